@@ -1,0 +1,56 @@
+# specrag: `make run` and `make test` are the two commands; each installs what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Offline at run time: no model hub, no telemetry, tiktoken reads the cache the install fills.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+export TIKTOKEN_CACHE_DIR := $(abspath $(VENV))/share/tiktoken
+
+.DEFAULT_GOAL := help
+.PHONY: help install run ingest-samples serve test test-fast lint bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The CPU torch wheel first: a plain `torch` requirement would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ingest.tokens
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install specrag with pinned dependencies (offline-ready)
+
+ingest-samples: install ## Index data/samples into .specrag
+	$(BIN)/specrag ingest --prune data/samples
+
+run: ingest-samples ## Install, index the sample corpus and serve the API on 127.0.0.1:8000
+	@echo "specrag: serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"
+	$(BIN)/specrag serve --host $(HOST) --port $(PORT)
+
+test: install ## Install and run every test (pytest's "no tests collected" counts as a pass)
+	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
+
+test-fast: install ## Run the tests not marked slow
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: install ## Benchmarks on ../shared/corpus, written to BENCHMARKS.md
+	$(BIN)/python -m bench.ingest --corpus ../shared/corpus --out BENCHMARKS.md
+
+clean: ## Remove the venv and the local index
+	rm -rf $(VENV) .specrag

@@ -1,0 +1,207 @@
+"""The `specrag` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from api.services import Services
+from api.settings import Settings
+from ingest.errors import IngestError
+from ingest.pipeline import Plan, Progress, Report, terminal_progress
+
+log = logging.getLogger("specrag")
+
+
+def _offline_environment() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="More log lines (-vv for debug).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
+    """specrag: index car specification documents and search them."""
+    _offline_environment()
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        raise click.UsageError(f"invalid SPECRAG_* setting: {e}") from e
+    services = Services(settings)
+    ctx.obj = services
+    ctx.call_on_close(services.close)
+
+
+def _echo_json(payload: Any) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def _log_progress() -> Progress:
+    """Plain log lines for a non-terminal: at most one every five seconds."""
+    last = [0.0]
+
+    def update(done: int, total: int, chunks: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 5 or done == total:
+            last[0] = now
+            click.echo(f"progress: {done}/{total} files, {chunks} chunks embedded", err=True)
+
+    return update
+
+
+def _print_plan(plan: Plan) -> None:
+    for item in sorted(plan.items, key=lambda i: (i.action, i.path)):
+        click.echo(f"{item.action:7} {item.path}")
+    for problem in plan.discovery.unsupported:
+        click.echo(f"{'skip':7} {problem.path}  ({problem.reason})")
+    for problem in plan.discovery.failed:
+        click.echo(f"{'error':7} {problem.path}  ({problem.reason})")
+    counts = plan.summary()
+    click.echo(", ".join(f"{n} {action}" for action, n in counts.items()))
+
+
+def _print_report(report: Report) -> None:
+    click.echo(
+        f"files: {report.ok} ok, {report.skipped} skipped, {report.failed} failed; "
+        f"chunks: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
+        f"{report.embedded} embedded; {report.seconds:.1f} s"
+    )
+    for problem in report.errors:
+        click.echo(f"  FAILED {problem.path}: {problem.reason}")
+    for note in report.notes:
+        click.echo(f"  note   {note.path}: {note.reason}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(min=0), help="Parse processes (0: in-process).")
+@click.option("--prune", is_flag=True, help="Delete indexed files that are gone from PATHS.")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.pass_obj
+def ingest(
+    services: Services,
+    paths: tuple[Path, ...],
+    workers: int | None,
+    prune: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Index the pdf, md, txt, csv and json files under PATHS (files or folders).
+
+    Unchanged files are skipped; changed files replace their chunks. Exits with 1 when any
+    file failed (the others are still indexed).
+    """
+    pipeline = services.pipeline
+    if workers is not None:
+        pipeline.workers = workers
+    if dry_run:
+        plan = pipeline.plan(list(paths), prune=prune)
+        if as_json:
+            _echo_json(
+                {
+                    "plan": [{"action": i.action, "path": i.path} for i in plan.items],
+                    "summary": plan.summary(),
+                    "errors": [{"path": p.path, "reason": p.reason} for p in plan.discovery.failed],
+                }
+            )
+        else:
+            _print_plan(plan)
+        return
+    progress = None if as_json else (terminal_progress() or _log_progress())
+    try:
+        report = pipeline.run(list(paths), prune=prune, progress=progress)
+    except IngestError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _echo_json(report.as_json())
+    else:
+        _print_report(report)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(services: Services, as_json: bool) -> None:
+    """What is indexed: documents by status, chunks, where the index lives."""
+    records = services.ledger.all()
+    payload = {
+        "data_dir": str(services.settings.data_dir),
+        "chroma": services.settings.chroma_url or str(services.settings.data_dir / "chroma"),
+        "collection": services.settings.collection,
+        "embed_model": services.settings.embed_model,
+        "documents": services.ledger.counts(),
+        "chunks": services.store.count(),
+        "failed": [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"],
+    }
+    if as_json:
+        _echo_json(payload)
+        return
+    for key, value in payload.items():
+        if key != "failed":
+            click.echo(f"{key}: {value}")
+    for failure in payload["failed"]:
+        click.echo(f"  FAILED {failure['path']}: {failure['reason']}")
+
+
+@main.command()
+@click.argument("source")
+@click.pass_obj
+def delete(services: Services, source: str) -> None:
+    """Remove a document (by path or doc id) and all its chunks from the index."""
+    resolved = str(Path(source).expanduser().resolve())
+    matches = [r for r in services.ledger.all() if source in (r.doc_id, r.source) or r.source == resolved]
+    if not matches:
+        raise click.ClickException(f"no indexed document matches {source!r}")
+    for record in matches:
+        chunks = services.pipeline.delete(record.doc_id)
+        click.echo(f"deleted {record.source} ({chunks} chunks)")
+
+
+@main.command()
+@click.argument("text")
+@click.option("-k", "k", default=5, type=click.IntRange(1, 100), show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def query(services: Services, text: str, k: int, as_json: bool) -> None:
+    """Vector search: the K passages nearest to TEXT."""
+    if not text.strip():
+        raise click.BadParameter("the query is empty", param_hint="TEXT")
+    hits = services.store.query(services.embedder.embed_query(text), k=k)
+    rows = [
+        {
+            "id": hit.id,
+            "score": round(1.0 - hit.distance, 4),
+            "source": hit.metadata.get("source"),
+            "page": hit.metadata.get("page"),
+            "section": hit.metadata.get("section"),
+            "text": hit.text,
+        }
+        for hit in hits
+    ]
+    if as_json:
+        _echo_json(rows)
+        return
+    for rank, row in enumerate(rows, 1):
+        page = f" p.{row['page']}" if row["page"] else ""
+        click.echo(f"{rank}. [{row['score']:.3f}] {row['source']}{page} § {row['section'] or '-'}")
+        click.echo("   " + " ".join(row["text"].split())[:300])
+
+
+if __name__ == "__main__":
+    main()

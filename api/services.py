@@ -1,0 +1,56 @@
+"""Wiring: the one place that turns Settings into the objects the lower layers need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from api.settings import Settings
+from ingest.embed import Embedder
+from ingest.ledger import Ledger
+from ingest.pipeline import ChunkOptions, Pipeline
+from ingest.store import ChromaStore
+
+
+@dataclass
+class Services:
+    """Lazily built components for one data dir; the embedding model loads on first use."""
+
+    settings: Settings
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.embed_model, batch_size=self.settings.embed_batch_size)
+
+    @cached_property
+    def store(self) -> ChromaStore:
+        s = self.settings
+        if s.chroma_url:
+            return ChromaStore(collection=s.collection, model_name=s.embed_model, url=s.chroma_url)
+        return ChromaStore(
+            collection=s.collection, model_name=s.embed_model, path=s.data_dir / "chroma"
+        )
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self.settings.data_dir / f"{self.settings.collection}.ledger.sqlite3")
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        s = self.settings
+        return Pipeline(
+            store=self.store,
+            ledger=self.ledger,
+            embedder=self.embedder,
+            chunking=ChunkOptions(
+                max_tokens=s.chunk_tokens, overlap=s.chunk_overlap, encoding=s.encoding
+            ),
+            roots=s.roots,
+            max_file_bytes=s.max_file_bytes,
+            workers=s.workers,
+            lock_path=s.data_dir / f"{s.collection}.lock",
+        )
+
+    def close(self) -> None:
+        if "ledger" in self.__dict__:
+            self.ledger.close()

@@ -1,0 +1,66 @@
+"""specrag's one settings class. Built once at an entry point (the CLI group, `create_app`)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+class Settings(BaseSettings):
+    """Every knob, read from `SPECRAG_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="SPECRAG_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".specrag"), description="Chroma, ledger, lexical index")
+    collection: str = Field(default="specrag", min_length=3, max_length=63)
+    chroma_url: str | None = Field(default=None, description="http://host:port of `chroma run`")
+
+    chunk_tokens: int = Field(default=256, ge=32, le=8192)
+    chunk_overlap: int = Field(default=32, ge=0)
+    encoding: str = "cl100k_base"
+
+    embed_model: str = Field(default="all-MiniLM-L6-v2", description="name or path")
+    embed_batch_size: int = Field(default=64, ge=1, le=4096)
+
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
+    max_file_mb: float = Field(default=100.0, gt=0)
+    roots: list[Path] = Field(
+        default_factory=list, description="ingest only below these folders (empty: anywhere)"
+    )
+
+    api_key: SecretStr | None = None
+    samples_dir: Path = REPO_DATA / "samples"
+
+    @field_validator("data_dir", "samples_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("roots")
+    @classmethod
+    def _absolute_roots(cls, value: list[Path]) -> list[Path]:
+        return [root.expanduser().resolve() for root in value]
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens // 2:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be under half of "
+                f"chunk_tokens ({self.chunk_tokens})"
+            )
+        return self
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

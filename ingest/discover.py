@@ -1,0 +1,146 @@
+"""Finding the files an ingest run covers, and refusing the ones it must not touch."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.parse import SUPPORTED_EXTENSIONS
+
+HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # absolute, symlinks resolved
+    doc_id: str
+    file_type: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Discovery:
+    files: list[SourceFile]
+    failed: list[FileProblem]  # files that should have been read and cannot be
+    unsupported: list[FileProblem]  # files of a type specrag does not read: skipped
+    scanned: list[Path]  # the resolved folders and files that were asked for
+
+
+def doc_id_for(path: str) -> str:
+    """A stable id from the file's absolute path: the same file keeps its id across runs."""
+    return hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def file_type_for(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "md" if suffix == ".markdown" else suffix.lstrip(".")
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def within(path: Path, roots: list[Path]) -> bool:
+    return not roots or any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def discover(paths: list[Path], *, roots: list[Path], max_file_bytes: int) -> Discovery:
+    """Every supported file under `paths` (files or folders), with what was refused and why.
+
+    Hidden files and folders (a leading dot) are passed over. Symlinks are followed, but a
+    symlink loop, or a link that leads outside `roots`, is refused by name.
+    """
+    found = Discovery(files=[], failed=[], unsupported=[], scanned=[])
+    seen: set[str] = set()
+    for given in paths:
+        try:
+            resolved = given.expanduser().resolve(strict=True)
+        except FileNotFoundError:
+            found.failed.append(FileProblem(str(given), "no such file or directory"))
+            continue
+        except (OSError, RuntimeError) as e:  # RuntimeError: symlink loop on old Pythons
+            found.failed.append(FileProblem(str(given), f"cannot resolve path: {e}"))
+            continue
+        if not within(resolved, roots):
+            found.failed.append(FileProblem(str(given), "outside the allowed ingest roots"))
+            continue
+        found.scanned.append(resolved)
+        candidates = _walk(resolved, found) if resolved.is_dir() else [resolved]
+        for candidate in candidates:
+            _admit(candidate, found, seen, roots=roots, max_file_bytes=max_file_bytes)
+    return found
+
+
+def _walk(top: Path, found: Discovery) -> list[Path]:
+    files: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+
+    def onerror(error: OSError) -> None:
+        found.failed.append(FileProblem(str(error.filename), f"cannot read folder: {error}"))
+
+    for folder, subfolders, names in os.walk(top, followlinks=True, onerror=onerror):
+        stat = os.stat(folder)
+        if (stat.st_dev, stat.st_ino) in visited:
+            found.failed.append(FileProblem(folder, "symlink loop: folder already visited"))
+            subfolders[:] = []
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        files.extend(Path(folder, name) for name in sorted(names) if not name.startswith("."))
+    return files
+
+
+def _admit(
+    candidate: Path,
+    found: Discovery,
+    seen: set[str],
+    *,
+    roots: list[Path],
+    max_file_bytes: int,
+) -> None:
+    shown = str(candidate)
+    try:
+        path = candidate.resolve(strict=True)
+        size = path.stat().st_size
+    except (OSError, RuntimeError) as e:
+        reason = "symlink loop" if "loop" in str(e).lower() else f"cannot read file: {e}"
+        found.failed.append(FileProblem(shown, reason))
+        return
+    if not within(path, roots):
+        found.failed.append(FileProblem(shown, "symlink leads outside the allowed ingest roots"))
+        return
+    if not path.is_file():
+        found.unsupported.append(FileProblem(shown, "not a regular file"))
+        return
+    if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+        kind = path.suffix.lower() or "(no extension)"
+        found.unsupported.append(FileProblem(shown, f"unsupported file type {kind}"))
+        return
+    if size > max_file_bytes:
+        found.failed.append(
+            FileProblem(
+                shown,
+                f"file is {size / 2**20:.1f} MB, over the limit of {max_file_bytes / 2**20:.1f} MB",
+            )
+        )
+        return
+    if not os.access(path, os.R_OK):
+        found.failed.append(FileProblem(shown, "permission denied"))
+        return
+    key = str(path)
+    if key in seen:
+        return
+    seen.add(key)
+    found.files.append(SourceFile(key, doc_id_for(key), file_type_for(path), size))

@@ -1,0 +1,465 @@
+"""The ingest run: plan, parse and chunk in worker processes, embed in this one, store.
+
+Parsing and chunking run in a process pool while this process keeps the encoder busy:
+chunks from finished files are embedded in full batches as they arrive, so parsing the
+next files overlaps with embedding. A file is committed to the ledger only after all of
+its chunks are in Chroma and its stale chunks are gone, so a run killed at any instant
+and run again converges to the index a clean run builds.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import multiprocessing
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from ingest.chunk import chunk_document
+from ingest.discover import Discovery, FileProblem, SourceFile, discover, sha256_of
+from ingest.document import Chunk
+from ingest.embed import Embedder, WindowCheck
+from ingest.errors import IngestError
+from ingest.ledger import Ledger, Record
+from ingest.parse import parse_file
+from ingest.store import ChromaStore
+from ingest.tokens import get_encoding
+
+log = logging.getLogger(__name__)
+
+# Bump when parsing or chunking changes what a file turns into: every file is then redone.
+PIPELINE_VERSION = "1"
+
+Action = Literal["add", "update", "skip", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkOptions:
+    max_tokens: int = 256
+    overlap: int = 32
+    encoding: str = "cl100k_base"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    action: Action
+    path: str
+    doc_id: str
+    file: SourceFile | None = None
+    sha256: str = ""
+    record: Record | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    items: list[PlanItem]
+    discovery: Discovery
+
+    def of(self, action: Action) -> list[PlanItem]:
+        return [item for item in self.items if item.action == action]
+
+    def summary(self) -> dict[str, int]:
+        return {action: len(self.of(action)) for action in ("add", "update", "delete", "skip")}
+
+
+@dataclass(slots=True)
+class Report:
+    """What a run did; `as_json()` is the CLI's `--json` shape."""
+
+    ok: int = 0
+    skipped: int = 0
+    failed: int = 0
+    errors: list[FileProblem] = field(default_factory=list)
+    notes: list[FileProblem] = field(default_factory=list)  # unsupported files, page warnings
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    embedded: int = 0
+    documents_deleted: int = 0
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "files": {"ok": self.ok, "skipped": self.skipped, "failed": self.failed},
+            "errors": [asdict(e) for e in self.errors],
+            "skipped": [asdict(n) for n in self.notes],
+            "chunks": {
+                "added": self.added,
+                "updated": self.updated,
+                "deleted": self.deleted,
+                "embedded": self.embedded,
+            },
+            "documents_deleted": self.documents_deleted,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A worker's result for one file: its chunks, or why there are none."""
+
+    title: str = ""
+    chunks: list[Chunk] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@cache
+def _window(model_dir: str) -> WindowCheck:
+    return WindowCheck(Path(model_dir))
+
+
+def prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
+    """Parse and chunk one file (runs in a worker process). Never raises for a bad file."""
+    started = time.perf_counter()
+    try:
+        doc = parse_file(Path(path))
+        chunks = chunk_document(
+            doc,
+            max_tokens=options.max_tokens,
+            overlap=options.overlap,
+            encoding=get_encoding(options.encoding),
+            fits=_window(model_dir),
+        )
+    except IngestError as e:
+        return Prepared(error=str(e), seconds=time.perf_counter() - started)
+    except Exception as e:  # a parser bug on one file must not stop the batch
+        log.exception("unexpected failure preparing %s", path)
+        return Prepared(error=f"{type(e).__name__}: {e}", seconds=time.perf_counter() - started)
+    if not chunks:
+        return Prepared(
+            title=doc.title,
+            warnings=doc.warnings,
+            error="no text to index",
+            seconds=time.perf_counter() - started,
+        )
+    return Prepared(doc.title, chunks, doc.warnings, None, time.perf_counter() - started)
+
+
+Progress = Callable[[int, int, int], None]  # files done, files total, chunks embedded
+
+
+class Pipeline:
+    """Ingest into one store and ledger with one embedder. Build once, run many times."""
+
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        ledger: Ledger,
+        embedder: Embedder,
+        chunking: ChunkOptions,
+        roots: list[Path] | None = None,
+        max_file_bytes: int = 100 * 2**20,
+        workers: int = 1,
+        lock_path: Path | None = None,
+        after_write: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.ledger = ledger
+        self.embedder = embedder
+        self.chunking = chunking
+        self.roots = roots or []
+        self.max_file_bytes = max_file_bytes
+        self.workers = workers
+        self.lock_path = lock_path
+        self.after_write = after_write
+
+    @property
+    def fingerprint(self) -> str:
+        c = self.chunking
+        return f"v{PIPELINE_VERSION}:{c.encoding}:{c.max_tokens}:{c.overlap}:{self.embedder.name}"
+
+    def plan(self, paths: list[Path], *, prune: bool = False) -> Plan:
+        """What a run over `paths` would do, file by file. Reads files, changes nothing."""
+        found = discover(paths, roots=self.roots, max_file_bytes=self.max_file_bytes)
+        items: list[PlanItem] = []
+        for source in found.files:
+            try:
+                digest = sha256_of(source.path)
+            except OSError as e:
+                found.failed.append(FileProblem(source.path, f"cannot read file: {e}"))
+                continue
+            record = self.ledger.get(source.doc_id)
+            if record is None:
+                action: Action = "add"
+            elif (
+                record.status == "ok"
+                and record.sha256 == digest
+                and record.fingerprint == self.fingerprint
+            ):
+                action = "skip"
+            else:
+                action = "update"
+            items.append(PlanItem(action, source.path, source.doc_id, source, digest, record))
+        if prune:
+            present = {source.doc_id for source in found.files}
+            for record in self.ledger.all():
+                if record.doc_id not in present and _gone_from(record.source, found.scanned):
+                    items.append(PlanItem("delete", record.source, record.doc_id, record=record))
+        return Plan(items, found)
+
+    def delete(self, doc_id: str) -> int:
+        """Remove one document's chunks and ledger row; returns the chunks deleted."""
+        with self._locked():
+            self._mark_dirty()
+            deleted = self.store.delete_document(doc_id)
+            self.ledger.delete(doc_id)
+            self._sync_derived()
+        return deleted
+
+    @property
+    def _dirty_marker(self) -> Path | None:
+        if self.lock_path is None or self.after_write is None:
+            return None
+        return self.lock_path.with_suffix(".dirty")
+
+    def _mark_dirty(self) -> None:
+        """Note, before touching Chroma, that derived indexes must be rebuilt."""
+        if self._dirty_marker is not None:
+            self._dirty_marker.touch()
+
+    def _sync_derived(self) -> None:
+        """Rebuild derived indexes (the lexical one) from Chroma, then clear the mark.
+
+        A run killed between its writes and this call leaves the mark behind, so the next
+        run rebuilds even when it has nothing else to do.
+        """
+        marker = self._dirty_marker
+        if self.after_write is None or (marker is not None and not marker.exists()):
+            return
+        self.after_write()
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+    def run(
+        self, paths: list[Path], *, prune: bool = False, progress: Progress | None = None
+    ) -> Report:
+        started = time.perf_counter()
+        with self._locked():
+            plan = self.plan(paths, prune=prune)
+            report = Report(skipped=len(plan.of("skip")))
+            report.errors.extend(plan.discovery.failed)
+            report.failed = len(plan.discovery.failed)
+            report.notes.extend(plan.discovery.unsupported)
+            report.skipped += len(plan.discovery.unsupported)
+            todo = plan.of("add") + plan.of("update")
+            if todo or plan.of("delete"):
+                self._mark_dirty()
+            for item in plan.of("delete"):
+                report.deleted += self.store.delete_document(item.doc_id)
+                self.ledger.delete(item.doc_id)
+                report.documents_deleted += 1
+            if todo:
+                self._ingest(todo, report, progress)
+            self._sync_derived()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time per data dir: a second run waits for the first."""
+        if self.lock_path is None:
+            yield
+            return
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _ingest(self, todo: list[PlanItem], report: Report, progress: Progress | None) -> None:
+        batch_size = self.embedder.batch_size
+        model_dir = str(self.embedder.path)
+        pending: list[tuple[PlanItem, Prepared, int]] = []  # (item, prepared, next chunk)
+        waiting: dict[str, int] = {}  # doc_id → chunks not yet stored
+        done = 0
+        # Load the model while the first files are parsed, so the encoder never waits for it.
+        loader = threading.Thread(target=lambda: self.embedder.model, daemon=True)
+        loader.start()
+        with self._executor(len(todo)) as pool:
+            futures: dict[Future[Prepared], PlanItem] = {
+                pool.submit(prepare, item.path, self.chunking, model_dir): item for item in todo
+            }
+            while futures or pending:
+                ready = [f for f in futures if f.done()]
+                queued = sum(len(p.chunks) - start for _, p, start in pending)
+                if not ready and futures and queued < batch_size:
+                    ready = list(wait(futures, return_when=FIRST_COMPLETED).done)
+                for future in ready:
+                    item = futures.pop(future)
+                    prepared = future.result()
+                    if prepared.error:
+                        self._fail(item, prepared, report)
+                        done += 1
+                    else:
+                        pending.append((item, prepared, 0))
+                        waiting[item.doc_id] = len(prepared.chunks)
+                queued = sum(len(p.chunks) - start for _, p, start in pending)
+                if pending and (queued >= batch_size or not futures):
+                    for item, prepared in self._embed_batch(pending, waiting, batch_size, report):
+                        self._commit(item, prepared, report)
+                        done += 1
+                if progress:
+                    progress(done, len(todo), report.embedded)
+
+    @contextmanager
+    def _executor(self, files: int) -> Iterator[Executor]:
+        if self.workers <= 0 or files == 1:
+            yield _InlineExecutor()
+            return
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(self.workers, files), mp_context=context) as pool:
+            yield pool
+
+    def _embed_batch(
+        self,
+        pending: list[tuple[PlanItem, Prepared, int]],
+        waiting: dict[str, int],
+        batch_size: int,
+        report: Report,
+    ) -> list[tuple[PlanItem, Prepared]]:
+        """Embed and store up to `batch_size` queued chunks; return the files now complete."""
+        taken: list[tuple[PlanItem, Prepared, Chunk]] = []
+        while pending and len(taken) < batch_size:
+            item, prepared, start = pending[0]
+            room = batch_size - len(taken)
+            taken.extend((item, prepared, c) for c in prepared.chunks[start : start + room])
+            if start + room >= len(prepared.chunks):
+                pending.pop(0)
+            else:
+                pending[0] = (item, prepared, start + room)
+        began = time.perf_counter()
+        vectors = self.embedder.embed_documents([c.embed_text for _, _, c in taken])
+        now = time.time()
+        self.store.upsert(
+            ids=[f"{item.doc_id}:{c.index}" for item, _, c in taken],
+            embeddings=vectors,
+            documents=[c.text for _, _, c in taken],
+            metadatas=[_metadata(item, prepared, c, now) for item, prepared, c in taken],
+        )
+        share = (time.perf_counter() - began) / max(len(taken), 1)
+        report.embedded += len(taken)
+        complete: list[tuple[PlanItem, Prepared]] = []
+        for item, prepared, _ in taken:
+            prepared.seconds += share  # parse time plus this file's share of embedding
+            waiting[item.doc_id] -= 1
+            if waiting[item.doc_id] == 0:
+                del waiting[item.doc_id]
+                complete.append((item, prepared))
+        return complete
+
+    def _commit(self, item: PlanItem, prepared: Prepared, report: Report) -> None:
+        """All of a file's chunks are stored: drop its stale ones, then record it as done."""
+        assert item.file is not None
+        ids = [f"{item.doc_id}:{c.index}" for c in prepared.chunks]
+        stale = sorted(self.store.ids_for(item.doc_id) - set(ids))
+        self.store.delete(stale)
+        self.ledger.save(
+            doc_id=item.doc_id,
+            source=item.path,
+            file_type=item.file.file_type,
+            title=prepared.title,
+            sha256=item.sha256,
+            size=item.file.size,
+            status="ok",
+            fingerprint=self.fingerprint,
+            chunk_ids=ids,
+            warnings=prepared.warnings,
+            parse_seconds=prepared.seconds,
+        )
+        report.ok += 1
+        report.deleted += len(stale)
+        if item.action == "add":
+            report.added += len(ids)
+        else:
+            report.updated += len(ids)
+        report.notes.extend(FileProblem(item.path, w) for w in prepared.warnings)
+
+    def _fail(self, item: PlanItem, prepared: Prepared, report: Report) -> None:
+        """Record the failure; chunks from an earlier good version stay searchable."""
+        assert item.file is not None and prepared.error is not None
+        previous = item.record
+        self.ledger.save(
+            doc_id=item.doc_id,
+            source=item.path,
+            file_type=item.file.file_type,
+            title=prepared.title or (previous.title if previous else ""),
+            sha256=item.sha256,
+            size=item.file.size,
+            status="failed",
+            fingerprint=self.fingerprint,
+            chunk_ids=previous.chunk_ids if previous else [],
+            error=prepared.error,
+            warnings=prepared.warnings,
+            parse_seconds=prepared.seconds,
+        )
+        report.failed += 1
+        report.errors.append(FileProblem(item.path, prepared.error))
+
+
+def _metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> dict[str, Any]:
+    assert item.file is not None
+    metadata: dict[str, Any] = {
+        "source": item.path,
+        "doc_id": item.doc_id,
+        "file_type": item.file.file_type,
+        "sha256": item.sha256,
+        "title": prepared.title,
+        "section": chunk.section,
+        "header": chunk.header,
+        "chunk_index": chunk.index,
+        "tokens": chunk.tokens,
+        "ingested_at": now,
+    }
+    if chunk.page is not None:
+        metadata["page"] = chunk.page
+    return metadata
+
+
+def _gone_from(source: str, scanned: list[Path]) -> bool:
+    """Was `source` inside what this run scanned, and is it no longer there?"""
+    path = Path(source)
+    inside = any(path == top or path.is_relative_to(top) for top in scanned if top.is_dir())
+    return inside and not path.is_file()
+
+
+class _InlineExecutor(Executor):
+    """Runs tasks in this process: for one file, or `--workers 0`."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:
+            future.set_exception(e)
+        return future
+
+
+def terminal_progress() -> Progress | None:
+    """A tqdm bar on a terminal; None elsewhere (the CLI logs plain lines instead)."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="file", file=sys.stderr, dynamic_ncols=True)
+    started = time.perf_counter()
+
+    def update(done: int, total: int, chunks: int) -> None:
+        bar.total = total
+        bar.n = done
+        rate = chunks / max(time.perf_counter() - started, 1e-9)
+        bar.set_postfix_str(f"{chunks} chunks, {rate:.1f} chunks/s", refresh=True)
+
+    return update

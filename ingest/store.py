@@ -1,0 +1,204 @@
+"""Chroma, behind one adapter: embedded (`PersistentClient`) or a `chroma run` server.
+
+Chroma is always handed the vectors; its own embedding function is never asked for one
+(its default would try to download a model). The collection records the embedding model's
+name and dimension, and refuses to mix vectors from another model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ingest.errors import IngestError, ModelMismatch
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+log = logging.getLogger(__name__)
+
+Metadata = Mapping[str, str | int | float | bool]
+PAGE_SIZE = 1000
+
+
+class StoreUnavailable(IngestError):
+    """Chroma could not be opened or reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    distance: float
+
+
+class ChromaStore:
+    """One Chroma collection of chunks with ids `{doc_id}:{chunk_index}`."""
+
+    def __init__(
+        self,
+        *,
+        collection: str,
+        model_name: str,
+        path: Path | None = None,
+        url: str | None = None,
+    ) -> None:
+        if (path is None) == (url is None):
+            raise ValueError("give exactly one of path (embedded) or url (server)")
+        self.path = path
+        self.url = url
+        self.collection_name = collection
+        self.model_name = model_name
+        self._client: ClientAPI | None = None
+        self._collection: Collection | None = None
+
+    def _connect(self) -> ClientAPI:
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.url is not None:
+                parsed = urlparse(self.url)
+                return chromadb.HttpClient(
+                    host=parsed.hostname or "127.0.0.1",
+                    port=parsed.port or 8000,
+                    ssl=parsed.scheme == "https",
+                    settings=settings,
+                )
+            assert self.path is not None
+            self.path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        except Exception as e:
+            where = self.url or self.path
+            raise StoreUnavailable(f"cannot open Chroma at {where}: {e}") from e
+
+    @property
+    def client(self) -> ClientAPI:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def collection(self, dimension: int | None = None) -> Collection:
+        """The collection, created on first use; refuses another model's collection."""
+        if self._collection is None:
+            metadata: dict[str, Any] = {"hnsw:space": "cosine", "embed_model": self.model_name}
+            if dimension:
+                metadata["embed_dim"] = dimension
+            self._collection = self.client.get_or_create_collection(
+                self.collection_name, metadata=metadata, embedding_function=None
+            )
+        found = self._collection.metadata or {}
+        if found.get("embed_model") != self.model_name:
+            raise ModelMismatch(
+                f"collection {self.collection_name!r} was built with embedding model "
+                f"{found.get('embed_model')!r}, not {self.model_name!r}; use another "
+                "collection or data dir, or delete the index and re-ingest"
+            )
+        if dimension and found.get("embed_dim") not in (None, dimension):
+            raise ModelMismatch(
+                f"collection {self.collection_name!r} holds {found.get('embed_dim')}-dimensional "
+                f"vectors; the model gives {dimension}"
+            )
+        if dimension and "embed_dim" not in found:
+            self._collection.modify(metadata={**found, "embed_dim": dimension})
+        return self._collection
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        embeddings: NDArray[np.float32],
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None:
+        collection = self.collection(int(embeddings.shape[1]) if len(ids) else None)
+        step = max(1, min(self.client.get_max_batch_size(), PAGE_SIZE))
+        for start in range(0, len(ids), step):
+            end = start + step
+            collection.upsert(
+                ids=list(ids[start:end]),
+                embeddings=embeddings[start:end],
+                documents=list(documents[start:end]),
+                metadatas=[dict(m) for m in metadatas[start:end]],
+            )
+
+    def ids_for(self, doc_id: str) -> set[str]:
+        """Every chunk id stored for `doc_id`, whatever the ledger believes."""
+        result = self.collection().get(where={"doc_id": doc_id}, include=[])
+        return set(result["ids"])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), PAGE_SIZE):
+            self.collection().delete(ids=ids[start : start + PAGE_SIZE])
+
+    def delete_document(self, doc_id: str) -> int:
+        ids = sorted(self.ids_for(doc_id))
+        self.delete(ids)
+        return len(ids)
+
+    def count(self) -> int:
+        return int(self.collection().count())
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every stored (id, text, metadata), page by page."""
+        collection = self.collection()
+        offset = 0
+        while True:
+            page = collection.get(
+                include=["documents", "metadatas"], limit=PAGE_SIZE, offset=offset
+            )
+            ids = page["ids"]
+            if not ids:
+                return
+            documents = page["documents"] or [""] * len(ids)
+            metadatas = page["metadatas"] or [{}] * len(ids)
+            for chunk_id, text, metadata in zip(ids, documents, metadatas, strict=True):
+                yield chunk_id, text or "", dict(metadata or {})
+            offset += len(ids)
+
+    def get(self, ids: Sequence[str]) -> list[Hit]:
+        """The chunks with these ids, in the order asked (missing ids left out)."""
+        if not ids:
+            return []
+        page = self.collection().get(ids=list(ids), include=["documents", "metadatas"])
+        found = {
+            chunk_id: Hit(chunk_id, text or "", dict(metadata or {}), 0.0)
+            for chunk_id, text, metadata in zip(
+                page["ids"], page["documents"] or [], page["metadatas"] or [], strict=True
+            )
+        }
+        return [found[i] for i in ids if i in found]
+
+    def query(
+        self, embedding: NDArray[np.float32], *, k: int, where: dict[str, Any] | None = None
+    ) -> list[Hit]:
+        """The `k` nearest chunks by cosine distance, optionally filtered on metadata."""
+        collection = self.collection()
+        result = collection.query(
+            query_embeddings=embedding.reshape(1, -1),
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = result["ids"][0]
+        documents = (result["documents"] or [[]])[0]
+        metadatas = (result["metadatas"] or [[]])[0]
+        distances = (result["distances"] or [[]])[0]
+        return [
+            Hit(chunk_id, text or "", dict(metadata or {}), float(distance))
+            for chunk_id, text, metadata, distance in zip(
+                ids, documents, metadatas, distances, strict=True
+            )
+        ]

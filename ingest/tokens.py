@@ -1,0 +1,91 @@
+"""Offline tiktoken encodings.
+
+Stock tiktoken downloads its BPE files on first use, which fails on a machine without
+internet. `make install` runs `python -m ingest.tokens` once, which copies the encodings
+that ship inside installed wheels into a cache directory; `get_encoding` points tiktoken at
+that cache (``TIKTOKEN_CACHE_DIR``) and refuses clearly when an encoding is missing.
+
+Sources: llama-index-core ships cl100k_base and o200k_base in `_static/tiktoken_cache`
+(already named by tiktoken's cache key: the sha1 of the download URL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from functools import cache
+from pathlib import Path
+
+import tiktoken
+
+ENCODING_URLS = {
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+    "r50k_base": "https://openaipublic.blob.core.windows.net/encodings/r50k_base.tiktoken",
+}
+
+
+class EncodingUnavailable(RuntimeError):
+    """The encoding's BPE file is not in the offline cache."""
+
+
+def default_cache_dir() -> Path:
+    return Path(sys.prefix) / "share" / "tiktoken"
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("TIKTOKEN_CACHE_DIR") or default_cache_dir())
+
+
+def cache_key(name: str) -> str:
+    return hashlib.sha1(ENCODING_URLS[name].encode()).hexdigest()
+
+
+@cache
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """The tiktoken encoding `name`, loaded from the offline cache only."""
+    if name not in ENCODING_URLS:
+        raise EncodingUnavailable(
+            f"unknown encoding {name!r}; available: {', '.join(sorted(ENCODING_URLS))}"
+        )
+    directory = cache_dir()
+    if not (directory / cache_key(name)).is_file():
+        raise EncodingUnavailable(
+            f"tiktoken encoding {name!r} is not in the offline cache {directory}; "
+            "run `make install` (or `python -m ingest.tokens`) to fill it"
+        )
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(directory)
+    return tiktoken.get_encoding(name)
+
+
+def _bundled_files() -> dict[str, Path]:
+    """Encoding name → a BPE file shipped inside an installed wheel."""
+    found: dict[str, Path] = {}
+    try:
+        import llama_index.core
+
+        static = Path(llama_index.core.__file__).parent / "_static" / "tiktoken_cache"
+        for name in ("cl100k_base", "o200k_base"):
+            if (static / cache_key(name)).is_file():
+                found[name] = static / cache_key(name)
+    except ImportError:
+        pass
+    return found
+
+
+def install_cache(target: Path | None = None) -> list[str]:
+    """Copy every bundled encoding into the cache; return the names now available."""
+    target = target or cache_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    for name, source in _bundled_files().items():
+        dest = target / cache_key(name)
+        if not dest.is_file():
+            shutil.copyfile(source, dest)
+    return [name for name in ENCODING_URLS if (target / cache_key(name)).is_file()]
+
+
+if __name__ == "__main__":
+    names = install_cache()
+    sys.stdout.write(f"tiktoken cache {cache_dir()}: {', '.join(names)}\n")

@@ -1,0 +1,196 @@
+"""The ingest run end to end: real parsing, the real model, a real Chroma in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from api.services import Services
+from ingest.errors import ModelMismatch
+from ingest.store import ChromaStore
+
+pytestmark = pytest.mark.slow
+
+
+def _stored(store: ChromaStore) -> dict[str, str]:
+    return {chunk_id: text for chunk_id, text, _ in store.iter_chunks()}
+
+
+@pytest.fixture
+def library(tmp_path: Path, corpus: Path) -> Path:
+    """A small folder of real documents: md, txt, pdf, csv-free."""
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for name in (
+        "clutch-sidecar-articles/tesla-model-3.md",
+        "clutch-sidecar-articles/toyota-rav4.md",
+        "drivewise-metadata-rag/hyundai_creta.txt",
+        "cars93-rendered/mazda_rx_7.txt",
+        "itversity-toyota-specs/Toyota_Camry_Specifications.pdf",
+        "rsshub-cn-auto-news/cn02_nissan_xtrail_2021.md",
+    ):
+        shutil.copy(corpus / name, folder / Path(name).name)
+    return folder
+
+
+def test_first_run_indexes_every_file_with_citable_metadata(services: Services, library: Path) -> None:
+    report = services.pipeline.run([library])
+    assert (report.ok, report.failed, report.skipped) == (6, 0, 0)
+    assert report.embedded == report.added > 6
+    stored = _stored(services.store)
+    assert len(stored) == report.added
+    records = services.ledger.all()
+    assert sorted(len(r.chunk_ids) for r in records) == sorted(
+        sum(1 for i in stored if i.startswith(r.doc_id + ":")) for r in records
+    )
+    pdf = next(r for r in records if r.file_type == "pdf")
+    first = services.store.get([pdf.chunk_ids[0]])[0]
+    assert first.metadata["source"] == str(library / "Toyota_Camry_Specifications.pdf")
+    assert first.metadata["page"] == 1
+    assert first.metadata["doc_id"] == pdf.doc_id and first.metadata["chunk_index"] == 0
+    assert first.metadata["sha256"] == pdf.sha256
+    assert first.metadata["tokens"] <= 256
+
+
+def test_rerun_skips_unchanged_edit_reembeds_one_touch_reembeds_none(
+    services: Services, library: Path
+) -> None:
+    services.pipeline.run([library])
+    again = services.pipeline.run([library])
+    assert (again.skipped, again.embedded, again.ok) == (6, 0, 0)
+
+    creta = library / "hyundai_creta.txt"
+    os.utime(creta, (1_000_000_000, 1_000_000_000))  # new mtime, same bytes
+    assert services.pipeline.run([library]).embedded == 0
+
+    before = _stored(services.store)
+    creta.write_text(creta.read_text() + "\nThe 2026 Creta adds a 360-degree camera.\n")
+    edited = services.pipeline.run([library])
+    assert (edited.ok, edited.skipped) == (1, 5)
+    doc_id = next(r.doc_id for r in services.ledger.all() if r.source == str(creta))
+    after = _stored(services.store)
+    assert edited.embedded == edited.updated == sum(1 for i in after if i.startswith(doc_id + ":"))
+    assert {i: t for i, t in after.items() if not i.startswith(doc_id)} == {
+        i: t for i, t in before.items() if not i.startswith(doc_id)
+    }
+    assert any("360-degree camera" in t for i, t in after.items() if i.startswith(doc_id))
+
+
+def test_shrinking_file_drops_stale_chunks(services: Services, library: Path) -> None:
+    article = library / "toyota-rav4.md"
+    services.pipeline.run([library])
+    doc_id = next(r.doc_id for r in services.ledger.all() if r.source == str(article))
+    assert len(services.store.ids_for(doc_id)) > 1
+    article.write_text("# Toyota RAV4\n\nThe RAV4 is a compact SUV.\n")
+    report = services.pipeline.run([library])
+    assert services.store.ids_for(doc_id) == {f"{doc_id}:0"}
+    assert report.deleted > 0 and report.updated == 1
+
+
+def test_prune_removes_exactly_the_deleted_files_chunks(services: Services, library: Path) -> None:
+    services.pipeline.run([library])
+    before = _stored(services.store)
+    gone = library / "mazda_rx_7.txt"
+    doc_id = next(r.doc_id for r in services.ledger.all() if r.source == str(gone))
+    gone.unlink()
+    kept = services.pipeline.run([library])  # without --prune nothing is deleted
+    assert kept.deleted == 0 and _stored(services.store) == before
+    pruned = services.pipeline.run([library], prune=True)
+    assert pruned.documents_deleted == 1
+    assert _stored(services.store) == {i: t for i, t in before.items() if not i.startswith(doc_id)}
+    assert pruned.deleted == len(before) - len(_stored(services.store))
+    assert services.ledger.get(doc_id) is None
+
+
+def test_dry_run_plans_and_changes_nothing(services: Services, library: Path) -> None:
+    services.pipeline.run([library])
+    (library / "hyundai_creta.txt").write_text("BRAND: Hyundai\nMODEL: Creta\nNew text.\n")
+    (library / "mazda_rx_7.txt").unlink()
+    shutil.copy(library / "toyota-rav4.md", library / "rav4-copy.md")
+    before = _stored(services.store)
+    plan = services.pipeline.plan([library], prune=True)
+    assert plan.summary() == {"add": 1, "update": 1, "delete": 1, "skip": 3}
+    assert _stored(services.store) == before
+
+
+def test_failed_file_is_reported_and_the_rest_of_the_batch_goes_on(
+    services: Services, library: Path
+) -> None:
+    (library / "broken.pdf").write_bytes(b"%PDF-1.7\n this is not a pdf at all")
+    (library / "empty.txt").write_bytes(b"")
+    (library / "notes.docx").write_bytes(b"PK\x03\x04")
+    report = services.pipeline.run([library])
+    assert report.ok == 6 and report.failed == 2
+    reasons = {Path(e.path).name: e.reason for e in report.errors}
+    assert set(reasons) == {"broken.pdf", "empty.txt"}
+    assert "empty" in reasons["empty.txt"]
+    assert any(Path(n.path).name == "notes.docx" and "unsupported" in n.reason for n in report.notes)
+    failed = {Path(r.source).name: r for r in services.ledger.all() if r.status == "failed"}
+    assert failed["broken.pdf"].error == reasons["broken.pdf"]
+
+
+def test_a_good_file_turned_bad_keeps_its_old_chunks(services: Services, library: Path) -> None:
+    services.pipeline.run([library])
+    before = _stored(services.store)
+    (library / "hyundai_creta.txt").write_bytes(b"\x00\x01\x02\x03" * 500)
+    report = services.pipeline.run([library])
+    assert report.failed == 1 and "binary" in report.errors[0].reason
+    assert _stored(services.store) == before
+
+
+def test_paths_outside_roots_and_symlinks_out_are_refused(
+    make_settings, embedder, tmp_path: Path, library: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Secret: value\n")
+    (library / "link.txt").symlink_to(outside / "secret.txt")
+    (library / "loop").symlink_to(library)
+    built = Services(make_settings(roots=[library]))
+    built.__dict__["embedder"] = embedder
+    report = built.pipeline.run([library, outside])
+    reasons = {Path(e.path).name: e.reason for e in report.errors}
+    assert "outside the allowed ingest roots" in reasons["outside"]
+    assert "outside" in reasons["link.txt"]
+    assert "loop" in reasons["loop"]
+    assert report.ok == 6
+    assert all("secret" not in r.source for r in built.ledger.all())
+    built.close()
+
+
+def test_file_over_size_limit_is_refused_by_name(make_settings, embedder, library: Path) -> None:
+    big = library / "big.txt"
+    big.write_text("Spec: value\n" * 200_000)
+    built = Services(make_settings(max_file_mb=1))
+    built.__dict__["embedder"] = embedder
+    report = built.pipeline.run([library])
+    [error] = [e for e in report.errors if e.path.endswith("big.txt")]
+    assert "over the limit of 1.0 MB" in error.reason
+    built.close()
+
+
+def test_collection_built_with_another_model_is_refused(services: Services, library: Path) -> None:
+    services.pipeline.run([library])
+    other = ChromaStore(
+        collection=services.settings.collection,
+        model_name="some-other-model",
+        path=services.settings.data_dir / "chroma",
+    )
+    with pytest.raises(ModelMismatch, match="all-MiniLM-L6-v2"):
+        other.count()
+
+
+def test_parallel_workers_build_the_same_index_as_inline(
+    make_settings, embedder, library: Path, tmp_path: Path
+) -> None:
+    results = []
+    for workers in (0, 2):
+        built = Services(make_settings(workers=workers, data_dir=tmp_path / f"w{workers}"))
+        built.__dict__["embedder"] = embedder
+        built.pipeline.run([library])
+        results.append(_stored(built.store))
+        built.close()
+    assert results[0] == results[1] and results[0]
