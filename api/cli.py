@@ -203,5 +203,19 @@ def query(services: Services, text: str, k: int, as_json: bool) -> None:
         click.echo("   " + " ".join(row["text"].split())[:300])
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=click.IntRange(0, 65535), show_default=True)
+@click.pass_obj
+def serve(services: Services, host: str, port: int) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    click.echo(f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True)
+    uvicorn.run(create_app(services.settings), host=host, port=port, log_level="info")
+
+
 if __name__ == "__main__":
     main()

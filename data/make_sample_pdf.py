@@ -32,7 +32,7 @@ try:
 except ImportError:  # pragma: no cover - helper script
     sys.exit("make_pdf.py needs fpdf2: pip install fpdf2")
 
-OUT = Path(__file__).resolve().parent / "meridian_s_brochure.pdf"
+OUT = Path(__file__).resolve().parent / "samples" / "meridian_s_brochure.pdf"
 FIXED_DATE = datetime(2025, 1, 15, 9, 0, 0, tzinfo=timezone.utc)
 
 # Keep in sync with meridian_s_zh.md.
