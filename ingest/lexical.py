@@ -227,8 +227,7 @@ class LexicalIndex:
             if any(len(doc) for doc in corpus):
                 _write_bm25(staging / "bm25", corpus, vocabulary)
             else:
-                manifest["count"] = len(columns.ids)
-                manifest["empty"] = True  # nothing to match: every query finds nothing
+                manifest["empty"] = True  # no chunk has a token: every query finds nothing
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
             name = self._next_generation()
             os.rename(staging, self.directory / name)

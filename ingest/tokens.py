@@ -6,7 +6,11 @@ that ship inside installed wheels into a cache directory; `get_encoding` points 
 that cache (``TIKTOKEN_CACHE_DIR``) and refuses clearly when an encoding is missing.
 
 Sources: llama-index-core ships cl100k_base and o200k_base in `_static/tiktoken_cache`
-(already named by tiktoken's cache key: the sha1 of the download URL).
+(already named by tiktoken's cache key: the sha1 of the download URL). r50k_base (GPT-3's
+encoding) ships in no installed wheel; it is byte-identical to `whisper/assets/gpt2.tiktoken`
+in the PyPI sdist of `openai-whisper`, so `python -m ingest.tokens` fetches that sdist once
+with pip (`--no-deps`: none of its heavy dependencies), takes the one file out, checks the
+sha256 tiktoken expects, and stores it under tiktoken's cache key.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +32,14 @@ ENCODING_URLS = {
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
     "r50k_base": "https://openaipublic.blob.core.windows.net/encodings/r50k_base.tiktoken",
 }
+
+
+# The sha256 tiktoken checks each file against (tiktoken_ext/openai_public.py).
+EXPECTED_SHA256 = {
+    "r50k_base": "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+}
+WHISPER_SDIST = "openai-whisper==20250625"
+WHISPER_MEMBER = "whisper/assets/gpt2.tiktoken"
 
 
 class EncodingUnavailable(RuntimeError):
@@ -75,6 +90,45 @@ def _bundled_files() -> dict[str, Path]:
     return found
 
 
+def fetch_r50k(target: Path) -> Path:
+    """r50k_base from the `openai-whisper` sdist (pip, no dependencies) into the cache `target`."""
+    dest = target / cache_key("r50k_base")
+    with tempfile.TemporaryDirectory(prefix="specrag-r50k-") as tmp:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "--dest",
+                tmp,
+                WHISPER_SDIST,
+            ],
+            check=True,
+        )
+        sdist = next(Path(tmp).glob("openai_whisper-*.tar.gz"))
+        with tarfile.open(sdist) as archive:
+            member = next(m for m in archive.getmembers() if m.name.endswith(WHISPER_MEMBER))
+            extracted = archive.extractfile(member)
+            if extracted is None:
+                raise EncodingUnavailable(f"{WHISPER_MEMBER} in {sdist.name} is not a file")
+            data = extracted.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != EXPECTED_SHA256["r50k_base"]:
+        raise EncodingUnavailable(
+            f"{WHISPER_SDIST}:{WHISPER_MEMBER} has sha256 {digest}, "
+            f"not the r50k_base tiktoken expects ({EXPECTED_SHA256['r50k_base']})"
+        )
+    partial = dest.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.replace(dest)
+    return dest
+
+
 def install_cache(target: Path | None = None) -> list[str]:
     """Copy every bundled encoding into the cache; return the names now available."""
     target = target or cache_dir()
@@ -87,5 +141,8 @@ def install_cache(target: Path | None = None) -> list[str]:
 
 
 if __name__ == "__main__":
+    if not (cache_dir() / cache_key("r50k_base")).is_file():
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        fetch_r50k(cache_dir())
     names = install_cache()
     sys.stdout.write(f"tiktoken cache {cache_dir()}: {', '.join(names)}\n")

@@ -1,0 +1,149 @@
+"""The FastAPI app: `create_app(settings)` wires everything once, in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api import errors
+from api.jobs import Finished, Job, JobRunner, JobStore
+from api.limits import RequestLimits
+from api.metrics import Metrics, MetricsMiddleware
+from api.routes import docs, documents, health, ingest, jobs, metrics, query
+from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
+from api.services import Services
+from api.settings import Settings
+from ingest.lexical import LexicalIndex
+from ingest.pipeline import Report
+from ingest.store import StoreUnavailable
+from retrieval.lexical import LexicalReader
+from retrieval.search import Searcher
+
+log = logging.getLogger("specrag")
+
+MAX_JSON_BYTES = 1 << 20  # JSON request bodies
+MULTIPART_OVERHEAD = 1 << 16  # part headers and boundaries around the uploaded files
+JOB_STOP_SECONDS = 10.0  # at shutdown, how long a running ingest job may take to finish
+
+
+def lexical_dir(settings: Settings) -> Path:
+    """Where the BM25 index of the collection lives, beside the ledger."""
+    return settings.data_dir / f"{settings.collection}.lexical"
+
+
+def _configure_logging() -> None:
+    """Log to stderr unless the host (the CLI, uvicorn, pytest) already configured logging."""
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _open(services: Services) -> None:
+    """Load the embedding model and open Chroma, once, before the first request."""
+    dimension = services.embedder.dimension  # loads the model
+    try:
+        # Opened with the model's dimension, so the first write never has to amend it.
+        chunks = services.store.collection(dimension).count()
+    except StoreUnavailable as e:
+        # Readiness reports it; a Chroma server that comes up later is picked up then.
+        log.error("Chroma is not reachable yet: %s", e)
+        return
+    index = LexicalIndex(lexical_dir(services.settings))
+    if chunks and not index.exists():
+        log.info("building the lexical index for the %d chunks already in Chroma", chunks)
+        index.rebuild(services.store)
+
+
+def _wire(services: Services) -> None:
+    """Keep the lexical index in step with Chroma; let uploads through the ingest roots."""
+    pipeline = services.pipeline
+    if pipeline.after_write is None:
+        index, store = LexicalIndex(lexical_dir(services.settings)), services.store
+
+        def rebuild_lexical() -> None:
+            index.rebuild(store)
+
+        pipeline.after_write = rebuild_lexical
+    uploads = uploads_dir(services.settings)
+    if pipeline.roots and uploads not in pipeline.roots:
+        pipeline.roots = [*pipeline.roots, uploads]
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    """The app for `settings` (from `SPECRAG_*` when None).
+
+    Args:
+        services: prebuilt components to use instead of building them (tests share one loaded
+            model this way); the caller then owns and closes them.
+    """
+    _configure_logging()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    settings = settings or (services.settings if services else Settings())
+    registry = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = services or Services(settings)
+        job_store: JobStore | None = None
+        runner: JobRunner | None = None
+        try:
+            await run_in_threadpool(_open, built)
+            _wire(built)
+            job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
+            runner = JobRunner(built.pipeline, store=job_store, on_finish=_recorder(registry))
+            runner.start()
+            app.state.services = built
+            app.state.jobs = runner
+            app.state.searcher = Searcher(
+                store=built.store,
+                embedder=built.embedder,
+                lexical=LexicalReader(lexical_dir(settings)),
+            )
+            log.info(
+                "specrag ready: data dir %s, collection %s", settings.data_dir, settings.collection
+            )
+            yield
+        finally:
+            if runner is not None:
+                await run_in_threadpool(runner.stop, JOB_STOP_SECONDS)
+            if job_store is not None:
+                job_store.close()
+            if services is None:
+                built.close()
+
+    app = FastAPI(
+        title="specrag",
+        summary="Search car specification documents indexed in Chroma.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.metrics = registry
+    errors.install(app)
+    app.add_middleware(
+        RequestLimits,
+        json_bytes=MAX_JSON_BYTES,
+        upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
+    )
+    app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
+    for router in (health, query, documents, ingest, jobs, metrics, docs):
+        app.include_router(router.router)
+    return app
+
+
+def _recorder(registry: Metrics) -> Finished:
+    def record(job: Job, report: Report | None) -> None:
+        registry.record_job(job.status, report)
+
+    return record

@@ -1,0 +1,172 @@
+"""Every failure leaves the API in one shape: `{"error": {"type", "message", "detail"}}`.
+
+Domain errors (`IngestError`, `RetrievalError` and their subclasses) map to a status by
+class; validation errors name the fields; anything unexpected is logged and becomes a 500
+that says nothing about the internals.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingest.embed import ModelUnavailable
+from ingest.errors import FileRejected, IngestError, ModelMismatch, ParseError, UnsupportedFile
+from ingest.lexical import LexicalIndexError
+from ingest.store import StoreUnavailable
+from retrieval.errors import (
+    EmptyQuery,
+    IndexUnavailable,
+    InvalidArgument,
+    InvalidFilter,
+    InvalidQuestions,
+    RetrievalError,
+)
+
+log = logging.getLogger(__name__)
+
+# The most specific class in an exception's MRO decides its status.
+STATUS: dict[type[Exception], int] = {
+    EmptyQuery: 422,
+    InvalidFilter: 422,
+    InvalidArgument: 422,
+    InvalidQuestions: 422,
+    IndexUnavailable: 503,
+    RetrievalError: 500,
+    UnsupportedFile: 415,
+    FileRejected: 400,
+    ParseError: 422,
+    ModelMismatch: 409,
+    StoreUnavailable: 503,
+    ModelUnavailable: 503,
+    LexicalIndexError: 503,
+    IngestError: 500,
+}
+
+
+class ApiError(Exception):
+    """A route's own refusal: a status, a short type, a sentence for the user."""
+
+    def __init__(
+        self,
+        status: int,
+        type: str,
+        message: str,
+        *,
+        detail: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.type = type
+        self.message = message
+        self.detail = detail
+        self.headers = headers
+
+
+def snake(name: str) -> str:
+    """`EmptyQuery` → `empty_query`; `Not Found` → `not_found`."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def error_body(type: str, message: str, detail: Any = None) -> dict[str, Any]:
+    return {"error": {"type": type, "message": message, "detail": detail}}
+
+
+def error_response(
+    status: int,
+    type: str,
+    message: str,
+    detail: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(type, message, detail), status_code=status, headers=headers)
+
+
+def status_for(exc: Exception) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
+    """(where, dotted field) from a pydantic location such as ("body", "filters", "colour")."""
+    parts = list(loc)
+    where = str(parts.pop(0)) if parts and parts[0] in ("body", "query", "path", "header") else ""
+    return where, ".".join(str(p) for p in parts)
+
+
+def validation_detail(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
+    """(type, message, detail) for a request that failed validation."""
+    problems: list[dict[str, Any]] = []
+    for err in exc.errors():
+        where, field = _field(err.get("loc", ()))
+        kind = str(err.get("type", "invalid"))
+        if kind == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "invalid JSON")
+            return (
+                "malformed_json",
+                f"the request body is not valid JSON: {reason} (at character {field or 0})",
+                [{"location": "body", "field": "", "type": kind, "message": str(reason)}],
+            )
+        message = "unknown field" if kind == "extra_forbidden" else str(err.get("msg", "invalid"))
+        problems.append({"location": where, "field": field, "type": kind, "message": message})
+    if not problems:
+        return "validation_error", "the request is invalid", []
+    named = "; ".join(
+        f"{p['field'] or p['location'] or 'request'}: {p['message']}" for p in problems[:5]
+    )
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return "validation_error", f"invalid request: {named}{more}", problems
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.type, exc.message, exc.detail, exc.headers)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    status = status_for(exc)
+    if status >= 500:
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    return error_response(status, snake(type(exc).__name__), str(exc) or type(exc).__name__)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    kind, message, detail = validation_detail(exc)
+    return error_response(422, kind, message, detail)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        phrase = "error"
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail else phrase
+    return error_response(exc.status_code, snake(phrase), message, None, exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "internal server error; see the server log")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the one JSON shape."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(IngestError, _domain_error)
+    app.add_exception_handler(RetrievalError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

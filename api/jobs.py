@@ -1,0 +1,282 @@
+"""Background ingest jobs: one worker thread runs them in order, one at a time.
+
+The pipeline holds a file lock for the whole of a run, so two runs could never overlap
+anyway; one worker makes the order explicit and keeps request threads free. Jobs live in
+memory while the process runs and in a small SQLite table across restarts: a job the
+previous process left queued or running is marked failed on start, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ingest.pipeline import Pipeline, Report
+
+log = logging.getLogger(__name__)
+
+Status = Literal["queued", "running", "done", "failed"]
+Kind = Literal["ingest", "upload"]
+KEEP_IN_MEMORY = 500  # finished jobs kept in memory; older ones are read back from SQLite
+KEEP_ON_DISK = 5000
+INTERRUPTED = "the server stopped before this job finished; submit it again"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+
+@dataclass(slots=True)
+class Job:
+    id: str
+    kind: Kind
+    paths: list[str]
+    prune: bool = False
+    status: Status = "queued"
+    created_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    files_done: int = 0
+    files_total: int = 0
+    chunks_embedded: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    report: dict[str, Any] | None = None
+    error: str | None = None  # the job as a whole failed (per-file failures are in `errors`)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "paths": list(self.paths),
+            "prune": self.prune,
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "progress": {
+                "files_done": self.files_done,
+                "files_total": self.files_total,
+                "chunks_embedded": self.chunks_embedded,
+            },
+            "errors": [dict(e) for e in self.errors],
+            "report": self.report,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Job:
+        progress = data.get("progress") or {}
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            paths=list(data["paths"]),
+            prune=bool(data.get("prune")),
+            status=data["status"],
+            created_at=float(data["created_at"]),
+            started_at=data.get("started_at"),
+            finished_at=data.get("finished_at"),
+            files_done=int(progress.get("files_done", 0)),
+            files_total=int(progress.get("files_total", 0)),
+            chunks_embedded=int(progress.get("chunks_embedded", 0)),
+            errors=list(data.get("errors") or []),
+            report=data.get("report"),
+            error=data.get("error"),
+        )
+
+
+class JobStore:
+    """The jobs table: one JSON row per job."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def save(self, job: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?)",
+                (job["id"], job["created_at"], job["status"], json.dumps(job, ensure_ascii=False)),
+            )
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return Job.from_json(json.loads(row[0])) if row else None
+
+    def interrupted(self) -> list[Job]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM jobs WHERE status IN ('queued', 'running')"
+            ).fetchall()
+        return [Job.from_json(json.loads(row[0])) for row in rows]
+
+    def trim(self, keep: int) -> None:
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM jobs WHERE id NOT IN "
+                "(SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?)",
+                (keep,),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+Finished = Callable[[Job, Report | None], None]
+
+
+class JobRunner:
+    """Queues ingest jobs and runs them on one worker thread."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        *,
+        store: JobStore | None = None,
+        on_finish: Finished | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        self.on_finish = on_finish
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Condition(self._lock)
+
+    def start(self) -> None:
+        if self.store is not None:
+            for job in self.store.interrupted():
+                job.status, job.error = "failed", INTERRUPTED
+                job.finished_at = job.finished_at or time.time()
+                self.store.save(job.as_json())
+            self.store.trim(KEEP_ON_DISK)
+        self._thread = threading.Thread(target=self._work, name="specrag-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Let the running job finish (up to `timeout` s); queued jobs are marked failed."""
+        with self._lock:
+            queued = [job for job in self._jobs.values() if job.status == "queued"]
+            for job in queued:
+                job.status, job.error, job.finished_at = "failed", INTERRUPTED, time.time()
+            self._idle.notify_all()
+        for job in queued:
+            self._persist(job)
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("an ingest job is still running at shutdown; re-running it converges")
+
+    def submit(self, paths: list[Path], *, kind: Kind, prune: bool = False) -> dict[str, Any]:
+        """Queue a run over `paths`; returns the new job as JSON."""
+        job = Job(id=uuid.uuid4().hex, kind=kind, paths=[str(p) for p in paths], prune=prune)
+        with self._lock:
+            self._jobs[job.id] = job
+            snapshot = job.as_json()
+        if self.store is not None:
+            self.store.save(snapshot)
+        self._queue.put(job.id)
+        log.info("job %s queued: %s %d path(s)", job.id, kind, len(paths))
+        return snapshot
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        """The job as JSON (a consistent snapshot), or None if unknown."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                return job.as_json()
+        found = self.store.get(job_id) if self.store is not None else None
+        return found.as_json() if found is not None else None
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no job is queued or running; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while any(j.status in ("queued", "running") for j in self._jobs.values()):
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+    def _persist(self, job: Job) -> None:
+        if self.store is None:
+            return
+        with self._lock:
+            snapshot = job.as_json()
+        try:
+            self.store.save(snapshot)
+        except sqlite3.Error:
+            log.exception("cannot record job %s", job.id)
+
+    def _work(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None:
+                return
+            with self._lock:
+                job = self._jobs.get(job_id)
+                if job is None or job.status != "queued":
+                    continue
+                job.status, job.started_at = "running", time.time()
+            self._persist(job)
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        def progress(done: int, total: int, chunks: int) -> None:
+            with self._lock:
+                job.files_done, job.files_total, job.chunks_embedded = done, total, chunks
+
+        report: Report | None = None
+        try:
+            report = self.pipeline.run(
+                [Path(p) for p in job.paths], prune=job.prune, progress=progress
+            )
+        except Exception as e:  # the job fails with its reason; the worker goes on
+            log.exception("job %s failed", job.id)
+            with self._lock:
+                job.status, job.error = "failed", f"{type(e).__name__}: {e}"
+        else:
+            with self._lock:
+                job.status = "done"
+                job.report = report.as_json()
+                job.errors = [{"path": p.path, "reason": p.reason} for p in report.errors]
+                job.files_done = job.files_total = report.ok + report.failed + report.skipped
+        with self._lock:
+            job.finished_at = time.time()
+        self._persist(job)
+        log.info("job %s %s", job.id, job.status)
+        if self.on_finish is not None:
+            try:
+                self.on_finish(job, report)
+            except Exception:
+                log.exception("job %s: finish hook failed", job.id)
+        with self._idle:
+            self._forget_old()
+            self._idle.notify_all()
+
+    def _forget_old(self) -> None:
+        finished = [k for k, j in self._jobs.items() if j.status in ("done", "failed")]
+        for key in finished[: max(0, len(finished) - KEEP_IN_MEMORY)]:
+            del self._jobs[key]

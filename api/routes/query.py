@@ -1,0 +1,83 @@
+"""`POST /v1/query`: hybrid, vector or lexical search with filters and citations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.deps import Authorized, SearcherDep
+from retrieval.filters import Filters
+from retrieval.search import Mode, Result
+
+MAX_QUERY_CHARS = 2000
+MAX_K = 50
+MAX_NEIGHBORS = 5
+
+router = APIRouter(tags=["query"], dependencies=Authorized)
+
+
+class QueryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question")
+    k: int = Field(5, ge=1, le=MAX_K, description="results to return")
+    filters: Filters | None = Field(None, description="exact-match metadata conditions")
+    mode: Mode = Field("hybrid", description="hybrid (RRF of both), vector or lexical")
+    neighbors: int = Field(
+        0, ge=0, le=MAX_NEIGHBORS, description="adjacent chunks to attach on each side"
+    )
+
+    @field_validator("query")
+    @classmethod
+    def _encodable(cls, value: str) -> str:
+        # A lone surrogate ("\\ud800" in JSON) is not text: the tokenizers cannot encode it.
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValueError("the query holds a lone surrogate, not text") from e
+        return value
+
+
+class TraceEvent(BaseModel):
+    event: str
+    data: dict[str, Any]
+
+
+class QueryResponse(BaseModel):
+    query: str
+    mode: Mode
+    k: int
+    results: list[Result]
+    took_ms: float
+    trace: list[TraceEvent] = Field(default_factory=list, description="retrieval steps")
+
+
+@router.post("/v1/query")
+def query(body: QueryRequest, searcher: SearcherDep) -> QueryResponse:
+    """Search the index: the `k` best chunks with scores and citations."""
+    started = time.perf_counter()
+    trace: list[TraceEvent] = []
+
+    def record(event: str, data: Mapping[str, Any]) -> None:
+        trace.append(TraceEvent(event=event, data=dict(data)))
+
+    results = searcher.search(
+        body.query,
+        k=body.k,
+        filters=body.filters,
+        mode=body.mode,
+        neighbors=body.neighbors,
+        events=record,
+    )
+    return QueryResponse(
+        query=body.query,
+        mode=body.mode,
+        k=body.k,
+        results=results,
+        took_ms=round((time.perf_counter() - started) * 1000, 3),
+        trace=trace,
+    )

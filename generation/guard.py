@@ -1,0 +1,215 @@
+"""Sensitive words: Aho-Corasick over a normalised text, hits mapped back to the original.
+
+The lists live in `data/sensitive_words/*.txt` (one word a line, `#` comments); settings can
+add more files. Text and words are normalised the same way before matching: NFKC (full-width
+"Ｆｉｒｓｔ" reads "First"), case folded, and every separator dropped (spaces, punctuation,
+symbols, zero-width characters), so "最 好", "最*好" and "最\u200b好" all hit 最好. Each
+normalised character remembers the original index it came from, so a hit is reported and
+masked on the original span. A word that starts or ends with an ASCII letter or digit only
+hits on a word boundary: "perfect" does not hit "imperfection".
+
+Policy is per business: a hit in the input (the brief) rejects the request with 422 naming
+the words, or is allowed and reported; a hit in the output is masked, regenerated (the chain
+re-asks the step naming the words to avoid, then masks what is left), or allowed and reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import ahocorasick
+from pydantic import BaseModel, Field
+
+from generation.errors import GenerationError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LISTS = Path(__file__).resolve().parents[1] / "data" / "sensitive_words"
+
+
+class SensitiveInput(GenerationError):
+    """The request itself contains sensitive words and the business policy rejects it."""
+
+    status_code = 422
+
+    def __init__(self, message: str, *, words: list[str], hits: list[GuardHit]):
+        super().__init__(message)
+        self.words = words
+        self.hits = hits
+
+
+class GuardHit(BaseModel):
+    """One sensitive word found in a text."""
+
+    word: str = Field(description="the list entry")
+    text: str = Field(description="the span as written, e.g. '最 好' or 'Ｆｉｒｓｔ'")
+    start: int = Field(description="start offset in the original text")
+    end: int = Field(description="end offset (exclusive) in the original text")
+    list: str = Field(description="the list the word came from, e.g. 'zh'")
+    field: str | None = Field(None, description="where it was found: a brief field or a step")
+
+
+class GuardPolicy(BaseModel):
+    """What to do with hits for one business."""
+
+    input: Literal["reject", "allow"] = "reject"
+    output: Literal["mask", "regenerate", "allow"] = "mask"
+    max_regenerations: int = Field(1, ge=0, le=3)
+    mask_char: str = Field("*", min_length=1, max_length=1)
+
+
+class GuardReport(BaseModel):
+    """The guard's part of a response: what was found and what was done."""
+
+    policy: GuardPolicy = Field(default_factory=GuardPolicy)
+    input_hits: list[GuardHit] = Field(default_factory=list)
+    output_hits: list[GuardHit] = Field(default_factory=list)
+    regenerated: list[str] = Field(default_factory=list, description="steps re-asked")
+    masked: list[str] = Field(default_factory=list, description="steps masked")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    word: str
+    normalised: str
+    source: str
+
+
+def _is_separator(char: str) -> bool:
+    # P: punctuation, S: symbols, Z: spaces, C: controls and format chars (zero-width space).
+    return unicodedata.category(char)[0] in "PSZC"
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """The matching form of `text` and, per character of it, the original index."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for c in unicodedata.normalize("NFKC", char).casefold():
+            if not _is_separator(c):
+                chars.append(c)
+                origin.append(index)
+    return "".join(chars), origin
+
+
+def _ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def read_word_list(path: Path) -> list[str]:
+    """The words in one list file: one a line, blank lines and `#` comments skipped."""
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        if word:
+            words.append(word)
+    return words
+
+
+class Guard:
+    """A compiled set of word lists. Build once; `scan` is safe to call from many threads."""
+
+    def __init__(self, lists: Mapping[str, Iterable[str]]):
+        self._automaton = ahocorasick.Automaton()
+        self.sizes: dict[str, int] = {}
+        for source, words in lists.items():
+            count = 0
+            for word in words:
+                key, _ = normalise(word)
+                if not key:
+                    log.warning(
+                        "sensitive word %r in list %s is empty once normalised", word, source
+                    )
+                    continue
+                if key not in self._automaton:
+                    self._automaton.add_word(key, _Entry(word, key, source))
+                    count += 1
+            self.sizes[source] = count
+        if len(self._automaton):
+            self._automaton.make_automaton()
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> Guard:
+        """Lists from files, named by file stem ("zh.txt" → "zh")."""
+        return cls({path.stem: read_word_list(path) for path in paths})
+
+    @classmethod
+    def default(cls, extra: Iterable[Path] = ()) -> Guard:
+        """The shipped lists (`data/sensitive_words/*.txt`) plus `extra` files."""
+        return cls.from_files([*sorted(DEFAULT_LISTS.glob("*.txt")), *extra])
+
+    def __len__(self) -> int:
+        return len(self._automaton)
+
+    def scan(self, text: str, *, field: str | None = None) -> list[GuardHit]:
+        """Every hit in `text`, in order of position, with its original span."""
+        if not text or not len(self._automaton):
+            return []
+        flat, origin = normalise(text)
+        hits: list[GuardHit] = []
+        for last, entry in self._automaton.iter(flat):
+            first = last - len(entry.normalised) + 1
+            start, end = origin[first], origin[last] + 1
+            if not self._on_boundary(text, start, end, entry.normalised):
+                continue
+            hits.append(
+                GuardHit(
+                    word=entry.word,
+                    text=text[start:end],
+                    start=start,
+                    end=end,
+                    list=entry.source,
+                    field=field,
+                )
+            )
+        hits.sort(key=lambda h: (h.start, -h.end))
+        return hits
+
+    @staticmethod
+    def _on_boundary(text: str, start: int, end: int, key: str) -> bool:
+        before = unicodedata.normalize("NFKC", text[start - 1]) if start > 0 else ""
+        after = unicodedata.normalize("NFKC", text[end]) if end < len(text) else ""
+        if _ascii_alnum(key[0]) and before and _ascii_alnum(before[-1]):
+            return False
+        return not (_ascii_alnum(key[-1]) and after and _ascii_alnum(after[0]))
+
+    def mask(self, text: str, hits: Iterable[GuardHit], *, char: str = "*") -> str:
+        """`text` with every hit's span replaced by `char`, one per original character."""
+        chars = list(text)
+        for hit in hits:
+            for i in range(hit.start, hit.end):
+                if not chars[i].isspace():
+                    chars[i] = char
+        return "".join(chars)
+
+
+def words_of(hits: Iterable[GuardHit]) -> list[str]:
+    """The distinct list entries hit, in order of first appearance."""
+    return list(dict.fromkeys(hit.word for hit in hits))
+
+
+def scan_fields(guard: Guard, fields: Mapping[str, str]) -> list[GuardHit]:
+    """Hits in several named texts (the brief's fields), each hit naming its field."""
+    hits: list[GuardHit] = []
+    for name, value in fields.items():
+        hits.extend(guard.scan(value, field=name))
+    return hits
+
+
+def check_input(guard: Guard, fields: Mapping[str, str], policy: GuardPolicy) -> list[GuardHit]:
+    """The input's hits; SensitiveInput (422) when the policy rejects them."""
+    hits = scan_fields(guard, fields)
+    if hits and policy.input == "reject":
+        words = words_of(hits)
+        where = ", ".join(dict.fromkeys(h.field or "input" for h in hits))
+        raise SensitiveInput(
+            f"the request contains sensitive words ({where}): {', '.join(words)}",
+            words=words,
+            hits=hits,
+        )
+    return hits

@@ -1,0 +1,112 @@
+"""The model registry: `data/models.toml`, one table per model.
+
+```toml
+default = "local"
+
+[models.gpt-4o]
+kind = "openai"                      # any OpenAI-compatible endpoint, or "local"
+base_url = "https://api.openai.com/v1"
+api_key_env = "OPENAI_API_KEY"       # the *name* of the variable holding the key
+model_id = "gpt-4o"
+context_window = 128000
+tokenizer = "o200k_base"             # a tiktoken encoding, or "model" for the model's own
+input_price_per_1m = 2.50            # USD per 1M prompt tokens
+output_price_per_1m = 10.00          # USD per 1M completion tokens
+json_mode = true                     # supports response_format={"type": "json_object"}
+```
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from generation.errors import UnknownModel
+
+KINDS = ("openai", "local")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model: where it is served, how its tokens are counted and priced."""
+
+    name: str
+    kind: str
+    model_id: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    context_window: int = 4096
+    tokenizer: str = "cl100k_base"
+    input_price_per_1m: float = 0.0
+    output_price_per_1m: float = 0.0
+    json_mode: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"model {self.name!r}: kind must be one of {KINDS}, not {self.kind!r}")
+        if self.kind == "openai" and not self.base_url:
+            raise ValueError(f"model {self.name!r}: an openai-kind model needs base_url")
+        if self.input_price_per_1m < 0 or self.output_price_per_1m < 0:
+            raise ValueError(f"model {self.name!r}: prices cannot be negative")
+        if self.context_window <= 0:
+            raise ValueError(f"model {self.name!r}: context_window must be positive")
+
+    def api_key(self) -> str | None:
+        """The key from the environment variable named by `api_key_env` (None if unset)."""
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
+_FIELDS = {f.name for f in fields(ModelSpec)}
+
+
+@dataclass
+class ModelRegistry:
+    """The models by name, plus which one is the default."""
+
+    models: dict[str, ModelSpec] = field(default_factory=dict)
+    default: str = "local"
+
+    @classmethod
+    def load(cls, path: Path) -> ModelRegistry:
+        """Read a models TOML file; fails with ValueError naming the bad entry."""
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+        return cls.from_dict(raw, source=str(path))
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "<dict>") -> ModelRegistry:
+        tables = raw.get("models") or {}
+        if not isinstance(tables, dict) or not tables:
+            raise ValueError(f"{source}: no [models.<name>] tables")
+        models: dict[str, ModelSpec] = {}
+        for name, table in tables.items():
+            unknown = set(table) - _FIELDS
+            if unknown:
+                raise ValueError(f"{source}: model {name!r}: unknown keys {sorted(unknown)}")
+            models[name] = ModelSpec(name=name, **table)
+        default = raw.get("default", next(iter(models)))
+        if default not in models:
+            raise ValueError(f"{source}: default model {default!r} is not defined")
+        return cls(models=models, default=default)
+
+    def get(self, name: str | None = None) -> ModelSpec:
+        """The model `name` (the default when None); UnknownModel if there is none."""
+        key = name or self.default
+        try:
+            return self.models[key]
+        except KeyError:
+            raise UnknownModel(
+                f"unknown model {key!r}; available: {', '.join(self.names())}"
+            ) from None
+
+    def names(self) -> list[str]:
+        return list(self.models)
+
+    def with_base_url(self, name: str, base_url: str) -> ModelRegistry:
+        """A copy with one model pointed at another endpoint (tests, settings overrides)."""
+        models = dict(self.models)
+        models[name] = replace(self.get(name), base_url=base_url)
+        return ModelRegistry(models=models, default=self.default)

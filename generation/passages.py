@@ -1,0 +1,120 @@
+"""The passages a request shows the model: retrieved per step, numbered once, never repeated.
+
+Numbers run across the whole request, so "[7]" in the body and "[2]" in the opening name two
+different entries of the response's `citations`. A later step skips chunks an earlier step
+already showed, unless retrieval finds nothing else, in which case the best of the earlier ones
+are shown again under their first number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from generation.callbacks import Callbacks
+from generation.schemas import Citation
+
+_CITATION = re.compile(r"\[(\d{1,3})\]")
+
+
+class Searcher(Protocol):
+    """What the chain needs of retrieval; `retrieval.search.Searcher` fits.
+
+    Results need `chunk_id`, `text` and `citation.source` / `citation.page`.
+    """
+
+    def search(self, query: str, *, k: int = ..., mode: Any = ...) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk as the prompts show it."""
+
+    n: int
+    chunk_id: str
+    text: str
+    source: str
+    page: int | None
+    step: str  # the step that first retrieved it
+
+
+@dataclass
+class PassageBook:
+    """Every passage shown in one request, by chunk id, in the order they were numbered."""
+
+    searcher: Searcher
+    k: int = 5
+    mode: str = "hybrid"
+    max_chars: int = 1500
+    shown: dict[str, Passage] = field(default_factory=dict)
+
+    async def retrieve(self, step: str, queries: list[str], events: Callbacks) -> list[Passage]:
+        """Up to `k` passages for `queries`, taken round-robin across them."""
+        ranked: list[list[Any]] = []
+        for query in queries:
+            started = time.perf_counter()
+            # The search embeds the query and reads Chroma: blocking work, off the event loop.
+            results = await asyncio.to_thread(
+                self.searcher.search, query, k=min(self.k + len(self.shown), 100), mode=self.mode
+            )
+            ranked.append(results)
+            events.emit(
+                "retrieval.end",
+                step=step,
+                query=query,
+                k=self.k,
+                results=len(results),
+                chunk_ids=[r.chunk_id for r in results],
+                latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+        fresh: dict[str, Any] = {}
+        for rank in range(max((len(r) for r in ranked), default=0)):
+            for results in ranked:
+                if rank < len(results) and results[rank].chunk_id not in self.shown:
+                    fresh.setdefault(results[rank].chunk_id, results[rank])
+        if not fresh:  # nothing else fits: the best of what was shown before, again
+            seen = (r.chunk_id for results in ranked for r in results if r.chunk_id in self.shown)
+            return [self.shown[c] for c in dict.fromkeys(seen)][: self.k]
+        return [self._add(step, r) for r in list(fresh.values())[: self.k]]
+
+    def _add(self, step: str, result: Any) -> Passage:
+        text = result.text.strip()
+        if len(text) > self.max_chars:
+            text = text[: self.max_chars].rstrip() + " …"
+        passage = Passage(
+            n=len(self.shown) + 1,
+            chunk_id=result.chunk_id,
+            text=text,
+            source=result.citation.source,
+            page=result.citation.page,
+            step=step,
+        )
+        self.shown[result.chunk_id] = passage
+        return passage
+
+    def texts(self) -> list[str]:
+        return [p.text for p in self.shown.values()]
+
+    def citations(self, texts: Iterable[str]) -> list[Citation]:
+        """Every passage shown, marking those the final `texts` cite."""
+        cited = set().union(*(cited_numbers(t) for t in texts))
+        return [
+            Citation(
+                n=p.n,
+                chunk_id=p.chunk_id,
+                source=p.source,
+                page=p.page,
+                step=p.step,
+                cited=p.n in cited,
+            )
+            for p in sorted(self.shown.values(), key=lambda p: p.n)
+        ]
+
+
+def cited_numbers(text: str) -> set[int]:
+    """The passage numbers a text cites: "[1][3]" → {1, 3}."""
+    return {int(m) for m in _CITATION.findall(text)}

@@ -1,0 +1,331 @@
+"""The typed shapes of generation: the brief, each step's output, and the response.
+
+Step outputs are what the model must answer in JSON; each has a `shape()` example that the
+prompts show the model. Limits that vary per request (a push title's length) are read from the
+validation context, so one model validates every request: `Push.model_validate(data,
+context={"title_max": 20})`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from generation.grounding import Unsupported
+from generation.guard import GuardReport
+
+Language = Literal["en", "zh"]
+Sentiment = Literal["positive", "neutral", "negative"]
+
+# The steps of each business, in order. `car_blog` is the three-step chain; the others are one
+# step, run by the generic runner.
+BUSINESSES: dict[str, tuple[str, ...]] = {
+    "car_blog": ("opening", "middle", "ending"),
+    "push_ops": ("main",),
+    "push_personal": ("main",),
+    "weibo_region": ("main",),
+    "review": ("main",),
+    "news_comment": ("main",),
+}
+
+WEIBO_MAX_CHARS = 140
+
+
+class UserProfile(BaseModel):
+    """Who a personalised push is for; every field optional, the template uses what is set."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    nickname: str | None = Field(None, max_length=50)
+    city: str | None = Field(None, max_length=50)
+    age_group: str | None = Field(None, max_length=30, examples=["25-34"])
+    current_car: str | None = Field(None, max_length=100)
+    budget: str | None = Field(None, max_length=50, examples=["15万元以内"])
+    interests: list[str] = Field(default_factory=list, max_length=10)
+
+
+class Brief(BaseModel):
+    """What to write: the request body of `POST /v1/generate/{business}`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    car: str = Field(min_length=1, max_length=200, examples=["Hyundai Venue"])
+    angle: str = Field("an overview of the car for buyers", max_length=300)
+    audience: str = Field("general car buyers", max_length=200)
+    length: int = Field(
+        600, ge=80, le=3000, description="target length: words in English, characters in Chinese"
+    )
+    language: Language = "en"
+    business: str = "car_blog"
+    model: str | None = Field(
+        None, description="a model from data/models.toml (default: its default)"
+    )
+    region: str | None = Field(None, max_length=100, description="weibo_region: the region")
+    user_profile: UserProfile | None = Field(None, description="push_personal: the reader")
+    title_max: int = Field(30, ge=5, le=100, description="push: the title's maximum characters")
+
+    @field_validator("business")
+    @classmethod
+    def _known_business(cls, value: str) -> str:
+        if value not in BUSINESSES:
+            raise ValueError(f"unknown business {value!r}; known: {', '.join(BUSINESSES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _business_inputs(self) -> Brief:
+        if self.business == "weibo_region" and not self.region:
+            raise ValueError("weibo_region needs a region")
+        if self.business == "push_personal" and self.user_profile is None:
+            raise ValueError("push_personal needs a user_profile")
+        return self
+
+    def guarded_fields(self) -> dict[str, str]:
+        """The free-text fields the sensitive-word guard checks, by name."""
+        fields = {"car": self.car, "angle": self.angle, "audience": self.audience}
+        if self.region:
+            fields["region"] = self.region
+        if self.user_profile is not None:
+            for name, value in self.user_profile.model_dump(exclude_none=True).items():
+                text = "、".join(value) if isinstance(value, list) else str(value)
+                fields[f"user_profile.{name}"] = text
+        return fields
+
+
+class StepOutput(BaseModel):
+    """Base of every step's JSON answer."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    # The text fields that grounding and the guard look at, in order.
+    text_fields: ClassVar[tuple[str, ...]] = ("text",)
+    example: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def shape(cls) -> str:
+        """A JSON example of the answer, for the prompt."""
+        return json.dumps(cls.example, ensure_ascii=False)
+
+    def texts(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.text_fields}
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class Opening(StepOutput):
+    """Step 1: the blog's title and opening, and the topics the middle will cover."""
+
+    title: str = Field(min_length=1, max_length=150)
+    text: str = Field(min_length=1)
+    topics: list[str] = Field(
+        default_factory=list, max_length=6, description="what the middle covers; drives retrieval"
+    )
+
+    text_fields = ("title", "text")
+    example = {"title": "…", "text": "…", "topics": ["engine and performance", "…"]}
+
+    @field_validator("topics")
+    @classmethod
+    def _clean_topics(cls, value: list[str]) -> list[str]:
+        return [t.strip() for t in value if isinstance(t, str) and t.strip()]
+
+
+class Middle(StepOutput):
+    """Step 2: the body of the blog."""
+
+    text: str = Field(min_length=1)
+    example = {"text": "…"}
+
+
+class Ending(StepOutput):
+    """Step 3: the conclusion."""
+
+    text: str = Field(min_length=1)
+    example = {"text": "…"}
+
+
+class Push(StepOutput):
+    """A push notification: a short title and a body."""
+
+    title: str = Field(min_length=1)
+    body: str = Field(min_length=1, max_length=300)
+
+    text_fields = ("title", "body")
+    example = {"title": "…", "body": "…"}
+
+    @field_validator("title")
+    @classmethod
+    def _title_fits(cls, value: str, info: ValidationInfo) -> str:
+        limit = (info.context or {}).get("title_max", 30)
+        if len(value) > limit:
+            raise ValueError(f"the title has {len(value)} characters; at most {limit} allowed")
+        return value
+
+
+class WeiboPost(StepOutput):
+    """A regional Weibo post: at most 140 characters, hashtags apart."""
+
+    text: str = Field(min_length=1)
+    hashtags: list[str] = Field(default_factory=list, max_length=5)
+
+    example = {"text": "…", "hashtags": ["…"]}
+
+    @field_validator("text")
+    @classmethod
+    def _fits(cls, value: str) -> str:
+        if len(value) > WEIBO_MAX_CHARS:
+            raise ValueError(
+                f"the post has {len(value)} characters; at most {WEIBO_MAX_CHARS} allowed"
+            )
+        return value
+
+    @field_validator("hashtags")
+    @classmethod
+    def _bare_tags(cls, value: list[str]) -> list[str]:
+        return [t.strip().strip("#＃").strip() for t in value if t.strip().strip("#＃").strip()]
+
+
+class Review(StepOutput):
+    """A product review, or a comment on a news item: text and its sentiment."""
+
+    text: str = Field(min_length=1)
+    sentiment: Sentiment
+
+    example = {"text": "…", "sentiment": "positive | neutral | negative"}
+
+    @field_validator("sentiment", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class NewsComment(Review):
+    """A comment on a news item."""
+
+
+# The output model of each (business, step).
+STEP_MODELS: dict[tuple[str, str], type[StepOutput]] = {
+    ("car_blog", "opening"): Opening,
+    ("car_blog", "middle"): Middle,
+    ("car_blog", "ending"): Ending,
+    ("push_ops", "main"): Push,
+    ("push_personal", "main"): Push,
+    ("weibo_region", "main"): WeiboPost,
+    ("review", "main"): Review,
+    ("news_comment", "main"): NewsComment,
+}
+
+
+# --- the response -------------------------------------------------------------------------
+
+
+class Citation(BaseModel):
+    """A passage shown to the model, numbered as the text cites it: [n]."""
+
+    n: int
+    chunk_id: str
+    source: str
+    page: int | None = None
+    step: str = Field(description="the step it was retrieved for")
+    cited: bool = Field(False, description="whether the final text cites it as [n]")
+
+
+class StepTrace(BaseModel):
+    """One step: which model and prompt, tokens, cost, time, and what it was given."""
+
+    step: str
+    model: str
+    prompt_template: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    latency_ms: float = 0.0
+    retrieved_ids: list[str] = Field(default_factory=list)
+    query: list[str] = Field(default_factory=list, description="the retrieval queries")
+    calls: int = Field(0, description="model calls, re-asks included")
+    reasks: list[str] = Field(
+        default_factory=list, description="why each re-ask happened: invalid, grounding, guard"
+    )
+
+
+class StepGrounding(BaseModel):
+    step: str
+    checked: int = 0
+    supported: int = 0
+    unsupported: list[Unsupported] = Field(default_factory=list)
+    reasked: bool = False
+    unsupported_before_reask: list[Unsupported] = Field(default_factory=list)
+
+
+class Grounding(BaseModel):
+    """Figures with units in the output, checked against the retrieved passages."""
+
+    checked: int = 0
+    supported: int = 0
+    unsupported: list[Unsupported] = Field(default_factory=list)
+    mode: Literal["reask", "flag", "off"] = "reask"
+    action: str = Field("none", description="what was done, in words")
+    steps: list[StepGrounding] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost: float = 0.0
+    calls: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int, cost: float) -> None:
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        self.total_tokens += prompt_tokens + completion_tokens
+        self.cost = round(self.cost + cost, 10)
+        self.calls += 1
+
+    def merge(self, other: Mapping[str, Any]) -> None:
+        """Add a usage dict (`GenerationFailed.usage`)."""
+        self.prompt_tokens += int(other.get("prompt_tokens", 0))
+        self.completion_tokens += int(other.get("completion_tokens", 0))
+        self.total_tokens = self.prompt_tokens + self.completion_tokens
+        self.cost = round(self.cost + float(other.get("cost", 0.0)), 10)
+        self.calls += int(other.get("calls", 0))
+
+
+class GenerationResponse(BaseModel):
+    """Shared by every business: provenance, checks and accounting."""
+
+    business: str
+    model: str
+    citations: list[Citation] = Field(default_factory=list)
+    grounding: Grounding = Field(default_factory=Grounding)
+    guard: GuardReport = Field(default_factory=GuardReport)
+    trace: list[StepTrace] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+
+
+class BlogResponse(GenerationResponse):
+    """`POST /v1/generate/blog`: the three-part blog."""
+
+    title: str
+    opening: str
+    middle: str
+    ending: str
+
+
+class SingleResponse(GenerationResponse):
+    """`POST /v1/generate/{business}` for the one-step businesses."""
+
+    output: dict[str, Any]

@@ -1,0 +1,178 @@
+"""BM25 search over the lexical index that ingest writes (see `ingest/lexical.py`).
+
+The index is loaded once (score arrays memory-mapped) and reloaded only when CURRENT names
+another generation; a search costs one `stat` to notice that. Filters become a 0/1 weight
+mask over every chunk before the top k are taken, so a narrow filter still fills k.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ingest.lexical import CURRENT, FORMAT_VERSION, INT_FIELDS, MANIFEST, TEXT_FIELDS, read_current
+from ingest.tokenize import TOKENIZER_VERSION, query_tokens
+from retrieval.errors import IndexUnavailable, InvalidFilter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    """One loaded generation. Never changed after loading; replaced whole."""
+
+    generation: str | None
+    ids: list[str] = field(default_factory=list)
+    model: Any = None  # bm25s.BM25, or None when no chunk has a token
+    lookup: dict[str, dict[str, int]] = field(default_factory=dict)  # field → value → code
+    values: dict[str, list[str]] = field(default_factory=dict)  # field → code → value
+    codes: dict[str, NDArray[np.int32]] = field(default_factory=dict)
+    ints: dict[str, NDArray[np.int32]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)  # chunk id → row
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def _load(directory: Path, generation: str) -> _Snapshot:
+    import bm25s
+
+    folder = directory / generation
+    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    if manifest.get("format") != FORMAT_VERSION or manifest.get("tokenizer") != TOKENIZER_VERSION:
+        raise IndexUnavailable(
+            f"lexical index {folder} was written by another version (format "
+            f"{manifest.get('format')}, tokenizer {manifest.get('tokenizer')}); re-run ingest"
+        )
+    ids: list[str] = json.loads((folder / "ids.json").read_text("utf-8"))
+    values: dict[str, list[str]] = manifest["values"]
+    model = None
+    if not manifest.get("empty") and ids:
+        model = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
+    return _Snapshot(
+        generation=generation,
+        ids=ids,
+        model=model,
+        values=values,
+        lookup={f: {v: i for i, v in enumerate(values[f])} for f in TEXT_FIELDS},
+        codes={f: np.load(folder / f"{f}.codes.npy", mmap_mode="r") for f in TEXT_FIELDS},
+        ints={f: np.load(folder / f"{f}.npy", mmap_mode="r") for f in INT_FIELDS},
+        position={chunk_id: i for i, chunk_id in enumerate(ids)},
+    )
+
+
+class LexicalReader:
+    """Reads the BM25 index in `directory`; safe to share between threads."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._snapshot = _Snapshot(generation=None)
+        self._stamp: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def generation(self) -> str | None:
+        return self._current().generation
+
+    @property
+    def count(self) -> int:
+        """Chunks in the live index (0 before the first ingest)."""
+        return self._current().count
+
+    def _current(self) -> _Snapshot:
+        """The loaded snapshot, reloaded first if CURRENT was replaced since."""
+        try:
+            info = os.stat(self.directory / CURRENT)
+            stamp: tuple[int, int] | None = (info.st_ino, info.st_mtime_ns)
+        except FileNotFoundError:
+            stamp = None
+        if stamp == self._stamp:
+            return self._snapshot
+        with self._lock:
+            if stamp != self._stamp:
+                self._snapshot = self._reload()
+                self._stamp = stamp
+            return self._snapshot
+
+    def _reload(self) -> _Snapshot:
+        for _ in range(3):  # a rebuild may prune the generation we just read the name of
+            generation = read_current(self.directory)
+            if generation is None:
+                return _Snapshot(generation=None)
+            if generation == self._snapshot.generation:
+                return self._snapshot
+            try:
+                snapshot = _load(self.directory, generation)
+            except FileNotFoundError:
+                continue
+            except IndexUnavailable:
+                raise
+            except (OSError, ValueError, KeyError) as e:
+                raise IndexUnavailable(f"cannot read lexical index {generation}: {e}") from e
+            log.info("loaded lexical index %s (%d chunks)", generation, snapshot.count)
+            return snapshot
+        raise IndexUnavailable(f"lexical index in {self.directory} keeps changing under the reader")
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int,
+        filters: Mapping[str, Sequence[str]] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Up to `k` (chunk id, BM25 score) pairs, best first; only chunks sharing a term.
+
+        Args:
+            filters: field → accepted values (exact match), as `Filters.conditions()` gives.
+        """
+        snap = self._current()
+        if snap.model is None or k <= 0:
+            return []
+        token_ids = snap.model.get_tokens_ids(query_tokens(query))
+        if not token_ids:
+            return []
+        mask = _mask(snap, filters) if filters else None
+        if mask is not None and not mask.any():
+            return []
+        scores: NDArray[np.float32] = snap.model.get_scores_from_ids(
+            token_ids, weight_mask=None if mask is None else mask.astype(np.float32)
+        )
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > k:
+            top = np.argpartition(-scores[candidates], k - 1)[:k]
+            candidates = candidates[top]
+        # Best score first; ties broken by index order, so results are reproducible.
+        order = np.lexsort((candidates, -scores[candidates]))
+        return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
+
+    def metadata(self, chunk_id: str) -> dict[str, Any] | None:
+        """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
+        snap = self._current()
+        row = snap.position.get(chunk_id)
+        if row is None:
+            return None
+        found: dict[str, Any] = {f: snap.values[f][int(snap.codes[f][row])] for f in TEXT_FIELDS}
+        for f in INT_FIELDS:
+            value = int(snap.ints[f][row])
+            found[f] = None if value < 0 else value
+        return found
+
+
+def _mask(snap: _Snapshot, filters: Mapping[str, Sequence[str]]) -> NDArray[np.bool_]:
+    mask = np.ones(snap.count, dtype=bool)
+    for name, accepted in filters.items():
+        if name not in snap.lookup:
+            raise InvalidFilter(f"unknown filter field {name!r}")
+        wanted = [snap.lookup[name][v] for v in accepted if v in snap.lookup[name]]
+        mask &= np.isin(snap.codes[name], np.asarray(wanted, dtype=np.int32))
+    return mask

@@ -1,0 +1,243 @@
+"""Hybrid search: vector (Chroma) and lexical (BM25) results fused by reciprocal rank.
+
+Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under the same
+filters; reciprocal-rank fusion then scores a chunk `sum(1 / (rrf_k + rank))` over the sides
+that found it. Ranks, not raw scores, are fused: cosine similarities and BM25 scores live on
+unrelated scales.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ingest.embed import Embedder
+from ingest.store import ChromaStore, Hit
+from retrieval.errors import EmptyQuery, InvalidArgument
+from retrieval.filters import Filters, parse_filters
+from retrieval.lexical import LexicalReader
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "vector", "lexical"]
+MODES: tuple[Mode, ...] = ("vector", "lexical", "hybrid")
+Events = Callable[[str, Mapping[str, Any]], None]
+
+
+class Scores(BaseModel):
+    """The parts behind a fused score; None where that side did not find the chunk."""
+
+    vector: float | None = Field(default=None, description="cosine similarity")
+    lexical: float | None = Field(default=None, description="BM25 score")
+    vector_rank: int | None = Field(default=None, description="1-based rank among the vector hits")
+    lexical_rank: int | None = Field(default=None, description="1-based rank among the BM25 hits")
+
+
+class Citation(BaseModel):
+    source: str
+    page: int | None = None
+    section: str = ""
+    title: str = ""
+    doc_id: str = ""
+    chunk_index: int | None = None
+
+
+class Neighbor(BaseModel):
+    chunk_id: str
+    chunk_index: int
+    text: str
+
+
+class Result(BaseModel):
+    """One retrieved chunk. `score` is what the mode ranks by: the RRF sum for hybrid, the
+    cosine similarity for vector, the BM25 score for lexical."""
+
+    chunk_id: str
+    text: str
+    score: float
+    scores: Scores
+    citation: Citation
+    neighbors: list[Neighbor] = Field(
+        default_factory=list, description="adjacent chunks of the same document, in order"
+    )
+
+
+class Searcher:
+    """Searches one collection. Build once; `search` is safe to call from many threads."""
+
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        embedder: Embedder,
+        lexical: LexicalReader,
+        rrf_k: int = 60,
+        depth: int = 50,
+        depth_factor: int = 5,
+        max_k: int = 100,
+        max_neighbors: int = 5,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.rrf_k = rrf_k
+        self.depth = depth
+        self.depth_factor = depth_factor
+        self.max_k = max_k
+        self.max_neighbors = max_neighbors
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: Filters | Mapping[str, Any] | None = None,
+        mode: Mode = "hybrid",
+        neighbors: int = 0,
+        events: Events | None = None,
+    ) -> list[Result]:
+        """The `k` best chunks for `query`.
+
+        Args:
+            filters: exact-match metadata conditions (see `Filters`), applied on both sides.
+            neighbors: attach up to this many chunks before and after each result.
+            events: called as `events("retrieval.end", {...})` with timings and counts.
+        """
+        started = time.perf_counter()
+        if not query or not query.strip():
+            raise EmptyQuery("the query is empty")
+        if mode not in MODES:
+            raise InvalidArgument(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if not 1 <= k <= self.max_k:
+            raise InvalidArgument(f"k must be between 1 and {self.max_k}, not {k}")
+        if not 0 <= neighbors <= self.max_neighbors:
+            raise InvalidArgument(f"neighbors must be between 0 and {self.max_neighbors}")
+        conditions = parse_filters(filters)
+        depth = k if mode != "hybrid" else max(self.depth, self.depth_factor * k)
+        timings: dict[str, float] = {}
+
+        vector: list[Hit] = []
+        lexical: list[tuple[str, float]] = []
+        if mode in ("vector", "hybrid"):
+            began = time.perf_counter()
+            embedding = self.embedder.embed_query(query)
+            timings["embed_ms"] = _ms(began)
+            began = time.perf_counter()
+            vector = self.store.query(embedding, k=depth, where=conditions.where())
+            timings["vector_ms"] = _ms(began)
+        if mode in ("lexical", "hybrid"):
+            began = time.perf_counter()
+            lexical = self.lexical.search(query, k=depth, filters=conditions.conditions())
+            timings["lexical_ms"] = _ms(began)
+
+        ranked = self._rank(vector, lexical, mode)[:k]
+        results = self._materialise(ranked, vector)
+        if neighbors:
+            self._attach_neighbors(results, neighbors)
+        timings["total_ms"] = _ms(started)
+        if events is not None:
+            _emit(
+                events,
+                "retrieval.end",
+                {
+                    "mode": mode,
+                    "k": k,
+                    "results": len(results),
+                    "vector_candidates": len(vector),
+                    "lexical_candidates": len(lexical),
+                    **timings,
+                },
+            )
+        return results
+
+    def _rank(
+        self, vector: list[Hit], lexical: list[tuple[str, float]], mode: Mode
+    ) -> list[tuple[str, float, Scores]]:
+        scores: dict[str, Scores] = {}
+        for rank, hit in enumerate(vector, 1):
+            scores[hit.id] = Scores(vector=1.0 - hit.distance, vector_rank=rank)
+        for rank, (chunk_id, bm25) in enumerate(lexical, 1):
+            part = scores.setdefault(chunk_id, Scores())
+            part.lexical, part.lexical_rank = bm25, rank
+        if mode == "vector":
+            ranked = [(h.id, 1.0 - h.distance, scores[h.id]) for h in vector]
+        elif mode == "lexical":
+            ranked = [(chunk_id, bm25, scores[chunk_id]) for chunk_id, bm25 in lexical]
+        else:
+            ranked = [(chunk_id, self._fuse(part), part) for chunk_id, part in scores.items()]
+            # Equal fused scores: the better single rank first, then the id, for stable output.
+            ranked.sort(key=lambda r: (-r[1], _best_rank(r[2]), r[0]))
+        return ranked
+
+    def _fuse(self, part: Scores) -> float:
+        return sum(1.0 / (self.rrf_k + r) for r in (part.vector_rank, part.lexical_rank) if r)
+
+    def _materialise(
+        self, ranked: list[tuple[str, float, Scores]], vector: list[Hit]
+    ) -> list[Result]:
+        hits = {h.id: h for h in vector}
+        missing = [chunk_id for chunk_id, _, _ in ranked if chunk_id not in hits]
+        # Lexical-only ids are read back from Chroma, which is the truth: an id the lexical
+        # index still lists but Chroma no longer holds is dropped.
+        hits.update((h.id, h) for h in self.store.get(missing))
+        return [
+            Result(
+                chunk_id=chunk_id,
+                text=hits[chunk_id].text,
+                score=score,
+                scores=part,
+                citation=citation(hits[chunk_id].metadata),
+            )
+            for chunk_id, score, part in ranked
+            if chunk_id in hits
+        ]
+
+    def _attach_neighbors(self, results: list[Result], n: int) -> None:
+        wanted: list[str] = []
+        for result in results:
+            index, doc_id = result.citation.chunk_index, result.citation.doc_id
+            if index is None or not doc_id:
+                continue
+            wanted.extend(f"{doc_id}:{i}" for i in range(index - n, index + n + 1) if i >= 0)
+        found = {h.id: h for h in self.store.get(list(dict.fromkeys(wanted)))}
+        for result in results:
+            index, doc_id = result.citation.chunk_index, result.citation.doc_id
+            if index is None or not doc_id:
+                continue
+            result.neighbors = [
+                Neighbor(chunk_id=f"{doc_id}:{i}", chunk_index=i, text=found[f"{doc_id}:{i}"].text)
+                for i in range(index - n, index + n + 1)
+                if i != index and f"{doc_id}:{i}" in found
+            ]
+
+
+def citation(metadata: Mapping[str, Any]) -> Citation:
+    page = metadata.get("page")
+    index = metadata.get("chunk_index")
+    return Citation(
+        source=str(metadata.get("source") or ""),
+        page=int(page) if isinstance(page, int | float) else None,
+        section=str(metadata.get("section") or ""),
+        title=str(metadata.get("title") or ""),
+        doc_id=str(metadata.get("doc_id") or ""),
+        chunk_index=int(index) if isinstance(index, int | float) else None,
+    )
+
+
+def _best_rank(part: Scores) -> int:
+    return min(r for r in (part.vector_rank, part.lexical_rank, 10**9) if r is not None)
+
+
+def _ms(began: float) -> float:
+    return round((time.perf_counter() - began) * 1000, 3)
+
+
+def _emit(events: Events, name: str, payload: Mapping[str, Any]) -> None:
+    try:
+        events(name, payload)
+    except Exception:  # a failing observer must never break a search
+        log.exception("event handler failed on %s", name)

@@ -1,0 +1,345 @@
+"""A scripted OpenAI-protocol server on loopback, for the real `openai` client to talk to.
+
+The only stand-in in the test suite: the remote LLM service. It serves
+`POST /v1/chat/completions` (plain and `stream: true`, with or without `response_format`) and
+`GET /v1/models` on 127.0.0.1 at a free port, from a thread. Each test scripts a queue of
+responses; every request body is recorded so a test can assert what each step received.
+
+    with FakeOpenAI() as server:
+        server.reply('{"title": "Venue"}')             # 200 with this message content
+        server.error(429, headers={"retry-after": "0"})  # then a rate limit
+        server.reply("late", delay=5)                  # a slow answer (client timeout)
+        server.stall(["Hel", "lo"], seconds=5)         # a stream that stops half way
+        server.broken_body()                           # a 200 whose JSON body is cut off
+        ...
+        server.requests[0]["body"]["messages"]          # what the client sent
+
+An empty queue answers 500 with "no scripted response", so an unexpected extra call shows up
+as a failure rather than passing quietly. `respond(fn)` scripts a dynamic answer from the body.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+COUNT = "count"  # usage computed from the request, as a real server would
+
+
+@dataclass
+class Scripted:
+    """One scripted answer."""
+
+    content: str | None = None
+    status: int = 200
+    delay: float = 0.0
+    usage: dict[str, int] | str | None = COUNT
+    finish_reason: str = "stop"
+    headers: dict[str, str] = field(default_factory=dict)
+    error_message: str | None = None
+    stall_after: list[str] | None = None  # stream these chunks, then hang
+    stall_seconds: float = 0.0
+    raw_body: bytes | None = None
+    fn: Callable[[dict[str, Any]], str] | None = None
+    stream_chunk_chars: int = 4
+
+
+def _count(body: dict[str, Any], content: str) -> dict[str, int]:
+    from ingest.tokens import get_encoding
+
+    enc = get_encoding("cl100k_base")
+    prompt = 3 + sum(
+        3 + sum(len(enc.encode(str(v), disallowed_special=())) for v in m.values())
+        for m in body.get("messages", [])
+    )
+    completion = len(enc.encode(content, disallowed_special=()))
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+class FakeOpenAI:
+    """The server; use as a context manager or through the `fake_openai` fixture."""
+
+    def __init__(self, model: str = "fake-model"):
+        self.model = model
+        self.queue: deque[Scripted] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- scripting ---------------------------------------------------------------------------
+    def reply(
+        self,
+        content: str,
+        *,
+        delay: float = 0.0,
+        usage: dict[str, int] | str | None = COUNT,
+        finish_reason: str = "stop",
+    ) -> FakeOpenAI:
+        """A 200 whose message content is `content` (stream or not, as the client asks)."""
+        self.queue.append(
+            Scripted(content=content, delay=delay, usage=usage, finish_reason=finish_reason)
+        )
+        return self
+
+    def reply_json(self, value: Any, **kwargs: Any) -> FakeOpenAI:
+        return self.reply(json.dumps(value, ensure_ascii=False), **kwargs)
+
+    def error(
+        self,
+        status: int,
+        message: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> FakeOpenAI:
+        """An HTTP error with OpenAI's error body."""
+        self.queue.append(
+            Scripted(
+                status=status,
+                error_message=message or f"scripted error {status}",
+                headers=headers or {},
+                delay=delay,
+            )
+        )
+        return self
+
+    def stall(self, chunks: list[str], *, seconds: float) -> FakeOpenAI:
+        """A stream that sends `chunks` and then hangs for `seconds` (needs `stream: true`)."""
+        self.queue.append(
+            Scripted(content="".join(chunks), stall_after=chunks, stall_seconds=seconds)
+        )
+        return self
+
+    def broken_body(self, body: bytes = b'{"id": "chatcmpl-1", "choices": [{"mess') -> FakeOpenAI:
+        """A 200 whose JSON body is cut off mid-way."""
+        self.queue.append(Scripted(raw_body=body))
+        return self
+
+    def respond(self, fn: Callable[[dict[str, Any]], str]) -> FakeOpenAI:
+        """A 200 whose content is `fn(request_body)`."""
+        self.queue.append(Scripted(fn=fn))
+        return self
+
+    # -- inspection --------------------------------------------------------------------------
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [r["body"] for r in self.requests if r["path"].endswith("/chat/completions")]
+
+    def messages(self, index: int = -1) -> list[dict[str, str]]:
+        """The messages of the `index`-th chat request."""
+        return list(self.bodies[index]["messages"])
+
+    @property
+    def pending(self) -> int:
+        return len(self.queue)
+
+    # -- server ------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "server not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def start(self) -> FakeOpenAI:
+        handler = _make_handler(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes handlers sleeping in a delay or a stall
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next(self, record: dict[str, Any]) -> Scripted | None:
+        with self._lock:
+            self.requests.append(record)
+            return self.queue.popleft() if self.queue else None
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+
+def _error(message: str, kind: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind}}
+
+
+def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def do_GET(self) -> None:
+            if self.path.rstrip("/").endswith("/models"):
+                models = [{"id": server.model, "object": "model"}]
+                self._json(200, {"object": "list", "data": models})
+            else:
+                self._json(404, _error(f"no route {self.path}", "not_found"))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError:
+                body = {"_raw": raw.decode("utf-8", "replace")}
+            record = {
+                "path": self.path,
+                "body": body,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+            }
+            if not self.path.rstrip("/").endswith("/chat/completions"):
+                server._next(record)
+                self._json(404, _error(f"no route {self.path}", "not_found"))
+                return
+            script = server._next(record)
+            if script is None:
+                self._json(500, _error("fake server: no scripted response", "server_error"))
+                return
+            if script.delay:
+                server._sleep(script.delay)
+                if server._stopping.is_set():
+                    return
+            if script.raw_body is not None:
+                self._send(200, script.raw_body, "application/json")
+                return
+            if script.status != 200:
+                message = script.error_message or ""
+                self._json(script.status, _error(message, "scripted"), headers=script.headers)
+                return
+            content = script.fn(body) if script.fn is not None else script.content or ""
+            usage = script.usage
+            if usage == COUNT:
+                usage = _count(body, content)
+            model = body.get("model", server.model)
+            if body.get("stream"):
+                self._stream(script, content, usage, model, body)
+            else:
+                self._json(
+                    200,
+                    {
+                        "id": f"chatcmpl-{len(server.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": model,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": content},
+                                "finish_reason": script.finish_reason,
+                            }
+                        ],
+                        **({"usage": usage} if usage else {}),
+                    },
+                )
+
+        def _stream(
+            self,
+            script: Scripted,
+            content: str,
+            usage: Any,
+            model: str,
+            body: dict[str, Any],
+        ) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("cache-control", "no-cache")
+            self.send_header("connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            if script.stall_after is not None:
+                pieces = script.stall_after
+            else:
+                n = script.stream_chunk_chars
+                pieces = [content[i : i + n] for i in range(0, len(content), n)] or [""]
+            created = int(time.time())
+
+            def chunk(delta: dict[str, str] | None, finish: str | None = None) -> dict[str, Any]:
+                choices = (
+                    [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+                )
+                return {
+                    "id": "chatcmpl-stream",
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": model,
+                    "choices": choices,
+                }
+
+            def event(payload: dict[str, Any]) -> bool:
+                try:
+                    self.wfile.write(f"data: {json.dumps(payload)}\n\n".encode())
+                    self.wfile.flush()
+                    return True
+                except (BrokenPipeError, ConnectionResetError):
+                    return False
+
+            if not event(chunk({"role": "assistant", "content": ""})):
+                return
+            for piece in pieces:
+                if not event(chunk({"content": piece})):
+                    return
+            if script.stall_after is not None:
+                server._sleep(script.stall_seconds)
+                return  # then the connection closes without a finish
+            event(chunk({}, script.finish_reason))
+            if usage and (body.get("stream_options") or {}).get("include_usage"):
+                event({**chunk(None), "usage": usage})
+            try:
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            self._send(status, json.dumps(payload).encode(), "application/json", headers)
+
+        def _send(
+            self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+        ) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    return Handler
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A started fake server, stopped after the test."""
+    with FakeOpenAI() as server:
+        yield server

@@ -1,0 +1,85 @@
+"""Schemathesis over the whole OpenAPI schema, in process: no input may get a server error.
+
+Bounded inside `make test` (a few examples per operation); `make fuzz` sets
+`SPECRAG_FUZZ_EXAMPLES` for a longer run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.python import asgi
+
+from api.app import create_app
+from api.services import Services
+from api.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = int(os.environ.get("SPECRAG_FUZZ_EXAMPLES", "20"))
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+@pytest.fixture(scope="module")
+def fuzz_schema(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Any]:
+    """The app on a small real index, with ingest roots set so every route does real work."""
+    root = tmp_path_factory.mktemp("fuzz")
+    library = root / "library"
+    library.mkdir()
+    for name in ("lumen_e2.txt", "aurora_x5.md"):
+        shutil.copy(SAMPLES / name, library / name)
+    config = Settings(data_dir=root / "index", workers=0, roots=[library], max_file_mb=0.05)
+    services = Services(config)
+    services.__dict__["embedder"] = embedder
+    services.pipeline.run([library])
+    app = create_app(config, services=services)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the lifespan
+    try:
+        yield schema
+    finally:
+        asgi.shutdown_lifespans()
+        services.close()
+
+
+def _check(case: Any) -> None:
+    response = case.call()
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:500]}\n"
+        f"{case.as_curl_command()}"
+    )
+    if response.status_code >= 400:
+        error = response.json()["error"]
+        assert error["type"] and error["message"], response.text
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_no_input_gets_a_server_error(fuzz_schema: Any, mode: GenerationMode) -> None:
+    """Every operation, with data that fits the schema and with data that breaks it."""
+    operations = [result.ok() for result in fuzz_schema.get_all_operations()]
+    assert {op.label for op in operations} >= {"POST /v1/query", "POST /v1/documents"}
+    fuzzed = []
+    for operation in operations:
+        run = given(case=operation.as_strategy(mode))(_check)
+        run = settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )(run)
+        try:
+            run()
+        except Unsatisfiable:
+            # No parameters or body to break (GET /healthz): nothing negative to send.
+            assert mode is GenerationMode.NEGATIVE, operation.label
+            continue
+        fuzzed.append(operation.label)
+    assert "POST /v1/query" in fuzzed and "POST /v1/ingest" in fuzzed

@@ -1,0 +1,206 @@
+"""Spec grounding: figures with units in generated text checked against retrieved passages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generation.grounding import Evidence, check, extract_quantities
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+@pytest.fixture(scope="module")
+def samples() -> Evidence:
+    """The real sample documents (English, Chinese UTF-8 and Chinese GB18030)."""
+    return Evidence(
+        [
+            (SAMPLES / "aurora_x5.md").read_text(encoding="utf-8"),
+            (SAMPLES / "meridian_s_zh.md").read_text(encoding="utf-8"),
+            (SAMPLES / "aurora_x5_hybrid_zh.txt").read_bytes().decode("gb18030"),
+            (SAMPLES / "lumen_e2.txt").read_text(encoding="utf-8"),
+        ]
+    )
+
+
+def found(text: str) -> list[tuple[float, str]]:
+    quantities, _ = extract_quantities(text)
+    return [(q.value, q.unit.symbol) for q in quantities]
+
+
+def unsupported(text: str, passages: list[str] | Evidence) -> list[str]:
+    return [u.text for u in check(text, passages).unsupported]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("130 kW (177 PS) and 270 Nm", [(130, "kW"), (177, "PS"), (270, "Nm")]),
+        ("1,498 cc (1.5 L)", [(1498, "cc"), (1.5, "L")]),
+        ("a 2.0-litre turbo and a 1.5T", [(2.0, "L"), (1.5, "L")]),
+        ("6.8 L/100km, 6.8 l/100 km", [(6.8, "L/100km"), (6.8, "L/100km")]),
+        ("0-100 km/h in 8.9 s, top speed 200 km/h", [(100, "km/h"), (8.9, "s"), (200, "km/h")]),
+        ("a 9.4-second sprint", [(9.4, "s")]),
+        ("18.4 kWh battery, 6.6 kW charger", [(18.4, "kWh"), (6.6, "kW")]),
+        ("13.4 kWh/100km", [(13.4, "kWh/100km")]),
+        ("25 mpg or 18 km/L or 18 kmpl", [(25, "mpg"), (18, "km/L"), (18, "km/L")]),
+        ("4,560 mm long on a 2,710 mm wheelbase", [(4560, "mm"), (2710, "mm")]),
+        ("range of 320 km, 200 miles", [(320, "km"), (200, "mi")]),
+        ("EUR 27,900 or €30,900 or $25,000", [(27900, "EUR"), (30900, "EUR"), (25000, "USD")]),
+        (
+            "₹ 7.94 lakh, Rs. 12.5 Lakh, 1.2 crore",
+            [(794000, "INR"), (1250000, "INR"), (12000000, "INR")],
+        ),
+        ('12.3-inch screen, 17" wheels', [(12.3, "in"), (17, "in")]),
+        ("peak torque 1750-4000 rpm", [(1750, "rpm"), (4000, "rpm")]),
+        ("CO2 30 g/km, 1,535 kg", [(30, "g/km"), (1535, "kg")]),
+        (
+            "250 N·m, 250 N.m, 250 N-m, 250 lb-ft",
+            [(250, "Nm"), (250, "Nm"), (250, "Nm"), (250, "lb-ft")],
+        ),
+    ],
+)
+def test_english_forms(text: str, expected: list[tuple[float, str]]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("百公里油耗4.5升", [(4.5, "L/100km")]),
+        ("百公里油耗为5.9升", [(5.9, "L/100km")]),
+        ("每百公里耗电13.4度", [(13.4, "kWh/100km")]),
+        ("油耗4.5升", [(4.5, "L/100km")]),
+        ("4.5升/百公里", [(4.5, "L/100km")]),
+        ("系统综合功率200千瓦，折合272马力", [(200, "kW"), (272, "PS")]),
+        ("综合扭矩520牛·米，也写作520牛米", [(520, "Nm"), (520, "Nm")]),
+        ("车长4850毫米", [(4850, "mm")]),
+        ("长/宽/高：4560/1860/1680 mm", [(4560, "mm"), (1860, "mm"), (1680, "mm")]),
+        ("纯电续航80公里，最高车速205公里/小时", [(80, "km"), (205, "km/h")]),
+        ("18.4千瓦时电池，加满50升油箱", [(18.4, "kWh"), (50, "L")]),
+        ("悦享版指导价19.98万元", [(199800, "CNY")]),
+        ("指导价14.58万，", [(145800, "CNY")]),
+        ("售价145,800元", [(145800, "CNY")]),
+        ("整车质保5年或15万公里", [(150000, "km")]),
+        ("1750转至4000转", [(1750, "rpm"), (4000, "rpm")]),
+        ("加速7.4秒，整备质量1820公斤", [(7.4, "s"), (1820, "kg")]),
+        ("１５０ｋＷ，２７０Ｎｍ", [(150, "kW"), (270, "Nm")]),
+        ("1.5T涡轮增压", [(1.5, "L")]),
+    ],
+)
+def test_chinese_forms(text: str, expected: list[tuple[float, str]]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aurora X5 Hybrid with five seats",  # X5 is a name, not a figure
+        "the 2025 model year, 7-speed gearbox, 40:20:40 split",
+        "cars 5 seats",  # "rs" inside a word is no rupee sign
+        "销量1万辆",  # a count in 万, not a price
+        "see [1] and [2]",
+        "a 3500T press",  # T after a large number is no engine size
+    ],
+)
+def test_no_figure_claimed(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "fact"),
+    [
+        ("1.5 L", "1,498 cc"),
+        ("1498 cc", "1.5 L"),  # the rounder figure backs the precise one within its rounding
+        ("204 PS", "150 kW"),
+        ("150 kW", "204 PS"),
+        ("272马力", "200 kW"),
+        ("4,850 mm", "4850 mm"),
+        ("4850 mm", "4.85 m"),
+        ("1.5 L", "1.5L"),
+        ("1.5 litres", "1.5T"),
+        ("百公里油耗4.5升", "4.5 L/100km"),
+        ("4.5 L/100km", "百公里油耗4.5升"),
+        ("22.2 km/L", "4.5 L/100km"),
+        ("52.3 mpg", "4.5 L/100km"),  # US gallons
+        ("62.8 mpg", "4.5 L/100km"),  # imperial gallons
+        ("150,000 km", "15万公里"),
+        ("19.98万元", "199,800元"),
+        ("199,800 yuan", "19.98万元"),
+        ("275 Nm", "275 N·m"),
+        ("275牛·米", "275 Nm"),
+        ("124 kW", "| Power (kW) | 124 |"),  # a bare figure in a table whose header has the unit
+        ("124 mph", "124 mph"),
+        ("200 km/h", "124 mph"),
+    ],
+)
+def test_unit_aware_support(claim: str, fact: str) -> None:
+    report = check(claim, [fact])
+    assert report.checked == 1
+    assert report.supported == 1, report.unsupported
+
+
+@pytest.mark.parametrize(
+    ("claim", "fact"),
+    [
+        ("178 PS", "177 PS"),  # touching rounding intervals are no match
+        ("160 kW", "204 PS"),
+        ("272 hp", "200 kW (272 PS)"),  # hp is not PS: 272 hp is 203 kW
+        ("1.6 L", "1,498 cc"),
+        ("4,860 mm", "4,850 mm"),
+        ("5.9 L/100km", "5.9 kWh/100km"),  # same number, other dimension
+        ("150 kW", "150 mm"),
+        ("7 s", "7-speed, 5 doors"),  # small bare numbers back nothing
+        ("16.38万元", "14.58万元"),
+    ],
+)
+def test_wrong_figures_unsupported(claim: str, fact: str) -> None:
+    report = check(claim, [fact])
+    assert report.checked == 1
+    assert report.supported == 0
+    assert len(report.unsupported) == 1
+
+
+def test_planted_wrong_numbers_in_an_english_paragraph(samples: Evidence) -> None:
+    text = (
+        "The Aurora X5 1.5T makes 130 kW (177 PS) and 270 Nm from its 1,498 cc engine [1]. "
+        "It is 4,560 mm long on a 2,710 mm wheelbase and returns 6.8 L/100km. "
+        "The Hybrid's 18.4 kWh battery gives 95 km of electric range and 300 kW in total [2]."
+    )
+    report = check(text, samples)
+    assert report.checked == 11  # 1.5T counts: an engine size
+    assert [(u.text, u.value, u.unit) for u in report.unsupported] == [
+        ("95 km", 95, "km"),
+        ("300 kW", 300, "kW"),
+    ]
+    assert report.supported == 9
+
+
+def test_planted_wrong_numbers_in_a_chinese_paragraph(samples: Evidence) -> None:
+    text = (
+        "子午线S车长4850毫米，轴距2830毫米，1.5T发动机最大功率124千瓦，折合169马力，"
+        "最大扭矩275牛·米。百公里油耗5.9升，指导价14.58万元起。"
+        "极光X5插电混动版纯电续航120公里，百公里油耗3.2升，售价18.88万元。"
+    )
+    report = check(text, samples)
+    assert sorted(u.text for u in report.unsupported) == ["120公里", "18.88万元", "百公里油耗3.2升"]
+    assert report.supported == report.checked - 3
+
+
+def test_mixed_language_and_widths(samples: Evidence) -> None:
+    text = (
+        "Lumen E2：４２．０ ｋＷｈ电池, range 320 km, 百公里电耗13.4度, EUR 27,900, 85 kW (116 PS)"
+    )
+    assert unsupported(text, samples) == []
+    assert unsupported("Lumen E2 charges at 150 kW", samples) == ["150 kW"]
+
+
+def test_no_passages_means_nothing_supported() -> None:
+    report = check("130 kW and 270 Nm", [])
+    assert (report.checked, report.supported) == (2, 0)
+
+
+def test_text_without_figures_checks_nothing() -> None:
+    report = check("A roomy family SUV with a calm cabin.", ["130 kW"])
+    assert report.model_dump() == {"checked": 0, "supported": 0, "unsupported": []}

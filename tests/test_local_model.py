@@ -1,0 +1,121 @@
+"""The embedded model (SmolLM2-135M-Instruct) for real: converted weights, own tokenizer, cost 0.
+
+Short generations only (a few tokens): the machine has two cores shared by the whole suite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from generation.llm import LLM, Completion, build_llm
+from generation.local import LocalLLM, load_tokenizer
+from generation.models import ModelRegistry
+from generation.setup_local import default_model_dir, gguf_path, is_installed
+from generation.usage import count_messages, count_tokens, tokenize
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = ModelRegistry.load(REPO / "data" / "models.toml").get("local")
+MESSAGES = [
+    {"role": "system", "content": "You write one short sentence about cars."},
+    {"role": "user", "content": "Describe the Hyundai Venue."},
+]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def local() -> LLM:
+    llm = build_llm(SPEC)
+    assert isinstance(llm, LocalLLM)
+    llm.load()
+    return llm
+
+
+def test_the_gguf_ships_in_the_package_and_was_converted_once() -> None:
+    assert gguf_path().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert gguf_path().stat().st_size > 50_000_000
+    assert is_installed()
+    assert (default_model_dir() / "model.safetensors").is_file()
+
+
+def test_the_converted_model_loads_in_seconds(local: LocalLLM) -> None:
+    assert local.loaded
+    assert local.load_seconds is not None and local.load_seconds < 30
+
+
+def test_a_greedy_answer_is_counted_by_the_models_tokenizer_and_free(local: LLM) -> None:
+    completion: Completion = asyncio.run(local.complete(MESSAGES, max_tokens=8, temperature=0))
+    assert completion.text.strip()
+    assert completion.model == "local"
+    assert 1 <= completion.completion_tokens <= 8
+    assert completion.prompt_tokens == count_messages(MESSAGES, SPEC)
+    assert completion.cost == 0.0
+    assert completion.reported_usage is None
+    # greedy decoding is deterministic
+    again = asyncio.run(local.complete(MESSAGES, max_tokens=8, temperature=0))
+    assert again.text == completion.text
+
+
+def test_json_mode_prefills_an_object(local: LLM) -> None:
+    completion = asyncio.run(
+        local.complete(
+            [{"role": "user", "content": 'Reply with {"car": "<name>"} for the Hyundai Venue.'}],
+            json_mode=True,
+            max_tokens=12,
+            temperature=0,
+        )
+    )
+    assert (completion.raw_text or completion.text).startswith("{")
+
+
+def test_generation_runs_off_the_event_loop_and_requests_queue(local: LLM) -> None:
+    async def scenario() -> tuple[int, list[Completion]]:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        tick_task = asyncio.create_task(ticker())
+        results = await asyncio.gather(
+            local.complete(MESSAGES, max_tokens=4, temperature=0),
+            local.complete(MESSAGES, max_tokens=4, temperature=0),
+        )
+        done.set()
+        await tick_task
+        return ticks, list(results)
+
+    started = time.perf_counter()
+    ticks, results = asyncio.run(scenario())
+    elapsed = time.perf_counter() - started
+    assert all(r.text for r in results) and results[0].text == results[1].text
+    assert ticks > elapsed / 0.01 / 4  # the loop kept running while the model worked
+
+
+def test_streaming_hands_on_the_text_as_it_comes(local: LLM) -> None:
+    pieces: list[str] = []
+
+    async def go() -> Completion:
+        return await local.complete(MESSAGES, max_tokens=6, temperature=0, stream=True,
+                                    on_delta=pieces.append)  # fmt: skip
+
+    completion = asyncio.run(go())
+    assert len(pieces) >= 2
+    assert "".join(pieces).strip() == completion.text
+
+
+def test_the_models_own_tokenizer_gives_ids_and_bytes() -> None:
+    result = tokenize("Hyundai Venue 1.2 L, 算法", model=SPEC)
+    assert result["encoding"] == "model"
+    assert result["ids"] == load_tokenizer().encode(
+        "Hyundai Venue 1.2 L, 算法", add_special_tokens=False
+    )
+    assert b"".join(t["bytes"] for t in result["tokens"]) == "Hyundai Venue 1.2 L, 算法".encode()
+    assert count_tokens("Hyundai Venue", SPEC) == len(tokenize("Hyundai Venue", model=SPEC)["ids"])

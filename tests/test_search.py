@@ -1,0 +1,209 @@
+"""Hybrid search over real sample files: fusion, filters on both sides, citations, neighbours."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.services import Services
+from ingest.lexical import LexicalIndex
+from ingest.pipeline import ChunkOptions, Pipeline
+from retrieval.errors import EmptyQuery, InvalidArgument, InvalidFilter
+from retrieval.filters import Filters
+from retrieval.lexical import LexicalReader
+from retrieval.search import Result, Searcher
+
+pytestmark = pytest.mark.slow
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+def _build(services: Services, folder: Path) -> Searcher:
+    """The five sample documents (md, txt in GB18030, pdf, Chinese md) ingested with lexical."""
+    folder.mkdir()
+    for path in SAMPLES.iterdir():
+        if path.suffix in (".md", ".txt", ".pdf"):
+            shutil.copy(path, folder / path.name)
+    directory = services.settings.data_dir / "lexical"
+    index = LexicalIndex(directory)
+    pipeline = Pipeline(
+        store=services.store,
+        ledger=services.ledger,
+        embedder=services.embedder,
+        chunking=ChunkOptions(),
+        workers=0,
+        after_write=lambda: index.rebuild(services.store),
+    )
+    report = pipeline.run([folder])
+    assert report.failed == 0 and report.ok == 5
+    return Searcher(
+        store=services.store, embedder=services.embedder, lexical=LexicalReader(directory)
+    )
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tuple[Searcher, Path]]:  # type: ignore[no-untyped-def]
+    """Built once for the read-only tests of this module."""
+    from api.settings import Settings
+
+    root = tmp_path_factory.mktemp("search")
+    services = Services(Settings(data_dir=root / "index", workers=0))
+    services.__dict__["embedder"] = embedder
+    yield _build(services, root / "samples"), root / "samples"
+    services.close()
+
+
+@pytest.fixture
+def own_index(services: Services, tmp_path: Path) -> Searcher:
+    """A fresh index for a test that changes it."""
+    return _build(services, tmp_path / "samples")
+
+
+def _sources(results: list[Result]) -> set[str]:
+    return {Path(r.citation.source).name for r in results}
+
+
+def test_hybrid_is_reciprocal_rank_fusion_of_the_two_rankings(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, _ = indexed
+    total = searcher.store.count()
+    query = "Aurora X5 1.5T torque 270 Nm"
+    vector = searcher.search(query, k=total, mode="vector")
+    lexical = searcher.search(query, k=total, mode="lexical")
+    assert len(vector) == total and 0 < len(lexical) < total
+    expected: dict[str, float] = {}
+    for ranking in (vector, lexical):
+        for rank, result in enumerate(ranking, 1):
+            expected[result.chunk_id] = expected.get(result.chunk_id, 0.0) + 1 / (60 + rank)
+    hybrid = searcher.search(query, k=10, mode="hybrid")
+    assert [r.chunk_id for r in hybrid] == sorted(expected, key=lambda i: -expected[i])[:10]
+    for result in hybrid:
+        assert result.score == pytest.approx(expected[result.chunk_id])
+        ranks = [r for r in (result.scores.vector_rank, result.scores.lexical_rank) if r]
+        assert result.score == pytest.approx(sum(1 / (60 + r) for r in ranks))
+    top = hybrid[0]
+    assert top.scores.vector_rank and top.scores.lexical_rank  # found by both sides
+    assert "270 Nm" in top.text
+    assert [r.chunk_id for r in searcher.search(query, k=3)] == [r.chunk_id for r in hybrid[:3]]
+
+
+def test_single_modes_score_by_their_own_measure(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, _ = indexed
+    vector = searcher.search("plug-in hybrid battery", k=3, mode="vector")
+    assert all(r.scores.lexical is None and r.scores.vector == r.score for r in vector)
+    assert [r.scores.vector_rank for r in vector] == [1, 2, 3]
+    lexical = searcher.search("plug-in hybrid battery", k=3, mode="lexical")
+    assert all(r.scores.vector is None and r.scores.lexical == r.score for r in lexical)
+    assert lexical[0].score >= lexical[1].score >= lexical[2].score
+
+
+def test_chinese_query_finds_the_chinese_documents(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, _ = indexed
+    results = searcher.search("插电混动版的电池容量是多少", k=3, mode="lexical")
+    assert _sources(results) <= {"aurora_x5_hybrid_zh.txt", "meridian_s_zh.md"}
+    assert results and results[0].citation.source.endswith("aurora_x5_hybrid_zh.txt")
+
+
+@pytest.mark.parametrize("mode", ["vector", "lexical", "hybrid"])
+def test_filters_hold_on_every_side(indexed, mode: str) -> None:  # type: ignore[no-untyped-def]
+    searcher, folder = indexed
+    query = "Aurora X5 engine power"
+    only_txt = searcher.search(query, k=5, mode=mode, filters={"file_type": "txt"})  # type: ignore[arg-type]
+    assert only_txt and {r.citation.source.rsplit(".", 1)[1] for r in only_txt} == {"txt"}
+    wanted = [str(folder / "meridian_s_brochure.pdf"), str(folder / "lumen_e2.txt")]
+    two = searcher.search(query, k=8, mode=mode, filters=Filters(source=wanted))  # type: ignore[arg-type]
+    assert two and _sources(two) <= {"meridian_s_brochure.pdf", "lumen_e2.txt"}
+    pdf = searcher.search(
+        query,
+        k=3,
+        mode=mode,  # type: ignore[arg-type]
+        filters={"source": wanted[0], "file_type": ["pdf"]},
+    )
+    assert pdf and _sources(pdf) == {"meridian_s_brochure.pdf"}
+    assert searcher.search(query, k=3, mode=mode, filters={"title": "No Such Car"}) == []  # type: ignore[arg-type]
+
+
+def test_a_narrow_filter_still_fills_k(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, folder = indexed
+    doc = str(folder / "lumen_e2.txt")
+    chunks = sum(1 for _, _, m in searcher.store.iter_chunks() if m["source"] == doc)
+    results = searcher.search("Aurora X5 Hybrid", k=chunks, filters={"source": doc})
+    assert len(results) == chunks and _sources(results) == {"lumen_e2.txt"}
+
+
+def test_citations_carry_source_page_and_section(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, folder = indexed
+    results = searcher.search("Meridian S brochure", k=10, filters={"file_type": "pdf"})
+    assert results
+    for result in results:
+        citation = result.citation
+        assert citation.source == str(folder / "meridian_s_brochure.pdf")
+        assert citation.page is not None and citation.page >= 1
+        assert result.chunk_id == f"{citation.doc_id}:{citation.chunk_index}"
+    md = searcher.search("Aurora X5 engines", k=3, filters={"file_type": "md"})
+    assert any(r.citation.section for r in md) and all(r.citation.page is None for r in md)
+
+
+def test_neighbors_are_the_adjacent_chunks_of_the_same_document(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, _ = indexed
+    stored = {i: t for i, t, _ in searcher.store.iter_chunks()}
+    results = searcher.search("Aurora X5 engines torque", k=5, neighbors=2)
+    assert not searcher.search("Aurora X5 engines torque", k=5)[0].neighbors
+    for result in results:
+        doc_id, index = result.citation.doc_id, result.citation.chunk_index
+        assert index is not None
+        expected = [
+            i for i in range(index - 2, index + 3) if i != index and f"{doc_id}:{i}" in stored
+        ]
+        assert [n.chunk_index for n in result.neighbors] == expected
+        for neighbor in result.neighbors:
+            assert neighbor.chunk_id == f"{doc_id}:{neighbor.chunk_index}"
+            assert neighbor.text == stored[neighbor.chunk_id]
+    assert any(len(r.neighbors) == 4 for r in results)
+
+
+def test_a_chunk_gone_from_chroma_but_still_in_the_lexical_index_is_dropped(
+    own_index: Searcher,
+) -> None:
+    searcher = own_index
+    before = searcher.search("Lumen E2 battery", k=5, mode="lexical")
+    searcher.store.delete([before[0].chunk_id])  # no rebuild: the lexical index is behind
+    after = searcher.search("Lumen E2 battery", k=5, mode="lexical")
+    assert before[0].chunk_id not in [r.chunk_id for r in after]
+    assert [r.chunk_id for r in after] == [r.chunk_id for r in before[1:]][: len(after)]
+
+
+def test_bad_requests_raise_typed_errors(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, _ = indexed
+    with pytest.raises(InvalidFilter, match="unknown filter field.*colour"):
+        searcher.search("engine", filters={"colour": "red"})
+    with pytest.raises(InvalidFilter, match="must not be empty"):
+        searcher.search("engine", filters={"doc_id": []})
+    with pytest.raises(InvalidFilter):
+        searcher.search("engine", filters={"doc_id": 7})
+    with pytest.raises(EmptyQuery):
+        searcher.search("   ")
+    with pytest.raises(InvalidArgument, match="k must be between 1 and 100"):
+        searcher.search("engine", k=0)
+    with pytest.raises(InvalidArgument, match="mode"):
+        searcher.search("engine", mode="fuzzy")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="neighbors"):
+        searcher.search("engine", neighbors=9)
+
+
+def test_retrieval_end_event_carries_timings_and_a_failing_handler_is_harmless(indexed) -> None:  # type: ignore[no-untyped-def]
+    searcher, _ = indexed
+    seen: list[tuple[str, dict[str, Any]]] = []
+    results = searcher.search("engine", k=2, events=lambda n, p: seen.append((n, dict(p))))
+    assert [name for name, _ in seen] == ["retrieval.end"]
+    payload = seen[0][1]
+    assert payload["results"] == len(results) == 2 and payload["mode"] == "hybrid"
+    assert payload["total_ms"] >= payload["lexical_ms"] >= 0 and payload["vector_ms"] > 0
+
+    def broken(name: str, payload: object) -> None:
+        raise RuntimeError("observer bug")
+
+    assert len(searcher.search("engine", k=2, events=broken)) == 2
