@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.parse import SUPPORTED_EXTENSIONS
+from ingest.document import FILE_TYPES, SUPPORTED_EXTENSIONS
 
 HASH_BLOCK = 1 << 20
 
@@ -40,8 +40,7 @@ def doc_id_for(path: str) -> str:
 
 
 def file_type_for(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return "md" if suffix == ".markdown" else suffix.lstrip(".")
+    return FILE_TYPES[path.suffix.lower()]
 
 
 def sha256_of(path: str) -> str:

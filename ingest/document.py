@@ -7,6 +7,17 @@ from typing import Literal
 
 SectionKind = Literal["text", "table", "record"]
 
+# extension → file type: what specrag reads (kept here so discovery needs no parser import)
+FILE_TYPES: dict[str, str] = {
+    ".pdf": "pdf",
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".csv": "csv",
+    ".json": "json",
+}
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(FILE_TYPES)
+
 
 @dataclass(frozen=True, slots=True)
 class Section:

@@ -12,7 +12,8 @@ import logging
 import re
 from pathlib import Path
 
-from ingest.document import ParsedDocument
+from ingest.document import FILE_TYPES as _FILE_TYPES
+from ingest.document import SUPPORTED_EXTENSIONS, ParsedDocument
 from ingest.errors import ParseError, UnsupportedFile
 from ingest.parse_markdown import parse_markdown
 from ingest.parse_pdf import parse_pdf
@@ -20,15 +21,7 @@ from ingest.parse_text import decode_text, parse_csv, parse_json, parse_text
 
 log = logging.getLogger(__name__)
 
-_FILE_TYPES = {
-    ".pdf": "pdf",
-    ".md": "md",
-    ".markdown": "md",
-    ".txt": "txt",
-    ".csv": "csv",
-    ".json": "json",
-}
-SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_FILE_TYPES)
+__all__ = ["SUPPORTED_EXTENSIONS", "parse_file", "title_from_stem"]
 _TEXT_PARSERS = {"md": parse_markdown, "txt": parse_text, "csv": parse_csv, "json": parse_json}
 
 

@@ -23,13 +23,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.chunk import chunk_document
 from ingest.discover import Discovery, FileProblem, SourceFile, discover, sha256_of
 from ingest.document import Chunk
 from ingest.embed import Embedder, WindowCheck
 from ingest.errors import IngestError
 from ingest.ledger import Ledger, Record
-from ingest.parse import parse_file
 from ingest.store import ChromaStore
 from ingest.tokens import get_encoding
 
@@ -120,6 +118,9 @@ def _window(model_dir: str) -> WindowCheck:
 
 def prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
     """Parse and chunk one file (runs in a worker process). Never raises for a bad file."""
+    from ingest.chunk import chunk_document
+    from ingest.parse import parse_file
+
     started = time.perf_counter()
     try:
         doc = parse_file(Path(path))
