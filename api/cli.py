@@ -35,7 +35,9 @@ def main(ctx: click.Context, verbose: int) -> None:
     """specrag: index car specification documents and search them."""
     _offline_environment()
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         settings = Settings()
     except ValidationError as e:
@@ -165,7 +167,9 @@ def status(services: Services, as_json: bool) -> None:
 def delete(services: Services, source: str) -> None:
     """Remove a document (by path or doc id) and all its chunks from the index."""
     resolved = str(Path(source).expanduser().resolve())
-    matches = [r for r in services.ledger.all() if source in (r.doc_id, r.source) or r.source == resolved]
+    matches = [
+        r for r in services.ledger.all() if source in (r.doc_id, r.source) or r.source == resolved
+    ]
     if not matches:
         raise click.ClickException(f"no indexed document matches {source!r}")
     for record in matches:
@@ -213,7 +217,9 @@ def serve(services: Services, host: str, port: int) -> None:
 
     from api.app import create_app
 
-    click.echo(f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True)
+    click.echo(
+        f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
+    )
     uvicorn.run(create_app(services.settings), host=host, port=port, log_level="info")
 
 

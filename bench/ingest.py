@@ -80,14 +80,23 @@ def main() -> None:
     chunks = cold["chunks"]["embedded"]
     rate = chunks / cold["seconds"]
     rows = [
-        ("files ok / skipped / failed", f"{cold['files']['ok']} / {cold['files']['skipped']} / {cold['files']['failed']}"),
+        (
+            "files ok / skipped / failed",
+            f"{cold['files']['ok']} / {cold['files']['skipped']} / {cold['files']['failed']}",
+        ),
         ("chunks embedded (cold)", f"{chunks}"),
         ("cold ingest, in-run time", f"{cold['seconds']:.1f} s"),
         ("cold ingest, whole process (start-up included)", f"{cold_wall:.1f} s"),
         ("cold ingest throughput", f"{rate:.1f} chunks/s"),
-        ("raw encoder ceiling (same texts, batch {})".format(embedder.batch_size), f"{ceiling:.1f} chunks/s"),
+        (
+            "raw encoder ceiling (same texts, batch {})".format(embedder.batch_size),
+            f"{ceiling:.1f} chunks/s",
+        ),
         ("ratio ingest / ceiling (target >= 0.95)", f"{rate / ceiling:.2f}"),
-        ("no-op re-ingest, new process (whole process)", f"{noop_wall:.2f} s ({noop_wall / cold_wall:.1%} of cold)"),
+        (
+            "no-op re-ingest, new process (whole process)",
+            f"{noop_wall:.2f} s ({noop_wall / cold_wall:.1%} of cold)",
+        ),
         ("no-op re-ingest, chunks embedded", f"{noop['chunks']['embedded']}"),
         ("peak RSS of the ingest process (target <= 1 GB)", f"{cold_rss:.0f} MB"),
     ]

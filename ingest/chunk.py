@@ -76,7 +76,9 @@ def _header(title: str, section: Section, count: _Counter, max_tokens: int) -> s
     return HEADER_SEPARATOR.join(parts)
 
 
-def _section_texts(section: Section, *, budget: int, overlap: int, count: _Counter) -> Iterator[str]:
+def _section_texts(
+    section: Section, *, budget: int, overlap: int, count: _Counter
+) -> Iterator[str]:
     text = section.text.strip("\n")
     if not text.strip():
         return
@@ -131,7 +133,9 @@ def _token_windows(text: str, budget: int, count: _Counter) -> Iterator[str]:
         text = text[cut:]
 
 
-def _pack(units: list[tuple[str, int]], budget: int, overlap: int, count: _Counter) -> Iterator[str]:
+def _pack(
+    units: list[tuple[str, int]], budget: int, overlap: int, count: _Counter
+) -> Iterator[str]:
     """Greedily join units into chunks of at most `budget` tokens, with a unit-level overlap."""
     current: list[tuple[str, int]] = []
     total = 0
