@@ -89,7 +89,7 @@ def main() -> None:
         ("cold ingest, whole process (start-up included)", f"{cold_wall:.1f} s"),
         ("cold ingest throughput", f"{rate:.1f} chunks/s"),
         (
-            "raw encoder ceiling (same texts, batch {})".format(embedder.batch_size),
+            f"raw encoder ceiling (same texts, batch {embedder.batch_size})",
             f"{ceiling:.1f} chunks/s",
         ),
         ("ratio ingest / ceiling (target >= 0.95)", f"{rate / ceiling:.2f}"),
@@ -106,7 +106,8 @@ def main() -> None:
         "",
         f"Measured {stamp} on {machine()}.",
         f"Command: `make bench` (`python -m bench.ingest --corpus {args.corpus}`), corpus: "
-        f"`{args.corpus}`, default settings (cl100k_base, 256 tokens, overlap 32, all-MiniLM-L6-v2 fp32).",
+        f"`{args.corpus}`, default settings (cl100k_base, 256 tokens, overlap 32, "
+        "all-MiniLM-L6-v2 fp32).",
         "",
         "| measure | value |",
         "|---|---|",
