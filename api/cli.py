@@ -17,6 +17,7 @@ from api.services import Services
 from api.settings import Settings
 from ingest.errors import IngestError
 from ingest.pipeline import Plan, Progress, Report, terminal_progress
+from retrieval.errors import RetrievalError
 
 log = logging.getLogger("specrag")
 
@@ -180,31 +181,59 @@ def delete(services: Services, source: str) -> None:
 @main.command()
 @click.argument("text")
 @click.option("-k", "k", default=5, type=click.IntRange(1, 100), show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "vector", "lexical"]),
+    default="hybrid",
+    show_default=True,
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def query(services: Services, text: str, k: int, as_json: bool) -> None:
-    """Vector search: the K passages nearest to TEXT."""
+def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> None:
+    """Search: the K passages most relevant to TEXT, with their citations."""
     if not text.strip():
         raise click.BadParameter("the query is empty", param_hint="TEXT")
-    hits = services.store.query(services.embedder.embed_query(text), k=k)
+    try:
+        results = services.searcher.search(text, k=k, mode=mode)  # type: ignore[arg-type]
+    except (IngestError, RetrievalError) as e:
+        raise click.ClickException(str(e)) from e
     rows = [
         {
-            "id": hit.id,
-            "score": round(1.0 - hit.distance, 4),
-            "source": hit.metadata.get("source"),
-            "page": hit.metadata.get("page"),
-            "section": hit.metadata.get("section"),
-            "text": hit.text,
+            "id": r.chunk_id,
+            "score": round(r.score, 6),
+            "scores": r.scores.model_dump(),
+            "source": r.citation.source,
+            "page": r.citation.page,
+            "section": r.citation.section,
+            "text": r.text,
         }
-        for hit in hits
+        for r in results
     ]
     if as_json:
         _echo_json(rows)
         return
     for rank, row in enumerate(rows, 1):
         page = f" p.{row['page']}" if row["page"] else ""
-        click.echo(f"{rank}. [{row['score']:.3f}] {row['source']}{page} § {row['section'] or '-'}")
+        click.echo(f"{rank}. [{row['score']:.4f}] {row['source']}{page} § {row['section'] or '-'}")
         click.echo("   " + " ".join(row["text"].split())[:300])
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def evaluate_command(services: Services, questions: Path, as_json: bool) -> None:
+    """Recall@1/5/10 and MRR of vector, lexical and hybrid search on a QA file (dev-qa.jsonl)."""
+    from retrieval.evaluate import evaluate_file, format_table
+
+    try:
+        report = evaluate_file(services.searcher, questions)
+    except (IngestError, RetrievalError, ValueError) as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _echo_json(report)
+    else:
+        click.echo(format_table(report))
 
 
 @main.command()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from api.settings import Settings
 from ingest.embed import Embedder
 from ingest.ledger import Ledger
+from ingest.lexical import LexicalIndex
 from ingest.pipeline import ChunkOptions, Pipeline
 from ingest.store import ChromaStore
+from retrieval.lexical import LexicalReader
+from retrieval.search import Searcher
 
 
 @dataclass
@@ -35,6 +39,25 @@ class Services:
     def ledger(self) -> Ledger:
         return Ledger(self.settings.data_dir / f"{self.settings.collection}.ledger.sqlite3")
 
+    @property
+    def lexical_dir(self) -> Path:
+        """The BM25 index of the collection, beside the ledger."""
+        return self.settings.data_dir / f"{self.settings.collection}.lexical"
+
+    @cached_property
+    def lexical_index(self) -> LexicalIndex:
+        return LexicalIndex(self.lexical_dir)
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        return Searcher(
+            store=self.store, embedder=self.embedder, lexical=LexicalReader(self.lexical_dir)
+        )
+
+    def rebuild_lexical(self) -> None:
+        """Bring the lexical index in step with Chroma (cheap: unchanged chunks are cached)."""
+        self.lexical_index.rebuild(self.store)
+
     @cached_property
     def pipeline(self) -> Pipeline:
         s = self.settings
@@ -49,6 +72,7 @@ class Services:
             max_file_bytes=s.max_file_bytes,
             workers=s.workers,
             lock_path=s.data_dir / f"{s.collection}.lock",
+            after_write=self.rebuild_lexical,
         )
 
     def close(self) -> None:

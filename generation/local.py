@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from generation.callbacks import Callbacks
+from generation.completion import LLM, Answer, Message
 from generation.errors import LocalModelMissing
-from generation.llm import LLM, Message, _Answer
 from generation.models import ModelSpec
 from generation.setup_local import convert, default_model_dir, gguf_path, is_installed
 
@@ -86,7 +86,7 @@ def _byte_decoder() -> dict[str, int]:
 
 def token_bytes(tokenizer: Any, token_id: int) -> bytes:
     """The bytes a byte-level BPE token stands for (special tokens: their UTF-8 text)."""
-    piece = tokenizer.convert_ids_to_tokens(token_id)
+    piece: str = tokenizer.convert_ids_to_tokens(token_id)
     decoder = _byte_decoder()
     if token_id in set(tokenizer.all_special_ids) or any(ch not in decoder for ch in piece):
         return piece.encode("utf-8")
@@ -138,7 +138,7 @@ class LocalLLM(LLM):
         model = AutoModelForCausalLM.from_pretrained(
             self.model_dir, local_files_only=True, dtype=torch.float32
         )
-        model.eval()
+        model.eval()  # type: ignore[no-untyped-call]
         self._model = model
         self.load_seconds = round(time.perf_counter() - started, 2)
         log.info("embedded model %s loaded in %.2fs", self.spec.name, self.load_seconds)
@@ -153,7 +153,7 @@ class LocalLLM(LLM):
         stream: bool,
         on_delta: Callable[[str], None] | None,
         events: Callbacks,
-    ) -> tuple[_Answer, int]:
+    ) -> tuple[Answer, int]:
         loop = asyncio.get_running_loop()
         deliver: Callable[[str], None] | None = None
         if on_delta is not None:
@@ -180,7 +180,7 @@ class LocalLLM(LLM):
         max_tokens: int,
         temperature: float,
         deliver: Callable[[str], None] | None,
-    ) -> _Answer:
+    ) -> Answer:
         import torch
 
         with self._lock:
@@ -212,7 +212,7 @@ class LocalLLM(LLM):
             new_ids = output[0, prompt_len:].tolist()
         finished = bool(new_ids) and new_ids[-1] == tokenizer.eos_token_id
         text = prefill + tokenizer.decode(new_ids, skip_special_tokens=True)
-        return _Answer(
+        return Answer(
             text=text.strip(),
             finish_reason="stop" if finished else "length",
             prompt_tokens=prompt_len - (1 if prefill else 0),

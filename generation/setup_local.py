@@ -71,7 +71,7 @@ def convert(target: Path | None = None, *, force: bool = False) -> Path:
     config = copy.deepcopy(loaded.config)
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    model = AutoModelForCausalLM.from_config(config, dtype=loaded.dtype)
+    model = AutoModelForCausalLM.from_config(config, dtype=loaded.dtype)  # type: ignore[no-untyped-call]
     model.load_state_dict(loaded.state_dict())
     model.generation_config = loaded.generation_config
     del loaded
@@ -84,6 +84,9 @@ def convert(target: Path | None = None, *, force: bool = False) -> Path:
         (staging / MARKER).write_text(
             json.dumps({"source": source.name, "gguf_load_seconds": round(seconds, 1)}) + "\n"
         )
+        staging.chmod(0o755)  # mkdtemp makes it private; the venv is shared
+        for path in staging.iterdir():
+            path.chmod(0o644)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)

@@ -158,7 +158,9 @@ class FakeOpenAI:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -271,6 +273,9 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("cache-control", "no-cache")
+            # Chunked, like real servers: a stream cut short is then a protocol error to the
+            # client, not a clean end of body.
+            self.send_header("transfer-encoding", "chunked")
             self.send_header("connection", "close")
             self.end_headers()
             self.close_connection = True
@@ -293,13 +298,16 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     "choices": choices,
                 }
 
-            def event(payload: dict[str, Any]) -> bool:
+            def write(data: bytes) -> bool:
                 try:
-                    self.wfile.write(f"data: {json.dumps(payload)}\n\n".encode())
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
                     self.wfile.flush()
                     return True
                 except (BrokenPipeError, ConnectionResetError):
                     return False
+
+            def event(payload: dict[str, Any]) -> bool:
+                return write(f"data: {json.dumps(payload)}\n\n".encode())
 
             if not event(chunk({"role": "assistant", "content": ""})):
                 return
@@ -308,15 +316,12 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     return
             if script.stall_after is not None:
                 server._sleep(script.stall_seconds)
-                return  # then the connection closes without a finish
+                return  # then the connection closes mid-body
             event(chunk({}, script.finish_reason))
             if usage and (body.get("stream_options") or {}).get("include_usage"):
                 event({**chunk(None), "usage": usage})
-            try:
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            if write(b"data: [DONE]\n\n"):
+                write(b"")
 
         def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
             self._send(status, json.dumps(payload).encode(), "application/json", headers)

@@ -290,9 +290,19 @@ def test_a_stalled_stream_times_out(server: FakeOpenAI) -> None:
 
 
 def test_a_stream_closed_before_its_end_is_retried(server: FakeOpenAI) -> None:
+    recorder = Recorder()
     server.stall(["The Ven"], seconds=0).reply("complete")
-    completion = call(make(gpt35(server)), stream=True)
+    completion = call(make(gpt35(server), recorder), stream=True)
     assert completion.text == "complete" and completion.attempts == 2
+    assert "the stream broke off after 7 characters" in recorder.events[1][1]["message"]
+
+
+def test_a_stream_already_shown_to_the_caller_is_not_retried(server: FakeOpenAI) -> None:
+    server.stall(["The Ven"], seconds=0).reply("complete")
+    pieces: list[str] = []
+    with pytest.raises(LLMUnavailable, match="broke off after 7 characters"):
+        call(make(gpt35(server)), stream=True, on_delta=pieces.append)
+    assert pieces == ["The Ven"] and len(server.bodies) == 1
 
 
 # -- callbacks ---------------------------------------------------------------------------------
