@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM := false
 export TIKTOKEN_CACHE_DIR := $(abspath $(VENV))/share/tiktoken
 
 .DEFAULT_GOAL := help
-.PHONY: help install run ingest-samples serve test test-fast lint bench clean
+.PHONY: help install run ingest-samples serve test test-fast fuzz lint bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ test: install ## Install and run every test (pytest's "no tests collected" count
 
 test-fast: install ## Run the tests not marked slow
 	$(BIN)/python -m pytest -m "not slow"
+
+fuzz: install ## Long schemathesis run over the whole API (no 5xx allowed)
+	SPECRAG_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest tests/test_fuzz.py -q
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .

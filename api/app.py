@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.jobs import Finished, Job, JobRunner, JobStore
+from api.jobs import JobRunner, JobStore
 from api.limits import RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import docs, documents, health, ingest, jobs, metrics, query
@@ -21,7 +21,6 @@ from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.services import Services
 from api.settings import Settings
 from ingest.lexical import LexicalIndex
-from ingest.pipeline import Report
 from ingest.store import StoreUnavailable
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
@@ -98,7 +97,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await run_in_threadpool(_open, built)
             _wire(built)
             job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
-            runner = JobRunner(built.pipeline, store=job_store, on_finish=_recorder(registry))
+            runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
             runner.start()
             app.state.services = built
             app.state.jobs = runner
@@ -140,10 +139,3 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     for router in (health, query, documents, ingest, jobs, metrics, docs):
         app.include_router(router.router)
     return app
-
-
-def _recorder(registry: Metrics) -> Finished:
-    def record(job: Job, report: Report | None) -> None:
-        registry.record_job(job.status, report)
-
-    return record

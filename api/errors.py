@@ -50,6 +50,9 @@ STATUS: dict[type[Exception], int] = {
     IngestError: 500,
 }
 
+# Types that differ from the status phrase, so that every 413 reads the same.
+HTTP_TYPES = {413: "payload_too_large"}
+
 
 class ApiError(Exception):
     """A route's own refusal: a status, a short type, a sentence for the user."""
@@ -118,7 +121,9 @@ def validation_detail(exc: RequestValidationError) -> tuple[str, str, list[dict[
                 f"the request body is not valid JSON: {reason} (at character {field or 0})",
                 [{"location": "body", "field": "", "type": kind, "message": str(reason)}],
             )
-        message = "unknown field" if kind == "extra_forbidden" else str(err.get("msg", "invalid"))
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            message = "unknown field"
         problems.append({"location": where, "field": field, "type": kind, "message": message})
     if not problems:
         return "validation_error", "the request is invalid", []
@@ -154,7 +159,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     except ValueError:
         phrase = "error"
     message = exc.detail if isinstance(exc.detail, str) and exc.detail else phrase
-    return error_response(exc.status_code, snake(phrase), message, None, exc.headers)
+    kind = HTTP_TYPES.get(exc.status_code) or snake(phrase)
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(exc.status_code, kind, message, None, headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -141,7 +141,7 @@ class JobStore:
             self._db.close()
 
 
-Finished = Callable[[Job, Report | None], None]
+Finished = Callable[[Status, Report | None], None]  # called before the job shows as finished
 
 
 class JobRunner:
@@ -249,32 +249,31 @@ class JobRunner:
                 job.files_done, job.files_total, job.chunks_embedded = done, total, chunks
 
         report: Report | None = None
+        status: Status = "done"
+        error: str | None = None
         try:
             report = self.pipeline.run(
                 [Path(p) for p in job.paths], prune=job.prune, progress=progress
             )
         except Exception as e:  # the job fails with its reason; the worker goes on
             log.exception("job %s failed", job.id)
-            with self._lock:
-                job.status, job.error = "failed", f"{type(e).__name__}: {e}"
-        else:
-            with self._lock:
-                job.status = "done"
+            status, error = "failed", f"{type(e).__name__}: {e}"
+        if self.on_finish is not None:
+            try:
+                self.on_finish(status, report)
+            except Exception:
+                log.exception("job %s: finish hook failed", job.id)
+        # Published last: whoever sees the job finished also sees its metrics.
+        with self._idle:
+            if report is not None:
                 job.report = report.as_json()
                 job.errors = [{"path": p.path, "reason": p.reason} for p in report.errors]
                 job.files_done = job.files_total = report.ok + report.failed + report.skipped
-        with self._lock:
-            job.finished_at = time.time()
-        self._persist(job)
-        log.info("job %s %s", job.id, job.status)
-        if self.on_finish is not None:
-            try:
-                self.on_finish(job, report)
-            except Exception:
-                log.exception("job %s: finish hook failed", job.id)
-        with self._idle:
+            job.status, job.error, job.finished_at = status, error, time.time()
             self._forget_old()
             self._idle.notify_all()
+        self._persist(job)
+        log.info("job %s %s", job.id, job.status)
 
     def _forget_old(self) -> None:
         finished = [k for k, j in self._jobs.items() if j.status in ("done", "failed")]

@@ -15,7 +15,10 @@ log = logging.getLogger(__name__)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ROUTE_KEY = "specrag.route"  # set by `RequestLimits` on requests it refuses before routing
-UNMATCHED = "<unmatched>"  # requests no route matched: one label, not one per stray path
+UNMATCHED = "<unmatched>"
+METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+)  # requests no route matched: one label, not one per stray path
 
 
 class Metrics:
@@ -108,6 +111,11 @@ class MetricsMiddleware:
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:
         route: Any = scope.get("route")
         template = getattr(route, "path", None) or scope.get(ROUTE_KEY) or UNMATCHED
-        labels = {"method": scope.get("method", ""), "route": template, "status": str(status)}
+        method = scope.get("method", "")
+        labels = {
+            "method": method if method in METHODS else "other",  # a fuzzer invents methods
+            "route": template,
+            "status": str(status),
+        }
         self.metrics.requests.labels(**labels).inc()
         self.metrics.latency.labels(**labels).observe(seconds)

@@ -112,7 +112,10 @@ class ChromaStore:
                 f"vectors; the model gives {dimension}"
             )
         if dimension and "embed_dim" not in found:
-            self._collection.modify(metadata={**found, "embed_dim": dimension})
+            # Resending `hnsw:*` keys makes Chroma refuse the change ("Changing the distance
+            # function"); the space lives on in the collection's configuration.
+            kept = {k: v for k, v in found.items() if not k.startswith("hnsw:")}
+            self._collection.modify(metadata={**kept, "embed_dim": dimension})
         return self._collection
 
     def upsert(

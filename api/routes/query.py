@@ -33,13 +33,25 @@ class QueryRequest(BaseModel):
 
     @field_validator("query")
     @classmethod
-    def _encodable(cls, value: str) -> str:
-        # A lone surrogate ("\\ud800" in JSON) is not text: the tokenizers cannot encode it.
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as e:
-            raise ValueError("the query holds a lone surrogate, not text") from e
+    def _query_is_text(cls, value: str) -> str:
+        _require_text(value, "the query")
         return value
+
+    @field_validator("filters")
+    @classmethod
+    def _filters_are_text(cls, value: Filters | None) -> Filters | None:
+        for field, accepted in (value.conditions() if value else {}).items():
+            for item in accepted:
+                _require_text(item, f"filter {field}")
+        return value
+
+
+def _require_text(value: str, what: str) -> None:
+    """A lone surrogate ("\\ud800" in JSON) is not text: tokenizers and Chroma refuse it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"{what} holds a lone surrogate, not text") from e
 
 
 class TraceEvent(BaseModel):

@@ -1,0 +1,223 @@
+"""`POST /v1/generate/blog`, `POST /v1/generate/{business}`, `GET /v1/prompts`.
+
+What the lifespan must put on `app.state`:
+
+- `searcher`: the retrieval `Searcher` (already there for `/v1/query`);
+- `generation`: a `generation.service.Generation` (model registry, prompt library, guard and
+  per-business policies, callbacks, chain options), closed with `await generation.aclose()`.
+
+Errors: register `generation_error` for `GenerationError` (`app.add_exception_handler`); it
+gives the API's one error shape, with the attempts and usage of a `GenerationFailed` (502) and
+the words of a `SensitiveInput` (422) in `detail`. With `stream: true` the brief, the model and
+the input guard are checked before the stream opens, so those still fail with their status;
+a failure after the first event is sent as an `error` event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from api.deps import Authorized, SearcherDep
+from api.errors import ApiError, error_body, error_response, snake
+from generation.chain import Chain, ChainRun, GroundingMode, StepDone
+from generation.errors import GenerationError, GenerationFailed
+from generation.guard import SensitiveInput
+from generation.prompts import PromptInfo
+from generation.schemas import BUSINESSES, BlogResponse, Brief, GenerationResponse, SingleResponse
+from generation.service import Generation
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["generate"], dependencies=Authorized)
+
+
+class GenerateRequest(Brief):
+    """A brief, and how to run it."""
+
+    stream: bool = Field(False, description="server-sent events: one per step, then `done`")
+    k: int | None = Field(None, ge=1, le=20, description="passages per step (default: settings)")
+    grounding: GroundingMode | None = Field(
+        None, description="reask (default), flag or off: what to do with unsupported figures"
+    )
+
+
+class PromptList(BaseModel):
+    businesses: dict[str, list[str]] = Field(description="each business's steps, in order")
+    prompts: list[PromptInfo]
+
+
+def get_generation(request: Request) -> Generation:
+    generation: Generation | None = getattr(request.app.state, "generation", None)
+    if generation is None:
+        raise ApiError(503, "generation_unavailable", "generation is not configured")
+    return generation
+
+
+GenerationDep = Annotated[Generation, Depends(get_generation)]
+
+_STREAM_FIELDS = {"stream", "k", "grounding"}
+
+
+def _brief(body: GenerateRequest, business: str) -> Brief:
+    """The brief for `business` (from the path); a body naming another business is a 422."""
+    if business not in BUSINESSES:
+        raise ApiError(
+            404,
+            "unknown_business",
+            f"unknown business {business!r}; known: {', '.join(BUSINESSES)}",
+        )
+    if "business" in body.model_fields_set and body.business != business:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"the body's business {body.business!r} differs from the path's {business!r}",
+        )
+    data = body.model_dump(exclude=_STREAM_FIELDS, exclude_unset=False)
+    data["business"] = business
+    try:
+        return Brief.model_validate(data)
+    except ValidationError as e:  # e.g. weibo_region without a region
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in e.errors(include_url=False)]
+        ) from e
+
+
+async def _generate(
+    business: str, body: GenerateRequest, generation: Generation, searcher: Any, stream: bool
+) -> Any:
+    brief = _brief(body, business)
+    options = generation.options
+    if body.k is not None:
+        options = replace(options, k=body.k)
+    if body.grounding is not None:
+        options = replace(options, grounding=body.grounding)
+    chain = generation.chain(brief, searcher, options=options)
+    run = chain.start(brief)  # the input guard: a 422 before anything streams
+    if stream or body.stream:
+        return StreamingResponse(
+            _events(chain, run),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
+    response: GenerationResponse | None = None
+    async for event in chain.events(run):
+        if isinstance(event, GenerationResponse):
+            response = event
+    return response
+
+
+@router.post(
+    "/v1/generate/blog",
+    response_model=BlogResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream"},
+        422: {"description": "invalid brief, unknown model, or sensitive words in the brief"},
+        502: {"description": "the model failed or its output stayed invalid"},
+        504: {"description": "the model timed out"},
+    },
+)
+async def generate_blog(
+    body: GenerateRequest,
+    generation: GenerationDep,
+    searcher: SearcherDep,
+    stream: Annotated[bool, Query(description="same as the body's `stream`")] = False,
+) -> Any:
+    """The three-step car blog (opening, middle, ending) over retrieved specifications."""
+    return await _generate("car_blog", body, generation, searcher, stream)
+
+
+@router.post(
+    "/v1/generate/{business}",
+    response_model=BlogResponse | SingleResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream"},
+        404: {"description": "unknown business"},
+        422: {"description": "invalid brief, unknown model, or sensitive words in the brief"},
+        502: {"description": "the model failed or its output stayed invalid"},
+        504: {"description": "the model timed out"},
+    },
+)
+async def generate_business(
+    business: str,
+    body: GenerateRequest,
+    generation: GenerationDep,
+    searcher: SearcherDep,
+    stream: Annotated[bool, Query(description="same as the body's `stream`")] = False,
+) -> Any:
+    """One business's content: push_ops, push_personal, weibo_region, review, news_comment."""
+    return await _generate(business, body, generation, searcher, stream)
+
+
+@router.get("/v1/prompts")
+def list_prompts(generation: GenerationDep) -> PromptList:
+    """Every prompt template: business defaults and per-model overrides."""
+    return PromptList(
+        businesses={name: list(steps) for name, steps in BUSINESSES.items()},
+        prompts=generation.prompts.list_prompts(),
+    )
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _events(chain: Chain, run: ChainRun) -> AsyncIterator[str]:
+    """`step` per finished step, then `done` with the response, or `error`."""
+    try:
+        async for event in chain.events(run):
+            if isinstance(event, StepDone):
+                yield _sse(
+                    "step",
+                    {
+                        "step": event.step,
+                        "output": event.output.model_dump(),
+                        "trace": event.trace.model_dump(),
+                        "grounding": event.grounding.model_dump(),
+                        "passages": [
+                            {"n": p.n, "chunk_id": p.chunk_id, "source": p.source, "page": p.page}
+                            for p in event.passages
+                        ],
+                    },
+                )
+            else:
+                yield _sse("done", event.model_dump())
+    except GenerationError as e:
+        log.error("generation failed mid-stream: %s", e)
+        yield _sse(
+            "error",
+            {**error_body(snake(type(e).__name__), str(e), detail_of(e)), "status": e.status_code},
+        )
+    except Exception:
+        log.exception("unexpected error mid-stream")
+        yield _sse(
+            "error",
+            {
+                **error_body("internal_error", "internal server error; see the server log"),
+                "status": 500,
+            },
+        )
+
+
+def detail_of(exc: GenerationError) -> Any:
+    if isinstance(exc, GenerationFailed):
+        return {"attempts": exc.attempts, "usage": exc.usage}
+    if isinstance(exc, SensitiveInput):
+        return {"words": exc.words, "hits": [h.model_dump() for h in exc.hits]}
+    return None
+
+
+async def generation_error(request: Request, exc: Exception) -> JSONResponse:
+    """The handler for `GenerationError`: its status, the API's error shape."""
+    assert isinstance(exc, GenerationError)
+    if exc.status_code >= 500:
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    return error_response(exc.status_code, snake(type(exc).__name__), str(exc), detail_of(exc))
