@@ -61,7 +61,7 @@ class Services:
     @cached_property
     def pipeline(self) -> Pipeline:
         s = self.settings
-        return Pipeline(
+        pipeline = Pipeline(
             store=self.store,
             ledger=self.ledger,
             embedder=self.embedder,
@@ -74,6 +74,9 @@ class Services:
             lock_path=s.data_dir / f"{s.collection}.lock",
             after_write=self.rebuild_lexical,
         )
+        if not self.lexical_index.exists():
+            pipeline.mark_dirty()  # the next run builds it, even if nothing else changed
+        return pipeline
 
     def close(self) -> None:
         if "ledger" in self.__dict__:

@@ -212,7 +212,7 @@ class Pipeline:
     def delete(self, doc_id: str) -> int:
         """Remove one document's chunks and ledger row; returns the chunks deleted."""
         with self._locked():
-            self._mark_dirty()
+            self.mark_dirty()
             deleted = self.store.delete_document(doc_id)
             self.ledger.delete(doc_id)
             self._sync_derived()
@@ -224,7 +224,7 @@ class Pipeline:
             return None
         return self.lock_path.with_suffix(".dirty")
 
-    def _mark_dirty(self) -> None:
+    def mark_dirty(self) -> None:
         """Note, before touching Chroma, that derived indexes must be rebuilt."""
         if self._dirty_marker is not None:
             self._dirty_marker.touch()
@@ -255,7 +255,7 @@ class Pipeline:
             report.skipped += len(plan.discovery.unsupported)
             todo = plan.of("add") + plan.of("update")
             if todo or plan.of("delete"):
-                self._mark_dirty()
+                self.mark_dirty()
             for item in plan.of("delete"):
                 report.deleted += self.store.delete_document(item.doc_id)
                 self.ledger.delete(item.doc_id)
