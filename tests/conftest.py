@@ -5,6 +5,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,12 +94,68 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     return build
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on loopback for the session; yields its URL."""
+    chroma = Path(sys.executable).with_name("chroma")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("chroma-server") / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                str(chroma),
+                "run",
+                "--path",
+                str(log.parent / "db"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"chroma run did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def chroma_mode(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Settings overrides for each Chroma mode: embedded in tmp_path, or the session server
+    with a collection of the test's own."""
+    if request.param == "embedded":
+        return {}
+    url = request.getfixturevalue("chroma_server")
+    return {"chroma_url": url, "collection": f"t{uuid.uuid4().hex[:16]}"}
+
+
 @pytest.fixture
-def services(make_settings, embedder) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    """Services on a fresh embedded Chroma, sharing the session's loaded model."""
+def services(make_settings, embedder, chroma_mode) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """Services on a fresh Chroma (embedded, then a real server), sharing the loaded model."""
     from api.services import Services
 
-    built = Services(make_settings())
+    built = Services(make_settings(**chroma_mode))
     built.__dict__["embedder"] = embedder
     yield built
     built.close()

@@ -178,11 +178,13 @@ def test_file_over_size_limit_is_refused_by_name(make_settings, embedder, librar
 
 def test_collection_built_with_another_model_is_refused(services: Services, library: Path) -> None:
     services.pipeline.run([library])
-    other = ChromaStore(
-        collection=services.settings.collection,
-        model_name="some-other-model",
-        path=services.settings.data_dir / "chroma",
+    settings = services.settings
+    where = (
+        {"url": settings.chroma_url}
+        if settings.chroma_url
+        else {"path": settings.data_dir / "chroma"}
     )
+    other = ChromaStore(collection=settings.collection, model_name="some-other-model", **where)
     with pytest.raises(ModelMismatch, match="all-MiniLM-L6-v2"):
         other.count()
 
