@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -16,25 +15,18 @@ from api import errors
 from api.jobs import JobRunner, JobStore
 from api.limits import RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import docs, documents, health, ingest, jobs, metrics, query
+from api.routes import docs, documents, generate, health, ingest, jobs, metrics, query, usage
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.services import Services
 from api.settings import Settings
-from ingest.lexical import LexicalIndex
+from generation.errors import GenerationError
 from ingest.store import StoreUnavailable
-from retrieval.lexical import LexicalReader
-from retrieval.search import Searcher
 
 log = logging.getLogger("specrag")
 
 MAX_JSON_BYTES = 1 << 20  # JSON request bodies
 MULTIPART_OVERHEAD = 1 << 16  # part headers and boundaries around the uploaded files
 JOB_STOP_SECONDS = 10.0  # at shutdown, how long a running ingest job may take to finish
-
-
-def lexical_dir(settings: Settings) -> Path:
-    """Where the BM25 index of the collection lives, beside the ledger."""
-    return settings.data_dir / f"{settings.collection}.lexical"
 
 
 def _configure_logging() -> None:
@@ -54,22 +46,14 @@ def _open(services: Services) -> None:
         # Readiness reports it; a Chroma server that comes up later is picked up then.
         log.error("Chroma is not reachable yet: %s", e)
         return
-    index = LexicalIndex(lexical_dir(services.settings))
-    if chunks and not index.exists():
+    if chunks and not services.lexical_index.exists():
         log.info("building the lexical index for the %d chunks already in Chroma", chunks)
-        index.rebuild(services.store)
+        services.rebuild_lexical()
 
 
 def _wire(services: Services) -> None:
-    """Keep the lexical index in step with Chroma; let uploads through the ingest roots."""
+    """Let uploads through the ingest roots."""
     pipeline = services.pipeline
-    if pipeline.after_write is None:
-        index, store = LexicalIndex(lexical_dir(services.settings)), services.store
-
-        def rebuild_lexical() -> None:
-            index.rebuild(store)
-
-        pipeline.after_write = rebuild_lexical
     uploads = uploads_dir(services.settings)
     if pipeline.roots and uploads not in pipeline.roots:
         pipeline.roots = [*pipeline.roots, uploads]
@@ -101,16 +85,16 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             runner.start()
             app.state.services = built
             app.state.jobs = runner
-            app.state.searcher = Searcher(
-                store=built.store,
-                embedder=built.embedder,
-                lexical=LexicalReader(lexical_dir(settings)),
-            )
+            app.state.searcher = built.searcher
+            app.state.generation = built.generation
+            app.state.usage = built.usage
             log.info(
                 "specrag ready: data dir %s, collection %s", settings.data_dir, settings.collection
             )
             yield
         finally:
+            if "generation" in built.__dict__:
+                await built.generation.aclose()
             if runner is not None:
                 await run_in_threadpool(runner.stop, JOB_STOP_SECONDS)
             if job_store is not None:
@@ -136,6 +120,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
     )
     app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
-    for router in (health, query, documents, ingest, jobs, metrics, docs):
+    app.add_exception_handler(GenerationError, generate.generation_error)  # type: ignore[arg-type]
+    for router in (health, query, documents, ingest, jobs, generate, usage, metrics, docs):
         app.include_router(router.router)
     return app

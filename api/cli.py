@@ -13,6 +13,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from api.cli_generate import blog
 from api.services import Services
 from api.settings import Settings
 from ingest.errors import IngestError
@@ -251,6 +252,8 @@ def serve(services: Services, host: str, port: int) -> None:
     )
     uvicorn.run(create_app(services.settings), host=host, port=port, log_level="info")
 
+
+main.add_command(blog)
 
 if __name__ == "__main__":
     main()

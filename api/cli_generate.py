@@ -109,7 +109,7 @@ def blog(
         "region": region,
     }
     try:
-        brief = Brief(**{k: v for k, v in values.items() if v is not None})
+        brief = Brief.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as e:
         problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
         raise click.UsageError(problems) from e

@@ -7,6 +7,12 @@ from functools import cached_property
 from pathlib import Path
 
 from api.settings import Settings
+from generation.callbacks import build_callbacks
+from generation.chain import ChainOptions
+from generation.guard import Guard
+from generation.models import ModelRegistry
+from generation.service import Generation
+from generation.usage import UsageLedger
 from ingest.embed import Embedder
 from ingest.ledger import Ledger
 from ingest.lexical import LexicalIndex
@@ -78,6 +84,28 @@ class Services:
             pipeline.mark_dirty()  # the next run builds it, even if nothing else changed
         return pipeline
 
+    @cached_property
+    def usage(self) -> UsageLedger:
+        return UsageLedger(self.settings.data_dir / f"{self.settings.collection}.usage.sqlite3")
+
+    @cached_property
+    def generation(self) -> Generation:
+        s = self.settings
+        models = ModelRegistry.load(s.models_file)
+        if s.default_model:
+            models.get(s.default_model)  # an unknown name fails here, at start-up
+            models.default = s.default_model
+        return Generation(
+            models=models,
+            guard=Guard.default(extra=s.sensitive_words),
+            policies=s.guard_policies,
+            callbacks=build_callbacks(s.callbacks, ledger=self.usage),
+            options=ChainOptions(k=s.generation_k, max_retries=s.generation_max_retries),
+            llm_timeout=s.llm_timeout,
+            llm_retries=s.llm_retries,
+        )
+
     def close(self) -> None:
-        if "ledger" in self.__dict__:
-            self.ledger.close()
+        for name in ("ledger", "usage"):
+            if name in self.__dict__:
+                self.__dict__[name].close()

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from generation.guard import GuardPolicy
+
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -37,15 +39,41 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     samples_dir: Path = REPO_DATA / "samples"
 
+    # generation
+    models_file: Path = Field(
+        default=REPO_DATA / "models.toml", description="model and price table"
+    )
+    default_model: str | None = Field(default=None, description="overrides the table's default")
+    sensitive_words: list[Path] = Field(
+        default_factory=list, description="extra word lists, one word per line"
+    )
+    guard_policies: dict[str, GuardPolicy] = Field(
+        default_factory=dict,
+        description="per business: input reject|allow, output mask|regenerate|allow",
+    )
+    llm_timeout: float = Field(default=60.0, gt=0, le=600)
+    llm_retries: int = Field(default=3, ge=0, le=10)
+    generation_k: int = Field(default=5, ge=1, le=20, description="passages retrieved per step")
+    generation_max_retries: int = Field(default=2, ge=1, le=5, description="attempts per step")
+    callbacks: list[str] = Field(default_factory=lambda: ["log", "ledger"])
+
     @field_validator("data_dir", "samples_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
-    @field_validator("roots")
+    @field_validator("roots", "sensitive_words")
     @classmethod
-    def _absolute_roots(cls, value: list[Path]) -> list[Path]:
-        return [root.expanduser().resolve() for root in value]
+    def _absolute_paths(cls, value: list[Path]) -> list[Path]:
+        return [path.expanduser().resolve() for path in value]
+
+    @field_validator("sensitive_words")
+    @classmethod
+    def _lists_exist(cls, value: list[Path]) -> list[Path]:
+        missing = [str(path) for path in value if not path.is_file()]
+        if missing:
+            raise ValueError(f"sensitive word list not found: {', '.join(missing)}")
+        return value
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:

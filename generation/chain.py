@@ -14,6 +14,10 @@ prompt (per-model override or business default), asks for JSON and re-asks on in
 once with the unsupported ones (`generation.grounding`), then applies the business's guard
 policy to its text (`generation.guard`). Passages are numbered across the whole request, so a
 citation [n] in any part of the text names one entry of `citations`.
+
+A model without JSON mode (the embedded SmolLM2) answers the blog's steps in plain text, which
+the step's model reads (`StepOutput.from_plain`: a title line, then the paragraph); a JSON
+answer is still understood. The single-step businesses always answer in JSON.
 """
 
 from __future__ import annotations
@@ -253,6 +257,10 @@ class Chain:
         )
         started = time.perf_counter()
         completions: list[Completion] = []
+        # A model without JSON mode may answer the blog's steps in plain prose (SmolLM2 writes
+        # prose far better than JSON); its override prompts ask for exactly that.
+        plain = model.from_plain if model.plain and not self.llm.spec.json_mode else None
+        note = {"shape": model.shape(), "plain": plain is not None}  # for the re-asks
 
         async def ask(messages: list[Message], reason: str | None) -> structured.Structured[Any]:
             if reason:
@@ -268,8 +276,9 @@ class Chain:
                     temperature=self.options.temperature,
                     callbacks=events,
                     feedback=lambda error: self.prompts.feedback(
-                        "invalid", {"error": error, "shape": model.shape()}
+                        "invalid", {**note, "error": error}
                     ),
+                    plain=plain,
                 )
             except GenerationFailed as e:
                 run.usage.merge(e.usage)
@@ -278,22 +287,23 @@ class Chain:
                 run.usage.add(c.prompt_tokens, c.completion_tokens, c.cost)
             completions.extend(result.completions)
             trace.reasks.extend("invalid" for _ in result.errors)
+            trace.repaired += int(result.repaired)
             return result
 
         result = await ask(rendered.messages, None)
         evidence = Evidence(run.book.texts())
         grounding = self._check(step, result.output, evidence)
         if grounding.unsupported and self.options.grounding == "reask":
-            note = self.prompts.feedback(
-                "grounding", {"unsupported": grounding.unsupported, "shape": model.shape()}
+            text = self.prompts.feedback(
+                "grounding", {**note, "unsupported": grounding.unsupported}
             )
-            result = await ask([*result.messages, {"role": "user", "content": note}], "grounding")
+            result = await ask([*result.messages, {"role": "user", "content": text}], "grounding")
             before = grounding.unsupported
             grounding = self._check(step, result.output, evidence)
             grounding.reasked, grounding.unsupported_before_reask = True, before
 
-        output, result = await self._apply_guard(run, step, result, ask, model)
-        if trace.reasks and trace.reasks[-1] == "guard":
+        output, result = await self._apply_guard(run, step, result, ask, note)
+        if step in run.guard.regenerated:  # new text: its figures are checked again
             grounding = self._check(step, output, evidence, previous=grounding)
 
         for c in completions:
@@ -320,7 +330,7 @@ class Chain:
         return StepDone(step, output, trace, grounding, passages)
 
     async def _apply_guard(
-        self, run: ChainRun, step: str, result: Any, ask: Any, model: type[StepOutput]
+        self, run: ChainRun, step: str, result: Any, ask: Any, note: dict[str, Any]
     ) -> tuple[StepOutput, Any]:
         policy = self.policy
         output: StepOutput = result.output
@@ -329,8 +339,8 @@ class Chain:
         while hits and policy.output == "regenerate" and tries < policy.max_regenerations:
             tries += 1
             self._report_hits(run, hits, where="output", action="regenerate")
-            note = self.prompts.feedback("guard", {"words": words_of(hits), "shape": model.shape()})
-            result = await ask([*result.messages, {"role": "user", "content": note}], "guard")
+            text = self.prompts.feedback("guard", {**note, "words": words_of(hits)})
+            result = await ask([*result.messages, {"role": "user", "content": text}], "guard")
             output = result.output
             run.guard.regenerated.append(step)
             hits = self._scan(output, step)

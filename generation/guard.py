@@ -51,7 +51,9 @@ class GuardHit(BaseModel):
     start: int = Field(description="start offset in the original text")
     end: int = Field(description="end offset (exclusive) in the original text")
     list: str = Field(description="the list the word came from, e.g. 'zh'")
-    field: str | None = Field(None, description="where it was found: a brief field or a step")
+    field: str | None = Field(
+        default=None, description="where it was found: a brief field or a step"
+    )
 
 
 class GuardPolicy(BaseModel):
@@ -59,8 +61,8 @@ class GuardPolicy(BaseModel):
 
     input: Literal["reject", "allow"] = "reject"
     output: Literal["mask", "regenerate", "allow"] = "mask"
-    max_regenerations: int = Field(1, ge=0, le=3)
-    mask_char: str = Field("*", min_length=1, max_length=1)
+    max_regenerations: int = Field(default=1, ge=0, le=3)
+    mask_char: str = Field(default="*", min_length=1, max_length=1)
 
 
 class GuardReport(BaseModel):

@@ -27,9 +27,10 @@ _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
 class PromptNotFound(GenerationError):
-    """No template for this (business, step), with or without a model override."""
+    """No template for this (business, step), with or without a model override: a deployment
+    without its prompt files, hence a server error."""
 
-    status_code = 404
+    status_code = 500
 
 
 class PromptError(GenerationError):

@@ -9,6 +9,7 @@ context={"title_max": 20})`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
@@ -46,11 +47,11 @@ class UserProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    nickname: str | None = Field(None, max_length=50)
-    city: str | None = Field(None, max_length=50)
-    age_group: str | None = Field(None, max_length=30, examples=["25-34"])
-    current_car: str | None = Field(None, max_length=100)
-    budget: str | None = Field(None, max_length=50, examples=["15万元以内"])
+    nickname: str | None = Field(default=None, max_length=50)
+    city: str | None = Field(default=None, max_length=50)
+    age_group: str | None = Field(default=None, max_length=30, examples=["25-34"])
+    current_car: str | None = Field(default=None, max_length=100)
+    budget: str | None = Field(default=None, max_length=50, examples=["15万元以内"])
     interests: list[str] = Field(default_factory=list, max_length=10)
 
 
@@ -60,8 +61,8 @@ class Brief(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     car: str = Field(min_length=1, max_length=200, examples=["Hyundai Venue"])
-    angle: str = Field("an overview of the car for buyers", max_length=300)
-    audience: str = Field("general car buyers", max_length=200)
+    angle: str = Field(default="an overview of the car for buyers", max_length=300)
+    audience: str = Field(default="general car buyers", max_length=200)
     length: int = Field(
         600, ge=80, le=3000, description="target length: words in English, characters in Chinese"
     )
@@ -70,9 +71,11 @@ class Brief(BaseModel):
     model: str | None = Field(
         None, description="a model from data/models.toml (default: its default)"
     )
-    region: str | None = Field(None, max_length=100, description="weibo_region: the region")
-    user_profile: UserProfile | None = Field(None, description="push_personal: the reader")
-    title_max: int = Field(30, ge=5, le=100, description="push: the title's maximum characters")
+    region: str | None = Field(default=None, max_length=100, description="weibo_region: the region")
+    user_profile: UserProfile | None = Field(default=None, description="push_personal: the reader")
+    title_max: int = Field(
+        default=30, ge=5, le=100, description="push: the title's maximum characters"
+    )
 
     @field_validator("business")
     @classmethod
@@ -109,11 +112,18 @@ class StepOutput(BaseModel):
     # The text fields that grounding and the guard look at, in order.
     text_fields: ClassVar[tuple[str, ...]] = ("text",)
     example: ClassVar[dict[str, Any]] = {}
+    # Whether a model without JSON mode may answer in plain text (read by `from_plain`).
+    plain: ClassVar[bool] = False
 
     @classmethod
     def shape(cls) -> str:
         """A JSON example of the answer, for the prompt."""
         return json.dumps(cls.example, ensure_ascii=False)
+
+    @classmethod
+    def from_plain(cls, text: str) -> dict[str, Any]:
+        """The fields of a plain-text answer: the whole text is `text`."""
+        return {"text": text}
 
     def texts(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in self.text_fields}
@@ -137,6 +147,19 @@ class Opening(StepOutput):
     text_fields = ("title", "text")
     example = {"title": "…", "text": "…", "topics": ["engine and performance", "…"]}
 
+    plain = True
+
+    @classmethod
+    def from_plain(cls, text: str) -> dict[str, Any]:
+        """A title on the first line, the opening after it (topics then default)."""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if not lines:
+            return {"title": "", "text": ""}
+        title = re.sub(r"^(?:#+|title\s*[:：]|\*\*)\s*", "", lines[0], flags=re.IGNORECASE)
+        title = title.strip().strip("*\"'“”").strip()
+        body = "\n".join(lines[1:]) or lines[0]
+        return {"title": title[:150], "text": body}
+
     @field_validator("topics")
     @classmethod
     def _clean_topics(cls, value: list[str]) -> list[str]:
@@ -148,6 +171,7 @@ class Middle(StepOutput):
 
     text: str = Field(min_length=1)
     example = {"text": "…"}
+    plain = True
 
 
 class Ending(StepOutput):
@@ -155,6 +179,7 @@ class Ending(StepOutput):
 
     text: str = Field(min_length=1)
     example = {"text": "…"}
+    plain = True
 
 
 class Push(StepOutput):
@@ -240,7 +265,7 @@ class Citation(BaseModel):
     source: str
     page: int | None = None
     step: str = Field(description="the step it was retrieved for")
-    cited: bool = Field(False, description="whether the final text cites it as [n]")
+    cited: bool = Field(default=False, description="whether the final text cites it as [n]")
 
 
 class StepTrace(BaseModel):
@@ -255,7 +280,10 @@ class StepTrace(BaseModel):
     latency_ms: float = 0.0
     retrieved_ids: list[str] = Field(default_factory=list)
     query: list[str] = Field(default_factory=list, description="the retrieval queries")
-    calls: int = Field(0, description="model calls, re-asks included")
+    calls: int = Field(default=0, description="model calls, re-asks included")
+    repaired: int = Field(
+        default=0, description="answers whose JSON needed mending (missing comma…)"
+    )
     reasks: list[str] = Field(
         default_factory=list, description="why each re-ask happened: invalid, grounding, guard"
     )
@@ -277,7 +305,7 @@ class Grounding(BaseModel):
     supported: int = 0
     unsupported: list[Unsupported] = Field(default_factory=list)
     mode: Literal["reask", "flag", "off"] = "reask"
-    action: str = Field("none", description="what was done, in words")
+    action: str = Field(default="none", description="what was done, in words")
     steps: list[StepGrounding] = Field(default_factory=list)
 
 

@@ -46,14 +46,19 @@ class Generation:
         spec = self.models.get(name)
         if spec.name not in self.llms:
             self.llms[spec.name] = build_llm(
-                spec, callbacks=self.callbacks, timeout=self.llm_timeout, max_retries=self.llm_retries
+                spec,
+                callbacks=self.callbacks,
+                timeout=self.llm_timeout,
+                max_retries=self.llm_retries,
             )
         return self.llms[spec.name]
 
     def policy(self, business: str) -> GuardPolicy:
         return self.policies.get(business, self.default_policy)
 
-    def chain(self, brief: Brief, searcher: Searcher, *, options: ChainOptions | None = None) -> Chain:
+    def chain(
+        self, brief: Brief, searcher: Searcher, *, options: ChainOptions | None = None
+    ) -> Chain:
         """A chain for `brief`: its model, its business's guard policy."""
         return Chain(
             llm=self.llm(brief.model),

@@ -1,11 +1,13 @@
 """Standardised JSON: ask for one object, validate it with pydantic, re-ask with the error.
 
 JSON mode (`response_format`) is used where the model's spec says it has one; otherwise the
-LLM layer adds an instruction and extracts the first JSON object from the answer. An answer
-that is not JSON, or does not fit the step's model, is sent back to the model together with
-the validation error, up to `max_retries` attempts in all (instructor's meaning: 2 allows one
-re-ask). When every attempt failed, `GenerationFailed` (502) carries each attempt's error and
-the usage spent so far.
+LLM layer adds an instruction and extracts the first JSON object from the answer. Before
+validation, an answer that is not JSON as it stands gets one conservative `repair` of the slips
+small models make (a missing comma, an answer cut off by the token limit). An answer that is
+still not JSON, or does not fit the step's model, is sent back to the model with the validation
+error, up to `max_retries` attempts in all (instructor's meaning: 2 allows one re-ask). When
+every attempt failed, `GenerationFailed` (502) carries each attempt's error and the usage spent
+so far.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from pydantic import BaseModel, ValidationError
 
 from generation.callbacks import Callbacks
 from generation.errors import GenerationFailed
-from generation.llm import LLM, Completion, Message
+from generation.llm import LLM, Completion, Message, extract_json_object
 
 T = TypeVar("T", bound=BaseModel)
 
 Feedback = Callable[[str], str]
+Plain = Callable[[str], dict[str, Any]]
 
 
 def default_feedback(error: str) -> str:
@@ -41,20 +44,107 @@ class Structured(Generic[T]):
     messages: list[Message]  # the request, re-asks and the final answer
     completions: list[Completion] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    repaired: bool = False  # the final answer's JSON needed `repair`
 
 
 def parse(text: str, model: type[T], *, context: Mapping[str, Any] | None = None) -> T:
     """`text` as a `model`; ValueError with a short, model-readable reason otherwise."""
+    return _parse(text, model, context)[0]
+
+
+def _parse(
+    text: str, model: type[T], context: Mapping[str, Any] | None, plain: Plain | None = None
+) -> tuple[T, bool]:
+    """The model, and whether the JSON needed `repair`.
+
+    Raw newlines inside strings are accepted (`strict=False`); an answer that is not JSON as
+    it stands is tried once more after `repair`, and the original error is reported if that
+    fails too. With `plain`, an answer holding no JSON object at all is read by `plain`.
+    """
+    repaired = False
+    if plain is not None:
+        found = extract_json_object(text)
+        if found is not None:
+            text = found  # a JSON answer, possibly in fences or chatter
+        elif not text.lstrip().startswith("{"):
+            try:
+                data = plain(text.strip())
+                return model.model_validate(data, context=dict(context or {})), False
+            except ValidationError as e:
+                raise ValueError(describe(e)) from e
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)
     except json.JSONDecodeError as e:
-        raise ValueError(f"the answer is not valid JSON ({e.msg} at position {e.pos})") from e
+        mended = repair(text)
+        try:
+            if mended is None or mended == text:
+                raise e
+            data, repaired = json.loads(mended, strict=False), True
+        except json.JSONDecodeError:
+            raise ValueError(f"the answer is not valid JSON ({e.msg} at position {e.pos})") from e
     if not isinstance(data, dict):
         raise ValueError(f"the answer is JSON but not an object (got {type(data).__name__})")
     try:
-        return model.model_validate(data, context=dict(context or {}))
+        return model.model_validate(data, context=dict(context or {})), repaired
     except ValidationError as e:
         raise ValueError(describe(e)) from e
+
+
+def repair(text: str) -> str | None:
+    """The first JSON object in `text` with the slips of small models mended: a missing comma
+    between members, a trailing comma, and an answer cut off by the token limit (the open
+    string and brackets are closed). None when there is no object at all."""
+    start = text.find("{")
+    if start == -1:
+        return None
+    out: list[str] = []
+    stack: list[str] = []
+    in_string = escaped = False
+    last = ""  # the last significant character outside strings
+    for ch in text[start:]:
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string, last = False, '"'
+            continue
+        if ch in '"{[' and (last in ('"', "}", "]", "e", "l") or last.isdigit()):
+            out.append(",")  # a value right after a value: the comma is missing
+        if ch in "}]":
+            if last == ",":
+                _drop_last(out, ",")
+            if stack:
+                stack.pop()
+        elif ch in "{[":
+            stack.append(ch)
+        elif ch == '"':
+            in_string = True
+        out.append(ch)
+        if not ch.isspace():
+            last = ch
+        if not stack:
+            break  # the object is complete; whatever follows is chatter
+    if in_string:
+        out.append('"')
+        last = '"'
+    if last == ",":
+        _drop_last(out, ",")
+    elif last == ":":
+        out.append("null")
+    out.extend("}" if b == "{" else "]" for b in reversed(stack))
+    return "".join(out)
+
+
+def _drop_last(out: list[str], char: str) -> None:
+    for i in range(len(out) - 1, -1, -1):
+        if out[i] == char:
+            del out[i]
+            return
+        if not out[i].isspace():
+            return
 
 
 def describe(error: ValidationError) -> str:
@@ -89,6 +179,7 @@ async def generate(
     temperature: float = 0.7,
     callbacks: Callbacks | None = None,
     feedback: Feedback = default_feedback,
+    plain: Plain | None = None,
 ) -> Structured[T]:
     """Ask `llm` for a `model` as JSON, re-asking on invalid answers.
 
@@ -96,6 +187,8 @@ async def generate(
         max_retries: attempts in all, the first included; at least 1.
         context: pydantic validation context (per-request limits such as `title_max`).
         feedback: turns the validation error into the re-ask message.
+        plain: ask without JSON mode, and read an answer that holds no JSON object with this
+            function (plain text → the model's fields); a JSON answer is still parsed as JSON.
     """
     if max_retries < 1:
         raise ValueError("max_retries counts attempts and must be at least 1")
@@ -106,7 +199,7 @@ async def generate(
     for attempt in range(1, max_retries + 1):
         completion = await llm.complete(
             conversation,
-            json_mode=True,
+            json_mode=plain is None,
             max_tokens=max_tokens,
             # A re-ask wants the same answer, fixed; less sampling noise helps weak models.
             temperature=temperature if attempt == 1 else min(temperature, 0.3),
@@ -114,7 +207,7 @@ async def generate(
         )
         completions.append(completion)
         try:
-            output = parse(completion.text, model, context=context)
+            output, repaired = _parse(completion.text, model, context, plain)
         except ValueError as e:
             errors.append(str(e))
             attempts.append(
@@ -134,7 +227,7 @@ async def generate(
             ]
             continue
         conversation = [*conversation, {"role": "assistant", "content": completion.text}]
-        return Structured(output, conversation, completions, errors)
+        return Structured(output, conversation, completions, errors, repaired)
     raise GenerationFailed(
         f"model {llm.name} gave no valid {model.__name__} in {max_retries} attempt(s): "
         f"{errors[-1]}",

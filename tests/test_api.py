@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from api.app import MAX_JSON_BYTES, create_app, lexical_dir
+from api.app import MAX_JSON_BYTES, create_app
 from api.deps import get_searcher
 from api.jobs import INTERRUPTED, JobStore
 from api.routes.documents import MAX_UPLOAD_FILES
@@ -163,7 +163,7 @@ def test_ingest_job_then_list_query_and_delete(indexed: TestClient, library: Pat
     assert top["scores"]["vector_rank"] is not None and top["scores"]["lexical_rank"] is not None
     assert body["trace"][0]["event"] == "retrieval.end"
 
-    lexical = LexicalReader(lexical_dir(indexed.app.state.settings))  # type: ignore[attr-defined]
+    lexical = LexicalReader(indexed.app.state.services.lexical_dir)  # type: ignore[attr-defined]
     chunks = indexed.get("/readyz").json()["checks"]["chroma"]["chunks"]
     assert lexical.count == chunks, "the lexical index is rebuilt after an ingest job"
 

@@ -56,6 +56,15 @@ def unsupported(text: str, passages: list[str] | Evidence) -> list[str]:
         ("peak torque 1750-4000 rpm", [(1750, "rpm"), (4000, "rpm")]),
         ("CO2 30 g/km, 1,535 kg", [(30, "g/km"), (1535, "kg")]),
         (
+            "118 PS @ 6000 rpm, 172 Nm @ 1500-4000 rpm",
+            [(118, "PS"), (6000, "rpm"), (172, "Nm"), (1500, "rpm"), (4000, "rpm")],
+        ),
+        (
+            "998 cc, 81.8 kW (110 bhp), 18.15 km/l",
+            [(998, "cc"), (81.8, "kW"), (110, "hp"), (18.15, "km/L")],
+        ),
+        ("Ex-showroom ₹ 7,94,000 or Rs. 12,34,567", [(794000, "INR"), (1234567, "INR")]),
+        (
             "250 N·m, 250 N.m, 250 N-m, 250 lb-ft",
             [(250, "Nm"), (250, "Nm"), (250, "Nm"), (250, "lb-ft")],
         ),
@@ -131,6 +140,10 @@ def test_no_figure_claimed(text: str) -> None:
         ("275 Nm", "275 N·m"),
         ("275牛·米", "275 Nm"),
         ("124 kW", "| Power (kW) | 124 |"),  # a bare figure in a table whose header has the unit
+        ("45 L", "Fuel tank capacity (l)  45"),  # a small bare figure under a unit header
+        ("6000 rpm", "Max power 61 kW @ 6 000 r/min"),  # a space as thousands separator
+        ("2,520 mm", "Wheelbase (mm)  2 520"),
+        ("114.7 Nm", "11.7 kgm"),
         ("124 mph", "124 mph"),
         ("200 km/h", "124 mph"),
     ],
@@ -153,6 +166,8 @@ def test_unit_aware_support(claim: str, fact: str) -> None:
         ("150 kW", "150 mm"),
         ("7 s", "7-speed, 5 doors"),  # small bare numbers back nothing
         ("16.38万元", "14.58万元"),
+        ("45 kW", "Fuel tank capacity (l)  45"),  # the header's unit is a volume
+        ("1197 mm", "Displacement (cm3) 1 197 998 1 493"),  # cm3 is a volume, not a length
     ],
 )
 def test_wrong_figures_unsupported(claim: str, fact: str) -> None:
@@ -204,3 +219,21 @@ def test_no_passages_means_nothing_supported() -> None:
 def test_text_without_figures_checks_nothing() -> None:
     report = check("A roomy family SUV with a calm cabin.", ["130 kW"])
     assert report.model_dump() == {"checked": 0, "supported": 0, "unsupported": []}
+
+
+def test_real_brochure_figures_and_planted_ones(corpus: Path) -> None:
+    """The Hyundai Venue brochure (pypdf text): spaces as thousands separators, r/min, kgm,
+    units in table headers, 12.3” screens."""
+    from pypdf import PdfReader
+
+    pdf = corpus / "auto-brochure-rag-venue" / "hyundai_venue_digital_brochure.pdf"
+    brochure = "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    text = (
+        "The Kappa 1.0 l Turbo GDi makes 88.3 kW (120 PS) at 6,000 rpm and 250 Nm (25.5 kgm) "
+        "from 1,500 rpm [1]; the 1,493 cc diesel gives 85 kW (116 PS). The wheelbase is "
+        "2,520 mm and the fuel tank holds 45 l; the screen measures 31.24 cm (12.3 inches). "
+        "Planted: 130 PS, 300 Nm and a 2,600 mm wheelbase."
+    )
+    report = check(text, [brochure])
+    assert [u.text for u in report.unsupported] == ["130 PS", "300 Nm", "2,600 mm"]
+    assert report.supported == report.checked - 3 == 14

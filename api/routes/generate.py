@@ -43,8 +43,10 @@ router = APIRouter(tags=["generate"], dependencies=Authorized)
 class GenerateRequest(Brief):
     """A brief, and how to run it."""
 
-    stream: bool = Field(False, description="server-sent events: one per step, then `done`")
-    k: int | None = Field(None, ge=1, le=20, description="passages per step (default: settings)")
+    stream: bool = Field(default=False, description="server-sent events: one per step, then `done`")
+    k: int | None = Field(
+        default=None, ge=1, le=20, description="passages per step (default: settings)"
+    )
     grounding: GroundingMode | None = Field(
         None, description="reask (default), flag or off: what to do with unsupported figures"
     )

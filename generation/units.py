@@ -1,0 +1,183 @@
+"""The units grounding understands: surface forms in English and Chinese, and conversions.
+
+Each unit belongs to a dimension and converts to the dimension's canonical unit (kW, Nm, mm,
+km, L, L/100km, …); figures of one dimension are compared in the canonical unit. The surface
+forms are regular expressions, tried in order, so longer forms come first ("km/h" before "km",
+"千瓦时" before "千瓦").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A US gallon is 3.785411784 L and a mile 1.609344 km: L/100km = 235.215 / mpg (US) or
+# 282.481 / mpg (imperial). Brochures rarely say which; either reading is accepted.
+_MPG_US = 235.2145833
+_MPG_UK = 282.4809363
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit: its dimension, its display symbol, and how it converts to the canonical one."""
+
+    dimension: str
+    symbol: str
+    factors: tuple[float, ...] = (1.0,)  # canonical = value * factor
+    inverse: bool = False  # canonical = factor / value (mpg, km/L → L/100km)
+
+    def convert(self, value: float, factor: float) -> float:
+        return factor / value if self.inverse else value * factor
+
+
+KW = Unit("power", "kW")
+PS = Unit("power", "PS", (0.73549875,))
+HP = Unit("power", "hp", (0.74569987,))
+NM = Unit("torque", "Nm")
+LBFT = Unit("torque", "lb-ft", (1.35581795,))
+KGM = Unit("torque", "kgm", (9.80665,))  # kilogram-force metre, in Indian and Japanese sheets
+MM = Unit("length", "mm")
+CM = Unit("length", "cm", (10.0,))
+METRE = Unit("length", "m", (1000.0,))
+INCH = Unit("inch", "in")
+KM = Unit("distance", "km")
+MILE = Unit("distance", "mi", (1.609344,))
+LITRE = Unit("volume", "L")
+CC = Unit("volume", "cc", (0.001,))
+L100 = Unit("fuel_consumption", "L/100km")
+KMPL = Unit("fuel_consumption", "km/L", (100.0,), inverse=True)
+MPG = Unit("fuel_consumption", "mpg", (_MPG_US, _MPG_UK), inverse=True)
+KWH100 = Unit("electric_consumption", "kWh/100km")
+KWH = Unit("energy", "kWh")
+KMH = Unit("speed", "km/h")
+MPH = Unit("speed", "mph", (1.609344,))
+SECOND = Unit("time", "s")
+MINUTE = Unit("time", "min", (60.0,))
+HOUR = Unit("time", "h", (3600.0,))
+KG = Unit("mass", "kg")
+RPM = Unit("rpm", "rpm")
+GKM = Unit("emissions", "g/km")
+CNY = Unit("price_cny", "CNY")
+USD = Unit("price_usd", "USD")
+EUR = Unit("price_eur", "EUR")
+GBP = Unit("price_gbp", "GBP")
+INR = Unit("price_inr", "INR")
+
+# Surface forms after a number, longest first within each family so that "km/h" wins over
+# "km" and "千瓦时" over "千瓦". ASCII forms must not run into a following letter.
+SUFFIXES: list[tuple[str, Unit]] = [
+    # consumption first: they start like volumes and distances
+    (r"l\s*/\s*100\s*km", L100),
+    (r"升\s*/\s*百公里", L100),
+    (r"kwh\s*/\s*100\s*km", KWH100),
+    (r"千瓦时\s*/\s*百公里", KWH100),
+    (r"km\s*/\s*l(?:itre|iter)?", KMPL),
+    (r"kmpl", KMPL),
+    (r"公里\s*/\s*升", KMPL),
+    (r"mpg", MPG),
+    (r"miles\s+per\s+gallon", MPG),
+    (r"km\s*/\s*h", KMH),
+    (r"kph", KMH),
+    (r"公里\s*/\s*(?:小时|时)", KMH),
+    (r"千米\s*/\s*(?:小时|时)", KMH),
+    (r"mph", MPH),
+    (r"g\s*/\s*km", GKM),
+    (r"克\s*/\s*公里", GKM),
+    (r"r\s*/\s*min", RPM),
+    (r"rpm", RPM),
+    (r"转\s*/\s*分(?:钟)?", RPM),
+    (r"转", RPM),
+    (r"kwh", KWH),
+    (r"千瓦时", KWH),
+    (r"kw", KW),
+    (r"千瓦", KW),
+    (r"ps", PS),
+    (r"马力", PS),  # the Chinese 马力 is the metric horsepower
+    (r"匹", PS),
+    (r"cv", PS),
+    (r"bhp", HP),
+    (r"hp", HP),
+    (r"horsepower", HP),
+    (r"n\s*[·.\-⋅•]?\s*m", NM),
+    (r"newton[\s-]*met(?:re|er)s?", NM),
+    (r"牛(?:顿)?\s*[·.⋅•]?\s*米", NM),
+    (r"lb[\s.-]*ft", LBFT),
+    (r"mm", MM),
+    (r"毫米", MM),
+    (r"cm3", CC),  # NFKC turns cm³ into cm3
+    (r"cm", CM),
+    (r"厘米", CM),
+    (r"km", KM),
+    (r"kilomet(?:re|er)s?", KM),
+    (r"公里", KM),
+    (r"千米", KM),
+    (r"miles?", MILE),
+    (r"met(?:re|er)s?", METRE),
+    (r"m(?![²³\w])", METRE),
+    (r"米", METRE),
+    (r"cc", CC),
+    (r"ml", CC),
+    (r"毫升", CC),
+    (r"lit(?:re|er)s?", LITRE),
+    (r"l", LITRE),
+    (r"升", LITRE),
+    (r"t(?=[\s,;.)）/，、]|$|[\u4e00-\u9fff])", LITRE),  # "1.5T": a 1.5-litre turbo
+    (r"inch(?:es)?", INCH),
+    (r"英寸", INCH),
+    (r'["”″]', INCH),
+    (r"seconds?", SECOND),
+    (r"secs?", SECOND),
+    (r"s", SECOND),
+    (r"秒", SECOND),
+    (r"minutes?", MINUTE),
+    (r"mins?", MINUTE),
+    (r"分钟", MINUTE),
+    (r"hours?", HOUR),
+    (r"hrs?", HOUR),
+    (r"h", HOUR),
+    (r"小时", HOUR),
+    (r"kgf?\s*[·.\-]?\s*m", KGM),
+    (r"kgs?", KG),
+    (r"kilograms?", KG),
+    (r"公斤", KG),
+    (r"千克", KG),
+    (r"元(?:人民币)?", CNY),
+    (r"人民币", CNY),
+    (r"rmb", CNY),
+    (r"cny", CNY),
+    (r"yuan", CNY),
+    (r"usd", USD),
+    (r"dollars?", USD),
+    (r"eur(?:os?)?", EUR),
+    (r"€", EUR),
+    (r"gbp", GBP),
+    (r"£", GBP),
+    (r"inr", INR),
+    (r"rupees?", INR),
+]
+
+PREFIXES: list[tuple[str, Unit]] = [
+    (r"us\$", USD),
+    (r"usd", USD),
+    (r"\$", USD),
+    (r"eur", EUR),
+    (r"€", EUR),
+    (r"gbp", GBP),
+    (r"£", GBP),
+    (r"rs\.?", INR),
+    (r"inr", INR),
+    (r"₹", INR),
+    (r"rmb", CNY),
+    (r"cny", CNY),
+    (r"¥", CNY),
+]
+
+MULTIPLIERS = {
+    "万": 1e4,
+    "亿": 1e8,
+    "lakh": 1e5,
+    "lakhs": 1e5,
+    "crore": 1e7,
+    "crores": 1e7,
+    "million": 1e6,
+    "mn": 1e6,
+}
