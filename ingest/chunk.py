@@ -125,8 +125,11 @@ def _token_windows(text: str, budget: int, count: _Counter) -> Iterator[str]:
         if len(tokens) <= budget:
             yield text
             return
-        _, offsets = encoding.decode_with_offsets(tokens[: budget + 1])
-        cut = max(offsets[budget], 1)
+        # Characters wholly inside the first `budget` tokens. A token may end mid-character
+        # (Chinese), so decode the bytes leniently: a partial character is left for the next
+        # piece (tiktoken's decode_with_offsets raises on such a cut).
+        head = encoding.decode_bytes(tokens[:budget]).decode("utf-8", errors="ignore")
+        cut = max(len(head), 1)
         while cut > 1 and count(text[:cut]) > budget:
             cut -= 1
         yield text[:cut]

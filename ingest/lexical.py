@@ -50,7 +50,9 @@ MANIFEST = "manifest.json"
 # Metadata kept per chunk so filters and citations work without asking Chroma.
 TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id")
 INT_FIELDS = ("chunk_index", "page")  # -1 where absent
-BM25_PARAMS: dict[str, Any] = {"k1": 1.2, "b": 0.75, "method": "lucene"}
+# b below the usual 0.75: chunks are already length-capped, and full length normalisation
+# let near-empty chunks (a PDF page holding only a title) outrank real passages.
+BM25_PARAMS: dict[str, Any] = {"k1": 1.2, "b": 0.5, "method": "lucene"}
 
 
 class LexicalIndexError(IngestError):
@@ -268,6 +270,10 @@ def _previous(directory: Path, name: str) -> list[str]:
 
 def _write_bm25(folder: Path, corpus: list[array[int]], vocabulary: dict[str, int]) -> None:
     import bm25s
+
+    # bm25s sets its own logger to DEBUG on import, which bypasses the application's level
+    # and prints "Building index from IDs" on every rebuild; put it back under the root's.
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
     try:
         model = bm25s.BM25(**BM25_PARAMS)

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 Metadata = Mapping[str, str | int | float | bool]
 PAGE_SIZE = 1000
+# Chroma's default search depth (ef_search 100) missed 49-57 of the 430 exact top-10
+# neighbours on the dev questions; 400 misses 3 at a few ms more per query.
+HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 400, "hnsw:construction_ef": 200, "hnsw:M": 32}
 
 
 class StoreUnavailable(IngestError):
@@ -93,7 +96,7 @@ class ChromaStore:
     def collection(self, dimension: int | None = None) -> Collection:
         """The collection, created on first use; refuses another model's collection."""
         if self._collection is None:
-            metadata: dict[str, Any] = {"hnsw:space": "cosine", "embed_model": self.model_name}
+            metadata: dict[str, Any] = {**HNSW, "embed_model": self.model_name}
             if dimension:
                 metadata["embed_dim"] = dimension
             self._collection = self.client.get_or_create_collection(

@@ -47,6 +47,8 @@ class _Snapshot:
 def _load(directory: Path, generation: str) -> _Snapshot:
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)  # it sets DEBUG on import
+
     folder = directory / generation
     manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
     if manifest.get("format") != FORMAT_VERSION or manifest.get("tokenizer") != TOKENIZER_VERSION:

@@ -1,9 +1,18 @@
 """Hybrid search: vector (Chroma) and lexical (BM25) results fused by reciprocal rank.
 
 Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under the same
-filters; reciprocal-rank fusion then scores a chunk `sum(1 / (rrf_k + rank))` over the sides
-that found it. Ranks, not raw scores, are fused: cosine similarities and BM25 scores live on
-unrelated scales.
+filters; a chunk's fused score is `sum(weight / (rrf_k + rank))` over the sides that found
+it. Ranks, not raw scores, are fused: cosine similarities and BM25 scores live on unrelated
+scales.
+
+The defaults (`rrf_k=5`, vector weight 0.7, lexical 1.0) were chosen on the dev questions
+(43, shared corpus, 4,299 chunks) from a grid over rrf_k 5-60, vector weight 0.3-1.0 and
+depth 10-100. The textbook rrf_k=60 with equal weights lets a side that is merely
+mediocre on both lists outvote a rank-1 hit on one: with the English-only MiniLM, whose
+vectors are noise for Chinese, it sank every Chinese lexical hit (hybrid recall@5 0.67,
+Chinese 0.00, against 0.81 and 0.80 for BM25 alone). A small rrf_k trusts each side's top
+ranks; the setting kept is the best one for both MiniLM (recall@5 0.81, Chinese 0.80) and
+multilingual-e5-small (0.86, 0.80), and is on a plateau for both.
 """
 
 from __future__ import annotations
@@ -75,7 +84,9 @@ class Searcher:
         store: ChromaStore,
         embedder: Embedder,
         lexical: LexicalReader,
-        rrf_k: int = 60,
+        rrf_k: int = 5,
+        vector_weight: float = 0.7,
+        lexical_weight: float = 1.0,
         depth: int = 50,
         depth_factor: int = 5,
         max_k: int = 100,
@@ -85,6 +96,8 @@ class Searcher:
         self.embedder = embedder
         self.lexical = lexical
         self.rrf_k = rrf_k
+        self.vector_weight = vector_weight
+        self.lexical_weight = lexical_weight
         self.depth = depth
         self.depth_factor = depth_factor
         self.max_k = max_k
@@ -117,7 +130,8 @@ class Searcher:
         if not 0 <= neighbors <= self.max_neighbors:
             raise InvalidArgument(f"neighbors must be between 0 and {self.max_neighbors}")
         conditions = parse_filters(filters)
-        depth = k if mode != "hybrid" else max(self.depth, self.depth_factor * k)
+        # The same depth in every mode, so a single mode's ranking is the list hybrid fuses.
+        depth = max(self.depth, self.depth_factor * k)
         timings: dict[str, float] = {}
 
         vector: list[Hit] = []
@@ -134,8 +148,11 @@ class Searcher:
             lexical = self.lexical.search(query, k=depth, filters=conditions.conditions())
             timings["lexical_ms"] = _ms(began)
 
-        ranked = self._rank(vector, lexical, mode)[:k]
-        results = self._materialise(ranked, vector)
+        ranked = self._rank(vector, lexical, mode)
+        results: list[Result] = []
+        while len(results) < k and ranked:  # more than one round only if ids were dropped
+            batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
+            results += self._materialise(batch, vector)
         if neighbors:
             self._attach_neighbors(results, neighbors)
         timings["total_ms"] = _ms(started)
@@ -174,7 +191,12 @@ class Searcher:
         return ranked
 
     def _fuse(self, part: Scores) -> float:
-        return sum(1.0 / (self.rrf_k + r) for r in (part.vector_rank, part.lexical_rank) if r)
+        score = 0.0
+        if part.vector_rank:
+            score += self.vector_weight / (self.rrf_k + part.vector_rank)
+        if part.lexical_rank:
+            score += self.lexical_weight / (self.rrf_k + part.lexical_rank)
+        return score
 
     def _materialise(
         self, ranked: list[tuple[str, float, Scores]], vector: list[Hit]

@@ -639,6 +639,11 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/documents/{doc_id}",
         "/v1/ingest",
         "/v1/jobs/{job_id}",
+        "/v1/generate/blog",
+        "/v1/generate/{business}",
+        "/v1/prompts",
+        "/v1/usage",
+        "/v1/tokenize",
     }
     assert (
         "multipart/form-data" in schema["paths"]["/v1/documents"]["post"]["requestBody"]["content"]

@@ -140,3 +140,13 @@ def test_whole_corpus_chunks_fit_limits_and_keep_table_rows(
                             f"{path.name}: row split: {row[:80]}"
                         )
     assert total > 1000
+
+
+def test_token_windows_cut_between_characters_not_inside_one() -> None:
+    """Regression: a last-resort token window that ended inside a multi-byte character made
+    tiktoken's decode_with_offsets raise UnicodeDecodeError (long unbroken Chinese text)."""
+    text = "极光混动版纯电续航里程八十公里综合续航一千一百九十公里" * 40  # no punctuation at all
+    for max_tokens in (33, 64, 128):
+        chunks = _chunks(_doc(Section(text)), max_tokens=max_tokens, overlap=0)
+        assert all(c.tokens <= max_tokens for c in chunks)
+        assert "".join(c.text for c in chunks) == text

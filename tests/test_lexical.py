@@ -57,6 +57,17 @@ def test_full_width_forms_are_normalised_for_tokens_only() -> None:
     assert tokenize("ＣＶＴ") == ["cvt"]
 
 
+def test_plurals_fold_but_codes_and_units_do_not() -> None:
+    assert tokenize("8 speakers, 6 airbags, batteries") == [
+        "8",
+        "speaker",
+        "6",
+        "airbag",
+        "battery",
+    ]
+    assert tokenize("kms PS gas class Lexus G3is") == ["kms", "ps", "gas", "class", "lexus", "g3is"]
+
+
 def test_stopwords_are_dropped_and_query_tokens_are_unique() -> None:
     assert tokenize("What is the torque of the engine") == ["torque", "engine"]
     assert query_tokens("torque torque TORQUE") == ["torque"]
