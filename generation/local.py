@@ -35,6 +35,9 @@ from generation.setup_local import convert, default_model_dir, gguf_path, is_ins
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TOKENS = 256
+# A cap on any one answer: past a few hundred tokens the 135M model only repeats itself, and
+# on 2 CPU cores each token costs ~0.1 s, so a long brief would take minutes per step.
+MAX_NEW_TOKENS = 320
 # Above this the 135M model rambles and invents; sampling is clamped to it.
 MAX_TEMPERATURE = 0.3
 REPETITION_PENALTY = 1.1
@@ -166,7 +169,7 @@ class LocalLLM(LLM):
             self._run,
             messages,
             json_mode=json_mode,
-            max_tokens=max_tokens or DEFAULT_MAX_TOKENS,
+            max_tokens=min(max_tokens or DEFAULT_MAX_TOKENS, MAX_NEW_TOKENS),
             temperature=temperature,
             deliver=deliver,
         )
