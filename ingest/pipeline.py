@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -321,7 +322,9 @@ class Pipeline:
             yield _InlineExecutor()
             return
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(self.workers, files), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            min(self.workers, files), mp_context=context, initializer=_defer_to_encoder
+        ) as pool:
             yield pool
 
     def _embed_batch(
@@ -408,6 +411,17 @@ class Pipeline:
         )
         report.failed += 1
         report.errors.append(FileProblem(item.path, prepared.error))
+
+
+def _defer_to_encoder() -> None:
+    """Parse workers run at the lowest CPU priority: they fill the cycles the encoder leaves
+    idle instead of taking cores from it. The encoder's threads synchronise at every layer,
+    so one descheduled thread stalls them all; parsing is a few percent of the work, and when
+    the encoder runs out of chunks it waits and the workers get the whole machine."""
+    try:
+        os.nice(19)
+    except OSError:
+        pass
 
 
 def _metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> dict[str, Any]:
