@@ -2,14 +2,15 @@
 
     python -m bench.encoder --corpus ../shared/corpus [--out BENCHMARKS.md] [--recall]
 
+Each backend is measured in a fresh process of its own, as it runs in production: several
+runtimes in one process would compete with each other's thread pools for the two cores.
 Throughput: the same corpus chunk texts (default 500, a fixed random sample of the chunks
 specrag makes with its default settings, header included as embedded) through
-`Embedder.embed_documents`, batch 64. Each backend is timed `--repeats` times, the backends
-taking turns, and the best run counts: on a shared machine the best run is the one least
-disturbed. CPU seconds per chunk (this process, all threads) are shown beside it because
-they move less with other load. Query latency: `Embedder.embed_query` on each dev question
-in turn, after a warm-up, p50/p95. Closeness: cosine of each chunk's vector to the torch
-fp32 vector, worst and mean.
+`Embedder.embed_documents` at the configured batch size, timed `--repeats` times; the best
+run counts, as the one least disturbed by other load. CPU seconds per chunk (the process,
+all threads) are shown beside it because they move less with other load. Query latency:
+`Embedder.embed_query` on each dev question in turn, after a warm-up, p50/p95. Closeness:
+cosine of each chunk's vector to the torch fp32 vector, worst and mean.
 
 `--recall` also builds one index per backend (the real ingest pipeline, in a temporary data
 dir) and evaluates vector and hybrid recall@5 and MRR on the dev questions with
@@ -19,15 +20,20 @@ dir) and evaluates vector and hybrid recall@5 and MRR on the dev questions with
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from api.services import Services
 from api.settings import Settings
@@ -73,19 +79,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def throughput(
-    embedders: dict[str, Embedder], texts: list[str], repeats: int
-) -> dict[str, dict[str, float]]:
-    """Best-of-`repeats` chunks/s and CPU ms per chunk, backends taking turns."""
-    best: dict[str, dict[str, float]] = {}
+def throughput(embedder: Embedder, texts: list[str], repeats: int) -> dict[str, float]:
+    """Best-of-`repeats` chunks/s, and CPU ms per chunk in that run."""
+    best: dict[str, float] = {}
     for _ in range(repeats):
-        for name, embedder in embedders.items():
-            wall, cpu = time.perf_counter(), cpu_seconds()
-            embedder.embed_documents(texts)
-            wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
-            rate, cpu_ms = len(texts) / wall, 1000 * cpu / len(texts)
-            if name not in best or rate > best[name]["chunks_s"]:
-                best[name] = {"chunks_s": rate, "cpu_ms_chunk": cpu_ms}
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        embedder.embed_documents(texts)
+        wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+        if not best or len(texts) / wall > best["chunks_s"]:
+            best = {"chunks_s": len(texts) / wall, "cpu_ms_chunk": 1000 * cpu / len(texts)}
     return best
 
 
@@ -104,12 +106,7 @@ def query_latency(embedder: Embedder, queries: list[str], calls: int) -> dict[st
 def recall(backend: Backend, corpus: Path, qa: Path) -> dict[str, Any]:
     """Cold-ingest the corpus with `backend` into a temporary index; evaluate on `qa`."""
     with tempfile.TemporaryDirectory(prefix=f"specrag-enc-{backend}-") as tmp:
-        services = Services(Settings(data_dir=Path(tmp)))
-        base = services.settings
-        # Services builds the configured embedder; this run needs one per backend.
-        services.embedder = Embedder(  # type: ignore[misc]
-            base.embed_model, batch_size=base.embed_batch_size, backend=backend
-        )
+        services = Services(Settings(data_dir=Path(tmp), embed_backend=backend))
         started = time.perf_counter()
         report = services.pipeline.run([corpus])
         seconds = time.perf_counter() - started
@@ -123,7 +120,6 @@ def recall(backend: Backend, corpus: Path, qa: Path) -> dict[str, Any]:
             for mode in ("vector", "hybrid")
             for key in ("recall@5", "mrr")
         },
-        "zh_vector_recall@5": scores["vector"]["by_lang"].get("zh", {}).get("recall@5"),
     }
 
 
@@ -140,6 +136,28 @@ def table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]]) -> li
     return lines
 
 
+def measure(backend: Backend, work: Path, args: argparse.Namespace) -> None:
+    """One backend, in this (fresh) process: writes `work/BACKEND.json` and `.npy`."""
+    settings = Settings()
+    texts = json.loads((work / "texts.json").read_text())
+    queries = [q.question for q in load_questions(args.qa)]
+    embedder = Embedder(settings.embed_model, batch_size=settings.embed_batch_size, backend=backend)
+    started = time.perf_counter()
+    embedder.embed_documents(texts[:8])  # load and warm up outside the timing
+    row: dict[str, Any] = {
+        "backend": backend,
+        "identity": embedder.name,
+        "batch": embedder.batch_size,
+        "load_s": time.perf_counter() - started,
+        **throughput(embedder, texts, args.repeats),
+        **query_latency(embedder, queries, args.queries),
+    }
+    np.save(work / f"{backend}.npy", embedder.embed_documents(texts))
+    if args.recall:
+        row.update(recall(backend, args.corpus.resolve(), args.qa))
+    (work / f"{backend}.json").write_text(json.dumps(row))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
@@ -150,8 +168,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--recall", action="store_true", help="also ingest + evaluate per backend")
+    parser.add_argument("--measure", choices=BACKENDS, help=argparse.SUPPRESS)  # child process
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.measure:
+        measure(args.measure, args.work, args)
+        return
     corpus = args.corpus.resolve()
     backends: list[Backend] = [b for b in BACKENDS if b in args.backends.split(",")]
     if "torch" not in backends:
@@ -159,35 +182,23 @@ def main() -> None:
 
     settings = Settings()
     texts, total = chunk_texts(corpus, settings, args.chunks)
-    queries = [q.question for q in load_questions(args.qa)]
-    embedders: dict[str, Embedder] = {}
-    load_s: dict[str, float] = {}
-    for backend in backends:
-        embedder = Embedder(settings.embed_model, batch_size=64, backend=backend)
-        started = time.perf_counter()
-        embedder.embed_documents(texts[:8])  # load and warm up outside the timing
-        load_s[backend] = time.perf_counter() - started
-        embedders[backend] = embedder
-
-    reference = embedders["torch"].embed_documents(texts)
-    speed = throughput(embedders, texts, args.repeats)
     rows: list[dict[str, Any]] = []
-    for backend, embedder in embedders.items():
-        cosines = (embedder.embed_documents(texts) * reference).sum(axis=1)
-        row: dict[str, Any] = {
-            "backend": backend,
-            "identity": embedder.name,
-            "load_s": load_s[backend],
-            **speed[backend],
-            "ratio": speed[backend]["chunks_s"] / speed["torch"]["chunks_s"],
-            **query_latency(embedder, queries, args.queries),
-            "cos_min": float(cosines.min()),
-            "cos_mean": float(cosines.mean()),
-        }
-        if args.recall:
-            row.update(recall(backend, corpus, args.qa))
-        rows.append(row)
-        print(row, flush=True)
+    with tempfile.TemporaryDirectory(prefix="specrag-bench-encoder-") as tmp:
+        work = Path(tmp)
+        (work / "texts.json").write_text(json.dumps(texts))
+        command = [sys.executable, "-m", "bench.encoder", "--corpus", str(corpus)]
+        command += ["--qa", str(args.qa), "--repeats", str(args.repeats)]
+        command += ["--queries", str(args.queries), "--work", tmp]
+        command += ["--recall"] if args.recall else []
+        for backend in backends:
+            subprocess.run([*command, "--measure", backend], check=True)
+            rows.append(json.loads((work / f"{backend}.json").read_text()))
+            print(rows[-1], flush=True)
+        reference = np.load(work / "torch.npy")
+        for row in rows:
+            cosines = (np.load(work / f"{row['backend']}.npy") * reference).sum(axis=1)
+            row.update(cos_min=float(cosines.min()), cos_mean=float(cosines.mean()))
+            row["ratio"] = row["chunks_s"] / rows[0]["chunks_s"]
 
     columns = [
         ("backend", "backend", "s"),
@@ -217,8 +228,8 @@ def main() -> None:
         f"Command: `python -m bench.encoder --corpus {args.corpus}"
         + (" --recall" if args.recall else "")
         + f"`. {len(texts)} chunk texts sampled from the {total} the corpus gives with the "
-        f"default settings; batch 64; best of {args.repeats} timed runs per backend, the "
-        f"backends taking turns. Query latency: `embed_query` alone, {args.queries} calls over "
+        f"default settings; batch {rows[0]['batch']}; each backend in a fresh process, best of "
+        f"{args.repeats} timed runs. Query latency: `embed_query` alone, {args.queries} calls over "
         "the dev questions. All backends run the same all-MiniLM-L6-v2 weights; the graphs come "
         "from `python -m ingest.export_onnx` (run by `make install`).",
         "",
