@@ -18,6 +18,7 @@ from ingest.ledger import Ledger
 from ingest.lexical import LexicalIndex
 from ingest.pipeline import ChunkOptions, Pipeline
 from ingest.store import ChromaStore
+from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
 
@@ -59,8 +60,12 @@ class Services:
 
     @cached_property
     def searcher(self) -> Searcher:
+        glossary = self.settings.glossary
         return Searcher(
-            store=self.store, embedder=self.embedder, lexical=LexicalReader(self.lexical_dir)
+            store=self.store,
+            embedder=self.embedder,
+            lexical=LexicalReader(self.lexical_dir),
+            glossary=Glossary.load(glossary) if glossary else None,
         )
 
     def rebuild_lexical(self) -> None:

@@ -131,24 +131,35 @@ class LexicalReader:
         *,
         k: int,
         filters: Mapping[str, Sequence[str]] | None = None,
+        expansions: Sequence[tuple[float, Sequence[str]]] = (),
     ) -> list[tuple[str, float]]:
         """Up to `k` (chunk id, BM25 score) pairs, best first; only chunks sharing a term.
 
         Args:
             filters: field → accepted values (exact match), as `Filters.conditions()` gives.
+            expansions: (weight, terms) pairs, e.g. a glossary's synonyms and translations;
+                each set is scored apart and added at its weight, so that extra terms help
+                without outvoting the query's own.
         """
         snap = self._current()
         if snap.model is None or k <= 0:
             return []
-        token_ids = snap.model.get_tokens_ids(query_tokens(query))
-        if not token_ids:
-            return []
         mask = _mask(snap, filters) if filters else None
         if mask is not None and not mask.any():
             return []
-        scores: NDArray[np.float32] = snap.model.get_scores_from_ids(
-            token_ids, weight_mask=None if mask is None else mask.astype(np.float32)
-        )
+        weights = None if mask is None else mask.astype(np.float32)
+        seen: set[str] = set()
+        scores: NDArray[np.float32] | None = None
+        for weight, text in ((1.0, query), *((w, " ".join(t)) for w, t in expansions)):
+            tokens = [t for t in dict.fromkeys(query_tokens(text)) if t not in seen]
+            seen.update(tokens)
+            token_ids = snap.model.get_tokens_ids(tokens) if tokens else []
+            if not token_ids or weight <= 0:
+                continue
+            part = snap.model.get_scores_from_ids(token_ids, weight_mask=weights)
+            scores = part * weight if scores is None else scores + part * weight
+        if scores is None:
+            return []
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > k:
             top = np.argpartition(-scores[candidates], k - 1)[:k]

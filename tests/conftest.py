@@ -73,10 +73,12 @@ def corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    """The real packaged model, loaded once for the whole session."""
+    """The real packaged model on the default backend, loaded once for the whole session."""
+    from api.settings import Settings
     from ingest.embed import Embedder
 
-    model = Embedder("all-MiniLM-L6-v2", batch_size=64)
+    defaults = Settings()
+    model = Embedder(defaults.embed_model, backend=defaults.embed_backend, batch_size=64)
     model.embed_query("warm up")
     return model
 

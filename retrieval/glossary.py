@@ -1,0 +1,97 @@
+"""Query expansion from a bilingual car-spec glossary.
+
+Spec documents and the people who query them use different words for one thing ("top speed"
+and "Max. Speed", "how heavy" and "kerb weight") and different languages (轴距 and
+"wheelbase"; the index holds English brochures and Chinese news). BM25 only meets words it
+sees, and the default embedder reads English only, so a query is also searched with the other
+terms of every glossary group it mentions: the lexical side gets them all; the vector side gets
+a second query in the other language when the query names terms that have one (a Chinese
+question about an English manual).
+
+The glossary is a text file, one group per line, terms separated by `|` (see
+`data/glossary/car_terms.txt`). English terms match whole words, case-insensitively; Chinese
+terms match as substrings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN.search(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """What a query adds: all other terms of its groups, and those in the other language."""
+
+    terms: tuple[str, ...] = ()
+    english: tuple[str, ...] = ()
+    chinese: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+@dataclass(slots=True)
+class Glossary:
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+    _english: re.Pattern[str] | None = None
+    _by_term: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Glossary:
+        """Read a glossary file; a malformed line is a ValueError naming the file and line."""
+        groups = []
+        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            terms = tuple(dict.fromkeys(_norm(t) for t in line.split("|") if t.strip()))
+            if len(terms) < 2:
+                raise ValueError(f"{path}:{number}: a group needs at least two terms: {raw!r}")
+            groups.append(terms)
+        return cls.from_groups(groups)
+
+    @classmethod
+    def from_groups(cls, groups: Iterable[Iterable[str]]) -> Glossary:
+        glossary = cls([tuple(_norm(t) for t in g) for g in groups])
+        english = set()
+        for index, group in enumerate(glossary.groups):
+            for term in group:
+                glossary._by_term.setdefault(term, []).append(index)
+                if not has_han(term):
+                    english.add(term)
+        if english:
+            # Longest first, so "max power" wins over "power" where both could start.
+            alternatives = "|".join(re.escape(t) for t in sorted(english, key=len, reverse=True))
+            glossary._english = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+        return glossary
+
+    def expand(self, query: str) -> Expansion:
+        """The terms to add to `query`: every other term of each group it mentions."""
+        text = _norm(query)
+        found: set[str] = set()
+        if self._english is not None:
+            found.update(m.group(0) for m in self._english.finditer(text))
+        if has_han(text):
+            found.update(t for t in self._by_term if has_han(t) and t in text)
+        groups = sorted({i for term in found for i in self._by_term[term]})
+        extra = [t for i in groups for t in self.groups[i] if t not in found]
+        extra = list(dict.fromkeys(extra))
+        return Expansion(
+            terms=tuple(extra),
+            english=tuple(t for t in extra if not has_han(t)),
+            chinese=tuple(t for t in extra if has_han(t)),
+        )
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
