@@ -85,6 +85,7 @@ class Services:
             roots=s.roots,
             max_file_bytes=s.max_file_bytes,
             workers=s.workers,
+            store_batch=s.store_batch,
             lock_path=s.data_dir / f"{s.collection}.lock",
             after_write=self.rebuild_lexical,
         )

@@ -36,7 +36,13 @@ def _ingest_command(folder: Path) -> list[str]:
 
 def _env(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(SPECRAG_DATA_DIR=str(data_dir), SPECRAG_EMBED_BATCH_SIZE="8", SPECRAG_WORKERS="1")
+    # Small batches, written to Chroma one at a time: many commits to kill the run between.
+    env.update(
+        SPECRAG_DATA_DIR=str(data_dir),
+        SPECRAG_EMBED_BATCH_SIZE="8",
+        SPECRAG_STORE_BATCH="8",
+        SPECRAG_WORKERS="1",
+    )
     return env
 
 
