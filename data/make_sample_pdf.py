@@ -24,7 +24,7 @@ same fpdf2 version reproduces the same bytes. Core fonts only, so ASCII text onl
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 try:
@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - helper script
     sys.exit("make_pdf.py needs fpdf2: pip install fpdf2")
 
 OUT = Path(__file__).resolve().parent / "samples" / "meridian_s_brochure.pdf"
-FIXED_DATE = datetime(2025, 1, 15, 9, 0, 0, tzinfo=timezone.utc)
+FIXED_DATE = datetime(2025, 1, 15, 9, 0, 0, tzinfo=UTC)
 
 # Keep in sync with meridian_s_zh.md.
 SPECS: list[tuple[str, list[tuple[str, str]]]] = [
@@ -210,7 +210,7 @@ def build() -> bytes:
 def main() -> None:
     data = build()
     OUT.write_bytes(data)
-    print(f"wrote {OUT} ({len(data)} bytes)")
+    sys.stdout.write(f"wrote {OUT} ({len(data)} bytes)\n")
 
 
 if __name__ == "__main__":
