@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM := false
 export TIKTOKEN_CACHE_DIR := $(abspath $(VENV))/share/tiktoken
 
 .DEFAULT_GOAL := help
-.PHONY: help install run ingest-samples serve test test-fast fuzz lint bench clean
+.PHONY: help install browser run ingest-samples serve test test-fast fuzz lint bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -43,7 +43,14 @@ run: ingest-samples ## Install, index the sample corpus and serve the API on 127
 	@echo "specrag: serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"
 	$(BIN)/specrag serve --host $(HOST) --port $(PORT)
 
-test: install ## Install and run every test (pytest's "no tests collected" counts as a pass)
+# The browser test drives Debian's chromium (Playwright's own browser download fails offline);
+# the CJK font only keeps Chinese passages legible in the test's screenshot.
+browser: ## Debian's chromium and a CJK font, for the browser test
+	@dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei; }
+
+test: install browser ## Install and run every test (pytest's "no tests collected" counts as a pass)
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
 test-fast: install ## Run the tests not marked slow

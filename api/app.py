@@ -15,7 +15,20 @@ from api import errors
 from api.jobs import JobRunner, JobStore
 from api.limits import RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import docs, documents, generate, health, ingest, jobs, metrics, query, usage
+from api.routes import (
+    chat,
+    docs,
+    documents,
+    generate,
+    health,
+    ingest,
+    jobs,
+    metrics,
+    openai_compat,
+    query,
+    usage,
+    web,
+)
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.services import Services
 from api.settings import Settings
@@ -123,4 +136,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_exception_handler(GenerationError, generate.generation_error)  # type: ignore[arg-type]
     for router in (health, query, documents, ingest, jobs, generate, usage, metrics, docs):
         app.include_router(router.router)
+    app.include_router(chat.router)
+    app.include_router(openai_compat.router)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files(), name="static")
     return app

@@ -13,6 +13,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from api.cli_chat import chat
 from api.cli_generate import blog
 from api.services import Services
 from api.settings import Settings
@@ -254,6 +255,7 @@ def serve(services: Services, host: str, port: int) -> None:
 
 
 main.add_command(blog)
+main.add_command(chat)
 
 if __name__ == "__main__":
     main()

@@ -49,7 +49,9 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 bearer = HTTPBearer(
     auto_error=False,
-    description="Needed on every route but /healthz and /readyz when SPECRAG_API_KEY is set.",
+    description=(
+        "Needed on every route but /healthz, /readyz and the web page when SPECRAG_API_KEY is set."
+    ),
 )
 
 

@@ -12,6 +12,7 @@ from generation.chain import ChainOptions
 from generation.guard import Guard
 from generation.models import ModelRegistry
 from generation.service import Generation
+from generation.sessions import SessionStore
 from generation.usage import UsageLedger
 from ingest.embed import Embedder
 from ingest.ledger import Ledger
@@ -98,6 +99,11 @@ class Services:
         return UsageLedger(self.settings.data_dir / f"{self.settings.collection}.usage.sqlite3")
 
     @cached_property
+    def sessions(self) -> SessionStore:
+        """Chat sessions, beside the usage ledger."""
+        return SessionStore(self.settings.data_dir / f"{self.settings.collection}.sessions.sqlite3")
+
+    @cached_property
     def generation(self) -> Generation:
         s = self.settings
         models = ModelRegistry.load(s.models_file)
@@ -115,6 +121,6 @@ class Services:
         )
 
     def close(self) -> None:
-        for name in ("ledger", "usage"):
+        for name in ("ledger", "usage", "sessions"):
             if name in self.__dict__:
                 self.__dict__[name].close()

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from generation.guard import GuardPolicy
+from generation.memory import Policy
 from ingest.embed import Backend
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
@@ -70,6 +71,16 @@ class Settings(BaseSettings):
     generation_k: int = Field(default=5, ge=1, le=20, description="passages retrieved per step")
     generation_max_retries: int = Field(default=2, ge=1, le=5, description="attempts per step")
     callbacks: list[str] = Field(default_factory=lambda: ["log", "ledger"])
+
+    # chat (`POST /v1/chat`, `specrag chat`): a session's memory unless the request sets it
+    chat_memory_policy: Policy = Field(default="tokens", description="window, tokens or summary")
+    chat_max_turns: int = Field(default=10, ge=1, le=1000, description="window: turns kept")
+    chat_max_tokens: int = Field(
+        default=2000, ge=32, le=1_000_000, description="tokens, summary: the memory's budget"
+    )
+    chat_answer_tokens: int = Field(
+        default=512, ge=16, le=32_000, description="tokens reserved for each answer"
+    )
 
     @field_validator("glossary", mode="before")
     @classmethod

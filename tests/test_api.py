@@ -644,6 +644,12 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/prompts",
         "/v1/usage",
         "/v1/tokenize",
+        "/v1/chat",
+        "/v1/sessions/{session_id}",
+        "/v1/chat/completions",
+        "/v1/embeddings",
+        "/v1/models",
+        "/v1/models/{model_id}",
     }
     assert (
         "multipart/form-data" in schema["paths"]["/v1/documents"]["post"]["requestBody"]["content"]

@@ -1,0 +1,206 @@
+"""`POST /v1/chat`, `GET /v1/sessions/{id}`, `DELETE /v1/sessions/{id}`: sessions with memory.
+
+A message larger than the model's context window allows (with the system prompt and the
+answer reserve) is refused with 422 `message_too_long`, naming its tokens and the budget; it is
+never cut silently.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.deps import Authorized, SearcherDep, ServicesDep
+from api.errors import ApiError
+from api.routes.generate import GenerationDep
+from api.settings import Settings
+from generation.chat import ChatCitation
+from generation.chat_session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
+from generation.memory import MemoryConfig, MessageTooLong
+from generation.schemas import Usage
+from retrieval.filters import Filters
+
+MAX_MESSAGE_CHARS = 100_000
+
+router = APIRouter(tags=["chat"], dependencies=Authorized)
+
+
+class ChatRequest(BaseModel):
+    """One user message, in a session or starting one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(
+        default=None, max_length=64, description="continue this session (new one when omitted)"
+    )
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    business: str | None = Field(
+        default=None, description=f"guard policy and usage label: {', '.join(CHAT_BUSINESSES)}"
+    )
+    model: str | None = Field(
+        default=None, max_length=200, description="a model from data/models.toml"
+    )
+    k: int | None = Field(default=None, ge=1, le=20, description="passages retrieved per turn")
+    filters: Filters | None = Field(default=None, description="retrieval filters, as /v1/query")
+    memory: MemoryConfig | None = Field(
+        default=None, description="memory policy; kept by the session for later messages"
+    )
+
+    @field_validator("message")
+    @classmethod
+    def _message_is_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is empty")
+        require_text(value, "the message")
+        return value
+
+    @field_validator("business")
+    @classmethod
+    def _known_business(cls, value: str | None) -> str | None:
+        if value is not None and value not in CHAT_BUSINESSES:
+            raise ValueError(f"unknown business {value!r}; known: {', '.join(CHAT_BUSINESSES)}")
+        return value
+
+    @field_validator("filters")
+    @classmethod
+    def _filters_are_text(cls, value: Filters | None) -> Filters | None:
+        for name, accepted in (value.conditions() if value else {}).items():
+            for item in accepted:
+                require_text(item, f"filter {name}")
+        return value
+
+
+def require_text(value: str, what: str) -> None:
+    """A lone surrogate ("\\ud800" in JSON) is not text: tokenizers and Chroma refuse it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"{what} holds a lone surrogate, not text") from e
+
+
+class TurnView(BaseModel):
+    n: int
+    user: str
+    assistant: str
+    model: str
+    citations: list[ChatCitation]
+    usage: Usage
+    ts: float
+
+
+class SessionView(BaseModel):
+    session_id: str
+    created: float
+    updated: float
+    model: str | None
+    business: str
+    memory: MemoryConfig
+    summary: str | None
+    summarized_through: int = Field(description="the last turn folded into the summary")
+    usage: Usage = Field(description="every model call of the session, summaries included")
+    turns: list[TurnView]
+
+
+class Deleted(BaseModel):
+    session_id: str
+    deleted: bool = True
+
+
+def chat_defaults(settings: Settings) -> ChatDefaults:
+    """A session's defaults from the `SPECRAG_CHAT_*` settings."""
+    return ChatDefaults(
+        policy=settings.chat_memory_policy,
+        max_turns=settings.chat_max_turns,
+        max_tokens=settings.chat_max_tokens,
+        k=settings.generation_k,
+        answer_tokens=settings.chat_answer_tokens,
+    )
+
+
+def get_chat(services: ServicesDep, generation: GenerationDep, searcher: SearcherDep) -> Chat:
+    return Chat(
+        generation=generation,
+        searcher=searcher,
+        sessions=services.sessions,
+        defaults=chat_defaults(services.settings),
+    )
+
+
+ChatDep = Annotated[Chat, Depends(get_chat)]
+
+
+def too_long(e: MessageTooLong) -> ApiError:
+    return ApiError(
+        422, "message_too_long", str(e), detail={"tokens": e.tokens, "budget": e.budget}
+    )
+
+
+@router.post(
+    "/v1/chat",
+    responses={
+        404: {"description": "unknown session"},
+        409: {"description": "another request answered this session's turn first"},
+        422: {"description": "empty or too long message, unknown model or business"},
+        502: {"description": "the model failed"},
+        504: {"description": "the model timed out"},
+    },
+)
+async def chat(body: ChatRequest, chat: ChatDep) -> ChatReply:
+    """Answer a message from passages retrieved for the conversation, with citations."""
+    try:
+        return await chat.send(
+            body.message,
+            session_id=body.session_id,
+            model=body.model,
+            business=body.business,
+            memory=body.memory,
+            k=body.k,
+            filters=body.filters,
+        )
+    except MessageTooLong as e:
+        raise too_long(e) from e
+
+
+@router.get("/v1/sessions/{session_id}", responses={404: {"description": "unknown session"}})
+def get_session(session_id: str, services: ServicesDep) -> SessionView:
+    """A session: its turns, running summary, memory settings and usage."""
+    store = services.sessions
+    session = store.get(session_id)
+    turns: list[Any] = store.turns(session_id)
+    return SessionView(
+        session_id=session.id,
+        created=session.created,
+        updated=session.updated,
+        model=session.model,
+        business=session.business,
+        memory=session.memory,
+        summary=session.summary,
+        summarized_through=session.summarized_through,
+        usage=Usage(**session.usage),
+        turns=[
+            TurnView(
+                n=t.n,
+                user=t.user,
+                assistant=t.assistant,
+                model=t.model,
+                citations=[ChatCitation(**c) for c in t.citations],
+                usage=Usage(
+                    prompt_tokens=t.prompt_tokens,
+                    completion_tokens=t.completion_tokens,
+                    total_tokens=t.prompt_tokens + t.completion_tokens,
+                    cost=t.cost,
+                ),
+                ts=t.ts,
+            )
+            for t in turns
+        ],
+    )
+
+
+@router.delete("/v1/sessions/{session_id}", responses={404: {"description": "unknown session"}})
+def delete_session(session_id: str, services: ServicesDep) -> Deleted:
+    """Delete a session and its turns."""
+    services.sessions.delete(session_id)
+    return Deleted(session_id=session_id)

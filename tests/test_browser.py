@@ -1,0 +1,295 @@
+"""The web page in a real browser: Debian's chromium driven by Playwright, on the app served by
+uvicorn on loopback over an index of data/samples, the scripted OpenAI-protocol server giving
+the model's answers.
+
+A full-page screenshot is kept under the test's tmp dir; with SPECRAG_UPDATE_SCREENSHOT=1 it is
+also copied to docs/screenshot.png (the README shows it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.services import Services
+from tests.fake_openai import FakeOpenAI
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "data" / "samples"
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium's own connections (updates, sync, field
+# trials) are refused by the test network guard's host, many at a time.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+KEY = "page-test-key"
+TIMEOUT_MS = 60_000
+
+OPENING = {
+    "title": "Aurora X5: room for the family",
+    "text": "The Aurora X5 1.5T makes 130 kW (177 PS) [1].",
+    "topics": ["fuel economy", "hybrid"],
+}
+MIDDLE = {"text": "The Hybrid has an 18.4 kWh battery and 80 km of electric range [2]."}
+ENDING = {"text": "A roomy SUV for families who count every litre."}
+QUESTIONS = [
+    "What does the Aurora X5 1.5T engine make?",
+    "And the Aurora X5 Hybrid's battery?",
+    "How far does the Aurora X5 Hybrid go on electricity?",
+]
+
+
+def _playwright() -> Any:
+    """Playwright's sync API, or a skip when neither it nor the browser is installed."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if not CHROMIUM.exists():
+            pytest.skip(
+                "the browser test needs Debian's chromium and the playwright package: "
+                "`make test` installs both"
+            )
+        pytest.fail("playwright is not installed (pip install playwright); `make test` installs it")
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (`make test` does)")
+    return sync_playwright
+
+
+@pytest.fixture
+def models_file(tmp_path: Path, fake_openai: FakeOpenAI) -> Path:
+    path = tmp_path / "models.toml"
+    path.write_text(
+        f"""default = "remote"
+
+[models.remote]
+kind = "openai"
+base_url = "{fake_openai.base_url}"
+api_key_env = "SPECRAG_TEST_LLM_KEY"
+model_id = "remote-model"
+context_window = 16000
+tokenizer = "cl100k_base"
+input_price_per_1m = 2.0
+output_price_per_1m = 8.0
+json_mode = true
+"""
+    )
+    return path
+
+
+@pytest.fixture
+def base_url(
+    make_settings: Any, embedder: Any, models_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The app, with an API key, served by uvicorn from a thread on a free loopback port."""
+    monkeypatch.setenv("SPECRAG_TEST_LLM_KEY", "sk-test")
+    services = Services(make_settings(models_file=models_file, llm_retries=0, api_key=KEY))
+    services.__dict__["embedder"] = embedder
+    services.pipeline.run([SAMPLES])
+    app = create_app(services=services)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+        services.close()
+
+
+@pytest.fixture
+def page(base_url: str, tmp_path: Path) -> Iterator[Any]:
+    """A chromium page; records every request it makes and every script error."""
+    sync_playwright = _playwright()
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=TIMEOUT_MS
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            tab = context.new_page()
+            tab.set_default_timeout(TIMEOUT_MS)
+            tab.requests = []
+            tab.script_errors = []
+            tab.on("request", lambda sent: tab.requests.append(sent))
+            tab.on("pageerror", lambda error: tab.script_errors.append(str(error)))
+            yield tab
+            if not (tmp_path / "page.png").exists():  # the test stopped early: keep what it saw
+                tab.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def _answer(body: dict[str, Any]) -> str:
+    """The scripted chat answer: names the question it was asked, cites passage 1."""
+    question = str(body["messages"][-1]["content"])
+    asked = next((q for q in QUESTIONS if q in question), "something else")
+    return f"Answer to: {asked} [1]"
+
+
+def _watch_blog_parts(page: Any) -> None:
+    """Record the three parts' states and texts at every change, with the time."""
+    page.evaluate(
+        """() => {
+          window.blogStates = [];
+          const parts = [...document.querySelectorAll('.part')];
+          new MutationObserver(() => {
+            window.blogStates.push({
+              t: performance.now(),
+              states: parts.map((p) => p.dataset.state),
+              filled: parts.map((p) => p.querySelector('.text').textContent.length > 0),
+            });
+          }).observe(document.getElementById('blog-output'),
+                     {attributes: true, childList: true, subtree: true, characterData: true});
+        }"""
+    )
+
+
+def test_chat_search_and_blog_in_a_real_browser(
+    page: Any, base_url: str, fake_openai: FakeOpenAI, tmp_path: Path, request: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    response = page.goto(base_url + "/")
+    assert response.status == 200
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    expect(page.get_by_role("heading", name="specrag")).to_be_visible()
+
+    # Without the key the API refuses, and the page says why.
+    page.get_by_label("Query", exact=True).fill("Aurora X5 electric range")
+    page.get_by_label("Query", exact=True).press("Enter")
+    expect(page.locator("#search-error")).to_contain_text("API key")
+    page.get_by_label("API key", exact=True).fill(KEY)
+    page.get_by_role("button", name="Use key").click()
+    expect(page.locator("#key-status")).to_have_text("key in use")
+    # the configured chat models are offered (GET /v1/models), not the embedding model
+    expect(page.locator("#models option")).to_have_count(1)
+    assert page.locator("#models option").get_attribute("value") == "remote"
+
+    # Search: ranked passages, each with its citation.
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("#search-results .result")
+    expect(results).to_have_count(5)
+    expect(page.locator("#search-error")).to_be_hidden()
+    sources = results.locator(".cite").all_inner_texts()
+    assert len(sources) == 5 and all(s.strip() for s in sources)
+    assert any("aurora_x5" in s for s in sources), sources
+
+    # Blog: the three parts appear one by one as the steps finish, each with its sources.
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE, delay=1.0).reply_json(ENDING, delay=1.0)
+    _watch_blog_parts(page)
+    page.get_by_label("Car", exact=True).fill("Aurora X5")
+    page.get_by_role("button", name="Generate").click()
+    parts = page.locator(".part")
+    for step in range(3):
+        expect(parts.nth(step)).to_have_attribute("data-state", "done")
+    expect(page.locator("#blog-meta")).to_contain_text("tokens")
+    expect(page.locator("#blog-error")).to_be_hidden()
+    expect(page.locator("#blog-heading")).to_have_text(OPENING["title"])
+    for step, expected in enumerate((OPENING, MIDDLE, ENDING)):
+        expect(parts.nth(step).locator(".text")).to_have_text(expected["text"])
+    opening_sources = parts.nth(0).locator(".cite").all_inner_texts()
+    assert any("aurora_x5" in s for s in opening_sources), opening_sources
+    assert parts.nth(1).locator(".cite").count() >= 1
+    expect(page.locator(".cite.cited").first).to_be_visible()  # [1] and [2] are marked cited
+
+    states = page.evaluate("window.blogStates")
+    seen = [(s["states"], s["filled"]) for s in states]
+    only_opening = (["done", "running", "pending"], [True, False, False])
+    two_parts = (["done", "done", "running"], [True, True, False])
+    assert only_opening in seen and two_parts in seen, seen
+    first = next(s["t"] for s in states if (s["states"], s["filled"]) == only_opening)
+    last = next(s["t"] for s in states if s["states"] == ["done"] * 3)
+    assert last - first >= 1500, "the opening was not shown before the later steps finished"
+
+    # Chat: three turns in one session, each answer with its sources beside it.
+    for _ in QUESTIONS:
+        fake_openai.respond(_answer)
+    page.get_by_label("Memory", exact=True).select_option("window")
+    page.get_by_label("Max rounds", exact=True).fill("1")
+    page.locator("#chat-model").fill("remote")
+    message = page.get_by_label("Message", exact=True)
+    for n, question in enumerate(QUESTIONS, start=1):
+        message.fill(question)
+        message.press("Enter")  # the keyboard sends
+        expect(page.locator("#chat-log .turn")).to_have_count(n)
+        expect(message).to_have_value("")
+    expect(page.locator("#chat-error")).to_be_hidden()
+    turns = page.locator("#chat-log .turn")
+    for n, question in enumerate(QUESTIONS):
+        turn = turns.nth(n)
+        expect(turn.locator(".you")).to_have_text(question)
+        expect(turn.locator(".answer")).to_have_text(f"Answer to: {question} [1]")
+        sources = turn.locator(".sources .cite").all_inner_texts()
+        assert any("aurora_x5" in s for s in sources), sources
+    chats = [json.loads(r.post_data) for r in page.requests if r.url.endswith("/v1/chat")]
+    assert len(chats) == 3
+    assert "session_id" not in chats[0]
+    session = page.locator("#chat-session").inner_text()
+    assert session and session != "none yet"
+    assert [c.get("session_id") for c in chats[1:]] == [session, session]
+    assert all(c["memory"] == {"policy": "window", "max_turns": 1} for c in chats)
+    assert all(c["model"] == "remote" for c in chats)
+    assert [b["model"] for b in fake_openai.bodies[-3:]] == ["remote-model"] * 3
+    # a window of one round: the third turn repeats the second and leaves the first out
+    expect(turns.nth(2).locator(".meta")).to_contain_text("kept turns 2 · dropped 1")
+
+    # Nothing outside loopback was loaded, and no script failed.
+    assert all(r.url.startswith((base_url + "/", "data:")) for r in page.requests), [
+        r.url for r in page.requests if not r.url.startswith(base_url)
+    ]
+    assert page.script_errors == []
+
+    shot = tmp_path / "page.png"
+    page.screenshot(path=str(shot), full_page=True)
+    request.node.user_properties.append(("screenshot", str(shot)))
+    print(f"screenshot: {shot}")
+    if os.environ.get("SPECRAG_UPDATE_SCREENSHOT") == "1":
+        (REPO / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(shot, REPO / "docs" / "screenshot.png")
+
+    # A refused message shows the API's error; a new conversation deletes the session.
+    page.locator("#chat-model").fill("no-such-model")
+    message.fill("One more question")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-error")).to_contain_text("no-such-model")
+    expect(page.locator("#chat-log .turn")).to_have_count(3)
+    page.get_by_role("button", name="New conversation").click()
+    expect(page.locator("#chat-log .turn")).to_have_count(0)
+    expect(page.locator("#chat-session")).to_have_text("none yet")
+    gone = page.request.get(
+        f"{base_url}/v1/sessions/{session}", headers={"Authorization": f"Bearer {KEY}"}
+    )
+    assert gone.status == 404
+    assert page.script_errors == []
