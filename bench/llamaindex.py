@@ -281,6 +281,7 @@ def main() -> None:
         for name, stats in latencies(top5, queries, args.queries).items():
             columns[name]["latency"] = stats
         backend = getattr(services.embedder, "backend", "torch")
+        batch = services.embedder.batch_size
         services.close()
 
     table = render(columns, questions)
@@ -301,8 +302,9 @@ def main() -> None:
         "7.1.0), `SentenceSplitter` as in the column, `HuggingFaceEmbedding` on the packaged "
         f"{MODEL} folder (fp32 torch, its default batch of 10), `ChromaVectorStore` on a "
         "`PersistentClient`, `VectorStoreIndex.from_documents`, "
-        f"`as_retriever(similarity_top_k=...)`. specrag: `specrag ingest` with default settings "
-        f"(256 tokens, overlap 32, batch 64, {MODEL} on {backend}); hybrid is our default search. "
+        "`as_retriever(similarity_top_k=...)`. specrag: `specrag ingest` with default settings "
+        f"(256 tokens, overlap 32, batch {batch}, {MODEL} on {backend}); hybrid is our default "
+        "search. "
         "Cold ingests run each in a fresh process (specrag's first); in-run time includes model "
         "load. Recall and MRR: top 10 of each, judged by the same rule "
         "(`retrieval.evaluate.judge`). Latency: in-process, k=5, "
