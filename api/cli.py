@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -13,8 +14,6 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from api.cli_chat import chat
-from api.cli_generate import blog
 from api.services import Services
 from api.settings import Settings
 from ingest.errors import IngestError
@@ -31,7 +30,25 @@ def _offline_environment() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-@click.group()
+class _LazyGroup(click.Group):
+    """Commands kept in other modules are imported when they run, so `specrag ingest` does
+    not pay for the LLM side's imports (openai, fastapi, jinja2: about a second)."""
+
+    lazy = {"blog": "api.cli_generate:blog", "chat": "api.cli_chat:chat"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attribute = self.lazy[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup)
 @click.option("-v", "--verbose", count=True, help="More log lines (-vv for debug).")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
@@ -253,9 +270,6 @@ def serve(services: Services, host: str, port: int) -> None:
     )
     uvicorn.run(create_app(services.settings), host=host, port=port, log_level="info")
 
-
-main.add_command(blog)
-main.add_command(chat)
 
 if __name__ == "__main__":
     main()

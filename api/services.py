@@ -5,15 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.settings import Settings
-from generation.callbacks import build_callbacks
-from generation.chain import ChainOptions
-from generation.guard import Guard
-from generation.models import ModelRegistry
-from generation.service import Generation
-from generation.sessions import SessionStore
-from generation.usage import UsageLedger
 from ingest.embed import Embedder
 from ingest.ledger import Ledger
 from ingest.lexical import LexicalIndex
@@ -22,6 +16,11 @@ from ingest.store import ChromaStore
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
+
+if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never needs it
+    from generation.service import Generation
+    from generation.sessions import SessionStore
+    from generation.usage import UsageLedger
 
 
 @dataclass
@@ -96,15 +95,25 @@ class Services:
 
     @cached_property
     def usage(self) -> UsageLedger:
+        from generation.usage import UsageLedger
+
         return UsageLedger(self.settings.data_dir / f"{self.settings.collection}.usage.sqlite3")
 
     @cached_property
     def sessions(self) -> SessionStore:
         """Chat sessions, beside the usage ledger."""
+        from generation.sessions import SessionStore
+
         return SessionStore(self.settings.data_dir / f"{self.settings.collection}.sessions.sqlite3")
 
     @cached_property
     def generation(self) -> Generation:
+        from generation.callbacks import build_callbacks
+        from generation.chain import ChainOptions
+        from generation.guard import Guard
+        from generation.models import ModelRegistry
+        from generation.service import Generation
+
         s = self.settings
         models = ModelRegistry.load(s.models_file)
         if s.default_model:
