@@ -30,14 +30,33 @@ def has_han(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Expansion:
-    """What a query adds: all other terms of its groups, and those in the other language."""
+    """What a query adds: for each glossary group it mentions, the group's other terms."""
 
-    terms: tuple[str, ...] = ()
-    english: tuple[str, ...] = ()
-    chinese: tuple[str, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.terms)
+        return bool(self.groups)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for group in self.groups for t in group))
+
+    @property
+    def english(self) -> tuple[str, ...]:
+        return tuple(t for t in self.terms if not has_han(t))
+
+    @property
+    def chinese(self) -> tuple[str, ...]:
+        return tuple(t for t in self.terms if has_han(t))
+
+    def split(self, chinese_query: bool) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Per group: (terms in the query's language, terms in the other)."""
+        parts = []
+        for group in self.groups:
+            zh = tuple(t for t in group if has_han(t))
+            en = tuple(t for t in group if not has_han(t))
+            parts.append((zh, en) if chinese_query else (en, zh))
+        return parts
 
 
 @dataclass(slots=True)
@@ -83,14 +102,9 @@ class Glossary:
             found.update(m.group(0) for m in self._english.finditer(text))
         if has_han(text):
             found.update(t for t in self._by_term if has_han(t) and t in text)
-        groups = sorted({i for term in found for i in self._by_term[term]})
-        extra = [t for i in groups for t in self.groups[i] if t not in found]
-        extra = list(dict.fromkeys(extra))
-        return Expansion(
-            terms=tuple(extra),
-            english=tuple(t for t in extra if not has_han(t)),
-            chinese=tuple(t for t in extra if has_han(t)),
-        )
+        indexes = sorted({i for term in found for i in self._by_term[term]})
+        groups = (tuple(t for t in self.groups[i] if t not in found) for i in indexes)
+        return Expansion(tuple(g for g in groups if g))
 
 
 def _norm(text: str) -> str:

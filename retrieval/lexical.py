@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,6 +71,17 @@ def _load(directory: Path, generation: str) -> _Snapshot:
         ints={f: np.load(folder / f"{f}.npy", mmap_mode="r") for f in INT_FIELDS},
         position={chunk_id: i for i, chunk_id in enumerate(ids)},
     )
+
+
+class Concept(NamedTuple):
+    """One idea the query names, in other words: BM25 adds `weight` times the score of the
+    best of `terms` in each chunk. `per_token` scores a term by its mean token score, so a
+    concept counts about as much as one query word however many tokens its terms have (a
+    four-character Chinese term is three bigrams)."""
+
+    weight: float
+    terms: tuple[str, ...]
+    per_token: bool = False
 
 
 class LexicalReader:
@@ -131,15 +142,14 @@ class LexicalReader:
         *,
         k: int,
         filters: Mapping[str, Sequence[str]] | None = None,
-        expansions: Sequence[tuple[float, Sequence[str]]] = (),
+        expansions: Sequence[Concept] = (),
     ) -> list[tuple[str, float]]:
         """Up to `k` (chunk id, BM25 score) pairs, best first; only chunks sharing a term.
 
         Args:
             filters: field → accepted values (exact match), as `Filters.conditions()` gives.
-            expansions: (weight, terms) pairs, e.g. a glossary's synonyms and translations;
-                each set is scored apart and added at its weight, so that extra terms help
-                without outvoting the query's own.
+            expansions: concepts the query names in other words (a glossary's synonyms and
+                translations); each adds `weight` times its best-scoring alternative.
         """
         snap = self._current()
         if snap.model is None or k <= 0:
@@ -148,17 +158,29 @@ class LexicalReader:
         if mask is not None and not mask.any():
             return []
         weights = None if mask is None else mask.astype(np.float32)
-        seen: set[str] = set()
-        scores: NDArray[np.float32] | None = None
-        for weight, text in ((1.0, query), *((w, " ".join(t)) for w, t in expansions)):
-            tokens = [t for t in dict.fromkeys(query_tokens(text)) if t not in seen]
-            seen.update(tokens)
-            token_ids = snap.model.get_tokens_ids(tokens) if tokens else []
-            if not token_ids or weight <= 0:
-                continue
-            part = snap.model.get_scores_from_ids(token_ids, weight_mask=weights)
-            scores = part * weight if scores is None else scores + part * weight
-        if scores is None:
+        own = list(dict.fromkeys(query_tokens(query)))
+        own_ids = snap.model.get_tokens_ids(own)
+        scores: NDArray[np.float32] = (
+            snap.model.get_scores_from_ids(own_ids, weight_mask=weights)
+            if own_ids
+            else np.zeros(snap.count, dtype=np.float32)
+        )
+        matched = bool(own_ids)
+        for concept in expansions:
+            best: NDArray[np.float32] | None = None
+            for term in concept.terms:
+                tokens = list(dict.fromkeys(query_tokens(term)))
+                ids = snap.model.get_tokens_ids([t for t in tokens if t not in own])
+                if not ids or concept.weight <= 0:
+                    continue
+                part = snap.model.get_scores_from_ids(ids, weight_mask=weights)
+                if concept.per_token:
+                    part = part / len(tokens)
+                best = part if best is None else np.maximum(best, part)
+            if best is not None:
+                scores = scores + concept.weight * best
+                matched = True
+        if not matched:
             return []
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > k:
