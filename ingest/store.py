@@ -188,19 +188,29 @@ class ChromaStore:
         return [found[i] for i in ids if i in found]
 
     def query(
-        self, embedding: NDArray[np.float32], *, k: int, where: dict[str, Any] | None = None
+        self,
+        embedding: NDArray[np.float32],
+        *,
+        k: int,
+        where: dict[str, Any] | None = None,
+        hydrate: bool = True,
     ) -> list[Hit]:
-        """The `k` nearest chunks by cosine distance, optionally filtered on metadata."""
+        """The `k` nearest chunks by cosine distance, optionally filtered on metadata.
+
+        With `hydrate=False` the hits carry only id and distance (text and metadata empty):
+        reading 50 texts and metadata rows took 9 of a query's 10 ms here, and a caller that
+        keeps 5 of them reads those with `get`.
+        """
         collection = self.collection()
         result = collection.query(
             query_embeddings=embedding.reshape(1, -1),
             n_results=k,
             where=where or None,
-            include=["documents", "metadatas", "distances"],
+            include=["documents", "metadatas", "distances"] if hydrate else ["distances"],
         )
         ids = result["ids"][0]
-        documents = (result["documents"] or [[]])[0]
-        metadatas = (result["metadatas"] or [[]])[0]
+        documents = (result["documents"] or [[""] * len(ids)])[0]
+        metadatas = (result["metadatas"] or [[{}] * len(ids)])[0]
         distances = (result["distances"] or [[]])[0]
         return [
             Hit(chunk_id, text or "", dict(metadata or {}), float(distance))

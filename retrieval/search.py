@@ -163,7 +163,10 @@ class Searcher:
             embeddings = [self.embedder.embed_query(q) for q in queries]
             timings["embed_ms"] = _ms(began)
             began = time.perf_counter()
-            lists = [self.store.query(e, k=depth, where=conditions.where()) for e in embeddings]
+            lists = [
+                self.store.query(e, k=depth, where=conditions.where(), hydrate=False)
+                for e in embeddings
+            ]
             vector = _interleave(lists)
             timings["vector_ms"] = _ms(began)
         if mode in ("lexical", "hybrid"):
@@ -180,7 +183,7 @@ class Searcher:
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
-            results += self._materialise(batch, vector)
+            results += self._materialise(batch)
         if neighbors:
             self._attach_neighbors(results, neighbors)
         timings["total_ms"] = _ms(started)
@@ -238,14 +241,10 @@ class Searcher:
             score += self.lexical_weight / (self.rrf_k + part.lexical_rank)
         return score
 
-    def _materialise(
-        self, ranked: list[tuple[str, float, Scores]], vector: list[Hit]
-    ) -> list[Result]:
-        hits = {h.id: h for h in vector}
-        missing = [chunk_id for chunk_id, _, _ in ranked if chunk_id not in hits]
-        # Lexical-only ids are read back from Chroma, which is the truth: an id the lexical
-        # index still lists but Chroma no longer holds is dropped.
-        hits.update((h.id, h) for h in self.store.get(missing))
+    def _materialise(self, ranked: list[tuple[str, float, Scores]]) -> list[Result]:
+        # Texts and metadata are read from Chroma for the kept ids only, and Chroma is the
+        # truth: an id the lexical index still lists but Chroma no longer holds is dropped.
+        hits = {h.id: h for h in self.store.get([chunk_id for chunk_id, _, _ in ranked])}
         return [
             Result(
                 chunk_id=chunk_id,
