@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM := false
 export TIKTOKEN_CACHE_DIR := $(abspath $(VENV))/share/tiktoken
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run ingest-samples serve test test-fast fuzz lint bench clean
+.PHONY: help install browser run ingest-samples serve test test-fast fuzz reliability lint bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ test-fast: install ## Run the tests not marked slow
 
 fuzz: install ## Long schemathesis run over the whole API (no 5xx allowed)
 	SPECRAG_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest tests/test_fuzz.py -q
+
+reliability: install browser ## Reliability and security proof (bad inputs, crash, fuzz, load, LLM faults, security) -> RELIABILITY.md (~10 min)
+	timeout 900 $(BIN)/python -m bench.reliability --out RELIABILITY.md
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .

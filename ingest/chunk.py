@@ -23,6 +23,7 @@ from ingest.document import Chunk, ParsedDocument, Section
 HEADER_SEPARATOR = " > "
 MIN_BODY_TOKENS = 16
 SHRINK = 0.8  # budget factor when a chunk fails the model's window check
+WINDOW_CHARS_PER_TOKEN = 16  # prefix encoded per cut: 4x the usual English chars per token
 
 _PARAGRAPH = re.compile(r"(?<=\n\n)(?!\n)")
 _LINE = re.compile(r"(?<=\n)")
@@ -121,7 +122,13 @@ def _token_windows(text: str, budget: int, count: _Counter) -> Iterator[str]:
     """Cut `text` into pieces of at most `budget` tokens, at character boundaries."""
     encoding = count.encoding
     while text:
-        tokens = encoding.encode(text, disallowed_special=())
+        # Encode a prefix that spans more than `budget` tokens, not the whole remainder: that
+        # made a long unbroken line quadratic (a 10 MB one-line file took hours to chunk).
+        span = budget * WINDOW_CHARS_PER_TOKEN
+        tokens = encoding.encode(text[:span], disallowed_special=())
+        while len(tokens) <= budget and span < len(text):
+            span *= 4
+            tokens = encoding.encode(text[:span], disallowed_special=())
         if len(tokens) <= budget:
             yield text
             return

@@ -21,6 +21,7 @@ from ingest.errors import ParseError
 log = logging.getLogger(__name__)
 
 HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first KiB
+UNDECODABLE_SHARE = 0.5  # share of U+FFFD in a page's text above which the page is unreadable
 _PLACEHOLDER_TITLE = re.compile(
     r"^(untitled.*|document\d*|microsoft (word|powerpoint|excel)\b.*|slide \d+|title)$",
     re.IGNORECASE,
@@ -57,6 +58,10 @@ def parse_pdf(data: bytes, *, source: str, fallback_title: str) -> ParsedDocumen
         if not text.strip():
             warnings.append(f"page {number} has no text layer")
             continue
+        if _undecodable(text):
+            warnings.append(f"page {number} text could not be decoded (broken or missing font)")
+            failures += 1
+            continue
         sections.append(Section(text=text, page=number))
     if not sections:
         if failures == count:
@@ -87,6 +92,12 @@ def _open(data: bytes) -> PdfReader:
     if result == PasswordType.NOT_DECRYPTED:
         raise ParseError("encrypted PDF: a password is needed to open it")
     return reader
+
+
+def _undecodable(text: str) -> bool:
+    """Mostly U+FFFD: the page's font is broken or missing, and its "text" is junk to index."""
+    visible = [c for c in text if not c.isspace()]
+    return bool(visible) and visible.count("\ufffd") > UNDECODABLE_SHARE * len(visible)
 
 
 def _damaged(data: bytes) -> str:
