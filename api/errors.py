@@ -75,8 +75,8 @@ class ApiError(Exception):
 
 
 def snake(name: str) -> str:
-    """`EmptyQuery` → `empty_query`; `Not Found` → `not_found`."""
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    """`EmptyQuery` → `empty_query`; `LLMTimeout` → `llm_timeout`; `Not Found` → `not_found`."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name.strip())
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 

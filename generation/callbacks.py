@@ -81,7 +81,7 @@ def json_log_handler(logger: logging.Logger | None = None, level: int = logging.
 
 
 def ledger_handler(ledger: UsageLedger) -> Handler:
-    """Writes every `llm.end` (and failed `llm.error` with usage) into the usage ledger."""
+    """Writes every `llm.end` into the usage ledger (a failed call reports no usage)."""
 
     def handle(event: str, payload: dict[str, Any]) -> None:
         if event != "llm.end":

@@ -408,7 +408,7 @@ def test_a_failed_first_answer_leaves_no_session(
     fake.queue.clear()
     fake.error(500)
     response = client.post("/v1/chat", json={"message": question(1)})
-    assert_error(response, 502, "llmunavailable")
+    assert_error(response, 502, "llm_unavailable")
     with sqlite3.connect(services.settings.data_dir / "specrag.sessions.sqlite3") as db:
         before = db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
     fake.respond(scripted)
