@@ -268,7 +268,10 @@ def serve(services: Services, host: str, port: int) -> None:
     click.echo(
         f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
     )
-    uvicorn.run(create_app(services.settings), host=host, port=port, log_level="info")
+    settings = services.settings
+    if settings.embed_hint is None:  # a server answers many requests at once
+        settings = settings.model_copy(update={"embed_hint": "throughput"})
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 if __name__ == "__main__":

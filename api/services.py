@@ -32,7 +32,12 @@ class Services:
     @cached_property
     def embedder(self) -> Embedder:
         s = self.settings
-        return Embedder(s.embed_model, batch_size=s.embed_batch_size, backend=s.embed_backend)
+        return Embedder(
+            s.embed_model,
+            batch_size=s.embed_batch_size,
+            backend=s.embed_backend,
+            hint=s.embed_hint or "latency",
+        )
 
     @cached_property
     def store(self) -> ChromaStore:

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from generation.guard import GuardPolicy
 from generation.memory import Policy
-from ingest.embed import Backend
+from ingest.embed import Backend, Hint
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # here; see BENCHMARKS.md "Encoder backends".
     embed_backend: Backend = Field(
         default="openvino", description="openvino (default), torch, onnx or onnx-int8"
+    )
+    embed_hint: Hint | None = Field(
+        default=None,
+        description="openvino: latency or throughput; unset: throughput for `specrag serve` "
+        "(concurrent requests), latency otherwise",
     )
     # 16 is faster than 64 on CPU and keeps peak memory under 1 GB (activations grow with it)
     embed_batch_size: int = Field(default=16, ge=1, le=4096)

@@ -56,6 +56,7 @@ class GraphEncoder:
         runtime: Literal["onnx", "openvino"],
         *,
         batch_limit: int | None = None,
+        hint: Literal["latency", "throughput"] = "latency",
     ) -> None:
         from tokenizers import Tokenizer
 
@@ -69,7 +70,10 @@ class GraphEncoder:
         self.dimension = int(pooling["word_embedding_dimension"])
         self.pad_id = self.tokenizer.token_to_id(_pad_token(model_dir)) or 0
         self.batch_limit = batch_limit
-        self.run, self.inputs = (_onnxruntime if runtime == "onnx" else _openvino)(graph)
+        if runtime == "onnx":
+            self.run, self.inputs = _onnxruntime(graph)
+        else:
+            self.run, self.inputs = _openvino(graph, hint.upper())
 
     def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
         if self.batch_limit:
@@ -124,10 +128,10 @@ def _onnxruntime(graph: Path) -> tuple[Runner, set[str]]:
     return (lambda feeds: np.asarray(session.run(None, feeds)[0], dtype=np.float32)), inputs
 
 
-def _openvino(graph: Path) -> tuple[Runner, set[str]]:
+def _openvino(graph: Path, hint: str) -> tuple[Runner, set[str]]:
     import openvino
 
-    compiled = openvino.Core().compile_model(str(graph), "CPU", {"PERFORMANCE_HINT": "LATENCY"})
+    compiled = openvino.Core().compile_model(str(graph), "CPU", {"PERFORMANCE_HINT": hint})
     inputs = {name for port in compiled.inputs for name in port.get_names()}
     local = threading.local()  # an infer request serves one call at a time
 

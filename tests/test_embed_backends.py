@@ -159,3 +159,12 @@ def test_export_from_packaged_weights_offline(tmp_path: Path, embedder: Embedder
         float(fast.embed_query("fuel tank capacity") @ embedder.embed_query("fuel tank capacity"))
         > 0.98
     )
+
+
+def test_openvino_throughput_hint_gives_the_same_vectors(
+    exported: Path, chunk_texts: list[str], reference: np.ndarray
+) -> None:
+    """The server compiles for throughput (one core per call, many calls at once); only the
+    scheduling differs, not the vectors."""
+    fast = Embedder(MODEL, backend="openvino", hint="throughput")
+    assert cosines(fast.embed_documents(chunk_texts), reference).min() >= 0.999
