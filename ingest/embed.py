@@ -106,6 +106,7 @@ class WindowCheck:
 
             tokenizer = Tokenizer.from_file(str(tokenizer_json))
             tokenizer.no_truncation()
+            tokenizer.no_padding()  # the packaged tokenizer.json pads to 128: count real tokens
             return lambda text: len(tokenizer.encode(text).ids)
         from transformers import AutoTokenizer
 

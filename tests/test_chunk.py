@@ -114,6 +114,13 @@ def test_model_window_check_shrinks_chunks_that_would_be_truncated(window: Windo
     assert "".join("".join(c.text for c in checked).split()) == "".join(text.split())
 
 
+def test_model_tokens_are_counted_unpadded(window: WindowCheck) -> None:
+    """The packaged tokenizer.json pads to 128; a count is the text's own wordpieces plus
+    [CLS] and [SEP] (the embeddings route reports it as usage)."""
+    assert window.count("Aurora X5 boot space") == 7
+    assert window.count("轴距") == 4
+
+
 @pytest.mark.slow
 def test_whole_corpus_chunks_fit_limits_and_keep_table_rows(
     corpus: Path, window: WindowCheck
