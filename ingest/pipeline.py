@@ -378,7 +378,10 @@ class Pipeline:
             return
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            min(self.workers, files), mp_context=context, initializer=_defer_to_encoder
+            min(self.workers, files),
+            mp_context=context,
+            initializer=_defer_to_encoder,
+            initargs=(os.getpid(),),
         ) as pool:
             yield pool
 
@@ -485,7 +488,7 @@ class Pipeline:
         report.errors.append(FileProblem(item.path, prepared.error))
 
 
-def _defer_to_encoder() -> None:
+def _defer_to_encoder(parent: int) -> None:
     """Parse workers run at the lowest CPU priority: they fill the cycles the encoder leaves
     idle instead of taking cores from it. The encoder's threads synchronise at every layer,
     so one descheduled thread stalls them all; parsing is a few percent of the work, and when
@@ -494,6 +497,20 @@ def _defer_to_encoder() -> None:
         os.nice(19)
     except OSError:
         pass
+    _exit_with_parent(parent)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose ingest was killed (SIGKILL leaves no time to stop the pool) would wait
+    on its task queue forever, holding its memory; it exits once `parent` is gone (even if
+    that happened before this worker got here)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> dict[str, Any]:

@@ -215,3 +215,30 @@ def test_sigkill_at_random_instants_then_rerun_equals_clean_run(
     assert not failures, failures
     # Most kills must land mid-run, or the test proves little.
     assert sum(r["killed_mid_run"] for r in runs) >= max(1, RUNS * 3 // 4), runs
+
+
+def test_parse_workers_exit_when_the_ingest_is_killed(folder: Path, tmp_path: Path) -> None:
+    """SIGKILL gives the pool no chance to stop its workers: they must notice on their own."""
+    import psutil
+
+    env = dict(_env(tmp_path / "index"), SPECRAG_WORKERS="2")
+    process = subprocess.Popen(
+        _ingest_command(folder), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    workers: list[psutil.Process] = []
+    deadline = time.monotonic() + 120
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        try:
+            workers = [
+                child
+                for child in psutil.Process(process.pid).children(recursive=True)
+                if "spawn_main" in " ".join(child.cmdline())
+            ]
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    assert workers, "the ingest ended before its parse workers could be seen"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"{len(alive)} parse worker(s) outlived the killed ingest"
