@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.deps import Authorized, SearcherDep, ServicesDep
 from api.errors import ApiError
 from api.routes.generate import GenerationDep
+from api.routes.query import filters_are_text, require_text
 from api.settings import Settings
 from generation.chat import ChatCitation
 from generation.chat_session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
@@ -66,18 +67,7 @@ class ChatRequest(BaseModel):
     @field_validator("filters")
     @classmethod
     def _filters_are_text(cls, value: Filters | None) -> Filters | None:
-        for name, accepted in (value.conditions() if value else {}).items():
-            for item in accepted:
-                require_text(item, f"filter {name}")
-        return value
-
-
-def require_text(value: str, what: str) -> None:
-    """A lone surrogate ("\\ud800" in JSON) is not text: tokenizers and Chroma refuse it."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise ValueError(f"{what} holds a lone surrogate, not text") from e
+        return filters_are_text(value)
 
 
 class TurnView(BaseModel):

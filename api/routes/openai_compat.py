@@ -47,8 +47,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from api.deps import Authorized, SearcherDep, ServicesDep
 from api.errors import ApiError, error_body, snake
-from api.routes.chat import require_text, too_long
+from api.routes.chat import too_long
 from api.routes.generate import GenerationDep
+from api.routes.query import require_text
 from generation.chat import ChatAnswer, ChatCitation, Conversation, Prepared
 from generation.chat_session import CHAT_BUSINESS, guard_policy
 from generation.errors import GenerationError

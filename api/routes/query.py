@@ -34,24 +34,29 @@ class QueryRequest(BaseModel):
     @field_validator("query")
     @classmethod
     def _query_is_text(cls, value: str) -> str:
-        _require_text(value, "the query")
+        require_text(value, "the query")
         return value
 
     @field_validator("filters")
     @classmethod
     def _filters_are_text(cls, value: Filters | None) -> Filters | None:
-        for field, accepted in (value.conditions() if value else {}).items():
-            for item in accepted:
-                _require_text(item, f"filter {field}")
-        return value
+        return filters_are_text(value)
 
 
-def _require_text(value: str, what: str) -> None:
+def require_text(value: str, what: str) -> None:
     """A lone surrogate ("\\ud800" in JSON) is not text: tokenizers and Chroma refuse it."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as e:
         raise ValueError(f"{what} holds a lone surrogate, not text") from e
+
+
+def filters_are_text(value: Filters | None) -> Filters | None:
+    """Every accepted filter value is text (`require_text`); the filters, unchanged."""
+    for field, accepted in (value.conditions() if value else {}).items():
+        for item in accepted:
+            require_text(item, f"filter {field}")
+    return value
 
 
 class TraceEvent(BaseModel):
