@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,6 +147,33 @@ class FakeOpenAI:
     @property
     def pending(self) -> int:
         return len(self.queue)
+
+    def models_file(
+        self,
+        path: Path,
+        *,
+        key_env: str,
+        model_id: str = "remote-model",
+        context_window: int = 16000,
+        json_mode: bool = True,
+    ) -> Path:
+        """Write a model table whose default model, `remote`, is this server; return `path`."""
+        path.write_text(
+            f"""default = "remote"
+
+[models.remote]
+kind = "openai"
+base_url = "{self.base_url}"
+api_key_env = "{key_env}"
+model_id = "{model_id}"
+context_window = {context_window}
+tokenizer = "cl100k_base"
+input_price_per_1m = 2.0
+output_price_per_1m = 8.0
+json_mode = {str(json_mode).lower()}
+"""
+        )
+        return path
 
     # -- server ------------------------------------------------------------------------------
     @property

@@ -27,23 +27,7 @@ ENDING = {"text": "A roomy SUV for families who count every litre."}
 
 @pytest.fixture
 def models_file(tmp_path: Path, fake_openai: FakeOpenAI) -> Path:
-    path = tmp_path / "models.toml"
-    path.write_text(
-        f"""default = "remote"
-
-[models.remote]
-kind = "openai"
-base_url = "{fake_openai.base_url}"
-api_key_env = "SPECRAG_TEST_LLM_KEY"
-model_id = "remote-model"
-context_window = 16000
-tokenizer = "cl100k_base"
-input_price_per_1m = 2.0
-output_price_per_1m = 8.0
-json_mode = true
-"""
-    )
-    return path
+    return fake_openai.models_file(tmp_path / "models.toml", key_env="SPECRAG_TEST_LLM_KEY")
 
 
 @pytest.fixture

@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.services import Services
 from tests.fake_openai import FakeOpenAI
+from tests.serving import served
 
 pytestmark = pytest.mark.slow
 
@@ -77,23 +74,7 @@ def _playwright() -> Any:
 
 @pytest.fixture
 def models_file(tmp_path: Path, fake_openai: FakeOpenAI) -> Path:
-    path = tmp_path / "models.toml"
-    path.write_text(
-        f"""default = "remote"
-
-[models.remote]
-kind = "openai"
-base_url = "{fake_openai.base_url}"
-api_key_env = "SPECRAG_TEST_LLM_KEY"
-model_id = "remote-model"
-context_window = 16000
-tokenizer = "cl100k_base"
-input_price_per_1m = 2.0
-output_price_per_1m = 8.0
-json_mode = true
-"""
-    )
-    return path
+    return fake_openai.models_file(tmp_path / "models.toml", key_env="SPECRAG_TEST_LLM_KEY")
 
 
 @pytest.fixture
@@ -105,23 +86,10 @@ def base_url(
     services = Services(make_settings(models_file=models_file, llm_retries=0, api_key=KEY))
     services.__dict__["embedder"] = embedder
     services.pipeline.run([SAMPLES])
-    app = create_app(services=services)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served(create_app(services=services)) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         services.close()
 
 

@@ -3,9 +3,6 @@ the app served by uvicorn on a loopback port; the remote model is the scripted f
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,12 +10,12 @@ from typing import Any
 import numpy as np
 import openai
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.services import Services
 from api.settings import Settings
 from tests.fake_openai import FakeOpenAI
+from tests.serving import served
 
 pytestmark = pytest.mark.slow
 
@@ -39,11 +36,12 @@ def services(
     tmp_path_factory: pytest.TempPathFactory, fake: FakeOpenAI, embedder: Any
 ) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("compat")
-    models = root / "models.toml"
-    models.write_text(
-        f'default = "remote"\n\n[models.remote]\nkind = "openai"\nbase_url = "{fake.base_url}"\n'
-        f'api_key_env = "{KEY_ENV}"\nmodel_id = "remote-id"\ncontext_window = 1200\n'
-        'tokenizer = "cl100k_base"\ninput_price_per_1m = 2.0\noutput_price_per_1m = 8.0\n'
+    models = fake.models_file(
+        root / "models.toml",
+        key_env=KEY_ENV,
+        model_id="remote-id",
+        context_window=1200,
+        json_mode=False,
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEY_ENV, "sk-upstream")
@@ -65,22 +63,8 @@ def services(
 @pytest.fixture(scope="module")
 def base_url(services: Services) -> Iterator[str]:
     """The app in uvicorn, in a thread, on a free loopback port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services=services), log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/v1"
-    server.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    with served(create_app(services=services)) as url:
+        yield f"{url}/v1"
 
 
 @pytest.fixture

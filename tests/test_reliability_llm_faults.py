@@ -55,13 +55,7 @@ def client(
     from api.settings import Settings
 
     root = tmp_path_factory.mktemp("faults")
-    models = root / "models.toml"
-    models.write_text(
-        'default = "remote"\n[models.remote]\nkind = "openai"\n'
-        f'base_url = "{server.base_url}"\napi_key_env = "SPECRAG_FAULTS_KEY"\n'
-        'model_id = "m"\ncontext_window = 16000\ntokenizer = "cl100k_base"\n'
-        "input_price_per_1m = 2.0\noutput_price_per_1m = 8.0\njson_mode = true\n"
-    )
+    models = server.models_file(root / "models.toml", key_env="SPECRAG_FAULTS_KEY", model_id="m")
     settings = Settings(
         data_dir=root / "index",
         workers=0,
