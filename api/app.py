@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             app.state.services = built
             app.state.jobs = runner
             app.state.searcher = built.searcher
+            app.state.search_limiter = anyio.CapacityLimiter(settings.search_threads)
             app.state.generation = built.generation
             app.state.usage = built.usage
             log.info(

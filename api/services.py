@@ -11,7 +11,7 @@ from api.settings import Settings
 from ingest.embed import Embedder
 from ingest.ledger import Ledger
 from ingest.lexical import LexicalIndex
-from ingest.pipeline import ChunkOptions, Pipeline
+from ingest.pipeline import ChunkOptions, Pipeline, dirty_marker
 from ingest.store import ChromaStore
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
@@ -59,6 +59,11 @@ class Services:
         """The BM25 index of the collection, beside the ledger."""
         return self.settings.data_dir / f"{self.settings.collection}.lexical"
 
+    @property
+    def lock_path(self) -> Path:
+        """Held by the one ingest writing to the collection at a time."""
+        return self.settings.data_dir / f"{self.settings.collection}.lock"
+
     @cached_property
     def lexical_index(self) -> LexicalIndex:
         return LexicalIndex(self.lexical_dir)
@@ -69,7 +74,7 @@ class Services:
         return Searcher(
             store=self.store,
             embedder=self.embedder,
-            lexical=LexicalReader(self.lexical_dir),
+            lexical=LexicalReader(self.lexical_dir, dirty_marker=dirty_marker(self.lock_path)),
             glossary=Glossary.load(glossary) if glossary else None,
         )
 
@@ -91,7 +96,7 @@ class Services:
             max_file_bytes=s.max_file_bytes,
             workers=s.workers,
             store_batch=s.store_batch,
-            lock_path=s.data_dir / f"{s.collection}.lock",
+            lock_path=self.lock_path,
             after_write=self.rebuild_lexical,
         )
         if not self.lexical_index.exists():

@@ -8,7 +8,8 @@ tokenized: after a one-file change only that file's chunks are tokenized again.
 Layout of `directory`:
 
     CURRENT             name of the live generation, replaced atomically
-    gen-000007/         one complete index: bm25s arrays, vocab, manifest.json, columns
+    gen-000007/         one complete index: bm25s arrays, vocab, manifest.json, columns,
+                        and the chunk texts
     tokens.sqlite3      the token cache
     .lock               one rebuild at a time
 
@@ -50,6 +51,7 @@ MANIFEST = "manifest.json"
 # Metadata kept per chunk so filters and citations work without asking Chroma.
 TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id")
 INT_FIELDS = ("chunk_index", "page")  # -1 where absent
+TEXTS = "texts"  # texts.bin and texts.offsets.npy; generations written before them lack both
 # b below the usual 0.75: chunks are already length-capped, and full length normalisation
 # let near-empty chunks (a PDF page holding only a title) outrank real passages.
 BM25_PARAMS: dict[str, Any] = {"k1": 1.2, "b": 0.5, "method": "lucene"}
@@ -129,16 +131,18 @@ def unpack_tokens(blob: bytes) -> list[str]:
 
 
 class _Columns:
-    """Chunk ids and filterable metadata, aligned with the BM25 document order."""
+    """Chunk ids, texts and filterable metadata, aligned with the BM25 document order."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
+        self.texts: list[bytes] = []
         self.values: dict[str, dict[str, int]] = {f: {} for f in TEXT_FIELDS}
         self.codes: dict[str, array[int]] = {f: array("i") for f in TEXT_FIELDS}
         self.ints: dict[str, array[int]] = {f: array("i") for f in INT_FIELDS}
 
-    def add(self, chunk_id: str, metadata: Mapping[str, Any]) -> None:
+    def add(self, chunk_id: str, text: str, metadata: Mapping[str, Any]) -> None:
         self.ids.append(chunk_id)
+        self.texts.append(text.encode("utf-8"))
         for field in TEXT_FIELDS:
             value = str(metadata.get(field) or "")
             table = self.values[field]
@@ -153,6 +157,12 @@ class _Columns:
         for field in INT_FIELDS:
             np.save(folder / f"{field}.npy", np.asarray(self.ints[field], dtype=np.int32))
         (folder / "ids.json").write_text(json.dumps(self.ids, ensure_ascii=False), "utf-8")
+        # Texts as one UTF-8 blob and the offset of each: a reader slices its results out of
+        # the memory-mapped blob instead of asking Chroma for them.
+        offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in self.texts], out=offsets[1:])
+        np.save(folder / f"{TEXTS}.offsets.npy", offsets)
+        (folder / f"{TEXTS}.bin").write_bytes(b"".join(self.texts))
         return {field: list(self.values[field]) for field in TEXT_FIELDS}
 
 
@@ -201,7 +211,7 @@ class LexicalIndex:
                 tokens = tokenize(source)
                 fresh.append((chunk_id, digest, pack_tokens(tokens)))
             corpus.append(array("i", (vocabulary.setdefault(t, len(vocabulary)) for t in tokens)))
-            columns.add(chunk_id, metadata)
+            columns.add(chunk_id, text, metadata)
         present = set(columns.ids)
         cache.save(fresh, [chunk_id for chunk_id in cached if chunk_id not in present])
         generation = self._write(corpus, vocabulary, columns)

@@ -267,7 +267,7 @@ class Pipeline:
     def _dirty_marker(self) -> Path | None:
         if self.lock_path is None or self.after_write is None:
             return None
-        return self.lock_path.with_suffix(".dirty")
+        return dirty_marker(self.lock_path)
 
     def mark_dirty(self) -> None:
         """Note, before touching Chroma, that derived indexes must be rebuilt."""
@@ -486,6 +486,11 @@ class Pipeline:
         )
         report.failed += 1
         report.errors.append(FileProblem(item.path, prepared.error))
+
+
+def dirty_marker(lock_path: Path) -> Path:
+    """The file that exists while Chroma may hold what the derived indexes do not yet."""
+    return lock_path.with_suffix(".dirty")
 
 
 def _defer_to_encoder(parent: int) -> None:

@@ -19,7 +19,15 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from ingest.lexical import CURRENT, FORMAT_VERSION, INT_FIELDS, MANIFEST, TEXT_FIELDS, read_current
+from ingest.lexical import (
+    CURRENT,
+    FORMAT_VERSION,
+    INT_FIELDS,
+    MANIFEST,
+    TEXT_FIELDS,
+    TEXTS,
+    read_current,
+)
 from ingest.tokenize import TOKENIZER_VERSION, query_tokens
 from retrieval.errors import IndexUnavailable, InvalidFilter
 
@@ -38,6 +46,8 @@ class _Snapshot:
     codes: dict[str, NDArray[np.int32]] = field(default_factory=dict)
     ints: dict[str, NDArray[np.int32]] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)  # chunk id → row
+    texts: bytes | NDArray[np.uint8] | None = None  # every text, UTF-8, end to end
+    offsets: NDArray[np.int64] | None = None  # row i's text is texts[offsets[i]:offsets[i + 1]]
 
     @property
     def count(self) -> int:
@@ -61,8 +71,11 @@ def _load(directory: Path, generation: str) -> _Snapshot:
     model = None
     if not manifest.get("empty") and ids:
         model = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
+    texts, offsets = _texts(folder)
     return _Snapshot(
         generation=generation,
+        texts=texts,
+        offsets=offsets,
         ids=ids,
         model=model,
         values=values,
@@ -71,6 +84,17 @@ def _load(directory: Path, generation: str) -> _Snapshot:
         ints={f: np.load(folder / f"{f}.npy", mmap_mode="r") for f in INT_FIELDS},
         position={chunk_id: i for i, chunk_id in enumerate(ids)},
     )
+
+
+def _texts(folder: Path) -> tuple[bytes | NDArray[np.uint8] | None, NDArray[np.int64] | None]:
+    """The generation's chunk texts, memory-mapped (None for generations written without)."""
+    blob = folder / f"{TEXTS}.bin"
+    if not blob.is_file():
+        return None, None
+    offsets = np.load(folder / f"{TEXTS}.offsets.npy", mmap_mode="r")
+    # numpy cannot map an empty file; every text empty is rare but legal.
+    texts = np.memmap(blob, dtype=np.uint8, mode="r") if blob.stat().st_size else b""
+    return texts, offsets
 
 
 class Concept(NamedTuple):
@@ -85,10 +109,17 @@ class Concept(NamedTuple):
 
 
 class LexicalReader:
-    """Reads the BM25 index in `directory`; safe to share between threads."""
+    """Reads the BM25 index in `directory`; safe to share between threads.
 
-    def __init__(self, directory: Path) -> None:
+    `dirty_marker` is the file the ingest pipeline creates before it touches Chroma and
+    removes once this index is rebuilt (`Pipeline.mark_dirty`). While it is absent the index
+    holds exactly what Chroma holds, and `passages` serves chunk texts and citations from it;
+    without a marker to check, `passages` serves nothing and callers read Chroma.
+    """
+
+    def __init__(self, directory: Path, *, dirty_marker: Path | None = None) -> None:
         self.directory = directory
+        self.dirty_marker = dirty_marker
         self._snapshot = _Snapshot(generation=None)
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
@@ -190,17 +221,39 @@ class LexicalReader:
         order = np.lexsort((candidates, -scores[candidates]))
         return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
 
+    def passages(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Text and metadata of each of `ids` the index holds, while it is in step with Chroma.
+
+        Empty while an ingest is writing (or one died before rebuilding this index), and for
+        an index written before texts were stored: the caller then reads Chroma, the truth.
+        """
+        if self.dirty_marker is None or self.dirty_marker.exists():
+            return {}
+        snap = self._current()
+        if snap.texts is None or snap.offsets is None:
+            return {}
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for chunk_id in ids:
+            row = snap.position.get(chunk_id)
+            if row is not None:
+                start, end = int(snap.offsets[row]), int(snap.offsets[row + 1])
+                text = bytes(snap.texts[start:end]).decode("utf-8")
+                found[chunk_id] = (text, _row_metadata(snap, row))
+        return found
+
     def metadata(self, chunk_id: str) -> dict[str, Any] | None:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
         snap = self._current()
         row = snap.position.get(chunk_id)
-        if row is None:
-            return None
-        found: dict[str, Any] = {f: snap.values[f][int(snap.codes[f][row])] for f in TEXT_FIELDS}
-        for f in INT_FIELDS:
-            value = int(snap.ints[f][row])
-            found[f] = None if value < 0 else value
-        return found
+        return None if row is None else _row_metadata(snap, row)
+
+
+def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
+    found: dict[str, Any] = {f: snap.values[f][int(snap.codes[f][row])] for f in TEXT_FIELDS}
+    for f in INT_FIELDS:
+        value = int(snap.ints[f][row])
+        found[f] = None if value < 0 else value
+    return found
 
 
 def _mask(snap: _Snapshot, filters: Mapping[str, Sequence[str]]) -> NDArray[np.bool_]:

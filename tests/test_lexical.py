@@ -133,6 +133,29 @@ def test_rebuild_indexes_text_and_header_and_keeps_metadata(filled) -> None:  # 
     assert reader.metadata("nope:0") is None
 
 
+def test_passages_serve_stored_texts_only_while_the_index_is_in_step(
+    filled, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store, directory = filled
+    LexicalIndex(directory).rebuild(store)
+    marker = tmp_path / "specrag.dirty"
+    reader = LexicalReader(directory, dirty_marker=marker)
+    found = reader.passages(["xpeng:0", "aurora:2", "nope:0"])
+    assert set(found) == {"xpeng:0", "aurora:2"}  # an id the index lacks is left to Chroma
+    for hit in store.get(["xpeng:0", "aurora:2"]):
+        text, metadata = found[hit.id]
+        assert text == hit.text  # multi-byte UTF-8 sliced whole
+        assert metadata == reader.metadata(hit.id)
+    marker.touch()  # a writer is between Chroma and the rebuild
+    assert reader.passages(["xpeng:0"]) == {}
+    marker.unlink()
+    assert LexicalReader(directory).passages(["xpeng:0"]) == {}  # no marker to check: never
+    generation = directory / str(reader.generation)
+    for name in ("texts.bin", "texts.offsets.npy"):  # a generation written before texts
+        (generation / name).unlink()
+    assert LexicalReader(directory, dirty_marker=marker).passages(["xpeng:0"]) == {}
+
+
 def test_results_are_best_first_and_only_chunks_sharing_a_term(filled) -> None:  # type: ignore[no-untyped-def]
     store, directory = filled
     LexicalIndex(directory).rebuild(store)

@@ -11,7 +11,7 @@ import pytest
 
 from api.services import Services
 from ingest.lexical import LexicalIndex
-from ingest.pipeline import ChunkOptions, Pipeline
+from ingest.pipeline import ChunkOptions, Pipeline, dirty_marker
 from retrieval.errors import EmptyQuery, InvalidArgument, InvalidFilter
 from retrieval.filters import Filters
 from retrieval.lexical import LexicalReader
@@ -29,6 +29,7 @@ def _build(services: Services, folder: Path) -> Searcher:
         if path.suffix in (".md", ".txt", ".pdf"):
             shutil.copy(path, folder / path.name)
     directory = services.settings.data_dir / "lexical"
+    lock = services.settings.data_dir / "specrag.lock"
     index = LexicalIndex(directory)
     pipeline = Pipeline(
         store=services.store,
@@ -36,13 +37,13 @@ def _build(services: Services, folder: Path) -> Searcher:
         embedder=services.embedder,
         chunking=ChunkOptions(),
         workers=0,
+        lock_path=lock,
         after_write=lambda: index.rebuild(services.store),
     )
     report = pipeline.run([folder])
     assert report.failed == 0 and report.ok == 5
-    return Searcher(
-        store=services.store, embedder=services.embedder, lexical=LexicalReader(directory)
-    )
+    reader = LexicalReader(directory, dirty_marker=dirty_marker(lock))
+    return Searcher(store=services.store, embedder=services.embedder, lexical=reader)
 
 
 @pytest.fixture(scope="module")
@@ -173,12 +174,42 @@ def test_neighbors_are_the_adjacent_chunks_of_the_same_document(indexed) -> None
     assert any(len(r.neighbors) == 4 for r in results)
 
 
+def test_results_come_from_the_lexical_index_while_it_is_in_step_with_chroma(
+    own_index: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searcher = own_index
+    marker = searcher.lexical.dirty_marker
+    assert marker is not None and not marker.exists()
+    from_chroma = searcher.search("Aurora X5 torque", k=8)
+    assert len(from_chroma) == 8
+    stored = {h.id: h for h in searcher.store.get([r.chunk_id for r in from_chroma])}
+    for result in from_chroma:  # text and citation as Chroma holds them
+        hit = stored[result.chunk_id]
+        assert result.text == hit.text
+        assert result.citation.source == hit.metadata["source"]
+        assert result.citation.section == hit.metadata["section"]
+        assert result.citation.page == hit.metadata.get("page")
+        assert result.citation.chunk_index == hit.metadata["chunk_index"]
+    reads: list[list[str]] = []
+    real_get = searcher.store.get
+    monkeypatch.setattr(searcher.store, "get", lambda ids: reads.append(list(ids)) or real_get(ids))
+    assert searcher.search("Aurora X5 torque", k=8) == from_chroma
+    assert reads == []  # in step: nothing read from Chroma
+    marker.touch()  # an ingest is writing: Chroma is read again
+    assert searcher.search("Aurora X5 torque", k=8) == from_chroma
+    assert sorted(reads[0]) == sorted(r.chunk_id for r in from_chroma)
+
+
 def test_a_chunk_gone_from_chroma_but_still_in_the_lexical_index_is_dropped(
     own_index: Searcher,
 ) -> None:
     searcher = own_index
     before = searcher.search("Lumen E2 battery", k=5, mode="lexical")
-    searcher.store.delete([before[0].chunk_id])  # no rebuild: the lexical index is behind
+    # A write outside a run, marked as the pipeline marks its own; no rebuild: the lexical
+    # index is behind, and Chroma decides.
+    assert searcher.lexical.dirty_marker is not None
+    searcher.lexical.dirty_marker.touch()
+    searcher.store.delete([before[0].chunk_id])
     after = searcher.search("Lumen E2 battery", k=5, mode="lexical")
     assert before[0].chunk_id not in [r.chunk_id for r in after]
     # The rest move up one, and the next candidate fills the gap: still k results.

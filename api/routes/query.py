@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
+import anyio
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import Authorized, SearcherDep
+from api.deps import Authorized, SearcherDep, SearchLimiterDep
 from retrieval.filters import Filters
 from retrieval.search import Mode, Result
 
@@ -74,7 +76,9 @@ class QueryResponse(BaseModel):
 
 
 @router.post("/v1/query")
-def query(body: QueryRequest, searcher: SearcherDep) -> QueryResponse:
+async def query(
+    body: QueryRequest, searcher: SearcherDep, limiter: SearchLimiterDep
+) -> QueryResponse:
     """Search the index: the `k` best chunks with scores and citations."""
     started = time.perf_counter()
     trace: list[TraceEvent] = []
@@ -82,7 +86,8 @@ def query(body: QueryRequest, searcher: SearcherDep) -> QueryResponse:
     def record(event: str, data: Mapping[str, Any]) -> None:
         trace.append(TraceEvent(event=event, data=dict(data)))
 
-    results = searcher.search(
+    search = partial(
+        searcher.search,
         body.query,
         k=body.k,
         filters=body.filters,
@@ -90,6 +95,8 @@ def query(body: QueryRequest, searcher: SearcherDep) -> QueryResponse:
         neighbors=body.neighbors,
         events=record,
     )
+    # In a worker thread (the search blocks), at most `search_threads` at once.
+    results = await anyio.to_thread.run_sync(search, limiter=limiter)
     return QueryResponse(
         query=body.query,
         mode=body.mode,
