@@ -15,7 +15,7 @@ import click
 from pydantic import ValidationError
 
 from api.services import Services
-from api.settings import Settings
+from api.settings import Settings, with_throughput_hint
 from ingest.errors import IngestError
 from ingest.pipeline import Plan, Progress, Report, terminal_progress
 from retrieval.errors import RetrievalError
@@ -127,6 +127,7 @@ def ingest(
     Unchanged files are skipped; changed files replace their chunks. Exits with 1 when any
     file failed (the others are still indexed).
     """
+    services.settings = with_throughput_hint(services.settings)  # nothing is built yet
     pipeline = services.pipeline
     if workers is not None:
         pipeline.workers = workers
@@ -268,9 +269,7 @@ def serve(services: Services, host: str, port: int) -> None:
     click.echo(
         f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
     )
-    settings = services.settings
-    if settings.embed_hint is None:  # a server answers many requests at once
-        settings = settings.model_copy(update={"embed_hint": "throughput"})
+    settings = with_throughput_hint(services.settings)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -283,6 +283,12 @@ class Embedder:
     def dimension(self) -> int:
         return self.model.dimension
 
+    @property
+    def streams(self) -> int:
+        """Encoder calls worth running at once: 2 on 2 cores with OpenVINO's throughput hint
+        (one core each), else 1 (one call already uses every core)."""
+        return int(getattr(self.model, "streams", 1))
+
     def window_check(self) -> WindowCheck:
         return WindowCheck(self.path)
 

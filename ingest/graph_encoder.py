@@ -70,10 +70,12 @@ class GraphEncoder:
         self.dimension = int(pooling["word_embedding_dimension"])
         self.pad_id = self.tokenizer.token_to_id(_pad_token(model_dir)) or 0
         self.batch_limit = batch_limit
+        # Calls that can run at once, each on its own cores (OpenVINO's throughput streams).
+        self.streams = 1
         if runtime == "onnx":
             self.run, self.inputs = _onnxruntime(graph)
         else:
-            self.run, self.inputs = _openvino(graph, hint.upper())
+            self.run, self.inputs, self.streams = _openvino(graph, hint.upper())
 
     def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
         if self.batch_limit:
@@ -128,11 +130,12 @@ def _onnxruntime(graph: Path) -> tuple[Runner, set[str]]:
     return (lambda feeds: np.asarray(session.run(None, feeds)[0], dtype=np.float32)), inputs
 
 
-def _openvino(graph: Path, hint: str) -> tuple[Runner, set[str]]:
+def _openvino(graph: Path, hint: str) -> tuple[Runner, set[str], int]:
     import openvino
 
     compiled = openvino.Core().compile_model(str(graph), "CPU", {"PERFORMANCE_HINT": hint})
     inputs = {name for port in compiled.inputs for name in port.get_names()}
+    streams = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
     local = threading.local()  # an infer request serves one call at a time
 
     def run(feeds: Feeds) -> NDArray[np.float32]:
@@ -141,4 +144,4 @@ def _openvino(graph: Path, hint: str) -> tuple[Runner, set[str]]:
         result = local.request.infer(feeds)
         return np.asarray(result[compiled.outputs[0]], dtype=np.float32)
 
-    return run, inputs
+    return run, inputs, max(1, streams)

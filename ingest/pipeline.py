@@ -2,7 +2,9 @@
 
 Parsing and chunking run in a process pool while this process keeps the encoder busy:
 chunks from finished files are embedded in full batches as they arrive, so parsing the
-next files overlaps with embedding. A file is committed to the ledger only after all of
+next files overlaps with embedding. With OpenVINO's throughput hint the encoder has streams
+(one per core here), and one batch per stream is kept in flight from threads, while this
+thread takes parsed files in and writes Chroma. A file is committed to the ledger only after all of
 its chunks are in Chroma and its stale chunks are gone, so a run killed at any instant
 and run again converges to the index a clean run builds.
 """
@@ -16,8 +18,16 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -208,9 +218,11 @@ class Pipeline:
         lock_path: Path | None = None,
         after_write: Callable[[], None] | None = None,
         store_batch: int = 256,
+        encoder_calls: int | None = None,
     ) -> None:
         self.store = store
         self.store_batch = store_batch
+        self.encoder_calls = encoder_calls  # None: as many as the embedder has streams
         self.ledger = ledger
         self.embedder = embedder
         self.chunking = chunking
@@ -334,7 +346,9 @@ class Pipeline:
         pending: list[tuple[PlanItem, Prepared, int]] = []  # (item, prepared, next chunk)
         waiting: dict[str, int] = {}  # doc_id → chunks not yet stored
         staged = _Staged()  # embedded, not yet written to Chroma
+        encoding: deque[_Encoding] = deque()  # batches in the encoder, oldest first
         done = 0
+        busy = _Busy()  # when the encoder had work
         # Load the model while the first files are parsed, so the encoder never waits for it.
         loader = threading.Thread(target=lambda: self.embedder.model, daemon=True)
         loader.start()
@@ -342,34 +356,69 @@ class Pipeline:
             futures: dict[Future[Prepared], PlanItem] = {
                 pool.submit(prepare, item.path, self.chunking, model_dir): item for item in todo
             }
-            while futures or pending or staged:
-                ready = [f for f in futures if f.done()]
-                queued = sum(len(p.chunks) - start for _, p, start in pending)
-                if not ready and futures and queued < batch_size:
-                    began = time.perf_counter()
-                    ready = list(wait(futures, return_when=FIRST_COMPLETED).done)
-                    report.add_time("wait", time.perf_counter() - began)
-                for future in ready:
-                    item = futures.pop(future)
-                    prepared = future.result()
-                    report.add_time("parse_cpu", prepared.cpu_seconds)
-                    if prepared.error:
-                        self._fail(item, prepared, report)
-                        done += 1
-                    else:
-                        pending.append((item, prepared, 0))
-                        waiting[item.doc_id] = len(prepared.chunks)
-                queued = sum(len(p.chunks) - start for _, p, start in pending)
-                if pending and (queued >= batch_size or not futures):
-                    self._embed_batch(pending, batch_size, staged, report)
-                if len(staged) >= self.store_batch or (staged and not futures and not pending):
-                    for item, prepared in self._store(staged, waiting, report):
+            began = time.perf_counter()
+            loader.join()
+            report.add_time("load", time.perf_counter() - began)
+            streams = self.encoder_calls or self.embedder.streams
+            with self._encoder(streams) as encoder:
+                while futures or pending or encoding or staged:
+                    ready = [f for f in futures if f.done()]
+                    queued = sum(len(p.chunks) - start for _, p, start in pending)
+                    room = len(encoding) < streams and (queued >= batch_size or not futures)
+                    if not ready and not (pending and room) and (futures or encoding):
+                        # Nothing to do until a file is parsed or the oldest batch is encoded.
+                        idle = not encoding
                         began = time.perf_counter()
-                        self._commit(item, prepared, report)
-                        report.add_time("commit", time.perf_counter() - began)
-                        done += 1
-                if progress:
-                    progress(done, len(todo), report.embedded)
+                        oldest = [encoding[0].future] if encoding else []
+                        wait([*futures, *oldest], return_when=FIRST_COMPLETED)
+                        if idle:  # the encoder had nothing to do
+                            report.add_time("wait", time.perf_counter() - began)
+                        ready = [f for f in futures if f.done()]
+                    for future in ready:
+                        item = futures.pop(future)
+                        prepared = future.result()
+                        report.add_time("parse_cpu", prepared.cpu_seconds)
+                        if prepared.error:
+                            self._fail(item, prepared, report)
+                            done += 1
+                        else:
+                            pending.append((item, prepared, 0))
+                            waiting[item.doc_id] = len(prepared.chunks)
+                    queued = sum(len(p.chunks) - start for _, p, start in pending)
+                    while pending and len(encoding) < streams:
+                        if queued < batch_size and futures:
+                            break  # more parsed chunks are on their way: wait for a full batch
+                        taken = _take(pending, batch_size)
+                        texts = [c.embed_text for _, _, c in taken]
+                        busy.start(encoding)
+                        began = time.perf_counter()  # before submit: inline, it encodes right away
+                        encoded = encoder.submit(self.embedder.embed_documents, texts)
+                        encoding.append(_Encoding(taken, encoded, began))
+                        queued -= len(taken)
+                    while encoding and encoding[0].future.done():
+                        batch = encoding.popleft()
+                        self._stage(batch, staged, report)
+                        busy.stop(batch, encoding, report)
+                    if len(staged) >= self.store_batch or (
+                        staged and not futures and not pending and not encoding
+                    ):
+                        for item, prepared in self._store(staged, waiting, report):
+                            began = time.perf_counter()
+                            self._commit(item, prepared, report)
+                            report.add_time("commit", time.perf_counter() - began)
+                            done += 1
+                    if progress:
+                        progress(done, len(todo), report.embedded)
+
+    @staticmethod
+    def _encoder(streams: int) -> Executor:
+        """Where encoder calls run. One stream: here, between the other steps, as a call uses
+        every core (overlapping Chroma writes with it slowed it more than it hid them). More
+        streams (OpenVINO's throughput hint): that many calls at once in threads, each stream
+        on its own core, while this thread parses results in and writes Chroma."""
+        if streams <= 1:
+            return _InlineExecutor()
+        return ThreadPoolExecutor(max_workers=streams, thread_name_prefix="encode")
 
     @contextmanager
     def _executor(self, files: int) -> Iterator[Executor]:
@@ -385,31 +434,14 @@ class Pipeline:
         ) as pool:
             yield pool
 
-    def _embed_batch(
-        self,
-        pending: list[tuple[PlanItem, Prepared, int]],
-        batch_size: int,
-        staged: _Staged,
-        report: Report,
-    ) -> None:
-        """Embed up to `batch_size` queued chunks into `staged`."""
-        taken: list[tuple[PlanItem, Prepared, Chunk]] = []
-        while pending and len(taken) < batch_size:
-            item, prepared, start = pending[0]
-            room = batch_size - len(taken)
-            taken.extend((item, prepared, c) for c in prepared.chunks[start : start + room])
-            if start + room >= len(prepared.chunks):
-                pending.pop(0)
-            else:
-                pending[0] = (item, prepared, start + room)
-        began = time.perf_counter()
-        vectors = self.embedder.embed_documents([c.embed_text for _, _, c in taken])
-        seconds = time.perf_counter() - began
-        report.add_time("embed", seconds)
-        report.embedded += len(taken)
+    def _stage(self, batch: _Encoding, staged: _Staged, report: Report) -> None:
+        """Move one encoded batch into `staged`, in the order its chunks were taken."""
+        vectors = batch.future.result()
+        seconds = batch.ended - batch.began
+        report.embedded += len(batch.taken)
         now = time.time()
-        for (item, prepared, chunk), vector in zip(taken, vectors, strict=True):
-            prepared.seconds += seconds / len(taken)  # parse time plus its share of embedding
+        for (item, prepared, chunk), vector in zip(batch.taken, vectors, strict=True):
+            prepared.seconds += seconds / len(batch.taken)  # parse time plus its encoding share
             staged.add(item, chunk, vector, _metadata(item, prepared, chunk, now))
             staged.files.append((item, prepared))
 
@@ -486,6 +518,53 @@ class Pipeline:
         )
         report.failed += 1
         report.errors.append(FileProblem(item.path, prepared.error))
+
+
+Taken = list[tuple[PlanItem, Prepared, Chunk]]
+
+
+def _take(pending: list[tuple[PlanItem, Prepared, int]], batch_size: int) -> Taken:
+    """Up to `batch_size` queued chunks, first file first."""
+    taken: Taken = []
+    while pending and len(taken) < batch_size:
+        item, prepared, start = pending[0]
+        room = batch_size - len(taken)
+        taken.extend((item, prepared, c) for c in prepared.chunks[start : start + room])
+        if start + room >= len(prepared.chunks):
+            pending.pop(0)
+        else:
+            pending[0] = (item, prepared, start + room)
+    return taken
+
+
+class _Encoding:
+    """One batch in the encoder: its chunks, the future of their vectors, and when it ran."""
+
+    def __init__(self, taken: Taken, future: Future[Any], began: float) -> None:
+        self.taken = taken
+        self.future = future
+        self.began = self.ended = began
+        future.add_done_callback(self._done)
+
+    def _done(self, _: Future[Any]) -> None:
+        self.ended = time.perf_counter()
+
+
+class _Busy:
+    """The `embed` stage: wall time with at least one batch in the encoder."""
+
+    def __init__(self) -> None:
+        self.since = 0.0
+        self.last = 0.0
+
+    def start(self, encoding: deque[_Encoding]) -> None:
+        if not encoding:
+            self.since = self.last = time.perf_counter()
+
+    def stop(self, batch: _Encoding, encoding: deque[_Encoding], report: Report) -> None:
+        self.last = max(self.last, batch.ended)
+        if not encoding:
+            report.add_time("embed", self.last - self.since)
 
 
 def dirty_marker(lock_path: Path) -> Path:

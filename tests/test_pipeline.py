@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from api.services import Services
@@ -200,3 +201,33 @@ def test_parallel_workers_build_the_same_index_as_inline(
         results.append(_stored(built.store))
         built.close()
     assert results[0] == results[1] and results[0]
+
+
+def test_concurrent_encoder_calls_build_the_same_index_as_one_at_a_time(
+    make_settings, embedder, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more than one encoder call in flight (OpenVINO's throughput streams), batches may
+    finish out of order: each chunk must still get its own vector, and every file be stored."""
+    monkeypatch.setattr(embedder, "batch_size", 4)  # many batches, many in flight
+    results = []
+    for calls in (1, 3):
+        # Parsed inline, so both runs form the same batches (padding moves vectors slightly).
+        built = Services(make_settings(workers=0, store_batch=8, data_dir=tmp_path / f"c{calls}"))
+        built.__dict__["embedder"] = embedder
+        pipeline = built.pipeline
+        pipeline.encoder_calls = calls
+        report = pipeline.run([library])
+        assert (report.ok, report.failed) == (6, 0)
+        assert report.embedded == built.store.count() > 3 * embedder.batch_size
+        got = built.store.collection().get(include=["documents", "embeddings"])
+        rows = zip(got["ids"], got["documents"], got["embeddings"], strict=True)
+        results.append({i: (d, np.asarray(e)) for i, d, e in rows})
+        built.close()
+    one, many = results
+    assert one.keys() == many.keys()
+    ids = sorted(one)
+    assert [many[i][0] for i in ids] == [one[i][0] for i in ids]
+    similarity = np.stack([many[i][1] for i in ids]) @ np.stack([one[i][1] for i in ids]).T
+    # Each chunk's vector is its own: the same as in the other run, nearer than any other.
+    assert np.diag(similarity).min() > 0.9999
+    assert (similarity.argmax(axis=1) == np.arange(len(ids))).all()
