@@ -62,6 +62,8 @@ def main(ctx: click.Context, verbose: int) -> None:
         settings = Settings()
     except ValidationError as e:
         raise click.UsageError(f"invalid SPECRAG_* setting: {e}") from e
+    if ctx.invoked_subcommand in ("ingest", "serve"):  # many encoder calls at once
+        settings = with_throughput_hint(settings)
     services = Services(settings)
     ctx.obj = services
     ctx.call_on_close(services.close)
@@ -127,7 +129,6 @@ def ingest(
     Unchanged files are skipped; changed files replace their chunks. Exits with 1 when any
     file failed (the others are still indexed).
     """
-    services.settings = with_throughput_hint(services.settings)  # nothing is built yet
     pipeline = services.pipeline
     if workers is not None:
         pipeline.workers = workers
@@ -269,8 +270,7 @@ def serve(services: Services, host: str, port: int) -> None:
     click.echo(
         f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
     )
-    settings = with_throughput_hint(services.settings)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(services.settings), host=host, port=port, log_level="info")
 
 
 if __name__ == "__main__":

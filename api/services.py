@@ -64,6 +64,12 @@ class Services:
         """Held by the one ingest writing to the collection at a time."""
         return self.settings.data_dir / f"{self.settings.collection}.lock"
 
+    def _in_step_marker(self) -> Path | None:
+        """The marker that tells whether the lexical index holds what Chroma holds. Only this
+        data dir's ingests write an embedded Chroma; a Chroma server may also be written by
+        other instances, whose ingests this one never sees: results then come from Chroma."""
+        return None if self.settings.chroma_url else dirty_marker(self.lock_path)
+
     @cached_property
     def lexical_index(self) -> LexicalIndex:
         return LexicalIndex(self.lexical_dir)
@@ -74,7 +80,7 @@ class Services:
         return Searcher(
             store=self.store,
             embedder=self.embedder,
-            lexical=LexicalReader(self.lexical_dir, dirty_marker=dirty_marker(self.lock_path)),
+            lexical=LexicalReader(self.lexical_dir, dirty_marker=self._in_step_marker()),
             glossary=Glossary.load(glossary) if glossary else None,
         )
 

@@ -362,13 +362,14 @@ def measure(
     """In-process and HTTP rows for the index in `data_dir`."""
     from api.services import Services
     from api.settings import Settings
+    from ingest.pipeline import dirty_marker
     from retrieval.lexical import LexicalReader
     from retrieval.search import Searcher
 
     services = Services(Settings(data_dir=data_dir))
-    searcher = Searcher(
-        store=services.store, embedder=embedder, lexical=LexicalReader(services.lexical_dir)
-    )
+    # The served path: texts from the lexical index while it is in step with Chroma.
+    reader = LexicalReader(services.lexical_dir, dirty_marker=dirty_marker(services.lock_path))
+    searcher = Searcher(store=services.store, embedder=embedder, lexical=reader)
     chunks = services.store.count()
     rows: list[tuple[str, str]] = []
     for mode in args.modes:

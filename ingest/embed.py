@@ -285,8 +285,8 @@ class Embedder:
 
     @property
     def streams(self) -> int:
-        """Encoder calls worth running at once: 2 on 2 cores with OpenVINO's throughput hint
-        (one core each), else 1 (one call already uses every core)."""
+        """Encoder calls worth running at once: OpenVINO's throughput hint makes streams of a
+        core or two each (2 on this 2-core machine); else 1 (one call uses every core)."""
         return int(getattr(self.model, "streams", 1))
 
     def window_check(self) -> WindowCheck:

@@ -96,9 +96,11 @@ class Report:
     embedded: int = 0
     documents_deleted: int = 0
     seconds: float = 0.0
-    # Where the time went, in seconds: plan (hashing), wait (the encoder idle, waiting for
-    # parsed files), embed, store (Chroma writes), commit (stale ids, ledger), derived (the
-    # lexical index), and parse_cpu (the workers' own time, spent alongside the rest).
+    # Where the time went, in seconds: plan (hashing), load (the model, beyond the first
+    # files' parsing), wait (the encoder idle, waiting for parsed files), embed (the encoder
+    # busy), store (Chroma writes), commit (stale ids, ledger), derived (the lexical index),
+    # and parse_cpu (the workers' own time, spent alongside the rest). With more than one
+    # encoder stream, store and commit run while the encoder is busy: the stages overlap.
     stages: dict[str, float] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:
@@ -359,56 +361,69 @@ class Pipeline:
             began = time.perf_counter()
             loader.join()
             report.add_time("load", time.perf_counter() - began)
-            streams = self.encoder_calls or self.embedder.streams
-            with self._encoder(streams) as encoder:
-                while futures or pending or encoding or staged:
-                    ready = [f for f in futures if f.done()]
-                    queued = sum(len(p.chunks) - start for _, p, start in pending)
-                    room = len(encoding) < streams and (queued >= batch_size or not futures)
-                    if not ready and not (pending and room) and (futures or encoding):
-                        # Nothing to do until a file is parsed or the oldest batch is encoded.
-                        idle = not encoding
-                        began = time.perf_counter()
-                        oldest = [encoding[0].future] if encoding else []
-                        wait([*futures, *oldest], return_when=FIRST_COMPLETED)
-                        if idle:  # the encoder had nothing to do
-                            report.add_time("wait", time.perf_counter() - began)
+            streams = max(1, self.encoder_calls or self.embedder.streams)
+
+            def collect() -> None:
+                """Stage the batches the encoder has finished, oldest first."""
+                while encoding and encoding[0].future.done():
+                    batch = encoding.popleft()
+                    self._stage(batch, staged, report)
+                    busy.stop(batch, encoding, report)
+
+            try:
+                with self._encoder(streams) as encoder:
+                    while futures or pending or encoding or staged:
                         ready = [f for f in futures if f.done()]
-                    for future in ready:
-                        item = futures.pop(future)
-                        prepared = future.result()
-                        report.add_time("parse_cpu", prepared.cpu_seconds)
-                        if prepared.error:
-                            self._fail(item, prepared, report)
-                            done += 1
-                        else:
-                            pending.append((item, prepared, 0))
-                            waiting[item.doc_id] = len(prepared.chunks)
-                    queued = sum(len(p.chunks) - start for _, p, start in pending)
-                    while pending and len(encoding) < streams:
-                        if queued < batch_size and futures:
-                            break  # more parsed chunks are on their way: wait for a full batch
-                        taken = _take(pending, batch_size)
-                        texts = [c.embed_text for _, _, c in taken]
-                        busy.start(encoding)
-                        began = time.perf_counter()  # before submit: inline, it encodes right away
-                        encoded = encoder.submit(self.embedder.embed_documents, texts)
-                        encoding.append(_Encoding(taken, encoded, began))
-                        queued -= len(taken)
-                    while encoding and encoding[0].future.done():
-                        batch = encoding.popleft()
-                        self._stage(batch, staged, report)
-                        busy.stop(batch, encoding, report)
-                    if len(staged) >= self.store_batch or (
-                        staged and not futures and not pending and not encoding
-                    ):
-                        for item, prepared in self._store(staged, waiting, report):
+                        queued = sum(len(p.chunks) - start for _, p, start in pending)
+                        room = len(encoding) < streams and (queued >= batch_size or not futures)
+                        if not ready and not (pending and room) and (futures or encoding):
+                            # Nothing to do until a file is parsed or the oldest batch is done.
+                            idle = not encoding
                             began = time.perf_counter()
-                            self._commit(item, prepared, report)
-                            report.add_time("commit", time.perf_counter() - began)
-                            done += 1
-                    if progress:
-                        progress(done, len(todo), report.embedded)
+                            either: list[Future[Any]] = [*futures]
+                            either += [encoding[0].future] if encoding else []
+                            wait(either, return_when=FIRST_COMPLETED)
+                            if idle:  # the encoder had nothing to do
+                                report.add_time("wait", time.perf_counter() - began)
+                            ready = [f for f in futures if f.done()]
+                        for future in ready:
+                            item = futures.pop(future)
+                            prepared = future.result()
+                            report.add_time("parse_cpu", prepared.cpu_seconds)
+                            if prepared.error:
+                                self._fail(item, prepared, report)
+                                done += 1
+                            else:
+                                pending.append((item, prepared, 0))
+                                waiting[item.doc_id] = len(prepared.chunks)
+                        collect()  # first, so a finished batch's stream gets the next one
+                        queued = sum(len(p.chunks) - start for _, p, start in pending)
+                        while pending and len(encoding) < streams:
+                            if queued < batch_size and futures:
+                                break  # more parsed chunks are coming: wait for a full batch
+                            taken = _take(pending, batch_size)
+                            texts = [c.embed_text for _, _, c in taken]
+                            busy.start(encoding)
+                            began = time.perf_counter()  # inline, submit encodes right away
+                            encoded = encoder.submit(_timed, self.embedder.embed_documents, texts)
+                            encoding.append(_Encoding(taken, encoded, began))
+                            queued -= len(taken)
+                        collect()  # inline batches are done already
+                        if len(staged) >= self.store_batch or (
+                            staged and not futures and not pending and not encoding
+                        ):
+                            for item, prepared in self._store(staged, waiting, report):
+                                began = time.perf_counter()
+                                self._commit(item, prepared, report)
+                                report.add_time("commit", time.perf_counter() - began)
+                                done += 1
+                        if progress:
+                            progress(done, len(todo), report.embedded)
+            except BaseException:
+                # Files not yet parsed would never be stored: stop, instead of parsing them all
+                # before the error gets out. (Committed files are complete; the rest is redone.)
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
     @staticmethod
     def _encoder(streams: int) -> Executor:
@@ -436,7 +451,7 @@ class Pipeline:
 
     def _stage(self, batch: _Encoding, staged: _Staged, report: Report) -> None:
         """Move one encoded batch into `staged`, in the order its chunks were taken."""
-        vectors = batch.future.result()
+        vectors, batch.ended = batch.future.result()
         seconds = batch.ended - batch.began
         report.embedded += len(batch.taken)
         now = time.time()
@@ -537,17 +552,20 @@ def _take(pending: list[tuple[PlanItem, Prepared, int]], batch_size: int) -> Tak
     return taken
 
 
-class _Encoding:
-    """One batch in the encoder: its chunks, the future of their vectors, and when it ran."""
+def _timed(encode: Callable[[list[str]], Any], texts: list[str]) -> tuple[Any, float]:
+    """The vectors, and when the encoder finished them."""
+    vectors = encode(texts)
+    return vectors, time.perf_counter()
 
-    def __init__(self, taken: Taken, future: Future[Any], began: float) -> None:
+
+class _Encoding:
+    """One batch in the encoder: its chunks, the future of (vectors, end time), when it began;
+    `ended` is known once it is staged."""
+
+    def __init__(self, taken: Taken, future: Future[tuple[Any, float]], began: float) -> None:
         self.taken = taken
         self.future = future
         self.began = self.ended = began
-        future.add_done_callback(self._done)
-
-    def _done(self, _: Future[Any]) -> None:
-        self.ended = time.perf_counter()
 
 
 class _Busy:
@@ -574,9 +592,10 @@ def dirty_marker(lock_path: Path) -> Path:
 
 def _defer_to_encoder(parent: int) -> None:
     """Parse workers run at the lowest CPU priority: they fill the cycles the encoder leaves
-    idle instead of taking cores from it. The encoder's threads synchronise at every layer,
-    so one descheduled thread stalls them all; parsing is a few percent of the work, and when
-    the encoder runs out of chunks it waits and the workers get the whole machine."""
+    idle instead of taking cores from it. A one-stream encoder's threads synchronise at every
+    layer, so one descheduled thread stalls them all (independent streams suffer less);
+    parsing is a few percent of the work, and when the encoder runs out of chunks it waits
+    and the workers get the whole machine."""
     try:
         os.nice(19)
     except OSError:

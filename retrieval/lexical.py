@@ -113,7 +113,9 @@ class LexicalReader:
 
     `dirty_marker` is the file the ingest pipeline creates before it touches Chroma and
     removes once this index is rebuilt (`Pipeline.mark_dirty`). While it is absent the index
-    holds exactly what Chroma holds, and `passages` serves chunk texts and citations from it;
+    holds what Chroma holds (as of its last rebuild: a reader that checked the marker just
+    before an ingest began sees the state before it), and `passages` serves chunk texts and
+    citations from it;
     without a marker to check, `passages` serves nothing and callers read Chroma.
     """
 
@@ -229,7 +231,10 @@ class LexicalReader:
         """
         if self.dirty_marker is None or self.dirty_marker.exists():
             return {}
-        snap = self._current()
+        try:
+            snap = self._current()
+        except IndexUnavailable:  # a vector search needs none of it: Chroma has the texts
+            return {}
         if snap.texts is None or snap.offsets is None:
             return {}
         found: dict[str, tuple[str, dict[str, Any]]] = {}

@@ -12,6 +12,7 @@ from ingest.lexical import CURRENT, LexicalIndex
 from ingest.pipeline import ChunkOptions, Pipeline
 from ingest.store import ChromaStore
 from ingest.tokenize import query_tokens, tokenize
+from retrieval.errors import IndexUnavailable
 from retrieval.lexical import LexicalReader
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -154,6 +155,12 @@ def test_passages_serve_stored_texts_only_while_the_index_is_in_step(
     for name in ("texts.bin", "texts.offsets.npy"):  # a generation written before texts
         (generation / name).unlink()
     assert LexicalReader(directory, dirty_marker=marker).passages(["xpeng:0"]) == {}
+    manifest = generation / "manifest.json"  # written by another version: BM25 cannot load it
+    manifest.write_text(manifest.read_text().replace('"format": 1', '"format": 999'))
+    unreadable = LexicalReader(directory, dirty_marker=marker)
+    with pytest.raises(IndexUnavailable):
+        unreadable.search("torque", k=5)
+    assert unreadable.passages(["xpeng:0"]) == {}  # a vector search still gets Chroma's texts
 
 
 def test_results_are_best_first_and_only_chunks_sharing_a_term(filled) -> None:  # type: ignore[no-untyped-def]

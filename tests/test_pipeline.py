@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from api.services import Services
 from ingest.errors import ModelMismatch
+from ingest.pipeline import dirty_marker
 from ingest.store import ChromaStore
 
 pytestmark = pytest.mark.slow
@@ -231,3 +234,42 @@ def test_concurrent_encoder_calls_build_the_same_index_as_one_at_a_time(
     # Each chunk's vector is its own: the same as in the other run, nearer than any other.
     assert np.diag(similarity).min() > 0.9999
     assert (similarity.argmax(axis=1) == np.arange(len(ids))).all()
+
+
+def test_an_encoder_failure_mid_run_stores_no_partial_file_and_a_rerun_converges(
+    make_settings, embedder, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedder, "batch_size", 4)
+    built = Services(make_settings(workers=0, store_batch=4, data_dir=tmp_path / "broken"))
+    built.__dict__["embedder"] = embedder
+    pipeline = built.pipeline
+    pipeline.encoder_calls = 2  # two batches in flight when one fails
+    real = embedder.embed_documents
+    calls = itertools.count()
+
+    def flaky(texts: list[str]) -> Any:
+        if next(calls) == 6:
+            raise RuntimeError("the encoder fell over")
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed_documents", flaky)
+    with pytest.raises(RuntimeError, match="fell over"):
+        pipeline.run([library])
+    marker = dirty_marker(built.lock_path)
+    assert marker.exists()  # the next run rebuilds the lexical index whatever it finds
+    stored = set(built.store.collection().get(include=[])["ids"])
+    complete = [r for r in built.ledger.all() if r.status == "ok"]
+    assert complete and len(complete) < 6
+    for record in complete:  # a file in the ledger has every chunk in Chroma
+        assert set(record.chunk_ids) <= stored
+
+    monkeypatch.setattr(embedder, "embed_documents", real)
+    report = pipeline.run([library])
+    assert (report.ok, report.failed, report.skipped) == (6 - len(complete), 0, len(complete))
+    assert not marker.exists()
+    clean = Services(make_settings(workers=0, data_dir=tmp_path / "clean"))
+    clean.__dict__["embedder"] = embedder
+    clean.pipeline.run([library])
+    assert _stored(built.store) == _stored(clean.store)
+    built.close()
+    clean.close()

@@ -180,10 +180,10 @@ def test_results_come_from_the_lexical_index_while_it_is_in_step_with_chroma(
     searcher = own_index
     marker = searcher.lexical.dirty_marker
     assert marker is not None and not marker.exists()
-    from_chroma = searcher.search("Aurora X5 torque", k=8)
-    assert len(from_chroma) == 8
-    stored = {h.id: h for h in searcher.store.get([r.chunk_id for r in from_chroma])}
-    for result in from_chroma:  # text and citation as Chroma holds them
+    served = searcher.search("Aurora X5 torque", k=8)
+    assert len(served) == 8
+    stored = {h.id: h for h in searcher.store.get([r.chunk_id for r in served])}
+    for result in served:  # text and citation as Chroma holds them
         hit = stored[result.chunk_id]
         assert result.text == hit.text
         assert result.citation.source == hit.metadata["source"]
@@ -193,11 +193,11 @@ def test_results_come_from_the_lexical_index_while_it_is_in_step_with_chroma(
     reads: list[list[str]] = []
     real_get = searcher.store.get
     monkeypatch.setattr(searcher.store, "get", lambda ids: reads.append(list(ids)) or real_get(ids))
-    assert searcher.search("Aurora X5 torque", k=8) == from_chroma
+    assert searcher.search("Aurora X5 torque", k=8) == served
     assert reads == []  # in step: nothing read from Chroma
     marker.touch()  # an ingest is writing: Chroma is read again
-    assert searcher.search("Aurora X5 torque", k=8) == from_chroma
-    assert sorted(reads[0]) == sorted(r.chunk_id for r in from_chroma)
+    assert searcher.search("Aurora X5 torque", k=8) == served
+    assert sorted(reads[0]) == sorted(r.chunk_id for r in served)
 
 
 def test_a_chunk_gone_from_chroma_but_still_in_the_lexical_index_is_dropped(
@@ -248,3 +248,12 @@ def test_retrieval_end_event_carries_timings_and_a_failing_handler_is_harmless(i
         raise RuntimeError("observer bug")
 
     assert len(searcher.search("engine", k=2, events=broken)) == 2
+
+
+def test_a_chroma_server_is_always_read_for_results(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Other instances may write a shared Chroma server without this one's marker ever
+    appearing: results then come from Chroma, not from this instance's lexical index."""
+    embedded = Services(make_settings())
+    assert embedded.searcher.lexical.dirty_marker == embedded.lock_path.with_suffix(".dirty")
+    served = Services(make_settings(chroma_url="http://127.0.0.1:9"))
+    assert served.searcher.lexical.dirty_marker is None
