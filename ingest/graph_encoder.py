@@ -144,4 +144,9 @@ def _openvino(graph: Path, hint: str) -> tuple[Runner, set[str], int]:
         result = local.request.infer(feeds)
         return np.asarray(result[compiled.outputs[0]], dtype=np.float32)
 
+    # One call now, before any caller has threads: OpenVINO's Python binding initialises a
+    # C++ static on the first call that moves tensor data, under a guard it holds while it
+    # waits for Python's lock. Two threads making their first calls at once deadlocked here
+    # (an ingest with two encoder streams, stuck for good in `__cxa_guard_acquire`).
+    run({port.any_name: np.ones((1, 2), dtype=np.int64) for port in compiled.inputs})
     return run, inputs, max(1, streams)
