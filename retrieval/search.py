@@ -252,16 +252,20 @@ class Searcher:
             score += self.lexical_weight / (self.rrf_k + part.lexical_rank)
         return score
 
-    def _materialise(self, ranked: list[tuple[str, float, _Part]]) -> list[Result]:
-        """Results for the kept ids. Texts and citations come from the lexical index while it
-        is in step with Chroma (a Chroma read cost about 1.5 ms of a query's CPU at 100k
-        chunks); otherwise from Chroma, the truth: an id the lexical index still lists but
-        Chroma no longer holds is dropped."""
-        ids = [chunk_id for chunk_id, _, _ in ranked]
-        found = self.lexical.passages(ids)
+    def _chunks(self, ids: list[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+        """Text and metadata of the chunks with these ids. From the lexical index while it is
+        in step with Chroma (a Chroma read cost about 1.5 ms of a query's CPU at 100k chunks);
+        otherwise from Chroma, the truth: an id the lexical index still lists but Chroma no
+        longer holds is left out."""
+        found: dict[str, tuple[str, Mapping[str, Any]]] = dict(self.lexical.passages(ids))
         missing = [chunk_id for chunk_id in ids if chunk_id not in found]
         if missing:
             found.update((h.id, (h.text, h.metadata)) for h in self.store.get(missing))
+        return found
+
+    def _materialise(self, ranked: list[tuple[str, float, _Part]]) -> list[Result]:
+        """Results for the kept ids that still exist."""
+        found = self._chunks([chunk_id for chunk_id, _, _ in ranked])
         return [
             Result(
                 chunk_id=chunk_id,
@@ -281,13 +285,13 @@ class Searcher:
             if index is None or not doc_id:
                 continue
             wanted.extend(f"{doc_id}:{i}" for i in range(index - n, index + n + 1) if i >= 0)
-        found = {h.id: h for h in self.store.get(list(dict.fromkeys(wanted)))}
+        found = self._chunks(list(dict.fromkeys(wanted)))
         for result in results:
             index, doc_id = result.citation.chunk_index, result.citation.doc_id
             if index is None or not doc_id:
                 continue
             result.neighbors = [
-                Neighbor(chunk_id=f"{doc_id}:{i}", chunk_index=i, text=found[f"{doc_id}:{i}"].text)
+                Neighbor(chunk_id=f"{doc_id}:{i}", chunk_index=i, text=found[f"{doc_id}:{i}"][0])
                 for i in range(index - n, index + n + 1)
                 if i != index and f"{doc_id}:{i}" in found
             ]
