@@ -363,6 +363,13 @@ class Pipeline:
             report.add_time("load", time.perf_counter() - began)
             streams = max(1, self.encoder_calls or self.embedder.streams)
 
+            def can_submit() -> bool:
+                """A stream is free and there is a full batch, or the last chunks of the run."""
+                if not pending or len(encoding) >= streams:
+                    return False
+                queued = sum(len(p.chunks) - start for _, p, start in pending)
+                return queued >= batch_size or not futures
+
             def collect() -> None:
                 """Stage the batches the encoder has finished, oldest first."""
                 while encoding and encoding[0].future.done():
@@ -374,9 +381,7 @@ class Pipeline:
                 with self._encoder(streams) as encoder:
                     while futures or pending or encoding or staged:
                         ready = [f for f in futures if f.done()]
-                        queued = sum(len(p.chunks) - start for _, p, start in pending)
-                        room = len(encoding) < streams and (queued >= batch_size or not futures)
-                        if not ready and not (pending and room) and (futures or encoding):
+                        if not ready and not can_submit() and (futures or encoding):
                             # Nothing to do until a file is parsed or the oldest batch is done.
                             idle = not encoding
                             began = time.perf_counter()
@@ -397,17 +402,13 @@ class Pipeline:
                                 pending.append((item, prepared, 0))
                                 waiting[item.doc_id] = len(prepared.chunks)
                         collect()  # first, so a finished batch's stream gets the next one
-                        queued = sum(len(p.chunks) - start for _, p, start in pending)
-                        while pending and len(encoding) < streams:
-                            if queued < batch_size and futures:
-                                break  # more parsed chunks are coming: wait for a full batch
+                        while can_submit():
                             taken = _take(pending, batch_size)
                             texts = [c.embed_text for _, _, c in taken]
                             busy.start(encoding)
                             began = time.perf_counter()  # inline, submit encodes right away
                             encoded = encoder.submit(_timed, self.embedder.embed_documents, texts)
                             encoding.append(_Encoding(taken, encoded, began))
-                            queued -= len(taken)
                         collect()  # inline batches are done already
                         if len(staged) >= self.store_batch or (
                             staged and not futures and not pending and not encoding
