@@ -6,8 +6,9 @@
 The corpus is indexed by the real CLI in a fresh process (`specrag ingest`) into a temporary
 data dir (or `--data-dir`). The queries are the dev questions, cycled.
 
-- In-process: `Searcher.search(q, k=5)` in this process, after a warm-up, per mode; p50/p95 of
-  the whole call, and the medians of its parts from the `retrieval.end` event.
+- In-process: `services.searcher.search(q, k=5)` (the searcher the API serves, glossary
+  included) in this process, after a warm-up, per mode; p50/p95 of the whole call, and the
+  medians of its parts from the `retrieval.end` event.
 - HTTP: `specrag serve` (uvicorn, one process) on 127.0.0.1 at a free port, then `--clients`
   threads, each with its own httpx client, sending `POST /v1/query` (hybrid, k=5) until
   `--requests` are sent or `--seconds` have passed. Client and server share the machine.
@@ -362,14 +363,12 @@ def measure(
     """In-process and HTTP rows for the index in `data_dir`."""
     from api.services import Services
     from api.settings import Settings
-    from ingest.pipeline import dirty_marker
-    from retrieval.lexical import LexicalReader
-    from retrieval.search import Searcher
 
     services = Services(Settings(data_dir=data_dir))
-    # The served path: texts from the lexical index while it is in step with Chroma.
-    reader = LexicalReader(services.lexical_dir, dirty_marker=dirty_marker(services.lock_path))
-    searcher = Searcher(store=services.store, embedder=embedder, lexical=reader)
+    services.__dict__["embedder"] = embedder  # the model this process has loaded already
+    # Wired as the API wires it: the glossary's query expansion, texts from the lexical index
+    # while it is in step with Chroma.
+    searcher = services.searcher
     chunks = services.store.count()
     rows: list[tuple[str, str]] = []
     for mode in args.modes:
@@ -504,8 +503,9 @@ def main() -> None:
         + (f" --synthetic {args.synthetic}" if args.synthetic != 100_000 else "")
         + f"`; corpus `{args.corpus}`{subset}; embedder {embedder.name} "
         f"({getattr(embedder, 'backend', 'torch')}). Queries: the {len(queries)} questions of "
-        f"`{args.qa.name}`, cycled. In-process: `Searcher.search(q, k=5)` {args.queries} times "
-        "per mode after a warm-up; the medians of its timed parts are from its `retrieval.end` "
+        f"`{args.qa.name}`, cycled. In-process: the API's searcher (glossary expansion "
+        f"included), `search(q, k=5)` {args.queries} times per mode after a warm-up; the "
+        "medians of its timed parts are from its `retrieval.end` "
         f"event. HTTP: `specrag serve` on 127.0.0.1, {args.clients} client threads (httpx, one "
         f"client each) in the benchmark process, `POST /v1/query` hybrid k=5, up to "
         f"{args.requests} requests or {args.seconds:.0f} s; client and server share the cores.",
