@@ -16,17 +16,18 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from tests.reliability import long_or_short, record
-from tests.test_fuzz import fuzz_schema  # noqa: F401  (the module-scoped app)
+from tests.test_fuzz import (  # fuzz_schema: the module-scoped app
+    assert_error_shape,
+    fuzz_operation,
+    fuzz_schema,  # noqa: F401
+    is_upstream_failure,
+)
 
 pytestmark = pytest.mark.slow
 
-# 502/504 here is the refused loopback model's failure, by design (generation and chat call it)
-UPSTREAM = ("/v1/generate/", "/v1/chat")
 EXAMPLES = int(os.environ.get("SPECRAG_FUZZ_EXAMPLES", long_or_short(150, 3)))
 
 
@@ -54,30 +55,18 @@ def test_every_route_is_fuzzed_without_a_server_error(fuzz_schema: Any) -> None:
         statuses[str(response.status_code)] += 1
         per_operation[case.operation.label] += 1
         if response.status_code >= 500:
-            if case.formatted_path.startswith(UPSTREAM) and response.status_code in (502, 504):
+            if is_upstream_failure(case, response):
                 upstream += 1
             else:
                 server_errors.append(
                     f"{case.method} {case.formatted_path} -> {response.status_code}: "
                     f"{response.text[:300]}\n{case.as_curl_command()}"
                 )
-        if response.status_code >= 400:
-            error = response.json()["error"]
-            assert error["type"] and error["message"], response.text
+        assert_error_shape(response)
 
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         for operation in operations:
-            run = given(case=operation.as_strategy(mode))(check)
-            run = settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )(run)
-            try:
-                run()
-            except Unsatisfiable:
-                assert mode is GenerationMode.NEGATIVE, operation.label  # nothing to break
+            fuzz_operation(operation, mode, check, EXAMPLES)
 
     record(
         "fuzz",

@@ -241,43 +241,27 @@ def test_request_and_upload_size_limits_hold(world: dict[str, Any]) -> None:
             yield b" " * 65536
             sent += 65536
 
+    def post_query(body: bytes | Iterator[bytes], **headers: str) -> Any:
+        headers = {**AUTH, "content-type": "application/json", **headers}
+        return client.post("/v1/query", content=body, headers=headers)
+
     cases = [
         (
             "JSON body over 1 MiB",
-            lambda: client.post(
-                "/v1/query",
-                content=b'{"query": "' + b"a" * (MAX_JSON_BYTES + 10) + b'"}',
-                headers={**AUTH, "content-type": "application/json"},
-            ),
+            lambda: post_query(b'{"query": "' + b"a" * (MAX_JSON_BYTES + 10) + b'"}'),
             413,
         ),
         (
             "Content-Length of 10 GB, nothing sent",
-            lambda: client.post(
-                "/v1/query",
-                content=b"{}",
-                headers={**AUTH, "content-type": "application/json", "content-length": str(10**10)},
-            ),
+            lambda: post_query(b"{}", **{"content-length": str(10**10)}),
             413,
         ),
         (
             "chunked JSON body streaming past the limit",
-            lambda: client.post(
-                "/v1/query",
-                content=chunks(MAX_JSON_BYTES * 2),
-                headers={**AUTH, "content-type": "application/json"},
-            ),
+            lambda: post_query(chunks(MAX_JSON_BYTES * 2)),
             413,
         ),
-        (
-            "invalid Content-Length",
-            lambda: client.post(
-                "/v1/query",
-                content=b"{}",
-                headers={**AUTH, "content-type": "application/json", "content-length": "-1"},
-            ),
-            400,
-        ),
+        ("invalid Content-Length", lambda: post_query(b"{}", **{"content-length": "-1"}), 400),
         (
             "one upload over the file limit",
             lambda: client.post(
