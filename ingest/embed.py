@@ -147,6 +147,9 @@ GRAPH_FILES: dict[Backend, str] = {
 # alone, and ONNX Runtime's int8 path is also fastest that way (no padding to quantise).
 ONE_TEXT_PER_RUN: frozenset[Backend] = frozenset({"onnx-int8"})
 MANIFEST = "export.json"
+# Queries per encoder run at most: padding to the longest of eight dev questions starts to
+# cost more than the shared run saves (CPU per query 4.0 ms at 4, 4.4 at 6, 4.7 at 8).
+QUERY_BATCH = 4
 EXPORT_COMMAND = "python -m ingest.export_onnx"
 
 
@@ -299,4 +302,14 @@ class Embedder:
         return self.model.encode(texts, self.batch_size)
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
-        return np.asarray(self.model.encode([text], 1)[0], dtype=np.float32)
+        row: NDArray[np.float32] = self.embed_queries([text])[0]
+        return row
+
+    def embed_queries(self, texts: list[str]) -> NDArray[np.float32]:
+        """One unit-length row per query, in runs of up to `QUERY_BATCH` texts: four dev
+        questions in one OpenVINO run cost ~4 ms of CPU each against ~6 ms alone. In a run a
+        text is padded to the longest, which moves its bf16 vector by a cosine of about 1e-6
+        (as bf16 against fp32 does); int8 runs one text at a time (`ONE_TEXT_PER_RUN`)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self.model.encode(texts, QUERY_BATCH), dtype=np.float32)

@@ -201,20 +201,36 @@ class ChromaStore:
         reading 50 texts and metadata rows took 9 of a query's 10 ms here, and a caller that
         keeps 5 of them reads those with `get`.
         """
+        return self.query_many(embedding.reshape(1, -1), k=k, where=where, hydrate=hydrate)[0]
+
+    def query_many(
+        self,
+        embeddings: NDArray[np.float32],
+        *,
+        k: int,
+        where: dict[str, Any] | None = None,
+        hydrate: bool = True,
+    ) -> list[list[Hit]]:
+        """`query` for each row of `embeddings`, in one Chroma call: a call costs ~1.8 ms of
+        CPU here whatever it asks, so four queries in one cost ~1.6 ms each against ~2.7."""
         collection = self.collection()
         result = collection.query(
-            query_embeddings=embedding.reshape(1, -1),
+            query_embeddings=embeddings,
             n_results=k,
             where=where or None,
             include=["documents", "metadatas", "distances"] if hydrate else ["distances"],
         )
-        ids = result["ids"][0]
-        documents = (result["documents"] or [[""] * len(ids)])[0]
-        metadatas = (result["metadatas"] or [[{}] * len(ids)])[0]
-        distances = (result["distances"] or [[]])[0]
-        return [
-            Hit(chunk_id, text or "", dict(metadata or {}), float(distance))
-            for chunk_id, text, metadata, distance in zip(
-                ids, documents, metadatas, distances, strict=True
+        found: list[list[Hit]] = []
+        for row, ids in enumerate(result["ids"]):
+            documents = result["documents"][row] if result["documents"] else [""] * len(ids)
+            metadatas = result["metadatas"][row] if result["metadatas"] else [{}] * len(ids)
+            distances = result["distances"][row] if result["distances"] else []
+            found.append(
+                [
+                    Hit(chunk_id, text or "", dict(metadata or {}), float(distance))
+                    for chunk_id, text, metadata, distance in zip(
+                        ids, documents, metadatas, distances, strict=True
+                    )
+                ]
             )
-        ]
+        return found

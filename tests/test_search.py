@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.services import Services
+from ingest.embed import QUERY_BATCH
 from ingest.lexical import LexicalIndex
 from ingest.pipeline import ChunkOptions, Pipeline, dirty_marker
 from retrieval.errors import EmptyQuery, InvalidArgument, InvalidFilter
 from retrieval.filters import Filters
+from retrieval.glossary import has_han
 from retrieval.lexical import LexicalReader
 from retrieval.search import Result, Searcher
 
@@ -248,6 +252,55 @@ def test_retrieval_end_event_carries_timings_and_a_failing_handler_is_harmless(i
         raise RuntimeError("observer bug")
 
     assert len(searcher.search("engine", k=2, events=broken)) == 2
+
+
+def _search_together(
+    searcher: Searcher, queries: list[str]
+) -> tuple[dict[str, list[Result]], dict[str, int]]:
+    """Each query searched in its own thread, all released at once; results, and the number of
+    query texts in the vector run each search was part of."""
+    barrier = threading.Barrier(len(queries))
+    batches: dict[str, int] = {}
+
+    def search(query: str) -> list[Result]:
+        def record(name: str, payload: Mapping[str, Any]) -> None:
+            batches[query] = int(payload["vector_batch"])
+
+        barrier.wait(10)
+        return searcher.search(query, k=5, events=record)
+
+    with ThreadPoolExecutor(len(queries)) as pool:
+        return dict(zip(queries, pool.map(search, queries), strict=True)), batches
+
+
+def test_concurrent_searches_share_vector_runs_and_find_what_each_finds_alone(indexed) -> None:  # type: ignore[no-untyped-def]
+    """The vector side of searches in flight together runs as one encoder run and one Chroma
+    call (`Searcher._nearest`); each search still gets exactly its own ranking."""
+    searcher, _ = indexed
+    queries = [
+        "Aurora X5 torque",
+        "boot space in litres",
+        "battery range",
+        "warranty years",
+        "fuel consumption",
+        "charging time",
+        "极光X5 扭矩",  # two query texts of its own (the English rewrite)
+        "top speed",
+    ]
+    alone = {q: searcher.search(q, k=5) for q in queries}
+    shared_runs = 0
+    for _ in range(5):  # threads released together share runs; a stalled runner may not
+        together, batches = _search_together(searcher, queries)
+        for q in queries:  # a query's vector moves by ~1e-6 in a shared run: same chunks
+            mine = {r.chunk_id: r.scores.vector or 0.0 for r in alone[q]}
+            assert {r.chunk_id: r.scores.vector or 0.0 for r in together[q]} == pytest.approx(
+                mine, abs=1e-4
+            ), q
+        assert all(1 <= n <= QUERY_BATCH for n in batches.values())
+        shared_runs = sum(n > (2 if has_han(q) else 1) for q, n in batches.items())
+        if shared_runs:
+            break
+    assert shared_runs
 
 
 def test_a_chroma_server_is_always_read_for_results(make_settings) -> None:  # type: ignore[no-untyped-def]

@@ -49,3 +49,18 @@ def test_ids_for_and_delete_document_and_paged_iteration(tmp_path: Path) -> None
     assert store.delete_document("a") == n // 2
     assert store.count() == n // 2 and store.ids_for("a") == set()
     assert [h.id for h in store.get(["b:0", "missing", "b:2"])] == ["b:0", "b:2"]
+
+
+def test_query_many_answers_each_row_as_query_does(tmp_path: Path) -> None:
+    store = ChromaStore(collection="specrag", model_name="m", path=tmp_path)
+    docs = [{"doc_id": "a" if i < 2 else "b"} for i in range(4)]
+    store.upsert([f"c:{i}" for i in range(4)], _vectors(4), list("wxyz"), docs)
+    rows = _vectors(4)[[2, 0]]
+    for where in (None, {"doc_id": "a"}):
+        many = store.query_many(rows, k=3, where=where, hydrate=False)
+        single = [store.query(row, k=3, where=where, hydrate=False) for row in rows]
+        assert [[h.id for h in hits] for hits in many] == [[h.id for h in hits] for hits in single]
+        for mine, alone in zip(many, single, strict=True):
+            assert [h.distance for h in mine] == pytest.approx([h.distance for h in alone])
+    [filtered] = store.query_many(rows[:1], k=3, where={"doc_id": "a"})
+    assert [h.id for h in filtered] == ["c:0", "c:1"] and filtered[0].text == "w"
