@@ -225,15 +225,26 @@ def main() -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+NOTES = "### Notes"
+
+
 def write_section(path: Path, heading: str, body: str) -> None:
-    """Replace `heading`'s section in the Markdown file (or append it), keeping the others."""
+    """Replace `heading`'s section in the Markdown file (or append it), keeping the others.
+
+    A `### Notes` part at the end of the old section (what people wrote about the figures:
+    context, earlier runs, what changed) is kept under the new figures; read it again after a
+    run, since the figures above it are new.
+    """
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
     start = text.find(heading + "\n")
     if start < 0:
         text = text.rstrip("\n") + "\n\n" + body
     else:
         end = text.find("\n## ", start + len(heading))
-        text = text[:start] + body + ("" if end < 0 else text[end:])
+        old = text[start:] if end < 0 else text[start:end]
+        notes = old.find("\n" + NOTES + "\n")
+        kept = "" if notes < 0 else "\n" + old[notes:].strip("\n") + "\n"
+        text = text[:start] + body.rstrip("\n") + "\n" + kept + ("" if end < 0 else text[end:])
     path.write_text(text.rstrip("\n") + "\n")
 
 
