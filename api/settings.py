@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
     # `/v1/query` searches run at once (the rest queue). Concurrent searches share encoder
     # runs and Chroma calls (`Searcher._nearest`), so more of them in flight cost less each:
-    # at 100k chunks with 16 clients, 16 threads gave 130-144 QPS where 4 gave 109-111.
+    # at 100k chunks with 16 clients (alternating runs of 3,000 requests, shared runs in
+    # both), 16 threads gave 130-144 QPS where 4 gave 108-111.
     search_threads: int = Field(
         default=16, ge=1, le=64, description="concurrent /v1/query searches"
     )

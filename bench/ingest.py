@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -236,16 +237,19 @@ def write_section(path: Path, heading: str, body: str) -> None:
     run, since the figures above it are new.
     """
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    start = text.find(heading + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + body
-    else:
-        end = text.find("\n## ", start + len(heading))
-        old = text[start:] if end < 0 else text[start:end]
-        notes = old.find("\n" + NOTES + "\n")
-        kept = "" if notes < 0 else "\n" + old[notes:].strip("\n") + "\n"
-        text = text[:start] + body.rstrip("\n") + "\n" + kept + ("" if end < 0 else text[end:])
-    path.write_text(text.rstrip("\n") + "\n")
+    found = re.search(rf"^{re.escape(heading)}[ \t]*$", text, re.MULTILINE)
+    if found is None:
+        path.write_text(text.rstrip("\n") + "\n\n" + body.rstrip("\n") + "\n")
+        return
+    following = re.compile(r"^## ", re.MULTILINE).search(text, found.end())
+    end = following.start() if following else len(text)
+    notes = re.search(r"^### Notes\b", text[found.start() : end], re.MULTILINE)
+    parts = [text[: found.start()] + body.strip("\n")]
+    if notes:
+        parts.append(text[found.start() + notes.start() : end].strip("\n"))
+    if following:
+        parts.append(text[end:].rstrip("\n"))
+    path.write_text("\n\n".join(parts) + "\n")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from pydantic import BaseModel, Field
 
 from ingest.coalesce import Coalescer
 from ingest.embed import QUERY_BATCH, Embedder
+from ingest.errors import IngestError
 from ingest.store import ChromaStore, Hit
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.filters import Filters, parse_filters
@@ -234,10 +235,19 @@ class Searcher:
     @cached_property
     def _nearest(self) -> Coalescer[_Ask, _Answer]:
         """The vector side of concurrent searches, run together: their query texts in one
-        encoder run, then one Chroma query per filter (a run per encoder stream at once).
-        Four searches in one run cost ~4 ms of encoder and ~1.6 ms of Chroma CPU each here,
-        against ~6 and ~2.7 alone; a search that finds a stream free runs at once."""
-        return Coalescer(self._nearest_run, slots=self.embedder.streams, max_items=QUERY_BATCH)
+        encoder run, then one Chroma query per filter and depth. Four searches in one run
+        cost ~4 ms of encoder and ~1.6 ms of Chroma CPU each here, against ~6 and ~2.7 alone;
+        a search that finds a slot free runs at once. A run per encoder stream, and at least
+        two, so that one run's Chroma queries overlap the next run's encoding.
+
+        A failed run is retried search by search unless the store or the model failed (an
+        `IngestError`: nobody's input, and a retry would only repeat it)."""
+        return Coalescer(
+            self._nearest_run,
+            slots=max(2, self.embedder.streams),
+            max_items=QUERY_BATCH,
+            alone_on_error=lambda error: not isinstance(error, IngestError),
+        )
 
     def _nearest_run(self, asks: list[_Ask]) -> list[_Answer]:
         began = time.perf_counter()

@@ -46,3 +46,16 @@ def test_a_new_section_is_appended_and_a_section_without_notes_gets_none(tmp_pat
     write_section(report, "## Encoder backends", "## Encoder backends\n\nfigures\n")
     write_section(report, "## Encoder backends", "## Encoder backends\n\nnew figures\n")
     assert report.read_text() == "# Benchmarks\n\n## Encoder backends\n\nnew figures\n"
+
+
+def test_headings_match_whole_lines_and_notes_headings_may_say_more(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text(
+        "# Benchmarks\n\n### Ingest details\n\nkept\n\n## Ingest\n\nold\n\n"
+        "### Notes (today)\n\nwhy\n"
+    )
+    write_section(report, "## Ingest", "## Ingest\n\nnew\n")
+    assert report.read_text() == (
+        "# Benchmarks\n\n### Ingest details\n\nkept\n\n## Ingest\n\nnew\n\n"
+        "### Notes (today)\n\nwhy\n"
+    )

@@ -37,44 +37,47 @@ class Recorder:
         return [item * 2 for item in items]
 
 
-def _in_threads(calls: list[Callable[[], object]]) -> list[object]:
-    """Start each call in a thread, a moment apart (so they queue in order); their outcomes."""
-    outcomes: list[object] = [None] * len(calls)
+def _thread(outcomes: list[object], i: int, call: Callable[[], object]) -> threading.Thread:
+    """A thread that stores what `call` returns, or raises, in `outcomes[i]`."""
 
-    def run(i: int) -> None:
+    def run() -> None:
         try:
-            outcomes[i] = calls[i]()
-        except Exception as e:
+            outcomes[i] = call()
+        except BaseException as e:
             outcomes[i] = e
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-        time.sleep(0.02)
+    return threading.Thread(target=run)
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.002)
+
+
+def _joined(threads: list[threading.Thread]) -> None:
     for thread in threads:
         thread.join(10)
         assert not thread.is_alive()
-    return outcomes
 
 
 def _queued_behind_a_held_run(
     coalescer: Coalescer[int, int], recorder: Recorder, items: list[list[int]]
 ) -> list[object]:
-    """The first call holds the only slot; the others queue behind it; then all go on."""
+    """The first call's run holds the only slot while the others queue behind it, in order;
+    then all go on. What each call returned or raised."""
     recorder.hold.clear()
-
-    def release_when_queued() -> None:
-        recorder.started.acquire(timeout=10)  # the first run has begun
-        deadline = time.monotonic() + 10
-        while len(coalescer._queue) < len(items) - 1 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        recorder.hold.set()
-
-    releaser = threading.Thread(target=release_when_queued)
-    releaser.start()
-    outcome = _in_threads([lambda batch=batch: coalescer(batch) for batch in items])
-    releaser.join(10)
-    return outcome
+    outcomes: list[object] = [None] * len(items)
+    threads = [_thread(outcomes, i, lambda b=batch: coalescer(b)) for i, batch in enumerate(items)]
+    threads[0].start()
+    assert recorder.started.acquire(timeout=10)  # the first run has begun
+    for queued, thread in enumerate(threads[1:], 1):
+        thread.start()
+        _until(lambda n=queued: len(coalescer._queue) == n)
+    recorder.hold.set()
+    _joined(threads)
+    return outcomes
 
 
 def test_a_lone_call_runs_at_once_with_only_its_items() -> None:
@@ -119,18 +122,47 @@ def test_runs_go_on_at_once_up_to_the_slots() -> None:
     recorder = Recorder()
     coalescer = Coalescer(recorder, slots=2, max_items=1)
     recorder.hold.clear()
-
-    def release_when_two_run() -> None:
-        for _ in range(2):
-            recorder.started.acquire(timeout=10)
-        recorder.hold.set()
-
-    releaser = threading.Thread(target=release_when_two_run)
-    releaser.start()
-    outcomes = _in_threads([lambda i=i: coalescer([i]) for i in range(4)])
-    releaser.join(10)
+    outcomes: list[object] = [None] * 4
+    threads = [_thread(outcomes, i, lambda i=i: coalescer([i])) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for _ in range(2):  # two runs begin, and while they are held no third does
+        assert recorder.started.acquire(timeout=10)
+    _until(lambda: len(coalescer._queue) == 2)
+    assert recorder.running == 2
+    recorder.hold.set()
+    _joined(threads)
     assert outcomes == [[0], [2], [4], [6]]
     assert recorder.most_at_once == 2
+
+
+def test_a_failure_that_is_nobodys_input_fails_the_shared_run_once() -> None:
+    recorder = Recorder()
+    coalescer = Coalescer(recorder, slots=1, max_items=4, alone_on_error=lambda e: False)
+    outcomes = _queued_behind_a_held_run(coalescer, recorder, [[1], [2], [-3], [4]])
+    assert outcomes[0] == [2]
+    assert all(isinstance(o, ValueError) for o in outcomes[1:])
+    assert recorder.runs == [[1], [2, -3, 4]]
+
+
+class Interrupt(BaseException):
+    """Stands for KeyboardInterrupt or SystemExit inside a run."""
+
+
+def test_an_interrupted_shared_run_ends_every_call_in_it() -> None:
+    def run(items: list[int]) -> list[int]:
+        if 99 in items:
+            raise Interrupt
+        return recorder(items)
+
+    recorder = Recorder()
+    coalescer = Coalescer(run, slots=1, max_items=4)
+    outcomes = _queued_behind_a_held_run(coalescer, recorder, [[1], [2], [99], [3]])
+    assert outcomes[0] == [2]
+    shared = outcomes[1:]  # the caller that ran them raises the interrupt, the others learn of it
+    assert sum(isinstance(o, Interrupt) for o in shared) == 1
+    assert sum(isinstance(o, RuntimeError) and "interrupted" in str(o) for o in shared) == 2
+    assert coalescer([5]) == [10]  # and the slot is free again
 
 
 def test_a_run_giving_the_wrong_number_of_results_is_an_error() -> None:
