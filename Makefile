@@ -40,7 +40,6 @@ ingest-samples: install ## Index data/samples into .specrag
 	$(BIN)/specrag ingest --prune data/samples
 
 run: ingest-samples ## Install, index the sample corpus and serve the API on 127.0.0.1:8000
-	@echo "specrag: serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"
 	$(BIN)/specrag serve --host $(HOST) --port $(PORT)
 
 # The browser test drives Debian's chromium (Playwright's own browser download fails offline);
