@@ -247,6 +247,16 @@ def test_chat_search_and_blog_in_a_real_browser(
         (REPO / "docs").mkdir(exist_ok=True)
         shutil.copyfile(shot, REPO / "docs" / "screenshot.png")
 
+    # A reload keeps the conversation: the same session, its turns shown again from the API.
+    page.reload()
+    expect(page.locator("#chat-session")).to_have_text(session)
+    expect(turns).to_have_count(3)
+    for n, question in enumerate(QUESTIONS):
+        expect(turns.nth(n).locator(".you")).to_have_text(question)
+        expect(turns.nth(n).locator(".answer")).to_have_text(f"Answer to: {question} [1]")
+        expect(turns.nth(n).locator(".meta")).to_contain_text(f"turn {n + 1} · remote")
+    assert any("aurora_x5" in s for s in turns.nth(0).locator(".sources .cite").all_inner_texts())
+
     # A refused message shows the API's error; a new conversation deletes the session.
     page.locator("#chat-model").fill("no-such-model")
     message.fill("One more question")
@@ -260,4 +270,7 @@ def test_chat_search_and_blog_in_a_real_browser(
         f"{base_url}/v1/sessions/{session}", headers={"Authorization": f"Bearer {KEY}"}
     )
     assert gone.status == 404
+    page.reload()  # and a reload after it starts afresh
+    expect(page.locator("#chat-session")).to_have_text("none yet")
+    expect(page.locator("#chat-log .turn")).to_have_count(0)
     assert page.script_errors == []

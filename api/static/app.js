@@ -5,7 +5,8 @@
 const $ = (id) => document.getElementById(id);
 const STEPS = ["opening", "middle", "ending"];
 let apiKey = sessionStorage.getItem("specrag-key") || "";
-let sessionId = null;
+// The chat session outlives a reload of the tab (like the key): resumeChat shows its turns.
+let sessionId = sessionStorage.getItem("specrag-session");
 
 // --- talking to the API ---------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ function chatTurn(message, reply) {
       { class: "exchange" },
       el("p", { class: "you" }, message),
       el("div", { class: "answer" }, reply.answer),
-      el("p", { class: "meta" }, `turn ${reply.turn} · ${reply.model}${cost} · ${memoryNote(reply.memory)}`),
+      el("p", { class: "meta" }, [`turn ${reply.turn} · ${reply.model}${cost}`, memoryNote(reply.memory)].filter(Boolean).join(" · ")),
       reply.memory && reply.memory.summary
         ? el("details", { class: "summary" }, el("summary", {}, "Summary of earlier turns"), reply.memory.summary)
         : null,
@@ -183,8 +184,7 @@ async function sendChat(event) {
   await busy(form, async () => {
     try {
       const reply = await call("POST", "/v1/chat", body);
-      sessionId = reply.session_id;
-      $("chat-session").textContent = sessionId;
+      setSession(reply.session_id);
       $("chat-log").append(chatTurn(message, reply));
       $("chat-message").value = "";
     } catch (e) {
@@ -213,9 +213,32 @@ async function resetChat() {
       }
     }
   }
-  sessionId = null;
-  $("chat-session").textContent = "none yet";
+  setSession(null);
   $("chat-log").replaceChildren();
+}
+
+function setSession(id) {
+  sessionId = id;
+  if (id) sessionStorage.setItem("specrag-session", id);
+  else sessionStorage.removeItem("specrag-session");
+  $("chat-session").textContent = id || "none yet";
+}
+
+// After a reload: the session's turns as they were answered (GET /v1/sessions/{id}).
+async function resumeChat() {
+  if (!sessionId) return;
+  try {
+    const session = await call("GET", `/v1/sessions/${encodeURIComponent(sessionId)}`);
+    setSession(session.session_id);
+    $("chat-log").replaceChildren(
+      ...session.turns.map((t) =>
+        chatTurn(t.user, { answer: t.assistant, turn: t.n, model: t.model, usage: t.usage, citations: t.citations }),
+      ),
+    );
+  } catch (e) {
+    if (e.status === 404) setSession(null);  // deleted, or another index: start afresh
+    else showError("chat-error", e);
+  }
 }
 
 // --- search ---------------------------------------------------------------------------------
@@ -335,3 +358,4 @@ $("chat-reset").addEventListener("click", resetChat);
 $("search-form").addEventListener("submit", search);
 $("blog-form").addEventListener("submit", generate);
 loadModels();
+resumeChat();
