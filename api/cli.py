@@ -270,7 +270,14 @@ def serve(services: Services, host: str, port: int) -> None:
     click.echo(
         f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
     )
-    uvicorn.run(create_app(services.settings), host=host, port=port, log_level="info")
+    settings = services.settings
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=settings.shutdown_seconds,
+    )
 
 
 if __name__ == "__main__":

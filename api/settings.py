@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     search_threads: int = Field(
         default=16, ge=1, le=64, description="concurrent /v1/query searches"
     )
+    # On SIGTERM the server stops accepting and lets requests in flight finish for this long,
+    # then cancels them (an embedded-model generation stops at its next token) and exits.
+    shutdown_seconds: int = Field(
+        default=10, ge=0, description="grace period for requests in flight at shutdown"
+    )
     max_file_mb: float = Field(default=100.0, gt=0)
     glossary: Path | None = Field(
         default=REPO_DATA / "glossary" / "car_terms.txt",

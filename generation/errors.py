@@ -23,6 +23,12 @@ class LLMTimeout(GenerationError):
     status_code = 504
 
 
+class GenerationStopped(GenerationError):
+    """The embedded model stopped mid-answer: the server is shutting down (or the caller left)."""
+
+    status_code = 503
+
+
 class UnknownModel(GenerationError):
     """No model of that name in the model registry."""
 

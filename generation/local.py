@@ -9,7 +9,10 @@ Runtime chosen with numbers measured on this project's 2-core machines:
   fresh CI run (90 minutes for install and all tests) nor `make run` can afford.
 
 The model loads on first use (or `load()` from the API's lifespan), in a worker thread so the
-event loop never blocks; one lock makes concurrent requests queue. Token counts come from the
+event loop never blocks; one lock makes concurrent requests queue. A generation whose caller
+goes away (a client that disconnects, a request cancelled) stops at its next token, and
+`aclose()` (the API's shutdown) stops the running one and refuses the queued ones: on two cores
+a 320-token answer holds the CPU for half a minute. Token counts come from the
 model's own tokenizer; the cost is 0. JSON mode: the model has none, so the base class asks for
 JSON in the system prompt, the reply is pre-filled with "{", and the first JSON object in the
 output is returned (weak output is re-asked by the chain's validation).
@@ -28,7 +31,7 @@ from typing import Any
 
 from generation.callbacks import Callbacks
 from generation.completion import LLM, Answer, Message
-from generation.errors import LocalModelMissing
+from generation.errors import GenerationStopped, LocalModelMissing
 from generation.models import ModelSpec
 from generation.setup_local import convert, default_model_dir, gguf_path, is_installed
 
@@ -113,7 +116,12 @@ class LocalLLM(LLM):
         self._model: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()  # one generation at a time; others queue
+        self._closing = threading.Event()
         self.load_seconds: float | None = None
+
+    async def aclose(self) -> None:
+        """Stop: a running generation ends at its next token; queued ones do not start."""
+        self._closing.set()
 
     def count_prompt(self, messages: list[Message]) -> int:
         tokenizer = load_tokenizer(self.model_dir)
@@ -165,14 +173,20 @@ class LocalLLM(LLM):
             def deliver(text: str) -> None:
                 loop.call_soon_threadsafe(callback, text)
 
-        answer = await asyncio.to_thread(
-            self._run,
-            messages,
-            json_mode=json_mode,
-            max_tokens=min(max_tokens or DEFAULT_MAX_TOKENS, MAX_NEW_TOKENS),
-            temperature=temperature,
-            deliver=deliver,
-        )
+        cancelled = threading.Event()
+        try:
+            answer = await asyncio.to_thread(
+                self._run,
+                messages,
+                json_mode=json_mode,
+                max_tokens=min(max_tokens or DEFAULT_MAX_TOKENS, MAX_NEW_TOKENS),
+                temperature=temperature,
+                deliver=deliver,
+                cancelled=cancelled,
+            )
+        except asyncio.CancelledError:  # nobody waits for the answer: stop making it
+            cancelled.set()
+            raise
         return answer, 1
 
     def _run(
@@ -183,10 +197,23 @@ class LocalLLM(LLM):
         max_tokens: int,
         temperature: float,
         deliver: Callable[[str], None] | None,
+        cancelled: threading.Event,
     ) -> Answer:
         import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        def stopped() -> str | None:
+            if self._closing.is_set():
+                return "the server is shutting down"
+            return "the request was cancelled" if cancelled.is_set() else None
+
+        class Stop(StoppingCriteria):
+            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+                return torch.full((input_ids.shape[0],), stopped() is not None, dtype=torch.bool)
 
         with self._lock:
+            if reason := stopped():
+                raise GenerationStopped(f"the embedded model did not start: {reason}")
             self._load_locked()
             tokenizer, model = self._tokenizer, self._model
             prompt = tokenizer.apply_chat_template(
@@ -211,8 +238,13 @@ class LocalLLM(LLM):
             if deliver is not None:
                 options["streamer"] = _DeltaStreamer(tokenizer, deliver)
             with torch.inference_mode():
-                output = model.generate(**inputs, **options)
+                output = model.generate(
+                    **inputs, **options, stopping_criteria=StoppingCriteriaList([Stop()])
+                )
             new_ids = output[0, prompt_len:].tolist()
+        if reason := stopped():
+            log.info("embedded model stopped after %d tokens: %s", len(new_ids), reason)
+            raise GenerationStopped(f"the embedded model stopped: {reason}")
         finished = bool(new_ids) and new_ids[-1] == tokenizer.eos_token_id
         text = prefill + tokenizer.decode(new_ids, skip_special_tokens=True)
         return Answer(

@@ -6,11 +6,15 @@ Short generations only (a few tokens): the machine has two cores shared by the w
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from generation.errors import GenerationStopped
 from generation.llm import LLM, Completion, build_llm
 from generation.local import LocalLLM, load_tokenizer
 from generation.models import ModelRegistry
@@ -109,6 +113,57 @@ def test_streaming_hands_on_the_text_as_it_comes(local: LLM) -> None:
     completion = asyncio.run(go())
     assert len(pieces) >= 2
     assert "".join(pieces).strip() == completion.text
+
+
+LONG = [
+    {"role": "system", "content": "You write long, detailed car reviews."},
+    {"role": "user", "content": "Review the Hyundai Venue: engine, comfort, safety, price."},
+]
+
+
+async def _first_delta_then(local: LLM, act: Callable[[asyncio.Task[Completion]], Any]) -> Any:
+    """Start a long streamed answer; once its first piece is out, `act` on the task."""
+    first = asyncio.Event()
+    task = asyncio.create_task(
+        local.complete(
+            LONG, max_tokens=300, temperature=0, stream=True, on_delta=lambda _: first.set()
+        )
+    )
+    await asyncio.wait_for(first.wait(), 120)
+    return await act(task)
+
+
+def test_a_generation_whose_caller_leaves_stops_at_its_next_token(
+    local: LLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def cancel(task: asyncio.Task[Completion]) -> Completion:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # the model is free again: this would queue behind 300 tokens if it were not
+        return await local.complete(MESSAGES, max_tokens=2, temperature=0)
+
+    with caplog.at_level(logging.INFO, logger="generation.local"):
+        after = asyncio.run(_first_delta_then(local, cancel))
+    assert after.text
+    stops = [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]
+    assert len(stops) == 1 and stops[0].endswith("the request was cancelled")
+    assert int(stops[0].split("stopped after ")[1].split()[0]) < 20  # of up to 300
+
+
+def test_closing_stops_the_running_generation_and_refuses_new_ones(local: LocalLLM) -> None:
+    closing = LocalLLM(SPEC, model_dir=local.model_dir)
+    closing._model, closing._tokenizer = local._model, local._tokenizer  # share the weights
+
+    async def close(task: asyncio.Task[Completion]) -> None:
+        await closing.aclose()
+        with pytest.raises(GenerationStopped, match="shutting down"):
+            await task
+
+    asyncio.run(_first_delta_then(closing, close))
+    with pytest.raises(GenerationStopped, match="did not start: the server is shutting down"):
+        asyncio.run(closing.complete(MESSAGES, max_tokens=2))
+    assert GenerationStopped.status_code == 503
 
 
 def test_the_models_own_tokenizer_gives_ids_and_bytes() -> None:
