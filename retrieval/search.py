@@ -65,10 +65,10 @@ class Scores(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class _Ask:
-    """One vector query: a text, the Chroma where clause as JSON ("" for none), the depth."""
+    """One vector query: a text, the Chroma where clause (None for none), the depth."""
 
     text: str
-    where: str
+    where: dict[str, Any] | None
     depth: int
 
 
@@ -201,8 +201,7 @@ class Searcher:
             if expansion.english and has_han(query):  # a Chinese question, English documents
                 texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
             where = conditions.where()
-            key = json.dumps(where, sort_keys=True) if where else ""
-            answers = self._nearest([_Ask(text, key, depth) for text in texts])
+            answers = self._nearest([_Ask(text, where, depth) for text in texts])
             vector = _interleave([answer.hits for answer in answers])
             # The shared run's parts; the wait for a free encoder stream is in total_ms only.
             timings["embed_ms"] = answers[0].embed_ms
@@ -253,15 +252,15 @@ class Searcher:
         began = time.perf_counter()
         vectors = self.embedder.embed_queries([ask.text for ask in asks])
         embed_ms = _ms(began)
+        # One Chroma call per distinct (where clause, depth); dicts are grouped by their JSON.
         groups: dict[tuple[str, int], list[int]] = {}
         for row, ask in enumerate(asks):
-            groups.setdefault((ask.where, ask.depth), []).append(row)
+            groups.setdefault((json.dumps(ask.where, sort_keys=True), ask.depth), []).append(row)
         began = time.perf_counter()
         hits: dict[int, list[Hit]] = {}
-        for (where, depth), rows in groups.items():
-            lists = self.store.query_many(
-                vectors[rows], k=depth, where=json.loads(where) if where else None, hydrate=False
-            )
+        for (_, depth), rows in groups.items():
+            where = asks[rows[0]].where
+            lists = self.store.query_many(vectors[rows], k=depth, where=where, hydrate=False)
             hits.update(zip(rows, lists, strict=True))
         chroma_ms = _ms(began)
         return [_Answer(hits[row], embed_ms, chroma_ms, len(asks)) for row in range(len(asks))]
