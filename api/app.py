@@ -25,12 +25,14 @@ from api.routes import (
     ingest,
     jobs,
     metrics,
-    openai_compat,
     query,
     usage,
     web,
 )
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
+from api.routes.openai import chat as openai_chat
+from api.routes.openai import embeddings as openai_embeddings
+from api.routes.openai import models as openai_models
 from api.services import Services
 from api.settings import Settings
 from generation.errors import GenerationError
@@ -139,7 +141,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     for router in (health, query, documents, ingest, jobs, generate, usage, metrics, docs):
         app.include_router(router.router)
     app.include_router(chat.router)
-    app.include_router(openai_compat.router)
+    app.include_router(openai_chat.router)
+    app.include_router(openai_embeddings.router)
+    app.include_router(openai_models.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

@@ -17,9 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ingest.embed import ModelUnavailable
+from ingest.embedding.model import ModelUnavailable
 from ingest.errors import FileRejected, IngestError, ModelMismatch, ParseError, UnsupportedFile
-from ingest.lexical import LexicalIndexError
+from ingest.lexical.writer import LexicalIndexError
 from ingest.store import StoreUnavailable
 from retrieval.errors import (
     EmptyQuery,

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.pipeline import Pipeline, Report
+from ingest.pipeline import Pipeline
+from ingest.pipeline.report import Report
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ingest.pipeline import Report
+from ingest.pipeline.report import Report
 
 log = logging.getLogger(__name__)
 

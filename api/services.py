@@ -8,18 +8,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from api.settings import Settings
-from ingest.embed import Embedder
+from ingest.embedding import Embedder
 from ingest.ledger import Ledger
-from ingest.lexical import LexicalIndex
-from ingest.pipeline import ChunkOptions, Pipeline, dirty_marker
+from ingest.lexical.writer import LexicalIndex
+from ingest.pipeline import Pipeline
+from ingest.pipeline.commit import dirty_marker
+from ingest.pipeline.plan import ChunkOptions
 from ingest.store import ChromaStore
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
 
 if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never needs it
+    from generation.chat.store import SessionStore
     from generation.service import Generation
-    from generation.sessions import SessionStore
     from generation.usage import UsageLedger
 
 
@@ -118,14 +120,14 @@ class Services:
     @cached_property
     def sessions(self) -> SessionStore:
         """Chat sessions, beside the usage ledger."""
-        from generation.sessions import SessionStore
+        from generation.chat.store import SessionStore
 
         return SessionStore(self.settings.data_dir / f"{self.settings.collection}.sessions.sqlite3")
 
     @cached_property
     def generation(self) -> Generation:
         from generation.callbacks import build_callbacks
-        from generation.chain import ChainOptions
+        from generation.chain.run import ChainOptions
         from generation.guard import Guard
         from generation.models import ModelRegistry
         from generation.service import Generation

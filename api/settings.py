@@ -9,9 +9,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from generation.chat.memory import Policy
 from generation.guard import GuardPolicy
-from generation.memory import Policy
-from ingest.embed import Backend, Hint
+from ingest.embedding.model import Backend, Hint
 
 REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 

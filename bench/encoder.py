@@ -40,10 +40,11 @@ from api.settings import Settings
 from bench.ingest import machine, write_section
 from ingest.chunk import chunk_document
 from ingest.discover import discover
-from ingest.embed import BACKENDS, Backend, Embedder
+from ingest.embedding import Embedder
+from ingest.embedding.model import BACKENDS, Backend
+from ingest.encodings import get_encoding
 from ingest.errors import IngestError
 from ingest.parse import parse_file
-from ingest.tokens import get_encoding
 from retrieval.evaluate import evaluate, load_questions
 
 SECTION = "## Encoder backends"
@@ -231,7 +232,7 @@ def main() -> None:
         f"default settings; batch {rows[0]['batch']}; each backend in a fresh process, best of "
         f"{args.repeats} timed runs. Query latency: `embed_query` alone, {args.queries} calls over "
         "the dev questions. All backends run the same all-MiniLM-L6-v2 weights; the graphs come "
-        "from `python -m ingest.export_onnx` (run by `make install`).",
+        "from `python -m ingest.embedding.export` (run by `make install`).",
         "",
         *table(rows, columns),
         "",

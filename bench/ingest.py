@@ -28,7 +28,8 @@ from typing import Any
 
 from api.services import Services
 from api.settings import Settings, with_throughput_hint
-from ingest.embed import Embedder, Hint
+from ingest.embedding import Embedder
+from ingest.embedding.model import Hint
 
 SECTION = "## Ingest"
 

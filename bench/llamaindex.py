@@ -82,7 +82,7 @@ def splitter_label(spec: str) -> str:
 def embed_model() -> Any:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    from ingest.embed import resolve_model_path
+    from ingest.embedding.model import resolve_model_path
 
     return HuggingFaceEmbedding(model_name=str(resolve_model_path(MODEL)), device="cpu")
 

@@ -36,7 +36,7 @@ class UnknownModel(GenerationError):
 
 
 class LocalModelMissing(LLMUnavailable):
-    """The embedded model is not installed (`python -m generation.setup_local`)."""
+    """The embedded model is not installed (`python -m generation.llm.setup`)."""
 
 
 class GenerationFailed(GenerationError):

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generation.callbacks import Callbacks
-from generation.chain import Chain, ChainOptions
+from generation.chain.run import Chain, ChainOptions
 from generation.guard import Guard, GuardPolicy
-from generation.llm import LLM, build_llm
+from generation.llm import build_llm
+from generation.llm.base import LLM
 from generation.models import ModelRegistry
 from generation.passages import Searcher
 from generation.prompts import PromptLibrary

@@ -1,7 +1,7 @@
 """Tokens and cost: tiktoken counts, the price table, and the SQLite usage ledger.
 
 Counts use the model's tokenizer from `data/models.toml`: a tiktoken encoding (loaded from the
-offline cache, `ingest.tokens`), or `"model"` for the embedded model's own tokenizer. Chat
+offline cache, `ingest.encodings`), or `"model"` for the embedded model's own tokenizer. Chat
 prompts are counted the way OpenAI bills them: each message costs its role and content plus
 3 tokens of framing, and 3 more prime the reply.
 
@@ -21,7 +21,7 @@ from typing import Any
 import tiktoken
 
 from generation.models import ModelSpec
-from ingest.tokens import ENCODING_URLS, EncodingUnavailable, get_encoding
+from ingest.encodings import ENCODING_URLS, EncodingUnavailable, get_encoding
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -36,7 +36,7 @@ def count_tokens(text: str, spec: ModelSpec) -> int:
         return 0
     if spec.tokenizer == "model":
         if spec.kind == "local":
-            from generation.local import load_tokenizer
+            from generation.llm.local import load_tokenizer
 
             return len(load_tokenizer().encode(text, add_special_tokens=False))
         return len(get_encoding(FALLBACK_ENCODING).encode(text, disallowed_special=()))
@@ -47,7 +47,7 @@ def count_messages(messages: Iterable[dict[str, str]], spec: ModelSpec) -> int:
     """The prompt tokens of a chat request, framing included."""
     messages = list(messages)
     if spec.tokenizer == "model" and spec.kind == "local":
-        from generation.local import load_tokenizer
+        from generation.llm.local import load_tokenizer
 
         tokenizer = load_tokenizer()
         prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
@@ -100,7 +100,7 @@ def tokenize(
     """
     name = _encoding_for(encoding, model)
     if name == "model":
-        from generation.local import load_tokenizer, token_bytes
+        from generation.llm.local import load_tokenizer, token_bytes
 
         tokenizer = load_tokenizer()
         ids = tokenizer.encode(text, add_special_tokens=False)

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import InvalidQuestions
-from retrieval.search import MODES, Mode, Result, Searcher
+from retrieval.fusion import MODES, Mode
+from retrieval.search import Result, Searcher
 
 CUTOFFS = (1, 5, 10)
 

@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from ingest.lexical import (
+from ingest.analysis import TOKENIZER_VERSION, query_tokens
+from ingest.lexical.format import (
     CURRENT,
     FORMAT_VERSION,
     INT_FIELDS,
@@ -28,7 +29,6 @@ from ingest.lexical import (
     TEXTS,
     read_current,
 )
-from ingest.tokenize import TOKENIZER_VERSION, query_tokens
 from retrieval.errors import IndexUnavailable, InvalidFilter
 
 log = logging.getLogger(__name__)

@@ -1,18 +1,7 @@
 """Hybrid search: vector (Chroma) and lexical (BM25) results fused by reciprocal rank.
 
 Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under the same
-filters; a chunk's fused score is `sum(weight / (rrf_k + rank))` over the sides that found
-it. Ranks, not raw scores, are fused: cosine similarities and BM25 scores live on unrelated
-scales.
-
-The defaults (`rrf_k=5`, vector weight 0.7, lexical 1.0) were chosen on the dev questions
-(43, shared corpus, 4,299 chunks) from a grid over rrf_k 5-60, vector weight 0.3-1.0 and
-depth 10-100. The textbook rrf_k=60 with equal weights lets a side that is merely
-mediocre on both lists outvote a rank-1 hit on one: with the English-only MiniLM, whose
-vectors are noise for Chinese, it sank every Chinese lexical hit (hybrid recall@5 0.67,
-Chinese 0.00, against 0.81 and 0.80 for BM25 alone). A small rrf_k trusts each side's top
-ranks; the setting kept is the best one for both MiniLM (recall@5 0.81, Chinese 0.80) and
-multilingual-e5-small (0.86, 0.80), and is on a plateau for both.
+filters; `retrieval.fusion` ranks the union.
 
 A glossary (`retrieval/glossary.py`) widens the query before either side runs: BM25 also
 scores the synonyms of the spec terms the query names as if the query had said them (weight
@@ -33,23 +22,23 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ingest.coalesce import Coalescer
-from ingest.embed import QUERY_BATCH, Embedder
+from ingest.embedding import Embedder
+from ingest.embedding.model import QUERY_BATCH
 from ingest.errors import IngestError
 from ingest.store import ChromaStore, Hit
+from retrieval.batching import Coalescer
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.filters import Filters, parse_filters
+from retrieval.fusion import MODES, Mode, Part, Weights, interleave, rank
 from retrieval.glossary import Expansion, Glossary, has_han
 from retrieval.lexical import Concept, LexicalReader
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["hybrid", "vector", "lexical"]
-MODES: tuple[Mode, ...] = ("vector", "lexical", "hybrid")
 _HAN_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 Events = Callable[[str, Mapping[str, Any]], None]
 
@@ -78,16 +67,6 @@ class _Answer:
     embed_ms: float  # the shared run's encoder time
     chroma_ms: float  # and its Chroma queries'
     batch: int  # query texts in that run
-
-
-@dataclass(slots=True)
-class _Part:
-    """`Scores` while ranking: a hundred candidates per query, five of which become results."""
-
-    vector: float | None = None
-    lexical: float | None = None
-    vector_rank: int | None = None
-    lexical_rank: int | None = None
 
 
 class Citation(BaseModel):
@@ -202,13 +181,18 @@ class Searcher:
                 texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
             where = conditions.where()
             answers = self._nearest([_Ask(text, where, depth) for text in texts])
-            vector = _interleave([answer.hits for answer in answers])
+            vector = interleave([answer.hits for answer in answers])
             # The shared run's parts; the wait for a free encoder stream is in total_ms only.
             timings["embed_ms"] = answers[0].embed_ms
             timings["vector_ms"] = answers[0].chroma_ms
             timings["vector_batch"] = answers[0].batch
 
-        ranked = self._rank(vector, lexical, mode)
+        ranked = rank(
+            vector,
+            lexical,
+            mode,
+            Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
+        )
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -265,25 +249,6 @@ class Searcher:
         chroma_ms = _ms(began)
         return [_Answer(hits[row], embed_ms, chroma_ms, len(asks)) for row in range(len(asks))]
 
-    def _rank(
-        self, vector: list[Hit], lexical: list[tuple[str, float]], mode: Mode
-    ) -> list[tuple[str, float, _Part]]:
-        scores: dict[str, _Part] = {}
-        for rank, hit in enumerate(vector, 1):
-            scores[hit.id] = _Part(vector=1.0 - hit.distance, vector_rank=rank)
-        for rank, (chunk_id, bm25) in enumerate(lexical, 1):
-            part = scores.setdefault(chunk_id, _Part())
-            part.lexical, part.lexical_rank = bm25, rank
-        if mode == "vector":
-            ranked = [(h.id, 1.0 - h.distance, scores[h.id]) for h in vector]
-        elif mode == "lexical":
-            ranked = [(chunk_id, bm25, scores[chunk_id]) for chunk_id, bm25 in lexical]
-        else:
-            ranked = [(chunk_id, self._fuse(part), part) for chunk_id, part in scores.items()]
-            # Equal fused scores: the better single rank first, then the id, for stable output.
-            ranked.sort(key=lambda r: (-r[1], _best_rank(r[2]), r[0]))
-        return ranked
-
     def _concepts(self, query: str, expansion: Expansion) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
         synonyms (scored like query words), the others as translations (one concept, at a
@@ -296,14 +261,6 @@ class Searcher:
                 concepts.append(Concept(self.translation_weight, other, per_token=True))
         return concepts
 
-    def _fuse(self, part: _Part) -> float:
-        score = 0.0
-        if part.vector_rank:
-            score += self.vector_weight / (self.rrf_k + part.vector_rank)
-        if part.lexical_rank:
-            score += self.lexical_weight / (self.rrf_k + part.lexical_rank)
-        return score
-
     def _chunks(self, ids: list[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
         """Text and metadata of the chunks with these ids. From the lexical index while it is
         in step with Chroma (a Chroma read cost about 1.5 ms of a query's CPU at 100k chunks);
@@ -315,7 +272,7 @@ class Searcher:
             found.update((h.id, (h.text, h.metadata)) for h in self.store.get(missing))
         return found
 
-    def _materialise(self, ranked: list[tuple[str, float, _Part]]) -> list[Result]:
+    def _materialise(self, ranked: list[tuple[str, float, Part]]) -> list[Result]:
         """Results for the kept ids that still exist."""
         found = self._chunks([chunk_id for chunk_id, _, _ in ranked])
         return [
@@ -349,20 +306,6 @@ class Searcher:
             ]
 
 
-def _interleave(lists: list[list[Hit]]) -> list[Hit]:
-    """One ranking from several vector queries: each id at its best rank, ties by distance."""
-    if len(lists) == 1:
-        return lists[0]
-    best: dict[str, tuple[int, float, Hit]] = {}
-    for hits in lists:
-        for rank, hit in enumerate(hits):
-            seen = best.get(hit.id)
-            if seen is None or (rank, hit.distance) < seen[:2]:
-                best[hit.id] = (rank, hit.distance, hit)
-    ordered = sorted(best.values(), key=lambda v: (v[0], v[1]))
-    return [hit for _, _, hit in ordered][: max(len(h) for h in lists)]
-
-
 def citation(metadata: Mapping[str, Any]) -> Citation:
     page = metadata.get("page")
     index = metadata.get("chunk_index")
@@ -374,10 +317,6 @@ def citation(metadata: Mapping[str, Any]) -> Citation:
         doc_id=str(metadata.get("doc_id") or ""),
         chunk_index=int(index) if isinstance(index, int | float) else None,
     )
-
-
-def _best_rank(part: _Part) -> int:
-    return min(r for r in (part.vector_rank, part.lexical_rank, 10**9) if r is not None)
 
 
 def _ms(began: float) -> float:

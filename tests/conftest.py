@@ -75,7 +75,7 @@ def corpus() -> Path:
 def embedder():  # type: ignore[no-untyped-def]
     """The real packaged model on the default backend, loaded once for the whole session."""
     from api.settings import Settings
-    from ingest.embed import Embedder
+    from ingest.embedding import Embedder
 
     defaults = Settings()
     model = Embedder(defaults.embed_model, backend=defaults.embed_backend, batch_size=64)

@@ -54,7 +54,7 @@ class Scripted:
 
 
 def _count(body: dict[str, Any], content: str) -> dict[str, int]:
-    from ingest.tokens import get_encoding
+    from ingest.encodings import get_encoding
 
     enc = get_encoding("cl100k_base")
     prompt = 3 + sum(

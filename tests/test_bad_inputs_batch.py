@@ -22,7 +22,7 @@ import pytest
 from api.services import Services
 from ingest.chunk import chunk_document
 from ingest.document import ParsedDocument, Section
-from ingest.tokens import get_encoding
+from ingest.encodings import get_encoding
 from tests import bad_inputs as bad
 from tests.reliability import record
 from tests.reliability.corpus import BATCH_LIMIT_MB, KINDS, Kind

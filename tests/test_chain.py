@@ -23,7 +23,7 @@ from api import errors
 from api.routes import generate
 from api.settings import Settings
 from generation.callbacks import Callbacks
-from generation.chain import Chain, ChainOptions
+from generation.chain.run import Chain, ChainOptions
 from generation.errors import GenerationError, GenerationFailed
 from generation.guard import Guard, GuardPolicy, SensitiveInput
 from generation.llm import build_llm
@@ -343,7 +343,7 @@ def test_a_broken_json_answer_is_not_taken_as_prose(server: FakeOpenAI) -> None:
 
 
 def test_without_json_mode_json_is_asked_in_the_prompt(server: FakeOpenAI) -> None:
-    from generation.llm import JSON_INSTRUCTION
+    from generation.llm.base import JSON_INSTRUCTION
 
     answer = {"text": "Solid.", "sentiment": "neutral"}
     server.reply("Here you go:\n```json\n" + json.dumps(answer) + "\n```")
@@ -629,8 +629,9 @@ def sample_searcher(make_settings, embedder, tmp_path: Path) -> Iterator[Any]:  
     retrieval tests already cover.
     """
     from api.services import Services
-    from ingest.lexical import LexicalIndex
-    from ingest.pipeline import ChunkOptions, Pipeline
+    from ingest.lexical.writer import LexicalIndex
+    from ingest.pipeline import Pipeline
+    from ingest.pipeline.plan import ChunkOptions
     from retrieval.lexical import LexicalReader
     from retrieval.search import Searcher
 
@@ -689,7 +690,7 @@ def test_blog_through_the_embedded_model(sample_searcher: Any) -> None:
     Short (80 words) and grounding in flag mode, to bound the calls on a shared 2-core machine;
     the small model may invent figures, which grounding must then report.
     """
-    from generation.local import LocalLLM
+    from generation.llm.local import LocalLLM
 
     spec = ModelRegistry.load(SAMPLES.parent / "models.toml").get("local")
     llm = build_llm(spec, timeout=120)
@@ -729,7 +730,7 @@ def test_blog_command_prints_the_blog_its_sources_and_checks(server: FakeOpenAI)
 
     from click.testing import CliRunner
 
-    from api.cli_generate import blog
+    from api.cli.generate import blog
 
     server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     registry = ModelRegistry(models={"fake": spec_for(server)}, default="fake")

@@ -21,11 +21,11 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.cli_chat import chat as chat_command
+from api.cli.chat import chat as chat_command
 from api.services import Services
 from api.settings import Settings
-from generation.chat import Conversation
-from generation.memory import MemoryConfig, TokenCounter, Turn
+from generation.chat.memory import MemoryConfig, TokenCounter, Turn
+from generation.chat.turn import Conversation
 from generation.models import ModelRegistry
 from generation.usage import count_messages
 from tests.fake_openai import FakeOpenAI

@@ -8,9 +8,9 @@ import pytest
 
 from ingest.chunk import chunk_document
 from ingest.document import ParsedDocument, Section
-from ingest.embed import WindowCheck, resolve_model_path
+from ingest.embedding.model import WindowCheck, resolve_model_path
+from ingest.encodings import get_encoding
 from ingest.parse import SUPPORTED_EXTENSIONS, parse_file
-from ingest.tokens import get_encoding
 
 ENCODING = get_encoding("cl100k_base")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ingest.coalesce import Coalescer
+from retrieval.batching import Coalescer
 
 
 class Recorder:

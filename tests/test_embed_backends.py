@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from ingest.chunk import chunk_document
-from ingest.embed import MANIFEST, Embedder, ExportMissing, default_export_root, export_dir
-from ingest.export_onnx import export
+from ingest.embedding import Embedder
+from ingest.embedding.export import export
+from ingest.embedding.model import MANIFEST, ExportMissing, default_export_root, export_dir
+from ingest.encodings import get_encoding
 from ingest.parse import parse_file
-from ingest.tokens import get_encoding
 
 MODEL = "all-MiniLM-L6-v2"
 SAMPLE_FILES = [
@@ -120,7 +121,7 @@ def test_missing_export_names_the_command_to_run(tmp_path: Path) -> None:
         fast.embed_query("boot space")
     message = str(raised.value)
     assert "no ONNX export of 'all-MiniLM-L6-v2'" in message
-    assert f"`python -m ingest.export_onnx --model {MODEL}`" in message
+    assert f"`python -m ingest.embedding.export --model {MODEL}`" in message
     assert str(tmp_path) in message
 
 

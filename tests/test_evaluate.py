@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from api.services import Services
-from ingest.lexical import LexicalIndex
-from ingest.pipeline import ChunkOptions, Pipeline
+from ingest.lexical.writer import LexicalIndex
+from ingest.pipeline import Pipeline
+from ingest.pipeline.plan import ChunkOptions
 from retrieval.errors import InvalidQuestions
 from retrieval.evaluate import (
     evaluate,

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from api.services import Services
-from ingest.lexical import CURRENT, LexicalIndex
-from ingest.pipeline import ChunkOptions, Pipeline
+from ingest.analysis import query_tokens, tokenize
+from ingest.lexical.format import CURRENT
+from ingest.lexical.writer import LexicalIndex
+from ingest.pipeline import Pipeline
+from ingest.pipeline.plan import ChunkOptions
 from ingest.store import ChromaStore
-from ingest.tokenize import query_tokens, tokenize
 from retrieval.errors import IndexUnavailable
 from retrieval.lexical import LexicalReader
 

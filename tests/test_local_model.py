@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from generation.errors import GenerationStopped
-from generation.llm import LLM, Completion, build_llm
-from generation.local import LocalLLM, load_tokenizer
+from generation.llm import build_llm
+from generation.llm.base import LLM, Completion
+from generation.llm.local import LocalLLM, load_tokenizer
+from generation.llm.setup import default_model_dir, gguf_path, is_installed
 from generation.models import ModelRegistry
-from generation.setup_local import default_model_dir, gguf_path, is_installed
 from generation.usage import count_messages, count_tokens, tokenize
 
 REPO = Path(__file__).resolve().parents[1]
@@ -143,7 +144,7 @@ def test_a_generation_whose_caller_leaves_stops_at_its_next_token(
         # the model is free again: this would queue behind 300 tokens if it were not
         return await local.complete(MESSAGES, max_tokens=2, temperature=0)
 
-    with caplog.at_level(logging.INFO, logger="generation.local"):
+    with caplog.at_level(logging.INFO, logger="generation.llm.local"):
         after = asyncio.run(_first_delta_then(local, cancel))
     assert after.text
     stops = [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]

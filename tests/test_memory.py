@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from generation.memory import (
+from generation.chat.memory import (
     MemoryConfig,
     MessageTooLong,
     TokenCounter,

@@ -13,7 +13,7 @@ import pytest
 
 from api.services import Services
 from ingest.errors import ModelMismatch
-from ingest.pipeline import dirty_marker
+from ingest.pipeline.commit import dirty_marker
 from ingest.store import ChromaStore
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from api.services import Services
-from ingest.embed import QUERY_BATCH
-from ingest.lexical import LexicalIndex
-from ingest.pipeline import ChunkOptions, Pipeline, dirty_marker
+from ingest.embedding.model import QUERY_BATCH
+from ingest.lexical.writer import LexicalIndex
+from ingest.pipeline import Pipeline
+from ingest.pipeline.commit import dirty_marker
+from ingest.pipeline.plan import ChunkOptions
 from retrieval.errors import EmptyQuery, InvalidArgument, InvalidFilter
 from retrieval.filters import Filters
 from retrieval.glossary import has_han

@@ -17,9 +17,9 @@ from api.errors import ApiError
 from api.routes.generate import GenerationDep
 from api.routes.query import filters_are_text, require_text
 from api.settings import Settings
-from generation.chat import ChatCitation
-from generation.chat_session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
-from generation.memory import MemoryConfig, MessageTooLong
+from generation.chat.memory import MemoryConfig, MessageTooLong
+from generation.chat.session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
+from generation.chat.turn import ChatCitation
 from generation.schemas import Usage
 from retrieval.filters import Filters
 

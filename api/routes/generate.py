@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import Authorized, SearcherDep
 from api.errors import ApiError, error_body, error_response, snake
-from generation.chain import Chain, ChainRun, GroundingMode, StepDone
+from generation.chain.run import Chain, ChainRun, GroundingMode, StepDone
 from generation.errors import GenerationError, GenerationFailed
 from generation.guard import SensitiveInput
 from generation.prompts import PromptInfo

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, SearcherDep, SearchLimiterDep
 from retrieval.filters import Filters
-from retrieval.search import Mode, Result
+from retrieval.fusion import Mode
+from retrieval.search import Result
 
 MAX_QUERY_CHARS = 2000
 MAX_K = 50

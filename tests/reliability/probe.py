@@ -31,7 +31,7 @@ def _status_kb(field: str) -> int:
 
 
 def _child(path: str, options: Any, model_dir: str, write_fd: int) -> None:
-    from ingest.pipeline import prepare
+    from ingest.pipeline.prepare import prepare
 
     limit = _status_kb("VmSize") * 1024 + MEMORY_MB * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -83,9 +83,9 @@ def probe(path: str, options: Any, model_dir: str) -> dict[str, Any]:
 
 
 def main(out: str, paths: list[str]) -> None:
-    from ingest.embed import Embedder
-    from ingest.pipeline import ChunkOptions
-    from ingest.tokens import get_encoding
+    from ingest.embedding import Embedder
+    from ingest.encodings import get_encoding
+    from ingest.pipeline.plan import ChunkOptions
 
     get_encoding("cl100k_base")  # loaded once, before the forks
     options = ChunkOptions()

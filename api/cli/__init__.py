@@ -1,0 +1,281 @@
+"""The `specrag` command line."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from api.services import Services
+from api.settings import Settings, with_throughput_hint
+from ingest.errors import IngestError
+from ingest.pipeline.plan import Plan
+from ingest.pipeline.report import Progress, Report, terminal_progress
+from retrieval.errors import RetrievalError
+
+log = logging.getLogger("specrag")
+
+
+def _offline_environment() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class _LazyGroup(click.Group):
+    """Commands kept in other modules are imported when they run, so `specrag ingest` does
+    not pay for the LLM side's imports (openai, fastapi, jinja2: about a second)."""
+
+    lazy = {"blog": "api.cli.generate:blog", "chat": "api.cli.chat:chat"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attribute = self.lazy[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup)
+@click.option("-v", "--verbose", count=True, help="More log lines (-vv for debug).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
+    """specrag: index car specification documents and search them."""
+    _offline_environment()
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        raise click.UsageError(f"invalid SPECRAG_* setting: {e}") from e
+    if ctx.invoked_subcommand in ("ingest", "serve"):  # many encoder calls at once
+        settings = with_throughput_hint(settings)
+    services = Services(settings)
+    ctx.obj = services
+    ctx.call_on_close(services.close)
+
+
+def _echo_json(payload: Any) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def _log_progress() -> Progress:
+    """Plain log lines for a non-terminal: at most one every five seconds."""
+    last = [0.0]
+
+    def update(done: int, total: int, chunks: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 5 or done == total:
+            last[0] = now
+            click.echo(f"progress: {done}/{total} files, {chunks} chunks embedded", err=True)
+
+    return update
+
+
+def _print_plan(plan: Plan) -> None:
+    for item in sorted(plan.items, key=lambda i: (i.action, i.path)):
+        click.echo(f"{item.action:7} {item.path}")
+    for problem in plan.discovery.unsupported:
+        click.echo(f"{'skip':7} {problem.path}  ({problem.reason})")
+    for problem in plan.discovery.failed:
+        click.echo(f"{'error':7} {problem.path}  ({problem.reason})")
+    counts = plan.summary()
+    click.echo(", ".join(f"{n} {action}" for action, n in counts.items()))
+
+
+def _print_report(report: Report) -> None:
+    click.echo(
+        f"files: {report.ok} ok, {report.skipped} skipped, {report.failed} failed; "
+        f"chunks: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
+        f"{report.embedded} embedded; {report.seconds:.1f} s"
+    )
+    for problem in report.errors:
+        click.echo(f"  FAILED {problem.path}: {problem.reason}")
+    for note in report.notes:
+        click.echo(f"  note   {note.path}: {note.reason}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(min=0), help="Parse processes (0: in-process).")
+@click.option("--prune", is_flag=True, help="Delete indexed files that are gone from PATHS.")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.pass_obj
+def ingest(
+    services: Services,
+    paths: tuple[Path, ...],
+    workers: int | None,
+    prune: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Index the pdf, md, txt, csv and json files under PATHS (files or folders).
+
+    Unchanged files are skipped; changed files replace their chunks. Exits with 1 when any
+    file failed (the others are still indexed).
+    """
+    pipeline = services.pipeline
+    if workers is not None:
+        pipeline.workers = workers
+    if dry_run:
+        plan = pipeline.plan(list(paths), prune=prune)
+        if as_json:
+            _echo_json(
+                {
+                    "plan": [{"action": i.action, "path": i.path} for i in plan.items],
+                    "summary": plan.summary(),
+                    "errors": [{"path": p.path, "reason": p.reason} for p in plan.discovery.failed],
+                }
+            )
+        else:
+            _print_plan(plan)
+        return
+    progress = None if as_json else (terminal_progress() or _log_progress())
+    try:
+        report = pipeline.run(list(paths), prune=prune, progress=progress)
+    except IngestError as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _echo_json(report.as_json())
+    else:
+        _print_report(report)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(services: Services, as_json: bool) -> None:
+    """What is indexed: documents by status, chunks, where the index lives."""
+    records = services.ledger.all()
+    payload = {
+        "data_dir": str(services.settings.data_dir),
+        "chroma": services.settings.chroma_url or str(services.settings.data_dir / "chroma"),
+        "collection": services.settings.collection,
+        "embed_model": services.settings.embed_model,
+        "documents": services.ledger.counts(),
+        "chunks": services.store.count(),
+        "failed": [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"],
+    }
+    if as_json:
+        _echo_json(payload)
+        return
+    for key, value in payload.items():
+        if key != "failed":
+            click.echo(f"{key}: {value}")
+    for failure in payload["failed"]:
+        click.echo(f"  FAILED {failure['path']}: {failure['reason']}")
+
+
+@main.command()
+@click.argument("source")
+@click.pass_obj
+def delete(services: Services, source: str) -> None:
+    """Remove a document (by path or doc id) and all its chunks from the index."""
+    resolved = str(Path(source).expanduser().resolve())
+    matches = [
+        r for r in services.ledger.all() if source in (r.doc_id, r.source) or r.source == resolved
+    ]
+    if not matches:
+        raise click.ClickException(f"no indexed document matches {source!r}")
+    for record in matches:
+        chunks = services.pipeline.delete(record.doc_id)
+        click.echo(f"deleted {record.source} ({chunks} chunks)")
+
+
+@main.command()
+@click.argument("text")
+@click.option("-k", "k", default=5, type=click.IntRange(1, 100), show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "vector", "lexical"]),
+    default="hybrid",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> None:
+    """Search: the K passages most relevant to TEXT, with their citations."""
+    if not text.strip():
+        raise click.BadParameter("the query is empty", param_hint="TEXT")
+    try:
+        results = services.searcher.search(text, k=k, mode=mode)  # type: ignore[arg-type]
+    except (IngestError, RetrievalError) as e:
+        raise click.ClickException(str(e)) from e
+    rows = [
+        {
+            "id": r.chunk_id,
+            "score": round(r.score, 6),
+            "scores": r.scores.model_dump(),
+            "source": r.citation.source,
+            "page": r.citation.page,
+            "section": r.citation.section,
+            "text": r.text,
+        }
+        for r in results
+    ]
+    if as_json:
+        _echo_json(rows)
+        return
+    for rank, row in enumerate(rows, 1):
+        page = f" p.{row['page']}" if row["page"] else ""
+        click.echo(f"{rank}. [{row['score']:.4f}] {row['source']}{page} § {row['section'] or '-'}")
+        click.echo("   " + " ".join(row["text"].split())[:300])
+
+
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def evaluate_command(services: Services, questions: Path, as_json: bool) -> None:
+    """Recall@1/5/10 and MRR of vector, lexical and hybrid search on a QA file (dev-qa.jsonl)."""
+    from retrieval.evaluate import evaluate_file, format_table
+
+    try:
+        report = evaluate_file(services.searcher, questions)
+    except (IngestError, RetrievalError, ValueError) as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        _echo_json(report)
+    else:
+        click.echo(format_table(report))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=click.IntRange(0, 65535), show_default=True)
+@click.pass_obj
+def serve(services: Services, host: str, port: int) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    click.echo(
+        f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
+    )
+    settings = services.settings
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=settings.shutdown_seconds,
+    )

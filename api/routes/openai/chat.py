@@ -1,0 +1,297 @@
+"""`POST /v1/chat/completions` (see `api.routes.openai`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from api.deps import Authorized, SearcherDep, ServicesDep
+from api.errors import error_body, snake
+from api.routes.chat import too_long
+from api.routes.generate import GenerationDep
+from api.routes.openai import MAX_CONTENT_CHARS
+from api.routes.query import require_text
+from generation.chat.memory import MemoryConfig, MemoryReport, MessageTooLong, Turn
+from generation.chat.session import CHAT_BUSINESS, guard_policy
+from generation.chat.turn import ChatAnswer, ChatCitation, Conversation, Prepared
+from generation.errors import GenerationError
+from retrieval.filters import Filters
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGES = 1000
+FINISH_REASONS = ("stop", "length", "content_filter")
+
+router = APIRouter(tags=["openai"], dependencies=Authorized)
+
+
+# -- chat completions --------------------------------------------------------------------------
+
+
+class TextPart(BaseModel):
+    """A content part; only text parts are understood."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["text"]
+    text: str = Field(max_length=MAX_CONTENT_CHARS)
+
+
+class CompletionMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["system", "developer", "user", "assistant"]
+    content: str | list[TextPart] | None = Field(default=None)
+    name: str | None = Field(default=None, max_length=200)
+
+    @field_validator("content")
+    @classmethod
+    def _content_is_text(cls, value: str | list[TextPart] | None) -> str | list[TextPart] | None:
+        if isinstance(value, str) and len(value) > MAX_CONTENT_CHARS:
+            raise ValueError(f"a message holds at most {MAX_CONTENT_CHARS} characters")
+        require_text(_text(value), "the content")
+        return value
+
+    def text(self) -> str:
+        return _text(self.content)
+
+
+def _text(content: str | list[TextPart] | None) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return "\n".join(part.text for part in content)
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    include_usage: bool = False
+
+
+class ChatCompletionRequest(BaseModel):
+    """OpenAI's chat completion request; unused OpenAI parameters are accepted and ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str | None = Field(
+        default=None, max_length=200, description="a model of data/models.toml"
+    )
+    messages: list[CompletionMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    stream: bool | None = False
+    stream_options: StreamOptions | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1, le=32_000)
+    max_completion_tokens: int | None = Field(default=None, ge=1, le=32_000)
+    n: int | None = Field(default=None, ge=1, le=1, description="only 1 answer per request")
+    k: int | None = Field(default=None, ge=1, le=20, description="specrag: passages to retrieve")
+    filters: Filters | None = Field(default=None, description="specrag: retrieval filters")
+
+    @model_validator(mode="after")
+    def _ends_with_a_question(self) -> ChatCompletionRequest:
+        last = self.messages[-1]
+        if last.role != "user":
+            raise ValueError(f"the last message must come from the user, not the {last.role}")
+        if not last.text().strip():
+            raise ValueError("the last user message is empty")
+        return self
+
+
+class AnswerMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+    refusal: str | None = None
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AnswerMessage
+    logprobs: None = None
+    finish_reason: str
+
+
+class CompletionUsage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: float = Field(description="specrag: USD, from the price table")
+
+
+class ChatCompletion(BaseModel):
+    """OpenAI's `chat.completion`, plus `citations` and `memory`."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: CompletionUsage
+    citations: list[ChatCitation] = Field(description="specrag: the passages shown to the model")
+    memory: MemoryReport = Field(description="specrag: earlier turns kept and dropped, tokens")
+
+
+def split_messages(messages: list[CompletionMessage]) -> tuple[str | None, list[Turn], str]:
+    """(the client's instructions, the earlier rounds, the question) from OpenAI messages."""
+    instructions = [m.text().strip() for m in messages if m.role in ("system", "developer")]
+    *earlier, last = [m for m in messages if m.role in ("user", "assistant")]
+    turns: list[Turn] = []
+    for m in earlier:
+        if m.role == "user" or not turns:
+            turns.append(Turn(len(turns) + 1, []))
+        turns[-1].messages.append({"role": m.role, "content": m.text()})
+    return "\n\n".join(i for i in instructions if i) or None, turns, last.text()
+
+
+def _usage(answer: ChatAnswer) -> CompletionUsage:
+    u = answer.usage
+    return CompletionUsage(
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        total_tokens=u.prompt_tokens + u.completion_tokens,
+        cost=u.cost,
+    )
+
+
+def _finish(answer: ChatAnswer) -> str:
+    return answer.finish_reason if answer.finish_reason in FINISH_REASONS else "stop"
+
+
+@router.post(
+    "/v1/chat/completions",
+    response_model=ChatCompletion,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "JSON, or chunks with stream"},
+        422: {"description": "malformed messages, unknown model, a message over the budget"},
+        502: {"description": "the model failed"},
+        504: {"description": "the model timed out"},
+    },
+)
+async def chat_completions(
+    body: ChatCompletionRequest,
+    generation: GenerationDep,
+    searcher: SearcherDep,
+    services: ServicesDep,
+) -> Any:
+    """OpenAI-compatible chat: the conversation answered from the index, with citations."""
+    spec = generation.models.get(body.model)  # UnknownModel: 422
+    settings = services.settings
+    conversation = Conversation(
+        llm=generation.llm(spec.name),
+        searcher=searcher,
+        prompts=generation.prompts,
+        guard=generation.guard,
+        policy=guard_policy(generation, CHAT_BUSINESS),
+        callbacks=generation.callbacks,
+        k=body.k or settings.generation_k,
+        filters=body.filters,
+        answer_tokens=body.max_completion_tokens or body.max_tokens or settings.chat_answer_tokens,
+        temperature=generation.options.temperature
+        if body.temperature is None
+        else body.temperature,
+        search_mode=generation.options.search_mode,
+        max_passage_chars=generation.options.max_passage_chars,
+        business=CHAT_BUSINESS,
+    )
+    instructions, history, question = split_messages(body.messages)
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    try:
+        prepared = await conversation.prepare(
+            question,
+            history=history,
+            memory=MemoryConfig(policy="tokens"),  # bounded by the context window alone
+            instructions=instructions,
+            request_id=completion_id[9:21],
+        )
+    except MessageTooLong as e:
+        raise too_long(e) from e
+    created = int(time.time())
+    if body.stream:
+        include_usage = bool(body.stream_options and body.stream_options.include_usage)
+        return StreamingResponse(
+            _chunks(conversation, prepared, completion_id, created, include_usage),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
+    answer = await conversation.answer(prepared)
+    return ChatCompletion(
+        id=completion_id,
+        created=created,
+        model=answer.model,
+        choices=[
+            Choice(message=AnswerMessage(content=answer.answer), finish_reason=_finish(answer))
+        ],
+        usage=_usage(answer),
+        citations=answer.citations,
+        memory=answer.memory,
+    )
+
+
+def _data(payload: dict[str, Any]) -> str:
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+async def _chunks(
+    conversation: Conversation,
+    prepared: Prepared,
+    completion_id: str,
+    created: int,
+    include_usage: bool,
+) -> AsyncIterator[str]:
+    """The answer as OpenAI's `chat.completion.chunk` events, then `[DONE]`."""
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    task = asyncio.create_task(
+        conversation.answer(prepared, stream=True, on_delta=queue.put_nowait)
+    )
+    task.add_done_callback(lambda _: queue.put_nowait(None))
+    base: dict[str, Any] = {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": conversation.llm.name,
+        "system_fingerprint": None,
+    }
+    if include_usage:
+        base["usage"] = None
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+        return _data({**base, "choices": [choice], **extra})
+
+    try:
+        yield chunk({"role": "assistant", "content": ""})
+        while (piece := await queue.get()) is not None:
+            yield chunk({"content": piece})
+        answer = task.result()
+        yield chunk(
+            {},
+            _finish(answer),
+            citations=[c.model_dump() for c in answer.citations],
+            memory=answer.memory.model_dump(),
+        )
+        if include_usage:
+            yield _data({**base, "choices": [], "usage": _usage(answer).model_dump()})
+        yield "data: [DONE]\n\n"
+    except GenerationError as e:
+        log.error("chat completion failed mid-stream: %s", e)
+        yield _data({**error_body(snake(type(e).__name__), str(e)), "status": e.status_code})
+    except Exception:
+        log.exception("unexpected error in a chat completion stream")
+        yield _data(
+            {
+                **error_body("internal_error", "internal server error; see the server log"),
+                "status": 500,
+            }
+        )
+    finally:
+        if not task.done():
+            task.cancel()

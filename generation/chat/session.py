@@ -1,0 +1,192 @@
+"""Chat sessions: a conversation's turns, memory settings and summary kept between requests.
+
+`Chat.send` loads the session (or starts one), runs the message through a `Conversation`
+with the session's earlier turns and running summary, then records the turn. A new session is
+only written once its first answer succeeded, so a failed first message leaves nothing behind.
+A summary folded by a request is stored even if the answer then fails: its call was paid for,
+and the next request reuses it instead of summarising the same turns again.
+
+The request's model, business and memory settings, when given, become the session's; when left
+out, the session's own are used (the defaults for a new session).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from generation.chat.memory import MemoryConfig, MemoryReport, Policy, Turn
+from generation.chat.store import Session, SessionStore, StoredTurn
+from generation.chat.turn import ChatAnswer, ChatCitation, Conversation
+from generation.errors import GenerationError
+from generation.guard import GuardPolicy
+from generation.schemas import BUSINESSES, Usage
+from generation.service import Generation
+
+CHAT_BUSINESS = "chat"
+CHAT_BUSINESSES = (CHAT_BUSINESS, *BUSINESSES)
+
+
+class UnknownBusiness(GenerationError):
+    status_code = 422
+
+
+def guard_policy(generation: Generation, business: str) -> GuardPolicy:
+    """The business's guard policy; for `chat`, unless configured, questions are let through
+    (a user asking for "the cheapest version" is not writing ad copy) and answers masked."""
+    if business == CHAT_BUSINESS and business not in generation.policies:
+        return GuardPolicy(input="allow", output="mask")
+    return generation.policy(business)
+
+
+@dataclass(frozen=True)
+class ChatDefaults:
+    """Settings-derived defaults for a session's memory and answers."""
+
+    policy: Policy = "tokens"
+    max_turns: int = 10
+    max_tokens: int = 2000
+    k: int = 5
+    answer_tokens: int = 512
+
+
+class ChatReply(BaseModel):
+    """The answer to one message of a session (`POST /v1/chat`)."""
+
+    session_id: str
+    turn: int = Field(description="this turn's number in the session, from 1")
+    answer: str
+    citations: list[ChatCitation]
+    memory: MemoryReport
+    model: str
+    usage: Usage = Field(description="this request's model calls: the answer and any summary")
+    finish_reason: str | None = None
+
+
+class Chat:
+    """Sessions over one `Generation` (models, prompts, guard, callbacks) and one searcher."""
+
+    def __init__(
+        self,
+        *,
+        generation: Generation,
+        searcher: Any,
+        sessions: SessionStore,
+        defaults: ChatDefaults | None = None,
+    ):
+        self.generation = generation
+        self.searcher = searcher
+        self.sessions = sessions
+        self.defaults = defaults or ChatDefaults()
+
+    def memory_config(self, memory: MemoryConfig | None, session: Session | None) -> MemoryConfig:
+        """The request's memory settings, else the session's, else the defaults; filled in."""
+        d = self.defaults
+        chosen = memory or (session.memory if session else MemoryConfig(policy=d.policy))
+        return chosen.resolved(max_turns=d.max_turns, max_tokens=d.max_tokens)
+
+    async def send(
+        self,
+        message: str,
+        *,
+        session_id: str | None = None,
+        model: str | None = None,
+        business: str | None = None,
+        memory: MemoryConfig | None = None,
+        k: int | None = None,
+        filters: Any = None,
+    ) -> ChatReply:
+        """Answer `message` in session `session_id` (a new session when None).
+
+        Raises SessionNotFound (404), UnknownModel / UnknownBusiness / MessageTooLong /
+        SensitiveInput (422), SessionBusy (409), and the model's errors (502, 504).
+        """
+        session = self.sessions.get(session_id) if session_id else None
+        model = model or (session.model if session else None)
+        spec = self.generation.models.get(model)  # UnknownModel before any work
+        business = business or (session.business if session else CHAT_BUSINESS)
+        if business not in CHAT_BUSINESSES:
+            raise UnknownBusiness(
+                f"unknown business {business!r}; known: {', '.join(CHAT_BUSINESSES)}"
+            )
+        config = self.memory_config(memory, session)
+        stored = self.sessions.turns(session.id) if session else []
+        history = [Turn(t.n, t.messages()) for t in stored]
+        conversation = Conversation(
+            llm=self.generation.llm(spec.name),
+            searcher=self.searcher,
+            prompts=self.generation.prompts,
+            guard=self.generation.guard,
+            policy=guard_policy(self.generation, business),
+            callbacks=self.generation.callbacks,
+            k=k or self.defaults.k,
+            filters=filters,
+            answer_tokens=self.defaults.answer_tokens,
+            temperature=self.generation.options.temperature,
+            search_mode=self.generation.options.search_mode,
+            max_passage_chars=self.generation.options.max_passage_chars,
+            business=business,
+        )
+        new_id = session.id if session else uuid.uuid4().hex
+        prepared = await conversation.prepare(
+            message,
+            history=history,
+            memory=config,
+            summary=session.summary if session else None,
+            summarized_through=session.summarized_through if session else 0,
+            request_id=new_id[:12],
+        )
+        if session and prepared.summarized_through > session.summarized_through:
+            self.sessions.set_summary(
+                session.id, prepared.summary or "", through=prepared.summarized_through
+            )
+            self._charge(session.id, prepared.usage)
+        answer = await conversation.answer(prepared)
+        if session is None:
+            session = self.sessions.create(
+                model=model, business=business, memory=config, session_id=new_id
+            )
+        else:
+            self.sessions.update_settings(session.id, model=model, business=business, memory=config)
+        turn = (stored[-1].n if stored else 0) + 1
+        self.sessions.add_turn(session.id, self._stored(turn, message, answer))
+        # The summary calls are on the session already; this adds the answer's.
+        self._charge(session.id, answer.usage, less=prepared.usage)
+        return ChatReply(
+            session_id=session.id,
+            turn=turn,
+            answer=answer.answer,
+            citations=answer.citations,
+            memory=answer.memory,
+            model=answer.model,
+            usage=answer.usage,
+            finish_reason=answer.finish_reason,
+        )
+
+    def _charge(self, session_id: str, usage: Usage, *, less: Usage | None = None) -> None:
+        less = less or Usage()
+        self.sessions.add_usage(
+            session_id,
+            prompt_tokens=usage.prompt_tokens - less.prompt_tokens,
+            completion_tokens=usage.completion_tokens - less.completion_tokens,
+            cost=round(usage.cost - less.cost, 10),
+            calls=usage.calls - less.calls,
+        )
+
+    @staticmethod
+    def _stored(n: int, message: str, answer: ChatAnswer) -> StoredTurn:
+        return StoredTurn(
+            n=n,
+            user=message,
+            assistant=answer.answer,
+            model=answer.model,
+            citations=[c.model_dump() for c in answer.citations],
+            prompt_tokens=answer.usage.prompt_tokens,
+            completion_tokens=answer.usage.completion_tokens,
+            cost=answer.usage.cost,
+            ts=time.time(),
+        )

@@ -1,0 +1,445 @@
+"""One chat answer: passages retrieved for the conversation, bounded memory, a cited answer.
+
+`Conversation` is stateless: given the earlier turns, the running summary and the new message
+it builds the prompt within the model's context window (`generation.chat.memory`), folds overflowing
+turns into the summary when the policy says so, and asks the model. The session layer
+(`generation.chat.session`) and the OpenAI-compatible route both drive it.
+
+The prompt, one message per part so that each part's tokens are counted apart
+(`data/prompts/chat/answer.j2`, blocks `system`, `summary`, `passages`):
+
+    system    instructions (plus a client's own system messages)
+    system    the running summary (summary policy, once something was folded)
+    user/assistant ...  the kept earlier turns, verbatim
+    system    the numbered passages retrieved for this turn
+    user      the message
+
+Retrieval is for the conversation, not only the last line: the message alone and the message
+after the previous user message ("and its torque?" after "the Aurora X5's power") are searched,
+their results interleaved by rank, `k` in all. The passages get the context window's room left
+after the system prompt, message and reserve, ceding up to half of it to the memory; the
+lowest-ranked ones are left out first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from pydantic import BaseModel, Field
+
+from generation.callbacks import Callbacks
+from generation.chat.memory import (
+    MemoryConfig,
+    MemoryPlan,
+    MemoryReport,
+    TokenCounter,
+    Turn,
+    check_message,
+    plan,
+    report_tokens,
+)
+from generation.chat.summary import PROMPTS, fold
+from generation.guard import Guard, GuardHit, GuardPolicy, check_input, words_of
+from generation.llm.base import LLM, Message
+from generation.passages import cited_numbers
+from generation.prompts import PromptError, PromptLibrary
+from generation.schemas import Usage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChatPassage:
+    """A retrieved chunk as the chat prompt numbers it."""
+
+    n: int
+    chunk_id: str
+    text: str
+    source: str
+    page: int | None
+    section: str
+
+
+class ChatCitation(BaseModel):
+    """A passage shown with the question; `cited` when the answer names it as [n]."""
+
+    n: int
+    chunk_id: str
+    source: str
+    page: int | None = None
+    section: str = ""
+    cited: bool = False
+
+
+class ChatAnswer(BaseModel):
+    """The answer to one message, with what it was grounded in and what it cost."""
+
+    answer: str
+    citations: list[ChatCitation]
+    memory: MemoryReport
+    model: str
+    usage: Usage
+    finish_reason: str | None = None
+    guard: list[GuardHit] = Field(default_factory=list, description="sensitive words found")
+
+
+@dataclass
+class Prepared:
+    """A prompt ready to send, and what was spent building it (summary calls)."""
+
+    messages: list[Message]
+    passages: list[ChatPassage]
+    memory: MemoryReport
+    reserve: int
+    events: Callbacks
+    usage: Usage = field(default_factory=Usage)
+    summary: str | None = None  # the running summary after this request's fold
+    summarized_through: int = 0
+    input_hits: list[GuardHit] = field(default_factory=list)
+
+
+class Conversation:
+    """Answers one message of a conversation with one model.
+
+    Args:
+        filters: retrieval filters (`retrieval.filters.Filters` or a mapping), for every search.
+        answer_tokens: the answer's reserve (its max_tokens), at most a quarter of the window.
+        business: labels usage and events; picks the guard policy (the caller passes it).
+    """
+
+    def __init__(
+        self,
+        *,
+        llm: LLM,
+        searcher: Any,
+        prompts: PromptLibrary,
+        guard: Guard,
+        policy: GuardPolicy | None = None,
+        callbacks: Callbacks | None = None,
+        k: int = 5,
+        filters: Any = None,
+        answer_tokens: int = 512,
+        temperature: float = 0.7,
+        search_mode: str = "hybrid",
+        max_passage_chars: int = 1500,
+        business: str = "chat",
+    ):
+        self.llm = llm
+        self.searcher = searcher
+        self.prompts = prompts
+        self.guard = guard
+        self.policy = policy or GuardPolicy()
+        self.callbacks = callbacks or Callbacks()
+        self.k = k
+        self.filters = filters
+        self.answer_tokens = answer_tokens
+        self.temperature = temperature
+        self.search_mode = search_mode
+        self.max_passage_chars = max_passage_chars
+        self.business = business
+
+    @property
+    def reserve(self) -> int:
+        return max(1, min(self.answer_tokens, self.llm.spec.context_window // 4))
+
+    # -- the prompt --------------------------------------------------------------------------
+
+    async def prepare(
+        self,
+        message: str,
+        *,
+        history: Sequence[Turn],
+        memory: MemoryConfig,
+        summary: str | None = None,
+        summarized_through: int = 0,
+        instructions: str | None = None,
+        request_id: str | None = None,
+    ) -> Prepared:
+        """The prompt for `message`: guard, budget, retrieval, memory (and its summary call).
+
+        Raises SensitiveInput and MessageTooLong (422) before any retrieval or model call.
+        """
+        events = self.callbacks.child(
+            business=self.business, request_id=request_id or uuid.uuid4().hex[:12]
+        )
+        hits = check_input(self.guard, {"message": message}, self.policy)
+        counter = TokenCounter(self.llm.spec)
+        window, reserve = self.llm.spec.context_window, self.reserve
+        system = [self._block("system", instructions=instructions)]
+        question = {"role": "user", "content": message}
+        fixed = counter.priming + counter.messages(system)
+        check_message(
+            counter, system=fixed, message=counter.message(question), reserve=reserve, window=window
+        )
+        room = window - fixed - counter.message(question) - reserve
+
+        found = await self._retrieve(message, history, events)
+        wanted = self._memory_wanted(history, memory, counter, summary, summarized_through)
+        passages, shown = self._fit_passages(found, counter, room - min(room // 2, wanted))
+        room -= counter.messages(shown)
+
+        summary_overhead = counter.message(self._block("summary", summary=""))
+        current = counter.message(self._block("summary", summary=summary)) if summary else 0
+        memory_plan = plan(
+            history,
+            memory,
+            counter,
+            room=room,
+            summary_tokens=current,
+            summary_overhead=summary_overhead,
+            summarized_through=summarized_through,
+        )
+        usage = Usage()
+        through = summarized_through
+        if memory_plan.to_fold:
+            summary = await fold(
+                self.llm,
+                self.prompts,
+                summary,
+                memory_plan.to_fold,
+                memory_plan.summary_cap - summary_overhead,
+                events=events,
+                usage=usage,
+            )
+            through = memory_plan.to_fold[-1].n
+        summary_part: list[Message] = []
+        shown_summary: str | None = None
+        if memory_plan.include_summary and summary:
+            shown_summary = self._fit_summary(counter, summary, memory_plan.summary_cap)
+            if shown_summary:
+                summary_part = [self._block("summary", summary=shown_summary)]
+        self._settle(memory_plan, counter, room - counter.messages(summary_part))
+        history_part = [m for t in memory_plan.kept for m in t.messages]
+        tokens = report_tokens(
+            counter,
+            system=system,
+            summary=summary_part,
+            history=history_part,
+            passages=shown,
+            message=[question],
+            reserve=reserve,
+            window=window,
+        )
+        report = MemoryReport(
+            policy=memory.policy,
+            kept_turns=[t.n for t in memory_plan.kept],
+            dropped_turns=memory_plan.dropped,
+            summary=shown_summary,
+            summarized_through=through if memory.policy == "summary" else 0,
+            folded_turns=[t.n for t in memory_plan.to_fold],
+            max_turns=memory.max_turns if memory.policy == "window" else None,
+            max_tokens=memory.max_tokens if memory.policy != "window" else None,
+            memory_budget=memory_plan.budget,
+            tokens=tokens,
+        )
+        return Prepared(
+            messages=[*system, *summary_part, *history_part, *shown, question],
+            passages=passages,
+            memory=report,
+            reserve=reserve,
+            events=events,
+            usage=usage,
+            summary=summary,
+            summarized_through=through,
+            input_hits=hits,
+        )
+
+    def _block(self, name: str, **variables: Any) -> Message:
+        """One block of the answer template as a message (`system` role, text stripped)."""
+        template_name, _ = self.prompts.resolve(PROMPTS, "answer", self.llm.name)
+        values = {
+            "business": self.business,
+            "instructions": None,
+            "summary": None,
+            "passages": [],
+            **variables,
+        }
+        try:
+            template = self.prompts.env.get_template(template_name)
+            text = "".join(template.blocks[name](template.new_context(values))).strip()
+        except KeyError as e:
+            raise PromptError(f"prompt {template_name}: no block {name!r}") from e
+        except jinja2.TemplateError as e:
+            raise PromptError(f"prompt {template_name}: {e}") from e
+        return {"role": "system", "content": text}
+
+    def _memory_wanted(
+        self,
+        history: Sequence[Turn],
+        memory: MemoryConfig,
+        counter: TokenCounter,
+        summary: str | None,
+        summarized_through: int,
+    ) -> int:
+        """The tokens the memory could use at most, so passages leave it its share."""
+        if memory.policy == "window":
+            turns = list(history[-memory.max_turns :]) if memory.max_turns else list(history)
+        else:
+            turns = [t for t in history if t.n > summarized_through]
+        wanted = counter.messages(m for t in turns for m in t.messages)
+        if memory.policy == "summary" and summary:
+            wanted += counter.message(self._block("summary", summary=summary))
+        if memory.policy != "window" and memory.max_tokens:
+            wanted = min(wanted, memory.max_tokens)
+        return wanted
+
+    def _fit_passages(
+        self, found: list[ChatPassage], counter: TokenCounter, limit: int
+    ) -> tuple[list[ChatPassage], list[Message]]:
+        """The best-ranked passages whose message fits `limit` tokens."""
+        for n in range(len(found), -1, -1):
+            message = self._block("passages", passages=found[:n])
+            if counter.message(message) <= limit:
+                return found[:n], [message]
+        return [], []
+
+    def _fit_summary(self, counter: TokenCounter, summary: str, cap: int) -> str:
+        """`summary` cut so that its message fits `cap` tokens ("" when nothing fits)."""
+        text = summary
+        while text:
+            over = counter.message(self._block("summary", summary=text)) - cap
+            if over <= 0:
+                return text
+            text = counter.truncate(text, max(counter.text(text) - over, 0)).rstrip()
+        return ""
+
+    @staticmethod
+    def _settle(memory_plan: MemoryPlan, counter: TokenCounter, room: int) -> None:
+        """Drop the oldest kept turns while the memory overflows `room` (a summary that came
+        back longer than planned, counts that moved when text was joined)."""
+        while memory_plan.kept and memory_plan.history_tokens > room:
+            oldest = memory_plan.kept.pop(0)
+            memory_plan.history_tokens -= counter.turn(oldest)
+            memory_plan.dropped = sorted([*memory_plan.dropped, oldest.n])
+
+    # -- retrieval ---------------------------------------------------------------------------
+
+    async def _retrieve(
+        self, message: str, history: Sequence[Turn], events: Callbacks
+    ) -> list[ChatPassage]:
+        queries = [message]
+        previous = next(
+            (m["content"] for t in reversed(history) for m in t.messages if m["role"] == "user"),
+            None,
+        )
+        if previous:
+            queries.append(f"{previous[-500:]} {message}")
+        ranked: list[list[Any]] = []
+        for query in queries:
+            started = time.perf_counter()
+            results = await asyncio.to_thread(
+                self.searcher.search, query, k=self.k, filters=self.filters, mode=self.search_mode
+            )
+            ranked.append(results)
+            events.emit(
+                "retrieval.end",
+                step="chat",
+                query=query,
+                k=self.k,
+                results=len(results),
+                chunk_ids=[r.chunk_id for r in results],
+                latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+        chosen: dict[str, Any] = {}
+        for rank in range(max(len(r) for r in ranked)):
+            for results in ranked:
+                if rank < len(results):
+                    chosen.setdefault(results[rank].chunk_id, results[rank])
+        return [self._passage(i, r) for i, r in enumerate(list(chosen.values())[: self.k], 1)]
+
+    def _passage(self, n: int, result: Any) -> ChatPassage:
+        text = result.text.strip()
+        if len(text) > self.max_passage_chars:
+            text = text[: self.max_passage_chars].rstrip() + " …"
+        return ChatPassage(
+            n=n,
+            chunk_id=result.chunk_id,
+            text=text,
+            source=result.citation.source,
+            page=result.citation.page,
+            section=getattr(result.citation, "section", "") or "",
+        )
+
+    # -- the model call --------------------------------------------------------------------
+
+    async def answer(
+        self,
+        prepared: Prepared,
+        *,
+        stream: bool = False,
+        on_delta: Callable[[str], None] | None = None,
+    ) -> ChatAnswer:
+        """Ask the model; the answer with its citations, memory report and usage.
+
+        A streamed answer has already been shown as it came, so sensitive words in it are
+        reported (`guard`) but not masked; a whole answer is masked unless the business's
+        policy allows them.
+        """
+        completion = await self.llm.complete(
+            prepared.messages,
+            max_tokens=prepared.reserve,
+            temperature=self.temperature,
+            stream=stream,
+            on_delta=on_delta,
+            callbacks=prepared.events.child(step="answer"),
+        )
+        usage = prepared.usage.model_copy()
+        usage.add(completion.prompt_tokens, completion.completion_tokens, completion.cost)
+        text = completion.text.strip()
+        hits = self.guard.scan(text, field="answer")
+        if hits:
+            masked = not stream and self.policy.output != "allow"
+            log.warning(
+                "sensitive words in a chat answer (%s): %s",
+                "masked" if masked else "reported",
+                ", ".join(words_of(hits)),
+            )
+            prepared.events.emit(
+                "guard.hit",
+                where="output",
+                action="mask" if masked else "allow",
+                words=words_of(hits),
+                hits=[h.model_dump() for h in hits],
+            )
+            if masked:
+                text = self.guard.mask(text, hits, char=self.policy.mask_char)
+        return ChatAnswer(
+            answer=text,
+            citations=citations(prepared.passages, text),
+            memory=prepared.memory,
+            model=self.llm.name,
+            usage=usage,
+            finish_reason=completion.finish_reason,
+            guard=[*prepared.input_hits, *hits],
+        )
+
+
+def citations(passages: Sequence[ChatPassage], text: str) -> list[ChatCitation]:
+    """Every passage shown, marking those `text` cites as [n]."""
+    cited = cited_numbers(text)
+    return [
+        ChatCitation(
+            n=p.n,
+            chunk_id=p.chunk_id,
+            source=p.source,
+            page=p.page,
+            section=p.section,
+            cited=p.n in cited,
+        )
+        for p in passages
+    ]
+
+
+def turns_from_pairs(pairs: Sequence[tuple[int, str, str]]) -> list[Turn]:
+    """Turns from stored (n, user, assistant) rows."""
+    return [
+        Turn(n, [{"role": "user", "content": user}, {"role": "assistant", "content": answer}])
+        for n, user, answer in pairs
+    ]

@@ -1,0 +1,41 @@
+"""The chat models behind one interface (`generation.llm.base.LLM`): `build_llm` picks the
+client for a model's kind: an OpenAI-compatible endpoint (`openai.py`) or the embedded model
+(`local.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generation.callbacks import Callbacks
+from generation.llm.base import LLM
+from generation.llm.openai import OpenAILLM
+from generation.models import ModelSpec
+
+
+def build_llm(
+    spec: ModelSpec,
+    *,
+    callbacks: Callbacks | None = None,
+    timeout: float = 60,
+    max_retries: int = 3,
+    backoff: float = 0.5,
+    model_dir: Path | None = None,
+) -> LLM:
+    """The client for `spec`: an OpenAI-compatible endpoint or the embedded model.
+
+    Args:
+        timeout, max_retries, backoff: per attempt, for remote models; `backoff` is the first
+            retry's delay in seconds, doubled per attempt and capped at 8 s.
+        model_dir: the embedded model's converted weights (default: under the venv).
+    """
+    if spec.kind == "openai":
+        return OpenAILLM(
+            spec, callbacks=callbacks, timeout=timeout, max_retries=max_retries, backoff=backoff
+        )
+    if spec.kind == "local":
+        from generation.llm.local import LocalLLM
+
+        # No wall-clock cut for the embedded model: it is bounded by max_tokens, and on two
+        # busy cores a remote-sized timeout would truncate answers mid-JSON.
+        return LocalLLM(spec, callbacks=callbacks, model_dir=model_dir)
+    raise ValueError(f"model {spec.name!r}: unknown kind {spec.kind!r}")

@@ -1,0 +1,1 @@
+"""The lexical (BM25) index that ingest derives from Chroma: its on-disk format and its writer."""

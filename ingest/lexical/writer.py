@@ -1,0 +1,253 @@
+"""Builds the lexical index (format: `ingest.lexical.format`) from every chunk in Chroma.
+
+Rebuilds stay cheap because each chunk's tokens are cached in SQLite, keyed by chunk id and
+the sha1 of what was tokenized: after a one-file change only that file's chunks are
+tokenized again. One rebuild at a time (a file lock).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from array import array
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.analysis import TOKENIZER_VERSION, tokenize
+from ingest.errors import IngestError
+from ingest.lexical.format import (
+    BM25_PARAMS,
+    CURRENT,
+    FORMAT_VERSION,
+    INT_FIELDS,
+    MANIFEST,
+    TEXT_FIELDS,
+    TEXTS,
+    lexical_text,
+    pack_tokens,
+    read_current,
+    unpack_tokens,
+)
+from ingest.store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+
+class LexicalIndexError(IngestError):
+    """The lexical index could not be built or written."""
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildStats:
+    chunks: int
+    tokenized: int  # chunks whose tokens were not in the cache
+    vocabulary: int
+    generation: str
+    seconds: float
+
+
+class TokenCache:
+    """Tokens per chunk id, valid while the sha1 of the tokenized text is unchanged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS tokens ("
+            "chunk_id TEXT PRIMARY KEY, sha1 TEXT NOT NULL, tokens BLOB NOT NULL)"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'tokenizer'").fetchone()
+        if row is None or row[0] != TOKENIZER_VERSION:
+            self._db.execute("DELETE FROM tokens")
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,)
+            )
+        self._db.commit()
+
+    def load(self) -> dict[str, tuple[str, bytes]]:
+        rows = self._db.execute("SELECT chunk_id, sha1, tokens FROM tokens")
+        return {chunk_id: (sha1, blob) for chunk_id, sha1, blob in rows}
+
+    def save(self, rows: list[tuple[str, str, bytes]], gone: list[str]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", rows)
+            self._db.executemany("DELETE FROM tokens WHERE chunk_id = ?", ((i,) for i in gone))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class _Columns:
+    """Chunk ids, texts and filterable metadata, aligned with the BM25 document order."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.texts: list[bytes] = []
+        self.values: dict[str, dict[str, int]] = {f: {} for f in TEXT_FIELDS}
+        self.codes: dict[str, array[int]] = {f: array("i") for f in TEXT_FIELDS}
+        self.ints: dict[str, array[int]] = {f: array("i") for f in INT_FIELDS}
+
+    def add(self, chunk_id: str, text: str, metadata: Mapping[str, Any]) -> None:
+        self.ids.append(chunk_id)
+        self.texts.append(text.encode("utf-8"))
+        for field in TEXT_FIELDS:
+            value = str(metadata.get(field) or "")
+            table = self.values[field]
+            self.codes[field].append(table.setdefault(value, len(table)))
+        for field in INT_FIELDS:
+            raw = metadata.get(field)
+            self.ints[field].append(int(raw) if isinstance(raw, int | float) else -1)
+
+    def write(self, folder: Path) -> dict[str, list[str]]:
+        for field in TEXT_FIELDS:
+            np.save(folder / f"{field}.codes.npy", np.asarray(self.codes[field], dtype=np.int32))
+        for field in INT_FIELDS:
+            np.save(folder / f"{field}.npy", np.asarray(self.ints[field], dtype=np.int32))
+        (folder / "ids.json").write_text(json.dumps(self.ids, ensure_ascii=False), "utf-8")
+        # Texts as one UTF-8 blob and the offset of each: a reader slices its results out of
+        # the memory-mapped blob instead of asking Chroma for them.
+        offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in self.texts], out=offsets[1:])
+        np.save(folder / f"{TEXTS}.offsets.npy", offsets)
+        (folder / f"{TEXTS}.bin").write_bytes(b"".join(self.texts))
+        return {field: list(self.values[field]) for field in TEXT_FIELDS}
+
+
+class LexicalIndex:
+    """Writes the BM25 index of one Chroma collection into `directory`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def exists(self) -> bool:
+        return read_current(self.directory) is not None
+
+    def rebuild(self, store: ChromaStore) -> RebuildStats:
+        """Build a fresh generation from every chunk now in `store`, and make it live."""
+        started = time.perf_counter()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            cache = TokenCache(self.directory / "tokens.sqlite3")
+            try:
+                stats = self._build(store, cache, started)
+            finally:
+                cache.close()
+        log.info(
+            "lexical index %s: %d chunks (%d tokenized), %d terms, %.2f s",
+            stats.generation,
+            stats.chunks,
+            stats.tokenized,
+            stats.vocabulary,
+            stats.seconds,
+        )
+        return stats
+
+    def _build(self, store: ChromaStore, cache: TokenCache, started: float) -> RebuildStats:
+        cached = cache.load()
+        fresh: list[tuple[str, str, bytes]] = []
+        columns = _Columns()
+        vocabulary: dict[str, int] = {}
+        corpus: list[array[int]] = []
+        for chunk_id, text, metadata in store.iter_chunks():
+            source = lexical_text(text, metadata)
+            digest = hashlib.sha1(source.encode("utf-8")).hexdigest()
+            hit = cached.get(chunk_id)
+            if hit is not None and hit[0] == digest:
+                tokens = unpack_tokens(hit[1])
+            else:
+                tokens = tokenize(source)
+                fresh.append((chunk_id, digest, pack_tokens(tokens)))
+            corpus.append(array("i", (vocabulary.setdefault(t, len(vocabulary)) for t in tokens)))
+            columns.add(chunk_id, text, metadata)
+        present = set(columns.ids)
+        cache.save(fresh, [chunk_id for chunk_id in cached if chunk_id not in present])
+        generation = self._write(corpus, vocabulary, columns)
+        return RebuildStats(
+            chunks=len(columns.ids),
+            tokenized=len(fresh),
+            vocabulary=len(vocabulary),
+            generation=generation,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _write(
+        self, corpus: list[array[int]], vocabulary: dict[str, int], columns: _Columns
+    ) -> str:
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=self.directory))
+        try:
+            manifest: dict[str, Any] = {
+                "format": FORMAT_VERSION,
+                "tokenizer": TOKENIZER_VERSION,
+                "count": len(columns.ids),
+                "built_at": time.time(),
+                "bm25": BM25_PARAMS,
+            }
+            manifest["values"] = columns.write(staging)
+            if any(len(doc) for doc in corpus):
+                _write_bm25(staging / "bm25", corpus, vocabulary)
+            else:
+                manifest["empty"] = True  # no chunk has a token: every query finds nothing
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+            name = self._next_generation()
+            os.rename(staging, self.directory / name)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        pointer = self.directory / f".{CURRENT}.tmp"
+        pointer.write_text(name + "\n", encoding="utf-8")
+        os.replace(pointer, self.directory / CURRENT)
+        self._prune(keep={name, *_previous(self.directory, name)})
+        return name
+
+    def _next_generation(self) -> str:
+        numbers = [int(p.name[4:]) for p in self.directory.glob("gen-*") if p.name[4:].isdigit()]
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def _prune(self, *, keep: set[str]) -> None:
+        for path in self.directory.iterdir():
+            stale_build = path.name.startswith(".build-")
+            if (path.name.startswith("gen-") and path.name not in keep) or stale_build:
+                shutil.rmtree(path, ignore_errors=True)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.directory / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _previous(directory: Path, name: str) -> list[str]:
+    """The generation just before `name`, kept for a reader that may still be loading it."""
+    older = sorted(p.name for p in directory.glob("gen-*") if p.name < name)
+    return older[-1:]
+
+
+def _write_bm25(folder: Path, corpus: list[array[int]], vocabulary: dict[str, int]) -> None:
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import, which bypasses the application's level
+    # and prints "Building index from IDs" on every rebuild; put it back under the root's.
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+
+    try:
+        model = bm25s.BM25(**BM25_PARAMS)
+        model.index((corpus, vocabulary), show_progress=False)
+        model.save(str(folder), show_progress=False)
+    except Exception as e:
+        raise LexicalIndexError(f"cannot build the BM25 index in {folder}: {e}") from e

@@ -1,0 +1,155 @@
+"""The ingest run behind one facade, `Pipeline`: plan → prepare (parse and chunk, in worker
+processes) → schedule (embed in this one) → commit (Chroma, then the ledger) → report.
+
+A file is committed to the ledger only after all of its chunks are in Chroma and its stale
+chunks are gone, so a run killed at any instant and run again converges to the index a
+clean run builds.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ingest.embedding import Embedder
+from ingest.ledger import Ledger
+from ingest.pipeline.commit import Committer, dirty_marker
+from ingest.pipeline.plan import PIPELINE_VERSION, ChunkOptions, Plan, PlanItem, plan_files
+from ingest.pipeline.report import Progress, Report
+from ingest.pipeline.schedule import Scheduler
+from ingest.store import ChromaStore
+
+
+class Pipeline:
+    """Ingest into one store and ledger with one embedder. Build once, run many times."""
+
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        ledger: Ledger,
+        embedder: Embedder,
+        chunking: ChunkOptions,
+        roots: list[Path] | None = None,
+        max_file_bytes: int = 100 * 2**20,
+        workers: int = 1,
+        lock_path: Path | None = None,
+        after_write: Callable[[], None] | None = None,
+        store_batch: int = 256,
+        encoder_calls: int | None = None,
+    ) -> None:
+        self.store = store
+        self.store_batch = store_batch
+        self.encoder_calls = encoder_calls  # None: as many as the embedder has streams
+        self.ledger = ledger
+        self.embedder = embedder
+        self.chunking = chunking
+        self.roots = roots or []
+        self.max_file_bytes = max_file_bytes
+        self.workers = workers
+        self.lock_path = lock_path
+        self.after_write = after_write
+
+    @property
+    def fingerprint(self) -> str:
+        c = self.chunking
+        return f"v{PIPELINE_VERSION}:{c.encoding}:{c.max_tokens}:{c.overlap}:{self.embedder.name}"
+
+    def plan(self, paths: list[Path], *, prune: bool = False) -> Plan:
+        """What a run over `paths` would do, file by file. Reads files, changes nothing."""
+        return plan_files(
+            paths,
+            ledger=self.ledger,
+            fingerprint=self.fingerprint,
+            roots=self.roots,
+            max_file_bytes=self.max_file_bytes,
+            prune=prune,
+        )
+
+    def delete(self, doc_id: str) -> int:
+        """Remove one document's chunks and ledger row; returns the chunks deleted."""
+        with self._locked():
+            self.mark_dirty()
+            deleted = self.store.delete_document(doc_id)
+            self.ledger.delete(doc_id)
+            self._sync_derived()
+        return deleted
+
+    @property
+    def _dirty_marker(self) -> Path | None:
+        if self.lock_path is None or self.after_write is None:
+            return None
+        return dirty_marker(self.lock_path)
+
+    def mark_dirty(self) -> None:
+        """Note, before touching Chroma, that derived indexes must be rebuilt."""
+        if self._dirty_marker is not None:
+            self._dirty_marker.touch()
+
+    def _sync_derived(self) -> None:
+        """Rebuild derived indexes (the lexical one) from Chroma, then clear the mark.
+
+        A run killed between its writes and this call leaves the mark behind, so the next
+        run rebuilds even when it has nothing else to do.
+        """
+        marker = self._dirty_marker
+        if self.after_write is None or (marker is not None and not marker.exists()):
+            return
+        self.after_write()
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+    def run(
+        self, paths: list[Path], *, prune: bool = False, progress: Progress | None = None
+    ) -> Report:
+        started = time.perf_counter()
+        with self._locked():
+            plan = self.plan(paths, prune=prune)
+            report = Report(skipped=len(plan.of("skip")))
+            report.add_time("plan", time.perf_counter() - started)
+            report.errors.extend(plan.discovery.failed)
+            report.failed = len(plan.discovery.failed)
+            report.notes.extend(plan.discovery.unsupported)
+            report.skipped += len(plan.discovery.unsupported)
+            todo = plan.of("add") + plan.of("update")
+            if todo or plan.of("delete"):
+                self.mark_dirty()
+            for item in plan.of("delete"):
+                report.deleted += self.store.delete_document(item.doc_id)
+                self.ledger.delete(item.doc_id)
+                report.documents_deleted += 1
+            if todo:
+                self._ingest(todo, report, progress)
+            began = time.perf_counter()
+            self._sync_derived()
+            report.add_time("derived", time.perf_counter() - began)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time per data dir: a second run waits for the first."""
+        if self.lock_path is None:
+            yield
+            return
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _ingest(self, todo: list[PlanItem], report: Report, progress: Progress | None) -> None:
+        scheduler = Scheduler(
+            embedder=self.embedder,
+            chunking=self.chunking,
+            committer=Committer(self.store, self.ledger, self.fingerprint),
+            workers=self.workers,
+            store_batch=self.store_batch,
+            encoder_calls=self.encoder_calls,
+        )
+        scheduler.run(todo, report, progress)

@@ -1,0 +1,99 @@
+"""The worker side of a run: parse and chunk one file in a process of the pool."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from ingest.document import Chunk
+from ingest.embedding.model import WindowCheck
+from ingest.encodings import get_encoding
+from ingest.errors import IngestError
+from ingest.pipeline.plan import ChunkOptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A worker's result for one file: its chunks, or why there are none."""
+
+    title: str = ""
+    chunks: list[Chunk] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+@cache
+def _window(model_dir: str) -> WindowCheck:
+    return WindowCheck(Path(model_dir))
+
+
+def prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
+    """Parse and chunk one file (runs in a worker process). Never raises for a bad file."""
+    began = time.thread_time()
+    prepared = _prepare(path, options, model_dir)
+    prepared.cpu_seconds = time.thread_time() - began
+    return prepared
+
+
+def _prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
+    from ingest.chunk import chunk_document
+    from ingest.parse import parse_file
+
+    started = time.perf_counter()
+    try:
+        doc = parse_file(Path(path))
+        chunks = chunk_document(
+            doc,
+            max_tokens=options.max_tokens,
+            overlap=options.overlap,
+            encoding=get_encoding(options.encoding),
+            fits=_window(model_dir),
+        )
+    except IngestError as e:
+        return Prepared(error=str(e), seconds=time.perf_counter() - started)
+    except Exception as e:  # a parser bug on one file must not stop the batch
+        log.exception("unexpected failure preparing %s", path)
+        return Prepared(error=f"{type(e).__name__}: {e}", seconds=time.perf_counter() - started)
+    if not chunks:
+        return Prepared(
+            title=doc.title,
+            warnings=doc.warnings,
+            error="no text to index",
+            seconds=time.perf_counter() - started,
+        )
+    return Prepared(doc.title, chunks, doc.warnings, None, time.perf_counter() - started)
+
+
+def defer_to_encoder(parent: int) -> None:
+    """Parse workers run at the lowest CPU priority: they fill the cycles the encoder leaves
+    idle instead of taking cores from it. A one-stream encoder's threads synchronise at every
+    layer, so one descheduled thread stalls them all (independent streams suffer less);
+    parsing is a few percent of the work, and when the encoder runs out of chunks it waits
+    and the workers get the whole machine."""
+    try:
+        os.nice(19)
+    except OSError:
+        pass
+    _exit_with_parent(parent)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose ingest was killed (SIGKILL leaves no time to stop the pool) would wait
+    on its task queue forever, holding its memory; it exits once `parent` is gone (even if
+    that happened before this worker got here)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -1,0 +1,235 @@
+"""The run loop: files parse in worker processes while this process keeps the encoder busy.
+
+Chunks from finished files are embedded in full batches as they arrive, so parsing the
+next files overlaps with embedding. With OpenVINO's throughput hint the encoder has streams
+(one per core here), and one batch per stream is kept in flight from threads, while this
+thread takes parsed files in and hands embedded chunks to the `Committer`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from contextlib import contextmanager
+from typing import Any
+
+from ingest.document import Chunk
+from ingest.embedding import Embedder
+from ingest.pipeline.commit import Committer, Staged, metadata
+from ingest.pipeline.plan import ChunkOptions, PlanItem
+from ingest.pipeline.prepare import Prepared, defer_to_encoder, prepare
+from ingest.pipeline.report import Progress, Report
+
+
+class Scheduler:
+    """One run's loop over the files to (re)ingest, with the pipeline's current settings."""
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        chunking: ChunkOptions,
+        committer: Committer,
+        workers: int,
+        store_batch: int,
+        encoder_calls: int | None,
+    ) -> None:
+        self.embedder = embedder
+        self.chunking = chunking
+        self.committer = committer
+        self.workers = workers
+        self.store_batch = store_batch
+        self.encoder_calls = encoder_calls
+
+    def run(self, todo: list[PlanItem], report: Report, progress: Progress | None) -> None:
+        batch_size = self.embedder.batch_size
+        model_dir = str(self.embedder.path)
+        pending: list[tuple[PlanItem, Prepared, int]] = []  # (item, prepared, next chunk)
+        waiting: dict[str, int] = {}  # doc_id → chunks not yet stored
+        staged = Staged()  # embedded, not yet written to Chroma
+        encoding: deque[_Encoding] = deque()  # batches in the encoder, oldest first
+        done = 0
+        busy = _Busy()  # when the encoder had work
+        # Load the model while the first files are parsed, so the encoder never waits for it.
+        loader = threading.Thread(target=lambda: self.embedder.model, daemon=True)
+        loader.start()
+        with self._executor(len(todo)) as pool:
+            futures: dict[Future[Prepared], PlanItem] = {
+                pool.submit(prepare, item.path, self.chunking, model_dir): item for item in todo
+            }
+            began = time.perf_counter()
+            loader.join()
+            report.add_time("load", time.perf_counter() - began)
+            streams = max(1, self.encoder_calls or self.embedder.streams)
+
+            def can_submit() -> bool:
+                """A stream is free and there is a full batch, or the last chunks of the run."""
+                if not pending or len(encoding) >= streams:
+                    return False
+                queued = sum(len(p.chunks) - start for _, p, start in pending)
+                return queued >= batch_size or not futures
+
+            def collect() -> None:
+                """Stage the batches the encoder has finished, oldest first."""
+                while encoding and encoding[0].future.done():
+                    batch = encoding.popleft()
+                    self._stage(batch, staged, report)
+                    busy.stop(batch, encoding, report)
+
+            try:
+                with self._encoder(streams) as encoder:
+                    while futures or pending or encoding or staged:
+                        ready = [f for f in futures if f.done()]
+                        if not ready and not can_submit() and (futures or encoding):
+                            # Nothing to do until a file is parsed or the oldest batch is done.
+                            idle = not encoding
+                            began = time.perf_counter()
+                            either: list[Future[Any]] = [*futures]
+                            either += [encoding[0].future] if encoding else []
+                            wait(either, return_when=FIRST_COMPLETED)
+                            if idle:  # the encoder had nothing to do
+                                report.add_time("wait", time.perf_counter() - began)
+                            ready = [f for f in futures if f.done()]
+                        for future in ready:
+                            item = futures.pop(future)
+                            prepared = future.result()
+                            report.add_time("parse_cpu", prepared.cpu_seconds)
+                            if prepared.error:
+                                self.committer.fail(item, prepared, report)
+                                done += 1
+                            else:
+                                pending.append((item, prepared, 0))
+                                waiting[item.doc_id] = len(prepared.chunks)
+                        collect()  # first, so a finished batch's stream gets the next one
+                        while can_submit():
+                            taken = _take(pending, batch_size)
+                            texts = [c.embed_text for _, _, c in taken]
+                            busy.start(encoding)
+                            began = time.perf_counter()  # inline, submit encodes right away
+                            encoded = encoder.submit(_timed, self.embedder.embed_documents, texts)
+                            encoding.append(_Encoding(taken, encoded, began))
+                        collect()  # inline batches are done already
+                        if len(staged) >= self.store_batch or (
+                            staged and not futures and not pending and not encoding
+                        ):
+                            for item, prepared in self.committer.write(staged, waiting, report):
+                                began = time.perf_counter()
+                                self.committer.commit(item, prepared, report)
+                                report.add_time("commit", time.perf_counter() - began)
+                                done += 1
+                        if progress:
+                            progress(done, len(todo), report.embedded)
+            except BaseException:
+                # Files not yet parsed would never be stored: stop, instead of parsing them all
+                # before the error gets out. (Committed files are complete; the rest is redone.)
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    @staticmethod
+    def _encoder(streams: int) -> Executor:
+        """Where encoder calls run. One stream: here, between the other steps, as a call uses
+        every core (overlapping Chroma writes with it slowed it more than it hid them). More
+        streams (OpenVINO's throughput hint): that many calls at once in threads, each stream
+        on its own core, while this thread parses results in and writes Chroma."""
+        if streams <= 1:
+            return InlineExecutor()
+        return ThreadPoolExecutor(max_workers=streams, thread_name_prefix="encode")
+
+    @contextmanager
+    def _executor(self, files: int) -> Iterator[Executor]:
+        if self.workers <= 0 or files == 1:
+            yield InlineExecutor()
+            return
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            min(self.workers, files),
+            mp_context=context,
+            initializer=defer_to_encoder,
+            initargs=(os.getpid(),),
+        ) as pool:
+            yield pool
+
+    def _stage(self, batch: _Encoding, staged: Staged, report: Report) -> None:
+        """Move one encoded batch into `staged`, in the order its chunks were taken."""
+        vectors, batch.ended = batch.future.result()
+        seconds = batch.ended - batch.began
+        report.embedded += len(batch.taken)
+        now = time.time()
+        for (item, prepared, chunk), vector in zip(batch.taken, vectors, strict=True):
+            prepared.seconds += seconds / len(batch.taken)  # parse time plus its encoding share
+            staged.add(item, chunk, vector, metadata(item, prepared, chunk, now))
+            staged.files.append((item, prepared))
+
+
+Taken = list[tuple[PlanItem, Prepared, Chunk]]
+
+
+def _take(pending: list[tuple[PlanItem, Prepared, int]], batch_size: int) -> Taken:
+    """Up to `batch_size` queued chunks, first file first."""
+    taken: Taken = []
+    while pending and len(taken) < batch_size:
+        item, prepared, start = pending[0]
+        room = batch_size - len(taken)
+        taken.extend((item, prepared, c) for c in prepared.chunks[start : start + room])
+        if start + room >= len(prepared.chunks):
+            pending.pop(0)
+        else:
+            pending[0] = (item, prepared, start + room)
+    return taken
+
+
+def _timed(encode: Callable[[list[str]], Any], texts: list[str]) -> tuple[Any, float]:
+    """The vectors, and when the encoder finished them."""
+    vectors = encode(texts)
+    return vectors, time.perf_counter()
+
+
+class _Encoding:
+    """One batch in the encoder: its chunks, the future of (vectors, end time), when it began;
+    `ended` is known once it is staged."""
+
+    def __init__(self, taken: Taken, future: Future[tuple[Any, float]], began: float) -> None:
+        self.taken = taken
+        self.future = future
+        self.began = self.ended = began
+
+
+class _Busy:
+    """The `embed` stage: wall time with at least one batch in the encoder."""
+
+    def __init__(self) -> None:
+        self.since = 0.0
+        self.last = 0.0
+
+    def start(self, encoding: deque[_Encoding]) -> None:
+        if not encoding:
+            self.since = self.last = time.perf_counter()
+
+    def stop(self, batch: _Encoding, encoding: deque[_Encoding], report: Report) -> None:
+        self.last = max(self.last, batch.ended)
+        if not encoding:
+            report.add_time("embed", self.last - self.since)
+
+
+class InlineExecutor(Executor):
+    """Runs tasks in this process: for one file, or `--workers 0`."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:
+            future.set_exception(e)
+        return future

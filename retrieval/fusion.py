@@ -1,0 +1,93 @@
+"""Ranks the candidates of a search: vector hits, BM25 hits, or both fused by reciprocal rank.
+
+Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under the same
+filters; a chunk's fused score is `sum(weight / (rrf_k + rank))` over the sides that found
+it. Ranks, not raw scores, are fused: cosine similarities and BM25 scores live on unrelated
+scales.
+
+The defaults (`rrf_k=5`, vector weight 0.7, lexical 1.0) were chosen on the dev questions
+(43, shared corpus, 4,299 chunks) from a grid over rrf_k 5-60, vector weight 0.3-1.0 and
+depth 10-100. The textbook rrf_k=60 with equal weights lets a side that is merely
+mediocre on both lists outvote a rank-1 hit on one: with the English-only MiniLM, whose
+vectors are noise for Chinese, it sank every Chinese lexical hit (hybrid recall@5 0.67,
+Chinese 0.00, against 0.81 and 0.80 for BM25 alone). A small rrf_k trusts each side's top
+ranks; the setting kept is the best one for both MiniLM (recall@5 0.81, Chinese 0.80) and
+multilingual-e5-small (0.86, 0.80), and is on a plateau for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ingest.store import Hit
+
+Mode = Literal["hybrid", "vector", "lexical"]
+MODES: tuple[Mode, ...] = ("vector", "lexical", "hybrid")
+
+
+@dataclass(slots=True)
+class Part:
+    """`Scores` while ranking: a hundred candidates per query, five of which become results."""
+
+    vector: float | None = None
+    lexical: float | None = None
+    vector_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Reciprocal-rank fusion: `sum(weight / (rrf_k + rank))` over the sides that found a chunk."""
+
+    rrf_k: int = 5
+    vector_weight: float = 0.7
+    lexical_weight: float = 1.0
+
+
+def rank(
+    vector: list[Hit], lexical: list[tuple[str, float]], mode: Mode, weights: Weights
+) -> list[tuple[str, float, Part]]:
+    """The candidates in `mode`'s order, each with its score and the parts behind it."""
+    scores: dict[str, Part] = {}
+    for position, hit in enumerate(vector, 1):
+        scores[hit.id] = Part(vector=1.0 - hit.distance, vector_rank=position)
+    for position, (chunk_id, bm25) in enumerate(lexical, 1):
+        part = scores.setdefault(chunk_id, Part())
+        part.lexical, part.lexical_rank = bm25, position
+    if mode == "vector":
+        ranked = [(h.id, 1.0 - h.distance, scores[h.id]) for h in vector]
+    elif mode == "lexical":
+        ranked = [(chunk_id, bm25, scores[chunk_id]) for chunk_id, bm25 in lexical]
+    else:
+        ranked = [(chunk_id, fuse(part, weights), part) for chunk_id, part in scores.items()]
+        # Equal fused scores: the better single rank first, then the id, for stable output.
+        ranked.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+    return ranked
+
+
+def fuse(part: Part, weights: Weights) -> float:
+    score = 0.0
+    if part.vector_rank:
+        score += weights.vector_weight / (weights.rrf_k + part.vector_rank)
+    if part.lexical_rank:
+        score += weights.lexical_weight / (weights.rrf_k + part.lexical_rank)
+    return score
+
+
+def interleave(lists: list[list[Hit]]) -> list[Hit]:
+    """One ranking from several vector queries: each id at its best rank, ties by distance."""
+    if len(lists) == 1:
+        return lists[0]
+    best: dict[str, tuple[int, float, Hit]] = {}
+    for hits in lists:
+        for rank, hit in enumerate(hits):
+            seen = best.get(hit.id)
+            if seen is None or (rank, hit.distance) < seen[:2]:
+                best[hit.id] = (rank, hit.distance, hit)
+    ordered = sorted(best.values(), key=lambda v: (v[0], v[1]))
+    return [hit for _, _, hit in ordered][: max(len(h) for h in lists)]
+
+
+def best_rank(part: Part) -> int:
+    return min(r for r in (part.vector_rank, part.lexical_rank, 10**9) if r is not None)
