@@ -103,7 +103,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             app.state.searcher = built.searcher
             app.state.search_limiter = anyio.CapacityLimiter(settings.search_threads)
             app.state.generation = built.generation
-            app.state.usage = built.usage
             log.info(
                 "specrag ready: data dir %s, collection %s", settings.data_dir, settings.collection
             )

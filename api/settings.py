@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -161,11 +161,6 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
 
 
 def with_throughput_hint(settings: Settings) -> Settings:

@@ -28,15 +28,12 @@ import logging
 import sys
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ingest.errors import IngestError
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
