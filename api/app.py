@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +32,7 @@ from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.routes.openai import chat as openai_chat
 from api.routes.openai import embeddings as openai_embeddings
 from api.routes.openai import models as openai_models
+from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings
 from generation.errors import GenerationError
@@ -83,9 +83,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             model this way); the caller then owns and closes them.
     """
     _configure_logging()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     settings = settings or (services.settings if services else Settings())
+    configure_environment(settings.embed_backend)
     registry = Metrics()
 
     @asynccontextmanager
@@ -104,7 +103,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             app.state.searcher = built.searcher
             app.state.search_limiter = anyio.CapacityLimiter(settings.search_threads)
             app.state.generation = built.generation
-            app.state.usage = built.usage
             log.info(
                 "specrag ready: data dir %s, collection %s", settings.data_dir, settings.collection
             )

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.embedding.model import ModelUnavailable
-from ingest.errors import FileRejected, IngestError, ModelMismatch, ParseError, UnsupportedFile
+from ingest.errors import IngestError, ModelMismatch, ParseError, UnsupportedFile
 from ingest.lexical.writer import LexicalIndexError
 from ingest.store import StoreUnavailable
 from retrieval.errors import (
@@ -41,7 +41,6 @@ STATUS: dict[type[Exception], int] = {
     IndexUnavailable: 503,
     RetrievalError: 500,
     UnsupportedFile: 415,
-    FileRejected: 400,
     ParseError: 422,
     ModelMismatch: 409,
     StoreUnavailable: 503,

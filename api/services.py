@@ -130,6 +130,7 @@ class Services:
         from generation.chain.run import ChainOptions
         from generation.guard import Guard
         from generation.models import ModelRegistry
+        from generation.prompts import PromptLibrary
         from generation.service import Generation
 
         s = self.settings
@@ -139,7 +140,8 @@ class Services:
             models.default = s.default_model
         return Generation(
             models=models,
-            guard=Guard.default(extra=s.sensitive_words),
+            prompts=PromptLibrary(s.prompts_dir),
+            guard=Guard.from_folder(s.sensitive_words_dir, extra=s.sensitive_words),
             policies=s.guard_policies,
             callbacks=build_callbacks(s.callbacks, ledger=self.usage),
             options=ChainOptions(k=s.generation_k, max_retries=s.generation_max_retries),

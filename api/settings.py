@@ -1,9 +1,14 @@
-"""specrag's one settings class. Built once at an entry point (the CLI group, `create_app`)."""
+"""specrag's one settings class. Built once at an entry point (the CLI group, `create_app`).
+
+The one place that finds specrag's own data (prompts, word lists, glossary, model table,
+samples): the lower layers take every path as an argument.
+"""
 
 from __future__ import annotations
 
+import importlib.resources
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -13,7 +18,21 @@ from generation.chat.memory import Policy
 from generation.guard import GuardPolicy
 from ingest.embedding.model import Backend, Hint
 
-REPO_DATA = Path(__file__).resolve().parents[1] / "data"
+# `data/` as a wheel installs it (pyproject.toml maps this package onto the folder).
+DATA_PACKAGE = "specrag_data"
+
+
+@cache
+def shipped_data() -> Path:
+    """specrag's `data/`: the folder beside the code in a source checkout (an editable install
+    included), else the copy a wheel installed as the package `specrag_data`."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "data").is_dir():
+        return checkout / "data"
+    installed = importlib.resources.files(DATA_PACKAGE)
+    if not isinstance(installed, Path):  # e.g. inside a zip: prompts and lists need files
+        raise RuntimeError(f"specrag's data must be installed as files, not in {installed}")
+    return installed
 
 
 class Settings(BaseSettings):
@@ -61,7 +80,7 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(default=100.0, gt=0)
     glossary: Path | None = Field(
-        default=REPO_DATA / "glossary" / "car_terms.txt",
+        default_factory=lambda: shipped_data() / "glossary" / "car_terms.txt",
         description="bilingual car-spec glossary for query expansion; empty to turn it off",
     )
     roots: list[Path] = Field(
@@ -69,11 +88,19 @@ class Settings(BaseSettings):
     )
 
     api_key: SecretStr | None = None
-    samples_dir: Path = REPO_DATA / "samples"
+    samples_dir: Path = Field(default_factory=lambda: shipped_data() / "samples")
 
     # generation
     models_file: Path = Field(
-        default=REPO_DATA / "models.toml", description="model and price table"
+        default_factory=lambda: shipped_data() / "models.toml", description="model and price table"
+    )
+    prompts_dir: Path = Field(
+        default_factory=lambda: shipped_data() / "prompts",
+        description="prompt templates: {business}/[{model}/]{step}.j2",
+    )
+    sensitive_words_dir: Path = Field(
+        default_factory=lambda: shipped_data() / "sensitive_words",
+        description="the word lists every guard loads: each *.txt in this folder",
     )
     default_model: str | None = Field(default=None, description="overrides the table's default")
     sensitive_words: list[Path] = Field(
@@ -104,7 +131,7 @@ class Settings(BaseSettings):
     def _glossary_off(cls, value: object) -> object:
         return None if value in ("", None) else value
 
-    @field_validator("data_dir", "samples_dir")
+    @field_validator("data_dir", "samples_dir", "prompts_dir", "sensitive_words_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
@@ -134,11 +161,6 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
 
 
 def with_throughput_hint(settings: Settings) -> Settings:

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings
 from bench.ingest import machine, write_section
@@ -139,6 +140,7 @@ def table(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]]) -> li
 
 def measure(backend: Backend, work: Path, args: argparse.Namespace) -> None:
     """One backend, in this (fresh) process: writes `work/BACKEND.json` and `.npy`."""
+    configure_environment(backend)  # as the server and the CLI run it
     settings = Settings()
     texts = json.loads((work / "texts.json").read_text())
     queries = [q.question for q in load_questions(args.qa)]

@@ -36,9 +36,6 @@ class Callbacks:
     def register(self, name: str, handler: Handler) -> None:
         self._handlers[name] = handler
 
-    def unregister(self, name: str) -> None:
-        self._handlers.pop(name, None)
-
     @property
     def names(self) -> list[str]:
         return list(self._handlers)

@@ -1,12 +1,12 @@
 """Sensitive words: Aho-Corasick over a normalised text, hits mapped back to the original.
 
-The lists live in `data/sensitive_words/*.txt` (one word a line, `#` comments); settings can
-add more files. Text and words are normalised the same way before matching: NFKC (full-width
-"Ｆｉｒｓｔ" reads "First"), case folded, and every separator dropped (spaces, punctuation,
-symbols, zero-width characters), so "最 好", "最*好" and "最\u200b好" all hit 最好. Each
-normalised character remembers the original index it came from, so a hit is reported and
-masked on the original span. A word that starts or ends with an ASCII letter or digit only
-hits on a word boundary: "perfect" does not hit "imperfection".
+The lists are files, one word a line, `#` comments: every `*.txt` of a folder (specrag ships
+`data/sensitive_words/`) plus any extra files settings name. Text and words are normalised the
+same way before matching: NFKC (full-width "Ｆｉｒｓｔ" reads "First"), case folded, and every
+separator dropped (spaces, punctuation, symbols, zero-width characters), so "最 好", "最*好"
+and "最\u200b好" all hit 最好. Each normalised character remembers the original index it came
+from, so a hit is reported and masked on the original span. A word that starts or ends with
+an ASCII letter or digit only hits on a word boundary: "perfect" does not hit "imperfection".
 
 Policy is per business: a hit in the input (the brief) rejects the request with 422 naming
 the words, or is allowed and reported; a hit in the output is masked, regenerated (the chain
@@ -28,8 +28,6 @@ from pydantic import BaseModel, Field
 from generation.errors import GenerationError
 
 log = logging.getLogger(__name__)
-
-DEFAULT_LISTS = Path(__file__).resolve().parents[1] / "data" / "sensitive_words"
 
 
 class SensitiveInput(GenerationError):
@@ -141,9 +139,9 @@ class Guard:
         return cls({path.stem: read_word_list(path) for path in paths})
 
     @classmethod
-    def default(cls, extra: Iterable[Path] = ()) -> Guard:
-        """The shipped lists (`data/sensitive_words/*.txt`) plus `extra` files."""
-        return cls.from_files([*sorted(DEFAULT_LISTS.glob("*.txt")), *extra])
+    def from_folder(cls, folder: Path, extra: Iterable[Path] = ()) -> Guard:
+        """Every `*.txt` list in `folder`, plus `extra` files."""
+        return cls.from_files([*sorted(folder.glob("*.txt")), *extra])
 
     def __len__(self) -> int:
         return len(self._automaton)

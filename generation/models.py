@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +104,3 @@ class ModelRegistry:
 
     def names(self) -> list[str]:
         return list(self.models)
-
-    def with_base_url(self, name: str, base_url: str) -> ModelRegistry:
-        """A copy with one model pointed at another endpoint (tests, settings overrides)."""
-        models = dict(self.models)
-        models[name] = replace(self.get(name), base_url=base_url)
-        return ModelRegistry(models=models, default=self.default)

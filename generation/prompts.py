@@ -1,4 +1,5 @@
-"""Prompt templates: `data/prompts/{business}/{step}.j2`, with per-model overrides.
+"""Prompt templates: `{business}/{step}.j2` under one folder (specrag ships `data/prompts/`),
+with per-model overrides.
 
 A model that needs different wording gets `{business}/{model}/{step}.j2`; every other model
 falls back to `{business}/{step}.j2`, and the rendered prompt says which file was used. A
@@ -21,7 +22,6 @@ from pydantic import BaseModel
 
 from generation.errors import GenerationError
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "data" / "prompts"
 SUFFIX = ".j2"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
@@ -76,7 +76,7 @@ def format_passages(passages: Iterable[Any]) -> str:
 class PromptLibrary:
     """The templates under one folder. Build once; rendering is thread-safe."""
 
-    def __init__(self, root: Path = DEFAULT_ROOT):
+    def __init__(self, root: Path):
         self.root = root
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(root)),

@@ -129,12 +129,6 @@ class StepOutput(BaseModel):
         return {name: getattr(self, name) for name in self.text_fields}
 
 
-def _non_empty(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
-
 class Opening(StepOutput):
     """Step 1: the blog's title and opening, and the topics the middle will cover."""
 

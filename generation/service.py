@@ -32,8 +32,8 @@ class Generation:
     """
 
     models: ModelRegistry
-    prompts: PromptLibrary = field(default_factory=PromptLibrary)
-    guard: Guard = field(default_factory=Guard.default)
+    prompts: PromptLibrary
+    guard: Guard
     policies: Mapping[str, GuardPolicy] = field(default_factory=dict)
     default_policy: GuardPolicy = field(default_factory=GuardPolicy)
     callbacks: Callbacks = field(default_factory=Callbacks)

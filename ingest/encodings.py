@@ -2,8 +2,10 @@
 
 Stock tiktoken downloads its BPE files on first use, which fails on a machine without
 internet. `make install` runs `python -m ingest.encodings` once, which copies the encodings
-that ship inside installed wheels into a cache directory; `get_encoding` points tiktoken at
-that cache (``TIKTOKEN_CACHE_DIR``) and refuses clearly when an encoding is missing.
+that ship inside installed wheels into a cache directory (``TIKTOKEN_CACHE_DIR``, else
+`<venv>/share/tiktoken`); `get_encoding` builds each encoding from its file there, as
+tiktoken's own constructor would from the download, and refuses clearly when one is missing.
+Nothing here writes the environment: tiktoken itself only finds a cache through it.
 
 Sources: llama-index-core ships cl100k_base and o200k_base in `_static/tiktoken_cache`
 (already named by tiktoken's cache key: the sha1 of the download URL). r50k_base (GPT-3's
@@ -15,6 +17,7 @@ sha256 tiktoken expects, and stores it under tiktoken's cache key.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import shutil
@@ -26,6 +29,14 @@ from functools import cache
 from pathlib import Path
 
 import tiktoken
+from tiktoken_ext.openai_public import (
+    ENDOFPROMPT,
+    ENDOFTEXT,
+    FIM_MIDDLE,
+    FIM_PREFIX,
+    FIM_SUFFIX,
+    r50k_pat_str,
+)
 
 ENCODING_URLS = {
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
@@ -38,6 +49,42 @@ ENCODING_URLS = {
 EXPECTED_SHA256 = {
     "r50k_base": "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
 }
+# tiktoken's own constructors (tiktoken_ext/openai_public.py, tiktoken 0.14) read each file
+# from its URL or from a cache they find through the environment only; `get_encoding` builds
+# the same encodings from the files in our cache with their other arguments, copied here
+# (tests/test_encodings.py checks that both give the same encoding).
+PATTERNS = {
+    "r50k_base": r50k_pat_str,
+    "cl100k_base": (
+        r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+"""
+        r"""| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+    ),
+    "o200k_base": "|".join(
+        [
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"""
+            r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"""
+            r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""\p{N}{1,3}""",
+            r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+            r"""\s*[\r\n]+""",
+            r"""\s+(?!\S)""",
+            r"""\s+""",
+        ]
+    ),
+}
+SPECIAL_TOKENS = {
+    "r50k_base": {ENDOFTEXT: 50256},
+    "cl100k_base": {
+        ENDOFTEXT: 100257,
+        FIM_PREFIX: 100258,
+        FIM_MIDDLE: 100259,
+        FIM_SUFFIX: 100260,
+        ENDOFPROMPT: 100276,
+    },
+    "o200k_base": {ENDOFTEXT: 199999, ENDOFPROMPT: 200018},
+}
+N_VOCAB = {"r50k_base": 50257}
 WHISPER_SDIST = "openai-whisper==20250625"
 WHISPER_MEMBER = "whisper/assets/gpt2.tiktoken"
 
@@ -71,8 +118,23 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             f"tiktoken encoding {name!r} is not in the offline cache {directory}; "
             "run `make install` (or `python -m ingest.encodings`) to fill it"
         )
-    os.environ["TIKTOKEN_CACHE_DIR"] = str(directory)
-    return tiktoken.get_encoding(name)
+    return tiktoken.Encoding(
+        name,
+        pat_str=PATTERNS[name],
+        mergeable_ranks=read_ranks(directory / cache_key(name)),
+        special_tokens=SPECIAL_TOKENS[name],
+        explicit_n_vocab=N_VOCAB.get(name),
+    )
+
+
+def read_ranks(path: Path) -> dict[bytes, int]:
+    """A `.tiktoken` BPE file: one base64 token and its rank a line."""
+    ranks: dict[bytes, int] = {}
+    for line in path.read_bytes().splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
 
 
 def _bundled_files() -> dict[str, Path]:

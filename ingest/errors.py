@@ -15,9 +15,5 @@ class ParseError(IngestError):
     """The file could not be read into text: corrupt, encrypted, empty, binary, no text layer."""
 
 
-class FileRejected(IngestError):
-    """The file was refused before reading: too large, outside the allowed roots, unreadable."""
-
-
 class ModelMismatch(IngestError):
     """The collection was built with another embedding model or dimension."""

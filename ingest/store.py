@@ -8,7 +8,6 @@ name and dimension, and refuses to mix vectors from another model.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +65,6 @@ class ChromaStore:
         self._collection: Collection | None = None
 
     def _connect(self) -> ClientAPI:
-        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 

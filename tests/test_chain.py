@@ -35,6 +35,8 @@ from retrieval.search import Citation, Result, Scores
 from tests.fake_openai import FakeOpenAI
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+PROMPTS = SAMPLES.parent / "prompts"
+LISTS = SAMPLES.parent / "sensitive_words"
 
 FACTS = [
     ("aurora:1", "The Aurora X5 1.5T makes 130 kW (177 PS) and 270 Nm; 0-100 km/h in 8.9 s."),
@@ -120,8 +122,8 @@ def make_chain(
     return Chain(
         llm=build_llm(spec_for(server, json_mode=json_mode), max_retries=0, backoff=0),
         searcher=searcher or FixedSearcher(),
-        prompts=PromptLibrary(),
-        guard=guard or Guard.default(),
+        prompts=PromptLibrary(PROMPTS),
+        guard=guard or Guard.from_folder(LISTS),
         policy=policy,
         callbacks=callbacks,
         options=ChainOptions(**{"k": 2, **options}),
@@ -513,6 +515,8 @@ def client(server: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
     registry = ModelRegistry(models={"fake": spec_for(server)}, default="fake")
     app.state.generation = Generation(
         models=registry,
+        prompts=PromptLibrary(PROMPTS),
+        guard=Guard.from_folder(LISTS),
         options=ChainOptions(k=2),
         policies={"review": GuardPolicy(input="allow")},
         llm_retries=0,
@@ -699,8 +703,8 @@ def test_blog_through_the_embedded_model(sample_searcher: Any) -> None:
     chain = Chain(
         llm=llm,
         searcher=sample_searcher,
-        prompts=PromptLibrary(),
-        guard=Guard.default(),
+        prompts=PromptLibrary(PROMPTS),
+        guard=Guard.from_folder(LISTS),
         callbacks=Callbacks({"record": recorder}),
         options=ChainOptions(k=3, grounding="flag"),
     )
@@ -735,7 +739,13 @@ def test_blog_command_prints_the_blog_its_sources_and_checks(server: FakeOpenAI)
     server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     registry = ModelRegistry(models={"fake": spec_for(server)}, default="fake")
     services = SimpleNamespace(
-        generation=Generation(models=registry, options=ChainOptions(k=2), llm_retries=0),
+        generation=Generation(
+            models=registry,
+            prompts=PromptLibrary(PROMPTS),
+            guard=Guard.from_folder(LISTS),
+            options=ChainOptions(k=2),
+            llm_retries=0,
+        ),
         searcher=FixedSearcher(),
     )
     result = CliRunner().invoke(blog, ["--car", "Aurora X5", "--model", "fake"], obj=services)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import REPO_DATA
 from retrieval.glossary import Glossary
 from retrieval.search import Searcher
 
-GLOSSARY = REPO_DATA / "glossary" / "car_terms.txt"
+GLOSSARY = Path(__file__).resolve().parents[1] / "data" / "glossary" / "car_terms.txt"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ LISTS = Path(__file__).resolve().parents[1] / "data" / "sensitive_words"
 
 @pytest.fixture(scope="module")
 def guard() -> Guard:
-    return Guard.default()
+    return Guard.from_folder(LISTS)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_shipped_lists_load() -> None:
     assert {"最好", "最佳", "国家级", "顶级"} <= set(zh)
     assert {"world-class", "best-in-class"} <= set(en)
     assert not [w for w in zh + en if w.startswith("#")]  # comments are not words
-    guard = Guard.default()
+    guard = Guard.from_folder(LISTS)
     assert guard.sizes["zh"] == len(set(zh))
     assert len(guard) > 40
 
@@ -103,7 +103,7 @@ def test_overlapping_words_are_all_reported_and_masked(guard: Guard) -> None:
 def test_extra_lists_from_config(tmp_path: Path) -> None:
     extra = tmp_path / "brand.txt"
     extra.write_text("# competitor names we do not mention\n竞品A\nRivalCar  # inline comment\n")
-    guard = Guard.default(extra=[extra])
+    guard = Guard.from_folder(LISTS, extra=[extra])
     hits = guard.scan("比竞品Ａ更省油，比 rivalcar 更安静")
     assert [(h.word, h.list) for h in hits] == [("竞品A", "brand"), ("RivalCar", "brand")]
 

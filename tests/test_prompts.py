@@ -11,10 +11,12 @@ from generation.passages import Passage
 from generation.prompts import PromptError, PromptLibrary, PromptNotFound
 from generation.schemas import BUSINESSES, STEP_MODELS, Brief, Middle, Opening, UserProfile
 
+PROMPTS = Path(__file__).resolve().parents[1] / "data" / "prompts"
+
 
 @pytest.fixture(scope="module")
 def library() -> PromptLibrary:
-    return PromptLibrary()
+    return PromptLibrary(PROMPTS)
 
 
 PASSAGES = [

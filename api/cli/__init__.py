@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings, with_throughput_hint
 from ingest.errors import IngestError
@@ -22,13 +22,6 @@ from ingest.pipeline.report import Progress, Report, terminal_progress
 from retrieval.errors import RetrievalError
 
 log = logging.getLogger("specrag")
-
-
-def _offline_environment() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 class _LazyGroup(click.Group):
@@ -54,7 +47,6 @@ class _LazyGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
     """specrag: index car specification documents and search them."""
-    _offline_environment()
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
@@ -63,6 +55,7 @@ def main(ctx: click.Context, verbose: int) -> None:
         settings = Settings()
     except ValidationError as e:
         raise click.UsageError(f"invalid SPECRAG_* setting: {e}") from e
+    configure_environment(settings.embed_backend)
     if ctx.invoked_subcommand in ("ingest", "serve"):  # many encoder calls at once
         settings = with_throughput_hint(settings)
     services = Services(settings)

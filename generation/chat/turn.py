@@ -435,11 +435,3 @@ def citations(passages: Sequence[ChatPassage], text: str) -> list[ChatCitation]:
         )
         for p in passages
     ]
-
-
-def turns_from_pairs(pairs: Sequence[tuple[int, str, str]]) -> list[Turn]:
-    """Turns from stored (n, user, assistant) rows."""
-    return [
-        Turn(n, [{"role": "user", "content": user}, {"role": "assistant", "content": answer}])
-        for n, user, answer in pairs
-    ]

@@ -62,8 +62,9 @@ def convert(target: Path | None = None, *, force: bool = False) -> Path:
 
     source = gguf_path()
     started = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
-    loaded = AutoModelForCausalLM.from_pretrained(source.parent, gguf_file=source.name)
+    local = {"gguf_file": source.name, "local_files_only": True}
+    tokenizer = AutoTokenizer.from_pretrained(source.parent, **local)
+    loaded = AutoModelForCausalLM.from_pretrained(source.parent, **local)
     seconds = time.perf_counter() - started
     # transformers refuses to save a model read from GGUF (its quantizer is "not serializable")
     # although the weights are already plain floats: copy them into a model built from the same

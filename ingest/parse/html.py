@@ -115,7 +115,7 @@ class _Reducer(HTMLParser):
         self._row_is_header = True
         self._cell: list[str] | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
         if tag not in HTML_TAGS:
             self.handle_data(self.get_starttag_text() or "")
         elif tag in DROPPED_TAGS:
