@@ -61,10 +61,15 @@ fuzz: install ## Long schemathesis run over the whole API (no 5xx allowed)
 reliability: install browser ## Reliability and security proof (bad inputs, crash, fuzz, load, LLM faults, security) -> RELIABILITY.md (~10 min)
 	timeout 900 $(BIN)/python -m bench.reliability --out RELIABILITY.md
 
-lint: install ## ruff and mypy
+lint: install ## ruff (with complexity), mypy, the import contracts, dead code, module size
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/vulture
+	@# No application module over 450 lines: split by concept instead.
+	@find ingest retrieval generation api -name '*.py' -exec wc -l {} + | \
+		awk '$$2 != "total" && $$1 > 450 { print "too long (" $$1 " lines): " $$2; bad = 1 } END { exit bad }'
 
 bench: install ## Benchmarks on ../shared/corpus, written to BENCHMARKS.md (about 40 minutes)
 	# Benchmark-only LlamaIndex integrations. llama-index-readers-file declares pypdf<7 (we pin

@@ -167,13 +167,26 @@ def extract_quantities(text: str) -> tuple[list[Quantity], list[float]]:
     """Every figure with a unit in `text`, and the bare numbers (written with no unit)."""
     text = normalise(text)
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # spans read by an earlier pass
+    _read_per_100(text, found, taken)
+    _read_spaced(text, found, taken)
+    bare: list[float] = [float(a + b) for a, b in _SPACED_PAIR.findall(text)]
+    _read_claims(text, found, taken, bare)
+    found.sort(key=lambda q: q.start)
+    return found, bare
+
+
+def _read_per_100(text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+    """Consumptions per 100 km: "5.2 L/100 km", "15 kWh/100km"."""
     for m in _PER_100.finditer(text):
         value, half = _parse_number(m.group("number"))
         per_100 = L100 if m.group("litre") else KWH100
         found.append(Quantity(m.group(0), value, half, per_100, value, m.start()))
         taken.append((m.start("number"), m.end()))
 
+
+def _read_spaced(text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
+    """Figures with thousands written with spaces: "1 500-4 000 r/min"."""
     for m in _SPACED.finditer(text):
         if " " not in m.group("numbers").strip() or any(s <= m.start() < e for s, e in taken):
             continue
@@ -190,29 +203,39 @@ def extract_quantities(text: str) -> tuple[list[Quantity], list[float]]:
                 )
         taken.append((m.start(), m.end()))
 
-    bare: list[float] = [float(a + b) for a, b in _SPACED_PAIR.findall(text)]
+
+def _claim_unit(text: str, m: re.Match[str]) -> Unit | None:
+    """The unit of one claim, from its suffix, currency prefix or multiplier; None if bare."""
+    unit = _unit_of(m, "u", SUFFIXES)
+    prefix_unit = _unit_of(m, "p", PREFIXES)
+    mult = (m.group("mult") or "").lower()
+    if prefix_unit is not None and (unit is None or unit.dimension.startswith("price")):
+        unit = prefix_unit
+    elif unit is None and mult in ("lakh", "lakhs", "crore", "crores"):
+        unit = INR
+    elif unit is None and mult in ("万", "亿") and _price_without_unit(text, m):
+        unit = CNY
+    if unit is LITRE and _FUEL_WORDS.search(text[max(0, m.start() - 16) : m.start()]):
+        unit = L100  # 油耗4.5升: a consumption written like a volume
+    return unit
+
+
+def _read_claims(
+    text: str, found: list[Quantity], taken: list[tuple[int, int]], bare: list[float]
+) -> None:
+    """The ordinary figures: numbers with a unit after or a currency before them."""
     for m in _CLAIM.finditer(text):
         if any(s <= m.start("numbers") < e for s, e in taken):
             continue
         numbers = [n.group(0) for n in _ONE_NUMBER.finditer(m.group("numbers"))]
-        unit = _unit_of(m, "u", SUFFIXES)
-        prefix_unit = _unit_of(m, "p", PREFIXES)
-        mult = (m.group("mult") or "").lower()
-        if prefix_unit is not None and (unit is None or unit.dimension.startswith("price")):
-            unit = prefix_unit
-        elif unit is None and mult in ("lakh", "lakhs", "crore", "crores"):
-            unit = INR
-        elif unit is None and mult in ("万", "亿") and _price_without_unit(text, m):
-            unit = CNY
+        unit = _claim_unit(text, m)
         if unit is None:
             bare.extend(float(n.replace(",", "")) for n in numbers)
             continue
-        if unit is LITRE and _FUEL_WORDS.search(text[max(0, m.start() - 16) : m.start()]):
-            unit = L100  # 油耗4.5升: a consumption written like a volume
         if unit is LITRE and m.group("unit")[-1] in "tT":
             if any(float(n.replace(",", "")) >= 10 for n in numbers):
                 continue  # "3500T" is no engine size
-        multiplier = MULTIPLIERS.get(mult, 1.0)
+        multiplier = MULTIPLIERS.get((m.group("mult") or "").lower(), 1.0)
         for n in numbers:
             value, half = _parse_number(n)
             if value == 0:
@@ -223,8 +246,6 @@ def extract_quantities(text: str) -> tuple[list[Quantity], list[float]]:
                     written, round(value * multiplier, 6), half * multiplier, unit, value, m.start()
                 )
             )
-    found.sort(key=lambda q: q.start)
-    return found, bare
 
 
 def _agrees(claim: Quantity, fact: Quantity) -> bool:

@@ -158,6 +158,7 @@ def ingest(
 def status(services: Services, as_json: bool) -> None:
     """What is indexed: documents by status, chunks, where the index lives."""
     records = services.ledger.all()
+    failed = [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"]
     payload = {
         "data_dir": str(services.settings.data_dir),
         "chroma": services.settings.chroma_url or str(services.settings.data_dir / "chroma"),
@@ -165,7 +166,7 @@ def status(services: Services, as_json: bool) -> None:
         "embed_model": services.settings.embed_model,
         "documents": services.ledger.counts(),
         "chunks": services.store.count(),
-        "failed": [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"],
+        "failed": failed,
     }
     if as_json:
         _echo_json(payload)
@@ -173,7 +174,7 @@ def status(services: Services, as_json: bool) -> None:
     for key, value in payload.items():
         if key != "failed":
             click.echo(f"{key}: {value}")
-    for failure in payload["failed"]:
+    for failure in failed:
         click.echo(f"  FAILED {failure['path']}: {failure['reason']}")
 
 
@@ -230,7 +231,7 @@ def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> No
     for rank, row in enumerate(rows, 1):
         page = f" p.{row['page']}" if row["page"] else ""
         click.echo(f"{rank}. [{row['score']:.4f}] {row['source']}{page} § {row['section'] or '-'}")
-        click.echo("   " + " ".join(row["text"].split())[:300])
+        click.echo("   " + " ".join(str(row["text"]).split())[:300])
 
 
 @main.command("eval")
