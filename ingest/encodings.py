@@ -27,6 +27,8 @@ from pathlib import Path
 
 import tiktoken
 
+from ingest.errors import EncodingUnavailable
+
 ENCODING_URLS = {
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
@@ -40,10 +42,6 @@ EXPECTED_SHA256 = {
 }
 WHISPER_SDIST = "openai-whisper==20250625"
 WHISPER_MEMBER = "whisper/assets/gpt2.tiktoken"
-
-
-class EncodingUnavailable(RuntimeError):
-    """The encoding's BPE file is not in the offline cache."""
 
 
 def default_cache_dir() -> Path:

@@ -1,9 +1,12 @@
 """Every domain error answers HTTP with its own status and `type`, pinned here class by class, in
-the API's one error shape (`{"error": {"type", "message", "detail"}}`)."""
+the API's one error shape (`{"error": {"type", "message", "detail"}}`), through the one handler
+`api.errors.install` registers; and every error class lives in its package's `errors.py`."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +14,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api import errors
-from api.routes import generate
-from generation.chat.memory import MessageTooLong
-from generation.chat.session import UnknownBusiness
-from generation.chat.store import SessionBusy, SessionNotFound
 from generation.errors import (
     GenerationError,
     GenerationFailed,
@@ -22,16 +21,29 @@ from generation.errors import (
     LLMTimeout,
     LLMUnavailable,
     LocalModelMissing,
+    MessageTooLong,
+    PromptError,
+    PromptNotFound,
+    SensitiveInput,
+    SessionBusy,
+    SessionNotFound,
+    UnknownBusiness,
     UnknownModel,
 )
-from generation.guard import GuardHit, SensitiveInput
-from generation.prompts import PromptError, PromptNotFound
-from ingest.embedding.export import ExportFailed
-from ingest.embedding.model import ExportMissing, ModelUnavailable
-from ingest.encodings import EncodingUnavailable
-from ingest.errors import FileRejected, IngestError, ModelMismatch, ParseError, UnsupportedFile
-from ingest.lexical.writer import LexicalIndexError
-from ingest.store import StoreUnavailable
+from generation.guard import GuardHit
+from ingest.errors import (
+    EncodingUnavailable,
+    ExportFailed,
+    ExportMissing,
+    FileRejected,
+    IngestError,
+    LexicalIndexError,
+    ModelMismatch,
+    ModelUnavailable,
+    ParseError,
+    StoreUnavailable,
+    UnsupportedFile,
+)
 from retrieval.errors import (
     EmptyQuery,
     IndexUnavailable,
@@ -41,6 +53,8 @@ from retrieval.errors import (
     RetrievalError,
 )
 
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("ingest", "retrieval", "generation", "api")
 BASES: tuple[type[Exception], ...] = (IngestError, RetrievalError, GenerationError)
 
 # (status, type) of every error class, as the API answered before errors carried their own.
@@ -103,6 +117,7 @@ def make(cls: type[Exception]) -> Exception:
 # What each error puts in `detail`; None for the others.
 DETAIL: dict[type[Exception], Any] = {
     GenerationFailed: {"attempts": ATTEMPTS, "usage": USAGE},
+    MessageTooLong: {"tokens": 900, "budget": 512},
     SensitiveInput: {
         "words": ["最好"],
         "hits": [
@@ -116,7 +131,6 @@ DETAIL: dict[type[Exception], Any] = {
 def client() -> Iterator[TestClient]:
     app = FastAPI()
     errors.install(app)
-    app.add_exception_handler(GenerationError, generate.generation_error)
 
     @app.get("/raise/{name}")
     def raise_error(name: str) -> None:
@@ -129,6 +143,41 @@ def client() -> Iterator[TestClient]:
 def test_every_error_class_is_pinned() -> None:
     found = {cls for base in BASES for cls in subclasses(base)}
     assert found == set(PINNED), "pin the status and type of a new error class in PINNED"
+
+
+@pytest.mark.parametrize("cls", list(PINNED), ids=lambda cls: cls.__name__)
+def test_error_class_declares_its_status_and_type(cls: type[Exception]) -> None:
+    # Declared on the class itself, never inherited: a subclass that forgot would answer
+    # with its parent's type.
+    assert "status" in vars(cls) and "type" in vars(cls), cls
+    assert (vars(cls)["status"], vars(cls)["type"]) == PINNED[cls]
+
+
+def test_one_handler_answers_every_domain_error() -> None:
+    app = FastAPI()
+    errors.install(app)
+    assert errors.DOMAIN_ERRORS == BASES
+    assert {app.exception_handlers[base] for base in BASES} == {errors._domain_error}
+
+
+def _error_classes_outside_errors_py() -> Iterator[str]:
+    """`path: Class` for each exception class defined in a package module other than
+    `errors.py` (private ones, `_Name`, are a module's own control flow and may stay)."""
+    names = {cls.__name__ for cls in PINNED} | {"Exception", "RuntimeError", "ApiError"}
+    for package in PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            if path.name == "errors.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+                    continue
+                bases = {b.id if isinstance(b, ast.Name) else ast.unparse(b) for b in node.bases}
+                if bases & names or any(b.endswith(("Error", "Exception")) for b in bases):
+                    yield f"{path.relative_to(REPO)}: {node.name}"
+
+
+def test_error_classes_live_in_their_package_errors_py() -> None:
+    assert list(_error_classes_outside_errors_py()) == []
 
 
 @pytest.mark.parametrize("cls", list(PINNED), ids=lambda cls: cls.__name__)
