@@ -35,8 +35,7 @@ from api.routes.openai import models as openai_models
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings
-from generation.errors import GenerationError
-from ingest.store import StoreUnavailable
+from ingest.errors import StoreUnavailable
 
 log = logging.getLogger("specrag")
 
@@ -135,7 +134,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
     )
     app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
-    app.add_exception_handler(GenerationError, generate.generation_error)  # type: ignore[arg-type]
     for router in (health, query, documents, ingest, jobs, generate, usage, metrics, docs):
         app.include_router(router.router)
     app.include_router(chat.router)

@@ -1,8 +1,9 @@
 """Every failure leaves the API in one shape: `{"error": {"type", "message", "detail"}}`.
 
-Domain errors (`IngestError`, `RetrievalError` and their subclasses) map to a status by
-class; validation errors name the fields; anything unexpected is logged and becomes a 500
-that says nothing about the internals.
+Domain errors (`IngestError`, `RetrievalError`, `GenerationError` and their subclasses, each
+package's `errors.py`) carry their own HTTP `status`, `type` and `detail`: one handler answers
+them all, and logs the 5xx. A route's own refusal is an `ApiError`; validation errors name the
+fields; anything unexpected is logged and becomes a 500 that says nothing about the internals.
 """
 
 from __future__ import annotations
@@ -17,37 +18,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ingest.embedding.model import ModelUnavailable
-from ingest.errors import IngestError, ModelMismatch, ParseError, UnsupportedFile
-from ingest.lexical.writer import LexicalIndexError
-from ingest.store import StoreUnavailable
-from retrieval.errors import (
-    EmptyQuery,
-    IndexUnavailable,
-    InvalidArgument,
-    InvalidFilter,
-    InvalidQuestions,
-    RetrievalError,
-)
+from generation.errors import GenerationError
+from ingest.errors import IngestError
+from retrieval.errors import RetrievalError
 
 log = logging.getLogger(__name__)
 
-# The most specific class in an exception's MRO decides its status.
-STATUS: dict[type[Exception], int] = {
-    EmptyQuery: 422,
-    InvalidFilter: 422,
-    InvalidArgument: 422,
-    InvalidQuestions: 422,
-    IndexUnavailable: 503,
-    RetrievalError: 500,
-    UnsupportedFile: 415,
-    ParseError: 422,
-    ModelMismatch: 409,
-    StoreUnavailable: 503,
-    ModelUnavailable: 503,
-    LexicalIndexError: 503,
-    IngestError: 500,
-}
+# The bases of the errors that carry their own status, type and detail.
+DOMAIN_ERRORS = (IngestError, RetrievalError, GenerationError)
+DomainError = IngestError | RetrievalError | GenerationError
 
 # Types that differ from the status phrase, so that every 413 reads the same.
 HTTP_TYPES = {413: "payload_too_large"}
@@ -74,7 +53,7 @@ class ApiError(Exception):
 
 
 def snake(name: str) -> str:
-    """`EmptyQuery` → `empty_query`; `LLMTimeout` → `llm_timeout`; `Not Found` → `not_found`."""
+    """`Not Found` → `not_found`; `URI Too Long` → `uri_too_long`; `EmptyQuery` → `empty_query`."""
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name.strip())
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
@@ -93,11 +72,9 @@ def error_response(
     return JSONResponse(error_body(type, message, detail), status_code=status, headers=headers)
 
 
-def status_for(exc: Exception) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 500
+def domain_body(exc: DomainError) -> dict[str, Any]:
+    """The error shape of a domain error (a stream's `error` event adds its `status`)."""
+    return error_body(exc.type, str(exc) or type(exc).__name__, exc.detail)
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
@@ -139,10 +116,10 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    status = status_for(exc)
-    if status >= 500:
+    assert isinstance(exc, DOMAIN_ERRORS)
+    if exc.status >= 500:
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-    return error_response(status, snake(type(exc).__name__), str(exc) or type(exc).__name__)
+    return JSONResponse(domain_body(exc), status_code=exc.status)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -171,8 +148,8 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Register the handlers that give every error the one JSON shape."""
     app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(IngestError, _domain_error)
-    app.add_exception_handler(RetrievalError, _domain_error)
+    for base in DOMAIN_ERRORS:
+        app.add_exception_handler(base, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,50 +1,144 @@
-"""The generation package's errors, each carrying the HTTP status the API maps it to."""
+"""The generation package's errors.
+
+Every class carries what the API answers with: its HTTP `status` and its `type` code, declared
+on the class itself (`api/errors.py` reads them; nothing here knows about HTTP beyond the
+number). `detail` is the error's structured `detail`, None unless a class says more.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generation.guard import GuardHit
 
 
 class GenerationError(Exception):
     """Base class: a generation request could not be served."""
 
-    status_code = 502
+    status = 502
+    type = "generation_error"
+
+    @property
+    def detail(self) -> Any:
+        return None
 
 
 class LLMUnavailable(GenerationError):
     """The model endpoint refused, failed (5xx, 429) or could not be reached, after retries."""
 
-    status_code = 502
+    status = 502
+    type = "llm_unavailable"
 
 
 class LLMTimeout(GenerationError):
     """The model endpoint did not answer within the timeout, after retries."""
 
-    status_code = 504
+    status = 504
+    type = "llm_timeout"
 
 
 class GenerationStopped(GenerationError):
     """The embedded model stopped mid-answer: the server is shutting down (or the caller left)."""
 
-    status_code = 503
+    status = 503
+    type = "generation_stopped"
 
 
 class UnknownModel(GenerationError):
     """No model of that name in the model registry."""
 
-    status_code = 422
+    status = 422
+    type = "unknown_model"
 
 
 class LocalModelMissing(LLMUnavailable):
     """The embedded model is not installed (`python -m generation.llm.setup`)."""
 
+    status = 502
+    type = "local_model_missing"
+
 
 class GenerationFailed(GenerationError):
     """The model's output stayed invalid after the allowed re-asks."""
 
-    status_code = 502
+    status = 502
+    type = "generation_failed"
 
     def __init__(self, message: str, *, attempts: list[dict[str, Any]], usage: dict[str, Any]):
         super().__init__(message)
         self.attempts = attempts
         self.usage = usage
+
+    @property
+    def detail(self) -> Any:
+        return {"attempts": self.attempts, "usage": self.usage}
+
+
+class SensitiveInput(GenerationError):
+    """The request itself contains sensitive words and the business policy rejects it."""
+
+    status = 422
+    type = "sensitive_input"
+
+    def __init__(self, message: str, *, words: list[str], hits: list[GuardHit]):
+        super().__init__(message)
+        self.words = words
+        self.hits = hits
+
+    @property
+    def detail(self) -> Any:
+        return {"words": self.words, "hits": [h.model_dump() for h in self.hits]}
+
+
+class MessageTooLong(GenerationError):
+    """The user's message does not fit the model's context window with the system prompt and
+    the answer reserve."""
+
+    status = 422
+    type = "message_too_long"
+
+    def __init__(self, message: str, *, tokens: int, budget: int):
+        super().__init__(message)
+        self.tokens = tokens
+        self.budget = budget
+
+    @property
+    def detail(self) -> Any:
+        return {"tokens": self.tokens, "budget": self.budget}
+
+
+class UnknownBusiness(GenerationError):
+    """A chat names a business that is neither `chat` nor one of the generation businesses."""
+
+    status = 422
+    type = "unknown_business"
+
+
+class SessionNotFound(GenerationError):
+    """No session with that id."""
+
+    status = 404
+    type = "session_not_found"
+
+
+class SessionBusy(GenerationError):
+    """Another request wrote this session's turn first."""
+
+    status = 409
+    type = "session_busy"
+
+
+class PromptNotFound(GenerationError):
+    """No template for this (business, step), with or without a model override: a deployment
+    without its prompt files, hence a server error."""
+
+    status = 500
+    type = "prompt_not_found"
+
+
+class PromptError(GenerationError):
+    """A template failed to render: an undefined variable, a syntax error."""
+
+    status = 500
+    type = "prompt_error"

@@ -25,20 +25,9 @@ from typing import Literal
 import ahocorasick
 from pydantic import BaseModel, Field
 
-from generation.errors import GenerationError
+from generation.errors import SensitiveInput
 
 log = logging.getLogger(__name__)
-
-
-class SensitiveInput(GenerationError):
-    """The request itself contains sensitive words and the business policy rejects it."""
-
-    status_code = 422
-
-    def __init__(self, message: str, *, words: list[str], hits: list[GuardHit]):
-        super().__init__(message)
-        self.words = words
-        self.hits = hits
 
 
 class GuardHit(BaseModel):

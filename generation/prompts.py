@@ -20,23 +20,10 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel
 
-from generation.errors import GenerationError
+from generation.errors import PromptError, PromptNotFound
 
 SUFFIX = ".j2"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-
-
-class PromptNotFound(GenerationError):
-    """No template for this (business, step), with or without a model override: a deployment
-    without its prompt files, hence a server error."""
-
-    status_code = 500
-
-
-class PromptError(GenerationError):
-    """A template failed to render: an undefined variable, a syntax error."""
-
-    status_code = 500
 
 
 @dataclass(frozen=True)

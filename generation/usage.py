@@ -21,7 +21,8 @@ from typing import Any
 import tiktoken
 
 from generation.models import ModelSpec
-from ingest.encodings import ENCODING_URLS, EncodingUnavailable, get_encoding
+from ingest.encodings import ENCODING_URLS, get_encoding
+from ingest.errors import EncodingUnavailable
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1

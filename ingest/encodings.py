@@ -38,6 +38,8 @@ from tiktoken_ext.openai_public import (
     r50k_pat_str,
 )
 
+from ingest.errors import EncodingUnavailable
+
 ENCODING_URLS = {
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
     "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
@@ -87,10 +89,6 @@ SPECIAL_TOKENS = {
 N_VOCAB = {"r50k_base": 50257}
 WHISPER_SDIST = "openai-whisper==20250625"
 WHISPER_MEMBER = "whisper/assets/gpt2.tiktoken"
-
-
-class EncodingUnavailable(RuntimeError):
-    """The encoding's BPE file is not in the offline cache."""
 
 
 def default_cache_dir() -> Path:

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import numpy as np
 from numpy.typing import NDArray
 
-from ingest.errors import IngestError, ModelMismatch
+from ingest.errors import ModelMismatch, StoreUnavailable
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -30,10 +30,6 @@ PAGE_SIZE = 1000
 # Chroma's default search depth (ef_search 100) missed 49-57 of the 430 exact top-10
 # neighbours on the dev questions; 400 misses 3 at a few ms more per query.
 HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 400, "hnsw:construction_ef": 200, "hnsw:M": 32}
-
-
-class StoreUnavailable(IngestError):
-    """Chroma could not be opened or reached."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,8 @@ from api.routes import generate
 from api.settings import Settings
 from generation.callbacks import Callbacks
 from generation.chain.run import Chain, ChainOptions
-from generation.errors import GenerationError, GenerationFailed
-from generation.guard import Guard, GuardPolicy, SensitiveInput
+from generation.errors import GenerationFailed, SensitiveInput
+from generation.guard import Guard, GuardPolicy
 from generation.llm import build_llm
 from generation.models import ModelRegistry, ModelSpec
 from generation.prompts import PromptLibrary
@@ -297,7 +297,7 @@ def test_invalid_twice_fails_with_the_attempts_and_the_usage_so_far(server: Fake
     with pytest.raises(GenerationFailed) as raised:
         run(make_chain(server, grounding="off"), Brief(car="Aurora X5"))
     error = raised.value
-    assert error.status_code == 502
+    assert error.status == 502
     assert [a["attempt"] for a in error.attempts] == [1, 2]
     assert all("not valid JSON" in a["error"] for a in error.attempts)
     assert error.attempts[0]["answer"] == "no json at all"
@@ -508,7 +508,6 @@ def test_brief_needs_the_business_inputs() -> None:
 def client(server: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
     app = FastAPI()
     errors.install(app)
-    app.add_exception_handler(GenerationError, generate.generation_error)
     app.include_router(generate.router)
     app.state.settings = Settings(data_dir=tmp_path)
     app.state.searcher = FixedSearcher()

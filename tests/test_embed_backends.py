@@ -12,8 +12,9 @@ import pytest
 from ingest.chunk import chunk_document
 from ingest.embedding import Embedder
 from ingest.embedding.export import export
-from ingest.embedding.model import MANIFEST, ExportMissing, default_export_root, export_dir
+from ingest.embedding.model import MANIFEST, default_export_root, export_dir
 from ingest.encodings import get_encoding
+from ingest.errors import ExportMissing
 from ingest.parse import parse_file
 
 MODEL = "all-MiniLM-L6-v2"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from generation.errors import SensitiveInput
 from generation.guard import (
     Guard,
     GuardPolicy,
-    SensitiveInput,
     check_input,
     normalise,
     read_word_list,
@@ -119,7 +119,7 @@ def test_input_rejected_with_the_words_and_fields(guard: Guard) -> None:
     with pytest.raises(SensitiveInput) as raised:
         check_input(guard, fields, GuardPolicy())
     error = raised.value
-    assert error.status_code == 422
+    assert error.status == 422
     assert error.words == ["最好", "顶级"]
     assert "angle, audience" in str(error) and "最好, 顶级" in str(error)
     assert [h.field for h in error.hits] == ["angle", "audience"]

@@ -91,7 +91,7 @@ def test_unknown_model_is_a_422_naming_the_choices() -> None:
     registry = ModelRegistry.load(REPO / "data" / "models.toml")
     with pytest.raises(UnknownModel, match="gpt-5.*available: local, gpt-4o") as caught:
         registry.get("gpt-5")
-    assert caught.value.status_code == 422
+    assert caught.value.status == 422
 
 
 def test_a_bad_models_file_fails_naming_the_entry(tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ def test_a_persistent_5xx_becomes_a_502_after_bounded_retries(server: FakeOpenAI
         server.error(500, "model crashed")
     with pytest.raises(LLMUnavailable, match="answered 500: model crashed") as caught:
         call(make(gpt35(server), max_retries=2))
-    assert caught.value.status_code == 502
+    assert caught.value.status == 502
     assert len(server.bodies) == 3
 
 
@@ -227,7 +227,7 @@ def test_a_slow_answer_times_out_as_504(server: FakeOpenAI) -> None:
     llm = make(gpt35(server), recorder, timeout=0.3, max_retries=1)
     with pytest.raises(LLMTimeout, match="did not answer in 0.3s") as caught:
         call(llm)
-    assert caught.value.status_code == 504
+    assert caught.value.status == 504
     assert len(server.bodies) == 2
     assert recorder.names()[-1] == "llm.error" and recorder.events[-1][1]["final"] is True
 

@@ -164,7 +164,7 @@ def test_closing_stops_the_running_generation_and_refuses_new_ones(local: LocalL
     asyncio.run(_first_delta_then(closing, close))
     with pytest.raises(GenerationStopped, match="did not start: the server is shutting down"):
         asyncio.run(closing.complete(MESSAGES, max_tokens=2))
-    assert GenerationStopped.status_code == 503
+    assert GenerationStopped.status == 503
 
 
 def test_the_models_own_tokenizer_gives_ids_and_bytes() -> None:

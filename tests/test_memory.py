@@ -7,7 +7,6 @@ import pytest
 
 from generation.chat.memory import (
     MemoryConfig,
-    MessageTooLong,
     TokenCounter,
     Turn,
     check_message,
@@ -15,6 +14,7 @@ from generation.chat.memory import (
     recent_fitting,
     report_tokens,
 )
+from generation.errors import MessageTooLong
 from generation.models import ModelSpec
 from generation.usage import count_messages
 

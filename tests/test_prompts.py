@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from generation.errors import PromptError, PromptNotFound
 from generation.passages import Passage
-from generation.prompts import PromptError, PromptLibrary, PromptNotFound
+from generation.prompts import PromptLibrary
 from generation.schemas import BUSINESSES, STEP_MODELS, Brief, Middle, Opening, UserProfile
 
 PROMPTS = Path(__file__).resolve().parents[1] / "data" / "prompts"

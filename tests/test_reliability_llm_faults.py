@@ -309,7 +309,7 @@ def test_a_token_stream_that_stalls_is_cut_at_the_timeout(server: FakeOpenAI) ->
     FIGURES.append(
         {
             "fault": "token stream stalls mid-answer (model layer)",
-            "status": LLMTimeout.status_code,
+            "status": LLMTimeout.status,
             "type": LLMTimeout.__name__,
             "attempts": 1,
             "elapsed_s": round(elapsed, 2),

@@ -14,7 +14,7 @@ from generation.callbacks import build_callbacks
 from generation.llm import build_llm
 from generation.models import ModelRegistry, ModelSpec
 from generation.usage import UsageLedger, cost, count_messages, count_tokens, tokenize
-from ingest.encodings import EncodingUnavailable
+from ingest.errors import EncodingUnavailable
 from tests.fake_openai import FakeOpenAI
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,11 +13,10 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, SearcherDep, ServicesDep
-from api.errors import ApiError
 from api.routes.generate import GenerationDep
 from api.routes.query import filters_are_text, require_text
 from api.settings import Settings
-from generation.chat.memory import MemoryConfig, MessageTooLong
+from generation.chat.memory import MemoryConfig
 from generation.chat.session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
 from generation.chat.turn import ChatCitation
 from generation.schemas import Usage
@@ -121,12 +120,6 @@ def get_chat(services: ServicesDep, generation: GenerationDep, searcher: Searche
 ChatDep = Annotated[Chat, Depends(get_chat)]
 
 
-def too_long(e: MessageTooLong) -> ApiError:
-    return ApiError(
-        422, "message_too_long", str(e), detail={"tokens": e.tokens, "budget": e.budget}
-    )
-
-
 @router.post(
     "/v1/chat",
     responses={
@@ -139,18 +132,15 @@ def too_long(e: MessageTooLong) -> ApiError:
 )
 async def chat(body: ChatRequest, chat: ChatDep) -> ChatReply:
     """Answer a message from passages retrieved for the conversation, with citations."""
-    try:
-        return await chat.send(
-            body.message,
-            session_id=body.session_id,
-            model=body.model,
-            business=body.business,
-            memory=body.memory,
-            k=body.k,
-            filters=body.filters,
-        )
-    except MessageTooLong as e:
-        raise too_long(e) from e
+    return await chat.send(
+        body.message,
+        session_id=body.session_id,
+        model=body.model,
+        business=body.business,
+        memory=body.memory,
+        k=body.k,
+        filters=body.filters,
+    )
 
 
 @router.get("/v1/sessions/{session_id}", responses={404: {"description": "unknown session"}})

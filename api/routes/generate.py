@@ -6,11 +6,11 @@ What the lifespan must put on `app.state`:
 - `generation`: a `generation.service.Generation` (model registry, prompt library, guard and
   per-business policies, callbacks, chain options), closed with `await generation.aclose()`.
 
-Errors: register `generation_error` for `GenerationError` (`app.add_exception_handler`); it
-gives the API's one error shape, with the attempts and usage of a `GenerationFailed` (502) and
-the words of a `SensitiveInput` (422) in `detail`. With `stream: true` the brief, the model and
-the input guard are checked before the stream opens, so those still fail with their status;
-a failure after the first event is sent as an `error` event.
+Errors: a `GenerationError` answers with its own status in the API's one error shape
+(`api/errors.py`), with the attempts and usage of a `GenerationFailed` (502) and the words of a
+`SensitiveInput` (422) in `detail`. With `stream: true` the brief, the model and the input guard
+are checked before the stream opens, so those still fail with their status; a failure after the
+first event is sent as an `error` event.
 """
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import Authorized, SearcherDep
-from api.errors import ApiError, error_body, error_response, snake
+from api.errors import ApiError, domain_body, error_body
 from generation.chain.run import Chain, ChainRun, GroundingMode, StepDone
-from generation.errors import GenerationError, GenerationFailed
-from generation.guard import SensitiveInput
+from generation.errors import GenerationError
 from generation.prompts import PromptInfo
 from generation.schemas import BUSINESSES, BlogResponse, Brief, GenerationResponse, SingleResponse
 from generation.service import Generation
@@ -194,10 +193,7 @@ async def _events(chain: Chain, run: ChainRun) -> AsyncIterator[str]:
                 yield _sse("done", event.model_dump())
     except GenerationError as e:
         log.error("generation failed mid-stream: %s", e)
-        yield _sse(
-            "error",
-            {**error_body(snake(type(e).__name__), str(e), detail_of(e)), "status": e.status_code},
-        )
+        yield _sse("error", {**domain_body(e), "status": e.status})
     except Exception:
         log.exception("unexpected error mid-stream")
         yield _sse(
@@ -207,19 +203,3 @@ async def _events(chain: Chain, run: ChainRun) -> AsyncIterator[str]:
                 "status": 500,
             },
         )
-
-
-def detail_of(exc: GenerationError) -> Any:
-    if isinstance(exc, GenerationFailed):
-        return {"attempts": exc.attempts, "usage": exc.usage}
-    if isinstance(exc, SensitiveInput):
-        return {"words": exc.words, "hits": [h.model_dump() for h in exc.hits]}
-    return None
-
-
-async def generation_error(request: Request, exc: Exception) -> JSONResponse:
-    """The handler for `GenerationError`: its status, the API's error shape."""
-    assert isinstance(exc, GenerationError)
-    if exc.status_code >= 500:
-        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-    return error_response(exc.status_code, snake(type(exc).__name__), str(exc), detail_of(exc))

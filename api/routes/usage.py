@@ -11,7 +11,7 @@ from api.deps import Authorized, ServicesDep
 from api.errors import ApiError
 from generation.errors import UnknownModel
 from generation.usage import tokenize
-from ingest.encodings import EncodingUnavailable
+from ingest.errors import EncodingUnavailable
 
 MAX_TOKENIZE_CHARS = 100_000
 

@@ -31,14 +31,13 @@ from typing import Any, Literal
 
 from generation.callbacks import Callbacks
 from generation.chain import structured
-from generation.errors import GenerationFailed
+from generation.errors import GenerationFailed, SensitiveInput
 from generation.grounding import Evidence, check
 from generation.guard import (
     Guard,
     GuardHit,
     GuardPolicy,
     GuardReport,
-    SensitiveInput,
     check_input,
     words_of,
 )

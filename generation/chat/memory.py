@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from generation.errors import GenerationError
+from generation.errors import MessageTooLong
 from generation.models import ModelSpec
 from generation.usage import FALLBACK_ENCODING, count_messages, count_tokens
 from ingest.encodings import get_encoding
@@ -42,18 +42,6 @@ Message = dict[str, str]
 MIN_SUMMARY_TOKENS = 24
 # The summary's ceiling, whatever the memory budget: a summary, not a second transcript.
 MAX_SUMMARY_TOKENS = 400
-
-
-class MessageTooLong(GenerationError):
-    """The user's message does not fit the model's context window with the system prompt and
-    the answer reserve."""
-
-    status_code = 422
-
-    def __init__(self, message: str, *, tokens: int, budget: int):
-        super().__init__(message)
-        self.tokens = tokens
-        self.budget = budget
 
 
 class MemoryConfig(BaseModel):

@@ -22,17 +22,13 @@ from pydantic import BaseModel, Field
 from generation.chat.memory import MemoryConfig, MemoryReport, Policy, Turn
 from generation.chat.store import Session, SessionStore, StoredTurn
 from generation.chat.turn import ChatAnswer, ChatCitation, Conversation
-from generation.errors import GenerationError
+from generation.errors import UnknownBusiness
 from generation.guard import GuardPolicy
 from generation.schemas import BUSINESSES, Usage
 from generation.service import Generation
 
 CHAT_BUSINESS = "chat"
 CHAT_BUSINESSES = (CHAT_BUSINESS, *BUSINESSES)
-
-
-class UnknownBusiness(GenerationError):
-    status_code = 422
 
 
 def guard_policy(generation: Generation, business: str) -> GuardPolicy:

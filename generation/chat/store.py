@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generation.chat.memory import MemoryConfig
-from generation.errors import GenerationError
+from generation.errors import SessionBusy, SessionNotFound
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -49,18 +49,6 @@ CREATE TABLE IF NOT EXISTS turns (
     PRIMARY KEY (session_id, n)
 );
 """
-
-
-class SessionNotFound(GenerationError):
-    """No session with that id."""
-
-    status_code = 404
-
-
-class SessionBusy(GenerationError):
-    """Another request wrote this session's turn first."""
-
-    status_code = 409
 
 
 @dataclass

@@ -46,10 +46,11 @@ from generation.chat.memory import (
     report_tokens,
 )
 from generation.chat.summary import PROMPTS, fold
+from generation.errors import PromptError
 from generation.guard import Guard, GuardHit, GuardPolicy, check_input, words_of
 from generation.llm.base import LLM, Message
 from generation.passages import cited_numbers
-from generation.prompts import PromptError, PromptLibrary
+from generation.prompts import PromptLibrary
 from generation.schemas import Usage
 
 log = logging.getLogger(__name__)

@@ -136,7 +136,7 @@ class LLM(ABC):
                 model=self.spec.name,
                 error=type(e).__name__,
                 message=str(e),
-                status_code=e.status_code,
+                status_code=e.status,
                 final=True,
                 latency_ms=_ms_since(started),
             )

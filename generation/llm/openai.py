@@ -105,7 +105,7 @@ class OpenAILLM(LLM):
                     model=self.spec.name,
                     error=type(error.final).__name__,
                     message=str(error.final),
-                    status_code=error.final.status_code,
+                    status_code=error.final.status,
                     attempt=attempt,
                     final=False,
                     retrying=retry,

@@ -26,14 +26,13 @@ from ingest.embedding.model import (
     QUERY_BATCH,
     Backend,
     Encoder,
-    ExportMissing,
     Hint,
-    ModelUnavailable,
     WindowCheck,
     export_dir,
     resolve_model_path,
 )
 from ingest.embedding.torch import TorchEncoder
+from ingest.errors import ExportMissing, ModelUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from ingest.embedding.graph import GraphEncoder, check_mean_pooled
-from ingest.embedding.model import MANIFEST, ModelUnavailable, export_dir, resolve_model_path
+from ingest.embedding.model import MANIFEST, export_dir, resolve_model_path
 from ingest.embedding.torch import TorchEncoder
+from ingest.errors import ExportFailed, ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,6 @@ CHECK_TEXTS = [
     "该车型配备了全景天窗和自动空调。",
 ]
 MIN_COSINE = {"model.onnx": 0.9999, "model_int8.onnx": 0.98}
-
-
-class ExportFailed(ModelUnavailable):
-    """The export could not be made, or its vectors are too far from the torch model's."""
 
 
 def weights_file(model_dir: Path) -> Path:

