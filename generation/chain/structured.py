@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import json_repair
 from pydantic import BaseModel, ValidationError
 
 from generation.callbacks import Callbacks
@@ -91,60 +92,18 @@ def _parse(
 
 
 def repair(text: str) -> str | None:
-    """The first JSON object in `text` with the slips of small models mended: a missing comma
-    between members, a trailing comma, and an answer cut off by the token limit (the open
-    string and brackets are closed). None when there is no object at all."""
+    """The first JSON object in `text` with the slips of small models mended by json-repair: a
+    missing comma between members, a trailing comma, an answer cut off by the token limit (the
+    open string and brackets are closed). None when there is no object at all."""
     start = text.find("{")
     if start == -1:
         return None
-    out: list[str] = []
-    stack: list[str] = []
-    in_string = escaped = False
-    last = ""  # the last significant character outside strings
-    for ch in text[start:]:
-        if in_string:
-            out.append(ch)
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string, last = False, '"'
-            continue
-        if ch in '"{[' and (last in ('"', "}", "]", "e", "l") or last.isdigit()):
-            out.append(",")  # a value right after a value: the comma is missing
-        if ch in "}]":
-            if last == ",":
-                _drop_last(out, ",")
-            if stack:
-                stack.pop()
-        elif ch in "{[":
-            stack.append(ch)
-        elif ch == '"':
-            in_string = True
-        out.append(ch)
-        if not ch.isspace():
-            last = ch
-        if not stack:
-            break  # the object is complete; whatever follows is chatter
-    if in_string:
-        out.append('"')
-        last = '"'
-    if last == ",":
-        _drop_last(out, ",")
-    elif last == ":":
-        out.append("null")
-    out.extend("}" if b == "{" else "]" for b in reversed(stack))
-    return "".join(out)
-
-
-def _drop_last(out: list[str], char: str) -> None:
-    for i in range(len(out) - 1, -1, -1):
-        if out[i] == char:
-            del out[i]
-            return
-        if not out[i].isspace():
-            return
+    value = json_repair.loads(text[start:])
+    if isinstance(value, list):  # chatter after the object held another one
+        value = next((item for item in value if isinstance(item, dict)), None)
+    if not isinstance(value, dict):
+        return None
+    return json.dumps(value, ensure_ascii=False)
 
 
 def describe(error: ValidationError) -> str:
