@@ -18,11 +18,13 @@ server) keeps one `alembic_version` row per branch. The first revision of each b
 the tables that specrag wrote before it had migrations: it creates a table only when it is
 missing, so a data dir from then upgrades in place, rows kept.
 
-A new revision (say, a column on the ledger):
+A new revision (say, an index on the jobs), named `<store>_<n>` like the others:
 
     python -c "from alembic import command; from ingest.storage.migrate import alembic_config; \\
-        command.revision(alembic_config(), 'what it changes', head='ledger@head')"
+        command.revision(alembic_config(), 'index jobs by status', head='jobs@head', \\
+        rev_id='jobs_0002')"
 
-then write its `upgrade()` (`op.batch_alter_table` for SQLite) and change `tables.py` to match;
-`tests/test_storage.py` checks that the two agree.
+then write its `upgrade()` (`op.batch_alter_table` to alter a SQLite table) and change
+`tables.py` to match; `tests/test_storage.py` checks that the two agree. (To let Alembic's
+autogenerate compare, use a new database: an adopted one differs in details SQLite ignores.)
 """
