@@ -2,8 +2,8 @@
 
 The pipeline holds a file lock for the whole of a run, so two runs could never overlap
 anyway; one worker makes the order explicit and keeps request threads free. Jobs live in
-memory while the process runs and in a small SQLite table across restarts: a job the
-previous process left queued or running is marked failed on start, with the reason.
+memory while the process runs and in a small table (`ingest.storage`) across restarts: a job
+the previous process left queued or running is marked failed on start, with the reason.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import sqlite3
 import threading
 import time
 import uuid
@@ -21,25 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
 from ingest.pipeline import Pipeline
 from ingest.pipeline.report import Report
+from ingest.storage.engine import open_database, upsert
+from ingest.storage.tables import jobs
 
 log = logging.getLogger(__name__)
 
 Status = Literal["queued", "running", "done", "failed"]
 Kind = Literal["ingest", "upload"]
-KEEP_IN_MEMORY = 500  # finished jobs kept in memory; older ones are read back from SQLite
+KEEP_IN_MEMORY = 500  # finished jobs kept in memory; older ones are read back from the store
 KEEP_ON_DISK = 5000
 INTERRUPTED = "the server stopped before this job finished; submit it again"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    created_at REAL NOT NULL,
-    status TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-"""
 
 
 @dataclass(slots=True)
@@ -101,45 +96,39 @@ class Job:
 
 
 class JobStore:
-    """The jobs table: one JSON row per job."""
+    """The jobs table: one JSON row per job, at `location` (a SQLite file or a SQLAlchemy URL)."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+    def __init__(self, location: Path | str) -> None:
+        self._db = open_database(location, store="jobs")
 
     def save(self, job: dict[str, Any]) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?)",
-                (job["id"], job["created_at"], job["status"], json.dumps(job, ensure_ascii=False)),
-            )
+        row = {
+            "id": job["id"],
+            "created_at": job["created_at"],
+            "status": job["status"],
+            "body": json.dumps(job, ensure_ascii=False),
+        }
+        with self._db.write() as connection:
+            connection.execute(upsert(connection, jobs, ["id"]), row)
 
     def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            row = self._db.execute("SELECT body FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return Job.from_json(json.loads(row[0])) if row else None
+        with self._db.read() as connection:
+            body = connection.execute(sa.select(jobs.c.body).where(jobs.c.id == job_id)).scalar()
+        return Job.from_json(json.loads(body)) if body is not None else None
 
     def interrupted(self) -> list[Job]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT body FROM jobs WHERE status IN ('queued', 'running')"
-            ).fetchall()
-        return [Job.from_json(json.loads(row[0])) for row in rows]
+        query = sa.select(jobs.c.body).where(jobs.c.status.in_(["queued", "running"]))
+        with self._db.read() as connection:
+            bodies = connection.execute(query).scalars().all()
+        return [Job.from_json(json.loads(body)) for body in bodies]
 
     def trim(self, keep: int) -> None:
-        with self._lock:
-            self._db.execute(
-                "DELETE FROM jobs WHERE id NOT IN "
-                "(SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?)",
-                (keep,),
-            )
+        newest = sa.select(jobs.c.id).order_by(jobs.c.created_at.desc()).limit(keep)
+        with self._db.write() as connection:
+            connection.execute(sa.delete(jobs).where(jobs.c.id.not_in(newest)))
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
 
 Finished = Callable[[Status, Report | None], None]  # called before the job shows as finished
@@ -228,7 +217,7 @@ class JobRunner:
             snapshot = job.as_json()
         try:
             self.store.save(snapshot)
-        except sqlite3.Error:
+        except SQLAlchemyError:
             log.exception("cannot record job %s", job.id)
 
     def _work(self) -> None:

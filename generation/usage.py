@@ -1,4 +1,4 @@
-"""Tokens and cost: tiktoken counts, the price table, and the SQLite usage ledger.
+"""Tokens and cost: tiktoken counts, the price table, and the usage ledger (`ingest.storage`).
 
 Counts use the model's tokenizer from `data/models.toml`: a tiktoken encoding (loaded from the
 offline cache, `ingest.encodings`), or `"model"` for the embedded model's own tokenizer. Chat
@@ -10,19 +10,20 @@ Cost is priced separately for input and output: `prompt/1e6 × input + completio
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 import tiktoken
 
 from generation.models import ModelSpec
 from ingest.encodings import ENCODING_URLS, get_encoding
 from ingest.errors import EncodingUnavailable
+from ingest.storage.engine import open_database
+from ingest.storage.tables import usage
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -120,40 +121,20 @@ def tokenize(
     }
 
 
-GROUPS = {
-    "model": "model",
-    "business": "COALESCE(business, '')",
-    "day": "day",
+# The key each summary groups by; a call without a business counts under "" (shown as None).
+GROUPS: dict[str, sa.ColumnElement[Any]] = {
+    "model": usage.c.model,
+    "business": sa.func.coalesce(usage.c.business, sa.literal_column("''")),
+    "day": usage.c.day,
 }
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS usage (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts REAL NOT NULL,
-    day TEXT NOT NULL,
-    model TEXT NOT NULL,
-    business TEXT,
-    step TEXT,
-    request_id TEXT,
-    prompt_tokens INTEGER NOT NULL,
-    completion_tokens INTEGER NOT NULL,
-    cost REAL NOT NULL,
-    latency_ms REAL
-);
-CREATE INDEX IF NOT EXISTS usage_day ON usage(day);
-"""
 
 
 class UsageLedger:
-    """Every LLM call's tokens and cost, in SQLite; summed by model, business or day."""
+    """Every LLM call's tokens and cost, at `location` (a SQLite file or a SQLAlchemy URL);
+    summed by model, business or day."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+    def __init__(self, location: Path | str):
+        self._db = open_database(location, store="usage")
 
     def record(
         self,
@@ -169,36 +150,41 @@ class UsageLedger:
         ts: float | None = None,
     ) -> None:
         ts = time.time() if ts is None else ts
-        day = datetime.fromtimestamp(ts, UTC).date().isoformat()
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO usage (ts, day, model, business, step, request_id, prompt_tokens,"
-                " completion_tokens, cost, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    ts,
-                    day,
-                    model,
-                    business,
-                    step,
-                    request_id,
-                    int(prompt_tokens),
-                    int(completion_tokens),
-                    float(cost),
-                    latency_ms,
-                ),
-            )
+        row = {
+            "ts": ts,
+            "day": datetime.fromtimestamp(ts, UTC).date().isoformat(),
+            "model": model,
+            "business": business,
+            "step": step,
+            "request_id": request_id,
+            "prompt_tokens": int(prompt_tokens),
+            "completion_tokens": int(completion_tokens),
+            "cost": float(cost),
+            "latency_ms": latency_ms,
+        }
+        with self._db.write() as connection:
+            connection.execute(sa.insert(usage), row)
 
     def summary(self, group_by: str = "model") -> list[dict[str, Any]]:
         """Calls, tokens and cost per model, business or (UTC) day, largest cost first."""
         if group_by not in GROUPS:
             raise ValueError(f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}")
-        column = GROUPS[group_by]
-        order = "key" if group_by == "day" else "cost DESC, key"
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {column} AS key, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens),"
-                f" SUM(cost) AS cost FROM usage GROUP BY key ORDER BY {order}"
-            ).fetchall()
+        key = GROUPS[group_by].label("key")
+        total_cost = sa.func.sum(usage.c.cost).label("cost")
+        order = [key] if group_by == "day" else [total_cost.desc(), key]
+        query = (
+            sa.select(
+                key,
+                sa.func.count(),
+                sa.func.sum(usage.c.prompt_tokens),
+                sa.func.sum(usage.c.completion_tokens),
+                total_cost,
+            )
+            .group_by(key)
+            .order_by(*order)
+        )
+        with self._db.read() as connection:
+            rows = connection.execute(query).all()
         return [
             {
                 group_by: key if key != "" else None,
@@ -212,5 +198,4 @@ class UsageLedger:
         ]
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()

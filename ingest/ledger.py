@@ -1,4 +1,4 @@
-"""The ingest ledger: one SQLite row per source file, beside the Chroma store.
+"""The ingest ledger: one row per source file, beside the Chroma store (`ingest.storage`).
 
 It says what each file looked like when last ingested (sha256, chunk ids, the pipeline
 fingerprint), whether that worked, and why not. Chroma stays the authority on which chunk
@@ -8,32 +8,15 @@ ids exist; the ledger is what lets an unchanged file be skipped without opening 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    source TEXT NOT NULL UNIQUE,
-    file_type TEXT NOT NULL,
-    title TEXT NOT NULL DEFAULT '',
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
-    error TEXT,
-    warnings TEXT NOT NULL DEFAULT '[]',
-    chunk_ids TEXT NOT NULL DEFAULT '[]',
-    fingerprint TEXT NOT NULL,
-    parse_seconds REAL NOT NULL DEFAULT 0,
-    embed_seconds REAL NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL
-);
-"""
+import sqlalchemy as sa
+
+from ingest.storage.engine import open_database, upsert
+from ingest.storage.tables import documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,43 +38,33 @@ class Record:
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+    """The ledger at `location`: a SQLite file, or a SQLAlchemy URL."""
+
+    def __init__(self, location: Path | str) -> None:
+        # synchronous=NORMAL: in WAL mode a crash of the machine may lose the last commits,
+        # never corrupt the file, and a lost row only means that file is ingested again.
+        self._db = open_database(location, store="ledger", pragmas={"synchronous": "NORMAL"})
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _cursor(self) -> Iterator[sqlite3.Cursor]:
-        with self._lock:
-            cursor = self._db.cursor()
-            try:
-                yield cursor
-            finally:
-                cursor.close()
+        self._db.close()
 
     @staticmethod
-    def _record(row: tuple[object, ...]) -> Record:
-        values = list(row)
-        values[8] = json.loads(str(values[8]))
-        values[9] = json.loads(str(values[9]))
-        return Record(*values)  # type: ignore[arg-type]
+    def _record(row: sa.Row[Any]) -> Record:
+        values = dict(row._mapping)
+        values["warnings"] = json.loads(values["warnings"])
+        values["chunk_ids"] = json.loads(values["chunk_ids"])
+        return Record(**values)
 
     def get(self, doc_id: str) -> Record | None:
-        with self._cursor() as cursor:
-            row = cursor.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        with self._db.read() as connection:
+            row = connection.execute(
+                sa.select(documents).where(documents.c.doc_id == doc_id)
+            ).first()
         return self._record(row) if row else None
 
     def all(self) -> list[Record]:
-        with self._cursor() as cursor:
-            rows = cursor.execute("SELECT * FROM documents ORDER BY source").fetchall()
+        with self._db.read() as connection:
+            rows = connection.execute(sa.select(documents).order_by(documents.c.source)).all()
         return [self._record(row) for row in rows]
 
     def save(
@@ -111,32 +84,31 @@ class Ledger:
         parse_seconds: float = 0.0,
         embed_seconds: float = 0.0,
     ) -> None:
-        with self._cursor() as cursor:
-            cursor.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc_id,
-                    source,
-                    file_type,
-                    title,
-                    sha256,
-                    size,
-                    status,
-                    error,
-                    json.dumps(warnings or [], ensure_ascii=False),
-                    json.dumps(chunk_ids or []),
-                    fingerprint,
-                    parse_seconds,
-                    embed_seconds,
-                    time.time(),
-                ),
-            )
+        row = {
+            "doc_id": doc_id,
+            "source": source,
+            "file_type": file_type,
+            "title": title,
+            "sha256": sha256,
+            "size": size,
+            "status": status,
+            "error": error,
+            "warnings": json.dumps(warnings or [], ensure_ascii=False),
+            "chunk_ids": json.dumps(chunk_ids or []),
+            "fingerprint": fingerprint,
+            "parse_seconds": parse_seconds,
+            "embed_seconds": embed_seconds,
+            "updated_at": time.time(),
+        }
+        with self._db.write() as connection:
+            # The doc id is derived from the source, so the two keys conflict together.
+            connection.execute(upsert(connection, documents, ["doc_id"]), row)
 
     def delete(self, doc_id: str) -> None:
-        with self._cursor() as cursor:
-            cursor.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        with self._db.write() as connection:
+            connection.execute(sa.delete(documents).where(documents.c.doc_id == doc_id))
 
     def counts(self) -> dict[str, int]:
-        with self._cursor() as cursor:
-            rows = cursor.execute("SELECT status, COUNT(*) FROM documents GROUP BY status")
-            return {str(status): int(n) for status, n in rows}
+        query = sa.select(documents.c.status, sa.func.count()).group_by(documents.c.status)
+        with self._db.read() as connection:
+            return {str(status): int(n) for status, n in connection.execute(query)}

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -28,6 +28,8 @@ from generation.chat.memory import MemoryConfig, TokenCounter, Turn
 from generation.chat.turn import Conversation
 from generation.models import ModelRegistry
 from generation.usage import count_messages
+from ingest.storage import tables
+from ingest.storage.engine import database_url, open_engine
 from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.slow
@@ -177,6 +179,16 @@ def answer_requests(fake: FakeOpenAI) -> list[dict[str, Any]]:
 
 def summary_requests(fake: FakeOpenAI) -> list[dict[str, Any]]:
     return [b for b in fake.bodies if SUMMARY_MARK in b["messages"][0]["content"]]
+
+
+def _query(path: Path, statement: sa.Select[Any]) -> list[Any]:
+    """The rows of `statement` in the store file at `path`, read beside the app's own engine."""
+    engine = open_engine(database_url(path))
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(statement).all())
+    finally:
+        engine.dispose()
 
 
 def counter_for(settings: Settings, name: str = "remote") -> TokenCounter:
@@ -409,12 +421,12 @@ def test_a_failed_first_answer_leaves_no_session(
     fake.error(500)
     response = client.post("/v1/chat", json={"message": question(1)})
     assert_error(response, 502, "llm_unavailable")
-    with sqlite3.connect(services.settings.data_dir / "specrag.sessions.sqlite3") as db:
-        before = db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    count = sa.select(sa.func.count()).select_from(tables.sessions)
+    before = _query(services.settings.data_dir / "specrag.sessions.sqlite3", count)[0][0]
     fake.respond(scripted)
     assert client.post("/v1/chat", json={"message": question(1)}).status_code == 200
-    with sqlite3.connect(services.settings.data_dir / "specrag.sessions.sqlite3") as db:
-        assert db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == before + 1
+    after = _query(services.settings.data_dir / "specrag.sessions.sqlite3", count)[0][0]
+    assert after == before + 1
 
 
 def test_summary_calls_are_on_the_usage_ledger(
@@ -422,12 +434,13 @@ def test_summary_calls_are_on_the_usage_ledger(
 ) -> None:
     converse(client, {"policy": "summary", "max_tokens": 100}, turns=4)
     assert summary_requests(fake)
-    with sqlite3.connect(services.settings.data_dir / "specrag.usage.sqlite3") as db:
-        steps = dict(
-            db.execute(
-                "SELECT step, COUNT(*) FROM usage WHERE business = 'chat' GROUP BY step"
-            ).fetchall()
-        )
+    usage = tables.usage
+    by_step = (
+        sa.select(usage.c.step, sa.func.count())
+        .where(usage.c.business == "chat")
+        .group_by(usage.c.step)
+    )
+    steps = dict(_query(services.settings.data_dir / "specrag.usage.sqlite3", by_step))
     assert steps["summary"] >= len(summary_requests(fake))
     assert steps["answer"] >= 4
 

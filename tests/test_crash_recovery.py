@@ -14,7 +14,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from api.services import Services
 from retrieval.lexical import LexicalReader
@@ -63,11 +63,17 @@ def _ledger_rows(data_dir: Path) -> int:
     path = data_dir / "specrag.ledger.sqlite3"
     if not path.exists():
         return 0
+    # Read-only, as the killed run may have left it anywhere (even before its first table).
+    engine = sa.create_engine(
+        f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 0.2}
+    )
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2) as db:
-            return int(db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
-    except sqlite3.Error:
+        with engine.connect() as db:
+            return int(db.exec_driver_sql("SELECT COUNT(*) FROM documents").scalar_one())
+    except sa.exc.SQLAlchemyError:
         return 0
+    finally:
+        engine.dispose()
 
 
 Snapshot = dict[str, Any]

@@ -140,6 +140,23 @@ def test_failed_file_is_reported_and_the_rest_of_the_batch_goes_on(
     assert failed["broken.pdf"].error == reasons["broken.pdf"]
 
 
+def test_the_ledger_records_each_files_parse_and_embed_time(
+    make_settings: Any, embedder: Any, library: Path
+) -> None:
+    """Regression: `embed_seconds` was always 0; each file's share of the encoder's time was
+    added to its `parse_seconds` instead."""
+    (library / "broken.pdf").write_bytes(b"%PDF-1.7\n this is not a pdf at all")
+    built = Services(make_settings())
+    built.__dict__["embedder"] = embedder
+    built.pipeline.run([library])
+    records = {Path(r.source).name: r for r in built.ledger.all()}
+    ok = [r for r in records.values() if r.status == "ok"]
+    assert len(ok) == 6
+    assert all(r.parse_seconds > 0 and r.embed_seconds > 0 for r in ok)
+    assert records["broken.pdf"].parse_seconds > 0 and records["broken.pdf"].embed_seconds == 0
+    built.close()
+
+
 def test_a_good_file_turned_bad_keeps_its_old_chunks(services: Services, library: Path) -> None:
     services.pipeline.run([library])
     before = _stored(services.store)

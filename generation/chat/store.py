@@ -1,6 +1,7 @@
-"""Chat sessions in SQLite: each session's settings, turns, running summary and usage.
+"""Chat sessions: each session's settings, turns, running summary and usage (`ingest.storage`).
 
-One file per collection (`{data_dir}/{collection}.sessions.sqlite3`, beside the usage ledger).
+One SQLite file per collection (`{data_dir}/{collection}.sessions.sqlite3`, beside the usage
+ledger), or the database a URL names.
 Turn numbers are the primary key with the session id, so two requests racing on one session
 cannot both write turn n: the second gets `SessionBusy` (409) instead of a forked history.
 The summary only moves forward (`summarized_through` never decreases), for the same reason.
@@ -9,46 +10,19 @@ The summary only moves forward (`summarized_through` never decreases), for the s
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
 from generation.chat.memory import MemoryConfig
 from generation.errors import SessionBusy, SessionNotFound
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    model TEXT,
-    business TEXT NOT NULL,
-    memory TEXT NOT NULL,
-    summary TEXT,
-    summarized_through INTEGER NOT NULL DEFAULT 0,
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    cost REAL NOT NULL DEFAULT 0,
-    calls INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS turns (
-    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    n INTEGER NOT NULL,
-    ts REAL NOT NULL,
-    user TEXT NOT NULL,
-    assistant TEXT NOT NULL,
-    model TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    prompt_tokens INTEGER NOT NULL,
-    completion_tokens INTEGER NOT NULL,
-    cost REAL NOT NULL,
-    PRIMARY KEY (session_id, n)
-);
-"""
+from ingest.storage.engine import open_database
+from ingest.storage.tables import sessions, turns
 
 
 @dataclass
@@ -85,16 +59,11 @@ class Session:
 
 
 class SessionStore:
-    """The sessions of one collection. Thread-safe: one connection behind a lock."""
+    """The sessions of one collection, at `location` (a SQLite file or a SQLAlchemy URL).
+    Thread-safe."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+    def __init__(self, location: Path | str):
+        self._db = open_database(location, store="sessions")
 
     def create(
         self,
@@ -106,83 +75,76 @@ class SessionStore:
     ) -> Session:
         now = time.time()
         session_id = session_id or uuid.uuid4().hex
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO sessions (id, created, updated, model, business, memory)"
-                " VALUES (?,?,?,?,?,?)",
-                (session_id, now, now, model, business, memory.model_dump_json()),
-            )
+        row = {
+            "id": session_id,
+            "created": now,
+            "updated": now,
+            "model": model,
+            "business": business,
+            "memory": memory.model_dump_json(),
+        }
+        with self._db.write() as connection:
+            connection.execute(sa.insert(sessions), row)
         return self.get(session_id)
 
     def get(self, session_id: str) -> Session:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id, created, updated, model, business, memory, summary,"
-                " summarized_through, prompt_tokens, completion_tokens, cost, calls,"
-                " (SELECT COUNT(*) FROM turns WHERE session_id = sessions.id)"
-                " FROM sessions WHERE id = ?",
-                (session_id,),
-            ).fetchone()
+        count = (
+            sa.select(sa.func.count()).where(turns.c.session_id == sessions.c.id).scalar_subquery()
+        )
+        query = sa.select(sessions, count.label("turns")).where(sessions.c.id == session_id)
+        with self._db.read() as connection:
+            row = connection.execute(query).first()
         if row is None:
             raise SessionNotFound(f"no chat session {session_id!r}")
-        prompt, completion = int(row[8]), int(row[9])
+        prompt, completion = int(row.prompt_tokens), int(row.completion_tokens)
         return Session(
-            id=row[0],
-            created=row[1],
-            updated=row[2],
-            model=row[3],
-            business=row[4],
-            memory=MemoryConfig.model_validate_json(row[5]),
-            summary=row[6],
-            summarized_through=int(row[7]),
+            id=row.id,
+            created=row.created,
+            updated=row.updated,
+            model=row.model,
+            business=row.business,
+            memory=MemoryConfig.model_validate_json(row.memory),
+            summary=row.summary,
+            summarized_through=int(row.summarized_through),
             usage={
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
                 "total_tokens": prompt + completion,
-                "cost": round(float(row[10]), 10),
-                "calls": int(row[11]),
+                "cost": round(float(row.cost), 10),
+                "calls": int(row.calls),
             },
-            turns=int(row[12]),
+            turns=int(row.turns),
         )
 
     def turns(self, session_id: str) -> list[StoredTurn]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT n, user, assistant, model, citations, prompt_tokens, completion_tokens,"
-                " cost, ts FROM turns WHERE session_id = ? ORDER BY n",
-                (session_id,),
-            ).fetchall()
+        query = (
+            sa.select(*(turns.c[f.name] for f in fields(StoredTurn)))
+            .where(turns.c.session_id == session_id)
+            .order_by(turns.c.n)
+        )
+        with self._db.read() as connection:
+            rows = connection.execute(query).all()
         return [
-            StoredTurn(
-                n=r[0],
-                user=r[1],
-                assistant=r[2],
-                model=r[3],
-                citations=json.loads(r[4]),
-                prompt_tokens=r[5],
-                completion_tokens=r[6],
-                cost=r[7],
-                ts=r[8],
-            )
-            for r in rows
+            StoredTurn(**{**row._mapping, "citations": json.loads(row.citations)}) for row in rows
         ]
 
     def update_settings(
         self, session_id: str, *, model: str | None, business: str, memory: MemoryConfig
     ) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE sessions SET model = ?, business = ?, memory = ? WHERE id = ?",
-                (model, business, memory.model_dump_json(), session_id),
+        with self._db.write() as connection:
+            connection.execute(
+                sa.update(sessions)
+                .where(sessions.c.id == session_id)
+                .values(model=model, business=business, memory=memory.model_dump_json())
             )
 
     def set_summary(self, session_id: str, summary: str, *, through: int) -> None:
         """Store the running summary, folded through turn `through` (never moves back)."""
-        with self._lock:
-            self._db.execute(
-                "UPDATE sessions SET summary = ?, summarized_through = ?"
-                " WHERE id = ? AND summarized_through < ?",
-                (summary, through, session_id, through),
+        with self._db.write() as connection:
+            connection.execute(
+                sa.update(sessions)
+                .where(sessions.c.id == session_id, sessions.c.summarized_through < through)
+                .values(summary=summary, summarized_through=through)
             )
 
     def add_usage(
@@ -194,48 +156,59 @@ class SessionStore:
         cost: float,
         calls: int,
     ) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE sessions SET prompt_tokens = prompt_tokens + ?,"
-                " completion_tokens = completion_tokens + ?, cost = cost + ?, calls = calls + ?,"
-                " updated = ? WHERE id = ?",
-                (prompt_tokens, completion_tokens, cost, calls, time.time(), session_id),
+        c = sessions.c
+        with self._db.write() as connection:
+            connection.execute(
+                sa.update(sessions)
+                .where(c.id == session_id)
+                .values(
+                    prompt_tokens=c.prompt_tokens + prompt_tokens,
+                    completion_tokens=c.completion_tokens + completion_tokens,
+                    cost=c.cost + cost,
+                    calls=c.calls + calls,
+                    updated=time.time(),
+                )
             )
 
     def add_turn(self, session_id: str, turn: StoredTurn) -> None:
         """Record turn `turn.n`; SessionBusy when another request already wrote it."""
+        row = {
+            "session_id": session_id,
+            "n": turn.n,
+            "ts": turn.ts,
+            "user": turn.user,
+            "assistant": turn.assistant,
+            "model": turn.model,
+            "citations": json.dumps(turn.citations, ensure_ascii=False),
+            "prompt_tokens": turn.prompt_tokens,
+            "completion_tokens": turn.completion_tokens,
+            "cost": turn.cost,
+        }
         try:
-            with self._lock:
-                self._db.execute(
-                    "INSERT INTO turns (session_id, n, ts, user, assistant, model, citations,"
-                    " prompt_tokens, completion_tokens, cost) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        session_id,
-                        turn.n,
-                        turn.ts,
-                        turn.user,
-                        turn.assistant,
-                        turn.model,
-                        json.dumps(turn.citations, ensure_ascii=False),
-                        turn.prompt_tokens,
-                        turn.completion_tokens,
-                        turn.cost,
-                    ),
-                )
-        except sqlite3.IntegrityError as e:
-            if "FOREIGN KEY" in str(e):
+            with self._db.write() as connection:
+                connection.execute(sa.insert(turns), row)
+        except IntegrityError as e:
+            # Either the session is gone (its foreign key) or turn n exists (the primary key):
+            # told apart by asking, as each database words the two errors its own way.
+            if not self._exists(session_id):
                 raise SessionNotFound(f"chat session {session_id!r} was deleted") from e
             raise SessionBusy(
                 f"chat session {session_id!r} answered turn {turn.n} in another request; "
                 "send the message again"
             ) from e
 
+    def _exists(self, session_id: str) -> bool:
+        query = sa.select(sessions.c.id).where(sessions.c.id == session_id)
+        with self._db.read() as connection:
+            return connection.execute(query).first() is not None
+
     def delete(self, session_id: str) -> None:
-        with self._lock:
-            deleted = self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+        with self._db.write() as connection:
+            deleted = connection.execute(
+                sa.delete(sessions).where(sessions.c.id == session_id)
+            ).rowcount
         if not deleted:
             raise SessionNotFound(f"no chat session {session_id!r}")
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()

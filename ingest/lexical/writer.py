@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
 from array import array
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 
 from ingest.analysis import TOKENIZER_VERSION, tokenize
 from ingest.errors import LexicalIndexError
@@ -40,6 +40,8 @@ from ingest.lexical.format import (
     read_current,
     unpack_tokens,
 )
+from ingest.storage.engine import open_database, upsert
+from ingest.storage.tables import meta, tokens
 from ingest.store import ChromaStore
 
 log = logging.getLogger(__name__)
@@ -57,30 +59,32 @@ class RebuildStats:
 class TokenCache:
     """Tokens per chunk id, valid while the sha1 of the tokenized text is unchanged."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db = sqlite3.connect(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS tokens ("
-            "chunk_id TEXT PRIMARY KEY, sha1 TEXT NOT NULL, tokens BLOB NOT NULL)"
-        )
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'tokenizer'").fetchone()
-        if row is None or row[0] != TOKENIZER_VERSION:
-            self._db.execute("DELETE FROM tokens")
-            self._db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,)
-            )
-        self._db.commit()
+    def __init__(self, location: Path | str) -> None:
+        self._db = open_database(location, store="tokens")
+        version = sa.select(meta.c.value).where(meta.c.key == "tokenizer")
+        with self._db.write() as connection:
+            if connection.execute(version).scalar() != TOKENIZER_VERSION:
+                connection.execute(sa.delete(tokens))
+                connection.execute(
+                    upsert(connection, meta, ["key"]),
+                    {"key": "tokenizer", "value": TOKENIZER_VERSION},
+                )
 
     def load(self) -> dict[str, tuple[str, bytes]]:
-        rows = self._db.execute("SELECT chunk_id, sha1, tokens FROM tokens")
-        return {chunk_id: (sha1, blob) for chunk_id, sha1, blob in rows}
+        query = sa.select(tokens.c.chunk_id, tokens.c.sha1, tokens.c.tokens)
+        with self._db.read() as connection:
+            return {chunk_id: (sha1, blob) for chunk_id, sha1, blob in connection.execute(query)}
 
     def save(self, rows: list[tuple[str, str, bytes]], gone: list[str]) -> None:
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)", rows)
-            self._db.executemany("DELETE FROM tokens WHERE chunk_id = ?", ((i,) for i in gone))
+        fresh = [{"chunk_id": i, "sha1": sha1, "tokens": blob} for i, sha1, blob in rows]
+        with self._db.write() as connection:
+            if fresh:
+                connection.execute(upsert(connection, tokens, ["chunk_id"]), fresh)
+            if gone:
+                connection.execute(
+                    sa.delete(tokens).where(tokens.c.chunk_id == sa.bindparam("gone")),
+                    [{"gone": chunk_id} for chunk_id in gone],
+                )
 
     def close(self) -> None:
         self._db.close()

@@ -95,7 +95,8 @@ class Committer:
             fingerprint=self.fingerprint,
             chunk_ids=ids,
             warnings=prepared.warnings,
-            parse_seconds=prepared.seconds,
+            parse_seconds=prepared.parse_seconds,
+            embed_seconds=prepared.embed_seconds,
         )
         report.ok += 1
         report.deleted += len(stale)
@@ -121,7 +122,7 @@ class Committer:
             chunk_ids=previous.chunk_ids if previous else [],
             error=prepared.error,
             warnings=prepared.warnings,
-            parse_seconds=prepared.seconds,
+            parse_seconds=prepared.parse_seconds,
         )
         report.failed += 1
         report.errors.append(FileProblem(item.path, prepared.error))

@@ -27,7 +27,8 @@ class Prepared:
     chunks: list[Chunk] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
-    seconds: float = 0.0
+    parse_seconds: float = 0.0  # parsing and chunking, wall time in the worker
+    embed_seconds: float = 0.0  # this file's share of the encoder's time, added as it embeds
     cpu_seconds: float = 0.0
 
 
@@ -59,16 +60,18 @@ def _prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
             fits=_window(model_dir),
         )
     except IngestError as e:
-        return Prepared(error=str(e), seconds=time.perf_counter() - started)
+        return Prepared(error=str(e), parse_seconds=time.perf_counter() - started)
     except Exception as e:  # a parser bug on one file must not stop the batch
         log.exception("unexpected failure preparing %s", path)
-        return Prepared(error=f"{type(e).__name__}: {e}", seconds=time.perf_counter() - started)
+        return Prepared(
+            error=f"{type(e).__name__}: {e}", parse_seconds=time.perf_counter() - started
+        )
     if not chunks:
         return Prepared(
             title=doc.title,
             warnings=doc.warnings,
             error="no text to index",
-            seconds=time.perf_counter() - started,
+            parse_seconds=time.perf_counter() - started,
         )
     return Prepared(doc.title, chunks, doc.warnings, None, time.perf_counter() - started)
 

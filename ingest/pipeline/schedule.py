@@ -168,7 +168,7 @@ class Scheduler:
         report.embedded += len(batch.taken)
         now = time.time()
         for (item, prepared, chunk), vector in zip(batch.taken, vectors, strict=True):
-            prepared.seconds += seconds / len(batch.taken)  # parse time plus its encoding share
+            prepared.embed_seconds += seconds / len(batch.taken)  # its share of the batch
             staged.add(item, chunk, vector, metadata(item, prepared, chunk, now))
             staged.files.append((item, prepared))
 

@@ -1,0 +1,129 @@
+"""The engine of one store's database, and the SQL that differs between databases.
+
+SQLite is the default: one file per store, in WAL mode (readers never wait for the writer)
+with a busy timeout, so a CLI ingest and the server can share a data dir. A URL names any
+other database SQLAlchemy speaks; the stores' queries are dialect-neutral Core, and the one
+statement SQL spells differently per database (an upsert) is built here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, Engine
+
+from ingest.storage.migrate import upgrade
+
+# What every store has had since before migrations: WAL, and sqlite3's default 5 s busy timeout.
+BUSY_SECONDS = 5.0
+SQLITE_PRAGMAS: Mapping[str, str] = {
+    "busy_timeout": str(int(BUSY_SECONDS * 1000)),
+    "journal_mode": "WAL",
+    "foreign_keys": "ON",
+}
+
+
+def database_url(location: Path | str) -> URL:
+    """A SQLite URL for a file path; a string is already a SQLAlchemy URL."""
+    if isinstance(location, Path):
+        location.parent.mkdir(parents=True, exist_ok=True)
+        return URL.create("sqlite", database=str(location))
+    return sa.make_url(location)
+
+
+def open_engine(url: URL | str, *, pragmas: Mapping[str, str] | None = None) -> Engine:
+    """An engine for `url`; on SQLite, `pragmas` (over `SQLITE_PRAGMAS`) on every connection."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        settings = {**SQLITE_PRAGMAS, **(pragmas or {})}
+        locked = engine.dialect.loaded_dbapi.OperationalError
+
+        @sa.event.listens_for(engine, "connect")
+        def _configure(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            try:
+                for name, value in settings.items():
+                    if name == "journal_mode":
+                        _journal_mode(cursor, value, locked)
+                    else:
+                        cursor.execute(f"PRAGMA {name}={value}")
+            finally:
+                cursor.close()
+
+    return engine
+
+
+def _journal_mode(cursor: Any, mode: str, locked: type[Exception]) -> None:
+    """Set the journal mode (kept in the file: a no-op once set). A new file's first
+    connections race to set it, and SQLite answers "locked" at once, without waiting, to the
+    ones that lose while another holds its write lock: they try again."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute(f"PRAGMA journal_mode={mode}")
+            return
+        except locked as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def open_database(
+    location: Path | str, *, store: str, pragmas: Mapping[str, str] | None = None
+) -> Database:
+    """The database of `store` (its Alembic branch) at `location`, migrated to its newest
+    schema: a file path (SQLite, the parent folder created) or a SQLAlchemy URL."""
+    engine = open_engine(database_url(location), pragmas=pragmas)
+    try:
+        upgrade(engine, store)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(engine)
+
+
+class Database:
+    """One store's engine. Writes from this process take turns (as they did on the single
+    connection each store had before), so a writer never sleeps in SQLite's busy handler
+    behind another thread of its own process; reads run on the pool's other connections."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write = threading.Lock()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction, committed when the block ends without an exception."""
+        with self._write, self.engine.begin() as connection:
+            yield connection
+
+    def close(self) -> None:
+        with self._write:
+            self.engine.dispose()
+
+
+def upsert(connection: Connection, table: sa.Table, key: Sequence[str]) -> sa.Insert:
+    """INSERT into `table`, replacing every other column of the row whose `key` already exists
+    (SQLite and PostgreSQL spell it alike: `ON CONFLICT (key) DO UPDATE`)."""
+    name = connection.dialect.name
+    statement: sqlite.Insert | postgresql.Insert
+    if name == "sqlite":
+        statement = sqlite.insert(table)
+    elif name == "postgresql":
+        statement = postgresql.insert(table)
+    else:
+        raise NotImplementedError(f"no upsert for {name} databases")
+    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in key}
+    return statement.on_conflict_do_update(index_elements=list(key), set_=updates)
