@@ -54,14 +54,7 @@ class Scheduler:
         self.encoder_calls = encoder_calls
 
     def run(self, todo: list[PlanItem], report: Report, progress: Progress | None) -> None:
-        batch_size = self.embedder.batch_size
         model_dir = str(self.embedder.path)
-        pending: list[tuple[PlanItem, Prepared, int]] = []  # (item, prepared, next chunk)
-        waiting: dict[str, int] = {}  # doc_id → chunks not yet stored
-        staged = Staged()  # embedded, not yet written to Chroma
-        encoding: deque[_Encoding] = deque()  # batches in the encoder, oldest first
-        done = 0
-        busy = _Busy()  # when the encoder had work
         # Load the model while the first files are parsed, so the encoder never waits for it.
         loader = threading.Thread(target=lambda: self.embedder.model, daemon=True)
         loader.start()
@@ -73,64 +66,13 @@ class Scheduler:
             loader.join()
             report.add_time("load", time.perf_counter() - began)
             streams = max(1, self.encoder_calls or self.embedder.streams)
-
-            def can_submit() -> bool:
-                """A stream is free and there is a full batch, or the last chunks of the run."""
-                if not pending or len(encoding) >= streams:
-                    return False
-                queued = sum(len(p.chunks) - start for _, p, start in pending)
-                return queued >= batch_size or not futures
-
-            def collect() -> None:
-                """Stage the batches the encoder has finished, oldest first."""
-                while encoding and encoding[0].future.done():
-                    batch = encoding.popleft()
-                    self._stage(batch, staged, report)
-                    busy.stop(batch, encoding, report)
-
+            loop = _Loop(self, futures, streams, report)
             try:
                 with self._encoder(streams) as encoder:
-                    while futures or pending or encoding or staged:
-                        ready = [f for f in futures if f.done()]
-                        if not ready and not can_submit() and (futures or encoding):
-                            # Nothing to do until a file is parsed or the oldest batch is done.
-                            idle = not encoding
-                            began = time.perf_counter()
-                            either: list[Future[Any]] = [*futures]
-                            either += [encoding[0].future] if encoding else []
-                            wait(either, return_when=FIRST_COMPLETED)
-                            if idle:  # the encoder had nothing to do
-                                report.add_time("wait", time.perf_counter() - began)
-                            ready = [f for f in futures if f.done()]
-                        for future in ready:
-                            item = futures.pop(future)
-                            prepared = future.result()
-                            report.add_time("parse_cpu", prepared.cpu_seconds)
-                            if prepared.error:
-                                self.committer.fail(item, prepared, report)
-                                done += 1
-                            else:
-                                pending.append((item, prepared, 0))
-                                waiting[item.doc_id] = len(prepared.chunks)
-                        collect()  # first, so a finished batch's stream gets the next one
-                        while can_submit():
-                            taken = _take(pending, batch_size)
-                            texts = [c.embed_text for _, _, c in taken]
-                            busy.start(encoding)
-                            began = time.perf_counter()  # inline, submit encodes right away
-                            encoded = encoder.submit(_timed, self.embedder.embed_documents, texts)
-                            encoding.append(_Encoding(taken, encoded, began))
-                        collect()  # inline batches are done already
-                        if len(staged) >= self.store_batch or (
-                            staged and not futures and not pending and not encoding
-                        ):
-                            for item, prepared in self.committer.write(staged, waiting, report):
-                                began = time.perf_counter()
-                                self.committer.commit(item, prepared, report)
-                                report.add_time("commit", time.perf_counter() - began)
-                                done += 1
+                    while loop.has_work():
+                        loop.step(encoder)
                         if progress:
-                            progress(done, len(todo), report.embedded)
+                            progress(loop.done, len(todo), report.embedded)
             except BaseException:
                 # Files not yet parsed would never be stored: stop, instead of parsing them all
                 # before the error gets out. (Committed files are complete; the rest is redone.)
@@ -161,16 +103,111 @@ class Scheduler:
         ) as pool:
             yield pool
 
-    def _stage(self, batch: _Encoding, staged: Staged, report: Report) -> None:
+
+class _Loop:
+    """One run's state between the parse workers, the encoder and the committer."""
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        futures: dict[Future[Prepared], PlanItem],
+        streams: int,
+        report: Report,
+    ) -> None:
+        self.scheduler = scheduler
+        self.committer = scheduler.committer
+        self.batch_size = scheduler.embedder.batch_size
+        self.futures = futures  # files still being parsed
+        self.streams = streams
+        self.report = report
+        self.pending: list[tuple[PlanItem, Prepared, int]] = []  # (item, prepared, next chunk)
+        self.waiting: dict[str, int] = {}  # doc_id → chunks not yet stored
+        self.staged = Staged()  # embedded, not yet written to Chroma
+        self.encoding: deque[_Encoding] = deque()  # batches in the encoder, oldest first
+        self.busy = _Busy()  # when the encoder had work
+        self.done = 0
+
+    def has_work(self) -> bool:
+        return bool(self.futures or self.pending or self.encoding or self.staged)
+
+    def step(self, encoder: Executor) -> None:
+        """Take parsed files in, keep the encoder's streams busy, store what is embedded."""
+        for future in self._ready():
+            self._take_parsed(future)
+        self._collect()  # first, so a finished batch's stream gets the next one
+        while self._can_submit():
+            self._submit(encoder)
+        self._collect()  # inline batches are done already
+        if len(self.staged) >= self.scheduler.store_batch or (
+            self.staged and not self.futures and not self.pending and not self.encoding
+        ):
+            self._store()
+
+    def _ready(self) -> list[Future[Prepared]]:
+        """The parsed files; waits first when there is nothing else to do until a file is
+        parsed or the oldest batch is encoded."""
+        ready = [f for f in self.futures if f.done()]
+        if not ready and not self._can_submit() and (self.futures or self.encoding):
+            idle = not self.encoding
+            began = time.perf_counter()
+            either: list[Future[Any]] = [*self.futures]
+            either += [self.encoding[0].future] if self.encoding else []
+            wait(either, return_when=FIRST_COMPLETED)
+            if idle:  # the encoder had nothing to do
+                self.report.add_time("wait", time.perf_counter() - began)
+            ready = [f for f in self.futures if f.done()]
+        return ready
+
+    def _take_parsed(self, future: Future[Prepared]) -> None:
+        item = self.futures.pop(future)
+        prepared = future.result()
+        self.report.add_time("parse_cpu", prepared.cpu_seconds)
+        if prepared.error:
+            self.committer.fail(item, prepared, self.report)
+            self.done += 1
+        else:
+            self.pending.append((item, prepared, 0))
+            self.waiting[item.doc_id] = len(prepared.chunks)
+
+    def _can_submit(self) -> bool:
+        """A stream is free and there is a full batch, or the last chunks of the run."""
+        if not self.pending or len(self.encoding) >= self.streams:
+            return False
+        queued = sum(len(p.chunks) - start for _, p, start in self.pending)
+        return queued >= self.batch_size or not self.futures
+
+    def _submit(self, encoder: Executor) -> None:
+        taken = _take(self.pending, self.batch_size)
+        texts = [c.embed_text for _, _, c in taken]
+        self.busy.start(self.encoding)
+        began = time.perf_counter()  # inline, submit encodes right away
+        encoded = encoder.submit(_timed, self.scheduler.embedder.embed_documents, texts)
+        self.encoding.append(_Encoding(taken, encoded, began))
+
+    def _collect(self) -> None:
+        """Stage the batches the encoder has finished, oldest first."""
+        while self.encoding and self.encoding[0].future.done():
+            batch = self.encoding.popleft()
+            self._stage(batch)
+            self.busy.stop(batch, self.encoding, self.report)
+
+    def _store(self) -> None:
+        for item, prepared in self.committer.write(self.staged, self.waiting, self.report):
+            began = time.perf_counter()
+            self.committer.commit(item, prepared, self.report)
+            self.report.add_time("commit", time.perf_counter() - began)
+            self.done += 1
+
+    def _stage(self, batch: _Encoding) -> None:
         """Move one encoded batch into `staged`, in the order its chunks were taken."""
         vectors, batch.ended = batch.future.result()
         seconds = batch.ended - batch.began
-        report.embedded += len(batch.taken)
+        self.report.embedded += len(batch.taken)
         now = time.time()
         for (item, prepared, chunk), vector in zip(batch.taken, vectors, strict=True):
             prepared.embed_seconds += seconds / len(batch.taken)  # its share of the batch
-            staged.add(item, chunk, vector, metadata(item, prepared, chunk, now))
-            staged.files.append((item, prepared))
+            self.staged.add(item, chunk, vector, metadata(item, prepared, chunk, now))
+            self.staged.files.append((item, prepared))
 
 
 Taken = list[tuple[PlanItem, Prepared, Chunk]]
