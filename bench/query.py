@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tenacity
 
 from bench.ingest import machine, run_cli, write_section
 from retrieval.evaluate import Question, load_questions
@@ -169,18 +170,23 @@ def served(data_dir: Path, log_path: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + READY_SECONDS
-        while True:
+
+        @tenacity.retry(
+            stop=tenacity.stop_after_delay(READY_SECONDS),
+            wait=tenacity.wait_fixed(0.5),
+            retry=tenacity.retry_if_result(lambda ready: not ready),
+            retry_error_callback=lambda _state: False,
+        )
+        def ready() -> bool:
             if server.poll() is not None:
                 raise SystemExit(f"specrag serve exited early:\n{log_path.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise SystemExit(f"specrag serve not ready in {READY_SECONDS:.0f} s")
             try:
-                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                    break
+                return httpx.get(f"{url}/readyz", timeout=5).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+                return False
+
+        if not ready():
+            raise SystemExit(f"specrag serve not ready in {READY_SECONDS:.0f} s")
         yield url
     finally:
         server.send_signal(signal.SIGTERM)
