@@ -104,14 +104,20 @@ def test_generation_runs_off_the_event_loop_and_requests_queue(local: LLM) -> No
     assert ticks > elapsed / 0.01 / 4  # the loop kept running while the model worked
 
 
+async def _stream(
+    local: LLM, messages: list[dict[str, str]], on_piece: Callable[[str], Any], **options: Any
+) -> Completion:
+    """A streamed answer: each piece to `on_piece`, then the Completion."""
+    async for item in local.stream(messages, temperature=0, **options):
+        if isinstance(item, Completion):
+            return item
+        on_piece(item)
+    raise AssertionError("the stream ended without its Completion")
+
+
 def test_streaming_hands_on_the_text_as_it_comes(local: LLM) -> None:
     pieces: list[str] = []
-
-    async def go() -> Completion:
-        return await local.complete(MESSAGES, max_tokens=6, temperature=0, stream=True,
-                                    on_delta=pieces.append)  # fmt: skip
-
-    completion = asyncio.run(go())
+    completion = asyncio.run(_stream(local, MESSAGES, pieces.append, max_tokens=6))
     assert len(pieces) >= 2
     assert "".join(pieces).strip() == completion.text
 
@@ -125,11 +131,7 @@ LONG = [
 async def _first_delta_then(local: LLM, act: Callable[[asyncio.Task[Completion]], Any]) -> Any:
     """Start a long streamed answer; once its first piece is out, `act` on the task."""
     first = asyncio.Event()
-    task = asyncio.create_task(
-        local.complete(
-            LONG, max_tokens=300, temperature=0, stream=True, on_delta=lambda _: first.set()
-        )
-    )
+    task = asyncio.create_task(_stream(local, LONG, lambda _: first.set(), max_tokens=300))
     await asyncio.wait_for(first.wait(), 120)
     return await act(task)
 

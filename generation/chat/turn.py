@@ -47,7 +47,7 @@ from generation.chat.memory import (
 )
 from generation.chat.summary import PROMPTS, fold
 from generation.guard import Guard, GuardHit, GuardPolicy, check_input, words_of
-from generation.llm.base import LLM, Message
+from generation.llm.base import LLM, Completion, Message
 from generation.passages import cited_numbers
 from generation.prompts import PromptError, PromptLibrary
 from generation.schemas import Usage
@@ -382,14 +382,19 @@ class Conversation:
         reported (`guard`) but not masked; a whole answer is masked unless the business's
         policy allows them.
         """
-        completion = await self.llm.complete(
+        completion: Completion | None = None
+        async for item in self.llm.stream(
             prepared.messages,
             max_tokens=prepared.reserve,
             temperature=self.temperature,
-            stream=stream,
-            on_delta=on_delta,
             callbacks=prepared.events.child(step="answer"),
-        )
+            incremental=stream,
+        ):
+            if isinstance(item, Completion):
+                completion = item
+            elif on_delta is not None:
+                on_delta(item)
+        assert completion is not None
         usage = prepared.usage.model_copy()
         usage.add(completion.prompt_tokens, completion.completion_tokens, completion.cost)
         text = completion.text.strip()
