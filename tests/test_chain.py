@@ -53,7 +53,9 @@ class FixedSearcher:
         self.facts = facts
         self.queries: list[tuple[str, int]] = []
 
-    def search(self, query: str, *, k: int = 5, mode: str = "hybrid") -> list[Result]:
+    def search(
+        self, query: str, *, k: int = 5, filters: Any = None, mode: str = "hybrid"
+    ) -> list[Result]:
         self.queries.append((query, k))
         return [
             Result(
@@ -534,6 +536,7 @@ def test_route_generates_a_blog(client: TestClient, server: FakeOpenAI) -> None:
         "chunk_id": "aurora:1",
         "source": "aurora_x5.md",
         "page": 1,
+        "section": "",
         "step": "opening",
         "cited": True,
     }

@@ -19,8 +19,7 @@ from api.routes.query import filters_are_text, require_text
 from api.settings import Settings
 from generation.chat.memory import MemoryConfig, MessageTooLong
 from generation.chat.session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
-from generation.chat.turn import ChatCitation
-from generation.schemas import Usage
+from generation.schemas import Citation, Usage
 from retrieval.filters import Filters
 
 MAX_MESSAGE_CHARS = 100_000
@@ -75,7 +74,7 @@ class TurnView(BaseModel):
     user: str
     assistant: str
     model: str
-    citations: list[ChatCitation]
+    citations: list[Citation]
     usage: Usage
     ts: float
 
@@ -175,7 +174,7 @@ def get_session(session_id: str, services: ServicesDep) -> SessionView:
                 user=t.user,
                 assistant=t.assistant,
                 model=t.model,
-                citations=[ChatCitation(**c) for c in t.citations],
+                citations=[Citation(**c) for c in t.citations],
                 usage=Usage(
                     prompt_tokens=t.prompt_tokens,
                     completion_tokens=t.completion_tokens,

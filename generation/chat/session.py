@@ -21,10 +21,10 @@ from pydantic import BaseModel, Field
 
 from generation.chat.memory import MemoryConfig, MemoryReport, Policy, Turn
 from generation.chat.store import Session, SessionStore, StoredTurn
-from generation.chat.turn import ChatAnswer, ChatCitation, Conversation
+from generation.chat.turn import ChatAnswer, Conversation
 from generation.errors import GenerationError
 from generation.guard import GuardPolicy
-from generation.schemas import BUSINESSES, Usage
+from generation.schemas import BUSINESSES, Citation, Usage
 from generation.service import Generation
 
 CHAT_BUSINESS = "chat"
@@ -60,7 +60,7 @@ class ChatReply(BaseModel):
     session_id: str
     turn: int = Field(description="this turn's number in the session, from 1")
     answer: str
-    citations: list[ChatCitation]
+    citations: list[Citation]
     memory: MemoryReport
     model: str
     usage: Usage = Field(description="this request's model calls: the answer and any summary")

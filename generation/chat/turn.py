@@ -23,14 +23,13 @@ lowest-ranked ones are left out first.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 import jinja2
 from pydantic import BaseModel, Field
 
@@ -48,41 +47,20 @@ from generation.chat.memory import (
 from generation.chat.summary import PROMPTS, fold
 from generation.guard import Guard, GuardHit, GuardPolicy, check_input, words_of
 from generation.llm.base import LLM, Completion, Message
-from generation.passages import cited_numbers
+from generation.passages import Passage, PassageBook, cite
 from generation.prompts import PromptError, PromptLibrary
-from generation.schemas import Usage
+from generation.schemas import Citation, Usage
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class ChatPassage:
-    """A retrieved chunk as the chat prompt numbers it."""
-
-    n: int
-    chunk_id: str
-    text: str
-    source: str
-    page: int | None
-    section: str
-
-
-class ChatCitation(BaseModel):
-    """A passage shown with the question; `cited` when the answer names it as [n]."""
-
-    n: int
-    chunk_id: str
-    source: str
-    page: int | None = None
-    section: str = ""
-    cited: bool = False
+CHAT_STEP = "chat"  # what a chat turn's retrieval and passages are labelled with
 
 
 class ChatAnswer(BaseModel):
     """The answer to one message, with what it was grounded in and what it cost."""
 
     answer: str
-    citations: list[ChatCitation]
+    citations: list[Citation]
     memory: MemoryReport
     model: str
     usage: Usage
@@ -95,7 +73,7 @@ class Prepared:
     """A prompt ready to send, and what was spent building it (summary calls)."""
 
     messages: list[Message]
-    passages: list[ChatPassage]
+    passages: list[Passage]
     memory: MemoryReport
     reserve: int
     events: Callbacks
@@ -130,9 +108,11 @@ class Conversation:
         search_mode: str = "hybrid",
         max_passage_chars: int = 1500,
         business: str = "chat",
+        limiter: anyio.CapacityLimiter | None = None,
     ):
         self.llm = llm
         self.searcher = searcher
+        self.limiter = limiter
         self.prompts = prompts
         self.guard = guard
         self.policy = policy or GuardPolicy()
@@ -291,8 +271,8 @@ class Conversation:
         return wanted
 
     def _fit_passages(
-        self, found: list[ChatPassage], counter: TokenCounter, limit: int
-    ) -> tuple[list[ChatPassage], list[Message]]:
+        self, found: list[Passage], counter: TokenCounter, limit: int
+    ) -> tuple[list[Passage], list[Message]]:
         """The best-ranked passages whose message fits `limit` tokens."""
         for n in range(len(found), -1, -1):
             message = self._block("passages", passages=found[:n])
@@ -323,7 +303,7 @@ class Conversation:
 
     async def _retrieve(
         self, message: str, history: Sequence[Turn], events: Callbacks
-    ) -> list[ChatPassage]:
+    ) -> list[Passage]:
         queries = [message]
         previous = next(
             (m["content"] for t in reversed(history) for m in t.messages if m["role"] == "user"),
@@ -331,41 +311,15 @@ class Conversation:
         )
         if previous:
             queries.append(f"{previous[-500:]} {message}")
-        ranked: list[list[Any]] = []
-        for query in queries:
-            started = time.perf_counter()
-            results = await asyncio.to_thread(
-                self.searcher.search, query, k=self.k, filters=self.filters, mode=self.search_mode
-            )
-            ranked.append(results)
-            events.emit(
-                "retrieval.end",
-                step="chat",
-                query=query,
-                k=self.k,
-                results=len(results),
-                chunk_ids=[r.chunk_id for r in results],
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            )
-        chosen: dict[str, Any] = {}
-        for rank in range(max(len(r) for r in ranked)):
-            for results in ranked:
-                if rank < len(results):
-                    chosen.setdefault(results[rank].chunk_id, results[rank])
-        return [self._passage(i, r) for i, r in enumerate(list(chosen.values())[: self.k], 1)]
-
-    def _passage(self, n: int, result: Any) -> ChatPassage:
-        text = result.text.strip()
-        if len(text) > self.max_passage_chars:
-            text = text[: self.max_passage_chars].rstrip() + " …"
-        return ChatPassage(
-            n=n,
-            chunk_id=result.chunk_id,
-            text=text,
-            source=result.citation.source,
-            page=result.citation.page,
-            section=getattr(result.citation, "section", "") or "",
+        book = PassageBook(
+            self.searcher,
+            k=self.k,
+            mode=self.search_mode,
+            filters=self.filters,
+            max_chars=self.max_passage_chars,
+            limiter=self.limiter,
         )
+        return await book.retrieve(CHAT_STEP, queries, events)
 
     # -- the model call --------------------------------------------------------------------
 
@@ -417,29 +371,13 @@ class Conversation:
                 text = self.guard.mask(text, hits, char=self.policy.mask_char)
         return ChatAnswer(
             answer=text,
-            citations=citations(prepared.passages, text),
+            citations=cite(prepared.passages, [text]),
             memory=prepared.memory,
             model=self.llm.name,
             usage=usage,
             finish_reason=completion.finish_reason,
             guard=[*prepared.input_hits, *hits],
         )
-
-
-def citations(passages: Sequence[ChatPassage], text: str) -> list[ChatCitation]:
-    """Every passage shown, marking those `text` cites as [n]."""
-    cited = cited_numbers(text)
-    return [
-        ChatCitation(
-            n=p.n,
-            chunk_id=p.chunk_id,
-            source=p.source,
-            page=p.page,
-            section=p.section,
-            cited=p.n in cited,
-        )
-        for p in passages
-    ]
 
 
 def turns_from_pairs(pairs: Sequence[tuple[int, str, str]]) -> list[Turn]:

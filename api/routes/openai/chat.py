@@ -22,8 +22,9 @@ from api.routes.openai import MAX_CONTENT_CHARS
 from api.routes.query import require_text
 from generation.chat.memory import MemoryConfig, MemoryReport, MessageTooLong, Turn
 from generation.chat.session import CHAT_BUSINESS, guard_policy
-from generation.chat.turn import ChatAnswer, ChatCitation, Conversation, Prepared
+from generation.chat.turn import ChatAnswer, Conversation, Prepared
 from generation.errors import GenerationError
+from generation.schemas import Citation
 from retrieval.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[Choice]
     usage: CompletionUsage
-    citations: list[ChatCitation] = Field(description="specrag: the passages shown to the model")
+    citations: list[Citation] = Field(description="specrag: the passages shown to the model")
     memory: MemoryReport = Field(description="specrag: earlier turns kept and dropped, tokens")
 
 
