@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,25 @@ def test_a_generation_whose_caller_leaves_stops_at_its_next_token(
 
     with caplog.at_level(logging.INFO, logger="generation.llm.local"):
         after = asyncio.run(_first_delta_then(local, cancel))
+    assert after.text
+    stops = [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]
+    assert len(stops) == 1 and stops[0].endswith("the request was cancelled")
+    assert int(stops[0].split("stopped after ")[1].split()[0]) < 20  # of up to 300
+
+
+def test_a_stream_its_caller_stops_reading_stops_at_its_next_token(
+    local: LLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What a streaming route does when its client goes away: it closes the stream."""
+
+    async def go() -> Completion:
+        async with aclosing(local.stream(LONG, max_tokens=300, temperature=0)) as items:
+            async for _ in items:
+                break  # the first piece is out; nobody reads the rest
+        return await local.complete(MESSAGES, max_tokens=2, temperature=0)
+
+    with caplog.at_level(logging.INFO, logger="generation.llm.local"):
+        after = asyncio.run(go())
     assert after.text
     stops = [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]
     assert len(stops) == 1 and stops[0].endswith("the request was cancelled")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import Authorized, SearcherDep, ServicesDep
+from api.deps import Authorized, SearcherDep, SearchLimiterDep, ServicesDep
 from api.errors import ApiError
 from api.routes.generate import GenerationDep
 from api.routes.query import filters_are_text, require_text
@@ -108,12 +108,19 @@ def chat_defaults(settings: Settings) -> ChatDefaults:
     )
 
 
-def get_chat(services: ServicesDep, generation: GenerationDep, searcher: SearcherDep) -> Chat:
+def get_chat(
+    services: ServicesDep,
+    generation: GenerationDep,
+    searcher: SearcherDep,
+    limiter: SearchLimiterDep,
+) -> Chat:
+    """Chat sessions; its searches share `/v1/query`'s limiter."""
     return Chat(
         generation=generation,
         searcher=searcher,
         sessions=services.sessions,
         defaults=chat_defaults(services.settings),
+        limiter=limiter,
     )
 
 

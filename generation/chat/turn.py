@@ -1,9 +1,11 @@
 """One chat answer: passages retrieved for the conversation, bounded memory, a cited answer.
 
-`Conversation` is stateless: given the earlier turns, the running summary and the new message
-it builds the prompt within the model's context window (`generation.chat.memory`), folds overflowing
-turns into the summary when the policy says so, and asks the model. The session layer
-(`generation.chat.session`) and the OpenAI-compatible route both drive it.
+`Conversation` is the chat's answer flow (`generation.answer.AnswerFlow`) and stateless: given
+the earlier turns, the running summary and the new message, `prepare` builds the prompt within
+the model's context window (`generation.chat.memory`) and folds overflowing turns into the
+summary when the policy says so; `answer` / `answer_stream` ask the model. The session layer
+(`generation.chat.session`, which also builds every Conversation) and the OpenAI-compatible
+route both drive it.
 
 The prompt, one message per part so that each part's tokens are counted apart
 (`data/prompts/chat/answer.j2`, blocks `system`, `summary`, `passages`):
@@ -15,17 +17,17 @@ The prompt, one message per part so that each part's tokens are counted apart
     user      the message
 
 Retrieval is for the conversation, not only the last line: the message alone and the message
-after the previous user message ("and its torque?" after "the Aurora X5's power") are searched,
-their results interleaved by rank, `k` in all. The passages get the context window's room left
-after the system prompt, message and reserve, ceding up to half of it to the memory; the
-lowest-ranked ones are left out first.
+after the previous user message ("and its torque?" after "the Aurora X5's power") are searched
+(`generation.passages.PassageBook`), their results interleaved by rank, `k` in all. The
+passages get the context window's room left after the system prompt, message and reserve,
+ceding up to half of it to the memory; the lowest-ranked ones are left out first.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,7 @@ import anyio
 import jinja2
 from pydantic import BaseModel, Field
 
+from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
 from generation.chat.memory import (
     MemoryConfig,
@@ -45,9 +48,9 @@ from generation.chat.memory import (
     report_tokens,
 )
 from generation.chat.summary import PROMPTS, fold
-from generation.guard import Guard, GuardHit, GuardPolicy, check_input, words_of
+from generation.guard import Guard, GuardHit, GuardPolicy, check_input
 from generation.llm.base import LLM, Completion, Message
-from generation.passages import Passage, PassageBook, cite
+from generation.passages import Passage, Searcher, cite
 from generation.prompts import PromptError, PromptLibrary
 from generation.schemas import Citation, Usage
 
@@ -68,22 +71,19 @@ class ChatAnswer(BaseModel):
     guard: list[GuardHit] = Field(default_factory=list, description="sensitive words found")
 
 
-@dataclass
-class Prepared:
-    """A prompt ready to send, and what was spent building it (summary calls)."""
+@dataclass(kw_only=True)
+class PreparedTurn(Prepared):
+    """A chat prompt ready to send, and what was spent building it (summary calls)."""
 
-    messages: list[Message]
-    passages: list[Passage]
     memory: MemoryReport
     reserve: int
-    events: Callbacks
     usage: Usage = field(default_factory=Usage)
     summary: str | None = None  # the running summary after this request's fold
     summarized_through: int = 0
     input_hits: list[GuardHit] = field(default_factory=list)
 
 
-class Conversation:
+class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
     """Answers one message of a conversation with one model.
 
     Args:
@@ -96,11 +96,12 @@ class Conversation:
         self,
         *,
         llm: LLM,
-        searcher: Any,
+        searcher: Searcher,
         prompts: PromptLibrary,
         guard: Guard,
         policy: GuardPolicy | None = None,
         callbacks: Callbacks | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
         k: int = 5,
         filters: Any = None,
         answer_tokens: int = 512,
@@ -108,15 +109,16 @@ class Conversation:
         search_mode: str = "hybrid",
         max_passage_chars: int = 1500,
         business: str = "chat",
-        limiter: anyio.CapacityLimiter | None = None,
     ):
-        self.llm = llm
-        self.searcher = searcher
-        self.limiter = limiter
-        self.prompts = prompts
-        self.guard = guard
-        self.policy = policy or GuardPolicy()
-        self.callbacks = callbacks or Callbacks()
+        super().__init__(
+            llm=llm,
+            searcher=searcher,
+            prompts=prompts,
+            guard=guard,
+            policy=policy,
+            callbacks=callbacks,
+            limiter=limiter,
+        )
         self.k = k
         self.filters = filters
         self.answer_tokens = answer_tokens
@@ -141,14 +143,12 @@ class Conversation:
         summarized_through: int = 0,
         instructions: str | None = None,
         request_id: str | None = None,
-    ) -> Prepared:
+    ) -> PreparedTurn:
         """The prompt for `message`: guard, budget, retrieval, memory (and its summary call).
 
         Raises SensitiveInput and MessageTooLong (422) before any retrieval or model call.
         """
-        events = self.callbacks.child(
-            business=self.business, request_id=request_id or uuid.uuid4().hex[:12]
-        )
+        events = self.request_events(self.business, request_id)
         hits = check_input(self.guard, {"message": message}, self.policy)
         counter = TokenCounter(self.llm.spec)
         window, reserve = self.llm.spec.context_window, self.reserve
@@ -219,7 +219,7 @@ class Conversation:
             memory_budget=memory_plan.budget,
             tokens=tokens,
         )
-        return Prepared(
+        return PreparedTurn(
             messages=[*system, *summary_part, *history_part, *shown, question],
             passages=passages,
             memory=report,
@@ -311,65 +311,48 @@ class Conversation:
         )
         if previous:
             queries.append(f"{previous[-500:]} {message}")
-        book = PassageBook(
-            self.searcher,
-            k=self.k,
-            mode=self.search_mode,
-            filters=self.filters,
-            max_chars=self.max_passage_chars,
-            limiter=self.limiter,
+        book = self.book(
+            k=self.k, mode=self.search_mode, max_chars=self.max_passage_chars, filters=self.filters
         )
         return await book.retrieve(CHAT_STEP, queries, events)
 
     # -- the model call --------------------------------------------------------------------
 
-    async def answer(
-        self,
-        prepared: Prepared,
-        *,
-        stream: bool = False,
-        on_delta: Callable[[str], None] | None = None,
-    ) -> ChatAnswer:
-        """Ask the model; the answer with its citations, memory report and usage.
+    async def answer_stream(
+        self, prepared: PreparedTurn, *, incremental: bool = True
+    ) -> AsyncGenerator[str | ChatAnswer, None]:
+        """The answer's text as the model writes it, then the answer with its citations,
+        memory report and usage.
 
         A streamed answer has already been shown as it came, so sensitive words in it are
         reported (`guard`) but not masked; a whole answer is masked unless the business's
         policy allows them.
         """
         completion: Completion | None = None
-        async for item in self.llm.stream(
+        call = self.llm.stream(
             prepared.messages,
             max_tokens=prepared.reserve,
             temperature=self.temperature,
             callbacks=prepared.events.child(step="answer"),
-            incremental=stream,
-        ):
-            if isinstance(item, Completion):
-                completion = item
-            elif on_delta is not None:
-                on_delta(item)
-        assert completion is not None
+            incremental=incremental,
+        )
+        async with aclosing(call) as items:
+            async for item in items:
+                if isinstance(item, Completion):
+                    completion = item
+                else:
+                    yield item
+        assert completion is not None, "a model stream ends with its Completion"
         usage = prepared.usage.model_copy()
         usage.add(completion.prompt_tokens, completion.completion_tokens, completion.cost)
         text = completion.text.strip()
         hits = self.guard.scan(text, field="answer")
-        if hits:
-            masked = not stream and self.policy.output != "allow"
-            log.warning(
-                "sensitive words in a chat answer (%s): %s",
-                "masked" if masked else "reported",
-                ", ".join(words_of(hits)),
-            )
-            prepared.events.emit(
-                "guard.hit",
-                where="output",
-                action="mask" if masked else "allow",
-                words=words_of(hits),
-                hits=[h.model_dump() for h in hits],
-            )
-            if masked:
-                text = self.guard.mask(text, hits, char=self.policy.mask_char)
-        return ChatAnswer(
+        masked = bool(hits) and not incremental and self.policy.output != "allow"
+        action = "mask" if masked else "allow"
+        self.report_hits(prepared.events, hits, where="output", action=action)
+        if masked:
+            text = self.guard.mask(text, hits, char=self.policy.mask_char)
+        yield ChatAnswer(
             answer=text,
             citations=cite(prepared.passages, [text]),
             memory=prepared.memory,
