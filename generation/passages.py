@@ -1,5 +1,11 @@
 """The passages a request shows the model: retrieved per step, numbered once, never repeated.
 
+Every retrieval for an answer goes through a `PassageBook`: a chat turn's and each chain
+step's. Its searches run in worker threads under the API's search limiter (the one
+`/v1/query` uses), with the request's filters. Several queries are searched for one step (a
+chat message alone and after the previous question; a blog step's topics), their results
+interleaved by rank, `k` in all.
+
 Numbers run across the whole request, so "[7]" in the body and "[2]" in the opening name two
 different entries of the response's `citations`. A later step skips chunks an earlier step
 already showed, unless retrieval finds nothing else, in which case the best of the earlier ones
@@ -8,12 +14,14 @@ are shown again under their first number.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
+
+import anyio
 
 from generation.callbacks import Callbacks
 from generation.schemas import Citation
@@ -22,12 +30,14 @@ _CITATION = re.compile(r"\[(\d{1,3})\]")
 
 
 class Searcher(Protocol):
-    """What the chain needs of retrieval; `retrieval.search.Searcher` fits.
+    """What an answer needs of retrieval; `retrieval.search.Searcher` fits.
 
-    Results need `chunk_id`, `text` and `citation.source` / `citation.page`.
+    Results need `chunk_id`, `text` and `citation.source` / `.page` / `.section`.
     """
 
-    def search(self, query: str, *, k: int = ..., mode: Any = ...) -> list[Any]: ...
+    def search(
+        self, query: str, *, k: int = ..., filters: Any = ..., mode: Any = ...
+    ) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -39,17 +49,26 @@ class Passage:
     text: str
     source: str
     page: int | None
-    step: str  # the step that first retrieved it
+    step: str  # the step that first retrieved it (a chat turn's: "chat")
+    section: str = ""
 
 
 @dataclass
 class PassageBook:
-    """Every passage shown in one request, by chunk id, in the order they were numbered."""
+    """Every passage shown in one request, by chunk id, in the order they were numbered.
+
+    Args:
+        filters: retrieval filters (`retrieval.filters.Filters` or a mapping) for every search.
+        limiter: the searches' worker threads (the API's `search_limiter`; anyio's default
+            when None).
+    """
 
     searcher: Searcher
     k: int = 5
     mode: str = "hybrid"
+    filters: Any = None
     max_chars: int = 1500
+    limiter: anyio.CapacityLimiter | None = None
     shown: dict[str, Passage] = field(default_factory=dict)
 
     async def retrieve(self, step: str, queries: list[str], events: Callbacks) -> list[Passage]:
@@ -57,10 +76,15 @@ class PassageBook:
         ranked: list[list[Any]] = []
         for query in queries:
             started = time.perf_counter()
-            # The search embeds the query and reads Chroma: blocking work, off the event loop.
-            results = await asyncio.to_thread(
-                self.searcher.search, query, k=min(self.k + len(self.shown), 100), mode=self.mode
+            search = partial(
+                self.searcher.search,
+                query,
+                k=min(self.k + len(self.shown), 100),
+                filters=self.filters,
+                mode=self.mode,
             )
+            # The search embeds the query and reads Chroma: blocking work, off the event loop.
+            results = await anyio.to_thread.run_sync(search, limiter=self.limiter)
             ranked.append(results)
             events.emit(
                 "retrieval.end",
@@ -92,6 +116,7 @@ class PassageBook:
             source=result.citation.source,
             page=result.citation.page,
             step=step,
+            section=getattr(result.citation, "section", "") or "",
         )
         self.shown[result.chunk_id] = passage
         return passage
@@ -101,18 +126,24 @@ class PassageBook:
 
     def citations(self, texts: Iterable[str]) -> list[Citation]:
         """Every passage shown, marking those the final `texts` cite."""
-        cited = set().union(*(cited_numbers(t) for t in texts))
-        return [
-            Citation(
-                n=p.n,
-                chunk_id=p.chunk_id,
-                source=p.source,
-                page=p.page,
-                step=p.step,
-                cited=p.n in cited,
-            )
-            for p in sorted(self.shown.values(), key=lambda p: p.n)
-        ]
+        return cite(sorted(self.shown.values(), key=lambda p: p.n), texts)
+
+
+def cite(passages: Iterable[Passage], texts: Iterable[str]) -> list[Citation]:
+    """A citation per passage, `cited` when one of `texts` names it as [n]."""
+    cited = set().union(*(cited_numbers(t) for t in texts))
+    return [
+        Citation(
+            n=p.n,
+            chunk_id=p.chunk_id,
+            source=p.source,
+            page=p.page,
+            section=p.section,
+            step=p.step,
+            cited=p.n in cited,
+        )
+        for p in passages
+    ]
 
 
 def cited_numbers(text: str) -> set[int]:

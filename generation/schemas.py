@@ -252,13 +252,15 @@ STEP_MODELS: dict[tuple[str, str], type[StepOutput]] = {
 
 
 class Citation(BaseModel):
-    """A passage shown to the model, numbered as the text cites it: [n]."""
+    """A passage shown to the model, numbered as the text cites it: [n] (every response that
+    answers from passages: generation, chat, chat completions)."""
 
     n: int
     chunk_id: str
     source: str
     page: int | None = None
-    step: str = Field(description="the step it was retrieved for")
+    section: str = Field(default="", description="the section path within the source")
+    step: str = Field(default="", description="the step it was retrieved for (chat: `chat`)")
     cited: bool = Field(default=False, description="whether the final text cites it as [n]")
 
 

@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import anyio
+
 from generation.callbacks import Callbacks
 from generation.chain.run import Chain, ChainOptions
 from generation.guard import Guard, GuardPolicy
@@ -58,9 +60,15 @@ class Generation:
         return self.policies.get(business, self.default_policy)
 
     def chain(
-        self, brief: Brief, searcher: Searcher, *, options: ChainOptions | None = None
+        self,
+        brief: Brief,
+        searcher: Searcher,
+        *,
+        options: ChainOptions | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
     ) -> Chain:
-        """A chain for `brief`: its model, its business's guard policy."""
+        """A chain for `brief`: its model, its business's guard policy; its searches under
+        `limiter` (the API's search limiter)."""
         return Chain(
             llm=self.llm(brief.model),
             searcher=searcher,
@@ -68,6 +76,7 @@ class Generation:
             guard=self.guard,
             policy=self.policy(brief.business),
             callbacks=self.callbacks,
+            limiter=limiter,
             options=options or self.options,
         )
 

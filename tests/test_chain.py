@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -55,7 +56,9 @@ class FixedSearcher:
         self.facts = facts
         self.queries: list[tuple[str, int]] = []
 
-    def search(self, query: str, *, k: int = 5, mode: str = "hybrid") -> list[Result]:
+    def search(
+        self, query: str, *, k: int = 5, filters: Any = None, mode: str = "hybrid"
+    ) -> list[Result]:
         self.queries.append((query, k))
         return [
             Result(
@@ -511,6 +514,7 @@ def client(server: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
     app.include_router(generate.router)
     app.state.settings = Settings(data_dir=tmp_path)
     app.state.searcher = FixedSearcher()
+    app.state.search_limiter = anyio.CapacityLimiter(2)
     registry = ModelRegistry(models={"fake": spec_for(server)}, default="fake")
     app.state.generation = Generation(
         models=registry,
@@ -537,10 +541,28 @@ def test_route_generates_a_blog(client: TestClient, server: FakeOpenAI) -> None:
         "chunk_id": "aurora:1",
         "source": "aurora_x5.md",
         "page": 1,
+        "section": "",
         "step": "opening",
         "cited": True,
     }
     assert body["model"] == "fake"
+
+
+def test_route_searches_share_the_query_limiter(client: TestClient, server: FakeOpenAI) -> None:
+    """Regression: the chain's searches ran outside the limiter that bounds `/v1/query`'s."""
+    state: Any = client.app.state  # type: ignore[attr-defined]
+    searcher, borrowed = state.searcher, []
+
+    class Watching:
+        def search(self, *args: Any, **kwargs: Any) -> Any:
+            borrowed.append(state.search_limiter.borrowed_tokens)
+            return searcher.search(*args, **kwargs)
+
+    state.searcher = Watching()
+    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    answer = client.post("/v1/generate/blog", json={"car": "Aurora X5"})
+    assert answer.status_code == 200, answer.text
+    assert len(borrowed) == 1 + len(OPENING["topics"]) and all(n >= 1 for n in borrowed)
 
 
 def test_route_invalid_twice_is_a_502_with_attempts(client: TestClient, server: FakeOpenAI) -> None:

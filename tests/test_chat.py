@@ -341,6 +341,30 @@ def test_a_small_window_bounds_every_part(
     )
 
 
+def test_chat_searches_share_the_query_limiter(client: TestClient, fake: FakeOpenAI) -> None:
+    """Regression: chat's searches ran on asyncio's default executor, outside the limiter that
+    bounds the searches of `/v1/query`; both chat routes now search under it."""
+    state: Any = client.app.state  # type: ignore[attr-defined]
+    searcher, borrowed = state.searcher, []
+
+    class Watching:
+        def search(self, *args: Any, **kwargs: Any) -> Any:
+            borrowed.append(state.search_limiter.borrowed_tokens)
+            return searcher.search(*args, **kwargs)
+
+    state.searcher = Watching()
+    try:
+        reply = client.post("/v1/chat", json={"message": question(1)})
+        completion = client.post(
+            "/v1/chat/completions",
+            json={"model": "remote", "messages": [{"role": "user", "content": question(2)}]},
+        )
+    finally:
+        state.searcher = searcher
+    assert reply.status_code == 200 and completion.status_code == 200, completion.text
+    assert len(borrowed) == 2 and all(n >= 1 for n in borrowed)
+
+
 def test_citations_name_the_retrieved_chunks(client: TestClient, fake: FakeOpenAI) -> None:
     reply = client.post("/v1/chat", json={"message": question(1), "k": 2}).json()
     citations = reply["citations"]

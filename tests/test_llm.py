@@ -63,6 +63,26 @@ def call(llm: LLM, messages: list[dict[str, str]] = MESSAGES, **options: Any) ->
     return asyncio.run(go())
 
 
+def stream(
+    llm: LLM, pieces: list[str] | None = None, messages: list[dict[str, str]] = MESSAGES
+) -> Completion:
+    """One streamed answer in a fresh event loop: its text pieces into `pieces`, then the
+    Completion."""
+
+    async def go() -> Completion:
+        try:
+            async for item in llm.stream(messages):
+                if isinstance(item, Completion):
+                    return item
+                if pieces is not None:
+                    pieces.append(item)
+            raise AssertionError("the stream ended without its Completion")
+        finally:
+            await llm.aclose()
+
+    return asyncio.run(go())
+
+
 def make(spec: ModelSpec, recorder: Recorder | None = None, **kwargs: Any) -> OpenAILLM:
     callbacks = Callbacks({"rec": recorder}) if recorder else None
     options = {"timeout": 2.0, "max_retries": 2, "backoff": 0.01, **kwargs}
@@ -268,7 +288,7 @@ def test_a_stream_delivers_deltas_and_the_final_usage(server: FakeOpenAI) -> Non
         "The Venue has an 83 PS engine.", usage={"prompt_tokens": 21, "completion_tokens": 9}
     )
     pieces: list[str] = []
-    completion = call(make(gpt35(server)), stream=True, on_delta=pieces.append)
+    completion = stream(make(gpt35(server)), pieces)
     assert server.bodies[0]["stream"] is True
     assert server.bodies[0]["stream_options"] == {"include_usage": True}
     assert (
@@ -281,23 +301,41 @@ def test_a_stream_delivers_deltas_and_the_final_usage(server: FakeOpenAI) -> Non
 def test_a_stalled_stream_times_out(server: FakeOpenAI) -> None:
     server.stall(["The Ven", "ue"], seconds=5)
     with pytest.raises(LLMTimeout):
-        call(make(gpt35(server), timeout=0.5, max_retries=0), stream=True)
+        stream(make(gpt35(server), timeout=0.5, max_retries=0))
 
 
-def test_a_stream_closed_before_its_end_is_retried(server: FakeOpenAI) -> None:
+def test_a_stream_closed_before_any_text_is_retried(server: FakeOpenAI) -> None:
     recorder = Recorder()
-    server.stall(["The Ven"], seconds=0).reply("complete")
-    completion = call(make(gpt35(server), recorder), stream=True)
+    server.stall([], seconds=0).reply("complete")
+    pieces: list[str] = []
+    completion = stream(make(gpt35(server), recorder), pieces)
     assert completion.text == "complete" and completion.attempts == 2
-    assert "the stream broke off after 7 characters" in recorder.events[1][1]["message"]
+    assert "".join(pieces) == "complete"
+    assert "the stream broke off after 0 characters" in recorder.events[1][1]["message"]
 
 
 def test_a_stream_already_shown_to_the_caller_is_not_retried(server: FakeOpenAI) -> None:
     server.stall(["The Ven"], seconds=0).reply("complete")
     pieces: list[str] = []
     with pytest.raises(LLMUnavailable, match="broke off after 7 characters"):
-        call(make(gpt35(server)), stream=True, on_delta=pieces.append)
+        stream(make(gpt35(server)), pieces)
     assert pieces == ["The Ven"] and len(server.bodies) == 1
+
+
+def test_a_stream_that_stalls_after_its_first_piece_is_not_retried(server: FakeOpenAI) -> None:
+    """A stall after text was handed on used to be retried, repeating that text."""
+    server.stall(["The Ven"], seconds=5).reply("complete")
+    pieces: list[str] = []
+    with pytest.raises(LLMTimeout):
+        stream(make(gpt35(server), timeout=0.5), pieces)
+    assert pieces == ["The Ven"] and len(server.bodies) == 1
+
+
+def test_a_whole_answer_is_one_plain_request(server: FakeOpenAI) -> None:
+    server.reply("The Venue has an 83 PS engine.")
+    completion = call(make(gpt35(server)))
+    assert "stream" not in server.bodies[0]
+    assert completion.text == "The Venue has an 83 PS engine." and completion.attempts == 1
 
 
 # -- callbacks ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
@@ -104,14 +105,20 @@ def test_generation_runs_off_the_event_loop_and_requests_queue(local: LLM) -> No
     assert ticks > elapsed / 0.01 / 4  # the loop kept running while the model worked
 
 
+async def _stream(
+    local: LLM, messages: list[dict[str, str]], on_piece: Callable[[str], Any], **options: Any
+) -> Completion:
+    """A streamed answer: each piece to `on_piece`, then the Completion."""
+    async for item in local.stream(messages, temperature=0, **options):
+        if isinstance(item, Completion):
+            return item
+        on_piece(item)
+    raise AssertionError("the stream ended without its Completion")
+
+
 def test_streaming_hands_on_the_text_as_it_comes(local: LLM) -> None:
     pieces: list[str] = []
-
-    async def go() -> Completion:
-        return await local.complete(MESSAGES, max_tokens=6, temperature=0, stream=True,
-                                    on_delta=pieces.append)  # fmt: skip
-
-    completion = asyncio.run(go())
+    completion = asyncio.run(_stream(local, MESSAGES, pieces.append, max_tokens=6))
     assert len(pieces) >= 2
     assert "".join(pieces).strip() == completion.text
 
@@ -125,11 +132,7 @@ LONG = [
 async def _first_delta_then(local: LLM, act: Callable[[asyncio.Task[Completion]], Any]) -> Any:
     """Start a long streamed answer; once its first piece is out, `act` on the task."""
     first = asyncio.Event()
-    task = asyncio.create_task(
-        local.complete(
-            LONG, max_tokens=300, temperature=0, stream=True, on_delta=lambda _: first.set()
-        )
-    )
+    task = asyncio.create_task(_stream(local, LONG, lambda _: first.set(), max_tokens=300))
     await asyncio.wait_for(first.wait(), 120)
     return await act(task)
 
@@ -146,6 +149,25 @@ def test_a_generation_whose_caller_leaves_stops_at_its_next_token(
 
     with caplog.at_level(logging.INFO, logger="generation.llm.local"):
         after = asyncio.run(_first_delta_then(local, cancel))
+    assert after.text
+    stops = [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]
+    assert len(stops) == 1 and stops[0].endswith("the request was cancelled")
+    assert int(stops[0].split("stopped after ")[1].split()[0]) < 20  # of up to 300
+
+
+def test_a_stream_its_caller_stops_reading_stops_at_its_next_token(
+    local: LLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What a streaming route does when its client goes away: it closes the stream."""
+
+    async def go() -> Completion:
+        async with aclosing(local.stream(LONG, max_tokens=300, temperature=0)) as items:
+            async for _ in items:
+                break  # the first piece is out; nobody reads the rest
+        return await local.complete(MESSAGES, max_tokens=2, temperature=0)
+
+    with caplog.at_level(logging.INFO, logger="generation.llm.local"):
+        after = asyncio.run(go())
     assert after.text
     stops = [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]
     assert len(stops) == 1 and stops[0].endswith("the request was cancelled")

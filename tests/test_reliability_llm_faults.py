@@ -297,7 +297,8 @@ def test_a_token_stream_that_stalls_is_cut_at_the_timeout(server: FakeOpenAI) ->
 
     async def go() -> None:
         try:
-            await llm.complete([{"role": "user", "content": "hi"}], stream=True)
+            async for _ in llm.stream([{"role": "user", "content": "hi"}]):
+                pass
         finally:
             await llm.aclose()
 

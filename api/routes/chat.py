@@ -12,14 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import Authorized, SearcherDep, ServicesDep
+from api.deps import Authorized, SearcherDep, SearchLimiterDep, ServicesDep
 from api.routes.generate import GenerationDep
 from api.routes.query import filters_are_text, require_text
 from api.settings import Settings
 from generation.chat.memory import MemoryConfig
 from generation.chat.session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
-from generation.chat.turn import ChatCitation
-from generation.schemas import Usage
+from generation.schemas import Citation, Usage
 from retrieval.filters import Filters
 
 MAX_MESSAGE_CHARS = 100_000
@@ -74,7 +73,7 @@ class TurnView(BaseModel):
     user: str
     assistant: str
     model: str
-    citations: list[ChatCitation]
+    citations: list[Citation]
     usage: Usage
     ts: float
 
@@ -108,12 +107,19 @@ def chat_defaults(settings: Settings) -> ChatDefaults:
     )
 
 
-def get_chat(services: ServicesDep, generation: GenerationDep, searcher: SearcherDep) -> Chat:
+def get_chat(
+    services: ServicesDep,
+    generation: GenerationDep,
+    searcher: SearcherDep,
+    limiter: SearchLimiterDep,
+) -> Chat:
+    """Chat sessions; its searches share `/v1/query`'s limiter."""
     return Chat(
         generation=generation,
         searcher=searcher,
         sessions=services.sessions,
         defaults=chat_defaults(services.settings),
+        limiter=limiter,
     )
 
 
@@ -165,7 +171,7 @@ def get_session(session_id: str, services: ServicesDep) -> SessionView:
                 user=t.user,
                 assistant=t.assistant,
                 model=t.model,
-                citations=[ChatCitation(**c) for c in t.citations],
+                citations=[Citation(**c) for c in t.citations],
                 usage=Usage(
                     prompt_tokens=t.prompt_tokens,
                     completion_tokens=t.completion_tokens,

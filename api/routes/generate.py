@@ -2,7 +2,8 @@
 
 What the lifespan must put on `app.state`:
 
-- `searcher`: the retrieval `Searcher` (already there for `/v1/query`);
+- `searcher` and `search_limiter`: the retrieval `Searcher` and the limiter of its worker
+  threads (already there for `/v1/query`, whose limiter the chain's searches share);
 - `generation`: a `generation.service.Generation` (model registry, prompt library, guard and
   per-business policies, callbacks, chain options), closed with `await generation.aclose()`.
 
@@ -21,14 +22,16 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import Authorized, SearcherDep
+from api.deps import Authorized, SearcherDep, SearchLimiterDep
 from api.errors import ApiError, domain_body, error_body
-from generation.chain.run import Chain, ChainRun, GroundingMode, StepDone
+from generation.chain.grounded import GroundingMode
+from generation.chain.run import Chain, ChainRun, StepDone
 from generation.errors import GenerationError
 from generation.prompts import PromptInfo
 from generation.schemas import BUSINESSES, BlogResponse, Brief, GenerationResponse, SingleResponse
@@ -93,7 +96,12 @@ def _brief(body: GenerateRequest, business: str) -> Brief:
 
 
 async def _generate(
-    business: str, body: GenerateRequest, generation: Generation, searcher: Any, stream: bool
+    business: str,
+    body: GenerateRequest,
+    generation: Generation,
+    searcher: Any,
+    limiter: anyio.CapacityLimiter,
+    stream: bool,
 ) -> Any:
     brief = _brief(body, business)
     options = generation.options
@@ -101,7 +109,7 @@ async def _generate(
         options = replace(options, k=body.k)
     if body.grounding is not None:
         options = replace(options, grounding=body.grounding)
-    chain = generation.chain(brief, searcher, options=options)
+    chain = generation.chain(brief, searcher, options=options, limiter=limiter)
     run = chain.start(brief)  # the input guard: a 422 before anything streams
     if stream or body.stream:
         return StreamingResponse(
@@ -130,10 +138,11 @@ async def generate_blog(
     body: GenerateRequest,
     generation: GenerationDep,
     searcher: SearcherDep,
+    limiter: SearchLimiterDep,
     stream: Annotated[bool, Query(description="same as the body's `stream`")] = False,
 ) -> Any:
     """The three-step car blog (opening, middle, ending) over retrieved specifications."""
-    return await _generate("car_blog", body, generation, searcher, stream)
+    return await _generate("car_blog", body, generation, searcher, limiter, stream)
 
 
 @router.post(
@@ -152,10 +161,11 @@ async def generate_business(
     body: GenerateRequest,
     generation: GenerationDep,
     searcher: SearcherDep,
+    limiter: SearchLimiterDep,
     stream: Annotated[bool, Query(description="same as the body's `stream`")] = False,
 ) -> Any:
     """One business's content: push_ops, push_personal, weibo_region, review, news_comment."""
-    return await _generate(business, body, generation, searcher, stream)
+    return await _generate(business, body, generation, searcher, limiter, stream)
 
 
 @router.get("/v1/prompts")

@@ -8,11 +8,13 @@
    already shown in step 1 are skipped unless nothing else is found;
 3. ending from the opening and the middle, without new retrieval.
 
-The other businesses are one step (`main`) through the same step runner. Every step renders its
-prompt (per-model override or business default), asks for JSON and re-asks on invalid output
-(`generation.chain.structured`), checks its figures against every passage shown so far and re-asks
-once with the unsupported ones (`generation.grounding`), then applies the business's guard
-policy to its text (`generation.guard`). Passages are numbered across the whole request, so a
+The other businesses are one step (`main`). `Chain` is an answer flow
+(`generation.answer.AnswerFlow`): each step is `prepare` (its passages through the request's
+`PassageBook`, its prompt rendered from the per-model override or business default) then
+`answer`, which asks for JSON and re-asks on invalid output (`generation.chain.structured`),
+checks its figures against every passage shown so far and re-asks once with the unsupported
+ones (`generation.chain.grounded`), then applies the business's guard policy to its text
+(`generation.guard`). Passages are numbered across the whole request, so a
 citation [n] in any part of the text names one entry of `citations`.
 
 A model without JSON mode (the embedded SmolLM2) answers the blog's steps in plain text, which
@@ -22,17 +24,19 @@ answer is still understood. The single-step businesses always answer in JSON.
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+import anyio
+
+from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
 from generation.chain import structured
+from generation.chain.grounded import GroundingMode, check_step, summarize
 from generation.errors import GenerationFailed, SensitiveInput
-from generation.grounding import Evidence, check
+from generation.grounding import Evidence
 from generation.guard import (
     Guard,
     GuardHit,
@@ -50,7 +54,6 @@ from generation.schemas import (
     BlogResponse,
     Brief,
     GenerationResponse,
-    Grounding,
     SingleResponse,
     StepGrounding,
     StepOutput,
@@ -58,9 +61,6 @@ from generation.schemas import (
     Usage,
 )
 
-log = logging.getLogger(__name__)
-
-GroundingMode = Literal["reask", "flag", "off"]
 DEFAULT_TOPICS = ("engine and performance", "dimensions and space", "fuel economy and price")
 # Share of the brief's length per blog step.
 SPLIT = {"opening": 0.2, "middle": 0.6, "ending": 0.2}
@@ -100,10 +100,20 @@ class ChainRun:
     grounding: list[StepGrounding] = field(default_factory=list)
     guard: GuardReport = field(default_factory=GuardReport)
     usage: Usage = field(default_factory=Usage)
-    queries: dict[str, list[str]] = field(default_factory=dict)  # step → retrieval queries
 
 
-class Chain:
+@dataclass(kw_only=True)
+class PreparedStep(Prepared):
+    """One step's prompt, ready to send (`events` are the step's)."""
+
+    run: ChainRun
+    step: str
+    model: type[StepOutput]
+    words: int
+    trace: StepTrace
+
+
+class Chain(AnswerFlow[PreparedStep, StepDone]):
     """Runs a brief through one business's steps with one model."""
 
     def __init__(
@@ -115,14 +125,18 @@ class Chain:
         guard: Guard,
         policy: GuardPolicy | None = None,
         callbacks: Callbacks | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
         options: ChainOptions | None = None,
     ):
-        self.llm = llm
-        self.searcher = searcher
-        self.prompts = prompts
-        self.guard = guard
-        self.policy = policy or GuardPolicy()
-        self.callbacks = callbacks or Callbacks()
+        super().__init__(
+            llm=llm,
+            searcher=searcher,
+            prompts=prompts,
+            guard=guard,
+            policy=policy,
+            callbacks=callbacks,
+            limiter=limiter,
+        )
         self.options = options or ChainOptions()
 
     # -- entry points ------------------------------------------------------------------------
@@ -130,15 +144,9 @@ class Chain:
     def start(self, brief: Brief, *, request_id: str | None = None) -> ChainRun:
         """Check the brief before anything is generated: SensitiveInput (422) on a hit the
         policy rejects. Split from the run so a stream can fail with a status code first."""
-        events = self.callbacks.child(
-            business=brief.business, request_id=request_id or uuid.uuid4().hex[:12]
-        )
-        book = PassageBook(
-            self.searcher,
-            k=self.options.k,
-            mode=self.options.search_mode,
-            max_chars=self.options.max_passage_chars,
-        )
+        events = self.request_events(brief.business, request_id)
+        options = self.options
+        book = self.book(k=options.k, mode=options.search_mode, max_chars=options.max_passage_chars)
         run = ChainRun(brief=brief, callbacks=events, book=book)
         run.guard.policy = self.policy
         try:
@@ -178,20 +186,17 @@ class Chain:
     async def _blog(self, run: ChainRun) -> AsyncIterator[StepDone | GenerationResponse]:
         brief = run.brief
         query = f"{brief.car} {brief.angle}"
-        first = await self._retrieve(run, "opening", [query])
-        opening = await self._step(run, "opening", {}, first)
+        opening = await self.answer(await self.prepare(run, "opening", [query], {}))
         yield opening
 
         topics = list(getattr(opening.output, "topics", []) or DEFAULT_TOPICS)[:4]
-        second = await self._retrieve(run, "middle", [f"{brief.car} {t}" for t in topics])
-        middle = await self._step(
-            run, "middle", {"opening": opening.output, "topics": topics}, second
-        )
+        queries = [f"{brief.car} {t}" for t in topics]
+        variables = {"opening": opening.output, "topics": topics}
+        middle = await self.answer(await self.prepare(run, "middle", queries, variables))
         yield middle
 
-        ending = await self._step(
-            run, "ending", {"opening": opening.output, "middle": middle.output}, []
-        )
+        variables = {"opening": opening.output, "middle": middle.output}
+        ending = await self.answer(await self.prepare(run, "ending", [], variables))
         yield ending
 
         yield BlogResponse(
@@ -206,8 +211,7 @@ class Chain:
         brief = run.brief
         (step,) = BUSINESSES[brief.business]
         query = " ".join(p for p in (brief.car, brief.angle, brief.region or "") if p)
-        passages = await self._retrieve(run, step, [query])
-        done = await self._step(run, step, {}, passages)
+        done = await self.answer(await self.prepare(run, step, [query], {}))
         yield done
         yield SingleResponse(output=done.output.model_dump(), **self._common(run, [done.output]))
 
@@ -216,24 +220,22 @@ class Chain:
             "business": run.brief.business,
             "model": self.llm.name,
             "citations": run.book.citations(t for o in outputs for t in o.texts().values()),
-            "grounding": self._grounding_summary(run),
+            "grounding": summarize(run.grounding, self.options.grounding),
             "guard": run.guard,
             "trace": run.trace,
             "usage": run.usage,
         }
 
-    async def _retrieve(self, run: ChainRun, step: str, queries: list[str]) -> list[Passage]:
-        run.queries[step] = queries
-        return await run.book.retrieve(step, queries, run.callbacks.child(step=step))
-
     # -- one step ----------------------------------------------------------------------------
 
-    async def _step(
-        self, run: ChainRun, step: str, variables: Mapping[str, Any], passages: list[Passage]
-    ) -> StepDone:
+    async def prepare(
+        self, run: ChainRun, step: str, queries: list[str], variables: Mapping[str, Any]
+    ) -> PreparedStep:
+        """The step's passages (none without `queries`) and its rendered prompt."""
         brief = run.brief
-        model = STEP_MODELS[(brief.business, step)]
         events = run.callbacks.child(step=step)
+        passages = await run.book.retrieve(step, queries, events)
+        model = STEP_MODELS[(brief.business, step)]
         words = self._words(brief, step)
         rendered = self.prompts.render(
             brief.business,
@@ -252,8 +254,29 @@ class Chain:
             model=self.llm.name,
             prompt_template=rendered.template,
             retrieved_ids=[p.chunk_id for p in passages],
-            query=run.queries.get(step, []),
+            query=queries,
         )
+        return PreparedStep(
+            messages=rendered.messages,
+            passages=passages,
+            events=events,
+            run=run,
+            step=step,
+            model=model,
+            words=words,
+            trace=trace,
+        )
+
+    async def answer_stream(
+        self, prepared: PreparedStep, *, incremental: bool = True
+    ) -> AsyncGenerator[str | StepDone, None]:
+        """The step's checked output: JSON is shown only once it is valid, grounded and
+        guarded, so there are no pieces before it."""
+        yield await self._answer(prepared)
+
+    async def _answer(self, prepared: PreparedStep) -> StepDone:
+        run, step, model, trace = prepared.run, prepared.step, prepared.model, prepared.trace
+        brief, events, words = run.brief, prepared.events, prepared.words
         started = time.perf_counter()
         completions: list[Completion] = []
         # A model without JSON mode may answer the blog's steps in plain prose (SmolLM2 writes
@@ -289,21 +312,21 @@ class Chain:
             trace.repaired += int(result.repaired)
             return result
 
-        result = await ask(rendered.messages, None)
+        result = await ask(prepared.messages, None)
         evidence = Evidence(run.book.texts())
-        grounding = self._check(step, result.output, evidence)
+        grounding = check_step(step, result.output, evidence, self.options.grounding)
         if grounding.unsupported and self.options.grounding == "reask":
             text = self.prompts.feedback(
                 "grounding", {**note, "unsupported": grounding.unsupported}
             )
             result = await ask([*result.messages, {"role": "user", "content": text}], "grounding")
             before = grounding.unsupported
-            grounding = self._check(step, result.output, evidence)
+            grounding = check_step(step, result.output, evidence, self.options.grounding)
             grounding.reasked, grounding.unsupported_before_reask = True, before
 
         output, result = await self._apply_guard(run, step, result, ask, note)
         if step in run.guard.regenerated:  # new text: its figures are checked again
-            grounding = self._check(step, output, evidence, previous=grounding)
+            grounding = check_step(step, output, evidence, self.options.grounding, grounding)
 
         for c in completions:
             trace.prompt_tokens += c.prompt_tokens
@@ -316,7 +339,7 @@ class Chain:
         events.emit(
             "chain.step",
             model=self.llm.name,
-            prompt_template=rendered.template,
+            prompt_template=trace.prompt_template,
             prompt_tokens=trace.prompt_tokens,
             completion_tokens=trace.completion_tokens,
             cost=trace.cost,
@@ -326,7 +349,7 @@ class Chain:
             reasks=trace.reasks,
             unsupported=len(grounding.unsupported),
         )
-        return StepDone(step, output, trace, grounding, passages)
+        return StepDone(step, output, trace, grounding, prepared.passages)
 
     async def _apply_guard(
         self, run: ChainRun, step: str, result: Any, ask: Any, note: dict[str, Any]
@@ -370,58 +393,8 @@ class Chain:
     def _report_hits(
         self, run: ChainRun, hits: list[GuardHit], *, where: str, action: str | None = None
     ) -> None:
-        if not hits:
-            return
         action = action or (self.policy.input if where == "input" else self.policy.output)
-        log.warning("sensitive words in the %s (%s): %s", where, action, ", ".join(words_of(hits)))
-        run.callbacks.emit(
-            "guard.hit",
-            where=where,
-            action=action,
-            words=words_of(hits),
-            hits=[h.model_dump() for h in hits],
-        )
-
-    def _check(
-        self,
-        step: str,
-        output: StepOutput,
-        evidence: Evidence,
-        previous: StepGrounding | None = None,
-    ) -> StepGrounding:
-        if self.options.grounding == "off":
-            return StepGrounding(step=step)
-        report = check("\n".join(output.texts().values()), evidence)
-        result = StepGrounding(step=step, **report.model_dump())
-        if previous is not None:
-            result.reasked = previous.reasked
-            result.unsupported_before_reask = previous.unsupported_before_reask
-        return result
-
-    def _grounding_summary(self, run: ChainRun) -> Grounding:
-        mode = self.options.grounding
-        steps = run.grounding
-        summary = Grounding(
-            checked=sum(s.checked for s in steps),
-            supported=sum(s.supported for s in steps),
-            unsupported=[u for s in steps for u in s.unsupported],
-            mode=mode,
-            steps=steps,
-        )
-        reasked = [s.step for s in steps if s.reasked]
-        if mode == "off":
-            summary.action = "not checked (grounding is off)"
-        elif reasked:
-            left = len(summary.unsupported)
-            summary.action = (
-                f"re-asked {', '.join(reasked)} once with the unsupported figures; "
-                + (f"{left} figure(s) still unsupported" if left else "all figures now supported")
-            )
-        elif summary.unsupported:
-            summary.action = f"flagged {len(summary.unsupported)} unsupported figure(s)"
-        else:
-            summary.action = "none: every figure is backed by a passage"
-        return summary
+        self.report_hits(run.callbacks, hits, where=where, action=action)
 
     @staticmethod
     def _words(brief: Brief, step: str) -> int:

@@ -1,7 +1,9 @@
 """Chat sessions: a conversation's turns, memory settings and summary kept between requests.
 
-`Chat.send` loads the session (or starts one), runs the message through a `Conversation`
-with the session's earlier turns and running summary, then records the turn. A new session is
+`Chat.conversation` builds every `Conversation` (the chat's answer flow), for `Chat.send` and
+for `POST /v1/chat/completions`. `Chat.send` loads the session (or starts one), runs the
+message through a `Conversation` with the session's earlier turns and running summary, then
+records the turn. A new session is
 only written once its first answer succeeded, so a failed first message leaves nothing behind.
 A summary folded by a request is stored even if the answer then fails: its call was paid for,
 and the next request reuses it instead of summarising the same turns again.
@@ -17,14 +19,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from pydantic import BaseModel, Field
 
 from generation.chat.memory import MemoryConfig, MemoryReport, Policy, Turn
 from generation.chat.store import Session, SessionStore, StoredTurn
-from generation.chat.turn import ChatAnswer, ChatCitation, Conversation
+from generation.chat.turn import ChatAnswer, Conversation
 from generation.errors import UnknownBusiness
 from generation.guard import GuardPolicy
-from generation.schemas import BUSINESSES, Usage
+from generation.passages import Searcher
+from generation.schemas import BUSINESSES, Citation, Usage
 from generation.service import Generation
 
 CHAT_BUSINESS = "chat"
@@ -56,7 +60,7 @@ class ChatReply(BaseModel):
     session_id: str
     turn: int = Field(description="this turn's number in the session, from 1")
     answer: str
-    citations: list[ChatCitation]
+    citations: list[Citation]
     memory: MemoryReport
     model: str
     usage: Usage = Field(description="this request's model calls: the answer and any summary")
@@ -64,20 +68,56 @@ class ChatReply(BaseModel):
 
 
 class Chat:
-    """Sessions over one `Generation` (models, prompts, guard, callbacks) and one searcher."""
+    """Sessions over one `Generation` (models, prompts, guard, callbacks) and one searcher.
+
+    Args:
+        limiter: bounds the searches' worker threads (the API's `search_limiter`).
+    """
 
     def __init__(
         self,
         *,
         generation: Generation,
-        searcher: Any,
+        searcher: Searcher,
         sessions: SessionStore,
         defaults: ChatDefaults | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
     ):
         self.generation = generation
         self.searcher = searcher
         self.sessions = sessions
         self.defaults = defaults or ChatDefaults()
+        self.limiter = limiter
+
+    def conversation(
+        self,
+        *,
+        model: str | None = None,
+        business: str = CHAT_BUSINESS,
+        k: int | None = None,
+        filters: Any = None,
+        answer_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> Conversation:
+        """A conversation with `model` (the default when None; UnknownModel, 422) for
+        `business`; omitted settings are the defaults and the generation options."""
+        options = self.generation.options
+        return Conversation(
+            llm=self.generation.llm(model),
+            searcher=self.searcher,
+            prompts=self.generation.prompts,
+            guard=self.generation.guard,
+            policy=guard_policy(self.generation, business),
+            callbacks=self.generation.callbacks,
+            limiter=self.limiter,
+            k=k or self.defaults.k,
+            filters=filters,
+            answer_tokens=answer_tokens or self.defaults.answer_tokens,
+            temperature=options.temperature if temperature is None else temperature,
+            search_mode=options.search_mode,
+            max_passage_chars=options.max_passage_chars,
+            business=business,
+        )
 
     def memory_config(self, memory: MemoryConfig | None, session: Session | None) -> MemoryConfig:
         """The request's memory settings, else the session's, else the defaults; filled in."""
@@ -112,21 +152,7 @@ class Chat:
         config = self.memory_config(memory, session)
         stored = self.sessions.turns(session.id) if session else []
         history = [Turn(t.n, t.messages()) for t in stored]
-        conversation = Conversation(
-            llm=self.generation.llm(spec.name),
-            searcher=self.searcher,
-            prompts=self.generation.prompts,
-            guard=self.generation.guard,
-            policy=guard_policy(self.generation, business),
-            callbacks=self.generation.callbacks,
-            k=k or self.defaults.k,
-            filters=filters,
-            answer_tokens=self.defaults.answer_tokens,
-            temperature=self.generation.options.temperature,
-            search_mode=self.generation.options.search_mode,
-            max_passage_chars=self.generation.options.max_passage_chars,
-            business=business,
-        )
+        conversation = self.conversation(model=spec.name, business=business, k=k, filters=filters)
         new_id = session.id if session else uuid.uuid4().hex
         prepared = await conversation.prepare(
             message,

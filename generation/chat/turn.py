@@ -1,9 +1,11 @@
 """One chat answer: passages retrieved for the conversation, bounded memory, a cited answer.
 
-`Conversation` is stateless: given the earlier turns, the running summary and the new message
-it builds the prompt within the model's context window (`generation.chat.memory`), folds overflowing
-turns into the summary when the policy says so, and asks the model. The session layer
-(`generation.chat.session`) and the OpenAI-compatible route both drive it.
+`Conversation` is the chat's answer flow (`generation.answer.AnswerFlow`) and stateless: given
+the earlier turns, the running summary and the new message, `prepare` builds the prompt within
+the model's context window (`generation.chat.memory`) and folds overflowing turns into the
+summary when the policy says so; `answer` / `answer_stream` ask the model. The session layer
+(`generation.chat.session`, which also builds every Conversation) and the OpenAI-compatible
+route both drive it.
 
 The prompt, one message per part so that each part's tokens are counted apart
 (`data/prompts/chat/answer.j2`, blocks `system`, `summary`, `passages`):
@@ -15,25 +17,25 @@ The prompt, one message per part so that each part's tokens are counted apart
     user      the message
 
 Retrieval is for the conversation, not only the last line: the message alone and the message
-after the previous user message ("and its torque?" after "the Aurora X5's power") are searched,
-their results interleaved by rank, `k` in all. The passages get the context window's room left
-after the system prompt, message and reserve, ceding up to half of it to the memory; the
-lowest-ranked ones are left out first.
+after the previous user message ("and its torque?" after "the Aurora X5's power") are searched
+(`generation.passages.PassageBook`), their results interleaved by rank, `k` in all. The
+passages get the context window's room left after the system prompt, message and reserve,
+ceding up to half of it to the memory; the lowest-ranked ones are left out first.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 import jinja2
 from pydantic import BaseModel, Field
 
+from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
 from generation.chat.memory import (
     MemoryConfig,
@@ -47,43 +49,22 @@ from generation.chat.memory import (
 )
 from generation.chat.summary import PROMPTS, fold
 from generation.errors import PromptError
-from generation.guard import Guard, GuardHit, GuardPolicy, check_input, words_of
-from generation.llm.base import LLM, Message
-from generation.passages import cited_numbers
+from generation.guard import Guard, GuardHit, GuardPolicy, check_input
+from generation.llm.base import LLM, Completion, Message
+from generation.passages import Passage, Searcher, cite
 from generation.prompts import PromptLibrary
-from generation.schemas import Usage
+from generation.schemas import Citation, Usage
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class ChatPassage:
-    """A retrieved chunk as the chat prompt numbers it."""
-
-    n: int
-    chunk_id: str
-    text: str
-    source: str
-    page: int | None
-    section: str
-
-
-class ChatCitation(BaseModel):
-    """A passage shown with the question; `cited` when the answer names it as [n]."""
-
-    n: int
-    chunk_id: str
-    source: str
-    page: int | None = None
-    section: str = ""
-    cited: bool = False
+CHAT_STEP = "chat"  # what a chat turn's retrieval and passages are labelled with
 
 
 class ChatAnswer(BaseModel):
     """The answer to one message, with what it was grounded in and what it cost."""
 
     answer: str
-    citations: list[ChatCitation]
+    citations: list[Citation]
     memory: MemoryReport
     model: str
     usage: Usage
@@ -91,22 +72,19 @@ class ChatAnswer(BaseModel):
     guard: list[GuardHit] = Field(default_factory=list, description="sensitive words found")
 
 
-@dataclass
-class Prepared:
-    """A prompt ready to send, and what was spent building it (summary calls)."""
+@dataclass(kw_only=True)
+class PreparedTurn(Prepared):
+    """A chat prompt ready to send, and what was spent building it (summary calls)."""
 
-    messages: list[Message]
-    passages: list[ChatPassage]
     memory: MemoryReport
     reserve: int
-    events: Callbacks
     usage: Usage = field(default_factory=Usage)
     summary: str | None = None  # the running summary after this request's fold
     summarized_through: int = 0
     input_hits: list[GuardHit] = field(default_factory=list)
 
 
-class Conversation:
+class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
     """Answers one message of a conversation with one model.
 
     Args:
@@ -119,11 +97,12 @@ class Conversation:
         self,
         *,
         llm: LLM,
-        searcher: Any,
+        searcher: Searcher,
         prompts: PromptLibrary,
         guard: Guard,
         policy: GuardPolicy | None = None,
         callbacks: Callbacks | None = None,
+        limiter: anyio.CapacityLimiter | None = None,
         k: int = 5,
         filters: Any = None,
         answer_tokens: int = 512,
@@ -132,12 +111,15 @@ class Conversation:
         max_passage_chars: int = 1500,
         business: str = "chat",
     ):
-        self.llm = llm
-        self.searcher = searcher
-        self.prompts = prompts
-        self.guard = guard
-        self.policy = policy or GuardPolicy()
-        self.callbacks = callbacks or Callbacks()
+        super().__init__(
+            llm=llm,
+            searcher=searcher,
+            prompts=prompts,
+            guard=guard,
+            policy=policy,
+            callbacks=callbacks,
+            limiter=limiter,
+        )
         self.k = k
         self.filters = filters
         self.answer_tokens = answer_tokens
@@ -162,14 +144,12 @@ class Conversation:
         summarized_through: int = 0,
         instructions: str | None = None,
         request_id: str | None = None,
-    ) -> Prepared:
+    ) -> PreparedTurn:
         """The prompt for `message`: guard, budget, retrieval, memory (and its summary call).
 
         Raises SensitiveInput and MessageTooLong (422) before any retrieval or model call.
         """
-        events = self.callbacks.child(
-            business=self.business, request_id=request_id or uuid.uuid4().hex[:12]
-        )
+        events = self.request_events(self.business, request_id)
         hits = check_input(self.guard, {"message": message}, self.policy)
         counter = TokenCounter(self.llm.spec)
         window, reserve = self.llm.spec.context_window, self.reserve
@@ -240,7 +220,7 @@ class Conversation:
             memory_budget=memory_plan.budget,
             tokens=tokens,
         )
-        return Prepared(
+        return PreparedTurn(
             messages=[*system, *summary_part, *history_part, *shown, question],
             passages=passages,
             memory=report,
@@ -292,8 +272,8 @@ class Conversation:
         return wanted
 
     def _fit_passages(
-        self, found: list[ChatPassage], counter: TokenCounter, limit: int
-    ) -> tuple[list[ChatPassage], list[Message]]:
+        self, found: list[Passage], counter: TokenCounter, limit: int
+    ) -> tuple[list[Passage], list[Message]]:
         """The best-ranked passages whose message fits `limit` tokens."""
         for n in range(len(found), -1, -1):
             message = self._block("passages", passages=found[:n])
@@ -324,7 +304,7 @@ class Conversation:
 
     async def _retrieve(
         self, message: str, history: Sequence[Turn], events: Callbacks
-    ) -> list[ChatPassage]:
+    ) -> list[Passage]:
         queries = [message]
         previous = next(
             (m["content"] for t in reversed(history) for m in t.messages if m["role"] == "user"),
@@ -332,107 +312,53 @@ class Conversation:
         )
         if previous:
             queries.append(f"{previous[-500:]} {message}")
-        ranked: list[list[Any]] = []
-        for query in queries:
-            started = time.perf_counter()
-            results = await asyncio.to_thread(
-                self.searcher.search, query, k=self.k, filters=self.filters, mode=self.search_mode
-            )
-            ranked.append(results)
-            events.emit(
-                "retrieval.end",
-                step="chat",
-                query=query,
-                k=self.k,
-                results=len(results),
-                chunk_ids=[r.chunk_id for r in results],
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            )
-        chosen: dict[str, Any] = {}
-        for rank in range(max(len(r) for r in ranked)):
-            for results in ranked:
-                if rank < len(results):
-                    chosen.setdefault(results[rank].chunk_id, results[rank])
-        return [self._passage(i, r) for i, r in enumerate(list(chosen.values())[: self.k], 1)]
-
-    def _passage(self, n: int, result: Any) -> ChatPassage:
-        text = result.text.strip()
-        if len(text) > self.max_passage_chars:
-            text = text[: self.max_passage_chars].rstrip() + " …"
-        return ChatPassage(
-            n=n,
-            chunk_id=result.chunk_id,
-            text=text,
-            source=result.citation.source,
-            page=result.citation.page,
-            section=getattr(result.citation, "section", "") or "",
+        book = self.book(
+            k=self.k, mode=self.search_mode, max_chars=self.max_passage_chars, filters=self.filters
         )
+        return await book.retrieve(CHAT_STEP, queries, events)
 
     # -- the model call --------------------------------------------------------------------
 
-    async def answer(
-        self,
-        prepared: Prepared,
-        *,
-        stream: bool = False,
-        on_delta: Callable[[str], None] | None = None,
-    ) -> ChatAnswer:
-        """Ask the model; the answer with its citations, memory report and usage.
+    async def answer_stream(
+        self, prepared: PreparedTurn, *, incremental: bool = True
+    ) -> AsyncGenerator[str | ChatAnswer, None]:
+        """The answer's text as the model writes it, then the answer with its citations,
+        memory report and usage.
 
         A streamed answer has already been shown as it came, so sensitive words in it are
         reported (`guard`) but not masked; a whole answer is masked unless the business's
         policy allows them.
         """
-        completion = await self.llm.complete(
+        completion: Completion | None = None
+        call = self.llm.stream(
             prepared.messages,
             max_tokens=prepared.reserve,
             temperature=self.temperature,
-            stream=stream,
-            on_delta=on_delta,
             callbacks=prepared.events.child(step="answer"),
+            incremental=incremental,
         )
+        async with aclosing(call) as items:
+            async for item in items:
+                if isinstance(item, Completion):
+                    completion = item
+                else:
+                    yield item
+        assert completion is not None, "a model stream ends with its Completion"
         usage = prepared.usage.model_copy()
         usage.add(completion.prompt_tokens, completion.completion_tokens, completion.cost)
         text = completion.text.strip()
         hits = self.guard.scan(text, field="answer")
-        if hits:
-            masked = not stream and self.policy.output != "allow"
-            log.warning(
-                "sensitive words in a chat answer (%s): %s",
-                "masked" if masked else "reported",
-                ", ".join(words_of(hits)),
-            )
-            prepared.events.emit(
-                "guard.hit",
-                where="output",
-                action="mask" if masked else "allow",
-                words=words_of(hits),
-                hits=[h.model_dump() for h in hits],
-            )
-            if masked:
-                text = self.guard.mask(text, hits, char=self.policy.mask_char)
-        return ChatAnswer(
+        masked = bool(hits) and not incremental and self.policy.output != "allow"
+        action = "mask" if masked else "allow"
+        self.report_hits(prepared.events, hits, where="output", action=action)
+        if masked:
+            text = self.guard.mask(text, hits, char=self.policy.mask_char)
+        yield ChatAnswer(
             answer=text,
-            citations=citations(prepared.passages, text),
+            citations=cite(prepared.passages, [text]),
             memory=prepared.memory,
             model=self.llm.name,
             usage=usage,
             finish_reason=completion.finish_reason,
             guard=[*prepared.input_hits, *hits],
         )
-
-
-def citations(passages: Sequence[ChatPassage], text: str) -> list[ChatCitation]:
-    """Every passage shown, marking those `text` cites as [n]."""
-    cited = cited_numbers(text)
-    return [
-        ChatCitation(
-            n=p.n,
-            chunk_id=p.chunk_id,
-            source=p.source,
-            page=p.page,
-            section=p.section,
-            cited=p.n in cited,
-        )
-        for p in passages
-    ]

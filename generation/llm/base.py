@@ -1,9 +1,13 @@
 """What every chat model returns, and the base class that accounts for it.
 
-`LLM.complete` wraps a backend's `_generate` with what all models share: the JSON-mode
-instruction for models without a JSON mode, the prompt count, the `llm.start` / `llm.end` /
-`llm.error` callback events, token and cost accounting (the API's reported usage when present,
-the tokenizer's count otherwise; both kept), and extraction of the first JSON object.
+One primitive per backend (simonw/llm's shape): `_execute` yields the answer's text as it
+comes, then one `Answer` with what the backend knows of the call (the whole text, reported
+usage, finish reason, attempts). `LLM.stream` wraps it with what all models share: the
+JSON-mode instruction for models without a JSON mode, the prompt count, the `llm.start` /
+`llm.end` / `llm.error` callback events, token and cost accounting (the API's reported usage
+when present, the tokenizer's count otherwise; both kept), and extraction of the first JSON
+object; it yields the text pieces, then the `Completion`. `LLM.complete` is the same call
+drained: the `Completion` alone, and the backend may send the answer in one piece.
 The backends: `generation/llm/openai.py` (OpenAI-compatible endpoints), `generation/llm/local.py`.
 """
 
@@ -13,12 +17,13 @@ import json
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
 from generation.callbacks import Callbacks
-from generation.errors import GenerationError
+from generation.errors import GenerationError, LLMUnavailable
 from generation.models import ModelSpec
 from generation.usage import cost as price
 from generation.usage import count_messages, count_tokens
@@ -62,17 +67,19 @@ class Completion:
 
 @dataclass
 class Answer:
-    """What one backend call returns before accounting."""
+    """What one backend call ends with, before accounting: the whole text and what it knows."""
 
     text: str
     reported_usage: dict[str, Any] | None = None
     finish_reason: str | None = None
     prompt_tokens: int | None = None  # a backend that counts exactly (the local tokenizer)
     completion_tokens: int | None = None
+    attempts: int = 1
 
 
 class LLM(ABC):
-    """A chat model. `complete` wraps the backend call with accounting and callbacks."""
+    """A chat model. `stream` wraps the backend call with accounting and callbacks; `complete`
+    is `stream` drained."""
 
     spec: ModelSpec
 
@@ -84,26 +91,31 @@ class LLM(ABC):
     def name(self) -> str:
         return self.spec.name
 
-    async def complete(
+    async def stream(
         self,
         messages: list[Message],
         *,
         json_mode: bool = False,
         max_tokens: int | None = None,
         temperature: float = 0.7,
-        stream: bool = False,
-        on_delta: Callable[[str], None] | None = None,
         callbacks: Callbacks | None = None,
-    ) -> Completion:
-        """Send `messages`; return the answer with tokens, cost and latency.
+        incremental: bool = True,
+    ) -> AsyncGenerator[str | Completion, None]:
+        """Send `messages`; yield the answer's text as it comes, then the `Completion` (the
+        whole text, tokens, cost, latency).
+
+        A failure after a piece was yielded is final (a retry would repeat what the caller
+        has shown); before that, a backend retries as it does for a whole answer. A caller
+        that stops iterating (or is cancelled) stops the call.
 
         Args:
             json_mode: ask for one JSON object (`response_format` where the model has a JSON
-                mode, an instruction otherwise); the first JSON object in the answer is
-                returned as `text`.
-            stream: receive the answer incrementally; `on_delta` sees each piece.
+                mode, an instruction otherwise); the first JSON object in the answer is the
+                Completion's `text`.
             callbacks: per-request callbacks (e.g. `callbacks.child(step=...)`), else the
                 model's own.
+            incremental: False lets the backend send the answer in one piece, and nothing is
+                yielded before the `Completion` (what `complete` asks for).
         """
         events = callbacks or self.callbacks
         if json_mode and not self.spec.json_mode:
@@ -117,19 +129,27 @@ class LLM(ABC):
             prompt_tokens=counted_prompt,
             json_mode=json_mode,
             max_tokens=max_tokens,
-            stream=stream,
+            stream=incremental,
         )
         started = time.perf_counter()
+        answer: Answer | None = None
         try:
-            answer, attempts = await self._generate(
+            call = self._execute(
                 messages,
                 json_mode=json_mode,
                 max_tokens=max_tokens,
                 temperature=temperature,
-                stream=stream,
-                on_delta=on_delta,
+                incremental=incremental,
                 events=events,
             )
+            async with aclosing(call) as items:
+                async for item in items:
+                    if isinstance(item, Answer):
+                        answer = item
+                    elif incremental:
+                        yield item
+            if answer is None:
+                raise LLMUnavailable(f"model {self.spec.name}: the call ended without an answer")
         except GenerationError as e:
             events.emit(
                 "llm.error",
@@ -142,7 +162,7 @@ class LLM(ABC):
             )
             raise
         latency_ms = _ms_since(started)
-        completion = self._account(answer, messages, counted_prompt, latency_ms, attempts)
+        completion = self._account(answer, messages, counted_prompt, latency_ms)
         if json_mode:
             extracted = extract_json_object(completion.text)
             if extracted is not None and extracted != completion.text:
@@ -160,7 +180,31 @@ class LLM(ABC):
             finish_reason=completion.finish_reason,
             attempts=completion.attempts,
         )
-        return completion
+        yield completion
+
+    async def complete(
+        self,
+        messages: list[Message],
+        *,
+        json_mode: bool = False,
+        max_tokens: int | None = None,
+        temperature: float = 0.7,
+        callbacks: Callbacks | None = None,
+    ) -> Completion:
+        """The whole answer with tokens, cost and latency: `stream` drained (see there)."""
+        call = self.stream(
+            messages,
+            json_mode=json_mode,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            callbacks=callbacks,
+            incremental=False,
+        )
+        async with aclosing(call) as items:
+            async for item in items:
+                if isinstance(item, Completion):
+                    return item
+        raise AssertionError("a stream ends with its Completion")
 
     def count_prompt(self, messages: list[Message]) -> int:
         """The prompt's tokens under the model's tokenizer, chat framing included."""
@@ -172,7 +216,6 @@ class LLM(ABC):
         messages: list[Message],
         counted_prompt: int,
         latency_ms: float,
-        attempts: int,
     ) -> Completion:
         counted = {
             "prompt_tokens": answer.prompt_tokens
@@ -209,22 +252,21 @@ class LLM(ABC):
             reported_usage=reported,
             counted_usage=counted,
             finish_reason=answer.finish_reason,
-            attempts=attempts,
+            attempts=answer.attempts,
         )
 
     @abstractmethod
-    async def _generate(
+    def _execute(
         self,
         messages: list[Message],
         *,
         json_mode: bool,
         max_tokens: int | None,
         temperature: float,
-        stream: bool,
-        on_delta: Callable[[str], None] | None,
+        incremental: bool,
         events: Callbacks,
-    ) -> tuple[Answer, int]:
-        """The backend call: the answer and how many attempts it took."""
+    ) -> AsyncGenerator[str | Answer, None]:
+        """The backend call: the text as it comes (when `incremental`), then one `Answer`."""
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections (the API's lifespan calls this on shutdown)."""

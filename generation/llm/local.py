@@ -24,7 +24,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -154,28 +154,29 @@ class LocalLLM(LLM):
         self.load_seconds = round(time.perf_counter() - started, 2)
         log.info("embedded model %s loaded in %.2fs", self.spec.name, self.load_seconds)
 
-    async def _generate(
+    async def _execute(
         self,
         messages: list[Message],
         *,
         json_mode: bool,
         max_tokens: int | None,
         temperature: float,
-        stream: bool,
-        on_delta: Callable[[str], None] | None,
+        incremental: bool,
         events: Callbacks,
-    ) -> tuple[Answer, int]:
+    ) -> AsyncGenerator[str | Answer, None]:
+        # The model runs in a worker thread; its pieces cross to the event loop through a
+        # queue, and None says the thread is done.
         loop = asyncio.get_running_loop()
+        pieces: asyncio.Queue[str | None] = asyncio.Queue()
         deliver: Callable[[str], None] | None = None
-        if on_delta is not None:
-            callback = on_delta
+        if incremental:
 
             def deliver(text: str) -> None:
-                loop.call_soon_threadsafe(callback, text)
+                loop.call_soon_threadsafe(pieces.put_nowait, text)
 
         cancelled = threading.Event()
-        try:
-            answer = await asyncio.to_thread(
+        work = asyncio.ensure_future(
+            asyncio.to_thread(
                 self._run,
                 messages,
                 json_mode=json_mode,
@@ -184,10 +185,16 @@ class LocalLLM(LLM):
                 deliver=deliver,
                 cancelled=cancelled,
             )
-        except asyncio.CancelledError:  # nobody waits for the answer: stop making it
-            cancelled.set()
-            raise
-        return answer, 1
+        )
+        work.add_done_callback(lambda _: pieces.put_nowait(None))
+        try:
+            while (piece := await pieces.get()) is not None:
+                yield piece
+            yield await work
+        finally:
+            if not work.done():  # nobody takes the answer any more: stop making it
+                cancelled.set()
+                work.cancel()
 
     def _run(
         self,

@@ -1,11 +1,14 @@
-"""The chat models behind one interface: `await llm.complete(messages) -> Completion`.
+"""The chat models behind one interface: `llm.stream(messages)`, `await llm.complete(messages)`.
 
 `OpenAILLM` talks to any OpenAI-compatible endpoint (OpenAI, vLLM serving ChatGLM…) through
-the real `openai.AsyncOpenAI` client. The client's own retries are off: this module retries
-429, 5xx, connection errors and timeouts itself, a bounded number of times with exponential
-backoff (honouring `Retry-After`), so that every attempt is visible to the callbacks, and maps
-what is left to `LLMUnavailable` (502) or `LLMTimeout` (504). Each attempt has one wall-clock
-deadline (`timeout`), which also cuts a stream that stalls half way.
+the real `openai.AsyncOpenAI` client: a streamed request when the caller wants the text as it
+comes, a plain one otherwise. The client's own retries are off: this module retries 429, 5xx,
+connection errors, timeouts and streams that break off before any text was handed on, a
+bounded number of times with exponential backoff (honouring `Retry-After`), so that every
+attempt is visible to the callbacks, and maps what is left to `LLMUnavailable` (502) or
+`LLMTimeout` (504). Each attempt has one wall-clock deadline (`timeout`), which also cuts a
+stream that stalls half way; it bounds the waits for the endpoint, never the caller's own work
+between two pieces.
 
 Accounting shared by every model (tiktoken count and the API's reported usage, both kept; cost
 from the reported numbers when sent) and the callback events live in the base class,
@@ -18,7 +21,8 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any
 
 import httpx2  # the openai client's transport: errors mid-stream surface raw
@@ -67,17 +71,16 @@ class OpenAILLM(LLM):
     async def aclose(self) -> None:
         await self.client.close()
 
-    async def _generate(
+    async def _execute(
         self,
         messages: list[Message],
         *,
         json_mode: bool,
         max_tokens: int | None,
         temperature: float,
-        stream: bool,
-        on_delta: Callable[[str], None] | None,
+        incremental: bool,
         events: Callbacks,
-    ) -> tuple[Answer, int]:
+    ) -> AsyncGenerator[str | Answer, None]:
         request: dict[str, Any] = {
             "model": self.spec.model_id,
             "messages": messages,
@@ -90,16 +93,25 @@ class OpenAILLM(LLM):
         attempt = 0
         while True:
             attempt += 1
+            shown = False  # a piece of this attempt was handed on: it cannot be taken back
             try:
-                async with asyncio.timeout(self.timeout):
-                    if stream:
-                        answer = await self._stream(request, on_delta)
-                    else:
+                if incremental:
+                    async with aclosing(self._stream(request)) as items:
+                        async for item in items:
+                            if isinstance(item, Answer):
+                                item.attempts = attempt
+                            else:
+                                shown = True
+                            yield item
+                else:
+                    async with asyncio.timeout(self.timeout):
                         answer = await self._once(request)
-                return answer, attempt
+                    answer.attempts = attempt
+                    yield answer
+                return
             except Exception as e:  # classified below; anything unknown is re-raised
                 error = self._classify(e)
-                retry = isinstance(error, _Retryable) and attempt <= self.max_retries
+                retry = isinstance(error, _Retryable) and attempt <= self.max_retries and not shown
                 events.emit(
                     "llm.error",
                     model=self.spec.name,
@@ -134,38 +146,45 @@ class OpenAILLM(LLM):
             finish_reason=choice.finish_reason,
         )
 
-    async def _stream(
-        self, request: dict[str, Any], on_delta: Callable[[str], None] | None
-    ) -> Answer:
-        chunks = await self.client.chat.completions.create(
-            **request, stream=True, stream_options={"include_usage": True}
-        )
+    async def _stream(self, request: dict[str, Any]) -> AsyncGenerator[str | Answer, None]:
+        """One streamed attempt: each piece of text, then the `Answer`. The deadline covers
+        every wait for the endpoint; it is never armed while the caller holds a piece."""
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        async with asyncio.timeout_at(deadline):
+            chunks = await self.client.chat.completions.create(
+                **request, stream=True, stream_options={"include_usage": True}
+            )
         parts: list[str] = []
         usage: dict[str, Any] | None = None
         finish: str | None = None
         try:
-            async for chunk in chunks:
+            iterator = aiter(chunks)
+            while True:
+                async with asyncio.timeout_at(deadline):
+                    chunk = await anext(iterator, None)
+                if chunk is None:
+                    break
                 if chunk.usage is not None:
                     usage = chunk.usage.model_dump(exclude_none=True)
                 for choice in chunk.choices:
-                    if choice.delta and choice.delta.content:
-                        parts.append(choice.delta.content)
-                        if on_delta is not None:
-                            on_delta(choice.delta.content)
                     if choice.finish_reason:
                         finish = choice.finish_reason
+                    if choice.delta and choice.delta.content:
+                        parts.append(choice.delta.content)
+                        yield choice.delta.content
         except (openai.APIConnectionError, httpx2.TransportError) as e:
             if isinstance(e, (openai.APITimeoutError, httpx2.TimeoutException)):
                 raise
             received = sum(len(p) for p in parts)
             message = f"the stream broke off after {received} characters: {e}"
-            if parts and on_delta is not None:
-                # The caller has shown part of this answer: a retry would repeat it.
+            if parts:  # the caller has these: the failure is final (see `_execute`)
                 raise LLMUnavailable(f"model {self.spec.name}: {message}") from e
             raise _Truncated(message) from e
+        finally:
+            await chunks.close()
         if finish is None:
             raise _Truncated("the stream ended before the answer finished")
-        return Answer(text="".join(parts), reported_usage=usage, finish_reason=finish)
+        yield Answer(text="".join(parts), reported_usage=usage, finish_reason=finish)
 
     def _classify(self, e: Exception) -> _Failure:
         name, url = self.spec.name, self.spec.base_url

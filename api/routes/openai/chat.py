@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.deps import Authorized, SearcherDep, ServicesDep
+from api.deps import Authorized
 from api.errors import domain_body, error_body
-from api.routes.generate import GenerationDep
+from api.routes.chat import ChatDep
 from api.routes.openai import MAX_CONTENT_CHARS
 from api.routes.query import require_text
 from generation.chat.memory import MemoryConfig, MemoryReport, Turn
-from generation.chat.session import CHAT_BUSINESS, guard_policy
-from generation.chat.turn import ChatAnswer, ChatCitation, Conversation, Prepared
+from generation.chat.turn import ChatAnswer, Conversation, PreparedTurn
 from generation.errors import GenerationError
+from generation.schemas import Citation
 from retrieval.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[Choice]
     usage: CompletionUsage
-    citations: list[ChatCitation] = Field(description="specrag: the passages shown to the model")
+    citations: list[Citation] = Field(description="specrag: the passages shown to the model")
     memory: MemoryReport = Field(description="specrag: earlier turns kept and dropped, tokens")
 
 
@@ -175,31 +175,14 @@ def _finish(answer: ChatAnswer) -> str:
         504: {"description": "the model timed out"},
     },
 )
-async def chat_completions(
-    body: ChatCompletionRequest,
-    generation: GenerationDep,
-    searcher: SearcherDep,
-    services: ServicesDep,
-) -> Any:
+async def chat_completions(body: ChatCompletionRequest, chat: ChatDep) -> Any:
     """OpenAI-compatible chat: the conversation answered from the index, with citations."""
-    spec = generation.models.get(body.model)  # UnknownModel: 422
-    settings = services.settings
-    conversation = Conversation(
-        llm=generation.llm(spec.name),
-        searcher=searcher,
-        prompts=generation.prompts,
-        guard=generation.guard,
-        policy=guard_policy(generation, CHAT_BUSINESS),
-        callbacks=generation.callbacks,
-        k=body.k or settings.generation_k,
+    conversation = chat.conversation(  # UnknownModel: 422
+        model=body.model,
+        k=body.k,
         filters=body.filters,
-        answer_tokens=body.max_completion_tokens or body.max_tokens or settings.chat_answer_tokens,
-        temperature=generation.options.temperature
-        if body.temperature is None
-        else body.temperature,
-        search_mode=generation.options.search_mode,
-        max_passage_chars=generation.options.max_passage_chars,
-        business=CHAT_BUSINESS,
+        answer_tokens=body.max_completion_tokens or body.max_tokens,
+        temperature=body.temperature,
     )
     instructions, history, question = split_messages(body.messages)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
@@ -238,17 +221,13 @@ def _data(payload: dict[str, Any]) -> str:
 
 async def _chunks(
     conversation: Conversation,
-    prepared: Prepared,
+    prepared: PreparedTurn,
     completion_id: str,
     created: int,
     include_usage: bool,
 ) -> AsyncIterator[str]:
-    """The answer as OpenAI's `chat.completion.chunk` events, then `[DONE]`."""
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
-    task = asyncio.create_task(
-        conversation.answer(prepared, stream=True, on_delta=queue.put_nowait)
-    )
-    task.add_done_callback(lambda _: queue.put_nowait(None))
+    """The answer as OpenAI's `chat.completion.chunk` events, then `[DONE]`. A client that
+    goes away stops the model: the answer stream is closed with this one."""
     base: dict[str, Any] = {
         "id": completion_id,
         "object": "chat.completion.chunk",
@@ -265,9 +244,14 @@ async def _chunks(
 
     try:
         yield chunk({"role": "assistant", "content": ""})
-        while (piece := await queue.get()) is not None:
-            yield chunk({"content": piece})
-        answer = task.result()
+        answer: ChatAnswer | None = None
+        async with aclosing(conversation.answer_stream(prepared)) as items:
+            async for item in items:
+                if isinstance(item, str):
+                    yield chunk({"content": item})
+                else:
+                    answer = item
+        assert answer is not None, "an answer stream ends with its answer"
         yield chunk(
             {},
             _finish(answer),
@@ -288,6 +272,3 @@ async def _chunks(
                 "status": 500,
             }
         )
-    finally:
-        if not task.done():
-            task.cancel()
