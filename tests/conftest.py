@@ -157,7 +157,6 @@ def services(make_settings, embedder, chroma_mode) -> Iterator[object]:  # type:
     """Services on a fresh Chroma (embedded, then a real server), sharing the loaded model."""
     from api.services import Services
 
-    built = Services(make_settings(**chroma_mode))
-    built.__dict__["embedder"] = embedder
+    built = Services(make_settings(**chroma_mode), embedder=embedder)
     yield built
     built.close()

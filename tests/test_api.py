@@ -81,8 +81,7 @@ def make_client(make_settings: Any, embedder: Any) -> Iterator[MakeClient]:
     opened: list[tuple[TestClient, Services]] = []
 
     def build(**overrides: Any) -> TestClient:
-        services = Services(make_settings(**{"workers": 0, **overrides}))
-        services.__dict__["embedder"] = embedder
+        services = Services(make_settings(**{"workers": 0, **overrides}), embedder=embedder)
         client = TestClient(create_app(services.settings, services=services))
         client.__enter__()
         opened.append((client, services))
@@ -181,8 +180,7 @@ def test_ingest_job_then_list_query_and_delete(indexed: TestClient, library: Pat
 def test_an_index_built_before_the_app_gets_its_lexical_index_at_startup(
     make_settings: Any, embedder: Any, library: Path
 ) -> None:
-    services = Services(make_settings(workers=0))
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(workers=0), embedder=embedder)
     services.pipeline.run([library / "lumen_e2.txt"])  # no lexical writer wired: CLI-style
     with TestClient(create_app(services.settings, services=services)) as client:
         found = client.post(

@@ -35,8 +35,7 @@ def client(
     make_settings, embedder, models_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
     monkeypatch.setenv("SPECRAG_TEST_LLM_KEY", "sk-test")
-    services = Services(make_settings(models_file=models_file, llm_retries=0))
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(models_file=models_file, llm_retries=0), embedder=embedder)
     services.pipeline.run([SAMPLES])
     with TestClient(create_app(services=services)) as test_client:
         yield test_client

@@ -74,8 +74,7 @@ def test_every_kind_of_bad_input_gets_a_clear_outcome_and_good_files_are_indexed
     make_settings: Any, embedder: Any, batch: Path
 ) -> None:
     settings = make_settings(max_file_mb=BATCH_LIMIT_MB, roots=[batch], workers=2)
-    services = Services(settings)
-    services.__dict__["embedder"] = embedder
+    services = Services(settings, embedder=embedder)
     extra = [batch / "../outside/secret.txt", batch / "sub/../gbk.txt"]
     report = services.pipeline.run([batch, *extra])
 
@@ -209,8 +208,7 @@ def test_unreadable_file_is_refused_by_name(make_settings, embedder, tmp_path: P
     locked = tmp_path / "locked.txt"
     locked.write_text("Power: 100 kW\n")
     locked.chmod(0)
-    services = Services(make_settings())
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(), embedder=embedder)
     report = services.pipeline.run([locked])
     assert report.failed == 1 and "permission denied" in report.errors[0].reason
     services.close()
@@ -224,8 +222,7 @@ def test_a_truncated_pdf_beside_good_files_leaves_them_searchable(
     folder.mkdir()
     shutil.copy(corpus / GOOD[1], folder / "tata_nexon.txt")
     bad.make_truncated_pdf(folder / "cut.pdf")
-    services = Services(make_settings())
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(), embedder=embedder)
     report = services.pipeline.run([folder])
     assert (report.ok, report.failed) == (1, 1)
     assert "truncated" in report.errors[0].reason

@@ -83,8 +83,9 @@ def base_url(
 ) -> Iterator[str]:
     """The app, with an API key, served by uvicorn from a thread on a free loopback port."""
     monkeypatch.setenv("SPECRAG_TEST_LLM_KEY", "sk-test")
-    services = Services(make_settings(models_file=models_file, llm_retries=0, api_key=KEY))
-    services.__dict__["embedder"] = embedder
+    services = Services(
+        make_settings(models_file=models_file, llm_retries=0, api_key=KEY), embedder=embedder
+    )
     services.pipeline.run([SAMPLES])
     try:
         with served(create_app(services=services)) as url:

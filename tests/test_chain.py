@@ -635,8 +635,7 @@ def sample_searcher(make_settings, embedder, tmp_path: Path) -> Iterator[Any]:  
     from retrieval.lexical import LexicalReader
     from retrieval.search import Searcher
 
-    services = Services(make_settings())
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(), embedder=embedder)
     folder = tmp_path / "samples"
     folder.mkdir()
     for name in ("aurora_x5.md", "meridian_s_zh.md", "lumen_e2.txt"):

@@ -123,8 +123,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, server: FakeOpenAI) -> It
 
 @pytest.fixture(scope="module")
 def services(settings: Settings, embedder: Any) -> Iterator[Services]:
-    built = Services(settings)
-    built.__dict__["embedder"] = embedder
+    built = Services(settings, embedder=embedder)
     built.pipeline.run([SAMPLES])
     yield built
     built.close()
@@ -435,8 +434,7 @@ def test_summary_calls_are_on_the_usage_ledger(
 def test_the_terminal_chat_shares_the_sessions(
     client: TestClient, fake: FakeOpenAI, settings: Settings, embedder: Any
 ) -> None:
-    cli_services = Services(settings)
-    cli_services.__dict__["embedder"] = embedder
+    cli_services = Services(settings, embedder=embedder)
     try:
         runner = CliRunner()
         result = runner.invoke(

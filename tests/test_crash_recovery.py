@@ -131,8 +131,7 @@ def _state_at_kill(data_dir: Path) -> str:
 def test_sigkill_at_random_instants_then_rerun_equals_clean_run(
     folder: Path, tmp_path: Path, make_settings: Any, embedder: Any
 ) -> None:
-    clean = Services(make_settings(data_dir=tmp_path / "clean"))
-    clean.__dict__["embedder"] = embedder
+    clean = Services(make_settings(data_dir=tmp_path / "clean"), embedder=embedder)
     clean.pipeline.run([folder])
     expected = _snapshot(clean)
     clean.close()
@@ -177,8 +176,7 @@ def test_sigkill_at_random_instants_then_rerun_equals_clean_run(
         state = _state_at_kill(data_dir)
 
         rerun_started = time.monotonic()
-        recovered = Services(make_settings(data_dir=data_dir))
-        recovered.__dict__["embedder"] = embedder
+        recovered = Services(make_settings(data_dir=data_dir), embedder=embedder)
         report = recovered.pipeline.run([folder])
         differences = _differences(_snapshot(recovered), expected)
         recovered.close()

@@ -53,8 +53,7 @@ def services(
             generation_k=2,
             api_key=API_KEY,
         )
-        built = Services(settings)
-        built.__dict__["embedder"] = embedder
+        built = Services(settings, embedder=embedder)
         built.pipeline.run([SAMPLES])
         yield built
         built.close()

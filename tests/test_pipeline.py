@@ -157,8 +157,7 @@ def test_paths_outside_roots_and_symlinks_out_are_refused(
     (outside / "secret.txt").write_text("Secret: value\n")
     (library / "link.txt").symlink_to(outside / "secret.txt")
     (library / "loop").symlink_to(library)
-    built = Services(make_settings(roots=[library]))
-    built.__dict__["embedder"] = embedder
+    built = Services(make_settings(roots=[library]), embedder=embedder)
     report = built.pipeline.run([library, outside])
     reasons = {Path(e.path).name: e.reason for e in report.errors}
     assert "outside the allowed ingest roots" in reasons["outside"]
@@ -172,8 +171,7 @@ def test_paths_outside_roots_and_symlinks_out_are_refused(
 def test_file_over_size_limit_is_refused_by_name(make_settings, embedder, library: Path) -> None:
     big = library / "big.txt"
     big.write_text("Spec: value\n" * 200_000)
-    built = Services(make_settings(max_file_mb=1))
-    built.__dict__["embedder"] = embedder
+    built = Services(make_settings(max_file_mb=1), embedder=embedder)
     report = built.pipeline.run([library])
     [error] = [e for e in report.errors if e.path.endswith("big.txt")]
     assert "over the limit of 1.0 MB" in error.reason
@@ -198,8 +196,9 @@ def test_parallel_workers_build_the_same_index_as_inline(
 ) -> None:
     results = []
     for workers in (0, 2):
-        built = Services(make_settings(workers=workers, data_dir=tmp_path / f"w{workers}"))
-        built.__dict__["embedder"] = embedder
+        built = Services(
+            make_settings(workers=workers, data_dir=tmp_path / f"w{workers}"), embedder=embedder
+        )
         built.pipeline.run([library])
         results.append(_stored(built.store))
         built.close()
@@ -215,8 +214,10 @@ def test_concurrent_encoder_calls_build_the_same_index_as_one_at_a_time(
     results = []
     for calls in (1, 3):
         # Parsed inline, so both runs form the same batches (padding moves vectors slightly).
-        built = Services(make_settings(workers=0, store_batch=8, data_dir=tmp_path / f"c{calls}"))
-        built.__dict__["embedder"] = embedder
+        built = Services(
+            make_settings(workers=0, store_batch=8, data_dir=tmp_path / f"c{calls}"),
+            embedder=embedder,
+        )
         pipeline = built.pipeline
         pipeline.encoder_calls = calls
         report = pipeline.run([library])
@@ -240,8 +241,9 @@ def test_an_encoder_failure_mid_run_stores_no_partial_file_and_a_rerun_converges
     make_settings, embedder, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(embedder, "batch_size", 4)
-    built = Services(make_settings(workers=0, store_batch=4, data_dir=tmp_path / "broken"))
-    built.__dict__["embedder"] = embedder
+    built = Services(
+        make_settings(workers=0, store_batch=4, data_dir=tmp_path / "broken"), embedder=embedder
+    )
     pipeline = built.pipeline
     pipeline.encoder_calls = 2  # two batches in flight when one fails
     real = embedder.embed_documents
@@ -267,8 +269,7 @@ def test_an_encoder_failure_mid_run_stores_no_partial_file_and_a_rerun_converges
     report = pipeline.run([library])
     assert (report.ok, report.failed, report.skipped) == (6 - len(complete), 0, len(complete))
     assert not marker.exists()
-    clean = Services(make_settings(workers=0, data_dir=tmp_path / "clean"))
-    clean.__dict__["embedder"] = embedder
+    clean = Services(make_settings(workers=0, data_dir=tmp_path / "clean"), embedder=embedder)
     clean.pipeline.run([library])
     assert _stored(built.store) == _stored(clean.store)
     built.close()

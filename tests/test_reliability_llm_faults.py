@@ -63,8 +63,7 @@ def client(
         llm_timeout=TIMEOUT,
         llm_retries=RETRIES,
     )
-    services = Services(settings)
-    services.__dict__["embedder"] = embedder
+    services = Services(settings, embedder=embedder)
     services.pipeline.run([SAMPLES])
     with TestClient(create_app(settings, services=services)) as test_client:
         yield test_client

@@ -84,8 +84,7 @@ def test_concurrent_queries_during_ingest_and_delete(
     for name in INCOMING:
         shutil.copy(corpus / name, incoming / Path(name).name)
     data_dir = tmp_path / "index"
-    services = Services(make_settings(data_dir=data_dir))
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(data_dir=data_dir), embedder=embedder)
     services.pipeline.run([library])
     before = {r.doc_id: r.source for r in services.ledger.all() if r.status == "ok"}
     services.close()

@@ -56,8 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[d
     settings = Settings(
         data_dir=base / "index", workers=0, roots=[root], max_file_mb=0.05, api_key=KEY
     )
-    services = Services(settings)
-    services.__dict__["embedder"] = embedder
+    services = Services(settings, embedder=embedder)
     with TestClient(create_app(settings, services=services)) as client:
         yield {
             "client": client,
