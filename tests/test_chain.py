@@ -35,6 +35,7 @@ from retrieval.search import Citation, Result, Scores
 from tests.fake_openai import FakeOpenAI
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+STEP_TOKENS = 32  # the embedded model's answers in test_blog_through_the_embedded_model
 
 FACTS = [
     ("aurora:1", "The Aurora X5 1.5T makes 130 kW (177 PS) and 270 Nm; 0-100 km/h in 8.9 s."),
@@ -690,13 +691,21 @@ def test_blog_over_a_real_index_of_the_samples(
 
 
 @pytest.mark.slow
-def test_blog_through_the_embedded_model(sample_searcher: Any) -> None:
+def test_blog_through_the_embedded_model(
+    sample_searcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """End to end with no key and no network: real retrieval, SmolLM2-135M on CPU, the chain.
 
-    Short (80 words) and grounding in flag mode, to bound the calls on a shared 2-core machine;
-    the small model may invent figures, which grounding must then report.
+    Short (80 words, the least a brief asks for) and grounding in flag mode, to bound the calls
+    on a shared 2-core machine; the small model may invent figures, which grounding must then
+    report. Each answer is also capped at STEP_TOKENS new tokens (the embedded model's own cap,
+    lowered): a step's text only has to be there, not long, and on two cores each token costs
+    ~0.1 s.
     """
+    from generation.llm import local
     from generation.llm.local import LocalLLM
+
+    monkeypatch.setattr(local, "MAX_NEW_TOKENS", STEP_TOKENS)
 
     spec = ModelRegistry.load(SAMPLES.parent / "models.toml").get("local")
     llm = build_llm(spec, timeout=120)
