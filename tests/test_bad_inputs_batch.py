@@ -169,8 +169,9 @@ def test_each_kind_parses_within_time_and_memory_bounds(tmp_path: Path) -> None:
             continue
         result = results["files"][path]
         by_kind[kind.name] = result
+        # The probe's alarm (PROBE_SECONDS) and address-space limit kill a child that loops
+        # or blows up: that is the time bound, not a clock read here.
         assert "killed" not in result and "crashed" not in result, f"{kind.name}: {result}"
-        assert result["wall_seconds"] < PROBE_SECONDS, f"{kind.name}: {result}"
         assert result["peak_rss_mb"] < baseline + PROBE_MEMORY_MB, f"{kind.name}: {result}"
         assert (result["error"] is None) == (kind.expect == "ok"), f"{kind.name}: {result}"
     record("bad_inputs_probe", {"baseline_rss_mb": baseline, "kinds": by_kind})
