@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,14 +24,22 @@ if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never 
     from generation.usage import UsageLedger
 
 
-@dataclass
 class Services:
-    """Lazily built components for one data dir; the embedding model loads on first use."""
+    """Lazily built components for one data dir; the embedding model loads on first use.
 
-    settings: Settings
+    Args:
+        embedder: a model already loaded (a test session's, a benchmark's), used instead of
+            loading the one `settings` names.
+    """
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._prebuilt_embedder = embedder
 
     @cached_property
     def embedder(self) -> Embedder:
+        if self._prebuilt_embedder is not None:
+            return self._prebuilt_embedder
         s = self.settings
         return Embedder(
             s.embed_model,

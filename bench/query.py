@@ -370,8 +370,8 @@ def measure(
     from api.services import Services
     from api.settings import Settings
 
-    services = Services(Settings(data_dir=data_dir))
-    services.__dict__["embedder"] = embedder  # the model this process has loaded already
+    # The model this process has loaded already.
+    services = Services(Settings(data_dir=data_dir), embedder=embedder)
     # Wired as the API wires it: the glossary's query expansion, texts from the lexical index
     # while it is in step with Chroma.
     searcher = services.searcher

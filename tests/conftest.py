@@ -10,11 +10,12 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import fake_openai  # noqa: F401  (fixture: a scripted LLM on loopback)
+from tests.fake_openai import fake_openai, fake_openai_server  # noqa: F401  (fixtures)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -25,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 DEV_QA = SHARED / "eval" / "dev-qa.jsonl"
+SAMPLES = REPO / "data" / "samples"
 
 
 class NetworkBlocked(RuntimeError):
@@ -83,13 +85,40 @@ def embedder():  # type: ignore[no-untyped-def]
     return model
 
 
+@pytest.fixture(scope="session")
+def parsed_corpus(corpus: Path):  # type: ignore[no-untyped-def]
+    """`parse_file` on a corpus file (a path relative to the corpus), once per session: the
+    whole-corpus parse and chunk tests share the parses."""
+    from ingest.parse import parse_file
+
+    return cache(lambda relative: parse_file(corpus / relative))
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
+    """A data dir holding data/samples indexed (embedded Chroma, the default collection),
+    built once for the session. A test copies it into its own data dir with
+    `shutil.copytree` instead of embedding the samples again."""
+    from api.services import Services
+    from api.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("samples") / "index"
+    services = Services(Settings(data_dir=data_dir, workers=0), embedder=embedder)
+    report = services.pipeline.run([SAMPLES])
+    assert (report.ok, report.failed) == (len(list(SAMPLES.iterdir())), 0), report.errors
+    services.close()
+    return data_dir
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Settings for a fresh data dir under tmp_path, with overrides."""
+    """Settings for a fresh data dir under tmp_path, with overrides. Files parse in this
+    process (`workers=0`): spawning a parse pool costs a second per run; the tests about the
+    pool ask for workers."""
     from api.settings import Settings
 
     def build(**overrides: object) -> Settings:
-        values: dict[str, object] = {"data_dir": tmp_path / "index", "workers": 1}
+        values: dict[str, object] = {"data_dir": tmp_path / "index", "workers": 0}
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
 
@@ -157,7 +186,6 @@ def services(make_settings, embedder, chroma_mode) -> Iterator[object]:  # type:
     """Services on a fresh Chroma (embedded, then a real server), sharing the loaded model."""
     from api.services import Services
 
-    built = Services(make_settings(**chroma_mode))
-    built.__dict__["embedder"] = embedder
+    built = Services(make_settings(**chroma_mode), embedder=embedder)
     yield built
     built.close()

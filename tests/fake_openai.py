@@ -16,11 +16,18 @@ responses; every request body is recorded so a test can assert what each step re
 
 An empty queue answers 500 with "no scripted response", so an unexpected extra call shows up
 as a failure rather than passing quietly. `respond(fn)` scripts a dynamic answer from the body.
+
+A reply held back (`delay`, `stall`) ends early when the client goes away: the request's record
+then says `client_left`, which is how a test sees that the client, not the server, ended it.
+The fixtures: `fake_openai_server`, one server for the session (apps built once per module point
+at it), and `fake_openai`, the same server with an empty script and record for each test.
 """
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -77,7 +84,9 @@ class FakeOpenAI:
         self.queue: deque[Scripted] = deque()
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
+        self._idle = threading.Condition(self._lock)
+        self._active = 0  # requests being answered
+        self._release = threading.Event()  # set: held-back replies of this script give up
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -192,8 +201,22 @@ json_mode = {str(json_mode).lower()}
         self._thread.start()
         return self
 
+    def reset(self) -> None:
+        """An empty script and record, as a new server would have; replies an earlier test
+        held back (a delay, a stall) give up instead of answering."""
+        with self._lock:
+            self._release.set()
+            self._release = threading.Event()
+            self.queue.clear()
+            self.requests.clear()
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Until every request received so far has been answered or abandoned."""
+        with self._idle:
+            assert self._idle.wait_for(lambda: self._active == 0, timeout), "requests still open"
+
     def stop(self) -> None:
-        self._stopping.set()  # wakes handlers sleeping in a delay or a stall
+        self._release.set()  # wakes handlers holding back a reply
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -206,13 +229,19 @@ json_mode = {str(json_mode).lower()}
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _next(self, record: dict[str, Any]) -> Scripted | None:
+    def _next(self, record: dict[str, Any]) -> tuple[Scripted | None, threading.Event]:
         with self._lock:
             self.requests.append(record)
-            return self.queue.popleft() if self.queue else None
+            return (self.queue.popleft() if self.queue else None), self._release
 
-    def _sleep(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
+    def _enter(self) -> None:
+        with self._lock:
+            self._active += 1
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._active -= 1
+            self._idle.notify_all()
 
 
 def _error(message: str, kind: str) -> dict[str, Any]:
@@ -234,6 +263,33 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self._json(404, _error(f"no route {self.path}", "not_found"))
 
         def do_POST(self) -> None:
+            server._enter()
+            try:
+                self._post()
+            finally:
+                server._leave()
+
+        def _hold(self, seconds: float, release: threading.Event, record: dict[str, Any]) -> bool:
+            """Wait `seconds` before going on with the reply; False, and `client_left` in the
+            record, when the client closes the connection first (False too when released)."""
+            deadline = time.monotonic() + seconds
+            while not release.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return True
+                readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+                if readable:
+                    try:
+                        gone = not self.connection.recv(1, socket.MSG_PEEK)
+                    except OSError:
+                        gone = True
+                    if gone:
+                        record["client_left"] = True
+                        return False
+                    release.wait(min(left, 0.05))  # bytes of another request: keep holding
+            return False
+
+        def _post(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             raw = self.rfile.read(length)
             try:
@@ -249,14 +305,12 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 server._next(record)
                 self._json(404, _error(f"no route {self.path}", "not_found"))
                 return
-            script = server._next(record)
+            script, release = server._next(record)
             if script is None:
                 self._json(500, _error("fake server: no scripted response", "server_error"))
                 return
-            if script.delay:
-                server._sleep(script.delay)
-                if server._stopping.is_set():
-                    return
+            if script.delay and not self._hold(script.delay, release, record):
+                return
             if script.raw_body is not None:
                 self._send(200, script.raw_body, "application/json")
                 return
@@ -270,7 +324,7 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 usage = _count(body, content)
             model = body.get("model", server.model)
             if body.get("stream"):
-                self._stream(script, content, usage, model, body)
+                self._stream(script, content, usage, model, body, release, record)
             else:
                 self._json(
                     200,
@@ -297,6 +351,8 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             usage: Any,
             model: str,
             body: dict[str, Any],
+            release: threading.Event,
+            record: dict[str, Any],
         ) -> None:
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
@@ -343,7 +399,7 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 if not event(chunk({"content": piece})):
                     return
             if script.stall_after is not None:
-                server._sleep(script.stall_seconds)
+                self._hold(script.stall_seconds, release, record)
                 return  # then the connection closes mid-body
             event(chunk({}, script.finish_reason))
             if usage and (body.get("stream_options") or {}).get("include_usage"):
@@ -371,8 +427,16 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    """A started fake server, stopped after the test."""
+@pytest.fixture(scope="session")
+def fake_openai_server() -> Iterator[FakeOpenAI]:
+    """One started fake server for the session; apps a module builds once point at it."""
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture
+def fake_openai(fake_openai_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
+    """The session's fake server with an empty script and record for this test."""
+    fake_openai_server.reset()
+    yield fake_openai_server
+    fake_openai_server.reset()

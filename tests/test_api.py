@@ -81,8 +81,7 @@ def make_client(make_settings: Any, embedder: Any) -> Iterator[MakeClient]:
     opened: list[tuple[TestClient, Services]] = []
 
     def build(**overrides: Any) -> TestClient:
-        services = Services(make_settings(**{"workers": 0, **overrides}))
-        services.__dict__["embedder"] = embedder
+        services = Services(make_settings(**{"workers": 0, **overrides}), embedder=embedder)
         client = TestClient(create_app(services.settings, services=services))
         client.__enter__()
         opened.append((client, services))
@@ -100,14 +99,43 @@ def client(make_client: MakeClient, library: Path) -> TestClient:
     return make_client(roots=[library])
 
 
-@pytest.fixture
-def indexed(client: TestClient, library: Path) -> TestClient:
-    """A client whose index holds the library, ingested through the API."""
+def ingest_library(client: TestClient, library: Path) -> TestClient:
+    """Ingest the library through the API; returns the client."""
     accepted = client.post("/v1/ingest", json={"paths": [str(library)]})
     assert accepted.status_code == 202, accepted.text
     job = wait_job(client, accepted.json()["job"]["id"])
     assert job["status"] == "done" and job["report"]["files"]["ok"] == 2, job
     return client
+
+
+@pytest.fixture
+def indexed(client: TestClient, library: Path) -> TestClient:
+    """A client whose index holds the library, ingested through the API."""
+    return ingest_library(client, library)
+
+
+@pytest.fixture(scope="module")
+def shared_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The library of `shared_indexed`, for the module."""
+    folder = tmp_path_factory.mktemp("shared") / "library"
+    folder.mkdir()
+    for name in ("lumen_e2.txt", "aurora_x5.md"):
+        shutil.copy(SAMPLES / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def shared_indexed(shared_library: Path, embedder: Any) -> Iterator[TestClient]:
+    """One started app whose index holds the library, ingested through the API, for the tests
+    that only read from it (a query, a page of documents, a refused request)."""
+    from api.settings import Settings
+
+    settings = Settings(data_dir=shared_library.parent / "index", workers=0, roots=[shared_library])
+    services = Services(settings, embedder=embedder)
+    with TestClient(create_app(settings, services=services)) as client:
+        yield ingest_library(client, shared_library)
+        client.app.state.jobs.wait_idle(JOB_TIMEOUT)  # type: ignore[attr-defined]
+    services.close()
 
 
 # --- health -------------------------------------------------------------------------------
@@ -181,8 +209,7 @@ def test_ingest_job_then_list_query_and_delete(indexed: TestClient, library: Pat
 def test_an_index_built_before_the_app_gets_its_lexical_index_at_startup(
     make_settings: Any, embedder: Any, library: Path
 ) -> None:
-    services = Services(make_settings(workers=0))
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(workers=0), embedder=embedder)
     services.pipeline.run([library / "lumen_e2.txt"])  # no lexical writer wired: CLI-style
     with TestClient(create_app(services.settings, services=services)) as client:
         found = client.post(
@@ -192,7 +219,10 @@ def test_an_index_built_before_the_app_gets_its_lexical_index_at_startup(
     assert found["results"] and found["results"][0]["scores"]["lexical_rank"] == 1
 
 
-def test_query_modes_filters_and_neighbors(indexed: TestClient, library: Path) -> None:
+def test_query_modes_filters_and_neighbors(
+    shared_indexed: TestClient, shared_library: Path
+) -> None:
+    indexed, library = shared_indexed, shared_library
     question = "Aurora X5 towing capacity"
     for mode in ("vector", "lexical", "hybrid"):
         response = indexed.post("/v1/query", json={"query": question, "k": 4, "mode": mode})
@@ -227,7 +257,8 @@ def test_job_records_per_file_errors_and_the_rest_is_indexed(
     assert [Path(d["source"]).name for d in failed] == ["broken.pdf"] and failed[0]["error"]
 
 
-def test_documents_list_pages(indexed: TestClient) -> None:
+def test_documents_list_pages(shared_indexed: TestClient) -> None:
+    indexed = shared_indexed
     first = indexed.get("/v1/documents", params={"limit": 1}).json()
     second = indexed.get("/v1/documents", params={"limit": 1, "offset": 1}).json()
     assert first["total"] == second["total"] == 2
@@ -479,12 +510,14 @@ def test_ingest_with_prune_removes_files_gone_from_the_folder(
     ],
 )
 def test_bad_query_input_is_422_naming_the_field(
-    indexed: TestClient, body: Any, type_: str, needle: str
+    shared_indexed: TestClient, body: Any, type_: str, needle: str
 ) -> None:
+    """Refused against an index that would answer: a body that got through would be a 200."""
+    client = shared_indexed
     if isinstance(body, bytes):  # JSON no client library would write
-        sent = indexed.post("/v1/query", content=body, headers={"content-type": "application/json"})
+        sent = client.post("/v1/query", content=body, headers={"content-type": "application/json"})
     else:
-        sent = indexed.post("/v1/query", json=body)
+        sent = client.post("/v1/query", json=body)
     assert_error(sent, 422, type_, needle)
 
 

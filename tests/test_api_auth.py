@@ -37,8 +37,7 @@ def _routes(app: Any) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def secured(make_settings: Any, embedder: Any) -> Iterator[TestClient]:
-    services = Services(make_settings(workers=0, api_key=KEY))
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(workers=0, api_key=KEY), embedder=embedder)
     with TestClient(create_app(services.settings, services=services)) as client:
         yield client
     services.close()
@@ -97,8 +96,7 @@ def test_the_key_opens_every_route_and_health_needs_none(secured: TestClient) ->
 
 
 def test_without_a_key_configured_no_route_asks_for_one(make_settings: Any, embedder: Any) -> None:
-    services = Services(make_settings(workers=0))
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(workers=0), embedder=embedder)
     with TestClient(create_app(services.settings, services=services)) as client:
         for method, path in _routes(client.app):
             assert client.request(method, path).status_code != 401, f"{method} {path}"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,6 @@ from api.services import Services
 from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.slow
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 OPENING = {
     "title": "Aurora X5: room for the family",
@@ -32,12 +32,12 @@ def models_file(tmp_path: Path, fake_openai: FakeOpenAI) -> Path:
 
 @pytest.fixture
 def client(
-    make_settings, embedder, models_file: Path, monkeypatch: pytest.MonkeyPatch
+    make_settings, embedder, sample_index: Path, models_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
     monkeypatch.setenv("SPECRAG_TEST_LLM_KEY", "sk-test")
-    services = Services(make_settings(models_file=models_file, llm_retries=0))
-    services.__dict__["embedder"] = embedder
-    services.pipeline.run([SAMPLES])
+    settings = make_settings(models_file=models_file, llm_retries=0)
+    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
+    services = Services(settings, embedder=embedder)
     with TestClient(create_app(services=services)) as test_client:
         yield test_client
     services.close()

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,7 @@ def test_every_kind_of_bad_input_gets_a_clear_outcome_and_good_files_are_indexed
     make_settings: Any, embedder: Any, batch: Path
 ) -> None:
     settings = make_settings(max_file_mb=BATCH_LIMIT_MB, roots=[batch], workers=2)
-    services = Services(settings)
-    services.__dict__["embedder"] = embedder
+    services = Services(settings, embedder=embedder)
     extra = [batch / "../outside/secret.txt", batch / "sub/../gbk.txt"]
     report = services.pipeline.run([batch, *extra])
 
@@ -169,8 +169,9 @@ def test_each_kind_parses_within_time_and_memory_bounds(tmp_path: Path) -> None:
             continue
         result = results["files"][path]
         by_kind[kind.name] = result
+        # The probe's alarm (PROBE_SECONDS) and address-space limit kill a child that loops
+        # or blows up: that is the time bound, not a clock read here.
         assert "killed" not in result and "crashed" not in result, f"{kind.name}: {result}"
-        assert result["wall_seconds"] < PROBE_SECONDS, f"{kind.name}: {result}"
         assert result["peak_rss_mb"] < baseline + PROBE_MEMORY_MB, f"{kind.name}: {result}"
         assert (result["error"] is None) == (kind.expect == "ok"), f"{kind.name}: {result}"
     record("bad_inputs_probe", {"baseline_rss_mb": baseline, "kinds": by_kind})
@@ -204,16 +205,62 @@ def test_a_long_unbroken_line_is_chunked_in_linear_time() -> None:
     assert encoding.chars < 40 * len(text), encoding.chars / len(text)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_unreadable_file_is_refused_by_name(make_settings, embedder, tmp_path: Path) -> None:
-    locked = tmp_path / "locked.txt"
-    locked.write_text("Power: 100 kW\n")
-    locked.chmod(0)
-    services = Services(make_settings())
-    services.__dict__["embedder"] = embedder
-    report = services.pipeline.run([locked])
-    assert report.failed == 1 and "permission denied" in report.errors[0].reason
-    services.close()
+# `services.pipeline.run([file])`, in a process of its own; prints the report as JSON.
+INGEST_ONE = """
+import json, sys
+from pathlib import Path
+from api.services import Services
+from api.settings import Settings
+services = Services(Settings(data_dir=Path(sys.argv[1]), workers=0))
+report = services.pipeline.run([Path(sys.argv[2])])
+services.close()
+print(json.dumps(report.as_json()))
+"""
+NOBODY = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+# Root keeping its uid but not the capabilities that let it read any file.
+NO_READ_OVERRIDE = ("setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search")
+
+
+def _without_root_reads(env: dict[str, str]) -> tuple[str, ...]:
+    """A command prefix under which file modes hold: none for a user; as root (CI), the user
+    nobody, or where nobody cannot reach the interpreter or the project (a checkout under
+    /root), root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH."""
+    if os.geteuid() != 0:
+        return ()
+    reach = subprocess.run(
+        [*NOBODY, sys.executable, "-c", "import api.services"], env=env, capture_output=True
+    )
+    return NOBODY if reach.returncode == 0 else NO_READ_OVERRIDE
+
+
+def test_unreadable_file_is_refused_by_name() -> None:
+    """The ingest runs where file modes hold (root reads any file whatever its mode), on files
+    that process can reach: a folder in /tmp, not pytest's root-only tmp_path."""
+    with tempfile.TemporaryDirectory(prefix="specrag-unreadable-") as folder:
+        base = Path(folder)
+        base.chmod(0o755)
+        locked = base / "locked.txt"
+        locked.write_text("Power: 100 kW\n")
+        locked.chmod(0)
+        data_dir = base / "index"
+        data_dir.mkdir()
+        env = {**os.environ, "HOME": str(data_dir)}
+        prefix = _without_root_reads(env)
+        if prefix == NOBODY:
+            shutil.chown(data_dir, "nobody", "nogroup")
+        ingest = subprocess.run(
+            [*prefix, sys.executable, "-c", INGEST_ONE, str(data_dir), str(locked)],
+            env=env,
+            cwd=base,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert ingest.returncode == 0, ingest.stderr[-3000:]
+    report = json.loads(ingest.stdout)
+    assert report["files"]["failed"] == 1, report
+    [error] = report["errors"]
+    assert error["path"] == str(locked) and "permission denied" in error["reason"]
 
 
 def test_a_truncated_pdf_beside_good_files_leaves_them_searchable(
@@ -224,8 +271,7 @@ def test_a_truncated_pdf_beside_good_files_leaves_them_searchable(
     folder.mkdir()
     shutil.copy(corpus / GOOD[1], folder / "tata_nexon.txt")
     bad.make_truncated_pdf(folder / "cut.pdf")
-    services = Services(make_settings())
-    services.__dict__["embedder"] = embedder
+    services = Services(make_settings(), embedder=embedder)
     report = services.pipeline.run([folder])
     assert (report.ok, report.failed) == (1, 1)
     assert "truncated" in report.errors[0].reason

@@ -25,7 +25,6 @@ from tests.serving import served
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "data" / "samples"
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections (updates, sync, field
 # trials) are refused by the test network guard's host, many at a time.
@@ -79,13 +78,17 @@ def models_file(tmp_path: Path, fake_openai: FakeOpenAI) -> Path:
 
 @pytest.fixture
 def base_url(
-    make_settings: Any, embedder: Any, models_file: Path, monkeypatch: pytest.MonkeyPatch
+    make_settings: Any,
+    embedder: Any,
+    sample_index: Path,
+    models_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[str]:
     """The app, with an API key, served by uvicorn from a thread on a free loopback port."""
     monkeypatch.setenv("SPECRAG_TEST_LLM_KEY", "sk-test")
-    services = Services(make_settings(models_file=models_file, llm_retries=0, api_key=KEY))
-    services.__dict__["embedder"] = embedder
-    services.pipeline.run([SAMPLES])
+    settings = make_settings(models_file=models_file, llm_retries=0, api_key=KEY)
+    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
+    services = Services(settings, embedder=embedder)
     try:
         with served(create_app(services=services)) as url:
             yield url

@@ -38,6 +38,7 @@ from tests.fake_openai import FakeOpenAI
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 PROMPTS = SAMPLES.parent / "prompts"
 LISTS = SAMPLES.parent / "sensitive_words"
+STEP_TOKENS = 32  # the embedded model's answers in test_blog_through_the_embedded_model
 
 FACTS = [
     ("aurora:1", "The Aurora X5 1.5T makes 130 kW (177 PS) and 270 Nm; 0-100 km/h in 8.9 s."),
@@ -81,17 +82,11 @@ MIDDLE = {"text": "It returns 6.8 L/100km [3]; the Hybrid makes 200 kW (272 PS) 
 ENDING = {"text": "A calm, roomy SUV for families who count every litre."}
 
 
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-def spec_for(server: FakeOpenAI, *, json_mode: bool = True, name: str = "fake") -> ModelSpec:
+def spec_for(fake_openai: FakeOpenAI, *, json_mode: bool = True, name: str = "fake") -> ModelSpec:
     return ModelSpec(
         name=name,
         kind="openai",
-        base_url=server.base_url,
+        base_url=fake_openai.base_url,
         model_id="fake-model",
         json_mode=json_mode,
         tokenizer="cl100k_base",
@@ -112,7 +107,7 @@ class Recorder:
 
 
 def make_chain(
-    server: FakeOpenAI,
+    fake_openai: FakeOpenAI,
     *,
     searcher: Any = None,
     recorder: Recorder | None = None,
@@ -123,7 +118,7 @@ def make_chain(
 ) -> Chain:
     callbacks = Callbacks({"record": recorder} if recorder else {})
     return Chain(
-        llm=build_llm(spec_for(server, json_mode=json_mode), max_retries=0, backoff=0),
+        llm=build_llm(spec_for(fake_openai, json_mode=json_mode), max_retries=0, backoff=0),
         searcher=searcher or FixedSearcher(),
         prompts=PromptLibrary(PROMPTS),
         guard=guard or Guard.from_folder(LISTS),
@@ -133,8 +128,8 @@ def make_chain(
     )
 
 
-def user_message(server: FakeOpenAI, index: int) -> str:
-    return next(m["content"] for m in server.messages(index) if m["role"] == "user")
+def user_message(fake_openai: FakeOpenAI, index: int) -> str:
+    return next(m["content"] for m in fake_openai.messages(index) if m["role"] == "user")
 
 
 def run(chain: Chain, brief: Brief) -> Any:
@@ -150,10 +145,10 @@ def run(chain: Chain, brief: Brief) -> Any:
 # -- the blog chain ---------------------------------------------------------------------------
 
 
-def test_blog_steps_run_in_order_and_each_receives_what_it_should(server: FakeOpenAI) -> None:
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+def test_blog_steps_run_in_order_and_each_receives_what_it_should(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     searcher, recorder = FixedSearcher(), Recorder()
-    chain = make_chain(server, searcher=searcher, recorder=recorder)
+    chain = make_chain(fake_openai, searcher=searcher, recorder=recorder)
     response = run(chain, Brief(car="Aurora X5", angle="family practicality", audience="parents"))
 
     assert isinstance(response, BlogResponse)
@@ -163,11 +158,11 @@ def test_blog_steps_run_in_order_and_each_receives_what_it_should(server: FakeOp
         MIDDLE["text"],
         ENDING["text"],
     )
-    assert len(server.bodies) == 3
-    assert all(b["response_format"] == {"type": "json_object"} for b in server.bodies)
+    assert len(fake_openai.bodies) == 3
+    assert all(b["response_format"] == {"type": "json_object"} for b in fake_openai.bodies)
 
     # Step 1: the brief and the passages retrieved for the brief, numbered from 1.
-    first = user_message(server, 0)
+    first = user_message(fake_openai, 0)
     assert "Aurora X5" in first and "family practicality" in first and "parents" in first
     assert "[1] (aurora_x5.md, p. 1)\n" + FACTS[0][1] in first
     assert "[2] (aurora_x5.md, p. 2)\n" + FACTS[1][1] in first
@@ -175,7 +170,7 @@ def test_blog_steps_run_in_order_and_each_receives_what_it_should(server: FakeOp
     assert searcher.queries[0][0] == "Aurora X5 family practicality"
 
     # Step 2: the opening, its topics, and passages for the topics, none of step 1's.
-    second = user_message(server, 1)
+    second = user_message(fake_openai, 1)
     assert OPENING["text"] in second and "fuel economy; hybrid" in second
     assert [q for q, _ in searcher.queries[1:]] == ["Aurora X5 fuel economy", "Aurora X5 hybrid"]
     assert "[3] (aurora_x5.md, p. 3)\n" + FACTS[2][1] in second
@@ -183,7 +178,7 @@ def test_blog_steps_run_in_order_and_each_receives_what_it_should(server: FakeOp
     assert FACTS[0][1] not in second and FACTS[1][1] not in second
 
     # Step 3: the opening and the middle, no passages.
-    third = user_message(server, 2)
+    third = user_message(fake_openai, 2)
     assert OPENING["text"] in third and MIDDLE["text"] in third
     assert "aurora_x5.md" not in third
 
@@ -235,20 +230,20 @@ def test_blog_steps_run_in_order_and_each_receives_what_it_should(server: FakeOp
     assert steps[0]["prompt_template"] == "car_blog/opening.j2"
 
 
-def test_a_passage_is_shown_again_only_when_nothing_else_fits(server: FakeOpenAI) -> None:
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
-    chain = make_chain(server, searcher=FixedSearcher(FACTS[:2]), grounding="off")
+def test_a_passage_is_shown_again_only_when_nothing_else_fits(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    chain = make_chain(fake_openai, searcher=FixedSearcher(FACTS[:2]), grounding="off")
     response = run(chain, Brief(car="Aurora X5"))
     assert response.trace[1].retrieved_ids == ["aurora:1", "aurora:2"]
-    second = user_message(server, 1)
+    second = user_message(fake_openai, 1)
     assert "[1] (aurora_x5.md, p. 1)" in second  # under its first number
     assert [c.n for c in response.citations] == [1, 2]
 
 
-def test_no_topics_from_the_opening_falls_back_to_default_topics(server: FakeOpenAI) -> None:
-    server.reply_json({**OPENING, "topics": []}).reply_json(MIDDLE).reply_json(ENDING)
+def test_no_topics_from_the_opening_falls_back_to_default_topics(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json({**OPENING, "topics": []}).reply_json(MIDDLE).reply_json(ENDING)
     searcher = FixedSearcher()
-    run(make_chain(server, searcher=searcher, grounding="off"), Brief(car="Aurora X5"))
+    run(make_chain(fake_openai, searcher=searcher, grounding="off"), Brief(car="Aurora X5"))
     assert [q for q, _ in searcher.queries[1:]] == [
         "Aurora X5 engine and performance",
         "Aurora X5 dimensions and space",
@@ -256,29 +251,29 @@ def test_no_topics_from_the_opening_falls_back_to_default_topics(server: FakeOpe
     ]
 
 
-def test_the_embedded_models_override_prompt_is_used_and_traced(server: FakeOpenAI) -> None:
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
-    chain = make_chain(server)
-    chain.llm.spec = spec_for(server, name="local")  # same endpoint, the local model's prompts
+def test_the_embedded_models_override_prompt_is_used_and_traced(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    chain = make_chain(fake_openai)
+    chain.llm.spec = spec_for(fake_openai, name="local")  # same endpoint, the local model's prompts
     response = run(chain, Brief(car="Aurora X5"))
     assert [t.prompt_template for t in response.trace] == [
         "car_blog/local/opening.j2",
         "car_blog/local/middle.j2",
         "car_blog/local/ending.j2",
     ]
-    assert "Facts about the Aurora X5" in user_message(server, 0)
+    assert "Facts about the Aurora X5" in user_message(fake_openai, 0)
 
 
 # -- standardised JSON ------------------------------------------------------------------------
 
 
-def test_invalid_json_is_re_asked_with_the_error_then_succeeds(server: FakeOpenAI) -> None:
-    server.reply("Sure! Here is the opening: title Aurora").reply_json(OPENING)
-    server.reply_json(MIDDLE).reply_json(ENDING)
-    response = run(make_chain(server), Brief(car="Aurora X5"))
+def test_invalid_json_is_re_asked_with_the_error_then_succeeds(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply("Sure! Here is the opening: title Aurora").reply_json(OPENING)
+    fake_openai.reply_json(MIDDLE).reply_json(ENDING)
+    response = run(make_chain(fake_openai), Brief(car="Aurora X5"))
     assert response.opening == OPENING["text"]
-    assert len(server.bodies) == 4
-    reask = server.messages(1)
+    assert len(fake_openai.bodies) == 4
+    reask = fake_openai.messages(1)
     assert reask[-2] == {"role": "assistant", "content": "Sure! Here is the opening: title Aurora"}
     assert "not valid JSON" in reask[-1]["content"]
     assert '"topics"' in reask[-1]["content"]  # the shape is repeated
@@ -287,18 +282,20 @@ def test_invalid_json_is_re_asked_with_the_error_then_succeeds(server: FakeOpenA
     assert response.usage.calls == 4
 
 
-def test_a_schema_violation_is_re_asked_naming_the_field(server: FakeOpenAI) -> None:
-    server.reply_json({"title": "Aurora X5"})  # no text
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
-    run(make_chain(server), Brief(car="Aurora X5"))
-    assert "text: Field required" in server.messages(1)[-1]["content"]
+def test_a_schema_violation_is_re_asked_naming_the_field(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json({"title": "Aurora X5"})  # no text
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    run(make_chain(fake_openai), Brief(car="Aurora X5"))
+    assert "text: Field required" in fake_openai.messages(1)[-1]["content"]
 
 
-def test_invalid_twice_fails_with_the_attempts_and_the_usage_so_far(server: FakeOpenAI) -> None:
-    server.reply_json(OPENING).reply_json(MIDDLE)
-    server.reply("no json at all").reply("I cannot answer that.")
+def test_invalid_twice_fails_with_the_attempts_and_the_usage_so_far(
+    fake_openai: FakeOpenAI,
+) -> None:
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE)
+    fake_openai.reply("no json at all").reply("I cannot answer that.")
     with pytest.raises(GenerationFailed) as raised:
-        run(make_chain(server, grounding="off"), Brief(car="Aurora X5"))
+        run(make_chain(fake_openai, grounding="off"), Brief(car="Aurora X5"))
     error = raised.value
     assert error.status == 502
     assert [a["attempt"] for a in error.attempts] == [1, 2]
@@ -307,65 +304,69 @@ def test_invalid_twice_fails_with_the_attempts_and_the_usage_so_far(server: Fake
     assert error.usage["calls"] == 4  # two good steps' calls and the two failed ones
     assert error.usage["prompt_tokens"] > 0 and error.usage["cost"] > 0
     assert "Ending" in str(error)
-    assert server.pending == 0
+    assert fake_openai.pending == 0
 
 
-def test_small_model_slips_are_mended_without_a_re_ask(server: FakeOpenAI) -> None:
+def test_small_model_slips_are_mended_without_a_re_ask(fake_openai: FakeOpenAI) -> None:
     """A missing comma and an answer cut off by the token limit: what SmolLM2 does most."""
-    server.reply('{"title": "Aurora X5"\n "text": "It makes 130 kW [1]"\n "topics": ["engine"]}')
-    server.reply('{"text": "It returns 6.8 L/100km [3] and', finish_reason="length")
-    server.reply_json(ENDING)
-    response = run(make_chain(server), Brief(car="Aurora X5"))
+    fake_openai.reply(
+        '{"title": "Aurora X5"\n "text": "It makes 130 kW [1]"\n "topics": ["engine"]}'
+    )
+    fake_openai.reply('{"text": "It returns 6.8 L/100km [3] and', finish_reason="length")
+    fake_openai.reply_json(ENDING)
+    response = run(make_chain(fake_openai), Brief(car="Aurora X5"))
     assert response.title == "Aurora X5"
     assert response.middle == "It returns 6.8 L/100km [3] and"
     assert [t.repaired for t in response.trace] == [1, 1, 0]
     assert [t.calls for t in response.trace] == [1, 1, 1]
 
 
-def test_without_json_mode_blog_steps_may_answer_in_plain_prose(server: FakeOpenAI) -> None:
+def test_without_json_mode_blog_steps_may_answer_in_plain_prose(fake_openai: FakeOpenAI) -> None:
     """The embedded model writes prose far more reliably than JSON."""
-    server.reply("**Aurora X5: room for the family**\n\nThe Aurora X5 1.5T makes 130 kW [1].")
-    server.reply("It returns 6.8 L/100km [3].")
-    server.reply("```json\n" + json.dumps(ENDING) + "\n```")  # JSON is still understood
-    response = run(make_chain(server, json_mode=False), Brief(car="Aurora X5"))
+    fake_openai.reply("**Aurora X5: room for the family**\n\nThe Aurora X5 1.5T makes 130 kW [1].")
+    fake_openai.reply("It returns 6.8 L/100km [3].")
+    fake_openai.reply("```json\n" + json.dumps(ENDING) + "\n```")  # JSON is still understood
+    response = run(make_chain(fake_openai, json_mode=False), Brief(car="Aurora X5"))
     assert response.title == "Aurora X5: room for the family"
     assert response.opening == "The Aurora X5 1.5T makes 130 kW [1]."
     assert response.middle == "It returns 6.8 L/100km [3]."
     assert response.ending == ENDING["text"]
     assert [t.calls for t in response.trace] == [1, 1, 1]
-    assert all("response_format" not in b for b in server.bodies)
+    assert all("response_format" not in b for b in fake_openai.bodies)
 
 
-def test_a_broken_json_answer_is_not_taken_as_prose(server: FakeOpenAI) -> None:
-    server.reply_json(OPENING).reply('{"title": "Aurora X5", "kind": "json"}').reply_json(MIDDLE)
-    server.reply("")  # an empty answer is no text either
-    server.reply("A fine family car.")
-    response = run(make_chain(server, json_mode=False), Brief(car="Aurora X5"))
+def test_a_broken_json_answer_is_not_taken_as_prose(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json(OPENING).reply('{"title": "Aurora X5", "kind": "json"}').reply_json(
+        MIDDLE
+    )
+    fake_openai.reply("")  # an empty answer is no text either
+    fake_openai.reply("A fine family car.")
+    response = run(make_chain(fake_openai, json_mode=False), Brief(car="Aurora X5"))
     assert response.middle == MIDDLE["text"]
-    assert "text: Field required" in server.messages(2)[-1]["content"]
-    assert "plain prose" in server.messages(4)[-1]["content"]
+    assert "text: Field required" in fake_openai.messages(2)[-1]["content"]
+    assert "plain prose" in fake_openai.messages(4)[-1]["content"]
     assert response.trace[2].reasks == ["invalid"]
 
 
-def test_without_json_mode_json_is_asked_in_the_prompt(server: FakeOpenAI) -> None:
+def test_without_json_mode_json_is_asked_in_the_prompt(fake_openai: FakeOpenAI) -> None:
     from generation.llm.base import JSON_INSTRUCTION
 
     answer = {"text": "Solid.", "sentiment": "neutral"}
-    server.reply("Here you go:\n```json\n" + json.dumps(answer) + "\n```")
-    response = run(make_chain(server, json_mode=False), Brief(car="X5", business="review"))
+    fake_openai.reply("Here you go:\n```json\n" + json.dumps(answer) + "\n```")
+    response = run(make_chain(fake_openai, json_mode=False), Brief(car="X5", business="review"))
     assert response.output == answer
-    assert "response_format" not in server.bodies[0]
-    assert JSON_INSTRUCTION in server.messages(0)[0]["content"]
+    assert "response_format" not in fake_openai.bodies[0]
+    assert JSON_INSTRUCTION in fake_openai.messages(0)[0]["content"]
 
 
 # -- grounding --------------------------------------------------------------------------------
 
 
-def test_planted_wrong_numbers_are_re_asked_once_and_fixed(server: FakeOpenAI) -> None:
+def test_planted_wrong_numbers_are_re_asked_once_and_fixed(fake_openai: FakeOpenAI) -> None:
     wrong = {**OPENING, "text": "The Aurora X5 makes 150 kW (204 PS) [1] and is 4,560 mm long."}
-    server.reply_json(wrong).reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
-    response = run(make_chain(server), Brief(car="Aurora X5"))
-    note = server.messages(1)[-1]["content"]
+    fake_openai.reply_json(wrong).reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    response = run(make_chain(fake_openai), Brief(car="Aurora X5"))
+    note = fake_openai.messages(1)[-1]["content"]
     assert "- 150 kW" in note and "- 204 PS" in note and "4,560 mm" not in note
     step = response.grounding.steps[0]
     assert step.reasked
@@ -377,31 +378,31 @@ def test_planted_wrong_numbers_are_re_asked_once_and_fixed(server: FakeOpenAI) -
     assert response.grounding.action.endswith("all figures now supported")
 
 
-def test_numbers_still_wrong_after_the_re_ask_are_reported(server: FakeOpenAI) -> None:
+def test_numbers_still_wrong_after_the_re_ask_are_reported(fake_openai: FakeOpenAI) -> None:
     wrong = {**MIDDLE, "text": "It returns 5.2 L/100km and costs 15.99万元."}
-    server.reply_json(OPENING).reply_json(wrong).reply_json(wrong).reply_json(ENDING)
-    response = run(make_chain(server), Brief(car="Aurora X5"))
+    fake_openai.reply_json(OPENING).reply_json(wrong).reply_json(wrong).reply_json(ENDING)
+    response = run(make_chain(fake_openai), Brief(car="Aurora X5"))
     assert [(u.text, u.unit) for u in response.grounding.unsupported] == [
         ("5.2 L/100km", "L/100km"),
         ("15.99万元", "CNY"),
     ]
     assert "2 figure(s) still unsupported" in response.grounding.action
-    assert len(server.bodies) == 4  # one re-ask, not more
+    assert len(fake_openai.bodies) == 4  # one re-ask, not more
 
 
-def test_grounding_flag_mode_reports_without_re_asking(server: FakeOpenAI) -> None:
+def test_grounding_flag_mode_reports_without_re_asking(fake_openai: FakeOpenAI) -> None:
     wrong = {**ENDING, "text": "With 300 kW it is quick."}
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(wrong)
-    response = run(make_chain(server, grounding="flag"), Brief(car="Aurora X5"))
-    assert len(server.bodies) == 3
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(wrong)
+    response = run(make_chain(fake_openai, grounding="flag"), Brief(car="Aurora X5"))
+    assert len(fake_openai.bodies) == 3
     assert [u.text for u in response.grounding.unsupported] == ["300 kW"]
     assert response.grounding.action == "flagged 1 unsupported figure(s)"
 
 
-def test_the_ending_is_checked_against_every_passage_shown(server: FakeOpenAI) -> None:
+def test_the_ending_is_checked_against_every_passage_shown(fake_openai: FakeOpenAI) -> None:
     ending = {"text": "130 kW [1], 6.8 L/100km [3] and 272 PS [4] sum it up."}
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ending)
-    response = run(make_chain(server), Brief(car="Aurora X5"))
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ending)
+    response = run(make_chain(fake_openai), Brief(car="Aurora X5"))
     assert response.grounding.steps[2].checked == 3
     assert response.grounding.steps[2].unsupported == []
 
@@ -409,45 +410,45 @@ def test_the_ending_is_checked_against_every_passage_shown(server: FakeOpenAI) -
 # -- sensitive words --------------------------------------------------------------------------
 
 
-def test_sensitive_input_is_rejected_before_any_model_call(server: FakeOpenAI) -> None:
+def test_sensitive_input_is_rejected_before_any_model_call(fake_openai: FakeOpenAI) -> None:
     recorder = Recorder()
-    chain = make_chain(server, recorder=recorder)
+    chain = make_chain(fake_openai, recorder=recorder)
     with pytest.raises(SensitiveInput) as raised:
         run(chain, Brief(car="Aurora X5", angle="为什么它是同级最　好的SUV"))
     assert raised.value.words == ["最好"]
-    assert server.requests == []
+    assert fake_openai.requests == []
     assert recorder.named("guard.hit")[0]["where"] == "input"
 
 
-def test_output_hits_are_masked_by_default(server: FakeOpenAI) -> None:
+def test_output_hits_are_masked_by_default(fake_openai: FakeOpenAI) -> None:
     ending = {"text": "同级最 好的选择，WORLD-CLASS comfort."}
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ending)
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ending)
     recorder = Recorder()
-    response = run(make_chain(server, recorder=recorder), Brief(car="Aurora X5"))
+    response = run(make_chain(fake_openai, recorder=recorder), Brief(car="Aurora X5"))
     assert response.ending == "同级* *的选择，*********** comfort."
     assert [h.word for h in response.guard.output_hits] == ["最好", "world-class"]
     assert response.guard.masked == ["ending"]
-    assert len(server.bodies) == 3
+    assert len(fake_openai.bodies) == 3
     assert recorder.named("guard.hit")[0]["action"] == "mask"
 
 
-def test_output_hits_regenerate_when_the_policy_says_so(server: FakeOpenAI) -> None:
+def test_output_hits_regenerate_when_the_policy_says_so(fake_openai: FakeOpenAI) -> None:
     bad = {**OPENING, "title": "Ｔｈｅ 顶级 family SUV"}
-    server.reply_json(bad).reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    fake_openai.reply_json(bad).reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     policy = GuardPolicy(output="regenerate")
-    response = run(make_chain(server, policy=policy), Brief(car="Aurora X5"))
-    assert "顶级" in server.messages(1)[-1]["content"]
+    response = run(make_chain(fake_openai, policy=policy), Brief(car="Aurora X5"))
+    assert "顶级" in fake_openai.messages(1)[-1]["content"]
     assert response.title == OPENING["title"]
     assert response.guard.regenerated == ["opening"]
     assert response.guard.output_hits == []
     assert response.trace[0].reasks == ["guard"]
 
 
-def test_regeneration_that_keeps_the_word_is_masked_in_the_end(server: FakeOpenAI) -> None:
+def test_regeneration_that_keeps_the_word_is_masked_in_the_end(fake_openai: FakeOpenAI) -> None:
     bad = {**MIDDLE, "text": "顶级 " + MIDDLE["text"]}
-    server.reply_json(OPENING).reply_json(bad).reply_json(bad).reply_json(ENDING)
+    fake_openai.reply_json(OPENING).reply_json(bad).reply_json(bad).reply_json(ENDING)
     policy = GuardPolicy(output="regenerate", max_regenerations=1)
-    response = run(make_chain(server, policy=policy), Brief(car="Aurora X5"))
+    response = run(make_chain(fake_openai, policy=policy), Brief(car="Aurora X5"))
     assert response.middle.startswith("** ")
     assert response.guard.regenerated == ["middle"] and response.guard.masked == ["middle"]
 
@@ -455,24 +456,24 @@ def test_regeneration_that_keeps_the_word_is_masked_in_the_end(server: FakeOpenA
 # -- single-step businesses -------------------------------------------------------------------
 
 
-def test_weibo_post_with_region_and_length_limit(server: FakeOpenAI) -> None:
+def test_weibo_post_with_region_and_length_limit(fake_openai: FakeOpenAI) -> None:
     too_long = {"text": "成" * 141, "hashtags": ["极光X5"]}
     good = {"text": "成都的雨天通勤，极光X5百公里油耗4.5升[6]。", "hashtags": ["#极光X5#", "成都"]}
-    server.reply_json(too_long).reply_json(good)
-    chain = make_chain(server, k=6)
+    fake_openai.reply_json(too_long).reply_json(good)
+    chain = make_chain(fake_openai, k=6)
     response = run(
         chain, Brief(car="极光X5", business="weibo_region", region="成都", language="zh")
     )
     assert isinstance(response, SingleResponse)
     assert response.output == {"text": good["text"], "hashtags": ["极光X5", "成都"]}
-    assert "成都" in user_message(server, 0)
-    assert "at most 140 allowed" in server.messages(1)[-1]["content"]
+    assert "成都" in user_message(fake_openai, 0)
+    assert "at most 140 allowed" in fake_openai.messages(1)[-1]["content"]
     assert response.trace[0].prompt_template == "weibo_region/main.j2"
     assert response.grounding.checked == 1 and response.grounding.supported == 1
 
 
-def test_personal_push_title_limit_and_profile(server: FakeOpenAI) -> None:
-    server.reply_json({"title": "x" * 21, "body": "b"}).reply_json(
+def test_personal_push_title_limit_and_profile(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json({"title": "x" * 21, "body": "b"}).reply_json(
         {"title": "小林，看看极光X5", "body": "b"}
     )
     brief = Brief(
@@ -481,18 +482,18 @@ def test_personal_push_title_limit_and_profile(server: FakeOpenAI) -> None:
         title_max=20,
         user_profile=UserProfile(nickname="小林", city="杭州"),
     )
-    response = run(make_chain(server), brief)
+    response = run(make_chain(fake_openai), brief)
     assert response.output["title"] == "小林，看看极光X5"
-    assert "小林" in user_message(server, 0) and "杭州" in user_message(server, 0)
-    assert "at most 20 allowed" in server.messages(1)[-1]["content"]
+    assert "小林" in user_message(fake_openai, 0) and "杭州" in user_message(fake_openai, 0)
+    assert "at most 20 allowed" in fake_openai.messages(1)[-1]["content"]
 
 
-def test_review_sentiment_is_validated(server: FakeOpenAI) -> None:
-    server.reply_json({"text": "Good.", "sentiment": "great"})
-    server.reply_json({"text": "Good.", "sentiment": "Positive"})
-    response = run(make_chain(server), Brief(car="Aurora X5", business="review"))
+def test_review_sentiment_is_validated(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json({"text": "Good.", "sentiment": "great"})
+    fake_openai.reply_json({"text": "Good.", "sentiment": "Positive"})
+    response = run(make_chain(fake_openai), Brief(car="Aurora X5", business="review"))
     assert response.output == {"text": "Good.", "sentiment": "positive"}
-    assert "sentiment" in server.messages(1)[-1]["content"]
+    assert "sentiment" in fake_openai.messages(1)[-1]["content"]
 
 
 def test_brief_needs_the_business_inputs() -> None:
@@ -508,14 +509,14 @@ def test_brief_needs_the_business_inputs() -> None:
 
 
 @pytest.fixture
-def client(server: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
+def client(fake_openai: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
     app = FastAPI()
     errors.install(app)
     app.include_router(generate.router)
     app.state.settings = Settings(data_dir=tmp_path)
     app.state.searcher = FixedSearcher()
     app.state.search_limiter = anyio.CapacityLimiter(2)
-    registry = ModelRegistry(models={"fake": spec_for(server)}, default="fake")
+    registry = ModelRegistry(models={"fake": spec_for(fake_openai)}, default="fake")
     app.state.generation = Generation(
         models=registry,
         prompts=PromptLibrary(PROMPTS),
@@ -529,8 +530,8 @@ def client(server: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
         test_client.portal.call(app.state.generation.aclose)  # type: ignore[union-attr]
 
 
-def test_route_generates_a_blog(client: TestClient, server: FakeOpenAI) -> None:
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+def test_route_generates_a_blog(client: TestClient, fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     answer = client.post("/v1/generate/blog", json={"car": "Aurora X5"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -548,7 +549,9 @@ def test_route_generates_a_blog(client: TestClient, server: FakeOpenAI) -> None:
     assert body["model"] == "fake"
 
 
-def test_route_searches_share_the_query_limiter(client: TestClient, server: FakeOpenAI) -> None:
+def test_route_searches_share_the_query_limiter(
+    client: TestClient, fake_openai: FakeOpenAI
+) -> None:
     """Regression: the chain's searches ran outside the limiter that bounds `/v1/query`'s."""
     state: Any = client.app.state  # type: ignore[attr-defined]
     searcher, borrowed = state.searcher, []
@@ -559,14 +562,16 @@ def test_route_searches_share_the_query_limiter(client: TestClient, server: Fake
             return searcher.search(*args, **kwargs)
 
     state.searcher = Watching()
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     answer = client.post("/v1/generate/blog", json={"car": "Aurora X5"})
     assert answer.status_code == 200, answer.text
     assert len(borrowed) == 1 + len(OPENING["topics"]) and all(n >= 1 for n in borrowed)
 
 
-def test_route_invalid_twice_is_a_502_with_attempts(client: TestClient, server: FakeOpenAI) -> None:
-    server.reply("nope").reply("still nope")
+def test_route_invalid_twice_is_a_502_with_attempts(
+    client: TestClient, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.reply("nope").reply("still nope")
     answer = client.post("/v1/generate/blog", json={"car": "Aurora X5"})
     assert answer.status_code == 502
     error = answer.json()["error"]
@@ -576,7 +581,7 @@ def test_route_invalid_twice_is_a_502_with_attempts(client: TestClient, server: 
 
 
 def test_route_sensitive_input_is_a_422_naming_the_words(
-    client: TestClient, server: FakeOpenAI
+    client: TestClient, fake_openai: FakeOpenAI
 ) -> None:
     answer = client.post("/v1/generate/blog", json={"car": "Aurora X5", "angle": "国 家 级品质"})
     assert answer.status_code == 422
@@ -584,16 +589,16 @@ def test_route_sensitive_input_is_a_422_naming_the_words(
     assert error["type"] == "sensitive_input"
     assert error["detail"]["words"] == ["国家级"]
     assert "国家级" in error["message"]
-    assert server.requests == []
+    assert fake_openai.requests == []
     # A business whose policy allows input hits generates and reports them.
-    server.reply_json({"text": "Solid.", "sentiment": "positive"})
+    fake_openai.reply_json({"text": "Solid.", "sentiment": "positive"})
     answer = client.post("/v1/generate/review", json={"car": "Aurora X5", "angle": "国家级"})
     assert answer.status_code == 200
     assert answer.json()["guard"]["input_hits"][0]["word"] == "国家级"
 
 
-def test_route_streams_one_event_per_step(client: TestClient, server: FakeOpenAI) -> None:
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+def test_route_streams_one_event_per_step(client: TestClient, fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     with client.stream("POST", "/v1/generate/blog?stream=true", json={"car": "Aurora X5"}) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -610,9 +615,9 @@ def test_route_streams_one_event_per_step(client: TestClient, server: FakeOpenAI
 
 
 def test_route_stream_failure_after_a_step_is_an_error_event(
-    client: TestClient, server: FakeOpenAI
+    client: TestClient, fake_openai: FakeOpenAI
 ) -> None:
-    server.reply_json(OPENING).reply("bad").reply("bad")
+    fake_openai.reply_json(OPENING).reply("bad").reply("bad")
     with client.stream("POST", "/v1/generate/blog", json={"car": "Aurora X5", "stream": True}) as r:
         text = "".join(r.iter_text())
     names = [block.split("\n")[0] for block in text.strip().split("\n\n")]
@@ -621,7 +626,7 @@ def test_route_stream_failure_after_a_step_is_an_error_event(
     assert error["status"] == 502 and error["error"]["type"] == "generation_failed"
 
 
-def test_route_business_checks(client: TestClient, server: FakeOpenAI) -> None:
+def test_route_business_checks(client: TestClient, fake_openai: FakeOpenAI) -> None:
     assert client.post("/v1/generate/poetry", json={"car": "X"}).status_code == 404
     answer = client.post("/v1/generate/weibo_region", json={"car": "Aurora X5"})
     assert answer.status_code == 422
@@ -631,7 +636,7 @@ def test_route_business_checks(client: TestClient, server: FakeOpenAI) -> None:
     unknown = client.post("/v1/generate/blog", json={"car": "X", "model": "gpt-9"})
     assert unknown.status_code == 422
     assert unknown.json()["error"]["type"] == "unknown_model"
-    assert server.requests == []
+    assert fake_openai.requests == []
 
 
 def test_route_lists_prompts(client: TestClient) -> None:
@@ -646,22 +651,24 @@ def test_route_lists_prompts(client: TestClient) -> None:
 # -- over a real index ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sample_searcher(make_settings, embedder, tmp_path: Path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """A real Searcher (embedded Chroma, the packaged embedding model, BM25) over three samples.
+@pytest.fixture(scope="module")
+def sample_searcher(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Any]:
+    """A real Searcher (embedded Chroma, the packaged embedding model, BM25) over three samples;
+    built once for the module, as its tests only read through it.
 
     Embedded Chroma only: the chain reads through the Searcher, whose two store modes the
     retrieval tests already cover.
     """
     from api.services import Services
+    from api.settings import Settings
     from ingest.lexical.writer import LexicalIndex
     from ingest.pipeline import Pipeline
     from ingest.pipeline.plan import ChunkOptions
     from retrieval.lexical import LexicalReader
     from retrieval.search import Searcher
 
-    services = Services(make_settings())
-    services.__dict__["embedder"] = embedder
+    tmp_path = tmp_path_factory.mktemp("chain")
+    services = Services(Settings(data_dir=tmp_path / "index", workers=0), embedder=embedder)
     folder = tmp_path / "samples"
     folder.mkdir()
     for name in ("aurora_x5.md", "meridian_s_zh.md", "lumen_e2.txt"):
@@ -682,7 +689,9 @@ def sample_searcher(make_settings, embedder, tmp_path: Path) -> Iterator[Any]:  
 
 
 @pytest.mark.slow
-def test_blog_over_a_real_index_of_the_samples(sample_searcher: Any, server: FakeOpenAI) -> None:
+def test_blog_over_a_real_index_of_the_samples(
+    sample_searcher: Any, fake_openai: FakeOpenAI
+) -> None:
     """Real retrieval: the model cites what was retrieved for each step."""
 
     def answer_from_passages(body: dict[str, Any]) -> str:
@@ -695,9 +704,9 @@ def test_blog_over_a_real_index_of_the_samples(sample_searcher: Any, server: Fak
         return json.dumps({"text": text})
 
     for _ in range(3):
-        server.respond(answer_from_passages)
+        fake_openai.respond(answer_from_passages)
     response = run(
-        make_chain(server, searcher=sample_searcher, k=3),
+        make_chain(fake_openai, searcher=sample_searcher, k=3),
         Brief(car="Aurora X5", angle="engine power"),
     )
     opening_ids, middle_ids, _ = (t.retrieved_ids for t in response.trace)
@@ -709,13 +718,21 @@ def test_blog_over_a_real_index_of_the_samples(sample_searcher: Any, server: Fak
 
 
 @pytest.mark.slow
-def test_blog_through_the_embedded_model(sample_searcher: Any) -> None:
+def test_blog_through_the_embedded_model(
+    sample_searcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """End to end with no key and no network: real retrieval, SmolLM2-135M on CPU, the chain.
 
-    Short (80 words) and grounding in flag mode, to bound the calls on a shared 2-core machine;
-    the small model may invent figures, which grounding must then report.
+    Short (80 words, the least a brief asks for) and grounding in flag mode, to bound the calls
+    on a shared 2-core machine; the small model may invent figures, which grounding must then
+    report. Each answer is also capped at STEP_TOKENS new tokens (the embedded model's own cap,
+    lowered): a step's text only has to be there, not long, and on two cores each token costs
+    ~0.1 s.
     """
+    from generation.llm import local
     from generation.llm.local import LocalLLM
+
+    monkeypatch.setattr(local, "MAX_NEW_TOKENS", STEP_TOKENS)
 
     spec = ModelRegistry.load(SAMPLES.parent / "models.toml").get("local")
     llm = build_llm(spec, timeout=120)
@@ -750,15 +767,15 @@ def test_blog_through_the_embedded_model(sample_searcher: Any) -> None:
 # -- the command line -------------------------------------------------------------------------
 
 
-def test_blog_command_prints_the_blog_its_sources_and_checks(server: FakeOpenAI) -> None:
+def test_blog_command_prints_the_blog_its_sources_and_checks(fake_openai: FakeOpenAI) -> None:
     from types import SimpleNamespace
 
     from click.testing import CliRunner
 
     from api.cli.generate import blog
 
-    server.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
-    registry = ModelRegistry(models={"fake": spec_for(server)}, default="fake")
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    registry = ModelRegistry(models={"fake": spec_for(fake_openai)}, default="fake")
     services = SimpleNamespace(
         generation=Generation(
             models=registry,
@@ -777,7 +794,7 @@ def test_blog_command_prints_the_blog_its_sources_and_checks(server: FakeOpenAI)
     assert "Grounding: 7/7 figures backed" in result.output
     assert "step middle:" in result.output  # progress on stderr
 
-    server.reply("nope").reply("nope")
+    fake_openai.reply("nope").reply("nope")
     failed = CliRunner().invoke(blog, ["--car", "Aurora X5"], obj=services)
     assert failed.exit_code == 1
     assert "GenerationFailed" in failed.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,6 @@ from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.slow
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 KEY_ENV = "SPECRAG_TEST_CHAT_KEY"
 TURNS = 20
 SMALL_WINDOW = 1000
@@ -101,16 +101,12 @@ def models_toml(base_url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, server: FakeOpenAI) -> Iterator[Settings]:
+def settings(
+    tmp_path_factory: pytest.TempPathFactory, fake_openai_server: FakeOpenAI
+) -> Iterator[Settings]:
     root = tmp_path_factory.mktemp("chat")
     models = root / "models.toml"
-    models.write_text(models_toml(server.base_url))
+    models.write_text(models_toml(fake_openai_server.base_url))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEY_ENV, "sk-test")
         yield Settings(
@@ -124,10 +120,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory, server: FakeOpenAI) -> It
 
 
 @pytest.fixture(scope="module")
-def services(settings: Settings, embedder: Any) -> Iterator[Services]:
-    built = Services(settings)
-    built.__dict__["embedder"] = embedder
-    built.pipeline.run([SAMPLES])
+def services(settings: Settings, embedder: Any, sample_index: Path) -> Iterator[Services]:
+    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
+    built = Services(settings, embedder=embedder)
     yield built
     built.close()
 
@@ -139,14 +134,11 @@ def client(services: Services) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def fake(server: FakeOpenAI) -> Iterator[FakeOpenAI]:
-    """The module's fake model, with a clean record and 100 scripted answers."""
-    server.queue.clear()
-    server.requests.clear()
+def fake(fake_openai: FakeOpenAI) -> FakeOpenAI:
+    """The fake model, with a clean record and 100 scripted answers."""
     for _ in range(100):
-        server.respond(scripted)
-    yield server
-    server.queue.clear()
+        fake_openai.respond(scripted)
+    return fake_openai
 
 
 def converse(
@@ -472,8 +464,7 @@ def test_summary_calls_are_on_the_usage_ledger(
 def test_the_terminal_chat_shares_the_sessions(
     client: TestClient, fake: FakeOpenAI, settings: Settings, embedder: Any
 ) -> None:
-    cli_services = Services(settings)
-    cli_services.__dict__["embedder"] = embedder
+    cli_services = Services(settings, embedder=embedder)
     try:
         runner = CliRunner()
         result = runner.invoke(

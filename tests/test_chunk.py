@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from ingest.chunk import chunk_document
 from ingest.document import ParsedDocument, Section
 from ingest.embedding.model import WindowCheck, resolve_model_path
 from ingest.encodings import get_encoding
-from ingest.parse import SUPPORTED_EXTENSIONS, parse_file
+from ingest.parse import SUPPORTED_EXTENSIONS
 
 ENCODING = get_encoding("cl100k_base")
 
@@ -123,13 +124,13 @@ def test_model_tokens_are_counted_unpadded(window: WindowCheck) -> None:
 
 @pytest.mark.slow
 def test_whole_corpus_chunks_fit_limits_and_keep_table_rows(
-    corpus: Path, window: WindowCheck
+    corpus: Path, parsed_corpus: Callable[[str], ParsedDocument], window: WindowCheck
 ) -> None:
     files = sorted(p for p in corpus.rglob("*") if p.suffix.lower() in SUPPORTED_EXTENSIONS)
     assert len(files) > 100
     total = 0
     for path in files:
-        doc = parse_file(path)
+        doc = parsed_corpus(str(path.relative_to(corpus)))
         chunks = _chunks(doc, fits=window)
         total += len(chunks)
         assert chunks, f"{path.name}: no chunks"

@@ -17,7 +17,9 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"SPECRAG_DATA_DIR": str(tmp_path / "index"), "SPECRAG_WORKERS": "1"}
+    """Parsing in-process: a parse pool costs a second per ingest (test_pipeline.py and the
+    crash tests cover the pool)."""
+    return {"SPECRAG_DATA_DIR": str(tmp_path / "index"), "SPECRAG_WORKERS": "0"}
 
 
 @pytest.fixture

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from ingest.chunk import chunk_document
+from ingest.document import ParsedDocument
 from ingest.embedding import Embedder
 from ingest.embedding.export import export
 from ingest.embedding.model import MANIFEST, default_export_root, export_dir
 from ingest.encodings import get_encoding
 from ingest.errors import ExportMissing
-from ingest.parse import parse_file
 
 MODEL = "all-MiniLM-L6-v2"
 SAMPLE_FILES = [
@@ -34,12 +35,12 @@ def exported() -> Path:
 
 
 @pytest.fixture(scope="module")
-def chunk_texts(corpus: Path, embedder: Embedder) -> list[str]:
+def chunk_texts(parsed_corpus: Callable[[str], ParsedDocument], embedder: Embedder) -> list[str]:
     """Real corpus chunks as the pipeline embeds them: English and Chinese, prose and tables."""
     encoding = get_encoding("cl100k_base")
     texts: list[str] = []
     for name in SAMPLE_FILES:
-        doc = parse_file(corpus / name)
+        doc = parsed_corpus(name)
         chunks = chunk_document(
             doc, max_tokens=256, overlap=32, encoding=encoding, fits=embedder.window_check()
         )

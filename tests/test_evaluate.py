@@ -64,8 +64,7 @@ def mini(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tuple[S
     for relative in ("cars/aurora_x5.md", "cars/lumen_e2.txt", "zh/meridian_s_zh.md"):
         (corpus / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SAMPLES / Path(relative).name, corpus / relative)
-    services = Services(Settings(data_dir=root / "index", workers=0))
-    services.__dict__["embedder"] = embedder
+    services = Services(Settings(data_dir=root / "index", workers=0), embedder=embedder)
     index = LexicalIndex(services.settings.data_dir / "lexical")
     Pipeline(
         store=services.store,

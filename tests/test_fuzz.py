@@ -57,8 +57,7 @@ def fuzz_schema(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iter
         models_file=models,
         llm_retries=0,
     )
-    services = Services(config)
-    services.__dict__["embedder"] = embedder
+    services = Services(config, embedder=embedder)
     services.pipeline.run([library])
     app = create_app(config, services=services)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the lifespan

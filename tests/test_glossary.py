@@ -68,8 +68,7 @@ def searchers(
     from tests.test_search import _build
 
     root = tmp_path_factory.mktemp("glossary")
-    services = Services(Settings(data_dir=root / "index", workers=0))
-    services.__dict__["embedder"] = embedder
+    services = Services(Settings(data_dir=root / "index", workers=0), embedder=embedder)
     plain = _build(services, root / "samples")
     expanded = Searcher(
         store=plain.store,

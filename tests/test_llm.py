@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import socket
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,15 +28,9 @@ MESSAGES = [
 ]
 
 
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-def gpt35(server: FakeOpenAI, **overrides: Any) -> ModelSpec:
+def gpt35(fake_openai: FakeOpenAI, **overrides: Any) -> ModelSpec:
     registry = ModelRegistry.load(REPO / "data" / "models.toml")
-    return replace(registry.get("gpt-3.5-turbo"), base_url=server.base_url, **overrides)
+    return replace(registry.get("gpt-3.5-turbo"), base_url=fake_openai.base_url, **overrides)
 
 
 class Recorder:
@@ -130,20 +123,22 @@ def test_a_bad_models_file_fails_naming_the_entry(tmp_path: Path) -> None:
 
 
 def test_the_api_key_is_read_from_the_named_variable(
-    server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SPECRAG_TEST_KEY", "sk-test-123")
-    server.reply("ok")
-    call(make(gpt35(server, api_key_env="SPECRAG_TEST_KEY")))
-    assert server.requests[0]["headers"]["authorization"] == "Bearer sk-test-123"
+    fake_openai.reply("ok")
+    call(make(gpt35(fake_openai, api_key_env="SPECRAG_TEST_KEY")))
+    assert fake_openai.requests[0]["headers"]["authorization"] == "Bearer sk-test-123"
 
 
 # -- one call ----------------------------------------------------------------------------------
 
 
-def test_a_completion_carries_both_usages_and_prices_the_reported_one(server: FakeOpenAI) -> None:
-    spec = gpt35(server)
-    server.reply("The Venue is small.", usage={"prompt_tokens": 40, "completion_tokens": 10})
+def test_a_completion_carries_both_usages_and_prices_the_reported_one(
+    fake_openai: FakeOpenAI,
+) -> None:
+    spec = gpt35(fake_openai)
+    fake_openai.reply("The Venue is small.", usage={"prompt_tokens": 40, "completion_tokens": 10})
     completion = call(make(spec), max_tokens=50, temperature=0.2)
 
     assert isinstance(completion, Completion)
@@ -156,24 +151,26 @@ def test_a_completion_carries_both_usages_and_prices_the_reported_one(server: Fa
         "prompt_tokens": count_messages(MESSAGES, spec),
         "completion_tokens": count_tokens("The Venue is small.", spec),
     }
-    body = server.bodies[0]
+    body = fake_openai.bodies[0]
     assert body["model"] == "gpt-3.5-turbo"
     assert body["messages"] == MESSAGES
     assert body["max_tokens"] == 50 and body["temperature"] == 0.2
     assert "response_format" not in body
 
 
-def test_the_tiktoken_count_matches_what_a_server_bills(server: FakeOpenAI) -> None:
+def test_the_tiktoken_count_matches_what_a_server_bills(fake_openai: FakeOpenAI) -> None:
     """The fake server bills the way OpenAI does (cl100k_base, 3 tokens per message + 3)."""
-    server.reply("Hello there, driver.")
-    completion = call(make(gpt35(server)))
+    fake_openai.reply("Hello there, driver.")
+    completion = call(make(gpt35(fake_openai)))
     assert completion.counted_usage["prompt_tokens"] == completion.reported_usage["prompt_tokens"]
     assert completion.counted_usage["completion_tokens"] == 5
 
 
-def test_without_reported_usage_the_count_is_priced(server: FakeOpenAI) -> None:
-    spec = gpt35(server)
-    server.reply("Twelve words of text about a compact crossover built for the city.", usage=None)
+def test_without_reported_usage_the_count_is_priced(fake_openai: FakeOpenAI) -> None:
+    spec = gpt35(fake_openai)
+    fake_openai.reply(
+        "Twelve words of text about a compact crossover built for the city.", usage=None
+    )
     completion = call(make(spec))
     assert completion.reported_usage is None
     assert completion.prompt_tokens == count_messages(MESSAGES, spec)
@@ -183,20 +180,20 @@ def test_without_reported_usage_the_count_is_priced(server: FakeOpenAI) -> None:
     )
 
 
-def test_json_mode_sends_response_format_where_the_model_has_it(server: FakeOpenAI) -> None:
-    server.reply_json({"title": "Venue"})
-    completion = call(make(gpt35(server)), json_mode=True)
-    assert server.bodies[0]["response_format"] == {"type": "json_object"}
-    assert server.bodies[0]["messages"] == MESSAGES
+def test_json_mode_sends_response_format_where_the_model_has_it(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply_json({"title": "Venue"})
+    completion = call(make(gpt35(fake_openai)), json_mode=True)
+    assert fake_openai.bodies[0]["response_format"] == {"type": "json_object"}
+    assert fake_openai.bodies[0]["messages"] == MESSAGES
     assert json.loads(completion.text) == {"title": "Venue"}
 
 
 def test_json_mode_without_the_capability_asks_in_the_prompt_and_extracts(
-    server: FakeOpenAI,
+    fake_openai: FakeOpenAI,
 ) -> None:
-    server.reply('Sure! Here it is:\n```json\n{"title": "Venue", "n": {"a": 1}}\n```\nEnjoy.')
-    completion = call(make(gpt35(server, json_mode=False)), json_mode=True)
-    body = server.bodies[0]
+    fake_openai.reply('Sure! Here it is:\n```json\n{"title": "Venue", "n": {"a": 1}}\n```\nEnjoy.')
+    completion = call(make(gpt35(fake_openai, json_mode=False)), json_mode=True)
+    body = fake_openai.bodies[0]
     assert "response_format" not in body
     assert body["messages"][0]["content"].endswith(JSON_INSTRUCTION)
     assert body["messages"][1] == MESSAGES[1]
@@ -213,54 +210,54 @@ def test_extract_json_object_skips_broken_braces() -> None:
 # -- retries and failures -----------------------------------------------------------------------
 
 
-def test_429_and_5xx_are_retried_with_backoff_then_succeed(server: FakeOpenAI) -> None:
+def test_429_and_5xx_are_retried_with_backoff_then_succeed(fake_openai: FakeOpenAI) -> None:
     recorder = Recorder()
-    server.error(429, "slow down", headers={"retry-after": "0"}).error(503).reply("fine")
-    completion = call(make(gpt35(server), recorder))
+    fake_openai.error(429, "slow down", headers={"retry-after": "0"}).error(503).reply("fine")
+    completion = call(make(gpt35(fake_openai), recorder))
     assert completion.text == "fine"
     assert completion.attempts == 3
-    assert len(server.bodies) == 3
+    assert len(fake_openai.bodies) == 3
     assert recorder.names() == ["llm.start", "llm.error", "llm.error", "llm.end"]
     first_error = recorder.events[1][1]
     assert first_error["retrying"] is True and "429" in first_error["message"]
 
 
-def test_a_persistent_5xx_becomes_a_502_after_bounded_retries(server: FakeOpenAI) -> None:
+def test_a_persistent_5xx_becomes_a_502_after_bounded_retries(fake_openai: FakeOpenAI) -> None:
     for _ in range(3):
-        server.error(500, "model crashed")
+        fake_openai.error(500, "model crashed")
     with pytest.raises(LLMUnavailable, match="answered 500: model crashed") as caught:
-        call(make(gpt35(server), max_retries=2))
+        call(make(gpt35(fake_openai), max_retries=2))
     assert caught.value.status == 502
-    assert len(server.bodies) == 3
+    assert len(fake_openai.bodies) == 3
 
 
-def test_a_4xx_is_not_retried(server: FakeOpenAI) -> None:
-    server.error(400, "context too long").reply("never sent")
+def test_a_4xx_is_not_retried(fake_openai: FakeOpenAI) -> None:
+    fake_openai.error(400, "context too long").reply("never sent")
     with pytest.raises(LLMUnavailable, match="answered 400: context too long"):
-        call(make(gpt35(server)))
-    assert len(server.bodies) == 1 and server.pending == 1
+        call(make(gpt35(fake_openai)))
+    assert len(fake_openai.bodies) == 1 and fake_openai.pending == 1
 
 
-def test_a_slow_answer_times_out_as_504(server: FakeOpenAI) -> None:
+def test_a_slow_answer_times_out_as_504(fake_openai: FakeOpenAI) -> None:
     recorder = Recorder()
-    server.reply("late", delay=3).reply("late", delay=3)
-    llm = make(gpt35(server), recorder, timeout=0.3, max_retries=1)
+    fake_openai.reply("late", delay=3).reply("late", delay=3)
+    llm = make(gpt35(fake_openai), recorder, timeout=0.3, max_retries=1)
     with pytest.raises(LLMTimeout, match="did not answer in 0.3s") as caught:
         call(llm)
     assert caught.value.status == 504
-    assert len(server.bodies) == 2
+    assert len(fake_openai.bodies) == 2
     assert recorder.names()[-1] == "llm.error" and recorder.events[-1][1]["final"] is True
 
 
-def test_a_timeout_is_retried_and_can_then_succeed(server: FakeOpenAI) -> None:
-    server.reply("late", delay=3).reply("on time")
-    completion = call(make(gpt35(server), timeout=0.3))
+def test_a_timeout_is_retried_and_can_then_succeed(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply("late", delay=3).reply("on time")
+    completion = call(make(gpt35(fake_openai), timeout=0.3))
     assert completion.text == "on time" and completion.attempts == 2
 
 
-def test_a_cut_off_body_is_retried(server: FakeOpenAI) -> None:
-    server.broken_body().reply("whole")
-    completion = call(make(gpt35(server)))
+def test_a_cut_off_body_is_retried(fake_openai: FakeOpenAI) -> None:
+    fake_openai.broken_body().reply("whole")
+    completion = call(make(gpt35(fake_openai)))
     assert completion.text == "whole" and completion.attempts == 2
 
 
@@ -283,14 +280,14 @@ def test_an_unreachable_endpoint_is_a_502_naming_it() -> None:
 # -- streaming -------------------------------------------------------------------------------
 
 
-def test_a_stream_delivers_deltas_and_the_final_usage(server: FakeOpenAI) -> None:
-    server.reply(
+def test_a_stream_delivers_deltas_and_the_final_usage(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply(
         "The Venue has an 83 PS engine.", usage={"prompt_tokens": 21, "completion_tokens": 9}
     )
     pieces: list[str] = []
-    completion = stream(make(gpt35(server)), pieces)
-    assert server.bodies[0]["stream"] is True
-    assert server.bodies[0]["stream_options"] == {"include_usage": True}
+    completion = stream(make(gpt35(fake_openai)), pieces)
+    assert fake_openai.bodies[0]["stream"] is True
+    assert fake_openai.bodies[0]["stream_options"] == {"include_usage": True}
     assert (
         len(pieces) > 1 and "".join(pieces) == completion.text == "The Venue has an 83 PS engine."
     )
@@ -298,53 +295,53 @@ def test_a_stream_delivers_deltas_and_the_final_usage(server: FakeOpenAI) -> Non
     assert completion.finish_reason == "stop"
 
 
-def test_a_stalled_stream_times_out(server: FakeOpenAI) -> None:
-    server.stall(["The Ven", "ue"], seconds=5)
+def test_a_stalled_stream_times_out(fake_openai: FakeOpenAI) -> None:
+    fake_openai.stall(["The Ven", "ue"], seconds=5)
     with pytest.raises(LLMTimeout):
-        stream(make(gpt35(server), timeout=0.5, max_retries=0))
+        stream(make(gpt35(fake_openai), timeout=0.5, max_retries=0))
 
 
-def test_a_stream_closed_before_any_text_is_retried(server: FakeOpenAI) -> None:
+def test_a_stream_closed_before_any_text_is_retried(fake_openai: FakeOpenAI) -> None:
     recorder = Recorder()
-    server.stall([], seconds=0).reply("complete")
+    fake_openai.stall([], seconds=0).reply("complete")
     pieces: list[str] = []
-    completion = stream(make(gpt35(server), recorder), pieces)
+    completion = stream(make(gpt35(fake_openai), recorder), pieces)
     assert completion.text == "complete" and completion.attempts == 2
     assert "".join(pieces) == "complete"
     assert "the stream broke off after 0 characters" in recorder.events[1][1]["message"]
 
 
-def test_a_stream_already_shown_to_the_caller_is_not_retried(server: FakeOpenAI) -> None:
-    server.stall(["The Ven"], seconds=0).reply("complete")
+def test_a_stream_already_shown_to_the_caller_is_not_retried(fake_openai: FakeOpenAI) -> None:
+    fake_openai.stall(["The Ven"], seconds=0).reply("complete")
     pieces: list[str] = []
     with pytest.raises(LLMUnavailable, match="broke off after 7 characters"):
-        stream(make(gpt35(server)), pieces)
-    assert pieces == ["The Ven"] and len(server.bodies) == 1
+        stream(make(gpt35(fake_openai)), pieces)
+    assert pieces == ["The Ven"] and len(fake_openai.bodies) == 1
 
 
-def test_a_stream_that_stalls_after_its_first_piece_is_not_retried(server: FakeOpenAI) -> None:
+def test_a_stream_that_stalls_after_its_first_piece_is_not_retried(fake_openai: FakeOpenAI) -> None:
     """A stall after text was handed on used to be retried, repeating that text."""
-    server.stall(["The Ven"], seconds=5).reply("complete")
+    fake_openai.stall(["The Ven"], seconds=5).reply("complete")
     pieces: list[str] = []
     with pytest.raises(LLMTimeout):
-        stream(make(gpt35(server), timeout=0.5), pieces)
-    assert pieces == ["The Ven"] and len(server.bodies) == 1
+        stream(make(gpt35(fake_openai), timeout=0.5), pieces)
+    assert pieces == ["The Ven"] and len(fake_openai.bodies) == 1
 
 
-def test_a_whole_answer_is_one_plain_request(server: FakeOpenAI) -> None:
-    server.reply("The Venue has an 83 PS engine.")
-    completion = call(make(gpt35(server)))
-    assert "stream" not in server.bodies[0]
+def test_a_whole_answer_is_one_plain_request(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply("The Venue has an 83 PS engine.")
+    completion = call(make(gpt35(fake_openai)))
+    assert "stream" not in fake_openai.bodies[0]
     assert completion.text == "The Venue has an 83 PS engine." and completion.attempts == 1
 
 
 # -- callbacks ---------------------------------------------------------------------------------
 
 
-def test_events_carry_tokens_latency_and_cost(server: FakeOpenAI) -> None:
+def test_events_carry_tokens_latency_and_cost(fake_openai: FakeOpenAI) -> None:
     recorder = Recorder()
-    server.reply("ok", usage={"prompt_tokens": 1000, "completion_tokens": 100})
-    call(make(gpt35(server), recorder), json_mode=False)
+    fake_openai.reply("ok", usage={"prompt_tokens": 1000, "completion_tokens": 100})
+    call(make(gpt35(fake_openai), recorder), json_mode=False)
     (start, begin), (end, done) = recorder.events
     assert (start, end) == ("llm.start", "llm.end")
     assert begin["model"] == "gpt-3.5-turbo" and begin["prompt_tokens"] > 0
@@ -353,18 +350,18 @@ def test_events_carry_tokens_latency_and_cost(server: FakeOpenAI) -> None:
     assert done["latency_ms"] > 0
 
 
-def test_per_request_callbacks_add_their_context(server: FakeOpenAI) -> None:
+def test_per_request_callbacks_add_their_context(fake_openai: FakeOpenAI) -> None:
     recorder = Recorder()
     callbacks = Callbacks({"rec": recorder}, context={"business": "car_blog"})
-    server.reply("ok")
-    llm = make(gpt35(server))
+    fake_openai.reply("ok")
+    llm = make(gpt35(fake_openai))
     call(llm, callbacks=callbacks.child(step="opening"))
     assert [p["business"] for _, p in recorder.events] == ["car_blog", "car_blog"]
     assert [p["step"] for _, p in recorder.events] == ["opening", "opening"]
 
 
 def test_a_failing_handler_is_logged_and_the_call_goes_on(
-    server: FakeOpenAI, caplog: pytest.LogCaptureFixture
+    fake_openai: FakeOpenAI, caplog: pytest.LogCaptureFixture
 ) -> None:
     recorder = Recorder()
 
@@ -372,9 +369,9 @@ def test_a_failing_handler_is_logged_and_the_call_goes_on(
         raise RuntimeError("handler bug")
 
     callbacks = Callbacks({"broken": broken, "rec": recorder})
-    server.reply("still answered")
+    fake_openai.reply("still answered")
     with caplog.at_level(logging.ERROR, logger="generation.callbacks"):
-        completion = call(build_llm(gpt35(server), callbacks=callbacks))
+        completion = call(build_llm(gpt35(fake_openai), callbacks=callbacks))
     assert completion.text == "still answered"
     assert recorder.names() == ["llm.start", "llm.end"]
     assert "callback handler 'broken' failed on llm.start" in caplog.text

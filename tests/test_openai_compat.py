@@ -3,6 +3,7 @@ the app served by uvicorn on a loopback port; the remote model is the scripted f
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,24 +20,20 @@ from tests.serving import served
 
 pytestmark = pytest.mark.slow
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 KEY_ENV = "SPECRAG_TEST_COMPAT_KEY"
 API_KEY = "sk-specrag-test"
 ANSWER = "The Aurora X5 1.5T makes 130 kW [1]."
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def services(
-    tmp_path_factory: pytest.TempPathFactory, fake: FakeOpenAI, embedder: Any
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_openai_server: FakeOpenAI,
+    embedder: Any,
+    sample_index: Path,
 ) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("compat")
-    models = fake.models_file(
+    models = fake_openai_server.models_file(
         root / "models.toml",
         key_env=KEY_ENV,
         model_id="remote-id",
@@ -53,9 +50,8 @@ def services(
             generation_k=2,
             api_key=API_KEY,
         )
-        built = Services(settings)
-        built.__dict__["embedder"] = embedder
-        built.pipeline.run([SAMPLES])
+        shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
+        built = Services(settings, embedder=embedder)
         yield built
         built.close()
 
@@ -68,9 +64,7 @@ def base_url(services: Services) -> Iterator[str]:
 
 
 @pytest.fixture
-def client(base_url: str, fake: FakeOpenAI) -> Iterator[openai.OpenAI]:
-    fake.queue.clear()
-    fake.requests.clear()
+def client(base_url: str, fake_openai: FakeOpenAI) -> Iterator[openai.OpenAI]:
     with openai.OpenAI(base_url=base_url, api_key=API_KEY, max_retries=0, timeout=60) as sdk:
         yield sdk
 
@@ -81,8 +75,8 @@ QUESTION = [
 ]
 
 
-def test_chat_completion_with_citations(client: openai.OpenAI, fake: FakeOpenAI) -> None:
-    fake.reply(ANSWER)
+def test_chat_completion_with_citations(client: openai.OpenAI, fake_openai: FakeOpenAI) -> None:
+    fake_openai.reply(ANSWER)
     completion = client.chat.completions.create(model="remote", messages=QUESTION)  # type: ignore[arg-type]
     assert completion.object == "chat.completion"
     assert completion.model == "remote"
@@ -94,7 +88,7 @@ def test_chat_completion_with_citations(client: openai.OpenAI, fake: FakeOpenAI)
     assert citations[0]["n"] == 1 and citations[0]["cited"]
     assert any(c["source"].endswith("aurora_x5.md") for c in citations)
     # the client's system message joined specrag's instructions; passages were retrieved
-    sent = fake.messages(-1)
+    sent = fake_openai.messages(-1)
     assert "Answer in one sentence." in sent[0]["content"]
     passages = [m["content"] for m in sent if m["content"].startswith("Numbered passages")]
     assert len(passages) == 1 and "Aurora X5" in passages[0] and " kW" in passages[0]
@@ -103,9 +97,9 @@ def test_chat_completion_with_citations(client: openai.OpenAI, fake: FakeOpenAI)
 
 
 def test_streaming_ends_with_a_usage_chunk_and_done(
-    client: openai.OpenAI, fake: FakeOpenAI
+    client: openai.OpenAI, fake_openai: FakeOpenAI
 ) -> None:
-    fake.reply(ANSWER)
+    fake_openai.reply(ANSWER)
     stream = client.chat.completions.create(
         model="remote",
         messages=QUESTION,  # type: ignore[arg-type]
@@ -128,12 +122,11 @@ def test_streaming_ends_with_a_usage_chunk_and_done(
 
 
 def test_streaming_without_include_usage_has_no_usage_chunk(
-    base_url: str, fake: FakeOpenAI
+    base_url: str, fake_openai: FakeOpenAI
 ) -> None:
     import httpx
 
-    fake.queue.clear()
-    fake.reply(ANSWER)
+    fake_openai.reply(ANSWER)
     body = {"model": "remote", "messages": QUESTION, "stream": True}
     headers = {"authorization": f"Bearer {API_KEY}"}
     with httpx.stream(
@@ -147,7 +140,7 @@ def test_streaming_without_include_usage_has_no_usage_chunk(
 
 
 def test_history_is_kept_newest_first_within_the_window(
-    client: openai.OpenAI, fake: FakeOpenAI
+    client: openai.OpenAI, fake_openai: FakeOpenAI
 ) -> None:
     history: list[dict[str, str]] = []
     for n in range(1, 31):
@@ -155,7 +148,7 @@ def test_history_is_kept_newest_first_within_the_window(
             {"role": "user", "content": f"Question {n:02d} about the Aurora X5 boot space?"},
             {"role": "assistant", "content": f"Answer {n:02d}: 520 litres [1]."},
         ]
-    fake.reply(ANSWER)
+    fake_openai.reply(ANSWER)
     messages = [*history, {"role": "user", "content": "And the Lumen E2?"}]
     completion = client.chat.completions.create(model="remote", messages=messages)  # type: ignore[arg-type]
     memory = (completion.model_extra or {})["memory"]
@@ -163,7 +156,7 @@ def test_history_is_kept_newest_first_within_the_window(
     assert kept and dropped and kept == list(range(31 - len(kept), 31))
     assert sorted(kept + dropped) == list(range(1, 31))
     assert memory["tokens"]["total"] <= memory["tokens"]["budget"] == 1200
-    sent = [m["content"] for m in fake.messages(-1) if m["role"] != "system"]
+    sent = [m["content"] for m in fake_openai.messages(-1) if m["role"] != "system"]
     assert sent[0] == f"Question {kept[0]:02d} about the Aurora X5 boot space?"
 
 
@@ -209,18 +202,18 @@ def test_history_is_kept_newest_first_within_the_window(
     ],
 )
 def test_bad_requests_are_422_in_the_error_shape(
-    client: openai.OpenAI, fake: FakeOpenAI, body: dict[str, Any], needle: str
+    client: openai.OpenAI, fake_openai: FakeOpenAI, body: dict[str, Any], needle: str
 ) -> None:
     with pytest.raises(openai.UnprocessableEntityError) as caught:
         client.post("/chat/completions", body=body, cast_to=object)
     error = caught.value.body
     assert isinstance(error, dict) and set(error) == {"type", "message", "detail"}
     assert needle in error["message"], error
-    assert fake.requests == []  # refused before any model call
+    assert fake_openai.requests == []  # refused before any model call
 
 
-def test_upstream_failure_is_a_502(client: openai.OpenAI, fake: FakeOpenAI) -> None:
-    fake.error(500)
+def test_upstream_failure_is_a_502(client: openai.OpenAI, fake_openai: FakeOpenAI) -> None:
+    fake_openai.error(500)
     with pytest.raises(openai.InternalServerError) as caught:
         client.chat.completions.create(model="remote", messages=QUESTION)  # type: ignore[arg-type]
     assert caught.value.status_code == 502

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,23 +14,15 @@ from ingest.parse import SUPPORTED_EXTENSIONS, parse_file
 from tests import bad_inputs
 
 Make = Callable[[Path], Path]
+ParseCorpus = Callable[[str], ParsedDocument]  # the `parsed_corpus` fixture
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CORPUS = SHARED / "corpus"
-DEV_QA = SHARED / "eval" / "dev-qa.jsonl"
+DEV_QA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-qa.jsonl"
 SAMPLES = REPO / "data" / "samples"
 LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
 
 
 def _collapse(text: str) -> str:
     return " ".join(text.split())
-
-
-@cache
-def _corpus_doc(relative: str) -> ParsedDocument:
-    if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS}")
-    return parse_file(CORPUS / relative)
 
 
 def _section_with(doc: ParsedDocument, needle: str) -> Section:
@@ -61,11 +52,13 @@ def _evidence_cases() -> list[object]:
 
 
 @pytest.mark.slow
-def test_every_corpus_file_parses_into_nonempty_sections(corpus: Path) -> None:
+def test_every_corpus_file_parses_into_nonempty_sections(
+    corpus: Path, parsed_corpus: ParseCorpus
+) -> None:
     files = sorted(p for p in corpus.rglob("*") if p.suffix.lower() in SUPPORTED_EXTENSIONS)
     counts: dict[str, int] = {}
     for path in files:
-        doc = _corpus_doc(str(path.relative_to(corpus)))
+        doc = parsed_corpus(str(path.relative_to(corpus)))
         counts[doc.file_type] = counts.get(doc.file_type, 0) + 1
         assert doc.sections, f"{path.name}: no sections"
         assert doc.title.strip(), f"{path.name}: no title"
@@ -86,29 +79,29 @@ def test_every_corpus_file_parses_into_nonempty_sections(corpus: Path) -> None:
     ],
 )
 def test_pdf_has_one_section_per_page_and_warns_about_blank_pages(
-    relative: str, pages: int, blank: set[int]
+    relative: str, pages: int, blank: set[int], parsed_corpus: ParseCorpus
 ) -> None:
-    doc = _corpus_doc(relative)
+    doc = parsed_corpus(relative)
     with_text = [s.page for s in doc.sections]
     assert with_text == sorted(set(range(1, pages + 1)) - blank)
     assert doc.warnings == [f"page {n} has no text layer" for n in sorted(blank)]
     assert all(s.heading_path == () and s.kind == "text" for s in doc.sections)
 
 
-def test_pdf_ligatures_become_letters_and_spacing_is_kept(corpus: Path) -> None:
-    camry = _corpus_doc("itversity-toyota-specs/Toyota_Camry_Specifications.pdf")
+def test_pdf_ligatures_become_letters_and_spacing_is_kept(parsed_corpus: ParseCorpus) -> None:
+    camry = parsed_corpus("itversity-toyota-specs/Toyota_Camry_Specifications.pdf")
     text = "\n".join(s.text for s in camry.sections)
     assert "efficiency" in text and not any(c in text for c in LIGATURES)
-    creta = _corpus_doc("drivewise-metadata-rag/hyundai_creta.pdf")
+    creta = parsed_corpus("drivewise-metadata-rag/hyundai_creta.pdf")
     # pypdf's plain mode puts two spaces between these table cells; quotes rely on them
     assert "Overall length (mm)  4 330" in _section_with(creta, "Overall length (mm)").text
 
 
-def test_pdf_title_skips_file_name_metadata(corpus: Path) -> None:
+def test_pdf_title_skips_file_name_metadata(parsed_corpus: ParseCorpus) -> None:
     # metadata titles here are "Venue Digital Brochure-1080x1332_2025", "…Specifications.md"
-    venue = _corpus_doc("auto-brochure-rag-venue/hyundai_venue_digital_brochure.pdf")
+    venue = parsed_corpus("auto-brochure-rag-venue/hyundai_venue_digital_brochure.pdf")
     assert venue.title == "Hyundai Venue Digital Brochure"
-    bz4x = _corpus_doc("itversity-toyota-specs/Toyota_bZ4X_Specifications.pdf")
+    bz4x = parsed_corpus("itversity-toyota-specs/Toyota_bZ4X_Specifications.pdf")
     assert bz4x.title == "Toyota bZ4X Specifications"
 
 
@@ -118,9 +111,9 @@ def test_pdf_title_skips_file_name_metadata(corpus: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("relative", "evidence", "page"), _evidence_cases())
 def test_dev_evidence_is_in_one_section_of_its_document(
-    relative: str, evidence: str, page: int | None
+    relative: str, evidence: str, page: int | None, parsed_corpus: ParseCorpus
 ) -> None:
-    doc = _corpus_doc(relative)
+    doc = parsed_corpus(relative)
     quote = _collapse(evidence)
     assert quote in _collapse("\n".join(s.text for s in doc.sections))
     holding = [s for s in doc.sections if quote in _collapse(s.text)]
@@ -132,8 +125,8 @@ def test_dev_evidence_is_in_one_section_of_its_document(
 # --- Markdown ----------------------------------------------------------------------------
 
 
-def test_markdown_heading_path_follows_the_heading_tree(corpus: Path) -> None:
-    patrol = _corpus_doc("clutch-sidecar-articles/nissan-patrol.md")
+def test_markdown_heading_path_follows_the_heading_tree(parsed_corpus: ParseCorpus) -> None:
+    patrol = parsed_corpus("clutch-sidecar-articles/nissan-patrol.md")
     towing = _section_with(patrol, "**3,500 kg (7,716 pounds)** braked towing capacity")
     assert towing.heading_path == (
         "About the Nissan Patrol",
@@ -144,8 +137,10 @@ def test_markdown_heading_path_follows_the_heading_tree(corpus: Path) -> None:
     assert not any(s.text.lstrip().startswith("#") for s in patrol.sections)  # headings are paths
 
 
-def test_markdown_front_matter_gives_the_title_and_fills_the_jekyll_heading(corpus: Path) -> None:
-    diagnostics = _corpus_doc("kei-docs-subaru-sambar/diagnostics.md")
+def test_markdown_front_matter_gives_the_title_and_fills_the_jekyll_heading(
+    parsed_corpus: ParseCorpus,
+) -> None:
+    diagnostics = parsed_corpus("kei-docs-subaru-sambar/diagnostics.md")
     assert diagnostics.title == "Diagnostics"  # title: "Diagnostics"
     section = _section_with(diagnostics, "within three consecutive drive cycles")
     # `# {{ page.title }}` is the H1
@@ -157,13 +152,15 @@ def test_markdown_front_matter_gives_the_title_and_fills_the_jekyll_heading(corp
     )
     text = "\n".join(s.text for s in diagnostics.sections)
     assert "layout: manual" not in text and "{{" not in text
-    cn02 = _corpus_doc("rsshub-cn-auto-news/cn02_nissan_xtrail_2021.md")
+    cn02 = parsed_corpus("rsshub-cn-auto-news/cn02_nissan_xtrail_2021.md")
     assert cn02.title == "本田CR-V、丰田RAV4劲敌！全新日产奇骏上市：全系三缸机"  # single-quoted
     assert parse_file(SAMPLES / "aurora_x5.md").title == "Aurora X5 Specifications"  # unquoted
 
 
-def test_markdown_table_is_its_own_section_with_rows_whole_and_header(corpus: Path) -> None:
-    jeep = _corpus_doc("epa-green-vehicle-guide-2018-rendered/jeep_grand_cherokee.md")
+def test_markdown_table_is_its_own_section_with_rows_whole_and_header(
+    parsed_corpus: ParseCorpus,
+) -> None:
+    jeep = parsed_corpus("epa-green-vehicle-guide-2018-rendered/jeep_grand_cherokee.md")
     (table,) = [s for s in jeep.sections if s.kind == "table"]
     assert table.heading_path == (jeep.title, "Configuration table")
     rows = table.text.split("\n")
@@ -196,21 +193,21 @@ def test_markdown_text_around_a_table_stays_in_separate_sections(tmp_path: Path)
     assert doc.sections[1].table_header == "| Item | Value |\n|---|---|"
 
 
-def test_markdown_html_news_is_reduced_to_its_chinese_text(corpus: Path) -> None:
+def test_markdown_html_news_is_reduced_to_its_chinese_text(parsed_corpus: ParseCorpus) -> None:
     for name in ("cn02_nissan_xtrail_2021.md", "cn09_nio_et7_drag.md"):
-        doc = _corpus_doc(f"rsshub-cn-auto-news/{name}")
+        doc = parsed_corpus(f"rsshub-cn-auto-news/{name}")
         text = "\n".join(s.text for s in doc.sections)
         for tag in ("<p", "</p>", "<span", "<div", "<img", "<strong", "referrerpolicy"):
             assert tag not in text, f"{name}: {tag} left"
-    cn02 = _corpus_doc("rsshub-cn-auto-news/cn02_nissan_xtrail_2021.md")
+    cn02 = parsed_corpus("rsshub-cn-auto-news/cn02_nissan_xtrail_2021.md")
     text = "\n".join(s.text for s in cn02.sections)
     # the quote crosses a <strong> in the source and keeps its full-width characters
     assert "额定功率150kW（204Ps），最大扭矩300N·m、综合工况油耗最低5.8L/100km。" in text
     assert "\n\n外观与内饰部分" in text  # each <p> is a paragraph of its own
 
 
-def test_markdown_html_table_becomes_a_table_section(corpus: Path) -> None:
-    doc = _corpus_doc("kei-docs-subaru-sambar/diagnostics.md")
+def test_markdown_html_table_becomes_a_table_section(parsed_corpus: ParseCorpus) -> None:
+    doc = parsed_corpus("kei-docs-subaru-sambar/diagnostics.md")
     table = _section_with(doc, "Main power supply 1")
     assert table.kind == "table"
     assert "| Main power supply 1 | R134 | 2 | 10 ~ 30 | 13 ~ 15 |  |" in table.text.split("\n")
@@ -219,9 +216,9 @@ def test_markdown_html_table_becomes_a_table_section(corpus: Path) -> None:
     assert "<td>" not in table.text and "<tr>" not in table.text
 
 
-def test_markdown_angle_brackets_that_are_not_html_stay(corpus: Path) -> None:
+def test_markdown_angle_brackets_that_are_not_html_stay(parsed_corpus: ParseCorpus) -> None:
     """Regression: `On the <Engine Fault Diagnosis> screen` lost the screen's name."""
-    doc = _corpus_doc("kei-docs-subaru-sambar/diagnostics.md")
+    doc = parsed_corpus("kei-docs-subaru-sambar/diagnostics.md")
     assert "On the <Engine Fault Diagnosis> screen" in "\n".join(s.text for s in doc.sections)
 
 
@@ -242,16 +239,16 @@ def test_markdown_inline_html_entities_scripts_and_images(tmp_path: Path) -> Non
 # --- plain text, CSV, JSON ---------------------------------------------------------------
 
 
-def test_text_section_and_page_markers(corpus: Path) -> None:
-    creta = _corpus_doc("drivewise-metadata-rag/hyundai_creta.txt")
+def test_text_section_and_page_markers(parsed_corpus: ParseCorpus) -> None:
+    creta = parsed_corpus("drivewise-metadata-rag/hyundai_creta.txt")
     assert creta.title == "Hyundai Creta"  # from BRAND: / MODEL:
     boot = _section_with(creta, "Boot space is 433 litres.")
     assert (boot.heading_path, boot.page) == (("dimensions",), 5)
     assert not any("[SECTION" in s.text or "[PAGE" in s.text for s in creta.sections)
 
 
-def test_text_key_value_run_is_a_record_section(corpus: Path) -> None:
-    rx7 = _corpus_doc("cars93-rendered/mazda_rx_7.txt")
+def test_text_key_value_run_is_a_record_section(parsed_corpus: ParseCorpus) -> None:
+    rx7 = parsed_corpus("cars93-rendered/mazda_rx_7.txt")
     record = _section_with(rx7, "Number of cylinders: rotary")
     assert record.kind == "record"
     assert "Number of cylinders: rotary" in record.text.split("\n")
@@ -270,21 +267,21 @@ def test_text_in_gbk_with_chinese_headings_and_records() -> None:
     assert (record.kind, record.heading_path) == ("record", ("动力与性能",))
 
 
-def test_text_that_is_not_utf8_is_read_as_latin1(corpus: Path) -> None:
-    readme = _corpus_doc("epa-green-vehicle-guide-2018/EPA_readme.txt")
+def test_text_that_is_not_utf8_is_read_as_latin1(parsed_corpus: ParseCorpus) -> None:
+    readme = parsed_corpus("epa-green-vehicle-guide-2018/EPA_readme.txt")
     assert readme.title == "Fuel Economy Guide Database files."
     assert "comma-delimited (??GUIDE6.CSV)\nand Excel spreadsheet" in readme.sections[0].text
 
 
-def test_csv_rows_become_labelled_records(corpus: Path) -> None:
-    cars93 = _corpus_doc("cars93/Cars93.csv")
+def test_csv_rows_become_labelled_records(parsed_corpus: ParseCorpus) -> None:
+    cars93 = parsed_corpus("cars93/Cars93.csv")
     assert len(cars93.sections) == 93 and cars93.title == "Cars93"
     rx7 = _section_with(cars93, "Model: RX-7")
     assert (rx7.kind, rx7.heading_path) == ("record", ("Mazda RX-7",))
     assert "Cylinders: rotary" in rx7.text.split("\n")
     assert "Rear.seat.room: NA" in rx7.text.split("\n")
     # UTF-8 BOM and old-Mac CR line endings
-    epa = _corpus_doc("epa-green-vehicle-guide-2018/all_alpha_18.csv")
+    epa = parsed_corpus("epa-green-vehicle-guide-2018/all_alpha_18.csv")
     assert len(epa.sections) == 2648
     first = epa.sections[0]
     assert first.heading_path == ("ACURA ILX",)
@@ -307,8 +304,10 @@ def test_csv_sniffs_the_delimiter_and_skips_empty_values(tmp_path: Path) -> None
         parse_file(header_only)
 
 
-def test_json_is_kept_as_its_pretty_printed_source(corpus: Path) -> None:
-    carplay = _corpus_doc("clutch-sidecar-articles/carplay_support.json")
+def test_json_is_kept_as_its_pretty_printed_source(
+    corpus: Path, parsed_corpus: ParseCorpus
+) -> None:
+    carplay = parsed_corpus("clutch-sidecar-articles/carplay_support.json")
     (section,) = carplay.sections
     assert section.text == (corpus / "clutch-sidecar-articles/carplay_support.json").read_text(
         encoding="utf-8"

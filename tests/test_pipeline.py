@@ -23,21 +23,77 @@ def _stored(store: ChromaStore) -> dict[str, str]:
     return {chunk_id: text for chunk_id, text, _ in store.iter_chunks()}
 
 
+LIBRARY = (
+    "clutch-sidecar-articles/tesla-model-3.md",
+    "clutch-sidecar-articles/toyota-rav4.md",
+    "drivewise-metadata-rag/hyundai_creta.txt",
+    "cars93-rendered/mazda_rx_7.txt",
+    "itversity-toyota-specs/Toyota_Camry_Specifications.pdf",
+    "rsshub-cn-auto-news/cn02_nissan_xtrail_2021.md",
+)
+
+
+def _fill(folder: Path, corpus: Path) -> Path:
+    """`folder`, holding exactly the library's files (anything a test changed is undone)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name in LIBRARY:
+        shutil.copy(corpus / name, folder / Path(name).name)
+    return folder
+
+
 @pytest.fixture
 def library(tmp_path: Path, corpus: Path) -> Path:
     """A small folder of real documents: md, txt, pdf, csv-free."""
-    folder = tmp_path / "library"
-    folder.mkdir()
-    for name in (
-        "clutch-sidecar-articles/tesla-model-3.md",
-        "clutch-sidecar-articles/toyota-rav4.md",
-        "drivewise-metadata-rag/hyundai_creta.txt",
-        "cars93-rendered/mazda_rx_7.txt",
-        "itversity-toyota-specs/Toyota_Camry_Specifications.pdf",
-        "rsshub-cn-auto-news/cn02_nissan_xtrail_2021.md",
-    ):
-        shutil.copy(corpus / name, folder / Path(name).name)
-    return folder
+    return _fill(tmp_path / "library", corpus)
+
+
+@pytest.fixture(scope="module")
+def library_index(
+    tmp_path_factory: pytest.TempPathFactory, corpus: Path, embedder: Any
+) -> tuple[Path, Path]:
+    """(library, data dir): the library at a path of the module's, and a data dir (embedded
+    Chroma, the default collection) that one run over it built, once for the module."""
+    from api.settings import Settings
+
+    root = tmp_path_factory.mktemp("indexed")
+    library = _fill(root / "library", corpus)
+    built = Services(Settings(data_dir=root / "index", workers=0), embedder=embedder)
+    report = built.pipeline.run([library])
+    assert (report.ok, report.failed) == (len(LIBRARY), 0), report.errors
+    built.close()
+    return library, root / "index"
+
+
+@pytest.fixture
+def indexed(services: Services, library_index: tuple[Path, Path], corpus: Path) -> Path:
+    """The library, already ingested into `services`: a copy of the module's index (one run
+    over these files at this path), so a test about the next run does not redo the first.
+    Returns the library, its files as they were."""
+    library, built = library_index
+    _fill(library, corpus)
+    settings = services.settings
+    if not settings.chroma_url:
+        shutil.copytree(built, settings.data_dir)
+        return library
+    # A server collection of the test's own: the rows through Chroma's API, and the files
+    # the data dir keeps per collection under the test's collection name.
+    source = ChromaStore(
+        collection="specrag", model_name=services.embedder.name, path=built / "chroma"
+    )
+    rows = source.collection().get(include=["embeddings", "documents", "metadatas"])
+    services.store.upsert(
+        rows["ids"],
+        np.asarray(rows["embeddings"], dtype=np.float32),
+        rows["documents"],
+        rows["metadatas"],
+    )
+    settings.data_dir.mkdir(parents=True)
+    for entry in built.iterdir():
+        if entry.name.startswith("specrag."):
+            target = settings.data_dir / f"{settings.collection}.{entry.name.split('.', 1)[1]}"
+            (shutil.copytree if entry.is_dir() else shutil.copy)(entry, target)
+    return library
 
 
 def test_first_run_indexes_every_file_with_citable_metadata(
@@ -62,9 +118,9 @@ def test_first_run_indexes_every_file_with_citable_metadata(
 
 
 def test_rerun_skips_unchanged_edit_reembeds_one_touch_reembeds_none(
-    services: Services, library: Path
+    services: Services, indexed: Path
 ) -> None:
-    services.pipeline.run([library])
+    library = indexed
     again = services.pipeline.run([library])
     assert (again.skipped, again.embedded, again.ok) == (6, 0, 0)
 
@@ -85,9 +141,9 @@ def test_rerun_skips_unchanged_edit_reembeds_one_touch_reembeds_none(
     assert any("360-degree camera" in t for i, t in after.items() if i.startswith(doc_id))
 
 
-def test_shrinking_file_drops_stale_chunks(services: Services, library: Path) -> None:
+def test_shrinking_file_drops_stale_chunks(services: Services, indexed: Path) -> None:
+    library = indexed
     article = library / "toyota-rav4.md"
-    services.pipeline.run([library])
     doc_id = next(r.doc_id for r in services.ledger.all() if r.source == str(article))
     assert len(services.store.ids_for(doc_id)) > 1
     article.write_text("# Toyota RAV4\n\nThe RAV4 is a compact SUV.\n")
@@ -96,8 +152,8 @@ def test_shrinking_file_drops_stale_chunks(services: Services, library: Path) ->
     assert report.deleted > 0 and report.updated == 1
 
 
-def test_prune_removes_exactly_the_deleted_files_chunks(services: Services, library: Path) -> None:
-    services.pipeline.run([library])
+def test_prune_removes_exactly_the_deleted_files_chunks(services: Services, indexed: Path) -> None:
+    library = indexed
     before = _stored(services.store)
     gone = library / "mazda_rx_7.txt"
     doc_id = next(r.doc_id for r in services.ledger.all() if r.source == str(gone))
@@ -111,8 +167,8 @@ def test_prune_removes_exactly_the_deleted_files_chunks(services: Services, libr
     assert services.ledger.get(doc_id) is None
 
 
-def test_dry_run_plans_and_changes_nothing(services: Services, library: Path) -> None:
-    services.pipeline.run([library])
+def test_dry_run_plans_and_changes_nothing(services: Services, indexed: Path) -> None:
+    library = indexed
     (library / "hyundai_creta.txt").write_text("BRAND: Hyundai\nMODEL: Creta\nNew text.\n")
     (library / "mazda_rx_7.txt").unlink()
     shutil.copy(library / "toyota-rav4.md", library / "rav4-copy.md")
@@ -146,8 +202,7 @@ def test_the_ledger_records_each_files_parse_and_embed_time(
     """Regression: `embed_seconds` was always 0; each file's share of the encoder's time was
     added to its `parse_seconds` instead."""
     (library / "broken.pdf").write_bytes(b"%PDF-1.7\n this is not a pdf at all")
-    built = Services(make_settings())
-    built.__dict__["embedder"] = embedder
+    built = Services(make_settings(), embedder=embedder)
     built.pipeline.run([library])
     records = {Path(r.source).name: r for r in built.ledger.all()}
     ok = [r for r in records.values() if r.status == "ok"]
@@ -157,8 +212,8 @@ def test_the_ledger_records_each_files_parse_and_embed_time(
     built.close()
 
 
-def test_a_good_file_turned_bad_keeps_its_old_chunks(services: Services, library: Path) -> None:
-    services.pipeline.run([library])
+def test_a_good_file_turned_bad_keeps_its_old_chunks(services: Services, indexed: Path) -> None:
+    library = indexed
     before = _stored(services.store)
     (library / "hyundai_creta.txt").write_bytes(b"\x00\x01\x02\x03" * 500)
     report = services.pipeline.run([library])
@@ -174,8 +229,7 @@ def test_paths_outside_roots_and_symlinks_out_are_refused(
     (outside / "secret.txt").write_text("Secret: value\n")
     (library / "link.txt").symlink_to(outside / "secret.txt")
     (library / "loop").symlink_to(library)
-    built = Services(make_settings(roots=[library]))
-    built.__dict__["embedder"] = embedder
+    built = Services(make_settings(roots=[library]), embedder=embedder)
     report = built.pipeline.run([library, outside])
     reasons = {Path(e.path).name: e.reason for e in report.errors}
     assert "outside the allowed ingest roots" in reasons["outside"]
@@ -189,16 +243,14 @@ def test_paths_outside_roots_and_symlinks_out_are_refused(
 def test_file_over_size_limit_is_refused_by_name(make_settings, embedder, library: Path) -> None:
     big = library / "big.txt"
     big.write_text("Spec: value\n" * 200_000)
-    built = Services(make_settings(max_file_mb=1))
-    built.__dict__["embedder"] = embedder
+    built = Services(make_settings(max_file_mb=1), embedder=embedder)
     report = built.pipeline.run([library])
     [error] = [e for e in report.errors if e.path.endswith("big.txt")]
     assert "over the limit of 1.0 MB" in error.reason
     built.close()
 
 
-def test_collection_built_with_another_model_is_refused(services: Services, library: Path) -> None:
-    services.pipeline.run([library])
+def test_collection_built_with_another_model_is_refused(services: Services, indexed: Path) -> None:
     settings = services.settings
     where = (
         {"url": settings.chroma_url}
@@ -215,8 +267,9 @@ def test_parallel_workers_build_the_same_index_as_inline(
 ) -> None:
     results = []
     for workers in (0, 2):
-        built = Services(make_settings(workers=workers, data_dir=tmp_path / f"w{workers}"))
-        built.__dict__["embedder"] = embedder
+        built = Services(
+            make_settings(workers=workers, data_dir=tmp_path / f"w{workers}"), embedder=embedder
+        )
         built.pipeline.run([library])
         results.append(_stored(built.store))
         built.close()
@@ -232,8 +285,10 @@ def test_concurrent_encoder_calls_build_the_same_index_as_one_at_a_time(
     results = []
     for calls in (1, 3):
         # Parsed inline, so both runs form the same batches (padding moves vectors slightly).
-        built = Services(make_settings(workers=0, store_batch=8, data_dir=tmp_path / f"c{calls}"))
-        built.__dict__["embedder"] = embedder
+        built = Services(
+            make_settings(workers=0, store_batch=8, data_dir=tmp_path / f"c{calls}"),
+            embedder=embedder,
+        )
         pipeline = built.pipeline
         pipeline.encoder_calls = calls
         report = pipeline.run([library])
@@ -257,8 +312,9 @@ def test_an_encoder_failure_mid_run_stores_no_partial_file_and_a_rerun_converges
     make_settings, embedder, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(embedder, "batch_size", 4)
-    built = Services(make_settings(workers=0, store_batch=4, data_dir=tmp_path / "broken"))
-    built.__dict__["embedder"] = embedder
+    built = Services(
+        make_settings(workers=0, store_batch=4, data_dir=tmp_path / "broken"), embedder=embedder
+    )
     pipeline = built.pipeline
     pipeline.encoder_calls = 2  # two batches in flight when one fails
     real = embedder.embed_documents
@@ -284,8 +340,7 @@ def test_an_encoder_failure_mid_run_stores_no_partial_file_and_a_rerun_converges
     report = pipeline.run([library])
     assert (report.ok, report.failed, report.skipped) == (6 - len(complete), 0, len(complete))
     assert not marker.exists()
-    clean = Services(make_settings(workers=0, data_dir=tmp_path / "clean"))
-    clean.__dict__["embedder"] = embedder
+    clean = Services(make_settings(workers=0, data_dir=tmp_path / "clean"), embedder=embedder)
     clean.pipeline.run([library])
     assert _stored(built.store) == _stored(clean.store)
     built.close()

@@ -56,8 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[d
     settings = Settings(
         data_dir=base / "index", workers=0, roots=[root], max_file_mb=0.05, api_key=KEY
     )
-    services = Services(settings)
-    services.__dict__["embedder"] = embedder
+    services = Services(settings, embedder=embedder)
     with TestClient(create_app(settings, services=services)) as client:
         yield {
             "client": client,
@@ -293,6 +292,8 @@ def test_request_and_upload_size_limits_hold(world: dict[str, Any]) -> None:
             413,
         ),
     ]
+    uploads = world["services"].settings.data_dir / "uploads"
+    before = _listing(uploads)
     failures = []
     for name, send, status in cases:
         response = send()
@@ -300,7 +301,12 @@ def test_request_and_upload_size_limits_hold(world: dict[str, Any]) -> None:
         if response.status_code != status:
             failures.append(f"{name}: {response.status_code} {response.text[:200]}")
     assert not failures, failures
-    assert os.listdir(world["services"].settings.data_dir / "uploads") is not None
+    assert _listing(uploads) == before, "a refused upload left a file behind"
+
+
+def _listing(folder: Path) -> list[str]:
+    """Every path under `folder` (none when it does not exist yet)."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
 
 
 def _files_named(pattern: str, root: Path) -> list[Path]:

@@ -58,8 +58,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[tupl
     from api.settings import Settings
 
     root = tmp_path_factory.mktemp("search")
-    services = Services(Settings(data_dir=root / "index", workers=0))
-    services.__dict__["embedder"] = embedder
+    services = Services(Settings(data_dir=root / "index", workers=0), embedder=embedder)
     yield _build(services, root / "samples"), root / "samples"
     services.close()
 

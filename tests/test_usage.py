@@ -113,23 +113,22 @@ def test_the_ledger_sums_by_model_business_and_day(tmp_path: Path) -> None:
 
 
 def test_built_in_handlers_write_the_ledger_and_json_log_lines(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, fake_openai: FakeOpenAI
 ) -> None:
     ledger = UsageLedger(tmp_path / "usage.sqlite")
     callbacks = build_callbacks(["log", "ledger"], ledger=ledger)
-    with FakeOpenAI() as server:
-        spec = replace(REGISTRY.get("gpt-4o"), base_url=server.base_url)
-        server.reply("ok", usage={"prompt_tokens": 400, "completion_tokens": 100})
-        llm = build_llm(spec, callbacks=callbacks.child(business="car_blog", step="opening"))
+    spec = replace(REGISTRY.get("gpt-4o"), base_url=fake_openai.base_url)
+    fake_openai.reply("ok", usage={"prompt_tokens": 400, "completion_tokens": 100})
+    llm = build_llm(spec, callbacks=callbacks.child(business="car_blog", step="opening"))
 
-        async def go() -> None:
-            try:
-                await llm.complete([{"role": "user", "content": "hi"}])
-            finally:
-                await llm.aclose()
+    async def go() -> None:
+        try:
+            await llm.complete([{"role": "user", "content": "hi"}])
+        finally:
+            await llm.aclose()
 
-        with caplog.at_level(logging.INFO, logger="specrag.events"):
-            asyncio.run(go())
+    with caplog.at_level(logging.INFO, logger="specrag.events"):
+        asyncio.run(go())
 
     (row,) = ledger.summary("business")
     assert row["business"] == "car_blog"

@@ -14,6 +14,7 @@ import random
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -98,11 +99,16 @@ def make_page_tree_cycle(path: Path) -> None:
     path.write_bytes(_pdf(_objects(pages=pages)))
 
 
+@cache
+def _flate_bomb() -> bytes:
+    """Compressed once per process: deflating 400 MB takes seconds."""
+    return zlib.compress(b"0" * 400_000_000, 9)
+
+
 def make_flate_bomb(path: Path) -> None:
     """A 400 KB content stream that inflates to 400 MB."""
-    bomb = zlib.compress(b"0" * 400_000_000, 9)
     objects = _objects()
-    objects[3] = _stream(bomb, b"/Filter /FlateDecode ")
+    objects[3] = _stream(_flate_bomb(), b"/Filter /FlateDecode ")
     path.write_bytes(_pdf(objects))
 
 

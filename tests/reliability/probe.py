@@ -83,13 +83,17 @@ def probe(path: str, options: Any, model_dir: str) -> dict[str, Any]:
 
 
 def main(out: str, paths: list[str]) -> None:
+    import ingest.chunk
+    import ingest.parse  # noqa: F401  (imported once, before the forks: each child only parses)
     from ingest.embedding import Embedder
     from ingest.encodings import get_encoding
     from ingest.pipeline.plan import ChunkOptions
+    from ingest.pipeline.prepare import _window
 
     get_encoding("cl100k_base")  # loaded once, before the forks
     options = ChunkOptions()
     model_dir = str(Embedder("all-MiniLM-L6-v2").path)
+    _window(model_dir)  # the model's tokenizer, loaded once too
     baseline = _status_kb("VmRSS") / 1024  # what each child starts with
     results = {path: probe(path, options, model_dir) for path in paths}
     Path(out).write_text(json.dumps({"baseline_rss_mb": round(baseline, 1), "files": results}))
