@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, SearcherDep, ServicesDep
 from api.routes.generate import GenerationDep
-from api.routes.query import filters_are_text, require_text
 from api.settings import Settings
+from api.validation import filters_are_text, require_text
 from generation.chat.memory import MemoryConfig
 from generation.chat.session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
 from generation.chat.turn import ChatCitation

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from api.deps import Authorized, SearcherDep, ServicesDep
 from api.errors import domain_body, error_body
 from api.routes.generate import GenerationDep
-from api.routes.openai import MAX_CONTENT_CHARS
-from api.routes.query import require_text
+from api.validation import MAX_CONTENT_CHARS, require_text
 from generation.chat.memory import MemoryConfig, MemoryReport, Turn
 from generation.chat.session import CHAT_BUSINESS, guard_policy
 from generation.chat.turn import ChatAnswer, ChatCitation, Conversation, Prepared
