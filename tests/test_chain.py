@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api import errors
-from api.routes import generate
+from api.app import create_app
+from api.services import Services
 from api.settings import Settings
 from generation.callbacks import Callbacks
 from generation.chain.run import Chain, ChainOptions
@@ -504,15 +503,18 @@ def test_brief_needs_the_business_inputs() -> None:
 # -- the HTTP routes --------------------------------------------------------------------------
 
 
+class NoModel:
+    """The embedding model for an app whose routes under test never embed: its lifespan only
+    reads the name and dimension, to open Chroma."""
+
+    name = "no-model"
+    dimension = 8
+
+
 @pytest.fixture
 def client(server: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
-    app = FastAPI()
-    errors.install(app)
-    app.include_router(generate.router)
-    app.state.settings = Settings(data_dir=tmp_path)
-    app.state.searcher = FixedSearcher()
     registry = ModelRegistry(models={"fake": spec_for(server)}, default="fake")
-    app.state.generation = Generation(
+    generation = Generation(
         models=registry,
         prompts=PromptLibrary(PROMPTS),
         guard=Guard.from_folder(LISTS),
@@ -520,9 +522,13 @@ def client(server: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
         policies={"review": GuardPolicy(input="allow")},
         llm_retries=0,
     )
-    with TestClient(app) as test_client:
-        yield test_client
-        test_client.portal.call(app.state.generation.aclose)  # type: ignore[union-attr]
+    settings = Settings(data_dir=tmp_path)
+    services = Services(
+        settings, embedder=NoModel(), searcher=FixedSearcher(), generation=generation
+    )
+    with TestClient(create_app(settings, services=services)) as test_client:
+        yield test_client  # the app's lifespan closes the generation's clients
+    services.close()
 
 
 def test_route_generates_a_blog(client: TestClient, server: FakeOpenAI) -> None:

@@ -14,9 +14,8 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.deps import Authorized, SearcherDep, ServicesDep
+from api.deps import Authorized, GenerationDep, SearcherDep, ServicesDep
 from api.errors import domain_body, error_body
-from api.routes.generate import GenerationDep
 from api.validation import MAX_CONTENT_CHARS, require_text
 from generation.chat.memory import MemoryConfig, MemoryReport, Turn
 from generation.chat.session import CHAT_BUSINESS, guard_policy
