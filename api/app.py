@@ -15,23 +15,8 @@ from api import errors
 from api.jobs import JobRunner, JobStore
 from api.limits import RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import (
-    chat,
-    docs,
-    documents,
-    generate,
-    health,
-    ingest,
-    jobs,
-    metrics,
-    query,
-    usage,
-    web,
-)
+from api.routes import ROUTERS, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
-from api.routes.openai import chat as openai_chat
-from api.routes.openai import embeddings as openai_embeddings
-from api.routes.openai import models as openai_models
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings
@@ -145,12 +130,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
     )
     app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
-    for router in (health, query, documents, ingest, jobs, generate, usage, metrics, docs):
-        app.include_router(router.router)
-    app.include_router(chat.router)
-    app.include_router(openai_chat.router)
-    app.include_router(openai_embeddings.router)
-    app.include_router(openai_models.router)
-    app.include_router(web.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", web.static_files(), name="static")
     return app
