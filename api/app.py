@@ -15,26 +15,13 @@ from api import errors
 from api.jobs import JobRunner, JobStore
 from api.limits import RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import (
-    chat,
-    docs,
-    documents,
-    generate,
-    health,
-    ingest,
-    jobs,
-    metrics,
-    query,
-    usage,
-    web,
-)
+from api.routes import ROUTERS, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
-from api.routes.openai import chat as openai_chat
-from api.routes.openai import embeddings as openai_embeddings
-from api.routes.openai import models as openai_models
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings
+from api.state import AppState, attach
+from generation.service import Generation
 from ingest.errors import StoreUnavailable
 
 log = logging.getLogger("specrag")
@@ -75,7 +62,8 @@ def _wire(services: Services) -> None:
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
-    """The app for `settings` (from `SPECRAG_*` when None).
+    """The app for `settings` (from `SPECRAG_*` when None). Its lifespan builds the app's
+    state (`api.state.AppState`) once, before the first request.
 
     Args:
         services: prebuilt components to use instead of building them (tests share one loaded
@@ -91,24 +79,34 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         built = services or Services(settings)
         job_store: JobStore | None = None
         runner: JobRunner | None = None
+        generation: Generation | None = None
         try:
             await run_in_threadpool(_open, built)
             _wire(built)
             job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
             runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
             runner.start()
-            app.state.services = built
-            app.state.jobs = runner
-            app.state.searcher = built.searcher
-            app.state.search_limiter = anyio.CapacityLimiter(settings.search_threads)
-            app.state.generation = built.generation
+            searcher = built.searcher
+            generation = built.generation
+            attach(
+                app,
+                AppState(
+                    settings=settings,
+                    services=built,
+                    searcher=searcher,
+                    generation=generation,
+                    jobs=runner,
+                    search_limiter=anyio.CapacityLimiter(settings.search_threads),
+                    metrics=registry,
+                ),
+            )
             log.info(
                 "specrag ready: data dir %s, collection %s", settings.data_dir, settings.collection
             )
             yield
         finally:
-            if "generation" in built.__dict__:
-                await built.generation.aclose()
+            if generation is not None:
+                await generation.aclose()
             if runner is not None:
                 await run_in_threadpool(runner.stop, JOB_STOP_SECONDS)
             if job_store is not None:
@@ -125,8 +123,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.settings = settings
-    app.state.metrics = registry
     errors.install(app)
     app.add_middleware(
         RequestLimits,
@@ -134,12 +130,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
     )
     app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
-    for router in (health, query, documents, ingest, jobs, generate, usage, metrics, docs):
-        app.include_router(router.router)
-    app.include_router(chat.router)
-    app.include_router(openai_chat.router)
-    app.include_router(openai_embeddings.router)
-    app.include_router(openai_models.router)
-    app.include_router(web.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", web.static_files(), name="static")
     return app

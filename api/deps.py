@@ -1,7 +1,8 @@
 """FastAPI dependencies: what the lifespan built, as `Annotated` aliases, and the API key check.
 
-They are coroutines because they never block: FastAPI runs a plain `def` dependency in its
-thread pool, and three such hops per request took a fifth of the server's GIL time under load.
+Each reads the state the lifespan built (`api.state.app_state`). They are coroutines because
+they never block: FastAPI runs a plain `def` dependency in its thread pool, and three such hops
+per request took a fifth of the server's GIL time under load.
 """
 
 from __future__ import annotations
@@ -18,45 +19,54 @@ from api.jobs import JobRunner
 from api.metrics import Metrics
 from api.services import Services
 from api.settings import Settings
+from api.state import app_state
+from generation.chat.session import Chat
+from generation.service import Generation
 from retrieval.search import Searcher
 
 
 async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return app_state(request.app).settings
 
 
 async def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
+    return app_state(request.app).services
 
 
 async def get_searcher(request: Request) -> Searcher:
-    searcher: Searcher = request.app.state.searcher
-    return searcher
+    return app_state(request.app).searcher
+
+
+async def get_generation(request: Request) -> Generation:
+    return app_state(request.app).generation
 
 
 async def get_search_limiter(request: Request) -> anyio.CapacityLimiter:
-    limiter: anyio.CapacityLimiter = request.app.state.search_limiter
-    return limiter
+    return app_state(request.app).search_limiter
 
 
 async def get_jobs(request: Request) -> JobRunner:
-    jobs: JobRunner = request.app.state.jobs
-    return jobs
+    return app_state(request.app).jobs
 
 
 async def get_metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.metrics
-    return metrics
+    return app_state(request.app).metrics
+
+
+def get_chat(request: Request) -> Chat:
+    """A plain `def`, in a worker thread: the first call opens the sessions store."""
+    state = app_state(request.app)
+    return state.services.chat(state.search_limiter)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+GenerationDep = Annotated[Generation, Depends(get_generation)]
 SearchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_search_limiter)]
 JobsDep = Annotated[JobRunner, Depends(get_jobs)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+ChatDep = Annotated[Chat, Depends(get_chat)]
 
 bearer = HTTPBearer(
     auto_error=False,

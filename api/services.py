@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import anyio
 
 from api.settings import Settings
 from ingest.embedding import Embedder
@@ -19,9 +22,17 @@ from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
 
 if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never needs it
+    from generation.chat.session import Chat
     from generation.chat.store import SessionStore
     from generation.service import Generation
     from generation.usage import UsageLedger
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+_C = TypeVar("_C", bound=_Closable)
 
 
 class Services:
@@ -30,11 +41,28 @@ class Services:
     Args:
         embedder: a model already loaded (a test session's, a benchmark's), used instead of
             loading the one `settings` names.
+        searcher: a searcher to answer with instead of the one built on the index.
+        generation: the LLM side to use instead of the one built from settings.
     """
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        searcher: Searcher | None = None,
+        generation: Generation | None = None,
+    ) -> None:
         self.settings = settings
         self._prebuilt_embedder = embedder
+        self._prebuilt_searcher = searcher
+        self._prebuilt_generation = generation
+        self._closers: list[Callable[[], None]] = []  # of the stores this opened, for close()
+
+    def _opened(self, store: _C) -> _C:
+        """`store`, closed by `close()`."""
+        self._closers.append(store.close)
+        return store
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -61,7 +89,8 @@ class Services:
 
     @cached_property
     def ledger(self) -> Ledger:
-        return Ledger(self.settings.data_dir / f"{self.settings.collection}.ledger.sqlite3")
+        s = self.settings
+        return self._opened(Ledger(s.data_dir / f"{s.collection}.ledger.sqlite3"))
 
     @property
     def lexical_dir(self) -> Path:
@@ -85,6 +114,8 @@ class Services:
 
     @cached_property
     def searcher(self) -> Searcher:
+        if self._prebuilt_searcher is not None:
+            return self._prebuilt_searcher
         glossary = self.settings.glossary
         return Searcher(
             store=self.store,
@@ -122,17 +153,43 @@ class Services:
     def usage(self) -> UsageLedger:
         from generation.usage import UsageLedger
 
-        return UsageLedger(self.settings.data_dir / f"{self.settings.collection}.usage.sqlite3")
+        s = self.settings
+        return self._opened(UsageLedger(s.data_dir / f"{s.collection}.usage.sqlite3"))
 
     @cached_property
     def sessions(self) -> SessionStore:
         """Chat sessions, beside the usage ledger."""
         from generation.chat.store import SessionStore
 
-        return SessionStore(self.settings.data_dir / f"{self.settings.collection}.sessions.sqlite3")
+        s = self.settings
+        return self._opened(SessionStore(s.data_dir / f"{s.collection}.sessions.sqlite3"))
+
+    def chat(self, limiter: anyio.CapacityLimiter | None = None) -> Chat:
+        """Chat sessions with memory, for `POST /v1/chat` and `specrag chat` alike; a new
+        session's defaults are the `SPECRAG_CHAT_*` settings. `limiter` bounds its searches
+        (the server passes `/v1/query`'s); a light object, made per request."""
+        from generation.chat.session import Chat, ChatDefaults
+
+        s = self.settings
+        return Chat(
+            generation=self.generation,
+            searcher=self.searcher,
+            sessions=self.sessions,
+            defaults=ChatDefaults(
+                policy=s.chat_memory_policy,
+                max_turns=s.chat_max_turns,
+                max_tokens=s.chat_max_tokens,
+                k=s.generation_k,
+                answer_tokens=s.chat_answer_tokens,
+            ),
+            limiter=limiter,
+        )
 
     @cached_property
     def generation(self) -> Generation:
+        """Closed by its user (`await generation.aclose()`): its clients belong to an event loop."""
+        if self._prebuilt_generation is not None:
+            return self._prebuilt_generation
         from generation.callbacks import build_callbacks
         from generation.chain.run import ChainOptions
         from generation.guard import Guard
@@ -157,6 +214,6 @@ class Services:
         )
 
     def close(self) -> None:
-        for name in ("ledger", "usage", "sessions"):
-            if name in self.__dict__:
-                self.__dict__[name].close()
+        """Close the SQLite stores this opened."""
+        while self._closers:
+            self._closers.pop()()

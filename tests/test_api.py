@@ -18,6 +18,7 @@ from api.deps import get_searcher
 from api.jobs import INTERRUPTED, JobStore
 from api.routes.documents import MAX_UPLOAD_FILES
 from api.services import Services
+from api.state import app_state
 from ingest.discover import doc_id_for
 from retrieval.lexical import LexicalReader
 
@@ -89,7 +90,7 @@ def make_client(make_settings: Any, embedder: Any) -> Iterator[MakeClient]:
 
     yield build
     for client, services in reversed(opened):
-        client.app.state.jobs.wait_idle(JOB_TIMEOUT)  # type: ignore[attr-defined]
+        app_state(client.app).jobs.wait_idle(JOB_TIMEOUT)
         client.__exit__(None, None, None)
         services.close()
 
@@ -134,7 +135,7 @@ def shared_indexed(shared_library: Path, embedder: Any) -> Iterator[TestClient]:
     services = Services(settings, embedder=embedder)
     with TestClient(create_app(settings, services=services)) as client:
         yield ingest_library(client, shared_library)
-        client.app.state.jobs.wait_idle(JOB_TIMEOUT)  # type: ignore[attr-defined]
+        app_state(client.app).jobs.wait_idle(JOB_TIMEOUT)
     services.close()
 
 
@@ -191,7 +192,7 @@ def test_ingest_job_then_list_query_and_delete(indexed: TestClient, library: Pat
     assert top["scores"]["vector_rank"] is not None and top["scores"]["lexical_rank"] is not None
     assert body["trace"][0]["event"] == "retrieval.end"
 
-    lexical = LexicalReader(indexed.app.state.services.lexical_dir)  # type: ignore[attr-defined]
+    lexical = LexicalReader(app_state(indexed.app).services.lexical_dir)
     chunks = indexed.get("/readyz").json()["checks"]["chroma"]["chunks"]
     assert lexical.count == chunks, "the lexical index is rebuilt after an ingest job"
 

@@ -12,17 +12,17 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api import errors
-from api.routes import generate
+from api.app import create_app
+from api.services import Services
 from api.settings import Settings
+from api.state import app_state
 from generation.callbacks import Callbacks
 from generation.chain.run import Chain, ChainOptions
 from generation.errors import GenerationFailed, SensitiveInput
@@ -508,16 +508,21 @@ def test_brief_needs_the_business_inputs() -> None:
 # -- the HTTP routes --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def client(fake_openai: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
-    app = FastAPI()
-    errors.install(app)
-    app.include_router(generate.router)
-    app.state.settings = Settings(data_dir=tmp_path)
-    app.state.searcher = FixedSearcher()
-    app.state.search_limiter = anyio.CapacityLimiter(2)
+class NoModel:
+    """The embedding model for an app whose routes under test never embed: its lifespan only
+    reads the name and dimension, to open Chroma."""
+
+    name = "no-model"
+    dimension = 8
+
+
+@contextmanager
+def route_client(
+    fake_openai: FakeOpenAI, tmp_path: Path, searcher: Any = None
+) -> Iterator[TestClient]:
+    """The real app, with the scripted LLM, a fixed searcher and no embedding model."""
     registry = ModelRegistry(models={"fake": spec_for(fake_openai)}, default="fake")
-    app.state.generation = Generation(
+    generation = Generation(
         models=registry,
         prompts=PromptLibrary(PROMPTS),
         guard=Guard.from_folder(LISTS),
@@ -525,9 +530,22 @@ def client(fake_openai: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
         policies={"review": GuardPolicy(input="allow")},
         llm_retries=0,
     )
-    with TestClient(app) as test_client:
+    settings = Settings(data_dir=tmp_path)
+    services = Services(
+        settings,
+        embedder=NoModel(),  # type: ignore[arg-type]
+        searcher=searcher or FixedSearcher(),
+        generation=generation,
+    )
+    with TestClient(create_app(settings, services=services)) as test_client:
+        yield test_client  # the app's lifespan closes the generation's clients
+    services.close()
+
+
+@pytest.fixture
+def client(fake_openai: FakeOpenAI, tmp_path: Path) -> Iterator[TestClient]:
+    with route_client(fake_openai, tmp_path) as test_client:
         yield test_client
-        test_client.portal.call(app.state.generation.aclose)  # type: ignore[union-attr]
 
 
 def test_route_generates_a_blog(client: TestClient, fake_openai: FakeOpenAI) -> None:
@@ -549,21 +567,18 @@ def test_route_generates_a_blog(client: TestClient, fake_openai: FakeOpenAI) -> 
     assert body["model"] == "fake"
 
 
-def test_route_searches_share_the_query_limiter(
-    client: TestClient, fake_openai: FakeOpenAI
-) -> None:
+def test_route_searches_share_the_query_limiter(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     """Regression: the chain's searches ran outside the limiter that bounds `/v1/query`'s."""
-    state: Any = client.app.state  # type: ignore[attr-defined]
-    searcher, borrowed = state.searcher, []
+    borrowed: list[float] = []
 
-    class Watching:
+    class Watching(FixedSearcher):
         def search(self, *args: Any, **kwargs: Any) -> Any:
-            borrowed.append(state.search_limiter.borrowed_tokens)
-            return searcher.search(*args, **kwargs)
+            borrowed.append(app_state(test_client.app).search_limiter.borrowed_tokens)
+            return super().search(*args, **kwargs)
 
-    state.searcher = Watching()
-    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
-    answer = client.post("/v1/generate/blog", json={"car": "Aurora X5"})
+    with route_client(fake_openai, tmp_path, Watching()) as test_client:
+        fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+        answer = test_client.post("/v1/generate/blog", json={"car": "Aurora X5"})
     assert answer.status_code == 200, answer.text
     assert len(borrowed) == 1 + len(OPENING["topics"]) and all(n >= 1 for n in borrowed)
 

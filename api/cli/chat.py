@@ -1,9 +1,9 @@
 """`specrag chat`: a conversation with the indexed specifications in the terminal.
 
-Registered into the `specrag` group (`main.add_command(chat)`); uses the same sessions as
-`POST /v1/chat` (`services.sessions`), so `--session ID` continues a conversation started over
-HTTP and the other way round. Messages come from `-m` options, or one per line from stdin
-until `/quit` or end of input.
+Registered into the `specrag` group (`main.add_command(chat)`); answers with the same `Chat`
+as `POST /v1/chat` (`services.chat`: its sessions, its defaults from `SPECRAG_CHAT_*`), so
+`--session ID` continues a conversation started over HTTP and the other way round. Messages
+come from `-m` options, or one per line from stdin until `/quit` or end of input.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from typing import Any
 
 import click
 
-from api.routes.chat import chat_defaults
 from generation.chat.memory import POLICIES, MemoryConfig
-from generation.chat.session import CHAT_BUSINESSES, Chat, ChatReply
+from generation.chat.session import CHAT_BUSINESSES, ChatReply
 from generation.errors import GenerationError
 
 QUIT = ("/quit", "/exit")
@@ -107,12 +106,7 @@ def chat(
             services.sessions.get(session_id)
         except GenerationError as e:
             raise click.ClickException(str(e)) from e
-    conversation = Chat(
-        generation=services.generation,
-        searcher=services.searcher,
-        sessions=services.sessions,
-        defaults=chat_defaults(services.settings),
-    )
+    conversation = services.chat()
     failed = False
     with asyncio.Runner() as runner:  # one loop: the model clients stay open between turns
         try:

@@ -7,17 +7,15 @@ never cut silently.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import Authorized, SearcherDep, SearchLimiterDep, ServicesDep
-from api.routes.generate import GenerationDep
-from api.routes.query import filters_are_text, require_text
-from api.settings import Settings
+from api.deps import Authorized, ChatDep, ServicesDep
+from api.validation import filters_are_text, require_text
 from generation.chat.memory import MemoryConfig
-from generation.chat.session import CHAT_BUSINESSES, Chat, ChatDefaults, ChatReply
+from generation.chat.session import CHAT_BUSINESSES, ChatReply
 from generation.schemas import Citation, Usage
 from retrieval.filters import Filters
 
@@ -94,36 +92,6 @@ class SessionView(BaseModel):
 class Deleted(BaseModel):
     session_id: str
     deleted: bool = True
-
-
-def chat_defaults(settings: Settings) -> ChatDefaults:
-    """A session's defaults from the `SPECRAG_CHAT_*` settings."""
-    return ChatDefaults(
-        policy=settings.chat_memory_policy,
-        max_turns=settings.chat_max_turns,
-        max_tokens=settings.chat_max_tokens,
-        k=settings.generation_k,
-        answer_tokens=settings.chat_answer_tokens,
-    )
-
-
-def get_chat(
-    services: ServicesDep,
-    generation: GenerationDep,
-    searcher: SearcherDep,
-    limiter: SearchLimiterDep,
-) -> Chat:
-    """Chat sessions; its searches share `/v1/query`'s limiter."""
-    return Chat(
-        generation=generation,
-        searcher=searcher,
-        sessions=services.sessions,
-        defaults=chat_defaults(services.settings),
-        limiter=limiter,
-    )
-
-
-ChatDep = Annotated[Chat, Depends(get_chat)]
 
 
 @router.post(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import Authorized, JobsDep, ServicesDep, SettingsDep
 from api.errors import ApiError
-from api.routes.jobs import JobOut
+from api.schemas import JobOut
 from api.settings import Settings
 from ingest.discover import doc_id_for
 from ingest.ledger import Record

@@ -1,11 +1,6 @@
 """`POST /v1/generate/blog`, `POST /v1/generate/{business}`, `GET /v1/prompts`.
 
-What the lifespan must put on `app.state`:
-
-- `searcher` and `search_limiter`: the retrieval `Searcher` and the limiter of its worker
-  threads (already there for `/v1/query`, whose limiter the chain's searches share);
-- `generation`: a `generation.service.Generation` (model registry, prompt library, guard and
-  per-business policies, callbacks, chain options), closed with `await generation.aclose()`.
+They use the app state's `searcher` and `generation` (`api.deps.SearcherDep`, `GenerationDep`).
 
 Errors: a `GenerationError` answers with its own status in the API's one error shape
 (`api/errors.py`), with the attempts and usage of a `GenerationFailed` (502) and the words of a
@@ -23,12 +18,12 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import Authorized, SearcherDep, SearchLimiterDep
+from api.deps import Authorized, GenerationDep, SearcherDep, SearchLimiterDep
 from api.errors import ApiError, domain_body, error_body
 from generation.chain.grounded import GroundingMode
 from generation.chain.run import Chain, ChainRun, StepDone
@@ -58,15 +53,6 @@ class PromptList(BaseModel):
     businesses: dict[str, list[str]] = Field(description="each business's steps, in order")
     prompts: list[PromptInfo]
 
-
-def get_generation(request: Request) -> Generation:
-    generation: Generation | None = getattr(request.app.state, "generation", None)
-    if generation is None:
-        raise ApiError(503, "generation_unavailable", "generation is not configured")
-    return generation
-
-
-GenerationDep = Annotated[Generation, Depends(get_generation)]
 
 _STREAM_FIELDS = {"stream", "k", "grounding"}
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Authorized, JobsDep, SettingsDep
 from api.errors import ApiError
-from api.routes.jobs import JobAccepted, JobOut
+from api.schemas import JobAccepted, JobOut
 from ingest.discover import within
 
 MAX_PATHS = 100

@@ -2,45 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from api.deps import Authorized, JobsDep
 from api.errors import ApiError
+from api.schemas import JobOut
 
 router = APIRouter(tags=["jobs"], dependencies=Authorized)
-
-
-class Progress(BaseModel):
-    files_done: int
-    files_total: int
-    chunks_embedded: int
-
-
-class FileError(BaseModel):
-    path: str
-    reason: str
-
-
-class JobOut(BaseModel):
-    id: str
-    kind: Literal["ingest", "upload"]
-    status: Literal["queued", "running", "done", "failed"]
-    paths: list[str]
-    prune: bool
-    created_at: float
-    started_at: float | None
-    finished_at: float | None
-    progress: Progress
-    errors: list[FileError] = Field(description="files that failed, each with the reason")
-    report: dict[str, Any] | None = Field(description="the ingest report once done")
-    error: str | None = Field(description="why the job as a whole failed")
-
-
-class JobAccepted(BaseModel):
-    job: JobOut
 
 
 @router.get("/v1/jobs/{job_id}")

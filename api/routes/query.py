@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, SearcherDep, SearchLimiterDep
+from api.validation import filters_are_text, require_text
 from retrieval.filters import Filters
 from retrieval.fusion import Mode
 from retrieval.search import Result
@@ -44,22 +45,6 @@ class QueryRequest(BaseModel):
     @classmethod
     def _filters_are_text(cls, value: Filters | None) -> Filters | None:
         return filters_are_text(value)
-
-
-def require_text(value: str, what: str) -> None:
-    """A lone surrogate ("\\ud800" in JSON) is not text: tokenizers and Chroma refuse it."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise ValueError(f"{what} holds a lone surrogate, not text") from e
-
-
-def filters_are_text(value: Filters | None) -> Filters | None:
-    """Every accepted filter value is text (`require_text`); the filters, unchanged."""
-    for field, accepted in (value.conditions() if value else {}).items():
-        for item in accepted:
-            require_text(item, f"filter {field}")
-    return value
 
 
 class TraceEvent(BaseModel):

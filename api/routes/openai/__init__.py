@@ -28,5 +28,3 @@ list of strings (token arrays are refused: they would be ids of another tokenize
 the model's input window (a longer one is a 422, not silently truncated); `encoding_format` is
 `float` or `base64` (little-endian float32, the SDK's default).
 """
-
-MAX_CONTENT_CHARS = 100_000  # per message or embedding input

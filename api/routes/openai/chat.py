@@ -14,11 +14,9 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.deps import Authorized
+from api.deps import Authorized, ChatDep
 from api.errors import domain_body, error_body
-from api.routes.chat import ChatDep
-from api.routes.openai import MAX_CONTENT_CHARS
-from api.routes.query import require_text
+from api.validation import MAX_CONTENT_CHARS, require_text
 from generation.chat.memory import MemoryConfig, MemoryReport, Turn
 from generation.chat.turn import ChatAnswer, Conversation, PreparedTurn
 from generation.errors import GenerationError

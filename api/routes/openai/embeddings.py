@@ -11,8 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, ServicesDep
 from api.errors import ApiError
-from api.routes.openai import MAX_CONTENT_CHARS
-from api.routes.query import require_text
+from api.validation import MAX_CONTENT_CHARS, require_text
 
 MAX_EMBED_INPUTS = 256
 

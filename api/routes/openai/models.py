@@ -7,9 +7,8 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import Authorized, ServicesDep
+from api.deps import Authorized, GenerationDep, ServicesDep
 from api.errors import ApiError
-from api.routes.generate import GenerationDep
 from generation.service import Generation
 
 router = APIRouter(tags=["openai"], dependencies=Authorized)
