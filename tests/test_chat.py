@@ -27,8 +27,8 @@ from api.services import Services
 from api.settings import Settings
 from generation.chat.memory import MemoryConfig, TokenCounter, Turn
 from generation.chat.turn import Conversation
+from generation.llm.counting import count_messages
 from generation.models import ModelRegistry
-from generation.usage import count_messages
 from ingest.storage import tables
 from ingest.storage.engine import database_url, open_engine
 from tests.fake_openai import FakeOpenAI

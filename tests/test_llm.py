@@ -16,9 +16,9 @@ from generation.callbacks import Callbacks
 from generation.errors import LLMTimeout, LLMUnavailable, UnknownModel
 from generation.llm import build_llm
 from generation.llm.base import JSON_INSTRUCTION, LLM, Completion, extract_json_object
+from generation.llm.counting import count_messages, count_tokens
 from generation.llm.openai import OpenAILLM
 from generation.models import ModelRegistry, ModelSpec
-from generation.usage import count_messages, count_tokens
 from tests.fake_openai import FakeOpenAI
 
 REPO = Path(__file__).resolve().parents[1]

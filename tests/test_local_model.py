@@ -17,10 +17,11 @@ import pytest
 from generation.errors import GenerationStopped
 from generation.llm import build_llm
 from generation.llm.base import LLM, Completion
-from generation.llm.local import LocalLLM, load_tokenizer
+from generation.llm.counting import count_messages, count_tokens, tokenize
+from generation.llm.local import LocalLLM
 from generation.llm.setup import default_model_dir, gguf_path, is_installed
+from generation.llm.tokenizer import load_tokenizer
 from generation.models import ModelRegistry
-from generation.usage import count_messages, count_tokens, tokenize
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = ModelRegistry.load(REPO / "data" / "models.toml").get("local")
@@ -39,7 +40,7 @@ def local() -> LLM:
     llm = build_llm(SPEC)
     assert isinstance(llm, LocalLLM)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("generation.llm.local.convert", _no_conversion)
+        patch.setattr("generation.llm.tokenizer.convert", _no_conversion)
         llm.load()
     return llm
 

@@ -15,8 +15,8 @@ from generation.chat.memory import (
     report_tokens,
 )
 from generation.errors import MessageTooLong
+from generation.llm.counting import count_messages
 from generation.models import ModelSpec
-from generation.usage import count_messages
 
 SPEC = ModelSpec(
     name="remote",

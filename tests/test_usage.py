@@ -12,8 +12,9 @@ import pytest
 
 from generation.callbacks import build_callbacks
 from generation.llm import build_llm
+from generation.llm.counting import count_messages, count_tokens, tokenize
 from generation.models import ModelRegistry, ModelSpec
-from generation.usage import UsageLedger, cost, count_messages, count_tokens, tokenize
+from generation.usage import UsageLedger, cost
 from ingest.errors import EncodingUnavailable
 from tests.fake_openai import FakeOpenAI
 

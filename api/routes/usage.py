@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api.deps import Authorized, ServicesDep
 from api.errors import ApiError
 from generation.errors import UnknownModel
-from generation.usage import tokenize
+from generation.llm.counting import tokenize
 from ingest.errors import EncodingUnavailable
 
 MAX_TOKENIZE_CHARS = 100_000

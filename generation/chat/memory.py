@@ -30,8 +30,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from generation.errors import MessageTooLong
+from generation.llm.counting import FALLBACK_ENCODING, count_messages, count_tokens
 from generation.models import ModelSpec
-from generation.usage import FALLBACK_ENCODING, count_messages, count_tokens
 from ingest.encodings import get_encoding
 
 Policy = Literal["window", "tokens", "summary"]
@@ -142,7 +142,7 @@ class TokenCounter:
         if tokens <= 0:
             return ""
         if self.spec.tokenizer == "model" and self.spec.kind == "local":
-            from generation.llm.local import load_tokenizer
+            from generation.llm.tokenizer import load_tokenizer
 
             tokenizer = load_tokenizer()
             ids = tokenizer.encode(text, add_special_tokens=False)

@@ -24,9 +24,9 @@ from typing import Any
 
 from generation.callbacks import Callbacks
 from generation.errors import GenerationError, LLMUnavailable
+from generation.llm.counting import count_messages, count_tokens
 from generation.models import ModelSpec
 from generation.usage import cost as price
-from generation.usage import count_messages, count_tokens
 
 log = logging.getLogger(__name__)
 
