@@ -25,6 +25,7 @@ from api.app import create_app
 from api.cli.chat import chat as chat_command
 from api.services import Services
 from api.settings import Settings
+from api.state import app_state
 from generation.chat.memory import MemoryConfig, TokenCounter, Turn
 from generation.chat.turn import Conversation
 from generation.llm.counting import count_messages
@@ -333,26 +334,27 @@ def test_a_small_window_bounds_every_part(
     )
 
 
-def test_chat_searches_share_the_query_limiter(client: TestClient, fake: FakeOpenAI) -> None:
+def test_chat_searches_share_the_query_limiter(
+    services: Services, settings: Settings, embedder: Any, fake: FakeOpenAI
+) -> None:
     """Regression: chat's searches ran on asyncio's default executor, outside the limiter that
     bounds the searches of `/v1/query`; both chat routes now search under it."""
-    state: Any = client.app.state  # type: ignore[attr-defined]
-    searcher, borrowed = state.searcher, []
+    borrowed: list[float] = []
+    searcher = services.searcher
 
     class Watching:
         def search(self, *args: Any, **kwargs: Any) -> Any:
-            borrowed.append(state.search_limiter.borrowed_tokens)
+            borrowed.append(app_state(watched.app).search_limiter.borrowed_tokens)
             return searcher.search(*args, **kwargs)
 
-    state.searcher = Watching()
-    try:
-        reply = client.post("/v1/chat", json={"message": question(1)})
-        completion = client.post(
+    parts = Services(settings, embedder=embedder, searcher=Watching())  # type: ignore[arg-type]
+    with TestClient(create_app(services=parts)) as watched:
+        reply = watched.post("/v1/chat", json={"message": question(1)})
+        completion = watched.post(
             "/v1/chat/completions",
             json={"model": "remote", "messages": [{"role": "user", "content": question(2)}]},
         )
-    finally:
-        state.searcher = searcher
+    parts.close()
     assert reply.status_code == 200 and completion.status_code == 200, completion.text
     assert len(borrowed) == 2 and all(n >= 1 for n in borrowed)
 

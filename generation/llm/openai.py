@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx2  # the openai client's transport: errors mid-stream surface raw
 import openai
+import tenacity
 
 from generation.callbacks import Callbacks
 from generation.errors import GenerationError, LLMTimeout, LLMUnavailable
@@ -90,49 +91,50 @@ class OpenAILLM(LLM):
             request["max_tokens"] = max_tokens
         if json_mode and self.spec.json_mode:
             request["response_format"] = {"type": "json_object"}
-        attempt = 0
-        while True:
-            attempt += 1
-            shown = False  # a piece of this attempt was handed on: it cannot be taken back
-            try:
-                if incremental:
-                    async with aclosing(self._stream(request)) as items:
-                        async for item in items:
-                            if isinstance(item, Answer):
-                                item.attempts = attempt
-                            else:
-                                shown = True
-                            yield item
-                else:
-                    async with asyncio.timeout(self.timeout):
-                        answer = await self._once(request)
-                    answer.attempts = attempt
-                    yield answer
-                return
-            except Exception as e:  # classified below; anything unknown is re-raised
-                error = self._classify(e)
-                retry = isinstance(error, _Retryable) and attempt <= self.max_retries and not shown
-                events.emit(
-                    "llm.error",
-                    model=self.spec.name,
-                    error=type(error.final).__name__,
-                    message=str(error.final),
-                    status_code=error.final.status,
-                    attempt=attempt,
-                    final=False,
-                    retrying=retry,
-                )
-                if not retry:
-                    raise error.final from e
-                delay = self._delay(attempt, error.retry_after)
-                log.warning(
-                    "model %s attempt %d failed (%s); retrying in %.2fs",
-                    self.spec.name,
-                    attempt,
-                    error.final,
-                    delay,
-                )
-                await asyncio.sleep(delay)
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.max_retries + 1),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Retry),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                shown = False  # a piece of this attempt was handed on: it cannot be taken back
+                try:
+                    if incremental:
+                        async with aclosing(self._stream(request)) as items:
+                            async for item in items:
+                                if isinstance(item, Answer):
+                                    item.attempts = number
+                                else:
+                                    shown = True
+                                yield item
+                    else:
+                        async with asyncio.timeout(self.timeout):
+                            answer = await self._once(request)
+                        answer.attempts = number
+                        yield answer
+                    return
+                except Exception as e:  # classified below; anything unknown is re-raised
+                    error = self._classify(e)
+                    retry = (
+                        isinstance(error, _Retryable) and number <= self.max_retries and not shown
+                    )
+                    events.emit(
+                        "llm.error",
+                        model=self.spec.name,
+                        error=type(error.final).__name__,
+                        message=str(error.final),
+                        status_code=error.final.status,
+                        attempt=number,
+                        final=False,
+                        retrying=retry,
+                    )
+                    if not retry:
+                        raise error.final from e
+                    raise _Retry(error) from e
 
     async def _once(self, request: dict[str, Any]) -> Answer:
         response = await self.client.chat.completions.create(**request)
@@ -209,11 +211,24 @@ class OpenAILLM(LLM):
             return _Failure(e)
         raise e
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        exponential = min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1))
-        if retry_after is not None:
-            return min(self.max_backoff, max(retry_after, exponential))
-        return exponential * (0.5 + random.random() / 2)  # jitter: spread concurrent retries
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """Exponential backoff from `backoff`, capped at `max_backoff`; at least the server's
+        Retry-After when it sent one, else with jitter to spread concurrent retries."""
+        exponential = min(self.max_backoff, self.backoff * 2.0 ** (state.attempt_number - 1))
+        failure = _failure_of(state)
+        if failure.retry_after is not None:
+            return min(self.max_backoff, max(failure.retry_after, exponential))
+        return exponential * (0.5 + random.random() / 2)
+
+    def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.warning(
+            "model %s attempt %d failed (%s); retrying in %.2fs",
+            self.spec.name,
+            state.attempt_number,
+            _failure_of(state).final,
+            delay,
+        )
 
 
 class _Truncated(Exception):
@@ -228,6 +243,20 @@ class _Failure:
 
 class _Retryable(_Failure):
     pass
+
+
+class _Retry(Exception):
+    """Raised inside an attempt to have tenacity make another."""
+
+    def __init__(self, failure: _Failure):
+        super().__init__(str(failure.final))
+        self.failure = failure
+
+
+def _failure_of(state: tenacity.RetryCallState) -> _Failure:
+    error = state.outcome.exception() if state.outcome else None
+    assert isinstance(error, _Retry)
+    return error.failure
 
 
 def _error_text(e: openai.APIStatusError) -> str:
