@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from functools import cache
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_openai import fake_openai, fake_openai_server  # noqa: F401  (fixtures)
+from tests.serving import wait_until
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -153,16 +153,19 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+
+    def listening() -> bool:
+        if process.poll() is not None:
+            return False  # exited: no use waiting
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+                return True
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"chroma run did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
+            return False
+
+    if not wait_until(listening, seconds=60) or process.poll() is not None:
+        process.kill()
+        pytest.fail(f"chroma run did not start: {log.read_text()[-2000:]}")
     yield url
     process.terminate()
     try:

@@ -248,183 +248,190 @@ def _error(message: str, kind: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind}}
 
 
-def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _Handler(BaseHTTPRequestHandler):
+    """One request to the fake; `fake` is the FakeOpenAI it answers for (`_make_handler`)."""
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
+    fake: FakeOpenAI
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/").endswith("/models"):
+            models = [{"id": self.fake.model, "object": "model"}]
+            self._json(200, {"object": "list", "data": models})
+        else:
+            self._json(404, _error(f"no route {self.path}", "not_found"))
+
+    def do_POST(self) -> None:
+        self.fake._enter()
+        try:
+            self._post()
+        finally:
+            self.fake._leave()
+
+    def _hold(self, seconds: float, release: threading.Event, record: dict[str, Any]) -> bool:
+        """Wait `seconds` before going on with the reply; False, and `client_left` in the
+        record, when the client closes the connection first (False too when released)."""
+        deadline = time.monotonic() + seconds
+        while not release.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            # poll, not select: a long session's descriptors pass select's FD_SETSIZE (1024)
+            poller = select.poll()
+            poller.register(self.connection, select.POLLIN)
+            readable = poller.poll(min(left, 0.05) * 1000)
+            if readable:
+                try:
+                    gone = not self.connection.recv(1, socket.MSG_PEEK)
+                except OSError:
+                    gone = True
+                if gone:
+                    record["client_left"] = True
+                    return False
+                release.wait(min(left, 0.05))  # bytes of another request: keep holding
+        return False
+
+    def _post(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            body = {"_raw": raw.decode("utf-8", "replace")}
+        record = {
+            "path": self.path,
+            "body": body,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+        }
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self.fake._next(record)
+            self._json(404, _error(f"no route {self.path}", "not_found"))
+            return
+        script, release = self.fake._next(record)
+        if script is None:
+            self._json(500, _error("fake server: no scripted response", "server_error"))
+            return
+        if script.delay and not self._hold(script.delay, release, record):
+            return
+        if script.raw_body is not None:
+            self._send(200, script.raw_body, "application/json")
+            return
+        if script.status != 200:
+            message = script.error_message or ""
+            self._json(script.status, _error(message, "scripted"), headers=script.headers)
+            return
+        content = script.fn(body) if script.fn is not None else script.content or ""
+        usage = script.usage
+        if usage == COUNT:
+            usage = _count(body, content)
+        model = body.get("model", self.fake.model)
+        if body.get("stream"):
+            self._stream(script, content, usage, model, body, release, record)
+        else:
+            self._json(
+                200,
+                {
+                    "id": f"chatcmpl-{len(self.fake.requests)}",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": content},
+                            "finish_reason": script.finish_reason,
+                        }
+                    ],
+                    **({"usage": usage} if usage else {}),
+                },
+            )
+
+    def _stream(
+        self,
+        script: Scripted,
+        content: str,
+        usage: Any,
+        model: str,
+        body: dict[str, Any],
+        release: threading.Event,
+        record: dict[str, Any],
+    ) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        # Chunked, like real servers: a stream cut short is then a protocol error to the
+        # client, not a clean end of body.
+        self.send_header("transfer-encoding", "chunked")
+        self.send_header("connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if script.stall_after is not None:
+            pieces = script.stall_after
+        else:
+            n = script.stream_chunk_chars
+            pieces = [content[i : i + n] for i in range(0, len(content), n)] or [""]
+        created = int(time.time())
+
+        def chunk(delta: dict[str, str] | None, finish: str | None = None) -> dict[str, Any]:
+            choices = (
+                [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+            )
+            return {
+                "id": "chatcmpl-stream",
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": choices,
+            }
+
+        def write(data: bytes) -> bool:
+            try:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
+                self.wfile.flush()
+                return True
+            except (BrokenPipeError, ConnectionResetError):
+                return False
+
+        def event(payload: dict[str, Any]) -> bool:
+            return write(f"data: {json.dumps(payload)}\n\n".encode())
+
+        if not event(chunk({"role": "assistant", "content": ""})):
+            return
+        for piece in pieces:
+            if not event(chunk({"content": piece})):
+                return
+        if script.stall_after is not None:
+            self._hold(script.stall_seconds, release, record)
+            return  # then the connection closes mid-body
+        event(chunk({}, script.finish_reason))
+        if usage and (body.get("stream_options") or {}).get("include_usage"):
+            event({**chunk(None), "usage": usage})
+        if write(b"data: [DONE]\n\n"):
+            write(b"")
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def _send(
+        self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
             pass
 
-        def do_GET(self) -> None:
-            if self.path.rstrip("/").endswith("/models"):
-                models = [{"id": server.model, "object": "model"}]
-                self._json(200, {"object": "list", "data": models})
-            else:
-                self._json(404, _error(f"no route {self.path}", "not_found"))
 
-        def do_POST(self) -> None:
-            server._enter()
-            try:
-                self._post()
-            finally:
-                server._leave()
-
-        def _hold(self, seconds: float, release: threading.Event, record: dict[str, Any]) -> bool:
-            """Wait `seconds` before going on with the reply; False, and `client_left` in the
-            record, when the client closes the connection first (False too when released)."""
-            deadline = time.monotonic() + seconds
-            while not release.is_set():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return True
-                readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
-                if readable:
-                    try:
-                        gone = not self.connection.recv(1, socket.MSG_PEEK)
-                    except OSError:
-                        gone = True
-                    if gone:
-                        record["client_left"] = True
-                        return False
-                    release.wait(min(left, 0.05))  # bytes of another request: keep holding
-            return False
-
-        def _post(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            raw = self.rfile.read(length)
-            try:
-                body = json.loads(raw or b"{}")
-            except json.JSONDecodeError:
-                body = {"_raw": raw.decode("utf-8", "replace")}
-            record = {
-                "path": self.path,
-                "body": body,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-            }
-            if not self.path.rstrip("/").endswith("/chat/completions"):
-                server._next(record)
-                self._json(404, _error(f"no route {self.path}", "not_found"))
-                return
-            script, release = server._next(record)
-            if script is None:
-                self._json(500, _error("fake server: no scripted response", "server_error"))
-                return
-            if script.delay and not self._hold(script.delay, release, record):
-                return
-            if script.raw_body is not None:
-                self._send(200, script.raw_body, "application/json")
-                return
-            if script.status != 200:
-                message = script.error_message or ""
-                self._json(script.status, _error(message, "scripted"), headers=script.headers)
-                return
-            content = script.fn(body) if script.fn is not None else script.content or ""
-            usage = script.usage
-            if usage == COUNT:
-                usage = _count(body, content)
-            model = body.get("model", server.model)
-            if body.get("stream"):
-                self._stream(script, content, usage, model, body, release, record)
-            else:
-                self._json(
-                    200,
-                    {
-                        "id": f"chatcmpl-{len(server.requests)}",
-                        "object": "chat.completion",
-                        "created": int(time.time()),
-                        "model": model,
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": content},
-                                "finish_reason": script.finish_reason,
-                            }
-                        ],
-                        **({"usage": usage} if usage else {}),
-                    },
-                )
-
-        def _stream(
-            self,
-            script: Scripted,
-            content: str,
-            usage: Any,
-            model: str,
-            body: dict[str, Any],
-            release: threading.Event,
-            record: dict[str, Any],
-        ) -> None:
-            self.send_response(200)
-            self.send_header("content-type", "text/event-stream")
-            self.send_header("cache-control", "no-cache")
-            # Chunked, like real servers: a stream cut short is then a protocol error to the
-            # client, not a clean end of body.
-            self.send_header("transfer-encoding", "chunked")
-            self.send_header("connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            if script.stall_after is not None:
-                pieces = script.stall_after
-            else:
-                n = script.stream_chunk_chars
-                pieces = [content[i : i + n] for i in range(0, len(content), n)] or [""]
-            created = int(time.time())
-
-            def chunk(delta: dict[str, str] | None, finish: str | None = None) -> dict[str, Any]:
-                choices = (
-                    [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
-                )
-                return {
-                    "id": "chatcmpl-stream",
-                    "object": "chat.completion.chunk",
-                    "created": created,
-                    "model": model,
-                    "choices": choices,
-                }
-
-            def write(data: bytes) -> bool:
-                try:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n")
-                    self.wfile.flush()
-                    return True
-                except (BrokenPipeError, ConnectionResetError):
-                    return False
-
-            def event(payload: dict[str, Any]) -> bool:
-                return write(f"data: {json.dumps(payload)}\n\n".encode())
-
-            if not event(chunk({"role": "assistant", "content": ""})):
-                return
-            for piece in pieces:
-                if not event(chunk({"content": piece})):
-                    return
-            if script.stall_after is not None:
-                self._hold(script.stall_seconds, release, record)
-                return  # then the connection closes mid-body
-            event(chunk({}, script.finish_reason))
-            if usage and (body.get("stream_options") or {}).get("include_usage"):
-                event({**chunk(None), "usage": usage})
-            if write(b"data: [DONE]\n\n"):
-                write(b"")
-
-        def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-            self._send(status, json.dumps(payload).encode(), "application/json", headers)
-
-        def _send(
-            self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
-        ) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("content-type", content_type)
-                self.send_header("content-length", str(len(data)))
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-    return Handler
+def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (_Handler,), {"fake": server})
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ import pytest
 
 from api.services import Services
 from tests.reliability import long_or_short, record
+from tests.serving import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -116,16 +117,14 @@ def test_concurrent_queries_during_ingest_and_delete(
 
 
 def _wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    def ready() -> bool:
         assert server.poll() is None, log.read_text()[-3000:]
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
+            return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the server did not become ready")
+            return False
+
+    assert wait_until(ready, seconds=120), "the server did not become ready"
 
 
 def _run_load(
@@ -142,66 +141,13 @@ def _run_load(
         for query in QUERIES:  # first calls load lazy parts; not part of the figures
             assert warm.post("/v1/query", json={"query": query, "k": 5}).status_code == 200
     rss_start = _rss_mb(process)
-    samples: list[tuple[float, float]] = [(time.monotonic(), rss_start)]
-    stop = threading.Event()
-    answers: list[dict[str, Any]] = []
-    errors: list[str] = []
-    events: dict[str, float] = {}
-    lock = threading.Lock()
+    load = _Load(base, process, rss_start)
+    samples, answers, errors, events = load.samples, load.answers, load.errors, load.events
+    stop = load.stop
 
-    def sample() -> None:
-        while not stop.is_set():
-            samples.append((time.monotonic(), _rss_mb(process)))
-            stop.wait(0.25)
-
-    def client(number: int) -> None:
-        rng = random.Random(number)
-        with httpx.Client(base_url=base, timeout=60) as http:
-            while not stop.is_set():
-                body = {
-                    "query": rng.choice(QUERIES),
-                    "k": rng.choice((3, 5, 10)),
-                    "mode": rng.choice(("hybrid", "hybrid", "vector", "lexical")),
-                }
-                sent = time.monotonic()
-                try:
-                    response = http.post("/v1/query", json=body)
-                except httpx.HTTPError as e:
-                    with lock:
-                        errors.append(f"{type(e).__name__}: {e}")
-                    continue
-                received = time.monotonic()
-                if response.status_code != 200:
-                    with lock:
-                        errors.append(f"{response.status_code}: {response.text[:200]}")
-                    continue
-                results = response.json()["results"]
-                with lock:
-                    answers.append({"sent": sent, "received": received, "results": results})
-
-    def writer() -> None:
-        with httpx.Client(base_url=base, timeout=120) as http:
-            time.sleep(SECONDS * 0.2)
-            events["ingest_sent"] = time.monotonic()
-            accepted = http.post("/v1/ingest", json={"paths": [str(incoming)]})
-            assert accepted.status_code == 202, accepted.text
-            job_id = accepted.json()["job"]["id"]
-            time.sleep(SECONDS * 0.2)
-            events["delete_sent"] = time.monotonic()
-            deleted = http.delete(f"/v1/documents/{victim}")
-            events["delete_done"] = time.monotonic()
-            assert deleted.status_code == 200, deleted.text
-            while True:
-                job = http.get(f"/v1/jobs/{job_id}").json()
-                if job["status"] not in ("queued", "running"):
-                    break
-                time.sleep(0.1)
-            events["ingest_done"] = time.monotonic()
-            events["ingest_status"] = job["status"]  # type: ignore[assignment]
-
-    writing = threading.Thread(target=writer)
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    threads += [writing, threading.Thread(target=sample)]
+    writing = threading.Thread(target=load.writer, args=(incoming, victim))
+    threads = [threading.Thread(target=load.client, args=(n,)) for n in range(CLIENTS)]
+    threads += [writing, threading.Thread(target=load.sample)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -225,24 +171,8 @@ def _run_load(
             final_chunks |= set(http.get(f"/v1/documents/{doc_id}").json()["chunk_ids"])
     added = final - set(before)
 
-    problems = []
     writes_done = max(events.get("delete_done", 1e18), events.get("ingest_done", 1e18))
-    for answer in answers:
-        for result in answer["results"]:
-            citation = result["citation"]
-            doc_id = citation["doc_id"]
-            if result["chunk_id"] != f"{doc_id}:{citation['chunk_index']}":
-                problems.append(
-                    f"chunk {result['chunk_id']} cited as {doc_id}:{citation['chunk_index']}"
-                )
-            if doc_id not in before and doc_id not in added:
-                problems.append(f"{doc_id} never existed")
-            if doc_id in added and answer["received"] < events["ingest_sent"]:
-                problems.append(f"{doc_id} seen before its ingest was sent")
-            if doc_id == victim and answer["sent"] > events["delete_done"]:
-                problems.append(f"deleted {doc_id} returned by a query sent after the delete")
-            if answer["sent"] > writes_done and result["chunk_id"] not in final_chunks:
-                problems.append(f"stale chunk {result['chunk_id']} after both writes finished")
+    problems = _violations(answers, events, set(before), added, victim, final_chunks)
 
     latencies = sorted(a["received"] - a["sent"] for a in answers)
     settled = [rss for at, rss in samples if at >= writes_done + 2.0]
@@ -304,3 +234,98 @@ def _run_load(
     assert seen_added > 0, "no query saw the ingested documents: the test proves nothing"
     assert rss_end < rss_start + RSS_GROWTH_MB, figures["rss_mb"]
     assert rss_end < after_writes + RSS_DRIFT_MB, figures["rss_mb"]  # flat once writes stop
+
+
+def _violations(
+    answers: list[dict[str, Any]],
+    events: dict[str, float],
+    before: set[str],
+    added: set[str],
+    victim: str,
+    final_chunks: set[str],
+) -> list[str]:
+    """What a query answered that the index never held at the time it was asked."""
+    problems: list[str] = []
+    writes_done = max(events.get("delete_done", 1e18), events.get("ingest_done", 1e18))
+    for answer in answers:
+        for result in answer["results"]:
+            citation = result["citation"]
+            doc_id = citation["doc_id"]
+            if result["chunk_id"] != f"{doc_id}:{citation['chunk_index']}":
+                problems.append(
+                    f"chunk {result['chunk_id']} cited as {doc_id}:{citation['chunk_index']}"
+                )
+            if doc_id not in before and doc_id not in added:
+                problems.append(f"{doc_id} never existed")
+            if doc_id in added and answer["received"] < events["ingest_sent"]:
+                problems.append(f"{doc_id} seen before its ingest was sent")
+            if doc_id == victim and answer["sent"] > events["delete_done"]:
+                problems.append(f"deleted {doc_id} returned by a query sent after the delete")
+            if answer["sent"] > writes_done and result["chunk_id"] not in final_chunks:
+                problems.append(f"stale chunk {result['chunk_id']} after both writes finished")
+    return problems
+
+
+class _Load:
+    """The threads of the load run: query clients, one writer, an RSS sampler."""
+
+    def __init__(self, base: str, process: psutil.Process, rss_start: float) -> None:
+        self.base = base
+        self.process = process
+        self.samples: list[tuple[float, float]] = [(time.monotonic(), rss_start)]
+        self.stop = threading.Event()
+        self.answers: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        self.events: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def sample(self) -> None:
+        while not self.stop.is_set():
+            self.samples.append((time.monotonic(), _rss_mb(self.process)))
+            self.stop.wait(0.25)
+
+    def client(self, number: int) -> None:
+        rng = random.Random(number)
+        with httpx.Client(base_url=self.base, timeout=60) as http:
+            while not self.stop.is_set():
+                body = {
+                    "query": rng.choice(QUERIES),
+                    "k": rng.choice((3, 5, 10)),
+                    "mode": rng.choice(("hybrid", "hybrid", "vector", "lexical")),
+                }
+                sent = time.monotonic()
+                try:
+                    response = http.post("/v1/query", json=body)
+                except httpx.HTTPError as e:
+                    with self.lock:
+                        self.errors.append(f"{type(e).__name__}: {e}")
+                    continue
+                received = time.monotonic()
+                if response.status_code != 200:
+                    with self.lock:
+                        self.errors.append(f"{response.status_code}: {response.text[:200]}")
+                    continue
+                results = response.json()["results"]
+                with self.lock:
+                    self.answers.append({"sent": sent, "received": received, "results": results})
+
+    def writer(self, incoming: Path, victim: str) -> None:
+        events = self.events
+        with httpx.Client(base_url=self.base, timeout=120) as http:
+            time.sleep(SECONDS * 0.2)
+            events["ingest_sent"] = time.monotonic()
+            accepted = http.post("/v1/ingest", json={"paths": [str(incoming)]})
+            assert accepted.status_code == 202, accepted.text
+            job_id = accepted.json()["job"]["id"]
+            time.sleep(SECONDS * 0.2)
+            events["delete_sent"] = time.monotonic()
+            deleted = http.delete(f"/v1/documents/{victim}")
+            events["delete_done"] = time.monotonic()
+            assert deleted.status_code == 200, deleted.text
+            while True:
+                job = http.get(f"/v1/jobs/{job_id}").json()
+                if job["status"] not in ("queued", "running"):
+                    break
+                time.sleep(0.1)
+            events["ingest_done"] = time.monotonic()
+            events["ingest_status"] = job["status"]  # type: ignore[assignment]
