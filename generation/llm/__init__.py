@@ -8,7 +8,6 @@ from pathlib import Path
 
 from generation.callbacks import Callbacks
 from generation.llm.base import LLM
-from generation.llm.openai import OpenAILLM
 from generation.models import ModelSpec
 
 
@@ -28,7 +27,11 @@ def build_llm(
             retry's delay in seconds, doubled per attempt and capped at 8 s.
         model_dir: the embedded model's converted weights (default: under the venv).
     """
+    # Each backend is imported when first built: `import generation.llm.counting` (the CLI's
+    # settings need it) must not pay for the openai client (~0.7 s) or transformers.
     if spec.kind == "openai":
+        from generation.llm.openai import OpenAILLM
+
         return OpenAILLM(
             spec, callbacks=callbacks, timeout=timeout, max_retries=max_retries, backoff=backoff
         )
