@@ -43,7 +43,7 @@ def file_type_for(path: Path) -> str:
     return FILE_TYPES[path.suffix.lower()]
 
 
-def sha256_of(path: str) -> str:
+def sha256_of(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(HASH_BLOCK):

@@ -26,7 +26,6 @@ helpers would do steps 1-3, but they need `optimum`, whose releases pin an older
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ingest.discover import sha256_of
 from ingest.embedding.graph import GraphEncoder, check_mean_pooled
 from ingest.embedding.model import MANIFEST, export_dir, resolve_model_path
 from ingest.embedding.torch import TorchEncoder
@@ -65,14 +65,6 @@ def weights_file(model_dir: Path) -> Path:
         if (model_dir / name).is_file():
             return model_dir / name
     raise ExportFailed(f"{model_dir} holds no model.safetensors or pytorch_model.bin")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def up_to_date(target: Path, source: dict[str, Any]) -> bool:
