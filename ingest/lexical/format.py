@@ -25,11 +25,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the cars each chunk is about
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 # Metadata kept per chunk so filters and citations work without asking Chroma.
-TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id")
+TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id", "cars")
+CAR_SEPARATOR = "|"  # `cars` is a list in Chroma; here its ids joined, sorted
+
+
+def field_value(metadata: Mapping[str, Any], field: str) -> str:
+    """A text field of a chunk's metadata as the lexical index keeps it."""
+    raw = metadata.get(field)
+    if isinstance(raw, list | tuple):
+        return CAR_SEPARATOR.join(sorted(str(v) for v in raw))
+    return str(raw or "")
+
+
 INT_FIELDS = ("chunk_index", "page")  # -1 where absent
 TEXTS = "texts"  # texts.bin and texts.offsets.npy; generations written before them lack both
 # b below the usual 0.75: chunks are already length-capped, and full length normalisation

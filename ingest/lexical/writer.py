@@ -35,6 +35,7 @@ from ingest.lexical.format import (
     MANIFEST,
     TEXT_FIELDS,
     TEXTS,
+    field_value,
     lexical_text,
     pack_tokens,
     read_current,
@@ -104,7 +105,7 @@ class _Columns:
         self.ids.append(chunk_id)
         self.texts.append(text.encode("utf-8"))
         for field in TEXT_FIELDS:
-            value = str(metadata.get(field) or "")
+            value = field_value(metadata, field)
             table = self.values[field]
             self.codes[field].append(table.setdefault(value, len(table)))
         for field in INT_FIELDS:
