@@ -1,0 +1,234 @@
+"""One parsed, chunked document → its cars and facts (`extract_specs`).
+
+Each section is read by every shape reader (tables, `key: value` lines, spec-sheet rows,
+sentences, in that order; a line one reader took is not read again), each fact gets the car
+the text is about at that point, and its evidence is cut from the section text at offsets
+that lie inside one chunk, so the evidence is an exact substring of that chunk's text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.model import CarRef, DocumentSpecs, Fact
+from ingest.specs.numbers import fold
+from ingest.specs.prose import sentences
+from ingest.specs.scope import (
+    DocCars,
+    Scope,
+    clause_cars,
+    document_car,
+    record_car,
+    section_scope,
+)
+from ingest.specs.shapes import Found, key_values, sheet_rows
+from ingest.specs.tables import tables
+from ingest.specs.vocabulary import Vocabulary, load_vocabulary
+
+log = logging.getLogger(__name__)
+
+_DATA = Path(__file__).resolve().parents[2] / "data" / "specs"
+HEADER_SEPARATOR = " > "
+
+
+@dataclass(frozen=True, slots=True)
+class SpecConfig:
+    """Where the vocabulary and the car alias files are (later alias files extend earlier)."""
+
+    attributes: Path = _DATA / "attributes.toml"
+    cars: tuple[Path, ...] = (_DATA / "cars.toml",)
+
+
+@cache
+def _load(config: SpecConfig) -> tuple[Vocabulary, CarIndex]:
+    return load_vocabulary(config.attributes), load_cars(config.cars)
+
+
+def extract_specs(doc: ParsedDocument, chunks: list[Chunk], config: SpecConfig) -> DocumentSpecs:
+    """The cars `doc` is about and the facts it states. Never raises for content."""
+    vocab, index = _load(config)  # a broken configuration file is an error worth raising
+    try:
+        return _extract(doc, chunks, vocab, index)
+    except Exception:  # one odd document must not fail its ingest
+        log.exception("spec extraction failed for %s; no facts kept", doc.source)
+        return DocumentSpecs()
+
+
+def _extract(
+    doc: ParsedDocument, chunks: list[Chunk], vocab: Vocabulary, index: CarIndex
+) -> DocumentSpecs:
+    doc_cars = document_car(index, doc)
+    spans = _chunk_spans(doc.sections, chunks)
+    facts: list[Fact] = []
+    chunk_cars: dict[int, set[str]] = {}
+    seen: set[tuple[str, str, str | None, str]] = set()
+    prose: list[bool] = []
+    learned: dict[str, set[str]] = {}
+    for section, section_spans in zip(doc.sections, spans, strict=True):
+        if not section_spans:
+            continue
+        record = record_car(index, section) if section.kind == "record" else None
+        if record is not None:
+            doc_cars.names.setdefault(*record)
+        hits = [] if record is not None else index.find(section.text)
+        scope = section_scope(index, section, doc_cars, record, hits)
+        for ci, start, end in section_spans:
+            chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
+        text = fold(section.text)
+        for found, from_prose in _read(vocab, section, text):
+            fact = _fact(hits, section, text, found, scope, section_spans, chunks, doc_cars,
+                         record is not None)
+            if fact is None:
+                continue
+            key = (fact.car, fact.attribute, fact.variant, fact.value)
+            if key in seen:
+                continue
+            seen.add(key)
+            facts.append(fact)
+            prose.append(from_prose)
+            if fact.chunk_index is not None:
+                chunk_cars.setdefault(fact.chunk_index, set()).add(fact.car)
+        if doc_cars.multi or doc.file_type != "csv":
+            for car, names in learned_aliases(index, section.text).items():
+                learned.setdefault(car, set()).update(names)
+    facts = _drop_prose_repeats(facts, prose)
+    used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
+    cars = [
+        CarRef(car, doc_cars.names.get(car, car), tuple(sorted(learned.get(car, ()))))
+        for car in sorted(used)
+    ]
+    return DocumentSpecs(
+        cars=cars,
+        facts=facts,
+        chunk_cars={i: tuple(sorted(c)) for i, c in sorted(chunk_cars.items()) if c},
+    )
+
+
+def _read(vocab: Vocabulary, section: Section, text: str) -> list[tuple[Found, bool]]:
+    found: list[tuple[Found, bool]] = []
+    table_facts, skip = tables(vocab, text, "")
+    found += [(f, False) for f in table_facts]
+    kv, kv_spans = key_values(vocab, text)
+    found += [(f, False) for f in kv]
+    skip += kv_spans
+    if section.kind == "record":
+        return found
+    found += [(f, False) for f in sheet_rows(vocab, text, skip)]
+    skip += [(f.start, f.end) for f, _ in found]
+    found += [(f, True) for f in sentences(vocab, text, skip)]
+    return found
+
+
+def _fact(
+    hits: list[Hit],
+    section: Section,
+    text: str,
+    found: Found,
+    scope: Scope,
+    spans: list[tuple[int, int, int]],
+    chunks: list[Chunk],
+    doc_cars: DocCars,
+    is_record: bool,
+) -> Fact | None:
+    car = scope.car_at(found.start)
+    if not is_record:
+        named = clause_cars(hits, text, found.start, found.end)
+        if car is None and len(named) == 1:
+            car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
+        elif car is not None and named and car not in named:
+            return None  # the sentence is about another car ("与本田CR-V…相差不大")
+    if car is None:
+        return None
+    start, end = _trim(section.text, found.start, found.end)
+    chunk = _chunk_of(spans, start, end)
+    if chunk is None:
+        start, end = found.value.start, found.value.end
+        chunk = _chunk_of(spans, start, end)
+        if chunk is None:
+            return None
+    value = found.value
+    written = section.text[value.start : value.end].strip()
+    variant = _variant(doc_cars.year, found.variant)
+    return Fact(
+        car=car,
+        attribute=found.attribute,
+        value=written,
+        numbers=value.numbers,
+        unit=value.unit,
+        normalized=value.normalized,
+        normalized_unit=value.normalized_unit,
+        variant=variant,
+        evidence=section.text[start:end],
+        page=chunks[chunk].page,
+        section=chunks[chunk].section,
+        chunk_index=chunk,
+    )
+
+
+def _variant(year: str, variant: str | None) -> str | None:
+    if year and variant and not variant.startswith(year):
+        return f"{year} · {variant}"
+    return variant or (year or None)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _chunk_of(spans: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+    for ci, a, b in spans:
+        if a <= start and end <= b:
+            return ci
+    return None
+
+
+def _chunk_spans(sections: list[Section], chunks: list[Chunk]) -> list[list[tuple[int, int, int]]]:
+    """For each section, (chunk index, start, end) of the chunks cut from its text."""
+    out: list[list[tuple[int, int, int]]] = []
+    ci = 0
+    for section in sections:
+        found: list[tuple[int, int, int]] = []
+        path = HEADER_SEPARATOR.join(section.heading_path)
+        last = 0
+        while ci < len(chunks):
+            chunk = chunks[ci]
+            if chunk.page != section.page or chunk.section != path:
+                break
+            body = chunk.text
+            header = (section.table_header or "").strip("\n")
+            if section.kind == "table" and header and body.startswith(header + "\n"):
+                body = body[len(header) + 1 :]
+            pos = section.text.find(body, last)
+            if pos < 0:
+                pos = section.text.find(body)
+            if pos < 0:
+                break
+            found.append((chunk.index, pos, pos + len(body)))
+            last = pos + 1
+            ci += 1
+        out.append(found)
+    return out
+
+
+def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
+    """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact."""
+
+    def key(f: Fact) -> tuple[str, str, object]:
+        return f.car, f.attribute, f.normalized if f.normalized is not None else f.value
+
+    structured = {key(f) for f, p in zip(facts, prose, strict=True) if not p}
+    with_variant = {key(f) for f in facts if f.variant}
+    return [
+        f
+        for f, p in zip(facts, prose, strict=True)
+        if not (p and key(f) in structured) and (f.variant or key(f) not in with_variant)
+    ]
