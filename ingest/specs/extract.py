@@ -9,7 +9,7 @@ that lie inside one chunk, so the evidence is an exact substring of that chunk's
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -27,8 +27,8 @@ from ingest.specs.scope import (
     section_scope,
 )
 from ingest.specs.shapes import Found, key_values, sheet_rows
-from ingest.specs.tables import tables
-from ingest.specs.vocabulary import Vocabulary, load_vocabulary
+from ingest.specs.tables import configuration_names, tables
+from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +42,30 @@ class SpecConfig:
 
     attributes: Path = _DATA / "attributes.toml"
     cars: tuple[Path, ...] = (_DATA / "cars.toml",)
+    columns: Path = _DATA / "columns.toml"  # units of known data files' columns
 
 
 @cache
-def _load(config: SpecConfig) -> tuple[Vocabulary, CarIndex]:
-    return load_vocabulary(config.attributes), load_cars(config.cars)
+def _load(config: SpecConfig) -> tuple[Vocabulary, CarIndex, list[DataSet]]:
+    return load_vocabulary(config.attributes), load_cars(config.cars), load_columns(config.columns)
 
 
 def extract_specs(doc: ParsedDocument, chunks: list[Chunk], config: SpecConfig) -> DocumentSpecs:
     """The cars `doc` is about and the facts it states. Never raises for content."""
-    vocab, index = _load(config)  # a broken configuration file is an error worth raising
+    vocab, index, data_sets = _load(config)  # a broken configuration file should raise
     try:
-        return _extract(doc, chunks, vocab, index)
+        return _extract(doc, chunks, vocab, index, data_sets)
     except Exception:  # one odd document must not fail its ingest
         log.exception("spec extraction failed for %s; no facts kept", doc.source)
         return DocumentSpecs()
 
 
 def _extract(
-    doc: ParsedDocument, chunks: list[Chunk], vocab: Vocabulary, index: CarIndex
+    doc: ParsedDocument,
+    chunks: list[Chunk],
+    vocab: Vocabulary,
+    index: CarIndex,
+    data_sets: list[DataSet],
 ) -> DocumentSpecs:
     doc_cars = document_car(index, doc)
     spans = _chunk_spans(doc.sections, chunks)
@@ -68,6 +73,7 @@ def _extract(
     chunk_cars: dict[int, set[str]] = {}
     seen: set[tuple[str, str, str | None, str]] = set()
     prose: list[bool] = []
+    rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
     learned: dict[str, set[str]] = {}
     for section, section_spans in zip(doc.sections, spans, strict=True):
         if not section_spans:
@@ -80,23 +86,30 @@ def _extract(
         for ci, start, end in section_spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
-        for found, from_prose in _read(vocab, section, text):
+        row: list[Fact] = []
+        for found, from_prose in _read(vocab, section, text, data_sets):
             fact = _fact(hits, section, text, found, scope, section_spans, chunks, doc_cars,
                          record is not None)
             if fact is None:
                 continue
-            key = (fact.car, fact.attribute, fact.variant, fact.value)
-            if key in seen:
-                continue
-            seen.add(key)
             facts.append(fact)
             prose.append(from_prose)
+            row.append(fact)
+        if record is not None and row:
+            rows.setdefault(record[0], []).append(row)
             if fact.chunk_index is not None:
                 chunk_cars.setdefault(fact.chunk_index, set()).add(fact.car)
-        if doc_cars.multi or doc.file_type != "csv":
+        if record is None:
             for car, names in learned_aliases(index, section.text).items():
                 learned.setdefault(car, set()).update(names)
-    facts = _drop_prose_repeats(facts, prose)
+    facts = _name_configurations(facts, rows, doc_cars.year)
+    kept = []
+    for fact, from_prose in zip(facts, prose, strict=True):
+        key = (fact.car, fact.attribute, fact.variant, fact.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append((fact, from_prose))
+    facts = _drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
     used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
     cars = [
         CarRef(car, doc_cars.names.get(car, car), tuple(sorted(learned.get(car, ()))))
@@ -109,15 +122,16 @@ def _extract(
     )
 
 
-def _read(vocab: Vocabulary, section: Section, text: str) -> list[tuple[Found, bool]]:
-    found: list[tuple[Found, bool]] = []
-    table_facts, skip = tables(vocab, text, "")
-    found += [(f, False) for f in table_facts]
-    kv, kv_spans = key_values(vocab, text)
-    found += [(f, False) for f in kv]
-    skip += kv_spans
+def _read(
+    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet]
+) -> list[tuple[Found, bool]]:
+    kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
+    found = [(f, False) for f in kv]
     if section.kind == "record":
         return found
+    table_facts, skip = tables(vocab, text)
+    found += [(f, False) for f in table_facts]
+    skip += kv_spans
     found += [(f, False) for f in sheet_rows(vocab, text, skip)]
     skip += [(f.start, f.end) for f, _ in found]
     found += [(f, True) for f in sentences(vocab, text, skip)]
@@ -168,6 +182,23 @@ def _fact(
         section=chunks[chunk].section,
         chunk_index=chunk,
     )
+
+
+def _name_configurations(
+    facts: list[Fact], rows: dict[str, list[list[Fact]]], year: str
+) -> list[Fact]:
+    """CSV rows of one car that are engine configurations get them as variants."""
+    renamed: dict[int, str] = {}
+    for car_rows in rows.values():
+        fields = [{f.attribute: f.value for f in row} for row in car_rows]
+        names = configuration_names(fields)
+        if names is None:
+            continue
+        for row, name in zip(car_rows, names, strict=True):
+            for f in row:
+                if name:
+                    renamed[id(f)] = _variant(year, name) or name
+    return [replace(f, variant=renamed[id(f)]) if id(f) in renamed else f for f in facts]
 
 
 def _variant(year: str, variant: str | None) -> str | None:

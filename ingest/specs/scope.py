@@ -103,6 +103,22 @@ def record_car(index: CarIndex, section: Section) -> tuple[str, str] | None:
         meta.setdefault(m.group("key").lower(), m.group("value").strip())
     make = meta.get("manufacturer") or meta.get("brand") or meta.get("make")
     model = meta.get("model")
+    return _record_car(index, make, model)
+
+
+_RECORD_CARS: dict[tuple[int, str | None, str | None], tuple[str, str] | None] = {}
+
+
+def _record_car(index: CarIndex, make: str | None, model: str | None) -> tuple[str, str] | None:
+    key = (id(index), make, model)
+    if key not in _RECORD_CARS:
+        if len(_RECORD_CARS) > 50_000:
+            _RECORD_CARS.clear()
+        _RECORD_CARS[key] = _resolve(index, make, model)
+    return _RECORD_CARS[key]
+
+
+def _resolve(index: CarIndex, make: str | None, model: str | None) -> tuple[str, str] | None:
     if not model:
         return None
     if make and index.brand_of(make) is None and len(make.split()) > 1:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ingest.specs.numbers import quantities
 from ingest.specs.values import Value, read, rpm_value
-from ingest.specs.vocabulary import LWH, Attribute, Vocabulary, unit_hint
+from ingest.specs.vocabulary import LWH, Attribute, DataSet, Vocabulary, unit_hint
 
 _KEY_VALUE = re.compile(
     r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
@@ -42,15 +42,28 @@ class Found:
     label: str = ""  # the label as written, for variant price lines
 
 
-def key_values(vocab: Vocabulary, text: str) -> tuple[list[Found], list[tuple[int, int]]]:
-    """`label: value` lines. Returns the facts and the spans of the lines they consumed."""
+def key_values(
+    vocab: Vocabulary, text: str, data_sets: list[DataSet] | None = None
+) -> tuple[list[Found], list[tuple[int, int]]]:
+    """`label: value` lines. Returns the facts and the spans of the lines they consumed.
+    `data_sets`: known data files whose column units apply when a row has their columns."""
     out: list[Found] = []
     spans: list[tuple[int, int]] = []
-    for m in _KEY_VALUE.finditer(text):
+    matches = list(_KEY_VALUE.finditer(text))
+    units: dict[str, str] = {}
+    if data_sets:
+        present = {m.group("label").strip() for m in matches}
+        for data_set in data_sets:
+            if data_set.columns <= present:
+                units = data_set.units
+                break
+    for m in matches:
         label = m.group("label")
         key = vocab.lookup(label)
         if key is None:
             continue
+        if label.strip() in units:
+            label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
         out.extend(_values_of(vocab, key, label, text, m.start("value"), m.end("value"),
                               m.start("label"), m.end(), None, single=True))
@@ -70,16 +83,45 @@ def _values_of(
     *,
     single: bool,
 ) -> list[Found]:
+    # Data files repeat the same cells thousands of times: read each distinct one once.
+    segment = text[start:end]
+    cache_key = (key, label, segment, single)
+    cached = _CACHE.get(cache_key)
+    if cached is None:
+        cached = _read_cell(vocab, key, label, segment, single)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[cache_key] = cached
+    return [
+        Found(attribute, _shift(value, start), ev_start, ev_end, variant)
+        for attribute, value in cached
+    ]
+
+
+_CACHE: dict[tuple[str, str, str, bool], list[tuple[str, Value]]] = {}
+_CACHE_SIZE = 20_000
+
+
+def _shift(value: Value, offset: int) -> Value:
+    rpm = (value.rpm[0] + offset, value.rpm[1] + offset) if value.rpm else None
+    return Value(value.start + offset, value.end + offset, value.numbers, value.unit,
+                 value.normalized, value.normalized_unit, rpm)
+
+
+def _read_cell(
+    vocab: Vocabulary, key: str, label: str, segment: str, single: bool
+) -> list[tuple[str, Value]]:
+    """The facts one label's cell holds, with offsets relative to the cell."""
     hint = unit_hint(label)
     if key == "LWH":
-        return _lwh(vocab, text, start, end, ev_start, ev_end, hint, variant)
+        return [(f.attribute, f.value) for f in _lwh(vocab, segment, 0, len(segment), 0, 0, hint, None)]
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
-    values = read(attr, text, start, end, hint, group_spaces=single)
+    values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
     if len(values) != 1:
         return []  # several figures under one label: which is which is not said
-    return _with_rpm(attr, values[0], text, ev_start, ev_end, variant)
+    return [(f.attribute, f.value) for f in _with_rpm(attr, values[0], segment, 0, 0, None)]
 
 
 def _with_rpm(

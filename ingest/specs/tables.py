@@ -29,7 +29,7 @@ def _cells(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-def tables(vocab: Vocabulary, text: str, year: str) -> tuple[list[Found], list[tuple[int, int]]]:
+def tables(vocab: Vocabulary, text: str) -> tuple[list[Found], list[tuple[int, int]]]:
     """Facts of every pipe table in `text`, and the spans of the table lines."""
     out: list[Found] = []
     spans: list[tuple[int, int]] = []
@@ -39,14 +39,14 @@ def tables(vocab: Vocabulary, text: str, year: str) -> tuple[list[Found], list[t
         if line.lstrip().startswith("|"):
             lines.append((pos, line))
         elif lines:
-            out.extend(_table(vocab, text, lines, year))
+            out.extend(_table(vocab, text, lines))
             spans.append((lines[0][0], lines[-1][0] + len(lines[-1][1])))
             lines = []
         pos += len(line) + 1
     return out, spans
 
 
-def _table(vocab: Vocabulary, text: str, lines: list[tuple[int, str]], year: str) -> list[Found]:
+def _table(vocab: Vocabulary, text: str, lines: list[tuple[int, str]]) -> list[Found]:
     rows = [(pos, line, _cells(line)) for pos, line in lines if not _RULE.match(line.strip())]
     if len(rows) < 2:
         return []
@@ -54,13 +54,13 @@ def _table(vocab: Vocabulary, text: str, lines: list[tuple[int, str]], year: str
     labels = [head_line[a:b] for a, b in head_cells]
     keys = [vocab.lookup(label) for label in labels]
     if sum(k is not None for k in keys) >= 2:
-        return _by_row(vocab, text, rows, labels, keys, year)
+        return _by_row(vocab, text, rows, labels, keys)
     return _by_column(vocab, text, rows, labels)
 
 
-def _by_row(vocab, text, rows, labels, keys, year) -> list[Found]:  # type: ignore[no-untyped-def]
+def _by_row(vocab, text, rows, labels, keys) -> list[Found]:  # type: ignore[no-untyped-def]
     body = rows[1:]
-    names = _row_names(body, labels, keys, year)
+    names = _row_names(body, labels, keys)
     out: list[Found] = []
     for (pos, line, cells), name in zip(body, names, strict=True):
         for (a, b), label, key in zip(cells, labels, keys, strict=False):
@@ -71,35 +71,40 @@ def _by_row(vocab, text, rows, labels, keys, year) -> list[Found]:  # type: igno
     return out
 
 
-def _row_names(body, labels, keys, year) -> list[str | None]:  # type: ignore[no-untyped-def]
-    def cell(row: tuple[int, str, list[tuple[int, int]]], key: str) -> str:
-        if key not in keys:
-            return ""
-        i = keys.index(key)
-        cells = row[2]
-        return row[1][cells[i][0] : cells[i][1]].strip() if i < len(cells) else ""
-
-    if "displacement" in keys and "transmission" in keys:
-        base = []
-        for row in body:
-            displ = cell(row, "displacement")
-            parts = [p for p in (year, f"{displ} L" if displ else "", cell(row, "transmission")) if p]
-            base.append(" · ".join(parts[:1]) + (" · " + " ".join(parts[1:]) if len(parts) > 1 else ""))
-        for extra in ("drive", "fuel_type"):
-            if len(set(base)) == len(base):
-                break
-            counts = {b: base.count(b) for b in base}
-            base = [b + (" " + cell(r, extra) if counts[b] > 1 and cell(r, extra) else "")
-                    for b, r in zip(base, body, strict=True)]
-        if len(set(base)) != len(base):
-            first = labels[0].strip()
-            base = [b + (f" · #{r[1][r[2][0][0]:r[2][0][1]].strip()}" if first == "#" else "")
-                    for b, r in zip(base, body, strict=True)]
-        return base if len(set(base)) == len(base) else [None] * len(body)
+def _row_names(body, labels, keys) -> list[str | None]:  # type: ignore[no-untyped-def]
+    rows = []
+    for _, line, cells in body:
+        row = {k: line[a:b].strip() for (a, b), k in zip(cells, keys, strict=False) if k}
+        if labels[0].strip() == "#" and cells:
+            row["#"] = line[cells[0][0] : cells[0][1]].strip()
+        rows.append(row)
+    names = configuration_names(rows)
+    if names is not None:
+        return names
     if keys[0] is None:
-        names = [row[1][row[2][0][0] : row[2][0][1]].strip() or None for row in body]
-        return names if len(body) > 1 else [None]
+        firsts = [line[cells[0][0] : cells[0][1]].strip() or None for _, line, cells in body]
+        return firsts if len(body) > 1 else [None]
     return [None] * len(body)
+
+
+def configuration_names(rows: list[dict[str, str]]) -> list[str | None] | None:
+    """Names for engine configurations (rows with a displacement and a transmission):
+    "2.5 L SemiAuto-8", plus the drive, the fuel or the row number only where needed to
+    tell rows apart. None when the rows are not configurations."""
+    if not rows or not all("displacement" in r and "transmission" in r for r in rows):
+        return None
+    names = [f"{r['displacement']} L {r['transmission']}".strip() for r in rows]
+    for extra in ("drive", "fuel_type", "#"):
+        groups: dict[str, set[tuple[tuple[str, str], ...]]] = {}
+        values: dict[str, set[str]] = {}
+        for name, row in zip(names, rows, strict=True):
+            groups.setdefault(name, set()).add(tuple(sorted(row.items())))
+            values.setdefault(name, set()).add(row.get(extra, ""))
+        names = [
+            n + (f" {'#' if extra == '#' else ''}{r[extra]}" if len(groups[n]) > 1 and len(values[n]) > 1 and r.get(extra) else "")
+            for n, r in zip(names, rows, strict=True)
+        ]
+    return list(names)
 
 
 def _by_column(vocab, text, rows, labels) -> list[Found]:  # type: ignore[no-untyped-def]

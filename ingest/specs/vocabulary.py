@@ -77,6 +77,7 @@ class Vocabulary:
     prose_zh: list[str] = field(default_factory=list)  # Chinese ones, longest first
     longest_en: int = 1  # words in the longest English prose label
     first_words: set[str] = field(default_factory=set)
+    memo: dict[str, str | None] = field(default_factory=dict)
 
     def find_labels(self, text: str) -> list[tuple[int, int]]:
         """Spans of the labels strong enough to be read inside sentences, longest first."""
@@ -107,6 +108,15 @@ class Vocabulary:
 
     def lookup(self, label: str) -> str | None:
         """The attribute key a label names, or None ("LWH" for length/width/height)."""
+        if label in self.memo:
+            return self.memo[label]
+        key = self._lookup(label)
+        if len(self.memo) > 20_000:
+            self.memo.clear()
+        self.memo[label] = key
+        return key
+
+    def _lookup(self, label: str) -> str | None:
         norm = normalise(label)
         if not norm:
             return None
@@ -146,7 +156,7 @@ _NOT_UNITS = frozenset({"in", "to", "at", "per", "of", "hours", "time", "s"})
 
 
 def _read_hint(text: str) -> Hint | None:
-    text = re.sub(r"^(?:in|unit|units)\s*:?\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:in|unit|units)\b\s*:?\s*", "", text, flags=re.IGNORECASE)
     if not text:
         return None
     probe = text if text[0].isdigit() or not text[0].isalnum() else f"1 {text}"
@@ -158,6 +168,27 @@ def _read_hint(text: str) -> Hint | None:
         return None
     multiplier = q.numbers[0] if probe is text else 1.0
     return Hint(q.unit, multiplier)
+
+
+@dataclass(frozen=True, slots=True)
+class DataSet:
+    """A known data file: recognised by its columns; the units its headers do not name."""
+
+    name: str
+    columns: frozenset[str]
+    units: dict[str, str]
+
+
+def load_columns(path: Path) -> list[DataSet]:
+    if not path.is_file():
+        return []
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return [
+        DataSet(name, frozenset(entry.get("columns", ())), dict(entry.get("units", {})))
+        for name, entry in data.items()
+        if isinstance(entry, dict)
+    ]
 
 
 def load_vocabulary(path: Path) -> Vocabulary:
