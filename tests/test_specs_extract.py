@@ -138,8 +138,14 @@ def test_unit_hints_in_labels() -> None:
 def test_car_ids_from_alias_file_and_slugs() -> None:
     index = load_cars(CONFIG.cars)
     assert index.from_title("本田CR-V、丰田RAV4劲敌！全新日产奇骏上市") is None  # three cars
-    assert index.from_title("Hyundai Venue Digital Brochure") == ("hyundai-venue", "Hyundai Venue", "")
-    assert index.from_title("1993 Mercedes-Benz 300E - passenger car")[:1] == ("mercedes-benz-300e",)  # type: ignore[index]
+    assert index.from_title("Hyundai Venue Digital Brochure") == (
+        "hyundai-venue",
+        "Hyundai Venue",
+        "",
+    )
+    assert index.from_title("1993 Mercedes-Benz 300E - passenger car")[:1] == (
+        "mercedes-benz-300e",
+    )  # type: ignore[index]
     assert [h.car for h in index.find("东风日产全新劲客")] == ["nissan-kicks"]
     assert index.car("TOYOTA", "Camry") == ("toyota-camry", "Toyota Camry")
     assert slug("Škoda Octavia RS") == "skoda-octavia-rs"
@@ -187,7 +193,10 @@ def test_sheet_rows_with_one_figure_per_variant(tmp_path: Path) -> None:
     specs = write(tmp_path, "hyundai_roadster.txt", text)
     assert one(specs, "length").numbers == (3995.0,)
     powers = {f.variant: f.value for f in facts(specs, "power")}
-    assert powers == {"Alpha 1.2 l MPi": "61 kW (83 PS)", "Beta 1.0 l Turbo GDi": "88.3 kW (120 PS)"}
+    assert powers == {
+        "Alpha 1.2 l MPi": "61 kW (83 PS)",
+        "Beta 1.0 l Turbo GDi": "88.3 kW (120 PS)",
+    }
     rpms = {f.variant: f.numbers for f in facts(specs, "power_rpm")}
     assert rpms == {"Alpha 1.2 l MPi": (6000.0,), "Beta 1.0 l Turbo GDi": (5500.0,)}
     assert {f.variant: f.numbers for f in facts(specs, "displacement")} == {
@@ -298,7 +307,9 @@ def test_bad_input_never_raises_and_invents_nothing(tmp_path: Path) -> None:
     rows = "\n".join(f"Make{i % 7},Model{i % 50},{100 + i % 90}" for i in range(10_000))
     big = write(tmp_path, "big.csv", "Manufacturer,Model,Horsepower\n" + rows + "\n")
     assert len({f.car for f in big.facts}) == 350
-    doc = ParsedDocument(source="x", file_type="txt", title="x", sections=[Section(text="\x00" * 10)])
+    doc = ParsedDocument(
+        source="x", file_type="txt", title="x", sections=[Section(text="\x00" * 10)]
+    )
     assert extract_specs(doc, [], CONFIG).facts == []
 
 
@@ -322,7 +333,11 @@ def test_venue_brochure_acceptance_facts() -> None:
     car = "hyundai-venue"
     assert [c.id for c in specs.cars] == [car]
     boot = one(specs, "boot_volume", car)
-    assert (boot.numbers, boot.unit, boot.page) == ((375.0,), "L", 8)  # "Spacious boot (375 litres)"
+    assert (boot.numbers, boot.unit, boot.page) == (
+        (375.0,),
+        "L",
+        8,
+    )  # "Spacious boot (375 litres)"
     for attribute, value, unit in [
         ("fuel_tank", 45.0, "L"),
         ("length", 3995.0, "mm"),

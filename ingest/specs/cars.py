@@ -109,7 +109,9 @@ class CarIndex:
         hits: list[Hit] = []
         used: list[tuple[int, int]] = []
         for m_start, m_end, alias in self.model_names_scan.scan(lowered):
-            before = [b for b in brands if 0 <= m_start - b[1] <= 4 and _gap_ok(folded, b[1], m_start)]
+            before = [
+                b for b in brands if 0 <= m_start - b[1] <= 4 and _gap_ok(folded, b[1], m_start)
+            ]
             brand_ids = {b[2] for b in before}
             ids = self.model_aliases.get(alias, [])
             match = [i for i in ids if self.model_brand[i] in brand_ids] or (
@@ -118,7 +120,9 @@ class CarIndex:
             if len(match) != 1:
                 continue
             start = min([b[0] for b in before] + [m_start])
-            hits.append(Hit(start, m_end, match[0], self.model_names[match[0]], self.model_brand[match[0]]))
+            hits.append(
+                Hit(start, m_end, match[0], self.model_names[match[0]], self.model_brand[match[0]])
+            )
             used.append((start, m_end))
         for start, end, brand in brands:
             if not any(s <= start < e for s, e in used):
@@ -154,7 +158,7 @@ class CarIndex:
         if len(brands) != 1:
             return None
         hit = hits[0]
-        words = []
+        words: list[tuple[str, int]] = []
         for m in _MODEL_WORD.finditer(fold(title), hit.end):
             gap = fold(title)[(words[-1][1] if words else hit.end) : m.start()]
             if gap.strip() or m.group().lower() in _STOP or len(words) == 4:
@@ -167,8 +171,14 @@ class CarIndex:
 
 
 def _gap_ok(text: str, start: int, end: int) -> bool:
-    return re.fullmatch(r"[\s\-]*(?:全新一代|全新|新一代|新款|第二代|new)?[\s\-]*", text[start:end],
-                        re.IGNORECASE) is not None
+    return (
+        re.fullmatch(
+            r"[\s\-]*(?:全新一代|全新|新一代|新款|第二代|new)?[\s\-]*",
+            text[start:end],
+            re.IGNORECASE,
+        )
+        is not None
+    )
 
 
 def _year(text: str) -> str:
@@ -182,7 +192,10 @@ def _model_case(model: str) -> str:
 
 
 def learned_aliases(index: CarIndex, text: str) -> dict[str, set[str]]:
-    """Names a text gives a known car: "美版Rogue（国内称为奇骏）" → {"nissan-x-trail": {"Rogue"}}."""
+    """Names a text gives a known car.
+
+    "美版Rogue（国内称为奇骏）" → {"nissan-x-trail": {"Rogue"}}.
+    """
     learned: dict[str, set[str]] = {}
     if not _LEARN_CUE.search(text):
         return learned

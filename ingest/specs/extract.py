@@ -68,48 +68,34 @@ def _extract(
     data_sets: list[DataSet],
 ) -> DocumentSpecs:
     doc_cars = document_car(index, doc)
-    spans = _chunk_spans(doc.sections, chunks)
-    facts: list[Fact] = []
+    found: list[tuple[Fact, bool]] = []  # (fact, from a sentence)
     chunk_cars: dict[int, set[str]] = {}
-    seen: set[tuple[str, str, str | None, str]] = set()
-    prose: list[bool] = []
     rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
     learned: dict[str, set[str]] = {}
-    for section, section_spans in zip(doc.sections, spans, strict=True):
-        if not section_spans:
+    for section, spans in zip(doc.sections, _chunk_spans(doc.sections, chunks), strict=True):
+        if not spans:
             continue
         record = record_car(index, section) if section.kind == "record" else None
         if record is not None:
             doc_cars.names.setdefault(*record)
         hits = [] if record is not None else index.find(section.text)
         scope = section_scope(index, section, doc_cars, record, hits)
-        for ci, start, end in section_spans:
+        for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
-        row: list[Fact] = []
-        for found, from_prose in _read(vocab, section, text, data_sets):
-            fact = _fact(hits, section, text, found, scope, section_spans, chunks, doc_cars,
-                         record is not None)
-            if fact is None:
-                continue
-            facts.append(fact)
-            prose.append(from_prose)
-            row.append(fact)
+        row = []
+        for item, from_prose in _read(vocab, section, text, data_sets):
+            fact = _fact(hits, section, text, item, scope, spans, chunks, doc_cars, record)
+            if fact is not None:
+                found.append((fact, from_prose))
+                row.append(fact)
+                chunk_cars.setdefault(fact.chunk_index or 0, set()).add(fact.car)
         if record is not None and row:
             rows.setdefault(record[0], []).append(row)
-            if fact.chunk_index is not None:
-                chunk_cars.setdefault(fact.chunk_index, set()).add(fact.car)
         if record is None:
             for car, names in learned_aliases(index, section.text).items():
                 learned.setdefault(car, set()).update(names)
-    facts = _name_configurations(facts, rows, doc_cars.year)
-    kept = []
-    for fact, from_prose in zip(facts, prose, strict=True):
-        key = (fact.car, fact.attribute, fact.variant, fact.value)
-        if key not in seen:
-            seen.add(key)
-            kept.append((fact, from_prose))
-    facts = _drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
+    facts = _dedupe(_name_configurations(found, rows, doc_cars.year))
     used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
     cars = [
         CarRef(car, doc_cars.names.get(car, car), tuple(sorted(learned.get(car, ()))))
@@ -120,6 +106,19 @@ def _extract(
         facts=facts,
         chunk_cars={i: tuple(sorted(c)) for i, c in sorted(chunk_cars.items()) if c},
     )
+
+
+def _dedupe(found: list[tuple[Fact, bool]]) -> list[Fact]:
+    """One fact per car, attribute, variant and value; sentences restating a table's figure,
+    and variant-less restatements of a variant's figure, add nothing."""
+    seen: set[tuple[str, str, str | None, str]] = set()
+    kept = []
+    for fact, from_prose in found:
+        key = (fact.car, fact.attribute, fact.variant, fact.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append((fact, from_prose))
+    return _drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
 
 
 def _read(
@@ -147,10 +146,10 @@ def _fact(
     spans: list[tuple[int, int, int]],
     chunks: list[Chunk],
     doc_cars: DocCars,
-    is_record: bool,
+    record: tuple[str, str] | None,
 ) -> Fact | None:
     car = scope.car_at(found.start)
-    if not is_record:
+    if record is None:
         named = clause_cars(hits, text, found.start, found.end)
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
@@ -185,8 +184,8 @@ def _fact(
 
 
 def _name_configurations(
-    facts: list[Fact], rows: dict[str, list[list[Fact]]], year: str
-) -> list[Fact]:
+    found: list[tuple[Fact, bool]], rows: dict[str, list[list[Fact]]], year: str
+) -> list[tuple[Fact, bool]]:
     """CSV rows of one car that are engine configurations get them as variants."""
     renamed: dict[int, str] = {}
     for car_rows in rows.values():
@@ -198,7 +197,7 @@ def _name_configurations(
             for f in row:
                 if name:
                     renamed[id(f)] = _variant(year, name) or name
-    return [replace(f, variant=renamed[id(f)]) if id(f) in renamed else f for f in facts]
+    return [(replace(f, variant=renamed[id(f)]) if id(f) in renamed else f, p) for f, p in found]
 
 
 def _variant(year: str, variant: str | None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.numbers import quantities
+from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found, _values_of
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary, unit_hint
@@ -31,30 +31,16 @@ _POSTFIX = re.compile(
 
 def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """Label–figure pairs in the prose of `text`, outside the spans already read."""
-    out: list[Found] = []
     labels = [m for m in vocab.find_labels(text) if not any(s <= m[0] < e for s, e in skip)]
     if not labels:
-        return out
+        return []
     figures = [q for q in quantities(text) if q.unit is not None]
     labels = [m for m in labels if not any(q.start <= m[0] < q.end for q in figures)]
     taken: set[int] = set()
-    # figure then label: "4,300 mm in overall length", "34 MPG combined", "250 Nm of torque"
-    for q in figures:
-        m = _POSTFIX.match(text, q.end)
-        if m is None:
-            continue
-        for end in (m.end("two"), m.end("one")):
-            if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
-                continue
-            span = (m.start("one"), end)
-            found = _bind(vocab, span, text, q.start, q.end, q.start, span[1])
-            if found:
-                out.extend(found)
-                taken.add(q.start)
-                break
+    out = _figure_then_label(vocab, text, figures, taken)
     # label then figure, in the same clause, before the next label
     for i, m in enumerate(labels):
-        if any(f.end == m[1] for f in out) or any(f.start <= m[0] < f.end for f in out):
+        if any(f.start <= m[0] < f.end for f in out):
             continue
         stop = _clause_end(text, m[1])
         nxt = labels[i + 1][0] if i + 1 < len(labels) else len(text)
@@ -66,6 +52,26 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             if _DELTA.search(gap):
                 break
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
+            if found:
+                out.extend(found)
+                taken.add(q.start)
+                break
+    return out
+
+
+def _figure_then_label(
+    vocab: Vocabulary, text: str, figures: list[Quantity], taken: set[int]
+) -> list[Found]:
+    """ "4,300 mm in overall length", "34 MPG combined", "250 Nm of torque"."""
+    out: list[Found] = []
+    for q in figures:
+        m = _POSTFIX.match(text, q.end)
+        if m is None:
+            continue
+        for end in (m.end("two"), m.end("one")):
+            if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
+                continue
+            found = _bind(vocab, (m.start("one"), end), text, q.start, q.end, q.start, end)
             if found:
                 out.extend(found)
                 taken.add(q.start)
@@ -92,14 +98,27 @@ def _bind(
         if not values or values[0].start != start:
             return []
         end = values[0].rpm[1] if values[0].rpm else values[0].end
-    return _values_of(vocab, key, "", text, start, end, ev_start,
-                      ev_end if ev_end is not None else end, None, single=False)
+    return _values_of(
+        vocab,
+        key,
+        "",
+        text,
+        start,
+        end,
+        ev_start,
+        ev_end if ev_end is not None else end,
+        None,
+        single=False,
+    )
 
 
 def _value_end(text: str, end: int) -> int:
     """Extend a figure over a restatement and an engine speed: "(115 PS) at 6,300 rpm"."""
-    m = re.match(r"\s*[(（][^)）\n]{1,20}[)）](?:\s*(?:at|@|/)\s*[\d ,.\-]+\s*(?:rpm|r/min))?",
-                 text[end:], re.I)
+    m = re.match(
+        r"\s*[(（][^)）\n]{1,20}[)）](?:\s*(?:at|@|/)\s*[\d ,.\-]+\s*(?:rpm|r/min))?",
+        text[end:],
+        re.I,
+    )
     if m is None:
         m = re.match(r"\s*(?:at|@|/)\s*[\d ,.\-]+\s*(?:rpm|r/min)", text[end:], re.I)
     return end + (m.end() if m else 0)

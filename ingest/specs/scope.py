@@ -87,7 +87,9 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
 
 def _meta_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
     for section in doc.sections[:3]:
-        meta = {m.group("key").lower(): m.group("value").strip() for m in _META.finditer(section.text)}
+        meta = {
+            m.group("key").lower(): m.group("value").strip() for m in _META.finditer(section.text)
+        }
         make = meta.get("brand") or meta.get("manufacturer") or meta.get("make")
         model = meta.get("model")
         if make and model:

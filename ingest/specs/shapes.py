@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ingest.specs.numbers import quantities
 from ingest.specs.values import Value, read, rpm_value
-from ingest.specs.vocabulary import LWH, Attribute, DataSet, Vocabulary, unit_hint
+from ingest.specs.vocabulary import LWH, Attribute, DataSet, Hint, Vocabulary, unit_hint
 
 _KEY_VALUE = re.compile(
     r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
@@ -65,8 +65,20 @@ def key_values(
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
-        out.extend(_values_of(vocab, key, label, text, m.start("value"), m.end("value"),
-                              m.start("label"), m.end(), None, single=True))
+        out.extend(
+            _values_of(
+                vocab,
+                key,
+                label,
+                text,
+                m.start("value"),
+                m.end("value"),
+                m.start("label"),
+                m.end(),
+                None,
+                single=True,
+            )
+        )
     return out, spans
 
 
@@ -104,8 +116,15 @@ _CACHE_SIZE = 20_000
 
 def _shift(value: Value, offset: int) -> Value:
     rpm = (value.rpm[0] + offset, value.rpm[1] + offset) if value.rpm else None
-    return Value(value.start + offset, value.end + offset, value.numbers, value.unit,
-                 value.normalized, value.normalized_unit, rpm)
+    return Value(
+        value.start + offset,
+        value.end + offset,
+        value.numbers,
+        value.unit,
+        value.normalized,
+        value.normalized_unit,
+        rpm,
+    )
 
 
 def _read_cell(
@@ -114,7 +133,9 @@ def _read_cell(
     """The facts one label's cell holds, with offsets relative to the cell."""
     hint = unit_hint(label)
     if key == "LWH":
-        return [(f.attribute, f.value) for f in _lwh(vocab, segment, 0, len(segment), 0, 0, hint, None)]
+        return [
+            (f.attribute, f.value) for f in _lwh(vocab, segment, 0, len(segment), 0, 0, hint, None)
+        ]
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
@@ -142,7 +163,7 @@ def _lwh(
     end: int,
     ev_start: int,
     ev_end: int,
-    hint: object,
+    hint: Hint | None,
     variant: str | None,
 ) -> list[Found]:
     from ingest.specs.units import MM, to_canonical
@@ -151,22 +172,19 @@ def _lwh(
     if len(found) != 1:
         return []
     q = found[0]
-    unit = q.unit or getattr(hint, "unit", None) or MM
+    unit = q.unit or (hint.unit if hint else None) or MM
     out = []
     for key, number in zip(LWH, q.numbers, strict=True):
         attr = vocab.attributes[key]
         converted = to_canonical(number, unit, attr.dimension)
         if converted is None or not attr.plausible(converted[0]):
             return []
-        value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4),
-                      converted[1])
+        value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4), converted[1])
         out.append(Found(key, value, ev_start, ev_end, variant))
     return out
 
 
-def sheet_rows(
-    vocab: Vocabulary, text: str, skip: list[tuple[int, int]]
-) -> list[Found]:
+def sheet_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """Spec-sheet lines "Label  value [value …]" (PDF text), variants from the header above."""
     out: list[Found] = []
     variants: list[str] = []
@@ -267,9 +285,9 @@ def _line_rpms(text: str, start: int, end: int) -> list[Value]:
 
 
 def _spaced_cells(
-    attr: Attribute, text: str, start: int, end: int, hint: object, n: int
+    attr: Attribute, text: str, start: int, end: int, hint: Hint | None, n: int
 ) -> list[Value]:
-    """"1 197 998 1 493" with three variants: the split into n plausible figures, if one."""
+    """ "1 197 998 1 493" with three variants: the split into n plausible figures, if one."""
     groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", text[start:end])]
     if not groups or n < 2:
         return []
@@ -293,7 +311,7 @@ def _spaced_cells(
     split(0, [])
     readings = []
     for spans in best:
-        values = [read(attr, text, a, b, hint, group_spaces=True) for a, b in spans]  # type: ignore[arg-type]
+        values = [read(attr, text, a, b, hint, group_spaces=True) for a, b in spans]
         if all(len(v) == 1 and v[0].normalized is not None for v in values):
             readings.append([v[0] for v in values])
     return readings[0] if len(readings) == 1 else []
@@ -328,7 +346,7 @@ def _label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
 
 
 def _engine_header(line: str) -> list[str]:
-    """"Kappa 1.2 l MPi Kappa 1.0 l Turbo GDi U2 1.5 l CRDi VGT" → the three engines."""
+    """ "Kappa 1.2 l MPi Kappa 1.0 l Turbo GDi U2 1.5 l CRDi VGT" → the three engines."""
     matches = list(_ENGINE.finditer(line))
     if len(matches) < 2 or re.search(r"\d\s*(?:kw|nm|ps|mm|r/min|rpm)\b", line, re.I):
         return []
@@ -336,7 +354,9 @@ def _engine_header(line: str) -> list[str]:
     for m in matches:
         before = line[: m.start()].rstrip()
         word = re.search(r"(\S+)$", before)
-        cuts.append(word.start() if word and not re.fullmatch(r"[\d.,]+", word.group()) else m.start())
+        cuts.append(
+            word.start() if word and not re.fullmatch(r"[\d.,]+", word.group()) else m.start()
+        )
     if cuts[0] > 0 and line[: cuts[0]].strip():
         return []
     parts = [line[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]

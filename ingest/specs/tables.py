@@ -50,7 +50,7 @@ def _table(vocab: Vocabulary, text: str, lines: list[tuple[int, str]]) -> list[F
     rows = [(pos, line, _cells(line)) for pos, line in lines if not _RULE.match(line.strip())]
     if len(rows) < 2:
         return []
-    head_pos, head_line, head_cells = rows[0]
+    _, head_line, head_cells = rows[0]
     labels = [head_line[a:b] for a, b in head_cells]
     keys = [vocab.lookup(label) for label in labels]
     if sum(k is not None for k in keys) >= 2:
@@ -58,7 +58,12 @@ def _table(vocab: Vocabulary, text: str, lines: list[tuple[int, str]]) -> list[F
     return _by_column(vocab, text, rows, labels)
 
 
-def _by_row(vocab, text, rows, labels, keys) -> list[Found]:  # type: ignore[no-untyped-def]
+Row = tuple[int, str, list[tuple[int, int]]]  # line offset, line, cell spans
+
+
+def _by_row(
+    vocab: Vocabulary, text: str, rows: list[Row], labels: list[str], keys: list[str | None]
+) -> list[Found]:
     body = rows[1:]
     names = _row_names(body, labels, keys)
     out: list[Found] = []
@@ -66,12 +71,24 @@ def _by_row(vocab, text, rows, labels, keys) -> list[Found]:  # type: ignore[no-
         for (a, b), label, key in zip(cells, labels, keys, strict=False):
             if key is None or a == b:
                 continue
-            out.extend(_values_of(vocab, key, label, text, pos + a, pos + b, pos,
-                                  pos + len(line), name, single=True))
+            out.extend(
+                _values_of(
+                    vocab,
+                    key,
+                    label,
+                    text,
+                    pos + a,
+                    pos + b,
+                    pos,
+                    pos + len(line),
+                    name,
+                    single=True,
+                )
+            )
     return out
 
 
-def _row_names(body, labels, keys) -> list[str | None]:  # type: ignore[no-untyped-def]
+def _row_names(body: list[Row], labels: list[str], keys: list[str | None]) -> list[str | None]:
     rows = []
     for _, line, cells in body:
         row = {k: line[a:b].strip() for (a, b), k in zip(cells, keys, strict=False) if k}
@@ -101,13 +118,18 @@ def configuration_names(rows: list[dict[str, str]]) -> list[str | None] | None:
             groups.setdefault(name, set()).add(tuple(sorted(row.items())))
             values.setdefault(name, set()).add(row.get(extra, ""))
         names = [
-            n + (f" {'#' if extra == '#' else ''}{r[extra]}" if len(groups[n]) > 1 and len(values[n]) > 1 and r.get(extra) else "")
+            n
+            + (
+                f" {'#' if extra == '#' else ''}{r[extra]}"
+                if len(groups[n]) > 1 and len(values[n]) > 1 and r.get(extra)
+                else ""
+            )
             for n, r in zip(names, rows, strict=True)
         ]
     return list(names)
 
 
-def _by_column(vocab, text, rows, labels) -> list[Found]:  # type: ignore[no-untyped-def]
+def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str]) -> list[Found]:
     variants = [label.strip() or None for label in labels[1:]]
     out: list[Found] = []
     for pos, line, cells in rows[1:]:
@@ -122,6 +144,18 @@ def _by_column(vocab, text, rows, labels) -> list[Found]:  # type: ignore[no-unt
             if a == b:
                 continue
             variant = variants[i] if len(values) > 1 and i < len(variants) else None
-            out.extend(_values_of(vocab, key, label, text, pos + a, pos + b, pos,
-                                  pos + len(line), variant, single=True))
+            out.extend(
+                _values_of(
+                    vocab,
+                    key,
+                    label,
+                    text,
+                    pos + a,
+                    pos + b,
+                    pos,
+                    pos + len(line),
+                    variant,
+                    single=True,
+                )
+            )
     return out

@@ -126,6 +126,7 @@ def to_canonical(value: float, unit: Unit, wanted: str) -> tuple[float, str] | N
     converted *= _CROSS.get((unit.dimension, wanted), 1.0)
     return converted, CANONICAL.get(dimension, unit.symbol)
 
+
 # Surface forms after a number, longest first within each family so that "km/h" wins over
 # "km" and "千瓦时" over "千瓦". ASCII forms must not run into a following letter.
 SUFFIXES: list[tuple[str, Unit]] = [

@@ -67,14 +67,27 @@ def read(
         rpm = None
         if i + 1 < len(found) and found[i + 1].unit is not None:
             nxt = found[i + 1]
-            if nxt.unit and nxt.unit.dimension == "rpm" and re.fullmatch(
-                r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*", text[stop : nxt.start], re.I
+            if (
+                nxt.unit
+                and nxt.unit.dimension == "rpm"
+                and re.fullmatch(
+                    r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*",
+                    text[stop : nxt.start],
+                    re.I,
+                )
             ):
                 rpm = (nxt.start, nxt.end)
                 i += 1
         values.append(
-            Value(q.start, stop, value.numbers, value.unit, value.normalized,
-                  value.normalized_unit, rpm)
+            Value(
+                q.start,
+                stop,
+                value.numbers,
+                value.unit,
+                value.normalized,
+                value.normalized_unit,
+                rpm,
+            )
         )
         i += 1
     return values
@@ -114,8 +127,7 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
 def rpm_value(text: str, start: int, end: int) -> Value | None:
     for q in quantities(text, start, end, group_spaces=True):
         if q.unit is not None and q.unit.dimension == "rpm":
-            return Value(q.start, q.end, q.numbers, q.unit.symbol, q.numbers[0],
-                         CANONICAL["rpm"])
+            return Value(q.start, q.end, q.numbers, q.unit.symbol, q.numbers[0], CANONICAL["rpm"])
     return None
 
 

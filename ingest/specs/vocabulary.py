@@ -56,9 +56,7 @@ class Attribute:
     high: float | None = None
 
     def plausible(self, value: float) -> bool:
-        return (self.low is None or value >= self.low) and (
-            self.high is None or value <= self.high
-        )
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +162,7 @@ def _read_hint(text: str) -> Hint | None:
     if len(found) != 1 or found[0].unit is None:
         return None
     q = found[0]
-    if q.start != 0 or q.end != len(probe):
+    if q.start != 0 or q.end != len(probe) or q.unit is None:
         return None
     multiplier = q.numbers[0] if probe is text else 1.0
     return Hint(q.unit, multiplier)
