@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio
 
-from api.settings import Settings
+from api.settings import Settings, shipped_data
 from ingest.embedding import Embedder
 from ingest.ledger import Ledger
 from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
 from ingest.pipeline.commit import dirty_marker
 from ingest.pipeline.plan import ChunkOptions
-from ingest.specs.registry import CarRegistry
+from ingest.specs import SpecConfig
+from ingest.specs.cars import load_cars
+from ingest.specs.registry import CarRegistry, attribute_labels, curated_cars
+from ingest.specs.vocabulary import load_vocabulary
 from ingest.store import ChromaStore
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
@@ -96,7 +99,22 @@ class Services:
     @cached_property
     def cars(self) -> CarRegistry:
         """The car registry and spec sheets, over the facts in the ledger's database."""
-        return CarRegistry(self.ledger.database)
+        config = self.spec_config
+        return CarRegistry(
+            self.ledger.database,
+            curated=curated_cars(load_cars(config.cars)),
+            labels=attribute_labels(load_vocabulary(config.attributes)),
+        )
+
+    @property
+    def spec_config(self) -> SpecConfig:
+        """Where spec extraction finds its vocabulary and car names."""
+        s = self.settings
+        return SpecConfig(
+            attributes=s.spec_attributes,
+            cars=s.car_alias_files,
+            columns=shipped_data() / "specs" / "columns.toml",  # units of known data files
+        )
 
     @property
     def lexical_dir(self) -> Path:
@@ -142,7 +160,10 @@ class Services:
             ledger=self.ledger,
             embedder=self.embedder,
             chunking=ChunkOptions(
-                max_tokens=s.chunk_tokens, overlap=s.chunk_overlap, encoding=s.encoding
+                max_tokens=s.chunk_tokens,
+                overlap=s.chunk_overlap,
+                encoding=s.encoding,
+                specs=self.spec_config if s.specs else None,
             ),
             roots=s.roots,
             max_file_bytes=s.max_file_bytes,

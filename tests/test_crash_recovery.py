@@ -93,7 +93,20 @@ def _snapshot(services: Services) -> Snapshot:
         "count": reader.count,
         "answers": {q: [(i, round(s, 4)) for i, s in reader.search(q, k=10)] for q in QUERIES},
     }
-    return {"chunks": chunks, "ledger": ledger, "lexical": lexical}
+    registry = services.cars
+    facts = sorted(
+        (
+            car.id,
+            f.attribute,
+            f.variant or "",
+            f.value,
+            f.citation.doc_id,
+            f.citation.chunk_id or "",
+        )
+        for car in registry.cars()
+        for f in registry.facts_of(car.id)
+    )
+    return {"chunks": chunks, "ledger": ledger, "lexical": lexical, "facts": facts}
 
 
 def _differences(got: Snapshot, expected: Snapshot) -> list[str]:
@@ -111,6 +124,8 @@ def _differences(got: Snapshot, expected: Snapshot) -> list[str]:
         found.append(f"{len(changed)} chunks differ in text or metadata, e.g. {changed[0]}")
     if got["ledger"] != expected["ledger"]:
         found.append("ledger differs")
+    if got["facts"] != expected["facts"]:
+        found.append(f"spec facts differ: {len(got['facts'])} vs {len(expected['facts'])}")
     if got["lexical"] != expected["lexical"]:
         counts = got["lexical"]["count"], expected["lexical"]["count"]
         found.append("lexical index differs: {} vs {} chunks".format(*counts))
@@ -158,6 +173,7 @@ def test_sigkill_at_random_instants_then_rerun_equals_clean_run(
     uninterrupted.close()
     assert len(expected["chunks"]) > 40 and expected["lexical"]["count"] == len(expected["chunks"])
     assert len(expected["ledger"]) == len(FILES)
+    assert len(expected["facts"]) > 20  # the spec facts converge too, so there must be some
 
     rng = random.Random(20261126)
     runs = []

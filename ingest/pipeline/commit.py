@@ -97,6 +97,7 @@ class Committer:
             warnings=prepared.warnings,
             parse_seconds=prepared.parse_seconds,
             embed_seconds=prepared.embed_seconds,
+            specs=prepared.specs,
         )
         report.ok += 1
         report.deleted += len(stale)
@@ -149,4 +150,7 @@ def metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> di
     }
     if chunk.page is not None:
         metadata["page"] = chunk.page
+    cars = prepared.specs.chunk_cars.get(chunk.index)
+    if cars:  # Chroma takes no empty lists
+        metadata["cars"] = list(cars)
     return metadata

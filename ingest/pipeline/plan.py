@@ -8,18 +8,23 @@ from typing import Literal
 
 from ingest.discover import Discovery, FileProblem, SourceFile, discover, sha256_of
 from ingest.ledger import Ledger, Record
+from ingest.specs import SpecConfig
 
-# Bump when parsing or chunking changes what a file turns into: every file is then redone.
-PIPELINE_VERSION = "1"
+# Bump when parsing, chunking or spec extraction changes what a file turns into: every file
+# is then redone. 2: spec facts and the cars of each chunk.
+PIPELINE_VERSION = "2"
 
 Action = Literal["add", "update", "skip", "delete"]
 
 
 @dataclass(frozen=True, slots=True)
 class ChunkOptions:
+    """What a file turns into: chunks of this size, and (unless None) its spec facts."""
+
     max_tokens: int = 256
     overlap: int = 32
     encoding: str = "cl100k_base"
+    specs: SpecConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from ingest.embedding.model import WindowCheck
 from ingest.encodings import get_encoding
 from ingest.errors import IngestError
 from ingest.pipeline.plan import ChunkOptions
+from ingest.specs.model import DocumentSpecs
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class Prepared:
     title: str = ""
     chunks: list[Chunk] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    specs: DocumentSpecs = field(default_factory=DocumentSpecs)
     error: str | None = None
     parse_seconds: float = 0.0  # parsing and chunking, wall time in the worker
     embed_seconds: float = 0.0  # this file's share of the encoder's time, added as it embeds
@@ -48,6 +50,7 @@ def prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
 def _prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
     from ingest.chunk import chunk_document
     from ingest.parse import parse_file
+    from ingest.specs import extract_specs
 
     started = time.perf_counter()
     try:
@@ -73,7 +76,14 @@ def _prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
             error="no text to index",
             parse_seconds=time.perf_counter() - started,
         )
-    return Prepared(doc.title, chunks, doc.warnings, None, time.perf_counter() - started)
+    specs = extract_specs(doc, chunks, options.specs) if options.specs else DocumentSpecs()
+    return Prepared(
+        title=doc.title,
+        chunks=chunks,
+        warnings=doc.warnings,
+        specs=specs,
+        parse_seconds=time.perf_counter() - started,
+    )
 
 
 def defer_to_encoder(parent: int) -> None:

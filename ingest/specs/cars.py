@@ -96,6 +96,7 @@ class CarIndex:
     model_brand: dict[str, str] = field(default_factory=dict)  # car id → brand id
     model_aliases: dict[str, list[str]] = field(default_factory=dict)  # lower alias → car ids
     strong: set[str] = field(default_factory=set)  # aliases that match without the make
+    model_display: dict[str, list[str]] = field(default_factory=dict)  # car id → aliases as written
     brand_names_scan: _Names | None = None
     model_names_scan: _Names | None = None
 
@@ -223,6 +224,8 @@ def load_cars(paths: Iterable[Path]) -> CarIndex:
             make = index.brand_names.get(brand, brand.title())
             index.model_names.setdefault(car_id, f"{make} {model}".strip())
             index.model_brand.setdefault(car_id, brand)
+            shown = index.model_display.setdefault(car_id, [])
+            shown.extend(str(a) for a in [model, *entry.get("aliases", ())] if str(a) not in shown)
             for alias in [model, *entry.get("aliases", ())]:
                 lowered = _key(str(alias))
                 ids = index.model_aliases.setdefault(lowered, [])

@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ingest.specs.cars import CarIndex
+from ingest.specs.vocabulary import Vocabulary
 from ingest.storage.engine import Database
 from ingest.storage.tables import document_cars, documents, facts
 
@@ -94,6 +96,19 @@ class SpecSheet:
     car: CarSummary
     specs: list[Spec]
     conflicts: list[Conflict]
+
+
+def curated_cars(index: CarIndex) -> dict[str, CuratedCar]:
+    """The curated alias files' cars (`ingest.specs.cars.load_cars`), for the registry."""
+    return {
+        car_id: CuratedCar(name, tuple(index.model_display.get(car_id, ())))
+        for car_id, name in index.model_names.items()
+    }
+
+
+def attribute_labels(vocabulary: Vocabulary) -> dict[str, str]:
+    """Attribute key → label, in the vocabulary file's order."""
+    return {key: attribute.label for key, attribute in vocabulary.attributes.items()}
 
 
 def fold(text: str) -> str:
