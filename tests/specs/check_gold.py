@@ -20,6 +20,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.document import ParsedDocument
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "tests" / "specs" / "gold.jsonl"
@@ -101,10 +105,11 @@ def parse_numbers(value: str) -> list[float]:
     if not found:
         return [float(_ZH_DIGITS[c]) for c in text if c in _ZH_DIGITS][:1]
     trailing = found[-1][1]
-    return [
-        number * _MULTIPLIERS[multiplier or trailing] if (multiplier or trailing) else number
-        for number, multiplier in found
-    ]
+    numbers = []
+    for number, multiplier in found:
+        scale = multiplier or trailing
+        numbers.append(number * _MULTIPLIERS[scale] if scale else number)
+    return numbers
 
 
 def vocabulary(path: Path = ATTRIBUTES) -> dict[str, dict[str, str]]:
@@ -118,11 +123,16 @@ def squash(text: str) -> str:
 
 
 def problems(
-    facts: Iterable[GoldFact], corpus: Path, parse: Callable[[Path], object] | None = None
+    facts: Iterable[GoldFact],
+    corpus: Path,
+    parse: Callable[[Path], ParsedDocument] | None = None,
 ) -> list[str]:
-    """Every problem found, one line each ("" list when the gold file is sound)."""
+    """Every problem found, one line each (an empty list when the gold file is sound);
+    `parse` reads a source (default `ingest.parse.parse_file`)."""
     if parse is None:
-        from ingest.parse import parse_file as parse
+        from ingest.parse import parse_file
+
+        parse = parse_file
     attributes = vocabulary()
     sections: dict[str, list[tuple[int | None, str]]] = {}
     found = []
@@ -136,7 +146,7 @@ def problems(
                 sections[fact.source] = []
                 continue
             doc = parse(path)
-            sections[fact.source] = [(s.page, squash(s.text)) for s in doc.sections]  # type: ignore[attr-defined]
+            sections[fact.source] = [(s.page, squash(s.text)) for s in doc.sections]
         evidence = squash(fact.evidence)
         pages = [page for page, text in sections[fact.source] if evidence in text]
         if not pages and sections[fact.source]:
