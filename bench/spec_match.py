@@ -12,8 +12,10 @@ A predicted fact matches a gold line of the same source when
   contains the other ("CVT" in "CVT变速箱");
 - the variant agrees: both null, or their tokens overlap by >= 0.5 (shared tokens over the
   smaller token set; lowercase ASCII words and numbers, single CJK characters; filler such
-  as "l", "engine", "version", "版" left out). A null gold variant also accepts any
-  predicted variant when it is the only gold line for that car and attribute.
+  as "l", "engine", "cylinder", "version", "版" left out). A null gold variant also accepts
+  any predicted variant when it is the only gold line for that car and attribute, and a
+  predicted variant that is only a model year ("1993") when the gold line is null (a year
+  that holds for the whole document is not a variant in the gold).
 
 Among the gold lines a prediction matches, it takes the one whose variant is closest (an
 unmatched one first). Predictions are de-duplicated first (the same fact quoted on two pages
@@ -59,8 +61,10 @@ _DERIVED: dict[str, tuple[float, str, str]] = {
 }
 _FILLER = {
     "l", "litre", "liter", "litres", "liters", "engine", "variant", "version", "model",
-    "models", "trim", "the", "and", "with", "of", "a", "版", "型", "款",
+    "models", "trim", "the", "and", "with", "of", "a", "cylinder", "cylinders", "cyl",
+    "版", "型", "款",
 }  # fmt: skip
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?|[\u3400-\u9fff]")
 
 
@@ -187,6 +191,8 @@ def tokens(variant: str) -> set[str]:
 
 def variant_score(gold: str | None, predicted: str | None, *, sole: bool) -> float | None:
     """How well the variants agree (1.0 = the same), or None when they do not."""
+    if gold is None and predicted is not None and _only_years(predicted):
+        predicted = None  # the document's model year ("1993"), not a variant of it
     if gold is None:
         if predicted is None:
             return 1.0
@@ -200,6 +206,11 @@ def variant_score(gold: str | None, predicted: str | None, *, sole: bool) -> flo
         return None
     overlap = len(ours & theirs) / min(len(ours), len(theirs))
     return overlap if overlap >= VARIANT_OVERLAP else None
+
+
+def _only_years(variant: str) -> bool:
+    words = _TOKEN.findall(unicodedata.normalize("NFKC", variant).lower())
+    return bool(words) and all(_YEAR.fullmatch(w) for w in words)
 
 
 @dataclass(slots=True)

@@ -108,6 +108,11 @@ def test_variants_match_on_shared_tokens_and_the_null_rule() -> None:
     assert variant_score(None, "all trims", sole=True)  # the only line: any variant will do
     assert variant_score(None, "all trims", sole=False) is None
     assert variant_score(None, None, sole=False) == 1.0
+    assert variant_score(None, "1993", sole=False) == 1.0  # the document's year, not a variant
+    assert variant_score("basic version", "1993", sole=False) is None
+    # EPA rows: the words configuration vs the table row, and not the other row
+    assert variant_score("2.5-liter 4-cylinder", "2018 · 2.5 L · SemiAuto-8", sole=False)
+    assert variant_score("3.5-liter 6-cylinder", "2018 · 2.5 L · SemiAuto-8", sole=False) is None
 
 
 def test_each_prediction_takes_its_own_variant_line(gold: list[GoldFact]) -> None:
