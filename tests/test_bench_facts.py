@@ -156,13 +156,14 @@ def test_the_report_has_every_group_the_totals_and_the_mistakes(gold: list[GoldF
     }
     scored = score(gold, predicted)
     timing = Timing(files=10, parse_chunk=2.0, extract=0.1, slowest=[(0.05, "a.pdf")])
+    timing.parse_chunk_cpu, timing.extract_cpu = 1.0, 0.08
     text = render(scored, timing, "python -m bench.facts")
     assert text.startswith("## Spec facts\n")
     for group in ("| pdf |", "| md |", "| txt |", "| csv |", "| en |", "| zh |", "| **total** |"):
         assert group in text
     total = scored.totals()
     assert f"| **total** | {len(gold)} | 3 | 2 | 0.667 | {2 / len(gold):.3f} |" in text
-    assert "| extraction overhead on parse + chunk | 5.0% |" in text
+    assert "| extraction overhead on parse + chunk: CPU (wall) | 8.0% (5.0%) |" in text
     assert "False positives: 1 facts" in text and "'1 799'" in text
     assert f"Misses: {len(gold) - 2} gold facts" in text
     assert total.found == 2
