@@ -4,10 +4,10 @@ extraction adds to ingest time.
     python -m bench.facts [--corpus ../shared/corpus] [--gold tests/specs/gold.jsonl] [--out FILE]
 
 Quality: every gold source is parsed and chunked as the ingest does and put through
-`ingest.specs.extract_specs`; its facts about the gold's cars, on the attributes the gold has
-for that source, are matched against the gold lines (see `match`). Throughput: every corpus
-file is parsed and chunked, then extracted, in this one process, each step timed apart (best of
-`--rounds` passes).
+`ingest.specs.extract_specs`; its facts about the gold's cars, on the attributes the gold
+has for that source, are matched against the gold lines (`bench/spec_match.py`).
+Throughput: every corpus file is parsed and chunked, then extracted, in this one process,
+each step timed apart in wall and CPU seconds (best of `--rounds` passes per file).
 """
 
 from __future__ import annotations
