@@ -162,10 +162,11 @@ class CarRegistry:
             name = curated.name if curated else max(seen, key=lambda n: (seen[n], -len(n)))
             every = dict.fromkeys((curated.aliases if curated else ()) + tuple(seen))
             every.update(aliases[car_id])
-            every.pop(name, None)
-            found.append(
-                CarSummary(car_id, name, tuple(every), len(docs[car_id]), counts.get(car_id, 0))
-            )
+            distinct: dict[str, str] = {fold(name): name}
+            for alias in every:  # "Venue" and "VENUE" are one alias
+                distinct.setdefault(fold(alias), alias)
+            shown = tuple(list(distinct.values())[1:])
+            found.append(CarSummary(car_id, name, shown, len(docs[car_id]), counts.get(car_id, 0)))
         return sorted(found, key=lambda car: car.name.casefold())
 
     def car(self, car_id: str) -> CarSummary | None:
