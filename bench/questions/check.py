@@ -1,6 +1,6 @@
 """Check the retrieval dev set: format, quotas, ids, and that every evidence survives ingest.
 
-    python -m bench.questions.check [--corpus ../shared/corpus] [--dev-qa ../shared/eval/dev-qa.jsonl]
+    python -m bench.questions.check [QUESTIONS] [--corpus DIR] [--dev-qa FILE]
 
 Every line of specqa.jsonl must parse and carry the fields below; the quotas of issue 16 must
 hold; ids and questions must be unique and no question may repeat one of dev-qa.jsonl; each
@@ -47,8 +47,14 @@ QUOTAS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "CSV-row lookups >= 20": lambda q: q["type"] == "csv_row",
     "cross-lingual >= 10": lambda q: q["type"] == "cross_lingual",
 }
-MINIMUM = {"total >= 150": 150, "Chinese >= 40": 40, "two-car comparisons >= 20": 20,
-           "paraphrases >= 20": 20, "CSV-row lookups >= 20": 20, "cross-lingual >= 10": 10}
+MINIMUM = {
+    "total >= 150": 150,
+    "Chinese >= 40": 40,
+    "two-car comparisons >= 20": 20,
+    "paraphrases >= 20": 20,
+    "CSV-row lookups >= 20": 20,
+    "cross-lingual >= 10": 10,
+}
 
 
 def collapse(text: str) -> str:
@@ -84,24 +90,38 @@ def as_list(value: Any) -> list[Any]:
 def format_problems(question: dict[str, Any]) -> list[str]:
     """What is wrong with one question's fields (not its evidence)."""
     where = str(question.get("id", "?"))
+    missing = [
+        f"{where}: missing field `{key}`"
+        for key in ("id", "question", "lang", "type", "doc", "evidence", "answer", "cars", "origin")
+        if key not in question
+    ]
+    return missing or value_problems(question, where) + pair_problems(question, where)
+
+
+def value_problems(question: dict[str, Any], where: str) -> list[str]:
     problems = []
-    for key in ("id", "question", "lang", "type", "doc", "evidence", "answer", "cars", "origin"):
-        if key not in question:
-            problems.append(f"{where}: missing field `{key}`")
-    if problems:
-        return problems
     if not isinstance(question["question"], str) or not question["question"].strip():
         problems.append(f"{where}: `question` must be a non-empty string")
-    if question["lang"] not in LANGS:
-        problems.append(f"{where}: `lang` {question['lang']!r} is not one of {sorted(LANGS)}")
-    if question["type"] not in TYPES:
-        problems.append(f"{where}: `type` {question['type']!r} is not one of {sorted(TYPES)}")
-    if question["origin"] not in ORIGINS:
-        problems.append(f"{where}: `origin` {question['origin']!r} is not one of {sorted(ORIGINS)}")
+    for key, allowed in (("lang", LANGS), ("type", TYPES), ("origin", ORIGINS)):
+        if question[key] not in allowed:
+            problems.append(f"{where}: `{key}` {question[key]!r} is not one of {sorted(allowed)}")
+    cars = question["cars"]
+    if not isinstance(cars, list) or not all(isinstance(c, str) and CAR_ID.match(c) for c in cars):
+        problems.append(f"{where}: `cars` must be a list of slugs like 'hyundai-venue'")
+    elif question["type"] == "comparison" and len(set(cars)) < 2:
+        problems.append(f"{where}: a comparison names two cars")
+    for alt in question.get("alt_docs") or []:
+        if not isinstance(alt, dict) or set(alt) != {"doc", "evidence"}:
+            problems.append(f"{where}: each `alt_docs` entry is {{doc, evidence}}")
+    return problems
+
+
+def pair_problems(question: dict[str, Any], where: str) -> list[str]:
+    """The (doc, evidence[, page]) pairs: aligned, two for a comparison, one otherwise."""
+    problems = []
     docs, evidence = as_list(question["doc"]), as_list(question["evidence"])
-    if isinstance(question["doc"], list) != isinstance(question["evidence"], list) or len(
-        docs
-    ) != len(evidence):
+    aligned = isinstance(question["doc"], list) == isinstance(question["evidence"], list)
+    if not aligned or len(docs) != len(evidence):
         problems.append(f"{where}: `doc` and `evidence` must be aligned (both strings or lists)")
     if question["type"] == "comparison" and len(docs) != 2:
         problems.append(f"{where}: a comparison needs two (doc, evidence) pairs")
@@ -111,14 +131,6 @@ def format_problems(question: dict[str, Any]) -> list[str]:
         problems.append(f"{where}: a csv_row question's doc must be one of {sorted(CSV_DOCS)}")
     if "page" in question and len(as_list(question["page"])) != len(docs):
         problems.append(f"{where}: `page` must be aligned with `doc`")
-    cars = question["cars"]
-    if not isinstance(cars, list) or not all(isinstance(c, str) and CAR_ID.match(c) for c in cars):
-        problems.append(f"{where}: `cars` must be a list of slugs like 'hyundai-venue'")
-    elif question["type"] == "comparison" and len(set(cars)) < 2:
-        problems.append(f"{where}: a comparison names two cars")
-    for alt in question.get("alt_docs") or []:
-        if not isinstance(alt, dict) or set(alt) != {"doc", "evidence"}:
-            problems.append(f"{where}: each `alt_docs` entry is {{doc, evidence}}")
     return problems
 
 
@@ -139,7 +151,8 @@ def identity_problems(questions: list[dict[str, Any]], dev_qa: Iterable[str]) ->
     problems += [f"duplicate question {t!r}" for t, n in texts.items() if n > 1]
     seen = {collapse(t) for t in dev_qa}
     problems += [
-        f"{q['id']}: repeats a dev-qa.jsonl question" for q in questions
+        f"{q['id']}: repeats a dev-qa.jsonl question"
+        for q in questions
         if collapse(str(q["question"])) in seen
     ]
     return problems
@@ -157,7 +170,8 @@ def split_problems(
         problems.append("tune.jsonl + test.jsonl is not specqa.jsonl")
     problems += [
         f"{q['id']}: differs between specqa.jsonl and its half"
-        for q in tune + test if q["id"] in everything and everything[q["id"]] != q
+        for q in tune + test
+        if q["id"] in everything and everything[q["id"]] != q
     ]
     return problems
 
@@ -222,11 +236,11 @@ def check(
     *,
     corpus: Path = CORPUS,
     dev_qa: Path = DEV_QA,
-    tune: Path = TUNE,
-    test: Path = TEST,
     chunks: Callable[[str], tuple[Piece, ...]] | None = None,
 ) -> list[str]:
-    """Every problem of the dev set at `path`; an empty list when it is sound."""
+    """Every problem of the dev set at `path` (and of the tune.jsonl / test.jsonl beside it,
+    when they exist); an empty list when it is sound."""
+    tune, test = path.with_name(TUNE.name), path.with_name(TEST.name)
     questions = read_jsonl(path)
     problems = [p for q in questions for p in format_problems(q)]
     if problems:
@@ -242,12 +256,8 @@ def check(
 def summary(questions: list[dict[str, Any]]) -> str:
     """Counts by type, language, corpus folder and origin."""
     lines = [f"questions: {len(questions)}"]
-    for name, key in (
-        ("type", lambda q: q["type"]),
-        ("lang", lambda q: q["lang"]),
-        ("origin", lambda q: q["origin"]),
-    ):
-        counts = Counter(key(q) for q in questions)
+    for name in ("type", "lang", "origin"):
+        counts = Counter(str(q[name]) for q in questions)
         lines.append(f"{name}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
     folders = Counter(d.split("/")[0] for q in questions for d in set(as_list(q["doc"])))
     lines.append("folder (gold docs): " + ", ".join(f"{k} {n}" for k, n in sorted(folders.items())))
