@@ -3,6 +3,7 @@ what the guard costs per 1,000 characters.
 
     python -m bench.guard_matrix                       # the tables, Markdown
     python -m bench.guard_matrix --cost                # and the cost on corpus and matrix text
+    python -m bench.guard_matrix --cost --baseline 93a5d53   # the cost next to another commit's
 
 Each case of `tests/guard_cases.jsonl` is a text and the list words it must hit (none for a
 near miss). Counted per word: a word expected and found is a true positive, expected and not
@@ -15,7 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import time
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,29 +91,43 @@ def table(scores: dict[str, Score]) -> list[str]:
     return lines
 
 
-def cost_per_1000_chars(guard: Guard, text: str, *, repeats: int = 7) -> float:
-    """Median milliseconds of `scan` per 1,000 characters of `text`."""
-    guard.scan(text[:1000])  # warm caches
-    times = []
+def costs_per_1000_chars(guards: list[Any], text: str, *, repeats: int = 7) -> list[float]:
+    """Median milliseconds of each guard's `scan` per 1,000 characters of `text`, the guards
+    taking turns so that a busy machine slows them alike."""
+    times: list[list[float]] = [[] for _ in guards]
+    for guard in guards:
+        guard.scan(text[:1000])  # warm caches
     for _ in range(repeats):
-        started = time.perf_counter()
-        guard.scan(text)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000 / (len(text) / 1000)
+        for guard, spent in zip(guards, times, strict=True):
+            started = time.perf_counter()
+            guard.scan(text)
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(t) * 1000 / (len(text) / 1000) for t in times]
+
+
+def baseline_guard(rev: str, lists: Path) -> Any:
+    """The Guard of `generation/guard.py` at git revision `rev`, built from `lists`."""
+    source = subprocess.check_output(
+        ["git", "show", f"{rev}:generation/guard.py"], cwd=REPO, text=True
+    )
+    module = types.ModuleType("baseline_guard")
+    sys.modules[module.__name__] = module  # pydantic resolves the models' annotations here
+    exec(compile(source, f"{rev}:generation/guard.py", "exec"), module.__dict__)
+    return module.Guard.from_folder(lists)
 
 
 def sample_texts(cases: list[dict[str, Any]]) -> dict[str, str]:
-    """English: the corpus's Markdown articles; Chinese and mixed: the matrix's texts repeated."""
-    corpus = REPO.parent / "shared" / "corpus" / "clutch-sidecar-articles"
-    if not corpus.is_dir():
-        corpus = REPO / ".." / "shared" / "corpus" / "clutch-sidecar-articles"
+    """English: the corpus's Markdown articles; Chinese: the matrix's near misses (clean copy)
+    and all its zh texts (a hit every other line); every matrix text (markup included)."""
+    corpus = REPO / ".." / "shared" / "corpus" / "clutch-sidecar-articles"
     english = "\n".join(p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.md")))
-    zh = "\n".join(c["text"] for c in cases if c["lang"] == "zh")
-    mixed = "\n".join(c["text"] for c in cases)
+    zh = [c["text"] for c in cases if c["lang"] == "zh"]
+    clean = [c["text"] for c in cases if c["lang"] == "zh" and not c["expect"]]
     return {
-        "en corpus articles": english[:200_000],
-        "zh matrix texts x40": (zh + "\n") * 40,
-        "all matrix texts x20": (mixed + "\n") * 20,
+        "en corpus articles (11 hits)": english[:200_000],
+        "zh near misses x80 (no hit)": ("\n".join(clean) + "\n") * 80,
+        "zh matrix texts x40 (hit-dense)": ("\n".join(zh) + "\n") * 40,
+        "all matrix texts x20": ("\n".join(c["text"] for c in cases) + "\n") * 20,
     }
 
 
@@ -118,6 +136,7 @@ def main() -> None:
     parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("--lists", type=Path, default=LISTS, help="the word lists' folder")
     parser.add_argument("--cost", action="store_true", help="also time scan per 1,000 chars")
+    parser.add_argument("--baseline", help="a git revision whose guard to time alongside")
     args = parser.parse_args()
     cases = load_cases(args.cases)
     started = time.perf_counter()
@@ -128,11 +147,16 @@ def main() -> None:
     if limits:
         lines += ["", "Known limits: " + "; ".join(f"{c['id']} ({c['limit']})" for c in limits)]
     if args.cost:
-        lines += ["", f"Guard built in {built * 1000:.0f} ms.", ""]
-        lines += ["| text | characters | ms per 1,000 characters |", "|---|---|---|"]
+        guards: list[Any] = [guard]
+        header = "| text | characters | ms per 1,000 characters |"
+        if args.baseline:
+            guards.insert(0, baseline_guard(args.baseline, args.lists))
+            header = f"| text | characters | ms per 1,000 chars at {args.baseline} | now |"
+        lines += ["", f"Guard built in {built * 1000:.0f} ms.", "", header]
+        lines.append("|---" * (header.count("|") - 1) + "|")
         for name, text in sample_texts(cases).items():
-            ms = cost_per_1000_chars(guard, text)
-            lines.append(f"| {name} | {len(text):,} | {ms:.3f} |")
+            ms = costs_per_1000_chars(guards, text)
+            lines.append(f"| {name} | {len(text):,} | " + " | ".join(f"{m:.3f}" for m in ms) + " |")
     print("\n".join(lines))  # noqa: T201 - a command-line report
 
 

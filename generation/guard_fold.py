@@ -21,10 +21,12 @@ Text and list words go through the same fold, so each step below only has to be 
 
 from __future__ import annotations
 
+import bisect
 import html
 import importlib.util
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -52,6 +54,14 @@ _MARKUP = re.compile(
     re.DOTALL,
 )
 _Item = tuple[int, str, int, int]  # kind, value, original start, original end
+# The fast path's one-character reading of a character: what it folds to, or these.
+_DROP, _COMPLEX, _INVISIBLE = "\x00", "\x01", "\x02"
+_CANDIDATE = re.compile(r"[013457@$!|#]")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@$!|#" + _INVISIBLE)
+_KEPT = re.compile("[^\x00\x02]+")
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # str.splitlines's
+_LINE_END = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_COMPLEX_CHAR = re.compile(_COMPLEX)
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ def _letters(char: str) -> tuple[tuple[int, str], ...]:
     if not char.isascii() and unicodedata.category(char) in ("Nl", "No"):
         digit = _digit(char)  # before NFKC, which spells Ⅰ as a Latin I and ⑴ as "(1)"
         if digit is not None:
-            return ((_LEET, digit),)
+            return (_digit_item(digit),)
     items: list[tuple[int, str]] = []
     for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char)):
         category = unicodedata.category(c)
@@ -155,15 +165,19 @@ def _numeral_lookalikes() -> dict[str, str]:
     return found
 
 
+def _digit_item(digit: str) -> tuple[int, str]:
+    """A digit read from another form (一, ①, ー) is an ASCII digit, leetspeak included."""
+    return (_LEET if digit in _LEET_LETTERS else _LATIN, digit)
+
+
 def _fold_non_ascii(c: str) -> list[tuple[int, str]]:
     c = _t2s().get(c, c)
     digit = _digit(c)
     if digit is not None:
-        # A Chinese numeral is never leetspeak; another digit form (①, ١) is a digit.
-        return [(_LATIN if unicodedata.category(c) == "Lo" else _LEET, digit)]
+        return [_digit_item(digit)]
     skeleton = _skeleton().get(c, c)
     if skeleton in _numeral_lookalikes():  # 销量第ー (katakana) reads 销量第一
-        return [(_LATIN, _numeral_lookalikes()[skeleton])]
+        return [_digit_item(_numeral_lookalikes()[skeleton])]
     items: list[tuple[int, str]] = []
     for x in skeleton.casefold():
         if unicodedata.category(x)[0] not in "PSZCM":
@@ -217,12 +231,68 @@ def _resolve(items: list[_Item], pending: list[int]) -> list[_Item]:
     return out
 
 
+def _visible_text(flat: str) -> str:
+    return flat.replace(_DROP, "").replace(_INVISIBLE, "")
+
+
+_LETTER = re.compile("[a-z]")
+_UNREAD_SYMBOLS = str.maketrans(dict.fromkeys("@$!|#", _DROP))
+
+
+def _fast_word(flat: str, first: int, last: int) -> str | list[_Item]:
+    """A Latin word of the fast path resolved: in place (a string of the same length) or, when
+    it changes length ("#1" → "no1", "1st" → "first"), as items."""
+    text = flat[first:last]
+    if _LETTER.search(text) is None and "#" not in text:  # a number: its digits stay
+        return text.translate(_UNREAD_SYMBOLS)
+    word: list[_Item] = []
+    for i, c in enumerate(text, first):
+        if c != _INVISIBLE:
+            kind = _HASH if c == "#" else _LEET if c in _LEET_LETTERS else _LATIN
+            word.append((kind, c, i, i + 1))
+    resolved = _resolve_word(word)
+    values = {start: value for _, value, start, _ in resolved}
+    if len(values) != len(resolved):
+        return resolved
+    return "".join(
+        c if c == _INVISIBLE else values.get(i, _DROP) for i, c in enumerate(text, first)
+    )
+
+
+class _Table(dict[int, str]):
+    """`str.translate`'s table: a character's code → its one-character fold, built on demand."""
+
+    def __init__(self, items: Callable[[str], tuple[tuple[int, str], ...]]) -> None:
+        super().__init__()
+        self._items = items
+
+    def __missing__(self, code: int) -> str:
+        found = self._items(chr(code))
+        if not found:
+            value = _INVISIBLE
+        elif all(kind == _SEP for kind, _ in found):
+            value = _DROP  # "…" is three separators: the same as one
+        elif len(found) > 1:
+            value = _COMPLEX
+        elif found[0][0] == _SEP:
+            value = _DROP
+        else:
+            kind, value = found[0]
+            # The fast path reads a kind from the character: it must be this one.
+            read = _HASH if value == "#" else _LEET if value in _LEET_LETTERS else kind
+            if read != kind or len(value) != 1:
+                value = _COMPLEX
+        self[code] = value
+        return value
+
+
 class Folder:
     """Folds texts to their matching form. Build once; `fold` is safe from many threads."""
 
     def __init__(self) -> None:
         load_tables()
         self._cache: dict[str, tuple[tuple[int, str], ...]] = {}
+        self._table = _Table(self.items)
 
     def items(self, char: str) -> tuple[tuple[int, str], ...]:
         found = self._cache.get(char)
@@ -231,6 +301,97 @@ class Folder:
         return found
 
     def fold(self, text: str) -> Folded:
+        """The matching form of `text`."""
+        markup = list(_MARKUP.finditer(text)) if "<" in text or "&" in text else []
+        if not markup:
+            folded = self._fold_fast(text)
+            if folded is not None:
+                return folded
+        if any(_LINE_BREAK.search(m.group()) for m in markup):
+            return self._fold_items(text)  # a tag over two lines: the text is one piece
+        # In pieces: a line break is a separator, so no word and no markup spans two lines.
+        # The lines holding markup or a character that folds to several ("№", "ﬁ") go item
+        # by item, the runs of lines between them through the fast path.
+        breaks = [0, *(m.end() for m in _LINE_END.finditer(text)), len(text)]
+        slow = {m.start() for m in markup}
+        slow.update(m.start() for m in _COMPLEX_CHAR.finditer(text.translate(self._table)))
+        pieces: list[tuple[int, int, bool]] = []  # start, end, item by item
+        position = 0
+        for line in sorted({bisect.bisect_right(breaks, i) - 1 for i in slow}):
+            first, last = breaks[line], breaks[line + 1]
+            if position < first:
+                pieces.append((position, first, False))
+            pieces.append((first, last, True))
+            position = last
+        if position < len(text):
+            pieces.append((position, len(text), False))
+        return self._joined(text, pieces)
+
+    def _joined(self, text: str, pieces: list[tuple[int, int, bool]]) -> Folded:
+        chars: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        hidden = bytearray()
+        entities: dict[int, int] = {}
+        for first, last, slow in pieces:
+            piece = text[first:last]
+            part = (None if slow else self._fold_fast(piece)) or self._fold_items(piece)
+            chars.append(part.text)
+            starts += [i + first for i in part.starts]
+            ends += [i + first for i in part.ends]
+            hidden += part.hidden
+            entities.update({start + first: end + first for start, end in part.entities.items()})
+        return Folded("".join(chars), starts, ends, hidden, entities)
+
+    def _fold_fast(self, text: str) -> Folded | None:
+        """`_fold_items`'s result through `str.translate`, for a text without markup whose
+        characters each fold to at most one character (or only separators); else None."""
+        flat = text.translate(self._table)
+        if _COMPLEX in flat:
+            return None
+        pieces: list[str] = []
+        patches: list[tuple[int, list[_Item]]] = []  # words that change length ("1st")
+        done = 0
+        for match in _CANDIDATE.finditer(flat):
+            first = match.start()
+            if first < done:
+                continue  # in a word resolved already
+            while first > 0 and flat[first - 1] in _WORD_CHARS:
+                first -= 1
+            last = match.end()
+            while last < len(flat) and flat[last] in _WORD_CHARS:
+                last += 1
+            word = _fast_word(flat, first, last)
+            if isinstance(word, str):
+                pieces += [flat[done:first], word]
+            else:
+                pieces += [flat[done:first], _COMPLEX * (last - first)]
+                patches.append((first, word))
+            done = last
+        if pieces:
+            flat = "".join([*pieces, flat[done:]])
+        if not patches:
+            starts = [i for run in _KEPT.finditer(flat) for i in range(*run.span())]
+            ends = [i + 1 for i in starts]
+            return Folded(_visible_text(flat), starts, ends, bytearray(len(text)), {})
+        chars: list[str] = []
+        starts, ends = [], []
+        position = 0
+        for first, items in [*patches, (len(flat), [])]:
+            plain = [i for run in _KEPT.finditer(flat, position, first) for i in range(*run.span())]
+            chars.append(_visible_text(flat[position:first]))
+            starts += plain
+            ends += [i + 1 for i in plain]
+            chars += [value for _, value, _, _ in items]
+            starts += [start for _, _, start, _ in items]
+            ends += [end for _, _, _, end in items]
+            position = first
+            while position < len(flat) and flat[position] == _COMPLEX:
+                position += 1
+        return Folded("".join(chars), starts, ends, bytearray(len(text)), {})
+
+    def _fold_items(self, text: str) -> Folded:
+        """The reference fold: item by item, markup and expanding characters included."""
         hidden = bytearray(len(text))
         entities: dict[int, int] = {}
         items: list[_Item] = []

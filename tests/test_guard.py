@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generation.errors import SensitiveInput
 from generation.guard import (
@@ -15,6 +17,7 @@ from generation.guard import (
     read_word_list,
     words_of,
 )
+from generation.guard_fold import Folder
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "sensitive_words"
 
@@ -200,3 +203,36 @@ def test_mask_keeps_markup_figures_and_the_text_around() -> None:
 def test_traditional_and_full_width_words_in_a_list_fold_too() -> None:
     guard = Guard({"brand": ["銷量冠軍", "ＴＯＰ１"]})
     assert [h.word for h in guard.scan("销量冠军，top 1")] == ["銷量冠軍", "ＴＯＰ１"]
+
+
+PIECES = [
+    *"abelstnorIL0134579@$!|#.- \n\u2028\u200b\u00ad\u0301<>&;",
+    *"最好第一二①１❶Ⅰ銷國ーеοαΝ№ﬁ½⑴",
+    "<b>",
+    "</i>",
+    "&#22909;",
+    "&amp;",
+    "&nbsp;",
+    "1st",
+    "#1",
+    "<b\n>",
+    "<!--\n-->",
+    "&#22909;\n",
+    "\r\n",
+    "\x85",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join) | st.text(max_size=40))
+def test_the_fast_fold_equals_the_reference_fold(text: str) -> None:
+    """`fold` reads most texts through `str.translate`; it must agree with the item-by-item
+    fold character for character and span for span."""
+    folder = Folder()
+    fast, reference = folder.fold(text), folder._fold_items(text)
+    assert (fast.text, fast.starts, fast.ends) == (
+        reference.text,
+        reference.starts,
+        reference.ends,
+    )
+    assert (fast.hidden, fast.entities) == (reference.hidden, reference.entities)
