@@ -33,10 +33,10 @@ from generation.guard_chars import (
 
 _ORDINALS = {"1st": "first"}
 _MARKUP = re.compile(
-    r"(?P<tag><!--.{0,2000}?-->|</?[A-Za-z][A-Za-z0-9:-]{0,40}(?:\s[^<>]{0,500})?/?>)"
+    r"(?P<tag><!--[^<>]{0,2000}?-->|</?[A-Za-z][A-Za-z0-9:-]{0,40}(?:\s[^<>]{0,500})?/?>)"
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)",
     re.DOTALL,
-)
+)  # bounded and stopped by the next < or >, so no input makes it slow
 _Item = tuple[int, str, int, int]  # kind, value, original start, original end
 # The fast path's one-character reading of a character: what it folds to, or these.
 _DROP, _COMPLEX, _INVISIBLE = "\x00", "\x01", "\x02"
@@ -109,6 +109,7 @@ def _visible_text(flat: str) -> str:
 
 
 _LETTER = re.compile("[a-z]")
+_HASH_DIGIT = re.compile("#\x02*[0-9]")
 _UNREAD_SYMBOLS = str.maketrans(dict.fromkeys("@$!|#", _DROP))
 
 
@@ -116,7 +117,7 @@ def _fast_word(flat: str, first: int, last: int) -> str | list[_Item]:
     """A Latin word of the fast path resolved: in place (a string of the same length) or, when
     it changes length ("#1" → "no1", "1st" → "first"), as items."""
     text = flat[first:last]
-    if _LETTER.search(text) is None and "#" not in text:  # a number: its digits stay
+    if _LETTER.search(text) is None and _HASH_DIGIT.search(text) is None:  # a number
         return text.translate(_UNREAD_SYMBOLS)
     word: list[_Item] = []
     for i, c in enumerate(text, first):
