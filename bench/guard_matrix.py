@@ -117,15 +117,18 @@ def baseline_guard(rev: str, lists: Path) -> Any:
 
 
 def sample_texts(cases: list[dict[str, Any]]) -> dict[str, str]:
-    """English: the corpus's Markdown articles; Chinese: the matrix's near misses (clean copy)
-    and all its zh texts (a hit every other line); every matrix text (markup included)."""
+    """English: the corpus's Markdown articles; Chinese: the matrix's near misses (clean copy,
+    with and without its markup lines) and all its zh texts (a hit every other line); every
+    matrix text (markup included)."""
     corpus = REPO / ".." / "shared" / "corpus" / "clutch-sidecar-articles"
     english = "\n".join(p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.md")))
     zh = [c["text"] for c in cases if c["lang"] == "zh"]
     clean = [c["text"] for c in cases if c["lang"] == "zh" and not c["expect"]]
+    plain = [t for t in clean if "<" not in t and "&" not in t]
     return {
         "en corpus articles (11 hits)": english[:200_000],
         "zh near misses x80 (no hit)": ("\n".join(clean) + "\n") * 80,
+        "zh near misses without markup x80": ("\n".join(plain) + "\n") * 80,
         "zh matrix texts x40 (hit-dense)": ("\n".join(zh) + "\n") * 40,
         "all matrix texts x20": ("\n".join(c["text"] for c in cases) + "\n") * 20,
     }
