@@ -33,6 +33,7 @@ TESTS = (
     "tests/test_llm.py",
     "tests/test_reliability_security.py",
     "tests/test_api_auth.py",
+    "tests/test_guard_matrix.py",
 )
 
 
@@ -322,12 +323,38 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
     else:
         out += ["(no figures)", ""]
 
+    out += _guard_section(_load(figures, "guard_matrix"))
     out += ["## Tests run", ""]
     out += _table(
         ["test", "outcome", "seconds"],
         [[f"`{r['test']}`", r["outcome"], round(r["seconds"], 1)] for r in results],
     )
     return "\n".join(out).rstrip() + "\n"
+
+
+def _guard_section(guard: dict[str, Any] | None) -> list[str]:
+    out = ["## Sensitive words", ""]
+    if not guard:
+        return out + ["(no figures)", ""]
+    total = guard["classes"]["all"]
+    out += [
+        f"The guard's case matrix: {guard['cases']} texts, zh and en, {guard['must_hit']} that "
+        "must hit a list word and near misses that must not, per class of obfuscation. Counted "
+        f"per word: **precision {total['precision']}, recall {total['recall']}**. Every miss "
+        "or false hit is a documented limit. `tests/test_guard_matrix.py`, cases in "
+        "`tests/guard_cases.jsonl`, `python -m bench.guard_matrix` prints the same table.",
+        "",
+    ]
+    out += _table(
+        ["class", "cases", "must hit", "TP", "FP", "FN", "precision", "recall", "wrong"],
+        [
+            [name, c["cases"], c["must_hit"], c["tp"], c["fp"], c["fn"], c["precision"]]
+            + [c["recall"], ", ".join(c["wrong"]) if name != "all" else len(c["wrong"])]
+            for name, c in guard["classes"].items()
+        ],
+    )
+    out += ["Known limits: " + "; ".join(f"{k}: {v}" for k, v in guard["limits"].items()), ""]
+    return out
 
 
 def main() -> None:
