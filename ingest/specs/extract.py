@@ -98,7 +98,11 @@ def _extract(
     facts = _dedupe(_name_configurations(found, rows, doc_cars.year))
     used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
     cars = [
-        CarRef(car, doc_cars.names.get(car, car), tuple(sorted(learned.get(car, ()))))
+        CarRef(
+            car,
+            doc_cars.names.get(car, car),
+            tuple(sorted(learned.get(car, set()) | doc_cars.aliases.get(car, set()))),
+        )
         for car in sorted(used)
     ]
     return DocumentSpecs(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.document import ParsedDocument, Section
-from ingest.specs.cars import CarIndex, Hit, _year
+from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
 
 _META = re.compile(
@@ -54,6 +54,7 @@ class DocCars:
     year: str = ""
     names: dict[str, str] = field(default_factory=dict)  # car id → display name
     multi: bool = False  # the document is about several cars
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
 
 
 def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
@@ -82,7 +83,42 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if top and top[0][1] >= 3 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
         found.car = top[0][0]
     found.multi = len(counts) > 1
+    if not counts:
+        _titled_car(doc, found)
     return found
+
+
+# A title's car name ends where its description starts: "Lumen E2 - Technical
+# Specifications", "Aurora X5 Specifications", "子午线S（Meridian S）参数配置详解".
+_TITLE_END = re.compile(
+    r"\s*(?:[-–—:|(（,]|\b(?:specifications?|specs|technical|data ?sheet|brochure|overview|"
+    r"owner'?s|manual|review|guide)\b)",
+    re.IGNORECASE,
+)
+_LATIN_IN_PARENS = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9 .\-]{1,40}?)\s*[)）]")
+_TITLE_REPEATS = 3  # times a name must recur in the text to be the document's car
+
+
+def _titled_car(doc: ParsedDocument, found: DocCars) -> None:
+    """A car of no known make: the name a title starts with, when the text keeps using it
+    (a Latin name in brackets wins, "子午线S（Meridian S）": the id needs Latin letters)."""
+    title = doc.title.strip()
+    head = _TITLE_END.split(title, maxsplit=1)[0].strip()
+    latin = _LATIN_IN_PARENS.search(title)
+    body = "\n".join(section.text for section in doc.sections).casefold()
+    if latin is not None:
+        name, other = latin.group(1).strip(), head
+        recurs = body.count(name.casefold()) + body.count(other.casefold()) >= _TITLE_REPEATS
+    else:
+        name, other = head, ""
+        recurs = body.count(name.casefold()) >= _TITLE_REPEATS
+    car_id = slug(name)
+    words = name.split()
+    if not recurs or not car_id or not 1 <= len(words) <= 4 or not name[0].isupper():
+        return
+    found.car, found.names[car_id] = car_id, name
+    if other and other != name:
+        found.aliases.setdefault(car_id, set()).add(other)
 
 
 def _meta_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
