@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    admin,
     chat,
     docs,
     documents,
@@ -32,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     documents.router,
     ingest.router,
     jobs.router,
+    admin.router,
     generate.router,
     usage.router,
     metrics.router,
