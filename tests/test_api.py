@@ -621,11 +621,22 @@ def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
     stuck = {**first.get(f"/v1/jobs/{done_id}").json(), "id": "f" * 32, "status": "running"}
     store.save(stuck)
+    never_started = {**stuck, "id": "e" * 32, "status": "queued", "started_at": None}
+    store.save(never_started)
     store.close()
 
-    second = make_client(roots=[library])  # same data dir: a restart
+    # A restart: the first server lets go of the data dir (one owner at a time) first.
+    first.__exit__(None, None, None)
+    second = make_client(roots=[library])  # same data dir
     assert second.get(f"/v1/jobs/{done_id}").json()["status"] == "done"
-    interrupted = second.get(f"/v1/jobs/{'f' * 32}").json()
+    # Killed after its last commit: reported with what it did, not as a failure.
+    finished = second.get(f"/v1/jobs/{'f' * 32}").json()
+    assert finished["status"] == "done", finished
+    assert sorted(Path(c["path"]).name for c in finished["report"]["committed"]) == [
+        "aurora_x5.md",
+        "lumen_e2.txt",
+    ]
+    interrupted = second.get(f"/v1/jobs/{'e' * 32}").json()
     assert interrupted["status"] == "failed" and interrupted["error"] == INTERRUPTED
 
 
