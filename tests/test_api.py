@@ -666,8 +666,11 @@ def test_metrics_count_requests_by_route_and_report_index_size(indexed: TestClie
     assert f'specrag_ingest_chunks_total{{action="embedded"}} {float(chunks)}' in text
 
 
-def test_two_apps_in_one_process_keep_their_own_metrics(make_client: MakeClient) -> None:
-    one, two = make_client(), make_client()
+def test_two_apps_in_one_process_keep_their_own_metrics(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    # Each on its own data dir: one data dir has one server (`api.owner`).
+    one, two = make_client(), make_client(data_dir=tmp_path / "two")
     one.get("/healthz")
     assert 'route="/healthz"' in one.get("/metrics").text
     assert 'route="/healthz"' not in two.get("/metrics").text
@@ -684,6 +687,8 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/documents/{doc_id}",
         "/v1/ingest",
         "/v1/jobs/{job_id}",
+        "/v1/admin/check",
+        "/v1/admin/repair",
         "/v1/generate/blog",
         "/v1/generate/{business}",
         "/v1/prompts",
