@@ -33,6 +33,17 @@ TESTS = (
     "tests/test_llm.py",
     "tests/test_reliability_security.py",
     "tests/test_api_auth.py",
+    "tests/test_integrity.py",
+)
+# Issue 13's integrity classes: the figures file each test records, and what it proves.
+INTEGRITY = (
+    ("content", "1. content identity", "a file rewritten between hashing and parsing"),
+    ("lost_index", "2. skip only what the index holds", "chroma.sqlite3 lost after an ingest"),
+    ("repair", "2. skip only what the index holds", "chunks lost and orphaned, then repair"),
+    ("owner", "3. one owner per data dir", "second server, CLI ingest on a served dir"),
+    ("handover", "3. one owner per data dir", "CLI ingest handed to the server"),
+    ("startup", "4. crash recovery", "uncommitted chunks at start, DELETE without ledger row"),
+    ("upload_kill", "4. crash recovery", "server SIGKILLed mid-upload, restarted"),
 )
 
 
@@ -322,12 +333,31 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
     else:
         out += ["(no figures)", ""]
 
+    out += integrity_section(figures)
     out += ["## Tests run", ""]
     out += _table(
         ["test", "outcome", "seconds"],
         [[f"`{r['test']}`", r["outcome"], round(r["seconds"], 1)] for r in results],
     )
     return "\n".join(out).rstrip() + "\n"
+
+
+def integrity_section(figures: Path) -> list[str]:
+    """Issue 13's classes: one row per scenario, held or not, with what its test measured."""
+    out = ["## 7. Index integrity", ""]
+    rows = []
+    for name, group, scenario in INTEGRITY:
+        found = _load(figures, f"integrity_{name}")
+        held = "not run" if found is None else ("yes" if found.pop("held") else "NO")
+        shown = ", ".join(f"{k} {v}" for k, v in (found or {}).items())
+        rows.append([group, scenario, held, shown])
+    tried = sum(r[2] != "not run" for r in rows)
+    out += [
+        f"{sum(r[2] == 'yes' for r in rows)}/{tried} scenarios held. "
+        "`tests/test_integrity.py`, `tests/test_crash_recovery.py`.",
+        "",
+    ]
+    return out + _table(["class", "scenario", "held", "figures"], rows)
 
 
 def main() -> None:

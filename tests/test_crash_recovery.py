@@ -315,3 +315,7 @@ def test_server_killed_mid_upload_leaves_nothing_searchable_after_restart(
         assert not services.store.ids_for(doc_id)
     finally:
         services.close()
+    record(
+        "integrity_upload_kill",
+        {"held": True, "half-written chunks at the kill": len(half_written), "after restart": 0},
+    )

@@ -24,6 +24,7 @@ from api.owner import DataDirBusy
 from api.services import Services
 from api.state import app_state
 from ingest.discover import doc_id_for
+from tests.reliability import record
 from tests.serving import served
 
 pytestmark = pytest.mark.slow
@@ -112,6 +113,10 @@ def test_a_file_rewritten_between_hashing_and_parsing_is_stored_as_read_then_con
     got = _chunks(services, doc_id)
     assert [text for _, text, _ in got] == [text for _, text, _ in expected]
     assert {sha for _, _, sha in got} == {hashlib.sha256(full).hexdigest()}
+    record(
+        "integrity_content",
+        {"held": True, "chunks stored from the truncated read": len(stored), "after": len(got)},
+    )
 
 
 # --- 2. skip only what the index holds -------------------------------------------------------
@@ -155,6 +160,10 @@ def test_lost_chroma_database_status_warns_then_ingest_restores_everything(
     code, out = _cli(env, "check", "--json", "--sample", "20")
     checked = json.loads(out)
     assert code == 0 and checked["ok"] and checked["probe"]["found"] == 20
+    record(
+        "integrity_lost_index",
+        {"held": True, "documents missing": 5, "chunks restored": after["chunks"]},
+    )
 
 
 def test_repair_removes_orphans_and_restores_lost_chunks(
@@ -192,6 +201,7 @@ def test_repair_removes_orphans_and_restores_lost_chunks(
         assert repaired["after"]["ok"], repaired["after"]
         assert client.get("/v1/admin/check").json()["ok"]
     assert services.store.count() == total
+    record("integrity_repair", {"held": True, "orphans removed": 1, "documents re-ingested": 1})
 
 
 # --- 3. one owner per embedded data dir ------------------------------------------------------
@@ -223,6 +233,7 @@ def test_a_second_server_and_cli_writes_on_a_served_data_dir_are_refused_saying_
     assert services.ledger.all() == []  # nothing was written behind the server's back
     code, out = _cli(env, "ingest", "--json", str(SAMPLES))  # the server is gone: allowed
     assert code == 0 and json.loads(out)["files"]["ok"] == 5
+    record("integrity_owner", {"held": True, "refused": "second server, CLI ingest, CLI serve"})
 
 
 def test_a_cli_ingest_on_a_served_data_dir_is_handed_to_the_server(
@@ -255,6 +266,7 @@ def test_a_cli_ingest_on_a_served_data_dir_is_handed_to_the_server(
         assert code == 0 and "by the server" in out
         app_state(app).jobs.wait_idle(60)
     assert services.ledger.get(doc_id) is None
+    record("integrity_handover", {"held": True, "filtered vector hits on the server": 3})
 
 
 # --- 4. crash recovery at start-up -----------------------------------------------------------
@@ -290,3 +302,4 @@ def test_uncommitted_chunks_are_removed_at_start_and_delete_works_without_a_ledg
         assert gone.status_code == 200, gone.text
         assert gone.json() == {"doc_id": half, "source": "/half.md", "chunks_deleted": 2}
         assert client.delete(f"/v1/documents/{half}").status_code == 404
+    record("integrity_startup", {"held": True, "removed at start": 4, "deleted by id": 2})
