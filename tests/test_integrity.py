@@ -303,3 +303,32 @@ def test_uncommitted_chunks_are_removed_at_start_and_delete_works_without_a_ledg
         assert gone.json() == {"doc_id": half, "source": "/half.md", "chunks_deleted": 2}
         assert client.delete(f"/v1/documents/{half}").status_code == 404
     record("integrity_startup", {"held": True, "removed at start": 4, "deleted by id": 2})
+
+
+def test_with_a_chroma_server_many_processes_share_a_data_dir(
+    built: Any, chroma_server: str
+) -> None:
+    """`SPECRAG_CHROMA_URL`: no owner lock; two servers and a CLI ingest share the data dir,
+    and each server's vector side reads what the other wrote (from the Chroma server)."""
+    collection = f"t{doc_id_for(chroma_server)}"
+    one = built(chroma_url=chroma_server, collection=collection, roots=[SAMPLES])
+    two = built(chroma_url=chroma_server, collection=collection, roots=[SAMPLES])
+    with (
+        TestClient(create_app(one.settings, services=one)) as first,
+        TestClient(create_app(two.settings, services=two)) as second,
+    ):
+        env = {
+            "SPECRAG_DATA_DIR": str(one.settings.data_dir),
+            "SPECRAG_CHROMA_URL": chroma_server,
+            "SPECRAG_COLLECTION": collection,
+            "SPECRAG_WORKERS": "0",
+        }
+        code, out = _cli(env, "ingest", "--json", str(SAMPLES / "lumen_e2.txt"))
+        assert code == 0 and json.loads(out)["files"]["ok"] == 1, out
+        doc_id = doc_id_for(str((SAMPLES / "lumen_e2.txt").resolve()))
+        for client in (first, second):
+            hits = client.post(
+                "/v1/query",
+                json={"query": "Lumen E2", "k": 2, "mode": "vector", "filters": {"doc_id": doc_id}},
+            )
+            assert hits.status_code == 200 and len(hits.json()["results"]) == 2, hits.text

@@ -145,8 +145,14 @@ class Pipeline:
 
     def recover(self) -> int:
         """Crash recovery at start-up: remove the chunks of documents never committed, and
-        rebuild the derived indexes if a run left them behind. Returns the chunks removed."""
-        with self._locked():
+        rebuild the derived indexes if a run left them behind. Returns the chunks removed.
+
+        Never waits: while another process's run holds the lock (a Chroma server's other
+        writers), that run does the same at its start, and this returns 0.
+        """
+        with self._locked(wait=False) as held:
+            if not held:
+                return 0
             _, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
             if orphans:
                 self.mark_dirty()
@@ -166,10 +172,21 @@ class Pipeline:
             max_file_bytes=self.max_file_bytes,
         )
         todo = again.of("add") + again.of("update")
-        if todo:
-            self._ingest(todo, report, progress)
+        if not todo:
+            return
+        second = Report()
+        self._ingest(todo, second, progress)
+        # Each file is counted once, by its first pass; the chunks and notes of both count.
+        report.added += second.added
+        report.updated += second.updated
+        report.deleted += second.deleted
+        report.embedded += second.embedded
+        report.errors.extend(second.errors)
+        report.notes.extend(second.notes)
+        for stage, seconds in second.stages.items():
+            report.add_time(stage, seconds)
 
-    def locked(self) -> AbstractContextManager[None]:
+    def locked(self) -> AbstractContextManager[bool]:
         """Hold the ingest lock (not reentrant: never around `run` or `delete`)."""
         return self._locked()
 
@@ -178,16 +195,21 @@ class Pipeline:
         self._sync_derived()
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        """One writer at a time per data dir: a second run waits for the first."""
+    def _locked(self, *, wait: bool = True) -> Iterator[bool]:
+        """One writer at a time per data dir: a second run waits for the first (or, with
+        `wait=False`, goes on at once, told False)."""
         if self.lock_path is None:
-            yield
+            yield True
             return
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.lock_path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
