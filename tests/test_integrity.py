@@ -90,11 +90,11 @@ def test_a_file_rewritten_between_hashing_and_parsing_is_stored_as_read_then_con
     monkeypatch.undo()
 
     doc_id = doc_id_for(str(path.resolve()))
-    record = services.ledger.get(doc_id)
-    assert record is not None
-    assert record.sha256 == hashlib.sha256(truncated).hexdigest()
+    row = services.ledger.get(doc_id)
+    assert row is not None
+    assert row.sha256 == hashlib.sha256(truncated).hexdigest()
     stored = _chunks(services, doc_id)
-    assert {sha for _, _, sha in stored} == {record.sha256}
+    assert {sha for _, _, sha in stored} == {row.sha256}
     assert report.changed == [str(path.resolve())]
     assert any(
         n.path == str(path.resolve()) and "changed during ingest" in n.reason for n in report.notes
@@ -104,7 +104,6 @@ def test_a_file_rewritten_between_hashing_and_parsing_is_stored_as_read_then_con
     again = services.pipeline.run([folder])
     assert again.skipped == 0 and again.updated > len(stored)
     clean = built(data_dir=tmp_path / "clean")
-    shutil.copy(path, tmp_path / "clean-src.md")
     clean_folder = tmp_path / "clean-docs"
     clean_folder.mkdir()
     shutil.copy(path, clean_folder / "tesla.md")
