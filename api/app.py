@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import errors
+from api import errors, owner
 from api.jobs import JobRunner, JobStore
 from api.limits import RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
@@ -51,6 +51,15 @@ def _open(services: Services) -> None:
     if chunks and not services.lexical_index.exists():
         log.info("building the lexical index for the %d chunks already in Chroma", chunks)
         services.rebuild_lexical()
+    recover(services)
+
+
+def recover(services: Services) -> None:
+    """Crash recovery at start-up: chunks of documents with no committed ledger row (a
+    process killed mid-ingest) are removed before the first search can return them."""
+    removed = services.pipeline.recover()
+    if removed:
+        log.warning("start-up: removed %d chunk(s) of uncommitted documents", removed)
 
 
 def _wire(services: Services) -> None:
@@ -61,13 +70,20 @@ def _wire(services: Services) -> None:
         pipeline.roots = [*pipeline.roots, uploads]
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    address: str | None = None,
+) -> FastAPI:
     """The app for `settings` (from `SPECRAG_*` when None). Its lifespan builds the app's
     state (`api.state.AppState`) once, before the first request.
 
     Args:
         services: prebuilt components to use instead of building them (tests share one loaded
             model this way); the caller then owns and closes them.
+        address: the URL the server answers on, recorded in the data dir's owner lock so
+            that a CLI ingest on the served dir can hand its work over (`api.owner`).
     """
     _configure_logging()
     settings = settings or (services.settings if services else Settings())
@@ -80,7 +96,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         job_store: JobStore | None = None
         runner: JobRunner | None = None
         generation: Generation | None = None
+        owned = ExitStack()
         try:
+            owned.enter_context(owner.serving(settings, address))  # for the server's life
             await run_in_threadpool(_open, built)
             _wire(built)
             job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
@@ -113,6 +131,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 job_store.close()
             if services is None:
                 built.close()
+            owned.close()
 
     app = FastAPI(
         title="specrag",

@@ -34,6 +34,17 @@ TESTS = (
     "tests/test_reliability_security.py",
     "tests/test_api_auth.py",
     "tests/test_guard_matrix.py",
+    "tests/test_integrity.py",
+)
+# Issue 13's integrity classes: the figures file each test records, and what it proves.
+INTEGRITY = (
+    ("content", "1. content identity", "a file rewritten between hashing and parsing"),
+    ("lost_index", "2. skip only what the index holds", "chroma.sqlite3 lost after an ingest"),
+    ("repair", "2. skip only what the index holds", "chunks lost and orphaned, then repair"),
+    ("owner", "3. one owner per data dir", "second server, CLI ingest on a served dir"),
+    ("handover", "3. one owner per data dir", "CLI ingest handed to the server"),
+    ("startup", "4. crash recovery", "uncommitted chunks at start, DELETE without ledger row"),
+    ("upload_kill", "4. crash recovery", "server SIGKILLed mid-upload, restarted"),
 )
 
 
@@ -324,6 +335,7 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
         out += ["(no figures)", ""]
 
     out += _guard_section(_load(figures, "guard_matrix"))
+    out += integrity_section(figures)
     out += ["## Tests run", ""]
     out += _table(
         ["test", "outcome", "seconds"],
@@ -355,6 +367,24 @@ def _guard_section(guard: dict[str, Any] | None) -> list[str]:
     )
     out += ["Known limits: " + "; ".join(f"{k}: {v}" for k, v in guard["limits"].items()), ""]
     return out
+
+
+def integrity_section(figures: Path) -> list[str]:
+    """Issue 13's classes: one row per scenario, held or not, with what its test measured."""
+    out = ["## 7. Index integrity", ""]
+    rows = []
+    for name, group, scenario in INTEGRITY:
+        found = _load(figures, f"integrity_{name}")
+        held = "not run" if found is None else ("yes" if found.pop("held") else "NO")
+        shown = ", ".join(f"{k} {v}" for k, v in (found or {}).items())
+        rows.append([group, scenario, held, shown])
+    tried = sum(r[2] != "not run" for r in rows)
+    out += [
+        f"{sum(r[2] == 'yes' for r in rows)}/{tried} scenarios held. "
+        "`tests/test_integrity.py`, `tests/test_crash_recovery.py`.",
+        "",
+    ]
+    return out + _table(["class", "scenario", "held", "figures"], rows)
 
 
 def main() -> None:

@@ -621,11 +621,22 @@ def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
     stuck = {**first.get(f"/v1/jobs/{done_id}").json(), "id": "f" * 32, "status": "running"}
     store.save(stuck)
+    never_started = {**stuck, "id": "e" * 32, "status": "queued", "started_at": None}
+    store.save(never_started)
     store.close()
 
-    second = make_client(roots=[library])  # same data dir: a restart
+    # A restart: the first server lets go of the data dir (one owner at a time) first.
+    first.__exit__(None, None, None)
+    second = make_client(roots=[library])  # same data dir
     assert second.get(f"/v1/jobs/{done_id}").json()["status"] == "done"
-    interrupted = second.get(f"/v1/jobs/{'f' * 32}").json()
+    # Killed after its last commit: reported with what it did, not as a failure.
+    finished = second.get(f"/v1/jobs/{'f' * 32}").json()
+    assert finished["status"] == "done", finished
+    assert sorted(Path(c["path"]).name for c in finished["report"]["committed"]) == [
+        "aurora_x5.md",
+        "lumen_e2.txt",
+    ]
+    interrupted = second.get(f"/v1/jobs/{'e' * 32}").json()
     assert interrupted["status"] == "failed" and interrupted["error"] == INTERRUPTED
 
 
@@ -655,8 +666,11 @@ def test_metrics_count_requests_by_route_and_report_index_size(indexed: TestClie
     assert f'specrag_ingest_chunks_total{{action="embedded"}} {float(chunks)}' in text
 
 
-def test_two_apps_in_one_process_keep_their_own_metrics(make_client: MakeClient) -> None:
-    one, two = make_client(), make_client()
+def test_two_apps_in_one_process_keep_their_own_metrics(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    # Each on its own data dir: one data dir has one server (`api.owner`).
+    one, two = make_client(), make_client(data_dir=tmp_path / "two")
     one.get("/healthz")
     assert 'route="/healthz"' in one.get("/metrics").text
     assert 'route="/healthz"' not in two.get("/metrics").text
@@ -673,6 +687,8 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/documents/{doc_id}",
         "/v1/ingest",
         "/v1/jobs/{job_id}",
+        "/v1/admin/check",
+        "/v1/admin/repair",
         "/v1/generate/blog",
         "/v1/generate/{business}",
         "/v1/prompts",

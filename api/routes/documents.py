@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from api.deps import Authorized, JobsDep, ServicesDep, SettingsDep
 from api.errors import ApiError
 from api.schemas import JobOut
+from api.services import Services
 from api.settings import Settings
 from ingest.discover import doc_id_for
 from ingest.ledger import Record
@@ -117,16 +118,27 @@ def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
 
 @router.delete("/v1/documents/{doc_id}")
 def delete_document(doc_id: str, services: ServicesDep, settings: SettingsDep) -> Deleted:
-    """Remove a document, all its chunks, and its uploaded file if it was uploaded."""
+    """Remove a document, all its chunks, and its uploaded file if it was uploaded: any doc
+    id the ledger or Chroma knows (an interrupted ingest leaves chunks with no ledger row)."""
     record = services.ledger.get(doc_id)
-    if record is None:
+    known = record.source if record is not None else _source_in_chroma(services, doc_id)
+    if known is None:
         raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
     deleted = services.pipeline.delete(doc_id)
-    source = Path(record.source)
+    source = Path(known)
     if source.parent == uploads_dir(settings):
         source.unlink(missing_ok=True)
-    log.info("deleted %s (%d chunks)", record.source, deleted)
-    return Deleted(doc_id=doc_id, source=record.source, chunks_deleted=deleted)
+    log.info("deleted %s (%d chunks)", known, deleted)
+    return Deleted(doc_id=doc_id, source=known, chunks_deleted=deleted)
+
+
+def _source_in_chroma(services: Services, doc_id: str) -> str | None:
+    """The source of a document Chroma holds chunks of, or None when it holds none."""
+    ids = sorted(services.store.ids_for(doc_id))
+    if not ids:
+        return None
+    hits = services.store.get(ids[:1])
+    return str(hits[0].metadata.get("source", "")) if hits else ""
 
 
 def safe_name(raw: str | None) -> str:
