@@ -33,6 +33,8 @@ TESTS = (
     "tests/test_llm.py",
     "tests/test_reliability_security.py",
     "tests/test_api_auth.py",
+    "tests/test_reliability_http.py",
+    "tests/test_reliability_disconnect.py",
 )
 
 
@@ -318,6 +320,51 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
         out += _table(
             ["group", "check", "status", "passed"],
             [[c["group"], c["check"], c["status"], "yes" if c["passed"] else "NO"] for c in checks],
+        )
+    else:
+        out += ["(no figures)", ""]
+
+    http = _load(figures, "http")
+    out += ["## 7. Uploads and HTTP", ""]
+    if http:
+        checks = http["checks"]
+        out += [
+            f"{sum(c['passed'] for c in checks)}/{len(checks)} held, against uvicorn on "
+            "loopback: the key before the body, body pace (408), one client's share (429), "
+            "filter lists (422), deletes queued on the ingest lock vs `/healthz`, upload names "
+            "(NFC/NFD and case spellings, format and bidi characters). "
+            "`tests/test_reliability_http.py`.",
+            "",
+        ]
+        out += _table(
+            ["group", "check", "status", "held"],
+            [[c["group"], c["check"], c["status"], "yes" if c["passed"] else "NO"] for c in checks],
+        )
+    else:
+        out += ["(no figures)", ""]
+
+    gone = _load(figures, "disconnect")
+    out += ["## 8. Client disconnects", ""]
+    if gone:
+        out += [
+            "A client that closes its connection while the model (held back "
+            f"{gone['held_s']:g} s) answers a non-streamed request: the model call is "
+            "cancelled, billed as abandoned, and no chat turn is stored. "
+            "`tests/test_reliability_disconnect.py`.",
+            "",
+        ]
+        out += _table(
+            ["route", "model call cancelled", "abandoned rows", "prompt tokens billed", "turns"],
+            [
+                [
+                    c["route"],
+                    c.get("model_call_cancelled", "-"),
+                    c.get("abandoned_rows_added", "-"),
+                    c.get("prompt_tokens_billed", "-"),
+                    c.get("turns_stored", "-"),
+                ]
+                for c in gone["cases"]
+            ],
         )
     else:
         out += ["(no figures)", ""]
