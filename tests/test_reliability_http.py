@@ -364,3 +364,32 @@ def test_names_with_format_or_bidi_characters_are_refused(
     character = next(c for c in name if unicodedata.category(c) in ("Cf", "Cc"))
     assert error["detail"]["field"] == "files"
     assert f"U+{ord(character):04X}" in error["message"], error["message"]
+
+
+def test_two_uploads_racing_for_one_name_never_both_win(world: dict[str, Any]) -> None:
+    """Two clients upload different bytes under one new name (in two spellings) at the same
+    instant: one is saved, the other is a 409 naming it; the file holds the winner's bytes."""
+    url = world["url"]
+    bodies = {"Race.md": b"# Race\n\nBoot: 111 l\n", "race.MD": b"# Race\n\nBoot: 222 l\n"}
+    start = threading.Barrier(len(bodies))
+    answers: dict[str, httpx.Response] = {}
+
+    def send(name: str) -> None:
+        start.wait()
+        answers[name] = _upload(url, name, bodies[name])
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT)
+    statuses = sorted(answer.status_code for answer in answers.values())
+    _check(
+        "upload name", "two spellings of a new name uploaded at once", 409, statuses == [202, 409]
+    )
+    assert statuses == [202, 409], {n: a.text for n, a in answers.items()}
+    (winner,) = [n for n, a in answers.items() if a.status_code == 202]
+    (loser,) = [a for a in answers.values() if a.status_code == 409]
+    saved = answers[winner].json()["files"][0]
+    assert loser.json()["error"]["detail"]["existing"]["doc_id"] == saved["doc_id"]
+    assert Path(saved["path"]).read_bytes() == bodies[winner]
