@@ -125,11 +125,16 @@ class RequestLimits:
         route = self._route_for(scope)
         if route is not None:
             scope[ROUTE_KEY] = route.path  # for the metrics of requests refused here
-        refusal = key_refusal(self.api_key, headers.get("authorization")) if route else None
-        if route is not None and route.needs_key and refusal is not None:
-            response = error_response(401, refusal.type, refusal.message, None, refusal.headers)
-            await response(scope, receive, send)
-            return
+            # The route's own dependency checks the key too, but only after the body is parsed.
+            refusal = (
+                key_refusal(self.api_key, headers.get("authorization")) if route.needs_key else None
+            )
+            if refusal is not None:
+                response = error_response(
+                    refusal.status, refusal.type, refusal.message, None, refusal.headers
+                )
+                await response(scope, receive, send)
+                return
         limit = self.upload_bytes if route and route.media == MULTIPART else self.json_bytes
         declared = headers.get("content-length", "")
         has_body = "transfer-encoding" in headers or declared not in ("", "0")
