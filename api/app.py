@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors, owner
 from api.jobs import JobRunner, JobStore
-from api.limits import RequestLimits
+from api.limits import BodyPace, ClientLimit, RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import ROUTERS, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
@@ -28,6 +28,7 @@ log = logging.getLogger("specrag")
 
 MAX_JSON_BYTES = 1 << 20  # JSON request bodies
 MULTIPART_OVERHEAD = 1 << 16  # part headers and boundaries around the uploaded files
+DELETE_THREADS = 2  # deletes at once; they take turns on the ingest lock anyway
 JOB_STOP_SECONDS = 10.0  # at shutdown, how long a running ingest job may take to finish
 
 
@@ -115,6 +116,7 @@ def create_app(
                     generation=generation,
                     jobs=runner,
                     search_limiter=anyio.CapacityLimiter(settings.search_threads),
+                    delete_limiter=anyio.CapacityLimiter(DELETE_THREADS),
                     metrics=registry,
                 ),
             )
@@ -147,7 +149,10 @@ def create_app(
         RequestLimits,
         json_bytes=MAX_JSON_BYTES,
         upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
+        pace=BodyPace(gap=settings.body_timeout, total=settings.body_max_seconds),
+        api_key=settings.api_key,
     )
+    app.add_middleware(ClientLimit, per_client=settings.max_requests_per_client)
     app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
     for router in ROUTERS:
         app.include_router(router)

@@ -35,6 +35,8 @@ TESTS = (
     "tests/test_api_auth.py",
     "tests/test_guard_matrix.py",
     "tests/test_integrity.py",
+    "tests/test_reliability_http.py",
+    "tests/test_reliability_disconnect.py",
 )
 # Issue 13's integrity classes: the figures file each test records, and what it proves.
 INTEGRITY = (
@@ -336,6 +338,51 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
 
     out += _guard_section(_load(figures, "guard_matrix"))
     out += integrity_section(figures)
+    http = _load(figures, "http")
+    out += ["## 9. Uploads and HTTP", ""]
+    if http:
+        checks = http["checks"]
+        out += [
+            f"{sum(c['passed'] for c in checks)}/{len(checks)} held, against uvicorn on "
+            "loopback: the key before the body, body pace (408), one client's share (429), "
+            "filter lists (422), deletes queued on the ingest lock vs `/healthz`, upload names "
+            "(NFC/NFD and case spellings, format and bidi characters). "
+            "`tests/test_reliability_http.py`.",
+            "",
+        ]
+        out += _table(
+            ["group", "check", "status", "held"],
+            [[c["group"], c["check"], c["status"], "yes" if c["passed"] else "NO"] for c in checks],
+        )
+    else:
+        out += ["(no figures)", ""]
+
+    gone = _load(figures, "disconnect")
+    out += ["## 10. Client disconnects", ""]
+    if gone:
+        out += [
+            "A client that closes its connection while the model (held back "
+            f"{gone['held_s']:g} s) answers a non-streamed request: the model call is "
+            "cancelled, billed as abandoned, and no chat turn is stored. "
+            "`tests/test_reliability_disconnect.py`.",
+            "",
+        ]
+        out += _table(
+            ["route", "model call cancelled", "abandoned rows", "prompt tokens billed", "turns"],
+            [
+                [
+                    c["route"],
+                    c.get("model_call_cancelled", "-"),
+                    c.get("abandoned_rows_added", "-"),
+                    c.get("prompt_tokens_billed", "-"),
+                    c.get("turns_stored", "-"),
+                ]
+                for c in gone["cases"]
+            ],
+        )
+    else:
+        out += ["(no figures)", ""]
+
     out += ["## Tests run", ""]
     out += _table(
         ["test", "outcome", "seconds"],
@@ -345,7 +392,7 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
 
 
 def _guard_section(guard: dict[str, Any] | None) -> list[str]:
-    out = ["## Sensitive words", ""]
+    out = ["## 7. Sensitive words", ""]
     if not guard:
         return out + ["(no figures)", ""]
     total = guard["classes"]["all"]
@@ -371,7 +418,7 @@ def _guard_section(guard: dict[str, Any] | None) -> list[str]:
 
 def integrity_section(figures: Path) -> list[str]:
     """Issue 13's classes: one row per scenario, held or not, with what its test measured."""
-    out = ["## 7. Index integrity", ""]
+    out = ["## 8. Index integrity", ""]
     rows = []
     for name, group, scenario in INTEGRITY:
         found = _load(figures, f"integrity_{name}")

@@ -312,4 +312,6 @@ def serve(services: Services, host: str, port: int) -> None:
         port=port,
         log_level="info",
         timeout_graceful_shutdown=settings.shutdown_seconds,
+        limit_concurrency=settings.max_connections,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
