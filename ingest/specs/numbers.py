@@ -97,8 +97,8 @@ def quantities(
     bare row like "1 197 998 1 493" they separate cells, so each group is read alone, unless
     the caller knows the text holds one figure (`group_spaces`: "Length (mm)  3 995").
     """
-    found = []
-    for m in _QUANTITY.finditer(text, start, len(text) if end is None else end):
+    found: list[Quantity] = []
+    for m in _matches(text, start, len(text) if end is None else end):
         unit_match = m.group("unit") or m.group("prefix")
         suffix_unit = _unit_suffix(m) if m.group("unit") else None
         prefix_unit = _unit_prefix(m) if m.group("prefix") else None
@@ -132,6 +132,30 @@ def quantities(
     return found
 
 
+# Where a figure can start: a digit, or a currency sign or code before one. Trying the
+# whole pattern only there (not at every character) keeps long texts linear and fast.
+_START = re.compile(r"(?P<cur>us\$|usd|eur|gbp|rs\.?|inr|rmb|cny|[$€£₹¥])?\s*\d", re.IGNORECASE)
+
+
+def _matches(text: str, start: int, end: int) -> list[re.Match[str]]:
+    out: list[re.Match[str]] = []
+    pos = start
+    while pos < end:
+        hint = _START.search(text, pos, end)
+        if hint is None:
+            break
+        at = hint.start() if hint.group("cur") else hint.end() - 1
+        m = _QUANTITY.match(text, at, end)
+        if m is None and at != hint.end() - 1:
+            m = _QUANTITY.match(text, hint.end() - 1, end)
+        if m is None or m.end() == m.start():
+            pos = hint.end()
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
+
+
 def _separate(text: str, start: int, end: int) -> list[Quantity]:
     out = []
     for m in re.finditer(r"\d+(?:\.\d+)?", text[start:end]):
@@ -152,3 +176,43 @@ def _unit_prefix(m: re.Match[str]) -> Unit | None:
         if m.group(f"p{i}") is not None:
             return unit
     return None
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_GAP = re.compile(r"[\s\-.]*")
+
+
+def first_words_re(grams: set[str]) -> re.Pattern[str]:
+    """A regex finding the first words of `grams` (lowercase, space-separated words)."""
+    firsts = sorted({g.split()[0] for g in grams if g}, key=len, reverse=True)
+    if not firsts:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, firsts)) + r")(?![a-z0-9])")
+
+
+def word_grams(
+    lowered: str, first: re.Pattern[str], grams: set[str], longest: int
+) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, gram) of the longest `grams` found in `lowered`, where
+    words may be joined by spaces, hyphens or dots ("x-trail" is the gram "x trail")."""
+    found: list[tuple[int, int, str]] = []
+    pos = 0
+    for m in first.finditer(lowered):
+        if m.start() < pos:
+            continue
+        words = [(m.start(), m.end(), m.group())]
+        at = m.end()
+        while len(words) < longest:
+            gap = _GAP.match(lowered, at)
+            nxt = _WORD.match(lowered, gap.end()) if gap else None
+            if nxt is None or gap is None or gap.end() == at:
+                break
+            words.append((nxt.start(), nxt.end(), nxt.group()))
+            at = nxt.end()
+        for n in range(len(words), 0, -1):
+            gram = " ".join(w for _, _, w in words[:n])
+            if gram in grams:
+                found.append((words[0][0], words[n - 1][1], gram))
+                pos = words[n - 1][1]
+                break
+    return found

@@ -34,7 +34,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
     labels = [m for m in vocab.find_labels(text) if not any(s <= m[0] < e for s, e in skip)]
     if not labels:
         return []
-    figures = [q for q in quantities(text) if q.unit is not None]
+    figures = _figures_near(vocab, text, labels)
     labels = [m for m in labels if not any(q.start <= m[0] < q.end for q in figures)]
     taken: set[int] = set()
     out = _figure_then_label(vocab, text, figures, taken)
@@ -57,6 +57,37 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
                 taken.add(q.start)
                 break
     return out
+
+
+def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[Quantity]:
+    """Figures with a unit close enough to a label to be bound to it (reading only those
+    windows keeps a long text with thousands of bare numbers cheap)."""
+    windows = [(a, min(len(text), b + _WINDOW + 40)) for a, b in labels]
+    for m in _WORDS.finditer(text):
+        if m.group().lower() in vocab.label_first:
+            windows.append((max(0, m.start() - 40), m.start()))
+    windows.sort()
+    merged: list[list[int]] = []
+    for a, b in windows:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    figures: list[Quantity] = []
+    for a, b in merged:
+        a = _figure_start(text, a)
+        figures.extend(q for q in quantities(text, a, b) if q.unit is not None)
+    return figures
+
+
+def _figure_start(text: str, at: int) -> int:
+    """Move a window's start back to the beginning of a figure it would cut."""
+    while at > 0 and (text[at - 1].isdigit() or text[at - 1] in ".,"):
+        at -= 1
+    return at
+
+
+_WORDS = re.compile(r"[A-Za-z]+")
 
 
 def _figure_then_label(

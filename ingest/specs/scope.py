@@ -157,10 +157,17 @@ def section_scope(
     if not hits:
         return scope
     pos = 0
+    i = 0
     for line in section.text.split("\n"):
         end = pos + len(line)
         stripped = line.strip()
-        in_line = [h for h in hits if pos <= h.start and h.end <= end]
+        while i < len(hits) and hits[i].start < pos:
+            i += 1
+        in_line = []
+        j = i
+        while j < len(hits) and hits[j].end <= end:
+            in_line.append(hits[j])
+            j += 1
         if (
             in_line
             and stripped

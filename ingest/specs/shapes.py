@@ -27,6 +27,7 @@ _KEY_VALUE = re.compile(
 )
 _ENGINE = re.compile(r"(?<![\d.])\d\.\d\s*(?:l|litre|liter)(?![a-z])", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
+_FIRST = re.compile(r"\s*([A-Za-z0-9]+|[\u4e00-\u9fff]+)")
 _MAX_LABEL_WORDS = 7
 
 
@@ -332,6 +333,9 @@ def _rpm_row(key: str, text: str, start: int, end: int, variants: list[str]) -> 
 
 def _label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
     """The longest run of leading words that is a known label: (key, label, offset after)."""
+    first = _FIRST.match(line)
+    if first is None or not vocab.may_start_label(first.group(1)):
+        return None, "", 0
     words = list(_WORD.finditer(line))
     for n in range(min(_MAX_LABEL_WORDS, len(words)), 0, -1):
         label = line[: words[n - 1].end()]
