@@ -131,7 +131,9 @@ def _read(
     table_facts, skip = tables(vocab, text)
     found += [(f, False) for f in table_facts]
     skip += kv_spans
-    found += [(f, False) for f in sheet_rows(vocab, text, skip)]
+    rows, row_spans = sheet_rows(vocab, text, skip)
+    found += [(f, False) for f in rows]
+    skip += row_spans
     skip += [(f.start, f.end) for f, _ in found]
     found += [(f, True) for f in sentences(vocab, text, skip)]
     return found

@@ -47,7 +47,8 @@ def _alternation(forms: list[tuple[str, Unit]], prefix: str) -> str:
 _NUM = r"(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,.])|\d+)(?:\.\d+)?"
 _NUM_TIGHT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # no space grouping
 _MULT = r"(?:万|亿|(?:lakhs?|crores?|million|mn)(?![a-z]))"
-_SEP = r"(?:\s*(?:-|~|/|至|到|to(?![a-z]))\s*)"
+# "~" is a range only written tight ("252~228"); "~252 ~228" is two approximate figures.
+_SEP = r"(?:\s*(?:-|/|至|到|to(?![a-z]))\s*|~)"
 _SUFFIX = _alternation(SUFFIXES, "u")
 _PREFIX = _alternation(PREFIXES, "p")
 

@@ -23,8 +23,10 @@ _DELTA = re.compile(
     r"提升|提高|增加|降低|减少|缩短|加长|多出|相比|\bby\b|increase|decrease|more than|less than",
     re.IGNORECASE,
 )
+# "Can add approximately 60 miles of range": an amount gained, not the car's figure
+_ADDED = re.compile(r"\b(?:adds?|adding|gains?|extra|additional|another)\b[^.;\n]*$", re.I)
 _POSTFIX = re.compile(
-    r"\s*(?:(?:of|in|for)\s+)?(?:(?:overall|total|the)\s+)?"
+    r"[ \t]*(?:(?:of|in|for)\s+)?(?:(?:overall|total|the)\s+)?"
     r"(?P<one>[A-Za-z][\w-]*)(?P<two>[ \t]+[A-Za-z][\w-]*)?",
 )
 
@@ -97,7 +99,7 @@ def _figure_then_label(
     out: list[Found] = []
     for q in figures:
         m = _POSTFIX.match(text, q.end)
-        if m is None:
+        if m is None or _ADDED.search(text, max(0, q.start - 24), q.start):
             continue
         for end in (m.end("two"), m.end("one")):
             if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
@@ -125,6 +127,8 @@ def _bind(
         return []
     if key != "LWH":
         attr = vocab.attributes[key]
+        if attr.dimension in ("text", "count"):
+            return []  # only measured values are read from sentences
         values = read(attr, text, start, end, unit_hint(label), bare=False)
         if not values or values[0].start != start:
             return []

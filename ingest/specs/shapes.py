@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.specs.numbers import quantities
+from ingest.specs.units import MM, to_canonical
 from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import LWH, Attribute, DataSet, Hint, Vocabulary, unit_hint
 
@@ -58,11 +59,13 @@ def key_values(
             if data_set.columns <= present:
                 units = data_set.units
                 break
+    headings = [] if data_sets else _variant_headings(text)
     for m in matches:
         label = m.group("label")
         key = vocab.lookup(label)
         if key is None:
             continue
+        variant = _heading_at(headings, m.start())
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
@@ -76,11 +79,52 @@ def key_values(
                 m.end("value"),
                 m.start("label"),
                 m.end(),
-                None,
+                variant,
                 single=True,
             )
         )
     return out, spans
+
+
+# A line naming an engine, drive or trim that the `key: value` lines below it describe:
+# "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
+_VARIANT_CUE = re.compile(
+    r"\d\.\d\s*-?\s*(?:l|liter|litre)\b|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
+    r"wheel drive|trim|edition)\b",
+    re.IGNORECASE,
+)
+_HEADING_TEXT = re.compile(
+    r"^[ \t]*(?:#+\s*)?(?:\*\*)?(?P<name>[^\n]{2,60}?)(?:\*\*)?:?(?:\*\*)?[ \t]*$"
+)
+
+
+def _variant_headings(text: str) -> list[tuple[int, str | None]]:
+    """(offset, variant) where a variant's block starts, or None where a heading of
+    something else ends the previous one ("Key Features")."""
+    out: list[tuple[int, str | None]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if not line.strip() or (":" in line and not line.rstrip(" *").endswith(":")):
+            continue  # blank, or a key: value line
+        if re.match(r"\s*[-•]\s|\s*\*\s", line):
+            continue  # a list item describes, it does not name a variant
+        m = _HEADING_TEXT.match(line)
+        if m is None or re.search(r"[.!?。]\s*$", m.group("name")):
+            continue  # a sentence
+        name = m.group("name").strip(" *:")
+        cue = _VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        out.append((start, name if cue else None))
+    return out
+
+
+def _heading_at(headings: list[tuple[int, str | None]], offset: int) -> str | None:
+    variant = None
+    for start, name in headings:
+        if start > offset:
+            break
+        variant = name
+    return variant
 
 
 def _values_of(
@@ -140,10 +184,33 @@ def _read_cell(
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
+    if key == "fuel_economy_combined":
+        pair = _city_highway(vocab, segment, hint)
+        if pair:
+            return pair
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
     if len(values) != 1:
         return []  # several figures under one label: which is which is not said
     return [(f.attribute, f.value) for f in _with_rpm(attr, values[0], segment, 0, 0, None)]
+
+
+def _city_highway(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
+    """ "Fuel Efficiency (MPG) 28/39": US sheets write city/highway miles per gallon."""
+    found = quantities(segment)
+    if len(found) != 1 or not found[0].is_list or len(found[0].numbers) != 2:
+        return []
+    q = found[0]
+    unit = q.unit or (hint.unit if hint else None)
+    if unit is None or unit.symbol != "mpg":
+        return []
+    out = []
+    for key, number in zip(("fuel_economy_city", "fuel_economy_highway"), q.numbers, strict=True):
+        converted = to_canonical(number, unit, vocab.attributes[key].dimension)
+        if converted is None:
+            return []
+        value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4), converted[1])
+        out.append((key, value))
+    return out
 
 
 def _with_rpm(
@@ -167,7 +234,6 @@ def _lwh(
     hint: Hint | None,
     variant: str | None,
 ) -> list[Found]:
-    from ingest.specs.units import MM, to_canonical
 
     found = [q for q in quantities(text, start, end) if q.is_list and len(q.numbers) == 3]
     if len(found) != 1:
@@ -185,9 +251,14 @@ def _lwh(
     return out
 
 
-def sheet_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
-    """Spec-sheet lines "Label  value [value …]" (PDF text), variants from the header above."""
+def sheet_rows(
+    vocab: Vocabulary, text: str, skip: list[tuple[int, int]]
+) -> tuple[list[Found], list[tuple[int, int]]]:
+    """Spec-sheet lines "Label  value [value …]" (PDF text), variants from the header above.
+    Returns the facts and the spans of the rows read, also those left unread because their
+    figures could not be told apart: no sentence reader may take a figure from them."""
     out: list[Found] = []
+    rows: list[tuple[int, int]] = []
     variants: list[str] = []
     pending: tuple[str, str, int] | None = None  # a label alone on its line: (key, label, start)
     last: tuple[str, int] | None = None  # last power/torque row: (key, line start)
@@ -197,7 +268,7 @@ def sheet_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> lis
         pos = end + 1
         if any(s <= start < e for s, e in skip) or not line.strip():
             continue
-        header = _engine_header(line)
+        header = _engine_header(line) or _column_header(line)
         if header:
             variants = header
             continue
@@ -210,6 +281,7 @@ def sheet_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> lis
         else:
             if last is not None and re.match(r"\s*@", line):
                 out.extend(_rpm_row(last[0], text, start, end, variants))
+                rows.append((start, end))
             pending = None
             continue
         was_pending, pending = rest == start, None
@@ -225,8 +297,9 @@ def sheet_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> lis
         if was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end]):
             continue
         out.extend(_row(vocab, key, label, text, rest, end, ev_start, variants))
+        rows.append((ev_start, end))
         last = (key, start) if key in ("power", "torque") else None
-    return out
+    return out, rows
 
 
 def _wordy(text: str, start: int, end: int) -> bool:
@@ -347,6 +420,39 @@ def _label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
         if key is not None:
             return key, label, words[n - 1].end()
     return None, "", 0
+
+
+_COLUMNS_WORD = re.compile(
+    r"^\s*(?:feature|features|specification|specifications|spec|variant|dimensions|"
+    r"variants|trim|trims|version|items?)\s+",
+    re.IGNORECASE,
+)
+
+
+def _column_header(line: str) -> list[str]:
+    """ "Feature FWD Model AWD Model" → ["FWD Model", "AWD Model"]."""
+    m = _COLUMNS_WORD.match(line)
+    if m is None or re.search(r"\d\s*(?:kw|nm|ps|mm|hp)\b", line, re.I):
+        return []
+    rest = line[m.end() :].strip()
+    parts = [p for p in re.split(r"\s{2,}", rest) if p]
+    if len(parts) >= 2:
+        return parts
+    words = rest.split()
+    repeated = [w for w in dict.fromkeys(words) if words.count(w) >= 2 and w[0].isalpha()]
+    if len(words) >= 4 and len(repeated) == 1:
+        names: list[str] = []
+        current: list[str] = []
+        for word in words:
+            if names and not current and word.startswith("("):
+                names[-1] += " " + word  # "Hybrid Models (HEV)"
+                continue
+            current.append(word)
+            if word == repeated[0]:
+                names.append(" ".join(current))
+                current = []
+        return names if not current and len(names) >= 2 else []
+    return []
 
 
 def _engine_header(line: str) -> list[str]:

@@ -98,6 +98,8 @@ def _same_dimension(a: Quantity, b: Quantity) -> bool:
 
 
 def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Value | None:
+    if q.is_list:
+        return None  # "28/39": several values under one label, which is which unsaid
     unit: Unit | None = q.unit
     numbers = q.numbers
     if unit is None and hint is not None:
