@@ -26,7 +26,8 @@ from ingest.specs.scope import (
     record_car,
     section_scope,
 )
-from ingest.specs.shapes import Found, key_values, sheet_rows
+from ingest.specs.shapes import Found, key_values
+from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 

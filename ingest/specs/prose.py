@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.shapes import Found, _values_of
+from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary, unit_hint
 
@@ -133,7 +133,7 @@ def _bind(
         if not values or values[0].start != start:
             return []
         end = values[0].rpm[1] if values[0].rpm else values[0].end
-    return _values_of(
+    return values_of(
         vocab,
         key,
         "",
