@@ -50,18 +50,22 @@ _MULT = r"(?:万|亿|(?:lakhs?|crores?|million|mn)(?![a-z]))"
 # "~" is a range only written tight ("252~228"); "~252 ~228" is two approximate figures.
 _SEP = r"(?:\s*(?:-|/|至|到|to(?![a-z]))\s*|~)"
 _SUFFIX = _alternation(SUFFIXES, "u")
+# "10.69万元—12.19万元": the unit written on both ends of a range
+_YUAN = r"(?:元(?=\s*(?:-|~|至|到)\s*\d))?"
 _PREFIX = _alternation(PREFIXES, "p")
 
 _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
-    rf"(?<![A-Za-z0-9_.,])(?P<body>{_NUM}(?:\s*{_MULT})?(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
+    rf"(?<![A-Za-z0-9_.,])(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
     rf"(?:\s*(?P<mult>{_MULT}))?"
     rf"(?:\s*(?P<unit>{_SUFFIX}))?",
     re.IGNORECASE,
 )
-_PIECE = re.compile(rf"(?P<num>{_NUM})(?:\s*(?P<mult>{_MULT}))?|(?P<sep>{_SEP})", re.IGNORECASE)
+_PIECE = re.compile(
+    rf"(?P<num>{_NUM})(?:\s*(?P<mult>{_MULT}))?{_YUAN}|(?P<sep>{_SEP})", re.IGNORECASE
+)
 _PIECE_TIGHT = re.compile(
-    rf"(?P<num>{_NUM_TIGHT})(?:\s*(?P<mult>{_MULT}))?|(?P<sep>{_SEP})", re.IGNORECASE
+    rf"(?P<num>{_NUM_TIGHT})(?:\s*(?P<mult>{_MULT}))?{_YUAN}|(?P<sep>{_SEP})", re.IGNORECASE
 )
 
 

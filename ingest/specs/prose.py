@@ -10,6 +10,7 @@ figures with no unit are never taken from prose.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found, values_of
@@ -58,7 +59,27 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
                 out.extend(found)
                 taken.add(q.start)
                 break
-    return out
+    return [_with_variant(text, f) for f in out]
+
+
+# The engine or version a sentence is about, named before the figure in the same sentence:
+# "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
+_ENGINE_NAME = re.compile(
+    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()\n]{0,30}?)\s+engine\b", re.I
+)
+_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![本权面])")
+_SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped lines go on
+
+
+def _with_variant(text: str, found: Found) -> Found:
+    if found.variant is not None:
+        return found
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, found.start)]
+    sentence = text[starts[-1] if starts else 0 : found.start]
+    names = list(_ENGINE_NAME.finditer(sentence)) or list(_VERSION_NAME.finditer(sentence))
+    if not names:
+        return found
+    return replace(found, variant=names[-1].group("v").strip())
 
 
 def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[Quantity]:
@@ -150,12 +171,12 @@ def _bind(
 def _value_end(text: str, end: int) -> int:
     """Extend a figure over a restatement and an engine speed: "(115 PS) at 6,300 rpm"."""
     m = re.match(
-        r"\s*[(（][^)）\n]{1,20}[)）](?:\s*(?:at|@|/)\s*[\d ,.\-]+\s*(?:rpm|r/min))?",
+        r"\s*[(（][^)）\n]{1,20}[)）](?:\s*(?:at|@|/|between)\s*[\d ,.\-]+\s*(?:rpm|r/min))?",
         text[end:],
         re.I,
     )
     if m is None:
-        m = re.match(r"\s*(?:at|@|/)\s*[\d ,.\-]+\s*(?:rpm|r/min)", text[end:], re.I)
+        m = re.match(r"\s*(?:at|@|/|between)\s*[\d ,.\-]+\s*(?:rpm|r/min)", text[end:], re.I)
     return end + (m.end() if m else 0)
 
 
