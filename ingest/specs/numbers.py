@@ -78,6 +78,7 @@ class Quantity:
     numbers: tuple[float, ...]  # multipliers (万, lakh) applied
     unit: Unit | None
     is_list: bool  # "4312/1760/1613": a list of figures, not a range
+    wan: bool = False  # written with 万 or 亿: an amount of yuan when it is a price
 
 
 def parse_number(text: str) -> float | None:
@@ -133,7 +134,8 @@ def quantities(
             # "6.98万－9.98万元" carries 万 on each; "6.98-9.98万元" only on the last
             last = _multiplier(pieces[-1].group("mult"))
             numbers = [n if n >= 1000 else n * last for n in numbers[:-1]] + numbers[-1:]
-        found.append(Quantity(m.start(), m.end(), tuple(numbers), unit, is_list))
+        wan = "万" in m.group() or "亿" in m.group()
+        found.append(Quantity(m.start(), m.end(), tuple(numbers), unit, is_list, wan))
     return found
 
 

@@ -17,7 +17,8 @@ from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary, unit_hint
 
-_CLAUSE_END = re.compile(r"[。！？；;!?\n]|\.(?:\s|$)")
+# A wrapped line goes on; a blank line or a new list item ends the clause.
+_CLAUSE_END = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n|\n\s*(?:[-*•]|\d+\.)\s")
 _WINDOW = 48  # characters from the end of a label to its figure
 # A change, not a value: "续航里程提升10km", "提升续航里程达61.6km", "increased by 20 hp"
 _DELTA = re.compile(
@@ -51,7 +52,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for q in figures:
             if q.start < m[1] or q.start >= stop or q.start in taken:
                 continue
-            gap = text[max(0, m[0] - 4) : m[0]] + " " + text[m[1] : q.start]
+            gap = text[max(0, m[0] - 4) : m[0]] + " " + text[max(m[1], q.start - 8) : q.start]
             if _DELTA.search(gap):
                 break
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
@@ -71,9 +72,16 @@ _VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![�
 _SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped lines go on
 
 
+# "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
+_ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?", re.MULTILINE)
+
+
 def _with_variant(text: str, found: Found) -> Found:
     if found.variant is not None:
         return found
+    lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
+    if lead is not None:
+        return replace(found, variant=lead.group("v").strip())
     starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, found.start)]
     sentence = text[starts[-1] if starts else 0 : found.start]
     names = list(_ENGINE_NAME.finditer(sentence)) or list(_VERSION_NAME.finditer(sentence))

@@ -17,6 +17,7 @@ from pathlib import Path
 from ingest.specs.numbers import first_words_re, fold, quantities, word_grams
 from ingest.specs.units import Unit
 
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _HINT = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
 _SPACES = re.compile(r"[\s._\-–/:：]+")
 # Chinese label tails that carry no meaning: "轴距为：", "最大功率达到", "售价约"
@@ -128,7 +129,7 @@ class Vocabulary:
 @lru_cache(maxsize=8192)
 def normalise(label: str) -> str:
     """Lowercase, unit hints removed, runs of spaces and punctuation as one space."""
-    text = _HINT.sub(" ", fold(label)).lower()
+    text = _CAMEL.sub(" ", _HINT.sub(" ", fold(label))).lower()  # "EngineSize", "DriveTrain"
     text = text.replace("*", " ").replace("^", " ").replace("#", " ")
     return _SPACES.sub(" ", text).strip(" ,;")
 
