@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found, values_of
-from ingest.specs.values import read
+from ingest.specs.values import read, rpm_value
 from ingest.specs.vocabulary import Vocabulary, unit_hint
 
 # A wrapped line goes on; a blank line or a new list item ends the clause.
@@ -87,7 +87,21 @@ def _with_variant(text: str, found: Found) -> Found:
     names = list(_ENGINE_NAME.finditer(sentence)) or list(_VERSION_NAME.finditer(sentence))
     if not names:
         return found
-    return replace(found, variant=names[-1].group("v").strip())
+    name = re.sub(r"^(?:其中|而且|而|以及|和|与|对于|至于)", "", names[-1].group("v").strip())
+    return replace(found, variant=name or None)
+
+
+def _rpm_after(text: str, found: Found, end: int) -> list[Found]:
+    """ "250 Nm of torque between 1,500-2,750 rpm": the engine speed after the label."""
+    if found.attribute not in ("power", "torque"):
+        return []
+    lead = re.match(r"[ \t]*(?:at|@|between|from)[ \t]*", text[end : end + 12], re.I)
+    if lead is None:
+        return []
+    rpm = rpm_value(text, end + lead.end(), min(len(text), end + lead.end() + 24))
+    if rpm is None or rpm.start != end + lead.end():
+        return []
+    return [Found(f"{found.attribute}_rpm", rpm, found.start, rpm.end, found.variant)]
 
 
 def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[Quantity]:
@@ -107,7 +121,7 @@ def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -
     figures: list[Quantity] = []
     for a, b in merged:
         a = _figure_start(text, a)
-        figures.extend(q for q in quantities(text, a, b) if q.unit is not None)
+        figures.extend(q for q in quantities(text, a, b) if q.unit is not None or q.wan)
     return figures
 
 
@@ -136,6 +150,7 @@ def _figure_then_label(
             found = _bind(vocab, (m.start("one"), end), text, q.start, q.end, q.start, end)
             if found:
                 out.extend(found)
+                out.extend(_rpm_after(text, found[0], end))
                 taken.add(q.start)
                 break
     return out
