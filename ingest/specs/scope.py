@@ -186,11 +186,11 @@ def section_scope(
     return scope
 
 
-def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> set[str]:
-    """The cars the sentence around `start:end` names (`hits`: the cars the text names)."""
+def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
+    """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
     if not hits:
-        return set()
+        return []
     left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
     rights = [i for i in (text.find(c, end) for c in "。！？\n") if i >= 0]
     right = min(rights) if rights else len(text)
-    return {h.car for h in hits if h.car and left <= h.start and h.end <= right}
+    return [h for h in hits if h.car and left <= h.start and h.end <= right]
