@@ -359,6 +359,12 @@ def test_bad_input_never_raises_and_invents_nothing(tmp_path: Path) -> None:
     assert extract_specs(doc, [], CONFIG).facts == []
 
 
+def test_config_is_picklable_for_worker_processes() -> None:
+    import pickle
+
+    assert pickle.loads(pickle.dumps(CONFIG)) == CONFIG
+
+
 def test_contradictory_rows_are_all_kept(tmp_path: Path) -> None:
     specs = write(
         tmp_path,

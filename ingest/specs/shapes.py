@@ -134,7 +134,7 @@ def values_of(
 ) -> list[Found]:
     # Data files repeat the same cells thousands of times: read each distinct one once.
     segment = text[start:end]
-    cache_key = (key, label, segment, single)
+    cache_key = (id(vocab), key, label, segment, single)
     cached = _CACHE.get(cache_key)
     if cached is None:
         cached = _read_cell(vocab, key, label, segment, single)
@@ -147,7 +147,7 @@ def values_of(
     ]
 
 
-_CACHE: dict[tuple[str, str, str, bool], list[tuple[str, Value]]] = {}
+_CACHE: dict[tuple[int, str, str, str, bool], list[tuple[str, Value]]] = {}
 _CACHE_SIZE = 20_000
 
 
