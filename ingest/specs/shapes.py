@@ -45,16 +45,19 @@ def key_values(
     spans: list[tuple[int, int]] = []
     matches = list(_KEY_VALUE.finditer(text))
     units: dict[str, str] = {}
+    columns: dict[str, str] = {}
     if data_sets:
         present = {m.group("label").strip() for m in matches}
         for data_set in data_sets:
             if data_set.columns <= present:
-                units = data_set.units
+                units, columns = data_set.units, data_set.attributes
                 break
     headings = [] if data_sets else _variant_headings(text)
+    if headings:
+        out.extend(_heading_displacements(vocab, text, headings))
     for m in matches:
         label = m.group("label")
-        key = vocab.lookup(label)
+        key = columns.get(label.strip()) or vocab.lookup(label)
         if key is None:
             continue
         variant = _heading_at(headings, m.start())
@@ -107,6 +110,39 @@ def _variant_headings(text: str) -> list[tuple[int, str | None]]:
         name = m.group("name").strip(" *:")
         cue = _VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
         out.append((start, name if cue else None))
+    return out
+
+
+_DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
+
+
+def _heading_displacements(
+    vocab: Vocabulary, text: str, headings: list[tuple[int, str | None]]
+) -> list[Found]:
+    """ "2.5L 4-Cylinder Gasoline Engine" states the displacement of the variant it names."""
+    out: list[Found] = []
+    for start, name in headings:
+        if name is None:
+            continue
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        m = _DISPLACEMENT.search(text, start, line_end)
+        if m is None:
+            continue
+        out.extend(
+            values_of(
+                vocab,
+                "displacement",
+                "",
+                text,
+                m.start(),
+                m.end(),
+                start,
+                line_end,
+                name,
+                single=True,
+            )
+        )
     return out
 
 

@@ -176,6 +176,7 @@ class DataSet:
     name: str
     columns: frozenset[str]
     units: dict[str, str]
+    attributes: dict[str, str]  # columns whose names the vocabulary does not know
 
 
 def load_columns(path: Path) -> list[DataSet]:
@@ -184,7 +185,12 @@ def load_columns(path: Path) -> list[DataSet]:
     with path.open("rb") as f:
         data = tomllib.load(f)
     return [
-        DataSet(name, frozenset(entry.get("columns", ())), dict(entry.get("units", {})))
+        DataSet(
+            name,
+            frozenset(entry.get("columns", ())),
+            dict(entry.get("units", {})),
+            dict(entry.get("attributes", {})),
+        )
         for name, entry in data.items()
         if isinstance(entry, dict)
     ]
