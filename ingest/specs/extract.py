@@ -158,9 +158,7 @@ def _fact(
         before = [h.car for h in in_clause if h.end <= found.value.start]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
-        elif car is not None and named and car not in named:
-            return None  # the sentence is about another car ("与本田CR-V…相差不大")
-        elif car is not None and len(named) > 1 and before and before[-1] != car:
+        elif car is not None and before and before[-1] != car:
             return None  # "比AION Y 10-15万的定位": the figure follows another car's name
     if car is None:
         return None

@@ -21,8 +21,10 @@ from ingest.specs.vocabulary import Vocabulary, unit_hint
 _CLAUSE_END = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n|\n\s*(?:[-*•]|\d+\.)\s")
 _WINDOW = 48  # characters from the end of a label to its figure
 # A change, not a value: "续航里程提升10km", "提升续航里程达61.6km", "increased by 20 hp"
+# (written right before the figure or the label; "提升至138kW" is a value).
 _DELTA = re.compile(
-    r"提升|提高|增加|降低|减少|缩短|加长|多出|相比|\bby\b|increase|decrease|more than|less than",
+    r"(?:提升|提高|增加|降低|减少|缩短|加长|多出|相比)了?(?:约|近)?\s*$|\b(?:by|increased?|"
+    r"decreased?|more than|less than)\s*$",
     re.IGNORECASE,
 )
 # "Can add approximately 60 miles of range": an amount gained, not the car's figure
@@ -52,8 +54,9 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for q in figures:
             if q.start < m[1] or q.start >= stop or q.start in taken:
                 continue
-            gap = text[max(0, m[0] - 4) : m[0]] + " " + text[max(m[1], q.start - 8) : q.start]
-            if _DELTA.search(gap):
+            before_label = text[max(0, m[0] - 4) : m[0]]
+            before_figure = text[max(m[1], q.start - 12) : q.start]
+            if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
             if found:
