@@ -359,6 +359,19 @@ def test_bad_input_never_raises_and_invents_nothing(tmp_path: Path) -> None:
     assert extract_specs(doc, [], CONFIG).facts == []
 
 
+def test_front_matter_names_the_car_and_year(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "engine.md",
+        '---\ntitle: "Engine"\nbrand: "Subaru"\nmodel: "Sambar"\nyear: "2009"\n---\n\n# Engine\n\n'
+        "The wheelbase is 1,885 mm. Fill about half a fuel tank [10~20 liters] first.\n",
+    )
+    assert [c.id for c in specs.cars] == ["subaru-sambar"]
+    wheelbase = one(specs, "wheelbase")
+    assert (wheelbase.numbers, wheelbase.variant) == ((1885.0,), "2009")
+    assert not facts(specs, "fuel_tank")  # half a tank is no capacity
+
+
 def test_config_is_picklable_for_worker_processes() -> None:
     import pickle
 

@@ -24,7 +24,7 @@ _WINDOW = 48  # characters from the end of a label to its figure
 # (written right before the figure or the label; "提升至138kW" is a value).
 _DELTA = re.compile(
     r"(?:提升|提高|增加|降低|减少|缩短|加长|多出|相比)了?(?:约|近)?\s*$|\b(?:by|increased?|"
-    r"decreased?|more than|less than)\s*$",
+    r"decreased?|more than|less than)\s*$|\b(?:half|quarter)(?:\s+an?)?\s*$|一半的?$",
     re.IGNORECASE,
 )
 # "Can add approximately 60 miles of range": an amount gained, not the car's figure
@@ -54,7 +54,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for q in figures:
             if q.start < m[1] or q.start >= stop or q.start in taken:
                 continue
-            before_label = text[max(0, m[0] - 4) : m[0]]
+            before_label = text[max(0, m[0] - 10) : m[0]]
             before_figure = text[max(m[1], q.start - 12) : q.start]
             if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break

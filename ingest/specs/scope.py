@@ -61,7 +61,13 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if doc.file_type == "csv":
         found.multi = True
         return found
-    candidates = [index.from_title(doc.title), _meta_car(index, doc)]
+    front = _front_matter(doc)
+    if front.get("year") and not found.year:
+        found.year = front["year"]
+    front_car = None
+    if front.get("brand") and front.get("model"):
+        front_car = (*index.car(front["brand"], front["model"]), "")
+    candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
     candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
     for candidate in candidates:
         if candidate is not None:
@@ -82,6 +88,33 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if top and top[0][1] >= 3 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
         found.car = top[0][0]
     found.multi = len(counts) > 1
+    return found
+
+
+_FRONT_LINE = re.compile(
+    r"^(?P<key>brand|make|model|year)\s*:\s*[\"']?(?P<value>[^\"'\n]{1,60})[\"']?\s*$"
+)
+
+
+def _front_matter(doc: ParsedDocument) -> dict[str, str]:
+    """`brand:`, `model:`, `year:` of a Markdown file's YAML front matter (the parser drops
+    the front matter but for its title, so it is read again here)."""
+    if doc.file_type != "md":
+        return {}
+    try:
+        with open(doc.source, encoding="utf-8", errors="replace") as f:
+            head = f.read(4096)
+    except OSError:
+        return {}
+    if not head.startswith("---"):
+        return {}
+    found: dict[str, str] = {}
+    for line in head.split("\n")[1:]:
+        if line.strip() == "---":
+            break
+        m = _FRONT_LINE.match(line.strip())
+        if m:
+            found.setdefault(m.group("key").replace("make", "brand"), m.group("value").strip())
     return found
 
 
