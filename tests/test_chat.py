@@ -335,12 +335,20 @@ def test_a_small_window_bounds_every_part(
 
 
 def test_chat_searches_share_the_query_limiter(
-    services: Services, settings: Settings, embedder: Any, fake: FakeOpenAI
+    services: Services,
+    settings: Settings,
+    embedder: Any,
+    fake: FakeOpenAI,
+    sample_index: Path,
+    tmp_path: Path,
 ) -> None:
     """Regression: chat's searches ran on asyncio's default executor, outside the limiter that
     bounds the searches of `/v1/query`; both chat routes now search under it."""
     borrowed: list[float] = []
     searcher = services.searcher
+    # A server of its own data dir: the module's server holds the shared one.
+    shutil.copytree(sample_index, tmp_path / "index")
+    settings = settings.model_copy(update={"data_dir": tmp_path / "index"})
 
     class Watching:
         def search(self, *args: Any, **kwargs: Any) -> Any:
