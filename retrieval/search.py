@@ -31,9 +31,20 @@ from ingest.embedding.model import QUERY_BATCH
 from ingest.errors import IngestError
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
+from retrieval.entities import Mention, QueryCars, without
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.filters import Filters, parse_filters
-from retrieval.fusion import MODES, Mode, Part, Weights, interleave, rank
+from retrieval.fusion import (
+    MODES,
+    Mode,
+    Part,
+    Weights,
+    best_rank,
+    interleave,
+    prefer,
+    rank,
+    round_robin,
+)
 from retrieval.glossary import Expansion, Glossary, has_han
 from retrieval.lexical import Concept, LexicalReader
 
@@ -117,8 +128,16 @@ class Searcher:
         glossary: Glossary | None = None,
         synonym_weight: float = 1.0,
         translation_weight: float = 0.5,
+        cars: Callable[[], QueryCars] | None = None,
+        car_boost: float = 1.0,
+        car_name_weight: float = 0.0,
+        fused_car_boost: float = 0.0,
     ) -> None:
         self.store = store
+        self.cars = cars
+        self.car_boost = car_boost
+        self.car_name_weight = car_name_weight
+        self.fused_car_boost = fused_car_boost
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -164,28 +183,29 @@ class Searcher:
         timings: dict[str, float] = {}
 
         expansion = self.glossary.expand(query) if self.glossary else Expansion()
+        # The cars the query names (unless a filter already chose them): each side prefers
+        # the chunks about each car, one ranking per car, interleaved.
+        mentions = self._mentions(query) if conditions.car is None else []
+        cars = [m.car for m in mentions]
         vector: list[Hit] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("lexical", "hybrid"):
             began = time.perf_counter()
-            lexical = self.lexical.search(
-                query,
-                k=depth,
-                filters=conditions.conditions(),
-                expansions=self._concepts(query, expansion),
+            lexical = round_robin(
+                self.lexical.search_cars(
+                    without(query, mentions),
+                    k=depth,
+                    filters=conditions.conditions(),
+                    expansions=self._concepts(query, expansion, mentions),
+                    cars=cars,
+                    boost=self.car_boost,
+                ),
+                key=lambda hit: hit[0],
+                limit=depth,
             )
             timings["lexical_ms"] = _ms(began)
         if mode in ("vector", "hybrid"):
-            texts = [query]
-            if expansion.english and has_han(query):  # a Chinese question, English documents
-                texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
-            where = conditions.where()
-            answers = self._nearest([_Ask(text, where, depth) for text in texts])
-            vector = interleave([answer.hits for answer in answers])
-            # The shared run's parts; the wait for a free encoder stream is in total_ms only.
-            timings["embed_ms"] = answers[0].embed_ms
-            timings["vector_ms"] = answers[0].chroma_ms
-            timings["vector_batch"] = answers[0].batch
+            vector = self._vector(query, expansion, conditions, cars, depth, timings)
 
         ranked = rank(
             vector,
@@ -193,6 +213,8 @@ class Searcher:
             mode,
             Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
         )
+        if cars and self.fused_car_boost > 0:
+            ranked = self._prefer_fused(ranked, set(cars))
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -210,10 +232,44 @@ class Searcher:
                     "results": len(results),
                     "vector_candidates": len(vector),
                     "lexical_candidates": len(lexical),
+                    "cars": cars,
                     **timings,
                 },
             )
         return results
+
+    def _vector(
+        self,
+        query: str,
+        expansion: Expansion,
+        conditions: Filters,
+        cars: list[str],
+        depth: int,
+        timings: dict[str, float],
+    ) -> list[Hit]:
+        """The vector side's ranking: the query (and its English rewrite, for a Chinese
+        question), and again within each named car's chunks, preferred over the rest."""
+        texts = [query]
+        if expansion.english and has_han(query):  # a Chinese question, English documents
+            texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
+        wheres = [conditions.where()]
+        wheres += [conditions.model_copy(update={"car": car}).where() for car in cars]
+        answers = self._nearest([_Ask(text, where, depth) for where in wheres for text in texts])
+        runs = [
+            interleave([a.hits for a in answers[i : i + len(texts)]])
+            for i in range(0, len(answers), len(texts))
+        ]
+        # The shared run's parts; the wait for a free encoder stream is in total_ms only.
+        timings["embed_ms"] = answers[0].embed_ms
+        timings["vector_ms"] = answers[0].chroma_ms
+        timings["vector_batch"] = answers[0].batch
+        if not cars:
+            return runs[0]
+        return round_robin(
+            [prefer(own, runs[0], self.car_boost) for own in runs[1:]],
+            key=lambda hit: hit.id,
+            limit=depth,
+        )
 
     @cached_property
     def _nearest(self) -> Coalescer[_Ask, _Answer]:
@@ -249,11 +305,36 @@ class Searcher:
         chroma_ms = _ms(began)
         return [_Answer(hits[row], embed_ms, chroma_ms, len(asks)) for row in range(len(asks))]
 
-    def _concepts(self, query: str, expansion: Expansion) -> list[Concept]:
+    def _prefer_fused(
+        self, ranked: list[tuple[str, float, Part]], cars: set[str]
+    ) -> list[tuple[str, float, Part]]:
+        """The fused ranking with the chunks about a named car lifted once more: their score
+        divided by `1 - fused_car_boost` (the sides' preferences alone left a Chinese news
+        page that says 油耗 above the Camry's own fuel-economy passage)."""
+        lift = 1.0 / max(1e-9, 1.0 - self.fused_car_boost)
+        lifted = []
+        for chunk_id, score, part in ranked:
+            metadata = self.lexical.metadata(chunk_id) or {}
+            about = not cars.isdisjoint(metadata.get("cars") or ())
+            lifted.append((chunk_id, score * lift if about else score, part))
+        lifted.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+        return lifted
+
+    def _mentions(self, query: str) -> list[Mention]:
+        return self.cars().find(query) if self.cars is not None else []
+
+    def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
         synonyms (scored like query words), the others as translations (one concept, at a
-        lower weight: they must not carry an English question off to Chinese news)."""
-        concepts: list[Concept] = []
+        lower weight: they must not carry an English question off to Chinese news). The car
+        names, taken out of the query, come back at `car_name_weight`: the preference for the
+        car's chunks does their work, and a footer that repeats a name must not outrank the
+        passage that answers."""
+        concepts = [
+            Concept(self.car_name_weight, (query[m.start : m.end],))
+            for m in mentions
+            if self.car_name_weight > 0
+        ]
         for same, other in expansion.split(has_han(query)):
             if same:
                 concepts.append(Concept(self.synonym_weight, same))
