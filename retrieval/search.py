@@ -11,6 +11,16 @@ word); a Chinese question also asks the vector side in English. On the dev quest
 hybrid recall@5 from 0.81 to 0.93 and Chinese from 0.80 to 1.00 (recall@10 0.93 → 0.98), the
 same for any translation weight from 0.3 to 1.0; synonyms at 0.7 gave 0.88, and translations
 scored like query words (every bigram counted) let "Aurora X5 torque" rank Chinese pages first.
+
+Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
+chunks about that car (chunk metadata `cars`) preferred, `car_boost` 0.5 (a BM25 score counts
+double, a cosine distance half); a comparison's per-car rankings are interleaved, so each
+car's best is near the top. The names themselves weigh `car_name_weight` 0.25 in BM25 (the
+preference does their work: a footer that repeats "#日产#奇骏" must not outrank the passage
+that answers), and a fused chunk about other cars only loses `other_car_penalty` 0.3 of its
+score. Chosen on bench/questions/tune.jsonl (105 questions), see BENCHMARKS.md "Retrieval":
+boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter with a
+fallback (boost 1) gave 0.85-0.89; the glossary stays (off: 0.87, cross-lingual 0.86 → 0.14).
 """
 
 from __future__ import annotations
@@ -96,8 +106,9 @@ class Neighbor(BaseModel):
 
 
 class Result(BaseModel):
-    """One retrieved chunk. `score` is what the mode ranks by: the RRF sum for hybrid, the
-    cosine similarity for vector, the BM25 score for lexical."""
+    """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
+    every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid (the
+    cosine and the BM25 score are in `scores`)."""
 
     chunk_id: str
     text: str
@@ -129,15 +140,15 @@ class Searcher:
         synonym_weight: float = 1.0,
         translation_weight: float = 0.5,
         cars: Callable[[], QueryCars] | None = None,
-        car_boost: float = 1.0,
-        car_name_weight: float = 0.0,
-        fused_car_boost: float = 0.0,
+        car_boost: float = 0.5,
+        car_name_weight: float = 0.25,
+        other_car_penalty: float = 0.3,
     ) -> None:
         self.store = store
         self.cars = cars
         self.car_boost = car_boost
         self.car_name_weight = car_name_weight
-        self.fused_car_boost = fused_car_boost
+        self.other_car_penalty = other_car_penalty
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -213,8 +224,8 @@ class Searcher:
             mode,
             Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
         )
-        if cars and self.fused_car_boost > 0:
-            ranked = self._prefer_fused(ranked, set(cars))
+        if cars and self.other_car_penalty > 0:
+            ranked = self._penalise_other_cars(ranked, set(cars))
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -305,20 +316,21 @@ class Searcher:
         chroma_ms = _ms(began)
         return [_Answer(hits[row], embed_ms, chroma_ms, len(asks)) for row in range(len(asks))]
 
-    def _prefer_fused(
+    def _penalise_other_cars(
         self, ranked: list[tuple[str, float, Part]], cars: set[str]
     ) -> list[tuple[str, float, Part]]:
-        """The fused ranking with the chunks about a named car lifted once more: their score
-        divided by `1 - fused_car_boost` (the sides' preferences alone left a Chinese news
-        page that says 油耗 above the Camry's own fuel-economy passage)."""
-        lift = 1.0 / max(1e-9, 1.0 - self.fused_car_boost)
-        lifted = []
+        """The fused ranking with the chunks about other cars only (not one the query names)
+        lowered: their score times `1 - other_car_penalty`. The sides' preferences alone left
+        an NIO news page that says 燃油经济性 above the Camry's own fuel-economy passage for
+        丰田凯美瑞的油耗. Chunks about no car are left as they are."""
+        kept = 1.0 - self.other_car_penalty
+        lowered = []
         for chunk_id, score, part in ranked:
-            metadata = self.lexical.metadata(chunk_id) or {}
-            about = not cars.isdisjoint(metadata.get("cars") or ())
-            lifted.append((chunk_id, score * lift if about else score, part))
-        lifted.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
-        return lifted
+            about = (self.lexical.metadata(chunk_id) or {}).get("cars") or ()
+            other = bool(about) and cars.isdisjoint(about)
+            lowered.append((chunk_id, score * kept if other else score, part))
+        lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+        return lowered
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []
