@@ -143,12 +143,14 @@ class Searcher:
         car_boost: float = 0.5,
         car_name_weight: float = 0.25,
         other_car_penalty: float = 0.3,
+        car_vector_filter: bool = True,
     ) -> None:
         self.store = store
         self.cars = cars
         self.car_boost = car_boost
         self.car_name_weight = car_name_weight
         self.other_car_penalty = other_car_penalty
+        self.car_vector_filter = car_vector_filter
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -264,7 +266,8 @@ class Searcher:
         if expansion.english and has_han(query):  # a Chinese question, English documents
             texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
         wheres = [conditions.where()]
-        wheres += [conditions.model_copy(update={"car": car}).where() for car in cars]
+        if self.car_vector_filter:
+            wheres += [conditions.model_copy(update={"car": car}).where() for car in cars]
         answers = self._nearest([_Ask(text, where, depth) for where in wheres for text in texts])
         runs = [
             interleave([a.hits for a in answers[i : i + len(texts)]])
@@ -276,6 +279,9 @@ class Searcher:
         timings["vector_batch"] = answers[0].batch
         if not cars:
             return runs[0]
+        if not self.car_vector_filter:  # the car's chunks among the nearest, by metadata
+            about = {hit.id: set(self._cars_of(hit.id)) for hit in runs[0]}
+            runs += [[hit for hit in runs[0] if car in about[hit.id]] for car in cars]
         return round_robin(
             [prefer(own, runs[0], self.car_boost) for own in runs[1:]],
             key=lambda hit: hit.id,
@@ -301,7 +307,11 @@ class Searcher:
 
     def _nearest_run(self, asks: list[_Ask]) -> list[_Answer]:
         began = time.perf_counter()
-        vectors = self.embedder.embed_queries([ask.text for ask in asks])
+        # Each text once: a search asks with the same text under each named car's filter.
+        texts = list(dict.fromkeys(ask.text for ask in asks))
+        vectors = self.embedder.embed_queries(texts)
+        rows_of = {text: row for row, text in enumerate(texts)}
+        vectors = vectors[[rows_of[ask.text] for ask in asks]]
         embed_ms = _ms(began)
         # One Chroma call per distinct (where clause, depth); dicts are grouped by their JSON.
         groups: dict[tuple[str, int], list[int]] = {}
@@ -326,11 +336,14 @@ class Searcher:
         kept = 1.0 - self.other_car_penalty
         lowered = []
         for chunk_id, score, part in ranked:
-            about = (self.lexical.metadata(chunk_id) or {}).get("cars") or ()
+            about = self._cars_of(chunk_id)
             other = bool(about) and cars.isdisjoint(about)
             lowered.append((chunk_id, score * kept if other else score, part))
         lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
         return lowered
+
+    def _cars_of(self, chunk_id: str) -> list[str]:
+        return list((self.lexical.metadata(chunk_id) or {}).get("cars") or ())
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []
