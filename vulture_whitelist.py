@@ -16,6 +16,7 @@ from api.routes.generate import PromptList
 from api.routes.openai.chat import AnswerMessage, Choice
 from api.routes.openai.models import ModelCard
 from api.routes.query import QueryResponse
+from api.routes.usage import UsageRow
 from api.settings import Settings
 from generation.chat.memory import MemoryReport
 from generation.llm.base import Completion
@@ -36,6 +37,7 @@ AnswerMessage.refusal
 Choice.logprobs
 ModelCard.owned_by
 QueryResponse.took_ms
+UsageRow.abandoned_calls
 MemoryReport.folded_turns
 MemoryReport.memory_budget
 WeiboPost.hashtags

@@ -38,6 +38,7 @@ class _Closable(Protocol):
 
 
 _C = TypeVar("_C", bound=_Closable)
+SERVER_ORPHAN_GRACE = 3600.0  # seconds
 
 
 class Services:
@@ -180,6 +181,9 @@ class Services:
             store_batch=s.store_batch,
             lock_path=self.lock_path,
             after_write=self.rebuild_lexical,
+            # A Chroma server may hold another instance's document between its chunks and
+            # its ledger row: only orphans older than this are removed at a run's start.
+            orphan_grace=0.0 if s.chroma_url is None else SERVER_ORPHAN_GRACE,
         )
         if not self.lexical_index.exists():
             pipeline.mark_dirty()  # the next run builds it, even if nothing else changed

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.document import ParsedDocument, Section
-from ingest.specs.cars import CarIndex, Hit, _year
+from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
 
 _META = re.compile(
@@ -54,6 +54,7 @@ class DocCars:
     year: str = ""
     names: dict[str, str] = field(default_factory=dict)  # car id → display name
     multi: bool = False  # the document is about several cars
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
 
 
 def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
@@ -61,7 +62,11 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if doc.file_type == "csv":
         found.multi = True
         return found
-    candidates = [index.from_title(doc.title), _meta_car(index, doc)]
+    front = _front_matter(doc)
+    if front.get("year") and not found.year:
+        found.year = front["year"]
+    front_car = _front_car(index, front)
+    candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
     candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
     for candidate in candidates:
         if candidate is not None:
@@ -82,7 +87,69 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if top and top[0][1] >= 3 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
         found.car = top[0][0]
     found.multi = len(counts) > 1
+    if not counts:
+        _titled_car(doc, found)
     return found
+
+
+def _front_car(index: CarIndex, front: dict[str, str]) -> tuple[str, str, str] | None:
+    if front.get("brand") and front.get("model"):
+        return (*index.car(front["brand"], front["model"]), "")
+    if front.get("model"):  # "model: Aurora X5": a known car named in it, or that name
+        return index.from_title(front["model"]) or _named_model(front["model"])
+    return None
+
+
+def _named_model(name: str) -> tuple[str, str, str] | None:
+    """A model of no known make given whole ("Aurora X5"): its slug, if it is a name."""
+    car_id = slug(name)
+    if not car_id or not 1 < len(name.split()) <= 4 or not name[0].isupper():
+        return None
+    return car_id, name, ""
+
+
+# A title's car name ends where its description starts: "Lumen E2 - Technical
+# Specifications", "Aurora X5 Specifications", "子午线S（Meridian S）参数配置详解".
+_TITLE_END = re.compile(
+    r"\s*(?:[-–—:|(（,]|\b(?:specifications?|specs|technical|data ?sheet|brochure|overview|"
+    r"owner'?s|manual|review|guide)\b)",
+    re.IGNORECASE,
+)
+_LATIN_IN_PARENS = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9 .\-]{1,40}?)\s*[)）]")
+_TITLE_REPEATS = 3  # times a name must recur in the text to be the document's car
+
+
+def _titled_car(doc: ParsedDocument, found: DocCars) -> None:
+    """A car of no known make: the name a title starts with, when the text keeps using it
+    (a Latin name in brackets wins, "子午线S（Meridian S）": the id needs Latin letters)."""
+    title = doc.title.strip()
+    head = _TITLE_END.split(title, maxsplit=1)[0].strip()
+    latin = _LATIN_IN_PARENS.search(title)
+    body = "\n".join(section.text for section in doc.sections).casefold()
+    if latin is not None:
+        name, other = latin.group(1).strip(), head
+        recurs = body.count(name.casefold()) + body.count(other.casefold()) >= _TITLE_REPEATS
+    else:
+        name, other = head, ""
+        recurs = body.count(name.casefold()) >= _TITLE_REPEATS
+    car_id = slug(name)
+    words = name.split()
+    if not recurs or not car_id or not 1 <= len(words) <= 4 or not name[0].isupper():
+        return
+    found.car, found.names[car_id] = car_id, name
+    if other and other != name:
+        found.aliases.setdefault(car_id, set()).add(other)
+
+
+def _front_matter(doc: ParsedDocument) -> dict[str, str]:
+    """`brand`, `model` and `year` from the document's own metadata (Markdown front matter)."""
+    meta = doc.metadata
+    found = {
+        "brand": meta.get("brand") or meta.get("make") or meta.get("manufacturer") or "",
+        "model": meta.get("model") or "",
+        "year": meta.get("year") or meta.get("model_year") or "",
+    }
+    return {key: value for key, value in found.items() if value}
 
 
 def _meta_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
@@ -90,11 +157,10 @@ def _meta_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | No
         meta = {
             m.group("key").lower(): m.group("value").strip() for m in _META.finditer(section.text)
         }
-        make = meta.get("brand") or meta.get("manufacturer") or meta.get("make")
-        model = meta.get("model")
-        if make and model:
-            car_id, name = index.car(make, model)
-            return car_id, name, ""
+        make = meta.get("brand") or meta.get("manufacturer") or meta.get("make") or ""
+        found = _front_car(index, {"brand": make, "model": meta.get("model") or ""})
+        if found is not None:
+            return found
     return None
 
 
@@ -157,10 +223,17 @@ def section_scope(
     if not hits:
         return scope
     pos = 0
+    i = 0
     for line in section.text.split("\n"):
         end = pos + len(line)
         stripped = line.strip()
-        in_line = [h for h in hits if pos <= h.start and h.end <= end]
+        while i < len(hits) and hits[i].start < pos:
+            i += 1
+        in_line = []
+        j = i
+        while j < len(hits) and hits[j].end <= end:
+            in_line.append(hits[j])
+            j += 1
         if (
             in_line
             and stripped
@@ -179,11 +252,11 @@ def section_scope(
     return scope
 
 
-def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> set[str]:
-    """The cars the sentence around `start:end` names (`hits`: the cars the text names)."""
+def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
+    """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
     if not hits:
-        return set()
+        return []
     left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
     rights = [i for i in (text.find(c, end) for c in "。！？\n") if i >= 0]
     right = min(rights) if rights else len(text)
-    return {h.car for h in hits if h.car and left <= h.start and h.end <= right}
+    return [h for h in hits if h.car and left <= h.start and h.end <= right]
