@@ -249,6 +249,19 @@ class LexicalReader:
                 found[chunk_id] = (text, _row_metadata(snap, row))
         return found
 
+    def cars_of(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The cars each of `ids` is about (none for an id the index does not hold)."""
+        snap = self._current()
+        values, codes = snap.values.get("cars"), snap.codes.get("cars")
+        if values is None or codes is None:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
+        for chunk_id in ids:
+            row = snap.position.get(chunk_id)
+            joined = values[int(codes[row])] if row is not None else ""
+            found[chunk_id] = tuple(joined.split(CAR_SEPARATOR)) if joined else ()
+        return found
+
     def metadata(self, chunk_id: str) -> dict[str, Any] | None:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
         snap = self._current()

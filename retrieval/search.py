@@ -280,8 +280,8 @@ class Searcher:
         if not cars:
             return runs[0]
         if not self.car_vector_filter:  # the car's chunks among the nearest, by metadata
-            about = {hit.id: set(self._cars_of(hit.id)) for hit in runs[0]}
-            runs += [[hit for hit in runs[0] if car in about[hit.id]] for car in cars]
+            about = self.lexical.cars_of([hit.id for hit in runs[0]])
+            runs += [[hit for hit in runs[0] if car in about.get(hit.id, ())] for car in cars]
         return round_robin(
             [prefer(own, runs[0], self.car_boost) for own in runs[1:]],
             key=lambda hit: hit.id,
@@ -335,15 +335,13 @@ class Searcher:
         丰田凯美瑞的油耗. Chunks about no car are left as they are."""
         kept = 1.0 - self.other_car_penalty
         lowered = []
+        about_of = self.lexical.cars_of([chunk_id for chunk_id, _, _ in ranked])
         for chunk_id, score, part in ranked:
-            about = self._cars_of(chunk_id)
+            about = about_of.get(chunk_id, ())
             other = bool(about) and cars.isdisjoint(about)
             lowered.append((chunk_id, score * kept if other else score, part))
         lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
         return lowered
-
-    def _cars_of(self, chunk_id: str) -> list[str]:
-        return list((self.lexical.metadata(chunk_id) or {}).get("cars") or ())
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []
