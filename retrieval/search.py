@@ -107,7 +107,8 @@ class Neighbor(BaseModel):
 
 class Result(BaseModel):
     """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
-    every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid (the
+    every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid, times
+    `1 - other_car_penalty` for a chunk about other cars only when the query names a car (the
     cosine and the BM25 score are in `scores`)."""
 
     chunk_id: str
