@@ -14,6 +14,7 @@ import click
 from pydantic import ValidationError
 
 from api import owner
+from api.errors import DataDirBusy
 from api.integrity import drift
 from api.runtime import configure_environment
 from api.services import Services
@@ -161,7 +162,7 @@ def ingest(
             report = pipeline.run(list(paths), prune=prune, progress=progress)
     except IngestError as e:
         raise click.ClickException(str(e)) from e
-    except owner.DataDirBusy as busy:
+    except DataDirBusy as busy:
         from api.cli import handover
 
         payload = handover.ingest(busy, services.settings, list(paths), prune=prune)
@@ -221,7 +222,7 @@ def delete(services: Services, source: str) -> None:
             for record in matches:
                 chunks = services.pipeline.delete(record.doc_id)
                 click.echo(f"deleted {record.source} ({chunks} chunks)")
-    except owner.DataDirBusy as busy:
+    except DataDirBusy as busy:
         from api.cli import handover
 
         for record in matches:
@@ -303,7 +304,7 @@ def serve(services: Services, host: str, port: int) -> None:
     settings = services.settings
     try:
         owner.check_free(settings)
-    except owner.DataDirBusy as e:
+    except DataDirBusy as e:
         raise click.ClickException(str(e)) from e
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
     uvicorn.run(
