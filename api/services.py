@@ -21,6 +21,7 @@ from ingest.specs.cars import load_cars
 from ingest.specs.registry import CarRegistry, attribute_labels, curated_cars
 from ingest.specs.vocabulary import load_vocabulary
 from ingest.store import ChromaStore
+from retrieval.entities import KnownCar, QueryCars, Refreshing
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
@@ -142,12 +143,20 @@ class Services:
         if self._prebuilt_searcher is not None:
             return self._prebuilt_searcher
         glossary = self.settings.glossary
+        lexical = LexicalReader(self.lexical_dir, dirty_marker=self._in_step_marker())
         return Searcher(
             store=self.store,
             embedder=self.embedder,
-            lexical=LexicalReader(self.lexical_dir, dirty_marker=self._in_step_marker()),
+            lexical=lexical,
             glossary=Glossary.load(glossary) if glossary else None,
+            # the registry grows with each ingest, which writes a new lexical generation
+            cars=Refreshing(self._query_cars, lambda: lexical.generation),
         )
+
+    def _query_cars(self) -> QueryCars:
+        """The car names queries are searched for: the alias files and the registry's cars."""
+        known = [KnownCar(car.id, (car.name, *car.aliases)) for car in self.cars.cars()]
+        return QueryCars.build(load_cars(self.spec_config.cars), known)
 
     def rebuild_lexical(self) -> None:
         """Bring the lexical index in step with Chroma (cheap: unchanged chunks are cached)."""

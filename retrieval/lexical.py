@@ -49,6 +49,7 @@ class _Snapshot:
     position: dict[str, int] = field(default_factory=dict)  # chunk id → row
     texts: bytes | NDArray[np.uint8] | None = None  # every text, UTF-8, end to end
     offsets: NDArray[np.int64] | None = None  # row i's text is texts[offsets[i]:offsets[i + 1]]
+    car_rows: dict[str, NDArray[np.bool_]] = field(default_factory=dict)  # car id → its rows
 
     @property
     def count(self) -> int:
@@ -185,44 +186,45 @@ class LexicalReader:
             expansions: concepts the query names in other words (a glossary's synonyms and
                 translations); each adds `weight` times its best-scoring alternative.
         """
+        return self.search_cars(query, k=k, filters=filters, expansions=expansions)[0]
+
+    def search_cars(
+        self,
+        query: str,
+        *,
+        k: int,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        expansions: Sequence[Concept] = (),
+        cars: Sequence[str] = (),
+        boost: float = 0.0,
+    ) -> list[list[tuple[str, float]]]:
+        """`search`, once per car of `cars` preferring the chunks about that car (one list
+        when `cars` is empty); the chunks are scored once.
+
+        A preferred chunk ranks as if its score were divided by `1 - boost`; at `boost` 1
+        every matching chunk about the car comes before every other (a filter that falls
+        back to the rest). Scores returned are BM25's own.
+        """
         snap = self._current()
         if snap.model is None or k <= 0:
-            return []
-        mask = _mask(snap, filters) if filters else None
-        if mask is not None and not mask.any():
-            return []
-        weights = None if mask is None else mask.astype(np.float32)
-        own = list(dict.fromkeys(query_tokens(query)))
-        own_ids = snap.model.get_tokens_ids(own)
-        scores: NDArray[np.float32] = (
-            snap.model.get_scores_from_ids(own_ids, weight_mask=weights)
-            if own_ids
-            else np.zeros(snap.count, dtype=np.float32)
-        )
-        matched = bool(own_ids)
-        for concept in expansions:
-            best: NDArray[np.float32] | None = None
-            for term in concept.terms:
-                tokens = list(dict.fromkeys(query_tokens(term)))
-                ids = snap.model.get_tokens_ids([t for t in tokens if t not in own])
-                if not ids or concept.weight <= 0:
-                    continue
-                part = snap.model.get_scores_from_ids(ids, weight_mask=weights)
-                if concept.per_token:
-                    part = part / len(tokens)
-                best = part if best is None else np.maximum(best, part)
-            if best is not None:
-                scores = scores + concept.weight * best
-                matched = True
-        if not matched:
-            return []
-        candidates = np.flatnonzero(scores > 0)
-        if len(candidates) > k:
-            top = np.argpartition(-scores[candidates], k - 1)[:k]
-            candidates = candidates[top]
-        # Best score first; ties broken by index order, so results are reproducible.
-        order = np.lexsort((candidates, -scores[candidates]))
-        return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
+            return [[] for _ in range(max(1, len(cars)))]
+        scores = _scores(snap, query, filters, expansions)
+        if scores is None:
+            return [[] for _ in range(max(1, len(cars)))]
+        if not cars:
+            return [_top(snap, scores, scores, k)]
+        ranked: list[list[tuple[str, float]]] = []
+        for car in cars:
+            about = _car_rows(snap, car)
+            if boost >= 1.0:
+                lift = float(scores.max()) + 1.0
+                keyed = np.where(about & (scores > 0), scores + lift, scores)
+            elif boost > 0:
+                keyed = np.where(about, scores / (1.0 - boost), scores)
+            else:
+                keyed = scores
+            ranked.append(_top(snap, scores, keyed, k))
+        return ranked
 
     def passages(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of each of `ids` the index holds, while it is in step with Chroma.
@@ -247,6 +249,19 @@ class LexicalReader:
                 found[chunk_id] = (text, _row_metadata(snap, row))
         return found
 
+    def cars_of(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The cars each of `ids` is about (none for an id the index does not hold)."""
+        snap = self._current()
+        values, codes = snap.values.get("cars"), snap.codes.get("cars")
+        if values is None or codes is None:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
+        for chunk_id in ids:
+            row = snap.position.get(chunk_id)
+            joined = values[int(codes[row])] if row is not None else ""
+            found[chunk_id] = tuple(joined.split(CAR_SEPARATOR)) if joined else ()
+        return found
+
     def metadata(self, chunk_id: str) -> dict[str, Any] | None:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
         snap = self._current()
@@ -263,6 +278,64 @@ def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
         value = int(snap.ints[f][row])
         found[f] = None if value < 0 else value
     return found
+
+
+def _scores(
+    snap: _Snapshot,
+    query: str,
+    filters: Mapping[str, Sequence[str]] | None,
+    expansions: Sequence[Concept],
+) -> NDArray[np.float32] | None:
+    """BM25 scores of every chunk (0 outside `filters`), None when no term matched."""
+    mask = _mask(snap, filters) if filters else None
+    if mask is not None and not mask.any():
+        return None
+    weights = None if mask is None else mask.astype(np.float32)
+    own = list(dict.fromkeys(query_tokens(query)))
+    own_ids = snap.model.get_tokens_ids(own)
+    scores: NDArray[np.float32] = (
+        snap.model.get_scores_from_ids(own_ids, weight_mask=weights)
+        if own_ids
+        else np.zeros(snap.count, dtype=np.float32)
+    )
+    matched = bool(own_ids)
+    for concept in expansions:
+        best: NDArray[np.float32] | None = None
+        for term in concept.terms:
+            tokens = list(dict.fromkeys(query_tokens(term)))
+            ids = snap.model.get_tokens_ids([t for t in tokens if t not in own])
+            if not ids or concept.weight <= 0:
+                continue
+            part = snap.model.get_scores_from_ids(ids, weight_mask=weights)
+            if concept.per_token:
+                part = part / len(tokens)
+            best = part if best is None else np.maximum(best, part)
+        if best is not None:
+            scores = scores + concept.weight * best
+            matched = True
+    return scores if matched else None
+
+
+def _top(
+    snap: _Snapshot, scores: NDArray[np.float32], keyed: NDArray[np.float32], k: int
+) -> list[tuple[str, float]]:
+    """The `k` chunks with the highest `keyed` among those that scored, with their `scores`."""
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > k:
+        top = np.argpartition(-keyed[candidates], k - 1)[:k]
+        candidates = candidates[top]
+    # Best first; ties broken by index order, so results are reproducible.
+    order = np.lexsort((candidates, -keyed[candidates]))
+    return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
+
+
+def _car_rows(snap: _Snapshot, car: str) -> NDArray[np.bool_]:
+    """The rows about `car`, computed once per generation and car."""
+    rows = snap.car_rows.get(car)
+    if rows is None:
+        rows = _mask(snap, {"car": [car]})
+        snap.car_rows[car] = rows  # a race only computes the same array twice
+    return rows
 
 
 def _mask(snap: _Snapshot, filters: Mapping[str, Sequence[str]]) -> NDArray[np.bool_]:

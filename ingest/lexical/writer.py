@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from ingest.analysis import TOKENIZER_VERSION, tokenize
 from ingest.errors import LexicalIndexError
+from ingest.lexical.boilerplate import Boilerplate
 from ingest.lexical.format import (
     BM25_PARAMS,
     CURRENT,
@@ -162,8 +163,11 @@ class LexicalIndex:
         columns = _Columns()
         vocabulary: dict[str, int] = {}
         corpus: list[array[int]] = []
-        for chunk_id, text, metadata in store.iter_chunks():
-            source = lexical_text(text, metadata)
+        chunks = list(store.iter_chunks())
+        # Lines many documents of a source repeat are left out of what BM25 sees.
+        boilerplate = Boilerplate.find((text, metadata) for _, text, metadata in chunks)
+        for chunk_id, text, metadata in chunks:
+            source = lexical_text(boilerplate.strip(text, metadata), metadata)
             digest = hashlib.sha1(source.encode("utf-8")).hexdigest()
             hit = cached.get(chunk_id)
             if hit is not None and hit[0] == digest:

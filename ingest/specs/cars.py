@@ -294,3 +294,42 @@ def _names(keys: Iterable[str]) -> _Names:
             names.others.append(key)
     names.others.sort(key=len, reverse=True)
     return names
+
+
+_MARKED = re.compile(r"\d|-|(?<=.)[A-Z]")
+
+
+def add_models(index: CarIndex, models: Iterable[tuple[str, str, Iterable[str]]]) -> None:
+    """Teach `index` cars its alias files do not list: (car id, make as written, model
+    names). A make it does not know is added. Known ids are left as they are.
+
+    A name matches without its make only when it is marked as a name (a digit, a hyphen
+    or a capital inside: "IONIQ 5", "Mach-E", "LeMans"); a plain word needs the make in
+    front ("Dodge Charger", not "DC fast charger"): unlike the curated aliases, nobody
+    checked that these are not everyday words.
+    """
+    for car_id, make, names in models:
+        if car_id in index.model_names:
+            continue
+        brand = index.brand_of(make)
+        if brand is None:
+            brand = slug(make)
+            if not brand:
+                continue
+            index.brand_names.setdefault(brand, make.strip())
+            index.brand_aliases.setdefault(_key(make), brand)
+        written = [str(n).strip() for n in names if str(n).strip()]
+        if not written:
+            continue
+        index.model_names[car_id] = f"{index.brand_names[brand]} {written[0]}"
+        index.model_brand[car_id] = brand
+        index.model_display[car_id] = list(dict.fromkeys(written))
+        for name in written:
+            lowered = _key(name)
+            ids = index.model_aliases.setdefault(lowered, [])
+            if car_id not in ids:
+                ids.append(car_id)
+            if _distinctive(lowered) and _MARKED.search(name):
+                index.strong.add(lowered)
+    index.brand_names_scan = _names(index.brand_aliases)
+    index.model_names_scan = _names(index.model_aliases)
