@@ -22,7 +22,7 @@ from api.services import Services
 from api.settings import Settings
 from api.state import AppState, attach
 from generation.service import Generation
-from ingest.errors import StoreUnavailable
+from ingest.errors import StoreCorrupt, StoreUnavailable
 
 log = logging.getLogger("specrag")
 
@@ -51,6 +51,10 @@ def _open(services: Services) -> None:
     if chunks and not services.lexical_index.exists():
         log.info("building the lexical index for the %d chunks already in Chroma", chunks)
         services.rebuild_lexical()
+    # Load (and check) the lexical index now: one that fails its checks is rebuilt from
+    # Chroma in the background while hybrid search answers from vectors.
+    services.searcher.lexical.problem  # noqa: B018
+    services.open_side_stores()
 
 
 def _wire(services: Services) -> None:
@@ -83,7 +87,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         try:
             await run_in_threadpool(_open, built)
             _wire(built)
-            job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
+            try:
+                job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
+            except StoreCorrupt as e:  # serve without jobs: their routes answer 503
+                built.note_broken(e)
             runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
             runner.start()
             searcher = built.searcher

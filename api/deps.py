@@ -22,6 +22,7 @@ from api.settings import Settings
 from api.state import app_state
 from generation.chat.session import Chat
 from generation.service import Generation
+from ingest.errors import StoreCorrupt
 from retrieval.search import Searcher
 
 
@@ -46,7 +47,12 @@ async def get_search_limiter(request: Request) -> anyio.CapacityLimiter:
 
 
 async def get_jobs(request: Request) -> JobRunner:
-    return app_state(request.app).jobs
+    """The job runner; a 503 naming the jobs store when it could not be opened."""
+    state = app_state(request.app)
+    broken = state.services.broken.get("jobs")
+    if broken is not None:
+        raise StoreCorrupt(broken.store, broken.location, broken.reason)
+    return state.jobs
 
 
 async def get_metrics(request: Request) -> Metrics:

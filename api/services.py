@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +13,7 @@ import anyio
 
 from api.settings import Settings
 from ingest.embedding import Embedder
+from ingest.errors import StoreCorrupt
 from ingest.ledger import Ledger
 from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
@@ -26,6 +29,11 @@ if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never 
     from generation.chat.store import SessionStore
     from generation.service import Generation
     from generation.usage import UsageLedger
+
+
+log = logging.getLogger(__name__)
+
+REPAIR_WAIT_SECONDS = 600.0  # close() waits this long for a lexical index repair to finish
 
 
 class _Closable(Protocol):
@@ -58,6 +66,13 @@ class Services:
         self._prebuilt_searcher = searcher
         self._prebuilt_generation = generation
         self._closers: list[Callable[[], None]] = []  # of the stores this opened, for close()
+        # Side stores (jobs, sessions, usage) that could not be opened: the server runs
+        # without them, /readyz names them, and the routes that need one answer 503.
+        self.broken: dict[str, StoreCorrupt] = {}
+        self._repair: threading.Thread | None = None
+        self._repair_lock = threading.Lock()
+        self._billing_lock = threading.Lock()
+        self.unbilled_calls = 0  # LLM calls whose cost the usage ledger could not record
 
     def _opened(self, store: _C) -> _C:
         """`store`, closed by `close()`."""
@@ -120,13 +135,59 @@ class Services:
         return Searcher(
             store=self.store,
             embedder=self.embedder,
-            lexical=LexicalReader(self.lexical_dir, dirty_marker=self._in_step_marker()),
+            lexical=LexicalReader(
+                self.lexical_dir,
+                dirty_marker=self._in_step_marker(),
+                on_problem=self.repair_lexical,
+            ),
             glossary=Glossary.load(glossary) if glossary else None,
         )
 
     def rebuild_lexical(self) -> None:
         """Bring the lexical index in step with Chroma (cheap: unchanged chunks are cached)."""
         self.lexical_index.rebuild(self.store)
+
+    def repair_lexical(self, problem: str) -> None:
+        """Rebuild, in the background, a lexical index that failed its checks (one repair at
+        a time); hybrid search answers from vectors until the new generation goes live."""
+        with self._repair_lock:
+            if self._repair is not None and self._repair.is_alive():
+                return
+            self._repair = threading.Thread(
+                target=self._rebuild_after, args=(problem,), name="specrag-lexical-repair"
+            )
+            self._repair.start()
+
+    @property
+    def repairing(self) -> bool:
+        """Whether a lexical index repair is running."""
+        return self._repair is not None and self._repair.is_alive()
+
+    def _rebuild_after(self, problem: str) -> None:
+        log.warning("rebuilding the lexical index from Chroma: %s", problem)
+        try:
+            self.rebuild_lexical()
+        except Exception:
+            log.exception("the lexical index repair failed; run `specrag ingest` to retry it")
+        else:
+            log.warning("the lexical index is rebuilt from Chroma; hybrid search is whole again")
+
+    def open_side_stores(self) -> None:
+        """Open the sessions and usage stores now; one that cannot be opened is noted in
+        `broken` (the server starts without it) instead of failing later, unnamed."""
+        for name in ("sessions", "usage"):
+            try:
+                getattr(self, name)
+            except StoreCorrupt as e:
+                self.note_broken(e)
+
+    def note_broken(self, error: StoreCorrupt) -> None:
+        log.error("%s", error)
+        self.broken[error.store] = error
+
+    def _unbilled(self) -> None:
+        with self._billing_lock:
+            self.unbilled_calls += 1
 
     @cached_property
     def pipeline(self) -> Pipeline:
@@ -145,8 +206,9 @@ class Services:
             lock_path=self.lock_path,
             after_write=self.rebuild_lexical,
         )
-        if not self.lexical_index.exists():
-            pipeline.mark_dirty()  # the next run builds it, even if nothing else changed
+        index = self.lexical_index
+        if not index.exists() or index.problem() is not None:
+            pipeline.mark_dirty()  # the next run (re)builds it, even if nothing else changed
         return pipeline
 
     @cached_property
@@ -202,18 +264,26 @@ class Services:
         if s.default_model:
             models.get(s.default_model)  # an unknown name fails here, at start-up
             models.default = s.default_model
+        try:
+            ledger: UsageLedger | None = self.usage
+        except StoreCorrupt as e:  # calls go on; each one's cost is logged as unrecorded
+            self.note_broken(e)
+            ledger = None
         return Generation(
             models=models,
             prompts=PromptLibrary(s.prompts_dir),
             guard=Guard.from_folder(s.sensitive_words_dir, extra=s.sensitive_words),
             policies=s.guard_policies,
-            callbacks=build_callbacks(s.callbacks, ledger=self.usage),
+            callbacks=build_callbacks(s.callbacks, ledger=ledger, on_ledger_failure=self._unbilled),
             options=ChainOptions(k=s.generation_k, max_retries=s.generation_max_retries),
             llm_timeout=s.llm_timeout,
             llm_retries=s.llm_retries,
         )
 
     def close(self) -> None:
-        """Close the SQLite stores this opened."""
+        """Let a lexical index repair finish, then close the SQLite stores this opened."""
+        repair = self._repair
+        if repair is not None:
+            repair.join(REPAIR_WAIT_SECONDS)
         while self._closers:
             self._closers.pop()()

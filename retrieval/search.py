@@ -166,7 +166,12 @@ class Searcher:
         expansion = self.glossary.expand(query) if self.glossary else Expansion()
         vector: list[Hit] = []
         lexical: list[tuple[str, float]] = []
-        if mode in ("lexical", "hybrid"):
+        used: Mode = mode
+        degraded = self.lexical.problem if mode == "hybrid" else None
+        if degraded is not None:  # never rank by, or quote from, an index that failed its checks
+            used = "vector"
+            log.warning("hybrid search answered from vectors only: %s", degraded)
+        if used in ("lexical", "hybrid"):
             began = time.perf_counter()
             lexical = self.lexical.search(
                 query,
@@ -175,7 +180,7 @@ class Searcher:
                 expansions=self._concepts(query, expansion),
             )
             timings["lexical_ms"] = _ms(began)
-        if mode in ("vector", "hybrid"):
+        if used in ("vector", "hybrid"):
             texts = [query]
             if expansion.english and has_han(query):  # a Chinese question, English documents
                 texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
@@ -190,7 +195,7 @@ class Searcher:
         ranked = rank(
             vector,
             lexical,
-            mode,
+            used,
             Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
         )
         results: list[Result] = []
@@ -206,6 +211,8 @@ class Searcher:
                 "retrieval.end",
                 {
                     "mode": mode,
+                    "mode_used": used,
+                    **({"degraded": _degraded_note(degraded)} if degraded else {}),
                     "k": k,
                     "results": len(results),
                     "vector_candidates": len(vector),
@@ -316,6 +323,13 @@ def citation(metadata: Mapping[str, Any]) -> Citation:
         title=str(metadata.get("title") or ""),
         doc_id=str(metadata.get("doc_id") or ""),
         chunk_index=int(index) if isinstance(index, int | float) else None,
+    )
+
+
+def _degraded_note(problem: str) -> str:
+    return (
+        f"hybrid search answered from vectors only: {problem}; the lexical index is being "
+        "rebuilt from Chroma"
     )
 
 

@@ -1,15 +1,23 @@
-"""`/healthz` (the process answers) and `/readyz` (Chroma answers, the model is loaded)."""
+"""`/healthz` (the process answers) and `/readyz` (Chroma answers, the model is loaded).
+
+`/readyz` answers 200 "degraded" when the server serves with a part missing: a lexical index
+that failed its checks (hybrid answers from vectors while it is rebuilt), or a side store
+(jobs, sessions, usage) that could not be opened (the routes that need it answer 503). Each
+degraded part is named with its problem and what to do.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
 from api.errors import ApiError
+from api.services import Services
+from api.state import app_state
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +28,25 @@ class Health(BaseModel):
     status: str
 
 
+class Degraded(BaseModel):
+    store: str
+    path: str
+    problem: str
+    action: str
+
+
 class Readiness(BaseModel):
-    status: str
+    status: str = Field(description="ready, or degraded (serving with the parts below missing)")
     checks: dict[str, Any]
+    degraded: list[Degraded] = Field(default_factory=list)
+
+# What the routes that need each side store do while it is broken.
+STORE_ROUTES = {
+    "jobs": "uploads, POST /v1/ingest and GET /v1/jobs answer 503",
+    "sessions": "chat answers 503",
+    "usage": "GET /v1/usage answers 503; LLM calls go on, each one's cost logged as "
+    "unrecorded and counted in specrag_usage_unrecorded_calls",
+}
 
 
 @router.get("/healthz")
@@ -31,9 +55,41 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
+def _degraded(request: Request, services: Services) -> list[Degraded]:
+    found: list[Degraded] = []
+    problem = app_state(request.app).searcher.lexical.problem
+    if problem is not None:
+        repair = (
+            "it is being rebuilt from Chroma"
+            if services.repairing
+            else "its rebuild from Chroma did not finish"
+        )
+        found.append(
+            Degraded(
+                store="lexical index",
+                path=str(services.lexical_dir),
+                problem=problem,
+                action=f"{repair}; hybrid search answers from vectors meanwhile. If this "
+                "persists, run `specrag ingest` on the data dir (it rebuilds the index)",
+            )
+        )
+    for name, error in sorted(services.broken.items()):
+        found.append(
+            Degraded(
+                store=name,
+                path=error.location,
+                problem=error.reason,
+                action=f"{STORE_ROUTES.get(name, 'its routes answer 503')}. Stop the server, "
+                "move the file aside (an empty store is made on start) or restore it from a "
+                "backup, and start again",
+            )
+        )
+    return found
+
+
 @router.get("/readyz", responses={503: {"description": "a dependency is not ready"}})
-def readyz(services: ServicesDep) -> Readiness:
-    """Readiness: Chroma answers and the embedding model is loaded."""
+def readyz(request: Request, services: ServicesDep) -> Readiness:
+    """Readiness: Chroma answers and the embedding model is loaded; degraded parts named."""
     checks: dict[str, Any] = {}
     try:
         checks["chroma"] = {"ok": True, "chunks": services.store.count()}
@@ -44,4 +100,5 @@ def readyz(services: ServicesDep) -> Readiness:
     if not all(check["ok"] for check in checks.values()):
         failing = ", ".join(name for name, check in checks.items() if not check["ok"])
         raise ApiError(503, "not_ready", f"not ready: {failing}", detail={"checks": checks})
-    return Readiness(status="ready", checks=checks)
+    degraded = _degraded(request, services)
+    return Readiness(status="degraded" if degraded else "ready", checks=checks, degraded=degraded)

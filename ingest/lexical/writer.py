@@ -30,15 +30,18 @@ from ingest.errors import LexicalIndexError
 from ingest.lexical.format import (
     BM25_PARAMS,
     CURRENT,
+    FILES,
     FORMAT_VERSION,
     INT_FIELDS,
     MANIFEST,
     TEXT_FIELDS,
     TEXTS,
+    checksums,
     lexical_text,
     pack_tokens,
-    read_current,
+    pointer,
     unpack_tokens,
+    verify,
 )
 from ingest.storage.engine import open_database, upsert
 from ingest.storage.tables import meta, tokens
@@ -133,7 +136,14 @@ class LexicalIndex:
         self.directory = directory
 
     def exists(self) -> bool:
-        return read_current(self.directory) is not None
+        """Whether CURRENT is there (sound or not: `problem` says)."""
+        return (self.directory / CURRENT).exists()
+
+    def problem(self) -> str | None:
+        """What is wrong with the live generation (a file that does not match its checksum, a
+        garbled CURRENT), or None when it is sound or was never built. Reads every file: on
+        the shared corpus index this cost about as much as loading it."""
+        return verify(self.directory)
 
     def rebuild(self, store: ChromaStore) -> RebuildStats:
         """Build a fresh generation from every chunk now in `store`, and make it live."""
@@ -200,15 +210,17 @@ class LexicalIndex:
                 _write_bm25(staging / "bm25", corpus, vocabulary)
             else:
                 manifest["empty"] = True  # no chunk has a token: every query finds nothing
-            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+            manifest[FILES] = checksums(staging)
+            body = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+            (staging / MANIFEST).write_bytes(body)
             name = self._next_generation()
             os.rename(staging, self.directory / name)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        pointer = self.directory / f".{CURRENT}.tmp"
-        pointer.write_text(name + "\n", encoding="utf-8")
-        os.replace(pointer, self.directory / CURRENT)
+        staged_pointer = self.directory / f".{CURRENT}.tmp"
+        staged_pointer.write_text(pointer(name, body), encoding="utf-8")
+        os.replace(staged_pointer, self.directory / CURRENT)
         self._prune(keep={name, *_previous(self.directory, name)})
         return name
 

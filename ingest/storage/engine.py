@@ -8,6 +8,7 @@ statement SQL spells differently per database (an upsert) is built here.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine
 
+from ingest.errors import DiskFull, StoreCorrupt, disk_full_reason
 from ingest.storage.migrate import upgrade
 
 # What every store has had since before migrations: WAL, and sqlite3's default 5 s busy timeout.
@@ -79,10 +81,23 @@ def open_database(
     location: Path | str, *, store: str, pragmas: Mapping[str, str] | None = None
 ) -> Database:
     """The database of `store` (its Alembic branch) at `location`, migrated to its newest
-    schema: a file path (SQLite, the parent folder created) or a SQLAlchemy URL."""
-    engine = open_engine(database_url(location), pragmas=pragmas)
+    schema: a file path (SQLite, the parent folder created) or a SQLAlchemy URL.
+
+    Raises StoreCorrupt when the database cannot be read (garbage over a SQLite file), and
+    DiskFull when it cannot be written for want of space.
+    """
+    url = database_url(location)
+    engine = open_engine(url, pragmas=pragmas)
     try:
         upgrade(engine, store)
+    except (sa.exc.DBAPIError, sqlite3.DatabaseError) as e:
+        engine.dispose()
+        shown = str(location) if isinstance(location, Path) else url.render_as_string()
+        reason = disk_full_reason(e)
+        if reason is not None:
+            where = location.parent if isinstance(location, Path) else shown
+            raise DiskFull(where, f"opening the {store} store: {reason}") from e
+        raise StoreCorrupt(store, shown, str(getattr(e, "orig", None) or e)) from e
     except BaseException:
         engine.dispose()
         raise
