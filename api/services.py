@@ -19,6 +19,7 @@ from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
 from ingest.pipeline.commit import dirty_marker
 from ingest.pipeline.plan import ChunkOptions
+from ingest.specs.registry import CarRegistry
 from ingest.store import ChromaStore
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
@@ -106,6 +107,11 @@ class Services:
     def ledger(self) -> Ledger:
         s = self.settings
         return self._opened(Ledger(s.data_dir / f"{s.collection}.ledger.sqlite3"))
+
+    @cached_property
+    def cars(self) -> CarRegistry:
+        """The car registry and spec sheets, over the facts in the ledger's database."""
+        return CarRegistry(self.ledger.database)
 
     @property
     def lexical_dir(self) -> Path:

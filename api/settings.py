@@ -86,6 +86,16 @@ class Settings(BaseSettings):
     roots: list[Path] = Field(
         default_factory=list, description="ingest only below these folders (empty: anywhere)"
     )
+    # spec sheets: facts extracted at ingest, the car registry (`/v1/cars`)
+    specs: bool = Field(default=True, description="extract spec facts at ingest")
+    spec_attributes: Path = Field(
+        default_factory=lambda: shipped_data() / "specs" / "attributes.toml",
+        description="the attribute vocabulary of spec facts",
+    )
+    car_aliases: list[Path] = Field(
+        default_factory=list,
+        description="extra car alias files (TOML, as data/specs/cars.toml), after the shipped one",
+    )
 
     api_key: SecretStr | None = None
     samples_dir: Path = Field(default_factory=lambda: shipped_data() / "samples")
@@ -136,17 +146,22 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
-    @field_validator("roots", "sensitive_words")
+    @property
+    def car_alias_files(self) -> tuple[Path, ...]:
+        """The shipped car alias file, then the user's (later files win)."""
+        return (shipped_data() / "specs" / "cars.toml", *self.car_aliases)
+
+    @field_validator("roots", "sensitive_words", "car_aliases")
     @classmethod
     def _absolute_paths(cls, value: list[Path]) -> list[Path]:
         return [path.expanduser().resolve() for path in value]
 
-    @field_validator("sensitive_words")
+    @field_validator("sensitive_words", "car_aliases")
     @classmethod
     def _lists_exist(cls, value: list[Path]) -> list[Path]:
         missing = [str(path) for path in value if not path.is_file()]
         if missing:
-            raise ValueError(f"sensitive word list not found: {', '.join(missing)}")
+            raise ValueError(f"file not found: {', '.join(missing)}")
         return value
 
     @model_validator(mode="after")

@@ -15,7 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ingest.storage.engine import open_database, upsert
+from ingest.specs import store as spec_store
+from ingest.specs.model import DocumentSpecs
+from ingest.storage.engine import Database, open_database, upsert
 from ingest.storage.tables import documents
 
 
@@ -47,6 +49,11 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def database(self) -> Database:
+        """The ledger's database, which also holds the spec facts (`ingest.specs.registry`)."""
+        return self._db
 
     @staticmethod
     def _record(row: sa.Row[Any]) -> Record:
@@ -83,7 +90,10 @@ class Ledger:
         warnings: list[str] | None = None,
         parse_seconds: float = 0.0,
         embed_seconds: float = 0.0,
+        specs: DocumentSpecs | None = None,
     ) -> None:
+        """Record one file. `specs` (given with a good version) replaces the file's facts in the
+        same transaction; without it the facts of an earlier good version stay."""
         row = {
             "doc_id": doc_id,
             "source": source,
@@ -103,10 +113,13 @@ class Ledger:
         with self._db.write() as connection:
             # The doc id is derived from the source, so the two keys conflict together.
             connection.execute(upsert(connection, documents, ["doc_id"]), row)
+            if specs is not None:
+                spec_store.replace(connection, doc_id, specs, chunk_ids or [])
 
     def delete(self, doc_id: str) -> None:
         with self._db.write() as connection:
             connection.execute(sa.delete(documents).where(documents.c.doc_id == doc_id))
+            spec_store.delete(connection, doc_id)
 
     def counts(self) -> dict[str, int]:
         query = sa.select(documents.c.status, sa.func.count()).group_by(documents.c.status)

@@ -9,14 +9,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from retrieval.errors import InvalidFilter
 
-FIELDS = ("source", "file_type", "title", "section", "doc_id")
+FIELDS = ("source", "file_type", "title", "section", "doc_id", "car")
 
 
 class Filters(BaseModel):
     """Exact-match conditions; a list means any of its values. All given fields must match.
 
     `source` is the file's absolute path as ingested; `title` is the document title (the car
-    model for most files); `section` the heading path joined with " > ".
+    model for most files); `section` the heading path joined with " > "; `car` a car id
+    (`GET /v1/cars`): the chunks about that car (a chunk may be about several).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -26,6 +27,7 @@ class Filters(BaseModel):
     title: str | list[str] | None = None
     section: str | list[str] | None = None
     doc_id: str | list[str] | None = None
+    car: str | list[str] | None = None
 
     @field_validator("*")
     @classmethod
@@ -46,12 +48,18 @@ class Filters(BaseModel):
     def where(self) -> dict[str, Any] | None:
         """The same conditions as a Chroma `where` clause (None when there are none)."""
         clauses: list[dict[str, Any]] = [
-            {field: values[0]} if len(values) == 1 else {field: {"$in": values}}
-            for field, values in self.conditions().items()
+            _clause(field, values) for field, values in self.conditions().items()
         ]
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _clause(field: str, values: list[str]) -> dict[str, Any]:
+    if field == "car":  # chunk metadata `cars` is a list of car ids
+        anyof: list[dict[str, Any]] = [{"cars": {"$contains": v}} for v in values]
+        return anyof[0] if len(anyof) == 1 else {"$or": anyof}
+    return {field: values[0]} if len(values) == 1 else {field: {"$in": values}}
 
 
 def parse_filters(raw: Filters | Mapping[str, Any] | None) -> Filters:

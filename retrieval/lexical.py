@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from ingest.analysis import TOKENIZER_VERSION, query_tokens
 from ingest.errors import LexicalIndexCorrupt
 from ingest.lexical.format import (
+    CAR_SEPARATOR,
     CURRENT,
     FILES,
     INT_FIELDS,
@@ -295,6 +296,7 @@ class LexicalReader:
 
 def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
     found: dict[str, Any] = {f: snap.values[f][int(snap.codes[f][row])] for f in TEXT_FIELDS}
+    found["cars"] = found["cars"].split(CAR_SEPARATOR) if found["cars"] else []
     for f in INT_FIELDS:
         value = int(snap.ints[f][row])
         found[f] = None if value < 0 else value
@@ -304,8 +306,17 @@ def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
 def _mask(snap: _Snapshot, filters: Mapping[str, Sequence[str]]) -> NDArray[np.bool_]:
     mask = np.ones(snap.count, dtype=bool)
     for name, accepted in filters.items():
-        if name not in snap.lookup:
+        if name == "car":  # a chunk matches when any of its cars is accepted
+            field, chosen = "cars", set(accepted)
+            wanted = [
+                code
+                for value, code in snap.lookup[field].items()
+                if chosen.intersection(value.split(CAR_SEPARATOR))
+            ]
+        elif name in snap.lookup:
+            field = name
+            wanted = [snap.lookup[name][v] for v in accepted if v in snap.lookup[name]]
+        else:
             raise InvalidFilter(f"unknown filter field {name!r}")
-        wanted = [snap.lookup[name][v] for v in accepted if v in snap.lookup[name]]
-        mask &= np.isin(snap.codes[name], np.asarray(wanted, dtype=np.int32))
+        mask &= np.isin(snap.codes[field], np.asarray(wanted, dtype=np.int32))
     return mask

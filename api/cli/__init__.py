@@ -28,7 +28,12 @@ class _LazyGroup(click.Group):
     """Commands kept in other modules are imported when they run, so `specrag ingest` does
     not pay for the LLM side's imports (openai, fastapi, jinja2: about a second)."""
 
-    lazy = {"blog": "api.cli.generate:blog", "chat": "api.cli.chat:chat"}
+    lazy = {
+        "blog": "api.cli.generate:blog",
+        "chat": "api.cli.chat:chat",
+        "cars": "api.cli.cars:cars",
+        "specs": "api.cli.cars:specs",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

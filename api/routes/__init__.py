@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    cars,
     chat,
     docs,
     documents,
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     query.router,
     documents.router,
+    cars.router,
     ingest.router,
     jobs.router,
     generate.router,

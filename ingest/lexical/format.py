@@ -37,12 +37,24 @@ from typing import Any
 
 from ingest.errors import LexicalIndexCorrupt
 
-# 2: the manifest lists every file's size and digest, and CURRENT the manifest's digest.
-FORMAT_VERSION = 2
+# 2: the cars each chunk is about; 3: the manifest lists every file's size and digest, and
+# CURRENT the manifest's digest.
+FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 # Metadata kept per chunk so filters and citations work without asking Chroma.
-TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id")
+TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id", "cars")
+CAR_SEPARATOR = "|"  # `cars` is a list in Chroma; here its ids joined, sorted
+
+
+def field_value(metadata: Mapping[str, Any], field: str) -> str:
+    """A text field of a chunk's metadata as the lexical index keeps it."""
+    raw = metadata.get(field)
+    if isinstance(raw, list | tuple):
+        return CAR_SEPARATOR.join(sorted(str(v) for v in raw))
+    return str(raw or "")
+
+
 INT_FIELDS = ("chunk_index", "page")  # -1 where absent
 TEXTS = "texts"  # texts.bin and texts.offsets.npy
 FILES = "files"  # manifest key: every other file of the generation → [bytes, blake2b hex]
@@ -51,11 +63,10 @@ REQUIRED = (
     "ids.json",
     f"{TEXTS}.bin",
     f"{TEXTS}.offsets.npy",
-    *(f"{f}.codes.npy" for f in ("source", "file_type", "title", "section", "doc_id")),
-    *(f"{f}.npy" for f in ("chunk_index", "page")),
+    *(f"{f}.codes.npy" for f in TEXT_FIELDS),
+    *(f"{f}.npy" for f in INT_FIELDS),
 )
 _POINTER = re.compile(r"(gen-\d{6}) ([0-9a-f]{32})")
-_READ_BLOCK = 1 << 20
 # b below the usual 0.75: chunks are already length-capped, and full length normalisation
 # let near-empty chunks (a PDF page holding only a title) outrank real passages.
 BM25_PARAMS: dict[str, Any] = {"k1": 1.2, "b": 0.5, "method": "lucene"}

@@ -37,6 +37,7 @@ from ingest.lexical.format import (
     TEXT_FIELDS,
     TEXTS,
     checksums,
+    field_value,
     lexical_text,
     pack_tokens,
     pointer,
@@ -107,7 +108,7 @@ class _Columns:
         self.ids.append(chunk_id)
         self.texts.append(text.encode("utf-8"))
         for field in TEXT_FIELDS:
-            value = str(metadata.get(field) or "")
+            value = field_value(metadata, field)
             table = self.values[field]
             self.codes[field].append(table.setdefault(value, len(table)))
         for field in INT_FIELDS:

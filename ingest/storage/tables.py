@@ -117,3 +117,37 @@ meta = sa.Table(
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("value", sa.Text),
 )
+
+# Spec sheets (branch `ledger`, beside the documents they come from, written in the same
+# transaction as the document's row): the cars each document is about, and its facts.
+document_cars = sa.Table(
+    "document_cars",
+    metadata,
+    sa.Column("doc_id", sa.Text, primary_key=True),
+    sa.Column("car_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("aliases", sa.Text, nullable=False, server_default=sa.text("'[]'")),
+)
+sa.Index("document_cars_car", document_cars.c.car_id)
+
+facts = sa.Table(
+    "facts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("doc_id", sa.Text, nullable=False),
+    sa.Column("car_id", sa.Text, nullable=False),
+    sa.Column("attribute", sa.Text, nullable=False),
+    sa.Column("variant", sa.Text),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("numbers", sa.Text, nullable=False, server_default=sa.text("'[]'")),
+    sa.Column("unit", sa.Text),
+    sa.Column("normalized", Real),
+    sa.Column("normalized_unit", sa.Text),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("page", sa.Integer),
+    sa.Column("section", sa.Text, nullable=False, server_default=sa.text("''")),
+    sa.Column("chunk_id", sa.Text),
+    sqlite_autoincrement=True,
+)
+sa.Index("facts_car", facts.c.car_id, facts.c.attribute)
+sa.Index("facts_doc", facts.c.doc_id)

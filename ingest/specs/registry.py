@@ -1,0 +1,289 @@
+"""The car registry and spec sheets, read from the facts the pipeline stored.
+
+A car is every document row naming its canonical id (`document_cars`), plus the curated alias
+file's name and aliases for it. A spec sheet groups a car's facts by attribute and variant;
+facts that agree (the same figures in one unit, or within `TOLERANCE` once converted) become
+one spec with all their citations, and an attribute + variant with more than one value is a
+conflict listing each value with its citations.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from ingest.storage.engine import Database
+from ingest.storage.tables import document_cars, documents, facts
+
+# Converted figures closer than this (relative) are one value: 120 PS and 88.3 kW agree,
+# 4 330 mm and 4 300 mm do not. Figures in the same unit must be equal.
+TOLERANCE = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class CuratedCar:
+    """A car of the curated alias file: its display name and every other name for it."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FactCitation:
+    doc_id: str
+    source: str
+    title: str
+    page: int | None
+    section: str
+    chunk_id: str | None
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFact:
+    attribute: str
+    variant: str | None
+    value: str
+    numbers: tuple[float, ...]
+    unit: str | None
+    normalized: float | None
+    normalized_unit: str | None
+    citation: FactCitation
+
+
+@dataclass(slots=True)
+class Spec:
+    attribute: str
+    label: str
+    variant: str | None
+    value: str
+    unit: str | None
+    numbers: tuple[float, ...]
+    normalized: float | None
+    normalized_unit: str | None
+    citations: list[FactCitation] = field(default_factory=list)
+    conflict: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    attribute: str
+    label: str
+    variant: str | None
+    values: list[Spec]
+
+
+@dataclass(frozen=True, slots=True)
+class CarSummary:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    documents: int
+    facts: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpecSheet:
+    car: CarSummary
+    specs: list[Spec]
+    conflicts: list[Conflict]
+
+
+def fold(text: str) -> str:
+    """A name as compared: NFKC, case-folded, without spaces, hyphens and punctuation."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+class CarRegistry:
+    """Cars and spec sheets over the ledger's database."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        curated: Mapping[str, CuratedCar] | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        self._db = database
+        self._curated = dict(curated or {})
+        self._labels = dict(labels or {})  # attribute → label, in the vocabulary's order
+        self._order = {key: n for n, key in enumerate(self._labels)}
+
+    # -- cars ---------------------------------------------------------------------------
+
+    def cars(self) -> list[CarSummary]:
+        """Every car some document is about, by name."""
+        names: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        aliases: dict[str, dict[str, None]] = defaultdict(dict)
+        docs: dict[str, set[str]] = defaultdict(set)
+        counts: dict[str, int] = defaultdict(int)
+        with self._db.read() as connection:
+            for doc_id, car_id, name, raw in connection.execute(
+                sa.select(
+                    document_cars.c.doc_id,
+                    document_cars.c.car_id,
+                    document_cars.c.name,
+                    document_cars.c.aliases,
+                )
+            ):
+                names[car_id][name] += 1
+                aliases[car_id].update(dict.fromkeys(json.loads(raw)))
+                docs[car_id].add(doc_id)
+            query = sa.select(facts.c.car_id, sa.func.count()).group_by(facts.c.car_id)
+            for car_id, n in connection.execute(query):
+                counts[car_id] = int(n)
+        found = []
+        for car_id in names:
+            curated = self._curated.get(car_id)
+            seen = names[car_id]
+            name = curated.name if curated else max(seen, key=lambda n: (seen[n], -len(n)))
+            every = dict.fromkeys((curated.aliases if curated else ()) + tuple(seen))
+            every.update(aliases[car_id])
+            every.pop(name, None)
+            found.append(
+                CarSummary(car_id, name, tuple(every), len(docs[car_id]), counts.get(car_id, 0))
+            )
+        return sorted(found, key=lambda car: car.name.casefold())
+
+    def car(self, car_id: str) -> CarSummary | None:
+        return next((car for car in self.cars() if car.id == car_id), None)
+
+    def search(self, query: str) -> list[CarSummary]:
+        """Cars whose id, name or an alias matches `query` (either inside the other), best
+        first: an exact name, then the longest name found inside the query."""
+        wanted = fold(query)
+        if not wanted:
+            return self.cars()
+        scored: list[tuple[int, int, CarSummary]] = []
+        for car in self.cars():
+            best = 0
+            for name in (car.id, car.name, *car.aliases):
+                folded = fold(name)
+                if not folded:
+                    continue
+                if folded == wanted:
+                    best = max(best, 10_000)
+                elif len(folded) >= 2 and folded in wanted:
+                    best = max(best, 1_000 + len(folded))
+                elif wanted in folded:
+                    best = max(best, 100 + len(wanted))
+            if best:
+                scored.append((best, -car.facts, car))
+        scored.sort(key=lambda item: (-item[0], item[1], item[2].name))
+        return [car for _, _, car in scored]
+
+    def close_matches(self, text: str, n: int = 5) -> list[CarSummary]:
+        """Cars whose names look like `text`, for a "did you mean" on an unknown id."""
+        cars = self.cars()
+        by_name: dict[str, CarSummary] = {}
+        for car in cars:
+            for name in (car.id, car.name, *car.aliases):
+                by_name.setdefault(fold(name), car)
+        matches = difflib.get_close_matches(fold(text), list(by_name), n=n * 3, cutoff=0.5)
+        found = dict.fromkeys(by_name[m].id for m in matches)
+        ordered = [next(c for c in cars if c.id == car_id) for car_id in found]
+        return (ordered or self.search(text))[:n]
+
+    # -- spec sheets ----------------------------------------------------------------------
+
+    def facts_of(self, car_id: str) -> list[StoredFact]:
+        query = (
+            sa.select(facts, documents.c.source, documents.c.title)
+            .join(documents, documents.c.doc_id == facts.c.doc_id)
+            .where(facts.c.car_id == car_id)
+            .order_by(documents.c.source, facts.c.id)
+        )
+        with self._db.read() as connection:
+            return [_stored(dict(row._mapping)) for row in connection.execute(query)]
+
+    def sheet(self, car_id: str) -> SpecSheet | None:
+        car = self.car(car_id)
+        if car is None:
+            return None
+        groups: dict[tuple[str, str], list[StoredFact]] = defaultdict(list)
+        for fact in self.facts_of(car_id):
+            groups[(fact.attribute, fold(fact.variant or ""))].append(fact)
+        specs: list[Spec] = []
+        conflicts: list[Conflict] = []
+        for (attribute, _), group in sorted(groups.items(), key=self._group_order):
+            values = self._agreeing(group)
+            if len(values) > 1 and any(v.numbers for v in values):
+                for value in values:
+                    value.conflict = True
+                conflicts.append(
+                    Conflict(attribute, self._label(attribute), values[0].variant, values)
+                )
+            specs.extend(values)
+        return SpecSheet(car, specs, conflicts)
+
+    def _group_order(self, item: tuple[tuple[str, str], list[StoredFact]]) -> tuple[int, str, str]:
+        (attribute, variant), _ = item
+        return (self._order.get(attribute, len(self._order)), attribute, variant)
+
+    def _label(self, attribute: str) -> str:
+        return self._labels.get(attribute, attribute.replace("_", " ").capitalize())
+
+    def _agreeing(self, group: Sequence[StoredFact]) -> list[Spec]:
+        """The group's facts merged into one spec per value that sources agree on."""
+        specs: list[Spec] = []
+        for fact in group:
+            match = next((s for s in specs if _agree(s, fact)), None)
+            if match is None:
+                match = Spec(
+                    fact.attribute,
+                    self._label(fact.attribute),
+                    fact.variant,
+                    fact.value,
+                    fact.unit,
+                    fact.numbers,
+                    fact.normalized,
+                    fact.normalized_unit,
+                )
+                specs.append(match)
+            if fact.citation not in match.citations:
+                match.citations.append(fact.citation)
+        return specs
+
+
+def _agree(spec: Spec, fact: StoredFact) -> bool:
+    if not spec.numbers or not fact.numbers:
+        return fold(spec.value) == fold(fact.value)
+    if spec.unit is not None and spec.unit == fact.unit:
+        return spec.numbers == fact.numbers
+    if (
+        spec.normalized is None
+        or fact.normalized is None
+        or spec.normalized_unit != fact.normalized_unit
+    ):
+        return spec.numbers == fact.numbers and spec.unit == fact.unit
+    scale = max(abs(spec.normalized), abs(fact.normalized)) or 1.0
+    return abs(spec.normalized - fact.normalized) / scale <= TOLERANCE
+
+
+def _stored(row: Mapping[str, Any]) -> StoredFact:
+    return StoredFact(
+        attribute=row["attribute"],
+        variant=row["variant"],
+        value=row["value"],
+        numbers=tuple(json.loads(row["numbers"])),
+        unit=row["unit"],
+        normalized=row["normalized"],
+        normalized_unit=row["normalized_unit"],
+        citation=FactCitation(
+            doc_id=row["doc_id"],
+            source=row["source"],
+            title=row["title"],
+            page=row["page"],
+            section=row["section"],
+            chunk_id=row["chunk_id"],
+            evidence=row["evidence"],
+        ),
+    )
