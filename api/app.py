@@ -22,7 +22,7 @@ from api.services import Services
 from api.settings import Settings
 from api.state import AppState, attach
 from generation.service import Generation
-from ingest.errors import StoreCorrupt, StoreUnavailable
+from ingest.errors import DiskFull, StoreCorrupt, StoreUnavailable
 
 log = logging.getLogger("specrag")
 
@@ -44,8 +44,9 @@ def _open(services: Services) -> None:
     try:
         # Opened with the model's dimension, so the first write never has to amend it.
         chunks = services.store.collection(dimension).count()
-    except StoreUnavailable as e:
-        # Readiness reports it; a Chroma server that comes up later is picked up then.
+    except (StoreUnavailable, DiskFull) as e:
+        # Readiness reports it; a Chroma server that comes up later (or room made on a full
+        # disk) is picked up then.
         log.error("Chroma is not reachable yet: %s", e)
         return
     if chunks and not services.lexical_index.exists():
@@ -86,13 +87,17 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         generation: Generation | None = None
         try:
             await run_in_threadpool(_open, built)
-            _wire(built)
             try:
-                job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
-            except StoreCorrupt as e:  # serve without jobs: their routes answer 503
-                built.note_broken(e)
-            runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
-            runner.start()
+                _wire(built)  # opens the ledger
+            except (StoreCorrupt, DiskFull) as e:  # serve searches; ingest routes refuse
+                built.note_broken("ledger", e)
+            if "ledger" not in built.broken:
+                try:
+                    job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
+                except (StoreCorrupt, DiskFull) as e:  # serve without jobs: their routes refuse
+                    built.note_broken("jobs", e)
+                runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
+                runner.start()
             searcher = built.searcher
             generation = built.generation
             attach(

@@ -22,7 +22,6 @@ from api.settings import Settings
 from api.state import app_state
 from generation.chat.session import Chat
 from generation.service import Generation
-from ingest.errors import StoreCorrupt
 from retrieval.search import Searcher
 
 
@@ -47,11 +46,13 @@ async def get_search_limiter(request: Request) -> anyio.CapacityLimiter:
 
 
 async def get_jobs(request: Request) -> JobRunner:
-    """The job runner; a 503 naming the jobs store when it could not be opened."""
+    """The job runner; the error of the ledger or jobs store when one could not be opened."""
     state = app_state(request.app)
-    broken = state.services.broken.get("jobs")
-    if broken is not None:
-        raise StoreCorrupt(broken.store, broken.location, broken.reason)
+    for store in ("ledger", "jobs"):
+        broken = state.services.broken.get(store)
+        if broken is not None:
+            raise broken.error.with_traceback(None)
+    assert state.jobs is not None  # made whenever the ledger opened
     return state.jobs
 
 

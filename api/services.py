@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -13,7 +14,7 @@ import anyio
 
 from api.settings import Settings
 from ingest.embedding import Embedder
-from ingest.errors import StoreCorrupt
+from ingest.errors import DiskFull, StoreCorrupt
 from ingest.ledger import Ledger
 from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
@@ -35,6 +36,32 @@ if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never 
 log = logging.getLogger(__name__)
 
 REPAIR_WAIT_SECONDS = 600.0  # close() waits this long for a lexical index repair to finish
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A side store the server runs without, and why."""
+
+    store: str
+    data_dir: Path
+    error: StoreCorrupt | DiskFull
+
+    @property
+    def path(self) -> str:
+        return self.error.location if isinstance(self.error, StoreCorrupt) else str(self.data_dir)
+
+    @property
+    def problem(self) -> str:
+        return self.error.reason if isinstance(self.error, StoreCorrupt) else str(self.error)
+
+    @property
+    def action(self) -> str:
+        if isinstance(self.error, DiskFull):
+            return f"free space on the disk of {self.data_dir}, then restart the server"
+        return (
+            "stop the server, move the file aside (an empty store is made on start) or "
+            "restore it from a backup, and start again"
+        )
 
 
 class _Closable(Protocol):
@@ -67,9 +94,10 @@ class Services:
         self._prebuilt_searcher = searcher
         self._prebuilt_generation = generation
         self._closers: list[Callable[[], None]] = []  # of the stores this opened, for close()
-        # Side stores (jobs, sessions, usage) that could not be opened: the server runs
-        # without them, /readyz names them, and the routes that need one answer 503.
-        self.broken: dict[str, StoreCorrupt] = {}
+        # Side stores (jobs, sessions, usage) that could not be opened (damaged, or a new one
+        # on a full disk): the server runs without them, /readyz names them, and the routes
+        # that need one answer with the error (503, 507).
+        self.broken: dict[str, Fault] = {}
         self._repair: threading.Thread | None = None
         self._repair_lock = threading.Lock()
         self._billing_lock = threading.Lock()
@@ -184,12 +212,12 @@ class Services:
         for name in ("sessions", "usage"):
             try:
                 getattr(self, name)
-            except StoreCorrupt as e:
-                self.note_broken(e)
+            except (StoreCorrupt, DiskFull) as e:
+                self.note_broken(name, e)
 
-    def note_broken(self, error: StoreCorrupt) -> None:
-        log.error("%s", error)
-        self.broken[error.store] = error
+    def note_broken(self, store: str, error: StoreCorrupt | DiskFull) -> None:
+        log.error("the server runs without the %s store: %s", store, error)
+        self.broken[store] = Fault(store, self.settings.data_dir, error)
 
     def _unbilled(self) -> None:
         with self._billing_lock:
@@ -272,8 +300,8 @@ class Services:
             models.default = s.default_model
         try:
             ledger: UsageLedger | None = self.usage
-        except StoreCorrupt as e:  # calls go on; each one's cost is logged as unrecorded
-            self.note_broken(e)
+        except (StoreCorrupt, DiskFull) as e:  # calls go on; each one's cost logged as unrecorded
+            self.note_broken("usage", e)
             ledger = None
         return Generation(
             models=models,

@@ -40,11 +40,13 @@ class Readiness(BaseModel):
     checks: dict[str, Any]
     degraded: list[Degraded] = Field(default_factory=list)
 
+
 # What the routes that need each side store do while it is broken.
 STORE_ROUTES = {
-    "jobs": "uploads, POST /v1/ingest and GET /v1/jobs answer 503",
-    "sessions": "chat answers 503",
-    "usage": "GET /v1/usage answers 503; LLM calls go on, each one's cost logged as "
+    "jobs": "uploads, POST /v1/ingest and GET /v1/jobs are refused (503, or 507 on a full disk)",
+    "ledger": "document routes, uploads and ingest are refused; search goes on",
+    "sessions": "chat is refused",
+    "usage": "GET /v1/usage is refused; LLM calls go on, each one's cost logged as "
     "unrecorded and counted in specrag_usage_unrecorded_calls",
 }
 
@@ -73,15 +75,13 @@ def _degraded(request: Request, services: Services) -> list[Degraded]:
                 "persists, run `specrag ingest` on the data dir (it rebuilds the index)",
             )
         )
-    for name, error in sorted(services.broken.items()):
+    for name, fault in sorted(services.broken.items()):
         found.append(
             Degraded(
                 store=name,
-                path=error.location,
-                problem=error.reason,
-                action=f"{STORE_ROUTES.get(name, 'its routes answer 503')}. Stop the server, "
-                "move the file aside (an empty store is made on start) or restore it from a "
-                "backup, and start again",
+                path=fault.path,
+                problem=fault.problem,
+                action=f"{STORE_ROUTES.get(name, 'its routes refuse')}. To fix: {fault.action}",
             )
         )
     return found
