@@ -33,6 +33,7 @@ TESTS = (
     "tests/test_llm.py",
     "tests/test_reliability_security.py",
     "tests/test_api_auth.py",
+    "tests/test_reliability_faults.py",
 )
 
 
@@ -322,12 +323,36 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
     else:
         out += ["(no figures)", ""]
 
+    out += _faults_section(figures)
     out += ["## Tests run", ""]
     out += _table(
         ["test", "outcome", "seconds"],
         [[f"`{r['test']}`", r["outcome"], round(r["seconds"], 1)] for r in results],
     )
     return "\n".join(out).rstrip() + "\n"
+
+
+def _faults_section(figures: Path) -> list[str]:
+    """Derived indexes verified and resource faults named: one row per scenario that held
+    (a test records its row only once every assertion passed)."""
+    rows = sorted(
+        (json.loads(path.read_text()) for path in figures.glob("fault-*.json")),
+        key=lambda row: (row["class"], row["scenario"]),
+    )
+    out = [
+        "## 7. Derived indexes and resource faults",
+        "",
+        f"{len(rows)} scenarios held (a failing one is listed under the failures above). "
+        "The full disk is a real 48 MB tmpfs (needs root; skipped otherwise). "
+        "`tests/test_reliability_faults.py`.",
+        "",
+    ]
+    if not rows:
+        return [*out, "(no figures)", ""]
+    return out + _table(
+        ["class", "scenario", "what the user sees"],
+        [[row["class"], row["scenario"], row["seen"]] for row in rows],
+    )
 
 
 def main() -> None:

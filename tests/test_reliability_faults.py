@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -30,6 +31,7 @@ from ingest.lexical.format import CURRENT, read_current, verify
 from ingest.segments import check_vector_segments
 from ingest.store import ChromaStore
 from retrieval.lexical import LexicalReader
+from tests.reliability import record
 from tests.serving import wait_until
 
 pytestmark = pytest.mark.slow
@@ -58,6 +60,12 @@ def started(make_settings: Any, embedder: Any) -> Iterator[Any]:
     for client, services in reversed(opened):
         client.__exit__(None, None, None)
         services.close()
+
+
+def _held(kind: str, scenario: str, seen: str) -> None:
+    """Record, for RELIABILITY.md, a scenario whose every assertion passed."""
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{kind} {scenario}".lower()).strip("-")
+    record(f"fault-{slug}", {"class": kind, "scenario": scenario, "seen": seen})
 
 
 def _live_folder(lexical: Path) -> Path:
@@ -116,6 +124,12 @@ def test_an_edited_texts_bin_never_reaches_a_passage_and_is_rebuilt(
     assert any(r["scores"]["lexical"] is not None for r in again["results"])
     assert not any("58 kW" in r["text"] for r in again["results"])
     assert verify(lexical) is None
+    _held(
+        "derived index",
+        "texts.bin edited (85 kW → 58 kW)",
+        "hybrid answers from vectors with Chroma's text, trace says degraded, /readyz degraded, "
+        "lexical mode 503; rebuilt from Chroma, then hybrid again",
+    )
 
 
 def test_a_garbled_current_degrades_hybrid_and_ingest_repairs_it_with_nothing_changed(
@@ -138,6 +152,11 @@ def test_a_garbled_current_degrades_hybrid_and_ingest_repairs_it_with_nothing_ch
     assert verify(lexical) is None
     reader = LexicalReader(lexical)
     assert reader.problem is None and reader.count > 0
+    _held(
+        "derived index",
+        "CURRENT garbled",
+        "hybrid query exit 0 with a warning; `specrag ingest` with nothing changed rebuilds it",
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,6 +182,7 @@ def test_every_kind_of_damage_is_named_before_anything_is_read(data_dir: Path, d
     reader = LexicalReader(lexical, dirty_marker=data_dir / "absent.dirty")
     assert reader.problem is not None
     assert reader.passages([f"{'x' * 3}:0"]) == {}
+    _held("derived index", f"damage: {damage}", problem[:120])
 
 
 # --- point 7: resource faults ------------------------------------------------------------------
@@ -210,6 +230,12 @@ def test_ingest_on_a_full_disk_exits_with_the_data_dir_named_and_the_index_stays
     assert query.exit_code == 0 and "lumen_e2.txt" in query.stdout, query.output
     (small_disk / "filler").unlink()  # with room again, the same command goes through
     assert runner.invoke(main, ["ingest", str(new)], env=env).exit_code == 0
+    _held(
+        "disk full",
+        "CLI ingest with 1 MB free",
+        f"exit {DISK_FULL_EXIT}, the data dir named; status and query work; ingest passes "
+        "once room is made",
+    )
 
 
 def test_the_server_starts_on_a_full_disk_names_it_and_recovers_when_room_is_made(
@@ -234,6 +260,12 @@ def test_the_server_starts_on_a_full_disk_names_it_and_recovers_when_room_is_mad
     assert {d["store"] for d in ready.json()["degraded"]} >= {"ledger"}
     answer = client.post("/v1/query", json={"query": "Lumen E2 battery", "k": 3})
     assert answer.status_code == 200 and answer.json()["results"], answer.text
+    _held(
+        "disk full",
+        "server start with 0 bytes free",
+        "starts; /readyz 503 naming the full data dir; upload 507; degraded and searching once "
+        "room is made",
+    )
 
 
 def test_upload_hitting_enospc_mid_write_is_507(
@@ -247,6 +279,7 @@ def test_upload_hitting_enospc_mid_write_is_507(
     assert str(data_dir) in upload.json()["error"]["message"]
     assert not [p for p in (data_dir / "uploads").iterdir() if p.name.startswith(".upload-")]
     assert client.post("/v1/query", json={"query": "Aurora X5", "k": 2}).status_code == 200
+    _held("disk full", "upload hits ENOSPC mid-write", "507 naming the data dir, no partial file")
 
 
 def test_corrupt_side_databases_are_named_and_the_server_still_starts(
@@ -271,6 +304,11 @@ def test_corrupt_side_databases_are_named_and_the_server_still_starts(
     chat = client.post("/v1/chat", json={"message": "boot space of the Aurora X5?"})
     assert chat.status_code == 503 and "sessions store" in chat.json()["error"]["message"]
     assert client.post("/v1/query", json={"query": "Aurora X5", "k": 2}).status_code == 200
+    _held(
+        "corrupt side database",
+        "jobs, sessions and usage overwritten with random bytes",
+        "server starts; /readyz degraded naming each store and what to do; their routes 503",
+    )
 
 
 def test_a_billing_failure_is_an_error_and_counted(tmp_path: Path, caplog: Any) -> None:
@@ -296,6 +334,7 @@ def test_a_billing_failure_is_an_error_and_counted(tmp_path: Path, caplog: Any) 
     unopened = build_callbacks(["ledger"], on_ledger_failure=lambda: failures.append(1))
     unopened.emit("llm.end", **payload)
     assert failures == [1, 1]
+    _held("corrupt side database", "usage ledger fails mid-run", "error logged, call counted")
 
 
 # --- point 7: a damaged HNSW segment never crashes a command ----------------------------------
@@ -349,6 +388,9 @@ def test_a_garbled_hnsw_segment_is_named_never_a_segfault(hnsw_index: Path, dama
     done = _status(hnsw_index)
     assert done.returncode == 1, (done.returncode, done.stderr[-2000:])
     assert "vector index is damaged" in done.stderr and "specrag ingest" in done.stderr
+    _held(
+        "HNSW segment", f"garbled {damage}", "`specrag status` exit 1 naming the file, no segfault"
+    )
 
 
 def test_the_server_starts_on_a_damaged_hnsw_segment_and_names_it(
@@ -361,3 +403,6 @@ def test_the_server_starts_on_a_damaged_hnsw_segment_and_names_it(
     assert ready.status_code == 503, ready.text
     error = ready.json()["error"]["detail"]["checks"]["chroma"]["error"]
     assert "vector index is damaged" in error and "link_lists.bin" in error
+    _held(
+        "HNSW segment", "server start on a garbled link_lists.bin", "starts; /readyz 503 naming it"
+    )
