@@ -296,7 +296,9 @@ class LexicalReader:
 
 def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
     found: dict[str, Any] = {f: snap.values[f][int(snap.codes[f][row])] for f in TEXT_FIELDS}
-    found["cars"] = found["cars"].split(CAR_SEPARATOR) if found["cars"] else []
+    cars = found.pop("cars")
+    if cars:  # as in Chroma: a list, and no key when the chunk is about no car
+        found["cars"] = cars.split(CAR_SEPARATOR)
     for f in INT_FIELDS:
         value = int(snap.ints[f][row])
         found[f] = None if value < 0 else value

@@ -9,7 +9,7 @@ import pytest
 
 from api.services import Services
 from ingest.analysis import query_tokens, tokenize
-from ingest.lexical.format import CURRENT
+from ingest.lexical.format import CURRENT, FORMAT_VERSION
 from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
 from ingest.pipeline.plan import ChunkOptions
@@ -158,7 +158,9 @@ def test_passages_serve_stored_texts_only_while_the_index_is_in_step(
         (generation / name).unlink()
     assert LexicalReader(directory, dirty_marker=marker).passages(["xpeng:0"]) == {}
     manifest = generation / "manifest.json"  # written by another version: BM25 cannot load it
-    manifest.write_text(manifest.read_text().replace('"format": 1', '"format": 999'))
+    manifest.write_text(
+        manifest.read_text().replace(f'"format": {FORMAT_VERSION}', '"format": 999')
+    )
     unreadable = LexicalReader(directory, dirty_marker=marker)
     with pytest.raises(IndexUnavailable):
         unreadable.search("torque", k=5)

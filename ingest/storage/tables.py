@@ -147,7 +147,6 @@ facts = sa.Table(
     sa.Column("page", sa.Integer),
     sa.Column("section", sa.Text, nullable=False, server_default=sa.text("''")),
     sa.Column("chunk_id", sa.Text),
-    sqlite_autoincrement=True,
 )
 sa.Index("facts_car", facts.c.car_id, facts.c.attribute)
 sa.Index("facts_doc", facts.c.doc_id)

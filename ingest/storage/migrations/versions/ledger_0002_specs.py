@@ -42,7 +42,6 @@ def upgrade() -> None:
         sa.Column("page", sa.Integer),
         sa.Column("section", sa.Text, nullable=False, server_default=sa.text("''")),
         sa.Column("chunk_id", sa.Text),
-        sqlite_autoincrement=True,
     )
     op.create_index("facts_car", "facts", ["car_id", "attribute"])
     op.create_index("facts_doc", "facts", ["doc_id"])
