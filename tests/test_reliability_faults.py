@@ -159,6 +159,20 @@ def test_a_garbled_current_degrades_hybrid_and_ingest_repairs_it_with_nothing_ch
     )
 
 
+def test_a_damaged_token_cache_is_set_aside_and_the_rebuild_goes_on(data_dir: Path) -> None:
+    """The token cache is only a cache: garbage in it must not stop every rebuild (and so
+    every repair) of the lexical index."""
+    lexical = data_dir / "specrag.lexical"
+    (lexical / "tokens.sqlite3").write_bytes(os.urandom(8192))
+    (lexical / CURRENT).write_bytes(b"garbage")
+    env = {"SPECRAG_DATA_DIR": str(data_dir), "SPECRAG_WORKERS": "0"}
+    ingest = CliRunner().invoke(main, ["ingest", str(SAMPLES)], env=env)
+    assert ingest.exit_code == 0, ingest.output
+    assert verify(lexical) is None and LexicalReader(lexical).count > 0
+    assert list(lexical.glob("tokens.corrupt-*.sqlite3"))
+    _held("derived index", "token cache garbled", "set aside; the rebuild tokenizes afresh")
+
+
 @pytest.mark.parametrize(
     "damage",
     ["truncate_bm25", "edit_manifest_values", "remove_ids", "point_at_missing_generation"],
@@ -366,7 +380,7 @@ def _status(data_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("damage", ["neighbours", "header", "link_lists"])
+@pytest.mark.parametrize("damage", ["neighbours", "header", "link_lists", "pickle"])
 def test_a_garbled_hnsw_segment_is_named_never_a_segfault(hnsw_index: Path, damage: str) -> None:
     """Regression: garbage in an HNSW file segfaulted `query`, `status` and `serve`."""
     segment = _segment(hnsw_index)
@@ -381,8 +395,11 @@ def test_a_garbled_hnsw_segment_is_named_never_a_segfault(hnsw_index: Path, dama
         (segment / "data_level0.bin").write_bytes(bytes(level0))
     elif damage == "header":
         (segment / "header.bin").write_bytes(header[:20] + os.urandom(80))
-    else:
+    elif damage == "link_lists":
         (segment / "link_lists.bin").write_bytes(os.urandom(4096))
+    else:  # Chroma's id maps: garbage there was a traceback from deep inside Chroma
+        assert (segment / "index_metadata.pickle").is_file()
+        (segment / "index_metadata.pickle").write_bytes(b"!" + os.urandom(4095))
     problems = check_vector_segments(hnsw_index / "chroma")
     assert problems and problems[0].segment == segment
     done = _status(hnsw_index)

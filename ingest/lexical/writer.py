@@ -26,7 +26,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from ingest.analysis import TOKENIZER_VERSION, tokenize
-from ingest.errors import LexicalIndexError
+from ingest.errors import LexicalIndexError, StoreCorrupt
 from ingest.lexical.format import (
     BM25_PARAMS,
     CURRENT,
@@ -151,7 +151,7 @@ class LexicalIndex:
         started = time.perf_counter()
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._locked():
-            cache = TokenCache(self.directory / "tokens.sqlite3")
+            cache = self._open_cache()
             try:
                 stats = self._build(store, cache, started)
             finally:
@@ -165,6 +165,20 @@ class LexicalIndex:
             stats.seconds,
         )
         return stats
+
+    def _open_cache(self) -> TokenCache:
+        """The token cache; a damaged one is only a cache: moved aside, and started afresh."""
+        location = self.directory / "tokens.sqlite3"
+        try:
+            return TokenCache(location)
+        except StoreCorrupt as e:
+            aside = location.with_name(f"tokens.corrupt-{int(time.time())}.sqlite3")
+            log.warning("%s; moved to %s, every chunk is tokenized again", e, aside.name)
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{location}{suffix}")
+                if part.exists():
+                    os.replace(part, Path(f"{aside}{suffix}"))
+            return TokenCache(location)
 
     def _build(self, store: ChromaStore, cache: TokenCache, started: float) -> RebuildStats:
         cached = cache.load()
