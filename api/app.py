@@ -54,7 +54,9 @@ def _open(services: Services) -> None:
         services.rebuild_lexical()
     # Load (and check) the lexical index now: one that fails its checks is rebuilt from
     # Chroma in the background while hybrid search answers from vectors.
-    services.searcher.lexical.problem  # noqa: B018
+    reader = services.lexical_reader
+    if reader is not None:
+        reader.problem  # noqa: B018
     services.open_side_stores()
 
 

@@ -177,6 +177,12 @@ class Services:
             glossary=Glossary.load(glossary) if glossary else None,
         )
 
+    @property
+    def lexical_reader(self) -> LexicalReader | None:
+        """The lexical index reader searches use (None under a stand-in searcher)."""
+        searcher = self.searcher
+        return searcher.lexical if isinstance(searcher, Searcher) else None
+
     def rebuild_lexical(self) -> None:
         """Bring the lexical index in step with Chroma (cheap: unchanged chunks are cached)."""
         self.lexical_index.rebuild(self.store)

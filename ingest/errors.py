@@ -84,6 +84,7 @@ class LexicalIndexCorrupt(LexicalIndexError):
     """A file of the lexical index does not match its checksum, or cannot be read: the index
     is rebuilt from Chroma, and hybrid search answers from vectors meanwhile."""
 
+    status = 503
     type = "lexical_index_corrupt"
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
 from api.errors import ApiError
 from api.services import Services
-from api.state import app_state
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +56,10 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-def _degraded(request: Request, services: Services) -> list[Degraded]:
+def _degraded(services: Services) -> list[Degraded]:
     found: list[Degraded] = []
-    problem = app_state(request.app).searcher.lexical.problem
+    reader = services.lexical_reader
+    problem = reader.problem if reader is not None else None
     if problem is not None:
         repair = (
             "it is being rebuilt from Chroma"
@@ -88,7 +88,7 @@ def _degraded(request: Request, services: Services) -> list[Degraded]:
 
 
 @router.get("/readyz", responses={503: {"description": "a dependency is not ready"}})
-def readyz(request: Request, services: ServicesDep) -> Readiness:
+def readyz(services: ServicesDep) -> Readiness:
     """Readiness: Chroma answers and the embedding model is loaded; degraded parts named."""
     checks: dict[str, Any] = {}
     try:
@@ -100,5 +100,5 @@ def readyz(request: Request, services: ServicesDep) -> Readiness:
     if not all(check["ok"] for check in checks.values()):
         failing = ", ".join(name for name, check in checks.items() if not check["ok"])
         raise ApiError(503, "not_ready", f"not ready: {failing}", detail={"checks": checks})
-    degraded = _degraded(request, services)
+    degraded = _degraded(services)
     return Readiness(status="degraded" if degraded else "ready", checks=checks, degraded=degraded)
