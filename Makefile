@@ -89,6 +89,7 @@ bench: install ## Benchmarks on ../shared/corpus, written to BENCHMARKS.md (abou
 	$(BIN)/python -m bench.llamaindex --corpus ../shared/corpus --qa ../shared/eval/dev-qa.jsonl --out BENCHMARKS.md
 	$(BIN)/python -m bench.query --corpus ../shared/corpus --out BENCHMARKS.md
 	$(BIN)/python -m bench.blog --out BENCHMARKS.md
+	$(BIN)/python -m bench.facts --corpus ../shared/corpus --out BENCHMARKS.md
 
 clean: ## Remove the venv and the local index
 	rm -rf $(VENV) .specrag

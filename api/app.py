@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import errors
+from api import errors, owner
 from api.jobs import JobRunner, JobStore
-from api.limits import RequestLimits
+from api.limits import BodyPace, ClientLimit, RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import ROUTERS, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
@@ -28,6 +28,7 @@ log = logging.getLogger("specrag")
 
 MAX_JSON_BYTES = 1 << 20  # JSON request bodies
 MULTIPART_OVERHEAD = 1 << 16  # part headers and boundaries around the uploaded files
+DELETE_THREADS = 2  # deletes at once; they take turns on the ingest lock anyway
 JOB_STOP_SECONDS = 10.0  # at shutdown, how long a running ingest job may take to finish
 
 
@@ -58,6 +59,18 @@ def _open(services: Services) -> None:
     if reader is not None:
         reader.problem  # noqa: B018
     services.open_side_stores()
+    try:
+        recover(services)
+    except (StoreCorrupt, DiskFull) as e:  # served without the ledger: see the lifespan
+        services.note_broken("ledger", e)
+
+
+def recover(services: Services) -> None:
+    """Crash recovery at start-up: chunks of documents with no committed ledger row (a
+    process killed mid-ingest) are removed before the first search can return them."""
+    removed = services.pipeline.recover()
+    if removed:
+        log.warning("start-up: removed %d chunk(s) of uncommitted documents", removed)
 
 
 def _wire(services: Services) -> None:
@@ -68,13 +81,20 @@ def _wire(services: Services) -> None:
         pipeline.roots = [*pipeline.roots, uploads]
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    address: str | None = None,
+) -> FastAPI:
     """The app for `settings` (from `SPECRAG_*` when None). Its lifespan builds the app's
     state (`api.state.AppState`) once, before the first request.
 
     Args:
         services: prebuilt components to use instead of building them (tests share one loaded
             model this way); the caller then owns and closes them.
+        address: the URL the server answers on, recorded in the data dir's owner lock so
+            that a CLI ingest on the served dir can hand its work over (`api.owner`).
     """
     _configure_logging()
     settings = settings or (services.settings if services else Settings())
@@ -87,7 +107,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         job_store: JobStore | None = None
         runner: JobRunner | None = None
         generation: Generation | None = None
+        owned = ExitStack()
         try:
+            owned.enter_context(owner.serving(settings, address))  # for the server's life
             await run_in_threadpool(_open, built)
             try:
                 _wire(built)  # opens the ledger
@@ -111,6 +133,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                     generation=generation,
                     jobs=runner,
                     search_limiter=anyio.CapacityLimiter(settings.search_threads),
+                    delete_limiter=anyio.CapacityLimiter(DELETE_THREADS),
                     metrics=registry,
                 ),
             )
@@ -127,6 +150,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 job_store.close()
             if services is None:
                 built.close()
+            owned.close()
 
     app = FastAPI(
         title="specrag",
@@ -142,7 +166,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         RequestLimits,
         json_bytes=MAX_JSON_BYTES,
         upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
+        pace=BodyPace(gap=settings.body_timeout, total=settings.body_max_seconds),
+        api_key=settings.api_key,
     )
+    app.add_middleware(ClientLimit, per_client=settings.max_requests_per_client)
     app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
     for router in ROUTERS:
         app.include_router(router)

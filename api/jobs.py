@@ -157,12 +157,41 @@ class JobRunner:
     def start(self) -> None:
         if self.store is not None:
             for job in self.store.interrupted():
-                job.status, job.error = "failed", INTERRUPTED
-                job.finished_at = job.finished_at or time.time()
+                self._close_interrupted(job)
                 self.store.save(job.as_json())
             self.store.trim(KEEP_ON_DISK)
         self._thread = threading.Thread(target=self._work, name="specrag-jobs", daemon=True)
         self._thread.start()
+
+    def _close_interrupted(self, job: Job) -> None:
+        """A job the previous process left queued or running, reported with what it did:
+        the files whose ledger rows it committed since it started (those stay indexed, and
+        a new run skips them). A job killed after its last commit is done; the rest failed."""
+        job.finished_at = job.finished_at or time.time()
+        status: Status = "failed"
+        error: str | None = INTERRUPTED
+        if job.started_at is not None:
+            committed = [
+                {"path": r.source, "status": r.status}
+                for r in self.pipeline.ledger.all()
+                if r.updated_at >= job.started_at and _under(r.source, job.paths)
+            ]
+            job.files_done = max(job.files_done, len(committed))
+            job.report = {"interrupted": True, "committed": committed}
+            job.errors = [
+                {"path": r["path"], "reason": "failed (see GET /v1/documents)"}
+                for r in committed
+                if r["status"] == "failed"
+            ]
+            if committed:
+                error = (
+                    f"the server stopped before this job finished, after committing "
+                    f"{len(committed)} file(s) (in report.committed); submit it again to "
+                    "finish: committed files are skipped"
+                )
+            if committed and job.files_total and len(committed) >= job.files_total:
+                status, error = "done", None
+        job.status, job.error = status, error
 
     def stop(self, timeout: float = 10.0) -> None:
         """Let the running job finish (up to `timeout` s); queued jobs are marked failed."""
@@ -235,9 +264,14 @@ class JobRunner:
             self._run(job)
 
     def _run(self, job: Job) -> None:
+        saved = [0]
+
         def progress(done: int, total: int, chunks: int) -> None:
             with self._lock:
                 job.files_done, job.files_total, job.chunks_embedded = done, total, chunks
+            if done != saved[0]:  # kept as files finish: a restart knows how far it got
+                saved[0] = done
+                self._persist(job)
 
         report: Report | None = None
         status: Status = "done"
@@ -275,3 +309,9 @@ class JobRunner:
         finished = [k for k, j in self._jobs.items() if j.status in ("done", "failed")]
         for key in finished[: max(0, len(finished) - KEEP_IN_MEMORY)]:
             del self._jobs[key]
+
+
+def _under(source: str, paths: list[str]) -> bool:
+    """Is `source` one of `paths` or inside one of them?"""
+    target = Path(source)
+    return any(target == Path(p) or target.is_relative_to(p) for p in paths)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio
 
-from api.settings import Settings
+from api.settings import Settings, shipped_data
 from ingest.embedding import Embedder
 from ingest.errors import DiskFull, StoreCorrupt
 from ingest.ledger import Ledger
@@ -20,7 +20,10 @@ from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
 from ingest.pipeline.commit import dirty_marker
 from ingest.pipeline.plan import ChunkOptions
-from ingest.specs.registry import CarRegistry
+from ingest.specs import SpecConfig
+from ingest.specs.cars import load_cars
+from ingest.specs.registry import CarRegistry, attribute_labels, curated_cars
+from ingest.specs.vocabulary import load_vocabulary
 from ingest.store import ChromaStore
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
@@ -69,6 +72,7 @@ class _Closable(Protocol):
 
 
 _C = TypeVar("_C", bound=_Closable)
+SERVER_ORPHAN_GRACE = 3600.0  # seconds
 
 
 class Services:
@@ -139,7 +143,22 @@ class Services:
     @cached_property
     def cars(self) -> CarRegistry:
         """The car registry and spec sheets, over the facts in the ledger's database."""
-        return CarRegistry(self.ledger.database)
+        config = self.spec_config
+        return CarRegistry(
+            self.ledger.database,
+            curated=curated_cars(load_cars(config.cars)),
+            labels=attribute_labels(load_vocabulary(config.attributes)),
+        )
+
+    @property
+    def spec_config(self) -> SpecConfig:
+        """Where spec extraction finds its vocabulary and car names."""
+        s = self.settings
+        return SpecConfig(
+            attributes=s.spec_attributes,
+            cars=s.car_alias_files,
+            columns=shipped_data() / "specs" / "columns.toml",  # units of known data files
+        )
 
     @property
     def lexical_dir(self) -> Path:
@@ -237,7 +256,10 @@ class Services:
             ledger=self.ledger,
             embedder=self.embedder,
             chunking=ChunkOptions(
-                max_tokens=s.chunk_tokens, overlap=s.chunk_overlap, encoding=s.encoding
+                max_tokens=s.chunk_tokens,
+                overlap=s.chunk_overlap,
+                encoding=s.encoding,
+                specs=self.spec_config if s.specs else None,
             ),
             roots=s.roots,
             max_file_bytes=s.max_file_bytes,
@@ -245,6 +267,9 @@ class Services:
             store_batch=s.store_batch,
             lock_path=self.lock_path,
             after_write=self.rebuild_lexical,
+            # A Chroma server may hold another instance's document between its chunks and
+            # its ledger row: only orphans older than this are removed at a run's start.
+            orphan_grace=0.0 if s.chroma_url is None else SERVER_ORPHAN_GRACE,
         )
         index = self.lexical_index
         if not index.exists() or index.problem() is not None:

@@ -79,6 +79,22 @@ class Settings(BaseSettings):
         default=10, ge=0, description="grace period for requests in flight at shutdown"
     )
     max_file_mb: float = Field(default=100.0, gt=0)
+    # A client that sends its body slowly holds a connection and a task: 408 past these.
+    body_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="seconds a request body may pause"
+    )
+    body_max_seconds: float = Field(
+        default=300.0, gt=0, le=86400, description="seconds a whole request body may take"
+    )
+    max_requests_per_client: int = Field(
+        default=64, ge=1, le=100_000, description="requests in flight per client IP (then 429)"
+    )
+    max_connections: int = Field(
+        default=1000, ge=1, le=1_000_000, description="`specrag serve`: connections (then 503)"
+    )
+    keep_alive_seconds: int = Field(
+        default=5, ge=1, le=3600, description="`specrag serve`: idle keep-alive connections"
+    )
     glossary: Path | None = Field(
         default_factory=lambda: shipped_data() / "glossary" / "car_terms.txt",
         description="bilingual car-spec glossary for query expansion; empty to turn it off",

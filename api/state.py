@@ -26,6 +26,8 @@ class AppState:
     generation: Generation
     jobs: JobRunner | None  # background ingest jobs (None without a ledger: see services.broken)
     search_limiter: anyio.CapacityLimiter  # searches running in worker threads at once
+    # Deletes wait for the ingest lock: in threads of their own, never the shared pool's.
+    delete_limiter: anyio.CapacityLimiter
     metrics: Metrics
 
 

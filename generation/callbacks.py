@@ -1,6 +1,7 @@
 """Named callback events for every LLM call, retrieval and chain step.
 
-Events: `llm.start`, `llm.end`, `llm.error`, `retrieval.end`, `chain.step`, `guard.hit`.
+Events: `llm.start`, `llm.end`, `llm.error`, `llm.abandoned` (the caller went away before the
+answer: the tokens spent so far), `retrieval.end`, `chain.step`, `guard.hit`.
 Handlers are plain callables `handler(event, payload)` registered under a name; which ones
 run is chosen in settings (`build_callbacks(["log", "ledger"], ledger=...)`). A handler that
 raises is logged with its name and the event, and the request goes on.
@@ -15,11 +16,21 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from generation.usage import UsageLedger
+    from generation.usage import Outcome, UsageLedger
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("llm.start", "llm.end", "llm.error", "retrieval.end", "chain.step", "guard.hit")
+EVENTS = (
+    "llm.start",
+    "llm.end",
+    "llm.error",
+    "llm.abandoned",
+    "retrieval.end",
+    "chain.step",
+    "guard.hit",
+)
+# The events the ledger records, with the outcome each is recorded as.
+BILLED: dict[str, Outcome] = {"llm.end": "answered", "llm.abandoned": "abandoned"}
 
 Handler = Callable[[str, dict[str, Any]], None]
 
@@ -80,7 +91,8 @@ def json_log_handler(logger: logging.Logger | None = None, level: int = logging.
 def ledger_handler(
     ledger: UsageLedger | None, *, on_failure: Callable[[], None] | None = None
 ) -> Handler:
-    """Writes every `llm.end` into the usage ledger (a failed call reports no usage).
+    """Writes every `llm.end` and `llm.abandoned` into the usage ledger (a failed call
+    reports no usage).
 
     A call the ledger cannot record (a broken or full database; no ledger at all, when it
     could not be opened) is billing lost: logged as an error with its tokens and cost, and
@@ -88,12 +100,13 @@ def ledger_handler(
     """
 
     def handle(event: str, payload: dict[str, Any]) -> None:
-        if event != "llm.end":
+        if event not in BILLED:
             return
         try:
             if ledger is None:
                 raise RuntimeError("the usage ledger could not be opened (see /readyz)")
             ledger.record(
+                outcome=BILLED[event],
                 model=payload["model"],
                 prompt_tokens=payload.get("prompt_tokens", 0),
                 completion_tokens=payload.get("completion_tokens", 0),

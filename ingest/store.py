@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 Metadata = Mapping[str, str | int | float | bool]
 PAGE_SIZE = 1000
+ID_PAGE_SIZE = 20_000  # ids alone are small: fewer, larger pages
 # Chroma's default search depth (ef_search 100) missed 49-57 of the 430 exact top-10
 # neighbours on the dev questions; 400 misses 3 at a few ms more per query.
 HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 400, "hnsw:construction_ef": 200, "hnsw:M": 32}
@@ -199,6 +200,30 @@ class ChromaStore:
         """Every chunk id stored for `doc_id`, whatever the ledger believes."""
         result = self.collection().get(where={"doc_id": doc_id}, include=[])
         return set(result["ids"])
+
+    def all_ids(self) -> set[str]:
+        """Every chunk id the collection holds, ids only: the one look-up per run that lets
+        the plan and the integrity checks compare Chroma with the ledger."""
+        collection = self.collection()
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = collection.get(include=[], limit=ID_PAGE_SIZE, offset=offset)
+            if not page["ids"]:
+                return found
+            found.update(page["ids"])
+            offset += len(page["ids"])
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """The stored vectors of these chunks (missing ids left out)."""
+        if not ids:
+            return {}
+        page = self.collection().get(ids=list(ids), include=["embeddings"])
+        embeddings = page["embeddings"] if page["embeddings"] is not None else []
+        return {
+            chunk_id: np.asarray(vector, dtype=np.float32)
+            for chunk_id, vector in zip(page["ids"], embeddings, strict=True)
+        }
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)

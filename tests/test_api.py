@@ -297,27 +297,27 @@ def test_upload_is_saved_under_the_data_dir_and_ingested(
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "status"),
     [
-        b"../escape.md",
-        b"../../etc/escape.md",
-        b"/tmp/escape.md",
-        b"sub/dir.md",
-        b"back\\slash.md",
-        b"nul\x00byte.md",
-        b"new\nline.md",
-        b"tab\tname.md",
-        b"..",
-        b".hidden.md",
-        b"",
+        (b"../escape.md", 400),
+        (b"../../etc/escape.md", 400),
+        (b"/tmp/escape.md", 400),
+        (b"sub/dir.md", 400),
+        (b"back\\slash.md", 400),
+        (b"nul\x00byte.md", 422),  # control characters: 422, naming the character
+        (b"new\nline.md", 422),
+        (b"tab\tname.md", 422),
+        (b"..", 400),
+        (b".hidden.md", 400),
+        (b"", 400),
     ],
 )
 def test_unsafe_upload_names_are_refused_and_nothing_is_written(
-    client: TestClient, tmp_path: Path, name: bytes
+    client: TestClient, tmp_path: Path, name: bytes, status: int
 ) -> None:
     body, headers = multipart((name, b"# Escape\n\nSome text.\n"))
     assert_error(
-        client.post("/v1/documents", content=body, headers=headers), 400, "unsafe_file_name"
+        client.post("/v1/documents", content=body, headers=headers), status, "unsafe_file_name"
     )
     uploads = tmp_path / "index" / "uploads"
     assert not uploads.exists() or not any(uploads.iterdir())
@@ -621,11 +621,22 @@ def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
     stuck = {**first.get(f"/v1/jobs/{done_id}").json(), "id": "f" * 32, "status": "running"}
     store.save(stuck)
+    never_started = {**stuck, "id": "e" * 32, "status": "queued", "started_at": None}
+    store.save(never_started)
     store.close()
 
-    second = make_client(roots=[library])  # same data dir: a restart
+    # A restart: the first server lets go of the data dir (one owner at a time) first.
+    first.__exit__(None, None, None)
+    second = make_client(roots=[library])  # same data dir
     assert second.get(f"/v1/jobs/{done_id}").json()["status"] == "done"
-    interrupted = second.get(f"/v1/jobs/{'f' * 32}").json()
+    # Killed after its last commit: reported with what it did, not as a failure.
+    finished = second.get(f"/v1/jobs/{'f' * 32}").json()
+    assert finished["status"] == "done", finished
+    assert sorted(Path(c["path"]).name for c in finished["report"]["committed"]) == [
+        "aurora_x5.md",
+        "lumen_e2.txt",
+    ]
+    interrupted = second.get(f"/v1/jobs/{'e' * 32}").json()
     assert interrupted["status"] == "failed" and interrupted["error"] == INTERRUPTED
 
 
@@ -655,8 +666,11 @@ def test_metrics_count_requests_by_route_and_report_index_size(indexed: TestClie
     assert f'specrag_ingest_chunks_total{{action="embedded"}} {float(chunks)}' in text
 
 
-def test_two_apps_in_one_process_keep_their_own_metrics(make_client: MakeClient) -> None:
-    one, two = make_client(), make_client()
+def test_two_apps_in_one_process_keep_their_own_metrics(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    # Each on its own data dir: one data dir has one server (`api.owner`).
+    one, two = make_client(), make_client(data_dir=tmp_path / "two")
     one.get("/healthz")
     assert 'route="/healthz"' in one.get("/metrics").text
     assert 'route="/healthz"' not in two.get("/metrics").text
@@ -671,8 +685,12 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/query",
         "/v1/documents",
         "/v1/documents/{doc_id}",
+        "/v1/cars",
+        "/v1/cars/{car_id}",
         "/v1/ingest",
         "/v1/jobs/{job_id}",
+        "/v1/admin/check",
+        "/v1/admin/repair",
         "/v1/generate/blog",
         "/v1/generate/{business}",
         "/v1/prompts",

@@ -36,6 +36,8 @@ def cars(services: Services, query: str | None, as_json: bool) -> None:
 
 def _value(spec: Spec) -> str:
     shown = spec.value
+    if spec.unit and not any(ch.isalpha() or ch in "%$¥€£" for ch in spec.value):
+        shown += f" {spec.unit}"  # the unit was in the label: "Fuel tank capacity (l)  45"
     if spec.normalized is not None and spec.normalized_unit and spec.unit != spec.normalized_unit:
         shown += f"  (= {spec.normalized:.4g} {spec.normalized_unit})"
     return shown

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, ChatDep, ServicesDep
+from api.disconnect import until_client_leaves
 from api.validation import filters_are_text, require_text
 from generation.chat.memory import MemoryConfig
 from generation.chat.session import CHAT_BUSINESSES, ChatReply
@@ -104,9 +105,10 @@ class Deleted(BaseModel):
         504: {"description": "the model timed out"},
     },
 )
-async def chat(body: ChatRequest, chat: ChatDep) -> ChatReply:
-    """Answer a message from passages retrieved for the conversation, with citations."""
-    return await chat.send(
+async def chat(body: ChatRequest, chat: ChatDep, request: Request) -> ChatReply:
+    """Answer a message from passages retrieved for the conversation, with citations. A
+    client that leaves stops the answer, and its turn is not stored."""
+    sent = chat.send(
         body.message,
         session_id=body.session_id,
         model=body.model,
@@ -115,6 +117,7 @@ async def chat(body: ChatRequest, chat: ChatDep) -> ChatReply:
         k=body.k,
         filters=body.filters,
     )
+    return await until_client_leaves(request, sent)
 
 
 @router.get("/v1/sessions/{session_id}", responses={404: {"description": "unknown session"}})

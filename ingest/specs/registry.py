@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ingest.specs.cars import CarIndex
+from ingest.specs.vocabulary import Vocabulary
 from ingest.storage.engine import Database
 from ingest.storage.tables import document_cars, documents, facts
 
@@ -96,6 +98,19 @@ class SpecSheet:
     conflicts: list[Conflict]
 
 
+def curated_cars(index: CarIndex) -> dict[str, CuratedCar]:
+    """The curated alias files' cars (`ingest.specs.cars.load_cars`), for the registry."""
+    return {
+        car_id: CuratedCar(name, tuple(index.model_display.get(car_id, ())))
+        for car_id, name in index.model_names.items()
+    }
+
+
+def attribute_labels(vocabulary: Vocabulary) -> dict[str, str]:
+    """Attribute key → label, in the vocabulary file's order."""
+    return {key: attribute.label for key, attribute in vocabulary.attributes.items()}
+
+
 def fold(text: str) -> str:
     """A name as compared: NFKC, case-folded, without spaces, hyphens and punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -147,10 +162,11 @@ class CarRegistry:
             name = curated.name if curated else max(seen, key=lambda n: (seen[n], -len(n)))
             every = dict.fromkeys((curated.aliases if curated else ()) + tuple(seen))
             every.update(aliases[car_id])
-            every.pop(name, None)
-            found.append(
-                CarSummary(car_id, name, tuple(every), len(docs[car_id]), counts.get(car_id, 0))
-            )
+            distinct: dict[str, str] = {fold(name): name}
+            for alias in every:  # "Venue" and "VENUE" are one alias
+                distinct.setdefault(fold(alias), alias)
+            shown = tuple(list(distinct.values())[1:])
+            found.append(CarSummary(car_id, name, shown, len(docs[car_id]), counts.get(car_id, 0)))
         return sorted(found, key=lambda car: car.name.casefold())
 
     def car(self, car_id: str) -> CarSummary | None:
