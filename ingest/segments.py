@@ -61,9 +61,9 @@ def check_vector_segments(chroma_dir: Path) -> list[SegmentProblem]:
 def repair_hint(chroma_dir: Path) -> str:
     """What to do about a damaged segment."""
     return (
-        "Chroma would crash loading it. Run `specrag repair` if this version has it; "
-        f"otherwise restore the data dir from a backup, or move {chroma_dir} and the "
-        "collection's *.ledger.sqlite3 aside and run `specrag ingest` on the sources again"
+        f"Chroma would crash loading it: move {chroma_dir} aside and run `specrag ingest` on "
+        "the sources (and the data dir's uploads/) again, which re-embeds what Chroma lacks, "
+        "or restore the data dir from a backup"
     )
 
 

@@ -405,9 +405,11 @@ def test_a_garbled_hnsw_segment_is_named_never_a_segfault(hnsw_index: Path, dama
     done = _status(hnsw_index)
     assert done.returncode == 1, (done.returncode, done.stderr[-2000:])
     assert "vector index is damaged" in done.stderr and "specrag ingest" in done.stderr
-    _held(
-        "HNSW segment", f"garbled {damage}", "`specrag status` exit 1 naming the file, no segfault"
-    )
+    env = {"SPECRAG_DATA_DIR": str(hnsw_index), "SPECRAG_WORKERS": "0"}
+    check = CliRunner().invoke(main, ["check"], env=env)  # detected before Chroma opens
+    assert check.exit_code == 1 and "vector index is damaged" in check.output, check.output
+    seen = "`specrag status` and `specrag check` exit 1 naming the file, no segfault"
+    _held("HNSW segment", f"garbled {damage}", seen)
 
 
 def test_the_server_starts_on_a_damaged_hnsw_segment_and_names_it(
