@@ -93,11 +93,24 @@ def test_an_edited_texts_bin_never_reaches_a_passage_and_is_rebuilt(
     blob = texts.read_bytes()
     assert b"85 kW" in blob
     texts.write_bytes(blob.replace(b"85 kW", b"58 kW"))  # same size: only a checksum sees it
+    client = started(data_dir)  # start-up recovery rebuilds it before the first request
+    assert client.get("/readyz").json()["status"] == "ready"
+    assert verify(lexical) is None
+    body = {"query": "Lumen E2 motor power kW", "k": 5}
+    assert not any(
+        "58 kW" in r["text"] for r in client.post("/v1/query", json=body).json()["results"]
+    )
+    # A generation damaged on disk goes live while serving: the reader checks it as it loads.
+    live = read_current(lexical)
+    assert live is not None
+    damaged = Path(shutil.copytree(lexical / live[0], lexical / "gen-900000"))
+    blob = (damaged / "texts.bin").read_bytes()
+    (damaged / "texts.bin").write_bytes(blob.replace(b"85 kW", b"58 kW"))
     # Hold the rebuild lock so that the repair waits: the degraded state is observable.
     with open(lexical / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        client = started(data_dir)
-        body = {"query": "Lumen E2 motor power kW", "k": 5}
+        (lexical / ".again").write_text(f"gen-900000 {live[1]}\n")
+        os.replace(lexical / ".again", lexical / CURRENT)
         answer = client.post("/v1/query", json=body)
         assert answer.status_code == 200, answer.text
         results = answer.json()["results"]
