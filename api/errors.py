@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -174,3 +176,34 @@ def install(app: FastAPI) -> None:
     for io in (OSError, DBAPIError):
         app.add_exception_handler(io, _io_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+# One owner per data dir (`api/owner.py`): who holds it, and the refusal to a second one.
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds the data dir: a server's pid and address, when it wrote them."""
+
+    pid: int | None = None
+    url: str | None = None
+
+
+class DataDirBusy(Exception):
+    """The data dir is held by a server (`holder.url` set) or by a CLI command that writes."""
+
+    def __init__(self, data_dir: Path, holder: Holder, *, wanted: str) -> None:
+        self.data_dir = data_dir
+        self.holder = holder
+        if holder.pid is not None:
+            where = f" on {holder.url}" if holder.url else ""
+            message = f"data dir {data_dir} is served by pid {holder.pid}{where}"
+        else:
+            message = f"data dir {data_dir} is in use by a specrag ingest, delete or repair"
+        advice = {
+            "serve": "stop it first, or give this server another SPECRAG_DATA_DIR",
+            "ingest": "use POST /v1/ingest (or POST /v1/documents) or stop the server",
+            "delete": "use DELETE /v1/documents/{doc_id} or stop the server",
+            "repair": "use POST /v1/admin/repair or stop the server",
+        }.get(wanted, "stop it first")
+        if holder.pid is None and wanted == "serve":
+            advice = "wait for it to finish, then start the server"
+        super().__init__(f"{message}; {advice}")

@@ -19,46 +19,16 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from api.errors import DataDirBusy, Holder
 from api.settings import Settings
 from ingest.errors import disk_full_reason
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "owner.lock"
-
-
-@dataclass(frozen=True, slots=True)
-class Holder:
-    """Who holds the data dir: a server's pid and address, when it wrote them."""
-
-    pid: int | None = None
-    url: str | None = None
-
-
-class DataDirBusy(Exception):
-    """The data dir is held by a server (`holder.url` set) or by a CLI command that writes."""
-
-    def __init__(self, data_dir: Path, holder: Holder, *, wanted: str) -> None:
-        self.data_dir = data_dir
-        self.holder = holder
-        if holder.pid is not None:
-            where = f" on {holder.url}" if holder.url else ""
-            message = f"data dir {data_dir} is served by pid {holder.pid}{where}"
-        else:
-            message = f"data dir {data_dir} is in use by a specrag ingest, delete or repair"
-        advice = {
-            "serve": "stop it first, or give this server another SPECRAG_DATA_DIR",
-            "ingest": "use POST /v1/ingest (or POST /v1/documents) or stop the server",
-            "delete": "use DELETE /v1/documents/{doc_id} or stop the server",
-            "repair": "use POST /v1/admin/repair or stop the server",
-        }.get(wanted, "stop it first")
-        if holder.pid is None and wanted == "serve":
-            advice = "wait for it to finish, then start the server"
-        super().__init__(f"{message}; {advice}")
 
 
 def lock_path(settings: Settings) -> Path:

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 import ingest.pipeline.plan as plan_module
 from api.app import create_app
 from api.cli import main
-from api.owner import DataDirBusy
+from api.errors import DataDirBusy
 from api.services import Services
 from api.state import app_state
 from ingest.discover import doc_id_for

@@ -276,6 +276,52 @@ def test_english_prose(tmp_path: Path) -> None:
     assert one(specs, "power_rpm").numbers == (6300.0,)
 
 
+def test_prose_variants_from_engine_names_and_trim_items(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "kia_rover.md",
+        "# About the Kia Rover\n\n"
+        "The 1.5L U2 CRDi diesel engine produces 250 Nm of torque between 1,500-2,750 rpm.\n\n"
+        "- **SE Standard Range**: The entry trim with a 63 kWh battery and 245 miles of range.\n"
+        "- **Limited**: AWD models achieve 269 miles of range.\n"
+        "- Can add approximately 60 miles of range in just 5 minutes.\n",
+    )
+    torque = one(specs, "torque")
+    assert (torque.variant, torque.numbers) == ("1.5L U2 CRDi diesel", (250.0,))
+    assert one(specs, "torque_rpm").numbers == (1500.0, 2750.0)
+    ranges = {f.variant: f.numbers[0] for f in facts(specs, "electric_range")}
+    assert ranges == {"SE Standard Range": 245, "Limited": 269}  # "add 60 miles" is no range
+    assert one(specs, "battery_capacity").variant == "SE Standard Range"
+
+
+def test_key_value_blocks_under_variant_headings(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "toyota_sienna.txt",
+        "Toyota Sienna Specifications\n\nEngine Options\n2.5L 4-Cylinder Gasoline Engine\n"
+        "Power Output: 203 HP\nTransmission: 8-speed automatic\nHybrid Powertrain\n"
+        "Power Output: 208 HP (combined)\nKey Features\nFuel Efficiency (MPG): 28/39\n",
+    )
+    power = {f.variant: f.numbers[0] for f in facts(specs, "power")}
+    assert power == {"2.5L 4-Cylinder Gasoline Engine": 203, "Hybrid Powertrain": 208}
+    # "28/39 MPG" on a US sheet is city/highway, not one combined figure
+    assert one(specs, "fuel_economy_city").numbers == (28.0,)
+    assert one(specs, "fuel_economy_highway").numbers == (39.0,)
+    assert not facts(specs, "fuel_economy_combined")
+
+
+def test_chinese_versions_and_yuan(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "zeekr.md",
+        "# 极氪001正式下线\n\n极氪001售价区间在28．1－36万。其中潮流版售价在13－14万元之间。"
+        "续航里程提升10km。\n",
+    )
+    prices = {f.variant: f.numbers for f in facts(specs, "price")}
+    assert prices == {None: (281000.0, 360000.0), "潮流版": (130000.0, 140000.0)}
+    assert not facts(specs, "electric_range")  # an increase, not the range
+
+
 def test_chinese_multi_car_article_attributes_each_section(tmp_path: Path) -> None:
     specs = write(
         tmp_path,
@@ -311,6 +357,25 @@ def test_bad_input_never_raises_and_invents_nothing(tmp_path: Path) -> None:
         source="x", file_type="txt", title="x", sections=[Section(text="\x00" * 10)]
     )
     assert extract_specs(doc, [], CONFIG).facts == []
+
+
+def test_front_matter_names_the_car_and_year(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "engine.md",
+        '---\ntitle: "Engine"\nbrand: "Subaru"\nmodel: "Sambar"\nyear: "2009"\n---\n\n# Engine\n\n'
+        "The wheelbase is 1,885 mm. Fill about half a fuel tank [10~20 liters] first.\n",
+    )
+    assert [c.id for c in specs.cars] == ["subaru-sambar"]
+    wheelbase = one(specs, "wheelbase")
+    assert (wheelbase.numbers, wheelbase.variant) == ((1885.0,), "2009")
+    assert not facts(specs, "fuel_tank")  # half a tank is no capacity
+
+
+def test_config_is_picklable_for_worker_processes() -> None:
+    import pickle
+
+    assert pickle.loads(pickle.dumps(CONFIG)) == CONFIG
 
 
 def test_contradictory_rows_are_all_kept(tmp_path: Path) -> None:

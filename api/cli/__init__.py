@@ -15,6 +15,7 @@ import click
 from pydantic import ValidationError
 
 from api import owner
+from api.errors import DataDirBusy
 from api.integrity import drift
 from api.runtime import configure_environment
 from api.services import Services
@@ -162,7 +163,7 @@ def ingest(
     try:
         with owner.writing(services.settings, "ingest"):
             report = pipeline.run(list(paths), prune=prune, progress=progress)
-    except owner.DataDirBusy as busy:
+    except DataDirBusy as busy:
         from api.cli import handover
 
         payload = handover.ingest(busy, services.settings, list(paths), prune=prune)
@@ -245,7 +246,7 @@ def delete(services: Services, source: str) -> None:
             for record in matches:
                 chunks = services.pipeline.delete(record.doc_id)
                 click.echo(f"deleted {record.source} ({chunks} chunks)")
-    except owner.DataDirBusy as busy:
+    except DataDirBusy as busy:
         from api.cli import handover
 
         for record in matches:
@@ -332,7 +333,7 @@ def serve(services: Services, host: str, port: int) -> None:
     settings = services.settings
     try:
         owner.check_free(settings)
-    except owner.DataDirBusy as e:
+    except DataDirBusy as e:
         raise click.ClickException(str(e)) from e
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
     uvicorn.run(

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from api.owner import DataDirBusy
+from api.errors import DataDirBusy
 from api.settings import Settings
 
 POLL_SECONDS = 0.5

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from api import owner
+from api.errors import DataDirBusy
 from api.integrity import PROBE_SAMPLE, check, run_repair
 from api.services import Services
 from ingest.errors import IngestError
@@ -60,7 +61,7 @@ def repair_command(services: Services, as_json: bool) -> None:
     try:
         with owner.writing(services.settings, "repair"):
             done = run_repair(services)
-    except owner.DataDirBusy as e:
+    except DataDirBusy as e:
         raise click.ClickException(str(e)) from e
     if as_json:
         click.echo(json.dumps(done, ensure_ascii=False, indent=2))

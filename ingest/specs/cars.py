@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.specs.numbers import fold
+from ingest.specs.numbers import first_words_re, fold, word_grams
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 # Words in a title after the model name that are not part of it.
@@ -244,38 +244,19 @@ def _distinctive(alias: str) -> bool:
     return len(alias) >= 3 and any(c.isalpha() for c in alias) and not alias.isdigit()
 
 
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
-
-
 @dataclass(slots=True)
 class _Names:
     """Names looked up fast: ASCII ones by word n-grams, the others with str.find."""
 
     words: set[str] = field(default_factory=set)  # "x trail", "hyundai"
     longest: int = 1
-    first: set[str] = field(default_factory=set)  # first words of the ASCII names
+    first_re: re.Pattern[str] | None = None
     others: list[str] = field(default_factory=list)  # "奇骏", "宏光mini ev", longest first
 
     def scan(self, lowered: str) -> list[tuple[int, int, str]]:
-        found: list[tuple[int, int, str]] = []
-        words = [(m.start(), m.end(), m.group()) for m in _ASCII_WORD.finditer(lowered)]
-        i = 0
-        while i < len(words):
-            if words[i][2] not in self.first:
-                i += 1
-                continue
-            for n in range(min(self.longest, len(words) - i), 0, -1):
-                if n > 1 and not all(
-                    _JOIN.fullmatch(lowered[words[j][1] : words[j + 1][0]])
-                    for j in range(i, i + n - 1)
-                ):
-                    continue
-                gram = " ".join(w for _, _, w in words[i : i + n])
-                if gram in self.words:
-                    found.append((words[i][0], words[i + n - 1][1], gram))
-                    i += n - 1
-                    break
-            i += 1
+        if self.first_re is None:
+            self.first_re = first_words_re(self.words)
+        found = word_grams(lowered, self.first_re, self.words, self.longest)
         for name in self.others:
             start = lowered.find(name)
             while start >= 0:
@@ -289,9 +270,6 @@ class _Names:
             if not kept or f[0] >= kept[-1][1]:
                 kept.append(f)
         return kept
-
-
-_JOIN = re.compile(r"[\s\-]*")
 
 
 def _bounded(text: str, start: int, end: int, name: str) -> bool:
@@ -311,7 +289,6 @@ def _names(keys: Iterable[str]) -> _Names:
             continue
         if re.fullmatch(r"[a-z0-9]+(?: [a-z0-9]+)*", key):
             names.words.add(key)
-            names.first.add(key.split()[0])
             names.longest = max(names.longest, key.count(" ") + 1)
         else:
             names.others.append(key)

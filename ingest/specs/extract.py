@@ -26,7 +26,8 @@ from ingest.specs.scope import (
     record_car,
     section_scope,
 )
-from ingest.specs.shapes import Found, key_values, sheet_rows
+from ingest.specs.shapes import Found, key_values
+from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -135,7 +136,9 @@ def _read(
     table_facts, skip = tables(vocab, text)
     found += [(f, False) for f in table_facts]
     skip += kv_spans
-    found += [(f, False) for f in sheet_rows(vocab, text, skip)]
+    rows, row_spans = sheet_rows(vocab, text, skip)
+    found += [(f, False) for f in rows]
+    skip += row_spans
     skip += [(f.start, f.end) for f, _ in found]
     found += [(f, True) for f in sentences(vocab, text, skip)]
     return found
@@ -154,11 +157,13 @@ def _fact(
 ) -> Fact | None:
     car = scope.car_at(found.start)
     if record is None:
-        named = clause_cars(hits, text, found.start, found.end)
+        in_clause = clause_cars(hits, text, found.start, found.end)
+        named = {h.car for h in in_clause}
+        before = [h.car for h in in_clause if h.end <= found.value.start]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
-        elif car is not None and named and car not in named:
-            return None  # the sentence is about another car ("与本田CR-V…相差不大")
+        elif car is not None and before and before[-1] != car:
+            return None  # "比AION Y 10-15万的定位": the figure follows another car's name
     if car is None:
         return None
     start, end = _trim(section.text, found.start, found.end)

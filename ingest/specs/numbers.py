@@ -47,20 +47,25 @@ def _alternation(forms: list[tuple[str, Unit]], prefix: str) -> str:
 _NUM = r"(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,.])|\d+)(?:\.\d+)?"
 _NUM_TIGHT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # no space grouping
 _MULT = r"(?:万|亿|(?:lakhs?|crores?|million|mn)(?![a-z]))"
-_SEP = r"(?:\s*(?:-|~|/|至|到|to(?![a-z]))\s*)"
+# "~" is a range only written tight ("252~228"); "~252 ~228" is two approximate figures.
+_SEP = r"(?:\s*(?:-|/|至|到|to(?![a-z]))\s*|~)"
 _SUFFIX = _alternation(SUFFIXES, "u")
+# "10.69万元—12.19万元": the unit written on both ends of a range
+_YUAN = r"(?:元(?=\s*(?:-|~|至|到)\s*\d))?"
 _PREFIX = _alternation(PREFIXES, "p")
 
 _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
-    rf"(?<![A-Za-z0-9_.,])(?P<body>{_NUM}(?:\s*{_MULT})?(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
+    rf"(?<![A-Za-z0-9_.,])(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
     rf"(?:\s*(?P<mult>{_MULT}))?"
     rf"(?:\s*(?P<unit>{_SUFFIX}))?",
     re.IGNORECASE,
 )
-_PIECE = re.compile(rf"(?P<num>{_NUM})(?:\s*(?P<mult>{_MULT}))?|(?P<sep>{_SEP})", re.IGNORECASE)
+_PIECE = re.compile(
+    rf"(?P<num>{_NUM})(?:\s*(?P<mult>{_MULT}))?{_YUAN}|(?P<sep>{_SEP})", re.IGNORECASE
+)
 _PIECE_TIGHT = re.compile(
-    rf"(?P<num>{_NUM_TIGHT})(?:\s*(?P<mult>{_MULT}))?|(?P<sep>{_SEP})", re.IGNORECASE
+    rf"(?P<num>{_NUM_TIGHT})(?:\s*(?P<mult>{_MULT}))?{_YUAN}|(?P<sep>{_SEP})", re.IGNORECASE
 )
 
 
@@ -73,6 +78,7 @@ class Quantity:
     numbers: tuple[float, ...]  # multipliers (万, lakh) applied
     unit: Unit | None
     is_list: bool  # "4312/1760/1613": a list of figures, not a range
+    wan: bool = False  # written with 万 or 亿: an amount of yuan when it is a price
 
 
 def parse_number(text: str) -> float | None:
@@ -97,8 +103,8 @@ def quantities(
     bare row like "1 197 998 1 493" they separate cells, so each group is read alone, unless
     the caller knows the text holds one figure (`group_spaces`: "Length (mm)  3 995").
     """
-    found = []
-    for m in _QUANTITY.finditer(text, start, len(text) if end is None else end):
+    found: list[Quantity] = []
+    for m in _matches(text, start, len(text) if end is None else end):
         unit_match = m.group("unit") or m.group("prefix")
         suffix_unit = _unit_suffix(m) if m.group("unit") else None
         prefix_unit = _unit_prefix(m) if m.group("prefix") else None
@@ -128,8 +134,33 @@ def quantities(
             # "6.98万－9.98万元" carries 万 on each; "6.98-9.98万元" only on the last
             last = _multiplier(pieces[-1].group("mult"))
             numbers = [n if n >= 1000 else n * last for n in numbers[:-1]] + numbers[-1:]
-        found.append(Quantity(m.start(), m.end(), tuple(numbers), unit, is_list))
+        wan = "万" in m.group() or "亿" in m.group()
+        found.append(Quantity(m.start(), m.end(), tuple(numbers), unit, is_list, wan))
     return found
+
+
+# Where a figure can start: a digit, or a currency sign or code before one. Trying the
+# whole pattern only there (not at every character) keeps long texts linear and fast.
+_START = re.compile(r"(?P<cur>us\$|usd|eur|gbp|rs\.?|inr|rmb|cny|[$€£₹¥])?\s*\d", re.IGNORECASE)
+
+
+def _matches(text: str, start: int, end: int) -> list[re.Match[str]]:
+    out: list[re.Match[str]] = []
+    pos = start
+    while pos < end:
+        hint = _START.search(text, pos, end)
+        if hint is None:
+            break
+        at = hint.start() if hint.group("cur") else hint.end() - 1
+        m = _QUANTITY.match(text, at, end)
+        if m is None and at != hint.end() - 1:
+            m = _QUANTITY.match(text, hint.end() - 1, end)
+        if m is None or m.end() == m.start():
+            pos = hint.end()
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
 
 
 def _separate(text: str, start: int, end: int) -> list[Quantity]:
@@ -152,3 +183,43 @@ def _unit_prefix(m: re.Match[str]) -> Unit | None:
         if m.group(f"p{i}") is not None:
             return unit
     return None
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_GAP = re.compile(r"[\s\-.]*")
+
+
+def first_words_re(grams: set[str]) -> re.Pattern[str]:
+    """A regex finding the first words of `grams` (lowercase, space-separated words)."""
+    firsts = sorted({g.split()[0] for g in grams if g}, key=len, reverse=True)
+    if not firsts:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, firsts)) + r")(?![a-z0-9])")
+
+
+def word_grams(
+    lowered: str, first: re.Pattern[str], grams: set[str], longest: int
+) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, gram) of the longest `grams` found in `lowered`, where
+    words may be joined by spaces, hyphens or dots ("x-trail" is the gram "x trail")."""
+    found: list[tuple[int, int, str]] = []
+    pos = 0
+    for m in first.finditer(lowered):
+        if m.start() < pos:
+            continue
+        words = [(m.start(), m.end(), m.group())]
+        at = m.end()
+        while len(words) < longest:
+            gap = _GAP.match(lowered, at)
+            nxt = _WORD.match(lowered, gap.end()) if gap else None
+            if nxt is None or gap is None or gap.end() == at:
+                break
+            words.append((nxt.start(), nxt.end(), nxt.group()))
+            at = nxt.end()
+        for n in range(len(words), 0, -1):
+            gram = " ".join(w for _, _, w in words[:n])
+            if gram in grams:
+                found.append((words[0][0], words[n - 1][1], gram))
+                pos = words[n - 1][1]
+                break
+    return found

@@ -10,21 +10,27 @@ figures with no unit are never taken from prose.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.shapes import Found, _values_of
-from ingest.specs.values import read
+from ingest.specs.shapes import Found, values_of
+from ingest.specs.values import read, rpm_value
 from ingest.specs.vocabulary import Vocabulary, unit_hint
 
-_CLAUSE_END = re.compile(r"[。！？；;!?\n]|\.(?:\s|$)")
+# A wrapped line goes on; a blank line or a new list item ends the clause.
+_CLAUSE_END = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n|\n\s*(?:[-*•]|\d+\.)\s")
 _WINDOW = 48  # characters from the end of a label to its figure
 # A change, not a value: "续航里程提升10km", "提升续航里程达61.6km", "increased by 20 hp"
+# (written right before the figure or the label; "提升至138kW" is a value).
 _DELTA = re.compile(
-    r"提升|提高|增加|降低|减少|缩短|加长|多出|相比|\bby\b|increase|decrease|more than|less than",
+    r"(?:提升|提高|增加|降低|减少|缩短|加长|多出|相比)了?(?:约|近)?\s*$|\b(?:by|increased?|"
+    r"decreased?|more than|less than)\s*$|\b(?:half|quarter)(?:\s+an?)?\s*$|一半的?$",
     re.IGNORECASE,
 )
+# "Can add approximately 60 miles of range": an amount gained, not the car's figure
+_ADDED = re.compile(r"\b(?:adds?|adding|gains?|extra|additional|another)\b[^.;\n]*$", re.I)
 _POSTFIX = re.compile(
-    r"\s*(?:(?:of|in|for)\s+)?(?:(?:overall|total|the)\s+)?"
+    r"[ \t]*(?:(?:of|in|for)\s+)?(?:(?:overall|total|the)\s+)?"
     r"(?P<one>[A-Za-z][\w-]*)(?P<two>[ \t]+[A-Za-z][\w-]*)?",
 )
 
@@ -34,7 +40,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
     labels = [m for m in vocab.find_labels(text) if not any(s <= m[0] < e for s, e in skip)]
     if not labels:
         return []
-    figures = [q for q in quantities(text) if q.unit is not None]
+    figures = _figures_near(vocab, text, labels)
     labels = [m for m in labels if not any(q.start <= m[0] < q.end for q in figures)]
     taken: set[int] = set()
     out = _figure_then_label(vocab, text, figures, taken)
@@ -48,15 +54,88 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for q in figures:
             if q.start < m[1] or q.start >= stop or q.start in taken:
                 continue
-            gap = text[max(0, m[0] - 4) : m[0]] + " " + text[m[1] : q.start]
-            if _DELTA.search(gap):
+            before_label = text[max(0, m[0] - 10) : m[0]]
+            before_figure = text[max(m[1], q.start - 12) : q.start]
+            if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
             if found:
                 out.extend(found)
                 taken.add(q.start)
                 break
-    return out
+    return [_with_variant(text, f) for f in out]
+
+
+# The engine or version a sentence is about, named before the figure in the same sentence:
+# "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
+_ENGINE_NAME = re.compile(
+    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()\n]{0,30}?)\s+engine\b", re.I
+)
+_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![本权面])")
+_SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped lines go on
+
+
+# "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
+_ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?", re.MULTILINE)
+
+
+def _with_variant(text: str, found: Found) -> Found:
+    if found.variant is not None:
+        return found
+    lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
+    if lead is not None:
+        return replace(found, variant=lead.group("v").strip())
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, found.start)]
+    sentence = text[starts[-1] if starts else 0 : found.start]
+    names = list(_ENGINE_NAME.finditer(sentence)) or list(_VERSION_NAME.finditer(sentence))
+    if not names:
+        return found
+    name = re.sub(r"^(?:其中|而且|而|以及|和|与|对于|至于)", "", names[-1].group("v").strip())
+    return replace(found, variant=name or None)
+
+
+def _rpm_after(text: str, found: Found, end: int) -> list[Found]:
+    """ "250 Nm of torque between 1,500-2,750 rpm": the engine speed after the label."""
+    if found.attribute not in ("power", "torque"):
+        return []
+    lead = re.match(r"[ \t]*(?:at|@|between|from)[ \t]*", text[end : end + 12], re.I)
+    if lead is None:
+        return []
+    rpm = rpm_value(text, end + lead.end(), min(len(text), end + lead.end() + 24))
+    if rpm is None or rpm.start != end + lead.end():
+        return []
+    return [Found(f"{found.attribute}_rpm", rpm, found.start, rpm.end, found.variant)]
+
+
+def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[Quantity]:
+    """Figures with a unit close enough to a label to be bound to it (reading only those
+    windows keeps a long text with thousands of bare numbers cheap)."""
+    windows = [(a, min(len(text), b + _WINDOW + 40)) for a, b in labels]
+    for m in _WORDS.finditer(text):
+        if m.group().lower() in vocab.label_first:
+            windows.append((max(0, m.start() - 40), m.start()))
+    windows.sort()
+    merged: list[list[int]] = []
+    for a, b in windows:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    figures: list[Quantity] = []
+    for a, b in merged:
+        a = _figure_start(text, a)
+        figures.extend(q for q in quantities(text, a, b) if q.unit is not None or q.wan)
+    return figures
+
+
+def _figure_start(text: str, at: int) -> int:
+    """Move a window's start back to the beginning of a figure it would cut."""
+    while at > 0 and (text[at - 1].isdigit() or text[at - 1] in ".,"):
+        at -= 1
+    return at
+
+
+_WORDS = re.compile(r"[A-Za-z]+")
 
 
 def _figure_then_label(
@@ -66,7 +145,7 @@ def _figure_then_label(
     out: list[Found] = []
     for q in figures:
         m = _POSTFIX.match(text, q.end)
-        if m is None:
+        if m is None or _ADDED.search(text, max(0, q.start - 24), q.start):
             continue
         for end in (m.end("two"), m.end("one")):
             if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
@@ -74,6 +153,7 @@ def _figure_then_label(
             found = _bind(vocab, (m.start("one"), end), text, q.start, q.end, q.start, end)
             if found:
                 out.extend(found)
+                out.extend(_rpm_after(text, found[0], end))
                 taken.add(q.start)
                 break
     return out
@@ -94,11 +174,13 @@ def _bind(
         return []
     if key != "LWH":
         attr = vocab.attributes[key]
+        if attr.dimension in ("text", "count"):
+            return []  # only measured values are read from sentences
         values = read(attr, text, start, end, unit_hint(label), bare=False)
         if not values or values[0].start != start:
             return []
         end = values[0].rpm[1] if values[0].rpm else values[0].end
-    return _values_of(
+    return values_of(
         vocab,
         key,
         "",
@@ -115,12 +197,12 @@ def _bind(
 def _value_end(text: str, end: int) -> int:
     """Extend a figure over a restatement and an engine speed: "(115 PS) at 6,300 rpm"."""
     m = re.match(
-        r"\s*[(（][^)）\n]{1,20}[)）](?:\s*(?:at|@|/)\s*[\d ,.\-]+\s*(?:rpm|r/min))?",
+        r"\s*[(（][^)）\n]{1,20}[)）](?:\s*(?:at|@|/|between)\s*[\d ,.\-]+\s*(?:rpm|r/min))?",
         text[end:],
         re.I,
     )
     if m is None:
-        m = re.match(r"\s*(?:at|@|/)\s*[\d ,.\-]+\s*(?:rpm|r/min)", text[end:], re.I)
+        m = re.match(r"\s*(?:at|@|/|between)\s*[\d ,.\-]+\s*(?:rpm|r/min)", text[end:], re.I)
     return end + (m.end() if m else 0)
 
 

@@ -62,7 +62,11 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if doc.file_type == "csv":
         found.multi = True
         return found
-    candidates = [index.from_title(doc.title), _meta_car(index, doc)]
+    front = _front_matter(doc)
+    if front.get("year") and not found.year:
+        found.year = front["year"]
+    front_car = _front_car(index, front)
+    candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
     candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
     for candidate in candidates:
         if candidate is not None:
@@ -86,6 +90,22 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if not counts:
         _titled_car(doc, found)
     return found
+
+
+def _front_car(index: CarIndex, front: dict[str, str]) -> tuple[str, str, str] | None:
+    if front.get("brand") and front.get("model"):
+        return (*index.car(front["brand"], front["model"]), "")
+    if front.get("model"):  # "model: Aurora X5": a known car named in it, or that name
+        return index.from_title(front["model"]) or _named_model(front["model"])
+    return None
+
+
+def _named_model(name: str) -> tuple[str, str, str] | None:
+    """A model of no known make given whole ("Aurora X5"): its slug, if it is a name."""
+    car_id = slug(name)
+    if not car_id or not 1 < len(name.split()) <= 4 or not name[0].isupper():
+        return None
+    return car_id, name, ""
 
 
 # A title's car name ends where its description starts: "Lumen E2 - Technical
@@ -121,16 +141,26 @@ def _titled_car(doc: ParsedDocument, found: DocCars) -> None:
         found.aliases.setdefault(car_id, set()).add(other)
 
 
+def _front_matter(doc: ParsedDocument) -> dict[str, str]:
+    """`brand`, `model` and `year` from the document's own metadata (Markdown front matter)."""
+    meta = doc.metadata
+    found = {
+        "brand": meta.get("brand") or meta.get("make") or meta.get("manufacturer") or "",
+        "model": meta.get("model") or "",
+        "year": meta.get("year") or meta.get("model_year") or "",
+    }
+    return {key: value for key, value in found.items() if value}
+
+
 def _meta_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
     for section in doc.sections[:3]:
         meta = {
             m.group("key").lower(): m.group("value").strip() for m in _META.finditer(section.text)
         }
-        make = meta.get("brand") or meta.get("manufacturer") or meta.get("make")
-        model = meta.get("model")
-        if make and model:
-            car_id, name = index.car(make, model)
-            return car_id, name, ""
+        make = meta.get("brand") or meta.get("manufacturer") or meta.get("make") or ""
+        found = _front_car(index, {"brand": make, "model": meta.get("model") or ""})
+        if found is not None:
+            return found
     return None
 
 
@@ -193,10 +223,17 @@ def section_scope(
     if not hits:
         return scope
     pos = 0
+    i = 0
     for line in section.text.split("\n"):
         end = pos + len(line)
         stripped = line.strip()
-        in_line = [h for h in hits if pos <= h.start and h.end <= end]
+        while i < len(hits) and hits[i].start < pos:
+            i += 1
+        in_line = []
+        j = i
+        while j < len(hits) and hits[j].end <= end:
+            in_line.append(hits[j])
+            j += 1
         if (
             in_line
             and stripped
@@ -215,11 +252,11 @@ def section_scope(
     return scope
 
 
-def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> set[str]:
-    """The cars the sentence around `start:end` names (`hits`: the cars the text names)."""
+def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
+    """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
     if not hits:
-        return set()
+        return []
     left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
     rights = [i for i in (text.find(c, end) for c in "。！？\n") if i >= 0]
     right = min(rights) if rights else len(text)
-    return {h.car for h in hits if h.car and left <= h.start and h.end <= right}
+    return [h for h in hits if h.car and left <= h.start and h.end <= right]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.shapes import Found, _values_of
+from ingest.specs.shapes import Found, values_of
 from ingest.specs.vocabulary import Vocabulary
 
 _RULE = re.compile(r"^\|?\s*:?-{2,}")
@@ -72,7 +72,7 @@ def _by_row(
             if key is None or a == b:
                 continue
             out.extend(
-                _values_of(
+                values_of(
                     vocab,
                     key,
                     label,
@@ -145,7 +145,7 @@ def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str])
                 continue
             variant = variants[i] if len(values) > 1 and i < len(variants) else None
             out.extend(
-                _values_of(
+                values_of(
                     vocab,
                     key,
                     label,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.units import CANONICAL, Unit, dimension_of, to_canonical
+from ingest.specs.units import CANONICAL, CNY, Unit, dimension_of, to_canonical
 from ingest.specs.vocabulary import Attribute, Hint
 
 _NO_VALUE = re.compile(r"^(?:n/?a|na|none|-+|—|/|null|nan|\?|tbd|tba|s|o|x|yes|no)$", re.I)
@@ -98,7 +98,11 @@ def _same_dimension(a: Quantity, b: Quantity) -> bool:
 
 
 def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Value | None:
+    if q.is_list:
+        return None  # "28/39": several values under one label, which is which unsaid
     unit: Unit | None = q.unit
+    if unit is None and q.wan and attr.dimension == "price":
+        unit = CNY  # "售价区间在28.1-36万": 万 alone counts yuan
     numbers = q.numbers
     if unit is None and hint is not None:
         unit = hint.unit

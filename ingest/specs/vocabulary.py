@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.specs.numbers import fold, quantities
+from ingest.specs.numbers import first_words_re, fold, quantities, word_grams
 from ingest.specs.units import Unit
 
-_WORDS = re.compile(r"[a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _HINT = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
 _SPACES = re.compile(r"[\s._\-–/:：]+")
 # Chinese label tails that carry no meaning: "轴距为：", "最大功率达到", "售价约"
@@ -76,23 +76,24 @@ class Vocabulary:
     longest_en: int = 1  # words in the longest English prose label
     first_words: set[str] = field(default_factory=set)
     memo: dict[str, str | None] = field(default_factory=dict)
+    first_re: re.Pattern[str] | None = None
+    label_first: set[str] = field(default_factory=set)  # first words of every label
+
+    def may_start_label(self, word: str) -> bool:
+        """Whether a line starting with `word` can start with a label (a fast pre-check)."""
+        word = fold(word).lower()
+        if word in self.label_first:
+            return True
+        return not word.isascii() and any(word.startswith(w) for w in self.label_first)
 
     def find_labels(self, text: str) -> list[tuple[int, int]]:
         """Spans of the labels strong enough to be read inside sentences, longest first."""
-        spans: list[tuple[int, int]] = []
-        words = [(m.start(), m.end(), m.group()) for m in _WORDS.finditer(text.lower())]
-        i = 0
-        while i < len(words):
-            if words[i][2] not in self.first_words:
-                i += 1
-                continue
-            for n in range(min(self.longest_en, len(words) - i), 0, -1):
-                gram = " ".join(w for _, _, w in words[i : i + n])
-                if gram in self.prose_en:
-                    spans.append((words[i][0], words[i + n - 1][1]))
-                    i += n - 1
-                    break
-            i += 1
+        if self.first_re is None:
+            self.first_re = first_words_re(self.prose_en)
+        lowered = text.lower()
+        spans = [
+            (a, b) for a, b, _ in word_grams(lowered, self.first_re, self.prose_en, self.longest_en)
+        ]
         taken = [False] * len(text)
         for label in self.prose_zh:
             start = text.find(label)
@@ -128,7 +129,7 @@ class Vocabulary:
 @lru_cache(maxsize=8192)
 def normalise(label: str) -> str:
     """Lowercase, unit hints removed, runs of spaces and punctuation as one space."""
-    text = _HINT.sub(" ", fold(label)).lower()
+    text = _CAMEL.sub(" ", _HINT.sub(" ", fold(label))).lower()  # "EngineSize", "DriveTrain"
     text = text.replace("*", " ").replace("^", " ").replace("#", " ")
     return _SPACES.sub(" ", text).strip(" ,;")
 
@@ -175,6 +176,7 @@ class DataSet:
     name: str
     columns: frozenset[str]
     units: dict[str, str]
+    attributes: dict[str, str]  # columns whose names the vocabulary does not know
 
 
 def load_columns(path: Path) -> list[DataSet]:
@@ -183,7 +185,12 @@ def load_columns(path: Path) -> list[DataSet]:
     with path.open("rb") as f:
         data = tomllib.load(f)
     return [
-        DataSet(name, frozenset(entry.get("columns", ())), dict(entry.get("units", {})))
+        DataSet(
+            name,
+            frozenset(entry.get("columns", ())),
+            dict(entry.get("units", {})),
+            dict(entry.get("attributes", {})),
+        )
         for name, entry in data.items()
         if isinstance(entry, dict)
     ]
@@ -207,10 +214,12 @@ def load_vocabulary(path: Path) -> Vocabulary:
             norm = normalise(str(name))
             if norm:
                 vocab.labels.setdefault(norm, key)
+                vocab.label_first.add(_first_word(norm))
             if _strong(str(name), entry.get("dimension", "text")):
                 prose.append(str(name))
     for name in _LWH_LABELS:
         vocab.labels.setdefault(normalise(name), "LWH")
+        vocab.label_first.add(_first_word(normalise(name)))
     prose += ["长宽高", "长/宽/高", "车身尺寸", "外形尺寸"]
     for name in prose:
         norm = normalise(name)
@@ -269,6 +278,11 @@ _WEAK = frozenset(
         "快充",
     }
 )
+
+
+def _first_word(norm: str) -> str:
+    m = re.match(r"[a-z0-9]+|[^\sa-z0-9]+", norm)
+    return m.group() if m else norm
 
 
 def _strong(name: str, dimension: str) -> bool:
