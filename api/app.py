@@ -22,7 +22,7 @@ from api.services import Services
 from api.settings import Settings
 from api.state import AppState, attach
 from generation.service import Generation
-from ingest.errors import StoreUnavailable
+from ingest.errors import DiskFull, StoreCorrupt, StoreUnavailable
 
 log = logging.getLogger("specrag")
 
@@ -45,14 +45,24 @@ def _open(services: Services) -> None:
     try:
         # Opened with the model's dimension, so the first write never has to amend it.
         chunks = services.store.collection(dimension).count()
-    except StoreUnavailable as e:
-        # Readiness reports it; a Chroma server that comes up later is picked up then.
+    except (StoreUnavailable, DiskFull) as e:
+        # Readiness reports it; a Chroma server that comes up later (or room made on a full
+        # disk) is picked up then.
         log.error("Chroma is not reachable yet: %s", e)
         return
     if chunks and not services.lexical_index.exists():
         log.info("building the lexical index for the %d chunks already in Chroma", chunks)
         services.rebuild_lexical()
-    recover(services)
+    # Load (and check) the lexical index now: one that fails its checks is rebuilt from
+    # Chroma in the background while hybrid search answers from vectors.
+    reader = services.lexical_reader
+    if reader is not None:
+        reader.problem  # noqa: B018
+    services.open_side_stores()
+    try:
+        recover(services)
+    except (StoreCorrupt, DiskFull) as e:  # served without the ledger: see the lifespan
+        services.note_broken("ledger", e)
 
 
 def recover(services: Services) -> None:
@@ -101,10 +111,17 @@ def create_app(
         try:
             owned.enter_context(owner.serving(settings, address))  # for the server's life
             await run_in_threadpool(_open, built)
-            _wire(built)
-            job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
-            runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
-            runner.start()
+            try:
+                _wire(built)  # opens the ledger
+            except (StoreCorrupt, DiskFull) as e:  # serve searches; ingest routes refuse
+                built.note_broken("ledger", e)
+            if "ledger" not in built.broken:
+                try:
+                    job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
+                except (StoreCorrupt, DiskFull) as e:  # serve without jobs: their routes refuse
+                    built.note_broken("jobs", e)
+                runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
+                runner.start()
             searcher = built.searcher
             generation = built.generation
             attach(

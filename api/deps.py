@@ -52,7 +52,14 @@ async def get_delete_limiter(request: Request) -> anyio.CapacityLimiter:
 
 
 async def get_jobs(request: Request) -> JobRunner:
-    return app_state(request.app).jobs
+    """The job runner; the error of the ledger or jobs store when one could not be opened."""
+    state = app_state(request.app)
+    for store in ("ledger", "jobs"):
+        broken = state.services.broken.get(store)
+        if broken is not None:
+            raise broken.error.with_traceback(None)
+    assert state.jobs is not None  # made whenever the ledger opened
+    return state.jobs
 
 
 async def get_metrics(request: Request) -> Metrics:

@@ -18,10 +18,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from generation.errors import GenerationError
-from ingest.errors import IngestError
+from ingest.errors import DiskFull, IngestError, disk_full_reason
 from retrieval.errors import RetrievalError
 
 log = logging.getLogger(__name__)
@@ -142,9 +143,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, kind, message, None, headers)
 
 
+async def _io_error(request: Request, exc: Exception) -> JSONResponse:
+    """A write that failed for want of space (an upload, a store) is a 507 naming the data
+    dir; any other OS or database error is unexpected."""
+    reason = disk_full_reason(exc)
+    if reason is None:
+        return await _unexpected(request, exc)
+    full = DiskFull(_data_dir(request), reason)
+    log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, full)
+    return JSONResponse(domain_body(full), status_code=full.status)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "internal server error; see the server log")
+
+
+def _data_dir(request: Request) -> str:
+    try:
+        return str(request.app.state.specrag.settings.data_dir)
+    except AttributeError:  # before the lifespan built the state
+        return "(the data dir)"
 
 
 def install(app: FastAPI) -> None:
@@ -154,6 +173,8 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(base, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for io in (OSError, DBAPIError):
+        app.add_exception_handler(io, _io_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from api.services import Services
+from ingest.errors import StoreUnavailable
 from ingest.integrity import Audit, audit, self_probe
 from ingest.pipeline.recover import repair
+from ingest.segments import check_vector_segments, repair_hint
 from retrieval.errors import RetrievalError
 from retrieval.lexical import LexicalReader
 
@@ -17,13 +19,27 @@ PROBE_SAMPLE = 50  # chunks queried with their own vectors by `check`
 
 
 def lexical_count(services: Services) -> tuple[int | None, str | None]:
-    """Chunks in the lexical index (None when it is not built), or why it cannot be read."""
+    """Chunks in the lexical index (None when it is not built), or why it cannot be used (a
+    file that fails its checksum, a garbled CURRENT)."""
     if not services.lexical_index.exists():
         return None, None
     try:
-        return LexicalReader(services.lexical_dir).count, None
+        reader = LexicalReader(services.lexical_dir)
+        problem = reader.problem
     except (RetrievalError, OSError, ValueError) as e:
         return None, f"the lexical index cannot be read: {e}"
+    if problem is not None:
+        return None, f"the lexical index fails its checks ({problem})"
+    return reader.count, None
+
+
+def vector_damage(services: Services) -> None:
+    """Raise StoreUnavailable naming a damaged HNSW segment of an embedded Chroma, before
+    anything opens it (hnswlib would crash on it)."""
+    chroma = services.store.path
+    damaged = check_vector_segments(chroma) if chroma is not None else []
+    if damaged and chroma is not None:
+        raise StoreUnavailable(f"the vector index is damaged: {damaged[0]}. {repair_hint(chroma)}")
 
 
 def drift(services: Services) -> Audit:
@@ -34,6 +50,7 @@ def drift(services: Services) -> Audit:
 
 def check(services: Services, *, sample: int = PROBE_SAMPLE) -> dict[str, Any]:
     """`drift`, plus a vector self-probe of `sample` stored chunks; `ok` when all hold."""
+    vector_damage(services)
     held = services.store.all_ids()
     count, lexical_error = lexical_count(services)
     found = audit(services.store, services.ledger.all(), lexical=count, held=held)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
+from ingest.errors import DiskFull, disk_full_reason
 from ingest.pipeline import Pipeline
 from ingest.pipeline.report import Report
 from ingest.storage.engine import open_database, upsert
@@ -282,6 +283,11 @@ class JobRunner:
         except Exception as e:  # the job fails with its reason; the worker goes on
             log.exception("job %s failed", job.id)
             status, error = "failed", f"{type(e).__name__}: {e}"
+            full = disk_full_reason(e)
+            if full is not None and not isinstance(e, DiskFull):
+                lock = self.pipeline.lock_path
+                where = lock.parent if lock is not None else "(the data dir)"
+                error = f"DiskFull: {DiskFull(where, full)}"
         if self.on_finish is not None:
             try:
                 self.on_finish(status, report)

@@ -57,6 +57,12 @@ class Metrics:
             registry=r,
         )
 
+        self.unrecorded_usage = Gauge(
+            "specrag_usage_unrecorded_calls",
+            "LLM calls since start whose cost the usage ledger could not record",
+            registry=r,
+        )
+
     def record_job(self, status: str, report: Report | None) -> None:
         self.ingest_jobs.labels(status=status).inc()
         if report is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -23,6 +24,9 @@ from typing import IO
 
 from api.errors import DataDirBusy, Holder
 from api.settings import Settings
+from ingest.errors import disk_full_reason
+
+log = logging.getLogger(__name__)
 
 LOCK_NAME = "owner.lock"
 
@@ -63,19 +67,26 @@ def serving(settings: Settings, url: str | None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise DataDirBusy(settings.data_dir, _read(handle), wanted="serve") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "url": url, "started_at": time.time()}))
-        handle.flush()
+        _record(handle, json.dumps({"pid": os.getpid(), "url": url, "started_at": time.time()}))
         try:
             yield
         finally:
-            handle.seek(0)
-            handle.truncate()
-            handle.flush()
+            _record(handle, "")
             fcntl.flock(handle, fcntl.LOCK_UN)
     finally:
         handle.close()
+
+
+def _record(handle: IO[str], note: str) -> None:
+    """Write who holds the data dir, unbuffered: on a full disk the note is lost (logged),
+    never the lock, and the server still starts."""
+    try:
+        os.ftruncate(handle.fileno(), 0)
+        os.pwrite(handle.fileno(), note.encode("utf-8"), 0)
+    except OSError as e:
+        if disk_full_reason(e) is None:
+            raise
+        log.warning("cannot note the holder in %s: %s", handle.name, e)
 
 
 def check_free(settings: Settings) -> None:

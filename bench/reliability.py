@@ -37,6 +37,7 @@ TESTS = (
     "tests/test_integrity.py",
     "tests/test_reliability_http.py",
     "tests/test_reliability_disconnect.py",
+    "tests/test_reliability_faults.py",
 )
 # Issue 13's integrity classes: the figures file each test records, and what it proves.
 INTEGRITY = (
@@ -383,6 +384,8 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
     else:
         out += ["(no figures)", ""]
 
+    out += _faults_section(figures)
+
     out += ["## Tests run", ""]
     out += _table(
         ["test", "outcome", "seconds"],
@@ -432,6 +435,29 @@ def integrity_section(figures: Path) -> list[str]:
         "",
     ]
     return out + _table(["class", "scenario", "held", "figures"], rows)
+
+
+def _faults_section(figures: Path) -> list[str]:
+    """Derived indexes verified and resource faults named: one row per scenario that held
+    (a test records its row only once every assertion passed)."""
+    rows = sorted(
+        (json.loads(path.read_text()) for path in figures.glob("fault-*.json")),
+        key=lambda row: (row["class"], row["scenario"]),
+    )
+    out = [
+        "## 11. Derived indexes and resource faults",
+        "",
+        f"{len(rows)} scenarios held (a failing one is listed under the failures above). "
+        "The full disk is a real 48 MB tmpfs (needs root; skipped otherwise). "
+        "`tests/test_reliability_faults.py`.",
+        "",
+    ]
+    if not rows:
+        return [*out, "(no figures)", ""]
+    return out + _table(
+        ["class", "scenario", "what the user sees"],
+        [[row["class"], row["scenario"], row["seen"]] for row in rows],
+    )
 
 
 def main() -> None:

@@ -3,15 +3,21 @@
 The index is loaded once (score arrays memory-mapped) and reloaded only when CURRENT names
 another generation; a search costs one `stat` to notice that. Filters become a 0/1 weight
 mask over every chunk before the top k are taken, so a narrow filter still fills k.
+
+Every file is checked against its checksum as it loads. A generation that fails (an edited
+file, a garbled CURRENT, another format) is never used: the reader reports its `problem`,
+calls `on_problem` once (the server rebuilds the index from Chroma), and hybrid search
+answers from vectors until a new generation goes live.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,15 +26,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ingest.analysis import TOKENIZER_VERSION, query_tokens
+from ingest.errors import LexicalIndexCorrupt
 from ingest.lexical.format import (
     CAR_SEPARATOR,
     CURRENT,
-    FORMAT_VERSION,
+    FILES,
     INT_FIELDS,
-    MANIFEST,
     TEXT_FIELDS,
     TEXTS,
+    read_checked,
     read_current,
+    read_manifest,
 )
 from retrieval.errors import IndexUnavailable, InvalidFilter
 
@@ -47,56 +55,56 @@ class _Snapshot:
     codes: dict[str, NDArray[np.int32]] = field(default_factory=dict)
     ints: dict[str, NDArray[np.int32]] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)  # chunk id → row
-    texts: bytes | NDArray[np.uint8] | None = None  # every text, UTF-8, end to end
+    texts: bytes = b""  # every text, UTF-8, end to end
     offsets: NDArray[np.int64] | None = None  # row i's text is texts[offsets[i]:offsets[i + 1]]
     car_rows: dict[str, NDArray[np.bool_]] = field(default_factory=dict)  # car id → its rows
+    problem: str | None = None  # why the generation CURRENT names could not be used
 
     @property
     def count(self) -> int:
         return len(self.ids)
 
 
-def _load(directory: Path, generation: str) -> _Snapshot:
+def _load(directory: Path, generation: str, manifest_digest: str) -> _Snapshot:
+    """The generation, from files checked against its manifest (see `ingest.lexical.format`).
+    Texts and columns are kept as the bytes that were checked; the BM25 arrays, which only
+    rank, are checked and then memory-mapped."""
     import bm25s
 
     logging.getLogger("bm25s").setLevel(logging.NOTSET)  # it sets DEBUG on import
 
     folder = directory / generation
-    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-    if manifest.get("format") != FORMAT_VERSION or manifest.get("tokenizer") != TOKENIZER_VERSION:
-        raise IndexUnavailable(
-            f"lexical index {folder} was written by another version (format "
-            f"{manifest.get('format')}, tokenizer {manifest.get('tokenizer')}); re-run ingest"
+    manifest = read_manifest(folder, manifest_digest)
+    if manifest.get("tokenizer") != TOKENIZER_VERSION:
+        raise LexicalIndexCorrupt(
+            f"{folder} was tokenized by {manifest.get('tokenizer')}, not {TOKENIZER_VERSION}"
         )
-    ids: list[str] = json.loads((folder / "ids.json").read_text("utf-8"))
+    blobs = {name: read_checked(folder, manifest, name) for name in manifest[FILES]}
+
+    def array(name: str) -> NDArray[Any]:
+        loaded: NDArray[Any] = np.load(io.BytesIO(blobs[name]), allow_pickle=False)
+        return loaded
+
+    ids: list[str] = json.loads(blobs["ids.json"])
     values: dict[str, list[str]] = manifest["values"]
     model = None
     if not manifest.get("empty") and ids:
         model = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
-    texts, offsets = _texts(folder)
+    offsets = array(f"{TEXTS}.offsets.npy")
+    if len(offsets) != len(ids) + 1 or int(offsets[-1]) != len(blobs[f"{TEXTS}.bin"]):
+        raise LexicalIndexCorrupt(f"{folder}: the text offsets do not fit the texts")
     return _Snapshot(
         generation=generation,
-        texts=texts,
+        texts=blobs[f"{TEXTS}.bin"],
         offsets=offsets,
         ids=ids,
         model=model,
         values=values,
         lookup={f: {v: i for i, v in enumerate(values[f])} for f in TEXT_FIELDS},
-        codes={f: np.load(folder / f"{f}.codes.npy", mmap_mode="r") for f in TEXT_FIELDS},
-        ints={f: np.load(folder / f"{f}.npy", mmap_mode="r") for f in INT_FIELDS},
+        codes={f: array(f"{f}.codes.npy") for f in TEXT_FIELDS},
+        ints={f: array(f"{f}.npy") for f in INT_FIELDS},
         position={chunk_id: i for i, chunk_id in enumerate(ids)},
     )
-
-
-def _texts(folder: Path) -> tuple[bytes | NDArray[np.uint8] | None, NDArray[np.int64] | None]:
-    """The generation's chunk texts, memory-mapped (None for generations written without)."""
-    blob = folder / f"{TEXTS}.bin"
-    if not blob.is_file():
-        return None, None
-    offsets = np.load(folder / f"{TEXTS}.offsets.npy", mmap_mode="r")
-    # numpy cannot map an empty file; every text empty is rare but legal.
-    texts = np.memmap(blob, dtype=np.uint8, mode="r") if blob.stat().st_size else b""
-    return texts, offsets
 
 
 class Concept(NamedTuple):
@@ -121,9 +129,16 @@ class LexicalReader:
     without a marker to check, `passages` serves nothing and callers read Chroma.
     """
 
-    def __init__(self, directory: Path, *, dirty_marker: Path | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        dirty_marker: Path | None = None,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
         self.directory = directory
         self.dirty_marker = dirty_marker
+        self.on_problem = on_problem
         self._snapshot = _Snapshot(generation=None)
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
@@ -136,6 +151,11 @@ class LexicalReader:
     def count(self) -> int:
         """Chunks in the live index (0 before the first ingest)."""
         return self._current().count
+
+    @property
+    def problem(self) -> str | None:
+        """Why the index on disk cannot be used (None when it can, or was never built)."""
+        return self._current().problem
 
     def _current(self) -> _Snapshot:
         """The loaded snapshot, reloaded first if CURRENT was replaced since."""
@@ -154,22 +174,40 @@ class LexicalReader:
 
     def _reload(self) -> _Snapshot:
         for _ in range(3):  # a rebuild may prune the generation we just read the name of
-            generation = read_current(self.directory)
-            if generation is None:
+            try:
+                current = read_current(self.directory)
+            except (LexicalIndexCorrupt, OSError) as e:
+                return self._broken(str(e))
+            if current is None:
                 return _Snapshot(generation=None)
-            if generation == self._snapshot.generation:
+            generation = current[0]
+            if generation == self._snapshot.generation and self._snapshot.problem is None:
                 return self._snapshot
             try:
-                snapshot = _load(self.directory, generation)
-            except FileNotFoundError:
-                continue
-            except IndexUnavailable:
-                raise
-            except (OSError, ValueError, KeyError) as e:
-                raise IndexUnavailable(f"cannot read lexical index {generation}: {e}") from e
+                snapshot = _load(self.directory, generation, current[1])
+            except (LexicalIndexCorrupt, OSError, ValueError, KeyError, TypeError) as e:
+                if self._moved(current):
+                    continue
+                return self._broken(f"lexical index {generation} is unusable: {e}")
             log.info("loaded lexical index %s (%d chunks)", generation, snapshot.count)
             return snapshot
-        raise IndexUnavailable(f"lexical index in {self.directory} keeps changing under the reader")
+        return self._broken(f"lexical index in {self.directory} keeps changing under the reader")
+
+    def _moved(self, current: tuple[str, str]) -> bool:
+        """Whether CURRENT names another generation than `current` now (a rebuild went live)."""
+        try:
+            return read_current(self.directory) != current
+        except (LexicalIndexCorrupt, OSError):
+            return False
+
+    def _broken(self, problem: str) -> _Snapshot:
+        log.error("%s; hybrid search answers from vectors until it is rebuilt", problem)
+        if self.on_problem is not None:
+            try:
+                self.on_problem(problem)
+            except Exception:  # the repair is best effort; the problem is reported either way
+                log.exception("cannot start the lexical index repair")
+        return _Snapshot(generation=None, problem=problem)
 
     def search(
         self,
@@ -206,6 +244,11 @@ class LexicalReader:
         back to the rest). Scores returned are BM25's own.
         """
         snap = self._current()
+        if snap.problem is not None:
+            raise IndexUnavailable(
+                f"{snap.problem}; it is being rebuilt from Chroma: search in vector or hybrid "
+                "mode meanwhile, or run `specrag ingest` if this persists"
+            )
         if snap.model is None or k <= 0:
             return [[] for _ in range(max(1, len(cars)))]
         scores = _scores(snap, query, filters, expansions)
@@ -229,16 +272,13 @@ class LexicalReader:
     def passages(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of each of `ids` the index holds, while it is in step with Chroma.
 
-        Empty while an ingest is writing (or one died before rebuilding this index), and for
-        an index written before texts were stored: the caller then reads Chroma, the truth.
+        Empty while an ingest is writing (or one died before rebuilding this index), and while
+        the index fails its checks: the caller then reads Chroma, the truth.
         """
         if self.dirty_marker is None or self.dirty_marker.exists():
             return {}
-        try:
-            snap = self._current()
-        except IndexUnavailable:  # a vector search needs none of it: Chroma has the texts
-            return {}
-        if snap.texts is None or snap.offsets is None:
+        snap = self._current()
+        if snap.problem is not None or snap.offsets is None:
             return {}
         found: dict[str, tuple[str, dict[str, Any]]] = {}
         for chunk_id in ids:
@@ -266,7 +306,7 @@ class LexicalReader:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
         snap = self._current()
         row = snap.position.get(chunk_id)
-        return None if row is None else _row_metadata(snap, row)
+        return None if row is None or snap.problem else _row_metadata(snap, row)
 
 
 def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:

@@ -203,7 +203,12 @@ class Searcher:
         cars = [m.car for m in mentions]
         vector: list[Hit] = []
         lexical: list[tuple[str, float]] = []
-        if mode in ("lexical", "hybrid"):
+        used: Mode = mode
+        degraded = self.lexical.problem if mode == "hybrid" else None
+        if degraded is not None:  # never rank by, or quote from, an index that failed its checks
+            used = "vector"
+            log.warning("hybrid search answered from vectors only: %s", degraded)
+        if used in ("lexical", "hybrid"):
             began = time.perf_counter()
             lexical = round_robin(
                 self.lexical.search_cars(
@@ -218,13 +223,13 @@ class Searcher:
                 limit=depth,
             )
             timings["lexical_ms"] = _ms(began)
-        if mode in ("vector", "hybrid"):
+        if used in ("vector", "hybrid"):
             vector = self._vector(query, expansion, conditions, cars, depth, timings)
 
         ranked = rank(
             vector,
             lexical,
-            mode,
+            used,
             Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
         )
         if cars and self.other_car_penalty > 0:
@@ -242,6 +247,8 @@ class Searcher:
                 "retrieval.end",
                 {
                     "mode": mode,
+                    "mode_used": used,
+                    **({"degraded": _degraded_note(degraded)} if degraded else {}),
                     "k": k,
                     "results": len(results),
                     "vector_candidates": len(vector),
@@ -421,6 +428,13 @@ def citation(metadata: Mapping[str, Any]) -> Citation:
         title=str(metadata.get("title") or ""),
         doc_id=str(metadata.get("doc_id") or ""),
         chunk_index=int(index) if isinstance(index, int | float) else None,
+    )
+
+
+def _degraded_note(problem: str) -> str:
+    return (
+        f"hybrid search answered from vectors only: {problem}; the lexical index is being "
+        "rebuilt from Chroma"
     )
 
 

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,14 @@ from api.integrity import drift
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings, with_throughput_hint
-from ingest.errors import IngestError
+from ingest.errors import DiskFull, IngestError, disk_full_reason
 from ingest.pipeline.plan import Plan
 from ingest.pipeline.report import Progress, terminal_progress
 from retrieval.errors import RetrievalError
 
 log = logging.getLogger("specrag")
+# sysexits' EX_IOERR: `specrag ingest` ran out of disk space in the data dir.
+DISK_FULL_EXIT = 74
 
 
 class _LazyGroup(click.Group):
@@ -160,12 +163,15 @@ def ingest(
     try:
         with owner.writing(services.settings, "ingest"):
             report = pipeline.run(list(paths), prune=prune, progress=progress)
-    except IngestError as e:
-        raise click.ClickException(str(e)) from e
     except DataDirBusy as busy:
         from api.cli import handover
 
         payload = handover.ingest(busy, services.settings, list(paths), prune=prune)
+    except Exception as e:
+        _exit_if_disk_full(e, services)
+        if isinstance(e, IngestError):
+            raise click.ClickException(str(e)) from e
+        raise
     else:
         payload = report.as_json()
     if as_json:
@@ -176,11 +182,29 @@ def ingest(
         sys.exit(1)
 
 
+def _exit_if_disk_full(error: BaseException, services: Services) -> None:
+    """Exit with DISK_FULL_EXIT and a message naming the data dir if a full disk caused
+    `error` (the index keeps what was committed before)."""
+    if isinstance(error, DiskFull):
+        full = error
+    else:
+        reason = disk_full_reason(error)
+        if reason is None:
+            return
+        full = DiskFull(services.settings.data_dir, reason)
+    click.echo(f"Error: {full}", err=True)
+    sys.exit(DISK_FULL_EXIT)
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def status(services: Services, as_json: bool) -> None:
     """What is indexed: documents by status, chunks, where the index lives."""
+    try:
+        chunks = services.store.count()
+    except IngestError as e:  # a damaged vector index, a full disk: named, with what to do
+        raise click.ClickException(str(e)) from e
     records = services.ledger.all()
     failed = [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"]
     found = drift(services).as_json()
@@ -190,7 +214,7 @@ def status(services: Services, as_json: bool) -> None:
         "collection": services.settings.collection,
         "embed_model": services.settings.embed_model,
         "documents": services.ledger.counts(),
-        "chunks": services.store.count(),
+        "chunks": chunks,
         "failed": failed,
         "drift": found,
     }
@@ -245,8 +269,13 @@ def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> No
     """Search: the K passages most relevant to TEXT, with their citations."""
     if not text.strip():
         raise click.BadParameter("the query is empty", param_hint="TEXT")
+
+    def warn(event: str, payload: Mapping[str, Any]) -> None:
+        if payload.get("degraded"):
+            click.echo(f"warning: {payload['degraded']}", err=True)
+
     try:
-        results = services.searcher.search(text, k=k, mode=mode)  # type: ignore[arg-type]
+        results = services.searcher.search(text, k=k, mode=mode, events=warn)  # type: ignore[arg-type]
     except (IngestError, RetrievalError) as e:
         raise click.ClickException(str(e)) from e
     rows = [

@@ -12,6 +12,7 @@ from api import owner
 from api.errors import DataDirBusy
 from api.integrity import PROBE_SAMPLE, check, run_repair
 from api.services import Services
+from ingest.errors import IngestError
 
 
 def _echo(payload: dict[str, Any], as_json: bool) -> None:
@@ -39,7 +40,10 @@ def _echo(payload: dict[str, Any], as_json: bool) -> None:
 @click.pass_obj
 def check_command(services: Services, sample: int, as_json: bool) -> None:
     """Compare ledger, Chroma and lexical index; probe vector search. Exits 1 on any drift."""
-    payload = check(services, sample=sample)
+    try:
+        payload = check(services, sample=sample)
+    except IngestError as e:  # a damaged vector index: named, with what to do
+        raise click.ClickException(str(e)) from e
     _echo(payload, as_json)
     if not as_json:
         probe = payload["probe"]
