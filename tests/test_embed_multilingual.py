@@ -143,7 +143,8 @@ def test_an_index_records_the_model_and_refuses_another(tmp_path: Path) -> None:
     metadata = services.store.collection().metadata or {}
     assert (metadata["embed_model"], metadata["embed_dim"]) == (USE, 512)
     hits = services.store.collection().query(
-        query_embeddings=[services.embedder.embed_query("Aurora X5 混动 续航")], n_results=1
+        query_embeddings=[services.embedder.embed_query("Aurora X5 混动 续航").tolist()],
+        n_results=1,
     )
     assert hits["ids"][0]
     services.close()
