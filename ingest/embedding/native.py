@@ -14,7 +14,9 @@ is its own runtime, whatever `embed_backend` says (`ingest.embedding.model.NATIV
   chunks inside one. 4-bit vectors are not fp32 e5's (cosine 0.98-0.99), so the index name
   carries `@q4`.
 
-Both give unit-length rows. The engines are called under a lock: they are not documented as
+Both give unit-length rows. Neither is the default: on 256-token corpus chunks USE costs about
+2.5x and e5 about 13.6x MiniLM-on-OpenVINO's CPU per chunk, for better Chinese recall
+(BENCHMARKS.md, "Embedders"). The engines are called under a lock: they are not documented as
 thread-safe, and each call already uses every core (numpy's BLAS; OpenMP across texts).
 """
 
