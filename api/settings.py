@@ -48,7 +48,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=32, ge=0)
     encoding: str = "cl100k_base"
 
-    embed_model: str = Field(default="all-MiniLM-L6-v2", description="name or path")
+    embed_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="name or path; also use-multilingual-v3 or multilingual-e5-small "
+        "(specrag[multilingual], their own runtime: embed_backend does not apply)",
+    )
     # OpenVINO runs the same fp32 weights (same vectors, same index) 4.8x faster than torch
     # here; see BENCHMARKS.md "Encoder backends".
     embed_backend: Backend = Field(
