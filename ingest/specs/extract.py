@@ -17,7 +17,8 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.numbers import fold
-from ingest.specs.prose import sentences
+from ingest.specs.phrases import phrase_facts
+from ingest.specs.prose import sentences, with_variant
 from ingest.specs.scope import (
     DocCars,
     Scope,
@@ -140,7 +141,10 @@ def _read(
     found += [(f, False) for f in rows]
     skip += row_spans
     skip += [(f.start, f.end) for f, _ in found]
-    found += [(f, True) for f in sentences(vocab, text, skip)]
+    prose = sentences(vocab, text, skip)
+    found += [(f, True) for f in prose]
+    skip += [(f.start, f.end) for f in prose]
+    found += [(with_variant(text, f), True) for f in phrase_facts(vocab, text, skip)]
     return found
 
 

@@ -63,7 +63,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
                 out.extend(found)
                 taken.add(q.start)
                 break
-    return [_with_variant(text, f) for f in out]
+    return [with_variant(text, f) for f in out]
 
 
 # The engine or version a sentence is about, named before the figure in the same sentence:
@@ -79,7 +79,16 @@ _SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped 
 _ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?", re.MULTILINE)
 
 
-def _with_variant(text: str, found: Found) -> Found:
+# "The CVT automatic petrol variant returns …": a variant named as one in its sentence
+_NAMED = re.compile(
+    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\- ]{1,40}?)\s+"
+    r"(?:variant|version|trim|option)s?\b",
+    re.IGNORECASE,
+)
+
+
+def with_variant(text: str, found: Found) -> Found:
+    """`found` with the variant its list item or its sentence names before it, if any."""
     if found.variant is not None:
         return found
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
@@ -87,7 +96,11 @@ def _with_variant(text: str, found: Found) -> Found:
         return replace(found, variant=lead.group("v").strip())
     starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, found.start)]
     sentence = text[starts[-1] if starts else 0 : found.start]
-    names = list(_ENGINE_NAME.finditer(sentence)) or list(_VERSION_NAME.finditer(sentence))
+    names = (
+        list(_NAMED.finditer(sentence))
+        or list(_ENGINE_NAME.finditer(sentence))
+        or list(_VERSION_NAME.finditer(sentence))
+    )
     if not names:
         return found
     name = re.sub(r"^(?:其中|而且|而|以及|和|与|对于|至于)", "", names[-1].group("v").strip())

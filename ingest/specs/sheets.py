@@ -241,3 +241,16 @@ def _engine_header(line: str) -> list[str]:
         return []
     parts = [line[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
     return parts if all(parts) else []
+
+
+def column_names(text: str, before: int) -> list[str]:
+    """The variant names of the nearest column header line above `before` in `text`."""
+    end = before
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start : end - 1] if text[end - 1 : end] == "\n" else text[start:end]
+        header = _engine_header(line) or _column_header(line)
+        if header:
+            return header
+        end = start
+    return []

@@ -1,0 +1,191 @@
+"""Facts a sentence states without a label: the figure's unit or the phrase's own grammar
+names the attribute.
+
+- A figure whose unit belongs to one attribute only: horsepower and PS are engine power,
+  Nm and lb-ft torque, km/L, mpg and L/100km fuel economy, kWh a battery ("a 1.5 litre
+  engine producing around 115 horsepower", "搭载86kWh电池"). kW is not among them (power or
+  charging), nor km (range or length).
+- A transmission or drive phrase: "a 6-speed manual", "7-speed dual clutch automatic",
+  "CVT变速箱", "dual-motor AWD". An "N-speed" gearbox names itself; a bare CVT/DCT/AMT counts
+  only in a sentence about the gearbox or the powertrain; a drive only where the sentence
+  offers it ("available in RWD only", "featuring AWD", "dual-motor AWD").
+
+Changes ("adds 20 hp") and figures other readers took are left alone, as in `prose.py`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.numbers import quantities
+from ingest.specs.shapes import Found
+from ingest.specs.sheets import column_names
+from ingest.specs.values import Value, read
+from ingest.specs.vocabulary import Vocabulary
+
+# unit symbol → the one attribute a figure in it can be
+UNIT_ATTRIBUTE = {
+    "hp": "power",
+    "PS": "power",
+    "Nm": "torque",
+    "lb-ft": "torque",
+    "km/L": "fuel_economy_combined",
+    "mpg": "fuel_economy_combined",
+    "L/100km": "fuel_economy_combined",
+    "kWh": "battery_capacity",
+}
+_UNIT_CUE = re.compile(
+    r"\d\s*(?:hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
+    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpg(?!e)|l\s*/\s*100\s*km|马力|牛)",
+    re.IGNORECASE,
+)
+# "adds 20 hp", "提升了10kW", "up 15 Nm on the old engine", "half a tank"
+_CHANGE = re.compile(
+    r"(?:\b(?:adds?|adding|gains?|extra|additional|another|by|increased?|decreased?|up|down|"
+    r"more|less|than|over the|compared)\s*(?:about|around|nearly|roughly|some|up to)?\s*|"
+    r"(?:提升|提高|增加|降低|减少|多出|相比|比)了?(?:约|近)?\s*)$",
+    re.IGNORECASE,
+)
+_CONSUMPTION = re.compile(r"\b(?:city|highway|hwy|urban|extra[- ]urban|市区|市郊|高速)\b", re.I)
+
+_NUMBER_WORD = r"(?:\d{1,2}|four|five|six|seven|eight|nine|ten)"
+_GEARBOX = re.compile(
+    rf"\b{_NUMBER_WORD}\s*-?\s*speed\s+(?:(?:dual|twin|double)[- ]clutch(?:\s+automatic)?|"
+    r"torque[- ]converter(?:\s+automatic)?|automatic|manual|DCT|DSG|AMT|CVT|sequential)\b"
+    r"|\d{1,2}速(?:手动|自动|双离合|手自一体)(?:变速箱)?"
+    r"|\b(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)\b(?:\s+automatic)?(?:无级)?(?:变速箱)?",
+    re.IGNORECASE,
+)
+_GEAR_CUE = re.compile(
+    r"transmission|gearbox|gear|mated|paired|coupled|powertrain|变速箱|变速器|动力组合|匹配|搭配",
+    re.IGNORECASE,
+)
+_DRIVE = re.compile(
+    r"\b(?:(?:single|dual|twin|tri)[- ]motor\s+)?(?:AWD|RWD|FWD|4WD|2WD)\b"
+    r"(?:\s*\((?:front|rear|all|four)[- ]wheel[- ]drive\))?",
+    re.IGNORECASE,
+)
+_DRIVE_OFFER = re.compile(
+    r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
+)
+_SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
+# "a CVT automatic (petrol)": the variant a parenthesis after the phrase names
+_PAREN_VARIANT = re.compile(r"\s*[(（](?P<v>[A-Za-z][A-Za-z .\-]{1,24}|[\u4e00-\u9fff]{1,8})[)）]")
+
+
+def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """Unit-named figures and gearbox/drive phrases in the sentences of `text`, outside the
+    spans other readers took."""
+    out: list[Found] = []
+    for m in _UNIT_CUE.finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        found = _unit_figure(vocab, text, m.start(), m.end())
+        if found is not None and not any(f.value.start == found.value.start for f in out):
+            out.append(found)
+    if "transmission" in vocab.attributes:
+        out += _phrases(text, skip, _GEARBOX, "transmission", _gearbox_ok)
+    if "drive" in vocab.attributes:
+        out += _phrases(text, skip, _DRIVE, "drive", _drive_ok)
+    if "fuel_type" in vocab.attributes:
+        out += _cell_rows(text, skip, _FUEL, "fuel_type", whole=True)[0]
+    return out
+
+
+_FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re.IGNORECASE)
+
+
+def _cell_rows(
+    text: str, skip: list[tuple[int, int]], pattern: re.Pattern[str], key: str, *, whole: bool
+) -> tuple[list[Found], list[tuple[int, int]]]:
+    """Spec-sheet rows of text cells (PDF text): a line made of several phrases of one kind,
+    "5 - speed manual 6 - speed manual 6 - speed manual", "Petrol Petrol Diesel", one per
+    column of the nearest column header above. A line indented and one cell short continues
+    the row above with its first column empty ("  7 - speed DCT 6 - speed automatic").
+    Returns the cells and the spans of all such rows, also those no header explains."""
+    out: list[Found] = []
+    rows: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if any(s <= start < e for s, e in skip):
+            continue
+        cells = list(pattern.finditer(text, start, start + len(line)))
+        rest = pattern.sub(" ", line)
+        if len(cells) < 2 or len(re.findall(r"[^\W\d_]+", rest)) > (0 if whole else 1):
+            continue
+        rows.append((start, start + len(line)))
+        names = column_names(text, start)
+        if len(cells) == len(names) - 1 and line[:1].isspace():
+            names = names[1:]
+        if len(cells) != len(names):
+            continue
+        for m, name in zip(cells, names, strict=True):
+            out.append(Found(key, Value(m.start(), m.end()), start, start + len(line), name))
+    return out, rows
+
+
+def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found | None:
+    start = at
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
+        start -= 1
+    found = [q for q in quantities(text, start, min(len(text), cue_end + 24)) if q.start <= at]
+    if not found or found[0].unit is None or found[0].is_list:
+        return None
+    q = found[0]
+    key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+    attr = vocab.attributes.get(key) if key else None
+    if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
+        return None
+    sentence = _sentence(text, q.start)
+    if key == "fuel_economy_combined" and _CONSUMPTION.search(text[sentence[0] : sentence[1]]):
+        return None  # city or highway: the labelled readers' business
+    values = read(attr, text, q.start, q.end, None, bare=False)
+    if not values or values[0].start != q.start:
+        return None
+    return Found(key or "", values[0], q.start, values[0].end)
+
+
+def _phrases(
+    text: str,
+    skip: list[tuple[int, int]],
+    pattern: re.Pattern[str],
+    key: str,
+    ok: object,
+) -> list[Found]:
+    out, rows = _cell_rows(text, skip, pattern, key, whole=False)
+    for m in pattern.finditer(text):
+        if any(s <= m.start() < e for s, e in [*skip, *rows]):
+            continue
+        a, b = _sentence(text, m.start())
+        if not callable(ok) or not ok(text, m, a, b):
+            continue
+        variant = None
+        paren = _PAREN_VARIANT.match(text, m.end())
+        end = m.end()
+        if paren is not None and not _DRIVE.fullmatch(paren.group("v")):
+            variant, end = paren.group("v").strip(), paren.end()
+        out.append(Found(key, Value(m.start(), m.end()), m.start(), end, variant))
+    return out
+
+
+def _gearbox_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
+    if re.search(r"speed", m.group(), re.I) or "速" in m.group():
+        return True
+    return bool(_GEAR_CUE.search(text, a, b))
+
+
+def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
+    if re.match(r"\s*:", text[m.end() : m.end() + 2]):
+        return False  # "RWD: 220 miles": a variant's name heading its figures
+    if re.match(r"(?:single|dual|twin|tri)", m.group(), re.I):
+        return True
+    if re.match(r"\s+only\b", text[m.end() :], re.I):
+        return True
+    return bool(_DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]))
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    starts = [s.end() for s in _SENTENCE.finditer(text, max(0, at - 400), at)]
+    end = _SENTENCE.search(text, at)
+    return (starts[-1] if starts else max(0, at - 400)), (end.start() if end else len(text))
