@@ -1,0 +1,108 @@
+"""Spec facts a sentence or a sheet row states without a label (ingest/specs/phrases.py), the
+variant a sentence names, text values that are figures, and a table's name column. Every
+input here is written for the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.specs import DocumentSpecs
+from tests.test_specs_extract import facts, one, write
+
+_FRONT = "---\nbrand: Acme\nmodel: Ranger\n---\n\n"
+
+
+def test_a_unit_that_belongs_to_one_attribute_names_it(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "The Ranger is sold with a 2.0 litre turbo petrol engine making roughly 180 horsepower "
+        "and 300 Nm. The sport variant returns around 15.2 kilometres per litre on the test "
+        "cycle. A tuning kit adds 20 hp. Its 58 kWh pack sits under the floor.\n",
+    )
+    power = one(specs, "power")
+    assert (power.numbers, power.unit, power.variant) == ((180.0,), "hp", "2.0 litre turbo petrol")
+    assert one(specs, "torque").numbers == (300.0,)  # "adds 20 hp" is a change, not a power
+    economy = one(specs, "fuel_economy_combined")
+    assert (economy.numbers, economy.unit, economy.variant) == ((15.2,), "km/L", "sport")
+    assert one(specs, "battery_capacity").numbers == (58.0,)
+
+
+def test_city_and_highway_figures_are_not_taken_as_combined(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\nIn town it manages 14 km/L and on the highway 19 km/L.\n",
+    )
+    assert facts(specs, "fuel_economy_combined") == []
+
+
+def test_gearbox_and_drive_phrases_in_sentences(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "Buyers can pick a 5-speed manual or an 8-speed torque converter automatic (diesel). "
+        "The Ranger is available in AWD only. Owners praise the CVT badge on the boot lid.\n\n"
+        "AWD: 410 km of range.\n",
+    )
+    gearboxes = {(f.value, f.variant) for f in facts(specs, "transmission")}
+    assert gearboxes == {
+        ("5-speed manual", None),
+        ("8-speed torque converter automatic", "diesel"),
+    }  # a bare "CVT" in a sentence about something else is no gearbox
+    assert [f.value for f in facts(specs, "drive")] == ["AWD"]  # "AWD:" names a variant
+
+
+def test_chinese_gearbox_phrase(tmp_path: Path) -> None:
+    specs = write(tmp_path, "acme_star.md", _FRONT + "新车动力方面匹配7速双离合变速箱。\n")
+    assert one(specs, "transmission").value == "7速双离合变速箱"
+
+
+def test_text_cells_of_a_sheet_row_follow_the_column_header(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "Feature Base Model Sport Model Eco Model\n"
+        "Gearbox 6 - speed manual 6 - speed manual 5 - speed manual\n"
+        "  7 - speed DCT 6 - speed automatic\n"
+        "Petrol Petrol Diesel\n",
+    )
+    gearboxes = {(f.variant, f.value) for f in facts(specs, "transmission")}
+    assert gearboxes == {
+        ("Base Model", "6 - speed manual"),
+        ("Sport Model", "6 - speed manual"),
+        ("Eco Model", "5 - speed manual"),
+        ("Sport Model", "7 - speed DCT"),  # indented, one short: the first column is empty
+        ("Eco Model", "6 - speed automatic"),
+    }
+    fuels = {(f.variant, f.value) for f in facts(specs, "fuel_type")}
+    assert fuels == {("Base Model", "Petrol"), ("Sport Model", "Petrol"), ("Eco Model", "Diesel")}
+
+
+def test_a_text_attribute_never_takes_a_figure_with_a_unit(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\nTransmission: 1,600-3,800 rpm\nFuel type: 190 km/h\n"
+        "Drive: AWD\n",
+    )
+    assert facts(specs, "transmission") == [] and facts(specs, "fuel_type") == []
+    assert one(specs, "drive").value == "AWD"
+
+
+def _names(specs: DocumentSpecs, attribute: str) -> set[str | None]:
+    return {f.variant for f in facts(specs, attribute)}
+
+
+def test_a_name_column_names_the_rows_of_a_configuration_table(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.md",
+        _FRONT + "| Variant | Displacement | Transmission | Power |\n|---|---|---|---|\n"
+        "| Ranger 1.4T | 1,395 cc | 6-speed manual | 110 kW |\n"
+        "| Ranger 2.0T | 1,984 cc | 7-speed DCT | 150 kW |\n",
+    )
+    assert _names(specs, "power") == {"Ranger 1.4T", "Ranger 2.0T"}
