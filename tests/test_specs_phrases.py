@@ -106,3 +106,35 @@ def test_a_name_column_names_the_rows_of_a_configuration_table(tmp_path: Path) -
         "| Ranger 2.0T | 1,984 cc | 7-speed DCT | 150 kW |\n",
     )
     assert _names(specs, "power") == {"Ranger 1.4T", "Ranger 2.0T"}
+
+
+def test_chinese_seat_counts_with_the_version_before_them(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_star.md",
+        _FRONT + "新车提供两个版本，分别为舒适版（七座）和运动版（五座），均配备两排座椅加热。\n",
+    )
+    seats = {(f.variant, f.numbers) for f in facts(specs, "seats")}
+    assert seats == {("舒适版", (7.0,)), ("运动版", (5.0,))}  # "座椅" is no count
+
+
+def test_a_topic_label_and_an_enumeration_of_figures(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_star.md",
+        _FRONT + "续航方面，新车提供两种电池，分别是410km、505km和630km。\n",
+    )
+    assert sorted(f.numbers[0] for f in facts(specs, "electric_range")) == [410, 505, 630]
+
+
+def test_the_subject_of_a_chinese_clause_names_its_variant(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_star.md",
+        _FRONT + "新车搭载两套动力。标准续航后驱款搭载62kWh电池，CLTC续航480km；"
+        "长续航四驱款搭载81kWh电池，CLTC续航590km。\n",
+    )
+    batteries = {(f.variant, f.numbers[0]) for f in facts(specs, "battery_capacity")}
+    assert batteries == {("标准续航后驱款", 62), ("长续航四驱款", 81)}
+    ranges = {(f.variant, f.numbers[0]) for f in facts(specs, "electric_range")}
+    assert ranges == {("标准续航后驱款", 480), ("长续航四驱款", 590)}

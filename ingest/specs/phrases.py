@@ -53,7 +53,7 @@ _GEARBOX = re.compile(
     rf"\b{_NUMBER_WORD}\s*-?\s*speed\s+(?:(?:dual|twin|double)[- ]clutch(?:\s+automatic)?|"
     r"torque[- ]converter(?:\s+automatic)?|automatic|manual|DCT|DSG|AMT|CVT|sequential)\b"
     r"|\d{1,2}速(?:手动|自动|双离合|手自一体)(?:变速箱)?"
-    r"|\b(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)\b(?:\s+automatic)?(?:无级)?(?:变速箱)?",
+    r"|(?<![A-Za-z])(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z])(?:\s+automatic)?(?:无级)?(?:变速箱)?",
     re.IGNORECASE,
 )
 _GEAR_CUE = re.compile(
@@ -87,8 +87,31 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _phrases(text, skip, _GEARBOX, "transmission", _gearbox_ok)
     if "drive" in vocab.attributes:
         out += _phrases(text, skip, _DRIVE, "drive", _drive_ok)
+    if "seats" in vocab.attributes:
+        out += _seat_counts(text, skip)
     if "fuel_type" in vocab.attributes:
         out += _cell_rows(text, skip, _FUEL, "fuel_type", whole=True)[0]
+    return out
+
+
+# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
+_SEATS = re.compile(
+    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
+    r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
+    re.IGNORECASE,
+)
+_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+def _seat_counts(text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    out = []
+    for m in _SEATS.finditer(text):
+        if any(s <= m.start() < e for s, e in skip):
+            continue
+        word = (m.group("n") or m.group("e")).lower()
+        n = float(word) if word.isdigit() else float(_COUNT[word])
+        out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
     return out
 
 

@@ -38,6 +38,7 @@ _POSTFIX = re.compile(
 def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """Label–figure pairs in the prose of `text`, outside the spans already read."""
     labels = [m for m in vocab.find_labels(text) if not any(s <= m[0] < e for s, e in skip)]
+    labels = sorted({*labels, *_topics(vocab, text, skip, labels)})
     if not labels:
         return []
     figures = _figures_near(vocab, text, labels)
@@ -62,6 +63,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             if found:
                 out.extend(found)
                 taken.add(q.start)
+                out.extend(_enumerated(vocab, m, text, figures, q, taken))
                 break
     return [with_variant(text, f) for f in out]
 
@@ -87,6 +89,17 @@ _NAMED = re.compile(
 )
 
 
+# "超长续航双电机"YOU"搭载100kWh电池，NEDC续航606km": the version a Chinese sentence is
+# about, as the subject of its first verb of fitting
+_SUBJECT = re.compile(
+    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?:了|有)?"
+)
+_NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|方面|这款|此款|^[A-Za-z0-9 .-]+$")
+
+
+_LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
+
+
 def with_variant(text: str, found: Found) -> Found:
     """`found` with the variant its list item or its sentence names before it, if any."""
     if found.variant is not None:
@@ -102,9 +115,64 @@ def with_variant(text: str, found: Found) -> Found:
         or list(_VERSION_NAME.finditer(sentence))
     )
     if not names:
-        return found
-    name = re.sub(r"^(?:其中|而且|而|以及|和|与|对于|至于)", "", names[-1].group("v").strip())
+        subject = _SUBJECT.match(sentence)
+        if subject is None or _NOT_VARIANT.search(subject.group("v")):
+            return found
+        return replace(found, variant=subject.group("v"))
+    name = _LEAD_WORD.sub("", names[-1].group("v").strip())
     return replace(found, variant=name or None)
+
+
+# "续航方面，…": a topic the next figures are about; a word too weak to be a label in a
+# sentence ("续航", "功率") is one when the sentence makes it its topic.
+_TOPIC = re.compile(r"([\u4e00-\u9fff]{1,6})方面")
+
+
+def _topics(
+    vocab: Vocabulary, text: str, skip: list[tuple[int, int]], labels: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    out = []
+    for m in _TOPIC.finditer(text):
+        if any(s <= m.start() < e for s, e in skip) or any(a < m.end(1) <= b for a, b in labels):
+            continue
+        word = m.group(1)
+        for i in range(len(word)):
+            key = vocab.lookup(word[i:])
+            attr = vocab.attributes.get(key) if key else None
+            if attr is not None and attr.dimension not in ("text", "count"):
+                out.append((m.start(1) + i, m.end(1)))
+                break
+    return out
+
+
+# "分别是526km、606km和712km", "290, 303 and 318 miles": one label, several figures
+_LIST_JOIN = re.compile(r"\s*(?:、|,|，|和|及|与|以及|或|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+def _enumerated(
+    vocab: Vocabulary,
+    m: tuple[int, int],
+    text: str,
+    figures: list[Quantity],
+    first: Quantity,
+    taken: set[int],
+) -> list[Found]:
+    """The further figures of a list that follows a label's first figure, each bound to it."""
+    out: list[Found] = []
+    last = first
+    for q in figures:
+        if q.start <= last.start:
+            continue
+        join = _LIST_JOIN.fullmatch(text, last.end, q.start)
+        if join is None or q.start in taken or q.unit is not last.unit:
+            break
+        found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
+        if not found:
+            break
+        out.extend(found)
+        taken.add(q.start)
+        last = q
+    return out
 
 
 def _rpm_after(text: str, found: Found, end: int) -> list[Found]:
