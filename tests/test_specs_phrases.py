@@ -138,3 +138,17 @@ def test_the_subject_of_a_chinese_clause_names_its_variant(tmp_path: Path) -> No
     assert batteries == {("标准续航后驱款", 62), ("长续航四驱款", 81)}
     ranges = {(f.variant, f.numbers[0]) for f in facts(specs, "electric_range")}
     assert ranges == {("标准续航后驱款", 480), ("长续航四驱款", 590)}
+
+
+def test_a_label_qualifier_or_a_price_rank_names_the_variant(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "Minimum price, entry version (in $1,000): 12.5\n"
+        "Max.Price (in $1,000): 19.9\n"
+        "Length, overall (mm): 4410\n",
+    )
+    prices = {(f.variant, f.numbers[0]) for f in facts(specs, "price")}
+    assert prices == {("entry version", 12500), ("Max", 19900)}
+    assert one(specs, "length").variant is None  # "overall" names no variant
