@@ -152,3 +152,17 @@ def test_a_label_qualifier_or_a_price_rank_names_the_variant(tmp_path: Path) -> 
     prices = {(f.variant, f.numbers[0]) for f in facts(specs, "price")}
     assert prices == {("entry version", 12500), ("Max", 19900)}
     assert one(specs, "length").variant is None  # "overall" names no variant
+
+
+def test_variant_lines_under_a_label_heading(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\nPrice\nTrail Edition: From $31,500\nSummit Edition: From "
+        "$38,900\n\nEconomy\nPetrol Turbo: 24 MPG (city) / 31 MPG (highway)\n"
+        "Summit Edition: the top trim adds leather seats, a sunroof and 20-inch wheels\n",
+    )
+    prices = {(f.variant, f.numbers[0]) for f in facts(specs, "price")}
+    assert prices == {("Trail Edition", 31500), ("Summit Edition", 38900)}
+    city, highway = one(specs, "fuel_economy_city"), one(specs, "fuel_economy_highway")
+    assert (city.variant, city.numbers, highway.numbers) == ("Petrol Turbo", (24.0,), (31.0,))

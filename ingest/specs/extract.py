@@ -17,7 +17,7 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.numbers import fold
-from ingest.specs.phrases import phrase_facts
+from ingest.specs.phrases import phrase_facts, variant_lines
 from ingest.specs.prose import sentences, with_variant
 from ingest.specs.scope import (
     DocCars,
@@ -141,6 +141,9 @@ def _read(
     found += [(f, False) for f in rows]
     skip += row_spans
     skip += [(f.start, f.end) for f, _ in found]
+    named = variant_lines(vocab, text, skip)
+    found += [(f, False) for f in named]
+    skip += [(f.start, f.end) for f in named]
     prose = sentences(vocab, text, skip)
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]

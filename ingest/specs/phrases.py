@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.numbers import quantities
+from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found
 from ingest.specs.sheets import column_names
 from ingest.specs.values import Value, read
@@ -92,6 +92,72 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     if "fuel_type" in vocab.attributes:
         out += _cell_rows(text, skip, _FUEL, "fuel_type", whole=True)[0]
     return out
+
+
+# "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
+_NAMED_LINE = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?)(?:\*\*)?[ \t]*:(?:\*\*)?"
+    r"(?P<value>[^\n]*\d[^\n]*)$",
+    re.MULTILINE,
+)
+_QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
+_QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
+
+
+def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """Lines "Variant: figure" under a heading line that is a label ("Pricing", "Fuel
+    Efficiency"): the heading is the attribute, unless a figure says its own ("~28 MPG
+    (city)") or its unit names one; the line's name is the variant."""
+    out: list[Found] = []
+    topic: str | None = None
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        stripped = line.strip(" \t#*:")
+        if not stripped:
+            continue
+        m = _NAMED_LINE.match(text, start, start + len(line))
+        if m is None:
+            key = None if re.search(r"\d", stripped) else vocab.lookup(stripped)
+            topic = key if key in vocab.attributes else None
+            continue
+        if vocab.lookup(m.group("name")) is not None or any(s <= start < e for s, e in skip):
+            continue
+        out += _named_figures(vocab, text, m, topic)
+    return out
+
+
+def _named_figures(
+    vocab: Vocabulary, text: str, m: re.Match[str], topic: str | None
+) -> list[Found]:
+    name = m.group("name").strip()
+    every = quantities(text, m.start("value"), m.end("value"))
+    words = _without_figures(text, m.start("value"), m.end("value"), every)
+    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
+        return []  # a sentence after the name, not a figure: the sentence readers' business
+    found = [q for q in every if q.unit is not None]
+    out = []
+    for q in found:
+        qualified = _QUALIFIED.match(text, q.end)
+        key = topic
+        if qualified is not None and q.unit is not None and q.unit.dimension == "fuel_consumption":
+            key = f"fuel_economy_{_QUALIFIER_KEY[qualified.group(1).lower()]}"
+        elif len(found) > 1 or key is None:
+            key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+        attr = vocab.attributes.get(key) if key else None
+        if attr is None:
+            continue
+        values = read(attr, text, q.start, q.end, None, bare=False)
+        if values and values[0].start == q.start:
+            out.append(Found(attr.key, values[0], m.start(), m.end(), name))
+    return out
+
+
+def _without_figures(text: str, start: int, end: int, found: list[Quantity]) -> str:
+    rest = list(text[start:end])
+    for q in found:
+        rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
+    return "".join(rest)
 
 
 # "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
