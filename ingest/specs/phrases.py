@@ -16,6 +16,7 @@ Changes ("adds 20 hp") and figures other readers took are left alone, as in `pro
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found
@@ -73,24 +74,49 @@ _SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
 _PAREN_VARIANT = re.compile(r"\s*[(（](?P<v>[A-Za-z][A-Za-z .\-]{1,24}|[\u4e00-\u9fff]{1,8})[)）]")
 
 
+class Covered:
+    """Whether an offset lies in one of many spans (merged once, then a binary search)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __call__(self, at: int) -> bool:
+        i = bisect_right(self.starts, at) - 1
+        return i >= 0 and at < self.ends[i]
+
+
 def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """Unit-named figures and gearbox/drive phrases in the sentences of `text`, outside the
     spans other readers took."""
     out: list[Found] = []
+    covered = Covered(skip)
     for m in _UNIT_CUE.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
+        if covered(m.start()):
             continue
         found = _unit_figure(vocab, text, m.start(), m.end())
         if found is not None and not any(f.value.start == found.value.start for f in out):
             out.append(found)
-    if "transmission" in vocab.attributes:
-        out += _phrases(text, skip, _GEARBOX, "transmission", _gearbox_ok)
-    if "drive" in vocab.attributes:
-        out += _phrases(text, skip, _DRIVE, "drive", _drive_ok)
-    if "seats" in vocab.attributes:
-        out += _seat_counts(text, skip)
-    if "fuel_type" in vocab.attributes:
-        out += _cell_rows(text, skip, _FUEL, "fuel_type", whole=True)[0]
+    lowered = text.lower()  # cheap tests first: most texts hold none of these phrases
+
+    def has(*words: str) -> bool:
+        return any(w in lowered for w in words)
+
+    if "transmission" in vocab.attributes and has("speed", "cvt", "dct", "dsg", "amt", "ivt", "速"):
+        out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
+    if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd"):
+        out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
+    if "seats" in vocab.attributes and has("座", "seat"):
+        out += _seat_counts(text, covered)
+    fuels = ("petrol", "diesel", "gasoline", "hybrid", "electric", "cng", "lpg")
+    if "fuel_type" in vocab.attributes and has(*fuels):
+        out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
     return out
 
 
@@ -109,19 +135,20 @@ def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> 
     Efficiency"): the heading is the attribute, unless a figure says its own ("~28 MPG
     (city)") or its unit names one; the line's name is the variant."""
     out: list[Found] = []
+    if ":" not in text:
+        return out
+    covered = Covered(skip)
+    block_end = -1  # where the block of named lines seen last ends
     topic: str | None = None
-    pos = 0
-    for line in text.split("\n"):
-        start, pos = pos, pos + len(line) + 1
-        stripped = line.strip(" \t#*:")
-        if not stripped:
-            continue
-        m = _NAMED_LINE.match(text, start, start + len(line))
-        if m is None:
-            key = None if re.search(r"\d", stripped) else vocab.lookup(stripped)
+    for m in _NAMED_LINE.finditer(text):
+        start = m.start()
+        if start != block_end + 1:  # a new block: its topic is the line above it
+            above = text[text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)]
+            above = above.strip(" \t#*:")
+            key = None if not above or re.search(r"\d", above) else vocab.lookup(above)
             topic = key if key in vocab.attributes else None
-            continue
-        if vocab.lookup(m.group("name")) is not None or any(s <= start < e for s, e in skip):
+        block_end = m.end()
+        if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
             continue
         out += _named_figures(vocab, text, m, topic)
     return out
@@ -170,10 +197,10 @@ _COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, 
 _COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
 
-def _seat_counts(text: str, skip: list[tuple[int, int]]) -> list[Found]:
+def _seat_counts(text: str, covered: Covered) -> list[Found]:
     out = []
     for m in _SEATS.finditer(text):
-        if any(s <= m.start() < e for s, e in skip):
+        if covered(m.start()):
             continue
         word = (m.group("n") or m.group("e")).lower()
         n = float(word) if word.isdigit() else float(_COUNT[word])
@@ -185,7 +212,7 @@ _FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re
 
 
 def _cell_rows(
-    text: str, skip: list[tuple[int, int]], pattern: re.Pattern[str], key: str, *, whole: bool
+    text: str, covered: Covered, pattern: re.Pattern[str], key: str, *, whole: bool
 ) -> tuple[list[Found], list[tuple[int, int]]]:
     """Spec-sheet rows of text cells (PDF text): a line made of several phrases of one kind,
     "5 - speed manual 6 - speed manual 6 - speed manual", "Petrol Petrol Diesel", one per
@@ -194,23 +221,25 @@ def _cell_rows(
     Returns the cells and the spans of all such rows, also those no header explains."""
     out: list[Found] = []
     rows: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        start, pos = pos, pos + len(line) + 1
-        if any(s <= start < e for s, e in skip):
+    by_line: dict[int, list[re.Match[str]]] = {}
+    for m in pattern.finditer(text):
+        by_line.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m)
+    for start, cells in by_line.items():
+        if len(cells) < 2 or covered(start):
             continue
-        cells = list(pattern.finditer(text, start, start + len(line)))
-        rest = pattern.sub(" ", line)
-        if len(cells) < 2 or len(re.findall(r"[^\W\d_]+", rest)) > (0 if whole else 1):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        if len(re.findall(r"[^\W\d_]+", pattern.sub(" ", line))) > (0 if whole else 1):
             continue
-        rows.append((start, start + len(line)))
+        rows.append((start, end))
         names = column_names(text, start)
         if len(cells) == len(names) - 1 and line[:1].isspace():
             names = names[1:]
         if len(cells) != len(names):
             continue
         for m, name in zip(cells, names, strict=True):
-            out.append(Found(key, Value(m.start(), m.end()), start, start + len(line), name))
+            out.append(Found(key, Value(m.start(), m.end()), start, end, name))
     return out, rows
 
 
@@ -237,14 +266,15 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
 
 def _phrases(
     text: str,
-    skip: list[tuple[int, int]],
+    covered: Covered,
     pattern: re.Pattern[str],
     key: str,
     ok: object,
 ) -> list[Found]:
-    out, rows = _cell_rows(text, skip, pattern, key, whole=False)
+    out, rows = _cell_rows(text, covered, pattern, key, whole=False)
+    in_row = Covered(rows)
     for m in pattern.finditer(text):
-        if any(s <= m.start() < e for s, e in [*skip, *rows]):
+        if covered(m.start()) or in_row(m.start()):
             continue
         a, b = _sentence(text, m.start())
         if not callable(ok) or not ok(text, m, a, b):

@@ -107,8 +107,9 @@ def with_variant(text: str, found: Found) -> Found:
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
     if lead is not None:
         return replace(found, variant=lead.group("v").strip())
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, found.start)]
-    sentence = text[starts[-1] if starts else 0 : found.start]
+    back = max(0, found.start - 400)  # a sentence is never longer
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
+    sentence = text[starts[-1] if starts else back : found.start]
     names = (
         list(_NAMED.finditer(sentence))
         or list(_ENGINE_NAME.finditer(sentence))
