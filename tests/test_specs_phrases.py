@@ -166,3 +166,13 @@ def test_variant_lines_under_a_label_heading(tmp_path: Path) -> None:
     assert prices == {("Trail Edition", 31500), ("Summit Edition", 38900)}
     city, highway = one(specs, "fuel_economy_city"), one(specs, "fuel_economy_highway")
     assert (city.variant, city.numbers, highway.numbers) == ("Petrol Turbo", (24.0,), (31.0,))
+
+
+def test_an_option_packs_price_is_not_the_cars(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_star.md",
+        _FRONT + "新车售价15.98万元。顶配车型可选装豪华座舱包（含真皮座椅、座椅按摩），"
+        "售价8000元。\n",
+    )
+    assert [f.numbers for f in facts(specs, "price")] == [(159800.0,)]

@@ -258,6 +258,8 @@ def _bind(
         attr = vocab.attributes[key]
         if attr.dimension in ("text", "count"):
             return []  # only measured values are read from sentences
+        if attr.dimension == "price" and _option_priced(text, min(m[0], start)):
+            return []  # "可选装越级舒享包……，售价10000元": the option's price, not the car's
         values = read(attr, text, start, end, unit_hint(label), bare=False)
         if not values or values[0].start != start:
             return []
@@ -274,6 +276,19 @@ def _bind(
         None,
         single=False,
     )
+
+
+# An option, pack or package a sentence prices rather than the car
+_OPTION = re.compile(
+    r"选装|选配|套件|[^\s，。]包[（(，,]|\b(?:option(?:al)?|pack(?:age)?|add-on|accessor(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def _option_priced(text: str, at: int) -> bool:
+    back = max(0, at - 200)
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, at)]
+    return _OPTION.search(text, starts[-1] if starts else back, at) is not None
 
 
 def _value_end(text: str, end: int) -> int:
