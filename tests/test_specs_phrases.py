@@ -176,3 +176,15 @@ def test_an_option_packs_price_is_not_the_cars(tmp_path: Path) -> None:
         "售价8000元。\n",
     )
     assert [f.numbers for f in facts(specs, "price")] == [(159800.0,)]
+
+
+def test_a_data_set_row_whose_model_extends_another_is_a_trim_of_it(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_models.csv",
+        "Make,Model,Horsepower,Length (mm)\nAcme,Ranger,150,4410\nAcme,Ranger AWD Sport,180,4425\n"
+        "Acme,Rangeland,120,4100\nAcme,Ranger Van,110,4800\n",
+    )  # "Ranger Van" is a model of its own: no drive leads its extension
+    assert {c.id for c in specs.cars} == {"acme-ranger", "acme-rangeland", "acme-ranger-van"}
+    powers = {(f.variant, f.numbers[0]) for f in facts(specs, "power", "acme-ranger")}
+    assert powers == {(None, 150), ("AWD Sport", 180)}
