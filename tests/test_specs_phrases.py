@@ -18,11 +18,14 @@ def test_a_unit_that_belongs_to_one_attribute_names_it(tmp_path: Path) -> None:
         "acme_ranger.txt",
         "BRAND: Acme\nMODEL: Ranger\n\n"
         "The Ranger is sold with a 2.0 litre turbo petrol engine making roughly 180 horsepower "
-        "and 300 Nm. The sport variant returns around 15.2 kilometres per litre on the test "
-        "cycle. A tuning kit adds 20 hp. Its 58 kWh pack sits under the floor.\n",
+        "and 300 Nm, or a 2.2 litre\nfour-cylinder diesel engine making 150 hp. The sport "
+        "variant returns around 15.2 kilometres per litre on the test cycle. A tuning kit adds "
+        "20 hp. Its 58 kWh pack sits under the floor.\n",
     )
-    power = one(specs, "power")
-    assert (power.numbers, power.unit, power.variant) == ((180.0,), "hp", "2.0 litre turbo petrol")
+    assert {(f.numbers, f.unit, f.variant) for f in facts(specs, "power")} == {
+        ((180.0,), "hp", "2.0 litre turbo petrol"),
+        ((150.0,), "hp", "2.2 litre four-cylinder diesel"),  # the engine named last before it
+    }
     assert one(specs, "torque").numbers == (300.0,)  # "adds 20 hp" is a change, not a power
     economy = one(specs, "fuel_economy_combined")
     assert (economy.numbers, economy.unit, economy.variant) == ((15.2,), "km/L", "sport")
@@ -188,3 +191,17 @@ def test_a_data_set_row_whose_model_extends_another_is_a_trim_of_it(tmp_path: Pa
     assert {c.id for c in specs.cars} == {"acme-ranger", "acme-rangeland", "acme-ranger-van"}
     powers = {(f.variant, f.numbers[0]) for f in facts(specs, "power", "acme-ranger")}
     assert powers == {(None, 150), ("AWD Sport", 180)}
+
+
+def test_gearbox_lists_take_the_variants_their_clause_names(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "Gearboxes are a 6-speed manual or 8-speed DCT on turbo variants; a 5-speed manual "
+        "on the base version. Mileage ranges from 14 km/l up to 19 km/l depending on trim.\n",
+    )
+    gearboxes = {(f.value, f.variant) for f in facts(specs, "transmission")}
+    turbo = {("6-speed manual", "turbo"), ("8-speed DCT", "turbo")}
+    assert gearboxes == {*turbo, ("5-speed manual", "base")}
+    assert facts(specs, "fuel_economy_combined") == []  # a spread over variants, no one's figure

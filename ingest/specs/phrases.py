@@ -47,6 +47,11 @@ _CHANGE = re.compile(
     r"(?:提升|提高|增加|降低|减少|多出|相比|比)了?(?:约|近)?\s*)$",
     re.IGNORECASE,
 )
+# a sentence giving the spread over several variants, not any one's figure
+_SPREAD = re.compile(
+    r"\bdepending on\b|\branges?\s+from\b|\bvar(?:y|ies)\s+(?:from|between)\b|视[^，。]{0,8}而定",
+    re.IGNORECASE,
+)
 _CONSUMPTION = re.compile(r"\b(?:city|highway|hwy|urban|extra[- ]urban|市区|市郊|高速)\b", re.I)
 
 _NUMBER_WORD = r"(?:\d{1,2}|four|five|six|seven|eight|nine|ten)"
@@ -68,6 +73,12 @@ _DRIVE = re.compile(
 )
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
+)
+_CLAUSE_STOP = re.compile(r"[。；;!?\n]|\.(?:\s|$)")
+_ON_VARIANTS = re.compile(
+    r"\b(?:on|in|for|with)\s+(?:the\s+|all\s+)?(?P<v>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+"
+    r"(?:variants?|versions?|trims?|models?)\b",
+    re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
 # "a CVT automatic (petrol)": the variant a parenthesis after the phrase names
@@ -255,9 +266,11 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     attr = vocab.attributes.get(key) if key else None
     if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
         return None
-    sentence = _sentence(text, q.start)
-    if key == "fuel_economy_combined" and _CONSUMPTION.search(text[sentence[0] : sentence[1]]):
+    a, b = _sentence(text, q.start)
+    if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business
+    if _SPREAD.search(text, a, b):
+        return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
     values = read(attr, text, q.start, q.end, None, bare=False)
     if not values or values[0].start != q.start:
         return None
@@ -284,6 +297,11 @@ def _phrases(
         end = m.end()
         if paren is not None and not _DRIVE.fullmatch(paren.group("v")):
             variant, end = paren.group("v").strip(), paren.end()
+        else:  # "a 6-speed manual or 6-speed AMT on diesel variants"
+            clause = _CLAUSE_STOP.search(text, m.end(), min(len(text), m.end() + 160))
+            on = _ON_VARIANTS.search(text, m.end(), clause.start() if clause else m.end() + 160)
+            if on is not None:
+                variant = on.group("v")
         out.append(Found(key, Value(m.start(), m.end()), m.start(), end, variant))
     return out
 

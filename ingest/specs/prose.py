@@ -71,7 +71,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
 # The engine or version a sentence is about, named before the figure in the same sentence:
 # "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
 _ENGINE_NAME = re.compile(
-    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()\n]{0,30}?)\s+engine\b", re.I
+    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{0,40}?)\s+engine\b", re.I
 )
 _VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![本权面])")
 _SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped lines go on
@@ -120,7 +120,7 @@ def with_variant(text: str, found: Found) -> Found:
         if subject is None or _NOT_VARIANT.search(subject.group("v")):
             return found
         return replace(found, variant=subject.group("v"))
-    name = _LEAD_WORD.sub("", names[-1].group("v").strip())
+    name = _LEAD_WORD.sub("", " ".join(names[-1].group("v").split()))
     return replace(found, variant=name or None)
 
 
