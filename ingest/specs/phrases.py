@@ -74,7 +74,7 @@ _DRIVE = re.compile(
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
 )
-_CLAUSE_STOP = re.compile(r"[。；;!?\n]|\.(?:\s|$)")
+_CLAUSE_STOP = re.compile(r"[。；;!?]|\.(?:\s|$)|\n\s*\n")
 _ON_VARIANTS = re.compile(
     r"\b(?:on|in|for|with)\s+(?:the\s+|all\s+)?(?P<v>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+"
     r"(?:variants?|versions?|trims?|models?)\b",
