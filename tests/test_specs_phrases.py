@@ -205,3 +205,20 @@ def test_gearbox_lists_take_the_variants_their_clause_names(tmp_path: Path) -> N
     turbo = {("6-speed manual", "turbo"), ("8-speed DCT", "turbo")}
     assert gearboxes == {*turbo, ("5-speed manual", "base")}
     assert facts(specs, "fuel_economy_combined") == []  # a spread over variants, no one's figure
+
+
+def test_an_engine_name_states_its_displacement(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\nIt comes with a 1.6 litre turbo petrol engine or a "
+        "2.2-litre diesel engine. The 9.9 litre engine of the truck is not plausible here.\n",
+    )
+    sizes = {(f.variant, f.numbers, f.unit) for f in facts(specs, "displacement")}
+    assert sizes == {("1.6 litre turbo petrol", (1.6,), "L"), ("2.2-litre diesel", (2.2,), "L")}
+
+
+def test_a_chinese_turbo_engine_size(tmp_path: Path) -> None:
+    specs = write(tmp_path, "acme_star.md", _FRONT + "新车搭载1.4T+7速双离合的动力组合。\n")
+    size = one(specs, "displacement")
+    assert (size.value, size.numbers, size.unit) == ("1.4T", (1.4,), "L")

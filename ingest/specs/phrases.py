@@ -21,6 +21,7 @@ from bisect import bisect_right
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found
 from ingest.specs.sheets import column_names
+from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -123,12 +124,46 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
     if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd"):
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
+    if "displacement" in vocab.attributes and has("engine", "发动机", "t+", "t动力"):
+        out += _engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
         out += _seat_counts(text, covered)
     fuels = ("petrol", "diesel", "gasoline", "hybrid", "electric", "cng", "lpg")
     if "fuel_type" in vocab.attributes and has(*fuels):
         out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
     return out
+
+
+# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合": an engine's size
+_ENGINE_SIZE = re.compile(
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
+    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))",
+    re.IGNORECASE,
+)
+
+
+def _engine_sizes(vocab: Vocabulary, text: str, covered: Covered) -> list[Found]:
+    """The displacement an engine's name states; the name (in a sentence) is the variant."""
+    attr = vocab.attributes["displacement"]
+    out = []
+    for m in _ENGINE_SIZE.finditer(text):
+        if covered(m.start()):
+            continue
+        size = m.group("size") or m.group("t")
+        end = m.start() + len(m.group()) if m.group("t") else m.end("name")
+        converted = to_canonical(float(size), LITRE, attr.dimension)
+        if converted is None or not attr.plausible(converted[0]):
+            continue
+        figure_end = m.end("t") + 1 if m.group("t") else _figure_end(text, m.start(), m.end())
+        value = Value(m.start(), figure_end, (float(size),), "L", converted[0], converted[1])
+        variant = " ".join(text[m.start() : end].split()) if m.group("size") else None
+        out.append(Found("displacement", value, m.start(), m.end(), variant))
+    return out
+
+
+def _figure_end(text: str, start: int, end: int) -> int:
+    unit = re.match(r"\d\.\d\s*-?\s*(?:l|litre|liter)\b", text[start:end], re.IGNORECASE)
+    return start + (unit.end() if unit else 3)
 
 
 # "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
