@@ -222,3 +222,16 @@ def test_a_chinese_turbo_engine_size(tmp_path: Path) -> None:
     specs = write(tmp_path, "acme_star.md", _FRONT + "新车搭载1.4T+7速双离合的动力组合。\n")
     size = one(specs, "displacement")
     assert (size.value, size.numbers, size.unit) == ("1.4T", (1.4,), "L")
+
+
+def test_unit_named_figures_skip_restatements_sheet_rows_and_slash_lists(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "The engine gives 70 kW or 95.2 PS at 6000 rpm.\n"
+        "Max Power  70 kW@6000 rpm or 95.2 PS@6000 rpm (Petrol Mode)\n"
+        "Gearbox type 5MT/5AMT on the feature list.\n",
+    )
+    assert {f.unit for f in facts(specs, "power")} <= {"kW"}  # never the PS restatement
+    assert facts(specs, "transmission") == []

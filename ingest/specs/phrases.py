@@ -20,7 +20,7 @@ from bisect import bisect_right
 
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found
-from ingest.specs.sheets import column_names
+from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, read
 from ingest.specs.vocabulary import Vocabulary
@@ -53,6 +53,11 @@ _SPREAD = re.compile(
     r"\bdepending on\b|\branges?\s+from\b|\bvar(?:y|ies)\s+(?:from|between)\b|视[^，。]{0,8}而定",
     re.IGNORECASE,
 )
+_RESTATED = re.compile(
+    r"\d[\w.,/@ ]{0,16}?\s(?:or|/|[(（=])\s*(?:approx\.?|about|around|~)?\s*$"
+    r"|\d\s*[A-Za-z]{1,3}\s*[(（]\s*$",
+    re.IGNORECASE,
+)
 _CONSUMPTION = re.compile(r"\b(?:city|highway|hwy|urban|extra[- ]urban|市区|市郊|高速)\b", re.I)
 
 _NUMBER_WORD = r"(?:\d{1,2}|four|five|six|seven|eight|nine|ten)"
@@ -60,7 +65,8 @@ _GEARBOX = re.compile(
     rf"\b{_NUMBER_WORD}\s*-?\s*speed\s+(?:(?:dual|twin|double)[- ]clutch(?:\s+automatic)?|"
     r"torque[- ]converter(?:\s+automatic)?|automatic|manual|DCT|DSG|AMT|CVT|sequential)\b"
     r"|\d{1,2}速(?:手动|自动|双离合|手自一体)(?:变速箱)?"
-    r"|(?<![A-Za-z])(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z])(?:\s+automatic)?(?:无级)?(?:变速箱)?",
+    r"|(?<![A-Za-z0-9/])(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z0-9/])(?:\s+automatic)?(?:无级)?"
+    r"(?:变速箱)?",
     re.IGNORECASE,
 )
 _GEAR_CUE = re.compile(
@@ -301,6 +307,11 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     attr = vocab.attributes.get(key) if key else None
     if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
         return None
+    if _RESTATED.search(text[max(0, q.start - 30) : q.start]):
+        return None  # "66 kW@6000 rpm or 89.7 PS": the same figure again, in another unit
+    line = text[text.rfind("\n", 0, q.start) + 1 : q.start]
+    if label_prefix(vocab, line)[0] is not None:
+        return None  # a spec-sheet row: the labelled readers' business
     a, b = _sentence(text, q.start)
     if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business

@@ -42,7 +42,7 @@ def sheet_rows(
         if header:
             variants = header
             continue
-        key, label, rest = _label_prefix(vocab, line)
+        key, label, rest = label_prefix(vocab, line)
         if key is None and pending is not None and not re.match(r"\s*@", line):
             key, label, ev_start = pending
             rest = start
@@ -174,7 +174,7 @@ def _rpm_row(key: str, text: str, start: int, end: int, variants: list[str]) -> 
     return out
 
 
-def _label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
+def label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
     """The longest run of leading words that is a known label: (key, label, offset after)."""
     first = _FIRST.match(line)
     if first is None or not vocab.may_start_label(first.group(1)):
