@@ -2,10 +2,13 @@
 extraction adds to ingest time.
 
     python -m bench.facts [--corpus ../shared/corpus] [--gold tests/specs/gold.jsonl] [--out FILE]
+                          [--split tune|holdout|all]
 
 Quality: every gold source is parsed and chunked as the ingest does and put through
 `ingest.specs.extract_specs`; its facts about the gold's cars, on the attributes the gold
 has for that source, are matched against the gold lines (`bench/spec_match.py`).
+`--split` scores only the tune or the holdout sources (`tests/specs/README.md`, "Tune and
+holdout"); a holdout report lists no misses or false positives, so nobody tunes on them.
 Throughput: every corpus file is parsed and chunked, then extracted, in this one process,
 each step timed apart in wall and CPU seconds (best of `--rounds` passes per file).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -24,13 +28,16 @@ from typing import TYPE_CHECKING
 
 from bench.ingest import machine, write_section
 from bench.spec_match import Scored, score
-from tests.specs.check_gold import GOLD, load_gold
+from tests.specs.check_gold import GOLD, GoldFact, load_gold
 
 if TYPE_CHECKING:
     from ingest.document import Chunk, ParsedDocument
     from ingest.specs.model import Fact
 
 SECTION = "## Spec facts"
+SPLITS = ("tune", "holdout", "all")
+README = GOLD.parent / "README.md"
+_SPLIT_LINE = re.compile(r"^- (tune|holdout): `([^`]+)`\s*$", re.MULTILINE)
 GROUPS = ("pdf", "md", "txt", "csv", "en", "zh")
 
 Extract = Callable[["ParsedDocument", "list[Chunk]"], "list[Fact]"]
@@ -76,6 +83,22 @@ def chunker() -> Callable[[ParsedDocument], list[Chunk]]:
         )
 
     return run
+
+
+def split_sources(readme: Path = README) -> dict[str, str]:
+    """Each gold source's split ("tune" or "holdout") as the gold README lists them."""
+    return {m.group(2): m.group(1) for m in _SPLIT_LINE.finditer(readme.read_text("utf-8"))}
+
+
+def select(gold: list[GoldFact], split: str, readme: Path = README) -> list[GoldFact]:
+    """The gold lines of `split`; every gold source must be in one of the README's lists."""
+    if split == "all":
+        return gold
+    splits = split_sources(readme)
+    unlisted = sorted({g.source for g in gold} - splits.keys())
+    if unlisted:
+        raise SystemExit(f"{readme}: gold sources in no split: {', '.join(unlisted)}")
+    return [g for g in gold if splits[g.source] == split]
 
 
 def predict(corpus: Path, sources: Iterable[str], extract: Extract) -> dict[str, list[Fact]]:
@@ -146,7 +169,7 @@ def _pct(part: int, whole: int) -> str:
     return f"{part / whole:.3f}" if whole else "n/a"
 
 
-def render(scored: Scored, timing: Timing | None, command: str) -> str:
+def render(scored: Scored, timing: Timing | None, command: str, *, mistakes: bool = True) -> str:
     """The `## Spec facts` section."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     total = scored.totals()
@@ -212,7 +235,7 @@ def render(scored: Scored, timing: Timing | None, command: str) -> str:
             "every chunk (see `## Ingest`), so extraction's share of it is smaller than its "
             "share of parse + chunk.",
         ]
-    lines += ["", *_mistakes(scored), ""]
+    lines += ["", *(_mistakes(scored) if mistakes else ["(holdout: mistakes not listed)"]), ""]
     return "\n".join(lines)
 
 
@@ -261,16 +284,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     parser.add_argument("--rounds", type=int, default=2, help="throughput passes (best counts)")
     parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--split", choices=SPLITS, default="all", help="gold sources scored")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         raise SystemExit(f"--corpus {args.corpus}: no such folder")
-    gold = load_gold(args.gold)
+    gold = select(load_gold(args.gold), args.split)
     extract = extractor()
     predicted = predict(args.corpus, dict.fromkeys(g.source for g in gold), extract)
     scored = score(gold, predicted)
     timing = None if args.no_throughput else throughput(args.corpus, extract, args.rounds)
     command = f"python -m bench.facts --corpus {args.corpus}"
-    text = render(scored, timing, command)
+    if args.split != "all":
+        command += f" --split {args.split}"
+    text = render(scored, timing, command, mistakes=args.split != "holdout")
     write_section(args.out, SECTION, text)
     sys.stdout.write(text + "\n")
 

@@ -457,6 +457,15 @@ def test_cars93_csv_one_car_per_row() -> None:
     camry = {f.attribute: f for f in specs.facts if f.car == "toyota-camry"}
     assert camry["power"].numbers == (130.0,) and camry["power"].unit == "hp"
     assert camry["length"].unit == "in" and camry["length"].normalized == pytest.approx(4775.2)
-    assert camry["price"].normalized == pytest.approx(18200)
+    prices = {
+        f.variant: f.normalized
+        for f in specs.facts
+        if f.car == "toyota-camry" and f.attribute == "price"
+    }
+    assert prices == {
+        None: pytest.approx(18200),
+        "Min": pytest.approx(15200),
+        "Max": pytest.approx(21200),
+    }
     assert "Toyota" in chunks[camry["power"].chunk_index]  # type: ignore[index]
     assert specs.chunk_cars[camry["power"].chunk_index] == ("toyota-camry",)  # type: ignore[index]

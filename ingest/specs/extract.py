@@ -9,6 +9,7 @@ that lie inside one chunk, so the evidence is an exact substring of that chunk's
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,8 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.numbers import fold
-from ingest.specs.prose import sentences
+from ingest.specs.phrases import phrase_facts, variant_lines
+from ingest.specs.prose import sentences, with_variant
 from ingest.specs.scope import (
     DocCars,
     Scope,
@@ -96,7 +98,11 @@ def _extract(
         if record is None:
             for car, names in learned_aliases(index, section.text).items():
                 learned.setdefault(car, set()).update(names)
-    facts = _dedupe(_name_configurations(found, rows, doc_cars.year))
+    found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
+    facts = _dedupe(found)
+    renamed = _base_ids(set(rows))
+    for ci, cars_of in chunk_cars.items():
+        chunk_cars[ci] = {renamed.get(c, c) for c in cars_of}
     used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
     cars = [
         CarRef(
@@ -140,7 +146,13 @@ def _read(
     found += [(f, False) for f in rows]
     skip += row_spans
     skip += [(f.start, f.end) for f, _ in found]
-    found += [(f, True) for f in sentences(vocab, text, skip)]
+    named = variant_lines(vocab, text, skip)
+    found += [(f, False) for f in named]
+    skip += [(f.start, f.end) for f in named]
+    prose = sentences(vocab, text, skip)
+    found += [(f, True) for f in prose]
+    skip += [(f.start, f.end) for f in prose]
+    found += [(with_variant(text, f), True) for f in phrase_facts(vocab, text, skip)]
     return found
 
 
@@ -207,6 +219,45 @@ def _name_configurations(
                 if name:
                     renamed[id(f)] = _variant(year, name) or name
     return [(replace(f, variant=renamed[id(f)]) if id(f) in renamed else f, p) for f, p in found]
+
+
+_DRIVE_TRIM = re.compile(r"(?:awd|fwd|rwd|4wd|2wd|4x4|4matic|xdrive|quattro)(?:-|$)")
+
+
+def _base_ids(cars: set[str]) -> dict[str, str]:
+    """Row cars whose id extends another row car's id by a drive and trim ("acura-tlx" and
+    "acura-tlx-awd-a-spec"; not "chevrolet-lumina-apv", a model of its own): each mapped to
+    the shortest such base."""
+    out = {}
+    for car in cars:
+        bases = [c for c in cars if car.startswith(c + "-") and _DRIVE_TRIM.match(car, len(c) + 1)]
+        if bases:
+            out[car] = min(bases, key=len)
+    return out
+
+
+def _base_models(
+    found: list[tuple[Fact, bool]], rows: dict[str, list[list[Fact]]], doc_cars: DocCars
+) -> list[tuple[Fact, bool]]:
+    """Data-set rows whose model name is another row's model plus a trim (EPA's "TLX AWD
+    A-SPEC" beside "TLX") are that model, the trim leading their variant."""
+    renamed = _base_ids(set(rows))
+    if not renamed:
+        return found
+    out = []
+    for fact, prose in found:
+        base = renamed.get(fact.car)
+        if base is None:
+            out.append((fact, prose))
+            continue
+        long, short = doc_cars.names.get(fact.car, ""), doc_cars.names.get(base, "")
+        if short and long.lower().startswith(short.lower() + " "):
+            trim = long[len(short) :].strip()
+        else:
+            trim = fact.car[len(base) + 1 :].replace("-", " ").upper()
+        variant = f"{trim} {fact.variant}" if fact.variant else trim
+        out.append((replace(fact, car=base, variant=variant), prose))
+    return out
 
 
 def _variant(year: str, variant: str | None) -> str | None:

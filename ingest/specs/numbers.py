@@ -56,7 +56,7 @@ _PREFIX = _alternation(PREFIXES, "p")
 
 _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
-    rf"(?<![A-Za-z0-9_.,])(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
+    rf"(?<![A-Za-z0-9_.])(?<!\d,)(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
     rf"(?:\s*(?P<mult>{_MULT}))?"
     rf"(?:\s*(?P<unit>{_SUFFIX}))?",
     re.IGNORECASE,

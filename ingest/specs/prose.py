@@ -38,6 +38,7 @@ _POSTFIX = re.compile(
 def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """Label–figure pairs in the prose of `text`, outside the spans already read."""
     labels = [m for m in vocab.find_labels(text) if not any(s <= m[0] < e for s, e in skip)]
+    labels = sorted({*labels, *_topics(vocab, text, skip, labels)})
     if not labels:
         return []
     figures = _figures_near(vocab, text, labels)
@@ -62,14 +63,15 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             if found:
                 out.extend(found)
                 taken.add(q.start)
+                out.extend(_enumerated(vocab, m, text, figures, q, taken))
                 break
-    return [_with_variant(text, f) for f in out]
+    return [with_variant(text, f) for f in out]
 
 
 # The engine or version a sentence is about, named before the figure in the same sentence:
 # "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
 _ENGINE_NAME = re.compile(
-    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()\n]{0,30}?)\s+engine\b", re.I
+    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{0,40}?)\s+engine\b", re.I
 )
 _VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![本权面])")
 _SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped lines go on
@@ -79,19 +81,99 @@ _SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped 
 _ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?", re.MULTILINE)
 
 
-def _with_variant(text: str, found: Found) -> Found:
+# "The CVT automatic petrol variant returns …": a variant named as one in its sentence
+_NAMED = re.compile(
+    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\- ]{1,40}?)\s+"
+    r"(?:variant|version|trim|option)s?\b",
+    re.IGNORECASE,
+)
+
+
+# "超长续航双电机"YOU"搭载100kWh电池，NEDC续航606km": the version a Chinese sentence is
+# about, as the subject of its first verb of fitting
+_SUBJECT = re.compile(
+    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?:了|有)?"
+)
+_NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|方面|这款|此款|^[A-Za-z0-9 .-]+$")
+
+
+_LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
+
+
+def with_variant(text: str, found: Found) -> Found:
+    """`found` with the variant its list item or its sentence names before it, if any."""
     if found.variant is not None:
         return found
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
     if lead is not None:
         return replace(found, variant=lead.group("v").strip())
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, found.start)]
-    sentence = text[starts[-1] if starts else 0 : found.start]
-    names = list(_ENGINE_NAME.finditer(sentence)) or list(_VERSION_NAME.finditer(sentence))
+    back = max(0, found.start - 400)  # a sentence is never longer
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
+    sentence = text[starts[-1] if starts else back : found.start]
+    names = (
+        list(_NAMED.finditer(sentence))
+        or list(_ENGINE_NAME.finditer(sentence))
+        or list(_VERSION_NAME.finditer(sentence))
+    )
     if not names:
-        return found
-    name = re.sub(r"^(?:其中|而且|而|以及|和|与|对于|至于)", "", names[-1].group("v").strip())
+        subject = _SUBJECT.match(sentence)
+        if subject is None or _NOT_VARIANT.search(subject.group("v")):
+            return found
+        return replace(found, variant=subject.group("v"))
+    name = _LEAD_WORD.sub("", " ".join(names[-1].group("v").split()))
     return replace(found, variant=name or None)
+
+
+# "续航方面，…": a topic the next figures are about; a word too weak to be a label in a
+# sentence ("续航", "功率") is one when the sentence makes it its topic.
+_TOPIC = re.compile(r"([\u4e00-\u9fff]{1,6})方面")
+
+
+def _topics(
+    vocab: Vocabulary, text: str, skip: list[tuple[int, int]], labels: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    out = []
+    for m in _TOPIC.finditer(text):
+        if any(s <= m.start() < e for s, e in skip) or any(a < m.end(1) <= b for a, b in labels):
+            continue
+        word = m.group(1)
+        for i in range(len(word)):
+            key = vocab.lookup(word[i:])
+            attr = vocab.attributes.get(key) if key else None
+            if attr is not None and attr.dimension not in ("text", "count"):
+                out.append((m.start(1) + i, m.end(1)))
+                break
+    return out
+
+
+# "分别是526km、606km和712km", "290, 303 and 318 miles": one label, several figures
+_LIST_JOIN = re.compile(r"\s*(?:、|,|，|和|及|与|以及|或|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+def _enumerated(
+    vocab: Vocabulary,
+    m: tuple[int, int],
+    text: str,
+    figures: list[Quantity],
+    first: Quantity,
+    taken: set[int],
+) -> list[Found]:
+    """The further figures of a list that follows a label's first figure, each bound to it."""
+    out: list[Found] = []
+    last = first
+    for q in figures:
+        if q.start <= last.start:
+            continue
+        join = _LIST_JOIN.fullmatch(text, last.end, q.start)
+        if join is None or q.start in taken or q.unit is not last.unit:
+            break
+        found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
+        if not found:
+            break
+        out.extend(found)
+        taken.add(q.start)
+        last = q
+    return out
 
 
 def _rpm_after(text: str, found: Found, end: int) -> list[Found]:
@@ -176,6 +258,8 @@ def _bind(
         attr = vocab.attributes[key]
         if attr.dimension in ("text", "count"):
             return []  # only measured values are read from sentences
+        if attr.dimension == "price" and _option_priced(text, min(m[0], start)):
+            return []  # "可选装越级舒享包……，售价10000元": the option's price, not the car's
         values = read(attr, text, start, end, unit_hint(label), bare=False)
         if not values or values[0].start != start:
             return []
@@ -192,6 +276,19 @@ def _bind(
         None,
         single=False,
     )
+
+
+# An option, pack or package a sentence prices rather than the car
+_OPTION = re.compile(
+    r"选装|选配|套件|[^\s，。]包[（(，,]|\b(?:option(?:al)?|pack(?:age)?|add-on|accessor(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def _option_priced(text: str, at: int) -> bool:
+    back = max(0, at - 200)
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, at)]
+    return _OPTION.search(text, starts[-1] if starts else back, at) is not None
 
 
 def _value_end(text: str, end: int) -> int:

@@ -58,9 +58,13 @@ def key_values(
     for m in matches:
         label = m.group("label")
         key = columns.get(label.strip()) or vocab.lookup(label)
+        qualifier = None
+        if key is None and "," in label:  # "Maximum price, premium version (in $1,000)"
+            head, _, qualifier = label.partition(",")
+            key = vocab.lookup(head + "".join(re.findall(r"\([^)]*\)", qualifier)))
         if key is None:
             continue
-        variant = _heading_at(headings, m.start())
+        variant = _heading_at(headings, m.start()) or _qualifier(key, label, qualifier)
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
@@ -91,6 +95,22 @@ _VARIANT_CUE = re.compile(
 _HEADING_TEXT = re.compile(
     r"^[ \t]*(?:#+\s*)?(?:\*\*)?(?P<name>[^\n]{2,60}?)(?:\*\*)?:?(?:\*\*)?[ \t]*$"
 )
+
+
+# "Min.Price", "Midrange price": which of a car's prices a label means
+_PRICE_RANK = re.compile(r"\b(min(?:imum)?|max(?:imum)?|mid-?range)\b", re.IGNORECASE)
+_NAMES_VARIANT = re.compile(r"\b(?:version|model|trim|variant|edition)\b", re.IGNORECASE)
+
+
+def _qualifier(key: str, label: str, qualifier: str | None) -> str | None:
+    """The variant a label names after its attribute ("…, basic version"), or the rank of a
+    price ("Min.Price" → "Min")."""
+    if qualifier is not None:
+        qualifier = re.sub(r"\([^)]*\)", "", qualifier).strip()
+        if qualifier and _NAMES_VARIANT.search(qualifier):
+            return qualifier
+    rank = _PRICE_RANK.search(label) if key == "price" else None
+    return rank.group(1) if rank else None
 
 
 def _variant_headings(text: str) -> list[tuple[int, str | None]]:

@@ -42,7 +42,7 @@ def sheet_rows(
         if header:
             variants = header
             continue
-        key, label, rest = _label_prefix(vocab, line)
+        key, label, rest = label_prefix(vocab, line)
         if key is None and pending is not None and not re.match(r"\s*@", line):
             key, label, ev_start = pending
             rest = start
@@ -174,7 +174,7 @@ def _rpm_row(key: str, text: str, start: int, end: int, variants: list[str]) -> 
     return out
 
 
-def _label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
+def label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
     """The longest run of leading words that is a known label: (key, label, offset after)."""
     first = _FIRST.match(line)
     if first is None or not vocab.may_start_label(first.group(1)):
@@ -241,3 +241,16 @@ def _engine_header(line: str) -> list[str]:
         return []
     parts = [line[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
     return parts if all(parts) else []
+
+
+def column_names(text: str, before: int) -> list[str]:
+    """The variant names of the nearest column header line above `before` in `text`."""
+    end = before
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start : end - 1] if text[end - 1 : end] == "\n" else text[start:end]
+        header = _engine_header(line) or _column_header(line)
+        if header:
+            return header
+        end = start
+    return []

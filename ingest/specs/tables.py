@@ -95,11 +95,14 @@ def _row_names(body: list[Row], labels: list[str], keys: list[str | None]) -> li
         if labels[0].strip() == "#" and cells:
             row["#"] = line[cells[0][0] : cells[0][1]].strip()
         rows.append(row)
+    firsts = [(line[c[0][0] : c[0][1]].strip() or None) if c else None for _, line, c in body]
+    named = all(f and re.search(r"[^\W\d_]", f) for f in firsts)  # not a "#" column
+    if keys[0] is None and len(body) > 1 and named and len(set(firsts)) == len(firsts):
+        return firsts  # a column naming each row ("Aurora X5 1.5T") beats a made-up name
     names = configuration_names(rows)
     if names is not None:
         return names
     if keys[0] is None:
-        firsts = [line[cells[0][0] : cells[0][1]].strip() or None for _, line, cells in body]
         return firsts if len(body) > 1 else [None]
     return [None] * len(body)
 

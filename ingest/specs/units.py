@@ -137,6 +137,7 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"千瓦时\s*/\s*百公里", KWH100),
     (r"km\s*/\s*l(?:itre|iter)?", KMPL),
     (r"kmpl", KMPL),
+    (r"kilomet(?:re|er)s?\s+(?:per|a|/)\s+lit(?:re|er)", KMPL),
     (r"公里\s*/\s*升", KMPL),
     (r"mpge", MPGE),
     (r"mpg", MPG),

@@ -143,4 +143,17 @@ def _text_value(text: str, start: int, end: int) -> list[Value]:
     if not re.search(r"[A-Za-z0-9\u4e00-\u9fff]", stripped):
         return []
     offset = start + segment.index(stripped)
+    if _measured(text, offset, offset + len(stripped)):
+        return []  # "1,750-4,000 rpm", "205 km/h": a figure of another row, not a text value
     return [Value(offset, offset + len(stripped))]
+
+
+def _measured(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is nothing but figures with units (and punctuation)."""
+    found = quantities(text, start, end)
+    if not found or found[0].start != start or any(q.unit is None for q in found):
+        return False
+    rest = list(text[start:end])
+    for q in found:
+        rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
+    return not re.search(r"[A-Za-z\u4e00-\u9fff]", "".join(rest))
