@@ -55,7 +55,8 @@ def _print_sheet(sheet: SpecSheet) -> None:
         click.echo(f"  {spec.label}{variant}: {_value(spec)}{flag}")
         for citation in spec.citations:
             page = f" p.{citation.page}" if citation.page else ""
-            click.echo(f"      {citation.source}{page}: “{citation.evidence.strip()[:120]}”")
+            quote = " ".join(citation.evidence.split())[:120]
+            click.echo(f"      {citation.source}{page}: “{quote}”")
 
 
 @click.command()
