@@ -124,6 +124,7 @@ def create_app(
                 runner.start()
             searcher = built.searcher
             generation = built.generation
+            generation.callbacks.register("metrics", registry.on_event)
             attach(
                 app,
                 AppState(
