@@ -611,6 +611,29 @@ def test_an_unexpected_error_is_a_logged_500_without_internals(
     assert any("secret internal detail" in r.getMessage() or r.exc_info for r in caplog.records)
 
 
+def test_citations_name_documents_as_their_users_gave_them(
+    make_client: MakeClient, library: Path
+) -> None:
+    """`document`: the path below the ingest root, or the upload's name; never a server path."""
+    (library / "specs" / "2025").mkdir(parents=True)
+    shutil.move(library / "aurora_x5.md", library / "specs" / "2025" / "aurora_x5.md")
+    client = make_client(roots=[library])
+    job_id = client.post("/v1/ingest", json={"paths": [str(library)]}).json()["job"]["id"]
+    assert wait_job(client, job_id)["status"] == "done"
+    upload = client.post(
+        "/v1/documents",
+        files=[("files", ("my lumen.txt", (SAMPLES / "lumen_e2.txt").read_bytes(), "text/plain"))],
+    ).json()
+    assert wait_job(client, upload["job"]["id"])["status"] == "done"
+    documents = {d["doc_id"]: d for d in client.get("/v1/documents").json()["documents"]}
+    results = client.post("/v1/query", json={"query": "Aurora X5 Lumen E2", "k": 20}).json()
+    named = {r["citation"]["document"]: r["citation"] for r in results["results"]}
+    assert set(named) == {"specs/2025/aurora_x5.md", "lumen_e2.txt", "my lumen.txt"}, named
+    for name, cited in named.items():
+        assert not name.startswith("/") and cited["doc_id"] in documents
+        assert Path(documents[cited["doc_id"]]["source"]).as_posix().endswith(name)
+
+
 def test_jobs_are_listed_newest_first_by_status_and_paged(
     make_client: MakeClient, library: Path
 ) -> None:

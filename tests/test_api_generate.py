@@ -59,6 +59,11 @@ def test_blog_end_to_end_with_citations_trace_usage_and_cost(
     first_prompt = " ".join(m["content"] for m in fake_openai.messages(0))
     assert "Aurora X5" in first_prompt and "130 kW" in first_prompt
     assert any(c["source"].endswith("aurora_x5.md") for c in body["citations"])
+    # named as the user gave them (no roots here: the file name), with the doc id
+    samples = {p.name for p in (Path(__file__).parents[1] / "data" / "samples").iterdir()}
+    assert {c["document"] for c in body["citations"]} <= samples
+    assert "aurora_x5.md" in {c["document"] for c in body["citations"]}
+    assert all(c["doc_id"] and c["chunk_id"].startswith(c["doc_id"]) for c in body["citations"])
     assert body["grounding"]["checked"] >= 1
     steps = body["trace"]
     assert all(t["prompt_tokens"] > 0 and t["completion_tokens"] > 0 for t in steps)
