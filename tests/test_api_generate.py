@@ -18,6 +18,8 @@ from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.slow
 
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
 OPENING = {
     "title": "Aurora X5: room for the family",
     "text": "The Aurora X5 1.5T makes 130 kW (177 PS) [1].",
@@ -58,9 +60,11 @@ def test_blog_end_to_end_with_citations_trace_usage_and_cost(
     # the opening was asked with passages retrieved from the real index of the samples
     first_prompt = " ".join(m["content"] for m in fake_openai.messages(0))
     assert "Aurora X5" in first_prompt and "130 kW" in first_prompt
+    # passages are named as their users know them, not by the server's paths
+    assert "(aurora_x5.md" in first_prompt and str(SAMPLES) not in first_prompt
     assert any(c["source"].endswith("aurora_x5.md") for c in body["citations"])
     # named as the user gave them (no roots here: the file name), with the doc id
-    samples = {p.name for p in (Path(__file__).parents[1] / "data" / "samples").iterdir()}
+    samples = {p.name for p in SAMPLES.iterdir()}
     assert {c["document"] for c in body["citations"]} <= samples
     assert "aurora_x5.md" in {c["document"] for c in body["citations"]}
     assert all(c["doc_id"] and c["chunk_id"].startswith(c["doc_id"]) for c in body["citations"])
