@@ -15,7 +15,7 @@ from api import errors, owner
 from api.jobs import JobRunner, JobStore
 from api.limits import BodyPace, ClientLimit, RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import ROUTERS, web
+from api.routes import ROUTERS, docs, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.runtime import configure_environment
 from api.services import Services
@@ -124,6 +124,7 @@ def create_app(
                 runner.start()
             searcher = built.searcher
             generation = built.generation
+            generation.callbacks.register("metrics", registry.on_event)
             attach(
                 app,
                 AppState(
@@ -174,4 +175,5 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", web.static_files(), name="static")
+    app.mount(docs.ASSETS_URL, docs.static_files(), name="static-docs")
     return app

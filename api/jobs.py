@@ -117,6 +117,22 @@ class JobStore:
             body = connection.execute(sa.select(jobs.c.body).where(jobs.c.id == job_id)).scalar()
         return Job.from_json(json.loads(body)) if body is not None else None
 
+    def recent(self, *, status: Status | None, limit: int, offset: int) -> tuple[int, list[Job]]:
+        """(how many jobs match, the page of them), newest first."""
+        where = [jobs.c.status == status] if status is not None else []
+        query = (
+            sa.select(jobs.c.body)
+            .where(*where)
+            .order_by(jobs.c.created_at.desc(), jobs.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        count = sa.select(sa.func.count()).select_from(jobs).where(*where)
+        with self._db.read() as connection:
+            total = int(connection.execute(count).scalar_one())
+            bodies = connection.execute(query).scalars().all()
+        return total, [Job.from_json(json.loads(body)) for body in bodies]
+
     def interrupted(self) -> list[Job]:
         query = sa.select(jobs.c.body).where(jobs.c.status.in_(["queued", "running"]))
         with self._db.read() as connection:
@@ -228,6 +244,21 @@ class JobRunner:
                 return job.as_json()
         found = self.store.get(job_id) if self.store is not None else None
         return found.as_json() if found is not None else None
+
+    def recent(
+        self, *, status: Status | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(how many jobs match, the page of them as JSON), newest first: from the store,
+        each with its live progress when this process runs it; from memory without a store."""
+        if self.store is not None:
+            total, stored = self.store.recent(status=status, limit=limit, offset=offset)
+            with self._lock:
+                live = [self._jobs.get(job.id, job).as_json() for job in stored]
+            return total, live
+        with self._lock:
+            matching = [j for j in self._jobs.values() if status is None or j.status == status]
+            matching.sort(key=lambda j: j.created_at, reverse=True)
+            return len(matching), [j.as_json() for j in matching[offset : offset + limit]]
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until no job is queued or running; False on timeout."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 import anyio
 
 from api.settings import Settings, shipped_data
+from ingest.discover import document_name
 from ingest.embedding import Embedder
 from ingest.errors import DiskFull, StoreCorrupt
 from ingest.ledger import Ledger
@@ -196,7 +197,18 @@ class Services:
             glossary=Glossary.load(glossary) if glossary else None,
             # the registry grows with each ingest, which writes a new lexical generation
             cars=Refreshing(self._query_cars, lambda: lexical.generation),
+            document_name=self.document_name,
         )
+
+    def document_name(self, source: str) -> str:
+        """A chunk's source as citations name it: below its ingest root or the uploads folder."""
+        return document_name(source, self._document_roots)
+
+    @cached_property
+    def _document_roots(self) -> list[Path]:
+        # the uploads folder is `api.routes.documents.uploads_dir`, which services cannot import
+        folders = [*self.settings.roots, self.settings.data_dir / "uploads"]
+        return [folder.resolve() for folder in folders]
 
     def _query_cars(self) -> QueryCars:
         """The car names queries are searched for: the alias files and the registry's cars."""

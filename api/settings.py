@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(default=256, ge=32, le=8192)
     chunk_overlap: int = Field(default=32, ge=0)
     encoding: str = "cl100k_base"
+    # what OpenAI clients tokenize /v1/embeddings input with when they send token ids
+    embed_input_encoding: str = Field(
+        default="cl100k_base", description="decodes token-id input to /v1/embeddings"
+    )
 
     embed_model: str = Field(
         default="all-MiniLM-L6-v2",

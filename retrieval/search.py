@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -41,6 +42,7 @@ from ingest.embedding.model import QUERY_BATCH
 from ingest.errors import IngestError
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
+from retrieval.citations import Citation, citation
 from retrieval.entities import Mention, QueryCars, without
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.filters import Filters, parse_filters
@@ -90,15 +92,6 @@ class _Answer:
     batch: int  # query texts in that run
 
 
-class Citation(BaseModel):
-    source: str
-    page: int | None = None
-    section: str = ""
-    title: str = ""
-    doc_id: str = ""
-    chunk_index: int | None = None
-
-
 class Neighbor(BaseModel):
     chunk_id: str
     chunk_index: int
@@ -145,8 +138,10 @@ class Searcher:
         car_name_weight: float = 0.25,
         other_car_penalty: float = 0.3,
         car_vector_filter: bool = True,
+        document_name: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
+        self.document_name = document_name or (lambda source: Path(source).name)  # for citations
         self.cars = cars
         self.car_boost = car_boost
         self.car_name_weight = car_name_weight
@@ -393,7 +388,7 @@ class Searcher:
                 text=found[chunk_id][0],
                 score=score,
                 scores=Scores(**asdict(part)),
-                citation=citation(found[chunk_id][1]),
+                citation=citation(found[chunk_id][1], self.document_name),
             )
             for chunk_id, score, part in ranked
             if chunk_id in found
@@ -416,19 +411,6 @@ class Searcher:
                 for i in range(index - n, index + n + 1)
                 if i != index and f"{doc_id}:{i}" in found
             ]
-
-
-def citation(metadata: Mapping[str, Any]) -> Citation:
-    page = metadata.get("page")
-    index = metadata.get("chunk_index")
-    return Citation(
-        source=str(metadata.get("source") or ""),
-        page=int(page) if isinstance(page, int | float) else None,
-        section=str(metadata.get("section") or ""),
-        title=str(metadata.get("title") or ""),
-        doc_id=str(metadata.get("doc_id") or ""),
-        chunk_index=int(index) if isinstance(index, int | float) else None,
-    )
 
 
 def _degraded_note(problem: str) -> str:

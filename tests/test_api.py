@@ -611,6 +611,52 @@ def test_an_unexpected_error_is_a_logged_500_without_internals(
     assert any("secret internal detail" in r.getMessage() or r.exc_info for r in caplog.records)
 
 
+def test_citations_name_documents_as_their_users_gave_them(
+    make_client: MakeClient, library: Path
+) -> None:
+    """`document`: the path below the ingest root, or the upload's name; never a server path."""
+    (library / "specs" / "2025").mkdir(parents=True)
+    shutil.move(library / "aurora_x5.md", library / "specs" / "2025" / "aurora_x5.md")
+    client = make_client(roots=[library])
+    job_id = client.post("/v1/ingest", json={"paths": [str(library)]}).json()["job"]["id"]
+    assert wait_job(client, job_id)["status"] == "done"
+    upload = client.post(
+        "/v1/documents",
+        files=[("files", ("my lumen.txt", (SAMPLES / "lumen_e2.txt").read_bytes(), "text/plain"))],
+    ).json()
+    assert wait_job(client, upload["job"]["id"])["status"] == "done"
+    documents = {d["doc_id"]: d for d in client.get("/v1/documents").json()["documents"]}
+    results = client.post("/v1/query", json={"query": "Aurora X5 Lumen E2", "k": 20}).json()
+    named = {r["citation"]["document"]: r["citation"] for r in results["results"]}
+    assert set(named) == {"specs/2025/aurora_x5.md", "lumen_e2.txt", "my lumen.txt"}, named
+    for name, cited in named.items():
+        assert not name.startswith("/") and cited["doc_id"] in documents
+        assert Path(documents[cited["doc_id"]]["source"]).as_posix().endswith(name)
+
+
+def test_jobs_are_listed_newest_first_by_status_and_paged(
+    make_client: MakeClient, library: Path
+) -> None:
+    client = make_client(roots=[library])
+    assert client.get("/v1/jobs").json() == {"total": 0, "offset": 0, "jobs": []}
+    ids = []
+    for _ in range(2):
+        job_id = client.post("/v1/ingest", json={"paths": [str(library)]}).json()["job"]["id"]
+        assert wait_job(client, job_id)["status"] == "done"
+        ids.append(job_id)
+    listed = client.get("/v1/jobs").json()
+    assert listed["total"] == 2 and [j["id"] for j in listed["jobs"]] == ids[::-1]
+    assert listed["jobs"][1] == client.get(f"/v1/jobs/{ids[0]}").json()
+    second_page = client.get("/v1/jobs", params={"limit": 1, "offset": 1}).json()
+    assert second_page["total"] == 2 and [j["id"] for j in second_page["jobs"]] == [ids[0]]
+    assert client.get("/v1/jobs", params={"status": "done"}).json()["total"] == 2
+    assert client.get("/v1/jobs", params={"status": "failed"}).json()["jobs"] == []
+    assert_error(
+        client.get("/v1/jobs", params={"status": "finished"}), 422, "validation_error", "status"
+    )
+    assert_error(client.get("/v1/jobs", params={"limit": 0}), 422, "validation_error", "limit")
+
+
 def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     make_client: MakeClient, make_settings: Any, library: Path
 ) -> None:
@@ -688,6 +734,7 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/cars",
         "/v1/cars/{car_id}",
         "/v1/ingest",
+        "/v1/jobs",
         "/v1/jobs/{job_id}",
         "/v1/admin/check",
         "/v1/admin/repair",
@@ -697,6 +744,7 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/usage",
         "/v1/tokenize",
         "/v1/chat",
+        "/v1/sessions",
         "/v1/sessions/{session_id}",
         "/v1/chat/completions",
         "/v1/embeddings",

@@ -414,6 +414,35 @@ def test_sessions_are_read_and_deleted(client: TestClient, fake: FakeOpenAI) -> 
     assert_error(client.delete(f"/v1/sessions/{session_id}"), 404, "session_not_found")
 
 
+def test_sessions_are_listed_newest_first_with_turns_and_usage(
+    client: TestClient, fake: FakeOpenAI
+) -> None:
+    older = client.post("/v1/chat", json={"message": question(1)}).json()["session_id"]
+    newer = client.post("/v1/chat", json={"message": question(1)}).json()["session_id"]
+    client.post("/v1/chat", json={"session_id": newer, "message": question(2)})
+    listed = client.get("/v1/sessions", params={"limit": 500})
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    sessions = body["sessions"]
+    assert body["total"] == len(sessions) >= 2 and body["offset"] == 0
+    assert [s["updated"] for s in sessions] == sorted(
+        (s["updated"] for s in sessions), reverse=True
+    )
+    ids = [s["session_id"] for s in sessions]
+    assert ids.index(newer) == 0 and ids.index(newer) < ids.index(older)
+    for session_id in (older, newer):
+        listed_one = sessions[ids.index(session_id)]
+        full = client.get(f"/v1/sessions/{session_id}").json()
+        assert listed_one["turns"] == len(full["turns"]) and listed_one["usage"] == full["usage"]
+        assert listed_one["business"] == full["business"]
+    assert sessions[0]["turns"] == 2 and sessions[0]["usage"]["calls"] >= 2
+    page = client.get("/v1/sessions", params={"limit": 1, "offset": 1}).json()
+    assert page["total"] == body["total"] and [s["session_id"] for s in page["sessions"]] == [
+        ids[1]
+    ]
+    assert_error(client.get("/v1/sessions", params={"limit": 0}), 422, "validation_error", "limit")
+
+
 def test_bad_input_is_a_clear_4xx_before_any_model_call(
     client: TestClient, fake: FakeOpenAI
 ) -> None:

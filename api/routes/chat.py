@@ -1,4 +1,5 @@
-"""`POST /v1/chat`, `GET /v1/sessions/{id}`, `DELETE /v1/sessions/{id}`: sessions with memory.
+"""`POST /v1/chat`, `GET /v1/sessions`, `GET /v1/sessions/{id}`, `DELETE /v1/sessions/{id}`:
+sessions with memory.
 
 A message larger than the model's context window allows (with the system prompt and the
 answer reserve) is refused with 422 `message_too_long`, naming its tokens and the budget; it is
@@ -7,9 +8,9 @@ never cut silently.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, ChatDep, ServicesDep
@@ -90,6 +91,22 @@ class SessionView(BaseModel):
     turns: list[TurnView]
 
 
+class SessionSummary(BaseModel):
+    session_id: str
+    created: float
+    updated: float
+    model: str | None
+    business: str
+    turns: int = Field(description="turns stored")
+    usage: Usage = Field(description="every model call of the session, summaries included")
+
+
+class SessionPage(BaseModel):
+    total: int
+    offset: int
+    sessions: list[SessionSummary] = Field(description="most recently updated first")
+
+
 class Deleted(BaseModel):
     session_id: str
     deleted: bool = True
@@ -118,6 +135,32 @@ async def chat(body: ChatRequest, chat: ChatDep, request: Request) -> ChatReply:
         filters=body.filters,
     )
     return await until_client_leaves(request, sent)
+
+
+@router.get("/v1/sessions")
+def list_sessions(
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> SessionPage:
+    """The sessions, most recently updated first, with their turn counts and usage."""
+    total, found = services.sessions.recent(limit=limit, offset=offset)
+    return SessionPage(
+        total=total,
+        offset=offset,
+        sessions=[
+            SessionSummary(
+                session_id=s.id,
+                created=s.created,
+                updated=s.updated,
+                model=s.model,
+                business=s.business,
+                turns=s.turns,
+                usage=Usage(**s.usage),
+            )
+            for s in found
+        ],
+    )
 
 
 @router.get("/v1/sessions/{session_id}", responses={404: {"description": "unknown session"}})
