@@ -235,3 +235,22 @@ def test_unit_named_figures_skip_restatements_sheet_rows_and_slash_lists(tmp_pat
     )
     assert {f.unit for f in facts(specs, "power")} <= {"kW"}  # never the PS restatement
     assert facts(specs, "transmission") == []
+
+
+def test_a_figure_the_sentence_compares_with_is_not_the_subjects() -> None:
+    """ "比燃油版的520升少65升": 520 L is the other version's boot, not this car's."""
+    from ingest.specs.values import compared
+
+    text = (
+        "插电混动版的后备厢容积比燃油版的520升少65升，"
+        "最大功率比燃油版的130千瓦（177马力）提升明显。"
+    )
+    assert compared(text, text.index("520"))
+    assert compared(text, text.index("177"))
+    plain = (
+        "比亚迪汉的后备厢容积为520升，"
+        "The boot holds 375 litres, more than the 350 litres of the rival."
+    )
+    assert not compared(plain, plain.index("520"))
+    assert not compared(plain, plain.index("375"))
+    assert compared(plain, plain.index("350"))

@@ -22,7 +22,7 @@ from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.units import LITRE, to_canonical
-from ingest.specs.values import Value, read
+from ingest.specs.values import Value, compared, read
 from ingest.specs.vocabulary import Vocabulary
 
 # unit symbol → the one attribute a figure in it can be
@@ -306,6 +306,8 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
     attr = vocab.attributes.get(key) if key else None
     if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
+        return None
+    if compared(text, q.start):
         return None
     if _RESTATED.search(text[max(0, q.start - 30) : q.start]):
         return None  # "66 kW@6000 rpm or 89.7 PS": the same figure again, in another unit

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found, values_of
-from ingest.specs.values import read, rpm_value
+from ingest.specs.values import compared, read, rpm_value
 from ingest.specs.vocabulary import Vocabulary, unit_hint
 
 # A wrapped line goes on; a blank line or a new list item ends the clause.
@@ -58,6 +58,8 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             before_label = text[max(0, m[0] - 10) : m[0]]
             before_figure = text[max(m[1], q.start - 12) : q.start]
             if _DELTA.search(before_label) or _DELTA.search(before_figure):
+                break
+            if compared(text, q.start):
                 break
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
             if found:

@@ -20,6 +20,23 @@ _TEXT_MAX = 60
 _RESTATE = re.compile(r"^\s*[(（]\s*$")
 
 
+# A figure of the thing a sentence compares with, not of its subject: "后备厢容积比燃油版的520升
+# 少65升", "比燃油版1.5T车型的130千瓦（177马力）提升明显", "more than the diesel's 250 Nm".
+# 比 inside a word (比亚迪, 比例, 比较, 对比, 相比: handled as a change) does not count.
+_COMPARED = re.compile(
+    r"(?<![对相无好])比(?!亚迪|例|较|赛|如|率)[^，。；;！？!?\n]{0,30}$|\bthan\b[^.;,!?\n]{0,40}$",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"[，。；;！？!?,\n]")
+
+
+def compared(text: str, at: int) -> bool:
+    """Whether the figure at `at` is what its clause compares the subject with."""
+    start = max(0, at - 40)
+    cut = [m.end() for m in _CLAUSE_START.finditer(text, start, at)]
+    return _COMPARED.search(text, cut[-1] if cut else start, at) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
     """One value read for an attribute, at `start:end` of the (folded) text it came from."""
