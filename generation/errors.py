@@ -142,3 +142,19 @@ class PromptError(GenerationError):
 
     status = 500
     type = "prompt_error"
+
+
+class UngroundedFigures(GenerationError):
+    """Figures stayed unsupported (or another car's) after the re-ask, and the grounding
+    policy is `fail`."""
+
+    status = 422
+    type = "ungrounded_figures"
+
+    def __init__(self, message: str, *, figures: list[dict[str, Any]]):
+        super().__init__(message)
+        self.figures = figures
+
+    @property
+    def detail(self) -> Any:
+        return {"figures": self.figures}

@@ -34,9 +34,16 @@ import anyio
 from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
 from generation.chain import structured
-from generation.chain.grounded import GroundingMode, check_step, summarize
+from generation.chain.grounded import (
+    GroundingMode,
+    GroundingPolicy,
+    apply_policy,
+    check_step,
+    summarize,
+    unbacked,
+)
 from generation.errors import GenerationFailed, SensitiveInput
-from generation.grounding import Evidence
+from generation.grounding import Reference
 from generation.guard import (
     Guard,
     GuardHit,
@@ -60,6 +67,7 @@ from generation.schemas import (
     StepTrace,
     Usage,
 )
+from ingest.specs.registry import CarRegistry
 
 DEFAULT_TOPICS = ("engine and performance", "dimensions and space", "fuel economy and price")
 # Share of the brief's length per blog step.
@@ -73,6 +81,7 @@ class ChainOptions:
     k: int = 5  # passages per step
     max_retries: int = 2  # attempts per structured call, the first included
     grounding: GroundingMode = "reask"
+    grounding_policy: GroundingPolicy = "drop"  # figures still unbacked after the re-ask
     temperature: float = 0.7
     search_mode: str = "hybrid"
     max_passage_chars: int = 1500
@@ -100,6 +109,8 @@ class ChainRun:
     grounding: list[StepGrounding] = field(default_factory=list)
     guard: GuardReport = field(default_factory=GuardReport)
     usage: Usage = field(default_factory=Usage)
+    cars: CarRegistry | None = None  # with `car_id`: figures judged against the car's facts
+    car_id: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -220,7 +231,9 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             "business": run.brief.business,
             "model": self.llm.name,
             "citations": run.book.citations(t for o in outputs for t in o.texts().values()),
-            "grounding": summarize(run.grounding, self.options.grounding),
+            "grounding": summarize(
+                run.grounding, self.options.grounding, self.options.grounding_policy
+            ),
             "guard": run.guard,
             "trace": run.trace,
             "usage": run.usage,
@@ -313,20 +326,20 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             return result
 
         result = await ask(prepared.messages, None)
-        evidence = Evidence(run.book.texts())
-        grounding = check_step(step, result.output, evidence, self.options.grounding)
-        if grounding.unsupported and self.options.grounding == "reask":
-            text = self.prompts.feedback(
-                "grounding", {**note, "unsupported": grounding.unsupported}
-            )
+        reference = Reference(run.cars, run.car_id, run.book.shown.values())
+        grounding = check_step(step, result.output, reference, self.options.grounding)
+        if unbacked(grounding) and self.options.grounding == "reask":
+            before = unbacked(grounding)
+            text = self.prompts.feedback("grounding", {**note, "unsupported": before})
             result = await ask([*result.messages, {"role": "user", "content": text}], "grounding")
-            before = grounding.unsupported
-            grounding = check_step(step, result.output, evidence, self.options.grounding)
+            grounding = check_step(step, result.output, reference, self.options.grounding)
             grounding.reasked, grounding.unsupported_before_reask = True, before
 
         output, result = await self._apply_guard(run, step, result, ask, note)
         if step in run.guard.regenerated:  # new text: its figures are checked again
-            grounding = check_step(step, output, evidence, self.options.grounding, grounding)
+            grounding = check_step(step, output, reference, self.options.grounding, grounding)
+        if self.options.grounding == "reask":  # what is still unbacked: dropped, flagged or 422
+            output = apply_policy(output, grounding, self.options.grounding_policy)
 
         for c in completions:
             trace.prompt_tokens += c.prompt_tokens
@@ -350,6 +363,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             checked=grounding.checked,
             supported=grounding.supported,
             unsupported=len(grounding.unsupported),
+            wrong_car=len(grounding.wrong_car),
         )
         return StepDone(step, output, trace, grounding, prepared.passages)
 
