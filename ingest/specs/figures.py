@@ -62,6 +62,7 @@ _MASKS = [
     re.compile(r"\[\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*\]"),  # citation markers
     re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th)(?![a-z])", re.IGNORECASE),  # ordinals
     re.compile(r"第\s*\d+"),
+    re.compile(r"(?<![\d.])\d+(?:\s*:\s*\d+)+(?![\d.])"),  # ratios: a 40:20:40 split
     re.compile(r"(?m)^\s*(?:\d{1,2}[.)、](?=\s)|[(（]\d{1,2}[)）])"),  # list numbering
     # the label of an acceleration figure, not a speed: "0-100 km/h in 11.2 s"
     re.compile(r"(?<![\d.])0\s*[-~至到]\s*(?:100|60|200)\s*(?:km\s*/\s*h|kph|mph|公里)", re.I),
