@@ -78,7 +78,6 @@ class FigureCheck(BaseModel):
     end: int = 0
 
 
-Unsupported = FigureCheck  # a figure nothing backs, in the chain's reports
 
 
 class GroundingReport(BaseModel):

@@ -203,7 +203,8 @@ def test_blog_steps_run_in_order_and_each_receives_what_it_should(fake_openai: F
     ]
     # 1.5T, 130 kW, 177 PS, 4,560 mm; 6.8 L/100km, 200 kW, 272 PS: all in the passages.
     assert (response.grounding.checked, response.grounding.supported) == (7, 7)
-    assert response.grounding.action == "none: every figure is backed by a passage"
+    assert response.grounding.action == "none: every figure is backed by a passage or fact"
+    assert response.grounding.verdict == "grounded"
     # The usage is the sum of the steps, priced input and output apart.
     assert response.usage.calls == 3
     assert response.usage.prompt_tokens == sum(t.prompt_tokens for t in response.trace)
