@@ -78,8 +78,6 @@ class FigureCheck(BaseModel):
     end: int = 0
 
 
-
-
 class GroundingReport(BaseModel):
     """Every figure of a text with its verdict, in reading order, and the counts."""
 

@@ -115,7 +115,7 @@ def test_chinese_figures_against_the_facts(services: Services) -> None:
         ("544马力", "PS", "supported"),  # 400 kW
         ("28.1万元", "CNY", "supported"),
         ("4970毫米", "mm", "unsupported"),
-        ("五", "seats", "unsupported"),
+        ("五座", "seats", "unsupported"),
     ]
     # the Venue's length in 毫米 and power in 马力; the Zeekr's price is another car's
     venue = check(
@@ -145,11 +145,11 @@ def test_passages_about_this_car_back_figures_the_facts_missed(services: Service
     assert with_airbags
     passages = [_passage(r) for r in with_airbags]
     report = check("It has 6 airbags.", Reference(services.cars, "hyundai-venue", passages))
-    assert verdicts(report) == [("6", "supported")]
+    assert verdicts(report) == [("6 airbags", "supported")]
     assert report.figures[0].backing is not None
     assert report.figures[0].backing.citation.chunk_id == with_airbags[0].chunk_id
     other = check("It has 6 airbags.", Reference(services.cars, "zeekr-001", passages))
-    assert verdicts(other) == [("6", "unsupported")]
+    assert verdicts(other) == [("6 airbags", "unsupported")]
 
 
 def _passage(result: Any) -> Any:

@@ -214,7 +214,7 @@ def _read(original: str, rw: _Rewritten, q: Quantity) -> list[Figure]:
     unit = _unit(text, q)
     if unit is LITRE and text[q.end - 1 : q.end] in "tT" and max(q.numbers) >= 10:
         return []  # "3500T" is no engine size
-    noun = _noun(text, q.end) if unit is None else None
+    noun, noun_end = _noun(text, q.end) if unit is None else (None, q.end)
     written = text[q.start : q.end]
     if unit is None and noun is None:
         if rw.from_word(q.start) or re.fullmatch(r"(?:19|20)\d\d", written.strip()):
@@ -222,7 +222,7 @@ def _read(original: str, rw: _Rewritten, q: Quantity) -> list[Figure]:
     if unit is None and noun == "years" and re.fullmatch(r"(?:19|20)\d\d", written.strip()):
         return []  # 2025年
     start, end = rw.span(q.start, q.end)
-    shown = original[start:end].strip()
+    shown = original[start : rw.span(q.start, noun_end)[1]].strip()  # "6 airbags", "五座"
     halves = q.half_widths or tuple(0.5 for _ in q.numbers)
     out = []
     for value, half in zip(q.numbers, halves, strict=True):
@@ -254,20 +254,20 @@ def _unit(text: str, q: Quantity) -> Unit | None:
     return unit
 
 
-def _noun(text: str, end: int) -> str | None:
-    """What a unitless figure counts, from the words right after it."""
+def _noun(text: str, end: int) -> tuple[str | None, int]:
+    """What a unitless figure counts, from the words right after it, and where they end."""
     rest = text[end : end + 24]
     if rest.lstrip().startswith("%"):
-        return "percent"
+        return "percent", end + rest.index("%") + 1
     m = _CN_NOUN.match(rest)
     if m:
-        return KINDS[m.group(1)]
+        return KINDS[m.group(1)], end + m.end()
     m = _EN_NOUN.match(rest)
     if m is None:
-        return None
+        return None, end
     word = m.group(1).lower()
     if word in KINDS:
-        return KINDS[word]
+        return KINDS[word], end + m.end()
     if len(word) > 3 and word.endswith("s") and word not in _NOT_NOUNS:
-        return word[:-1]  # "3 variants": a count of variants
-    return None
+        return word[:-1], end + m.end()  # "3 variants": a count of variants
+    return None, end
