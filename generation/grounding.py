@@ -141,6 +141,11 @@ class _Catalog:
             ]
             for car, stored in every.items()
         }
+        # the other cars' figures by dimension, so a claim is compared with its own kind only
+        self.by_dimension: dict[str, list[_Known]] = defaultdict(list)
+        for known in self.by_car.values():
+            for k in known:
+                self.by_dimension[k.figure.dimension].append(k)
         names = [n for c in registry.cars() for n in (c.id, c.name, *c.aliases)]
         self.numbered_names = sorted({n for n in names if any(ch.isdigit() for ch in n)})
 
@@ -217,12 +222,11 @@ class Reference:
         self.car_id = car_id
         self.names: list[str] = []
         self._own: list[_Known] = []
-        self._others: dict[str, list[_Known]] = {}
+        self._catalog: _Catalog | None = None
         if registry is not None and car_id is not None:
-            catalog = _catalog(registry)
-            self._own = catalog.by_car.get(car_id, [])
-            self._others = {c: k for c, k in catalog.by_car.items() if c != car_id}
-            self.names = catalog.numbered_names
+            self._catalog = _catalog(registry)
+            self._own = self._catalog.by_car.get(car_id, [])
+            self.names = self._catalog.numbered_names
         self._passages: list[_Known] = []
         self._bare: dict[float, Any] = {}  # distinctive bare number → passage
         # dimension → bare number → passage, for numbers under a header unit "(mm)"
@@ -256,13 +260,22 @@ class Reference:
         for table in (self._headed.get(claim.dimension, {}), self._bare):
             if claim.value in table:
                 return "supported", _passage_backing(table[claim.value], claim.text)
-        # another car's fact; the cars the passages are about first
-        ranked = sorted(self._others.items(), key=lambda item: item[0] not in self._passage_cars)
-        for _, known in ranked:
-            best = _find(claim, known)
-            if best is not None:
-                return "wrong_car", best.backing
+        if self._catalog is not None:
+            found = self._other_car(claim, self._catalog)
+            if found is not None:
+                return "wrong_car", found.backing
         return "unsupported", None
+
+    def _other_car(self, claim: Figure, catalog: _Catalog) -> _Known | None:
+        """Another car's fact the claim agrees with; the cars the passages are about first."""
+        by_dimension = catalog.by_dimension
+        if claim.dimension == "number":  # a bare number: any fact with that number
+            candidates = [k for known in by_dimension.values() for k in known]
+        else:
+            candidates = by_dimension.get(claim.dimension, [])
+        others = [k for k in candidates if k.backing.car != self.car_id]
+        others.sort(key=lambda k: k.backing.car not in self._passage_cars)
+        return _find(claim, others)
 
 
 def _header_unit(header: str) -> str | None:

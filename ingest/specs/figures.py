@@ -15,6 +15,7 @@ noun, a unit split around the figure (百公里油耗4.5升, 耗电13.4度), a b
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -158,7 +159,7 @@ class _Rewritten:
         self.origin.extend(range(at, len(folded) + 1))
         self.text = "".join(pieces)
         self._word_starts = {self.origin.index(s) for s in self.words if s in self.origin}
-        self.text = _mask(self.text, names)
+        self.text = _mask(self.text, tuple(names))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return self.origin[start], self.origin[end]
@@ -189,15 +190,28 @@ def _chinese_number(written: str) -> float | None:
     return float(total + section + (digit or 0))
 
 
-def _mask(text: str, names: Iterable[str]) -> str:
-    patterns = list(_MASKS)
-    for name in names:
-        if any(ch.isdigit() for ch in name):
-            words = [re.escape(w) for w in re.split(r"[\s\-]+", fold(name).strip()) if w]
-            patterns.append(re.compile(r"[\s\-]*".join(words), re.IGNORECASE))
-    for pattern in patterns:
+def _mask(text: str, names: tuple[str, ...]) -> str:
+    for pattern in (*_MASKS, _names_pattern(names)):
         text = pattern.sub(lambda m: re.sub(r"\d", "_", m.group()), text)
     return text
+
+
+@functools.lru_cache(maxsize=32)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every name holding a digit and a letter ("Zeekr 001", "X5", "极氪001"),
+    as a whole token, its words joined by spaces or hyphens; a name of digits only ("001")
+    would hide every such number, so it is left to the leading-zero rule."""
+    forms = []
+    for name in names:
+        folded = fold(name).strip()
+        if any(ch.isdigit() for ch in folded) and any(ch.isalpha() for ch in folded):
+            words = [re.escape(w) for w in re.split(r"[\s\-]+", folded) if w]
+            forms.append(r"[\s\-]*".join(words))
+    if not forms:
+        return re.compile(r"(?!x)x")
+    forms.sort(key=len, reverse=True)
+    alternation = "|".join(forms)
+    return re.compile(rf"(?<![A-Za-z0-9.])(?:{alternation})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def figures(text: str, *, names: Iterable[str] = ()) -> list[Figure]:
