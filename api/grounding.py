@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from api.errors import ApiError
 from generation.grounding import GroundingReport, Reference, check
+from generation.passages import Passage
 from ingest.specs.registry import CarRegistry, CarSummary, fold
+
+# The passages about the car that may back a figure the facts missed: the best chunks about
+# it for the text, one search (the text's head is enough to rank a car's chunks).
+PASSAGES = 10
+QUERY_CHARS = 1000
 
 
 def resolve_car(registry: CarRegistry, wanted: str) -> CarSummary:
@@ -28,6 +36,29 @@ def resolve_car(registry: CarRegistry, wanted: str) -> CarSummary:
     )
 
 
-def check_text(registry: CarRegistry, car: CarSummary, text: str) -> GroundingReport:
-    """Every figure of `text` judged against `car`'s facts and every other car's."""
-    return check(text, Reference(registry, car.id))
+def check_text(
+    registry: CarRegistry, car: CarSummary, text: str, searcher: Any = None
+) -> GroundingReport:
+    """Every figure of `text` judged against `car`'s facts and every other car's, and (with a
+    `searcher`) the chunks about `car` retrieved for the text."""
+    passages: list[Passage] = []
+    if searcher is not None:
+        results = searcher.search(text[:QUERY_CHARS], k=PASSAGES, filters={"car": car.id})
+        passages = [_passage(n, r) for n, r in enumerate(results, 1)]
+    return check(text, Reference(registry, car.id, passages))
+
+
+def _passage(n: int, result: Any) -> Passage:
+    c = result.citation
+    return Passage(
+        n=n,
+        chunk_id=result.chunk_id,
+        text=result.text,
+        source=c.source,
+        page=c.page,
+        step="check",
+        section=c.section,
+        document=c.document,
+        doc_id=c.doc_id,
+        cars=tuple(c.cars),
+    )

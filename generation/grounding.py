@@ -179,7 +179,12 @@ def _fact_backing(car: str, fact: StoredFact) -> Backing:
     )
 
 
-def _passage_backing(passage: Any, value: str) -> Backing:
+def _passage_backing(passage: Any, value: str, span: tuple[int, int] | None = None) -> Backing:
+    """A passage figure's backing; the evidence is the text around it (`span`), or the
+    passage's head for a bare table number."""
+    text = passage if isinstance(passage, str) else passage.text
+    start, end = span if span is not None else (0, 0)
+    evidence = text[max(0, start - 100) : end + 100] if span else text[:300]
     return Backing(
         car=None,
         value=value,
@@ -190,7 +195,7 @@ def _passage_backing(passage: Any, value: str) -> Backing:
             page=getattr(passage, "page", None),
             section=getattr(passage, "section", ""),
             chunk_id=getattr(passage, "chunk_id", None),
-            evidence=getattr(passage, "text", str(passage))[:300],
+            evidence=evidence.strip(),
             n=getattr(passage, "n", None),
         ),
     )
@@ -246,7 +251,8 @@ class Reference:
         bare += [float(a + b) for a, b in _SPACED_PAIR.findall(fold(text))]
         for f in found:
             if f.unit is not None or f.noun is not None:
-                self._passages.append(_Known(f, _passage_backing(passage, f.text)))
+                backing = _passage_backing(passage, f.text, (f.start, f.end))
+                self._passages.append(_Known(f, backing))
         headers = [u for u in (_header_unit(h.group()) for h in _HEADER.finditer(fold(text))) if u]
         for dimension in headers:
             self._headed[dimension].update(dict.fromkeys(bare, passage))

@@ -194,6 +194,19 @@ def test_http_check(services: Services) -> None:
         assert empty.status_code == 422
         assert "text" in json.dumps(empty.json())
 
+        # no fact says so, but a chunk about the Venue does: supported, citing the chunk
+        airbags = client.post(
+            "/v1/grounding/check", json={"car": "venue", "text": "It has 6 airbags."}
+        ).json()
+        assert [(f["text"], f["verdict"]) for f in airbags["figures"]] == [
+            ("6 airbags", "supported")
+        ]
+        backing = airbags["figures"][0]["backing"]
+        assert backing["attribute"] is None
+        assert "6 airbags" in backing["citation"]["evidence"].lower()
+        (chunk,) = services.store.get([backing["citation"]["chunk_id"]])
+        assert "hyundai-venue" in chunk.metadata["cars"]
+
         none = client.post("/v1/grounding/check", json={"car": "venue", "text": "A calm SUV."})
         assert none.status_code == 200 and none.json()["verdict"] == "no_figures"
 

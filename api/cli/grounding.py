@@ -23,7 +23,7 @@ def check_grounding(services: Services, car_name: str, file: TextIO, as_json: bo
         car = resolve_car(registry, car_name)
     except ApiError as e:
         raise click.ClickException(e.message) from e
-    report = check_text(registry, car, text)
+    report = check_text(registry, car, text, services.searcher)
     if as_json:
         payload = {"car": car.id, "name": car.name, **report.model_dump()}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))

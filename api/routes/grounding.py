@@ -37,5 +37,5 @@ def grounding_check(body: CheckRequest, services: ServicesDep) -> CheckResponse:
     (`wrong_car`), or unsupported; `verdict` is grounded, flagged or no_figures."""
     registry = services.cars
     car = resolve_car(registry, body.car)
-    report = check_text(registry, car, body.text)
+    report = check_text(registry, car, body.text, services.searcher)
     return CheckResponse(car=car.id, name=car.name, **report.model_dump())
