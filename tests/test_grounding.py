@@ -109,7 +109,8 @@ def test_chinese_forms(text: str, expected: list[tuple[float, str]]) -> None:
     [
         "the Aurora X5 Hybrid",  # X5 is a name, not a figure
         "the 2025 model year, a 40:20:40 split, 2025款",  # years and ratios
-        "see [1] and [2], [3-5]",  # citation markers
+        "see [1] and [2], [3-5], 【6】",  # citation markers
+        "10月23日交付, on March 15, 15 March",  # dates
         "a 3500T press",  # T after a large number is no engine size
         "the 3rd row, 第一排, 第2代, 五菱, 四驱, 一个人, one of the best",  # ordinals, names
         "1. Design\n2. Comfort\n(3) Safety",  # list numbering

@@ -59,8 +59,14 @@ _CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 # a run of Chinese numerals, not after 第 (an ordinal); starting with a digit or 十
 _CN_NUMBER = re.compile(rf"(?<![第{_CN_CHARS}])[零〇一二两三四五六七八九十][{_CN_CHARS}]*")
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _MASKS = [
-    re.compile(r"\[\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*\]"),  # citation markers
+    re.compile(r"[\[【]\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*[\]】]"),  # citation markers
+    # dates: 10月23日, March 15, 15 March
+    re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号](?![元本])"),
+    re.compile(
+        rf"(?<![a-z]){_MONTH}\s+\d{{1,2}}(?!\d)|(?<![\d.])\d{{1,2}}\s+{_MONTH}(?![a-z])", re.I
+    ),
     re.compile(r"(?<![\w.])\d+(?:st|nd|rd|th)(?![a-z])", re.IGNORECASE),  # ordinals
     re.compile(r"第\s*\d+"),
     re.compile(r"(?<![\d.])\d+(?:\s*:\s*\d+)+(?![\d.])"),  # ratios: a 40:20:40 split
