@@ -39,6 +39,10 @@ ResponseVerdict = Literal["grounded", "flagged", "no_figures"]
 
 _UNIT_FORMS = "|".join(form for form, _ in SUFFIXES)
 _HEADER = re.compile(rf"[(（]\s*(?:{_UNIT_FORMS})\s*[)）]", re.IGNORECASE)
+# `wrong_car` names another car only when at most this many cars state the figure (within
+# `CLOSE`, relative): "5 seats" matches hundreds of cars and points at none of them.
+WRONG_CAR_MAX = 3
+CLOSE = 0.005
 _SPACED_PAIR = re.compile(r"(?<![\d.,])(?=(\d{1,3}) (\d{3})(?![\d,.]))")
 
 
@@ -273,15 +277,33 @@ class Reference:
         return "unsupported", None
 
     def _other_car(self, claim: Figure, catalog: _Catalog) -> _Known | None:
-        """Another car's fact the claim agrees with; the cars the passages are about first."""
+        """The other car's fact closest to the claim (the cars the passages are about first),
+        when few cars state it: a value many cars share (5 seats) says nothing about which
+        car a text confused this one with, so it stays unsupported."""
         by_dimension = catalog.by_dimension
         if claim.dimension == "number":  # a bare number: any fact with that number
             candidates = [k for known in by_dimension.values() for k in known]
         else:
             candidates = by_dimension.get(claim.dimension, [])
-        others = [k for k in candidates if k.backing.car != self.car_id]
-        others.sort(key=lambda k: k.backing.car not in self._passage_cars)
-        return _find(claim, others)
+        agreeing = [
+            (_distance(claim, k.figure), k)
+            for k in candidates
+            if k.backing.car != self.car_id and _find(claim, [k]) is not None
+        ]
+        close = {k.backing.car for d, k in agreeing if d <= CLOSE}
+        if not agreeing or len(close) > WRONG_CAR_MAX:
+            return None
+        agreeing.sort(key=lambda item: (item[1].backing.car not in self._passage_cars, item[0]))
+        return agreeing[0][1]
+
+
+def _distance(claim: Figure, fact: Figure) -> float:
+    """How far apart two agreeing figures are, relative, in the canonical unit."""
+    return min(
+        abs(c - f) / (max(abs(c), abs(f)) or 1.0)
+        for c, _ in claim.canonical()
+        for f, _ in fact.canonical()
+    )
 
 
 def _header_unit(header: str) -> str | None:

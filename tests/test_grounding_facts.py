@@ -328,3 +328,41 @@ def test_fail_policy_answers_422_with_the_figures(
         "999 kW",
         "433 cubic feet",
     ]
+
+
+SHEET = """# Tata {model} specifications
+
+| Specification | Value |
+|---|---|
+| Seating capacity | 5 |
+| Fuel tank capacity | {tank} litres |
+"""
+
+
+def test_a_value_many_cars_share_names_no_other_car(
+    tmp_path: Path, embedder: Any, make_settings: Any
+) -> None:
+    """wrong_car names a car only when few cars state the figure: "5 seats" is four cars'
+    (unsupported: it points at none), a 41-litre tank is one car's (that car, named)."""
+    library = tmp_path / "sheets"
+    library.mkdir()
+    for model, tank in (("Aria", 41), ("Bolt", 44), ("Ciro", 37), ("Dova", 35)):
+        text = SHEET.format(model=model, tank=tank)
+        (library / f"{model.lower()}.md").write_text(text, encoding="utf-8")
+    (library / "elan.md").write_text("# Tata Elan specifications\n\nLength: 3,990 mm\n")
+    services = Services(make_settings(roots=[library]), embedder=embedder)
+    try:
+        assert services.pipeline.run([library]).ok == 5
+        registry = services.cars
+        seats = [f.value for c in ("tata-aria", "tata-bolt") for f in registry.facts_of(c)]
+        assert "5" in seats  # the sheets' seats were read as facts
+        report = check(
+            "The Elan has 5 seats and a 41 litres tank.", Reference(registry, "tata-elan")
+        )
+        assert verdicts(report) == [("5 seats", "unsupported"), ("41 litres", "wrong_car")]
+        assert report.wrong_car[0].backing is not None
+        assert report.wrong_car[0].backing.car == "tata-aria"
+        own = check("It has 5 seats.", Reference(registry, "tata-aria"))
+        assert verdicts(own) == [("5 seats", "supported")]
+    finally:
+        services.close()
