@@ -43,7 +43,8 @@ def check_text(
     `searcher`) the chunks about `car` retrieved for the text."""
     passages: list[Passage] = []
     if searcher is not None:
-        results = searcher.search(text[:QUERY_CHARS], k=PASSAGES, filters={"car": car.id})
+        query = text.strip()[:QUERY_CHARS]
+        results = searcher.search(query, k=PASSAGES, filters={"car": car.id})
         passages = [_passage(n, r) for n, r in enumerate(results, 1)]
     return check(text, Reference(registry, car.id, passages))
 
