@@ -142,3 +142,33 @@ class PromptError(GenerationError):
 
     status = 500
     type = "prompt_error"
+
+
+class UnknownCar(GenerationError):
+    """The brief names a car no indexed document is about."""
+
+    status = 404
+    type = "unknown_car"
+
+    def __init__(self, car: str, *, close_matches: list[str]):
+        hint = f"; did you mean {', '.join(close_matches)}?" if close_matches else ""
+        super().__init__(f"no indexed document is about the car {car!r}{hint}")
+        self.close_matches = close_matches
+
+    @property
+    def detail(self) -> Any:
+        return {"close_matches": self.close_matches}
+
+
+class CarHasNoFacts(GenerationError):
+    """The car is known but no specification of it was extracted: nothing to write from."""
+
+    status = 422
+    type = "car_has_no_facts"
+
+    def __init__(self, car_id: str, name: str):
+        super().__init__(
+            f"the documents about {name} ({car_id}) hold no specifications specrag could read; "
+            "add a spec sheet or brochure for it"
+        )
+        self.car_id = car_id

@@ -33,9 +33,10 @@ import anyio
 
 from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
-from generation.chain import structured
-from generation.chain.grounded import GroundingMode, check_step, summarize
+from generation.chain import structured, written
+from generation.chain.grounded import GroundingMode, check_step
 from generation.errors import GenerationFailed, SensitiveInput
+from generation.facts import Facts, FactSheet, Writer
 from generation.grounding import Evidence
 from generation.guard import (
     Guard,
@@ -59,6 +60,7 @@ from generation.schemas import (
     StepOutput,
     StepTrace,
     Usage,
+    UsedFact,
 )
 
 DEFAULT_TOPICS = ("engine and performance", "dimensions and space", "fuel economy and price")
@@ -76,6 +78,10 @@ class ChainOptions:
     temperature: float = 0.7
     search_mode: str = "hybrid"
     max_passage_chars: int = 1500
+    polish: bool = True  # the embedded model may rewrite a written paragraph (figures kept)
+    # A paragraph with more figures than this is not polished: a small model rarely copies
+    # many figures right, and a rejected rewrite costs a model call for nothing.
+    polish_max_figures: int = 4
 
 
 @dataclass
@@ -100,6 +106,11 @@ class ChainRun:
     grounding: list[StepGrounding] = field(default_factory=list)
     guard: GuardReport = field(default_factory=GuardReport)
     usage: Usage = field(default_factory=Usage)
+    sheet: FactSheet | None = None  # the brief's car and its facts
+    written: bool = False  # the facts-first run (the embedded model)
+    facts_used: list[UsedFact] = field(default_factory=list)
+    polished: list[str] = field(default_factory=list)
+    step: str = ""  # the step being written (facts-first runs)
 
 
 @dataclass(kw_only=True)
@@ -127,6 +138,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
         callbacks: Callbacks | None = None,
         limiter: anyio.CapacityLimiter | None = None,
         options: ChainOptions | None = None,
+        facts: Facts | None = None,
     ):
         super().__init__(
             llm=llm,
@@ -138,6 +150,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             limiter=limiter,
         )
         self.options = options or ChainOptions()
+        self.facts = facts
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -156,6 +169,9 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             raise
         run.guard.input_hits = hits
         self._report_hits(run, hits, where="input")
+        if self.facts is not None:  # UnknownCar (404), CarHasNoFacts (422): before any call
+            run.sheet = self.facts.sheet(brief.car)
+            run.written = self.llm.spec.kind == "local"
         return run
 
     async def run(self, brief: Brief) -> GenerationResponse:
@@ -171,7 +187,10 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
     async def events(self, run: ChainRun) -> AsyncIterator[StepDone | GenerationResponse]:
         """Each finished step, then the response."""
         try:
-            if run.brief.business == "car_blog":
+            if run.written:
+                async for event in written.events(self, run):
+                    yield event
+            elif run.brief.business == "car_blog":
                 async for event in self._blog(run):
                     yield event
             else:
@@ -216,15 +235,13 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
         yield SingleResponse(output=done.output.model_dump(), **self._common(run, [done.output]))
 
     def _common(self, run: ChainRun, outputs: list[StepOutput]) -> dict[str, Any]:
-        return {
-            "business": run.brief.business,
-            "model": self.llm.name,
-            "citations": run.book.citations(t for o in outputs for t in o.texts().values()),
-            "grounding": summarize(run.grounding, self.options.grounding),
-            "guard": run.guard,
-            "trace": run.trace,
-            "usage": run.usage,
-        }
+        return written.common_fields(self, run, outputs)
+
+    def facts_writer(self, run: ChainRun) -> Writer:
+        """The realiser's writer for this run's brief and sheet (facts-first runs)."""
+        assert self.facts is not None and run.sheet is not None
+        sheet = run.sheet
+        return self.facts.writer(sheet, run.brief, lambda f: written.cite(run, run.step, f))
 
     # -- one step ----------------------------------------------------------------------------
 
@@ -235,6 +252,8 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
         brief = run.brief
         events = run.callbacks.child(step=step)
         passages = await run.book.retrieve(step, queries, events)
+        if run.sheet is not None:
+            await run.book.load_sources(f.citation.chunk_id or "" for f in run.sheet.facts)
         model = STEP_MODELS[(brief.business, step)]
         words = self._words(brief, step)
         rendered = self.prompts.render(
@@ -246,6 +265,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
                 "passages": passages,
                 "shape": model.shape(),
                 "words": words,
+                "facts": written.facts_block(run, step),
                 **variables,
             },
         )
