@@ -163,10 +163,10 @@ class LocalLLM(LLM):
         if reason := self._stopped(cancelled):
             log.info("embedded model stopped after %d tokens: %s", len(new_ids), reason)
             raise GenerationStopped(f"the embedded model stopped: {reason}")
-        finished = bool(new_ids) and new_ids[-1] == tokenizer.eos_token_id
         return Answer(
             text=tokenizer.decode(new_ids).strip(),
-            finish_reason="stop" if finished else "length",
+            # short of the cap: an end-of-turn token (whichever the model's GGUF names) ended it
+            finish_reason="length" if len(new_ids) >= max_tokens else "stop",
             prompt_tokens=len(prompt),
             completion_tokens=len(new_ids),
             reported_usage=None,

@@ -45,10 +45,6 @@ class LocalTokenizer:
     def chat_ids(self, messages: list[Message]) -> list[int]:
         return self.encode(self.chat_prompt(messages))
 
-    @property
-    def eos_token_id(self) -> int:
-        return int(self.ov.get_eos_token_id())
-
     @cached_property
     def _bytes_of(self) -> dict[int, bytes]:
         return {int(i): bytes(b) for b, i in self.ov.get_vocab().items()}
