@@ -7,8 +7,9 @@ qwen3 architectures): no install-time conversion. One pipeline per model file an
 worker thread so the event loop never blocks; its lock makes concurrent requests queue.
 
 Per call: the chat template is applied and the prompt tokenized here, so the counts are the
-model's own (prompt ids in, new ids out); `repetition_penalty` and `no_repeat_ngram_size` from
-the model's spec work against loops; JSON is constrained by OpenVINO GenAI's structured output
+model's own (prompt ids in, new ids out); `repetition_penalty` from the model's spec works
+against loops (`no_repeat_ngram_size` is passed on too, but this release applies it under beam
+search only); JSON is constrained by OpenVINO GenAI's structured output
 (`StructuredOutputConfig`): the caller's JSON schema where it gives one, any JSON object
 otherwise. The pipeline's streamer hands each token on and is where generation stops: a caller
 that goes away (a client that disconnects, a request cancelled) stops it at its next token, and
