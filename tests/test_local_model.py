@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from generation.errors import GenerationStopped, LocalModelMissing
-from generation.llm import build_llm
+from generation.llm import build_llm, runtime
 from generation.llm.base import LLM, Completion
 from generation.llm.counting import count_messages, count_tokens, tokenize
 from generation.llm.gguf import PACKAGED, resolve
@@ -83,6 +83,37 @@ def test_a_bad_model_file_is_refused_naming_it(
         asyncio.run(llm.complete(MESSAGES, max_tokens=2))
     assert str(path) in str(caught.value)
     assert LocalModelMissing.status == 502 and not llm.loaded
+
+
+def test_the_first_call_loads_the_model_off_the_event_loop(tmp_path: Path) -> None:
+    """The prompt count that opens a call needs the model's tokenizer, so the first call loads
+    the model: in a worker thread, while the event loop serves others. (A link to the GGUF is
+    another model file to the runtime: a fresh load.)"""
+    link = tmp_path / "linked.gguf"
+    link.symlink_to(resolve(None))
+    llm = LocalLLM(replace(SPEC, gguf=str(link)))
+
+    async def scenario() -> tuple[int, Completion]:
+        turns_while_loading = 0
+        done = asyncio.Event()
+
+        async def watcher() -> None:
+            nonlocal turns_while_loading
+            while not done.is_set():
+                turns_while_loading += runtime._loading.locked()
+                await asyncio.sleep(0.001)
+
+        watch_task = asyncio.create_task(watcher())
+        completion = await llm.complete(MESSAGES, max_tokens=2, temperature=0)
+        done.set()
+        await watch_task
+        return turns_while_loading, completion
+
+    try:
+        turns, completion = asyncio.run(scenario())
+    finally:
+        runtime._loaded.pop(link, None)  # free the second pipeline
+    assert turns > 0 and completion.text
 
 
 def test_a_relative_model_path_is_read_beside_the_models_file(tmp_path: Path) -> None:

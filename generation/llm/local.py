@@ -23,6 +23,7 @@ import json
 import logging
 import threading
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ import openvino_genai
 
 from generation.callbacks import Callbacks
 from generation.errors import GenerationStopped, LLMUnavailable
-from generation.llm.base import LLM, Answer, Message
+from generation.llm.base import LLM, Answer, Completion, Message
 from generation.llm.runtime import Runtime, load_runtime
 from generation.llm.tokenizer import LocalTokenizer, load_tokenizer
 from generation.models import ModelSpec
@@ -85,6 +86,18 @@ class LocalLLM(LLM):
     def load(self) -> None:
         """Load the model (idempotent; blocking: call from a thread or at start)."""
         _ = self.runtime
+
+    async def stream(
+        self, messages: list[Message], **options: Any
+    ) -> AsyncGenerator[str | Completion, None]:
+        """`LLM.stream`, with the model loaded in a worker thread first: the prompt count
+        that opens the call needs its tokenizer, and a load on the event loop would stall
+        every other request for seconds."""
+        if not self.loaded:
+            await asyncio.to_thread(self.load)
+        async with aclosing(super().stream(messages, **options)) as items:
+            async for item in items:
+                yield item
 
     async def _execute(
         self,
