@@ -65,8 +65,8 @@ test-fast: install ## Run the tests not marked slow
 fuzz: install ## Long schemathesis run over the whole API (no 5xx allowed)
 	SPECRAG_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest tests/test_fuzz.py -q
 
-reliability: install browser ## Reliability and security proof (bad inputs, crash, fuzz, load, LLM faults, security) -> RELIABILITY.md (~10 min)
-	timeout 900 $(BIN)/python -m bench.reliability --out RELIABILITY.md
+reliability: install browser ## Reliability and security proof (bad inputs, crash, fuzz, load, LLM faults, security) -> RELIABILITY.md (~15 min)
+	timeout 1800 $(BIN)/python -m bench.reliability --out RELIABILITY.md
 
 lint: install ## ruff (with complexity), mypy, the import contracts, dead code, module size
 	$(BIN)/ruff check .
@@ -89,6 +89,7 @@ bench: install ## Benchmarks on ../shared/corpus, written to BENCHMARKS.md (abou
 	$(BIN)/python -m bench.llamaindex --corpus ../shared/corpus --qa ../shared/eval/dev-qa.jsonl --out BENCHMARKS.md
 	$(BIN)/python -m bench.query --corpus ../shared/corpus --out BENCHMARKS.md
 	$(BIN)/python -m bench.blog --out BENCHMARKS.md
+	$(BIN)/python -m bench.facts --corpus ../shared/corpus --out BENCHMARKS.md
 
 clean: ## Remove the venv and the local index
 	rm -rf $(VENV) .specrag

@@ -16,12 +16,14 @@ from api.routes.generate import PromptList
 from api.routes.openai.chat import AnswerMessage, Choice
 from api.routes.openai.models import ModelCard
 from api.routes.query import QueryResponse
+from api.routes.usage import UsageRow
 from api.settings import Settings
 from generation.chat.memory import MemoryReport
 from generation.llm.base import Completion
 from generation.schemas import Review, UserProfile, WeiboPost
 from ingest.embedding import Embedder
 from ingest.parse.html import _Reducer
+from ingest.specs import CarRef
 from retrieval.evaluate import Question
 from retrieval.glossary import Expansion
 
@@ -35,6 +37,7 @@ AnswerMessage.refusal
 Choice.logprobs
 ModelCard.owned_by
 QueryResponse.took_ms
+UsageRow.abandoned_calls
 MemoryReport.folded_turns
 MemoryReport.memory_budget
 WeiboPost.hashtags
@@ -62,3 +65,4 @@ Embedder.embed_query
 Expansion.chinese
 Completion.raw_text
 Settings.samples_dir
+CarRef.aliases  # read by the tests now; stored and served with /v1/cars by the spec stage

@@ -5,29 +5,30 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import errors
+from api import errors, owner
 from api.jobs import JobRunner, JobStore
-from api.limits import RequestLimits
+from api.limits import BodyPace, ClientLimit, RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import ROUTERS, web
+from api.routes import ROUTERS, docs, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings
 from api.state import AppState, attach
 from generation.service import Generation
-from ingest.errors import StoreUnavailable
+from ingest.errors import DiskFull, StoreCorrupt, StoreUnavailable
 
 log = logging.getLogger("specrag")
 
 MAX_JSON_BYTES = 1 << 20  # JSON request bodies
 MULTIPART_OVERHEAD = 1 << 16  # part headers and boundaries around the uploaded files
+DELETE_THREADS = 2  # deletes at once; they take turns on the ingest lock anyway
 JOB_STOP_SECONDS = 10.0  # at shutdown, how long a running ingest job may take to finish
 
 
@@ -44,13 +45,32 @@ def _open(services: Services) -> None:
     try:
         # Opened with the model's dimension, so the first write never has to amend it.
         chunks = services.store.collection(dimension).count()
-    except StoreUnavailable as e:
-        # Readiness reports it; a Chroma server that comes up later is picked up then.
+    except (StoreUnavailable, DiskFull) as e:
+        # Readiness reports it; a Chroma server that comes up later (or room made on a full
+        # disk) is picked up then.
         log.error("Chroma is not reachable yet: %s", e)
         return
     if chunks and not services.lexical_index.exists():
         log.info("building the lexical index for the %d chunks already in Chroma", chunks)
         services.rebuild_lexical()
+    # Load (and check) the lexical index now: one that fails its checks is rebuilt from
+    # Chroma in the background while hybrid search answers from vectors.
+    reader = services.lexical_reader
+    if reader is not None:
+        reader.problem  # noqa: B018
+    services.open_side_stores()
+    try:
+        recover(services)
+    except (StoreCorrupt, DiskFull) as e:  # served without the ledger: see the lifespan
+        services.note_broken("ledger", e)
+
+
+def recover(services: Services) -> None:
+    """Crash recovery at start-up: chunks of documents with no committed ledger row (a
+    process killed mid-ingest) are removed before the first search can return them."""
+    removed = services.pipeline.recover()
+    if removed:
+        log.warning("start-up: removed %d chunk(s) of uncommitted documents", removed)
 
 
 def _wire(services: Services) -> None:
@@ -61,13 +81,20 @@ def _wire(services: Services) -> None:
         pipeline.roots = [*pipeline.roots, uploads]
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    address: str | None = None,
+) -> FastAPI:
     """The app for `settings` (from `SPECRAG_*` when None). Its lifespan builds the app's
     state (`api.state.AppState`) once, before the first request.
 
     Args:
         services: prebuilt components to use instead of building them (tests share one loaded
             model this way); the caller then owns and closes them.
+        address: the URL the server answers on, recorded in the data dir's owner lock so
+            that a CLI ingest on the served dir can hand its work over (`api.owner`).
     """
     _configure_logging()
     settings = settings or (services.settings if services else Settings())
@@ -80,14 +107,24 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         job_store: JobStore | None = None
         runner: JobRunner | None = None
         generation: Generation | None = None
+        owned = ExitStack()
         try:
+            owned.enter_context(owner.serving(settings, address))  # for the server's life
             await run_in_threadpool(_open, built)
-            _wire(built)
-            job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
-            runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
-            runner.start()
+            try:
+                _wire(built)  # opens the ledger
+            except (StoreCorrupt, DiskFull) as e:  # serve searches; ingest routes refuse
+                built.note_broken("ledger", e)
+            if "ledger" not in built.broken:
+                try:
+                    job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
+                except (StoreCorrupt, DiskFull) as e:  # serve without jobs: their routes refuse
+                    built.note_broken("jobs", e)
+                runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
+                runner.start()
             searcher = built.searcher
             generation = built.generation
+            generation.callbacks.register("metrics", registry.on_event)
             attach(
                 app,
                 AppState(
@@ -97,6 +134,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                     generation=generation,
                     jobs=runner,
                     search_limiter=anyio.CapacityLimiter(settings.search_threads),
+                    delete_limiter=anyio.CapacityLimiter(DELETE_THREADS),
                     metrics=registry,
                 ),
             )
@@ -113,6 +151,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 job_store.close()
             if services is None:
                 built.close()
+            owned.close()
 
     app = FastAPI(
         title="specrag",
@@ -128,9 +167,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         RequestLimits,
         json_bytes=MAX_JSON_BYTES,
         upload_bytes=settings.max_file_bytes * MAX_UPLOAD_FILES + MULTIPART_OVERHEAD,
+        pace=BodyPace(gap=settings.body_timeout, total=settings.body_max_seconds),
+        api_key=settings.api_key,
     )
+    app.add_middleware(ClientLimit, per_client=settings.max_requests_per_client)
     app.add_middleware(MetricsMiddleware, metrics=registry)  # outermost: sees every answer
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", web.static_files(), name="static")
+    app.mount(docs.ASSETS_URL, docs.static_files(), name="static-docs")
     return app

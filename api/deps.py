@@ -13,6 +13,8 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import SecretStr
 
 from api.errors import ApiError
 from api.jobs import JobRunner
@@ -45,8 +47,19 @@ async def get_search_limiter(request: Request) -> anyio.CapacityLimiter:
     return app_state(request.app).search_limiter
 
 
+async def get_delete_limiter(request: Request) -> anyio.CapacityLimiter:
+    return app_state(request.app).delete_limiter
+
+
 async def get_jobs(request: Request) -> JobRunner:
-    return app_state(request.app).jobs
+    """The job runner; the error of the ledger or jobs store when one could not be opened."""
+    state = app_state(request.app)
+    for store in ("ledger", "jobs"):
+        broken = state.services.broken.get(store)
+        if broken is not None:
+            raise broken.error.with_traceback(None)
+    assert state.jobs is not None  # made whenever the ledger opened
+    return state.jobs
 
 
 async def get_metrics(request: Request) -> Metrics:
@@ -64,6 +77,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 GenerationDep = Annotated[Generation, Depends(get_generation)]
 SearchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_search_limiter)]
+DeleteLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_delete_limiter)]
 JobsDep = Annotated[JobRunner, Depends(get_jobs)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 ChatDep = Annotated[Chat, Depends(get_chat)]
@@ -76,24 +90,38 @@ bearer = HTTPBearer(
 )
 
 
+def key_refusal(api_key: SecretStr | None, authorization: str | None) -> ApiError | None:
+    """The 401 for a request whose `Authorization` header lacks `Bearer <api_key>`; None when
+    it carries the key or no key is set. Shared by `require_api_key` and the guard that runs
+    before a body is read (`api.limits.RequestLimits`)."""
+    if api_key is None:
+        return None
+    scheme, token = get_authorization_scheme_param(authorization)
+    given = token if token and scheme.lower() == "bearer" else None
+    expected = api_key.get_secret_value().encode("utf-8")
+    if given is not None and secrets.compare_digest(
+        given.encode("utf-8", "surrogateescape"), expected
+    ):
+        return None
+    return ApiError(
+        401,
+        "unauthorized",
+        "wrong API key"
+        if given is not None
+        else "this route needs an API key: send `Authorization: Bearer <key>`",
+        headers={"WWW-Authenticate": 'Bearer realm="specrag"'},
+    )
+
+
 async def require_api_key(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     """401 unless the request carries `Authorization: Bearer <SPECRAG_API_KEY>` (when set)."""
-    if settings.api_key is None:
-        return
-    expected = settings.api_key.get_secret_value().encode("utf-8")
-    given = credentials.credentials.encode("utf-8", "surrogateescape") if credentials else b""
-    if not credentials or not secrets.compare_digest(given, expected):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "wrong API key"
-            if credentials
-            else "this route needs an API key: send `Authorization: Bearer <key>`",
-            headers={"WWW-Authenticate": 'Bearer realm="specrag"'},
-        )
+    header = f"Bearer {credentials.credentials}" if credentials else None
+    refusal = key_refusal(settings.api_key, header)
+    if refusal is not None:
+        raise refusal
 
 
 Authorized = [Depends(require_api_key)]

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from generation.errors import GenerationError
-from ingest.errors import IngestError
+from ingest.errors import DiskFull, IngestError, disk_full_reason
 from retrieval.errors import RetrievalError
 
 log = logging.getLogger(__name__)
@@ -140,9 +143,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, kind, message, None, headers)
 
 
+async def _io_error(request: Request, exc: Exception) -> JSONResponse:
+    """A write that failed for want of space (an upload, a store) is a 507 naming the data
+    dir; any other OS or database error is unexpected."""
+    reason = disk_full_reason(exc)
+    if reason is None:
+        return await _unexpected(request, exc)
+    full = DiskFull(_data_dir(request), reason)
+    log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, full)
+    return JSONResponse(domain_body(full), status_code=full.status)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "internal server error; see the server log")
+
+
+def _data_dir(request: Request) -> str:
+    try:
+        return str(request.app.state.specrag.settings.data_dir)
+    except AttributeError:  # before the lifespan built the state
+        return "(the data dir)"
 
 
 def install(app: FastAPI) -> None:
@@ -152,4 +173,37 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(base, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for io in (OSError, DBAPIError):
+        app.add_exception_handler(io, _io_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+# One owner per data dir (`api/owner.py`): who holds it, and the refusal to a second one.
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds the data dir: a server's pid and address, when it wrote them."""
+
+    pid: int | None = None
+    url: str | None = None
+
+
+class DataDirBusy(Exception):
+    """The data dir is held by a server (`holder.url` set) or by a CLI command that writes."""
+
+    def __init__(self, data_dir: Path, holder: Holder, *, wanted: str) -> None:
+        self.data_dir = data_dir
+        self.holder = holder
+        if holder.pid is not None:
+            where = f" on {holder.url}" if holder.url else ""
+            message = f"data dir {data_dir} is served by pid {holder.pid}{where}"
+        else:
+            message = f"data dir {data_dir} is in use by a specrag ingest, delete or repair"
+        advice = {
+            "serve": "stop it first, or give this server another SPECRAG_DATA_DIR",
+            "ingest": "use POST /v1/ingest (or POST /v1/documents) or stop the server",
+            "delete": "use DELETE /v1/documents/{doc_id} or stop the server",
+            "repair": "use POST /v1/admin/repair or stop the server",
+        }.get(wanted, "stop it first")
+        if holder.pid is None and wanted == "serve":
+            advice = "wait for it to finish, then start the server"
+        super().__init__(f"{message}; {advice}")

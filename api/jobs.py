@@ -23,6 +23,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
+from ingest.errors import DiskFull, disk_full_reason
 from ingest.pipeline import Pipeline
 from ingest.pipeline.report import Report
 from ingest.storage.engine import open_database, upsert
@@ -116,6 +117,22 @@ class JobStore:
             body = connection.execute(sa.select(jobs.c.body).where(jobs.c.id == job_id)).scalar()
         return Job.from_json(json.loads(body)) if body is not None else None
 
+    def recent(self, *, status: Status | None, limit: int, offset: int) -> tuple[int, list[Job]]:
+        """(how many jobs match, the page of them), newest first."""
+        where = [jobs.c.status == status] if status is not None else []
+        query = (
+            sa.select(jobs.c.body)
+            .where(*where)
+            .order_by(jobs.c.created_at.desc(), jobs.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        count = sa.select(sa.func.count()).select_from(jobs).where(*where)
+        with self._db.read() as connection:
+            total = int(connection.execute(count).scalar_one())
+            bodies = connection.execute(query).scalars().all()
+        return total, [Job.from_json(json.loads(body)) for body in bodies]
+
     def interrupted(self) -> list[Job]:
         query = sa.select(jobs.c.body).where(jobs.c.status.in_(["queued", "running"]))
         with self._db.read() as connection:
@@ -156,12 +173,41 @@ class JobRunner:
     def start(self) -> None:
         if self.store is not None:
             for job in self.store.interrupted():
-                job.status, job.error = "failed", INTERRUPTED
-                job.finished_at = job.finished_at or time.time()
+                self._close_interrupted(job)
                 self.store.save(job.as_json())
             self.store.trim(KEEP_ON_DISK)
         self._thread = threading.Thread(target=self._work, name="specrag-jobs", daemon=True)
         self._thread.start()
+
+    def _close_interrupted(self, job: Job) -> None:
+        """A job the previous process left queued or running, reported with what it did:
+        the files whose ledger rows it committed since it started (those stay indexed, and
+        a new run skips them). A job killed after its last commit is done; the rest failed."""
+        job.finished_at = job.finished_at or time.time()
+        status: Status = "failed"
+        error: str | None = INTERRUPTED
+        if job.started_at is not None:
+            committed = [
+                {"path": r.source, "status": r.status}
+                for r in self.pipeline.ledger.all()
+                if r.updated_at >= job.started_at and _under(r.source, job.paths)
+            ]
+            job.files_done = max(job.files_done, len(committed))
+            job.report = {"interrupted": True, "committed": committed}
+            job.errors = [
+                {"path": r["path"], "reason": "failed (see GET /v1/documents)"}
+                for r in committed
+                if r["status"] == "failed"
+            ]
+            if committed:
+                error = (
+                    f"the server stopped before this job finished, after committing "
+                    f"{len(committed)} file(s) (in report.committed); submit it again to "
+                    "finish: committed files are skipped"
+                )
+            if committed and job.files_total and len(committed) >= job.files_total:
+                status, error = "done", None
+        job.status, job.error = status, error
 
     def stop(self, timeout: float = 10.0) -> None:
         """Let the running job finish (up to `timeout` s); queued jobs are marked failed."""
@@ -199,6 +245,21 @@ class JobRunner:
         found = self.store.get(job_id) if self.store is not None else None
         return found.as_json() if found is not None else None
 
+    def recent(
+        self, *, status: Status | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(how many jobs match, the page of them as JSON), newest first: from the store,
+        each with its live progress when this process runs it; from memory without a store."""
+        if self.store is not None:
+            total, stored = self.store.recent(status=status, limit=limit, offset=offset)
+            with self._lock:
+                live = [self._jobs.get(job.id, job).as_json() for job in stored]
+            return total, live
+        with self._lock:
+            matching = [j for j in self._jobs.values() if status is None or j.status == status]
+            matching.sort(key=lambda j: j.created_at, reverse=True)
+            return len(matching), [j.as_json() for j in matching[offset : offset + limit]]
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until no job is queued or running; False on timeout."""
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -234,9 +295,14 @@ class JobRunner:
             self._run(job)
 
     def _run(self, job: Job) -> None:
+        saved = [0]
+
         def progress(done: int, total: int, chunks: int) -> None:
             with self._lock:
                 job.files_done, job.files_total, job.chunks_embedded = done, total, chunks
+            if done != saved[0]:  # kept as files finish: a restart knows how far it got
+                saved[0] = done
+                self._persist(job)
 
         report: Report | None = None
         status: Status = "done"
@@ -248,6 +314,11 @@ class JobRunner:
         except Exception as e:  # the job fails with its reason; the worker goes on
             log.exception("job %s failed", job.id)
             status, error = "failed", f"{type(e).__name__}: {e}"
+            full = disk_full_reason(e)
+            if full is not None and not isinstance(e, DiskFull):
+                lock = self.pipeline.lock_path
+                where = lock.parent if lock is not None else "(the data dir)"
+                error = f"DiskFull: {DiskFull(where, full)}"
         if self.on_finish is not None:
             try:
                 self.on_finish(status, report)
@@ -269,3 +340,9 @@ class JobRunner:
         finished = [k for k, j in self._jobs.items() if j.status in ("done", "failed")]
         for key in finished[: max(0, len(finished) - KEEP_IN_MEMORY)]:
             del self._jobs[key]
+
+
+def _under(source: str, paths: list[str]) -> bool:
+    """Is `source` one of `paths` or inside one of them?"""
+    target = Path(source)
+    return any(target == Path(p) or target.is_relative_to(p) for p in paths)

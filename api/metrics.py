@@ -1,4 +1,9 @@
-"""Prometheus metrics, in a registry of the app's own (two apps in one process never collide)."""
+"""Prometheus metrics, in a registry of the app's own (two apps in one process never collide).
+
+HTTP requests are counted by `MetricsMiddleware`; LLM calls (tokens, cost, failures, latency)
+and grounding verdicts by `Metrics.on_event`, a generation callback handler
+(`generation.callbacks`) the app registers as "metrics", labelled by model and business.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,14 @@ from ingest.pipeline.report import Report
 
 log = logging.getLogger(__name__)
 
-LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# up to 10 minutes: a streamed blog or a slow model's answer holds a request that long
+LATENCY_BUCKETS = (
+    *(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+    *(60.0, 120.0, 300.0, 600.0),
+)
+LLM_BUCKETS = (0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+NO_BUSINESS = "none"  # calls outside a business (OpenAI-compatible chat completions)
+CALL_OUTCOMES = {"llm.end": "answered", "llm.abandoned": "abandoned"}
 ROUTE_KEY = "specrag.route"  # set by `RequestLimits` on requests it refuses before routing
 UNMATCHED = "<unmatched>"
 METHODS = frozenset(
@@ -56,6 +68,87 @@ class Metrics:
             ["action"],
             registry=r,
         )
+
+        self.unrecorded_usage = Gauge(
+            "specrag_usage_unrecorded_calls",
+            "LLM calls since start whose cost the usage ledger could not record",
+            registry=r,
+        )
+
+        by = ["model", "business"]
+        self.llm_calls = Counter(
+            "specrag_llm_calls",
+            "LLM calls by model, business and outcome (answered, abandoned, failed)",
+            [*by, "outcome"],
+            registry=r,
+        )
+        self.llm_tokens = Counter(
+            "specrag_llm_tokens",
+            "LLM tokens by model, business and direction (input, output)",
+            [*by, "direction"],
+            registry=r,
+        )
+        self.llm_cost = Counter(
+            "specrag_llm_cost_usd", "LLM cost in USD by model and business", by, registry=r
+        )
+        self.llm_failures = Counter(
+            "specrag_llm_failures",
+            "LLM calls that failed, by model, business and error type (after retries)",
+            [*by, "error"],
+            registry=r,
+        )
+        self.llm_attempt_errors = Counter(
+            "specrag_llm_attempt_errors",
+            "LLM attempts that failed, retried or not, by model, business and error type",
+            [*by, "error"],
+            registry=r,
+        )
+        self.llm_latency = Histogram(
+            "specrag_llm_call_duration_seconds",
+            "LLM call latency by model and business (answered, abandoned and failed calls)",
+            by,
+            buckets=LLM_BUCKETS,
+            registry=r,
+        )
+        self.grounding = Counter(
+            "specrag_grounding_figures",
+            "Figures checked against the passages by model, business and verdict",
+            [*by, "verdict"],
+            registry=r,
+        )
+
+    def on_event(self, event: str, payload: dict[str, Any]) -> None:
+        """A generation callback handler: LLM calls and grounding verdicts into the metrics."""
+        by = {
+            "model": str(payload.get("model") or "unknown"),
+            "business": str(payload.get("business") or NO_BUSINESS),
+        }
+        if event in CALL_OUTCOMES:
+            self.llm_calls.labels(**by, outcome=CALL_OUTCOMES[event]).inc()
+            self.llm_tokens.labels(**by, direction="input").inc(payload.get("prompt_tokens", 0))
+            self.llm_tokens.labels(**by, direction="output").inc(
+                payload.get("completion_tokens", 0)
+            )
+            self.llm_cost.labels(**by).inc(payload.get("cost", 0.0))
+        elif event == "llm.error":
+            error = str(payload.get("error") or "unknown")
+            if not payload.get("final"):
+                self.llm_attempt_errors.labels(**by, error=error).inc()
+                return
+            self.llm_calls.labels(**by, outcome="failed").inc()
+            self.llm_failures.labels(**by, error=error).inc()
+        elif event == "chain.step":
+            unsupported = int(payload.get("unsupported", 0))
+            for verdict, n in (
+                ("supported", int(payload.get("supported", 0))),
+                ("unsupported", unsupported),
+            ):
+                self.grounding.labels(**by, verdict=verdict).inc(n)
+            return
+        else:
+            return
+        if payload.get("latency_ms") is not None:
+            self.llm_latency.labels(**by).observe(float(payload["latency_ms"]) / 1000)
 
     def record_job(self, status: str, report: Report | None) -> None:
         self.ingest_jobs.labels(status=status).inc()

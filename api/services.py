@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio
 
-from api.settings import Settings
+from api.settings import Settings, shipped_data
+from ingest.discover import document_name
 from ingest.embedding import Embedder
+from ingest.errors import DiskFull, StoreCorrupt
 from ingest.ledger import Ledger
 from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
 from ingest.pipeline.commit import dirty_marker
 from ingest.pipeline.plan import ChunkOptions
-from ingest.specs.registry import CarRegistry
+from ingest.specs import SpecConfig
+from ingest.specs.cars import load_cars
+from ingest.specs.registry import CarRegistry, attribute_labels, curated_cars
+from ingest.specs.vocabulary import load_vocabulary
 from ingest.store import ChromaStore
+from retrieval.entities import KnownCar, QueryCars, Refreshing
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
@@ -29,11 +38,43 @@ if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never 
     from generation.usage import UsageLedger
 
 
+log = logging.getLogger(__name__)
+
+REPAIR_WAIT_SECONDS = 600.0  # close() waits this long for a lexical index repair to finish
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A side store the server runs without, and why."""
+
+    store: str
+    data_dir: Path
+    error: StoreCorrupt | DiskFull
+
+    @property
+    def path(self) -> str:
+        return self.error.location if isinstance(self.error, StoreCorrupt) else str(self.data_dir)
+
+    @property
+    def problem(self) -> str:
+        return self.error.reason if isinstance(self.error, StoreCorrupt) else str(self.error)
+
+    @property
+    def action(self) -> str:
+        if isinstance(self.error, DiskFull):
+            return f"free space on the disk of {self.data_dir}, then restart the server"
+        return (
+            "stop the server, move the file aside (an empty store is made on start) or "
+            "restore it from a backup, and start again"
+        )
+
+
 class _Closable(Protocol):
     def close(self) -> None: ...
 
 
 _C = TypeVar("_C", bound=_Closable)
+SERVER_ORPHAN_GRACE = 3600.0  # seconds
 
 
 class Services:
@@ -59,6 +100,14 @@ class Services:
         self._prebuilt_searcher = searcher
         self._prebuilt_generation = generation
         self._closers: list[Callable[[], None]] = []  # of the stores this opened, for close()
+        # Side stores (jobs, sessions, usage) that could not be opened (damaged, or a new one
+        # on a full disk): the server runs without them, /readyz names them, and the routes
+        # that need one answer with the error (503, 507).
+        self.broken: dict[str, Fault] = {}
+        self._repair: threading.Thread | None = None
+        self._repair_lock = threading.Lock()
+        self._billing_lock = threading.Lock()
+        self.unbilled_calls = 0  # LLM calls whose cost the usage ledger could not record
 
     def _opened(self, store: _C) -> _C:
         """`store`, closed by `close()`."""
@@ -96,7 +145,22 @@ class Services:
     @cached_property
     def cars(self) -> CarRegistry:
         """The car registry and spec sheets, over the facts in the ledger's database."""
-        return CarRegistry(self.ledger.database)
+        config = self.spec_config
+        return CarRegistry(
+            self.ledger.database,
+            curated=curated_cars(load_cars(config.cars)),
+            labels=attribute_labels(load_vocabulary(config.attributes)),
+        )
+
+    @property
+    def spec_config(self) -> SpecConfig:
+        """Where spec extraction finds its vocabulary and car names."""
+        s = self.settings
+        return SpecConfig(
+            attributes=s.spec_attributes,
+            cars=s.car_alias_files,
+            columns=shipped_data() / "specs" / "columns.toml",  # units of known data files
+        )
 
     @property
     def lexical_dir(self) -> Path:
@@ -123,16 +187,85 @@ class Services:
         if self._prebuilt_searcher is not None:
             return self._prebuilt_searcher
         glossary = self.settings.glossary
+        lexical = LexicalReader(
+            self.lexical_dir, dirty_marker=self._in_step_marker(), on_problem=self.repair_lexical
+        )
         return Searcher(
             store=self.store,
             embedder=self.embedder,
-            lexical=LexicalReader(self.lexical_dir, dirty_marker=self._in_step_marker()),
+            lexical=lexical,
             glossary=Glossary.load(glossary) if glossary else None,
+            # the registry grows with each ingest, which writes a new lexical generation
+            cars=Refreshing(self._query_cars, lambda: lexical.generation),
+            document_name=self.document_name,
         )
+
+    def document_name(self, source: str) -> str:
+        """A chunk's source as citations name it: below its ingest root or the uploads folder."""
+        return document_name(source, self._document_roots)
+
+    @cached_property
+    def _document_roots(self) -> list[Path]:
+        # the uploads folder is `api.routes.documents.uploads_dir`, which services cannot import
+        folders = [*self.settings.roots, self.settings.data_dir / "uploads"]
+        return [folder.resolve() for folder in folders]
+
+    def _query_cars(self) -> QueryCars:
+        """The car names queries are searched for: the alias files and the registry's cars."""
+        known = [KnownCar(car.id, (car.name, *car.aliases)) for car in self.cars.cars()]
+        return QueryCars.build(load_cars(self.spec_config.cars), known)
+
+    @property
+    def lexical_reader(self) -> LexicalReader | None:
+        """The lexical index reader searches use (None under a stand-in searcher)."""
+        searcher = self.searcher
+        return searcher.lexical if isinstance(searcher, Searcher) else None
 
     def rebuild_lexical(self) -> None:
         """Bring the lexical index in step with Chroma (cheap: unchanged chunks are cached)."""
         self.lexical_index.rebuild(self.store)
+
+    def repair_lexical(self, problem: str) -> None:
+        """Rebuild, in the background, a lexical index that failed its checks (one repair at
+        a time); hybrid search answers from vectors until the new generation goes live."""
+        with self._repair_lock:
+            if self._repair is not None and self._repair.is_alive():
+                return
+            self._repair = threading.Thread(
+                target=self._rebuild_after, args=(problem,), name="specrag-lexical-repair"
+            )
+            self._repair.start()
+
+    @property
+    def repairing(self) -> bool:
+        """Whether a lexical index repair is running."""
+        return self._repair is not None and self._repair.is_alive()
+
+    def _rebuild_after(self, problem: str) -> None:
+        log.warning("rebuilding the lexical index from Chroma: %s", problem)
+        try:
+            self.rebuild_lexical()
+        except Exception:
+            log.exception("the lexical index repair failed; run `specrag ingest` to retry it")
+        else:
+            log.warning("the lexical index is rebuilt from Chroma; hybrid search is whole again")
+
+    def open_side_stores(self) -> None:
+        """Open the sessions and usage stores now; one that cannot be opened is noted in
+        `broken` (the server starts without it) instead of failing later, unnamed."""
+        for name in ("sessions", "usage"):
+            try:
+                getattr(self, name)
+            except (StoreCorrupt, DiskFull) as e:
+                self.note_broken(name, e)
+
+    def note_broken(self, store: str, error: StoreCorrupt | DiskFull) -> None:
+        log.error("the server runs without the %s store: %s", store, error)
+        self.broken[store] = Fault(store, self.settings.data_dir, error)
+
+    def _unbilled(self) -> None:
+        with self._billing_lock:
+            self.unbilled_calls += 1
 
     @cached_property
     def pipeline(self) -> Pipeline:
@@ -142,7 +275,10 @@ class Services:
             ledger=self.ledger,
             embedder=self.embedder,
             chunking=ChunkOptions(
-                max_tokens=s.chunk_tokens, overlap=s.chunk_overlap, encoding=s.encoding
+                max_tokens=s.chunk_tokens,
+                overlap=s.chunk_overlap,
+                encoding=s.encoding,
+                specs=self.spec_config if s.specs else None,
             ),
             roots=s.roots,
             max_file_bytes=s.max_file_bytes,
@@ -150,9 +286,13 @@ class Services:
             store_batch=s.store_batch,
             lock_path=self.lock_path,
             after_write=self.rebuild_lexical,
+            # A Chroma server may hold another instance's document between its chunks and
+            # its ledger row: only orphans older than this are removed at a run's start.
+            orphan_grace=0.0 if s.chroma_url is None else SERVER_ORPHAN_GRACE,
         )
-        if not self.lexical_index.exists():
-            pipeline.mark_dirty()  # the next run builds it, even if nothing else changed
+        index = self.lexical_index
+        if not index.exists() or index.problem() is not None:
+            pipeline.mark_dirty()  # the next run (re)builds it, even if nothing else changed
         return pipeline
 
     @cached_property
@@ -208,18 +348,26 @@ class Services:
         if s.default_model:
             models.get(s.default_model)  # an unknown name fails here, at start-up
             models.default = s.default_model
+        try:
+            ledger: UsageLedger | None = self.usage
+        except (StoreCorrupt, DiskFull) as e:  # calls go on; each one's cost logged as unrecorded
+            self.note_broken("usage", e)
+            ledger = None
         return Generation(
             models=models,
             prompts=PromptLibrary(s.prompts_dir),
             guard=Guard.from_folder(s.sensitive_words_dir, extra=s.sensitive_words),
             policies=s.guard_policies,
-            callbacks=build_callbacks(s.callbacks, ledger=self.usage),
+            callbacks=build_callbacks(s.callbacks, ledger=ledger, on_ledger_failure=self._unbilled),
             options=ChainOptions(k=s.generation_k, max_retries=s.generation_max_retries),
             llm_timeout=s.llm_timeout,
             llm_retries=s.llm_retries,
         )
 
     def close(self) -> None:
-        """Close the SQLite stores this opened."""
+        """Let a lexical index repair finish, then close the SQLite stores this opened."""
+        repair = self._repair
+        if repair is not None:
+            repair.join(REPAIR_WAIT_SECONDS)
         while self._closers:
             self._closers.pop()()

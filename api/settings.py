@@ -47,8 +47,16 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(default=256, ge=32, le=8192)
     chunk_overlap: int = Field(default=32, ge=0)
     encoding: str = "cl100k_base"
+    # what OpenAI clients tokenize /v1/embeddings input with when they send token ids
+    embed_input_encoding: str = Field(
+        default="cl100k_base", description="decodes token-id input to /v1/embeddings"
+    )
 
-    embed_model: str = Field(default="all-MiniLM-L6-v2", description="name or path")
+    embed_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="name or path; also use-multilingual-v3 or multilingual-e5-small "
+        "(specrag[multilingual], their own runtime: embed_backend does not apply)",
+    )
     # OpenVINO runs the same fp32 weights (same vectors, same index) 4.8x faster than torch
     # here; see BENCHMARKS.md "Encoder backends".
     embed_backend: Backend = Field(
@@ -79,6 +87,22 @@ class Settings(BaseSettings):
         default=10, ge=0, description="grace period for requests in flight at shutdown"
     )
     max_file_mb: float = Field(default=100.0, gt=0)
+    # A client that sends its body slowly holds a connection and a task: 408 past these.
+    body_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="seconds a request body may pause"
+    )
+    body_max_seconds: float = Field(
+        default=300.0, gt=0, le=86400, description="seconds a whole request body may take"
+    )
+    max_requests_per_client: int = Field(
+        default=64, ge=1, le=100_000, description="requests in flight per client IP (then 429)"
+    )
+    max_connections: int = Field(
+        default=1000, ge=1, le=1_000_000, description="`specrag serve`: connections (then 503)"
+    )
+    keep_alive_seconds: int = Field(
+        default=5, ge=1, le=3600, description="`specrag serve`: idle keep-alive connections"
+    )
     glossary: Path | None = Field(
         default_factory=lambda: shipped_data() / "glossary" / "car_terms.txt",
         description="bilingual car-spec glossary for query expansion; empty to turn it off",

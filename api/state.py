@@ -24,8 +24,10 @@ class AppState:
     services: Services  # the components built on first use: ledger, sessions, usage, ...
     searcher: Searcher
     generation: Generation
-    jobs: JobRunner  # background ingest jobs
+    jobs: JobRunner | None  # background ingest jobs (None without a ledger: see services.broken)
     search_limiter: anyio.CapacityLimiter  # searches running in worker threads at once
+    # Deletes wait for the ingest lock: in threads of their own, never the shared pool's.
+    delete_limiter: anyio.CapacityLimiter
     metrics: Metrics
 
 

@@ -33,6 +33,21 @@ TESTS = (
     "tests/test_llm.py",
     "tests/test_reliability_security.py",
     "tests/test_api_auth.py",
+    "tests/test_guard_matrix.py",
+    "tests/test_integrity.py",
+    "tests/test_reliability_http.py",
+    "tests/test_reliability_disconnect.py",
+    "tests/test_reliability_faults.py",
+)
+# Issue 13's integrity classes: the figures file each test records, and what it proves.
+INTEGRITY = (
+    ("content", "1. content identity", "a file rewritten between hashing and parsing"),
+    ("lost_index", "2. skip only what the index holds", "chroma.sqlite3 lost after an ingest"),
+    ("repair", "2. skip only what the index holds", "chunks lost and orphaned, then repair"),
+    ("owner", "3. one owner per data dir", "second server, CLI ingest on a served dir"),
+    ("handover", "3. one owner per data dir", "CLI ingest handed to the server"),
+    ("startup", "4. crash recovery", "uncommitted chunks at start, DELETE without ledger row"),
+    ("upload_kill", "4. crash recovery", "server SIGKILLed mid-upload, restarted"),
 )
 
 
@@ -322,12 +337,127 @@ def render(figures: Path, results: list[dict[str, Any]], code: int, seconds: flo
     else:
         out += ["(no figures)", ""]
 
+    out += _guard_section(_load(figures, "guard_matrix"))
+    out += integrity_section(figures)
+    http = _load(figures, "http")
+    out += ["## 9. Uploads and HTTP", ""]
+    if http:
+        checks = http["checks"]
+        out += [
+            f"{sum(c['passed'] for c in checks)}/{len(checks)} held, against uvicorn on "
+            "loopback: the key before the body, body pace (408), one client's share (429), "
+            "filter lists (422), deletes queued on the ingest lock vs `/healthz`, upload names "
+            "(NFC/NFD and case spellings, format and bidi characters). "
+            "`tests/test_reliability_http.py`.",
+            "",
+        ]
+        out += _table(
+            ["group", "check", "status", "held"],
+            [[c["group"], c["check"], c["status"], "yes" if c["passed"] else "NO"] for c in checks],
+        )
+    else:
+        out += ["(no figures)", ""]
+
+    gone = _load(figures, "disconnect")
+    out += ["## 10. Client disconnects", ""]
+    if gone:
+        out += [
+            "A client that closes its connection while the model (held back "
+            f"{gone['held_s']:g} s) answers a non-streamed request: the model call is "
+            "cancelled, billed as abandoned, and no chat turn is stored. "
+            "`tests/test_reliability_disconnect.py`.",
+            "",
+        ]
+        out += _table(
+            ["route", "model call cancelled", "abandoned rows", "prompt tokens billed", "turns"],
+            [
+                [
+                    c["route"],
+                    c.get("model_call_cancelled", "-"),
+                    c.get("abandoned_rows_added", "-"),
+                    c.get("prompt_tokens_billed", "-"),
+                    c.get("turns_stored", "-"),
+                ]
+                for c in gone["cases"]
+            ],
+        )
+    else:
+        out += ["(no figures)", ""]
+
+    out += _faults_section(figures)
+
     out += ["## Tests run", ""]
     out += _table(
         ["test", "outcome", "seconds"],
         [[f"`{r['test']}`", r["outcome"], round(r["seconds"], 1)] for r in results],
     )
     return "\n".join(out).rstrip() + "\n"
+
+
+def _guard_section(guard: dict[str, Any] | None) -> list[str]:
+    out = ["## 7. Sensitive words", ""]
+    if not guard:
+        return out + ["(no figures)", ""]
+    total = guard["classes"]["all"]
+    out += [
+        f"The guard's case matrix: {guard['cases']} texts, zh and en, {guard['must_hit']} that "
+        "must hit a list word and near misses that must not, per class of obfuscation. Counted "
+        f"per word: **precision {total['precision']}, recall {total['recall']}**. Every miss "
+        "or false hit is a documented limit. `tests/test_guard_matrix.py`, cases in "
+        "`tests/guard_cases.jsonl`, `python -m bench.guard_matrix` prints the same table.",
+        "",
+    ]
+    out += _table(
+        ["class", "cases", "must hit", "TP", "FP", "FN", "precision", "recall", "wrong"],
+        [
+            [name, c["cases"], c["must_hit"], c["tp"], c["fp"], c["fn"], c["precision"]]
+            + [c["recall"], ", ".join(c["wrong"]) if name != "all" else len(c["wrong"])]
+            for name, c in guard["classes"].items()
+        ],
+    )
+    out += ["Known limits: " + "; ".join(f"{k}: {v}" for k, v in guard["limits"].items()), ""]
+    return out
+
+
+def integrity_section(figures: Path) -> list[str]:
+    """Issue 13's classes: one row per scenario, held or not, with what its test measured."""
+    out = ["## 8. Index integrity", ""]
+    rows = []
+    for name, group, scenario in INTEGRITY:
+        found = _load(figures, f"integrity_{name}")
+        held = "not run" if found is None else ("yes" if found.pop("held") else "NO")
+        shown = ", ".join(f"{k} {v}" for k, v in (found or {}).items())
+        rows.append([group, scenario, held, shown])
+    tried = sum(r[2] != "not run" for r in rows)
+    out += [
+        f"{sum(r[2] == 'yes' for r in rows)}/{tried} scenarios held. "
+        "`tests/test_integrity.py`, `tests/test_crash_recovery.py`.",
+        "",
+    ]
+    return out + _table(["class", "scenario", "held", "figures"], rows)
+
+
+def _faults_section(figures: Path) -> list[str]:
+    """Derived indexes verified and resource faults named: one row per scenario that held
+    (a test records its row only once every assertion passed)."""
+    rows = sorted(
+        (json.loads(path.read_text()) for path in figures.glob("fault-*.json")),
+        key=lambda row: (row["class"], row["scenario"]),
+    )
+    out = [
+        "## 11. Derived indexes and resource faults",
+        "",
+        f"{len(rows)} scenarios held (a failing one is listed under the failures above). "
+        "The full disk is a real 48 MB tmpfs (needs root; skipped otherwise). "
+        "`tests/test_reliability_faults.py`.",
+        "",
+    ]
+    if not rows:
+        return [*out, "(no figures)", ""]
+    return out + _table(
+        ["class", "scenario", "what the user sees"],
+        [[row["class"], row["scenario"], row["seen"]] for row in rows],
+    )
 
 
 def main() -> None:

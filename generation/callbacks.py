@@ -1,6 +1,7 @@
 """Named callback events for every LLM call, retrieval and chain step.
 
-Events: `llm.start`, `llm.end`, `llm.error`, `retrieval.end`, `chain.step`, `guard.hit`.
+Events: `llm.start`, `llm.end`, `llm.error`, `llm.abandoned` (the caller went away before the
+answer: the tokens spent so far), `retrieval.end`, `chain.step`, `guard.hit`.
 Handlers are plain callables `handler(event, payload)` registered under a name; which ones
 run is chosen in settings (`build_callbacks(["log", "ledger"], ledger=...)`). A handler that
 raises is logged with its name and the event, and the request goes on.
@@ -15,11 +16,21 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from generation.usage import UsageLedger
+    from generation.usage import Outcome, UsageLedger
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("llm.start", "llm.end", "llm.error", "retrieval.end", "chain.step", "guard.hit")
+EVENTS = (
+    "llm.start",
+    "llm.end",
+    "llm.error",
+    "llm.abandoned",
+    "retrieval.end",
+    "chain.step",
+    "guard.hit",
+)
+# The events the ledger records, with the outcome each is recorded as.
+BILLED: dict[str, Outcome] = {"llm.end": "answered", "llm.abandoned": "abandoned"}
 
 Handler = Callable[[str, dict[str, Any]], None]
 
@@ -77,22 +88,47 @@ def json_log_handler(logger: logging.Logger | None = None, level: int = logging.
     return handle
 
 
-def ledger_handler(ledger: UsageLedger) -> Handler:
-    """Writes every `llm.end` into the usage ledger (a failed call reports no usage)."""
+def ledger_handler(
+    ledger: UsageLedger | None, *, on_failure: Callable[[], None] | None = None
+) -> Handler:
+    """Writes every `llm.end` and `llm.abandoned` into the usage ledger (a failed call
+    reports no usage).
+
+    A call the ledger cannot record (a broken or full database; no ledger at all, when it
+    could not be opened) is billing lost: logged as an error with its tokens and cost, and
+    counted through `on_failure`, never skipped in silence.
+    """
 
     def handle(event: str, payload: dict[str, Any]) -> None:
-        if event != "llm.end":
+        if event not in BILLED:
             return
-        ledger.record(
-            model=payload["model"],
-            prompt_tokens=payload.get("prompt_tokens", 0),
-            completion_tokens=payload.get("completion_tokens", 0),
-            cost=payload.get("cost", 0.0),
-            latency_ms=payload.get("latency_ms"),
-            business=payload.get("business"),
-            step=payload.get("step"),
-            request_id=payload.get("request_id"),
-        )
+        try:
+            if ledger is None:
+                raise RuntimeError("the usage ledger could not be opened (see /readyz)")
+            ledger.record(
+                outcome=BILLED[event],
+                model=payload["model"],
+                prompt_tokens=payload.get("prompt_tokens", 0),
+                completion_tokens=payload.get("completion_tokens", 0),
+                cost=payload.get("cost", 0.0),
+                latency_ms=payload.get("latency_ms"),
+                business=payload.get("business"),
+                step=payload.get("step"),
+                request_id=payload.get("request_id"),
+            )
+        except Exception as e:
+            log.error(
+                "usage NOT recorded for a %s call (%s prompt + %s completion tokens, $%s, "
+                "request %s): %s",
+                payload.get("model"),
+                payload.get("prompt_tokens", 0),
+                payload.get("completion_tokens", 0),
+                payload.get("cost", 0.0),
+                payload.get("request_id"),
+                e,
+            )
+            if on_failure is not None:
+                on_failure()
 
     return handle
 
@@ -101,17 +137,26 @@ BUILTIN = ("log", "ledger")
 
 
 def build_callbacks(
-    names: Iterable[str], *, ledger: UsageLedger | None = None, logger: logging.Logger | None = None
+    names: Iterable[str],
+    *,
+    ledger: UsageLedger | None = None,
+    logger: logging.Logger | None = None,
+    on_ledger_failure: Callable[[], None] | None = None,
 ) -> Callbacks:
-    """Callbacks with the built-in handlers `names` (from settings): "log", "ledger"."""
+    """Callbacks with the built-in handlers `names` (from settings): "log", "ledger".
+
+    Args:
+        on_ledger_failure: called for each call the ledger could not record; with it, "ledger"
+            runs without a ledger (one that could not be opened), every call then counted.
+    """
     callbacks = Callbacks()
     for name in names:
         if name == "log":
             callbacks.register("log", json_log_handler(logger))
         elif name == "ledger":
-            if ledger is None:
+            if ledger is None and on_ledger_failure is None:
                 raise ValueError("the 'ledger' callback handler needs a UsageLedger")
-            callbacks.register("ledger", ledger_handler(ledger))
+            callbacks.register("ledger", ledger_handler(ledger, on_failure=on_ledger_failure))
         else:
             raise ValueError(f"unknown callback handler {name!r}; built-in: {', '.join(BUILTIN)}")
     return callbacks

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from generation.units import (
+from ingest.specs.units import (
     CNY,
     INR,
     KWH100,

@@ -1,12 +1,14 @@
-"""Sensitive words: Aho-Corasick over a normalised text, hits mapped back to the original.
+"""Sensitive words: Aho-Corasick over a folded text, hits mapped back to the original.
 
 The lists are files, one word a line, `#` comments: every `*.txt` of a folder (specrag ships
-`data/sensitive_words/`) plus any extra files settings name. Text and words are normalised the
-same way before matching: NFKC (full-width "Ｆｉｒｓｔ" reads "First"), case folded, and every
-separator dropped (spaces, punctuation, symbols, zero-width characters), so "最 好", "最*好"
-and "最\u200b好" all hit 最好. Each normalised character remembers the original index it came
-from, so a hit is reported and masked on the original span. A word that starts or ends with
-an ASCII letter or digit only hits on a word boundary: "perfect" does not hit "imperfection".
+`data/sensitive_words/`) plus any extra files settings name. Text and words are folded the same
+way before matching (`generation.guard_fold`): markup, width, case, accents, traditional
+Chinese, digit forms (第1 = 第① = 第一), confusable letters (a Cyrillic "е"), leetspeak inside
+Latin words ("b3st") and every separator ("最 好", "最*好", "最\u200b好" all hit 最好). Each
+folded character remembers the original span it came from, so a hit is reported and masked
+on the original span. A word that starts or ends with a Latin letter or a digit only hits on
+a word boundary: "perfect" does not hit "imperfection", "number one" does not hit
+"number one-third", "销量第一" does not hit "销量第10".
 
 Policy is per business: a hit in the input (the brief) rejects the request with 422 naming
 the words, or is allowed and reported; a hit in the output is masked, regenerated (the chain
@@ -19,6 +21,7 @@ import logging
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +29,7 @@ import ahocorasick
 from pydantic import BaseModel, Field
 
 from generation.errors import SensitiveInput
+from generation.guard_fold import Folded, Folder
 
 log = logging.getLogger(__name__)
 
@@ -69,25 +73,22 @@ class _Entry:
     source: str
 
 
-def _is_separator(char: str) -> bool:
-    # P: punctuation, S: symbols, Z: spaces, C: controls and format chars (zero-width space).
-    return unicodedata.category(char)[0] in "PSZC"
+@cache
+def _folder() -> Folder:
+    return Folder()
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
-    """The matching form of `text` and, per character of it, the original index."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        for c in unicodedata.normalize("NFKC", char).casefold():
-            if not _is_separator(c):
-                chars.append(c)
-                origin.append(index)
-    return "".join(chars), origin
+    """The matching form of `text` and, per character of it, the original index it starts at."""
+    folded = _folder().fold(text)
+    return folded.text, folded.starts
 
 
 def _ascii_alnum(char: str) -> bool:
     return char.isascii() and char.isalnum()
+
+
+_HYPHENS = frozenset("-\u2010\u2011")
 
 
 def read_word_list(path: Path) -> list[str]:
@@ -104,6 +105,7 @@ class Guard:
     """A compiled set of word lists. Build once; `scan` is safe to call from many threads."""
 
     def __init__(self, lists: Mapping[str, Iterable[str]]):
+        self._folder = _folder()
         self._automaton = ahocorasick.Automaton()
         self.sizes: dict[str, int] = {}
         for source, words in lists.items():
@@ -139,13 +141,15 @@ class Guard:
         """Every hit in `text`, in order of position, with its original span."""
         if not text or not len(self._automaton):
             return []
-        flat, origin = normalise(text)
+        folded = self._folder.fold(text)
         hits: list[GuardHit] = []
-        for last, entry in self._automaton.iter(flat):
+        for last, entry in self._automaton.iter(folded.text):
             first = last - len(entry.normalised) + 1
-            start, end = origin[first], origin[last] + 1
-            if not self._on_boundary(text, start, end, entry.normalised):
+            start, end = folded.starts[first], folded.ends[last]
+            if not self._on_boundary(text, folded, start, end, entry.normalised):
                 continue
+            while end < len(text) and unicodedata.category(text[end]) in ("Mn", "Me"):
+                end += 1  # a combining mark on the hit's last letter goes with it
             hits.append(
                 GuardHit(
                     word=entry.word,
@@ -159,21 +163,43 @@ class Guard:
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
 
-    @staticmethod
-    def _on_boundary(text: str, start: int, end: int, key: str) -> bool:
-        before = unicodedata.normalize("NFKC", text[start - 1]) if start > 0 else ""
-        after = unicodedata.normalize("NFKC", text[end]) if end < len(text) else ""
-        if _ascii_alnum(key[0]) and before and _ascii_alnum(before[-1]):
+    def _on_boundary(self, text: str, folded: Folded, start: int, end: int, key: str) -> bool:
+        """A word that starts (ends) with a Latin letter or digit is not glued to another
+        letter or digit before (after) it, nor joined to one by a hyphen ("one-third")."""
+        if _ascii_alnum(key[0]) and self._joined(text, folded, start - 1, -1):
             return False
-        return not (_ascii_alnum(key[-1]) and after and _ascii_alnum(after[0]))
+        return not (_ascii_alnum(key[-1]) and self._joined(text, folded, end, 1))
+
+    def _joined(self, text: str, folded: Folded, index: int, step: int) -> bool:
+        neighbour = self._visible(text, folded, index, step)
+        if neighbour is not None and text[neighbour] in _HYPHENS:
+            neighbour = self._visible(text, folded, neighbour + step, step)
+        return neighbour is not None and self._folder.is_word_char(text[neighbour])
+
+    @staticmethod
+    def _visible(text: str, folded: Folded, index: int, step: int) -> int | None:
+        while 0 <= index < len(text) and Folder.invisible(text, index, folded.hidden):
+            index += step
+        return index if 0 <= index < len(text) else None
 
     def mask(self, text: str, hits: Iterable[GuardHit], *, char: str = "*") -> str:
-        """`text` with every hit's span replaced by `char`, one per original character."""
+        """`text` with every hit's span masked by `char`, one per original character: spaces
+        and markup tags inside a span are kept, combining marks go, an entity is one `char`."""
+        folded = self._folder.fold(text)
         chars = list(text)
         for hit in hits:
-            for i in range(hit.start, hit.end):
-                if not chars[i].isspace():
+            i = hit.start
+            while i < hit.end:
+                entity_end = folded.entities.get(i)
+                if entity_end is not None:
+                    chars[i:entity_end] = [char] + [""] * (entity_end - i - 1)
+                    i = entity_end
+                    continue
+                if unicodedata.category(text[i]) in ("Mn", "Me"):
+                    chars[i] = ""  # an accent left on a mask character would show
+                elif not (chars[i].isspace() or folded.hidden[i]):
                     chars[i] = char
+                i += 1
         return "".join(chars)
 
 

@@ -51,6 +51,8 @@ class Passage:
     page: int | None
     step: str  # the step that first retrieved it (a chat turn's: "chat")
     section: str = ""
+    document: str = ""  # as its user gave it (`retrieval.search.Citation.document`)
+    doc_id: str = ""
 
 
 @dataclass
@@ -117,6 +119,8 @@ class PassageBook:
             page=result.citation.page,
             step=step,
             section=getattr(result.citation, "section", "") or "",
+            document=getattr(result.citation, "document", "") or "",
+            doc_id=getattr(result.citation, "doc_id", "") or "",
         )
         self.shown[result.chunk_id] = passage
         return passage
@@ -137,6 +141,8 @@ def cite(passages: Iterable[Passage], texts: Iterable[str]) -> list[Citation]:
             n=p.n,
             chunk_id=p.chunk_id,
             source=p.source,
+            document=p.document,
+            doc_id=p.doc_id,
             page=p.page,
             section=p.section,
             step=p.step,

@@ -52,10 +52,12 @@ def _check_name(kind: str, value: str) -> str:
 
 
 def format_passages(passages: Iterable[Any]) -> str:
-    """Numbered passages for a prompt: `[n] (source, p. page)` then the text."""
+    """Numbered passages for a prompt: `[n] (document, p. page)` then the text; the document
+    as its user named it (`Passage.document`), not the server's path, when known."""
     blocks = []
     for p in passages:
-        where = p.source + (f", p. {p.page}" if p.page is not None else "")
+        name = getattr(p, "document", "") or p.source
+        where = name + (f", p. {p.page}" if p.page is not None else "")
         blocks.append(f"[{p.n}] ({where})\n{p.text.strip()}")
     return "\n\n".join(blocks)
 

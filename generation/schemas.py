@@ -258,6 +258,10 @@ class Citation(BaseModel):
     n: int
     chunk_id: str
     source: str
+    document: str = Field(
+        default="", description="the document as its user gave it (path below its ingest root)"
+    )
+    doc_id: str = ""
     page: int | None = None
     section: str = Field(default="", description="the section path within the source")
     step: str = Field(default="", description="the step it was retrieved for (chat: `chat`)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -26,6 +26,8 @@ def cost(spec: ModelSpec, prompt_tokens: int, completion_tokens: int) -> float:
     ) / 1_000_000
     return round(dollars, 10)
 
+
+Outcome = Literal["answered", "abandoned"]
 
 # The key each summary groups by; a call without a business counts under "" (shown as None).
 GROUPS: dict[str, sa.ColumnElement[Any]] = {
@@ -54,7 +56,10 @@ class UsageLedger:
         step: str | None = None,
         request_id: str | None = None,
         ts: float | None = None,
+        outcome: Outcome = "answered",
     ) -> None:
+        """One call; `outcome` abandoned: the caller went away before the answer, and the
+        tokens are those spent until then."""
         ts = time.time() if ts is None else ts
         row = {
             "ts": ts,
@@ -67,12 +72,14 @@ class UsageLedger:
             "completion_tokens": int(completion_tokens),
             "cost": float(cost),
             "latency_ms": latency_ms,
+            "outcome": outcome,
         }
         with self._db.write() as connection:
             connection.execute(sa.insert(usage), row)
 
     def summary(self, group_by: str = "model") -> list[dict[str, Any]]:
-        """Calls, tokens and cost per model, business or (UTC) day, largest cost first."""
+        """Calls, tokens and cost per model, business or (UTC) day, largest cost first; the
+        calls abandoned by their caller are counted in (they were paid for) and apart."""
         if group_by not in GROUPS:
             raise ValueError(f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}")
         key = GROUPS[group_by].label("key")
@@ -85,6 +92,7 @@ class UsageLedger:
                 sa.func.sum(usage.c.prompt_tokens),
                 sa.func.sum(usage.c.completion_tokens),
                 total_cost,
+                sa.func.count().filter(usage.c.outcome == "abandoned"),
             )
             .group_by(key)
             .order_by(*order)
@@ -99,8 +107,9 @@ class UsageLedger:
                 "completion_tokens": completion,
                 "total_tokens": prompt + completion,
                 "cost": round(total_cost, 10),
+                "abandoned_calls": abandoned,
             }
-            for key, calls, prompt, completion, total_cost in rows
+            for key, calls, prompt, completion, total_cost, abandoned in rows
         ]
 
     def close(self) -> None:

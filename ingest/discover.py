@@ -55,6 +55,17 @@ def within(path: Path, roots: list[Path]) -> bool:
     return not roots or any(path == root or path.is_relative_to(root) for root in roots)
 
 
+def document_name(source: str, roots: list[Path]) -> str:
+    """A document as its user knows it: its path below the deepest of `roots` holding it (an
+    ingest root, or the uploads folder: the upload's name), else its file name. `roots` are
+    resolved, as sources are."""
+    path = Path(source)
+    holding = [root for root in roots if path.is_relative_to(root) and path != root]
+    if not holding:
+        return path.name
+    return path.relative_to(max(holding, key=lambda root: len(root.parts))).as_posix()
+
+
 def discover(paths: list[Path], *, roots: list[Path], max_file_bytes: int) -> Discovery:
     """Every supported file under `paths` (files or folders), with what was refused and why.
 

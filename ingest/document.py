@@ -44,6 +44,9 @@ class ParsedDocument:
     title: str
     sections: list[Section]
     warnings: list[str] = field(default_factory=list)  # e.g. "page 3 has no text layer"
+    # The document's own metadata: a Markdown file's YAML front matter (scalar keys only,
+    # lower-cased), e.g. {"title": "...", "model": "Aurora X5", "model_year": "2025"}.
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

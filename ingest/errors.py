@@ -7,6 +7,9 @@ number). `detail` is the error's structured `detail`, None unless a class says m
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
 from typing import Any
 
 
@@ -75,6 +78,76 @@ class LexicalIndexError(IngestError):
 
     status = 503
     type = "lexical_index_error"
+
+
+class LexicalIndexCorrupt(LexicalIndexError):
+    """A file of the lexical index does not match its checksum, or cannot be read: the index
+    is rebuilt from Chroma, and hybrid search answers from vectors meanwhile."""
+
+    status = 503
+    type = "lexical_index_corrupt"
+
+
+class DiskFull(IngestError):
+    """The disk holding the data dir has no space left (ENOSPC, EDQUOT, SQLite's "database or
+    disk is full"); what was committed before stays readable."""
+
+    status = 507
+    type = "insufficient_storage"
+
+    def __init__(self, data_dir: Path | str, reason: str) -> None:
+        super().__init__(
+            f"no space left on the disk of the data dir {data_dir} ({reason}); free space "
+            "there (or point SPECRAG_DATA_DIR elsewhere) and try again: the index keeps "
+            "everything committed before"
+        )
+        self.data_dir = str(data_dir)
+
+    @property
+    def detail(self) -> Any:
+        return {"data_dir": self.data_dir}
+
+
+class StoreCorrupt(IngestError):
+    """A SQLite store beside the index (jobs, sessions, usage, ledger, tokens) cannot be opened
+    or read: not a database, or damaged. Names the store, its file and what to do."""
+
+    status = 503
+    type = "store_corrupt"
+
+    def __init__(self, store: str, location: str, reason: str) -> None:
+        super().__init__(
+            f"the {store} store at {location} is unreadable ({reason}); stop the server, move "
+            "the file aside (a new empty one is made on start) or restore it from a backup"
+        )
+        self.store = store
+        self.location = location
+        self.reason = reason
+
+    @property
+    def detail(self) -> Any:
+        return {"store": self.store, "path": self.location}
+
+
+# The words and errnos by which the OS, SQLite and Chroma say the disk is full.
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_FULL_WORDS = ("no space left on device", "database or disk is full", "disk quota exceeded")
+
+
+def disk_full_reason(error: BaseException) -> str | None:
+    """Why `error` (or an error it was raised from) is a full disk, or None if it is not one."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return os.strerror(current.errno)
+        text = str(current).lower()
+        for words in _FULL_WORDS:
+            if words in text:
+                return words
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class EncodingUnavailable(RuntimeError):

@@ -8,6 +8,7 @@ name and dimension, and refuses to mix vectors from another model.
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,14 @@ from urllib.parse import urlparse
 import numpy as np
 from numpy.typing import NDArray
 
-from ingest.errors import ModelMismatch, StoreUnavailable
+from ingest.errors import (
+    DiskFull,
+    IngestError,
+    ModelMismatch,
+    StoreUnavailable,
+    disk_full_reason,
+)
+from ingest.segments import check_vector_segments, repair_hint
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -27,9 +35,16 @@ log = logging.getLogger(__name__)
 
 Metadata = Mapping[str, str | int | float | bool]
 PAGE_SIZE = 1000
+ID_PAGE_SIZE = 20_000  # ids alone are small: fewer, larger pages
 # Chroma's default search depth (ef_search 100) missed 49-57 of the 430 exact top-10
 # neighbours on the dev questions; 400 misses 3 at a few ms more per query.
 HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 400, "hnsw:construction_ef": 200, "hnsw:M": 32}
+# Room an embedded write must find free before it starts. Chroma applies a write to its
+# segments after logging it; if the disk fills in between, every later read fails ("Failed to
+# apply logs to the metadata segment") until space is freed. The corpus takes ~6.4 KB a chunk
+# on disk; a write asks for 16 KB a chunk plus this reserve for SQLite's journal and compaction.
+WRITE_RESERVE_BYTES = 32 << 20
+WRITE_BYTES_PER_CHUNK = 16 << 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +91,16 @@ class ChromaStore:
                 )
             assert self.path is not None
             self.path.mkdir(parents=True, exist_ok=True)
+            damaged = check_vector_segments(self.path)
+            if damaged:  # hnswlib would segfault on them: say so instead
+                raise StoreUnavailable(
+                    f"the vector index is damaged: {damaged[0]}. {repair_hint(self.path)}"
+                )
             return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        except StoreUnavailable:
+            raise
         except Exception as e:
+            self._raise_if_full(e)  # Chroma cannot even open on a disk with no room
             where = self.url or self.path
             raise StoreUnavailable(f"cannot open Chroma at {where}: {e}") from e
 
@@ -123,20 +146,84 @@ class ChromaStore:
         metadatas: Sequence[Metadata],
     ) -> None:
         collection = self.collection(int(embeddings.shape[1]) if len(ids) else None)
+        self._ensure_room(len(ids))
         step = max(1, min(self.client.get_max_batch_size(), PAGE_SIZE))
         for start in range(0, len(ids), step):
             end = start + step
-            collection.upsert(
-                ids=list(ids[start:end]),
-                embeddings=embeddings[start:end],
-                documents=list(documents[start:end]),
-                metadatas=[dict(m) for m in metadatas[start:end]],
+            try:
+                collection.upsert(
+                    ids=list(ids[start:end]),
+                    embeddings=embeddings[start:end],
+                    documents=list(documents[start:end]),
+                    metadatas=[dict(m) for m in metadatas[start:end]],
+                )
+            except Exception as e:
+                self._raise_if_full(e)
+                raise
+
+    @property
+    def data_dir(self) -> Path | None:
+        """The folder holding an embedded Chroma (None for a server)."""
+        return None if self.path is None else self.path.parent
+
+    def _free_bytes(self) -> int | None:
+        if self.path is None:
+            return None
+        try:
+            return shutil.disk_usage(self.path).free
+        except OSError:
+            return None
+
+    def _ensure_room(self, chunks: int) -> None:
+        """Refuse an embedded write the disk cannot hold, before Chroma starts it."""
+        free = self._free_bytes()
+        needed = WRITE_RESERVE_BYTES + chunks * WRITE_BYTES_PER_CHUNK
+        if free is not None and free < needed and self.data_dir is not None:
+            raise DiskFull(
+                self.data_dir,
+                f"{free // 1024} KB free; writing {chunks} chunks needs about {needed // 1024} KB",
             )
+
+    def _raise_if_full(self, error: Exception) -> None:
+        """DiskFull for a Chroma failure that a full disk explains (Chroma's own message
+        rarely says so: "Failed to apply logs to the metadata segment")."""
+        if self.data_dir is None or isinstance(error, IngestError):
+            return
+        reason = disk_full_reason(error)
+        free = self._free_bytes()
+        if reason is None and free is not None and free < WRITE_RESERVE_BYTES:
+            reason = f"Chroma failed ({error}) with {free // 1024} KB free"
+        if reason is not None:
+            raise DiskFull(self.data_dir, reason) from error
 
     def ids_for(self, doc_id: str) -> set[str]:
         """Every chunk id stored for `doc_id`, whatever the ledger believes."""
         result = self.collection().get(where={"doc_id": doc_id}, include=[])
         return set(result["ids"])
+
+    def all_ids(self) -> set[str]:
+        """Every chunk id the collection holds, ids only: the one look-up per run that lets
+        the plan and the integrity checks compare Chroma with the ledger."""
+        collection = self.collection()
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = collection.get(include=[], limit=ID_PAGE_SIZE, offset=offset)
+            if not page["ids"]:
+                return found
+            found.update(page["ids"])
+            offset += len(page["ids"])
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """The stored vectors of these chunks (missing ids left out)."""
+        if not ids:
+            return {}
+        page = self.collection().get(ids=list(ids), include=["embeddings"])
+        embeddings = page["embeddings"] if page["embeddings"] is not None else []
+        return {
+            chunk_id: np.asarray(vector, dtype=np.float32)
+            for chunk_id, vector in zip(page["ids"], embeddings, strict=True)
+        }
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
@@ -149,7 +236,11 @@ class ChromaStore:
         return len(ids)
 
     def count(self) -> int:
-        return int(self.collection().count())
+        try:
+            return int(self.collection().count())
+        except Exception as e:  # a read applies pending writes first, and needs room for it
+            self._raise_if_full(e)
+            raise
 
     def iter_chunks(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every stored (id, text, metadata), page by page."""

@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from retrieval.errors import InvalidFilter
 
 FIELDS = ("source", "file_type", "title", "section", "doc_id", "car")
+# Values one field may list. Chroma turns `$in` into one SQL variable per value, and SQLite
+# refuses a statement with more than 32,766 of them (a 500); no real query needs more than this.
+MAX_FILTER_VALUES = 1000
 
 
 class Filters(BaseModel):
@@ -34,6 +37,10 @@ class Filters(BaseModel):
     def _non_empty(cls, value: str | list[str] | None) -> str | list[str] | None:
         if isinstance(value, list) and not value:
             raise ValueError("a list of values must not be empty")
+        if isinstance(value, list) and len(value) > MAX_FILTER_VALUES:
+            raise ValueError(
+                f"{len(value)} values; a filter field accepts at most {MAX_FILTER_VALUES}"
+            )
         return value
 
     def conditions(self) -> dict[str, list[str]]:

@@ -17,10 +17,13 @@ multilingual-e5-small (0.86, 0.80), and is on a plateau for both.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ingest.store import Hit
+
+T = TypeVar("T")
 
 Mode = Literal["hybrid", "vector", "lexical"]
 MODES: tuple[Mode, ...] = ("vector", "lexical", "hybrid")
@@ -56,21 +59,25 @@ def rank(
         part = scores.setdefault(chunk_id, Part())
         part.lexical, part.lexical_rank = bm25, position
     if mode == "vector":
-        ranked = [(h.id, 1.0 - h.distance, scores[h.id]) for h in vector]
+        ids = [hit.id for hit in vector]
     elif mode == "lexical":
-        ranked = [(chunk_id, bm25, scores[chunk_id]) for chunk_id, bm25 in lexical]
+        ids = [chunk_id for chunk_id, _ in lexical]
     else:
-        ranked = [(chunk_id, fuse(part, weights), part) for chunk_id, part in scores.items()]
-        # Equal fused scores: the better single rank first, then the id, for stable output.
-        ranked.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+        ids = list(scores)
+    ranked = [
+        (chunk_id, fuse(scores[chunk_id], weights, mode), scores[chunk_id]) for chunk_id in ids
+    ]
+    # Equal fused scores: the better single rank first, then the id, for stable output.
+    ranked.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
     return ranked
 
 
-def fuse(part: Part, weights: Weights) -> float:
+def fuse(part: Part, weights: Weights, mode: Mode = "hybrid") -> float:
+    """`mode`'s score: each side's `weight / (rrf_k + rank)`, summed in hybrid."""
     score = 0.0
-    if part.vector_rank:
+    if part.vector_rank and mode != "lexical":
         score += weights.vector_weight / (weights.rrf_k + part.vector_rank)
-    if part.lexical_rank:
+    if part.lexical_rank and mode != "vector":
         score += weights.lexical_weight / (weights.rrf_k + part.lexical_rank)
     return score
 
@@ -91,3 +98,34 @@ def interleave(lists: list[list[Hit]]) -> list[Hit]:
 
 def best_rank(part: Part) -> int:
     return min(r for r in (part.vector_rank, part.lexical_rank, 10**9) if r is not None)
+
+
+def round_robin(
+    lists: Sequence[Sequence[T]], *, key: Callable[[T], Hashable], limit: int
+) -> list[T]:
+    """One ranking from one per car: their first items, then their second… (each item once,
+    up to `limit`), so every car's best is near the top."""
+    if len(lists) == 1:
+        return list(lists[0][:limit])
+    merged: dict[Hashable, T] = {}
+    for position in range(max((len(items) for items in lists), default=0)):
+        for items in lists:
+            if position < len(items):
+                merged.setdefault(key(items[position]), items[position])
+    return list(merged.values())[:limit]
+
+
+def prefer(own: list[Hit], every: list[Hit], boost: float) -> list[Hit]:
+    """The nearest chunks, those about the car (`own`, a filtered query's hits) preferred:
+    their distance counts `1 - boost` times; at `boost` 1 they all come first, then the
+    rest (a filter that falls back on the others)."""
+    about = {hit.id for hit in own}
+    union = {hit.id: hit for hit in [*own, *every]}
+    factor = max(0.0, 1.0 - boost)
+
+    def distance(hit: Hit) -> tuple[bool, float]:
+        if hit.id in about:
+            return (boost < 1.0, hit.distance * factor)
+        return (True, hit.distance)
+
+    return sorted(union.values(), key=distance)[: max(len(own), len(every))]

@@ -3,15 +3,21 @@
 The index is loaded once (score arrays memory-mapped) and reloaded only when CURRENT names
 another generation; a search costs one `stat` to notice that. Filters become a 0/1 weight
 mask over every chunk before the top k are taken, so a narrow filter still fills k.
+
+Every file is checked against its checksum as it loads. A generation that fails (an edited
+file, a garbled CURRENT, another format) is never used: the reader reports its `problem`,
+calls `on_problem` once (the server rebuilds the index from Chroma), and hybrid search
+answers from vectors until a new generation goes live.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,15 +26,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ingest.analysis import TOKENIZER_VERSION, query_tokens
+from ingest.errors import LexicalIndexCorrupt
 from ingest.lexical.format import (
     CAR_SEPARATOR,
     CURRENT,
-    FORMAT_VERSION,
+    FILES,
     INT_FIELDS,
-    MANIFEST,
     TEXT_FIELDS,
     TEXTS,
+    read_checked,
     read_current,
+    read_manifest,
 )
 from retrieval.errors import IndexUnavailable, InvalidFilter
 
@@ -47,55 +55,56 @@ class _Snapshot:
     codes: dict[str, NDArray[np.int32]] = field(default_factory=dict)
     ints: dict[str, NDArray[np.int32]] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)  # chunk id → row
-    texts: bytes | NDArray[np.uint8] | None = None  # every text, UTF-8, end to end
+    texts: bytes = b""  # every text, UTF-8, end to end
     offsets: NDArray[np.int64] | None = None  # row i's text is texts[offsets[i]:offsets[i + 1]]
+    car_rows: dict[str, NDArray[np.bool_]] = field(default_factory=dict)  # car id → its rows
+    problem: str | None = None  # why the generation CURRENT names could not be used
 
     @property
     def count(self) -> int:
         return len(self.ids)
 
 
-def _load(directory: Path, generation: str) -> _Snapshot:
+def _load(directory: Path, generation: str, manifest_digest: str) -> _Snapshot:
+    """The generation, from files checked against its manifest (see `ingest.lexical.format`).
+    Texts and columns are kept as the bytes that were checked; the BM25 arrays, which only
+    rank, are checked and then memory-mapped."""
     import bm25s
 
     logging.getLogger("bm25s").setLevel(logging.NOTSET)  # it sets DEBUG on import
 
     folder = directory / generation
-    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-    if manifest.get("format") != FORMAT_VERSION or manifest.get("tokenizer") != TOKENIZER_VERSION:
-        raise IndexUnavailable(
-            f"lexical index {folder} was written by another version (format "
-            f"{manifest.get('format')}, tokenizer {manifest.get('tokenizer')}); re-run ingest"
+    manifest = read_manifest(folder, manifest_digest)
+    if manifest.get("tokenizer") != TOKENIZER_VERSION:
+        raise LexicalIndexCorrupt(
+            f"{folder} was tokenized by {manifest.get('tokenizer')}, not {TOKENIZER_VERSION}"
         )
-    ids: list[str] = json.loads((folder / "ids.json").read_text("utf-8"))
+    blobs = {name: read_checked(folder, manifest, name) for name in manifest[FILES]}
+
+    def array(name: str) -> NDArray[Any]:
+        loaded: NDArray[Any] = np.load(io.BytesIO(blobs[name]), allow_pickle=False)
+        return loaded
+
+    ids: list[str] = json.loads(blobs["ids.json"])
     values: dict[str, list[str]] = manifest["values"]
     model = None
     if not manifest.get("empty") and ids:
         model = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
-    texts, offsets = _texts(folder)
+    offsets = array(f"{TEXTS}.offsets.npy")
+    if len(offsets) != len(ids) + 1 or int(offsets[-1]) != len(blobs[f"{TEXTS}.bin"]):
+        raise LexicalIndexCorrupt(f"{folder}: the text offsets do not fit the texts")
     return _Snapshot(
         generation=generation,
-        texts=texts,
+        texts=blobs[f"{TEXTS}.bin"],
         offsets=offsets,
         ids=ids,
         model=model,
         values=values,
         lookup={f: {v: i for i, v in enumerate(values[f])} for f in TEXT_FIELDS},
-        codes={f: np.load(folder / f"{f}.codes.npy", mmap_mode="r") for f in TEXT_FIELDS},
-        ints={f: np.load(folder / f"{f}.npy", mmap_mode="r") for f in INT_FIELDS},
+        codes={f: array(f"{f}.codes.npy") for f in TEXT_FIELDS},
+        ints={f: array(f"{f}.npy") for f in INT_FIELDS},
         position={chunk_id: i for i, chunk_id in enumerate(ids)},
     )
-
-
-def _texts(folder: Path) -> tuple[bytes | NDArray[np.uint8] | None, NDArray[np.int64] | None]:
-    """The generation's chunk texts, memory-mapped (None for generations written without)."""
-    blob = folder / f"{TEXTS}.bin"
-    if not blob.is_file():
-        return None, None
-    offsets = np.load(folder / f"{TEXTS}.offsets.npy", mmap_mode="r")
-    # numpy cannot map an empty file; every text empty is rare but legal.
-    texts = np.memmap(blob, dtype=np.uint8, mode="r") if blob.stat().st_size else b""
-    return texts, offsets
 
 
 class Concept(NamedTuple):
@@ -120,9 +129,16 @@ class LexicalReader:
     without a marker to check, `passages` serves nothing and callers read Chroma.
     """
 
-    def __init__(self, directory: Path, *, dirty_marker: Path | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        dirty_marker: Path | None = None,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
         self.directory = directory
         self.dirty_marker = dirty_marker
+        self.on_problem = on_problem
         self._snapshot = _Snapshot(generation=None)
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
@@ -135,6 +151,11 @@ class LexicalReader:
     def count(self) -> int:
         """Chunks in the live index (0 before the first ingest)."""
         return self._current().count
+
+    @property
+    def problem(self) -> str | None:
+        """Why the index on disk cannot be used (None when it can, or was never built)."""
+        return self._current().problem
 
     def _current(self) -> _Snapshot:
         """The loaded snapshot, reloaded first if CURRENT was replaced since."""
@@ -153,22 +174,40 @@ class LexicalReader:
 
     def _reload(self) -> _Snapshot:
         for _ in range(3):  # a rebuild may prune the generation we just read the name of
-            generation = read_current(self.directory)
-            if generation is None:
+            try:
+                current = read_current(self.directory)
+            except (LexicalIndexCorrupt, OSError) as e:
+                return self._broken(str(e))
+            if current is None:
                 return _Snapshot(generation=None)
-            if generation == self._snapshot.generation:
+            generation = current[0]
+            if generation == self._snapshot.generation and self._snapshot.problem is None:
                 return self._snapshot
             try:
-                snapshot = _load(self.directory, generation)
-            except FileNotFoundError:
-                continue
-            except IndexUnavailable:
-                raise
-            except (OSError, ValueError, KeyError) as e:
-                raise IndexUnavailable(f"cannot read lexical index {generation}: {e}") from e
+                snapshot = _load(self.directory, generation, current[1])
+            except (LexicalIndexCorrupt, OSError, ValueError, KeyError, TypeError) as e:
+                if self._moved(current):
+                    continue
+                return self._broken(f"lexical index {generation} is unusable: {e}")
             log.info("loaded lexical index %s (%d chunks)", generation, snapshot.count)
             return snapshot
-        raise IndexUnavailable(f"lexical index in {self.directory} keeps changing under the reader")
+        return self._broken(f"lexical index in {self.directory} keeps changing under the reader")
+
+    def _moved(self, current: tuple[str, str]) -> bool:
+        """Whether CURRENT names another generation than `current` now (a rebuild went live)."""
+        try:
+            return read_current(self.directory) != current
+        except (LexicalIndexCorrupt, OSError):
+            return False
+
+    def _broken(self, problem: str) -> _Snapshot:
+        log.error("%s; hybrid search answers from vectors until it is rebuilt", problem)
+        if self.on_problem is not None:
+            try:
+                self.on_problem(problem)
+            except Exception:  # the repair is best effort; the problem is reported either way
+                log.exception("cannot start the lexical index repair")
+        return _Snapshot(generation=None, problem=problem)
 
     def search(
         self,
@@ -185,58 +224,61 @@ class LexicalReader:
             expansions: concepts the query names in other words (a glossary's synonyms and
                 translations); each adds `weight` times its best-scoring alternative.
         """
+        return self.search_cars(query, k=k, filters=filters, expansions=expansions)[0]
+
+    def search_cars(
+        self,
+        query: str,
+        *,
+        k: int,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        expansions: Sequence[Concept] = (),
+        cars: Sequence[str] = (),
+        boost: float = 0.0,
+    ) -> list[list[tuple[str, float]]]:
+        """`search`, once per car of `cars` preferring the chunks about that car (one list
+        when `cars` is empty); the chunks are scored once.
+
+        A preferred chunk ranks as if its score were divided by `1 - boost`; at `boost` 1
+        every matching chunk about the car comes before every other (a filter that falls
+        back to the rest). Scores returned are BM25's own.
+        """
         snap = self._current()
+        if snap.problem is not None:
+            raise IndexUnavailable(
+                f"{snap.problem}; it is being rebuilt from Chroma: search in vector or hybrid "
+                "mode meanwhile, or run `specrag ingest` if this persists"
+            )
         if snap.model is None or k <= 0:
-            return []
-        mask = _mask(snap, filters) if filters else None
-        if mask is not None and not mask.any():
-            return []
-        weights = None if mask is None else mask.astype(np.float32)
-        own = list(dict.fromkeys(query_tokens(query)))
-        own_ids = snap.model.get_tokens_ids(own)
-        scores: NDArray[np.float32] = (
-            snap.model.get_scores_from_ids(own_ids, weight_mask=weights)
-            if own_ids
-            else np.zeros(snap.count, dtype=np.float32)
-        )
-        matched = bool(own_ids)
-        for concept in expansions:
-            best: NDArray[np.float32] | None = None
-            for term in concept.terms:
-                tokens = list(dict.fromkeys(query_tokens(term)))
-                ids = snap.model.get_tokens_ids([t for t in tokens if t not in own])
-                if not ids or concept.weight <= 0:
-                    continue
-                part = snap.model.get_scores_from_ids(ids, weight_mask=weights)
-                if concept.per_token:
-                    part = part / len(tokens)
-                best = part if best is None else np.maximum(best, part)
-            if best is not None:
-                scores = scores + concept.weight * best
-                matched = True
-        if not matched:
-            return []
-        candidates = np.flatnonzero(scores > 0)
-        if len(candidates) > k:
-            top = np.argpartition(-scores[candidates], k - 1)[:k]
-            candidates = candidates[top]
-        # Best score first; ties broken by index order, so results are reproducible.
-        order = np.lexsort((candidates, -scores[candidates]))
-        return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
+            return [[] for _ in range(max(1, len(cars)))]
+        scores = _scores(snap, query, filters, expansions)
+        if scores is None:
+            return [[] for _ in range(max(1, len(cars)))]
+        if not cars:
+            return [_top(snap, scores, scores, k)]
+        ranked: list[list[tuple[str, float]]] = []
+        for car in cars:
+            about = _car_rows(snap, car)
+            if boost >= 1.0:
+                lift = float(scores.max()) + 1.0
+                keyed = np.where(about & (scores > 0), scores + lift, scores)
+            elif boost > 0:
+                keyed = np.where(about, scores / (1.0 - boost), scores)
+            else:
+                keyed = scores
+            ranked.append(_top(snap, scores, keyed, k))
+        return ranked
 
     def passages(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of each of `ids` the index holds, while it is in step with Chroma.
 
-        Empty while an ingest is writing (or one died before rebuilding this index), and for
-        an index written before texts were stored: the caller then reads Chroma, the truth.
+        Empty while an ingest is writing (or one died before rebuilding this index), and while
+        the index fails its checks: the caller then reads Chroma, the truth.
         """
         if self.dirty_marker is None or self.dirty_marker.exists():
             return {}
-        try:
-            snap = self._current()
-        except IndexUnavailable:  # a vector search needs none of it: Chroma has the texts
-            return {}
-        if snap.texts is None or snap.offsets is None:
+        snap = self._current()
+        if snap.problem is not None or snap.offsets is None:
             return {}
         found: dict[str, tuple[str, dict[str, Any]]] = {}
         for chunk_id in ids:
@@ -247,11 +289,24 @@ class LexicalReader:
                 found[chunk_id] = (text, _row_metadata(snap, row))
         return found
 
+    def cars_of(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The cars each of `ids` is about (none for an id the index does not hold)."""
+        snap = self._current()
+        values, codes = snap.values.get("cars"), snap.codes.get("cars")
+        if values is None or codes is None:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
+        for chunk_id in ids:
+            row = snap.position.get(chunk_id)
+            joined = values[int(codes[row])] if row is not None else ""
+            found[chunk_id] = tuple(joined.split(CAR_SEPARATOR)) if joined else ()
+        return found
+
     def metadata(self, chunk_id: str) -> dict[str, Any] | None:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
         snap = self._current()
         row = snap.position.get(chunk_id)
-        return None if row is None else _row_metadata(snap, row)
+        return None if row is None or snap.problem else _row_metadata(snap, row)
 
 
 def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
@@ -263,6 +318,64 @@ def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
         value = int(snap.ints[f][row])
         found[f] = None if value < 0 else value
     return found
+
+
+def _scores(
+    snap: _Snapshot,
+    query: str,
+    filters: Mapping[str, Sequence[str]] | None,
+    expansions: Sequence[Concept],
+) -> NDArray[np.float32] | None:
+    """BM25 scores of every chunk (0 outside `filters`), None when no term matched."""
+    mask = _mask(snap, filters) if filters else None
+    if mask is not None and not mask.any():
+        return None
+    weights = None if mask is None else mask.astype(np.float32)
+    own = list(dict.fromkeys(query_tokens(query)))
+    own_ids = snap.model.get_tokens_ids(own)
+    scores: NDArray[np.float32] = (
+        snap.model.get_scores_from_ids(own_ids, weight_mask=weights)
+        if own_ids
+        else np.zeros(snap.count, dtype=np.float32)
+    )
+    matched = bool(own_ids)
+    for concept in expansions:
+        best: NDArray[np.float32] | None = None
+        for term in concept.terms:
+            tokens = list(dict.fromkeys(query_tokens(term)))
+            ids = snap.model.get_tokens_ids([t for t in tokens if t not in own])
+            if not ids or concept.weight <= 0:
+                continue
+            part = snap.model.get_scores_from_ids(ids, weight_mask=weights)
+            if concept.per_token:
+                part = part / len(tokens)
+            best = part if best is None else np.maximum(best, part)
+        if best is not None:
+            scores = scores + concept.weight * best
+            matched = True
+    return scores if matched else None
+
+
+def _top(
+    snap: _Snapshot, scores: NDArray[np.float32], keyed: NDArray[np.float32], k: int
+) -> list[tuple[str, float]]:
+    """The `k` chunks with the highest `keyed` among those that scored, with their `scores`."""
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > k:
+        top = np.argpartition(-keyed[candidates], k - 1)[:k]
+        candidates = candidates[top]
+    # Best first; ties broken by index order, so results are reproducible.
+    order = np.lexsort((candidates, -keyed[candidates]))
+    return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
+
+
+def _car_rows(snap: _Snapshot, car: str) -> NDArray[np.bool_]:
+    """The rows about `car`, computed once per generation and car."""
+    rows = snap.car_rows.get(car)
+    if rows is None:
+        rows = _mask(snap, {"car": [car]})
+        snap.car_rows[car] = rows  # a race only computes the same array twice
+    return rows
 
 
 def _mask(snap: _Snapshot, filters: Mapping[str, Sequence[str]]) -> NDArray[np.bool_]:

@@ -11,6 +11,16 @@ word); a Chinese question also asks the vector side in English. On the dev quest
 hybrid recall@5 from 0.81 to 0.93 and Chinese from 0.80 to 1.00 (recall@10 0.93 → 0.98), the
 same for any translation weight from 0.3 to 1.0; synonyms at 0.7 gave 0.88, and translations
 scored like query words (every bigram counted) let "Aurora X5 torque" rank Chinese pages first.
+
+Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
+chunks about that car (chunk metadata `cars`) preferred, `car_boost` 0.5 (a BM25 score counts
+double, a cosine distance half); a comparison's per-car rankings are interleaved, so each
+car's best is near the top. The names themselves weigh `car_name_weight` 0.25 in BM25 (the
+preference does their work: a footer that repeats "#日产#奇骏" must not outrank the passage
+that answers), and a fused chunk about other cars only loses `other_car_penalty` 0.3 of its
+score. Chosen on bench/questions/tune.jsonl (105 questions), see BENCHMARKS.md "Retrieval":
+boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter with a
+fallback (boost 1) gave 0.85-0.89; the glossary stays (off: 0.87, cross-lingual 0.86 → 0.14).
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -31,9 +42,21 @@ from ingest.embedding.model import QUERY_BATCH
 from ingest.errors import IngestError
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
+from retrieval.citations import Citation, citation
+from retrieval.entities import Mention, QueryCars, without
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.filters import Filters, parse_filters
-from retrieval.fusion import MODES, Mode, Part, Weights, interleave, rank
+from retrieval.fusion import (
+    MODES,
+    Mode,
+    Part,
+    Weights,
+    best_rank,
+    interleave,
+    prefer,
+    rank,
+    round_robin,
+)
 from retrieval.glossary import Expansion, Glossary, has_han
 from retrieval.lexical import Concept, LexicalReader
 
@@ -69,15 +92,6 @@ class _Answer:
     batch: int  # query texts in that run
 
 
-class Citation(BaseModel):
-    source: str
-    page: int | None = None
-    section: str = ""
-    title: str = ""
-    doc_id: str = ""
-    chunk_index: int | None = None
-
-
 class Neighbor(BaseModel):
     chunk_id: str
     chunk_index: int
@@ -85,8 +99,10 @@ class Neighbor(BaseModel):
 
 
 class Result(BaseModel):
-    """One retrieved chunk. `score` is what the mode ranks by: the RRF sum for hybrid, the
-    cosine similarity for vector, the BM25 score for lexical."""
+    """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
+    every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid, times
+    `1 - other_car_penalty` for a chunk about other cars only when the query names a car (the
+    cosine and the BM25 score are in `scores`)."""
 
     chunk_id: str
     text: str
@@ -117,8 +133,20 @@ class Searcher:
         glossary: Glossary | None = None,
         synonym_weight: float = 1.0,
         translation_weight: float = 0.5,
+        cars: Callable[[], QueryCars] | None = None,
+        car_boost: float = 0.5,
+        car_name_weight: float = 0.25,
+        other_car_penalty: float = 0.3,
+        car_vector_filter: bool = True,
+        document_name: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
+        self.document_name = document_name or (lambda source: Path(source).name)  # for citations
+        self.cars = cars
+        self.car_boost = car_boost
+        self.car_name_weight = car_name_weight
+        self.other_car_penalty = other_car_penalty
+        self.car_vector_filter = car_vector_filter
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -164,35 +192,43 @@ class Searcher:
         timings: dict[str, float] = {}
 
         expansion = self.glossary.expand(query) if self.glossary else Expansion()
+        # The cars the query names (unless a filter already chose them): each side prefers
+        # the chunks about each car, one ranking per car, interleaved.
+        mentions = self._mentions(query) if conditions.car is None else []
+        cars = [m.car for m in mentions]
         vector: list[Hit] = []
         lexical: list[tuple[str, float]] = []
-        if mode in ("lexical", "hybrid"):
+        used: Mode = mode
+        degraded = self.lexical.problem if mode == "hybrid" else None
+        if degraded is not None:  # never rank by, or quote from, an index that failed its checks
+            used = "vector"
+            log.warning("hybrid search answered from vectors only: %s", degraded)
+        if used in ("lexical", "hybrid"):
             began = time.perf_counter()
-            lexical = self.lexical.search(
-                query,
-                k=depth,
-                filters=conditions.conditions(),
-                expansions=self._concepts(query, expansion),
+            lexical = round_robin(
+                self.lexical.search_cars(
+                    without(query, mentions),
+                    k=depth,
+                    filters=conditions.conditions(),
+                    expansions=self._concepts(query, expansion, mentions),
+                    cars=cars,
+                    boost=self.car_boost,
+                ),
+                key=lambda hit: hit[0],
+                limit=depth,
             )
             timings["lexical_ms"] = _ms(began)
-        if mode in ("vector", "hybrid"):
-            texts = [query]
-            if expansion.english and has_han(query):  # a Chinese question, English documents
-                texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
-            where = conditions.where()
-            answers = self._nearest([_Ask(text, where, depth) for text in texts])
-            vector = interleave([answer.hits for answer in answers])
-            # The shared run's parts; the wait for a free encoder stream is in total_ms only.
-            timings["embed_ms"] = answers[0].embed_ms
-            timings["vector_ms"] = answers[0].chroma_ms
-            timings["vector_batch"] = answers[0].batch
+        if used in ("vector", "hybrid"):
+            vector = self._vector(query, expansion, conditions, cars, depth, timings)
 
         ranked = rank(
             vector,
             lexical,
-            mode,
+            used,
             Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
         )
+        if cars and self.other_car_penalty > 0:
+            ranked = self._penalise_other_cars(ranked, set(cars))
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -206,14 +242,54 @@ class Searcher:
                 "retrieval.end",
                 {
                     "mode": mode,
+                    "mode_used": used,
+                    **({"degraded": _degraded_note(degraded)} if degraded else {}),
                     "k": k,
                     "results": len(results),
                     "vector_candidates": len(vector),
                     "lexical_candidates": len(lexical),
+                    "cars": cars,
                     **timings,
                 },
             )
         return results
+
+    def _vector(
+        self,
+        query: str,
+        expansion: Expansion,
+        conditions: Filters,
+        cars: list[str],
+        depth: int,
+        timings: dict[str, float],
+    ) -> list[Hit]:
+        """The vector side's ranking: the query (and its English rewrite, for a Chinese
+        question), and again within each named car's chunks, preferred over the rest."""
+        texts = [query]
+        if expansion.english and has_han(query):  # a Chinese question, English documents
+            texts.append(" ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english]))
+        wheres = [conditions.where()]
+        if self.car_vector_filter:
+            wheres += [conditions.model_copy(update={"car": car}).where() for car in cars]
+        answers = self._nearest([_Ask(text, where, depth) for where in wheres for text in texts])
+        runs = [
+            interleave([a.hits for a in answers[i : i + len(texts)]])
+            for i in range(0, len(answers), len(texts))
+        ]
+        # The shared run's parts; the wait for a free encoder stream is in total_ms only.
+        timings["embed_ms"] = answers[0].embed_ms
+        timings["vector_ms"] = answers[0].chroma_ms
+        timings["vector_batch"] = answers[0].batch
+        if not cars:
+            return runs[0]
+        if not self.car_vector_filter:  # the car's chunks among the nearest, by metadata
+            about = self.lexical.cars_of([hit.id for hit in runs[0]])
+            runs += [[hit for hit in runs[0] if car in about.get(hit.id, ())] for car in cars]
+        return round_robin(
+            [prefer(own, runs[0], self.car_boost) for own in runs[1:]],
+            key=lambda hit: hit.id,
+            limit=depth,
+        )
 
     @cached_property
     def _nearest(self) -> Coalescer[_Ask, _Answer]:
@@ -234,7 +310,11 @@ class Searcher:
 
     def _nearest_run(self, asks: list[_Ask]) -> list[_Answer]:
         began = time.perf_counter()
-        vectors = self.embedder.embed_queries([ask.text for ask in asks])
+        # Each text once: a search asks with the same text under each named car's filter.
+        texts = list(dict.fromkeys(ask.text for ask in asks))
+        vectors = self.embedder.embed_queries(texts)
+        rows_of = {text: row for row, text in enumerate(texts)}
+        vectors = vectors[[rows_of[ask.text] for ask in asks]]
         embed_ms = _ms(began)
         # One Chroma call per distinct (where clause, depth); dicts are grouped by their JSON.
         groups: dict[tuple[str, int], list[int]] = {}
@@ -249,11 +329,38 @@ class Searcher:
         chroma_ms = _ms(began)
         return [_Answer(hits[row], embed_ms, chroma_ms, len(asks)) for row in range(len(asks))]
 
-    def _concepts(self, query: str, expansion: Expansion) -> list[Concept]:
+    def _penalise_other_cars(
+        self, ranked: list[tuple[str, float, Part]], cars: set[str]
+    ) -> list[tuple[str, float, Part]]:
+        """The fused ranking with the chunks about other cars only (not one the query names)
+        lowered: their score times `1 - other_car_penalty`. The sides' preferences alone left
+        an NIO news page that says 燃油经济性 above the Camry's own fuel-economy passage for
+        丰田凯美瑞的油耗. Chunks about no car are left as they are."""
+        kept = 1.0 - self.other_car_penalty
+        lowered = []
+        about_of = self.lexical.cars_of([chunk_id for chunk_id, _, _ in ranked])
+        for chunk_id, score, part in ranked:
+            about = about_of.get(chunk_id, ())
+            other = bool(about) and cars.isdisjoint(about)
+            lowered.append((chunk_id, score * kept if other else score, part))
+        lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+        return lowered
+
+    def _mentions(self, query: str) -> list[Mention]:
+        return self.cars().find(query) if self.cars is not None else []
+
+    def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
         synonyms (scored like query words), the others as translations (one concept, at a
-        lower weight: they must not carry an English question off to Chinese news)."""
-        concepts: list[Concept] = []
+        lower weight: they must not carry an English question off to Chinese news). The car
+        names, taken out of the query, come back at `car_name_weight`: the preference for the
+        car's chunks does their work, and a footer that repeats a name must not outrank the
+        passage that answers."""
+        concepts = [
+            Concept(self.car_name_weight, (query[m.start : m.end],))
+            for m in mentions
+            if self.car_name_weight > 0
+        ]
         for same, other in expansion.split(has_han(query)):
             if same:
                 concepts.append(Concept(self.synonym_weight, same))
@@ -281,7 +388,7 @@ class Searcher:
                 text=found[chunk_id][0],
                 score=score,
                 scores=Scores(**asdict(part)),
-                citation=citation(found[chunk_id][1]),
+                citation=citation(found[chunk_id][1], self.document_name),
             )
             for chunk_id, score, part in ranked
             if chunk_id in found
@@ -306,16 +413,10 @@ class Searcher:
             ]
 
 
-def citation(metadata: Mapping[str, Any]) -> Citation:
-    page = metadata.get("page")
-    index = metadata.get("chunk_index")
-    return Citation(
-        source=str(metadata.get("source") or ""),
-        page=int(page) if isinstance(page, int | float) else None,
-        section=str(metadata.get("section") or ""),
-        title=str(metadata.get("title") or ""),
-        doc_id=str(metadata.get("doc_id") or ""),
-        chunk_index=int(index) if isinstance(index, int | float) else None,
+def _degraded_note(problem: str) -> str:
+    return (
+        f"hybrid search answered from vectors only: {problem}; the lexical index is being "
+        "rebuilt from Chroma"
     )
 
 

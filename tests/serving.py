@@ -26,11 +26,12 @@ def wait_until(ready: Callable[[], bool], *, seconds: float, every: float = 0.2)
 
 
 @contextmanager
-def served(app: Any, *, start_seconds: float = 60) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL, `http://127.0.0.1:PORT`."""
+def served(app: Any, *, start_seconds: float = 60, port: int = 0) -> Iterator[str]:
+    """Serve `app` until the block ends; yields its base URL, `http://127.0.0.1:PORT` (a free
+    port, unless `port` names one)."""
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

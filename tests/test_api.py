@@ -297,27 +297,27 @@ def test_upload_is_saved_under_the_data_dir_and_ingested(
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "status"),
     [
-        b"../escape.md",
-        b"../../etc/escape.md",
-        b"/tmp/escape.md",
-        b"sub/dir.md",
-        b"back\\slash.md",
-        b"nul\x00byte.md",
-        b"new\nline.md",
-        b"tab\tname.md",
-        b"..",
-        b".hidden.md",
-        b"",
+        (b"../escape.md", 400),
+        (b"../../etc/escape.md", 400),
+        (b"/tmp/escape.md", 400),
+        (b"sub/dir.md", 400),
+        (b"back\\slash.md", 400),
+        (b"nul\x00byte.md", 422),  # control characters: 422, naming the character
+        (b"new\nline.md", 422),
+        (b"tab\tname.md", 422),
+        (b"..", 400),
+        (b".hidden.md", 400),
+        (b"", 400),
     ],
 )
 def test_unsafe_upload_names_are_refused_and_nothing_is_written(
-    client: TestClient, tmp_path: Path, name: bytes
+    client: TestClient, tmp_path: Path, name: bytes, status: int
 ) -> None:
     body, headers = multipart((name, b"# Escape\n\nSome text.\n"))
     assert_error(
-        client.post("/v1/documents", content=body, headers=headers), 400, "unsafe_file_name"
+        client.post("/v1/documents", content=body, headers=headers), status, "unsafe_file_name"
     )
     uploads = tmp_path / "index" / "uploads"
     assert not uploads.exists() or not any(uploads.iterdir())
@@ -611,6 +611,52 @@ def test_an_unexpected_error_is_a_logged_500_without_internals(
     assert any("secret internal detail" in r.getMessage() or r.exc_info for r in caplog.records)
 
 
+def test_citations_name_documents_as_their_users_gave_them(
+    make_client: MakeClient, library: Path
+) -> None:
+    """`document`: the path below the ingest root, or the upload's name; never a server path."""
+    (library / "specs" / "2025").mkdir(parents=True)
+    shutil.move(library / "aurora_x5.md", library / "specs" / "2025" / "aurora_x5.md")
+    client = make_client(roots=[library])
+    job_id = client.post("/v1/ingest", json={"paths": [str(library)]}).json()["job"]["id"]
+    assert wait_job(client, job_id)["status"] == "done"
+    upload = client.post(
+        "/v1/documents",
+        files=[("files", ("my lumen.txt", (SAMPLES / "lumen_e2.txt").read_bytes(), "text/plain"))],
+    ).json()
+    assert wait_job(client, upload["job"]["id"])["status"] == "done"
+    documents = {d["doc_id"]: d for d in client.get("/v1/documents").json()["documents"]}
+    results = client.post("/v1/query", json={"query": "Aurora X5 Lumen E2", "k": 20}).json()
+    named = {r["citation"]["document"]: r["citation"] for r in results["results"]}
+    assert set(named) == {"specs/2025/aurora_x5.md", "lumen_e2.txt", "my lumen.txt"}, named
+    for name, cited in named.items():
+        assert not name.startswith("/") and cited["doc_id"] in documents
+        assert Path(documents[cited["doc_id"]]["source"]).as_posix().endswith(name)
+
+
+def test_jobs_are_listed_newest_first_by_status_and_paged(
+    make_client: MakeClient, library: Path
+) -> None:
+    client = make_client(roots=[library])
+    assert client.get("/v1/jobs").json() == {"total": 0, "offset": 0, "jobs": []}
+    ids = []
+    for _ in range(2):
+        job_id = client.post("/v1/ingest", json={"paths": [str(library)]}).json()["job"]["id"]
+        assert wait_job(client, job_id)["status"] == "done"
+        ids.append(job_id)
+    listed = client.get("/v1/jobs").json()
+    assert listed["total"] == 2 and [j["id"] for j in listed["jobs"]] == ids[::-1]
+    assert listed["jobs"][1] == client.get(f"/v1/jobs/{ids[0]}").json()
+    second_page = client.get("/v1/jobs", params={"limit": 1, "offset": 1}).json()
+    assert second_page["total"] == 2 and [j["id"] for j in second_page["jobs"]] == [ids[0]]
+    assert client.get("/v1/jobs", params={"status": "done"}).json()["total"] == 2
+    assert client.get("/v1/jobs", params={"status": "failed"}).json()["jobs"] == []
+    assert_error(
+        client.get("/v1/jobs", params={"status": "finished"}), 422, "validation_error", "status"
+    )
+    assert_error(client.get("/v1/jobs", params={"limit": 0}), 422, "validation_error", "limit")
+
+
 def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     make_client: MakeClient, make_settings: Any, library: Path
 ) -> None:
@@ -621,11 +667,22 @@ def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
     stuck = {**first.get(f"/v1/jobs/{done_id}").json(), "id": "f" * 32, "status": "running"}
     store.save(stuck)
+    never_started = {**stuck, "id": "e" * 32, "status": "queued", "started_at": None}
+    store.save(never_started)
     store.close()
 
-    second = make_client(roots=[library])  # same data dir: a restart
+    # A restart: the first server lets go of the data dir (one owner at a time) first.
+    first.__exit__(None, None, None)
+    second = make_client(roots=[library])  # same data dir
     assert second.get(f"/v1/jobs/{done_id}").json()["status"] == "done"
-    interrupted = second.get(f"/v1/jobs/{'f' * 32}").json()
+    # Killed after its last commit: reported with what it did, not as a failure.
+    finished = second.get(f"/v1/jobs/{'f' * 32}").json()
+    assert finished["status"] == "done", finished
+    assert sorted(Path(c["path"]).name for c in finished["report"]["committed"]) == [
+        "aurora_x5.md",
+        "lumen_e2.txt",
+    ]
+    interrupted = second.get(f"/v1/jobs/{'e' * 32}").json()
     assert interrupted["status"] == "failed" and interrupted["error"] == INTERRUPTED
 
 
@@ -655,8 +712,11 @@ def test_metrics_count_requests_by_route_and_report_index_size(indexed: TestClie
     assert f'specrag_ingest_chunks_total{{action="embedded"}} {float(chunks)}' in text
 
 
-def test_two_apps_in_one_process_keep_their_own_metrics(make_client: MakeClient) -> None:
-    one, two = make_client(), make_client()
+def test_two_apps_in_one_process_keep_their_own_metrics(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    # Each on its own data dir: one data dir has one server (`api.owner`).
+    one, two = make_client(), make_client(data_dir=tmp_path / "two")
     one.get("/healthz")
     assert 'route="/healthz"' in one.get("/metrics").text
     assert 'route="/healthz"' not in two.get("/metrics").text
@@ -671,14 +731,20 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/query",
         "/v1/documents",
         "/v1/documents/{doc_id}",
+        "/v1/cars",
+        "/v1/cars/{car_id}",
         "/v1/ingest",
+        "/v1/jobs",
         "/v1/jobs/{job_id}",
+        "/v1/admin/check",
+        "/v1/admin/repair",
         "/v1/generate/blog",
         "/v1/generate/{business}",
         "/v1/prompts",
         "/v1/usage",
         "/v1/tokenize",
         "/v1/chat",
+        "/v1/sessions",
         "/v1/sessions/{session_id}",
         "/v1/chat/completions",
         "/v1/embeddings",

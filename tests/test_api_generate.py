@@ -6,15 +6,19 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from api.services import Services
 from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.slow
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 OPENING = {
     "title": "Aurora X5: room for the family",
@@ -56,7 +60,14 @@ def test_blog_end_to_end_with_citations_trace_usage_and_cost(
     # the opening was asked with passages retrieved from the real index of the samples
     first_prompt = " ".join(m["content"] for m in fake_openai.messages(0))
     assert "Aurora X5" in first_prompt and "130 kW" in first_prompt
+    # passages are named as their users know them, not by the server's paths
+    assert "(aurora_x5.md" in first_prompt and str(SAMPLES) not in first_prompt
     assert any(c["source"].endswith("aurora_x5.md") for c in body["citations"])
+    # named as the user gave them (no roots here: the file name), with the doc id
+    samples = {p.name for p in SAMPLES.iterdir()}
+    assert {c["document"] for c in body["citations"]} <= samples
+    assert "aurora_x5.md" in {c["document"] for c in body["citations"]}
+    assert all(c["doc_id"] and c["chunk_id"].startswith(c["doc_id"]) for c in body["citations"])
     assert body["grounding"]["checked"] >= 1
     steps = body["trace"]
     assert all(t["prompt_tokens"] > 0 and t["completion_tokens"] > 0 for t in steps)
@@ -79,6 +90,63 @@ def test_remote_failure_is_a_502_in_the_error_shape(
     response = client.post("/v1/generate/blog", json={"car": "Aurora X5"})
     assert response.status_code == 502, response.text
     assert set(response.json()["error"]) == {"type", "message", "detail"}
+
+
+def _samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """/metrics parsed: (sample name, its labels) → value."""
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def _value(samples: dict[Any, float], name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def test_metrics_count_llm_calls_tokens_cost_failures_latency_and_grounding(
+    client: TestClient, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    body = client.post("/v1/generate/blog", json={"car": "Aurora X5"}).json()
+    steps = body["trace"]
+    by = {"model": "remote", "business": "car_blog"}
+    samples = _samples(client)
+    assert _value(samples, "specrag_llm_calls_total", **by, outcome="answered") == 3
+    assert _value(samples, "specrag_llm_tokens_total", **by, direction="input") == sum(
+        t["prompt_tokens"] for t in steps
+    )
+    assert _value(samples, "specrag_llm_tokens_total", **by, direction="output") == sum(
+        t["completion_tokens"] for t in steps
+    )
+    assert _value(samples, "specrag_llm_cost_usd_total", **by) == pytest.approx(
+        body["usage"]["cost"]
+    )
+    assert _value(samples, "specrag_llm_call_duration_seconds_count", **by) == 3
+    # buckets reach 10 minutes, for LLM calls and for HTTP requests
+    assert _value(samples, "specrag_llm_call_duration_seconds_bucket", **by, le="600.0") == 3
+    http = {"method": "POST", "route": "/v1/generate/blog", "status": "200"}
+    assert _value(samples, "specrag_http_request_duration_seconds_bucket", **http, le="600.0") == 1
+    grounding = body["grounding"]
+    assert grounding["checked"] >= 1
+    supported = _value(samples, "specrag_grounding_figures_total", **by, verdict="supported")
+    unsupported = _value(samples, "specrag_grounding_figures_total", **by, verdict="unsupported")
+    assert (supported, unsupported) == (grounding["supported"], len(grounding["unsupported"]))
+
+    fake_openai.error(500).error(500)
+    assert client.post("/v1/generate/blog", json={"car": "Aurora X5"}).status_code == 502
+    samples = _samples(client)
+    assert _value(samples, "specrag_llm_calls_total", **by, outcome="failed") == 1
+    failures = {
+        dict(labels)["error"]: value
+        for (name, labels), value in samples.items()
+        if name == "specrag_llm_failures_total" and value
+    }
+    assert len(failures) == 1 and sum(failures.values()) == 1, failures
+    assert _value(samples, "specrag_llm_calls_total", **by, outcome="answered") == 3
 
 
 def test_tokenize_gives_the_requirements_example_exactly(client: TestClient) -> None:

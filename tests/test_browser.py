@@ -277,3 +277,19 @@ def test_chat_search_and_blog_in_a_real_browser(
     expect(page.locator("#chat-session")).to_have_text("none yet")
     expect(page.locator("#chat-log .turn")).to_have_count(0)
     assert page.script_errors == []
+
+
+def test_swagger_ui_shows_the_routes_offline(page: Any, base_url: str) -> None:
+    """`/docs` renders from this server alone: no request leaves 127.0.0.1."""
+    from playwright.sync_api import expect
+
+    page.context.set_extra_http_headers({"Authorization": f"Bearer {KEY}"})  # /docs needs the key
+    response = page.goto(base_url + "/docs")
+    assert response.status == 200
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("specrag")
+    for path in ("/v1/query", "/v1/embeddings", "/v1/chat/completions"):
+        expect(page.locator(f".opblock-summary-path[data-path='{path}']").first).to_be_visible()
+    assert page.script_errors == []
+    assert page.requests and all(r.url.startswith(base_url + "/") for r in page.requests), [
+        r.url for r in page.requests if not r.url.startswith(base_url + "/")
+    ]

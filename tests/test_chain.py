@@ -67,7 +67,9 @@ class FixedSearcher:
                 text=text,
                 score=1.0 / (i + 1),
                 scores=Scores(),
-                citation=Citation(source="aurora_x5.md", page=i + 1, doc_id="aurora"),
+                citation=Citation(
+                    source="aurora_x5.md", document="aurora_x5.md", page=i + 1, doc_id="aurora"
+                ),
             )
             for i, (chunk_id, text) in enumerate(self.facts)
         ][:k]
@@ -559,6 +561,8 @@ def test_route_generates_a_blog(client: TestClient, fake_openai: FakeOpenAI) -> 
         "n": 1,
         "chunk_id": "aurora:1",
         "source": "aurora_x5.md",
+        "document": "aurora_x5.md",
+        "doc_id": "aurora",
         "page": 1,
         "section": "",
         "step": "opening",

@@ -335,12 +335,20 @@ def test_a_small_window_bounds_every_part(
 
 
 def test_chat_searches_share_the_query_limiter(
-    services: Services, settings: Settings, embedder: Any, fake: FakeOpenAI
+    services: Services,
+    settings: Settings,
+    embedder: Any,
+    fake: FakeOpenAI,
+    sample_index: Path,
+    tmp_path: Path,
 ) -> None:
     """Regression: chat's searches ran on asyncio's default executor, outside the limiter that
     bounds the searches of `/v1/query`; both chat routes now search under it."""
     borrowed: list[float] = []
     searcher = services.searcher
+    # A server of its own data dir: the module's server holds the shared one.
+    shutil.copytree(sample_index, tmp_path / "index")
+    settings = settings.model_copy(update={"data_dir": tmp_path / "index"})
 
     class Watching:
         def search(self, *args: Any, **kwargs: Any) -> Any:
@@ -404,6 +412,35 @@ def test_sessions_are_read_and_deleted(client: TestClient, fake: FakeOpenAI) -> 
     assert client.delete(f"/v1/sessions/{session_id}").status_code == 200
     assert_error(client.get(f"/v1/sessions/{session_id}"), 404, "session_not_found", session_id)
     assert_error(client.delete(f"/v1/sessions/{session_id}"), 404, "session_not_found")
+
+
+def test_sessions_are_listed_newest_first_with_turns_and_usage(
+    client: TestClient, fake: FakeOpenAI
+) -> None:
+    older = client.post("/v1/chat", json={"message": question(1)}).json()["session_id"]
+    newer = client.post("/v1/chat", json={"message": question(1)}).json()["session_id"]
+    client.post("/v1/chat", json={"session_id": newer, "message": question(2)})
+    listed = client.get("/v1/sessions", params={"limit": 500})
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    sessions = body["sessions"]
+    assert body["total"] == len(sessions) >= 2 and body["offset"] == 0
+    assert [s["updated"] for s in sessions] == sorted(
+        (s["updated"] for s in sessions), reverse=True
+    )
+    ids = [s["session_id"] for s in sessions]
+    assert ids.index(newer) == 0 and ids.index(newer) < ids.index(older)
+    for session_id in (older, newer):
+        listed_one = sessions[ids.index(session_id)]
+        full = client.get(f"/v1/sessions/{session_id}").json()
+        assert listed_one["turns"] == len(full["turns"]) and listed_one["usage"] == full["usage"]
+        assert listed_one["business"] == full["business"]
+    assert sessions[0]["turns"] == 2 and sessions[0]["usage"]["calls"] >= 2
+    page = client.get("/v1/sessions", params={"limit": 1, "offset": 1}).json()
+    assert page["total"] == body["total"] and [s["session_id"] for s in page["sessions"]] == [
+        ids[1]
+    ]
+    assert_error(client.get("/v1/sessions", params={"limit": 0}), 422, "validation_error", "limit")
 
 
 def test_bad_input_is_a_clear_4xx_before_any_model_call(

@@ -14,6 +14,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -93,7 +94,20 @@ def _snapshot(services: Services) -> Snapshot:
         "count": reader.count,
         "answers": {q: [(i, round(s, 4)) for i, s in reader.search(q, k=10)] for q in QUERIES},
     }
-    return {"chunks": chunks, "ledger": ledger, "lexical": lexical}
+    registry = services.cars
+    facts = sorted(
+        (
+            car.id,
+            f.attribute,
+            f.variant or "",
+            f.value,
+            f.citation.doc_id,
+            f.citation.chunk_id or "",
+        )
+        for car in registry.cars()
+        for f in registry.facts_of(car.id)
+    )
+    return {"chunks": chunks, "ledger": ledger, "lexical": lexical, "facts": facts}
 
 
 def _differences(got: Snapshot, expected: Snapshot) -> list[str]:
@@ -111,6 +125,8 @@ def _differences(got: Snapshot, expected: Snapshot) -> list[str]:
         found.append(f"{len(changed)} chunks differ in text or metadata, e.g. {changed[0]}")
     if got["ledger"] != expected["ledger"]:
         found.append("ledger differs")
+    if got["facts"] != expected["facts"]:
+        found.append(f"spec facts differ: {len(got['facts'])} vs {len(expected['facts'])}")
     if got["lexical"] != expected["lexical"]:
         counts = got["lexical"]["count"], expected["lexical"]["count"]
         found.append("lexical index differs: {} vs {} chunks".format(*counts))
@@ -158,6 +174,7 @@ def test_sigkill_at_random_instants_then_rerun_equals_clean_run(
     uninterrupted.close()
     assert len(expected["chunks"]) > 40 and expected["lexical"]["count"] == len(expected["chunks"])
     assert len(expected["ledger"]) == len(FILES)
+    assert len(expected["facts"]) > 20  # the spec facts converge too, so there must be some
 
     rng = random.Random(20261126)
     runs = []
@@ -243,3 +260,78 @@ def test_parse_workers_exit_when_the_ingest_is_killed(folder: Path, tmp_path: Pa
     process.wait()
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive, f"{len(alive)} parse worker(s) outlived the killed ingest"
+
+
+def test_server_killed_mid_upload_leaves_nothing_searchable_after_restart(
+    tmp_path: Path, corpus: Path, make_settings: Any, embedder: Any
+) -> None:
+    """Issue 13: SIGKILL of the server mid-upload left chunks of the half-written document
+    that search returned, `/v1/documents` did not list and `DELETE` answered 404. After a
+    restart they are gone, and the job says it was interrupted before committing anything."""
+    import httpx
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.serving import wait_until
+
+    data_dir = tmp_path / "served"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            env={**_env(data_dir), "SPECRAG_WORKERS": "0"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def ready() -> bool:
+            assert server.poll() is None, log.read_text()[-2000:]
+            try:
+                return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        assert wait_until(ready, seconds=120), "the server did not become ready"
+        name = "diagnostics.md"
+        content = (corpus / "kei-docs-subaru-sambar" / name).read_bytes()
+        accepted = httpx.post(f"{base}/v1/documents", files={"files": (name, content)}).json()
+        job_id, doc_id = accepted["job"]["id"], accepted["files"][0]["doc_id"]
+
+        def written() -> bool:  # a store batch is in Chroma, the document not yet committed
+            job = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=5).json()
+            assert job["status"] in ("queued", "running"), f"finished before the kill: {job}"
+            return int(job["progress"]["chunks_embedded"]) >= 16
+
+        assert wait_until(written, seconds=120, every=0.02)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+    services = Services(make_settings(data_dir=data_dir), embedder=embedder)
+    try:
+        half_written = services.store.ids_for(doc_id)
+        assert len(half_written) >= 8 and services.ledger.get(doc_id) is None  # the hazard
+        with TestClient(create_app(services.settings, services=services)) as client:
+            query = {"query": "Sambar diagnostic trouble codes", "k": 10}
+            hits = client.post("/v1/query", json={**query, "filters": {"doc_id": doc_id}})
+            assert hits.status_code == 200 and hits.json()["results"] == [], hits.text
+            anywhere = client.post("/v1/query", json=query).json()["results"]
+            assert all(r["citation"]["doc_id"] != doc_id for r in anywhere)
+            assert client.get("/v1/documents").json()["total"] == 0
+            job = client.get(f"/v1/jobs/{job_id}").json()
+            assert job["status"] == "failed" and job["report"]["committed"] == []
+        assert not services.store.ids_for(doc_id)
+    finally:
+        services.close()
+    record(
+        "integrity_upload_kill",
+        {"held": True, "half-written chunks at the kill": len(half_written), "after restart": 0},
+    )

@@ -32,14 +32,17 @@ from generation.errors import (
 )
 from generation.guard import GuardHit
 from ingest.errors import (
+    DiskFull,
     EncodingUnavailable,
     ExportFailed,
     ExportMissing,
     IngestError,
+    LexicalIndexCorrupt,
     LexicalIndexError,
     ModelMismatch,
     ModelUnavailable,
     ParseError,
+    StoreCorrupt,
     StoreUnavailable,
     UnsupportedFile,
 )
@@ -66,7 +69,10 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     ExportMissing: (503, "export_missing"),
     ExportFailed: (503, "export_failed"),
     LexicalIndexError: (503, "lexical_index_error"),
+    LexicalIndexCorrupt: (503, "lexical_index_corrupt"),
     StoreUnavailable: (503, "store_unavailable"),
+    StoreCorrupt: (503, "store_corrupt"),
+    DiskFull: (507, "insufficient_storage"),
     RetrievalError: (500, "retrieval_error"),
     EmptyQuery: (422, "empty_query"),
     InvalidFilter: (422, "invalid_filter"),
@@ -109,6 +115,10 @@ def make(cls: type[Exception]) -> Exception:
         return SensitiveInput(message, words=["最好"], hits=[HIT])
     if cls is MessageTooLong:
         return MessageTooLong(message, tokens=900, budget=512)
+    if cls is DiskFull:
+        return DiskFull("/data", message)
+    if cls is StoreCorrupt:
+        return StoreCorrupt("jobs", "/data/specrag.jobs.sqlite3", message)
     return cls(message)
 
 
@@ -116,6 +126,8 @@ def make(cls: type[Exception]) -> Exception:
 DETAIL: dict[type[Exception], Any] = {
     GenerationFailed: {"attempts": ATTEMPTS, "usage": USAGE},
     MessageTooLong: {"tokens": 900, "budget": 512},
+    DiskFull: {"data_dir": "/data"},
+    StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},
     SensitiveInput: {
         "words": ["最好"],
         "hits": [
@@ -184,7 +196,7 @@ def test_error_answers_with_its_status_and_type(client: TestClient, cls: type[Ex
     response = client.get(f"/raise/{cls.__name__}")
     assert (response.status_code, response.json()["error"]["type"]) == (status, kind)
     assert response.json() == {
-        "error": {"type": kind, "message": f"boom {cls.__name__}", "detail": DETAIL.get(cls)}
+        "error": {"type": kind, "message": str(make(cls)), "detail": DETAIL.get(cls)}
     }
 
 

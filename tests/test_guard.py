@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generation.errors import SensitiveInput
 from generation.guard import (
@@ -15,6 +17,7 @@ from generation.guard import (
     read_word_list,
     words_of,
 )
+from generation.guard_fold import Folder
 
 LISTS = Path(__file__).resolve().parents[1] / "data" / "sensitive_words"
 
@@ -138,3 +141,98 @@ def test_clean_input_passes(guard: Guard) -> None:
 
 def test_an_empty_guard_finds_nothing() -> None:
     assert Guard({}).scan("最好") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "span"),
+    [
+        ("年度销量第1的SUV", "销量第一", "销量第1"),  # digit forms common in ad copy
+        ("口碑排名第①", "排名第一", "排名第①"),
+        ("销量第１", "销量第一", "销量第１"),
+        ("年度銷量第一", "销量第一", "銷量第一"),  # traditional Chinese
+        ("國家級品質", "国家级", "國家級"),
+        ("b\u0435st-in-class handling", "best-in-class", "b\u0435st-in-class"),  # Cyrillic е
+        ("unbe\u03b1table value", "unbeatable", "unbe\u03b1table"),  # Greek α
+        ("b\u0301est in class", "best-in-class", "b\u0301est in class"),  # a combining mark
+        ("这是最<b></b>好的", "最好", "最<b></b>好"),  # HTML inside a word
+        ("这是最&#22909;的", "最好", "最&#22909;"),  # an entity
+        ("b3st in class", "best-in-class", "b3st in class"),  # leetspeak
+        ("gu@rant33d resale", "guaranteed", "gu@rant33d"),
+        ("#1 in its class", "No. 1", "#1"),
+        ("the world's 1st solid-state pack", "world's first", "world's 1st"),
+    ],
+)
+def test_issue_13_obfuscations_hit(guard: Guard, text: str, word: str, span: str) -> None:
+    """Issue 13: the guard missed digit forms, traditional Chinese, homoglyphs, combining
+    marks, markup and leetspeak; each hit reports the span as written."""
+    hits = guard.scan(text)
+    assert [(h.word, h.text) for h in hits] == [(word, span)]
+    assert text[hits[0].start : hits[0].end] == span
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "number one-third of owners",  # issue 13's false positive
+        "Number one-fifth of the price",
+        "年度销量第10名",  # 10th is no absolute claim
+        "全国第一百二十家门店",
+        "120 PS at 6,000 rpm, 0-100 km/h in 9.8 s",  # figures are not leetspeak
+        "Aurora X5 4x4, A4 2.0 TFSI, V6 3.5L",
+        "No, I think it drives well",  # "No, I" is not "No. 1"
+        "最<b>高</b>车速与最大功率",
+        "國產車型，最高車速",
+    ],
+)
+def test_issue_13_near_misses_do_not_hit(guard: Guard, text: str) -> None:
+    assert guard.scan(text) == []
+
+
+def test_mask_keeps_markup_figures_and_the_text_around() -> None:
+    """The mask replaces what was matched: tags stay, an entity becomes one mask character,
+    a combining mark goes with its letter, figures outside the span are unchanged."""
+    guard = Guard({"zh": ["最好"], "en": ["best-in-class"]})
+    text = "售价12.98万，最<b></b>&#22909;的SUV，120 PS，b\u0301est-in-class 0-100 km/h 9.8 s"
+    hits = guard.scan(text)
+    assert [h.text for h in hits] == ["最<b></b>&#22909;", "b\u0301est-in-class"]
+    masked = guard.mask(text, hits)
+    assert masked == "售价12.98万，*<b></b>*的SUV，120 PS，************* 0-100 km/h 9.8 s"
+    assert guard.scan(masked) == []
+
+
+def test_traditional_and_full_width_words_in_a_list_fold_too() -> None:
+    guard = Guard({"brand": ["銷量冠軍", "ＴＯＰ１"]})
+    assert [h.word for h in guard.scan("销量冠军，top 1")] == ["銷量冠軍", "ＴＯＰ１"]
+
+
+PIECES = [
+    *"abelstnorIL0134579@$!|#.- \n\u2028\u200b\u00ad\u0301<>&;",
+    *"最好第一二①１❶Ⅰ銷國ーеοαΝ№ﬁ½⑴",
+    "<b>",
+    "</i>",
+    "&#22909;",
+    "&amp;",
+    "&nbsp;",
+    "1st",
+    "#1",
+    "<b\n>",
+    "<!--\n-->",
+    "&#22909;\n",
+    "\r\n",
+    "\x85",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join) | st.text(max_size=40))
+def test_the_fast_fold_equals_the_reference_fold(text: str) -> None:
+    """`fold` reads most texts through `str.translate`; it must agree with the item-by-item
+    fold character for character and span for span."""
+    folder = Folder()
+    fast, reference = folder.fold(text), folder._fold_items(text)
+    assert (fast.text, fast.starts, fast.ends) == (
+        reference.text,
+        reference.starts,
+        reference.ends,
+    )
+    assert (fast.hidden, fast.entities) == (reference.hidden, reference.entities)

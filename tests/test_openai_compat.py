@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import openai
 import pytest
+import tiktoken
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.services import Services
@@ -160,6 +162,40 @@ def test_history_is_kept_newest_first_within_the_window(
     assert sent[0] == f"Question {kept[0]:02d} about the Aurora X5 boot space?"
 
 
+def test_token_id_input_embeds_the_decoded_text(client: openai.OpenAI, services: Services) -> None:
+    """`list[int]` and `list[list[int]]` in cl100k_base, as OpenAI clients tokenize."""
+    texts = ["Aurora X5 Hybrid battery capacity", "最大功率 130 kW"]
+    encoding = tiktoken.get_encoding("cl100k_base")  # tiktoken's own, as a client has it
+    ids = [encoding.encode(text) for text in texts]
+    name = services.embedder.name
+    as_text = client.embeddings.create(model=name, input=texts, encoding_format="float")
+    as_ids = client.embeddings.create(model=name, input=ids, encoding_format="float")
+    one = client.embeddings.create(model=name, input=ids[1], encoding_format="float")
+    assert len(as_ids.data) == 2 and len(one.data) == 1
+    for i in range(2):
+        assert as_ids.data[i].embedding == as_text.data[i].embedding
+    assert one.data[0].embedding == as_text.data[1].embedding
+    assert as_ids.usage.prompt_tokens == as_text.usage.prompt_tokens > 0
+
+
+def test_langchain_openai_embeddings_with_its_defaults(base_url: str, services: Services) -> None:
+    """LangChain's `OpenAIEmbeddings` as documented: it sends cl100k_base token ids."""
+    from langchain_openai import OpenAIEmbeddings
+
+    lc = OpenAIEmbeddings(
+        base_url=base_url, api_key=SecretStr(API_KEY), model=services.embedder.name, max_retries=0
+    )
+    assert lc.check_embedding_ctx_length and lc.tiktoken_enabled  # the defaults: token ids
+    texts = ["Aurora X5 1.5T engine power", "Aurora X5 Hybrid electric range"]
+    documents = lc.embed_documents(texts)
+    query = lc.embed_query(texts[0])
+    own = services.embedder.embed_documents(texts)
+    assert len(documents) == 2 and len(query) == services.embedder.dimension
+    for vector, expected in zip(documents, own, strict=True):
+        assert float(np.dot(vector, expected)) > 0.9999
+    assert float(np.dot(query, documents[0])) > 0.9999
+
+
 @pytest.mark.parametrize(
     ("body", "needle"),
     [
@@ -270,12 +306,27 @@ def test_embeddings_are_the_vectors_in_the_index(client: openai.OpenAI, services
     [
         ({"input": []}, "empty"),
         ({"input": ""}, "empty"),
-        ({"input": [[1, 2, 3]]}, "input"),
+        ({"input": [[1, 2, 100256]]}, "input[0][2]: token id 100256 is not in cl100k_base"),
+        ({"input": [[5, 6], [7, -1]]}, "input[1][1]: token id -1"),
+        ({"input": [[1, 2], []]}, "input 1 has no token ids"),
+        ({"input": [1.5, 2]}, "input"),
+        ({"input": ["a", 1]}, "input"),
         ({"input": "x", "model": "text-embedding-3-small"}, "this index embeds with"),
         ({"input": "x", "dimensions": 3}, "dimensions"),
         ({"input": "spec " * 2000}, "reads at most"),
     ],
-    ids=["empty-list", "empty", "token-ids", "other-model", "dimensions", "too-long"],
+    ids=[
+        "empty-list",
+        "empty",
+        "unknown-token-id",
+        "negative-token-id",
+        "no-token-ids",
+        "float-ids",
+        "mixed",
+        "other-model",
+        "dimensions",
+        "too-long",
+    ],
 )
 def test_bad_embedding_requests_are_422(
     client: openai.OpenAI, body: dict[str, Any], needle: str

@@ -104,14 +104,33 @@ def test_hybrid_is_reciprocal_rank_fusion_of_the_two_rankings(indexed) -> None: 
     assert [r.chunk_id for r in searcher.search(query, k=3)] == [r.chunk_id for r in hybrid[:3]]
 
 
-def test_single_modes_score_by_their_own_measure(indexed) -> None:  # type: ignore[no-untyped-def]
+def test_single_modes_score_by_reciprocal_rank_and_keep_their_own_measure(indexed) -> None:  # type: ignore[no-untyped-def]
     searcher, _ = indexed
+    c = searcher.rrf_k
     vector = searcher.search("plug-in hybrid battery", k=3, mode="vector")
-    assert all(r.scores.lexical is None and r.scores.vector == r.score for r in vector)
+    assert all(r.scores.lexical is None for r in vector)
     assert [r.scores.vector_rank for r in vector] == [1, 2, 3]
+    assert [r.score for r in vector] == pytest.approx(
+        [searcher.vector_weight / (c + rank) for rank in (1, 2, 3)]
+    )
+    assert vector[0].scores.vector is not None and vector[0].scores.vector > 0  # the cosine
     lexical = searcher.search("plug-in hybrid battery", k=3, mode="lexical")
-    assert all(r.scores.vector is None and r.scores.lexical == r.score for r in lexical)
-    assert lexical[0].score >= lexical[1].score >= lexical[2].score
+    assert all(r.scores.vector is None for r in lexical)
+    assert [r.score for r in lexical] == pytest.approx(
+        [searcher.lexical_weight / (c + rank) for rank in (1, 2, 3)]
+    )
+    bm25 = [r.scores.lexical for r in lexical]
+    assert bm25[0] is not None and bm25[0] >= (bm25[1] or 0) >= (bm25[2] or 0)
+
+
+def test_a_chinese_query_scores_come_back_in_order_in_every_mode(indexed) -> None:  # type: ignore[no-untyped-def]
+    """Regression: in vector mode a Chinese query's run and its English rewrite were
+    interleaved with their own raw cosines, so the scores came back out of order."""
+    searcher, _ = indexed
+    for mode in ("vector", "lexical", "hybrid"):
+        results = searcher.search("插电混动版的电池容量和扭矩是多少", k=10, mode=mode)
+        scores = [r.score for r in results]
+        assert results and scores == sorted(scores, reverse=True), mode
 
 
 def test_chinese_query_finds_the_chinese_documents(indexed) -> None:  # type: ignore[no-untyped-def]

@@ -96,6 +96,7 @@ def test_the_ledger_sums_by_model_business_and_day(tmp_path: Path) -> None:
         "completion_tokens": 30,
         "total_tokens": 330,
         "cost": 1.5,
+        "abandoned_calls": 0,
     }
     assert by_model[1]["model"] == "local" and by_model[1]["calls"] == 2
 
@@ -145,3 +146,47 @@ def test_unknown_handler_names_are_refused() -> None:
         build_callbacks(["log", "statsd"])
     with pytest.raises(ValueError, match="needs a UsageLedger"):
         build_callbacks(["ledger"])
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_a_call_its_caller_abandons_is_billed_as_abandoned(
+    tmp_path: Path, fake_openai: FakeOpenAI, streamed: bool
+) -> None:
+    """Regression: a call cancelled by its caller (a client that left) left no usage row,
+    though its prompt was sent and paid for. It is recorded as abandoned: the prompt's tokens
+    and those of any text already received."""
+    ledger = UsageLedger(tmp_path / "usage.sqlite")
+    callbacks = build_callbacks(["ledger"], ledger=ledger)
+    spec = replace(REGISTRY.get("gpt-4o"), base_url=fake_openai.base_url)
+    if streamed:
+        fake_openai.stall(["The Aurora", " X5 makes"], seconds=60)
+    else:
+        fake_openai.reply("late", delay=60)
+    llm = build_llm(spec, callbacks=callbacks.child(business="chat", step="answer"))
+    messages = [{"role": "user", "content": "How much power does the Aurora X5 make?"}]
+    received: list[str] = []
+
+    async def go() -> None:
+        async def call() -> None:
+            async for item in llm.stream(messages, incremental=streamed):
+                if isinstance(item, str):
+                    received.append(item)
+
+        try:
+            task = asyncio.create_task(call())
+            while not fake_openai.requests or (streamed and len(received) < 2):
+                await asyncio.sleep(0.05)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        finally:
+            await llm.aclose()
+
+    asyncio.run(go())
+    (row,) = ledger.summary("business")
+    prompt = count_messages(messages, spec)
+    completion = count_tokens("The Aurora X5 makes", spec) if streamed else 0
+    assert row["business"] == "chat" and row["abandoned_calls"] == 1 and row["calls"] == 1
+    assert (row["prompt_tokens"], row["completion_tokens"]) == (prompt, completion)
+    assert row["cost"] == pytest.approx(cost(spec, prompt, completion))
+    ledger.close()

@@ -7,21 +7,27 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 from pydantic import ValidationError
 
+from api import owner
+from api.errors import DataDirBusy
+from api.integrity import drift
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings, with_throughput_hint
-from ingest.errors import IngestError
+from ingest.errors import DiskFull, IngestError, disk_full_reason
 from ingest.pipeline.plan import Plan
-from ingest.pipeline.report import Progress, Report, terminal_progress
+from ingest.pipeline.report import Progress, terminal_progress
 from retrieval.errors import RetrievalError
 
 log = logging.getLogger("specrag")
+# sysexits' EX_IOERR: `specrag ingest` ran out of disk space in the data dir.
+DISK_FULL_EXIT = 74
 
 
 class _LazyGroup(click.Group):
@@ -33,6 +39,8 @@ class _LazyGroup(click.Group):
         "chat": "api.cli.chat:chat",
         "cars": "api.cli.cars:cars",
         "specs": "api.cli.cars:specs",
+        "check": "api.cli.integrity:check_command",
+        "repair": "api.cli.integrity:repair_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -96,16 +104,23 @@ def _print_plan(plan: Plan) -> None:
     click.echo(", ".join(f"{n} {action}" for action, n in counts.items()))
 
 
-def _print_report(report: Report) -> None:
+def _print_report(report: dict[str, Any]) -> None:
+    """A run's report (`Report.as_json()`, also what a server's job answers) as text."""
+    files, chunks = report["files"], report["chunks"]
     click.echo(
-        f"files: {report.ok} ok, {report.skipped} skipped, {report.failed} failed; "
-        f"chunks: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
-        f"{report.embedded} embedded; {report.seconds:.1f} s"
+        f"files: {files['ok']} ok, {files['skipped']} skipped, {files['failed']} failed; "
+        f"chunks: {chunks['added']} added, {chunks['updated']} updated, "
+        f"{chunks['deleted']} deleted, {chunks['embedded']} embedded; "
+        f"{report['seconds']:.1f} s"
     )
-    for problem in report.errors:
-        click.echo(f"  FAILED {problem.path}: {problem.reason}")
-    for note in report.notes:
-        click.echo(f"  note   {note.path}: {note.reason}")
+    if chunks.get("orphans_removed"):
+        click.echo(
+            f"  recovered: {chunks['orphans_removed']} chunks of uncommitted documents removed"
+        )
+    for problem in report["errors"]:
+        click.echo(f"  FAILED {problem['path']}: {problem['reason']}")
+    for note in report["skipped"]:
+        click.echo(f"  note   {note['path']}: {note['reason']}")
 
 
 @main.command()
@@ -146,15 +161,39 @@ def ingest(
         return
     progress = None if as_json else (terminal_progress() or _log_progress())
     try:
-        report = pipeline.run(list(paths), prune=prune, progress=progress)
-    except IngestError as e:
-        raise click.ClickException(str(e)) from e
-    if as_json:
-        _echo_json(report.as_json())
+        with owner.writing(services.settings, "ingest"):
+            report = pipeline.run(list(paths), prune=prune, progress=progress)
+    except DataDirBusy as busy:
+        from api.cli import handover
+
+        payload = handover.ingest(busy, services.settings, list(paths), prune=prune)
+    except Exception as e:
+        _exit_if_disk_full(e, services)
+        if isinstance(e, IngestError):
+            raise click.ClickException(str(e)) from e
+        raise
     else:
-        _print_report(report)
-    if report.failed:
+        payload = report.as_json()
+    if as_json:
+        _echo_json(payload)
+    else:
+        _print_report(payload)
+    if payload["files"]["failed"]:
         sys.exit(1)
+
+
+def _exit_if_disk_full(error: BaseException, services: Services) -> None:
+    """Exit with DISK_FULL_EXIT and a message naming the data dir if a full disk caused
+    `error` (the index keeps what was committed before)."""
+    if isinstance(error, DiskFull):
+        full = error
+    else:
+        reason = disk_full_reason(error)
+        if reason is None:
+            return
+        full = DiskFull(services.settings.data_dir, reason)
+    click.echo(f"Error: {full}", err=True)
+    sys.exit(DISK_FULL_EXIT)
 
 
 @main.command()
@@ -162,25 +201,33 @@ def ingest(
 @click.pass_obj
 def status(services: Services, as_json: bool) -> None:
     """What is indexed: documents by status, chunks, where the index lives."""
+    try:
+        chunks = services.store.count()
+    except IngestError as e:  # a damaged vector index, a full disk: named, with what to do
+        raise click.ClickException(str(e)) from e
     records = services.ledger.all()
     failed = [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"]
-    payload = {
+    found = drift(services).as_json()
+    payload: dict[str, Any] = {
         "data_dir": str(services.settings.data_dir),
         "chroma": services.settings.chroma_url or str(services.settings.data_dir / "chroma"),
         "collection": services.settings.collection,
         "embed_model": services.settings.embed_model,
         "documents": services.ledger.counts(),
-        "chunks": services.store.count(),
+        "chunks": chunks,
         "failed": failed,
+        "drift": found,
     }
     if as_json:
         _echo_json(payload)
         return
     for key, value in payload.items():
-        if key != "failed":
+        if key not in ("failed", "drift"):
             click.echo(f"{key}: {value}")
     for failure in failed:
         click.echo(f"  FAILED {failure['path']}: {failure['reason']}")
+    for warning in found["warnings"]:
+        click.echo(f"  WARNING {warning}")
 
 
 @main.command()
@@ -194,9 +241,17 @@ def delete(services: Services, source: str) -> None:
     ]
     if not matches:
         raise click.ClickException(f"no indexed document matches {source!r}")
-    for record in matches:
-        chunks = services.pipeline.delete(record.doc_id)
-        click.echo(f"deleted {record.source} ({chunks} chunks)")
+    try:
+        with owner.writing(services.settings, "delete"):
+            for record in matches:
+                chunks = services.pipeline.delete(record.doc_id)
+                click.echo(f"deleted {record.source} ({chunks} chunks)")
+    except DataDirBusy as busy:
+        from api.cli import handover
+
+        for record in matches:
+            chunks = handover.delete(busy, services.settings, record.doc_id)
+            click.echo(f"deleted {record.source} ({chunks} chunks, by the server)")
 
 
 @main.command()
@@ -214,8 +269,13 @@ def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> No
     """Search: the K passages most relevant to TEXT, with their citations."""
     if not text.strip():
         raise click.BadParameter("the query is empty", param_hint="TEXT")
+
+    def warn(event: str, payload: Mapping[str, Any]) -> None:
+        if payload.get("degraded"):
+            click.echo(f"warning: {payload['degraded']}", err=True)
+
     try:
-        results = services.searcher.search(text, k=k, mode=mode)  # type: ignore[arg-type]
+        results = services.searcher.search(text, k=k, mode=mode, events=warn)  # type: ignore[arg-type]
     except (IngestError, RetrievalError) as e:
         raise click.ClickException(str(e)) from e
     rows = [
@@ -271,10 +331,17 @@ def serve(services: Services, host: str, port: int) -> None:
         f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
     )
     settings = services.settings
+    try:
+        owner.check_free(settings)
+    except DataDirBusy as e:
+        raise click.ClickException(str(e)) from e
+    address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, address=address),
         host=host,
         port=port,
         log_level="info",
         timeout_graceful_shutdown=settings.shutdown_seconds,
+        limit_concurrency=settings.max_connections,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )

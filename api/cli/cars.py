@@ -36,6 +36,8 @@ def cars(services: Services, query: str | None, as_json: bool) -> None:
 
 def _value(spec: Spec) -> str:
     shown = spec.value
+    if spec.unit and not any(ch.isalpha() or ch in "%$¥€£" for ch in spec.value):
+        shown += f" {spec.unit}"  # the unit was in the label: "Fuel tank capacity (l)  45"
     if spec.normalized is not None and spec.normalized_unit and spec.unit != spec.normalized_unit:
         shown += f"  (= {spec.normalized:.4g} {spec.normalized_unit})"
     return shown
@@ -53,7 +55,8 @@ def _print_sheet(sheet: SpecSheet) -> None:
         click.echo(f"  {spec.label}{variant}: {_value(spec)}{flag}")
         for citation in spec.citations:
             page = f" p.{citation.page}" if citation.page else ""
-            click.echo(f"      {citation.source}{page}: “{citation.evidence.strip()[:120]}”")
+            quote = " ".join(citation.evidence.split())[:120]
+            click.echo(f"      {citation.source}{page}: “{quote}”")
 
 
 @click.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    admin,
     cars,
     chat,
     docs,
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     cars.router,
     ingest.router,
     jobs.router,
+    admin.router,
     generate.router,
     usage.router,
     metrics.router,

@@ -1,4 +1,5 @@
-"""`POST /v1/chat`, `GET /v1/sessions/{id}`, `DELETE /v1/sessions/{id}`: sessions with memory.
+"""`POST /v1/chat`, `GET /v1/sessions`, `GET /v1/sessions/{id}`, `DELETE /v1/sessions/{id}`:
+sessions with memory.
 
 A message larger than the model's context window allows (with the system prompt and the
 answer reserve) is refused with 422 `message_too_long`, naming its tokens and the budget; it is
@@ -7,12 +8,13 @@ never cut silently.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, ChatDep, ServicesDep
+from api.disconnect import until_client_leaves
 from api.validation import filters_are_text, require_text
 from generation.chat.memory import MemoryConfig
 from generation.chat.session import CHAT_BUSINESSES, ChatReply
@@ -89,6 +91,22 @@ class SessionView(BaseModel):
     turns: list[TurnView]
 
 
+class SessionSummary(BaseModel):
+    session_id: str
+    created: float
+    updated: float
+    model: str | None
+    business: str
+    turns: int = Field(description="turns stored")
+    usage: Usage = Field(description="every model call of the session, summaries included")
+
+
+class SessionPage(BaseModel):
+    total: int
+    offset: int
+    sessions: list[SessionSummary] = Field(description="most recently updated first")
+
+
 class Deleted(BaseModel):
     session_id: str
     deleted: bool = True
@@ -104,9 +122,10 @@ class Deleted(BaseModel):
         504: {"description": "the model timed out"},
     },
 )
-async def chat(body: ChatRequest, chat: ChatDep) -> ChatReply:
-    """Answer a message from passages retrieved for the conversation, with citations."""
-    return await chat.send(
+async def chat(body: ChatRequest, chat: ChatDep, request: Request) -> ChatReply:
+    """Answer a message from passages retrieved for the conversation, with citations. A
+    client that leaves stops the answer, and its turn is not stored."""
+    sent = chat.send(
         body.message,
         session_id=body.session_id,
         model=body.model,
@@ -114,6 +133,33 @@ async def chat(body: ChatRequest, chat: ChatDep) -> ChatReply:
         memory=body.memory,
         k=body.k,
         filters=body.filters,
+    )
+    return await until_client_leaves(request, sent)
+
+
+@router.get("/v1/sessions")
+def list_sessions(
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> SessionPage:
+    """The sessions, most recently updated first, with their turn counts and usage."""
+    total, found = services.sessions.recent(limit=limit, offset=offset)
+    return SessionPage(
+        total=total,
+        offset=offset,
+        sessions=[
+            SessionSummary(
+                session_id=s.id,
+                created=s.created,
+                updated=s.updated,
+                model=s.model,
+                business=s.business,
+                turns=s.turns,
+                usage=Usage(**s.usage),
+            )
+            for s in found
+        ],
     )
 
 

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import logging
 import os
-import unicodedata
-import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+import anyio
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import Authorized, JobsDep, ServicesDep, SettingsDep
+from api.deps import Authorized, DeleteLimiterDep, JobsDep, ServicesDep, SettingsDep
 from api.errors import ApiError
 from api.schemas import JobOut
+from api.services import Services
 from api.settings import Settings
-from ingest.discover import doc_id_for
+from api.uploads import Placement, UploadFolder, name_key, safe_name
 from ingest.ledger import Record
 from ingest.parse import SUPPORTED_EXTENSIONS
 
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_FILES = 20
-MAX_NAME_BYTES = 255
-COPY_BLOCK = 1 << 20
-UNSAFE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})  # controls, surrogates, line breaks
 
 router = APIRouter(tags=["documents"], dependencies=Authorized)
 
@@ -64,10 +62,13 @@ class UploadedFile(BaseModel):
     path: str
     doc_id: str
     bytes: int
+    status: Placement = Field(
+        description="saved (new), replaced (replace=true), unchanged (same name, same bytes)"
+    )
 
 
 class UploadAccepted(BaseModel):
-    job: JobOut
+    job: JobOut | None = Field(description="the ingest job; none when nothing changed")
     files: list[UploadedFile]
 
 
@@ -116,42 +117,36 @@ def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
 
 
 @router.delete("/v1/documents/{doc_id}")
-def delete_document(doc_id: str, services: ServicesDep, settings: SettingsDep) -> Deleted:
-    """Remove a document, all its chunks, and its uploaded file if it was uploaded."""
-    record = services.ledger.get(doc_id)
-    if record is None:
+async def delete_document(
+    doc_id: str, services: ServicesDep, settings: SettingsDep, limiter: DeleteLimiterDep
+) -> Deleted:
+    """Remove a document, all its chunks, and its uploaded file if it was uploaded: any doc
+    id the ledger or Chroma knows (an interrupted ingest leaves chunks with no ledger row)."""
+    record = await run_in_threadpool(services.ledger.get, doc_id)
+    known = (
+        record.source
+        if record is not None
+        else await run_in_threadpool(_source_in_chroma, services, doc_id)
+    )
+    if known is None:
         raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
-    deleted = services.pipeline.delete(doc_id)
-    source = Path(record.source)
+    # Waits for the ingest lock: on threads of its own (`limiter`), so that deletes queued
+    # behind a long ingest never take the worker threads every other request needs.
+    deleted = await anyio.to_thread.run_sync(services.pipeline.delete, doc_id, limiter=limiter)
+    source = Path(known)
     if source.parent == uploads_dir(settings):
         source.unlink(missing_ok=True)
-    log.info("deleted %s (%d chunks)", record.source, deleted)
-    return Deleted(doc_id=doc_id, source=record.source, chunks_deleted=deleted)
+    log.info("deleted %s (%d chunks)", known, deleted)
+    return Deleted(doc_id=doc_id, source=known, chunks_deleted=deleted)
 
 
-def safe_name(raw: str | None) -> str:
-    """The upload's file name, or ApiError(400) when it could name anything but one plain file."""
-    name = raw or ""
-    if not name.strip():
-        raise ApiError(400, "unsafe_file_name", "every uploaded file needs a file name")
-    shown = repr(name[:100])
-    if any(unicodedata.category(c) in UNSAFE_CATEGORIES for c in name):
-        raise ApiError(
-            400, "unsafe_file_name", f"file name {shown} holds a NUL or control character"
-        )
-    if "/" in name or "\\" in name:
-        raise ApiError(
-            400,
-            "unsafe_file_name",
-            f"file name {shown} is a path (it holds / or \\); send a plain file name",
-        )
-    if name in (".", "..") or name.startswith("."):
-        raise ApiError(400, "unsafe_file_name", f"file name {shown} starts with a dot")
-    if name != name.strip():
-        raise ApiError(400, "unsafe_file_name", f"file name {shown} has leading or trailing blanks")
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
-        raise ApiError(400, "unsafe_file_name", f"file name {shown} is over {MAX_NAME_BYTES} bytes")
-    return unicodedata.normalize("NFC", name)
+def _source_in_chroma(services: Services, doc_id: str) -> str | None:
+    """The source of a document Chroma holds chunks of, or None when it holds none."""
+    ids = sorted(services.store.ids_for(doc_id))
+    if not ids:
+        return None
+    hits = services.store.get(ids[:1])
+    return str(hits[0].metadata.get("source", "")) if hits else ""
 
 
 def _size(upload: UploadFile) -> int:
@@ -191,36 +186,27 @@ def _check(files: list[UploadFile], max_bytes: int) -> list[str]:
                 f"{name}: {size} bytes is over the limit of {max_bytes} bytes",
                 detail={"file": name, "bytes": size, "limit_bytes": max_bytes},
             )
-        if name in names:
-            raise ApiError(422, "duplicate_file_name", f"{name} is sent twice in one upload")
+        if name_key(name) in (name_key(n) for n in names):
+            raise ApiError(
+                422,
+                "duplicate_file_name",
+                f"{name} is sent twice in one upload (names are compared after NFC and case "
+                "folding)",
+            )
         names.append(name)
     return names
-
-
-def _save(upload: UploadFile, folder: Path, name: str) -> UploadedFile:
-    """Write under a hidden temporary name, then rename: ingest never sees half a file."""
-    target = folder / name
-    temporary = folder / f".upload-{uuid.uuid4().hex}"
-    written = 0
-    try:
-        upload.file.seek(0)
-        with open(temporary, "xb") as out:
-            while block := upload.file.read(COPY_BLOCK):
-                out.write(block)
-                written += len(block)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return UploadedFile(name=name, path=str(target), doc_id=doc_id_for(str(target)), bytes=written)
 
 
 @router.post(
     "/v1/documents",
     status_code=status.HTTP_202_ACCEPTED,
     responses={
+        200: {"description": "every file is already there with the same bytes: no job"},
         400: {"description": "unsafe file name"},
+        409: {"description": "another document has this name (NFC, case folded), other bytes"},
         413: {"description": "a file or the request is too large"},
         415: {"description": "file type not supported"},
+        422: {"description": "a control, format or bidi character in a file name"},
     },
 )
 def upload_documents(
@@ -228,12 +214,35 @@ def upload_documents(
     settings: SettingsDep,
     jobs: JobsDep,
     response: Response,
+    replace_query: Annotated[
+        bool, Query(alias="replace", description="replace documents of the same name")
+    ] = False,
+    replace_form: Annotated[bool, Form(alias="replace", description="as the query's")] = False,
 ) -> UploadAccepted:
-    """Upload files; they are saved under the data dir and ingested by a background job."""
+    """Upload files; they are saved under the data dir and ingested by a background job.
+    A name already there (compared after NFC and case folding) with the same bytes is that
+    document; with other bytes a 409 unless `replace=true`."""
     names = _check(files, settings.max_file_bytes)
-    folder = uploads_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = [_save(upload, folder, name) for upload, name in zip(files, names, strict=True)]
-    job = jobs.submit([Path(f.path) for f in saved], kind="upload")
+    folder = UploadFolder(uploads_dir(settings))
+    staged = []
+    try:
+        for upload, name in zip(files, names, strict=True):
+            staged.append(folder.stage(upload.file, name))
+    except BaseException:
+        for item in staged:
+            item.temporary.unlink(missing_ok=True)
+        raise
+    placed = folder.place(staged, replace=replace_query or replace_form)
+    saved = [
+        UploadedFile(
+            name=p.name, path=str(p.path), doc_id=p.doc_id, bytes=p.size, status=p.placement
+        )
+        for p in placed
+    ]
+    changed = [p.path for p in placed if p.placement != "unchanged"]
+    if not changed:
+        response.status_code = status.HTTP_200_OK
+        return UploadAccepted(job=None, files=saved)
+    job = jobs.submit(changed, kind="upload")
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
     return UploadAccepted(job=JobOut.model_validate(job), files=saved)

@@ -18,12 +18,13 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import Authorized, GenerationDep, SearcherDep, SearchLimiterDep
+from api.disconnect import until_client_leaves
 from api.errors import ApiError, domain_body, error_body
 from generation.chain.grounded import GroundingMode
 from generation.chain.run import Chain, ChainRun, StepDone
@@ -88,6 +89,7 @@ async def _generate(
     searcher: Any,
     limiter: anyio.CapacityLimiter,
     stream: bool,
+    request: Request,
 ) -> Any:
     brief = _brief(body, business)
     options = generation.options
@@ -103,6 +105,10 @@ async def _generate(
             media_type="text/event-stream",
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
+    return await until_client_leaves(request, _whole(chain, run))
+
+
+async def _whole(chain: Chain, run: ChainRun) -> GenerationResponse | None:
     response: GenerationResponse | None = None
     async for event in chain.events(run):
         if isinstance(event, GenerationResponse):
@@ -125,10 +131,11 @@ async def generate_blog(
     generation: GenerationDep,
     searcher: SearcherDep,
     limiter: SearchLimiterDep,
+    request: Request,
     stream: Annotated[bool, Query(description="same as the body's `stream`")] = False,
 ) -> Any:
     """The three-step car blog (opening, middle, ending) over retrieved specifications."""
-    return await _generate("car_blog", body, generation, searcher, limiter, stream)
+    return await _generate("car_blog", body, generation, searcher, limiter, stream, request)
 
 
 @router.post(
@@ -148,10 +155,11 @@ async def generate_business(
     generation: GenerationDep,
     searcher: SearcherDep,
     limiter: SearchLimiterDep,
+    request: Request,
     stream: Annotated[bool, Query(description="same as the body's `stream`")] = False,
 ) -> Any:
     """One business's content: push_ops, push_personal, weibo_region, review, news_comment."""
-    return await _generate(business, body, generation, searcher, limiter, stream)
+    return await _generate(business, body, generation, searcher, limiter, stream, request)
 
 
 @router.get("/v1/prompts")

@@ -1,4 +1,10 @@
-"""`/healthz` (the process answers) and `/readyz` (Chroma answers, the model is loaded)."""
+"""`/healthz` (the process answers) and `/readyz` (Chroma answers, the model is loaded).
+
+`/readyz` answers 200 "degraded" when the server serves with a part missing: a lexical index
+that failed its checks (hybrid answers from vectors while it is rebuilt), or a side store
+(jobs, sessions, usage) that could not be opened (the routes that need it answer 503). Each
+degraded part is named with its problem and what to do.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,11 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
 from api.errors import ApiError
+from api.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -20,20 +27,70 @@ class Health(BaseModel):
     status: str
 
 
+class Degraded(BaseModel):
+    store: str
+    path: str
+    problem: str
+    action: str
+
+
 class Readiness(BaseModel):
-    status: str
+    status: str = Field(description="ready, or degraded (serving with the parts below missing)")
     checks: dict[str, Any]
+    degraded: list[Degraded] = Field(default_factory=list)
+
+
+# What the routes that need each side store do while it is broken.
+STORE_ROUTES = {
+    "jobs": "uploads, POST /v1/ingest and GET /v1/jobs are refused (503, or 507 on a full disk)",
+    "ledger": "document routes, uploads and ingest are refused; search goes on",
+    "sessions": "chat is refused",
+    "usage": "GET /v1/usage is refused; LLM calls go on, each one's cost logged as "
+    "unrecorded and counted in specrag_usage_unrecorded_calls",
+}
 
 
 @router.get("/healthz")
-def healthz() -> Health:
-    """Liveness: the process is up and serving."""
+async def healthz() -> Health:
+    """Liveness: the process is up and serving. On the event loop, so that requests filling
+    the worker threads (deletes waiting for the ingest lock) never make it look dead."""
     return Health(status="ok")
+
+
+def _degraded(services: Services) -> list[Degraded]:
+    found: list[Degraded] = []
+    reader = services.lexical_reader
+    problem = reader.problem if reader is not None else None
+    if problem is not None:
+        repair = (
+            "it is being rebuilt from Chroma"
+            if services.repairing
+            else "its rebuild from Chroma did not finish"
+        )
+        found.append(
+            Degraded(
+                store="lexical index",
+                path=str(services.lexical_dir),
+                problem=problem,
+                action=f"{repair}; hybrid search answers from vectors meanwhile. If this "
+                "persists, run `specrag ingest` on the data dir (it rebuilds the index)",
+            )
+        )
+    for name, fault in sorted(services.broken.items()):
+        found.append(
+            Degraded(
+                store=name,
+                path=fault.path,
+                problem=fault.problem,
+                action=f"{STORE_ROUTES.get(name, 'its routes refuse')}. To fix: {fault.action}",
+            )
+        )
+    return found
 
 
 @router.get("/readyz", responses={503: {"description": "a dependency is not ready"}})
 def readyz(services: ServicesDep) -> Readiness:
-    """Readiness: Chroma answers and the embedding model is loaded."""
+    """Readiness: Chroma answers and the embedding model is loaded; degraded parts named."""
     checks: dict[str, Any] = {}
     try:
         checks["chroma"] = {"ok": True, "chunks": services.store.count()}
@@ -44,4 +101,5 @@ def readyz(services: ServicesDep) -> Readiness:
     if not all(check["ok"] for check in checks.values()):
         failing = ", ".join(name for name, check in checks.items() if not check["ok"])
         raise ApiError(503, "not_ready", f"not ready: {failing}", detail={"checks": checks})
-    return Readiness(status="ready", checks=checks)
+    degraded = _degraded(services)
+    return Readiness(status="degraded" if degraded else "ready", checks=checks, degraded=degraded)

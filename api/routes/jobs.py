@@ -1,14 +1,37 @@
-"""`GET /v1/jobs/{job_id}`: a background ingest job's status, progress and per-file errors."""
+"""`GET /v1/jobs` (newest first, by status) and `GET /v1/jobs/{job_id}`: background ingest
+jobs' status, progress and per-file errors."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from api.deps import Authorized, JobsDep
 from api.errors import ApiError
+from api.jobs import Status
 from api.schemas import JobOut
 
 router = APIRouter(tags=["jobs"], dependencies=Authorized)
+
+
+class JobPage(BaseModel):
+    total: int = Field(description="jobs matching the filter")
+    offset: int
+    jobs: list[JobOut] = Field(description="newest first")
+
+
+@router.get("/v1/jobs")
+def list_jobs(
+    jobs: JobsDep,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> JobPage:
+    """The jobs the server keeps (the last 5,000), newest first; `status` keeps one kind."""
+    total, found = jobs.recent(status=status, limit=limit, offset=offset)
+    return JobPage(total=total, offset=offset, jobs=[JobOut.model_validate(j) for j in found])
 
 
 @router.get("/v1/jobs/{job_id}")

@@ -16,7 +16,9 @@ router = APIRouter(tags=["metrics"], dependencies=Authorized)
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
 def metrics(services: ServicesDep, registry: MetricsDep) -> Response:
-    """Request counts and latencies, chunk and document counts, ingest counters."""
+    """Request counts and latencies, chunk and document counts, ingest counters; LLM calls,
+    tokens, cost, failures, latency and grounding verdicts per model and business."""
+    registry.unrecorded_usage.set(services.unbilled_calls)
     try:
         registry.set_index_size(chunks=services.store.count(), documents=services.ledger.counts())
     except Exception as e:  # a scrape still answers, with the last known sizes

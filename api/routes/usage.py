@@ -24,6 +24,9 @@ class UsageRow(BaseModel):
     prompt_tokens: int
     completion_tokens: int
     cost: float = Field(description="in the price table's currency (USD)")
+    abandoned_calls: int = Field(
+        default=0, description="calls whose client left before the answer (counted in calls)"
+    )
 
 
 class UsageResponse(BaseModel):
@@ -47,6 +50,7 @@ def usage(
                 prompt_tokens=int(row.get("prompt_tokens", 0)),
                 completion_tokens=int(row.get("completion_tokens", 0)),
                 cost=float(row.get("cost", 0.0)),
+                abandoned_calls=int(row.get("abandoned_calls", 0)),
             )
             for row in rows
         ],

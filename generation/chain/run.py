@@ -347,6 +347,8 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             retrieved_ids=trace.retrieved_ids,
             calls=trace.calls,
             reasks=trace.reasks,
+            checked=grounding.checked,
+            supported=grounding.supported,
             unsupported=len(grounding.unsupported),
         )
         return StepDone(step, output, trace, grounding, prepared.passages)

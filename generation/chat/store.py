@@ -88,33 +88,27 @@ class SessionStore:
         return self.get(session_id)
 
     def get(self, session_id: str) -> Session:
-        count = (
-            sa.select(sa.func.count()).where(turns.c.session_id == sessions.c.id).scalar_subquery()
-        )
-        query = sa.select(sessions, count.label("turns")).where(sessions.c.id == session_id)
+        query = sa.select(sessions, _turn_count()).where(sessions.c.id == session_id)
         with self._db.read() as connection:
             row = connection.execute(query).first()
         if row is None:
             raise SessionNotFound(f"no chat session {session_id!r}")
-        prompt, completion = int(row.prompt_tokens), int(row.completion_tokens)
-        return Session(
-            id=row.id,
-            created=row.created,
-            updated=row.updated,
-            model=row.model,
-            business=row.business,
-            memory=MemoryConfig.model_validate_json(row.memory),
-            summary=row.summary,
-            summarized_through=int(row.summarized_through),
-            usage={
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": prompt + completion,
-                "cost": round(float(row.cost), 10),
-                "calls": int(row.calls),
-            },
-            turns=int(row.turns),
+        return _session(row)
+
+    def recent(self, *, limit: int, offset: int = 0) -> tuple[int, list[Session]]:
+        """(how many sessions there are, the page of them), most recently updated first."""
+        query = (
+            sa.select(sessions, _turn_count())
+            .order_by(sessions.c.updated.desc(), sessions.c.id)
+            .limit(limit)
+            .offset(offset)
         )
+        with self._db.read() as connection:
+            total = int(
+                connection.execute(sa.select(sa.func.count()).select_from(sessions)).scalar_one()
+            )
+            rows = connection.execute(query).all()
+        return total, [_session(row) for row in rows]
 
     def turns(self, session_id: str) -> list[StoredTurn]:
         query = (
@@ -212,3 +206,30 @@ class SessionStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _turn_count() -> sa.Label[int]:
+    count = sa.select(sa.func.count()).where(turns.c.session_id == sessions.c.id)
+    return count.scalar_subquery().label("turns")
+
+
+def _session(row: sa.Row[Any]) -> Session:
+    prompt, completion = int(row.prompt_tokens), int(row.completion_tokens)
+    return Session(
+        id=row.id,
+        created=row.created,
+        updated=row.updated,
+        model=row.model,
+        business=row.business,
+        memory=MemoryConfig.model_validate_json(row.memory),
+        summary=row.summary,
+        summarized_through=int(row.summarized_through),
+        usage={
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "cost": round(float(row.cost), 10),
+            "calls": int(row.calls),
+        },
+        turns=int(row.turns),
+    )

@@ -4,15 +4,17 @@ One primitive per backend (simonw/llm's shape): `_execute` yields the answer's t
 comes, then one `Answer` with what the backend knows of the call (the whole text, reported
 usage, finish reason, attempts). `LLM.stream` wraps it with what all models share: the
 JSON-mode instruction for models without a JSON mode, the prompt count, the `llm.start` /
-`llm.end` / `llm.error` callback events, token and cost accounting (the API's reported usage
-when present, the tokenizer's count otherwise; both kept), and extraction of the first JSON
-object; it yields the text pieces, then the `Completion`. `LLM.complete` is the same call
-drained: the `Completion` alone, and the backend may send the answer in one piece.
+`llm.end` / `llm.error` callback events (`llm.abandoned` with the tokens spent so far when the
+caller goes away first), token and cost accounting (the API's reported usage when present,
+the tokenizer's count otherwise; both kept), and extraction of the first JSON object; it
+yields the text pieces, then the `Completion`. `LLM.complete` is the same call drained: the
+`Completion` alone, and the backend may send the answer in one piece.
 The backends: `generation/llm/openai.py` (OpenAI-compatible endpoints), `generation/llm/local.py`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -138,6 +140,7 @@ class LLM(ABC):
         )
         started = time.perf_counter()
         answer: Answer | None = None
+        pieces: list[str] = []
         try:
             call = self._execute(
                 messages,
@@ -153,6 +156,7 @@ class LLM(ABC):
                     if isinstance(item, Answer):
                         answer = item
                     elif incremental:
+                        pieces.append(item)
                         yield item
             if answer is None:
                 raise LLMUnavailable(f"model {self.spec.name}: the call ended without an answer")
@@ -166,6 +170,12 @@ class LLM(ABC):
                 final=True,
                 latency_ms=_ms_since(started),
             )
+            raise
+        except (asyncio.CancelledError, GeneratorExit):
+            # The caller went away (a client that left, a stream closed early): the prompt was
+            # sent and paid for, so the tokens spent so far go to the ledger as abandoned.
+            if answer is None:
+                self._abandoned(events, counted_prompt, "".join(pieces), started)
             raise
         latency_ms = _ms_since(started)
         completion = self._account(answer, messages, counted_prompt, latency_ms)
@@ -213,6 +223,18 @@ class LLM(ABC):
                 if isinstance(item, Completion):
                     return item
         raise AssertionError("a stream ends with its Completion")
+
+    def _abandoned(self, events: Callbacks, prompt: int, received: str, started: float) -> None:
+        """Emit `llm.abandoned`: the prompt's counted tokens and those of the text received."""
+        completion = count_tokens(received, self.spec) if received else 0
+        events.emit(
+            "llm.abandoned",
+            model=self.spec.name,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            cost=price(self.spec, prompt, completion),
+            latency_ms=_ms_since(started),
+        )
 
     def count_prompt(self, messages: list[Message]) -> int:
         """The prompt's tokens under the model's tokenizer, chat framing included."""

@@ -21,6 +21,8 @@ from ingest.embedding.model import (
     EXPORT_COMMAND,
     GRAPH_FILES,
     MANIFEST,
+    NATIVE,
+    NATIVE_TAG,
     ONE_TEXT_PER_RUN,
     PRECISION_TAG,
     QUERY_BATCH,
@@ -42,7 +44,8 @@ class Embedder:
 
     `name` is the model's identity in an index: the model name, plus a precision tag for
     backends whose vectors differ from fp32 (`all-MiniLM-L6-v2@int8`); `model_name` is the
-    name as given.
+    name as given. The `NATIVE` models (`ingest.embedding.native`) bring their own runtime
+    and ignore `backend`, `device` and `hint`; their tag is their own (`@q4` for 4-bit e5).
     """
 
     def __init__(
@@ -57,11 +60,12 @@ class Embedder:
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {backend!r}; one of {BACKENDS}")
-        if backend != "torch" and device != "cpu":
-            raise ValueError(f"backend {backend!r} runs on the CPU only, not {device!r}")
+        self.native = name in NATIVE
+        if (backend != "torch" or self.native) and device != "cpu":
+            raise ValueError(f"embedding model {name!r} on {backend!r} runs on the CPU only")
         self.model_name = name
         self.backend = backend
-        self.name = name + PRECISION_TAG[backend]
+        self.name = name + (NATIVE_TAG[name] if self.native else PRECISION_TAG[backend])
         self.path = resolve_model_path(name)
         self.batch_size = batch_size
         self.device = device
@@ -79,6 +83,10 @@ class Embedder:
             return self._model
 
     def _load(self) -> Encoder:
+        if self.native:
+            from ingest.embedding.native import ENCODERS
+
+            return ENCODERS[NATIVE[self.model_name]]()
         if self.backend == "torch":
             return TorchEncoder(self.path, self.device)
         graph = self.graph_file()
@@ -148,4 +156,4 @@ class Embedder:
         (as bf16 against fp32 does); int8 runs one text at a time (`ONE_TEXT_PER_RUN`)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.asarray(self.model.encode(texts, QUERY_BATCH), dtype=np.float32)
+        return np.asarray(self.model.encode(texts, QUERY_BATCH, query=True), dtype=np.float32)

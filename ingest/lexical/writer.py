@@ -26,20 +26,24 @@ import numpy as np
 import sqlalchemy as sa
 
 from ingest.analysis import TOKENIZER_VERSION, tokenize
-from ingest.errors import LexicalIndexError
+from ingest.errors import LexicalIndexError, StoreCorrupt
+from ingest.lexical.boilerplate import Boilerplate
 from ingest.lexical.format import (
     BM25_PARAMS,
     CURRENT,
+    FILES,
     FORMAT_VERSION,
     INT_FIELDS,
     MANIFEST,
     TEXT_FIELDS,
     TEXTS,
+    checksums,
     field_value,
     lexical_text,
     pack_tokens,
-    read_current,
+    pointer,
     unpack_tokens,
+    verify,
 )
 from ingest.storage.engine import open_database, upsert
 from ingest.storage.tables import meta, tokens
@@ -134,14 +138,21 @@ class LexicalIndex:
         self.directory = directory
 
     def exists(self) -> bool:
-        return read_current(self.directory) is not None
+        """Whether CURRENT is there (sound or not: `problem` says)."""
+        return (self.directory / CURRENT).exists()
+
+    def problem(self) -> str | None:
+        """What is wrong with the live generation (a file that does not match its checksum, a
+        garbled CURRENT), or None when it is sound or was never built. Reads every file: on
+        the shared corpus index this cost about as much as loading it."""
+        return verify(self.directory)
 
     def rebuild(self, store: ChromaStore) -> RebuildStats:
         """Build a fresh generation from every chunk now in `store`, and make it live."""
         started = time.perf_counter()
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._locked():
-            cache = TokenCache(self.directory / "tokens.sqlite3")
+            cache = self._open_cache()
             try:
                 stats = self._build(store, cache, started)
             finally:
@@ -156,14 +167,31 @@ class LexicalIndex:
         )
         return stats
 
+    def _open_cache(self) -> TokenCache:
+        """The token cache; a damaged one is only a cache: moved aside, and started afresh."""
+        location = self.directory / "tokens.sqlite3"
+        try:
+            return TokenCache(location)
+        except StoreCorrupt as e:
+            aside = location.with_name(f"tokens.corrupt-{int(time.time())}.sqlite3")
+            log.warning("%s; moved to %s, every chunk is tokenized again", e, aside.name)
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(f"{location}{suffix}")
+                if part.exists():
+                    os.replace(part, Path(f"{aside}{suffix}"))
+            return TokenCache(location)
+
     def _build(self, store: ChromaStore, cache: TokenCache, started: float) -> RebuildStats:
         cached = cache.load()
         fresh: list[tuple[str, str, bytes]] = []
         columns = _Columns()
         vocabulary: dict[str, int] = {}
         corpus: list[array[int]] = []
-        for chunk_id, text, metadata in store.iter_chunks():
-            source = lexical_text(text, metadata)
+        chunks = list(store.iter_chunks())
+        # Lines many documents of a source repeat are left out of what BM25 sees.
+        boilerplate = Boilerplate.find((text, metadata) for _, text, metadata in chunks)
+        for chunk_id, text, metadata in chunks:
+            source = lexical_text(boilerplate.strip(text, metadata), metadata)
             digest = hashlib.sha1(source.encode("utf-8")).hexdigest()
             hit = cached.get(chunk_id)
             if hit is not None and hit[0] == digest:
@@ -201,15 +229,17 @@ class LexicalIndex:
                 _write_bm25(staging / "bm25", corpus, vocabulary)
             else:
                 manifest["empty"] = True  # no chunk has a token: every query finds nothing
-            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+            manifest[FILES] = checksums(staging)
+            body = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+            (staging / MANIFEST).write_bytes(body)
             name = self._next_generation()
             os.rename(staging, self.directory / name)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        pointer = self.directory / f".{CURRENT}.tmp"
-        pointer.write_text(name + "\n", encoding="utf-8")
-        os.replace(pointer, self.directory / CURRENT)
+        staged_pointer = self.directory / f".{CURRENT}.tmp"
+        staged_pointer.write_text(pointer(name, body), encoding="utf-8")
+        os.replace(staged_pointer, self.directory / CURRENT)
         self._prune(keep={name, *_previous(self.directory, name)})
         return name
 

@@ -21,7 +21,7 @@ from ingest.parse.text import decode_text, parse_csv, parse_json, parse_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SUPPORTED_EXTENSIONS", "parse_file", "title_from_stem"]
+__all__ = ["SUPPORTED_EXTENSIONS", "parse_bytes", "parse_file", "title_from_stem"]
 _TEXT_PARSERS = {"md": parse_markdown, "txt": parse_text, "csv": parse_csv, "json": parse_json}
 
 
@@ -35,6 +35,17 @@ def parse_file(path: Path) -> ParsedDocument:
         data = path.read_bytes()
     except OSError as e:
         raise ParseError(f"cannot read the file: {e.strerror or e}") from e
+    return parse_bytes(data, path)
+
+
+def parse_bytes(data: bytes, path: Path) -> ParsedDocument:
+    """Parse `data`, the bytes of `path` as read once by the caller (who hashes the same
+    bytes); `path` gives the type, the source and the fallback title. Raises UnsupportedFile
+    or ParseError."""
+    extension = path.suffix.lower()
+    file_type = _FILE_TYPES.get(extension)
+    if file_type is None:
+        raise UnsupportedFile(f"unsupported file type '{extension}'")
     source = str(path.resolve())
     fallback_title = title_from_stem(path.stem)
     if file_type == "pdf":

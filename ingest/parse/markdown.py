@@ -25,7 +25,7 @@ from ingest.parse.html import (
 )
 
 _MD = MarkdownIt("commonmark").enable("table")
-_FRONT_MATTER_TITLE = re.compile(r"^title:\s*(?P<value>.*?)\s*$")
+_FRONT_MATTER_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]{0,40}):\s*(?P<value>.*?)\s*$")
 _PAGE_TITLE = re.compile(r"\{\{\s*page\.title\s*\}\}")  # Jekyll's template for the title
 _CODE_BLOCKS = frozenset({"fence", "code_block"})
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
@@ -34,7 +34,8 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocument:
     """Sections per heading (`heading_path` from H1 down), tables apart, HTML reduced."""
     lines = text.split("\n")
-    front_title, body_start = _front_matter(lines)
+    front, body_start = _front_matter(lines)
+    front_title = front.get("title")
     lines = [""] * body_start + lines[body_start:]  # blank, so token maps still index `lines`
     if not any(line.strip() for line in lines):
         raise ParseError("empty file" if not body_start else "nothing after the front matter")
@@ -43,24 +44,29 @@ def parse_markdown(text: str, *, source: str, fallback_title: str) -> ParsedDocu
     if not builder.sections:
         raise ParseError("no text in the Markdown (only headings, images or markup)")
     title = front_title or builder.first_h1 or fallback_title
-    return ParsedDocument(source=source, file_type="md", title=title, sections=builder.sections)
+    return ParsedDocument(
+        source=source, file_type="md", title=title, sections=builder.sections, metadata=front
+    )
 
 
-def _front_matter(lines: list[str]) -> tuple[str | None, int]:
-    """(title, index of the first body line) for a `---` … `---` block at the top."""
+def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
+    """(its scalar `key: value` pairs, index of the first body line) for a `---` … `---`
+    block at the top; lists and nested values are left out."""
     start = 0
     while start < len(lines) and not lines[start].strip():
         start += 1
     if start == len(lines) or lines[start].rstrip() != "---":
-        return None, 0
+        return {}, 0
     for end in range(start + 1, len(lines)):
         if lines[end].rstrip() in ("---", "..."):
+            found: dict[str, str] = {}
             for line in lines[start + 1 : end]:
-                match = _FRONT_MATTER_TITLE.match(line)
-                if match:
-                    return _yaml_scalar(match.group("value")) or None, end + 1
-            return None, end + 1
-    return None, 0
+                match = _FRONT_MATTER_LINE.match(line)
+                value = _yaml_scalar(match.group("value")) if match else ""
+                if match and value:
+                    found.setdefault(match.group("key").lower(), value)
+            return found, end + 1
+    return {}, 0
 
 
 def _yaml_scalar(value: str) -> str:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import fcntl
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from ingest.embedding import Embedder
 from ingest.ledger import Ledger
 from ingest.pipeline.commit import Committer, dirty_marker
 from ingest.pipeline.plan import PIPELINE_VERSION, ChunkOptions, Plan, PlanItem, plan_files
+from ingest.pipeline.recover import remove_orphans
 from ingest.pipeline.report import Progress, Report
 from ingest.pipeline.schedule import Scheduler
 from ingest.store import ChromaStore
@@ -40,6 +41,7 @@ class Pipeline:
         after_write: Callable[[], None] | None = None,
         store_batch: int = 256,
         encoder_calls: int | None = None,
+        orphan_grace: float = 0.0,
     ) -> None:
         self.store = store
         self.store_batch = store_batch
@@ -52,14 +54,21 @@ class Pipeline:
         self.workers = workers
         self.lock_path = lock_path
         self.after_write = after_write
+        # Orphan chunks younger than this are kept at the start of a run: with a Chroma
+        # server, another instance may be between a document's chunks and its ledger row.
+        self.orphan_grace = orphan_grace
 
     @property
     def fingerprint(self) -> str:
         c = self.chunking
         return f"v{PIPELINE_VERSION}:{c.encoding}:{c.max_tokens}:{c.overlap}:{self.embedder.name}"
 
-    def plan(self, paths: list[Path], *, prune: bool = False) -> Plan:
-        """What a run over `paths` would do, file by file. Reads files, changes nothing."""
+    def plan(self, paths: list[Path], *, prune: bool = False, held: set[str] | None = None) -> Plan:
+        """What a run over `paths` would do, file by file. Reads files, changes nothing.
+
+        An unchanged file is planned again when Chroma lacks any of its chunks: `held` (the
+        ids Chroma holds) is read here when not given.
+        """
         return plan_files(
             paths,
             ledger=self.ledger,
@@ -67,6 +76,7 @@ class Pipeline:
             roots=self.roots,
             max_file_bytes=self.max_file_bytes,
             prune=prune,
+            held=self.store.all_ids() if held is None else held,
         )
 
     def delete(self, doc_id: str) -> int:
@@ -107,8 +117,11 @@ class Pipeline:
     ) -> Report:
         started = time.perf_counter()
         with self._locked():
-            plan = self.plan(paths, prune=prune)
-            report = Report(skipped=len(plan.of("skip")))
+            held, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
+            if orphans:
+                self.mark_dirty()  # the lexical index may hold them: rebuilt below
+            plan = self.plan(paths, prune=prune, held=held)
+            report = Report(skipped=len(plan.of("skip")), orphans_removed=len(orphans))
             report.add_time("plan", time.perf_counter() - started)
             report.errors.extend(plan.discovery.failed)
             report.failed = len(plan.discovery.failed)
@@ -123,23 +136,80 @@ class Pipeline:
                 report.documents_deleted += 1
             if todo:
                 self._ingest(todo, report, progress)
+                self._replan_changed(report, progress)
             began = time.perf_counter()
             self._sync_derived()
             report.add_time("derived", time.perf_counter() - began)
         report.seconds = time.perf_counter() - started
         return report
 
+    def recover(self) -> int:
+        """Crash recovery at start-up: remove the chunks of documents never committed, and
+        rebuild the derived indexes if a run left them behind. Returns the chunks removed.
+
+        Never waits: while another process's run holds the lock (a Chroma server's other
+        writers), that run does the same at its start, and this returns 0.
+        """
+        with self._locked(wait=False) as held:
+            if not held:
+                return 0
+            _, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
+            if orphans:
+                self.mark_dirty()
+            self._sync_derived()
+        return len(orphans)
+
+    def _replan_changed(self, report: Report, progress: Progress | None) -> None:
+        """The files that changed while they were ingested are planned once more, at once:
+        each is stored as it was read, and a file that moved on is ingested as it is now."""
+        if not report.changed:
+            return
+        again = plan_files(
+            [Path(p) for p in report.changed],
+            ledger=self.ledger,
+            fingerprint=self.fingerprint,
+            roots=self.roots,
+            max_file_bytes=self.max_file_bytes,
+        )
+        todo = again.of("add") + again.of("update")
+        if not todo:
+            return
+        second = Report()
+        self._ingest(todo, second, progress)
+        # Each file is counted once, by its first pass; the chunks and notes of both count.
+        report.added += second.added
+        report.updated += second.updated
+        report.deleted += second.deleted
+        report.embedded += second.embedded
+        report.errors.extend(second.errors)
+        report.notes.extend(second.notes)
+        for stage, seconds in second.stages.items():
+            report.add_time(stage, seconds)
+
+    def locked(self) -> AbstractContextManager[bool]:
+        """Hold the ingest lock (not reentrant: never around `run` or `delete`)."""
+        return self._locked()
+
+    def sync_derived(self) -> None:
+        """Rebuild the derived indexes if a write left them behind (call holding the lock)."""
+        self._sync_derived()
+
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        """One writer at a time per data dir: a second run waits for the first."""
+    def _locked(self, *, wait: bool = True) -> Iterator[bool]:
+        """One writer at a time per data dir: a second run waits for the first (or, with
+        `wait=False`, goes on at once, told False)."""
         if self.lock_path is None:
-            yield
+            yield True
             return
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.lock_path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 

@@ -4,6 +4,7 @@ Chroma and its stale chunks are gone."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ class Committer:
             source=item.path,
             file_type=item.file.file_type,
             title=prepared.title,
-            sha256=item.sha256,
+            sha256=prepared.sha256 or item.sha256,
             size=item.file.size,
             status="ok",
             fingerprint=self.fingerprint,
@@ -97,6 +98,7 @@ class Committer:
             warnings=prepared.warnings,
             parse_seconds=prepared.parse_seconds,
             embed_seconds=prepared.embed_seconds,
+            specs=prepared.specs,
         )
         report.ok += 1
         report.deleted += len(stale)
@@ -105,6 +107,7 @@ class Committer:
         else:
             report.updated += len(ids)
         report.notes.extend(FileProblem(item.path, w) for w in prepared.warnings)
+        note_change(item, prepared, report)
 
     def fail(self, item: PlanItem, prepared: Prepared, report: Report) -> None:
         """Record the failure; chunks from an earlier good version stay searchable."""
@@ -115,7 +118,7 @@ class Committer:
             source=item.path,
             file_type=item.file.file_type,
             title=prepared.title or (previous.title if previous else ""),
-            sha256=item.sha256,
+            sha256=prepared.sha256 or item.sha256,
             size=item.file.size,
             status="failed",
             fingerprint=self.fingerprint,
@@ -126,6 +129,37 @@ class Committer:
         )
         report.failed += 1
         report.errors.append(FileProblem(item.path, prepared.error))
+        note_change(item, prepared, report)
+
+
+def changed_during_ingest(item: PlanItem, prepared: Prepared) -> str | None:
+    """Why the file on disk may no longer be what was indexed, or None.
+
+    What is stored is always the bytes that were read and their own hash; this only tells
+    whether the file moved on meanwhile (then a run plans it again).
+    """
+    if item.sha256 and prepared.sha256 and item.sha256 != prepared.sha256:
+        return (
+            f"changed during ingest: planned as sha256 {item.sha256[:12]}, read as "
+            f"{prepared.sha256[:12]}; indexed as read, planned again"
+        )
+    if prepared.stamp is None:
+        return None
+    try:
+        stat = os.stat(item.path)
+    except OSError as e:
+        return f"changed during ingest: gone after it was read ({e.strerror or e})"
+    if (stat.st_size, stat.st_mtime_ns) != prepared.stamp:
+        return "changed during ingest: rewritten after it was read; indexed as read, planned again"
+    return None
+
+
+def note_change(item: PlanItem, prepared: Prepared, report: Report) -> None:
+    """A warning naming the file, and the file on the list to plan again."""
+    reason = changed_during_ingest(item, prepared)
+    if reason is not None:
+        report.notes.append(FileProblem(item.path, reason))
+        report.changed.append(item.path)
 
 
 def dirty_marker(lock_path: Path) -> Path:
@@ -139,7 +173,7 @@ def metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> di
         "source": item.path,
         "doc_id": item.doc_id,
         "file_type": item.file.file_type,
-        "sha256": item.sha256,
+        "sha256": prepared.sha256 or item.sha256,
         "title": prepared.title,
         "section": chunk.section,
         "header": chunk.header,
@@ -149,4 +183,7 @@ def metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> di
     }
     if chunk.page is not None:
         metadata["page"] = chunk.page
+    cars = prepared.specs.chunk_cars.get(chunk.index)
+    if cars:  # Chroma takes no empty lists
+        metadata["cars"] = list(cars)
     return metadata

@@ -8,18 +8,23 @@ from typing import Literal
 
 from ingest.discover import Discovery, FileProblem, SourceFile, discover, sha256_of
 from ingest.ledger import Ledger, Record
+from ingest.specs import SpecConfig
 
-# Bump when parsing or chunking changes what a file turns into: every file is then redone.
-PIPELINE_VERSION = "1"
+# Bump when parsing, chunking or spec extraction changes what a file turns into: every file
+# is then redone. 2: spec facts and the cars of each chunk.
+PIPELINE_VERSION = "2"
 
 Action = Literal["add", "update", "skip", "delete"]
 
 
 @dataclass(frozen=True, slots=True)
 class ChunkOptions:
+    """What a file turns into: chunks of this size, and (unless None) its spec facts."""
+
     max_tokens: int = 256
     overlap: int = 32
     encoding: str = "cl100k_base"
+    specs: SpecConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +33,9 @@ class PlanItem:
     path: str
     doc_id: str
     file: SourceFile | None = None
-    sha256: str = ""
+    sha256: str = ""  # as planned ("" for a new file: the worker hashes what it reads)
     record: Record | None = None
+    reason: str = ""  # why an unchanged file is done again
 
 
 @dataclass(slots=True)
@@ -52,26 +58,32 @@ def plan_files(
     roots: list[Path],
     max_file_bytes: int,
     prune: bool = False,
+    held: set[str] | None = None,
 ) -> Plan:
-    """What a run over `paths` would do, file by file. Reads files, changes nothing."""
+    """What a run over `paths` would do, file by file. Reads files, changes nothing.
+
+    A file is skipped only when its bytes, the pipeline and, when `held` (the chunk ids the
+    index holds) is given, its chunks are all as the ledger says; a new file is not hashed
+    here (the worker hashes the bytes it parses).
+    """
     found = discover(paths, roots=roots, max_file_bytes=max_file_bytes)
     items: list[PlanItem] = []
     for source in found.files:
+        record = ledger.get(source.doc_id)
+        if record is None:
+            items.append(PlanItem("add", source.path, source.doc_id, source))
+            continue
         try:
             digest = sha256_of(source.path)
         except OSError as e:
             found.failed.append(FileProblem(source.path, f"cannot read file: {e}"))
             continue
-        record = ledger.get(source.doc_id)
-        if record is None:
-            action: Action = "add"
-        elif (
-            record.status == "ok" and record.sha256 == digest and record.fingerprint == fingerprint
-        ):
-            action = "skip"
-        else:
-            action = "update"
-        items.append(PlanItem(action, source.path, source.doc_id, source, digest, record))
+        action: Action = "update"
+        reason = ""
+        if record.status == "ok" and record.sha256 == digest and record.fingerprint == fingerprint:
+            reason = missing_from_index(record, held)
+            action = "update" if reason else "skip"
+        items.append(PlanItem(action, source.path, source.doc_id, source, digest, record, reason))
     if prune:
         present = {source.doc_id for source in found.files}
         for record in ledger.all():
@@ -85,3 +97,13 @@ def _gone_from(source: str, scanned: list[Path]) -> bool:
     path = Path(source)
     inside = any(path == top or path.is_relative_to(top) for top in scanned if top.is_dir())
     return inside and not path.is_file()
+
+
+def missing_from_index(record: Record, held: set[str] | None) -> str:
+    """Why a ledger row's chunks cannot be trusted to be in the index ("" when they are)."""
+    if held is None:
+        return ""
+    missing = sum(1 for chunk_id in record.chunk_ids if chunk_id not in held)
+    if not missing:
+        return ""
+    return f"{missing} of {len(record.chunk_ids)} chunks missing from the index"

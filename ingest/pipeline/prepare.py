@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -15,6 +16,7 @@ from ingest.embedding.model import WindowCheck
 from ingest.encodings import get_encoding
 from ingest.errors import IngestError
 from ingest.pipeline.plan import ChunkOptions
+from ingest.specs.model import DocumentSpecs
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,15 @@ class Prepared:
     title: str = ""
     chunks: list[Chunk] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    specs: DocumentSpecs = field(default_factory=DocumentSpecs)
     error: str | None = None
     parse_seconds: float = 0.0  # parsing and chunking, wall time in the worker
     embed_seconds: float = 0.0  # this file's share of the encoder's time, added as it embeds
     cpu_seconds: float = 0.0
+    # The content identity: the sha256 of the very bytes that were parsed, and the file's
+    # (size, mtime_ns) when they were read, to notice a change after the read.
+    sha256: str = ""
+    stamp: tuple[int, int] | None = None
 
 
 @cache
@@ -46,12 +53,36 @@ def prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
 
 
 def _prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
-    from ingest.chunk import chunk_document
-    from ingest.parse import parse_file
-
     started = time.perf_counter()
     try:
-        doc = parse_file(Path(path))
+        data, stamp = read_source(path)
+    except OSError as e:
+        reason = f"cannot read the file: {e.strerror or e}"
+        return Prepared(error=reason, parse_seconds=time.perf_counter() - started)
+    prepared = _parse(path, data, options, model_dir, started)
+    prepared.sha256, prepared.stamp = hashlib.sha256(data).hexdigest(), stamp
+    return prepared
+
+
+def read_source(path: str) -> tuple[bytes, tuple[int, int]]:
+    """The file's bytes, read once, and its (size, mtime_ns) as they were read: hashing and
+    parsing both use these bytes, so a file rewritten meanwhile is never stored under the
+    hash of other content."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+        stat = os.fstat(handle.fileno())
+    return data, (stat.st_size, stat.st_mtime_ns)
+
+
+def _parse(
+    path: str, data: bytes, options: ChunkOptions, model_dir: str, started: float
+) -> Prepared:
+    from ingest.chunk import chunk_document
+    from ingest.parse import parse_bytes
+    from ingest.specs import extract_specs
+
+    try:
+        doc = parse_bytes(data, Path(path))
         chunks = chunk_document(
             doc,
             max_tokens=options.max_tokens,
@@ -73,7 +104,14 @@ def _prepare(path: str, options: ChunkOptions, model_dir: str) -> Prepared:
             error="no text to index",
             parse_seconds=time.perf_counter() - started,
         )
-    return Prepared(doc.title, chunks, doc.warnings, None, time.perf_counter() - started)
+    specs = extract_specs(doc, chunks, options.specs) if options.specs else DocumentSpecs()
+    return Prepared(
+        title=doc.title,
+        chunks=chunks,
+        warnings=doc.warnings,
+        specs=specs,
+        parse_seconds=time.perf_counter() - started,
+    )
 
 
 def defer_to_encoder(parent: int) -> None:

@@ -26,6 +26,8 @@ class Report:
     embedded: int = 0
     documents_deleted: int = 0
     seconds: float = 0.0
+    changed: list[str] = field(default_factory=list)  # files that changed while ingested
+    orphans_removed: int = 0  # chunks of documents never committed (an interrupted run)
     # Where the time went, in seconds: plan (hashing), load (the model, beyond the first
     # files' parsing), wait (the encoder idle, waiting for parsed files), embed (the encoder
     # busy), store (Chroma writes), commit (stale ids, ledger), derived (the lexical index),
@@ -46,8 +48,10 @@ class Report:
                 "updated": self.updated,
                 "deleted": self.deleted,
                 "embedded": self.embedded,
+                "orphans_removed": self.orphans_removed,
             },
             "documents_deleted": self.documents_deleted,
+            "changed_during_ingest": list(self.changed),
             "seconds": round(self.seconds, 3),
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
         }

@@ -19,6 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ingest.specs.cars import CarIndex
+from ingest.specs.vocabulary import Vocabulary
 from ingest.storage.engine import Database
 from ingest.storage.tables import document_cars, documents, facts
 
@@ -96,6 +98,19 @@ class SpecSheet:
     conflicts: list[Conflict]
 
 
+def curated_cars(index: CarIndex) -> dict[str, CuratedCar]:
+    """The curated alias files' cars (`ingest.specs.cars.load_cars`), for the registry."""
+    return {
+        car_id: CuratedCar(name, tuple(index.model_display.get(car_id, ())))
+        for car_id, name in index.model_names.items()
+    }
+
+
+def attribute_labels(vocabulary: Vocabulary) -> dict[str, str]:
+    """Attribute key → label, in the vocabulary file's order."""
+    return {key: attribute.label for key, attribute in vocabulary.attributes.items()}
+
+
 def fold(text: str) -> str:
     """A name as compared: NFKC, case-folded, without spaces, hyphens and punctuation."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -121,25 +136,35 @@ class CarRegistry:
 
     def cars(self) -> list[CarSummary]:
         """Every car some document is about, by name."""
+        return self._summaries()
+
+    def car(self, car_id: str) -> CarSummary | None:
+        found = self._summaries(car_id)
+        return found[0] if found else None
+
+    def _summaries(self, car_id: str | None = None) -> list[CarSummary]:
+        """The cars (or the one car `car_id`) as the stored rows and the curated names say."""
         names: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         aliases: dict[str, dict[str, None]] = defaultdict(dict)
         docs: dict[str, set[str]] = defaultdict(set)
         counts: dict[str, int] = defaultdict(int)
+        rows = sa.select(
+            document_cars.c.doc_id,
+            document_cars.c.car_id,
+            document_cars.c.name,
+            document_cars.c.aliases,
+        )
+        tally = sa.select(facts.c.car_id, sa.func.count()).group_by(facts.c.car_id)
+        if car_id is not None:
+            rows = rows.where(document_cars.c.car_id == car_id)
+            tally = tally.where(facts.c.car_id == car_id)
         with self._db.read() as connection:
-            for doc_id, car_id, name, raw in connection.execute(
-                sa.select(
-                    document_cars.c.doc_id,
-                    document_cars.c.car_id,
-                    document_cars.c.name,
-                    document_cars.c.aliases,
-                )
-            ):
-                names[car_id][name] += 1
-                aliases[car_id].update(dict.fromkeys(json.loads(raw)))
-                docs[car_id].add(doc_id)
-            query = sa.select(facts.c.car_id, sa.func.count()).group_by(facts.c.car_id)
-            for car_id, n in connection.execute(query):
-                counts[car_id] = int(n)
+            for doc, car, name, raw in connection.execute(rows):
+                names[car][name] += 1
+                aliases[car].update(dict.fromkeys(json.loads(raw)))
+                docs[car].add(doc)
+            for car, n in connection.execute(tally):
+                counts[car] = int(n)
         found = []
         for car_id in names:
             curated = self._curated.get(car_id)
@@ -147,38 +172,17 @@ class CarRegistry:
             name = curated.name if curated else max(seen, key=lambda n: (seen[n], -len(n)))
             every = dict.fromkeys((curated.aliases if curated else ()) + tuple(seen))
             every.update(aliases[car_id])
-            every.pop(name, None)
-            found.append(
-                CarSummary(car_id, name, tuple(every), len(docs[car_id]), counts.get(car_id, 0))
-            )
+            distinct: dict[str, str] = {fold(name): name}
+            for alias in every:  # "Venue" and "VENUE" are one alias
+                distinct.setdefault(fold(alias), alias)
+            shown = tuple(list(distinct.values())[1:])
+            found.append(CarSummary(car_id, name, shown, len(docs[car_id]), counts.get(car_id, 0)))
         return sorted(found, key=lambda car: car.name.casefold())
-
-    def car(self, car_id: str) -> CarSummary | None:
-        return next((car for car in self.cars() if car.id == car_id), None)
 
     def search(self, query: str) -> list[CarSummary]:
         """Cars whose id, name or an alias matches `query` (either inside the other), best
         first: an exact name, then the longest name found inside the query."""
-        wanted = fold(query)
-        if not wanted:
-            return self.cars()
-        scored: list[tuple[int, int, CarSummary]] = []
-        for car in self.cars():
-            best = 0
-            for name in (car.id, car.name, *car.aliases):
-                folded = fold(name)
-                if not folded:
-                    continue
-                if folded == wanted:
-                    best = max(best, 10_000)
-                elif len(folded) >= 2 and folded in wanted:
-                    best = max(best, 1_000 + len(folded))
-                elif wanted in folded:
-                    best = max(best, 100 + len(wanted))
-            if best:
-                scored.append((best, -car.facts, car))
-        scored.sort(key=lambda item: (-item[0], item[1], item[2].name))
-        return [car for _, _, car in scored]
+        return _search(query, self.cars())
 
     def close_matches(self, text: str, n: int = 5) -> list[CarSummary]:
         """Cars whose names look like `text`, for a "did you mean" on an unknown id."""
@@ -188,9 +192,8 @@ class CarRegistry:
             for name in (car.id, car.name, *car.aliases):
                 by_name.setdefault(fold(name), car)
         matches = difflib.get_close_matches(fold(text), list(by_name), n=n * 3, cutoff=0.5)
-        found = dict.fromkeys(by_name[m].id for m in matches)
-        ordered = [next(c for c in cars if c.id == car_id) for car_id in found]
-        return (ordered or self.search(text))[:n]
+        ordered = list({by_name[m].id: by_name[m] for m in matches}.values())
+        return (ordered or _search(text, cars))[:n]
 
     # -- spec sheets ----------------------------------------------------------------------
 
@@ -251,6 +254,29 @@ class CarRegistry:
             if fact.citation not in match.citations:
                 match.citations.append(fact.citation)
         return specs
+
+
+def _search(query: str, cars: Sequence[CarSummary]) -> list[CarSummary]:
+    wanted = fold(query)
+    if not wanted:
+        return list(cars)
+    scored: list[tuple[int, int, CarSummary]] = []
+    for car in cars:
+        best = 0
+        for name in (car.id, car.name, *car.aliases):
+            folded = fold(name)
+            if not folded:
+                continue
+            if folded == wanted:
+                best = max(best, 10_000)
+            elif len(folded) >= 2 and folded in wanted:
+                best = max(best, 1_000 + len(folded))
+            elif wanted in folded:
+                best = max(best, 100 + len(wanted))
+        if best:
+            scored.append((best, -car.facts, car))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2].name))
+    return [car for _, _, car in scored]
 
 
 def _agree(spec: Spec, fact: StoredFact) -> bool:

@@ -8,6 +8,8 @@ statement SQL spells differently per database (an upsert) is built here.
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,10 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Engine
 
+from ingest.errors import DiskFull, StoreCorrupt, disk_full_reason
 from ingest.storage.migrate import upgrade
 
 # What every store has had since before migrations: WAL, and sqlite3's default 5 s busy timeout.
 BUSY_SECONDS = 5.0
+LOW_SPACE_BYTES = 1 << 20  # under this, an I/O error opening a store is the disk being full
 SQLITE_PRAGMAS: Mapping[str, str] = {
     "busy_timeout": str(int(BUSY_SECONDS * 1000)),
     "journal_mode": "WAL",
@@ -79,14 +83,41 @@ def open_database(
     location: Path | str, *, store: str, pragmas: Mapping[str, str] | None = None
 ) -> Database:
     """The database of `store` (its Alembic branch) at `location`, migrated to its newest
-    schema: a file path (SQLite, the parent folder created) or a SQLAlchemy URL."""
-    engine = open_engine(database_url(location), pragmas=pragmas)
+    schema: a file path (SQLite, the parent folder created) or a SQLAlchemy URL.
+
+    Raises StoreCorrupt when the database cannot be read (garbage over a SQLite file), and
+    DiskFull when it cannot be written for want of space.
+    """
+    url = database_url(location)
+    engine = open_engine(url, pragmas=pragmas)
     try:
         upgrade(engine, store)
+    except (sa.exc.DBAPIError, sqlite3.DatabaseError) as e:
+        engine.dispose()
+        shown = str(location) if isinstance(location, Path) else url.render_as_string()
+        reason = disk_full_reason(e)
+        if reason is None and isinstance(location, Path):
+            reason = _out_of_room(location.parent, e)
+        if reason is not None:
+            where = location.parent if isinstance(location, Path) else shown
+            raise DiskFull(where, f"opening the {store} store: {reason}") from e
+        raise StoreCorrupt(store, shown, str(getattr(e, "orig", None) or e)) from e
     except BaseException:
         engine.dispose()
         raise
     return Database(engine)
+
+
+def _out_of_room(folder: Path, error: Exception) -> str | None:
+    """Why a SQLite I/O error is a full disk: SQLite says "disk I/O error" when it cannot
+    even make a WAL database's -shm or -wal file."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free < LOW_SPACE_BYTES and "i/o error" in str(error).lower():
+        return f"disk I/O error with {free // 1024} KB free"
+    return None
 
 
 class Database:

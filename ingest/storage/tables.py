@@ -97,6 +97,8 @@ usage = sa.Table(
     sa.Column("completion_tokens", sa.Integer, nullable=False),
     sa.Column("cost", Real, nullable=False),
     sa.Column("latency_ms", Real),
+    # answered, or abandoned: the caller went away first; the tokens spent until then
+    sa.Column("outcome", sa.Text, nullable=False, server_default=sa.text("'answered'")),
     sqlite_autoincrement=True,
 )
 sa.Index("usage_day", usage.c.day)

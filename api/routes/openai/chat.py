@@ -10,11 +10,12 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.deps import Authorized, ChatDep
+from api.disconnect import until_client_leaves
 from api.errors import domain_body, error_body
 from api.validation import MAX_CONTENT_CHARS, require_text
 from generation.chat.memory import MemoryConfig, MemoryReport, Turn
@@ -173,7 +174,7 @@ def _finish(answer: ChatAnswer) -> str:
         504: {"description": "the model timed out"},
     },
 )
-async def chat_completions(body: ChatCompletionRequest, chat: ChatDep) -> Any:
+async def chat_completions(body: ChatCompletionRequest, chat: ChatDep, request: Request) -> Any:
     """OpenAI-compatible chat: the conversation answered from the index, with citations."""
     conversation = chat.conversation(  # UnknownModel: 422
         model=body.model,
@@ -199,7 +200,7 @@ async def chat_completions(body: ChatCompletionRequest, chat: ChatDep) -> Any:
             media_type="text/event-stream",
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
-    answer = await conversation.answer(prepared)
+    answer = await until_client_leaves(request, conversation.answer(prepared))
     return ChatCompletion(
         id=completion_id,
         created=created,

@@ -1,4 +1,10 @@
-"""`POST /v1/embeddings` (see `api.routes.openai`)."""
+"""`POST /v1/embeddings` (see `api.routes.openai`).
+
+Like OpenAI's, the input is texts or token ids (`list[int]` for one input, `list[list[int]]`
+for several): LangChain's `OpenAIEmbeddings` sends ids by default, tokenized with tiktoken's
+cl100k_base. Ids are decoded with `SPECRAG_EMBED_INPUT_ENCODING` (default cl100k_base) and
+the decoded texts are embedded and checked like texts sent as such.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,16 @@ from typing import Literal
 
 import numpy as np
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from api.deps import Authorized, ServicesDep
+from api.deps import Authorized, ServicesDep, SettingsDep
 from api.errors import ApiError
 from api.validation import MAX_CONTENT_CHARS, require_text
+from ingest.encodings import get_encoding
 
 MAX_EMBED_INPUTS = 256
+
+Input = str | list[str] | list[StrictInt] | list[list[StrictInt]]
 
 router = APIRouter(tags=["openai"], dependencies=Authorized)
 
@@ -23,7 +32,10 @@ class EmbeddingRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    input: str | list[str] = Field(description="a text or a list of texts")
+    input: Input = Field(
+        description="a text, a list of texts, or token ids (one list, or a list of lists) "
+        "in SPECRAG_EMBED_INPUT_ENCODING (default cl100k_base)"
+    )
     model: str | None = Field(
         default=None, max_length=200, description="the index's embedding model (GET /v1/models)"
     )
@@ -33,19 +45,67 @@ class EmbeddingRequest(BaseModel):
 
     @field_validator("input")
     @classmethod
-    def _texts(cls, value: str | list[str]) -> str | list[str]:
-        texts = [value] if isinstance(value, str) else value
-        if not texts:
+    def _inputs(cls, value: Input) -> Input:
+        inputs = _as_list(value)
+        if not inputs:
             raise ValueError("the input list is empty")
-        if len(texts) > MAX_EMBED_INPUTS:
+        if len(inputs) > MAX_EMBED_INPUTS:
             raise ValueError(f"at most {MAX_EMBED_INPUTS} inputs per request")
-        for i, text in enumerate(texts):
-            if not text.strip():
-                raise ValueError(f"input {i} is empty")
-            if len(text) > MAX_CONTENT_CHARS:
-                raise ValueError(f"input {i} is over {MAX_CONTENT_CHARS} characters")
-            require_text(text, f"input {i}")
+        for i, item in enumerate(inputs):
+            if isinstance(item, str):
+                if not item.strip():
+                    raise ValueError(f"input {i} is empty")
+                if len(item) > MAX_CONTENT_CHARS:
+                    raise ValueError(f"input {i} is over {MAX_CONTENT_CHARS} characters")
+                require_text(item, f"input {i}")
+            elif not item:
+                raise ValueError(f"input {i} has no token ids")
+            elif len(item) > MAX_CONTENT_CHARS:
+                raise ValueError(f"input {i} is over {MAX_CONTENT_CHARS} token ids")
         return value
+
+
+def _as_list(value: Input) -> list[str | list[int]]:
+    """Each input apart: a text, or one input's token ids."""
+    if isinstance(value, str):
+        return [value]
+    inputs: list[str | list[int]] = []
+    for item in value:
+        if isinstance(item, int):
+            return [[token for token in value if isinstance(token, int)]]  # one input's ids
+        inputs.append(item)
+    return inputs
+
+
+def _decoded(inputs: list[str | list[int]], encoding_name: str) -> list[str]:
+    """The texts, token-id inputs decoded; a 422 naming the first id the encoding lacks."""
+    texts: list[str] = []
+    for i, item in enumerate(inputs):
+        if isinstance(item, str):
+            texts.append(item)
+            continue
+        encoding = get_encoding(encoding_name)  # cached
+        for j, token in enumerate(item):
+            try:
+                encoding.decode_single_token_bytes(token)
+            except (KeyError, OverflowError, ValueError):
+                field = f"input[{i}][{j}]"
+                reason = (
+                    f"token id {token} is not in {encoding_name} (SPECRAG_EMBED_INPUT_ENCODING)"
+                )
+                raise ApiError(
+                    422,
+                    "validation_error",
+                    f"{field}: {reason}",
+                    detail=[
+                        {"location": "body", "field": field, "type": "token_id", "message": reason}
+                    ],
+                ) from None
+        text = encoding.decode(item)
+        if not text.strip():
+            raise ApiError(422, "validation_error", f"input {i}: its token ids decode to no text")
+        texts.append(text)
+    return texts
 
 
 class Embedding(BaseModel):
@@ -67,7 +127,9 @@ class EmbeddingList(BaseModel):
 
 
 @router.post("/v1/embeddings", responses={422: {"description": "bad input or another model"}})
-def embeddings(body: EmbeddingRequest, services: ServicesDep) -> EmbeddingList:
+def embeddings(
+    body: EmbeddingRequest, services: ServicesDep, settings: SettingsDep
+) -> EmbeddingList:
     """Vectors from the index's own embedding model, in OpenAI's shape."""
     embedder = services.embedder
     if body.model is not None and body.model not in (embedder.name, embedder.model_name):
@@ -82,7 +144,7 @@ def embeddings(body: EmbeddingRequest, services: ServicesDep) -> EmbeddingList:
             "validation_error",
             f"{embedder.name} gives {embedder.dimension} dimensions, not {body.dimensions}",
         )
-    texts = [body.input] if isinstance(body.input, str) else body.input
+    texts = _decoded(_as_list(body.input), settings.embed_input_encoding)
     window = embedder.window_check()
     counts = [window.count(text) for text in texts]
     over = [i for i, n in enumerate(counts) if n > window.limit]
@@ -94,7 +156,7 @@ def embeddings(body: EmbeddingRequest, services: ServicesDep) -> EmbeddingList:
             f"{window.limit} (nothing is truncated)",
             detail={"inputs": over, "limit": window.limit},
         )
-    vectors = embedder.embed_documents(list(texts))
+    vectors = embedder.embed_documents(texts)
     data = [
         Embedding(
             index=i,

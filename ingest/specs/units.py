@@ -1,4 +1,7 @@
-"""The units grounding understands: surface forms in English and Chinese, and conversions.
+"""The units specrag understands: surface forms in English and Chinese, and conversions.
+
+Shared by ingest (spec facts, `ingest.specs`) and generation (grounding), so it lives here,
+below both.
 
 Each unit belongs to a dimension and converts to the dimension's canonical unit (kW, Nm, mm,
 km, L, L/100km, …); figures of one dimension are compared in the canonical unit. The surface
@@ -61,6 +64,68 @@ USD = Unit("price_usd", "USD")
 EUR = Unit("price_eur", "EUR")
 GBP = Unit("price_gbp", "GBP")
 INR = Unit("price_inr", "INR")
+# Grown for spec sheets (Cars93, the EPA guide, US articles): imperial units and MPGe.
+FOOT = Unit("length", "ft", (304.8,))
+POUND = Unit("mass", "lb", (0.45359237,))
+TONNE = Unit("mass", "t", (1000.0,))
+GALLON = Unit("volume", "gal", (3.785411784,))  # US gallons: the US sources say so
+CUFT = Unit("volume", "cu ft", (28.316846592,))
+# MPGe: 33.7 kWh per gallon equivalent, so kWh/100km = 3370 / (1.609344 * MPGe)
+MPGE = Unit("electric_consumption", "MPGe", (2094.0279,), inverse=True)
+GMILE = Unit("emissions", "g/mi", (0.621371192,))
+KWH100MI = Unit("electric_consumption", "kWh/100mi", (0.621371192,))
+
+# The canonical unit of each dimension (facts are compared and normalised in it).
+CANONICAL: dict[str, str] = {
+    "power": "kW",
+    "torque": "Nm",
+    "length": "mm",
+    "inch": "in",
+    "distance": "km",
+    "volume": "L",
+    "fuel_consumption": "L/100km",
+    "electric_consumption": "kWh/100km",
+    "energy": "kWh",
+    "speed": "km/h",
+    "time": "s",
+    "mass": "kg",
+    "rpm": "rpm",
+    "emissions": "g/km",
+    "price_cny": "CNY",
+    "price_usd": "USD",
+    "price_eur": "EUR",
+    "price_gbp": "GBP",
+    "price_inr": "INR",
+}
+# Units read in another dimension when an attribute asks for it: a car's length in inches is
+# a length (screens are what grounding's "inch" dimension is for), a range in miles a distance.
+_CROSS: dict[tuple[str, str], float] = {
+    ("inch", "length"): 25.4,
+    ("distance", "length"): 1e6,
+    ("length", "distance"): 1e-6,
+}
+
+
+def dimension_of(unit: Unit, wanted: str) -> str | None:
+    """The dimension `unit` is read in for an attribute of dimension `wanted`, else None."""
+    if unit.dimension == wanted:
+        return wanted
+    if (unit.dimension, wanted) in _CROSS:
+        return wanted
+    if wanted == "price" and unit.dimension.startswith("price"):
+        return unit.dimension
+    return None
+
+
+def to_canonical(value: float, unit: Unit, wanted: str) -> tuple[float, str] | None:
+    """`value` in `unit` converted to the canonical unit of dimension `wanted` (first reading)."""
+    dimension = dimension_of(unit, wanted)
+    if dimension is None or (unit.inverse and value == 0):
+        return None
+    converted = unit.convert(value, unit.factors[0])
+    converted *= _CROSS.get((unit.dimension, wanted), 1.0)
+    return converted, CANONICAL.get(dimension, unit.symbol)
+
 
 # Surface forms after a number, longest first within each family so that "km/h" wins over
 # "km" and "千瓦时" over "千瓦". ASCII forms must not run into a following letter.
@@ -72,15 +137,20 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"千瓦时\s*/\s*百公里", KWH100),
     (r"km\s*/\s*l(?:itre|iter)?", KMPL),
     (r"kmpl", KMPL),
+    (r"kilomet(?:re|er)s?\s+(?:per|a|/)\s+lit(?:re|er)", KMPL),
     (r"公里\s*/\s*升", KMPL),
+    (r"mpge", MPGE),
     (r"mpg", MPG),
-    (r"miles\s+per\s+gallon", MPG),
+    (r"miles\s+per\s+(?:us\s+|imperial\s+)?gallon", MPG),
     (r"km\s*/\s*h", KMH),
     (r"kph", KMH),
     (r"公里\s*/\s*(?:小时|时)", KMH),
     (r"千米\s*/\s*(?:小时|时)", KMH),
     (r"mph", MPH),
     (r"g\s*/\s*km", GKM),
+    (r"g\s*/\s*mi(?:le)?", GMILE),
+    (r"grams?\s+per\s+mile", GMILE),
+    (r"kwh\s*/\s*100\s*mi(?:les?)?", KWH100MI),
     (r"克\s*/\s*公里", GKM),
     (r"r\s*/\s*min", RPM),
     (r"rpm", RPM),
@@ -97,10 +167,20 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"bhp", HP),
     (r"hp", HP),
     (r"horsepower", HP),
-    (r"n\s*[·.\-⋅•]?\s*m", NM),
+    (r"n\s*[·.\-⋅•?]?\s*m", NM),  # "143N?m": a 牛·米 that lost its dot to mojibake
     (r"newton[\s-]*met(?:re|er)s?", NM),
     (r"牛(?:顿)?\s*[·.⋅•]?\s*米", NM),
     (r"lb[\s.-]*ft", LBFT),
+    (r"lbs?[\s.-]*-?\s*ft", LBFT),
+    (r"pound[\s-]*(?:feet|foot)", LBFT),
+    (r"cu(?:bic)?\.?\s*f(?:ee|oo)?t", CUFT),
+    (r"ft3", CUFT),
+    (r"(?:us\s+)?gal(?:lons?)?", GALLON),
+    (r"pounds?", POUND),
+    (r"lbs?", POUND),
+    (r"f(?:ee|oo)t", FOOT),
+    (r"ft", FOOT),
+    (r"tonnes?", TONNE),
     (r"mm", MM),
     (r"毫米", MM),
     (r"cm3", CC),  # NFKC turns cm³ into cm3

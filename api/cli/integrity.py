@@ -1,0 +1,77 @@
+"""`specrag check` and `specrag repair`: the index compared with the ledger, and put right."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from api import owner
+from api.errors import DataDirBusy
+from api.integrity import PROBE_SAMPLE, check, run_repair
+from api.services import Services
+from ingest.errors import IngestError
+
+
+def _echo(payload: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    chunks = payload["chunks"]
+    click.echo(
+        f"documents: {payload['documents']}; chunks: {chunks['chroma']} in Chroma, "
+        f"{chunks['ledger']} in the ledger, {chunks['lexical']} in the lexical index"
+    )
+    for warning in payload["warnings"]:
+        click.echo(f"  WARNING {warning}")
+
+
+@click.command("check")
+@click.option(
+    "--sample",
+    default=PROBE_SAMPLE,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Chunks to query with their own stored vector.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def check_command(services: Services, sample: int, as_json: bool) -> None:
+    """Compare ledger, Chroma and lexical index; probe vector search. Exits 1 on any drift."""
+    try:
+        payload = check(services, sample=sample)
+    except IngestError as e:  # a damaged vector index: named, with what to do
+        raise click.ClickException(str(e)) from e
+    _echo(payload, as_json)
+    if not as_json:
+        probe = payload["probe"]
+        click.echo(f"vector self-probe: {probe['found']}/{probe['tried']} chunks found")
+        click.echo("ok" if payload["ok"] else "NOT OK: run `specrag repair`")
+    if not payload["ok"]:
+        sys.exit(1)
+
+
+@click.command("repair")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def repair_command(services: Services, as_json: bool) -> None:
+    """Remove orphan chunks, re-ingest documents Chroma lost, rebuild the lexical index."""
+    try:
+        with owner.writing(services.settings, "repair"):
+            done = run_repair(services)
+    except DataDirBusy as e:
+        raise click.ClickException(str(e)) from e
+    if as_json:
+        click.echo(json.dumps(done, ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"removed {done['orphans_removed']} orphan chunk(s); re-ingested "
+            f"{len(done['reingested'])} document(s); lexical index rebuilt"
+        )
+        for lost in done["unrecoverable"]:
+            click.echo(f"  UNRECOVERABLE {lost['source']}: {lost['reason']}")
+        _echo(done["after"], as_json=False)
+    if not done["after"]["ok"]:
+        sys.exit(1)

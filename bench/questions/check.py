@@ -1,0 +1,284 @@
+"""Check the retrieval dev set: format, quotas, ids, and that every evidence survives ingest.
+
+    python -m bench.questions.check [QUESTIONS] [--corpus DIR] [--dev-qa FILE]
+
+Every line of specqa.jsonl must parse and carry the fields below; the quotas of issue 16 must
+hold; ids and questions must be unique and no question may repeat one of dev-qa.jsonl; each
+evidence must lie inside one chunk of its gold document (and each `alt_docs` evidence inside
+one chunk of that document) as the ingest pipeline chunks it (`parse_file` +
+`chunk_document` with the configured chunk size, overlap, encoding and embedding window), on
+the stated page when one is given; a `csv_row` evidence must pick out one row (every chunk of
+the CSV holding it belongs to the same car); tune.jsonl and test.jsonl must split the set.
+Exits 1 and lists the problems when any check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SPECQA = HERE / "specqa.jsonl"
+TUNE = HERE / "tune.jsonl"
+TEST = HERE / "test.jsonl"
+ROOT = HERE.parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+DEV_QA = ROOT.parent / "shared" / "eval" / "dev-qa.jsonl"
+
+LANGS = {"en", "zh"}
+TYPES = {"lookup", "paraphrase", "comparison", "csv_row", "cross_lingual"}
+ORIGINS = {"template", "hand"}
+CSV_DOCS = {"cars93/Cars93.csv", "epa-green-vehicle-guide-2018/all_alpha_18.csv"}
+CAR_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# issue 16, scope point 1
+QUOTAS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "total >= 150": lambda q: True,
+    "Chinese >= 40": lambda q: q["lang"] == "zh",
+    "two-car comparisons >= 20": lambda q: q["type"] == "comparison",
+    "paraphrases >= 20": lambda q: q["type"] == "paraphrase",
+    "CSV-row lookups >= 20": lambda q: q["type"] == "csv_row",
+    "cross-lingual >= 10": lambda q: q["type"] == "cross_lingual",
+}
+MINIMUM = {
+    "total >= 150": 150,
+    "Chinese >= 40": 40,
+    "two-car comparisons >= 20": 20,
+    "paraphrases >= 20": 20,
+    "CSV-row lookups >= 20": 20,
+    "cross-lingual >= 10": 10,
+}
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    text: str  # whitespace-collapsed chunk text, as retrieval.evaluate compares it
+    page: int | None
+    section: str
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    lines = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}:{number}: not JSON: {e}") from e
+        if not isinstance(value, dict):
+            raise ValueError(f"{path}:{number}: not a JSON object")
+        lines.append(value)
+    return lines
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def format_problems(question: dict[str, Any]) -> list[str]:
+    """What is wrong with one question's fields (not its evidence)."""
+    where = str(question.get("id", "?"))
+    missing = [
+        f"{where}: missing field `{key}`"
+        for key in ("id", "question", "lang", "type", "doc", "evidence", "answer", "cars", "origin")
+        if key not in question
+    ]
+    return missing or value_problems(question, where) + pair_problems(question, where)
+
+
+def value_problems(question: dict[str, Any], where: str) -> list[str]:
+    problems = []
+    if not isinstance(question["question"], str) or not question["question"].strip():
+        problems.append(f"{where}: `question` must be a non-empty string")
+    for key, allowed in (("lang", LANGS), ("type", TYPES), ("origin", ORIGINS)):
+        if question[key] not in allowed:
+            problems.append(f"{where}: `{key}` {question[key]!r} is not one of {sorted(allowed)}")
+    cars = question["cars"]
+    if not isinstance(cars, list) or not all(isinstance(c, str) and CAR_ID.match(c) for c in cars):
+        problems.append(f"{where}: `cars` must be a list of slugs like 'hyundai-venue'")
+    elif question["type"] == "comparison" and len(set(cars)) < 2:
+        problems.append(f"{where}: a comparison names two cars")
+    for alt in question.get("alt_docs") or []:
+        if not isinstance(alt, dict) or set(alt) != {"doc", "evidence"}:
+            problems.append(f"{where}: each `alt_docs` entry is {{doc, evidence}}")
+    return problems
+
+
+def pair_problems(question: dict[str, Any], where: str) -> list[str]:
+    """The (doc, evidence[, page]) pairs: aligned, two for a comparison, one otherwise."""
+    problems = []
+    docs, evidence = as_list(question["doc"]), as_list(question["evidence"])
+    aligned = isinstance(question["doc"], list) == isinstance(question["evidence"], list)
+    if not aligned or len(docs) != len(evidence):
+        problems.append(f"{where}: `doc` and `evidence` must be aligned (both strings or lists)")
+    if question["type"] == "comparison" and len(docs) != 2:
+        problems.append(f"{where}: a comparison needs two (doc, evidence) pairs")
+    if question["type"] != "comparison" and len(docs) != 1:
+        problems.append(f"{where}: only comparisons have several (doc, evidence) pairs")
+    if question["type"] == "csv_row" and docs[0] not in CSV_DOCS:
+        problems.append(f"{where}: a csv_row question's doc must be one of {sorted(CSV_DOCS)}")
+    if "page" in question and len(as_list(question["page"])) != len(docs):
+        problems.append(f"{where}: `page` must be aligned with `doc`")
+    return problems
+
+
+def quota_problems(questions: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    for name, keep in QUOTAS.items():
+        count = sum(1 for q in questions if keep(q))
+        if count < MINIMUM[name]:
+            problems.append(f"quota {name} not met: {count}")
+    return problems
+
+
+def identity_problems(questions: list[dict[str, Any]], dev_qa: Iterable[str]) -> list[str]:
+    problems = []
+    ids = Counter(str(q["id"]) for q in questions)
+    problems += [f"duplicate id {i}" for i, n in ids.items() if n > 1]
+    texts = Counter(collapse(str(q["question"])) for q in questions)
+    problems += [f"duplicate question {t!r}" for t, n in texts.items() if n > 1]
+    seen = {collapse(t) for t in dev_qa}
+    problems += [
+        f"{q['id']}: repeats a dev-qa.jsonl question"
+        for q in questions
+        if collapse(str(q["question"])) in seen
+    ]
+    return problems
+
+
+def split_problems(
+    questions: list[dict[str, Any]], tune: list[dict[str, Any]], test: list[dict[str, Any]]
+) -> list[str]:
+    everything = {q["id"]: q for q in questions}
+    tune_ids, test_ids = [q["id"] for q in tune], [q["id"] for q in test]
+    problems = []
+    if set(tune_ids) & set(test_ids):
+        problems.append(f"tune and test share ids: {sorted(set(tune_ids) & set(test_ids))}")
+    if sorted(tune_ids + test_ids) != sorted(everything):
+        problems.append("tune.jsonl + test.jsonl is not specqa.jsonl")
+    problems += [
+        f"{q['id']}: differs between specqa.jsonl and its half"
+        for q in tune + test
+        if q["id"] in everything and everything[q["id"]] != q
+    ]
+    return problems
+
+
+def corpus_chunker(corpus: Path) -> Callable[[str], tuple[Piece, ...]]:
+    """The chunks of a corpus-relative document as the ingest pipeline makes them."""
+    from api.settings import Settings
+    from ingest.chunk import chunk_document
+    from ingest.embedding import Embedder
+    from ingest.encodings import get_encoding
+    from ingest.parse import parse_file
+
+    settings = Settings()
+    encoding = get_encoding(settings.encoding)
+    fits = Embedder(settings.embed_model).window_check()
+
+    @cache
+    def chunks(doc: str) -> tuple[Piece, ...]:
+        parsed = parse_file(corpus / doc)
+        return tuple(
+            Piece(collapse(c.text), c.page, c.section)
+            for c in chunk_document(
+                parsed,
+                max_tokens=settings.chunk_tokens,
+                overlap=settings.chunk_overlap,
+                encoding=encoding,
+                fits=fits,
+            )
+        )
+
+    return chunks
+
+
+def evidence_problems(
+    questions: list[dict[str, Any]], corpus: Path, chunks: Callable[[str], tuple[Piece, ...]]
+) -> list[str]:
+    problems = []
+    for q in questions:
+        where = str(q["id"])
+        pages = as_list(q.get("page")) if "page" in q else [None] * len(as_list(q["doc"]))
+        targets = list(zip(as_list(q["doc"]), as_list(q["evidence"]), pages, strict=False))
+        targets += [(a["doc"], a["evidence"], None) for a in q.get("alt_docs") or []]
+        for doc, evidence, page in targets:
+            if not (corpus / doc).is_file():
+                problems.append(f"{where}: no document {doc} in {corpus}")
+                continue
+            wanted = collapse(str(evidence))
+            holding = [p for p in chunks(doc) if wanted in p.text]
+            if not holding:
+                problems.append(f"{where}: evidence {wanted[:60]!r} is in no chunk of {doc}")
+            elif page is not None and page not in {p.page for p in holding}:
+                problems.append(f"{where}: evidence {wanted[:60]!r} is not on page {page} of {doc}")
+            elif doc in CSV_DOCS and len({p.section for p in holding}) > 1:
+                problems.append(
+                    f"{where}: evidence {wanted[:60]!r} matches rows of several cars in {doc}"
+                )
+    return problems
+
+
+def check(
+    path: Path = SPECQA,
+    *,
+    corpus: Path = CORPUS,
+    dev_qa: Path = DEV_QA,
+    chunks: Callable[[str], tuple[Piece, ...]] | None = None,
+) -> list[str]:
+    """Every problem of the dev set at `path` (and of the tune.jsonl / test.jsonl beside it,
+    when they exist); an empty list when it is sound."""
+    tune, test = path.with_name(TUNE.name), path.with_name(TEST.name)
+    questions = read_jsonl(path)
+    problems = [p for q in questions for p in format_problems(q)]
+    if problems:
+        return problems
+    problems += quota_problems(questions)
+    problems += identity_problems(questions, (q["question"] for q in read_jsonl(dev_qa)))
+    if tune.exists() or test.exists():
+        problems += split_problems(questions, read_jsonl(tune), read_jsonl(test))
+    problems += evidence_problems(questions, corpus, chunks or corpus_chunker(corpus))
+    return problems
+
+
+def summary(questions: list[dict[str, Any]]) -> str:
+    """Counts by type, language, corpus folder and origin."""
+    lines = [f"questions: {len(questions)}"]
+    for name in ("type", "lang", "origin"):
+        counts = Counter(str(q[name]) for q in questions)
+        lines.append(f"{name}: " + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+    folders = Counter(d.split("/")[0] for q in questions for d in set(as_list(q["doc"])))
+    lines.append("folder (gold docs): " + ", ".join(f"{k} {n}" for k, n in sorted(folders.items())))
+    cars = {c for q in questions for c in q["cars"]}
+    lines.append(f"distinct cars: {len(cars)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("questions", nargs="?", type=Path, default=SPECQA)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--dev-qa", type=Path, default=DEV_QA)
+    args = parser.parse_args(argv)
+    problems = check(args.questions, corpus=args.corpus, dev_qa=args.dev_qa)
+    print(summary(read_jsonl(args.questions)))
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    print("ok" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""One parsed, chunked document → its cars and facts (`extract_specs`).
+
+Each section is read by every shape reader (tables, `key: value` lines, spec-sheet rows,
+sentences, in that order; a line one reader took is not read again), each fact gets the car
+the text is about at that point, and its evidence is cut from the section text at offsets
+that lie inside one chunk, so the evidence is an exact substring of that chunk's text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.model import CarRef, DocumentSpecs, Fact
+from ingest.specs.numbers import fold
+from ingest.specs.phrases import phrase_facts, variant_lines
+from ingest.specs.prose import sentences, with_variant
+from ingest.specs.scope import (
+    DocCars,
+    Scope,
+    clause_cars,
+    document_car,
+    record_car,
+    section_scope,
+)
+from ingest.specs.shapes import Found, key_values
+from ingest.specs.sheets import sheet_rows
+from ingest.specs.tables import configuration_names, tables
+from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
+
+log = logging.getLogger(__name__)
+
+_DATA = Path(__file__).resolve().parents[2] / "data" / "specs"
+HEADER_SEPARATOR = " > "
+
+
+@dataclass(frozen=True, slots=True)
+class SpecConfig:
+    """Where the vocabulary and the car alias files are (later alias files extend earlier)."""
+
+    attributes: Path = _DATA / "attributes.toml"
+    cars: tuple[Path, ...] = (_DATA / "cars.toml",)
+    columns: Path = _DATA / "columns.toml"  # units of known data files' columns
+
+
+@cache
+def _load(config: SpecConfig) -> tuple[Vocabulary, CarIndex, list[DataSet]]:
+    return load_vocabulary(config.attributes), load_cars(config.cars), load_columns(config.columns)
+
+
+def extract_specs(doc: ParsedDocument, chunks: list[Chunk], config: SpecConfig) -> DocumentSpecs:
+    """The cars `doc` is about and the facts it states. Never raises for content."""
+    vocab, index, data_sets = _load(config)  # a broken configuration file should raise
+    try:
+        return _extract(doc, chunks, vocab, index, data_sets)
+    except Exception:  # one odd document must not fail its ingest
+        log.exception("spec extraction failed for %s; no facts kept", doc.source)
+        return DocumentSpecs()
+
+
+def _extract(
+    doc: ParsedDocument,
+    chunks: list[Chunk],
+    vocab: Vocabulary,
+    index: CarIndex,
+    data_sets: list[DataSet],
+) -> DocumentSpecs:
+    doc_cars = document_car(index, doc)
+    found: list[tuple[Fact, bool]] = []  # (fact, from a sentence)
+    chunk_cars: dict[int, set[str]] = {}
+    rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
+    learned: dict[str, set[str]] = {}
+    for section, spans in zip(doc.sections, _chunk_spans(doc.sections, chunks), strict=True):
+        if not spans:
+            continue
+        record = record_car(index, section) if section.kind == "record" else None
+        if record is not None:
+            doc_cars.names.setdefault(*record)
+        hits = [] if record is not None else index.find(section.text)
+        scope = section_scope(index, section, doc_cars, record, hits)
+        for ci, start, end in spans:
+            chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
+        text = fold(section.text)
+        row = []
+        for item, from_prose in _read(vocab, section, text, data_sets):
+            fact = _fact(hits, section, text, item, scope, spans, chunks, doc_cars, record)
+            if fact is not None:
+                found.append((fact, from_prose))
+                row.append(fact)
+                chunk_cars.setdefault(fact.chunk_index or 0, set()).add(fact.car)
+        if record is not None and row:
+            rows.setdefault(record[0], []).append(row)
+        if record is None:
+            for car, names in learned_aliases(index, section.text).items():
+                learned.setdefault(car, set()).update(names)
+    found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
+    facts = _dedupe(found)
+    renamed = _base_ids(set(rows))
+    for ci, cars_of in chunk_cars.items():
+        chunk_cars[ci] = {renamed.get(c, c) for c in cars_of}
+    used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
+    cars = [
+        CarRef(
+            car,
+            doc_cars.names.get(car, car),
+            tuple(sorted(learned.get(car, set()) | doc_cars.aliases.get(car, set()))),
+        )
+        for car in sorted(used)
+    ]
+    return DocumentSpecs(
+        cars=cars,
+        facts=facts,
+        chunk_cars={i: tuple(sorted(c)) for i, c in sorted(chunk_cars.items()) if c},
+    )
+
+
+def _dedupe(found: list[tuple[Fact, bool]]) -> list[Fact]:
+    """One fact per car, attribute, variant and value; sentences restating a table's figure,
+    and variant-less restatements of a variant's figure, add nothing."""
+    seen: set[tuple[str, str, str | None, str]] = set()
+    kept = []
+    for fact, from_prose in found:
+        key = (fact.car, fact.attribute, fact.variant, fact.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append((fact, from_prose))
+    return _drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
+
+
+def _read(
+    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet]
+) -> list[tuple[Found, bool]]:
+    kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
+    found = [(f, False) for f in kv]
+    if section.kind == "record":
+        return found
+    table_facts, skip = tables(vocab, text)
+    found += [(f, False) for f in table_facts]
+    skip += kv_spans
+    rows, row_spans = sheet_rows(vocab, text, skip)
+    found += [(f, False) for f in rows]
+    skip += row_spans
+    skip += [(f.start, f.end) for f, _ in found]
+    named = variant_lines(vocab, text, skip)
+    found += [(f, False) for f in named]
+    skip += [(f.start, f.end) for f in named]
+    prose = sentences(vocab, text, skip)
+    found += [(f, True) for f in prose]
+    skip += [(f.start, f.end) for f in prose]
+    found += [(with_variant(text, f), True) for f in phrase_facts(vocab, text, skip)]
+    return found
+
+
+def _fact(
+    hits: list[Hit],
+    section: Section,
+    text: str,
+    found: Found,
+    scope: Scope,
+    spans: list[tuple[int, int, int]],
+    chunks: list[Chunk],
+    doc_cars: DocCars,
+    record: tuple[str, str] | None,
+) -> Fact | None:
+    car = scope.car_at(found.start)
+    if record is None:
+        in_clause = clause_cars(hits, text, found.start, found.end)
+        named = {h.car for h in in_clause}
+        before = [h.car for h in in_clause if h.end <= found.value.start]
+        if car is None and len(named) == 1:
+            car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
+        elif car is not None and before and before[-1] != car:
+            return None  # "比AION Y 10-15万的定位": the figure follows another car's name
+    if car is None:
+        return None
+    start, end = _trim(section.text, found.start, found.end)
+    chunk = _chunk_of(spans, start, end)
+    if chunk is None:
+        start, end = found.value.start, found.value.end
+        chunk = _chunk_of(spans, start, end)
+        if chunk is None:
+            return None
+    value = found.value
+    written = section.text[value.start : value.end].strip()
+    variant = _variant(doc_cars.year, found.variant)
+    return Fact(
+        car=car,
+        attribute=found.attribute,
+        value=written,
+        numbers=value.numbers,
+        unit=value.unit,
+        normalized=value.normalized,
+        normalized_unit=value.normalized_unit,
+        variant=variant,
+        evidence=section.text[start:end],
+        page=chunks[chunk].page,
+        section=chunks[chunk].section,
+        chunk_index=chunk,
+    )
+
+
+def _name_configurations(
+    found: list[tuple[Fact, bool]], rows: dict[str, list[list[Fact]]], year: str
+) -> list[tuple[Fact, bool]]:
+    """CSV rows of one car that are engine configurations get them as variants."""
+    renamed: dict[int, str] = {}
+    for car_rows in rows.values():
+        fields = [{f.attribute: f.value for f in row} for row in car_rows]
+        names = configuration_names(fields)
+        if names is None:
+            continue
+        for row, name in zip(car_rows, names, strict=True):
+            for f in row:
+                if name:
+                    renamed[id(f)] = _variant(year, name) or name
+    return [(replace(f, variant=renamed[id(f)]) if id(f) in renamed else f, p) for f, p in found]
+
+
+_DRIVE_TRIM = re.compile(r"(?:awd|fwd|rwd|4wd|2wd|4x4|4matic|xdrive|quattro)(?:-|$)")
+
+
+def _base_ids(cars: set[str]) -> dict[str, str]:
+    """Row cars whose id extends another row car's id by a drive and trim ("acura-tlx" and
+    "acura-tlx-awd-a-spec"; not "chevrolet-lumina-apv", a model of its own): each mapped to
+    the shortest such base."""
+    out = {}
+    for car in cars:
+        bases = [c for c in cars if car.startswith(c + "-") and _DRIVE_TRIM.match(car, len(c) + 1)]
+        if bases:
+            out[car] = min(bases, key=len)
+    return out
+
+
+def _base_models(
+    found: list[tuple[Fact, bool]], rows: dict[str, list[list[Fact]]], doc_cars: DocCars
+) -> list[tuple[Fact, bool]]:
+    """Data-set rows whose model name is another row's model plus a trim (EPA's "TLX AWD
+    A-SPEC" beside "TLX") are that model, the trim leading their variant."""
+    renamed = _base_ids(set(rows))
+    if not renamed:
+        return found
+    out = []
+    for fact, prose in found:
+        base = renamed.get(fact.car)
+        if base is None:
+            out.append((fact, prose))
+            continue
+        long, short = doc_cars.names.get(fact.car, ""), doc_cars.names.get(base, "")
+        if short and long.lower().startswith(short.lower() + " "):
+            trim = long[len(short) :].strip()
+        else:
+            trim = fact.car[len(base) + 1 :].replace("-", " ").upper()
+        variant = f"{trim} {fact.variant}" if fact.variant else trim
+        out.append((replace(fact, car=base, variant=variant), prose))
+    return out
+
+
+def _variant(year: str, variant: str | None) -> str | None:
+    if year and variant and not variant.startswith(year):
+        return f"{year} · {variant}"
+    return variant or (year or None)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _chunk_of(spans: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+    for ci, a, b in spans:
+        if a <= start and end <= b:
+            return ci
+    return None
+
+
+def _chunk_spans(sections: list[Section], chunks: list[Chunk]) -> list[list[tuple[int, int, int]]]:
+    """For each section, (chunk index, start, end) of the chunks cut from its text."""
+    out: list[list[tuple[int, int, int]]] = []
+    ci = 0
+    for section in sections:
+        found: list[tuple[int, int, int]] = []
+        path = HEADER_SEPARATOR.join(section.heading_path)
+        last = 0
+        while ci < len(chunks):
+            chunk = chunks[ci]
+            if chunk.page != section.page or chunk.section != path:
+                break
+            body = chunk.text
+            header = (section.table_header or "").strip("\n")
+            if section.kind == "table" and header and body.startswith(header + "\n"):
+                body = body[len(header) + 1 :]
+            pos = section.text.find(body, last)
+            if pos < 0:
+                pos = section.text.find(body)
+            if pos < 0:
+                break
+            found.append((chunk.index, pos, pos + len(body)))
+            last = pos + 1
+            ci += 1
+        out.append(found)
+    return out
+
+
+def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
+    """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact."""
+
+    def key(f: Fact) -> tuple[str, str, object]:
+        return f.car, f.attribute, f.normalized if f.normalized is not None else f.value
+
+    structured = {key(f) for f, p in zip(facts, prose, strict=True) if not p}
+    with_variant = {key(f) for f in facts if f.variant}
+    return [
+        f
+        for f, p in zip(facts, prose, strict=True)
+        if not (p and key(f) in structured) and (f.variant or key(f) not in with_variant)
+    ]

@@ -1,0 +1,376 @@
+"""Facts a sentence states without a label: the figure's unit or the phrase's own grammar
+names the attribute.
+
+- A figure whose unit belongs to one attribute only: horsepower and PS are engine power,
+  Nm and lb-ft torque, km/L, mpg and L/100km fuel economy, kWh a battery ("a 1.5 litre
+  engine producing around 115 horsepower", "搭载86kWh电池"). kW is not among them (power or
+  charging), nor km (range or length).
+- A transmission or drive phrase: "a 6-speed manual", "7-speed dual clutch automatic",
+  "CVT变速箱", "dual-motor AWD". An "N-speed" gearbox names itself; a bare CVT/DCT/AMT counts
+  only in a sentence about the gearbox or the powertrain; a drive only where the sentence
+  offers it ("available in RWD only", "featuring AWD", "dual-motor AWD").
+
+Changes ("adds 20 hp") and figures other readers took are left alone, as in `prose.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.shapes import Found
+from ingest.specs.sheets import column_names, label_prefix
+from ingest.specs.units import LITRE, to_canonical
+from ingest.specs.values import Value, compared, read
+from ingest.specs.vocabulary import Vocabulary
+
+# unit symbol → the one attribute a figure in it can be
+UNIT_ATTRIBUTE = {
+    "hp": "power",
+    "PS": "power",
+    "Nm": "torque",
+    "lb-ft": "torque",
+    "km/L": "fuel_economy_combined",
+    "mpg": "fuel_economy_combined",
+    "L/100km": "fuel_economy_combined",
+    "kWh": "battery_capacity",
+}
+_UNIT_CUE = re.compile(
+    r"\d\s*(?:hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
+    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpg(?!e)|l\s*/\s*100\s*km|马力|牛)",
+    re.IGNORECASE,
+)
+# "adds 20 hp", "提升了10kW", "up 15 Nm on the old engine", "half a tank"
+_CHANGE = re.compile(
+    r"(?:\b(?:adds?|adding|gains?|extra|additional|another|by|increased?|decreased?|up|down|"
+    r"more|less|than|over the|compared)\s*(?:about|around|nearly|roughly|some|up to)?\s*|"
+    r"(?:提升|提高|增加|降低|减少|多出|相比|比)了?(?:约|近)?\s*)$",
+    re.IGNORECASE,
+)
+# a sentence giving the spread over several variants, not any one's figure
+_SPREAD = re.compile(
+    r"\bdepending on\b|\branges?\s+from\b|\bvar(?:y|ies)\s+(?:from|between)\b|视[^，。]{0,8}而定",
+    re.IGNORECASE,
+)
+_RESTATED = re.compile(
+    r"\d[\w.,/@ ]{0,16}?\s(?:or|/|[(（=])\s*(?:approx\.?|about|around|~)?\s*$"
+    r"|\d\s*[A-Za-z]{1,3}\s*[(（]\s*$",
+    re.IGNORECASE,
+)
+_CONSUMPTION = re.compile(r"\b(?:city|highway|hwy|urban|extra[- ]urban|市区|市郊|高速)\b", re.I)
+
+_NUMBER_WORD = r"(?:\d{1,2}|four|five|six|seven|eight|nine|ten)"
+_GEARBOX = re.compile(
+    rf"\b{_NUMBER_WORD}\s*-?\s*speed\s+(?:(?:dual|twin|double)[- ]clutch(?:\s+automatic)?|"
+    r"torque[- ]converter(?:\s+automatic)?|automatic|manual|DCT|DSG|AMT|CVT|sequential)\b"
+    r"|\d{1,2}速(?:手动|自动|双离合|手自一体)(?:变速箱)?"
+    r"|(?<![A-Za-z0-9/])(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z0-9/])(?:\s+automatic)?(?:无级)?"
+    r"(?:变速箱)?",
+    re.IGNORECASE,
+)
+_GEAR_CUE = re.compile(
+    r"transmission|gearbox|gear|mated|paired|coupled|powertrain|变速箱|变速器|动力组合|匹配|搭配",
+    re.IGNORECASE,
+)
+_DRIVE = re.compile(
+    r"\b(?:(?:single|dual|twin|tri)[- ]motor\s+)?(?:AWD|RWD|FWD|4WD|2WD)\b"
+    r"(?:\s*\((?:front|rear|all|four)[- ]wheel[- ]drive\))?",
+    re.IGNORECASE,
+)
+_DRIVE_OFFER = re.compile(
+    r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
+)
+_CLAUSE_STOP = re.compile(r"[。；;!?]|\.(?:\s|$)|\n\s*\n")
+_ON_VARIANTS = re.compile(
+    r"\b(?:on|in|for|with)\s+(?:the\s+|all\s+)?(?P<v>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+"
+    r"(?:variants?|versions?|trims?|models?)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
+# "a CVT automatic (petrol)": the variant a parenthesis after the phrase names
+_PAREN_VARIANT = re.compile(r"\s*[(（](?P<v>[A-Za-z][A-Za-z .\-]{1,24}|[\u4e00-\u9fff]{1,8})[)）]")
+
+
+class Covered:
+    """Whether an offset lies in one of many spans (merged once, then a binary search)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __call__(self, at: int) -> bool:
+        i = bisect_right(self.starts, at) - 1
+        return i >= 0 and at < self.ends[i]
+
+
+def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """Unit-named figures and gearbox/drive phrases in the sentences of `text`, outside the
+    spans other readers took."""
+    out: list[Found] = []
+    covered = Covered(skip)
+    for m in _UNIT_CUE.finditer(text):
+        if covered(m.start()):
+            continue
+        found = _unit_figure(vocab, text, m.start(), m.end())
+        if found is not None and not any(f.value.start == found.value.start for f in out):
+            out.append(found)
+    lowered = text.lower()  # cheap tests first: most texts hold none of these phrases
+
+    def has(*words: str) -> bool:
+        return any(w in lowered for w in words)
+
+    if "transmission" in vocab.attributes and has("speed", "cvt", "dct", "dsg", "amt", "ivt", "速"):
+        out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
+    if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd"):
+        out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
+    if "displacement" in vocab.attributes and has("engine", "发动机", "t+", "t动力"):
+        out += _engine_sizes(vocab, text, covered)
+    if "seats" in vocab.attributes and has("座", "seat"):
+        out += _seat_counts(text, covered)
+    fuels = ("petrol", "diesel", "gasoline", "hybrid", "electric", "cng", "lpg")
+    if "fuel_type" in vocab.attributes and has(*fuels):
+        out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
+    return out
+
+
+# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合": an engine's size
+_ENGINE_SIZE = re.compile(
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
+    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))",
+    re.IGNORECASE,
+)
+
+
+def _engine_sizes(vocab: Vocabulary, text: str, covered: Covered) -> list[Found]:
+    """The displacement an engine's name states; the name (in a sentence) is the variant."""
+    attr = vocab.attributes["displacement"]
+    out = []
+    for m in _ENGINE_SIZE.finditer(text):
+        if covered(m.start()):
+            continue
+        size = m.group("size") or m.group("t")
+        end = m.start() + len(m.group()) if m.group("t") else m.end("name")
+        converted = to_canonical(float(size), LITRE, attr.dimension)
+        if converted is None or not attr.plausible(converted[0]):
+            continue
+        figure_end = m.end("t") + 1 if m.group("t") else _figure_end(text, m.start(), m.end())
+        value = Value(m.start(), figure_end, (float(size),), "L", converted[0], converted[1])
+        variant = " ".join(text[m.start() : end].split()) if m.group("size") else None
+        out.append(Found("displacement", value, m.start(), m.end(), variant))
+    return out
+
+
+def _figure_end(text: str, start: int, end: int) -> int:
+    unit = re.match(r"\d\.\d\s*-?\s*(?:l|litre|liter)\b", text[start:end], re.IGNORECASE)
+    return start + (unit.end() if unit else 3)
+
+
+# "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
+_NAMED_LINE = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?)(?:\*\*)?[ \t]*:(?:\*\*)?"
+    r"(?P<value>[^\n]*\d[^\n]*)$",
+    re.MULTILINE,
+)
+_QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
+_QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
+
+
+def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """Lines "Variant: figure" under a heading line that is a label ("Pricing", "Fuel
+    Efficiency"): the heading is the attribute, unless a figure says its own ("~28 MPG
+    (city)") or its unit names one; the line's name is the variant."""
+    out: list[Found] = []
+    if ":" not in text:
+        return out
+    covered = Covered(skip)
+    block_end = -1  # where the block of named lines seen last ends
+    topic: str | None = None
+    for m in _NAMED_LINE.finditer(text):
+        start = m.start()
+        if start != block_end + 1:  # a new block: its topic is the line above it
+            above = text[text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)]
+            above = above.strip(" \t#*:")
+            key = None if not above or re.search(r"\d", above) else vocab.lookup(above)
+            topic = key if key in vocab.attributes else None
+        block_end = m.end()
+        if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
+            continue
+        out += _named_figures(vocab, text, m, topic)
+    return out
+
+
+def _named_figures(
+    vocab: Vocabulary, text: str, m: re.Match[str], topic: str | None
+) -> list[Found]:
+    name = m.group("name").strip()
+    every = quantities(text, m.start("value"), m.end("value"))
+    words = _without_figures(text, m.start("value"), m.end("value"), every)
+    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
+        return []  # a sentence after the name, not a figure: the sentence readers' business
+    found = [q for q in every if q.unit is not None]
+    out = []
+    for q in found:
+        qualified = _QUALIFIED.match(text, q.end)
+        key = topic
+        if qualified is not None and q.unit is not None and q.unit.dimension == "fuel_consumption":
+            key = f"fuel_economy_{_QUALIFIER_KEY[qualified.group(1).lower()]}"
+        elif len(found) > 1 or key is None:
+            key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+        attr = vocab.attributes.get(key) if key else None
+        if attr is None:
+            continue
+        values = read(attr, text, q.start, q.end, None, bare=False)
+        if values and values[0].start == q.start:
+            out.append(Found(attr.key, values[0], m.start(), m.end(), name))
+    return out
+
+
+def _without_figures(text: str, start: int, end: int, found: list[Quantity]) -> str:
+    rest = list(text[start:end])
+    for q in found:
+        rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
+    return "".join(rest)
+
+
+# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
+_SEATS = re.compile(
+    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
+    r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
+    re.IGNORECASE,
+)
+_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+def _seat_counts(text: str, covered: Covered) -> list[Found]:
+    out = []
+    for m in _SEATS.finditer(text):
+        if covered(m.start()):
+            continue
+        word = (m.group("n") or m.group("e")).lower()
+        n = float(word) if word.isdigit() else float(_COUNT[word])
+        out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
+    return out
+
+
+_FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re.IGNORECASE)
+
+
+def _cell_rows(
+    text: str, covered: Covered, pattern: re.Pattern[str], key: str, *, whole: bool
+) -> tuple[list[Found], list[tuple[int, int]]]:
+    """Spec-sheet rows of text cells (PDF text): a line made of several phrases of one kind,
+    "5 - speed manual 6 - speed manual 6 - speed manual", "Petrol Petrol Diesel", one per
+    column of the nearest column header above. A line indented and one cell short continues
+    the row above with its first column empty ("  7 - speed DCT 6 - speed automatic").
+    Returns the cells and the spans of all such rows, also those no header explains."""
+    out: list[Found] = []
+    rows: list[tuple[int, int]] = []
+    by_line: dict[int, list[re.Match[str]]] = {}
+    for m in pattern.finditer(text):
+        by_line.setdefault(text.rfind("\n", 0, m.start()) + 1, []).append(m)
+    for start, cells in by_line.items():
+        if len(cells) < 2 or covered(start):
+            continue
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        if len(re.findall(r"[^\W\d_]+", pattern.sub(" ", line))) > (0 if whole else 1):
+            continue
+        rows.append((start, end))
+        names = column_names(text, start)
+        if len(cells) == len(names) - 1 and line[:1].isspace():
+            names = names[1:]
+        if len(cells) != len(names):
+            continue
+        for m, name in zip(cells, names, strict=True):
+            out.append(Found(key, Value(m.start(), m.end()), start, end, name))
+    return out, rows
+
+
+def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found | None:
+    start = at
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
+        start -= 1
+    found = [q for q in quantities(text, start, min(len(text), cue_end + 24)) if q.start <= at]
+    if not found or found[0].unit is None or found[0].is_list:
+        return None
+    q = found[0]
+    key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+    attr = vocab.attributes.get(key) if key else None
+    if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
+        return None
+    if compared(text, q.start):
+        return None
+    if _RESTATED.search(text[max(0, q.start - 30) : q.start]):
+        return None  # "66 kW@6000 rpm or 89.7 PS": the same figure again, in another unit
+    line = text[text.rfind("\n", 0, q.start) + 1 : q.start]
+    if label_prefix(vocab, line)[0] is not None:
+        return None  # a spec-sheet row: the labelled readers' business
+    a, b = _sentence(text, q.start)
+    if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
+        return None  # city or highway: the labelled readers' business
+    if _SPREAD.search(text, a, b):
+        return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
+    values = read(attr, text, q.start, q.end, None, bare=False)
+    if not values or values[0].start != q.start:
+        return None
+    return Found(key or "", values[0], q.start, values[0].end)
+
+
+def _phrases(
+    text: str,
+    covered: Covered,
+    pattern: re.Pattern[str],
+    key: str,
+    ok: object,
+) -> list[Found]:
+    out, rows = _cell_rows(text, covered, pattern, key, whole=False)
+    in_row = Covered(rows)
+    for m in pattern.finditer(text):
+        if covered(m.start()) or in_row(m.start()):
+            continue
+        a, b = _sentence(text, m.start())
+        if not callable(ok) or not ok(text, m, a, b):
+            continue
+        variant = None
+        paren = _PAREN_VARIANT.match(text, m.end())
+        end = m.end()
+        if paren is not None and not _DRIVE.fullmatch(paren.group("v")):
+            variant, end = paren.group("v").strip(), paren.end()
+        else:  # "a 6-speed manual or 6-speed AMT on diesel variants"
+            clause = _CLAUSE_STOP.search(text, m.end(), min(len(text), m.end() + 160))
+            on = _ON_VARIANTS.search(text, m.end(), clause.start() if clause else m.end() + 160)
+            if on is not None:
+                variant = on.group("v")
+        out.append(Found(key, Value(m.start(), m.end()), m.start(), end, variant))
+    return out
+
+
+def _gearbox_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
+    if re.search(r"speed", m.group(), re.I) or "速" in m.group():
+        return True
+    return bool(_GEAR_CUE.search(text, a, b))
+
+
+def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
+    if re.match(r"\s*:", text[m.end() : m.end() + 2]):
+        return False  # "RWD: 220 miles": a variant's name heading its figures
+    if re.match(r"(?:single|dual|twin|tri)", m.group(), re.I):
+        return True
+    if re.match(r"\s+only\b", text[m.end() :], re.I):
+        return True
+    return bool(_DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]))
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    starts = [s.end() for s in _SENTENCE.finditer(text, max(0, at - 400), at)]
+    end = _SENTENCE.search(text, at)
+    return (starts[-1] if starts else max(0, at - 400)), (end.start() if end else len(text))

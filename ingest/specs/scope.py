@@ -1,0 +1,262 @@
+"""Which car each part of a document is about.
+
+The document's car comes from its title, its `BRAND:`/`MODEL:` (or `Manufacturer:`/`Model:`)
+lines, its file name, or — in an article naming several cars — the one it names far more
+often than any other. A CSV row is about the car in its make/model columns. Inside a section,
+a short line naming one car ("东风日产全新劲客", "五菱 NanoEV") starts that car's part of the
+text; in a document about several cars, a line naming only a make starts a part whose car is
+unknown, and no fact is taken there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.document import ParsedDocument, Section
+from ingest.specs.cars import CarIndex, Hit, _year, slug
+from ingest.specs.numbers import fold
+
+_META = re.compile(
+    r"^[ \t]*(?:[-*]\s+)?(?P<key>brand|make|manufacturer|model)(?:\s*\([^)\n]*\))?[ \t]*[:：]"
+    r"[ \t]*(?P<value>[^\n]{1,60}?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HEADING_LINE = 30  # a line this short naming a car is a heading for it
+_SENTENCE_MARK = re.compile(r"[，。！？,;；!?]|\d\s*(?:万|mm|kw|ps|nm)", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Scope:
+    """Offsets where the car of a section's text changes: [(offset, car id or None)]."""
+
+    changes: list[tuple[int, str | None]] = field(default_factory=list)
+
+    def car_at(self, offset: int) -> str | None:
+        car = None
+        for start, value in self.changes:
+            if start > offset:
+                break
+            car = value
+        return car
+
+    def cars_between(self, start: int, end: int) -> set[str]:
+        cars = {c for s, c in self.changes if start <= s < end and c}
+        before = self.car_at(start)
+        return cars | ({before} if before else set())
+
+
+@dataclass(slots=True)
+class DocCars:
+    car: str | None = None  # the document's own car, when it has one
+    year: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # car id → display name
+    multi: bool = False  # the document is about several cars
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
+
+
+def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
+    found = DocCars(year=_year(doc.title))
+    if doc.file_type == "csv":
+        found.multi = True
+        return found
+    front = _front_matter(doc)
+    if front.get("year") and not found.year:
+        found.year = front["year"]
+    front_car = _front_car(index, front)
+    candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
+    candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
+    for candidate in candidates:
+        if candidate is not None:
+            car_id, name, year = candidate
+            found.car, found.names[car_id] = car_id, name
+            return found
+    counts: Counter[str] = Counter()
+    for section in doc.sections:
+        for hit in index.find(section.text):
+            if hit.car:
+                counts[hit.car] += 1
+                found.names[hit.car] = hit.name
+    for hit in index.find(doc.title):
+        if hit.car:
+            counts[hit.car] += 2
+            found.names[hit.car] = hit.name
+    top = counts.most_common(2)
+    if top and top[0][1] >= 3 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
+        found.car = top[0][0]
+    found.multi = len(counts) > 1
+    if not counts:
+        _titled_car(doc, found)
+    return found
+
+
+def _front_car(index: CarIndex, front: dict[str, str]) -> tuple[str, str, str] | None:
+    if front.get("brand") and front.get("model"):
+        return (*index.car(front["brand"], front["model"]), "")
+    if front.get("model"):  # "model: Aurora X5": a known car named in it, or that name
+        return index.from_title(front["model"]) or _named_model(front["model"])
+    return None
+
+
+def _named_model(name: str) -> tuple[str, str, str] | None:
+    """A model of no known make given whole ("Aurora X5"): its slug, if it is a name."""
+    car_id = slug(name)
+    if not car_id or not 1 < len(name.split()) <= 4 or not name[0].isupper():
+        return None
+    return car_id, name, ""
+
+
+# A title's car name ends where its description starts: "Lumen E2 - Technical
+# Specifications", "Aurora X5 Specifications", "子午线S（Meridian S）参数配置详解".
+_TITLE_END = re.compile(
+    r"\s*(?:[-–—:|(（,]|\b(?:specifications?|specs|technical|data ?sheet|brochure|overview|"
+    r"owner'?s|manual|review|guide)\b)",
+    re.IGNORECASE,
+)
+_LATIN_IN_PARENS = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9 .\-]{1,40}?)\s*[)）]")
+_TITLE_REPEATS = 3  # times a name must recur in the text to be the document's car
+
+
+def _titled_car(doc: ParsedDocument, found: DocCars) -> None:
+    """A car of no known make: the name a title starts with, when the text keeps using it
+    (a Latin name in brackets wins, "子午线S（Meridian S）": the id needs Latin letters)."""
+    title = doc.title.strip()
+    head = _TITLE_END.split(title, maxsplit=1)[0].strip()
+    latin = _LATIN_IN_PARENS.search(title)
+    body = "\n".join(section.text for section in doc.sections).casefold()
+    if latin is not None:
+        name, other = latin.group(1).strip(), head
+        recurs = body.count(name.casefold()) + body.count(other.casefold()) >= _TITLE_REPEATS
+    else:
+        name, other = head, ""
+        recurs = body.count(name.casefold()) >= _TITLE_REPEATS
+    car_id = slug(name)
+    words = name.split()
+    if not recurs or not car_id or not 1 <= len(words) <= 4 or not name[0].isupper():
+        return
+    found.car, found.names[car_id] = car_id, name
+    if other and other != name:
+        found.aliases.setdefault(car_id, set()).add(other)
+
+
+def _front_matter(doc: ParsedDocument) -> dict[str, str]:
+    """`brand`, `model` and `year` from the document's own metadata (Markdown front matter)."""
+    meta = doc.metadata
+    found = {
+        "brand": meta.get("brand") or meta.get("make") or meta.get("manufacturer") or "",
+        "model": meta.get("model") or "",
+        "year": meta.get("year") or meta.get("model_year") or "",
+    }
+    return {key: value for key, value in found.items() if value}
+
+
+def _meta_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
+    for section in doc.sections[:3]:
+        meta = {
+            m.group("key").lower(): m.group("value").strip() for m in _META.finditer(section.text)
+        }
+        make = meta.get("brand") or meta.get("manufacturer") or meta.get("make") or ""
+        found = _front_car(index, {"brand": make, "model": meta.get("model") or ""})
+        if found is not None:
+            return found
+    return None
+
+
+def record_car(index: CarIndex, section: Section) -> tuple[str, str] | None:
+    """The car of a CSV row: its make and model columns (EPA writes "ACURA ILX" as Model)."""
+    meta: dict[str, str] = {}
+    for m in _META.finditer(section.text):
+        meta.setdefault(m.group("key").lower(), m.group("value").strip())
+    make = meta.get("manufacturer") or meta.get("brand") or meta.get("make")
+    model = meta.get("model")
+    return _record_car(index, make, model)
+
+
+_RECORD_CARS: dict[tuple[int, str | None, str | None], tuple[str, str] | None] = {}
+
+
+def _record_car(index: CarIndex, make: str | None, model: str | None) -> tuple[str, str] | None:
+    key = (id(index), make, model)
+    if key not in _RECORD_CARS:
+        if len(_RECORD_CARS) > 50_000:
+            _RECORD_CARS.clear()
+        _RECORD_CARS[key] = _resolve(index, make, model)
+    return _RECORD_CARS[key]
+
+
+def _resolve(index: CarIndex, make: str | None, model: str | None) -> tuple[str, str] | None:
+    if not model:
+        return None
+    if make and index.brand_of(make) is None and len(make.split()) > 1:
+        make = None  # Cars93's "Make" column is the full name: Manufacturer wins
+    if not make:
+        hits = index.find(model)
+        if hits and hits[0].start == 0:
+            if hits[0].car:
+                return hits[0].car, hits[0].name
+            make, model = model[: hits[0].end], model[hits[0].end :].strip()
+        else:
+            return None
+    if not model:
+        return None
+    return index.car(make, model)
+
+
+def section_scope(
+    index: CarIndex,
+    section: Section,
+    doc_car: DocCars,
+    record: tuple[str, str] | None,
+    hits: list[Hit],
+) -> Scope:
+    if record is not None:
+        return Scope([(0, record[0])])
+    base = doc_car.car
+    for heading in reversed(section.heading_path):
+        cars = {h.car for h in index.find(heading) if h.car}
+        if len(cars) == 1:
+            base = cars.pop()
+            break
+    scope = Scope([(0, base)])
+    if not hits:
+        return scope
+    pos = 0
+    i = 0
+    for line in section.text.split("\n"):
+        end = pos + len(line)
+        stripped = line.strip()
+        while i < len(hits) and hits[i].start < pos:
+            i += 1
+        in_line = []
+        j = i
+        while j < len(hits) and hits[j].end <= end:
+            in_line.append(hits[j])
+            j += 1
+        if (
+            in_line
+            and stripped
+            and len(stripped) <= _HEADING_LINE
+            and not _SENTENCE_MARK.search(fold(stripped))
+        ):
+            cars = {h.car for h in in_line if h.car}
+            if len(cars) == 1:
+                car = cars.pop()
+                if doc_car.multi or car != doc_car.car:
+                    scope.changes.append((pos, car))
+                    doc_car.names.setdefault(car, next(h.name for h in in_line if h.car == car))
+            elif doc_car.multi and doc_car.car is None:
+                scope.changes.append((pos, None))
+        pos = end + 1
+    return scope
+
+
+def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
+    """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
+    if not hits:
+        return []
+    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
+    rights = [i for i in (text.find(c, end) for c in "。！？\n") if i >= 0]
+    right = min(rights) if rights else len(text)
+    return [h for h in hits if h.car and left <= h.start and h.end <= right]

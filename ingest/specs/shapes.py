@@ -1,0 +1,299 @@
+"""Facts from `key: value` lines, and reading one label's value, which the other readers
+(`tables.py`, `sheets.py`, `prose.py`) share.
+
+All readers work on one section's folded text and return `Found` facts with offsets into it;
+the caller decides the car (from the scope at that offset) and the chunk. `key: value` lines:
+CSV records, "Length (inches): 188", "Power Output: 203 HP" (under a variant heading such as
+"2.5L 4-Cylinder Gasoline Engine" or "**All-Wheel Drive (AWD):**").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.specs.numbers import quantities
+from ingest.specs.units import MM, to_canonical
+from ingest.specs.values import Value, read, rpm_value
+from ingest.specs.vocabulary import LWH, Attribute, DataSet, Hint, Vocabulary, unit_hint
+
+_KEY_VALUE = re.compile(
+    r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
+    r"(?P<value>[^\n]*?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A fact found in a section's folded text; `start:end` is its evidence."""
+
+    attribute: str
+    value: Value
+    start: int
+    end: int
+    variant: str | None = None
+    label: str = ""  # the label as written, for variant price lines
+
+
+def key_values(
+    vocab: Vocabulary, text: str, data_sets: list[DataSet] | None = None
+) -> tuple[list[Found], list[tuple[int, int]]]:
+    """`label: value` lines. Returns the facts and the spans of the lines they consumed.
+    `data_sets`: known data files whose column units apply when a row has their columns."""
+    out: list[Found] = []
+    spans: list[tuple[int, int]] = []
+    matches = list(_KEY_VALUE.finditer(text))
+    units: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    if data_sets:
+        present = {m.group("label").strip() for m in matches}
+        for data_set in data_sets:
+            if data_set.columns <= present:
+                units, columns = data_set.units, data_set.attributes
+                break
+    headings = [] if data_sets else _variant_headings(text)
+    if headings:
+        out.extend(_heading_displacements(vocab, text, headings))
+    for m in matches:
+        label = m.group("label")
+        key = columns.get(label.strip()) or vocab.lookup(label)
+        qualifier = None
+        if key is None and "," in label:  # "Maximum price, premium version (in $1,000)"
+            head, _, qualifier = label.partition(",")
+            key = vocab.lookup(head + "".join(re.findall(r"\([^)]*\)", qualifier)))
+        if key is None:
+            continue
+        variant = _heading_at(headings, m.start()) or _qualifier(key, label, qualifier)
+        if label.strip() in units:
+            label = f"{label} ({units[label.strip()]})"
+        spans.append((m.start(), m.end()))
+        out.extend(
+            values_of(
+                vocab,
+                key,
+                label,
+                text,
+                m.start("value"),
+                m.end("value"),
+                m.start("label"),
+                m.end(),
+                variant,
+                single=True,
+            )
+        )
+    return out, spans
+
+
+# A line naming an engine, drive or trim that the `key: value` lines below it describe:
+# "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
+_VARIANT_CUE = re.compile(
+    r"\d\.\d\s*-?\s*(?:l|liter|litre)\b|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
+    r"wheel drive|trim|edition)\b",
+    re.IGNORECASE,
+)
+_HEADING_TEXT = re.compile(
+    r"^[ \t]*(?:#+\s*)?(?:\*\*)?(?P<name>[^\n]{2,60}?)(?:\*\*)?:?(?:\*\*)?[ \t]*$"
+)
+
+
+# "Min.Price", "Midrange price": which of a car's prices a label means
+_PRICE_RANK = re.compile(r"\b(min(?:imum)?|max(?:imum)?|mid-?range)\b", re.IGNORECASE)
+_NAMES_VARIANT = re.compile(r"\b(?:version|model|trim|variant|edition)\b", re.IGNORECASE)
+
+
+def _qualifier(key: str, label: str, qualifier: str | None) -> str | None:
+    """The variant a label names after its attribute ("…, basic version"), or the rank of a
+    price ("Min.Price" → "Min")."""
+    if qualifier is not None:
+        qualifier = re.sub(r"\([^)]*\)", "", qualifier).strip()
+        if qualifier and _NAMES_VARIANT.search(qualifier):
+            return qualifier
+    rank = _PRICE_RANK.search(label) if key == "price" else None
+    return rank.group(1) if rank else None
+
+
+def _variant_headings(text: str) -> list[tuple[int, str | None]]:
+    """(offset, variant) where a variant's block starts, or None where a heading of
+    something else ends the previous one ("Key Features")."""
+    out: list[tuple[int, str | None]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if not line.strip() or (":" in line and not line.rstrip(" *").endswith(":")):
+            continue  # blank, or a key: value line
+        if re.match(r"\s*[-•]\s|\s*\*\s", line):
+            continue  # a list item describes, it does not name a variant
+        m = _HEADING_TEXT.match(line)
+        if m is None or re.search(r"[.!?。]\s*$", m.group("name")):
+            continue  # a sentence
+        name = m.group("name").strip(" *:")
+        cue = _VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        out.append((start, name if cue else None))
+    return out
+
+
+_DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
+
+
+def _heading_displacements(
+    vocab: Vocabulary, text: str, headings: list[tuple[int, str | None]]
+) -> list[Found]:
+    """ "2.5L 4-Cylinder Gasoline Engine" states the displacement of the variant it names."""
+    out: list[Found] = []
+    for start, name in headings:
+        if name is None:
+            continue
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        m = _DISPLACEMENT.search(text, start, line_end)
+        if m is None:
+            continue
+        out.extend(
+            values_of(
+                vocab,
+                "displacement",
+                "",
+                text,
+                m.start(),
+                m.end(),
+                start,
+                line_end,
+                name,
+                single=True,
+            )
+        )
+    return out
+
+
+def _heading_at(headings: list[tuple[int, str | None]], offset: int) -> str | None:
+    variant = None
+    for start, name in headings:
+        if start > offset:
+            break
+        variant = name
+    return variant
+
+
+def values_of(
+    vocab: Vocabulary,
+    key: str,
+    label: str,
+    text: str,
+    start: int,
+    end: int,
+    ev_start: int,
+    ev_end: int,
+    variant: str | None,
+    *,
+    single: bool,
+) -> list[Found]:
+    # Data files repeat the same cells thousands of times: read each distinct one once.
+    segment = text[start:end]
+    cache_key = (id(vocab), key, label, segment, single)
+    cached = _CACHE.get(cache_key)
+    if cached is None:
+        cached = _read_cell(vocab, key, label, segment, single)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[cache_key] = cached
+    return [
+        Found(attribute, _shift(value, start), ev_start, ev_end, variant)
+        for attribute, value in cached
+    ]
+
+
+_CACHE: dict[tuple[int, str, str, str, bool], list[tuple[str, Value]]] = {}
+_CACHE_SIZE = 20_000
+
+
+def _shift(value: Value, offset: int) -> Value:
+    rpm = (value.rpm[0] + offset, value.rpm[1] + offset) if value.rpm else None
+    return Value(
+        value.start + offset,
+        value.end + offset,
+        value.numbers,
+        value.unit,
+        value.normalized,
+        value.normalized_unit,
+        rpm,
+    )
+
+
+def _read_cell(
+    vocab: Vocabulary, key: str, label: str, segment: str, single: bool
+) -> list[tuple[str, Value]]:
+    """The facts one label's cell holds, with offsets relative to the cell."""
+    hint = unit_hint(label)
+    if key == "LWH":
+        return [
+            (f.attribute, f.value) for f in _lwh(vocab, segment, 0, len(segment), 0, 0, hint, None)
+        ]
+    attr = vocab.attributes.get(key)
+    if attr is None:
+        return []
+    if key == "fuel_economy_combined":
+        pair = _city_highway(vocab, segment, hint)
+        if pair:
+            return pair
+    values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
+    if len(values) != 1:
+        return []  # several figures under one label: which is which is not said
+    return [(f.attribute, f.value) for f in with_rpm(attr, values[0], segment, 0, 0, None)]
+
+
+def _city_highway(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
+    """ "Fuel Efficiency (MPG) 28/39": US sheets write city/highway miles per gallon."""
+    found = quantities(segment)
+    if len(found) != 1 or not found[0].is_list or len(found[0].numbers) != 2:
+        return []
+    q = found[0]
+    unit = q.unit or (hint.unit if hint else None)
+    if unit is None or unit.symbol != "mpg":
+        return []
+    out = []
+    for key, number in zip(("fuel_economy_city", "fuel_economy_highway"), q.numbers, strict=True):
+        converted = to_canonical(number, unit, vocab.attributes[key].dimension)
+        if converted is None:
+            return []
+        value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4), converted[1])
+        out.append((key, value))
+    return out
+
+
+def with_rpm(
+    attr: Attribute, value: Value, text: str, start: int, end: int, variant: str | None
+) -> list[Found]:
+    found = [Found(attr.key, value, start, end, variant)]
+    if value.rpm is not None and attr.key in ("power", "torque"):
+        rpm = rpm_value(text, *value.rpm)
+        if rpm is not None:
+            found.append(Found(f"{attr.key}_rpm", rpm, start, end, variant))
+    return found
+
+
+def _lwh(
+    vocab: Vocabulary,
+    text: str,
+    start: int,
+    end: int,
+    ev_start: int,
+    ev_end: int,
+    hint: Hint | None,
+    variant: str | None,
+) -> list[Found]:
+
+    found = [q for q in quantities(text, start, end) if q.is_list and len(q.numbers) == 3]
+    if len(found) != 1:
+        return []
+    q = found[0]
+    unit = q.unit or (hint.unit if hint else None) or MM
+    out = []
+    for key, number in zip(LWH, q.numbers, strict=True):
+        attr = vocab.attributes[key]
+        converted = to_canonical(number, unit, attr.dimension)
+        if converted is None or not attr.plausible(converted[0]):
+            return []
+        value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4), converted[1])
+        out.append(Found(key, value, ev_start, ev_end, variant))
+    return out

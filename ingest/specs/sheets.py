@@ -1,0 +1,256 @@
+"""Spec-sheet rows as pypdf gives them: "Label  value [value …]".
+
+"Fuel tank capacity (l)  45" is one value; "Max. Power  61 kW (83 PS) 88.3 kW (120 PS) 85 kW
+(116 PS)" is one value per variant, matched in order to the variant header line above it
+("Kappa 1.2 l MPi Kappa 1.0 l Turbo GDi U2 1.5 l CRDi VGT", "Feature FWD Model AWD Model").
+A row whose figures cannot be told apart gives nothing, and no sentence reader reads it again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.numbers import quantities
+from ingest.specs.shapes import Found, values_of, with_rpm
+from ingest.specs.values import Value, read, rpm_value
+from ingest.specs.vocabulary import Attribute, Hint, Vocabulary, unit_hint
+
+_ENGINE = re.compile(r"(?<![\d.])\d\.\d\s*(?:l|litre|liter)(?![a-z])", re.IGNORECASE)
+_WORD = re.compile(r"\S+")
+_FIRST = re.compile(r"\s*([A-Za-z0-9]+|[\u4e00-\u9fff]+)")
+_MAX_LABEL_WORDS = 7
+
+
+def sheet_rows(
+    vocab: Vocabulary, text: str, skip: list[tuple[int, int]]
+) -> tuple[list[Found], list[tuple[int, int]]]:
+    """Spec-sheet lines "Label  value [value …]" (PDF text), variants from the header above.
+    Returns the facts and the spans of the rows read, also those left unread because their
+    figures could not be told apart: no sentence reader may take a figure from them."""
+    out: list[Found] = []
+    rows: list[tuple[int, int]] = []
+    variants: list[str] = []
+    pending: tuple[str, str, int] | None = None  # a label alone on its line: (key, label, start)
+    last: tuple[str, int] | None = None  # last power/torque row: (key, line start)
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if any(s <= start < e for s, e in skip) or not line.strip():
+            continue
+        header = _engine_header(line) or _column_header(line)
+        if header:
+            variants = header
+            continue
+        key, label, rest = label_prefix(vocab, line)
+        if key is None and pending is not None and not re.match(r"\s*@", line):
+            key, label, ev_start = pending
+            rest = start
+        elif key is not None:
+            rest, ev_start = start + rest, start
+        else:
+            if last is not None and re.match(r"\s*@", line):
+                out.extend(_rpm_row(last[0], text, start, end, variants))
+                rows.append((start, end))
+            pending = None
+            continue
+        was_pending, pending = rest == start, None
+        if not re.search(r"\d", text[rest:end]):
+            attr = vocab.attributes.get(key)
+            if attr and attr.dimension != "text" and not text[rest:end].strip():
+                pending = (key, label, start)  # "Max. Torque" alone; its figures follow
+            continue
+        if re.search(r"[A-Za-z\u4e00-\u9fff]", text[rest : rest + _lead(text, rest, end)]):
+            continue  # words between label and figure: a sentence, not a sheet row
+        if _wordy(text, rest, end):
+            continue  # a sentence that starts with a label word, not a sheet row
+        if was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end]):
+            continue
+        out.extend(_row(vocab, key, label, text, rest, end, ev_start, variants))
+        rows.append((ev_start, end))
+        last = (key, start) if key in ("power", "torque") else None
+    return out, rows
+
+
+def _wordy(text: str, start: int, end: int) -> bool:
+    """Whether more than a few letters are left once the figures are taken out."""
+    rest = list(text[start:end])
+    for q in quantities(text, start, end):
+        rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
+    return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", "".join(rest))) > 6
+
+
+def _lead(text: str, start: int, end: int) -> int:
+    m = re.search(r"\d", text[start:end])
+    return m.start() if m else end - start
+
+
+def _row(
+    vocab: Vocabulary,
+    key: str,
+    label: str,
+    text: str,
+    start: int,
+    end: int,
+    ev_start: int,
+    variants: list[str],
+) -> list[Found]:
+    attr = vocab.attributes.get(key)
+    if attr is None:
+        return values_of(vocab, key, label, text, start, end, ev_start, end, None, single=True)
+    hint = unit_hint(label)
+    if attr.dimension == "text":
+        return []  # a text cell of a sheet row cannot be told from its neighbours
+    values = read(attr, text, start, end, hint)
+    if len(values) != max(len(variants), 1) and re.search(r"\d \d{3}(?!\d)", text[start:end]):
+        cells = _spaced_cells(attr, text, start, end, hint, len(variants))
+        values = cells or read(attr, text, start, end, hint, group_spaces=True)
+    if len(values) == 1:
+        return with_rpm(attr, values[0], text, ev_start, end, None)
+    rpms = _line_rpms(text, values[-1].end if values else end, end)
+    if len(values) != len(variants) or not values:
+        return []
+    out: list[Found] = []
+    for i, (value, variant) in enumerate(zip(values, variants, strict=True)):
+        out.append(Found(attr.key, value, ev_start, end, variant))
+        if len(rpms) == len(values) and attr.key in ("power", "torque"):
+            out.append(Found(f"{attr.key}_rpm", rpms[i], ev_start, end, variant))
+    return out
+
+
+def _line_rpms(text: str, start: int, end: int) -> list[Value]:
+    out = []
+    for q in quantities(text, start, end):
+        if q.unit is not None and q.unit.dimension == "rpm":
+            value = rpm_value(text, q.start, q.end)
+            if value is not None:
+                out.append(value)
+    return out
+
+
+def _spaced_cells(
+    attr: Attribute, text: str, start: int, end: int, hint: Hint | None, n: int
+) -> list[Value]:
+    """ "1 197 998 1 493" with three variants: the split into n plausible figures, if one."""
+    groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", text[start:end])]
+    if not groups or n < 2:
+        return []
+    best: list[list[tuple[int, int]]] = []
+
+    def split(i: int, acc: list[tuple[int, int]]) -> None:
+        if i == len(groups):
+            if len(acc) == n:
+                best.append(list(acc))
+            return
+        for j in range(i, len(groups)):
+            if j > i and groups[j][1] - groups[j][0] != 3:
+                break
+            a, b = start + groups[i][0], start + groups[j][1]
+            if j > i and text[start + groups[j - 1][1] : start + groups[j][0]] != " ":
+                break
+            acc.append((a, b))
+            split(j + 1, acc)
+            acc.pop()
+
+    split(0, [])
+    readings = []
+    for spans in best:
+        values = [read(attr, text, a, b, hint, group_spaces=True) for a, b in spans]
+        if all(len(v) == 1 and v[0].normalized is not None for v in values):
+            readings.append([v[0] for v in values])
+    return readings[0] if len(readings) == 1 else []
+
+
+def _rpm_row(key: str, text: str, start: int, end: int, variants: list[str]) -> list[Found]:
+    rpms = [q for q in quantities(text, start, end) if q.unit and q.unit.dimension == "rpm"]
+    names = variants if len(rpms) == len(variants) and len(rpms) > 1 else [None] * len(rpms)
+    if len(rpms) != len(names) or (len(rpms) > 1 and names[0] is None):
+        return []
+    out = []
+    for q, variant in zip(rpms, names, strict=True):
+        value = rpm_value(text, q.start, q.end)
+        if value is not None:
+            out.append(Found(f"{key}_rpm", value, start, end, variant))
+    return out
+
+
+def label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
+    """The longest run of leading words that is a known label: (key, label, offset after)."""
+    first = _FIRST.match(line)
+    if first is None or not vocab.may_start_label(first.group(1)):
+        return None, "", 0
+    words = list(_WORD.finditer(line))
+    for n in range(min(_MAX_LABEL_WORDS, len(words)), 0, -1):
+        label = line[: words[n - 1].end()]
+        if re.search(r"\d", label) and not re.search(r"[(\[][^)\]]*\d", label):
+            # a label never holds a figure, except a unit hint "(cm3)", "(in $1,000)"
+            if not re.fullmatch(r"0\s*-\s*(?:100|60)[^\d]*", label.strip()):
+                continue
+        key = vocab.lookup(label)
+        if key is not None:
+            return key, label, words[n - 1].end()
+    return None, "", 0
+
+
+_COLUMNS_WORD = re.compile(
+    r"^\s*(?:feature|features|specification|specifications|spec|variant|dimensions|"
+    r"variants|trim|trims|version|items?)\s+",
+    re.IGNORECASE,
+)
+
+
+def _column_header(line: str) -> list[str]:
+    """ "Feature FWD Model AWD Model" → ["FWD Model", "AWD Model"]."""
+    m = _COLUMNS_WORD.match(line)
+    if m is None or re.search(r"\d\s*(?:kw|nm|ps|mm|hp)\b", line, re.I):
+        return []
+    rest = line[m.end() :].strip()
+    parts = [p for p in re.split(r"\s{2,}", rest) if p]
+    if len(parts) >= 2:
+        return parts
+    words = rest.split()
+    repeated = [w for w in dict.fromkeys(words) if words.count(w) >= 2 and w[0].isalpha()]
+    if len(words) >= 4 and len(repeated) == 1:
+        names: list[str] = []
+        current: list[str] = []
+        for word in words:
+            if names and not current and word.startswith("("):
+                names[-1] += " " + word  # "Hybrid Models (HEV)"
+                continue
+            current.append(word)
+            if word == repeated[0]:
+                names.append(" ".join(current))
+                current = []
+        return names if not current and len(names) >= 2 else []
+    return []
+
+
+def _engine_header(line: str) -> list[str]:
+    """ "Kappa 1.2 l MPi Kappa 1.0 l Turbo GDi U2 1.5 l CRDi VGT" → the three engines."""
+    matches = list(_ENGINE.finditer(line))
+    if len(matches) < 2 or re.search(r"\d\s*(?:kw|nm|ps|mm|r/min|rpm)\b", line, re.I):
+        return []
+    cuts = []
+    for m in matches:
+        before = line[: m.start()].rstrip()
+        word = re.search(r"(\S+)$", before)
+        cuts.append(
+            word.start() if word and not re.fullmatch(r"[\d.,]+", word.group()) else m.start()
+        )
+    if cuts[0] > 0 and line[: cuts[0]].strip():
+        return []
+    parts = [line[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
+    return parts if all(parts) else []
+
+
+def column_names(text: str, before: int) -> list[str]:
+    """The variant names of the nearest column header line above `before` in `text`."""
+    end = before
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start : end - 1] if text[end - 1 : end] == "\n" else text[start:end]
+        header = _engine_header(line) or _column_header(line)
+        if header:
+            return header
+        end = start
+    return []

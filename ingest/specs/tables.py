@@ -1,0 +1,164 @@
+"""Facts from Markdown tables (HTML tables arrive as Markdown rows from the parser).
+
+Attributes as the header row: each row is a variant, named by its descriptive cells (an EPA
+configuration table gives "2018 · 2.5 L SemiAuto-8", with the drive, fuel or row number added
+only where rows would otherwise share a name). Attributes as the first column: each further
+column is a variant named by its header cell (no variant when there is one value column).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.shapes import Found, values_of
+from ingest.specs.vocabulary import Vocabulary
+
+_RULE = re.compile(r"^\|?\s*:?-{2,}")
+
+
+def _cells(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell's text in a `| a | b |` line, relative to the line."""
+    spans = []
+    bars = [i for i, c in enumerate(line) if c == "|"]
+    if len(bars) < 2:
+        return []
+    for a, b in zip(bars, bars[1:], strict=False):
+        raw = line[a + 1 : b]
+        lead = len(raw) - len(raw.lstrip())
+        spans.append((a + 1 + lead, a + 1 + len(raw.rstrip())))
+    return spans
+
+
+def tables(vocab: Vocabulary, text: str) -> tuple[list[Found], list[tuple[int, int]]]:
+    """Facts of every pipe table in `text`, and the spans of the table lines."""
+    out: list[Found] = []
+    spans: list[tuple[int, int]] = []
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in [*text.split("\n"), ""]:
+        if line.lstrip().startswith("|"):
+            lines.append((pos, line))
+        elif lines:
+            out.extend(_table(vocab, text, lines))
+            spans.append((lines[0][0], lines[-1][0] + len(lines[-1][1])))
+            lines = []
+        pos += len(line) + 1
+    return out, spans
+
+
+def _table(vocab: Vocabulary, text: str, lines: list[tuple[int, str]]) -> list[Found]:
+    rows = [(pos, line, _cells(line)) for pos, line in lines if not _RULE.match(line.strip())]
+    if len(rows) < 2:
+        return []
+    _, head_line, head_cells = rows[0]
+    labels = [head_line[a:b] for a, b in head_cells]
+    keys = [vocab.lookup(label) for label in labels]
+    if sum(k is not None for k in keys) >= 2:
+        return _by_row(vocab, text, rows, labels, keys)
+    return _by_column(vocab, text, rows, labels)
+
+
+Row = tuple[int, str, list[tuple[int, int]]]  # line offset, line, cell spans
+
+
+def _by_row(
+    vocab: Vocabulary, text: str, rows: list[Row], labels: list[str], keys: list[str | None]
+) -> list[Found]:
+    body = rows[1:]
+    names = _row_names(body, labels, keys)
+    out: list[Found] = []
+    for (pos, line, cells), name in zip(body, names, strict=True):
+        for (a, b), label, key in zip(cells, labels, keys, strict=False):
+            if key is None or a == b:
+                continue
+            out.extend(
+                values_of(
+                    vocab,
+                    key,
+                    label,
+                    text,
+                    pos + a,
+                    pos + b,
+                    pos,
+                    pos + len(line),
+                    name,
+                    single=True,
+                )
+            )
+    return out
+
+
+def _row_names(body: list[Row], labels: list[str], keys: list[str | None]) -> list[str | None]:
+    rows = []
+    for _, line, cells in body:
+        row = {k: line[a:b].strip() for (a, b), k in zip(cells, keys, strict=False) if k}
+        if labels[0].strip() == "#" and cells:
+            row["#"] = line[cells[0][0] : cells[0][1]].strip()
+        rows.append(row)
+    firsts = [(line[c[0][0] : c[0][1]].strip() or None) if c else None for _, line, c in body]
+    named = all(f and re.search(r"[^\W\d_]", f) for f in firsts)  # not a "#" column
+    if keys[0] is None and len(body) > 1 and named and len(set(firsts)) == len(firsts):
+        return firsts  # a column naming each row ("Aurora X5 1.5T") beats a made-up name
+    names = configuration_names(rows)
+    if names is not None:
+        return names
+    if keys[0] is None:
+        return firsts if len(body) > 1 else [None]
+    return [None] * len(body)
+
+
+def configuration_names(rows: list[dict[str, str]]) -> list[str | None] | None:
+    """Names for engine configurations (rows with a displacement and a transmission):
+    "2.5 L SemiAuto-8", plus the drive, the fuel or the row number only where needed to
+    tell rows apart. None when the rows are not configurations."""
+    if not rows or not all("displacement" in r and "transmission" in r for r in rows):
+        return None
+    names = [f"{r['displacement']} L {r['transmission']}".strip() for r in rows]
+    for extra in ("drive", "fuel_type", "#"):
+        groups: dict[str, set[tuple[tuple[str, str], ...]]] = {}
+        values: dict[str, set[str]] = {}
+        for name, row in zip(names, rows, strict=True):
+            groups.setdefault(name, set()).add(tuple(sorted(row.items())))
+            values.setdefault(name, set()).add(row.get(extra, ""))
+        names = [
+            n
+            + (
+                f" {'#' if extra == '#' else ''}{r[extra]}"
+                if len(groups[n]) > 1 and len(values[n]) > 1 and r.get(extra)
+                else ""
+            )
+            for n, r in zip(names, rows, strict=True)
+        ]
+    return list(names)
+
+
+def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str]) -> list[Found]:
+    variants = [label.strip() or None for label in labels[1:]]
+    out: list[Found] = []
+    for pos, line, cells in rows[1:]:
+        if not cells:
+            continue
+        label = line[cells[0][0] : cells[0][1]]
+        key = vocab.lookup(label)
+        if key is None:
+            continue
+        values = cells[1:]
+        for i, (a, b) in enumerate(values):
+            if a == b:
+                continue
+            variant = variants[i] if len(values) > 1 and i < len(variants) else None
+            out.extend(
+                values_of(
+                    vocab,
+                    key,
+                    label,
+                    text,
+                    pos + a,
+                    pos + b,
+                    pos,
+                    pos + len(line),
+                    variant,
+                    single=True,
+                )
+            )
+    return out

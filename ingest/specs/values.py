@@ -1,0 +1,176 @@
+"""Reading the value of one attribute out of a piece of text: figures, units, conversions.
+
+A figure is taken for an attribute only when its unit (written, or hinted by the label) is of
+the attribute's dimension and its canonical value is plausible (`range` in the vocabulary);
+a figure with no unit at all is kept as written with `unit=None`, never converted. "61 kW
+(83 PS)" is one value: the parenthesised figure restates the first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.units import CANONICAL, CNY, Unit, dimension_of, to_canonical
+from ingest.specs.vocabulary import Attribute, Hint
+
+_NO_VALUE = re.compile(r"^(?:n/?a|na|none|-+|—|/|null|nan|\?|tbd|tba|s|o|x|yes|no)$", re.I)
+_TEXT_MAX = 60
+_RESTATE = re.compile(r"^\s*[(（]\s*$")
+
+
+# A figure of the thing a sentence compares with, not of its subject: "后备厢容积比燃油版的520升
+# 少65升", "比燃油版1.5T车型的130千瓦（177马力）提升明显", "more than the diesel's 250 Nm".
+# 比 inside a word (比亚迪, 比例, 比较, 对比, 相比: handled as a change) does not count.
+_COMPARED = re.compile(
+    r"(?<![对相无好])比(?!亚迪|例|较|赛|如|率)[^，。；;！？!?\n]{0,30}$|\bthan\b[^.;,!?\n]{0,40}$",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"[，。；;！？!?,\n]")
+
+
+def compared(text: str, at: int) -> bool:
+    """Whether the figure at `at` is what its clause compares the subject with."""
+    start = max(0, at - 40)
+    cut = [m.end() for m in _CLAUSE_START.finditer(text, start, at)]
+    return _COMPARED.search(text, cut[-1] if cut else start, at) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One value read for an attribute, at `start:end` of the (folded) text it came from."""
+
+    start: int
+    end: int
+    numbers: tuple[float, ...] = ()
+    unit: str | None = None
+    normalized: float | None = None
+    normalized_unit: str | None = None
+    rpm: tuple[int, int] | None = None  # span of an "@ 6 000 r/min" that follows
+
+
+def read(
+    attr: Attribute,
+    text: str,
+    start: int,
+    end: int,
+    hint: Hint | None,
+    *,
+    group_spaces: bool = False,
+    bare: bool = True,
+) -> list[Value]:
+    """Every value of `attr` in `text[start:end]`, in order. `bare`: figures with no unit
+    (and no hint) count, as in a table cell or a `key: value` line."""
+    if attr.dimension == "text":
+        return _text_value(text, start, end)
+    found = quantities(text, start, end, group_spaces=group_spaces)
+    values: list[Value] = []
+    i = 0
+    while i < len(found):
+        q = found[i]
+        value = _figure(attr, q, hint, bare)
+        if value is None:
+            i += 1
+            continue
+        stop = q.end
+        # "61 kW (83 PS)": a parenthesised figure of the same dimension restates it
+        if i + 1 < len(found) and _RESTATE.match(text[q.end : found[i + 1].start]):
+            nxt = found[i + 1]
+            if nxt.unit is not None and value.unit is not None and _same_dimension(q, nxt):
+                close = re.match(r"\s*[)）]", text[nxt.end :])
+                stop = nxt.end + (close.end() if close else 0)
+                i += 1
+        rpm = None
+        if i + 1 < len(found) and found[i + 1].unit is not None:
+            nxt = found[i + 1]
+            if (
+                nxt.unit
+                and nxt.unit.dimension == "rpm"
+                and re.fullmatch(
+                    r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*",
+                    text[stop : nxt.start],
+                    re.I,
+                )
+            ):
+                rpm = (nxt.start, nxt.end)
+                i += 1
+        values.append(
+            Value(
+                q.start,
+                stop,
+                value.numbers,
+                value.unit,
+                value.normalized,
+                value.normalized_unit,
+                rpm,
+            )
+        )
+        i += 1
+    return values
+
+
+def _same_dimension(a: Quantity, b: Quantity) -> bool:
+    return a.unit is not None and b.unit is not None and a.unit.dimension == b.unit.dimension
+
+
+def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Value | None:
+    if q.is_list:
+        return None  # "28/39": several values under one label, which is which unsaid
+    unit: Unit | None = q.unit
+    if unit is None and q.wan and attr.dimension == "price":
+        unit = CNY  # "售价区间在28.1-36万": 万 alone counts yuan
+    numbers = q.numbers
+    if unit is None and hint is not None:
+        unit = hint.unit
+        numbers = tuple(n * hint.multiplier for n in numbers)
+    if attr.dimension == "count":
+        if q.unit is not None or len(numbers) != 1 or not numbers[0].is_integer():
+            return None
+        return Value(q.start, q.end, numbers) if attr.plausible(numbers[0]) else None
+    if unit is None:
+        if not bare:
+            return None
+        return Value(q.start, q.end, numbers)
+    if dimension_of(unit, attr.dimension) is None:
+        return None
+    converted = to_canonical(numbers[0], unit, attr.dimension)
+    if converted is None:
+        return None
+    normalized, canonical = converted
+    if not attr.plausible(normalized) and attr.dimension != "fuel_consumption":
+        return None
+    if attr.dimension == "fuel_consumption" and not 1.0 <= normalized <= 40.0:
+        return None
+    return Value(q.start, q.end, numbers, unit.symbol, round(normalized, 4), canonical)
+
+
+def rpm_value(text: str, start: int, end: int) -> Value | None:
+    for q in quantities(text, start, end, group_spaces=True):
+        if q.unit is not None and q.unit.dimension == "rpm":
+            return Value(q.start, q.end, q.numbers, q.unit.symbol, q.numbers[0], CANONICAL["rpm"])
+    return None
+
+
+def _text_value(text: str, start: int, end: int) -> list[Value]:
+    segment = text[start:end]
+    stripped = segment.strip(" \t*|:：-")
+    if not stripped or len(stripped) > _TEXT_MAX or _NO_VALUE.match(stripped):
+        return []
+    if not re.search(r"[A-Za-z0-9\u4e00-\u9fff]", stripped):
+        return []
+    offset = start + segment.index(stripped)
+    if _measured(text, offset, offset + len(stripped)):
+        return []  # "1,750-4,000 rpm", "205 km/h": a figure of another row, not a text value
+    return [Value(offset, offset + len(stripped))]
+
+
+def _measured(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is nothing but figures with units (and punctuation)."""
+    found = quantities(text, start, end)
+    if not found or found[0].start != start or any(q.unit is None for q in found):
+        return False
+    rest = list(text[start:end])
+    for q in found:
+        rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
+    return not re.search(r"[A-Za-z\u4e00-\u9fff]", "".join(rest))

@@ -1,0 +1,291 @@
+"""The attribute vocabulary (`data/specs/attributes.toml`): labels → canonical keys.
+
+A label is matched whole after normalising ("Fuel.tank.capacity", "Fuel tank capacity (l)",
+"MPG.city", "轴距为" all find their key); a unit hint in parentheses ("(mm)", "(in $1,000)",
+"(miles per US gallon)") or a unit word inside the label ("City MPG", "Maximum horsepower")
+becomes the unit of bare figures under it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.specs.numbers import first_words_re, fold, quantities, word_grams
+from ingest.specs.units import Unit
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_HINT = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
+_SPACES = re.compile(r"[\s._\-–/:：]+")
+# Chinese label tails that carry no meaning: "轴距为：", "最大功率达到", "售价约"
+_ZH_TAIL = re.compile(r"(?:为|是|达到?|约|仅|高达|区间|范围|分别为|可达)+$")
+# Label heads a spec sheet adds in front of the attribute name: "Max. Power", "Overall length"
+_EN_HEAD = re.compile(r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed)\s+")
+# Three dimensions in one figure: "长宽高为：4312/1760/1613毫米", "L x W x H (mm)"
+LWH = ("length", "width", "height")
+_LWH_LABELS = (
+    "长宽高",
+    "长/宽/高",
+    "长x宽x高",
+    "长×宽×高",
+    "长*宽*高",
+    "车身尺寸",
+    "尺寸",
+    "外形尺寸",
+    "dimensions",
+    "overall dimensions",
+    "l x w x h",
+    "l/w/h",
+    "lxwxh",
+    "length x width x height",
+    "length/width/height",
+    "dimensions l x w x h",
+    "dimensions (l x w x h)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    key: str
+    label: str
+    dimension: str  # a units.py dimension, or "count" / "text" / "price"
+    low: float | None = None  # plausible range in the canonical unit
+    high: float | None = None
+
+    def plausible(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A unit the label gives its bare figures, with a multiplier ("in $1,000")."""
+
+    unit: Unit
+    multiplier: float = 1.0
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # normalised label → key
+    prose_en: set[str] = field(default_factory=set)  # normalised labels for sentences
+    prose_zh: list[str] = field(default_factory=list)  # Chinese ones, longest first
+    longest_en: int = 1  # words in the longest English prose label
+    first_words: set[str] = field(default_factory=set)
+    memo: dict[str, str | None] = field(default_factory=dict)
+    first_re: re.Pattern[str] | None = None
+    label_first: set[str] = field(default_factory=set)  # first words of every label
+
+    def may_start_label(self, word: str) -> bool:
+        """Whether a line starting with `word` can start with a label (a fast pre-check)."""
+        word = fold(word).lower()
+        if word in self.label_first:
+            return True
+        return not word.isascii() and any(word.startswith(w) for w in self.label_first)
+
+    def find_labels(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the labels strong enough to be read inside sentences, longest first."""
+        if self.first_re is None:
+            self.first_re = first_words_re(self.prose_en)
+        lowered = text.lower()
+        spans = [
+            (a, b) for a, b, _ in word_grams(lowered, self.first_re, self.prose_en, self.longest_en)
+        ]
+        taken = [False] * len(text)
+        for label in self.prose_zh:
+            start = text.find(label)
+            while start >= 0:
+                end = start + len(label)
+                if not any(taken[start:end]):
+                    spans.append((start, end))
+                    taken[start:end] = [True] * len(label)
+                start = text.find(label, end)
+        return sorted(spans)
+
+    def lookup(self, label: str) -> str | None:
+        """The attribute key a label names, or None ("LWH" for length/width/height)."""
+        if label in self.memo:
+            return self.memo[label]
+        key = self._lookup(label)
+        if len(self.memo) > 20_000:
+            self.memo.clear()
+        self.memo[label] = key
+        return key
+
+    def _lookup(self, label: str) -> str | None:
+        norm = normalise(label)
+        if not norm:
+            return None
+        key = self.labels.get(norm)
+        if key is None:
+            stripped = _EN_HEAD.sub("", _ZH_TAIL.sub("", norm)).strip()
+            key = self.labels.get(stripped)
+        return key
+
+
+@lru_cache(maxsize=8192)
+def normalise(label: str) -> str:
+    """Lowercase, unit hints removed, runs of spaces and punctuation as one space."""
+    text = _CAMEL.sub(" ", _HINT.sub(" ", fold(label))).lower()  # "EngineSize", "DriveTrain"
+    text = text.replace("*", " ").replace("^", " ").replace("#", " ")
+    return _SPACES.sub(" ", text).strip(" ,;")
+
+
+@lru_cache(maxsize=4096)
+def unit_hint(label: str) -> Hint | None:
+    """The unit a label gives its figures: "(mm)", "(in $1,000)", "City MPG"; else None."""
+    folded = fold(label)
+    for m in _HINT.finditer(folded):
+        hint = _read_hint(m.group(1).strip())
+        if hint is not None:
+            return hint
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9/]+|[\u4e00-\u9fff]+", _HINT.sub(" ", folded)):
+        if len(word) >= 2 and word.lower() not in _NOT_UNITS:
+            hint = _read_hint(word)
+            if hint is not None:
+                return hint
+    return None
+
+
+# Words that read as units but in a label name the attribute: "Max. Torque", "Height"
+_NOT_UNITS = frozenset({"in", "to", "at", "per", "of", "hours", "time", "s"})
+
+
+def _read_hint(text: str) -> Hint | None:
+    text = re.sub(r"^(?:in|unit|units)\b\s*:?\s*", "", text, flags=re.IGNORECASE)
+    if not text:
+        return None
+    probe = text if text[0].isdigit() or not text[0].isalnum() else f"1 {text}"
+    found = quantities(probe, group_spaces=True)
+    if len(found) != 1 or found[0].unit is None:
+        return None
+    q = found[0]
+    if q.start != 0 or q.end != len(probe) or q.unit is None:
+        return None
+    multiplier = q.numbers[0] if probe is text else 1.0
+    return Hint(q.unit, multiplier)
+
+
+@dataclass(frozen=True, slots=True)
+class DataSet:
+    """A known data file: recognised by its columns; the units its headers do not name."""
+
+    name: str
+    columns: frozenset[str]
+    units: dict[str, str]
+    attributes: dict[str, str]  # columns whose names the vocabulary does not know
+
+
+def load_columns(path: Path) -> list[DataSet]:
+    if not path.is_file():
+        return []
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return [
+        DataSet(
+            name,
+            frozenset(entry.get("columns", ())),
+            dict(entry.get("units", {})),
+            dict(entry.get("attributes", {})),
+        )
+        for name, entry in data.items()
+        if isinstance(entry, dict)
+    ]
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    vocab = Vocabulary()
+    prose: list[str] = []
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            continue
+        low, high = entry.get("range", (None, None))
+        vocab.attributes[key] = Attribute(
+            key, str(entry.get("label", key)), str(entry.get("dimension", "text")), low, high
+        )
+        names = [key.replace("_", " "), entry.get("label", ""), entry.get("label_zh", "")]
+        names += list(entry.get("synonyms", ())) + list(entry.get("synonyms_zh", ()))
+        for name in names:
+            norm = normalise(str(name))
+            if norm:
+                vocab.labels.setdefault(norm, key)
+                vocab.label_first.add(_first_word(norm))
+            if _strong(str(name), entry.get("dimension", "text")):
+                prose.append(str(name))
+    for name in _LWH_LABELS:
+        vocab.labels.setdefault(normalise(name), "LWH")
+        vocab.label_first.add(_first_word(normalise(name)))
+    prose += ["长宽高", "长/宽/高", "车身尺寸", "外形尺寸"]
+    for name in prose:
+        norm = normalise(name)
+        if norm.isascii():
+            vocab.prose_en.add(norm)
+            vocab.first_words.add(norm.split()[0])
+            vocab.longest_en = max(vocab.longest_en, len(norm.split()))
+        else:
+            vocab.prose_zh.append(fold(name))
+    vocab.prose_zh.sort(key=len, reverse=True)
+    return vocab
+
+
+# Single words too loose to name an attribute inside a sentence ("in the city", "a range of").
+_WEAK = frozenset(
+    {
+        "city",
+        "highway",
+        "combined",
+        "type",
+        "class",
+        "trans",
+        "cyl",
+        "displ",
+        "drive",
+        "fuel",
+        "engine",
+        "seating",
+        "luggage",
+        "battery",
+        "rpm",
+        "power",
+        "price",
+        "pricing",
+        "mileage",
+        "towing",
+        "tire",
+        "tyre",
+        "tires",
+        "tyres",
+        "trunk",
+        "seats",
+        "passengers",
+        "weight",
+        "0-100",
+        "0-60",
+        "长",
+        "宽",
+        "高",
+        "油箱",
+        "电池",
+        "续航",
+        "功率",
+        "扭矩",
+        "价格",
+        "快充",
+    }
+)
+
+
+def _first_word(norm: str) -> str:
+    m = re.match(r"[a-z0-9]+|[^\sa-z0-9]+", norm)
+    return m.group() if m else norm
+
+
+def _strong(name: str, dimension: str) -> bool:
+    if dimension in ("text", "count") or not name:
+        return False
+    return name.lower() not in _WEAK

@@ -1,0 +1,33 @@
+"""What a search result cites: the chunk's document, page and section, from its metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Citation(BaseModel):
+    source: str
+    document: str = ""  # as its user gave it: below its ingest root, or the upload's name
+    page: int | None = None
+    section: str = ""
+    title: str = ""
+    doc_id: str = ""
+    chunk_index: int | None = None
+
+
+def citation(metadata: Mapping[str, Any], document_name: Callable[[str], str]) -> Citation:
+    page = metadata.get("page")
+    index = metadata.get("chunk_index")
+    source = str(metadata.get("source") or "")
+    return Citation(
+        source=source,
+        document=document_name(source),
+        page=int(page) if isinstance(page, int | float) else None,
+        section=str(metadata.get("section") or ""),
+        title=str(metadata.get("title") or ""),
+        doc_id=str(metadata.get("doc_id") or ""),
+        chunk_index=int(index) if isinstance(index, int | float) else None,
+    )

@@ -1,0 +1,110 @@
+"""The cars a query names, so that search can prefer the chunks about them.
+
+Names come from the car index (`data/specs/cars.toml`: makes, models and their aliases in
+English and Chinese) taught the cars of the registry that the alias file does not list (their
+names as the documents give them, "Hyundai Venue" → "Venue"). "凯美瑞的油耗" names
+toyota-camry, "the Venue" hyundai-venue, "Venue vs Creta" both; a bare make names no car.
+
+    cars = QueryCars(index)
+    cars.find("丰田凯美瑞的油耗")   # [Mention(car="toyota-camry", start=0, end=5)]
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ingest.specs.cars import CarIndex, add_models, slug
+
+MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A car named at `start:end` of the query (offsets of the query as given)."""
+
+    car: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCar:
+    """A car of the registry: its id and every name documents give it."""
+
+    id: str
+    names: tuple[str, ...]
+
+
+class QueryCars:
+    """Finds car names in queries; cheap (a scan of the query, not of the cars)."""
+
+    def __init__(self, index: CarIndex) -> None:
+        self.index = index
+
+    @classmethod
+    def build(cls, index: CarIndex, known: Iterable[KnownCar] = ()) -> QueryCars:
+        """`index` taught the `known` cars it does not list, by their model names."""
+        models = []
+        for car in known:
+            split = next(filter(None, (_split(index, car.id, name) for name in car.names)), None)
+            if split is not None:
+                make, model = split
+                models.append((car.id, make, [model]))
+        add_models(index, models)
+        return cls(index)
+
+    def find(self, query: str) -> list[Mention]:
+        """Each car the query names, once, in order of first mention (up to `MAX_CARS`)."""
+        mentions: list[Mention] = []
+        seen: set[str] = set()
+        for hit in self.index.find(query):
+            if hit.car is None or hit.car in seen:
+                continue
+            seen.add(hit.car)
+            mentions.append(Mention(hit.car, hit.start, hit.end))
+        return mentions[:MAX_CARS]
+
+
+def _split(index: CarIndex, car_id: str, name: str) -> tuple[str, str] | None:
+    """(make, model) of a registry name: a make the index knows at its start, else the
+    leading words that spell the start of the car id ("Pontiac LeMans", pontiac-lemans)."""
+    hits = index.find(name)
+    if hits and hits[0].start == 0 and hits[0].car is None:
+        model = name[hits[0].end :].strip(" -")
+        return (name[: hits[0].end], model) if model else None
+    words = name.split()
+    for n in range(1, min(3, len(words) - 1) + 1):
+        make = " ".join(words[:n])
+        if car_id.startswith(slug(make) + "-"):
+            return make, " ".join(words[n:])
+    return None
+
+
+def without(query: str, mentions: Sequence[Mention]) -> str:
+    """`query` with the car names blanked out: what is left asks about the car."""
+    text = list(query)
+    for mention in mentions:
+        text[mention.start : mention.end] = " " * (mention.end - mention.start)
+    return "".join(text)
+
+
+class Refreshing:
+    """A `QueryCars` rebuilt when `version()` changes (the registry grows with each ingest)."""
+
+    def __init__(self, build: Callable[[], QueryCars], version: Callable[[], Hashable]) -> None:
+        self._build = build
+        self._version = version
+        self._lock = threading.Lock()
+        self._built: tuple[Hashable, QueryCars] | None = None
+
+    def __call__(self) -> QueryCars:
+        version = self._version()
+        built = self._built
+        if built is not None and built[0] == version:
+            return built[1]
+        with self._lock:
+            if self._built is None or self._built[0] != version:
+                self._built = (version, self._build())
+            return self._built[1]

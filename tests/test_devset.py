@@ -1,0 +1,107 @@
+"""The retrieval dev set of issue 16 (bench/questions): sound, split once, and checked for real."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.questions.check import (
+    SPECQA,
+    TEST,
+    TUNE,
+    Piece,
+    check,
+    corpus_chunker,
+    read_jsonl,
+)
+from bench.questions.split import split
+from tests.conftest import DEV_QA
+
+Chunker = Callable[[str], tuple[Piece, ...]]
+
+
+@pytest.fixture(scope="module")
+def chunker(corpus: Path) -> Chunker:
+    return corpus_chunker(corpus)
+
+
+@pytest.fixture(scope="module")
+def dev_qa() -> Path:
+    if not DEV_QA.is_file():
+        pytest.skip(f"dev-qa.jsonl not found at {DEV_QA}")
+    return DEV_QA
+
+
+def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
+    corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    assert check(SPECQA, corpus=corpus, dev_qa=dev_qa, chunks=chunker) == []
+
+
+def test_the_halves_are_the_one_seeded_stratified_split() -> None:
+    questions = read_jsonl(SPECQA)
+    tune, test = split(questions)
+    assert (read_jsonl(TUNE), read_jsonl(TEST)) == (tune, test)
+    assert abs(len(tune) - len(test)) <= 1
+
+    def strata(half: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
+        return Counter((q["type"], q["lang"]) for q in half)
+
+    for stratum, count in strata(questions).items():
+        assert abs(strata(tune)[stratum] - strata(test)[stratum]) <= 1, (stratum, count)
+
+
+def test_the_checker_names_each_kind_of_problem(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    good = read_jsonl(SPECQA)[0]
+    repeated = json.loads(dev_qa.read_text(encoding="utf-8").splitlines()[0])["question"]
+    lines = [
+        good,
+        {**good, "question": "A second question with the first one's id?"},
+        {**good, "id": "x2", "evidence": "text that is in no chunk at all"},
+        {**good, "id": "x3", "question": repeated},
+        {
+            **good,
+            "id": "x4",
+            "question": "Which row?",
+            "type": "csv_row",
+            "doc": "cars93/Cars93.csv",
+            "evidence": "Passengers: 5",
+        },
+    ]
+    path = tmp_path / "specqa.jsonl"
+    path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
+    problems = check(path, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+    assert f"duplicate id {good['id']}" in problems
+    assert "x2: evidence 'text that is in no chunk at all' is in no chunk of " + good["doc"] in (
+        problems
+    )
+    assert "x3: repeats a dev-qa.jsonl question" in problems
+    assert any(
+        p.startswith("x4: evidence 'Passengers: 5' matches rows of several") for p in problems
+    )
+    assert "quota Chinese >= 40 not met: 5" in problems
+
+
+def test_a_malformed_line_is_reported_before_anything_is_chunked(tmp_path: Path) -> None:
+    path = tmp_path / "specqa.jsonl"
+    path.write_text(json.dumps({"id": "y1", "question": "Why?", "lang": "fr"}) + "\n")
+
+    def no_chunks(doc: str) -> tuple[()]:
+        raise AssertionError("a malformed file must not reach the corpus")
+
+    problems = check(path, chunks=no_chunks)
+    assert problems == [
+        "y1: missing field `type`",
+        "y1: missing field `doc`",
+        "y1: missing field `evidence`",
+        "y1: missing field `answer`",
+        "y1: missing field `cars`",
+        "y1: missing field `origin`",
+    ]
