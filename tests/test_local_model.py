@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from generation.errors import GenerationStopped, LocalModelMissing
+from generation.gguf import PACKAGED, resolve
 from generation.llm import build_llm, runtime
 from generation.llm.base import LLM, Completion
 from generation.llm.counting import count_messages, count_tokens, tokenize
-from generation.llm.gguf import PACKAGED, resolve
 from generation.llm.local import LocalLLM
 from generation.llm.runtime import load_runtime
 from generation.llm.tokenizer import load_tokenizer

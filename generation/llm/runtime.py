@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generation.errors import LocalModelMissing
-from generation.llm.gguf import check, resolve
+from generation.gguf import check, resolve
 
 if TYPE_CHECKING:
     from generation.models import ModelSpec
