@@ -52,8 +52,27 @@ class UnknownModel(GenerationError):
     type = "unknown_model"
 
 
+class UnavailableModel(GenerationError):
+    """A model of the registry that this server cannot use as configured: its key variable is
+    unset or empty, or its model file is missing. Refused before any work; a 422, not a 503,
+    since retrying cannot help (and clients such as the openai SDK retry every 5xx)."""
+
+    status = 422
+    type = "unavailable_model"
+
+    def __init__(self, message: str, *, model: str, reason: str, api_key_env: str | None = None):
+        super().__init__(message)
+        self.model = model
+        self.reason = reason
+        self.api_key_env = api_key_env
+
+    @property
+    def detail(self) -> Any:
+        return {"model": self.model, "reason": self.reason, "api_key_env": self.api_key_env}
+
+
 class LocalModelMissing(LLMUnavailable):
-    """The embedded model is not installed (`python -m generation.llm.setup`)."""
+    """The embedded model's GGUF file is missing, unreadable or not a model it can load."""
 
     status = 502
     type = "local_model_missing"

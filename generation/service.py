@@ -47,8 +47,9 @@ class Generation:
     facts: Facts | None = None  # write from the brief's car's facts; None: from passages only
 
     def llm(self, name: str | None = None) -> LLM:
-        """The client for model `name` (the registry's default when None); UnknownModel (422)."""
-        spec = self.models.get(name)
+        """The client for model `name` (the registry's default when None); UnknownModel or
+        UnavailableModel (422) before any work."""
+        spec = self.models.usable(name)
         if spec.name not in self.llms:
             self.llms[spec.name] = build_llm(
                 spec,

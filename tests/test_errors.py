@@ -27,6 +27,7 @@ from generation.errors import (
     SensitiveInput,
     SessionBusy,
     SessionNotFound,
+    UnavailableModel,
     UnknownBusiness,
     UnknownModel,
 )
@@ -84,6 +85,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     LLMTimeout: (504, "llm_timeout"),
     GenerationStopped: (503, "generation_stopped"),
     UnknownModel: (422, "unknown_model"),
+    UnavailableModel: (422, "unavailable_model"),
     LocalModelMissing: (502, "local_model_missing"),
     GenerationFailed: (502, "generation_failed"),
     SensitiveInput: (422, "sensitive_input"),
@@ -96,6 +98,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
 }
 
 ATTEMPTS = [{"n": 1, "error": "not JSON"}]
+REASON = "set OPENAI_API_KEY to use gpt-4o"
 USAGE = {"prompt_tokens": 12, "completion_tokens": 3, "cost": 0.0}
 HIT = GuardHit(word="最好", text="最 好", start=3, end=6, list="zh", field="car")
 
@@ -115,6 +118,10 @@ def make(cls: type[Exception]) -> Exception:
         return SensitiveInput(message, words=["最好"], hits=[HIT])
     if cls is MessageTooLong:
         return MessageTooLong(message, tokens=900, budget=512)
+    if cls is UnavailableModel:
+        return UnavailableModel(
+            message, model="gpt-4o", reason=REASON, api_key_env="OPENAI_API_KEY"
+        )
     if cls is DiskFull:
         return DiskFull("/data", message)
     if cls is StoreCorrupt:
@@ -126,6 +133,7 @@ def make(cls: type[Exception]) -> Exception:
 DETAIL: dict[type[Exception], Any] = {
     GenerationFailed: {"attempts": ATTEMPTS, "usage": USAGE},
     MessageTooLong: {"tokens": 900, "budget": 512},
+    UnavailableModel: {"model": "gpt-4o", "reason": REASON, "api_key_env": "OPENAI_API_KEY"},
     DiskFull: {"data_dir": "/data"},
     StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},
     SensitiveInput: {
