@@ -10,7 +10,7 @@ all of these hold, otherwise the realiser's paragraph stands:
 - the brief's language (no English paragraph in a Chinese blog, no Chinese in an English one
   beyond the names the original had);
 - no loop (a phrase of four words or eight characters repeated three times, or a sentence
-  repeated) and no echo of the instruction;
+  repeated), no echo of the instruction and no talk about the rewrite ("Here is…");
 - a length between half and twice the original's.
 """
 
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 _FIGURE = re.compile(r"(?<!\[)\d+(?:[.,]\d+)*(?!\])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"\w+")
+# A rewrite that talks about itself ("Here is a rewritten version:", "以下是润色后的段落：").
+_META = re.compile(
+    r"^\W*(?:here\s+is|here's|sure|certainly|rewritten|revised|以下是|好的|润色后)|[:：]\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def figures(text: str) -> Counter[str]:
@@ -87,7 +92,7 @@ def acceptable(
         return "language"
     if looping(rewrite, language):
         return "loop"
-    if echoes(rewrite, instruction):
+    if echoes(rewrite, instruction) or _META.search(rewrite):
         return "echo"
     return None
 
