@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from pathlib import Path
 from typing import Any, Protocol
 
 import anyio

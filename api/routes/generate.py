@@ -27,7 +27,8 @@ from api.deps import Authorized, GenerationDep, SearcherDep, SearchLimiterDep
 from api.disconnect import until_client_leaves
 from api.errors import ApiError, domain_body, error_body
 from generation.chain.grounded import GroundingMode
-from generation.chain.run import Chain, ChainRun, StepDone
+from generation.chain.run import Chain, ChainRun
+from generation.chain.written import StepDone
 from generation.errors import GenerationError
 from generation.prompts import PromptInfo
 from generation.schemas import BUSINESSES, BlogResponse, Brief, GenerationResponse, SingleResponse

@@ -35,6 +35,7 @@ from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
 from generation.chain import structured, written
 from generation.chain.grounded import GroundingMode, check_step
+from generation.chain.written import StepDone
 from generation.errors import GenerationFailed, SensitiveInput
 from generation.facts import Facts, FactSheet, Writer
 from generation.grounding import Evidence
@@ -47,7 +48,7 @@ from generation.guard import (
     words_of,
 )
 from generation.llm.base import LLM, Completion, Message
-from generation.passages import Passage, PassageBook, Searcher
+from generation.passages import PassageBook, Searcher
 from generation.prompts import PromptLibrary
 from generation.schemas import (
     BUSINESSES,
@@ -82,17 +83,6 @@ class ChainOptions:
     # A paragraph with more figures than this is not polished: a small model rarely copies
     # many figures right, and a rejected rewrite costs a model call for nothing.
     polish_max_figures: int = 4
-
-
-@dataclass
-class StepDone:
-    """Yielded after each step (the SSE stream sends one event per step)."""
-
-    step: str
-    output: StepOutput
-    trace: StepTrace
-    grounding: StepGrounding
-    passages: list[Passage]
 
 
 @dataclass

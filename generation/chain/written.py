@@ -14,26 +14,41 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generation.chain.grounded import check_step, summarize
 from generation.chain.polish import polish
 from generation.facts import SheetFact, Written
 from generation.grounding import Evidence
+from generation.passages import Passage
 from generation.schemas import (
     STEP_MODELS,
     BlogResponse,
     CarInfo,
     GenerationResponse,
     SingleResponse,
+    StepGrounding,
+    StepOutput,
     StepTrace,
     UsedFact,
 )
 
 if TYPE_CHECKING:
-    from generation.chain.run import Chain, ChainRun, StepDone
+    from generation.chain.run import Chain, ChainRun
 
 REALISER = "facts/realiser"
+
+
+@dataclass
+class StepDone:
+    """Yielded after each step (the SSE stream sends one event per step)."""
+
+    step: str
+    output: StepOutput
+    trace: StepTrace
+    grounding: StepGrounding
+    passages: list[Passage]
 
 
 def cite(run: ChainRun, step: str, fact: SheetFact) -> int:
@@ -128,8 +143,6 @@ def _write(writer: Any, step: str) -> Written:
 async def _finish(
     chain: Chain, run: ChainRun, step: str, written: Written, started: float
 ) -> StepDone:
-    from generation.chain.run import StepDone
-
     brief = run.brief
     model = STEP_MODELS[(brief.business, step)]
     fields = dict(written.fields)
