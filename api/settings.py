@@ -133,6 +133,10 @@ class Settings(BaseSettings):
         default_factory=lambda: shipped_data() / "prompts",
         description="prompt templates: {business}/[{model}/]{step}.j2",
     )
+    realise_dir: Path = Field(
+        default_factory=lambda: shipped_data() / "realise",
+        description="facts-first writing: plan.toml and the en/zh phrasebooks",
+    )
     sensitive_words_dir: Path = Field(
         default_factory=lambda: shipped_data() / "sensitive_words",
         description="the word lists every guard loads: each *.txt in this folder",
@@ -170,7 +174,7 @@ class Settings(BaseSettings):
     def _glossary_off(cls, value: object) -> object:
         return None if value in ("", None) else value
 
-    @field_validator("data_dir", "samples_dir", "prompts_dir", "sensitive_words_dir")
+    @field_validator("data_dir", "samples_dir", "prompts_dir", "realise_dir", "sensitive_words_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

@@ -75,7 +75,7 @@ def main() -> None:
         "",
         f"Measured {stamp} on {machine()}.",
         f'Command: `make bench` (`python -m bench.blog --car "{args.car}" --runs {args.runs}`);'
-        " index: data/samples; model: `local` (SmolLM2-135M-Instruct, transformers, CPU).",
+        " index: data/samples; model: `local` (SmolLM2-135M-Instruct GGUF, OpenVINO GenAI, CPU).",
         f"Whole blog: first run {totals[0]:.1f} s (model load included), later runs {later:.1f} s.",
         "",
         "| run | step | prompt template | prompt tokens | completion tokens | latency | tokens/s |",

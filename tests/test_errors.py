@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from api import errors
 from generation.errors import (
+    CarHasNoFacts,
     GenerationError,
     GenerationFailed,
     GenerationStopped,
@@ -27,7 +28,10 @@ from generation.errors import (
     SensitiveInput,
     SessionBusy,
     SessionNotFound,
+    UnavailableModel,
+    UngroundedFigures,
     UnknownBusiness,
+    UnknownCar,
     UnknownModel,
 )
 from generation.guard import GuardHit
@@ -84,6 +88,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     LLMTimeout: (504, "llm_timeout"),
     GenerationStopped: (503, "generation_stopped"),
     UnknownModel: (422, "unknown_model"),
+    UnavailableModel: (422, "unavailable_model"),
     LocalModelMissing: (502, "local_model_missing"),
     GenerationFailed: (502, "generation_failed"),
     SensitiveInput: (422, "sensitive_input"),
@@ -93,10 +98,15 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     SessionBusy: (409, "session_busy"),
     PromptNotFound: (500, "prompt_not_found"),
     PromptError: (500, "prompt_error"),
+    UnknownCar: (404, "unknown_car"),
+    CarHasNoFacts: (422, "car_has_no_facts"),
+    UngroundedFigures: (422, "ungrounded_figures"),
 }
 
 ATTEMPTS = [{"n": 1, "error": "not JSON"}]
+REASON = "set OPENAI_API_KEY to use gpt-4o"
 USAGE = {"prompt_tokens": 12, "completion_tokens": 3, "cost": 0.0}
+FIGURES = [{"text": "433 litres", "verdict": "wrong_car"}]
 HIT = GuardHit(word="最好", text="最 好", start=3, end=6, list="zh", field="car")
 
 
@@ -115,6 +125,16 @@ def make(cls: type[Exception]) -> Exception:
         return SensitiveInput(message, words=["最好"], hits=[HIT])
     if cls is MessageTooLong:
         return MessageTooLong(message, tokens=900, budget=512)
+    if cls is UnavailableModel:
+        return UnavailableModel(
+            message, model="gpt-4o", reason=REASON, api_key_env="OPENAI_API_KEY"
+        )
+    if cls is UnknownCar:
+        return UnknownCar("Hyundai Venu", close_matches=["Hyundai Venue"])
+    if cls is CarHasNoFacts:
+        return CarHasNoFacts("tata-orbit", "Tata Orbit")
+    if cls is UngroundedFigures:
+        return UngroundedFigures(message, figures=FIGURES)
     if cls is DiskFull:
         return DiskFull("/data", message)
     if cls is StoreCorrupt:
@@ -126,7 +146,10 @@ def make(cls: type[Exception]) -> Exception:
 DETAIL: dict[type[Exception], Any] = {
     GenerationFailed: {"attempts": ATTEMPTS, "usage": USAGE},
     MessageTooLong: {"tokens": 900, "budget": 512},
+    UnavailableModel: {"model": "gpt-4o", "reason": REASON, "api_key_env": "OPENAI_API_KEY"},
     DiskFull: {"data_dir": "/data"},
+    UnknownCar: {"close_matches": ["Hyundai Venue"]},
+    UngroundedFigures: {"figures": FIGURES},
     StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},
     SensitiveInput: {
         "words": ["最好"],

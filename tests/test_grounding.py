@@ -43,6 +43,8 @@ def unsupported(text: str, passages: list[str] | Reference) -> list[str]:
         ("6.8 L/100km, 6.8 l/100 km", [(6.8, "L/100km"), (6.8, "L/100km")]),
         # "0-100 km/h" names the sprint; it claims no speed
         ("0-100 km/h in 8.9 s, top speed 200 km/h", [(8.9, "s"), (200, "km/h")]),
+        ("it reaches 100 km/h in 9 s and sprints to 60 mph", [(9, "s")]),
+        ("the 2025 produces 150 kW", [(150, "kW")]),  # a year, not a count of "produces"
         ("a 9.4-second sprint", [(9.4, "s")]),
         ("18.4 kWh battery, 6.6 kW charger", [(18.4, "kWh"), (6.6, "kW")]),
         ("13.4 kWh/100km", [(13.4, "kWh/100km")]),

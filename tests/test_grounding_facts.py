@@ -22,6 +22,7 @@ from api.services import Services
 from api.settings import Settings
 from generation.chain.run import Chain, ChainOptions
 from generation.errors import UngroundedFigures
+from generation.facts import Facts
 from generation.grounding import GroundingReport, Reference, check
 from generation.guard import Guard
 from generation.llm import build_llm
@@ -259,12 +260,13 @@ def _blog(
         prompts=PromptLibrary(PROMPTS),
         guard=Guard.from_folder(LISTS),
         options=ChainOptions(k=3, grounding_policy=policy),  # type: ignore[arg-type]
+        facts=Facts.load(services.cars, PROMPTS.parent / "realise"),
     )
 
     async def go() -> BlogResponse:
         try:
             run = chain.start(Brief(car="Hyundai Venue"))
-            run.cars, run.car_id = services.cars, "hyundai-venue"
+            assert run.sheet is not None and run.sheet.car.id == "hyundai-venue"
             response = None
             async for event in chain.events(run):
                 response = event

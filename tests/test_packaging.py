@@ -15,11 +15,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CODE = ("api", "generation", "ingest", "retrieval")
-DATA_FILES = ("prompts_dir", "sensitive_words_dir", "glossary", "models_file", "samples_dir")
+DATA_FILES = (
+    "prompts_dir",
+    "realise_dir",
+    "sensitive_words_dir",
+    "glossary",
+    "models_file",
+    "samples_dir",
+)
 
 PROBE = """
 import json
 from api.settings import Settings
+from generation.facts.plan import Plan
 from generation.guard import Guard
 from generation.models import ModelRegistry
 from generation.prompts import PromptLibrary
@@ -28,7 +36,8 @@ from retrieval.glossary import Glossary
 s = Settings()
 print(json.dumps({
     "paths": {name: str(getattr(s, name)) for name in %r},
-    "prompt": PromptLibrary(s.prompts_dir).resolve("car_blog", "opening", "local")[0],
+    "prompt": PromptLibrary(s.prompts_dir).resolve("polish", "paragraph", "local")[0],
+    "plan": sorted(Plan.load(s.realise_dir / "plan.toml").groups),
     "words": len(Guard.from_folder(s.sensitive_words_dir)),
     "default_model": ModelRegistry.load(s.models_file).get(None).name,
     "glossary": bool(Glossary.load(s.glossary).expand("wheelbase").chinese),
@@ -80,12 +89,14 @@ def test_an_installed_wheel_finds_prompts_word_lists_glossary_and_models(tmp_pat
     data = installed / "specrag_data"
     assert found["paths"] == {
         "prompts_dir": str(data / "prompts"),
+        "realise_dir": str(data / "realise"),
         "sensitive_words_dir": str(data / "sensitive_words"),
         "glossary": str(data / "glossary" / "car_terms.txt"),
         "models_file": str(data / "models.toml"),
         "samples_dir": str(data / "samples"),
     }
-    assert found["prompt"] == "car_blog/local/opening.j2"
+    assert found["prompt"] == "polish/paragraph.j2"
+    assert "engine" in found["plan"]
     assert found["words"] > 40
     assert found["default_model"] == "local"
     assert found["glossary"]

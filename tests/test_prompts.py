@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ def variables(business: str, step: str, **extra: Any) -> dict[str, Any]:
         "passages": PASSAGES,
         "shape": STEP_MODELS[(business, step)].shape(),
         "words": 120,
+        "facts": "Facts of the Aurora X5 / Aurora X5 的参数:\n- Maximum power: 150 kW [3]",
         "opening": Opening(title="Aurora X5", text="The opening text.", topics=["engine"]),
         "middle": Middle(text="The middle text."),
         "topics": ["engine", "space"],
@@ -66,15 +68,17 @@ def test_every_business_step_renders_system_and_user(
         assert "ONLY figures" in rendered.messages[0]["content"]
 
 
-def test_model_override_is_used_and_reported(library: PromptLibrary) -> None:
-    rendered = library.render(
-        "car_blog", "opening", model="local", variables=variables("car_blog", "opening")
+def test_model_override_is_used_and_reported(library: PromptLibrary, tmp_path: Path) -> None:
+    shutil.copytree(library.root, tmp_path / "prompts")
+    override = tmp_path / "prompts" / "car_blog" / "house-model" / "opening.j2"
+    override.parent.mkdir()
+    override.write_text("{% block user %}House prompt for {{ brief.car }}{% endblock %}")
+    rendered = PromptLibrary(tmp_path / "prompts").render(
+        "car_blog", "opening", model="house-model", variables=variables("car_blog", "opening")
     )
-    assert rendered.template == "car_blog/local/opening.j2"
+    assert rendered.template == "car_blog/house-model/opening.j2"
     assert rendered.override
-    # The embedded model is English-only: its prompt has no Chinese.
-    text = " ".join(m["content"] for m in rendered.messages)
-    assert not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    assert rendered.messages == [{"role": "user", "content": "House prompt for Aurora X5"}]
 
 
 def test_missing_business_model_prompt_falls_back_to_the_business_default(
@@ -161,7 +165,6 @@ def test_list_prompts_has_every_default_and_the_overrides(library: PromptLibrary
     for business, steps in BUSINESSES.items():
         for step in steps:
             assert (business, None, step) in listed
-    for step in ("opening", "middle", "ending"):
-        assert listed[("car_blog", "local", step)].template == f"car_blog/local/{step}.j2"
+    assert listed[("polish", None, "paragraph")].template == "polish/paragraph.j2"
     assert all(not p.template.startswith("_") for p in listed.values())  # includes are no prompts
     assert listed[("car_blog", None, "opening")].blocks == ["system", "user"]

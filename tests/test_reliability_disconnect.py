@@ -57,8 +57,10 @@ def app_url(
     )
     shutil.copytree(sample_index, settings.data_dir)
     services = Services(settings, embedder=embedder)
-    with served(create_app(settings, services=services)) as url:
-        yield url
+    with pytest.MonkeyPatch.context() as patch:  # a model whose key is unset is unavailable
+        patch.setenv("SPECRAG_DISCONNECT_KEY", "sk-disconnect")
+        with served(create_app(settings, services=services)) as url:
+            yield url
     services.close()
     record("disconnect", {"held_s": HELD, "cases": CASES})
 

@@ -70,8 +70,10 @@ def client(
     )
     shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
     services = Services(settings, embedder=embedder)
-    with TestClient(create_app(settings, services=services)) as test_client:
-        yield test_client
+    with pytest.MonkeyPatch.context() as patch:  # a model whose key is unset is unavailable
+        patch.setenv("SPECRAG_FAULTS_KEY", "sk-faults")
+        with TestClient(create_app(settings, services=services)) as test_client:
+            yield test_client
     services.close()
     record("llm_faults", {"timeout_s": TIMEOUT, "retries": RETRIES, "cases": FIGURES})
 

@@ -13,7 +13,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from generation.chain.run import StepDone
+from generation.chain.written import StepDone
 from generation.errors import GenerationError
 from generation.schemas import BUSINESSES, BlogResponse, Brief, GenerationResponse
 from generation.service import Generation

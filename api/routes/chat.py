@@ -117,7 +117,7 @@ class Deleted(BaseModel):
     responses={
         404: {"description": "unknown session"},
         409: {"description": "another request answered this session's turn first"},
-        422: {"description": "empty or too long message, unknown model or business"},
+        422: {"description": "empty or too long message, unknown or unavailable model or business"},
         502: {"description": "the model failed"},
         504: {"description": "the model timed out"},
     },

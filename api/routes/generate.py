@@ -4,9 +4,9 @@ They use the app state's `searcher` and `generation` (`api.deps.SearcherDep`, `G
 
 Errors: a `GenerationError` answers with its own status in the API's one error shape
 (`api/errors.py`), with the attempts and usage of a `GenerationFailed` (502) and the words of a
-`SensitiveInput` (422) in `detail`. With `stream: true` the brief, the model and the input guard
-are checked before the stream opens, so those still fail with their status; a failure after the
-first event is sent as an `error` event.
+`SensitiveInput` (422) in `detail`. With `stream: true` the brief, the model (known and
+available) and the input guard are checked before the stream opens, so those still fail with
+their status; a failure after the first event is sent as an `error` event.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from api.deps import Authorized, GenerationDep, SearcherDep, SearchLimiterDep
 from api.disconnect import until_client_leaves
 from api.errors import ApiError, domain_body, error_body
 from generation.chain.grounded import GroundingMode
-from generation.chain.run import Chain, ChainRun, StepDone
+from generation.chain.run import Chain, ChainRun
+from generation.chain.written import StepDone
 from generation.errors import GenerationError
 from generation.prompts import PromptInfo
 from generation.schemas import BUSINESSES, BlogResponse, Brief, GenerationResponse, SingleResponse
@@ -121,7 +122,7 @@ async def _whole(chain: Chain, run: ChainRun) -> GenerationResponse | None:
     response_model=BlogResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream"},
-        422: {"description": "invalid brief, unknown model, or sensitive words in the brief"},
+        422: {"description": "invalid brief, unknown or unavailable model, sensitive words"},
         502: {"description": "the model failed or its output stayed invalid"},
         504: {"description": "the model timed out"},
     },
@@ -144,7 +145,7 @@ async def generate_blog(
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE with stream"},
         404: {"description": "unknown business"},
-        422: {"description": "invalid brief, unknown model, or sensitive words in the brief"},
+        422: {"description": "invalid brief, unknown or unavailable model, sensitive words"},
         502: {"description": "the model failed or its output stayed invalid"},
         504: {"description": "the model timed out"},
     },

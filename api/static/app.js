@@ -115,11 +115,12 @@ function useKey(event) {
   loadModels();
 }
 
-// Suggestions for the model fields; without GET /v1/models they stay free text.
+// Suggestions for the model fields (the chat models this server can use, not those whose key
+// is unset); without GET /v1/models they stay free text.
 async function loadModels() {
   try {
     const reply = await call("GET", "/v1/models");
-    const chat = reply.data.filter((m) => m.type !== "embedding");
+    const chat = reply.data.filter((m) => m.type !== "embedding" && m.available !== false);
     $("models").replaceChildren(...chat.map((m) => el("option", { value: m.id })));
   } catch (e) {
     $("models").replaceChildren();

@@ -6,9 +6,11 @@ request's summary."""
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
 from generation.errors import UngroundedFigures
+from generation.facts import Facts, FactSheet
 from generation.grounding import FigureCheck, GroundingReport, Reference, check
 from generation.schemas import Dropped, Grounding, StepGrounding, StepOutput
 
@@ -17,6 +19,16 @@ GroundingPolicy = Literal["drop", "flag", "fail"]
 
 # Where a sentence ends: 。！？ anywhere, .!? before a space or the end, a line break.
 _SENTENCE_END = re.compile(r"[。！？]+|[.!?]+(?=\s|$)|\n+")
+
+
+def reference_for(
+    facts: Facts | None, sheet: FactSheet | None, passages: Iterable[Any]
+) -> Reference:
+    """What a step's figures are judged against: the brief's car's facts and every other
+    car's when the run has a fact sheet, and the passages shown so far."""
+    if facts is None or sheet is None:
+        return Reference(passages=passages)
+    return Reference(facts.registry, sheet.car.id, passages)
 
 
 def check_step(

@@ -33,17 +33,18 @@ import anyio
 
 from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
-from generation.chain import structured
+from generation.chain import structured, written
 from generation.chain.grounded import (
     GroundingMode,
     GroundingPolicy,
     apply_policy,
     check_step,
-    summarize,
+    reference_for,
     unbacked,
 )
+from generation.chain.written import StepDone
 from generation.errors import GenerationFailed, SensitiveInput
-from generation.grounding import Reference
+from generation.facts import Facts, FactSheet, Writer
 from generation.guard import (
     Guard,
     GuardHit,
@@ -53,7 +54,7 @@ from generation.guard import (
     words_of,
 )
 from generation.llm.base import LLM, Completion, Message
-from generation.passages import Passage, PassageBook, Searcher
+from generation.passages import PassageBook, Searcher
 from generation.prompts import PromptLibrary
 from generation.schemas import (
     BUSINESSES,
@@ -66,8 +67,8 @@ from generation.schemas import (
     StepOutput,
     StepTrace,
     Usage,
+    UsedFact,
 )
-from ingest.specs.registry import CarRegistry
 
 DEFAULT_TOPICS = ("engine and performance", "dimensions and space", "fuel economy and price")
 # Share of the brief's length per blog step.
@@ -85,17 +86,10 @@ class ChainOptions:
     temperature: float = 0.7
     search_mode: str = "hybrid"
     max_passage_chars: int = 1500
-
-
-@dataclass
-class StepDone:
-    """Yielded after each step (the SSE stream sends one event per step)."""
-
-    step: str
-    output: StepOutput
-    trace: StepTrace
-    grounding: StepGrounding
-    passages: list[Passage]
+    polish: bool = True  # the embedded model may rewrite a written paragraph (figures kept)
+    # A paragraph with more figures than this is not polished: a small model rarely copies
+    # many figures right, and a rejected rewrite costs a model call for nothing.
+    polish_max_figures: int = 4
 
 
 @dataclass
@@ -109,8 +103,11 @@ class ChainRun:
     grounding: list[StepGrounding] = field(default_factory=list)
     guard: GuardReport = field(default_factory=GuardReport)
     usage: Usage = field(default_factory=Usage)
-    cars: CarRegistry | None = None  # with `car_id`: figures judged against the car's facts
-    car_id: str | None = None
+    sheet: FactSheet | None = None  # the brief's car and its facts
+    written: bool = False  # the facts-first run (the embedded model)
+    facts_used: list[UsedFact] = field(default_factory=list)
+    polished: list[str] = field(default_factory=list)
+    step: str = ""  # the step being written (facts-first runs)
 
 
 @dataclass(kw_only=True)
@@ -138,6 +135,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
         callbacks: Callbacks | None = None,
         limiter: anyio.CapacityLimiter | None = None,
         options: ChainOptions | None = None,
+        facts: Facts | None = None,
     ):
         super().__init__(
             llm=llm,
@@ -149,6 +147,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             limiter=limiter,
         )
         self.options = options or ChainOptions()
+        self.facts = facts
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -167,6 +166,9 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             raise
         run.guard.input_hits = hits
         self._report_hits(run, hits, where="input")
+        if self.facts is not None:  # UnknownCar (404), CarHasNoFacts (422): before any call
+            run.sheet = self.facts.sheet(brief.car)
+            run.written = self.llm.spec.kind == "local"
         return run
 
     async def run(self, brief: Brief) -> GenerationResponse:
@@ -182,7 +184,10 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
     async def events(self, run: ChainRun) -> AsyncIterator[StepDone | GenerationResponse]:
         """Each finished step, then the response."""
         try:
-            if run.brief.business == "car_blog":
+            if run.written:
+                async for event in written.events(self, run):
+                    yield event
+            elif run.brief.business == "car_blog":
                 async for event in self._blog(run):
                     yield event
             else:
@@ -227,17 +232,13 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
         yield SingleResponse(output=done.output.model_dump(), **self._common(run, [done.output]))
 
     def _common(self, run: ChainRun, outputs: list[StepOutput]) -> dict[str, Any]:
-        return {
-            "business": run.brief.business,
-            "model": self.llm.name,
-            "citations": run.book.citations(t for o in outputs for t in o.texts().values()),
-            "grounding": summarize(
-                run.grounding, self.options.grounding, self.options.grounding_policy
-            ),
-            "guard": run.guard,
-            "trace": run.trace,
-            "usage": run.usage,
-        }
+        return written.common_fields(self, run, outputs)
+
+    def facts_writer(self, run: ChainRun) -> Writer:
+        """The realiser's writer for this run's brief and sheet (facts-first runs)."""
+        assert self.facts is not None and run.sheet is not None
+        sheet = run.sheet
+        return self.facts.writer(sheet, run.brief, lambda f: written.cite(run, run.step, f))
 
     # -- one step ----------------------------------------------------------------------------
 
@@ -248,6 +249,8 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
         brief = run.brief
         events = run.callbacks.child(step=step)
         passages = await run.book.retrieve(step, queries, events)
+        if run.sheet is not None:
+            await run.book.load_sources(f.citation.chunk_id or "" for f in run.sheet.facts)
         model = STEP_MODELS[(brief.business, step)]
         words = self._words(brief, step)
         rendered = self.prompts.render(
@@ -259,6 +262,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
                 "passages": passages,
                 "shape": model.shape(),
                 "words": words,
+                "facts": written.facts_block(run, step),
                 **variables,
             },
         )
@@ -326,7 +330,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             return result
 
         result = await ask(prepared.messages, None)
-        reference = Reference(run.cars, run.car_id, run.book.shown.values())
+        reference = reference_for(self.facts, run.sheet, run.book.shown.values())
         grounding = check_step(step, result.output, reference, self.options.grounding)
         if unbacked(grounding) and self.options.grounding == "reask":
             before = unbacked(grounding)

@@ -1,7 +1,8 @@
 """Standardised JSON: ask for one object, validate it with pydantic, re-ask with the error.
 
 JSON mode (`response_format`) is used where the model's spec says it has one; otherwise the
-LLM layer adds an instruction and extracts the first JSON object from the answer. Before
+LLM layer adds an instruction and extracts the first JSON object from the answer. The model's
+JSON schema goes with the request: the embedded model's output is constrained to it. Before
 validation, an answer that is not JSON as it stands gets one conservative `repair` of the slips
 small models make (a missing comma, an answer cut off by the token limit). An answer that is
 still not JSON, or does not fit the step's model, is sent back to the model with the validation
@@ -152,6 +153,8 @@ async def generate(
     if max_retries < 1:
         raise ValueError("max_retries counts attempts and must be at least 1")
     conversation = [dict(m) for m in messages]
+    # The embedded model is constrained to the schema; remote ones use their JSON mode.
+    schema = model.model_json_schema() if plain is None else None
     completions: list[Completion] = []
     errors: list[str] = []
     attempts: list[dict[str, Any]] = []
@@ -163,6 +166,7 @@ async def generate(
             # A re-ask wants the same answer, fixed; less sampling noise helps weak models.
             temperature=temperature if attempt == 1 else min(temperature, 0.3),
             callbacks=callbacks,
+            schema=schema,
         )
         completions.append(completion)
         try:

@@ -144,11 +144,11 @@ class TokenCounter:
         if self.spec.tokenizer == "model" and self.spec.kind == "local":
             from generation.llm.tokenizer import load_tokenizer
 
-            tokenizer = load_tokenizer()
-            ids = tokenizer.encode(text, add_special_tokens=False)
+            tokenizer = load_tokenizer(self.spec)
+            ids = tokenizer.encode(text)
             if len(ids) <= tokens:
                 return text
-            out: str = tokenizer.decode(ids[:tokens], skip_special_tokens=True)
+            out: str = tokenizer.decode(ids[:tokens])
         else:
             name = FALLBACK_ENCODING if self.spec.tokenizer == "model" else self.spec.tokenizer
             encoding = get_encoding(name)

@@ -99,7 +99,7 @@ class Chat:
         answer_tokens: int | None = None,
         temperature: float | None = None,
     ) -> Conversation:
-        """A conversation with `model` (the default when None; UnknownModel, 422) for
+        """A conversation with `model` (the default when None; Unknown/UnavailableModel, 422) for
         `business`; omitted settings are the defaults and the generation options."""
         options = self.generation.options
         return Conversation(
@@ -138,12 +138,12 @@ class Chat:
     ) -> ChatReply:
         """Answer `message` in session `session_id` (a new session when None).
 
-        Raises SessionNotFound (404), UnknownModel / UnknownBusiness / MessageTooLong /
-        SensitiveInput (422), SessionBusy (409), and the model's errors (502, 504).
+        Raises SessionNotFound (404), UnknownModel / UnavailableModel / UnknownBusiness /
+        MessageTooLong / SensitiveInput (422), SessionBusy (409), and the model's errors (502, 504).
         """
         session = self.sessions.get(session_id) if session_id else None
         model = model or (session.model if session else None)
-        spec = self.generation.models.get(model)  # UnknownModel before any work
+        spec = self.generation.models.usable(model)  # Unknown/UnavailableModel before any work
         business = business or (session.business if session else CHAT_BUSINESS)
         if business not in CHAT_BUSINESSES:
             raise UnknownBusiness(

@@ -4,8 +4,6 @@ client for a model's kind: an OpenAI-compatible endpoint (`openai.py`) or the em
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from generation.callbacks import Callbacks
 from generation.llm.base import LLM
 from generation.models import ModelSpec
@@ -18,17 +16,15 @@ def build_llm(
     timeout: float = 60,
     max_retries: int = 3,
     backoff: float = 0.5,
-    model_dir: Path | None = None,
 ) -> LLM:
     """The client for `spec`: an OpenAI-compatible endpoint or the embedded model.
 
     Args:
         timeout, max_retries, backoff: per attempt, for remote models; `backoff` is the first
             retry's delay in seconds, doubled per attempt and capped at 8 s.
-        model_dir: the embedded model's converted weights (default: under the venv).
     """
     # Each backend is imported when first built: `import generation.llm.counting` (the CLI's
-    # settings need it) must not pay for the openai client (~0.7 s) or transformers.
+    # settings need it) must not pay for the openai client (~0.7 s) or OpenVINO GenAI.
     if spec.kind == "openai":
         from generation.llm.openai import OpenAILLM
 
@@ -40,5 +36,5 @@ def build_llm(
 
         # No wall-clock cut for the embedded model: it is bounded by max_tokens, and on two
         # busy cores a remote-sized timeout would truncate answers mid-JSON.
-        return LocalLLM(spec, callbacks=callbacks, model_dir=model_dir)
+        return LocalLLM(spec, callbacks=callbacks)
     raise ValueError(f"model {spec.name!r}: unknown kind {spec.kind!r}")

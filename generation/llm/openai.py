@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from typing import Any
 
@@ -81,6 +81,7 @@ class OpenAILLM(LLM):
         temperature: float,
         incremental: bool,
         events: Callbacks,
+        schema: Mapping[str, Any] | None = None,  # JSON mode (json_object) stands for it
     ) -> AsyncGenerator[str | Answer, None]:
         request: dict[str, Any] = {
             "model": self.spec.model_id,

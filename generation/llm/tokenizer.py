@@ -1,67 +1,69 @@
-"""The embedded model's own tokenizer: loaded once per model folder (converting the GGUF
-first if the install step has not), and the bytes each of its tokens stands for."""
+"""The embedded model's own tokenizer: OpenVINO GenAI's, read from the model's GGUF file.
+
+It is the tokenizer the pipeline itself uses (`LLMPipeline.get_tokenizer()`; one pipeline per
+model file and process, `generation.llm.runtime`), so every count is the count the model
+sees: the prompt after its chat template, the answer's new tokens.
+"""
 
 from __future__ import annotations
 
-import logging
-from functools import cache
+import threading
+from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generation.errors import LocalModelMissing
-from generation.llm.setup import convert, default_model_dir, gguf_path, is_installed
+from generation.llm.runtime import load_runtime
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from generation.models import ModelSpec
 
-
-def ensure_converted(model_dir: Path) -> None:
-    if is_installed(model_dir):
-        return
-    try:
-        gguf_path()
-    except FileNotFoundError as e:
-        raise LocalModelMissing(
-            f"the embedded model is not installed in {model_dir} and its GGUF is missing: {e}; "
-            "run `make install`"
-        ) from e
-    log.warning(
-        "embedded model not converted yet in %s; converting the GGUF now (once, ~30 s)", model_dir
-    )
-    convert(model_dir)
+Message = dict[str, str]
 
 
-@cache
-def load_tokenizer(model_dir: Path | None = None) -> Any:
-    """The embedded model's own tokenizer (loaded once per directory)."""
-    from transformers import AutoTokenizer
+class LocalTokenizer:
+    """Encode, decode and chat-format text for one GGUF model (wraps `openvino_genai.Tokenizer`)."""
 
-    directory = model_dir or default_model_dir()
-    ensure_converted(directory)
-    return AutoTokenizer.from_pretrained(directory, local_files_only=True)
+    def __init__(self, tokenizer: Any):
+        self.ov = tokenizer
+
+    def encode(self, text: str, *, add_special_tokens: bool = False) -> list[int]:
+        if not text:
+            return []
+        encoded = self.ov.encode(text, add_special_tokens=add_special_tokens)
+        return [int(i) for i in encoded.input_ids.data[0]]
+
+    def decode(self, ids: Sequence[int], *, skip_special_tokens: bool = True) -> str:
+        if not ids:
+            return ""
+        return str(self.ov.decode(list(ids), skip_special_tokens=skip_special_tokens))
+
+    def chat_prompt(self, messages: list[Message]) -> str:
+        """The prompt text the model is given for `messages` (its chat template applied)."""
+        return str(self.ov.apply_chat_template(messages, add_generation_prompt=True))
+
+    def chat_ids(self, messages: list[Message]) -> list[int]:
+        return self.encode(self.chat_prompt(messages))
+
+    @cached_property
+    def _bytes_of(self) -> dict[int, bytes]:
+        return {int(i): bytes(b) for b, i in self.ov.get_vocab().items()}
+
+    def token_bytes(self, token_id: int) -> bytes:
+        """The bytes token `token_id` stands for (a piece of a UTF-8 character, possibly)."""
+        return self._bytes_of[token_id]
 
 
-@cache
-def _byte_decoder() -> dict[str, int]:
-    """GPT-2's byte-level alphabet, reversed: the printable stand-in character → its byte."""
-    printable = (
-        list(range(ord("!"), ord("~") + 1))
-        + list(range(ord("¡"), ord("¬") + 1))
-        + list(range(ord("®"), ord("ÿ") + 1))
-    )
-    chars = list(printable)
-    extra = 0
-    for b in range(256):
-        if b not in printable:
-            printable.append(b)
-            chars.append(256 + extra)
-            extra += 1
-    return {chr(c): b for b, c in zip(printable, chars, strict=True)}
+def load_tokenizer(spec: ModelSpec | None = None) -> LocalTokenizer:
+    """The tokenizer of `spec`'s model file (the packaged default when None); loads the model's
+    pipeline once per process if it is not loaded yet."""
+    runtime = load_runtime(spec)
+    with _wrapping:
+        tokenizer = _wrapped.get(runtime.path)
+        if tokenizer is None:
+            tokenizer = _wrapped[runtime.path] = LocalTokenizer(runtime.pipeline.get_tokenizer())
+    return tokenizer
 
 
-def token_bytes(tokenizer: Any, token_id: int) -> bytes:
-    """The bytes a byte-level BPE token stands for (special tokens: their UTF-8 text)."""
-    piece: str = tokenizer.convert_ids_to_tokens(token_id)
-    decoder = _byte_decoder()
-    if token_id in set(tokenizer.all_special_ids) or any(ch not in decoder for ch in piece):
-        return piece.encode("utf-8")
-    return bytes(decoder[ch] for ch in piece)
+_wrapped: dict[Path, LocalTokenizer] = {}
+_wrapping = threading.Lock()

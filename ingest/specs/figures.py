@@ -59,6 +59,7 @@ _CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 # a run of Chinese numerals, not after 第 (an ordinal); starting with a digit or 十
 _CN_NUMBER = re.compile(rf"(?<![第{_CN_CHARS}])[零〇一二两三四五六七八九十][{_CN_CHARS}]*")
 
+_SPRINT = r"(?:km\s*/\s*h|kph|mph)"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _MASKS = [
     re.compile(r"[\[【]\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*[\]】]"),  # citation markers
@@ -73,6 +74,10 @@ _MASKS = [
     re.compile(r"(?m)^\s*(?:\d{1,2}[.)、](?=\s)|[(（]\d{1,2}[)）])"),  # list numbering
     # the label of an acceleration figure, not a speed: "0-100 km/h in 11.2 s"
     re.compile(r"(?<![\d.])0\s*[-~至到]\s*(?:100|60|200)\s*(?:km\s*/\s*h|kph|mph|公里)", re.I),
+    # and its other forms: "reaches 100 km/h in 8.9 s", "sprints to 60 mph"
+    re.compile(
+        rf"(?<![\d.])(?:100|60|200)\s*{_SPRINT}(?=\s+in\s)|(?<=to )(?:100|60|200)\s*{_SPRINT}", re.I
+    ),
 ]
 _FUEL_BEFORE = re.compile(
     r"(?:百公里|油耗|耗油|fuel\s+(?:consumption|economy)|consumption)[^\d\n]{0,12}$", re.I
@@ -236,11 +241,11 @@ def _read(original: str, rw: _Rewritten, q: Quantity) -> list[Figure]:
         return []  # "3500T" is no engine size
     noun, noun_end = _noun(text, q.end) if unit is None else (None, q.end)
     written = text[q.start : q.end]
-    if unit is None and noun is None:
-        if rw.from_word(q.start) or re.fullmatch(r"(?:19|20)\d\d", written.strip()):
-            return []  # a number word not counting anything; a year
-    if unit is None and noun == "years" and re.fullmatch(r"(?:19|20)\d\d", written.strip()):
-        return []  # 2025年
+    year = re.fullmatch(r"(?:19|20)\d\d", written.strip()) is not None
+    if unit is None and year and noun not in KINDS.values() or noun == "years" and year:
+        return []  # a year: 2025, 2025年, "2025 produces" (not a count of produces)
+    if unit is None and noun is None and rw.from_word(q.start):
+        return []  # a number word not counting anything
     start, end = rw.span(q.start, q.end)
     shown = original[start : rw.span(q.start, noun_end)[1]].strip()  # "6 airbags", "五座"
     halves = q.half_widths or tuple(0.5 for _ in q.numbers)

@@ -261,3 +261,6 @@ MULTIPLIERS = {
     "million": 1e6,
     "mn": 1e6,
 }
+
+# Each unit by its display symbol (a stored fact names its unit by symbol).
+UNITS_BY_SYMBOL: dict[str, Unit] = {unit.symbol: unit for _, unit in SUFFIXES + PREFIXES}

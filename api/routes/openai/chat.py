@@ -169,14 +169,17 @@ def _finish(answer: ChatAnswer) -> str:
     response_model=ChatCompletion,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "JSON, or chunks with stream"},
-        422: {"description": "malformed messages, unknown model, a message over the budget"},
+        422: {
+            "description": "malformed messages, unknown or unavailable model, a message over "
+            "the budget"
+        },
         502: {"description": "the model failed"},
         504: {"description": "the model timed out"},
     },
 )
 async def chat_completions(body: ChatCompletionRequest, chat: ChatDep, request: Request) -> Any:
     """OpenAI-compatible chat: the conversation answered from the index, with citations."""
-    conversation = chat.conversation(  # UnknownModel: 422
+    conversation = chat.conversation(  # Unknown/UnavailableModel: 422
         model=body.model,
         k=body.k,
         filters=body.filters,

@@ -22,6 +22,10 @@ class ModelCard(BaseModel):
     type: Literal["chat", "embedding"] = Field(description="specrag: what the model does")
     context_window: int | None = Field(default=None, description="specrag: tokens")
     dimensions: int | None = Field(default=None, description="specrag: embedding dimensions")
+    available: bool = Field(default=True, description="specrag: usable on this server as is")
+    reason: str | None = Field(
+        default=None, description="specrag: why not, e.g. the key variable to set"
+    )
 
 
 class ModelList(BaseModel):
@@ -30,10 +34,18 @@ class ModelList(BaseModel):
 
 
 def _cards(generation: Generation, services: Any) -> list[ModelCard]:
-    cards = [
-        ModelCard(id=spec.name, type="chat", context_window=spec.context_window)
-        for spec in generation.models.models.values()
-    ]
+    cards = []
+    for spec in generation.models.models.values():
+        reason = spec.unavailable()
+        cards.append(
+            ModelCard(
+                id=spec.name,
+                type="chat",
+                context_window=spec.context_window,
+                available=reason is None,
+                reason=reason,
+            )
+        )
     embedder = services.embedder
     cards.append(ModelCard(id=embedder.name, type="embedding", dimensions=embedder.dimension))
     return cards
@@ -41,7 +53,8 @@ def _cards(generation: Generation, services: Any) -> list[ModelCard]:
 
 @router.get("/v1/models")
 def list_models(generation: GenerationDep, services: ServicesDep) -> ModelList:
-    """The configured chat models and the index's embedding model, in OpenAI's shape."""
+    """The configured chat models (with whether each is available and why not) and the index's
+    embedding model, in OpenAI's shape."""
     return ModelList(data=_cards(generation, services))
 
 

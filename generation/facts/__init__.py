@@ -1,0 +1,79 @@
+"""Facts-first generation: the brief's car, its fact sheet, and text written from the facts.
+
+`Facts` is built once per process (the API's services) over the car registry; for each request
+it resolves the brief's car (`sheet.resolve_car`), builds its sheet (`sheet.build_sheet`) and
+hands a `compose.Writer` for the brief's language. Plans and phrasebooks are data
+(`data/realise/`), so a team can change what each business says and how without code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from generation.facts.compose import Writer, Written
+from generation.facts.plan import Plan
+from generation.facts.realise import Phrasebook
+from generation.facts.sheet import FactSheet, SheetFact, build_sheet, resolve_car
+from generation.schemas import Brief
+from ingest.specs.cars import CarIndex
+from ingest.specs.registry import CarRegistry
+
+__all__ = ["Facts", "FactSheet", "SheetFact", "Writer", "Written"]
+
+LANGUAGES = ("en", "zh")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Facts:
+    """The registry, the plan and the phrasebooks; `sheet(car)` and `writer(...)` per request."""
+
+    registry: CarRegistry
+    plan: Plan
+    books: Mapping[str, Phrasebook]
+    index: CarIndex | None = None
+    _zh: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, registry: CarRegistry, folder: Path, index: CarIndex | None = None) -> Facts:
+        books = {lang: Phrasebook.load(folder, lang) for lang in LANGUAGES}
+        return cls(registry, Plan.load(folder / "plan.toml"), books, index)
+
+    def sheet(self, car: str) -> FactSheet:
+        """The car `car` names and its facts: UnknownCar (404) or CarHasNoFacts (422)."""
+        summary = resolve_car(self.registry, car)
+        sheet = build_sheet(self.registry, summary)
+        zh = self.chinese_name(summary.id)
+        if zh and not any(_CJK.search(a) for a in summary.aliases):
+            sheet.car = replace(summary, aliases=(*summary.aliases, zh))
+        return sheet
+
+    def writer(self, sheet: FactSheet, brief: Brief, cite: Callable[[SheetFact], int]) -> Writer:
+        return Writer(self.plan, self.books[brief.language], sheet, brief, cite)
+
+    def chinese_name(self, car_id: str) -> str | None:
+        """The make's Chinese name and the model's ("极氪" + "001"), when the alias file has
+        a Chinese name for the make: how Chinese text names an imported car."""
+        if car_id in self._zh or self.index is None:
+            return self._zh.get(car_id)
+        index, name = self.index, None
+        brand = index.model_brand.get(car_id)
+        if brand is not None:
+            brand_zh = next(
+                (a for a, b in index.brand_aliases.items() if b == brand and _CJK.search(a)), None
+            )
+            model_zh = next(
+                (a for a in index.model_display.get(car_id, []) if _CJK.search(a)), None
+            )
+            full = index.model_names.get(car_id, "")
+            brand_name = index.brand_names.get(brand, "")
+            model = model_zh or full.removeprefix(brand_name).strip()
+            if brand_zh and model and not (model_zh and model_zh.startswith(brand_zh)):
+                name = f"{brand_zh}{model}"
+            elif model_zh:
+                name = model_zh
+        self._zh[car_id] = name
+        return name

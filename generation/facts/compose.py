@@ -1,0 +1,257 @@
+"""Each business's text, written from the car's facts (the data-to-text writer).
+
+A `Writer` serves one request: it asks the plan for each part's topics, has the realiser write
+them, and assembles the step's fields (a blog part's title and text, a push's title and body, a
+Weibo post within 140 characters…). Facts it writes are marked used, so later parts do not
+repeat them. Figures only ever come from facts; the fixed phrases around them (leads,
+connectives, verdicts) hold none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generation.facts.plan import Plan, Topic
+from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
+from generation.facts.sheet import FactSheet, SheetFact
+from generation.schemas import WEIBO_MAX_CHARS, Brief
+
+DEFAULT_AUDIENCE = "general car buyers"
+PUSH_BODY_MAX = 300
+
+
+@dataclass
+class Written:
+    """One step's fields, the facts they state, and which fields are prose a model may polish."""
+
+    fields: dict[str, Any]
+    facts: list[SheetFact] = field(default_factory=list)
+    prose: tuple[str, ...] = ()
+
+
+class Writer:
+    """Writes one brief's parts from one car's facts, in the brief's language."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        book: Phrasebook,
+        sheet: FactSheet,
+        brief: Brief,
+        cite: Callable[[SheetFact], int],
+    ):
+        self.plan = plan
+        self.brief = brief
+        self.sheet = sheet
+        self.used: set[str] = set()
+        self.realiser = Realiser(book, sheet, cite=cite, seed=brief.business)
+        self.book = book
+
+    # -- the blog -------------------------------------------------------------------------
+
+    def opening(self) -> Written:
+        r = self.realiser
+        sentences = [Sentence(r.line("blog", "opening_lead"))]
+        facts = self._write(
+            self.plan.topics(self.sheet, "car_blog", "opening", self.used), sentences, "opening"
+        )
+        middle = self.plan.topics(self.sheet, "car_blog", "middle", self.used)
+        topics = list(dict.fromkeys(t.facts[0].label for t in middle))[:6]
+        fields = {
+            "title": self.title(),
+            "text": r.join([s.text for s in sentences]),
+            "topics": topics,
+        }
+        return Written(fields, facts, ("text",))
+
+    def middle(self) -> Written:
+        r = self.realiser
+        sentences = [Sentence(r.line("blog", "middle_lead"))]
+        topics = self.plan.topics(self.sheet, "car_blog", "middle", self.used)
+        facts = self._write(topics, sentences, "middle", connect=True)
+        if not facts:
+            sentences.append(Sentence(r.line("blog", "closing")))
+        return Written({"text": r.join([s.text for s in sentences])}, facts, ("text",))
+
+    def ending(self) -> Written:
+        r = self.realiser
+        audience = self.brief.audience
+        if audience == DEFAULT_AUDIENCE and self.book.language == "zh":
+            audience = str(self.book.phrase("blog", "audience_default") or audience)
+        suits = r.line("blog", self._suits(), audience=audience)
+        text = r.join([r.line("blog", "verdict", suits=suits), r.line("blog", "closing")])
+        return Written({"text": text}, [], ("text",))
+
+    def title(self) -> str:
+        """A title from the headline facts, whole phrases only (never cut mid-word)."""
+        r = self.realiser
+        parts: list[str] = []
+        power = max(self.sheet.of("power"), key=lambda f: f.normalized or 0.0, default=None)
+        for attribute, fact in (
+            ("power", power),
+            ("electric_range", self.sheet.first("electric_range")),
+            ("boot_volume", self.sheet.first("boot_volume")),
+            ("price", self.sheet.first("price")),
+        ):
+            if fact is not None and len(parts) < 2:
+                self.realiser.cite(fact)  # the title's figures are cited like the text's
+                parts.append(
+                    r.line(
+                        "blog",
+                        f"title_{attribute}",
+                        **{attribute: self.book.value(fact, short=True)},
+                    )
+                )
+        if not parts:
+            return r.car
+        a, b = parts[0], parts[1] if len(parts) > 1 else ""
+        options = self.book.phrase("blog", "title")
+        usable = [t for t in options if ("{b}" in t) == bool(b)]
+        return pick(usable, self.sheet.car.id, "title").format(car=r.car, a=a, b=b)
+
+    def _suits(self) -> str:
+        sheet = self.sheet
+        boot = sheet.first("boot_volume")
+        seats = sheet.first("seats")
+        length = sheet.first("length")
+        if sheet.of("electric_range"):
+            return "suits_electric"
+        if (seats and seats.numbers and seats.numbers[0] >= 7) or (
+            boot and (boot.normalized or 0) >= 400
+        ):
+            return "suits_family"
+        if len({f.variant for f in sheet.of("power")}) >= 2:
+            return "suits_choice"
+        if length and 0 < (length.normalized or 0) < 4100:
+            return "suits_compact"
+        return "suits_default"
+
+    # -- the one-step businesses ----------------------------------------------------------
+
+    def single(self) -> Written:
+        business = self.brief.business
+        if business in ("push_ops", "push_personal"):
+            return self._push()
+        if business == "weibo_region":
+            return self._weibo()
+        return self._review(comment=business == "news_comment")
+
+    def _push(self) -> Written:
+        r, brief = self.realiser, self.brief
+        profile = brief.user_profile
+        first = self.plan.groups_for_interests(profile.interests) if profile else []
+        topics = self.plan.topics(self.sheet, brief.business, "main", self.used, first=first)
+        sentences: list[Sentence] = []
+        facts = self._write(topics, sentences, "main", marks=False)
+        lead = ""
+        if profile is not None:
+            lead = (
+                r.line("push", "personal_greeting", nickname=profile.nickname)
+                if profile.nickname
+                else ""
+            )
+            lead += r.line("push", "personal_city", city=profile.city) if profile.city else ""
+        body = lead + r.join([s.text for s in sentences] + [r.line("push", "cta")])
+        body = body[:PUSH_BODY_MAX]
+        return Written({"title": self._push_title(), "body": body}, facts, ())
+
+    def _push_title(self) -> str:
+        r, limit = self.realiser, self.brief.title_max
+        candidates = [
+            r.line("push", "title", a=self.title().split("：")[-1].split(": ")[-1]),
+            r.car,
+        ]
+        for title in candidates:
+            if title and len(title) <= limit:
+                return title
+        words = r.car.split()
+        while len(" ".join(words)) > limit and len(words) > 1:
+            words.pop()
+        return " ".join(words)[:limit]
+
+    def _weibo(self) -> Written:
+        r, brief = self.realiser, self.brief
+        lead = r.line("weibo", "lead", region=brief.region or "")
+        topics = self.plan.topics(self.sheet, "weibo_region", "main", self.used)
+        closing = r.line("weibo", "closing")
+        text = lead + r.car + ("：" if self.book.language == "zh" else ": ")
+        facts: list[SheetFact] = []
+        for topic in topics:
+            for sentence in self._sentences(topic, marks=False):
+                candidate = text + sentence.text + ("" if self.book.language == "zh" else " ")
+                if len(candidate.rstrip()) > WEIBO_MAX_CHARS - 1:
+                    break
+                text = candidate
+                facts.extend(sentence.facts)
+        if len(text.rstrip() + closing) <= WEIBO_MAX_CHARS:
+            text = text.rstrip() + ("" if self.book.language == "zh" else " ") + closing
+        tags = [t for t in (r.car.replace(" ", ""), (brief.region or "").replace(" ", "")) if t]
+        return Written({"text": text.strip(), "hashtags": tags}, facts, ())
+
+    def _review(self, *, comment: bool) -> Written:
+        r, brief = self.realiser, self.brief
+        section = "comment" if comment else "review"
+        sentences = [Sentence(r.line(section, "lead"))]
+        topics = self.plan.topics(self.sheet, brief.business, "main", self.used)
+        facts = self._write(topics, sentences, "main")
+        sentences.append(Sentence(r.line(section, "closing")))
+        text = r.join([s.text for s in sentences])
+        return Written(
+            {"text": text, "sentiment": "neutral" if comment else "positive"}, facts, ("text",)
+        )
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _sentences(self, topic: Topic, *, marks: bool = True) -> list[Sentence]:
+        written = self.realiser.topic(topic)
+        if not marks:
+            written = [Sentence(_unmarked(s.text), s.facts) for s in written]
+        return written
+
+    def _write(
+        self,
+        topics: Sequence[Topic],
+        out: list[Sentence],
+        part: str,
+        *,
+        connect: bool = False,
+        marks: bool = True,
+    ) -> list[SheetFact]:
+        """Write `topics` into `out` up to the part's sentence budget; mark their facts used."""
+        budget = self.plan.part(self.brief.business, part).sentences
+        facts: list[SheetFact] = []
+        seen_groups: set[str] = set()
+        for topic in topics:
+            for n, sentence in enumerate(self._sentences(topic, marks=marks)):
+                if budget <= 0:
+                    return facts
+                text = sentence.text
+                if connect and n == 0 and topic.group not in seen_groups:
+                    lead = _connective(self.book, topic.group, self.sheet.car.id)
+                    text = _lower_first(lead, text)
+                seen_groups.add(topic.group)
+                out.append(Sentence(text, sentence.facts))
+                facts.extend(sentence.facts)
+                self.used.update(f.key for f in sentence.facts)
+                budget -= 1
+        return facts
+
+
+def _connective(book: Phrasebook, group: str, seed: str) -> str:
+    return pick(list(book.connectives.get(group, [])), seed, group)
+
+
+def _lower_first(lead: str, text: str) -> str:
+    """ "Under the bonnet, " + "The engine…" → "Under the bonnet, the engine…"."""
+    if not lead:
+        return text
+    if lead.isascii() and text[:4] in ("The ", "Its "):
+        text = text[0].lower() + text[1:]
+    return lead + text
+
+
+def _unmarked(text: str) -> str:
+    return re.sub(r"\s?\[\d+\]", "", text)

@@ -1,0 +1,114 @@
+"""A fact's value as a sentence writes it, in English or Chinese.
+
+Figures are written from the fact's parsed numbers and unit, not copied from the source's
+layout ("1 500-4 000 r/min" → "1,500-4,000 rpm" / "1500-4000转/分"), in forms the grounding
+check reads back to the same value; a second figure the source gives in another unit of the
+same dimension follows in brackets ("88.3 kW (120 PS)"). Words (a gearbox, a fuel) are written
+as the source has them, through the language's term list (`data/realise/{language}.toml`,
+`[terms]`) when it has a translation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from generation.facts.sheet import SheetFact
+from ingest.specs.numbers import fold, quantities
+from ingest.specs.units import UNITS_BY_SYMBOL
+
+_COUNT_NOUNS = {
+    "en": {"seats": "seats", "airbags": "airbags", "cylinders": "cylinders"},
+    "zh": {"seats": "座", "airbags": "个安全气囊", "cylinders": "缸"},
+}
+_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
+
+
+def number(value: float, language: str) -> str:
+    """3995.0 → "3,995" (en) / "3995" (zh); 88.3 stays 88.3."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return text.replace(",", "") if language == "zh" else text
+
+
+def _figures(numbers: tuple[float, ...], language: str) -> str:
+    return "-".join(number(n, language) for n in numbers)
+
+
+def _unit_word(symbol: str, language: str, units: Mapping[str, str]) -> str:
+    return units.get(symbol, symbol)
+
+
+def _price(numbers: tuple[float, ...], unit: str, language: str) -> str:
+    if unit == "CNY":
+        if language == "zh":
+            if all(n >= 10_000 for n in numbers):
+                return "-".join(f"{number(n / 10_000, 'zh')}万" for n in numbers) + "元"
+            return _figures(numbers, "zh") + "元"
+        return "RMB " + _figures(numbers, "en")
+    sign = _CURRENCY.get(unit, unit + " ")
+    return sign + _figures(numbers, "en")
+
+
+def _quantity(
+    numbers: tuple[float, ...], unit: str, language: str, units: Mapping[str, str]
+) -> str:
+    if unit in ("CNY", *_CURRENCY):
+        return _price(numbers, unit, language)
+    figures = _figures(numbers, language)
+    word = _unit_word(unit, language, units)
+    tight = language == "zh" and not word.isascii()
+    return f"{figures}{'' if tight else ' '}{word}"
+
+
+def _alternatives(fact: SheetFact, language: str, units: Mapping[str, str]) -> list[str]:
+    """The power the source also gives in another unit: "88.3 kW (120 PS)" (readers compare
+    horsepower; other second figures, like kgm torque, are left out)."""
+    dimension = UNITS_BY_SYMBOL[fact.unit].dimension if fact.unit in UNITS_BY_SYMBOL else None
+    if dimension != "power":
+        return []
+    found = []
+    for q in quantities(fold(unicodedata.normalize("NFKC", fact.value))):
+        if q.unit is None or q.unit.symbol == fact.unit or q.unit.dimension != dimension:
+            continue
+        found.append(_quantity(q.numbers, q.unit.symbol, language, units))
+    return found[:1]
+
+
+def value_text(
+    fact: SheetFact,
+    language: str,
+    *,
+    units: Mapping[str, str],
+    terms: Mapping[str, str],
+    short: bool = False,
+) -> str:
+    """The fact's value for a sentence in `language`; `short`: the main figure alone."""
+    if fact.numbers and fact.unit:
+        main = _quantity(fact.numbers, fact.unit, language, units)
+        extra = [] if short else _alternatives(fact, language, units)
+        if extra:
+            return f"{main}（{extra[0]}）" if language == "zh" else f"{main} ({extra[0]})"
+        return main
+    if fact.numbers and fact.attribute in _COUNT_NOUNS[language]:
+        noun = _COUNT_NOUNS[language][fact.attribute]
+        count = number(fact.numbers[0], language)
+        return f"{count}{noun}" if language == "zh" else f"{count} {noun}"
+    return words(fact.value, language, terms)
+
+
+def words(value: str, language: str, terms: Mapping[str, str]) -> str:
+    """A word value as written, its layout tidied ("6 - speed" → "6-speed"), translated when
+    the term list knows it."""
+    text = unicodedata.normalize("NFKC", value).strip().strip("。.;；,，")
+    text = re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", text))
+    if language == "zh":
+        text = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
+    key = text.casefold()
+    if key in terms:
+        return terms[key]
+    if language == "en" and re.fullmatch(r"[A-Z][a-z]+", text):
+        return text.lower()  # "Petrol" in a sentence: "runs on petrol"
+    for word, translated in terms.items():  # "6速manual" → "6速手动"
+        text = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", translated, text)
+    return text

@@ -1,0 +1,109 @@
+"""The planner: which facts each part of each business writes about (`data/realise/plan.toml`).
+
+A plan is a list of groups per (business, part). A group is a set of attributes written
+together (an engine's displacement, power, torque and gearbox); groups marked per-variant are
+taken one variant at a time, "engine:1" meaning the headline variant (the most powerful one).
+A fact is used at most once per request: parts later in the request skip what earlier parts
+wrote, so the blog's middle does not repeat the opening.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generation.facts.sheet import FactSheet, SheetFact
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """Facts written together: one group, for one variant (None: the car as a whole)."""
+
+    group: str
+    variant: str | None
+    facts: tuple[SheetFact, ...]
+
+
+@dataclass(frozen=True)
+class Part:
+    groups: tuple[str, ...]
+    sentences: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Groups and business plans, as `plan.toml` declares them."""
+
+    groups: Mapping[str, tuple[str, ...]]
+    per_variant: frozenset[str]
+    parts: Mapping[tuple[str, str], Part]
+    interests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Plan:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        parts = {
+            (business, part): Part(tuple(spec["groups"]), int(spec["sentences"]))
+            for business, by_part in data["plans"].items()
+            for part, spec in by_part.items()
+        }
+        return cls(
+            groups={name: tuple(attrs) for name, attrs in data["groups"].items()},
+            per_variant=frozenset(data.get("per_variant", [])),
+            parts=parts,
+            interests={k: tuple(v) for k, v in data.get("interests", {}).items()},
+        )
+
+    def part(self, business: str, part: str) -> Part:
+        return self.parts.get((business, part), Part((), 0))
+
+    def topics(
+        self,
+        sheet: FactSheet,
+        business: str,
+        part: str,
+        used: set[str],
+        *,
+        first: Iterable[str] = (),
+    ) -> list[Topic]:
+        """The topics of one part, facts in `used` left out; groups in `first` go first."""
+        spec = self.part(business, part)
+        wanted = [g for g in first if g not in spec.groups] + list(spec.groups)
+        ordered = sorted(wanted, key=lambda g: g.split(":")[0] not in set(first))
+        found: list[Topic] = []
+        for entry in ordered:
+            group, _, limit = entry.partition(":")
+            for topic in self._group(sheet, group, used):
+                found.append(topic)
+                if limit and sum(t.group == group for t in found) >= int(limit):
+                    break
+        return found
+
+    def _group(self, sheet: FactSheet, group: str, used: set[str]) -> list[Topic]:
+        attributes = self.groups.get(group, ())
+        facts = [f for f in sheet.facts if f.attribute in attributes and f.key not in used]
+        if not facts:
+            return []
+        if group not in self.per_variant:
+            return [Topic(group, None, tuple(facts))]
+        by_variant: dict[str | None, list[SheetFact]] = {}
+        for fact in facts:
+            by_variant.setdefault(fact.variant, []).append(fact)
+        topics = [Topic(group, v, tuple(fs)) for v, fs in by_variant.items()]
+        return sorted(topics, key=_headline)
+
+    def groups_for_interests(self, interests: Iterable[str]) -> list[str]:
+        """The groups a reader's interests point at ("动力" → engine)."""
+        text = " ".join(interests).casefold()
+        return [g for g, words in self.interests.items() if any(w in text for w in words)]
+
+
+def _headline(topic: Topic) -> tuple[float, int]:
+    """The most powerful variant first (then the one with the most facts)."""
+    power = max((f.normalized or 0.0 for f in topic.facts if f.attribute == "power"), default=0.0)
+    rng = max(
+        (f.normalized or 0.0 for f in topic.facts if f.attribute == "electric_range"), default=0.0
+    )
+    return (-(power or rng), -len(topic.facts))

@@ -1,0 +1,152 @@
+"""The realiser: sentences from facts, by phrase templates per attribute and language.
+
+The phrasebooks (`data/realise/{en,zh}.toml`) give several templates per group of facts. For
+one topic (a group's facts, for one variant) the realiser repeatedly takes the templates whose
+every placeholder it has a fact for, keeps those that say the most, and picks one by a stable
+hash of the car, the topic and the request's business, so a run is reproducible and different
+cars do not all read alike. What no group template covers is written by the attribute's own
+template. Each sentence carries the citation numbers of the facts it states, before its stop.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generation.facts.phrasing import value_text
+from generation.facts.plan import Topic
+from generation.facts.sheet import FactSheet, SheetFact
+
+_FIELDS = string.Formatter()
+_STOP = re.compile(r"([.。!！?？])$")
+
+
+def pick(options: Sequence[str], *seed: object) -> str:
+    """One of `options`, the same one for the same seed in every run."""
+    if not options:
+        return ""
+    key = "|".join(str(s) for s in seed).encode("utf-8")
+    return options[zlib.crc32(key) % len(options)]
+
+
+def fields_of(template: str) -> set[str]:
+    return {name for _, name, _, _ in _FIELDS.parse(template) if name}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A written sentence and the facts it states."""
+
+    text: str
+    facts: tuple[SheetFact, ...] = ()
+
+
+@dataclass
+class Phrasebook:
+    """One language's templates (`data/realise/{language}.toml`)."""
+
+    language: str
+    units: Mapping[str, str]
+    terms: Mapping[str, str]
+    groups: Mapping[str, list[str]]
+    single: Mapping[str, str]
+    connectives: Mapping[str, list[str]]
+    sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path, language: str) -> Phrasebook:
+        data = tomllib.loads((folder / f"{language}.toml").read_text(encoding="utf-8"))
+        known = {"units", "terms", "groups", "single", "connectives"}
+        return cls(
+            language=language,
+            units=data.get("units", {}),
+            terms={k.casefold(): v for k, v in data.get("terms", {}).items()},
+            groups=data.get("groups", {}),
+            single=data.get("single", {}),
+            connectives=data.get("connectives", {}),
+            sections={k: v for k, v in data.items() if k not in known},
+        )
+
+    def phrase(self, section: str, name: str) -> Any:
+        """A section's entry, e.g. `phrase("blog", "verdict")` (a string or a list)."""
+        return self.sections.get(section, {}).get(name, "")
+
+    def value(self, fact: SheetFact, *, short: bool = False) -> str:
+        return value_text(fact, self.language, units=self.units, terms=self.terms, short=short)
+
+
+Cite = Callable[[SheetFact], int]
+
+
+class Realiser:
+    """Writes topics as sentences in one language for one car."""
+
+    def __init__(self, book: Phrasebook, sheet: FactSheet, *, cite: Cite, seed: str = ""):
+        self.book = book
+        self.sheet = sheet
+        self.cite = cite
+        self.seed = seed
+        self.car = sheet.name(book.language)
+
+    def topic(self, topic: Topic) -> list[Sentence]:
+        """Every fact of `topic`, in as few sentences as the templates allow."""
+        left = {f.attribute: f for f in topic.facts}
+        sentences: list[Sentence] = []
+        templates = list(self.book.groups.get(topic.group, []))
+        while left:
+            usable = [
+                t
+                for t in templates
+                if (names := fields_of(t) - {"car", "variant"}) and names <= set(left)
+            ]
+            if not usable:
+                break
+            most = max(len(fields_of(t)) for t in usable)
+            best = [t for t in usable if len(fields_of(t)) == most]
+            template = pick(best, self.sheet.car.id, topic.group, topic.variant, self.seed)
+            said = [left.pop(name) for name in fields_of(template) if name in left]
+            sentences.append(self._render(template, said, topic.variant))
+            templates.remove(template)
+        for fact in left.values():
+            template = self.book.single.get(fact.attribute) or self.book.single.get("*", "")
+            if template:
+                sentences.append(self._render(template, [fact], topic.variant))
+        return sentences
+
+    def _render(self, template: str, facts: Sequence[SheetFact], variant: str | None) -> Sentence:
+        values = {f.attribute: self.book.value(f) for f in facts}
+        subject = variant or self.car
+        if facts:
+            values.setdefault("label", facts[0].label)
+            values.setdefault("value", self.book.value(facts[0]))
+        text = template.format(car=self.car, variant=subject, **values)
+        return Sentence(self.cited(text, facts), tuple(facts))
+
+    def cited(self, text: str, facts: Sequence[SheetFact]) -> str:
+        """`text` with its facts' citation numbers before its final stop."""
+        numbers = list(dict.fromkeys(self.cite(f) for f in facts))
+        if not numbers:
+            return text
+        marks = "".join(f"[{n}]" for n in numbers)
+        if _STOP.search(text):
+            return _STOP.sub(
+                lambda m: f"{'' if self.book.language == 'zh' else ' '}{marks}{m.group(1)}", text
+            )
+        return f"{text} {marks}"
+
+    def line(self, section: str, name: str, *seed: object, **values: str) -> str:
+        """A fixed phrase (a lead, a verdict) picked and filled in."""
+        entry = self.book.phrase(section, name)
+        options = entry if isinstance(entry, list) else [entry]
+        template = pick([o for o in options if o], self.sheet.car.id, section, name, *seed)
+        return template.format(car=self.car, **values) if template else ""
+
+    def join(self, sentences: Sequence[str]) -> str:
+        sep = "" if self.book.language == "zh" else " "
+        return sep.join(s for s in sentences if s)

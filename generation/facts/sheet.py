@@ -1,0 +1,184 @@
+"""A car's fact sheet for one request: the brief's car resolved through the registry, and one
+publishable value per attribute and variant, each with its citation.
+
+Generation writes from this sheet, not from what a model remembers. The registry
+(`ingest.specs.registry.CarRegistry`) merges facts that agree into one spec with every citation
+and marks an attribute + variant with several numeric values as a conflict; here a conflict is
+settled only when one value has more sources than every other, otherwise the attribute is left
+out (a figure two documents disagree on is not published as if it were certain).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from generation.errors import CarHasNoFacts, UnknownCar
+from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec, fold
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True, slots=True)
+class SheetFact:
+    """One value of one attribute (of one variant when the source names it) of the car."""
+
+    key: str  # a stable id within the sheet: "power|kappa 1.0 l turbo gdi"
+    attribute: str
+    label: str
+    variant: str | None
+    value: str  # as the source wrote it
+    numbers: tuple[float, ...]
+    unit: str | None
+    normalized: float | None
+    normalized_unit: str | None
+    citation: FactCitation
+    sources: int = 1  # how many citations agree on it
+
+
+@dataclass
+class FactSheet:
+    """The facts generation may use for one car, in the vocabulary's order."""
+
+    car: CarSummary
+    facts: list[SheetFact] = field(default_factory=list)
+
+    def name(self, language: str) -> str:
+        """The car's name in `language`: a Chinese alias for zh when there is one."""
+        if language == "zh":
+            chinese = [a for a in self.car.aliases if _CJK.search(a)]
+            if chinese and not _CJK.search(self.car.name):
+                # the longest Chinese name is the most complete ("日产奇骏" over "奇骏")
+                return max(chinese, key=len)
+        return self.car.name
+
+    def names(self) -> list[str]:
+        """Every name of the car (for checks that the car survives a rewrite)."""
+        return [self.car.name, *self.car.aliases]
+
+    def of(self, attribute: str) -> list[SheetFact]:
+        return [f for f in self.facts if f.attribute == attribute]
+
+    def first(self, attribute: str) -> SheetFact | None:
+        found = self.of(attribute)
+        return found[0] if found else None
+
+    def variants(self) -> list[str]:
+        """The variants the sheet names, in first-seen order."""
+        return list(dict.fromkeys(f.variant for f in self.facts if f.variant))
+
+
+def resolve_car(registry: CarRegistry, text: str) -> CarSummary:
+    """The car `text` names (an id, a name or an alias): UnknownCar (404, with close matches)
+    when none does, CarHasNoFacts (422) when it has no facts to write from."""
+    car = registry.car(text.strip())
+    if car is None:
+        found = registry.search(text)
+        car = found[0] if found else None
+    if car is None:
+        close = [c.name for c in registry.close_matches(text)]
+        raise UnknownCar(text, close_matches=close)
+    if car.facts == 0:
+        raise CarHasNoFacts(car.id, car.name)
+    return car
+
+
+def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
+    """The car's publishable facts: one value per attribute and variant."""
+    sheet = registry.sheet(car.id)
+    if sheet is None:  # removed since it was resolved
+        raise UnknownCar(car.name, close_matches=[])
+    groups: dict[tuple[str, str], list[Spec]] = defaultdict(list)
+    for spec in sheet.specs:
+        groups[(spec.attribute, (spec.variant or "").casefold())].append(spec)
+    facts = []
+    for (attribute, variant), specs in groups.items():
+        chosen = _settle(specs)
+        if chosen is not None:
+            facts.append(_fact(f"{attribute}|{variant}", chosen))
+    return FactSheet(car=car, facts=_without_echoes(_merge_variants(facts)))
+
+
+def _settle(specs: list[Spec]) -> Spec | None:
+    """The one value to publish: the only one, the non-numeric first one (a gearbox named two
+    ways is not a disagreement about a figure), or the one more sources give; None on a tie."""
+    if len(specs) == 1 or not any(s.conflict for s in specs):
+        return specs[0]
+    ranked = sorted(specs, key=lambda s: -len(s.citations))
+    if len(ranked[0].citations) > len(ranked[1].citations):
+        return ranked[0]
+    return None
+
+
+def _fact(key: str, spec: Spec) -> SheetFact:
+    return SheetFact(
+        key=key,
+        attribute=spec.attribute,
+        label=spec.label,
+        variant=spec.variant,
+        value=spec.value,
+        numbers=spec.numbers,
+        unit=spec.unit,
+        normalized=spec.normalized,
+        normalized_unit=spec.normalized_unit,
+        citation=spec.citations[0],
+        sources=len(spec.citations),
+    )
+
+
+def _merge_variants(facts: list[SheetFact]) -> list[SheetFact]:
+    """A variant whose name extends another's is the same one: "Kappa 1.0 l Turbo GDi petrol"
+    (an engine list on one page) is "Kappa 1.0 l Turbo GDi" (the sheet's column). Its facts
+    move to the shorter name unless that one already has the attribute."""
+    names = sorted({f.variant for f in facts if f.variant}, key=len)
+    target: dict[str, str] = {}
+    for n, name in enumerate(names):
+        folded = fold(name)
+        for shorter in names[:n]:
+            if folded.startswith(fold(shorter)) and folded != fold(shorter):
+                target[name] = target.get(shorter, shorter)
+                break
+    # facts already under the target name win over the ones that move to it
+    ranked = sorted(enumerate(facts), key=lambda item: (item[1].variant or "") in target)
+    kept: dict[tuple[str, str], tuple[int, SheetFact]] = {}
+    for n, fact in ranked:
+        variant = target.get(fact.variant or "", fact.variant)
+        kept.setdefault((fact.attribute, fold(variant or "")), (n, replace(fact, variant=variant)))
+    return [fact for _, fact in sorted(kept.values(), key=lambda item: item[0])]
+
+
+def _same_figure(a: SheetFact, b: SheetFact) -> bool:
+    """Two figures of one attribute that agree at the coarser one's written precision:
+    "1.5 l" and "1 493 cc" (1.5 L covers 1.45-1.55 L)."""
+    if a.normalized is None or b.normalized is None or a.normalized_unit != b.normalized_unit:
+        return False
+    if not a.numbers or not b.numbers or a.normalized == 0:
+        return False
+    scale = a.normalized / a.numbers[0]
+    decimals = max(len(str(a.numbers[0]).rstrip("0").partition(".")[2]), 0)
+    half = 0.5 * 10.0**-decimals * scale
+    return abs(a.normalized - b.normalized) <= half + 1e-9
+
+
+def _without_echoes(facts: list[SheetFact]) -> list[SheetFact]:
+    """A variant whose every fact another variant already states is an echo of it ("U2 1.5 l
+    CRDi Diesel: 1.5 l" next to "U2 1.5 l CRDi VGT: 1 493 cc"): its facts are left out."""
+    by_variant: dict[str, list[SheetFact]] = defaultdict(list)
+    for fact in facts:
+        if fact.variant:
+            by_variant[fact.variant].append(fact)
+    echoes = {
+        variant
+        for variant, own in by_variant.items()
+        if all(
+            any(
+                o.variant not in (None, variant)
+                and o.attribute == f.attribute
+                and _same_figure(f, o)
+                for o in facts
+            )
+            for f in own
+        )
+    }
+    return [f for f in facts if f.variant not in echoes]
