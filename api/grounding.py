@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.errors import ApiError
+from generation.errors import CarHasNoFacts
+from generation.facts.sheet import resolve_car as resolve_brief_car
 from generation.grounding import GroundingReport, Reference, check
 from generation.passages import Passage
-from ingest.specs.registry import CarRegistry, CarSummary, fold
+from ingest.specs.registry import CarRegistry, CarSummary
 
 # The passages about the car that may back a figure the facts missed: the best chunks about
 # it for the text, one search (the text's head is enough to rank a car's chunks).
@@ -17,23 +18,14 @@ QUERY_CHARS = 1000
 
 
 def resolve_car(registry: CarRegistry, wanted: str) -> CarSummary:
-    """The car `wanted` names: its id, or its name or an alias exactly (any case, spacing);
-    else ApiError 404 with the closest names."""
-    car = registry.car(wanted.strip())
-    if car is not None:
+    """The car `wanted` names, as generation resolves a brief's (UnknownCar: 404 with close
+    matches); a car without facts is still checked (other cars' facts and its passages)."""
+    try:
+        return resolve_brief_car(registry, wanted)
+    except CarHasNoFacts as e:
+        car = registry.car(e.car_id)
+        assert car is not None
         return car
-    key = fold(wanted)
-    for candidate in registry.search(wanted):
-        if key in {fold(n) for n in (candidate.id, candidate.name, *candidate.aliases)}:
-            return candidate
-    close = registry.close_matches(wanted)
-    hint = f"; did you mean {', '.join(c.id for c in close)}?" if close else ""
-    raise ApiError(
-        404,
-        "unknown_car",
-        f"no car {wanted!r}{hint}",
-        detail={"close_matches": [{"id": c.id, "name": c.name} for c in close]},
-    )
 
 
 def check_text(

@@ -185,11 +185,11 @@ def test_http_check(services: Services) -> None:
         assert body["figures"][0]["backing"]["car"] == "hyundai-creta"
         assert body["figures"][1]["backing"]["citation"]["page"] is not None
 
-        unknown = client.post("/v1/grounding/check", json={"car": "Hyundai Venu", "text": "x"})
+        unknown = client.post("/v1/grounding/check", json={"car": "Hyundai Vanue", "text": "x"})
         assert unknown.status_code == 404
         error = unknown.json()["error"]
-        assert "hyundai-venue" in error["message"]
-        assert [c["id"] for c in error["detail"]["close_matches"]][0] == "hyundai-venue"
+        assert "Hyundai Venue" in error["message"]
+        assert error["detail"]["close_matches"][0] == "Hyundai Venue"
 
         empty = client.post("/v1/grounding/check", json={"car": "hyundai-venue", "text": "  "})
         assert empty.status_code == 422

@@ -8,9 +8,9 @@ from typing import TextIO
 
 import click
 
-from api.errors import ApiError
 from api.grounding import check_text, resolve_car
 from api.services import Services
+from generation.errors import UnknownCar
 
 
 def check_grounding(services: Services, car_name: str, file: TextIO, as_json: bool) -> None:
@@ -21,8 +21,8 @@ def check_grounding(services: Services, car_name: str, file: TextIO, as_json: bo
     registry = services.cars
     try:
         car = resolve_car(registry, car_name)
-    except ApiError as e:
-        raise click.ClickException(e.message) from e
+    except UnknownCar as e:
+        raise click.ClickException(str(e)) from e
     report = check_text(registry, car, text, services.searcher)
     if as_json:
         payload = {"car": car.id, "name": car.name, **report.model_dump()}
