@@ -43,9 +43,12 @@ class FactSheet:
 
     car: CarSummary
     facts: list[SheetFact] = field(default_factory=list)
+    chinese: str | None = None  # the name Chinese text uses ("日产奇骏"), when one is known
 
     def name(self, language: str) -> str:
         """The car's name in `language`: a Chinese alias for zh when there is one."""
+        if language == "zh" and self.chinese:
+            return self.chinese
         if language == "zh":
             chinese = [a for a in self.car.aliases if _CJK.search(a)]
             if chinese and not _CJK.search(self.car.name):
@@ -55,7 +58,7 @@ class FactSheet:
 
     def names(self) -> list[str]:
         """Every name of the car (for checks that the car survives a rewrite)."""
-        return [self.car.name, *self.car.aliases]
+        return [self.car.name, *self.car.aliases, *([self.chinese] if self.chinese else [])]
 
     def of(self, attribute: str) -> list[SheetFact]:
         return [f for f in self.facts if f.attribute == attribute]
