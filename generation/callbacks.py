@@ -1,7 +1,8 @@
 """Named callback events for every LLM call, retrieval and chain step.
 
 Events: `llm.start`, `llm.end`, `llm.error`, `llm.abandoned` (the caller went away before the
-answer: the tokens spent so far), `retrieval.end`, `chain.step`, `guard.hit`.
+answer: the tokens spent so far), `retrieval.end`, `chain.step`, `guard.hit`, `polish.end`
+(the embedded model's rewrite of a written paragraph: kept or why not).
 Handlers are plain callables `handler(event, payload)` registered under a name; which ones
 run is chosen in settings (`build_callbacks(["log", "ledger"], ledger=...)`). A handler that
 raises is logged with its name and the event, and the request goes on.
@@ -28,6 +29,7 @@ EVENTS = (
     "retrieval.end",
     "chain.step",
     "guard.hit",
+    "polish.end",
 )
 # The events the ledger records, with the outcome each is recorded as.
 BILLED: dict[str, Outcome] = {"llm.end": "answered", "llm.abandoned": "abandoned"}

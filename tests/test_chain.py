@@ -873,3 +873,48 @@ def test_blog_command_prints_the_blog_its_sources_and_checks(fake_openai: FakeOp
     assert "GenerationFailed" in failed.output
     refused = CliRunner().invoke(blog, ["--car", "最好的车"], obj=services)
     assert refused.exit_code == 1 and "最好" in refused.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize(
+    "business", ["push_ops", "push_personal", "weibo_region", "review", "news_comment"]
+)
+def test_every_business_answers_from_facts_on_the_embedded_model(
+    sample_services: Any, business: str, language: str
+) -> None:
+    from generation.facts import Facts
+    from generation.schemas import STEP_MODELS
+
+    services, searcher = sample_services
+    spec = ModelRegistry.load(SAMPLES.parent / "models.toml").get("local")
+    chain = Chain(
+        llm=build_llm(spec, timeout=120),
+        searcher=searcher,
+        prompts=PromptLibrary(PROMPTS),
+        guard=Guard.from_folder(LISTS),
+        facts=Facts.load(services.cars, SAMPLES.parent / "realise"),
+    )
+    brief = Brief(
+        car="Lumen E2",
+        business=business,
+        language=language,
+        region=("杭州" if language == "zh" else "Hangzhou") if business == "weibo_region" else None,
+        user_profile=UserProfile(
+            nickname="小林" if language == "zh" else "Lin",
+            interests=["续航" if language == "zh" else "range"],
+        )
+        if business == "push_personal"
+        else None,
+    )
+    response = run(chain, brief)
+    assert isinstance(response, SingleResponse) and response.writer == "facts"
+    output = STEP_MODELS[(business, "main")].model_validate(
+        response.output, context={"title_max": brief.title_max}
+    )
+    text = " ".join(output.texts().values())
+    chinese = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
+    assert chinese > letters if language == "zh" else chinese == 0
+    assert response.facts, "a business written from facts states at least one"
+    assert response.grounding.unsupported == []

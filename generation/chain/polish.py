@@ -119,7 +119,7 @@ async def polish(chain: Chain, run: ChainRun, step: str, text: str, trace: StepT
             callbacks=events,
         )
     except GenerationError as e:
-        events.emit("polish.failed", error=str(e))
+        events.emit("polish.end", kept=False, reason=f"failed: {e}")
         return None
     run.usage.add(completion.prompt_tokens, completion.completion_tokens, completion.cost)
     trace.prompt_tokens += completion.prompt_tokens

@@ -22,6 +22,7 @@ from generation.chain.polish import polish
 from generation.facts import SheetFact, Written
 from generation.passages import Passage
 from generation.schemas import (
+    BUSINESSES,
     STEP_MODELS,
     BlogResponse,
     CarInfo,
@@ -107,7 +108,7 @@ async def events(chain: Chain, run: ChainRun) -> AsyncIterator[StepDone | Genera
     brief = run.brief
     await run.book.load_sources(f.citation.chunk_id or "" for f in run.sheet.facts)
     writer = chain.facts_writer(run)
-    steps = BUSINESSES_STEPS[brief.business]
+    steps = BUSINESSES[brief.business]
     done: dict[str, StepDone] = {}
     for step in steps:
         started = time.perf_counter()
@@ -124,9 +125,6 @@ async def events(chain: Chain, run: ChainRun) -> AsyncIterator[StepDone | Genera
         )
     else:
         yield SingleResponse(output=done["main"].output.model_dump(), **common)
-
-
-BUSINESSES_STEPS = {"car_blog": ("opening", "middle", "ending")}
 
 
 def _write(writer: Any, step: str) -> Written:

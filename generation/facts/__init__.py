@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generation.facts.compose import Writer, Written
@@ -46,9 +46,7 @@ class Facts:
         """The car `car` names and its facts: UnknownCar (404) or CarHasNoFacts (422)."""
         summary = resolve_car(self.registry, car)
         sheet = build_sheet(self.registry, summary)
-        zh = self.chinese_name(summary.id)
-        if zh and not any(_CJK.search(a) for a in summary.aliases):
-            sheet.car = replace(summary, aliases=(*summary.aliases, zh))
+        sheet.chinese = self.chinese_name(summary.id)
         return sheet
 
     def writer(self, sheet: FactSheet, brief: Brief, cite: Callable[[SheetFact], int]) -> Writer:

@@ -248,7 +248,8 @@ def _lower_first(lead: str, text: str) -> str:
     """ "Under the bonnet, " + "The engine…" → "Under the bonnet, the engine…"."""
     if not lead:
         return text
-    if lead.isascii() and text[:4] in ("The ", "Its "):
+    first = text.split(" ", 1)[0]
+    if lead.isascii() and first[:1].isupper() and first[1:].islower():  # "Official" → "official"
         text = text[0].lower() + text[1:]
     return lead + text
 

@@ -82,9 +82,13 @@ def value_text(
     units: Mapping[str, str],
     terms: Mapping[str, str],
     short: bool = False,
+    attribute_units: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
-    """The fact's value for a sentence in `language`; `short`: the main figure alone."""
+    """The fact's value for a sentence in `language`; `short`: the main figure alone;
+    `attribute_units`: unit words for one attribute ("2.7 L" for an engine, not "litres")."""
+    attribute_units = attribute_units or {}
     if fact.numbers and fact.unit:
+        units = {**units, **attribute_units.get(fact.attribute, {})}
         main = _quantity(fact.numbers, fact.unit, language, units)
         extra = [] if short else _alternatives(fact, language, units)
         if extra:

@@ -25,6 +25,9 @@ from generation.facts.sheet import FactSheet, SheetFact
 
 _FIELDS = string.Formatter()
 _STOP = re.compile(r"([.。!！?？])$")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# "a" before a vowel sound: "an 8-speed", "an Electronically Controlled CVT" (not "a U2").
+_ARTICLE = re.compile(r"\b([Aa]) (?=(?:[AEIOaeio]|8|11\b|18\b))")
 
 
 def pick(options: Sequence[str], *seed: object) -> str:
@@ -78,7 +81,14 @@ class Phrasebook:
         return self.sections.get(section, {}).get(name, "")
 
     def value(self, fact: SheetFact, *, short: bool = False) -> str:
-        return value_text(fact, self.language, units=self.units, terms=self.terms, short=short)
+        return value_text(
+            fact,
+            self.language,
+            units=self.units,
+            terms=self.terms,
+            short=short,
+            attribute_units=self.sections.get("attribute_units", {}),
+        )
 
 
 Cite = Callable[[SheetFact], int]
@@ -121,12 +131,24 @@ class Realiser:
 
     def _render(self, template: str, facts: Sequence[SheetFact], variant: str | None) -> Sentence:
         values = {f.attribute: self.book.value(f) for f in facts}
-        subject = variant or self.car
+        subject = self.subject(variant)
         if facts:
             values.setdefault("label", facts[0].label)
             values.setdefault("value", self.book.value(facts[0]))
         text = template.format(car=self.car, variant=subject, **values)
+        if self.book.language == "en":
+            text = _ARTICLE.sub(lambda m: m.group(1) + "n ", text)
         return Sentence(self.cited(text, facts), tuple(facts))
+
+    def subject(self, variant: str | None) -> str:
+        """Who a sentence is about: the variant, the car when there is none, and a model year
+        with the car's name ("the 2018 Ford F150", "2018款福特F150")."""
+        if not variant:
+            return self.car
+        if _YEAR.fullmatch(variant.strip()):
+            template = str(self.book.phrase("names", "model_year") or "{year} {car}")
+            return template.format(year=variant.strip(), car=self.car)
+        return variant
 
     def cited(self, text: str, facts: Sequence[SheetFact]) -> str:
         """`text` with its facts' citation numbers before its final stop."""

@@ -43,9 +43,12 @@ class FactSheet:
 
     car: CarSummary
     facts: list[SheetFact] = field(default_factory=list)
+    chinese: str | None = None  # the name Chinese text uses ("日产奇骏"), when one is known
 
     def name(self, language: str) -> str:
         """The car's name in `language`: a Chinese alias for zh when there is one."""
+        if language == "zh" and self.chinese:
+            return self.chinese
         if language == "zh":
             chinese = [a for a in self.car.aliases if _CJK.search(a)]
             if chinese and not _CJK.search(self.car.name):
@@ -55,7 +58,7 @@ class FactSheet:
 
     def names(self) -> list[str]:
         """Every name of the car (for checks that the car survives a rewrite)."""
-        return [self.car.name, *self.car.aliases]
+        return [self.car.name, *self.car.aliases, *([self.chinese] if self.chinese else [])]
 
     def of(self, attribute: str) -> list[SheetFact]:
         return [f for f in self.facts if f.attribute == attribute]
@@ -149,36 +152,31 @@ def _merge_variants(facts: list[SheetFact]) -> list[SheetFact]:
 
 
 def _same_figure(a: SheetFact, b: SheetFact) -> bool:
-    """Two figures of one attribute that agree at the coarser one's written precision:
-    "1.5 l" and "1 493 cc" (1.5 L covers 1.45-1.55 L)."""
-    if a.normalized is None or b.normalized is None or a.normalized_unit != b.normalized_unit:
-        return False
-    if not a.numbers or not b.numbers or a.normalized == 0:
+    """Two values of one attribute that agree: words alike once folded, figures alike at the
+    coarser one's written precision ("1.5 l" and "1 493 cc": 1.5 L covers 1.45-1.55 L)."""
+    if a.normalized is None or b.normalized is None:
+        return a.normalized is None and b.normalized is None and fold(a.value) == fold(b.value)
+    if a.normalized_unit != b.normalized_unit or not a.numbers or a.numbers[0] == 0:
         return False
     scale = a.normalized / a.numbers[0]
-    decimals = max(len(str(a.numbers[0]).rstrip("0").partition(".")[2]), 0)
+    decimals = len(str(a.numbers[0]).rstrip("0").partition(".")[2])
     half = 0.5 * 10.0**-decimals * scale
     return abs(a.normalized - b.normalized) <= half + 1e-9
 
 
 def _without_echoes(facts: list[SheetFact]) -> list[SheetFact]:
-    """A variant whose every fact another variant already states is an echo of it ("U2 1.5 l
-    CRDi Diesel: 1.5 l" next to "U2 1.5 l CRDi VGT: 1 493 cc"): its facts are left out."""
+    """A variant whose every fact an earlier kept variant already states is an echo of it
+    ("U2 1.5 l CRDi Diesel: 1.5 l" after "U2 1.5 l CRDi VGT: 1 493 cc"; the 4WD trim of an
+    engine the 2WD trim already gave): its facts are left out."""
     by_variant: dict[str, list[SheetFact]] = defaultdict(list)
     for fact in facts:
         if fact.variant:
             by_variant[fact.variant].append(fact)
-    echoes = {
-        variant
-        for variant, own in by_variant.items()
-        if all(
-            any(
-                o.variant not in (None, variant)
-                and o.attribute == f.attribute
-                and _same_figure(f, o)
-                for o in facts
-            )
-            for f in own
-        )
-    }
+    kept: list[SheetFact] = []
+    echoes: set[str] = set()
+    for variant, own in by_variant.items():
+        if all(any(o.attribute == f.attribute and _same_figure(f, o) for o in kept) for f in own):
+            echoes.add(variant)
+        else:
+            kept.extend(own)
     return [f for f in facts if f.variant not in echoes]
