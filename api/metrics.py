@@ -142,6 +142,7 @@ class Metrics:
             for verdict, n in (
                 ("supported", int(payload.get("supported", 0))),
                 ("unsupported", unsupported),
+                ("wrong_car", int(payload.get("wrong_car", 0))),
             ):
                 self.grounding.labels(**by, verdict=verdict).inc(n)
             return

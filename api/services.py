@@ -362,7 +362,11 @@ class Services:
             guard=Guard.from_folder(s.sensitive_words_dir, extra=s.sensitive_words),
             policies=s.guard_policies,
             callbacks=build_callbacks(s.callbacks, ledger=ledger, on_ledger_failure=self._unbilled),
-            options=ChainOptions(k=s.generation_k, max_retries=s.generation_max_retries),
+            options=ChainOptions(
+                k=s.generation_k,
+                max_retries=s.generation_max_retries,
+                grounding_policy=s.grounding_policy,
+            ),
             llm_timeout=s.llm_timeout,
             llm_retries=s.llm_retries,
         )

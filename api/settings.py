@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from generation.chain.grounded import GroundingPolicy
 from generation.chat.memory import Policy
 from generation.guard import GuardPolicy
 from ingest.embedding.model import Backend, Hint
@@ -152,6 +153,10 @@ class Settings(BaseSettings):
     llm_retries: int = Field(default=3, ge=0, le=10)
     generation_k: int = Field(default=5, ge=1, le=20, description="passages retrieved per step")
     generation_max_retries: int = Field(default=2, ge=1, le=5, description="attempts per step")
+    grounding_policy: GroundingPolicy = Field(
+        default="drop",
+        description="figures still unbacked after the re-ask: drop their sentence, flag, or 422",
+    )
     callbacks: list[str] = Field(default_factory=lambda: ["log", "ledger"])
 
     # chat (`POST /v1/chat`, `specrag chat`): a session's memory unless the request sets it

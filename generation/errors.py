@@ -191,3 +191,19 @@ class CarHasNoFacts(GenerationError):
             "add a spec sheet or brochure for it"
         )
         self.car_id = car_id
+
+
+class UngroundedFigures(GenerationError):
+    """Figures stayed unsupported (or another car's) after the re-ask, and the grounding
+    policy is `fail`."""
+
+    status = 422
+    type = "ungrounded_figures"
+
+    def __init__(self, message: str, *, figures: list[dict[str, Any]]):
+        super().__init__(message)
+        self.figures = figures
+
+    @property
+    def detail(self) -> Any:
+        return {"figures": self.figures}

@@ -1,308 +1,342 @@
-"""Spec grounding: is every number-with-unit in a generated text backed by a retrieved passage?
+"""Spec grounding: every figure of a text judged against the facts of the car it is about.
 
-Both sides go through the same extractor: the generated text yields *claims*, the passages yield
-*facts*. A claim is supported when some fact of the same dimension agrees with it after unit
-conversion, within the rounding both figures were written with: "204 PS" stands for any power in
-[203.5, 204.5) PS, "150 kW" for [149.5, 150.5) kW, and the two overlap once converted, so
-150 kW backs 204 PS; 1,498 cc backs "1.5 L"; "15万公里" is 150,000 km. A claim that no
-converted fact reaches is unsupported, except when its number appears in a passage as a bare
-figure: under a header-style unit of its dimension ("Wheelbase (mm)  2 520"), or, in a passage
-without such headers, specific enough to count (at least 100, or with decimals), so a stray "5"
-backs nothing.
+Figures are read by `ingest.specs.figures` (numbers with any unit, ranges, counts with their
+noun, Chinese and English number words). Each gets a verdict:
 
-Covered: power (kW, PS, hp, 马力, 千瓦), torque (Nm, N·m, 牛·米, lb-ft), length (mm, cm, m,
-毫米), distance (km, 公里, miles), displacement and volume (L, cc, 升, litres, "1.5T"), fuel
-consumption (L/100km, 百公里油耗4.5升, km/L, mpg), electric consumption (kWh/100km), energy
-(kWh, 千瓦时), speed (km/h, mph), time (s, min, h, 秒), mass (kg, 公斤), inches, rpm, g/km and
-prices (万元, 元, ¥, $, €, ₹, lakh, crore). Text is NFKC-normalised first, so full-width digits
-and units read like their ASCII forms.
+- `supported`: it agrees with a fact of this car (unit conversion allowed, within the rounding
+  both figures were written with: 120 PS ≈ 118 hp ≈ 88 kW), or with a figure of a retrieved
+  passage about this car (chunk metadata `cars`), since fact extraction misses some; the
+  verdict carries the fact or passage with its citation. Without a car, any passage counts.
+- `wrong_car`: it agrees only with another car's fact (that car and fact are given).
+- `unsupported`: nothing backs it.
+
+A text with figures is `grounded` when every one is supported, else `flagged`; a text with none
+is `no_figures`, its own verdict and never a pass.
+
+Passages also back a figure by a bare number: under a header-style unit of its dimension
+("Wheelbase (mm)  2 520"), or, in a passage without such headers, one specific enough to count
+(at least 100, or with decimals).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.specs.units import (
-    CNY,
-    INR,
-    KWH100,
-    L100,
-    LITRE,
-    MULTIPLIERS,
-    PREFIXES,
-    SUFFIXES,
-    Unit,
-)
+from ingest.specs.figures import ATTRIBUTE_KINDS, UNITS, Figure, figures
+from ingest.specs.numbers import fold
+from ingest.specs.registry import CarRegistry, StoredFact
+from ingest.specs.units import SUFFIXES
 
-_ASCII_TAIL = r"(?![a-z])"
-# Thousands separators, Indian grouping ("7,94,000") included.
-_NUMBER = r"(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_LIST_SEP = r"(?:\s*(?:[/~～\-–—]|至|到|or|to|和|或)\s*)"
+Verdict = Literal["supported", "wrong_car", "unsupported"]
+ResponseVerdict = Literal["grounded", "flagged", "no_figures"]
 
-
-def _alternation(forms: list[tuple[str, Unit]]) -> str:
-    parts = []
-    for i, (form, _) in enumerate(forms):
-        tail = _ASCII_TAIL if form[-1].isascii() and form[-1].isalpha() else ""
-        parts.append(f"(?P<u{i}>{form}{tail})")
-    return "|".join(parts)
-
-
-_SUFFIX_RE = _alternation(SUFFIXES)
-_PREFIX_RE = "|".join(f"(?P<p{i}>{form})" for i, (form, _) in enumerate(PREFIXES))
-_MULT_RE = r"(?P<mult>万|亿|(?:lakhs?|crores?|million|mn)(?![a-z]))"
-
-# A claim: optional currency prefix, one number or a list/range of numbers, an optional
-# multiplier (万, lakh), then a unit. Lists share the unit: "4560/1860/1680 mm", "1750-4000 rpm".
-_CLAIM = re.compile(
-    rf"(?:(?<![a-z])(?P<prefix>{_PREFIX_RE})\s*)?"
-    rf"(?<![a-z0-9])(?<![0-9][.,])(?P<numbers>{_NUMBER}(?:{_LIST_SEP}{_NUMBER})*)"
-    rf"\s*(?:-\s*)?"
-    rf"(?:{_MULT_RE}\s*)?"
-    rf"(?:(?P<unit>{_SUFFIX_RE}))?",
-    re.IGNORECASE,
-)
-_ONE_NUMBER = re.compile(_NUMBER)
-
-# Spaces as thousands separators ("6 000 r/min", "1 500-4 000 r/min") are read only when a
-# unit follows: in a table row "1 197 998 1 493" they separate cells.
-_SPACED_NUMBER = r"\d{1,3}(?: \d{3})+(?:\.\d+)?"
-_SPACED = re.compile(
-    rf"(?<![\d.,])(?P<numbers>(?:{_SPACED_NUMBER}|{_NUMBER})"
-    rf"(?:{_LIST_SEP}(?:{_SPACED_NUMBER}|{_NUMBER}))*)\s*(?:-\s*)?(?P<unit>{_SUFFIX_RE})",
-    re.IGNORECASE,
-)
-_SPACED_ONE = re.compile(rf"{_SPACED_NUMBER}|{_NUMBER}")
-# Bare figures that may be space-grouped: each "d ddd" pair is also read as one number.
+_UNIT_FORMS = "|".join(form for form, _ in SUFFIXES)
+_HEADER = re.compile(rf"[(（]\s*(?:{_UNIT_FORMS})\s*[)）]", re.IGNORECASE)
+# `wrong_car` names another car only when at most this many cars state the figure (within
+# `CLOSE`, relative): "5 seats" matches hundreds of cars and points at none of them.
+WRONG_CAR_MAX = 3
+CLOSE = 0.005
 _SPACED_PAIR = re.compile(r"(?<![\d.,])(?=(\d{1,3}) (\d{3})(?![\d,.]))")
 
-# 百公里油耗4.5升, 百公里油耗为5.9升, 每百公里耗电13.4度: the unit is split around the figure.
-_PER_100 = re.compile(
-    rf"百公里[^\d\n。；;]{{0,12}}?(?P<number>{_NUMBER})\s*"
-    r"(?:(?P<litre>升|l(?![a-z])|lit(?:re|er)s?)|(?P<kwh>千瓦时|kwh|度))",
-    re.IGNORECASE,
-)
-_FUEL_WORDS = re.compile(
-    r"(?:油耗|耗油|fuel\s+(?:consumption|economy)|consumption)[^\d\n]{0,10}$", re.IGNORECASE
-)
-_PRICE_WORDS = re.compile(r"(?:价|售|元)")
-# A unit in parentheses with no figure: a table header, "Fuel tank capacity (l)  45".
-_HEADER = re.compile(rf"[(（]\s*(?:{_SUFFIX_RE})\s*[)）]", re.IGNORECASE)
+
+class Source(BaseModel):
+    """Where a backing figure was read: a fact's citation, or a retrieved passage."""
+
+    doc_id: str = ""
+    document: str = ""
+    source: str = ""
+    page: int | None = None
+    section: str = ""
+    chunk_id: str | None = None
+    evidence: str = Field(default="", description="the text the figure was read from")
+    n: int | None = Field(default=None, description="the passage's number, for a passage")
 
 
-class Unsupported(BaseModel):
-    """A figure in the generated text that no retrieved passage backs."""
+class Backing(BaseModel):
+    """The fact (or passage figure) a figure agrees with."""
+
+    car: str | None = Field(description="the car id the fact is about (null: a passage's)")
+    attribute: str | None = Field(default=None, description="null for a passage figure")
+    value: str = Field(description="the fact's value, or the passage's figure, as written")
+    citation: Source
+
+
+class FigureCheck(BaseModel):
+    """One figure of a text and its verdict."""
 
     text: str = Field(description="the figure as written")
-    value: float = Field(description="the number as written (万/lakh applied)")
-    unit: str = Field(description="the unit's symbol, e.g. PS for 马力")
+    value: float = Field(description="the number (万/lakh applied)")
+    unit: str | None = Field(default=None, description="the unit's symbol, e.g. PS for 马力")
+    noun: str | None = Field(default=None, description="what a unitless count counts")
+    verdict: Verdict = "unsupported"
+    backing: Backing | None = None
+    field: str = Field(default="", description="the output field it is in")
+    start: int = Field(default=0, description="offset of the figure in its field")
+    end: int = 0
 
 
 class GroundingReport(BaseModel):
-    """How many figures with units were checked, how many the passages back, and which not."""
+    """Every figure of a text with its verdict, in reading order, and the counts."""
 
     checked: int = 0
     supported: int = 0
-    unsupported: list[Unsupported] = Field(default_factory=list)
+    wrong_car: list[FigureCheck] = Field(default_factory=list)
+    unsupported: list[FigureCheck] = Field(default_factory=list)
+    figures: list[FigureCheck] = Field(default_factory=list)
+    verdict: ResponseVerdict = "no_figures"
+
+    def add(self, check: FigureCheck) -> None:
+        self.checked += 1
+        self.figures.append(check)
+        if check.verdict == "supported":
+            self.supported += 1
+        elif check.verdict == "wrong_car":
+            self.wrong_car.append(check)
+        else:
+            self.unsupported.append(check)
+        self.verdict = "grounded" if self.checked == self.supported else "flagged"
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """One figure with its unit, as found in a text."""
+@dataclass(frozen=True, slots=True)
+class _Known:
+    figure: Figure
+    backing: Backing
 
-    text: str
-    value: float  # multiplier (万, lakh) applied
-    half_width: float  # half the last written digit, multiplier applied: "1.5" → 0.05
-    unit: Unit
-    raw: float  # the number as written, before any multiplier
-    start: int = 0  # offset in the normalised text, for reporting in reading order
 
-    def canonical(self) -> list[tuple[float, float]]:
-        """(value, half width) in the dimension's canonical unit, one pair per reading."""
-        out = []
-        for factor in self.unit.factors:
-            centre = self.unit.convert(self.value, factor)
-            ends = [
-                self.unit.convert(v, factor)
-                for v in (self.value - self.half_width, self.value + self.half_width)
-                if v > 0 or not self.unit.inverse
+def _half(number: float) -> float:
+    decimals = repr(float(number)).split(".")[1].rstrip("0")
+    return 0.5 * 10.0 ** -len(decimals)
+
+
+def fact_figures(fact: StoredFact) -> list[Figure]:
+    """The figures a stored fact states: its numbers in its unit, the other units its value
+    gives ("88.3 kW (120 PS)"), and a count's kind from its attribute."""
+    unit = UNITS.get(fact.unit) if fact.unit else None
+    kind = ATTRIBUTE_KINDS.get(fact.attribute)
+    out: list[Figure] = []
+    if unit is not None or kind is not None:
+        out += [
+            Figure(fact.value, 0, 0, n, _half(n), unit, None if unit else kind)
+            for n in fact.numbers
+        ]
+    out += [f for f in figures(fact.value) if f.unit is not None or f.noun is not None]
+    if not out:
+        out = [Figure(fact.value, 0, 0, n, _half(n), None) for n in fact.numbers]
+    return out
+
+
+class _Catalog:
+    """Every car's fact figures, built once per version of the facts table."""
+
+    def __init__(self, registry: CarRegistry, every: dict[str, list[StoredFact]]) -> None:
+        self.every = every
+        self.by_car: dict[str, list[_Known]] = {
+            car: [
+                _Known(figure, _fact_backing(car, fact))
+                for fact in stored
+                for figure in fact_figures(fact)
             ]
-            out.append((centre, max((abs(e - centre) for e in ends), default=0.0)))
-        return out
+            for car, stored in every.items()
+        }
+        # the other cars' figures by dimension, so a claim is compared with its own kind only
+        self.by_dimension: dict[str, list[_Known]] = defaultdict(list)
+        for known in self.by_car.values():
+            for k in known:
+                self.by_dimension[k.figure.dimension].append(k)
+        names = [n for c in registry.cars() for n in (c.id, c.name, *c.aliases)]
+        self.numbered_names = sorted({n for n in names if any(ch.isdigit() for ch in n)})
 
 
-def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters to ASCII), odd spaces to plain ones."""
-    text = unicodedata.normalize("NFKC", text)
-    return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
+_CATALOGS: weakref.WeakKeyDictionary[CarRegistry, _Catalog] = weakref.WeakKeyDictionary()
 
 
-def _parse_number(raw: str) -> tuple[float, float]:
-    """The value and the half width of its last written digit: "1,498" → (1498, 0.5)."""
-    digits = raw.replace(",", "")
-    decimals = len(digits.split(".")[1]) if "." in digits else 0
-    return float(digits), 0.5 * 10.0**-decimals
+def _catalog(registry: CarRegistry) -> _Catalog:
+    every = registry.all_facts()
+    cached = _CATALOGS.get(registry)
+    if cached is None or cached.every is not every:
+        cached = _CATALOGS[registry] = _Catalog(registry, every)
+    return cached
 
 
-def _unit_of(match: re.Match[str], prefix: str, forms: list[tuple[str, Unit]]) -> Unit | None:
-    for name, value in match.groupdict().items():
-        if value is not None and name[0] == prefix and name[1:].isdigit():
-            return forms[int(name[1:])][1]
+def _fact_backing(car: str, fact: StoredFact) -> Backing:
+    c = fact.citation
+    return Backing(
+        car=car,
+        attribute=fact.attribute,
+        value=fact.value,
+        citation=Source(
+            doc_id=c.doc_id,
+            document=c.title,
+            source=c.source,
+            page=c.page,
+            section=c.section,
+            chunk_id=c.chunk_id,
+            evidence=c.evidence,
+        ),
+    )
+
+
+def _passage_backing(passage: Any, value: str, span: tuple[int, int] | None = None) -> Backing:
+    """A passage figure's backing; the evidence is the text around it (`span`), or the
+    passage's head for a bare table number."""
+    text = passage if isinstance(passage, str) else passage.text
+    start, end = span if span is not None else (0, 0)
+    evidence = text[max(0, start - 100) : end + 100] if span else text[:300]
+    return Backing(
+        car=None,
+        value=value,
+        citation=Source(
+            doc_id=getattr(passage, "doc_id", ""),
+            document=getattr(passage, "document", ""),
+            source=getattr(passage, "source", ""),
+            page=getattr(passage, "page", None),
+            section=getattr(passage, "section", ""),
+            chunk_id=getattr(passage, "chunk_id", None),
+            evidence=evidence.strip(),
+            n=getattr(passage, "n", None),
+        ),
+    )
+
+
+def _find(claim: Figure, known: Iterable[_Known]) -> _Known | None:
+    for k in known:
+        if claim.agrees(k.figure) or (
+            claim.dimension == "number" and abs(claim.value - k.figure.value) < 1e-9
+        ):
+            return k
     return None
 
 
-def _price_without_unit(text: str, match: re.Match[str]) -> bool:
-    """14.58万 ending a clause, or after 价/售: a price in yuan; 1万辆 is a count."""
-    after = text[match.end() : match.end() + 1]
-    before = text[max(0, match.start() - 8) : match.start()]
-    return not re.match(r"[\u4e00-\u9fff]", after) or bool(_PRICE_WORDS.search(before))
+class Reference:
+    """What the figures of a text about one car are judged against: the car's facts, the other
+    cars' facts, and the retrieved passages (each with `text`, and `cars` when tagged).
 
-
-def extract_quantities(text: str) -> tuple[list[Quantity], list[float]]:
-    """Every figure with a unit in `text`, and the bare numbers (written with no unit)."""
-    text = normalise(text)
-    found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []  # spans read by an earlier pass
-    _read_per_100(text, found, taken)
-    _read_spaced(text, found, taken)
-    bare: list[float] = [float(a + b) for a, b in _SPACED_PAIR.findall(text)]
-    _read_claims(text, found, taken, bare)
-    found.sort(key=lambda q: q.start)
-    return found, bare
-
-
-def _read_per_100(text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
-    """Consumptions per 100 km: "5.2 L/100 km", "15 kWh/100km"."""
-    for m in _PER_100.finditer(text):
-        value, half = _parse_number(m.group("number"))
-        per_100 = L100 if m.group("litre") else KWH100
-        found.append(Quantity(m.group(0), value, half, per_100, value, m.start()))
-        taken.append((m.start("number"), m.end()))
-
-
-def _read_spaced(text: str, found: list[Quantity], taken: list[tuple[int, int]]) -> None:
-    """Figures with thousands written with spaces: "1 500-4 000 r/min"."""
-    for m in _SPACED.finditer(text):
-        if " " not in m.group("numbers").strip() or any(s <= m.start() < e for s, e in taken):
-            continue
-        spaced = [n.group(0) for n in _SPACED_ONE.finditer(m.group("numbers"))]
-        if not any(" " in n for n in spaced):
-            continue  # "5 / 150 km" and the like: the ordinary pass reads them
-        unit = _unit_of(m, "u", SUFFIXES)
-        assert unit is not None
-        for n in spaced:
-            value, half = _parse_number(n.replace(" ", ""))
-            if value:
-                found.append(
-                    Quantity(f"{n} {m.group('unit')}", value, half, unit, value, m.start())
-                )
-        taken.append((m.start(), m.end()))
-
-
-def _claim_unit(text: str, m: re.Match[str]) -> Unit | None:
-    """The unit of one claim, from its suffix, currency prefix or multiplier; None if bare."""
-    unit = _unit_of(m, "u", SUFFIXES)
-    prefix_unit = _unit_of(m, "p", PREFIXES)
-    mult = (m.group("mult") or "").lower()
-    if prefix_unit is not None and (unit is None or unit.dimension.startswith("price")):
-        unit = prefix_unit
-    elif unit is None and mult in ("lakh", "lakhs", "crore", "crores"):
-        unit = INR
-    elif unit is None and mult in ("万", "亿") and _price_without_unit(text, m):
-        unit = CNY
-    if unit is LITRE and _FUEL_WORDS.search(text[max(0, m.start() - 16) : m.start()]):
-        unit = L100  # 油耗4.5升: a consumption written like a volume
-    return unit
-
-
-def _read_claims(
-    text: str, found: list[Quantity], taken: list[tuple[int, int]], bare: list[float]
-) -> None:
-    """The ordinary figures: numbers with a unit after or a currency before them."""
-    for m in _CLAIM.finditer(text):
-        if any(s <= m.start("numbers") < e for s, e in taken):
-            continue
-        numbers = [n.group(0) for n in _ONE_NUMBER.finditer(m.group("numbers"))]
-        unit = _claim_unit(text, m)
-        if unit is None:
-            bare.extend(float(n.replace(",", "")) for n in numbers)
-            continue
-        if unit is LITRE and m.group("unit")[-1] in "tT":
-            if any(float(n.replace(",", "")) >= 10 for n in numbers):
-                continue  # "3500T" is no engine size
-        multiplier = MULTIPLIERS.get((m.group("mult") or "").lower(), 1.0)
-        for n in numbers:
-            value, half = _parse_number(n)
-            if value == 0:
-                continue  # the 0 of "0-100 km/h" is no claim
-            written = m.group(0).strip() if len(numbers) == 1 else f"{n} {m.group('unit')}"
-            found.append(
-                Quantity(
-                    written, round(value * multiplier, 6), half * multiplier, unit, value, m.start()
-                )
-            )
-
-
-def _agrees(claim: Quantity, fact: Quantity) -> bool:
-    for c, ch in claim.canonical():
-        for f, fh in fact.canonical():
-            # Both figures are roundings; they agree when their intervals overlap. The strict
-            # inequality keeps 178 from matching 177; the slack absorbs float error.
-            if abs(c - f) < ch + fh - 1e-9 * max(abs(c), abs(f), 1.0):
-                return True
-    return False
-
-
-def _distinctive(value: float) -> bool:
-    """A bare number specific enough to back a figure: not a 5 or a 7 seen anywhere."""
-    return value >= 100 or value != int(value)
-
-
-class Evidence:
-    """The facts in a set of passages, indexed by dimension for repeated checks.
-
-    Bare numbers in a passage with header-style units back claims of those units' dimensions
-    ("Fuel tank capacity (l)  45" backs "45 L", not "45 kW"); in a passage without any, they
-    back a claim of any dimension when distinctive (at least 100, or with decimals).
+    Without a registry or car, only the passages back figures (all of them), so a chain whose
+    brief names no known car is still checked.
     """
 
-    def __init__(self, passages: Iterable[str]):
-        self.facts: dict[str, list[Quantity]] = {}
-        self.bare: set[float] = set()
-        self.under_header: dict[str, set[float]] = {}  # dimension → bare numbers
+    def __init__(
+        self,
+        registry: CarRegistry | None = None,
+        car_id: str | None = None,
+        passages: Iterable[Any] = (),
+    ) -> None:
+        self.car_id = car_id
+        self.names: list[str] = []
+        self._own: list[_Known] = []
+        self._catalog: _Catalog | None = None
+        if registry is not None and car_id is not None:
+            self._catalog = _catalog(registry)
+            self._own = self._catalog.by_car.get(car_id, [])
+            self.names = self._catalog.numbered_names
+        self._passages: list[_Known] = []
+        self._bare: dict[float, Any] = {}  # distinctive bare number → passage
+        # dimension → bare number → passage, for numbers under a header unit "(mm)"
+        self._headed: dict[str, dict[float, Any]] = defaultdict(dict)
+        self._passage_cars: set[str] = set()
         for passage in passages:
-            quantities, bare = extract_quantities(passage)
-            for q in quantities:
-                self.facts.setdefault(q.unit.dimension, []).append(q)
-            headers = [_unit_of(h, "u", SUFFIXES) for h in _HEADER.finditer(normalise(passage))]
-            for unit in headers:
-                if unit is not None:
-                    self.under_header.setdefault(unit.dimension, set()).update(bare)
-            if not headers:
-                self.bare.update(b for b in bare if _distinctive(b))
+            self._add_passage(passage)
 
-    def supports(self, claim: Quantity) -> bool:
-        if any(_agrees(claim, fact) for fact in self.facts.get(claim.unit.dimension, [])):
-            return True
-        headed = self.under_header.get(claim.unit.dimension, set())
-        return any(v in self.bare or v in headed for v in (claim.raw, claim.value))
+    def _add_passage(self, passage: Any) -> None:
+        text = passage if isinstance(passage, str) else passage.text
+        cars = tuple(getattr(passage, "cars", ()) or ())
+        self._passage_cars.update(cars)
+        if self.car_id is not None and self.car_id not in cars:
+            return
+        found = figures(text, names=self.names)
+        bare = [f.value for f in found if f.unit is None and f.noun is None]
+        bare += [float(a + b) for a, b in _SPACED_PAIR.findall(fold(text))]
+        for f in found:
+            if f.unit is not None or f.noun is not None:
+                backing = _passage_backing(passage, f.text, (f.start, f.end))
+                self._passages.append(_Known(f, backing))
+        headers = [u for u in (_header_unit(h.group()) for h in _HEADER.finditer(fold(text))) if u]
+        for dimension in headers:
+            self._headed[dimension].update(dict.fromkeys(bare, passage))
+        if not headers:
+            self._bare.update({b: passage for b in bare if b >= 100 or b != int(b)})
 
+    def judge(self, claim: Figure) -> tuple[Verdict, Backing | None]:
+        found = _find(claim, self._own) or _find(claim, self._passages)
+        if found is not None:
+            return "supported", found.backing
+        for table in (self._headed.get(claim.dimension, {}), self._bare):
+            if claim.value in table:
+                return "supported", _passage_backing(table[claim.value], claim.text)
+        if self._catalog is not None:
+            found = self._other_car(claim, self._catalog)
+            if found is not None:
+                return "wrong_car", found.backing
+        return "unsupported", None
 
-def check(text: str, passages: Iterable[str] | Evidence) -> GroundingReport:
-    """Check every figure with a unit in `text` against `passages`."""
-    evidence = passages if isinstance(passages, Evidence) else Evidence(passages)
-    claims, _ = extract_quantities(text)
-    report = GroundingReport(checked=len(claims))
-    for claim in claims:
-        if evidence.supports(claim):
-            report.supported += 1
+    def _other_car(self, claim: Figure, catalog: _Catalog) -> _Known | None:
+        """The other car's fact closest to the claim (the cars the passages are about first),
+        when few cars state it: a value many cars share (5 seats) says nothing about which
+        car a text confused this one with, so it stays unsupported."""
+        by_dimension = catalog.by_dimension
+        if claim.dimension == "number":  # a bare number: any fact with that number
+            candidates = [k for known in by_dimension.values() for k in known]
         else:
-            report.unsupported.append(
-                Unsupported(text=claim.text, value=claim.value, unit=claim.unit.symbol)
+            candidates = by_dimension.get(claim.dimension, [])
+        agreeing = [
+            (_distance(claim, k.figure), k)
+            for k in candidates
+            if k.backing.car != self.car_id and _find(claim, [k]) is not None
+        ]
+        close = {k.backing.car for d, k in agreeing if d <= CLOSE}
+        if not agreeing or len(close) > WRONG_CAR_MAX:
+            return None
+        agreeing.sort(key=lambda item: (item[1].backing.car not in self._passage_cars, item[0]))
+        return agreeing[0][1]
+
+
+def _distance(claim: Figure, fact: Figure) -> float:
+    """How far apart two agreeing figures are, relative, in the canonical unit."""
+    return min(
+        abs(c - f) / (max(abs(c), abs(f)) or 1.0)
+        for c, _ in claim.canonical()
+        for f, _ in fact.canonical()
+    )
+
+
+def _header_unit(header: str) -> str | None:
+    inner = header.strip("()（） ")
+    for form, unit in SUFFIXES:
+        if re.fullmatch(form, inner, re.IGNORECASE):
+            return unit.dimension
+    return None
+
+
+def check(
+    text: str | Sequence[tuple[str, str]],
+    reference: Reference | Iterable[Any],
+    report: GroundingReport | None = None,
+) -> GroundingReport:
+    """Every figure of `text` (or of each (field, text)) judged against `reference`."""
+    ref = reference if isinstance(reference, Reference) else Reference(passages=reference)
+    report = report or GroundingReport()
+    fields = [("", text)] if isinstance(text, str) else list(text)
+    for name, body in fields:
+        for figure in figures(body, names=ref.names):
+            verdict, backing = ref.judge(figure)
+            report.add(
+                FigureCheck(
+                    text=figure.text,
+                    value=figure.value,
+                    unit=figure.unit.symbol if figure.unit else None,
+                    noun=figure.noun,
+                    verdict=verdict,
+                    backing=backing,
+                    field=name,
+                    start=figure.start,
+                    end=figure.end,
+                )
             )
     return report

@@ -54,6 +54,7 @@ class Passage:
     section: str = ""
     document: str = ""  # as its user gave it (`retrieval.search.Citation.document`)
     doc_id: str = ""
+    cars: tuple[str, ...] = ()  # the cars its chunk is about (chunk metadata `cars`)
 
 
 @dataclass
@@ -123,6 +124,7 @@ class PassageBook:
             section=getattr(result.citation, "section", "") or "",
             document=getattr(result.citation, "document", "") or "",
             doc_id=getattr(result.citation, "doc_id", "") or "",
+            cars=tuple(getattr(result.citation, "cars", ()) or ()),
         )
         self.shown[result.chunk_id] = passage
         return passage

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from generation.grounding import Unsupported
+from generation.grounding import FigureCheck, ResponseVerdict
 from generation.guard import GuardReport
 
 Language = Literal["en", "zh"]
@@ -289,21 +289,43 @@ class StepTrace(BaseModel):
     )
 
 
+class Dropped(BaseModel):
+    """A sentence removed from the output because it carried figures nothing backs."""
+
+    step: str
+    field: str
+    sentence: str
+    figures: list[FigureCheck]
+    reason: str
+
+
 class StepGrounding(BaseModel):
     step: str
     checked: int = 0
     supported: int = 0
-    unsupported: list[Unsupported] = Field(default_factory=list)
+    unsupported: list[FigureCheck] = Field(default_factory=list)
+    wrong_car: list[FigureCheck] = Field(
+        default_factory=list, description="figures that agree only with another car's facts"
+    )
+    figures: list[FigureCheck] = Field(default_factory=list, description="in reading order")
     reasked: bool = False
-    unsupported_before_reask: list[Unsupported] = Field(default_factory=list)
+    unsupported_before_reask: list[FigureCheck] = Field(default_factory=list)
+    dropped: list[Dropped] = Field(default_factory=list)
 
 
 class Grounding(BaseModel):
-    """Figures with units in the output, checked against the retrieved passages."""
+    """Every figure of the output, judged against the car's facts and the passages."""
 
     checked: int = 0
     supported: int = 0
-    unsupported: list[Unsupported] = Field(default_factory=list)
+    unsupported: list[FigureCheck] = Field(default_factory=list)
+    wrong_car: list[FigureCheck] = Field(default_factory=list)
+    verdict: ResponseVerdict = Field(
+        default="no_figures",
+        description="grounded: every figure supported; flagged: some not; no_figures: none",
+    )
+    dropped: list[Dropped] = Field(default_factory=list)
+    policy: Literal["drop", "flag", "fail"] = "drop"
     mode: Literal["reask", "flag", "off"] = "reask"
     action: str = Field(default="none", description="what was done, in words")
     steps: list[StepGrounding] = Field(default_factory=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Citation(BaseModel):
@@ -16,6 +16,7 @@ class Citation(BaseModel):
     title: str = ""
     doc_id: str = ""
     chunk_index: int | None = None
+    cars: list[str] = Field(default_factory=list, description="the cars the chunk is about")
 
 
 def citation(metadata: Mapping[str, Any], document_name: Callable[[str], str]) -> Citation:
@@ -30,4 +31,5 @@ def citation(metadata: Mapping[str, Any], document_name: Callable[[str], str]) -
         title=str(metadata.get("title") or ""),
         doc_id=str(metadata.get("doc_id") or ""),
         chunk_index=int(index) if isinstance(index, int | float) else None,
+        cars=[str(c) for c in cars] if isinstance(cars := metadata.get("cars"), list) else [],
     )

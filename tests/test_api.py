@@ -733,6 +733,7 @@ def test_openapi_and_docs_describe_every_route(client: TestClient) -> None:
         "/v1/documents/{doc_id}",
         "/v1/cars",
         "/v1/cars/{car_id}",
+        "/v1/grounding/check",
         "/v1/ingest",
         "/v1/jobs",
         "/v1/jobs/{job_id}",

@@ -202,7 +202,8 @@ def test_blog_steps_run_in_order_and_each_receives_what_it_should(fake_openai: F
     ]
     # 1.5T, 130 kW, 177 PS, 4,560 mm; 6.8 L/100km, 200 kW, 272 PS: all in the passages.
     assert (response.grounding.checked, response.grounding.supported) == (7, 7)
-    assert response.grounding.action == "none: every figure is backed by a passage"
+    assert response.grounding.action == "none: every figure is backed by a passage or fact"
+    assert response.grounding.verdict == "grounded"
     # The usage is the sum of the steps, priced input and output apart.
     assert response.usage.calls == 3
     assert response.usage.prompt_tokens == sum(t.prompt_tokens for t in response.trace)
@@ -798,7 +799,7 @@ def test_blog_through_the_embedded_model_is_written_from_facts(
         assert f"[{fact.n}]" in text
         assert cited[fact.n].cited and Path(cited[fact.n].source).name == "aurora_x5.md"
     g = response.grounding
-    assert g.checked > 0 and g.unsupported == []
+    assert g.checked > 0 and g.unsupported == [], [(f.text, f.field) for f in g.unsupported]
     assert [p["step"] for p in recorder.named("chain.step")] == ["opening", "middle", "ending"]
 
 

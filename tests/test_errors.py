@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from api import errors
 from generation.errors import (
+    CarHasNoFacts,
     GenerationError,
     GenerationFailed,
     GenerationStopped,
@@ -28,7 +29,9 @@ from generation.errors import (
     SessionBusy,
     SessionNotFound,
     UnavailableModel,
+    UngroundedFigures,
     UnknownBusiness,
+    UnknownCar,
     UnknownModel,
 )
 from generation.guard import GuardHit
@@ -95,11 +98,15 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     SessionBusy: (409, "session_busy"),
     PromptNotFound: (500, "prompt_not_found"),
     PromptError: (500, "prompt_error"),
+    UnknownCar: (404, "unknown_car"),
+    CarHasNoFacts: (422, "car_has_no_facts"),
+    UngroundedFigures: (422, "ungrounded_figures"),
 }
 
 ATTEMPTS = [{"n": 1, "error": "not JSON"}]
 REASON = "set OPENAI_API_KEY to use gpt-4o"
 USAGE = {"prompt_tokens": 12, "completion_tokens": 3, "cost": 0.0}
+FIGURES = [{"text": "433 litres", "verdict": "wrong_car"}]
 HIT = GuardHit(word="最好", text="最 好", start=3, end=6, list="zh", field="car")
 
 
@@ -122,6 +129,12 @@ def make(cls: type[Exception]) -> Exception:
         return UnavailableModel(
             message, model="gpt-4o", reason=REASON, api_key_env="OPENAI_API_KEY"
         )
+    if cls is UnknownCar:
+        return UnknownCar("Hyundai Venu", close_matches=["Hyundai Venue"])
+    if cls is CarHasNoFacts:
+        return CarHasNoFacts("tata-orbit", "Tata Orbit")
+    if cls is UngroundedFigures:
+        return UngroundedFigures(message, figures=FIGURES)
     if cls is DiskFull:
         return DiskFull("/data", message)
     if cls is StoreCorrupt:
@@ -135,6 +148,8 @@ DETAIL: dict[type[Exception], Any] = {
     MessageTooLong: {"tokens": 900, "budget": 512},
     UnavailableModel: {"model": "gpt-4o", "reason": REASON, "api_key_env": "OPENAI_API_KEY"},
     DiskFull: {"data_dir": "/data"},
+    UnknownCar: {"close_matches": ["Hyundai Venue"]},
+    UngroundedFigures: {"figures": FIGURES},
     StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},
     SensitiveInput: {
         "words": ["最好"],

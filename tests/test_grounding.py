@@ -1,4 +1,5 @@
-"""Spec grounding: figures with units in generated text checked against retrieved passages."""
+"""Spec grounding: every figure of a text (`ingest.specs.figures`) judged against retrieved
+passages (this file) and against a car's facts in a real registry (test_grounding_facts.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from generation.grounding import Evidence, check, extract_quantities
+from generation.grounding import Reference, check
+from ingest.specs.figures import figures
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 @pytest.fixture(scope="module")
-def samples() -> Evidence:
+def samples() -> Reference:
     """The real sample documents (English, Chinese UTF-8 and Chinese GB18030)."""
-    return Evidence(
-        [
+    return Reference(
+        passages=[
             (SAMPLES / "aurora_x5.md").read_text(encoding="utf-8"),
             (SAMPLES / "meridian_s_zh.md").read_text(encoding="utf-8"),
             (SAMPLES / "aurora_x5_hybrid_zh.txt").read_bytes().decode("gb18030"),
@@ -25,11 +27,10 @@ def samples() -> Evidence:
 
 
 def found(text: str) -> list[tuple[float, str]]:
-    quantities, _ = extract_quantities(text)
-    return [(q.value, q.unit.symbol) for q in quantities]
+    return [(f.value, f.unit.symbol if f.unit else f.noun or "") for f in figures(text)]
 
 
-def unsupported(text: str, passages: list[str] | Evidence) -> list[str]:
+def unsupported(text: str, passages: list[str] | Reference) -> list[str]:
     return [u.text for u in check(text, passages).unsupported]
 
 
@@ -40,7 +41,10 @@ def unsupported(text: str, passages: list[str] | Evidence) -> list[str]:
         ("1,498 cc (1.5 L)", [(1498, "cc"), (1.5, "L")]),
         ("a 2.0-litre turbo and a 1.5T", [(2.0, "L"), (1.5, "L")]),
         ("6.8 L/100km, 6.8 l/100 km", [(6.8, "L/100km"), (6.8, "L/100km")]),
-        ("0-100 km/h in 8.9 s, top speed 200 km/h", [(100, "km/h"), (8.9, "s"), (200, "km/h")]),
+        # "0-100 km/h" names the sprint; it claims no speed
+        ("0-100 km/h in 8.9 s, top speed 200 km/h", [(8.9, "s"), (200, "km/h")]),
+        ("it reaches 100 km/h in 9 s and sprints to 60 mph", [(9, "s")]),
+        ("the 2025 produces 150 kW", [(150, "kW")]),  # a year, not a count of "produces"
         ("a 9.4-second sprint", [(9.4, "s")]),
         ("18.4 kWh battery, 6.6 kW charger", [(18.4, "kWh"), (6.6, "kW")]),
         ("13.4 kWh/100km", [(13.4, "kWh/100km")]),
@@ -91,7 +95,7 @@ def test_english_forms(text: str, expected: list[tuple[float, str]]) -> None:
         ("悦享版指导价19.98万元", [(199800, "CNY")]),
         ("指导价14.58万，", [(145800, "CNY")]),
         ("售价145,800元", [(145800, "CNY")]),
-        ("整车质保5年或15万公里", [(150000, "km")]),
+        ("整车质保5年或15万公里", [(5, "years"), (150000, "km")]),
         ("1750转至4000转", [(1750, "rpm"), (4000, "rpm")]),
         ("加速7.4秒，整备质量1820公斤", [(7.4, "s"), (1820, "kg")]),
         ("１５０ｋＷ，２７０Ｎｍ", [(150, "kW"), (270, "Nm")]),
@@ -105,12 +109,15 @@ def test_chinese_forms(text: str, expected: list[tuple[float, str]]) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Aurora X5 Hybrid with five seats",  # X5 is a name, not a figure
-        "the 2025 model year, 7-speed gearbox, 40:20:40 split",
-        "cars 5 seats",  # "rs" inside a word is no rupee sign
-        "销量1万辆",  # a count in 万, not a price
-        "see [1] and [2]",
+        "the Aurora X5 Hybrid",  # X5 is a name, not a figure
+        "the 2025 model year, a 40:20:40 split, 2025款",  # years and ratios
+        "see [1] and [2], [3-5], 【6】",  # citation markers
+        "10月23日交付, on March 15, 15 March",  # dates
         "a 3500T press",  # T after a large number is no engine size
+        "the 3rd row, 第一排, 第2代, 五菱, 四驱, 一个人, one of the best",  # ordinals, names
+        "1. Design\n2. Comfort\n(3) Safety",  # list numbering
+        "Zeekr 001",  # a leading zero: a name
+        "about 3 of them",  # a small bare number claims nothing checkable
     ],
 )
 def test_no_figure_claimed(text: str) -> None:
@@ -177,7 +184,7 @@ def test_wrong_figures_unsupported(claim: str, fact: str) -> None:
     assert len(report.unsupported) == 1
 
 
-def test_planted_wrong_numbers_in_an_english_paragraph(samples: Evidence) -> None:
+def test_planted_wrong_numbers_in_an_english_paragraph(samples: Reference) -> None:
     text = (
         "The Aurora X5 1.5T makes 130 kW (177 PS) and 270 Nm from its 1,498 cc engine [1]. "
         "It is 4,560 mm long on a 2,710 mm wheelbase and returns 6.8 L/100km. "
@@ -192,18 +199,18 @@ def test_planted_wrong_numbers_in_an_english_paragraph(samples: Evidence) -> Non
     assert report.supported == 9
 
 
-def test_planted_wrong_numbers_in_a_chinese_paragraph(samples: Evidence) -> None:
+def test_planted_wrong_numbers_in_a_chinese_paragraph(samples: Reference) -> None:
     text = (
         "子午线S车长4850毫米，轴距2830毫米，1.5T发动机最大功率124千瓦，折合169马力，"
         "最大扭矩275牛·米。百公里油耗5.9升，指导价14.58万元起。"
         "极光X5插电混动版纯电续航120公里，百公里油耗3.2升，售价18.88万元。"
     )
     report = check(text, samples)
-    assert sorted(u.text for u in report.unsupported) == ["120公里", "18.88万元", "百公里油耗3.2升"]
+    assert sorted(u.text for u in report.unsupported) == ["120公里", "18.88万元", "3.2升"]
     assert report.supported == report.checked - 3
 
 
-def test_mixed_language_and_widths(samples: Evidence) -> None:
+def test_mixed_language_and_widths(samples: Reference) -> None:
     text = (
         "Lumen E2：４２．０ ｋＷｈ电池, range 320 km, 百公里电耗13.4度, EUR 27,900, 85 kW (116 PS)"
     )
@@ -216,9 +223,45 @@ def test_no_passages_means_nothing_supported() -> None:
     assert (report.checked, report.supported) == (2, 0)
 
 
-def test_text_without_figures_checks_nothing() -> None:
+def test_text_without_figures_is_no_figures_never_a_pass() -> None:
+    """Regression: `checked: 0` used to read as "every figure is backed by a passage"."""
     report = check("A roomy family SUV with a calm cabin.", ["130 kW"])
-    assert report.model_dump() == {"checked": 0, "supported": 0, "unsupported": []}
+    assert (report.checked, report.verdict) == (0, "no_figures")
+    assert check("It makes 130 kW.", ["130 kW"]).verdict == "grounded"
+    assert check("It makes 131 kW.", ["130 kW"]).verdict == "flagged"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5 seats, 6 airbags, a 5-seater", [(5, "seats"), (6, "airbags"), (5, "seats")]),
+        ("five seats and six airbags", [(5, "seats"), (6, "airbags")]),
+        ("a 7-speed DCT, 4 cylinders, 20% more", [(7, "gears"), (4, "cylinders"), (20, "percent")]),
+        ("7座SUV，6个气囊，五座", [(7, "seats"), (6, "airbags"), (5, "seats")]),
+        ("两万公里，十二英寸", [(20000, "km"), (12, "in")]),
+        (
+            "指导价12.98万元，最大功率150马力，车长4850毫米",
+            [(129800, "CNY"), (150, "PS"), (4850, "mm")],
+        ),
+        ("433 cubic feet of cargo space", [(433, "cu ft")]),
+        ("a 433 boot", [(433, "")]),  # a bare number big enough to claim something
+        ("3 variants", [(3, "variant")]),  # a count of whatever it counts
+    ],
+)
+def test_counts_number_words_and_any_unit(text: str, expected: list[tuple[float, str]]) -> None:
+    assert found(text) == expected
+
+
+def test_figures_keep_reading_order_and_where_they_were_written() -> None:
+    text = "五座，轴距2,520毫米 [2]，120 PS"
+    spans = [(text[f.start : f.end], f.text) for f in figures(text)]
+    assert spans == [("五", "五座"), ("2,520毫米", "2,520毫米"), ("120 PS", "120 PS")]
+
+
+def test_car_names_passed_in_are_not_figures() -> None:
+    assert found("The Peugeot 208 makes 100 PS") == [(208, ""), (100, "PS")]
+    named = figures("The Peugeot 208 makes 100 PS", names=["Peugeot 208"])
+    assert [(f.value, f.text) for f in named] == [(100, "100 PS")]
 
 
 def test_real_brochure_figures_and_planted_ones(corpus: Path) -> None:

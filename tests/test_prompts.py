@@ -145,9 +145,9 @@ def test_chinese_brief_asks_for_chinese(library: PromptLibrary) -> None:
 
 
 def test_feedback_prompts(library: PromptLibrary) -> None:
-    from generation.grounding import Unsupported
+    from generation.grounding import FigureCheck
 
-    unsupported = [Unsupported(text="999 kW", value=999, unit="kW")]
+    unsupported = [FigureCheck(text="999 kW", value=999, unit="kW")]
     note = library.feedback(
         "grounding", {"unsupported": unsupported, "shape": '{"text": "…"}', "plain": False}
     )

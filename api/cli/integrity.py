@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from api import owner
+from api.cli.grounding import check_grounding
 from api.errors import DataDirBusy
 from api.integrity import PROBE_SAMPLE, check, run_repair
 from api.services import Services
@@ -36,10 +37,22 @@ def _echo(payload: dict[str, Any], as_json: bool) -> None:
     type=click.IntRange(0, 100_000),
     help="Chunks to query with their own stored vector.",
 )
+@click.option("--car", default=None, help="Check FILE's figures against this car's facts.")
+@click.argument("file", required=False, type=click.File("r", encoding="utf-8"))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def check_command(services: Services, sample: int, as_json: bool) -> None:
-    """Compare ledger, Chroma and lexical index; probe vector search. Exits 1 on any drift."""
+def check_command(
+    services: Services, sample: int, car: str | None, file: TextIO | None, as_json: bool
+) -> None:
+    """Compare ledger, Chroma and lexical index; probe vector search. Exits 1 on any drift.
+
+    With --car CAR FILE: each figure of FILE ("-": stdin) judged against CAR's facts
+    (supported, wrong_car, unsupported); exits 1 unless every figure is supported."""
+    if car is not None or file is not None:
+        if car is None or file is None:
+            raise click.UsageError("grounding needs both --car CAR and FILE ('-' for stdin)")
+        check_grounding(services, car, file, as_json)
+        return
     try:
         payload = check(services, sample=sample)
     except IngestError as e:  # a damaged vector index: named, with what to do

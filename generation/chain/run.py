@@ -34,11 +34,17 @@ import anyio
 from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
 from generation.chain import structured, written
-from generation.chain.grounded import GroundingMode, check_step
+from generation.chain.grounded import (
+    GroundingMode,
+    GroundingPolicy,
+    apply_policy,
+    check_step,
+    reference_for,
+    unbacked,
+)
 from generation.chain.written import StepDone
 from generation.errors import GenerationFailed, SensitiveInput
 from generation.facts import Facts, FactSheet, Writer
-from generation.grounding import Evidence
 from generation.guard import (
     Guard,
     GuardHit,
@@ -76,6 +82,7 @@ class ChainOptions:
     k: int = 5  # passages per step
     max_retries: int = 2  # attempts per structured call, the first included
     grounding: GroundingMode = "reask"
+    grounding_policy: GroundingPolicy = "drop"  # figures still unbacked after the re-ask
     temperature: float = 0.7
     search_mode: str = "hybrid"
     max_passage_chars: int = 1500
@@ -323,20 +330,20 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             return result
 
         result = await ask(prepared.messages, None)
-        evidence = Evidence(run.book.texts())
-        grounding = check_step(step, result.output, evidence, self.options.grounding)
-        if grounding.unsupported and self.options.grounding == "reask":
-            text = self.prompts.feedback(
-                "grounding", {**note, "unsupported": grounding.unsupported}
-            )
+        reference = reference_for(self.facts, run.sheet, run.book.shown.values())
+        grounding = check_step(step, result.output, reference, self.options.grounding)
+        if unbacked(grounding) and self.options.grounding == "reask":
+            before = unbacked(grounding)
+            text = self.prompts.feedback("grounding", {**note, "unsupported": before})
             result = await ask([*result.messages, {"role": "user", "content": text}], "grounding")
-            before = grounding.unsupported
-            grounding = check_step(step, result.output, evidence, self.options.grounding)
+            grounding = check_step(step, result.output, reference, self.options.grounding)
             grounding.reasked, grounding.unsupported_before_reask = True, before
 
         output, result = await self._apply_guard(run, step, result, ask, note)
         if step in run.guard.regenerated:  # new text: its figures are checked again
-            grounding = check_step(step, output, evidence, self.options.grounding, grounding)
+            grounding = check_step(step, output, reference, self.options.grounding, grounding)
+        if self.options.grounding == "reask":  # what is still unbacked: dropped, flagged or 422
+            output = apply_policy(output, grounding, self.options.grounding_policy)
 
         for c in completions:
             trace.prompt_tokens += c.prompt_tokens
@@ -360,6 +367,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             checked=grounding.checked,
             supported=grounding.supported,
             unsupported=len(grounding.unsupported),
+            wrong_car=len(grounding.wrong_car),
         )
         return StepDone(step, output, trace, grounding, prepared.passages)
 

@@ -17,10 +17,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from generation.chain.grounded import check_step, summarize
+from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
 from generation.facts import SheetFact, Written
-from generation.grounding import Evidence
 from generation.passages import Passage
 from generation.schemas import (
     BUSINESSES,
@@ -151,7 +150,8 @@ async def _finish(
             fields[name] = better
             run.polished.append(f"{step}.{name}" if len(written.prose) > 1 else step)
     output = model.model_validate(fields, context={"title_max": brief.title_max})
-    grounding = check_step(step, output, Evidence(run.book.texts()), chain.options.grounding)
+    reference = reference_for(chain.facts, run.sheet, run.book.shown.values())
+    grounding = check_step(step, output, reference, chain.options.grounding)
     run.facts_used.extend(used(run, step, written.facts))
     trace.latency_ms = round((time.perf_counter() - started) * 1000, 1)
     run.trace.append(trace)
@@ -170,6 +170,7 @@ async def _finish(
         checked=grounding.checked,
         supported=grounding.supported,
         unsupported=len(grounding.unsupported),
+        wrong_car=len(grounding.wrong_car),
     )
     return StepDone(step, output, trace, grounding, [])
 
@@ -185,7 +186,9 @@ def common_fields(chain: Chain, run: ChainRun, outputs: list[Any]) -> dict[str, 
         "facts": run.facts_used,
         "polished": run.polished,
         "citations": run.book.citations(t for o in outputs for t in o.texts().values()),
-        "grounding": summarize(run.grounding, chain.options.grounding),
+        "grounding": summarize(
+            run.grounding, chain.options.grounding, chain.options.grounding_policy
+        ),
         "guard": run.guard,
         "trace": run.trace,
         "usage": run.usage,

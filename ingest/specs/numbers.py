@@ -45,7 +45,7 @@ def _alternation(forms: list[tuple[str, Unit]], prefix: str) -> str:
 
 
 _NUM = r"(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,.])|\d+)(?:\.\d+)?"
-_NUM_TIGHT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # no space grouping
+_NUM_TIGHT = r"(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # no spaces
 _MULT = r"(?:万|亿|(?:lakhs?|crores?|million|mn)(?![a-z]))"
 # "~" is a range only written tight ("252~228"); "~252 ~228" is two approximate figures.
 _SEP = r"(?:\s*(?:-|/|至|到|to(?![a-z]))\s*|~)"
@@ -79,6 +79,9 @@ class Quantity:
     unit: Unit | None
     is_list: bool  # "4312/1760/1613": a list of figures, not a range
     wan: bool = False  # written with 万 or 亿: an amount of yuan when it is a price
+    # half the last written digit of each number, multiplier applied: "1.5" → 0.05, "19.98万"
+    # → 50; both ends of a rounding, for comparing figures (`ingest.specs.figures`)
+    half_widths: tuple[float, ...] = ()
 
 
 def parse_number(text: str) -> float | None:
@@ -88,6 +91,12 @@ def parse_number(text: str) -> float | None:
         return float(cleaned)
     except ValueError:
         return None
+
+
+def _half(written: str) -> float:
+    """Half the last written digit: "1.5" → 0.05, "3 995" → 0.5."""
+    decimals = written.split(".")[1] if "." in written else ""
+    return 0.5 * 10.0 ** -len(decimals.strip())
 
 
 def _multiplier(word: str | None) -> float:
@@ -117,6 +126,7 @@ def quantities(
             found.extend(_separate(text, m.start("body"), m.end("body")))
             continue
         numbers: list[float] = []
+        halves: list[float] = []
         is_list = False
         tail_mult = _multiplier(m.group("mult"))
         for piece in pieces:
@@ -126,16 +136,22 @@ def quantities(
             value = parse_number(piece.group("num"))
             if value is not None:
                 numbers.append(value * _multiplier(piece.group("mult")))
+                halves.append(_half(piece.group("num")) * _multiplier(piece.group("mult")))
         if not numbers:
             continue
         if tail_mult != 1.0:
             numbers = [n * tail_mult for n in numbers]
+            halves = [h * tail_mult for h in halves]
         elif len(numbers) > 1 and pieces[-1].group("mult"):
             # "6.98万－9.98万元" carries 万 on each; "6.98-9.98万元" only on the last
             last = _multiplier(pieces[-1].group("mult"))
-            numbers = [n if n >= 1000 else n * last for n in numbers[:-1]] + numbers[-1:]
+            scaled = [n < 1000 for n in numbers[:-1]] + [False]
+            numbers = [n * last if s else n for n, s in zip(numbers, scaled, strict=True)]
+            halves = [h * last if s else h for h, s in zip(halves, scaled, strict=True)]
         wan = "万" in m.group() or "亿" in m.group()
-        found.append(Quantity(m.start(), m.end(), tuple(numbers), unit, is_list, wan))
+        found.append(
+            Quantity(m.start(), m.end(), tuple(numbers), unit, is_list, wan, tuple(halves))
+        )
     return found
 
 
@@ -167,7 +183,8 @@ def _separate(text: str, start: int, end: int) -> list[Quantity]:
     out = []
     for m in re.finditer(r"\d+(?:\.\d+)?", text[start:end]):
         value = float(m.group())
-        out.append(Quantity(start + m.start(), start + m.end(), (value,), None, False))
+        half = (_half(m.group()),)
+        out.append(Quantity(start + m.start(), start + m.end(), (value,), None, False, False, half))
     return out
 
 

@@ -131,6 +131,7 @@ class CarRegistry:
         self._curated = dict(curated or {})
         self._labels = dict(labels or {})  # attribute → label, in the vocabulary's order
         self._order = {key: n for n, key in enumerate(self._labels)}
+        self._every: tuple[tuple[Any, ...], dict[str, list[StoredFact]]] | None = None
 
     # -- cars ---------------------------------------------------------------------------
 
@@ -206,6 +207,23 @@ class CarRegistry:
         )
         with self._db.read() as connection:
             return [_stored(dict(row._mapping)) for row in connection.execute(query)]
+
+    def all_facts(self) -> dict[str, list[StoredFact]]:
+        """Every car's facts by car id (for grounding's wrong-car check), read again only
+        when the facts table has changed since the last call."""
+        stamp = sa.select(sa.func.count(), sa.func.max(facts.c.id), sa.func.sum(facts.c.id))
+        with self._db.read() as connection:
+            version = tuple(connection.execute(stamp).one())
+        if self._every is None or self._every[0] != version:
+            query = sa.select(facts, documents.c.source, documents.c.title).join(
+                documents, documents.c.doc_id == facts.c.doc_id
+            )
+            by_car: dict[str, list[StoredFact]] = defaultdict(list)
+            with self._db.read() as connection:
+                for row in connection.execute(query.order_by(documents.c.source, facts.c.id)):
+                    by_car[row.car_id].append(_stored(dict(row._mapping)))
+            self._every = (version, dict(by_car))
+        return self._every[1]
 
     def sheet(self, car_id: str) -> SpecSheet | None:
         car = self.car(car_id)
