@@ -1,7 +1,7 @@
 """The web page in a real browser: Debian's chromium driven by Playwright (`tests/browser.py`),
 on the app served by uvicorn on loopback over an index of data/samples, the scripted
-OpenAI-protocol server giving the model's answers: chat, search, a streamed blog, the API key,
-Swagger UI offline.
+OpenAI-protocol server giving the model's answers: chat, search, a streamed blog, a blog
+figure that grounding drops, the API key, Swagger UI offline.
 
 The README's screenshot is taken on the default model instead, by `tests/test_browser_default.py`.
 """
@@ -228,3 +228,34 @@ def test_swagger_ui_shows_the_routes_offline(page: Any, base_url: str) -> None:
         expect(page.locator(f".opblock-summary-path[data-path='{path}']").first).to_be_visible()
     assert page.script_errors == []
     assert page.requests and outside_loopback(page, base_url) == []
+
+
+def test_a_blog_figure_nothing_backs_is_shown_to_the_editor(
+    page: Any, base_url: str, fake_openai: FakeOpenAI
+) -> None:
+    """The verdict line names what grounding did with a figure no fact or passage backs."""
+    from playwright.sync_api import expect
+
+    invented = {**OPENING, "text": OPENING["text"] + " Its boot holds 999 litres [1]."}
+    fake_openai.reply_json(invented).reply_json(invented)  # the re-ask gets the same answer
+    fake_openai.reply_json(MIDDLE).reply_json(ENDING)
+    page.goto(base_url + "/")
+    page.get_by_label("API key", exact=True).fill(KEY)
+    page.get_by_role("button", name="Use key").click()
+    page.get_by_label("Car", exact=True).fill("Aurora X5")
+    page.get_by_role("button", name="Generate").click()
+
+    # The sentence is gone from the text, and the verdict says which and why.
+    verdict = page.locator("#blog-grounding")
+    expect(verdict).to_have_attribute("data-verdict", "flagged")
+    expect(verdict).to_contain_text(
+        "Dropped from the opening: \u201cIts boot holds 999 litres [1].\u201d"
+    )
+    expect(verdict).to_contain_text("999 litres is in none of this car's facts or passages")
+    expect(verdict).not_to_contain_text("not supported:")  # not told as still in the text
+    opening = page.locator(".part").nth(0)
+    expect(opening.locator(".text")).to_have_text(OPENING["text"])
+    expect(opening.locator(".figures")).to_contain_text("not supported, 1 sentence(s) dropped")
+    expect(opening.locator(".figures")).to_have_attribute("data-bad", "true")
+    expect(page.locator("#blog-error")).to_be_hidden()
+    assert page.script_errors == []

@@ -294,6 +294,7 @@ function partFigures(step, g) {
     const figures = g.checked === 1 ? "figure" : "figures";
     if (!g.checked) note = "no figures";
     else note = bad ? `${bad} of ${g.checked} ${figures} not supported` : `${g.checked} ${figures}, all supported`;
+    if (g.dropped && g.dropped.length) note += `, ${g.dropped.length} sentence(s) dropped`;
   }
   const node = part(step).querySelector(".figures");
   node.textContent = note;
@@ -317,25 +318,33 @@ function partSources(blog, step) {
     .map((c) => ({ ...c, cited: used.has(c.n) }));
 }
 
-// What an editor checks before trusting the text: every figure's verdict, in words.
+// What an editor checks before trusting the text: every figure's verdict, in words. A figure
+// whose sentence was dropped is told with that sentence, not as one still in the text.
 function groundingNote(g) {
   if (g.mode === "off") return "Not checked: grounding is off for this request.";
   if (g.verdict === "no_figures") return "No figures: the text states none to check.";
-  const figures = (list) => list.map((f) => f.text).join(", ");
+  const key = (f) => `${f.field}:${f.start}:${f.text}`;
+  const left = (kind) =>
+    g.steps.flatMap((s) => {
+      const gone = new Set(s.dropped.flatMap((d) => d.figures.map(key)));
+      return s[kind].filter((f) => !gone.has(key(f)));
+    });
   const checked = `${g.checked} ${g.checked === 1 ? "figure" : "figures"} checked`;
   let note;
   if (g.verdict === "grounded") {
     note = `Grounded: ${checked}, all supported by the car's facts and sources.`;
   } else {
     note = `Flagged: ${checked}, ${g.supported} supported`;
-    if (g.unsupported.length) note += `; not supported: ${figures(g.unsupported)}`;
-    if (g.wrong_car.length) {
-      const cars = g.wrong_car.map((f) => `${f.text} (${f.backing ? f.backing.car : "another car"})`);
+    const unsupported = left("unsupported");
+    const wrongCar = left("wrong_car");
+    if (unsupported.length) note += `; not supported: ${unsupported.map((f) => f.text).join(", ")}`;
+    if (wrongCar.length) {
+      const cars = wrongCar.map((f) => `${f.text} (${f.backing ? f.backing.car : "another car"})`);
       note += `; another car's: ${cars.join(", ")}`;
     }
     note += ".";
   }
-  if (g.dropped.length) note += ` ${g.dropped.length} sentence(s) with unsupported figures dropped.`;
+  for (const d of g.dropped) note += ` Dropped from the ${d.step}: “${d.sentence}” (${d.reason}).`;
   return note;
 }
 
