@@ -207,3 +207,20 @@ class UngroundedFigures(GenerationError):
     @property
     def detail(self) -> Any:
         return {"figures": self.figures}
+
+
+class UnsupportedLanguage(GenerationError):
+    """The brief asks for a language the chosen model does not write (`languages` in the
+    model table): refused before any work, never answered in another language."""
+
+    status = 422
+    type = "unsupported_language"
+
+    def __init__(self, message: str, *, model: str, language: str):
+        super().__init__(message)
+        self.model = model
+        self.language = language
+
+    @property
+    def detail(self) -> Any:
+        return {"model": self.model, "language": self.language}

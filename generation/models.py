@@ -34,7 +34,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from generation.errors import LocalModelMissing, UnavailableModel, UnknownModel
+from generation.errors import (
+    LocalModelMissing,
+    UnavailableModel,
+    UnknownModel,
+    UnsupportedLanguage,
+)
 from generation.gguf import check, resolve
 
 KINDS = ("openai", "local")
@@ -57,6 +62,9 @@ class ModelSpec:
     gguf: str | None = None  # local: the model file (`generation.gguf.resolve`)
     repetition_penalty: float = 1.0  # local: 1.0 is none
     no_repeat_ngram_size: int = 0  # local: 0 is off
+    # The languages it writes ("en", "zh"); a brief in another is refused (422), never
+    # answered in the wrong language. A TOML list becomes a tuple.
+    languages: tuple[str, ...] = ("en", "zh")
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -65,12 +73,25 @@ class ModelSpec:
             raise ValueError(f"model {self.name!r}: an openai-kind model needs base_url")
         if self.input_price_per_1m < 0 or self.output_price_per_1m < 0:
             raise ValueError(f"model {self.name!r}: prices cannot be negative")
+        object.__setattr__(self, "languages", tuple(self.languages))
+        if not set(self.languages) <= {"en", "zh"} or not self.languages:
+            raise ValueError(f"model {self.name!r}: languages must be a non-empty subset of en, zh")
         if self.context_window <= 0:
             raise ValueError(f"model {self.name!r}: context_window must be positive")
         if self.repetition_penalty <= 0 or self.no_repeat_ngram_size < 0:
             raise ValueError(
                 f"model {self.name!r}: repetition_penalty must be positive and "
                 "no_repeat_ngram_size at least 0"
+            )
+
+    def writes(self, language: str) -> None:
+        """UnsupportedLanguage (422) unless the model writes `language`."""
+        if language not in self.languages:
+            raise UnsupportedLanguage(
+                f"model {self.name!r} does not write {language!r} (it writes "
+                f"{', '.join(self.languages)}); choose another model or language",
+                model=self.name,
+                language=language,
             )
 
     def api_key(self) -> str | None:

@@ -72,8 +72,10 @@ class Generation:
     ) -> Chain:
         """A chain for `brief`: its model, its business's guard policy; its searches under
         `limiter` (the API's search limiter)."""
+        llm = self.llm(brief.model)
+        llm.spec.writes(brief.language)
         return Chain(
-            llm=self.llm(brief.model),
+            llm=llm,
             searcher=searcher,
             prompts=self.prompts,
             guard=self.guard,

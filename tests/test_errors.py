@@ -33,6 +33,7 @@ from generation.errors import (
     UnknownBusiness,
     UnknownCar,
     UnknownModel,
+    UnsupportedLanguage,
 )
 from generation.guard import GuardHit
 from ingest.errors import (
@@ -101,6 +102,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     UnknownCar: (404, "unknown_car"),
     CarHasNoFacts: (422, "car_has_no_facts"),
     UngroundedFigures: (422, "ungrounded_figures"),
+    UnsupportedLanguage: (422, "unsupported_language"),
 }
 
 ATTEMPTS = [{"n": 1, "error": "not JSON"}]
@@ -135,6 +137,8 @@ def make(cls: type[Exception]) -> Exception:
         return CarHasNoFacts("tata-orbit", "Tata Orbit")
     if cls is UngroundedFigures:
         return UngroundedFigures(message, figures=FIGURES)
+    if cls is UnsupportedLanguage:
+        return UnsupportedLanguage(message, model="en-only", language="zh")
     if cls is DiskFull:
         return DiskFull("/data", message)
     if cls is StoreCorrupt:
@@ -150,6 +154,7 @@ DETAIL: dict[type[Exception], Any] = {
     DiskFull: {"data_dir": "/data"},
     UnknownCar: {"close_matches": ["Hyundai Venue"]},
     UngroundedFigures: {"figures": FIGURES},
+    UnsupportedLanguage: {"model": "en-only", "language": "zh"},
     StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},
     SensitiveInput: {
         "words": ["最好"],

@@ -226,3 +226,34 @@ def test_with_its_key_set_the_model_answers(
     assert answer.json()["choices"][0]["message"]["content"].startswith("The Aurora X5")
     assert searcher.queries and len(fake_openai.requests) == 1
     assert fake_openai.requests[0]["headers"]["authorization"] == "Bearer sk-test"
+
+
+def test_a_language_the_model_does_not_write_is_refused_at_once(
+    tmp_path: Path, fake_openai: FakeOpenAI, searcher: RecordingSearcher
+) -> None:
+    """A model the table says writes English only is refused a Chinese brief (422), before
+    any retrieval or call, instead of answering in English."""
+    models = tmp_path / "models.toml"
+    models.write_text(
+        'default = "english"\n[models.english]\nkind = "openai"\n'
+        f'base_url = "{fake_openai.base_url}"\nmodel_id = "m"\nlanguages = ["en"]\n',
+        encoding="utf-8",
+    )
+    settings = Settings(data_dir=tmp_path / "index", workers=0, models_file=models)
+    services = Services(settings, embedder=NoModel(), searcher=searcher)  # type: ignore[arg-type]
+    with TestClient(create_app(settings, services=services)) as client:
+        for business, extra in (("blog", {}), ("review", {})):
+            answer = client.post(
+                f"/v1/generate/{business}", json={"car": "Aurora X5", "language": "zh", **extra}
+            )
+            assert answer.status_code == 422, answer.text
+            error = answer.json()["error"]
+            assert error["type"] == "unsupported_language"
+            assert error["detail"] == {"model": "english", "language": "zh"}
+            assert "english" in error["message"] and "'zh'" in error["message"]
+    services.close()
+    assert searcher.queries == [] and fake_openai.requests == []
+    with pytest.raises(ValueError, match="languages"):
+        ModelRegistry.from_dict(
+            {"models": {"x": {"kind": "local", "model_id": "m", "languages": ["fr"]}}}
+        )
