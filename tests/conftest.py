@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import page  # noqa: F401  (fixture; needs the test file's `base_url`)
 from tests.fake_openai import fake_openai, fake_openai_server  # noqa: F401  (fixtures)
 from tests.serving import wait_until
 

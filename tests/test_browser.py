@@ -1,15 +1,14 @@
-"""The web page in a real browser: Debian's chromium driven by Playwright, on the app served by
-uvicorn on loopback over an index of data/samples, the scripted OpenAI-protocol server giving
-the model's answers.
+"""The web page in a real browser: Debian's chromium driven by Playwright (`tests/browser.py`),
+on the app served by uvicorn on loopback over an index of data/samples, the scripted
+OpenAI-protocol server giving the model's answers: chat, search, a streamed blog, a blog
+figure that grounding drops, the API key, Swagger UI offline.
 
-A full-page screenshot is kept under the test's tmp dir; with SPECRAG_UPDATE_SCREENSHOT=1 it is
-also copied to docs/screenshot.png (the README shows it).
+The README's screenshot is taken on the default model instead, by `tests/test_browser_default.py`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,27 +18,13 @@ import pytest
 
 from api.app import create_app
 from api.services import Services
+from tests.browser import outside_loopback
 from tests.fake_openai import FakeOpenAI
 from tests.serving import served
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium's own connections (updates, sync, field
-# trials) are refused by the test network guard's host, many at a time.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 KEY = "page-test-key"
-TIMEOUT_MS = 60_000
 
 OPENING = {
     "title": "Aurora X5: room for the family",
@@ -53,22 +38,6 @@ QUESTIONS = [
     "And the Aurora X5 Hybrid's battery?",
     "How far does the Aurora X5 Hybrid go on electricity?",
 ]
-
-
-def _playwright() -> Any:
-    """Playwright's sync API, or a skip when neither it nor the browser is installed."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if not CHROMIUM.exists():
-            pytest.skip(
-                "the browser test needs Debian's chromium and the playwright package: "
-                "`make test` installs both"
-            )
-        pytest.fail("playwright is not installed (pip install playwright); `make test` installs it")
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (`make test` does)")
-    return sync_playwright
 
 
 @pytest.fixture
@@ -94,32 +63,6 @@ def base_url(
             yield url
     finally:
         services.close()
-
-
-@pytest.fixture
-def page(base_url: str, tmp_path: Path) -> Iterator[Any]:
-    """A chromium page; records every request it makes and every script error."""
-    sync_playwright = _playwright()
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=TIMEOUT_MS
-        )
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            tab = context.new_page()
-            tab.set_default_timeout(TIMEOUT_MS)
-            tab.requests = []
-            tab.script_errors = []
-            tab.on("request", lambda sent: tab.requests.append(sent))
-            tab.on("pageerror", lambda error: tab.script_errors.append(str(error)))
-            yield tab
-            if not (tmp_path / "page.png").exists():  # the test stopped early: keep what it saw
-                tab.screenshot(path=str(tmp_path / "page.png"), full_page=True)
-        finally:
-            browser.close()
 
 
 def _answer(body: dict[str, Any]) -> str:
@@ -148,7 +91,7 @@ def _watch_blog_parts(page: Any) -> None:
 
 
 def test_chat_search_and_blog_in_a_real_browser(
-    page: Any, base_url: str, fake_openai: FakeOpenAI, tmp_path: Path, request: Any
+    page: Any, base_url: str, fake_openai: FakeOpenAI
 ) -> None:
     from playwright.sync_api import expect
 
@@ -194,6 +137,10 @@ def test_chat_search_and_blog_in_a_real_browser(
     assert any("aurora_x5" in s for s in opening_sources), opening_sources
     assert parts.nth(1).locator(".cite").count() >= 1
     expect(page.locator(".cite.cited").first).to_be_visible()  # [1] and [2] are marked cited
+    expect(page.locator("#blog-grounding")).to_contain_text("figures checked")
+    expect(page.locator("#blog-writer")).to_have_text(
+        "Written by remote from the Aurora X5's facts and passages."
+    )
 
     states = page.evaluate("window.blogStates")
     seen = [(s["states"], s["filled"]) for s in states]
@@ -237,18 +184,8 @@ def test_chat_search_and_blog_in_a_real_browser(
     expect(turns.nth(2).locator(".meta")).to_contain_text("kept turns 2 · dropped 1")
 
     # Nothing outside loopback was loaded, and no script failed.
-    assert all(r.url.startswith((base_url + "/", "data:")) for r in page.requests), [
-        r.url for r in page.requests if not r.url.startswith(base_url)
-    ]
+    assert outside_loopback(page, base_url) == []
     assert page.script_errors == []
-
-    shot = tmp_path / "page.png"
-    page.screenshot(path=str(shot), full_page=True)
-    request.node.user_properties.append(("screenshot", str(shot)))
-    print(f"screenshot: {shot}")
-    if os.environ.get("SPECRAG_UPDATE_SCREENSHOT") == "1":
-        (REPO / "docs").mkdir(exist_ok=True)
-        shutil.copyfile(shot, REPO / "docs" / "screenshot.png")
 
     # A reload keeps the conversation: the same session, its turns shown again from the API.
     page.reload()
@@ -290,6 +227,35 @@ def test_swagger_ui_shows_the_routes_offline(page: Any, base_url: str) -> None:
     for path in ("/v1/query", "/v1/embeddings", "/v1/chat/completions"):
         expect(page.locator(f".opblock-summary-path[data-path='{path}']").first).to_be_visible()
     assert page.script_errors == []
-    assert page.requests and all(r.url.startswith(base_url + "/") for r in page.requests), [
-        r.url for r in page.requests if not r.url.startswith(base_url + "/")
-    ]
+    assert page.requests and outside_loopback(page, base_url) == []
+
+
+def test_a_blog_figure_nothing_backs_is_shown_to_the_editor(
+    page: Any, base_url: str, fake_openai: FakeOpenAI
+) -> None:
+    """The verdict line names what grounding did with a figure no fact or passage backs."""
+    from playwright.sync_api import expect
+
+    invented = {**OPENING, "text": OPENING["text"] + " Its boot holds 999 litres [1]."}
+    fake_openai.reply_json(invented).reply_json(invented)  # the re-ask gets the same answer
+    fake_openai.reply_json(MIDDLE).reply_json(ENDING)
+    page.goto(base_url + "/")
+    page.get_by_label("API key", exact=True).fill(KEY)
+    page.get_by_role("button", name="Use key").click()
+    page.get_by_label("Car", exact=True).fill("Aurora X5")
+    page.get_by_role("button", name="Generate").click()
+
+    # The sentence is gone from the text, and the verdict says which and why.
+    verdict = page.locator("#blog-grounding")
+    expect(verdict).to_have_attribute("data-verdict", "flagged")
+    expect(verdict).to_contain_text(
+        "Dropped from the opening: \u201cIts boot holds 999 litres [1].\u201d"
+    )
+    expect(verdict).to_contain_text("999 litres is in none of this car's facts or passages")
+    expect(verdict).not_to_contain_text("not supported:")  # not told as still in the text
+    opening = page.locator(".part").nth(0)
+    expect(opening.locator(".text")).to_have_text(OPENING["text"])
+    expect(opening.locator(".figures")).to_contain_text("not supported, 1 sentence(s) dropped")
+    expect(opening.locator(".figures")).to_have_attribute("data-bad", "true")
+    expect(page.locator("#blog-error")).to_be_hidden()
+    assert page.script_errors == []

@@ -277,6 +277,7 @@ async function search(event) {
 // --- blog -----------------------------------------------------------------------------------
 
 const part = (step) => document.querySelector(`.part[data-step="${step}"]`);
+const CITED = /\[(\d{1,3})\]/g;  // a text's [n] markers, as generation/passages.py reads them
 
 function setPart(step, state, text, cites) {
   const node = part(step);
@@ -285,24 +286,94 @@ function setPart(step, state, text, cites) {
   if (cites !== undefined) node.querySelector(".cites").replaceWith(citations(cites));
 }
 
+// A part's figures and their verdicts: "9 figures, all supported", "2 of 9 figures not supported".
+function partFigures(step, g) {
+  let note = "";
+  if (g) {
+    const bad = g.checked - g.supported;
+    const figures = g.checked === 1 ? "figure" : "figures";
+    if (!g.checked) note = "no figures";
+    else note = bad ? `${bad} of ${g.checked} ${figures} not supported` : `${g.checked} ${figures}, all supported`;
+    if (g.dropped && g.dropped.length) note += `, ${g.dropped.length} sentence(s) dropped`;
+  }
+  const node = part(step).querySelector(".figures");
+  node.textContent = note;
+  node.dataset.bad = String(Boolean(g && g.checked > g.supported));
+}
+
 // A step finished: show its text and the passages it was given; the next step is running.
 function showStep(data) {
   if (data.step === "opening") $("blog-heading").textContent = data.output.title;
   setPart(data.step, "done", data.output.text, data.passages);
+  partFigures(data.step, data.grounding);
   const next = STEPS[STEPS.indexOf(data.step) + 1];
   if (next) setPart(next, "running");
+}
+
+// The sources a part cites ([n] in its text, marked cited) and those retrieved for it.
+function partSources(blog, step) {
+  const used = new Set([...blog[step].matchAll(CITED)].map((m) => Number(m[1])));
+  return blog.citations
+    .filter((c) => used.has(c.n) || c.step === step)
+    .map((c) => ({ ...c, cited: used.has(c.n) }));
+}
+
+// What an editor checks before trusting the text: every figure's verdict, in words. A figure
+// whose sentence was dropped is told with that sentence, not as one still in the text.
+function groundingNote(g) {
+  if (g.mode === "off") return "Not checked: grounding is off for this request.";
+  if (g.verdict === "no_figures") return "No figures: the text states none to check.";
+  const key = (f) => `${f.field}:${f.start}:${f.text}`;
+  const left = (kind) =>
+    g.steps.flatMap((s) => {
+      const gone = new Set(s.dropped.flatMap((d) => d.figures.map(key)));
+      return s[kind].filter((f) => !gone.has(key(f)));
+    });
+  const checked = `${g.checked} ${g.checked === 1 ? "figure" : "figures"} checked`;
+  let note;
+  if (g.verdict === "grounded") {
+    note = `Grounded: ${checked}, all supported by the car's facts and sources.`;
+  } else {
+    note = `Flagged: ${checked}, ${g.supported} supported`;
+    const unsupported = left("unsupported");
+    const wrongCar = left("wrong_car");
+    if (unsupported.length) note += `; not supported: ${unsupported.map((f) => f.text).join(", ")}`;
+    if (wrongCar.length) {
+      const cars = wrongCar.map((f) => `${f.text} (${f.backing ? f.backing.car : "another car"})`);
+      note += `; another car's: ${cars.join(", ")}`;
+    }
+    note += ".";
+  }
+  for (const d of g.dropped) note += ` Dropped from the ${d.step}: “${d.sentence}” (${d.reason}).`;
+  return note;
+}
+
+// Who wrote the text: the car's facts through templates (the model only rewords, figures kept),
+// or the model itself.
+function writerNote(blog) {
+  const car = blog.car ? `the ${blog.car.name}'s` : "the car's";
+  if (blog.writer !== "facts") return `Written by ${blog.model} from ${car} facts and passages.`;
+  const reworded = blog.polished.length
+    ? `Reworded by ${blog.model} (figures kept): ${blog.polished.join(", ")}.`
+    : `No part reworded by ${blog.model}.`;
+  return `Written from ${car} facts (${blog.facts.length} facts, each cited). ${reworded}`;
 }
 
 // The final blog: the texts after the guard, citations marked where the text cites them.
 function showBlog(blog) {
   $("blog-heading").textContent = blog.title;
-  for (const step of STEPS) {
-    setPart(step, "done", blog[step], blog.citations.filter((c) => c.step === step));
-  }
   const g = blog.grounding;
+  for (const step of STEPS) {
+    setPart(step, "done", blog[step], partSources(blog, step));
+    partFigures(step, g.mode === "off" ? null : g.steps.find((s) => s.step === step));
+    part(step).querySelector(".polish").textContent = blog.polished.includes(step) ? "reworded" : "";
+  }
+  $("blog-grounding").textContent = groundingNote(g);
+  $("blog-grounding").dataset.verdict = g.mode === "off" ? "off" : g.verdict;
+  $("blog-grounding").hidden = false;
+  $("blog-writer").textContent = writerNote(blog);
   $("blog-meta").textContent =
-    `${blog.model} · ${blog.usage.total_tokens} tokens · $${blog.usage.cost.toFixed(6)}` +
-    ` · figures checked ${g.checked}, supported ${g.supported}`;
+    `${blog.model} · ${blog.usage.total_tokens} tokens · $${blog.usage.cost.toFixed(6)}`;
 }
 
 async function generate(event) {
@@ -321,7 +392,14 @@ async function generate(event) {
   $("blog-output").hidden = false;
   $("blog-heading").textContent = body.car;
   $("blog-meta").textContent = "";
-  STEPS.forEach((step, i) => setPart(step, i ? "pending" : "running", "", []));
+  $("blog-writer").textContent = "";
+  $("blog-grounding").hidden = true;
+  delete $("blog-grounding").dataset.verdict;
+  STEPS.forEach((step, i) => {
+    setPart(step, i ? "pending" : "running", "", []);
+    partFigures(step, null);
+    part(step).querySelector(".polish").textContent = "";
+  });
   await busy(event.target, async () => {
     try {
       const response = await fetch("/v1/generate/blog", {
