@@ -102,17 +102,22 @@ def value_text(
 
 
 def words(value: str, language: str, terms: Mapping[str, str]) -> str:
-    """A word value as written, its layout tidied ("6 - speed" → "6-speed"), translated when
-    the term list knows it."""
+    """A word value as written, its layout tidied ("6 - speed" → "6-speed"); in Chinese
+    translated by the term list when every word of it has a translation ("7-speed
+    dual-clutch" → "7速双离合"), else kept as written (a half-translated "1.5 L turbo + 纯电
+    motor" reads worse than the English name)."""
     text = unicodedata.normalize("NFKC", value).strip().strip("。.;；,，")
     text = re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", text))
-    if language == "zh":
-        text = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
     key = text.casefold()
     if key in terms:
         return terms[key]
-    if language == "en" and re.fullmatch(r"[A-Z][a-z]+", text):
-        return text.lower()  # "Petrol" in a sentence: "runs on petrol"
-    for word, translated in terms.items():  # "6速manual" → "6速手动"
-        text = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", translated, text)
-    return text
+    if language == "en":
+        if re.fullmatch(r"[A-Z][a-z]+", text):
+            return text.lower()  # "Petrol" in a sentence: "runs on petrol"
+        return text
+    if not re.search(r"[A-Za-z]", text):
+        return text
+    translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
+    for word, chinese in sorted(terms.items(), key=lambda item: -len(item[0])):
+        translated = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", chinese, translated)
+    return text if re.search(r"[A-Za-z]{2,}", translated) else translated.replace(" ", "")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generation.facts.sheet import FactSheet, SheetFact
+from generation.facts.sheet import FactSheet, SheetFact, same_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +87,20 @@ class Plan:
         if not facts:
             return []
         if group not in self.per_variant:
-            return [Topic(group, None, tuple(facts))]
+            # a size or capacity two variants share is said once, under the first
+            facts = [
+                f
+                for n, f in enumerate(facts)
+                if not any(
+                    o.attribute == f.attribute and o.variant != f.variant and same_value(o, f)
+                    for o in facts[:n]
+                )
+            ]
         by_variant: dict[str | None, list[SheetFact]] = {}
         for fact in facts:
             by_variant.setdefault(fact.variant, []).append(fact)
         topics = [Topic(group, v, tuple(fs)) for v, fs in by_variant.items()]
-        return sorted(topics, key=_headline)
+        return sorted(topics, key=_headline) if group in self.per_variant else topics
 
     def groups_for_interests(self, interests: Iterable[str]) -> list[str]:
         """The groups a reader's interests point at ("动力" → engine)."""

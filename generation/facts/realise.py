@@ -135,20 +135,37 @@ class Realiser:
         if facts:
             values.setdefault("label", facts[0].label)
             values.setdefault("value", self.book.value(facts[0]))
-        text = template.format(car=self.car, variant=subject, **values)
+        car = self.car
+        if variant and not _YEAR.fullmatch(variant.strip()) and "{variant}" not in template:
+            # say whose figure it is (a bare model year is the car itself)
+            if "{car}" in template:
+                car = subject
+            elif self.book.language == "zh":
+                template = subject + template
+            else:
+                template = _STOP.sub(lambda m: f" for the {subject}{m.group(1)}", template)
+        text = template.format(car=car, variant=subject, **values)
         if self.book.language == "en":
             text = _ARTICLE.sub(lambda m: m.group(1) + "n ", text)
         return Sentence(self.cited(text, facts), tuple(facts))
 
     def subject(self, variant: str | None) -> str:
-        """Who a sentence is about: the variant, the car when there is none, and a model year
-        with the car's name ("the 2018 Ford F150", "2018款福特F150")."""
+        """Who a sentence is about: the variant, the car when there is none, and the car's
+        name with a model year or a short trim name ("the 2025 Aurora X5 1.5T", "the Honda
+        Civic Sport", "2018款福特F150"); a long engine name stands alone."""
         if not variant:
             return self.car
-        if _YEAR.fullmatch(variant.strip()):
+        parts = [p.strip() for p in variant.split("·") if p.strip()]
+        year = next((p for p in parts if _YEAR.fullmatch(p)), None)
+        rest = " ".join(p for p in parts if p != year)
+        names = [n for n in self.sheet.names() if len(n) >= 3]
+        named = any(n.casefold() in rest.casefold() for n in names)
+        if not named and (year or len(rest.split()) <= 2):
+            rest = f"{self.car} {rest}".strip() if rest else self.car
+        if year:
             template = str(self.book.phrase("names", "model_year") or "{year} {car}")
-            return template.format(year=variant.strip(), car=self.car)
-        return variant
+            return template.format(year=year, car=rest)
+        return rest
 
     def cited(self, text: str, facts: Sequence[SheetFact]) -> str:
         """`text` with its facts' citation numbers before its final stop."""

@@ -18,6 +18,11 @@ from generation.errors import CarHasNoFacts, UnknownCar
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec, fold
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+# What a trim or engine name never holds: a table row's cell separators, a consumption figure
+# ("Fuel economy (WLTP combined) 5.9 L/100km" read as a variant of the next row's figures).
+# A run of eight Chinese characters is a clause ("新车提供舒适版和豪华版"), not a name.
+_NOT_A_NAME = re.compile(r"\||/\s*100\s*km|\bmpg\b|百公里|[\u4e00-\u9fff]{8,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +105,9 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
         chosen = _settle(specs)
         if chosen is not None:
             facts.append(_fact(f"{attribute}|{variant}", chosen))
-    return FactSheet(car=car, facts=_without_echoes(_merge_variants(facts)))
+    names = [car.name, *car.aliases]
+    facts = [f for f in facts if not (f.variant and _NOT_A_NAME.search(f.variant))]
+    return FactSheet(car=car, facts=_without_echoes(_merge_variants(facts, names)))
 
 
 def _settle(specs: list[Spec]) -> Spec | None:
@@ -130,28 +137,48 @@ def _fact(key: str, spec: Spec) -> SheetFact:
     )
 
 
-def _merge_variants(facts: list[SheetFact]) -> list[SheetFact]:
+def variant_key(variant: str, names: list[str]) -> str:
+    """A variant's name as compared: folded, without the car's own names ("2025 · Aurora X5
+    1.5T" and "2025 · 1.5T" are one variant of the Aurora X5)."""
+    folded = fold(variant)
+    for name in sorted((fold(n) for n in names if fold(n)), key=len, reverse=True):
+        if len(name) >= 3:
+            folded = folded.replace(name, "")
+    return folded
+
+
+def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]:
     """A variant whose name extends another's is the same one: "Kappa 1.0 l Turbo GDi petrol"
-    (an engine list on one page) is "Kappa 1.0 l Turbo GDi" (the sheet's column). Its facts
-    move to the shorter name unless that one already has the attribute."""
-    names = sorted({f.variant for f in facts if f.variant}, key=len)
+    (an engine list on one page) is "Kappa 1.0 l Turbo GDi" (the sheet's column), and "2025 ·
+    Aurora X5 1.5T" is "2025 · 1.5T". Its facts move to the shorter name unless that one
+    already has the attribute."""
+    variants = sorted({f.variant for f in facts if f.variant}, key=len)
+    keys = {v: variant_key(v, names) for v in variants}
     target: dict[str, str] = {}
-    for n, name in enumerate(names):
-        folded = fold(name)
-        for shorter in names[:n]:
-            if folded.startswith(fold(shorter)) and folded != fold(shorter):
+    for n, name in enumerate(variants):
+        for shorter in variants[:n]:
+            extension = keys[name][len(keys[shorter]) :]
+            if (
+                any(ch.isalpha() for ch in keys[shorter])  # a bare model year absorbs nothing
+                and keys[name].startswith(keys[shorter])
+                and not any(ch.isdigit() for ch in extension)
+            ):  # "…petrol" extends an engine; "1.5t" + "2.0t" is another variant
                 target[name] = target.get(shorter, shorter)
                 break
+    for name in variants:  # a bare model year is the car as a whole
+        if not any(ch.isalpha() for ch in keys[name]) and _YEAR.fullmatch(name.strip()):
+            target[name] = ""
     # facts already under the target name win over the ones that move to it
     ranked = sorted(enumerate(facts), key=lambda item: (item[1].variant or "") in target)
     kept: dict[tuple[str, str], tuple[int, SheetFact]] = {}
     for n, fact in ranked:
-        variant = target.get(fact.variant or "", fact.variant)
-        kept.setdefault((fact.attribute, fold(variant or "")), (n, replace(fact, variant=variant)))
+        variant = target.get(fact.variant or "", fact.variant) or None
+        ident = (fact.attribute, variant_key(variant or "", names))
+        kept.setdefault(ident, (n, replace(fact, variant=variant)))
     return [fact for _, fact in sorted(kept.values(), key=lambda item: item[0])]
 
 
-def _same_figure(a: SheetFact, b: SheetFact) -> bool:
+def same_value(a: SheetFact, b: SheetFact) -> bool:
     """Two values of one attribute that agree: words alike once folded, figures alike at the
     coarser one's written precision ("1.5 l" and "1 493 cc": 1.5 L covers 1.45-1.55 L)."""
     if a.normalized is None or b.normalized is None:
@@ -174,8 +201,9 @@ def _without_echoes(facts: list[SheetFact]) -> list[SheetFact]:
             by_variant[fact.variant].append(fact)
     kept: list[SheetFact] = []
     echoes: set[str] = set()
-    for variant, own in by_variant.items():
-        if all(any(o.attribute == f.attribute and _same_figure(f, o) for o in kept) for f in own):
+    # the variant that says most first: the echo is the one with less to say
+    for variant, own in sorted(by_variant.items(), key=lambda item: -len(item[1])):
+        if all(any(o.attribute == f.attribute and same_value(f, o) for o in kept) for f in own):
             echoes.add(variant)
         else:
             kept.extend(own)

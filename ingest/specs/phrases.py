@@ -307,7 +307,7 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     attr = vocab.attributes.get(key) if key else None
     if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
         return None
-    if compared(text, q.start):
+    if compared(text, q.start, q.end):
         return None
     if _RESTATED.search(text[max(0, q.start - 30) : q.start]):
         return None  # "66 kW@6000 rpm or 89.7 PS": the same figure again, in another unit

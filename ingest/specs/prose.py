@@ -59,7 +59,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             before_figure = text[max(m[1], q.start - 12) : q.start]
             if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break
-            if compared(text, q.start):
+            if compared(text, q.start, q.end):
                 break
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
             if found:

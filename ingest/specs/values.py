@@ -30,11 +30,24 @@ _COMPARED = re.compile(
 _CLAUSE_START = re.compile(r"[，。；;！？!?,\n]")
 
 
-def compared(text: str, at: int) -> bool:
-    """Whether the figure at `at` is what its clause compares the subject with."""
+# A difference, not a value: "its boot volume is 65 litres smaller", "10 mm lower than",
+# "少65升" after the figure's unit: "小了65升" reads before it (a change, `prose._DELTA`).
+_DIFFERENCE = re.compile(
+    r"\s*(?:smaller|larger|bigger|lower|higher|shorter|longer|wider|narrower|heavier|lighter|"
+    r"less|more|fewer|greater|quicker|faster|slower)\b|"
+    r"\s*(?:更(?:少|多|小|大|低|高|短|长|轻|重)|(?:少|多|小|大|低|高|短|长|轻|重)了)",
+    re.IGNORECASE,
+)
+
+
+def compared(text: str, at: int, end: int | None = None) -> bool:
+    """Whether the figure at `at` (ending at `end`, when known) is what its clause compares
+    the subject with, or a difference between two figures rather than one."""
     start = max(0, at - 40)
     cut = [m.end() for m in _CLAUSE_START.finditer(text, start, at)]
-    return _COMPARED.search(text, cut[-1] if cut else start, at) is not None
+    if _COMPARED.search(text, cut[-1] if cut else start, at) is not None:
+        return True
+    return end is not None and _DIFFERENCE.match(text, end) is not None
 
 
 @dataclass(frozen=True, slots=True)
