@@ -94,7 +94,7 @@ class Writer:
             ("power", power),
             ("electric_range", self.sheet.first("electric_range")),
             ("boot_volume", self.sheet.first("boot_volume")),
-            ("price", self.sheet.first("price")),
+            ("price", min(self.sheet.of("price"), key=_price_key, default=None)),
         ):
             if fact is not None and len(parts) < 2:
                 self.realiser.cite(fact)  # the title's figures are cited like the text's
@@ -174,22 +174,21 @@ class Writer:
 
     def _weibo(self) -> Written:
         r, brief = self.realiser, self.brief
-        lead = r.line("weibo", "lead", region=brief.region or "")
+        zh = self.book.language == "zh"
+        lead = r.line("weibo", "lead", region=brief.region or "") + r.car + ("：" if zh else ": ")
         topics = self.plan.topics(self.sheet, "weibo_region", "main", self.used)
-        closing = r.line("weibo", "closing")
-        text = lead + r.car + ("：" if self.book.language == "zh" else ": ")
-        facts: list[SheetFact] = []
+        said: list[Sentence] = []
         for topic in topics:
             for sentence in self._sentences(topic, marks=False):
-                candidate = text + sentence.text + ("" if self.book.language == "zh" else " ")
-                if len(candidate.rstrip()) > WEIBO_MAX_CHARS - 1:
-                    break
-                text = candidate
-                facts.extend(sentence.facts)
-        if len(text.rstrip() + closing) <= WEIBO_MAX_CHARS:
-            text = text.rstrip() + ("" if self.book.language == "zh" else " ") + closing
+                if len(_post(lead, [*said, sentence], "", zh)) <= WEIBO_MAX_CHARS:
+                    said.append(sentence)
+        closing = r.line("weibo", "closing")
+        text = _post(lead, said, closing, zh)
+        if len(text) > WEIBO_MAX_CHARS:
+            text = _post(lead, said, "", zh)
         tags = [t for t in (r.car.replace(" ", ""), (brief.region or "").replace(" ", "")) if t]
-        return Written({"text": text.strip(), "hashtags": tags}, facts, ())
+        facts = [f for s in said for f in s.facts]
+        return Written({"text": text, "hashtags": tags}, facts, ())
 
     def _review(self, *, comment: bool) -> Written:
         r, brief = self.realiser, self.brief
@@ -256,3 +255,14 @@ def _lower_first(lead: str, text: str) -> str:
 
 def _unmarked(text: str) -> str:
     return re.sub(r"\s?\[\d+\]", "", text)
+
+
+def _post(lead: str, sentences: Sequence[Sentence], closing: str, zh: bool) -> str:
+    """A Weibo post from its parts, as long as it will be published."""
+    sep = "" if zh else " "
+    return (lead + sep.join([*(s.text for s in sentences), closing])).strip()
+
+
+def _price_key(fact: SheetFact) -> tuple[str, float]:
+    """The lowest price first (within one currency): the title says "from"."""
+    return (fact.unit or "", fact.normalized if fact.normalized is not None else float("inf"))

@@ -107,7 +107,8 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
             facts.append(_fact(f"{attribute}|{variant}", chosen))
     names = [car.name, *car.aliases]
     facts = [f for f in facts if not (f.variant and _NOT_A_NAME.search(f.variant))]
-    return FactSheet(car=car, facts=_without_echoes(_merge_variants(facts, names)))
+    merged = _without_echoes(_merge_variants(facts, names))
+    return FactSheet(car=car, facts=_named_once(merged))
 
 
 def _settle(specs: list[Spec]) -> Spec | None:
@@ -208,3 +209,15 @@ def _without_echoes(facts: list[SheetFact]) -> list[SheetFact]:
         else:
             kept.extend(own)
     return [f for f in facts if f.variant not in echoes]
+
+
+def _named_once(facts: list[SheetFact]) -> list[SheetFact]:
+    """A car-level fact that a named variant states too is that variant's ("makes 130 hp"
+    from one document, "the 1993 Camry makes 130 hp" from another): keep the named one, so the
+    text says whose figure it is."""
+    named = [f for f in facts if f.variant]
+    return [
+        f
+        for f in facts
+        if f.variant or not any(o.attribute == f.attribute and same_value(f, o) for o in named)
+    ]

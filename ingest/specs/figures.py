@@ -78,6 +78,9 @@ _MASKS = [
     re.compile(
         rf"(?<![\d.])(?:100|60|200)\s*{_SPRINT}(?=\s+in\s)|(?<=to )(?:100|60|200)\s*{_SPRINT}", re.I
     ),
+    re.compile(r"[零0]\s*[-~至到]\s*(?:100|60|200)\s*(?:英里|公里|千米)(?:\s*/\s*(?:小时|时))?"),
+    # a code's number: the 10 of the gearbox code "SemiAuto-10", "Man-6", "AM-S7"
+    re.compile(r"(?<=[A-Za-z]-)\d+(?![\d.]*\s*(?:mm|km|kg|kw|hp|ps|nm|l\b|cc|mph))", re.I),
 ]
 _FUEL_BEFORE = re.compile(
     r"(?:百公里|油耗|耗油|fuel\s+(?:consumption|economy)|consumption)[^\d\n]{0,12}$", re.I
