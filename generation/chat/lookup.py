@@ -1,0 +1,278 @@
+"""Chat answers from facts: the topic cars' fact sheets, numbered in the turn's citation list.
+
+A turn that asks for attributes of its topic cars gets their facts from the sheets
+(`generation.facts.Facts`), each numbered by its source chunk in the turn's `PassageBook`, like
+the passages. The embedded model does not state figures: its answer to a fact lookup is the
+realised sentence itself ("The Lumen E2's boot holds 330 litres [3]." / "Meridian S的后备厢
+容积为510升[2]。", `data/realise/{en,zh}.toml`, `[chat]`), one value per version when the
+versions differ; and when neither a fact nor a passage of the topic car answers, it says the
+documents don't. A remote model gets the numbered facts in its prompt and answers freely.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from generation.chain.written import numbered_facts
+from generation.chat.topic import Topic, Topics
+from generation.errors import CarHasNoFacts, UnknownCar
+from generation.facts import Facts, FactSheet, SheetFact
+from generation.facts.realise import Phrasebook, Realiser
+from generation.grounding import check
+from generation.passages import PassageBook, cited_numbers
+from generation.schemas import CarInfo, StepGrounding, UsedFact
+from ingest.specs.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
+
+CHAT_STEP = "chat"  # what a chat turn's retrieval and passages are labelled with
+MAX_FACT_LINES = 60  # a prompt's facts: the asked ones first, then the car's others
+
+Number = Callable[[SheetFact], int]
+
+
+@dataclass
+class Sheets:
+    """The topic cars' fact sheets (cars without facts are left out) and the turn's numbers."""
+
+    sheets: list[FactSheet]
+    book: PassageBook
+    step: str
+    numbers: dict[str, int] = field(default_factory=dict)  # fact key and car → number
+    shown: list[tuple[FactSheet, SheetFact]] = field(default_factory=list)  # in `lines`
+
+    @classmethod
+    async def load(cls, facts: Facts, cars: Sequence[str], book: PassageBook, step: str) -> Sheets:
+        sheets = []
+        for car in cars:
+            try:
+                sheets.append(facts.sheet(car))
+            except (UnknownCar, CarHasNoFacts):
+                continue  # a car named in a message but not in the documents: passages only
+        await book.load_sources(f.citation.chunk_id or "" for s in sheets for f in s.facts)
+        return cls(sheets, book, step)
+
+    def cars(self) -> list[CarInfo]:
+        return [CarInfo(id=s.car.id, name=s.car.name) for s in self.sheets]
+
+    def number(self, sheet: FactSheet, fact: SheetFact) -> int:
+        """The citation number of `fact`'s source in this turn."""
+        key = f"{sheet.car.id}|{fact.key}"
+        if key not in self.numbers:
+            c = fact.citation
+            self.numbers[key] = self.book.source(
+                self.step,
+                chunk_id=c.chunk_id or f"{c.doc_id}:{fact.key}",
+                text=c.evidence,
+                source=c.source,
+                page=c.page,
+                section=c.section,
+                doc_id=c.doc_id,
+            )
+        return self.numbers[key]
+
+    def lines(self, attributes: Sequence[str]) -> list[str]:
+        """The numbered facts for a prompt, the asked attributes' first."""
+        out: list[str] = []
+        for sheet in self.sheets:
+            first = [f for a in attributes for f in sheet.of(a)]
+            rest = [f for f in sheet.facts if f.attribute not in attributes]
+            self.shown += [(sheet, f) for f in [*first, *rest]]
+            out += numbered_facts(sheet, [*first, *rest], partial_number(self, sheet))
+        return out[:MAX_FACT_LINES]
+
+    def used(self, facts: Sequence[tuple[FactSheet, SheetFact]]) -> list[UsedFact]:
+        out = []
+        for sheet, fact in facts:
+            c = fact.citation
+            n = self.number(sheet, fact)
+            shown = next((p for p in self.book.shown.values() if p.n == n), None)
+            out.append(
+                UsedFact(
+                    n=n,
+                    step=self.step,
+                    attribute=fact.attribute,
+                    label=fact.label,
+                    variant=fact.variant,
+                    value=fact.value,
+                    document=shown.document if shown else "",
+                    page=c.page,
+                    section=c.section,
+                    evidence=c.evidence,
+                )
+            )
+        return out
+
+
+class ChatWriter:
+    """Chat sentences in one language, from the phrasebook's `[chat]` section."""
+
+    def __init__(self, book: Phrasebook, vocabulary: Vocabulary) -> None:
+        self.book = book
+        self.vocabulary = vocabulary
+        self.language = book.language
+        self.sep = "" if self.language == "zh" else " "
+
+    def _phrase(self, name: str) -> str:
+        return str(self.book.phrase("chat", name))
+
+    def label(self, attribute: str) -> str:
+        """The attribute as a sentence names it: "boot volume", "后备厢容积"."""
+        labels: Mapping[str, str] = self.book.phrase("chat", "labels") or {}
+        if attribute in labels:
+            return labels[attribute]
+        known = self.vocabulary.attributes.get(attribute)
+        if known is None:
+            return attribute.replace("_", " ")
+        if self.language == "zh" and known.label_zh:
+            return known.label_zh
+        text = known.label
+        return text[0].lower() + text[1:] if text[1:2].islower() else text
+
+    def fact(
+        self, sheet: FactSheet, attribute: str, facts: Sequence[SheetFact], number: Number
+    ) -> str:
+        """The facts of one attribute of one car as a cited sentence; one value per version
+        when the versions' values differ, once with every source when they agree."""
+        realiser = Realiser(self.book, sheet, cite=number)
+        values: dict[str, list[SheetFact]] = {}
+        for fact in facts:
+            values.setdefault(self.book.value(fact), []).append(fact)
+        car, label = sheet.name(self.language), self.label(attribute)
+        if len(values) == 1:
+            value, same = next(iter(values.items()))
+            template = self._phrase(attribute) or self._phrase("*")
+            return realiser.cited(template.format(car=car, label=label, value=value), same)
+        items = []
+        for value, same in values.items():
+            variant = same[0].variant or car
+            item = self._phrase("version").format(variant=variant, value=value)
+            marks = "".join(f"[{n}]" for n in dict.fromkeys(number(f) for f in same))
+            items.append(f"{item}{self.sep}{marks}")
+        joined = ("；" if self.language == "zh" else "; ").join(items)
+        return self._phrase("versions").format(car=car, label=label, items=joined)
+
+    def dont_say(self, car: str | None = None, attribute: str | None = None) -> str:
+        """The documents don't say (what the car's attribute is)."""
+        if car and attribute:
+            return self._phrase("dont_say").format(car=car, label=self.label(attribute))
+        if car:
+            return self._phrase("dont_say_car").format(car=car)
+        return self._phrase("dont_say_any")
+
+    def join(self, sentences: Sequence[str]) -> str:
+        return self.sep.join(s for s in sentences if s)
+
+
+@dataclass
+class TurnFacts:
+    """What the facts give one turn: numbered lines for the prompt, the facts they show, and
+    for the embedded model the answer written without it (`direct`) and the one that stands
+    in for its answer when a figure of it is unsupported (`fallback`)."""
+
+    lines: list[str] = field(default_factory=list)
+    shown: list[UsedFact] = field(default_factory=list)
+    cars: list[CarInfo] = field(default_factory=list)
+    direct: str | None = None
+    used: list[UsedFact] = field(default_factory=list)  # the facts `direct` states
+    fallback: str | None = None
+
+    def settle(
+        self, text: str, passages: Sequence[str], *, step: str, replace: bool
+    ) -> tuple[str, Literal["facts", "model"], list[UsedFact], StepGrounding]:
+        """The answer, who wrote it, the facts it states and its figures checked against the
+        passages and facts it was given (`generation.grounding.check`). The embedded model's
+        answer about a topic car with an unsupported figure gives way to what the facts say
+        (that the documents don't say, when they say nothing) unless `replace` is False (it
+        was streamed already)."""
+        evidence = [*passages, *self.lines]
+        grounding = StepGrounding(step=step, **check(text, evidence).model_dump())
+        if self.direct is not None:
+            return text, "facts", self.used, grounding
+        if grounding.unsupported and self.fallback and replace:
+            unsupported = ", ".join(u.text for u in grounding.unsupported)
+            log.warning("the embedded model's chat answer gave way to the facts: %s", unsupported)
+            grounding = StepGrounding(step=step, **check(self.fallback, evidence).model_dump())
+            return self.fallback, "facts", [], grounding
+        cited = cited_numbers(text)
+        used = [f for f in self.shown if f.n in cited and _states(text, f)]
+        return text, "model", used, grounding
+
+
+async def turn_facts(
+    facts: Facts,
+    topics: Topics,
+    topic: Topic,
+    language: str,
+    book: PassageBook,
+    car_passages: Sequence[str],
+    *,
+    local: bool,
+) -> TurnFacts:
+    """The facts of a turn about `topic`'s cars (numbered in `book`).
+
+    Args:
+        car_passages: the texts of the passages retrieved about the cars (none when the
+            search had to leave the car filter out).
+        local: the embedded model, which answers fact lookups from the facts alone.
+    """
+    cars, attributes = topic.cars, topic.attributes
+    sheets = await Sheets.load(facts, cars, book, CHAT_STEP)
+    lines = sheets.lines(attributes)
+    found = TurnFacts(lines, sheets.used(sheets.shown), sheets.cars())
+    if not local or not cars:
+        return found
+    writer = ChatWriter(facts.books[language], topics.vocabulary)
+    by_id = {s.car.id: s for s in sheets.sheets}
+    sentences: list[str] = []
+    stated: list[tuple[FactSheet, SheetFact]] = []
+    missing: list[tuple[str, str]] = []
+    for car in cars:
+        sheet = by_id.get(car)
+        name = sheet.name(language) if sheet else car_name(facts, car)
+        for attribute in attributes:
+            of = sheet.of(attribute) if sheet else []
+            if of and sheet is not None:
+                sentences.append(writer.fact(sheet, attribute, of, partial_number(sheets, sheet)))
+                stated += [(sheet, f) for f in of]
+            else:
+                missing.append((name, attribute))
+    names = [by_id[c].name(language) if c in by_id else car_name(facts, c) for c in cars]
+    unsaid = [writer.dont_say(name, attribute) for name, attribute in missing]
+    found.fallback = writer.join(sentences + unsaid) or writer.join(
+        [writer.dont_say(n) for n in names]
+    )
+    if attributes:
+        in_passages = any(topics.mentions(p, a) for _, a in missing for p in car_passages)
+        if not in_passages:  # every asked fact known, or none of the rest in any passage
+            found.direct = writer.join(sentences + unsaid)
+            found.used = sheets.used(stated)
+    elif not car_passages:
+        found.direct = found.fallback
+    return found
+
+
+def partial_number(sheets: Sheets, sheet: FactSheet) -> Number:
+    return lambda fact: sheets.number(sheet, fact)
+
+
+def car_name(facts: Facts, car_id: str) -> str:
+    """A car's name when it has no sheet: the registry's, the alias file's, else its id."""
+    known = facts.registry.car(car_id)
+    if known is not None:
+        return known.name
+    index = facts.index
+    return index.model_names.get(car_id, car_id) if index is not None else car_id
+
+
+def _states(text: str, fact: UsedFact) -> bool:
+    """Whether `text` gives `fact`'s figure (or its words, for a fact without one)."""
+    figures = [f for f in re.findall(r"\d[\d,.]*", fact.value) if f.strip(",.")]
+    if not figures:
+        return fact.value.strip().casefold() in text.casefold()
+    plain = text.replace(",", "")
+    return any(f.replace(",", "").strip(".") in plain for f in figures[:1])

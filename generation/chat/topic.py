@@ -1,0 +1,128 @@
+"""A chat turn's topic: the cars it is about and the attributes it asks for.
+
+The cars are those the message names (`retrieval.entities.QueryCars`, the same detector search
+uses); a message that names none ("How big is its boot?") is about the cars of the latest
+earlier user message that named some, so the topic carries over until the user names another
+car. It is derived from the conversation's own user messages, so it survives a restart with the
+session's stored turns and works the same for the OpenAI-compatible route, whose client sends
+the whole conversation.
+
+The attributes are the vocabulary's labels and synonyms (`data/specs/attributes.toml`, English
+and Chinese) found in the message, longest first: "fuel tank capacity" over "fuel", "续航里程"
+over "续航"; "dimensions" / "尺寸" ask for length, width and height.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from generation.chat.memory import Turn
+from ingest.specs.vocabulary import LWH, Vocabulary, normalise
+from retrieval.entities import QueryCars
+from retrieval.filters import Filters, parse_filters
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Names too loose to be read as a question about an attribute ("in the city", "how does it
+# drive", "what type"), and key names that are not words anyone asks with.
+_LOOSE = frozenset(
+    {"city", "highway", "hwy", "combined", "type", "class", "trans", "cyl", "displ", "drive"}
+)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The cars (registry ids) a turn is about, whether this message named them, and the
+    attributes (vocabulary keys) it asks for, in the order asked."""
+
+    cars: tuple[str, ...] = ()
+    named: bool = False
+    attributes: tuple[str, ...] = ()
+
+
+def language_of(text: str) -> str:
+    """ "zh" for a message with Chinese characters, else "en"."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+class Topics:
+    """Finds a turn's topic.
+
+    Args:
+        cars: the query-car detector (the searcher's; None: no cars are ever found).
+        vocabulary: the attribute vocabulary whose labels questions are matched against.
+    """
+
+    def __init__(self, cars: Callable[[], QueryCars] | None, vocabulary: Vocabulary) -> None:
+        self._cars = cars
+        self.vocabulary = vocabulary
+        self.names: dict[str, list[str]] = defaultdict(list)  # attribute → its names, folded
+        for label, key in vocabulary.labels.items():
+            loose = label in _LOOSE or (len(label) == 1 and _CJK.match(label))
+            if not loose:
+                for attribute in LWH if key == "LWH" else (key,):
+                    self.names[attribute].append(label)
+        names = sorted({n for ns in self.names.values() for n in ns}, key=len, reverse=True)
+        self._by_name = {n: k for k, ns in self.names.items() for n in ns if k != "LWH"}
+        self._lwh = {n for n, key in vocabulary.labels.items() if key == "LWH"}
+        alternatives = "|".join(
+            re.escape(n) if _CJK.search(n) else rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])"
+            for n in names
+        )
+        self._pattern = re.compile(alternatives) if alternatives else None
+
+    def cars_in(self, text: str) -> list[str]:
+        """The cars `text` names, in order of mention."""
+        if self._cars is None:
+            return []
+        return [mention.car for mention in self._cars().find(text)]
+
+    def attributes_in(self, text: str) -> list[str]:
+        """The attributes `text` asks for, in order, once each."""
+        if self._pattern is None:
+            return []
+        found: list[str] = []
+        for match in self._pattern.finditer(_plain(text)):
+            name = match.group(0)
+            keys = LWH if name in self._lwh else (self._by_name[name],)
+            found.extend(k for k in keys if k not in found)
+        return found
+
+    def mentions(self, text: str, attribute: str) -> bool:
+        """Whether `text` (a passage) names `attribute` in any of its ways."""
+        plain = _plain(text)
+        return any(
+            (name in plain)
+            if _CJK.search(name)
+            else bool(re.search(rf"\b{re.escape(name)}", plain))
+            for name in self.names.get(attribute, ())
+        )
+
+    def topic(self, message: str, history: Sequence[Turn]) -> Topic:
+        """`message`'s topic: the cars it names, else those of the latest earlier user
+        message that named some."""
+        attributes = tuple(self.attributes_in(message))
+        named = self.cars_in(message)
+        if named:
+            return Topic(tuple(named), True, attributes)
+        for turn in reversed(history):
+            for m in reversed(turn.messages):
+                if m["role"] == "user" and (earlier := self.cars_in(str(m["content"]))):
+                    return Topic(tuple(earlier), False, attributes)
+        return Topic((), False, attributes)
+
+
+def _plain(text: str) -> str:
+    """`text` as labels are matched: lowercase, punctuation and runs of spaces as one space."""
+    return normalise(unicodedata.normalize("NFKC", text))
+
+
+def car_filters(filters: object, cars: Sequence[str]) -> Filters | object:
+    """`filters` narrowed to the chunks about `cars`, unless they choose cars already."""
+    parsed = parse_filters(filters)  # type: ignore[arg-type]
+    if not cars or parsed.car is not None:
+        return filters
+    return parsed.model_copy(update={"car": list(cars)})
