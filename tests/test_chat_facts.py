@@ -247,9 +247,7 @@ def test_chat_completions_carry_the_topic_from_the_client_messages(
 
 
 def test_an_unsupported_figure_of_the_embedded_model_gives_way() -> None:
-    facts = TurnFacts(
-        lines=["- Boot volume: 330 litres [1]"], fallback="The documents don't say."
-    )
+    facts = TurnFacts(lines=["- Boot volume: 330 litres [1]"], fallback="The documents don't say.")
     text, writer, used, grounding = facts.settle(
         "It holds 999 litres [1].", ["Boot volume: 330 litres"], step="chat", replace=True
     )
