@@ -258,3 +258,23 @@ def test_an_unsupported_figure_of_the_embedded_model_gives_way() -> None:
         "It holds 999 litres [1].", ["Boot volume: 330 litres"], step="chat", replace=False
     )
     assert writer == "model" and [u.text for u in grounding.unsupported] == ["999 litres"]
+
+
+def test_the_embedded_model_never_answers_about_a_car_it_does_not_name(
+    client: TestClient, services: Services
+) -> None:
+    """Regression: SmolLM2 answered "Tell me about the Lumen E2" with a "Luminous eCruzio"
+    and its "car assembly facility". Its answer stands only when it names the car and backs
+    every figure; otherwise the car's headline facts do, cited."""
+    reply = ask(client, "Tell me about the Lumen E2.")
+    answer = reply["answer"]
+    assert "Lumen E2" in answer and reply["grounding"]["unsupported"] == []
+    if reply["writer"] == "facts":
+        assert answer.startswith("Here is what the documents give on the Lumen E2:")
+        marks = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+        assert marks and {c["n"] for c in cited(reply)} == marks
+        sheet = services.generation.facts.sheet("lumen-e2")  # type: ignore[union-attr]
+        assert reply["facts"] and {f["attribute"] for f in reply["facts"]} <= {
+            f.attribute for f in sheet.facts
+        }
+        assert reply["grounding"]["checked"] >= 1

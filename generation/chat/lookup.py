@@ -21,6 +21,7 @@ from generation.chain.written import numbered_facts
 from generation.chat.topic import Topic, Topics
 from generation.errors import CarHasNoFacts, UnknownCar
 from generation.facts import Facts, FactSheet, SheetFact
+from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook, Realiser
 from generation.grounding import check
 from generation.passages import PassageBook, cited_numbers
@@ -108,6 +109,14 @@ class Sheets:
         return out
 
 
+@dataclass
+class Told:
+    """Sentences and the facts they state."""
+
+    sentences: list[str] = field(default_factory=list)
+    facts: list[SheetFact] = field(default_factory=list)
+
+
 class ChatWriter:
     """Chat sentences in one language, from the phrasebook's `[chat]` section."""
 
@@ -156,6 +165,20 @@ class ChatWriter:
         joined = ("；" if self.language == "zh" else "; ").join(items)
         return self._phrase("versions").format(car=car, label=label, items=joined)
 
+    def overview(self, plan: Plan, sheet: FactSheet, number: Number) -> Told:
+        """The car's headline facts (`plans.chat.overview`), after a lead naming the car."""
+        realiser = Realiser(self.book, sheet, cite=number, seed=CHAT_STEP)
+        told = Told()
+        for topic in plan.topics(sheet, CHAT_STEP, "overview", set()):
+            for sentence in realiser.topic(topic):
+                told.sentences.append(sentence.text)
+                told.facts += sentence.facts
+        told.sentences = told.sentences[: plan.part(CHAT_STEP, "overview").sentences]
+        if told.sentences:
+            lead = self._phrase("overview").format(car=sheet.name(self.language))
+            told.sentences.insert(0, lead)
+        return told
+
     def dont_say(self, car: str | None = None, attribute: str | None = None) -> str:
         """The documents don't say (what the car's attribute is)."""
         if car and attribute:
@@ -178,8 +201,9 @@ class TurnFacts:
     shown: list[UsedFact] = field(default_factory=list)
     cars: list[CarInfo] = field(default_factory=list)
     direct: str | None = None
-    used: list[UsedFact] = field(default_factory=list)  # the facts `direct` states
+    used: list[UsedFact] = field(default_factory=list)  # the facts `direct` / `fallback` state
     fallback: str | None = None
+    names: list[str] = field(default_factory=list)  # the embedded model's answer names one
 
     def settle(
         self, text: str, passages: Sequence[str], *, step: str, replace: bool
@@ -193,11 +217,13 @@ class TurnFacts:
         grounding = StepGrounding(step=step, **check(text, evidence).model_dump())
         if self.direct is not None:
             return text, "facts", self.used, grounding
-        if grounding.unsupported and self.fallback and replace:
-            unsupported = ", ".join(u.text for u in grounding.unsupported)
-            log.warning("the embedded model's chat answer gave way to the facts: %s", unsupported)
+        folded = text.casefold()
+        unnamed = bool(self.names) and not any(n.casefold() in folded for n in self.names)
+        if (grounding.unsupported or unnamed) and self.fallback and replace:
+            why = ", ".join(u.text for u in grounding.unsupported) or "the car is not named"
+            log.warning("the embedded model's chat answer gave way to the facts: %s", why)
             grounding = StepGrounding(step=step, **check(self.fallback, evidence).model_dump())
-            return self.fallback, "facts", [], grounding
+            return self.fallback, "facts", self.used, grounding
         cited = cited_numbers(text)
         used = [f for f in self.shown if f.n in cited and _states(text, f)]
         return text, "model", used, grounding
@@ -218,41 +244,46 @@ async def turn_facts(
     Args:
         car_passages: the texts of the passages retrieved about the cars (none when the
             search had to leave the car filter out).
-        local: the embedded model, which answers fact lookups from the facts alone.
+        local: the embedded model, which answers fact lookups from the facts alone; its
+            other answers must name the car and back every figure, else the facts stand in
+            (the asked ones, or an overview: `data/realise/plan.toml`, `plans.chat`).
     """
     cars, attributes = topic.cars, topic.attributes
     sheets = await Sheets.load(facts, cars, book, CHAT_STEP)
-    lines = sheets.lines(attributes)
-    found = TurnFacts(lines, sheets.used(sheets.shown), sheets.cars())
+    found = TurnFacts(sheets.lines(attributes), [], sheets.cars())
+    found.shown = sheets.used(sheets.shown)
     if not local or not cars:
         return found
     writer = ChatWriter(facts.books[language], topics.vocabulary)
     by_id = {s.car.id: s for s in sheets.sheets}
     sentences: list[str] = []
     stated: list[tuple[FactSheet, SheetFact]] = []
-    missing: list[tuple[str, str]] = []
+    unsaid: list[str] = []
+    missing: list[str] = []
     for car in cars:
         sheet = by_id.get(car)
         name = sheet.name(language) if sheet else car_name(facts, car)
+        found.names += [*sheet.names(), name] if sheet else [name]
+        number = partial_number(sheets, sheet) if sheet else None
         for attribute in attributes:
             of = sheet.of(attribute) if sheet else []
-            if of and sheet is not None:
-                sentences.append(writer.fact(sheet, attribute, of, partial_number(sheets, sheet)))
+            if sheet is not None and number is not None and of:
+                sentences.append(writer.fact(sheet, attribute, of, number))
                 stated += [(sheet, f) for f in of]
             else:
-                missing.append((name, attribute))
-    names = [by_id[c].name(language) if c in by_id else car_name(facts, c) for c in cars]
-    unsaid = [writer.dont_say(name, attribute) for name, attribute in missing]
-    found.fallback = writer.join(sentences + unsaid) or writer.join(
-        [writer.dont_say(n) for n in names]
-    )
-    if attributes:
-        in_passages = any(topics.mentions(p, a) for _, a in missing for p in car_passages)
-        if not in_passages:  # every asked fact known, or none of the rest in any passage
-            found.direct = writer.join(sentences + unsaid)
-            found.used = sheets.used(stated)
-    elif not car_passages:
-        found.direct = found.fallback
+                unsaid.append(writer.dont_say(name, attribute))
+                missing.append(attribute)
+        if not attributes and sheet is not None and number is not None:
+            told = writer.overview(facts.plan, sheet, number)
+            sentences += told.sentences
+            stated += [(sheet, f) for f in told.facts]
+        elif not attributes:
+            unsaid.append(writer.dont_say(name))
+    found.fallback = writer.join(sentences + unsaid)
+    found.used = sheets.used(stated)
+    answered = any(topics.mentions(p, a) for a in missing for p in car_passages)
+    if (attributes and not answered) or not car_passages:
+        found.direct = found.fallback  # nothing the model could add from the passages
     return found
 
 
