@@ -244,6 +244,7 @@ def test_chat_completions_carry_the_topic_from_the_client_messages(
     assert "Lumen E2" in answer and f"{figure(torque.numbers[0])} Nm" in answer
     assert torque.citation.chunk_id in {c["chunk_id"] for c in body["citations"] if c["cited"]}
     assert body["usage"]["completion_tokens"] == 0
+    assert body["grounding"]["checked"] >= 1 and body["grounding"]["unsupported"] == []
 
 
 def test_an_unsupported_figure_of_the_embedded_model_gives_way() -> None:
