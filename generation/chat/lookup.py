@@ -252,9 +252,12 @@ async def turn_facts(
     sheets = await Sheets.load(facts, cars, book, CHAT_STEP)
     found = TurnFacts(sheets.lines(attributes), [], sheets.cars())
     found.shown = sheets.used(sheets.shown)
-    if not local or not cars:
+    if not local:
         return found
     writer = ChatWriter(facts.books[language], topics.vocabulary)
+    if not cars:  # an answer with an unsupported figure says the documents don't say
+        found.fallback = writer.dont_say()
+        return found
     by_id = {s.car.id: s for s in sheets.sheets}
     sentences: list[str] = []
     stated: list[tuple[FactSheet, SheetFact]] = []

@@ -365,7 +365,7 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
     async def _facts(
         self, message: str, topic: Topic, book: PassageBook, about_car: list[Passage]
     ) -> TurnFacts:
-        if self.facts is None or self.topics is None or not topic.cars:
+        if self.facts is None or self.topics is None:
             return TurnFacts()
         local = self.llm.spec.kind == "local"
         texts = [p.text for p in about_car]
