@@ -340,7 +340,9 @@ class Services:
 
         searcher = self.searcher
         cars = searcher.cars if isinstance(searcher, Searcher) else None
-        return Topics(cars, load_vocabulary(self.spec_config.attributes))
+        return Topics.build(
+            cars, load_vocabulary(self.spec_config.attributes), self.generation.facts
+        )
 
     @cached_property
     def generation(self) -> Generation:

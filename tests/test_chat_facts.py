@@ -30,6 +30,8 @@ from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.slow
 
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
 KEY_ENV = "SPECRAG_TEST_CHAT_FACTS_KEY"
 LOCAL = """
 [models.local]
@@ -279,3 +281,23 @@ def test_the_embedded_model_never_answers_about_a_car_it_does_not_name(
             f.attribute for f in sheet.facts
         }
         assert reply["grounding"]["checked"] >= 1
+
+
+def test_an_attribute_without_a_fact_is_quoted_from_the_car_passage(
+    client: TestClient, services: Services
+) -> None:
+    """No fact of the Lumen E2's range was extracted, but its document states it: the
+    embedded model's answer quotes that sentence, cited, instead of writing one."""
+    facts = services.generation.facts
+    assert facts is not None and not facts.sheet("lumen-e2").of("electric_range")
+    reply = ask(client, "What is the Lumen E2's range?")
+    answer = reply["answer"]
+    assert reply["writer"] == "facts" and reply["usage"]["calls"] == 0
+    quoted = re.search(r'"(.+)" \[(\d+)\]$', answer)
+    assert quoted and "Lumen E2" in answer, answer
+    source = " ".join((SAMPLES / "lumen_e2.txt").read_text(encoding="utf-8").split())
+    assert quoted.group(1) in source and "range" in quoted.group(1).lower()
+    [used] = cited(reply)
+    assert used["n"] == int(quoted.group(2)) and used["document"] == "lumen_e2.txt"
+    grounding = reply["grounding"]
+    assert grounding["checked"] >= 1 and grounding["unsupported"] == []

@@ -5,8 +5,10 @@ A turn that asks for attributes of its topic cars gets their facts from the shee
 the passages. The embedded model does not state figures: its answer to a fact lookup is the
 realised sentence itself ("The Lumen E2's boot holds 330 litres [3]." / "Meridian S的后备厢
 容积为510升[2]。", `data/realise/{en,zh}.toml`, `[chat]`), one value per version when the
-versions differ; and when neither a fact nor a passage of the topic car answers, it says the
-documents don't. A remote model gets the numbered facts in its prompt and answers freely.
+versions differ; an attribute without a fact is quoted from the car's passage that names it;
+when neither answers, it says the documents don't. Its other answers (no attribute asked) stand
+only when they name the car and back every figure, else the car's headline facts do. A remote
+model gets the numbered facts in its prompt and answers freely.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from generation.facts import Facts, FactSheet, SheetFact
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook, Realiser
 from generation.grounding import check
-from generation.passages import PassageBook, cited_numbers
+from generation.passages import Passage, PassageBook, cited_numbers
 from generation.schemas import CarInfo, StepGrounding, UsedFact
 from ingest.specs.vocabulary import Vocabulary
 
@@ -179,6 +181,10 @@ class ChatWriter:
             told.sentences.insert(0, lead)
         return told
 
+    def quote(self, car: str, n: int, text: str) -> str:
+        """A passage's sentence, quoted as what the documents say, with its number."""
+        return self._phrase("quote").format(car=car, text=text, n=n)
+
     def dont_say(self, car: str | None = None, attribute: str | None = None) -> str:
         """The documents don't say (what the car's attribute is)."""
         if car and attribute:
@@ -235,15 +241,15 @@ async def turn_facts(
     topic: Topic,
     language: str,
     book: PassageBook,
-    car_passages: Sequence[str],
+    car_passages: Sequence[Passage],
     *,
     local: bool,
 ) -> TurnFacts:
     """The facts of a turn about `topic`'s cars (numbered in `book`).
 
     Args:
-        car_passages: the texts of the passages retrieved about the cars (none when the
-            search had to leave the car filter out).
+        car_passages: the passages retrieved about the cars (none when the search had to
+            leave the car filter out).
         local: the embedded model, which answers fact lookups from the facts alone; its
             other answers must name the car and back every figure, else the facts stand in
             (the asked ones, or an overview: `data/realise/plan.toml`, `plans.chat`).
@@ -262,7 +268,6 @@ async def turn_facts(
     sentences: list[str] = []
     stated: list[tuple[FactSheet, SheetFact]] = []
     unsaid: list[str] = []
-    missing: list[str] = []
     for car in cars:
         sheet = by_id.get(car)
         name = sheet.name(language) if sheet else car_name(facts, car)
@@ -273,21 +278,32 @@ async def turn_facts(
             if sheet is not None and number is not None and of:
                 sentences.append(writer.fact(sheet, attribute, of, number))
                 stated += [(sheet, f) for f in of]
-            else:
-                unsaid.append(writer.dont_say(name, attribute))
-                missing.append(attribute)
+            else:  # no fact: the passage sentence that names it, else the documents don't say
+                quote = _quote(topics, car_passages, attribute)
+                if quote is not None:
+                    sentences.append(writer.quote(name, *quote))
+                else:
+                    unsaid.append(writer.dont_say(name, attribute))
         if not attributes and sheet is not None and number is not None:
-            told = writer.overview(facts.plan, sheet, number)
-            sentences += told.sentences
-            stated += [(sheet, f) for f in told.facts]
+            overview = writer.overview(facts.plan, sheet, number)
+            sentences += overview.sentences
+            stated += [(sheet, f) for f in overview.facts]
         elif not attributes:
             unsaid.append(writer.dont_say(name))
     found.fallback = writer.join(sentences + unsaid)
     found.used = sheets.used(stated)
-    answered = any(topics.mentions(p, a) for a in missing for p in car_passages)
-    if (attributes and not answered) or not car_passages:
-        found.direct = found.fallback  # nothing the model could add from the passages
+    if attributes or not car_passages:
+        found.direct = found.fallback  # written from the facts and passages, not the model
     return found
+
+
+def _quote(topics: Topics, passages: Sequence[Passage], attribute: str) -> tuple[int, str] | None:
+    """The number and sentence of the best-ranked passage naming `attribute`."""
+    for passage in passages:
+        sentence = topics.sentence(passage.text, attribute)
+        if sentence:
+            return passage.n, sentence
+    return None
 
 
 def partial_number(sheets: Sheets, sheet: FactSheet) -> Number:

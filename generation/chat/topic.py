@@ -17,15 +17,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generation.chat.memory import Turn
+from generation.facts import Facts
 from ingest.specs.vocabulary import LWH, Vocabulary, normalise
 from retrieval.entities import QueryCars
 from retrieval.filters import Filters, parse_filters
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])|\n+")
+MAX_QUOTE = 300  # characters of a passage quoted as an answer
+MIN_QUOTE = 8  # letters and digits it holds besides the attribute's name
 # Names too loose to be read as a question about an attribute ("in the city", "how does it
 # drive", "what type"), and key names that are not words anyone asks with.
 _LOOSE = frozenset(
@@ -56,7 +60,12 @@ class Topics:
         vocabulary: the attribute vocabulary whose labels questions are matched against.
     """
 
-    def __init__(self, cars: Callable[[], QueryCars] | None, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        cars: Callable[[], QueryCars] | None,
+        vocabulary: Vocabulary,
+        asks: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self._cars = cars
         self.vocabulary = vocabulary
         self.names: dict[str, list[str]] = defaultdict(list)  # attribute → its names, folded
@@ -65,14 +74,28 @@ class Topics:
             if not loose:
                 for attribute in LWH if key == "LWH" else (key,):
                     self.names[attribute].append(label)
-        names = sorted({n for ns in self.names.values() for n in ns}, key=len, reverse=True)
-        self._by_name = {n: k for k, ns in self.names.items() for n in ns if k != "LWH"}
+        self._by_name = {n: k for k, ns in self.names.items() for n in ns}
         self._lwh = {n for n, key in vocabulary.labels.items() if key == "LWH"}
-        alternatives = "|".join(
-            re.escape(n) if _CJK.search(n) else rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])"
-            for n in names
+        for key, phrases in (asks or {}).items():  # "how long", "多重": questions, not labels
+            self._by_name.update({normalise(p): key for p in phrases if normalise(p)})
+        names = sorted(self._by_name, key=len, reverse=True)
+        english = "|".join(re.escape(n) for n in names if not _CJK.search(n))
+        chinese = "|".join(re.escape(n) for n in names if _CJK.search(n))
+        # an English name may be asked in the plural: "What engines does it have?"
+        self._pattern = re.compile(
+            rf"(?<![a-z0-9])(?P<en>{english})(?:e?s)?(?![a-z0-9])|(?P<zh>{chinese})"
         )
-        self._pattern = re.compile(alternatives) if alternatives else None
+
+    @classmethod
+    def build(
+        cls, cars: Callable[[], QueryCars] | None, vocabulary: Vocabulary, facts: Facts | None
+    ) -> Topics:
+        """Topics with the question phrases of the phrasebooks (`[chat.asks]`) too."""
+        asks: dict[str, list[str]] = defaultdict(list)
+        for book in facts.books.values() if facts else ():
+            for key, phrases in (book.phrase("chat", "asks") or {}).items():
+                asks[key] += phrases
+        return cls(cars, vocabulary, asks)
 
     def cars_in(self, text: str) -> list[str]:
         """The cars `text` names, in order of mention."""
@@ -82,24 +105,29 @@ class Topics:
 
     def attributes_in(self, text: str) -> list[str]:
         """The attributes `text` asks for, in order, once each."""
-        if self._pattern is None:
-            return []
         found: list[str] = []
         for match in self._pattern.finditer(_plain(text)):
-            name = match.group(0)
+            name = match.group("en") or match.group("zh")
             keys = LWH if name in self._lwh else (self._by_name[name],)
             found.extend(k for k in keys if k not in found)
         return found
 
-    def mentions(self, text: str, attribute: str) -> bool:
-        """Whether `text` (a passage) names `attribute` in any of its ways."""
-        plain = _plain(text)
-        return any(
-            (name in plain)
-            if _CJK.search(name)
-            else bool(re.search(rf"\b{re.escape(name)}", plain))
-            for name in self.names.get(attribute, ())
-        )
+    def sentence(self, text: str, attribute: str) -> str | None:
+        """The first sentence (or table row) of `text`, a passage, that names `attribute` in
+        one of its ways, its spacing tidied; None when none does."""
+        names = self.names.get(attribute, ())
+        for piece in _SENTENCES.split(text):
+            plain = _plain(piece)
+            named = [
+                n
+                for n in names
+                if ((n in plain) if _CJK.search(n) else re.search(rf"\b{re.escape(n)}", plain))
+            ]
+            rest = re.sub(r"\W", "", plain.replace(max(named, key=len), "")) if named else ""
+            if len(rest) >= MIN_QUOTE:  # more than a heading that names it ("Engine")
+                tidy = " ".join(piece.replace("|", " ").split())
+                return tidy if len(tidy) <= MAX_QUOTE else tidy[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
+        return None
 
     def topic(self, message: str, history: Sequence[Turn]) -> Topic:
         """`message`'s topic: the cars it names, else those of the latest earlier user

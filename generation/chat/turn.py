@@ -368,9 +368,8 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         if self.facts is None or self.topics is None:
             return TurnFacts()
         local = self.llm.spec.kind == "local"
-        texts = [p.text for p in about_car]
         return await turn_facts(
-            self.facts, self.topics, topic, language_of(message), book, texts, local=local
+            self.facts, self.topics, topic, language_of(message), book, about_car, local=local
         )
 
     # -- the model call --------------------------------------------------------------------
