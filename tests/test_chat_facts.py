@@ -25,6 +25,7 @@ from api.settings import Settings
 from generation.chat.lookup import TurnFacts
 from generation.chat.topic import Topics
 from generation.facts import SheetFact
+from generation.passages import Passage
 from ingest.specs.vocabulary import load_vocabulary
 from tests.fake_openai import FakeOpenAI
 
@@ -250,17 +251,33 @@ def test_chat_completions_carry_the_topic_from_the_client_messages(
 
 
 def test_an_unsupported_figure_of_the_embedded_model_gives_way() -> None:
-    facts = TurnFacts(lines=["- Boot volume: 330 litres [1]"], fallback="The documents don't say.")
+    passage = Passage(1, "doc:0", "Boot volume: 330 litres", "lumen_e2.txt", None, "chat")
+    facts = TurnFacts(fallback="The documents don't say.")
     text, writer, used, grounding = facts.settle(
-        "It holds 999 litres [1].", ["Boot volume: 330 litres"], step="chat", replace=True
+        "It holds 999 litres [1].", [passage], step="chat", replace=True
     )
     assert (text, writer, used) == ("The documents don't say.", "facts", [])
     assert grounding.checked == 0
     # streamed already: it stays, flagged
     text, writer, _, grounding = facts.settle(
-        "It holds 999 litres [1].", ["Boot volume: 330 litres"], step="chat", replace=False
+        "It holds 999 litres [1].", [passage], step="chat", replace=False
     )
     assert writer == "model" and [u.text for u in grounding.unsupported] == ["999 litres"]
+
+
+def test_another_cars_figure_in_a_chat_answer_is_wrong_car(
+    client: TestClient, services: Services, fake_openai: FakeOpenAI
+) -> None:
+    """Chat answers are judged like generation's: the Meridian S's boot in an answer about
+    the Lumen E2 is `wrong_car`, naming the Meridian S fact it matches."""
+    other = fact(services, "meridian-s", "boot_volume")
+    fake_openai.reply(f"The Lumen E2's boot holds {figure(other.numbers[0])} litres [1].")
+    reply = ask(client, "How big is the Lumen E2's boot?", model="remote")
+    grounding = reply["grounding"]
+    assert grounding["checked"] == 1 and grounding["supported"] == 0
+    [wrong] = grounding["wrong_car"]
+    assert wrong["backing"]["car"] == "meridian-s"
+    assert wrong["backing"]["attribute"] == "boot_volume"
 
 
 def test_the_embedded_model_never_answers_about_a_car_it_does_not_name(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from generation.chain.written import numbered_facts
@@ -25,9 +25,10 @@ from generation.errors import CarHasNoFacts, UnknownCar
 from generation.facts import Facts, FactSheet, SheetFact
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook, Realiser
-from generation.grounding import check
+from generation.grounding import Reference, check
 from generation.passages import Passage, PassageBook, cited_numbers
 from generation.schemas import CarInfo, StepGrounding, UsedFact
+from ingest.specs.registry import CarRegistry
 from ingest.specs.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -210,29 +211,56 @@ class TurnFacts:
     used: list[UsedFact] = field(default_factory=list)  # the facts `direct` / `fallback` state
     fallback: str | None = None
     names: list[str] = field(default_factory=list)  # the embedded model's answer names one
+    registry: CarRegistry | None = None  # judges figures against every car's facts
+    about: set[str] = field(default_factory=set)  # chunks about the topic cars
 
     def settle(
-        self, text: str, passages: Sequence[str], *, step: str, replace: bool
+        self, text: str, passages: Sequence[Passage], *, step: str, replace: bool
     ) -> tuple[str, Literal["facts", "model"], list[UsedFact], StepGrounding]:
-        """The answer, who wrote it, the facts it states and its figures checked against the
-        passages and facts it was given (`generation.grounding.check`). The embedded model's
-        answer about a topic car with an unsupported figure gives way to what the facts say
-        (that the documents don't say, when they say nothing) unless `replace` is False (it
-        was streamed already)."""
-        evidence = [*passages, *self.lines]
-        grounding = StepGrounding(step=step, **check(text, evidence).model_dump())
+        """The answer, who wrote it, the facts it states and its figures checked like
+        generation's (`generation.grounding`). The embedded model's answer with a figure
+        unsupported or another car's, or about a topic car it does not name, gives way to
+        what the facts say (that the documents don't say, when they say nothing) unless
+        `replace` is False (it was streamed already)."""
+        grounding = self.check(step, text, passages)
         if self.direct is not None:
             return text, "facts", self.used, grounding
         folded = text.casefold()
         unnamed = bool(self.names) and not any(n.casefold() in folded for n in self.names)
-        if (grounding.unsupported or unnamed) and self.fallback and replace:
-            why = ", ".join(u.text for u in grounding.unsupported) or "the car is not named"
+        wrong = [*grounding.unsupported, *grounding.wrong_car]
+        if (wrong or unnamed) and self.fallback and replace:
+            why = ", ".join(u.text for u in wrong) or "the car is not named"
             log.warning("the embedded model's chat answer gave way to the facts: %s", why)
-            grounding = StepGrounding(step=step, **check(self.fallback, evidence).model_dump())
+            grounding = self.check(step, self.fallback, passages)
             return self.fallback, "facts", self.used, grounding
         cited = cited_numbers(text)
         used = [f for f in self.shown if f.n in cited and _states(text, f)]
         return text, "model", used, grounding
+
+    def check(self, step: str, text: str, passages: Sequence[Passage]) -> StepGrounding:
+        """`text`'s figures against the first topic car's facts (another car's: `wrong_car`)
+        and the passages about the topic cars; without one, against every passage."""
+        cars = tuple(c.id for c in self.cars)
+        if self.registry is None or not cars:
+            reference = Reference(passages=passages)
+        else:
+            # a passage retrieved under the car filter or holding a fact is about the cars
+            shown = [
+                replace(p, cars=tuple(dict.fromkeys((*p.cars, *cars))))
+                if p.chunk_id in self.about
+                else p
+                for p in passages
+            ]
+            reference = Reference(self.registry, cars[0], shown)
+        report = check(text, reference)
+        return StepGrounding(
+            step=step,
+            checked=report.checked,
+            supported=report.supported,
+            unsupported=report.unsupported,
+            wrong_car=report.wrong_car,
+            figures=report.figures,
+        )
 
 
 async def turn_facts(
@@ -256,8 +284,11 @@ async def turn_facts(
     """
     cars, attributes = topic.cars, topic.attributes
     sheets = await Sheets.load(facts, cars, book, CHAT_STEP)
-    found = TurnFacts(sheets.lines(attributes), [], sheets.cars())
+    found = TurnFacts(sheets.lines(attributes), [], sheets.cars(), registry=facts.registry)
     found.shown = sheets.used(sheets.shown)
+    found.about = {p.chunk_id for p in car_passages} | {
+        f.citation.chunk_id for s in sheets.sheets for f in s.facts if f.citation.chunk_id
+    }
     if not local:
         return found
     writer = ChatWriter(facts.books[language], topics.vocabulary)

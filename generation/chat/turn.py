@@ -425,9 +425,8 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         incremental: bool = False,
     ) -> ChatAnswer:
         """The answer with its grounding (`lookup.TurnFacts.settle`)."""
-        evidence = [p.text for p in prepared.passages]
         text, writer, used, grounding = prepared.facts.settle(
-            text, evidence, step=CHAT_STEP, replace=not incremental
+            text, prepared.passages, step=CHAT_STEP, replace=not incremental
         )
         return ChatAnswer(
             answer=text,
