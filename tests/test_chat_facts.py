@@ -280,24 +280,36 @@ def test_another_cars_figure_in_a_chat_answer_is_wrong_car(
     assert wrong["backing"]["attribute"] == "boot_volume"
 
 
-def test_the_embedded_model_never_answers_about_a_car_it_does_not_name(
+def test_the_embedded_model_does_not_write_about_a_car(
     client: TestClient, services: Services
 ) -> None:
     """Regression: SmolLM2 answered "Tell me about the Lumen E2" with a "Luminous eCruzio"
-    and its "car assembly facility". Its answer stands only when it names the car and backs
-    every figure; otherwise the car's headline facts do, cited."""
-    reply = ask(client, "Tell me about the Lumen E2.")
-    answer = reply["answer"]
-    assert "Lumen E2" in answer and reply["grounding"]["unsupported"] == []
-    if reply["writer"] == "facts":
-        assert answer.startswith("Here is what the documents give on the Lumen E2:")
-        marks = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
-        assert marks and {c["n"] for c in cited(reply)} == marks
-        sheet = services.generation.facts.sheet("lumen-e2")  # type: ignore[union-attr]
-        assert reply["facts"] and {f["attribute"] for f in reply["facts"]} <= {
-            f.attribute for f in sheet.facts
-        }
-        assert reply["grounding"]["checked"] >= 1
+    and its "car assembly facility". About a car, the embedded model's answer is written from
+    the facts (an overview), quoted from the car's passages, or says the documents don't say."""
+    overview = ask(client, "Tell me about the Lumen E2.")
+    answer = overview["answer"]
+    assert answer.startswith("Here is what the documents give on the Lumen E2:"), answer
+    assert overview["writer"] == "facts" and overview["usage"]["calls"] == 0
+    marks = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+    assert marks and {c["n"] for c in cited(overview)} == marks
+    sheet = services.generation.facts.sheet("lumen-e2")  # type: ignore[union-attr]
+    assert overview["facts"] and {f["attribute"] for f in overview["facts"]} <= {
+        f.attribute for f in sheet.facts
+    }
+    assert overview["grounding"]["checked"] >= 1 and overview["grounding"]["unsupported"] == []
+
+    session = overview["session_id"]
+    pump = ask(client, "Does it have a heat pump?", session)
+    quoted = re.search(r'"(.+)" \[(\d+)\]$', pump["answer"])
+    assert quoted and "heat pump" in quoted.group(1), pump["answer"]
+    source = " ".join((SAMPLES / "lumen_e2.txt").read_text(encoding="utf-8").split())
+    assert quoted.group(1) in source
+    assert [c["n"] for c in cited(pump)] == [int(quoted.group(2))]
+    assert pump["usage"]["calls"] == 0
+
+    colour = ask(client, "What colour is it?", session)
+    assert "don't say" in colour["answer"] and "Lumen E2" in colour["answer"]
+    assert cited(colour) == [] and colour["usage"]["calls"] == 0
 
 
 def test_an_attribute_without_a_fact_is_quoted_from_the_car_passage(

@@ -5,21 +5,22 @@ A turn that asks for attributes of its topic cars gets their facts from the shee
 the passages. The embedded model does not state figures: its answer to a fact lookup is the
 realised sentence itself ("The Lumen E2's boot holds 330 litres [3]." / "Meridian S的后备厢
 容积为510升[2]。", `data/realise/{en,zh}.toml`, `[chat]`), one value per version when the
-versions differ; an attribute without a fact is quoted from the car's passage that names it;
-when neither answers, it says the documents don't. Its other answers (no attribute asked) stand
-only when they name the car and back every figure, else the car's headline facts do. A remote
-model gets the numbered facts in its prompt and answers freely.
+versions differ; an attribute without a fact is quoted from the car's passage that names it,
+another question from the passage sentence that answers it (`generation.chat.quote`), "Tell me
+about the Lumen E2" with its headline facts; when nothing answers, it says the documents don't.
+A remote model gets the numbered facts in its prompt and answers freely.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from generation.chain.written import numbered_facts
+from generation.chat.quote import matching, naming
 from generation.chat.topic import Topic, Topics
 from generation.errors import CarHasNoFacts, UnknownCar
 from generation.facts import Facts, FactSheet, SheetFact
@@ -210,7 +211,6 @@ class TurnFacts:
     direct: str | None = None
     used: list[UsedFact] = field(default_factory=list)  # the facts `direct` / `fallback` state
     fallback: str | None = None
-    names: list[str] = field(default_factory=list)  # the embedded model's answer names one
     registry: CarRegistry | None = None  # judges figures against every car's facts
     about: set[str] = field(default_factory=set)  # chunks about the topic cars
 
@@ -218,18 +218,15 @@ class TurnFacts:
         self, text: str, passages: Sequence[Passage], *, step: str, replace: bool
     ) -> tuple[str, Literal["facts", "model"], list[UsedFact], StepGrounding]:
         """The answer, who wrote it, the facts it states and its figures checked like
-        generation's (`generation.grounding`). The embedded model's answer with a figure
-        unsupported or another car's, or about a topic car it does not name, gives way to
-        what the facts say (that the documents don't say, when they say nothing) unless
-        `replace` is False (it was streamed already)."""
+        generation's (`generation.grounding`). The embedded model's answer (to a question
+        about no car) with a figure unsupported or another car's gives way to `fallback`
+        (the documents don't say) unless `replace` is False (it was streamed already)."""
         grounding = self.check(step, text, passages)
         if self.direct is not None:
             return text, "facts", self.used, grounding
-        folded = text.casefold()
-        unnamed = bool(self.names) and not any(n.casefold() in folded for n in self.names)
         wrong = [*grounding.unsupported, *grounding.wrong_car]
-        if (wrong or unnamed) and self.fallback and replace:
-            why = ", ".join(u.text for u in wrong) or "the car is not named"
+        if wrong and self.fallback and replace:
+            why = ", ".join(u.text for u in wrong)
             log.warning("the embedded model's chat answer gave way to the facts: %s", why)
             grounding = self.check(step, self.fallback, passages)
             return self.fallback, "facts", self.used, grounding
@@ -278,9 +275,8 @@ async def turn_facts(
     Args:
         car_passages: the passages retrieved about the cars (none when the search had to
             leave the car filter out).
-        local: the embedded model, which answers fact lookups from the facts alone; its
-            other answers must name the car and back every figure, else the facts stand in
-            (the asked ones, or an overview: `data/realise/plan.toml`, `plans.chat`).
+        local: the embedded model, which does not answer about a car: the answer is written
+            from the facts and quoted from the car's passages (`direct`).
     """
     cars, attributes = topic.cars, topic.attributes
     sheets = await Sheets.load(facts, cars, book, CHAT_STEP)
@@ -296,44 +292,49 @@ async def turn_facts(
         found.fallback = writer.dont_say()
         return found
     by_id = {s.car.id: s for s in sheets.sheets}
-    sentences: list[str] = []
+    names = [by_id[c].name(language) if c in by_id else car_name(facts, c) for c in cars]
+    said: list[str] = []
     stated: list[tuple[FactSheet, SheetFact]] = []
     unsaid: list[str] = []
-    for car in cars:
+    texts = [p.text for p in car_passages]
+    for car, name in zip(cars, names, strict=True):
         sheet = by_id.get(car)
-        name = sheet.name(language) if sheet else car_name(facts, car)
-        found.names += [*sheet.names(), name] if sheet else [name]
-        number = partial_number(sheets, sheet) if sheet else None
         for attribute in attributes:
             of = sheet.of(attribute) if sheet else []
-            if sheet is not None and number is not None and of:
-                sentences.append(writer.fact(sheet, attribute, of, number))
+            if sheet is not None and of:
+                said.append(writer.fact(sheet, attribute, of, partial_number(sheets, sheet)))
                 stated += [(sheet, f) for f in of]
-            else:  # no fact: the passage sentence that names it, else the documents don't say
-                quote = _quote(topics, car_passages, attribute)
-                if quote is not None:
-                    sentences.append(writer.quote(name, *quote))
-                else:
-                    unsaid.append(writer.dont_say(name, attribute))
-        if not attributes and sheet is not None and number is not None:
-            overview = writer.overview(facts.plan, sheet, number)
-            sentences += overview.sentences
-            stated += [(sheet, f) for f in overview.facts]
-        elif not attributes:
-            unsaid.append(writer.dont_say(name))
-    found.fallback = writer.join(sentences + unsaid)
+                continue
+            # no fact: the passage sentence that names it, else the documents don't say
+            quote = _first(naming(t, topics.names.get(attribute, ())) for t in texts)
+            if quote is not None:
+                said.append(writer.quote(name, car_passages[quote[0]].n, quote[1]))
+            else:
+                unsaid.append(writer.dont_say(name, attribute))
+    if not attributes and topic.words:  # the sentence that answers, else they don't say
+        quote = matching(texts, topic.words)
+        if quote is not None:
+            said.append(writer.quote(names[0], car_passages[quote[0]].n, quote[1]))
+        else:
+            unsaid += [writer.dont_say(name) for name in names]
+    elif not attributes:  # "Tell me about the Lumen E2": its headline facts
+        for car, name in zip(cars, names, strict=True):
+            sheet = by_id.get(car)
+            told = Told()
+            if sheet is not None:
+                told = writer.overview(facts.plan, sheet, partial_number(sheets, sheet))
+                stated += [(sheet, f) for f in told.facts]
+            said += told.sentences or [writer.dont_say(name)]
+    found.direct = writer.join(said + unsaid)
     found.used = sheets.used(stated)
-    if attributes or not car_passages:
-        found.direct = found.fallback  # written from the facts and passages, not the model
     return found
 
 
-def _quote(topics: Topics, passages: Sequence[Passage], attribute: str) -> tuple[int, str] | None:
-    """The number and sentence of the best-ranked passage naming `attribute`."""
-    for passage in passages:
-        sentence = topics.sentence(passage.text, attribute)
-        if sentence:
-            return passage.n, sentence
+def _first(found: Iterable[str | None]) -> tuple[int, str] | None:
+    """The index and value of the first value that is not None."""
+    for index, value in enumerate(found):
+        if value is not None:
+            return index, value
     return None
 
 

@@ -15,21 +15,18 @@ over "续航"; "dimensions" / "尺寸" ask for length, width and height.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generation.chat.memory import Turn
+from generation.chat.quote import content_words, plain
 from generation.facts import Facts
 from ingest.specs.vocabulary import LWH, Vocabulary, normalise
-from retrieval.entities import QueryCars
+from retrieval.entities import QueryCars, without
 from retrieval.filters import Filters, parse_filters
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])|\n+")
-MAX_QUOTE = 300  # characters of a passage quoted as an answer
-MIN_QUOTE = 8  # letters and digits it holds besides the attribute's name
 # Names too loose to be read as a question about an attribute ("in the city", "how does it
 # drive", "what type"), and key names that are not words anyone asks with.
 _LOOSE = frozenset(
@@ -45,6 +42,7 @@ class Topic:
     cars: tuple[str, ...] = ()
     named: bool = False
     attributes: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # what else it asks about (`quote.content_words`)
 
 
 def language_of(text: str) -> str:
@@ -106,46 +104,30 @@ class Topics:
     def attributes_in(self, text: str) -> list[str]:
         """The attributes `text` asks for, in order, once each."""
         found: list[str] = []
-        for match in self._pattern.finditer(_plain(text)):
+        for match in self._pattern.finditer(plain(text)):
             name = match.group("en") or match.group("zh")
             keys = LWH if name in self._lwh else (self._by_name[name],)
             found.extend(k for k in keys if k not in found)
         return found
 
-    def sentence(self, text: str, attribute: str) -> str | None:
-        """The first sentence (or table row) of `text`, a passage, that names `attribute` in
-        one of its ways, its spacing tidied; None when none does."""
-        names = self.names.get(attribute, ())
-        for piece in _SENTENCES.split(text):
-            plain = _plain(piece)
-            named = [
-                n
-                for n in names
-                if ((n in plain) if _CJK.search(n) else re.search(rf"\b{re.escape(n)}", plain))
-            ]
-            rest = re.sub(r"\W", "", plain.replace(max(named, key=len), "")) if named else ""
-            if len(rest) >= MIN_QUOTE:  # more than a heading that names it ("Engine")
-                tidy = " ".join(piece.replace("|", " ").split())
-                return tidy if len(tidy) <= MAX_QUOTE else tidy[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
-        return None
+    def words(self, message: str) -> tuple[str, ...]:
+        """What `message` asks about besides the cars it names (`quote.content_words`)."""
+        mentions = self._cars().find(message) if self._cars is not None else []
+        return tuple(content_words(without(message, mentions)))
 
     def topic(self, message: str, history: Sequence[Turn]) -> Topic:
         """`message`'s topic: the cars it names, else those of the latest earlier user
         message that named some."""
         attributes = tuple(self.attributes_in(message))
+        words = self.words(message)
         named = self.cars_in(message)
         if named:
-            return Topic(tuple(named), True, attributes)
+            return Topic(tuple(named), True, attributes, words)
         for turn in reversed(history):
             for m in reversed(turn.messages):
                 if m["role"] == "user" and (earlier := self.cars_in(str(m["content"]))):
-                    return Topic(tuple(earlier), False, attributes)
-        return Topic((), False, attributes)
-
-
-def _plain(text: str) -> str:
-    """`text` as labels are matched: lowercase, punctuation and runs of spaces as one space."""
-    return normalise(unicodedata.normalize("NFKC", text))
+                    return Topic(tuple(earlier), False, attributes, words)
+        return Topic((), False, attributes, words)
 
 
 def car_filters(filters: object, cars: Sequence[str]) -> Filters | object:
