@@ -35,7 +35,13 @@ from ingest.specs.vocabulary import Vocabulary
 log = logging.getLogger(__name__)
 
 CHAT_STEP = "chat"  # what a chat turn's retrieval and passages are labelled with
-MAX_FACT_LINES = 60  # a prompt's facts: the asked ones first, then the car's others
+MAX_FACT_LINES = 60
+# What answers a question about an attribute the sheet lacks: brochures list their engines as
+# the versions of the power figures ("Kappa 1.0 l Turbo GDi: 88.3 kW").
+STANDS_IN = {
+    "engine": ("power", "displacement"),
+    "cylinders": ("displacement",),
+}  # a prompt's facts: the asked ones first, then the car's others
 
 Number = Callable[[SheetFact], int]
 
@@ -299,7 +305,10 @@ async def turn_facts(
     texts = [p.text for p in car_passages]
     for car, name in zip(cars, names, strict=True):
         sheet = by_id.get(car)
-        for attribute in attributes:
+        for asked in attributes:
+            attribute = next(
+                (a for a in (asked, *STANDS_IN.get(asked, ())) if sheet and sheet.of(a)), asked
+            )
             of = sheet.of(attribute) if sheet else []
             if sheet is not None and of:
                 said.append(writer.fact(sheet, attribute, of, partial_number(sheets, sheet)))
