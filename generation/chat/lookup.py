@@ -35,13 +35,10 @@ from ingest.specs.vocabulary import Vocabulary
 log = logging.getLogger(__name__)
 
 CHAT_STEP = "chat"  # what a chat turn's retrieval and passages are labelled with
-MAX_FACT_LINES = 60
+MAX_FACT_LINES = 60  # a prompt's facts: the asked ones first, then the car's others
 # What answers a question about an attribute the sheet lacks: brochures list their engines as
 # the versions of the power figures ("Kappa 1.0 l Turbo GDi: 88.3 kW").
-STANDS_IN = {
-    "engine": ("power", "displacement"),
-    "cylinders": ("displacement",),
-}  # a prompt's facts: the asked ones first, then the car's others
+STANDS_IN = {"engine": ("power", "displacement"), "cylinders": ("displacement",)}
 
 Number = Callable[[SheetFact], int]
 
