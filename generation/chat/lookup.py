@@ -283,7 +283,9 @@ async def turn_facts(
     """
     cars, attributes = topic.cars, topic.attributes
     sheets = await Sheets.load(facts, cars, book, CHAT_STEP)
-    found = TurnFacts(sheets.lines(attributes), [], sheets.cars(), registry=facts.registry)
+    # the embedded model writes nothing about a car: its prompt needs no facts
+    lines = [] if local and cars else sheets.lines(attributes)
+    found = TurnFacts(lines, [], sheets.cars(), registry=facts.registry)
     found.shown = sheets.used(sheets.shown)
     found.about = {p.chunk_id for p in car_passages} | {
         f.citation.chunk_id for s in sheets.sheets for f in s.facts if f.citation.chunk_id
