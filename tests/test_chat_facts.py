@@ -23,6 +23,7 @@ from api.app import create_app
 from api.services import Services
 from api.settings import Settings
 from generation.chat.lookup import TurnFacts
+from generation.chat.quote import content_words, matching, naming
 from generation.chat.topic import Topics
 from generation.facts import SheetFact
 from generation.passages import Passage
@@ -330,3 +331,16 @@ def test_an_attribute_without_a_fact_is_quoted_from_the_car_passage(
     assert used["n"] == int(quoted.group(2)) and used["document"] == "lumen_e2.txt"
     grounding = reply["grounding"]
     assert grounding["checked"] >= 1 and grounding["unsupported"] == []
+
+
+def test_quotes_join_wrapped_lines_and_need_half_the_question() -> None:
+    text = (SAMPLES / "lumen_e2.txt").read_text(encoding="utf-8")
+    assert content_words("Does it have a heat pump?") == ["heat", "pump"]
+    assert content_words("它有热泵吗？") == ["热泵"]
+    assert content_words("Tell me about it.") == []
+    index, sentence = matching([text], ["heat", "pump"]) or (None, "")
+    assert index == 0 and sentence.startswith("A heat pump is standard on the Plus trim")
+    assert "\n" not in sentence and sentence.endswith("cold weather.")  # a wrapped sentence
+    assert matching([text], ["heat", "sunroof", "towbar"]) is None  # one word of three
+    assert naming(text, ["range"]) == "Range (WLTP): 320 km"
+    assert naming("Engine\nKappa", ["engine"]) is None  # a heading says nothing

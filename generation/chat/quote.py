@@ -20,7 +20,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CONTINUED = re.compile(r"[ \t]*\n[ \t]*(?=[a-z0-9(])")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])|\n+")
 MAX_QUOTE = 300  # characters of a passage quoted as an answer
-MIN_QUOTE = 8  # letters and digits it holds besides the attribute's name
+MIN_QUOTE = 8  # letters it holds besides the attribute's name, when it holds no figure
 # Words that ask rather than say what is asked about.
 _STOP = frozenset(
     """what which who whom whose when where why how does did done doing are was were the its
@@ -61,13 +61,14 @@ def _has(plain_text: str, word: str) -> bool:
 
 def naming(text: str, names: Iterable[str]) -> str | None:
     """The first sentence of `text` that names an attribute by one of `names` (folded) and
-    says more than the name ("Engine" alone is a heading); None when none does."""
+    says more than the name: a figure, or some words ("Engine" alone is a heading); None when
+    none does."""
     names = list(names)
     for piece in sentences(text):
         flat = plain(piece)
         named = [n for n in names if _has(flat, n)]
         rest = re.sub(r"\W", "", flat.replace(max(named, key=len), "")) if named else ""
-        if len(rest) >= MIN_QUOTE:
+        if len(rest) >= MIN_QUOTE or re.search(r"\d", rest):
             return tidy(piece)
     return None
 
