@@ -83,15 +83,20 @@ class Sheets:
             )
         return self.numbers[key]
 
-    def lines(self, attributes: Sequence[str]) -> list[str]:
-        """The numbered facts for a prompt, the asked attributes' first."""
-        out: list[str] = []
-        for sheet in self.sheets:
-            first = [f for a in attributes for f in sheet.of(a)]
-            rest = [f for f in sheet.facts if f.attribute not in attributes]
-            self.shown += [(sheet, f) for f in [*first, *rest]]
-            out += numbered_facts(sheet, [*first, *rest], partial_number(self, sheet))
-        return out[:MAX_FACT_LINES]
+    def lines(self, attributes: Sequence[str]) -> tuple[list[str], int]:
+        """The numbered facts for a prompt, under a heading per car: the asked attributes'
+        first, then the cars' others; and how many lines the asked ones take."""
+        asked: list[str] = []
+        rest: list[str] = []
+        for part, chosen in ((asked, True), (rest, False)):
+            for sheet in self.sheets:
+                facts = [f for f in sheet.facts if (f.attribute in attributes) == chosen]
+                if chosen:  # in the order asked
+                    facts.sort(key=lambda f: attributes.index(f.attribute))
+                if facts:
+                    self.shown += [(sheet, f) for f in facts]
+                    part += numbered_facts(sheet, facts, partial_number(self, sheet))
+        return [*asked, *rest][:MAX_FACT_LINES], min(len(asked), MAX_FACT_LINES)
 
     def used(self, facts: Sequence[tuple[FactSheet, SheetFact]]) -> list[UsedFact]:
         out = []
@@ -215,6 +220,7 @@ class TurnFacts:
     used: list[UsedFact] = field(default_factory=list)  # the facts `direct` / `fallback` state
     fallback: str | None = None
     registry: CarRegistry | None = None  # judges figures against every car's facts
+    asked: int = 0  # the first `lines`: the asked facts, kept before any passage
     about: set[str] = field(default_factory=set)  # chunks about the topic cars
 
     def settle(
@@ -284,8 +290,8 @@ async def turn_facts(
     cars, attributes = topic.cars, topic.attributes
     sheets = await Sheets.load(facts, cars, book, CHAT_STEP)
     # the embedded model writes nothing about a car: its prompt needs no facts
-    lines = [] if local and cars else sheets.lines(attributes)
-    found = TurnFacts(lines, [], sheets.cars(), registry=facts.registry)
+    lines, keep = ([], 0) if local and cars else sheets.lines(attributes)
+    found = TurnFacts(lines, [], sheets.cars(), registry=facts.registry, asked=keep)
     found.shown = sheets.used(sheets.shown)
     found.about = {p.chunk_id for p in car_passages} | {
         f.citation.chunk_id for s in sheets.sheets for f in s.facts if f.citation.chunk_id

@@ -191,7 +191,7 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         facts = await self._facts(message, topic, book, found if about_car else [])
         wanted = self._memory_wanted(history, memory, counter, summary, summarized_through)
         passages, shown = self._fit_passages(
-            found, counter, room - min(room // 2, wanted), facts.lines
+            found, counter, room - min(room // 2, wanted), facts.lines, facts.asked
         )
         room -= counter.messages(shown)
         numbers = cited_numbers("\n".join([*facts.lines, facts.direct or ""]))
@@ -308,20 +308,24 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         return wanted
 
     def _fit_passages(
-        self, found: list[Passage], counter: TokenCounter, limit: int, facts: list[str]
+        self, found: list[Passage], counter: TokenCounter, limit: int, facts: list[str], keep: int
     ) -> tuple[list[Passage], list[Message]]:
-        """The best-ranked passages whose message fits `limit` tokens with the facts; when
-        none does, as many facts as fit (the asked ones come first). `facts` is trimmed."""
-        for n in range(len(found), -1, -1):
+        """The facts and best-ranked passages whose message fits `limit` tokens: the facts
+        past the first `keep` (the asked ones) go first, then the lowest-ranked passages, then
+        the asked facts. `facts` is trimmed in place."""
+        n = len(found)
+        while True:
             message = self._block("passages", passages=found[:n], facts=facts)
             if counter.message(message) <= limit:
                 return found[:n], [message]
-        while facts:
-            facts.pop()
-            message = self._block("passages", passages=[], facts=facts)
-            if counter.message(message) <= limit:
-                return [], [message]
-        return [], []
+            if len(facts) > keep:
+                facts.pop()
+            elif n:
+                n -= 1
+            elif facts:
+                facts.pop()
+            else:
+                return [], []
 
     def _fit_summary(self, counter: TokenCounter, summary: str, cap: int) -> str:
         """`summary` cut so that its message fits `cap` tokens ("" when nothing fits)."""
