@@ -34,6 +34,7 @@ from retrieval.search import Searcher
 if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never needs it
     from generation.chat.session import Chat
     from generation.chat.store import SessionStore
+    from generation.chat.topic import Topics
     from generation.service import Generation
     from generation.usage import UsageLedger
 
@@ -329,6 +330,18 @@ class Services:
                 answer_tokens=s.chat_answer_tokens,
             ),
             limiter=limiter,
+            topics=self.chat_topics,
+        )
+
+    @cached_property
+    def chat_topics(self) -> Topics:
+        """Finds each chat turn's topic cars (the searcher's car names) and asked attributes."""
+        from generation.chat.topic import Topics
+
+        searcher = self.searcher
+        cars = searcher.cars if isinstance(searcher, Searcher) else None
+        return Topics.build(
+            cars, load_vocabulary(self.spec_config.attributes), self.generation.facts
         )
 
     @cached_property

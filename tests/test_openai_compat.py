@@ -92,8 +92,9 @@ def test_chat_completion_with_citations(client: openai.OpenAI, fake_openai: Fake
     # the client's system message joined specrag's instructions; passages were retrieved
     sent = fake_openai.messages(-1)
     assert "Answer in one sentence." in sent[0]["content"]
-    passages = [m["content"] for m in sent if m["content"].startswith("Numbered passages")]
+    passages = [m["content"] for m in sent if "Numbered passages" in m["content"]]
     assert len(passages) == 1 and "Aurora X5" in passages[0] and " kW" in passages[0]
+    assert "Facts of the Aurora X5" in passages[0]  # the topic car's facts, with the passages
     assert sent[-1] == QUESTION[-1]
     assert extra["memory"]["tokens"]["total"] <= 1200
 

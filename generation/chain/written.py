@@ -13,13 +13,13 @@ figure, citation and the car's name survive.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
-from generation.facts import SheetFact, Written
+from generation.facts import FactSheet, SheetFact, Written
 from generation.passages import Passage
 from generation.schemas import (
     BUSINESSES,
@@ -70,12 +70,19 @@ def facts_block(run: ChainRun, step: str) -> str:
     sheet = run.sheet
     if sheet is None:
         return ""
-    lines = []
-    for fact in sheet.facts:
-        n = cite(run, step, fact)
+    return "\n".join(numbered_facts(sheet, sheet.facts, lambda fact: cite(run, step, fact)))
+
+
+def numbered_facts(
+    sheet: FactSheet, facts: Sequence[SheetFact], number: Callable[[SheetFact], int]
+) -> list[str]:
+    """`facts` of `sheet` as a prompt shows them, a heading line then one numbered line each
+    (the chain's steps and chat turns)."""
+    lines = [f"Facts of the {sheet.car.name} / {sheet.name('zh')} 的参数:"]
+    for fact in facts:
         variant = f" [{fact.variant}]" if fact.variant else ""
-        lines.append(f"- {fact.label}{variant}: {fact.value} [{n}]")
-    return f"Facts of the {sheet.car.name} / {sheet.name('zh')} 的参数:\n" + "\n".join(lines)
+        lines.append(f"- {fact.label}{variant}: {fact.value} [{number(fact)}]")
+    return lines
 
 
 def used(run: ChainRun, step: str, facts: list[SheetFact]) -> list[UsedFact]:

@@ -304,3 +304,12 @@ def report_tokens(
     }
     total = sum(parts.values()) + reserve
     return TokenReport(**parts, reserve=reserve, total=total, budget=window)
+
+
+def settle(memory_plan: MemoryPlan, counter: TokenCounter, room: int) -> None:
+    """Drop the oldest kept turns while the memory overflows `room` (a summary that came back
+    longer than planned, counts that moved when text was joined)."""
+    while memory_plan.kept and memory_plan.history_tokens > room:
+        oldest = memory_plan.kept.pop(0)
+        memory_plan.history_tokens -= counter.turn(oldest)
+        memory_plan.dropped = sorted([*memory_plan.dropped, oldest.n])

@@ -17,18 +17,19 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from pydantic import BaseModel, Field
 
 from generation.chat.memory import MemoryConfig, MemoryReport, Policy, Turn
 from generation.chat.store import Session, SessionStore, StoredTurn
+from generation.chat.topic import Topics
 from generation.chat.turn import ChatAnswer, Conversation
 from generation.errors import UnknownBusiness
 from generation.guard import GuardPolicy
 from generation.passages import Searcher
-from generation.schemas import BUSINESSES, Citation, Usage
+from generation.schemas import BUSINESSES, CarInfo, Citation, StepGrounding, Usage, UsedFact
 from generation.service import Generation
 
 CHAT_BUSINESS = "chat"
@@ -65,6 +66,16 @@ class ChatReply(BaseModel):
     model: str
     usage: Usage = Field(description="this request's model calls: the answer and any summary")
     finish_reason: str | None = None
+    cars: list[CarInfo] = Field(
+        default_factory=list, description="the conversation's topic cars, with facts"
+    )
+    writer: Literal["facts", "model"] = Field(
+        default="model", description="facts: written from the facts, without a model call"
+    )
+    facts: list[UsedFact] = Field(default_factory=list, description="the facts the answer states")
+    grounding: StepGrounding | None = Field(
+        default=None, description="the answer's figures checked against its passages and facts"
+    )
 
 
 class Chat:
@@ -72,6 +83,9 @@ class Chat:
 
     Args:
         limiter: bounds the searches' worker threads (the API's `search_limiter`).
+        topics: finds each turn's topic cars and asked attributes; with the generation's
+            facts, turns about a car are searched among its chunks and answered from its
+            facts (None: from passages alone).
     """
 
     def __init__(
@@ -82,8 +96,10 @@ class Chat:
         sessions: SessionStore,
         defaults: ChatDefaults | None = None,
         limiter: anyio.CapacityLimiter | None = None,
+        topics: Topics | None = None,
     ):
         self.generation = generation
+        self.topics = topics
         self.searcher = searcher
         self.sessions = sessions
         self.defaults = defaults or ChatDefaults()
@@ -117,6 +133,8 @@ class Chat:
             search_mode=options.search_mode,
             max_passage_chars=options.max_passage_chars,
             business=business,
+            facts=self.generation.facts,
+            topics=self.topics,
         )
 
     def memory_config(self, memory: MemoryConfig | None, session: Session | None) -> MemoryConfig:
@@ -187,6 +205,10 @@ class Chat:
             model=answer.model,
             usage=answer.usage,
             finish_reason=answer.finish_reason,
+            cars=answer.cars,
+            writer=answer.writer,
+            facts=answer.facts,
+            grounding=answer.grounding,
         )
 
     def _charge(self, session_id: str, usage: Usage, *, less: Usage | None = None) -> None:

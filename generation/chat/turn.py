@@ -13,14 +13,17 @@ The prompt, one message per part so that each part's tokens are counted apart
     system    instructions (plus a client's own system messages)
     system    the running summary (summary policy, once something was folded)
     user/assistant ...  the kept earlier turns, verbatim
-    system    the numbered passages retrieved for this turn
+    system    the topic cars' numbered facts, the passages retrieved for this turn
     user      the message
 
 Retrieval is for the conversation, not only the last line: the message alone and the message
-after the previous user message ("and its torque?" after "the Aurora X5's power") are searched
-(`generation.passages.PassageBook`), their results interleaved by rank, `k` in all. The
-passages get the context window's room left after the system prompt, message and reserve,
-ceding up to half of it to the memory; the lowest-ranked ones are left out first.
+after the previous user message are searched (`generation.passages.PassageBook`), their
+results interleaved by rank, `k` in all, among the chunks about the turn's topic cars
+(`generation.chat.topic`: the cars the message names, else those named last) when there are
+any. The topic cars' facts are numbered in the same citation list (`generation.chat.lookup`);
+the embedded model's answer to a fact lookup is written from them without a model call. The
+passages and facts get the context window's room left after the system prompt, message and
+reserve, ceding up to half of it to the memory; the lowest-ranked passages go first.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import logging
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import jinja2
@@ -37,27 +40,28 @@ from pydantic import BaseModel, Field
 
 from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
+from generation.chat.lookup import CHAT_STEP, TurnFacts, turn_facts
 from generation.chat.memory import (
     MemoryConfig,
-    MemoryPlan,
     MemoryReport,
     TokenCounter,
     Turn,
     check_message,
     plan,
     report_tokens,
+    settle,
 )
 from generation.chat.summary import PROMPTS, fold
+from generation.chat.topic import Topic, Topics, car_filters, language_of
 from generation.errors import PromptError
+from generation.facts import Facts
 from generation.guard import Guard, GuardHit, GuardPolicy, check_input
 from generation.llm.base import LLM, Completion, Message
-from generation.passages import Passage, Searcher, cite
+from generation.passages import Passage, PassageBook, Searcher, cite, cited_numbers
 from generation.prompts import PromptLibrary
-from generation.schemas import Citation, Usage
+from generation.schemas import CarInfo, Citation, StepGrounding, Usage, UsedFact
 
 log = logging.getLogger(__name__)
-
-CHAT_STEP = "chat"  # what a chat turn's retrieval and passages are labelled with
 
 
 class ChatAnswer(BaseModel):
@@ -70,6 +74,16 @@ class ChatAnswer(BaseModel):
     usage: Usage
     finish_reason: str | None = None
     guard: list[GuardHit] = Field(default_factory=list, description="sensitive words found")
+    cars: list[CarInfo] = Field(
+        default_factory=list, description="the conversation's topic cars, with facts"
+    )
+    writer: Literal["facts", "model"] = Field(
+        default="model", description="facts: written from the facts, without a model call"
+    )
+    facts: list[UsedFact] = Field(default_factory=list, description="the facts the answer states")
+    grounding: StepGrounding | None = Field(
+        default=None, description="the answer's figures checked against its passages and facts"
+    )
 
 
 @dataclass(kw_only=True)
@@ -82,6 +96,8 @@ class PreparedTurn(Prepared):
     summary: str | None = None  # the running summary after this request's fold
     summarized_through: int = 0
     input_hits: list[GuardHit] = field(default_factory=list)
+    topic: Topic = field(default_factory=Topic)
+    facts: TurnFacts = field(default_factory=TurnFacts)
 
 
 class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
@@ -91,6 +107,8 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         filters: retrieval filters (`retrieval.filters.Filters` or a mapping), for every search.
         answer_tokens: the answer's reserve (its max_tokens), at most a quarter of the window.
         business: labels usage and events; picks the guard policy (the caller passes it).
+        facts, topics: the car facts and the topic finder; a turn about cars is searched
+            among their chunks and answered from their facts (none: from passages alone).
     """
 
     def __init__(
@@ -110,6 +128,8 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         search_mode: str = "hybrid",
         max_passage_chars: int = 1500,
         business: str = "chat",
+        facts: Facts | None = None,
+        topics: Topics | None = None,
     ):
         super().__init__(
             llm=llm,
@@ -127,6 +147,8 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         self.search_mode = search_mode
         self.max_passage_chars = max_passage_chars
         self.business = business
+        self.facts = facts
+        self.topics = topics
 
     @property
     def reserve(self) -> int:
@@ -161,10 +183,21 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         )
         room = window - fixed - counter.message(question) - reserve
 
-        found = await self._retrieve(message, history, events)
+        topic = self.topics.topic(message, history) if self.topics else Topic()
+        book = self.book(
+            k=self.k, mode=self.search_mode, max_chars=self.max_passage_chars, filters=self.filters
+        )
+        found, about_car = await self._retrieve(message, history, topic, book, events)
+        facts = await self._facts(message, topic, book, found if about_car else [])
         wanted = self._memory_wanted(history, memory, counter, summary, summarized_through)
-        passages, shown = self._fit_passages(found, counter, room - min(room // 2, wanted))
+        passages, shown = self._fit_passages(
+            found, counter, room - min(room // 2, wanted), facts.lines, facts.asked
+        )
         room -= counter.messages(shown)
+        numbers = cited_numbers("\n".join([*facts.lines, facts.direct or ""]))
+        kept = {p.chunk_id for p in passages}
+        sources = [p for p in book.shown.values() if p.n in numbers and p.chunk_id not in kept]
+        passages = sorted([*passages, *sources], key=lambda p: p.n)
 
         summary_overhead = counter.message(self._block("summary", summary=""))
         current = counter.message(self._block("summary", summary=summary)) if summary else 0
@@ -196,7 +229,7 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
             shown_summary = self._fit_summary(counter, summary, memory_plan.summary_cap)
             if shown_summary:
                 summary_part = [self._block("summary", summary=shown_summary)]
-        self._settle(memory_plan, counter, room - counter.messages(summary_part))
+        settle(memory_plan, counter, room - counter.messages(summary_part))
         history_part = [m for t in memory_plan.kept for m in t.messages]
         tokens = report_tokens(
             counter,
@@ -230,6 +263,8 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
             summary=summary,
             summarized_through=through,
             input_hits=hits,
+            topic=topic,
+            facts=facts,
         )
 
     def _block(self, name: str, **variables: Any) -> Message:
@@ -240,6 +275,7 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
             "instructions": None,
             "summary": None,
             "passages": [],
+            "facts": [],
             **variables,
         }
         try:
@@ -272,14 +308,24 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         return wanted
 
     def _fit_passages(
-        self, found: list[Passage], counter: TokenCounter, limit: int
+        self, found: list[Passage], counter: TokenCounter, limit: int, facts: list[str], keep: int
     ) -> tuple[list[Passage], list[Message]]:
-        """The best-ranked passages whose message fits `limit` tokens."""
-        for n in range(len(found), -1, -1):
-            message = self._block("passages", passages=found[:n])
+        """The facts and best-ranked passages whose message fits `limit` tokens: the facts
+        past the first `keep` (the asked ones) go first, then the lowest-ranked passages, then
+        the asked facts. `facts` is trimmed in place."""
+        n = len(found)
+        while True:
+            message = self._block("passages", passages=found[:n], facts=facts)
             if counter.message(message) <= limit:
                 return found[:n], [message]
-        return [], []
+            if len(facts) > keep:
+                facts.pop()
+            elif n:
+                n -= 1
+            elif facts:
+                facts.pop()
+            else:
+                return [], []
 
     def _fit_summary(self, counter: TokenCounter, summary: str, cap: int) -> str:
         """`summary` cut so that its message fits `cap` tokens ("" when nothing fits)."""
@@ -291,20 +337,18 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
             text = counter.truncate(text, max(counter.text(text) - over, 0)).rstrip()
         return ""
 
-    @staticmethod
-    def _settle(memory_plan: MemoryPlan, counter: TokenCounter, room: int) -> None:
-        """Drop the oldest kept turns while the memory overflows `room` (a summary that came
-        back longer than planned, counts that moved when text was joined)."""
-        while memory_plan.kept and memory_plan.history_tokens > room:
-            oldest = memory_plan.kept.pop(0)
-            memory_plan.history_tokens -= counter.turn(oldest)
-            memory_plan.dropped = sorted([*memory_plan.dropped, oldest.n])
-
     # -- retrieval ---------------------------------------------------------------------------
 
     async def _retrieve(
-        self, message: str, history: Sequence[Turn], events: Callbacks
-    ) -> list[Passage]:
+        self,
+        message: str,
+        history: Sequence[Turn],
+        topic: Topic,
+        book: PassageBook,
+        events: Callbacks,
+    ) -> tuple[list[Passage], bool]:
+        """The turn's passages, and whether they are about its topic cars: searched among the
+        cars' chunks first, then, if none is found, among all."""
         queries = [message]
         previous = next(
             (m["content"] for t in reversed(history) for m in t.messages if m["role"] == "user"),
@@ -312,10 +356,25 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         )
         if previous:
             queries.append(f"{previous[-500:]} {message}")
-        book = self.book(
-            k=self.k, mode=self.search_mode, max_chars=self.max_passage_chars, filters=self.filters
+        narrowed = car_filters(self.filters, topic.cars)
+        if narrowed is not self.filters:
+            book.filters = narrowed
+            found = await book.retrieve(CHAT_STEP, queries, events)
+            book.filters = self.filters
+            if found:
+                return found, True
+        found = await book.retrieve(CHAT_STEP, queries, events)
+        return found, bool(topic.cars and found) and narrowed is self.filters
+
+    async def _facts(
+        self, message: str, topic: Topic, book: PassageBook, about_car: list[Passage]
+    ) -> TurnFacts:
+        if self.facts is None or self.topics is None:
+            return TurnFacts()
+        local = self.llm.spec.kind == "local"
+        return await turn_facts(
+            self.facts, self.topics, topic, language_of(message), book, about_car, local=local
         )
-        return await book.retrieve(CHAT_STEP, queries, events)
 
     # -- the model call --------------------------------------------------------------------
 
@@ -329,6 +388,11 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         reported (`guard`) but not masked; a whole answer is masked unless the business's
         policy allows them.
         """
+        if prepared.facts.direct is not None:
+            if incremental:
+                yield prepared.facts.direct
+            yield self._answered(prepared, prepared.facts.direct, prepared.usage, "stop", [])
+            return
         completion: Completion | None = None
         call = self.llm.stream(
             prepared.messages,
@@ -353,12 +417,31 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
         self.report_hits(prepared.events, hits, where="output", action=action)
         if masked:
             text = self.guard.mask(text, hits, char=self.policy.mask_char)
-        yield ChatAnswer(
+        yield self._answered(prepared, text, usage, completion.finish_reason, hits, incremental)
+
+    def _answered(
+        self,
+        prepared: PreparedTurn,
+        text: str,
+        usage: Usage,
+        finish_reason: str | None,
+        hits: list[GuardHit],
+        incremental: bool = False,
+    ) -> ChatAnswer:
+        """The answer with its grounding (`lookup.TurnFacts.settle`)."""
+        text, writer, used, grounding = prepared.facts.settle(
+            text, prepared.passages, step=CHAT_STEP, replace=not incremental
+        )
+        return ChatAnswer(
             answer=text,
             citations=cite(prepared.passages, [text]),
             memory=prepared.memory,
             model=self.llm.name,
             usage=usage,
-            finish_reason=completion.finish_reason,
+            finish_reason=finish_reason,
             guard=[*prepared.input_hits, *hits],
+            cars=prepared.facts.cars,
+            writer=writer,
+            facts=used,
+            grounding=grounding,
         )

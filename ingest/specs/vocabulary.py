@@ -54,6 +54,7 @@ class Attribute:
     dimension: str  # a units.py dimension, or "count" / "text" / "price"
     low: float | None = None  # plausible range in the canonical unit
     high: float | None = None
+    label_zh: str = ""
 
     def plausible(self, value: float) -> bool:
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
@@ -206,7 +207,12 @@ def load_vocabulary(path: Path) -> Vocabulary:
             continue
         low, high = entry.get("range", (None, None))
         vocab.attributes[key] = Attribute(
-            key, str(entry.get("label", key)), str(entry.get("dimension", "text")), low, high
+            key,
+            str(entry.get("label", key)),
+            str(entry.get("dimension", "text")),
+            low,
+            high,
+            label_zh=str(entry.get("label_zh", "")),
         )
         names = [key.replace("_", " "), entry.get("label", ""), entry.get("label_zh", "")]
         names += list(entry.get("synonyms", ())) + list(entry.get("synonyms_zh", ()))

@@ -21,7 +21,7 @@ from api.validation import MAX_CONTENT_CHARS, require_text
 from generation.chat.memory import MemoryConfig, MemoryReport, Turn
 from generation.chat.turn import ChatAnswer, Conversation, PreparedTurn
 from generation.errors import GenerationError
-from generation.schemas import Citation
+from generation.schemas import Citation, StepGrounding
 from retrieval.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,9 @@ class ChatCompletion(BaseModel):
     usage: CompletionUsage
     citations: list[Citation] = Field(description="specrag: the passages shown to the model")
     memory: MemoryReport = Field(description="specrag: earlier turns kept and dropped, tokens")
+    grounding: StepGrounding | None = Field(
+        default=None, description="specrag: the answer's figures checked against its sources"
+    )
 
 
 def split_messages(messages: list[CompletionMessage]) -> tuple[str | None, list[Turn], str]:
@@ -214,6 +217,7 @@ async def chat_completions(body: ChatCompletionRequest, chat: ChatDep, request: 
         usage=_usage(answer),
         citations=answer.citations,
         memory=answer.memory,
+        grounding=answer.grounding,
     )
 
 
@@ -259,6 +263,7 @@ async def _chunks(
             _finish(answer),
             citations=[c.model_dump() for c in answer.citations],
             memory=answer.memory.model_dump(),
+            grounding=answer.grounding.model_dump() if answer.grounding else None,
         )
         if include_usage:
             yield _data({**base, "choices": [], "usage": _usage(answer).model_dump()})
