@@ -8,8 +8,10 @@ Each detector is a plain function over text, so an editor's own string can be ch
   grounding reports it, wrong-car figures), read defensively: a count or a list both count;
 - **prompt echo**: the output repeats six words (or twelve Chinese characters) of what the model
   was told (`generation.chain.polish.echoes`), or talks about itself ("Here is…");
-- **loops**: a sentence or line said twice, or a run of six words (twelve Chinese characters)
-  said three times, anywhere in the output;
+- **loops**: a sentence or line said twice anywhere in the output, or a run of eight words
+  (sixteen characters of Chinese text) said three times within one sentence; a name repeated
+  as the subject of several sentences ("The 1.8 L Man-5 displaces… The 1.8 L Man-5 has…") is
+  monotonous, not a loop;
 - **language**: Chinese output is mostly Chinese (at least half its letters are CJK once the
   car's names are taken out); English output has no CJK beyond the car's names.
 """
@@ -31,8 +33,8 @@ _CITATION = re.compile(r"\[\d+\]")
 # A sentence ends at 。！？ or a newline, or at . ! ? before a space (not inside "1.5").
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[。！？!?\n]+")
 _WORD = re.compile(r"\w+")
-LOOP_WORDS = 6  # a run of this many words said LOOP_TIMES times is a loop
-LOOP_CHARS = 12  # the same for Chinese characters
+LOOP_WORDS = 8  # a run of this many words said LOOP_TIMES times is a loop
+LOOP_CHARS = 16  # the same for characters of Chinese text (spaces and citations left out)
 LOOP_TIMES = 3
 MIN_SENTENCE_WORDS = 4  # shorter sentences ("Check it out.") may repeat without being a loop
 MIN_SENTENCE_CHARS = 8
@@ -122,11 +124,18 @@ def repeated_sentences(texts: Iterable[str]) -> list[str]:
 
 
 def looping_runs(text: str) -> list[str]:
-    """Runs of LOOP_WORDS words (LOOP_CHARS Chinese characters) said LOOP_TIMES times or more."""
-    words = _WORD.findall(_CITATION.sub(" ", text).casefold())
-    runs = Counter(" ".join(words[i : i + LOOP_WORDS]) for i in range(len(words) - LOOP_WORDS + 1))
-    chinese = "".join(_CJK.findall(text))
-    runs.update(chinese[i : i + LOOP_CHARS] for i in range(len(chinese) - LOOP_CHARS + 1))
+    """Runs of LOOP_WORDS words, or of LOOP_CHARS characters holding Chinese, said LOOP_TIMES
+    times or more within one sentence (a model stuck in a loop rarely ends its sentence)."""
+    runs: Counter[str] = Counter()
+    for sentence in _SENTENCE_END.split(_CITATION.sub(" ", text).casefold()):
+        words = _WORD.findall(sentence)
+        runs.update(" ".join(words[i : i + LOOP_WORDS]) for i in range(len(words) - LOOP_WORDS + 1))
+        chars = re.sub(r"\s+", "", sentence)
+        runs.update(
+            run
+            for i in range(len(chars) - LOOP_CHARS + 1)
+            if _CJK.search(run := chars[i : i + LOOP_CHARS])
+        )
     return [run for run, n in runs.items() if n >= LOOP_TIMES]
 
 
