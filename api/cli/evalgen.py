@@ -41,9 +41,10 @@ class Evaluation:
 def _progress(done: int, total: int, m: Measured) -> None:
     outcome = "200" if m.ok else f"{m.status} {m.error_type}"
     flags = "; ".join(report.problems(m)) if m.ok else ""
+    facts = f", {m.distinct_facts} facts" if m.ok else ""
     click.echo(
         f"[{done}/{total}] {m.car} {m.business} {m.language}: {outcome} in {m.seconds:.1f}s"
-        f"{', ' + str(m.distinct_facts) + ' facts' if m.ok else ''}{'  ! ' + flags if flags else ''}",
+        f"{facts}{'  ! ' + flags if flags else ''}",
         err=True,
     )
 
@@ -95,7 +96,9 @@ def _names(value: str | None, known: Sequence[str], what: str) -> list[str]:
 @click.command("eval-generation")
 @click.option("--cars", default=None, help="Comma-separated cars (ids or names); default: chosen.")
 @click.option("-n", "--n", "n", type=click.IntRange(1, 200), default=10, show_default=True)
-@click.option("--businesses", default=None, help=f"Comma-separated; default: {', '.join(BUSINESSES)}.")
+@click.option(
+    "--businesses", default=None, help=f"Comma-separated; default: {', '.join(BUSINESSES)}."
+)
 @click.option("--languages", default=None, help="Comma-separated; default: en,zh.")
 @click.option("--model", default=None, help="A model from data/models.toml (default: its default).")
 @click.option("--json", "as_json", is_flag=True, help="Print totals, targets and every output.")

@@ -22,9 +22,9 @@ from typing import Any
 from generation.evaluation.metrics import Measured, measure
 from generation.facts import Facts, FactSheet
 from generation.facts.sheet import build_sheet
+from generation.passages import Searcher
 from generation.schemas import BUSINESSES, Brief, GenerationResponse, UserProfile
 from generation.service import Generation
-from generation.passages import Searcher
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,11 @@ PROFILES = {
         nickname="Sam", city="Leeds", age_group="25-34", interests=["fuel economy", "space"]
     ),
     "zh": UserProfile(
-        nickname="小林", city="杭州", age_group="25-34", budget="20万元以内", interests=["油耗", "空间"]
+        nickname="小林",
+        city="杭州",
+        age_group="25-34",
+        budget="20万元以内",
+        interests=["油耗", "空间"],
     ),
 }
 REGIONS = {"en": "Shanghai", "zh": "上海"}
@@ -132,7 +136,9 @@ def _prompts(generation: Generation, brief: Brief, sheet: FactSheet | None) -> l
     return [*told, *brief.guarded_fields().values()]
 
 
-async def run_case(generation: Generation, searcher: Searcher, case: Case, model: str | None) -> Measured:
+async def run_case(
+    generation: Generation, searcher: Searcher, case: Case, model: str | None
+) -> Measured:
     """One brief through the API's chain, timed and measured."""
     brief = case.brief(model)
     started = time.perf_counter()
