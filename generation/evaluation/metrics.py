@@ -5,7 +5,8 @@ Each detector is a plain function over text, so an editor's own string can be ch
 - **distinct facts**: the response's `facts` counted once per attribute, variant and value
   (a fact stated in two parts counts once);
 - **figures**: the response's own `grounding` (checked, supported, unsupported and, where the
-  grounding reports it, wrong-car figures), read defensively: a count or a list both count;
+  grounding reports them, wrong-car figures and dropped sentences), read defensively: a count
+  or a list both count;
 - **prompt echo**: the output repeats six words (or twelve Chinese characters) of what the model
   was told (`generation.chain.polish.echoes`), or talks about itself ("Here is…");
 - **loops**: a sentence or line said twice anywhere in the output, or a run of eight words
@@ -165,6 +166,8 @@ class Measured:
     supported: int = 0
     unsupported: int = 0
     wrong_car: int = 0
+    wrong_car_reported: bool = False  # the grounding judges wrong-car figures at all
+    dropped: int = 0  # sentences the grounding policy removed for their figures
     unsupported_figures: list[str] = field(default_factory=list)
     wrong_car_figures: list[str] = field(default_factory=list)
     verdict: str = ""
@@ -216,6 +219,8 @@ def measure(
         supported=_count(grounding.get("supported")),
         unsupported=_count(grounding.get("unsupported")),
         wrong_car=_count(grounding.get("wrong_car")),
+        wrong_car_reported="wrong_car" in grounding,
+        dropped=_count(grounding.get("dropped")),
         unsupported_figures=_figure_texts(grounding.get("unsupported")),
         wrong_car_figures=_figure_texts(grounding.get("wrong_car")),
         verdict=str(grounding.get("verdict", "")),

@@ -33,7 +33,7 @@ class Target:
     name: str
     target: str
     measured: str
-    met: bool
+    met: bool | None  # None: not measured
 
 
 def _blogs(measured: Sequence[Measured]) -> list[Measured]:
@@ -61,6 +61,8 @@ def totals(measured: Sequence[Measured]) -> dict[str, Any]:
         "supported": sum(m.supported for m in ok),
         "unsupported": sum(m.unsupported for m in ok),
         "wrong_car": sum(m.wrong_car for m in ok),
+        "wrong_car_reported": any(m.wrong_car_reported for m in ok),
+        "dropped_sentences": sum(m.dropped for m in ok),
         "echoes": sum(bool(m.echo) for m in ok),
         "loops": sum(m.looped for m in ok),
         "right_language": sum(m.right_language for m in ok),
@@ -82,7 +84,14 @@ def targets(total: dict[str, Any]) -> list[Target]:
     share = f"{right}/{ok} ({100 * right / ok:.0f}%)" if ok else "no output"
     return [
         Target("unsupported figures", "0", str(total["unsupported"]), total["unsupported"] == 0),
-        Target("wrong-car figures", "0", str(total["wrong_car"]), total["wrong_car"] == 0),
+        Target(
+            "wrong-car figures",
+            "0",
+            str(total["wrong_car"])
+            if total["wrong_car_reported"]
+            else "not measured: the grounding reports no wrong_car",
+            total["wrong_car"] == 0 if total["wrong_car_reported"] else None,
+        ),
         Target(
             "distinct facts per blog",
             f">= {MIN_BLOG_FACTS} in every blog",
@@ -119,6 +128,8 @@ def problems(m: Measured) -> list[str]:
         found.append(f"wrong car: {', '.join(m.wrong_car_figures) or m.wrong_car}")
     if m.business == "car_blog" and m.distinct_facts < MIN_BLOG_FACTS:
         found.append(f"only {m.distinct_facts} distinct facts")
+    if m.dropped:
+        found.append(f"{m.dropped} sentence(s) dropped by the grounding")
     if m.echo:
         found.append(f"echo ({m.echo})")
     if m.repeated:
@@ -128,6 +139,10 @@ def problems(m: Measured) -> list[str]:
     if not m.right_language:
         found.append(f"wrong language (CJK share {m.cjk_share:.2f})")
     return found
+
+
+def _met(met: bool | None) -> str:
+    return "n/a" if met is None else "yes" if met else "**no**"
 
 
 def _row(cells: Sequence[object]) -> str:
@@ -140,8 +155,9 @@ def markdown(measured: Sequence[Measured], cars: Sequence[str]) -> str:
     lines = [
         f"Cars ({len(cars)}): {', '.join(cars)}.",
         f"Outputs: {total['outputs']} ({total['ok']} answered 200); figures checked "
-        f"{total['checked']}, supported {total['supported']}; polished by the model: "
-        f"{total['polished_outputs']} outputs.",
+        f"{total['checked']}, supported {total['supported']}; sentences dropped by the "
+        f"grounding: {total['dropped_sentences']}; outputs polished by the model: "
+        f"{total['polished_outputs']}.",
         "",
         _row(["target", "wanted", "measured", "met"]),
         _row(["---"] * 4),
