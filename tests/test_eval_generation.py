@@ -15,6 +15,7 @@ from api.cli import main
 from generation.evaluation.metrics import (
     echo_of,
     looping_runs,
+    measure,
     repeated_sentences,
     right_language,
 )
@@ -97,6 +98,26 @@ def test_every_business_in_both_languages_is_measured_from_its_response(
         assert measured["distinct_facts"] == len(distinct) > 0
         assert measured["texts"]  # the text the measures were taken on
         assert response["grounding"]["checked"] > 0 and measured["checked"] > 0
+
+    # The grounding's richer shape (wrong-car figures and dropped sentences as lists of
+    # objects) is read too: the same response with one of each.
+    grounding = {
+        **response["grounding"],
+        "wrong_car": [{"text": "433 litres", "verdict": "wrong_car"}],
+        "dropped": [{"step": "main", "sentence": "It has a 433-litre boot."}],
+        "verdict": "flagged",
+    }
+    m = measure(
+        {**response, "grounding": grounding},
+        car=CAR,
+        language=language,
+        seconds=1.0,
+        names=[CAR],
+        prompts=[],
+    )
+    assert (m.wrong_car, m.wrong_car_figures, m.wrong_car_reported) == (1, ["433 litres"], True)
+    assert m.dropped == 1 and m.verdict == "flagged"
+    assert m.distinct_facts == len(distinct)
 
 
 @pytest.mark.slow

@@ -161,10 +161,7 @@ def markdown(measured: Sequence[Measured], cars: Sequence[str]) -> str:
         "",
         _row(["target", "wanted", "measured", "met"]),
         _row(["---"] * 4),
-        *(
-            _row([t.name, t.target, t.measured, "yes" if t.met else "**no**"])
-            for t in targets(total)
-        ),
+        *(_row([t.name, t.target, t.measured, _met(t.met)]) for t in targets(total)),
         "",
         _row(
             [
