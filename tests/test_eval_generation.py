@@ -63,6 +63,8 @@ def _output(report: dict[str, Any], business: str, language: str) -> dict[str, A
 def test_every_business_in_both_languages_is_measured_from_its_response(
     env: dict[str, str], evaluated: dict[str, Any]
 ) -> None:
+    """Also the regression test of the one-step businesses on the default model, which all
+    answered 500 (a KeyError in the facts-first run) until the eval tried them."""
     outputs = evaluated["outputs"]
     assert evaluated["cars"] == [CAR]
     assert len(outputs) == 6 * 2
