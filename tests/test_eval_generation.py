@@ -31,6 +31,12 @@ CRETA_REVIEW_ZH = (
     "最小离地间隙190毫米[3]。行李厢容积为433升，油箱可加50升[2][3]。"
 )
 CRETA_NAMES = ["Hyundai Creta", "Creta", "现代Creta"]
+# The realiser's engine list on the corpus (Volkswagen Golf blog): one pattern, three trims.
+GOLF_ENGINES = (
+    "The 1.8 L AMS-6 has a 1.8 L gasoline engine with 4 cylinders and an AMS-6 [7]. "
+    "The 1.8 L Man-5 has a 1.8 L gasoline engine with 4 cylinders and a Man-5 [8]. "
+    "The 1.8 L Man-6 has a 1.8 L gasoline engine with 4 cylinders and a Man-6 [9]."
+)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +138,18 @@ def test_language_mismatch_is_caught_on_real_outputs(evaluated: dict[str, Any]) 
     # an English blog with one Chinese sentence from the other language's output is wrong
     first_zh = zh.split("。")[0] + "。"
     assert not right_language(en + " " + first_zh, "en", names)
+
+
+def test_a_list_of_trims_is_monotonous_but_no_loop() -> None:
+    """Three sentences sharing eight words are not a loop (a loop stays inside a sentence);
+    the same sentence said twice, or a run said three times in one sentence, is."""
+    assert looping_runs(GOLF_ENGINES) == [] and repeated_sentences([GOLF_ENGINES]) == []
+    one_sentence = GOLF_ENGINES.replace(" [7]. The", ", the").replace(" [8]. The", ", the")
+    assert looping_runs(one_sentence)
+    first = GOLF_ENGINES.split(" [7]. ")[0]
+    assert repeated_sentences([GOLF_ENGINES, first + "."]) == [
+        "the 1 8 l ams 6 has a 1 8 l gasoline engine with 4 cylinders and an ams 6"
+    ]
 
 
 def test_language_of_chinese_with_english_names() -> None:

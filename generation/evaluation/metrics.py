@@ -127,17 +127,20 @@ def repeated_sentences(texts: Iterable[str]) -> list[str]:
 def looping_runs(text: str) -> list[str]:
     """Runs of LOOP_WORDS words, or of LOOP_CHARS characters holding Chinese, said LOOP_TIMES
     times or more within one sentence (a model stuck in a loop rarely ends its sentence)."""
-    runs: Counter[str] = Counter()
+    found: dict[str, None] = {}
     for sentence in _SENTENCE_END.split(_CITATION.sub(" ", text).casefold()):
         words = _WORD.findall(sentence)
-        runs.update(" ".join(words[i : i + LOOP_WORDS]) for i in range(len(words) - LOOP_WORDS + 1))
+        runs = Counter(
+            " ".join(words[i : i + LOOP_WORDS]) for i in range(len(words) - LOOP_WORDS + 1)
+        )
         chars = re.sub(r"\s+", "", sentence)
         runs.update(
             run
             for i in range(len(chars) - LOOP_CHARS + 1)
             if _CJK.search(run := chars[i : i + LOOP_CHARS])
         )
-    return [run for run, n in runs.items() if n >= LOOP_TIMES]
+        found.update(dict.fromkeys(run for run, n in runs.items() if n >= LOOP_TIMES))
+    return list(found)
 
 
 def echo_of(text: str, prompts: Iterable[str]) -> str | None:
