@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -158,8 +157,10 @@ async def run_case(
         kind = getattr(e, "type", "internal_error")
         if not isinstance(status, int) or not isinstance(kind, str):
             status, kind = 500, "internal_error"
-        message = str(e) if status != 500 else traceback.format_exc(limit=-3)
+        # one line: what the API says (a 500's message is the exception, its traceback logged)
+        message = " ".join(str(e).split())
         if status == 500:
+            message = f"{type(e).__name__}: {message}"[:300]
             log.error("%s %s %s crashed", case.car, case.business, case.language, exc_info=True)
         return Measured(
             case.car,
