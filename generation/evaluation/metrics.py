@@ -180,6 +180,7 @@ class Measured:
     right_language: bool = False
     cjk_share: float = 0.0
     polished: list[str] = field(default_factory=list)
+    polish_rejected: list[str] = field(default_factory=list)  # why each rewrite was refused
     writer: str = ""
     texts: dict[str, str] = field(default_factory=dict)
 
@@ -233,6 +234,12 @@ def measure(
         right_language=right_language(whole, language, names),
         cjk_share=round(cjk_share(without_names(whole, names)), 3),
         polished=list(response.get("polished") or []),
+        polish_rejected=[
+            reason.removeprefix("polish rejected:").strip()
+            for step in response.get("trace") or []
+            for reason in step.get("reasks") or []
+            if str(reason).startswith("polish rejected")
+        ],
         writer=str(response.get("writer", "")),
         texts=texts,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -67,6 +68,8 @@ def totals(measured: Sequence[Measured]) -> dict[str, Any]:
         "loops": sum(m.looped for m in ok),
         "right_language": sum(m.right_language for m in ok),
         "polished_outputs": sum(bool(m.polished) for m in ok),
+        "polished_parts": sum(len(m.polished) for m in ok),
+        "polish_rejected": dict(Counter(r for m in ok for r in m.polish_rejected).most_common()),
         "blogs": len(blogs),
         "blogs_below_min_facts": sum(n < MIN_BLOG_FACTS for n in blog_facts),
         "blog_facts_min": min(blog_facts, default=0),
@@ -141,6 +144,12 @@ def problems(m: Measured) -> list[str]:
     return found
 
 
+def _reasons(counts: dict[str, int]) -> str:
+    if not counts:
+        return "none"
+    return f"{sum(counts.values())} (" + ", ".join(f"{r} {n}" for r, n in counts.items()) + ")"
+
+
 def _met(met: bool | None) -> str:
     return "n/a" if met is None else "yes" if met else "**no**"
 
@@ -156,8 +165,9 @@ def markdown(measured: Sequence[Measured], cars: Sequence[str]) -> str:
         f"Cars ({len(cars)}): {', '.join(cars)}.",
         f"Outputs: {total['outputs']} ({total['ok']} answered 200); figures checked "
         f"{total['checked']}, supported {total['supported']}; sentences dropped by the "
-        f"grounding: {total['dropped_sentences']}; outputs polished by the model: "
-        f"{total['polished_outputs']}.",
+        f"grounding: {total['dropped_sentences']}; parts polished by the model: "
+        f"{total['polished_parts']} (in {total['polished_outputs']} outputs), rewrites "
+        f"refused: {_reasons(total['polish_rejected'])}.",
         "",
         _row(["target", "wanted", "measured", "met"]),
         _row(["---"] * 4),
