@@ -78,7 +78,7 @@ lint: install ## ruff (with complexity), mypy, the import contracts, dead code, 
 	@find ingest retrieval generation api -name '*.py' -exec wc -l {} + | \
 		awk '$$2 != "total" && $$1 > 450 { print "too long (" $$1 " lines): " $$2; bad = 1 } END { exit bad }'
 
-bench: install ## Benchmarks on ../shared/corpus, written to BENCHMARKS.md (about 40 minutes)
+bench: install ## Benchmarks on ../shared/corpus, written to BENCHMARKS.md (about 45 minutes)
 	# Benchmark-only LlamaIndex integrations. llama-index-readers-file declares pypdf<7 (we pin
 	# 7.1.0): it goes in without dependencies, and its other dependencies are named here.
 	$(BIN)/python -m pip install --quiet --no-deps llama-index-readers-file==0.7.0
@@ -90,6 +90,7 @@ bench: install ## Benchmarks on ../shared/corpus, written to BENCHMARKS.md (abou
 	$(BIN)/python -m bench.query --corpus ../shared/corpus --out BENCHMARKS.md
 	$(BIN)/python -m bench.blog --out BENCHMARKS.md
 	$(BIN)/python -m bench.facts --corpus ../shared/corpus --out BENCHMARKS.md
+	$(BIN)/python -m bench.generation --corpus ../shared/corpus --out BENCHMARKS.md
 
 clean: ## Remove the venv and the local index
 	rm -rf $(VENV) .specrag

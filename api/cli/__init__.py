@@ -36,6 +36,7 @@ class _LazyGroup(click.Group):
 
     lazy = {
         "blog": "api.cli.generate:blog",
+        "eval-generation": "api.cli.evalgen:eval_generation",
         "chat": "api.cli.chat:chat",
         "cars": "api.cli.cars:cars",
         "specs": "api.cli.cars:specs",

@@ -43,6 +43,11 @@ def figures(text: str) -> Counter[str]:
     return Counter(m.replace(",", "") for m in _FIGURE.findall(without))
 
 
+def talks_about_itself(text: str) -> bool:
+    """Does the text talk about the rewrite ("Here is a rewritten version:")?"""
+    return _META.search(text) is not None
+
+
 def looping(text: str, language: str) -> bool:
     if language == "zh":
         units = [text[i : i + 8] for i in range(0, max(len(text) - 7, 0))]
@@ -92,7 +97,7 @@ def acceptable(
         return "language"
     if looping(rewrite, language):
         return "loop"
-    if echoes(rewrite, instruction) or _META.search(rewrite):
+    if echoes(rewrite, instruction) or talks_about_itself(rewrite):
         return "echo"
     return None
 
