@@ -14,7 +14,8 @@ Each detector is a plain function over text, so an editor's own string can be ch
   as the subject of several sentences ("The 1.8 L Man-5 displaces… The 1.8 L Man-5 has…") is
   monotonous, not a loop;
 - **language**: Chinese output is mostly Chinese (at least half its letters are CJK once the
-  car's names are taken out); English output has no CJK beyond the car's names.
+  car's names and the names of the versions it states are taken out); English output has no
+  CJK beyond those names.
 """
 
 from __future__ import annotations
@@ -212,6 +213,10 @@ def measure(
     texts = output_texts(response)
     whole = "\n".join(texts.values())
     grounding = response.get("grounding") or {}
+    # trim and engine names are names too ("3.5L V6 Gasoline Engine"): the language is the
+    # prose's around them
+    variants = [str(f.get("variant") or "") for f in response.get("facts") or []]
+    names = [*names, *variants]
     return Measured(
         car=car,
         business=str(response.get("business", "")),

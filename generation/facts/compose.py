@@ -87,30 +87,30 @@ class Writer:
 
     def title(self) -> str:
         """A title from the headline facts, whole phrases only (never cut mid-word)."""
-        r = self.realiser
-        parts: list[str] = []
-        power = max(self.sheet.of("power"), key=lambda f: f.normalized or 0.0, default=None)
-        for attribute, fact in (
-            ("power", power),
-            ("electric_range", self.sheet.first("electric_range")),
-            ("boot_volume", self.sheet.first("boot_volume")),
-            ("price", min(self.sheet.of("price"), key=_price_key, default=None)),
-        ):
-            if fact is not None and len(parts) < 2:
-                self.realiser.cite(fact)  # the title's figures are cited like the text's
-                parts.append(
-                    r.line(
-                        "blog",
-                        f"title_{attribute}",
-                        **{attribute: self.book.value(fact, short=True)},
-                    )
-                )
+        parts = self.headline()
         if not parts:
-            return r.car
+            return self.realiser.car
         a, b = parts[0], parts[1] if len(parts) > 1 else ""
         options = self.book.phrase("blog", "title")
         usable = [t for t in options if ("{b}" in t) == bool(b)]
-        return pick(usable, self.sheet.car.id, "title").format(car=r.car, a=a, b=b)
+        return pick(usable, self.sheet.car.id, "title").format(car=self.realiser.car, a=a, b=b)
+
+    def headline(self) -> list[str]:
+        """Up to two headline phrases ("up to 120 PS", "375 litres of boot space"), cited."""
+        r, sheet = self.realiser, self.sheet
+        parts: list[str] = []
+        power = max(sheet.of("power"), key=lambda f: f.normalized or 0.0, default=None)
+        for attribute, fact in (
+            ("power", power),
+            ("electric_range", sheet.first("electric_range")),
+            ("boot_volume", sheet.first("boot_volume")),
+            ("price", min(sheet.of("price"), key=_price_key, default=None)),
+        ):
+            if fact is not None and len(parts) < 2:
+                r.cite(fact)  # the title's figures are cited like the text's
+                value = self.book.value(fact, short=True)
+                parts.append(r.line("blog", f"title_{attribute}", **{attribute: value}))
+        return parts
 
     def _suits(self) -> str:
         sheet = self.sheet
@@ -159,14 +159,21 @@ class Writer:
         return Written({"title": self._push_title(), "body": body}, facts, ())
 
     def _push_title(self) -> str:
-        r, limit = self.realiser, self.brief.title_max
-        candidates = [
-            r.line("push", "title", a=self.title().split("：")[-1].split(": ")[-1]),
-            r.car,
-        ]
+        """The car and its first headline phrase, then the car alone, within `title_max`; a
+        personal push greets its reader first when that fits."""
+        r, limit, brief = self.realiser, self.brief.title_max, self.brief
+        headline = self.headline()[:1]
+        plain = [r.line("push", "title", a=headline[0]) if headline else "", r.car]
+        profile = brief.user_profile
+        greeting = (
+            r.line("push", "personal_greeting", nickname=profile.nickname)
+            if profile is not None and profile.nickname
+            else ""
+        )
+        candidates = [greeting + t for t in plain if t and greeting] + plain
         for title in candidates:
             if title and len(title) <= limit:
-                return title
+                return title.rstrip(" ,，")
         words = r.car.split()
         while len(" ".join(words)) > limit and len(words) > 1:
             words.pop()
