@@ -122,8 +122,20 @@ def with_variant(text: str, found: Found) -> Found:
         if subject is None or _NOT_VARIANT.search(subject.group("v")):
             return found
         return replace(found, variant=subject.group("v"))
-    name = _LEAD_WORD.sub("", " ".join(names[-1].group("v").split()))
+    last = names[-1]
+    if _OBJECT_OF.search(sentence, 0, last.start()):
+        return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
+    name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
     return replace(found, variant=name or None)
+
+
+# A name right after a verb that joins parts is what the subject is made of, not the subject:
+# "a plug-in hybrid that pairs the 1.5-litre turbo engine with an electric motor".
+_OBJECT_OF = re.compile(
+    r"\b(?:pairs?|pairing|combines?|combining|mates?|mating|couples?|coupling|joins?|"
+    r"teams?|adds?|borrows?)\s+(?:it\s+with\s+)?(?:the|a|an|its)?\s*$",
+    re.IGNORECASE,
+)
 
 
 # "续航方面，…": a topic the next figures are about; a word too weak to be a label in a
