@@ -117,8 +117,8 @@ class Writer:
         boot = sheet.first("boot_volume")
         seats = sheet.first("seats")
         length = sheet.first("length")
-        if sheet.of("electric_range"):
-            return "suits_electric"
+        if sheet.of("battery_capacity") or sheet.of("charging_time"):
+            return "suits_electric"  # a range alone may be a tank's
         if (seats and seats.numbers and seats.numbers[0] >= 7) or (
             boot and (boot.normalized or 0) >= 400
         ):

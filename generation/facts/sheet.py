@@ -106,7 +106,7 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
         if chosen is not None:
             facts.append(_fact(f"{attribute}|{variant}", chosen))
     names = [car.name, *car.aliases]
-    facts = [f for f in facts if not (f.variant and _NOT_A_NAME.search(f.variant))]
+    facts = [f for f in facts if not (f.variant and _not_a_name(f))]
     merged = _without_echoes(_merge_variants(facts, names))
     return FactSheet(car=car, facts=_named_once(merged))
 
@@ -221,3 +221,12 @@ def _named_once(facts: list[SheetFact]) -> list[SheetFact]:
         for f in facts
         if f.variant or not any(o.attribute == f.attribute and same_value(f, o) for o in named)
     ]
+
+
+def _not_a_name(fact: SheetFact) -> bool:
+    """A variant that is a table row or a heading, not a version's name: cell separators, a
+    consumption figure, a Chinese clause, or the fact's own attribute ("Displacement 1,498 cc
+    (1.5 L)" as the variant of a displacement)."""
+    variant = fact.variant or ""
+    own = fold(fact.attribute.split("_")[0])
+    return bool(_NOT_A_NAME.search(variant)) or (len(own) >= 5 and own in fold(variant))
