@@ -350,25 +350,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             trace.completion_tokens += c.completion_tokens
             trace.cost = round(trace.cost + c.cost, 10)
         trace.calls = len(completions)
-        trace.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        run.trace.append(trace)
-        run.grounding.append(grounding)
-        events.emit(
-            "chain.step",
-            model=self.llm.name,
-            prompt_template=trace.prompt_template,
-            prompt_tokens=trace.prompt_tokens,
-            completion_tokens=trace.completion_tokens,
-            cost=trace.cost,
-            latency_ms=trace.latency_ms,
-            retrieved_ids=trace.retrieved_ids,
-            calls=trace.calls,
-            reasks=trace.reasks,
-            checked=grounding.checked,
-            supported=grounding.supported,
-            unsupported=len(grounding.unsupported),
-            wrong_car=len(grounding.wrong_car),
-        )
+        written.record_step(run, events, self.llm.name, trace, grounding, started)
         return StepDone(step, output, trace, grounding, prepared.passages)
 
     async def _apply_guard(

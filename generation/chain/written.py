@@ -17,9 +17,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from generation.callbacks import Callbacks
 from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
-from generation.facts import FactSheet, SheetFact, Written
+from generation.facts import FactSheet, SheetFact, Written, used_fact
 from generation.passages import Passage
 from generation.schemas import (
     BUSINESSES,
@@ -88,23 +89,9 @@ def numbered_facts(
 def used(run: ChainRun, step: str, facts: list[SheetFact]) -> list[UsedFact]:
     out = []
     for fact in facts:
-        c = fact.citation
-        out.append(
-            UsedFact(
-                n=cite(run, step, fact),
-                step=step,
-                attribute=fact.attribute,
-                label=fact.label,
-                variant=fact.variant,
-                value=fact.value,
-                document=run.book.shown[c.chunk_id].document
-                if c.chunk_id in run.book.shown
-                else "",
-                page=c.page,
-                section=c.section,
-                evidence=c.evidence,
-            )
-        )
+        n = cite(run, step, fact)
+        shown = run.book.shown.get(fact.citation.chunk_id or "")
+        out.append(used_fact(fact, n=n, step=step, document=shown.document if shown else ""))
     return out
 
 
@@ -160,12 +147,25 @@ async def _finish(
     reference = reference_for(chain.facts, run.sheet, run.book.shown.values())
     grounding = check_step(step, output, reference, chain.options.grounding)
     run.facts_used.extend(used(run, step, written.facts))
+    record_step(run, run.callbacks.child(step=step), chain.llm.name, trace, grounding, started)
+    return StepDone(step, output, trace, grounding, [])
+
+
+def record_step(
+    run: ChainRun,
+    events: Callbacks,
+    model: str,
+    trace: StepTrace,
+    grounding: StepGrounding,
+    started: float,
+) -> None:
+    """A finished step into the run's trace and grounding, and its `chain.step` event."""
     trace.latency_ms = round((time.perf_counter() - started) * 1000, 1)
     run.trace.append(trace)
     run.grounding.append(grounding)
-    run.callbacks.child(step=step).emit(
+    events.emit(
         "chain.step",
-        model=chain.llm.name,
+        model=model,
         prompt_template=trace.prompt_template,
         prompt_tokens=trace.prompt_tokens,
         completion_tokens=trace.completion_tokens,
@@ -179,7 +179,6 @@ async def _finish(
         unsupported=len(grounding.unsupported),
         wrong_car=len(grounding.wrong_car),
     )
-    return StepDone(step, output, trace, grounding, [])
 
 
 def common_fields(chain: Chain, run: ChainRun, outputs: list[Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from generation.chain.written import numbered_facts
 from generation.chat.quote import matching, naming
 from generation.chat.topic import Topic, Topics
 from generation.errors import CarHasNoFacts, UnknownCar
-from generation.facts import Facts, FactSheet, SheetFact
+from generation.facts import Facts, FactSheet, SheetFact, used_fact
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook, Realiser
 from generation.grounding import Reference, check
@@ -101,23 +101,10 @@ class Sheets:
     def used(self, facts: Sequence[tuple[FactSheet, SheetFact]]) -> list[UsedFact]:
         out = []
         for sheet, fact in facts:
-            c = fact.citation
             n = self.number(sheet, fact)
             shown = next((p for p in self.book.shown.values() if p.n == n), None)
-            out.append(
-                UsedFact(
-                    n=n,
-                    step=self.step,
-                    attribute=fact.attribute,
-                    label=fact.label,
-                    variant=fact.variant,
-                    value=fact.value,
-                    document=shown.document if shown else "",
-                    page=c.page,
-                    section=c.section,
-                    evidence=c.evidence,
-                )
-            )
+            document = shown.document if shown else ""
+            out.append(used_fact(fact, n=n, step=self.step, document=document))
         return out
 
 

@@ -17,11 +17,11 @@ from generation.facts.compose import Writer, Written
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook
 from generation.facts.sheet import FactSheet, SheetFact, build_sheet, resolve_car
-from generation.schemas import Brief
+from generation.schemas import Brief, UsedFact
 from ingest.specs.cars import CarIndex
 from ingest.specs.registry import CarRegistry
 
-__all__ = ["Facts", "FactSheet", "SheetFact", "Writer", "Written"]
+__all__ = ["Facts", "FactSheet", "SheetFact", "Writer", "Written", "used_fact"]
 
 LANGUAGES = ("en", "zh")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -75,3 +75,20 @@ class Facts:
                 name = model_zh
         self._zh[car_id] = name
         return name
+
+
+def used_fact(fact: SheetFact, *, n: int, step: str, document: str) -> UsedFact:
+    """How a response lists a fact its text states: with its citation number `n`."""
+    c = fact.citation
+    return UsedFact(
+        n=n,
+        step=step,
+        attribute=fact.attribute,
+        label=fact.label,
+        variant=fact.variant,
+        value=fact.value,
+        document=document,
+        page=c.page,
+        section=c.section,
+        evidence=c.evidence,
+    )
