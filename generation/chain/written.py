@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from generation.callbacks import Callbacks
 from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
-from generation.facts import FactSheet, SheetFact, Written, used_fact
+from generation.facts import FactSheet, SheetFact, Written, cite_fact, used_fact
 from generation.passages import Passage
 from generation.schemas import (
     BUSINESSES,
@@ -54,16 +54,7 @@ class StepDone:
 
 def cite(run: ChainRun, step: str, fact: SheetFact) -> int:
     """The citation number of `fact`'s source in this request."""
-    c = fact.citation
-    return run.book.source(
-        step,
-        chunk_id=c.chunk_id or f"{c.doc_id}:{fact.key}",
-        text=c.evidence,
-        source=c.source,
-        page=c.page,
-        section=c.section,
-        doc_id=c.doc_id,
-    )
+    return cite_fact(run.book, step, fact)
 
 
 def facts_block(run: ChainRun, step: str) -> str:

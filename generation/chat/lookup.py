@@ -23,7 +23,7 @@ from generation.chain.written import numbered_facts
 from generation.chat.quote import matching, naming
 from generation.chat.topic import Topic, Topics
 from generation.errors import CarHasNoFacts, UnknownCar
-from generation.facts import Facts, FactSheet, SheetFact, used_fact
+from generation.facts import Facts, FactSheet, SheetFact, cite_fact, used_fact
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook, Realiser
 from generation.grounding import Reference, check
@@ -71,16 +71,7 @@ class Sheets:
         """The citation number of `fact`'s source in this turn."""
         key = f"{sheet.car.id}|{fact.key}"
         if key not in self.numbers:
-            c = fact.citation
-            self.numbers[key] = self.book.source(
-                self.step,
-                chunk_id=c.chunk_id or f"{c.doc_id}:{fact.key}",
-                text=c.evidence,
-                source=c.source,
-                page=c.page,
-                section=c.section,
-                doc_id=c.doc_id,
-            )
+            self.numbers[key] = cite_fact(self.book, self.step, fact)
         return self.numbers[key]
 
     def lines(self, attributes: Sequence[str]) -> tuple[list[str], int]:

@@ -17,19 +17,19 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import anyio
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from generation.chat.memory import MemoryConfig, MemoryReport, Policy, Turn
 from generation.chat.store import Session, SessionStore, StoredTurn
 from generation.chat.topic import Topics
-from generation.chat.turn import ChatAnswer, Conversation
+from generation.chat.turn import ChatAnswer, Conversation, FactsAnswered
 from generation.errors import UnknownBusiness
 from generation.guard import GuardPolicy
 from generation.passages import Searcher
-from generation.schemas import BUSINESSES, CarInfo, Citation, StepGrounding, Usage, UsedFact
+from generation.schemas import BUSINESSES, Citation, Usage
 from generation.service import Generation
 
 CHAT_BUSINESS = "chat"
@@ -55,7 +55,7 @@ class ChatDefaults:
     answer_tokens: int = 512
 
 
-class ChatReply(BaseModel):
+class ChatReply(FactsAnswered):
     """The answer to one message of a session (`POST /v1/chat`)."""
 
     session_id: str
@@ -66,16 +66,6 @@ class ChatReply(BaseModel):
     model: str
     usage: Usage = Field(description="this request's model calls: the answer and any summary")
     finish_reason: str | None = None
-    cars: list[CarInfo] = Field(
-        default_factory=list, description="the conversation's topic cars, with facts"
-    )
-    writer: Literal["facts", "model"] = Field(
-        default="model", description="facts: written from the facts, without a model call"
-    )
-    facts: list[UsedFact] = Field(default_factory=list, description="the facts the answer states")
-    grounding: StepGrounding | None = Field(
-        default=None, description="the answer's figures checked against its passages and facts"
-    )
 
 
 class Chat:

@@ -64,16 +64,9 @@ from generation.schemas import CarInfo, Citation, StepGrounding, Usage, UsedFact
 log = logging.getLogger(__name__)
 
 
-class ChatAnswer(BaseModel):
-    """The answer to one message, with what it was grounded in and what it cost."""
+class FactsAnswered(BaseModel):
+    """What a chat answer says about the facts behind it (a turn's answer and the reply)."""
 
-    answer: str
-    citations: list[Citation]
-    memory: MemoryReport
-    model: str
-    usage: Usage
-    finish_reason: str | None = None
-    guard: list[GuardHit] = Field(default_factory=list, description="sensitive words found")
     cars: list[CarInfo] = Field(
         default_factory=list, description="the conversation's topic cars, with facts"
     )
@@ -84,6 +77,18 @@ class ChatAnswer(BaseModel):
     grounding: StepGrounding | None = Field(
         default=None, description="the answer's figures checked against its passages and facts"
     )
+
+
+class ChatAnswer(FactsAnswered):
+    """The answer to one message, with what it was grounded in and what it cost."""
+
+    answer: str
+    citations: list[Citation]
+    memory: MemoryReport
+    model: str
+    usage: Usage
+    finish_reason: str | None = None
+    guard: list[GuardHit] = Field(default_factory=list, description="sensitive words found")
 
 
 @dataclass(kw_only=True)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generation.facts.compose import Writer, Written
 from generation.facts.plan import Plan
@@ -21,7 +22,10 @@ from generation.schemas import Brief, UsedFact
 from ingest.specs.cars import CarIndex
 from ingest.specs.registry import CarRegistry
 
-__all__ = ["Facts", "FactSheet", "SheetFact", "Writer", "Written", "used_fact"]
+if TYPE_CHECKING:
+    from generation.passages import PassageBook
+
+__all__ = ["Facts", "FactSheet", "SheetFact", "Writer", "Written", "cite_fact", "used_fact"]
 
 LANGUAGES = ("en", "zh")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -91,4 +95,18 @@ def used_fact(fact: SheetFact, *, n: int, step: str, document: str) -> UsedFact:
         page=c.page,
         section=c.section,
         evidence=c.evidence,
+    )
+
+
+def cite_fact(book: PassageBook, step: str, fact: SheetFact) -> int:
+    """The citation number of `fact`'s source in a request's `book` (numbered on first use)."""
+    c = fact.citation
+    return book.source(
+        step,
+        chunk_id=c.chunk_id or f"{c.doc_id}:{fact.key}",
+        text=c.evidence,
+        source=c.source,
+        page=c.page,
+        section=c.section,
+        doc_id=c.doc_id,
     )
