@@ -14,8 +14,8 @@ Each detector is a plain function over text, so an editor's own string can be ch
   as the subject of several sentences ("The 1.8 L Man-5 displaces… The 1.8 L Man-5 has…") is
   monotonous, not a loop;
 - **language**: Chinese output is mostly Chinese (at least half its letters are CJK once the
-  car's names and the names of the versions it states are taken out); English output has no
-  CJK beyond those names.
+  car's names and the names of the versions and engines it states are taken out); English
+  output has no CJK beyond those names.
 """
 
 from __future__ import annotations
@@ -215,8 +215,10 @@ def measure(
     grounding = response.get("grounding") or {}
     # trim and engine names are names too ("3.5L V6 Gasoline Engine"): the language is the
     # prose's around them
-    variants = [str(f.get("variant") or "") for f in response.get("facts") or []]
-    names = [*names, *variants]
+    facts = response.get("facts") or []
+    variants = [str(f.get("variant") or "") for f in facts]
+    engines = [str(f.get("value") or "") for f in facts if f.get("attribute") == "engine"]
+    names = [*names, *variants, *engines]  # an engine's name too: "Hybrid Synergy Drive"
     return Measured(
         car=car,
         business=str(response.get("business", "")),

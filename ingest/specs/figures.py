@@ -83,7 +83,7 @@ _MASKS = [
     re.compile(r"(?<=[A-Za-z]-)\d+(?![\d.]*\s*(?:mm|km|kg|kw|hp|ps|nm|l\b|cc|mph))", re.I),
 ]
 _FUEL_BEFORE = re.compile(
-    r"(?:百公里|油耗|耗油|fuel\s+(?:consumption|economy)|consumption)[^\d\n]{0,12}$", re.I
+    r"(?:百公里|油耗|耗油|fuel\s+(?:consumption|economy)|consumption)[^\d\n，,。；;]{0,12}$", re.I
 )
 _ELECTRIC_BEFORE = re.compile(r"(?:百公里|耗电|电耗)[^\d\n]{0,12}$")
 _PRICE_BEFORE = re.compile(r"(?:价|售|元)")
