@@ -38,8 +38,10 @@ def pick(options: Sequence[str], *seed: object) -> str:
     return options[zlib.crc32(key) % len(options)]
 
 
-def fields_of(template: str) -> set[str]:
-    return {name for _, name, _, _ in _FIELDS.parse(template) if name}
+def fields_of(template: str) -> list[str]:
+    """The template's placeholders in the order it says them (the order its facts are cited
+    in: a set here made citation order depend on the process's hash seed)."""
+    return list(dict.fromkeys(name for _, name, _, _ in _FIELDS.parse(template) if name))
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class Realiser:
             usable = [
                 t
                 for t in templates
-                if (names := fields_of(t) - {"car", "variant"}) and names <= set(left)
+                if (names := set(fields_of(t)) - {"car", "variant"}) and names <= set(left)
             ]
             if not usable:
                 break
