@@ -114,7 +114,10 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     if language == "en":
         if re.fullmatch(r"[A-Z][a-z]+", text):
             return text.lower()  # "Petrol" in a sentence: "runs on petrol"
-        return text
+        for word, english in terms.items():  # a Chinese source's words: "CVT变速箱"
+            if not word.isascii():
+                text = text.replace(word, f" {english} ")
+        return re.sub(r"\s+", " ", text).strip()
     if not re.search(r"[A-Za-z]", text):
         return text
     translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
