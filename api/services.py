@@ -370,7 +370,7 @@ class Services:
 
         return Generation(
             models=models,
-            facts=Facts.load(self.cars, s.realise_dir, load_cars(self.spec_config.cars)),
+            facts=Facts.load(lambda: self.cars, s.realise_dir, load_cars(self.spec_config.cars)),
             prompts=PromptLibrary(s.prompts_dir),
             guard=Guard.from_folder(s.sensitive_words_dir, extra=s.sensitive_words),
             policies=s.guard_policies,

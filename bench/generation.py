@@ -76,7 +76,8 @@ def main() -> None:
         " value; figures = the response's `grounding`; echo = six words (twelve Chinese"
         " characters) of the prompt repeated, or talk about the rewrite; loop = a sentence said"
         " twice, or eight words (sixteen characters) said three times in one sentence; right"
-        " language = zh at least half CJK letters, en no CJK, the car's names left out"
+        " language = zh at least half CJK letters, en no CJK, the names of the car, its versions"
+        " and engines left out"
         " (`generation/evaluation/metrics.py`).",
         "",
         evaluation.markdown(),

@@ -33,18 +33,36 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @dataclass
 class Facts:
-    """The registry, the plan and the phrasebooks; `sheet(car)` and `writer(...)` per request."""
+    """The registry, the plan and the phrasebooks; `sheet(car)` and `writer(...)` per request.
 
-    registry: CarRegistry
+    `registry` may be given as a function that opens it: the API builds generation at start-up,
+    and a ledger that cannot open then (a full disk, a corrupt file) must fail the requests that
+    need facts, not the server's start.
+    """
+
+    source: CarRegistry | Callable[[], CarRegistry]
     plan: Plan
     books: Mapping[str, Phrasebook]
     index: CarIndex | None = None
     _zh: dict[str, str | None] = field(default_factory=dict)
+    _registry: CarRegistry | None = None
 
     @classmethod
-    def load(cls, registry: CarRegistry, folder: Path, index: CarIndex | None = None) -> Facts:
+    def load(
+        cls,
+        registry: CarRegistry | Callable[[], CarRegistry],
+        folder: Path,
+        index: CarIndex | None = None,
+    ) -> Facts:
         books = {lang: Phrasebook.load(folder, lang) for lang in LANGUAGES}
         return cls(registry, Plan.load(folder / "plan.toml"), books, index)
+
+    @property
+    def registry(self) -> CarRegistry:
+        if self._registry is None:
+            source = self.source
+            self._registry = source if isinstance(source, CarRegistry) else source()
+        return self._registry
 
     def sheet(self, car: str) -> FactSheet:
         """The car `car` names and its facts: UnknownCar (404) or CarHasNoFacts (422)."""
