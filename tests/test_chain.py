@@ -922,3 +922,39 @@ def test_every_business_answers_from_facts_on_the_embedded_model(
     assert chinese > letters if language == "zh" else chinese == 0
     assert response.facts, "a business written from facts states at least one"
     assert response.grounding.unsupported == []
+
+
+@pytest.mark.slow
+def test_each_written_step_arrives_with_the_sources_it_cites(sample_services: Any) -> None:
+    """A stream shows each part with its sources as it arrives, not only in the last event."""
+    from generation.chain.written import StepDone
+    from generation.facts import Facts
+    from generation.passages import cited_numbers
+
+    services, searcher = sample_services
+    spec = ModelRegistry.load(SAMPLES.parent / "models.toml").get("local")
+    chain = Chain(
+        llm=build_llm(spec, timeout=120),
+        searcher=searcher,
+        prompts=PromptLibrary(PROMPTS),
+        guard=Guard.from_folder(LISTS),
+        options=ChainOptions(polish=False),
+        facts=Facts.load(services.cars, SAMPLES.parent / "realise"),
+    )
+
+    async def steps() -> list[StepDone]:
+        try:
+            return [
+                e
+                async for e in chain.events(chain.start(Brief(car="Aurora X5")))
+                if isinstance(e, StepDone)
+            ]
+        finally:
+            await chain.llm.aclose()
+
+    done = asyncio.run(steps())
+    assert [d.step for d in done] == ["opening", "middle", "ending"]
+    for step in done:
+        cited = set().union(*(cited_numbers(t) for t in step.output.texts().values()))
+        assert {p.n for p in step.passages} == cited
+    assert done[0].passages and done[1].passages and not done[2].passages

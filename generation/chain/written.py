@@ -21,7 +21,7 @@ from generation.callbacks import Callbacks
 from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
 from generation.facts import FactSheet, SheetFact, Written, cite_fact, used_fact
-from generation.passages import Passage
+from generation.passages import Passage, cited_numbers
 from generation.schemas import (
     BUSINESSES,
     STEP_MODELS,
@@ -139,7 +139,10 @@ async def _finish(
     grounding = check_step(step, output, reference, chain.options.grounding)
     run.facts_used.extend(used(run, step, written.facts))
     record_step(run, run.callbacks.child(step=step), chain.llm.name, trace, grounding, started)
-    return StepDone(step, output, trace, grounding, [])
+    # the step's sources are the passages its text cites (a stream shows them with the part)
+    cited = set().union(*(cited_numbers(t) for t in output.texts().values()))
+    sources = sorted((p for p in run.book.shown.values() if p.n in cited), key=lambda p: p.n)
+    return StepDone(step, output, trace, grounding, sources)
 
 
 def record_step(
