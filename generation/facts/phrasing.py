@@ -123,4 +123,6 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
     for word, chinese in sorted(terms.items(), key=lambda item: -len(item[0])):
         translated = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", chinese, translated)
-    return text if re.search(r"[A-Za-z]{2,}", translated) else translated.replace(" ", "")
+    if re.search(r"[A-Za-z]{2,}", translated):
+        return text
+    return translated.replace(" ", "").replace(",", "，")
