@@ -411,3 +411,18 @@ class SingleResponse(GenerationResponse):
     """`POST /v1/generate/{business}` for the one-step businesses."""
 
     output: dict[str, Any]
+
+
+class FactsAnswered(BaseModel):
+    """What a chat answer says about the facts behind it (a turn's answer and the reply)."""
+
+    cars: list[CarInfo] = Field(
+        default_factory=list, description="the conversation's topic cars, with facts"
+    )
+    writer: Literal["facts", "model"] = Field(
+        default="model", description="facts: written from the facts, without a model call"
+    )
+    facts: list[UsedFact] = Field(default_factory=list, description="the facts the answer states")
+    grounding: StepGrounding | None = Field(
+        default=None, description="the answer's figures checked against its passages and facts"
+    )

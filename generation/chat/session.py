@@ -25,11 +25,11 @@ from pydantic import Field
 from generation.chat.memory import MemoryConfig, MemoryReport, Policy, Turn
 from generation.chat.store import Session, SessionStore, StoredTurn
 from generation.chat.topic import Topics
-from generation.chat.turn import ChatAnswer, Conversation, FactsAnswered
+from generation.chat.turn import ChatAnswer, Conversation
 from generation.errors import UnknownBusiness
 from generation.guard import GuardPolicy
 from generation.passages import Searcher
-from generation.schemas import BUSINESSES, Citation, Usage
+from generation.schemas import BUSINESSES, Citation, FactsAnswered, Usage
 from generation.service import Generation
 
 CHAT_BUSINESS = "chat"

@@ -32,11 +32,11 @@ import logging
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import anyio
 import jinja2
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from generation.answer import AnswerFlow, Prepared
 from generation.callbacks import Callbacks
@@ -59,24 +59,9 @@ from generation.guard import Guard, GuardHit, GuardPolicy, check_input
 from generation.llm.base import LLM, Completion, Message
 from generation.passages import Passage, PassageBook, Searcher, cite, cited_numbers
 from generation.prompts import PromptLibrary
-from generation.schemas import CarInfo, Citation, StepGrounding, Usage, UsedFact
+from generation.schemas import Citation, FactsAnswered, Usage
 
 log = logging.getLogger(__name__)
-
-
-class FactsAnswered(BaseModel):
-    """What a chat answer says about the facts behind it (a turn's answer and the reply)."""
-
-    cars: list[CarInfo] = Field(
-        default_factory=list, description="the conversation's topic cars, with facts"
-    )
-    writer: Literal["facts", "model"] = Field(
-        default="model", description="facts: written from the facts, without a model call"
-    )
-    facts: list[UsedFact] = Field(default_factory=list, description="the facts the answer states")
-    grounding: StepGrounding | None = Field(
-        default=None, description="the answer's figures checked against its passages and facts"
-    )
 
 
 class ChatAnswer(FactsAnswered):
