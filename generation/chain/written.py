@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from generation.callbacks import Callbacks
 from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
-from generation.facts import FactSheet, SheetFact, Written, cite_fact, used_fact
+from generation.facts import FactSheet, SheetFact, Writer, Written, cite_fact, used_fact
 from generation.passages import Passage, cited_numbers
 from generation.schemas import (
     BUSINESSES,
@@ -112,14 +112,10 @@ async def events(chain: Chain, run: ChainRun) -> AsyncIterator[StepDone | Genera
         yield SingleResponse(output=done["main"].output.model_dump(), **common)
 
 
-def _write(writer: Any, step: str) -> Written:
-    if step == "opening":
-        return writer.opening()  # type: ignore[no-any-return]
-    if step == "middle":
-        return writer.middle()  # type: ignore[no-any-return]
-    if step == "ending":
-        return writer.ending()  # type: ignore[no-any-return]
-    return writer.single()  # type: ignore[no-any-return]
+def _write(writer: Writer, step: str) -> Written:
+    """The writer's part for `step`: the blog's three, or the one-step businesses' `main`."""
+    parts = {"opening": writer.opening, "middle": writer.middle, "ending": writer.ending}
+    return parts.get(step, writer.single)()
 
 
 async def _finish(

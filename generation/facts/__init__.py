@@ -8,7 +8,6 @@ hands a `compose.Writer` for the brief's language. Plans and phrasebooks are dat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from generation.facts.sheet import FactSheet, SheetFact, build_sheet, resolve_ca
 from generation.schemas import Brief, UsedFact
 from ingest.specs.cars import CarIndex
 from ingest.specs.registry import CarRegistry
+from retrieval.glossary import has_han
 
 if TYPE_CHECKING:
     from generation.passages import PassageBook
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["Facts", "FactSheet", "SheetFact", "Writer", "Written", "cite_fact", "used_fact"]
 
 LANGUAGES = ("en", "zh")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -83,11 +82,9 @@ class Facts:
         brand = index.model_brand.get(car_id)
         if brand is not None:
             brand_zh = next(
-                (a for a, b in index.brand_aliases.items() if b == brand and _CJK.search(a)), None
+                (a for a, b in index.brand_aliases.items() if b == brand and has_han(a)), None
             )
-            model_zh = next(
-                (a for a in index.model_display.get(car_id, []) if _CJK.search(a)), None
-            )
+            model_zh = next((a for a in index.model_display.get(car_id, []) if has_han(a)), None)
             full = index.model_names.get(car_id, "")
             brand_name = index.brand_names.get(brand, "")
             model = model_zh or full.removeprefix(brand_name).strip()

@@ -35,10 +35,6 @@ def _figures(numbers: tuple[float, ...], language: str) -> str:
     return "-".join(number(n, language) for n in numbers)
 
 
-def _unit_word(symbol: str, language: str, units: Mapping[str, str]) -> str:
-    return units.get(symbol, symbol)
-
-
 def _price(numbers: tuple[float, ...], unit: str, language: str) -> str:
     if unit == "CNY":
         if language == "zh":
@@ -56,7 +52,7 @@ def _quantity(
     if unit in ("CNY", *_CURRENCY):
         return _price(numbers, unit, language)
     figures = _figures(numbers, language)
-    word = _unit_word(unit, language, units)
+    word = units.get(unit, unit)
     tight = language == "zh" and not word.isascii()
     return f"{figures}{'' if tight else ' '}{word}"
 

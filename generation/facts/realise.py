@@ -21,11 +21,10 @@ from typing import Any
 
 from generation.facts.phrasing import value_text
 from generation.facts.plan import Topic
-from generation.facts.sheet import FactSheet, SheetFact
+from generation.facts.sheet import FactSheet, SheetFact, is_model_year
 
 _FIELDS = string.Formatter()
 _STOP = re.compile(r"([.。!！?？])$")
-_YEAR = re.compile(r"(?:19|20)\d\d")
 # "a" before a vowel sound: "an 8-speed", "an Electronically Controlled CVT" (not "a U2").
 _ARTICLE = re.compile(r"\b([Aa]) (?=(?:[AEIOaeio]|8|11\b|18\b))")
 
@@ -138,7 +137,7 @@ class Realiser:
             values.setdefault("label", facts[0].label)
             values.setdefault("value", self.book.value(facts[0]))
         car = self.car
-        if variant and not _YEAR.fullmatch(variant.strip()) and "{variant}" not in template:
+        if variant and not is_model_year(variant) and "{variant}" not in template:
             # say whose figure it is (a bare model year is the car itself)
             if "{car}" in template:
                 car = subject
@@ -158,7 +157,7 @@ class Realiser:
         if not variant:
             return self.car
         parts = [p.strip() for p in variant.split("·") if p.strip()]
-        year = next((p for p in parts if _YEAR.fullmatch(p)), None)
+        year = next((p for p in parts if is_model_year(p)), None)
         rest = " ".join(p for p in parts if p != year)
         names = [n for n in self.sheet.names() if len(n) >= 3]
         named = any(n.casefold() in rest.casefold() for n in names)

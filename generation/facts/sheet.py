@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from generation.errors import CarHasNoFacts, UnknownCar
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec, fold
+from retrieval.glossary import has_han
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # What a trim or engine name never holds: a table row's cell separators, a consumption figure
 # ("Fuel economy (WLTP combined) 5.9 L/100km" read as a variant of the next row's figures).
@@ -55,8 +55,8 @@ class FactSheet:
         if language == "zh" and self.chinese:
             return self.chinese
         if language == "zh":
-            chinese = [a for a in self.car.aliases if _CJK.search(a)]
-            if chinese and not _CJK.search(self.car.name):
+            chinese = [a for a in self.car.aliases if has_han(a)]
+            if chinese and not has_han(self.car.name):
                 # the longest Chinese name is the most complete ("日产奇骏" over "奇骏")
                 return max(chinese, key=len)
         return self.car.name
@@ -75,6 +75,11 @@ class FactSheet:
     def variants(self) -> list[str]:
         """The variants the sheet names, in first-seen order."""
         return list(dict.fromkeys(f.variant for f in self.facts if f.variant))
+
+
+def is_model_year(text: str) -> bool:
+    """Whether a variant's name is a bare model year ("2025"): the car itself, that year."""
+    return _YEAR.fullmatch(text.strip()) is not None
 
 
 def resolve_car(registry: CarRegistry, text: str) -> CarSummary:
@@ -167,7 +172,7 @@ def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]
                 target[name] = target.get(shorter, shorter)
                 break
     for name in variants:  # a bare model year is the car as a whole
-        if not any(ch.isalpha() for ch in keys[name]) and _YEAR.fullmatch(name.strip()):
+        if not any(ch.isalpha() for ch in keys[name]) and is_model_year(name):
             target[name] = ""
     # facts already under the target name win over the ones that move to it
     ranked = sorted(enumerate(facts), key=lambda item: (item[1].variant or "") in target)
