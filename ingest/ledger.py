@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ingest.specs import store as spec_store
 from ingest.specs.model import DocumentSpecs
 from ingest.storage.engine import Database, open_database, upsert
-from ingest.storage.tables import documents
+from ingest.storage.tables import documents, ledger_revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +115,29 @@ class Ledger:
             connection.execute(upsert(connection, documents, ["doc_id"]), row)
             if specs is not None:
                 spec_store.replace(connection, doc_id, specs, chunk_ids or [])
+            _bump(connection)
 
     def delete(self, doc_id: str) -> None:
         with self._db.write() as connection:
             connection.execute(sa.delete(documents).where(documents.c.doc_id == doc_id))
             spec_store.delete(connection, doc_id)
+            _bump(connection)
+
+    def revision(self) -> int:
+        """A number every change of the ledger raises (committed after its chunks are in
+        Chroma): a reader that saw it and then read Chroma holds at least that change."""
+        with self._db.read() as connection:
+            return int(connection.execute(sa.select(ledger_revision.c.revision)).scalar_one())
 
     def counts(self) -> dict[str, int]:
         query = sa.select(documents.c.status, sa.func.count()).group_by(documents.c.status)
         with self._db.read() as connection:
             return {str(status): int(n) for status, n in connection.execute(query)}
+
+
+def _bump(connection: sa.Connection) -> None:
+    """Raise the ledger's revision, in the transaction of the change (on PostgreSQL the row's
+    lock orders the instances' changes; SQLite's write lock already does)."""
+    connection.execute(
+        sa.update(ledger_revision).values(revision=ledger_revision.c.revision + 1)
+    )
