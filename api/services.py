@@ -298,6 +298,8 @@ class Services:
     @cached_property
     def pipeline(self) -> Pipeline:
         s = self.settings
+        # The data dir holds the pipeline's lock, even when no store's file is there to make it.
+        s.data_dir.mkdir(parents=True, exist_ok=True)
         pipeline = Pipeline(
             store=self.store,
             ledger=self.ledger,

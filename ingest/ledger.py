@@ -138,6 +138,4 @@ class Ledger:
 def _bump(connection: sa.Connection) -> None:
     """Raise the ledger's revision, in the transaction of the change (on PostgreSQL the row's
     lock orders the instances' changes; SQLite's write lock already does)."""
-    connection.execute(
-        sa.update(ledger_revision).values(revision=ledger_revision.c.revision + 1)
-    )
+    connection.execute(sa.update(ledger_revision).values(revision=ledger_revision.c.revision + 1))

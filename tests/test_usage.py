@@ -1,4 +1,5 @@
-"""Token counts, the price arithmetic, the usage ledger (SQLite and PostgreSQL) and the built-in handlers."""
+"""Token counts, the price arithmetic, the usage ledger (on SQLite and PostgreSQL) and the
+built-in handlers."""
 
 from __future__ import annotations
 

@@ -76,7 +76,8 @@ def schema_name(collection: str) -> str:
 def _search_path(url: URL) -> str | None:
     """The schema `collection_url` put in the URL's connection options."""
     options = url.query.get("options", "")
-    found = re.findall(r"search_path=([a-z0-9_]+)", " ".join(options) if isinstance(options, tuple) else options)
+    joined = " ".join(options) if isinstance(options, tuple) else options
+    found = re.findall(r"search_path=([a-z0-9_]+)", joined)
     return found[-1] if found else None
 
 

@@ -5,8 +5,8 @@ Opening a store migrates its database first. A database already at its branch's 
 one query; otherwise the upgrade runs on one connection that holds a lock from the version
 check to the commit (SQLite's write lock, `BEGIN IMMEDIATE`; on PostgreSQL, whose DDL is
 transactional too, an advisory lock of the transaction), so two processes or threads opening
-a new data dir or database at once migrate it once, and the second sees the result. Within a process,
-migrations also take turns: Alembic keeps the running one in module globals.
+a new data dir or database at once migrate it once, and the second sees the result. Within a
+process, migrations also take turns: Alembic keeps the running one in module globals.
 """
 
 from __future__ import annotations
