@@ -49,13 +49,20 @@ browser: ## Debian's chromium and a CJK font, for the browser test
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei; }
 
+# The PostgreSQL tests start their own throwaway server from Debian's binaries (tests/pg.py).
+.PHONY: postgres
+postgres: ## Debian's PostgreSQL server, for the tests of SPECRAG_DATABASE_URL
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql; }
+
 # Test files run in TEST_WORKERS processes (pytest-xdist), a file's tests together in one, so
 # module fixtures are built once; each worker has its own session fixtures (chroma run server,
 # fake LLM server, sample index). Much of the suite waits on subprocesses and servers, so two
 # workers on two cores cut the wall time by about a third. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
-test: install browser ## Install and run every test (pytest's "no tests collected" counts as a pass)
+test: install browser postgres ## Install and run every test (pytest's "no tests collected" counts as a pass)
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile); \
 		rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
