@@ -233,3 +233,20 @@ def test_two_instances_on_one_database_answer_alike_after_an_ingest_through_one(
     after = _answers(a)
     assert _answers(b) == after
     assert all(not r[0].startswith(lumen["doc_id"]) for results in after for r in results)
+
+
+def test_a_store_outlives_its_connections_being_dropped_by_the_server(postgres_url: str) -> None:
+    """A database restart (here: every other connection terminated, as a restart does) costs
+    the next query nothing: the pooled connection is tested and replaced first."""
+    jobs = JobStore(collection_url(postgres_url, "specrag"))
+    job = {"id": "j1", "kind": "ingest", "paths": ["/docs"], "status": "queued", "created_at": 1.0}
+    jobs.save(job)
+    dropped = _rows(
+        postgres_url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    assert dropped and all(ok for (ok,) in dropped)
+    found = jobs.get("j1")
+    assert found is not None and (found.status, found.paths) == ("queued", ["/docs"])
+    jobs.close()

@@ -83,22 +83,26 @@ def _search_path(url: URL) -> str | None:
 
 def open_engine(url: URL | str, *, pragmas: Mapping[str, str] | None = None) -> Engine:
     """An engine for `url`; on SQLite, `pragmas` (over `SQLITE_PRAGMAS`) on every connection."""
+    url = sa.make_url(url)
+    if url.get_backend_name() != "sqlite":
+        # A server may restart under a long-lived instance: a pooled connection is tested
+        # (one round trip) before it is handed out, and replaced if the server dropped it.
+        return sa.create_engine(url, pool_pre_ping=True)
     engine = sa.create_engine(url)
-    if engine.dialect.name == "sqlite":
-        settings = {**SQLITE_PRAGMAS, **(pragmas or {})}
-        locked = engine.dialect.loaded_dbapi.OperationalError
+    settings = {**SQLITE_PRAGMAS, **(pragmas or {})}
+    locked = engine.dialect.loaded_dbapi.OperationalError
 
-        @sa.event.listens_for(engine, "connect")
-        def _configure(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            try:
-                for name, value in settings.items():
-                    if name == "journal_mode":
-                        _journal_mode(cursor, value, locked)
-                    else:
-                        cursor.execute(f"PRAGMA {name}={value}")
-            finally:
-                cursor.close()
+    @sa.event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for name, value in settings.items():
+                if name == "journal_mode":
+                    _journal_mode(cursor, value, locked)
+                else:
+                    cursor.execute(f"PRAGMA {name}={value}")
+        finally:
+            cursor.close()
 
     return engine
 
