@@ -7,12 +7,18 @@ change's chunks are in Chroma) says when that index is behind: each instance pol
 when it moved, rebuilds its lexical index from Chroma (unchanged chunks come from the token
 cache; only the changed files' chunks are tokenized again). A search meanwhile answers from
 the previous generation; the reader picks the new one up on its next search.
+
+A rebuild costs time linear in the collection (BENCHMARKS.md, "Lexical index in a cluster"),
+on a core the instance also answers on: after one that took R seconds the next waits R more,
+so that under a steady stream of commits (workers ingesting) following takes at most half a
+core, and the index runs at most about 2R plus a poll behind.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -38,16 +44,19 @@ class Follower:
         self.every = every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.last_rebuild = 0.0  # seconds the last rebuild took
 
     def check(self) -> bool:
         """One poll: rebuild if the ledger moved since the index was built; whether it did."""
         if self._revision() == self._built():
             return False
+        started = time.perf_counter()
         self._rebuild()
+        self.last_rebuild = time.perf_counter() - started
         return True
 
     def _run(self) -> None:
-        while not self._stop.wait(self.every):
+        while not self._stop.wait(max(self.every, self.last_rebuild)):
             try:
                 self.check()
             except Exception:  # the database or Chroma away for a moment: try again next poll
