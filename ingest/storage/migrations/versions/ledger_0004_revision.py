@@ -1,7 +1,7 @@
 """Ledger: a revision number that every change of the ledger raises.
 
-Revision ID: ledger_0003
-Revises: ledger_0002
+Revision ID: ledger_0004
+Revises: ledger_0003
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "ledger_0003"
-down_revision = "ledger_0002"
+revision = "ledger_0004"
+down_revision = "ledger_0003"
 branch_labels = None
 depends_on = None
 
