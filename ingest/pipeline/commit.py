@@ -15,6 +15,7 @@ import numpy as np
 from ingest.discover import FileProblem
 from ingest.document import Chunk
 from ingest.ledger import Ledger
+from ingest.pipeline.dedup import occurrence_metadata
 from ingest.pipeline.plan import PlanItem
 from ingest.pipeline.prepare import Prepared
 from ingest.pipeline.report import Report
@@ -186,4 +187,5 @@ def metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> di
     cars = prepared.specs.chunk_cars.get(chunk.index)
     if cars:  # Chroma takes no empty lists
         metadata["cars"] = list(cars)
+    metadata.update(occurrence_metadata(chunk, prepared.copies))
     return metadata

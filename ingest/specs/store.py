@@ -18,7 +18,9 @@ from ingest.storage.tables import document_cars, facts
 def replace(
     connection: Connection, doc_id: str, specs: DocumentSpecs, chunk_ids: list[str]
 ) -> None:
-    """Make `specs` the facts of `doc_id` (chunk ids by chunk index, for citations)."""
+    """Make `specs` the facts of `doc_id` (`chunk_ids` are the stored chunks' ids
+    `{doc_id}:{chunk_index}`; a document's repeated texts are stored once, so an index may
+    have no id of its own: `ingest.pipeline.dedup`)."""
     delete(connection, doc_id)
     if specs.cars:
         connection.execute(
@@ -34,7 +36,8 @@ def replace(
             ],
         )
     if specs.facts:
-        connection.execute(sa.insert(facts), [_fact_row(doc_id, f, chunk_ids) for f in specs.facts])
+        by_index = {_index_of(chunk_id): chunk_id for chunk_id in chunk_ids}
+        connection.execute(sa.insert(facts), [_fact_row(doc_id, f, by_index) for f in specs.facts])
 
 
 def delete(connection: Connection, doc_id: str) -> None:
@@ -54,9 +57,12 @@ def _unique_cars(cars: Iterable[CarRef]) -> list[CarRef]:
     return list(found.values())
 
 
-def _fact_row(doc_id: str, fact: Fact, chunk_ids: list[str]) -> dict[str, Any]:
-    index = fact.chunk_index
-    chunk_id = chunk_ids[index] if index is not None and 0 <= index < len(chunk_ids) else None
+def _index_of(chunk_id: str) -> int:
+    return int(chunk_id.rsplit(":", 1)[1])
+
+
+def _fact_row(doc_id: str, fact: Fact, by_index: dict[int, str]) -> dict[str, Any]:
+    chunk_id = by_index.get(fact.chunk_index) if fact.chunk_index is not None else None
     return {
         "doc_id": doc_id,
         "car_id": fact.car,
