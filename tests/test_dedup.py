@@ -18,6 +18,7 @@ from ingest.discover import doc_id_for
 from ingest.document import Chunk
 from ingest.integrity import audit, self_probe
 from ingest.pipeline.dedup import collapse, dedup_key
+from tests.reliability import record
 
 pytestmark = pytest.mark.slow
 TOPICS = [
@@ -64,10 +65,10 @@ def test_repeated_texts_are_stored_once_and_every_document_stays_reachable(
         report = services.pipeline.run([flood])
         assert (report.ok, report.failed) == (1, 0), report.errors
         doc_id = doc_id_for(str(flood))
-        record = services.ledger.get(doc_id)
-        assert record is not None and record.status == "ok"
+        row = services.ledger.get(doc_id)
+        assert row is not None and row.status == "ok"
         stored = services.store.get(sorted(services.store.ids_for(doc_id)))
-        assert len(stored) == len(TOPICS) == len(record.chunk_ids)
+        assert len(stored) == len(TOPICS) == len(row.chunk_ids)
         assert report.embedded == len(TOPICS)
         # Every one of the 1,536 places is named once: the record's own index or `also_chunks`.
         places = [int(h.metadata["chunk_index"]) for h in stored]
@@ -92,6 +93,16 @@ def test_repeated_texts_are_stored_once_and_every_document_stays_reachable(
         after = audit(services.store, services.ledger.all())
         assert (after.missing, after.orphans) == ({}, [])
         assert not services.store.ids_for(doc_id)
+        record(
+            "integrity_flood",
+            {
+                "held": True,
+                "chunks": len(places),
+                "stored": len(stored),
+                "chunks probed": probe.tried,
+                "unreachable": len(probe.lost),
+            },
+        )
     finally:
         services.close()
 
