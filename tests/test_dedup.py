@@ -17,7 +17,8 @@ from api.services import Services
 from ingest.discover import doc_id_for
 from ingest.document import Chunk
 from ingest.integrity import audit, self_probe
-from ingest.pipeline.dedup import collapse, dedup_key
+from ingest.pipeline.dedup import collapse, dedup_key, occurrence_metadata, repoint_specs
+from ingest.specs.model import DocumentSpecs, Fact
 from tests.reliability import record
 
 pytestmark = pytest.mark.slow
@@ -113,3 +114,17 @@ def test_collapse_keeps_first_occurrences_and_names_the_others() -> None:
     kept, copies = collapse(chunks)
     assert [c.index for c in kept] == [0, 1, 4]
     assert {k: [c.index for c in v] for k, v in copies.items()} == {0: [2], 1: [3]}
+
+
+def test_facts_and_cars_of_a_later_occurrence_move_to_the_stored_chunk() -> None:
+    chunks = [Chunk(i, t, "", i + 1, "", 1) for i, t in enumerate(["x", "y", "x"])]
+    kept, copies = collapse(chunks)
+    specs = DocumentSpecs(
+        facts=[Fact("car-a", "power", "100 kW", chunk_index=2, page=3)],
+        chunk_cars={0: ("car-b",), 2: ("car-a",)},
+    )
+    moved = repoint_specs(specs, copies)
+    assert [(f.chunk_index, f.page) for f in moved.facts] == [(0, 3)]  # cites the record
+    assert moved.chunk_cars == {0: ("car-a", "car-b")}
+    assert occurrence_metadata(kept[0], copies) == {"also_chunks": [2], "also_pages": [3]}
+    assert occurrence_metadata(kept[1], copies) == {}
