@@ -3,6 +3,12 @@
 Why. Identical vectors fill HNSW's neighbour lists (hnswlib#263): one file of 1,539 chunks
 with 16 distinct texts made 15-19 chunks of *other* documents unreachable by vector search,
 even filtered on their own doc id. Storing each distinct text once keeps the graph navigable.
+Measured on ../shared/corpus (4,299 chunks) with a flood of 1,536 chunks of 16 texts ingested
+first, every stored chunk queried with its own vector and its doc-id filter (`self_probe`):
+with Chroma's default HNSW settings 29 chunks of other documents were lost before, 0 after;
+with ours (`ingest.store.HNSW`: M 32, search ef 400) 0 were lost either way, but 1,376 of the
+flood's own 1,536 chunks could not find themselves (their twins tie) and a search listed one
+text many times. `tests/test_dedup.py` holds the flood beside data/samples.
 
 The design:
 - Key: the chunk's text, NFC-normalised with its whitespace collapsed. The embedding model is
