@@ -25,15 +25,13 @@ The design:
   occurred. A spec fact found in a later occurrence cites the stored record.
 - Lexical index: it is built from what Chroma holds, so it mirrors the dedup and a search never
   shows the same text of one document twice.
-- Not done here: identical texts in *different* documents are still stored once per document
-  (a flood of many one-chunk copies of a file would still crowd HNSW). Sharing a record across
-  documents needs reference counting on delete (re-pointing the record to a surviving
-  occurrence), a table of occurrences in the ledger database and `check`/`plan` resolving ids
-  through it.
+- Identical texts in *different* documents: `ingest.pipeline.share` (each record carries
+  `text_key`, the digest of `dedup_key`, for that look-up).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import replace
@@ -47,6 +45,12 @@ _SPACE = re.compile(r"\s+")
 def dedup_key(text: str) -> str:
     """What makes two chunk texts the same passage: NFC, whitespace collapsed, trimmed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def text_key(text: str) -> str:
+    """The digest that names a chunk text for `dedup_key`'s notion of sameness: stored as
+    each record's `text_key`, so other documents find it (`ingest.pipeline.share`)."""
+    return hashlib.sha256(dedup_key(text).encode()).hexdigest()[:32]
 
 
 def collapse(chunks: list[Chunk]) -> tuple[list[Chunk], dict[int, list[Chunk]]]:

@@ -15,6 +15,7 @@ from ingest.document import Chunk
 from ingest.embedding.model import WindowCheck
 from ingest.encodings import get_encoding
 from ingest.errors import IngestError
+from ingest.ledger import Share
 from ingest.pipeline.dedup import collapse, repoint_specs
 from ingest.pipeline.plan import ChunkOptions
 from ingest.specs.model import DocumentSpecs
@@ -41,6 +42,8 @@ class Prepared:
     # Later occurrences of a chunk's text, by the stored chunk's index (`ingest.pipeline.dedup`):
     # `chunks` holds first occurrences only.
     copies: dict[int, list[Chunk]] = field(default_factory=dict)
+    # Chunks whose text another document stores (`ingest.pipeline.share`), out of `chunks`.
+    shares: list[Share] = field(default_factory=list)
 
 
 @cache

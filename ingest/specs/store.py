@@ -16,11 +16,10 @@ from ingest.storage.tables import document_cars, facts
 
 
 def replace(
-    connection: Connection, doc_id: str, specs: DocumentSpecs, chunk_ids: list[str]
+    connection: Connection, doc_id: str, specs: DocumentSpecs, chunk_of: dict[int, str]
 ) -> None:
-    """Make `specs` the facts of `doc_id` (`chunk_ids` are the stored chunks' ids
-    `{doc_id}:{chunk_index}`; a document's repeated texts are stored once, so an index may
-    have no id of its own: `ingest.pipeline.dedup`)."""
+    """Make `specs` the facts of `doc_id`; `chunk_of` gives the id of the record that stores
+    each chunk index (a repeated text is stored once: `ingest.pipeline.dedup`)."""
     delete(connection, doc_id)
     if specs.cars:
         connection.execute(
@@ -36,8 +35,7 @@ def replace(
             ],
         )
     if specs.facts:
-        by_index = {_index_of(chunk_id): chunk_id for chunk_id in chunk_ids}
-        connection.execute(sa.insert(facts), [_fact_row(doc_id, f, by_index) for f in specs.facts])
+        connection.execute(sa.insert(facts), [_fact_row(doc_id, f, chunk_of) for f in specs.facts])
 
 
 def delete(connection: Connection, doc_id: str) -> None:
@@ -55,10 +53,6 @@ def _unique_cars(cars: Iterable[CarRef]) -> list[CarRef]:
         else:
             found[car.id] = car
     return list(found.values())
-
-
-def _index_of(chunk_id: str) -> int:
-    return int(chunk_id.rsplit(":", 1)[1])
 
 
 def _fact_row(doc_id: str, fact: Fact, by_index: dict[int, str]) -> dict[str, Any]:
