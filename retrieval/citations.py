@@ -17,6 +17,13 @@ class Citation(BaseModel):
     doc_id: str = ""
     chunk_index: int | None = None
     cars: list[str] = Field(default_factory=list, description="the cars the chunk is about")
+    also_chunks: list[int] = Field(
+        default_factory=list,
+        description="the document's other chunks with this same text (stored once)",
+    )
+    also_pages: list[int] = Field(
+        default_factory=list, description="other pages where this same text occurs"
+    )
 
 
 def citation(metadata: Mapping[str, Any], document_name: Callable[[str], str]) -> Citation:
@@ -32,4 +39,10 @@ def citation(metadata: Mapping[str, Any], document_name: Callable[[str], str]) -
         doc_id=str(metadata.get("doc_id") or ""),
         chunk_index=int(index) if isinstance(index, int | float) else None,
         cars=[str(c) for c in cars] if isinstance(cars := metadata.get("cars"), list) else [],
+        also_chunks=_ints(metadata.get("also_chunks")),
+        also_pages=_ints(metadata.get("also_pages")),
     )
+
+
+def _ints(value: Any) -> list[int]:
+    return [int(v) for v in value] if isinstance(value, list) else []

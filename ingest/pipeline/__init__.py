@@ -21,6 +21,7 @@ from ingest.pipeline.plan import PIPELINE_VERSION, ChunkOptions, Plan, PlanItem,
 from ingest.pipeline.recover import remove_orphans
 from ingest.pipeline.report import Progress, Report
 from ingest.pipeline.schedule import Scheduler
+from ingest.pipeline.share import Sharing, hand_on
 from ingest.store import ChromaStore
 
 
@@ -83,6 +84,7 @@ class Pipeline:
         """Remove one document's chunks and ledger row; returns the chunks deleted."""
         with self._locked():
             self.mark_dirty()
+            hand_on(self.store, self.ledger, {doc_id})
             deleted = self.store.delete_document(doc_id)
             self.ledger.delete(doc_id)
             self._sync_derived()
@@ -128,14 +130,17 @@ class Pipeline:
             report.notes.extend(plan.discovery.unsupported)
             report.skipped += len(plan.discovery.unsupported)
             todo = plan.of("add") + plan.of("update")
-            if todo or plan.of("delete"):
+            leaving = {i.doc_id for i in plan.of("update") + plan.of("delete")}
+            if todo or leaving:
                 self.mark_dirty()
+            # Records others share are stored again as theirs before these documents change.
+            hand_on(self.store, self.ledger, leaving)
             for item in plan.of("delete"):
                 report.deleted += self.store.delete_document(item.doc_id)
                 self.ledger.delete(item.doc_id)
                 report.documents_deleted += 1
             if todo:
-                self._ingest(todo, report, progress)
+                self._ingest(todo, report, progress, leaving)
                 self._replan_changed(report, progress)
             began = time.perf_counter()
             self._sync_derived()
@@ -175,12 +180,14 @@ class Pipeline:
         if not todo:
             return
         second = Report()
+        hand_on(self.store, self.ledger, {item.doc_id for item in todo})
         self._ingest(todo, second, progress)
         # Each file is counted once, by its first pass; the chunks and notes of both count.
         report.added += second.added
         report.updated += second.updated
         report.deleted += second.deleted
         report.embedded += second.embedded
+        report.shared += second.shared
         report.errors.extend(second.errors)
         report.notes.extend(second.notes)
         for stage, seconds in second.stages.items():
@@ -213,11 +220,21 @@ class Pipeline:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _ingest(self, todo: list[PlanItem], report: Report, progress: Progress | None) -> None:
+    def _ingest(
+        self,
+        todo: list[PlanItem],
+        report: Report,
+        progress: Progress | None,
+        rewriting: set[str] | None = None,
+    ) -> None:
+        """Ingest `todo`; `rewriting` (default: its documents) are the documents whose records
+        may go in this run, which nothing new may share (`ingest.pipeline.share`)."""
+        rewriting = {item.doc_id for item in todo} | (rewriting or set())
         scheduler = Scheduler(
             embedder=self.embedder,
             chunking=self.chunking,
             committer=Committer(self.store, self.ledger, self.fingerprint),
+            sharing=Sharing(self.store, rewriting),
             workers=self.workers,
             store_batch=self.store_batch,
             encoder_calls=self.encoder_calls,

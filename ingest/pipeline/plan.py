@@ -11,8 +11,9 @@ from ingest.ledger import Ledger, Record
 from ingest.specs import SpecConfig
 
 # Bump when parsing, chunking or spec extraction changes what a file turns into: every file
-# is then redone. 2: spec facts and the cars of each chunk.
-PIPELINE_VERSION = "2"
+# is then redone. 2: spec facts and the cars of each chunk. 3: a document's repeated chunk
+# texts stored once (`ingest.pipeline.dedup`).
+PIPELINE_VERSION = "3"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -24,6 +24,7 @@ class Report:
     updated: int = 0
     deleted: int = 0
     embedded: int = 0
+    shared: int = 0  # chunks whose text another document stores (`ingest.pipeline.share`)
     documents_deleted: int = 0
     seconds: float = 0.0
     changed: list[str] = field(default_factory=list)  # files that changed while ingested
@@ -48,6 +49,7 @@ class Report:
                 "updated": self.updated,
                 "deleted": self.deleted,
                 "embedded": self.embedded,
+                "shared": self.shared,
                 "orphans_removed": self.orphans_removed,
             },
             "documents_deleted": self.documents_deleted,

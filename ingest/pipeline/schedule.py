@@ -31,6 +31,7 @@ from ingest.pipeline.commit import Committer, Staged, metadata
 from ingest.pipeline.plan import ChunkOptions, PlanItem
 from ingest.pipeline.prepare import Prepared, defer_to_encoder, prepare
 from ingest.pipeline.report import Progress, Report
+from ingest.pipeline.share import Sharing
 
 
 class Scheduler:
@@ -42,6 +43,7 @@ class Scheduler:
         embedder: Embedder,
         chunking: ChunkOptions,
         committer: Committer,
+        sharing: Sharing,
         workers: int,
         store_batch: int,
         encoder_calls: int | None,
@@ -49,6 +51,7 @@ class Scheduler:
         self.embedder = embedder
         self.chunking = chunking
         self.committer = committer
+        self.sharing = sharing
         self.workers = workers
         self.store_batch = store_batch
         self.encoder_calls = encoder_calls
@@ -165,9 +168,14 @@ class _Loop:
         if prepared.error:
             self.committer.fail(item, prepared, self.report)
             self.done += 1
-        else:
-            self.pending.append((item, prepared, 0))
-            self.waiting[item.doc_id] = len(prepared.chunks)
+            return
+        self.scheduler.sharing.take(item, prepared)
+        if not prepared.chunks:  # every text is stored already: nothing to embed
+            self.committer.commit(item, prepared, self.report)
+            self.done += 1
+            return
+        self.pending.append((item, prepared, 0))
+        self.waiting[item.doc_id] = len(prepared.chunks)
 
     def _can_submit(self) -> bool:
         """A stream is free and there is a full batch, or the last chunks of the run."""

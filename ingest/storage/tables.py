@@ -161,3 +161,19 @@ facts = sa.Table(
 )
 sa.Index("facts_car", facts.c.car_id, facts.c.attribute)
 sa.Index("facts_doc", facts.c.doc_id)
+
+# Duplicates across documents (`ingest.pipeline.share`): a chunk whose text another document
+# already stores is not stored again; this row keeps where it occurs, for citations and for
+# handing the record on when its owner goes. The document's `chunk_ids` list the record too.
+chunk_shares = sa.Table(
+    "chunk_shares",
+    metadata,
+    sa.Column("doc_id", sa.Text, primary_key=True),
+    sa.Column("chunk_index", sa.Integer, primary_key=True),
+    sa.Column("record_id", sa.Text, nullable=False),
+    sa.Column("page", sa.Integer),
+    sa.Column("section", sa.Text, nullable=False, server_default=sa.text("''")),
+    sa.Column("header", sa.Text, nullable=False, server_default=sa.text("''")),
+    sa.Column("tokens", sa.Integer, nullable=False, server_default=sa.text("0")),
+)
+sa.Index("chunk_shares_record", chunk_shares.c.record_id)
