@@ -221,6 +221,7 @@ def run(chunks: int, rounds: int, folder: Path) -> str:
             "chunks tokenized) |",
             f"| B's poll of the ledger revision (one SELECT) | {ms(polls)} |",
             f"| lexical search, k=10 ({len(searches)} queries) | {ms(searches)} |",
+            f"| the same while the instance rebuilds ({len(during)} queries) | {ms(during)} |",
             "",
         ]
     )
