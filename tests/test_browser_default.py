@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from api.app import create_app
-from api.services import Services
-from tests.browser import keep_screenshot, outside_loopback
-from tests.serving import served
+from tests.browser import default_app, keep_screenshot, outside_loopback
 
 pytestmark = pytest.mark.slow
 
@@ -41,22 +36,8 @@ SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|$)", re.DOTALL)
 def base_url(
     make_settings: Any, embedder: Any, sample_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """The app as `make run` serves it: the shipped model table and its default, no API key,
-    no model key (every key variable of the table unset), data/samples indexed."""
-    for name in ("SPECRAG_MODELS_FILE", "SPECRAG_DEFAULT_MODEL", "SPECRAG_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    settings = make_settings()
-    table = tomllib.loads(settings.models_file.read_text(encoding="utf-8"))
-    for model in table["models"].values():
-        if "api_key_env" in model:
-            monkeypatch.delenv(model["api_key_env"], raising=False)
-    shutil.copytree(sample_index, settings.data_dir)
-    services = Services(settings, embedder=embedder)
-    try:
-        with served(create_app(services=services)) as url:
-            yield url
-    finally:
-        services.close()
+    with default_app(make_settings, embedder, sample_index, monkeypatch) as url:
+        yield url
 
 
 def _done_event(stream: str) -> dict[str, Any]:
