@@ -108,11 +108,14 @@ def outside_loopback(page: Any, base_url: str) -> list[str]:
     return [r.url for r in page.requests if not r.url.startswith((base_url + "/", "data:"))]
 
 
-def keep_screenshot(page: Any, tmp_path: Path, request: Any, name: str = "screenshot") -> Path:
-    """A full-page screenshot in the test's tmp dir; with SPECRAG_UPDATE_SCREENSHOT=1 also
-    docs/<name>.png (docs/screenshot.png is the README's picture, the others one per tab)."""
+def keep_screenshot(
+    page: Any, tmp_path: Path, request: Any, name: str = "screenshot", *, full_page: bool = True
+) -> Path:
+    """A screenshot (the full page, or the window) in the test's tmp dir; with
+    SPECRAG_UPDATE_SCREENSHOT=1 also docs/<name>.png (docs/screenshot.png is the README's
+    picture, the others one per tab)."""
     shot = tmp_path / f"{name}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    page.screenshot(path=str(shot), full_page=full_page)
     if name == "screenshot":
         shutil.copyfile(shot, tmp_path / "page.png")
     request.node.user_properties.append(("screenshot", str(shot)))

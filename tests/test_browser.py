@@ -186,6 +186,24 @@ def test_chat_search_and_blog_in_a_real_browser(
     # a window of one round: the third turn repeats the second and leaves the first out
     expect(turns.nth(2).locator(".meta")).to_contain_text("kept turns 2 · dropped 1")
 
+    # Usage: the priced model's tokens and cost per business, drawn and tabled as the API
+    # counts them (the blog's three steps and the three chat turns).
+    page.get_by_role("tab", name="Usage").click()
+    page.get_by_label("Group by", exact=True).select_option("business")
+    expect(page.locator("#usage-group-head")).to_have_text("Business")
+    usage = page.request.get(
+        f"{base_url}/v1/usage?group_by=business", headers={"Authorization": f"Bearer {KEY}"}
+    ).json()["rows"]
+    assert {r["group"] for r in usage} >= {"car_blog"} and all(r["cost"] > 0 for r in usage)
+    expect(page.locator("#usage-chart g.bar")).to_have_count(len(usage))
+    expect(page.locator("#usage-table tbody tr")).to_have_count(len(usage))
+    for row in usage:
+        bar = page.locator(f"#usage-chart g.bar[data-group='{row['group']}']")
+        expect(bar.locator("text.cost")).to_have_text(f"${row['cost']:.4f}")
+        cells = page.locator(f"#usage-table tr[data-group='{row['group']}'] td")
+        expect(cells.nth(4)).to_have_text(f"{row['cost']:.6f}")
+    page.get_by_role("tab", name="Ask").click()
+
     # Nothing outside loopback was loaded, and no script failed.
     assert outside_loopback(page, base_url) == []
     assert page.script_errors == []

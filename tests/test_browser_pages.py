@@ -7,7 +7,8 @@ on `make run`'s app: the embedded `local` model, no key anywhere, data/samples i
 - Write: each of the six businesses streamed, its request fields, every figure's verdict, the
   citation viewer on a [n] of the text, the Markdown export; then Usage: the chart and table
   per business, day and model (costs on a priced model: tests/test_browser.py).
-- The language toggle: Chinese labels, kept across a reload, back to English.
+- The language toggle: Chinese labels, the server's chat defaults, kept across a reload, a
+  Chinese blog told in Chinese, back to English.
 
 With SPECRAG_UPDATE_SCREENSHOT=1 each tab's screenshot is copied to docs/<tab>.png.
 """
@@ -250,10 +251,17 @@ def test_a_cars_spec_sheet_and_a_sources_passage(
     assert _flat(mark.inner_text()) == _flat(cited["evidence"]), (mark.inner_text(), cited)
     chunk = _api(page, base_url, f"/v1/chunks/{cited['chunk_id']}")
     assert _flat(page.locator("#passage-text").inner_text()) == _flat(chunk["text"])
-    keep_screenshot(page, tmp_path, request, name="citation")
+    keep_screenshot(page, tmp_path, request, name="citation", full_page=False)
     page.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
-    keep_screenshot(page, tmp_path, request, name="cars")
+    # every car listed again, the sheet still shown
+    page.get_by_label("Find a car", exact=True).fill("")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator("#car-list button.car")).to_have_count(len(cars))
+    expect(page.locator(f"#car-list button[data-car='{sheet['id']}']")).to_have_attribute(
+        "aria-current", "true"
+    )
+    keep_screenshot(page, tmp_path, request, name="cars", full_page=False)
     assert outside_loopback(page, base_url) == []
     assert page.script_errors == []
 
@@ -387,7 +395,6 @@ def test_each_business_is_written_then_usage_is_charted(
 
     # The blog again, for the citation viewer and the Markdown export.
     blog = _write(page, base_url, "car_blog")["response"]
-    keep_screenshot(page, tmp_path, request, name="write")
     ref = page.locator("#write-parts .part .text .ref").first
     n = int(ref.get_attribute("data-n"))
     cited = next(c for c in blog["citations"] if c["n"] == n)
@@ -419,6 +426,7 @@ def test_each_business_is_written_then_usage_is_charted(
     page.get_by_role("tab", name="Usage").click()
     for group in ("business", "day", "model"):
         page.get_by_label("Group by", exact=True).select_option(group)
+        expect(page.locator("#usage-group-head")).to_have_text(group.capitalize())
         rows = _api(page, base_url, f"/v1/usage?group_by={group}")["rows"]
         assert rows, group
         expect(page.locator("#usage-table tbody tr")).to_have_count(len(rows))
@@ -434,6 +442,7 @@ def test_each_business_is_written_then_usage_is_charted(
         if group == "business":  # the facts writer calls the model for the blog's polish only
             assert "car_blog" in {r["group"] for r in rows}, rows
     page.get_by_label("Group by", exact=True).select_option("business")
+    expect(page.locator("#usage-group-head")).to_have_text("Business")
     keep_screenshot(page, tmp_path, request, name="usage")
     assert outside_loopback(page, base_url) == []
     assert page.script_errors == []
@@ -468,8 +477,31 @@ def test_the_language_toggle(page: Any, base_url: str, tmp_path: Path, request: 
     expect(page.locator("#documents tbody tr").first.locator("td").nth(2)).to_have_text("正常")
     expect(page.locator("#documents-count")).to_contain_text("已索引")
     keep_screenshot(page, tmp_path, request, name="library-zh")
+    # A blog in Chinese, in the Chinese page: the verdict and the states in Chinese too.
+    page.get_by_role("tab", name="写作").click()
+    page.locator("#write-car").fill("Meridian S")  # "车型" also names the Cars tab
+    page.get_by_label("语言", exact=True).select_option("zh")
+    with page.expect_response(lambda r: r.url == f"{base_url}/v1/generate/blog") as answered:
+        page.get_by_role("button", name="生成").click()
+    verdict = page.locator("#write-grounding")
+    expect(verdict).to_be_visible(timeout=WRITE_TIMEOUT_MS)
+    blog = _done_event(answered.value.text())
+    assert blog["grounding"]["verdict"] == "grounded", blog["grounding"]
+    expect(verdict).to_have_text(
+        f"有据：核对了 {blog['grounding']['checked']} 个数字，全部有该车参数和来源支持。"
+    )
+    for n, step in enumerate(("opening", "middle", "ending")):
+        part = page.locator("#write-parts .part").nth(n)
+        expect(part.locator(".step-name")).to_have_text(("开头", "正文", "结尾")[n])
+        expect(part.locator(".state")).to_have_text("完成")
+        expect(part.locator(".text")).to_have_text(blog[step])
+    expect(page.get_by_role("button", name="复制为 Markdown")).to_be_visible()
+    keep_screenshot(page, tmp_path, request, name="write-zh")
+
     page.get_by_role("button", name="中文 / English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("tab", name="Library")).to_be_visible()
+    expect(verdict).to_contain_text("Grounded: ")  # what is shown is told again in English
+    page.get_by_role("tab", name="Library").click()
     expect(page.locator("#documents thead th").first).to_have_text("Name")
     assert page.script_errors == []

@@ -79,7 +79,7 @@ function shown(business, output) {
   if (output.body !== undefined) return { title: output.title, text: output.body };
   const extra = [];
   if (output.hashtags && output.hashtags.length) extra.push(`${t("hashtags")}: ${output.hashtags.map((h) => `#${h}`).join(" ")}`);
-  if (output.sentiment) extra.push(`${t("sentiment")}: ${output.sentiment}`);
+  if (output.sentiment) extra.push(`${t("sentiment")}: ${t(`sentiment_${output.sentiment}`)}`);
   return { text: output.text || "", extra: extra.join(" · ") };
 }
 
