@@ -88,3 +88,42 @@ def test_chat_defaults_are_the_servers_settings(client: TestClient) -> None:
         "model": app_state(client.app).services.generation.models.default,
         "memory": {"policy": "window", "max_turns": 4, "max_tokens": 2000},
     }
+
+
+def test_progress_names_the_file_the_run_has_reached(
+    make_settings: Any, embedder: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Batches of 4 chunks: the run reports progress before its files are done, each time
+    naming the file of the last chunk it gave the encoder, in the order the files are taken."""
+    monkeypatch.setattr(embedder, "batch_size", 4)
+    folder = tmp_path / "three"
+    folder.mkdir()
+    names = ["aurora_x5.md", "lumen_e2.txt", "meridian_s_zh.md"]
+    for name in names:
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    services = Services(make_settings(), embedder=embedder)
+    seen: list[tuple[int, int, int, str | None]] = []
+    try:
+        report = services.pipeline.run([folder], progress=lambda *update: seen.append(update))
+    finally:
+        services.close()
+    assert report.ok == 3, report.errors
+    running = [s for s in seen if s[0] < s[1]]
+    assert running and all(s[3] is not None for s in running), seen
+    reached = [Path(s[3]).name for s in seen if s[3] is not None]
+    assert set(reached) <= set(names)
+    order = [names.index(n) for n in reached]
+    assert order == sorted(order) and len(set(reached)) > 1, reached  # onward, file by file
+    assert [s[2] for s in seen] == sorted(s[2] for s in seen)  # chunks only grow
+    assert seen[-1][:2] == (3, 3)
+
+
+def test_a_finished_job_names_no_current_file(client: TestClient) -> None:
+    sent = client.post(
+        "/v1/documents",
+        files=[("files", ("lumen_e2.txt", (SAMPLES / "lumen_e2.txt").read_bytes()))],
+    )
+    job = wait_job(client, sent.json()["job"]["id"])
+    assert job["progress"]["current_file"] is None
+    listed = client.get("/v1/jobs").json()["jobs"]
+    assert listed[0]["id"] == job["id"] and listed[0]["progress"]["current_file"] is None

@@ -367,6 +367,16 @@ def test_each_business_is_written_then_usage_is_charted(
             expect(option).to_contain_text(model["reason"])
     assert any(not m["available"] for m in chat_models)  # no key: the remote ones
 
+    # The brief's defaults are the server's (its OpenAPI schema), not the page's own.
+    schema = _api(page, base_url, "/openapi.json")["components"]["schemas"]
+    fields = schema["GenerateRequest"]["properties"]
+    expect(page.get_by_label("Length", exact=True)).to_have_value(str(fields["length"]["default"]))
+    expect(page.locator("#write-title-max")).to_have_value(str(fields["title_max"]["default"]))
+    for name in ("angle", "audience"):
+        expect(page.locator(f"#write-{name}")).to_have_attribute(
+            "placeholder", fields[name]["default"]
+        )
+
     # Each business's own fields are shown with it, and no others.
     page.get_by_label("Business", exact=True).select_option("weibo_region")
     expect(page.get_by_label("Region", exact=True)).to_be_visible()

@@ -36,10 +36,13 @@ async function loadServer() {
   let models = [];
   let defaults = null;
   try {
-    [models, defaults] = await Promise.all([
+    let schema;
+    [models, defaults, schema] = await Promise.all([
       call("GET", "/v1/models").then((reply) => reply.data),
       call("GET", "/v1/chat/defaults"),
+      call("GET", "/openapi.json"),
     ]);
+    useWriteDefaults(schema.components.schemas.GenerateRequest.properties);
   } catch (e) {
     // without the key (or the routes) the fields stay free text; the tabs show the API's error
   }

@@ -57,18 +57,20 @@ async function follow(job, files) {
   drawJob();
 }
 
-// A file is indexed once its ledger row is newer than the job's start; the first file not yet
-// indexed while the job runs is the one it is on.
+// A file is indexed once its ledger row is newer than the job's start. The one the job is on is
+// the job's `current_file`; before the job names one, the first file not yet indexed.
 function fileStates(job, files) {
   const byId = new Map(documents.map((d) => [d.doc_id, d]));
   const failedNames = new Set(job.errors.map((e) => e.path.split(/[\\/]/).pop()));
-  let current = job.status === "running";
+  const named = job.progress.current_file;
+  let current = job.status === "running" && !named;
   return files.map((f) => {
     if (f.status === "unchanged") return [f, "unchanged"];
     if (failedNames.has(f.name)) return [f, "failed"];
     const row = byId.get(f.doc_id);
     const indexed = row && job.started_at && row.updated_at >= job.started_at;
     if (indexed || job.status === "done") return [f, row && row.status === "failed" ? "failed" : "done"];
+    if (named && job.status === "running") return [f, f.name === named ? "current" : "waiting"];
     if (current) {
       current = false;
       return [f, "current"];
@@ -89,6 +91,7 @@ function drawJob() {
   $("job").dataset.status = job.status;
   $("job-summary").textContent =
     t("jobLine", { status: t(job.status), done: p.files_done, total: p.files_total || files.length, chunks: p.chunks_embedded }) +
+    (p.current_file && job.status === "running" ? ` · ${t("onFile", { name: p.current_file })}` : "") +
     (job.error ? ` · ${job.error}` : "");
   $("job-progress").max = Math.max(p.files_total || files.length, 1);
   $("job-progress").value = job.status === "done" ? $("job-progress").max : p.files_done;

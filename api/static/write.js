@@ -174,17 +174,16 @@ function showResponse() {
 
 function brief() {
   const business = $("write-business").value;
-  const body = {
-    car: $("write-car").value.trim(),
-    length: parseInt($("write-length").value, 10) || 600,
-    language: $("write-language").value,
-    stream: true,
-  };
+  // A field left empty is left out: the server applies its own default.
+  const body = { car: $("write-car").value.trim(), language: $("write-language").value, stream: true };
+  const length = parseInt($("write-length").value, 10);
+  if (length) body.length = length;
   for (const field of ["angle", "audience", "model"]) {
     const value = $(`write-${field}`).value.trim();
     if (value) body[field] = value;
   }
-  if (business.startsWith("push_")) body.title_max = parseInt($("write-title-max").value, 10) || 30;
+  const titleMax = parseInt($("write-title-max").value, 10);
+  if (business.startsWith("push_") && titleMax) body.title_max = titleMax;
   if (business === "weibo_region") body.region = $("write-region").value.trim();
   if (business === "push_personal") {
     const profile = {};
@@ -272,6 +271,23 @@ function downloadMarkdown() {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// The brief's defaults and limits as the server declares them (its OpenAPI schema of the
+// request): the empty fields show what the server will use.
+function useWriteDefaults(fields) {
+  const number = (id, field) => {
+    if (!field) return;
+    if (field.default !== undefined && !$(id).value) $(id).value = field.default;
+    if (field.minimum !== undefined) $(id).min = field.minimum;
+    if (field.maximum !== undefined) $(id).max = field.maximum;
+  };
+  number("write-length", fields.length);
+  number("write-title-max", fields.title_max);
+  for (const name of ["angle", "audience"]) {
+    if (fields[name] && fields[name].default) $(`write-${name}`).placeholder = fields[name].default;
+  }
+  if (fields.language && fields.language.default) $("write-language").value = fields.language.default;
 }
 
 // The models: the server's default first, each configured chat model, unavailable ones greyed
