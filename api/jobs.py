@@ -51,6 +51,7 @@ class Job:
     files_done: int = 0
     files_total: int = 0
     chunks_embedded: int = 0
+    current_file: str | None = None  # the name of the file the run has reached, while it runs
     errors: list[dict[str, str]] = field(default_factory=list)
     report: dict[str, Any] | None = None
     error: str | None = None  # the job as a whole failed (per-file failures are in `errors`)
@@ -69,6 +70,7 @@ class Job:
                 "files_done": self.files_done,
                 "files_total": self.files_total,
                 "chunks_embedded": self.chunks_embedded,
+                "current_file": self.current_file,
             },
             "errors": [dict(e) for e in self.errors],
             "report": self.report,
@@ -90,6 +92,7 @@ class Job:
             files_done=int(progress.get("files_done", 0)),
             files_total=int(progress.get("files_total", 0)),
             chunks_embedded=int(progress.get("chunks_embedded", 0)),
+            current_file=progress.get("current_file"),
             errors=list(data.get("errors") or []),
             report=data.get("report"),
             error=data.get("error"),
@@ -297,9 +300,10 @@ class JobRunner:
     def _run(self, job: Job) -> None:
         saved = [0]
 
-        def progress(done: int, total: int, chunks: int) -> None:
+        def progress(done: int, total: int, chunks: int, current: str | None) -> None:
             with self._lock:
                 job.files_done, job.files_total, job.chunks_embedded = done, total, chunks
+                job.current_file = Path(current).name if current and done < total else None
             if done != saved[0]:  # kept as files finish: a restart knows how far it got
                 saved[0] = done
                 self._persist(job)
@@ -331,6 +335,7 @@ class JobRunner:
                 job.errors = [{"path": p.path, "reason": p.reason} for p in report.errors]
                 job.files_done = job.files_total = report.ok + report.failed + report.skipped
             job.status, job.error, job.finished_at = status, error, time.time()
+            job.current_file = None
             self._forget_old()
             self._idle.notify_all()
         self._persist(job)

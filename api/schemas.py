@@ -12,6 +12,9 @@ class Progress(BaseModel):
     files_done: int
     files_total: int
     chunks_embedded: int
+    current_file: str | None = Field(
+        default=None, description="the name of the file the running job has reached"
+    )
 
 
 class FileError(BaseModel):

@@ -85,11 +85,12 @@ def _log_progress() -> Progress:
     """Plain log lines for a non-terminal: at most one every five seconds."""
     last = [0.0]
 
-    def update(done: int, total: int, chunks: int) -> None:
+    def update(done: int, total: int, chunks: int, current: str | None) -> None:
         now = time.monotonic()
         if now - last[0] >= 5 or done == total:
             last[0] = now
-            click.echo(f"progress: {done}/{total} files, {chunks} chunks embedded", err=True)
+            on = f", on {Path(current).name}" if current and done < total else ""
+            click.echo(f"progress: {done}/{total} files, {chunks} chunks embedded{on}", err=True)
 
     return update
 

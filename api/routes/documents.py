@@ -1,4 +1,5 @@
-"""`/v1/documents`: upload files to ingest, list and read the ledger, delete a document."""
+"""`/v1/documents`: upload files to ingest, list and read the ledger, delete or re-ingest a
+document; `GET /v1/chunks/{id}`: one passage with its citation (the page's citation viewer)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,22 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Authorized, DeleteLimiterDep, JobsDep, ServicesDep, SettingsDep
+from api.deps import (
+    Authorized,
+    DeleteLimiterDep,
+    JobsDep,
+    SearcherDep,
+    ServicesDep,
+    SettingsDep,
+)
 from api.errors import ApiError
-from api.schemas import JobOut
+from api.schemas import JobAccepted, JobOut
 from api.services import Services
 from api.settings import Settings
 from api.uploads import Placement, UploadFolder, name_key, safe_name
 from ingest.ledger import Record
 from ingest.parse import SUPPORTED_EXTENSIONS
+from retrieval.citations import Citation, citation
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,7 @@ class DocumentOut(BaseModel):
     file_type: str
     status: str = Field(description="ok, or failed (see error)")
     chunks: int
+    facts: int = Field(description="spec facts read from it (GET /v1/cars/{id} shows them)")
     error: str | None
     warnings: list[str]
     size: int
@@ -43,6 +53,12 @@ class DocumentOut(BaseModel):
 
 class DocumentDetail(DocumentOut):
     chunk_ids: list[str]
+
+
+class Chunk(BaseModel):
+    chunk_id: str
+    text: str
+    citation: Citation
 
 
 class DocumentList(BaseModel):
@@ -76,7 +92,7 @@ def uploads_dir(settings: Settings) -> Path:
     return settings.data_dir / "uploads"
 
 
-def _document(record: Record) -> dict[str, object]:
+def _document(record: Record, facts: int) -> dict[str, object]:
     return {
         "doc_id": record.doc_id,
         "source": record.source,
@@ -84,6 +100,7 @@ def _document(record: Record) -> dict[str, object]:
         "file_type": record.file_type,
         "status": record.status,
         "chunks": len(record.chunk_ids),
+        "facts": facts,
         "error": record.error,
         "warnings": record.warnings,
         "size": record.size,
@@ -100,10 +117,11 @@ def list_documents(
     """The ledger: every indexed or failed file, ordered by source path."""
     records = services.ledger.all()
     page = records[offset : offset + limit]
+    facts = services.cars.facts_per_document()
     return DocumentList(
         total=len(records),
         offset=offset,
-        documents=[DocumentOut.model_validate(_document(r)) for r in page],
+        documents=[DocumentOut.model_validate(_document(r, facts.get(r.doc_id, 0))) for r in page],
     )
 
 
@@ -113,7 +131,47 @@ def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
     record = services.ledger.get(doc_id)
     if record is None:
         raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
-    return DocumentDetail.model_validate({**_document(record), "chunk_ids": record.chunk_ids})
+    facts = services.cars.facts_per_document().get(doc_id, 0)
+    return DocumentDetail.model_validate(
+        {**_document(record, facts), "chunk_ids": record.chunk_ids}
+    )
+
+
+@router.post(
+    "/v1/documents/{doc_id}/reingest",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={404: {"description": "unknown document, or its file is gone"}},
+)
+async def reingest_document(
+    doc_id: str, services: ServicesDep, jobs: JobsDep, limiter: DeleteLimiterDep
+) -> JobAccepted:
+    """Index a document again from its file, even unchanged (e.g. after a parser or
+    vocabulary update): its chunks and facts are removed, then a job ingests the file."""
+    record = await run_in_threadpool(services.ledger.get, doc_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
+    source = Path(record.source)
+    if not source.is_file():
+        raise ApiError(
+            404, "not_found", f"{source.name}: the file is gone from the server; upload it again"
+        )
+    await anyio.to_thread.run_sync(services.pipeline.delete, doc_id, limiter=limiter)
+    job = jobs.submit([source], kind="ingest")
+    return JobAccepted(job=JobOut.model_validate(job))
+
+
+@router.get("/v1/chunks/{chunk_id}", responses={404: {"description": "unknown chunk"}})
+def get_chunk(chunk_id: str, services: ServicesDep, searcher: SearcherDep) -> Chunk:
+    """One passage as indexed, with its document, page and section: what a citation's
+    `chunk_id` points at."""
+    hits = services.store.get([chunk_id])
+    if not hits:
+        raise ApiError(404, "not_found", f"no chunk with id {chunk_id!r}")
+    return Chunk(
+        chunk_id=chunk_id,
+        text=hits[0].text,
+        citation=citation(hits[0].metadata, searcher.document_name),
+    )
 
 
 @router.delete("/v1/documents/{doc_id}")

@@ -198,6 +198,12 @@ class CarRegistry:
 
     # -- spec sheets ----------------------------------------------------------------------
 
+    def facts_per_document(self) -> dict[str, int]:
+        """How many facts each document gave, by doc id (documents with none left out)."""
+        tally = sa.select(facts.c.doc_id, sa.func.count()).group_by(facts.c.doc_id)
+        with self._db.read() as connection:
+            return {doc: int(n) for doc, n in connection.execute(tally)}
+
     def facts_of(self, car_id: str) -> list[StoredFact]:
         query = (
             sa.select(facts, documents.c.source, documents.c.title)
