@@ -313,7 +313,10 @@ def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
     """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact."""
 
     def key(f: Fact) -> tuple[str, str, object]:
-        return f.car, f.attribute, f.normalized if f.normalized is not None else f.value
+        if f.normalized is not None:
+            return f.car, f.attribute, f.normalized
+        counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
+        return f.car, f.attribute, f.numbers if counted else f.value
 
     structured = {key(f) for f, p in zip(facts, prose, strict=True) if not p}
     with_variant = {key(f) for f in facts if f.variant}

@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ingest.specs.counts import CYLINDERS, count_facts, heading_cylinders
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import Found, variant_headings
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, compared, read
@@ -37,7 +38,7 @@ UNIT_ATTRIBUTE = {
     "kWh": "battery_capacity",
 }
 _UNIT_CUE = re.compile(
-    r"\d\s*(?:hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
+    r"\d\s*(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
     r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpg(?!e)|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
@@ -57,6 +58,9 @@ _RESTATED = re.compile(
     r"\d[\w.,/@ ]{0,16}?\s(?:or|/|[(（=])\s*(?:approx\.?|about|around|~)?\s*$"
     r"|\d\s*[A-Za-z]{1,3}\s*[(（]\s*$",
     re.IGNORECASE,
+)
+_POWER_VERB = re.compile(
+    r"\bengine\s+(?:produces|develops|delivers|generates|makes|puts\s+out)\s*$", re.I
 )
 _CONSUMPTION = re.compile(r"\b(?:city|highway|hwy|urban|extra[- ]urban|市区|市郊|高速)\b", re.I)
 
@@ -87,7 +91,13 @@ _ON_VARIANTS = re.compile(
     r"(?:variants?|versions?|trims?|models?)\b",
     re.IGNORECASE,
 )
+# "depending on the engine and trim chosen": words that name no variant
+_NOT_NAME = re.compile(
+    r"\b(?:and|or|engine|engines|each|every|other|some|most|higher|lower)\b", re.I
+)
 _SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
+# "iVT (Intelligent variable transmission)", "DCT (Dual-clutch transmission)": a legend
+_SPELLED_OUT = re.compile(r"\s*[(（][^)）]{0,40}(?:transmission|gearbox|clutch)[)）]", re.I)
 # "a CVT automatic (petrol)": the variant a parenthesis after the phrase names
 _PAREN_VARIANT = re.compile(r"\s*[(（](?P<v>[A-Za-z][A-Za-z .\-]{1,24}|[\u4e00-\u9fff]{1,8})[)）]")
 
@@ -134,6 +144,13 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
         out += _seat_counts(text, covered)
+    if "cylinders" in vocab.attributes and has("cylinder"):
+        rows, spans = _cell_rows(text, covered, CYLINDERS, "cylinders", whole=False, count=True)
+        out += rows
+        heads = heading_cylinders(text, variant_headings(text))
+        out += heads
+        covered = Covered([*skip, *spans, *((f.start, f.end) for f in heads)])
+    out += [f for f in count_facts(text, covered) if f.attribute in vocab.attributes]
     fuels = ("petrol", "diesel", "gasoline", "hybrid", "electric", "cng", "lpg")
     if "fuel_type" in vocab.attributes and has(*fuels):
         out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
@@ -264,7 +281,13 @@ _FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re
 
 
 def _cell_rows(
-    text: str, covered: Covered, pattern: re.Pattern[str], key: str, *, whole: bool
+    text: str,
+    covered: Covered,
+    pattern: re.Pattern[str],
+    key: str,
+    *,
+    whole: bool,
+    count: bool = False,
 ) -> tuple[list[Found], list[tuple[int, int]]]:
     """Spec-sheet rows of text cells (PDF text): a line made of several phrases of one kind,
     "5 - speed manual 6 - speed manual 6 - speed manual", "Petrol Petrol Diesel", one per
@@ -291,7 +314,12 @@ def _cell_rows(
         if len(cells) != len(names):
             continue
         for m, name in zip(cells, names, strict=True):
-            out.append(Found(key, Value(m.start(), m.end()), start, end, name))
+            number = re.match(r"\d+", m.group()) if count else None
+            numbers = (float(number.group()),) if number else ()
+            if count and not numbers:
+                continue
+            span = (m.start(), m.start() + len(m.group().split(",")[0]))
+            out.append(Found(key, Value(*span, numbers), start, end, name))
     return out, rows
 
 
@@ -304,6 +332,12 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
         return None
     q = found[0]
     key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+    if (
+        q.unit is not None
+        and q.unit.symbol == "kW"
+        and _POWER_VERB.search(text, max(0, q.start - 40), q.start)
+    ):
+        key = "power"  # kW is power or charging; an engine's "produces 85 kW" is power
     attr = vocab.attributes.get(key) if key else None
     if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
         return None
@@ -333,10 +367,12 @@ def _phrases(
     ok: object,
 ) -> list[Found]:
     out, rows = _cell_rows(text, covered, pattern, key, whole=False)
-    in_row = Covered(rows)
+    in_row = Covered(rows + _crowded_rows(text, pattern))
     for m in pattern.finditer(text):
         if covered(m.start()) or in_row(m.start()):
             continue
+        if _SPELLED_OUT.match(text, m.end()):
+            continue  # an abbreviation explained, not a car's gearbox
         a, b = _sentence(text, m.start())
         if not callable(ok) or not ok(text, m, a, b):
             continue
@@ -348,9 +384,24 @@ def _phrases(
         else:  # "a 6-speed manual or 6-speed AMT on diesel variants"
             clause = _CLAUSE_STOP.search(text, m.end(), min(len(text), m.end() + 160))
             on = _ON_VARIANTS.search(text, m.end(), clause.start() if clause else m.end() + 160)
-            if on is not None:
+            if on is not None and not _NOT_NAME.search(on.group("v")):
                 variant = on.group("v")
         out.append(Found(key, Value(m.start(), m.end()), m.start(), end, variant))
+    return out
+
+
+def _crowded_rows(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Lines of three or more such phrases on a page with a column header: a table row whose
+    cells pypdf ran together, which no reader can align with the columns."""
+    by_line: dict[int, int] = {}
+    for m in pattern.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        by_line[start] = by_line.get(start, 0) + 1
+    out = []
+    for start, n in by_line.items():
+        if n >= 3 and len(column_names(text, start)) >= 2:
+            end = text.find("\n", start)
+            out.append((start, len(text) if end < 0 else end))
     return out
 
 

@@ -85,8 +85,16 @@ _ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s
 
 # "The CVT automatic petrol variant returns …": a variant named as one in its sentence
 _NAMED = re.compile(
-    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\- ]{1,40}?)\s+"
+    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\-\s]{1,40}?)\s+"
     r"(?:variant|version|trim|option)s?\b",
+    re.IGNORECASE,
+)
+# "…, while the petrol IVT automatic returns approximately 18.4 km/l": a later clause's own
+# subject, right before its verb of stating a figure
+_CLAUSE_SUBJECT = re.compile(
+    r"(?:^|[,;]\s*|\b(?:while|whereas|with)\s+)(?:the|a|an)\s+"
+    r"(?P<v>[A-Za-z0-9][\w.\-\s]{1,30}?)\s+"
+    r"(?:returns?|returning|delivers?|delivering|achieves?|achieving|is\s+rated|rated)\b",
     re.IGNORECASE,
 )
 
@@ -113,7 +121,7 @@ def with_variant(text: str, found: Found) -> Found:
     starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
     names = (
-        list(_NAMED.finditer(sentence))
+        sorted([*_NAMED.finditer(sentence), *_CLAUSE_SUBJECT.finditer(sentence)], key=_at)
         or list(_ENGINE_NAME.finditer(sentence))
         or list(_VERSION_NAME.finditer(sentence))
     )
@@ -127,6 +135,10 @@ def with_variant(text: str, found: Found) -> Found:
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
     name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
     return replace(found, variant=name or None)
+
+
+def _at(m: re.Match[str]) -> int:
+    return m.start("v")
 
 
 # A name right after a verb that joins parts is what the subject is made of, not the subject:

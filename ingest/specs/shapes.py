@@ -52,7 +52,7 @@ def key_values(
             if data_set.columns <= present:
                 units, columns = data_set.units, data_set.attributes
                 break
-    headings = [] if data_sets else _variant_headings(text)
+    headings = [] if data_sets else variant_headings(text)
     if headings:
         out.extend(_heading_displacements(vocab, text, headings))
     for m in matches:
@@ -113,7 +113,7 @@ def _qualifier(key: str, label: str, qualifier: str | None) -> str | None:
     return rank.group(1) if rank else None
 
 
-def _variant_headings(text: str) -> list[tuple[int, str | None]]:
+def variant_headings(text: str) -> list[tuple[int, str | None]]:
     """(offset, variant) where a variant's block starts, or None where a heading of
     something else ends the previous one ("Key Features")."""
     out: list[tuple[int, str | None]] = []

@@ -1,0 +1,179 @@
+"""Counts and sizes a phrase names without a label: airbags, cylinders, tyre sizes.
+
+- Airbags: a count written before the word ("6 Airbags standard", "six airbags as standard",
+  "8个安全气囊"). A ceiling ("up to six airbags") is no count of this car's.
+- Cylinders: the count an engine's name or description states ("2.5L 4-Cylinder Gasoline
+  Engine", "1.5-litre 3-cylinder turbocharged petrol engine", "the 1.5L MPi petrol engine (4
+  cylinders, 16 valves)", "V6", "1.5T三缸涡轮增压发动机"), in a sentence or line about an
+  engine. Its variant is the engine's, when a sized engine name holds or leads the phrase.
+- Tyres: a size in the tyre grammar (width / aspect ratio R rim: "195/65 R15",
+  "205 / 65 R16", "225/45ZR18"), not a spare's; a line "Sigma, Delta: 185/65 R15 / Zeta,
+  Alpha: 195/55 R16" names the trims each size is for.
+
+Rows of one such phrase per column ("4 cylinders, 16 valves" three times on a spec page)
+are told by `phrases._cell_rows`; this module reads the phrases in running text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.shapes import Found
+from ingest.specs.values import Value, compared
+
+_WORD_COUNTS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12,
+}  # fmt: skip
+_ZH_COUNTS = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_WORDS = "|".join(_WORD_COUNTS)
+
+AIRBAGS = re.compile(
+    rf"(?<![\w.])(?P<n>\d{{1,2}}|{_WORDS})\s+air\s?bags\b"
+    r"|(?<![\d.])(?P<z>\d{1,2}|[两二三四五六七八九十])\s*个?\s*(?:安全)?气囊",
+    re.IGNORECASE,
+)
+_CEILING = re.compile(r"(?:\bup\s+to|\bupto|最多|多达)\s*$", re.IGNORECASE)
+
+CYLINDERS = re.compile(
+    rf"(?<![\w.])(?P<c>(?P<n>\d{{1,2}}|{_WORDS})\s*-?\s*cyl(?:inders?)?\b)(?:,\s*\d{{1,2}}\s+valves)?"
+    r"|(?<![A-Za-z0-9])(?P<v>[VW])(?P<vn>6|8|10|12)(?![A-Za-z0-9])"
+    r"|(?P<z>[三四五六八])缸",
+    re.IGNORECASE,
+)
+_ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮", re.IGNORECASE)
+# a sized engine name: "2.5L", "1.5-litre", "1.5T", up to the word engine or a parenthesis
+_SIZED = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)\b|(?<![\d.])\d\.\dT", re.I)
+
+TYRE = re.compile(
+    r"(?<![\d/])(?P<w>[1-3]\d{2})\s*/\s*(?P<a>[2-9][05])\s*Z?R\s*(?P<r>1[2-9]|2[0-4])\b"
+)
+_SPARE = re.compile(r"\bspare\b|备胎", re.IGNORECASE)
+# "Sigma, Delta: 185/65 R15": the trims before a colon on the tyre's own line
+_TRIMS = re.compile(
+    r"(?:^|/)\s*(?:#*\s*tyres?\s+)?(?P<names>[A-Z][\w()+]*(?:\s*,\s*[A-Z][\w()+]*)*)\s*:\s*$", re.I
+)
+
+
+def heading_cylinders(text: str, headings: list[tuple[int, str | None]]) -> list[Found]:
+    """ "2.5L 4-Cylinder Gasoline Engine", "3.5L V6 Gasoline Engine (Optional)": the count a
+    variant's heading line names, for that variant."""
+    out = []
+    for start, name in headings:
+        if name is None:
+            continue
+        end = text.find("\n", start)
+        m = CYLINDERS.search(text, start, len(text) if end < 0 else end)
+        n = None if m is None else float(m.group("vn")) if m.group("v") else _count(m, "n", "z")
+        if m is not None and n is not None and 1 <= n <= 16:
+            value_end = m.end("c") if m.group("c") else m.end()
+            out.append(Found("cylinders", Value(m.start(), value_end, (n,)), start, end, name))
+    return out
+
+
+def count_facts(text: str, covered: object) -> list[Found]:
+    """Airbag and cylinder counts and tyre sizes in `text`, outside the `covered` spans."""
+    lowered = text.lower()
+    out: list[Found] = []
+    if "airbag" in lowered or "air bag" in lowered or "气囊" in text:
+        out += _airbags(text, covered)
+    if "cyl" in lowered or "缸" in text or re.search(r"\b[vw](?:6|8|10|12)\b", lowered):
+        out += _cylinders(text, covered)
+    if "r1" in lowered or "r2" in lowered or "r 1" in lowered:
+        out += _tyres(text, covered)
+    return out
+
+
+def _count(m: re.Match[str], *groups: str) -> float | None:
+    for group in groups:
+        word = m.group(group)
+        if word is None:
+            continue
+        if word.isdigit():
+            return float(word)
+        return float(_WORD_COUNTS.get(word.lower()) or _ZH_COUNTS.get(word, 0)) or None
+    return None
+
+
+def _airbags(text: str, covered: object) -> list[Found]:
+    out = []
+    for m in AIRBAGS.finditer(text):
+        if callable(covered) and covered(m.start()):
+            continue
+        if _CEILING.search(text, max(0, m.start() - 12), m.start()) or compared(text, m.start()):
+            continue
+        n = _count(m, "n", "z")
+        if n is None or not 1 <= n <= 12:
+            continue
+        group = "n" if m.group("n") else "z"
+        value = Value(m.start(group), m.end(group), (n,))
+        out.append(Found("airbags", value, m.start(), m.end()))
+    return out
+
+
+def _cylinders(text: str, covered: object) -> list[Found]:
+    out = []
+    for m in CYLINDERS.finditer(text):
+        if callable(covered) and covered(m.start()):
+            continue
+        n = float(m.group("vn")) if m.group("v") else _count(m, "n", "z")
+        if n is None or not 1 <= n <= 16:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if not _ENGINE_CUE.search(text, line_start, line_end) or compared(text, m.start()):
+            continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
+        variant, ev_start = _engine_name(text, line_start, m.start())
+        end = m.end("c") if m.group("c") else m.end()
+        value = Value(m.start(), end, (n,))
+        out.append(Found("cylinders", value, min(ev_start, m.start()), end, variant))
+    return out
+
+
+def _engine_name(text: str, line_start: int, at: int) -> tuple[str | None, int]:
+    """The sized engine name that holds or leads a phrase at `at` ("1.2-litre 3-cylinder
+    turbocharged petrol engine", "1.5L MPi petrol engine (4 cylinders"), and where it starts."""
+    before = text[line_start:at]
+    sized = list(_SIZED.finditer(before))
+    if not sized:
+        return None, at
+    start = line_start + sized[-1].start()
+    between = text[start:at]
+    if re.search(r"[.;:!?。；]", between) or len(between) > 60:
+        return None, at
+    if re.search(r"\bengine\b", between, re.I) and not re.search(r"engine\s*\(\s*$", between, re.I):
+        return None, at  # the count follows another engine's whole name
+    tail = re.match(r"[^.,;:()\n]*?(?=\s+engine\b|\s*\(|$)", text[start : at + 80], re.I)
+    name = text[start : start + tail.end()] if tail else text[start:at]
+    name = re.sub(r"\s*\bengine\s*$", "", " ".join(name.split()), flags=re.I)
+    if re.search(r"\dT$", name):
+        return None, start  # "1.5T三缸": the size alone names no variant
+    return name or None, start
+
+
+def _tyres(text: str, covered: object) -> list[Found]:
+    out = []
+    for m in TYRE.finditer(text):
+        if callable(covered) and covered(m.start()):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start : m.start()]
+        if _SPARE.search(before[-40:]):
+            continue
+        trims = _TRIMS.search(before)
+        variant = trims.group("names") if trims else None
+        ev_start = line_start + trims.start("names") if trims else m.start()
+        out.append(Found("tyres", Value(m.start(), m.end()), ev_start, m.end(), variant))
+    return out
