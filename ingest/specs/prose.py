@@ -120,8 +120,11 @@ def with_variant(text: str, found: Found) -> Found:
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
+    named = list(_NAMED.finditer(sentence))
+    starts = {_at(m) for m in named}
+    subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in starts]
     names = (
-        sorted([*_NAMED.finditer(sentence), *_CLAUSE_SUBJECT.finditer(sentence)], key=_at)
+        sorted([*named, *subjects], key=_at)
         or list(_ENGINE_NAME.finditer(sentence))
         or list(_VERSION_NAME.finditer(sentence))
     )
