@@ -56,6 +56,7 @@ _ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮", re.
 # a sized engine name: "2.5L", "1.5-litre", "1.5T", up to the word engine or a parenthesis
 _SIZED = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)\b|(?<![\d.])\d\.\dT", re.I)
 
+_NAME_RUN = re.compile(r"(?:[^.,;:()\n*]|\.(?=\d))*")
 TYRE = re.compile(
     r"(?<![\d/])(?P<w>[1-3]\d{2})\s*/\s*(?P<a>[2-9][05])\s*Z?R\s*(?P<r>1[2-9]|2[0-4])\b"
 )
@@ -74,7 +75,10 @@ def heading_cylinders(text: str, headings: list[tuple[int, str | None]]) -> list
         if name is None:
             continue
         end = text.find("\n", start)
-        m = CYLINDERS.search(text, start, len(text) if end < 0 else end)
+        end = len(text) if end < 0 else end
+        if len(CYLINDERS.findall(text, start, end)) != 1:
+            continue  # "Feature 4-Cylinder Engine V6 Engine": a header of two columns
+        m = CYLINDERS.search(text, start, end)
         n = None if m is None else float(m.group("vn")) if m.group("v") else _count(m, "n", "z")
         if m is not None and n is not None and 1 <= n <= 16:
             value_end = m.end("c") if m.group("c") else m.end()
@@ -136,6 +140,8 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         if not _ENGINE_CUE.search(text, line_start, line_end) or compared(text, m.start()):
             continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
         variant, ev_start = _engine_name(text, line_start, m.start())
+        if ev_start == m.start() and not m.group("z"):
+            continue  # "a twin-turbo V6", "from V8 to V6": no sized engine it belongs to
         end = m.end("c") if m.group("c") else m.end()
         value = Value(m.start(), end, (n,))
         out.append(Found("cylinders", value, min(ev_start, m.start()), end, variant))
@@ -151,13 +157,20 @@ def _engine_name(text: str, line_start: int, at: int) -> tuple[str | None, int]:
         return None, at
     start = line_start + sized[-1].start()
     between = text[start:at]
-    if re.search(r"[.;:!?。；]", between) or len(between) > 60:
+    if re.search(r"[,;:!?。；)]|\.(?!\d)", between) or len(between) > 60:
         return None, at
     if re.search(r"\bengine\b", between, re.I) and not re.search(r"engine\s*\(\s*$", between, re.I):
         return None, at  # the count follows another engine's whole name
-    tail = re.match(r"[^.,;:()\n]*?(?=\s+engine\b|\s*\(|$)", text[start : at + 80], re.I)
-    name = text[start : start + tail.end()] if tail else text[start:at]
-    name = re.sub(r"\s*\bengine\s*$", "", " ".join(name.split()), flags=re.I)
+    phrase = _NAME_RUN.match(text, start, min(len(text), at + 80))
+    run = phrase.group() if phrase else text[start:at]
+    named = re.split(r"\s+engine\b", run, maxsplit=1, flags=re.I)
+    # "1.5L MPi petrol engine (4 cylinders": up to the word engine; else up to the count
+    if len(named) > 1:
+        name = named[0]
+    else:
+        count = CYLINDERS.search(run, at - start)
+        name = run[: count.end() if count else at - start]
+    name = " ".join(name.split())
     if re.search(r"\dT$", name):
         return None, start  # "1.5T三缸": the size alone names no variant
     return name or None, start
