@@ -121,8 +121,8 @@ def with_variant(text: str, found: Found) -> Found:
     starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
     named = list(_NAMED.finditer(sentence))
-    starts = {_at(m) for m in named}
-    subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in starts]
+    at_named = {_at(m) for m in named}
+    subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
     names = (
         sorted([*named, *subjects], key=_at)
         or list(_ENGINE_NAME.finditer(sentence))
