@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -179,10 +180,10 @@ def _fact(
     if car is None:
         return None
     start, end = _trim(section.text, found.start, found.end)
-    chunk = _chunk_of(spans, start, end)
+    chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
-        chunk = _chunk_of(spans, start, end)
+        chunk = _chunk_of(spans, start, end, section.text, chunks)
         if chunk is None:
             return None
     value = found.value
@@ -274,9 +275,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _chunk_of(spans: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+def _chunk_of(
+    spans: list[tuple[int, int, int]], start: int, end: int, text: str, chunks: list[Chunk]
+) -> int | None:
+    """The first chunk that holds `text[start:end]` as written."""
     for ci, a, b in spans:
-        if a <= start and end <= b:
+        if a <= start and end <= b and text[start:end] in chunks[ci].text:
             return ci
     return None
 
@@ -300,13 +304,28 @@ def _chunk_spans(sections: list[Section], chunks: list[Chunk]) -> list[list[tupl
             pos = section.text.find(body, last)
             if pos < 0:
                 pos = section.text.find(body)
-            if pos < 0:
+            span = (pos, pos + len(body)) if pos >= 0 else _squeezed_find(section.text, body, last)
+            if span is None:
                 break
-            found.append((chunk.index, pos, pos + len(body)))
-            last = pos + 1
+            found.append((chunk.index, *span))
+            last = span[0] + 1
             ci += 1
         out.append(found)
     return out
+
+
+def _squeezed_find(text: str, body: str, after: int) -> tuple[int, int] | None:
+    """Where a chunk whose whitespace the chunker changed lies in its section's text: an
+    overlap chunk may join two paragraphs with no blank line ("吹爆！动力方面")."""
+    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+    squeezed = "".join(text[i] for i in kept)
+    wanted = "".join(body.split())
+    if not wanted:
+        return None
+    pos = squeezed.find(wanted, bisect_left(kept, after))
+    if pos < 0:
+        return None
+    return kept[pos], kept[pos + len(wanted) - 1] + 1
 
 
 def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
