@@ -82,6 +82,8 @@ _DRIVE = re.compile(
     r"(?:\s*\((?:front|rear|all|four)[- ]wheel[- ]drive\))?",
     re.IGNORECASE,
 )
+# "两驱、四驱各4个配置版本", "前置前驱单电机布局"
+_ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
 )
@@ -140,6 +142,8 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
     if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd"):
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
+    if "drive" in vocab.attributes and "驱" in text:
+        out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
     if "displacement" in vocab.attributes and has("engine", "发动机", "t+", "t动力"):
         out += _engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
@@ -157,10 +161,15 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     return out
 
 
-# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合": an engine's size
+# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合", "1.5L可变压缩比涡轮增压发动机",
+# "NE1.5T高压直喷发动机", "发动机都会使用1.5T的版本": an engine's size (Chinese: in the
+# clause that names the engine)
+_ZH_CLAUSE = r"[^，。；,;！？!?\n]"
 _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
-    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))",
+    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
+    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?发动机)"
+    rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
     re.IGNORECASE,
 )
 
@@ -170,17 +179,18 @@ def _engine_sizes(vocab: Vocabulary, text: str, covered: Covered) -> list[Found]
     attr = vocab.attributes["displacement"]
     out = []
     for m in _ENGINE_SIZE.finditer(text):
-        if covered(m.start()):
+        zh = next((g for g in ("t", "z", "y") if m.group(g)), None)
+        at = m.start(zh) if zh else m.start()
+        if covered(at) or (zh and compared(text, at)):
             continue
-        size = m.group("size") or m.group("t")
-        end = m.start() + len(m.group()) if m.group("t") else m.end("name")
+        size = m.group(zh) if zh else m.group("size")
         converted = to_canonical(float(size), LITRE, attr.dimension)
         if converted is None or not attr.plausible(converted[0]):
             continue
-        figure_end = m.end("t") + 1 if m.group("t") else _figure_end(text, m.start(), m.end())
-        value = Value(m.start(), figure_end, (float(size),), "L", converted[0], converted[1])
-        variant = " ".join(text[m.start() : end].split()) if m.group("size") else None
-        out.append(Found("displacement", value, m.start(), m.end(), variant))
+        figure_end = m.end(zh) + 1 if zh else _figure_end(text, m.start(), m.end())
+        value = Value(at, figure_end, (float(size),), "L", converted[0], converted[1])
+        variant = None if zh else " ".join(text[m.start() : m.end("name")].split())
+        out.append(Found("displacement", value, m.start(), max(m.end(), figure_end), variant))
     return out
 
 
@@ -409,6 +419,10 @@ def _gearbox_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
     if re.search(r"speed", m.group(), re.I) or "速" in m.group():
         return True
     return bool(_GEAR_CUE.search(text, a, b))
+
+
+def _zh_drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
+    return not compared(text, m.start())
 
 
 def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
