@@ -20,7 +20,7 @@ from bisect import bisect_right
 
 from ingest.specs.counts import CYLINDERS, count_facts, heading_cylinders
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.shapes import Found, variant_headings
+from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, compared, read
@@ -100,6 +100,8 @@ _NOT_NAME = re.compile(
 _SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
 # "iVT (Intelligent variable transmission)", "DCT (Dual-clutch transmission)": a legend
 _SPELLED_OUT = re.compile(r"\s*[(（][^)）]{0,40}(?:transmission|gearbox|clutch)[)）]", re.I)
+_GEAR_WORD = re.compile(r"\s+(?:transmission|gearbox)\b", re.IGNORECASE)
+_BOTH = re.compile(r"([A-Za-z]+)\s+(?:and|&)\s+([A-Za-z]+)")
 # "a CVT automatic (petrol)": the variant a parenthesis after the phrase names
 _PAREN_VARIANT = re.compile(r"\s*[(（](?P<v>[A-Za-z][A-Za-z .\-]{1,24}|[\u4e00-\u9fff]{1,8})[)）]")
 
@@ -132,7 +134,8 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
             continue
         found = _unit_figure(vocab, text, m.start(), m.end())
         if found is not None and not any(f.value.start == found.value.start for f in out):
-            out.append(found)
+            attr = vocab.attributes[found.attribute]
+            out += with_rpm(attr, found.value, text, found.start, found.end, None)
     lowered = text.lower()  # cheap tests first: most texts hold none of these phrases
 
     def has(*words: str) -> bool:
@@ -363,7 +366,9 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
         return None  # city or highway: the labelled readers' business
     if _SPREAD.search(text, a, b):
         return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
-    values = read(attr, text, q.start, q.end, None, bare=False)
+    # "85 kW (116 PS) at 4,000 rpm": the restatement and the speed belong to the figure
+    stop = _sentence(text, q.start)[1] if key in ("power", "torque") else q.end
+    values = read(attr, text, q.start, min(stop, q.end + 40), None, bare=False)
     if not values or values[0].start != q.start:
         return None
     return Found(key or "", values[0], q.start, values[0].end)
@@ -387,10 +392,15 @@ def _phrases(
         if not callable(ok) or not ok(text, m, a, b):
             continue
         variant = None
-        paren = _PAREN_VARIANT.match(text, m.end())
+        after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
+        paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
         end = m.end()
         if paren is not None and not _DRIVE.fullmatch(paren.group("v")):
             variant, end = paren.group("v").strip(), paren.end()
+            both = _BOTH.fullmatch(variant)
+            if both is not None:  # "a 6-speed manual (petrol and diesel)": one for each
+                out.append(Found(key, Value(m.start(), m.end()), m.start(), end, both.group(1)))
+                variant = both.group(2)
         else:  # "a 6-speed manual or 6-speed AMT on diesel variants"
             clause = _CLAUSE_STOP.search(text, m.end(), min(len(text), m.end() + 160))
             on = _ON_VARIANTS.search(text, m.end(), clause.start() if clause else m.end() + 160)
