@@ -120,6 +120,9 @@ def with_variant(text: str, found: Found) -> Found:
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
+    outline = _outline(text, found.value.start)
+    if outline is not None:
+        return replace(found, variant=outline)
     named = list(_NAMED.finditer(sentence))
     at_named = {_at(m) for m in named}
     subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
@@ -138,6 +141,54 @@ def with_variant(text: str, found: Found) -> Found:
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
     name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
     return replace(found, variant=name or None)
+
+
+# A nested list: "**2022-2024 Model Years:**" / "- **Long Range Battery (77.4 kWh usable):**" /
+# "  - RWD: Up to 303 miles EPA-estimated range"
+_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)[-*•][ \t]+(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?[ \t]*:", re.M
+)
+_BOLD_HEAD = re.compile(r"^[ \t]*\*\*(?P<name>[^*\n]{2,50}?):?\*\*:?[ \t]*$")
+_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
+_VARIANT_WORD = re.compile(
+    r"\b(?:models?|years?|hybrid|fwd|awd|rwd|4wd|trims?|edition|charging)\b", re.I
+)
+
+
+def _outline(text: str, at: int) -> str | None:
+    """The variant a nested list item's figure has from the items and the bold heading that
+    hold it ("2022-2024 Model Years Long Range Battery RWD"), when one of them names a
+    variant: a model year, a drive, a trim; None outside such lists."""
+    line_start = text.rfind("\n", 0, at) + 1
+    own = _ITEM.match(text, line_start)
+    if own is None or at < own.end():
+        return None
+    names = [own.group("name")]
+    indent = len(own.group("indent").expandtabs(2))
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        end = start - 1
+        if not line.strip():
+            continue
+        item = _ITEM.match(line)
+        if item is not None:
+            depth = len(item.group("indent").expandtabs(2))
+            if depth < indent and not line[item.end() :].strip(" *"):
+                names.append(item.group("name"))  # a parent item that is only a name
+                indent = depth
+            elif depth < indent:
+                return None
+            continue
+        head = _BOLD_HEAD.match(line)
+        if head is not None:
+            names.append(head.group("name"))
+        break
+    if len(names) < 2 or not any(_YEARS.search(n) or _VARIANT_WORD.search(n) for n in names):
+        return None
+    cleaned = [" ".join(re.sub(r"\([^)]*\)", "", n).split()) for n in reversed(names)]
+    return " ".join(n for n in cleaned if n) or None
 
 
 def _at(m: re.Match[str]) -> int:

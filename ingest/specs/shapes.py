@@ -89,7 +89,7 @@ def key_values(
 # "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
 _VARIANT_CUE = re.compile(
     r"\d\.\d\s*-?\s*(?:l|liter|litre)\b|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
-    r"wheel drive|trim|edition)\b",
+    r"wheel drive|trim|edition|charging)\b",
     re.IGNORECASE,
 )
 _HEADING_TEXT = re.compile(
