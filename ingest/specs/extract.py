@@ -172,7 +172,11 @@ def _fact(
     if record is None:
         in_clause = clause_cars(hits, text, found.start, found.end)
         named = {h.car for h in in_clause}
-        before = [h.car for h in in_clause if h.end <= found.value.start]
+        before = [
+            h.car
+            for h in in_clause
+            if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
+        ]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
         elif car is not None and before and before[-1] != car:
@@ -203,6 +207,12 @@ def _fact(
         section=chunks[chunk].section,
         chunk_index=chunk,
     )
+
+
+# "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
+_COMPARED_CAR = re.compile(
+    r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的)?\s*$", re.I
+)
 
 
 def _name_configurations(

@@ -273,6 +273,7 @@ def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -
     """Figures with a unit close enough to a label to be bound to it (reading only those
     windows keeps a long text with thousands of bare numbers cheap)."""
     windows = [(a, min(len(text), b + _WINDOW + 40)) for a, b in labels]
+    windows += [(max(0, a - 30), a) for a, _ in labels if _HAN.match(text, a)]  # "…的定价区间"
     for m in _WORDS.finditer(text):
         if m.group().lower() in vocab.label_first:
             windows.append((max(0, m.start() - 40), m.start()))
@@ -298,6 +299,7 @@ def _figure_start(text: str, at: int) -> int:
 
 
 _WORDS = re.compile(r"[A-Za-z]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _figure_then_label(
@@ -307,7 +309,10 @@ def _figure_then_label(
     out: list[Found] = []
     for q in figures:
         m = _POSTFIX.match(text, q.end)
-        if m is None or _ADDED.search(text, max(0, q.start - 24), q.start):
+        if _ADDED.search(text, max(0, q.start - 24), q.start):
+            continue
+        if m is None:
+            out.extend(_zh_label_after(vocab, text, q, taken))
             continue
         for end in (m.end("two"), m.end("one")):
             if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
@@ -319,6 +324,35 @@ def _figure_then_label(
                 taken.add(q.start)
                 break
     return out
+
+
+# "6.98万－9.98万元的定价区间", "160kW的大功率电机", "600KM＋的远征续航": a Chinese label after
+# its figure, past a few words that qualify it
+_BOUND = re.compile(r"(?:接近|将近|不到|不足|超过|低于|高于|以内|之内)$")
+_ZH_AFTER = re.compile(r"[+＋]?\s*的?(?P<run>[\u4e00-\u9fff]{2,8})")
+
+
+def _zh_label_after(vocab: Vocabulary, text: str, q: Quantity, taken: set[int]) -> list[Found]:
+    m = _ZH_AFTER.match(text, q.end)
+    before = text[max(0, q.start - 12) : q.start]
+    if (
+        m is None
+        or compared(text, q.start, q.end)
+        or _DELTA.search(before)
+        or _BOUND.search(before)
+    ):
+        return []  # "提高了1万元的价格": a change; "接近10万元的售价": a bound
+    run = m.group("run")
+    for i in range(len(run) - 1):
+        for j in range(len(run), i + 1, -1):
+            if vocab.lookup(run[i:j]) is None:
+                continue
+            a = m.start("run") + i
+            found = _bind(vocab, (a, a + j - i), text, q.start, q.end, q.start, a + j - i)
+            if found:
+                taken.add(q.start)
+            return found
+    return []
 
 
 def _bind(
