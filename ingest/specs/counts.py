@@ -58,7 +58,7 @@ _SIZED = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)\b|(?<![\d.])\d\.
 
 _NAME_RUN = re.compile(r"(?:[^.,;:()\n*]|\.(?=\d))*")
 TYRE = re.compile(
-    r"(?<![\d/])(?P<w>[1-3]\d{2})\s*/\s*(?P<a>[2-9][05])\s*Z?R\s*(?P<r>1[2-9]|2[0-4])\b"
+    r"(?<![\d/])(?P<w>[1-3]\d{2})[ \t]*/[ \t]*(?P<a>[2-9][05])[ \t]*Z?R[ \t]*(?P<r>1[2-9]|2[0-4])\b"
 )
 _SPARE = re.compile(r"\bspare\b|备胎", re.IGNORECASE)
 # "Sigma, Delta: 185/65 R15": the trims before a colon on the tyre's own line

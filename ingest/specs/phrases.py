@@ -154,7 +154,7 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     if "cylinders" in vocab.attributes and has("cylinder"):
         rows, spans = _cell_rows(text, covered, CYLINDERS, "cylinders", whole=False, count=True)
         out += rows
-        heads = heading_cylinders(text, variant_headings(text))
+        heads = heading_cylinders(text, _count_headings(text))
         out += heads
         covered = Covered([*skip, *spans, *((f.start, f.end) for f in heads)])
     out += [f for f in count_facts(text, covered) if f.attribute in vocab.attributes]
@@ -407,6 +407,20 @@ def _phrases(
             if on is not None and not _NOT_NAME.search(on.group("v")):
                 variant = on.group("v")
         out.append(Found(key, Value(m.start(), m.end()), m.start(), end, variant))
+    return out
+
+
+def _count_headings(text: str) -> list[tuple[int, str | None]]:
+    """The variant headings among the lines that name a cylinder count."""
+    out = []
+    for start in dict.fromkeys(
+        text.rfind("\n", 0, m.start()) + 1 for m in CYLINDERS.finditer(text)
+    ):
+        end = text.find("\n", start)
+        out += [
+            (start, name)
+            for _, name in variant_headings(text[start : len(text) if end < 0 else end])
+        ]
     return out
 
 

@@ -32,7 +32,7 @@ def sheet_rows(
     out: list[Found] = []
     rows: list[tuple[int, int]] = []
     variants: list[str] = []
-    below = _headers(text)  # (line start, names): for rows no header precedes
+    below = _Below(text)  # header lines, for rows no header precedes
     pending: tuple[str, str, int] | None = None  # a label alone on its line: (key, label, start)
     last: tuple[str, int] | None = None  # last power/torque row: (key, line start)
     pos = 0
@@ -54,7 +54,7 @@ def sheet_rows(
             rest, ev_start = start + rest, start
         else:
             if last is not None and re.match(r"\s*@", line):
-                out.extend(_rpm_row(last[0], text, start, end, variants or _next(below, start)))
+                out.extend(_rpm_row(last[0], text, start, end, variants or below.names(start)))
                 rows.append((start, end))
             pending = None
             continue
@@ -70,7 +70,7 @@ def sheet_rows(
             continue  # a sentence that starts with a label word, not a sheet row
         if was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end]):
             continue
-        names = variants or _next(below, start)
+        names = variants or below.names(start)
         out.extend(_row(vocab, key, label, text, rest, end, ev_start, names))
         rows.append((ev_start, end))
         last = (key, start) if key in ("power", "torque") else None
@@ -104,6 +104,19 @@ def _header_fuels(line: str, start: int, names: list[str]) -> list[Found]:
         )
         at += len(name)
     return out
+
+
+class _Below:
+    """The header lines of a text, read once and only when a row needs them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.headers: list[tuple[int, list[str]]] | None = None
+
+    def names(self, at: int) -> list[str]:
+        if self.headers is None:
+            self.headers = _headers(self.text)
+        return _next(self.headers, at)
 
 
 def _headers(text: str) -> list[tuple[int, list[str]]]:
