@@ -122,3 +122,21 @@ def test_facts_after_a_chunk_whose_whitespace_changed_keep_their_chunk() -> None
     assert (power.numbers, power.chunk_index) == ((138.0,), 1)
     assert (torque.numbers, torque.chunk_index) == ((300.0,), 2)
     assert power.evidence in chunks[1].text and torque.evidence in chunks[2].text
+
+
+def test_a_hard_wrapped_sentence_is_no_sheet_row(tmp_path: Path) -> None:
+    """Regression: a wrapped line starting with a label word ("horsepower and a 1.6 litre …")
+    was taken for a spec-sheet row, and the sentence's second engine lost its power."""
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "The Ranger is sold with a 1.0 litre turbo petrol engine producing around 100\n"
+        "horsepower and a 1.6 litre diesel engine producing around 130 horsepower. A sharper\n"
+        "petrol tune with around 110 horsepower is offered too.\n",
+    )
+    assert _by_variant(specs, "power") == {
+        "1.0 litre turbo petrol": (100.0,),
+        "1.6 litre diesel": (130.0,),
+        "sharper petrol": (110.0,),
+    }

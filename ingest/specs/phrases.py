@@ -359,8 +359,9 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     if _RESTATED.search(text[max(0, q.start - 30) : q.start]):
         return None  # "66 kW@6000 rpm or 89.7 PS": the same figure again, in another unit
     line = text[text.rfind("\n", 0, q.start) + 1 : q.start]
-    if label_prefix(vocab, line)[0] is not None:
-        return None  # a spec-sheet row: the labelled readers' business
+    key_of_line, _, after = label_prefix(vocab, line)
+    if key_of_line is not None and not re.search(r"[A-Za-z]{3}|[\u4e00-\u9fff]{2}", line[after:]):
+        return None  # a spec-sheet row: the labelled readers' business (not a wrapped sentence)
     a, b = _sentence(text, q.start)
     if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business

@@ -86,7 +86,7 @@ _ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s
 # "The CVT automatic petrol variant returns …": a variant named as one in its sentence
 _NAMED = re.compile(
     r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\-\s]{1,40}?)\s+"
-    r"(?:variant|version|trim|option)s?\b",
+    r"(?:variant|version|trim|option|tune)s?\b",
     re.IGNORECASE,
 )
 # "…, while the petrol IVT automatic returns approximately 18.4 km/l": a later clause's own
