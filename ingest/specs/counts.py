@@ -1,4 +1,5 @@
-"""Counts and sizes a phrase names without a label: airbags, cylinders, tyre sizes.
+"""Counts and sizes a phrase names without a label: airbags, cylinders, tyre sizes, seats,
+engine sizes.
 
 - Airbags: a count written before the word ("6 Airbags standard", "six airbags as standard",
   "8个安全气囊"). A ceiling ("up to six airbags") is no count of this car's.
@@ -17,9 +18,12 @@ are told by `phrases._cell_rows`; this module reads the phrases in running text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ingest.specs.shapes import Found
+from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, compared
+from ingest.specs.vocabulary import Vocabulary
 
 _WORD_COUNTS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -189,4 +193,63 @@ def _tyres(text: str, covered: object) -> list[Found]:
         variant = trims.group("names") if trims else None
         ev_start = line_start + trims.start("names") if trims else m.start()
         out.append(Found("tyres", Value(m.start(), m.end()), ev_start, m.end(), variant))
+    return out
+
+
+# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合", "1.5L可变压缩比涡轮增压发动机",
+# "NE1.5T高压直喷发动机", "发动机都会使用1.5T的版本": an engine's size (Chinese: in the
+# clause that names the engine)
+_ZH_CLAUSE = r"[^，。；,;！？!?\n]"
+_ENGINE_SIZE = re.compile(
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
+    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
+    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?发动机)"
+    rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
+    """The displacement an engine's name states; the name (in a sentence) is the variant."""
+    attr = vocab.attributes["displacement"]
+    out = []
+    for m in _ENGINE_SIZE.finditer(text):
+        zh = next((g for g in ("t", "z", "y") if m.group(g)), None)
+        at = m.start(zh) if zh else m.start()
+        if covered(at) or (zh and compared(text, at)):
+            continue
+        size = m.group(zh) if zh else m.group("size")
+        converted = to_canonical(float(size), LITRE, attr.dimension)
+        if converted is None or not attr.plausible(converted[0]):
+            continue
+        figure_end = m.end(zh) + 1 if zh else _figure_end(text, m.start(), m.end())
+        value = Value(at, figure_end, (float(size),), "L", converted[0], converted[1])
+        variant = None if zh else " ".join(text[m.start() : m.end("name")].split())
+        out.append(Found("displacement", value, m.start(), max(m.end(), figure_end), variant))
+    return out
+
+
+def _figure_end(text: str, start: int, end: int) -> int:
+    unit = re.match(r"\d\.\d\s*-?\s*(?:l|litre|liter)\b", text[start:end], re.IGNORECASE)
+    return start + (unit.end() if unit else 3)
+
+
+# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
+_SEATS = re.compile(
+    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
+    r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
+    re.IGNORECASE,
+)
+_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+def seat_counts(text: str, covered: Callable[[int], bool]) -> list[Found]:
+    out = []
+    for m in _SEATS.finditer(text):
+        if covered(m.start()):
+            continue
+        word = (m.group("n") or m.group("e")).lower()
+        n = float(word) if word.isdigit() else float(_COUNT[word])
+        out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
     return out

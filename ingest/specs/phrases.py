@@ -18,11 +18,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from ingest.specs.counts import CYLINDERS, count_facts, heading_cylinders
+from ingest.specs.counts import (
+    CYLINDERS,
+    count_facts,
+    engine_sizes,
+    heading_cylinders,
+    seat_counts,
+)
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
-from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, compared, read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -148,9 +153,9 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     if "drive" in vocab.attributes and "驱" in text:
         out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
     if "displacement" in vocab.attributes and has("engine", "发动机", "t+", "t动力"):
-        out += _engine_sizes(vocab, text, covered)
+        out += engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
-        out += _seat_counts(text, covered)
+        out += seat_counts(text, covered)
     if "cylinders" in vocab.attributes and has("cylinder"):
         rows, spans = _cell_rows(text, covered, CYLINDERS, "cylinders", whole=False, count=True)
         out += rows
@@ -162,44 +167,6 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     if "fuel_type" in vocab.attributes and has(*fuels):
         out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
     return out
-
-
-# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合", "1.5L可变压缩比涡轮增压发动机",
-# "NE1.5T高压直喷发动机", "发动机都会使用1.5T的版本": an engine's size (Chinese: in the
-# clause that names the engine)
-_ZH_CLAUSE = r"[^，。；,;！？!?\n]"
-_ENGINE_SIZE = re.compile(
-    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
-    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
-    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?发动机)"
-    rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
-    re.IGNORECASE,
-)
-
-
-def _engine_sizes(vocab: Vocabulary, text: str, covered: Covered) -> list[Found]:
-    """The displacement an engine's name states; the name (in a sentence) is the variant."""
-    attr = vocab.attributes["displacement"]
-    out = []
-    for m in _ENGINE_SIZE.finditer(text):
-        zh = next((g for g in ("t", "z", "y") if m.group(g)), None)
-        at = m.start(zh) if zh else m.start()
-        if covered(at) or (zh and compared(text, at)):
-            continue
-        size = m.group(zh) if zh else m.group("size")
-        converted = to_canonical(float(size), LITRE, attr.dimension)
-        if converted is None or not attr.plausible(converted[0]):
-            continue
-        figure_end = m.end(zh) + 1 if zh else _figure_end(text, m.start(), m.end())
-        value = Value(at, figure_end, (float(size),), "L", converted[0], converted[1])
-        variant = None if zh else " ".join(text[m.start() : m.end("name")].split())
-        out.append(Found("displacement", value, m.start(), max(m.end(), figure_end), variant))
-    return out
-
-
-def _figure_end(text: str, start: int, end: int) -> int:
-    unit = re.match(r"\d\.\d\s*-?\s*(?:l|litre|liter)\b", text[start:end], re.IGNORECASE)
-    return start + (unit.end() if unit else 3)
 
 
 # "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
@@ -267,27 +234,6 @@ def _without_figures(text: str, start: int, end: int, found: list[Quantity]) -> 
     for q in found:
         rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
     return "".join(rest)
-
-
-# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
-_SEATS = re.compile(
-    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
-    r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
-    re.IGNORECASE,
-)
-_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-
-
-def _seat_counts(text: str, covered: Covered) -> list[Found]:
-    out = []
-    for m in _SEATS.finditer(text):
-        if covered(m.start()):
-            continue
-        word = (m.group("n") or m.group("e")).lower()
-        n = float(word) if word.isdigit() else float(_COUNT[word])
-        out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
-    return out
 
 
 _FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re.IGNORECASE)
