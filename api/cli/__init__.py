@@ -284,7 +284,7 @@ def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> No
             "id": r.chunk_id,
             "score": round(r.score, 6),
             "scores": r.scores.model_dump(),
-            "source": r.citation.source,
+            "source": r.citation.path or r.citation.source,
             "page": r.citation.page,
             "section": r.citation.section,
             "text": r.text,
