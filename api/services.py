@@ -286,6 +286,7 @@ class Services:
             ),
             roots=s.roots,
             max_file_bytes=s.max_file_bytes,
+            exclude=s.exclude,
             workers=s.workers,
             store_batch=s.store_batch,
             lock_path=self.lock_path,

@@ -32,7 +32,11 @@ class IngestRequest(BaseModel):
         max_length=MAX_PATHS,
         description="absolute paths of files or folders below one of SPECRAG_ROOTS",
     )
-    prune: bool = Field(False, description="delete indexed files that are gone from these folders")
+    prune: bool = Field(
+        False,
+        description="delete indexed files that are gone from these folders or now excluded "
+        "(SPECRAG_EXCLUDE, .specragignore)",
+    )
 
 
 def _checked(raw: str, roots: list[Path], naming: Naming) -> Path:
