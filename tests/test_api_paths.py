@@ -20,7 +20,8 @@ from tests.serving import served, wait_until
 
 pytestmark = pytest.mark.slow
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+REPO = Path(__file__).resolve().parents[1]  # the server's code and its data/ (prompts, models)
+SAMPLES = REPO / "data" / "samples"
 JOB_SECONDS = 300
 BLOG = [
     {"title": "Aurora X5", "text": "The Aurora X5 1.5T makes 130 kW [1].", "topics": ["hybrid"]},
@@ -161,8 +162,10 @@ def test_no_response_carries_a_server_path(
     question = {"model": "remote", "messages": [{"role": "user", "content": "Aurora X5 battery"}]}
     walk.call("POST", "/v1/chat/completions", 200, json=question)
 
-    walk.call("GET", "/v1/admin/check", 200)
-    walk.call("GET", "/readyz", 200)
+    for url in ("/v1/admin/check", "/readyz", "/healthz", "/v1/prompts", "/v1/models"):
+        walk.call("GET", url, 200)
+    for url in ("/v1/usage", "/metrics", "/openapi.json"):
+        walk.call("GET", url, 200)
     walk.call("POST", "/v1/ingest", 403, json={"paths": ["/etc"]})
     walk.call("POST", "/v1/ingest", 404, json={"paths": [str(library / "gone.md")]})
     walk.call("POST", "/v1/ingest", 404, json={"paths": [str(library.resolve() / "gone.md")]})
@@ -170,7 +173,7 @@ def test_no_response_carries_a_server_path(
     deleted = walk.call("DELETE", f"/v1/documents/{by_name['note.md']['doc_id']}", 200)
     assert deleted["source"] == "note.md"
 
-    machine = {str(tmp_path), str(tmp_path.resolve()), str(library.resolve()), str(SAMPLES)}
+    machine = {str(tmp_path), str(tmp_path.resolve()), str(library.resolve()), str(REPO)}
     leaks = [(where, s) for where, s in walk.seen for path in machine if path in s]
     assert not leaks, leaks[:5]
     assert len(walk.seen) > 500  # the walk did read the responses
@@ -185,3 +188,25 @@ def test_source_filter_takes_the_server_path_too(walk: Walk, library: Path) -> N
     assert results and {r["citation"]["source"] for r in results} == {"lumen_e2.txt"}
     nothing = {"query": "battery", "filters": {"source": "no/such.md"}}
     assert walk.call("POST", "/v1/query", 200, json=nothing)["results"] == []
+
+
+def test_messages_name_paths_below_a_root_or_the_data_dir(tmp_path: Path) -> None:
+    """An error's or a reason's text: a file below a root by its name there, the data dir
+    as "<data dir>", other paths (the user's own input) left alone."""
+    from api.naming import Naming
+
+    root, data = tmp_path / "specs", tmp_path / "index"
+    (root / "2025").mkdir(parents=True)
+    naming = Naming.build([root], uploads=data / "uploads", data_dir=data)
+    message = (
+        f"cannot read '{root}/2025/x.pdf': denied; {data}/jobs.sqlite3 is damaged; "
+        f"{data} is full; upload {data}/uploads/my file.txt; {root} scanned; /etc/passwd refused"
+    )
+    assert naming.text(message) == (
+        "cannot read '2025/x.pdf': denied; <data dir>/jobs.sqlite3 is damaged; "
+        "<data dir> is full; upload my file.txt; specs scanned; /etc/passwd refused"
+    )
+    assert naming.document(str(data / "uploads" / "a.md")) == "a.md"
+    stored = [str(root / "2025" / "x.pdf"), str(root / "y.md")]
+    assert naming.stored(["2025/x.pdf"], lambda: stored) == [stored[0], "2025/x.pdf"]
+    assert naming.stored([stored[1]], lambda: stored) == [stored[1]]

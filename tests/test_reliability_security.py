@@ -204,8 +204,11 @@ def test_uploads_land_inside_the_uploads_folder_or_are_refused(
     files = {"files": (UPLOAD_NAMES[name], b"# Evil\n\nBoot: 1 l\n", "text/markdown")}
     response = client.post("/v1/documents", files=files, headers=AUTH)
     if response.status_code == 202:
-        saved = Path(response.json()["files"][0]["path"])
-        inside = saved.resolve().parent == uploads.resolve()
+        shown = response.json()["files"][0]["path"]  # the upload's name, as citations give it
+        saved = uploads / shown
+        inside = (
+            "/" not in shown and saved.is_file() and saved.resolve().parent == uploads.resolve()
+        )
         _check("upload name", f"{name}: saved as {saved.name!r}", 202, inside)
         assert inside, saved
     else:
