@@ -664,6 +664,7 @@ def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     settings = make_settings()
     store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
     stuck = {**first.get(f"/v1/jobs/{done_id}").json(), "id": "f" * 32, "status": "running"}
+    stuck["paths"] = [str(library.resolve())]  # as stored (responses name it below its root)
     store.save(stuck)
     never_started = {**stuck, "id": "e" * 32, "status": "queued", "started_at": None}
     store.save(never_started)
@@ -676,7 +677,7 @@ def test_jobs_survive_a_restart_and_interrupted_ones_are_marked_failed(
     # Killed after its last commit: reported with what it did, not as a failure.
     finished = second.get(f"/v1/jobs/{'f' * 32}").json()
     assert finished["status"] == "done", finished
-    assert sorted(Path(c["path"]).name for c in finished["report"]["committed"]) == [
+    assert sorted(c["path"] for c in finished["report"]["committed"]) == [
         "aurora_x5.md",
         "lumen_e2.txt",
     ]
