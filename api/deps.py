@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from api.errors import ApiError
 from api.jobs import JobRunner
 from api.metrics import Metrics
+from api.naming import Naming
 from api.services import Services
 from api.settings import Settings
 from api.state import app_state
@@ -41,6 +42,10 @@ async def get_searcher(request: Request) -> Searcher:
 
 async def get_generation(request: Request) -> Generation:
     return app_state(request.app).generation
+
+
+async def get_naming(request: Request) -> Naming:
+    return app_state(request.app).services.naming
 
 
 async def get_search_limiter(request: Request) -> anyio.CapacityLimiter:
@@ -74,6 +79,7 @@ def get_chat(request: Request) -> Chat:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
+NamingDep = Annotated[Naming, Depends(get_naming)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 GenerationDep = Annotated[Generation, Depends(get_generation)]
 SearchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_search_limiter)]

@@ -10,9 +10,10 @@ import importlib.resources
 import os
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from generation.chain.grounded import GroundingPolicy
 from generation.chat.memory import Policy
@@ -88,6 +89,11 @@ class Settings(BaseSettings):
         default=10, ge=0, description="grace period for requests in flight at shutdown"
     )
     max_file_mb: float = Field(default=100.0, gt=0)
+    # Comma-separated in the environment: SPECRAG_EXCLUDE='SOURCES.md,drafts/,*.tmp.md'.
+    exclude: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="gitignore globs no ingest reads (with each folder's .specragignore)",
+    )
     # A client that sends its body slowly holds a connection and a task: 408 past these.
     body_timeout: float = Field(
         default=30.0, gt=0, le=3600, description="seconds a request body may pause"
@@ -183,6 +189,13 @@ class Settings(BaseSettings):
     def car_alias_files(self) -> tuple[Path, ...]:
         """The shipped car alias file, then the user's (later files win)."""
         return (shipped_data() / "specs" / "cars.toml", *self.car_aliases)
+
+    @field_validator("exclude", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("roots", "sensitive_words", "car_aliases")
     @classmethod

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from api import owner
 from api.errors import DataDirBusy
-from api.integrity import drift
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings, with_throughput_hint
@@ -40,6 +39,7 @@ class _LazyGroup(click.Group):
         "chat": "api.cli.chat:chat",
         "cars": "api.cli.cars:cars",
         "specs": "api.cli.cars:specs",
+        "status": "api.cli.status:status",
         "check": "api.cli.integrity:check_command",
         "repair": "api.cli.integrity:repair_command",
     }
@@ -98,7 +98,7 @@ def _log_progress() -> Progress:
 def _print_plan(plan: Plan) -> None:
     for item in sorted(plan.items, key=lambda i: (i.action, i.path)):
         click.echo(f"{item.action:7} {item.path}")
-    for problem in plan.discovery.unsupported:
+    for problem in plan.discovery.unsupported + plan.discovery.excluded:
         click.echo(f"{'skip':7} {problem.path}  ({problem.reason})")
     for problem in plan.discovery.failed:
         click.echo(f"{'error':7} {problem.path}  ({problem.reason})")
@@ -128,7 +128,7 @@ def _print_report(report: dict[str, Any]) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(min=0), help="Parse processes (0: in-process).")
-@click.option("--prune", is_flag=True, help="Delete indexed files that are gone from PATHS.")
+@click.option("--prune", is_flag=True, help="Delete indexed files gone from PATHS or now excluded.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.pass_obj
@@ -156,6 +156,9 @@ def ingest(
                     "plan": [{"action": i.action, "path": i.path} for i in plan.items],
                     "summary": plan.summary(),
                     "errors": [{"path": p.path, "reason": p.reason} for p in plan.discovery.failed],
+                    "excluded": [
+                        {"path": p.path, "reason": p.reason} for p in plan.discovery.excluded
+                    ],
                 }
             )
         else:
@@ -196,40 +199,6 @@ def _exit_if_disk_full(error: BaseException, services: Services) -> None:
         full = DiskFull(services.settings.data_dir, reason)
     click.echo(f"Error: {full}", err=True)
     sys.exit(DISK_FULL_EXIT)
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def status(services: Services, as_json: bool) -> None:
-    """What is indexed: documents by status, chunks, where the index lives."""
-    try:
-        chunks = services.store.count()
-    except IngestError as e:  # a damaged vector index, a full disk: named, with what to do
-        raise click.ClickException(str(e)) from e
-    records = services.ledger.all()
-    failed = [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"]
-    found = drift(services).as_json()
-    payload: dict[str, Any] = {
-        "data_dir": str(services.settings.data_dir),
-        "chroma": services.settings.chroma_url or str(services.settings.data_dir / "chroma"),
-        "collection": services.settings.collection,
-        "embed_model": services.settings.embed_model,
-        "documents": services.ledger.counts(),
-        "chunks": chunks,
-        "failed": failed,
-        "drift": found,
-    }
-    if as_json:
-        _echo_json(payload)
-        return
-    for key, value in payload.items():
-        if key not in ("failed", "drift"):
-            click.echo(f"{key}: {value}")
-    for failure in failed:
-        click.echo(f"  FAILED {failure['path']}: {failure['reason']}")
-    for warning in found["warnings"]:
-        click.echo(f"  WARNING {warning}")
 
 
 @main.command()
@@ -285,7 +254,7 @@ def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> No
             "id": r.chunk_id,
             "score": round(r.score, 6),
             "scores": r.scores.model_dump(),
-            "source": r.citation.source,
+            "source": r.citation.path or r.citation.source,
             "page": r.citation.page,
             "section": r.citation.section,
             "text": r.text,

@@ -210,7 +210,8 @@ def get_session(session_id: str, services: ServicesDep) -> SessionView:
                 user=t.user,
                 assistant=t.assistant,
                 model=t.model,
-                citations=[Citation(**c) for c in t.citations],
+                # turns stored before responses named documents held the server's path
+                citations=[Citation(**services.naming.value(c)) for c in t.citations],
                 usage=Usage(
                     prompt_tokens=t.prompt_tokens,
                     completion_tokens=t.completion_tokens,

@@ -17,11 +17,13 @@ from api.deps import (
     Authorized,
     DeleteLimiterDep,
     JobsDep,
+    NamingDep,
     SearcherDep,
     ServicesDep,
     SettingsDep,
 )
 from api.errors import ApiError
+from api.naming import Naming
 from api.schemas import JobAccepted, JobOut
 from api.services import Services
 from api.settings import Settings
@@ -39,7 +41,7 @@ router = APIRouter(tags=["documents"], dependencies=Authorized)
 
 class DocumentOut(BaseModel):
     doc_id: str
-    source: str
+    source: str = Field(description="its path below its ingest root, or the upload's name")
     title: str
     file_type: str
     status: str = Field(description="ok, or failed (see error)")
@@ -69,13 +71,13 @@ class DocumentList(BaseModel):
 
 class Deleted(BaseModel):
     doc_id: str
-    source: str
+    source: str = Field(description="the document's name (below its ingest root)")
     chunks_deleted: int
 
 
 class UploadedFile(BaseModel):
     name: str
-    path: str
+    path: str = Field(description="the document's name as citations give it")
     doc_id: str
     bytes: int
     status: Placement = Field(
@@ -92,17 +94,17 @@ def uploads_dir(settings: Settings) -> Path:
     return settings.data_dir / "uploads"
 
 
-def _document(record: Record, facts: int) -> dict[str, object]:
+def _document(record: Record, facts: int, naming: Naming) -> dict[str, object]:
     return {
         "doc_id": record.doc_id,
-        "source": record.source,
+        "source": naming.document(record.source),
         "title": record.title,
         "file_type": record.file_type,
         "status": record.status,
         "chunks": len(record.chunk_ids),
         "facts": facts,
-        "error": record.error,
-        "warnings": record.warnings,
+        "error": naming.text(record.error) if record.error else record.error,
+        "warnings": [naming.text(w) for w in record.warnings],
         "size": record.size,
         "updated_at": record.updated_at,
     }
@@ -111,6 +113,7 @@ def _document(record: Record, facts: int) -> dict[str, object]:
 @router.get("/v1/documents")
 def list_documents(
     services: ServicesDep,
+    naming: NamingDep,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DocumentList:
@@ -121,19 +124,21 @@ def list_documents(
     return DocumentList(
         total=len(records),
         offset=offset,
-        documents=[DocumentOut.model_validate(_document(r, facts.get(r.doc_id, 0))) for r in page],
+        documents=[
+            DocumentOut.model_validate(_document(r, facts.get(r.doc_id, 0), naming)) for r in page
+        ],
     )
 
 
 @router.get("/v1/documents/{doc_id}")
-def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
+def get_document(doc_id: str, services: ServicesDep, naming: NamingDep) -> DocumentDetail:
     """One document's ledger row, with its chunk ids."""
     record = services.ledger.get(doc_id)
     if record is None:
         raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
     facts = services.cars.facts_per_document().get(doc_id, 0)
     return DocumentDetail.model_validate(
-        {**_document(record, facts), "chunk_ids": record.chunk_ids}
+        {**_document(record, facts, naming), "chunk_ids": record.chunk_ids}
     )
 
 
@@ -143,7 +148,11 @@ def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
     responses={404: {"description": "unknown document, or its file is gone"}},
 )
 async def reingest_document(
-    doc_id: str, services: ServicesDep, jobs: JobsDep, limiter: DeleteLimiterDep
+    doc_id: str,
+    services: ServicesDep,
+    jobs: JobsDep,
+    limiter: DeleteLimiterDep,
+    naming: NamingDep,
 ) -> JobAccepted:
     """Index a document again from its file, even unchanged (e.g. after a parser or
     vocabulary update): its chunks and facts are removed, then a job ingests the file."""
@@ -153,11 +162,13 @@ async def reingest_document(
     source = Path(record.source)
     if not source.is_file():
         raise ApiError(
-            404, "not_found", f"{source.name}: the file is gone from the server; upload it again"
+            404,
+            "not_found",
+            f"{naming.document(str(source))}: the file is gone from the server; upload it again",
         )
     await anyio.to_thread.run_sync(services.pipeline.delete, doc_id, limiter=limiter)
     job = jobs.submit([source], kind="ingest")
-    return JobAccepted(job=JobOut.model_validate(job))
+    return JobAccepted(job=JobOut.shown(job, naming))
 
 
 @router.get("/v1/chunks/{chunk_id}", responses={404: {"description": "unknown chunk"}})
@@ -176,7 +187,11 @@ def get_chunk(chunk_id: str, services: ServicesDep, searcher: SearcherDep) -> Ch
 
 @router.delete("/v1/documents/{doc_id}")
 async def delete_document(
-    doc_id: str, services: ServicesDep, settings: SettingsDep, limiter: DeleteLimiterDep
+    doc_id: str,
+    services: ServicesDep,
+    settings: SettingsDep,
+    naming: NamingDep,
+    limiter: DeleteLimiterDep,
 ) -> Deleted:
     """Remove a document, all its chunks, and its uploaded file if it was uploaded: any doc
     id the ledger or Chroma knows (an interrupted ingest leaves chunks with no ledger row)."""
@@ -195,7 +210,7 @@ async def delete_document(
     if source.parent == uploads_dir(settings):
         source.unlink(missing_ok=True)
     log.info("deleted %s (%d chunks)", known, deleted)
-    return Deleted(doc_id=doc_id, source=known, chunks_deleted=deleted)
+    return Deleted(doc_id=doc_id, source=naming.document(known), chunks_deleted=deleted)
 
 
 def _source_in_chroma(services: Services, doc_id: str) -> str | None:
@@ -271,6 +286,7 @@ def upload_documents(
     files: Annotated[list[UploadFile], File(description="pdf, md, txt, csv or json files")],
     settings: SettingsDep,
     jobs: JobsDep,
+    naming: NamingDep,
     response: Response,
     replace_query: Annotated[
         bool, Query(alias="replace", description="replace documents of the same name")
@@ -293,7 +309,11 @@ def upload_documents(
     placed = folder.place(staged, replace=replace_query or replace_form)
     saved = [
         UploadedFile(
-            name=p.name, path=str(p.path), doc_id=p.doc_id, bytes=p.size, status=p.placement
+            name=p.name,
+            path=naming.document(str(p.path)),
+            doc_id=p.doc_id,
+            bytes=p.size,
+            status=p.placement,
         )
         for p in placed
     ]
@@ -303,4 +323,4 @@ def upload_documents(
         return UploadAccepted(job=None, files=saved)
     job = jobs.submit(changed, kind="upload")
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
-    return UploadAccepted(job=JobOut.model_validate(job), files=saved)
+    return UploadAccepted(job=JobOut.shown(job, naming), files=saved)

@@ -101,5 +101,8 @@ def readyz(services: ServicesDep) -> Readiness:
     if not all(check["ok"] for check in checks.values()):
         failing = ", ".join(name for name, check in checks.items() if not check["ok"])
         raise ApiError(503, "not_ready", f"not ready: {failing}", detail={"checks": checks})
-    degraded = _degraded(services)
+    # unauthenticated: its paths name files below the data dir, never the server's folders
+    degraded = [
+        Degraded.model_validate(services.naming.value(d.model_dump())) for d in _degraded(services)
+    ]
     return Readiness(status="degraded" if degraded else "ready", checks=checks, degraded=degraded)
