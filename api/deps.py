@@ -17,7 +17,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import SecretStr
 
 from api.errors import ApiError
-from api.jobs import JobRunner
+from api.jobs import Jobs
 from api.metrics import Metrics
 from api.services import Services
 from api.settings import Settings
@@ -51,7 +51,7 @@ async def get_delete_limiter(request: Request) -> anyio.CapacityLimiter:
     return app_state(request.app).delete_limiter
 
 
-async def get_jobs(request: Request) -> JobRunner:
+async def get_jobs(request: Request) -> Jobs:
     """The job runner; the error of the ledger or jobs store when one could not be opened."""
     state = app_state(request.app)
     for store in ("ledger", "jobs"):
@@ -78,7 +78,7 @@ SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 GenerationDep = Annotated[Generation, Depends(get_generation)]
 SearchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_search_limiter)]
 DeleteLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_delete_limiter)]
-JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+JobsDep = Annotated[Jobs, Depends(get_jobs)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 ChatDep = Annotated[Chat, Depends(get_chat)]
 
