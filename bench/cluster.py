@@ -202,8 +202,10 @@ def up(root: Path, *, workers: int, port: int) -> dict[str, str]:
     root = root.resolve()
     procs = Processes(root)
     if procs.names():
-        raise SystemExit(f"a cluster is running from {root} ({', '.join(procs.names())}): "
-                         "`make cluster-stop` first")
+        raise SystemExit(
+            f"a cluster is running from {root} ({', '.join(procs.names())}): "
+            "`make cluster-stop` first"
+        )
     queue = start_redis(procs, free_port())
     database = start_postgres(procs, free_port())
     chroma = start_chroma(procs, free_port())
@@ -219,8 +221,12 @@ def up(root: Path, *, workers: int, port: int) -> dict[str, str]:
     wait_for(port, api, "specrag serve", procs.log("api"))
     for n in range(1, workers + 1):
         start_worker(procs, f"worker{n}", env)
-    return {"api": f"http://127.0.0.1:{port}", "chroma": chroma, "queue": queue,
-            "database": database}
+    return {
+        "api": f"http://127.0.0.1:{port}",
+        "chroma": chroma,
+        "queue": queue,
+        "database": database,
+    }
 
 
 def down(root: Path) -> list[str]:
