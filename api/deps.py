@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from api.errors import ApiError
 from api.jobs import Jobs
 from api.metrics import Metrics
+from api.queue.jobs import QueueJobs
 from api.services import Services
 from api.settings import Settings
 from api.state import app_state
@@ -62,6 +63,12 @@ async def get_jobs(request: Request) -> Jobs:
     return state.jobs
 
 
+async def get_queue(request: Request) -> QueueJobs | None:
+    """The jobs on the ingest queue (`SPECRAG_QUEUE_URL`), for its health; None without one."""
+    jobs = app_state(request.app).jobs
+    return jobs if isinstance(jobs, QueueJobs) else None
+
+
 async def get_metrics(request: Request) -> Metrics:
     return app_state(request.app).metrics
 
@@ -80,6 +87,7 @@ SearchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_search_limiter)]
 DeleteLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_delete_limiter)]
 JobsDep = Annotated[Jobs, Depends(get_jobs)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+QueueDep = Annotated[QueueJobs | None, Depends(get_queue)]
 ChatDep = Annotated[Chat, Depends(get_chat)]
 
 bearer = HTTPBearer(

@@ -220,5 +220,10 @@ class QueueStore:
         with self._db.read() as connection:
             return [WorkerRow(*row) for row in connection.execute(query)]
 
+    def after_fork(self) -> None:
+        """In a forked child: drop the parent's pooled connections without closing them (they
+        are the parent's), so the child opens its own if it ever queries."""
+        self._db.engine.dispose(close=False)
+
     def close(self) -> None:
         self._db.close()

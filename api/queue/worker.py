@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from celery.signals import worker_process_init
 
 from api.jobs import JobStore
 from api.queue.broker import TASK, make_broker
@@ -42,6 +43,7 @@ MAX_ATTEMPTS = 3
 MAX_REFUSALS = 12  # a file refused by workers of other settings: a minute, then it fails
 RETRY_SECONDS = 5
 HEARTBEAT_SECONDS = 5.0
+PROCESS_START_SECONDS = 300.0  # a process loads its model before it reports up
 
 
 class WorkerRefused(RuntimeError):
@@ -135,7 +137,16 @@ def build_app(settings: Settings) -> Celery:
 
     # bound to the task (it retries itself); attempts are bounded by MAX_ATTEMPTS instead
     app.task(name=TASK, bind=True, max_retries=None)(run_task)
+    app.conf.update(worker_proc_alive_timeout=PROCESS_START_SECONDS)
+    worker_process_init.connect(_preload, weak=False)
     return app
+
+
+def _preload(**_: object) -> None:
+    """Each worker process loads the model as it starts, not during its first file."""
+    embedder = context().services.embedder
+    embedder.model  # noqa: B018
+    log.info("worker process %d ready: embedding model %s loaded", os.getpid(), embedder.name)
 
 
 def run_task(task: Task[Any, Any], job_id: str, path: str, fingerprint: str) -> str:
@@ -239,6 +250,8 @@ class Heartbeat:
 
     def start(self) -> None:
         self.queue.heartbeat(self.name, self.fingerprint, self.started_at)
+        # Celery's pool processes are forked from this one: never on its database connections.
+        os.register_at_fork(after_in_child=self.queue.after_fork)
         self._thread.start()
 
     def _beat(self) -> None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import ServicesDep
+from api.deps import QueueDep, ServicesDep
 from api.errors import ApiError
 from api.queue.jobs import QueueJobs
 from api.services import Services
-from api.state import app_state
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +99,7 @@ def _queue(jobs: QueueJobs) -> dict[str, Any]:
 
 
 @router.get("/readyz", responses={503: {"description": "a dependency is not ready"}})
-def readyz(request: Request, services: ServicesDep) -> Readiness:
+def readyz(services: ServicesDep, queue: QueueDep) -> Readiness:
     """Readiness: Chroma answers and the embedding model is loaded; degraded parts named."""
     checks: dict[str, Any] = {}
     try:
@@ -109,9 +108,8 @@ def readyz(request: Request, services: ServicesDep) -> Readiness:
         log.warning("readiness: Chroma does not answer: %s", e)
         checks["chroma"] = {"ok": False, "error": f"{type(e).__name__}: {e}"}
     checks["model"] = {"ok": services.embedder.loaded, "name": services.embedder.name}
-    jobs = app_state(request.app).jobs
-    if isinstance(jobs, QueueJobs):
-        checks["queue"] = _queue(jobs)
+    if queue is not None:
+        checks["queue"] = _queue(queue)
     if not all(check["ok"] for check in checks.values()):
         failing = ", ".join(name for name, check in checks.items() if not check["ok"])
         raise ApiError(503, "not_ready", f"not ready: {failing}", detail={"checks": checks})
