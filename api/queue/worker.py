@@ -207,7 +207,10 @@ def _ingest(ctx: Context, row: FileRow) -> tuple[FileStatus, int, str | None]:
     upload = ctx.queue.upload(row.job_id, row.path)
     if upload is not None:
         _materialise(ctx.services.settings, Path(row.path), *upload)
-    report = ctx.pipeline.run([Path(row.path)])
+    # Its own chunks only: no sweep of the whole collection per file (orphans of a file given
+    # up on stay until `specrag repair` or an API start removes them).
+    held = ctx.pipeline.store.ids_for(row.doc_id)
+    report = ctx.pipeline.run([Path(row.path)], held=held)
     if report.failed:
         return "failed", 0, report.errors[0].reason if report.errors else "failed"
     record = ctx.pipeline.ledger.get(row.doc_id)
