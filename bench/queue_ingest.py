@@ -1,6 +1,7 @@
 """Ingest through the queue: the corpus through 1, then 2 `specrag worker`s on this machine.
 
     python -m bench.queue_ingest --corpus ../shared/corpus [--workers 1 2] [--out BENCHMARKS.md]
+    python -m bench.queue_ingest --corpus ../shared/corpus --chroma-ceiling   # writes alone
 
 Each run is cold: a new redis-server, `chroma run` and data dir (the stores on SQLite files in
 it), N workers whose processes have loaded the model; then one job over the corpus, timed
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import tempfile
 import time
@@ -27,7 +27,7 @@ from api.queue.jobs import QueueJobs
 from api.services import Services
 from api.settings import Settings
 from bench.cluster import Processes, free_port, start_chroma, start_redis, start_worker
-from bench.ingest import write_section
+from bench.ingest import machine, write_section
 
 SECTION = "## Ingest through the queue"
 READY = "ready: embedding model"
@@ -107,12 +107,61 @@ def run(corpus: Path, workers: int) -> dict[str, Any]:
     }
 
 
+def chroma_ceiling(chunks: int = 8192, batch: int = 256) -> str:
+    """Writes alone: `chunks` chunks (384-d vectors, 1 KB texts, the pipeline's metadata
+    keys) upserted into a cold `chroma run` in batches of `batch`, as workers write them."""
+    import numpy as np
+
+    from ingest.store import ChromaStore
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory(prefix="specrag-chroma-bench-") as folder:
+        procs = Processes(Path(folder))
+        try:
+            url = start_chroma(procs, free_port())
+            store = ChromaStore(collection="ceiling", model_name="all-MiniLM-L6-v2", url=url)
+            before = _cpu(procs, ["chroma"])
+            began = time.perf_counter()
+            for start in range(0, chunks, batch):
+                ids = [f"d{n // 20}:{n % 20}" for n in range(start, start + batch)]
+                store.upsert(
+                    ids=ids,
+                    embeddings=rng.standard_normal((batch, 384)).astype(np.float32),
+                    documents=[f"chunk {i} " + "spec text " * 100 for i in ids],
+                    metadatas=[
+                        {
+                            "doc_id": i.split(":")[0],
+                            "chunk_index": int(i.split(":")[1]),
+                            "source": f"/srv/specs/{i.split(':')[0]}.pdf",
+                            "tokens": 256,
+                        }
+                        for i in ids
+                    ],
+                )
+            seconds = time.perf_counter() - began
+            cpu = _cpu(procs, ["chroma"]) - before
+        finally:
+            for name in procs.names():
+                procs.stop(name)
+    return (
+        f"Chroma server write ceiling: {chunks} chunks in batches of {batch}: {seconds:.1f} s, "
+        f"{chunks / seconds:.0f} chunks/s from one client; server CPU {cpu:.1f} s "
+        f"({cpu / chunks * 1000:.2f} ms/chunk)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
+    parser.add_argument(
+        "--chroma-ceiling", action="store_true", help="only measure Chroma server writes; print"
+    )
     args = parser.parse_args()
+    if args.chroma_ceiling:
+        sys.stdout.write(chroma_ceiling() + "\n")
+        return
     corpus = args.corpus.resolve()
     load = psutil.getloadavg()
     results = [run(corpus, n) for n in args.workers]
@@ -120,9 +169,9 @@ def main() -> None:
     lines = [
         SECTION,
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.processor() or 'CPU'}, "
-        f"{cores} cores, Python {platform.python_version()}; load average {load[0]:.1f} "
-        "when it began (the machine is shared: compare CPU per chunk, not only the wall time).",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; load average "
+        f"{load[0]:.1f} when it began (the machine is shared: compare CPU per chunk, not "
+        "only the wall time).",
         f"Command: `python -m bench.queue_ingest --corpus {args.corpus} --out {args.out}`; "
         "default settings (all-MiniLM-L6-v2 on openvino, latency hint per worker), a cold "
         "redis-server, `chroma run` and SQLite data dir per run.",
