@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.queue.store import QueueStore
 from api.services import Services
 from api.settings import Settings
 from bench.cluster import Processes, free_port, start_redis, start_worker
@@ -238,3 +239,34 @@ def test_workers_reconnect_after_a_redis_restart_and_lose_no_task(cluster: Clust
     assert sorted(r["path"] for r in rows) == sorted(str(p.resolve()) for p in files)
     assert {r["status"] for r in rows} == {"done"}, rows
     assert job["progress"]["files_done"] == len(files)
+
+
+def test_an_upload_reaches_a_worker_through_the_database(cluster: Cluster) -> None:
+    """The workers never read the API's disk: with the workers stopped, a file is uploaded
+    and then removed from the uploads folder (as on another machine); the workers started
+    afterwards ingest it from the bytes in the jobs database, which are deleted once done."""
+    for name in WORKERS:
+        cluster.procs.stop(name)
+    body = (SAMPLES / "lumen_e2.txt").read_bytes().replace(b"Lumen E2", b"Lumen Q9")
+    with cluster.api() as client:
+        answer = client.post("/v1/documents", files=[("files", ("lumen_q9.txt", body))])
+        assert answer.status_code == 202, answer.text
+        placed = Path(answer.json()["files"][0]["path"])
+        placed.unlink()
+        for name in WORKERS:
+            cluster.start_worker(name)
+        job = _finished(client, answer.json()["job"]["id"])
+    assert job["status"] == "done" and job["errors"] == [], job
+    row = job["report"]["per_file"][0]
+    assert (row["status"], row["path"]) == ("done", str(placed))
+    assert placed.read_bytes() == body
+    services = Services(cluster.settings)
+    queue = QueueStore(services.jobs_location)
+    try:
+        assert queue.upload(job["id"], str(placed)) is None
+        texts = _chunks(services, {row["doc_id"]})
+        assert len(texts) == row["chunks"] > 0
+        assert any("Lumen Q9" in text for text in texts.values())
+    finally:
+        queue.close()
+        services.close()
