@@ -270,3 +270,24 @@ def test_an_upload_reaches_a_worker_through_the_database(cluster: Cluster) -> No
     finally:
         queue.close()
         services.close()
+
+
+def test_trimmed_jobs_take_their_files_and_uploads_with_them(tmp_path: Path) -> None:
+    """The queue's rows follow the jobs table's trimming (the last 5,000 jobs are kept)."""
+    from api.jobs import Job, JobStore
+    from api.queue.store import NewFile
+
+    location = tmp_path / "jobs.sqlite3"
+    jobs, queue = JobStore(location), QueueStore(location)
+    try:
+        for n in range(3):
+            jobs.save(Job(id=f"job{n}", kind="upload", paths=["/u/a.txt"], created_at=n).as_json())
+            queue.add(f"job{n}", [NewFile("/u/a.txt", "d1", body=b"bytes", sha256="x")])
+        jobs.trim(2)
+        queue.forget_trimmed()
+        assert [len(queue.files([f"job{n}"])[f"job{n}"]) for n in range(3)] == [0, 1, 1]
+        assert queue.upload("job0", "/u/a.txt") is None
+        assert queue.upload("job2", "/u/a.txt") == ("x", b"bytes")
+    finally:
+        jobs.close()
+        queue.close()

@@ -19,7 +19,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 
 from api.errors import ApiError
-from api.jobs import Job, JobStore, Kind, Status
+from api.jobs import KEEP_ON_DISK, Job, JobStore, Kind, Status
 from api.queue.broker import QUEUE, TASK, make_broker, queue_depth
 from api.queue.store import FileRow, NewFile, QueueStore
 from api.services import Services
@@ -111,7 +111,10 @@ class QueueJobs:
         )
 
     def start(self) -> None:
-        """Nothing to recover: the jobs and their files are in the database."""
+        """Nothing to recover (the jobs and their files are in the database); the oldest
+        jobs beyond the last 5,000 are forgotten, files and all."""
+        self.jobs.trim(KEEP_ON_DISK)
+        self.queue.forget_trimmed()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Queued jobs stay queued: the workers go on without this instance."""

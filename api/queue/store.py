@@ -220,6 +220,13 @@ class QueueStore:
         with self._db.read() as connection:
             return [WorkerRow(*row) for row in connection.execute(query)]
 
+    def forget_trimmed(self) -> None:
+        """Drop the files and uploads of jobs no longer in the jobs table (trimmed)."""
+        kept = sa.select(jobs.c.id)
+        with self._db.write() as connection:
+            for table in (job_files, uploads):
+                connection.execute(sa.delete(table).where(table.c.job_id.not_in(kept)))
+
     def after_fork(self) -> None:
         """In a forked child: drop the parent's pooled connections without closing them (they
         are the parent's), so the child opens its own if it ever queries."""

@@ -21,15 +21,19 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis
 from celery import Celery, Task
 from celery.signals import worker_process_init
+from redis.exceptions import LockError
 
 from api.jobs import JobStore
-from api.queue.broker import TASK, make_broker
+from api.queue.broker import TASK, make_broker, visibility_timeout
 from api.queue.jobs import finalize
 from api.queue.store import FileRow, FileStatus, QueueStore
 from api.services import SERVER_ORPHAN_GRACE, Services
@@ -40,6 +44,7 @@ from ingest.pipeline import Pipeline
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+LOCK_SLACK_SECONDS = 60  # beyond the visibility timeout, waiting for a document's lock
 MAX_REFUSALS = 12  # a file refused by workers of other settings: a minute, then it fails
 RETRY_SECONDS = 5
 HEARTBEAT_SECONDS = 5.0
@@ -113,6 +118,29 @@ class Context:
     pipeline: Pipeline
     jobs: JobStore
     queue: QueueStore
+    redis: redis.Redis
+
+    @contextmanager
+    def document_lock(self, doc_id: str) -> Iterator[None]:
+        """One worker at a time on a document (two jobs may hold the same file, in two
+        versions): a Redis lock that expires with the task's visibility timeout, so the
+        lock of a worker that died is free by the time its task is handed to another."""
+        s = self.services.settings
+        seconds = visibility_timeout(s)
+        lock = self.redis.lock(
+            f"specrag:{s.collection}:document:{doc_id}",
+            timeout=seconds,
+            blocking_timeout=seconds + LOCK_SLACK_SECONDS,
+        )
+        if not lock.acquire():
+            raise TimeoutError(f"document {doc_id} stayed locked by another worker")
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except LockError:  # expired (a file slower than its limit), or Redis restarted
+                log.warning("the lock of document %s was gone before its release", doc_id)
 
 
 _context: Context | None = None
@@ -123,10 +151,16 @@ def context() -> Context:
     global _context
     with _context_lock:
         if _context is None:
-            services = Services(Settings())
+            settings = Settings()
+            assert settings.queue_url is not None
+            services = Services(settings)
             location = services.jobs_location
             _context = Context(
-                services, worker_pipeline(services), JobStore(location), QueueStore(location)
+                services,
+                worker_pipeline(services),
+                JobStore(location),
+                QueueStore(location),
+                redis.Redis.from_url(settings.queue_url),
             )
         return _context
 
@@ -177,7 +211,8 @@ def run_task(task: Task[Any, Any], job_id: str, path: str, fingerprint: str) -> 
         return _retry(task, ctx, name, row, reason)
     ctx.queue.start(job_id, path, name)
     try:
-        status, chunks, note = _ingest(ctx, row)
+        with ctx.document_lock(row.doc_id):
+            status, chunks, note = _ingest(ctx, row)
     except Exception as e:  # recorded with the file; retried while attempts remain
         log.exception("%s: attempt %d failed", path, row.attempts + 1)
         note = f"{type(e).__name__}: {e}"
