@@ -180,6 +180,25 @@ def test_a_worker_with_other_settings_is_refused(
     assert "multilingual" in ran.stderr or "v2:cl100k_base:128:32" in ran.stderr
 
 
+def test_a_task_queued_with_other_settings_is_refused_by_every_worker(cluster: Cluster) -> None:
+    """An API whose chunk settings differ from the workers' enqueues its fingerprint with
+    each file: the workers leave the file for a worker of those settings, then fail it with
+    the reason, and never index it with theirs."""
+    odd = cluster.settings.model_copy(update={"chunk_tokens": 128})
+    article = CORPUS / "clutch-sidecar-articles" / "acura-tlx.md"
+    services = Services(odd, embedder=cluster.embedder)
+    try:
+        with TestClient(create_app(services=services)) as client:
+            job = _finished(client, _submit(client, [article]))
+        row = job["report"]["per_file"][0]
+        assert (job["status"], row["status"]) == ("done", "failed")
+        assert "v2:cl100k_base:128:32" in row["reason"] and "256:32" in row["reason"]
+        assert services.store.ids_for(row["doc_id"]) == set()
+        assert services.ledger.get(row["doc_id"]) is None
+    finally:
+        services.close()
+
+
 def test_a_worker_killed_mid_file_is_replaced_by_the_other(cluster: Cluster) -> None:
     with cluster.api() as client:
         job_id = _submit(client, [BALENO])
