@@ -206,6 +206,8 @@ def up(root: Path, *, workers: int, port: int) -> dict[str, str]:
             f"a cluster is running from {root} ({', '.join(procs.names())}): "
             "`make cluster-stop` first"
         )
+    if listening(port):
+        raise SystemExit(f"port {port} is taken: `make cluster PORT=...` with a free one")
     queue = start_redis(procs, free_port())
     database = start_postgres(procs, free_port())
     chroma = start_chroma(procs, free_port())
@@ -248,7 +250,16 @@ def main() -> None:
     if args.action == "down":
         print("stopped:", ", ".join(down(args.dir)))  # noqa: T201
         return
-    urls = up(args.dir, workers=args.workers, port=args.port)
+    try:
+        urls = up(args.dir, workers=args.workers, port=args.port)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+        down(args.dir)  # what did start is stopped again
+        detail = (
+            e.stderr.decode(errors="replace")
+            if isinstance(e, subprocess.CalledProcessError)
+            else ""
+        )
+        raise SystemExit(f"the cluster did not start: {e}\n{detail}") from e
     for name, url in urls.items():
         print(f"{name:9} {url}")  # noqa: T201
     print(f"logs: {args.dir}/logs; environment: source {args.dir}/cluster.env")  # noqa: T201

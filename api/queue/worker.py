@@ -4,7 +4,8 @@ ingest` runs) for one file per task, writing to the Chroma server and the shared
 Safe to run twice: a task whose file is finished returns at once, and a file redone after a
 crash plans as `add` (no ledger row yet) and upserts the same `{doc_id}:{index}` ids, then
 drops stale ones, so a half-written first attempt leaves neither duplicates nor gaps; an
-unchanged file (content hash, fingerprint and chunks as the ledger says) is skipped. Every
+unchanged file (content hash, fingerprint and chunks as the ledger says) is skipped; two
+tasks of one document (two jobs, two versions of a file) take turns on a Redis lock. Every
 attempt is counted in the file's row; after `MAX_ATTEMPTS` (crashes included: a file that
 kills its worker each time) the file fails with the last reason.
 
