@@ -49,6 +49,8 @@ class FileRow:
             "chunks": self.chunks,
             "reason": self.reason,
             "worker": self.worker,
+            "started_at": self.started_at,
+            "updated_at": self.updated_at,
         }
 
 
