@@ -36,18 +36,16 @@ ALIVE_SECONDS = 30.0  # a worker whose heartbeat is older is counted as gone
 def job_view(job: Job, files: list[FileRow]) -> dict[str, Any]:
     """The job as JSON, its status and progress read from its files."""
     data = job.as_json()
-    if job.status == "failed" and job.error:  # the job as a whole failed (e.g. not enqueued)
-        pass
-    elif files and all(f.finished for f in files):
-        data["status"] = "done"
-        data["finished_at"] = max(f.updated_at for f in files)
-    elif any(f.attempts or f.finished for f in files):
-        data["status"] = "running"
-    elif not files:
-        data["status"] = "done"
-        data["finished_at"] = job.finished_at or job.created_at
+    whole_failed = job.status == "failed" and job.error  # e.g. it could not be enqueued
+    if whole_failed:
+        pass  # as recorded
+    elif not files:  # nothing to run: done when planned
+        data["status"], data["finished_at"] = "done", job.finished_at or job.created_at
+    elif all(f.finished for f in files):
+        data["status"], data["finished_at"] = "done", max(f.updated_at for f in files)
     else:
-        data["status"] = "queued"
+        begun = any(f.attempts or f.finished for f in files)
+        data["status"] = "running" if begun else "queued"
     started = [f.started_at for f in files if f.started_at is not None]
     data["started_at"] = min(started) if started else None
     data["progress"] = {
