@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -152,6 +152,19 @@ class JobStore:
 
 
 Finished = Callable[[Status, Report | None], None]  # called before the job shows as finished
+
+
+class Jobs(Protocol):
+    """What the routes use of a job runner: this module's, or the queue's (`api.queue.jobs`)."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 10.0) -> None: ...
+    def submit(self, paths: list[Path], *, kind: Kind, prune: bool = False) -> dict[str, Any]: ...
+    def get(self, job_id: str) -> dict[str, Any] | None: ...
+    def recent(
+        self, *, status: Status | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]: ...
+    def wait_idle(self, timeout: float | None = None) -> bool: ...
 
 
 class JobRunner:

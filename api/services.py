@@ -271,6 +271,23 @@ class Services:
         with self._billing_lock:
             self.unbilled_calls += 1
 
+    @property
+    def chunk_options(self) -> ChunkOptions:
+        """What each file turns into (`specrag ingest`, the server, `specrag worker` alike)."""
+        s = self.settings
+        return ChunkOptions(
+            max_tokens=s.chunk_tokens,
+            overlap=s.chunk_overlap,
+            encoding=s.encoding,
+            specs=self.spec_config if s.specs else None,
+        )
+
+    @property
+    def jobs_location(self) -> Path | str:
+        """The jobs database: jobs, and with a queue their files, uploads and workers."""
+        s = self.settings
+        return s.data_dir / f"{s.collection}.jobs.sqlite3"
+
     @cached_property
     def pipeline(self) -> Pipeline:
         s = self.settings
@@ -278,12 +295,7 @@ class Services:
             store=self.store,
             ledger=self.ledger,
             embedder=self.embedder,
-            chunking=ChunkOptions(
-                max_tokens=s.chunk_tokens,
-                overlap=s.chunk_overlap,
-                encoding=s.encoding,
-                specs=self.spec_config if s.specs else None,
-            ),
+            chunking=self.chunk_options,
             roots=s.roots,
             max_file_bytes=s.max_file_bytes,
             exclude=s.exclude,

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".specrag"), description="Chroma, ledger, lexical index")
     collection: str = Field(default="specrag", min_length=3, max_length=63)
     chroma_url: str | None = Field(default=None, description="http://host:port of `chroma run`")
+    # Unset: jobs run in this process, one at a time. Set: `/v1/documents` and `/v1/ingest`
+    # enqueue one task per file for `specrag worker` processes (on any machine).
+    queue_url: str | None = Field(
+        default=None, description="redis://host:port/db of the ingest queue (Celery's broker)"
+    )
 
     chunk_tokens: int = Field(default=256, ge=32, le=8192)
     chunk_overlap: int = Field(default=32, ge=0)
@@ -222,6 +227,16 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @field_validator("queue_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in ("", None):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://")):
+            raise ValueError(f"queue_url must be a redis:// or rediss:// URL, not {value!r}")
+        return value
 
 
 def with_throughput_hint(settings: Settings) -> Settings:

@@ -42,6 +42,7 @@ class _LazyGroup(click.Group):
         "status": "api.cli.status:status",
         "check": "api.cli.integrity:check_command",
         "repair": "api.cli.integrity:repair_command",
+        "worker": "api.cli.worker:worker",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

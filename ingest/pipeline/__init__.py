@@ -118,11 +118,21 @@ class Pipeline:
             marker.unlink(missing_ok=True)
 
     def run(
-        self, paths: list[Path], *, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: list[Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        held: set[str] | None = None,
     ) -> Report:
+        """Ingest `paths`. `held`: the chunk ids Chroma holds of the documents under `paths`,
+        when the caller knows them (a queue worker's one file): the run then skips the sweep
+        of orphan chunks, which reads every id of the collection, once per file there."""
         started = time.perf_counter()
         with self._locked():
-            held, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
+            orphans: list[str] = []
+            if held is None:
+                held, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
             if orphans:
                 self.mark_dirty()  # the lexical index may hold them: rebuilt below
             plan = self.plan(paths, prune=prune, held=held)
