@@ -219,3 +219,7 @@ class DataDirBusy(Exception):
         if holder.pid is None and wanted == "serve":
             advice = "wait for it to finish, then start the server"
         super().__init__(f"{message}; {advice}")
+
+
+class WorkerRefused(RuntimeError):
+    """A queue worker must not write to this index (another embedding model or chunking)."""

@@ -33,6 +33,7 @@ from celery import Celery, Task
 from celery.signals import worker_process_init
 from redis.exceptions import LockError
 
+from api.errors import WorkerRefused
 from api.jobs import JobStore
 from api.queue.broker import TASK, make_broker, visibility_timeout
 from api.queue.jobs import finalize
@@ -50,10 +51,6 @@ MAX_REFUSALS = 12  # a file refused by workers of other settings: a minute, then
 RETRY_SECONDS = 5
 HEARTBEAT_SECONDS = 5.0
 PROCESS_START_SECONDS = 300.0  # a process loads its model before it reports up
-
-
-class WorkerRefused(RuntimeError):
-    """This worker must not write to this index (another embedding model or chunking)."""
 
 
 def default_name() -> str:
