@@ -12,9 +12,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import errors, owner
-from api.jobs import JobRunner, JobStore
+from api.jobs import JobRunner, Jobs, JobStore
 from api.limits import BodyPace, ClientLimit, RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
+from api.queue.jobs import QueueJobs
 from api.routes import ROUTERS, docs, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.runtime import configure_environment
@@ -106,7 +107,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         built = services or Services(settings)
         job_store: JobStore | None = None
-        runner: JobRunner | None = None
+        runner: Jobs | None = None
         generation: Generation | None = None
         owned = ExitStack()
         try:
@@ -121,7 +122,12 @@ def create_app(
                     job_store = JobStore(built.store_location("jobs"))
                 except (StoreCorrupt, DiskFull) as e:  # serve without jobs: their routes refuse
                     built.note_broken("jobs", e)
-                runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
+                if settings.queue_url and job_store is not None:  # workers run the jobs
+                    runner = QueueJobs.open(built, job_store)
+                else:
+                    runner = JobRunner(
+                        built.pipeline, store=job_store, on_finish=registry.record_job
+                    )
                 runner.start()
             searcher = built.searcher
             generation = built.generation

@@ -201,6 +201,16 @@ class ChromaStore:
         result = self.collection().get(where={"doc_id": doc_id}, include=[])
         return set(result["ids"])
 
+    def present(self, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` the collection holds."""
+        found: set[str] = set()
+        ids = list(ids)
+        for start in range(0, len(ids), PAGE_SIZE):
+            found.update(
+                self.collection().get(ids=ids[start : start + PAGE_SIZE], include=[])["ids"]
+            )
+        return found
+
     def find_texts(self, keys: Iterable[str], *, exclude_docs: set[str]) -> dict[str, str]:
         """The record that stores each of these chunk text keys (`text_key` metadata), if
         any, leaving out the records of `exclude_docs`; the lowest id when several do."""

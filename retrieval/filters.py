@@ -18,9 +18,11 @@ MAX_FILTER_VALUES = 1000
 class Filters(BaseModel):
     """Exact-match conditions; a list means any of its values. All given fields must match.
 
-    `source` is the file's absolute path as ingested; `title` is the document title (the car
-    model for most files); `section` the heading path joined with " > "; `car` a car id
-    (`GET /v1/cars`): the chunks about that car (a chunk may be about several).
+    `source` is the document as citations name it (its path below its ingest root, or the
+    upload's name; the searcher maps it to the stored paths; the server's path works too);
+    `title` is the document title (the car model for most files); `section` the heading path
+    joined with " > "; `car` a car id (`GET /v1/cars`): the chunks about that car (a chunk may
+    be about several).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -139,9 +139,12 @@ class Searcher:
         other_car_penalty: float = 0.3,
         car_vector_filter: bool = True,
         document_name: Callable[[str], str] | None = None,
+        stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
         self.store = store
         self.document_name = document_name or (lambda source: Path(source).name)  # for citations
+        # a `source` filter's values (names as citations give them) → the paths chunks hold
+        self.stored_sources = stored_sources
         self.cars = cars
         self.car_boost = car_boost
         self.car_name_weight = car_name_weight
@@ -186,7 +189,7 @@ class Searcher:
             raise InvalidArgument(f"k must be between 1 and {self.max_k}, not {k}")
         if not 0 <= neighbors <= self.max_neighbors:
             raise InvalidArgument(f"neighbors must be between 0 and {self.max_neighbors}")
-        conditions = parse_filters(filters)
+        conditions = self._conditions(filters)
         # The same depth in every mode, so a single mode's ranking is the list hybrid fuses.
         depth = max(self.depth, self.depth_factor * k)
         timings: dict[str, float] = {}
@@ -345,6 +348,14 @@ class Searcher:
             lowered.append((chunk_id, score * kept if other else score, part))
         lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
         return lowered
+
+    def _conditions(self, filters: Filters | Mapping[str, Any] | None) -> Filters:
+        """The filters, a `source` given by name mapped to the paths the chunks hold."""
+        found = parse_filters(filters)
+        if found.source is None or self.stored_sources is None:
+            return found
+        stored = self.stored_sources(found.conditions()["source"])
+        return found.model_copy(update={"source": stored})
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -37,6 +37,7 @@ class Pipeline:
         chunking: ChunkOptions,
         roots: list[Path] | None = None,
         max_file_bytes: int = 100 * 2**20,
+        exclude: Sequence[str] = (),
         workers: int = 1,
         lock_path: Path | None = None,
         after_write: Callable[[], None] | None = None,
@@ -52,6 +53,7 @@ class Pipeline:
         self.chunking = chunking
         self.roots = roots or []
         self.max_file_bytes = max_file_bytes
+        self.exclude = tuple(exclude)  # gitignore globs left out of every run (`ingest.ignore`)
         self.workers = workers
         self.lock_path = lock_path
         self.after_write = after_write
@@ -76,6 +78,7 @@ class Pipeline:
             fingerprint=self.fingerprint,
             roots=self.roots,
             max_file_bytes=self.max_file_bytes,
+            exclude=self.exclude,
             prune=prune,
             held=self.store.all_ids() if held is None else held,
         )
@@ -115,11 +118,21 @@ class Pipeline:
             marker.unlink(missing_ok=True)
 
     def run(
-        self, paths: list[Path], *, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: list[Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        held: set[str] | None = None,
     ) -> Report:
+        """Ingest `paths`. `held`: the chunk ids Chroma holds of the documents under `paths`,
+        when the caller knows them (a queue worker's one file): the run then skips the sweep
+        of orphan chunks, which reads every id of the collection, once per file there."""
         started = time.perf_counter()
         with self._locked():
-            held, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
+            orphans: list[str] = []
+            if held is None:
+                held, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
             if orphans:
                 self.mark_dirty()  # the lexical index may hold them: rebuilt below
             plan = self.plan(paths, prune=prune, held=held)
@@ -127,8 +140,9 @@ class Pipeline:
             report.add_time("plan", time.perf_counter() - started)
             report.errors.extend(plan.discovery.failed)
             report.failed = len(plan.discovery.failed)
-            report.notes.extend(plan.discovery.unsupported)
-            report.skipped += len(plan.discovery.unsupported)
+            passed = plan.discovery.unsupported + plan.discovery.excluded
+            report.notes.extend(passed)
+            report.skipped += len(passed)
             todo = plan.of("add") + plan.of("update")
             leaving = {i.doc_id for i in plan.of("update") + plan.of("delete")}
             if todo or leaving:
@@ -175,6 +189,7 @@ class Pipeline:
             fingerprint=self.fingerprint,
             roots=self.roots,
             max_file_bytes=self.max_file_bytes,
+            exclude=self.exclude,
         )
         todo = again.of("add") + again.of("update")
         if not todo:

@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ingest.discover import FileProblem
@@ -59,7 +60,8 @@ class Report:
         }
 
 
-Progress = Callable[[int, int, int], None]  # files done, files total, chunks embedded
+# files done, files total, chunks embedded, the file the encoder has reached (None before any)
+Progress = Callable[[int, int, int, str | None], None]
 
 
 def terminal_progress() -> Progress | None:
@@ -71,10 +73,11 @@ def terminal_progress() -> Progress | None:
     bar = tqdm(total=0, unit="file", file=sys.stderr, dynamic_ncols=True)
     started = time.perf_counter()
 
-    def update(done: int, total: int, chunks: int) -> None:
+    def update(done: int, total: int, chunks: int, current: str | None) -> None:
         bar.total = total
         bar.n = done
         rate = chunks / max(time.perf_counter() - started, 1e-9)
-        bar.set_postfix_str(f"{chunks} chunks, {rate:.1f} chunks/s", refresh=True)
+        on = f", {Path(current).name}" if current and done < total else ""
+        bar.set_postfix_str(f"{chunks} chunks, {rate:.1f} chunks/s{on}", refresh=True)
 
     return update

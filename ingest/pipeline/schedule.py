@@ -75,7 +75,7 @@ class Scheduler:
                     while loop.has_work():
                         loop.step(encoder)
                         if progress:
-                            progress(loop.done, len(todo), report.embedded)
+                            progress(loop.done, len(todo), report.embedded, loop.current)
             except BaseException:
                 # Files not yet parsed would never be stored: stop, instead of parsing them all
                 # before the error gets out. (Committed files are complete; the rest is redone.)
@@ -129,6 +129,7 @@ class _Loop:
         self.encoding: deque[_Encoding] = deque()  # batches in the encoder, oldest first
         self.busy = _Busy()  # when the encoder had work
         self.done = 0
+        self.current: str | None = None  # the file of the last chunk given to the encoder
 
     def has_work(self) -> bool:
         return bool(self.futures or self.pending or self.encoding or self.staged)
@@ -186,6 +187,7 @@ class _Loop:
 
     def _submit(self, encoder: Executor) -> None:
         taken = _take(self.pending, self.batch_size)
+        self.current = taken[-1][0].path
         texts = [c.embed_text for _, _, c in taken]
         self.busy.start(self.encoding)
         began = time.perf_counter()  # inline, submit encodes right away

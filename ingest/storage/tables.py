@@ -53,6 +53,45 @@ jobs = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
 )
 
+# The ingest queue (branch `jobs`, with `specrag worker`): each queued job's files, one row
+# per file with its progress; an uploaded file's bytes until a worker has ingested them (so a
+# worker on another machine never needs the API's disk); and each worker's heartbeat.
+job_files = sa.Table(
+    "job_files",
+    metadata,
+    sa.Column("job_id", sa.Text, primary_key=True),
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("doc_id", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("chunks", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("reason", sa.Text),
+    sa.Column("worker", sa.Text),
+    sa.Column("started_at", Real),
+    sa.Column("updated_at", Real, nullable=False),
+)
+
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("job_id", sa.Text, primary_key=True),
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+)
+
+workers = sa.Table(
+    "workers",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("started_at", Real, nullable=False),
+    sa.Column("last_seen", Real, nullable=False),
+    sa.Column("done", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("retried", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("failed", sa.Integer, nullable=False, server_default=sa.text("0")),
+)
+
 # Chat sessions (branch `sessions`): settings, running summary and usage; then each turn.
 sessions = sa.Table(
     "sessions",
