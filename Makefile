@@ -55,7 +55,8 @@ redis: ## Debian's redis-server, for the queue tests and the cluster
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server; }
 
-postgres: ## Debian's PostgreSQL server, for the cluster
+# The PostgreSQL tests start their own throwaway server from Debian's binaries (tests/pg.py).
+postgres: ## Debian's PostgreSQL server, for the cluster and the tests of SPECRAG_DATABASE_URL
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql; }
@@ -73,7 +74,7 @@ cluster-stop: ## Stop exactly what `make cluster` started
 # workers on two cores cut the wall time by about a third. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
-test: install browser redis ## Install and run every test (pytest's "no tests collected" counts as a pass)
+test: install browser redis postgres ## Install and run every test (pytest's "no tests collected" counts as a pass)
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile); \
 		rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 

@@ -43,6 +43,7 @@ def _configure_logging() -> None:
 def _open(services: Services) -> None:
     """Load the embedding model and open Chroma, once, before the first request."""
     dimension = services.embedder.dimension  # loads the model
+    services.follow_database()  # a cluster's other instances' ingests, from now on
     try:
         # Opened with the model's dimension, so the first write never has to amend it.
         chunks = services.store.collection(dimension).count()
@@ -118,7 +119,7 @@ def create_app(
                 built.note_broken("ledger", e)
             if "ledger" not in built.broken:
                 try:
-                    job_store = JobStore(built.jobs_location)
+                    job_store = JobStore(built.store_location("jobs"))
                 except (StoreCorrupt, DiskFull) as e:  # serve without jobs: their routes refuse
                     built.note_broken("jobs", e)
                 if settings.queue_url and job_store is not None:  # workers run the jobs

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio
 
+from api.follow import Follower
 from api.naming import Naming
 from api.settings import Settings, shipped_data
 from ingest.embedding import Embedder
@@ -25,6 +26,7 @@ from ingest.specs import SpecConfig
 from ingest.specs.cars import load_cars
 from ingest.specs.registry import CarRegistry, attribute_labels, curated_cars
 from ingest.specs.vocabulary import load_vocabulary
+from ingest.storage.engine import collection_url
 from ingest.store import ChromaStore
 from retrieval.entities import KnownCar, QueryCars, Refreshing
 from retrieval.glossary import Glossary
@@ -109,6 +111,8 @@ class Services:
         self._repair_lock = threading.Lock()
         self._billing_lock = threading.Lock()
         self.unbilled_calls = 0  # LLM calls whose cost the usage ledger could not record
+        self.lexical_revision: int | None = None  # the ledger's, when the lexical index was built
+        self._follower: Follower | None = None
 
     def _opened(self, store: _C) -> _C:
         """`store`, closed by `close()`."""
@@ -140,8 +144,15 @@ class Services:
 
     @cached_property
     def ledger(self) -> Ledger:
+        return self._opened(Ledger(self.store_location("ledger")))
+
+    def store_location(self, store: str) -> Path | str:
+        """Where the collection's `store` (ledger, jobs, sessions, usage) keeps its rows: a
+        SQLite file in the data dir, or its schema in the `SPECRAG_DATABASE_URL` database."""
         s = self.settings
-        return self._opened(Ledger(s.data_dir / f"{s.collection}.ledger.sqlite3"))
+        if s.database_url is None:
+            return s.data_dir / f"{s.collection}.{store}.sqlite3"
+        return collection_url(s.database_url.get_secret_value(), s.collection)
 
     @cached_property
     def cars(self) -> CarRegistry:
@@ -226,8 +237,24 @@ class Services:
         return searcher.lexical if isinstance(searcher, Searcher) else None
 
     def rebuild_lexical(self) -> None:
-        """Bring the lexical index in step with Chroma (cheap: unchanged chunks are cached)."""
+        """Bring the lexical index in step with Chroma (cheap: unchanged chunks are cached).
+        With a shared database, notes the ledger's revision read before Chroma: the index
+        holds at least every change up to it."""
+        revision = self.ledger.revision() if self.settings.database_url else None
         self.lexical_index.rebuild(self.store)
+        if revision is not None:
+            with self._repair_lock:
+                self.lexical_revision = max(revision, self.lexical_revision or 0)
+
+    def follow_database(self) -> None:
+        """With a shared database, keep the lexical index in step with the other instances'
+        ingests (`api.follow`) until `close()`; without one, every ingest is this one's."""
+        if self.settings.database_url is None or self._follower is not None:
+            return
+        self._follower = Follower(
+            self.ledger.revision, lambda: self.lexical_revision, self.rebuild_lexical
+        )
+        self._follower.start()
 
     def repair_lexical(self, problem: str) -> None:
         """Rebuild, in the background, a lexical index that failed its checks (one repair at
@@ -285,12 +312,13 @@ class Services:
     @property
     def jobs_location(self) -> Path | str:
         """The jobs database: jobs, and with a queue their files, uploads and workers."""
-        s = self.settings
-        return s.data_dir / f"{s.collection}.jobs.sqlite3"
+        return self.store_location("jobs")
 
     @cached_property
     def pipeline(self) -> Pipeline:
         s = self.settings
+        # The data dir holds the pipeline's lock, even when no store's file is there to make it.
+        s.data_dir.mkdir(parents=True, exist_ok=True)
         pipeline = Pipeline(
             store=self.store,
             ledger=self.ledger,
@@ -316,16 +344,14 @@ class Services:
     def usage(self) -> UsageLedger:
         from generation.usage import UsageLedger
 
-        s = self.settings
-        return self._opened(UsageLedger(s.data_dir / f"{s.collection}.usage.sqlite3"))
+        return self._opened(UsageLedger(self.store_location("usage")))
 
     @cached_property
     def sessions(self) -> SessionStore:
         """Chat sessions, beside the usage ledger."""
         from generation.chat.store import SessionStore
 
-        s = self.settings
-        return self._opened(SessionStore(s.data_dir / f"{s.collection}.sessions.sqlite3"))
+        return self._opened(SessionStore(self.store_location("sessions")))
 
     def chat(self, limiter: anyio.CapacityLimiter | None = None) -> Chat:
         """Chat sessions with memory, for `POST /v1/chat` and `specrag chat` alike; a new
@@ -402,6 +428,8 @@ class Services:
 
     def close(self) -> None:
         """Let a lexical index repair finish, then close the SQLite stores this opened."""
+        if self._follower is not None:
+            self._follower.stop(REPAIR_WAIT_SECONDS)
         repair = self._repair
         if repair is not None:
             repair.join(REPAIR_WAIT_SECONDS)

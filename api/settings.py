@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -45,6 +46,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".specrag"), description="Chroma, ledger, lexical index")
     collection: str = Field(default="specrag", min_length=3, max_length=63)
     chroma_url: str | None = Field(default=None, description="http://host:port of `chroma run`")
+    # Unset: one SQLite file per store in the data dir. A PostgreSQL URL: the ledger, facts,
+    # jobs, sessions and usage of the collection in one schema there, shared by instances.
+    database_url: SecretStr | None = Field(
+        default=None, description="postgresql+psycopg://user:password@host:port/database"
+    )
     # Unset: jobs run in this process, one at a time. Set: `/v1/documents` and `/v1/ingest`
     # enqueue one task per file for `specrag worker` processes (on any machine).
     queue_url: str | None = Field(
@@ -184,6 +190,26 @@ class Settings(BaseSettings):
     @classmethod
     def _glossary_off(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgresql(cls, value: object) -> object:
+        if value in ("", None):
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        try:
+            url = sa.make_url(text)
+        except sa.exc.ArgumentError as e:
+            raise ValueError(f"not a database URL ({e})") from e
+        if url.get_backend_name() != "postgresql" or url.get_driver_name() not in (
+            "psycopg",
+            "psycopg2",  # SQLAlchemy's default for postgresql://: read as psycopg (installed)
+        ):
+            raise ValueError(
+                f"{url.drivername!r} is not supported: give a postgresql+psycopg:// URL, or "
+                "leave it unset for SQLite files in the data dir"
+            )
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
     @field_validator("data_dir", "samples_dir", "prompts_dir", "realise_dir", "sensitive_words_dir")
     @classmethod

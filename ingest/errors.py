@@ -129,6 +129,27 @@ class StoreCorrupt(IngestError):
         return {"store": self.store, "path": self.location}
 
 
+class DatabaseUnavailable(StoreUnavailable):
+    """The database server (`SPECRAG_DATABASE_URL`) that holds a store cannot be reached or
+    refuses it: every instance shares it, so nothing is moved aside; the server must be
+    brought back."""
+
+    status = 503
+    type = "database_unavailable"
+
+    def __init__(self, store: str, location: str, reason: str) -> None:
+        super().__init__(
+            f"the {store} store's database at {location} is unavailable ({reason}); check that "
+            "the server at SPECRAG_DATABASE_URL is up and accepts this user, then try again"
+        )
+        self.store = store
+        self.location = location
+
+    @property
+    def detail(self) -> Any:
+        return {"store": self.store, "database": self.location}
+
+
 # The words and errnos by which the OS, SQLite and Chroma say the disk is full.
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _FULL_WORDS = ("no space left on device", "database or disk is full", "disk quota exceeded")

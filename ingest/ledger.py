@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ingest.specs import store as spec_store
 from ingest.specs.model import DocumentSpecs
 from ingest.storage.engine import Database, open_database, upsert
-from ingest.storage.tables import chunk_shares, documents, facts
+from ingest.storage.tables import chunk_shares, documents, facts, ledger_revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +138,20 @@ class Ledger:
                 connection.execute(sa.delete(chunk_shares).where(chunk_shares.c.doc_id == doc_id))
                 if shares:
                     connection.execute(sa.insert(chunk_shares), [asdict(s) for s in shares])
+            _bump(connection)
 
     def delete(self, doc_id: str) -> None:
         with self._db.write() as connection:
             connection.execute(sa.delete(documents).where(documents.c.doc_id == doc_id))
             spec_store.delete(connection, doc_id)
             connection.execute(sa.delete(chunk_shares).where(chunk_shares.c.doc_id == doc_id))
+            _bump(connection)
+
+    def revision(self) -> int:
+        """A number every change of the ledger raises (committed after its chunks are in
+        Chroma): a reader that saw it and then read Chroma holds at least that change."""
+        with self._db.read() as connection:
+            return int(connection.execute(sa.select(ledger_revision.c.revision)).scalar_one())
 
     def shares_of(self, record_ids: Iterable[str]) -> list[Share]:
         """The chunks of other documents that share these records, by record, doc, index."""
@@ -191,12 +199,19 @@ class Ledger:
                 .where(chunk_shares.c.record_id == old_id)
                 .values(record_id=new_id)
             )
+            _bump(connection)
         return new_id
 
     def counts(self) -> dict[str, int]:
         query = sa.select(documents.c.status, sa.func.count()).group_by(documents.c.status)
         with self._db.read() as connection:
             return {str(status): int(n) for status, n in connection.execute(query)}
+
+
+def _bump(connection: sa.Connection) -> None:
+    """Raise the ledger's revision, in the transaction of the change (on PostgreSQL the row's
+    lock orders the instances' changes; SQLite's write lock already does)."""
+    connection.execute(sa.update(ledger_revision).values(revision=ledger_revision.c.revision + 1))
 
 
 def _index_of(chunk_id: str) -> int:

@@ -16,6 +16,7 @@ import pytest
 
 from tests.browser import page  # noqa: F401  (fixture; needs the test file's `base_url`)
 from tests.fake_openai import fake_openai, fake_openai_server  # noqa: F401  (fixtures)
+from tests.pg import database, postgres_server, postgres_url  # noqa: F401  (fixtures)
 from tests.serving import wait_until
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -27,6 +27,7 @@ from api.queue.store import QueueStore
 from api.services import Services
 from api.settings import Settings
 from bench.cluster import Processes, free_port, start_redis, start_worker
+from ingest.pipeline.plan import PIPELINE_VERSION
 from tests.conftest import CORPUS, REPO, SAMPLES
 from tests.serving import wait_until
 
@@ -108,6 +109,13 @@ def _finished(client: TestClient, job_id: str) -> dict[str, Any]:
     return found
 
 
+def _name(path: Path) -> str:
+    """A file as responses name it: its path below the ingest root that holds it."""
+    resolved = path.resolve()
+    root = next(r for r in (SAMPLES.resolve(), CORPUS.resolve()) if resolved.is_relative_to(r))
+    return str(resolved.relative_to(root))
+
+
 def _submit(client: TestClient, paths: list[Path]) -> str:
     answer = client.post("/v1/ingest", json={"paths": [str(p.resolve()) for p in paths]})
     assert answer.status_code == 202, answer.text
@@ -178,7 +186,7 @@ def test_a_worker_with_other_settings_is_refused(
     )
     assert ran.returncode != 0
     assert "refused" in ran.stderr, ran.stderr[-2000:]
-    assert "multilingual" in ran.stderr or "v2:cl100k_base:128:32" in ran.stderr
+    assert "multilingual" in ran.stderr or f"v{PIPELINE_VERSION}:cl100k_base:128:32" in ran.stderr
 
 
 def test_a_task_queued_with_other_settings_is_refused_by_every_worker(cluster: Cluster) -> None:
@@ -193,7 +201,8 @@ def test_a_task_queued_with_other_settings_is_refused_by_every_worker(cluster: C
             job = _finished(client, _submit(client, [article]))
         row = job["report"]["per_file"][0]
         assert (job["status"], row["status"]) == ("done", "failed")
-        assert "v2:cl100k_base:128:32" in row["reason"] and "256:32" in row["reason"]
+        assert f"v{PIPELINE_VERSION}:cl100k_base:128:32" in row["reason"]
+        assert "256:32" in row["reason"]
         assert services.store.ids_for(row["doc_id"]) == set()
         assert services.ledger.get(row["doc_id"]) is None
     finally:
@@ -241,7 +250,7 @@ def test_a_job_survives_an_api_restart(cluster: Cluster) -> None:
     with cluster.api() as second:  # a new instance: what it knows comes from the database
         seen = second.get(f"/v1/jobs/{job_id}").json()
         assert seen["status"] in ("running", "done"), seen
-        assert seen["paths"] == [str(VENUE.resolve())]
+        assert seen["paths"] == [_name(VENUE)]
         job = _finished(second, job_id)
     assert job["status"] == "done" and job["errors"] == []
     assert job["progress"]["chunks_embedded"] > 0
@@ -260,7 +269,7 @@ def test_workers_reconnect_after_a_redis_restart_and_lose_no_task(cluster: Clust
     # A worker holds one task at a time (prefetch 1, acknowledged when done): the files each
     # took before the stop aside, the rest were fetched from the restarted Redis.
     assert sum(1 for r in rows if r["started_at"] > stopped_at) >= len(files) - len(WORKERS)
-    assert sorted(r["path"] for r in rows) == sorted(str(p.resolve()) for p in files)
+    assert sorted(r["path"] for r in rows) == sorted(_name(p) for p in files)
     assert {r["status"] for r in rows} == {"done"}, rows
     assert job["progress"]["files_done"] == len(files)
 
@@ -275,14 +284,15 @@ def test_an_upload_reaches_a_worker_through_the_database(cluster: Cluster) -> No
     with cluster.api() as client:
         answer = client.post("/v1/documents", files=[("files", ("lumen_q9.txt", body))])
         assert answer.status_code == 202, answer.text
-        placed = Path(answer.json()["files"][0]["path"])
+        assert answer.json()["files"][0]["path"] == "lumen_q9.txt"  # the name, not the path
+        placed = cluster.settings.data_dir / "uploads" / "lumen_q9.txt"
         placed.unlink()
         for name in WORKERS:
             cluster.start_worker(name)
         job = _finished(client, answer.json()["job"]["id"])
     assert job["status"] == "done" and job["errors"] == [], job
     row = job["report"]["per_file"][0]
-    assert (row["status"], row["path"]) == ("done", str(placed))
+    assert (row["status"], row["path"]) == ("done", "lumen_q9.txt")
     assert placed.read_bytes() == body
     services = Services(cluster.settings)
     queue = QueueStore(services.jobs_location)

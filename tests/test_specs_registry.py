@@ -3,6 +3,7 @@ and the car registry read from them: merging, conflicts, search in any language.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,8 +53,9 @@ def save(ledger: Ledger, doc_id: str, specs: DocumentSpecs, status: str = "ok") 
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    ledger = Ledger(tmp_path / "ledger.sqlite3")
+def ledger(database: Callable[[str], Path | str]) -> Iterator[Ledger]:
+    """The ledger on SQLite, then on PostgreSQL."""
+    ledger = Ledger(database("ledger"))
     yield ledger
     ledger.close()
 

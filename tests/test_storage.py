@@ -40,7 +40,10 @@ FILES = {
     "tokens": ("tokens.sql", "specrag.lexical/tokens.sqlite3", {"tokens", "meta"}),
 }
 # tables the stores gained after the first migration
-ADDED = {"ledger": {"document_cars", "facts"}, "jobs": {"job_files", "uploads", "workers"}}
+ADDED = {
+    "ledger": {"document_cars", "facts", "chunk_shares", "ledger_revision"},
+    "jobs": {"job_files", "uploads", "workers"},
+}
 
 
 def _old_data_dir(root: Path) -> Path:
@@ -62,7 +65,7 @@ def _old_data_dir(root: Path) -> Path:
     return root
 
 
-def _read(path: Path, sql: str) -> list[tuple[Any, ...]]:
+def _read(path: Path | str, sql: str) -> list[tuple[Any, ...]]:
     engine = sa.create_engine(database_url(path))
     try:
         with engine.connect() as connection:
@@ -225,13 +228,16 @@ def _table(item: Any) -> sa.Table:
 
 
 @pytest.mark.parametrize("store", STORES)
-def test_the_migrations_build_what_tables_py_declares(tmp_path: Path, store: str) -> None:
-    """Alembic's autogenerate finds nothing to change in a new database. (In an adopted one
-    it would also report the primary keys' NOT NULL above, and miss the old column-level ON
-    DELETE CASCADE, which SQLAlchemy does not reflect: autogenerate against a new database.)"""
+def test_the_migrations_build_what_tables_py_declares(
+    database: Callable[[str], Path | str], store: str
+) -> None:
+    """Alembic's autogenerate finds nothing to change in a new database, SQLite or
+    PostgreSQL. (In an adopted one it would also report the primary keys' NOT NULL above, and
+    miss the old column-level ON DELETE CASCADE, which SQLAlchemy does not reflect:
+    autogenerate against a new database.)"""
     tables = FILES[store][2] | ADDED.get(store, set())
-    database = open_database(tmp_path / "new.sqlite3", store=store)
-    with database.read() as connection:
+    opened = open_database(database(store), store=store)
+    with opened.read() as connection:
         context = MigrationContext.configure(
             connection,
             opts={
@@ -242,7 +248,7 @@ def test_the_migrations_build_what_tables_py_declares(tmp_path: Path, store: str
         )
         assert compare_metadata(context, metadata) == []
         assert current(connection) == (head(store),)
-    database.close()
+    opened.close()
 
 
 def test_stores_opened_at_once_on_a_new_data_dir_migrate_each_file_once(tmp_path: Path) -> None:
@@ -278,9 +284,9 @@ def test_stores_opened_at_once_on_a_new_data_dir_migrate_each_file_once(tmp_path
 
 
 def test_a_turn_written_twice_is_busy_and_a_deleted_session_takes_its_turns(
-    tmp_path: Path,
+    database: Callable[[str], Path | str],
 ) -> None:
-    sessions = SessionStore(tmp_path / "sessions.sqlite3")
+    sessions = SessionStore(database("sessions"))
     session = sessions.create(model="local", business="chat", memory=MemoryConfig())
     sessions.add_turn(session.id, _turn(1))
     with pytest.raises(SessionBusy, match="answered turn 1 in another request"):
@@ -290,5 +296,5 @@ def test_a_turn_written_twice_is_busy_and_a_deleted_session_takes_its_turns(
     with pytest.raises(SessionNotFound, match="was deleted"):
         sessions.add_turn(session.id, _turn(2))
     assert sessions.turns(session.id) == []
-    assert _read(tmp_path / "sessions.sqlite3", "SELECT count(*) FROM turns") == [(0,)]
+    assert _read(database("sessions"), "SELECT count(*) FROM turns") == [(0,)]
     sessions.close()

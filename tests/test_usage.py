@@ -1,10 +1,12 @@
-"""Token counts, the price arithmetic, the SQLite usage ledger and the built-in handlers."""
+"""Token counts, the price arithmetic, the usage ledger (on SQLite and PostgreSQL) and the
+built-in handlers."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,8 +79,8 @@ def test_a_model_tokenizer_without_a_shipped_file_falls_back_to_cl100k() -> None
     assert count_tokens("hello world", spec) == 2
 
 
-def test_the_ledger_sums_by_model_business_and_day(tmp_path: Path) -> None:
-    ledger = UsageLedger(tmp_path / "usage.sqlite")
+def test_the_ledger_sums_by_model_business_and_day(database: Callable[[str], Path | str]) -> None:
+    ledger = UsageLedger(database("usage"))
     day1, day2 = 1_767_225_600.0, 1_767_312_000.0  # 2026-01-01 and 2026-01-02 (UTC)
     ledger.record(model="gpt-4o", prompt_tokens=100, completion_tokens=10, cost=0.5,
                   business="car_blog", ts=day1)  # fmt: skip
@@ -110,14 +112,16 @@ def test_the_ledger_sums_by_model_business_and_day(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="group_by must be one of model, business, day"):
         ledger.summary("user")
     ledger.close()
-    # persisted: a new ledger on the same file sees the same rows
-    assert UsageLedger(tmp_path / "usage.sqlite").summary("model") == by_model
+    # persisted: a new ledger on the same database sees the same rows
+    assert UsageLedger(database("usage")).summary("model") == by_model
 
 
 def test_built_in_handlers_write_the_ledger_and_json_log_lines(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, fake_openai: FakeOpenAI
+    database: Callable[[str], Path | str],
+    caplog: pytest.LogCaptureFixture,
+    fake_openai: FakeOpenAI,
 ) -> None:
-    ledger = UsageLedger(tmp_path / "usage.sqlite")
+    ledger = UsageLedger(database("usage"))
     callbacks = build_callbacks(["log", "ledger"], ledger=ledger)
     spec = replace(REGISTRY.get("gpt-4o"), base_url=fake_openai.base_url)
     fake_openai.reply("ok", usage={"prompt_tokens": 400, "completion_tokens": 100})

@@ -4,8 +4,10 @@ Five stores keep their rows here: the ingest ledger (`ingest.ledger`), the lexic
 (`ingest.lexical.writer`), the job store (`api.jobs`), chat sessions (`generation.chat.store`)
 and the usage ledger (`generation.usage`). Each opens its database with `engine.open_database`,
 which migrates it to the store's newest schema before the first query. A store is given a file
-path (a SQLite database, the default: one file per store in the data dir) or a SQLAlchemy URL;
-nothing else in a store depends on which database it is.
+path (a SQLite database, the default: one file per store in the data dir) or a SQLAlchemy URL
+(`SPECRAG_DATABASE_URL`: a collection's stores in one PostgreSQL schema, `engine.collection_url`;
+the token cache stays a file, as the lexical index it caches does); nothing else in a store
+depends on which database it is.
 
     engine.py       the engine per database (SQLite pragmas), the dialect-aware upsert
     tables.py       every table, in one MetaData (what autogenerate compares against)

@@ -2,10 +2,11 @@
 Config is built here, so an installed wheel needs no alembic.ini.
 
 Opening a store migrates its database first. A database already at its branch's head costs
-one query; otherwise the upgrade runs on one connection that holds SQLite's write lock
-(`BEGIN IMMEDIATE`) from the version check to the commit, so two processes or threads opening
-a new data dir at once migrate it once, and the second sees the result. Within a process,
-migrations also take turns: Alembic keeps the running one in module globals.
+one query; otherwise the upgrade runs on one connection that holds a lock from the version
+check to the commit (SQLite's write lock, `BEGIN IMMEDIATE`; on PostgreSQL, whose DDL is
+transactional too, an advisory lock of the transaction), so two processes or threads opening
+a new data dir or database at once migrate it once, and the second sees the result. Within a
+process, migrations also take turns: Alembic keeps the running one in module globals.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ VERSION_TABLE = "alembic_version"  # Alembic's default name
 # Alembic's `op` and `context` are module-level proxies: one migration at a time per process.
 _ALEMBIC = threading.Lock()
 STORES = ("ledger", "jobs", "sessions", "usage", "tokens")  # one Alembic branch each
+# The key of PostgreSQL's advisory lock for migrations: any 64-bit number no one else uses.
+MIGRATION_LOCK = int.from_bytes(b"specrag.", "big") >> 1
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -60,8 +63,19 @@ def upgrade(engine: Engine, store: str) -> None:
         if target in current(connection):
             return
     with _ALEMBIC, engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, until the commit
+        migration_lock(connection)
         if target not in current(connection):
             command.upgrade(alembic_config(connection), f"{store}@head")
         connection.commit()
+
+
+def migration_lock(connection: Connection) -> None:
+    """Begin the connection's transaction holding the database's migration lock, until the
+    commit: SQLite's write lock, or PostgreSQL's advisory lock (one for the whole database:
+    migrations are rare, and a new schema's first ones would otherwise race on the catalog).
+    Other databases migrate unlocked."""
+    name = connection.dialect.name
+    if name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})

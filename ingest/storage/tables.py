@@ -34,6 +34,15 @@ documents = sa.Table(
     sa.CheckConstraint("status IN ('ok', 'failed')"),
 )
 
+# One row: raised by each change of the ledger, in the change's transaction. Instances that
+# share a database (a cluster) poll it to know when their lexical index is behind.
+ledger_revision = sa.Table(
+    "ledger_revision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+)
+
 # Background ingest jobs (branch `jobs`): one JSON body per job.
 jobs = sa.Table(
     "jobs",
