@@ -238,14 +238,15 @@ def load_cars(paths: Iterable[Path]) -> CarIndex:
     return index
 
 
-_CODE_APART = re.compile(r"\b([a-z]{2,})[ ](\d+)\b")  # "xc 90"
-_CODE_JOINED = re.compile(r"\b([a-z]{2,})(\d+)\b")  # "xc90"
+_CODE_APART = re.compile(r"\b([a-z]{2,3}) (\d+)\b")  # "xc 90"
+_CODE_JOINED = re.compile(r"\b([a-z]{2,3})(\d+)\b")  # "xc90"
 
 
 def _spellings(key: str) -> list[str]:
     """A model code as written and as people also spell it: "xc 90" and "xc90" both
-    ("Volvo XC90" in a question, "VOLVO XC 90" in the EPA file). Two letters at least: "a 4"
-    would be read into "a 4-cylinder"."""
+    ("Volvo XC90" in a question, "VOLVO XC 90" in the EPA file). Codes only, two or three
+    letters: "a 4" would be read into "a 4-cylinder", "model3" into a CSV's "Model3" column
+    value of another make."""
     joined = _CODE_APART.sub(r"\1\2", key)
     apart = _CODE_JOINED.sub(r"\1 \2", key)
     return list(dict.fromkeys([key, joined, apart]))
