@@ -106,11 +106,11 @@ class Glossary:
         found: set[str] = set()
         if self._english is not None:
             found.update(m.group(0) for m in self._english.finditer(text))
-        indexes = set()
+        variants: set[int] = set()
         if has_han(text):
             found.update(t for t in self._by_term if has_han(t) and t in text)
-            indexes.update(self._variant_groups(text, found))
-        indexes = sorted(indexes | {i for term in found for i in self._by_term[term]})
+            variants = self._variant_groups(text, found)
+        indexes = sorted(variants | {i for term in found for i in self._by_term[term]})
         groups = (tuple(t for t in self.groups[i] if t not in found) for i in indexes)
         return Expansion(tuple(g for g in groups if g))
 
