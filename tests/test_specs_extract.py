@@ -483,3 +483,12 @@ def test_every_chunk_of_a_one_car_article_is_about_its_car() -> None:
     assert len(chunks) > 5
     about = [specs.chunk_cars.get(i) for i in range(len(chunks))]
     assert about == [("changan-cs55-plus",)] * len(chunks)
+
+
+def test_a_title_of_plain_words_names_no_car(tmp_path: Path) -> None:
+    """Regression: the EPA readme's title "Fuel Economy Guide Database files." made a car
+    "Fuel Economy", and every question saying "fuel economy" then named it."""
+    text = "Fuel Economy Guide Database files.\n\n" + "Fuel Economy data by model year.\n" * 3
+    assert write(tmp_path, "readme.txt", text).cars == []
+    named = "Lumen E2 - Technical Specifications\n\n" + "The Lumen E2 has 150 kW.\n" * 3
+    assert [c.id for c in write(tmp_path, "lumen.txt", named).cars] == ["lumen-e2"]
