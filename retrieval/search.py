@@ -7,7 +7,8 @@ A glossary (`retrieval/glossary.py`) widens the query before either side runs: B
 scores the synonyms of the spec terms the query names as if the query had said them (weight
 1.0), and their translations as one concept each at half weight (a concept's best term, by
 mean token score: four Chinese characters are three bigrams, and must not outvote one English
-word); a Chinese question also asks the vector side in English. On the dev questions this took
+word); a Chinese question also asks the vector side in English, and only in English when the
+encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.695). On the dev questions this took
 hybrid recall@5 from 0.81 to 0.93 and Chinese from 0.80 to 1.00 (recall@10 0.93 → 0.98), the
 same for any translation weight from 0.3 to 1.0; synonyms at 0.7 gave 0.88, and translations
 scored like query words (every bigram counted) let "Aurora X5 torque" rank Chinese pages first.
@@ -15,7 +16,8 @@ scored like query words (every bigram counted) let "Aurora X5 torque" rank Chine
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
 chunks about that car (chunk metadata `cars`) preferred, `car_boost` 0.5 (a BM25 score counts
 double, a cosine distance half); a comparison's per-car rankings are interleaved, so each
-car's best is near the top. The names themselves weigh `car_name_weight` 0.25 in BM25 (the
+car's best is near the top (a car counts with the base model it is a variant of,
+`Mention.family`). The names themselves weigh `car_name_weight` 0.25 in BM25 (the
 preference does their work: a footer that repeats "#日产#奇骏" must not outrank the passage
 that answers), and a fused chunk about other cars only loses `other_car_penalty` 0.3 of its
 score. Chosen on bench/questions/tune.jsonl (105 questions), see BENCHMARKS.md "Retrieval":
