@@ -53,8 +53,8 @@ from retrieval.fusion import (
     Mode,
     Part,
     Weights,
-    best_rank,
     interleave,
+    penalise,
     prefer,
     rank,
     round_robin,
@@ -139,6 +139,7 @@ class Searcher:
         car_boost: float = 0.5,
         car_name_weight: float = 0.25,
         other_car_penalty: float = 0.3,
+        car_pool: int = 10,
         document_name: Callable[[str], str] | None = None,
     ) -> None:
         self.store = store
@@ -147,6 +148,7 @@ class Searcher:
         self.car_boost = car_boost
         self.car_name_weight = car_name_weight
         self.other_car_penalty = other_car_penalty
+        self.car_pool = car_pool
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -215,7 +217,9 @@ class Searcher:
             )
             timings["lexical_ms"] = _ms(began)
         if used in ("vector", "hybrid"):
-            vector = self._vector(query, expansion, conditions, mentions, depth, timings)
+            vector = self._vector(
+                query, expansion, conditions, mentions, depth, timings, used == "hybrid"
+            )
         ranked = self._rank(vector, lexical, used, mentions)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
@@ -250,14 +254,24 @@ class Searcher:
         mentions: list[Mention],
         depth: int,
         timings: dict[str, float],
+        hybrid: bool,
     ) -> list[list[Hit]]:
         """The vector side's rankings, one per named car (or one): the nearest chunks, those
-        about the car (a query under its `cars` filter) preferred. (Asking each car's run
-        with the other cars' names left out changed nothing on tune, and costs an encoding.)"""
+        about the car preferred. In hybrid the car's chunks are taken, by their metadata,
+        from `car_pool` times as many nearest chunks: one query under each car's `cars`
+        filter cost Chroma ~30 ms a car at 100k chunks (hybrid p50 49 → 17 ms loaded), and
+        BM25 finds the car's chunks anyway (tune hybrid r@1 0.724 → 0.743, r@5 0.962 both).
+        Alone, vectors keep the filtered queries (pooled, tune r@5 0.876 → 0.771)."""
         texts = self._texts(query, expansion)
+        pooled = bool(mentions) and hybrid
         wheres = [conditions.where()]
-        wheres += [conditions.model_copy(update={"car": list(m.family)}).where() for m in mentions]
-        groups = [[_Ask(text, where, depth) for text in texts] for where in wheres]
+        wheres += (
+            []
+            if pooled
+            else [conditions.model_copy(update={"car": list(m.family)}).where() for m in mentions]
+        )
+        wide = depth * self.car_pool if pooled else depth
+        groups = [[_Ask(text, where, wide) for text in texts] for where in wheres]
         answers = self._nearest([ask for group in groups for ask in group])
         # The shared run's parts; the wait for a free encoder stream is in total_ms only.
         timings["embed_ms"] = answers[0].embed_ms
@@ -267,7 +281,14 @@ class Searcher:
         runs = [interleave([next(left).hits for _ in group]) for group in groups]
         if not mentions:
             return runs
-        return [prefer(own, runs[0], self.car_boost) for own in runs[1:]]
+        if not pooled:
+            return [prefer(own, runs[0], self.car_boost) for own in runs[1:]]
+        run = runs[0]
+        about = self.lexical.cars_of([hit.id for hit in run])
+        owns = [
+            [h for h in run if set(m.family) & set(about.get(h.id, ()))][:depth] for m in mentions
+        ]
+        return [prefer(own, run[:depth], self.car_boost) for own in owns]
 
     def _texts(self, query: str, expansion: Expansion) -> list[str]:
         """What the encoder reads for `query`: a Chinese question also in English (its Latin
@@ -295,7 +316,9 @@ class Searcher:
             Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
         )
         if mentions and self.other_car_penalty > 0:
-            ranked = self._penalise_other_cars(ranked, {c for m in mentions for c in m.family})
+            ids = [chunk_id for chunk_id, _, _ in ranked]
+            named = {c for m in mentions for c in m.family}
+            ranked = penalise(ranked, self.lexical.cars_of(ids), named, self.other_car_penalty)
         return ranked
 
     @cached_property
@@ -335,23 +358,6 @@ class Searcher:
             hits.update(zip(rows, lists, strict=True))
         chroma_ms = _ms(began)
         return [_Answer(hits[row], embed_ms, chroma_ms, len(asks)) for row in range(len(asks))]
-
-    def _penalise_other_cars(
-        self, ranked: list[tuple[str, float, Part]], cars: set[str]
-    ) -> list[tuple[str, float, Part]]:
-        """The fused ranking with the chunks about other cars only (not one the query names)
-        lowered: their score times `1 - other_car_penalty`. The sides' preferences alone left
-        an NIO news page that says 燃油经济性 above the Camry's own fuel-economy passage for
-        丰田凯美瑞的油耗. Chunks about no car are left as they are."""
-        kept = 1.0 - self.other_car_penalty
-        lowered = []
-        about_of = self.lexical.cars_of([chunk_id for chunk_id, _, _ in ranked])
-        for chunk_id, score, part in ranked:
-            about = about_of.get(chunk_id, ())
-            other = bool(about) and cars.isdisjoint(about)
-            lowered.append((chunk_id, score * kept if other else score, part))
-        lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
-        return lowered
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []
