@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM := false
 export TIKTOKEN_CACHE_DIR := $(abspath $(VENV))/share/tiktoken
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run ingest-samples serve test test-fast fuzz reliability lint bench clean
+.PHONY: help install browser redis postgres cluster cluster-stop run ingest-samples serve test test-fast fuzz reliability lint bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -49,13 +49,31 @@ browser: ## Debian's chromium and a CJK font, for the browser test
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei; }
 
+# The queue tests and `make cluster` run Debian's redis-server; the cluster also PostgreSQL.
+redis: ## Debian's redis-server, for the queue tests and the cluster
+	@command -v redis-server >/dev/null 2>&1 || dpkg -s redis-server >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server; }
+
+postgres: ## Debian's PostgreSQL server, for the cluster
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql; }
+
+CLUSTER_DIR ?= .cluster
+cluster: install redis postgres ## One-machine cluster: redis, PostgreSQL, chroma run, 2 workers, the API on $(PORT)
+	$(BIN)/python -m bench.cluster up --dir $(CLUSTER_DIR) --workers 2 --port $(PORT)
+
+cluster-stop: ## Stop exactly what `make cluster` started
+	$(BIN)/python -m bench.cluster down --dir $(CLUSTER_DIR)
+
 # Test files run in TEST_WORKERS processes (pytest-xdist), a file's tests together in one, so
 # module fixtures are built once; each worker has its own session fixtures (chroma run server,
 # fake LLM server, sample index). Much of the suite waits on subprocesses and servers, so two
 # workers on two cores cut the wall time by about a third. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
-test: install browser ## Install and run every test (pytest's "no tests collected" counts as a pass)
+test: install browser redis ## Install and run every test (pytest's "no tests collected" counts as a pass)
 	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile); \
 		rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 

@@ -24,6 +24,7 @@ from generation.schemas import Review, UserProfile, WeiboPost
 from ingest.embedding import Embedder
 from ingest.parse.html import _Reducer
 from ingest.specs import CarRef
+from retrieval.citations import Citation
 from retrieval.evaluate import Question
 from retrieval.glossary import Expansion
 
@@ -43,6 +44,8 @@ MemoryReport.folded_turns
 MemoryReport.memory_budget
 WeiboPost.hashtags
 Review.sentiment
+Citation.also_chunks
+Citation.also_pages
 
 # pydantic request fields the prompt templates read (data/prompts/push_personal/main.j2)
 UserProfile.nickname

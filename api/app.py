@@ -12,9 +12,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import errors, owner
-from api.jobs import JobRunner, JobStore
+from api.jobs import JobRunner, Jobs, JobStore
 from api.limits import BodyPace, ClientLimit, RequestLimits
 from api.metrics import Metrics, MetricsMiddleware
+from api.queue.jobs import QueueJobs
 from api.routes import ROUTERS, docs, web
 from api.routes.documents import MAX_UPLOAD_FILES, uploads_dir
 from api.runtime import configure_environment
@@ -105,7 +106,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         built = services or Services(settings)
         job_store: JobStore | None = None
-        runner: JobRunner | None = None
+        runner: Jobs | None = None
         generation: Generation | None = None
         owned = ExitStack()
         try:
@@ -117,10 +118,15 @@ def create_app(
                 built.note_broken("ledger", e)
             if "ledger" not in built.broken:
                 try:
-                    job_store = JobStore(settings.data_dir / f"{settings.collection}.jobs.sqlite3")
+                    job_store = JobStore(built.jobs_location)
                 except (StoreCorrupt, DiskFull) as e:  # serve without jobs: their routes refuse
                     built.note_broken("jobs", e)
-                runner = JobRunner(built.pipeline, store=job_store, on_finish=registry.record_job)
+                if settings.queue_url and job_store is not None:  # workers run the jobs
+                    runner = QueueJobs.open(built, job_store)
+                else:
+                    runner = JobRunner(
+                        built.pipeline, store=job_store, on_finish=registry.record_job
+                    )
                 runner.start()
             searcher = built.searcher
             generation = built.generation

@@ -17,8 +17,10 @@ from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import SecretStr
 
 from api.errors import ApiError
-from api.jobs import JobRunner
+from api.jobs import Jobs
 from api.metrics import Metrics
+from api.naming import Naming
+from api.queue.jobs import QueueJobs
 from api.services import Services
 from api.settings import Settings
 from api.state import app_state
@@ -43,6 +45,10 @@ async def get_generation(request: Request) -> Generation:
     return app_state(request.app).generation
 
 
+async def get_naming(request: Request) -> Naming:
+    return app_state(request.app).services.naming
+
+
 async def get_search_limiter(request: Request) -> anyio.CapacityLimiter:
     return app_state(request.app).search_limiter
 
@@ -51,7 +57,7 @@ async def get_delete_limiter(request: Request) -> anyio.CapacityLimiter:
     return app_state(request.app).delete_limiter
 
 
-async def get_jobs(request: Request) -> JobRunner:
+async def get_jobs(request: Request) -> Jobs:
     """The job runner; the error of the ledger or jobs store when one could not be opened."""
     state = app_state(request.app)
     for store in ("ledger", "jobs"):
@@ -60,6 +66,12 @@ async def get_jobs(request: Request) -> JobRunner:
             raise broken.error.with_traceback(None)
     assert state.jobs is not None  # made whenever the ledger opened
     return state.jobs
+
+
+async def get_queue(request: Request) -> QueueJobs | None:
+    """The jobs on the ingest queue (`SPECRAG_QUEUE_URL`), for its health; None without one."""
+    jobs = app_state(request.app).jobs
+    return jobs if isinstance(jobs, QueueJobs) else None
 
 
 async def get_metrics(request: Request) -> Metrics:
@@ -74,12 +86,14 @@ def get_chat(request: Request) -> Chat:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
+NamingDep = Annotated[Naming, Depends(get_naming)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 GenerationDep = Annotated[Generation, Depends(get_generation)]
 SearchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_search_limiter)]
 DeleteLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_delete_limiter)]
-JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+JobsDep = Annotated[Jobs, Depends(get_jobs)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+QueueDep = Annotated[QueueJobs | None, Depends(get_queue)]
 ChatDep = Annotated[Chat, Depends(get_chat)]
 
 bearer = HTTPBearer(

@@ -113,16 +113,28 @@ def validation_detail(exc: RequestValidationError) -> tuple[str, str, list[dict[
     return "validation_error", f"invalid request: {named}{more}", problems
 
 
+def named(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    """`body` with the server's paths (data dir, ingest roots) named as responses name
+    files (`api.naming`): an error names a document as its user gave it."""
+    try:
+        naming = request.app.state.specrag.services.naming
+    except AttributeError:  # before the lifespan built the state
+        return body
+    shown: dict[str, Any] = naming.value(body)
+    return shown
+
+
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.type, exc.message, exc.detail, exc.headers)
+    body = named(request, error_body(exc.type, exc.message, exc.detail))
+    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DOMAIN_ERRORS)
     if exc.status >= 500:
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
-    return JSONResponse(domain_body(exc), status_code=exc.status)
+    return JSONResponse(named(request, domain_body(exc)), status_code=exc.status)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -151,7 +163,7 @@ async def _io_error(request: Request, exc: Exception) -> JSONResponse:
         return await _unexpected(request, exc)
     full = DiskFull(_data_dir(request), reason)
     log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, full)
-    return JSONResponse(domain_body(full), status_code=full.status)
+    return JSONResponse(named(request, domain_body(full)), status_code=full.status)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -207,3 +219,7 @@ class DataDirBusy(Exception):
         if holder.pid is None and wanted == "serve":
             advice = "wait for it to finish, then start the server"
         super().__init__(f"{message}; {advice}")
+
+
+class WorkerRefused(RuntimeError):
+    """A queue worker must not write to this index (another embedding model or chunking)."""

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,6 +51,7 @@ class Job:
     files_done: int = 0
     files_total: int = 0
     chunks_embedded: int = 0
+    current_file: str | None = None  # the name of the file the run has reached, while it runs
     errors: list[dict[str, str]] = field(default_factory=list)
     report: dict[str, Any] | None = None
     error: str | None = None  # the job as a whole failed (per-file failures are in `errors`)
@@ -69,6 +70,7 @@ class Job:
                 "files_done": self.files_done,
                 "files_total": self.files_total,
                 "chunks_embedded": self.chunks_embedded,
+                "current_file": self.current_file,
             },
             "errors": [dict(e) for e in self.errors],
             "report": self.report,
@@ -90,6 +92,7 @@ class Job:
             files_done=int(progress.get("files_done", 0)),
             files_total=int(progress.get("files_total", 0)),
             chunks_embedded=int(progress.get("chunks_embedded", 0)),
+            current_file=progress.get("current_file"),
             errors=list(data.get("errors") or []),
             report=data.get("report"),
             error=data.get("error"),
@@ -149,6 +152,19 @@ class JobStore:
 
 
 Finished = Callable[[Status, Report | None], None]  # called before the job shows as finished
+
+
+class Jobs(Protocol):
+    """What the routes use of a job runner: this module's, or the queue's (`api.queue.jobs`)."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 10.0) -> None: ...
+    def submit(self, paths: list[Path], *, kind: Kind, prune: bool = False) -> dict[str, Any]: ...
+    def get(self, job_id: str) -> dict[str, Any] | None: ...
+    def recent(
+        self, *, status: Status | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]: ...
+    def wait_idle(self, timeout: float | None = None) -> bool: ...
 
 
 class JobRunner:
@@ -297,9 +313,10 @@ class JobRunner:
     def _run(self, job: Job) -> None:
         saved = [0]
 
-        def progress(done: int, total: int, chunks: int) -> None:
+        def progress(done: int, total: int, chunks: int, current: str | None) -> None:
             with self._lock:
                 job.files_done, job.files_total, job.chunks_embedded = done, total, chunks
+                job.current_file = Path(current).name if current and done < total else None
             if done != saved[0]:  # kept as files finish: a restart knows how far it got
                 saved[0] = done
                 self._persist(job)
@@ -331,6 +348,7 @@ class JobRunner:
                 job.errors = [{"path": p.path, "reason": p.reason} for p in report.errors]
                 job.files_done = job.files_total = report.ok + report.failed + report.skipped
             job.status, job.error, job.finished_at = status, error, time.time()
+            job.current_file = None
             self._forget_old()
             self._idle.notify_all()
         self._persist(job)

@@ -56,6 +56,28 @@ class Metrics:
             "specrag_documents", "Documents in the ledger by status", ["status"], registry=r
         )
         self.chunks = Gauge("specrag_chunks", "Chunks stored in Chroma", registry=r)
+        # With SPECRAG_QUEUE_URL: read from Redis and the jobs database at each scrape.
+        self.queue_depth = Gauge(
+            "specrag_queue_tasks",
+            "Ingest tasks in the queue: waiting, or taken by a worker and not yet acknowledged",
+            ["state"],
+            registry=r,
+        )
+        self.workers_alive = Gauge(
+            "specrag_workers_alive", "Workers with a recent heartbeat", registry=r
+        )
+        self.worker_heartbeat = Gauge(
+            "specrag_worker_last_heartbeat_seconds",
+            "When each worker last reported (Unix time)",
+            ["worker"],
+            registry=r,
+        )
+        self.worker_tasks = Gauge(
+            "specrag_worker_tasks",
+            "Files each worker finished, retried or failed since it first started",
+            ["worker", "outcome"],
+            registry=r,
+        )
         self.ingest_jobs = Counter(
             "specrag_ingest_jobs", "Finished ingest jobs by outcome", ["status"], registry=r
         )
@@ -173,6 +195,16 @@ class Metrics:
         self.chunks.set(chunks)
         for status in ("ok", "failed", *documents):
             self.documents.labels(status=status).set(documents.get(status, 0))
+
+    def set_queue(self, status: dict[str, Any]) -> None:
+        """The queue's depth and its workers (`api.queue.jobs.QueueJobs.status`)."""
+        for state, n in status["depth"].items():
+            self.queue_depth.labels(state=state).set(n)
+        self.workers_alive.set(status["workers_alive"])
+        for worker in status["workers"]:
+            self.worker_heartbeat.labels(worker=worker["name"]).set(worker["last_heartbeat"])
+            for outcome, n in worker["tasks"].items():
+                self.worker_tasks.labels(worker=worker["name"], outcome=outcome).set(n)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

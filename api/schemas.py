@@ -7,11 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from api.naming import Naming
+
 
 class Progress(BaseModel):
     files_done: int
     files_total: int
     chunks_embedded: int
+    current_file: str | None = Field(
+        default=None, description="the name of the file the running job has reached"
+    )
 
 
 class FileError(BaseModel):
@@ -20,6 +25,9 @@ class FileError(BaseModel):
 
 
 class JobOut(BaseModel):
+    """A job; `paths`, error and report paths name files below their ingest root (uploads:
+    the upload's name), never by the server's path."""
+
     id: str
     kind: Literal["ingest", "upload"]
     status: Literal["queued", "running", "done", "failed"]
@@ -32,6 +40,11 @@ class JobOut(BaseModel):
     errors: list[FileError] = Field(description="files that failed, each with the reason")
     report: dict[str, Any] | None = Field(description="the ingest report once done")
     error: str | None = Field(description="why the job as a whole failed")
+
+    @classmethod
+    def shown(cls, job: dict[str, Any], naming: Naming) -> JobOut:
+        """A job as responses show it: files named as their users gave them."""
+        return cls.model_validate(naming.value(job))
 
 
 class JobAccepted(BaseModel):

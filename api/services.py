@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio
 
+from api.naming import Naming
 from api.settings import Settings, shipped_data
-from ingest.discover import document_name
 from ingest.embedding import Embedder
 from ingest.errors import DiskFull, StoreCorrupt
 from ingest.ledger import Ledger
@@ -151,6 +151,7 @@ class Services:
             self.ledger.database,
             curated=curated_cars(load_cars(config.cars)),
             labels=attribute_labels(load_vocabulary(config.attributes)),
+            document_name=self.naming.document,
         )
 
     @property
@@ -198,18 +199,20 @@ class Services:
             glossary=Glossary.load(glossary) if glossary else None,
             # the registry grows with each ingest, which writes a new lexical generation
             cars=Refreshing(self._query_cars, lambda: lexical.generation),
-            document_name=self.document_name,
+            document_name=self.naming.document,
+            stored_sources=self.stored_sources,
         )
 
-    def document_name(self, source: str) -> str:
-        """A chunk's source as citations name it: below its ingest root or the uploads folder."""
-        return document_name(source, self._document_roots)
-
     @cached_property
-    def _document_roots(self) -> list[Path]:
+    def naming(self) -> Naming:
+        """How responses name files: below their ingest root or the uploads folder."""
+        s = self.settings
         # the uploads folder is `api.routes.documents.uploads_dir`, which services cannot import
-        folders = [*self.settings.roots, self.settings.data_dir / "uploads"]
-        return [folder.resolve() for folder in folders]
+        return Naming.build(s.roots, uploads=s.data_dir / "uploads", data_dir=s.data_dir)
+
+    def stored_sources(self, values: list[str]) -> list[str]:
+        """The stored paths a `source` filter names (by document name or path)."""
+        return self.naming.stored(values, lambda: (r.source for r in self.ledger.all()))
 
     def _query_cars(self) -> QueryCars:
         """The car names queries are searched for: the alias files and the registry's cars."""
@@ -268,6 +271,23 @@ class Services:
         with self._billing_lock:
             self.unbilled_calls += 1
 
+    @property
+    def chunk_options(self) -> ChunkOptions:
+        """What each file turns into (`specrag ingest`, the server, `specrag worker` alike)."""
+        s = self.settings
+        return ChunkOptions(
+            max_tokens=s.chunk_tokens,
+            overlap=s.chunk_overlap,
+            encoding=s.encoding,
+            specs=self.spec_config if s.specs else None,
+        )
+
+    @property
+    def jobs_location(self) -> Path | str:
+        """The jobs database: jobs, and with a queue their files, uploads and workers."""
+        s = self.settings
+        return s.data_dir / f"{s.collection}.jobs.sqlite3"
+
     @cached_property
     def pipeline(self) -> Pipeline:
         s = self.settings
@@ -275,14 +295,10 @@ class Services:
             store=self.store,
             ledger=self.ledger,
             embedder=self.embedder,
-            chunking=ChunkOptions(
-                max_tokens=s.chunk_tokens,
-                overlap=s.chunk_overlap,
-                encoding=s.encoding,
-                specs=self.spec_config if s.specs else None,
-            ),
+            chunking=self.chunk_options,
             roots=s.roots,
             max_file_bytes=s.max_file_bytes,
+            exclude=s.exclude,
             workers=s.workers,
             store_batch=s.store_batch,
             lock_path=self.lock_path,

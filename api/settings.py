@@ -10,9 +10,10 @@ import importlib.resources
 import os
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from generation.chain.grounded import GroundingPolicy
 from generation.chat.memory import Policy
@@ -44,6 +45,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".specrag"), description="Chroma, ledger, lexical index")
     collection: str = Field(default="specrag", min_length=3, max_length=63)
     chroma_url: str | None = Field(default=None, description="http://host:port of `chroma run`")
+    # Unset: jobs run in this process, one at a time. Set: `/v1/documents` and `/v1/ingest`
+    # enqueue one task per file for `specrag worker` processes (on any machine).
+    queue_url: str | None = Field(
+        default=None, description="redis://host:port/db of the ingest queue (Celery's broker)"
+    )
 
     chunk_tokens: int = Field(default=256, ge=32, le=8192)
     chunk_overlap: int = Field(default=32, ge=0)
@@ -88,6 +94,11 @@ class Settings(BaseSettings):
         default=10, ge=0, description="grace period for requests in flight at shutdown"
     )
     max_file_mb: float = Field(default=100.0, gt=0)
+    # Comma-separated in the environment: SPECRAG_EXCLUDE='SOURCES.md,drafts/,*.tmp.md'.
+    exclude: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="gitignore globs no ingest reads (with each folder's .specragignore)",
+    )
     # A client that sends its body slowly holds a connection and a task: 408 past these.
     body_timeout: float = Field(
         default=30.0, gt=0, le=3600, description="seconds a request body may pause"
@@ -184,6 +195,13 @@ class Settings(BaseSettings):
         """The shipped car alias file, then the user's (later files win)."""
         return (shipped_data() / "specs" / "cars.toml", *self.car_aliases)
 
+    @field_validator("exclude", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("roots", "sensitive_words", "car_aliases")
     @classmethod
     def _absolute_paths(cls, value: list[Path]) -> list[Path]:
@@ -209,6 +227,16 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @field_validator("queue_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value in ("", None):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://")):
+            raise ValueError(f"queue_url must be a redis:// or rediss:// URL, not {value!r}")
+        return value
 
 
 def with_throughput_hint(settings: Settings) -> Settings:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import anyio
 from starlette.applications import Starlette
 
-from api.jobs import JobRunner
+from api.jobs import Jobs
 from api.metrics import Metrics
 from api.services import Services
 from api.settings import Settings
@@ -24,7 +24,7 @@ class AppState:
     services: Services  # the components built on first use: ledger, sessions, usage, ...
     searcher: Searcher
     generation: Generation
-    jobs: JobRunner | None  # background ingest jobs (None without a ledger: see services.broken)
+    jobs: Jobs | None  # background ingest jobs (None without a ledger: see services.broken)
     search_limiter: anyio.CapacityLimiter  # searches running in worker threads at once
     # Deletes wait for the ingest lock: in threads of their own, never the shared pool's.
     delete_limiter: anyio.CapacityLimiter

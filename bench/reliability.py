@@ -35,6 +35,8 @@ TESTS = (
     "tests/test_api_auth.py",
     "tests/test_guard_matrix.py",
     "tests/test_integrity.py",
+    "tests/test_dedup.py",
+    "tests/test_share.py",
     "tests/test_reliability_http.py",
     "tests/test_reliability_disconnect.py",
     "tests/test_reliability_faults.py",
@@ -48,6 +50,10 @@ INTEGRITY = (
     ("handover", "3. one owner per data dir", "CLI ingest handed to the server"),
     ("startup", "4. crash recovery", "uncommitted chunks at start, DELETE without ledger row"),
     ("upload_kill", "4. crash recovery", "server SIGKILLed mid-upload, restarted"),
+    ("flood", "8. duplicates before HNSW", "1,536 chunks of 16 texts beside data/samples"),
+    ("shared", "8. duplicates before HNSW", "60 files of one text beside data/samples"),
+    ("handed_on", "8. duplicates before HNSW", "a shared text's owner deleted, a sharer rewritten"),
+    ("share_crash", "8. duplicates before HNSW", "killed while handing a shared text on"),
 )
 
 
@@ -431,7 +437,8 @@ def integrity_section(figures: Path) -> list[str]:
     tried = sum(r[2] != "not run" for r in rows)
     out += [
         f"{sum(r[2] == 'yes' for r in rows)}/{tried} scenarios held. "
-        "`tests/test_integrity.py`, `tests/test_crash_recovery.py`.",
+        "`tests/test_integrity.py`, `tests/test_crash_recovery.py`, `tests/test_dedup.py`, "
+        "`tests/test_share.py`.",
         "",
     ]
     return out + _table(["class", "scenario", "held", "figures"], rows)

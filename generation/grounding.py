@@ -25,6 +25,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -173,8 +174,8 @@ def _fact_backing(car: str, fact: StoredFact) -> Backing:
         value=fact.value,
         citation=Source(
             doc_id=c.doc_id,
-            document=c.title,
-            source=c.source,
+            document=c.document or Path(c.source).name,
+            source=c.document or Path(c.source).name,
             page=c.page,
             section=c.section,
             chunk_id=c.chunk_id,

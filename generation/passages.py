@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import Path
 from typing import Any, Protocol
 
 import anyio
@@ -48,7 +47,7 @@ class Passage:
     n: int
     chunk_id: str
     text: str
-    source: str
+    source: str  # the document as its user gave it (never the server's path)
     page: int | None
     step: str  # the step that first retrieved it (a chat turn's: "chat")
     section: str = ""
@@ -150,8 +149,9 @@ class PassageBook:
         section: str = "",
         doc_id: str = "",
     ) -> int:
-        """The number of a fact's source: its chunk's, when shown already; else the chunk is
-        numbered now (`load_sources` read it; else the fact's evidence stands for it)."""
+        """The number of a fact's source (`source`: its document as citations name it): its
+        chunk's, when shown already; else the chunk is numbered now (`load_sources` read it;
+        else the fact's evidence stands for it)."""
         if chunk_id in self.shown:
             return self.shown[chunk_id].n
         if chunk_id in self.sources:
@@ -168,7 +168,7 @@ class PassageBook:
             page=page,
             step=step,
             section=section,
-            document=Path(source).name,
+            document=source,
             doc_id=doc_id,
         )
         self.shown[chunk_id] = passage

@@ -257,7 +257,10 @@ class Citation(BaseModel):
 
     n: int
     chunk_id: str
-    source: str
+    source: str = Field(
+        description="the document as its user gave it (never the server's path): what a "
+        "`source` filter takes"
+    )
     document: str = Field(
         default="", description="the document as its user gave it (path below its ingest root)"
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.document import FILE_TYPES, SUPPORTED_EXTENSIONS
+from ingest.ignore import Rules, excluded_by, folder_rules, rules_from
 
 HASH_BLOCK = 1 << 20
 
@@ -32,6 +34,13 @@ class Discovery:
     failed: list[FileProblem]  # files that should have been read and cannot be
     unsupported: list[FileProblem]  # files of a type specrag does not read: skipped
     scanned: list[Path]  # the resolved folders and files that were asked for
+    # files and folders the ignore rules leave out (`ingest.ignore`), resolved, with the rule
+    excluded: list[FileProblem] = field(default_factory=list)
+
+    def is_excluded(self, source: str) -> bool:
+        """Is `source` (a resolved path) an excluded file, or inside an excluded folder?"""
+        path = Path(source)
+        return any(path == Path(e.path) or path.is_relative_to(e.path) for e in self.excluded)
 
 
 def doc_id_for(path: str) -> str:
@@ -66,11 +75,19 @@ def document_name(source: str, roots: list[Path]) -> str:
     return path.relative_to(max(holding, key=lambda root: len(root.parts))).as_posix()
 
 
-def discover(paths: list[Path], *, roots: list[Path], max_file_bytes: int) -> Discovery:
+def discover(
+    paths: list[Path],
+    *,
+    roots: list[Path],
+    max_file_bytes: int,
+    exclude: Sequence[str] = (),
+) -> Discovery:
     """Every supported file under `paths` (files or folders), with what was refused and why.
 
-    Hidden files and folders (a leading dot) are passed over. Symlinks are followed, but a
-    symlink loop, or a link that leads outside `roots`, is refused by name.
+    Hidden files and folders (a leading dot) are passed over, and so is what the ignore rules
+    exclude (`exclude`: gitignore globs relative to each given folder, and the
+    `.specragignore` files below it; `ingest.ignore`). Symlinks are followed, but a symlink
+    loop, or a link that leads outside `roots`, is refused by name.
     """
     found = Discovery(files=[], failed=[], unsupported=[], scanned=[])
     seen: set[str] = set()
@@ -87,15 +104,29 @@ def discover(paths: list[Path], *, roots: list[Path], max_file_bytes: int) -> Di
             found.failed.append(FileProblem(str(given), "outside the allowed ingest roots"))
             continue
         found.scanned.append(resolved)
-        candidates = _walk(resolved, found) if resolved.is_dir() else [resolved]
+        folder = resolved if resolved.is_dir() else resolved.parent
+        rules = [r for r in (rules_from(exclude, folder, "SPECRAG_EXCLUDE"),) if r is not None]
+        rules += [r for r in (folder_rules(folder),) if r is not None]
+        if resolved.is_dir():
+            candidates = _walk(resolved, found, rules)
+        else:
+            candidates = [] if _excluded(resolved, rules, found) else [resolved]
         for candidate in candidates:
             _admit(candidate, found, seen, roots=roots, max_file_bytes=max_file_bytes)
     return found
 
 
-def _walk(top: Path, found: Discovery) -> list[Path]:
+def _excluded(path: Path, rules: list[Rules], found: Discovery, *, folder: bool = False) -> bool:
+    reason = excluded_by(path, rules, folder=folder)
+    if reason is not None:
+        found.excluded.append(FileProblem(str(path.resolve()), reason))
+    return reason is not None
+
+
+def _walk(top: Path, found: Discovery, rules: list[Rules]) -> list[Path]:
     files: list[Path] = []
     visited: set[tuple[int, int]] = set()
+    rules_of = {str(top): rules}  # each folder's rules: its parent's, then its own file's
 
     def onerror(error: OSError) -> None:
         found.failed.append(FileProblem(str(error.filename), f"cannot read folder: {error}"))
@@ -107,8 +138,19 @@ def _walk(top: Path, found: Discovery) -> list[Path]:
             subfolders[:] = []
             continue
         visited.add((stat.st_dev, stat.st_ino))
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        files.extend(Path(folder, name) for name in sorted(names) if not name.startswith("."))
+        active = rules_of.pop(folder, rules)
+        kept = []
+        for name in sorted(d for d in subfolders if not d.startswith(".")):
+            path = Path(folder, name)
+            if not _excluded(path, active, found, folder=True):
+                kept.append(name)
+                own = folder_rules(path)
+                rules_of[os.path.join(folder, name)] = [*active, own] if own else active
+        subfolders[:] = kept
+        for name in sorted(names):
+            path = Path(folder, name)
+            if not name.startswith(".") and not _excluded(path, active, found):
+                files.append(path)
     return files
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from ingest.specs import store as spec_store
 from ingest.specs.model import DocumentSpecs
 from ingest.storage.engine import Database, open_database, upsert
-from ingest.storage.tables import documents
+from ingest.storage.tables import chunk_shares, documents, facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,20 @@ class Record:
     parse_seconds: float
     embed_seconds: float
     updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A chunk of `doc_id` whose text another document's record `record_id` stores: where it
+    occurs in `doc_id` (`ingest.pipeline.share`)."""
+
+    doc_id: str
+    chunk_index: int
+    record_id: str
+    page: int | None = None
+    section: str = ""
+    header: str = ""
+    tokens: int = 0
 
 
 class Ledger:
@@ -91,9 +106,11 @@ class Ledger:
         parse_seconds: float = 0.0,
         embed_seconds: float = 0.0,
         specs: DocumentSpecs | None = None,
+        shares: list[Share] | None = None,
     ) -> None:
-        """Record one file. `specs` (given with a good version) replaces the file's facts in the
-        same transaction; without it the facts of an earlier good version stay."""
+        """Record one file. `specs` (given with a good version) replaces the file's facts, and
+        `shares` its shared chunks, in the same transaction; without them an earlier good
+        version's stay. `chunk_ids` list the shared records too."""
         row = {
             "doc_id": doc_id,
             "source": source,
@@ -114,14 +131,74 @@ class Ledger:
             # The doc id is derived from the source, so the two keys conflict together.
             connection.execute(upsert(connection, documents, ["doc_id"]), row)
             if specs is not None:
-                spec_store.replace(connection, doc_id, specs, chunk_ids or [])
+                chunk_of = {_index_of(c): c for c in chunk_ids or [] if c.startswith(f"{doc_id}:")}
+                chunk_of.update({s.chunk_index: s.record_id for s in shares or []})
+                spec_store.replace(connection, doc_id, specs, chunk_of)
+            if shares is not None:
+                connection.execute(sa.delete(chunk_shares).where(chunk_shares.c.doc_id == doc_id))
+                if shares:
+                    connection.execute(sa.insert(chunk_shares), [asdict(s) for s in shares])
 
     def delete(self, doc_id: str) -> None:
         with self._db.write() as connection:
             connection.execute(sa.delete(documents).where(documents.c.doc_id == doc_id))
             spec_store.delete(connection, doc_id)
+            connection.execute(sa.delete(chunk_shares).where(chunk_shares.c.doc_id == doc_id))
+
+    def shares_of(self, record_ids: Iterable[str]) -> list[Share]:
+        """The chunks of other documents that share these records, by record, doc, index."""
+        wanted = sorted(set(record_ids))
+        found: list[Share] = []
+        with self._db.read() as connection:
+            for start in range(0, len(wanted), 500):
+                query = sa.select(chunk_shares).where(
+                    chunk_shares.c.record_id.in_(wanted[start : start + 500])
+                )
+                found.extend(Share(**dict(row._mapping)) for row in connection.execute(query))
+        return sorted(found, key=lambda s: (s.record_id, s.doc_id, s.chunk_index))
+
+    def hand_on(self, old_id: str, heir: Share, others: list[Share]) -> str:
+        """Record `old_id` as now stored by `heir` under its own id, which is returned:
+        the heir lists it instead of `old_id` and no longer shares it, and the `others`
+        sharing `old_id` (with their facts) point at the new id, all in one transaction."""
+        new_id = f"{heir.doc_id}:{heir.chunk_index}"
+        with self._db.write() as connection:
+            for doc_id in {heir.doc_id, *(s.doc_id for s in others)}:
+                row = connection.execute(
+                    sa.select(documents.c.chunk_ids).where(documents.c.doc_id == doc_id)
+                ).first()
+                if row is None:
+                    continue
+                ids = [new_id if c == old_id else c for c in json.loads(row[0])]
+                connection.execute(
+                    sa.update(documents)
+                    .where(documents.c.doc_id == doc_id)
+                    .values(chunk_ids=json.dumps(list(dict.fromkeys(ids))))
+                )
+                connection.execute(
+                    sa.update(facts)
+                    .where(facts.c.doc_id == doc_id, facts.c.chunk_id == old_id)
+                    .values(chunk_id=new_id)
+                )
+            connection.execute(
+                sa.delete(chunk_shares).where(
+                    chunk_shares.c.doc_id == heir.doc_id,
+                    chunk_shares.c.chunk_index == heir.chunk_index,
+                )
+            )
+            connection.execute(
+                sa.update(chunk_shares)
+                .where(chunk_shares.c.record_id == old_id)
+                .values(record_id=new_id)
+            )
+        return new_id
 
     def counts(self) -> dict[str, int]:
         query = sa.select(documents.c.status, sa.func.count()).group_by(documents.c.status)
         with self._db.read() as connection:
             return {str(status): int(n) for status, n in connection.execute(query)}
+
+
+def _index_of(chunk_id: str) -> int:
+    """The chunk index in an id `{doc_id}:{chunk_index}`."""
+    return int(chunk_id.rsplit(":", 1)[1])

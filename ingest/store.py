@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -200,6 +200,35 @@ class ChromaStore:
         """Every chunk id stored for `doc_id`, whatever the ledger believes."""
         result = self.collection().get(where={"doc_id": doc_id}, include=[])
         return set(result["ids"])
+
+    def present(self, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` the collection holds."""
+        found: set[str] = set()
+        ids = list(ids)
+        for start in range(0, len(ids), PAGE_SIZE):
+            found.update(
+                self.collection().get(ids=ids[start : start + PAGE_SIZE], include=[])["ids"]
+            )
+        return found
+
+    def find_texts(self, keys: Iterable[str], *, exclude_docs: set[str]) -> dict[str, str]:
+        """The record that stores each of these chunk text keys (`text_key` metadata), if
+        any, leaving out the records of `exclude_docs`; the lowest id when several do."""
+        wanted = sorted(set(keys))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), PAGE_SIZE):
+            where: dict[str, Any] = {"text_key": {"$in": wanted[start : start + PAGE_SIZE]}}
+            page = self.collection().get(
+                where=where,
+                include=["metadatas"],
+            )
+            for chunk_id, metadata in zip(page["ids"], page["metadatas"] or [], strict=True):
+                if not metadata or metadata.get("doc_id") in exclude_docs:
+                    continue
+                key = str(metadata.get("text_key"))
+                if key not in found or chunk_id < found[key]:
+                    found[key] = chunk_id
+        return found
 
     def all_ids(self) -> set[str]:
         """Every chunk id the collection holds, ids only: the one look-up per run that lets

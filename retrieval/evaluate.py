@@ -100,7 +100,7 @@ def same_document(source: str, doc: str) -> bool:
 
 
 def is_hit(result: Result, target: Target) -> bool:
-    return same_document(result.citation.source, target.doc) and (
+    return same_document(result.citation.path or result.citation.source, target.doc) and (
         target.evidence in collapse(result.text)
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -18,9 +18,11 @@ MAX_FILTER_VALUES = 1000
 class Filters(BaseModel):
     """Exact-match conditions; a list means any of its values. All given fields must match.
 
-    `source` is the file's absolute path as ingested; `title` is the document title (the car
-    model for most files); `section` the heading path joined with " > "; `car` a car id
-    (`GET /v1/cars`): the chunks about that car (a chunk may be about several).
+    `source` is the document as citations name it (its path below its ingest root, or the
+    upload's name; the searcher maps it to the stored paths; the server's path works too);
+    `title` is the document title (the car model for most files); `section` the heading path
+    joined with " > "; `car` a car id (`GET /v1/cars`): the chunks about that car (a chunk may
+    be about several).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -89,3 +91,12 @@ def parse_filters(raw: Filters | Mapping[str, Any] | None) -> Filters:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
         )
         raise InvalidFilter(f"invalid filters: {problems}") from e
+
+
+def stored_names(
+    found: Filters, stored_sources: Callable[[list[str]], list[str]] | None
+) -> Filters:
+    """`found` with a `source` given by name mapped to the paths the chunks hold."""
+    if found.source is None or stored_sources is None:
+        return found
+    return found.model_copy(update={"source": stored_sources(found.conditions()["source"])})

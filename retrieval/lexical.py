@@ -32,6 +32,7 @@ from ingest.lexical.format import (
     CURRENT,
     FILES,
     INT_FIELDS,
+    PLACE_FIELDS,
     TEXT_FIELDS,
     TEXTS,
     read_checked,
@@ -317,6 +318,10 @@ def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
     cars = found.pop("cars")
     if cars:  # as in Chroma: a list, and no key when the chunk is about no car
         found["cars"] = cars.split(CAR_SEPARATOR)
+    for f in PLACE_FIELDS:  # likewise, lists of ints in their order
+        joined = found.pop(f)
+        if joined:
+            found[f] = sorted(int(v) for v in joined.split(CAR_SEPARATOR))
     for f in INT_FIELDS:
         value = int(snap.ints[f][row])
         found[f] = None if value < 0 else value

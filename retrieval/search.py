@@ -9,9 +9,7 @@ scores the synonyms of the spec terms the query names as if the query had said t
 mean token score: four Chinese characters are three bigrams, and must not outvote one English
 word); a Chinese question also asks the vector side in English, and only in English when the
 encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.695). On the dev questions this took
-hybrid recall@5 from 0.81 to 0.93 and Chinese from 0.80 to 1.00 (recall@10 0.93 → 0.98), the
-same for any translation weight from 0.3 to 1.0; synonyms at 0.7 gave 0.88, and translations
-scored like query words (every bigram counted) let "Aurora X5 torque" rank Chinese pages first.
+hybrid recall@5 from 0.81 to 0.93 (Chinese 0.80 → 1.00), for any translation weight 0.3-1.0.
 
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
 chunks about that car (chunk metadata `cars`) preferred, `car_boost` 0.5 (a BM25 score counts
@@ -47,7 +45,7 @@ from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
 from retrieval.entities import Mention, QueryCars, without
 from retrieval.errors import EmptyQuery, InvalidArgument
-from retrieval.filters import Filters, parse_filters
+from retrieval.filters import Filters, parse_filters, stored_names
 from retrieval.fusion import (
     MODES,
     Mode,
@@ -141,9 +139,12 @@ class Searcher:
         other_car_penalty: float = 0.3,
         car_pool: int = 10,
         document_name: Callable[[str], str] | None = None,
+        stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
         self.store = store
         self.document_name = document_name or (lambda source: Path(source).name)  # for citations
+        # a `source` filter's values (names as citations give them) → the paths chunks hold
+        self.stored_sources = stored_sources
         self.cars = cars
         self.car_boost = car_boost
         self.car_name_weight = car_name_weight
@@ -188,7 +189,7 @@ class Searcher:
             raise InvalidArgument(f"k must be between 1 and {self.max_k}, not {k}")
         if not 0 <= neighbors <= self.max_neighbors:
             raise InvalidArgument(f"neighbors must be between 0 and {self.max_neighbors}")
-        conditions = parse_filters(filters)
+        conditions = stored_names(parse_filters(filters), self.stored_sources)
         # The same depth in every mode, so a single mode's ranking is the list hybrid fuses.
         depth = max(self.depth, self.depth_factor * k)
         timings: dict[str, float] = {}

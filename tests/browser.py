@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from api.app import create_app
+from api.services import Services
+from tests.serving import served
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,19 +80,47 @@ def page(base_url: str, tmp_path: Path) -> Iterator[Any]:
             browser.close()
 
 
+@contextmanager
+def default_app(
+    make_settings: Any, embedder: Any, sample_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The app as `make run` serves it, on loopback: the shipped model table and its default
+    (the embedded `local` model), no API key, no model key (every key variable of the table
+    unset), data/samples indexed. Yields its base URL."""
+    for name in ("SPECRAG_MODELS_FILE", "SPECRAG_DEFAULT_MODEL", "SPECRAG_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = make_settings()
+    table = tomllib.loads(settings.models_file.read_text(encoding="utf-8"))
+    for model in table["models"].values():
+        if "api_key_env" in model:
+            monkeypatch.delenv(model["api_key_env"], raising=False)
+    shutil.copytree(sample_index, settings.data_dir)
+    services = Services(settings, embedder=embedder)
+    try:
+        with served(create_app(services=services)) as url:
+            yield url
+    finally:
+        services.close()
+
+
 def outside_loopback(page: Any, base_url: str) -> list[str]:
     """The URLs the page requested from anywhere but this server (data: URLs are local)."""
     return [r.url for r in page.requests if not r.url.startswith((base_url + "/", "data:"))]
 
 
-def keep_screenshot(page: Any, tmp_path: Path, request: Any) -> Path:
-    """A full-page screenshot in the test's tmp dir; with SPECRAG_UPDATE_SCREENSHOT=1 also
-    docs/screenshot.png, the README's picture."""
-    shot = tmp_path / "page.png"
-    page.screenshot(path=str(shot), full_page=True)
+def keep_screenshot(
+    page: Any, tmp_path: Path, request: Any, name: str = "screenshot", *, full_page: bool = True
+) -> Path:
+    """A screenshot (the full page, or the window) in the test's tmp dir; with
+    SPECRAG_UPDATE_SCREENSHOT=1 also docs/<name>.png (docs/screenshot.png is the README's
+    picture, the others one per tab)."""
+    shot = tmp_path / f"{name}.png"
+    page.screenshot(path=str(shot), full_page=full_page)
+    if name == "screenshot":
+        shutil.copyfile(shot, tmp_path / "page.png")
     request.node.user_properties.append(("screenshot", str(shot)))
     print(f"screenshot: {shot}")  # pytest -s shows where it is
     if os.environ.get("SPECRAG_UPDATE_SCREENSHOT") == "1":
         (REPO / "docs").mkdir(exist_ok=True)
-        shutil.copyfile(shot, REPO / "docs" / "screenshot.png")
+        shutil.copyfile(shot, REPO / "docs" / f"{name}.png")
     return shot

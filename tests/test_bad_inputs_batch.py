@@ -87,9 +87,10 @@ def test_every_kind_of_bad_input_gets_a_clear_outcome_and_good_files_are_indexed
     notes = {name(n.path): n.reason for n in report.notes}
     records = {name(r.source): r for r in services.ledger.all()}
     ok = {file for file, r in records.items() if r.status == "ok"}
-    chunks: dict[str, list[str]] = {}
-    for _, text, metadata in services.store.iter_chunks():
-        chunks.setdefault(name(metadata["source"]), []).append(text)
+    # a file's texts: the records its ledger row lists (a text another file holds is shared)
+    chunks = {
+        file: [hit.text for hit in services.store.get(r.chunk_ids)] for file, r in records.items()
+    }
 
     rows = []
     for kind in [*KINDS, *(Kind(label, f, lambda p: None, e, w) for label, f, e, w in PATH_KINDS)]:

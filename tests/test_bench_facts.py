@@ -167,3 +167,19 @@ def test_the_report_has_every_group_the_totals_and_the_mistakes(gold: list[GoldF
     assert "False positives: 1 facts" in text and "'1 799'" in text
     assert f"Misses: {len(gold) - 2} gold facts" in text
     assert total.found == 2
+
+
+def test_a_blind_split_lists_no_mistakes_of_its_sources(gold: list[GoldFact]) -> None:
+    """Fresh sources are scored, never read for their misses, even in an `--split all` report."""
+    from bench.facts import BLIND, split_sources
+
+    fresh = frozenset(s for s, split in split_sources().items() if split == BLIND)
+    assert fresh, "tests/specs/README.md lists fresh sources"
+    source = sorted(fresh)[0]
+    predicted = {VENUE: [as_fact(one(gold, VENUE, "length"))], source: []}
+    scored = score([g for g in gold if g.source in (VENUE, source)], predicted)
+    text = render(scored, None, "python -m bench.facts", blind=fresh)
+    assert "(fresh sources: mistakes not listed)" in text
+    assert f"`{VENUE}` hyundai-venue / width" in text  # a tune miss is listed
+    assert f"`{source}`" in text.split("<details>")[0]  # the fresh source's figures are shown
+    assert f"`{source}` " not in text.split("<details>", 1)[1]  # but none of its misses

@@ -77,14 +77,14 @@ def _watch_blog_parts(page: Any) -> None:
     page.evaluate(
         """() => {
           window.blogStates = [];
-          const parts = [...document.querySelectorAll('.part')];
           new MutationObserver(() => {
+            const parts = [...document.querySelectorAll('#write-parts .part')];
             window.blogStates.push({
               t: performance.now(),
               states: parts.map((p) => p.dataset.state),
               filled: parts.map((p) => p.querySelector('.text').textContent.length > 0),
             });
-          }).observe(document.getElementById('blog-output'),
+          }).observe(document.getElementById("write-output"),
                      {attributes: true, childList: true, subtree: true, characterData: true});
         }"""
     )
@@ -101,6 +101,7 @@ def test_chat_search_and_blog_in_a_real_browser(
     expect(page.get_by_role("heading", name="specrag")).to_be_visible()
 
     # Without the key the API refuses, and the page says why.
+    page.get_by_role("tab", name="Ask").click()
     page.get_by_label("Query", exact=True).fill("Aurora X5 electric range")
     page.get_by_label("Query", exact=True).press("Enter")
     expect(page.locator("#search-error")).to_contain_text("API key")
@@ -122,23 +123,24 @@ def test_chat_search_and_blog_in_a_real_browser(
 
     # Blog: the three parts appear one by one as the steps finish, each with its sources.
     fake_openai.reply_json(OPENING).reply_json(MIDDLE, delay=1.0).reply_json(ENDING, delay=1.0)
+    page.get_by_role("tab", name="Write").click()
     _watch_blog_parts(page)
     page.get_by_label("Car", exact=True).fill("Aurora X5")
     page.get_by_role("button", name="Generate").click()
-    parts = page.locator(".part")
+    parts = page.locator("#write-parts .part")
     for step in range(3):
         expect(parts.nth(step)).to_have_attribute("data-state", "done")
-    expect(page.locator("#blog-meta")).to_contain_text("tokens")
-    expect(page.locator("#blog-error")).to_be_hidden()
-    expect(page.locator("#blog-heading")).to_have_text(OPENING["title"])
+    expect(page.locator("#write-meta")).to_contain_text("tokens")
+    expect(page.locator("#write-error")).to_be_hidden()
+    expect(page.locator("#write-heading")).to_have_text(OPENING["title"])
     for step, expected in enumerate((OPENING, MIDDLE, ENDING)):
         expect(parts.nth(step).locator(".text")).to_have_text(expected["text"])
     opening_sources = parts.nth(0).locator(".cite").all_inner_texts()
     assert any("aurora_x5" in s for s in opening_sources), opening_sources
     assert parts.nth(1).locator(".cite").count() >= 1
     expect(page.locator(".cite.cited").first).to_be_visible()  # [1] and [2] are marked cited
-    expect(page.locator("#blog-grounding")).to_contain_text("figures checked")
-    expect(page.locator("#blog-writer")).to_have_text(
+    expect(page.locator("#write-grounding")).to_contain_text("figures checked")
+    expect(page.locator("#write-writer")).to_have_text(
         "Written by remote from the Aurora X5's facts and passages."
     )
 
@@ -154,6 +156,7 @@ def test_chat_search_and_blog_in_a_real_browser(
     # Chat: three turns in one session, each answer with its sources beside it.
     for _ in QUESTIONS:
         fake_openai.respond(_answer)
+    page.get_by_role("tab", name="Ask").click()
     page.get_by_label("Memory", exact=True).select_option("window")
     page.get_by_label("Max rounds", exact=True).fill("1")
     page.locator("#chat-model").fill("remote")
@@ -182,6 +185,24 @@ def test_chat_search_and_blog_in_a_real_browser(
     assert [b["model"] for b in fake_openai.bodies[-3:]] == ["remote-model"] * 3
     # a window of one round: the third turn repeats the second and leaves the first out
     expect(turns.nth(2).locator(".meta")).to_contain_text("kept turns 2 · dropped 1")
+
+    # Usage: the priced model's tokens and cost per business, drawn and tabled as the API
+    # counts them (the blog's three steps and the three chat turns).
+    page.get_by_role("tab", name="Usage").click()
+    page.get_by_label("Group by", exact=True).select_option("business")
+    expect(page.locator("#usage-group-head")).to_have_text("Business")
+    usage = page.request.get(
+        f"{base_url}/v1/usage?group_by=business", headers={"Authorization": f"Bearer {KEY}"}
+    ).json()["rows"]
+    assert {r["group"] for r in usage} >= {"car_blog"} and all(r["cost"] > 0 for r in usage)
+    expect(page.locator("#usage-chart g.bar")).to_have_count(len(usage))
+    expect(page.locator("#usage-table tbody tr")).to_have_count(len(usage))
+    for row in usage:
+        bar = page.locator(f"#usage-chart g.bar[data-group='{row['group']}']")
+        expect(bar.locator("text.cost")).to_have_text(f"${row['cost']:.4f}")
+        cells = page.locator(f"#usage-table tr[data-group='{row['group']}'] td")
+        expect(cells.nth(4)).to_have_text(f"{row['cost']:.6f}")
+    page.get_by_role("tab", name="Ask").click()
 
     # Nothing outside loopback was loaded, and no script failed.
     assert outside_loopback(page, base_url) == []
@@ -242,20 +263,21 @@ def test_a_blog_figure_nothing_backs_is_shown_to_the_editor(
     page.goto(base_url + "/")
     page.get_by_label("API key", exact=True).fill(KEY)
     page.get_by_role("button", name="Use key").click()
+    page.get_by_role("tab", name="Write").click()
     page.get_by_label("Car", exact=True).fill("Aurora X5")
     page.get_by_role("button", name="Generate").click()
 
     # The sentence is gone from the text, and the verdict says which and why.
-    verdict = page.locator("#blog-grounding")
+    verdict = page.locator("#write-grounding")
     expect(verdict).to_have_attribute("data-verdict", "flagged")
     expect(verdict).to_contain_text(
         "Dropped from the opening: \u201cIts boot holds 999 litres [1].\u201d"
     )
     expect(verdict).to_contain_text("999 litres is in none of this car's facts or passages")
     expect(verdict).not_to_contain_text("not supported:")  # not told as still in the text
-    opening = page.locator(".part").nth(0)
+    opening = page.locator("#write-parts .part").nth(0)
     expect(opening.locator(".text")).to_have_text(OPENING["text"])
     expect(opening.locator(".figures")).to_contain_text("not supported, 1 sentence(s) dropped")
     expect(opening.locator(".figures")).to_have_attribute("data-bad", "true")
-    expect(page.locator("#blog-error")).to_be_hidden()
+    expect(page.locator("#write-error")).to_be_hidden()
     assert page.script_errors == []

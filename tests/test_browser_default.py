@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from api.app import create_app
-from api.services import Services
-from tests.browser import keep_screenshot, outside_loopback
-from tests.serving import served
+from tests.browser import default_app, keep_screenshot, outside_loopback
 
 pytestmark = pytest.mark.slow
 
@@ -41,22 +36,8 @@ SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|$)", re.DOTALL)
 def base_url(
     make_settings: Any, embedder: Any, sample_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """The app as `make run` serves it: the shipped model table and its default, no API key,
-    no model key (every key variable of the table unset), data/samples indexed."""
-    for name in ("SPECRAG_MODELS_FILE", "SPECRAG_DEFAULT_MODEL", "SPECRAG_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    settings = make_settings()
-    table = tomllib.loads(settings.models_file.read_text(encoding="utf-8"))
-    for model in table["models"].values():
-        if "api_key_env" in model:
-            monkeypatch.delenv(model["api_key_env"], raising=False)
-    shutil.copytree(sample_index, settings.data_dir)
-    services = Services(settings, embedder=embedder)
-    try:
-        with served(create_app(services=services)) as url:
-            yield url
-    finally:
-        services.close()
+    with default_app(make_settings, embedder, sample_index, monkeypatch) as url:
+        yield url
 
 
 def _done_event(stream: str) -> dict[str, Any]:
@@ -84,21 +65,22 @@ def test_the_default_model_writes_a_cited_blog_in_the_page(
     expect(page.locator("#models option")).to_have_count(1)
     assert page.locator("#models option").get_attribute("value") == "local"
 
+    page.get_by_role("tab", name="Write").click()
     page.get_by_label("Car", exact=True).fill(CAR)
     with page.expect_response(lambda r: r.url == f"{base_url}/v1/generate/blog") as answered:
         page.get_by_role("button", name="Generate").click()
-    verdict = page.locator("#blog-grounding")  # shown once the whole blog is in
+    verdict = page.locator("#write-grounding")  # shown once the whole blog is in
     expect(verdict).to_be_visible(timeout=BLOG_TIMEOUT_MS)
     sent = json.loads(answered.value.request.post_data)
     assert sent["car"] == CAR and "model" not in sent  # the page left the model to the server
     blog = _done_event(answered.value.text())
     assert (blog["model"], blog["writer"], blog["car"]["name"]) == ("local", "facts", CAR)
-    expect(page.locator("#blog-error")).to_be_hidden()
+    expect(page.locator("#write-error")).to_be_hidden()
 
     # The title, and the three parts as the response has them.
     assert CAR in blog["title"]
-    expect(page.locator("#blog-heading")).to_have_text(blog["title"])
-    parts = page.locator(".part")
+    expect(page.locator("#write-heading")).to_have_text(blog["title"])
+    parts = page.locator("#write-parts .part")
     for n, step in enumerate(STEPS):
         assert blog[step].strip(), f"the {step} is empty"
         expect(parts.nth(n)).to_have_attribute("data-state", "done")
@@ -134,7 +116,7 @@ def test_the_default_model_writes_a_cited_blog_in_the_page(
     # What an editor reads before trusting it: the verdict, and who wrote which part.
     expect(verdict).to_have_attribute("data-verdict", "grounded")
     expect(verdict).to_contain_text(f"{grounding['checked']} figures checked, all supported")
-    writer = page.locator("#blog-writer")
+    writer = page.locator("#write-writer")
     expect(writer).to_contain_text(f"Written from the {CAR}'s facts ({len(blog['facts'])} facts")
     if blog["polished"]:
         reworded = ", ".join(blog["polished"])

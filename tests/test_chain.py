@@ -796,6 +796,8 @@ def test_blog_through_the_embedded_model_is_written_from_facts(
     chinese = sum("\u4e00" <= ch <= "\u9fff" for ch in prose)
     latin = sum(ch.isascii() and ch.isalpha() for ch in prose)
     assert chinese > latin if language == "zh" else chinese == 0
+    if language == "zh":  # engines and gearboxes are written in Chinese too ("1.5升涡轮增压")
+        assert re.findall(r"[A-Za-z]{3,}", prose) == [], prose
     # every fact the blog states is the car's, cited by a passage of its document
     assert len({(f.attribute, f.variant) for f in response.facts}) >= 6
     cited = {c.n: c for c in response.citations}

@@ -68,6 +68,45 @@ def test_failed_file_sets_exit_code_and_is_named(env: dict[str, str], samples: P
     assert status["failed"][0]["path"].endswith("broken.pdf") and status["chunks"] > 5
 
 
+def test_status_reads_as_a_summary_and_names_drift_in_words(
+    env: dict[str, str], samples: Path, embedder: object
+) -> None:
+    """Regression (issue 17): `specrag status` printed Python reprs (`documents: {'ok': 5}`)
+    and no word on whether the stores agree."""
+    from api.services import Services
+    from api.settings import Settings
+
+    (samples / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    _run(env, "ingest", str(samples))
+    code, out = _run(env, "status")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0] == f"Data dir:   {env['SPECRAG_DATA_DIR']}"
+    assert lines[2] == "Documents:  5 indexed, 1 failed"
+    chunks = json.loads(_run(env, "status", "--json")[1])["chunks"]
+    assert lines[3] == (
+        f"Chunks:     {chunks} in Chroma, {chunks} listed by the ledger, "
+        f"{chunks} in the lexical index"
+    )
+    assert lines[4] == "In step:    yes, the ledger, Chroma and the lexical index agree"
+    assert lines[5] == "Failed documents (1):" and len(lines) == 7
+    assert lines[6].startswith(f"  {samples / 'broken.pdf'}: ") and len(lines[6]) > 40
+    assert not any(mark in out for mark in ("{'", "':", "None", "[]"))
+
+    # Chroma loses a document's chunks: the ledger and the lexical index no longer agree
+    services = Services(Settings(data_dir=Path(env["SPECRAG_DATA_DIR"])), embedder=embedder)
+    lumen = next(r for r in services.ledger.all() if r.source.endswith("lumen_e2.txt"))
+    services.store.delete_document(lumen.doc_id)
+    services.close()
+    code, out = _run(env, "status")
+    lost = len(lumen.chunk_ids)
+    assert f"Chunks:     {chunks - lost} in Chroma, {chunks} listed by the ledger" in out
+    assert "In step:    NO" in out
+    assert f"1 document(s) of the ledger miss {lost} chunk(s) in Chroma" in out
+    assert f"    {lumen.source}: {lost} chunk(s) missing" in out
+    assert f"the lexical index holds {chunks} chunk(s), Chroma {chunks - lost}" in out
+
+
 def test_query_prints_cited_hits_and_delete_removes_a_document(
     env: dict[str, str], samples: Path
 ) -> None:

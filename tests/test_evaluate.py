@@ -108,7 +108,7 @@ def test_hit_rule_collapses_whitespace_accepts_alt_docs_and_counts_pairs(mini) -
     questions = load_questions(qa)
     filler = [
         r
-        for r in searcher.search("Aurora X5", k=20, filters={"source": aurora.citation.source})
+        for r in searcher.search("Aurora X5", k=20, filters={"source": aurora.citation.path})
         if " ".join(AURORA.split()) not in " ".join(r.text.split())
     ]
     assert len(filler) >= 4

@@ -153,6 +153,7 @@ def test_no_figure_claimed(text: str) -> None:
         ("114.7 Nm", "11.7 kgm"),
         ("124 mph", "124 mph"),
         ("200 km/h", "124 mph"),
+        ("直列4缸", "1.5 L turbo inline-4 + electric motor"),  # a layout before its count
     ],
 )
 def test_unit_aware_support(claim: str, fact: str) -> None:
@@ -175,6 +176,7 @@ def test_unit_aware_support(claim: str, fact: str) -> None:
         ("16.38万元", "14.58万元"),
         ("45 kW", "Fuel tank capacity (l)  45"),  # the header's unit is a volume
         ("1197 mm", "Displacement (cm3) 1 197 998 1 493"),  # cm3 is a volume, not a length
+        ("直列6缸", "2.0 L turbo inline-4"),
     ],
 )
 def test_wrong_figures_unsupported(claim: str, fact: str) -> None:

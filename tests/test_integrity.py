@@ -193,10 +193,10 @@ def test_repair_removes_orphans_and_restores_lost_chunks(
         checked = client.get("/v1/admin/check").json()
         assert not checked["ok"] and checked["orphans"] == 1
         assert checked["missing"] == [
-            {"doc_id": victim.doc_id, "source": victim.source, "chunks": 3}
+            {"doc_id": victim.doc_id, "source": "lumen_e2.txt", "chunks": 3}
         ]
         repaired = client.post("/v1/admin/repair").json()
-        assert repaired["orphans_removed"] == 1 and repaired["reingested"] == [victim.source]
+        assert repaired["orphans_removed"] == 1 and repaired["reingested"] == ["lumen_e2.txt"]
         assert repaired["after"]["ok"], repaired["after"]
         assert client.get("/v1/admin/check").json()["ok"]
     assert services.store.count() == total
@@ -299,7 +299,7 @@ def test_uncommitted_chunks_are_removed_at_start_and_delete_works_without_a_ledg
         write_half(2)  # as if another writer left them after start-up
         gone = client.delete(f"/v1/documents/{half}")
         assert gone.status_code == 200, gone.text
-        assert gone.json() == {"doc_id": half, "source": "/half.md", "chunks_deleted": 2}
+        assert gone.json() == {"doc_id": half, "source": "half.md", "chunks_deleted": 2}
         assert client.delete(f"/v1/documents/{half}").status_code == 404
     record("integrity_startup", {"held": True, "removed at start": 4, "deleted by id": 2})
 

@@ -295,7 +295,8 @@ def test_one_name_in_any_spelling_is_one_document(world: dict[str, Any]) -> None
     assert created.status_code == 202, created.text
     doc_id = created.json()["files"][0]["doc_id"]
     assert created.json()["files"][0]["status"] == "saved"
-    path = Path(created.json()["files"][0]["path"])
+    uploads = world["services"].settings.data_dir / "uploads"
+    path = uploads / created.json()["files"][0]["path"]  # the upload's name
 
     for label, name in (("NFD spelling", NFD), ("other case", NFC.upper())):
         conflict = _upload(url, name, second)
@@ -392,4 +393,5 @@ def test_two_uploads_racing_for_one_name_never_both_win(world: dict[str, Any]) -
     (loser,) = [a for a in answers.values() if a.status_code == 409]
     saved = answers[winner].json()["files"][0]
     assert loser.json()["error"]["detail"]["existing"]["doc_id"] == saved["doc_id"]
-    assert Path(saved["path"]).read_bytes() == bodies[winner]
+    uploads = world["services"].settings.data_dir / "uploads"
+    assert (uploads / saved["path"]).read_bytes() == bodies[winner]

@@ -162,7 +162,9 @@ def test_a_folder_ingest_records_links_that_lead_out_and_never_reads_them(
     reasons = " ".join(e["reason"] for e in job["errors"])
     assert "outside the allowed ingest roots" in reasons, job
     sources = [d["source"] for d in client.get("/v1/documents", headers=AUTH).json()["documents"]]
-    assert all(s.startswith(str(world["root"])) for s in sources), sources
+    assert sources == ["docs/venue.md"], sources  # named below the root
+    stored = [r.source for r in world["services"].ledger.all()]
+    assert all(s.startswith(str(world["root"]) + "/") for s in stored), stored
     hits = client.post("/v1/query", json={"query": "prototype range 999 km", "k": 10}, headers=AUTH)
     assert not any("999 km" in r["text"] for r in hits.json()["results"])
     _check("ingest path", "folder with links leading out: refused by name, nothing read", 202, True)
@@ -202,8 +204,11 @@ def test_uploads_land_inside_the_uploads_folder_or_are_refused(
     files = {"files": (UPLOAD_NAMES[name], b"# Evil\n\nBoot: 1 l\n", "text/markdown")}
     response = client.post("/v1/documents", files=files, headers=AUTH)
     if response.status_code == 202:
-        saved = Path(response.json()["files"][0]["path"])
-        inside = saved.resolve().parent == uploads.resolve()
+        shown = response.json()["files"][0]["path"]  # the upload's name, as citations give it
+        saved = uploads / shown
+        inside = (
+            "/" not in shown and saved.is_file() and saved.resolve().parent == uploads.resolve()
+        )
         _check("upload name", f"{name}: saved as {saved.name!r}", 202, inside)
         assert inside, saved
     else:

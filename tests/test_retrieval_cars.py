@@ -88,7 +88,7 @@ def searcher(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Sea
 
 
 def _name(result: Result) -> str:
-    return str(Path(result.citation.source).relative_to(Path(result.citation.source).parents[1]))
+    return str(Path(result.citation.path).relative_to(Path(result.citation.path).parents[1]))
 
 
 # -- the cars a query names ---------------------------------------------------------------

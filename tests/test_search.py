@@ -173,7 +173,10 @@ def test_citations_carry_source_page_and_section(indexed) -> None:  # type: igno
     assert results
     for result in results:
         citation = result.citation
-        assert citation.source == str(folder / "meridian_s_brochure.pdf")
+        # named for people; the server's path stays out of responses (`exclude`)
+        assert citation.source == citation.document == "meridian_s_brochure.pdf"
+        assert citation.path == str(folder / "meridian_s_brochure.pdf")
+        assert "path" not in citation.model_dump()
         assert citation.page is not None and citation.page >= 1
         assert result.chunk_id == f"{citation.doc_id}:{citation.chunk_index}"
     md = searcher.search("Aurora X5 engines", k=3, filters={"file_type": "md"})
@@ -210,7 +213,7 @@ def test_results_come_from_the_lexical_index_while_it_is_in_step_with_chroma(
     for result in served:  # text and citation as Chroma holds them
         hit = stored[result.chunk_id]
         assert result.text == hit.text
-        assert result.citation.source == hit.metadata["source"]
+        assert result.citation.path == hit.metadata["source"]
         assert result.citation.section == hit.metadata["section"]
         assert result.citation.page == hit.metadata.get("page")
         assert result.citation.chunk_index == hit.metadata["chunk_index"]

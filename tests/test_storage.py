@@ -40,7 +40,7 @@ FILES = {
     "tokens": ("tokens.sql", "specrag.lexical/tokens.sqlite3", {"tokens", "meta"}),
 }
 # tables the stores gained after the first migration
-ADDED = {"ledger": {"document_cars", "facts"}}
+ADDED = {"ledger": {"document_cars", "facts"}, "jobs": {"job_files", "uploads", "workers"}}
 
 
 def _old_data_dir(root: Path) -> Path:

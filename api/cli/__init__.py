@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from api import owner
 from api.errors import DataDirBusy
-from api.integrity import drift
 from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings, with_throughput_hint
@@ -40,8 +39,10 @@ class _LazyGroup(click.Group):
         "chat": "api.cli.chat:chat",
         "cars": "api.cli.cars:cars",
         "specs": "api.cli.cars:specs",
+        "status": "api.cli.status:status",
         "check": "api.cli.integrity:check_command",
         "repair": "api.cli.integrity:repair_command",
+        "worker": "api.cli.worker:worker",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -85,11 +86,12 @@ def _log_progress() -> Progress:
     """Plain log lines for a non-terminal: at most one every five seconds."""
     last = [0.0]
 
-    def update(done: int, total: int, chunks: int) -> None:
+    def update(done: int, total: int, chunks: int, current: str | None) -> None:
         now = time.monotonic()
         if now - last[0] >= 5 or done == total:
             last[0] = now
-            click.echo(f"progress: {done}/{total} files, {chunks} chunks embedded", err=True)
+            on = f", on {Path(current).name}" if current and done < total else ""
+            click.echo(f"progress: {done}/{total} files, {chunks} chunks embedded{on}", err=True)
 
     return update
 
@@ -97,7 +99,7 @@ def _log_progress() -> Progress:
 def _print_plan(plan: Plan) -> None:
     for item in sorted(plan.items, key=lambda i: (i.action, i.path)):
         click.echo(f"{item.action:7} {item.path}")
-    for problem in plan.discovery.unsupported:
+    for problem in plan.discovery.unsupported + plan.discovery.excluded:
         click.echo(f"{'skip':7} {problem.path}  ({problem.reason})")
     for problem in plan.discovery.failed:
         click.echo(f"{'error':7} {problem.path}  ({problem.reason})")
@@ -127,7 +129,7 @@ def _print_report(report: dict[str, Any]) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--workers", type=click.IntRange(min=0), help="Parse processes (0: in-process).")
-@click.option("--prune", is_flag=True, help="Delete indexed files that are gone from PATHS.")
+@click.option("--prune", is_flag=True, help="Delete indexed files gone from PATHS or now excluded.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.pass_obj
@@ -155,6 +157,9 @@ def ingest(
                     "plan": [{"action": i.action, "path": i.path} for i in plan.items],
                     "summary": plan.summary(),
                     "errors": [{"path": p.path, "reason": p.reason} for p in plan.discovery.failed],
+                    "excluded": [
+                        {"path": p.path, "reason": p.reason} for p in plan.discovery.excluded
+                    ],
                 }
             )
         else:
@@ -195,40 +200,6 @@ def _exit_if_disk_full(error: BaseException, services: Services) -> None:
         full = DiskFull(services.settings.data_dir, reason)
     click.echo(f"Error: {full}", err=True)
     sys.exit(DISK_FULL_EXIT)
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def status(services: Services, as_json: bool) -> None:
-    """What is indexed: documents by status, chunks, where the index lives."""
-    try:
-        chunks = services.store.count()
-    except IngestError as e:  # a damaged vector index, a full disk: named, with what to do
-        raise click.ClickException(str(e)) from e
-    records = services.ledger.all()
-    failed = [{"path": r.source, "reason": r.error} for r in records if r.status == "failed"]
-    found = drift(services).as_json()
-    payload: dict[str, Any] = {
-        "data_dir": str(services.settings.data_dir),
-        "chroma": services.settings.chroma_url or str(services.settings.data_dir / "chroma"),
-        "collection": services.settings.collection,
-        "embed_model": services.settings.embed_model,
-        "documents": services.ledger.counts(),
-        "chunks": chunks,
-        "failed": failed,
-        "drift": found,
-    }
-    if as_json:
-        _echo_json(payload)
-        return
-    for key, value in payload.items():
-        if key not in ("failed", "drift"):
-            click.echo(f"{key}: {value}")
-    for failure in failed:
-        click.echo(f"  FAILED {failure['path']}: {failure['reason']}")
-    for warning in found["warnings"]:
-        click.echo(f"  WARNING {warning}")
 
 
 @main.command()
@@ -284,7 +255,7 @@ def query(services: Services, text: str, k: int, mode: str, as_json: bool) -> No
             "id": r.chunk_id,
             "score": round(r.score, 6),
             "scores": r.scores.model_dump(),
-            "source": r.citation.source,
+            "source": r.citation.path or r.citation.source,
             "page": r.citation.page,
             "section": r.citation.section,
             "text": r.text,

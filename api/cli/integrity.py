@@ -10,6 +10,7 @@ import click
 
 from api import owner
 from api.cli.grounding import check_grounding
+from api.cli.status import chunk_line, drift_lines
 from api.errors import DataDirBusy
 from api.integrity import PROBE_SAMPLE, check, run_repair
 from api.services import Services
@@ -20,13 +21,10 @@ def _echo(payload: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    chunks = payload["chunks"]
-    click.echo(
-        f"documents: {payload['documents']}; chunks: {chunks['chroma']} in Chroma, "
-        f"{chunks['ledger']} in the ledger, {chunks['lexical']} in the lexical index"
-    )
-    for warning in payload["warnings"]:
-        click.echo(f"  WARNING {warning}")
+    click.echo(f"Documents:  {payload['documents']:,} in the ledger")
+    click.echo(f"Chunks:     {chunk_line(payload['chunks'])}")
+    for line in drift_lines(payload):
+        click.echo(line)
 
 
 @click.command("check")

@@ -18,11 +18,13 @@ def admin_check(
     sample: Annotated[int, Query(ge=0, le=1000)] = PROBE_SAMPLE,
 ) -> dict[str, Any]:
     """Ledger, Chroma and lexical index compared, and a sampled vector self-probe."""
-    return check(services, sample=sample)
+    shown: dict[str, Any] = services.naming.value(check(services, sample=sample))
+    return shown
 
 
 @router.post("/v1/admin/repair")
 def admin_repair(services: ServicesDep) -> dict[str, Any]:
     """Remove orphan chunks, re-ingest what Chroma lost, rebuild the lexical index (waits
     for a running ingest job; answers when done)."""
-    return run_repair(services)
+    shown: dict[str, Any] = services.naming.value(run_repair(services))
+    return shown

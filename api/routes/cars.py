@@ -29,7 +29,8 @@ class CarList(BaseModel):
 
 
 class FactCitationOut(BaseModel):
-    source: str
+    source: str = Field(description="the document as its user gave it (below its ingest root)")
+    document: str = Field(description="the same name")
     title: str
     doc_id: str
     page: int | None
@@ -85,7 +86,8 @@ def _car(car: CarSummary) -> CarOut:
 
 def _citation(citation: FactCitation) -> FactCitationOut:
     return FactCitationOut(
-        source=citation.source,
+        source=citation.document,
+        document=citation.document,
         title=citation.title,
         doc_id=citation.doc_id,
         page=citation.page,

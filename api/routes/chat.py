@@ -1,5 +1,5 @@
-"""`POST /v1/chat`, `GET /v1/sessions`, `GET /v1/sessions/{id}`, `DELETE /v1/sessions/{id}`:
-sessions with memory.
+"""`POST /v1/chat`, `GET /v1/chat/defaults`, `GET /v1/sessions`, `GET /v1/sessions/{id}`,
+`DELETE /v1/sessions/{id}`: sessions with memory.
 
 A message larger than the model's context window allows (with the system prompt and the
 answer reserve) is refused with 422 `message_too_long`, naming its tokens and the budget; it is
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import Authorized, ChatDep, ServicesDep
+from api.deps import Authorized, ChatDep, GenerationDep, ServicesDep, SettingsDep
 from api.disconnect import until_client_leaves
 from api.validation import filters_are_text, require_text
 from generation.chat.memory import MemoryConfig
@@ -107,6 +107,17 @@ class SessionPage(BaseModel):
     sessions: list[SessionSummary] = Field(description="most recently updated first")
 
 
+class MemoryDefaults(BaseModel):
+    policy: str = Field(description="window, tokens or summary")
+    max_turns: int = Field(description="window: turns kept")
+    max_tokens: int = Field(description="tokens, summary: the memory's budget")
+
+
+class ChatDefaults(BaseModel):
+    model: str = Field(description="the model a request without `model` gets")
+    memory: MemoryDefaults
+
+
 class Deleted(BaseModel):
     session_id: str
     deleted: bool = True
@@ -135,6 +146,20 @@ async def chat(body: ChatRequest, chat: ChatDep, request: Request) -> ChatReply:
         filters=body.filters,
     )
     return await until_client_leaves(request, sent)
+
+
+@router.get("/v1/chat/defaults")
+def chat_defaults(settings: SettingsDep, generation: GenerationDep) -> ChatDefaults:
+    """What a message without `model` or `memory` gets: the server's settings (the web page
+    starts from them)."""
+    return ChatDefaults(
+        model=generation.models.default,
+        memory=MemoryDefaults(
+            policy=settings.chat_memory_policy,
+            max_turns=settings.chat_max_turns,
+            max_tokens=settings.chat_max_tokens,
+        ),
+    )
 
 
 @router.get("/v1/sessions")
@@ -185,7 +210,8 @@ def get_session(session_id: str, services: ServicesDep) -> SessionView:
                 user=t.user,
                 assistant=t.assistant,
                 model=t.model,
-                citations=[Citation(**c) for c in t.citations],
+                # turns stored before responses named documents held the server's path
+                citations=[Citation(**services.naming.value(c)) for c in t.citations],
                 usage=Usage(
                     prompt_tokens=t.prompt_tokens,
                     completion_tokens=t.completion_tokens,

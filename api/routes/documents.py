@@ -1,4 +1,5 @@
-"""`/v1/documents`: upload files to ingest, list and read the ledger, delete a document."""
+"""`/v1/documents`: upload files to ingest, list and read the ledger, delete or re-ingest a
+document; `GET /v1/chunks/{id}`: one passage with its citation (the page's citation viewer)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,24 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Authorized, DeleteLimiterDep, JobsDep, ServicesDep, SettingsDep
+from api.deps import (
+    Authorized,
+    DeleteLimiterDep,
+    JobsDep,
+    NamingDep,
+    SearcherDep,
+    ServicesDep,
+    SettingsDep,
+)
 from api.errors import ApiError
-from api.schemas import JobOut
+from api.naming import Naming
+from api.schemas import JobAccepted, JobOut
 from api.services import Services
 from api.settings import Settings
 from api.uploads import Placement, UploadFolder, name_key, safe_name
 from ingest.ledger import Record
 from ingest.parse import SUPPORTED_EXTENSIONS
+from retrieval.citations import Citation, citation
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +41,12 @@ router = APIRouter(tags=["documents"], dependencies=Authorized)
 
 class DocumentOut(BaseModel):
     doc_id: str
-    source: str
+    source: str = Field(description="its path below its ingest root, or the upload's name")
     title: str
     file_type: str
     status: str = Field(description="ok, or failed (see error)")
     chunks: int
+    facts: int = Field(description="spec facts read from it (GET /v1/cars/{id} shows them)")
     error: str | None
     warnings: list[str]
     size: int
@@ -45,6 +57,12 @@ class DocumentDetail(DocumentOut):
     chunk_ids: list[str]
 
 
+class Chunk(BaseModel):
+    chunk_id: str
+    text: str
+    citation: Citation
+
+
 class DocumentList(BaseModel):
     total: int
     offset: int
@@ -53,13 +71,13 @@ class DocumentList(BaseModel):
 
 class Deleted(BaseModel):
     doc_id: str
-    source: str
+    source: str = Field(description="the document's name (below its ingest root)")
     chunks_deleted: int
 
 
 class UploadedFile(BaseModel):
     name: str
-    path: str
+    path: str = Field(description="the document's name as citations give it")
     doc_id: str
     bytes: int
     status: Placement = Field(
@@ -76,16 +94,17 @@ def uploads_dir(settings: Settings) -> Path:
     return settings.data_dir / "uploads"
 
 
-def _document(record: Record) -> dict[str, object]:
+def _document(record: Record, facts: int, naming: Naming) -> dict[str, object]:
     return {
         "doc_id": record.doc_id,
-        "source": record.source,
+        "source": naming.document(record.source),
         "title": record.title,
         "file_type": record.file_type,
         "status": record.status,
         "chunks": len(record.chunk_ids),
-        "error": record.error,
-        "warnings": record.warnings,
+        "facts": facts,
+        "error": naming.text(record.error) if record.error else record.error,
+        "warnings": [naming.text(w) for w in record.warnings],
         "size": record.size,
         "updated_at": record.updated_at,
     }
@@ -94,31 +113,85 @@ def _document(record: Record) -> dict[str, object]:
 @router.get("/v1/documents")
 def list_documents(
     services: ServicesDep,
+    naming: NamingDep,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DocumentList:
     """The ledger: every indexed or failed file, ordered by source path."""
     records = services.ledger.all()
     page = records[offset : offset + limit]
+    facts = services.cars.facts_per_document()
     return DocumentList(
         total=len(records),
         offset=offset,
-        documents=[DocumentOut.model_validate(_document(r)) for r in page],
+        documents=[
+            DocumentOut.model_validate(_document(r, facts.get(r.doc_id, 0), naming)) for r in page
+        ],
     )
 
 
 @router.get("/v1/documents/{doc_id}")
-def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
+def get_document(doc_id: str, services: ServicesDep, naming: NamingDep) -> DocumentDetail:
     """One document's ledger row, with its chunk ids."""
     record = services.ledger.get(doc_id)
     if record is None:
         raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
-    return DocumentDetail.model_validate({**_document(record), "chunk_ids": record.chunk_ids})
+    facts = services.cars.facts_per_document().get(doc_id, 0)
+    return DocumentDetail.model_validate(
+        {**_document(record, facts, naming), "chunk_ids": record.chunk_ids}
+    )
+
+
+@router.post(
+    "/v1/documents/{doc_id}/reingest",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={404: {"description": "unknown document, or its file is gone"}},
+)
+async def reingest_document(
+    doc_id: str,
+    services: ServicesDep,
+    jobs: JobsDep,
+    limiter: DeleteLimiterDep,
+    naming: NamingDep,
+) -> JobAccepted:
+    """Index a document again from its file, even unchanged (e.g. after a parser or
+    vocabulary update): its chunks and facts are removed, then a job ingests the file."""
+    record = await run_in_threadpool(services.ledger.get, doc_id)
+    if record is None:
+        raise ApiError(404, "not_found", f"no document with id {doc_id!r}")
+    source = Path(record.source)
+    if not source.is_file():
+        raise ApiError(
+            404,
+            "not_found",
+            f"{naming.document(str(source))}: the file is gone from the server; upload it again",
+        )
+    await anyio.to_thread.run_sync(services.pipeline.delete, doc_id, limiter=limiter)
+    job = jobs.submit([source], kind="ingest")
+    return JobAccepted(job=JobOut.shown(job, naming))
+
+
+@router.get("/v1/chunks/{chunk_id}", responses={404: {"description": "unknown chunk"}})
+def get_chunk(chunk_id: str, services: ServicesDep, searcher: SearcherDep) -> Chunk:
+    """One passage as indexed, with its document, page and section: what a citation's
+    `chunk_id` points at."""
+    hits = services.store.get([chunk_id])
+    if not hits:
+        raise ApiError(404, "not_found", f"no chunk with id {chunk_id!r}")
+    return Chunk(
+        chunk_id=chunk_id,
+        text=hits[0].text,
+        citation=citation(hits[0].metadata, searcher.document_name),
+    )
 
 
 @router.delete("/v1/documents/{doc_id}")
 async def delete_document(
-    doc_id: str, services: ServicesDep, settings: SettingsDep, limiter: DeleteLimiterDep
+    doc_id: str,
+    services: ServicesDep,
+    settings: SettingsDep,
+    naming: NamingDep,
+    limiter: DeleteLimiterDep,
 ) -> Deleted:
     """Remove a document, all its chunks, and its uploaded file if it was uploaded: any doc
     id the ledger or Chroma knows (an interrupted ingest leaves chunks with no ledger row)."""
@@ -137,7 +210,7 @@ async def delete_document(
     if source.parent == uploads_dir(settings):
         source.unlink(missing_ok=True)
     log.info("deleted %s (%d chunks)", known, deleted)
-    return Deleted(doc_id=doc_id, source=known, chunks_deleted=deleted)
+    return Deleted(doc_id=doc_id, source=naming.document(known), chunks_deleted=deleted)
 
 
 def _source_in_chroma(services: Services, doc_id: str) -> str | None:
@@ -213,6 +286,7 @@ def upload_documents(
     files: Annotated[list[UploadFile], File(description="pdf, md, txt, csv or json files")],
     settings: SettingsDep,
     jobs: JobsDep,
+    naming: NamingDep,
     response: Response,
     replace_query: Annotated[
         bool, Query(alias="replace", description="replace documents of the same name")
@@ -235,7 +309,11 @@ def upload_documents(
     placed = folder.place(staged, replace=replace_query or replace_form)
     saved = [
         UploadedFile(
-            name=p.name, path=str(p.path), doc_id=p.doc_id, bytes=p.size, status=p.placement
+            name=p.name,
+            path=naming.document(str(p.path)),
+            doc_id=p.doc_id,
+            bytes=p.size,
+            status=p.placement,
         )
         for p in placed
     ]
@@ -245,4 +323,4 @@ def upload_documents(
         return UploadAccepted(job=None, files=saved)
     job = jobs.submit(changed, kind="upload")
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
-    return UploadAccepted(job=JobOut.model_validate(job), files=saved)
+    return UploadAccepted(job=JobOut.shown(job, naming), files=saved)

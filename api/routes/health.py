@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import ServicesDep
+from api.deps import QueueDep, ServicesDep
 from api.errors import ApiError
+from api.queue.jobs import QueueJobs
 from api.services import Services
 
 log = logging.getLogger(__name__)
@@ -88,8 +90,17 @@ def _degraded(services: Services) -> list[Degraded]:
     return found
 
 
+def _queue(jobs: QueueJobs) -> dict[str, Any]:
+    """The queue's check: Redis answers; its depth, the workers and their heartbeats."""
+    try:
+        return {"ok": True, **jobs.status()}
+    except Exception as e:  # Redis or the jobs database does not answer
+        log.warning("readiness: the queue does not answer: %s", e)
+        return {"ok": False, "error": f"{type(e).__name__}: {e}"}
+
+
 @router.get("/readyz", responses={503: {"description": "a dependency is not ready"}})
-def readyz(services: ServicesDep) -> Readiness:
+def readyz(services: ServicesDep, queue: QueueDep) -> Readiness:
     """Readiness: Chroma answers and the embedding model is loaded; degraded parts named."""
     checks: dict[str, Any] = {}
     try:
@@ -98,8 +109,31 @@ def readyz(services: ServicesDep) -> Readiness:
         log.warning("readiness: Chroma does not answer: %s", e)
         checks["chroma"] = {"ok": False, "error": f"{type(e).__name__}: {e}"}
     checks["model"] = {"ok": services.embedder.loaded, "name": services.embedder.name}
+    if queue is not None:
+        checks["queue"] = _queue(queue)
     if not all(check["ok"] for check in checks.values()):
         failing = ", ".join(name for name, check in checks.items() if not check["ok"])
         raise ApiError(503, "not_ready", f"not ready: {failing}", detail={"checks": checks})
-    degraded = _degraded(services)
+    # unauthenticated: its paths name files below the data dir, never the server's folders
+    degraded = [
+        Degraded.model_validate(services.naming.value(d.model_dump())) for d in _degraded(services)
+    ]
+    if "queue" in checks and not checks["queue"]["workers_alive"]:
+        degraded.append(
+            Degraded(
+                store="workers",
+                path=_shown_url(str(services.settings.queue_url)),
+                problem="no worker has reported in the last 30 s",
+                action="uploads and ingest jobs wait in the queue until a worker runs: start "
+                "`specrag worker` with this server's SPECRAG_* settings",
+            )
+        )
     return Readiness(status="degraded" if degraded else "ready", checks=checks, degraded=degraded)
+
+
+def _shown_url(url: str) -> str:
+    """A broker URL without its credentials (this route answers without a key)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -7,8 +7,9 @@ from pathlib import Path
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Authorized, JobsDep, SettingsDep
+from api.deps import Authorized, JobsDep, NamingDep, SettingsDep
 from api.errors import ApiError
+from api.naming import Naming
 from api.schemas import JobAccepted, JobOut
 from ingest.discover import within
 
@@ -31,11 +32,16 @@ class IngestRequest(BaseModel):
         max_length=MAX_PATHS,
         description="absolute paths of files or folders below one of SPECRAG_ROOTS",
     )
-    prune: bool = Field(False, description="delete indexed files that are gone from these folders")
+    prune: bool = Field(
+        False,
+        description="delete indexed files that are gone from these folders or now excluded "
+        "(SPECRAG_EXCLUDE, .specragignore)",
+    )
 
 
-def _checked(raw: str, roots: list[Path]) -> Path:
-    """The resolved path, or an ApiError naming the path and why it is refused."""
+def _checked(raw: str, roots: list[Path], naming: Naming) -> Path:
+    """The resolved path, or an ApiError naming the path (below its root, once it is known
+    to be under one) and why it is refused."""
     shown = repr(raw[:200])
     if not raw or len(raw) > MAX_PATH_CHARS or "\x00" in raw:
         raise ApiError(422, "invalid_path", f"path {shown} is empty, too long or holds a NUL")
@@ -54,6 +60,7 @@ def _checked(raw: str, roots: list[Path]) -> Path:
             f"path {shown} is outside the allowed ingest roots",
             detail={"path": raw, "roots": [str(r) for r in roots]},
         )
+    shown = repr(naming.document(str(target)))
     try:
         return path.resolve(strict=True)
     except FileNotFoundError:
@@ -71,12 +78,16 @@ def _checked(raw: str, roots: list[Path]) -> Path:
     },
 )
 def ingest(
-    body: IngestRequest, settings: SettingsDep, jobs: JobsDep, response: Response
+    body: IngestRequest,
+    settings: SettingsDep,
+    jobs: JobsDep,
+    naming: NamingDep,
+    response: Response,
 ) -> JobAccepted:
     """Queue an ingest of server-side paths; poll `GET /v1/jobs/{id}` for progress."""
     if not settings.roots:
         raise ApiError(403, "ingest_roots_not_configured", NO_ROOTS)
-    paths = [_checked(raw, settings.roots) for raw in body.paths]
+    paths = [_checked(raw, settings.roots, naming) for raw in body.paths]
     job = jobs.submit(paths, kind="ingest", prune=body.prune)
     response.headers["Location"] = f"/v1/jobs/{job['id']}"
-    return JobAccepted(job=JobOut.model_validate(job))
+    return JobAccepted(job=JobOut.shown(job, naming))

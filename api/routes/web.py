@@ -1,4 +1,4 @@
-"""The web page at `/` (chat, search, blog) and its static files under `/static`.
+"""The web page at `/` (Library, Cars, Write, Ask, Usage) and its static files under `/static`.
 
 Both are public even when `SPECRAG_API_KEY` is set: they hold no data, and a browser cannot
 send a Bearer header when it navigates to a page. The page asks for the key and sends it with
@@ -34,5 +34,5 @@ def page() -> FileResponse:
 
 
 def static_files() -> StaticFiles:
-    """The page's script and style sheet, for `app.mount("/static", ...)`."""
+    """The page's scripts and style sheet, for `app.mount("/static", ...)`."""
     return StaticFiles(directory=STATIC)

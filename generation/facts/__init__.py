@@ -120,7 +120,7 @@ def cite_fact(book: PassageBook, step: str, fact: SheetFact) -> int:
         step,
         chunk_id=c.chunk_id or f"{c.doc_id}:{fact.key}",
         text=c.evidence,
-        source=c.source,
+        source=c.document or Path(c.source).name,
         page=c.page,
         section=c.section,
         doc_id=c.doc_id,

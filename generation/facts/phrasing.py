@@ -117,6 +117,9 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     if not re.search(r"[A-Za-z]", text):
         return text
     translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
+    translated = re.sub(r"(?i)\binline-(\d)\b", r"直列\1缸", translated)  # "inline-4" → "直列4缸"
+    # a displacement: "1.5-litre turbocharged" → "1.5升涡轮增压"
+    translated = re.sub(r"(?i)(\d+(?:\.\d+)?)[- ]?(?:litres?|liters?|l)\b\s*", r"\1升", translated)
     for word, chinese in sorted(terms.items(), key=lambda item: -len(item[0])):
         translated = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", chinese, translated)
     if re.search(r"[A-Za-z]{2,}", translated):

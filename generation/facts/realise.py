@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generation.facts.phrasing import value_text
+from generation.facts.phrasing import value_text, words
 from generation.facts.plan import Topic
 from generation.facts.sheet import FactSheet, SheetFact, is_model_year
 
@@ -159,6 +159,8 @@ class Realiser:
         parts = [p.strip() for p in variant.split("·") if p.strip()]
         year = next((p for p in parts if is_model_year(p)), None)
         rest = " ".join(p for p in parts if p != year)
+        if self.book.language == "zh":  # "1.5-litre turbocharged" → "1.5升涡轮增压"
+            rest = words(rest, "zh", self.book.terms)
         names = [n for n in self.sheet.names() if len(n) >= 3]
         named = any(n.casefold() in rest.casefold() for n in names)
         if not named and (year or len(rest.split()) <= 2):

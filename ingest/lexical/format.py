@@ -38,13 +38,16 @@ from typing import Any
 from ingest.errors import LexicalIndexCorrupt
 
 # 2: the cars each chunk is about; 3: the manifest lists every file's size and digest, and
-# CURRENT the manifest's digest.
-FORMAT_VERSION = 3
+# CURRENT the manifest's digest; 4: the other places of a repeated text (`also_chunks`,
+# `also_pages`: `ingest.pipeline.dedup`).
+FORMAT_VERSION = 4
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+# The other places of a stored chunk's text: lists of ints in Chroma.
+PLACE_FIELDS = ("also_chunks", "also_pages")
 # Metadata kept per chunk so filters and citations work without asking Chroma.
-TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id", "cars")
-CAR_SEPARATOR = "|"  # `cars` is a list in Chroma; here its ids joined, sorted
+TEXT_FIELDS = ("source", "file_type", "title", "section", "doc_id", "cars", *PLACE_FIELDS)
+CAR_SEPARATOR = "|"  # a list in Chroma (`cars`, the places); here its values joined, sorted
 
 
 def field_value(metadata: Mapping[str, Any], field: str) -> str:

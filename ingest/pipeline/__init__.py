@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from ingest.pipeline.plan import PIPELINE_VERSION, ChunkOptions, Plan, PlanItem,
 from ingest.pipeline.recover import remove_orphans
 from ingest.pipeline.report import Progress, Report
 from ingest.pipeline.schedule import Scheduler
+from ingest.pipeline.share import Sharing, hand_on
 from ingest.store import ChromaStore
 
 
@@ -36,6 +37,7 @@ class Pipeline:
         chunking: ChunkOptions,
         roots: list[Path] | None = None,
         max_file_bytes: int = 100 * 2**20,
+        exclude: Sequence[str] = (),
         workers: int = 1,
         lock_path: Path | None = None,
         after_write: Callable[[], None] | None = None,
@@ -51,6 +53,7 @@ class Pipeline:
         self.chunking = chunking
         self.roots = roots or []
         self.max_file_bytes = max_file_bytes
+        self.exclude = tuple(exclude)  # gitignore globs left out of every run (`ingest.ignore`)
         self.workers = workers
         self.lock_path = lock_path
         self.after_write = after_write
@@ -75,6 +78,7 @@ class Pipeline:
             fingerprint=self.fingerprint,
             roots=self.roots,
             max_file_bytes=self.max_file_bytes,
+            exclude=self.exclude,
             prune=prune,
             held=self.store.all_ids() if held is None else held,
         )
@@ -83,6 +87,7 @@ class Pipeline:
         """Remove one document's chunks and ledger row; returns the chunks deleted."""
         with self._locked():
             self.mark_dirty()
+            hand_on(self.store, self.ledger, {doc_id})
             deleted = self.store.delete_document(doc_id)
             self.ledger.delete(doc_id)
             self._sync_derived()
@@ -113,11 +118,21 @@ class Pipeline:
             marker.unlink(missing_ok=True)
 
     def run(
-        self, paths: list[Path], *, prune: bool = False, progress: Progress | None = None
+        self,
+        paths: list[Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        held: set[str] | None = None,
     ) -> Report:
+        """Ingest `paths`. `held`: the chunk ids Chroma holds of the documents under `paths`,
+        when the caller knows them (a queue worker's one file): the run then skips the sweep
+        of orphan chunks, which reads every id of the collection, once per file there."""
         started = time.perf_counter()
         with self._locked():
-            held, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
+            orphans: list[str] = []
+            if held is None:
+                held, orphans = remove_orphans(self.store, self.ledger, grace=self.orphan_grace)
             if orphans:
                 self.mark_dirty()  # the lexical index may hold them: rebuilt below
             plan = self.plan(paths, prune=prune, held=held)
@@ -125,17 +140,21 @@ class Pipeline:
             report.add_time("plan", time.perf_counter() - started)
             report.errors.extend(plan.discovery.failed)
             report.failed = len(plan.discovery.failed)
-            report.notes.extend(plan.discovery.unsupported)
-            report.skipped += len(plan.discovery.unsupported)
+            passed = plan.discovery.unsupported + plan.discovery.excluded
+            report.notes.extend(passed)
+            report.skipped += len(passed)
             todo = plan.of("add") + plan.of("update")
-            if todo or plan.of("delete"):
+            leaving = {i.doc_id for i in plan.of("update") + plan.of("delete")}
+            if todo or leaving:
                 self.mark_dirty()
+            # Records others share are stored again as theirs before these documents change.
+            hand_on(self.store, self.ledger, leaving)
             for item in plan.of("delete"):
                 report.deleted += self.store.delete_document(item.doc_id)
                 self.ledger.delete(item.doc_id)
                 report.documents_deleted += 1
             if todo:
-                self._ingest(todo, report, progress)
+                self._ingest(todo, report, progress, leaving)
                 self._replan_changed(report, progress)
             began = time.perf_counter()
             self._sync_derived()
@@ -170,17 +189,20 @@ class Pipeline:
             fingerprint=self.fingerprint,
             roots=self.roots,
             max_file_bytes=self.max_file_bytes,
+            exclude=self.exclude,
         )
         todo = again.of("add") + again.of("update")
         if not todo:
             return
         second = Report()
+        hand_on(self.store, self.ledger, {item.doc_id for item in todo})
         self._ingest(todo, second, progress)
         # Each file is counted once, by its first pass; the chunks and notes of both count.
         report.added += second.added
         report.updated += second.updated
         report.deleted += second.deleted
         report.embedded += second.embedded
+        report.shared += second.shared
         report.errors.extend(second.errors)
         report.notes.extend(second.notes)
         for stage, seconds in second.stages.items():
@@ -213,11 +235,21 @@ class Pipeline:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _ingest(self, todo: list[PlanItem], report: Report, progress: Progress | None) -> None:
+    def _ingest(
+        self,
+        todo: list[PlanItem],
+        report: Report,
+        progress: Progress | None,
+        rewriting: set[str] | None = None,
+    ) -> None:
+        """Ingest `todo`; `rewriting` (default: its documents) are the documents whose records
+        may go in this run, which nothing new may share (`ingest.pipeline.share`)."""
+        rewriting = {item.doc_id for item in todo} | (rewriting or set())
         scheduler = Scheduler(
             embedder=self.embedder,
             chunking=self.chunking,
             committer=Committer(self.store, self.ledger, self.fingerprint),
+            sharing=Sharing(self.store, rewriting),
             workers=self.workers,
             store_batch=self.store_batch,
             encoder_calls=self.encoder_calls,

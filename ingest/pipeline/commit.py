@@ -15,6 +15,7 @@ import numpy as np
 from ingest.discover import FileProblem
 from ingest.document import Chunk
 from ingest.ledger import Ledger
+from ingest.pipeline.dedup import occurrence_metadata, text_key
 from ingest.pipeline.plan import PlanItem
 from ingest.pipeline.prepare import Prepared
 from ingest.pipeline.report import Report
@@ -83,7 +84,8 @@ class Committer:
         """All of a file's chunks are stored: drop its stale ones, then record it as done."""
         assert item.file is not None
         ids = [f"{item.doc_id}:{c.index}" for c in prepared.chunks]
-        stale = sorted(self.store.ids_for(item.doc_id) - set(ids))
+        listed = ids + list(dict.fromkeys(s.record_id for s in prepared.shares))
+        stale = sorted(self.store.ids_for(item.doc_id) - set(listed))
         self.store.delete(stale)
         self.ledger.save(
             doc_id=item.doc_id,
@@ -94,14 +96,16 @@ class Committer:
             size=item.file.size,
             status="ok",
             fingerprint=self.fingerprint,
-            chunk_ids=ids,
+            chunk_ids=listed,
             warnings=prepared.warnings,
             parse_seconds=prepared.parse_seconds,
             embed_seconds=prepared.embed_seconds,
             specs=prepared.specs,
+            shares=prepared.shares,
         )
         report.ok += 1
         report.deleted += len(stale)
+        report.shared += len(prepared.shares)
         if item.action == "add":
             report.added += len(ids)
         else:
@@ -186,4 +190,6 @@ def metadata(item: PlanItem, prepared: Prepared, chunk: Chunk, now: float) -> di
     cars = prepared.specs.chunk_cars.get(chunk.index)
     if cars:  # Chroma takes no empty lists
         metadata["cars"] = list(cars)
+    metadata.update(occurrence_metadata(chunk, prepared.copies))
+    metadata["text_key"] = text_key(chunk.text)
     return metadata

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -11,8 +12,9 @@ from ingest.ledger import Ledger, Record
 from ingest.specs import SpecConfig
 
 # Bump when parsing, chunking or spec extraction changes what a file turns into: every file
-# is then redone. 2: spec facts and the cars of each chunk.
-PIPELINE_VERSION = "2"
+# is then redone. 2: spec facts and the cars of each chunk. 3: a document's repeated chunk
+# texts stored once (`ingest.pipeline.dedup`).
+PIPELINE_VERSION = "3"
 
 Action = Literal["add", "update", "skip", "delete"]
 
@@ -57,6 +59,7 @@ def plan_files(
     fingerprint: str,
     roots: list[Path],
     max_file_bytes: int,
+    exclude: Sequence[str] = (),
     prune: bool = False,
     held: set[str] | None = None,
 ) -> Plan:
@@ -66,7 +69,7 @@ def plan_files(
     index holds) is given, its chunks are all as the ledger says; a new file is not hashed
     here (the worker hashes the bytes it parses).
     """
-    found = discover(paths, roots=roots, max_file_bytes=max_file_bytes)
+    found = discover(paths, roots=roots, max_file_bytes=max_file_bytes, exclude=exclude)
     items: list[PlanItem] = []
     for source in found.files:
         record = ledger.get(source.doc_id)
@@ -84,12 +87,27 @@ def plan_files(
             reason = missing_from_index(record, held)
             action = "update" if reason else "skip"
         items.append(PlanItem(action, source.path, source.doc_id, source, digest, record, reason))
+    present = {source.doc_id for source in found.files}
     if prune:
-        present = {source.doc_id for source in found.files}
         for record in ledger.all():
-            if record.doc_id not in present and _gone_from(record.source, found.scanned):
+            gone = _gone_from(record.source, found.scanned) or found.is_excluded(record.source)
+            if record.doc_id not in present and gone:
                 items.append(PlanItem("delete", record.source, record.doc_id, record=record))
+    elif found.excluded:
+        _name_kept(found, [r.source for r in ledger.all() if r.doc_id not in present])
     return Plan(items, found)
+
+
+def _name_kept(found: Discovery, indexed: list[str]) -> None:
+    """Say so of an excluded file indexed before: it stays until a run with prune."""
+    kept = "; indexed before, it stays in the index until a run with --prune"
+    by_path = {problem.path: n for n, problem in enumerate(found.excluded)}
+    for source in filter(found.is_excluded, indexed):
+        if source in by_path:
+            n = by_path[source]
+            found.excluded[n] = FileProblem(source, found.excluded[n].reason + kept)
+        else:  # inside an excluded folder
+            found.excluded.append(FileProblem(source, "in an excluded folder" + kept))
 
 
 def _gone_from(source: str, scanned: list[Path]) -> bool:

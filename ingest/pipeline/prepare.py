@@ -15,6 +15,8 @@ from ingest.document import Chunk
 from ingest.embedding.model import WindowCheck
 from ingest.encodings import get_encoding
 from ingest.errors import IngestError
+from ingest.ledger import Share
+from ingest.pipeline.dedup import collapse, repoint_specs
 from ingest.pipeline.plan import ChunkOptions
 from ingest.specs.model import DocumentSpecs
 
@@ -37,6 +39,11 @@ class Prepared:
     # (size, mtime_ns) when they were read, to notice a change after the read.
     sha256: str = ""
     stamp: tuple[int, int] | None = None
+    # Later occurrences of a chunk's text, by the stored chunk's index (`ingest.pipeline.dedup`):
+    # `chunks` holds first occurrences only.
+    copies: dict[int, list[Chunk]] = field(default_factory=dict)
+    # Chunks whose text another document stores (`ingest.pipeline.share`), out of `chunks`.
+    shares: list[Share] = field(default_factory=list)
 
 
 @cache
@@ -105,11 +112,13 @@ def _parse(
             parse_seconds=time.perf_counter() - started,
         )
     specs = extract_specs(doc, chunks, options.specs) if options.specs else DocumentSpecs()
+    stored, copies = collapse(chunks)
     return Prepared(
         title=doc.title,
-        chunks=chunks,
+        chunks=stored,
+        copies=copies,
         warnings=doc.warnings,
-        specs=specs,
+        specs=repoint_specs(specs, copies),
         parse_seconds=time.perf_counter() - started,
     )
 

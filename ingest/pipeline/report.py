@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ingest.discover import FileProblem
@@ -24,6 +25,7 @@ class Report:
     updated: int = 0
     deleted: int = 0
     embedded: int = 0
+    shared: int = 0  # chunks whose text another document stores (`ingest.pipeline.share`)
     documents_deleted: int = 0
     seconds: float = 0.0
     changed: list[str] = field(default_factory=list)  # files that changed while ingested
@@ -48,6 +50,7 @@ class Report:
                 "updated": self.updated,
                 "deleted": self.deleted,
                 "embedded": self.embedded,
+                "shared": self.shared,
                 "orphans_removed": self.orphans_removed,
             },
             "documents_deleted": self.documents_deleted,
@@ -57,7 +60,8 @@ class Report:
         }
 
 
-Progress = Callable[[int, int, int], None]  # files done, files total, chunks embedded
+# files done, files total, chunks embedded, the file the encoder has reached (None before any)
+Progress = Callable[[int, int, int, str | None], None]
 
 
 def terminal_progress() -> Progress | None:
@@ -69,10 +73,11 @@ def terminal_progress() -> Progress | None:
     bar = tqdm(total=0, unit="file", file=sys.stderr, dynamic_ncols=True)
     started = time.perf_counter()
 
-    def update(done: int, total: int, chunks: int) -> None:
+    def update(done: int, total: int, chunks: int, current: str | None) -> None:
         bar.total = total
         bar.n = done
         rate = chunks / max(time.perf_counter() - started, 1e-9)
-        bar.set_postfix_str(f"{chunks} chunks, {rate:.1f} chunks/s", refresh=True)
+        on = f", {Path(current).name}" if current and done < total else ""
+        bar.set_postfix_str(f"{chunks} chunks, {rate:.1f} chunks/s{on}", refresh=True)
 
     return update

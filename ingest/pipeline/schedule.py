@@ -31,6 +31,7 @@ from ingest.pipeline.commit import Committer, Staged, metadata
 from ingest.pipeline.plan import ChunkOptions, PlanItem
 from ingest.pipeline.prepare import Prepared, defer_to_encoder, prepare
 from ingest.pipeline.report import Progress, Report
+from ingest.pipeline.share import Sharing
 
 
 class Scheduler:
@@ -42,6 +43,7 @@ class Scheduler:
         embedder: Embedder,
         chunking: ChunkOptions,
         committer: Committer,
+        sharing: Sharing,
         workers: int,
         store_batch: int,
         encoder_calls: int | None,
@@ -49,6 +51,7 @@ class Scheduler:
         self.embedder = embedder
         self.chunking = chunking
         self.committer = committer
+        self.sharing = sharing
         self.workers = workers
         self.store_batch = store_batch
         self.encoder_calls = encoder_calls
@@ -72,7 +75,7 @@ class Scheduler:
                     while loop.has_work():
                         loop.step(encoder)
                         if progress:
-                            progress(loop.done, len(todo), report.embedded)
+                            progress(loop.done, len(todo), report.embedded, loop.current)
             except BaseException:
                 # Files not yet parsed would never be stored: stop, instead of parsing them all
                 # before the error gets out. (Committed files are complete; the rest is redone.)
@@ -126,6 +129,7 @@ class _Loop:
         self.encoding: deque[_Encoding] = deque()  # batches in the encoder, oldest first
         self.busy = _Busy()  # when the encoder had work
         self.done = 0
+        self.current: str | None = None  # the file of the last chunk given to the encoder
 
     def has_work(self) -> bool:
         return bool(self.futures or self.pending or self.encoding or self.staged)
@@ -165,9 +169,14 @@ class _Loop:
         if prepared.error:
             self.committer.fail(item, prepared, self.report)
             self.done += 1
-        else:
-            self.pending.append((item, prepared, 0))
-            self.waiting[item.doc_id] = len(prepared.chunks)
+            return
+        self.scheduler.sharing.take(item, prepared)
+        if not prepared.chunks:  # every text is stored already: nothing to embed
+            self.committer.commit(item, prepared, self.report)
+            self.done += 1
+            return
+        self.pending.append((item, prepared, 0))
+        self.waiting[item.doc_id] = len(prepared.chunks)
 
     def _can_submit(self) -> bool:
         """A stream is free and there is a full batch, or the last chunks of the run."""
@@ -178,6 +187,7 @@ class _Loop:
 
     def _submit(self, encoder: Executor) -> None:
         taken = _take(self.pending, self.batch_size)
+        self.current = taken[-1][0].path
         texts = [c.embed_text for _, _, c in taken]
         self.busy.start(self.encoding)
         began = time.perf_counter()  # inline, submit encodes right away

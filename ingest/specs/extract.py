@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -173,7 +174,11 @@ def _fact(
     if record is None:
         in_clause = clause_cars(hits, text, found.start, found.end)
         named = {h.car for h in in_clause}
-        before = [h.car for h in in_clause if h.end <= found.value.start]
+        before = [
+            h.car
+            for h in in_clause
+            if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
+        ]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
         elif car is not None and before and before[-1] != car:
@@ -181,10 +186,10 @@ def _fact(
     if car is None:
         return None
     start, end = _trim(section.text, found.start, found.end)
-    chunk = _chunk_of(spans, start, end)
+    chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
-        chunk = _chunk_of(spans, start, end)
+        chunk = _chunk_of(spans, start, end, section.text, chunks)
         if chunk is None:
             return None
     value = found.value
@@ -204,6 +209,12 @@ def _fact(
         section=chunks[chunk].section,
         chunk_index=chunk,
     )
+
+
+# "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
+_COMPARED_CAR = re.compile(
+    r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的)?\s*$", re.I
+)
 
 
 def _name_configurations(
@@ -276,9 +287,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _chunk_of(spans: list[tuple[int, int, int]], start: int, end: int) -> int | None:
+def _chunk_of(
+    spans: list[tuple[int, int, int]], start: int, end: int, text: str, chunks: list[Chunk]
+) -> int | None:
+    """The first chunk that holds `text[start:end]` as written."""
     for ci, a, b in spans:
-        if a <= start and end <= b:
+        if a <= start and end <= b and text[start:end] in chunks[ci].text:
             return ci
     return None
 
@@ -319,20 +333,38 @@ def _chunk_spans(sections: list[Section], chunks: list[Chunk]) -> list[list[tupl
             pos = section.text.find(body, last)
             if pos < 0:
                 pos = section.text.find(body)
-            if pos < 0:
+            span = (pos, pos + len(body)) if pos >= 0 else _squeezed_find(section.text, body, last)
+            if span is None:
                 break
-            found.append((chunk.index, pos, pos + len(body)))
-            last = pos + 1
+            found.append((chunk.index, *span))
+            last = span[0] + 1
             ci += 1
         out.append(found)
     return out
+
+
+def _squeezed_find(text: str, body: str, after: int) -> tuple[int, int] | None:
+    """Where a chunk whose whitespace the chunker changed lies in its section's text: an
+    overlap chunk may join two paragraphs with no blank line ("吹爆！动力方面")."""
+    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+    squeezed = "".join(text[i] for i in kept)
+    wanted = "".join(body.split())
+    if not wanted:
+        return None
+    pos = squeezed.find(wanted, bisect_left(kept, after))
+    if pos < 0:
+        return None
+    return kept[pos], kept[pos + len(wanted) - 1] + 1
 
 
 def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
     """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact."""
 
     def key(f: Fact) -> tuple[str, str, object]:
-        return f.car, f.attribute, f.normalized if f.normalized is not None else f.value
+        if f.normalized is not None:
+            return f.car, f.attribute, f.normalized
+        counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
+        return f.car, f.attribute, f.numbers if counted else f.value
 
     structured = {key(f) for f, p in zip(facts, prose, strict=True) if not p}
     with_variant = {key(f) for f in facts if f.variant}

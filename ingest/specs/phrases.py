@@ -18,10 +18,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ingest.specs.counts import (
+    CYLINDERS,
+    count_facts,
+    engine_sizes,
+    heading_cylinders,
+    seat_counts,
+)
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
-from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, compared, read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -37,7 +43,7 @@ UNIT_ATTRIBUTE = {
     "kWh": "battery_capacity",
 }
 _UNIT_CUE = re.compile(
-    r"\d\s*(?:hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
+    r"\d\s*(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
     r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpg(?!e)|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
@@ -57,6 +63,9 @@ _RESTATED = re.compile(
     r"\d[\w.,/@ ]{0,16}?\s(?:or|/|[(（=])\s*(?:approx\.?|about|around|~)?\s*$"
     r"|\d\s*[A-Za-z]{1,3}\s*[(（]\s*$",
     re.IGNORECASE,
+)
+_POWER_VERB = re.compile(
+    r"\bengine\s+(?:produces|develops|delivers|generates|makes|puts\s+out)\s*$", re.I
 )
 _CONSUMPTION = re.compile(r"\b(?:city|highway|hwy|urban|extra[- ]urban|市区|市郊|高速)\b", re.I)
 
@@ -78,6 +87,8 @@ _DRIVE = re.compile(
     r"(?:\s*\((?:front|rear|all|four)[- ]wheel[- ]drive\))?",
     re.IGNORECASE,
 )
+# "两驱、四驱各4个配置版本", "前置前驱单电机布局"
+_ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
 )
@@ -87,7 +98,15 @@ _ON_VARIANTS = re.compile(
     r"(?:variants?|versions?|trims?|models?)\b",
     re.IGNORECASE,
 )
+# "depending on the engine and trim chosen": words that name no variant
+_NOT_NAME = re.compile(
+    r"\b(?:and|or|engine|engines|each|every|other|some|most|higher|lower)\b", re.I
+)
 _SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
+# "iVT (Intelligent variable transmission)", "DCT (Dual-clutch transmission)": a legend
+_SPELLED_OUT = re.compile(r"\s*[(（][^)）]{0,40}(?:transmission|gearbox|clutch)[)）]", re.I)
+_GEAR_WORD = re.compile(r"\s+(?:transmission|gearbox)\b", re.IGNORECASE)
+_BOTH = re.compile(r"([A-Za-z]+)\s+(?:and|&)\s+([A-Za-z]+)")
 # "a CVT automatic (petrol)": the variant a parenthesis after the phrase names
 _PAREN_VARIANT = re.compile(r"\s*[(（](?P<v>[A-Za-z][A-Za-z .\-]{1,24}|[\u4e00-\u9fff]{1,8})[)）]")
 
@@ -120,7 +139,8 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
             continue
         found = _unit_figure(vocab, text, m.start(), m.end())
         if found is not None and not any(f.value.start == found.value.start for f in out):
-            out.append(found)
+            attr = vocab.attributes[found.attribute]
+            out += with_rpm(attr, found.value, text, found.start, found.end, None)
     lowered = text.lower()  # cheap tests first: most texts hold none of these phrases
 
     def has(*words: str) -> bool:
@@ -130,46 +150,23 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
     if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd"):
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
+    if "drive" in vocab.attributes and "驱" in text:
+        out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
     if "displacement" in vocab.attributes and has("engine", "发动机", "t+", "t动力"):
-        out += _engine_sizes(vocab, text, covered)
+        out += engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
-        out += _seat_counts(text, covered)
+        out += seat_counts(text, covered)
+    if "cylinders" in vocab.attributes and has("cylinder"):
+        rows, spans = _cell_rows(text, covered, CYLINDERS, "cylinders", whole=False, count=True)
+        out += rows
+        heads = heading_cylinders(text, _count_headings(text))
+        out += heads
+        covered = Covered([*skip, *spans, *((f.start, f.end) for f in heads)])
+    out += [f for f in count_facts(text, covered) if f.attribute in vocab.attributes]
     fuels = ("petrol", "diesel", "gasoline", "hybrid", "electric", "cng", "lpg")
     if "fuel_type" in vocab.attributes and has(*fuels):
         out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
     return out
-
-
-# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合": an engine's size
-_ENGINE_SIZE = re.compile(
-    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
-    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))",
-    re.IGNORECASE,
-)
-
-
-def _engine_sizes(vocab: Vocabulary, text: str, covered: Covered) -> list[Found]:
-    """The displacement an engine's name states; the name (in a sentence) is the variant."""
-    attr = vocab.attributes["displacement"]
-    out = []
-    for m in _ENGINE_SIZE.finditer(text):
-        if covered(m.start()):
-            continue
-        size = m.group("size") or m.group("t")
-        end = m.start() + len(m.group()) if m.group("t") else m.end("name")
-        converted = to_canonical(float(size), LITRE, attr.dimension)
-        if converted is None or not attr.plausible(converted[0]):
-            continue
-        figure_end = m.end("t") + 1 if m.group("t") else _figure_end(text, m.start(), m.end())
-        value = Value(m.start(), figure_end, (float(size),), "L", converted[0], converted[1])
-        variant = " ".join(text[m.start() : end].split()) if m.group("size") else None
-        out.append(Found("displacement", value, m.start(), m.end(), variant))
-    return out
-
-
-def _figure_end(text: str, start: int, end: int) -> int:
-    unit = re.match(r"\d\.\d\s*-?\s*(?:l|litre|liter)\b", text[start:end], re.IGNORECASE)
-    return start + (unit.end() if unit else 3)
 
 
 # "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
@@ -239,32 +236,17 @@ def _without_figures(text: str, start: int, end: int, found: list[Quantity]) -> 
     return "".join(rest)
 
 
-# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
-_SEATS = re.compile(
-    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
-    r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
-    re.IGNORECASE,
-)
-_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-
-
-def _seat_counts(text: str, covered: Covered) -> list[Found]:
-    out = []
-    for m in _SEATS.finditer(text):
-        if covered(m.start()):
-            continue
-        word = (m.group("n") or m.group("e")).lower()
-        n = float(word) if word.isdigit() else float(_COUNT[word])
-        out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
-    return out
-
-
 _FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re.IGNORECASE)
 
 
 def _cell_rows(
-    text: str, covered: Covered, pattern: re.Pattern[str], key: str, *, whole: bool
+    text: str,
+    covered: Covered,
+    pattern: re.Pattern[str],
+    key: str,
+    *,
+    whole: bool,
+    count: bool = False,
 ) -> tuple[list[Found], list[tuple[int, int]]]:
     """Spec-sheet rows of text cells (PDF text): a line made of several phrases of one kind,
     "5 - speed manual 6 - speed manual 6 - speed manual", "Petrol Petrol Diesel", one per
@@ -291,7 +273,12 @@ def _cell_rows(
         if len(cells) != len(names):
             continue
         for m, name in zip(cells, names, strict=True):
-            out.append(Found(key, Value(m.start(), m.end()), start, end, name))
+            number = re.match(r"\d+", m.group()) if count else None
+            numbers = (float(number.group()),) if number else ()
+            if count and not numbers:
+                continue
+            span = (m.start(), m.start() + len(m.group().split(",")[0]))
+            out.append(Found(key, Value(*span, numbers), start, end, name))
     return out, rows
 
 
@@ -304,6 +291,12 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
         return None
     q = found[0]
     key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+    if (
+        q.unit is not None
+        and q.unit.symbol == "kW"
+        and _POWER_VERB.search(text, max(0, q.start - 40), q.start)
+    ):
+        key = "power"  # kW is power or charging; an engine's "produces 85 kW" is power
     attr = vocab.attributes.get(key) if key else None
     if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):
         return None
@@ -312,14 +305,17 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     if _RESTATED.search(text[max(0, q.start - 30) : q.start]):
         return None  # "66 kW@6000 rpm or 89.7 PS": the same figure again, in another unit
     line = text[text.rfind("\n", 0, q.start) + 1 : q.start]
-    if label_prefix(vocab, line)[0] is not None:
-        return None  # a spec-sheet row: the labelled readers' business
+    key_of_line, _, after = label_prefix(vocab, line)
+    if key_of_line is not None and not re.search(r"[A-Za-z]{3}|[\u4e00-\u9fff]{2}", line[after:]):
+        return None  # a spec-sheet row: the labelled readers' business (not a wrapped sentence)
     a, b = _sentence(text, q.start)
     if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business
     if _SPREAD.search(text, a, b):
         return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
-    values = read(attr, text, q.start, q.end, None, bare=False)
+    # "85 kW (116 PS) at 4,000 rpm": the restatement and the speed belong to the figure
+    stop = _sentence(text, q.start)[1] if key in ("power", "torque") else q.end
+    values = read(attr, text, q.start, min(stop, q.end + 40), None, bare=False)
     if not values or values[0].start != q.start:
         return None
     return Found(key or "", values[0], q.start, values[0].end)
@@ -333,24 +329,60 @@ def _phrases(
     ok: object,
 ) -> list[Found]:
     out, rows = _cell_rows(text, covered, pattern, key, whole=False)
-    in_row = Covered(rows)
+    in_row = Covered(rows + _crowded_rows(text, pattern))
     for m in pattern.finditer(text):
         if covered(m.start()) or in_row(m.start()):
             continue
+        if _SPELLED_OUT.match(text, m.end()):
+            continue  # an abbreviation explained, not a car's gearbox
         a, b = _sentence(text, m.start())
         if not callable(ok) or not ok(text, m, a, b):
             continue
         variant = None
-        paren = _PAREN_VARIANT.match(text, m.end())
+        after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
+        paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
         end = m.end()
         if paren is not None and not _DRIVE.fullmatch(paren.group("v")):
             variant, end = paren.group("v").strip(), paren.end()
+            both = _BOTH.fullmatch(variant)
+            if both is not None:  # "a 6-speed manual (petrol and diesel)": one for each
+                out.append(Found(key, Value(m.start(), m.end()), m.start(), end, both.group(1)))
+                variant = both.group(2)
         else:  # "a 6-speed manual or 6-speed AMT on diesel variants"
             clause = _CLAUSE_STOP.search(text, m.end(), min(len(text), m.end() + 160))
             on = _ON_VARIANTS.search(text, m.end(), clause.start() if clause else m.end() + 160)
-            if on is not None:
+            if on is not None and not _NOT_NAME.search(on.group("v")):
                 variant = on.group("v")
         out.append(Found(key, Value(m.start(), m.end()), m.start(), end, variant))
+    return out
+
+
+def _count_headings(text: str) -> list[tuple[int, str | None]]:
+    """The variant headings among the lines that name a cylinder count."""
+    out = []
+    for start in dict.fromkeys(
+        text.rfind("\n", 0, m.start()) + 1 for m in CYLINDERS.finditer(text)
+    ):
+        end = text.find("\n", start)
+        out += [
+            (start, name)
+            for _, name in variant_headings(text[start : len(text) if end < 0 else end])
+        ]
+    return out
+
+
+def _crowded_rows(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Lines of three or more such phrases on a page with a column header: a table row whose
+    cells pypdf ran together, which no reader can align with the columns."""
+    by_line: dict[int, int] = {}
+    for m in pattern.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        by_line[start] = by_line.get(start, 0) + 1
+    out = []
+    for start, n in by_line.items():
+        if n >= 3 and len(column_names(text, start)) >= 2:
+            end = text.find("\n", start)
+            out.append((start, len(text) if end < 0 else end))
     return out
 
 
@@ -358,6 +390,10 @@ def _gearbox_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
     if re.search(r"speed", m.group(), re.I) or "速" in m.group():
         return True
     return bool(_GEAR_CUE.search(text, a, b))
+
+
+def _zh_drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
+    return not compared(text, m.start())
 
 
 def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:

@@ -85,8 +85,16 @@ _ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s
 
 # "The CVT automatic petrol variant returns …": a variant named as one in its sentence
 _NAMED = re.compile(
-    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\- ]{1,40}?)\s+"
-    r"(?:variant|version|trim|option)s?\b",
+    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\-\s]{1,40}?)\s+"
+    r"(?:variant|version|trim|option|tune)s?\b",
+    re.IGNORECASE,
+)
+# "…, while the petrol IVT automatic returns approximately 18.4 km/l": a later clause's own
+# subject, right before its verb of stating a figure
+_CLAUSE_SUBJECT = re.compile(
+    r"(?:^|[,;]\s*|\b(?:while|whereas|with)\s+)(?:the|a|an)\s+"
+    r"(?P<v>[A-Za-z0-9][\w.\-\s]{1,30}?)\s+"
+    r"(?:returns?|returning|delivers?|delivering|achieves?|achieving|is\s+rated|rated)\b",
     re.IGNORECASE,
 )
 
@@ -112,8 +120,14 @@ def with_variant(text: str, found: Found) -> Found:
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
+    outline = _outline(text, found.value.start)
+    if outline is not None:
+        return replace(found, variant=outline)
+    named = list(_NAMED.finditer(sentence))
+    at_named = {_at(m) for m in named}
+    subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
     names = (
-        list(_NAMED.finditer(sentence))
+        sorted([*named, *subjects], key=_at)
         or list(_ENGINE_NAME.finditer(sentence))
         or list(_VERSION_NAME.finditer(sentence))
     )
@@ -127,6 +141,58 @@ def with_variant(text: str, found: Found) -> Found:
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
     name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
     return replace(found, variant=name or None)
+
+
+# A nested list: "**2022-2024 Model Years:**" / "- **Long Range Battery (77.4 kWh usable):**" /
+# "  - RWD: Up to 303 miles EPA-estimated range"
+_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)[-*•][ \t]+(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?[ \t]*:", re.M
+)
+_BOLD_HEAD = re.compile(r"^[ \t]*\*\*(?P<name>[^*\n]{2,50}?):?\*\*:?[ \t]*$")
+_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
+_VARIANT_WORD = re.compile(
+    r"\b(?:models?|years?|hybrid|fwd|awd|rwd|4wd|trims?|edition|charging)\b", re.I
+)
+
+
+def _outline(text: str, at: int) -> str | None:
+    """The variant a nested list item's figure has from the items and the bold heading that
+    hold it ("2022-2024 Model Years Long Range Battery RWD"), when one of them names a
+    variant: a model year, a drive, a trim; None outside such lists."""
+    line_start = text.rfind("\n", 0, at) + 1
+    own = _ITEM.match(text, line_start)
+    if own is None or at < own.end():
+        return None
+    names = [own.group("name")]
+    indent = len(own.group("indent").expandtabs(2))
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        end = start - 1
+        if not line.strip():
+            continue
+        item = _ITEM.match(line)
+        if item is not None:
+            depth = len(item.group("indent").expandtabs(2))
+            if depth < indent and not line[item.end() :].strip(" *"):
+                names.append(item.group("name"))  # a parent item that is only a name
+                indent = depth
+            elif depth < indent:
+                return None
+            continue
+        head = _BOLD_HEAD.match(line)
+        if head is not None:
+            names.append(head.group("name"))
+        break
+    if len(names) < 2 or not any(_YEARS.search(n) or _VARIANT_WORD.search(n) for n in names):
+        return None
+    cleaned = [" ".join(re.sub(r"\([^)]*\)", "", n).split()) for n in reversed(names)]
+    return " ".join(n for n in cleaned if n) or None
+
+
+def _at(m: re.Match[str]) -> int:
+    return m.start("v")
 
 
 # A name right after a verb that joins parts is what the subject is made of, not the subject:
@@ -207,6 +273,7 @@ def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -
     """Figures with a unit close enough to a label to be bound to it (reading only those
     windows keeps a long text with thousands of bare numbers cheap)."""
     windows = [(a, min(len(text), b + _WINDOW + 40)) for a, b in labels]
+    windows += [(max(0, a - 30), a) for a, _ in labels if _HAN.match(text, a)]  # "…的定价区间"
     for m in _WORDS.finditer(text):
         if m.group().lower() in vocab.label_first:
             windows.append((max(0, m.start() - 40), m.start()))
@@ -232,6 +299,7 @@ def _figure_start(text: str, at: int) -> int:
 
 
 _WORDS = re.compile(r"[A-Za-z]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _figure_then_label(
@@ -241,7 +309,10 @@ def _figure_then_label(
     out: list[Found] = []
     for q in figures:
         m = _POSTFIX.match(text, q.end)
-        if m is None or _ADDED.search(text, max(0, q.start - 24), q.start):
+        if _ADDED.search(text, max(0, q.start - 24), q.start):
+            continue
+        if m is None:
+            out.extend(_zh_label_after(vocab, text, q, taken))
             continue
         for end in (m.end("two"), m.end("one")):
             if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
@@ -253,6 +324,35 @@ def _figure_then_label(
                 taken.add(q.start)
                 break
     return out
+
+
+# "6.98万－9.98万元的定价区间", "160kW的大功率电机", "600KM＋的远征续航": a Chinese label after
+# its figure, past a few words that qualify it
+_BOUND = re.compile(r"(?:接近|将近|不到|不足|超过|低于|高于|以内|之内)$")
+_ZH_AFTER = re.compile(r"[+＋]?\s*的?(?P<run>[\u4e00-\u9fff]{2,8})")
+
+
+def _zh_label_after(vocab: Vocabulary, text: str, q: Quantity, taken: set[int]) -> list[Found]:
+    m = _ZH_AFTER.match(text, q.end)
+    before = text[max(0, q.start - 12) : q.start]
+    if (
+        m is None
+        or compared(text, q.start, q.end)
+        or _DELTA.search(before)
+        or _BOUND.search(before)
+    ):
+        return []  # "提高了1万元的价格": a change; "接近10万元的售价": a bound
+    run = m.group("run")
+    for i in range(len(run) - 1):
+        for j in range(len(run), i + 1, -1):
+            if vocab.lookup(run[i:j]) is None:
+                continue
+            a = m.start("run") + i
+            found = _bind(vocab, (a, a + j - i), text, q.start, q.end, q.start, a + j - i)
+            if found:
+                taken.add(q.start)
+            return found
+    return []
 
 
 def _bind(

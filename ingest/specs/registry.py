@@ -13,8 +13,9 @@ import difflib
 import json
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,12 +41,13 @@ class CuratedCar:
 @dataclass(frozen=True, slots=True)
 class FactCitation:
     doc_id: str
-    source: str
+    source: str  # the server's path, as the ledger holds it
     title: str
     page: int | None
     section: str
     chunk_id: str | None
     evidence: str
+    document: str = ""  # as its user gave it (the registry's `document_name`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +128,11 @@ class CarRegistry:
         *,
         curated: Mapping[str, CuratedCar] | None = None,
         labels: Mapping[str, str] | None = None,
+        document_name: Callable[[str], str] | None = None,
     ) -> None:
         self._db = database
+        # how citations name a document (its file name unless the caller knows its roots)
+        self._name = document_name or (lambda source: Path(source).name)
         self._curated = dict(curated or {})
         self._labels = dict(labels or {})  # attribute → label, in the vocabulary's order
         self._order = {key: n for n, key in enumerate(self._labels)}
@@ -198,6 +203,12 @@ class CarRegistry:
 
     # -- spec sheets ----------------------------------------------------------------------
 
+    def facts_per_document(self) -> dict[str, int]:
+        """How many facts each document gave, by doc id (documents with none left out)."""
+        tally = sa.select(facts.c.doc_id, sa.func.count()).group_by(facts.c.doc_id)
+        with self._db.read() as connection:
+            return {doc: int(n) for doc, n in connection.execute(tally)}
+
     def facts_of(self, car_id: str) -> list[StoredFact]:
         query = (
             sa.select(facts, documents.c.source, documents.c.title)
@@ -206,7 +217,7 @@ class CarRegistry:
             .order_by(documents.c.source, facts.c.id)
         )
         with self._db.read() as connection:
-            return [_stored(dict(row._mapping)) for row in connection.execute(query)]
+            return [_stored(dict(row._mapping), self._name) for row in connection.execute(query)]
 
     def all_facts(self) -> dict[str, list[StoredFact]]:
         """Every car's facts by car id (for grounding's wrong-car check), read again only
@@ -221,7 +232,7 @@ class CarRegistry:
             by_car: dict[str, list[StoredFact]] = defaultdict(list)
             with self._db.read() as connection:
                 for row in connection.execute(query.order_by(documents.c.source, facts.c.id)):
-                    by_car[row.car_id].append(_stored(dict(row._mapping)))
+                    by_car[row.car_id].append(_stored(dict(row._mapping), self._name))
             self._every = (version, dict(by_car))
         return self._every[1]
 
@@ -312,7 +323,7 @@ def _agree(spec: Spec, fact: StoredFact) -> bool:
     return abs(spec.normalized - fact.normalized) / scale <= TOLERANCE
 
 
-def _stored(row: Mapping[str, Any]) -> StoredFact:
+def _stored(row: Mapping[str, Any], name: Callable[[str], str]) -> StoredFact:
     return StoredFact(
         attribute=row["attribute"],
         variant=row["variant"],
@@ -329,5 +340,6 @@ def _stored(row: Mapping[str, Any]) -> StoredFact:
             section=row["section"],
             chunk_id=row["chunk_id"],
             evidence=row["evidence"],
+            document=name(row["source"]),
         ),
     )

@@ -52,7 +52,7 @@ def key_values(
             if data_set.columns <= present:
                 units, columns = data_set.units, data_set.attributes
                 break
-    headings = [] if data_sets else _variant_headings(text)
+    headings = [] if data_sets else variant_headings(text)
     if headings:
         out.extend(_heading_displacements(vocab, text, headings))
     for m in matches:
@@ -89,7 +89,7 @@ def key_values(
 # "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
 _VARIANT_CUE = re.compile(
     r"\d\.\d\s*-?\s*(?:l|liter|litre)\b|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
-    r"wheel drive|trim|edition)\b",
+    r"wheel drive|trim|edition|charging)\b",
     re.IGNORECASE,
 )
 _HEADING_TEXT = re.compile(
@@ -113,7 +113,7 @@ def _qualifier(key: str, label: str, qualifier: str | None) -> str | None:
     return rank.group(1) if rank else None
 
 
-def _variant_headings(text: str) -> list[tuple[int, str | None]]:
+def variant_headings(text: str) -> list[tuple[int, str | None]]:
     """(offset, variant) where a variant's block starts, or None where a heading of
     something else ends the previous one ("Key Features")."""
     out: list[tuple[int, str | None]] = []

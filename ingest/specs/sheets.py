@@ -2,7 +2,9 @@
 
 "Fuel tank capacity (l)  45" is one value; "Max. Power  61 kW (83 PS) 88.3 kW (120 PS) 85 kW
 (116 PS)" is one value per variant, matched in order to the variant header line above it
-("Kappa 1.2 l MPi Kappa 1.0 l Turbo GDi U2 1.5 l CRDi VGT", "Feature FWD Model AWD Model").
+("Kappa 1.2 l MPi Kappa 1.0 l Turbo GDi U2 1.5 l CRDi VGT", "Feature FWD Model AWD Model"),
+or, on a page with no header above its rows, below them (pypdf may give a table's header
+row last, as on the Creta brochure's spec page).
 A row whose figures cannot be told apart gives nothing, and no sentence reader reads it again.
 """
 
@@ -30,6 +32,7 @@ def sheet_rows(
     out: list[Found] = []
     rows: list[tuple[int, int]] = []
     variants: list[str] = []
+    below = _Below(text)  # header lines, for rows no header precedes
     pending: tuple[str, str, int] | None = None  # a label alone on its line: (key, label, start)
     last: tuple[str, int] | None = None  # last power/torque row: (key, line start)
     pos = 0
@@ -38,9 +41,10 @@ def sheet_rows(
         pos = end + 1
         if any(s <= start < e for s, e in skip) or not line.strip():
             continue
-        header = _engine_header(line) or _column_header(line)
+        header, fuels = _header_line(vocab, line, start)
         if header:
             variants = header
+            out.extend(fuels)
             continue
         key, label, rest = label_prefix(vocab, line)
         if key is None and pending is not None and not re.match(r"\s*@", line):
@@ -50,7 +54,7 @@ def sheet_rows(
             rest, ev_start = start + rest, start
         else:
             if last is not None and re.match(r"\s*@", line):
-                out.extend(_rpm_row(last[0], text, start, end, variants))
+                out.extend(_rpm_row(last[0], text, start, end, variants or below.names(start)))
                 rows.append((start, end))
             pending = None
             continue
@@ -66,10 +70,69 @@ def sheet_rows(
             continue  # a sentence that starts with a label word, not a sheet row
         if was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end]):
             continue
-        out.extend(_row(vocab, key, label, text, rest, end, ev_start, variants))
+        names = variants or below.names(start)
+        out.extend(_row(vocab, key, label, text, rest, end, ev_start, names))
         rows.append((ev_start, end))
         last = (key, start) if key in ("power", "torque") else None
     return out, rows
+
+
+_FUEL_WORD = re.compile(r"(?i)(?:^|\s)(petrol|diesel|gasoline|cng|lpg)(?=\s|$|[A-Z])")
+
+
+def _header_line(vocab: Vocabulary, line: str, start: int) -> tuple[list[str], list[Found]]:
+    """A variant header line's names, and the fuels its engine names state."""
+    engines = _engine_header(line)
+    if engines and "fuel_type" in vocab.attributes:
+        return engines, _header_fuels(line, start, engines)
+    return engines or _column_header(line), []
+
+
+def _header_fuels(line: str, start: int, names: list[str]) -> list[Found]:
+    """ "1.5l MPi petrol 1.5l U2 CRDi diesel": an engine column's name states its fuel."""
+    out = []
+    at = 0
+    for name in names:
+        at = line.find(name, at)
+        fuel = _FUEL_WORD.search(name)
+        if at < 0 or fuel is None:
+            at = max(at, 0)
+            continue
+        a = start + at + fuel.start(1)
+        out.append(
+            Found("fuel_type", Value(a, a + len(fuel.group(1))), start, start + len(line), name)
+        )
+        at += len(name)
+    return out
+
+
+class _Below:
+    """The header lines of a text, read once and only when a row needs them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.headers: list[tuple[int, list[str]]] | None = None
+
+    def names(self, at: int) -> list[str]:
+        if self.headers is None:
+            self.headers = _headers(self.text)
+        return _next(self.headers, at)
+
+
+def _headers(text: str) -> list[tuple[int, list[str]]]:
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        header = _engine_header(line) or _column_header(line)
+        if header:
+            out.append((start, header))
+    return out
+
+
+def _next(headers: list[tuple[int, list[str]]], at: int) -> list[str]:
+    """The names of the first header line below `at`."""
+    return next((names for start, names in headers if start > at), [])
 
 
 def _wordy(text: str, start: int, end: int) -> bool:
@@ -231,7 +294,11 @@ def _engine_header(line: str) -> list[str]:
     if len(matches) < 2 or re.search(r"\d\s*(?:kw|nm|ps|mm|r/min|rpm)\b", line, re.I):
         return []
     cuts = []
+    sized = matches[0].start() == 0  # "1.5l MPi petrol 1.5l U2 CRDi diesel": names open with a size
     for m in matches:
+        if sized:
+            cuts.append(m.start())
+            continue
         before = line[: m.start()].rstrip()
         word = re.search(r"(\S+)$", before)
         cuts.append(
@@ -240,11 +307,17 @@ def _engine_header(line: str) -> list[str]:
     if cuts[0] > 0 and line[: cuts[0]].strip():
         return []
     parts = [line[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True)]
+    parts = [_GLUED.sub("", part) for part in parts]
     return parts if all(parts) else []
 
 
+# The table's corner cell glued to a name by pypdf: "1.5l MPi petrolItems"
+_GLUED = re.compile(r"(?<=[a-z])(?:Items?|Features?|Specifications?|Variants?)$")
+
+
 def column_names(text: str, before: int) -> list[str]:
-    """The variant names of the nearest column header line above `before` in `text`."""
+    """The variant names of the nearest column header line above `before` in `text`, else
+    of the first one below it (a header pypdf gave after its rows)."""
     end = before
     while end > 0:
         start = text.rfind("\n", 0, end - 1) + 1
@@ -253,4 +326,4 @@ def column_names(text: str, before: int) -> list[str]:
         if header:
             return header
         end = start
-    return []
+    return _next(_headers(text), before)

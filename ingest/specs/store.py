@@ -16,9 +16,10 @@ from ingest.storage.tables import document_cars, facts
 
 
 def replace(
-    connection: Connection, doc_id: str, specs: DocumentSpecs, chunk_ids: list[str]
+    connection: Connection, doc_id: str, specs: DocumentSpecs, chunk_of: dict[int, str]
 ) -> None:
-    """Make `specs` the facts of `doc_id` (chunk ids by chunk index, for citations)."""
+    """Make `specs` the facts of `doc_id`; `chunk_of` gives the id of the record that stores
+    each chunk index (a repeated text is stored once: `ingest.pipeline.dedup`)."""
     delete(connection, doc_id)
     if specs.cars:
         connection.execute(
@@ -34,7 +35,7 @@ def replace(
             ],
         )
     if specs.facts:
-        connection.execute(sa.insert(facts), [_fact_row(doc_id, f, chunk_ids) for f in specs.facts])
+        connection.execute(sa.insert(facts), [_fact_row(doc_id, f, chunk_of) for f in specs.facts])
 
 
 def delete(connection: Connection, doc_id: str) -> None:
@@ -54,9 +55,8 @@ def _unique_cars(cars: Iterable[CarRef]) -> list[CarRef]:
     return list(found.values())
 
 
-def _fact_row(doc_id: str, fact: Fact, chunk_ids: list[str]) -> dict[str, Any]:
-    index = fact.chunk_index
-    chunk_id = chunk_ids[index] if index is not None and 0 <= index < len(chunk_ids) else None
+def _fact_row(doc_id: str, fact: Fact, by_index: dict[int, str]) -> dict[str, Any]:
+    chunk_id = by_index.get(fact.chunk_index) if fact.chunk_index is not None else None
     return {
         "doc_id": doc_id,
         "car_id": fact.car,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.units import CANONICAL, CNY, Unit, dimension_of, to_canonical
+from ingest.specs.units import CANONICAL, CNY, SUFFIXES, Unit, dimension_of, to_canonical
 from ingest.specs.vocabulary import Attribute, Hint
 
 _NO_VALUE = re.compile(r"^(?:n/?a|na|none|-+|—|/|null|nan|\?|tbd|tba|s|o|x|yes|no)$", re.I)
@@ -86,6 +86,9 @@ def read(
         if value is None:
             i += 1
             continue
+        if value.unit is None and group_spaces and " " in text[q.start : q.end].strip():
+            if not _plausible_bare(attr, value.numbers[0]):
+                return []  # "Ground clearance 170 170": two columns, not 170,170 mm
         stop = q.end
         # "61 kW (83 PS)": a parenthesised figure of the same dimension restates it
         if i + 1 < len(found) and _RESTATE.match(text[q.end : found[i + 1].start]):
@@ -156,6 +159,26 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
     if attr.dimension == "fuel_consumption" and not 1.0 <= normalized <= 40.0:
         return None
     return Value(q.start, q.end, numbers, unit.symbol, round(normalized, 4), canonical)
+
+
+def _plausible_bare(attr: Attribute, number: float) -> bool:
+    """Whether a figure with no unit could be the attribute's in some unit of its dimension:
+    "Ground clearance 170 170" is two columns, not 170,170 mm."""
+    if attr.low is None and attr.high is None:
+        return True
+    units = _DIMENSION_UNITS.get(attr.dimension)
+    if not units:
+        return True
+    for unit in units:
+        converted = to_canonical(number, unit, attr.dimension)
+        if converted is not None and attr.plausible(converted[0]):
+            return True
+    return False
+
+
+_DIMENSION_UNITS: dict[str, list[Unit]] = {}
+for _, _unit in SUFFIXES:
+    _DIMENSION_UNITS.setdefault(_unit.dimension, []).append(_unit)
 
 
 def rpm_value(text: str, start: int, end: int) -> Value | None:

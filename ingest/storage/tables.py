@@ -44,6 +44,45 @@ jobs = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
 )
 
+# The ingest queue (branch `jobs`, with `specrag worker`): each queued job's files, one row
+# per file with its progress; an uploaded file's bytes until a worker has ingested them (so a
+# worker on another machine never needs the API's disk); and each worker's heartbeat.
+job_files = sa.Table(
+    "job_files",
+    metadata,
+    sa.Column("job_id", sa.Text, primary_key=True),
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("doc_id", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("chunks", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("reason", sa.Text),
+    sa.Column("worker", sa.Text),
+    sa.Column("started_at", Real),
+    sa.Column("updated_at", Real, nullable=False),
+)
+
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("job_id", sa.Text, primary_key=True),
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+)
+
+workers = sa.Table(
+    "workers",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("started_at", Real, nullable=False),
+    sa.Column("last_seen", Real, nullable=False),
+    sa.Column("done", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("retried", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("failed", sa.Integer, nullable=False, server_default=sa.text("0")),
+)
+
 # Chat sessions (branch `sessions`): settings, running summary and usage; then each turn.
 sessions = sa.Table(
     "sessions",
@@ -152,3 +191,19 @@ facts = sa.Table(
 )
 sa.Index("facts_car", facts.c.car_id, facts.c.attribute)
 sa.Index("facts_doc", facts.c.doc_id)
+
+# Duplicates across documents (`ingest.pipeline.share`): a chunk whose text another document
+# already stores is not stored again; this row keeps where it occurs, for citations and for
+# handing the record on when its owner goes. The document's `chunk_ids` list the record too.
+chunk_shares = sa.Table(
+    "chunk_shares",
+    metadata,
+    sa.Column("doc_id", sa.Text, primary_key=True),
+    sa.Column("chunk_index", sa.Integer, primary_key=True),
+    sa.Column("record_id", sa.Text, nullable=False),
+    sa.Column("page", sa.Integer),
+    sa.Column("section", sa.Text, nullable=False, server_default=sa.text("''")),
+    sa.Column("header", sa.Text, nullable=False, server_default=sa.text("''")),
+    sa.Column("tokens", sa.Integer, nullable=False, server_default=sa.text("0")),
+)
+sa.Index("chunk_shares_record", chunk_shares.c.record_id)

@@ -51,6 +51,8 @@ CAR_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:[ ,]\d{3})+|\d+)(\.\d+)?(?!\d)\s*([万亿])?")
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8}
 _ZH_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
+_EN_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_EN_WORD = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +98,15 @@ def load_gold(path: Path = GOLD) -> list[GoldFact]:
 def parse_numbers(value: str) -> list[float]:
     """The numbers written in `value`, in order: "1 500-4 000 r/min" → [1500, 4000],
     "28．1－36万" → [281000, 360000] (a range's trailing 万 applies to its low end too),
-    "三缸" → [3] (Chinese numerals only when no digit is written)."""
+    "三缸" → [3], "four-cylinder" → [4] (number words only when no digit is written)."""
     text = unicodedata.normalize("NFKC", value)
     found: list[tuple[float, str | None]] = []
     for match in _NUMBER.finditer(text):
         digits = re.sub(r"[ ,]", "", match.group(1)) + (match.group(2) or "")
         found.append((float(digits), match.group(3)))
     if not found:
+        if word := _EN_WORD.search(text):
+            return [float(_EN_WORDS[word.group(1).lower()])]
         return [float(_ZH_DIGITS[c]) for c in text if c in _ZH_DIGITS][:1]
     trailing = found[-1][1]
     numbers = []

@@ -1,0 +1,255 @@
+"""Counts and sizes a phrase names without a label: airbags, cylinders, tyre sizes, seats,
+engine sizes.
+
+- Airbags: a count written before the word ("6 Airbags standard", "six airbags as standard",
+  "8个安全气囊"). A ceiling ("up to six airbags") is no count of this car's.
+- Cylinders: the count an engine's name or description states ("2.5L 4-Cylinder Gasoline
+  Engine", "1.5-litre 3-cylinder turbocharged petrol engine", "the 1.5L MPi petrol engine (4
+  cylinders, 16 valves)", "V6", "1.5T三缸涡轮增压发动机"), in a sentence or line about an
+  engine. Its variant is the engine's, when a sized engine name holds or leads the phrase.
+- Tyres: a size in the tyre grammar (width / aspect ratio R rim: "195/65 R15",
+  "205 / 65 R16", "225/45ZR18"), not a spare's; a line "Sigma, Delta: 185/65 R15 / Zeta,
+  Alpha: 195/55 R16" names the trims each size is for.
+
+Rows of one such phrase per column ("4 cylinders, 16 valves" three times on a spec page)
+are told by `phrases._cell_rows`; this module reads the phrases in running text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ingest.specs.shapes import Found
+from ingest.specs.units import LITRE, to_canonical
+from ingest.specs.values import Value, compared
+from ingest.specs.vocabulary import Vocabulary
+
+_WORD_COUNTS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12,
+}  # fmt: skip
+_ZH_COUNTS = {
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_WORDS = "|".join(_WORD_COUNTS)
+
+AIRBAGS = re.compile(
+    rf"(?<![\w.])(?P<n>\d{{1,2}}|{_WORDS})\s+air\s?bags\b"
+    r"|(?<![\d.])(?P<z>\d{1,2}|[两二三四五六七八九十])\s*个?\s*(?:安全)?气囊",
+    re.IGNORECASE,
+)
+_CEILING = re.compile(r"(?:\bup\s+to|\bupto|最多|多达)\s*$", re.IGNORECASE)
+
+CYLINDERS = re.compile(
+    rf"(?<![\w.])(?P<c>(?P<n>\d{{1,2}}|{_WORDS})\s*-?\s*cyl(?:inders?)?\b)(?:,\s*\d{{1,2}}\s+valves)?"
+    r"|(?<![A-Za-z0-9])(?P<v>[VW])(?P<vn>6|8|10|12)(?![A-Za-z0-9])"
+    r"|(?P<z>[三四五六八])缸",
+    re.IGNORECASE,
+)
+_ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮", re.IGNORECASE)
+# a sized engine name: "2.5L", "1.5-litre", "1.5T", up to the word engine or a parenthesis
+_SIZED = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)\b|(?<![\d.])\d\.\dT", re.I)
+
+_NAME_RUN = re.compile(r"(?:[^.,;:()\n*]|\.(?=\d))*")
+TYRE = re.compile(
+    r"(?<![\d/])(?P<w>[1-3]\d{2})[ \t]*/[ \t]*(?P<a>[2-9][05])[ \t]*Z?R[ \t]*(?P<r>1[2-9]|2[0-4])\b"
+)
+_SPARE = re.compile(r"\bspare\b|备胎", re.IGNORECASE)
+# "Sigma, Delta: 185/65 R15": the trims before a colon on the tyre's own line
+_TRIMS = re.compile(
+    r"(?:^|/)\s*(?:#*\s*tyres?\s+)?(?P<names>[A-Z][\w()+]*(?:\s*,\s*[A-Z][\w()+]*)*)\s*:\s*$", re.I
+)
+
+
+def heading_cylinders(text: str, headings: list[tuple[int, str | None]]) -> list[Found]:
+    """ "2.5L 4-Cylinder Gasoline Engine", "3.5L V6 Gasoline Engine (Optional)": the count a
+    variant's heading line names, for that variant."""
+    out = []
+    for start, name in headings:
+        if name is None:
+            continue
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if len(CYLINDERS.findall(text, start, end)) != 1:
+            continue  # "Feature 4-Cylinder Engine V6 Engine": a header of two columns
+        m = CYLINDERS.search(text, start, end)
+        n = None if m is None else float(m.group("vn")) if m.group("v") else _count(m, "n", "z")
+        if m is not None and n is not None and 1 <= n <= 16:
+            value_end = m.end("c") if m.group("c") else m.end()
+            out.append(Found("cylinders", Value(m.start(), value_end, (n,)), start, end, name))
+    return out
+
+
+def count_facts(text: str, covered: object) -> list[Found]:
+    """Airbag and cylinder counts and tyre sizes in `text`, outside the `covered` spans."""
+    lowered = text.lower()
+    out: list[Found] = []
+    if "airbag" in lowered or "air bag" in lowered or "气囊" in text:
+        out += _airbags(text, covered)
+    if "cyl" in lowered or "缸" in text or re.search(r"\b[vw](?:6|8|10|12)\b", lowered):
+        out += _cylinders(text, covered)
+    if "r1" in lowered or "r2" in lowered or "r 1" in lowered:
+        out += _tyres(text, covered)
+    return out
+
+
+def _count(m: re.Match[str], *groups: str) -> float | None:
+    for group in groups:
+        word = m.group(group)
+        if word is None:
+            continue
+        if word.isdigit():
+            return float(word)
+        return float(_WORD_COUNTS.get(word.lower()) or _ZH_COUNTS.get(word, 0)) or None
+    return None
+
+
+def _airbags(text: str, covered: object) -> list[Found]:
+    out = []
+    for m in AIRBAGS.finditer(text):
+        if callable(covered) and covered(m.start()):
+            continue
+        if _CEILING.search(text, max(0, m.start() - 12), m.start()) or compared(text, m.start()):
+            continue
+        n = _count(m, "n", "z")
+        if n is None or not 1 <= n <= 12:
+            continue
+        group = "n" if m.group("n") else "z"
+        value = Value(m.start(group), m.end(group), (n,))
+        out.append(Found("airbags", value, m.start(), m.end()))
+    return out
+
+
+def _cylinders(text: str, covered: object) -> list[Found]:
+    out = []
+    for m in CYLINDERS.finditer(text):
+        if callable(covered) and covered(m.start()):
+            continue
+        n = float(m.group("vn")) if m.group("v") else _count(m, "n", "z")
+        if n is None or not 1 <= n <= 16:
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if not _ENGINE_CUE.search(text, line_start, line_end) or compared(text, m.start()):
+            continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
+        variant, ev_start = _engine_name(text, line_start, m.start())
+        if ev_start == m.start() and not m.group("z"):
+            continue  # "a twin-turbo V6", "from V8 to V6": no sized engine it belongs to
+        end = m.end("c") if m.group("c") else m.end()
+        value = Value(m.start(), end, (n,))
+        out.append(Found("cylinders", value, min(ev_start, m.start()), end, variant))
+    return out
+
+
+def _engine_name(text: str, line_start: int, at: int) -> tuple[str | None, int]:
+    """The sized engine name that holds or leads a phrase at `at` ("1.2-litre 3-cylinder
+    turbocharged petrol engine", "1.5L MPi petrol engine (4 cylinders"), and where it starts."""
+    before = text[line_start:at]
+    sized = list(_SIZED.finditer(before))
+    if not sized:
+        return None, at
+    start = line_start + sized[-1].start()
+    between = text[start:at]
+    if re.search(r"[,;:!?。；)]|\.(?!\d)", between) or len(between) > 60:
+        return None, at
+    if re.search(r"\bengine\b", between, re.I) and not re.search(r"engine\s*\(\s*$", between, re.I):
+        return None, at  # the count follows another engine's whole name
+    phrase = _NAME_RUN.match(text, start, min(len(text), at + 80))
+    run = phrase.group() if phrase else text[start:at]
+    named = re.split(r"\s+engine\b", run, maxsplit=1, flags=re.I)
+    # "1.5L MPi petrol engine (4 cylinders": up to the word engine; else up to the count
+    if len(named) > 1:
+        name = named[0]
+    else:
+        count = CYLINDERS.search(run, at - start)
+        name = run[: count.end() if count else at - start]
+    name = " ".join(name.split())
+    if re.search(r"\dT$", name):
+        return None, start  # "1.5T三缸": the size alone names no variant
+    return name or None, start
+
+
+def _tyres(text: str, covered: object) -> list[Found]:
+    out = []
+    for m in TYRE.finditer(text):
+        if callable(covered) and covered(m.start()):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start : m.start()]
+        if _SPARE.search(before[-40:]):
+            continue
+        trims = _TRIMS.search(before)
+        variant = trims.group("names") if trims else None
+        ev_start = line_start + trims.start("names") if trims else m.start()
+        out.append(Found("tyres", Value(m.start(), m.end()), ev_start, m.end(), variant))
+    return out
+
+
+# "a 1.5 litre petrol engine", "1.5T发动机", "1.5T+CVT的动力组合", "1.5L可变压缩比涡轮增压发动机",
+# "NE1.5T高压直喷发动机", "发动机都会使用1.5T的版本": an engine's size (Chinese: in the
+# clause that names the engine)
+_ZH_CLAUSE = r"[^，。；,;！？!?\n]"
+_ENGINE_SIZE = re.compile(
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
+    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
+    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?发动机)"
+    rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
+    """The displacement an engine's name states; the name (in a sentence) is the variant."""
+    attr = vocab.attributes["displacement"]
+    out = []
+    for m in _ENGINE_SIZE.finditer(text):
+        zh = next((g for g in ("t", "z", "y") if m.group(g)), None)
+        at = m.start(zh) if zh else m.start()
+        if covered(at) or (zh and compared(text, at)):
+            continue
+        size = m.group(zh) if zh else m.group("size")
+        converted = to_canonical(float(size), LITRE, attr.dimension)
+        if converted is None or not attr.plausible(converted[0]):
+            continue
+        figure_end = m.end(zh) + 1 if zh else _figure_end(text, m.start(), m.end())
+        value = Value(at, figure_end, (float(size),), "L", converted[0], converted[1])
+        variant = None if zh else " ".join(text[m.start() : m.end("name")].split())
+        out.append(Found("displacement", value, m.start(), max(m.end(), figure_end), variant))
+    return out
+
+
+def _figure_end(text: str, start: int, end: int) -> int:
+    unit = re.match(r"\d\.\d\s*-?\s*(?:l|litre|liter)\b", text[start:end], re.IGNORECASE)
+    return start + (unit.end() if unit else 3)
+
+
+# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
+_SEATS = re.compile(
+    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
+    r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
+    re.IGNORECASE,
+)
+_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+def seat_counts(text: str, covered: Callable[[int], bool]) -> list[Found]:
+    out = []
+    for m in _SEATS.finditer(text):
+        if covered(m.start()):
+            continue
+        word = (m.group("n") or m.group("e")).lower()
+        n = float(word) if word.isdigit() else float(_COUNT[word])
+        out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
+    return out

@@ -1,0 +1,36 @@
+"""Words of a fact written in Chinese: translated whole by the term list, or kept as written."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from generation.facts.phrasing import words
+
+TERMS = {
+    k.casefold(): v
+    for k, v in tomllib.loads(
+        (Path(__file__).resolve().parents[1] / "data" / "realise" / "zh.toml").read_text("utf-8")
+    )["terms"].items()
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "chinese"),
+    [
+        ("1.5-litre turbocharged", "1.5升涡轮增压"),
+        ("1.5 L turbo inline-4 + electric motor", "1.5升涡轮增压直列4缸+电机"),
+        ("6-speed DCT with e-motor", "6速双离合配电机"),
+        ("front-wheel drive, single electric motor", "前驱，单电机"),
+        ("7-speed dual-clutch", "7速双离合"),
+    ],
+)
+def test_translated_whole(value: str, chinese: str) -> None:
+    assert words(value, "zh", TERMS) == chinese
+
+
+@pytest.mark.parametrize("value", ["Kappa 1.2 MPi petrol", "SmartStream G1.6 T-GDi"])
+def test_kept_as_written_when_a_word_has_no_translation(value: str) -> None:
+    assert words(value, "zh", TERMS) == value
