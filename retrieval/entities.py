@@ -22,11 +22,15 @@ MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A car named at `start:end` of the query (offsets of the query as given)."""
+    """A car named at `start:end` of the query (offsets of the query as given). `family` is
+    the car and the models it is a variant of, by id ("toyota-corolla-hybrid" →
+    toyota-corolla too): a base model's documents speak for its variants (the Corolla sheet
+    gives the Corolla Hybrid's mileage)."""
 
     car: str
     start: int
     end: int
+    family: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +67,16 @@ class QueryCars:
             if hit.car is None or hit.car in seen:
                 continue
             seen.add(hit.car)
-            mentions.append(Mention(hit.car, hit.start, hit.end))
+            mentions.append(Mention(hit.car, hit.start, hit.end, self.family(hit.car)))
         return mentions[:MAX_CARS]
+
+    def family(self, car: str) -> tuple[str, ...]:
+        """`car` and the known cars whose id it extends ("toyota-corolla-hybrid" extends
+        "toyota-corolla"); never the other way: a query about a base model does not want
+        every variant's pages."""
+        parts = car.split("-")
+        bases = ("-".join(parts[:n]) for n in range(len(parts) - 1, 1, -1))
+        return (car, *(base for base in bases if base in self.index.model_names))
 
 
 def _split(index: CarIndex, car_id: str, name: str) -> tuple[str, str] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -91,3 +91,12 @@ def parse_filters(raw: Filters | Mapping[str, Any] | None) -> Filters:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()
         )
         raise InvalidFilter(f"invalid filters: {problems}") from e
+
+
+def stored_names(
+    found: Filters, stored_sources: Callable[[list[str]], list[str]] | None
+) -> Filters:
+    """`found` with a `source` given by name mapped to the paths the chunks hold."""
+    if found.source is None or stored_sources is None:
+        return found
+    return found.model_copy(update={"source": stored_sources(found.conditions()["source"])})

@@ -17,7 +17,7 @@ multilingual-e5-small (0.86, 0.80), and is on a plateau for both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -129,3 +129,22 @@ def prefer(own: list[Hit], every: list[Hit], boost: float) -> list[Hit]:
         return (True, hit.distance)
 
     return sorted(union.values(), key=distance)[: max(len(own), len(every))]
+
+
+def penalise(
+    ranked: list[tuple[str, float, Part]],
+    about_of: Mapping[str, tuple[str, ...]],
+    cars: set[str],
+    penalty: float,
+) -> list[tuple[str, float, Part]]:
+    """The fused ranking with the chunks about other cars only (none of `cars`) lowered:
+    their score times `1 - penalty`. The sides' preferences alone left an NIO news page that
+    says 燃油经济性 above the Camry's own fuel-economy passage for 丰田凯美瑞的油耗. Chunks
+    about no car are left as they are."""
+    lowered = []
+    for chunk_id, score, part in ranked:
+        about = about_of.get(chunk_id, ())
+        other = bool(about) and cars.isdisjoint(about)
+        lowered.append((chunk_id, score * (1.0 - penalty) if other else score, part))
+    lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+    return lowered

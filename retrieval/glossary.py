@@ -64,6 +64,9 @@ class Glossary:
     groups: list[tuple[str, ...]] = field(default_factory=list)
     _english: re.Pattern[str] | None = None
     _by_term: dict[str, list[int]] = field(default_factory=dict)
+    # A Chinese term of `VARIANT_MIN` characters or more with one character blanked → its
+    # groups: 拖拽能力 reads as 拖曳能力, 整备重量 as 整备质量 (one character apart).
+    _variants: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
@@ -88,6 +91,9 @@ class Glossary:
                 glossary._by_term.setdefault(term, []).append(index)
                 if not has_han(term):
                     english.add(term)
+                elif len(term) >= VARIANT_MIN:
+                    for key in _blanked(term):
+                        glossary._variants.setdefault(key, set()).add(index)
         if english:
             # Longest first, so "max power" wins over "power" where both could start.
             alternatives = "|".join(re.escape(t) for t in sorted(english, key=len, reverse=True))
@@ -100,11 +106,36 @@ class Glossary:
         found: set[str] = set()
         if self._english is not None:
             found.update(m.group(0) for m in self._english.finditer(text))
+        variants: set[int] = set()
         if has_han(text):
             found.update(t for t in self._by_term if has_han(t) and t in text)
-        indexes = sorted({i for term in found for i in self._by_term[term]})
+            variants = self._variant_groups(text, found)
+        indexes = sorted(variants | {i for term in found for i in self._by_term[term]})
         groups = (tuple(t for t in self.groups[i] if t not in found) for i in indexes)
         return Expansion(tuple(g for g in groups if g))
+
+    def _variant_groups(self, text: str, found: set[str]) -> set[int]:
+        """Groups a run of the text names one character apart from a term, when that run
+        is no term itself and the blank leaves one group (?轮驱动 is 前, 后 or 全轮驱动)."""
+        groups: set[int] = set()
+        lengths = {len(key) for key in self._variants}
+        for length in lengths:
+            for start in range(len(text) - length + 1):
+                run = text[start : start + length]
+                if run in self._by_term or not has_han(run) or any(run in t for t in found):
+                    continue
+                for key in _blanked(run):
+                    named = self._variants.get(key, set())
+                    if len(named) == 1:
+                        groups |= named
+        return groups
+
+
+VARIANT_MIN = 4
+
+
+def _blanked(term: str) -> list[str]:
+    return [term[:i] + "\0" + term[i + 1 :] for i in range(len(term))]
 
 
 def _norm(text: str) -> str:

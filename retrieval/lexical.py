@@ -58,7 +58,9 @@ class _Snapshot:
     position: dict[str, int] = field(default_factory=dict)  # chunk id → row
     texts: bytes = b""  # every text, UTF-8, end to end
     offsets: NDArray[np.int64] | None = None  # row i's text is texts[offsets[i]:offsets[i + 1]]
-    car_rows: dict[str, NDArray[np.bool_]] = field(default_factory=dict)  # car id → its rows
+    car_rows: dict[tuple[str, ...], NDArray[np.bool_]] = field(
+        default_factory=dict
+    )  # car ids → rows
     problem: str | None = None  # why the generation CURRENT names could not be used
 
     @property
@@ -234,11 +236,12 @@ class LexicalReader:
         k: int,
         filters: Mapping[str, Sequence[str]] | None = None,
         expansions: Sequence[Concept] = (),
-        cars: Sequence[str] = (),
+        cars: Sequence[Sequence[str]] = (),
         boost: float = 0.0,
     ) -> list[list[tuple[str, float]]]:
         """`search`, once per car of `cars` preferring the chunks about that car (one list
-        when `cars` is empty); the chunks are scored once.
+        when `cars` is empty); the chunks are scored once. A car is given as the ids that
+        count as it (a variant and its base model, `Mention.family`).
 
         A preferred chunk ranks as if its score were divided by `1 - boost`; at `boost` 1
         every matching chunk about the car comes before every other (a filter that falls
@@ -374,12 +377,13 @@ def _top(
     return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
 
 
-def _car_rows(snap: _Snapshot, car: str) -> NDArray[np.bool_]:
-    """The rows about `car`, computed once per generation and car."""
-    rows = snap.car_rows.get(car)
+def _car_rows(snap: _Snapshot, car: Sequence[str]) -> NDArray[np.bool_]:
+    """The rows about any of the ids of `car`, computed once per generation and car."""
+    key = tuple(car)
+    rows = snap.car_rows.get(key)
     if rows is None:
-        rows = _mask(snap, {"car": [car]})
-        snap.car_rows[car] = rows  # a race only computes the same array twice
+        rows = _mask(snap, {"car": list(key)})
+        snap.car_rows[key] = rows  # a race only computes the same array twice
     return rows
 
 

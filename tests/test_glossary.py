@@ -44,6 +44,14 @@ def test_a_term_in_two_groups_brings_both(glossary: Glossary) -> None:
     assert "max torque" in terms and "tightening torque" in terms
 
 
+def test_a_chinese_term_one_character_off_names_its_group_unless_that_is_ambiguous(
+    glossary: Glossary,
+) -> None:
+    assert "towing capacity" in glossary.expand("日产Armada最大拖拽能力是多少？").english
+    assert "kerb weight" in glossary.expand("空车质量是多少").english  # 空车重量
+    assert glossary.expand("四轮驱动").terms == ()  # 前轮驱动, 后轮驱动 or 全轮驱动?
+
+
 def test_a_bad_line_names_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "g.txt"
     path.write_text("# comment\nwheelbase | 轴距\nlonely\n", encoding="utf-8")

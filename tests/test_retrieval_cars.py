@@ -123,6 +123,16 @@ def test_registry_cars_are_learned_but_everyday_words_need_their_make() -> None:
     assert [m.car for m in cars.find("range of the IONIQ 5")] == ["hyundai-ioniq-5"]
 
 
+def test_model_codes_match_spaced_or_joined_and_a_variant_counts_as_its_base() -> None:
+    known = [KnownCar("volvo-xc-90", ("VOLVO XC 90",))]
+    cars = QueryCars.build(load_cars([CARS_TOML]), known)
+    assert [m.car for m in cars.find("combined MPG of the Volvo XC90")] == ["volvo-xc-90"]
+    assert [m.car for m in cars.find("Volvo XC 90 price")] == ["volvo-xc-90"]
+    hybrid = cars.find("Toyota Corolla Hybrid mileage")
+    assert [m.family for m in hybrid] == [("toyota-corolla-hybrid", "toyota-corolla")]
+    assert [m.family for m in cars.find("Toyota Corolla mileage")] == [("toyota-corolla",)]
+
+
 # -- search -------------------------------------------------------------------------------
 
 

@@ -469,3 +469,26 @@ def test_cars93_csv_one_car_per_row() -> None:
     }
     assert "Toyota" in chunks[camry["power"].chunk_index]  # type: ignore[index]
     assert specs.chunk_cars[camry["power"].chunk_index] == ("toyota-camry",)  # type: ignore[index]
+
+
+def test_every_chunk_of_a_one_car_article_is_about_its_car() -> None:
+    """Regression: a chunk whose overlap joins two paragraphs is no verbatim piece of its
+    section, so its place was not found; it and every later chunk were about no car (5 of
+    this article's 10 chunks, 243 of the Tiago manual's 261), and search could not prefer
+    them for the car's questions."""
+    path = CORPUS / "rsshub-cn-auto-news" / "cn10_changan_cs55plus.md"
+    if not path.is_file():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    specs, chunks = specs_of(path)
+    assert len(chunks) > 5
+    about = [specs.chunk_cars.get(i) for i in range(len(chunks))]
+    assert about == [("changan-cs55-plus",)] * len(chunks)
+
+
+def test_a_title_of_plain_words_names_no_car(tmp_path: Path) -> None:
+    """Regression: the EPA readme's title "Fuel Economy Guide Database files." made a car
+    "Fuel Economy", and every question saying "fuel economy" then named it."""
+    text = "Fuel Economy Guide Database files.\n\n" + "Fuel Economy data by model year.\n" * 3
+    assert write(tmp_path, "readme.txt", text).cars == []
+    named = "Lumen E2 - Technical Specifications\n\n" + "The Lumen E2 has 150 kW.\n" * 3
+    assert [c.id for c in write(tmp_path, "lumen.txt", named).cars] == ["lumen-e2"]

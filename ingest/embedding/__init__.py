@@ -75,6 +75,12 @@ class Embedder:
         self._lock = threading.Lock()
 
     @property
+    def multilingual(self) -> bool:
+        """Whether the model reads Chinese as well as English: the `NATIVE` models do;
+        sentence-transformers' MiniLM reads English only (its vector of Chinese is noise)."""
+        return self.native
+
+    @property
     def model(self) -> Encoder:
         with self._lock:
             if self._model is None:

@@ -227,15 +227,29 @@ def load_cars(paths: Iterable[Path]) -> CarIndex:
             shown = index.model_display.setdefault(car_id, [])
             shown.extend(str(a) for a in [model, *entry.get("aliases", ())] if str(a) not in shown)
             for alias in [model, *entry.get("aliases", ())]:
-                lowered = _key(str(alias))
-                ids = index.model_aliases.setdefault(lowered, [])
-                if car_id not in ids:
-                    ids.append(car_id)
-                if _distinctive(lowered):
-                    index.strong.add(lowered)
+                for lowered in _spellings(_key(str(alias))):
+                    ids = index.model_aliases.setdefault(lowered, [])
+                    if car_id not in ids:
+                        ids.append(car_id)
+                    if _distinctive(lowered):
+                        index.strong.add(lowered)
     index.brand_names_scan = _names(index.brand_aliases)
     index.model_names_scan = _names(index.model_aliases)
     return index
+
+
+_CODE_APART = re.compile(r"\b([a-z]{2,3}) (\d+)\b")  # "xc 90"
+_CODE_JOINED = re.compile(r"\b([a-z]{2,3})(\d+)\b")  # "xc90"
+
+
+def _spellings(key: str) -> list[str]:
+    """A model code as written and as people also spell it: "xc 90" and "xc90" both
+    ("Volvo XC90" in a question, "VOLVO XC 90" in the EPA file). Codes only, two or three
+    letters: "a 4" would be read into "a 4-cylinder", "model3" into a CSV's "Model3" column
+    value of another make."""
+    joined = _CODE_APART.sub(r"\1\2", key)
+    apart = _CODE_JOINED.sub(r"\1 \2", key)
+    return list(dict.fromkeys([key, joined, apart]))
 
 
 def _distinctive(alias: str) -> bool:
@@ -325,11 +339,11 @@ def add_models(index: CarIndex, models: Iterable[tuple[str, str, Iterable[str]]]
         index.model_brand[car_id] = brand
         index.model_display[car_id] = list(dict.fromkeys(written))
         for name in written:
-            lowered = _key(name)
-            ids = index.model_aliases.setdefault(lowered, [])
-            if car_id not in ids:
-                ids.append(car_id)
-            if _distinctive(lowered) and _MARKED.search(name):
-                index.strong.add(lowered)
+            for lowered in _spellings(_key(name)):
+                ids = index.model_aliases.setdefault(lowered, [])
+                if car_id not in ids:
+                    ids.append(car_id)
+                if _distinctive(lowered) and _MARKED.search(name):
+                    index.strong.add(lowered)
     index.brand_names_scan = _names(index.brand_aliases)
     index.model_names_scan = _names(index.model_aliases)

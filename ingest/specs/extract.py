@@ -76,7 +76,8 @@ def _extract(
     chunk_cars: dict[int, set[str]] = {}
     rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
     learned: dict[str, set[str]] = {}
-    for section, spans in zip(doc.sections, _chunk_spans(doc.sections, chunks), strict=True):
+    all_spans = _chunk_spans(doc.sections, chunks)
+    for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
             continue
         record = record_car(index, section) if section.kind == "record" else None
@@ -99,6 +100,7 @@ def _extract(
         if record is None:
             for car, names in learned_aliases(index, section.text).items():
                 learned.setdefault(car, set()).update(names)
+    _unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
     facts = _dedupe(found)
     renamed = _base_ids(set(rows))
@@ -293,6 +295,23 @@ def _chunk_of(
         if a <= start and end <= b and text[start:end] in chunks[ci].text:
             return ci
     return None
+
+
+def _unplaced_chunks(
+    chunk_cars: dict[int, set[str]],
+    chunks: list[Chunk],
+    spans: list[list[tuple[int, int, int]]],
+    doc_cars: DocCars,
+) -> None:
+    """A chunk whose place in its section's text was not found (its overlap joins lines
+    that the text keeps apart) is about the document's car, when the document is about one:
+    the Tiago manual's 243 chunks after its first such chunk were about no car."""
+    if doc_cars.car is None or doc_cars.multi:
+        return
+    placed = {ci for found in spans for ci, _, _ in found}
+    for chunk in chunks:
+        if chunk.index not in placed:
+            chunk_cars.setdefault(chunk.index, set()).add(doc_cars.car)
 
 
 def _chunk_spans(sections: list[Section], chunks: list[Chunk]) -> list[list[tuple[int, int, int]]]:

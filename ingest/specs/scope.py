@@ -117,6 +117,9 @@ _TITLE_END = re.compile(
 )
 _LATIN_IN_PARENS = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9 .\-]{1,40}?)\s*[)）]")
 _TITLE_REPEATS = 3  # times a name must recur in the text to be the document's car
+# What marks a word of a make-less title as a model's name: a digit, a hyphen, a capital
+# inside it ("Aurora X5", "Lumen E2"; a single letter too: "Meridian S").
+_NAME_MARK = re.compile(r"\d|-|(?<=\w)[A-Z]")
 
 
 def _titled_car(doc: ParsedDocument, found: DocCars) -> None:
@@ -136,6 +139,8 @@ def _titled_car(doc: ParsedDocument, found: DocCars) -> None:
     words = name.split()
     if not recurs or not car_id or not 1 <= len(words) <= 4 or not name[0].isupper():
         return
+    if not any(_NAME_MARK.search(word) or len(word) == 1 for word in words):
+        return  # "Fuel Economy Guide Database files": words, not a model's name
     found.car, found.names[car_id] = car_id, name
     if other and other != name:
         found.aliases.setdefault(car_id, set()).add(other)
