@@ -72,7 +72,9 @@ def test_reingest_indexes_a_document_again_from_its_file(client: TestClient) -> 
     assert (after["chunks"], after["facts"]) == (document["chunks"], document["facts"])
 
     assert_error(client.post("/v1/documents/nope/reingest"), 404, "not_found", "'nope'")
-    Path(document["source"]).unlink()  # the uploaded file, gone from the server
+    assert document["source"] == "lumen_e2.txt"  # the upload's name, not the server's path
+    uploads = app_state(client.app).services.settings.data_dir / "uploads"
+    (uploads / document["source"]).unlink()  # the uploaded file, gone from the server
     assert_error(
         client.post(f"/v1/documents/{document['doc_id']}/reingest"),
         404,

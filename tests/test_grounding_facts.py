@@ -137,20 +137,24 @@ def test_no_figures_is_its_own_verdict(services: Services) -> None:
 
 
 def test_passages_about_this_car_back_figures_the_facts_missed(services: Services) -> None:
-    """Fact extraction recall is incomplete: a retrieved chunk tagged with this car backs a
-    figure; the same chunk does not back it for another car."""
-    results = services.searcher.search("Hyundai Venue airbags safety", k=10)
+    """Facts hold a car's specifications, not every figure of its documents: a retrieved
+    chunk tagged with this car backs a figure no fact states; the same chunk does not back it
+    for another car."""
+    claim = "Its touchscreen measures 31.24 cm."
+    results = services.searcher.search("Hyundai Venue touchscreen 31.24 cm", k=10)
     tagged = [r for r in results if "hyundai-venue" in r.citation.cars]
     assert tagged, "the Venue's chunks are tagged with the car"
-    with_airbags = [r for r in tagged if "6 airbags" in r.text.lower()]
-    assert with_airbags
-    passages = [_passage(r) for r in with_airbags]
-    report = check("It has 6 airbags.", Reference(services.cars, "hyundai-venue", passages))
-    assert verdicts(report) == [("6 airbags", "supported")]
+    with_screen = [r for r in tagged if "31.24 cm" in r.text]
+    assert with_screen
+    assert not any("31.24" in f.value for f in services.cars.facts_of("hyundai-venue"))
+    passages = [_passage(r) for r in with_screen]
+    report = check(claim, Reference(services.cars, "hyundai-venue", passages))
+    assert verdicts(report) == [("31.24 cm", "supported")]
     assert report.figures[0].backing is not None
-    assert report.figures[0].backing.citation.chunk_id == with_airbags[0].chunk_id
-    other = check("It has 6 airbags.", Reference(services.cars, "zeekr-001", passages))
-    assert verdicts(other) == [("6 airbags", "unsupported")]
+    assert report.figures[0].backing.attribute is None  # a chunk, not a fact
+    assert report.figures[0].backing.citation.chunk_id in {r.chunk_id for r in with_screen}
+    other = check(claim, Reference(services.cars, "zeekr-001", passages))
+    assert verdicts(other) == [("31.24 cm", "unsupported")]
 
 
 def _passage(result: Any) -> Any:
@@ -195,7 +199,7 @@ def test_http_check(services: Services) -> None:
         assert empty.status_code == 422
         assert "text" in json.dumps(empty.json())
 
-        # no fact says so, but a chunk about the Venue does: supported, citing the chunk
+        # a count the brochure's safety table states: supported by the Venue's airbags fact
         airbags = client.post(
             "/v1/grounding/check", json={"car": "venue", "text": "It has 6 airbags."}
         ).json()
@@ -203,8 +207,8 @@ def test_http_check(services: Services) -> None:
             ("6 airbags", "supported")
         ]
         backing = airbags["figures"][0]["backing"]
-        assert backing["attribute"] is None
-        assert "6 airbags" in backing["citation"]["evidence"].lower()
+        assert backing["attribute"] == "airbags" and backing["car"] == "hyundai-venue"
+        assert "airbag" in backing["citation"]["evidence"].lower()
         (chunk,) = services.store.get([backing["citation"]["chunk_id"]])
         assert "hyundai-venue" in chunk.metadata["cars"]
 

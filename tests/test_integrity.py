@@ -146,7 +146,7 @@ def test_lost_chroma_database_status_warns_then_ingest_restores_everything(
     assert len(lost["drift"]["missing"]) == 5
     assert any("miss" in w and "repair" in w for w in lost["drift"]["warnings"])
     code, out = _cli(env, "status")
-    assert "WARNING" in out and "5 document(s)" in out
+    assert "In step:    NO" in out and "5 document(s)" in out
 
     code, out = _cli(env, "ingest", "--json", str(SAMPLES))
     assert code == 0, out

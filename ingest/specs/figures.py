@@ -171,7 +171,9 @@ class _Rewritten:
             pieces.append(folded[at:start])
             self.origin.extend(range(at, start))
             pieces.append(new)
-            self.origin.extend([start] * len(new))
+            # its first character is where it starts, the rest where it ends: a figure that
+            # ends inside it ("inline-4" read as "4 cylinder") spans the whole original
+            self.origin.extend([start] + [end] * (len(new) - 1))
             at = end
         pieces.append(folded[at:])
         self.origin.extend(range(at, len(folded) + 1))
