@@ -37,6 +37,7 @@ from generation.errors import (
 )
 from generation.guard import GuardHit
 from ingest.errors import (
+    DatabaseUnavailable,
     DiskFull,
     EncodingUnavailable,
     ExportFailed,
@@ -77,6 +78,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     LexicalIndexCorrupt: (503, "lexical_index_corrupt"),
     StoreUnavailable: (503, "store_unavailable"),
     StoreCorrupt: (503, "store_corrupt"),
+    DatabaseUnavailable: (503, "database_unavailable"),
     DiskFull: (507, "insufficient_storage"),
     RetrievalError: (500, "retrieval_error"),
     EmptyQuery: (422, "empty_query"),
@@ -143,6 +145,8 @@ def make(cls: type[Exception]) -> Exception:
         return DiskFull("/data", message)
     if cls is StoreCorrupt:
         return StoreCorrupt("jobs", "/data/specrag.jobs.sqlite3", message)
+    if cls is DatabaseUnavailable:
+        return DatabaseUnavailable("jobs", "postgresql+psycopg://specrag:***@db/specrag", message)
     return cls(message)
 
 
@@ -156,6 +160,10 @@ DETAIL: dict[type[Exception], Any] = {
     UngroundedFigures: {"figures": FIGURES},
     UnsupportedLanguage: {"model": "en-only", "language": "zh"},
     StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},
+    DatabaseUnavailable: {
+        "store": "jobs",
+        "database": "postgresql+psycopg://specrag:***@db/specrag",
+    },
     SensitiveInput: {
         "words": ["最好"],
         "hits": [

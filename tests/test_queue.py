@@ -1,6 +1,6 @@
-"""Queue mode (`SPECRAG_QUEUE_URL`): a real redis-server, a real `chroma run`, two real
-`specrag worker` processes and the API in this process, over one data dir (the database of
-each store a SQLite file in it, as on one machine).
+"""Queue mode (`SPECRAG_QUEUE_URL`): a real redis-server, a real `chroma run`, a real
+PostgreSQL (`SPECRAG_DATABASE_URL`: the ledger, facts, jobs, uploads and workers), two real
+`specrag worker` processes and the API in this process.
 
 The tests share the cluster and run in order; each ingests files the earlier ones did not.
 """
@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from api.settings import Settings
 from bench.cluster import Processes, free_port, start_redis, start_worker
 from ingest.pipeline.plan import PIPELINE_VERSION
 from tests.conftest import CORPUS, REPO, SAMPLES
+from tests.pg import Postgres
 from tests.serving import wait_until
 
 pytestmark = pytest.mark.slow
@@ -56,16 +58,29 @@ class Cluster:
     def start_worker(self, process: str) -> None:
         start_worker(self.procs, process, self.env)
 
-    def api(self) -> TestClient:
-        """A new API instance on the cluster (its own Services: a restart starts afresh)."""
-        return TestClient(create_app(services=Services(self.settings, embedder=self.embedder)))
+    @contextmanager
+    def api(self) -> Iterator[TestClient]:
+        """A new API instance on the cluster (its own Services: a restart starts afresh),
+        closed afterwards (its database connections and its follower of the ledger)."""
+        services = Services(self.settings, embedder=self.embedder)
+        try:
+            with TestClient(create_app(services=services)) as client:
+                yield client
+        finally:
+            services.close()
 
 
 @pytest.fixture(scope="module")
 def cluster(
-    tmp_path_factory: pytest.TempPathFactory, chroma_server: str, embedder: Any
+    tmp_path_factory: pytest.TempPathFactory,
+    chroma_server: str,
+    embedder: Any,
+    postgres_server: Postgres,
 ) -> Iterator[Cluster]:
+    """Redis, `chroma run`, PostgreSQL (the ledger, jobs, uploads and workers of every
+    instance) and two `specrag worker` processes, as `make cluster` runs them."""
     root = tmp_path_factory.mktemp("cluster")
+    database = postgres_server.create_database().render_as_string(hide_password=False)
     procs = Processes(root)
     port = free_port()
     queue = start_redis(procs, port)
@@ -73,6 +88,7 @@ def cluster(
         "SPECRAG_DATA_DIR": str(root / "data"),
         "SPECRAG_QUEUE_URL": queue,
         "SPECRAG_CHROMA_URL": chroma_server,
+        "SPECRAG_DATABASE_URL": database,
         "SPECRAG_COLLECTION": f"q{uuid.uuid4().hex[:16]}",
         "SPECRAG_ROOTS": json.dumps([str(SAMPLES), str(CORPUS.resolve())]),
         "SPECRAG_MAX_FILE_MB": str(MAX_FILE_MB),
@@ -82,6 +98,7 @@ def cluster(
         data_dir=root / "data",
         queue_url=queue,
         chroma_url=chroma_server,
+        database_url=database,
         collection=env["SPECRAG_COLLECTION"],
         roots=[SAMPLES, CORPUS.resolve()],
         max_file_mb=MAX_FILE_MB,
