@@ -21,6 +21,7 @@ TERMS = {
     ("value", "chinese"),
     [
         ("1.5-litre turbocharged", "1.5升涡轮增压"),
+        ("1.5-litre turbocharged engine", "1.5升涡轮增压发动机"),
         ("1.5 L turbo inline-4 + electric motor", "1.5升涡轮增压直列4缸+电机"),
         ("6-speed DCT with e-motor", "6速双离合配电机"),
         ("front-wheel drive, single electric motor", "前驱，单电机"),
