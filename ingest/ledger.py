@@ -53,6 +53,11 @@ class Share:
     header: str = ""
     tokens: int = 0
 
+    @property
+    def own_id(self) -> str:
+        """The id this chunk's record gets when its document stores the text itself."""
+        return f"{self.doc_id}:{self.chunk_index}"
+
 
 class Ledger:
     """The ledger at `location`: a SQLite file, or a SQLAlchemy URL."""
@@ -169,7 +174,7 @@ class Ledger:
         """Record `old_id` as now stored by `heir` under its own id, which is returned:
         the heir lists it instead of `old_id` and no longer shares it, and the `others`
         sharing `old_id` (with their facts) point at the new id, all in one transaction."""
-        new_id = f"{heir.doc_id}:{heir.chunk_index}"
+        new_id = heir.own_id
         with self._db.write() as connection:
             for doc_id in {heir.doc_id, *(s.doc_id for s in others)}:
                 row = connection.execute(

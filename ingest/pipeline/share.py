@@ -125,7 +125,7 @@ def _copy(store: ChromaStore, ledger: Ledger, old_id: str, heir: Share) -> bool:
     if heir.page is not None:
         metadata["page"] = heir.page
     store.upsert(
-        [f"{heir.doc_id}:{heir.chunk_index}"],
+        [heir.own_id],
         np.stack([vectors[old_id]]),
         [hits[0].text],
         [metadata],
