@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
+import sqlalchemy as sa
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -122,18 +122,11 @@ def readyz(services: ServicesDep, queue: QueueDep) -> Readiness:
         degraded.append(
             Degraded(
                 store="workers",
-                path=_shown_url(str(services.settings.queue_url)),
+                # without its password, as the database URL is shown (SQLAlchemy's rendering)
+                path=sa.make_url(str(services.settings.queue_url)).render_as_string(),
                 problem="no worker has reported in the last 30 s",
                 action="uploads and ingest jobs wait in the queue until a worker runs: start "
                 "`specrag worker` with this server's SPECRAG_* settings",
             )
         )
     return Readiness(status="degraded" if degraded else "ready", checks=checks, degraded=degraded)
-
-
-def _shown_url(url: str) -> str:
-    """A broker URL without its credentials (this route answers without a key)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
