@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from generation.facts.sheet import SheetFact
+from ingest.specs.figures import LAYOUT
 from ingest.specs.numbers import fold, quantities
 from ingest.specs.units import UNITS_BY_SYMBOL
 
@@ -117,7 +118,7 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     if not re.search(r"[A-Za-z]", text):
         return text
     translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
-    translated = re.sub(r"(?i)\binline-(\d)\b", r"直列\1缸", translated)  # "inline-4" → "直列4缸"
+    translated = LAYOUT.sub(r"直列\1缸", translated)  # "inline-4" → "直列4缸", as figures read it
     # a displacement: "1.5-litre turbocharged" → "1.5升涡轮增压"
     translated = re.sub(r"(?i)(\d+(?:\.\d+)?)[- ]?(?:litres?|liters?|l)\b\s*", r"\1升", translated)
     for word, chinese in sorted(terms.items(), key=lambda item: -len(item[0])):

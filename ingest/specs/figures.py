@@ -48,7 +48,7 @@ _WORDS = {
 }  # fmt: skip
 _WORD_NUMBER = re.compile(r"(?<![a-z])(" + "|".join(_WORDS) + r")(?=[\s-]+[a-z])", re.IGNORECASE)
 # an engine's layout written before its cylinder count: "inline-4", "straight 6"
-_LAYOUT = re.compile(r"(?<![a-z])(?:inline|in-line|straight)[\s-]?(\d{1,2})(?![\d.])", re.I)
+LAYOUT = re.compile(r"(?<![a-z])(?:inline|in-line|straight)[\s-]?(\d{1,2})(?![\d.])", re.I)
 _CN_DIGITS = {
     ch: n
     for n, chars in enumerate(("零〇", "一", "二两", "三", "四", "五", "六", "七", "八", "九"))
@@ -154,7 +154,7 @@ class _Rewritten:
         parts: list[tuple[int, int, str]] = []  # (start, end, replacement) in `folded`
         for m in _WORD_NUMBER.finditer(folded):
             parts.append((m.start(), m.end(), str(_WORDS[m.group(1).lower()])))
-        for m in _LAYOUT.finditer(folded):  # "inline-4" counts cylinders, as "4缸" does
+        for m in LAYOUT.finditer(folded):  # "inline-4" counts cylinders, as "4缸" does
             parts.append((m.start(), m.end(), f"{m.group(1)} cylinder"))
         for m in _CN_NUMBER.finditer(folded):
             value = _chinese_number(m.group())
