@@ -171,11 +171,10 @@ def test_the_report_has_every_group_the_totals_and_the_mistakes(gold: list[GoldF
 
 def test_a_blind_split_lists_no_mistakes_of_its_sources(gold: list[GoldFact]) -> None:
     """Fresh sources are scored, never read for their misses, even in an `--split all` report."""
-    from bench.facts import BLIND, split_sources
-
-    fresh = frozenset(s for s, split in split_sources().items() if split == BLIND)
-    assert fresh, "tests/specs/README.md lists fresh sources"
-    source = sorted(fresh)[0]
+    # Any source but the Venue's stands in for a fresh one: between rounds the README may
+    # list no fresh source at all, and what is checked here is the rendering.
+    source = sorted({g.source for g in gold} - {VENUE})[0]
+    fresh = frozenset({source})
     predicted = {VENUE: [as_fact(one(gold, VENUE, "length"))], source: []}
     scored = score([g for g in gold if g.source in (VENUE, source)], predicted)
     text = render(scored, None, "python -m bench.facts", blind=fresh)
