@@ -2,6 +2,8 @@
 
     python -m bench.llamaindex --corpus ../shared/corpus --qa ../shared/eval/dev-qa.jsonl \\
         --out BENCHMARKS.md
+    python -m bench.llamaindex --corpus ../shared/corpus --qa ../shared/eval/dev-qa.jsonl \\
+        --also bench/questions/test.jsonl --out BENCHMARKS.md     # and the test half beside it
     python -m bench.llamaindex --corpus ../shared/corpus --limit 4 --out /tmp/b.md   # a smoke run
 
 LlamaIndex, as its documentation builds it: `SimpleDirectoryReader(recursive=True)` over the
@@ -21,7 +23,9 @@ last vector written, model load included, interpreter start-up and imports exclu
 whole-process time is shown beside it. Then, in this process, both indexes answer every dev
 question at depth 10 and are judged by the same rule, `retrieval.evaluate.judge` (LlamaIndex's
 nodes are adapted into `Result`s: text, and `file_path` as the citation's source), and query
-latency is timed over `--queries` calls at k=5 after a warm-up.
+latency is timed over `--queries` calls at k=5 after a warm-up. Each `--also` question set
+(the retrieval dev set's test half, say) is judged the same way on the same indexes, in a
+table of its own (recall, MRR, recall@5 by language, comparison pairs found@5).
 
 Needs the LlamaIndex integration packages, which specrag itself does not: see `make bench`.
 """
@@ -199,6 +203,9 @@ def main() -> None:
     )
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--qa", type=Path, default=DEV_QA)
+    parser.add_argument(
+        "--also", type=Path, action="append", default=[], help="another question set (repeatable)"
+    )
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     parser.add_argument("--limit", type=int, default=0, help="only N corpus files (0: all)")
     parser.add_argument(
@@ -222,12 +229,14 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]
     questions = load_questions(args.qa)
+    also = {path: load_questions(path) for path in args.also}
     corpus = args.corpus.resolve()
     with tempfile.TemporaryDirectory(prefix="specrag-bench-llamaindex-") as tmp:
         work = Path(tmp)
         if args.limit:
             corpus = corpus_subset(corpus, args.limit, questions, work / "corpus")
         questions = answerable(questions, corpus)
+        also = {path: answerable(found, corpus) for path, found in also.items()}
         queries = [q.question for q in questions]
 
         # cold ingests, each in a fresh process; ours first
@@ -261,23 +270,21 @@ def main() -> None:
         embed = embed_model()
         columns: dict[str, dict[str, Any]] = {}
         top5: dict[str, Callable[[str], object]] = {}
+        deep: dict[str, Callable[[str], list[Result]]] = {}
         for spec in splitters:
             llama = LlamaSearcher(llama_dirs[spec], embed)
             name = splitter_label(spec)
-            columns[name] = {
-                "ingest": ingests[spec],
-                "quality": quality(lambda q, s=llama: s.search(q, k=DEPTH), questions),
-            }
+            deep[name] = lambda q, s=llama: s.search(q, k=DEPTH)
+            columns[name] = {"ingest": ingests[spec]}
             top5[name] = lambda q, s=llama: s.search(q, k=5)
         for mode in ("hybrid", "vector"):
             name = f"specrag, {mode}"
-            columns[name] = {
-                "ingest": ingests["specrag"] if mode == "hybrid" else None,
-                "quality": quality(
-                    lambda q, m=mode: searcher.search(q, k=DEPTH, mode=m), questions
-                ),
-            }
+            deep[name] = lambda q, m=mode: searcher.search(q, k=DEPTH, mode=m)
+            columns[name] = {"ingest": ingests["specrag"] if mode == "hybrid" else None}
             top5[name] = lambda q, m=mode: searcher.search(q, k=5, mode=m)
+        for name, search in deep.items():
+            columns[name]["quality"] = quality(search, questions)
+            columns[name]["also"] = {path: quality(search, found) for path, found in also.items()}
         for name, stats in latencies(top5, queries, args.queries).items():
             columns[name]["latency"] = stats
         backend = getattr(services.embedder, "backend", "torch")
@@ -313,6 +320,8 @@ def main() -> None:
         *table,
         "",
     ]
+    for path, found in also.items():
+        lines += [*render_also(columns, path, found), ""]
     write_section(args.out, SECTION, "\n".join(lines))
     sys.stdout.write("\n".join(lines) + "\n")
 
@@ -365,6 +374,31 @@ def render(columns: dict[str, dict[str, Any]], questions: Sequence[Question]) ->
             f"{columns[name]['ingest']['seconds']:.1f} s; hybrid recall@5 {gain:+.1f} points "
             "(target ≥ +10)."
         )
+    return lines
+
+
+def render_also(
+    columns: dict[str, dict[str, Any]], path: Path, questions: Sequence[Question]
+) -> list[str]:
+    """One `--also` question set: quality only, each pipeline a row."""
+    langs = sorted({q.lang for q in questions})
+    head = ["r@1", "r@5", "r@10", "MRR", *(f"r@5 {lang}" for lang in langs), "pairs found@5"]
+    lines = [
+        f"On `{path}` ({len(questions)} questions, "
+        + ", ".join(f"{sum(q.lang == lang for q in questions)} {lang}" for lang in langs)
+        + "), same indexes, same rule:",
+        "",
+        "| pipeline | " + " | ".join(head) + " |",
+        "|---|" + "---|" * len(head),
+    ]
+    for name, column in columns.items():
+        report = column["also"][path]
+        cells = [f"{report[f'recall@{cut}']:.3f}" for cut in (1, 5, 10)]
+        cells.append(f"{report['mrr']:.3f}")
+        cells += [f"{report['by_lang'][lang]['recall@5']:.3f}" for lang in langs]
+        pairs = report["pairs"]
+        cells.append(f"{pairs['found@5']}/{pairs['pairs']}" if pairs["questions"] else "—")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 
