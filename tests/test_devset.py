@@ -1,4 +1,5 @@
-"""The retrieval dev set of issue 16 (bench/questions): sound, split once, and checked for real."""
+"""The retrieval dev set of issue 16 (bench/questions) and the blind set beside it: sound, split
+once (the dev set), and checked for real."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from bench.questions.check import (
+    BLIND,
     SPECQA,
     TEST,
     TUNE,
@@ -37,10 +39,11 @@ def dev_qa() -> Path:
     return DEV_QA
 
 
+@pytest.mark.parametrize("questions", [SPECQA, BLIND], ids=["specqa", "blind"])
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
-    corpus: Path, dev_qa: Path, chunker: Chunker
+    questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
 ) -> None:
-    assert check(SPECQA, corpus=corpus, dev_qa=dev_qa, chunks=chunker) == []
+    assert check(questions, corpus=corpus, dev_qa=dev_qa, chunks=chunker) == []
 
 
 def test_the_halves_are_the_one_seeded_stratified_split() -> None:
@@ -105,3 +108,17 @@ def test_a_malformed_line_is_reported_before_anything_is_chunked(tmp_path: Path)
         "y1: missing field `cars`",
         "y1: missing field `origin`",
     ]
+
+
+def test_the_blind_set_has_its_own_quotas_no_split_and_repeats_no_dev_set_question(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    good = read_jsonl(SPECQA)[0]
+    (tmp_path / "specqa.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n")
+    (tmp_path / "tune.jsonl").write_text("")
+    blind = tmp_path / "blind.jsonl"
+    blind.write_text(json.dumps({**good, "id": "b001"}, ensure_ascii=False) + "\n")
+    problems = check(blind, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+    assert "b001: repeats a specqa.jsonl question" in problems
+    assert "quota Chinese >= 25 not met: 1" in problems
+    assert not any("tune" in p or "quota Chinese >= 40" in p for p in problems)
