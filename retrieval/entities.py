@@ -14,8 +14,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from ingest.specs.cars import CarIndex, add_models, slug
+
+T = TypeVar("T")
 
 MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
 
@@ -102,16 +105,17 @@ def without(query: str, mentions: Sequence[Mention]) -> str:
     return "".join(text)
 
 
-class Refreshing:
-    """A `QueryCars` rebuilt when `version()` changes (the registry grows with each ingest)."""
+class Refreshing(Generic[T]):
+    """A `QueryCars` (or the fact chunks) rebuilt when `version()` changes (the registry
+    grows with each ingest)."""
 
-    def __init__(self, build: Callable[[], QueryCars], version: Callable[[], Hashable]) -> None:
+    def __init__(self, build: Callable[[], T], version: Callable[[], Hashable]) -> None:
         self._build = build
         self._version = version
         self._lock = threading.Lock()
-        self._built: tuple[Hashable, QueryCars] | None = None
+        self._built: tuple[Hashable, T] | None = None
 
-    def __call__(self) -> QueryCars:
+    def __call__(self) -> T:
         version = self._version()
         built = self._built
         if built is not None and built[0] == version:
