@@ -151,14 +151,14 @@ def penalise(
 
 
 def promote(
-    ranked: list[tuple[str, float, Part]], chosen: Sequence[str], weight: float, rrf_k: int
+    ranked: list[tuple[str, float, Part]], chosen: Mapping[str, int], weight: float, rrf_k: int
 ) -> list[tuple[str, float, Part]]:
     """The fused ranking with a third side added: `weight / (rrf_k + rank)` for each chunk of
-    `chosen` (the chunks stating a named car's asked attribute, `retrieval.facts`), those
-    neither side found joining with that alone."""
+    `chosen` (chunk id → rank; the chunks stating a named car's asked attribute,
+    `retrieval.facts`), those neither side found joining with that alone."""
     if not chosen or weight <= 0:
         return ranked
-    bonus = {chunk_id: weight / (rrf_k + n) for n, chunk_id in enumerate(chosen, 1)}
+    bonus = {chunk_id: weight / (rrf_k + n) for chunk_id, n in chosen.items()}
     lifted = [
         (chunk_id, score + bonus.pop(chunk_id, 0.0), part) for chunk_id, score, part in ranked
     ]

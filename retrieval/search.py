@@ -21,6 +21,10 @@ that answers), and a fused chunk about other cars only loses `other_car_penalty`
 score. Chosen on bench/questions/tune.jsonl (105 questions), see BENCHMARKS.md "Retrieval":
 boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter with a
 fallback (boost 1) gave 0.85-0.89; the glossary stays (off: 0.87, cross-lingual 0.86 → 0.14).
+
+Facts (`retrieval/facts.py`): a query naming two or more cars and a spec attribute adds a
+third ranking in hybrid, each car's chunks that state its fact of that attribute (`fact_weight`
+1.0, on tune's five cross-validation folds every fold chose it: pairs found@5 17/24 → 20/24).
 """
 
 from __future__ import annotations
@@ -84,8 +88,9 @@ class Neighbor(BaseModel):
 class Result(BaseModel):
     """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
     every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid, times
-    `1 - other_car_penalty` for a chunk about other cars only when the query names a car (the
-    cosine and the BM25 score are in `scores`)."""
+    `1 - other_car_penalty` for a chunk about other cars only when the query names a car, plus
+    `fact_weight / (rrf_k + rank)` in hybrid for a comparison's chunk that states a named car's
+    asked attribute (the cosine and the BM25 score are in `scores`)."""
 
     chunk_id: str
     text: str
@@ -209,7 +214,7 @@ class Searcher:
                 query, expansion, conditions, mentions, depth, timings, used == "hybrid"
             )
         ranked = self._rank(vector, lexical, used, mentions)
-        if self.facts is not None and used == "hybrid" and mentions:
+        if self.facts is not None and used == "hybrid" and len(mentions) > 1:
             chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
             ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k)
         results: list[Result] = []
