@@ -11,12 +11,14 @@ toyota-camry, "the Venue" hyundai-venue, "Venue vs Creta" both; a bare make name
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from ingest.specs.cars import CarIndex, add_models, slug
+from ingest.specs.numbers import fold
 
 T = TypeVar("T")
 
@@ -73,6 +75,24 @@ class QueryCars:
             mentions.append(Mention(hit.car, hit.start, hit.end, self.family(hit.car)))
         return mentions[:MAX_CARS]
 
+    def names(self, cars: Iterable[str]) -> re.Pattern[str] | None:
+        """A pattern finding, in a text lowercased and folded (`spelled`), a name that alone
+        names one of `cars` ("gti", "model 3", "凯美瑞"; not a name that needs its make)."""
+        wanted = set(cars)
+        aliases = sorted(
+            (
+                alias
+                for alias, ids in self.index.model_aliases.items()
+                if alias in self.index.strong and wanted.intersection(ids)
+            ),
+            key=len,
+            reverse=True,
+        )
+        if not aliases:
+            return None
+        words = "|".join(re.escape(a).replace(r"\ ", " ").replace(" ", "[ -]?") for a in aliases)
+        return re.compile(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])")
+
     def family(self, car: str) -> tuple[str, ...]:
         """`car` and the known cars whose id it extends ("toyota-corolla-hybrid" extends
         "toyota-corolla"); never the other way: a query about a base model does not want
@@ -95,6 +115,11 @@ def _split(index: CarIndex, car_id: str, name: str) -> tuple[str, str] | None:
         if car_id.startswith(slug(make) + "-"):
             return make, " ".join(words[n:])
     return None
+
+
+def spelled(text: str) -> str:
+    """`text` as `QueryCars.names` patterns read it: folded (full-width forms), lowercase."""
+    return fold(text).lower()
 
 
 def without(query: str, mentions: Sequence[Mention]) -> str:

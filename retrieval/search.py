@@ -44,7 +44,7 @@ from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
-from retrieval.entities import Mention, QueryCars, without
+from retrieval.entities import Mention, QueryCars, spelled, without
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.facts import FactSide
 from retrieval.filters import Filters, parse_filters, stored_names
@@ -67,6 +67,7 @@ from retrieval.nearest import Answer, Ask, coalescer
 log = logging.getLogger(__name__)
 
 _HAN_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+OTHERS_READ = 30
 Events = Callable[[str, Mapping[str, Any]], None]
 
 
@@ -314,13 +315,30 @@ class Searcher:
         if mentions and self.other_car_penalty > 0:
             ids = [chunk_id for chunk_id, _, _ in ranked]
             named = {c for m in mentions for c in m.family}
-            ranked = penalise(ranked, self.lexical.cars_of(ids), named, self.other_car_penalty)
+            about = self._about(ids, named)
+            ranked = penalise(ranked, about, named, self.other_car_penalty)
         return ranked
 
     @cached_property
     def _nearest(self) -> Coalescer[Ask, Answer]:
         """The vector side of concurrent searches, run together (`retrieval.nearest`)."""
         return coalescer(self.embedder, self.store)
+
+    def _about(self, ids: list[str], named: set[str]) -> dict[str, tuple[str, ...]]:
+        """The cars each chunk is about: its metadata's, and a named car its text names by a
+        name that needs no make (a Golf page's "Golf GTI" paragraph is about the GTI, which
+        the EPA file lists apart; a news page comparing the drag of cars it is not about)."""
+        about = dict(self.lexical.cars_of(ids))
+        names = self.cars().names(named) if self.cars is not None else None
+        if names is None:
+            return about
+        # the first `OTHERS_READ` of the fused order: further down, a restored score is
+        # still no result (each read costs a passage decode and a regex scan)
+        others = [i for i in ids[:OTHERS_READ] if about.get(i) and named.isdisjoint(about[i])]
+        for chunk_id, (text, _) in self.lexical.passages(others).items():
+            if names.search(spelled(text)):
+                about[chunk_id] = (*about[chunk_id], *sorted(named))
+        return about
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []

@@ -12,7 +12,7 @@ from api.services import Services
 from api.settings import Settings, shipped_data
 from ingest.specs.vocabulary import load_vocabulary
 from retrieval.facts import QueryAttributes, fact_ranking
-from retrieval.fusion import Part, promote
+from retrieval.fusion import Part, Weights, fuse, promote
 from retrieval.search import Searcher
 
 pytestmark = pytest.mark.slow
@@ -56,18 +56,25 @@ PAGES = {
         "Tata", "Nexon", {"Length": "3993 mm", "Wheelbase": "2498 mm", "Boot space": "382 litres"}
     ),
 }
+RIVAL = """# Kia Seltos review
+
+## Size
+
+At 4365 mm the Seltos is the longest car in its class: 372 mm longer than the Nexon and
+375 mm longer than the Baleno, and its 2610 mm wheelbase frees rear knee room.
+"""
 COMPARISON = "Which holds more luggage, the Baleno or the Nexon?"
 
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Searcher]:  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("facts")
-    for name, text in PAGES.items():
+    for name, text in {**PAGES, "seltos.md": RIVAL}.items():
         (root / "docs").mkdir(exist_ok=True)
         (root / "docs" / name).write_text(text, encoding="utf-8")
     services = Services(Settings(data_dir=root / "index", workers=0), embedder=embedder)
     report = services.pipeline.run([root / "docs"])
-    assert report.failed == 0 and report.ok == len(PAGES)
+    assert report.failed == 0 and report.ok == len(PAGES) + 1
     searcher = services.searcher
     assert isinstance(searcher, Searcher)
     yield searcher
@@ -124,3 +131,21 @@ def test_one_car_is_ranked_by_the_two_sides_alone(searcher: Searcher) -> None:
         assert [r.chunk_id for r in searcher.search(query, k=6)] == ranked
     finally:
         searcher.fact_weight = before
+
+
+def test_a_page_about_another_car_that_names_the_asked_car_keeps_its_score(
+    searcher: Searcher,
+) -> None:
+    """The Seltos review is about the Seltos (its chunk's car), but it names the Nexon: it is
+    not lowered as a chunk about other cars only, while the Nexon's own pages rank as before."""
+    results = searcher.search("How long is the Tata Nexon?", k=8)
+    weights = Weights(searcher.rrf_k, searcher.vector_weight, searcher.lexical_weight)
+    rival = [r for r in results if "Kia Seltos" in r.text or "Seltos is" in r.text]
+    assert rival and rival[0].score == pytest.approx(
+        fuse(Part(**rival[0].scores.model_dump()), weights)
+    )
+    cars = searcher.cars() if searcher.cars is not None else None
+    assert cars is not None
+    names = cars.names(["tata-nexon"])
+    assert names is not None and names.search("longer than the nexon")
+    assert not names.search("the nexonx") and cars.names(["no-such-car"]) is None
