@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Generic, TypeVar
 
 from ingest.specs.cars import CarIndex, add_models, slug
@@ -51,6 +52,8 @@ class QueryCars:
 
     def __init__(self, index: CarIndex) -> None:
         self.index = index
+        # names() patterns by car set; a QueryCars is rebuilt, not changed, when cars change
+        self._names: dict[frozenset[str], re.Pattern[str] | None] = {}
 
     @classmethod
     def build(cls, index: CarIndex, known: Iterable[KnownCar] = ()) -> QueryCars:
@@ -78,20 +81,27 @@ class QueryCars:
     def names(self, cars: Iterable[str]) -> re.Pattern[str] | None:
         """A pattern finding, in a text lowercased and folded (`spelled`), a name that alone
         names one of `cars` ("gti", "model 3", "凯美瑞"; not a name that needs its make)."""
-        wanted = set(cars)
-        aliases = sorted(
-            (
-                alias
-                for alias, ids in self.index.model_aliases.items()
-                if alias in self.index.strong and wanted.intersection(ids)
-            ),
-            key=len,
-            reverse=True,
-        )
-        if not aliases:
-            return None
-        words = "|".join(re.escape(a).replace(r"\ ", " ").replace(" ", "[ -]?") for a in aliases)
-        return re.compile(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])")
+        wanted = frozenset(cars)
+        if wanted not in self._names:
+            aliases = sorted(
+                {a for car in wanted for a in self._strong_aliases.get(car, ())},
+                key=len,
+                reverse=True,
+            )
+            spelled_as = (re.escape(a).replace(r"\ ", " ").replace(" ", "[ -]?") for a in aliases)
+            pattern = rf"(?<![a-z0-9])(?:{'|'.join(spelled_as)})(?![a-z0-9])"
+            self._names[wanted] = re.compile(pattern) if aliases else None
+        return self._names[wanted]
+
+    @cached_property
+    def _strong_aliases(self) -> dict[str, list[str]]:
+        """Car id → the names that name it without its make."""
+        by_car: dict[str, list[str]] = {}
+        for alias, ids in self.index.model_aliases.items():
+            if alias in self.index.strong:
+                for car in ids:
+                    by_car.setdefault(car, []).append(alias)
+        return by_car
 
     def family(self, car: str) -> tuple[str, ...]:
         """`car` and the known cars whose id it extends ("toyota-corolla-hybrid" extends
