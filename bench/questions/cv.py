@@ -93,6 +93,25 @@ def outcomes_of(
     return [judge(q, searcher.search(q.question, k=10, mode=mode)) for q in questions]
 
 
+def cross_validate(
+    questions: Sequence[Question], results: Sequence[Sequence[Outcome]], n: int
+) -> tuple[list[Outcome], list[int]]:
+    """The held-out outcomes and, per fold, the setting (index into `results`, one list of
+    outcomes per setting, aligned with `questions`) chosen on the other folds; ties go to the
+    first setting."""
+    held: list[Outcome] = []
+    picks: list[int] = []
+    for fold in folds(questions, n):
+        inside = set(fold)
+        train = [i for i in range(len(questions)) if i not in inside]
+        best = max(
+            range(len(results)), key=lambda s: (objective([results[s][i] for i in train]), -s)
+        )
+        picks.append(best)
+        held += [results[best][i] for i in fold]
+    return held, picks
+
+
 def parse_grid(items: Sequence[str]) -> list[dict[str, Any]]:
     names, values = [], []
     for item in items:
@@ -123,18 +142,8 @@ def main(argv: list[str] | None = None) -> None:
         results.append(outcomes_of(searcher, questions, args.mode))
         whole = score(results[-1])
         print(json.dumps(setting), " ".join(f"{k} {v:.3f}" for k, v in whole.items()))
-    dealt = folds(questions, args.folds)
-    held: list[Outcome] = []
-    chosen: list[str] = []
-    for fold in dealt:
-        inside = set(fold)
-        train = [i for i in range(len(questions)) if i not in inside]
-        best = max(
-            range(len(settings)),
-            key=lambda s: (objective([results[s][i] for i in train]), -s),
-        )
-        chosen.append(json.dumps(settings[best]))
-        held += [results[best][i] for i in fold]
+    held, picks = cross_validate(questions, results, args.folds)
+    chosen = [json.dumps(settings[pick]) for pick in picks]
     cv = score(held)
     print("cross-validated (held-out folds):", " ".join(f"{k} {v:.3f}" for k, v in cv.items()))
     print("chosen per fold:", *chosen, sep="\n  ")
