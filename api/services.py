@@ -29,6 +29,7 @@ from ingest.specs.vocabulary import load_vocabulary
 from ingest.storage.engine import collection_url
 from ingest.store import ChromaStore
 from retrieval.entities import KnownCar, QueryCars, Refreshing
+from retrieval.facts import FactChunks, FactSide, QueryAttributes
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
@@ -210,6 +211,12 @@ class Services:
             glossary=Glossary.load(glossary) if glossary else None,
             # the registry grows with each ingest, which writes a new lexical generation
             cars=Refreshing(self._query_cars, lambda: lexical.generation),
+            facts=FactSide(
+                QueryAttributes.build(load_vocabulary(self.spec_config.attributes)),
+                Refreshing(
+                    lambda: FactChunks.load(self.ledger.database), lambda: lexical.generation
+                ),
+            ),
             document_name=self.naming.document,
             stored_sources=self.stored_sources,
         )

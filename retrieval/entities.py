@@ -11,11 +11,17 @@ toyota-camry, "the Venue" hyundai-venue, "Venue vs Creta" both; a bare make name
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Generic, TypeVar
 
 from ingest.specs.cars import CarIndex, add_models, slug
+from ingest.specs.numbers import fold
+
+T = TypeVar("T")
 
 MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
 
@@ -46,6 +52,8 @@ class QueryCars:
 
     def __init__(self, index: CarIndex) -> None:
         self.index = index
+        # names() patterns by car set; a QueryCars is rebuilt, not changed, when cars change
+        self._names: dict[frozenset[str], re.Pattern[str] | None] = {}
 
     @classmethod
     def build(cls, index: CarIndex, known: Iterable[KnownCar] = ()) -> QueryCars:
@@ -69,6 +77,31 @@ class QueryCars:
             seen.add(hit.car)
             mentions.append(Mention(hit.car, hit.start, hit.end, self.family(hit.car)))
         return mentions[:MAX_CARS]
+
+    def names(self, cars: Iterable[str]) -> re.Pattern[str] | None:
+        """A pattern finding, in a text lowercased and folded (`spelled`), a name that alone
+        names one of `cars` ("gti", "model 3", "凯美瑞"; not a name that needs its make)."""
+        wanted = frozenset(cars)
+        if wanted not in self._names:
+            aliases = sorted(
+                {a for car in wanted for a in self._strong_aliases.get(car, ())},
+                key=len,
+                reverse=True,
+            )
+            spelled_as = (re.escape(a).replace(r"\ ", " ").replace(" ", "[ -]?") for a in aliases)
+            pattern = rf"(?<![a-z0-9])(?:{'|'.join(spelled_as)})(?![a-z0-9])"
+            self._names[wanted] = re.compile(pattern) if aliases else None
+        return self._names[wanted]
+
+    @cached_property
+    def _strong_aliases(self) -> dict[str, list[str]]:
+        """Car id → the names that name it without its make."""
+        by_car: dict[str, list[str]] = {}
+        for alias, ids in self.index.model_aliases.items():
+            if alias in self.index.strong:
+                for car in ids:
+                    by_car.setdefault(car, []).append(alias)
+        return by_car
 
     def family(self, car: str) -> tuple[str, ...]:
         """`car` and the known cars whose id it extends ("toyota-corolla-hybrid" extends
@@ -94,6 +127,11 @@ def _split(index: CarIndex, car_id: str, name: str) -> tuple[str, str] | None:
     return None
 
 
+def spelled(text: str) -> str:
+    """`text` as `QueryCars.names` patterns read it: folded (full-width forms), lowercase."""
+    return fold(text).lower()
+
+
 def without(query: str, mentions: Sequence[Mention]) -> str:
     """`query` with the car names blanked out: what is left asks about the car."""
     text = list(query)
@@ -102,16 +140,17 @@ def without(query: str, mentions: Sequence[Mention]) -> str:
     return "".join(text)
 
 
-class Refreshing:
-    """A `QueryCars` rebuilt when `version()` changes (the registry grows with each ingest)."""
+class Refreshing(Generic[T]):
+    """A `QueryCars` (or the fact chunks) rebuilt when `version()` changes (the registry
+    grows with each ingest)."""
 
-    def __init__(self, build: Callable[[], QueryCars], version: Callable[[], Hashable]) -> None:
+    def __init__(self, build: Callable[[], T], version: Callable[[], Hashable]) -> None:
         self._build = build
         self._version = version
         self._lock = threading.Lock()
-        self._built: tuple[Hashable, QueryCars] | None = None
+        self._built: tuple[Hashable, T] | None = None
 
-    def __call__(self) -> QueryCars:
+    def __call__(self) -> T:
         version = self._version()
         built = self._built
         if built is not None and built[0] == version:

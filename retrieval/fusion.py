@@ -148,3 +148,20 @@ def penalise(
         lowered.append((chunk_id, score * (1.0 - penalty) if other else score, part))
     lowered.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
     return lowered
+
+
+def promote(
+    ranked: list[tuple[str, float, Part]], chosen: Mapping[str, int], weight: float, rrf_k: int
+) -> list[tuple[str, float, Part]]:
+    """The fused ranking with a third side added: `weight / (rrf_k + rank)` for each chunk of
+    `chosen` (chunk id → rank; the chunks stating a named car's asked attribute,
+    `retrieval.facts`), those neither side found joining with that alone."""
+    if not chosen or weight <= 0:
+        return ranked
+    bonus = {chunk_id: weight / (rrf_k + n) for chunk_id, n in chosen.items()}
+    lifted = [
+        (chunk_id, score + bonus.pop(chunk_id, 0.0), part) for chunk_id, score, part in ranked
+    ]
+    lifted += [(chunk_id, score, Part()) for chunk_id, score in bonus.items()]
+    lifted.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+    return lifted

@@ -21,16 +21,19 @@ that answers), and a fused chunk about other cars only loses `other_car_penalty`
 score. Chosen on bench/questions/tune.jsonl (105 questions), see BENCHMARKS.md "Retrieval":
 boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter with a
 fallback (boost 1) gave 0.85-0.89; the glossary stays (off: 0.87, cross-lingual 0.86 → 0.14).
+
+Facts (`retrieval/facts.py`): a query naming two or more cars and a spec attribute adds a
+third ranking in hybrid, each car's chunks that state its fact of that attribute (`fact_weight`
+1.0, on tune's five cross-validation folds every fold chose it: pairs found@5 17/24 → 20/24).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -38,13 +41,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ingest.embedding import Embedder
-from ingest.embedding.model import QUERY_BATCH
-from ingest.errors import IngestError
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
-from retrieval.entities import Mention, QueryCars, without
+from retrieval.entities import Mention, QueryCars, spelled, without
 from retrieval.errors import EmptyQuery, InvalidArgument
+from retrieval.facts import FactSide
 from retrieval.filters import Filters, parse_filters, stored_names
 from retrieval.fusion import (
     MODES,
@@ -54,15 +56,18 @@ from retrieval.fusion import (
     interleave,
     penalise,
     prefer,
+    promote,
     rank,
     round_robin,
 )
 from retrieval.glossary import Expansion, Glossary, has_han
 from retrieval.lexical import Concept, LexicalReader
+from retrieval.nearest import Answer, Ask, coalescer
 
 log = logging.getLogger(__name__)
 
 _HAN_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+OTHERS_READ = 30
 Events = Callable[[str, Mapping[str, Any]], None]
 
 
@@ -75,23 +80,6 @@ class Scores(BaseModel):
     lexical_rank: int | None = Field(default=None, description="1-based rank among the BM25 hits")
 
 
-@dataclass(frozen=True, slots=True)
-class _Ask:
-    """One vector query: a text, the Chroma where clause (None for none), the depth."""
-
-    text: str
-    where: dict[str, Any] | None
-    depth: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    hits: list[Hit]
-    embed_ms: float  # the shared run's encoder time
-    chroma_ms: float  # and its Chroma queries'
-    batch: int  # query texts in that run
-
-
 class Neighbor(BaseModel):
     chunk_id: str
     chunk_index: int
@@ -101,8 +89,9 @@ class Neighbor(BaseModel):
 class Result(BaseModel):
     """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
     every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid, times
-    `1 - other_car_penalty` for a chunk about other cars only when the query names a car (the
-    cosine and the BM25 score are in `scores`)."""
+    `1 - other_car_penalty` for a chunk about other cars only when the query names a car, plus
+    `fact_weight / (rrf_k + rank)` in hybrid for a comparison's chunk that states a named car's
+    asked attribute (the cosine and the BM25 score are in `scores`)."""
 
     chunk_id: str
     text: str
@@ -138,6 +127,8 @@ class Searcher:
         car_name_weight: float = 0.25,
         other_car_penalty: float = 0.3,
         car_pool: int = 10,
+        facts: FactSide | None = None,
+        fact_weight: float = 1.0,
         document_name: Callable[[str], str] | None = None,
         stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -150,6 +141,8 @@ class Searcher:
         self.car_name_weight = car_name_weight
         self.other_car_penalty = other_car_penalty
         self.car_pool = car_pool
+        self.facts = facts
+        self.fact_weight = fact_weight
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -222,6 +215,9 @@ class Searcher:
                 query, expansion, conditions, mentions, depth, timings, used == "hybrid"
             )
         ranked = self._rank(vector, lexical, used, mentions)
+        if self.facts is not None and used == "hybrid" and len(mentions) > 1:
+            chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
+            ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -272,7 +268,7 @@ class Searcher:
             else [conditions.model_copy(update={"car": list(m.family)}).where() for m in mentions]
         )
         wide = depth * self.car_pool if pooled else depth
-        groups = [[_Ask(text, where, wide) for text in texts] for where in wheres]
+        groups = [[Ask(text, where, wide) for text in texts] for where in wheres]
         answers = self._nearest([ask for group in groups for ask in group])
         # The shared run's parts; the wait for a free encoder stream is in total_ms only.
         timings["embed_ms"] = answers[0].embed_ms
@@ -319,46 +315,30 @@ class Searcher:
         if mentions and self.other_car_penalty > 0:
             ids = [chunk_id for chunk_id, _, _ in ranked]
             named = {c for m in mentions for c in m.family}
-            ranked = penalise(ranked, self.lexical.cars_of(ids), named, self.other_car_penalty)
+            about = self._about(ids, named)
+            ranked = penalise(ranked, about, named, self.other_car_penalty)
         return ranked
 
     @cached_property
-    def _nearest(self) -> Coalescer[_Ask, _Answer]:
-        """The vector side of concurrent searches, run together: their query texts in one
-        encoder run, then one Chroma query per filter and depth. Four searches in one run
-        cost ~4 ms of encoder and ~1.6 ms of Chroma CPU each here, against ~6 and ~2.7 alone;
-        a search that finds a slot free runs at once. A run per encoder stream, and at least
-        two, so that one run's Chroma queries overlap the next run's encoding.
+    def _nearest(self) -> Coalescer[Ask, Answer]:
+        """The vector side of concurrent searches, run together (`retrieval.nearest`)."""
+        return coalescer(self.embedder, self.store)
 
-        A failed run is retried search by search unless the store or the model failed (an
-        `IngestError`: nobody's input, and a retry would only repeat it)."""
-        return Coalescer(
-            self._nearest_run,
-            slots=max(2, self.embedder.streams),
-            max_items=QUERY_BATCH,
-            alone_on_error=lambda error: not isinstance(error, IngestError),
-        )
-
-    def _nearest_run(self, asks: list[_Ask]) -> list[_Answer]:
-        began = time.perf_counter()
-        # Each text once: a search asks with the same text under each named car's filter.
-        texts = list(dict.fromkeys(ask.text for ask in asks))
-        vectors = self.embedder.embed_queries(texts)
-        rows_of = {text: row for row, text in enumerate(texts)}
-        vectors = vectors[[rows_of[ask.text] for ask in asks]]
-        embed_ms = _ms(began)
-        # One Chroma call per distinct (where clause, depth); dicts are grouped by their JSON.
-        groups: dict[tuple[str, int], list[int]] = {}
-        for row, ask in enumerate(asks):
-            groups.setdefault((json.dumps(ask.where, sort_keys=True), ask.depth), []).append(row)
-        began = time.perf_counter()
-        hits: dict[int, list[Hit]] = {}
-        for (_, depth), rows in groups.items():
-            where = asks[rows[0]].where
-            lists = self.store.query_many(vectors[rows], k=depth, where=where, hydrate=False)
-            hits.update(zip(rows, lists, strict=True))
-        chroma_ms = _ms(began)
-        return [_Answer(hits[row], embed_ms, chroma_ms, len(asks)) for row in range(len(asks))]
+    def _about(self, ids: list[str], named: set[str]) -> dict[str, tuple[str, ...]]:
+        """The cars each chunk is about: its metadata's, and a named car its text names by a
+        name that needs no make (a Golf page's "Golf GTI" paragraph is about the GTI, which
+        the EPA file lists apart; a news page comparing the drag of cars it is not about)."""
+        about = dict(self.lexical.cars_of(ids))
+        names = self.cars().names(named) if self.cars is not None else None
+        if names is None:
+            return about
+        # the first `OTHERS_READ` of the fused order: further down, a restored score is
+        # still no result (each read costs a passage decode and a regex scan)
+        others = [i for i in ids[:OTHERS_READ] if about.get(i) and named.isdisjoint(about[i])]
+        for chunk_id, (text, _) in self.lexical.passages(others).items():
+            if names.search(spelled(text)):
+                about[chunk_id] = (*about[chunk_id], *sorted(named))
+        return about
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []

@@ -1,0 +1,138 @@
+"""Spec facts as a third ranking: the chunks that state a named car's value of the attribute
+a query asks about.
+
+Ingest extracts each document's spec facts (car, attribute, value) with the chunk that holds
+the evidence (`ingest.specs`). A query that names a car ("the Tata Nexon") and an attribute
+in the spec vocabulary's words (`data/specs/attributes.toml`: "luggage", "wheelbase",
+"马力") points at those chunks directly, where BM25 and the vectors only see a passage about
+the car: within one car's chunks the words that pick the right passage are few ("holds more
+luggage" against a paragraph of dimensions that says "Boot space is 318 litres"), and a
+comparison's second car is the one that loses. Search uses it for comparisons only (two or
+more cars named): for one car, on tune, it lifted as many wrong variants' chunks above the
+answer as it lifted answers (r@1 equal, first hits 6 better and 5 worse), and each car's
+first fact chunk ranks first, so the cars are on equal footing.
+
+    attributes = QueryAttributes.build(load_vocabulary(path))
+    attributes.find("Which holds more luggage, the Baleno or the Nexon?")  # {"boot_volume"}
+    chunks = FactChunks.load(database)
+    chunks.holding(("tata-nexon",), {"boot_volume"})  # the Nexon's boot-volume chunk ids
+
+The vocabulary is the one spec extraction reads documents with, written for the documents'
+labels, not for any question set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ingest.specs.numbers import first_words_re, word_grams
+from ingest.specs.vocabulary import Vocabulary, normalise
+from ingest.storage.engine import Database
+from ingest.storage.tables import facts
+from retrieval.glossary import has_han
+
+# Attributes whose values are words (engine type, drive, body type): a query's "type" or
+# "drive" is too loose to point at a fact ("the Civic Type R").
+_WORD_VALUED = frozenset({"text"})
+
+
+@dataclass(slots=True)
+class QueryAttributes:
+    """Finds the spec attributes a query names, by the vocabulary's labels: English labels as
+    whole words (longest first), Chinese labels of two or more characters as substrings."""
+
+    english: dict[str, str] = field(default_factory=dict)  # normalised label → attribute
+    chinese: dict[str, str] = field(default_factory=dict)
+    longest: int = 1
+    first: re.Pattern[str] | None = None  # the first words of the English labels
+
+    @classmethod
+    def build(cls, vocabulary: Vocabulary) -> QueryAttributes:
+        found = cls()
+        for label, key in vocabulary.labels.items():
+            attribute = vocabulary.attributes.get(key)
+            if attribute is None or attribute.dimension in _WORD_VALUED:
+                continue
+            if has_han(label):
+                if len(label) >= 2:
+                    found.chinese.setdefault(label, key)
+            elif label.isascii() and label[:1].isalpha():
+                found.english.setdefault(label, key)
+                found.longest = max(found.longest, len(label.split()))
+        found.first = first_words_re(set(found.english))
+        return found
+
+    def find(self, query: str) -> set[str]:
+        """The attribute keys `query` names."""
+        text = normalise(query)
+        keys: set[str] = set()
+        if self.first is not None:
+            grams = word_grams(text, self.first, set(self.english), self.longest)
+            keys.update(self.english[gram] for _, _, gram in grams)
+        if has_han(text):
+            keys.update(key for label, key in self.chinese.items() if label in text)
+        return keys
+
+
+@dataclass(frozen=True, slots=True)
+class FactChunks:
+    """The chunk ids holding each car's facts of each attribute, in ingest order."""
+
+    by_fact: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, database: Database) -> FactChunks:
+        rows = sa.select(facts.c.car_id, facts.c.attribute, facts.c.chunk_id).where(
+            facts.c.chunk_id.is_not(None)
+        )
+        found: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+        with database.read() as connection:
+            for car, attribute, chunk_id in connection.execute(rows.order_by(facts.c.id)):
+                found[(car, attribute)][chunk_id] = None
+        return cls({key: tuple(ids) for key, ids in found.items()})
+
+    def holding(self, family: Iterable[str], attributes: Iterable[str]) -> list[str]:
+        """The chunks stating a fact of one of `attributes` about a car of `family`."""
+        wanted = list(attributes)
+        ids = (i for car in family for a in wanted for i in self.by_fact.get((car, a), ()))
+        return list(dict.fromkeys(ids))
+
+
+def fact_ranking(per_car: Sequence[list[str]], fused: Sequence[str]) -> dict[str, int]:
+    """Each named car's fact chunks ranked within the car, in the order the fused ranking
+    puts them (those it lacks last): chunk id → its best rank (1-based) under any car. Each
+    car's first chunk ranks first: a comparison's cars are on equal footing."""
+    position = {chunk_id: n for n, chunk_id in enumerate(fused)}
+    ranks: dict[str, int] = {}
+    for ids in per_car:
+        ordered = sorted(ids, key=lambda i: position.get(i, len(position)))
+        for rank, chunk_id in enumerate(ordered, 1):
+            ranks[chunk_id] = min(rank, ranks.get(chunk_id, rank))
+    return ranks
+
+
+@dataclass(frozen=True, slots=True)
+class FactSide:
+    """The third ranking of a hybrid search: what the query names (`attributes`) looked up in
+    the stored facts (`chunks`, read again after each ingest)."""
+
+    attributes: QueryAttributes
+    chunks: Callable[[], FactChunks]
+
+    def ranking(
+        self, query: str, families: Sequence[Sequence[str]], fused: Sequence[str]
+    ) -> dict[str, int]:
+        """The chunks stating each named car's asked attributes (none unless the query names
+        both a car and an attribute), ordered by `fact_ranking`."""
+        if not families:
+            return {}
+        asked = self.attributes.find(query)
+        if not asked:
+            return {}
+        held = self.chunks()
+        return fact_ranking([held.holding(family, asked) for family in families], fused)

@@ -1,0 +1,151 @@
+"""Spec facts as a third ranking (issue 16, comparisons): a query naming two cars and an
+attribute brings each car's chunk that states it, on a real index of two small spec pages whose
+other chunks repeat the question's words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from api.services import Services
+from api.settings import Settings, shipped_data
+from ingest.specs.vocabulary import load_vocabulary
+from retrieval.facts import QueryAttributes, fact_ranking
+from retrieval.fusion import Part, Weights, fuse, promote
+from retrieval.search import Searcher
+
+pytestmark = pytest.mark.slow
+
+
+def _praise(car: str, times: int) -> str:
+    sentence = (
+        f"The {car} is a popular family car in India and owners praise the {car} for its "
+        f"comfort, its ride and its dealer network, and many families choose the {car} for "
+        "long trips."
+    )
+    return " ".join([sentence] * times)
+
+
+def _page(make: str, car: str, figures: dict[str, str]) -> str:
+    lines = "\n".join(f"{label}: {value}" for label, value in figures.items())
+    return f"""# {make} {car}
+
+## Overview
+
+{_praise(car, 6)}
+
+## Dimensions
+
+{lines}
+
+## Safety
+
+The {car} holds more airbags than before: up to six, and more safety equipment on higher
+trims. {_praise(car, 2)}
+"""
+
+
+PAGES = {
+    "baleno.md": _page(
+        "Maruti Suzuki",
+        "Baleno",
+        {"Length": "3990 mm", "Wheelbase": "2520 mm", "Boot space": "318 litres"},
+    ),
+    "nexon.md": _page(
+        "Tata", "Nexon", {"Length": "3993 mm", "Wheelbase": "2498 mm", "Boot space": "382 litres"}
+    ),
+}
+RIVAL = """# Kia Seltos review
+
+## Size
+
+At 4365 mm the Seltos is the longest car in its class: 372 mm longer than the Nexon and
+375 mm longer than the Baleno, and its 2610 mm wheelbase frees rear knee room.
+"""
+COMPARISON = "Which holds more luggage, the Baleno or the Nexon?"
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[Searcher]:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("facts")
+    for name, text in {**PAGES, "seltos.md": RIVAL}.items():
+        (root / "docs").mkdir(exist_ok=True)
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    services = Services(Settings(data_dir=root / "index", workers=0), embedder=embedder)
+    report = services.pipeline.run([root / "docs"])
+    assert report.failed == 0 and report.ok == len(PAGES) + 1
+    searcher = services.searcher
+    assert isinstance(searcher, Searcher)
+    yield searcher
+    services.close()
+
+
+def _boot_lines(texts: list[str]) -> set[str]:
+    return {line for text in texts for line in text.splitlines() if line.startswith("Boot space")}
+
+
+def test_a_query_names_attributes_in_the_spec_vocabulary() -> None:
+    vocabulary = load_vocabulary(shipped_data() / "specs" / "attributes.toml")
+    attributes = QueryAttributes.build(vocabulary)
+    assert attributes.find(COMPARISON) == {"boot_volume"}
+    assert attributes.find("How much longer is the Venue's wheel base?") == {"wheelbase"}
+    assert attributes.find("卡罗拉双擎和亚洲狮的发动机马力各是多少？") == {"power"}
+    # word-valued attributes (body type, drive) are too loose to point at a fact
+    assert attributes.find("the Honda Civic Type R") == set()
+
+
+def test_each_cars_fact_chunks_rank_within_the_car_by_the_fused_order() -> None:
+    fused = ["a2", "b1", "a1", "x"]
+    ranks = fact_ranking([["a1", "a2", "a9"], ["b1"]], fused)
+    assert ranks == {"a2": 1, "a1": 2, "a9": 3, "b1": 1}  # a9: not fused, last; b1 first of b
+    lifted = promote([("x", 0.5, Part()), ("b1", 0.1, Part())], {"b1": 1, "new": 2}, 1.0, 5)
+    assert [chunk_id for chunk_id, _, _ in lifted] == ["x", "b1", "new"]
+    assert lifted[1][1] == pytest.approx(0.1 + 1 / 6) and lifted[2][1] == pytest.approx(1 / 7)
+    assert promote(lifted, {"new": 1}, 0.0, 5) == lifted  # weight 0: the side is off
+
+
+def test_a_comparison_brings_each_cars_fact_chunk_first(searcher: Searcher) -> None:
+    """Both sides rank the pages' 'holds more' paragraphs first (the words match; "luggage" is
+    nowhere in the documents); the facts say which chunk states each car's boot space."""
+    top = [r.text for r in searcher.search(COMPARISON, k=2)]
+    assert _boot_lines(top) == {"Boot space: 318 litres", "Boot space: 382 litres"}
+    before = searcher.fact_weight
+    try:
+        searcher.fact_weight = 0.0
+        without = [r.text for r in searcher.search(COMPARISON, k=2)]
+    finally:
+        searcher.fact_weight = before
+    assert _boot_lines(without) != _boot_lines(top)
+    for mode in ("lexical", "vector"):  # a single side is that side alone
+        alone = [r.text for r in searcher.search(COMPARISON, k=2, mode=mode)]  # type: ignore[arg-type]
+        assert _boot_lines(alone) != _boot_lines(top), mode
+
+
+def test_one_car_is_ranked_by_the_two_sides_alone(searcher: Searcher) -> None:
+    query = "How much luggage fits in the Baleno?"
+    ranked = [r.chunk_id for r in searcher.search(query, k=6)]
+    before = searcher.fact_weight
+    try:
+        searcher.fact_weight = 0.0
+        assert [r.chunk_id for r in searcher.search(query, k=6)] == ranked
+    finally:
+        searcher.fact_weight = before
+
+
+def test_a_page_about_another_car_that_names_the_asked_car_keeps_its_score(
+    searcher: Searcher,
+) -> None:
+    """The Seltos review is about the Seltos (its chunk's car), but it names the Nexon: it is
+    not lowered as a chunk about other cars only, while the Nexon's own pages rank as before."""
+    results = searcher.search("How long is the Tata Nexon?", k=8)
+    weights = Weights(searcher.rrf_k, searcher.vector_weight, searcher.lexical_weight)
+    rival = [r for r in results if "Kia Seltos" in r.text or "Seltos is" in r.text]
+    assert rival and rival[0].score == pytest.approx(
+        fuse(Part(**rival[0].scores.model_dump()), weights)
+    )
+    cars = searcher.cars() if searcher.cars is not None else None
+    assert cars is not None
+    names = cars.names(["tata-nexon"])
+    assert names is not None and names.search("longer than the nexon")
+    assert not names.search("the nexonx") and cars.names(["no-such-car"]) is None
