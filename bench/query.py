@@ -500,7 +500,8 @@ def main() -> None:
         services = Services(Settings(data_dir=data_dir))
         embedder = services.embedder
         corpus_chunks = services.store.count()
-        rows = [("corpus index", f"{corpus_chunks} chunks from {report['files']['ok']} files")]
+        files = report["files"]["ok"] + report["files"]["skipped"]  # skipped: indexed before
+        rows = [("corpus index", f"{corpus_chunks} chunks from {files} files")]
         rows += measure("corpus", data_dir, embedder, queries, args)
 
         synthetic_note = ""
