@@ -308,6 +308,8 @@ class LexicalReader:
         codes = snap.codes.get("cars")
         if codes is None or "cars" not in snap.values:
             return {}
+        if not len(codes):  # an index of no chunks
+            return dict.fromkeys(ids, ())
         lists = _car_lists(snap)
         position = snap.position
         rows = [position.get(chunk_id, -1) for chunk_id in ids]
