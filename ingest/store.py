@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlparse
 
 import numpy as np
@@ -47,8 +46,10 @@ WRITE_RESERVE_BYTES = 32 << 20
 WRITE_BYTES_PER_CHUNK = 16 << 10
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """A chunk Chroma found or read: text and metadata are empty where not asked for. A named
+    tuple: a pooled search makes 500 a query, and a frozen dataclass cost 0.5 µs each."""
+
     id: str
     text: str
     metadata: dict[str, Any]
@@ -335,6 +336,12 @@ class ChromaStore:
             include=["documents", "metadatas", "distances"] if hydrate else ["distances"],
         )
         found: list[list[Hit]] = []
+        if not hydrate:  # ids and distances only: 500 hits a pooled search, no copies to make
+            for ids, distances in zip(result["ids"], result["distances"] or [], strict=True):
+                found.append(
+                    [Hit(i, "", {}, float(d)) for i, d in zip(ids, distances, strict=True)]
+                )
+            return found
         for row, ids in enumerate(result["ids"]):
             documents = result["documents"][row] if result["documents"] else [""] * len(ids)
             metadatas = result["metadatas"][row] if result["metadatas"] else [{}] * len(ids)

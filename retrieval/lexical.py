@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,6 +40,7 @@ from ingest.lexical.format import (
     read_current,
     read_manifest,
 )
+from retrieval.bm25 import Postings, top
 from retrieval.errors import IndexUnavailable, InvalidFilter
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ class _Snapshot:
 
     generation: str | None
     ids: list[str] = field(default_factory=list)
-    model: Any = None  # bm25s.BM25, or None when no chunk has a token
+    postings: Postings | None = None  # None when no chunk has a token
     lookup: dict[str, dict[str, int]] = field(default_factory=dict)  # field → value → code
     values: dict[str, list[str]] = field(default_factory=dict)  # field → code → value
     codes: dict[str, NDArray[np.int32]] = field(default_factory=dict)
@@ -61,6 +63,7 @@ class _Snapshot:
     car_rows: dict[tuple[str, ...], NDArray[np.bool_]] = field(
         default_factory=dict
     )  # car ids → rows
+    car_lists: list[tuple[str, ...]] | None = None  # "cars" code → its car ids, once split
     problem: str | None = None  # why the generation CURRENT names could not be used
 
     @property
@@ -90,9 +93,14 @@ def _load(directory: Path, generation: str, manifest_digest: str) -> _Snapshot:
 
     ids: list[str] = json.loads(blobs["ids.json"])
     values: dict[str, list[str]] = manifest["values"]
-    model = None
+    postings = None
     if not manifest.get("empty") and ids:
         model = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
+        postings = Postings.of(model)
+        if postings.count != len(ids):
+            raise LexicalIndexCorrupt(
+                f"{folder}: BM25 holds {postings.count} chunks, not {len(ids)}"
+            )
     offsets = array(f"{TEXTS}.offsets.npy")
     if len(offsets) != len(ids) + 1 or int(offsets[-1]) != len(blobs[f"{TEXTS}.bin"]):
         raise LexicalIndexCorrupt(f"{folder}: the text offsets do not fit the texts")
@@ -101,7 +109,7 @@ def _load(directory: Path, generation: str, manifest_digest: str) -> _Snapshot:
         texts=blobs[f"{TEXTS}.bin"],
         offsets=offsets,
         ids=ids,
-        model=model,
+        postings=postings,
         values=values,
         lookup={f: {v: i for i, v in enumerate(values[f])} for f in TEXT_FIELDS},
         codes={f: array(f"{f}.codes.npy") for f in TEXT_FIELDS},
@@ -253,7 +261,7 @@ class LexicalReader:
                 f"{snap.problem}; it is being rebuilt from Chroma: search in vector or hybrid "
                 "mode meanwhile, or run `specrag ingest` if this persists"
             )
-        if snap.model is None or k <= 0:
+        if snap.postings is None or k <= 0:
             return [[] for _ in range(max(1, len(cars)))]
         scores = _scores(snap, query, filters, expansions)
         if scores is None:
@@ -266,8 +274,9 @@ class LexicalReader:
             if boost >= 1.0:
                 lift = float(scores.max()) + 1.0
                 keyed = np.where(about & (scores > 0), scores + lift, scores)
-            elif boost > 0:
-                keyed = np.where(about, scores / (1.0 - boost), scores)
+            elif boost > 0:  # scores / (1 - boost) where about, in float32 as np.where had it
+                keyed = scores.copy()
+                np.divide(scores, 1.0 - boost, out=keyed, where=about)
             else:
                 keyed = scores
             ranked.append(_top(snap, scores, keyed, k))
@@ -296,21 +305,34 @@ class LexicalReader:
     def cars_of(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The cars each of `ids` is about (none for an id the index does not hold)."""
         snap = self._current()
-        values, codes = snap.values.get("cars"), snap.codes.get("cars")
-        if values is None or codes is None:
+        codes = snap.codes.get("cars")
+        if codes is None or "cars" not in snap.values:
             return {}
-        found: dict[str, tuple[str, ...]] = {}
-        for chunk_id in ids:
-            row = snap.position.get(chunk_id)
-            joined = values[int(codes[row])] if row is not None else ""
-            found[chunk_id] = tuple(joined.split(CAR_SEPARATOR)) if joined else ()
-        return found
+        if not len(codes):  # an index of no chunks
+            return dict.fromkeys(ids, ())
+        lists = _car_lists(snap)
+        position = snap.position
+        rows = [position.get(chunk_id, -1) for chunk_id in ids]
+        held = codes[np.asarray(rows, dtype=np.intp)].tolist() if rows else []
+        return {
+            chunk_id: lists[code] if row >= 0 else ()
+            for chunk_id, row, code in zip(ids, rows, held, strict=True)
+        }
 
     def metadata(self, chunk_id: str) -> dict[str, Any] | None:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
         snap = self._current()
         row = snap.position.get(chunk_id)
         return None if row is None or snap.problem else _row_metadata(snap, row)
+
+
+def _car_lists(snap: _Snapshot) -> list[tuple[str, ...]]:
+    """Each "cars" code's car ids, split once per generation."""
+    lists = snap.car_lists
+    if lists is None:
+        lists = [tuple(v.split(CAR_SEPARATOR)) if v else () for v in snap.values["cars"]]
+        snap.car_lists = lists  # a race only splits the same values twice
+    return lists
 
 
 def _row_metadata(snap: _Snapshot, row: int) -> dict[str, Any]:
@@ -339,42 +361,46 @@ def _scores(
     if mask is not None and not mask.any():
         return None
     weights = None if mask is None else mask.astype(np.float32)
-    own = list(dict.fromkeys(query_tokens(query)))
-    own_ids = snap.model.get_tokens_ids(own)
-    scores: NDArray[np.float32] = (
-        snap.model.get_scores_from_ids(own_ids, weight_mask=weights)
-        if own_ids
-        else np.zeros(snap.count, dtype=np.float32)
-    )
+    postings = snap.postings
+    assert postings is not None
+    own = _tokens(query)
+    own_ids = postings.ids(own)
+    scores = postings.scores(own_ids, weights)
     matched = bool(own_ids)
+    # In place, in float32, with the operands in the order `scores + w * max(part / n, ...)`
+    # had them: the same sums to the bit, without an array allocated per step.
     for concept in expansions:
         best: NDArray[np.float32] | None = None
         for term in concept.terms:
-            tokens = list(dict.fromkeys(query_tokens(term)))
-            ids = snap.model.get_tokens_ids([t for t in tokens if t not in own])
+            tokens = _tokens(term)
+            ids = postings.ids([t for t in tokens if t not in own])
             if not ids or concept.weight <= 0:
                 continue
-            part = snap.model.get_scores_from_ids(ids, weight_mask=weights)
+            part = postings.scores(ids, weights)
             if concept.per_token:
-                part = part / len(tokens)
-            best = part if best is None else np.maximum(best, part)
+                part /= len(tokens)
+            best = part if best is None else np.maximum(best, part, out=best)
         if best is not None:
-            scores = scores + concept.weight * best
+            best *= concept.weight
+            scores += best
             matched = True
     return scores if matched else None
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """A query's (or a glossary term's) tokens, each once; the glossary's terms recur."""
+    return tuple(query_tokens(text))
 
 
 def _top(
     snap: _Snapshot, scores: NDArray[np.float32], keyed: NDArray[np.float32], k: int
 ) -> list[tuple[str, float]]:
-    """The `k` chunks with the highest `keyed` among those that scored, with their `scores`."""
-    candidates = np.flatnonzero(scores > 0)
-    if len(candidates) > k:
-        top = np.argpartition(-keyed[candidates], k - 1)[:k]
-        candidates = candidates[top]
-    # Best first; ties broken by index order, so results are reproducible.
-    order = np.lexsort((candidates, -keyed[candidates]))
-    return [(snap.ids[i], float(scores[i])) for i in candidates[order]]
+    """The `k` chunks with the highest `keyed` among those that scored, with their `scores`;
+    ties broken by index order, so results are reproducible."""
+    rows = top(scores, keyed, k)
+    ids = snap.ids
+    return [(ids[i], s) for i, s in zip(rows.tolist(), scores[rows].tolist(), strict=True)]
 
 
 def _car_rows(snap: _Snapshot, car: Sequence[str]) -> NDArray[np.bool_]:

@@ -240,6 +240,8 @@ def test_no_index_or_an_empty_store_finds_nothing(services: Services, tmp_path: 
     reader = LexicalReader(directory)
     assert reader.generation is not None and reader.count == 0
     assert reader.search("torque", k=5) == []
+    assert reader.cars_of(["aurora:0"]) == {"aurora:0": ()}
+    assert LexicalReader(tmp_path / "missing").cars_of(["aurora:0"]) == {}
 
 
 # --- kept in step with ingest ------------------------------------------------------------
