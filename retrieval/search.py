@@ -1,7 +1,7 @@
 """Hybrid search: vector (Chroma) and lexical (BM25) results fused by reciprocal rank.
 
 Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under the same
-filters; `retrieval.fusion` ranks the union.
+filters; `retrieval.fusion` ranks the union (chunks a side scores equally share a rank).
 
 A glossary (`retrieval/glossary.py`) widens the query before either side runs: BM25 also
 scores the synonyms of the spec terms the query names as if the query had said them (weight
@@ -88,7 +88,8 @@ class Neighbor(BaseModel):
 
 class Result(BaseModel):
     """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
-    every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid, times
+    every mode: each side's `weight / (rrf_k + rank)` (chunks a side scores equally share the
+    mean of their ranks), summed over both sides in hybrid, times
     `1 - other_car_penalty` for a chunk about other cars only when the query names a car, plus
     `fact_weight / (rrf_k + rank)` in hybrid for a comparison's chunk that states a named car's
     asked attribute (the cosine and the BM25 score are in `scores`)."""
