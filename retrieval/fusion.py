@@ -52,6 +52,7 @@ class Weights:
     rrf_k: int = 5
     vector_weight: float = 0.7
     lexical_weight: float = 1.0
+    ties: bool = True  # equal scores share a rank; False: a side's order among them counts
 
 
 def rank(
@@ -59,10 +60,10 @@ def rank(
 ) -> list[tuple[str, float, Part]]:
     """The candidates in `mode`'s order, each with its score and the parts behind it."""
     scores: dict[str, Part] = {}
-    shared = shared_ranks([hit.distance for hit in vector])
+    shared = _shared([hit.distance for hit in vector], weights.ties)
     for position, (hit, tied) in enumerate(zip(vector, shared, strict=True), 1):
         scores[hit.id] = Part(vector=1.0 - hit.distance, vector_rank=position, vector_shared=tied)
-    shared = shared_ranks([bm25 for _, bm25 in lexical])
+    shared = _shared([bm25 for _, bm25 in lexical], weights.ties)
     for position, ((chunk_id, bm25), tied) in enumerate(zip(lexical, shared, strict=True), 1):
         part = scores.setdefault(chunk_id, Part())
         part.lexical, part.lexical_rank, part.lexical_shared = bm25, position, tied
@@ -93,6 +94,10 @@ def fuse(part: Part, weights: Weights, mode: Mode = "hybrid") -> float:
     if lexical and mode != "vector":
         score += weights.lexical_weight / (weights.rrf_k + lexical)
     return score
+
+
+def _shared(scores: Sequence[float], ties: bool) -> Sequence[float | None]:
+    return shared_ranks(scores) if ties else [None] * len(scores)
 
 
 def shared_ranks(scores: Sequence[float]) -> list[float]:

@@ -116,6 +116,7 @@ class Searcher:
         rrf_k: int = 5,
         vector_weight: float = 0.7,
         lexical_weight: float = 1.0,
+        ties: bool = True,
         depth: int = 50,
         depth_factor: int = 5,
         max_k: int = 100,
@@ -152,6 +153,7 @@ class Searcher:
         self.rrf_k = rrf_k
         self.vector_weight = vector_weight
         self.lexical_weight = lexical_weight
+        self.ties = ties
         self.depth = depth
         self.depth_factor = depth_factor
         self.max_k = max_k
@@ -311,7 +313,7 @@ class Searcher:
             round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector))),
             round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical))),
             mode,
-            Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
+            Weights(self.rrf_k, self.vector_weight, self.lexical_weight, self.ties),
         )
         if mentions and self.other_car_penalty > 0:
             ids = [chunk_id for chunk_id, _, _ in ranked]

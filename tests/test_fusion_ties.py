@@ -10,7 +10,7 @@ import pytest
 
 from api.services import Services
 from api.settings import Settings
-from retrieval.fusion import Part, Weights, fuse, shared_ranks
+from retrieval.fusion import Part, Weights, fuse, rank, shared_ranks
 from retrieval.search import Searcher
 
 pytestmark = pytest.mark.slow
@@ -53,6 +53,14 @@ def test_equal_scores_share_the_mean_of_their_positions() -> None:
     tied = Part(lexical_rank=1, lexical_shared=1.5, vector_rank=2)
     assert fuse(tied, weights) == pytest.approx(1 / 6.5 + 0.7 / 7)
     assert fuse(Part(lexical_rank=2), weights) == pytest.approx(1 / 7)  # no shared rank: its own
+    bm25 = [("a", 2.0), ("b", 2.0), ("c", 1.0)]
+    assert [score for _, score, _ in rank([], bm25, "lexical", weights)] == pytest.approx(
+        [1 / 6.5, 1 / 6.5, 1 / 8]
+    )
+    positional = Weights(rrf_k=5, ties=False)  # as before: BM25's order among equals counts
+    assert [score for _, score, _ in rank([], bm25, "lexical", positional)] == pytest.approx(
+        [1 / 6, 1 / 7, 1 / 8]
+    )
 
 
 def test_chunks_bm25_ties_are_ordered_by_the_vector_side(searcher: Searcher) -> None:
