@@ -1,7 +1,7 @@
 """Hybrid search: vector (Chroma) and lexical (BM25) results fused by reciprocal rank.
 
 Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under the same
-filters; `retrieval.fusion` ranks the union.
+filters; `retrieval.fusion` ranks the union (chunks a side scores equally share a rank).
 
 A glossary (`retrieval/glossary.py`) widens the query before either side runs: BM25 also
 scores the synonyms of the spec terms the query names as if the query had said them (weight
@@ -88,7 +88,8 @@ class Neighbor(BaseModel):
 
 class Result(BaseModel):
     """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
-    every mode: each side's `weight / (rrf_k + rank)`, summed over both sides in hybrid, times
+    every mode: each side's `weight / (rrf_k + rank)` (chunks a side scores equally share the
+    mean of their ranks), summed over both sides in hybrid, times
     `1 - other_car_penalty` for a chunk about other cars only when the query names a car, plus
     `fact_weight / (rrf_k + rank)` in hybrid for a comparison's chunk that states a named car's
     asked attribute (the cosine and the BM25 score are in `scores`)."""
@@ -115,6 +116,7 @@ class Searcher:
         rrf_k: int = 5,
         vector_weight: float = 0.7,
         lexical_weight: float = 1.0,
+        ties: bool = True,
         depth: int = 50,
         depth_factor: int = 5,
         max_k: int = 100,
@@ -151,6 +153,7 @@ class Searcher:
         self.rrf_k = rrf_k
         self.vector_weight = vector_weight
         self.lexical_weight = lexical_weight
+        self.ties = ties
         self.depth = depth
         self.depth_factor = depth_factor
         self.max_k = max_k
@@ -310,7 +313,7 @@ class Searcher:
             round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector))),
             round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical))),
             mode,
-            Weights(self.rrf_k, self.vector_weight, self.lexical_weight),
+            Weights(self.rrf_k, self.vector_weight, self.lexical_weight, self.ties),
         )
         if mentions and self.other_car_penalty > 0:
             ids = [chunk_id for chunk_id, _, _ in ranked]
