@@ -63,3 +63,14 @@ class Chunk:
     @property
     def embed_text(self) -> str:
         return f"{self.header}\n{self.text}" if self.header else self.text
+
+
+def chunk_id(doc_id: str, index: int) -> str:
+    """The id of a document's chunk record: `{doc_id}:{index}` (doc ids hold no colon)."""
+    return f"{doc_id}:{index}"
+
+
+def split_chunk_id(record_id: str) -> tuple[str, int]:
+    """`chunk_id`'s inverse: the document id and the chunk index."""
+    doc_id, _, index = record_id.rpartition(":")
+    return doc_id, int(index)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ingest.document import split_chunk_id
 from ingest.ledger import Record
 from ingest.store import ChromaStore
 
@@ -145,7 +146,7 @@ def self_probe(store: ChromaStore, held: set[str], *, sample: int, seed: int = 0
         chosen = sorted(random.Random(seed).sample(chosen, sample))
     probe = Probe()
     for chunk_id, vector in store.vectors(chosen).items():
-        doc_id = chunk_id.rsplit(":", 1)[0]
+        doc_id = split_chunk_id(chunk_id)[0]
         hits = store.query(vector, k=PROBE_K, where={"doc_id": doc_id}, hydrate=False)
         probe.tried += 1
         if any(hit.id == chunk_id for hit in hits):

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ingest.document import chunk_id, split_chunk_id
 from ingest.specs import store as spec_store
 from ingest.specs.model import DocumentSpecs
 from ingest.storage.engine import Database, open_database, upsert
@@ -56,7 +57,7 @@ class Share:
     @property
     def own_id(self) -> str:
         """The id this chunk's record gets when its document stores the text itself."""
-        return f"{self.doc_id}:{self.chunk_index}"
+        return chunk_id(self.doc_id, self.chunk_index)
 
 
 class Ledger:
@@ -136,7 +137,11 @@ class Ledger:
             # The doc id is derived from the source, so the two keys conflict together.
             connection.execute(upsert(connection, documents, ["doc_id"]), row)
             if specs is not None:
-                chunk_of = {_index_of(c): c for c in chunk_ids or [] if c.startswith(f"{doc_id}:")}
+                chunk_of = {
+                    split_chunk_id(c)[1]: c
+                    for c in chunk_ids or []
+                    if split_chunk_id(c)[0] == doc_id
+                }
                 chunk_of.update({s.chunk_index: s.record_id for s in shares or []})
                 spec_store.replace(connection, doc_id, specs, chunk_of)
             if shares is not None:
@@ -217,8 +222,3 @@ def _bump(connection: sa.Connection) -> None:
     """Raise the ledger's revision, in the transaction of the change (on PostgreSQL the row's
     lock orders the instances' changes; SQLite's write lock already does)."""
     connection.execute(sa.update(ledger_revision).values(revision=ledger_revision.c.revision + 1))
-
-
-def _index_of(chunk_id: str) -> int:
-    """The chunk index in an id `{doc_id}:{chunk_index}`."""
-    return int(chunk_id.rsplit(":", 1)[1])

@@ -40,6 +40,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ingest.document import chunk_id
 from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
@@ -338,9 +339,9 @@ class Searcher:
         # the first `OTHERS_READ` of the fused order: further down, a restored score is
         # still no result (each read costs a passage decode and a regex scan)
         others = [i for i in ids[:OTHERS_READ] if about.get(i) and named.isdisjoint(about[i])]
-        for chunk_id, (text, _) in self.lexical.passages(others).items():
+        for record_id, (text, _) in self.lexical.passages(others).items():
             if names.search(spelled(text)):
-                about[chunk_id] = (*about[chunk_id], *sorted(named))
+                about[record_id] = (*about[record_id], *sorted(named))
         return about
 
     def _mentions(self, query: str) -> list[Mention]:
@@ -402,16 +403,16 @@ class Searcher:
             index, doc_id = result.citation.chunk_index, result.citation.doc_id
             if index is None or not doc_id:
                 continue
-            wanted.extend(f"{doc_id}:{i}" for i in range(index - n, index + n + 1) if i >= 0)
+            wanted.extend(chunk_id(doc_id, i) for i in range(index - n, index + n + 1) if i >= 0)
         found = self._chunks(list(dict.fromkeys(wanted)))
         for result in results:
             index, doc_id = result.citation.chunk_index, result.citation.doc_id
             if index is None or not doc_id:
                 continue
             result.neighbors = [
-                Neighbor(chunk_id=f"{doc_id}:{i}", chunk_index=i, text=found[f"{doc_id}:{i}"][0])
+                Neighbor(chunk_id=near, chunk_index=i, text=found[near][0])
                 for i in range(index - n, index + n + 1)
-                if i != index and f"{doc_id}:{i}" in found
+                if i != index and (near := chunk_id(doc_id, i)) in found
             ]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ingest.discover import FileProblem
-from ingest.document import Chunk
+from ingest.document import Chunk, chunk_id
 from ingest.ledger import Ledger
 from ingest.pipeline.dedup import occurrence_metadata, text_key
 from ingest.pipeline.plan import PlanItem
@@ -36,7 +36,7 @@ class Staged:
         return len(self.ids)
 
     def add(self, item: PlanItem, chunk: Chunk, vector: Any, metadata: dict[str, Any]) -> None:
-        self.ids.append(f"{item.doc_id}:{chunk.index}")
+        self.ids.append(chunk_id(item.doc_id, chunk.index))
         self.vectors.append(vector)
         self.documents.append(chunk.text)
         self.metadatas.append(metadata)
@@ -83,7 +83,7 @@ class Committer:
     def commit(self, item: PlanItem, prepared: Prepared, report: Report) -> None:
         """All of a file's chunks are stored: drop its stale ones, then record it as done."""
         assert item.file is not None
-        ids = [f"{item.doc_id}:{c.index}" for c in prepared.chunks]
+        ids = [chunk_id(item.doc_id, c.index) for c in prepared.chunks]
         listed = ids + list(dict.fromkeys(s.record_id for s in prepared.shares))
         stale = sorted(self.store.ids_for(item.doc_id) - set(listed))
         self.store.delete(stale)

@@ -34,6 +34,7 @@ from itertools import groupby
 
 import numpy as np
 
+from ingest.document import chunk_id, split_chunk_id
 from ingest.ledger import Ledger, Share
 from ingest.pipeline.dedup import text_key
 from ingest.pipeline.plan import PlanItem
@@ -65,7 +66,7 @@ class Sharing:
             record = self.taken.get(key) or stored.get(key)
             if record is None:
                 kept.append(chunk)
-                self.taken[key] = f"{item.doc_id}:{chunk.index}"
+                self.taken[key] = chunk_id(item.doc_id, chunk.index)
                 continue
             prepared.shares.append(
                 Share(
@@ -85,11 +86,11 @@ def hand_on(store: ChromaStore, ledger: Ledger, leaving: set[str]) -> int:
     """Before the documents `leaving` are rewritten or deleted: store each of their records
     that another document shares under that sharer's own id. Returns the records handed on."""
     owned = [
-        chunk_id
+        record_id
         for doc_id in sorted(leaving)
         if (record := ledger.get(doc_id)) is not None
-        for chunk_id in record.chunk_ids
-        if chunk_id.startswith(f"{doc_id}:")
+        for record_id in record.chunk_ids
+        if split_chunk_id(record_id)[0] == doc_id
     ]
     shares = [s for s in ledger.shares_of(owned) if s.doc_id not in leaving]
     handed = 0
