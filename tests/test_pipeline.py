@@ -178,6 +178,26 @@ def test_dry_run_plans_and_changes_nothing(services: Services, indexed: Path) ->
     assert _stored(services.store) == before
 
 
+def test_deletions_come_from_a_listing_and_match_the_prune_plan(
+    services: Services, indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What queue mode prunes before its tasks: the documents gone from the folder, found
+    without reading or hashing any file that is still there."""
+    library = indexed
+    (library / "mazda_rx_7.txt").unlink()
+    (library / "hyundai_creta.txt").write_text("BRAND: Hyundai\nMODEL: Creta\nNew text.\n")
+    planned = [i.doc_id for i in services.pipeline.plan([library], prune=True).of("delete")]
+    import ingest.pipeline.plan as plan_module
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError(f"{path} was hashed")
+
+    monkeypatch.setattr(plan_module, "sha256_of", no_hashing)
+    listed = services.pipeline.deletions([library])
+    assert [i.doc_id for i in listed] == planned and len(planned) == 1
+    assert listed[0].path.endswith("mazda_rx_7.txt") and listed[0].action == "delete"
+
+
 def test_failed_file_is_reported_and_the_rest_of_the_batch_goes_on(
     services: Services, library: Path
 ) -> None:

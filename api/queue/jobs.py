@@ -163,7 +163,7 @@ class QueueJobs:
 
     def _prune(self, paths: list[Path]) -> None:
         """Documents gone from the folders asked for are deleted here, before any task runs."""
-        for item in self.pipeline.plan(paths, prune=True).of("delete"):
+        for item in self.pipeline.deletions(paths):
             self.pipeline.delete(item.doc_id)
             log.info("pruned %s: gone from %s", item.doc_id, item.path)
 

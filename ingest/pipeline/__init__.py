@@ -17,7 +17,14 @@ from pathlib import Path
 from ingest.embedding import Embedder
 from ingest.ledger import Ledger
 from ingest.pipeline.commit import Committer, dirty_marker
-from ingest.pipeline.plan import PIPELINE_VERSION, ChunkOptions, Plan, PlanItem, plan_files
+from ingest.pipeline.plan import (
+    PIPELINE_VERSION,
+    ChunkOptions,
+    Plan,
+    PlanItem,
+    plan_deletions,
+    plan_files,
+)
 from ingest.pipeline.recover import remove_orphans
 from ingest.pipeline.report import Progress, Report
 from ingest.pipeline.schedule import Scheduler
@@ -81,6 +88,16 @@ class Pipeline:
             exclude=self.exclude,
             prune=prune,
             held=self.store.all_ids() if held is None else held,
+        )
+
+    def deletions(self, paths: list[Path]) -> list[PlanItem]:
+        """What `plan(paths, prune=True)` would delete, from a listing of the folders alone."""
+        return plan_deletions(
+            paths,
+            ledger=self.ledger,
+            roots=self.roots,
+            max_file_bytes=self.max_file_bytes,
+            exclude=self.exclude,
         )
 
     def delete(self, doc_id: str) -> int:

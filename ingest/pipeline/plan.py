@@ -89,13 +89,34 @@ def plan_files(
         items.append(PlanItem(action, source.path, source.doc_id, source, digest, record, reason))
     present = {source.doc_id for source in found.files}
     if prune:
-        for record in ledger.all():
-            gone = _gone_from(record.source, found.scanned) or found.is_excluded(record.source)
-            if record.doc_id not in present and gone:
-                items.append(PlanItem("delete", record.source, record.doc_id, record=record))
+        items.extend(_deletions(found, ledger))
     elif found.excluded:
         _name_kept(found, [r.source for r in ledger.all() if r.doc_id not in present])
     return Plan(items, found)
+
+
+def plan_deletions(
+    paths: list[Path],
+    *,
+    ledger: Ledger,
+    roots: list[Path],
+    max_file_bytes: int,
+    exclude: Sequence[str] = (),
+) -> list[PlanItem]:
+    """The documents a `prune` run over `paths` would delete: gone from the folders scanned,
+    or excluded now. Only lists the folders (no file is read or hashed)."""
+    found = discover(paths, roots=roots, max_file_bytes=max_file_bytes, exclude=exclude)
+    return _deletions(found, ledger)
+
+
+def _deletions(found: Discovery, ledger: Ledger) -> list[PlanItem]:
+    present = {source.doc_id for source in found.files}
+    return [
+        PlanItem("delete", record.source, record.doc_id, record=record)
+        for record in ledger.all()
+        if record.doc_id not in present
+        and (_gone_from(record.source, found.scanned) or found.is_excluded(record.source))
+    ]
 
 
 def _name_kept(found: Discovery, indexed: list[str]) -> None:
