@@ -266,7 +266,7 @@ def with_rpm(
 ) -> list[Found]:
     found = [Found(attr.key, value, start, end, variant)]
     if value.rpm is not None and attr.key in ("power", "torque"):
-        rpm = rpm_value(text, *value.rpm)
+        rpm = rpm_value(text, *value.rpm, bare=True)
         if rpm is not None:
             found.append(Found(f"{attr.key}_rpm", rpm, start, end, variant))
     return found

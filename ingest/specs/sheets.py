@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.cells import cell_row, split_cells
 from ingest.specs.numbers import quantities
 from ingest.specs.shapes import Found, values_of, with_rpm
 from ingest.specs.values import Value, read, rpm_value
@@ -35,11 +36,12 @@ def sheet_rows(
     below = _Below(text)  # header lines, for rows no header precedes
     pending: tuple[str, str, int] | None = None  # a label alone on its line: (key, label, start)
     last: tuple[str, int] | None = None  # last power/torque row: (key, line start)
+    consumed = 0  # the end of the lines a row with cells continued onto
     pos = 0
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
-        if any(s <= start < e for s, e in skip) or not line.strip():
+        if start < consumed or any(s <= start < e for s, e in skip) or not line.strip():
             continue
         header, fuels = _header_line(vocab, line, start)
         if header:
@@ -59,6 +61,15 @@ def sheet_rows(
             pending = None
             continue
         was_pending, pending = rest == start, None
+        names = variants or below.names(start)
+        aligned = _aligned(vocab, key, label, text, rest, end, ev_start, names)
+        if aligned is not None:
+            found, until = aligned
+            out.extend(found)
+            rows.append((ev_start, until))
+            consumed = until
+            last = (key, start) if key in ("power", "torque") else None
+            continue
         if not re.search(r"\d", text[rest:end]):
             attr = vocab.attributes.get(key)
             if attr and attr.dimension != "text" and not text[rest:end].strip():
@@ -70,11 +81,46 @@ def sheet_rows(
             continue  # a sentence that starts with a label word, not a sheet row
         if was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end]):
             continue
-        names = variants or below.names(start)
         out.extend(_row(vocab, key, label, text, rest, end, ev_start, names))
         rows.append((ev_start, end))
         last = (key, start) if key in ("power", "torque") else None
     return out, rows
+
+
+def _aligned(
+    vocab: Vocabulary,
+    key: str,
+    label: str,
+    text: str,
+    rest: int,
+    end: int,
+    ev_start: int,
+    names: list[str],
+) -> tuple[list[Found], int] | None:
+    """A row whose cells gaps keep apart, one per column (`cells.py`): its facts and where
+    it ends (after the indented lines that continue its last cell); None for other rows."""
+    attr = vocab.attributes.get(key)
+    if attr is None or len(names) < 2 or rest == ev_start:
+        return None
+    cells = split_cells(text, rest, end)
+    if len(cells) != len(names) or not all(_CELL_START.match(text, a) for a, _ in cells):
+        return None
+    until = end
+    while until < len(text):
+        nxt = text.find("\n", until + 1)
+        nxt = len(text) if nxt < 0 else nxt
+        line = text[until + 1 : nxt]
+        if not line[:1].isspace() or label_prefix(vocab, line)[0]:
+            break
+        if not any(v.unit for v in read(attr, text, until + 1, nxt, unit_hint(label))):
+            break  # "@ 4 200 r/min …": the row's engine speeds, not more of its figures
+        until = nxt
+    cells[-1] = (cells[-1][0], until) if until > end else cells[-1]
+    return cell_row(attr, label, text, cells, (ev_start, until), names), until
+
+
+# a cell holds a figure, a dash for "not available", or names what its figures are for
+_CELL_START = re.compile(r"\d|[-–—](?:\s|$)|[A-Za-z][A-Za-z ]{0,20}:\s*\d")
 
 
 _FUEL_WORD = re.compile(r"(?i)(?:^|\s)(petrol|diesel|gasoline|cng|lpg)(?=\s|$|[A-Z])")

@@ -17,6 +17,8 @@ from ingest.specs.vocabulary import Attribute, Hint
 
 _NO_VALUE = re.compile(r"^(?:n/?a|na|none|-+|—|/|null|nan|\?|tbd|tba|s|o|x|yes|no)$", re.I)
 _TEXT_MAX = 60
+# Letters right after a figure the units table does not know: its unit, not the attribute's
+_UNKNOWN_UNIT = re.compile(r" ?[A-Za-z]{1,4}(?![A-Za-z])(?!\s*[:(])")
 _RESTATE = re.compile(r"^\s*[(（]\s*$")
 
 
@@ -83,8 +85,12 @@ def read(
     while i < len(found):
         q = found[i]
         value = _figure(attr, q, hint, bare)
-        if value is None:
-            i += 1
+        if value is None or (
+            value.unit is None
+            and attr.dimension != "count"
+            and _UNKNOWN_UNIT.match(text, q.end, end)
+        ):
+            i += 1  # "60A" for a battery's capacity: a unit of something else
             continue
         if value.unit is None and group_spaces and " " in text[q.start : q.end].strip():
             if not _plausible_bare(attr, value.numbers[0]):
@@ -97,20 +103,10 @@ def read(
                 close = re.match(r"\s*[)）]", text[nxt.end :])
                 stop = nxt.end + (close.end() if close else 0)
                 i += 1
-        rpm = None
-        if i + 1 < len(found) and found[i + 1].unit is not None:
-            nxt = found[i + 1]
-            if (
-                nxt.unit
-                and nxt.unit.dimension == "rpm"
-                and re.fullmatch(
-                    r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*",
-                    text[stop : nxt.start],
-                    re.I,
-                )
-            ):
-                rpm = (nxt.start, nxt.end)
-                i += 1
+        rpm = _speed(found, i + 1, text, stop, hint)
+        if rpm is not None:
+            i += 1
+        i = _restated(found, i, text, q, value)
         values.append(
             Value(
                 q.start,
@@ -124,6 +120,47 @@ def read(
         )
         i += 1
     return values
+
+
+def _speed(
+    found: list[Quantity], i: int, text: str, stop: int, hint: Hint | None
+) -> tuple[int, int] | None:
+    """The engine speed right after a figure ("@6000 rpm"; "113 @ 4400" under "(Nm@rpm)")."""
+    if i >= len(found):
+        return None
+    nxt = found[i]
+    if nxt.unit is None:
+        bare = hint is not None and hint.at_rpm and re.fullmatch(r"\s*@\s*", text[stop : nxt.start])
+        return (nxt.start, nxt.end) if bare and len(nxt.numbers) == 1 else None
+    between = text[stop : nxt.start]
+    if nxt.unit.dimension == "rpm" and _SPEED_LEAD.fullmatch(between):
+        return nxt.start, nxt.end
+    return None
+
+
+_SPEED_LEAD = re.compile(r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*", re.I)
+# "66 kW@6000 rpm or 89.7 PS@6000 rpm": the same figure again in another unit
+_OR_AGAIN = re.compile(r"\s*(?:or|=)\s*(?:approx\.?|about|around|~)?\s*", re.I)
+
+
+def _restated(found: list[Quantity], i: int, text: str, q: Quantity, value: Value) -> int:
+    """The index of the last quantity of a restatement "or 89.7 PS@6000 rpm" after found[i]
+    (i itself when none follows): a figure of the same dimension in another unit."""
+    after = found[i].end
+    nxt = found[i + 1] if i + 1 < len(found) else None
+    if (
+        nxt is None
+        or nxt.unit is None
+        or value.unit is None
+        or not _same_dimension(q, nxt)
+        or nxt.unit.symbol == value.unit
+        or not _OR_AGAIN.fullmatch(text, after, nxt.start)
+    ):
+        return i
+    i += 1
+    if _speed(found, i + 1, text, nxt.end, None) is not None:
+        i += 1
+    return i
 
 
 def _same_dimension(a: Quantity, b: Quantity) -> bool:
@@ -181,10 +218,14 @@ for _, _unit in SUFFIXES:
     _DIMENSION_UNITS.setdefault(_unit.dimension, []).append(_unit)
 
 
-def rpm_value(text: str, start: int, end: int) -> Value | None:
+def rpm_value(text: str, start: int, end: int, *, bare: bool = False) -> Value | None:
+    """The engine speed in `text[start:end]`; `bare`: a figure with no unit counts (a span
+    `read` found after "@" under an "(Nm@rpm)" label)."""
     for q in quantities(text, start, end, group_spaces=True):
         if q.unit is not None and q.unit.dimension == "rpm":
             return Value(q.start, q.end, q.numbers, q.unit.symbol, q.numbers[0], CANONICAL["rpm"])
+        if bare and q.unit is None and len(q.numbers) == 1:
+            return Value(q.start, q.end, q.numbers, "rpm", q.numbers[0], CANONICAL["rpm"])
     return None
 
 

@@ -66,6 +66,7 @@ class Hint:
 
     unit: Unit
     multiplier: float = 1.0
+    at_rpm: bool = False  # "(Nm@rpm)": a bare figure after "@" is the engine speed
 
 
 @dataclass(slots=True)
@@ -140,25 +141,30 @@ def unit_hint(label: str) -> Hint | None:
     """The unit a label gives its figures: "(mm)", "(in $1,000)", "City MPG"; else None."""
     folded = fold(label)
     for m in _HINT.finditer(folded):
-        hint = _read_hint(m.group(1).strip())
+        hint = read_hint(m.group(1).strip())
         if hint is not None:
             return hint
     for word in re.findall(r"[A-Za-z][A-Za-z0-9/]+|[\u4e00-\u9fff]+", _HINT.sub(" ", folded)):
         if len(word) >= 2 and word.lower() not in _NOT_UNITS:
-            hint = _read_hint(word)
+            hint = read_hint(word)
             if hint is not None:
                 return hint
     return None
 
 
+_AT_RPM = re.compile(r"\s*@\s*(?:rpm|r/min)$", re.IGNORECASE)
 # Words that read as units but in a label name the attribute: "Max. Torque", "Height"
 _NOT_UNITS = frozenset({"in", "to", "at", "per", "of", "hours", "time", "s"})
 
 
-def _read_hint(text: str) -> Hint | None:
+def read_hint(text: str) -> Hint | None:
     text = re.sub(r"^(?:in|unit|units)\b\s*:?\s*", "", text, flags=re.IGNORECASE)
     if not text:
         return None
+    at_rpm = _AT_RPM.search(text)
+    if at_rpm is not None:  # "(Nm@rpm)", "(kW @ r/min)": the figure's unit, then its speed
+        hint = read_hint(text[: at_rpm.start()])
+        return None if hint is None else Hint(hint.unit, hint.multiplier, at_rpm=True)
     probe = text if text[0].isdigit() or not text[0].isalnum() else f"1 {text}"
     found = quantities(probe, group_spaces=True)
     if len(found) != 1 or found[0].unit is None:
