@@ -96,8 +96,8 @@ def _cell(
         return [Found(attr.key, v, *evidence, column) for v in values[:1]]
     qualifiers = []
     for value, stop in zip(values, [*(v.start for v in values[1:]), b], strict=True):
-        m = _QUALIFIER.search(text, value.end, stop)
-        qualifiers.append(m.group("q").strip() if m else None)
+        bracket = _QUALIFIER.search(text, value.end, stop)
+        qualifiers.append(bracket.group("q").strip() if bracket else None)
     if len(values) > 1 and None in qualifiers:
         return []  # several figures in one cell, which is which unsaid
     out = []

@@ -75,16 +75,21 @@ def sheet_rows(
             if attr and attr.dimension != "text" and not text[rest:end].strip():
                 pending = (key, label, start)  # "Max. Torque" alone; its figures follow
             continue
-        if re.search(r"[A-Za-z\u4e00-\u9fff]", text[rest : rest + _lead(text, rest, end)]):
-            continue  # words between label and figure: a sentence, not a sheet row
-        if _wordy(text, rest, end):
-            continue  # a sentence that starts with a label word, not a sheet row
-        if was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end]):
+        if _sentence(text, rest, end, was_pending=was_pending):
             continue
         out.extend(_row(vocab, key, label, text, rest, end, ev_start, names))
         rows.append((ev_start, end))
         last = (key, start) if key in ("power", "torque") else None
     return out, rows
+
+
+def _sentence(text: str, rest: int, end: int, *, was_pending: bool) -> bool:
+    """Whether what follows a line's label is prose rather than a row's figures."""
+    if re.search(r"[A-Za-z\u4e00-\u9fff]", text[rest : rest + _lead(text, rest, end)]):
+        return True  # words between label and figure: a sentence, not a sheet row
+    if _wordy(text, rest, end):
+        return True  # a sentence that starts with a label word, not a sheet row
+    return was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end])
 
 
 def _aligned(
