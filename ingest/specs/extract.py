@@ -155,7 +155,7 @@ def _read(
     prose = sentences(vocab, text, skip)
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
-    found += [(with_variant(text, f), True) for f in phrase_facts(vocab, text, skip)]
+    found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]
     return found
 
 

@@ -26,6 +26,7 @@ from ingest.specs.counts import (
     seat_counts,
 )
 from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.values import Value, compared, read
@@ -225,8 +226,14 @@ def _named_figures(
             continue
         values = read(attr, text, q.start, q.end, None, bare=False)
         if values and values[0].start == q.start:
-            out.append(Found(attr.key, values[0], m.start(), m.end(), name))
+            variant = list_variant(vocab, text, q.start) or _thing(vocab, name)
+            out.append(Found(attr.key, values[0], m.start(), m.end(), variant))
     return out
+
+
+def _thing(vocab: Vocabulary, name: str) -> str | None:
+    """A line's name as a variant, unless it names the quantity ("Output: 203 horsepower")."""
+    return name if names_thing(vocab, name) else None
 
 
 def _without_figures(text: str, start: int, end: int, found: list[Quantity]) -> str:

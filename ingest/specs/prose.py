@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 
 from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.outline import list_variant
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import compared, read, rpm_value
 from ingest.specs.vocabulary import Vocabulary, unit_hint
@@ -67,7 +68,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
                 taken.add(q.start)
                 out.extend(_enumerated(vocab, m, text, figures, q, taken))
                 break
-    return [with_variant(text, f) for f in out]
+    return [with_variant(vocab, text, f) for f in out]
 
 
 # The engine or version a sentence is about, named before the figure in the same sentence:
@@ -76,7 +77,8 @@ _ENGINE_NAME = re.compile(
     r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{0,40}?)\s+engine\b", re.I
 )
 _VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![本权面])")
-_SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped lines go on
+# hard-wrapped lines go on; a new list item starts afresh
+_SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n|\n[ \t]*(?:[-*•]|\d+\.)[ \t]")
 
 
 # "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
@@ -110,8 +112,11 @@ _NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|�
 _LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
 
 
-def with_variant(text: str, found: Found) -> Found:
-    """`found` with the variant its list item or its sentence names before it, if any."""
+def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
+    """`found` with the variant its list, its list item or its sentence names before it."""
+    listed = list_variant(vocab, text, found.value.start)
+    if listed is not None:
+        return replace(found, variant=listed)
     if found.variant is not None:
         return found
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
@@ -120,9 +125,6 @@ def with_variant(text: str, found: Found) -> Found:
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
-    outline = _outline(text, found.value.start)
-    if outline is not None:
-        return replace(found, variant=outline)
     named = list(_NAMED.finditer(sentence))
     at_named = {_at(m) for m in named}
     subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
@@ -141,54 +143,6 @@ def with_variant(text: str, found: Found) -> Found:
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
     name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
     return replace(found, variant=name or None)
-
-
-# A nested list: "**2022-2024 Model Years:**" / "- **Long Range Battery (77.4 kWh usable):**" /
-# "  - RWD: Up to 303 miles EPA-estimated range"
-_ITEM = re.compile(
-    r"^(?P<indent>[ \t]*)[-*•][ \t]+(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?[ \t]*:", re.M
-)
-_BOLD_HEAD = re.compile(r"^[ \t]*\*\*(?P<name>[^*\n]{2,50}?):?\*\*:?[ \t]*$")
-_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
-_VARIANT_WORD = re.compile(
-    r"\b(?:models?|years?|hybrid|fwd|awd|rwd|4wd|trims?|edition|charging)\b", re.I
-)
-
-
-def _outline(text: str, at: int) -> str | None:
-    """The variant a nested list item's figure has from the items and the bold heading that
-    hold it ("2022-2024 Model Years Long Range Battery RWD"), when one of them names a
-    variant: a model year, a drive, a trim; None outside such lists."""
-    line_start = text.rfind("\n", 0, at) + 1
-    own = _ITEM.match(text, line_start)
-    if own is None or at < own.end():
-        return None
-    names = [own.group("name")]
-    indent = len(own.group("indent").expandtabs(2))
-    end = line_start - 1
-    while end > 0:
-        start = text.rfind("\n", 0, end) + 1
-        line = text[start:end]
-        end = start - 1
-        if not line.strip():
-            continue
-        item = _ITEM.match(line)
-        if item is not None:
-            depth = len(item.group("indent").expandtabs(2))
-            if depth < indent and not line[item.end() :].strip(" *"):
-                names.append(item.group("name"))  # a parent item that is only a name
-                indent = depth
-            elif depth < indent:
-                return None
-            continue
-        head = _BOLD_HEAD.match(line)
-        if head is not None:
-            names.append(head.group("name"))
-        break
-    if len(names) < 2 or not any(_YEARS.search(n) or _VARIANT_WORD.search(n) for n in names):
-        return None
-    cleaned = [" ".join(re.sub(r"\([^)]*\)", "", n).split()) for n in reversed(names)]
-    return " ".join(n for n in cleaned if n) or None
 
 
 def _at(m: re.Match[str]) -> int:
