@@ -28,10 +28,12 @@ from ingest.specs.scope import (
     document_car,
     record_car,
     section_scope,
+    sub_model,
 )
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
+from ingest.specs.values import on_fuel
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,11 @@ def _extract(
         record = record_car(index, section) if section.kind == "record" else None
         if record is not None:
             doc_cars.names.setdefault(*record)
-        hits = [] if record is not None else index.find(section.text)
+        hits = (
+            []
+            if record is not None
+            else _with_own_name(index.find(section.text), section, doc_cars)
+        )
         scope = section_scope(index, section, doc_cars, record, hits)
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
@@ -120,6 +126,21 @@ def _extract(
         facts=facts,
         chunk_cars={i: tuple(sorted(c)) for i, c in sorted(chunk_cars.items()) if c},
     )
+
+
+def _with_own_name(hits: list[Hit], section: Section, doc_cars: DocCars) -> list[Hit]:
+    """`hits` with the places that name the document's own car when no alias file knows it
+    ("Aurora X5", from its title): its sentences are about it like any known car's."""
+    car = doc_cars.car
+    name = doc_cars.names.get(car, "") if car else ""
+    if not car or len(name) < 3 or any(h.car == car for h in hits):
+        return hits
+    own = [
+        Hit(m.start(), m.end(), car, name, "")
+        for m in re.finditer(re.escape(name), section.text, re.IGNORECASE)
+        if not any(h.start < m.end() and m.start() < h.end for h in hits)
+    ]
+    return sorted([*hits, *own], key=lambda h: h.start) if own else hits
 
 
 def _dedupe(found: list[tuple[Fact, bool]]) -> list[Fact]:
@@ -171,20 +192,27 @@ def _fact(
     record: tuple[str, str] | None,
 ) -> Fact | None:
     car = scope.car_at(found.start)
+    sub = None
     if record is None:
         in_clause = clause_cars(hits, text, found.start, found.end)
         named = {h.car for h in in_clause}
         before = [
-            h.car
+            h
             for h in in_clause
             if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
         ]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
-        elif car is not None and before and before[-1] != car:
+        elif car is not None and before and before[-1].car != car:
             return None  # "比AION Y 10-15万的定位": the figure follows another car's name
+        if before and before[-1].car == car:
+            sub = sub_model(text, before[-1])  # "the Aurora X5 Hybrid … 18.4 kWh battery"
+            if sub:
+                doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
         return None
+    if found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end):
+        return None  # a range on a full tank is no electric range
     start, end = _trim(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
@@ -194,7 +222,7 @@ def _fact(
             return None
     value = found.value
     written = section.text[value.start : value.end].strip()
-    variant = _variant(doc_cars.year, found.variant)
+    variant = _variant(doc_cars.year, scope.variant_of(car, found.variant, sub))
     return Fact(
         car=car,
         attribute=found.attribute,

@@ -33,6 +33,15 @@ class Scope:
     """Offsets where the car of a section's text changes: [(offset, car id or None)]."""
 
     changes: list[tuple[int, str | None]] = field(default_factory=list)
+    sub_models: dict[str, str] = field(default_factory=dict)  # car id → "RAV4 Prime"
+
+    def variant_of(self, car: str, variant: str | None, named: str | None = None) -> str | None:
+        """`variant` within the sub-model its sentence (`named`) or else the section's
+        heading names for `car`, if any."""
+        sub = named or self.sub_models.get(car)
+        if sub is None or (variant and sub.casefold() in variant.casefold()):
+            return variant
+        return f"{sub} {variant}" if variant else sub
 
     def car_at(self, offset: int) -> str | None:
         car = None
@@ -55,6 +64,7 @@ class DocCars:
     names: dict[str, str] = field(default_factory=dict)  # car id → display name
     multi: bool = False  # the document is about several cars
     aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
+    sub_models: dict[str, set[str]] = field(default_factory=dict)  # car → "Aurora X5 Hybrid"
 
 
 def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
@@ -224,7 +234,8 @@ def section_scope(
         if len(cars) == 1:
             base = cars.pop()
             break
-    scope = Scope([(0, base)])
+    subs = _sub_models(index, section.heading_path) or _named_sub_models(section, doc_car)
+    scope = Scope([(0, base)], subs)
     if not hits:
         return scope
     pos = 0
@@ -257,11 +268,82 @@ def section_scope(
     return scope
 
 
+# "What is the RAV4 Prime and how does it differ…", "G3i 460G": a capitalised word or a model
+# code right after a car's name makes a sub-model of it, unless it says what the text is
+# ("RAV4 Specifications")
+_SUB_MODEL = re.compile(
+    r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
+    r"(?![A-Za-z0-9-])"
+)
+
+
+def _sub_models(index: CarIndex, headings: tuple[str, ...]) -> dict[str, str]:
+    """The sub-model each car named in the section's deepest heading naming it is."""
+    out: dict[str, str] = {}
+    for heading in reversed(headings):
+        for hit in index.find(heading):
+            if hit.car is None or hit.car in out:
+                continue
+            out[hit.car] = sub_model(heading, hit) or ""  # "": the car itself
+    return {car: name for car, name in out.items() if name}
+
+
+def _named_sub_models(section: Section, doc_car: DocCars) -> dict[str, str]:
+    """ "### Hybrid system" after "… as the Aurora X5 Hybrid": a heading that names a
+    sub-model the document named before by its last word is about that sub-model."""
+    out: dict[str, str] = {}
+    for heading in reversed(section.heading_path):
+        words = set(re.findall(r"[\w-]+", heading.casefold()))
+        for car, names in doc_car.sub_models.items():
+            found = {n for n in names if n.split()[-1].casefold() in words}
+            if len(found) == 1 and car not in out:
+                out[car] = found.pop()
+        if out:
+            break
+    return out
+
+
+def sub_model(text: str, hit: Hit) -> str | None:
+    """ "RAV4 Prime" where `text` names the car of `hit` followed by a model word
+    ("Toyota RAV4 Prime", "G3i 460G搭载"); None when the name stands alone."""
+    m = _SUB_MODEL.match(text, hit.end)
+    if m is None or _TITLE_END.match(m.group()):
+        return None
+    written = text[hit.start : hit.end].split()
+    if not written:
+        return None
+    model = written[-1] if hit.brand else " ".join(written)  # "RAV4", or "Aurora X5" whole
+    return f"{model} {m.group('word')}"
+
+
 def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
     """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
     if not hits:
         return []
-    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
-    rights = [i for i in (text.find(c, end) for c in "。！？\n") if i >= 0]
-    right = min(rights) if rights else len(text)
+    left = start
+    while True:
+        left = max(text.rfind(c, 0, left) for c in _STOPS)
+        if left < 0 or not _wrapped(text, left):
+            break
+    left += 1
+    right = end
+    while True:
+        rights = [i for i in (text.find(c, right) for c in _STOPS) if i >= 0]
+        right = min(rights) if rights else len(text)
+        if right == len(text) or not _wrapped(text, right):
+            break
+        right += 1
     return [h for h in hits if h.car and left <= h.start and h.end <= right]
+
+
+_STOPS = ("。", "！", "？", "\n", ". ")
+# A line break inside a hard-wrapped sentence: the line before ends mid-sentence and the
+# next goes on in lower case or with a figure ("…as the Aurora X5\nHybrid, a plug-in hybrid
+# …\n18.4 kWh battery" is one sentence)
+_GOES_ON = re.compile(r"[ \t]*(?:[a-z0-9]|[A-Z][a-z]*,)")
+
+
+def _wrapped(text: str, at: int) -> bool:
+    if text[at] != "\n" or at == 0 or text[at - 1] in ".:;!?。！？：\n|":
+        return False
+    return _GOES_ON.match(text, at + 1) is not None

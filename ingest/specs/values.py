@@ -251,3 +251,20 @@ def _measured(text: str, start: int, end: int) -> bool:
     for q in found:
         rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
     return not re.search(r"[A-Za-z\u4e00-\u9fff]", "".join(rest))
+
+
+# A range on fuel, not on electricity: "with the 50-litre fuel tank the total range is about
+# 1,190 km", "a range of about 880 km between fill-ups", "满箱续航可以达到约880公里"
+_ON_FUEL = re.compile(
+    r"\b(?:fuel|tank|fill-?ups?|refuel\w*|gasoline|petrol|diesel|total)\b|油箱|满箱|加满|满油|燃油",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r",\s|[;，；。！？!?]|\.(?:\s|$)|\n\s*\n|\n[ \t]*[-*•][ \t]")
+
+
+def on_fuel(text: str, start: int, end: int) -> bool:
+    """Whether the clause holding `text[start:end]` (a range) says it is driven on fuel."""
+    back = max(0, start - 200)
+    cuts = [m.end() for m in _CLAUSE.finditer(text, back, start)]
+    stop = _CLAUSE.search(text, end, min(len(text), end + 200))
+    return bool(_ON_FUEL.search(text, cuts[-1] if cuts else back, stop.start() if stop else end))
