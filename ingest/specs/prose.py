@@ -76,7 +76,14 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
 _ENGINE_NAME = re.compile(
     r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{0,40}?)\s+engine\b", re.I
 )
-_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![本权面])")
+_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版)(?![本权面])")
+# 「手动星动版／手动星光版」: a version named in brackets is named whole
+_QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
+# Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
+_NOT_IN_NAME = re.compile(r"[它其了与和及的是在为将把被比较跟同都也即]")
+# …and a name right after one of these is not the subject: what the subject is compared
+# with ("它与手动基础版相差1万元") or the object of its verb ("它保留了极光X5燃油版的…")
+_NOT_SUBJECT_AFTER = "与比较跟同了"
 # hard-wrapped lines go on; a new list item starts afresh
 _SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n|\n[ \t]*(?:[-*•]|\d+\.)[ \t]")
 
@@ -131,7 +138,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     names = (
         sorted([*named, *subjects], key=_at)
         or list(_ENGINE_NAME.finditer(sentence))
-        or list(_VERSION_NAME.finditer(sentence))
+        or _versions(sentence)
     )
     if not names:
         subject = _SUBJECT.match(sentence)
@@ -147,6 +154,26 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
 
 def _at(m: re.Match[str]) -> int:
     return m.start("v")
+
+
+def _versions(sentence: str) -> list[re.Match[str]]:
+    """The Chinese version names of a sentence in order: bracketed ones whole, others from
+    their last pronoun or particle on, none that follows 与/比 (what it is compared with)."""
+    quoted = list(_QUOTED_VERSION.finditer(sentence))
+    out = list(quoted)
+    for m in _VERSION_NAME.finditer(sentence):
+        if any(q.start() <= m.start("v") < q.end() for q in quoted):
+            continue
+        cut = None
+        for cut in _NOT_IN_NAME.finditer(sentence, m.start("v"), m.end("v")):
+            pass
+        if cut is None:
+            out.append(m)
+        elif cut.group() not in _NOT_SUBJECT_AFTER and cut.end() < m.end("v") - 1:
+            tail = _VERSION_NAME.match(sentence, cut.end())
+            if tail is not None:
+                out.append(tail)
+    return sorted(out, key=_at)
 
 
 # A name right after a verb that joins parts is what the subject is made of, not the subject:
