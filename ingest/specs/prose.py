@@ -164,9 +164,8 @@ def _versions(sentence: str) -> list[re.Match[str]]:
     for m in _VERSION_NAME.finditer(sentence):
         if any(q.start() <= m.start("v") < q.end() for q in quoted):
             continue
-        cut = None
-        for cut in _NOT_IN_NAME.finditer(sentence, m.start("v"), m.end("v")):
-            pass
+        cuts = list(_NOT_IN_NAME.finditer(sentence, m.start("v"), m.end("v")))
+        cut = cuts[-1] if cuts else None
         if cut is None:
             out.append(m)
         elif cut.group() not in _NOT_SUBJECT_AFTER and cut.end() < m.end("v") - 1:
