@@ -205,7 +205,7 @@ def _fact(
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
         elif car is not None and before and before[-1].car != car:
             return None  # "比AION Y 10-15万的定位": the figure follows another car's name
-        if before and before[-1].car == car:
+        if car is not None and before and before[-1].car == car:
             sub = sub_model(text, before[-1])  # "the Aurora X5 Hybrid … 18.4 kWh battery"
             if sub:
                 doc_cars.sub_models.setdefault(car, set()).add(sub)
