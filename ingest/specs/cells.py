@@ -16,12 +16,10 @@ from __future__ import annotations
 import re
 
 from ingest.specs.shapes import Found, with_rpm
-from ingest.specs.values import Value, read
+from ingest.specs.values import Value, qualified, read
 from ingest.specs.vocabulary import Attribute, Hint, read_hint, unit_hint
 
 _GAP = re.compile(r"[ \t]{2,}")
-# "(MT)", "(Petrol Mode)": words in brackets after a figure name the variant it is for
-_QUALIFIER = re.compile(r"[(（](?P<q>[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30})[)）]")
 # "Petrol: 37, CNG: 55": figures each after the name of what they are for
 _NAMED = re.compile(r"(?P<name>[A-Za-z][A-Za-z .\-]{0,20}?)\s*:\s*")
 _TRAILING_UNIT = re.compile(r"(?P<u>[A-Za-z][A-Za-z/]{0,8})[*^#]*\s*$")
@@ -94,10 +92,7 @@ def _cell(
         return []
     if attr.dimension == "text":
         return [Found(attr.key, v, *evidence, column) for v in values[:1]]
-    qualifiers = []
-    for value, stop in zip(values, [*(v.start for v in values[1:]), b], strict=True):
-        bracket = _QUALIFIER.search(text, value.end, stop)
-        qualifiers.append(bracket.group("q").strip() if bracket else None)
+    qualifiers = qualified(values, text, b)
     if len(values) > 1 and None in qualifiers:
         return []  # several figures in one cell, which is which unsaid
     out = []

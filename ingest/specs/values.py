@@ -268,3 +268,19 @@ def on_fuel(text: str, start: int, end: int) -> bool:
     cuts = [m.end() for m in _CLAUSE.finditer(text, back, start)]
     stop = _CLAUSE.search(text, end, min(len(text), end + 200))
     return bool(_ON_FUEL.search(text, cuts[-1] if cuts else back, stop.start() if stop else end))
+
+
+# "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
+# variant it is for (not a figure restated in another unit: "(120 PS)")
+_QUALIFIER = re.compile(
+    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
+)
+
+
+def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
+    """The bracketed qualifier after each of `values` (before the next one, or `end`)."""
+    out: list[str | None] = []
+    for value, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True):
+        bracket = _QUALIFIER.search(text, value.end, stop)
+        out.append(bracket.group("q").strip() if bracket else None)
+    return out
