@@ -34,6 +34,7 @@ from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.values import on_fuel
+from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,8 @@ def _extract(
                 learned.setdefault(car, set()).update(names)
     _unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
-    facts = _dedupe(found)
+    unified = unify_variants([f for f, _ in found])
+    facts = _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
     renamed = _base_ids(set(rows))
     for ci, cars_of in chunk_cars.items():
         chunk_cars[ci] = {renamed.get(c, c) for c in cars_of}
