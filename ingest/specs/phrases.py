@@ -27,6 +27,7 @@ from ingest.specs.counts import (
 )
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.outline import list_variant, names_thing
+from ingest.specs.prose import modified
 from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.values import Value, compared, read
@@ -315,6 +316,8 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     key_of_line, _, after = label_prefix(vocab, line)
     if key_of_line is not None and not re.search(r"[A-Za-z]{3}|[\u4e00-\u9fff]{2}", line[after:]):
         return None  # a spec-sheet row: the labelled readers' business (not a wrapped sentence)
+    if any(modified(vocab, line, m) for m in vocab.find_labels(line)):
+        return None  # "Tightening Torque - 25 Nm": the figure of another quantity
     a, b = _sentence(text, q.start)
     if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business

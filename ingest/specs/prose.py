@@ -38,7 +38,11 @@ _POSTFIX = re.compile(
 
 def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """Label–figure pairs in the prose of `text`, outside the spans already read."""
-    labels = [m for m in vocab.find_labels(text) if not any(s <= m[0] < e for s, e in skip)]
+    labels = [
+        m
+        for m in vocab.find_labels(text)
+        if not any(s <= m[0] < e for s, e in skip) and not modified(vocab, text, m)
+    ]
     labels = sorted({*labels, *_topics(vocab, text, skip, labels)})
     if not labels:
         return []
@@ -247,6 +251,16 @@ def _rpm_after(text: str, found: Found, end: int) -> list[Found]:
     if rpm is None or rpm.start != end + lead.end():
         return []
     return [Found(f"{found.attribute}_rpm", rpm, found.start, rpm.end, found.variant)]
+
+
+# "Tightening Torque - 25 Nm": a capitalised gerund before a label makes a name of another
+# quantity (a service torque, not the engine's)
+_GERUND = re.compile(r"\b[A-Z][a-z]+ing[ \t]+$")
+
+
+def modified(vocab: Vocabulary, text: str, m: tuple[int, int]) -> bool:
+    gerund = _GERUND.search(text, max(0, m[0] - 24), m[0])
+    return gerund is not None and vocab.lookup(text[gerund.start() : m[1]]) is None
 
 
 def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[Quantity]:

@@ -137,10 +137,13 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
             continue  # a sentence
         name = m.group("name").strip(" *:")
         cue = _VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        if len(_SIZES.findall(name)) > 1:
+            cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
         out.append((start, name if cue else None))
     return out
 
 
+_SIZES = re.compile(r"(?<![\d.])\d\.\d{1,2}\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 _DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 
 

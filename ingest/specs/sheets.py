@@ -308,7 +308,7 @@ def label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
 
 _COLUMNS_WORD = re.compile(
     r"^\s*(?:feature|features|specification|specifications|spec|variant|dimensions|"
-    r"variants|trim|trims|version|items?)\s+",
+    r"variants|trim|trims|version|items?|parameters?)\s+",
     re.IGNORECASE,
 )
 
@@ -322,6 +322,9 @@ def _column_header(line: str) -> list[str]:
     parts = [p for p in re.split(r"\s{2,}", rest) if p]
     if len(parts) >= 2:
         return parts
+    fuels = rest.split()
+    if len(fuels) >= 2 and all(_FUEL_WORD.fullmatch(" " + w) for w in fuels):
+        return fuels  # "Parameter Diesel Petrol": one fuel per column
     words = rest.split()
     repeated = [w for w in dict.fromkeys(words) if words.count(w) >= 2 and w[0].isalpha()]
     if len(words) >= 4 and len(repeated) == 1:

@@ -23,7 +23,9 @@ _SPACES = re.compile(r"[\s._\-–/:：]+")
 # Chinese label tails that carry no meaning: "轴距为：", "最大功率达到", "售价约"
 _ZH_TAIL = re.compile(r"(?:为|是|达到?|约|仅|高达|区间|范围|分别为|可达)+$")
 # Label heads a spec sheet adds in front of the attribute name: "Max. Power", "Overall length"
-_EN_HEAD = re.compile(r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed)\s+")
+_EN_HEAD = re.compile(
+    r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed|max|maximum|peak|rated)\s+"
+)
 # Three dimensions in one figure: "长宽高为：4312/1760/1613毫米", "L x W x H (mm)"
 LWH = ("length", "width", "height")
 _LWH_LABELS = (
