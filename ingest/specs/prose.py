@@ -323,6 +323,8 @@ def _figure_then_label(
 # "6.98万－9.98万元的定价区间", "160kW的大功率电机", "600KM＋的远征续航": a Chinese label after
 # its figure, past a few words that qualify it
 _BOUND = re.compile(r"(?:接近|将近|不到|不足|超过|低于|高于|以内|之内)$")
+# "再回头看看这10万起的预售价": a figure after 这/那/此 points back at one already stated
+_BACK_REFERENCE = re.compile(r"(?:这|那|此)(?:个|款|台|辆)?$")
 _ZH_AFTER = re.compile(r"[+＋]?\s*的?(?P<run>[\u4e00-\u9fff]{2,8})")
 
 
@@ -334,6 +336,7 @@ def _zh_label_after(vocab: Vocabulary, text: str, q: Quantity, taken: set[int]) 
         or compared(text, q.start, q.end)
         or _DELTA.search(before)
         or _BOUND.search(before)
+        or _BACK_REFERENCE.search(before)
     ):
         return []  # "提高了1万元的价格": a change; "接近10万元的售价": a bound
     run = m.group("run")
