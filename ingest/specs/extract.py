@@ -29,6 +29,7 @@ from ingest.specs.scope import (
     record_car,
     section_scope,
     sub_model,
+    with_own_name,
 )
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
@@ -89,7 +90,7 @@ def _extract(
         hits = (
             []
             if record is not None
-            else _with_own_name(index.find(section.text), section, doc_cars)
+            else with_own_name(index.find(section.text), section.text, doc_cars)
         )
         scope = section_scope(index, section, doc_cars, record, hits)
         for ci, start, end in spans:
@@ -128,21 +129,6 @@ def _extract(
         facts=facts,
         chunk_cars={i: tuple(sorted(c)) for i, c in sorted(chunk_cars.items()) if c},
     )
-
-
-def _with_own_name(hits: list[Hit], section: Section, doc_cars: DocCars) -> list[Hit]:
-    """`hits` with the places that name the document's own car when no alias file knows it
-    ("Aurora X5", from its title): its sentences are about it like any known car's."""
-    car = doc_cars.car
-    name = doc_cars.names.get(car, "") if car else ""
-    if not car or len(name) < 3 or any(h.car == car for h in hits):
-        return hits
-    own = [
-        Hit(m.start(), m.end(), car, name, "")
-        for m in re.finditer(re.escape(name), section.text, re.IGNORECASE)
-        if not any(h.start < m.end() and m.start() < h.end for h in hits)
-    ]
-    return sorted([*hits, *own], key=lambda h: h.start) if own else hits
 
 
 def _dedupe(found: list[tuple[Fact, bool]]) -> list[Fact]:

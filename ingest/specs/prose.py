@@ -84,7 +84,7 @@ _VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()「」『』“�
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
 # Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
-_NOT_IN_NAME = re.compile(r"[它其了与和及的是在为将把被比较跟同都也即]")
+_NOT_IN_NAME = re.compile(r"其中|而且|以及|[它其了与和及的是在为将把被比较跟同都也即而]")
 # …and a name right after one of these is not the subject: what the subject is compared
 # with ("它与手动基础版相差1万元") or the object of its verb ("它保留了极光X5燃油版的…")
 _NOT_SUBJECT_AFTER = "与比较跟同了"

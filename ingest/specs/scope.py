@@ -234,7 +234,7 @@ def section_scope(
         if len(cars) == 1:
             base = cars.pop()
             break
-    subs = _sub_models(index, section.heading_path) or _named_sub_models(section, doc_car)
+    subs = _sub_models(index, section.heading_path, doc_car) or _named_sub_models(section, doc_car)
     scope = Scope([(0, base)], subs)
     if not hits:
         return scope
@@ -277,15 +277,30 @@ _SUB_MODEL = re.compile(
 )
 
 
-def _sub_models(index: CarIndex, headings: tuple[str, ...]) -> dict[str, str]:
+def _sub_models(index: CarIndex, headings: tuple[str, ...], doc_car: DocCars) -> dict[str, str]:
     """The sub-model each car named in the section's deepest heading naming it is."""
     out: dict[str, str] = {}
     for heading in reversed(headings):
-        for hit in index.find(heading):
+        for hit in with_own_name(index.find(heading), heading, doc_car):
             if hit.car is None or hit.car in out:
                 continue
             out[hit.car] = sub_model(heading, hit) or ""  # "": the car itself
     return {car: name for car, name in out.items() if name}
+
+
+def with_own_name(hits: list[Hit], text: str, doc_cars: DocCars) -> list[Hit]:
+    """`hits` with the places that name the document's own car when no alias file knows it
+    ("Aurora X5", from its title): its sentences are about it like any known car's."""
+    car = doc_cars.car
+    name = doc_cars.names.get(car, "") if car else ""
+    if not car or len(name) < 3 or any(h.car == car for h in hits):
+        return hits
+    own = [
+        Hit(m.start(), m.end(), car, name, "")
+        for m in re.finditer(re.escape(name), text, re.IGNORECASE)
+        if not any(h.start < m.end() and m.start() < h.end for h in hits)
+    ]
+    return sorted([*hits, *own], key=lambda h: h.start) if own else hits
 
 
 def _named_sub_models(section: Section, doc_car: DocCars) -> dict[str, str]:

@@ -2,10 +2,11 @@
 
 A brochure names one engine several ways: "Kappa 1.0 l Turbo GDi" in its spec table's
 header, "Kappa 1.0 l Turbo GDi petrol" over its performance page, "U2 1.5 l CRDi Diesel" and
-"U2 1.5 l CRDi diesel" on two pages. A name that another name of the same car extends by a
-fuel word, or that differs from it only in case, is that variant: every fact of the group
-takes the name most of them use (the longer on a tie), so one engine is one variant.
-Names that differ otherwise ("2.0T" and "2.0T AWD", "petrol" and "diesel") stay apart.
+"U2 1.5 l CRDi diesel" on two pages, "U2 1.5 l CRDi VGT" in the table. An engine name ending
+in a fuel word is the same variant as that name without it, or with an engine code in its
+place, or written in another case: every fact of the group takes the name most of them use
+(the longer on a tie), so one engine is one variant. Names that differ otherwise ("2.0T" and
+"2.0T AWD", "1.5 litre petrol" and "1.5 litre diesel", "GAS" and "GAS Diesel") stay apart.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from dataclasses import replace
 from ingest.specs.model import Fact
 
 _FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|cng|lpg)\b", re.IGNORECASE)
-
-
-def _core(name: str) -> str:
-    return " ".join(_FUEL.sub(" ", name).casefold().split())
+_CODE = re.compile(r"[A-Z0-9]{2,5}")  # "VGT": an engine code in capitals
+_TRAILING_FUEL = re.compile(r"petrol|diesel|gasoline|cng|lpg")
 
 
 def unify_variants(facts: list[Fact]) -> list[Fact]:
@@ -56,17 +55,29 @@ def _fuels(name: str) -> frozenset[str]:
     return frozenset(m.group().casefold() for m in _FUEL.finditer(name))
 
 
+def _base(name: str) -> str | None:
+    """An engine name without the fuel word it ends with ("kappa 1.0 l turbo gdi" for
+    "Kappa 1.0 l Turbo GDi petrol"), when at least two words are left."""
+    words = name.casefold().split()
+    if len(words) < 3 or not _TRAILING_FUEL.fullmatch(words[-1]):
+        return None
+    return " ".join(words[:-1])
+
+
 def _root(name: str, counts: Counter[str]) -> str:
-    """The shortest core among `name`'s and those of the names it extends by words after a
-    fuel-named core ("u2 1.5 l crdi" for "U2 1.5 l CRDi VGT" beside "U2 1.5 l CRDi diesel")."""
-    core = _core(name)
-    if not core:
-        return name.casefold()  # "petrol", "CNG": the fuel is the whole name
-    best = core
+    """The name a variant is grouped under: its own (case folded), or an engine name it
+    restates with its fuel ("…GDi petrol") or with one more word ("U2 1.5 l CRDi VGT" beside
+    "U2 1.5 l CRDi diesel")."""
+    base = _base(name)
+    if base is not None:
+        return base
+    folded = " ".join(name.casefold().split())
     for other in counts:
-        other_core = _core(other)
-        if other == name or not other_core or len(other_core) >= len(best):
+        other_base = _base(other)
+        if other_base is None or _fuels(name):
             continue
-        if _fuels(other) and core.startswith(other_core + " "):
-            best = other_core
-    return best
+        extra = name.split()[-1] if folded.startswith(other_base + " ") else ""
+        one_more = len(folded.split()) == len(other_base.split()) + 1
+        if folded == other_base or (one_more and _CODE.fullmatch(extra)):
+            return other_base
+    return folded
