@@ -225,3 +225,19 @@ def test_one_engine_named_several_ways_is_one_variant() -> None:
         "1.6 l turbo sport",
         None,
     ]
+
+
+def test_named_lines_under_a_sentence_that_introduces_them(tmp_path: Path) -> None:
+    """The G3i article: '…售价区间为…，其中：' then one 'version：price' line per version,
+    blank lines between them; the range stays beside its ends."""
+    specs = write(
+        tmp_path,
+        "jike_prices.md",
+        "# 极氪001正式上市\n\n共推出两款车型，售价区间为28.1-30.5万元，其中：\n\n"
+        "极氪001 LR：28.1万元\n\n极氪001 XR：30.5万元\n\n图片来源：网络\n",
+    )
+    assert _by_variant(specs, "price") == {
+        None: (281000.0, 305000.0),
+        "极氪001 LR": (281000.0,),
+        "极氪001 XR": (305000.0,),
+    }

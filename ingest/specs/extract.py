@@ -377,8 +377,8 @@ def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
     """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact."""
 
     def key(f: Fact) -> tuple[str, str, object]:
-        if f.normalized is not None:
-            return f.car, f.attribute, f.normalized
+        if f.normalized is not None:  # a range is its two ends, not its low end alone
+            return f.car, f.attribute, (f.normalized, len(f.numbers) > 1 and f.numbers[1])
         counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
         return f.car, f.attribute, f.numbers if counted else f.value
 

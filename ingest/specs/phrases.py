@@ -193,16 +193,31 @@ def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> 
     topic: str | None = None
     for m in _NAMED_LINE.finditer(text):
         start = m.start()
-        if start != block_end + 1:  # a new block: its topic is the line above it
-            above = text[text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)]
-            above = above.strip(" \t#*:")
-            key = None if not above or re.search(r"\d", above) else vocab.lookup(above)
-            topic = key if key in vocab.attributes else None
+        if block_end < 0 or text[block_end:start].strip():  # a new block: its topic is above
+            topic = _topic(vocab, text, start)
         block_end = m.end()
         if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
             continue
         out += _named_figures(vocab, text, m, topic)
     return out
+
+
+def _topic(vocab: Vocabulary, text: str, start: int) -> str | None:
+    """The attribute the line above a block of named lines is about: a label ("Pricing"),
+    or the last label of a sentence that introduces the lines ("…售价区间为14.98-18.58万元，
+    其中：")."""
+    before = text[:start].rstrip()
+    above = before[before.rfind("\n") + 1 :]
+    lead = above.rstrip(" \t*").endswith(":")
+    above = above.strip(" \t#*:")
+    if not above:
+        return None
+    if re.search(r"\d", above) or (lead and vocab.lookup(above) is None):
+        labels = vocab.find_labels(above) if lead else []
+        key = vocab.lookup(above[slice(*labels[-1])]) if labels else None
+    else:
+        key = vocab.lookup(above)
+    return key if key in vocab.attributes else None
 
 
 def _named_figures(
