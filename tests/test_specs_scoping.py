@@ -174,12 +174,18 @@ def test_chinese_version_names_and_their_subjects(tmp_path: Path) -> None:
         "它保留了极氪001四驱版的布局，采用五座设计。\n\n"
         "其中，极氪001 LR搭载了86kWh的电池，续航里程为546km；"
         "极氪001 XR搭载了100kWh的电池，续航里程为620km。\n\n"
+        "极氪001 SR和极氪001 TR均搭载的是75kWh的电池。\n\n"
         "售价为28.1万元。回头再看这28万起的售价，很有竞争力。\n",
     )
     gearboxes = {f.value: f.variant for f in facts(specs, "transmission")}
     assert gearboxes == {"CVT变速箱": "自动星耀版", "6速手动变速箱": "手动舒适版/手动豪华版"}
     assert one(specs, "seats").variant is None
-    assert _by_variant(specs, "battery_capacity") == {"极氪001 LR": (86.0,), "极氪001 XR": (100.0,)}
+    assert _by_variant(specs, "battery_capacity") == {
+        "极氪001 LR": (86.0,),
+        "极氪001 XR": (100.0,),
+        "极氪001 SR": (75.0,),  # two versions joined: the figure is each one's
+        "极氪001 TR": (75.0,),
+    }
     assert _by_variant(specs, "electric_range") == {"极氪001 LR": (546.0,), "极氪001 XR": (620.0,)}
     assert _by_variant(specs, "price") == {None: (281000.0,)}
 

@@ -98,8 +98,7 @@ def _extract(
         text = fold(section.text)
         row = []
         for item, from_prose in _read(vocab, section, text, data_sets):
-            fact = _fact(hits, section, text, item, scope, spans, chunks, doc_cars, record)
-            if fact is not None:
+            for fact in _facts(hits, section, text, item, scope, spans, chunks, doc_cars, record):
                 found.append((fact, from_prose))
                 row.append(fact)
                 chunk_cars.setdefault(fact.chunk_index or 0, set()).add(fact.car)
@@ -168,7 +167,7 @@ def _read(
     return found
 
 
-def _fact(
+def _facts(
     hits: list[Hit],
     section: Section,
     text: str,
@@ -178,9 +177,11 @@ def _fact(
     chunks: list[Chunk],
     doc_cars: DocCars,
     record: tuple[str, str] | None,
-) -> Fact | None:
+) -> list[Fact]:
+    """The fact `found` states, one per sub-model when its sentence names several joined
+    ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown."""
+    subs: list[str | None] = [None]
     car = scope.car_at(found.start)
-    sub = None
     if record is None:
         in_clause = clause_cars(hits, text, found.start, found.end)
         named = {h.car for h in in_clause}
@@ -192,39 +193,63 @@ def _fact(
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
         elif car is not None and before and before[-1].car != car:
-            return None  # "比AION Y 10-15万的定位": the figure follows another car's name
+            return []  # "比AION Y 10-15万的定位": the figure follows another car's name
         if car is not None and before and before[-1].car == car:
-            sub = sub_model(text, before[-1])  # "the Aurora X5 Hybrid … 18.4 kWh battery"
-            if sub:
-                doc_cars.sub_models.setdefault(car, set()).add(sub)
+            subs = _joined_sub_models(text, before) or subs
+            named = set(filter(None, subs))  # "the Aurora X5 Hybrid … 18.4 kWh battery"
+            if named:
+                doc_cars.sub_models.setdefault(car, set()).update(named)
     if car is None:
-        return None
+        return []
     if found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end):
-        return None  # a range on a full tank is no electric range
+        return []  # a range on a full tank is no electric range
     start, end = _trim(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
         chunk = _chunk_of(spans, start, end, section.text, chunks)
         if chunk is None:
-            return None
+            return []
     value = found.value
     written = section.text[value.start : value.end].strip()
-    variant = _variant(doc_cars.year, scope.variant_of(car, found.variant, sub))
-    return Fact(
-        car=car,
-        attribute=found.attribute,
-        value=written,
-        numbers=value.numbers,
-        unit=value.unit,
-        normalized=value.normalized,
-        normalized_unit=value.normalized_unit,
-        variant=variant,
-        evidence=section.text[start:end],
-        page=chunks[chunk].page,
-        section=chunks[chunk].section,
-        chunk_index=chunk,
-    )
+    return [
+        Fact(
+            car=car,
+            attribute=found.attribute,
+            value=written,
+            numbers=value.numbers,
+            unit=value.unit,
+            normalized=value.normalized,
+            normalized_unit=value.normalized_unit,
+            variant=_variant(doc_cars.year, scope.variant_of(car, found.variant, sub)),
+            evidence=section.text[start:end],
+            page=chunks[chunk].page,
+            section=chunks[chunk].section,
+            chunk_index=chunk,
+        )
+        for sub in subs
+    ]
+
+
+# "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner
+_JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
+
+
+def _joined_sub_models(text: str, before: list[Hit]) -> list[str | None]:
+    """The sub-models the last car names before a figure make, with those joined to it."""
+    last = before[-1]
+    sub = sub_model(text, last)
+    if not sub:
+        return []
+    out: list[str | None] = [sub]
+    nxt = last
+    for hit in reversed(before[:-1]):
+        earlier = sub_model(text, hit) if hit.car == last.car else None
+        if earlier is None or not _JOINED.fullmatch(text, hit.end, nxt.start):
+            break
+        out.insert(0, earlier)
+        nxt = hit
+    return out
 
 
 # "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
