@@ -196,9 +196,9 @@ def _facts(
             return []  # "比AION Y 10-15万的定位": the figure follows another car's name
         if car is not None and before and before[-1].car == car:
             subs = _joined_sub_models(text, before) or subs
-            named = set(filter(None, subs))  # "the Aurora X5 Hybrid … 18.4 kWh battery"
-            if named:
-                doc_cars.sub_models.setdefault(car, set()).update(named)
+            for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
+                if sub is not None:
+                    doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
         return []
     if found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end):
