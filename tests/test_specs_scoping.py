@@ -247,3 +247,25 @@ def test_named_lines_under_a_sentence_that_introduces_them(tmp_path: Path) -> No
         "极氪001 LR": (281000.0,),
         "极氪001 XR": (305000.0,),
     }
+
+
+def test_drive_written_out_and_when_it_is_no_spec(tmp_path: Path) -> None:
+    """'Available with front-wheel drive or all-wheel drive' and 'All versions are
+    front-wheel drive' state the drive; a question, 'on most trims' and 'RWD (…) or AWD'
+    do not say which the car has. MPGe is only ever an electric consumption."""
+    specs = write(
+        tmp_path,
+        "acme_ranger.md",
+        "---\nbrand: Acme\nmodel: Ranger\n---\n\n# Acme Ranger\n\n"
+        "**Petrol Models (2024):**\n"
+        "- Available with front-wheel drive or all-wheel drive\n\n"
+        "Does the Ranger come with AWD? Standard all-wheel drive on most hybrid trims.\n"
+        "The Limited is available with RWD (300-mile range) or AWD configurations.\n\n"
+        "## Plug-in\n\nIt is rated at 90 MPGe combined. All versions are four-wheel drive.\n",
+    )
+    drives = {(f.value, f.variant) for f in facts(specs, "drive")}
+    assert drives == {
+        ("front-wheel drive or all-wheel drive", "Petrol Models"),
+        ("four-wheel drive", None),
+    }
+    assert one(specs, "electric_consumption").numbers == (90.0,)

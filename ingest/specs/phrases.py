@@ -43,10 +43,11 @@ UNIT_ATTRIBUTE = {
     "mpg": "fuel_economy_combined",
     "L/100km": "fuel_economy_combined",
     "kWh": "battery_capacity",
+    "MPGe": "electric_consumption",
 }
 _UNIT_CUE = re.compile(
     r"\d\s*(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
-    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpg(?!e)|l\s*/\s*100\s*km|马力|牛)",
+    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpge?|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
 # "adds 20 hp", "提升了10kW", "up 15 Nm on the old engine", "half a tank"
@@ -84,15 +85,29 @@ _GEAR_CUE = re.compile(
     r"transmission|gearbox|gear|mated|paired|coupled|powertrain|变速箱|变速器|动力组合|匹配|搭配",
     re.IGNORECASE,
 )
+_WHEELS = r"(?:front|rear|all|four)[- ]wheel[- ]drive"
 _DRIVE = re.compile(
     r"\b(?:(?:single|dual|twin|tri)[- ]motor\s+)?(?:AWD|RWD|FWD|4WD|2WD)\b"
-    r"(?:\s*\((?:front|rear|all|four)[- ]wheel[- ]drive\))?",
+    rf"(?:\s*\({_WHEELS}\))?"
+    rf"|\b{_WHEELS}\b(?:\s+or\s+{_WHEELS}\b)?",  # "front-wheel drive or all-wheel drive"
     re.IGNORECASE,
 )
 # "两驱、四驱各4个配置版本", "前置前驱单电机布局"
 _ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
 _DRIVE_OFFER = re.compile(
-    r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
+    r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
+    r"\bstandard|\b(?:is|are))\s+$",
+    re.I,
+)
+_QUESTION = re.compile(r"[^.;!?。\n]*[?？]")  # the rest of its line asks
+_OR_ANOTHER = re.compile(
+    rf"[^.;\n]{{0,40}}?\bor\s+(?:the\s+)?(?:AWD|RWD|FWD|4WD|2WD|{_WHEELS})\b", re.I
+)
+# "Standard all-wheel drive on most hybrid trims": offered on some, no spec of the car's
+_SOME_TRIMS = re.compile(
+    r"\b(?:most|some|select|certain|higher|lower|upper)\s+(?:[\w-]+\s+)?"
+    r"(?:trims?|models?|variants?|versions?|grades?)\b",
+    re.I,
 )
 _CLAUSE_STOP = re.compile(r"[。；;!?]|\.(?:\s|$)|\n\s*\n")
 _ON_VARIANTS = re.compile(
@@ -150,7 +165,7 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
 
     if "transmission" in vocab.attributes and has("speed", "cvt", "dct", "dsg", "amt", "ivt", "速"):
         out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
-    if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd"):
+    if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd", "wheel drive"):
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
     if "drive" in vocab.attributes and "驱" in text:
         out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
@@ -426,6 +441,10 @@ def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
         return False  # "RWD: 220 miles": a variant's name heading its figures
     if re.match(r"(?:single|dual|twin|tri)", m.group(), re.I):
         return True
+    if _SOME_TRIMS.search(text, a, b) or _QUESTION.match(text, m.end()):
+        return False  # offered on some trims; a question states nothing
+    if _OR_ANOTHER.match(text, m.end(), b):
+        return False  # "RWD (318-mile range) or AWD": either, and the reader cannot say which
     if re.match(r"\s+only\b", text[m.end() :], re.I):
         return True
     return bool(_DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]))
