@@ -407,10 +407,11 @@ def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
         counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
         return f.car, f.attribute, f.numbers if counted else f.value
 
-    structured = {key(f) for f, p in zip(facts, prose, strict=True) if not p}
-    with_variant = {key(f) for f in facts if f.variant}
+    keys = [key(f) for f in facts]
+    structured = {k for k, p in zip(keys, prose, strict=True) if not p}
+    with_variant = {k for k, f in zip(keys, facts, strict=True) if f.variant}
     return [
         f
-        for f, p in zip(facts, prose, strict=True)
-        if not (p and key(f) in structured) and (f.variant or key(f) not in with_variant)
+        for f, p, k in zip(facts, prose, keys, strict=True)
+        if not (p and k in structured) and (f.variant or k not in with_variant)
     ]

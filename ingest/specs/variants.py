@@ -30,9 +30,10 @@ def unify_variants(facts: list[Fact]) -> list[Fact]:
             names.setdefault(fact.car, Counter())[fact.variant] += 1
     renamed: dict[tuple[str, str], str] = {}
     for car, counts in names.items():
+        bases = {b for b in map(_base, counts) if b is not None}
         groups: dict[str, list[str]] = {}
         for name in counts:
-            groups.setdefault(_root(name, counts), []).append(name)
+            groups.setdefault(_root(name, bases), []).append(name)
         for members in groups.values():
             fuels = {_fuels(n) for n in members} - {frozenset()}
             if len(members) < 2 or len(fuels) > 1:
@@ -64,20 +65,19 @@ def _base(name: str) -> str | None:
     return " ".join(words[:-1])
 
 
-def _root(name: str, counts: Counter[str]) -> str:
-    """The name a variant is grouped under: its own (case folded), or an engine name it
-    restates with its fuel ("…GDi petrol") or with one more word ("U2 1.5 l CRDi VGT" beside
-    "U2 1.5 l CRDi diesel")."""
+def _root(name: str, bases: set[str]) -> str:
+    """The name a variant is grouped under: its own (case folded), or an engine name (one of
+    `bases`) it restates with its fuel ("…GDi petrol") or with an engine code in the fuel's
+    place ("U2 1.5 l CRDi VGT" beside "U2 1.5 l CRDi diesel")."""
     base = _base(name)
     if base is not None:
         return base
     folded = " ".join(name.casefold().split())
-    for other in counts:
-        other_base = _base(other)
-        if other_base is None or _fuels(name):
-            continue
-        extra = name.split()[-1] if folded.startswith(other_base + " ") else ""
-        one_more = len(folded.split()) == len(other_base.split()) + 1
-        if folded == other_base or (one_more and _CODE.fullmatch(extra)):
-            return other_base
+    if not bases or _FUEL.search(name):
+        return folded
+    if folded in bases:
+        return folded
+    head, _, extra = folded.rpartition(" ")
+    if head in bases and _CODE.fullmatch(name.split()[-1]):
+        return head
     return folded
