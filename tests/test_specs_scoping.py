@@ -269,3 +269,18 @@ def test_drive_written_out_and_when_it_is_no_spec(tmp_path: Path) -> None:
         ("four-wheel drive", None),
     }
     assert one(specs, "electric_consumption").numbers == (90.0,)
+
+
+def test_a_heading_line_naming_a_sub_model_scopes_the_lines_below(tmp_path: Path) -> None:
+    """The Golf article: '**Golf GTI:**' and '**Golf R:**' over their spec lists, under a
+    question naming both (which names neither alone); the title names the car itself."""
+    specs = write(
+        tmp_path,
+        "golf.md",
+        "# Volkswagen Golf Sport: an overview\n\n"
+        "## How do the Golf Sport and Golf X compare?\n\n"
+        "**Golf Sport:**\n- Power: 200 horsepower\n- Drivetrain: Front-wheel drive\n\n"
+        "**Golf X:**\n- Power: 300 horsepower\n- 0-60 mph: 4.9 seconds\n",
+    )
+    assert _by_variant(specs, "power") == {"Golf Sport": (200.0,), "Golf X": (300.0,)}
+    assert one(specs, "acceleration_0_60").variant == "Golf X"

@@ -221,7 +221,7 @@ def _facts(
             unit=value.unit,
             normalized=value.normalized,
             normalized_unit=value.normalized_unit,
-            variant=_variant(doc_cars.year, scope.variant_of(car, found.variant, sub)),
+            variant=_variant(doc_cars.year, scope.variant_of(car, found.variant, found.start, sub)),
             evidence=section.text[start:end],
             page=chunks[chunk].page,
             section=chunks[chunk].section,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.shapes import VARIANT_CUE
 from ingest.specs.vocabulary import Vocabulary
 
 # "- name: …", "* **name**: …", "- text": a list item, with its name when it has one
@@ -25,7 +26,7 @@ _BOLD_HEAD = re.compile(r"^[ \t]*(?:#+[ \t]*)?\*\*(?P<name>[^*\n]{2,60}?):?\*\*:
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 # What a heading or a parent item says when it names a variant: a model year, a body of
 # models, a powertrain or a drive, a trim, a way of charging ("DC Fast Charging"; not
-# "Charging", a topic)
+# "Charging", a topic), or what names a variant over `key: value` lines (an engine size)
 _VARIANT_WORD = re.compile(
     r"\b(?:models?|years?|hybrid|plug-in|electric|gasoline|petrol|diesel|fwd|awd|rwd|4wd|"
     r"trims?|edition|(?:front|rear|all|four)[- ]wheel[- ]drive|"
@@ -79,7 +80,7 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
 
 
 def _names_variant(name: str) -> bool:
-    return bool(_YEARS.search(name) or _VARIANT_WORD.search(name))
+    return bool(_YEARS.search(name) or _VARIANT_WORD.search(name) or VARIANT_CUE.search(name))
 
 
 def names_thing(vocab: Vocabulary, name: str) -> bool:

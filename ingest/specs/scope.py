@@ -34,14 +34,27 @@ class Scope:
 
     changes: list[tuple[int, str | None]] = field(default_factory=list)
     sub_models: dict[str, str] = field(default_factory=dict)  # car id → "RAV4 Prime"
+    # offsets where a heading line ("**Golf R:**") starts a car's sub-model, or ends one
+    sub_changes: list[tuple[int, str, str | None]] = field(default_factory=list)
 
-    def variant_of(self, car: str, variant: str | None, named: str | None = None) -> str | None:
-        """`variant` within the sub-model its sentence (`named`) or else the section's
-        heading names for `car`, if any."""
-        sub = named or self.sub_models.get(car)
+    def variant_of(
+        self, car: str, variant: str | None, at: int, named: str | None = None
+    ) -> str | None:
+        """`variant` within the sub-model its sentence (`named`), else the heading line above
+        `at`, else the section's heading names for `car`, if any."""
+        sub = named or self._sub_at(car, at) or self.sub_models.get(car)
         if sub is None or (variant and sub.casefold() in variant.casefold()):
             return variant
         return f"{sub} {variant}" if variant else sub
+
+    def _sub_at(self, car: str, at: int) -> str | None:
+        sub = None
+        for start, of, name in self.sub_changes:
+            if start > at:
+                break
+            if of == car:
+                sub = name
+        return sub
 
     def car_at(self, offset: int) -> str | None:
         car = None
@@ -256,23 +269,34 @@ def section_scope(
             and len(stripped) <= _HEADING_LINE
             and not _SENTENCE_MARK.search(fold(stripped))
         ):
-            cars = {h.car for h in in_line if h.car}
-            if len(cars) == 1:
-                car = cars.pop()
-                if doc_car.multi or car != doc_car.car:
-                    scope.changes.append((pos, car))
-                    doc_car.names.setdefault(car, next(h.name for h in in_line if h.car == car))
-            elif doc_car.multi and doc_car.car is None:
-                scope.changes.append((pos, None))
+            _heading_line(scope, section.text, in_line, pos, doc_car)
         pos = end + 1
     return scope
+
+
+def _heading_line(scope: Scope, text: str, in_line: list[Hit], pos: int, doc_car: DocCars) -> None:
+    """A short line naming one car starts its part of the text (and its sub-model's, when
+    it names one: "**Golf R:**"); in a document about several cars, one naming only a make
+    starts a part whose car is unknown."""
+    cars = {h.car for h in in_line if h.car}
+    if len(cars) == 1:
+        car = cars.pop()
+        subs_named = {sub_model(text, h) for h in in_line if h.car == car}
+        if len(subs_named) == 1:
+            scope.sub_changes.append((pos, car, subs_named.pop()))
+        if doc_car.multi or car != doc_car.car:
+            scope.changes.append((pos, car))
+            doc_car.names.setdefault(car, next(h.name for h in in_line if h.car == car))
+    elif doc_car.multi and doc_car.car is None:
+        scope.changes.append((pos, None))
 
 
 # "What is the RAV4 Prime and how does it differ…", "G3i 460G": a capitalised word or a model
 # code right after a car's name makes a sub-model of it, unless it says what the text is
 # ("RAV4 Specifications")
 _SUB_MODEL = re.compile(
-    r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
+    r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|(?![AI]\b)[A-Z]|"
+    r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
     r"(?![A-Za-z0-9-])"
 )
 
@@ -280,11 +304,13 @@ _SUB_MODEL = re.compile(
 def _sub_models(index: CarIndex, headings: tuple[str, ...], doc_car: DocCars) -> dict[str, str]:
     """The sub-model each car named in the section's deepest heading naming it is."""
     out: dict[str, str] = {}
-    for heading in reversed(headings):
+    for heading in reversed(headings[1:]):  # the first is the document's title: its car
+        named: dict[str, set[str]] = {}
         for hit in with_own_name(index.find(heading), heading, doc_car):
-            if hit.car is None or hit.car in out:
-                continue
-            out[hit.car] = sub_model(heading, hit) or ""  # "": the car itself
+            if hit.car is not None and hit.car not in out:
+                named.setdefault(hit.car, set()).add(sub_model(heading, hit) or "")
+        for car, subs in named.items():  # "" is the car itself; two: "…GTI and Golf R?"
+            out[car] = subs.pop() if len(subs) == 1 else ""
     return {car: name for car, name in out.items() if name}
 
 
@@ -335,23 +361,22 @@ def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
     """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
     if not hits:
         return []
-    left = start
-    while True:
-        left = max(text.rfind(c, 0, left) for c in _STOPS)
-        if left < 0 or not _wrapped(text, left):
+    back = max(0, start - _REACH)
+    left = back
+    for m in _STOP.finditer(text, back, start):
+        if not _wrapped(text, m.start()):
+            left = m.end()
+    right = min(len(text), end + _REACH)
+    for m in _STOP.finditer(text, end, right):
+        if not _wrapped(text, m.start()):
+            right = m.start()
             break
-    left += 1
-    right = end
-    while True:
-        rights = [i for i in (text.find(c, right) for c in _STOPS) if i >= 0]
-        right = min(rights) if rights else len(text)
-        if right == len(text) or not _wrapped(text, right):
-            break
-        right += 1
     return [h for h in hits if h.car and left <= h.start and h.end <= right]
 
 
-_STOPS = ("。", "！", "？", "\n", ". ")
+# Where a sentence ends: Chinese stops, ". " (past closing marks: ".** This"), a line break
+_STOP = re.compile(r"[。！？]|[.!?][*_)\]\"'”’]*\s|\n")
+_REACH = 600  # characters a sentence reaches at most
 # A line break inside a hard-wrapped sentence: the line before ends mid-sentence and the
 # next goes on in lower case or with a figure ("…as the Aurora X5\nHybrid, a plug-in hybrid
 # …\n18.4 kWh battery" is one sentence)

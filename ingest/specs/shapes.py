@@ -95,7 +95,7 @@ def key_values(
 
 # A line naming an engine, drive or trim that the `key: value` lines below it describe:
 # "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
-_VARIANT_CUE = re.compile(
+VARIANT_CUE = re.compile(
     r"\d\.\d\s*-?\s*(?:l|liter|litre)\b|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
     r"wheel drive|trim|edition|(?:dc|ac|fast|level\s*\d)\b[\w\s-]{0,12}charging)\b",
     re.IGNORECASE,
@@ -136,7 +136,7 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
         if m is None or re.search(r"[.!?。]\s*$", m.group("name")):
             continue  # a sentence
         name = m.group("name").strip(" *:")
-        cue = _VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        cue = VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
         if len(_SIZES.findall(name)) > 1:
             cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
         out.append((start, name if cue else None))
