@@ -103,7 +103,10 @@ def test_a_list_under_a_variant_heading_is_that_variant(tmp_path: Path) -> None:
         "- Fuel economy: Up to 45 city / 41 highway / 43 combined MPG\n"
         "- Combined output: 190 horsepower (2024), 200 horsepower (2025)\n\n"
         "**Charging:**\n"
-        "- Battery: 1.6 kWh\n",
+        "- Battery: 1.6 kWh\n\n"
+        "**Long Range Battery (80 kWh usable):**\n"
+        "- RWD: Up to 300 miles EPA-estimated range\n"
+        "- AWD: Up to 280 miles EPA-estimated range\n",
     )
     assert _by_variant(specs, "power") == {
         "Petrol Models": (150.0,),
@@ -122,7 +125,12 @@ def test_a_list_under_a_variant_heading_is_that_variant(tmp_path: Path) -> None:
         ("fuel_economy_highway", (41.0,)),
         ("fuel_economy_combined", (43.0,)),
     }
-    assert one(specs, "battery_capacity").variant is None  # "Charging" is a topic
+    batteries = {f.numbers: f.variant for f in facts(specs, "battery_capacity")}
+    assert batteries[(1.6,)] is None  # "Charging" is a topic
+    assert _by_variant(specs, "electric_range") == {
+        "Long Range Battery RWD": (300.0,),  # an item naming a variant joins its heading
+        "Long Range Battery AWD": (280.0,),
+    }
 
 
 def test_a_sub_model_named_by_a_heading_or_a_sentence(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 A list under a bold heading that names a variant ("**Gasoline Models (2025 and earlier):**",
 "**2022-2024 Model Years:**") is about that variant, every item of it, whether the item
 names something ("- Front motor: 179 hp", "- **Long Range Battery:**" with items below it)
-or only states a figure ("- 2.5-liter four-cylinder engine"). Item names join the heading
+or only states a figure ("- 2.5-liter four-cylinder engine"); an item that names a variant
+("- RWD: Up to 250 miles") joins the heading over it ("**Standard Range Battery:**") unless
+that heading is a label. Item names join the heading
 when they name a thing ("Front motor", "RWD"), not when they name the quantity itself
 ("Output: 203 horsepower", "Fuel economy: …", "Battery: 18.1 kWh"). A heading that names a
 topic ("**Charging:**", "**Power and Performance:**") gives no variant, so the figures under
@@ -49,7 +51,7 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
         return None  # "- **Standard Range Battery (63 kWh):**": a figure in the item's name
     path = [named] if named and names_thing(vocab, named) else []
     indent = len(own.group("indent").expandtabs(2))
-    variant_named = False
+    variant_named = bool(path) and _names_variant(path[0])  # "- RWD: …", "- 2025 SE trim: …"
     end = line_start - 1
     while end > 0:
         start = text.rfind("\n", 0, end) + 1
@@ -69,11 +71,13 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
                 indent = depth
             continue
         head = _BOLD_HEAD.match(line)
-        if head is not None and _names_variant(head.group("name")):
-            path.append(head.group("name"))
-            variant_named = True
+        if head is not None:
+            name = head.group("name")  # a topic ("**Electric Range:**") is no variant's name
+            if _names_variant(name) or (variant_named and vocab.lookup(name) is None):
+                path.append(name)
+                variant_named = True
         break
-    if not variant_named:
+    if not variant_named or len(path) < 2 and not _names_variant(path[-1] if path else ""):
         return None
     cleaned = [" ".join(re.sub(r"\([^)]*\)", "", n).split()) for n in reversed(path)]
     return " ".join(n for n in cleaned if n) or None

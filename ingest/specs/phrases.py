@@ -382,7 +382,7 @@ def _phrases(
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
         paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
         end = m.end()
-        if paren is not None and not _DRIVE.fullmatch(paren.group("v")):
+        if paren is not None and not _DRIVE.search(paren.group("v")):
             variant, end = paren.group("v").strip(), paren.end()
             both = _BOTH.fullmatch(variant)
             if both is not None:  # "a 6-speed manual (petrol and diesel)": one for each

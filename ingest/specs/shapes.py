@@ -281,7 +281,7 @@ def _economy_words(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[t
     kinds = [_ECONOMY_KEY[m.group("k").lower()] for m in found]
     if len(found) < 2 or len(set(kinds)) != len(kinds):
         return []
-    tail = re.search(r"([A-Za-z][A-Za-z/]{1,8})\s*$", segment[found[-1].end() :])
+    tail = re.match(r"\s*([A-Za-z][A-Za-z/]{1,8})", segment[found[-1].end() :])
     unit = hint.unit if hint else None
     if unit is None and tail is not None:
         written = read_hint(tail.group(1))

@@ -18,7 +18,8 @@ from ingest.specs.vocabulary import Attribute, Hint
 _NO_VALUE = re.compile(r"^(?:n/?a|na|none|-+|—|/|null|nan|\?|tbd|tba|s|o|x|yes|no)$", re.I)
 _TEXT_MAX = 60
 # Letters right after a figure the units table does not know: its unit, not the attribute's
-_UNKNOWN_UNIT = re.compile(r" ?[A-Za-z]{1,4}(?![A-Za-z])(?!\s*[:(])")
+# glued to the figure ("60A", "12V") or a short capitalised symbol after it ("50 Ah")
+_UNKNOWN_UNIT = re.compile(r"(?:[A-Za-z]{1,3}|[ \t][A-Z][A-Za-z]?)(?![A-Za-z])")
 _RESTATE = re.compile(r"^\s*[(（]\s*$")
 
 
