@@ -292,3 +292,17 @@ def test_a_heading_line_naming_a_sub_model_scopes_the_lines_below(tmp_path: Path
     )
     assert _by_variant(specs, "power") == {"Golf Sport": (200.0,), "Golf X": (300.0,)}
     assert one(specs, "acceleration_0_60").variant == "Golf X"
+
+
+def test_the_next_line_is_no_sub_model(tmp_path: Path) -> None:
+    """'Model: Lumen E2' then 'Body style: …' on the next line: 'Body' is no model word, so
+    every figure stays the car's (the prices name their trims in brackets)."""
+    specs = write(
+        tmp_path,
+        "acme_glow.txt",
+        "Glow E3 - Technical Specifications\n\nThe Glow E3 is a small electric car.\n\n"
+        "Model: Glow E3\nBody style: 5-door hatchback\nTop speed: 150 km/h\n"
+        "Price (Glow E3 Core): EUR 27,900\nPrice (Glow E3 Plus): EUR 30,900\n",
+    )
+    assert one(specs, "top_speed").variant is None
+    assert _by_variant(specs, "price") == {"Glow E3 Core": (27900.0,), "Glow E3 Plus": (30900.0,)}

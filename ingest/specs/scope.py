@@ -350,6 +350,9 @@ def sub_model(text: str, hit: Hit) -> str | None:
     m = _SUB_MODEL.match(text, hit.end)
     if m is None or _TITLE_END.match(m.group()):
         return None
+    wrap = text.find("\n", hit.end, m.start("word"))
+    if wrap >= 0 and not _wrapped(text, wrap):
+        return None  # "Model: Lumen E2\nBody style: …": the next line's first word
     written = text[hit.start : hit.end].split()
     if not written:
         return None
