@@ -18,8 +18,9 @@ from pathlib import Path
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
+from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
-from ingest.specs.phrases import phrase_facts, variant_lines
+from ingest.specs.phrases import phrase_facts
 from ingest.specs.prose import sentences, with_variant
 from ingest.specs.scope import (
     DocCars,
