@@ -137,7 +137,8 @@ def test_a_sub_model_named_by_a_heading_or_a_sentence(tmp_path: Path) -> None:
     """'What is the RAV4 Prime…' scopes its section to the Prime; '…sold as the Aurora X5
     Hybrid, … an 18.4 kWh battery' gives the battery to the Hybrid, even hard-wrapped, and a
     later '### Hybrid system' heading scopes its section; a range on a full tank is no
-    electric range."""
+    electric range. A word that is no designation ('Prime', 'Hybrid') makes a sub-model only
+    when the document names it after the car more than once."""
     specs = write(
         tmp_path,
         "zephyr.md",
@@ -147,14 +148,17 @@ def test_a_sub_model_named_by_a_heading_or_a_sentence(tmp_path: Path) -> None:
         "15.5 kWh battery. The Zephyr Q7 has a length of 4,400 mm.\n\n"
         "### Hybrid system\n\n"
         "The battery gives an electric range of 60 km, and with the 40-litre fuel tank the\n"
-        "total range is about 900 km.\n\n"
+        "total range is about 900 km. The Zephyr Q7 Hybrid charges in 3 hours.\n\n"
         "## What is the Zephyr Q7 Sport?\n\n"
-        "- 0-100 km/h: 6.9 s\n",
+        "The Zephyr Q7 Sport is the quickest.\n\n- 0-100 km/h: 6.9 s\n\n"
+        "## Zephyr Q7 Key Features\n\n- Kerb weight: 1,450 kg\n",
     )
     assert one(specs, "battery_capacity").variant == "Zephyr Q7 Hybrid"
     assert one(specs, "length").variant is None
     assert _by_variant(specs, "electric_range") == {"Zephyr Q7 Hybrid": (60.0,)}
     assert one(specs, "acceleration_0_100").variant == "Zephyr Q7 Sport"
+    # a title-case heading's next word is no sub-model unless the text names it again
+    assert one(specs, "kerb_weight").variant is None
 
 
 def test_a_range_between_fill_ups_is_no_electric_range(tmp_path: Path) -> None:
@@ -287,6 +291,7 @@ def test_a_heading_line_naming_a_sub_model_scopes_the_lines_below(tmp_path: Path
         "golf.md",
         "# Volkswagen Golf Sport: an overview\n\n"
         "## How do the Golf Sport and Golf X compare?\n\n"
+        "The Golf Sport is the lighter of the two.\n\n"
         "**Golf Sport:**\n- Power: 200 horsepower\n- Drivetrain: Front-wheel drive\n\n"
         "**Golf X:**\n- Power: 300 horsepower\n- 0-60 mph: 4.9 seconds\n",
     )
@@ -302,7 +307,8 @@ def test_the_next_line_is_no_sub_model(tmp_path: Path) -> None:
         "acme_glow.txt",
         "Glow E3 - Technical Specifications\n\nThe Glow E3 is a small electric car.\n\n"
         "Model: Glow E3\nBody style: 5-door hatchback\nTop speed: 150 km/h\n"
-        "Price (Glow E3 Core): EUR 27,900\nPrice (Glow E3 Plus): EUR 30,900\n",
+        "Price (Glow E3 Core): EUR 27,900\nPrice (Glow E3 Plus): EUR 30,900\n\n"
+        "The Glow E3 Plus adds a heat pump to the Glow E3 Core.\n",
     )
     assert one(specs, "top_speed").variant is None
     assert _by_variant(specs, "price") == {"Glow E3 Core": (27900.0,), "Glow E3 Plus": (30900.0,)}

@@ -196,7 +196,7 @@ def _facts(
         elif car is not None and before and before[-1].car != car:
             return []  # "比AION Y 10-15万的定位": the figure follows another car's name
         if car is not None and before and before[-1].car == car:
-            subs = _joined_sub_models(text, before) or subs
+            subs = _joined_sub_models(text, before, doc_cars) or subs
             for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
                 if sub is not None:
                     doc_cars.sub_models.setdefault(car, set()).add(sub)
@@ -236,16 +236,16 @@ def _facts(
 _JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
 
 
-def _joined_sub_models(text: str, before: list[Hit]) -> list[str | None]:
+def _joined_sub_models(text: str, before: list[Hit], doc_cars: DocCars) -> list[str | None]:
     """The sub-models the last car names before a figure make, with those joined to it."""
     last = before[-1]
-    sub = sub_model(text, last)
+    sub = sub_model(text, last, doc_cars)
     if not sub:
         return []
     out: list[str | None] = [sub]
     nxt = last
     for hit in reversed(before[:-1]):
-        earlier = sub_model(text, hit) if hit.car == last.car else None
+        earlier = sub_model(text, hit, doc_cars) if hit.car == last.car else None
         if earlier is None or not _JOINED.fullmatch(text, hit.end, nxt.start):
             break
         out.insert(0, earlier)

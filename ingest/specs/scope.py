@@ -78,6 +78,15 @@ class DocCars:
     multi: bool = False  # the document is about several cars
     aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
     sub_models: dict[str, set[str]] = field(default_factory=dict)  # car → "Aurora X5 Hybrid"
+    body: str = ""  # the document's text, its whitespace runs made single spaces
+    recurs: dict[str, bool] = field(default_factory=dict)  # sub-model name → named twice
+
+    def names_twice(self, name: str) -> bool:
+        """Whether the document names `name` at least twice (a sub-model, not a heading's
+        title-case words: "Venue Key Features")."""
+        if name not in self.recurs:
+            self.recurs[name] = self.body.count(name) >= 2
+        return self.recurs[name]
 
 
 def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
@@ -85,6 +94,9 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if doc.file_type == "csv":
         found.multi = True
         return found
+    headings = dict.fromkeys(h for section in doc.sections for h in section.heading_path)
+    parts = [*headings, *(section.text for section in doc.sections)]
+    found.body = " ".join(" ".join(parts).split())
     front = _front_matter(doc)
     if front.get("year") and not found.year:
         found.year = front["year"]
@@ -281,7 +293,7 @@ def _heading_line(scope: Scope, text: str, in_line: list[Hit], pos: int, doc_car
     cars = {h.car for h in in_line if h.car}
     if len(cars) == 1:
         car = cars.pop()
-        subs_named = {sub_model(text, h) for h in in_line if h.car == car}
+        subs_named = {sub_model(text, h, doc_car) for h in in_line if h.car == car}
         if len(subs_named) == 1:
             scope.sub_changes.append((pos, car, subs_named.pop()))
         if doc_car.multi or car != doc_car.car:
@@ -297,7 +309,7 @@ def _heading_line(scope: Scope, text: str, in_line: list[Hit], pos: int, doc_car
 _SUB_MODEL = re.compile(
     r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|(?![AI]\b)[A-Z]|"
     r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
-    r"(?![A-Za-z0-9-])"
+    r"(?![A-Za-z0-9_-])"  # "Baleno CNG_Brochure": a file name, no model word
 )
 
 
@@ -308,7 +320,7 @@ def _sub_models(index: CarIndex, headings: tuple[str, ...], doc_car: DocCars) ->
         named: dict[str, set[str]] = {}
         for hit in with_own_name(index.find(heading), heading, doc_car):
             if hit.car is not None and hit.car not in out:
-                named.setdefault(hit.car, set()).add(sub_model(heading, hit) or "")
+                named.setdefault(hit.car, set()).add(sub_model(heading, hit, doc_car) or "")
         for car, subs in named.items():  # "" is the car itself; two: "…GTI and Golf R?"
             out[car] = subs.pop() if len(subs) == 1 else ""
     return {car: name for car, name in out.items() if name}
@@ -344,9 +356,11 @@ def _named_sub_models(section: Section, doc_car: DocCars) -> dict[str, str]:
     return out
 
 
-def sub_model(text: str, hit: Hit) -> str | None:
+def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     """ "RAV4 Prime" where `text` names the car of `hit` followed by a model word
-    ("Toyota RAV4 Prime", "G3i 460G搭载"); None when the name stands alone."""
+    ("Toyota RAV4 Prime", "G3i 460G搭载"); None when the name stands alone. A model word is
+    a designation ("GTI", "460G", "R"), or a word the document puts after the car's name
+    more than once ("Prime", "Hybrid"): a title-case heading's next word is no sub-model."""
     m = _SUB_MODEL.match(text, hit.end)
     if m is None or _TITLE_END.match(m.group()):
         return None
@@ -357,7 +371,12 @@ def sub_model(text: str, hit: Hit) -> str | None:
     if not written:
         return None
     model = written[-1] if hit.brand else " ".join(written)  # "RAV4", or "Aurora X5" whole
-    return f"{model} {m.group('word')}"
+    name = f"{model} {m.group('word')}"
+    designation = _DESIGNATION.fullmatch(m.group("word")) is not None
+    return name if designation or doc_cars.names_twice(" ".join(name.split())) else None
+
+
+_DESIGNATION = re.compile(r"[A-Z]|[A-Z0-9-]{2,}|\S*\d\S*")
 
 
 def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
@@ -389,4 +408,11 @@ _GOES_ON = re.compile(r"[ \t]*(?:[a-z0-9]|[A-Z][a-z]*,)")
 def _wrapped(text: str, at: int) -> bool:
     if text[at] != "\n" or at == 0 or text[at - 1] in ".:;!?。！？：\n|":
         return False
-    return _GOES_ON.match(text, at + 1) is not None
+    goes_on = _GOES_ON.match(text, at + 1)
+    if goes_on is None:
+        return False
+    # a figure goes on a line that ends in a word ("…and an\n18.4 kWh battery"), not one
+    # that ends in a figure or a code ("…_11.75x8.25\n6 AIRBAGS": two lines of a page)
+    return (
+        not goes_on.group().strip()[:1].isdigit() or text[at - 1].isalpha() or text[at - 1] in ",-"
+    )
