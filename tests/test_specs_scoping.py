@@ -312,3 +312,16 @@ def test_the_next_line_is_no_sub_model(tmp_path: Path) -> None:
     )
     assert one(specs, "top_speed").variant is None
     assert _by_variant(specs, "price") == {"Glow E3 Core": (27900.0,), "Glow E3 Plus": (30900.0,)}
+
+
+def test_a_combined_range_beside_a_pure_electric_one_is_on_fuel(tmp_path: Path) -> None:
+    """A plug-in hybrid's sheet: 纯电续航 is its electric range, 综合续航 battery and tank
+    together; an electric car's lone 综合续航 stays its electric range."""
+    hybrid = write(
+        tmp_path,
+        "jike_phev.md",
+        "# 极氪001插混版参数\n\n纯电续航里程（WLTC）：90 km\n\n综合续航里程：约1100 km\n",
+    )
+    assert _by_variant(hybrid, "electric_range") == {None: (90.0,)}
+    electric = write(tmp_path, "jike_ev.md", "# 极氪001参数\n\n综合续航里程：620 km\n")
+    assert _by_variant(electric, "electric_range") == {None: (620.0,)}

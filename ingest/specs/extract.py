@@ -35,7 +35,7 @@ from ingest.specs.scope import (
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
-from ingest.specs.values import on_fuel
+from ingest.specs.values import beside_pure_electric, on_fuel
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -111,7 +111,9 @@ def _extract(
     _unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
     unified = unify_variants([f for f, _ in found])
-    facts = _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
+    facts = beside_pure_electric(
+        _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
+    )
     renamed = _base_ids(set(rows))
     for ci, cars_of in chunk_cars.items():
         chunk_cars[ci] = {renamed.get(c, c) for c in cars_of}

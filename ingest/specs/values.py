@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.specs.model import Fact
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.units import CANONICAL, CNY, SUFFIXES, Unit, dimension_of, to_canonical
 from ingest.specs.vocabulary import Attribute, Hint
@@ -285,3 +286,26 @@ def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
         bracket = _QUALIFIER.search(text, value.end, stop)
         out.append(bracket.group("q").strip() if bracket else None)
     return out
+
+
+_PURE = re.compile(r"纯电|electric[- ]only|all[- ]electric|battery[- ]only", re.I)
+_COMBINED = re.compile(r"综合")
+
+
+def beside_pure_electric(facts: list[Fact]) -> list[Fact]:
+    """Where a document gives a car a pure-electric range ("纯电续航里程：80 km"), its
+    "combined" range ("综合续航里程：约1190 km") is the plug-in hybrid's range on fuel and
+    battery together, no electric range: dropped."""
+    pure = {f.car for f in facts if f.attribute == "electric_range" and _PURE.search(f.evidence)}
+    if not pure:
+        return facts
+    return [
+        f
+        for f in facts
+        if not (
+            f.car in pure
+            and f.attribute == "electric_range"
+            and _COMBINED.search(f.evidence)
+            and not _PURE.search(f.evidence)
+        )
+    ]
