@@ -78,13 +78,16 @@ class DocCars:
     multi: bool = False  # the document is about several cars
     aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
     sub_models: dict[str, set[str]] = field(default_factory=dict)  # car → "Aurora X5 Hybrid"
-    body: str = ""  # the document's text, its whitespace runs made single spaces
+    parts: list[str] = field(default_factory=list)  # the document's headings and texts
+    body: str | None = None  # them joined, whitespace runs made single spaces (on demand)
     recurs: dict[str, bool] = field(default_factory=dict)  # sub-model name → named twice
 
     def names_twice(self, name: str) -> bool:
         """Whether the document names `name` at least twice (a sub-model, not a heading's
         title-case words: "Venue Key Features")."""
         if name not in self.recurs:
+            if self.body is None:
+                self.body = " ".join(" ".join(self.parts).split())
             self.recurs[name] = self.body.count(name) >= 2
         return self.recurs[name]
 
@@ -95,8 +98,7 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
         found.multi = True
         return found
     headings = dict.fromkeys(h for section in doc.sections for h in section.heading_path)
-    parts = [*headings, *(section.text for section in doc.sections)]
-    found.body = " ".join(" ".join(parts).split())
+    found.parts = [*headings, *(section.text for section in doc.sections)]
     front = _front_matter(doc)
     if front.get("year") and not found.year:
         found.year = front["year"]
