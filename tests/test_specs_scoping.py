@@ -325,3 +325,18 @@ def test_a_combined_range_beside_a_pure_electric_one_is_on_fuel(tmp_path: Path) 
     assert _by_variant(hybrid, "electric_range") == {None: (90.0,)}
     electric = write(tmp_path, "jike_ev.md", "# 极氪001参数\n\n综合续航里程：620 km\n")
     assert _by_variant(electric, "electric_range") == {None: (620.0,)}
+
+
+def test_each_figure_of_a_row_with_its_own_engine_speed(tmp_path: Path) -> None:
+    """The Tiago manual's spec table: 'Parameter Diesel Petrol' names the columns, and each
+    figure has its own speed, one with a tolerance ('@ 4000 +/-50 rpm')."""
+    specs = write(
+        tmp_path,
+        "acme_pixie_spec.txt",
+        "BRAND: Acme\nMODEL: Pixie\n\nParameter Diesel Petrol\n"
+        "Max. Engine output 72 PS @ 4000 +/-50 rpm 86 PS @ 6000 rpm\n"
+        "Max. Torque 150 Nm @ 1750 - 3000 rpm 115 Nm @ 3500 +/- 70 rpm\n",
+    )
+    assert _by_variant(specs, "power") == {"Diesel": (72.0,), "Petrol": (86.0,)}
+    assert _by_variant(specs, "power_rpm") == {"Diesel": (4000.0,), "Petrol": (6000.0,)}
+    assert _by_variant(specs, "torque_rpm") == {"Diesel": (1750.0, 3000.0), "Petrol": (3500.0,)}

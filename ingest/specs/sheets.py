@@ -225,7 +225,11 @@ def _row(
     if len(values) != len(variants) or not values:
         return []
     out: list[Found] = []
+    own = all(v.rpm is not None for v in values)  # "70 PS @ 4000 rpm 85 PS @ 6000 rpm"
     for i, (value, variant) in enumerate(zip(values, variants, strict=True)):
+        if own:
+            out.extend(with_rpm(attr, value, text, ev_start, end, variant))
+            continue
         out.append(Found(attr.key, value, ev_start, end, variant))
         if len(rpms) == len(values) and attr.key in ("power", "torque"):
             out.append(Found(f"{attr.key}_rpm", rpms[i], ev_start, end, variant))

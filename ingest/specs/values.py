@@ -108,6 +108,9 @@ def read(
         rpm = _speed(found, i + 1, text, stop, hint)
         if rpm is not None:
             i += 1
+        elif _toleranced(found, i + 1, text, stop):  # "70 PS @ 4000 +/-50 rpm"
+            rpm = found[i + 1].start, found[i + 1].end
+            i += 2
         i = _restated(found, i, text, q, value)
         values.append(
             Value(
@@ -140,6 +143,20 @@ def _speed(
     return None
 
 
+def _toleranced(found: list[Quantity], i: int, text: str, stop: int) -> bool:
+    """A bare engine speed with a tolerance in rpm after it: "@ 4000 +/-50 rpm"."""
+    if i + 1 >= len(found) or found[i].unit is not None or len(found[i].numbers) != 1:
+        return False
+    after = found[i + 1]
+    return (
+        re.fullmatch(r"\s*@\s*", text[stop : found[i].start]) is not None
+        and after.unit is not None
+        and after.unit.dimension == "rpm"
+        and _TOLERANCE.fullmatch(text, found[i].end, after.start) is not None
+    )
+
+
+_TOLERANCE = re.compile(r"\s*(?:\+/-|\+-|±)\s*")
 _SPEED_LEAD = re.compile(r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*", re.I)
 # "66 kW@6000 rpm or 89.7 PS@6000 rpm": the same figure again in another unit
 _OR_AGAIN = re.compile(r"\s*(?:or|=)\s*(?:approx\.?|about|around|~)?\s*", re.I)
