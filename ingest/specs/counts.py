@@ -24,6 +24,7 @@ from ingest.specs.shapes import Found
 from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, compared
 from ingest.specs.vocabulary import Vocabulary
+from ingest.specs.wrap import line_start as wrapped_start
 
 _WORD_COUNTS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -138,7 +139,7 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         n = float(m.group("vn")) if m.group("v") else _count(m, "n", "z")
         if n is None or not 1 <= n <= 16:
             continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_start = wrapped_start(text, m.start())  # "a 1.5-litre\n4-cylinder diesel engine"
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         if not _ENGINE_CUE.search(text, line_start, line_end) or compared(text, m.start()):

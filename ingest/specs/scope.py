@@ -18,6 +18,7 @@ from pathlib import Path
 from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
+from ingest.specs.wrap import wrapped
 
 _META = re.compile(
     r"^[ \t]*(?:[-*]\s+)?(?P<key>brand|make|manufacturer|model)(?:\s*\([^)\n]*\))?[ \t]*[:：]"
@@ -367,7 +368,7 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     if m is None or _TITLE_END.match(m.group()):
         return None
     wrap = text.find("\n", hit.end, m.start("word"))
-    if wrap >= 0 and not _wrapped(text, wrap):
+    if wrap >= 0 and not wrapped(text, wrap):
         return None  # "Model: Lumen E2\nBody style: …": the next line's first word
     written = text[hit.start : hit.end].split()
     if not written:
@@ -388,11 +389,11 @@ def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
     back = max(0, start - _REACH)
     left = back
     for m in _STOP.finditer(text, back, start):
-        if not _wrapped(text, m.start()):
+        if not wrapped(text, m.start()):
             left = m.end()
     right = min(len(text), end + _REACH)
     for m in _STOP.finditer(text, end, right):
-        if not _wrapped(text, m.start()):
+        if not wrapped(text, m.start()):
             right = m.start()
             break
     return [h for h in hits if h.car and left <= h.start and h.end <= right]
@@ -401,20 +402,3 @@ def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
 # Where a sentence ends: Chinese stops, ". " (past closing marks: ".** This"), a line break
 _STOP = re.compile(r"[。！？]|[.!?][*_)\]\"'”’]*\s|\n")
 _REACH = 600  # characters a sentence reaches at most
-# A line break inside a hard-wrapped sentence: the line before ends mid-sentence and the
-# next goes on in lower case or with a figure ("…as the Aurora X5\nHybrid, a plug-in hybrid
-# …\n18.4 kWh battery" is one sentence)
-_GOES_ON = re.compile(r"[ \t]*(?:[a-z0-9]|[A-Z][a-z]*,)")
-
-
-def _wrapped(text: str, at: int) -> bool:
-    if text[at] != "\n" or at == 0 or text[at - 1] in ".:;!?。！？：\n|":
-        return False
-    goes_on = _GOES_ON.match(text, at + 1)
-    if goes_on is None:
-        return False
-    # a figure goes on a line that ends in a word ("…and an\n18.4 kWh battery"), not one
-    # that ends in a figure or a code ("…_11.75x8.25\n6 AIRBAGS": two lines of a page)
-    return (
-        not goes_on.group().strip()[:1].isdigit() or text[at - 1].isalpha() or text[at - 1] in ",-"
-    )
