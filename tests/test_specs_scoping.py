@@ -340,3 +340,17 @@ def test_each_figure_of_a_row_with_its_own_engine_speed(tmp_path: Path) -> None:
     assert _by_variant(specs, "power") == {"Diesel": (72.0,), "Petrol": (86.0,)}
     assert _by_variant(specs, "power_rpm") == {"Diesel": (4000.0,), "Petrol": (6000.0,)}
     assert _by_variant(specs, "torque_rpm") == {"Diesel": (1750.0, 3000.0), "Petrol": (3500.0,)}
+
+
+def test_counts_a_sentence_states_and_a_wrapped_engine_name(tmp_path: Path) -> None:
+    """The Nexon brochure text: 'Seating capacity is five.'; 'a 1.5-litre' at a line's end
+    names the '4-cylinder diesel engine' on the next."""
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\nThe Ranger is offered with a 1.5-litre\n"
+        "4-cylinder diesel engine. Seating capacity is five.\n",
+    )
+    assert one(specs, "seats").numbers == (5.0,)
+    cylinders = one(specs, "cylinders")
+    assert (cylinders.numbers, cylinders.variant) == ((4.0,), "1.5-litre")

@@ -254,3 +254,52 @@ def seat_counts(text: str, covered: Callable[[int], bool]) -> list[Found]:
         n = float(word) if word.isdigit() else float(_COUNT[word])
         out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
     return out
+
+
+def stated_counts(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
+    """ "Seating capacity is five.", "The number of airbags is 6": a count label, a verb
+    that states it, and the count in figures or words."""
+    pattern = _stated(vocab)
+    out: list[Found] = []
+    if " is " not in text and " are " not in text:
+        return out
+    for m in pattern.finditer(text) if pattern is not None else ():
+        if covered(m.start()):
+            continue
+        key = vocab.lookup(m.group("label"))
+        n = _count(m, "n")
+        attr = vocab.attributes.get(key) if key else None
+        if attr is None or n is None or not attr.plausible(n):
+            continue
+        out.append(Found(attr.key, Value(m.start("n"), m.end("n"), (n,)), m.start(), m.end("n")))
+    return out
+
+
+_STATED: dict[int, re.Pattern[str] | None] = {}
+
+
+def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
+    """The count labels of `vocab` before "is"/"are" and a count, as one pattern."""
+    if id(vocab) not in _STATED:
+        labels = sorted(
+            (
+                label
+                for label, key in vocab.labels.items()
+                if key in vocab.attributes
+                and vocab.attributes[key].dimension == "count"
+                and label.isascii()
+                and " " in label  # "seating capacity", not a loose "seats"
+            ),
+            key=len,
+            reverse=True,
+        )
+        _STATED[id(vocab)] = (
+            re.compile(
+                rf"\b(?P<label>{'|'.join(re.escape(x) for x in labels)})\s+(?:is|are)\s+"
+                rf"(?:a\s+total\s+of\s+)?(?P<n>\d{{1,2}}|{_WORDS})(?![\w-])",
+                re.IGNORECASE,
+            )
+            if labels
+            else None
+        )
+    return _STATED[id(vocab)]

@@ -24,6 +24,7 @@ from ingest.specs.counts import (
     engine_sizes,
     heading_cylinders,
     seat_counts,
+    stated_counts,
 )
 from ingest.specs.numbers import quantities
 from ingest.specs.prose import modified
@@ -179,6 +180,7 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += heads
         covered = Covered([*skip, *spans, *((f.start, f.end) for f in heads)])
     out += [f for f in count_facts(text, covered) if f.attribute in vocab.attributes]
+    out += stated_counts(vocab, text, covered)
     fuels = ("petrol", "diesel", "gasoline", "hybrid", "electric", "cng", "lpg")
     if "fuel_type" in vocab.attributes and has(*fuels):
         out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
