@@ -30,7 +30,7 @@ _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 # models, a powertrain or a drive, a trim, a way of charging ("DC Fast Charging"; not
 # "Charging", a topic), or what names a variant over `key: value` lines (an engine size)
 _VARIANT_WORD = re.compile(
-    r"\b(?:models?|years?|hybrid|plug-in|electric|gasoline|petrol|diesel|fwd|awd|rwd|4wd|"
+    r"\b(?:models?|years?|hybrid|plug-in|gasoline|petrol|diesel|fwd|awd|rwd|4wd|"
     r"trims?|edition|(?:front|rear|all|four)[- ]wheel[- ]drive|"
     r"(?:dc|ac|fast|level\s*\d)\b[\w\s-]{0,12}charging)\b",
     re.IGNORECASE,

@@ -32,7 +32,7 @@ _DELTA = re.compile(
 _ADDED = re.compile(r"\b(?:adds?|adding|gains?|extra|additional|another)\b[^.;\n]*$", re.I)
 _POSTFIX = re.compile(
     r"[ \t]*(?:(?:of|in|for)\s+)?(?:(?:overall|total|the)\s+)?"
-    r"(?P<one>[A-Za-z][\w-]*)(?P<two>[ \t]+[A-Za-z][\w-]*)?",
+    r"(?P<one>[A-Za-z][\w-]*)(?:(?P<two>[ \t]+[A-Za-z][\w-]*)(?P<three>[ \t]+[A-Za-z][\w-]*)?)?",
 )
 
 
@@ -308,7 +308,7 @@ def _figure_then_label(
         if m is None:
             out.extend(_zh_label_after(vocab, text, q, taken))
             continue
-        for end in (m.end("two"), m.end("one")):
+        for end in (m.end("three"), m.end("two"), m.end("one")):
             if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
                 continue
             found = _bind(vocab, (m.start("one"), end), text, q.start, q.end, q.start, end)
