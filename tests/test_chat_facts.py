@@ -172,9 +172,9 @@ def test_the_topic_survives_a_restart(
 
 
 def test_a_fact_lookup_in_chinese(client: TestClient, services: Services) -> None:
-    driving = fact(services, "meridian-s", "electric_range")
-    first = ask(client, "Meridian S的续航是多少？")
-    assert_states(first, driving, "Meridian S", f"{figure(driving.numbers[0])}公里", "续航")
+    tank = fact(services, "meridian-s", "fuel_tank")  # (its 880 km is a range on fuel)
+    first = ask(client, "Meridian S的油箱有多大？")
+    assert_states(first, tank, "Meridian S", f"{figure(tank.numbers[0])}升", "油箱")
     assert first["answer"].endswith("。")
     boots = services.generation.facts.sheet("meridian-s").of("boot_volume")  # type: ignore[union-attr]
     second = ask(client, "它的后备厢有多大？", first["session_id"])

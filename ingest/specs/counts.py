@@ -24,6 +24,7 @@ from ingest.specs.shapes import Found
 from ingest.specs.units import LITRE, to_canonical
 from ingest.specs.values import Value, compared
 from ingest.specs.vocabulary import Vocabulary
+from ingest.specs.wrap import line_start as wrapped_start
 
 _WORD_COUNTS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -138,7 +139,7 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         n = float(m.group("vn")) if m.group("v") else _count(m, "n", "z")
         if n is None or not 1 <= n <= 16:
             continue
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_start = wrapped_start(text, m.start())  # "a 1.5-litre\n4-cylinder diesel engine"
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         if not _ENGINE_CUE.search(text, line_start, line_end) or compared(text, m.start()):
@@ -253,3 +254,52 @@ def seat_counts(text: str, covered: Callable[[int], bool]) -> list[Found]:
         n = float(word) if word.isdigit() else float(_COUNT[word])
         out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
     return out
+
+
+def stated_counts(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
+    """ "Seating capacity is five.", "The number of airbags is 6": a count label, a verb
+    that states it, and the count in figures or words."""
+    pattern = _stated(vocab)
+    out: list[Found] = []
+    if " is " not in text and " are " not in text:
+        return out
+    for m in pattern.finditer(text) if pattern is not None else ():
+        if covered(m.start()):
+            continue
+        key = vocab.lookup(m.group("label"))
+        n = _count(m, "n")
+        attr = vocab.attributes.get(key) if key else None
+        if attr is None or n is None or not attr.plausible(n):
+            continue
+        out.append(Found(attr.key, Value(m.start("n"), m.end("n"), (n,)), m.start(), m.end("n")))
+    return out
+
+
+_STATED: dict[int, re.Pattern[str] | None] = {}
+
+
+def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
+    """The count labels of `vocab` before "is"/"are" and a count, as one pattern."""
+    if id(vocab) not in _STATED:
+        labels = sorted(
+            (
+                label
+                for label, key in vocab.labels.items()
+                if key in vocab.attributes
+                and vocab.attributes[key].dimension == "count"
+                and label.isascii()
+                and " " in label  # "seating capacity", not a loose "seats"
+            ),
+            key=len,
+            reverse=True,
+        )
+        _STATED[id(vocab)] = (
+            re.compile(
+                rf"\b(?P<label>{'|'.join(re.escape(x) for x in labels)})\s+(?:is|are)\s+"
+                rf"(?:a\s+total\s+of\s+)?(?P<n>\d{{1,2}}|{_WORDS})(?![\w-])",
+                re.IGNORECASE,
+            )
+            if labels
+            else None
+        )
+    return _STATED[id(vocab)]

@@ -18,8 +18,9 @@ from pathlib import Path
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
+from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
-from ingest.specs.phrases import phrase_facts, variant_lines
+from ingest.specs.phrases import phrase_facts
 from ingest.specs.prose import sentences, with_variant
 from ingest.specs.scope import (
     DocCars,
@@ -28,10 +29,14 @@ from ingest.specs.scope import (
     document_car,
     record_car,
     section_scope,
+    sub_model,
+    with_own_name,
 )
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
+from ingest.specs.values import beside_pure_electric, on_fuel
+from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -83,15 +88,18 @@ def _extract(
         record = record_car(index, section) if section.kind == "record" else None
         if record is not None:
             doc_cars.names.setdefault(*record)
-        hits = [] if record is not None else index.find(section.text)
+        hits = (
+            []
+            if record is not None
+            else with_own_name(index.find(section.text), section.text, doc_cars)
+        )
         scope = section_scope(index, section, doc_cars, record, hits)
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
         row = []
         for item, from_prose in _read(vocab, section, text, data_sets):
-            fact = _fact(hits, section, text, item, scope, spans, chunks, doc_cars, record)
-            if fact is not None:
+            for fact in _facts(hits, section, text, item, scope, spans, chunks, doc_cars, record):
                 found.append((fact, from_prose))
                 row.append(fact)
                 chunk_cars.setdefault(fact.chunk_index or 0, set()).add(fact.car)
@@ -102,7 +110,10 @@ def _extract(
                 learned.setdefault(car, set()).update(names)
     _unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
-    facts = _dedupe(found)
+    unified = unify_variants([f for f, _ in found])
+    facts = beside_pure_electric(
+        _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
+    )
     renamed = _base_ids(set(rows))
     for ci, cars_of in chunk_cars.items():
         chunk_cars[ci] = {renamed.get(c, c) for c in cars_of}
@@ -155,11 +166,11 @@ def _read(
     prose = sentences(vocab, text, skip)
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
-    found += [(with_variant(text, f), True) for f in phrase_facts(vocab, text, skip)]
+    found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]
     return found
 
 
-def _fact(
+def _facts(
     hits: list[Hit],
     section: Section,
     text: str,
@@ -169,46 +180,79 @@ def _fact(
     chunks: list[Chunk],
     doc_cars: DocCars,
     record: tuple[str, str] | None,
-) -> Fact | None:
+) -> list[Fact]:
+    """The fact `found` states, one per sub-model when its sentence names several joined
+    ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown."""
+    subs: list[str | None] = [None]
     car = scope.car_at(found.start)
     if record is None:
         in_clause = clause_cars(hits, text, found.start, found.end)
         named = {h.car for h in in_clause}
         before = [
-            h.car
+            h
             for h in in_clause
             if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
         ]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
-        elif car is not None and before and before[-1] != car:
-            return None  # "比AION Y 10-15万的定位": the figure follows another car's name
+        elif car is not None and before and before[-1].car != car:
+            return []  # "比AION Y 10-15万的定位": the figure follows another car's name
+        if car is not None and before and before[-1].car == car:
+            subs = _joined_sub_models(text, before, doc_cars) or subs
+            for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
+                if sub is not None:
+                    doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
-        return None
+        return []
+    if found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end):
+        return []  # a range on a full tank is no electric range
     start, end = _trim(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
         chunk = _chunk_of(spans, start, end, section.text, chunks)
         if chunk is None:
-            return None
+            return []
     value = found.value
     written = section.text[value.start : value.end].strip()
-    variant = _variant(doc_cars.year, found.variant)
-    return Fact(
-        car=car,
-        attribute=found.attribute,
-        value=written,
-        numbers=value.numbers,
-        unit=value.unit,
-        normalized=value.normalized,
-        normalized_unit=value.normalized_unit,
-        variant=variant,
-        evidence=section.text[start:end],
-        page=chunks[chunk].page,
-        section=chunks[chunk].section,
-        chunk_index=chunk,
-    )
+    return [
+        Fact(
+            car=car,
+            attribute=found.attribute,
+            value=written,
+            numbers=value.numbers,
+            unit=value.unit,
+            normalized=value.normalized,
+            normalized_unit=value.normalized_unit,
+            variant=_variant(doc_cars.year, scope.variant_of(car, found.variant, found.start, sub)),
+            evidence=section.text[start:end],
+            page=chunks[chunk].page,
+            section=chunks[chunk].section,
+            chunk_index=chunk,
+        )
+        for sub in subs
+    ]
+
+
+# "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner
+_JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
+
+
+def _joined_sub_models(text: str, before: list[Hit], doc_cars: DocCars) -> list[str | None]:
+    """The sub-models the last car names before a figure make, with those joined to it."""
+    last = before[-1]
+    sub = sub_model(text, last, doc_cars)
+    if not sub:
+        return []
+    out: list[str | None] = [sub]
+    nxt = last
+    for hit in reversed(before[:-1]):
+        earlier = sub_model(text, hit, doc_cars) if hit.car == last.car else None
+        if earlier is None or not _JOINED.fullmatch(text, hit.end, nxt.start):
+            break
+        out.insert(0, earlier)
+        nxt = hit
+    return out
 
 
 # "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
@@ -361,15 +405,16 @@ def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
     """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact."""
 
     def key(f: Fact) -> tuple[str, str, object]:
-        if f.normalized is not None:
-            return f.car, f.attribute, f.normalized
+        if f.normalized is not None:  # a range is its two ends, not its low end alone
+            return f.car, f.attribute, (f.normalized, len(f.numbers) > 1 and f.numbers[1])
         counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
         return f.car, f.attribute, f.numbers if counted else f.value
 
-    structured = {key(f) for f, p in zip(facts, prose, strict=True) if not p}
-    with_variant = {key(f) for f in facts if f.variant}
+    keys = [key(f) for f in facts]
+    structured = {k for k, p in zip(keys, prose, strict=True) if not p}
+    with_variant = {k for k, f in zip(keys, facts, strict=True) if f.variant}
     return [
         f
-        for f, p in zip(facts, prose, strict=True)
-        if not (p and key(f) in structured) and (f.variant or key(f) not in with_variant)
+        for f, p, k in zip(facts, prose, keys, strict=True)
+        if not (p and k in structured) and (f.variant or k not in with_variant)
     ]

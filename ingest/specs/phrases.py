@@ -24,8 +24,10 @@ from ingest.specs.counts import (
     engine_sizes,
     heading_cylinders,
     seat_counts,
+    stated_counts,
 )
-from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.numbers import quantities
+from ingest.specs.prose import modified
 from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.values import Value, compared, read
@@ -41,10 +43,11 @@ UNIT_ATTRIBUTE = {
     "mpg": "fuel_economy_combined",
     "L/100km": "fuel_economy_combined",
     "kWh": "battery_capacity",
+    "MPGe": "electric_consumption",
 }
 _UNIT_CUE = re.compile(
     r"\d\s*(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
-    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpg(?!e)|l\s*/\s*100\s*km|马力|牛)",
+    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpge?|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
 # "adds 20 hp", "提升了10kW", "up 15 Nm on the old engine", "half a tank"
@@ -82,15 +85,29 @@ _GEAR_CUE = re.compile(
     r"transmission|gearbox|gear|mated|paired|coupled|powertrain|变速箱|变速器|动力组合|匹配|搭配",
     re.IGNORECASE,
 )
+_WHEELS = r"(?:front|rear|all|four)[- ]wheel[- ]drive"
 _DRIVE = re.compile(
     r"\b(?:(?:single|dual|twin|tri)[- ]motor\s+)?(?:AWD|RWD|FWD|4WD|2WD)\b"
-    r"(?:\s*\((?:front|rear|all|four)[- ]wheel[- ]drive\))?",
+    rf"(?:\s*\({_WHEELS}\))?"
+    rf"|\b{_WHEELS}\b(?:\s+or\s+{_WHEELS}\b)?",  # "front-wheel drive or all-wheel drive"
     re.IGNORECASE,
 )
 # "两驱、四驱各4个配置版本", "前置前驱单电机布局"
 _ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
 _DRIVE_OFFER = re.compile(
-    r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?in|\bfeaturing|\bfeatures)\s+$", re.I
+    r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
+    r"\bstandard|\b(?:is|are))\s+$",
+    re.I,
+)
+_QUESTION = re.compile(r"[^.;!?。\n]*[?？]")  # the rest of its line asks
+_OR_ANOTHER = re.compile(
+    rf"[^.;\n]{{0,40}}?\bor\s+(?:the\s+)?(?:AWD|RWD|FWD|4WD|2WD|{_WHEELS})\b", re.I
+)
+# "Standard all-wheel drive on most hybrid trims": offered on some, no spec of the car's
+_SOME_TRIMS = re.compile(
+    r"\b(?:most|some|select|certain|higher|lower|upper)\s+(?:[\w-]+\s+)?"
+    r"(?:trims?|models?|variants?|versions?|grades?)\b",
+    re.I,
 )
 _CLAUSE_STOP = re.compile(r"[。；;!?]|\.(?:\s|$)|\n\s*\n")
 _ON_VARIANTS = re.compile(
@@ -148,7 +165,7 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
 
     if "transmission" in vocab.attributes and has("speed", "cvt", "dct", "dsg", "amt", "ivt", "速"):
         out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
-    if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd"):
+    if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd", "wheel drive"):
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
     if "drive" in vocab.attributes and "驱" in text:
         out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
@@ -163,77 +180,11 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += heads
         covered = Covered([*skip, *spans, *((f.start, f.end) for f in heads)])
     out += [f for f in count_facts(text, covered) if f.attribute in vocab.attributes]
+    out += stated_counts(vocab, text, covered)
     fuels = ("petrol", "diesel", "gasoline", "hybrid", "electric", "cng", "lpg")
     if "fuel_type" in vocab.attributes and has(*fuels):
         out += _cell_rows(text, covered, _FUEL, "fuel_type", whole=True)[0]
     return out
-
-
-# "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
-_NAMED_LINE = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?)(?:\*\*)?[ \t]*:(?:\*\*)?"
-    r"(?P<value>[^\n]*\d[^\n]*)$",
-    re.MULTILINE,
-)
-_QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
-_QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
-
-
-def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
-    """Lines "Variant: figure" under a heading line that is a label ("Pricing", "Fuel
-    Efficiency"): the heading is the attribute, unless a figure says its own ("~28 MPG
-    (city)") or its unit names one; the line's name is the variant."""
-    out: list[Found] = []
-    if ":" not in text:
-        return out
-    covered = Covered(skip)
-    block_end = -1  # where the block of named lines seen last ends
-    topic: str | None = None
-    for m in _NAMED_LINE.finditer(text):
-        start = m.start()
-        if start != block_end + 1:  # a new block: its topic is the line above it
-            above = text[text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)]
-            above = above.strip(" \t#*:")
-            key = None if not above or re.search(r"\d", above) else vocab.lookup(above)
-            topic = key if key in vocab.attributes else None
-        block_end = m.end()
-        if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
-            continue
-        out += _named_figures(vocab, text, m, topic)
-    return out
-
-
-def _named_figures(
-    vocab: Vocabulary, text: str, m: re.Match[str], topic: str | None
-) -> list[Found]:
-    name = m.group("name").strip()
-    every = quantities(text, m.start("value"), m.end("value"))
-    words = _without_figures(text, m.start("value"), m.end("value"), every)
-    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
-        return []  # a sentence after the name, not a figure: the sentence readers' business
-    found = [q for q in every if q.unit is not None]
-    out = []
-    for q in found:
-        qualified = _QUALIFIED.match(text, q.end)
-        key = topic
-        if qualified is not None and q.unit is not None and q.unit.dimension == "fuel_consumption":
-            key = f"fuel_economy_{_QUALIFIER_KEY[qualified.group(1).lower()]}"
-        elif len(found) > 1 or key is None:
-            key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
-        attr = vocab.attributes.get(key) if key else None
-        if attr is None:
-            continue
-        values = read(attr, text, q.start, q.end, None, bare=False)
-        if values and values[0].start == q.start:
-            out.append(Found(attr.key, values[0], m.start(), m.end(), name))
-    return out
-
-
-def _without_figures(text: str, start: int, end: int, found: list[Quantity]) -> str:
-    rest = list(text[start:end])
-    for q in found:
-        rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
-    return "".join(rest)
 
 
 _FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re.IGNORECASE)
@@ -308,6 +259,8 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     key_of_line, _, after = label_prefix(vocab, line)
     if key_of_line is not None and not re.search(r"[A-Za-z]{3}|[\u4e00-\u9fff]{2}", line[after:]):
         return None  # a spec-sheet row: the labelled readers' business (not a wrapped sentence)
+    if any(modified(vocab, line, m) for m in vocab.find_labels(line)):
+        return None  # "Tightening Torque - 25 Nm": the figure of another quantity
     a, b = _sentence(text, q.start)
     if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business
@@ -342,7 +295,7 @@ def _phrases(
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
         paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
         end = m.end()
-        if paren is not None and not _DRIVE.fullmatch(paren.group("v")):
+        if paren is not None and not _DRIVE.search(paren.group("v")):
             variant, end = paren.group("v").strip(), paren.end()
             both = _BOTH.fullmatch(variant)
             if both is not None:  # "a 6-speed manual (petrol and diesel)": one for each
@@ -401,6 +354,10 @@ def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
         return False  # "RWD: 220 miles": a variant's name heading its figures
     if re.match(r"(?:single|dual|twin|tri)", m.group(), re.I):
         return True
+    if _SOME_TRIMS.search(text, a, b) or _QUESTION.match(text, m.end()):
+        return False  # offered on some trims; a question states nothing
+    if _OR_ANOTHER.match(text, m.end(), b):
+        return False  # "RWD (318-mile range) or AWD": either, and the reader cannot say which
     if re.match(r"\s+only\b", text[m.end() :], re.I):
         return True
     return bool(_DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]))

@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 
 from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.outline import list_variant
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import compared, read, rpm_value
 from ingest.specs.vocabulary import Vocabulary, unit_hint
@@ -31,13 +32,17 @@ _DELTA = re.compile(
 _ADDED = re.compile(r"\b(?:adds?|adding|gains?|extra|additional|another)\b[^.;\n]*$", re.I)
 _POSTFIX = re.compile(
     r"[ \t]*(?:(?:of|in|for)\s+)?(?:(?:overall|total|the)\s+)?"
-    r"(?P<one>[A-Za-z][\w-]*)(?P<two>[ \t]+[A-Za-z][\w-]*)?",
+    r"(?P<one>[A-Za-z][\w-]*)(?:(?P<two>[ \t]+[A-Za-z][\w-]*)(?P<three>[ \t]+[A-Za-z][\w-]*)?)?",
 )
 
 
 def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """Label–figure pairs in the prose of `text`, outside the spans already read."""
-    labels = [m for m in vocab.find_labels(text) if not any(s <= m[0] < e for s, e in skip)]
+    labels = [
+        m
+        for m in vocab.find_labels(text)
+        if not any(s <= m[0] < e for s, e in skip) and not modified(vocab, text, m)
+    ]
     labels = sorted({*labels, *_topics(vocab, text, skip, labels)})
     if not labels:
         return []
@@ -67,7 +72,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
                 taken.add(q.start)
                 out.extend(_enumerated(vocab, m, text, figures, q, taken))
                 break
-    return [with_variant(text, f) for f in out]
+    return [with_variant(vocab, text, f) for f in out]
 
 
 # The engine or version a sentence is about, named before the figure in the same sentence:
@@ -75,8 +80,16 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
 _ENGINE_NAME = re.compile(
     r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{0,40}?)\s+engine\b", re.I
 )
-_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()]{1,14}版)(?![本权面])")
-_SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n")  # hard-wrapped lines go on
+_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版)(?![本权面])")
+# 「手动星动版／手动星光版」: a version named in brackets is named whole
+_QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
+# Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
+_NOT_IN_NAME = re.compile(r"其中|而且|以及|[它其了与和及的是在为将把被比较跟同都也即而]")
+# …and a name right after one of these is not the subject: what the subject is compared
+# with ("它与手动基础版相差1万元") or the object of its verb ("它保留了极光X5燃油版的…")
+_NOT_SUBJECT_AFTER = "与比较跟同了"
+# hard-wrapped lines go on; a new list item starts afresh
+_SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n|\n[ \t]*(?:[-*•]|\d+\.)[ \t]")
 
 
 # "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
@@ -110,8 +123,11 @@ _NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|�
 _LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
 
 
-def with_variant(text: str, found: Found) -> Found:
-    """`found` with the variant its list item or its sentence names before it, if any."""
+def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
+    """`found` with the variant its list, its list item or its sentence names before it."""
+    listed = list_variant(vocab, text, found.value.start)
+    if listed is not None:
+        return replace(found, variant=listed)
     if found.variant is not None:
         return found
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
@@ -120,16 +136,13 @@ def with_variant(text: str, found: Found) -> Found:
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
-    outline = _outline(text, found.value.start)
-    if outline is not None:
-        return replace(found, variant=outline)
     named = list(_NAMED.finditer(sentence))
     at_named = {_at(m) for m in named}
     subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
     names = (
         sorted([*named, *subjects], key=_at)
         or list(_ENGINE_NAME.finditer(sentence))
-        or list(_VERSION_NAME.finditer(sentence))
+        or _versions(sentence)
     )
     if not names:
         subject = _SUBJECT.match(sentence)
@@ -143,56 +156,27 @@ def with_variant(text: str, found: Found) -> Found:
     return replace(found, variant=name or None)
 
 
-# A nested list: "**2022-2024 Model Years:**" / "- **Long Range Battery (77.4 kWh usable):**" /
-# "  - RWD: Up to 303 miles EPA-estimated range"
-_ITEM = re.compile(
-    r"^(?P<indent>[ \t]*)[-*•][ \t]+(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?[ \t]*:", re.M
-)
-_BOLD_HEAD = re.compile(r"^[ \t]*\*\*(?P<name>[^*\n]{2,50}?):?\*\*:?[ \t]*$")
-_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
-_VARIANT_WORD = re.compile(
-    r"\b(?:models?|years?|hybrid|fwd|awd|rwd|4wd|trims?|edition|charging)\b", re.I
-)
-
-
-def _outline(text: str, at: int) -> str | None:
-    """The variant a nested list item's figure has from the items and the bold heading that
-    hold it ("2022-2024 Model Years Long Range Battery RWD"), when one of them names a
-    variant: a model year, a drive, a trim; None outside such lists."""
-    line_start = text.rfind("\n", 0, at) + 1
-    own = _ITEM.match(text, line_start)
-    if own is None or at < own.end():
-        return None
-    names = [own.group("name")]
-    indent = len(own.group("indent").expandtabs(2))
-    end = line_start - 1
-    while end > 0:
-        start = text.rfind("\n", 0, end) + 1
-        line = text[start:end]
-        end = start - 1
-        if not line.strip():
-            continue
-        item = _ITEM.match(line)
-        if item is not None:
-            depth = len(item.group("indent").expandtabs(2))
-            if depth < indent and not line[item.end() :].strip(" *"):
-                names.append(item.group("name"))  # a parent item that is only a name
-                indent = depth
-            elif depth < indent:
-                return None
-            continue
-        head = _BOLD_HEAD.match(line)
-        if head is not None:
-            names.append(head.group("name"))
-        break
-    if len(names) < 2 or not any(_YEARS.search(n) or _VARIANT_WORD.search(n) for n in names):
-        return None
-    cleaned = [" ".join(re.sub(r"\([^)]*\)", "", n).split()) for n in reversed(names)]
-    return " ".join(n for n in cleaned if n) or None
-
-
 def _at(m: re.Match[str]) -> int:
     return m.start("v")
+
+
+def _versions(sentence: str) -> list[re.Match[str]]:
+    """The Chinese version names of a sentence in order: bracketed ones whole, others from
+    their last pronoun or particle on, none that follows 与/比 (what it is compared with)."""
+    quoted = list(_QUOTED_VERSION.finditer(sentence))
+    out = list(quoted)
+    for m in _VERSION_NAME.finditer(sentence):
+        if any(q.start() <= m.start("v") < q.end() for q in quoted):
+            continue
+        cuts = list(_NOT_IN_NAME.finditer(sentence, m.start("v"), m.end("v")))
+        cut = cuts[-1] if cuts else None
+        if cut is None:
+            out.append(m)
+        elif cut.group() not in _NOT_SUBJECT_AFTER and cut.end() < m.end("v") - 1:
+            tail = _VERSION_NAME.match(sentence, cut.end())
+            if tail is not None:
+                out.append(tail)
+    return sorted(out, key=_at)
 
 
 # A name right after a verb that joins parts is what the subject is made of, not the subject:
@@ -269,6 +253,16 @@ def _rpm_after(text: str, found: Found, end: int) -> list[Found]:
     return [Found(f"{found.attribute}_rpm", rpm, found.start, rpm.end, found.variant)]
 
 
+# "Tightening Torque - 25 Nm": a capitalised gerund before a label makes a name of another
+# quantity (a service torque, not the engine's)
+_GERUND = re.compile(r"\b[A-Z][a-z]+ing[ \t]+$")
+
+
+def modified(vocab: Vocabulary, text: str, m: tuple[int, int]) -> bool:
+    gerund = _GERUND.search(text, max(0, m[0] - 24), m[0])
+    return gerund is not None and vocab.lookup(text[gerund.start() : m[1]]) is None
+
+
 def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[Quantity]:
     """Figures with a unit close enough to a label to be bound to it (reading only those
     windows keeps a long text with thousands of bare numbers cheap)."""
@@ -314,7 +308,7 @@ def _figure_then_label(
         if m is None:
             out.extend(_zh_label_after(vocab, text, q, taken))
             continue
-        for end in (m.end("two"), m.end("one")):
+        for end in (m.end("three"), m.end("two"), m.end("one")):
             if end < 0 or vocab.lookup(text[m.start("one") : end]) is None:
                 continue
             found = _bind(vocab, (m.start("one"), end), text, q.start, q.end, q.start, end)
@@ -329,6 +323,8 @@ def _figure_then_label(
 # "6.98万－9.98万元的定价区间", "160kW的大功率电机", "600KM＋的远征续航": a Chinese label after
 # its figure, past a few words that qualify it
 _BOUND = re.compile(r"(?:接近|将近|不到|不足|超过|低于|高于|以内|之内)$")
+# "再回头看看这10万起的预售价": a figure after 这/那/此 points back at one already stated
+_BACK_REFERENCE = re.compile(r"(?:这|那|此)(?:个|款|台|辆)?$")
 _ZH_AFTER = re.compile(r"[+＋]?\s*的?(?P<run>[\u4e00-\u9fff]{2,8})")
 
 
@@ -340,6 +336,7 @@ def _zh_label_after(vocab: Vocabulary, text: str, q: Quantity, taken: set[int]) 
         or compared(text, q.start, q.end)
         or _DELTA.search(before)
         or _BOUND.search(before)
+        or _BACK_REFERENCE.search(before)
     ):
         return []  # "提高了1万元的价格": a change; "接近10万元的售价": a bound
     run = m.group("run")

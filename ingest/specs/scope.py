@@ -18,6 +18,7 @@ from pathlib import Path
 from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
+from ingest.specs.wrap import wrapped
 
 _META = re.compile(
     r"^[ \t]*(?:[-*]\s+)?(?P<key>brand|make|manufacturer|model)(?:\s*\([^)\n]*\))?[ \t]*[:：]"
@@ -33,6 +34,28 @@ class Scope:
     """Offsets where the car of a section's text changes: [(offset, car id or None)]."""
 
     changes: list[tuple[int, str | None]] = field(default_factory=list)
+    sub_models: dict[str, str] = field(default_factory=dict)  # car id → "RAV4 Prime"
+    # offsets where a heading line ("**Golf R:**") starts a car's sub-model, or ends one
+    sub_changes: list[tuple[int, str, str | None]] = field(default_factory=list)
+
+    def variant_of(
+        self, car: str, variant: str | None, at: int, named: str | None = None
+    ) -> str | None:
+        """`variant` within the sub-model its sentence (`named`), else the heading line above
+        `at`, else the section's heading names for `car`, if any."""
+        sub = named or self._sub_at(car, at) or self.sub_models.get(car)
+        if sub is None or (variant and sub.casefold() in variant.casefold()):
+            return variant
+        return f"{sub} {variant}" if variant else sub
+
+    def _sub_at(self, car: str, at: int) -> str | None:
+        sub = None
+        for start, of, name in self.sub_changes:
+            if start > at:
+                break
+            if of == car:
+                sub = name
+        return sub
 
     def car_at(self, offset: int) -> str | None:
         car = None
@@ -55,6 +78,19 @@ class DocCars:
     names: dict[str, str] = field(default_factory=dict)  # car id → display name
     multi: bool = False  # the document is about several cars
     aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
+    sub_models: dict[str, set[str]] = field(default_factory=dict)  # car → "Aurora X5 Hybrid"
+    parts: list[str] = field(default_factory=list)  # the document's headings and texts
+    body: str | None = None  # them joined, whitespace runs made single spaces (on demand)
+    recurs: dict[str, bool] = field(default_factory=dict)  # sub-model name → named twice
+
+    def names_twice(self, name: str) -> bool:
+        """Whether the document names `name` at least twice (a sub-model, not a heading's
+        title-case words: "Venue Key Features")."""
+        if name not in self.recurs:
+            if self.body is None:
+                self.body = " ".join(" ".join(self.parts).split())
+            self.recurs[name] = self.body.count(name) >= 2
+        return self.recurs[name]
 
 
 def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
@@ -62,6 +98,8 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if doc.file_type == "csv":
         found.multi = True
         return found
+    headings = dict.fromkeys(h for section in doc.sections for h in section.heading_path)
+    found.parts = [*headings, *(section.text for section in doc.sections)]
     front = _front_matter(doc)
     if front.get("year") and not found.year:
         found.year = front["year"]
@@ -224,7 +262,8 @@ def section_scope(
         if len(cars) == 1:
             base = cars.pop()
             break
-    scope = Scope([(0, base)])
+    subs = _sub_models(index, section.heading_path, doc_car) or _named_sub_models(section, doc_car)
+    scope = Scope([(0, base)], subs)
     if not hits:
         return scope
     pos = 0
@@ -245,23 +284,121 @@ def section_scope(
             and len(stripped) <= _HEADING_LINE
             and not _SENTENCE_MARK.search(fold(stripped))
         ):
-            cars = {h.car for h in in_line if h.car}
-            if len(cars) == 1:
-                car = cars.pop()
-                if doc_car.multi or car != doc_car.car:
-                    scope.changes.append((pos, car))
-                    doc_car.names.setdefault(car, next(h.name for h in in_line if h.car == car))
-            elif doc_car.multi and doc_car.car is None:
-                scope.changes.append((pos, None))
+            _heading_line(scope, section.text, in_line, pos, doc_car)
         pos = end + 1
     return scope
+
+
+def _heading_line(scope: Scope, text: str, in_line: list[Hit], pos: int, doc_car: DocCars) -> None:
+    """A short line naming one car starts its part of the text (and its sub-model's, when
+    it names one: "**Golf R:**"); in a document about several cars, one naming only a make
+    starts a part whose car is unknown."""
+    cars = {h.car for h in in_line if h.car}
+    if len(cars) == 1:
+        car = cars.pop()
+        subs_named = {sub_model(text, h, doc_car) for h in in_line if h.car == car}
+        if len(subs_named) == 1:
+            scope.sub_changes.append((pos, car, subs_named.pop()))
+        if doc_car.multi or car != doc_car.car:
+            scope.changes.append((pos, car))
+            doc_car.names.setdefault(car, next(h.name for h in in_line if h.car == car))
+    elif doc_car.multi and doc_car.car is None:
+        scope.changes.append((pos, None))
+
+
+# "What is the RAV4 Prime and how does it differ…", "G3i 460G": a capitalised word or a model
+# code right after a car's name makes a sub-model of it, unless it says what the text is
+# ("RAV4 Specifications")
+_SUB_MODEL = re.compile(
+    r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|(?![AI]\b)[A-Z]|"
+    r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
+    r"(?![A-Za-z0-9_-])"  # "Baleno CNG_Brochure": a file name, no model word
+)
+
+
+def _sub_models(index: CarIndex, headings: tuple[str, ...], doc_car: DocCars) -> dict[str, str]:
+    """The sub-model each car named in the section's deepest heading naming it is."""
+    out: dict[str, str] = {}
+    for heading in reversed(headings[1:]):  # the first is the document's title: its car
+        named: dict[str, set[str]] = {}
+        for hit in with_own_name(index.find(heading), heading, doc_car):
+            if hit.car is not None and hit.car not in out:
+                named.setdefault(hit.car, set()).add(sub_model(heading, hit, doc_car) or "")
+        for car, subs in named.items():  # "" is the car itself; two: "…GTI and Golf R?"
+            out[car] = subs.pop() if len(subs) == 1 else ""
+    return {car: name for car, name in out.items() if name}
+
+
+def with_own_name(hits: list[Hit], text: str, doc_cars: DocCars) -> list[Hit]:
+    """`hits` with the places that name the document's own car when no alias file knows it
+    ("Aurora X5", from its title): its sentences are about it like any known car's."""
+    car = doc_cars.car
+    name = doc_cars.names.get(car, "") if car else ""
+    if not car or len(name) < 3 or any(h.car == car for h in hits):
+        return hits
+    own = [
+        Hit(m.start(), m.end(), car, name, "")
+        for m in re.finditer(re.escape(name), text, re.IGNORECASE)
+        if not any(h.start < m.end() and m.start() < h.end for h in hits)
+    ]
+    return sorted([*hits, *own], key=lambda h: h.start) if own else hits
+
+
+def _named_sub_models(section: Section, doc_car: DocCars) -> dict[str, str]:
+    """ "### Hybrid system" after "… as the Aurora X5 Hybrid": a heading that names a
+    sub-model the document named before by its last word is about that sub-model."""
+    out: dict[str, str] = {}
+    for heading in reversed(section.heading_path):
+        words = set(re.findall(r"[\w-]+", heading.casefold()))
+        for car, names in doc_car.sub_models.items():
+            found = {n for n in names if n.split()[-1].casefold() in words}
+            if len(found) == 1 and car not in out:
+                out[car] = found.pop()
+        if out:
+            break
+    return out
+
+
+def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
+    """ "RAV4 Prime" where `text` names the car of `hit` followed by a model word
+    ("Toyota RAV4 Prime", "G3i 460G搭载"); None when the name stands alone. A model word is
+    a designation ("GTI", "460G", "R"), or a word the document puts after the car's name
+    more than once ("Prime", "Hybrid"): a title-case heading's next word is no sub-model."""
+    m = _SUB_MODEL.match(text, hit.end)
+    if m is None or _TITLE_END.match(m.group()):
+        return None
+    wrap = text.find("\n", hit.end, m.start("word"))
+    if wrap >= 0 and not wrapped(text, wrap):
+        return None  # "Model: Lumen E2\nBody style: …": the next line's first word
+    written = text[hit.start : hit.end].split()
+    if not written:
+        return None
+    model = written[-1] if hit.brand else " ".join(written)  # "RAV4", or "Aurora X5" whole
+    name = f"{model} {m.group('word')}"
+    designation = _DESIGNATION.fullmatch(m.group("word")) is not None
+    return name if designation or doc_cars.names_twice(" ".join(name.split())) else None
+
+
+_DESIGNATION = re.compile(r"[A-Z]|[A-Z0-9-]{2,}|\S*\d\S*")
 
 
 def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
     """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
     if not hits:
         return []
-    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
-    rights = [i for i in (text.find(c, end) for c in "。！？\n") if i >= 0]
-    right = min(rights) if rights else len(text)
+    back = max(0, start - _REACH)
+    left = back
+    for m in _STOP.finditer(text, back, start):
+        if not wrapped(text, m.start()):
+            left = m.end()
+    right = min(len(text), end + _REACH)
+    for m in _STOP.finditer(text, end, right):
+        if not wrapped(text, m.start()):
+            right = m.start()
+            break
     return [h for h in hits if h.car and left <= h.start and h.end <= right]
+
+
+# Where a sentence ends: Chinese stops, ". " (past closing marks: ".** This"), a line break
+_STOP = re.compile(r"[。！？]|[.!?][*_)\]\"'”’]*\s|\n")
+_REACH = 600  # characters a sentence reaches at most

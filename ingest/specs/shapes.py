@@ -10,12 +10,20 @@ CSV records, "Length (inches): 188", "Power Output: 203 HP" (under a variant hea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.specs.numbers import quantities
 from ingest.specs.units import MM, to_canonical
-from ingest.specs.values import Value, read, rpm_value
-from ingest.specs.vocabulary import LWH, Attribute, DataSet, Hint, Vocabulary, unit_hint
+from ingest.specs.values import Value, qualified, read, rpm_value
+from ingest.specs.vocabulary import (
+    LWH,
+    Attribute,
+    DataSet,
+    Hint,
+    Vocabulary,
+    read_hint,
+    unit_hint,
+)
 
 _KEY_VALUE = re.compile(
     r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
@@ -87,9 +95,9 @@ def key_values(
 
 # A line naming an engine, drive or trim that the `key: value` lines below it describe:
 # "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
-_VARIANT_CUE = re.compile(
+VARIANT_CUE = re.compile(
     r"\d\.\d\s*-?\s*(?:l|liter|litre)\b|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
-    r"wheel drive|trim|edition|charging)\b",
+    r"wheel drive|trim|edition|(?:dc|ac|fast|level\s*\d)\b[\w\s-]{0,12}charging)\b",
     re.IGNORECASE,
 )
 _HEADING_TEXT = re.compile(
@@ -128,11 +136,14 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
         if m is None or re.search(r"[.!?。]\s*$", m.group("name")):
             continue  # a sentence
         name = m.group("name").strip(" *:")
-        cue = _VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        cue = VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        if len(_SIZES.findall(name)) > 1:
+            cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
         out.append((start, name if cue else None))
     return out
 
 
+_SIZES = re.compile(r"(?<![\d.])\d\.\d{1,2}\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 _DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 
 
@@ -198,12 +209,18 @@ def values_of(
             _CACHE.clear()
         _CACHE[cache_key] = cached
     return [
-        Found(attribute, _shift(value, start), ev_start, ev_end, variant)
-        for attribute, value in cached
+        Found(attribute, _shift(value, start), ev_start, ev_end, _within(variant, qualifier))
+        for attribute, value, qualifier in cached
     ]
 
 
-_CACHE: dict[tuple[int, str, str, str, bool], list[tuple[str, Value]]] = {}
+def _within(variant: str | None, qualifier: str | None) -> str | None:
+    if qualifier is None:
+        return variant
+    return f"{variant} {qualifier}" if variant else qualifier
+
+
+_CACHE: dict[tuple[int, str, str, str, bool], list[tuple[str, Value, str | None]]] = {}
 _CACHE_SIZE = 20_000
 
 
@@ -222,24 +239,64 @@ def _shift(value: Value, offset: int) -> Value:
 
 def _read_cell(
     vocab: Vocabulary, key: str, label: str, segment: str, single: bool
-) -> list[tuple[str, Value]]:
-    """The facts one label's cell holds, with offsets relative to the cell."""
+) -> list[tuple[str, Value, str | None]]:
+    """The facts one label's cell holds, with offsets relative to the cell, each with the
+    qualifier that tells it from the cell's other figures ("302 horsepower (2025)")."""
     hint = unit_hint(label)
     if key == "LWH":
-        return [
-            (f.attribute, f.value) for f in _lwh(vocab, segment, 0, len(segment), 0, 0, hint, None)
-        ]
+        found = _lwh(vocab, segment, 0, len(segment), 0, 0, hint, None)
+        return [(f.attribute, f.value, None) for f in found]
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
     if key == "fuel_economy_combined":
-        pair = _city_highway(vocab, segment, hint)
+        pair = _city_highway(vocab, segment, hint) or _economy_words(vocab, segment, hint)
         if pair:
-            return pair
+            return [(k, v, None) for k, v in pair]
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
-    if len(values) != 1:
+    if any(v.unit for v in values):  # "302 horsepower (2025)": the year is no power
+        values = [
+            v
+            for v in values
+            if v.unit or not _YEAR_IN_BRACKETS.fullmatch(segment, max(0, v.start - 1), v.end + 1)
+        ]
+    qualifiers = qualified(values, segment, len(segment)) if len(values) > 1 else [None]
+    if not values or (len(values) > 1 and None in qualifiers):
         return []  # several figures under one label: which is which is not said
-    return [(f.attribute, f.value) for f in with_rpm(attr, values[0], segment, 0, 0, None)]
+    return [
+        (f.attribute, f.value, qualifier)
+        for value, qualifier in zip(values, qualifiers, strict=True)
+        for f in with_rpm(attr, value, segment, 0, 0, None)
+    ]
+
+
+_YEAR_IN_BRACKETS = re.compile(r"[(（](?:19|20)\d\d[)）]")
+# "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
+_ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combined)\b", re.I)
+_ECONOMY_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
+
+
+def _economy_words(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
+    found = list(_ECONOMY_WORD.finditer(segment))
+    kinds = [_ECONOMY_KEY[m.group("k").lower()] for m in found]
+    if len(found) < 2 or len(set(kinds)) != len(kinds):
+        return []
+    tail = re.match(r"\s*([A-Za-z][A-Za-z/]{1,8})", segment[found[-1].end() :])
+    unit = hint.unit if hint else None
+    if unit is None and tail is not None:
+        written = read_hint(tail.group(1))
+        unit = written.unit if written else None
+    if unit is None or unit.dimension != "fuel_consumption":
+        return []
+    out = []
+    for m, kind in zip(found, kinds, strict=True):
+        number = float(m.group("n"))
+        converted = to_canonical(number, unit, "fuel_consumption")
+        if converted is None:
+            return []
+        value = Value(m.start("n"), m.end("n"), (number,), unit.symbol, round(converted[0], 4))
+        out.append((f"fuel_economy_{kind}", replace(value, normalized_unit=converted[1])))
+    return out
 
 
 def _city_highway(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
@@ -266,7 +323,7 @@ def with_rpm(
 ) -> list[Found]:
     found = [Found(attr.key, value, start, end, variant)]
     if value.rpm is not None and attr.key in ("power", "torque"):
-        rpm = rpm_value(text, *value.rpm)
+        rpm = rpm_value(text, *value.rpm, bare=True)
         if rpm is not None:
             found.append(Found(f"{attr.key}_rpm", rpm, start, end, variant))
     return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.cells import cell_row, split_cells
 from ingest.specs.numbers import quantities
 from ingest.specs.shapes import Found, values_of, with_rpm
 from ingest.specs.values import Value, read, rpm_value
@@ -35,11 +36,12 @@ def sheet_rows(
     below = _Below(text)  # header lines, for rows no header precedes
     pending: tuple[str, str, int] | None = None  # a label alone on its line: (key, label, start)
     last: tuple[str, int] | None = None  # last power/torque row: (key, line start)
+    consumed = 0  # the end of the lines a row with cells continued onto
     pos = 0
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
-        if any(s <= start < e for s, e in skip) or not line.strip():
+        if start < consumed or any(s <= start < e for s, e in skip) or not line.strip():
             continue
         header, fuels = _header_line(vocab, line, start)
         if header:
@@ -59,22 +61,71 @@ def sheet_rows(
             pending = None
             continue
         was_pending, pending = rest == start, None
+        names = variants or below.names(start)
+        aligned = _aligned(vocab, key, label, text, rest, end, ev_start, names)
+        if aligned is not None:
+            found, until = aligned
+            out.extend(found)
+            rows.append((ev_start, until))
+            consumed = until
+            last = (key, start) if key in ("power", "torque") else None
+            continue
         if not re.search(r"\d", text[rest:end]):
             attr = vocab.attributes.get(key)
             if attr and attr.dimension != "text" and not text[rest:end].strip():
                 pending = (key, label, start)  # "Max. Torque" alone; its figures follow
             continue
-        if re.search(r"[A-Za-z\u4e00-\u9fff]", text[rest : rest + _lead(text, rest, end)]):
-            continue  # words between label and figure: a sentence, not a sheet row
-        if _wordy(text, rest, end):
-            continue  # a sentence that starts with a label word, not a sheet row
-        if was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end]):
+        if _sentence(text, rest, end, was_pending=was_pending):
             continue
-        names = variants or below.names(start)
         out.extend(_row(vocab, key, label, text, rest, end, ev_start, names))
         rows.append((ev_start, end))
         last = (key, start) if key in ("power", "torque") else None
     return out, rows
+
+
+def _sentence(text: str, rest: int, end: int, *, was_pending: bool) -> bool:
+    """Whether what follows a line's label is prose rather than a row's figures."""
+    if re.search(r"[A-Za-z\u4e00-\u9fff]", text[rest : rest + _lead(text, rest, end)]):
+        return True  # words between label and figure: a sentence, not a sheet row
+    if _wordy(text, rest, end):
+        return True  # a sentence that starts with a label word, not a sheet row
+    return was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end])
+
+
+def _aligned(
+    vocab: Vocabulary,
+    key: str,
+    label: str,
+    text: str,
+    rest: int,
+    end: int,
+    ev_start: int,
+    names: list[str],
+) -> tuple[list[Found], int] | None:
+    """A row whose cells gaps keep apart, one per column (`cells.py`): its facts and where
+    it ends (after the indented lines that continue its last cell); None for other rows."""
+    attr = vocab.attributes.get(key)
+    if attr is None or len(names) < 2 or rest == ev_start:
+        return None
+    cells = split_cells(text, rest, end)
+    if len(cells) != len(names) or not all(_CELL_START.match(text, a) for a, _ in cells):
+        return None
+    until = end
+    while until < len(text):
+        nxt = text.find("\n", until + 1)
+        nxt = len(text) if nxt < 0 else nxt
+        line = text[until + 1 : nxt]
+        if not line[:1].isspace() or label_prefix(vocab, line)[0]:
+            break
+        if not any(v.unit for v in read(attr, text, until + 1, nxt, unit_hint(label))):
+            break  # "@ 4 200 r/min …": the row's engine speeds, not more of its figures
+        until = nxt
+    cells[-1] = (cells[-1][0], until) if until > end else cells[-1]
+    return cell_row(attr, label, text, cells, (ev_start, until), names), until
+
+
+# a cell holds a figure, a dash for "not available", or names what its figures are for
+_CELL_START = re.compile(r"\d|[-–—](?:\s|$)|[A-Za-z][A-Za-z ]{0,20}:\s*\d")
 
 
 _FUEL_WORD = re.compile(r"(?i)(?:^|\s)(petrol|diesel|gasoline|cng|lpg)(?=\s|$|[A-Z])")
@@ -174,7 +225,11 @@ def _row(
     if len(values) != len(variants) or not values:
         return []
     out: list[Found] = []
+    own = all(v.rpm is not None for v in values)  # "70 PS @ 4000 rpm 85 PS @ 6000 rpm"
     for i, (value, variant) in enumerate(zip(values, variants, strict=True)):
+        if own:
+            out.extend(with_rpm(attr, value, text, ev_start, end, variant))
+            continue
         out.append(Found(attr.key, value, ev_start, end, variant))
         if len(rpms) == len(values) and attr.key in ("power", "torque"):
             out.append(Found(f"{attr.key}_rpm", rpms[i], ev_start, end, variant))
@@ -257,7 +312,7 @@ def label_prefix(vocab: Vocabulary, line: str) -> tuple[str | None, str, int]:
 
 _COLUMNS_WORD = re.compile(
     r"^\s*(?:feature|features|specification|specifications|spec|variant|dimensions|"
-    r"variants|trim|trims|version|items?)\s+",
+    r"variants|trim|trims|version|items?|parameters?)\s+",
     re.IGNORECASE,
 )
 
@@ -271,6 +326,9 @@ def _column_header(line: str) -> list[str]:
     parts = [p for p in re.split(r"\s{2,}", rest) if p]
     if len(parts) >= 2:
         return parts
+    fuels = rest.split()
+    if len(fuels) >= 2 and all(_FUEL_WORD.fullmatch(" " + w) for w in fuels):
+        return fuels  # "Parameter Diesel Petrol": one fuel per column
     words = rest.split()
     repeated = [w for w in dict.fromkeys(words) if words.count(w) >= 2 and w[0].isalpha()]
     if len(words) >= 4 and len(repeated) == 1:

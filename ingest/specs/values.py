@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.specs.model import Fact
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.units import CANONICAL, CNY, SUFFIXES, Unit, dimension_of, to_canonical
 from ingest.specs.vocabulary import Attribute, Hint
 
 _NO_VALUE = re.compile(r"^(?:n/?a|na|none|-+|—|/|null|nan|\?|tbd|tba|s|o|x|yes|no)$", re.I)
 _TEXT_MAX = 60
+# Letters right after a figure the units table does not know: its unit, not the attribute's
+# glued to the figure ("60A", "12V") or a short capitalised symbol after it ("50 Ah")
+_UNKNOWN_UNIT = re.compile(r"(?:[A-Za-z]{1,3}|[ \t][A-Z][A-Za-z]?)(?![A-Za-z])")
 _RESTATE = re.compile(r"^\s*[(（]\s*$")
 
 
@@ -83,8 +87,12 @@ def read(
     while i < len(found):
         q = found[i]
         value = _figure(attr, q, hint, bare)
-        if value is None:
-            i += 1
+        if value is None or (
+            value.unit is None
+            and attr.dimension != "count"
+            and _UNKNOWN_UNIT.match(text, q.end, end)
+        ):
+            i += 1  # "60A" for a battery's capacity: a unit of something else
             continue
         if value.unit is None and group_spaces and " " in text[q.start : q.end].strip():
             if not _plausible_bare(attr, value.numbers[0]):
@@ -97,20 +105,13 @@ def read(
                 close = re.match(r"\s*[)）]", text[nxt.end :])
                 stop = nxt.end + (close.end() if close else 0)
                 i += 1
-        rpm = None
-        if i + 1 < len(found) and found[i + 1].unit is not None:
-            nxt = found[i + 1]
-            if (
-                nxt.unit
-                and nxt.unit.dimension == "rpm"
-                and re.fullmatch(
-                    r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*",
-                    text[stop : nxt.start],
-                    re.I,
-                )
-            ):
-                rpm = (nxt.start, nxt.end)
-                i += 1
+        rpm = _speed(found, i + 1, text, stop, hint)
+        if rpm is not None:
+            i += 1
+        elif _toleranced(found, i + 1, text, stop):  # "70 PS @ 4000 +/-50 rpm"
+            rpm = found[i + 1].start, found[i + 1].end
+            i += 2
+        i = _restated(found, i, text, q, value)
         values.append(
             Value(
                 q.start,
@@ -124,6 +125,61 @@ def read(
         )
         i += 1
     return values
+
+
+def _speed(
+    found: list[Quantity], i: int, text: str, stop: int, hint: Hint | None
+) -> tuple[int, int] | None:
+    """The engine speed right after a figure ("@6000 rpm"; "113 @ 4400" under "(Nm@rpm)")."""
+    if i >= len(found):
+        return None
+    nxt = found[i]
+    if nxt.unit is None:
+        bare = hint is not None and hint.at_rpm and re.fullmatch(r"\s*@\s*", text[stop : nxt.start])
+        return (nxt.start, nxt.end) if bare and len(nxt.numbers) == 1 else None
+    between = text[stop : nxt.start]
+    if nxt.unit.dimension == "rpm" and _SPEED_LEAD.fullmatch(between):
+        return nxt.start, nxt.end
+    return None
+
+
+def _toleranced(found: list[Quantity], i: int, text: str, stop: int) -> bool:
+    """A bare engine speed with a tolerance in rpm after it: "@ 4000 +/-50 rpm"."""
+    if i + 1 >= len(found) or found[i].unit is not None or len(found[i].numbers) != 1:
+        return False
+    after = found[i + 1]
+    return (
+        re.fullmatch(r"\s*@\s*", text[stop : found[i].start]) is not None
+        and after.unit is not None
+        and after.unit.dimension == "rpm"
+        and _TOLERANCE.fullmatch(text, found[i].end, after.start) is not None
+    )
+
+
+_TOLERANCE = re.compile(r"\s*(?:\+/-|\+-|±)\s*")
+_SPEED_LEAD = re.compile(r"[\s)）]*(?:@|at|/|between|from|in|at around)?\s*", re.I)
+# "66 kW@6000 rpm or 89.7 PS@6000 rpm": the same figure again in another unit
+_OR_AGAIN = re.compile(r"\s*(?:or|=)\s*(?:approx\.?|about|around|~)?\s*", re.I)
+
+
+def _restated(found: list[Quantity], i: int, text: str, q: Quantity, value: Value) -> int:
+    """The index of the last quantity of a restatement "or 89.7 PS@6000 rpm" after found[i]
+    (i itself when none follows): a figure of the same dimension in another unit."""
+    after = found[i].end
+    nxt = found[i + 1] if i + 1 < len(found) else None
+    if (
+        nxt is None
+        or nxt.unit is None
+        or value.unit is None
+        or not _same_dimension(q, nxt)
+        or nxt.unit.symbol == value.unit
+        or not _OR_AGAIN.fullmatch(text, after, nxt.start)
+    ):
+        return i
+    i += 1
+    if _speed(found, i + 1, text, nxt.end, None) is not None:
+        i += 1
+    return i
 
 
 def _same_dimension(a: Quantity, b: Quantity) -> bool:
@@ -181,10 +237,14 @@ for _, _unit in SUFFIXES:
     _DIMENSION_UNITS.setdefault(_unit.dimension, []).append(_unit)
 
 
-def rpm_value(text: str, start: int, end: int) -> Value | None:
+def rpm_value(text: str, start: int, end: int, *, bare: bool = False) -> Value | None:
+    """The engine speed in `text[start:end]`; `bare`: a figure with no unit counts (a span
+    `read` found after "@" under an "(Nm@rpm)" label)."""
     for q in quantities(text, start, end, group_spaces=True):
         if q.unit is not None and q.unit.dimension == "rpm":
             return Value(q.start, q.end, q.numbers, q.unit.symbol, q.numbers[0], CANONICAL["rpm"])
+        if bare and q.unit is None and len(q.numbers) == 1:
+            return Value(q.start, q.end, q.numbers, "rpm", q.numbers[0], CANONICAL["rpm"])
     return None
 
 
@@ -210,3 +270,59 @@ def _measured(text: str, start: int, end: int) -> bool:
     for q in found:
         rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
     return not re.search(r"[A-Za-z\u4e00-\u9fff]", "".join(rest))
+
+
+# A range on fuel, not on electricity: "with the 50-litre fuel tank the total range is about
+# 1,190 km", "a range of about 880 km between fill-ups", "满箱续航可以达到约880公里"
+_ON_FUEL = re.compile(
+    r"\b(?:fuel|tank|fill-?ups?|refuel\w*|gasoline|petrol|diesel|total)\b|油箱|满箱|加满|满油|燃油",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r",\s|[;，；。！？!?]|\.(?:\s|$)|\n\s*\n|\n[ \t]*[-*•][ \t]")
+
+
+def on_fuel(text: str, start: int, end: int) -> bool:
+    """Whether the clause holding `text[start:end]` (a range) says it is driven on fuel."""
+    back = max(0, start - 200)
+    cuts = [m.end() for m in _CLAUSE.finditer(text, back, start)]
+    stop = _CLAUSE.search(text, end, min(len(text), end + 200))
+    return bool(_ON_FUEL.search(text, cuts[-1] if cuts else back, stop.start() if stop else end))
+
+
+# "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
+# variant it is for (not a figure restated in another unit: "(120 PS)")
+_QUALIFIER = re.compile(
+    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
+)
+
+
+def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
+    """The bracketed qualifier after each of `values` (before the next one, or `end`)."""
+    out: list[str | None] = []
+    for value, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True):
+        bracket = _QUALIFIER.search(text, value.end, stop)
+        out.append(bracket.group("q").strip() if bracket else None)
+    return out
+
+
+_PURE = re.compile(r"纯电|electric[- ]only|all[- ]electric|battery[- ]only", re.I)
+_COMBINED = re.compile(r"综合")
+
+
+def beside_pure_electric(facts: list[Fact]) -> list[Fact]:
+    """Where a document gives a car a pure-electric range ("纯电续航里程：80 km"), its
+    "combined" range ("综合续航里程：约1190 km") is the plug-in hybrid's range on fuel and
+    battery together, no electric range: dropped."""
+    pure = {f.car for f in facts if f.attribute == "electric_range" and _PURE.search(f.evidence)}
+    if not pure:
+        return facts
+    return [
+        f
+        for f in facts
+        if not (
+            f.car in pure
+            and f.attribute == "electric_range"
+            and _COMBINED.search(f.evidence)
+            and not _PURE.search(f.evidence)
+        )
+    ]

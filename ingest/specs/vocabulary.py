@@ -23,7 +23,9 @@ _SPACES = re.compile(r"[\s._\-–/:：]+")
 # Chinese label tails that carry no meaning: "轴距为：", "最大功率达到", "售价约"
 _ZH_TAIL = re.compile(r"(?:为|是|达到?|约|仅|高达|区间|范围|分别为|可达)+$")
 # Label heads a spec sheet adds in front of the attribute name: "Max. Power", "Overall length"
-_EN_HEAD = re.compile(r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed)\s+")
+_EN_HEAD = re.compile(
+    r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed|max|maximum|peak|rated)\s+"
+)
 # Three dimensions in one figure: "长宽高为：4312/1760/1613毫米", "L x W x H (mm)"
 LWH = ("length", "width", "height")
 _LWH_LABELS = (
@@ -66,6 +68,7 @@ class Hint:
 
     unit: Unit
     multiplier: float = 1.0
+    at_rpm: bool = False  # "(Nm@rpm)": a bare figure after "@" is the engine speed
 
 
 @dataclass(slots=True)
@@ -140,25 +143,30 @@ def unit_hint(label: str) -> Hint | None:
     """The unit a label gives its figures: "(mm)", "(in $1,000)", "City MPG"; else None."""
     folded = fold(label)
     for m in _HINT.finditer(folded):
-        hint = _read_hint(m.group(1).strip())
+        hint = read_hint(m.group(1).strip())
         if hint is not None:
             return hint
     for word in re.findall(r"[A-Za-z][A-Za-z0-9/]+|[\u4e00-\u9fff]+", _HINT.sub(" ", folded)):
         if len(word) >= 2 and word.lower() not in _NOT_UNITS:
-            hint = _read_hint(word)
+            hint = read_hint(word)
             if hint is not None:
                 return hint
     return None
 
 
+_AT_RPM = re.compile(r"\s*@\s*(?:rpm|r/min)$", re.IGNORECASE)
 # Words that read as units but in a label name the attribute: "Max. Torque", "Height"
 _NOT_UNITS = frozenset({"in", "to", "at", "per", "of", "hours", "time", "s"})
 
 
-def _read_hint(text: str) -> Hint | None:
+def read_hint(text: str) -> Hint | None:
     text = re.sub(r"^(?:in|unit|units)\b\s*:?\s*", "", text, flags=re.IGNORECASE)
     if not text:
         return None
+    at_rpm = _AT_RPM.search(text)
+    if at_rpm is not None:  # "(Nm@rpm)", "(kW @ r/min)": the figure's unit, then its speed
+        hint = read_hint(text[: at_rpm.start()])
+        return None if hint is None else Hint(hint.unit, hint.multiplier, at_rpm=True)
     probe = text if text[0].isdigit() or not text[0].isalnum() else f"1 {text}"
     found = quantities(probe, group_spaces=True)
     if len(found) != 1 or found[0].unit is None:

@@ -1,0 +1,104 @@
+"""Lines "Variant: figure" (`variant_lines`): a block of lines, each naming a variant then
+giving its figure ("Base Model (LE): Starting at $26,000", "G3i 460G：14.98万元"). The
+block's attribute is the label of the line above it, or the last label of a sentence that
+introduces it ("…售价区间为…，其中："); a figure's own qualifier ("~28 MPG (city)") or its unit
+can name another. Blank lines between such lines keep one block.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.outline import list_variant, names_thing
+from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
+from ingest.specs.shapes import Found
+from ingest.specs.values import read
+from ingest.specs.vocabulary import Vocabulary
+
+# "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
+_NAMED_LINE = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?)(?:\*\*)?[ \t]*:(?:\*\*)?"
+    r"(?P<value>[^\n]*\d[^\n]*)$",
+    re.MULTILINE,
+)
+_QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
+_QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
+
+
+def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """Lines "Variant: figure" under a heading line that is a label ("Pricing", "Fuel
+    Efficiency"): the heading is the attribute, unless a figure says its own ("~28 MPG
+    (city)") or its unit names one; the line's name is the variant."""
+    out: list[Found] = []
+    if ":" not in text:
+        return out
+    covered = Covered(skip)
+    block_end = -1  # where the block of named lines seen last ends
+    topic: str | None = None
+    for m in _NAMED_LINE.finditer(text):
+        start = m.start()
+        if block_end < 0 or text[block_end:start].strip():  # a new block: its topic is above
+            topic = _topic(vocab, text, start)
+        block_end = m.end()
+        if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
+            continue
+        out += _named_figures(vocab, text, m, topic)
+    return out
+
+
+def _topic(vocab: Vocabulary, text: str, start: int) -> str | None:
+    """The attribute the line above a block of named lines is about: a label ("Pricing"),
+    or the last label of a sentence that introduces the lines ("…售价区间为14.98-18.58万元，
+    其中：")."""
+    before = text[:start].rstrip()
+    above = before[before.rfind("\n") + 1 :]
+    lead = above.rstrip(" \t*").endswith(":")
+    above = above.strip(" \t#*:")
+    if not above:
+        return None
+    if re.search(r"\d", above) or (lead and vocab.lookup(above) is None):
+        labels = vocab.find_labels(above) if lead else []
+        key = vocab.lookup(above[slice(*labels[-1])]) if labels else None
+    else:
+        key = vocab.lookup(above)
+    return key if key in vocab.attributes else None
+
+
+def _named_figures(
+    vocab: Vocabulary, text: str, m: re.Match[str], topic: str | None
+) -> list[Found]:
+    name = m.group("name").strip()
+    every = quantities(text, m.start("value"), m.end("value"))
+    words = _without_figures(text, m.start("value"), m.end("value"), every)
+    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
+        return []  # a sentence after the name, not a figure: the sentence readers' business
+    found = [q for q in every if q.unit is not None]
+    out = []
+    for q in found:
+        qualified = _QUALIFIED.match(text, q.end)
+        key = topic
+        if qualified is not None and q.unit is not None and q.unit.dimension == "fuel_consumption":
+            key = f"fuel_economy_{_QUALIFIER_KEY[qualified.group(1).lower()]}"
+        elif len(found) > 1 or key is None:
+            key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+        attr = vocab.attributes.get(key) if key else None
+        if attr is None:
+            continue
+        values = read(attr, text, q.start, q.end, None, bare=False)
+        if values and values[0].start == q.start:
+            variant = list_variant(vocab, text, q.start) or _thing(vocab, name)
+            out.append(Found(attr.key, values[0], m.start(), m.end(), variant))
+    return out
+
+
+def _thing(vocab: Vocabulary, name: str) -> str | None:
+    """A line's name as a variant, unless it names the quantity ("Output: 203 horsepower")."""
+    return name if names_thing(vocab, name) else None
+
+
+def _without_figures(text: str, start: int, end: int, found: list[Quantity]) -> str:
+    rest = list(text[start:end])
+    for q in found:
+        rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
+    return "".join(rest)

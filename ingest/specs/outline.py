@@ -1,0 +1,92 @@
+"""The variant a nested Markdown list gives the figures in its items.
+
+A list under a bold heading that names a variant ("**Gasoline Models (2025 and earlier):**",
+"**2022-2024 Model Years:**") is about that variant, every item of it, whether the item
+names something ("- Front motor: 179 hp", "- **Long Range Battery:**" with items below it)
+or only states a figure ("- 2.5-liter four-cylinder engine"); an item that names a variant
+("- RWD: Up to 250 miles") joins the heading over it ("**Standard Range Battery:**") unless
+that heading is a label. Item names join the heading
+when they name a thing ("Front motor", "RWD"), not when they name the quantity itself
+("Output: 203 horsepower", "Fuel economy: …", "Battery: 18.1 kWh"). A heading that names a
+topic ("**Charging:**", "**Power and Performance:**") gives no variant, so the figures under
+it keep whatever the text around them says.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.shapes import VARIANT_CUE
+from ingest.specs.vocabulary import Vocabulary
+
+# "- name: …", "* **name**: …", "- text": a list item, with its name when it has one
+_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)[-*•][ \t]+(?:(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?[ \t]*:)?",
+    re.MULTILINE,
+)
+_BOLD_HEAD = re.compile(r"^[ \t]*(?:#+[ \t]*)?\*\*(?P<name>[^*\n]{2,60}?):?\*\*:?[ \t]*$")
+_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
+# What a heading or a parent item says when it names a variant: a model year, a body of
+# models, a powertrain or a drive, a trim, a way of charging ("DC Fast Charging"; not
+# "Charging", a topic), or what names a variant over `key: value` lines (an engine size)
+_VARIANT_WORD = re.compile(
+    r"\b(?:models?|years?|hybrid|plug-in|gasoline|petrol|diesel|fwd|awd|rwd|4wd|"
+    r"trims?|edition|(?:front|rear|all|four)[- ]wheel[- ]drive|"
+    r"(?:dc|ac|fast|level\s*\d)\b[\w\s-]{0,12}charging)\b",
+    re.IGNORECASE,
+)
+# The last word of an item name that names a quantity, not a thing: "Combined system output"
+_QUANTITY_WORD = re.compile(r"\b(?:output|rating|figures?|specs?|specifications?)$", re.I)
+
+
+def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
+    """The variant the list item holding offset `at` is about, from the items above it and
+    the bold heading over the list, when one of them names a variant; else None."""
+    line_start = text.rfind("\n", 0, at) + 1
+    own = _ITEM.match(text, line_start)
+    if own is None:
+        return None
+    named = own.group("name")
+    if named and at < own.end():
+        return None  # "- **Standard Range Battery (63 kWh):**": a figure in the item's name
+    path = [named] if named and names_thing(vocab, named) else []
+    indent = len(own.group("indent").expandtabs(2))
+    variant_named = bool(path) and _names_variant(path[0])  # "- RWD: …", "- 2025 SE trim: …"
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        end = start - 1
+        if not line.strip():
+            continue
+        item = _ITEM.match(line)
+        if item is not None:
+            depth = len(item.group("indent").expandtabs(2))
+            if depth < indent:
+                name = item.group("name")
+                if not name or line[item.end() :].strip(" *"):
+                    return None  # a parent item with text of its own: not a heading
+                path.append(name)
+                variant_named |= _names_variant(name)
+                indent = depth
+            continue
+        head = _BOLD_HEAD.match(line)
+        if head is not None:
+            name = head.group("name")  # a topic ("**Electric Range:**") is no variant's name
+            if _names_variant(name) or (variant_named and vocab.lookup(name) is None):
+                path.append(name)
+                variant_named = True
+        break
+    if not variant_named or len(path) < 2 and not _names_variant(path[-1] if path else ""):
+        return None
+    cleaned = [" ".join(re.sub(r"\([^)]*\)", "", n).split()) for n in reversed(path)]
+    return " ".join(n for n in cleaned if n) or None
+
+
+def _names_variant(name: str) -> bool:
+    return bool(_YEARS.search(name) or _VARIANT_WORD.search(name) or VARIANT_CUE.search(name))
+
+
+def names_thing(vocab: Vocabulary, name: str) -> bool:
+    name = re.sub(r"\([^)]*\)", "", name).strip()
+    return bool(name) and vocab.lookup(name) is None and not _QUANTITY_WORD.search(name)
