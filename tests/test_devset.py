@@ -1,5 +1,5 @@
-"""The retrieval dev set of issue 16 (bench/questions) and the blind set beside it: sound, split
-once (the dev set), and checked for real."""
+"""The retrieval dev set of issue 16 (bench/questions), the blind set and the supplementary tune
+set beside it: sound, split once (the dev set), and checked for real."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from bench.questions.check import (
     SPECQA,
     TEST,
     TUNE,
+    TUNE_EXTRA,
     Piece,
+    as_list,
     check,
     corpus_chunker,
     read_jsonl,
@@ -39,7 +41,9 @@ def dev_qa() -> Path:
     return DEV_QA
 
 
-@pytest.mark.parametrize("questions", [SPECQA, BLIND], ids=["specqa", "blind"])
+@pytest.mark.parametrize(
+    "questions", [SPECQA, BLIND, TUNE_EXTRA], ids=["specqa", "blind", "tune_extra"]
+)
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
 ) -> None:
@@ -122,3 +126,33 @@ def test_the_blind_set_has_its_own_quotas_no_split_and_repeats_no_dev_set_questi
     assert "b001: repeats a specqa.jsonl question" in problems
     assert "quota Chinese >= 25 not met: 1" in problems
     assert not any("tune" in p or "quota Chinese >= 40" in p for p in problems)
+
+
+def test_the_supplementary_tune_set_has_its_own_quotas_and_repeats_no_earlier_question(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    good = read_jsonl(SPECQA)[0]
+    (tmp_path / "specqa.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n")
+    blind_line = {**good, "id": "b001", "question": "A question only the blind set asks?"}
+    (tmp_path / "blind.jsonl").write_text(json.dumps(blind_line, ensure_ascii=False) + "\n")
+    extra = tmp_path / "tune_extra.jsonl"
+    lines = [{**good, "id": "t001"}, {**blind_line, "id": "t002"}]
+    extra.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
+    problems = check(extra, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+    assert "t001: repeats a specqa.jsonl question" in problems
+    assert "t002: repeats a blind.jsonl question" in problems
+    assert "quota two-car comparisons >= 30 not met: 0" in problems
+    assert "quota Chinese comparisons >= 8 not met: 0" in problems
+    assert not any("CSV-row" in p or "quota Chinese >=" in p for p in problems)
+
+
+def test_the_supplementary_tune_set_covers_the_types_that_lose_rank_1(corpus: Path) -> None:
+    questions = read_jsonl(TUNE_EXTRA)
+    assert all(str(q["id"]).startswith("t") for q in questions)
+    cross = [q for q in questions if q["type"] == "cross_lingual"]
+    # both directions: Chinese questions about English documents and English ones about the
+    # Chinese news articles
+    assert {q["lang"] for q in cross} == {"en", "zh"}
+    assert all((q["lang"] == "en") == q["doc"].startswith("rsshub-cn-auto-news/") for q in cross)
+    folders = {d.split("/")[0] for q in questions for d in as_list(q["doc"])}
+    assert folders == {p.name for p in corpus.iterdir() if p.is_dir()}
