@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generation.facts.plan import Plan, Topic
 from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
-from generation.facts.sheet import FactSheet, SheetFact
+from generation.facts.sheet import FactSheet, SheetFact, is_model_year, unattributed
 from generation.schemas import WEIBO_MAX_CHARS, Brief
 
 DEFAULT_AUDIENCE = "general car buyers"
@@ -96,20 +96,34 @@ class Writer:
         return pick(usable, self.sheet.car.id, "title").format(car=self.realiser.car, a=a, b=b)
 
     def headline(self) -> list[str]:
-        """Up to two headline phrases ("up to 120 PS", "375 litres of boot space"), cited."""
+        """Up to two headline phrases ("up to 120 PS", "375 litres of boot space"), cited.
+
+        The most power is a variant's when the sources name whose it is: the phrase names it
+        ("up to 1,019 hp in the Taycan Turbo GT"), and a figure no variant is named for is not
+        the car's maximum when named variants give theirs. A price says where it starts: the
+        low end of a range."""
         r, sheet = self.realiser, self.sheet
         parts: list[str] = []
-        power = max(sheet.of("power"), key=lambda f: f.normalized or 0.0, default=None)
+        powers = [f for f in sheet.of("power") if not unattributed(sheet, f)]
+        power = max(powers, key=lambda f: f.normalized or 0.0, default=None)
+        price = min(sheet.of("price"), key=_price_key, default=None)
         for attribute, fact in (
             ("power", power),
             ("electric_range", sheet.first("electric_range")),
             ("boot_volume", sheet.first("boot_volume")),
-            ("price", min(sheet.of("price"), key=_price_key, default=None)),
+            ("price", price and replace(price, numbers=price.numbers[:1])),
         ):
             if fact is not None and len(parts) < 2:
                 r.cite(fact)  # the title's figures are cited like the text's
                 value = self.book.value(fact, short=True)
-                parts.append(r.line("blog", f"title_{attribute}", **{attribute: value}))
+                phrase = f"title_{attribute}"
+                variant = fact.variant if attribute == "power" else None
+                if variant and not is_model_year(variant):
+                    parts.append(
+                        r.line("blog", phrase + "_variant", power=value, variant=r.short(variant))
+                    )
+                else:
+                    parts.append(r.line("blog", phrase, **{attribute: value}))
         return parts
 
     def _suits(self) -> str:
@@ -189,6 +203,7 @@ class Writer:
             for sentence in self._sentences(topic, marks=False):
                 if len(_post(lead, [*said, sentence], "", zh)) <= WEIBO_MAX_CHARS:
                     said.append(sentence)
+                    self.used.update(f.key for f in sentence.implied)
         closing = r.line("weibo", "closing")
         text = _post(lead, said, closing, zh)
         if len(text) > WEIBO_MAX_CHARS:
@@ -214,7 +229,7 @@ class Writer:
     def _sentences(self, topic: Topic, *, marks: bool = True) -> list[Sentence]:
         written = self.realiser.topic(topic)
         if not marks:
-            written = [Sentence(_unmarked(s.text), s.facts) for s in written]
+            written = [Sentence(_unmarked(s.text), s.facts, s.implied) for s in written]
         return written
 
     def _write(
@@ -241,7 +256,7 @@ class Writer:
                 seen_groups.add(topic.group)
                 out.append(Sentence(text, sentence.facts))
                 facts.extend(sentence.facts)
-                self.used.update(f.key for f in sentence.facts)
+                self.used.update(f.key for f in (*sentence.facts, *sentence.implied))
                 budget -= 1
         return facts
 

@@ -11,6 +11,7 @@ out (a figure two documents disagree on is not published as if it were certain).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -40,6 +41,8 @@ class SheetFact:
     normalized_unit: str | None
     citation: FactCitation
     sources: int = 1  # how many citations agree on it
+    # every citation that states it (`citation` is the one a sentence cites)
+    citations: tuple[FactCitation, ...] = ()
 
 
 @dataclass
@@ -140,6 +143,7 @@ def _fact(key: str, spec: Spec) -> SheetFact:
         normalized_unit=spec.normalized_unit,
         citation=spec.citations[0],
         sources=len(spec.citations),
+        citations=tuple(spec.citations),
     )
 
 
@@ -160,6 +164,9 @@ def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]
     already has the attribute."""
     variants = sorted({f.variant for f in facts if f.variant}, key=len)
     keys = {v: variant_key(v, names) for v in variants}
+    own: dict[str, list[SheetFact]] = defaultdict(list)
+    for fact in facts:
+        own[fact.variant or ""].append(fact)
     target: dict[str, str] = {}
     for n, name in enumerate(variants):
         for shorter in variants[:n]:
@@ -168,6 +175,8 @@ def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]
                 any(ch.isalpha() for ch in keys[shorter])  # a bare model year absorbs nothing
                 and keys[name].startswith(keys[shorter])
                 and not any(ch.isdigit() for ch in extension)
+                # "Taycan Turbo GT" (1,019 hp) is not the "Taycan Turbo" (871 hp)
+                and _agree(own[name], own[target.get(shorter, shorter)])
             ):  # "…petrol" extends an engine; "1.5t" + "2.0t" is another variant
                 target[name] = target.get(shorter, shorter)
                 break
@@ -182,6 +191,11 @@ def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]
         ident = (fact.attribute, variant_key(variant or "", names))
         kept.setdefault(ident, (n, replace(fact, variant=variant)))
     return [fact for _, fact in sorted(kept.values(), key=lambda item: item[0])]
+
+
+def _agree(facts: list[SheetFact], others: list[SheetFact]) -> bool:
+    """Whether two variants' facts agree on every attribute both state."""
+    return all(same_value(f, o) for f in facts for o in others if o.attribute == f.attribute)
 
 
 def same_value(a: SheetFact, b: SheetFact) -> bool:
@@ -235,3 +249,39 @@ def _not_a_name(fact: SheetFact) -> bool:
     variant = fact.variant or ""
     own = fold(fact.attribute.split("_")[0])
     return bool(_NOT_A_NAME.search(variant)) or (len(own) >= 5 and own in fold(variant))
+
+
+# A displacement a variant's name states: "3.5L twin-turbo V6", "4.0-liter V6", "4.6 L SemiAuto-6".
+_NAMED_LITRES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])")
+# Words a value must have to be found in a name (a "V6" engine is found; an "A" is not).
+_MIN_NAMED = 3
+
+
+def named_by_variant(fact: SheetFact) -> bool:
+    """Whether the fact's own variant name already says it: the 3.5 L and the six cylinders of
+    "3.5L twin-turbo V6", the gearbox of "4.6 L SemiAuto-6 2WD", the drive of "Dual-Motor AWD
+    System". A sentence naming the variant would say it twice ("The 3.5L twin-turbo V6 has a
+    3.5 L engine with 6 cylinders")."""
+    name = unicodedata.normalize("NFKC", fact.variant or "").casefold()
+    if not name:
+        return False
+    if fact.attribute == "displacement" and fact.normalized and fact.normalized_unit == "L":
+        litres = fact.normalized
+        return any(abs(float(m) - litres) < 0.051 for m in _NAMED_LITRES.findall(name))
+    if fact.attribute == "cylinders" and fact.numbers:
+        n = int(fact.numbers[0])
+        layout = rf"(?<![a-z0-9])(?:[viwh]|inline|straight|flat)[- ]?{n}(?!\d)|(?<!\d){n}[- ]?cyl"
+        return re.search(layout, name) is not None
+    if fact.numbers:
+        return False
+    value = fold(fact.value)
+    return len(value) >= _MIN_NAMED and value in fold(name)
+
+
+def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:
+    """A car-level figure of an attribute the sheet's named variants state too, with other
+    values: whose it is the sources do not say ("1,000 HP" beside the Taycan Turbo GT's
+    1,019 HP), so it is not the car's figure either."""
+    return fact.variant is None and any(
+        o.attribute == fact.attribute and o.variant for o in sheet.facts
+    )
