@@ -279,9 +279,11 @@ def named_by_variant(fact: SheetFact) -> bool:
 
 
 def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:
-    """A car-level figure of an attribute the sheet's named variants state too, with other
-    values: whose it is the sources do not say ("1,000 HP" beside the Taycan Turbo GT's
-    1,019 HP), so it is not the car's figure either."""
-    return fact.variant is None and any(
-        o.attribute == fact.attribute and o.variant for o in sheet.facts
-    )
+    """A car-level figure of an attribute two or more named variants state with their own
+    values: whose it is the sources do not say ("1,000 HP" beside the Taycan Turbo GT's 1,019
+    HP and the Turbo's 871 HP), so it is not the car's figure either. Beside one named variant
+    it stays (the car's one engine, its gearbox named two ways)."""
+    if fact.variant is not None:
+        return False
+    named = {o.variant for o in sheet.facts if o.attribute == fact.attribute and o.variant}
+    return len(named) >= 2
