@@ -182,3 +182,36 @@ def test_a_readers_interest_does_not_repeat_the_headline_engine() -> None:
     )
     body = write(nano, "push_personal")["body"]
     assert body.count("32.2 hp") == 1, body
+
+
+def test_a_heading_that_names_no_version_is_not_a_variant() -> None:
+    """ "All other trims" and "Output" are headings of an article's list, not versions."""
+    from generation.facts.sheet import _not_a_name
+
+    assert _not_a_name(fact("power", "278 hp", "All other trims", (278,), "hp"))
+    assert _not_a_name(fact("power", "389 hp", "Output", (389,), "hp"))
+    assert not _not_a_name(fact("power", "402 HP", "Taycan (base)", (402,), "hp"))
+    assert not _not_a_name(fact("power", "326 hp", "i-FORCE MAX Hybrid", (326,), "hp"))
+
+
+def test_a_body_type_is_the_cars_said_once() -> None:
+    camry = sheet(
+        "Toyota Camry",
+        fact("body_type", "Midsize"),
+        fact("seats", "5", None, (5,)),
+        fact("body_type", "midsize car", "2.5 L SCV-6"),
+    )
+    for business in ("car_blog", "review"):
+        text = " ".join(write(camry, business).values())
+        assert text.count("midsize car") == 1, text
+        assert "SCV-6" not in text
+
+
+def test_a_long_engine_name_is_the_titles_one_phrase() -> None:
+    camry = sheet(
+        "Toyota Camry",
+        fact("power", "301 hp", "3.5L V6 Gasoline Engine (Optional)", (301,), "hp"),
+        fact("power", "203 hp", "2.5L 4-Cylinder Gasoline Engine", (203,), "hp"),
+        fact("boot_volume", "15 cu ft", None, (15,), "cu ft"),
+    )
+    assert write(camry)["title"] == "Toyota Camry: up to 301 hp in the 3.5L V6 Gasoline Engine"

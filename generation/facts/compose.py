@@ -20,6 +20,9 @@ from generation.facts.sheet import FactSheet, SheetFact, is_model_year, unattrib
 from generation.schemas import WEIBO_MAX_CHARS, Brief
 
 DEFAULT_AUDIENCE = "general car buyers"
+# A variant a title names in more words than this ("i-FORCE MAX 3.4L Twin-Turbo V6 Hybrid")
+# leaves no room for a second headline phrase.
+_TITLE_VARIANT_WORDS = 3
 PUSH_BODY_MAX = 300
 
 
@@ -119,9 +122,10 @@ class Writer:
                 phrase = f"title_{attribute}"
                 variant = fact.variant if attribute == "power" else None
                 if variant and not is_model_year(variant):
-                    parts.append(
-                        r.line("blog", phrase + "_variant", power=value, variant=r.short(variant))
-                    )
+                    short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() or variant
+                    parts.append(r.line("blog", phrase + "_variant", power=value, variant=short))
+                    if len(short.split()) > _TITLE_VARIANT_WORDS:
+                        break  # an engine's long name is the title's one phrase
                 else:
                     parts.append(r.line("blog", phrase, **{attribute: value}))
         return parts

@@ -118,21 +118,22 @@ class Plan:
     def _car_wide(
         self, sheet: FactSheet, facts: list[SheetFact], used: set[str]
     ) -> list[SheetFact]:
-        """An attribute of the whole car (`car_wide`: a body type) that every source gives
-        alike is the car's, said once, whichever trim row gave it ("The Toyota Tacoma is a
-        pickup", not "The 2.7 L SemiAuto-6 2WD is a pickup")."""
+        """An attribute of the whole car (`car_wide`: a body type) is said once, for the car:
+        its car-level value, else the value every source gives alike, whichever trim row gave
+        it ("The Toyota Tacoma is a pickup", not "The 2.7 L SemiAuto-6 2WD is a pickup"); rows
+        that word it otherwise ("Midsize", "midsize car") are not said again."""
         out: list[SheetFact] = []
         for fact in facts:
             if fact.attribute not in self.car_wide:
                 out.append(fact)
                 continue
             alike = sheet.of(fact.attribute)
-            if not all(same_value(fact, o) for o in alike):
-                out.append(fact)
-            elif not any(o.key in used for o in alike) and not any(
-                o.attribute == fact.attribute for o in out
-            ):
-                out.append(replace(fact, variant=None))
+            if any(o.key in used for o in alike) or any(o.attribute == fact.attribute for o in out):
+                continue
+            chosen = next((o for o in alike if o.variant is None), fact)
+            if chosen.variant is not None and all(same_value(chosen, o) for o in alike):
+                chosen = replace(chosen, variant=None)
+            out.append(chosen)
         return out
 
     def groups_for_interests(self, interests: Iterable[str]) -> list[str]:

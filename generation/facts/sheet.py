@@ -24,6 +24,13 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # ("Fuel economy (WLTP combined) 5.9 L/100km" read as a variant of the next row's figures).
 # A run of eight Chinese characters is a clause ("新车提供舒适版和豪华版"), not a name.
 _NOT_A_NAME = re.compile(r"\||/\s*100\s*km|\bmpg\b|百公里|[\u4e00-\u9fff]{8,}", re.IGNORECASE)
+# A heading of words that name no version: "All other trims", "Output", "City driving" (the
+# figures under it are every other trim's, or a driving condition's, not one version's).
+_NO_VERSION = re.compile(
+    r"(?:(?:all|other|remaining|output|combined|total|trims?|models?|versions?|variants?|city|"
+    r"highway|driving|conditions?)\s*)+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +251,16 @@ def _named_once(facts: list[SheetFact]) -> list[SheetFact]:
 
 def _not_a_name(fact: SheetFact) -> bool:
     """A variant that is a table row or a heading, not a version's name: cell separators, a
-    consumption figure, a Chinese clause, or the fact's own attribute ("Displacement 1,498 cc
+    consumption figure, a Chinese clause, words that name no version ("All other trims"), or
+    the fact's own attribute ("Displacement 1,498 cc
     (1.5 L)" as the variant of a displacement)."""
     variant = fact.variant or ""
     own = fold(fact.attribute.split("_")[0])
-    return bool(_NOT_A_NAME.search(variant)) or (len(own) >= 5 and own in fold(variant))
+    return (
+        bool(_NOT_A_NAME.search(variant))
+        or _NO_VERSION.fullmatch(variant.strip()) is not None
+        or (len(own) >= 5 and own in fold(variant))
+    )
 
 
 # A displacement a variant's name states: "3.5L twin-turbo V6", "4.0-liter V6", "4.6 L SemiAuto-6".
