@@ -123,12 +123,12 @@ def test_a_figure_no_variant_is_named_for_is_not_the_cars() -> None:
     blog = write(taycan)
     text = " ".join(blog.values())
     assert "1,000" not in text  # whose 1,000 hp is it? the sources do not say
-    assert blog["title"] == "Porsche Taycan: up to 1,019 hp in the Taycan Turbo GT"
+    assert blog["title"] == "Porsche Taycan: up to 1,019 hp in the Turbo GT"
     assert "The Porsche Taycan Turbo GT makes 1,019 hp [1]." in blog["opening"]
     assert "Taycan Taycan" not in text and "Porsche Taycan (base)" in text
     weibo = write(taycan, "weibo_region", "zh")["text"]
     assert "1000" not in weibo and "Porsche Taycan Turbo GT最大功率1019英制马力" in weibo
-    assert write(taycan, language="zh")["title"].endswith("Taycan Turbo GT最大1019英制马力")
+    assert write(taycan, language="zh")["title"].endswith("：Turbo GT最大1019英制马力")
 
 
 def test_a_longer_name_with_another_figure_is_another_variant() -> None:
@@ -215,3 +215,16 @@ def test_a_long_engine_name_is_the_titles_one_phrase() -> None:
         fact("boot_volume", "15 cu ft", None, (15,), "cu ft"),
     )
     assert write(camry)["title"] == "Toyota Camry: up to 301 hp in the 3.5L V6 Gasoline Engine"
+
+
+def test_a_push_title_names_the_version_its_figure_is() -> None:
+    title = write(patrol(), "push_ops")["title"]
+    assert title == "Nissan Patrol NISMO: 496 hp"
+    assert write(patrol(), "push_ops", "zh")["title"] == "Nissan Patrol：NISMO最大496英制马力"
+    venue = sheet(
+        "Hyundai Venue",
+        fact("power", "120 PS", "Kappa 1.0 l Turbo GDi", (120,), "hp"),
+        fact("power", "83 PS", "Kappa 1.2 l MPi", (83,), "hp"),
+    )
+    # a version named without the car's name: the title names the car, not a bare figure
+    assert write(venue, "push_ops")["title"] == "Hyundai Venue"

@@ -107,8 +107,7 @@ class Writer:
         low end of a range."""
         r, sheet = self.realiser, self.sheet
         parts: list[str] = []
-        powers = [f for f in sheet.of("power") if not unattributed(sheet, f)]
-        power = max(powers, key=lambda f: f.normalized or 0.0, default=None)
+        power = self._top_power()
         price = min(sheet.of("price"), key=_price_key, default=None)
         for attribute, fact in (
             ("power", power),
@@ -129,6 +128,12 @@ class Writer:
                 else:
                     parts.append(r.line("blog", phrase, **{attribute: value}))
         return parts
+
+    def _top_power(self) -> SheetFact | None:
+        """The most power a variant has (or the car, when no two variants name theirs)."""
+        sheet = self.sheet
+        powers = [f for f in sheet.of("power") if not unattributed(sheet, f)]
+        return max(powers, key=lambda f: f.normalized or 0.0, default=None)
 
     def _suits(self) -> str:
         sheet = self.sheet
@@ -182,6 +187,15 @@ class Writer:
         r, limit, brief = self.realiser, self.brief.title_max, self.brief
         headline = self.headline()[:1]
         plain = [r.line("push", "title", a=headline[0]) if headline else "", r.car]
+        power = self._top_power()
+        version = power.variant if power is not None else None
+        if power is not None and version and not is_model_year(version):
+            # shorter than "up to 496 hp in the NISMO": "Nissan Patrol NISMO: 496 hp", when
+            # the version's name says the car's ("Kappa 1.0 l Turbo GDi" alone does not)
+            subject = r.subject(version)
+            if any(n.casefold() in subject.casefold() for n in self.sheet.names() if n):
+                value = self.book.value(power, short=True)
+                plain.insert(1, r.line("push", "title_variant", version=subject, power=value))
         profile = brief.user_profile
         greeting = (
             r.line("push", "personal_greeting", nickname=profile.nickname)

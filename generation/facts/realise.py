@@ -203,13 +203,19 @@ class Realiser:
 
     def short(self, variant: str) -> str:
         """A variant as a title names it, without its model year or the car's own name
-        ("2025 · Aurora X5 Hybrid" → "Hybrid"; "Taycan Turbo GT" stays)."""
+        ("2025 · Aurora X5 Hybrid" → "Hybrid"; the Porsche Taycan's "Taycan Turbo GT" →
+        "Turbo GT")."""
         _, rest = self._year_and_name(variant)
         if self.book.language == "zh":
             rest = words(rest, "zh", self.book.terms)
         for name in sorted(self.sheet.names(), key=len, reverse=True):
             if len(name) >= 3 and rest.casefold().startswith(name.casefold() + " "):
                 return rest[len(name) :].strip()
+        make = self._make_before(rest)
+        if make is not None:  # "Taycan Turbo GT" of the Porsche Taycan: "Turbo GT"
+            trim = rest[len(self.car) - len(make) :].strip()
+            if any(ch.isalpha() for ch in trim):  # "Defender 90" stays
+                return trim
         return rest
 
     def _year_and_name(self, variant: str) -> tuple[str | None, str]:
