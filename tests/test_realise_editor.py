@@ -228,3 +228,40 @@ def test_a_push_title_names_the_version_its_figure_is() -> None:
     )
     # a version named without the car's name: the title names the car, not a bare figure
     assert write(venue, "push_ops")["title"] == "Hyundai Venue"
+
+
+def zeekr() -> FactSheet:
+    s = sheet(
+        "Zeekr 001",
+        fact("power", "400 kW", "四驱版", (536.4,), "hp"),
+        fact("power", "200 kW", "单电机版", (268.2,), "hp"),
+        fact("electric_range", "712 km", '超长续航单电机"WE"版', (712,), None),
+        fact("electric_range", "526 km", '长续航双电机"WE"版', (526,), None),
+        fact("cylinders", "3", "1.5T三缸", (3,), None),
+    )
+    s.chinese = "极氪001"
+    return s
+
+
+def test_a_chinese_versions_name_reads_in_each_language() -> None:
+    zh = write(zeekr(), language="zh")
+    assert "极氪001四驱版最大功率" in zh["opening"]  # no space inside a Chinese name
+    assert "极氪001 " not in zh["opening"]
+    assert "为3缸发动机" not in zh["middle"] and "极氪001提供1.5T三缸可选" in zh["middle"]
+    en = write(zeekr())
+    text = " ".join(en.values())
+    assert "The Zeekr 001 four-wheel drive version makes 536.4 hp" in text
+    assert 'The Zeekr 001 extra-long-range single-motor "WE" version' in text
+    assert "1.5T three-cylinder" in text
+    assert en["title"] == "Zeekr 001: up to 536.4 hp in the four-wheel drive version"
+    # the range is one version's too: the title names one version at most
+    assert "712" not in en["title"] and "712" not in zh["title"]
+
+
+def test_a_blog_with_nothing_left_for_the_middle_does_not_repeat_the_ending() -> None:
+    allion = sheet("Toyota Allion", fact("power", "171 PS", None, (168.7,), "hp"))
+    for language in ("en", "zh"):
+        blog = write(allion, language=language)
+        closing = BOOKS[language].phrase("blog", "closing")
+        assert not any(c in blog["middle"] for c in closing), blog["middle"]
+        assert blog["middle"] == BOOKS[language].phrase("blog", "middle_empty")

@@ -20,9 +20,9 @@ from generation.facts.sheet import FactSheet, SheetFact, is_model_year, unattrib
 from generation.schemas import WEIBO_MAX_CHARS, Brief
 
 DEFAULT_AUDIENCE = "general car buyers"
-# A variant a title names in more words than this ("i-FORCE MAX 3.4L Twin-Turbo V6 Hybrid")
-# leaves no room for a second headline phrase.
-_TITLE_VARIANT_WORDS = 3
+# A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no
+# room for a second headline phrase.
+_TITLE_VARIANT_CHARS = 20
 PUSH_BODY_MAX = 300
 
 
@@ -75,8 +75,8 @@ class Writer:
         sentences = [Sentence(r.line("blog", "middle_lead"))]
         topics = self.plan.topics(self.sheet, "car_blog", "middle", self.used)
         facts = self._write(topics, sentences, "middle", connect=True)
-        if not facts:
-            sentences.append(Sentence(r.line("blog", "closing")))
+        if not facts:  # no details to lead into, and the ending says where figures come from
+            sentences = [Sentence(r.line("blog", "middle_empty"))]
         return Written({"text": r.join([s.text for s in sentences])}, facts, ("text",))
 
     def ending(self) -> Written:
@@ -101,39 +101,45 @@ class Writer:
     def headline(self) -> list[str]:
         """Up to two headline phrases ("up to 120 PS", "375 litres of boot space"), cited.
 
-        The most power is a variant's when the sources name whose it is: the phrase names it
-        ("up to 1,019 hp in the Taycan Turbo GT"), and a figure no variant is named for is not
-        the car's maximum when named variants give theirs. A price says where it starts: the
-        low end of a range."""
+        The most power (the longest range) is a variant's when the sources name whose it is:
+        the phrase names it ("up to 1,019 hp in the Turbo GT"), and a figure no variant is
+        named for is not the car's maximum when named variants give theirs. One phrase names
+        a version at most, a long name being the title's one phrase. A price says where it
+        starts: the low end of a range."""
         r, sheet = self.realiser, self.sheet
         parts: list[str] = []
-        power = self._top_power()
         price = min(sheet.of("price"), key=_price_key, default=None)
+        named = False
         for attribute, fact in (
-            ("power", power),
-            ("electric_range", sheet.first("electric_range")),
+            ("power", self._top("power")),
+            ("electric_range", self._top("electric_range")),
             ("boot_volume", sheet.first("boot_volume")),
             ("price", price and replace(price, numbers=price.numbers[:1])),
         ):
-            if fact is not None and len(parts) < 2:
-                r.cite(fact)  # the title's figures are cited like the text's
-                value = self.book.value(fact, short=True)
-                phrase = f"title_{attribute}"
-                variant = fact.variant if attribute == "power" else None
-                if variant and not is_model_year(variant):
-                    short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() or variant
-                    parts.append(r.line("blog", phrase + "_variant", power=value, variant=short))
-                    if len(short.split()) > _TITLE_VARIANT_WORDS:
-                        break  # an engine's long name is the title's one phrase
-                else:
-                    parts.append(r.line("blog", phrase, **{attribute: value}))
+            if fact is None or len(parts) >= 2:
+                continue
+            variant = fact.variant if attribute in ("power", "electric_range") else None
+            value = self.book.value(fact, short=True)
+            if variant and not is_model_year(variant):
+                if named:
+                    continue  # a title names one version
+                short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() or variant
+                phrase = r.line("blog", f"title_{attribute}_variant", value=value, variant=short)
+                named = True
+            else:
+                phrase = r.line("blog", f"title_{attribute}", **{attribute: value})
+            r.cite(fact)  # the title's figures are cited like the text's
+            parts.append(phrase)
+            if named and len(short) > _TITLE_VARIANT_CHARS:
+                break  # an engine's long name is the title's one phrase
         return parts
 
-    def _top_power(self) -> SheetFact | None:
-        """The most power a variant has (or the car, when no two variants name theirs)."""
+    def _top(self, attribute: str) -> SheetFact | None:
+        """The highest figure of `attribute` a variant has (or the car's, when no two
+        variants name theirs)."""
         sheet = self.sheet
-        powers = [f for f in sheet.of("power") if not unattributed(sheet, f)]
-        return max(powers, key=lambda f: f.normalized or 0.0, default=None)
+        found = [f for f in sheet.of(attribute) if not unattributed(sheet, f)]
+        return max(found, key=lambda f: f.normalized or 0.0, default=None)
 
     def _suits(self) -> str:
         sheet = self.sheet
@@ -187,7 +193,7 @@ class Writer:
         r, limit, brief = self.realiser, self.brief.title_max, self.brief
         headline = self.headline()[:1]
         plain = [r.line("push", "title", a=headline[0]) if headline else "", r.car]
-        power = self._top_power()
+        power = self._top("power")
         version = power.variant if power is not None else None
         if power is not None and version and not is_model_year(version):
             # shorter than "up to 496 hp in the NISMO": "Nissan Patrol NISMO: 496 hp", when

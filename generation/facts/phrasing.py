@@ -114,7 +114,8 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     if language == "en":
         if re.fullmatch(r"[A-Z][a-z]+", text):
             return text.lower()  # "Petrol" in a sentence: "runs on petrol"
-        for word, english in terms.items():  # a Chinese source's words: "CVT变速箱"
+        # a Chinese source's words: "CVT变速箱"; the longest first ("超长续航" before "长续航")
+        for word, english in sorted(terms.items(), key=lambda item: -len(item[0])):
             if not word.isascii():
                 text = text.replace(word, f" {english} ")
         return re.sub(r"\s+", " ", text).strip()

@@ -23,6 +23,7 @@ from typing import Any
 from generation.facts.phrasing import value_text, words
 from generation.facts.plan import Topic
 from generation.facts.sheet import FactSheet, SheetFact, is_model_year, named_by_variant
+from retrieval.glossary import has_han
 
 _FIELDS = string.Formatter()
 _STOP = re.compile(r"([.。!！?？])$")
@@ -189,13 +190,15 @@ class Realiser:
         year, rest = self._year_and_name(variant)
         if self.book.language == "zh":  # "1.5-litre turbocharged" → "1.5升涡轮增压"
             rest = words(rest, "zh", self.book.terms)
-        names = [n for n in self.sheet.names() if len(n) >= 3]
-        named = any(n.casefold() in rest.casefold() for n in names)
+        translated = False
+        if self.book.language == "en" and has_han(rest):
+            rest, translated = self._english(rest)
+        named = any(n.casefold() in rest.casefold() for n in self._names())
         make = self._make_before(rest)
         if not named and make is not None:  # "Taycan Turbo" → "Porsche Taycan Turbo"
             rest = f"{make} {rest}"
-        elif not named and (year or len(rest.split()) <= 2):
-            rest = f"{self.car} {rest}".strip() if rest else self.car
+        elif not named and (year or translated or len(rest.split()) <= 2):
+            rest = self._joined(rest) if rest else self.car
         if year:
             template = str(self.book.phrase("names", "model_year") or "{year} {car}")
             return template.format(year=year, car=rest)
@@ -208,8 +211,10 @@ class Realiser:
         _, rest = self._year_and_name(variant)
         if self.book.language == "zh":
             rest = words(rest, "zh", self.book.terms)
-        for name in sorted(self.sheet.names(), key=len, reverse=True):
-            if len(name) >= 3 and rest.casefold().startswith(name.casefold() + " "):
+        elif has_han(rest):
+            rest = self._english(rest)[0]
+        for name in sorted(self._names(), key=len, reverse=True):
+            if rest.casefold().startswith(name.casefold() + " "):
                 return rest[len(name) :].strip()
         make = self._make_before(rest)
         if make is not None:  # "Taycan Turbo GT" of the Porsche Taycan: "Turbo GT"
@@ -217,6 +222,27 @@ class Realiser:
             if any(ch.isalpha() for ch in trim):  # "Defender 90" stays
                 return trim
         return rest
+
+    def _english(self, rest: str) -> tuple[str, bool]:
+        """A Chinese variant name in English, when the term list translates all of it ("四驱版"
+        → "four-wheel drive version"; the car's Chinese name as its English one: "全新奇骏" →
+        "all-new Nissan X-Trail"); else as written."""
+        english = rest
+        for name in sorted((n for n in self.sheet.names() if has_han(n)), key=len, reverse=True):
+            english = english.replace(name, f" {self.car} ")
+        english = words(english, "en", self.book.terms)
+        return (rest, False) if has_han(english) else (english, True)
+
+    def _joined(self, rest: str) -> str:
+        """The car's name and a variant's: "Nissan Patrol NISMO", "极氪001四驱版" (in Chinese,
+        no space beside a Chinese character)."""
+        tight = self.book.language == "zh" and (has_han(self.car[-1:]) or has_han(rest[:1]))
+        return f"{self.car}{'' if tight else ' '}{rest}"
+
+    def _names(self) -> list[str]:
+        """The car's names a variant's name may hold: three letters at least, or two Chinese
+        characters ("奇骏" in "全新奇骏")."""
+        return [n for n in self.sheet.names() if len(n) >= 3 or (has_han(n) and len(n) >= 2)]
 
     def _year_and_name(self, variant: str) -> tuple[str | None, str]:
         """A variant's model year and its name, a described trim by its bracketed name."""

@@ -265,6 +265,7 @@ def _not_a_name(fact: SheetFact) -> bool:
 
 # A displacement a variant's name states: "3.5L twin-turbo V6", "4.0-liter V6", "4.6 L SemiAuto-6".
 _NAMED_LITRES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])")
+_CHINESE_COUNTS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 8: "八", 10: "十", 12: "十二"}
 # Words a value must have to be found in a name (a "V6" engine is found; an "A" is not).
 _MIN_NAMED = 3
 
@@ -283,7 +284,8 @@ def named_by_variant(fact: SheetFact) -> bool:
     if fact.attribute == "cylinders" and fact.numbers:
         n = int(fact.numbers[0])
         layout = rf"(?<![a-z0-9])(?:[viwh]|inline|straight|flat)[- ]?{n}(?!\d)|(?<!\d){n}[- ]?cyl"
-        return re.search(layout, name) is not None
+        chinese = _CHINESE_COUNTS.get(n)  # "1.5T三缸"
+        return re.search(layout, name) is not None or bool(chinese and chinese + "缸" in name)
     if fact.numbers:
         return False
     value = fold(fact.value)
