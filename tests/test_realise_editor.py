@@ -265,3 +265,34 @@ def test_a_blog_with_nothing_left_for_the_middle_does_not_repeat_the_ending() ->
         closing = BOOKS[language].phrase("blog", "closing")
         assert not any(c in blog["middle"] for c in closing), blog["middle"]
         assert blog["middle"] == BOOKS[language].phrase("blog", "middle_empty")
+
+
+def test_a_figure_without_its_unit_and_headings_of_prices_are_left_out() -> None:
+    from generation.facts.sheet import _bare_figure
+
+    assert _bare_figure(fact("battery_capacity", "60", None, (60,)))  # "BATTERY 60A"
+    assert not _bare_figure(fact("price", "17.5", None, (17500,), "USD"))  # "(in $1,000)"
+    assert not _bare_figure(fact("seats", "5", None, (5,)))
+    from generation.facts.sheet import _not_a_name
+
+    assert _not_a_name(fact("price", "21.2", "Max", (21200,), "USD"))
+
+
+def test_cars93_versions_and_measures_read_in_each_language() -> None:
+    accord = sheet(
+        "Honda Accord",
+        fact("price", "13.8", "1993 · basic version", (13800,), "USD"),
+        fact("length", "185 in", None, (185,), "in"),
+        fact("width", "67 in", None, (67,), "in"),
+        fact("wheelbase", "107 in", None, (107,), "in"),
+        fact("drive", "Front"),
+        fact("airbags", "Driver & Passenger"),
+    )
+    en = " ".join(write(accord).values())
+    assert "107 inches wheelbase" not in en and "107-inch wheelbase" in en
+    assert "Drive is front-wheel drive" in en
+    assert "driver and passenger airbags" in en
+    zh = " ".join(write(accord, language="zh").values())
+    assert "basic" not in zh and "1993款本田雅阁基本型" in zh
+    assert "基本型的售价为13800美元" in zh and "驱动形式为前驱" in zh
+    assert "主副驾驶安全气囊" in zh

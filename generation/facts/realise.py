@@ -29,6 +29,18 @@ _FIELDS = string.Formatter()
 _STOP = re.compile(r"([.。!！?？])$")
 # "a" before a vowel sound: "an 8-speed", "an Electronically Controlled CVT" (not "a U2").
 _ARTICLE = re.compile(r"\b([Aa]) (?=(?:[AEIOaeio]|8|11\b|18\b))")
+# A measure before the noun it measures takes the singular unit: "a 107-inch wheelbase", not
+# "a 107 inches wheelbase" ("a 2,710 mm wheelbase" stays).
+_SINGULAR = {"inches": "inch", "feet": "foot", "litres": "litre", "gallons": "gallon"}
+_ATTRIBUTIVE = re.compile(
+    r"\b(\d[\d,.]*) (inches|feet|litres|gallons) (?=wheelbase|battery|boot|tank|engine)"
+)
+
+
+def _attributive(match: re.Match[str]) -> str:
+    return f"{match.group(1)}-{_SINGULAR[match.group(2)]} "
+
+
 # A trim described, its name in brackets: "Base Model (SR)", "Mid-Level Trim (TRD Sport)",
 # "2024 Model Year (4.0L V6)": the name is what a sentence calls it.
 _DESCRIBED = re.compile(
@@ -178,6 +190,7 @@ class Realiser:
         shown = self.short(named) if named else subject
         text = template.format(car=car, variant=shown, **values)
         if self.book.language == "en":
+            text = _ATTRIBUTIVE.sub(_attributive, text)
             text = _ARTICLE.sub(lambda m: m.group(1) + "n ", text)
         return Sentence(self.cited(text, facts), tuple(facts))
 

@@ -28,7 +28,7 @@ _NOT_A_NAME = re.compile(r"\||/\s*100\s*km|\bmpg\b|百公里|[\u4e00-\u9fff]{8,}
 # figures under it are every other trim's, or a driving condition's, not one version's).
 _NO_VERSION = re.compile(
     r"(?:(?:all|other|remaining|output|combined|total|trims?|models?|versions?|variants?|city|"
-    r"highway|driving|conditions?)\s*)+",
+    r"highway|driving|conditions?|max|min|maximum|minimum)\s*)+",
     re.IGNORECASE,
 )
 
@@ -121,7 +121,7 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
         if chosen is not None:
             facts.append(_fact(f"{attribute}|{variant}", chosen))
     names = [car.name, *car.aliases]
-    facts = [f for f in facts if not (f.variant and _not_a_name(f))]
+    facts = [f for f in facts if not (f.variant and _not_a_name(f)) and not _bare_figure(f)]
     merged = _without_echoes(_merge_variants(facts, names))
     return FactSheet(car=car, facts=_named_once(merged))
 
@@ -249,6 +249,13 @@ def _named_once(facts: list[SheetFact]) -> list[SheetFact]:
     ]
 
 
+def _bare_figure(fact: SheetFact) -> bool:
+    """A figure without its unit where the attribute needs one ("Battery capacity: 60" from
+    "BATTERY 60A"): "a 60 battery" says nothing a reader can use. Counts need none."""
+    bare = fact.unit is None and _BARE.fullmatch(fact.value) is not None
+    return bare and fact.attribute not in _COUNTS
+
+
 def _not_a_name(fact: SheetFact) -> bool:
     """A variant that is a table row or a heading, not a version's name: cell separators, a
     consumption figure, a Chinese clause, words that name no version ("All other trims"), or
@@ -265,6 +272,8 @@ def _not_a_name(fact: SheetFact) -> bool:
 
 # A displacement a variant's name states: "3.5L twin-turbo V6", "4.0-liter V6", "4.6 L SemiAuto-6".
 _NAMED_LITRES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])")
+_COUNTS = frozenset({"cylinders", "seats", "airbags"})
+_BARE = re.compile(r"\s*[\d.,]+\s*")
 _CHINESE_COUNTS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 8: "八", 10: "十", 12: "十二"}
 # Words a value must have to be found in a name (a "V6" engine is found; an "A" is not).
 _MIN_NAMED = 3
