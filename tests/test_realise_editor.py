@@ -293,6 +293,6 @@ def test_cars93_versions_and_measures_read_in_each_language() -> None:
     assert "Drive is front-wheel drive" in en
     assert "driver and passenger airbags" in en
     zh = " ".join(write(accord, language="zh").values())
-    assert "basic" not in zh and "1993款本田雅阁基本型" in zh
+    assert "basic" not in zh and "1993款Honda Accord基本型" in zh
     assert "基本型的售价为13800美元" in zh and "驱动形式为前驱" in zh
     assert "主副驾驶安全气囊" in zh
