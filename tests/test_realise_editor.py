@@ -296,3 +296,24 @@ def test_cars93_versions_and_measures_read_in_each_language() -> None:
     assert "basic" not in zh and "1993款Honda Accord基本型" in zh
     assert "基本型的售价为13800美元" in zh and "驱动形式为前驱" in zh
     assert "主副驾驶安全气囊" in zh
+
+
+def test_a_remote_model_is_told_whose_figures_are_whose() -> None:
+    """The numbered facts a remote model writes from mark each version's figure and the
+    figure no version is named for; the rules say what each mark means."""
+    from generation.chain.written import numbered_facts
+
+    taycan = sheet(
+        "Porsche Taycan",
+        fact("power", "1,000 HP", None, (1000,), "hp"),
+        fact("power", "871 HP", "Taycan Turbo", (871,), "hp"),
+        fact("power", "1,019 HP", "Taycan Turbo GT", (1019,), "hp"),
+    )
+    lines = numbered_facts(taycan, taycan.facts, lambda f: 1)
+    assert lines[1:] == [
+        "- power [version not named]: 1,000 HP [1]",
+        "- power [Taycan Turbo]: 871 HP [1]",
+        "- power [Taycan Turbo GT]: 1,019 HP [1]",
+    ]
+    rules = (REALISE.parent / "prompts" / "_rules.j2").read_text("utf-8")
+    assert "[version not named]" in rules and "name the version with the figure" in rules
