@@ -317,3 +317,24 @@ def test_a_remote_model_is_told_whose_figures_are_whose() -> None:
     ]
     rules = (REALISE.parent / "prompts" / "_rules.j2").read_text("utf-8")
     assert "[version not named]" in rules and "name the version with the figure" in rules
+
+
+def test_a_version_named_before_is_not_offered_again_and_zero_is_a_value() -> None:
+    from generation.facts.sheet import same_value
+
+    assert same_value(fact("co2", "0 g/mi", None, (0,), "Nm"), fact("co2", "0", "X", (0,), "Nm"))
+    row = "2.7 L SemiAuto-10 2WD #1"
+    f150 = sheet(
+        "Ford F150",
+        fact("cylinders", "6", row, (6,)),
+        fact("displacement", "2.7", row, (2.7,), "L"),
+        fact("transmission", "SemiAuto-10", row),
+        fact("drive", "2WD", row),
+    )
+    text = " ".join(write(f150).values())
+    assert "has 6 cylinders" in text and "offered with" not in text, text
+
+
+def test_a_leading_model_year_is_the_years_car() -> None:
+    rav4 = sheet("Toyota RAV4", fact("price", "$45,615", "2025 SE trim", (45615,), "USD"))
+    assert "The 2025 Toyota RAV4 SE trim sells for $45,615" in write(rav4)["opening"]

@@ -251,7 +251,10 @@ class Writer:
     # -- helpers --------------------------------------------------------------------------
 
     def _sentences(self, topic: Topic, *, marks: bool = True) -> list[Sentence]:
-        written = self.realiser.topic(topic)
+        introduced = topic.variant is not None and any(
+            f.variant == topic.variant and f.key in self.used for f in self.sheet.facts
+        )
+        written = self.realiser.topic(topic, introduced=introduced)
         if not marks:
             written = [Sentence(_unmarked(s.text), s.facts, s.implied) for s in written]
         return written

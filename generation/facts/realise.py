@@ -41,6 +41,7 @@ def _attributive(match: re.Match[str]) -> str:
     return f"{match.group(1)}-{_SINGULAR[match.group(2)]} "
 
 
+_LEADING_YEAR = re.compile(r"((?:19|20)\d\d)\s+(\D.*)")
 # A trim described, its name in brackets: "Base Model (SR)", "Mid-Level Trim (TRD Sport)",
 # "2024 Model Year (4.0L V6)": the name is what a sentence calls it.
 _DESCRIBED = re.compile(
@@ -127,16 +128,16 @@ class Realiser:
         self.seed = seed
         self.car = sheet.name(book.language)
 
-    def topic(self, topic: Topic) -> list[Sentence]:
+    def topic(self, topic: Topic, *, introduced: bool = False) -> list[Sentence]:
         """Every fact of `topic`, in as few sentences as the templates allow. What the
         variant's own name says ("3.5L twin-turbo V6": 3.5 L, six cylinders) is not said again:
         the first sentence, which names the variant, states it; a variant whose name says all
         its facts is named as offered ("The Land Rover Defender is offered with the 5.0L
-        supercharged V8")."""
+        supercharged V8"), unless the text has `introduced` it already."""
         named = tuple(f for f in topic.facts if topic.variant and named_by_variant(f))
         left = {f.attribute: f for f in topic.facts if f not in named}
         if named and not left:
-            template = str(self.book.phrase("names", "offered"))
+            template = "" if introduced else str(self.book.phrase("names", "offered"))
             return [self._render(template, named, None, named=topic.variant)] if template else []
         sentences: list[Sentence] = []
         templates = list(self.book.groups.get(topic.group, []))
@@ -262,6 +263,9 @@ class Realiser:
         parts = [p.strip() for p in variant.split("·") if p.strip()]
         year = next((p for p in parts if is_model_year(p)), None)
         rest = " ".join(p for p in parts if p != year)
+        leading = _LEADING_YEAR.match(rest)
+        if year is None and leading:  # "2025 SE trim": the 2025 Toyota RAV4 SE trim
+            year, rest = leading.group(1), leading.group(2)
         described = _DESCRIBED.match(rest)
         if described:
             year = year or next(iter(re.findall(r"(?:19|20)\d\d", rest)), None)

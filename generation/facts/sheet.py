@@ -28,7 +28,8 @@ _NOT_A_NAME = re.compile(r"\||/\s*100\s*km|\bmpg\b|百公里|[\u4e00-\u9fff]{8,}
 # figures under it are every other trim's, or a driving condition's, not one version's).
 _NO_VERSION = re.compile(
     r"(?:(?:all|other|remaining|output|combined|total|trims?|models?|versions?|variants?|city|"
-    r"highway|driving|conditions?|max|min|maximum|minimum)\s*)+",
+    r"highway|driving|conditions?|max|min|maximum|minimum|charging|system|specs?|"
+    r"specifications?)\s*)+",
     re.IGNORECASE,
 )
 
@@ -210,7 +211,11 @@ def same_value(a: SheetFact, b: SheetFact) -> bool:
     coarser one's written precision ("1.5 l" and "1 493 cc": 1.5 L covers 1.45-1.55 L)."""
     if a.normalized is None or b.normalized is None:
         return a.normalized is None and b.normalized is None and fold(a.value) == fold(b.value)
-    if a.normalized_unit != b.normalized_unit or not a.numbers or a.numbers[0] == 0:
+    if a.normalized_unit != b.normalized_unit:
+        return False
+    if a.normalized == b.normalized:  # 0 g/mi and 0 g/mi
+        return True
+    if not a.numbers or a.numbers[0] == 0:
         return False
     scale = a.normalized / a.numbers[0]
     decimals = len(str(a.numbers[0]).rstrip("0").partition(".")[2])
