@@ -338,3 +338,14 @@ def test_a_version_named_before_is_not_offered_again_and_zero_is_a_value() -> No
 def test_a_leading_model_year_is_the_years_car() -> None:
     rav4 = sheet("Toyota RAV4", fact("price", "$45,615", "2025 SE trim", (45615,), "USD"))
     assert "The 2025 Toyota RAV4 SE trim sells for $45,615" in write(rav4)["opening"]
+
+
+def test_rows_that_disagree_on_the_body_give_the_car_none() -> None:
+    golf = sheet(
+        "Volkswagen Golf",
+        fact("body_type", "station wagon", "1.8 L AMS-6"),
+        fact("body_type", "compact car", "1.8 L Man-5"),
+        fact("price", "RMB 229,800", None, (229800,), "CNY"),
+    )
+    text = " ".join(write(golf).values()) + " ".join(write(golf, "review").values())
+    assert "station wagon" not in text and "compact car" not in text

@@ -121,7 +121,9 @@ class Plan:
         """An attribute of the whole car (`car_wide`: a body type) is said once, for the car:
         its car-level value, else the value every source gives alike, whichever trim row gave
         it ("The Toyota Tacoma is a pickup", not "The 2.7 L SemiAuto-6 2WD is a pickup"); rows
-        that word it otherwise ("Midsize", "midsize car") are not said again."""
+        that word it otherwise ("Midsize", "midsize car") are not said again, and rows that
+        disagree with no value for the car say nothing ("The 1.8 L AMS-6 is a station
+        wagon" of a Golf whose other rows are compact cars)."""
         out: list[SheetFact] = []
         for fact in facts:
             if fact.attribute not in self.car_wide:
@@ -130,10 +132,11 @@ class Plan:
             alike = sheet.of(fact.attribute)
             if any(o.key in used for o in alike) or any(o.attribute == fact.attribute for o in out):
                 continue
-            chosen = next((o for o in alike if o.variant is None), fact)
-            if chosen.variant is not None and all(same_value(chosen, o) for o in alike):
-                chosen = replace(chosen, variant=None)
-            out.append(chosen)
+            chosen = next((o for o in alike if o.variant is None), None)
+            if chosen is None and all(same_value(fact, o) for o in alike):
+                chosen = replace(fact, variant=None)
+            if chosen is not None:  # rows that disagree, with no word for the car: none said
+                out.append(chosen)
         return out
 
     def groups_for_interests(self, interests: Iterable[str]) -> list[str]:

@@ -41,6 +41,7 @@ def _attributive(match: re.Match[str]) -> str:
     return f"{match.group(1)}-{_SINGULAR[match.group(2)]} "
 
 
+_HEADING_WORDS = re.compile(r"(?i)\s*\b(?:specifications|specs|details)\b\s*$")
 _LEADING_YEAR = re.compile(r"((?:19|20)\d\d)\s+(\D.*)")
 # A trim described, its name in brackets: "Base Model (SR)", "Mid-Level Trim (TRD Sport)",
 # "2024 Model Year (4.0L V6)": the name is what a sentence calls it.
@@ -263,6 +264,7 @@ class Realiser:
         parts = [p.strip() for p in variant.split("·") if p.strip()]
         year = next((p for p in parts if is_model_year(p)), None)
         rest = " ".join(p for p in parts if p != year)
+        rest = _HEADING_WORDS.sub("", rest).strip() or rest  # "Hybrid Specifications"
         leading = _LEADING_YEAR.match(rest)
         if year is None and leading:  # "2025 SE trim": the 2025 Toyota RAV4 SE trim
             year, rest = leading.group(1), leading.group(2)
