@@ -35,3 +35,18 @@ def test_translated_whole(value: str, chinese: str) -> None:
 @pytest.mark.parametrize("value", ["Kappa 1.2 MPi petrol", "SmartStream G1.6 T-GDi"])
 def test_kept_as_written_when_a_word_has_no_translation(value: str) -> None:
     assert words(value, "zh", TERMS) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "chinese"),
+    [
+        ("Ethanol/Gas", "乙醇汽油"),
+        ("Gasoline/Electricity", "油电混合"),
+        ("3.5L V6 Gasoline Engine (Optional)", "3.5升V6汽油发动机(选装)"),
+        ("Turbocharged 2.0-liter four-cylinder", "涡轮增压2.0升四缸"),
+        ("6-speed automatic or 6-speed manual", "6速自动或6速手动"),
+        ("Dual-Motor AWD System", "双电机全轮驱动系统"),
+    ],
+)
+def test_engine_and_fuel_words_of_english_sources_in_chinese(value: str, chinese: str) -> None:
+    assert words(value, "zh", TERMS) == chinese

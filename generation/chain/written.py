@@ -21,6 +21,7 @@ from generation.callbacks import Callbacks
 from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
 from generation.facts import FactSheet, SheetFact, Writer, Written, cite_fact, used_fact
+from generation.facts.sheet import unattributed
 from generation.passages import Passage, cited_numbers
 from generation.schemas import (
     BUSINESSES,
@@ -73,6 +74,8 @@ def numbered_facts(
     lines = [f"Facts of the {sheet.car.name} / {sheet.name('zh')} 的参数:"]
     for fact in facts:
         variant = f" [{fact.variant}]" if fact.variant else ""
+        if unattributed(sheet, fact):  # "1,000 HP" beside named versions' own figures
+            variant = " [version not named]"
         lines.append(f"- {fact.label}{variant}: {fact.value} [{number(fact)}]")
     return lines
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generation.facts.plan import Plan, Topic
 from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
-from generation.facts.sheet import FactSheet, SheetFact
+from generation.facts.sheet import FactSheet, SheetFact, is_model_year, unattributed
 from generation.schemas import WEIBO_MAX_CHARS, Brief
 
 DEFAULT_AUDIENCE = "general car buyers"
+# A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no
+# room for a second headline phrase.
+_TITLE_VARIANT_CHARS = 20
 PUSH_BODY_MAX = 300
 
 
@@ -72,8 +75,8 @@ class Writer:
         sentences = [Sentence(r.line("blog", "middle_lead"))]
         topics = self.plan.topics(self.sheet, "car_blog", "middle", self.used)
         facts = self._write(topics, sentences, "middle", connect=True)
-        if not facts:
-            sentences.append(Sentence(r.line("blog", "closing")))
+        if not facts:  # no details to lead into, and the ending says where figures come from
+            sentences = [Sentence(r.line("blog", "middle_empty"))]
         return Written({"text": r.join([s.text for s in sentences])}, facts, ("text",))
 
     def ending(self) -> Written:
@@ -96,21 +99,47 @@ class Writer:
         return pick(usable, self.sheet.car.id, "title").format(car=self.realiser.car, a=a, b=b)
 
     def headline(self) -> list[str]:
-        """Up to two headline phrases ("up to 120 PS", "375 litres of boot space"), cited."""
+        """Up to two headline phrases ("up to 120 PS", "375 litres of boot space"), cited.
+
+        The most power (the longest range) is a variant's when the sources name whose it is:
+        the phrase names it ("up to 1,019 hp in the Turbo GT"), and a figure no variant is
+        named for is not the car's maximum when named variants give theirs. One phrase names
+        a version at most, a long name being the title's one phrase. A price says where it
+        starts: the low end of a range."""
         r, sheet = self.realiser, self.sheet
         parts: list[str] = []
-        power = max(sheet.of("power"), key=lambda f: f.normalized or 0.0, default=None)
+        price = min(sheet.of("price"), key=_price_key, default=None)
+        named = False
         for attribute, fact in (
-            ("power", power),
-            ("electric_range", sheet.first("electric_range")),
+            ("power", self._top("power")),
+            ("electric_range", self._top("electric_range")),
             ("boot_volume", sheet.first("boot_volume")),
-            ("price", min(sheet.of("price"), key=_price_key, default=None)),
+            ("price", price and replace(price, numbers=price.numbers[:1])),
         ):
-            if fact is not None and len(parts) < 2:
-                r.cite(fact)  # the title's figures are cited like the text's
-                value = self.book.value(fact, short=True)
-                parts.append(r.line("blog", f"title_{attribute}", **{attribute: value}))
+            if fact is None or len(parts) >= 2:
+                continue
+            variant = fact.variant if attribute in ("power", "electric_range") else None
+            value = self.book.value(fact, short=True)
+            if variant and not is_model_year(variant):
+                if named:
+                    continue  # a title names one version
+                short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() or variant
+                phrase = r.line("blog", f"title_{attribute}_variant", value=value, variant=short)
+                named = True
+            else:
+                phrase = r.line("blog", f"title_{attribute}", **{attribute: value})
+            r.cite(fact)  # the title's figures are cited like the text's
+            parts.append(phrase)
+            if named and len(short) > _TITLE_VARIANT_CHARS:
+                break  # an engine's long name is the title's one phrase
         return parts
+
+    def _top(self, attribute: str) -> SheetFact | None:
+        """The highest figure of `attribute` a variant has (or the car's, when no two
+        variants name theirs)."""
+        sheet = self.sheet
+        found = [f for f in sheet.of(attribute) if not unattributed(sheet, f)]
+        return max(found, key=lambda f: f.normalized or 0.0, default=None)
 
     def _suits(self) -> str:
         sheet = self.sheet
@@ -164,6 +193,15 @@ class Writer:
         r, limit, brief = self.realiser, self.brief.title_max, self.brief
         headline = self.headline()[:1]
         plain = [r.line("push", "title", a=headline[0]) if headline else "", r.car]
+        power = self._top("power")
+        version = power.variant if power is not None else None
+        if power is not None and version and not is_model_year(version):
+            # shorter than "up to 496 hp in the NISMO": "Nissan Patrol NISMO: 496 hp", when
+            # the version's name says the car's ("Kappa 1.0 l Turbo GDi" alone does not)
+            subject = r.subject(version)
+            if any(n.casefold() in subject.casefold() for n in self.sheet.names() if n):
+                value = self.book.value(power, short=True)
+                plain.insert(1, r.line("push", "title_variant", version=subject, power=value))
         profile = brief.user_profile
         greeting = (
             r.line("push", "personal_greeting", nickname=profile.nickname)
@@ -189,6 +227,7 @@ class Writer:
             for sentence in self._sentences(topic, marks=False):
                 if len(_post(lead, [*said, sentence], "", zh)) <= WEIBO_MAX_CHARS:
                     said.append(sentence)
+                    self.used.update(f.key for f in sentence.implied)
         closing = r.line("weibo", "closing")
         text = _post(lead, said, closing, zh)
         if len(text) > WEIBO_MAX_CHARS:
@@ -212,9 +251,12 @@ class Writer:
     # -- helpers --------------------------------------------------------------------------
 
     def _sentences(self, topic: Topic, *, marks: bool = True) -> list[Sentence]:
-        written = self.realiser.topic(topic)
+        introduced = topic.variant is not None and any(
+            f.variant == topic.variant and f.key in self.used for f in self.sheet.facts
+        )
+        written = self.realiser.topic(topic, introduced=introduced)
         if not marks:
-            written = [Sentence(_unmarked(s.text), s.facts) for s in written]
+            written = [Sentence(_unmarked(s.text), s.facts, s.implied) for s in written]
         return written
 
     def _write(
@@ -241,7 +283,7 @@ class Writer:
                 seen_groups.add(topic.group)
                 out.append(Sentence(text, sentence.facts))
                 facts.extend(sentence.facts)
-                self.used.update(f.key for f in sentence.facts)
+                self.used.update(f.key for f in (*sentence.facts, *sentence.implied))
                 budget -= 1
         return facts
 

@@ -24,6 +24,7 @@ _COUNT_NOUNS = {
     "zh": {"seats": "座", "airbags": "个安全气囊", "cylinders": "缸"},
 }
 _CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
+_CURRENCY_ZH = {"USD": "美元", "EUR": "欧元", "GBP": "英镑", "INR": "卢比"}
 
 
 def number(value: float, language: str) -> str:
@@ -43,6 +44,8 @@ def _price(numbers: tuple[float, ...], unit: str, language: str) -> str:
                 return "-".join(f"{number(n / 10_000, 'zh')}万" for n in numbers) + "元"
             return _figures(numbers, "zh") + "元"
         return "RMB " + _figures(numbers, "en")
+    if language == "zh" and unit in _CURRENCY_ZH:  # "$28,000" in Chinese: "28000美元"
+        return _figures(numbers, "zh") + _CURRENCY_ZH[unit]
     sign = _CURRENCY.get(unit, unit + " ")
     return sign + _figures(numbers, "en")
 
@@ -111,7 +114,8 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     if language == "en":
         if re.fullmatch(r"[A-Z][a-z]+", text):
             return text.lower()  # "Petrol" in a sentence: "runs on petrol"
-        for word, english in terms.items():  # a Chinese source's words: "CVT变速箱"
+        # a Chinese source's words: "CVT变速箱"; the longest first ("超长续航" before "长续航")
+        for word, english in sorted(terms.items(), key=lambda item: -len(item[0])):
             if not word.isascii():
                 text = text.replace(word, f" {english} ")
         return re.sub(r"\s+", " ", text).strip()
@@ -119,6 +123,7 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
         return text
     translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
     translated = LAYOUT.sub(r"直列\1缸", translated)  # "inline-4" → "直列4缸", as figures read it
+    translated = re.sub(r"(?i)(\d+)-cylinders?\b\s*", r"\1缸", translated)  # "4-cylinder" → "4缸"
     # a displacement: "1.5-litre turbocharged" → "1.5升涡轮增压"
     translated = re.sub(r"(?i)(\d+(?:\.\d+)?)[- ]?(?:litres?|liters?|l)\b\s*", r"\1升", translated)
     for word, chinese in sorted(terms.items(), key=lambda item: -len(item[0])):

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generation.facts.sheet import FactSheet, SheetFact, same_value
+from generation.facts.sheet import (
+    FactSheet,
+    SheetFact,
+    same_value,
+    unattributed,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,7 @@ class Plan:
     per_variant: frozenset[str]
     parts: Mapping[tuple[str, str], Part]
     interests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    car_wide: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Plan:
@@ -54,6 +60,7 @@ class Plan:
             per_variant=frozenset(data.get("per_variant", [])),
             parts=parts,
             interests={k: tuple(v) for k, v in data.get("interests", {}).items()},
+            car_wide=frozenset(data.get("car_wide", [])),
         )
 
     def part(self, business: str, part: str) -> Part:
@@ -76,6 +83,8 @@ class Plan:
         for entry in ordered:
             group, _, limit = entry.partition(":")
             for topic in self._group(sheet, group, used):
+                if any(t.facts == topic.facts for t in found):
+                    continue  # "engine" a reader's interest put first, then the plan's "engine:1"
                 found.append(topic)
                 if limit and sum(t.group == group for t in found) >= int(limit):
                     break
@@ -84,6 +93,10 @@ class Plan:
     def _group(self, sheet: FactSheet, group: str, used: set[str]) -> list[Topic]:
         attributes = self.groups.get(group, ())
         facts = [f for f in sheet.facts if f.attribute in attributes and f.key not in used]
+        if group in self.per_variant:  # an engine's figures are a variant's, or no one's
+            facts = [f for f in facts if not unattributed(sheet, f)]
+        else:
+            facts = self._car_wide(sheet, facts, used)
         if not facts:
             return []
         if group not in self.per_variant:
@@ -101,6 +114,30 @@ class Plan:
             by_variant.setdefault(fact.variant, []).append(fact)
         topics = [Topic(group, v, tuple(fs)) for v, fs in by_variant.items()]
         return sorted(topics, key=_headline) if group in self.per_variant else topics
+
+    def _car_wide(
+        self, sheet: FactSheet, facts: list[SheetFact], used: set[str]
+    ) -> list[SheetFact]:
+        """An attribute of the whole car (`car_wide`: a body type) is said once, for the car:
+        its car-level value, else the value every source gives alike, whichever trim row gave
+        it ("The Toyota Tacoma is a pickup", not "The 2.7 L SemiAuto-6 2WD is a pickup"); rows
+        that word it otherwise ("Midsize", "midsize car") are not said again, and rows that
+        disagree with no value for the car say nothing ("The 1.8 L AMS-6 is a station
+        wagon" of a Golf whose other rows are compact cars)."""
+        out: list[SheetFact] = []
+        for fact in facts:
+            if fact.attribute not in self.car_wide:
+                out.append(fact)
+                continue
+            alike = sheet.of(fact.attribute)
+            if any(o.key in used for o in alike) or any(o.attribute == fact.attribute for o in out):
+                continue
+            chosen = next((o for o in alike if o.variant is None), None)
+            if chosen is None and all(same_value(fact, o) for o in alike):
+                chosen = replace(fact, variant=None)
+            if chosen is not None:  # rows that disagree, with no word for the car: none said
+                out.append(chosen)
+        return out
 
     def groups_for_interests(self, interests: Iterable[str]) -> list[str]:
         """The groups a reader's interests point at ("动力" → engine)."""

@@ -14,19 +14,42 @@ import re
 import string
 import tomllib
 import zlib
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from generation.facts.phrasing import value_text, words
 from generation.facts.plan import Topic
-from generation.facts.sheet import FactSheet, SheetFact, is_model_year
+from generation.facts.sheet import FactSheet, SheetFact, is_model_year, named_by_variant
+from retrieval.glossary import has_han
 
 _FIELDS = string.Formatter()
 _STOP = re.compile(r"([.。!！?？])$")
 # "a" before a vowel sound: "an 8-speed", "an Electronically Controlled CVT" (not "a U2").
 _ARTICLE = re.compile(r"\b([Aa]) (?=(?:[AEIOaeio]|8|11\b|18\b))")
+# A measure before the noun it measures takes the singular unit: "a 107-inch wheelbase", not
+# "a 107 inches wheelbase" ("a 2,710 mm wheelbase" stays).
+_SINGULAR = {"inches": "inch", "feet": "foot", "litres": "litre", "gallons": "gallon"}
+_ATTRIBUTIVE = re.compile(
+    r"\b(\d[\d,.]*) (inches|feet|litres|gallons) (?=wheelbase|battery|boot|tank|engine)"
+)
+
+
+def _attributive(match: re.Match[str]) -> str:
+    return f"{match.group(1)}-{_SINGULAR[match.group(2)]} "
+
+
+_HEADING_WORDS = re.compile(r"(?i)\s*\b(?:specifications|specs|details)\b\s*$")
+_LEADING_YEAR = re.compile(r"((?:19|20)\d\d)\s+(\D.*)")
+# A trim described, its name in brackets: "Base Model (SR)", "Mid-Level Trim (TRD Sport)",
+# "2024 Model Year (4.0L V6)": the name is what a sentence calls it.
+_DESCRIBED = re.compile(
+    r"^((?:(?:19|20)\d\d|base|entry|mid|level|mid-level|top|premium|model|year|trim|grade|"
+    r"version)[\s-]*)+\((?P<name>[^()]+)\)$",
+    re.IGNORECASE,
+)
 
 
 def pick(options: Sequence[str], *seed: object) -> str:
@@ -49,6 +72,7 @@ class Sentence:
 
     text: str
     facts: tuple[SheetFact, ...] = ()
+    implied: tuple[SheetFact, ...] = ()  # what its variant's name says ("3.5L": 3.5 L)
 
 
 @dataclass
@@ -105,9 +129,17 @@ class Realiser:
         self.seed = seed
         self.car = sheet.name(book.language)
 
-    def topic(self, topic: Topic) -> list[Sentence]:
-        """Every fact of `topic`, in as few sentences as the templates allow."""
-        left = {f.attribute: f for f in topic.facts}
+    def topic(self, topic: Topic, *, introduced: bool = False) -> list[Sentence]:
+        """Every fact of `topic`, in as few sentences as the templates allow. What the
+        variant's own name says ("3.5L twin-turbo V6": 3.5 L, six cylinders) is not said again:
+        the first sentence, which names the variant, states it; a variant whose name says all
+        its facts is named as offered ("The Land Rover Defender is offered with the 5.0L
+        supercharged V8"), unless the text has `introduced` it already."""
+        named = tuple(f for f in topic.facts if topic.variant and named_by_variant(f))
+        left = {f.attribute: f for f in topic.facts if f not in named}
+        if named and not left:
+            template = "" if introduced else str(self.book.phrase("names", "offered"))
+            return [self._render(template, named, None, named=topic.variant)] if template else []
         sentences: list[Sentence] = []
         templates = list(self.book.groups.get(topic.group, []))
         while left:
@@ -128,9 +160,21 @@ class Realiser:
             template = self.book.single.get(fact.attribute) or self.book.single.get("*", "")
             if template:
                 sentences.append(self._render(template, [fact], topic.variant))
+        if named and sentences:  # said by the first sentence's subject: used, not cited
+            sentences[0] = replace(sentences[0], implied=named)
         return sentences
 
-    def _render(self, template: str, facts: Sequence[SheetFact], variant: str | None) -> Sentence:
+    def _render(
+        self,
+        template: str,
+        facts: Sequence[SheetFact],
+        variant: str | None,
+        *,
+        named: str | None = None,
+    ) -> Sentence:
+        """`template` filled with `facts` for `variant`; `named`: a variant the template names
+        as {variant} though the facts are the car's to say."""
+        facts = shared_citation(facts)
         values = {f.attribute: self.book.value(f) for f in facts}
         subject = self.subject(variant)
         if facts:
@@ -145,8 +189,10 @@ class Realiser:
                 template = subject + template
             else:
                 template = _STOP.sub(lambda m: f" for the {subject}{m.group(1)}", template)
-        text = template.format(car=car, variant=subject, **values)
+        shown = self.short(named) if named else subject
+        text = template.format(car=car, variant=shown, **values)
         if self.book.language == "en":
+            text = _ATTRIBUTIVE.sub(_attributive, text)
             text = _ARTICLE.sub(lambda m: m.group(1) + "n ", text)
         return Sentence(self.cited(text, facts), tuple(facts))
 
@@ -156,19 +202,90 @@ class Realiser:
         Civic Sport", "2018款福特F150"); a long engine name stands alone."""
         if not variant:
             return self.car
-        parts = [p.strip() for p in variant.split("·") if p.strip()]
-        year = next((p for p in parts if is_model_year(p)), None)
-        rest = " ".join(p for p in parts if p != year)
+        year, rest = self._year_and_name(variant)
         if self.book.language == "zh":  # "1.5-litre turbocharged" → "1.5升涡轮增压"
             rest = words(rest, "zh", self.book.terms)
-        names = [n for n in self.sheet.names() if len(n) >= 3]
-        named = any(n.casefold() in rest.casefold() for n in names)
-        if not named and (year or len(rest.split()) <= 2):
-            rest = f"{self.car} {rest}".strip() if rest else self.car
+        translated = False
+        if self.book.language == "en" and has_han(rest):
+            rest, translated = self._english(rest)
+        named = any(n.casefold() in rest.casefold() for n in self._names())
+        make = self._make_before(rest)
+        if not named and make is not None:  # "Taycan Turbo" → "Porsche Taycan Turbo"
+            rest = f"{make} {rest}"
+        elif not named and (year or translated or len(rest.split()) <= 2):
+            rest = self._joined(rest) if rest else self.car
         if year:
             template = str(self.book.phrase("names", "model_year") or "{year} {car}")
             return template.format(year=year, car=rest)
         return rest
+
+    def short(self, variant: str) -> str:
+        """A variant as a title names it, without its model year or the car's own name
+        ("2025 · Aurora X5 Hybrid" → "Hybrid"; the Porsche Taycan's "Taycan Turbo GT" →
+        "Turbo GT")."""
+        _, rest = self._year_and_name(variant)
+        if self.book.language == "zh":
+            rest = words(rest, "zh", self.book.terms)
+        elif has_han(rest):
+            rest = self._english(rest)[0]
+        for name in sorted(self._names(), key=len, reverse=True):
+            if rest.casefold().startswith(name.casefold() + " "):
+                return rest[len(name) :].strip()
+        make = self._make_before(rest)
+        if make is not None:  # "Taycan Turbo GT" of the Porsche Taycan: "Turbo GT"
+            trim = rest[len(self.car) - len(make) :].strip()
+            if any(ch.isalpha() for ch in trim):  # "Defender 90" stays
+                return trim
+        return rest
+
+    def _english(self, rest: str) -> tuple[str, bool]:
+        """A Chinese variant name in English, when the term list translates all of it ("四驱版"
+        → "four-wheel drive version"; the car's Chinese name as its English one: "全新奇骏" →
+        "all-new Nissan X-Trail"); else as written."""
+        english = rest
+        for name in sorted((n for n in self.sheet.names() if has_han(n)), key=len, reverse=True):
+            english = english.replace(name, f" {self.car} ")
+        english = words(english, "en", self.book.terms)
+        return (rest, False) if has_han(english) else (english, True)
+
+    def _joined(self, rest: str) -> str:
+        """The car's name and a variant's: "Nissan Patrol NISMO", "极氪001四驱版" (in Chinese,
+        no space beside a Chinese character)."""
+        tight = self.book.language == "zh" and (has_han(self.car[-1:]) or has_han(rest[:1]))
+        return f"{self.car}{'' if tight else ' '}{rest}"
+
+    def _names(self) -> list[str]:
+        """The car's names a variant's name may hold: three letters at least, or two Chinese
+        characters ("奇骏" in "全新奇骏")."""
+        return [n for n in self.sheet.names() if len(n) >= 3 or (has_han(n) and len(n) >= 2)]
+
+    def _year_and_name(self, variant: str) -> tuple[str | None, str]:
+        """A variant's model year and its name, a described trim by its bracketed name."""
+        parts = [p.strip() for p in variant.split("·") if p.strip()]
+        year = next((p for p in parts if is_model_year(p)), None)
+        rest = " ".join(p for p in parts if p != year)
+        rest = _HEADING_WORDS.sub("", rest).strip() or rest  # "Hybrid Specifications"
+        leading = _LEADING_YEAR.match(rest)
+        if year is None and leading:  # "2025 SE trim": the 2025 Toyota RAV4 SE trim
+            year, rest = leading.group(1), leading.group(2)
+        described = _DESCRIBED.match(rest)
+        if described:
+            year = year or next(iter(re.findall(r"(?:19|20)\d\d", rest)), None)
+            rest = described.group("name").strip()
+        return year, rest
+
+    def _make_before(self, rest: str) -> str | None:
+        """The words of the car's name before the model's own, when `rest` starts with the
+        model's name ("Porsche" for "Taycan Turbo" of the Porsche Taycan; "Land Rover" for
+        "Defender 90"): said with them, the car's name is not said twice."""
+        words_ = self.car.split()
+        for k in range(1, len(words_)):
+            model = " ".join(words_[k:])
+            if rest.casefold() == model.casefold() or rest.casefold().startswith(
+                model.casefold() + " "
+            ):
+                return " ".join(words_[:k])
+        return None
 
     def cited(self, text: str, facts: Sequence[SheetFact]) -> str:
         """`text` with its facts' citation numbers before its final stop."""
@@ -192,3 +309,18 @@ class Realiser:
     def join(self, sentences: Sequence[str]) -> str:
         sep = "" if self.book.language == "zh" else " "
         return sep.join(s for s in sentences if s)
+
+
+def shared_citation(facts: Sequence[SheetFact]) -> list[SheetFact]:
+    """The facts of one sentence, each cited by the passage that states most of them: a
+    figure two passages state is cited by the one its sentence's other figures come from, so
+    a sentence about one engine cites one passage, not its own and another engine's."""
+    counts = Counter(
+        chunk for f in facts for chunk in {c.chunk_id for c in f.citations or (f.citation,)}
+    )
+    chosen = []
+    for fact in facts:
+        options = fact.citations or (fact.citation,)
+        best = max(options, key=lambda c: counts[c.chunk_id])  # the first among equals
+        chosen.append(fact if best is fact.citation else replace(fact, citation=best))
+    return chosen

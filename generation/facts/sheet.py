@@ -11,6 +11,7 @@ out (a figure two documents disagree on is not published as if it were certain).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -23,6 +24,14 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # ("Fuel economy (WLTP combined) 5.9 L/100km" read as a variant of the next row's figures).
 # A run of eight Chinese characters is a clause ("新车提供舒适版和豪华版"), not a name.
 _NOT_A_NAME = re.compile(r"\||/\s*100\s*km|\bmpg\b|百公里|[\u4e00-\u9fff]{8,}", re.IGNORECASE)
+# A heading of words that name no version: "All other trims", "Output", "City driving" (the
+# figures under it are every other trim's, or a driving condition's, not one version's).
+_NO_VERSION = re.compile(
+    r"(?:(?:all|other|remaining|output|combined|total|trims?|models?|versions?|variants?|city|"
+    r"highway|driving|conditions?|max|min|maximum|minimum|charging|system|specs?|"
+    r"specifications?)\s*)+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,8 @@ class SheetFact:
     normalized_unit: str | None
     citation: FactCitation
     sources: int = 1  # how many citations agree on it
+    # every citation that states it (`citation` is the one a sentence cites)
+    citations: tuple[FactCitation, ...] = ()
 
 
 @dataclass
@@ -111,7 +122,7 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
         if chosen is not None:
             facts.append(_fact(f"{attribute}|{variant}", chosen))
     names = [car.name, *car.aliases]
-    facts = [f for f in facts if not (f.variant and _not_a_name(f))]
+    facts = [f for f in facts if not (f.variant and _not_a_name(f)) and not _bare_figure(f)]
     merged = _without_echoes(_merge_variants(facts, names))
     return FactSheet(car=car, facts=_named_once(merged))
 
@@ -140,6 +151,7 @@ def _fact(key: str, spec: Spec) -> SheetFact:
         normalized_unit=spec.normalized_unit,
         citation=spec.citations[0],
         sources=len(spec.citations),
+        citations=tuple(spec.citations),
     )
 
 
@@ -160,6 +172,9 @@ def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]
     already has the attribute."""
     variants = sorted({f.variant for f in facts if f.variant}, key=len)
     keys = {v: variant_key(v, names) for v in variants}
+    own: dict[str, list[SheetFact]] = defaultdict(list)
+    for fact in facts:
+        own[fact.variant or ""].append(fact)
     target: dict[str, str] = {}
     for n, name in enumerate(variants):
         for shorter in variants[:n]:
@@ -168,6 +183,8 @@ def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]
                 any(ch.isalpha() for ch in keys[shorter])  # a bare model year absorbs nothing
                 and keys[name].startswith(keys[shorter])
                 and not any(ch.isdigit() for ch in extension)
+                # "Taycan Turbo GT" (1,019 hp) is not the "Taycan Turbo" (871 hp)
+                and _agree(own[name], own[target.get(shorter, shorter)])
             ):  # "…petrol" extends an engine; "1.5t" + "2.0t" is another variant
                 target[name] = target.get(shorter, shorter)
                 break
@@ -184,12 +201,21 @@ def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]
     return [fact for _, fact in sorted(kept.values(), key=lambda item: item[0])]
 
 
+def _agree(facts: list[SheetFact], others: list[SheetFact]) -> bool:
+    """Whether two variants' facts agree on every attribute both state."""
+    return all(same_value(f, o) for f in facts for o in others if o.attribute == f.attribute)
+
+
 def same_value(a: SheetFact, b: SheetFact) -> bool:
     """Two values of one attribute that agree: words alike once folded, figures alike at the
     coarser one's written precision ("1.5 l" and "1 493 cc": 1.5 L covers 1.45-1.55 L)."""
     if a.normalized is None or b.normalized is None:
         return a.normalized is None and b.normalized is None and fold(a.value) == fold(b.value)
-    if a.normalized_unit != b.normalized_unit or not a.numbers or a.numbers[0] == 0:
+    if a.normalized_unit != b.normalized_unit:
+        return False
+    if a.normalized == b.normalized:  # 0 g/mi and 0 g/mi
+        return True
+    if not a.numbers or a.numbers[0] == 0:
         return False
     scale = a.normalized / a.numbers[0]
     decimals = len(str(a.numbers[0]).rstrip("0").partition(".")[2])
@@ -228,10 +254,64 @@ def _named_once(facts: list[SheetFact]) -> list[SheetFact]:
     ]
 
 
+def _bare_figure(fact: SheetFact) -> bool:
+    """A figure without its unit where the attribute needs one ("Battery capacity: 60" from
+    "BATTERY 60A"): "a 60 battery" says nothing a reader can use. Counts need none."""
+    bare = fact.unit is None and _BARE.fullmatch(fact.value) is not None
+    return bare and fact.attribute not in _COUNTS
+
+
 def _not_a_name(fact: SheetFact) -> bool:
     """A variant that is a table row or a heading, not a version's name: cell separators, a
-    consumption figure, a Chinese clause, or the fact's own attribute ("Displacement 1,498 cc
+    consumption figure, a Chinese clause, words that name no version ("All other trims"), or
+    the fact's own attribute ("Displacement 1,498 cc
     (1.5 L)" as the variant of a displacement)."""
     variant = fact.variant or ""
     own = fold(fact.attribute.split("_")[0])
-    return bool(_NOT_A_NAME.search(variant)) or (len(own) >= 5 and own in fold(variant))
+    return (
+        bool(_NOT_A_NAME.search(variant))
+        or _NO_VERSION.fullmatch(variant.strip()) is not None
+        or (len(own) >= 5 and own in fold(variant))
+    )
+
+
+# A displacement a variant's name states: "3.5L twin-turbo V6", "4.0-liter V6", "4.6 L SemiAuto-6".
+_NAMED_LITRES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])")
+_COUNTS = frozenset({"cylinders", "seats", "airbags"})
+_BARE = re.compile(r"\s*[\d.,]+\s*")
+_CHINESE_COUNTS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 8: "八", 10: "十", 12: "十二"}
+# Words a value must have to be found in a name (a "V6" engine is found; an "A" is not).
+_MIN_NAMED = 3
+
+
+def named_by_variant(fact: SheetFact) -> bool:
+    """Whether the fact's own variant name already says it: the 3.5 L and the six cylinders of
+    "3.5L twin-turbo V6", the gearbox of "4.6 L SemiAuto-6 2WD", the drive of "Dual-Motor AWD
+    System". A sentence naming the variant would say it twice ("The 3.5L twin-turbo V6 has a
+    3.5 L engine with 6 cylinders")."""
+    name = unicodedata.normalize("NFKC", fact.variant or "").casefold()
+    if not name:
+        return False
+    if fact.attribute == "displacement" and fact.normalized and fact.normalized_unit == "L":
+        litres = fact.normalized
+        return any(abs(float(m) - litres) < 0.051 for m in _NAMED_LITRES.findall(name))
+    if fact.attribute == "cylinders" and fact.numbers:
+        n = int(fact.numbers[0])
+        layout = rf"(?<![a-z0-9])(?:[viwh]|inline|straight|flat)[- ]?{n}(?!\d)|(?<!\d){n}[- ]?cyl"
+        chinese = _CHINESE_COUNTS.get(n)  # "1.5T三缸"
+        return re.search(layout, name) is not None or bool(chinese and chinese + "缸" in name)
+    if fact.numbers:
+        return False
+    value = fold(fact.value)
+    return len(value) >= _MIN_NAMED and value in fold(name)
+
+
+def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:
+    """A car-level figure of an attribute two or more named variants state with their own
+    values: whose it is the sources do not say ("1,000 HP" beside the Taycan Turbo GT's 1,019
+    HP and the Turbo's 871 HP), so it is not the car's figure either. Beside one named variant
+    it stays (the car's one engine, its gearbox named two ways)."""
+    if fact.variant is not None:
+        return False
+    named = {o.variant for o in sheet.facts if o.attribute == fact.attribute and o.variant}
+    return len(named) >= 2

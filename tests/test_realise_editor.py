@@ -1,0 +1,351 @@
+"""What an editor checks in text the realiser writes from a car's facts (built here): a
+variant's name is not restated as its figures, a figure no variant is named for is not the
+car's, the headline names whose maximum it is, one sentence cites one passage, trims described
+by their bracketed name, the car's name not doubled, and Chinese text in Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generation.facts import Facts, FactSheet, SheetFact
+from generation.facts.plan import Plan
+from generation.facts.realise import Phrasebook
+from generation.facts.sheet import _merge_variants
+from generation.schemas import Brief, UserProfile
+from ingest.specs.registry import CarSummary, FactCitation
+
+REALISE = Path(__file__).resolve().parents[1] / "data" / "realise"
+PLAN = Plan.load(REALISE / "plan.toml")
+BOOKS = {lang: Phrasebook.load(REALISE, lang) for lang in ("en", "zh")}
+UNITS = {"hp": ("kW", 0.7457), "Nm": ("Nm", 1.0), "L": ("L", 1.0), "USD": ("USD", 1.0)}
+
+
+def cite(chunk: str, evidence: str = "") -> FactCitation:
+    return FactCitation("doc", "/x/doc.md", "doc", None, "", chunk, evidence, "doc.md")
+
+
+def fact(
+    attribute: str,
+    value: str,
+    variant: str | None = None,
+    numbers: tuple[float, ...] = (),
+    unit: str | None = None,
+    chunks: tuple[str, ...] = ("doc:0",),
+) -> SheetFact:
+    normalized_unit, scale = UNITS.get(unit or "", (None, 1.0))
+    citations = tuple(cite(c, value) for c in chunks)
+    return SheetFact(
+        key=f"{attribute}|{(variant or '').casefold()}",
+        attribute=attribute,
+        label=attribute,
+        variant=variant,
+        value=value,
+        numbers=numbers,
+        unit=unit,
+        normalized=numbers[0] * scale if numbers and unit else None,
+        normalized_unit=normalized_unit,
+        citation=citations[0],
+        sources=len(citations),
+        citations=citations,
+    )
+
+
+def sheet(name: str, *facts: SheetFact) -> FactSheet:
+    return FactSheet(CarSummary(name.casefold(), name, (), 1, len(facts)), list(facts))
+
+
+def write(s: FactSheet, business: str = "car_blog", language: str = "en") -> dict[str, str]:
+    extra: dict[str, object] = {}
+    if business == "weibo_region":
+        extra["region"] = "上海"
+    if business == "push_personal":
+        extra["user_profile"] = UserProfile(nickname="Sam", interests=["performance"])
+    brief = Brief(car=s.car.name, business=business, language=language, **extra)
+    numbers: dict[str, int] = {}
+
+    def number(f: SheetFact) -> int:
+        return numbers.setdefault(f.citation.chunk_id or "", len(numbers) + 1)
+
+    writer = Facts(lambda: None, PLAN, BOOKS).writer(s, brief, number)  # type: ignore[arg-type]
+    if business != "car_blog":
+        return {k: str(v) for k, v in writer.single().fields.items()}
+    opening, middle = writer.opening().fields, writer.middle().fields
+    return {"title": opening["title"], "opening": opening["text"], "middle": middle["text"]}
+
+
+def patrol() -> FactSheet:
+    return sheet(
+        "Nissan Patrol",
+        fact("power", "496 hp", "NISMO", (496,), "hp", ("doc:1",)),
+        fact("displacement", "3.5L", "3.5L twin-turbo V6", (3.5,), "L", ("doc:2",)),
+        fact("cylinders", "V6", "3.5L twin-turbo V6", (6,), None, ("doc:3", "doc:2")),
+        fact("torque", "700 Nm", "3.5L twin-turbo V6", (700,), "Nm", ("doc:2",)),
+        fact("displacement", "5.0L", "5.0L supercharged V8", (5.0,), "L", ("doc:4",)),
+        fact("cylinders", "V8", "5.0L supercharged V8", (8,), None, ("doc:4",)),
+    )
+
+
+def test_what_the_variants_name_says_is_not_said_again() -> None:
+    text = " ".join(write(patrol()).values())
+    assert "3.5 L engine" not in text and "6 cylinders" not in text
+    assert "The 3.5L twin-turbo V6 makes 700 Nm of torque [2]." in text
+    # a version whose name says all its facts is named, cited, not restated as figures
+    assert "The Nissan Patrol is offered with the 5.0L supercharged V8 [3]." in text
+    assert "8 cylinders" not in text
+    zh = " ".join(write(patrol(), language="zh").values())
+    assert "3.5升6缸" not in zh and "twin" not in zh and "supercharged" not in zh
+    assert "Nissan Patrol提供5.0升机械增压V8可选" in zh
+
+
+def test_one_sentence_cites_the_passage_its_figures_share() -> None:
+    """The gearbox is stated in two passages, the first about another engine; the sentence's
+    torque is in the second: the sentence cites that one passage."""
+    s = sheet(
+        "Nissan Patrol",
+        fact("torque", "700 Nm", "VR35DDTT", (700,), "Nm", ("doc:2",)),
+        fact("transmission", "9-speed automatic", "VR35DDTT", (), None, ("doc:3", "doc:2")),
+    )
+    opening = write(s)["opening"]
+    assert "The Nissan Patrol VR35DDTT makes 700 Nm of torque, driving through a 9-speed " in (
+        opening
+    )
+    assert opening.endswith("automatic [1].") and "[2]" not in opening
+
+
+def test_a_figure_no_variant_is_named_for_is_not_the_cars() -> None:
+    taycan = sheet(
+        "Porsche Taycan",
+        fact("power", "1,000 HP", None, (1000,), "hp", ("doc:9",)),
+        fact("power", "871 HP", "Taycan Turbo", (871,), "hp"),
+        fact("power", "1,019 HP", "Taycan Turbo GT", (1019,), "hp"),
+        fact("power", "402 HP", "Taycan (base)", (402,), "hp"),
+    )
+    blog = write(taycan)
+    text = " ".join(blog.values())
+    assert "1,000" not in text  # whose 1,000 hp is it? the sources do not say
+    assert blog["title"] == "Porsche Taycan: up to 1,019 hp in the Turbo GT"
+    assert "The Porsche Taycan Turbo GT makes 1,019 hp [1]." in blog["opening"]
+    assert "Taycan Taycan" not in text and "Porsche Taycan (base)" in text
+    weibo = write(taycan, "weibo_region", "zh")["text"]
+    assert "1000" not in weibo and "Porsche Taycan Turbo GT最大功率1019英制马力" in weibo
+    assert write(taycan, language="zh")["title"].endswith("：Turbo GT最大1019英制马力")
+
+
+def test_a_longer_name_with_another_figure_is_another_variant() -> None:
+    turbo = fact("power", "871 HP", "Taycan Turbo", (871,), "hp")
+    gt = fact("power", "1,019 HP", "Taycan Turbo GT", (1019,), "hp")
+    petrol = fact("torque", "172 Nm", "Kappa 1.0 Turbo GDi petrol", (172,), "Nm")
+    kappa = fact("power", "120 PS", "Kappa 1.0 Turbo GDi", (120,), "hp")
+    merged = _merge_variants([turbo, gt, kappa, petrol], ["Porsche Taycan"])
+    assert {(f.variant, f.value) for f in merged} == {
+        ("Taycan Turbo", "871 HP"),
+        ("Taycan Turbo GT", "1,019 HP"),
+        ("Kappa 1.0 Turbo GDi", "120 PS"),
+        ("Kappa 1.0 Turbo GDi", "172 Nm"),  # "…petrol" is the same engine
+    }
+
+
+def test_a_described_trim_is_called_by_its_name_and_prices_read_as_chinese() -> None:
+    tacoma = sheet(
+        "Toyota Tacoma",
+        fact("body_type", "pickup", "2.7 L SemiAuto-6 2WD"),
+        fact("body_type", "pickup", "2.7 L SemiAuto-6 4WD"),
+        fact("price", "$28,000", "Base Model (SR)", (28000,), "USD"),
+        fact("price", "$34,000", "Mid-Level Trim (TRD Sport)", (34000,), "USD"),
+        fact("transmission", "6-speed automatic or 6-speed manual", "3.5L V6"),
+    )
+    blog = write(tacoma)
+    assert "The Toyota Tacoma is a pickup [1]." in blog["opening"]
+    assert "Toyota Tacoma SR" in blog["opening"] and "$28,000" in blog["opening"]
+    assert "Base Model" not in " ".join(blog.values())
+    push = write(tacoma, "push_ops")
+    assert "Base Model" not in push["body"] and "The Toyota Tacoma SR" in push["body"]
+    zh = " ".join(write(tacoma, language="zh").values())
+    assert "Toyota Tacoma SR的售价为28000美元" in zh and "$" not in zh
+    assert "6速自动或6速手动" in zh and "speed" not in zh
+
+
+def test_a_range_price_headline_says_where_it_starts() -> None:
+    kicks = sheet(
+        "Nissan Kicks",
+        fact("price", "119,800-137,800", None, (119800, 137800), "CNY"),
+    )
+    assert write(kicks)["title"] == "Nissan Kicks: from RMB 119,800"
+    assert write(kicks, language="zh")["title"] == "Nissan Kicks：11.98万元起"
+
+
+def test_a_readers_interest_does_not_repeat_the_headline_engine() -> None:
+    nano = sheet(
+        "Wuling Nano EV",
+        fact("power", "24 kW", None, (32.2,), "hp"),
+        fact("electric_range", "305 km", None, (305,), None),
+    )
+    body = write(nano, "push_personal")["body"]
+    assert body.count("32.2 hp") == 1, body
+
+
+def test_a_heading_that_names_no_version_is_not_a_variant() -> None:
+    """ "All other trims" and "Output" are headings of an article's list, not versions."""
+    from generation.facts.sheet import _not_a_name
+
+    assert _not_a_name(fact("power", "278 hp", "All other trims", (278,), "hp"))
+    assert _not_a_name(fact("power", "389 hp", "Output", (389,), "hp"))
+    assert not _not_a_name(fact("power", "402 HP", "Taycan (base)", (402,), "hp"))
+    assert not _not_a_name(fact("power", "326 hp", "i-FORCE MAX Hybrid", (326,), "hp"))
+
+
+def test_a_body_type_is_the_cars_said_once() -> None:
+    camry = sheet(
+        "Toyota Camry",
+        fact("body_type", "Midsize"),
+        fact("seats", "5", None, (5,)),
+        fact("body_type", "midsize car", "2.5 L SCV-6"),
+    )
+    for business in ("car_blog", "review"):
+        text = " ".join(write(camry, business).values())
+        assert text.count("midsize car") == 1, text
+        assert "SCV-6" not in text
+
+
+def test_a_long_engine_name_is_the_titles_one_phrase() -> None:
+    camry = sheet(
+        "Toyota Camry",
+        fact("power", "301 hp", "3.5L V6 Gasoline Engine (Optional)", (301,), "hp"),
+        fact("power", "203 hp", "2.5L 4-Cylinder Gasoline Engine", (203,), "hp"),
+        fact("boot_volume", "15 cu ft", None, (15,), "cu ft"),
+    )
+    assert write(camry)["title"] == "Toyota Camry: up to 301 hp in the 3.5L V6 Gasoline Engine"
+
+
+def test_a_push_title_names_the_version_its_figure_is() -> None:
+    title = write(patrol(), "push_ops")["title"]
+    assert title == "Nissan Patrol NISMO: 496 hp"
+    assert write(patrol(), "push_ops", "zh")["title"] == "Nissan Patrol：NISMO最大496英制马力"
+    venue = sheet(
+        "Hyundai Venue",
+        fact("power", "120 PS", "Kappa 1.0 l Turbo GDi", (120,), "hp"),
+        fact("power", "83 PS", "Kappa 1.2 l MPi", (83,), "hp"),
+    )
+    # a version named without the car's name: the title names the car, not a bare figure
+    assert write(venue, "push_ops")["title"] == "Hyundai Venue"
+
+
+def zeekr() -> FactSheet:
+    s = sheet(
+        "Zeekr 001",
+        fact("power", "400 kW", "四驱版", (536.4,), "hp"),
+        fact("power", "200 kW", "单电机版", (268.2,), "hp"),
+        fact("electric_range", "712 km", '超长续航单电机"WE"版', (712,), None),
+        fact("electric_range", "526 km", '长续航双电机"WE"版', (526,), None),
+        fact("cylinders", "3", "1.5T三缸", (3,), None),
+    )
+    s.chinese = "极氪001"
+    return s
+
+
+def test_a_chinese_versions_name_reads_in_each_language() -> None:
+    zh = write(zeekr(), language="zh")
+    assert "极氪001四驱版最大功率" in zh["opening"]  # no space inside a Chinese name
+    assert "极氪001 " not in zh["opening"]
+    assert "为3缸发动机" not in zh["middle"] and "极氪001提供1.5T三缸可选" in zh["middle"]
+    en = write(zeekr())
+    text = " ".join(en.values())
+    assert "The Zeekr 001 four-wheel drive version makes 536.4 hp" in text
+    assert 'The Zeekr 001 extra-long-range single-motor "WE" version' in text
+    assert "1.5T three-cylinder" in text
+    assert en["title"] == "Zeekr 001: up to 536.4 hp in the four-wheel drive version"
+    # the range is one version's too: the title names one version at most
+    assert "712" not in en["title"] and "712" not in zh["title"]
+
+
+def test_a_blog_with_nothing_left_for_the_middle_does_not_repeat_the_ending() -> None:
+    allion = sheet("Toyota Allion", fact("power", "171 PS", None, (168.7,), "hp"))
+    for language in ("en", "zh"):
+        blog = write(allion, language=language)
+        closing = BOOKS[language].phrase("blog", "closing")
+        assert not any(c in blog["middle"] for c in closing), blog["middle"]
+        assert blog["middle"] == BOOKS[language].phrase("blog", "middle_empty")
+
+
+def test_a_figure_without_its_unit_and_headings_of_prices_are_left_out() -> None:
+    from generation.facts.sheet import _bare_figure
+
+    assert _bare_figure(fact("battery_capacity", "60", None, (60,)))  # "BATTERY 60A"
+    assert not _bare_figure(fact("price", "17.5", None, (17500,), "USD"))  # "(in $1,000)"
+    assert not _bare_figure(fact("seats", "5", None, (5,)))
+    from generation.facts.sheet import _not_a_name
+
+    assert _not_a_name(fact("price", "21.2", "Max", (21200,), "USD"))
+
+
+def test_cars93_versions_and_measures_read_in_each_language() -> None:
+    accord = sheet(
+        "Honda Accord",
+        fact("price", "13.8", "1993 · basic version", (13800,), "USD"),
+        fact("length", "185 in", None, (185,), "in"),
+        fact("width", "67 in", None, (67,), "in"),
+        fact("wheelbase", "107 in", None, (107,), "in"),
+        fact("drive", "Front"),
+        fact("airbags", "Driver & Passenger"),
+    )
+    en = " ".join(write(accord).values())
+    assert "107 inches wheelbase" not in en and "107-inch wheelbase" in en
+    assert "Drive is front-wheel drive" in en
+    assert "driver and passenger airbags" in en
+    zh = " ".join(write(accord, language="zh").values())
+    assert "basic" not in zh and "1993款Honda Accord基本型" in zh
+    assert "基本型的售价为13800美元" in zh and "驱动形式为前驱" in zh
+    assert "主副驾驶安全气囊" in zh
+
+
+def test_a_remote_model_is_told_whose_figures_are_whose() -> None:
+    """The numbered facts a remote model writes from mark each version's figure and the
+    figure no version is named for; the rules say what each mark means."""
+    from generation.chain.written import numbered_facts
+
+    taycan = sheet(
+        "Porsche Taycan",
+        fact("power", "1,000 HP", None, (1000,), "hp"),
+        fact("power", "871 HP", "Taycan Turbo", (871,), "hp"),
+        fact("power", "1,019 HP", "Taycan Turbo GT", (1019,), "hp"),
+    )
+    lines = numbered_facts(taycan, taycan.facts, lambda f: 1)
+    assert lines[1:] == [
+        "- power [version not named]: 1,000 HP [1]",
+        "- power [Taycan Turbo]: 871 HP [1]",
+        "- power [Taycan Turbo GT]: 1,019 HP [1]",
+    ]
+    rules = (REALISE.parent / "prompts" / "_rules.j2").read_text("utf-8")
+    assert "[version not named]" in rules and "name the version with the figure" in rules
+
+
+def test_a_version_named_before_is_not_offered_again_and_zero_is_a_value() -> None:
+    from generation.facts.sheet import same_value
+
+    assert same_value(fact("co2", "0 g/mi", None, (0,), "Nm"), fact("co2", "0", "X", (0,), "Nm"))
+    row = "2.7 L SemiAuto-10 2WD #1"
+    f150 = sheet(
+        "Ford F150",
+        fact("cylinders", "6", row, (6,)),
+        fact("displacement", "2.7", row, (2.7,), "L"),
+        fact("transmission", "SemiAuto-10", row),
+        fact("drive", "2WD", row),
+    )
+    text = " ".join(write(f150).values())
+    assert "has 6 cylinders" in text and "offered with" not in text, text
+
+
+def test_a_leading_model_year_is_the_years_car() -> None:
+    rav4 = sheet("Toyota RAV4", fact("price", "$45,615", "2025 SE trim", (45615,), "USD"))
+    assert "The 2025 Toyota RAV4 SE trim sells for $45,615" in write(rav4)["opening"]
+
+
+def test_rows_that_disagree_on_the_body_give_the_car_none() -> None:
+    golf = sheet(
+        "Volkswagen Golf",
+        fact("body_type", "station wagon", "1.8 L AMS-6"),
+        fact("body_type", "compact car", "1.8 L Man-5"),
+        fact("price", "RMB 229,800", None, (229800,), "CNY"),
+    )
+    text = " ".join(write(golf).values()) + " ".join(write(golf, "review").values())
+    assert "station wagon" not in text and "compact car" not in text
