@@ -12,7 +12,7 @@ from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook
 from generation.facts.sheet import _merge_variants
 from generation.schemas import Brief, UserProfile
-from ingest.specs.registry import CarSummary, FactCitation
+from ingest.specs.registry import CarRegistry, CarSummary, FactCitation
 
 REALISE = Path(__file__).resolve().parents[1] / "data" / "realise"
 PLAN = Plan.load(REALISE / "plan.toml")
@@ -349,3 +349,19 @@ def test_rows_that_disagree_on_the_body_give_the_car_none() -> None:
     )
     text = " ".join(write(golf).values()) + " ".join(write(golf, "review").values())
     assert "station wagon" not in text and "compact car" not in text
+
+
+def test_a_car_the_alias_file_does_not_list_is_named_in_chinese_by_its_make() -> None:
+    """Chinese text names an imported car by the make's Chinese name and the model's own
+    ("日产Patrol"), whether or not the alias file lists the model; the longest make wins."""
+    from ingest.specs import SpecConfig
+    from ingest.specs.cars import load_cars
+
+    def no_registry() -> CarRegistry:
+        raise AssertionError("naming a car reads no registry")
+
+    facts = Facts(no_registry, Plan.load(REALISE / "plan.toml"), {}, load_cars(SpecConfig().cars))
+    assert facts.chinese_name("nissan-patrol", "Nissan Patrol") == "日产Patrol"
+    assert facts.chinese_name("land-rover-defender", "Land Rover Defender") == "路虎Defender"
+    assert facts.chinese_name("nissan-x-trail", "Nissan X-Trail") == "日产奇骏"
+    assert facts.chinese_name("acme-roadster", "Acme Roadster") is None  # a make it does not know

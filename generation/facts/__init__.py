@@ -67,25 +67,27 @@ class Facts:
         """The car `car` names and its facts: UnknownCar (404) or CarHasNoFacts (422)."""
         summary = resolve_car(self.registry, car)
         sheet = build_sheet(self.registry, summary)
-        sheet.chinese = self.chinese_name(summary.id)
+        sheet.chinese = self.chinese_name(summary.id, summary.name)
         return sheet
 
     def writer(self, sheet: FactSheet, brief: Brief, cite: Callable[[SheetFact], int]) -> Writer:
         return Writer(self.plan, self.books[brief.language], sheet, brief, cite)
 
-    def chinese_name(self, car_id: str) -> str | None:
+    def chinese_name(self, car_id: str, display: str = "") -> str | None:
         """The make's Chinese name and the model's ("极氪" + "001"), when the alias file has
-        a Chinese name for the make: how Chinese text names an imported car."""
+        a Chinese name for the make: how Chinese text names an imported car. A car the alias
+        file does not list is known by its display name, whose make leads it ("Nissan
+        Patrol" → "日产Patrol")."""
         if car_id in self._zh or self.index is None:
             return self._zh.get(car_id)
         index, name = self.index, None
-        brand = index.model_brand.get(car_id)
+        brand = index.model_brand.get(car_id) or self._leading_brand(display)
         if brand is not None:
             brand_zh = next(
                 (a for a, b in index.brand_aliases.items() if b == brand and has_han(a)), None
             )
             model_zh = next((a for a in index.model_display.get(car_id, []) if has_han(a)), None)
-            full = index.model_names.get(car_id, "")
+            full = index.model_names.get(car_id, display)
             brand_name = index.brand_names.get(brand, "")
             model = model_zh or full.removeprefix(brand_name).strip()
             if brand_zh and model and not (model_zh and model_zh.startswith(brand_zh)):
@@ -94,6 +96,15 @@ class Facts:
                 name = model_zh
         self._zh[car_id] = name
         return name
+
+    def _leading_brand(self, display: str) -> str | None:
+        """The brand id whose display name starts `display` ("Land Rover" of "Land Rover
+        Defender"), the longest if several do."""
+        if self.index is None:
+            return None
+        names = self.index.brand_names.items()
+        leading = [(len(n), b) for b, n in names if n and display.startswith(f"{n} ")]
+        return max(leading)[1] if leading else None
 
 
 def used_fact(fact: SheetFact, *, n: int, step: str, document: str) -> UsedFact:
