@@ -301,6 +301,7 @@ def main() -> None:
         f"Measured {stamp} on {machine()}; {load_note(load_before)}.",
         f"Command: `python -m bench.llamaindex --corpus {args.corpus} --qa {args.qa}"
         + (f" --limit {args.limit}" if args.limit else "")
+        + "".join(f" --also {path}" for path in args.also)
         + f"`; corpus `{args.corpus}`{subset}; {len(questions)} dev questions "
         f"({', '.join(f'{sum(q.lang == lang for q in questions)} {lang}' for lang in langs)}).",
         "",
