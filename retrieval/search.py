@@ -4,12 +4,14 @@ Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under t
 filters; `retrieval.fusion` ranks the union (chunks a side scores equally share a rank).
 
 A glossary (`retrieval/glossary.py`) widens the query before either side runs: BM25 also
-scores the synonyms of the spec terms the query names as if the query had said them (weight
-1.0), and their translations as one concept each at half weight (a concept's best term, by
-mean token score: four Chinese characters are three bigrams, and must not outvote one English
-word); a Chinese question also asks the vector side in English, and only in English when the
-encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.695). On the dev questions this took
-hybrid recall@5 from 0.81 to 0.93 (Chinese 0.80 → 1.00), for any translation weight 0.3-1.0.
+scores the synonyms of the spec terms the query names as if the query had said them, and
+their translations as one concept each (a concept's best term, by mean token score: four
+Chinese characters are three bigrams, and must not outvote one English word), both at weight
+1.0 (translations had half weight, chosen on tune alone; on tune + tune_extra's
+cross-validation folds 1.0 gains r@1 0.686 → 0.700, cross-lingual questions most:
+BENCHMARKS.md "Fifth pass"); a Chinese question also asks the vector side in English, and
+only in English when the encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.695). On the
+dev questions this took hybrid recall@5 from 0.81 to 0.93 (Chinese 0.80 → 1.00).
 
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
 chunks about that car (chunk metadata `cars`) preferred, `car_boost` 0.5 (a BM25 score counts
@@ -124,12 +126,13 @@ class Searcher:
         max_neighbors: int = 5,
         glossary: Glossary | None = None,
         synonym_weight: float = 1.0,
-        translation_weight: float = 0.5,
+        translation_weight: float = 1.0,
         cars: Callable[[], QueryCars] | None = None,
         car_boost: float = 0.5,
         car_name_weight: float = 0.25,
         other_car_penalty: float = 0.3,
         car_pool: int = 10,
+        absent_car_run: bool = False,
         facts: FactSide | None = None,
         fact_weight: float = 1.0,
         document_name: Callable[[str], str] | None = None,
@@ -144,6 +147,9 @@ class Searcher:
         self.car_name_weight = car_name_weight
         self.other_car_penalty = other_car_penalty
         self.car_pool = car_pool
+        # True: a named car the pooled nearest chunks hold none of is ranked by those chunks
+        # (the third and fourth passes' behaviour); False: that car has no vector ranking
+        self.absent_car_run = absent_car_run
         self.facts = facts
         self.fact_weight = fact_weight
         self.glossary = glossary
@@ -262,7 +268,12 @@ class Searcher:
         from `car_pool` times as many nearest chunks: one query under each car's `cars`
         filter cost Chroma ~30 ms a car at 100k chunks (hybrid p50 49 → 17 ms loaded), and
         BM25 finds the car's chunks anyway (tune hybrid r@1 0.724 → 0.743, r@5 0.962 both).
-        Alone, vectors keep the filtered queries (pooled, tune r@5 0.876 → 0.771)."""
+        Alone, vectors keep the filtered queries (pooled, tune r@5 0.876 → 0.771).
+        A car the pool holds none of gets no vector ranking: the nearest chunks about other
+        cars stood in for it and took rank 1 (an English question about a Chinese article,
+        which MiniLM cannot read: a Golf chunk for the Wuling Xingchen's gearbox); on
+        tune + tune_extra r@1 0.681 → 0.686, r@5 0.919 → 0.924, nothing lost, every
+        cross-validation fold chose it (BENCHMARKS.md "Fifth pass")."""
         texts = self._texts(query, expansion)
         pooled = bool(mentions) and hybrid
         wheres = [conditions.where()]
@@ -289,7 +300,10 @@ class Searcher:
         owns = [
             [h for h in run if set(m.family) & set(about.get(h.id, ()))][:depth] for m in mentions
         ]
-        return [prefer(own, run[:depth], self.car_boost) for own in owns]
+        return [
+            prefer(own, run[:depth], self.car_boost) if own or self.absent_car_run else []
+            for own in owns
+        ]
 
     def _texts(self, query: str, expansion: Expansion) -> list[str]:
         """What the encoder reads for `query`: a Chinese question also in English (its Latin
@@ -349,8 +363,9 @@ class Searcher:
 
     def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
-        synonyms (scored like query words), the others as translations (one concept, at a
-        lower weight: they must not carry an English question off to Chinese news). The car
+        synonyms (scored like query words), the others as translations (one concept, scored by
+        its best term's mean token score: they must not carry an English question off to
+        Chinese news by the sheer number of their bigrams). The car
         names, taken out of the query, come back at `car_name_weight`: the preference for the
         car's chunks does their work, and a footer that repeats a name must not outrank the
         passage that answers."""

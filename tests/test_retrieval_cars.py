@@ -193,3 +193,31 @@ def test_boilerplate_is_counted_per_folder_and_short_lines_are_data() -> None:
     assert found.count == 1 and " ".join(FOOTER.split()).lower() in found.lines["/a"]
     assert found.strip(chunks[0][0], chunks[0][1]) == "Passengers: 4\nThe car number a."
     assert found.strip(FOOTER, {"source": "/b/x.md"}) == FOOTER
+
+
+def test_a_car_the_pooled_nearest_chunks_lack_gets_no_vector_ranking(searcher) -> None:  # type: ignore[no-untyped-def]
+    """Fifth pass (issue 16): in hybrid a named car's vector ranking is its chunks among the
+    pooled nearest; when the pool holds none of them (MiniLM and a Chinese article), the
+    nearest chunks about other cars no longer stand in for it. A pool of one chunk here."""
+    query = "X-Trail hybrid fuel economy mpg combined in the EPA test"
+
+    def narrow(**options: bool) -> Searcher:
+        return Searcher(
+            store=searcher.store,
+            embedder=searcher.embedder,
+            lexical=searcher.lexical,
+            glossary=searcher.glossary,
+            cars=searcher.cars,
+            depth=1,
+            depth_factor=1,
+            car_pool=1,
+            **options,
+        )
+
+    borrowed = narrow(absent_car_run=True).search(query, k=1)[0]
+    assert borrowed.scores.vector_rank == 1 and _name(borrowed) == "toyota/camry.md"
+    for result in narrow().search(query, k=1):
+        assert result.scores.vector_rank is None
+    # vectors alone still ask Chroma for the car's chunks, and find them
+    alone = narrow().search(query, k=1, mode="vector")[0]
+    assert "xtrail" in _name(alone)

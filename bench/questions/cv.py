@@ -2,6 +2,10 @@
 choice generalises, not so that it fits the questions it was chosen on).
 
     SPECRAG_DATA_DIR=/tmp/idx python -m bench.questions.cv [--folds 5] [--grid NAME=V1,V2 ...]
+        [--questions tune.jsonl tune_extra.jsonl]
+
+`--questions` takes one file or several (their questions pooled, then dealt into folds; the
+default is tune.jsonl alone). Only tune-side files belong here: never test or blind.
 
 Each setting of the grid (the product of the `--grid` lists; Searcher attributes such as
 rrf_k, vector_weight, car_boost) is scored on every tune question once (hybrid, top 10).
@@ -123,12 +127,12 @@ def parse_grid(items: Sequence[str]) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--questions", type=Path, default=HERE / "tune.jsonl")
+    parser.add_argument("--questions", type=Path, nargs="+", default=[HERE / "tune.jsonl"])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--mode", default="hybrid")
     parser.add_argument("--grid", nargs="*", default=[], help="NAME=V1,V2 (JSON values)")
     args = parser.parse_args(argv)
-    questions = load_questions(args.questions)
+    questions = [q for path in args.questions for q in load_questions(path)]
     services = Services(Settings())
     searcher = services.searcher
     assert isinstance(searcher, Searcher)
