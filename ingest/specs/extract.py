@@ -35,7 +35,7 @@ from ingest.specs.scope import (
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
-from ingest.specs.values import beside_pure_electric, on_fuel
+from ingest.specs.values import beside_pure_electric, on_fuel, own_bracket
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -167,7 +167,17 @@ def _read(
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]
-    return found
+    return [(_bracketed(text, f), p) for f, p in found]
+
+
+def _bracketed(text: str, found: Found) -> Found:
+    """`found` with the variant a bracket right after its figure names ("71.4 kWh (FWD)")."""
+    if found.variant is not None or found.value.rpm is not None or not found.value.numbers:
+        return found
+    bracket = own_bracket(text, found.value.end)
+    if bracket is None:
+        return found
+    return replace(found, variant=bracket[0], end=max(found.end, bracket[1]))
 
 
 def _facts(

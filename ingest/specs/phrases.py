@@ -62,6 +62,8 @@ _SPREAD = re.compile(
     r"\bdepending on\b|\branges?\s+from\b|\bvar(?:y|ies)\s+(?:from|between)\b|视[^，。]{0,8}而定",
     re.IGNORECASE,
 )
+_RANGE_LOW = re.compile(r"\d[\d.,]*\s*(?:-|–|to)\s*$")
+_PAREN_AFTER = re.compile(r"\s*[(（][^()（）\n]{1,24}[)）]")
 _RESTATED = re.compile(
     r"\d[\w.,/@ ]{0,16}?\s(?:or|/|[(（=])\s*(?:approx\.?|about|around|~)?\s*$"
     r"|\d\s*[A-Za-z]{1,3}\s*[(（]\s*$",
@@ -237,6 +239,9 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     start = at
     while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
         start -= 1
+    low = _RANGE_LOW.search(text, max(0, start - 16), start)
+    if low is not None:
+        start = low.start()  # "12-14L/100km": the range's low end is part of the figure
     found = [q for q in quantities(text, start, min(len(text), cue_end + 24)) if q.start <= at]
     if not found or found[0].unit is None or found[0].is_list:
         return None
@@ -267,7 +272,9 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     if _SPREAD.search(text, a, b):
         return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
     # "85 kW (116 PS) at 4,000 rpm": the restatement and the speed belong to the figure
-    stop = _sentence(text, q.start)[1] if key in ("power", "torque") else q.end
+    # "12-14L/100km (17-20 MPG)": one figure in two units is one fact, in the first unit
+    paren = _PAREN_AFTER.match(text, q.end)
+    stop = b if key in ("power", "torque") else paren.end() if paren else q.end
     values = read(attr, text, q.start, min(stop, q.end + 40), None, bare=False)
     if not values or values[0].start != q.start:
         return None
