@@ -101,6 +101,9 @@ _DRIVE_OFFER = re.compile(
     r"\bstandard|\b(?:is|are))\s+$",
     re.I,
 )
+_HEADING_LINE = re.compile(r"[ \t]*(?:#+[ \t]*)?\*\*[^*\n]{2,60}\*\*:?[ \t]*")
+# a list item that names a trim, then at most two words before the drive its text opens with
+_ITEM_OPENS = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]{1,40}\*\*[ \t]*:[ \t]*(?:[\w-]+[ \t]+){0,2}")
 _QUESTION = re.compile(r"[^.;!?。\n]*[?？]")  # the rest of its line asks
 _OR_ANOTHER = re.compile(
     rf"[^.;\n]{{0,40}}?\bor\s+(?:the\s+)?(?:AWD|RWD|FWD|4WD|2WD|{_WHEELS})\b", re.I
@@ -359,8 +362,14 @@ def _zh_drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
 def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
     if re.match(r"\s*:", text[m.end() : m.end() + 2]):
         return False  # "RWD: 220 miles": a variant's name heading its figures
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    if _HEADING_LINE.fullmatch(text, line_start, len(text) if line_end < 0 else line_end):
+        return False  # "**Dual-Motor AWD System:**": a topic, not a car's drive
     if re.match(r"(?:single|dual|twin|tri)", m.group(), re.I):
         return True
+    if _ITEM_OPENS.fullmatch(text, line_start, m.start()):
+        return True  # "- **Taycan 4S**: All-wheel drive with 536 HP": what the trim is
     if _SOME_TRIMS.search(text, a, b) or _QUESTION.match(text, m.end()):
         return False  # offered on some trims; a question states nothing
     if _OR_ANOTHER.match(text, m.end(), b):

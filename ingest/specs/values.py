@@ -346,3 +346,44 @@ def beside_pure_electric(facts: list[Fact]) -> list[Fact]:
             and not _PURE.search(f.evidence)
         )
     ]
+
+
+# "over 1,000 HP", "nearly 300 miles": a figure given as a bound, not exactly
+_OVER = re.compile(r"(?:\b(?:over|more than|above|in excess of|upwards of)|超过|高于)\s*$", re.I)
+_UNDER = re.compile(r"(?:\b(?:nearly|almost|close to|just under|under)|接近|将近)\s*$", re.I)
+
+
+def bound_of(text: str, start: int) -> int:
+    """+1 when the figure at `start` is given as a lower bound ("over 1,000 HP"), -1 as an
+    upper one ("nearly 300 miles"), else 0."""
+    before = text[max(0, start - 16) : start]
+    return 1 if _OVER.search(before) else -1 if _UNDER.search(before) else 0
+
+
+def without_rounder(facts: list[Fact], bounds: dict[tuple[str, str, str], int]) -> list[Fact]:
+    """`facts` less the bounds that round an exact figure of the same car, attribute and
+    variant: "over 1,000 HP" beside the Turbo GT's "1,019 HP" says nothing more (within
+    5 %). `bounds` maps a fact's (car, attribute, evidence) to its bound's sign."""
+    if not bounds:
+        return facts
+    exact: dict[tuple[str, str], list[Fact]] = {}
+    for f in facts:
+        if (f.car, f.attribute, f.evidence) not in bounds and f.normalized is not None:
+            exact.setdefault((f.car, f.attribute), []).append(f)
+    return [
+        f
+        for f in facts
+        if not any(
+            _rounds(f, e, bounds.get((f.car, f.attribute, f.evidence), 0))
+            for e in exact.get((f.car, f.attribute), [])
+        )
+    ]
+
+
+def _rounds(bound: Fact, exact: Fact, sign: int) -> bool:
+    n, e = bound.normalized, exact.normalized
+    if not sign or n is None or e is None or not 0 <= sign * (e - n) <= 0.05 * abs(n):
+        return False
+    if bound.variant is None:
+        return True
+    return exact.variant is not None and bound.variant.casefold() in exact.variant.casefold()
