@@ -32,16 +32,11 @@ from ingest.specs.scope import (
     sub_model,
     with_own_name,
 )
+from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
-from ingest.specs.values import (
-    beside_pure_electric,
-    bound_of,
-    on_fuel,
-    own_bracket,
-    without_rounder,
-)
+from ingest.specs.values import beside_pure_electric, bound_of, on_fuel, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -178,17 +173,7 @@ def _read(
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]
-    return [(_bracketed(text, f), p) for f, p in found]
-
-
-def _bracketed(text: str, found: Found) -> Found:
-    """`found` with the variant a bracket right after its figure names ("71.4 kWh (FWD)")."""
-    if found.variant is not None or found.value.rpm is not None or not found.value.numbers:
-        return found
-    bracket = own_bracket(text, found.value.end)
-    if bracket is None:
-        return found
-    return replace(found, variant=bracket[0], end=max(found.end, bracket[1]))
+    return settle(text, found)
 
 
 def _facts(

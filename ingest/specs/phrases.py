@@ -238,13 +238,18 @@ def _cell_rows(
     return out, rows
 
 
-def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found | None:
+def _figure_start(text: str, at: int) -> int:
+    """Where the figure whose unit cue starts at `at` starts, a range's low end included
+    ("12-14L/100km")."""
     start = at
     while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
         start -= 1
     low = _RANGE_LOW.search(text, max(0, start - 16), start)
-    if low is not None:
-        start = low.start()  # "12-14L/100km": the range's low end is part of the figure
+    return low.start() if low is not None else start
+
+
+def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found | None:
+    start = _figure_start(text, at)
     found = [q for q in quantities(text, start, min(len(text), cue_end + 24)) if q.start <= at]
     if not found or found[0].unit is None or found[0].is_list:
         return None

@@ -1,0 +1,33 @@
+"""What the readers found in a section, read once more against the whole section text.
+
+A figure a clause only speculates about goes (`hedges.speculative`); figures a sentence gives
+"respectively" get the names it listed (`respective`); a bracket right after a figure names its
+variant ("71.4 kWh (FWD)", `values.own_bracket`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ingest.specs.hedges import speculative
+from ingest.specs.respective import respective
+from ingest.specs.shapes import Found
+from ingest.specs.values import own_bracket
+
+
+def settle(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """`found` ((fact, from a sentence) pairs) settled against `text`, its section."""
+    kept = [(f, p) for f, p in found if not speculative(text, f.value.start)]
+    prose_of = {id(f): p for f, p in kept}
+    settled = respective(text, [f for f, _ in kept])
+    return [(_bracketed(text, f), prose_of.get(id(f), True)) for f in settled]
+
+
+def _bracketed(text: str, found: Found) -> Found:
+    """`found` with the variant a bracket right after its figure names ("71.4 kWh (FWD)")."""
+    if found.variant is not None or found.value.rpm is not None or not found.value.numbers:
+        return found
+    bracket = own_bracket(text, found.value.end)
+    if bracket is None:
+        return found
+    return replace(found, variant=bracket[0], end=max(found.end, bracket[1]))
