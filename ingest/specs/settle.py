@@ -1,12 +1,14 @@
 """What the readers found in a section, read once more against the whole section text.
 
-A figure a clause only speculates about goes (`hedges.speculative`); figures a sentence gives
+A figure a clause only speculates about goes (`hedges.speculative`), and so does a combined
+economy whose figure names another cycle ("~27 MPG (city)"); figures a sentence gives
 "respectively" get the names it listed (`respective`); a bracket right after a figure names its
 variant ("71.4 kWh (FWD)", `values.own_bracket`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ingest.specs.hedges import speculative
@@ -17,10 +19,24 @@ from ingest.specs.values import own_bracket
 
 def settle(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
     """`found` ((fact, from a sentence) pairs) settled against `text`, its section."""
-    kept = [(f, p) for f, p in found if not speculative(text, f.value.start)]
+    kept = [
+        (f, p)
+        for f, p in found
+        if not speculative(text, f.value.start) and not _other_cycle(text, f)
+    ]
     prose_of = {id(f): p for f, p in kept}
     settled = respective(text, [f for f, _ in kept])
     return [(_bracketed(text, f), prose_of.get(id(f), True)) for f in settled]
+
+
+# "~27 MPG (city)": a figure that names its own driving cycle
+_CYCLE = re.compile(r"\s*[(（]\s*(?:city|highway|hwy|urban|extra-urban)\s*[)）]", re.IGNORECASE)
+
+
+def _other_cycle(text: str, found: Found) -> bool:
+    """A combined economy read off a figure that says it is the city or highway one (a
+    heading's label bound across a line: "Fuel Efficiency" / "Gasoline: ~27 MPG (city)")."""
+    return found.attribute == "fuel_economy_combined" and bool(_CYCLE.match(text, found.value.end))
 
 
 def _bracketed(text: str, found: Found) -> Found:
