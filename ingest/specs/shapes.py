@@ -249,7 +249,8 @@ def _read_cell(
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
-    if key == "fuel_economy_combined":
+    if key == "fuel_economy_combined" and not _SAYS_COMBINED.search(label):
+        # "Fuel Efficiency (MPG) 28/39" is city/highway; "Combined MPG 42/106" is not
         pair = _city_highway(vocab, segment, hint) or _economy_words(vocab, segment, hint)
         if pair:
             return [(k, v, None) for k, v in pair]
@@ -270,6 +271,7 @@ def _read_cell(
     ]
 
 
+_SAYS_COMBINED = re.compile(r"\bcombined\b|综合", re.IGNORECASE)
 _YEAR_IN_BRACKETS = re.compile(r"[(（](?:19|20)\d\d[)）]")
 # "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
 _ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combined)\b", re.I)
