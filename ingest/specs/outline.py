@@ -92,6 +92,8 @@ def _group_name(name: str, items: list[str]) -> str:
     the rest of it counts only when it says a model year, a powertrain or drive, or a model
     code the items do not repeat ("**2025 Gasoline Models:**", "**Golf GTI Trims:**")."""
     group = _GROUP_WORD.search(name)
+    if group is None and items:
+        group = _ONE_GROUP_WORD.search(name)  # "**Base Engine:**" over "- **3.3L V6**: …"
     if group is None:
         return name
     rest = name[: group.start()].strip(" ,-")
@@ -111,6 +113,7 @@ def _group_name(name: str, items: list[str]) -> str:
 _GROUP_WORD = re.compile(
     r"\s*\b(?:trims|models|options?|variants|versions|engines|specifications|specs)\s*$", re.I
 )
+_ONE_GROUP_WORD = re.compile(r"\s*\b(?:engine|powertrain|motor)\s*$", re.I)
 _MODEL_CODE = re.compile(r"[A-Z]{2,}\d*|[A-Z]*\d+[A-Z]+\w*|\(?(?:19|20)\d\d\b.*")
 
 
