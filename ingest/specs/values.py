@@ -386,4 +386,7 @@ def _rounds(bound: Fact, exact: Fact, sign: int) -> bool:
         return False
     if bound.variant is None:
         return True
-    return exact.variant is not None and bound.variant.casefold() in exact.variant.casefold()
+    # the names in the bound's variant ("GT" of "track-focused GT") all name the exact's
+    names = {w.casefold() for w in bound.variant.split() if re.search(r"[A-Z]", w)}
+    said = set((exact.variant or "").casefold().split())
+    return exact.variant is not None and bool(names) and names <= said
