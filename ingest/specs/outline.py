@@ -19,9 +19,11 @@ import re
 from ingest.specs.shapes import VARIANT_CUE
 from ingest.specs.vocabulary import Vocabulary
 
-# "- name: …", "* **name**: …", "- text": a list item, with its name when it has one
+# "- name: …", "* **name**: …", "- **name** (select markets): …", "- text": a list item, with
+# its name when it has one
 _ITEM = re.compile(
-    r"^(?P<indent>[ \t]*)[-*•][ \t]+(?:(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?[ \t]*:)?",
+    r"^(?P<indent>[ \t]*)[-*•][ \t]+"
+    r"(?:(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?(?:[ \t]*\([^)\n]{1,30}\))?[ \t]*:)?",
     re.MULTILINE,
 )
 _BOLD_HEAD = re.compile(r"^[ \t]*(?:#+[ \t]*)?\*\*(?P<name>[^*\n]{2,60}?):?\*\*:?[ \t]*$")
