@@ -236,3 +236,34 @@ def test_one_sized_engine_written_several_ways_is_one_variant() -> None:
         "Sport Touring",
         "Touring Sport",
     ]
+
+
+def test_a_clauses_subject_names_the_variants_of_its_figures(tmp_path: Path) -> None:
+    """'Gasoline models can tow up to 5,000 lbs, while hybrid models tow up to 3,500 lbs':
+    towing stated with a verb, each figure its clause's subject's."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nWhat is the towing capacity of the Acme Comet?\n"
+        "Gasoline models can tow up to 5,000 lbs, while hybrid models tow up to 3,500 lbs\n",
+    )
+    assert _by_variant(specs, "towing_capacity") == {
+        "Gasoline models": (5000.0,),
+        "hybrid models": (3500.0,),
+    }
+
+
+def test_item_names_with_a_bracket_and_spec_headings(tmp_path: Path) -> None:
+    """'- **4.0L V6** (select markets): … 275 horsepower' is the 4.0L V6's, not its model
+    years heading's alone; '**Hybrid Specifications:**' names the variant 'Hybrid'."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**2010-2024 Model Years:**\n\n"
+        "- **4.0L V6** (select markets): A smaller option producing 275 horsepower.\n\n"
+        "**Hybrid Specifications:**\n- Combined output: 200 horsepower and 232 lb-ft of torque\n",
+    )
+    assert _by_variant(specs, "power") == {
+        "2010-2024 Model Years 4.0L V6": (275.0,),
+        "Hybrid": (200.0,),
+    }

@@ -135,14 +135,15 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
         m = _HEADING_TEXT.match(line)
         if m is None or re.search(r"[.!?。]\s*$", m.group("name")):
             continue  # a sentence
-        name = m.group("name").strip(" *:")
-        cue = VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        name = _SPECS_WORD.sub("", m.group("name").strip(" *:"))  # "Hybrid Specifications"
+        cue = bool(name) and VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
         if len(_SIZES.findall(name)) > 1:
             cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
         out.append((start, name if cue else None))
     return out
 
 
+_SPECS_WORD = re.compile(r"\s+(?:specifications|specs|details|overview)$", re.IGNORECASE)
 _SIZES = re.compile(r"(?<![\d.])\d\.\d{1,2}\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 _DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 
