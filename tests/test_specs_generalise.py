@@ -267,3 +267,21 @@ def test_item_names_with_a_bracket_and_spec_headings(tmp_path: Path) -> None:
         "2010-2024 Model Years 4.0L V6": (275.0,),
         "Hybrid": (200.0,),
     }
+
+
+def test_a_way_of_charging_and_its_time_and_power(tmp_path: Path) -> None:
+    """'DC Fast Charging: 80% charge in ~30 minutes with a 150 kW charger' gives a charging
+    time and a charging power, each by its unit; 'Level 2 Charger: Full charge in ~9 hours'
+    a charging time; the way of charging names the variant."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nCharging:\n"
+        "DC Fast Charging: 80% charge in ~30 minutes with a 150 kW charger\n"
+        "Level 2 Charger: Full charge in ~9 hours\n",
+    )
+    assert _by_variant(specs, "charging_time") == {
+        "DC Fast Charging": (30.0,),
+        "Level 2 Charger": (9.0,),
+    }
+    assert _by_variant(specs, "charging_power") == {"DC Fast Charging": (150.0,)}

@@ -255,6 +255,10 @@ def _read_cell(
         pair = _city_highway(vocab, segment, hint) or _economy_words(vocab, segment, hint)
         if pair:
             return [(k, v, None) for k, v in pair]
+    if key in _CHARGING:
+        split = _charging(vocab, label, segment)
+        if split:
+            return split
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
     if any(v.unit for v in values):  # "302 horsepower (2025)": the year is no power
         values = [
@@ -270,6 +274,28 @@ def _read_cell(
         for value, qualifier in zip(values, qualifiers, strict=True)
         for f in with_rpm(attr, value, segment, 0, 0, None)
     ]
+
+
+# "DC Fast Charging: 80% charge in ~30 minutes with a 150 kW charger": a way of charging,
+# then a time and a power, each its own attribute by its unit; the label names the variant
+_CHARGING = {"charging_time": "time", "charging_power": "power"}
+CHARGING_WAY = re.compile(r"\b(?:dc|ac|level\s*\d|fast|rapid)\b[\w\s-]{0,12}charg", re.IGNORECASE)
+CHARGING_KEYS = {"time": "charging_time", "power": "charging_power"}
+
+
+def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Value, str | None]]:
+    way = CHARGING_WAY.search(label)
+    if way is None:
+        return []
+    out: list[tuple[str, Value, str | None]] = []
+    for q in quantities(segment):
+        key = next((k for k, d in _CHARGING.items() if q.unit and q.unit.dimension == d), None)
+        if key is None or key in {k for k, _, _ in out}:
+            continue
+        values = read(vocab.attributes[key], segment, q.start, q.end, None, bare=False)
+        if values:
+            out.append((key, values[0], label.strip()))
+    return out
 
 
 _SAYS_COMBINED = re.compile(r"\bcombined\b|综合", re.IGNORECASE)
