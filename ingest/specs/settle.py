@@ -44,6 +44,7 @@ def _other_cycle(text: str, found: Found) -> bool:
 # variants a clause's subject names, the verb and at most a few words before the figure
 _SUBJECT = re.compile(
     r"\s*(?:(?:while|whereas|but|and)\s+)?(?:the\s+)?"
+    r"(?!(?:all|every|both|most|some|many|certain|select|other)\b)"  # every variant: none
     r"(?P<v>(?:[\w-]+\s+){0,2}?(?:models|variants|versions|trims))\s+"
     r"(?:can\s+|will\s+|all\s+)?[a-z]+\s+(?:[\w-]+\s+){0,3}$",
     re.IGNORECASE,
