@@ -88,7 +88,8 @@ def test_a_figure_in_a_unit_of_something_else_is_no_value(tmp_path: Path) -> Non
 
 def test_a_list_under_a_variant_heading_is_that_variant(tmp_path: Path) -> None:
     """The RAV4 article: every item under '**Petrol Models (2024):**' is that variant's,
-    named items add their name unless it names the quantity; a topic heading adds none."""
+    named items add their name unless it names the quantity (over a named item the heading's
+    grouping word 'Models' is no part of the name); a topic heading adds none."""
     specs = write(
         tmp_path,
         "acme_tundra.md",
@@ -110,7 +111,7 @@ def test_a_list_under_a_variant_heading_is_that_variant(tmp_path: Path) -> None:
     )
     assert _by_variant(specs, "power") == {
         "Petrol Models": (150.0,),
-        "Hybrid Models Front motor": (110.0,),
+        "Hybrid Front motor": (110.0,),
         "Hybrid Models 2024": (190.0,),
         "Hybrid Models 2025": (200.0,),
     }

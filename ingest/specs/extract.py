@@ -32,10 +32,11 @@ from ingest.specs.scope import (
     sub_model,
     with_own_name,
 )
+from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
-from ingest.specs.values import beside_pure_electric, on_fuel
+from ingest.specs.values import beside_pure_electric, bound_of, on_fuel, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -81,6 +82,7 @@ def _extract(
     chunk_cars: dict[int, set[str]] = {}
     rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
     learned: dict[str, set[str]] = {}
+    bounds: dict[tuple[str, str, str], int] = {}  # facts given as bounds ("over 1,000 HP")
     all_spans = _chunk_spans(doc.sections, chunks)
     for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
@@ -99,8 +101,11 @@ def _extract(
         text = fold(section.text)
         row = []
         for item, from_prose in _read(vocab, section, text, data_sets):
+            bound = bound_of(text, item.value.start)
             for fact in _facts(hits, section, text, item, scope, spans, chunks, doc_cars, record):
                 found.append((fact, from_prose))
+                if bound:
+                    bounds[fact.car, fact.attribute, fact.evidence] = bound
                 row.append(fact)
                 chunk_cars.setdefault(fact.chunk_index or 0, set()).add(fact.car)
         if record is not None and row:
@@ -114,6 +119,7 @@ def _extract(
     facts = beside_pure_electric(
         _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
     )
+    facts = without_rounder(facts, bounds)
     renamed = _base_ids(set(rows))
     for ci, cars_of in chunk_cars.items():
         chunk_cars[ci] = {renamed.get(c, c) for c in cars_of}
@@ -167,7 +173,7 @@ def _read(
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]
-    return found
+    return settle(text, found)
 
 
 def _facts(

@@ -12,7 +12,7 @@ import re
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -82,6 +82,8 @@ def _named_figures(
             key = f"fuel_economy_{_QUALIFIER_KEY[qualified.group(1).lower()]}"
         elif len(found) > 1 or key is None:
             key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+        if key is None and q.unit is not None and CHARGING_WAY.search(name):
+            key = CHARGING_KEYS.get(q.unit.dimension)  # "Level 2 Charger: Full charge in ~9 hours"
         attr = vocab.attributes.get(key) if key else None
         if attr is None:
             continue

@@ -48,7 +48,8 @@ _NUM = r"(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d
 _NUM_TIGHT = r"(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # no spaces
 _MULT = r"(?:万|亿|(?:lakhs?|crores?|million|mn)(?![a-z]))"
 # "~" is a range only written tight ("252~228"); "~252 ~228" is two approximate figures.
-_SEP = r"(?:\s*(?:-|/|至|到|to(?![a-z]))\s*|~)"
+# "4784*1831*1469mm", "4784 × 1831 × 1469 mm": a list of dimensions, as "/" makes one.
+_SEP = r"(?:\s*(?:-|/|×|至|到|to(?![a-z]))\s*|~|\*(?=\d))"
 _SUFFIX = _alternation(SUFFIXES, "u")
 # "10.69万元—12.19万元": the unit written on both ends of a range
 _YUAN = r"(?:元(?=\s*(?:-|~|至|到)\s*\d))?"
@@ -131,7 +132,7 @@ def quantities(
         tail_mult = _multiplier(m.group("mult"))
         for piece in pieces:
             if piece.group("sep") is not None:
-                is_list = is_list or "/" in piece.group("sep")
+                is_list = is_list or any(c in piece.group("sep") for c in "/*×")
                 continue
             value = parse_number(piece.group("num"))
             if value is not None:

@@ -19,9 +19,11 @@ import re
 from ingest.specs.shapes import VARIANT_CUE
 from ingest.specs.vocabulary import Vocabulary
 
-# "- name: …", "* **name**: …", "- text": a list item, with its name when it has one
+# "- name: …", "* **name**: …", "- **name** (select markets): …", "- text": a list item, with
+# its name when it has one
 _ITEM = re.compile(
-    r"^(?P<indent>[ \t]*)[-*•][ \t]+(?:(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?[ \t]*:)?",
+    r"^(?P<indent>[ \t]*)[-*•][ \t]+"
+    r"(?:(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?(?:[ \t]*\([^)\n]{1,30}\))?[ \t]*:)?",
     re.MULTILINE,
 )
 _BOLD_HEAD = re.compile(r"^[ \t]*(?:#+[ \t]*)?\*\*(?P<name>[^*\n]{2,60}?):?\*\*:?[ \t]*$")
@@ -74,7 +76,9 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
         if head is not None:
             name = head.group("name")  # a topic ("**Electric Range:**") is no variant's name
             if _names_variant(name) or (variant_named and vocab.lookup(name) is None):
-                path.append(name)
+                name = _group_name(name, path)
+                if name:
+                    path.append(name)
                 variant_named = True
         break
     if not variant_named or len(path) < 2 and not _names_variant(path[-1] if path else ""):
@@ -83,10 +87,48 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
     return " ".join(n for n in cleaned if n) or None
 
 
+def _group_name(name: str, items: list[str]) -> str:
+    """What a heading adds to the names of the items under it. A heading that groups them
+    ("**Performance Trims:**", "**Sport Sedan Models:**", "**Hybrid Specifications:**") names
+    no variant by its last word; over items that name their own variant ("- **NISMO**: …")
+    the rest of it counts only when it says a model year, a powertrain or drive, or a model
+    code the items do not repeat ("**2025 Gasoline Models:**", "**Golf GTI Trims:**")."""
+    group = _GROUP_WORD.search(name)
+    if group is None and items:
+        group = _ONE_GROUP_WORD.search(name)  # "**Base Engine:**" over "- **3.3L V6**: …"
+    if group is None:
+        return name
+    rest = name[: group.start()].strip(" ,-")
+    if not items:
+        return rest
+    said = " ".join(items).lower()
+    kept = [
+        w
+        for w in rest.split()
+        if (_YEARS.search(w) or _VARIANT_WORD.search(w) or _MODEL_CODE.fullmatch(w))
+        and w.lower() not in said
+    ]
+    return rest if kept else ""
+
+
+# The last word of a heading that groups variants: "Performance Trims", "Turbocharged Options"
+_GROUP_WORD = re.compile(
+    r"\s*\b(?:trims|models|options?|variants|versions|engines|specifications|specs)\s*$", re.I
+)
+_ONE_GROUP_WORD = re.compile(r"\s*\b(?:engine|powertrain|motor)\s*$", re.I)
+_MODEL_CODE = re.compile(r"[A-Z]{2,}\d*|[A-Z]*\d+[A-Z]+\w*|\(?(?:19|20)\d\d\b.*")
+
+
 def _names_variant(name: str) -> bool:
     return bool(_YEARS.search(name) or _VARIANT_WORD.search(name) or VARIANT_CUE.search(name))
 
 
 def names_thing(vocab: Vocabulary, name: str) -> bool:
+    """An item's name names a thing ("Front motor"), not the quantity it gives: neither a
+    label ("Output") nor one that a label ends ("Available payload", "Maximum charging
+    power"; "Longest range configuration" is a thing)."""
     name = re.sub(r"\([^)]*\)", "", name).strip()
-    return bool(name) and vocab.lookup(name) is None and not _QUANTITY_WORD.search(name)
+    if not name or vocab.lookup(name) is not None or _QUANTITY_WORD.search(name):
+        return False
+    labels = vocab.find_labels(name)
+    return not labels or labels[-1][1] < len(name)

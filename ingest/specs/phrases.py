@@ -62,6 +62,8 @@ _SPREAD = re.compile(
     r"\bdepending on\b|\branges?\s+from\b|\bvar(?:y|ies)\s+(?:from|between)\b|视[^，。]{0,8}而定",
     re.IGNORECASE,
 )
+_RANGE_LOW = re.compile(r"\d[\d.,]*\s*(?:-|–|to)\s*$")
+_PAREN_AFTER = re.compile(r"\s*[(（][^()（）\n]{1,24}[)）]")
 _RESTATED = re.compile(
     r"\d[\w.,/@ ]{0,16}?\s(?:or|/|[(（=])\s*(?:approx\.?|about|around|~)?\s*$"
     r"|\d\s*[A-Za-z]{1,3}\s*[(（]\s*$",
@@ -99,6 +101,9 @@ _DRIVE_OFFER = re.compile(
     r"\bstandard|\b(?:is|are))\s+$",
     re.I,
 )
+_HEADING_LINE = re.compile(r"[ \t]*(?:#+[ \t]*)?\*\*[^*\n]{2,60}\*\*:?[ \t]*")
+# a list item that names a trim, then at most two words before the drive its text opens with
+_ITEM_OPENS = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]{1,40}\*\*[ \t]*:[ \t]*(?:[\w-]+[ \t]+){0,2}")
 _QUESTION = re.compile(r"[^.;!?。\n]*[?？]")  # the rest of its line asks
 _OR_ANOTHER = re.compile(
     rf"[^.;\n]{{0,40}}?\bor\s+(?:the\s+)?(?:AWD|RWD|FWD|4WD|2WD|{_WHEELS})\b", re.I
@@ -233,10 +238,18 @@ def _cell_rows(
     return out, rows
 
 
-def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found | None:
+def _figure_start(text: str, at: int) -> int:
+    """Where the figure whose unit cue starts at `at` starts, a range's low end included
+    ("12-14L/100km")."""
     start = at
     while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,"):
         start -= 1
+    low = _RANGE_LOW.search(text, max(0, start - 16), start)
+    return low.start() if low is not None else start
+
+
+def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found | None:
+    start = _figure_start(text, at)
     found = [q for q in quantities(text, start, min(len(text), cue_end + 24)) if q.start <= at]
     if not found or found[0].unit is None or found[0].is_list:
         return None
@@ -267,7 +280,9 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     if _SPREAD.search(text, a, b):
         return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
     # "85 kW (116 PS) at 4,000 rpm": the restatement and the speed belong to the figure
-    stop = _sentence(text, q.start)[1] if key in ("power", "torque") else q.end
+    # "12-14L/100km (17-20 MPG)": one figure in two units is one fact, in the first unit
+    paren = _PAREN_AFTER.match(text, q.end)
+    stop = b if key in ("power", "torque") else paren.end() if paren else q.end
     values = read(attr, text, q.start, min(stop, q.end + 40), None, bare=False)
     if not values or values[0].start != q.start:
         return None
@@ -352,8 +367,14 @@ def _zh_drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
 def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
     if re.match(r"\s*:", text[m.end() : m.end() + 2]):
         return False  # "RWD: 220 miles": a variant's name heading its figures
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    if _HEADING_LINE.fullmatch(text, line_start, len(text) if line_end < 0 else line_end):
+        return False  # "**Dual-Motor AWD System:**": a topic, not a car's drive
     if re.match(r"(?:single|dual|twin|tri)", m.group(), re.I):
         return True
+    if _ITEM_OPENS.fullmatch(text, line_start, m.start()):
+        return True  # "- **Taycan 4S**: All-wheel drive with 536 HP": what the trim is
     if _SOME_TRIMS.search(text, a, b) or _QUESTION.match(text, m.end()):
         return False  # offered on some trims; a question states nothing
     if _OR_ANOTHER.match(text, m.end(), b):

@@ -135,14 +135,15 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
         m = _HEADING_TEXT.match(line)
         if m is None or re.search(r"[.!?。]\s*$", m.group("name")):
             continue  # a sentence
-        name = m.group("name").strip(" *:")
-        cue = VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        name = _SPECS_WORD.sub("", m.group("name").strip(" *:"))  # "Hybrid Specifications"
+        cue = bool(name) and VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
         if len(_SIZES.findall(name)) > 1:
             cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
         out.append((start, name if cue else None))
     return out
 
 
+_SPECS_WORD = re.compile(r"\s+(?:specifications|specs|details|overview)$", re.IGNORECASE)
 _SIZES = re.compile(r"(?<![\d.])\d\.\d{1,2}\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 _DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 
@@ -249,10 +250,15 @@ def _read_cell(
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
-    if key == "fuel_economy_combined":
+    if key == "fuel_economy_combined" and not _SAYS_COMBINED.search(label):
+        # "Fuel Efficiency (MPG) 28/39" is city/highway; "Combined MPG 42/106" is not
         pair = _city_highway(vocab, segment, hint) or _economy_words(vocab, segment, hint)
         if pair:
             return [(k, v, None) for k, v in pair]
+    if key in _CHARGING:
+        split = _charging(vocab, label, segment)
+        if split:
+            return split
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
     if any(v.unit for v in values):  # "302 horsepower (2025)": the year is no power
         values = [
@@ -270,6 +276,29 @@ def _read_cell(
     ]
 
 
+# "DC Fast Charging: 80% charge in ~30 minutes with a 150 kW charger": a way of charging,
+# then a time and a power, each its own attribute by its unit; the label names the variant
+_CHARGING = {"charging_time": "time", "charging_power": "power"}
+CHARGING_WAY = re.compile(r"\b(?:dc|ac|level\s*\d|fast|rapid)\b[\w\s-]{0,12}charg", re.IGNORECASE)
+CHARGING_KEYS = {"time": "charging_time", "power": "charging_power"}
+
+
+def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Value, str | None]]:
+    way = CHARGING_WAY.search(label)
+    if way is None:
+        return []
+    out: list[tuple[str, Value, str | None]] = []
+    for q in quantities(segment):
+        key = next((k for k, d in _CHARGING.items() if q.unit and q.unit.dimension == d), None)
+        if key is None or key in {k for k, _, _ in out}:
+            continue
+        values = read(vocab.attributes[key], segment, q.start, q.end, None, bare=False)
+        if values:
+            out.append((key, values[0], label.strip()))
+    return out
+
+
+_SAYS_COMBINED = re.compile(r"\bcombined\b|综合", re.IGNORECASE)
 _YEAR_IN_BRACKETS = re.compile(r"[(（](?:19|20)\d\d[)）]")
 # "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
 _ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combined)\b", re.I)

@@ -296,6 +296,26 @@ _QUALIFIER = re.compile(
 )
 
 
+_OWN_BRACKET = re.compile(r"[ \t]*[(（](?P<v>[A-Za-z][A-Za-z .\-]{0,22}|[\u4e00-\u9fff]{1,8})[)）]")
+# what a bracket says of how or for what a figure was measured, not which variant it is
+_NO_VARIANT = re.compile(
+    r"\b(?:usable|gross|net|approx\w*|est\w*|epa|wltp|nedc|cltc|claimed|rated|max\w*|peak|"
+    r"combined|city|highway|hwy|typical\w*|about|around|min\w*|avg|average|sae|din|all|"
+    r"every|both|each|full|total|only|see|note|incl\w*|excl\w*|with|without|per|at)\b"
+    r"|约|左右|综合|市区|高速|可用|全系|标配",
+    re.IGNORECASE,
+)
+
+
+def own_bracket(text: str, end: int) -> tuple[str, int] | None:
+    """The variant a bracket right after a figure ending at `end` names, and where it ends:
+    "71.4 kWh (FWD)", "19.2 kW (optional)"; not "(usable)", "(approx.)", "(all variants)"."""
+    m = _OWN_BRACKET.match(text, end)
+    if m is None or _NO_VARIANT.search(m.group("v")):
+        return None
+    return m.group("v").strip(), m.end()
+
+
 def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
     """The bracketed qualifier after each of `values` (before the next one, or `end`)."""
     out: list[str | None] = []
@@ -326,3 +346,47 @@ def beside_pure_electric(facts: list[Fact]) -> list[Fact]:
             and not _PURE.search(f.evidence)
         )
     ]
+
+
+# "over 1,000 HP", "nearly 300 miles": a figure given as a bound, not exactly
+_OVER = re.compile(r"(?:\b(?:over|more than|above|in excess of|upwards of)|超过|高于)\s*$", re.I)
+_UNDER = re.compile(r"(?:\b(?:nearly|almost|close to|just under|under)|接近|将近)\s*$", re.I)
+
+
+def bound_of(text: str, start: int) -> int:
+    """+1 when the figure at `start` is given as a lower bound ("over 1,000 HP"), -1 as an
+    upper one ("nearly 300 miles"), else 0."""
+    before = text[max(0, start - 16) : start]
+    return 1 if _OVER.search(before) else -1 if _UNDER.search(before) else 0
+
+
+def without_rounder(facts: list[Fact], bounds: dict[tuple[str, str, str], int]) -> list[Fact]:
+    """`facts` less the bounds that round an exact figure of the same car, attribute and
+    variant: "over 1,000 HP" beside the Turbo GT's "1,019 HP" says nothing more (within
+    5 %). `bounds` maps a fact's (car, attribute, evidence) to its bound's sign."""
+    if not bounds:
+        return facts
+    exact: dict[tuple[str, str], list[Fact]] = {}
+    for f in facts:
+        if (f.car, f.attribute, f.evidence) not in bounds and f.normalized is not None:
+            exact.setdefault((f.car, f.attribute), []).append(f)
+    return [
+        f
+        for f in facts
+        if not any(
+            _rounds(f, e, bounds.get((f.car, f.attribute, f.evidence), 0))
+            for e in exact.get((f.car, f.attribute), [])
+        )
+    ]
+
+
+def _rounds(bound: Fact, exact: Fact, sign: int) -> bool:
+    n, e = bound.normalized, exact.normalized
+    if not sign or n is None or e is None or not 0 <= sign * (e - n) <= 0.05 * abs(n):
+        return False
+    if bound.variant is None:
+        return True
+    # the names in the bound's variant ("GT" of "track-focused GT") all name the exact's
+    names = {w.casefold() for w in bound.variant.split() if re.search(r"[A-Z]", w)}
+    said = set((exact.variant or "").casefold().split())
+    return exact.variant is not None and bool(names) and names <= said

@@ -5,7 +5,9 @@ header, "Kappa 1.0 l Turbo GDi petrol" over its performance page, "U2 1.5 l CRDi
 "U2 1.5 l CRDi diesel" on two pages, "U2 1.5 l CRDi VGT" in the table. An engine name ending
 in a fuel word is the same variant as that name without it, or with an engine code in its
 place, or written in another case: every fact of the group takes the name most of them use
-(the longer on a tie), so one engine is one variant. Names that differ otherwise ("2.0T" and
+(the longer on a tie), so one engine is one variant; so are the names of a sized engine
+that differ only in word order, hyphens or a bracketed engine code ("3.5L Twin-Turbo V6",
+"3.5L V6 twin-turbo", "3.5L Twin-Turbo V6 (VR35DDTT)"). Names that differ otherwise ("2.0T" and
 "2.0T AWD", "1.5 litre petrol" and "1.5 litre diesel", "GAS" and "GAS Diesel") stay apart.
 """
 
@@ -20,6 +22,8 @@ from ingest.specs.model import Fact
 _FUEL = re.compile(r"\b(?:petrol|diesel|gasoline|cng|lpg)\b", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z0-9]{2,5}")  # "VGT": an engine code in capitals
 _TRAILING_FUEL = re.compile(r"petrol|diesel|gasoline|cng|lpg")
+_SIZED = re.compile(r"\d\.\d\s*l\b")  # "3.5l twin-turbo v6": a name that starts with a size
+_BRACKET = re.compile(r"\([^)]*\)")
 
 
 def unify_variants(facts: list[Fact]) -> list[Fact]:
@@ -74,10 +78,18 @@ def _root(name: str, bases: set[str]) -> str:
         return base
     folded = " ".join(name.casefold().split())
     if not bases or _FUEL.search(name):
-        return folded
+        return _word_set(folded)
     if folded in bases:
         return folded
     head, _, extra = folded.rpartition(" ")
     if head in bases and _CODE.fullmatch(name.split()[-1]):
         return head
-    return folded
+    return _word_set(folded)
+
+
+def _word_set(folded: str) -> str:
+    """A sized engine's name as its words in any order, hyphens as spaces and an engine code
+    in brackets left out: "3.5L Twin-Turbo V6 (VR35DDTT)" and "3.5L V6 twin-turbo" are one."""
+    if not _SIZED.match(folded):
+        return folded
+    return " ".join(sorted(_BRACKET.sub(" ", folded).replace("-", " ").split()))

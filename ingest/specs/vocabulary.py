@@ -234,7 +234,7 @@ def load_vocabulary(path: Path) -> Vocabulary:
     for name in _LWH_LABELS:
         vocab.labels.setdefault(normalise(name), "LWH")
         vocab.label_first.add(_first_word(normalise(name)))
-    prose += ["长宽高", "长/宽/高", "车身尺寸", "外形尺寸"]
+    prose += ["长宽高", "长/宽/高", "车身尺寸", "外形尺寸", "尺寸"]
     for name in prose:
         norm = normalise(name)
         if norm.isascii():

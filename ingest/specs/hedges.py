@@ -1,0 +1,28 @@
+"""Figures a text only speculates about ("官方称未来还有可能配置2.0T的动力版本", "新车或许之后会
+推出2.0T动力版本", "Nissan may later offer a 2.0-litre"), or says of cars in general
+("市场上很多纯电动车的真实续航里程也就400km左右", "most EVs on the market manage 250 miles"):
+neither is a spec of the car the text is about (tests/specs/README.md, "What is
+deliberately left out")."""
+
+from __future__ import annotations
+
+import re
+
+_MAYBE = re.compile(
+    r"可能|或许|也许|之后会|未来还|\b(?:may|might|could)\s+(?:later\s+|also\s+|eventually\s+|"
+    r"one day\s+)?(?:offer|add|get|receive|gain|come|follow|arrive)\b|\bin the future\b|"
+    r"\brumou?red\b"
+    # cars in general as the clause's subject
+    r"|市场上|很多[^，,。]{0,6}车|许多[^，,。]{0,6}车|大多数|大部分[^，,。]{0,6}车|"
+    r"\b(?:most|many|other|typical|average)\s+(?:[\w-]+\s+)?(?:evs|cars|vehicles|suvs|rivals|competitors)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[，,。；;！？!?\n]|\.(?:\s|$)")
+
+
+def speculative(text: str, at: int) -> bool:
+    """Whether the clause holding offset `at` only says the figure may come, or gives it
+    for cars in general."""
+    cuts = [m.end() for m in _CLAUSE.finditer(text, max(0, at - 120), at)]
+    start = cuts[-1] if cuts else max(0, at - 120)
+    return _MAYBE.search(text, start, at) is not None

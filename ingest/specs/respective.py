@@ -1,0 +1,87 @@
+"""Names a sentence lists, then figures it gives for them in turn (`respective`).
+
+"有1.5T、1.5T+48V、2.0T三款动力系统，最大马力分别可以达到168Ps、204Ps、204Ps": the k figures of
+one attribute after 分别 (or before "respectively") are the k names listed before them, in
+order; a listed engine name is its own displacement's variant. With any other count of names
+or figures the reader cannot pair them, and the figures keep what the text around them says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.shapes import Found
+
+_RESPECTIVE = re.compile(r"分别|\brespectively\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
+# a name in a list: Latin letters, digits and joiners ("1.5T+48V", "2.0 TSI", "Sport")
+_NAME = r"[A-Za-z0-9][A-Za-z0-9.+\-]*(?: [A-Za-z0-9][A-Za-z0-9.+\-]*){0,2}"
+_LIST = re.compile(rf"(?<![A-Za-z0-9.+\-])(?P<list>{_NAME}(?:\s*(?:、|,|/|and|和|与)\s*{_NAME})+)")
+_JOIN = re.compile(r"\s*(?:、|,|/|\band\b|和|与)\s*")
+_ENGINE_NAME = re.compile(r"\d\.\d\s*(?:[TL]|litre|liter)(?![a-z])", re.IGNORECASE)
+
+
+def respective(text: str, found: list[Found]) -> list[Found]:
+    """`found` with the figures of each "respectively" sentence given the names it listed,
+    and listed engine names as their displacements' variants."""
+    if not _RESPECTIVE.search(text):
+        return found
+    out = list(found)
+    for m in _RESPECTIVE.finditer(text):
+        back = [e.end() for e in _SENTENCE_END.finditer(text, max(0, m.start() - 300), m.start())]
+        start = back[-1] if back else max(0, m.start() - 300)
+        stop = _SENTENCE_END.search(text, m.end())
+        end = stop.start() if stop else len(text)
+        lists = list(_LIST.finditer(text, start, m.start()))
+        if not lists:
+            continue
+        names = _JOIN.split(lists[-1].group("list"))
+        at = [i for i, f in enumerate(out) if start <= f.value.start < end and f.variant is None]
+        after = [i for i in at if out[i].value.start > lists[-1].end()]
+        by_attr: dict[str, list[int]] = {}
+        for i in after:
+            by_attr.setdefault(out[i].attribute, []).append(i)
+        for key, idx in by_attr.items():
+            if key == "displacement":
+                continue
+            if len(idx) == len(names):
+                for i, name in zip(idx, names, strict=True):
+                    out[i] = replace(out[i], variant=name)
+        if all(_ENGINE_NAME.match(n) for n in names):
+            out += _sizes(out, at, lists[-1], names)
+    return out
+
+
+def _sizes(out: list[Found], at: list[int], listed: re.Match[str], names: list[str]) -> list[Found]:
+    """Each listed engine name's displacement, the name its variant ("1.5T、1.5T+48V、2.0T":
+    1.5 for the first two, 2.0 for the third), from a size read in the list."""
+    sizes = [
+        i
+        for i in at
+        if out[i].attribute == "displacement"
+        and listed.start() <= out[i].value.start < listed.end()
+        and out[i].value.numbers
+        and out[i].value.normalized
+    ]
+    if not sizes:
+        return []
+    template = out[sizes[0]]
+    ratio = (template.value.normalized or 0.0) / template.value.numbers[0]
+    starts = [listed.start()] + [listed.start() + j.end() for j in _JOIN.finditer(listed.group())]
+    extra: list[Found] = []
+    for name, offset in zip(names, starts[: len(names)], strict=True):
+        size = float(name[:3])  # "1.5T+48V": an engine name starts with its size
+        same = next((i for i in sizes if out[i].value.numbers[:1] == (size,)), None)
+        if same is not None and out[same].variant is None:
+            out[same] = replace(out[same], variant=name)
+            continue
+        value = replace(
+            template.value,
+            start=offset,
+            end=offset + len(name),
+            numbers=(size,),
+            normalized=round(size * ratio, 4),
+        )
+        extra.append(replace(template, value=value, variant=name))
+    return extra

@@ -1,0 +1,75 @@
+"""What the readers found in a section, read once more against the whole section text.
+
+A figure a clause only speculates about goes (`hedges.speculative`), and so does a combined
+economy whose figure names another cycle ("~27 MPG (city)"); figures a sentence gives
+"respectively" get the names it listed (`respective`); a bracket right after a figure names its
+variant ("71.4 kWh (FWD)", `values.own_bracket`), and so does a clause's subject ("hybrid
+models tow up to 3,500 lbs").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.hedges import speculative
+from ingest.specs.respective import respective
+from ingest.specs.shapes import Found
+from ingest.specs.values import own_bracket
+
+
+def settle(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """`found` ((fact, from a sentence) pairs) settled against `text`, its section."""
+    kept = [
+        (f, p)
+        for f, p in found
+        if not speculative(text, f.value.start) and not _other_cycle(text, f)
+    ]
+    prose_of = {id(f): p for f, p in kept}
+    settled = respective(text, [f for f, _ in kept])
+    return [(_subject(text, _bracketed(text, f)), prose_of.get(id(f), True)) for f in settled]
+
+
+# "~27 MPG (city)": a figure that names its own driving cycle
+_CYCLE = re.compile(r"\s*[(（]\s*(?:city|highway|hwy|urban|extra-urban)\s*[)）]", re.IGNORECASE)
+
+
+def _other_cycle(text: str, found: Found) -> bool:
+    """A combined economy read off a figure that says it is the city or highway one (a
+    heading's label bound across a line: "Fuel Efficiency" / "Gasoline: ~27 MPG (city)")."""
+    return found.attribute == "fuel_economy_combined" and bool(_CYCLE.match(text, found.value.end))
+
+
+# "Gasoline models can tow up to 5,000 lbs, while hybrid models tow up to 3,500 lbs": the
+# variants a clause's subject names, the verb and at most a few words before the figure
+_SUBJECT = re.compile(
+    r"\s*(?:(?:while|whereas|but|and)\s+)?(?:the\s+)?"
+    r"(?!(?:all|every|both|most|some|many|certain|select|other)\b)"  # every variant: none
+    r"(?P<v>(?:[\w-]+\s+){0,2}?(?:models|variants|versions|trims))\s+"
+    r"(?:can\s+|will\s+|all\s+)?[a-z]+\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"[,;:\n]|\.\s|\bwhile\b|\bwhereas\b", re.IGNORECASE)
+
+
+def _subject(text: str, found: Found) -> Found:
+    """`found` with the variants its clause's subject names ("hybrid models tow up to …")."""
+    if found.variant is not None:
+        return found
+    at = found.value.start
+    starts = [m.start() for m in _CLAUSE_START.finditer(text, max(0, at - 80), at)]
+    start = starts[-1] + 1 if starts else max(0, at - 80)
+    if starts and text[starts[-1]].isalpha():
+        start = starts[-1]  # "while hybrid models …": the joiner opens the clause
+    m = _SUBJECT.fullmatch(text, start, at)
+    return replace(found, variant=m.group("v").strip()) if m else found
+
+
+def _bracketed(text: str, found: Found) -> Found:
+    """`found` with the variant a bracket right after its figure names ("71.4 kWh (FWD)")."""
+    if found.variant is not None or found.value.rpm is not None or not found.value.numbers:
+        return found
+    bracket = own_bracket(text, found.value.end)
+    if bracket is None:
+        return found
+    return replace(found, variant=bracket[0], end=max(found.end, bracket[1]))

@@ -1,0 +1,287 @@
+"""Spec facts, fourth round (issue 14): failure classes found on the blind split of round
+three and on the other members of each document family (the clutch-sidecar articles, the
+itversity spec sheets, the EPA pages, the Chinese news articles), read as an editor would.
+
+Each test is one class: grouping headings in variant names, a figure in two units and a
+range's low end, named cycles, L×W×H lists, a variant in a bracket after a figure, item names
+a label ends, drives a trim's item opens with, bounds that round an exact figure, figures
+given "respectively", speculation and cars in general, slash pairs under a combined label,
+one engine written several ways. Every input here is written for the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.specs import DocumentSpecs, Fact
+from ingest.specs.variants import unify_variants
+from tests.test_specs_extract import facts, one, write
+
+_HEAD = "---\nbrand: Acme\nmodel: Comet\n---\n\n# Acme Comet\n\n"
+
+
+def _by_variant(specs: DocumentSpecs, attribute: str) -> dict[str | None, tuple[float, ...]]:
+    return {f.variant: f.numbers for f in facts(specs, attribute)}
+
+
+def test_a_grouping_heading_is_no_part_of_its_items_variant_names(tmp_path: Path) -> None:
+    """'**Performance Trims:**' over '- **RS**: …' makes the RS's figures 'RS', not
+    'Performance Trims RS'; a heading's model year or model code stays ('2025 Gasoline',
+    'Comet GTX'), and a singular one ('**Base Engine:**') adds nothing either."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Performance Trims:**\n\n"
+        "- **RS**: The top trim, delivering 310 horsepower. Starting MSRP is $61,200.\n\n"
+        "**2025 Gasoline Models:**\n\n"
+        "- **LE**: The base trim. Starting MSRP is $27,400.\n\n"
+        "**Comet GTX Trims:**\n\n"
+        "- **SE**: Adds heated seats. Starting MSRP is $35,900.\n\n"
+        "**Base Engine:**\n"
+        "- **2.2L Duo V6**: Naturally aspirated V6 producing 250 horsepower.\n",
+    )
+    assert _by_variant(specs, "price") == {
+        "RS": (61200.0,),
+        "2025 Gasoline LE": (27400.0,),
+        "Comet GTX SE": (35900.0,),
+    }
+    assert _by_variant(specs, "power") == {"RS": (310.0,), "2.2L Duo V6": (250.0,)}
+
+
+def test_one_figure_in_two_units_and_a_ranges_low_end(tmp_path: Path) -> None:
+    """'approximately 12-14L/100km (17-20 MPG) combined' is one fact, 12-14 L/100km (it
+    lost its low end and gave a second, conflicting fact in MPG); 'City driving: …' lines
+    are the city economy, not a variant named 'City driving'."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Fuel economy:**\n\n"
+        "- **3.0L Twin-Turbo V6**: Expected to achieve approximately 12-14L/100km "
+        "(17-20 MPG) combined in real-world driving.\n"
+        "- City driving: 16-18L/100km (13-15 MPG)\n"
+        "- Highway driving: 11-13L/100km (18-21 MPG)\n",
+    )
+    combined = one(specs, "fuel_economy_combined")
+    assert (combined.numbers, combined.unit, combined.variant) == (
+        (12.0, 14.0),
+        "L/100km",
+        "3.0L Twin-Turbo V6",
+    )
+    city, highway = one(specs, "fuel_economy_city"), one(specs, "fuel_economy_highway")
+    assert (city.numbers, city.unit, city.variant) == ((16.0, 18.0), "L/100km", None)
+    assert (highway.numbers, highway.unit) == ((11.0, 13.0), "L/100km")
+
+
+def test_dimension_lists_with_stars_and_a_size_word(tmp_path: Path) -> None:
+    """'长宽高分别为4784＊1831＊1469mm' and '…的尺寸是4751／1820／1438mm' give length, width and
+    height."""
+    specs = write(
+        tmp_path,
+        "jike.md",
+        "# 极氪001发布\n\n新车的长宽高分别为4784＊1831＊1469mm，轴距为2731mm。\n",
+    )
+    assert [one(specs, k).numbers for k in ("length", "width", "height")] == [
+        (4784.0,),
+        (1831.0,),
+        (1469.0,),
+    ]
+    specs = write(tmp_path, "jike.md", "# 极氪001发布\n\n极氪001的尺寸是4751／1820／1438mm。\n")
+    assert one(specs, "height").numbers == (1438.0,)
+
+
+def test_a_bracket_right_after_a_figure_names_its_variant(tmp_path: Path) -> None:
+    """'71.4 kWh (FWD)' is the FWD's battery; '(usable)' and '(approx.)' say how the figure
+    was measured, not whose it is."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nBattery Capacity:\n71.4 kWh (FWD)\n72.8 kWh (AWD)\n\n"
+        "The Comet Sport carries a 58 kWh (usable) pack.\n",
+    )
+    assert _by_variant(specs, "battery_capacity") == {
+        "FWD": (71.4,),
+        "AWD": (72.8,),
+        None: (58.0,),
+    }
+
+
+def test_an_item_name_a_label_ends_names_no_variant(tmp_path: Path) -> None:
+    """'- Available payload: 640-850 kg' names the quantity, not a variant 'Available
+    payload'."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Payload Considerations:**\n\n- Available payload: 640-850 kg when not towing\n",
+    )
+    assert _by_variant(specs, "payload") == {None: (640.0, 850.0)}
+
+
+def test_a_drive_a_trims_item_opens_with(tmp_path: Path) -> None:
+    """'- **Comet 4S**: All-wheel drive with 536 HP' is the 4S's drive; a bold heading
+    '**Dual-Motor AWD System:**' is a topic, no drive of the car."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Sport Sedan Models:**\n"
+        "- **Comet 4S**: All-wheel drive with 536 HP\n"
+        "- **Comet Turbo**: High-performance AWD with 871 HP\n\n"
+        "**Dual-Motor AWD System:**\n"
+        "- Torque is sent to whichever axle needs it most.\n",
+    )
+    assert {f.variant: f.value for f in facts(specs, "drive")} == {
+        "Comet 4S": "All-wheel drive",
+        "Comet Turbo": "AWD",
+    }
+
+
+def test_a_bound_that_rounds_an_exact_figure_adds_nothing(tmp_path: Path) -> None:
+    """'over 1,000 HP' beside the GT's '1,019 HP' is a rounder restatement; a bound with no
+    exact figure near it ('over 600 horsepower') is the figure the text gives."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "- **Comet GT**: Track-focused model with 1,019 HP\n\n"
+        "The track-focused GT variant delivers over 1,000 HP.\n\n"
+        "The Comet N delivers over 600 horsepower.\n",
+    )
+    assert sorted(f.numbers for f in facts(specs, "power")) == [(600.0,), (1019.0,)]
+
+
+def test_figures_given_respectively_take_the_names_listed(tmp_path: Path) -> None:
+    """'有1.5T、1.5T+48V、2.0T三款动力系统，最大马力分别可以达到168Ps、204Ps、204Ps': each power
+    is its engine's, and each listed engine its own displacement's variant."""
+    specs = write(
+        tmp_path,
+        "jike.md",
+        "# 极氪001发布\n\n在动力方面，极氪001有1．5T、1．5T＋48V、2．0T三款动力系统，"
+        "最大马力分别可以达到168Ps、204Ps、204Ps。\n",
+    )
+    assert _by_variant(specs, "power") == {
+        "1.5T": (168.0,),
+        "1.5T+48V": (204.0,),
+        "2.0T": (204.0,),
+    }
+    assert _by_variant(specs, "displacement") == {
+        "1.5T": (1.5,),
+        "1.5T+48V": (1.5,),
+        "2.0T": (2.0,),
+    }
+
+
+def test_speculation_and_cars_in_general_state_no_spec(tmp_path: Path) -> None:
+    """'官方称未来还有可能配置2.0T的动力版本' is an engine the maker only may offer;
+    '市场上很多纯电动车的真实续航里程也就400km左右' is about other cars."""
+    specs = write(
+        tmp_path,
+        "jike.md",
+        "# 极氪001发布\n\n新车搭载100kWh电池。同时，官方称未来还有可能配置2．0T的动力版本。\n\n"
+        "要知道市场上很多纯电动车的真实续航里程也就400km左右。\n",
+    )
+    assert facts(specs, "displacement") == [] and facts(specs, "electric_range") == []
+    assert one(specs, "battery_capacity").numbers == (100.0,)
+
+
+def test_a_figure_naming_its_own_cycle_is_no_combined_economy(tmp_path: Path) -> None:
+    """Under a 'Fuel Efficiency' heading line, 'Gasoline Engine: ~27 MPG (city) / ~35 MPG
+    (highway)' gives city and highway, no combined 27."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nFuel Efficiency\n"
+        "Gasoline Engine: ~27 MPG (city) / ~35 MPG (highway)\n",
+    )
+    assert facts(specs, "fuel_economy_combined") == []
+    assert one(specs, "fuel_economy_city").numbers == (27.0,)
+
+
+def test_a_slash_pair_under_a_combined_label_is_no_city_highway(tmp_path: Path) -> None:
+    """An EPA table's 'Combined MPG' cell '42/106' (gasoline/electricity) is neither a city
+    nor a highway figure; 'Fuel Efficiency (MPG) 28/39' on a US sheet is city/highway."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "| # | Drive | Combined MPG |\n|---|---|---|\n| 1 | 2WD | 42/106 |\n",
+    )
+    assert facts(specs, "fuel_economy_city") == [] and facts(specs, "fuel_economy_highway") == []
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "| Feature | Value |\n|---|---|\n| Fuel Efficiency (MPG) | 28/39 |\n",
+    )
+    assert one(specs, "fuel_economy_city").numbers == (28.0,)
+
+
+def _fact(variant: str | None) -> Fact:
+    return Fact("acme-comet", "power", "300 hp", (300.0,), "hp", variant=variant)
+
+
+def test_one_sized_engine_written_several_ways_is_one_variant() -> None:
+    """'3.5L Twin-Turbo V6 (VR35DDTT)', '3.5L V6 twin-turbo' and '3.5L Twin-Turbo V6' are one
+    engine; '3.5L V6' and a trim whose words are reordered ('Sport Touring') stay apart."""
+    names = [
+        "3.5L Twin-Turbo V6",
+        "3.5L Twin-Turbo V6",
+        "3.5L V6 twin-turbo",
+        "3.5L Twin-Turbo V6 (VR35DDTT)",
+        "3.5L V6",
+        "Sport Touring",
+        "Touring Sport",
+    ]
+    unified = [f.variant for f in unify_variants([_fact(n) for n in names])]
+    assert unified == [
+        "3.5L Twin-Turbo V6",
+        "3.5L Twin-Turbo V6",
+        "3.5L Twin-Turbo V6",
+        "3.5L Twin-Turbo V6",
+        "3.5L V6",
+        "Sport Touring",
+        "Touring Sport",
+    ]
+
+
+def test_a_clauses_subject_names_the_variants_of_its_figures(tmp_path: Path) -> None:
+    """'Gasoline models can tow up to 5,000 lbs, while hybrid models tow up to 3,500 lbs':
+    towing stated with a verb, each figure its clause's subject's."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nWhat is the towing capacity of the Acme Comet?\n"
+        "Gasoline models can tow up to 5,000 lbs, while hybrid models tow up to 3,500 lbs\n",
+    )
+    assert _by_variant(specs, "towing_capacity") == {
+        "Gasoline models": (5000.0,),
+        "hybrid models": (3500.0,),
+    }
+
+
+def test_item_names_with_a_bracket_and_spec_headings(tmp_path: Path) -> None:
+    """'- **4.0L V6** (select markets): … 275 horsepower' is the 4.0L V6's, not its model
+    years heading's alone; '**Hybrid Specifications:**' names the variant 'Hybrid'."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**2010-2024 Model Years:**\n\n"
+        "- **4.0L V6** (select markets): A smaller option producing 275 horsepower.\n\n"
+        "**Hybrid Specifications:**\n- Combined output: 200 horsepower and 232 lb-ft of torque\n",
+    )
+    assert _by_variant(specs, "power") == {
+        "2010-2024 Model Years 4.0L V6": (275.0,),
+        "Hybrid": (200.0,),
+    }
+
+
+def test_a_way_of_charging_and_its_time_and_power(tmp_path: Path) -> None:
+    """'DC Fast Charging: 80% charge in ~30 minutes with a 150 kW charger' gives a charging
+    time and a charging power, each by its unit; 'Level 2 Charger: Full charge in ~9 hours'
+    a charging time; the way of charging names the variant."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nCharging:\n"
+        "DC Fast Charging: 80% charge in ~30 minutes with a 150 kW charger\n"
+        "Level 2 Charger: Full charge in ~9 hours\n",
+    )
+    assert _by_variant(specs, "charging_time") == {
+        "DC Fast Charging": (30.0,),
+        "Level 2 Charger": (9.0,),
+    }
+    assert _by_variant(specs, "charging_power") == {"DC Fast Charging": (150.0,)}
