@@ -285,3 +285,26 @@ def test_a_way_of_charging_and_its_time_and_power(tmp_path: Path) -> None:
         "Level 2 Charger": (9.0,),
     }
     assert _by_variant(specs, "charging_power") == {"DC Fast Charging": (150.0,)}
+
+
+def test_a_list_item_named_by_a_code_names_the_engine_it_describes(tmp_path: Path) -> None:
+    """'- **Z300**: 296-horsepower 2.0L turbocharged 4-cylinder engine' is the Z300's power,
+    displacement and cylinder count (a reader names the engine by its code, not by the
+    description); a power written as one word with its figure ('296-horsepower') is read, but
+    not one that sizes an electric motor ('a 48-horsepower electric motor'), nor a screen's
+    hyphened size ('a 12-inch touchscreen')."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Engine Options:**\n\n"
+        "- **Z300**: 296-horsepower 2.0L turbocharged 4-cylinder engine, for daily driving.\n\n"
+        "- **Z500**: 493-horsepower 5.0L supercharged V8 engine, for the most demanding.\n\n"
+        "**Hybrid:**\n\n"
+        "- Turbocharged 2.4L engine paired with 48-horsepower electric motor\n"
+        "- A 12-inch touchscreen is standard.\n",
+    )
+    assert _by_variant(specs, "power") == {"Z300": (296.0,), "Z500": (493.0,)}
+    assert _by_variant(specs, "displacement")["Z300"] == (2.0,)
+    assert _by_variant(specs, "displacement")["Z500"] == (5.0,)
+    assert _by_variant(specs, "cylinders") == {"Z300": (4.0,), "Z500": (8.0,)}
+    assert not [f for f in specs.facts if f.unit == "in"]

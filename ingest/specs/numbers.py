@@ -55,11 +55,15 @@ _SUFFIX = _alternation(SUFFIXES, "u")
 _YUAN = r"(?:元(?=\s*(?:-|~|至|到)\s*\d))?"
 _PREFIX = _alternation(PREFIXES, "p")
 
+# "a 296-horsepower 2.0L engine": a power written as one word with its figure; other units
+# hyphened to a figure ("12-inch touchscreen", "22-inch wheels") size equipment, not the car
+_HYPHENED = r"-(?=(?:horsepower|hp)(?![a-z]))"
+
 _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
     rf"(?<![A-Za-z0-9_.])(?<!\d,)(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
     rf"(?:\s*(?P<mult>{_MULT}))?"
-    rf"(?:\s*(?P<unit>{_SUFFIX}))?",
+    rf"(?:(?:\s*|{_HYPHENED})(?P<unit>{_SUFFIX}))?",
     re.IGNORECASE,
 )
 _PIECE = re.compile(
