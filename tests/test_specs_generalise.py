@@ -308,3 +308,24 @@ def test_a_list_item_named_by_a_code_names_the_engine_it_describes(tmp_path: Pat
     assert _by_variant(specs, "displacement")["Z500"] == (5.0,)
     assert _by_variant(specs, "cylinders") == {"Z300": (4.0,), "Z500": (8.0,)}
     assert not [f for f in specs.facts if f.unit == "in"]
+
+
+def test_named_lines_under_a_model_heading_keep_the_label_above_it(tmp_path: Path) -> None:
+    """'Pricing' / 'Acme Comet (Hybrid):' / 'Base Model (LE): Starting at $28,000': the lines
+    under a heading naming a model are prices still, and so are those under the next model's
+    heading right after them; a heading under no label gives them no attribute."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nPricing\nAcme Comet (Hybrid):\n"
+        "Base Model (LE): Starting at $28,000\n"
+        "Premium Trim (Limited): Starting at $34,000\n"
+        "Acme Comet Plus (Plug-in Hybrid):\n"
+        "Base Model (SE): Starting at $32,000\n"
+        "Ideal Customer\nCommuters:\nCity Driver (XL): Starting at $21,000\n",
+    )
+    assert _by_variant(specs, "price") == {
+        "Base Model (LE)": (28000.0,),
+        "Premium Trim (Limited)": (34000.0,),
+        "Base Model (SE)": (32000.0,),
+    }

@@ -39,7 +39,7 @@ def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> 
     for m in _NAMED_LINE.finditer(text):
         start = m.start()
         if block_end < 0 or text[block_end:start].strip():  # a new block: its topic is above
-            topic = _topic(vocab, text, start)
+            topic = _topic(vocab, text, start, topic if block_end >= 0 else None)
         block_end = m.end()
         if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
             continue
@@ -47,16 +47,29 @@ def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> 
     return out
 
 
-def _topic(vocab: Vocabulary, text: str, start: int) -> str | None:
+def _topic(vocab: Vocabulary, text: str, start: int, last: str | None = None) -> str | None:
     """The attribute the line above a block of named lines is about: a label ("Pricing"),
     or the last label of a sentence that introduces the lines ("…售价区间为14.98-18.58万元，
-    其中：")."""
+    其中："). A heading that names a model ("Toyota Prius (Hybrid):") between the label and
+    the block, or between the block and the last one (`last`'s), keeps that topic."""
     before = text[:start].rstrip()
     above = before[before.rfind("\n") + 1 :]
     lead = above.rstrip(" \t*").endswith(":")
     above = above.strip(" \t#*:")
     if not above:
         return None
+    if (
+        lead
+        and not re.search(r"\d", above)
+        and vocab.lookup(above) is None
+        and not vocab.find_labels(above)
+    ):
+        head = before[: before.rfind("\n")].rstrip()
+        line = head[head.rfind("\n") + 1 :]
+        if _NAMED_LINE.fullmatch(line):
+            return last  # "…(Limited): Starting at $34,000" / "Toyota Prius Prime …:"
+        key = vocab.lookup(line.strip(" \t#*:")) if line and not re.search(r"\d", line) else None
+        return key if key in vocab.attributes else None
     if re.search(r"\d", above) or (lead and vocab.lookup(above) is None):
         labels = vocab.find_labels(above) if lead else []
         key = vocab.lookup(above[slice(*labels[-1])]) if labels else None
