@@ -329,3 +329,19 @@ def test_named_lines_under_a_model_heading_keep_the_label_above_it(tmp_path: Pat
         "Premium Trim (Limited)": (34000.0,),
         "Base Model (SE)": (32000.0,),
     }
+
+
+def test_an_engine_lines_size_and_cylinders(tmp_path: Path) -> None:
+    """'Engine: 1.8L 4-Cylinder Hybrid Synergy Drive' under a variant heading gives that
+    variant's displacement and cylinder count besides the engine; a value naming two sizes
+    names neither, and a count a bracket qualifies ('four-cylinder (enhanced)') is left."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nEngine Options\nAcme Comet (Hybrid)\n"
+        "Engine: 1.8L 4-Cylinder Hybrid Synergy Drive\nPower Output: 121 HP (combined)\n"
+        "Acme Comet Sport\nEngine: 2.0L or 2.5L four-cylinder (enhanced)\n"
+        "Power Output: 190 HP\n",
+    )
+    assert _by_variant(specs, "displacement") == {"Acme Comet (Hybrid)": (1.8,)}
+    assert _by_variant(specs, "cylinders") == {"Acme Comet (Hybrid)": (4.0,)}

@@ -303,3 +303,39 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
             else None
         )
     return _STATED[id(vocab)]
+
+
+# "four-cylinder (enhanced)": a bracket after the last word qualifies the whole engine
+_BRACKET_AFTER = re.compile(r"[ \t]*\(")
+_LITRES = re.compile(r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litres?|liters?)\b", re.IGNORECASE)
+
+
+def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
+    """What an engine's stated value says of its size and cylinders ("Engine: 1.8L 4-Cylinder
+    Hybrid Synergy Drive"): that engine's displacement and cylinder count, of its variant. A
+    value naming two sizes or two counts ("2.0L or 2.5L") names no one of them, and a figure a
+    bracket follows is left to what reads that bracket."""
+    a, b = engine.value.start, engine.value.end
+    out = []
+    sizes = list(_LITRES.finditer(text, a, b))
+    attr = vocab.attributes.get("displacement")
+    if len(sizes) == 1 and attr is not None:
+        m = sizes[0]
+        converted = to_canonical(float(m.group("size")), LITRE, attr.dimension)
+        if (
+            converted is not None
+            and attr.plausible(converted[0])
+            and not _BRACKET_AFTER.match(text, m.end())
+        ):
+            value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
+            out.append(Found("displacement", value, engine.start, b, engine.variant))
+    counts = [m for m in CYLINDERS.finditer(text, a, b) if not m.group("z")]
+    if len(counts) == 1 and "cylinders" in vocab.attributes:
+        m = counts[0]
+        n = float(m.group("vn")) if m.group("v") else _count(m, "n")
+        end = m.end("c") if m.group("c") else m.end()
+        if n is not None and 1 <= n <= 16 and not _BRACKET_AFTER.match(text, end):
+            out.append(
+                Found("cylinders", Value(m.start(), end, (n,)), engine.start, b, engine.variant)
+            )
+    return out

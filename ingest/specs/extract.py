@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.counts import engine_parts
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -159,6 +160,9 @@ def _read(
     found = [(f, False) for f in kv]
     if section.kind == "record":
         return found
+    found += [
+        (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
+    ]
     table_facts, skip = tables(vocab, text)
     found += [(f, False) for f in table_facts]
     skip += kv_spans
