@@ -345,3 +345,22 @@ def test_an_engine_lines_size_and_cylinders(tmp_path: Path) -> None:
     )
     assert _by_variant(specs, "displacement") == {"Acme Comet (Hybrid)": (1.8,)}
     assert _by_variant(specs, "cylinders") == {"Acme Comet (Hybrid)": (4.0,)}
+
+
+def test_two_cars_compared_a_version_after_the_price_and_a_discount(tmp_path: Path) -> None:
+    """'售价16.98万元的奇骏至尊版' is the 至尊版's price and '售价13.58万元的卡罗拉先锋版' the
+    先锋版's, each of its own car, in one article about both; '终端仍有着8000多元的优惠' is a
+    discount, no price."""
+    specs = write(
+        tmp_path,
+        "news.md",
+        "# 奇骏和卡罗拉怎么选\n\n"
+        "它们的配置各有取舍。售价16.98万元的奇骏至尊版，配有天窗和自动空调。\n\n"
+        "但售价13.58万元的卡罗拉先锋版，配置正好相反。\n\n"
+        "最后说售价，虽说卡罗拉是老车型，但市场终端仍有着8000多元的优惠。\n",
+    )
+    prices = {(f.car, f.variant): f.numbers for f in facts(specs, "price")}
+    assert prices == {
+        ("nissan-x-trail", "至尊版"): (169800.0,),
+        ("toyota-corolla", "先锋版"): (135800.0,),
+    }

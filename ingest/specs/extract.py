@@ -31,13 +31,20 @@ from ingest.specs.scope import (
     record_car,
     section_scope,
     sub_model,
+    version_after,
     with_own_name,
 )
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
-from ingest.specs.values import beside_pure_electric, bound_of, on_fuel, without_rounder
+from ingest.specs.values import (
+    beside_pure_electric,
+    bound_of,
+    discount,
+    on_fuel,
+    without_rounder,
+)
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -205,6 +212,8 @@ def _facts(
         ]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
+            if found.variant is None:  # "…的卡罗拉双擎精英版": the 精英版's price
+                found = replace(found, variant=version_after(text, found.value.end, in_clause))
         elif car is not None and before and before[-1].car != car:
             return []  # "比AION Y 10-15万的定位": the figure follows another car's name
         if car is not None and before and before[-1].car == car:
@@ -214,8 +223,8 @@ def _facts(
                     doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
         return []
-    if found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end):
-        return []  # a range on a full tank is no electric range
+    if _other_quantity(text, found):
+        return []
     start, end = _trim(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
@@ -242,6 +251,14 @@ def _facts(
         )
         for sub in subs
     ]
+
+
+def _other_quantity(text: str, found: Found) -> bool:
+    """Whether a figure read as `found`'s attribute measures something else: a discount off
+    the price ("市场终端仍有着1万多的优惠"), a range on a full tank (no electric range)."""
+    if found.attribute == "price":
+        return discount(text, found.value.end)
+    return found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end)
 
 
 # "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner

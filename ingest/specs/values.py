@@ -390,3 +390,14 @@ def _rounds(bound: Fact, exact: Fact, sign: int) -> bool:
     names = {w.casefold() for w in bound.variant.split() if re.search(r"[A-Z]", w)}
     said = set((exact.variant or "").casefold().split())
     return exact.variant is not None and bool(names) and names <= said
+
+
+# "市场终端仍有着1万多的优惠": a sum off the price
+_DISCOUNT = re.compile(
+    r"\s*(?:多|余|左右)?\s*(?:元)?\s*的?\s*(?:现金)?(?:优惠|折扣|让利|降价|补贴)"
+)
+
+
+def discount(text: str, end: int) -> bool:
+    """Whether the figure ending at `end` is a discount ("1万多的优惠"), not a price."""
+    return _DISCOUNT.match(text, end) is not None
