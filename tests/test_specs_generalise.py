@@ -364,3 +364,30 @@ def test_two_cars_compared_a_version_after_the_price_and_a_discount(tmp_path: Pa
         ("nissan-x-trail", "至尊版"): (169800.0,),
         ("toyota-corolla", "先锋版"): (135800.0,),
     }
+
+
+def test_a_named_line_of_city_highway_combined_economy(tmp_path: Path) -> None:
+    """'- 2WD: 18 city / 24 highway / 20 combined MPG' under an engine's heading gives the
+    three economies of that engine's 2WD, a long line's aside after them ('(lower due to …)')
+    included; a line without two cycle words gives none this way."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "### What fuel economy does it get?\n\n"
+        "**3.4L Twin-Turbo V6:**\n"
+        "- 2WD: 18 city / 24 highway / 20 combined MPG\n"
+        "- 4WD: 17 city / 22 highway / 19 combined MPG (lower due to off-road-oriented gearing "
+        "and all-terrain tires)\n",
+    )
+    assert _by_variant(specs, "fuel_economy_city") == {
+        "3.4L Twin-Turbo V6 2WD": (18.0,),
+        "3.4L Twin-Turbo V6 4WD": (17.0,),
+    }
+    assert _by_variant(specs, "fuel_economy_combined") == {
+        "3.4L Twin-Turbo V6 2WD": (20.0,),
+        "3.4L Twin-Turbo V6 4WD": (19.0,),
+    }
+    assert _by_variant(specs, "fuel_economy_highway") == {
+        "3.4L Twin-Turbo V6 2WD": (24.0,),
+        "3.4L Twin-Turbo V6 4WD": (22.0,),
+    }

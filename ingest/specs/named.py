@@ -12,7 +12,7 @@ import re
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
-from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found
+from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found, economy_words
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -41,7 +41,10 @@ def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> 
         if block_end < 0 or text[block_end:start].strip():  # a new block: its topic is above
             topic = _topic(vocab, text, start, topic if block_end >= 0 else None)
         block_end = m.end()
-        if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
+        if covered(start) or vocab.lookup(m.group("name")):
+            continue
+        if len(m.group("value")) > 80:  # a sentence; but "4WD: 18 city / … MPG (lower due…)"
+            out += _economies(vocab, text, m, m.start("value"), m.start("value") + 80)
             continue
         out += _named_figures(vocab, text, m, topic)
     return out
@@ -83,6 +86,9 @@ def _named_figures(
 ) -> list[Found]:
     name = m.group("name").strip()
     every = quantities(text, m.start("value"), m.end("value"))
+    named = _economies(vocab, text, m, m.start("value"), m.end("value"))
+    if named:
+        return named
     words = _without_figures(text, m.start("value"), m.end("value"), every)
     if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
         return []  # a sentence after the name, not a figure: the sentence readers' business
@@ -105,6 +111,17 @@ def _named_figures(
             variant = list_variant(vocab, text, q.start) or _thing(vocab, name)
             out.append(Found(attr.key, values[0], m.start(), m.end(), variant))
     return out
+
+
+def _economies(vocab: Vocabulary, text: str, m: re.Match[str], start: int, end: int) -> list[Found]:
+    """ "- 2WD: 18 city / 24 highway / 20 combined MPG": each figure names its cycle, the
+    line's name (with the heading over it) the variant."""
+    named = economy_words(vocab, text, start, end)
+    if not named:
+        return []
+    variant = list_variant(vocab, text, named[0][1].start) or _thing(vocab, m.group("name").strip())
+    line_end = min(m.end(), end)  # the whole line is the evidence, up to its aside
+    return [Found(key, v, m.start(), line_end, variant) for key, v in named]
 
 
 def _thing(vocab: Vocabulary, name: str) -> str | None:

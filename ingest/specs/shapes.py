@@ -305,6 +305,15 @@ _ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combi
 _ECONOMY_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
 
 
+def economy_words(vocab: Vocabulary, text: str, start: int, end: int) -> list[tuple[str, Value]]:
+    """The economies "18 city / 24 highway / 20 combined MPG" in `text[start:end]` names, each
+    by its own word, at their offsets in `text`."""
+    return [
+        (key, replace(v, start=v.start + start, end=v.end + start))
+        for key, v in _economy_words(vocab, text[start:end], None)
+    ]
+
+
 def _economy_words(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
     found = list(_ECONOMY_WORD.finditer(segment))
     kinds = [_ECONOMY_KEY[m.group("k").lower()] for m in found]
