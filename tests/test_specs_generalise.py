@@ -391,3 +391,17 @@ def test_a_named_line_of_city_highway_combined_economy(tmp_path: Path) -> None:
         "3.4L Twin-Turbo V6 2WD": (24.0,),
         "3.4L Twin-Turbo V6 4WD": (22.0,),
     }
+
+
+def test_figures_of_rivals_in_a_comparison_sentence(tmp_path: Path) -> None:
+    """'For comparison, … like the Bolt Hauler (varying from 17-25 MPG combined …)' gives
+    the rivals' economy, not the document's car's; its own line before it stays."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "The Comet returns 21 MPG combined.\n\n"
+        "For comparison, the Comet's fuel economy is competitive with other trucks like the "
+        "Bolt Hauler (varying from 17-25 MPG combined depending on engine) and the Zeta Ten "
+        "(16-23 MPG combined).\n",
+    )
+    assert [f.numbers for f in facts(specs, "fuel_economy_combined")] == [(21.0,)]

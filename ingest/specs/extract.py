@@ -38,13 +38,7 @@ from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
-from ingest.specs.values import (
-    beside_pure_electric,
-    bound_of,
-    discount,
-    on_fuel,
-    without_rounder,
-)
+from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -223,7 +217,7 @@ def _facts(
                     doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
         return []
-    if _other_quantity(text, found):
+    if other_quantity(text, found.attribute, found.start, found.value.start, found.value.end):
         return []
     start, end = _trim(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
@@ -251,14 +245,6 @@ def _facts(
         )
         for sub in subs
     ]
-
-
-def _other_quantity(text: str, found: Found) -> bool:
-    """Whether a figure read as `found`'s attribute measures something else: a discount off
-    the price ("市场终端仍有着1万多的优惠"), a range on a full tank (no electric range)."""
-    if found.attribute == "price":
-        return discount(text, found.value.end)
-    return found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end)
 
 
 # "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner

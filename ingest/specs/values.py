@@ -401,3 +401,30 @@ _DISCOUNT = re.compile(
 def discount(text: str, end: int) -> bool:
     """Whether the figure ending at `end` is a discount ("1万多的优惠"), not a price."""
     return _DISCOUNT.match(text, end) is not None
+
+
+# "For comparison, … like the Ford F-150 (17-25 MPG combined)": a sentence about rivals
+_RIVALS = re.compile(
+    r"\bfor comparison\b|\b(?:competitors?|rivals?|competitive with)\b|竞品|竞争对手",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"[.!?]\s|\n|[。！？]")
+
+
+def about_rivals(text: str, at: int) -> bool:
+    """Whether the figure at `at` is in a sentence that turns to rival cars before it: their
+    figures, not the document's car's."""
+    back = max(0, at - 300)
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, at)]
+    return _RIVALS.search(text, starts[-1] if starts else back, at) is not None
+
+
+def other_quantity(text: str, attribute: str, start: int, at: int, end: int) -> bool:
+    """Whether a figure at `at:end` (its phrase from `start`) read as `attribute` measures
+    something else: a rival's, a discount off the price ("终端仍有着1万多的优惠"), a range on
+    a full tank (no electric range)."""
+    if about_rivals(text, at):
+        return True
+    if attribute == "price":
+        return discount(text, end)
+    return attribute == "electric_range" and on_fuel(text, start, end)
