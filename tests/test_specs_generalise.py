@@ -405,3 +405,21 @@ def test_figures_of_rivals_in_a_comparison_sentence(tmp_path: Path) -> None:
         "(16-23 MPG combined).\n",
     )
     assert [f.numbers for f in facts(specs, "fuel_economy_combined")] == [(21.0,)]
+
+
+def test_a_named_line_under_a_sentence_of_several_labels(tmp_path: Path) -> None:
+    """'The Comet offers impressive towing capacity across its engine range:' over
+    '- **Z300 (4-cylinder)**: Up to 7,716 pounds when properly equipped' is the Z300's
+    towing (the label its figure measures, not the sentence's last, 'range'); a line of two
+    figures with their own conditions ('… on the Comet 110, or … on the Comet 90') is left."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "### How much can the Comet tow?\n\n"
+        "The Comet offers impressive towing capacity across its engine range:\n\n"
+        "- **Z300 (4-cylinder)**: Up to 7,716 pounds when properly equipped\n"
+        "- **Z400 (6-cylinder)**: Up to 8,201 pounds on the Comet 110, or 7,716 pounds on "
+        "the Comet 90\n",
+    )
+    assert _by_variant(specs, "towing_capacity") == {"Z300 (4-cylinder)": (7716.0,)}
+    assert not facts(specs, "electric_range")

@@ -22,6 +22,10 @@ _NAMED_LINE = re.compile(
     r"(?P<value>[^\n]*\d[^\n]*)$",
     re.MULTILINE,
 )
+_HEDGE = re.compile(
+    r"[ \t*]*(?:(?:up to|approximately|approx\.|around|about|nearly|~)[ \t]*)?", re.IGNORECASE
+)
+_CONDITION = re.compile(r"[ \t]+(?:when|if|with)\b", re.IGNORECASE)  # "… when properly equipped"
 _QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
 _QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
 
@@ -75,10 +79,26 @@ def _topic(vocab: Vocabulary, text: str, start: int, last: str | None = None) ->
         return key if key in vocab.attributes else None
     if re.search(r"\d", above) or (lead and vocab.lookup(above) is None):
         labels = vocab.find_labels(above) if lead else []
-        key = vocab.lookup(above[slice(*labels[-1])]) if labels else None
+        keys = [vocab.lookup(above[a:b]) for a, b in labels]
+        key = _measured(vocab, text, start, keys) or (keys[-1] if keys else None)
     else:
         key = vocab.lookup(above)
     return key if key in vocab.attributes else None
+
+
+def _measured(vocab: Vocabulary, text: str, start: int, keys: list[str | None]) -> str | None:
+    """Of the labels a sentence introducing named lines gives (`keys`), the last one whose
+    quantity the first line's figure measures ("…towing capacity across its engine range:"
+    over "- P300: Up to 7,716 pounds": towing, not range)."""
+    end = text.find("\n", start)
+    unit = next((q.unit for q in quantities(text, start, end if end > 0 else None) if q.unit), None)
+    if unit is None:
+        return None
+    for key in reversed(keys):
+        attr = vocab.attributes.get(key) if key else None
+        if attr is not None and attr.dimension == unit.dimension:
+            return key
+    return None
 
 
 def _named_figures(
@@ -90,9 +110,17 @@ def _named_figures(
     if named:
         return named
     words = _without_figures(text, m.start("value"), m.end("value"), every)
-    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
-        return []  # a sentence after the name, not a figure: the sentence readers' business
     found = [q for q in every if q.unit is not None]
+    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
+        if not (
+            topic
+            and len(found) == 1
+            and _HEDGE.fullmatch(text, m.start("value"), found[0].start)
+            and _CONDITION.match(text, found[0].end)
+        ):
+            return []  # a sentence after the name, not a figure: the sentence readers' business
+        # "- **P300 (4-cylinder)**: Up to 7,716 pounds when properly equipped": the topic's
+        # one figure first, a condition after it
     out = []
     for q in found:
         qualified = _QUALIFIED.match(text, q.end)
