@@ -423,3 +423,22 @@ def test_a_named_line_under_a_sentence_of_several_labels(tmp_path: Path) -> None
     )
     assert _by_variant(specs, "towing_capacity") == {"Z300 (4-cylinder)": (7716.0,)}
     assert not facts(specs, "electric_range")
+
+
+def test_a_list_under_an_engines_heading_describes_engines(tmp_path: Path) -> None:
+    """Under '**Engine Options:**', '- **Z400**: 395-horsepower 3.0L turbocharged inline
+    6-cylinder with a mild hybrid' is the Z400's displacement and cylinder count though it
+    never says 'engine'; a size in an item's name ('- Z-Force 2.4L Turbo: …') or a list under
+    another heading gives none this way."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Engine Options:**\n\n"
+        "- **Z400**: 395-horsepower 3.0L turbocharged inline 6-cylinder with a mild hybrid.\n\n"
+        "**2025 Model Year (Turbocharged Engines):**\n"
+        "- Z-Force 2.4L Turbo: Expected similar towing capacity\n\n"
+        "**Accessories:**\n\n"
+        "- **Tow kit**: fits a 3.5L water can and a 6-cylinder pump.\n",
+    )
+    assert _by_variant(specs, "displacement") == {"Z400": (3.0,)}
+    assert _by_variant(specs, "cylinders") == {"Z400": (6.0,)}

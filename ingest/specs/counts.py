@@ -142,7 +142,10 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         line_start = wrapped_start(text, m.start())  # "a 1.5-litre\n4-cylinder diesel engine"
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
-        if not _ENGINE_CUE.search(text, line_start, line_end) or compared(text, m.start()):
+        cue = _ENGINE_CUE.search(text, line_start, line_end) or under_engine_heading(
+            text, m.start()
+        )
+        if not cue or compared(text, m.start()):
             continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
         variant, ev_start = _engine_name(text, line_start, m.start())
         if ev_start == m.start() and not m.group("z"):
@@ -227,6 +230,54 @@ def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -
         value = Value(at, figure_end, (float(size),), "L", converted[0], converted[1])
         variant = None if zh else " ".join(text[m.start() : m.end("name")].split())
         out.append(Found("displacement", value, m.start(), max(m.end(), figure_end), variant))
+    return out + _listed_sizes(vocab, text, covered, {f.value.start for f in out})
+
+
+# "**Engine Options:**": a bold heading line over a list of engines
+_ENGINE_HEADING = re.compile(
+    r"[ \t]*(?:#+[ \t]*)?\*\*[^*\n]*\b(?:engines?|powertrains?)\b[^*\n]*\*\*:?[ \t]*", re.I
+)
+_LIST_ITEM = re.compile(r"[ \t]*[-*•][ \t]")
+_NAMED_ITEM = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]+\*\*[ \t]*:[^:]*$")  # "- **P400**: …"
+
+
+def under_engine_heading(text: str, at: int) -> bool:
+    """Whether the list item holding offset `at` is one of a list under an engines heading
+    ("**Engine Options:**" / "- **P400**: 395-horsepower 3.0L turbocharged inline 6-cylinder")."""
+    end = text.rfind("\n", 0, at) + 1
+    if not _LIST_ITEM.match(text, end):
+        return False
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start : end - 1]
+        if line.strip() and not _LIST_ITEM.match(line):
+            return _ENGINE_HEADING.fullmatch(line) is not None
+        end = start
+    return False
+
+
+def _listed_sizes(
+    vocab: Vocabulary, text: str, covered: Callable[[int], bool], taken: set[int]
+) -> list[Found]:
+    """The one size a list item under an engines heading states ("- **P400**: 395-horsepower
+    3.0L turbocharged inline 6-cylinder"), after the item's bold name: its engine's
+    displacement, of no variant here (the item's name gives one)."""
+    attr = vocab.attributes["displacement"]
+    out = []
+    for m in _LITRES.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if m.start() in taken or covered(m.start()) or not under_engine_heading(text, m.start()):
+            continue
+        if len(_LITRES.findall(text, line_start, line_end)) != 1 or compared(text, m.start()):
+            continue
+        if not _NAMED_ITEM.match(text[line_start : m.start()]):
+            continue  # "- i-Force 2.4L Turbo: Expected …": a size in the item's name
+        converted = to_canonical(float(m.group("size")), LITRE, attr.dimension)
+        if converted is not None and attr.plausible(converted[0]):
+            value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
+            out.append(Found("displacement", value, m.start(), m.end()))
     return out
 
 
