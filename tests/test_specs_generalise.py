@@ -442,3 +442,17 @@ def test_a_list_under_an_engines_heading_describes_engines(tmp_path: Path) -> No
     )
     assert _by_variant(specs, "displacement") == {"Z400": (3.0,)}
     assert _by_variant(specs, "cylinders") == {"Z400": (6.0,)}
+
+
+def test_a_sentence_on_a_key_line_under_a_variant_heading(tmp_path: Path) -> None:
+    """'Key Feature: Up to ~42 miles of all-electric range' under the heading 'Acme Comet
+    Plus (Plug-in Hybrid)' is that variant's range, as the block's labelled lines are."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nEngine Options\nAcme Comet (Hybrid)\n"
+        "Power Output: 121 HP (combined)\nAcme Comet Plus (Plug-in Hybrid)\n"
+        "Power Output: 150 HP (combined)\n"
+        "Key Feature: Up to ~42 miles of all-electric range\n",
+    )
+    assert _by_variant(specs, "electric_range") == {"Acme Comet Plus (Plug-in Hybrid)": (42.0,)}

@@ -35,7 +35,7 @@ from ingest.specs.scope import (
     with_own_name,
 )
 from ingest.specs.settle import settle
-from ingest.specs.shapes import Found, key_values
+from ingest.specs.shapes import Found, headed, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
@@ -174,7 +174,7 @@ def _read(
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
-    prose = sentences(vocab, text, skip)
+    prose = headed(text, sentences(vocab, text, skip))
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]

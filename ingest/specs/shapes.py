@@ -178,6 +178,26 @@ def _heading_displacements(
     return out
 
 
+_KEY_LINE = re.compile(r"[ \t]*[A-Z][^:\n]{1,30}:[ \t]")  # "Key Feature: Up to ~42 miles …"
+
+
+def headed(text: str, found: list[Found]) -> list[Found]:
+    """`found` (read from sentences) with the variant heading over a `key: value` line a
+    figure of no variant is on ("Toyota Prius Prime (Plug-in Hybrid)" / "Key Feature: Up to
+    ~42 miles of all-electric range"), as the block's labelled lines have it."""
+    if not any(f.variant is None for f in found):
+        return found
+    headings: list[tuple[int, str | None]] | None = None
+    out = []
+    for f in found:
+        line_start = text.rfind("\n", 0, f.start) + 1
+        if f.variant is None and _KEY_LINE.match(text, line_start):
+            headings = variant_headings(text) if headings is None else headings
+            f = replace(f, variant=_heading_at(headings, line_start))
+        out.append(f)
+    return out
+
+
 def _heading_at(headings: list[tuple[int, str | None]], offset: int) -> str | None:
     variant = None
     for start, name in headings:
