@@ -217,7 +217,9 @@ def _facts(
                     doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
         return []
-    if other_quantity(text, found.attribute, found.start, found.value.start, found.value.end):
+    if record is None and other_quantity(
+        text, found.attribute, found.start, found.value.start, found.value.end
+    ):
         return []
     start, end = _trim(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)

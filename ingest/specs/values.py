@@ -415,8 +415,11 @@ def about_rivals(text: str, at: int) -> bool:
     """Whether the figure at `at` is in a sentence that turns to rival cars before it: their
     figures, not the document's car's."""
     back = max(0, at - 300)
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, at)]
-    return _RIVALS.search(text, starts[-1] if starts else back, at) is not None
+    rivals = list(_RIVALS.finditer(text, back, at))
+    if not rivals:  # the common case, one scan
+        return False
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, rivals[-1].start(), at)]
+    return not starts  # no sentence ends between the turn to rivals and the figure
 
 
 def other_quantity(text: str, attribute: str, start: int, at: int, end: int) -> bool:
