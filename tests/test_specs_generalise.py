@@ -301,13 +301,16 @@ def test_a_list_item_named_by_a_code_names_the_engine_it_describes(tmp_path: Pat
         "- **Z500**: 493-horsepower 5.0L supercharged V8 engine, for the most demanding.\n\n"
         "**Hybrid:**\n\n"
         "- Turbocharged 2.4L engine paired with 48-horsepower electric motor\n"
-        "- A 12-inch touchscreen is standard.\n",
+        "- A 12-inch touchscreen is standard.\n\n"
+        "**Body Styles:**\n\n- **Comet 110**: The four-door mid-size variant with a "
+        "119-inch wheelbase, for most buyers.\n",
     )
+    assert _by_variant(specs, "wheelbase") == {"Comet 110": (119.0,)}
     assert _by_variant(specs, "power") == {"Z300": (296.0,), "Z500": (493.0,)}
     assert _by_variant(specs, "displacement")["Z300"] == (2.0,)
     assert _by_variant(specs, "displacement")["Z500"] == (5.0,)
     assert _by_variant(specs, "cylinders") == {"Z300": (4.0,), "Z500": (8.0,)}
-    assert not [f for f in specs.facts if f.unit == "in"]
+    assert not [f for f in specs.facts if f.unit == "in" and f.attribute != "wheelbase"]
 
 
 def test_named_lines_under_a_model_heading_keep_the_label_above_it(tmp_path: Path) -> None:

@@ -55,9 +55,10 @@ _SUFFIX = _alternation(SUFFIXES, "u")
 _YUAN = r"(?:元(?=\s*(?:-|~|至|到)\s*\d))?"
 _PREFIX = _alternation(PREFIXES, "p")
 
-# "a 296-horsepower 2.0L engine": a power written as one word with its figure; other units
-# hyphened to a figure ("12-inch touchscreen", "22-inch wheels") size equipment, not the car
-_HYPHENED = r"-(?=(?:horsepower|hp)(?![a-z]))"
+# "a 296-horsepower 2.0L engine", "a 119-inch wheelbase", "a 318-mile range": a figure and
+# its unit written as one word (only a label next to it makes it the car's: "a 12-inch
+# touchscreen" sizes equipment and names no attribute)
+_HYPHENED = r"-(?=(?:horsepower|hp|inch|foot|feet|mile|liter|litre|gallon|pound|kwh|kw)(?![a-z]))"
 
 _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
