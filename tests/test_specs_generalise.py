@@ -459,3 +459,18 @@ def test_a_sentence_on_a_key_line_under_a_variant_heading(tmp_path: Path) -> Non
         "Key Feature: Up to ~42 miles of all-electric range\n",
     )
     assert _by_variant(specs, "electric_range") == {"Acme Comet Plus (Plug-in Hybrid)": (42.0,)}
+
+
+def test_seating_for_passengers_in_a_variants_item(tmp_path: Path) -> None:
+    """'- **Comet 90**: … two rows of seating for up to five or six passengers' is the Comet
+    90's seat count (five, its first); a prose line ('Large Families: Spacious seating for up
+    to 8 passengers') states the most of all versions and gives none."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "- **Comet 90**: The shorter, two-door version with two rows of seating for up "
+        "to five or six passengers.\n\n"
+        "- **Comet 130**: Offering three rows of seating for up to eight passengers.\n\n"
+        "Large Families: Spacious seating for up to 8 passengers\n",
+    )
+    assert _by_variant(specs, "seats") == {"Comet 90": (5.0,), "Comet 130": (8.0,)}

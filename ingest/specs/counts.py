@@ -304,7 +304,24 @@ def seat_counts(text: str, covered: Callable[[int], bool]) -> list[Found]:
         word = (m.group("n") or m.group("e")).lower()
         n = float(word) if word.isdigit() else float(_COUNT[word])
         out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
+    for m in _SEATING.finditer(text):  # "two rows of seating for up to five or six passengers"
+        # "up to" is a model's most, so only of a variant a list item names ("- **Defender
+        # 90**: …"), not a line of prose ("Large Families: seating for up to 8 passengers")
+        if not covered(m.start("v")) and _BOLD_ITEM.match(text, text.rfind("\n", 0, m.start()) + 1):
+            word = m.group("e").lower()
+            n = float(word) if word.isdigit() else float(_COUNT[word])
+            value = Value(m.start("v"), m.end("v"), (n,))
+            out.append(Found("seats", value, m.start(), m.end()))
     return out
+
+
+_BOLD_ITEM = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]+\*\*")
+_SEAT_WORD = r"(?:[2-9]|two|four|five|six|seven|eight|nine)"
+_SEATING = re.compile(
+    rf"\b(?:seating|seats?|room)\s+for\s+(?P<v>(?:up\s+to\s+)?(?P<e>{_SEAT_WORD})"
+    rf"(?:\s+or\s+{_SEAT_WORD})?\s+(?:passengers|people|occupants|adults))\b",
+    re.IGNORECASE,
+)
 
 
 def stated_counts(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
