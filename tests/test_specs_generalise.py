@@ -285,3 +285,192 @@ def test_a_way_of_charging_and_its_time_and_power(tmp_path: Path) -> None:
         "Level 2 Charger": (9.0,),
     }
     assert _by_variant(specs, "charging_power") == {"DC Fast Charging": (150.0,)}
+
+
+def test_a_list_item_named_by_a_code_names_the_engine_it_describes(tmp_path: Path) -> None:
+    """'- **Z300**: 296-horsepower 2.0L turbocharged 4-cylinder engine' is the Z300's power,
+    displacement and cylinder count (a reader names the engine by its code, not by the
+    description); a power written as one word with its figure ('296-horsepower') is read, but
+    not one that sizes an electric motor ('a 48-horsepower electric motor'), nor a screen's
+    hyphened size ('a 12-inch touchscreen')."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Engine Options:**\n\n"
+        "- **Z300**: 296-horsepower 2.0L turbocharged 4-cylinder engine, for daily driving.\n\n"
+        "- **Z500**: 493-horsepower 5.0L supercharged V8 engine, for the most demanding.\n\n"
+        "**Hybrid:**\n\n"
+        "- Turbocharged 2.4L engine paired with 48-horsepower electric motor\n"
+        "- A 12-inch touchscreen is standard.\n\n"
+        "**Body Styles:**\n\n- **Comet 110**: The four-door mid-size variant with a "
+        "119-inch wheelbase, for most buyers.\n",
+    )
+    assert _by_variant(specs, "wheelbase") == {"Comet 110": (119.0,)}
+    assert _by_variant(specs, "power") == {"Z300": (296.0,), "Z500": (493.0,)}
+    assert _by_variant(specs, "displacement")["Z300"] == (2.0,)
+    assert _by_variant(specs, "displacement")["Z500"] == (5.0,)
+    assert _by_variant(specs, "cylinders") == {"Z300": (4.0,), "Z500": (8.0,)}
+    assert not [f for f in specs.facts if f.unit == "in" and f.attribute != "wheelbase"]
+
+
+def test_named_lines_under_a_model_heading_keep_the_label_above_it(tmp_path: Path) -> None:
+    """'Pricing' / 'Acme Comet (Hybrid):' / 'Base Model (LE): Starting at $28,000': the lines
+    under a heading naming a model are prices still, and so are those under the next model's
+    heading right after them; a heading under no label gives them no attribute."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nPricing\nAcme Comet (Hybrid):\n"
+        "Base Model (LE): Starting at $28,000\n"
+        "Premium Trim (Limited): Starting at $34,000\n"
+        "Acme Comet Plus (Plug-in Hybrid):\n"
+        "Base Model (SE): Starting at $32,000\n"
+        "Ideal Customer\nCommuters:\nCity Driver (XL): Starting at $21,000\n",
+    )
+    assert _by_variant(specs, "price") == {
+        "Base Model (LE)": (28000.0,),
+        "Premium Trim (Limited)": (34000.0,),
+        "Base Model (SE)": (32000.0,),
+    }
+
+
+def test_an_engine_lines_size_and_cylinders(tmp_path: Path) -> None:
+    """'Engine: 1.8L 4-Cylinder Hybrid Synergy Drive' under a variant heading gives that
+    variant's displacement and cylinder count besides the engine; a value naming two sizes
+    names neither, and a count a bracket qualifies ('four-cylinder (enhanced)') is left."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nEngine Options\nAcme Comet (Hybrid)\n"
+        "Engine: 1.8L 4-Cylinder Hybrid Synergy Drive\nPower Output: 121 HP (combined)\n"
+        "Acme Comet Sport\nEngine: 2.0L or 2.5L four-cylinder (enhanced)\n"
+        "Power Output: 190 HP\n",
+    )
+    assert _by_variant(specs, "displacement") == {"Acme Comet (Hybrid)": (1.8,)}
+    assert _by_variant(specs, "cylinders") == {"Acme Comet (Hybrid)": (4.0,)}
+
+
+def test_two_cars_compared_a_version_after_the_price_and_a_discount(tmp_path: Path) -> None:
+    """'售价16.98万元的奇骏至尊版' is the 至尊版's price and '售价13.58万元的卡罗拉先锋版' the
+    先锋版's, each of its own car, in one article about both; '终端仍有着8000多元的优惠' is a
+    discount, no price."""
+    specs = write(
+        tmp_path,
+        "news.md",
+        "# 奇骏和卡罗拉怎么选\n\n"
+        "它们的配置各有取舍。售价16.98万元的奇骏至尊版，配有天窗和自动空调。\n\n"
+        "但售价13.58万元的卡罗拉先锋版，配置正好相反。\n\n"
+        "最后说售价，虽说卡罗拉是老车型，但市场终端仍有着8000多元的优惠。\n",
+    )
+    prices = {(f.car, f.variant): f.numbers for f in facts(specs, "price")}
+    assert prices == {
+        ("nissan-x-trail", "至尊版"): (169800.0,),
+        ("toyota-corolla", "先锋版"): (135800.0,),
+    }
+
+
+def test_a_named_line_of_city_highway_combined_economy(tmp_path: Path) -> None:
+    """'- 2WD: 18 city / 24 highway / 20 combined MPG' under an engine's heading gives the
+    three economies of that engine's 2WD, a long line's aside after them ('(lower due to …)')
+    included; a line without two cycle words gives none this way."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "### What fuel economy does it get?\n\n"
+        "**3.4L Twin-Turbo V6:**\n"
+        "- 2WD: 18 city / 24 highway / 20 combined MPG\n"
+        "- 4WD: 17 city / 22 highway / 19 combined MPG (lower due to off-road-oriented gearing "
+        "and all-terrain tires)\n",
+    )
+    assert _by_variant(specs, "fuel_economy_city") == {
+        "3.4L Twin-Turbo V6 2WD": (18.0,),
+        "3.4L Twin-Turbo V6 4WD": (17.0,),
+    }
+    assert _by_variant(specs, "fuel_economy_combined") == {
+        "3.4L Twin-Turbo V6 2WD": (20.0,),
+        "3.4L Twin-Turbo V6 4WD": (19.0,),
+    }
+    assert _by_variant(specs, "fuel_economy_highway") == {
+        "3.4L Twin-Turbo V6 2WD": (24.0,),
+        "3.4L Twin-Turbo V6 4WD": (22.0,),
+    }
+
+
+def test_figures_of_rivals_in_a_comparison_sentence(tmp_path: Path) -> None:
+    """'For comparison, … like the Bolt Hauler (varying from 17-25 MPG combined …)' gives
+    the rivals' economy, not the document's car's; its own line before it stays."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "The Comet returns 21 MPG combined.\n\n"
+        "For comparison, the Comet's fuel economy is competitive with other trucks like the "
+        "Bolt Hauler (varying from 17-25 MPG combined depending on engine) and the Zeta Ten "
+        "(16-23 MPG combined).\n",
+    )
+    assert [f.numbers for f in facts(specs, "fuel_economy_combined")] == [(21.0,)]
+
+
+def test_a_named_line_under_a_sentence_of_several_labels(tmp_path: Path) -> None:
+    """'The Comet offers impressive towing capacity across its engine range:' over
+    '- **Z300 (4-cylinder)**: Up to 7,716 pounds when properly equipped' is the Z300's
+    towing (the label its figure measures, not the sentence's last, 'range'); a line of two
+    figures with their own conditions ('… on the Comet 110, or … on the Comet 90') is left."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "### How much can the Comet tow?\n\n"
+        "The Comet offers impressive towing capacity across its engine range:\n\n"
+        "- **Z300 (4-cylinder)**: Up to 7,716 pounds when properly equipped\n"
+        "- **Z400 (6-cylinder)**: Up to 8,201 pounds on the Comet 110, or 7,716 pounds on "
+        "the Comet 90\n",
+    )
+    assert _by_variant(specs, "towing_capacity") == {"Z300 (4-cylinder)": (7716.0,)}
+    assert not facts(specs, "electric_range")
+
+
+def test_a_list_under_an_engines_heading_describes_engines(tmp_path: Path) -> None:
+    """Under '**Engine Options:**', '- **Z400**: 395-horsepower 3.0L turbocharged inline
+    6-cylinder with a mild hybrid' is the Z400's displacement and cylinder count though it
+    never says 'engine'; a size in an item's name ('- Z-Force 2.4L Turbo: …') or a list under
+    another heading gives none this way."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Engine Options:**\n\n"
+        "- **Z400**: 395-horsepower 3.0L turbocharged inline 6-cylinder with a mild hybrid.\n\n"
+        "**2025 Model Year (Turbocharged Engines):**\n"
+        "- Z-Force 2.4L Turbo: Expected similar towing capacity\n\n"
+        "**Accessories:**\n\n"
+        "- **Tow kit**: fits a 3.5L water can and a 6-cylinder pump.\n",
+    )
+    assert _by_variant(specs, "displacement") == {"Z400": (3.0,)}
+    assert _by_variant(specs, "cylinders") == {"Z400": (6.0,)}
+
+
+def test_a_sentence_on_a_key_line_under_a_variant_heading(tmp_path: Path) -> None:
+    """'Key Feature: Up to ~42 miles of all-electric range' under the heading 'Acme Comet
+    Plus (Plug-in Hybrid)' is that variant's range, as the block's labelled lines are."""
+    specs = write(
+        tmp_path,
+        "acme_comet.txt",
+        "BRAND: Acme\nMODEL: Comet\n\nEngine Options\nAcme Comet (Hybrid)\n"
+        "Power Output: 121 HP (combined)\nAcme Comet Plus (Plug-in Hybrid)\n"
+        "Power Output: 150 HP (combined)\n"
+        "Key Feature: Up to ~42 miles of all-electric range\n",
+    )
+    assert _by_variant(specs, "electric_range") == {"Acme Comet Plus (Plug-in Hybrid)": (42.0,)}
+
+
+def test_seating_for_passengers_in_a_variants_item(tmp_path: Path) -> None:
+    """'- **Comet 90**: … two rows of seating for up to five or six passengers' is the Comet
+    90's seat count (five, its first); a prose line ('Large Families: Spacious seating for up
+    to 8 passengers') states the most of all versions and gives none."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "- **Comet 90**: The shorter, two-door version with two rows of seating for up "
+        "to five or six passengers.\n\n"
+        "- **Comet 130**: Offering three rows of seating for up to eight passengers.\n\n"
+        "Large Families: Spacious seating for up to 8 passengers\n",
+    )
+    assert _by_variant(specs, "seats") == {"Comet 90": (5.0,), "Comet 130": (8.0,)}

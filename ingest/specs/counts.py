@@ -142,7 +142,10 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         line_start = wrapped_start(text, m.start())  # "a 1.5-litre\n4-cylinder diesel engine"
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
-        if not _ENGINE_CUE.search(text, line_start, line_end) or compared(text, m.start()):
+        cue = _ENGINE_CUE.search(text, line_start, line_end) or under_engine_heading(
+            text, m.start()
+        )
+        if not cue or compared(text, m.start()):
             continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
         variant, ev_start = _engine_name(text, line_start, m.start())
         if ev_start == m.start() and not m.group("z"):
@@ -227,6 +230,54 @@ def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -
         value = Value(at, figure_end, (float(size),), "L", converted[0], converted[1])
         variant = None if zh else " ".join(text[m.start() : m.end("name")].split())
         out.append(Found("displacement", value, m.start(), max(m.end(), figure_end), variant))
+    return out + _listed_sizes(vocab, text, covered, {f.value.start for f in out})
+
+
+# "**Engine Options:**": a bold heading line over a list of engines
+_ENGINE_HEADING = re.compile(
+    r"[ \t]*(?:#+[ \t]*)?\*\*[^*\n]*\b(?:engines?|powertrains?)\b[^*\n]*\*\*:?[ \t]*", re.I
+)
+_LIST_ITEM = re.compile(r"[ \t]*[-*•][ \t]")
+_NAMED_ITEM = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]+\*\*[ \t]*:[^:]*$")  # "- **P400**: …"
+
+
+def under_engine_heading(text: str, at: int) -> bool:
+    """Whether the list item holding offset `at` is one of a list under an engines heading
+    ("**Engine Options:**" / "- **P400**: 395-horsepower 3.0L turbocharged inline 6-cylinder")."""
+    end = text.rfind("\n", 0, at) + 1
+    if not _LIST_ITEM.match(text, end):
+        return False
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start : end - 1]
+        if line.strip() and not _LIST_ITEM.match(line):
+            return _ENGINE_HEADING.fullmatch(line) is not None
+        end = start
+    return False
+
+
+def _listed_sizes(
+    vocab: Vocabulary, text: str, covered: Callable[[int], bool], taken: set[int]
+) -> list[Found]:
+    """The one size a list item under an engines heading states ("- **P400**: 395-horsepower
+    3.0L turbocharged inline 6-cylinder"), after the item's bold name: its engine's
+    displacement, of no variant here (the item's name gives one)."""
+    attr = vocab.attributes["displacement"]
+    out = []
+    for m in _LITRES.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if m.start() in taken or covered(m.start()) or not under_engine_heading(text, m.start()):
+            continue
+        if len(_LITRES.findall(text, line_start, line_end)) != 1 or compared(text, m.start()):
+            continue
+        if not _NAMED_ITEM.match(text[line_start : m.start()]):
+            continue  # "- i-Force 2.4L Turbo: Expected …": a size in the item's name
+        converted = to_canonical(float(m.group("size")), LITRE, attr.dimension)
+        if converted is not None and attr.plausible(converted[0]):
+            value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
+            out.append(Found("displacement", value, m.start(), m.end()))
     return out
 
 
@@ -253,7 +304,24 @@ def seat_counts(text: str, covered: Callable[[int], bool]) -> list[Found]:
         word = (m.group("n") or m.group("e")).lower()
         n = float(word) if word.isdigit() else float(_COUNT[word])
         out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
+    for m in _SEATING.finditer(text):  # "two rows of seating for up to five or six passengers"
+        # "up to" is a model's most, so only of a variant a list item names ("- **Defender
+        # 90**: …"), not a line of prose ("Large Families: seating for up to 8 passengers")
+        if not covered(m.start("v")) and _BOLD_ITEM.match(text, text.rfind("\n", 0, m.start()) + 1):
+            word = m.group("e").lower()
+            n = float(word) if word.isdigit() else float(_COUNT[word])
+            value = Value(m.start("v"), m.end("v"), (n,))
+            out.append(Found("seats", value, m.start(), m.end()))
     return out
+
+
+_BOLD_ITEM = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]+\*\*")
+_SEAT_WORD = r"(?:[2-9]|two|four|five|six|seven|eight|nine)"
+_SEATING = re.compile(
+    rf"\b(?:seating|seats?|room)\s+for\s+(?P<v>(?:up\s+to\s+)?(?P<e>{_SEAT_WORD})"
+    rf"(?:\s+or\s+{_SEAT_WORD})?\s+(?:passengers|people|occupants|adults))\b",
+    re.IGNORECASE,
+)
 
 
 def stated_counts(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
@@ -303,3 +371,39 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
             else None
         )
     return _STATED[id(vocab)]
+
+
+# "four-cylinder (enhanced)": a bracket after the last word qualifies the whole engine
+_BRACKET_AFTER = re.compile(r"[ \t]*\(")
+_LITRES = re.compile(r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litres?|liters?)\b", re.IGNORECASE)
+
+
+def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
+    """What an engine's stated value says of its size and cylinders ("Engine: 1.8L 4-Cylinder
+    Hybrid Synergy Drive"): that engine's displacement and cylinder count, of its variant. A
+    value naming two sizes or two counts ("2.0L or 2.5L") names no one of them, and a figure a
+    bracket follows is left to what reads that bracket."""
+    a, b = engine.value.start, engine.value.end
+    out = []
+    sizes = list(_LITRES.finditer(text, a, b))
+    attr = vocab.attributes.get("displacement")
+    if len(sizes) == 1 and attr is not None:
+        m = sizes[0]
+        converted = to_canonical(float(m.group("size")), LITRE, attr.dimension)
+        if (
+            converted is not None
+            and attr.plausible(converted[0])
+            and not _BRACKET_AFTER.match(text, m.end())
+        ):
+            value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
+            out.append(Found("displacement", value, engine.start, b, engine.variant))
+    counts = [m for m in CYLINDERS.finditer(text, a, b) if not m.group("z")]
+    if len(counts) == 1 and "cylinders" in vocab.attributes:
+        m = counts[0]
+        n = float(m.group("vn")) if m.group("v") else _count(m, "n")
+        end = m.end("c") if m.group("c") else m.end()
+        if n is not None and 1 <= n <= 16 and not _BRACKET_AFTER.match(text, end):
+            out.append(
+                Found("cylinders", Value(m.start(), end, (n,)), engine.start, b, engine.variant)
+            )
+    return out

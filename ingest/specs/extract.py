@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.counts import engine_parts
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -30,13 +31,14 @@ from ingest.specs.scope import (
     record_car,
     section_scope,
     sub_model,
+    version_after,
     with_own_name,
 )
 from ingest.specs.settle import settle
-from ingest.specs.shapes import Found, key_values
+from ingest.specs.shapes import Found, headed, key_values
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
-from ingest.specs.values import beside_pure_electric, bound_of, on_fuel, without_rounder
+from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -159,6 +161,9 @@ def _read(
     found = [(f, False) for f in kv]
     if section.kind == "record":
         return found
+    found += [
+        (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
+    ]
     table_facts, skip = tables(vocab, text)
     found += [(f, False) for f in table_facts]
     skip += kv_spans
@@ -169,7 +174,7 @@ def _read(
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
-    prose = sentences(vocab, text, skip)
+    prose = headed(text, sentences(vocab, text, skip))
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]
@@ -201,6 +206,8 @@ def _facts(
         ]
         if car is None and len(named) == 1:
             car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
+            if found.variant is None:  # "…的卡罗拉双擎精英版": the 精英版's price
+                found = replace(found, variant=version_after(text, found.value.end, in_clause))
         elif car is not None and before and before[-1].car != car:
             return []  # "比AION Y 10-15万的定位": the figure follows another car's name
         if car is not None and before and before[-1].car == car:
@@ -210,8 +217,10 @@ def _facts(
                     doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
         return []
-    if found.attribute == "electric_range" and on_fuel(text, found.start, found.value.end):
-        return []  # a range on a full tank is no electric range
+    if record is None and other_quantity(
+        text, found.attribute, found.start, found.value.start, found.value.end
+    ):
+        return []
     start, end = _trim(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:

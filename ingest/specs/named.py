@@ -12,7 +12,7 @@ import re
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
-from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found
+from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found, economy_words
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -22,6 +22,10 @@ _NAMED_LINE = re.compile(
     r"(?P<value>[^\n]*\d[^\n]*)$",
     re.MULTILINE,
 )
+_HEDGE = re.compile(
+    r"[ \t*]*(?:(?:up to|approximately|approx\.|around|about|nearly|~)[ \t]*)?", re.IGNORECASE
+)
+_CONDITION = re.compile(r"[ \t]+(?:when|if|with)\b", re.IGNORECASE)  # "… when properly equipped"
 _QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
 _QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
 
@@ -39,30 +43,62 @@ def variant_lines(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> 
     for m in _NAMED_LINE.finditer(text):
         start = m.start()
         if block_end < 0 or text[block_end:start].strip():  # a new block: its topic is above
-            topic = _topic(vocab, text, start)
+            topic = _topic(vocab, text, start, topic if block_end >= 0 else None)
         block_end = m.end()
-        if len(m.group("value")) > 80 or covered(start) or vocab.lookup(m.group("name")):
+        if covered(start) or vocab.lookup(m.group("name")):
+            continue
+        if len(m.group("value")) > 80:  # a sentence; but "4WD: 18 city / … MPG (lower due…)"
+            out += _economies(vocab, text, m, m.start("value"), m.start("value") + 80)
             continue
         out += _named_figures(vocab, text, m, topic)
     return out
 
 
-def _topic(vocab: Vocabulary, text: str, start: int) -> str | None:
+def _topic(vocab: Vocabulary, text: str, start: int, last: str | None = None) -> str | None:
     """The attribute the line above a block of named lines is about: a label ("Pricing"),
     or the last label of a sentence that introduces the lines ("…售价区间为14.98-18.58万元，
-    其中：")."""
+    其中："). A heading that names a model ("Toyota Prius (Hybrid):") between the label and
+    the block, or between the block and the last one (`last`'s), keeps that topic."""
     before = text[:start].rstrip()
     above = before[before.rfind("\n") + 1 :]
     lead = above.rstrip(" \t*").endswith(":")
     above = above.strip(" \t#*:")
     if not above:
         return None
+    if (
+        lead
+        and not re.search(r"\d", above)
+        and vocab.lookup(above) is None
+        and not vocab.find_labels(above)
+    ):
+        head = before[: before.rfind("\n")].rstrip()
+        line = head[head.rfind("\n") + 1 :]
+        if _NAMED_LINE.fullmatch(line):
+            return last  # "…(Limited): Starting at $34,000" / "Toyota Prius Prime …:"
+        key = vocab.lookup(line.strip(" \t#*:")) if line and not re.search(r"\d", line) else None
+        return key if key in vocab.attributes else None
     if re.search(r"\d", above) or (lead and vocab.lookup(above) is None):
         labels = vocab.find_labels(above) if lead else []
-        key = vocab.lookup(above[slice(*labels[-1])]) if labels else None
+        keys = [vocab.lookup(above[a:b]) for a, b in labels]
+        key = _measured(vocab, text, start, keys) or (keys[-1] if keys else None)
     else:
         key = vocab.lookup(above)
     return key if key in vocab.attributes else None
+
+
+def _measured(vocab: Vocabulary, text: str, start: int, keys: list[str | None]) -> str | None:
+    """Of the labels a sentence introducing named lines gives (`keys`), the last one whose
+    quantity the first line's figure measures ("…towing capacity across its engine range:"
+    over "- P300: Up to 7,716 pounds": towing, not range)."""
+    end = text.find("\n", start)
+    unit = next((q.unit for q in quantities(text, start, end if end > 0 else None) if q.unit), None)
+    if unit is None:
+        return None
+    for key in reversed(keys):
+        attr = vocab.attributes.get(key) if key else None
+        if attr is not None and attr.dimension == unit.dimension:
+            return key
+    return None
 
 
 def _named_figures(
@@ -70,10 +106,21 @@ def _named_figures(
 ) -> list[Found]:
     name = m.group("name").strip()
     every = quantities(text, m.start("value"), m.end("value"))
+    named = _economies(vocab, text, m, m.start("value"), m.end("value"))
+    if named:
+        return named
     words = _without_figures(text, m.start("value"), m.end("value"), every)
-    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
-        return []  # a sentence after the name, not a figure: the sentence readers' business
     found = [q for q in every if q.unit is not None]
+    if len(re.findall(r"[A-Za-z]", words)) > 16 or len(re.findall(r"[\u4e00-\u9fff]", words)) > 6:
+        if not (
+            topic
+            and len(found) == 1
+            and _HEDGE.fullmatch(text, m.start("value"), found[0].start)
+            and _CONDITION.match(text, found[0].end)
+        ):
+            return []  # a sentence after the name, not a figure: the sentence readers' business
+        # "- **P300 (4-cylinder)**: Up to 7,716 pounds when properly equipped": the topic's
+        # one figure first, a condition after it
     out = []
     for q in found:
         qualified = _QUALIFIED.match(text, q.end)
@@ -92,6 +139,17 @@ def _named_figures(
             variant = list_variant(vocab, text, q.start) or _thing(vocab, name)
             out.append(Found(attr.key, values[0], m.start(), m.end(), variant))
     return out
+
+
+def _economies(vocab: Vocabulary, text: str, m: re.Match[str], start: int, end: int) -> list[Found]:
+    """ "- 2WD: 18 city / 24 highway / 20 combined MPG": each figure names its cycle, the
+    line's name (with the heading over it) the variant."""
+    named = economy_words(vocab, text, start, end)
+    if not named:
+        return []
+    variant = list_variant(vocab, text, named[0][1].start) or _thing(vocab, m.group("name").strip())
+    line_end = min(m.end(), end)  # the whole line is the evidence, up to its aside
+    return [Found(key, v, m.start(), line_end, variant) for key, v in named]
 
 
 def _thing(vocab: Vocabulary, name: str) -> str | None:

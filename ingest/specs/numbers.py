@@ -55,11 +55,16 @@ _SUFFIX = _alternation(SUFFIXES, "u")
 _YUAN = r"(?:元(?=\s*(?:-|~|至|到)\s*\d))?"
 _PREFIX = _alternation(PREFIXES, "p")
 
+# "a 296-horsepower 2.0L engine", "a 119-inch wheelbase", "a 318-mile range": a figure and
+# its unit written as one word (only a label next to it makes it the car's: "a 12-inch
+# touchscreen" sizes equipment and names no attribute)
+_HYPHENED = r"-(?=(?:horsepower|hp|inch|foot|feet|mile|liter|litre|gallon|pound|kwh|kw)(?![a-z]))"
+
 _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
     rf"(?<![A-Za-z0-9_.])(?<!\d,)(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
     rf"(?:\s*(?P<mult>{_MULT}))?"
-    rf"(?:\s*(?P<unit>{_SUFFIX}))?",
+    rf"(?:(?:\s*|{_HYPHENED})(?P<unit>{_SUFFIX}))?",
     re.IGNORECASE,
 )
 _PIECE = re.compile(

@@ -46,10 +46,12 @@ UNIT_ATTRIBUTE = {
     "MPGe": "electric_consumption",
 }
 _UNIT_CUE = re.compile(
-    r"\d\s*(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
+    r"\d(?:\s*|-(?=h))(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
     r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpge?|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
+# "paired with a 48-horsepower electric motor": the figure sizes the noun after it
+_OF_MOTOR = re.compile(r"\s+(?:electric\s+|traction\s+)?motors?\b", re.IGNORECASE)
 # "adds 20 hp", "提升了10kW", "up 15 Nm on the old engine", "half a tank"
 _CHANGE = re.compile(
     r"(?:\b(?:adds?|adding|gains?|extra|additional|another|by|increased?|decreased?|up|down|"
@@ -266,6 +268,8 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
         return None
     if compared(text, q.start, q.end):
         return None
+    if key == "power" and _OF_MOTOR.match(text, q.end):
+        return None  # "a 48-horsepower electric motor": a part's output, not the car's
     if _RESTATED.search(text[max(0, q.start - 30) : q.start]):
         return None  # "66 kW@6000 rpm or 89.7 PS": the same figure again, in another unit
     line = text[text.rfind("\n", 0, q.start) + 1 : q.start]

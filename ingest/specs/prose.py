@@ -128,9 +128,11 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     listed = list_variant(vocab, text, found.value.start)
     if listed is not None:
         return replace(found, variant=listed)
-    if found.variant is not None:
-        return found
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
+    if found.variant is not None:
+        if lead is not None and found.start >= lead.end() and _described_code(lead, found):
+            return replace(found, variant=lead.group("v").strip())
+        return found
     if lead is not None:
         return replace(found, variant=lead.group("v").strip())
     back = max(0, found.start - 400)  # a sentence is never longer
@@ -154,6 +156,22 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
     name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
     return replace(found, variant=name or None)
+
+
+# "P300", "D250", "xDrive40i": an engine or model code, one word of capitals and digits
+_CODE = re.compile(r"[A-Za-z]{0,6}[A-Z][A-Za-z]{0,6}\d{2,4}[A-Za-z]{0,3}|\d{2,4}[A-Z]{1,4}")
+_SIZED_NAME = re.compile(r"\d\.\d\s*(?:l|litre|liter)\b", re.IGNORECASE)
+
+
+def _described_code(lead: re.Match[str], found: Found) -> bool:
+    """Whether a list item named by a code describes the engine it names ("- **P300**:
+    296-horsepower 2.0L turbocharged 4-cylinder engine"): the code is the variant, as a reader
+    names it, not the description a figure's own phrase gives ("2.0L turbocharged …")."""
+    return bool(
+        _CODE.fullmatch(lead.group("v").strip())
+        and found.variant is not None
+        and _SIZED_NAME.match(found.variant)
+    )
 
 
 def _at(m: re.Match[str]) -> int:

@@ -402,3 +402,17 @@ def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
 # Where a sentence ends: Chinese stops, ". " (past closing marks: ".** This"), a line break
 _STOP = re.compile(r"[。！？]|[.!?][*_)\]\"'”’]*\s|\n")
 _REACH = 600  # characters a sentence reaches at most
+
+
+# "…的卡罗拉双擎精英版，": a version name right after the car's name, the name ending there
+_VERSION_AFTER = re.compile(r"[\u4e00-\u9fff]{1,6}版(?![\u4e00-\u9fff])")
+
+
+def version_after(text: str, end: int, hits: list[Hit]) -> str | None:
+    """The version a figure ending at `end` is an attribute of, when the car's name follows
+    its 的 and a version name follows the car's ("售价14.38万元的卡罗拉双擎精英版")."""
+    after = [h for h in hits if h.start >= end]
+    if not after or text[end : after[0].start].strip() != "的":
+        return None
+    version = _VERSION_AFTER.match(text, after[0].end)
+    return version.group() if version else None

@@ -178,6 +178,26 @@ def _heading_displacements(
     return out
 
 
+_KEY_LINE = re.compile(r"[ \t]*[A-Z][^:\n]{1,30}:[ \t]")  # "Key Feature: Up to ~42 miles …"
+
+
+def headed(text: str, found: list[Found]) -> list[Found]:
+    """`found` (read from sentences) with the variant heading over a `key: value` line a
+    figure of no variant is on ("Toyota Prius Prime (Plug-in Hybrid)" / "Key Feature: Up to
+    ~42 miles of all-electric range"), as the block's labelled lines have it."""
+    if not any(f.variant is None for f in found):
+        return found
+    headings: list[tuple[int, str | None]] | None = None
+    out = []
+    for f in found:
+        line_start = text.rfind("\n", 0, f.start) + 1
+        if f.variant is None and _KEY_LINE.match(text, line_start):
+            headings = variant_headings(text) if headings is None else headings
+            f = replace(f, variant=_heading_at(headings, line_start))
+        out.append(f)
+    return out
+
+
 def _heading_at(headings: list[tuple[int, str | None]], offset: int) -> str | None:
     variant = None
     for start, name in headings:
@@ -303,6 +323,15 @@ _YEAR_IN_BRACKETS = re.compile(r"[(（](?:19|20)\d\d[)）]")
 # "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
 _ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combined)\b", re.I)
 _ECONOMY_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
+
+
+def economy_words(vocab: Vocabulary, text: str, start: int, end: int) -> list[tuple[str, Value]]:
+    """The economies "18 city / 24 highway / 20 combined MPG" in `text[start:end]` names, each
+    by its own word, at their offsets in `text`."""
+    return [
+        (key, replace(v, start=v.start + start, end=v.end + start))
+        for key, v in _economy_words(vocab, text[start:end], None)
+    ]
 
 
 def _economy_words(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:

@@ -390,3 +390,44 @@ def _rounds(bound: Fact, exact: Fact, sign: int) -> bool:
     names = {w.casefold() for w in bound.variant.split() if re.search(r"[A-Z]", w)}
     said = set((exact.variant or "").casefold().split())
     return exact.variant is not None and bool(names) and names <= said
+
+
+# "市场终端仍有着1万多的优惠": a sum off the price
+_DISCOUNT = re.compile(
+    r"\s*(?:多|余|左右)?\s*(?:元)?\s*的?\s*(?:现金)?(?:优惠|折扣|让利|降价|补贴)"
+)
+
+
+def discount(text: str, end: int) -> bool:
+    """Whether the figure ending at `end` is a discount ("1万多的优惠"), not a price."""
+    return _DISCOUNT.match(text, end) is not None
+
+
+# "For comparison, … like the Ford F-150 (17-25 MPG combined)": a sentence about rivals
+_RIVALS = re.compile(
+    r"\bfor comparison\b|\b(?:competitors?|rivals?|competitive with)\b|竞品|竞争对手",
+    re.IGNORECASE,
+)
+_SENTENCE_START = re.compile(r"[.!?]\s|\n|[。！？]")
+
+
+def about_rivals(text: str, at: int) -> bool:
+    """Whether the figure at `at` is in a sentence that turns to rival cars before it: their
+    figures, not the document's car's."""
+    back = max(0, at - 300)
+    rivals = list(_RIVALS.finditer(text, back, at))
+    if not rivals:  # the common case, one scan
+        return False
+    starts = [m.end() for m in _SENTENCE_START.finditer(text, rivals[-1].start(), at)]
+    return not starts  # no sentence ends between the turn to rivals and the figure
+
+
+def other_quantity(text: str, attribute: str, start: int, at: int, end: int) -> bool:
+    """Whether a figure at `at:end` (its phrase from `start`) read as `attribute` measures
+    something else: a rival's, a discount off the price ("终端仍有着1万多的优惠"), a range on
+    a full tank (no electric range)."""
+    if about_rivals(text, at):
+        return True
+    if attribute == "price":
+        return discount(text, end)
+    return attribute == "electric_range" and on_fuel(text, start, end)
