@@ -474,3 +474,23 @@ def test_seating_for_passengers_in_a_variants_item(tmp_path: Path) -> None:
         "Large Families: Spacious seating for up to 8 passengers\n",
     )
     assert _by_variant(specs, "seats") == {"Comet 90": (5.0,), "Comet 130": (8.0,)}
+
+
+def test_a_sentence_about_a_part_gives_no_second_figure_beside_the_table(tmp_path: Path) -> None:
+    """The table states the Hybrid's system output; a sentence giving what its petrol engine
+    makes on its own and what its motor adds is about parts, so it adds no conflicting power
+    or torque of the Hybrid; a figure no table states for it (the battery) is still read."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "| Model | Power | Torque |\n|---|---|---|\n"
+        "| Comet 1.5T | 130 kW (177 PS) | 270 Nm |\n"
+        "| Comet Hybrid | 200 kW (272 PS) system | 520 Nm system |\n\n"
+        "## Hybrid system\n\n"
+        "In the Comet Hybrid the petrol engine produces 110 kW (150 PS) and 250 Nm on its own, "
+        "and the electric motor adds 120 kW and 300 Nm. The 18.4 kWh battery gives an "
+        "electric-only range of 80 km.\n",
+    )
+    assert _by_variant(specs, "power") == {"Comet 1.5T": (130.0,), "Comet Hybrid": (200.0,)}
+    assert _by_variant(specs, "torque") == {"Comet 1.5T": (270.0,), "Comet Hybrid": (520.0,)}
+    assert [f.numbers for f in facts(specs, "battery_capacity")] == [(18.4,)]

@@ -13,8 +13,9 @@ from ingest.specs import SpecConfig
 
 # Bump when parsing, chunking or spec extraction changes what a file turns into: every file
 # is then redone. 2: spec facts and the cars of each chunk. 3: a document's repeated chunk
-# texts stored once (`ingest.pipeline.dedup`).
-PIPELINE_VERSION = "3"
+# texts stored once (`ingest.pipeline.dedup`). 4: spec extraction's third to fifth rounds
+# (stop 23: table cells by column, variant scoping, parts and rivals, hedges).
+PIPELINE_VERSION = "4"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.shapes import Found, with_rpm
+from ingest.specs.shapes import Found, stripped_span, with_rpm
 from ingest.specs.values import Value, qualified, read
 from ingest.specs.vocabulary import Attribute, Hint, read_hint, unit_hint
 
@@ -35,15 +35,7 @@ def split_cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
         at = gap.end()
     if text[at:end].strip():
         cells.append((at, end))
-    return [_strip(text, a, b) for a, b in cells]
-
-
-def _strip(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
+    return [stripped_span(text, a, b) for a, b in cells]
 
 
 def cell_row(

@@ -23,6 +23,7 @@ from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.prose import sentences, with_variant
+from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.scope import (
     DocCars,
     Scope,
@@ -35,7 +36,7 @@ from ingest.specs.scope import (
     with_own_name,
 )
 from ingest.specs.settle import settle
-from ingest.specs.shapes import Found, headed, key_values
+from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
@@ -151,7 +152,7 @@ def _dedupe(found: list[tuple[Fact, bool]]) -> list[Fact]:
         if key not in seen:
             seen.add(key)
             kept.append((fact, from_prose))
-    return _drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
+    return drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
 
 
 def _read(
@@ -221,7 +222,7 @@ def _facts(
         text, found.attribute, found.start, found.value.start, found.value.end
     ):
         return []
-    start, end = _trim(section.text, found.start, found.end)
+    start, end = stripped_span(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
@@ -338,14 +339,6 @@ def _variant(year: str, variant: str | None) -> str | None:
     return variant or (year or None)
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _chunk_of(
     spans: list[tuple[int, int, int]], start: int, end: int, text: str, chunks: list[Chunk]
 ) -> int | None:
@@ -414,22 +407,3 @@ def _squeezed_find(text: str, body: str, after: int) -> tuple[int, int] | None:
     if pos < 0:
         return None
     return kept[pos], kept[pos + len(wanted) - 1] + 1
-
-
-def _drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
-    """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact."""
-
-    def key(f: Fact) -> tuple[str, str, object]:
-        if f.normalized is not None:  # a range is its two ends, not its low end alone
-            return f.car, f.attribute, (f.normalized, len(f.numbers) > 1 and f.numbers[1])
-        counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
-        return f.car, f.attribute, f.numbers if counted else f.value
-
-    keys = [key(f) for f in facts]
-    structured = {k for k, p in zip(keys, prose, strict=True) if not p}
-    with_variant = {k for k, f in zip(keys, facts, strict=True) if f.variant}
-    return [
-        f
-        for f, p, k in zip(facts, prose, keys, strict=True)
-        if not (p and k in structured) and (f.variant or k not in with_variant)
-    ]

@@ -412,3 +412,12 @@ def _lwh(
         value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4), converted[1])
         out.append(Found(key, value, ev_start, ev_end, variant))
     return out
+
+
+def stripped_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """`text[start:end]`'s span without the whitespace at either end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

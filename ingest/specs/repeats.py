@@ -1,0 +1,48 @@
+"""Facts a document states twice: a sentence beside the table or labelled line that already
+gives the figure, or another figure for what that table gives (a part's, a condition's)."""
+
+from __future__ import annotations
+
+from ingest.specs.model import Fact
+
+
+def drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
+    """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact,
+    and neither does a sentence giving another figure for what a table or a labelled line of
+    the same document already states for that car and variant (or, naming no variant, for
+    each of the car's variants): such a sentence is about a part or a condition ("the petrol
+    engine produces 110 kW on its own" beside the Hybrid's 200 kW system output in the
+    table), not a second spec."""
+
+    def key(f: Fact) -> tuple[str, str, object]:
+        if f.normalized is not None:  # a range is its two ends, not its low end alone
+            return f.car, f.attribute, (f.normalized, len(f.numbers) > 1 and f.numbers[1])
+        counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
+        return f.car, f.attribute, f.numbers if counted else f.value
+
+    keys = [key(f) for f in facts]
+    structured = {k for k, p in zip(keys, prose, strict=True) if not p}
+    stated = {(f.car, f.attribute, f.variant) for f, p in zip(facts, prose, strict=True) if not p}
+    by_variant = {(car, attribute) for car, attribute, variant in stated if variant}
+    with_variant = {k for k, f in zip(keys, facts, strict=True) if f.variant}
+    return [
+        f
+        for f, p, k in zip(facts, prose, keys, strict=True)
+        if not (p and (k in structured or _stated(f, stated, by_variant)))
+        and (f.variant or k not in with_variant)
+    ]
+
+
+def _stated(
+    fact: Fact, stated: set[tuple[str, str, str | None]], by_variant: set[tuple[str, str]]
+) -> bool:
+    """Does a table or labelled line already give `fact`'s car and attribute for its variant,
+    or, for a sentence that names no variant, for the car's variants one by one? Only
+    quantities: a range naming no variant stays (it spans the variants, "售价区间为14.98-18.58
+    万元"), and so do texts and counts."""
+    if fact.unit is None:  # a text or a count: "7-speed DSG" beside a table's "DSG" adds to it
+        return False
+    if (fact.car, fact.attribute, fact.variant) in stated:
+        return True
+    spread = len(fact.numbers) > 1
+    return fact.variant is None and not spread and (fact.car, fact.attribute) in by_variant
