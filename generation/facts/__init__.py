@@ -98,13 +98,10 @@ class Facts:
         return name
 
     def _leading_brand(self, display: str) -> str | None:
-        """The brand id whose display name starts `display` ("Land Rover" of "Land Rover
-        Defender"), the longest if several do."""
-        if self.index is None:
-            return None
-        names = self.index.brand_names.items()
-        leading = [(len(n), b) for b, n in names if n and display.startswith(f"{n} ")]
-        return max(leading)[1] if leading else None
+        """The brand the car's display name starts with ("Land Rover" of "Land Rover
+        Defender"), found by the alias file's own name matcher."""
+        hits = self.index.find(display) if self.index is not None else []
+        return next((h.brand for h in hits if h.start == 0 and h.brand), None)
 
 
 def used_fact(fact: SheetFact, *, n: int, step: str, document: str) -> UsedFact:
