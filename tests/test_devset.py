@@ -13,6 +13,7 @@ import pytest
 
 from bench.questions.check import (
     BLIND,
+    BLIND2,
     SPECQA,
     TEST,
     TUNE,
@@ -42,7 +43,9 @@ def dev_qa() -> Path:
 
 
 @pytest.mark.parametrize(
-    "questions", [SPECQA, BLIND, TUNE_EXTRA], ids=["specqa", "blind", "tune_extra"]
+    "questions",
+    [SPECQA, BLIND, TUNE_EXTRA, BLIND2],
+    ids=["specqa", "blind", "tune_extra", "blind2"],
 )
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
