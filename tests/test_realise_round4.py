@@ -143,6 +143,15 @@ def test_a_versions_figures_make_one_sentence() -> None:
         fact("fuel_economy_combined", "30", row, (30,), "mpg"),
         fact("co2", "289", row, (289,), "g/mi"),
     )
+    other = "1.8 L SCV-7"  # another gearbox row with the same highway figure
+    corolla.facts += [
+        fact("fuel_economy_city", "28", other, (28,), "mpg"),
+        fact("fuel_economy_highway", "35", other, (35,), "mpg"),
+        fact("fuel_economy_combined", "31", other, (31,), "mpg"),
+    ]
+    en = write(corolla)["middle"]
+    [stepped] = [s for s in sentences(en) if "1.8 L CVT with select shift" in s]
+    assert all(figure in stepped for figure in ("28", "35", "31")), en
     for language, name in (("en", "1.8 L 6-speed manual"), ("zh", "1.8升6速手动")):
         middle = write(corolla, language=language)
         text = middle["opening"] + middle["middle"]

@@ -133,7 +133,7 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     translated = re.sub(r"(?i)(\d+(?:\.\d+)?)[- ]?(?:litres?|liters?|l)\b\s*", r"\1升", translated)
     for word, chinese in sorted(terms.items(), key=lambda item: -len(item[0])):
         translated = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", chinese, translated)
-    left = re.findall(r"[A-Za-z][\w-]*", translated)
+    left = re.findall(r"[A-Za-z][A-Za-z0-9-]*", translated)
     if any(re.search(r"[A-Za-z]{2,}", w) and not _CODE.fullmatch(w) for w in left):
         return text
     # no space beside a Chinese character; two codes keep theirs ("U2 CRDi")

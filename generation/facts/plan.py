@@ -48,6 +48,7 @@ class Plan:
     interests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     car_wide: frozenset[str] = frozenset()
     cheapest_first: frozenset[str] = frozenset()
+    each_version: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Plan:
@@ -64,6 +65,7 @@ class Plan:
             interests={k: tuple(v) for k, v in data.get("interests", {}).items()},
             car_wide=frozenset(data.get("car_wide", [])),
             cheapest_first=frozenset(data.get("cheapest_first", [])),
+            each_version=frozenset(data.get("each_version", [])),
         )
 
     def part(self, business: str, part: str) -> Part:
@@ -107,7 +109,7 @@ class Plan:
             facts = self._car_wide(sheet, facts, used)
         if not facts:
             return []
-        if group not in self.per_variant:
+        if group not in self.per_variant and group not in self.each_version:
             # a size or capacity two variants share is said once, under the first
             facts = [
                 f

@@ -317,7 +317,8 @@ _GEARBOX_CODES = (
     (re.compile(r"(?i)\bauto-(\d+)\b"), "{n}-speed automatic", "{n}速自动"),
     (re.compile(r"(?i)\bman-(\d+)\b"), "{n}-speed manual", "{n}速手动"),
     (re.compile(r"(?i)\b(?:ams|am-s)-?(\d+)\b"), "{n}-speed automated manual", "{n}速AMT"),
-    (re.compile(r"(?i)\b(?:av-s|scv-)(\d+)\b"), "CVT", "CVT无级变速"),
+    # a CVT with steps to select: its step count is no gearbox's speeds
+    (re.compile(r"(?i)\b(?:av-s|scv-)(\d+)\b"), "CVT with select shift", "手自一体CVT"),
 )
 _PLACEHOLDER = re.compile(r"(?i)(?<![\w/])n/a(?:\s*l\b)?(?![\w/])\s*")
 
