@@ -119,6 +119,7 @@ def test_one_engine_two_documents_name_is_said_once() -> None:
     )
     text = " ".join(write(tacoma).values())
     assert "V6 Engine" not in text, text
+    assert "3.5L V6 makes 278 hp, driving through a 6-speed automatic [1]." in text, text
     assert "2.4L Turbocharged 4-Cylinder" in text  # another engine with the same power
     meridian = sheet(
         "Meridian S",
