@@ -223,7 +223,8 @@ def test_a_headings_years_and_a_rows_number_are_no_part_of_a_name() -> None:
 
 def test_a_dated_name_is_the_same_version_across_documents() -> None:
     """The data set's "1.8 L Man-6" and its rendered page's "2018 · 1.8 L Man-6" are one
-    version when their figures agree; a dated name with another figure stays apart."""
+    version when their figures agree; a dated name with another figure stays apart; names
+    `unify_variants` makes one in a document are one across documents too."""
     plain = fact("fuel_economy_combined", "30", "1.8 L Man-6", (30,), "mpg")
     dated = fact("cylinders", "4", "2018 · 1.8 L Man-6", (4,))
     other = fact("fuel_economy_combined", "31", "2018 · 1.8 L Man-6", (31,), "mpg")
@@ -231,6 +232,11 @@ def test_a_dated_name_is_the_same_version_across_documents() -> None:
     assert {f.variant for f in merged} == {"1.8 L Man-6"}
     apart = merge_variants([plain, other], ["Toyota Corolla"], agree=same_value)
     assert {f.variant for f in apart} == {"1.8 L Man-6", "2018 · 1.8 L Man-6"}
+    # the in-document rule holds across documents: one engine's words in another order
+    article = fact("power", "400 hp", "3.5L Twin-Turbo V6", (400,), "hp", ("a:1",))
+    sheet_ = fact("torque", "700 Nm", "3.5L V6 twin-turbo (VR35DDTT)", (700,), "Nm", ("b:1",))
+    merged = merge_variants([article, sheet_], ["Nissan Patrol"], agree=same_value)
+    assert len({f.variant for f in merged}) == 1
 
 
 @pytest.mark.slow

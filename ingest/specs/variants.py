@@ -1,4 +1,4 @@
-"""One name per variant within a document.
+"""One name per variant: within a document, and across a car's documents.
 
 A brochure names one engine several ways: "Kappa 1.0 l Turbo GDi" in its spec table's
 header, "Kappa 1.0 l Turbo GDi petrol" over its performance page, "U2 1.5 l CRDi Diesel" and
@@ -10,11 +10,11 @@ that differ only in word order, hyphens or a bracketed engine code ("3.5L Twin-T
 "3.5L V6 twin-turbo", "3.5L Twin-Turbo V6 (VR35DDTT)"). Names that differ otherwise ("2.0T" and
 "2.0T AWD", "1.5 litre petrol" and "1.5 litre diesel", "GAS" and "GAS Diesel") stay apart.
 
-Across a car's documents (`merge_variants`, on the facts a sheet publishes) the same holds, and
-more: a name that extends another by words ("Kappa 1.0 l Turbo GDi petrol" and the sheet's
-"Kappa 1.0 l Turbo GDi"), by the car's own name ("2025 · Aurora X5 1.5T" and "2025 · 1.5T") or
-by a model year ("2018 · 1.8 L Man-6" and "1.8 L Man-6") is that variant when their figures
-agree, and a bare model year ("2025") is the car itself.
+Across a car's documents (`merge_variants`, on the facts a sheet publishes) those names are one
+when their figures agree, and more: a name that extends another by words ("Kappa 1.0 l Turbo
+GDi petrol" and the sheet's "Kappa 1.0 l Turbo GDi"), by the car's own name ("2025 · Aurora X5
+1.5T" and "2025 · 1.5T") or by a model year ("2018 · 1.8 L Man-6" and "1.8 L Man-6") is that
+variant when their figures agree, and a bare model year ("2025") is the car itself.
 """
 
 from __future__ import annotations
@@ -161,6 +161,8 @@ def merge_variants(
     def agreeing(name: str, other: str) -> bool:
         return all(agree(f, o) for f in own[name] for o in own[other] if o.attribute == f.attribute)
 
+    bases = {b for b in map(_base, variants) if b is not None}
+    roots = {v: _root(v, bases) for v in variants}  # the in-document rule, across documents
     target: dict[str, str] = {}
     for n, name in enumerate(variants):
         for shorter in variants[:n]:
@@ -172,7 +174,7 @@ def merge_variants(
             dated = variant_key(_yearless(name), names) == keys[shorter]
             if (
                 any(ch.isalpha() for ch in keys[shorter])  # a bare model year absorbs nothing
-                and (same_name or dated)
+                and (same_name or dated or roots[name] == roots[shorter])
                 and agreeing(name, goal)
             ):
                 target[name] = goal
