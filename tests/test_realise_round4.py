@@ -121,6 +121,14 @@ def test_one_engine_two_documents_name_is_said_once() -> None:
     assert "V6 Engine" not in text, text
     assert "3.5L V6 makes 278 hp, driving through a 6-speed automatic [1]." in text, text
     assert "2.4L Turbocharged 4-Cylinder" in text  # another engine with the same power
+    # two engines whose only stated fact is one gearbox are two engines, not one said twice
+    badges = sheet(
+        "Aurora X5",
+        fact("power", "185 kW", "2.0T", (248,), "hp", ("doc:1",)),
+        fact("transmission", "8-speed automatic", "2.0T", (), None, ("doc:1",)),
+        fact("transmission", "8-speed automatic", "3.0T", (), None, ("doc:2",)),
+    )
+    assert "3.0T" in " ".join(write(badges).values())
     meridian = sheet(
         "Meridian S",
         fact("power", "124 kW", "1.5-litre turbocharged engine", (166.3,), "hp"),

@@ -252,7 +252,7 @@ def named_by_variant(fact: SheetFact) -> bool:
 
 def names_may_agree(a: str, b: str) -> bool:
     """Whether two versions' names may name one engine: no two displacements ("2.7 L" and
-    "3.5L V6") and no two cylinder counts ("V6" and "4-Cylinder") between them."""
+    "3.5L V6", "2.0T" and "3.0T") and no two cylinder counts ("V6" and "4-Cylinder")."""
     marks = [_engine_marks(unicodedata.normalize("NFKC", n).casefold()) for n in (a, b)]
     (litres_a, cylinders_a), (litres_b, cylinders_b) = marks
     return not (litres_a and litres_b and not litres_a & litres_b) and not (
@@ -266,8 +266,13 @@ _NAMED_CYLINDERS = re.compile(
 )
 
 
+# A turbo engine's size as its badge writes it: "2.0T", "1.5t" (not "1T", a tonne).
+_BADGE_LITRES = re.compile(r"(?<![\d.])(\d\.\d)\s*t(?![a-z])")
+
+
 def _engine_marks(name: str) -> tuple[set[float], set[int]]:
-    litres = {round(float(m), 1) for m in _NAMED_LITRES.findall(name)}
+    sizes = _NAMED_LITRES.findall(name) + _BADGE_LITRES.findall(name)
+    litres = {round(float(m), 1) for m in sizes}
     cylinders = {int(x or y) for x, y in _NAMED_CYLINDERS.findall(name)}
     return litres, cylinders
 
