@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.specs.figures import ATTRIBUTE_KINDS, UNITS, Figure, figures
+from ingest.specs.figures import ATTRIBUTE_KINDS, UNITS, Figure, figures, spelled_codes
 from ingest.specs.numbers import fold
 from ingest.specs.registry import CarRegistry, StoredFact
 from ingest.specs.units import SUFFIXES
@@ -118,7 +118,8 @@ def _half(number: float) -> float:
 
 def fact_figures(fact: StoredFact) -> list[Figure]:
     """The figures a stored fact states: its numbers in its unit, the other units its value
-    gives ("88.3 kW (120 PS)"), and a count's kind from its attribute."""
+    gives ("88.3 kW (120 PS)"), a count's kind from its attribute, and the gears of a gearbox
+    code ("Man-6")."""
     unit = UNITS.get(fact.unit) if fact.unit else None
     kind = ATTRIBUTE_KINDS.get(fact.attribute)
     out: list[Figure] = []
@@ -128,6 +129,9 @@ def fact_figures(fact: StoredFact) -> list[Figure]:
             for n in fact.numbers
         ]
     out += [f for f in figures(fact.value) if f.unit is not None or f.noun is not None]
+    spelled = spelled_codes(fact.value, "en")  # "Man-6" as text writes it: "6-speed manual"
+    if spelled != fact.value:
+        out += [f for f in figures(spelled) if f.noun is not None]
     if not out:
         out = [Figure(fact.value, 0, 0, n, _half(n), None) for n in fact.numbers]
     return out

@@ -10,9 +10,10 @@ from pathlib import Path
 from generation.facts import Facts, FactSheet, SheetFact
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook
-from generation.facts.sheet import _merge_variants
+from generation.facts.sheet import same_value
 from generation.schemas import Brief, UserProfile
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation
+from ingest.specs.variants import merge_variants
 
 REALISE = Path(__file__).resolve().parents[1] / "data" / "realise"
 PLAN = Plan.load(REALISE / "plan.toml")
@@ -136,7 +137,7 @@ def test_a_longer_name_with_another_figure_is_another_variant() -> None:
     gt = fact("power", "1,019 HP", "Taycan Turbo GT", (1019,), "hp")
     petrol = fact("torque", "172 Nm", "Kappa 1.0 Turbo GDi petrol", (172,), "Nm")
     kappa = fact("power", "120 PS", "Kappa 1.0 Turbo GDi", (120,), "hp")
-    merged = _merge_variants([turbo, gt, kappa, petrol], ["Porsche Taycan"])
+    merged = merge_variants([turbo, gt, kappa, petrol], ["Porsche Taycan"], agree=same_value)
     assert {(f.variant, f.value) for f in merged} == {
         ("Taycan Turbo", "871 HP"),
         ("Taycan Turbo GT", "1,019 HP"),
@@ -226,8 +227,9 @@ def test_a_push_title_names_the_version_its_figure_is() -> None:
         fact("power", "120 PS", "Kappa 1.0 l Turbo GDi", (120,), "hp"),
         fact("power", "83 PS", "Kappa 1.2 l MPi", (83,), "hp"),
     )
-    # a version named without the car's name: the title names the car, not a bare figure
-    assert write(venue, "push_ops")["title"] == "Hyundai Venue"
+    # a version named without the car's name: the title names the car and its top figure,
+    # not a bare figure under an engine's name
+    assert write(venue, "push_ops")["title"] == "Hyundai Venue: up to 120 hp"
 
 
 def zeekr() -> FactSheet:
@@ -320,8 +322,6 @@ def test_a_remote_model_is_told_whose_figures_are_whose() -> None:
 
 
 def test_a_version_named_before_is_not_offered_again_and_zero_is_a_value() -> None:
-    from generation.facts.sheet import same_value
-
     assert same_value(fact("co2", "0 g/mi", None, (0,), "Nm"), fact("co2", "0", "X", (0,), "Nm"))
     row = "2.7 L SemiAuto-10 2WD #1"
     f150 = sheet(

@@ -16,8 +16,17 @@ from typing import Any
 
 from generation.facts.plan import Plan, Topic
 from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
-from generation.facts.sheet import FactSheet, SheetFact, is_model_year, unattributed
+from generation.facts.sheet import (
+    FactSheet,
+    SheetFact,
+    named_by_variant,
+    names_may_agree,
+    same_value,
+    unattributed,
+)
 from generation.schemas import WEIBO_MAX_CHARS, Brief
+from ingest.specs.variants import is_model_year
+from retrieval.glossary import has_han
 
 DEFAULT_AUDIENCE = "general car buyers"
 # A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no
@@ -50,6 +59,7 @@ class Writer:
         self.brief = brief
         self.sheet = sheet
         self.used: set[str] = set()
+        self.said: list[SheetFact] = []  # what the request's text states, in order
         self.realiser = Realiser(book, sheet, cite=cite, seed=brief.business)
         self.book = book
 
@@ -58,10 +68,8 @@ class Writer:
     def opening(self) -> Written:
         r = self.realiser
         sentences = [Sentence(r.line("blog", "opening_lead"))]
-        facts = self._write(
-            self.plan.topics(self.sheet, "car_blog", "opening", self.used), sentences, "opening"
-        )
-        middle = self.plan.topics(self.sheet, "car_blog", "middle", self.used)
+        facts = self._write(self._topics("car_blog", "opening"), sentences, "opening")
+        middle = self._topics("car_blog", "middle")
         topics = list(dict.fromkeys(t.facts[0].label for t in middle))[:6]
         fields = {
             "title": self.title(),
@@ -73,7 +81,7 @@ class Writer:
     def middle(self) -> Written:
         r = self.realiser
         sentences = [Sentence(r.line("blog", "middle_lead"))]
-        topics = self.plan.topics(self.sheet, "car_blog", "middle", self.used)
+        topics = self._topics("car_blog", "middle")
         facts = self._write(topics, sentences, "middle", connect=True)
         if not facts:  # no details to lead into, and the ending says where figures come from
             sentences = [Sentence(r.line("blog", "middle_empty"))]
@@ -120,10 +128,13 @@ class Writer:
                 continue
             variant = fact.variant if attribute in ("power", "electric_range") else None
             value = self.book.value(fact, short=True)
+            short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() if variant else ""
+            if short and self.book.language != "zh" and has_han(short):
+                variant = None  # an English title names no version in Chinese ("4座Z潮版")
             if variant and not is_model_year(variant):
                 if named:
                     continue  # a title names one version
-                short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() or variant
+                short = short or variant
                 phrase = r.line("blog", f"title_{attribute}_variant", value=value, variant=short)
                 named = True
             else:
@@ -172,7 +183,7 @@ class Writer:
         r, brief = self.realiser, self.brief
         profile = brief.user_profile
         first = self.plan.groups_for_interests(profile.interests) if profile else []
-        topics = self.plan.topics(self.sheet, brief.business, "main", self.used, first=first)
+        topics = self._topics(brief.business, "main", first=first)
         sentences: list[Sentence] = []
         facts = self._write(topics, sentences, "main", marks=False)
         lead = ""
@@ -188,26 +199,40 @@ class Writer:
         return Written({"title": self._push_title(), "body": body}, facts, ())
 
     def _push_title(self) -> str:
-        """The car and its first headline phrase, then the car alone, within `title_max`; a
-        personal push greets its reader first when that fits."""
+        """The car and a headline figure within `title_max`, the fullest that fits: the first
+        headline phrase, the version and its power, the car's top power without the version's
+        name, the other headline phrases; each with the model's own name when the car's is too
+        long ("Xingchen: from RMB 69,800"); then the car alone. A personal push greets its
+        reader first when that fits."""
         r, limit, brief = self.realiser, self.brief.title_max, self.brief
-        headline = self.headline()[:1]
-        plain = [r.line("push", "title", a=headline[0]) if headline else "", r.car]
+        headline = self.headline()
+        phrases = headline[:1]
         power = self._top("power")
         version = power.variant if power is not None else None
+        extra: list[str] = []
         if power is not None and version and not is_model_year(version):
             # shorter than "up to 496 hp in the NISMO": "Nissan Patrol NISMO: 496 hp", when
             # the version's name says the car's ("Kappa 1.0 l Turbo GDi" alone does not)
             subject = r.subject(version)
             if any(n.casefold() in subject.casefold() for n in self.sheet.names() if n):
                 value = self.book.value(power, short=True)
-                plain.insert(1, r.line("push", "title_variant", version=subject, power=value))
+                extra.append(r.line("push", "title_variant", version=subject, power=value))
+            phrases.append(r.line("blog", "title_power", power=self.book.value(power, short=True)))
+        phrases += headline[1:]
+        names = [r.car, *self._short_names()]
+        plain = [r.line("push", "title", a=phrases[0])] if phrases else []
+        plain += extra + [
+            r.line("push", "title", a=p).replace(r.car, name, 1) for name in names for p in phrases
+        ]
+        plain.append(r.car)
         profile = brief.user_profile
         greeting = (
             r.line("push", "personal_greeting", nickname=profile.nickname)
             if profile is not None and profile.nickname
             else ""
         )
+        if self.book.language != "zh":  # an English title names no version in Chinese
+            plain = [t for t in plain if not has_han(t)]
         candidates = [greeting + t for t in plain if t and greeting] + plain
         for title in candidates:
             if title and len(title) <= limit:
@@ -217,17 +242,24 @@ class Writer:
             words.pop()
         return " ".join(words)[:limit]
 
+    def _short_names(self) -> list[str]:
+        """The model's own name, shorter than the car's: an alias the name ends with
+        ("Xingchen" of "Wuling Xingchen")."""
+        car = self.realiser.car
+        return [a for a in self.sheet.car.aliases if a != car and car.endswith(" " + a)]
+
     def _weibo(self) -> Written:
         r, brief = self.realiser, self.brief
         zh = self.book.language == "zh"
         lead = r.line("weibo", "lead", region=brief.region or "") + r.car + ("：" if zh else ": ")
-        topics = self.plan.topics(self.sheet, "weibo_region", "main", self.used)
+        topics = self._topics("weibo_region", "main")
         said: list[Sentence] = []
         for topic in topics:
             for sentence in self._sentences(topic, marks=False):
                 if len(_post(lead, [*said, sentence], "", zh)) <= WEIBO_MAX_CHARS:
                     said.append(sentence)
                     self.used.update(f.key for f in sentence.implied)
+                    self.said.extend((*sentence.facts, *sentence.implied))
         closing = r.line("weibo", "closing")
         text = _post(lead, said, closing, zh)
         if len(text) > WEIBO_MAX_CHARS:
@@ -240,7 +272,7 @@ class Writer:
         r, brief = self.realiser, self.brief
         section = "comment" if comment else "review"
         sentences = [Sentence(r.line(section, "lead"))]
-        topics = self.plan.topics(self.sheet, brief.business, "main", self.used)
+        topics = self._topics(brief.business, "main")
         facts = self._write(topics, sentences, "main")
         sentences.append(Sentence(r.line(section, "closing")))
         text = r.join([s.text for s in sentences])
@@ -249,6 +281,42 @@ class Writer:
         )
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _topics(self, business: str, part: str, *, first: Sequence[str] = ()) -> list[Topic]:
+        return self.plan.topics(
+            self.sheet, business, part, self.used, first=first, skip=self._said_before
+        )
+
+    def _said_before(self, topic: Topic, chosen: Sequence[Topic]) -> bool:
+        """A version's engine (or battery, or performance) whose every fact its name does not
+        say another version already states, under a name that does not contradict it, is
+        that version said again (or a twin a reader cannot tell apart from it):
+        the 4WD row of an engine the 2WD row gave, the "V6 Engine" of one document beside
+        the "3.5L V6" of another, a gearbox named in English and in Chinese ("7-speed
+        dual-clutch", "7速双离合变速箱")."""
+        # what its sentences would state: its name says the rest ("Man-6": the gearbox)
+        stated = [f for f in topic.facts if not named_by_variant(f)]
+        if topic.variant is None or topic.group not in self.plan.per_variant or not stated:
+            return False
+        before = [*self.said, *(f for t in chosen for f in t.facts)]
+        others = {f.variant for f in before if f.variant and f.variant != topic.variant}
+        for other in others:
+            theirs = [f for f in before if f.variant == other]
+            if names_may_agree(topic.variant, other) and all(
+                any(self._alike(f, o) for o in theirs) for f in stated
+            ):
+                return True
+        return False
+
+    def _alike(self, a: SheetFact, b: SheetFact) -> bool:
+        """One value of one attribute, as the reader sees it: figures alike, or words of
+        which one says the other ("7速双离合" in "7速双离合变速箱")."""
+        if a.attribute != b.attribute:
+            return False
+        if a.numbers or b.numbers:
+            return same_value(a, b)
+        said, other = self.book.value(a).casefold(), self.book.value(b).casefold()
+        return said in other or other in said
 
     def _sentences(self, topic: Topic, *, marks: bool = True) -> list[Sentence]:
         introduced = topic.variant is not None and any(
@@ -283,6 +351,7 @@ class Writer:
                 seen_groups.add(topic.group)
                 out.append(Sentence(text, sentence.facts))
                 facts.extend(sentence.facts)
+                self.said.extend((*sentence.facts, *sentence.implied))
                 self.used.update(f.key for f in (*sentence.facts, *sentence.implied))
                 budget -= 1
         return facts

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from generation.facts.sheet import SheetFact
-from ingest.specs.figures import LAYOUT
+from ingest.specs.figures import LAYOUT, spelled_codes
 from ingest.specs.numbers import fold, quantities
 from ingest.specs.units import UNITS_BY_SYMBOL
 
@@ -102,15 +102,19 @@ def value_text(
 
 
 def words(value: str, language: str, terms: Mapping[str, str]) -> str:
-    """A word value as written, its layout tidied ("6 - speed" → "6-speed"); in Chinese
-    translated by the term list when every word of it has a translation ("7-speed
-    dual-clutch" → "7速双离合"), else kept as written (a half-translated "1.5 L turbo + 纯电
-    motor" reads worse than the English name)."""
+    """A word value as written, its layout tidied ("6 - speed" → "6-speed", a tyre size
+    "205 / 65 R16" → "205/65 R16", a gloss that repeats its word dropped) and a data set's
+    gearbox codes spelled out ("Man-6" → "6-speed manual" / "6速手动"); in Chinese translated
+    by the term list when every word of it has a translation ("7-speed dual-clutch" →
+    "7速双离合") or is a code ("GDi", "U2"), else kept as written (a half-translated "1.5 L
+    turbo + 纯电 motor" reads worse than the English name)."""
     text = unicodedata.normalize("NFKC", value).strip().strip("。.;；,，")
     text = re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", text))
+    text = _TYRE.sub(r"\1/\2 \3\4", text)
     key = text.casefold()
     if key in terms:
         return terms[key]
+    text = spelled_codes(text, language)
     if language == "en":
         if re.fullmatch(r"[A-Z][a-z]+", text):
             return text.lower()  # "Petrol" in a sentence: "runs on petrol"
@@ -118,9 +122,10 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
         for word, english in sorted(terms.items(), key=lambda item: -len(item[0])):
             if not word.isascii():
                 text = text.replace(word, f" {english} ")
-        return re.sub(r"\s+", " ", text).strip()
+        text = re.sub(r"(\d)\s+-(?=[a-z])", r"\1-", re.sub(r"\s+", " ", text)).strip()
+        return _unglossed(text)
     if not re.search(r"[A-Za-z]", text):
-        return text
+        return _unglossed(text)
     translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
     translated = LAYOUT.sub(r"直列\1缸", translated)  # "inline-4" → "直列4缸", as figures read it
     translated = re.sub(r"(?i)(\d+)-cylinders?\b\s*", r"\1缸", translated)  # "4-cylinder" → "4缸"
@@ -128,6 +133,22 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
     translated = re.sub(r"(?i)(\d+(?:\.\d+)?)[- ]?(?:litres?|liters?|l)\b\s*", r"\1升", translated)
     for word, chinese in sorted(terms.items(), key=lambda item: -len(item[0])):
         translated = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", chinese, translated)
-    if re.search(r"[A-Za-z]{2,}", translated):
+    left = re.findall(r"[A-Za-z][A-Za-z0-9-]*", translated)
+    if any(re.search(r"[A-Za-z]{2,}", w) and not _CODE.fullmatch(w) for w in left):
         return text
-    return translated.replace(" ", "").replace(",", "，")
+    # no space beside a Chinese character; two codes keep theirs ("U2 CRDi")
+    tight = re.sub(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+", "", translated)
+    return _unglossed(tight.replace(",", "，"))
+
+
+# A tyre size: "205 / 65 R16", "P235/65R17".
+_TYRE = re.compile(r"(?<![\d.])(\d{3})\s*/\s*(\d{2})\s*([A-Z]{0,2}R)\s*(\d{2})(?!\d)")
+# A code a Chinese text keeps in Latin letters: an engine's ("GDi", "CRDi", "VGT", "U2",
+# "VR35DDTT"), a gearbox's ("CVT", "DCT"): capitals after its first letter, or letters and digits.
+_CODE = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Za-z]+\d[A-Za-z0-9]*|[A-Z]{2,}")
+_GLOSS = re.compile(r"(\S+?)\s*[(（]\s*\1\s*[)）]")
+
+
+def _unglossed(text: str) -> str:
+    """ "前驱(前驱)" → "前驱": a word and its translated gloss that came out the same."""
+    return _GLOSS.sub(r"\1", text)

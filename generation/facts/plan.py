@@ -9,8 +9,9 @@ wrote, so the blog's middle does not repeat the opening.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -46,6 +47,8 @@ class Plan:
     parts: Mapping[tuple[str, str], Part]
     interests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     car_wide: frozenset[str] = frozenset()
+    cheapest_first: frozenset[str] = frozenset()
+    each_version: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Plan:
@@ -61,6 +64,8 @@ class Plan:
             parts=parts,
             interests={k: tuple(v) for k, v in data.get("interests", {}).items()},
             car_wide=frozenset(data.get("car_wide", [])),
+            cheapest_first=frozenset(data.get("cheapest_first", [])),
+            each_version=frozenset(data.get("each_version", [])),
         )
 
     def part(self, business: str, part: str) -> Part:
@@ -74,8 +79,11 @@ class Plan:
         used: set[str],
         *,
         first: Iterable[str] = (),
+        skip: Callable[[Topic, Sequence[Topic]], bool] | None = None,
     ) -> list[Topic]:
-        """The topics of one part, facts in `used` left out; groups in `first` go first."""
+        """The topics of one part, facts in `used` left out; groups in `first` go first.
+        `skip(topic, chosen)`: a topic that says nothing new (the writer's judgement, given
+        the topics chosen before it) is neither chosen nor counted in a group's limit."""
         spec = self.part(business, part)
         wanted = [g for g in first if g not in spec.groups] + list(spec.groups)
         ordered = sorted(wanted, key=lambda g: g.split(":")[0] not in set(first))
@@ -85,6 +93,8 @@ class Plan:
             for topic in self._group(sheet, group, used):
                 if any(t.facts == topic.facts for t in found):
                     continue  # "engine" a reader's interest put first, then the plan's "engine:1"
+                if any(_same_row(t, topic) for t in found) or (skip and skip(topic, found)):
+                    continue
                 found.append(topic)
                 if limit and sum(t.group == group for t in found) >= int(limit):
                     break
@@ -99,7 +109,7 @@ class Plan:
             facts = self._car_wide(sheet, facts, used)
         if not facts:
             return []
-        if group not in self.per_variant:
+        if group not in self.per_variant and group not in self.each_version:
             # a size or capacity two variants share is said once, under the first
             facts = [
                 f
@@ -113,6 +123,8 @@ class Plan:
         for fact in facts:
             by_variant.setdefault(fact.variant, []).append(fact)
         topics = [Topic(group, v, tuple(fs)) for v, fs in by_variant.items()]
+        if group in self.cheapest_first:  # the opening states the price the title starts from
+            return sorted(topics, key=_cheapest)
         return sorted(topics, key=_headline) if group in self.per_variant else topics
 
     def _car_wide(
@@ -143,6 +155,25 @@ class Plan:
         """The groups a reader's interests point at ("动力" → engine)."""
         text = " ".join(interests).casefold()
         return [g for g, words in self.interests.items() if any(w in text for w in words)]
+
+
+# A data set's row number: "2.7 L SemiAuto-10 2WD #2" is another row of "…2WD #1"; no part
+# of a version's name as a text writes it.
+ROW_NUMBER = re.compile(r"\s*#\d+$")
+
+
+def _same_row(a: Topic, b: Topic) -> bool:
+    """Two numbered rows of one version in one group: the first speaks for the version (a
+    reader cannot tell "#1" from "#2", and their names are written without the number)."""
+    if a.group != b.group or not a.variant or not b.variant or a.variant == b.variant:
+        return False
+    if not (ROW_NUMBER.search(a.variant) or ROW_NUMBER.search(b.variant)):
+        return False
+    return ROW_NUMBER.sub("", a.variant) == ROW_NUMBER.sub("", b.variant)
+
+
+def _cheapest(topic: Topic) -> float:
+    return min((f.normalized for f in topic.facts if f.normalized is not None), default=1e18)
 
 
 def _headline(topic: Topic) -> tuple[float, int]:

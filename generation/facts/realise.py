@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from generation.facts.phrasing import value_text, words
-from generation.facts.plan import Topic
-from generation.facts.sheet import FactSheet, SheetFact, is_model_year, named_by_variant
+from generation.facts.plan import ROW_NUMBER, Topic
+from generation.facts.sheet import FactSheet, SheetFact, named_by_variant
+from ingest.specs.figures import spelled_codes
+from ingest.specs.variants import is_model_year
 from retrieval.glossary import has_han
 
 _FIELDS = string.Formatter()
@@ -42,7 +44,11 @@ def _attributive(match: re.Match[str]) -> str:
 
 
 _HEADING_WORDS = re.compile(r"(?i)\s*\b(?:specifications|specs|details)\b\s*$")
-_LEADING_YEAR = re.compile(r"((?:19|20)\d\d)\s+(\D.*)")
+# A leading model year, or the years a heading says a version was made in ("2010-2024 Model
+# Years 4.0L V6"): the name is what follows.
+_LEADING_YEAR = re.compile(
+    r"((?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?)\s+(?:model\s+years?\s+(.+)|(\D.*))", re.IGNORECASE
+)
 # A trim described, its name in brackets: "Base Model (SR)", "Mid-Level Trim (TRD Sport)",
 # "2024 Model Year (4.0L V6)": the name is what a sentence calls it.
 _DESCRIBED = re.compile(
@@ -205,6 +211,8 @@ class Realiser:
         year, rest = self._year_and_name(variant)
         if self.book.language == "zh":  # "1.5-litre turbocharged" → "1.5升涡轮增压"
             rest = words(rest, "zh", self.book.terms)
+        else:  # "3.6 L Auto-8 2WD" → "3.6 L 8-speed automatic 2WD"
+            rest = spelled_codes(rest, "en")
         translated = False
         if self.book.language == "en" and has_han(rest):
             rest, translated = self._english(rest)
@@ -261,13 +269,13 @@ class Realiser:
 
     def _year_and_name(self, variant: str) -> tuple[str | None, str]:
         """A variant's model year and its name, a described trim by its bracketed name."""
-        parts = [p.strip() for p in variant.split("·") if p.strip()]
+        parts = [p.strip() for p in ROW_NUMBER.sub("", variant).split("·") if p.strip()]
         year = next((p for p in parts if is_model_year(p)), None)
         rest = " ".join(p for p in parts if p != year)
         rest = _HEADING_WORDS.sub("", rest).strip() or rest  # "Hybrid Specifications"
         leading = _LEADING_YEAR.match(rest)
         if year is None and leading:  # "2025 SE trim": the 2025 Toyota RAV4 SE trim
-            year, rest = leading.group(1), leading.group(2)
+            year, rest = leading.group(1), leading.group(2) or leading.group(3)
         described = _DESCRIBED.match(rest)
         if described:
             year = year or next(iter(re.findall(r"(?:19|20)\d\d", rest)), None)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from generation.errors import CarHasNoFacts, UnknownCar
-from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec, fold
+from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec
+from ingest.specs.variants import fold, merge_variants
 from retrieval.glossary import has_han
 
-_YEAR = re.compile(r"(?:19|20)\d\d")
 # What a trim or engine name never holds: a table row's cell separators, a consumption figure
 # ("Fuel economy (WLTP combined) 5.9 L/100km" read as a variant of the next row's figures).
 # A run of eight Chinese characters is a clause ("新车提供舒适版和豪华版"), not a name.
@@ -88,11 +88,6 @@ class FactSheet:
         return list(dict.fromkeys(f.variant for f in self.facts if f.variant))
 
 
-def is_model_year(text: str) -> bool:
-    """Whether a variant's name is a bare model year ("2025"): the car itself, that year."""
-    return _YEAR.fullmatch(text.strip()) is not None
-
-
 def resolve_car(registry: CarRegistry, text: str) -> CarSummary:
     """The car `text` names (an id, a name or an alias): UnknownCar (404, with close matches)
     when none does, CarHasNoFacts (422) when it has no facts to write from."""
@@ -123,7 +118,7 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
             facts.append(_fact(f"{attribute}|{variant}", chosen))
     names = [car.name, *car.aliases]
     facts = [f for f in facts if not (f.variant and _not_a_name(f)) and not _bare_figure(f)]
-    merged = _without_echoes(_merge_variants(facts, names))
+    merged = _without_echoes(merge_variants(facts, names, agree=same_value))
     return FactSheet(car=car, facts=_named_once(merged))
 
 
@@ -153,57 +148,6 @@ def _fact(key: str, spec: Spec) -> SheetFact:
         sources=len(spec.citations),
         citations=tuple(spec.citations),
     )
-
-
-def variant_key(variant: str, names: list[str]) -> str:
-    """A variant's name as compared: folded, without the car's own names ("2025 · Aurora X5
-    1.5T" and "2025 · 1.5T" are one variant of the Aurora X5)."""
-    folded = fold(variant)
-    for name in sorted((fold(n) for n in names if fold(n)), key=len, reverse=True):
-        if len(name) >= 3:
-            folded = folded.replace(name, "")
-    return folded
-
-
-def _merge_variants(facts: list[SheetFact], names: list[str]) -> list[SheetFact]:
-    """A variant whose name extends another's is the same one: "Kappa 1.0 l Turbo GDi petrol"
-    (an engine list on one page) is "Kappa 1.0 l Turbo GDi" (the sheet's column), and "2025 ·
-    Aurora X5 1.5T" is "2025 · 1.5T". Its facts move to the shorter name unless that one
-    already has the attribute."""
-    variants = sorted({f.variant for f in facts if f.variant}, key=len)
-    keys = {v: variant_key(v, names) for v in variants}
-    own: dict[str, list[SheetFact]] = defaultdict(list)
-    for fact in facts:
-        own[fact.variant or ""].append(fact)
-    target: dict[str, str] = {}
-    for n, name in enumerate(variants):
-        for shorter in variants[:n]:
-            extension = keys[name][len(keys[shorter]) :]
-            if (
-                any(ch.isalpha() for ch in keys[shorter])  # a bare model year absorbs nothing
-                and keys[name].startswith(keys[shorter])
-                and not any(ch.isdigit() for ch in extension)
-                # "Taycan Turbo GT" (1,019 hp) is not the "Taycan Turbo" (871 hp)
-                and _agree(own[name], own[target.get(shorter, shorter)])
-            ):  # "…petrol" extends an engine; "1.5t" + "2.0t" is another variant
-                target[name] = target.get(shorter, shorter)
-                break
-    for name in variants:  # a bare model year is the car as a whole
-        if not any(ch.isalpha() for ch in keys[name]) and is_model_year(name):
-            target[name] = ""
-    # facts already under the target name win over the ones that move to it
-    ranked = sorted(enumerate(facts), key=lambda item: (item[1].variant or "") in target)
-    kept: dict[tuple[str, str], tuple[int, SheetFact]] = {}
-    for n, fact in ranked:
-        variant = target.get(fact.variant or "", fact.variant) or None
-        ident = (fact.attribute, variant_key(variant or "", names))
-        kept.setdefault(ident, (n, replace(fact, variant=variant)))
-    return [fact for _, fact in sorted(kept.values(), key=lambda item: item[0])]
-
-
-def _agree(facts: list[SheetFact], others: list[SheetFact]) -> bool:
-    """Whether two variants' facts agree on every attribute both state."""
-    return all(same_value(f, o) for f in facts for o in others if o.attribute == f.attribute)
 
 
 def same_value(a: SheetFact, b: SheetFact) -> bool:
@@ -304,6 +248,33 @@ def named_by_variant(fact: SheetFact) -> bool:
         return False
     value = fold(fact.value)
     return len(value) >= _MIN_NAMED and value in fold(name)
+
+
+def names_may_agree(a: str, b: str) -> bool:
+    """Whether two versions' names may name one engine: no two displacements ("2.7 L" and
+    "3.5L V6", "2.0T" and "3.0T") and no two cylinder counts ("V6" and "4-Cylinder")."""
+    marks = [_engine_marks(unicodedata.normalize("NFKC", n).casefold()) for n in (a, b)]
+    (litres_a, cylinders_a), (litres_b, cylinders_b) = marks
+    return not (litres_a and litres_b and not litres_a & litres_b) and not (
+        cylinders_a and cylinders_b and not cylinders_a & cylinders_b
+    )
+
+
+_NAMED_CYLINDERS = re.compile(
+    r"(?<![a-z0-9])(?:[viwh]|inline|straight|flat)[- ]?(\d{1,2})(?!\d)"
+    r"|(?<![\d.])(\d{1,2})[- ]?cyl"
+)
+
+
+# A turbo engine's size as its badge writes it: "2.0T", "1.5t" (not "1T", a tonne).
+_BADGE_LITRES = re.compile(r"(?<![\d.])(\d\.\d)\s*t(?![a-z])")
+
+
+def _engine_marks(name: str) -> tuple[set[float], set[int]]:
+    sizes = _NAMED_LITRES.findall(name) + _BADGE_LITRES.findall(name)
+    litres = {round(float(m), 1) for m in sizes}
+    cylinders = {int(x or y) for x, y in _NAMED_CYLINDERS.findall(name)}
+    return litres, cylinders
 
 
 def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:

@@ -81,6 +81,8 @@ _MASKS = [
         rf"(?<![\d.])(?:100|60|200)\s*{_SPRINT}(?=\s+in\s)|(?<=to )(?:100|60|200)\s*{_SPRINT}", re.I
     ),
     re.compile(r"[零0]\s*[-~至到]\s*(?:100|60|200)\s*(?:英里|公里|千米)(?:\s*/\s*(?:小时|时))?"),
+    # a tyre size is a code, not three figures: "205/65 R16", "P235/65R17"
+    re.compile(r"(?<![\d.])[A-Z]{0,2}\d{3}\s*/\s*\d{2}\s*[A-Z]{0,2}R\s*\d{2}(?!\d)"),
     # a code's number: the 10 of the gearbox code "SemiAuto-10", "Man-6", "AM-S7"
     re.compile(r"(?<=[A-Za-z]-)\d+(?![\d.]*\s*(?:mm|km|kg|kw|hp|ps|nm|l\b|cc|mph))", re.I),
 ]
@@ -305,3 +307,31 @@ def _noun(text: str, end: int) -> tuple[str | None, int]:
     if len(word) > 3 and word.endswith("s") and word not in _NOT_NOUNS:
         return word[:-1], end + m.end()  # "3 variants": a count of variants
     return None, end
+
+
+# A data set's gearbox codes (the EPA guide's "Man-6", "SemiAuto-10", "AM-S7", "AV-S6") and
+# a placeholder for a figure it has not ("N/A L": an electric car's displacement).
+_GEARBOX_CODES = (
+    (re.compile(r"(?i)\bsemiauto-(\d+)\b"), "{n}-speed automatic", "{n}速手自一体"),
+    (re.compile(r"(?i)\bauto-1\b"), "single-speed", "单速"),
+    (re.compile(r"(?i)\bauto-(\d+)\b"), "{n}-speed automatic", "{n}速自动"),
+    (re.compile(r"(?i)\bman-(\d+)\b"), "{n}-speed manual", "{n}速手动"),
+    (re.compile(r"(?i)\b(?:ams|am-s)-?(\d+)\b"), "{n}-speed automated manual", "{n}速AMT"),
+    # a CVT with steps to select: its step count is no gearbox's speeds
+    (re.compile(r"(?i)\b(?:av-s|scv-)(\d+)\b"), "CVT with select shift", "手自一体CVT"),
+)
+_PLACEHOLDER = re.compile(r"(?i)(?<![\w/])n/a(?:\s*l\b)?(?![\w/])\s*")
+
+
+def spelled_codes(text: str, language: str) -> str:
+    """`text` (a value or a version's name) with a data set's gearbox codes spelled out as a
+    sentence in `language` writes them ("Man-6" → "6-speed manual" / "6速手动") and its
+    placeholders left out; grounding reads a code's gears from the same spelling."""
+    for pattern, en, zh in _GEARBOX_CODES:
+        form = zh if language == "zh" else en
+
+        def spelled(m: re.Match[str], form: str = form) -> str:
+            return form.format(n=m.group(1) if m.groups() else "")
+
+        text = pattern.sub(spelled, text)
+    return _PLACEHOLDER.sub("", text).strip() or text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ingest.specs.cars import CarIndex
+from ingest.specs.variants import fold
 from ingest.specs.vocabulary import Vocabulary
 from ingest.storage.engine import Database
 from ingest.storage.tables import document_cars, documents, facts
@@ -111,12 +111,6 @@ def curated_cars(index: CarIndex) -> dict[str, CuratedCar]:
 def attribute_labels(vocabulary: Vocabulary) -> dict[str, str]:
     """Attribute key → label, in the vocabulary file's order."""
     return {key: attribute.label for key, attribute in vocabulary.attributes.items()}
-
-
-def fold(text: str) -> str:
-    """A name as compared: NFKC, case-folded, without spaces, hyphens and punctuation."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 class CarRegistry:

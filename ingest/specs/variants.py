@@ -1,4 +1,4 @@
-"""One name per variant within a document.
+"""One name per variant: within a document, and across a car's documents.
 
 A brochure names one engine several ways: "Kappa 1.0 l Turbo GDi" in its spec table's
 header, "Kappa 1.0 l Turbo GDi petrol" over its performance page, "U2 1.5 l CRDi Diesel" and
@@ -9,13 +9,22 @@ place, or written in another case: every fact of the group takes the name most o
 that differ only in word order, hyphens or a bracketed engine code ("3.5L Twin-Turbo V6",
 "3.5L V6 twin-turbo", "3.5L Twin-Turbo V6 (VR35DDTT)"). Names that differ otherwise ("2.0T" and
 "2.0T AWD", "1.5 litre petrol" and "1.5 litre diesel", "GAS" and "GAS Diesel") stay apart.
+
+Across a car's documents (`merge_variants`, on the facts a sheet publishes) those names are one
+when their figures agree, and more: a name that extends another by words ("Kappa 1.0 l Turbo
+GDi petrol" and the sheet's "Kappa 1.0 l Turbo GDi"), by the car's own name ("2025 · Aurora X5
+1.5T" and "2025 · 1.5T") or by a model year ("2018 · 1.8 L Man-6" and "1.8 L Man-6") is that
+variant when their figures agree, and a bare model year ("2025") is the car itself.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Protocol, TypeVar
 
 from ingest.specs.model import Fact
 
@@ -24,6 +33,7 @@ _CODE = re.compile(r"[A-Z0-9]{2,5}")  # "VGT": an engine code in capitals
 _TRAILING_FUEL = re.compile(r"petrol|diesel|gasoline|cng|lpg")
 _SIZED = re.compile(r"\d\.\d\s*l\b")  # "3.5l twin-turbo v6": a name that starts with a size
 _BRACKET = re.compile(r"\([^)]*\)")
+_MODEL_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def unify_variants(facts: list[Fact]) -> list[Fact]:
@@ -93,3 +103,91 @@ def _word_set(folded: str) -> str:
     if not _SIZED.match(folded):
         return folded
     return " ".join(sorted(_BRACKET.sub(" ", folded).replace("-", " ").split()))
+
+
+class Variant(Protocol):
+    """What `merge_variants` reads of a fact (ingest's `Fact`, a generation sheet's fact)."""
+
+    @property
+    def attribute(self) -> str: ...
+
+    @property
+    def variant(self) -> str | None: ...
+
+
+V = TypeVar("V", bound=Variant)
+
+
+def fold(text: str) -> str:
+    """A name as compared: NFKC, case-folded, without spaces, hyphens and punctuation."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def is_model_year(text: str) -> bool:
+    """Whether a variant's name is a bare model year ("2025"): the car itself, that year."""
+    return _MODEL_YEAR.fullmatch(text.strip()) is not None
+
+
+def variant_key(variant: str, names: Sequence[str]) -> str:
+    """A variant's name as compared: folded, without the car's own names ("2025 · Aurora X5
+    1.5T" and "2025 · 1.5T" are one variant of the Aurora X5)."""
+    folded = fold(variant)
+    for name in sorted((fold(n) for n in names if fold(n)), key=len, reverse=True):
+        if len(name) >= 3:
+            folded = folded.replace(name, "")
+    return folded
+
+
+def _yearless(variant: str) -> str:
+    """A name without the model year a part of it states ("2018 · 1.8 L Man-6")."""
+    parts = [p.strip() for p in variant.split("·")]
+    return " · ".join(p for p in parts if not is_model_year(p)) or variant
+
+
+def merge_variants(
+    facts: list[V], names: Sequence[str], *, agree: Callable[[V, V], bool]
+) -> list[V]:
+    """One car's facts from all its documents with the names of one variant made one (see
+    the module doc): a fact moves to the shorter name unless that one already has the
+    attribute. `agree(a, b)`: two values of one attribute that agree; "Taycan Turbo GT"
+    (1,019 hp) is not the "Taycan Turbo" (871 hp)."""
+    variants = sorted({f.variant for f in facts if f.variant}, key=len)
+    keys = {v: variant_key(v, names) for v in variants}
+    own: dict[str, list[V]] = defaultdict(list)
+    for fact in facts:
+        own[fact.variant or ""].append(fact)
+
+    def agreeing(name: str, other: str) -> bool:
+        return all(agree(f, o) for f in own[name] for o in own[other] if o.attribute == f.attribute)
+
+    bases = {b for b in map(_base, variants) if b is not None}
+    roots = {v: _root(v, bases) for v in variants}  # the in-document rule, across documents
+    target: dict[str, str] = {}
+    for n, name in enumerate(variants):
+        for shorter in variants[:n]:
+            goal = target.get(shorter, shorter)
+            extension = keys[name][len(keys[shorter]) :]
+            same_name = keys[name].startswith(keys[shorter]) and not any(
+                ch.isdigit() for ch in extension
+            )  # "…petrol" extends an engine; "1.5t" + "2.0t" is another variant
+            dated = variant_key(_yearless(name), names) == keys[shorter]
+            if (
+                any(ch.isalpha() for ch in keys[shorter])  # a bare model year absorbs nothing
+                and (same_name or dated or roots[name] == roots[shorter])
+                and agreeing(name, goal)
+            ):
+                target[name] = goal
+                break
+    for name in variants:  # a bare model year is the car as a whole
+        if not any(ch.isalpha() for ch in keys[name]) and is_model_year(name):
+            target[name] = ""
+    # facts already under the target name win over the ones that move to it
+    ranked = sorted(enumerate(facts), key=lambda item: (item[1].variant or "") in target)
+    kept: dict[tuple[str, str], tuple[int, V]] = {}
+    for n, fact in ranked:
+        variant = target.get(fact.variant or "", fact.variant) or None
+        ident = (fact.attribute, variant_key(variant or "", names))
+        moved = fact if variant == fact.variant else replace(fact, variant=variant)  # type: ignore[type-var]
+        kept.setdefault(ident, (n, moved))
+    return [fact for _, fact in sorted(kept.values(), key=lambda item: item[0])]
