@@ -18,7 +18,8 @@ from ingest.specs.vocabulary import Vocabulary
 
 # "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
 _NAMED_LINE = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?)(?:\*\*)?[ \t]*:(?:\*\*)?"
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?(?:[ \t]*\([^():\n*]{1,60}\))?)"
+    r"(?:\*\*)?[ \t]*:(?:\*\*)?"
     r"(?P<value>[^\n]*\d[^\n]*)$",
     re.MULTILINE,
 )

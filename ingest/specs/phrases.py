@@ -42,12 +42,13 @@ UNIT_ATTRIBUTE = {
     "km/L": "fuel_economy_combined",
     "mpg": "fuel_economy_combined",
     "L/100km": "fuel_economy_combined",
+    "km/kg": "fuel_economy_combined",
     "kWh": "battery_capacity",
     "MPGe": "electric_consumption",
 }
 _UNIT_CUE = re.compile(
     r"\d(?:\s*|-(?=h))(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
-    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpge?|l\s*/\s*100\s*km|马力|牛)",
+    r"km\s*/\s*(?:l|kg)|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+(?:lit|kilo)|mpge?|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
 # "paired with a 48-horsepower electric motor": the figure sizes the noun after it

@@ -1,0 +1,66 @@
+"""Spec facts, sixth round (issue 14): classes of misses on the tune and holdout splits whose
+fix is a mechanism (a unit, a structure of lines and lists, how a label or a variant is read),
+not a word of one document. One small document per class, every input written for the test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.specs import DocumentSpecs
+from tests.test_specs_extract import facts, one, write
+
+_HEAD = "---\nbrand: Acme\nmodel: Comet\n---\n\n# Acme Comet\n\n"
+
+
+def _by_variant(specs: DocumentSpecs, attribute: str) -> dict[str | None, tuple[float, ...]]:
+    return {f.variant: f.numbers for f in facts(specs, attribute)}
+
+
+def test_a_gas_cars_economy_in_km_per_kg(tmp_path: Path) -> None:
+    """A CNG variant's economy is given per kilogram of gas ('31.2 km/kg', '28.4 kilometres
+    per kilogram'): a fuel economy in km/kg, kept in its own unit (no litre figure converts
+    to it), beside the petrol variant's km/l."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "The petrol variant is rated at approximately 21.5 km/l, while the CNG "
+        "variant returns approximately 31.2 km/kg.\n\nIn town the CNG variant returns "
+        "around 28.4 kilometres per kilogram.\n",
+    )
+    by_value = {f.value: f for f in facts(specs, "fuel_economy_combined")}
+    assert by_value["31.2 km/kg"].unit == "km/kg"
+    assert by_value["31.2 km/kg"].normalized_unit == "km/kg"
+    assert by_value["31.2 km/kg"].variant == "CNG"
+    assert by_value["28.4 kilometres per kilogram"].numbers == (28.4,)
+    assert by_value["21.5 km/l"].normalized_unit == "L/100km"
+
+
+def test_a_year_in_a_figures_bracketed_remark_is_no_second_figure(tmp_path: Path) -> None:
+    """'Up to 250 kW (under ideal conditions with the 2024 update)' is one charging power:
+    the year inside the remark is no figure of the label's quantity."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**DC Fast Charging:**\n"
+        "- Maximum charging power: Up to 250 kW (under ideal conditions with the 2024 update)\n",
+    )
+    assert one(specs, "charging_power").numbers == (250.0,)
+
+
+def test_a_named_line_whose_name_lists_its_trims_in_brackets(tmp_path: Path) -> None:
+    """'- 4WD models (LX, GX, Summit): 15 city / 21 highway MPG': a name with the trims it
+    covers in brackets is a named line, the trims part of its variant; the heading over the
+    list ('**EPA fuel economy estimates:**') is a topic, not part of any variant."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**EPA fuel economy estimates:**\n"
+        "- 2WD models: 17 city / 22 highway MPG\n"
+        "- 4WD models (LX, GX, Summit, Summit Reserve): 15 city / 21 highway MPG\n",
+    )
+    assert _by_variant(specs, "fuel_economy_city") == {
+        "2WD models": (17.0,),
+        "4WD models (LX, GX, Summit, Summit Reserve)": (15.0,),
+    }
+    assert _by_variant(specs, "fuel_economy_highway")["2WD models"] == (22.0,)
