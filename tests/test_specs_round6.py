@@ -64,3 +64,24 @@ def test_a_named_line_whose_name_lists_its_trims_in_brackets(tmp_path: Path) -> 
         "4WD models (LX, GX, Summit, Summit Reserve)": (15.0,),
     }
     assert _by_variant(specs, "fuel_economy_highway")["2WD models"] == (22.0,)
+
+
+def test_a_drive_offered_on_some_versions_takes_them_as_its_variant(tmp_path: Path) -> None:
+    """'AWD-e is available on select trims' and '部分车型还提供四驱' state a drive of some
+    versions: a drive fact whose variant is those versions as the text names them; a drive
+    'standard on most trims' (how many is hedged) stays unread, and a heading that names a
+    system ('**Four-Wheel Drive Systems:**') is the topic of an item's own 'on select
+    trims', not its variant."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "Does the Comet have AWD?\nYes, the Comet offers AWD-e on select trims.\n\n"
+        "Standard all-wheel drive on most touring trims.\n\n"
+        "**Four-Wheel Drive Systems:**\n- Available full-time 4WD on certain grades\n\n"
+        "部分车型还提供四驱系统。\n",
+    )
+    assert {(f.variant, f.value) for f in facts(specs, "drive")} == {
+        ("select trims", "AWD-e"),
+        ("certain grades", "4WD"),
+        ("部分车型", "四驱"),
+    }

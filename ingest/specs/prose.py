@@ -123,11 +123,15 @@ _NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|�
 _LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
 
 
+_SYSTEMS = re.compile(r"\bsystems?$", re.I)
+
+
 def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     """`found` with the variant its list, its list item or its sentence names before it."""
     listed = list_variant(vocab, text, found.value.start)
-    if listed is not None:
-        return replace(found, variant=listed)
+    if listed is not None and not (found.variant and _SYSTEMS.search(listed)):
+        return replace(found, variant=listed)  # ("**Four-Wheel Drive Systems:**" over a
+        # fact naming its own variant, "4WD on select trims", is the fact's topic)
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
     if found.variant is not None:
         if lead is not None and found.start >= lead.end() and _described_code(lead, found):
