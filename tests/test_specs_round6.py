@@ -85,3 +85,22 @@ def test_a_drive_offered_on_some_versions_takes_them_as_its_variant(tmp_path: Pa
         ("certain grades", "4WD"),
         ("部分车型", "四驱"),
     }
+
+
+def test_an_engine_named_by_the_verb_that_gives_its_output(tmp_path: Path) -> None:
+    """'the previous generation's 5.0-liter V8, which produced 380 horsepower and 390 lb-ft'
+    names its engine without the word engine: its output, torque and displacement are that
+    engine's, not the car's of no variant (beside the new engine's figures)."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "The 2025 Comet has a new twin-turbo 3.0-liter V6 engine producing 400 "
+        "horsepower and 500 lb-ft of torque. It replaces the previous generation's naturally "
+        "aspirated 5.0-liter V8, which produced 380 horsepower and 390 lb-ft of torque.\n",
+    )
+    assert _by_variant(specs, "power") == {"3.0-liter V6": (400.0,), "5.0-liter V8": (380.0,)}
+    assert _by_variant(specs, "torque") == {"3.0-liter V6": (500.0,), "5.0-liter V8": (390.0,)}
+    assert _by_variant(specs, "displacement") == {
+        "3.0-liter V6": (3.0,),
+        "5.0-liter V8": (5.0,),
+    }

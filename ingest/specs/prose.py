@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ingest.specs.counts import ENGINE_NAMED
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.outline import list_variant
 from ingest.specs.shapes import Found, values_of
@@ -78,7 +79,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
 # The engine or version a sentence is about, named before the figure in the same sentence:
 # "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
 _ENGINE_NAME = re.compile(
-    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{0,40}?)\s+engine\b", re.I
+    rf"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{{0,40}}?){ENGINE_NAMED}", re.I
 )
 _VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版)(?![本权面])")
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
