@@ -104,3 +104,32 @@ def test_an_engine_named_by_the_verb_that_gives_its_output(tmp_path: Path) -> No
         "3.0-liter V6": (3.0,),
         "5.0-liter V8": (5.0,),
     }
+
+
+def test_figures_in_one_cell_told_apart_by_their_conditions(tmp_path: Path) -> None:
+    """Several figures of one label, each with its own condition after it ('at full air
+    suspension height', 'with steel springs', 'on the Comet 110', 'on the Comet 90'), are one
+    fact per condition; a condition that is an engine speed ('at 5,000 rpm') or figures
+    whose conditions are missing or equal tell nothing apart and give nothing."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Off-Road Metrics:**\n\n"
+        "- **Ground Clearance**: Up to 10.9 inches at full air suspension height "
+        "(8.1 inches with steel springs)\n\n"
+        "The Comet offers strong towing capacity across its engine range:\n\n"
+        "- **T300 (4-cylinder)**: Up to 6,600 pounds when properly equipped\n"
+        "- **T400 (6-cylinder)**: Up to 7,900 pounds on the Comet 110, or 7,100 pounds on the "
+        "Comet 90\n\n"
+        "- **Kerb weight**: 2,100 kg or 2,250 kg on most versions\n",
+    )
+    assert _by_variant(specs, "ground_clearance") == {
+        "full air suspension height": (10.9,),
+        "steel springs": (8.1,),
+    }
+    assert _by_variant(specs, "towing_capacity") == {
+        "T300 (4-cylinder)": (6600.0,),
+        "T400 (6-cylinder) Comet 110": (7900.0,),
+        "T400 (6-cylinder) Comet 90": (7100.0,),
+    }
+    assert facts(specs, "kerb_weight") == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.conditions import qualified
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
@@ -119,7 +120,9 @@ def _named_figures(
             and _HEDGE.fullmatch(text, m.start("value"), found[0].start)
             and _CONDITION.match(text, found[0].end)
         ):
-            return []  # a sentence after the name, not a figure: the sentence readers' business
+            # a sentence after the name, not a figure: the sentence readers' business, unless
+            # its figures are the topic's, each told apart by its own condition
+            return _told_apart(vocab, text, m, topic, found)
         # "- **P300 (4-cylinder)**: Up to 7,716 pounds when properly equipped": the topic's
         # one figure first, a condition after it
     out = []
@@ -140,6 +143,28 @@ def _named_figures(
             variant = list_variant(vocab, text, q.start) or _thing(vocab, name)
             out.append(Found(attr.key, values[0], m.start(), m.end(), variant))
     return out
+
+
+def _told_apart(
+    vocab: Vocabulary, text: str, m: re.Match[str], topic: str | None, found: list[Quantity]
+) -> list[Found]:
+    """ "- **P400**: Up to 8,201 pounds on the Model 110, or 7,716 pounds on the Model 90":
+    several figures of the topic's quantity, each told apart by its own condition, are the
+    named variant's under each condition."""
+    attr = vocab.attributes.get(topic) if topic else None
+    if attr is None or len(found) < 2:
+        return []
+    values = [read(attr, text, q.start, q.end, None, bare=False) for q in found]
+    if not all(len(v) == 1 and v[0].start == q.start for v, q in zip(values, found, strict=True)):
+        return []
+    qualifiers = qualified([v[0] for v in values], text, m.end("value"))
+    if None in qualifiers:
+        return []
+    name = list_variant(vocab, text, found[0].start) or _thing(vocab, m.group("name").strip())
+    return [
+        Found(attr.key, v[0], m.start(), m.end(), f"{name} {q}" if name else q)
+        for v, q in zip(values, qualifiers, strict=True)
+    ]
 
 
 def _economies(vocab: Vocabulary, text: str, m: re.Match[str], start: int, end: int) -> list[Found]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from ingest.specs.numbers import quantities
 from ingest.specs.units import MM, to_canonical
-from ingest.specs.values import Value, qualified, read, rpm_value
+from ingest.specs.conditions import qualified
+from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import (
     LWH,
     Attribute,

@@ -289,13 +289,6 @@ def on_fuel(text: str, start: int, end: int) -> bool:
     return bool(_ON_FUEL.search(text, cuts[-1] if cuts else back, stop.start() if stop else end))
 
 
-# "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
-# variant it is for (not a figure restated in another unit: "(120 PS)")
-_QUALIFIER = re.compile(
-    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
-)
-
-
 _OWN_BRACKET = re.compile(r"[ \t]*[(（](?P<v>[A-Za-z][A-Za-z .\-]{0,22}|[\u4e00-\u9fff]{1,8})[)）]")
 # what a bracket says of how or for what a figure was measured, not which variant it is
 _NO_VARIANT = re.compile(
@@ -314,15 +307,6 @@ def own_bracket(text: str, end: int) -> tuple[str, int] | None:
     if m is None or _NO_VARIANT.search(m.group("v")):
         return None
     return m.group("v").strip(), m.end()
-
-
-def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
-    """The bracketed qualifier after each of `values` (before the next one, or `end`)."""
-    out: list[str | None] = []
-    for value, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True):
-        bracket = _QUALIFIER.search(text, value.end, stop)
-        out.append(bracket.group("q").strip() if bracket else None)
-    return out
 
 
 _PURE = re.compile(r"纯电|electric[- ]only|all[- ]electric|battery[- ]only", re.I)

@@ -1,0 +1,49 @@
+"""Which of several figures in one cell or line is for what: the bracket or the condition
+after each figure ("22.35 (MT), 22.94 (AMT)", "Up to 11.5 inches at maximum air suspension
+height (8.9 inches with coil suspension)", "Up to 8,201 pounds on the Defender 110, or 7,716
+pounds on the Defender 90").
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.values import Value
+
+# "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
+# variant it is for (not a figure restated in another unit: "(120 PS)")
+_QUALIFIER = re.compile(
+    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
+)
+# "… at maximum air suspension height", "… with coil suspension", "… on the Defender 90": the
+# condition right after a figure (its unit included), up to the next bracket, comma, "or" or
+# the end; it starts with a word, not a figure ("at 5,600 rpm" is an engine speed)
+_CONDITION = re.compile(
+    r"[ \t]+(?:at|with|on|for|in)[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?"
+    r"(?P<q>[A-Za-z][^,;()（）\n]{1,40}?)[ \t]*(?=$|[,;()（）]|[ \t]+(?:or|and)\b)",
+    re.IGNORECASE,
+)
+
+
+def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
+    """What tells each of `values` from the others: a bracket after it (before the next one,
+    or `end`), else the condition right after it. Figures that all have a condition, each a
+    different one, are told apart by them; otherwise only brackets count."""
+    out: list[str | None] = []
+    for value, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True):
+        bracket = _QUALIFIER.search(text, value.end, stop)
+        out.append(bracket.group("q").strip() if bracket else None)
+    if None not in out or len(values) < 2:
+        return out
+    conditions = [
+        _condition(text, v.end, stop)
+        for v, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True)
+    ]
+    if None in conditions or len(set(conditions)) != len(conditions):
+        return out
+    return conditions
+
+
+def _condition(text: str, start: int, stop: int) -> str | None:
+    m = _CONDITION.match(text[:stop], start)
+    return " ".join(m.group("q").split()) if m else None
