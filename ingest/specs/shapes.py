@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ingest.specs.conditions import qualified
 from ingest.specs.numbers import quantities
 from ingest.specs.units import MM, to_canonical
-from ingest.specs.conditions import qualified
 from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import (
     LWH,
