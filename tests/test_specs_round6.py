@@ -133,3 +133,25 @@ def test_figures_in_one_cell_told_apart_by_their_conditions(tmp_path: Path) -> N
         "T400 (6-cylinder) Comet 90": (7100.0,),
     }
     assert facts(specs, "kerb_weight") == []
+
+
+def test_a_heading_line_naming_a_sub_model_by_the_model_word_alone(tmp_path: Path) -> None:
+    """In a document about a car no alias file knows ('Porsche Zephyr', from its title), a
+    heading line of the model word and title-case words ('**Zephyr Trail Wagon:**') starts
+    that sub-model's part: the drive in its list is that sub-model's, whole; a heading that
+    groups versions ('**Zephyr Trims:**') names none."""
+    specs = write(
+        tmp_path,
+        "porsche_zephyr.md",
+        "# Porsche Zephyr\n\n## What versions are there?\n\n"
+        "Porsche offers the Zephyr in two body styles:\n\n"
+        "**Zephyr Coupe:**\n- Low roofline\n- Standard rear-wheel drive\n\n"
+        "**Zephyr Trail Wagon:**\n- Raised suspension\n"
+        "- Standard all-wheel drive (no RWD option)\n\n"
+        "**Zephyr Trims:**\n- The base car: starting MSRP is $91,000\n",
+    )
+    assert {(f.variant, f.value) for f in facts(specs, "drive")} == {
+        ("Zephyr Coupe", "rear-wheel drive"),
+        ("Zephyr Trail Wagon", "all-wheel drive"),
+    }
+    assert [f.variant for f in facts(specs, "price")] == [None]
