@@ -155,3 +155,22 @@ def test_a_heading_line_naming_a_sub_model_by_the_model_word_alone(tmp_path: Pat
         ("Zephyr Trail Wagon", "all-wheel drive"),
     }
     assert [f.variant for f in facts(specs, "price")] == [None]
+
+
+def test_a_type_row_under_a_group_heading_takes_the_attribute_it_fits(tmp_path: Path) -> None:
+    """On a spec page, 'Type  6MT/6AT  6MT' under the group heading 'GEARBOX & DRIVE' is the
+    gearbox of each column (its cells look like gearboxes, not drives); a 'Type' row under a
+    heading that names no attribute, or whose cells fit none, gives nothing."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "SPECIFICATIONS PETROL  DIESEL\nLength (mm)  3990\nGEARBOX & DRIVE\n"
+        "Type 6MT/6AT  6MT\nSEATS AND TRIM\nType  Fabric  Leather\n"
+        "Engine Capacity (cc)  1197  1498\n",
+    )
+    assert {(f.variant, f.value) for f in facts(specs, "transmission")} == {
+        ("PETROL", "6MT/6AT"),
+        ("DIESEL", "6MT"),
+    }
+    assert not facts(specs, "drive")
+    assert _by_variant(specs, "displacement") == {"PETROL": (1197.0,), "DIESEL": (1498.0,)}
