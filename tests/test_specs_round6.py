@@ -174,3 +174,20 @@ def test_a_type_row_under_a_group_heading_takes_the_attribute_it_fits(tmp_path: 
     }
     assert not facts(specs, "drive")
     assert _by_variant(specs, "displacement") == {"PETROL": (1197.0,), "DIESEL": (1498.0,)}
+
+
+def test_gearboxes_offered_as_alternatives_in_one_cell(tmp_path: Path) -> None:
+    """'Transmission: 8-speed automatic or 6-speed manual' offers two gearboxes: one fact
+    each; 'manual or automatic' names no whole gearbox on either side and stays one."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "3.0L V6 Gasoline Engine\nPower Output: 290 HP\n"
+        "Transmission: 8-speed automatic or 6-speed manual\n\n"
+        "2.0L 4-Cylinder Gasoline Engine\nTransmission: manual or automatic\n",
+    )
+    assert {(f.variant, f.value) for f in facts(specs, "transmission")} == {
+        ("3.0L V6 Gasoline Engine", "8-speed automatic"),
+        ("3.0L V6 Gasoline Engine", "6-speed manual"),
+        ("2.0L 4-Cylinder Gasoline Engine", "manual or automatic"),
+    }

@@ -47,3 +47,23 @@ def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
 def _condition(text: str, start: int, stop: int) -> str | None:
     m = _CONDITION.match(text[:stop], start)
     return " ".join(m.group("q").split()) if m else None
+
+
+# "6-speed automatic or 6-speed manual": gearboxes offered as alternatives, each a whole one
+_GEARBOX = re.compile(r"\d+\s*-?\s*speed\b|\b(?:e-?CVT|CVT|DCT|DSG|IVT|AMT)\b", re.IGNORECASE)
+_OR = re.compile(r"\s*,?\s+or\s+", re.IGNORECASE)
+
+
+def alternatives(key: str, value: Value, text: str) -> list[Value]:
+    """A transmission cell of gearboxes joined by "or", one value each; else `value`."""
+    if key != "transmission":
+        return [value]
+    out: list[Value] = []
+    start = value.start
+    for m in [*_OR.finditer(text, value.start, value.end), None]:
+        end = m.start() if m else value.end
+        if not _GEARBOX.search(text, start, end):
+            return [value]
+        out.append(Value(start, end))
+        start = m.end() if m else end
+    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ingest.specs.conditions import qualified
+from ingest.specs.conditions import alternatives, qualified
 from ingest.specs.numbers import quantities
 from ingest.specs.units import MM, to_canonical
 from ingest.specs.values import Value, read, rpm_value
@@ -283,6 +283,10 @@ def _read_cell(
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
     if any(v.unit for v in values):  # "302 horsepower (2025)", "(… with 2025 update)"
         values = [v for v in values if v.unit or not _year_in_brackets(segment, v.start, v.end)]
+    if attr.dimension == "text" and len(values) == 1:
+        values = alternatives(key, values[0], segment)
+        if len(values) > 1:
+            return [(key, v, None) for v in values]
     qualifiers = qualified(values, segment, len(segment)) if len(values) > 1 else [None]
     if not values or (len(values) > 1 and None in qualifiers):
         return []  # several figures under one label: which is which is not said
