@@ -191,3 +191,16 @@ def test_gearboxes_offered_as_alternatives_in_one_cell(tmp_path: Path) -> None:
         ("3.0L V6 Gasoline Engine", "6-speed manual"),
         ("2.0L 4-Cylinder Gasoline Engine", "manual or automatic"),
     }
+
+
+def test_a_named_lines_one_figure_for_versions_it_names(tmp_path: Path) -> None:
+    """'- Maximum rate: Up to 180 kW on Long Range models' under '**DC Fast Charging:**':
+    the heading's charging power, for the versions the line names after its figure; the
+    line's name, a quantity word ('rate'), is no part of the variant."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**DC Fast Charging:**\n- Maximum rate: Up to 180 kW on Long Range models\n",
+    )
+    fact = one(specs, "charging_power")
+    assert (fact.variant, fact.numbers) == ("DC Fast Charging Long Range", (180.0,))

@@ -28,6 +28,11 @@ _HEDGE = re.compile(
     r"[ \t*]*(?:(?:up to|approximately|approx\.|around|about|nearly|~)[ \t]*)?", re.IGNORECASE
 )
 _CONDITION = re.compile(r"[ \t]+(?:when|if|with)\b", re.IGNORECASE)  # "… when properly equipped"
+# "… on Extended Range models": the versions a line's one figure is for, by their name
+_ON_MODELS = re.compile(
+    r"[ \t]+(?:on|for|in)[ \t]+(?:the[ \t]+|all[ \t]+)?"
+    r"(?P<v>[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,3})[ \t]+(?:models?|trims?|versions?|variants?)\b"
+)
 _QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
 _QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
 
@@ -118,7 +123,7 @@ def _named_figures(
             topic
             and len(found) == 1
             and _HEDGE.fullmatch(text, m.start("value"), found[0].start)
-            and _CONDITION.match(text, found[0].end)
+            and (_CONDITION.match(text, found[0].end) or _ON_MODELS.match(text, found[0].end))
         ):
             # a sentence after the name, not a figure: the sentence readers' business, unless
             # its figures are the topic's, each told apart by its own condition
@@ -141,6 +146,9 @@ def _named_figures(
         values = read(attr, text, q.start, q.end, None, bare=False)
         if values and values[0].start == q.start:
             variant = list_variant(vocab, text, q.start) or _thing(vocab, name)
+            on = _ON_MODELS.match(text, q.end)  # "Up to 235 kW on Extended Range models"
+            if on is not None and len(found) == 1:
+                variant = f"{variant} {on.group('v')}" if variant else on.group("v")
             out.append(Found(attr.key, values[0], m.start(), m.end(), variant))
     return out
 

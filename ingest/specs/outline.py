@@ -43,7 +43,7 @@ _VARIANT_WORD = re.compile(
 # The last word of an item name that names a quantity, not a thing: "Combined system output"
 # ("**EPA fuel economy estimates:**" over "- 2WD models: …" is a topic, not a variant's name)
 _QUANTITY_WORD = re.compile(
-    r"\b(?:output|ratings?|figures?|specs?|specifications?|estimates?)$", re.I
+    r"\b(?:output|rates?|ratings?|figures?|specs?|specifications?|estimates?)$", re.I
 )
 
 
