@@ -204,3 +204,25 @@ def test_a_named_lines_one_figure_for_versions_it_names(tmp_path: Path) -> None:
     )
     fact = one(specs, "charging_power")
     assert (fact.variant, fact.numbers) == ("DC Fast Charging Long Range", (180.0,))
+
+
+def test_figures_of_no_variant_under_a_heading_that_names_one(tmp_path: Path) -> None:
+    """A bold heading that names a variant ('**2021 Model Year:**', '**2015-2020 Model
+    Years (V8):**') gives it to the figures below it that name none: a paragraph's sentences
+    ('Fuel economy is rated at 15 MPG city …') and a list's labelled items ('- City driving:
+    17-19L/100km'); a figure that names its own engine keeps it."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**2021 Model Year:**\nEvery 2021 Comet has a 3.6-liter V6 engine producing "
+        "260 horsepower. Fuel economy is rated at 15 MPG city and 20 MPG highway.\n\n"
+        "**2015-2020 Model Years (V8):**\n\n"
+        "- **5.0L V8**: Typically achieves approximately 15-17L/100km in combined driving\n"
+        "- City driving: 17-19L/100km\n",
+    )
+    assert _by_variant(specs, "power") == {"3.6-liter V6": (260.0,)}
+    assert _by_variant(specs, "fuel_economy_city") == {
+        "2021 Model Year": (15.0,),
+        "2015-2020 Model Years": (17.0, 19.0),
+    }
+    assert _by_variant(specs, "fuel_economy_highway") == {"2021 Model Year": (20.0,)}

@@ -95,6 +95,20 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
     return " ".join(n for n in cleaned if n) or None
 
 
+def paragraph_variant(text: str, at: int) -> str | None:
+    """The variant a bold heading line names right over the paragraph holding offset `at`
+    ("**2024 Model Year:**" / "All 2024 models come with …"), else None."""
+    start = text.rfind("\n\n", 0, at)
+    start = 0 if start < 0 else start + 2
+    first_end = text.find("\n", start)
+    if first_end < 0 or first_end >= at:
+        return None  # the paragraph is one line: a heading or a list item, not prose under one
+    head = _BOLD_HEAD.match(text[start:first_end])
+    if head is None or _ITEM.match(text, first_end + 1) or not _names_variant(head.group("name")):
+        return None
+    return " ".join(_ASIDE.sub("", head.group("name")).split()) or None
+
+
 def _own_name(item: re.Match[str]) -> str | None:
     """An item's name, with the trims it covers when a bracket lists them ("- 4WD models
     (SV, SL, Platinum): …")."""
