@@ -226,3 +226,20 @@ def test_figures_of_no_variant_under_a_heading_that_names_one(tmp_path: Path) ->
         "2015-2020 Model Years": (17.0, 19.0),
     }
     assert _by_variant(specs, "fuel_economy_highway") == {"2021 Model Year": (20.0,)}
+
+
+def test_an_alternative_figure_holds_under_its_own_condition(tmp_path: Path) -> None:
+    """'- **3.0L Turbo V6**: … 380 horsepower in standard form, or up to 420 horsepower in
+    high-output applications': the second figure is the engine's in high-output form, not a
+    second power of the same variant."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**Engine Options:**\n"
+        "- **3.0L Turbo V6**: Twin-turbocharged V6 producing 380 horsepower in standard form, "
+        "or up to 420 horsepower in high-output applications.\n",
+    )
+    assert _by_variant(specs, "power") == {
+        "3.0L Turbo V6": (380.0,),
+        "3.0L Turbo V6 high-output applications": (420.0,),
+    }

@@ -67,3 +67,24 @@ def alternatives(key: str, value: Value, text: str) -> list[Value]:
         out.append(Value(start, end))
         start = m.end() if m else end
     return out
+
+
+# "400 horsepower in standard form, or up to 450 horsepower in high-output applications": a
+# figure offered as another's alternative, with the condition it holds in after it
+_OR_BEFORE = re.compile(
+    r"\bor\s+(?:up\s+to|about|around|approximately|nearly|~)?\s*$", re.IGNORECASE
+)
+_IN_CONDITION = re.compile(
+    r"[ \t]+(?:in|on|for|with)[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?"
+    r"(?P<q>[A-Za-z][\w-]*(?:[ \t]+[\w-]+)?"
+    r"[ \t]+(?:form|applications?|configurations?|versions?|models?|trims?|tune|spec))\b",
+    re.IGNORECASE,
+)
+
+
+def alternative_condition(text: str, start: int, end: int) -> str | None:
+    """The condition an alternative figure `text[start:end]` holds in, else None."""
+    if not _OR_BEFORE.search(text, max(0, start - 24), start):
+        return None
+    m = _IN_CONDITION.match(text, end)
+    return " ".join(m.group("q").split()) if m else None

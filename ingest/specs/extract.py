@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
@@ -195,10 +196,14 @@ def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
 
 
 def _under_heading(text: str, found: Found) -> Found:
-    """A sentence's fact of no variant under a heading that names one is that variant's."""
-    if found.variant is not None:
-        return found
-    return replace(found, variant=paragraph_variant(text, found.start))
+    """A sentence's fact of no variant under a heading that names one is that variant's; an
+    alternative figure ("…, or up to 450 horsepower in high-output applications") is its
+    variant's under that condition."""
+    variant = found.variant or paragraph_variant(text, found.start)
+    condition = alternative_condition(text, found.value.start, found.value.end)
+    if condition is not None:
+        variant = f"{variant} {condition}" if variant else condition
+    return found if variant == found.variant else replace(found, variant=variant)
 
 
 def _facts(
