@@ -243,3 +243,18 @@ def test_an_alternative_figure_holds_under_its_own_condition(tmp_path: Path) -> 
         "3.0L Turbo V6": (380.0,),
         "3.0L Turbo V6 high-output applications": (420.0,),
     }
+
+
+def test_a_range_whose_ends_each_carry_the_unit(tmp_path: Path) -> None:
+    """'ranges from approximately 18 km/l up to 25.5 km/l depending on variant' is one range
+    over the variants (both ends written with their unit), not nothing; 'from 19 km/l to 21
+    km/l' is one range too, its high end no second figure."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "Certified mileage for the Comet ranges from approximately 18 km/l up to "
+        "25.5 km/l depending on variant and gearbox.\n\n"
+        "The Comet's fuel economy is from 19 km/l to 21 km/l.\n",
+    )
+    numbers = sorted(f.numbers for f in facts(specs, "fuel_economy_combined"))
+    assert numbers == [(18.0, 25.5), (19.0, 21.0)]

@@ -170,8 +170,8 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     out: list[Found] = []
     covered = Covered(skip)
     for m in _UNIT_CUE.finditer(text):
-        if covered(m.start()):
-            continue
+        if covered(m.start()) or any(f.value.start <= m.start() < f.value.end for f in out):
+            continue  # taken, or the high end of a range read whole ("17 km/l to 24 km/l")
         found = _unit_figure(vocab, text, m.start(), m.end())
         if found is not None and not any(f.value.start == found.value.start for f in out):
             attr = vocab.attributes[found.attribute]
@@ -292,8 +292,8 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     a, b = _sentence(text, q.start)
     if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business
-    if _SPREAD.search(text, a, b):
-        return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
+    if len(q.numbers) == 1 and _SPREAD.search(text, a, b):
+        return None  # "… depending on variant": one end of a spread (the whole range is one)
     # "85 kW (116 PS) at 4,000 rpm": the restatement and the speed belong to the figure
     # "12-14L/100km (17-20 MPG)": one figure in two units is one fact, in the first unit
     paren = _PAREN_AFTER.match(text, q.end)
