@@ -258,3 +258,17 @@ def test_a_range_whose_ends_each_carry_the_unit(tmp_path: Path) -> None:
     )
     numbers = sorted(f.numbers for f in facts(specs, "fuel_economy_combined"))
     assert numbers == [(18.0, 25.5), (19.0, 21.0)]
+
+
+def test_a_count_row_with_its_noun_and_a_range_of_counts(tmp_path: Path) -> None:
+    """A sheet row 'Seating Capacity 6-7 passengers 5 passengers' under 'Feature Touring
+    Models Sport Models' gives each column its seats: the noun the count names is no
+    sentence, and a rising pair of counts is a range; a falling pair is no count."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "Quick Reference Cheat Sheet\nFeature Touring Models Sport Models\n"
+        "Seating Capacity 6-7 passengers 5 passengers\nAirbags 8-6 8-6\n",
+    )
+    assert _by_variant(specs, "seats") == {"Touring Models": (6.0, 7.0), "Sport Models": (5.0,)}
+    assert not facts(specs, "airbags")

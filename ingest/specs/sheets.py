@@ -79,7 +79,7 @@ def sheet_rows(
             if attr and attr.dimension != "text" and not text[rest:end].strip():
                 pending = (key, label, start)  # "Max. Torque" alone; its figures follow
             continue
-        if _sentence(text, rest, end, was_pending=was_pending):
+        if _sentence(text, rest, end, was_pending=was_pending, counted=_counted(vocab, key)):
             continue
         out.extend(_row(vocab, key, label, text, rest, end, ev_start, names))
         rows.append((ev_start, end))
@@ -121,11 +121,22 @@ def _group_topic(
     return None, topic if key is None else None
 
 
-def _sentence(text: str, rest: int, end: int, *, was_pending: bool) -> bool:
+def _counted(vocab: Vocabulary, key: str) -> re.Pattern[str] | None:
+    """The nouns a count attribute's figures may be followed by ("7-8 passengers")."""
+    attr = vocab.attributes.get(key)
+    if attr is None or attr.dimension != "count":
+        return None
+    nouns = [w for w, k in vocab.labels.items() if k == key and " " not in w]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, nouns)) + r")\b", re.I) if nouns else None
+
+
+def _sentence(
+    text: str, rest: int, end: int, *, was_pending: bool, counted: re.Pattern[str] | None = None
+) -> bool:
     """Whether what follows a line's label is prose rather than a row's figures."""
     if re.search(r"[A-Za-z\u4e00-\u9fff]", text[rest : rest + _lead(text, rest, end)]):
         return True  # words between label and figure: a sentence, not a sheet row
-    if _wordy(text, rest, end):
+    if _wordy(text, rest, end, counted):
         return True  # a sentence that starts with a label word, not a sheet row
     return was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end])
 
@@ -224,12 +235,15 @@ def _next(headers: list[tuple[int, list[str]]], at: int) -> list[str]:
     return next((names for start, names in headers if start > at), [])
 
 
-def _wordy(text: str, start: int, end: int) -> bool:
-    """Whether more than a few letters are left once the figures are taken out."""
+def _wordy(text: str, start: int, end: int, counted: re.Pattern[str] | None = None) -> bool:
+    """Whether more than a few letters are left once the figures (and the nouns a count's
+    figures name, `counted`) are taken out."""
     rest = list(text[start:end])
     for q in quantities(text, start, end):
         rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
-    return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", "".join(rest))) > 6
+    left = "".join(rest)
+    left = counted.sub(" ", left) if counted else left
+    return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", left)) > 6
 
 
 def _lead(text: str, start: int, end: int) -> int:

@@ -186,6 +186,16 @@ def _same_dimension(a: Quantity, b: Quantity) -> bool:
     return a.unit is not None and b.unit is not None and a.unit.dimension == b.unit.dimension
 
 
+def _count(attr: Attribute, q: Quantity, numbers: tuple[float, ...]) -> Value | None:
+    """A count: one whole number, or a rising pair of them, the range of versions' counts
+    ("7-8 passengers")."""
+    if q.unit is not None or not all(n.is_integer() and attr.plausible(n) for n in numbers):
+        return None
+    if len(numbers) != 1 and (len(numbers) != 2 or numbers[0] >= numbers[1]):
+        return None
+    return Value(q.start, q.end, numbers)
+
+
 def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Value | None:
     if q.is_list:
         return None  # "28/39": several values under one label, which is which unsaid
@@ -197,9 +207,7 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
         unit = hint.unit
         numbers = tuple(n * hint.multiplier for n in numbers)
     if attr.dimension == "count":
-        if q.unit is not None or len(numbers) != 1 or not numbers[0].is_integer():
-            return None
-        return Value(q.start, q.end, numbers) if attr.plausible(numbers[0]) else None
+        return _count(attr, q, numbers)
     if unit is None:
         if not bare:
             return None
