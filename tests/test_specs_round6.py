@@ -272,3 +272,20 @@ def test_a_count_row_with_its_noun_and_a_range_of_counts(tmp_path: Path) -> None
     )
     assert _by_variant(specs, "seats") == {"Touring Models": (6.0, 7.0), "Sport Models": (5.0,)}
     assert not facts(specs, "airbags")
+
+
+def test_figures_in_a_sentence_each_with_its_own_bracket(tmp_path: Path) -> None:
+    """'The onboard charger supports up to 7.2 kW (standard) or 11 kW (optional)': two charging
+    powers, each its bracket's version (under the list's heading); a bracket that only says
+    how a figure was measured ('(usable)') tells nothing apart."""
+    specs = write(
+        tmp_path,
+        "acme_comet.md",
+        _HEAD + "**AC Level 2 Charging:**\n"
+        "- The onboard charger supports up to 7.2 kW (standard) or 11 kW (optional)\n\n"
+        "The battery holds 64 kWh (usable) or 70 kWh (usable) depending on the market.\n",
+    )
+    assert _by_variant(specs, "charging_power") == {
+        "AC Level 2 Charging (standard)": (7.2,),
+        "AC Level 2 Charging (optional)": (11.0,),
+    }

@@ -7,8 +7,13 @@ pounds on the Defender 90").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
-from ingest.specs.values import Value
+from ingest.specs.numbers import Quantity
+from ingest.specs.values import Value, own_bracket
+
+T = TypeVar("T")
 
 # "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
 # variant it is for (not a figure restated in another unit: "(120 PS)")
@@ -88,3 +93,35 @@ def alternative_condition(text: str, start: int, end: int) -> str | None:
         return None
     m = _IN_CONDITION.match(text, end)
     return " ".join(m.group("q").split()) if m else None
+
+
+_BRACKET_JOIN = re.compile(r"\s*,?\s*(?:or|and)\s+(?:up\s+to\s+)?", re.IGNORECASE)
+
+
+def paired(
+    text: str, first: Quantity, figures: list[Quantity], bind: Callable[[Quantity], list[T]]
+) -> list[tuple[T, str]]:
+    """ "up to 11 kW (standard) or 19.2 kW (optional)": figures of one unit joined by "or" /
+    "and", each followed by a bracket naming its version, bound each with that name; [] for
+    a figure with no such partner."""
+    bracket = own_bracket(text, first.end)
+    if bracket is None:
+        return []
+    found = [(first, bracket[0])]
+    end = bracket[1]
+    for q in figures:
+        if q.start < end:
+            continue
+        nxt = own_bracket(text, q.end)
+        if (
+            q.unit is not first.unit
+            or nxt is None
+            or not _BRACKET_JOIN.fullmatch(text, end, q.start)
+        ):
+            break
+        found.append((q, nxt[0]))
+        end = nxt[1]
+    if len(found) < 2:
+        return []
+    out = [(fact, name) for q, name in found for fact in bind(q)[:1]]
+    return out if len(out) == len(found) else []

@@ -161,3 +161,19 @@ def names_thing(vocab: Vocabulary, name: str) -> bool:
         return False
     labels = vocab.find_labels(name)
     return not labels or labels[-1][1] < len(name)
+
+
+# "P300", "D250", "xDrive40i": an engine or model code, one word of capitals and digits
+_CODE = re.compile(r"[A-Za-z]{0,6}[A-Z][A-Za-z]{0,6}\d{2,4}[A-Za-z]{0,3}|\d{2,4}[A-Z]{1,4}")
+_SIZED_NAME = re.compile(r"\d\.\d\s*(?:l|litre|liter)\b", re.IGNORECASE)
+
+
+def described_code(lead: re.Match[str], variant: str | None) -> bool:
+    """Whether a list item named by a code describes the engine it names ("- **P300**:
+    296-horsepower 2.0L turbocharged 4-cylinder engine"): the code is the variant, as a reader
+    names it, not the description a figure's own phrase gives ("2.0L turbocharged …")."""
+    return bool(
+        _CODE.fullmatch(lead.group("v").strip())
+        and variant is not None
+        and _SIZED_NAME.match(variant)
+    )
