@@ -289,3 +289,4 @@ def test_figures_in_a_sentence_each_with_its_own_bracket(tmp_path: Path) -> None
         "AC Level 2 Charging (standard)": (7.2,),
         "AC Level 2 Charging (optional)": (11.0,),
     }
+    assert facts(specs, "battery_capacity") == []  # no pair, and a spread over markets
