@@ -414,7 +414,8 @@ def test_a_named_line_under_a_sentence_of_several_labels(tmp_path: Path) -> None
     """'The Comet offers impressive towing capacity across its engine range:' over
     '- **Z300 (4-cylinder)**: Up to 7,716 pounds when properly equipped' is the Z300's
     towing (the label its figure measures, not the sentence's last, 'range'); a line of two
-    figures with their own conditions ('… on the Comet 110, or … on the Comet 90') is left."""
+    figures with their own conditions ('… on the Comet 110, or … on the Comet 90') gives one
+    per condition (round six, `tests/test_specs_round6.py`)."""
     specs = write(
         tmp_path,
         "acme_comet.md",
@@ -424,7 +425,11 @@ def test_a_named_line_under_a_sentence_of_several_labels(tmp_path: Path) -> None
         "- **Z400 (6-cylinder)**: Up to 8,201 pounds on the Comet 110, or 7,716 pounds on "
         "the Comet 90\n",
     )
-    assert _by_variant(specs, "towing_capacity") == {"Z300 (4-cylinder)": (7716.0,)}
+    assert _by_variant(specs, "towing_capacity") == {
+        "Z300 (4-cylinder)": (7716.0,),
+        "Z400 (6-cylinder) Comet 110": (8201.0,),
+        "Z400 (6-cylinder) Comet 90": (7716.0,),
+    }
     assert not facts(specs, "electric_range")
 
 

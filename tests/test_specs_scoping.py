@@ -65,7 +65,8 @@ def test_a_row_whose_cells_gaps_keep_apart_is_read_cell_by_cell(tmp_path: Path) 
     assert {(f.variant, f.numbers, f.unit) for f in economy} == {
         ("DIESEL MT", (20.5,), "km/L"),  # the unit written once at the cell's end
         ("DIESEL AT", (19.8,), "km/L"),
-    }  # km/kg is no unit the table knows: nothing rather than a bare 25.1
+        ("GAS", (25.1,), "km/kg"),  # a gas car's economy, in its own unit
+    }
 
 
 def test_a_figure_in_a_unit_of_something_else_is_no_value(tmp_path: Path) -> None:

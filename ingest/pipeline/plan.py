@@ -15,7 +15,7 @@ from ingest.specs import SpecConfig
 # is then redone. 2: spec facts and the cars of each chunk. 3: a document's repeated chunk
 # texts stored once (`ingest.pipeline.dedup`). 4: spec extraction's third to fifth rounds
 # (stop 23: table cells by column, variant scoping, parts and rivals, hedges).
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.conditions import qualified
 from ingest.specs.shapes import Found, stripped_span, with_rpm
-from ingest.specs.values import Value, qualified, read
+from ingest.specs.values import Value, read
 from ingest.specs.vocabulary import Attribute, Hint, read_hint, unit_hint
 
 _GAP = re.compile(r"[ \t]{2,}")

@@ -204,9 +204,18 @@ def _tyres(text: str, covered: object) -> list[Found]:
 # "NE1.5T高压直喷发动机", "发动机都会使用1.5T的版本": an engine's size (Chinese: in the
 # clause that names the engine)
 _ZH_CLAUSE = r"[^，。；,;！？!?\n]"
+# What makes a sized name an engine's ("a 2.0-litre turbo engine", "the 5.6-liter V8, which
+# produced 390 horsepower", "a 3.5L V6 producing 278 HP"): the word engine, or the verb that
+# gives its output
+ENGINE_NAMED = (
+    r"(?:\s+engine\b|,?\s+(?:which|that)\s+(?:produced|produces|made|makes|delivered|delivers|"
+    r"developed|develops|generated|generates)\b|\s+(?:producing|making|delivering|developing|"
+    r"generating)\b)"
+)
 _ENGINE_SIZE = re.compile(
-    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)\s+engine\b"
-    r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
+    + ENGINE_NAMED
+    + r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
     rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?发动机)"
     rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
     re.IGNORECASE,
@@ -229,7 +238,8 @@ def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -
         figure_end = m.end(zh) + 1 if zh else _figure_end(text, m.start(), m.end())
         value = Value(at, figure_end, (float(size),), "L", converted[0], converted[1])
         variant = None if zh else " ".join(text[m.start() : m.end("name")].split())
-        out.append(Found("displacement", value, m.start(), max(m.end(), figure_end), variant))
+        named_end = m.end() if zh or m.group().lower().endswith("engine") else m.end("name")
+        out.append(Found("displacement", value, m.start(), max(named_end, figure_end), variant))
     return out + _listed_sizes(vocab, text, covered, {f.value.start for f in out})
 
 

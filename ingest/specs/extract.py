@@ -17,10 +17,12 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
+from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.prose import sentences, with_variant
 from ingest.specs.repeats import drop_prose_repeats
@@ -159,9 +161,9 @@ def _read(
     vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet]
 ) -> list[tuple[Found, bool]]:
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
-    found = [(f, False) for f in kv]
     if section.kind == "record":
-        return found
+        return [(f, False) for f in kv]
+    found = [(_listed(vocab, text, f), False) for f in kv]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
@@ -175,11 +177,33 @@ def _read(
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
-    prose = headed(text, sentences(vocab, text, skip))
+    prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
-    found += [(with_variant(vocab, text, f), True) for f in phrase_facts(vocab, text, skip)]
+    found += [
+        (_under_heading(text, with_variant(vocab, text, f)), True)
+        for f in phrase_facts(vocab, text, skip)
+    ]
     return settle(text, found)
+
+
+def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
+    """A list item's `key: value` of no variant under a heading that names one ("**2010-2024
+    Model Years:**" / "- City driving: 16-18L/100km") is that variant's."""
+    if found.variant is not None:
+        return found
+    return replace(found, variant=list_variant(vocab, text, found.value.start))
+
+
+def _under_heading(text: str, found: Found) -> Found:
+    """A sentence's fact of no variant under a heading that names one is that variant's; an
+    alternative figure ("…, or up to 450 horsepower in high-output applications") is its
+    variant's under that condition."""
+    variant = found.variant or paragraph_variant(text, found.start)
+    condition = alternative_condition(text, found.value.start, found.value.end)
+    if condition is not None:
+        variant = f"{variant} {condition}" if variant else condition
+    return found if variant == found.variant else replace(found, variant=variant)
 
 
 def _facts(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.conditions import qualified
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
@@ -18,7 +19,8 @@ from ingest.specs.vocabulary import Vocabulary
 
 # "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
 _NAMED_LINE = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?)(?:\*\*)?[ \t]*:(?:\*\*)?"
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?(?:[ \t]*\([^():\n*]{1,60}\))?)"
+    r"(?:\*\*)?[ \t]*:(?:\*\*)?"
     r"(?P<value>[^\n]*\d[^\n]*)$",
     re.MULTILINE,
 )
@@ -26,6 +28,11 @@ _HEDGE = re.compile(
     r"[ \t*]*(?:(?:up to|approximately|approx\.|around|about|nearly|~)[ \t]*)?", re.IGNORECASE
 )
 _CONDITION = re.compile(r"[ \t]+(?:when|if|with)\b", re.IGNORECASE)  # "… when properly equipped"
+# "… on Extended Range models": the versions a line's one figure is for, by their name
+_ON_MODELS = re.compile(
+    r"[ \t]+(?:on|for|in)[ \t]+(?:the[ \t]+|all[ \t]+)?"
+    r"(?P<v>[A-Z][\w-]*(?:[ \t]+[A-Z][\w-]*){0,3})[ \t]+(?:models?|trims?|versions?|variants?)\b"
+)
 _QUALIFIED = re.compile(r"\s*\(\s*(city|highway|hwy|combined)\s*\)", re.IGNORECASE)
 _QUALIFIER_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
 
@@ -116,9 +123,11 @@ def _named_figures(
             topic
             and len(found) == 1
             and _HEDGE.fullmatch(text, m.start("value"), found[0].start)
-            and _CONDITION.match(text, found[0].end)
+            and (_CONDITION.match(text, found[0].end) or _ON_MODELS.match(text, found[0].end))
         ):
-            return []  # a sentence after the name, not a figure: the sentence readers' business
+            # a sentence after the name, not a figure: the sentence readers' business, unless
+            # its figures are the topic's, each told apart by its own condition
+            return _told_apart(vocab, text, m, topic, found)
         # "- **P300 (4-cylinder)**: Up to 7,716 pounds when properly equipped": the topic's
         # one figure first, a condition after it
     out = []
@@ -137,8 +146,33 @@ def _named_figures(
         values = read(attr, text, q.start, q.end, None, bare=False)
         if values and values[0].start == q.start:
             variant = list_variant(vocab, text, q.start) or _thing(vocab, name)
+            on = _ON_MODELS.match(text, q.end)  # "Up to 235 kW on Extended Range models"
+            if on is not None and len(found) == 1:
+                variant = f"{variant} {on.group('v')}" if variant else on.group("v")
             out.append(Found(attr.key, values[0], m.start(), m.end(), variant))
     return out
+
+
+def _told_apart(
+    vocab: Vocabulary, text: str, m: re.Match[str], topic: str | None, found: list[Quantity]
+) -> list[Found]:
+    """ "- **P400**: Up to 8,201 pounds on the Model 110, or 7,716 pounds on the Model 90":
+    several figures of the topic's quantity, each told apart by its own condition, are the
+    named variant's under each condition."""
+    attr = vocab.attributes.get(topic) if topic else None
+    if attr is None or len(found) < 2:
+        return []
+    values = [read(attr, text, q.start, q.end, None, bare=False) for q in found]
+    if not all(len(v) == 1 and v[0].start == q.start for v, q in zip(values, found, strict=True)):
+        return []
+    qualifiers = qualified([v[0] for v in values], text, m.end("value"))
+    if None in qualifiers:
+        return []
+    name = list_variant(vocab, text, found[0].start) or _thing(vocab, m.group("name").strip())
+    return [
+        Found(attr.key, v[0], m.start(), m.end(), f"{name} {q}" if name else q)
+        for v, q in zip(values, qualifiers, strict=True)
+    ]
 
 
 def _economies(vocab: Vocabulary, text: str, m: re.Match[str], start: int, end: int) -> list[Found]:

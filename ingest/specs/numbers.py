@@ -158,7 +158,35 @@ def quantities(
         found.append(
             Quantity(m.start(), m.end(), tuple(numbers), unit, is_list, wan, tuple(halves))
         )
-    return found
+    return _ranges(text, found) if len(found) > 1 else found
+
+
+# "from approximately 17 km/l up to 24.08 km/l", "between 9 and 11 seconds": a range whose
+# ends each carry the unit (or the last one does), after "from" or "between"
+_FROM = re.compile(r"\b(?:from|between)\s+(?:about|around|approximately|approx\.|~)?\s*$", re.I)
+_TO = re.compile(r"\s*(?:to|up\s+to|and)\s+(?:about|around|approximately|approx\.|~)?\s*", re.I)
+
+
+def _ranges(text: str, found: list[Quantity]) -> list[Quantity]:
+    out: list[Quantity] = []
+    for q in found:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and len(last.numbers) == 1
+            and len(q.numbers) == 1
+            and q.unit is not None
+            and last.unit in (None, q.unit)
+            and _TO.fullmatch(text, last.end, q.start)
+            and _FROM.search(text, max(0, last.start - 24), last.start)
+        ):
+            halves = last.half_widths + q.half_widths
+            out[-1] = Quantity(
+                last.start, q.end, last.numbers + q.numbers, q.unit, False, q.wan, halves
+            )
+            continue
+        out.append(q)
+    return out
 
 
 # Where a figure can start: a digit, or a currency sign or code before one. Trying the

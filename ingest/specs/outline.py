@@ -23,11 +23,14 @@ from ingest.specs.vocabulary import Vocabulary
 # its name when it has one
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)[-*•][ \t]+"
-    r"(?:(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?(?:[ \t]*\([^)\n]{1,30}\))?[ \t]*:)?",
+    r"(?:(?:\*\*)?(?P<name>[^:\n*]{1,60}?)(?:\*\*)?(?P<aside>[ \t]*\([^)\n]{1,60}\))?[ \t]*:)?",
     re.MULTILINE,
 )
 _BOLD_HEAD = re.compile(r"^[ \t]*(?:#+[ \t]*)?\*\*(?P<name>[^*\n]{2,60}?):?\*\*:?[ \t]*$")
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
+# a bracket in a name is an aside ("(select markets)"), unless it lists the trims the name
+# covers ("4WD models (SV, SL, Platinum)")
+_ASIDE = re.compile(r"\((?![^),]*,[^)]*\))[^)]*\)")
 # What a heading or a parent item says when it names a variant: a model year, a body of
 # models, a powertrain or a drive, a trim, a way of charging ("DC Fast Charging"; not
 # "Charging", a topic), or what names a variant over `key: value` lines (an engine size)
@@ -38,7 +41,10 @@ _VARIANT_WORD = re.compile(
     re.IGNORECASE,
 )
 # The last word of an item name that names a quantity, not a thing: "Combined system output"
-_QUANTITY_WORD = re.compile(r"\b(?:output|rating|figures?|specs?|specifications?)$", re.I)
+# ("**EPA fuel economy estimates:**" over "- 2WD models: …" is a topic, not a variant's name)
+_QUANTITY_WORD = re.compile(
+    r"\b(?:output|rates?|ratings?|figures?|specs?|specifications?|estimates?)$", re.I
+)
 
 
 def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
@@ -48,7 +54,7 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
     own = _ITEM.match(text, line_start)
     if own is None:
         return None
-    named = own.group("name")
+    named = _own_name(own)
     if named and at < own.end():
         return None  # "- **Standard Range Battery (63 kWh):**": a figure in the item's name
     path = [named] if named and names_thing(vocab, named) else []
@@ -75,7 +81,9 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
         head = _BOLD_HEAD.match(line)
         if head is not None:
             name = head.group("name")  # a topic ("**Electric Range:**") is no variant's name
-            if _names_variant(name) or (variant_named and vocab.lookup(name) is None):
+            if _names_variant(name) or (
+                variant_named and vocab.lookup(name) is None and not _QUANTITY_WORD.search(name)
+            ):
                 name = _group_name(name, path)
                 if name:
                     path.append(name)
@@ -83,8 +91,29 @@ def list_variant(vocab: Vocabulary, text: str, at: int) -> str | None:
         break
     if not variant_named or len(path) < 2 and not _names_variant(path[-1] if path else ""):
         return None
-    cleaned = [" ".join(re.sub(r"\([^)]*\)", "", n).split()) for n in reversed(path)]
+    cleaned = [" ".join(_ASIDE.sub("", n).split()) for n in reversed(path)]
     return " ".join(n for n in cleaned if n) or None
+
+
+def paragraph_variant(text: str, at: int) -> str | None:
+    """The variant a bold heading line names right over the paragraph holding offset `at`
+    ("**2024 Model Year:**" / "All 2024 models come with …"), else None."""
+    start = text.rfind("\n\n", 0, at)
+    start = 0 if start < 0 else start + 2
+    first_end = text.find("\n", start)
+    if first_end < 0 or first_end >= at:
+        return None  # the paragraph is one line: a heading or a list item, not prose under one
+    head = _BOLD_HEAD.match(text[start:first_end])
+    if head is None or _ITEM.match(text, first_end + 1) or not _names_variant(head.group("name")):
+        return None
+    return " ".join(_ASIDE.sub("", head.group("name")).split()) or None
+
+
+def _own_name(item: re.Match[str]) -> str | None:
+    """An item's name, with the trims it covers when a bracket lists them ("- 4WD models
+    (SV, SL, Platinum): …")."""
+    name, aside = item.group("name"), item.group("aside") or ""
+    return name + aside if name and "," in aside else name
 
 
 def _group_name(name: str, items: list[str]) -> str:
@@ -132,3 +161,19 @@ def names_thing(vocab: Vocabulary, name: str) -> bool:
         return False
     labels = vocab.find_labels(name)
     return not labels or labels[-1][1] < len(name)
+
+
+# "P300", "D250", "xDrive40i": an engine or model code, one word of capitals and digits
+_CODE = re.compile(r"[A-Za-z]{0,6}[A-Z][A-Za-z]{0,6}\d{2,4}[A-Za-z]{0,3}|\d{2,4}[A-Z]{1,4}")
+_SIZED_NAME = re.compile(r"\d\.\d\s*(?:l|litre|liter)\b", re.IGNORECASE)
+
+
+def described_code(lead: re.Match[str], variant: str | None) -> bool:
+    """Whether a list item named by a code describes the engine it names ("- **P300**:
+    296-horsepower 2.0L turbocharged 4-cylinder engine"): the code is the variant, as a reader
+    names it, not the description a figure's own phrase gives ("2.0L turbocharged …")."""
+    return bool(
+        _CODE.fullmatch(lead.group("v").strip())
+        and variant is not None
+        and _SIZED_NAME.match(variant)
+    )

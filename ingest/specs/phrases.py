@@ -42,12 +42,13 @@ UNIT_ATTRIBUTE = {
     "km/L": "fuel_economy_combined",
     "mpg": "fuel_economy_combined",
     "L/100km": "fuel_economy_combined",
+    "km/kg": "fuel_economy_combined",
     "kWh": "battery_capacity",
     "MPGe": "electric_consumption",
 }
 _UNIT_CUE = re.compile(
     r"\d(?:\s*|-(?=h))(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
-    r"km\s*/\s*l|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+lit|mpge?|l\s*/\s*100\s*km|马力|牛)",
+    r"km\s*/\s*(?:l|kg)|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+(?:lit|kilo)|mpge?|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
 # "paired with a 48-horsepower electric motor": the figure sizes the noun after it
@@ -91,7 +92,7 @@ _GEAR_CUE = re.compile(
 )
 _WHEELS = r"(?:front|rear|all|four)[- ]wheel[- ]drive"
 _DRIVE = re.compile(
-    r"\b(?:(?:single|dual|twin|tri)[- ]motor\s+)?(?:AWD|RWD|FWD|4WD|2WD)\b"
+    r"\b(?:(?:single|dual|twin|tri)[- ]motor\s+)?(?:AWD|RWD|FWD|4WD|2WD)\b(?:-e\b)?"
     rf"(?:\s*\({_WHEELS}\))?"
     rf"|\b{_WHEELS}\b(?:\s+or\s+{_WHEELS}\b)?",  # "front-wheel drive or all-wheel drive"
     re.IGNORECASE,
@@ -116,6 +117,16 @@ _SOME_TRIMS = re.compile(
     r"(?:trims?|models?|variants?|versions?|grades?)\b",
     re.I,
 )
+# "AWD is available on select trims", "offers 4WD on select trims": a drive some versions
+# have, whose variant is the versions the text names that way ("standard on most hybrid
+# trims" hedges how many, as "up to" does, and stays unread)
+_ON_SOME = re.compile(
+    r"(?:\s+(?:is|are)\s+(?:also\s+)?(?:available|offered|optional|standard))?\s+(?:on|in|for)\s+"
+    r"(?P<v>(?:some|select|selected|certain)\s+(?:[\w-]+\s+)?"
+    r"(?:trims?|models?|variants?|versions?|grades?))\b",
+    re.I,
+)
+_ZH_SOME = re.compile(r"(?P<v>(?:部分|高配|顶配)(?:车型|版本|配置))[^，,。；;！？]{0,8}$")
 _CLAUSE_STOP = re.compile(r"[。；;!?]|\.(?:\s|$)|\n\s*\n")
 _ON_VARIANTS = re.compile(
     r"\b(?:on|in|for|with)\s+(?:the\s+|all\s+)?(?P<v>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+"
@@ -159,8 +170,8 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     out: list[Found] = []
     covered = Covered(skip)
     for m in _UNIT_CUE.finditer(text):
-        if covered(m.start()):
-            continue
+        if covered(m.start()) or any(f.value.start <= m.start() < f.value.end for f in out):
+            continue  # taken, or the high end of a range read whole ("17 km/l to 24 km/l")
         found = _unit_figure(vocab, text, m.start(), m.end())
         if found is not None and not any(f.value.start == found.value.start for f in out):
             attr = vocab.attributes[found.attribute]
@@ -281,8 +292,8 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     a, b = _sentence(text, q.start)
     if key == "fuel_economy_combined" and _CONSUMPTION.search(text, a, b):
         return None  # city or highway: the labelled readers' business
-    if _SPREAD.search(text, a, b):
-        return None  # "ranges from 17 km/l up to 24.08 km/l depending on variant"
+    if len(q.numbers) == 1 and _SPREAD.search(text, a, b):
+        return None  # "… depending on variant": one end of a spread (the whole range is one)
     # "85 kW (116 PS) at 4,000 rpm": the restatement and the speed belong to the figure
     # "12-14L/100km (17-20 MPG)": one figure in two units is one fact, in the first unit
     paren = _PAREN_AFTER.match(text, q.end)
@@ -309,6 +320,10 @@ def _phrases(
             continue  # an abbreviation explained, not a car's gearbox
         a, b = _sentence(text, m.start())
         if not callable(ok) or not ok(text, m, a, b):
+            continue
+        some = _some_variants(text, m) if key == "drive" else None
+        if some is not None:  # "AWD is available on select trims", "部分车型还提供四驱"
+            out.append(Found(key, Value(m.start(), m.end()), some[1], some[2], some[0]))
             continue
         variant = None
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
@@ -364,6 +379,16 @@ def _gearbox_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
     return bool(_GEAR_CUE.search(text, a, b))
 
 
+def _some_variants(text: str, m: re.Match[str]) -> tuple[str, int, int] | None:
+    """The versions a drive is offered on when the text names them only as some of them
+    ("on select trims", "部分车型"), with the evidence's span; else None."""
+    on = _ON_SOME.match(text, m.end())
+    if on is not None:
+        return on.group("v"), m.start(), on.end()
+    zh = _ZH_SOME.search(text, max(0, m.start() - 16), m.start())
+    return (zh.group("v"), zh.start(), m.end()) if zh is not None else None
+
+
 def _zh_drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
     return not compared(text, m.start())
 
@@ -379,6 +404,8 @@ def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
         return True
     if _ITEM_OPENS.fullmatch(text, line_start, m.start()):
         return True  # "- **Taycan 4S**: All-wheel drive with 536 HP": what the trim is
+    if _ON_SOME.match(text, m.end()):
+        return True  # "AWD is available on select trims": a drive of those versions
     if _SOME_TRIMS.search(text, a, b) or _QUESTION.match(text, m.end()):
         return False  # offered on some trims; a question states nothing
     if _OR_ANOTHER.match(text, m.end(), b):

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 
+from ingest.specs.conditions import paired
+from ingest.specs.counts import ENGINE_NAMED
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.outline import list_variant
+from ingest.specs.outline import described_code, list_variant
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import compared, read, rpm_value
 from ingest.specs.vocabulary import Vocabulary, unit_hint
@@ -49,6 +52,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
     figures = _figures_near(vocab, text, labels)
     labels = [m for m in labels if not any(q.start <= m[0] < q.end for q in figures)]
     taken: set[int] = set()
+    own: list[tuple[Found, str]] = []  # figures told apart by their own brackets
     out = _figure_then_label(vocab, text, figures, taken)
     # label then figure, in the same clause, before the next label
     for i, m in enumerate(labels):
@@ -67,18 +71,26 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             if compared(text, q.start, q.end):
                 break
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
+            pair = paired(text, q, figures, partial(_bind_at, vocab, m, text)) if found else []
+            if pair:  # "11 kW (standard) or 19.2 kW (optional)": each its version's
+                own += pair
+                taken.update(f.value.start for f, _ in pair)
+                break
             if found:
                 out.extend(found)
                 taken.add(q.start)
                 out.extend(_enumerated(vocab, m, text, figures, q, taken))
                 break
-    return [with_variant(vocab, text, f) for f in out]
+    listed = [(with_variant(vocab, text, f).variant, f, v) for f, v in own]
+    return [with_variant(vocab, text, f) for f in out] + [
+        replace(f, variant=f"{head} ({v})" if head else v) for head, f, v in listed
+    ]
 
 
 # The engine or version a sentence is about, named before the figure in the same sentence:
 # "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
 _ENGINE_NAME = re.compile(
-    r"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{0,40}?)\s+engine\b", re.I
+    rf"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{{0,40}}?){ENGINE_NAMED}", re.I
 )
 _VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版)(?![本权面])")
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
@@ -123,14 +135,18 @@ _NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|�
 _LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
 
 
+_SYSTEMS = re.compile(r"\bsystems?$", re.I)
+
+
 def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     """`found` with the variant its list, its list item or its sentence names before it."""
     listed = list_variant(vocab, text, found.value.start)
-    if listed is not None:
-        return replace(found, variant=listed)
+    if listed is not None and not (found.variant and _SYSTEMS.search(listed)):
+        return replace(found, variant=listed)  # ("**Four-Wheel Drive Systems:**" over a
+        # fact naming its own variant, "4WD on select trims", is the fact's topic)
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
     if found.variant is not None:
-        if lead is not None and found.start >= lead.end() and _described_code(lead, found):
+        if lead is not None and found.start >= lead.end() and described_code(lead, found.variant):
             return replace(found, variant=lead.group("v").strip())
         return found
     if lead is not None:
@@ -156,22 +172,6 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
     name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
     return replace(found, variant=name or None)
-
-
-# "P300", "D250", "xDrive40i": an engine or model code, one word of capitals and digits
-_CODE = re.compile(r"[A-Za-z]{0,6}[A-Z][A-Za-z]{0,6}\d{2,4}[A-Za-z]{0,3}|\d{2,4}[A-Z]{1,4}")
-_SIZED_NAME = re.compile(r"\d\.\d\s*(?:l|litre|liter)\b", re.IGNORECASE)
-
-
-def _described_code(lead: re.Match[str], found: Found) -> bool:
-    """Whether a list item named by a code describes the engine it names ("- **P300**:
-    296-horsepower 2.0L turbocharged 4-cylinder engine"): the code is the variant, as a reader
-    names it, not the description a figure's own phrase gives ("2.0L turbocharged …")."""
-    return bool(
-        _CODE.fullmatch(lead.group("v").strip())
-        and found.variant is not None
-        and _SIZED_NAME.match(found.variant)
-    )
 
 
 def _at(m: re.Match[str]) -> int:
@@ -368,6 +368,10 @@ def _zh_label_after(vocab: Vocabulary, text: str, q: Quantity, taken: set[int]) 
                 taken.add(q.start)
             return found
     return []
+
+
+def _bind_at(vocab: Vocabulary, m: tuple[int, int], text: str, q: Quantity) -> list[Found]:
+    return _bind(vocab, m, text, q.start, q.end, m[0], None)
 
 
 def _bind(

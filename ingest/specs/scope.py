@@ -18,6 +18,7 @@ from pathlib import Path
 from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
+from ingest.specs.subheads import TITLE_END, heading_sub_model
 from ingest.specs.wrap import wrapped
 
 _META = re.compile(
@@ -148,11 +149,6 @@ def _named_model(name: str) -> tuple[str, str, str] | None:
 
 # A title's car name ends where its description starts: "Lumen E2 - Technical
 # Specifications", "Aurora X5 Specifications", "子午线S（Meridian S）参数配置详解".
-_TITLE_END = re.compile(
-    r"\s*(?:[-–—:|(（,]|\b(?:specifications?|specs|technical|data ?sheet|brochure|overview|"
-    r"owner'?s|manual|review|guide)\b)",
-    re.IGNORECASE,
-)
 _LATIN_IN_PARENS = re.compile(r"[(（]\s*([A-Za-z][A-Za-z0-9 .\-]{1,40}?)\s*[)）]")
 _TITLE_REPEATS = 3  # times a name must recur in the text to be the document's car
 # What marks a word of a make-less title as a model's name: a digit, a hyphen, a capital
@@ -164,7 +160,7 @@ def _titled_car(doc: ParsedDocument, found: DocCars) -> None:
     """A car of no known make: the name a title starts with, when the text keeps using it
     (a Latin name in brackets wins, "子午线S（Meridian S）": the id needs Latin letters)."""
     title = doc.title.strip()
-    head = _TITLE_END.split(title, maxsplit=1)[0].strip()
+    head = TITLE_END.split(title, maxsplit=1)[0].strip()
     latin = _LATIN_IN_PARENS.search(title)
     body = "\n".join(section.text for section in doc.sections).casefold()
     if latin is not None:
@@ -296,7 +292,11 @@ def _heading_line(scope: Scope, text: str, in_line: list[Hit], pos: int, doc_car
     cars = {h.car for h in in_line if h.car}
     if len(cars) == 1:
         car = cars.pop()
-        subs_named = {sub_model(text, h, doc_car) for h in in_line if h.car == car}
+        subs_named = {
+            heading_sub_model(text, h) or sub_model(text, h, doc_car)
+            for h in in_line
+            if h.car == car
+        }
         if len(subs_named) == 1:
             scope.sub_changes.append((pos, car, subs_named.pop()))
         if doc_car.multi or car != doc_car.car:
@@ -336,9 +336,13 @@ def with_own_name(hits: list[Hit], text: str, doc_cars: DocCars) -> list[Hit]:
     name = doc_cars.names.get(car, "") if car else ""
     if not car or len(name) < 3 or any(h.car == car for h in hits):
         return hits
+    model = name.split(maxsplit=1)[-1]  # "Taycan" of "Porsche Taycan", after its make
+    pattern = re.escape(name)
+    if model != name and len(model) >= 3 and any(h.brand for h in hits):
+        pattern = rf"(?:{re.escape(name.split()[0])}\s+)?\b{re.escape(model)}\b"
     own = [
         Hit(m.start(), m.end(), car, name, "")
-        for m in re.finditer(re.escape(name), text, re.IGNORECASE)
+        for m in re.finditer(pattern, text, re.IGNORECASE)
         if not any(h.start < m.end() and m.start() < h.end for h in hits)
     ]
     return sorted([*hits, *own], key=lambda h: h.start) if own else hits
@@ -365,7 +369,7 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     a designation ("GTI", "460G", "R"), or a word the document puts after the car's name
     more than once ("Prime", "Hybrid"): a title-case heading's next word is no sub-model."""
     m = _SUB_MODEL.match(text, hit.end)
-    if m is None or _TITLE_END.match(m.group()):
+    if m is None or TITLE_END.match(m.group()):
         return None
     wrap = text.find("\n", hit.end, m.start("word"))
     if wrap >= 0 and not wrapped(text, wrap):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ingest.specs.conditions import alternatives, qualified
 from ingest.specs.numbers import quantities
 from ingest.specs.units import MM, to_canonical
-from ingest.specs.values import Value, qualified, read, rpm_value
+from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import (
     LWH,
     Attribute,
@@ -280,12 +281,12 @@ def _read_cell(
         if split:
             return split
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
-    if any(v.unit for v in values):  # "302 horsepower (2025)": the year is no power
-        values = [
-            v
-            for v in values
-            if v.unit or not _YEAR_IN_BRACKETS.fullmatch(segment, max(0, v.start - 1), v.end + 1)
-        ]
+    if any(v.unit for v in values):  # "302 horsepower (2025)", "(… with 2025 update)"
+        values = [v for v in values if v.unit or not _year_in_brackets(segment, v.start, v.end)]
+    if attr.dimension == "text" and len(values) == 1:
+        values = alternatives(key, values[0], segment)
+        if len(values) > 1:
+            return [(key, v, None) for v in values]
     qualifiers = qualified(values, segment, len(segment)) if len(values) > 1 else [None]
     if not values or (len(values) > 1 and None in qualifiers):
         return []  # several figures under one label: which is which is not said
@@ -319,7 +320,19 @@ def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Va
 
 
 _SAYS_COMBINED = re.compile(r"\bcombined\b|综合", re.IGNORECASE)
-_YEAR_IN_BRACKETS = re.compile(r"[(（](?:19|20)\d\d[)）]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _year_in_brackets(segment: str, start: int, end: int) -> bool:
+    """Whether `segment[start:end]` is a model year inside a bracketed remark: no figure of
+    the label's quantity, whatever else the remark says."""
+    if not _YEAR.fullmatch(segment, start, end):
+        return False
+    opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
+    closed = max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
+    return opened > closed
+
+
 # "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
 _ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combined)\b", re.I)
 _ECONOMY_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}

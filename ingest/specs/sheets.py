@@ -37,6 +37,7 @@ def sheet_rows(
     pending: tuple[str, str, int] | None = None  # a label alone on its line: (key, label, start)
     last: tuple[str, int] | None = None  # last power/torque row: (key, line start)
     consumed = 0  # the end of the lines a row with cells continued onto
+    topic: str | None = None  # the attribute a group heading line names ("DRIVE & TRANSMISSION")
     pos = 0
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
@@ -49,6 +50,9 @@ def sheet_rows(
             out.extend(fuels)
             continue
         key, label, rest = label_prefix(vocab, line)
+        group, topic = _group_topic(vocab, line, key, topic)
+        if group is not None:
+            key, label, rest = group
         if key is None and pending is not None and not re.match(r"\s*@", line):
             key, label, ev_start = pending
             rest = start
@@ -75,7 +79,7 @@ def sheet_rows(
             if attr and attr.dimension != "text" and not text[rest:end].strip():
                 pending = (key, label, start)  # "Max. Torque" alone; its figures follow
             continue
-        if _sentence(text, rest, end, was_pending=was_pending):
+        if _sentence(text, rest, end, was_pending=was_pending, counted=_counted(vocab, key)):
             continue
         out.extend(_row(vocab, key, label, text, rest, end, ev_start, names))
         rows.append((ev_start, end))
@@ -83,11 +87,56 @@ def sheet_rows(
     return out, rows
 
 
-def _sentence(text: str, rest: int, end: int, *, was_pending: bool) -> bool:
+# "Type  5MT/5AMT  5MT" under "DRIVE & TRANSMISSION": a row whose label only says which of
+# the group's properties it gives; a group heading: a short line of words, no figure
+_GENERIC_LABEL = re.compile(r"\s*type(?=\s)", re.IGNORECASE)
+_GROUP_LINE = re.compile(r"\s*[A-Za-z][A-Za-z &/,-]{1,40}")
+_GROUP_JOIN = re.compile(r"\s*(?:&|/|,|\band\b)\s*", re.IGNORECASE)
+# what a "Type" row's cells look like for the text attributes a group heading may name
+_SHAPES = {
+    "transmission": re.compile(
+        r"\d\s*-?\s*speed|\b\d*(?:A?MT|AT|CVT|e-?CVT|DCT|DSG|IVT)\b|manual|automatic", re.I
+    ),
+    "drive": re.compile(r"\b(?:[24]WD|AWD|FWD|RWD|4x[24])\b|wheel[- ]drive", re.I),
+    "fuel_type": re.compile(r"\b(?:petrol|diesel|gasoline|electric|cng|lpg|hybrid)\b", re.I),
+}
+_ANY = re.compile(r"\S")
+
+
+def _group_topic(
+    vocab: Vocabulary, line: str, key: str | None, topic: str | None
+) -> tuple[tuple[str, str, int] | None, str | None]:
+    """The (key, label, offset after it) of a "Type" row under a group heading that names
+    its attribute, and the group heading in force after `line`."""
+    if key is None and topic is not None:
+        generic = _GENERIC_LABEL.match(line)
+        rest = line[generic.end() :] if generic is not None else ""
+        fits = [k for k in topic.split() if _SHAPES.get(k, _ANY).search(rest)]
+        if generic is not None and len(fits) == 1:
+            return (fits[0], generic.group().strip(), generic.end()), topic
+    if _GROUP_LINE.fullmatch(line) and len(line.split()) <= 4:
+        keys = [vocab.lookup(part) for part in _GROUP_JOIN.split(line.strip())]
+        named = [k for k in keys if k in vocab.attributes]
+        return None, " ".join(named) or None  # "DRIVE & TRANSMISSION": either
+    return None, topic if key is None else None
+
+
+def _counted(vocab: Vocabulary, key: str) -> re.Pattern[str] | None:
+    """The nouns a count attribute's figures may be followed by ("7-8 passengers")."""
+    attr = vocab.attributes.get(key)
+    if attr is None or attr.dimension != "count":
+        return None
+    nouns = [w for w, k in vocab.labels.items() if k == key and " " not in w]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, nouns)) + r")\b", re.I) if nouns else None
+
+
+def _sentence(
+    text: str, rest: int, end: int, *, was_pending: bool, counted: re.Pattern[str] | None = None
+) -> bool:
     """Whether what follows a line's label is prose rather than a row's figures."""
     if re.search(r"[A-Za-z\u4e00-\u9fff]", text[rest : rest + _lead(text, rest, end)]):
         return True  # words between label and figure: a sentence, not a sheet row
-    if _wordy(text, rest, end):
+    if _wordy(text, rest, end, counted):
         return True  # a sentence that starts with a label word, not a sheet row
     return was_pending and not re.search(r"\d\s*[A-Za-z/]", text[rest:end])
 
@@ -186,12 +235,15 @@ def _next(headers: list[tuple[int, list[str]]], at: int) -> list[str]:
     return next((names for start, names in headers if start > at), [])
 
 
-def _wordy(text: str, start: int, end: int) -> bool:
-    """Whether more than a few letters are left once the figures are taken out."""
+def _wordy(text: str, start: int, end: int, counted: re.Pattern[str] | None = None) -> bool:
+    """Whether more than a few letters are left once the figures (and the nouns a count's
+    figures name, `counted`) are taken out."""
     rest = list(text[start:end])
     for q in quantities(text, start, end):
         rest[q.start - start : q.end - start] = [" "] * (q.end - q.start)
-    return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", "".join(rest))) > 6
+    left = "".join(rest)
+    left = counted.sub(" ", left) if counted else left
+    return len(re.findall(r"[A-Za-z\u4e00-\u9fff]", left)) > 6
 
 
 def _lead(text: str, start: int, end: int) -> int:

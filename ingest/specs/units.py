@@ -74,6 +74,8 @@ CUFT = Unit("volume", "cu ft", (28.316846592,))
 MPGE = Unit("electric_consumption", "MPGe", (2094.0279,), inverse=True)
 GMILE = Unit("emissions", "g/mi", (0.621371192,))
 KWH100MI = Unit("electric_consumption", "kWh/100mi", (0.621371192,))
+# CNG cars' economy: distance per kilogram of gas, which no litre figure converts to
+KMKG = Unit("gas_economy", "km/kg")
 
 # The canonical unit of each dimension (facts are compared and normalised in it).
 CANONICAL: dict[str, str] = {
@@ -96,6 +98,7 @@ CANONICAL: dict[str, str] = {
     "price_eur": "EUR",
     "price_gbp": "GBP",
     "price_inr": "INR",
+    "gas_economy": "km/kg",
 }
 # Units read in another dimension when an attribute asks for it: a car's length in inches is
 # a length (screens are what grounding's "inch" dimension is for), a range in miles a distance.
@@ -114,6 +117,8 @@ def dimension_of(unit: Unit, wanted: str) -> str | None:
         return wanted
     if wanted == "price" and unit.dimension.startswith("price"):
         return unit.dimension
+    if wanted == "fuel_consumption" and unit.dimension == "gas_economy":
+        return unit.dimension  # a CNG variant's economy: its own canonical unit
     return None
 
 
@@ -139,6 +144,9 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"kmpl", KMPL),
     (r"kilomet(?:re|er)s?\s+(?:per|a|/)\s+lit(?:re|er)", KMPL),
     (r"公里\s*/\s*升", KMPL),
+    (r"km\s*/\s*kg", KMKG),
+    (r"kilomet(?:re|er)s?\s+(?:per|a|/)\s+kilo(?:gram(?:me)?)?s?", KMKG),
+    (r"公里\s*/\s*(?:公斤|千克)", KMKG),
     (r"mpge", MPGE),
     (r"mpg", MPG),
     (r"英里\s*/\s*加仑", MPG),

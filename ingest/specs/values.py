@@ -186,6 +186,16 @@ def _same_dimension(a: Quantity, b: Quantity) -> bool:
     return a.unit is not None and b.unit is not None and a.unit.dimension == b.unit.dimension
 
 
+def _count(attr: Attribute, q: Quantity, numbers: tuple[float, ...]) -> Value | None:
+    """A count: one whole number, or a rising pair of them, the range of versions' counts
+    ("7-8 passengers")."""
+    if q.unit is not None or not all(n.is_integer() and attr.plausible(n) for n in numbers):
+        return None
+    if len(numbers) != 1 and (len(numbers) != 2 or numbers[0] >= numbers[1]):
+        return None
+    return Value(q.start, q.end, numbers)
+
+
 def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Value | None:
     if q.is_list:
         return None  # "28/39": several values under one label, which is which unsaid
@@ -197,9 +207,7 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
         unit = hint.unit
         numbers = tuple(n * hint.multiplier for n in numbers)
     if attr.dimension == "count":
-        if q.unit is not None or len(numbers) != 1 or not numbers[0].is_integer():
-            return None
-        return Value(q.start, q.end, numbers) if attr.plausible(numbers[0]) else None
+        return _count(attr, q, numbers)
     if unit is None:
         if not bare:
             return None
@@ -289,13 +297,6 @@ def on_fuel(text: str, start: int, end: int) -> bool:
     return bool(_ON_FUEL.search(text, cuts[-1] if cuts else back, stop.start() if stop else end))
 
 
-# "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
-# variant it is for (not a figure restated in another unit: "(120 PS)")
-_QUALIFIER = re.compile(
-    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
-)
-
-
 _OWN_BRACKET = re.compile(r"[ \t]*[(（](?P<v>[A-Za-z][A-Za-z .\-]{0,22}|[\u4e00-\u9fff]{1,8})[)）]")
 # what a bracket says of how or for what a figure was measured, not which variant it is
 _NO_VARIANT = re.compile(
@@ -314,15 +315,6 @@ def own_bracket(text: str, end: int) -> tuple[str, int] | None:
     if m is None or _NO_VARIANT.search(m.group("v")):
         return None
     return m.group("v").strip(), m.end()
-
-
-def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
-    """The bracketed qualifier after each of `values` (before the next one, or `end`)."""
-    out: list[str | None] = []
-    for value, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True):
-        bracket = _QUALIFIER.search(text, value.end, stop)
-        out.append(bracket.group("q").strip() if bracket else None)
-    return out
 
 
 _PURE = re.compile(r"纯电|electric[- ]only|all[- ]electric|battery[- ]only", re.I)

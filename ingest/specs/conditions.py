@@ -1,0 +1,127 @@
+"""Which of several figures in one cell or line is for what: the bracket or the condition
+after each figure ("22.35 (MT), 22.94 (AMT)", "Up to 11.5 inches at maximum air suspension
+height (8.9 inches with coil suspension)", "Up to 8,201 pounds on the Defender 110, or 7,716
+pounds on the Defender 90").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from ingest.specs.numbers import Quantity
+from ingest.specs.values import Value, own_bracket
+
+T = TypeVar("T")
+
+# "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
+# variant it is for (not a figure restated in another unit: "(120 PS)")
+_QUALIFIER = re.compile(
+    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
+)
+# "… at maximum air suspension height", "… with coil suspension", "… on the Defender 90": the
+# condition right after a figure (its unit included), up to the next bracket, comma, "or" or
+# the end; it starts with a word, not a figure ("at 5,600 rpm" is an engine speed)
+_CONDITION = re.compile(
+    r"[ \t]+(?:at|with|on|for|in)[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?"
+    r"(?P<q>[A-Za-z][^,;()（）\n]{1,40}?)[ \t]*(?=$|[,;()（）]|[ \t]+(?:or|and)\b)",
+    re.IGNORECASE,
+)
+
+
+def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
+    """What tells each of `values` from the others: a bracket after it (before the next one,
+    or `end`), else the condition right after it. Figures that all have a condition, each a
+    different one, are told apart by them; otherwise only brackets count."""
+    out: list[str | None] = []
+    for value, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True):
+        bracket = _QUALIFIER.search(text, value.end, stop)
+        out.append(bracket.group("q").strip() if bracket else None)
+    if None not in out or len(values) < 2:
+        return out
+    conditions = [
+        _condition(text, v.end, stop)
+        for v, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True)
+    ]
+    if None in conditions or len(set(conditions)) != len(conditions):
+        return out
+    return conditions
+
+
+def _condition(text: str, start: int, stop: int) -> str | None:
+    m = _CONDITION.match(text[:stop], start)
+    return " ".join(m.group("q").split()) if m else None
+
+
+# "6-speed automatic or 6-speed manual": gearboxes offered as alternatives, each a whole one
+_GEARBOX = re.compile(r"\d+\s*-?\s*speed\b|\b(?:e-?CVT|CVT|DCT|DSG|IVT|AMT)\b", re.IGNORECASE)
+_OR = re.compile(r"\s*,?\s+or\s+", re.IGNORECASE)
+
+
+def alternatives(key: str, value: Value, text: str) -> list[Value]:
+    """A transmission cell of gearboxes joined by "or", one value each; else `value`."""
+    if key != "transmission":
+        return [value]
+    out: list[Value] = []
+    start = value.start
+    for m in [*_OR.finditer(text, value.start, value.end), None]:
+        end = m.start() if m else value.end
+        if not _GEARBOX.search(text, start, end):
+            return [value]
+        out.append(Value(start, end))
+        start = m.end() if m else end
+    return out
+
+
+# "400 horsepower in standard form, or up to 450 horsepower in high-output applications": a
+# figure offered as another's alternative, with the condition it holds in after it
+_OR_BEFORE = re.compile(
+    r"\bor\s+(?:up\s+to|about|around|approximately|nearly|~)?\s*$", re.IGNORECASE
+)
+_IN_CONDITION = re.compile(
+    r"[ \t]+(?:in|on|for|with)[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+)?"
+    r"(?P<q>[A-Za-z][\w-]*(?:[ \t]+[\w-]+)?"
+    r"[ \t]+(?:form|applications?|configurations?|versions?|models?|trims?|tune|spec))\b",
+    re.IGNORECASE,
+)
+
+
+def alternative_condition(text: str, start: int, end: int) -> str | None:
+    """The condition an alternative figure `text[start:end]` holds in, else None."""
+    if not _OR_BEFORE.search(text, max(0, start - 24), start):
+        return None
+    m = _IN_CONDITION.match(text, end)
+    return " ".join(m.group("q").split()) if m else None
+
+
+_BRACKET_JOIN = re.compile(r"\s*,?\s*(?:or|and)\s+(?:up\s+to\s+)?", re.IGNORECASE)
+
+
+def paired(
+    text: str, first: Quantity, figures: list[Quantity], bind: Callable[[Quantity], list[T]]
+) -> list[tuple[T, str]]:
+    """ "up to 11 kW (standard) or 19.2 kW (optional)": figures of one unit joined by "or" /
+    "and", each followed by a bracket naming its version, bound each with that name; [] for
+    a figure with no such partner."""
+    bracket = own_bracket(text, first.end)
+    if bracket is None:
+        return []
+    found = [(first, bracket[0])]
+    end = bracket[1]
+    for q in figures:
+        if q.start < end:
+            continue
+        nxt = own_bracket(text, q.end)
+        if (
+            q.unit is not first.unit
+            or nxt is None
+            or not _BRACKET_JOIN.fullmatch(text, end, q.start)
+        ):
+            break
+        found.append((q, nxt[0]))
+        end = nxt[1]
+    if len(found) < 2:
+        return []
+    out = [(fact, name) for q, name in found for fact in bind(q)[:1]]
+    return out if len(out) == len(found) else []

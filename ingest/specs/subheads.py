@@ -1,0 +1,44 @@
+"""A heading line that names a sub-model of the car whole ("**Taycan Cross Turismo:**"), and
+the words that end a car's name in a title ("Toyota Camry Specifications")."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.cars import Hit
+
+# "Toyota Camry – Specifications", "Venue Brochure": where a title stops naming the car
+TITLE_END = re.compile(
+    r"\s*(?:[-–—:|(（,]|\b(?:specifications?|specs|technical|data ?sheet|brochure|overview|"
+    r"owner'?s|manual|review|guide)\b)",
+    re.IGNORECASE,
+)
+
+
+# "**Taycan Cross Turismo:**": a heading line of the car's name and up to three title-case
+# words or codes after it, nothing else
+_WORD = r"(?:[A-Z][A-Za-z0-9-]*|\d[A-Za-z0-9-]*)"
+_HEADING_REST = re.compile(
+    rf"[ \t]+(?P<rest>{_WORD}(?:[ \t]+{_WORD}){{0,2}})[ \t]*(?:\*\*)?:?(?:\*\*)?[ \t]*$",
+    re.MULTILINE,
+)
+
+# a heading's last word that groups variants ("**Golf GTI Trims:**") or names a topic
+_GROUPS = re.compile(
+    r"\b(?:trims|models|options|variants|versions|engines|features|specs|specifications|"
+    r"pricing|prices|colou?rs)$",
+    re.IGNORECASE,
+)
+
+
+def heading_sub_model(text: str, hit: Hit) -> str | None:
+    """The sub-model a heading line names whole ("**Taycan Cross Turismo:**"), or None."""
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    if text[line_start : hit.start].strip(" \t*#"):
+        return None  # words before the car's name: not a heading of its sub-model
+    m = _HEADING_REST.match(text, hit.end)
+    if m is None or TITLE_END.match(" " + m.group("rest")) or _GROUPS.search(m.group("rest")):
+        return None  # "**Golf GTI Trims:**" groups variants, names none
+    written = text[hit.start : hit.end].split()
+    model = written[-1] if hit.brand or len(written) == 1 else " ".join(written)
+    return f"{model} {m.group('rest')}"
