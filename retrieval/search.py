@@ -14,19 +14,18 @@ only in English when the encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.
 dev questions this took hybrid recall@5 from 0.81 to 0.93 (Chinese 0.80 → 1.00).
 
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
-chunks about that car (chunk metadata `cars`) preferred, `car_boost` 0.5 (a BM25 score counts
-double, a cosine distance half); a comparison's per-car rankings are interleaved, so each
-car's best is near the top (a car counts with the base model it is a variant of,
-`Mention.family`). The names themselves weigh `car_name_weight` 0.25 in BM25 (the
-preference does their work: a footer that repeats "#日产#奇骏" must not outrank the passage
-that answers), and a fused chunk about other cars only loses `other_car_penalty` 0.3 of its
-score. Chosen on bench/questions/tune.jsonl (105 questions), see BENCHMARKS.md "Retrieval":
-boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter with a
-fallback (boost 1) gave 0.85-0.89; the glossary stays (off: 0.87, cross-lingual 0.86 → 0.14).
+chunks about that car (chunk metadata `cars`, a car with the base model it is a variant of)
+preferred, `car_boost` 0.5 (a BM25 score counts double, a cosine distance half), interleaved
+across cars; the names weigh `car_name_weight` 0.25 in BM25 (a footer that repeats "#日产#奇骏"
+must not outrank the passage that answers), and a fused chunk about other cars only loses
+`other_car_penalty` 0.3 of its score. Chosen on bench/questions/tune.jsonl, BENCHMARKS.md
+"Retrieval": boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter
+with a fallback (boost 1) gave 0.85-0.89.
 
 Facts (`retrieval/facts.py`): a query naming two or more cars and a spec attribute adds a
 third ranking in hybrid, each car's chunks that state its fact of that attribute (`fact_weight`
 1.0, on tune's five cross-validation folds every fold chose it: pairs found@5 17/24 → 20/24).
+A Chinese query adds the second collection's ranking (`retrieval/second.py`, `second_weight`).
 """
 
 from __future__ import annotations
@@ -47,7 +46,7 @@ from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
-from retrieval.entities import Mention, QueryCars, spelled, without
+from retrieval.entities import Mention, QueryCars, named_in_text, without
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.facts import FactSide
 from retrieval.filters import Filters, parse_filters, stored_names
@@ -66,11 +65,11 @@ from retrieval.fusion import (
 from retrieval.glossary import Expansion, Glossary, has_han
 from retrieval.lexical import Concept, LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
+from retrieval.second import SecondSide
 
 log = logging.getLogger(__name__)
 
 _HAN_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
-OTHERS_READ = 30
 Events = Callable[[str, Mapping[str, Any]], None]
 
 
@@ -135,6 +134,8 @@ class Searcher:
         absent_car_run: bool = False,
         facts: FactSide | None = None,
         fact_weight: float = 1.0,
+        second: SecondSide | None = None,
+        second_weight: float = 0.7,
         document_name: Callable[[str], str] | None = None,
         stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -152,6 +153,7 @@ class Searcher:
         self.absent_car_run = absent_car_run
         self.facts = facts
         self.fact_weight = fact_weight
+        self.second, self.second_weight = second, second_weight
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -224,7 +226,12 @@ class Searcher:
             vector = self._vector(
                 query, expansion, conditions, mentions, depth, timings, used == "hybrid"
             )
-        ranked = self._rank(vector, lexical, used, mentions)
+        second = (  # a Chinese query's ranking in the second collection
+            self.second.ranking(query, conditions.where(), depth, mentions, self.car_boost)
+            if self.second is not None and used != "lexical"
+            else {}
+        )
+        ranked = self._rank(vector, lexical, used, mentions, second)
         if self.facts is not None and used == "hybrid" and len(mentions) > 1:
             chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
             ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k)
@@ -265,15 +272,11 @@ class Searcher:
     ) -> list[list[Hit]]:
         """The vector side's rankings, one per named car (or one): the nearest chunks, those
         about the car preferred. In hybrid the car's chunks are taken, by their metadata,
-        from `car_pool` times as many nearest chunks: one query under each car's `cars`
-        filter cost Chroma ~30 ms a car at 100k chunks (hybrid p50 49 → 17 ms loaded), and
-        BM25 finds the car's chunks anyway (tune hybrid r@1 0.724 → 0.743, r@5 0.962 both).
-        Alone, vectors keep the filtered queries (pooled, tune r@5 0.876 → 0.771).
-        A car the pool holds none of gets no vector ranking: the nearest chunks about other
-        cars stood in for it and took rank 1 (an English question about a Chinese article,
-        which MiniLM cannot read: a Golf chunk for the Wuling Xingchen's gearbox); on
-        tune + tune_extra r@1 0.681 → 0.686, r@5 0.919 → 0.924, nothing lost, every
-        cross-validation fold chose it (BENCHMARKS.md "Fifth pass")."""
+        from `car_pool` times as many nearest chunks (one query per car's `cars` filter cost
+        Chroma ~30 ms a car at 100k chunks); alone, vectors keep the filtered queries (pooled,
+        tune r@5 0.876 → 0.771). A car the pool holds none of gets no vector ranking: the
+        nearest chunks about other cars stood in for it and took rank 1 (BENCHMARKS.md
+        "Fifth pass": tune + tune_extra r@1 0.681 → 0.686, every fold chose it)."""
         texts = self._texts(query, expansion)
         pooled = bool(mentions) and hybrid
         wheres = [conditions.where()]
@@ -320,16 +323,18 @@ class Searcher:
         lexical: list[list[tuple[str, float]]],
         mode: Mode,
         mentions: list[Mention],
+        second: Mapping[str, int],
     ) -> list[tuple[str, float, Part]]:
-        """Each side's rankings (one per named car) interleaved, then fused. Interleaving the
-        fused per-car rankings instead lost a comparison whose answer is a third car's chunk
-        (a news page listing both cars' drag) on tune: pairs 16/24 → 14/24."""
+        """Each side's rankings (one per named car) interleaved, then fused (with the second
+        collection's ranking). Interleaving the fused per-car rankings instead lost a
+        comparison whose answer is a third car's chunk on tune: pairs 16/24 → 14/24."""
         ranked = rank(
             round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector))),
             round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical))),
             mode,
             Weights(self.rrf_k, self.vector_weight, self.lexical_weight, self.ties),
         )
+        ranked = promote(ranked, second, self.second_weight, self.rrf_k)
         if mentions and self.other_car_penalty > 0:
             ids = [chunk_id for chunk_id, _, _ in ranked]
             named = {c for m in mentions for c in m.family}
@@ -344,19 +349,12 @@ class Searcher:
 
     def _about(self, ids: list[str], named: set[str]) -> dict[str, tuple[str, ...]]:
         """The cars each chunk is about: its metadata's, and a named car its text names by a
-        name that needs no make (a Golf page's "Golf GTI" paragraph is about the GTI, which
-        the EPA file lists apart; a news page comparing the drag of cars it is not about)."""
+        name that needs no make (`retrieval.entities.named_in_text`)."""
         about = dict(self.lexical.cars_of(ids))
         names = self.cars().names(named) if self.cars is not None else None
         if names is None:
             return about
-        # the first `OTHERS_READ` of the fused order: further down, a restored score is
-        # still no result (each read costs a passage decode and a regex scan)
-        others = [i for i in ids[:OTHERS_READ] if about.get(i) and named.isdisjoint(about[i])]
-        for record_id, (text, _) in self.lexical.passages(others).items():
-            if names.search(spelled(text)):
-                about[record_id] = (*about[record_id], *sorted(named))
-        return about
+        return named_in_text(about, ids, named, names, self.lexical.passages)
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []
