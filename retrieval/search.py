@@ -34,7 +34,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,8 @@ class Searcher:
         vector_weight: float = 0.7,
         lexical_weight: float = 1.0,
         ties: bool = True,
+        lead: float = 2.0,
+        lead_bonus: float = 1.0,
         depth: int = 50,
         depth_factor: int = 5,
         max_k: int = 100,
@@ -135,7 +137,7 @@ class Searcher:
         facts: FactSide | None = None,
         fact_weight: float = 1.0,
         second: SecondSide | None = None,
-        second_weight: float = 0.7,
+        second_weight: float = 1.0,
         document_name: Callable[[str], str] | None = None,
         stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -162,7 +164,7 @@ class Searcher:
         self.rrf_k = rrf_k
         self.vector_weight = vector_weight
         self.lexical_weight = lexical_weight
-        self.ties = ties
+        self.ties, self.lead, self.lead_bonus = ties, lead, lead_bonus
         self.depth = depth
         self.depth_factor = depth_factor
         self.max_k = max_k
@@ -332,7 +334,7 @@ class Searcher:
             round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector))),
             round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical))),
             mode,
-            Weights(self.rrf_k, self.vector_weight, self.lexical_weight, self.ties),
+            Weights(**{f.name: getattr(self, f.name) for f in fields(Weights)}),  # same names
         )
         ranked = promote(ranked, second, self.second_weight, self.rrf_k)
         if mentions and self.other_car_penalty > 0:
@@ -362,11 +364,8 @@ class Searcher:
     def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
         synonyms (scored like query words), the others as translations (one concept, scored by
-        its best term's mean token score: they must not carry an English question off to
-        Chinese news by the sheer number of their bigrams). The car
-        names, taken out of the query, come back at `car_name_weight`: the preference for the
-        car's chunks does their work, and a footer that repeats a name must not outrank the
-        passage that answers."""
+        its best term's mean token score, not by the number of its bigrams). The car names,
+        taken out of the query, come back at `car_name_weight`."""
         concepts = [
             Concept(self.car_name_weight, (query[m.start : m.end],))
             for m in mentions

@@ -64,7 +64,7 @@ class SecondSide:
         embedder: Embedder,
         held: Callable[[], Held],
         cars_of: Callable[[list[str]], Mapping[str, tuple[str, ...]]],
-        english_cars: bool = False,
+        english_cars: bool = True,
     ) -> None:
         self.store = store
         self.embedder = embedder
