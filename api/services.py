@@ -210,9 +210,7 @@ class Services:
                     lambda: FactChunks.load(self.ledger.database), lambda: lexical.generation
                 ),
             ),
-            second=None
-            if second is None
-            else SecondSide.of(second, lambda: lexical.generation, lexical.cars_of),
+            second=None if second is None else SecondSide.of(second, lexical),
             document_name=self.naming.document,
             stored_sources=self.stored_sources,
         )

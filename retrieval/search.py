@@ -34,7 +34,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -328,19 +328,19 @@ class Searcher:
         second: Mapping[str, int],
     ) -> list[tuple[str, float, Part]]:
         """Each side's rankings (one per named car) interleaved, then fused (with the second
-        collection's ranking). Interleaving the fused per-car rankings instead lost a
-        comparison whose answer is a third car's chunk on tune: pairs 16/24 → 14/24."""
-        ranked = rank(
-            round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector))),
-            round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical))),
-            mode,
-            Weights(**{f.name: getattr(self, f.name) for f in fields(Weights)}),  # same names
-        )
+        collection's ranking; fusing per car, then interleaving lost pairs on tune). BM25's
+        far-ahead first chunk (`lead`) is no lead when it is about other cars only."""
+        bm25 = round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical)))
+        weights = Weights(**{f.name: getattr(self, f.name) for f in fields(Weights)})
+        named = {c for m in mentions for c in m.family}
+        leader = self._about([bm25[0][0]], named).get(bm25[0][0], ()) if named and bm25 else ()
+        if leader and named.isdisjoint(leader):  # about other cars only
+            weights = replace(weights, lead=0.0)
+        vectors = round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector)))
+        ranked = rank(vectors, bm25, mode, weights)
         ranked = promote(ranked, second, self.second_weight, self.rrf_k)
         if mentions and self.other_car_penalty > 0:
-            ids = [chunk_id for chunk_id, _, _ in ranked]
-            named = {c for m in mentions for c in m.family}
-            about = self._about(ids, named)
+            about = self._about([chunk_id for chunk_id, _, _ in ranked], named)
             ranked = penalise(ranked, about, named, self.other_car_penalty)
         return ranked
 

@@ -6,16 +6,17 @@ MiniLM reads no Chinese, so for a Chinese question the main vector side only has
 question's English words and glossary terms to go on. The second model reads the question as
 written. English questions do not ask it (the query p50 target is for them, and a second
 encoder run and Chroma call cost ~2-3 ms), unless `english_cars` is on and they name a car
-the second collection holds chunks about (an English question about a Chinese article).
+the corpus writes about in Chinese only (an English question about a Chinese article).
 
 When the query names cars, the car's chunks among the hits are preferred as on the main
-side (`car_boost`; one ranking per car, interleaved), and a car the hits hold none of gets
-no ranking of its own.
+side (`car_boost`; one ranking per car, interleaved); a car the hits hold none of gets no
+ranking, and a query none of whose cars the hits hold gets none from this side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -28,6 +29,7 @@ from retrieval.batching import Coalescer
 from retrieval.entities import Mention, Refreshing
 from retrieval.fusion import prefer, round_robin
 from retrieval.glossary import has_han
+from retrieval.lexical import LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
 
 
@@ -36,21 +38,21 @@ class Held:
     """What the second collection holds, read once per index generation."""
 
     chunks: int
-    cars: frozenset[str]
+    only: frozenset[str]  # the cars whose every chunk is here: written about in Chinese only
 
     @classmethod
-    def read(cls, store: ChromaStore) -> Held:
-        """Nothing when the collection is another model's (the next ingest builds it again)."""
-        cars: set[str] = set()
-        chunks = 0
+    def read(cls, store: ChromaStore, everywhere: Callable[[], Counter[str]]) -> Held:
+        """`everywhere`: the main collection's chunks per car. Nothing when the collection is
+        another model's (the next ingest builds it again)."""
+        here: Counter[str] = Counter()
         try:
             rows = list(store.iter_chunks())
         except ModelMismatch:
             return cls(0, frozenset())
         for _, _, metadata in rows:
-            chunks += 1
-            cars.update(str(car) for car in metadata.get("cars") or ())
-        return cls(chunks, frozenset(cars))
+            here.update(str(car) for car in metadata.get("cars") or ())
+        total = everywhere()
+        return cls(len(rows), frozenset(c for c, n in here.items() if n >= total.get(c, 0)))
 
 
 class SecondSide:
@@ -76,17 +78,18 @@ class SecondSide:
     def of(
         cls,
         collection: SecondCollection,
-        generation: Callable[[], Hashable],
-        cars_of: Callable[[list[str]], Mapping[str, tuple[str, ...]]],
+        lexical: LexicalReader,
     ) -> SecondSide:
-        """The side searching `collection`, what it holds read again when `generation()`
-        (the lexical index's, which an ingest renews after syncing the collection) moves."""
+        """The side searching `collection`, what it holds read again when the lexical
+        index's generation (which an ingest renews after syncing the collection) moves."""
         store = collection.store
         return cls(
             store=store,
             embedder=collection.embedder,
-            held=Refreshing(lambda: Held.read(store), generation),
-            cars_of=cars_of,
+            held=Refreshing(
+                lambda: Held.read(store, lexical.car_counts), lambda: lexical.generation
+            ),
+            cars_of=lexical.cars_of,
         )
 
     @cached_property
@@ -95,13 +98,13 @@ class SecondSide:
 
     def asked(self, query: str, mentions: Sequence[Mention]) -> bool:
         """Whether `query` asks this side: a Chinese question (or, with `english_cars`, one
-        naming a car the collection holds chunks about), when the collection holds any."""
+        naming a car written about in Chinese only), when the collection holds any chunk."""
         held = self.held()
         if not held.chunks:
             return False
         if has_han(query):
             return True
-        return self.english_cars and any(held.cars.intersection(m.family) for m in mentions)
+        return self.english_cars and any(held.only.intersection(m.family) for m in mentions)
 
     def ranking(
         self,
@@ -121,6 +124,11 @@ class SecondSide:
         if mentions:
             about = self.cars_of([hit.id for hit in hits])
             owns = [[h for h in hits if set(m.family) & set(about.get(h.id, ()))] for m in mentions]
-            runs = [prefer(own, hits, boost) for own in owns if own] or [hits]
+            # a car none of the hits is about gets no ranking, and a query whose cars none
+            # is about none at all: the nearest Chinese chunks about other cars would vote
+            # for an English document's car (丰田凯美瑞的油耗 → an NIO page)
+            runs = [prefer(own, hits, boost) for own in owns if own]
+        if not runs:
+            return {}
         merged = round_robin(runs, key=lambda hit: hit.id, limit=depth)
         return {hit.id: n for n, hit in enumerate(merged, 1)}
