@@ -199,17 +199,27 @@ def penalise(
 
 
 def promote(
-    ranked: list[tuple[str, float, Part]], chosen: Mapping[str, int], weight: float, rrf_k: int
+    ranked: list[tuple[str, float, Part]],
+    chosen: Mapping[str, int],
+    weight: float,
+    rrf_k: int,
+    caps: Mapping[str, float] | None = None,
 ) -> list[tuple[str, float, Part]]:
     """The fused ranking with a third side added: `weight / (rrf_k + rank)` for each chunk of
     `chosen` (chunk id → rank; the chunks stating a named car's asked attribute,
-    `retrieval.facts`), those neither side found joining with that alone."""
+    `retrieval.facts`), those neither side found joining with that alone; a chunk of `caps`
+    is lifted no higher than its cap (never lowered)."""
     if not chosen or weight <= 0:
         return ranked
     bonus = {chunk_id: weight / (rrf_k + n) for chunk_id, n in chosen.items()}
-    lifted = [
-        (chunk_id, score + bonus.pop(chunk_id, 0.0), part) for chunk_id, score, part in ranked
-    ]
-    lifted += [(chunk_id, score, Part()) for chunk_id, score in bonus.items()]
-    lifted.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
-    return lifted
+    caps = caps or {}
+
+    def lifted(chunk_id: str, score: float) -> float:
+        new = score + bonus.pop(chunk_id, 0.0)
+        cap = caps.get(chunk_id)
+        return new if cap is None or new <= cap else max(score, cap)
+
+    raised = [(chunk_id, lifted(chunk_id, score), part) for chunk_id, score, part in ranked]
+    raised += [(chunk_id, score, Part()) for chunk_id, score in bonus.items()]
+    raised.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+    return raised

@@ -48,7 +48,7 @@ from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
 from retrieval.entities import Mention, QueryCars, named_in_text, without
 from retrieval.errors import EmptyQuery, InvalidArgument
-from retrieval.facts import FactSide
+from retrieval.facts import FactSide, ceilings
 from retrieval.filters import Filters, parse_filters, stored_names
 from retrieval.fusion import (
     MODES,
@@ -136,6 +136,7 @@ class Searcher:
         absent_car_run: bool = False,
         facts: FactSide | None = None,
         fact_weight: float = 1.0,
+        fact_ceiling: int = 2,
         second: SecondSide | None = None,
         second_weight: float = 1.0,
         document_name: Callable[[str], str] | None = None,
@@ -154,7 +155,7 @@ class Searcher:
         # (the third and fourth passes' behaviour); False: that car has no vector ranking
         self.absent_car_run = absent_car_run
         self.facts = facts
-        self.fact_weight = fact_weight
+        self.fact_weight, self.fact_ceiling = fact_weight, fact_ceiling
         self.second, self.second_weight = second, second_weight
         self.glossary = glossary
         self.synonym_weight = synonym_weight
@@ -236,7 +237,8 @@ class Searcher:
         ranked = self._rank(vector, lexical, used, mentions, second)
         if self.facts is not None and used == "hybrid" and len(mentions) > 1:
             chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
-            ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k)
+            caps = ceilings(ranked, chosen, self.lexical.cars_of, self.fact_ceiling)
+            ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k, caps)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
