@@ -91,10 +91,11 @@ class Neighbor(BaseModel):
 class Result(BaseModel):
     """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
     every mode: each side's `weight / (rrf_k + rank)` (chunks a side scores equally share the
-    mean of their ranks), summed over both sides in hybrid, times
+    mean of their ranks; a Chinese query's second collection is one more side in hybrid and
+    vector, BM25's far-ahead first chunk counts twice in hybrid), summed, times
     `1 - other_car_penalty` for a chunk about other cars only when the query names a car, plus
     `fact_weight / (rrf_k + rank)` in hybrid for a comparison's chunk that states a named car's
-    asked attribute (the cosine and the BM25 score are in `scores`)."""
+    asked attribute, up to a ceiling (the cosine and the BM25 score are in `scores`)."""
 
     chunk_id: str
     text: str
