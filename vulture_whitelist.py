@@ -23,6 +23,7 @@ from generation.llm.base import Completion
 from generation.schemas import Review, UserProfile, WeiboPost
 from ingest.embedding import Embedder
 from ingest.parse.html import _Reducer
+from ingest.second import SyncStats
 from ingest.specs import CarRef
 from retrieval.citations import Citation
 from retrieval.evaluate import Question

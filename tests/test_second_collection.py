@@ -118,7 +118,8 @@ def test_another_model_in_the_collection_is_built_again_not_refused(
     second = services.second_collection
     assert second is not None
     other = SecondCollection.beside(services.store, "multilingual-e5-small", 16)
-    assert other is not None and not other.synced()  # another model's collection: the next ingest syncs it
+    # another model's collection: not synced, so the next ingest syncs it
+    assert other is not None and not other.synced()
     stats = other.sync(services.store)
     assert stats.embedded == stats.chunks == len(_main_han(services))
     assert other.store.collection().metadata["embed_model"] == "multilingual-e5-small@q4"
