@@ -23,6 +23,7 @@ from generation.llm.base import Completion
 from generation.schemas import Review, UserProfile, WeiboPost
 from ingest.embedding import Embedder
 from ingest.parse.html import _Reducer
+from ingest.second import SyncStats
 from ingest.specs import CarRef
 from retrieval.citations import Citation
 from retrieval.evaluate import Question
@@ -70,3 +71,4 @@ Expansion.chinese
 Completion.raw_text
 Settings.samples_dir
 CarRef.aliases  # read by the tests now; stored and served with /v1/cars by the spec stage
+SyncStats.retagged  # logged with the stats; read by tests/test_second_collection.py

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio
 
+from api.faults import Fault
 from api.follow import Follower
 from api.naming import Naming
 from api.settings import Settings, shipped_data
@@ -22,6 +22,7 @@ from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
 from ingest.pipeline.commit import dirty_marker
 from ingest.pipeline.plan import ChunkOptions
+from ingest.second import SecondCollection
 from ingest.specs import SpecConfig
 from ingest.specs.cars import load_cars
 from ingest.specs.registry import CarRegistry, attribute_labels, curated_cars
@@ -33,6 +34,7 @@ from retrieval.facts import FactChunks, FactSide, QueryAttributes
 from retrieval.glossary import Glossary
 from retrieval.lexical import LexicalReader
 from retrieval.search import Searcher
+from retrieval.second import SecondSide
 
 if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never needs it
     from generation.chat.session import Chat
@@ -45,32 +47,6 @@ if TYPE_CHECKING:  # the LLM side loads when first used: `specrag ingest` never 
 log = logging.getLogger(__name__)
 
 REPAIR_WAIT_SECONDS = 600.0  # close() waits this long for a lexical index repair to finish
-
-
-@dataclass(frozen=True)
-class Fault:
-    """A side store the server runs without, and why."""
-
-    store: str
-    data_dir: Path
-    error: StoreCorrupt | DiskFull
-
-    @property
-    def path(self) -> str:
-        return self.error.location if isinstance(self.error, StoreCorrupt) else str(self.data_dir)
-
-    @property
-    def problem(self) -> str:
-        return self.error.reason if isinstance(self.error, StoreCorrupt) else str(self.error)
-
-    @property
-    def action(self) -> str:
-        if isinstance(self.error, DiskFull):
-            return f"free space on the disk of {self.data_dir}, then restart the server"
-        return (
-            "stop the server, move the file aside (an empty store is made on start) or "
-            "restore it from a backup, and start again"
-        )
 
 
 class _Closable(Protocol):
@@ -144,6 +120,22 @@ class Services:
         )
 
     @cached_property
+    def second_collection(self) -> SecondCollection | None:
+        """The mostly-Chinese chunks embedded by `second_embed_model` (`ingest.second`), or
+        None when it is off or the main model already reads Chinese."""
+        s = self.settings
+        if not s.second_embed_model or self.embedder.multilingual:
+            return None
+        return SecondCollection.beside(self.store, s.second_embed_model, s.embed_batch_size)
+
+    def rebuild_derived(self) -> None:
+        """After an ingest's writes: the second collection, then the lexical index (whose new
+        generation tells searchers that both moved)."""
+        if self.second_collection is not None:
+            self.second_collection.sync(self.store)
+        self.rebuild_lexical()
+
+    @cached_property
     def ledger(self) -> Ledger:
         return self._opened(Ledger(self.store_location("ledger")))
 
@@ -204,6 +196,7 @@ class Services:
         lexical = LexicalReader(
             self.lexical_dir, dirty_marker=self._in_step_marker(), on_problem=self.repair_lexical
         )
+        second = self.second_collection
         return Searcher(
             store=self.store,
             embedder=self.embedder,
@@ -217,6 +210,7 @@ class Services:
                     lambda: FactChunks.load(self.ledger.database), lambda: lexical.generation
                 ),
             ),
+            second=None if second is None else SecondSide.of(second, lexical),
             document_name=self.naming.document,
             stored_sources=self.stored_sources,
         )
@@ -337,14 +331,18 @@ class Services:
             workers=s.workers,
             store_batch=s.store_batch,
             lock_path=self.lock_path,
-            after_write=self.rebuild_lexical,
+            after_write=self.rebuild_derived,
             # A Chroma server may hold another instance's document between its chunks and
             # its ledger row: only orphans older than this are removed at a run's start.
             orphan_grace=0.0 if s.chroma_url is None else SERVER_ORPHAN_GRACE,
         )
-        index = self.lexical_index
-        if not index.exists() or index.problem() is not None:
-            pipeline.mark_dirty()  # the next run (re)builds it, even if nothing else changed
+        index, second = self.lexical_index, self.second_collection
+        if (
+            not index.exists()
+            or index.problem() is not None
+            or not (second is None or second.synced())
+        ):
+            pipeline.mark_dirty()  # the next run (re)builds them, even if nothing else changed
         return pipeline
 
     @cached_property

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
         description="name or path; also use-multilingual-v3 or multilingual-e5-small "
         "(specrag[multilingual], their own runtime: embed_backend does not apply)",
     )
+    # A multilingual model for the mostly-Chinese chunks only, in a second collection that
+    # Chinese queries also search (MiniLM reads no Chinese); see BENCHMARKS.md "Sixth pass".
+    second_embed_model: str = Field(
+        default="use-multilingual-v3",
+        description="use-multilingual-v3 or multilingual-e5-small for a second collection of "
+        "the mostly-Chinese chunks, searched by Chinese queries; empty turns it off (so does a "
+        "multilingual embed_model)",
+    )
     # OpenVINO runs the same fp32 weights (same vectors, same index) 4.8x faster than torch
     # here; see BENCHMARKS.md "Encoder backends".
     embed_backend: Backend = Field(

@@ -139,6 +139,19 @@ class ChromaStore:
             self._collection.modify(metadata={**kept, "embed_dim": dimension})
         return self._collection
 
+    def mark(self, key: str) -> None:
+        """Set `key` true in the collection's metadata (a derived collection's "synced")."""
+        found = self.collection().metadata or {}
+        if not found.get(key):
+            kept = {k: v for k, v in found.items() if not k.startswith("hnsw:")}
+            self.collection().modify(metadata={**kept, key: True})
+
+    def drop(self) -> None:
+        """Delete the collection, whatever model built it (a derived one is built again)."""
+        self._collection = None
+        if self.collection_name in {c.name for c in self.client.list_collections()}:
+            self.client.delete_collection(self.collection_name)
+
     def upsert(
         self,
         ids: Sequence[str],

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ingest.specs.cars import CarIndex, add_models, slug
 from ingest.specs.numbers import fold
 
 T = TypeVar("T")
 
+# `named_in_text` reads the first of the fused order: further down, a restored score is still
+# no result (each read costs a passage decode and a regex scan)
+OTHERS_READ = 30
 MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
 
 
@@ -125,6 +128,24 @@ def _split(index: CarIndex, car_id: str, name: str) -> tuple[str, str] | None:
         if car_id.startswith(slug(make) + "-"):
             return make, " ".join(words[n:])
     return None
+
+
+def named_in_text(
+    about: dict[str, tuple[str, ...]],
+    ids: Sequence[str],
+    named: set[str],
+    names: re.Pattern[str],
+    passages: Callable[[list[str]], Mapping[str, tuple[str, Any]]],
+) -> dict[str, tuple[str, ...]]:
+    """`about` (chunk id → its metadata's cars) with the `named` cars added to a chunk about
+    other cars whose text names one by a name that needs no make (`QueryCars.names`): a Golf
+    page's "Golf GTI" paragraph is about the GTI, which the EPA file lists apart; a news page
+    compares the drag of cars it is not about. Only the first `OTHERS_READ` of `ids`."""
+    others = [i for i in ids[:OTHERS_READ] if about.get(i) and named.isdisjoint(about[i])]
+    for record_id, (text, _) in passages(others).items():
+        if names.search(spelled(text)):
+            about[record_id] = (*about[record_id], *sorted(named))
+    return about
 
 
 def spelled(text: str) -> str:

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -136,3 +137,30 @@ class FactSide:
             return {}
         held = self.chunks()
         return fact_ranking([held.holding(family, asked) for family in families], fused)
+
+
+def ceilings(
+    ranked: Sequence[tuple[str, float, Any]],
+    chosen: Mapping[str, int],
+    cars_of: Callable[[list[str]], Mapping[str, tuple[str, ...]]],
+    n: int,
+) -> dict[str, float]:
+    """How high the facts side may lift each chosen chunk: to the best fused score of another
+    chunk about one of its cars that both sides rank within their first `n` (none where no
+    chunk is so agreed on, or `n` is 0). Both sides' first chunk is the answer more often
+    than an EPA rendering's table chunk the bonus lifts over it (t016, t017, t019)."""
+    if n <= 0 or not chosen:
+        return {}
+    agreed = [
+        (chunk_id, score)
+        for chunk_id, score, part in ranked
+        if part.vector_rank and part.lexical_rank and max(part.vector_rank, part.lexical_rank) <= n
+    ]
+    about = cars_of([chunk_id for chunk_id, _ in agreed] + list(chosen))
+    caps: dict[str, float] = {}
+    for fact in chosen:
+        cars = set(about.get(fact, ()))
+        found = [s for i, s in agreed if i != fact and cars.intersection(about.get(i, ()))]
+        if found:
+            caps[fact] = max(found)
+    return caps

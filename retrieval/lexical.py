@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -318,6 +319,18 @@ class LexicalReader:
             chunk_id: lists[code] if row >= 0 else ()
             for chunk_id, row, code in zip(ids, rows, held, strict=True)
         }
+
+    def car_counts(self) -> Counter[str]:
+        """How many chunks are about each car (read once per generation by its callers)."""
+        snap = self._current()
+        codes = snap.codes.get("cars")
+        if codes is None or "cars" not in snap.values or not len(codes):
+            return Counter()
+        lists = _car_lists(snap)
+        counts: Counter[str] = Counter()
+        for code, n in enumerate(np.bincount(codes, minlength=len(lists)).tolist()):
+            counts.update(dict.fromkeys(lists[code], n))
+        return counts
 
     def metadata(self, chunk_id: str) -> dict[str, Any] | None:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""

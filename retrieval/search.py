@@ -14,19 +14,18 @@ only in English when the encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.
 dev questions this took hybrid recall@5 from 0.81 to 0.93 (Chinese 0.80 → 1.00).
 
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
-chunks about that car (chunk metadata `cars`) preferred, `car_boost` 0.5 (a BM25 score counts
-double, a cosine distance half); a comparison's per-car rankings are interleaved, so each
-car's best is near the top (a car counts with the base model it is a variant of,
-`Mention.family`). The names themselves weigh `car_name_weight` 0.25 in BM25 (the
-preference does their work: a footer that repeats "#日产#奇骏" must not outrank the passage
-that answers), and a fused chunk about other cars only loses `other_car_penalty` 0.3 of its
-score. Chosen on bench/questions/tune.jsonl (105 questions), see BENCHMARKS.md "Retrieval":
-boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter with a
-fallback (boost 1) gave 0.85-0.89; the glossary stays (off: 0.87, cross-lingual 0.86 → 0.14).
+chunks about that car (chunk metadata `cars`, a car with the base model it is a variant of)
+preferred, `car_boost` 0.5 (a BM25 score counts double, a cosine distance half), interleaved
+across cars; the names weigh `car_name_weight` 0.25 in BM25 (a footer that repeats "#日产#奇骏"
+must not outrank the passage that answers), and a fused chunk about other cars only loses
+`other_car_penalty` 0.3 of its score. Chosen on bench/questions/tune.jsonl, BENCHMARKS.md
+"Retrieval": boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter
+with a fallback (boost 1) gave 0.85-0.89.
 
 Facts (`retrieval/facts.py`): a query naming two or more cars and a spec attribute adds a
 third ranking in hybrid, each car's chunks that state its fact of that attribute (`fact_weight`
 1.0, on tune's five cross-validation folds every fold chose it: pairs found@5 17/24 → 20/24).
+A Chinese query adds the second collection's ranking (`retrieval/second.py`, `second_weight`).
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -47,9 +46,9 @@ from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
-from retrieval.entities import Mention, QueryCars, spelled, without
+from retrieval.entities import Mention, QueryCars, named_in_text, without
 from retrieval.errors import EmptyQuery, InvalidArgument
-from retrieval.facts import FactSide
+from retrieval.facts import FactSide, ceilings
 from retrieval.filters import Filters, parse_filters, stored_names
 from retrieval.fusion import (
     MODES,
@@ -66,11 +65,11 @@ from retrieval.fusion import (
 from retrieval.glossary import Expansion, Glossary, has_han
 from retrieval.lexical import Concept, LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
+from retrieval.second import SecondSide
 
 log = logging.getLogger(__name__)
 
 _HAN_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
-OTHERS_READ = 30
 Events = Callable[[str, Mapping[str, Any]], None]
 
 
@@ -92,10 +91,11 @@ class Neighbor(BaseModel):
 class Result(BaseModel):
     """One retrieved chunk. `score` is what the mode ranks by, highest first, on one scale in
     every mode: each side's `weight / (rrf_k + rank)` (chunks a side scores equally share the
-    mean of their ranks), summed over both sides in hybrid, times
+    mean of their ranks; a Chinese query's second collection is one more side in hybrid and
+    vector, BM25's far-ahead first chunk counts twice in hybrid), summed, times
     `1 - other_car_penalty` for a chunk about other cars only when the query names a car, plus
     `fact_weight / (rrf_k + rank)` in hybrid for a comparison's chunk that states a named car's
-    asked attribute (the cosine and the BM25 score are in `scores`)."""
+    asked attribute, up to a ceiling (the cosine and the BM25 score are in `scores`)."""
 
     chunk_id: str
     text: str
@@ -120,6 +120,8 @@ class Searcher:
         vector_weight: float = 0.7,
         lexical_weight: float = 1.0,
         ties: bool = True,
+        lead: float = 2.0,
+        lead_bonus: float = 1.0,
         depth: int = 50,
         depth_factor: int = 5,
         max_k: int = 100,
@@ -135,6 +137,9 @@ class Searcher:
         absent_car_run: bool = False,
         facts: FactSide | None = None,
         fact_weight: float = 1.0,
+        fact_ceiling: int = 2,
+        second: SecondSide | None = None,
+        second_weight: float = 1.0,
         document_name: Callable[[str], str] | None = None,
         stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -151,7 +156,8 @@ class Searcher:
         # (the third and fourth passes' behaviour); False: that car has no vector ranking
         self.absent_car_run = absent_car_run
         self.facts = facts
-        self.fact_weight = fact_weight
+        self.fact_weight, self.fact_ceiling = fact_weight, fact_ceiling
+        self.second, self.second_weight = second, second_weight
         self.glossary = glossary
         self.synonym_weight = synonym_weight
         self.translation_weight = translation_weight
@@ -160,7 +166,7 @@ class Searcher:
         self.rrf_k = rrf_k
         self.vector_weight = vector_weight
         self.lexical_weight = lexical_weight
-        self.ties = ties
+        self.ties, self.lead, self.lead_bonus = ties, lead, lead_bonus
         self.depth = depth
         self.depth_factor = depth_factor
         self.max_k = max_k
@@ -224,10 +230,16 @@ class Searcher:
             vector = self._vector(
                 query, expansion, conditions, mentions, depth, timings, used == "hybrid"
             )
-        ranked = self._rank(vector, lexical, used, mentions)
+        second = (  # a Chinese query's ranking in the second collection
+            self.second.ranking(query, conditions.where(), depth, mentions, self.car_boost)
+            if self.second is not None and used != "lexical"
+            else {}
+        )
+        ranked = self._rank(vector, lexical, used, mentions, second)
         if self.facts is not None and used == "hybrid" and len(mentions) > 1:
             chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
-            ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k)
+            caps = ceilings(ranked, chosen, self.lexical.cars_of, self.fact_ceiling)
+            ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k, caps)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -265,15 +277,11 @@ class Searcher:
     ) -> list[list[Hit]]:
         """The vector side's rankings, one per named car (or one): the nearest chunks, those
         about the car preferred. In hybrid the car's chunks are taken, by their metadata,
-        from `car_pool` times as many nearest chunks: one query under each car's `cars`
-        filter cost Chroma ~30 ms a car at 100k chunks (hybrid p50 49 → 17 ms loaded), and
-        BM25 finds the car's chunks anyway (tune hybrid r@1 0.724 → 0.743, r@5 0.962 both).
-        Alone, vectors keep the filtered queries (pooled, tune r@5 0.876 → 0.771).
-        A car the pool holds none of gets no vector ranking: the nearest chunks about other
-        cars stood in for it and took rank 1 (an English question about a Chinese article,
-        which MiniLM cannot read: a Golf chunk for the Wuling Xingchen's gearbox); on
-        tune + tune_extra r@1 0.681 → 0.686, r@5 0.919 → 0.924, nothing lost, every
-        cross-validation fold chose it (BENCHMARKS.md "Fifth pass")."""
+        from `car_pool` times as many nearest chunks (one query per car's `cars` filter cost
+        Chroma ~30 ms a car at 100k chunks); alone, vectors keep the filtered queries (pooled,
+        tune r@5 0.876 → 0.771). A car the pool holds none of gets no vector ranking: the
+        nearest chunks about other cars stood in for it and took rank 1 (BENCHMARKS.md
+        "Fifth pass": tune + tune_extra r@1 0.681 → 0.686, every fold chose it)."""
         texts = self._texts(query, expansion)
         pooled = bool(mentions) and hybrid
         wheres = [conditions.where()]
@@ -320,20 +328,22 @@ class Searcher:
         lexical: list[list[tuple[str, float]]],
         mode: Mode,
         mentions: list[Mention],
+        second: Mapping[str, int],
     ) -> list[tuple[str, float, Part]]:
-        """Each side's rankings (one per named car) interleaved, then fused. Interleaving the
-        fused per-car rankings instead lost a comparison whose answer is a third car's chunk
-        (a news page listing both cars' drag) on tune: pairs 16/24 → 14/24."""
-        ranked = rank(
-            round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector))),
-            round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical))),
-            mode,
-            Weights(self.rrf_k, self.vector_weight, self.lexical_weight, self.ties),
-        )
+        """Each side's rankings (one per named car) interleaved, then fused (with the second
+        collection's ranking; fusing per car, then interleaving lost pairs on tune). BM25's
+        far-ahead first chunk (`lead`) is no lead when it is about other cars only."""
+        bm25 = round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical)))
+        weights = Weights(**{f.name: getattr(self, f.name) for f in fields(Weights)})
+        named = {c for m in mentions for c in m.family}
+        leader = self._about([bm25[0][0]], named).get(bm25[0][0], ()) if named and bm25 else ()
+        if leader and named.isdisjoint(leader):  # about other cars only
+            weights = replace(weights, lead=0.0)
+        vectors = round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector)))
+        ranked = rank(vectors, bm25, mode, weights)
+        ranked = promote(ranked, second, self.second_weight, self.rrf_k)
         if mentions and self.other_car_penalty > 0:
-            ids = [chunk_id for chunk_id, _, _ in ranked]
-            named = {c for m in mentions for c in m.family}
-            about = self._about(ids, named)
+            about = self._about([chunk_id for chunk_id, _, _ in ranked], named)
             ranked = penalise(ranked, about, named, self.other_car_penalty)
         return ranked
 
@@ -344,19 +354,12 @@ class Searcher:
 
     def _about(self, ids: list[str], named: set[str]) -> dict[str, tuple[str, ...]]:
         """The cars each chunk is about: its metadata's, and a named car its text names by a
-        name that needs no make (a Golf page's "Golf GTI" paragraph is about the GTI, which
-        the EPA file lists apart; a news page comparing the drag of cars it is not about)."""
+        name that needs no make (`retrieval.entities.named_in_text`)."""
         about = dict(self.lexical.cars_of(ids))
         names = self.cars().names(named) if self.cars is not None else None
         if names is None:
             return about
-        # the first `OTHERS_READ` of the fused order: further down, a restored score is
-        # still no result (each read costs a passage decode and a regex scan)
-        others = [i for i in ids[:OTHERS_READ] if about.get(i) and named.isdisjoint(about[i])]
-        for record_id, (text, _) in self.lexical.passages(others).items():
-            if names.search(spelled(text)):
-                about[record_id] = (*about[record_id], *sorted(named))
-        return about
+        return named_in_text(about, ids, named, names, self.lexical.passages)
 
     def _mentions(self, query: str) -> list[Mention]:
         return self.cars().find(query) if self.cars is not None else []
@@ -364,11 +367,8 @@ class Searcher:
     def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
         synonyms (scored like query words), the others as translations (one concept, scored by
-        its best term's mean token score: they must not carry an English question off to
-        Chinese news by the sheer number of their bigrams). The car
-        names, taken out of the query, come back at `car_name_weight`: the preference for the
-        car's chunks does their work, and a footer that repeats a name must not outrank the
-        passage that answers."""
+        its best term's mean token score, not by the number of its bigrams). The car names,
+        taken out of the query, come back at `car_name_weight`."""
         concepts = [
             Concept(self.car_name_weight, (query[m.start : m.end],))
             for m in mentions

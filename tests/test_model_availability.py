@@ -62,10 +62,12 @@ class RecordingSearcher:
 
 class NoModel:
     """The embedding model for an app whose routes under test never embed: its lifespan only
-    reads the name and dimension, to open Chroma."""
+    reads the name and dimension, to open Chroma, and whether it reads Chinese (else the
+    mostly-Chinese chunks get a second collection, `ingest.second`)."""
 
     name = "no-model"
     dimension = 8
+    multilingual = False
 
 
 @pytest.fixture

@@ -107,15 +107,21 @@ def test_each_cars_fact_chunks_rank_within_the_car_by_the_fused_order() -> None:
 
 def test_a_comparison_brings_each_cars_fact_chunk_first(searcher: Searcher) -> None:
     """Both sides rank the pages' 'holds more' paragraphs first (the words match; "luggage" is
-    nowhere in the documents); the facts say which chunk states each car's boot space."""
-    top = [r.text for r in searcher.search(COMPARISON, k=2)]
-    assert _boot_lines(top) == {"Boot space: 318 litres", "Boot space: 382 litres"}
-    before = searcher.fact_weight
+    nowhere in the documents); the facts say which chunk states each car's boot space. With
+    the ceiling (`fact_ceiling` 2, chosen on tune + tune_extra: both sides' first chunk was
+    the answer more often than the fact chunk) each is lifted to just under its car's agreed
+    paragraph, so both are in the top 4; without it, they come first."""
+    both = {"Boot space: 318 litres", "Boot space: 382 litres"}
+    assert _boot_lines([r.text for r in searcher.search(COMPARISON, k=4)]) == both
+    before = searcher.fact_weight, searcher.fact_ceiling
     try:
+        searcher.fact_ceiling = 0
+        top = [r.text for r in searcher.search(COMPARISON, k=2)]
+        assert _boot_lines(top) == both
         searcher.fact_weight = 0.0
         without = [r.text for r in searcher.search(COMPARISON, k=2)]
     finally:
-        searcher.fact_weight = before
+        searcher.fact_weight, searcher.fact_ceiling = before
     assert _boot_lines(without) != _boot_lines(top)
     for mode in ("lexical", "vector"):  # a single side is that side alone
         alone = [r.text for r in searcher.search(COMPARISON, k=2, mode=mode)]  # type: ignore[arg-type]
@@ -149,3 +155,30 @@ def test_a_page_about_another_car_that_names_the_asked_car_keeps_its_score(
     names = cars.names(["tata-nexon"])
     assert names is not None and names.search("longer than the nexon")
     assert not names.search("the nexonx") and cars.names(["no-such-car"]) is None
+
+
+def test_the_facts_side_lifts_a_chunk_no_higher_than_one_both_sides_agree_on() -> None:
+    """Regression (t016, t017, t019 of tune_extra): an EPA rendering's table chunk holds the
+    comparison's fact, both sides put the configuration line first, and the facts bonus lifted
+    the table over it."""
+    from retrieval.facts import ceilings
+    from retrieval.fusion import Part, promote
+
+    ranked = [
+        ("line", 0.28, Part(vector_rank=1, lexical_rank=1)),
+        ("other", 0.20, Part(vector_rank=3, lexical_rank=2)),
+        ("table", 0.15, Part(vector_rank=4, lexical_rank=5)),
+    ]
+    cars = {"line": ("kia-soul-ev",), "other": ("nissan-leaf",), "table": ("kia-soul-ev",)}
+
+    def cars_of(ids: list[str]) -> dict[str, tuple[str, ...]]:
+        return {i: cars.get(i, ()) for i in ids}
+
+    chosen = {"table": 1}
+    caps = ceilings(ranked, chosen, cars_of, 2)
+    assert caps == {"table": 0.28}  # the Soul's agreed-on line; the Leaf's chunk is no cap
+    capped = promote(ranked, chosen, 1.0, 5, caps)
+    assert [i for i, _, _ in capped][:2] == ["line", "table"]  # lifted, but not over the line
+    assert [i for i, _, _ in promote(ranked, chosen, 1.0, 5)][0] == "table"  # uncapped
+    assert ceilings(ranked, chosen, cars_of, 0) == {}
+    assert ceilings(ranked, {"line": 1}, cars_of, 2) == {}  # none agreed on but itself

