@@ -45,8 +45,9 @@ GROUPS = ("pdf", "md", "txt", "csv", "en", "zh")
 Extract = Callable[["ParsedDocument", "list[Chunk]"], "list[Fact]"]
 
 
-def extractor() -> Extract:
-    """`extract_specs` with its default configuration; a clear exit when it is not there."""
+def extractor(cars: tuple[Path, ...] = ()) -> Extract:
+    """`extract_specs` with its default configuration (plus the alias files `cars`, as a user
+    lists their own); a clear exit when it is not there."""
     specs = importlib.import_module("ingest.specs")
     extract_specs = getattr(specs, "extract_specs", None)
     spec_config = getattr(specs, "SpecConfig", None)
@@ -56,6 +57,8 @@ def extractor() -> Extract:
             "extraction branch (specs-extract)"
         )
     config = spec_config()
+    if cars:
+        config = spec_config(cars=(*config.cars, *cars))
 
     def run(doc: ParsedDocument, chunks: list[Chunk]) -> list[Fact]:
         return list(extract_specs(doc, chunks, config).facts)
@@ -295,15 +298,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=2, help="throughput passes (best counts)")
     parser.add_argument("--no-throughput", action="store_true")
     parser.add_argument("--split", choices=SPLITS, default="all", help="gold sources scored")
+    parser.add_argument(
+        "--cars", type=Path, action="append", default=[], help="an extra car alias file"
+    )
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         raise SystemExit(f"--corpus {args.corpus}: no such folder")
     gold = select(load_gold(args.gold), args.split)
-    extract = extractor()
+    extract = extractor(tuple(args.cars))
     predicted = predict(args.corpus, dict.fromkeys(g.source for g in gold), extract)
     scored = score(gold, predicted)
     timing = None if args.no_throughput else throughput(args.corpus, extract, args.rounds)
     command = f"python -m bench.facts --corpus {args.corpus}"
+    if args.gold != GOLD:
+        command += f" --gold {args.gold}"
+    command += "".join(f" --cars {path}" for path in args.cars)
     if args.split != "all":
         command += f" --split {args.split}"
     blind = frozenset(source for source, split in split_sources().items() if split == BLIND)
