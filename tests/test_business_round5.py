@@ -2,8 +2,9 @@
 judges what its figures add up to, a news comment says the news and takes a stance, a push body
 keeps to its prompt's 100 characters with its figures cited, a personalised push answers the
 reader's budget (without echoing its figure), a Weibo post speaks to its region and names the
-car once, a Chinese name is not doubled by its version's, and a business missing its input is
-refused naming the field."""
+car once, a Chinese name is not doubled by its version's, Chinese text leaves out a version it
+can only name in English, a version's number is no figure to grounding, a polish that adds an
+advertising claim is refused, and a business missing its input is refused naming the field."""
 
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ from pydantic import ValidationError
 
 from api.services import Services
 from generation.chain.grounded import reference_for
+from generation.chain.polish import acceptable
 from generation.facts import Facts, FactSheet, SheetFact
 from generation.facts.single import PUSH_BODY_CHARS
 from generation.grounding import check
+from generation.guard import Guard
 from generation.schemas import WEIBO_MAX_CHARS, Brief, UserProfile
 from ingest.specs.registry import CarSummary
-from tests.test_realise_editor import BOOKS, PLAN, fact, sheet
+from tests.test_realise_editor import BOOKS, PLAN, REALISE, fact, sheet
+
+WORDS = REALISE.parent / "sensitive_words"
 
 
 def measured(f: SheetFact, value: float, unit: str) -> SheetFact:
@@ -227,3 +232,21 @@ def test_chinese_text_leaves_out_a_version_it_can_only_name_in_english() -> None
     assert "suspension" not in zh and "8.9" not in zh and "119英寸" in zh, zh
     en = write(defender, business="review")["text"]
     assert "8.9 inches" in en and "11.5 inches" in en, en
+
+
+def test_a_polished_review_with_an_advertising_claim_is_refused() -> None:
+    """Regression: the facts-first run guards no output (its text is the realiser's, with no
+    re-ask), so a polish that added "world-class" or "最佳" was kept; it is refused now, and
+    a rewrite that only rewords is still kept."""
+    guard = Guard.from_folder(WORDS)
+    original = "The Lumen E2 makes 220 Nm of torque [1]. On paper it is even."
+    claim = "The world-class Lumen E2 makes 220 Nm of torque [1]. On paper it is even."
+    plain = "The Lumen E2 delivers 220 Nm of torque [1]. On paper it is even."
+    options: dict[str, Any] = {"names": ["Lumen E2"], "language": "en", "instruction": ""}
+    assert acceptable(claim, original, guard=guard, **options) == "sensitive word"
+    assert acceptable(plain, original, guard=guard, **options) is None
+    zh = "Lumen E2峰值扭矩220牛·米[1]。"
+    zh_claim = "Lumen E2拥有同级最佳的峰值扭矩220牛·米[1]。"
+    assert acceptable(zh_claim, zh, guard=guard, **{**options, "language": "zh"}) == (
+        "sensitive word"
+    )
