@@ -131,6 +131,22 @@ def test_a_personal_push_answers_the_budget_without_echoing_it() -> None:
     assert "大众朗逸" in zh, zh
 
 
+def test_a_long_lead_gives_way_to_the_fact() -> None:
+    """Regression: the Nissan Leaf's push to a reader with a city and a current car ran to 131
+    characters: the whole lead, then the one fact that did not fit after it."""
+    leaf = sheet(
+        "Nissan Leaf",
+        fact("fuel_type", "Electricity", "2018 single-speed"),
+        fact("fuel_economy_combined", "112 mpg", "2018 single-speed", (112,), "mpg"),
+    )
+    reader = UserProfile(
+        nickname="Alex", city="Manchester", current_car="Ford Focus", interests=["economy"]
+    )
+    body = write(leaf, business="push_personal", user_profile=reader)["body"]
+    assert len(body) <= PUSH_BODY_CHARS and body.startswith("Alex, "), body
+    assert "electricity" in body or "112 mpg" in body, body
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_a_weibo_post_speaks_to_its_region_and_names_the_car_once(language: str) -> None:
     """Regression: "[Chengdu] XPeng G3i: The XPeng G3i makes…", every trim's price listed,

@@ -73,24 +73,16 @@ def push(w: Writer) -> Written:
     profile = brief.user_profile
     first = w.plan.groups_for_interests(profile.interests) if profile else []
     options = [s for t in w.topics(brief.business, "main", first=first) for s in w.sentences(t)]
+    asked = {a for g in first for a in w.plan.groups.get(g, ())}
     if profile is not None and profile.budget:  # answered by the lowest price, said first
         prices = [s for s in options if _states([s], "price")]
         options = prices[:1] + [s for s in options if s not in prices]
+        asked.add("price")
+    wanted = options[0] if options and any(f.attribute in asked for f in options[0].facts) else None
     most = w.plan.part(brief.business, "main").sentences
-    pieces = full = _personal_pieces(w, profile, options)
-    while True:
-        lead = _lead(pieces)
-        chosen = _fit(w, lead, options, PUSH_BODY_CHARS)[:most]
-        droppable = [n for n in _DROPPED_FIRST if any(p == n for p, _ in pieces)]
-        if not options or options[0] in chosen or not droppable:
-            break
-        # the reader's first interest (the price a budget asks) before the lead's extras
-        pieces = [p for p in pieces if p[0] != droppable[0]]
-    if options and options[0] not in chosen:  # it fits after no lead: the whole lead stays
-        pieces = full
-        chosen = _fit(w, _lead(pieces), options, PUSH_BODY_CHARS)[:most]
-    if not chosen and options:  # no fact fits: the shortest, over the limit rather than empty
-        chosen = [min(options, key=lambda s: len(s.text))]
+    pieces, chosen = _lead_and_facts(
+        w, _personal_pieces(w, profile, options), options, wanted, most
+    )
     if pieces and pieces[-1][0] == "budget" and not _states(chosen, "price"):
         pieces.pop()  # a budget with no price to answer it
     lead = _lead(pieces)
@@ -102,6 +94,34 @@ def push(w: Writer) -> Written:
         w.take(sentence)
     facts = [f for s in chosen for f in s.facts]
     return Written({"title": w.push_title(), "body": body}, facts, ())
+
+
+def _lead_and_facts(
+    w: Writer,
+    full: list[tuple[str, str]],
+    options: Sequence[Sentence],
+    wanted: Sentence | None,
+    most: int,
+) -> tuple[list[tuple[str, str]], list[Sentence]]:
+    """The fullest lead after which the reader's first interest (`wanted`: the price a budget
+    asks, the boot a family asks) fits, else the fullest after which any fact fits; the lead's
+    pieces dropped in `_DROPPED_FIRST` order. No fact fitting at all: the shortest, over the
+    limit rather than a push without one."""
+    leads = [full]
+    for name in _DROPPED_FIRST:
+        if any(p == name for p, _ in leads[-1]):
+            leads.append([p for p in leads[-1] if p[0] != name])
+    fallback: tuple[list[tuple[str, str]], list[Sentence]] | None = None
+    for pieces in leads:
+        chosen = _fit(w, _lead(pieces), options, PUSH_BODY_CHARS)[:most]
+        if wanted is None or wanted in chosen:
+            if chosen:
+                return pieces, chosen
+        elif chosen and fallback is None:
+            fallback = pieces, chosen
+    if fallback is not None:
+        return fallback
+    return leads[-1], [min(options, key=lambda s: len(s.text))] if options else []
 
 
 def _personal_pieces(
