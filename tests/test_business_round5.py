@@ -131,6 +131,25 @@ def test_a_personal_push_answers_the_budget_without_echoing_it() -> None:
     assert "大众朗逸" in zh, zh
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_push_body_backs_its_titles_figure(language: str) -> None:
+    """Regression: the Lumen E2's push was titled "Lumen E2: from €27,900" and its body spoke
+    of torque and consumption; the body now states (and cites) the title's figure first."""
+    lumen = sheet(
+        "Lumen E2",
+        fact("torque", "220 Nm", None, (220,), "Nm", ("doc:1",)),
+        fact("electric_consumption", "13.4 kWh/100 km", None, (13.4,), "kWh/100km", ("doc:2",)),
+        fact("battery_capacity", "42 kWh", None, (42,), "kWh", ("doc:3",)),
+        fact("price", "€27,900", "2025 Core", (27900,), "EUR", ("doc:4",)),
+    )
+    push = write(lumen, language, business="push_ops")
+    figure = re.search(r"\d[\d,.]*", push["title"].replace("E2", ""))
+    assert figure is not None, push
+    first = re.split(r"(?<=\.)\s|。", push["body"])[0]
+    assert figure.group().replace(",", "") in first.replace(",", ""), push
+    assert re.search(r"\[\d\]", first), push
+
+
 def test_a_long_lead_gives_way_to_the_fact() -> None:
     """Regression: the Nissan Leaf's push to a reader with a city and a current car ran to 131
     characters: the whole lead, then the one fact that did not fit after it."""

@@ -33,6 +33,7 @@ _NO_ANGLE = Brief.model_fields["angle"].default
 # are dropped in when the reader's first interest would not fit after them (the greeting never).
 _PERSONAL = ("nickname", "city", "budget", "current_car")
 _DROPPED_FIRST = ("current_car", "city", "budget")
+_NUMBER = re.compile(r"(?<![A-Za-z\-\d.,])\d[\d,]*(?:\.\d+)?(?![A-Za-z\d])")
 
 
 @dataclass
@@ -73,6 +74,10 @@ def push(w: Writer) -> Written:
     profile = brief.user_profile
     first = w.plan.groups_for_interests(profile.interests) if profile else []
     options = [s for t in w.topics(brief.business, "main", first=first) for s in w.sentences(t)]
+    title = w.push_title()
+    if not first:  # the body backs the title's figure first ("from €27,900": that price)
+        shown = _numbers(title)
+        options.sort(key=lambda s: not shown & _numbers(s.text))
     asked = {a for g in first for a in w.plan.groups.get(g, ())}
     if profile is not None and profile.budget:  # answered by the lowest price, said first
         prices = [s for s in options if _states([s], "price")]
@@ -93,7 +98,7 @@ def push(w: Writer) -> Written:
     for sentence in chosen:
         w.take(sentence)
     facts = [f for s in chosen for f in s.facts]
-    return Written({"title": w.push_title(), "body": body}, facts, ())
+    return Written({"title": title, "body": body}, facts, ())
 
 
 def _lead_and_facts(
@@ -159,6 +164,12 @@ def _fit(w: Writer, lead: str, options: Sequence[Sentence], limit: int) -> list[
         if len(_joined(w, lead, [s.text for s in [*chosen, sentence]])) <= limit:
             chosen.append(sentence)
     return chosen
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a text states, citation markers and names' numbers left out: "€27,900 [1]"
+    → {"27900"}; "RX-7", "G3i 460G" → none."""
+    return {n.replace(",", "") for n in _NUMBER.findall(re.sub(r"\[\d+\]", " ", text))}
 
 
 def _states(sentences: Sequence[Sentence], attribute: str) -> bool:
