@@ -150,6 +150,23 @@ def test_a_push_body_backs_its_titles_figure(language: str) -> None:
     assert re.search(r"\[\d\]", first), push
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("business", ["push_ops", "push_personal", "weibo_region"])
+def test_short_texts_number_their_sources_in_reading_order(business: str, language: str) -> None:
+    """Regression: "…sells for €27,900 [4]. The Lumen E2 makes 220 Nm of torque [1]." — every
+    sentence measured for the limit took a number, said or not."""
+    brief: dict[str, Any] = {"business": business}
+    if business == "push_personal":
+        brief["user_profile"] = UserProfile(nickname="Alex", budget="under £30,000")
+    if business == "weibo_region":
+        brief["region"] = "Chengdu"
+    fields = write(g3i(), language, **brief)
+    text = fields.get("body") or fields["text"]
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+    assert numbers and numbers == sorted(numbers), text
+    assert set(numbers) == set(range(1, max(numbers) + 1)), text
+
+
 def test_a_long_lead_gives_way_to_the_fact() -> None:
     """Regression: the Nissan Leaf's push to a reader with a city and a current car ran to 131
     characters: the whole lead, then the one fact that did not fit after it."""

@@ -11,8 +11,9 @@ contract a remote model writes to.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from generation.facts.realise import Sentence
@@ -33,6 +34,7 @@ _NO_ANGLE = Brief.model_fields["angle"].default
 # are dropped in when the reader's first interest would not fit after them (the greeting never).
 _PERSONAL = ("nickname", "city", "budget", "current_car")
 _DROPPED_FIRST = ("current_car", "city", "budget")
+_MARKS = re.compile(r"\s?(?:\[\d+\])+")
 _NUMBER = re.compile(r"(?<![A-Za-z\-\d.,])\d[\d,]*(?:\.\d+)?(?![A-Za-z\d])")
 
 
@@ -73,8 +75,10 @@ def push(w: Writer) -> Written:
     r, brief = w.realiser, w.brief
     profile = brief.user_profile
     first = w.plan.groups_for_interests(profile.interests) if profile else []
-    options = [s for t in w.topics(brief.business, "main", first=first) for s in w.sentences(t)]
-    title = w.push_title()
+    topics = w.topics(brief.business, "main", first=first)
+    with _draft(w):  # numbered for measuring only: the request's numbers go to what is said
+        options = [s for t in topics for s in w.sentences(t)]
+        title = w.push_title()
     if not first:  # the body backs the title's figure first ("from €27,900": that price)
         shown = _numbers(title)
         options.sort(key=lambda s: not shown & _numbers(s.text))
@@ -90,6 +94,8 @@ def push(w: Writer) -> Written:
     )
     if pieces and pieces[-1][0] == "budget" and not _states(chosen, "price"):
         pieces.pop()  # a budget with no price to answer it
+    chosen = [_cited(w, s) for s in chosen]
+    title = w.push_title()  # its sources join the citations after the body's
     lead = _lead(pieces)
     body = _joined(w, lead, [s.text for s in chosen])
     cta = r.line("push", "cta")
@@ -166,6 +172,26 @@ def _fit(w: Writer, lead: str, options: Sequence[Sentence], limit: int) -> list[
     return chosen
 
 
+@contextmanager
+def _draft(w: Writer) -> Iterator[None]:
+    """Sentences written inside are numbered in a draft space (1, 2… by source, as long as the
+    request's numbers would be), so that measuring what fits gives no source of the request a
+    number the text then does not cite; `_cited` numbers a chosen sentence for real."""
+    realiser, real = w.realiser, w.realiser.cite
+    draft: dict[str, int] = {}
+    realiser.cite = lambda f: draft.setdefault(f.citation.chunk_id or "", len(draft) + 1)
+    try:
+        yield
+    finally:
+        realiser.cite = real
+
+
+def _cited(w: Writer, sentence: Sentence) -> Sentence:
+    """A drafted sentence with the request's citation numbers, in the order the text says it."""
+    text = _MARKS.sub("", sentence.text)
+    return replace(sentence, text=w.realiser.cited(text, sentence.facts))
+
+
 def _numbers(text: str) -> set[str]:
     """The numbers a text states, citation markers and names' numbers left out: "€27,900 [1]"
     → {"27900"}; "RX-7", "G3i 460G" → none."""
@@ -201,11 +227,14 @@ def weibo(w: Writer) -> Written:
     named = r.line("weibo", "lead_car", region=region)
     said: list[Sentence] = []
     for topic in w.topics("weibo_region", "main"):
-        for sentence in w.sentences(topic):
+        with _draft(w):
+            drafted = w.sentences(topic)
+        for sentence in drafted:
             candidate = [*said, sentence]
             if len(_post(w, lead, named, candidate, "")) <= WEIBO_MAX_CHARS:
                 said.append(sentence)
                 w.take(sentence)
+    said = [_cited(w, s) for s in said]
     closing = r.line("weibo", "closing")
     text = _post(w, lead, named, said, closing)
     if len(text) > WEIBO_MAX_CHARS:
