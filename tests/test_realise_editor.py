@@ -159,9 +159,8 @@ def test_a_described_trim_is_called_by_its_name_and_prices_read_as_chinese() -> 
     assert "The Toyota Tacoma is a pickup [1]." in blog["opening"]
     assert "Toyota Tacoma SR" in blog["opening"] and "$28,000" in blog["opening"]
     assert "Base Model" not in " ".join(blog.values())
-    # a push body keeps to 100 characters (the gearbox fills it): the title has the price
     push = write(tacoma, "push_ops")
-    assert "Base Model" not in " ".join(push.values()) and "$28,000" in push["title"]
+    assert "Base Model" not in push["body"] and "The Toyota Tacoma SR" in push["body"]
     zh = " ".join(write(tacoma, language="zh").values())
     assert "Toyota Tacoma SR的售价为28000美元" in zh and "$" not in zh
     assert "6速自动或6速手动" in zh and "speed" not in zh
