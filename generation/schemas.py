@@ -19,7 +19,6 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from generation.grounding import FigureCheck, ResponseVerdict
@@ -71,8 +70,13 @@ class Brief(BaseModel):
     model: str | None = Field(
         None, description="a model from data/models.toml (default: its default)"
     )
-    region: str | None = Field(default=None, max_length=100, description="weibo_region: the region")
-    user_profile: UserProfile | None = Field(default=None, description="push_personal: the reader")
+    # validated even when left out, so that a business missing its input is named by the field
+    region: str | None = Field(
+        default=None, max_length=100, validate_default=True, description="weibo_region: the region"
+    )
+    user_profile: UserProfile | None = Field(
+        default=None, validate_default=True, description="push_personal: the reader"
+    )
     title_max: int = Field(
         default=30, ge=5, le=100, description="push: the title's maximum characters"
     )
@@ -84,13 +88,26 @@ class Brief(BaseModel):
             raise ValueError(f"unknown business {value!r}; known: {', '.join(BUSINESSES)}")
         return value
 
-    @model_validator(mode="after")
-    def _business_inputs(self) -> Brief:
-        if self.business == "weibo_region" and not self.region:
-            raise ValueError("weibo_region needs a region")
-        if self.business == "push_personal" and self.user_profile is None:
+    @field_validator("region")
+    @classmethod
+    def _region_for_weibo(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("business") == "weibo_region" and not value:
+            raise ValueError("weibo_region needs a region: the city or province the post is for")
+        return value
+
+    @field_validator("user_profile")
+    @classmethod
+    def _profile_for_push(
+        cls, value: UserProfile | None, info: ValidationInfo
+    ) -> UserProfile | None:
+        if info.data.get("business") != "push_personal":
+            return value
+        if value is None:
             raise ValueError("push_personal needs a user_profile")
-        return self
+        if not any(value.model_dump().values()):  # {} or only blanks: nothing to personalise
+            fields = ", ".join(UserProfile.model_fields)
+            raise ValueError(f"the user_profile is empty; give at least one of {fields}")
+        return value
 
     def guarded_fields(self) -> dict[str, str]:
         """The free-text fields the sensitive-word guard checks, by name."""

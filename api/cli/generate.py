@@ -83,6 +83,11 @@ def format_text(response: GenerationResponse) -> str:
     "--business", type=click.Choice(list(BUSINESSES)), default="car_blog", show_default=True
 )
 @click.option("--region", default=None, help="weibo_region: the region.")
+@click.option(
+    "--user-profile",
+    default=None,
+    help='push_personal: the reader, as JSON: \'{"nickname": "Sam", "interests": ["space"]}\'.',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole response as JSON.")
 @click.pass_obj
 def blog(
@@ -95,6 +100,7 @@ def blog(
     model: str | None,
     business: str,
     region: str | None,
+    user_profile: str | None,
     as_json: bool,
 ) -> None:
     """Generate a car blog (or another business's content) from the indexed specifications."""
@@ -108,6 +114,11 @@ def blog(
         "business": business,
         "region": region,
     }
+    if user_profile is not None:
+        try:
+            values["user_profile"] = json.loads(user_profile)
+        except json.JSONDecodeError as e:
+            raise click.BadParameter(f"not JSON: {e}", param_hint="--user-profile") from e
     try:
         brief = Brief.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as e:

@@ -25,10 +25,15 @@ def reference_for(
     facts: Facts | None, sheet: FactSheet | None, passages: Iterable[Any]
 ) -> Reference:
     """What a step's figures are judged against: the brief's car's facts and every other
-    car's when the run has a fact sheet, and the passages shown so far."""
+    car's when the run has a fact sheet, and the passages shown so far; the numbers in the
+    names of the car's versions are read as names."""
     if facts is None or sheet is None:
         return Reference(passages=passages)
-    return Reference(facts.registry, sheet.car.id, passages)
+    reference = Reference(facts.registry, sheet.car.id, passages)
+    # a version's name is a name, not its figure ("Defender 90" is no 90 of another car's)
+    numbered = [v for v in sheet.variants() if any(ch.isdigit() for ch in v)]
+    reference.names = sorted({*reference.names, *numbered}, key=len, reverse=True)
+    return reference
 
 
 def check_step(

@@ -11,7 +11,9 @@ all of these hold, otherwise the realiser's paragraph stands:
   beyond the names the original had);
 - no loop (a phrase of four words or eight characters repeated three times, or a sentence
   repeated), no echo of the instruction and no talk about the rewrite ("Here is…");
-- a length between half and twice the original's.
+- a length between half and twice the original's;
+- no sensitive word the original did not have: the realiser's text holds none, and the
+  facts-first run has no re-ask to take one out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from generation.errors import GenerationError
+from generation.guard import Guard
 from generation.passages import cited_numbers
 from generation.schemas import StepTrace
 
@@ -80,7 +83,13 @@ def right_language(text: str, original: str, language: str) -> bool:
 
 
 def acceptable(
-    rewrite: str, original: str, *, names: list[str], language: str, instruction: str
+    rewrite: str,
+    original: str,
+    *,
+    names: list[str],
+    language: str,
+    instruction: str,
+    guard: Guard | None = None,
 ) -> str | None:
     """Why `rewrite` cannot replace `original` (None: it can)."""
     if not rewrite.strip():
@@ -99,7 +108,13 @@ def acceptable(
         return "loop"
     if echoes(rewrite, instruction) or talks_about_itself(rewrite):
         return "echo"
+    if guard is not None and _words(guard, rewrite) - _words(guard, original):
+        return "sensitive word"
     return None
+
+
+def _words(guard: Guard, text: str) -> set[str]:
+    return {hit.word for hit in guard.scan(text)}
 
 
 async def polish(chain: Chain, run: ChainRun, step: str, text: str, trace: StepTrace) -> str | None:
@@ -140,6 +155,7 @@ async def polish(chain: Chain, run: ChainRun, step: str, text: str, trace: StepT
         names=run.sheet.names() + [run.sheet.name(brief.language)],
         language=brief.language,
         instruction=instruction.replace(text, ""),
+        guard=chain.guard,
     )
     events.emit("polish.end", kept=reason is None, reason=reason or "")
     if reason is not None:

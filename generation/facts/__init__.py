@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generation.facts.compose import Writer, Written
+from generation.facts.compose import Writer
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook
 from generation.facts.sheet import FactSheet, SheetFact, build_sheet, resolve_car
+from generation.facts.single import Written
 from generation.schemas import Brief, UsedFact
 from ingest.specs.cars import CarIndex
 from ingest.specs.registry import CarRegistry

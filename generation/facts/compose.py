@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from generation.facts.plan import Plan, Topic
 from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
@@ -24,7 +23,8 @@ from generation.facts.sheet import (
     same_value,
     unattributed,
 )
-from generation.schemas import WEIBO_MAX_CHARS, Brief
+from generation.facts.single import Written, lower_first, write_single
+from generation.schemas import Brief
 from ingest.specs.variants import is_model_year
 from retrieval.glossary import has_han
 
@@ -32,16 +32,8 @@ DEFAULT_AUDIENCE = "general car buyers"
 # A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no
 # room for a second headline phrase.
 _TITLE_VARIANT_CHARS = 20
-PUSH_BODY_MAX = 300
-
-
-@dataclass
-class Written:
-    """One step's fields, the facts they state, and which fields are prose a model may polish."""
-
-    fields: dict[str, Any]
-    facts: list[SheetFact] = field(default_factory=list)
-    prose: tuple[str, ...] = ()
+# Two lower-case English words in a row: a description, not a name ("coil suspension").
+_ENGLISH_WORDS = re.compile(r"\b[a-z]{3,}\s+[a-z]{3,}\b")
 
 
 class Writer:
@@ -68,8 +60,8 @@ class Writer:
     def opening(self) -> Written:
         r = self.realiser
         sentences = [Sentence(r.line("blog", "opening_lead"))]
-        facts = self._write(self._topics("car_blog", "opening"), sentences, "opening")
-        middle = self._topics("car_blog", "middle")
+        facts = self.write(self.topics("car_blog", "opening"), sentences, "opening")
+        middle = self.topics("car_blog", "middle")
         topics = list(dict.fromkeys(t.facts[0].label for t in middle))[:6]
         fields = {
             "title": self.title(),
@@ -81,8 +73,8 @@ class Writer:
     def middle(self) -> Written:
         r = self.realiser
         sentences = [Sentence(r.line("blog", "middle_lead"))]
-        topics = self._topics("car_blog", "middle")
-        facts = self._write(topics, sentences, "middle", connect=True)
+        topics = self.topics("car_blog", "middle")
+        facts = self.write(topics, sentences, "middle", connect=True)
         if not facts:  # no details to lead into, and the ending says where figures come from
             sentences = [Sentence(r.line("blog", "middle_empty"))]
         return Written({"text": r.join([s.text for s in sentences])}, facts, ("text",))
@@ -172,33 +164,9 @@ class Writer:
     # -- the one-step businesses ----------------------------------------------------------
 
     def single(self) -> Written:
-        business = self.brief.business
-        if business in ("push_ops", "push_personal"):
-            return self._push()
-        if business == "weibo_region":
-            return self._weibo()
-        return self._review(comment=business == "news_comment")
+        return write_single(self)
 
-    def _push(self) -> Written:
-        r, brief = self.realiser, self.brief
-        profile = brief.user_profile
-        first = self.plan.groups_for_interests(profile.interests) if profile else []
-        topics = self._topics(brief.business, "main", first=first)
-        sentences: list[Sentence] = []
-        facts = self._write(topics, sentences, "main", marks=False)
-        lead = ""
-        if profile is not None:
-            lead = (
-                r.line("push", "personal_greeting", nickname=profile.nickname)
-                if profile.nickname
-                else ""
-            )
-            lead += r.line("push", "personal_city", city=profile.city) if profile.city else ""
-        body = lead + r.join([s.text for s in sentences] + [r.line("push", "cta")])
-        body = body[:PUSH_BODY_MAX]
-        return Written({"title": self._push_title(), "body": body}, facts, ())
-
-    def _push_title(self) -> str:
+    def push_title(self) -> str:
         """The car and a headline figure within `title_max`, the fullest that fits: the first
         headline phrase, the version and its power, the car's top power without the version's
         name, the other headline phrases; each with the model's own name when the car's is too
@@ -227,7 +195,7 @@ class Writer:
         plain.append(r.car)
         profile = brief.user_profile
         greeting = (
-            r.line("push", "personal_greeting", nickname=profile.nickname)
+            r.line("push", "personal_nickname", nickname=profile.nickname)
             if profile is not None and profile.nickname
             else ""
         )
@@ -248,44 +216,21 @@ class Writer:
         car = self.realiser.car
         return [a for a in self.sheet.car.aliases if a != car and car.endswith(" " + a)]
 
-    def _weibo(self) -> Written:
-        r, brief = self.realiser, self.brief
-        zh = self.book.language == "zh"
-        lead = r.line("weibo", "lead", region=brief.region or "") + r.car + ("：" if zh else ": ")
-        topics = self._topics("weibo_region", "main")
-        said: list[Sentence] = []
-        for topic in topics:
-            for sentence in self._sentences(topic, marks=False):
-                if len(_post(lead, [*said, sentence], "", zh)) <= WEIBO_MAX_CHARS:
-                    said.append(sentence)
-                    self.used.update(f.key for f in sentence.implied)
-                    self.said.extend((*sentence.facts, *sentence.implied))
-        closing = r.line("weibo", "closing")
-        text = _post(lead, said, closing, zh)
-        if len(text) > WEIBO_MAX_CHARS:
-            text = _post(lead, said, "", zh)
-        tags = [t for t in (r.car.replace(" ", ""), (brief.region or "").replace(" ", "")) if t]
-        facts = [f for s in said for f in s.facts]
-        return Written({"text": text, "hashtags": tags}, facts, ())
-
-    def _review(self, *, comment: bool) -> Written:
-        r, brief = self.realiser, self.brief
-        section = "comment" if comment else "review"
-        sentences = [Sentence(r.line(section, "lead"))]
-        topics = self._topics(brief.business, "main")
-        facts = self._write(topics, sentences, "main")
-        sentences.append(Sentence(r.line(section, "closing")))
-        text = r.join([s.text for s in sentences])
-        return Written(
-            {"text": text, "sentiment": "neutral" if comment else "positive"}, facts, ("text",)
-        )
-
     # -- helpers --------------------------------------------------------------------------
 
-    def _topics(self, business: str, part: str, *, first: Sequence[str] = ()) -> list[Topic]:
-        return self.plan.topics(
-            self.sheet, business, part, self.used, first=first, skip=self._said_before
-        )
+    def topics(self, business: str, part: str, *, first: Sequence[str] = ()) -> list[Topic]:
+        return self.plan.topics(self.sheet, business, part, self.used, first=first, skip=self._skip)
+
+    def _skip(self, topic: Topic, chosen: Sequence[Topic]) -> bool:
+        return self._said_before(topic, chosen) or self._unsayable(topic)
+
+    def _unsayable(self, topic: Topic) -> bool:
+        """In Chinese, a version named by English words the term list does not translate
+        ("coil suspension", "maximum air suspension height"): its figures are left out rather
+        than said under an English description (a name or code, "Lumen E2 Core", stays)."""
+        if self.book.language != "zh" or topic.variant is None:
+            return False
+        return _ENGLISH_WORDS.search(self.realiser.subject(topic.variant)) is not None
 
     def _said_before(self, topic: Topic, chosen: Sequence[Topic]) -> bool:
         """A version's engine (or battery, or performance) whose every fact its name does not
@@ -318,67 +263,47 @@ class Writer:
         said, other = self.book.value(a).casefold(), self.book.value(b).casefold()
         return said in other or other in said
 
-    def _sentences(self, topic: Topic, *, marks: bool = True) -> list[Sentence]:
+    def sentences(self, topic: Topic) -> list[Sentence]:
         introduced = topic.variant is not None and any(
             f.variant == topic.variant and f.key in self.used for f in self.sheet.facts
         )
-        written = self.realiser.topic(topic, introduced=introduced)
-        if not marks:
-            written = [Sentence(_unmarked(s.text), s.facts, s.implied) for s in written]
-        return written
+        return self.realiser.topic(topic, introduced=introduced)
 
-    def _write(
+    def take(self, sentence: Sentence) -> None:
+        """`sentence` is in the text: its facts (and what its subject's name says) are used."""
+        self.said.extend((*sentence.facts, *sentence.implied))
+        self.used.update(f.key for f in (*sentence.facts, *sentence.implied))
+
+    def write(
         self,
         topics: Sequence[Topic],
         out: list[Sentence],
         part: str,
         *,
         connect: bool = False,
-        marks: bool = True,
     ) -> list[SheetFact]:
         """Write `topics` into `out` up to the part's sentence budget; mark their facts used."""
         budget = self.plan.part(self.brief.business, part).sentences
         facts: list[SheetFact] = []
         seen_groups: set[str] = set()
         for topic in topics:
-            for n, sentence in enumerate(self._sentences(topic, marks=marks)):
+            for n, sentence in enumerate(self.sentences(topic)):
                 if budget <= 0:
                     return facts
                 text = sentence.text
                 if connect and n == 0 and topic.group not in seen_groups:
                     lead = _connective(self.book, topic.group, self.sheet.car.id)
-                    text = _lower_first(lead, text)
+                    text = lower_first(lead, text)
                 seen_groups.add(topic.group)
                 out.append(Sentence(text, sentence.facts))
                 facts.extend(sentence.facts)
-                self.said.extend((*sentence.facts, *sentence.implied))
-                self.used.update(f.key for f in (*sentence.facts, *sentence.implied))
+                self.take(sentence)
                 budget -= 1
         return facts
 
 
 def _connective(book: Phrasebook, group: str, seed: str) -> str:
     return pick(list(book.connectives.get(group, [])), seed, group)
-
-
-def _lower_first(lead: str, text: str) -> str:
-    """ "Under the bonnet, " + "The engine…" → "Under the bonnet, the engine…"."""
-    if not lead:
-        return text
-    first = text.split(" ", 1)[0]
-    if lead.isascii() and first[:1].isupper() and first[1:].islower():  # "Official" → "official"
-        text = text[0].lower() + text[1:]
-    return lead + text
-
-
-def _unmarked(text: str) -> str:
-    return re.sub(r"\s?\[\d+\]", "", text)
-
-
-def _post(lead: str, sentences: Sequence[Sentence], closing: str, zh: bool) -> str:
-    """A Weibo post from its parts, as long as it will be published."""
-    sep = "" if zh else " "
-    return (lead + sep.join([*(s.text for s in sentences), closing])).strip()
 
 
 def _price_key(fact: SheetFact) -> tuple[str, float]:

@@ -21,6 +21,7 @@ from generation.facts.sheet import (
     same_value,
     unattributed,
 )
+from generation.facts.verdict import Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Plan:
     car_wide: frozenset[str] = frozenset()
     cheapest_first: frozenset[str] = frozenset()
     each_version: frozenset[str] = frozenset()
+    judgements: tuple[Rule, ...] = ()  # a review's strong and weak points
 
     @classmethod
     def load(cls, path: Path) -> Plan:
@@ -66,6 +68,7 @@ class Plan:
             car_wide=frozenset(data.get("car_wide", [])),
             cheapest_first=frozenset(data.get("cheapest_first", [])),
             each_version=frozenset(data.get("each_version", [])),
+            judgements=tuple(Rule.load(a, r) for a, r in data.get("judgements", {}).items()),
         )
 
     def part(self, business: str, part: str) -> Part:

@@ -43,6 +43,8 @@ def _attributive(match: re.Match[str]) -> str:
     return f"{match.group(1)}-{_SINGULAR[match.group(2)]} "
 
 
+# A name's words: parted by spaces, and where Chinese meets Latin ("路虎Defender": 路虎, Defender).
+_NAME_WORDS = re.compile(r"[\u4e00-\u9fff]+|[^\s\u4e00-\u9fff]+")
 _HEADING_WORDS = re.compile(r"(?i)\s*\b(?:specifications|specs|details)\b\s*$")
 # A leading model year, or the years a heading says a version was made in ("2010-2024 Model
 # Years 4.0L V6"): the name is what follows.
@@ -219,7 +221,7 @@ class Realiser:
         named = any(n.casefold() in rest.casefold() for n in self._names())
         make = self._make_before(rest)
         if not named and make is not None:  # "Taycan Turbo" → "Porsche Taycan Turbo"
-            rest = f"{make} {rest}"
+            rest = f"{make}{'' if has_han(make[-1:]) else ' '}{rest}"
         elif not named and (year or translated or len(rest.split()) <= 2):
             rest = self._joined(rest) if rest else self.car
         if year:
@@ -285,14 +287,15 @@ class Realiser:
     def _make_before(self, rest: str) -> str | None:
         """The words of the car's name before the model's own, when `rest` starts with the
         model's name ("Porsche" for "Taycan Turbo" of the Porsche Taycan; "Land Rover" for
-        "Defender 90"): said with them, the car's name is not said twice."""
-        words_ = self.car.split()
+        "Defender 90"; "路虎" for "Defender 110" of 路虎Defender, a script change parting
+        words as a space does): said with them, the car's name is not said twice."""
+        words_ = _NAME_WORDS.findall(self.car)
         for k in range(1, len(words_)):
-            model = " ".join(words_[k:])
+            model = self.car[self.car.index(words_[k], len("".join(words_[:k]))) :]
             if rest.casefold() == model.casefold() or rest.casefold().startswith(
                 model.casefold() + " "
             ):
-                return " ".join(words_[:k])
+                return self.car[: len(self.car) - len(model)].strip()
         return None
 
     def cited(self, text: str, facts: Sequence[SheetFact]) -> str:

@@ -1,0 +1,99 @@
+"""A review's judgement from the car's facts: its strong and weak points, and the sentiment.
+
+A review that only lists figures judges nothing, and a verdict that praises every car ("a
+well-rounded package") is no judgement either. The plan (`data/realise/plan.toml`,
+`[judgements]`) says, per attribute, from which figure (in the dimension's canonical unit) a
+value is a strength and from which a weakness; the car's best figure of the attribute is
+judged (its biggest boot, its quickest version), so a weakness is one every version has. The
+phrases that say a point hold no figures: the figures are in the sentences before, cited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generation.facts.sheet import FactSheet, SheetFact, unattributed
+from generation.schemas import Sentiment
+
+# Words of a fuel type that say the car runs on electricity: its "mpg" figures are MPGe, and
+# its economy is not judged as a petrol car's.
+_ELECTRIC = ("electric", "电")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When one attribute's best figure is a strength or a weakness."""
+
+    attribute: str
+    higher_is_better: bool
+    strength: float
+    weakness: float
+
+    @classmethod
+    def load(cls, attribute: str, spec: Mapping[str, Any]) -> Rule:
+        return cls(
+            attribute=attribute,
+            higher_is_better=bool(spec.get("higher_is_better", True)),
+            strength=float(spec["strength"]),
+            weakness=float(spec["weakness"]),
+        )
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a review says of the car beyond its figures."""
+
+    strengths: tuple[str, ...] = ()  # attributes, best first
+    weaknesses: tuple[str, ...] = ()
+    missing: tuple[str, ...] = field(default=())  # attributes a buyer asks for that no source gives
+
+    @property
+    def sentiment(self) -> Sentiment:
+        if len(self.strengths) > len(self.weaknesses):
+            return "positive"
+        if len(self.weaknesses) > len(self.strengths):
+            return "negative"
+        return "neutral"
+
+
+def judge(sheet: FactSheet, rules: Sequence[Rule], asked: Sequence[str] = ()) -> Judgement:
+    """The car's strengths and weaknesses by `rules`, and which of `asked` no fact gives."""
+    strengths: list[str] = []
+    weaknesses: list[str] = []
+    electric = _runs_on_electricity(sheet)
+    for rule in rules:
+        if electric and rule.attribute.startswith("fuel_economy"):
+            continue
+        best = _best(sheet, rule)
+        if best is None:
+            continue
+        if _at_least(best, rule.strength, rule):
+            strengths.append(rule.attribute)
+        elif not _at_least(best, rule.weakness, rule):
+            weaknesses.append(rule.attribute)
+    missing = tuple(a for a in asked if not sheet.of(a))
+    return Judgement(tuple(strengths), tuple(weaknesses), missing)
+
+
+def _at_least(value: float, mark: float, rule: Rule) -> bool:
+    """Is `value` as good as `mark` or better?"""
+    return value >= mark if rule.higher_is_better else value <= mark
+
+
+def _best(sheet: FactSheet, rule: Rule) -> float | None:
+    values = [
+        f.normalized
+        for f in sheet.of(rule.attribute)
+        if f.normalized is not None and not unattributed(sheet, f)
+    ]
+    if not values:
+        return None
+    return max(values) if rule.higher_is_better else min(values)
+
+
+def _runs_on_electricity(sheet: FactSheet) -> bool:
+    fuel: list[SheetFact] = sheet.of("fuel_type")
+    said = " ".join(f.value for f in fuel).casefold()
+    return bool(sheet.of("battery_capacity")) or any(w in said for w in _ELECTRIC)
