@@ -54,7 +54,8 @@ def _taught(title: str, text: str) -> dict[str, set[str]]:
     doc = ParsedDocument(
         source="invented.md", file_type="md", title=title, sections=[Section(text=text)]
     )
-    return taught_index(load_cars(SpecConfig().cars), doc)[1]
+    _, names, passing = taught_index(load_cars(SpecConfig().cars), doc)
+    return {car: names for car, names in names.items() if car not in passing}
 
 
 def test_a_chinese_model_name_ends_where_the_document_stops_repeating_it(tmp_path: Path) -> None:
@@ -108,6 +109,34 @@ def test_prose_names_a_car_only_when_it_repeats_it() -> None:
     assert _taught("试驾手记", once) == {}
     twice = once + "零跑C10的轴距为2825mm。"
     assert _taught("试驾手记", twice) == {"leapmotor-c10": {"C10", "零跑C10"}}
+
+
+def test_a_car_named_once_in_passing_gets_no_facts_and_takes_its_figure_along(
+    tmp_path: Path,
+) -> None:
+    """A rival named once by its make and code: not a car of the document, but the figure
+    after its name is not the document's car's either."""
+    specs = write(
+        tmp_path,
+        "c10.md",
+        "---\ntitle: '零跑C10上市 售价12.88万元起'\n---\n\n"
+        "日前，零跑C10正式上市，新车售价12.88-15.88万元。\n\n"
+        "尺寸方面，C10的轴距为2825mm。作为对比，问界M5的轴距为2880mm。\n",
+    )
+    assert {c.id for c in specs.cars} == {"leapmotor-c10"}
+    assert one(specs, "wheelbase").numbers == (2825.0,)
+    assert one(specs, "price", "leapmotor-c10").numbers == pytest.approx((128800, 158800))
+
+
+def test_a_listed_car_written_shorter_is_that_car(tmp_path: Path) -> None:
+    """ "吉利帝豪" once, in a text about the 帝豪L the alias file lists: the same car."""
+    specs = write(
+        tmp_path,
+        "emgrand.md",
+        "# 吉利帝豪L新款到店\n\n新款吉利帝豪L的轴距为2700mm。此外，吉利帝豪的售价为8.7万元起。\n",
+    )
+    assert {c.id for c in specs.cars} == {"geely-emgrand-l"}
+    assert one(specs, "price", "geely-emgrand-l").numbers == pytest.approx((87000,))
 
 
 def test_a_model_year_before_the_name_and_english_makes_are_left_alone() -> None:

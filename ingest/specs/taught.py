@@ -99,11 +99,15 @@ _NOT_CODES = frozenset({"CEO", "CTO", "CFO", "COO", "VP", "SUV", "MPV", "APP", "
 _GRAMMAR = frozenset("的了和与及在将也都就又还已把被对向从为是等或并而于以让给这那该其之首")
 
 
-def taught_index(index: CarIndex, doc: ParsedDocument) -> tuple[CarIndex, dict[str, set[str]]]:
+def taught_index(
+    index: CarIndex, doc: ParsedDocument
+) -> tuple[CarIndex, dict[str, set[str]], set[str]]:
     """`index`, plus the cars `doc` names that it does not know (a copy, for this document
-    only), and the names the document gives each of them ("比亚迪海豹", "海豹")."""
+    only); the names the document gives each of them ("比亚迪海豹", "海豹"); and the cars
+    its prose names only once in passing ("作为对比，问界M5的轴距为…"): no car of the
+    document, but what is said right after their name is not the document's car's either."""
     if doc.file_type == "csv":
-        return index, {}
+        return index, {}, set()
     title = fold(doc.title)
     headings = [fold(h) for h in dict.fromkeys(h for s in doc.sections for h in s.heading_path)]
     texts = [fold(section.text) for section in doc.sections if section.kind != "record"]
@@ -114,21 +118,30 @@ def taught_index(index: CarIndex, doc: ParsedDocument) -> tuple[CarIndex, dict[s
         for brand, make, name in _named(index, place, whole, line=place is not title):
             named.setdefault((brand, name), make)
     repeated: Counter[tuple[str, str]] = Counter()
+    known: set[str] = set()  # the listed cars the prose names
+    once: dict[tuple[str, str], str] = {}
     for text in texts:
-        for brand, make, name in _named(index, text, whole):
+        for brand, make, name in _named(index, text, whole, known=known):
             repeated[brand, name] += 1
-            if repeated[brand, name] == 2:
-                named.setdefault((brand, name), make)
+            once.setdefault((brand, name), make)
+    for key, make in once.items():
+        if repeated[key] > 1:
+            named.setdefault(key, make)
     models: list[tuple[str, str, list[str]]] = []
     names: dict[str, set[str]] = {}
-    for (_, name), make in named.items():
+    passing: set[str] = set()
+    for (brand, name), make in [*named.items(), *once.items()]:
         car_id, _ = index.car(make, name)
-        if car_id in index.model_names or not car_id:
-            continue  # a listed car after all ("宏光MINI EV" of 五菱)
+        if car_id in index.model_names or car_id in names or not car_id:
+            continue  # a listed car after all ("宏光MINI EV" of 五菱), or one seen already
+        if _shortened(index, known, brand, name):
+            continue  # "吉利帝豪" in a text about the 帝豪L: that car
         models.append((car_id, make, [name]))
         joined = f"{make}{name}" if not make[-1].isascii() else f"{make} {name}"
-        names.setdefault(car_id, set()).update({name, joined})
-    return with_models(index, models), names
+        names[car_id] = {name, joined}
+        if (brand, name) not in named:
+            passing.add(car_id)
+    return with_models(index, models), names, passing
 
 
 class _Whole:
@@ -155,14 +168,34 @@ def _heading_like(line: str) -> bool:
     return 0 < len(stripped) <= _HEADING_LINE and _SENTENCE.search(stripped) is None
 
 
+def _shortened(index: CarIndex, known: set[str], brand: str, name: str) -> bool:
+    """Whether `name` starts a name of a listed car of `brand` that the text names, or one
+    starts it: the same car, written shorter or longer."""
+    name = name.casefold()
+    return any(
+        alias.casefold().startswith(name) or name.startswith(alias.casefold())
+        for car in known
+        if index.model_brand.get(car) == brand
+        for alias in index.model_display.get(car, ())
+    )
+
+
 def _named(
-    index: CarIndex, text: str, whole: _Whole, *, line: bool = False
+    index: CarIndex,
+    text: str,
+    whole: _Whole,
+    *,
+    line: bool = False,
+    known: set[str] | None = None,
 ) -> list[tuple[str, str, str]]:
     """(brand id, make as written, model name) of each make in `text` followed by a model
-    name no alias file lists (`line`: `text` is a heading line)."""
+    name no alias file lists (`line`: `text` is a heading line); the listed cars it names
+    go to `known`."""
     out = []
     for hit in index.find(text):
         if hit.car is not None:
+            if known is not None:
+                known.add(hit.car)
             continue
         make = text[hit.start : hit.end].strip()
         if make.isascii() and GAP.fullmatch(text, hit.end, hit.end + 1):
