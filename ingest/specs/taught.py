@@ -191,7 +191,9 @@ def _named(
     """(brand id, make as written, model name) of each make in `text` followed by a model
     name no alias file lists (`line`: `text` is a heading line); the listed cars it names
     go to `known`."""
-    out = []
+    out: list[tuple[str, str, str]] = []
+    if text.isascii():
+        return out  # an English make and its model: `CarIndex.from_title` and the alias files
     for hit in index.find(text):
         if hit.car is not None:
             if known is not None:
