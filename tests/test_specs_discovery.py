@@ -88,6 +88,23 @@ def test_each_section_of_an_auto_show_report_gives_its_figures_to_its_own_car(
     assert names["xiaomi-su7"] == "Xiaomi SU7" and names["geely-星越l"] == "Geely 星越L"
 
 
+def test_a_section_headed_by_a_name_and_its_price_is_that_car_s(tmp_path: Path) -> None:
+    """ "<strong>极氪7X：售价22.99万元起</strong>": a heading with a figure in it still
+    starts its car's part; the lines under it say only "新车"."""
+    specs = write(
+        tmp_path,
+        "week.md",
+        "---\ntitle: '一周新车速览'\n---\n\n<p>本周多款新车上市。</p>"
+        "<p><strong>极氪7X：售价22.99万元起</strong></p><p>新车轴距为2925mm。</p>"
+        "<p><strong>小米SU7：售价21.59万元起</strong></p><p>新车轴距为3000mm。</p>\n",
+    )
+    assert {f.car: f.numbers for f in facts(specs, "wheelbase")} == {
+        "zeekr-7x": (2925.0,),
+        "xiaomi-su7": (3000.0,),
+    }
+    assert one(specs, "price", "zeekr-7x").numbers == pytest.approx((229900,))
+
+
 @pytest.mark.parametrize(
     ("title", "text"),
     [
