@@ -145,6 +145,23 @@ def test_a_car_named_once_in_passing_gets_no_facts_and_takes_its_figure_along(
     assert one(specs, "price", "leapmotor-c10").numbers == pytest.approx((128800, 158800))
 
 
+def test_a_heading_naming_the_model_alone_is_the_car_its_prose_names_once(
+    tmp_path: Path,
+) -> None:
+    """The make is written once ("吉利星越L"), the section heading gives the model alone."""
+    specs = write(
+        tmp_path,
+        "suv.md",
+        "---\ntitle: '三款紧凑型SUV横评'\n---\n\n<p>这次横评的第一款是吉利星越L。</p>"
+        "<p><strong>星越L</strong></p><p>新车轴距为2845mm，最大功率为175kW。</p>"
+        "<p><strong>哈弗H6</strong></p><p>新车轴距为2738mm。</p>\n",
+    )
+    assert {f.car: f.numbers for f in facts(specs, "wheelbase")} == {
+        "geely-星越l": (2845.0,),
+        "haval-h6": (2738.0,),
+    }
+
+
 def test_a_listed_car_written_shorter_is_that_car(tmp_path: Path) -> None:
     """ "吉利帝豪" once, in a text about the 帝豪L the alias file lists: the same car."""
     specs = write(

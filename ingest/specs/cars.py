@@ -360,9 +360,11 @@ def add_models(
     index.model_names_scan = _names(index.model_aliases)
 
 
-def with_models(index: CarIndex, models: list[tuple[str, str, list[str]]]) -> CarIndex:
-    """A copy of `index` that also knows `models` (`add_models`, each name alone): the
-    cars one document teaches, for that document only."""
+def with_models(
+    index: CarIndex, models: list[tuple[str, str, list[str]]], *, alone: bool = True
+) -> CarIndex:
+    """A copy of `index` that also knows `models` (`add_models`, each name alone unless
+    not `alone`): the cars one document teaches, for that document only."""
     if not models:
         return index
     copy = CarIndex(
@@ -374,5 +376,5 @@ def with_models(index: CarIndex, models: list[tuple[str, str, list[str]]]) -> Ca
         set(index.strong),
         {car: list(names) for car, names in index.model_display.items()},
     )
-    add_models(copy, models, alone=True)
+    add_models(copy, models, alone=alone)
     return copy

@@ -42,6 +42,7 @@ _LONGEST = 6  # Chinese characters a model name has at most
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+.]*(?:-[A-Za-z0-9+.]+)*")
 _CODE_MORE = re.compile(r" (?:[A-Za-z]*\d[A-Za-z0-9+.-]*|[A-Z][A-Z0-9+.-]*[a-z]?)(?![A-Za-z0-9])")
 _MARKED = re.compile(r"\d|-|(?<=[a-z])[A-Z]|\s")  # a digit, hyphen, inner capital, two words
+_LATIN = re.compile(r"[A-Za-z0-9]")
 _LINE_END = re.compile(r"\s*(?:[:：]|$)")  # a heading line's name ends at its end or colon
 _YEAR_MODEL = re.compile(r"(?:19|20)\d\d\s*款")  # "2024款海豹": the model year, then the name
 # a counter or unit after a number: a quantity, not a model ("2023年", "30万辆")
@@ -124,24 +125,25 @@ def taught_index(
         for brand, make, name in _named(index, text, whole, known=known):
             repeated[brand, name] += 1
             once.setdefault((brand, name), make)
-    for key, make in once.items():
-        if repeated[key] > 1:
-            named.setdefault(key, make)
+    for (brand, name), make in once.items():
+        # repeated after its make, or a model code the text repeats alone ("星越L")
+        if repeated[brand, name] > 1 or (_LATIN.search(name) and whole.count(name) > 1):
+            named.setdefault((brand, name), make)
     models: list[tuple[str, str, list[str]]] = []
+    passing_models: list[tuple[str, str, list[str]]] = []
     names: dict[str, set[str]] = {}
-    passing: set[str] = set()
     for (brand, name), make in [*named.items(), *once.items()]:
         car_id, _ = index.car(make, name)
         if car_id in index.model_names or car_id in names or not car_id:
             continue  # a listed car after all ("宏光MINI EV" of 五菱), or one seen already
         if _shortened(index, known, brand, name):
             continue  # "吉利帝豪" in a text about the 帝豪L: that car
-        models.append((car_id, make, [name]))
+        # a car in passing is one only where its make is written before it
+        (models if (brand, name) in named else passing_models).append((car_id, make, [name]))
         joined = f"{make}{name}" if not make[-1].isascii() else f"{make} {name}"
         names[car_id] = {name, joined}
-        if (brand, name) not in named:
-            passing.add(car_id)
-    return with_models(index, models), names, passing
+    index = with_models(with_models(index, models), passing_models, alone=False)
+    return index, names, {car_id for car_id, _, _ in passing_models}
 
 
 class _Whole:
