@@ -187,6 +187,14 @@ def test_a_name_stops_where_another_make_starts() -> None:
     assert taught == {"denza-n7": {"N7", "腾势N7"}}
 
 
+def test_a_name_in_quotes_or_after_a_middle_dot() -> None:
+    text = "“海豹”的轴距为2920mm，海豹售价21万元。"
+    assert _taught("比亚迪“海豹”正式上市", text) == {"byd-海豹": {"海豹", "比亚迪海豹"}}
+    assert _taught("长安·启源A07上市", "启源A07的续航为710km。") == {
+        "changan-启源a07": {"启源A07", "长安启源A07"}
+    }
+
+
 def test_ids_keep_chinese_characters() -> None:
     assert slug("BYD 海豹") == "byd-海豹"
     assert slug("Geely 星越L") == "geely-星越l"

@@ -178,8 +178,8 @@ class CarIndex:
         return car_id, name, _year(title)
 
 
-# What may stand between a make and its model: "日产全新劲客", "Toyota New Camry"
-GAP = re.compile(r"[\s\-]*(?:全新一代|全新|新一代|新款|第二代|新|new)?[\s\-]*", re.IGNORECASE)
+# What may stand between a make and its model: "日产全新劲客", "长安·UNI-V", "Toyota New Camry"
+GAP = re.compile(r"[\s\-·・]*(?:全新一代|全新|新一代|新款|第二代|新|new)?[\s\-·・]*", re.I)
 
 
 def _gap_ok(text: str, start: int, end: int) -> bool:

@@ -42,6 +42,7 @@ _LONGEST = 6  # Chinese characters a model name has at most
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+.]*(?:-[A-Za-z0-9+.]+)*")
 _CODE_MORE = re.compile(r" (?:[A-Za-z]*\d[A-Za-z0-9+.-]*|[A-Z][A-Z0-9+.-]*[a-z]?)(?![A-Za-z0-9])")
 _MARKED = re.compile(r"\d|-|(?<=[a-z])[A-Z]|\s")  # a digit, hyphen, inner capital, two words
+_QUOTE = re.compile(r"[“\"「『《]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _LINE_END = re.compile(r"\s*(?:[:：]|$)")  # a heading line's name ends at its end or colon
 _YEAR_MODEL = re.compile(r"(?:19|20)\d\d\s*款")  # "2024款海豹": the model year, then the name
@@ -218,6 +219,8 @@ def _model_after(index: CarIndex, text: str, at: int, whole: _Whole, *, line: bo
         return None
     year = _YEAR_MODEL.match(text, start)
     start = year.end() if year else start
+    quoted = _QUOTE.match(text, start)  # 比亚迪“海豹”
+    start = quoted.end() if quoted else start
     code = _code(text, start, glued=start == at)
     if code:
         return None if code.upper() in _NOT_CODES else code
