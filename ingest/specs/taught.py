@@ -22,6 +22,12 @@ organisation: "大众汽车", "比亚迪旗下"; grammar: "丰田的"; a news ve
 car. Each car found gets the id `CarIndex.car` gives an unlisted car ("byd-海豹") and, for
 this document, its model name alone as an alias ("海豹", "SU7"): later sentences and
 sections using the short name are that car's.
+
+Prose naming a make and model once ("作为对比，问界M5的轴距为…"), with no repeat of the code
+alone, names a car in passing: no car of the document and no facts, but the figure after its
+name is not the document's car's either; it matches only with its make written. A name that
+starts, or is started by, a listed car of the same make the text names ("吉利帝豪" beside
+"帝豪L") is that car.
 """
 
 from __future__ import annotations
