@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingest.specs.numbers import first_words_re, fold, word_grams
 
-_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[^a-z0-9\u3400-\u4dbf\u4e00-\u9fff]+")
 # Words in a title after the model name that are not part of it.
 _STOP = frozenset(
     {
@@ -73,8 +73,15 @@ def _key(name: str) -> str:
 
 
 def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SLUG.sub("-", ascii_text.lower()).strip("-")
+    """Lowercase ASCII letters and digits, and Chinese characters ("BYD 海豹" → "byd-海豹"),
+    runs of anything else one "-"; accents and other scripts dropped ("Citroën" → "citroen")."""
+    kept = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if c.isascii() or _CJK.fullmatch(c)
+    )
+    return _SLUG.sub("-", kept.lower()).strip("-")
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,15 +178,12 @@ class CarIndex:
         return car_id, name, _year(title)
 
 
+# What may stand between a make and its model: "日产全新劲客", "长安·UNI-V", "Toyota New Camry"
+GAP = re.compile(r"[\s\-·・]*(?:全新一代|全新|新一代|新款|第二代|新|new)?[\s\-·・]*", re.I)
+
+
 def _gap_ok(text: str, start: int, end: int) -> bool:
-    return (
-        re.fullmatch(
-            r"[\s\-]*(?:全新一代|全新|新一代|新款|第二代|new)?[\s\-]*",
-            text[start:end],
-            re.IGNORECASE,
-        )
-        is not None
-    )
+    return GAP.fullmatch(text, start, end) is not None
 
 
 def _year(text: str) -> str:
@@ -313,14 +317,17 @@ def _names(keys: Iterable[str]) -> _Names:
 _MARKED = re.compile(r"\d|-|(?<=.)[A-Z]")
 
 
-def add_models(index: CarIndex, models: Iterable[tuple[str, str, Iterable[str]]]) -> None:
+def add_models(
+    index: CarIndex, models: Iterable[tuple[str, str, Iterable[str]]], *, alone: bool = False
+) -> None:
     """Teach `index` cars its alias files do not list: (car id, make as written, model
     names). A make it does not know is added. Known ids are left as they are.
 
     A name matches without its make only when it is marked as a name (a digit, a hyphen
     or a capital inside: "IONIQ 5", "Mach-E", "LeMans"); a plain word needs the make in
     front ("Dodge Charger", not "DC fast charger"): unlike the curated aliases, nobody
-    checked that these are not everyday words.
+    checked that these are not everyday words. With `alone` (the names one document gives
+    its cars, `taught_index`) every name but a bare number matches alone.
     """
     for car_id, make, names in models:
         if car_id in index.model_names:
@@ -343,7 +350,31 @@ def add_models(index: CarIndex, models: Iterable[tuple[str, str, Iterable[str]]]
                 ids = index.model_aliases.setdefault(lowered, [])
                 if car_id not in ids:
                     ids.append(car_id)
-                if _distinctive(lowered) and _MARKED.search(name):
+                if (
+                    _distinctive(lowered) and _MARKED.search(name)
+                    if not alone
+                    else len(lowered) > 1 and not lowered.isdigit()
+                ):
                     index.strong.add(lowered)
     index.brand_names_scan = _names(index.brand_aliases)
     index.model_names_scan = _names(index.model_aliases)
+
+
+def with_models(
+    index: CarIndex, models: list[tuple[str, str, list[str]]], *, alone: bool = True
+) -> CarIndex:
+    """A copy of `index` that also knows `models` (`add_models`, each name alone unless
+    not `alone`): the cars one document teaches, for that document only."""
+    if not models:
+        return index
+    copy = CarIndex(
+        dict(index.brand_names),
+        dict(index.brand_aliases),
+        dict(index.model_names),
+        dict(index.model_brand),
+        {alias: list(ids) for alias, ids in index.model_aliases.items()},
+        set(index.strong),
+        {car: list(names) for car, names in index.model_display.items()},
+    )
+    add_models(copy, models, alone=alone)
+    return copy

@@ -41,6 +41,7 @@ from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.tables import configuration_names, tables
+from ingest.specs.taught import taught_index
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
@@ -82,7 +83,9 @@ def _extract(
     index: CarIndex,
     data_sets: list[DataSet],
 ) -> DocumentSpecs:
+    index, taught, passing = taught_index(index, doc)  # the cars it names, listed or not
     doc_cars = document_car(index, doc)
+    doc_cars.aliases.update({c: n | doc_cars.aliases.get(c, set()) for c, n in taught.items()})
     found: list[tuple[Fact, bool]] = []  # (fact, from a sentence)
     chunk_cars: dict[int, set[str]] = {}
     rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
@@ -124,10 +127,10 @@ def _extract(
     facts = beside_pure_electric(
         _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
     )
-    facts = without_rounder(facts, bounds)
+    facts = [f for f in without_rounder(facts, bounds) if f.car not in passing]
     renamed = _base_ids(set(rows))
     for ci, cars_of in chunk_cars.items():
-        chunk_cars[ci] = {renamed.get(c, c) for c in cars_of}
+        chunk_cars[ci] = {renamed.get(c, c) for c in cars_of} - passing
     used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
     cars = [
         CarRef(

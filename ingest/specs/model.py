@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True, slots=True)
 class CarRef:
     """A car a document is about. `id` is canonical: the curated alias file's id when the car
-    is in it, else the slug of "make model" (lowercase ASCII, runs of anything else → "-"),
-    e.g. "hyundai-venue", "nissan-x-trail" (日产奇骏), "zeekr-001" (极氪001)."""
+    is in it, else the slug of "make model" (lowercase ASCII letters and digits and Chinese
+    characters, runs of anything else → "-"), e.g. "hyundai-venue", "nissan-x-trail"
+    (日产奇骏), "zeekr-001" (极氪001), "byd-海豹" (比亚迪海豹, a model no alias file lists)."""
 
     id: str
     name: str  # display name, e.g. "Hyundai Venue"

@@ -28,6 +28,9 @@ _META = re.compile(
 )
 _HEADING_LINE = 30  # a line this short naming a car is a heading for it
 _SENTENCE_MARK = re.compile(r"[，。！？,;；!?]|\d\s*(?:万|mm|kw|ps|nm)", re.IGNORECASE)
+# a short line that starts with a car's name and a colon heads its part even with a figure
+# in it ("极氪7X：售价22.99万元起")
+_NAME_COLON = re.compile(r"\s*[:：]")
 
 
 @dataclass(slots=True)
@@ -278,7 +281,11 @@ def section_scope(
             in_line
             and stripped
             and len(stripped) <= _HEADING_LINE
-            and not _SENTENCE_MARK.search(fold(stripped))
+            and (
+                not _SENTENCE_MARK.search(fold(stripped))
+                or _NAME_COLON.match(section.text, in_line[0].end)
+                and not section.text[pos : in_line[0].start].strip()
+            )
         ):
             _heading_line(scope, section.text, in_line, pos, doc_car)
         pos = end + 1
