@@ -88,6 +88,7 @@ def _extract(
     rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
     learned: dict[str, set[str]] = {}
     bounds: dict[tuple[str, str, str], int] = {}  # facts given as bounds ("over 1,000 HP")
+    named: list[bool] = []  # beside `found`: does the fact's sentence name its car first
     all_spans = _chunk_spans(doc.sections, chunks)
     for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
@@ -107,7 +108,11 @@ def _extract(
         row = []
         for item, from_prose in _read(vocab, section, text, data_sets):
             bound = bound_of(text, item.value.start)
-            for fact in _facts(hits, section, text, item, scope, spans, chunks, doc_cars, record):
+            stated, by_name = _facts(
+                hits, section, text, item, scope, spans, chunks, doc_cars, record
+            )
+            named += [by_name] * len(stated)
+            for fact in stated:
                 found.append((fact, from_prose))
                 if bound:
                     bounds[fact.car, fact.attribute, fact.evidence] = bound
@@ -122,7 +127,7 @@ def _extract(
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
     unified = unify_variants([f for f, _ in found])
     facts = beside_pure_electric(
-        _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
+        _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )
     facts = without_rounder(facts, bounds)
     renamed = _base_ids(set(rows))
@@ -144,17 +149,19 @@ def _extract(
     )
 
 
-def _dedupe(found: list[tuple[Fact, bool]]) -> list[Fact]:
+def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
     """One fact per car, attribute, variant and value; sentences restating a table's figure,
-    and variant-less restatements of a variant's figure, add nothing."""
+    and variant-less restatements of a variant's figure, add nothing (`repeats`)."""
     seen: set[tuple[str, str, str | None, str]] = set()
     kept = []
-    for fact, from_prose in found:
+    for fact, from_prose, by_name in found:
         key = (fact.car, fact.attribute, fact.variant, fact.value)
         if key not in seen:
             seen.add(key)
-            kept.append((fact, from_prose))
-    return drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
+            kept.append((fact, from_prose, by_name))
+    return drop_prose_repeats(
+        [f for f, _, _ in kept], [p for _, p, _ in kept], [n for _, _, n in kept]
+    )
 
 
 def _read(
@@ -216,10 +223,12 @@ def _facts(
     chunks: list[Chunk],
     doc_cars: DocCars,
     record: tuple[str, str] | None,
-) -> list[Fact]:
+) -> tuple[list[Fact], bool]:
     """The fact `found` states, one per sub-model when its sentence names several joined
-    ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown."""
+    ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown. True when its
+    sentence names that car, and no sub-model of it, before the figure."""
     subs: list[str | None] = [None]
+    by_name = False
     car = scope.car_at(found.start)
     if record is None:
         in_clause = clause_cars(hits, text, found.start, found.end)
@@ -234,25 +243,26 @@ def _facts(
             if found.variant is None:  # "…的卡罗拉双擎精英版": the 精英版's price
                 found = replace(found, variant=version_after(text, found.value.end, in_clause))
         elif car is not None and before and before[-1].car != car:
-            return []  # "比AION Y 10-15万的定位": the figure follows another car's name
+            return [], False  # "比AION Y 10-15万的定位": the figure follows another car's name
         if car is not None and before and before[-1].car == car:
             subs = _joined_sub_models(text, before, doc_cars) or subs
+            by_name = subs == [None]
             for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
                 if sub is not None:
                     doc_cars.sub_models.setdefault(car, set()).add(sub)
     if car is None:
-        return []
+        return [], False
     if record is None and other_quantity(
         text, found.attribute, found.start, found.value.start, found.value.end
     ):
-        return []
+        return [], False
     start, end = stripped_span(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
         chunk = _chunk_of(spans, start, end, section.text, chunks)
         if chunk is None:
-            return []
+            return [], False
     value = found.value
     written = section.text[value.start : value.end].strip()
     return [
@@ -271,7 +281,7 @@ def _facts(
             chunk_index=chunk,
         )
         for sub in subs
-    ]
+    ], by_name
 
 
 # "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner

@@ -1,0 +1,59 @@
+"""Spec facts, seventh round (issue 14): Chinese prose, by mechanism. One small document per
+class of miss (how a sentence's subject, its clauses, its verbs and label words, its units
+and its comparisons carry a figure), every sentence written for the test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.specs import DocumentSpecs
+from tests.test_specs_extract import facts, write
+
+
+def _by_variant(specs: DocumentSpecs, attribute: str) -> dict[str | None, set[float]]:
+    out: dict[str | None, set[float]] = {}
+    for f in facts(specs, attribute):
+        out.setdefault(f.variant, set()).update(f.numbers[:1])
+    return out
+
+
+def test_a_figure_the_model_is_said_to_have_is_kept_beside_a_versions_same_figure(
+    tmp_path: Path,
+) -> None:
+    """'索纳塔……最大输出功率为150kW' names the model as what has the figure: it is the car's,
+    kept beside the sport version's own 150kW; '新车最大功率为150kW' names no one and only says
+    a version's figure again."""
+    specs = write(
+        tmp_path,
+        "sonata.md",
+        "# 索纳塔新款上市\n\n"
+        "动力方面，索纳塔换装了一台新的驱动电机，最大输出功率为150kW。\n\n"
+        "其中，运动版电机最大功率为150kW，舒适版电机最大功率为120kW。\n",
+    )
+    assert _by_variant(specs, "power") == {None: {150.0}, "运动版": {150.0}, "舒适版": {120.0}}
+    unnamed = write(
+        tmp_path,
+        "sonata_b.md",
+        "# 索纳塔新款上市\n\n"
+        "新车最大功率为150kW。\n\n"
+        "其中，运动版电机最大功率为150kW，舒适版电机最大功率为120kW。\n",
+    )
+    assert _by_variant(unnamed, "power") == {"运动版": {150.0}, "舒适版": {120.0}}
+
+
+def test_a_motors_peak_and_a_full_charge_are_label_words(tmp_path: Path) -> None:
+    """'电机最大峰值' before a kW figure is the motor's peak power (and before N·m, with
+    扭矩, its torque); 'X小时……充满电' is a charging time, clause by clause for each version
+    the clause names."""
+    specs = write(
+        tmp_path,
+        "accord.md",
+        "# 雅阁纯电版发布\n\n"
+        "标准续航版搭载60kWh电池，电机最大峰值150kW，电机最大峰值扭矩310N·m；"
+        "长续航版搭载80kWh电池，电机最大峰值220kW。\n\n"
+        "使用家用充电桩时，7．5小时就能充满电。\n",
+    )
+    assert _by_variant(specs, "power") == {"标准续航版": {150.0}, "长续航版": {220.0}}
+    assert _by_variant(specs, "torque") == {"标准续航版": {310.0}}
+    assert _by_variant(specs, "charging_time") == {None: {7.5}}
