@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.specs import DocumentSpecs
-from tests.test_specs_extract import facts, write
+from tests.test_specs_extract import facts, one, write
 
 
 def _by_variant(specs: DocumentSpecs, attribute: str) -> dict[str | None, set[float]]:
@@ -57,3 +57,51 @@ def test_a_motors_peak_and_a_full_charge_are_label_words(tmp_path: Path) -> None
     assert _by_variant(specs, "power") == {"标准续航版": {150.0}, "长续航版": {220.0}}
     assert _by_variant(specs, "torque") == {"标准续航版": {310.0}}
     assert _by_variant(specs, "charging_time") == {None: {7.5}}
+
+
+def test_a_lower_bounds_plus_between_figure_and_unit(tmp_path: Path) -> None:
+    """'800＋公里', '300+ miles': a '+' between a figure and its unit says 'at least'; the
+    figure keeps its unit (shared by both languages by design)."""
+    specs = write(
+        tmp_path,
+        "passat.md",
+        "# 帕萨特纯电版发布\n\n按照官方的说法，帕萨特纯电版的续航里程能够达到800＋公里。\n",
+    )
+    fact = facts(specs, "electric_range")[0]
+    assert (fact.numbers, fact.unit) == ((800.0,), "km")
+    english = write(
+        tmp_path,
+        "acme.md",
+        "---\nbrand: Acme\nmodel: Comet\n---\n\n# Acme Comet\n\n"
+        "The Comet has a driving range of 300+ miles on one charge.\n",
+    )
+    fact = facts(english, "electric_range")[0]
+    assert (fact.numbers, fact.unit) == ((300.0,), "mi")
+
+
+def test_an_engine_speed_written_before_its_power_or_torque(tmp_path: Path) -> None:
+    """'在4200转／分时输出最大功率95kW': the speed after 在 and before 时/下 is the power's
+    (and the torque's) engine speed, as '@ 4200 rpm' after the figure would be."""
+    specs = write(
+        tmp_path,
+        "camry.md",
+        "# 凯美瑞新款试驾\n\n这台发动机在4200转／分时输出最大功率95kW，"
+        "于1800－3600r／min转速区间内即可达到峰值扭矩280N·m。\n",
+    )
+    assert one(specs, "power_rpm").numbers == (4200.0,)
+    assert one(specs, "torque_rpm").numbers == (1800.0, 3600.0)
+    assert one(specs, "torque").numbers == (280.0,)
+
+
+def test_an_earlier_generations_figure_the_clause_compares_with(tmp_path: Path) -> None:
+    """'最大扭矩320N·m，相比上一代的290N·m有所提升': the figure after 相比上一代 is the earlier
+    generation's, of the attribute of the fact before it in that unit; the car's own figure
+    stays the car's."""
+    specs = write(
+        tmp_path,
+        "sylphy.md",
+        "# 轩逸新一代上市\n\n新一代轩逸的发动机最大功率为110kW，最大扭矩为320N·m，"
+        "相比上一代的290N·m有所提升。\n",
+    )
+    assert _by_variant(specs, "torque") == {None: {320.0}, "上一代": {290.0}}
+    assert _by_variant(specs, "power") == {None: {110.0}}

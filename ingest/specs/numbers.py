@@ -64,7 +64,8 @@ _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
     rf"(?<![A-Za-z0-9_.])(?<!\d,)(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
     rf"(?:\s*(?P<mult>{_MULT}))?"
-    rf"(?:(?:\s*|{_HYPHENED})(?P<unit>{_SUFFIX}))?",
+    # "1000+公里", "300+ miles": a lower bound's "+" may stand between figure and unit
+    rf"(?:(?:\s*\+?\s*|{_HYPHENED})(?P<unit>{_SUFFIX}))?",
     re.IGNORECASE,
 )
 _PIECE = re.compile(
