@@ -191,7 +191,7 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in phrase_facts(vocab, text, skip)
     ]
-    return settle(text, found)
+    return settle(vocab, text, found)
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

@@ -1,0 +1,72 @@
+"""Figures a Chinese clause gives around a fact the readers found, which no label reaches.
+
+- The engine speed written before the power or torque it belongs to, after 在/于 and before
+  下/时: "在4200转/分时输出最大功率95kW", "于1800r/min转速下即可达到280N·m的峰值扭矩".
+- The figure of an earlier generation of the car the sentence compares the fact with, in the
+  fact's unit: "最大扭矩320N·m，相比上一代的290N·m有所提升" gives the 上一代's torque.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.numbers import quantities
+from ingest.specs.shapes import Found
+from ingest.specs.values import read, rpm_value
+from ingest.specs.vocabulary import Vocabulary
+
+_CLAUSE_STOP = re.compile(r"[，,。；;！？!?\n]")
+_SENTENCE_STOP = re.compile(r"[。；;！？!?\n]")
+_AT = re.compile(r"[在于当]\s*$")
+# between the speed and the label: what turns ("发动机转速"), 下/时/(区间)内, then the verb
+_SPEED_TAIL = re.compile(r"[\u4e00-\u9fff]{0,8}?[下时内间][\u4e00-\u9fff]{0,8}")
+# "相比第一代", "较上一代的", "对比老款车型": the earlier car the clause compares with
+_EARLIER = re.compile(
+    r"(?:相比|相较|对比|比起|较)(?:于)?\s*"
+    r"(?P<v>第[一二三四五六七八九十\d]{1,2}代|上一?代|前一?代|老款|旧款)(?:车型|产品)?的?\s*"
+)
+
+
+def around(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """The engine speeds and earlier generations' figures beside `found`, not in it."""
+    taken = {f.value.start for f in found}
+    speeds = [s for f in found if (s := _speed_before(text, f, taken)) is not None]
+    if "代" not in text and "款" not in text:
+        return speeds
+    return speeds + _earlier(vocab, text, [*found, *speeds])
+
+
+def _speed_before(text: str, fact: Found, taken: set[int]) -> Found | None:
+    if fact.attribute not in ("power", "torque"):
+        return None
+    stops = [m.end() for m in _CLAUSE_STOP.finditer(text, max(0, fact.start - 40), fact.start)]
+    start = stops[-1] if stops else max(0, fact.start - 40)
+    for q in quantities(text, start, fact.start, group_spaces=True):
+        if q.start in taken or q.unit is None or q.unit.dimension != "rpm":
+            continue
+        if _AT.search(text, start, q.start) and _SPEED_TAIL.fullmatch(text, q.end, fact.start):
+            value = rpm_value(text, q.start, q.end)
+            if value is not None:
+                return Found(f"{fact.attribute}_rpm", value, q.start, fact.end, fact.variant)
+    return None
+
+
+def _earlier(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """An earlier generation's figures, each of the nearest fact before it in its sentence
+    whose attribute reads it (its unit is of that attribute's dimension)."""
+    out = []
+    for m in _EARLIER.finditer(text):
+        stops = [s.end() for s in _SENTENCE_STOP.finditer(text, max(0, m.start() - 200), m.start())]
+        start = stops[-1] if stops else max(0, m.start() - 200)
+        before = [f for f in found if start <= f.value.start and f.value.end <= m.start()]
+        for fact in sorted(before, key=lambda f: f.value.end, reverse=True):
+            attr = vocab.attributes.get(fact.attribute)
+            values = (
+                read(attr, text, m.end(), min(len(text), m.end() + 24), None, bare=False)
+                if attr
+                else []
+            )
+            if values and values[0].start == m.end():
+                out.append(Found(fact.attribute, values[0], m.start(), values[0].end, m.group("v")))
+                break
+    return out
