@@ -14,7 +14,7 @@ from tests.test_specs_extract import facts, one, write
 def _by_variant(specs: DocumentSpecs, attribute: str) -> dict[str | None, set[float]]:
     out: dict[str | None, set[float]] = {}
     for f in facts(specs, attribute):
-        out.setdefault(f.variant, set()).update(f.numbers[:1])
+        out.setdefault(f.variant, set()).update(round(n, 3) for n in f.numbers[:1])
     return out
 
 
@@ -105,3 +105,69 @@ def test_an_earlier_generations_figure_the_clause_compares_with(tmp_path: Path) 
     )
     assert _by_variant(specs, "torque") == {None: {320.0}, "上一代": {290.0}}
     assert _by_variant(specs, "power") == {None: {110.0}}
+
+
+def test_chinese_version_names_listed_before_a_fenbie_list(tmp_path: Path) -> None:
+    """'新车共推出舒适版、豪华版和旗舰版三款车型，售价分别为…': the k figures after 分别 are the
+    k versions named before them, in order (not all the last one's); '两驱和四驱两种版本' names
+    两驱 and 四驱, the count after them no part of a name."""
+    specs = write(
+        tmp_path,
+        "altima.md",
+        "# 天籁新款上市\n\n新车共推出舒适版、豪华版和旗舰版三款车型，"
+        "售价分别为16．98万元、18．58万元和20．98万元。\n\n"
+        "新车提供两驱和四驱两种版本，零百加速分别为7．9秒和6．8秒。\n",
+    )
+    assert _by_variant(specs, "price") == {
+        "舒适版": {169800.0},
+        "豪华版": {185800.0},
+        "旗舰版": {209800.0},
+    }
+    assert _by_variant(specs, "acceleration_0_100") == {"两驱": {7.9}, "四驱": {6.8}}
+
+
+def test_a_clause_that_names_a_version_and_leaves_the_label_out(tmp_path: Path) -> None:
+    """'单电机版本电机最大功率为180kW，双电机版本则为360kW，而四驱车型约为…': a clause that opens
+    with a version's name and a verb of being gives that version the figure of the label
+    before it, clause after clause."""
+    specs = write(
+        tmp_path,
+        "accord.md",
+        "# 雅阁纯电版发布\n\n标准续航版的CLTC续航里程为520公里，长续航版为650公里，"
+        "而超长续航版约为710公里。\n\n单电机版本最大功率为180kW，双电机版本则为360kW。\n",
+    )
+    assert _by_variant(specs, "electric_range") == {
+        "标准续航版": {520.0},
+        "长续航版": {650.0},
+        "超长续航版": {710.0},
+    }
+    assert _by_variant(specs, "power") == {"单电机版本": {180.0}, "双电机版本": {360.0}}
+
+
+def test_a_drive_word_that_names_a_version_is_that_versions_drive(tmp_path: Path) -> None:
+    """'两驱版零百加速为7．2秒，四驱版为5．9秒': 两驱 and 四驱 are the drives of the versions
+    they name, never of the version named before them in the sentence."""
+    specs = write(
+        tmp_path,
+        "camry.md",
+        "# 凯美瑞新款上市\n\n两驱版零百加速为7．2秒，四驱版为5．9秒。\n",
+    )
+    drives = {f.value: f.variant for f in facts(specs, "drive")}
+    assert drives == {"两驱": "两驱版", "四驱": "四驱版"}
+    assert _by_variant(specs, "acceleration_0_100") == {"两驱版": {7.2}, "四驱版": {5.9}}
+
+
+def test_three_dimensions_joined_as_a_list(tmp_path: Path) -> None:
+    """'长宽高分别为4880mm、1845mm和1460mm': three figures of one unit joined by 、 and 和 are
+    the length, width and height, as '4880/1845/1460mm' is."""
+    specs = write(
+        tmp_path,
+        "passat.md",
+        "# 帕萨特新款上市\n\n新车的长宽高分别为4880mm、1845mm和1460mm，轴距为2871mm。\n",
+    )
+    assert [one(specs, key).numbers for key in ("length", "width", "height", "wheelbase")] == [
+        (4880.0,),
+        (1845.0,),
+        (1460.0,),
+        (2871.0,),
+    ]

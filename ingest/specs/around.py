@@ -2,6 +2,8 @@
 
 - The engine speed written before the power or torque it belongs to, after 在/于 and before
   下/时: "在4200转/分时输出最大功率95kW", "于1800r/min转速下即可达到280N·m的峰值扭矩".
+- A version's figure in the next clause, which names the version and leaves the label out:
+  "单电机版最大功率为180kW，双电机版则为360kW" gives 双电机版 a power.
 - The figure of an earlier generation of the car the sentence compares the fact with, in the
   fact's unit: "最大扭矩320N·m，相比上一代的290N·m有所提升" gives the 上一代's torque.
 """
@@ -27,13 +29,42 @@ _EARLIER = re.compile(
 )
 
 
+# "，双电机版则为360kW": a clause that opens with a version's name, then a verb of being
+_NEXT_VERSION = re.compile(
+    r"\s*[，,；;]\s*(?:而|其中|至于)?\s*(?P<v>(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|"
+    r"超长续航)(?![\u4e00-\u9fff])|[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型))"
+    r"\s*(?:则|的|则是)?\s*(?:为|是|达到|达|可达|仅需|只需|约为|约|则为)\s*"
+)
+
+
 def around(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
-    """The engine speeds and earlier generations' figures beside `found`, not in it."""
+    """The engine speeds, versions' and earlier generations' figures beside `found`, not in
+    it."""
     taken = {f.value.start for f in found}
     speeds = [s for f in found if (s := _speed_before(text, f, taken)) is not None]
+    out = speeds + _next_versions(vocab, text, found, taken)
     if "代" not in text and "款" not in text:
-        return speeds
-    return speeds + _earlier(vocab, text, [*found, *speeds])
+        return out
+    return out + _earlier(vocab, text, [*found, *out])
+
+
+def _next_versions(
+    vocab: Vocabulary, text: str, found: list[Found], taken: set[int]
+) -> list[Found]:
+    """Each fact's next clause's version figure, and that one's next ("…，B版为…，而C版约为…")."""
+    queue, out = list(found), []
+    while queue:
+        fact = queue.pop()
+        attr = vocab.attributes.get(fact.attribute)
+        m = _NEXT_VERSION.match(text, fact.value.end)
+        if attr is None or m is None or m.end() in taken:
+            continue
+        values = read(attr, text, m.end(), min(len(text), m.end() + 24), None, bare=False)
+        if values and values[0].start == m.end():
+            out.append(Found(fact.attribute, values[0], m.start("v"), values[0].end, m.group("v")))
+            queue.append(out[-1])
+            taken.add(m.end())
+    return out
 
 
 def _speed_before(text: str, fact: Found, taken: set[int]) -> Found | None:

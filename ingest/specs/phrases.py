@@ -99,6 +99,7 @@ _DRIVE = re.compile(
 )
 # "两驱、四驱各4个配置版本", "前置前驱单电机布局"
 _ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
+_OWN_VERSION = re.compile(r"版本|版|车型")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
     r"\bstandard|\b(?:is|are))\s+$",
@@ -326,6 +327,12 @@ def _phrases(
             out.append(Found(key, Value(m.start(), m.end()), some[1], some[2], some[0]))
             continue
         variant = None
+        own = _OWN_VERSION.match(text, m.end()) if key == "drive" else None
+        if own is not None:  # "四驱版搭载两台电机": the drive of the version it names
+            out.append(
+                Found(key, Value(m.start(), m.end()), m.start(), own.end(), m.group() + own.group())
+            )
+            continue
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
         paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
         end = m.end()

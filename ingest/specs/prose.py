@@ -15,7 +15,7 @@ from functools import partial
 
 from ingest.specs.conditions import paired
 from ingest.specs.counts import ENGINE_NAMED
-from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.numbers import Quantity, joined_list, quantities
 from ingest.specs.outline import described_code, list_variant
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import compared, read, rpm_value
@@ -92,7 +92,11 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
 _ENGINE_NAME = re.compile(
     rf"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{{0,40}}?){ENGINE_NAMED}", re.I
 )
-_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版)(?![本权面])")
+# …版, or a drive, motor or range version's 版本/车型 ("双电机版本"; a bare "两种版本" is none)
+_VERSION_NAME = re.compile(
+    r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版(?![本权面])"
+    r"|(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|超长续航)(?:版本|车型))"
+)
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
 # Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
@@ -387,6 +391,8 @@ def _bind(
     key = vocab.lookup(label)
     if key is None:
         return []
+    joined = joined_list(text, start, start + 60) if key == "LWH" else None
+    end = joined.end if joined is not None else end  # "长宽高分别为4900mm、1860mm和1450mm"
     if key != "LWH":
         attr = vocab.attributes[key]
         if attr.dimension in ("text", "count"):
