@@ -171,3 +171,33 @@ def test_three_dimensions_joined_as_a_list(tmp_path: Path) -> None:
         (1460.0,),
         (2871.0,),
     ]
+
+
+def test_chinese_gearbox_names(tmp_path: Path) -> None:
+    """'7速湿式双离合变速箱', '8AT变速箱', 'Super Drive-CVT无级变速器': a clutch type inside an
+    N速 name, a count glued to AT/DCT, a maker's name hyphened to CVT and 变速器 beside 变速箱
+    are all one gearbox name."""
+    specs = write(
+        tmp_path,
+        "jetta.md",
+        "# 捷达新款上市\n\n两款发动机分别匹配7速湿式双离合变速箱和8AT变速箱。\n\n"
+        "入门车型则搭配了Super Drive－CVT无级变速器。\n",
+    )
+    assert {f.value for f in facts(specs, "transmission")} == {
+        "7速湿式双离合变速箱",
+        "8AT变速箱",
+        "Super Drive－CVT无级变速器",
+    }
+
+
+def test_charging_verbs_and_the_electric_motor_as_label_words(tmp_path: Path) -> None:
+    """'从20%充电至80%只要40分钟': charging to a level is a charging time; '电动机功率' is the
+    motor's power as '电机功率' is."""
+    specs = write(
+        tmp_path,
+        "lamando.md",
+        "# 凌渡纯电版发布\n\n这款车的电动机功率为110千瓦，直流快充从20%充电至80%只要35分钟。\n",
+    )
+    assert one(specs, "power").numbers == (110.0,)
+    fact = one(specs, "charging_time")
+    assert (fact.numbers, fact.unit) == ((35.0,), "min")
