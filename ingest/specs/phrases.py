@@ -82,7 +82,7 @@ _GEARBOX = re.compile(
     rf"\b{_NUMBER_WORD}\s*-?\s*speed\s+(?:(?:dual|twin|double)[- ]clutch(?:\s+automatic)?|"
     r"torque[- ]converter(?:\s+automatic)?|automatic|manual|DCT|DSG|AMT|CVT|sequential)\b"
     r"|\d{1,2}速(?:湿式|干式)?(?:手动|自动|双离合|手自一体)(?:变速箱|变速器)?"
-    r"|(?<![A-Za-z0-9.])\d{1,2}(?:AT|MT|DCT|WDCT)(?![A-Za-z])(?:变速箱|变速器)?"  # "8AT变速箱"
+    r"|(?<![A-Za-z0-9./])\d{1,2}(?:AT|MT|DCT|WDCT)(?![A-Za-z0-9/])(?:变速箱|变速器)?"  # "8AT"
     # "Direct Shift-CVT无级变速器": a maker's name joined to the gearbox is part of it
     r"|(?<![A-Za-z0-9/])(?:[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?-(?=CVT))?"
     r"(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z0-9/])(?:\s+automatic)?(?:无级)?(?:变速箱|变速器)?",
