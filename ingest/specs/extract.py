@@ -24,7 +24,7 @@ from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.phrases import phrase_facts
-from ingest.specs.prose import sentences, with_variant
+from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.scope import (
     DocCars,
@@ -40,6 +40,7 @@ from ingest.specs.scope import (
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
+from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
