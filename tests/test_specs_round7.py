@@ -201,3 +201,23 @@ def test_charging_verbs_and_the_electric_motor_as_label_words(tmp_path: Path) ->
     assert one(specs, "power").numbers == (110.0,)
     fact = one(specs, "charging_time")
     assert (fact.numbers, fact.unit) == ((35.0,), "min")
+
+
+def test_engine_sizes_that_name_versions_in_one_sentence(tmp_path: Path) -> None:
+    """'1.5T车型的最大功率为…；2.0T车型的最大功率为…': where one sentence names two engine
+    sizes, each figure is the version of the size named before it; a sentence naming one
+    engine gives the car's own figures (no variant)."""
+    specs = write(
+        tmp_path,
+        "sonata.md",
+        "# 索纳塔新款上市\n\n1.5T车型的最大功率为125kW，峰值扭矩为255N·m；"
+        "2.0T车型的最大功率为180kW，峰值扭矩为360N·m。\n",
+    )
+    assert _by_variant(specs, "power") == {"1.5T": {125.0}, "2.0T": {180.0}}
+    assert _by_variant(specs, "torque") == {"1.5T": {255.0}, "2.0T": {360.0}}
+    single = write(
+        tmp_path,
+        "sonata_b.md",
+        "# 索纳塔新款上市\n\n新车搭载1.5T发动机，最大功率为125kW，峰值扭矩为255N·m。\n",
+    )
+    assert _by_variant(single, "power") == {None: {125.0}}

@@ -92,6 +92,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
         sorted([*named, *subjects], key=_at)
         or list(_ENGINE_NAME.finditer(sentence))
         or _versions(sentence)
+        or (_zh_engines(text, sentence, found.start) if found.attribute != "displacement" else [])
     )
     if not names:
         subject = _SUBJECT.match(sentence)
@@ -135,3 +136,26 @@ _OBJECT_OF = re.compile(
     r"teams?|adds?|borrows?)\s+(?:it\s+with\s+)?(?:the|a|an|its)?\s*$",
     re.IGNORECASE,
 )
+
+
+# "其中1.5T发动机最大功率为124kW，2.0T发动机…": an engine size naming a version's engine
+_ZH_ENGINE = re.compile(
+    r"(?<![\d.])(?P<v>\d\.\d[TL](?:\+48V)?)(?=发动机|车型|版本|版|动力|车款|的)"
+)
+_SIZE = re.compile(r"(?<![\d.])\d\.\d[TL]")
+
+
+def _zh_engines(text: str, sentence: str, at: int) -> list[re.Match[str]]:
+    """The engine sizes a Chinese sentence names as versions, when the whole sentence (to its
+    。) names more than one size (a car with one engine has no engine variant)."""
+    window = text[at - len(sentence) : at + 4]  # "1.5T|发动机最大功率": the label may hold 发动机
+    names = [m for m in _ZH_ENGINE.finditer(window) if m.end() <= len(sentence)]
+    if not names:
+        return []
+    stops = [m.end() for m in _FULL_STOP.finditer(text, max(0, at - 400), at)]
+    end = _FULL_STOP.search(text, at)
+    start, stop = (stops[-1] if stops else max(0, at - 400)), (end.start() if end else len(text))
+    return names if len({m.group() for m in _SIZE.finditer(text, start, stop)}) > 1 else []
+
+
+_FULL_STOP = re.compile(r"[。！？!?]|\n\s*\n")
