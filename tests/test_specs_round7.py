@@ -221,3 +221,36 @@ def test_engine_sizes_that_name_versions_in_one_sentence(tmp_path: Path) -> None
         "# 索纳塔新款上市\n\n新车搭载1.5T发动机，最大功率为125kW，峰值扭矩为255N·m。\n",
     )
     assert _by_variant(single, "power") == {None: {125.0}}
+
+
+def test_acceleration_labels_and_a_figure_inside_a_label(tmp_path: Path) -> None:
+    """'破百仅需7．4秒' is a 0-100 km/h time; in '0-100km/h加速时间为7．4s' the '0-100km/h' is
+    part of the label's name, not a speed."""
+    for n, sentence in enumerate(("新车破百仅需7．4秒。", "新车0-100km/h加速时间为7．4s。")):
+        specs = write(tmp_path, f"golf_{n}.md", f"# 高尔夫新款上市\n\n{sentence}\n")
+        assert one(specs, "acceleration_0_100").numbers == (7.4,)
+        assert facts(specs, "top_speed") == []
+
+
+def test_a_plug_in_hybrids_economy_under_one_litre(tmp_path: Path) -> None:
+    """'WLTC综合油耗为0．9L/100km': a plug-in hybrid's combined economy under 1 L/100km is
+    plausible."""
+    specs = write(
+        tmp_path,
+        "passat.md",
+        "# 帕萨特插混版上市\n\n新车的纯电续航里程为120km，WLTC综合油耗为0．9L/100km。\n",
+    )
+    assert one(specs, "fuel_economy_combined").numbers == (0.9,)
+
+
+def test_an_engine_speed_in_a_clause_of_its_own(tmp_path: Path) -> None:
+    """'最大功率为130kW，……在5200rpm时达到最大功率，在1600-4200转区间内即可输出最大扭矩': a clause
+    with the label and a speed but no figure gives the speed of the figure stated before."""
+    specs = write(
+        tmp_path,
+        "jetta.md",
+        "# 捷达新款上市\n\n新车的发动机最大功率为130kW，最大扭矩为270N·m，"
+        "在5200rpm时达到最大功率，在1600-4200转区间内即可输出最大扭矩。\n",
+    )
+    assert one(specs, "power_rpm").numbers == (5200.0,)
+    assert one(specs, "torque_rpm").numbers == (1600.0, 4200.0)

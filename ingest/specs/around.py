@@ -2,6 +2,8 @@
 
 - The engine speed written before the power or torque it belongs to, after 在/于 and before
   下/时: "在4200转/分时输出最大功率95kW", "于1800r/min转速下即可达到280N·m的峰值扭矩".
+- The engine speed of a power or torque given earlier in the sentence, in a clause of its own
+  with the label and no figure: "最大扭矩为260N·m，在1600转时即可达到最大扭矩".
 - A version's figure in the next clause, which names the version and leaves the label out:
   "单电机版最大功率为180kW，双电机版则为360kW" gives 双电机版 a power.
 - The figure of an earlier generation of the car the sentence compares the fact with, in the
@@ -42,10 +44,39 @@ def around(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
     it."""
     taken = {f.value.start for f in found}
     speeds = [s for f in found if (s := _speed_before(text, f, taken)) is not None]
+    speeds += _speeds_alone(vocab, text, [*found, *speeds])
     out = speeds + _next_versions(vocab, text, found, taken)
     if "代" not in text and "款" not in text:
         return out
     return out + _earlier(vocab, text, [*found, *out])
+
+
+# "在1600转时即可达到最大扭矩": a speed, then what turns and 下/时, then the verb; the label
+# (read from the vocabulary) must follow with no figure of its own
+_SPEED_CLAUSE = re.compile(
+    r"[在于当]\s*(?P<rpm>\d[\d,. ]*(?:-\d[\d,. ]*)?\s*(?:rpm|r/min|转/分钟?|转))"
+    r"[\u4e00-\u9fff]{0,8}?(?:区间内|范围内|之间|[下时内])(?:即可|就能|便可|就可|可以|可)?"
+    r"(?:达到|输出|爆发出?|迸发出?|实现)?(?:其)?(?P<label>[\u4e00-\u9fff]{2,6})",
+    re.IGNORECASE,
+)
+
+
+def _speeds_alone(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    out = []
+    for m in _SPEED_CLAUSE.finditer(text):
+        run = m.group("label")
+        key = next(
+            (k for j in range(len(run), 1, -1) if (k := vocab.lookup(run[:j])) is not None), None
+        )
+        if key not in ("power", "torque") or re.match(r"[为是:：]?\s*\d", text[m.end() :]):
+            continue  # another attribute, or the label's own figure follows (`_speed_before`)
+        stops = [s.end() for s in _SENTENCE_STOP.finditer(text, max(0, m.start() - 200), m.start())]
+        start = stops[-1] if stops else max(0, m.start() - 200)
+        facts = [f for f in found if f.attribute == key and start <= f.value.start < m.start()]
+        value = rpm_value(text, m.start("rpm"), m.end("rpm"))
+        if facts and value is not None and not any(f.attribute == f"{key}_rpm" for f in found):
+            out.append(Found(f"{key}_rpm", value, m.start(), m.end(), facts[-1].variant))
+    return out
 
 
 def _next_versions(

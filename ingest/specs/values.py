@@ -220,7 +220,8 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
     normalized, canonical = converted
     if not attr.plausible(normalized) and attr.dimension != "fuel_consumption":
         return None
-    if attr.dimension == "fuel_consumption" and not 1.0 <= normalized <= 40.0:
+    # a plug-in hybrid's combined figure can be under 1 ("WLTC综合油耗为0.8L/100km")
+    if attr.dimension == "fuel_consumption" and not 0.3 <= normalized <= 40.0:
         return None
     return Value(q.start, q.end, numbers, unit.symbol, round(normalized, 4), canonical)
 
