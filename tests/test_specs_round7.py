@@ -254,3 +254,43 @@ def test_an_engine_speed_in_a_clause_of_its_own(tmp_path: Path) -> None:
     )
     assert one(specs, "power_rpm").numbers == (5200.0,)
     assert one(specs, "torque_rpm").numbers == (1600.0, 4200.0)
+
+
+def test_litres_and_kwh_under_a_per_100_km_label(tmp_path: Path) -> None:
+    """'百公里油耗仅为4．9升', '百公里电耗为13．2kWh': under a label that says 'per 100 km', a
+    figure in litres or kWh is a consumption (never a battery's capacity)."""
+    specs = write(
+        tmp_path,
+        "sylphy.md",
+        "# 轩逸新款上市\n\n新车的百公里油耗仅为4．9升。\n\n纯电版的百公里电耗为13．2kWh。\n",
+    )
+    fuel = one(specs, "fuel_economy_combined")
+    assert (fuel.numbers, fuel.unit) == ((4.9,), "L/100km")
+    power = one(specs, "electric_consumption")
+    assert (power.numbers, power.unit) == ((13.2,), "kWh/100km")
+    assert facts(specs, "battery_capacity") == []
+
+
+def test_two_cars_in_one_sentence_each_with_its_figure(tmp_path: Path) -> None:
+    """'索纳塔的售价为…，而雅阁的售价为…': in a sentence naming two cars, a figure is the car's
+    named last before it (a car after 比 is what it is compared with)."""
+    specs = write(
+        tmp_path,
+        "duel.md",
+        "# 索纳塔和雅阁怎么选\n\n索纳塔的售价为16．58万元，而雅阁的售价为17．28万元。\n",
+    )
+    assert {f.car: round(f.numbers[0]) for f in facts(specs, "price")} == {
+        "hyundai-sonata": 165800,
+        "honda-accord": 172800,
+    }
+
+
+def test_tonnes_and_seat_counts_in_figures(tmp_path: Path) -> None:
+    """'整备质量为1．7吨' is 1 700 kg; '采用5座布局' is five seats, as '五座' is."""
+    specs = write(
+        tmp_path,
+        "highlander.md",
+        "# 汉兰达新款上市\n\n新车整备质量为1．7吨，采用5座布局。\n",
+    )
+    assert one(specs, "kerb_weight").normalized == 1700.0
+    assert one(specs, "seats").numbers == (5.0,)

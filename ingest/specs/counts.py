@@ -296,9 +296,9 @@ def _figure_end(text: str, start: int, end: int) -> int:
     return start + (unit.end() if unit else 3)
 
 
-# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
+# "两门两座", "潮流版（五座）", "采用5座布局", "a seven-seat SUV", "5-seater": a seat count
 _SEATS = re.compile(
-    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
+    r"(?<![\d一二三四五六七八九十第.])(?P<n>[2-9两二三四五六七八九])座(?![椅位舱])"
     r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
     re.IGNORECASE,
 )

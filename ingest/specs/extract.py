@@ -29,14 +29,12 @@ from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.scope import (
     DocCars,
     Scope,
-    clause_cars,
     document_car,
     record_car,
     section_scope,
-    sub_model,
-    version_after,
     with_own_name,
 )
+from ingest.specs.sentence_cars import sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
@@ -232,25 +230,10 @@ def _facts(
     by_name = False
     car = scope.car_at(found.start)
     if record is None:
-        in_clause = clause_cars(hits, text, found.start, found.end)
-        named = {h.car for h in in_clause}
-        before = [
-            h
-            for h in in_clause
-            if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
-        ]
-        if car is None and len(named) == 1:
-            car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
-            if found.variant is None:  # "…的卡罗拉双擎精英版": the 精英版's price
-                found = replace(found, variant=version_after(text, found.value.end, in_clause))
-        elif car is not None and before and before[-1].car != car:
-            return [], False  # "比AION Y 10-15万的定位": the figure follows another car's name
-        if car is not None and before and before[-1].car == car:
-            subs = _joined_sub_models(text, before, doc_cars) or subs
-            by_name = subs == [None]
-            for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
-                if sub is not None:
-                    doc_cars.sub_models.setdefault(car, set()).add(sub)
+        placed = sentence_car(hits, text, found, car, doc_cars)
+        if placed is None:
+            return [], False
+        car, found, subs, by_name = placed
     if car is None:
         return [], False
     if record is None and other_quantity(
@@ -283,33 +266,6 @@ def _facts(
         )
         for sub in subs
     ], by_name
-
-
-# "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner
-_JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
-
-
-def _joined_sub_models(text: str, before: list[Hit], doc_cars: DocCars) -> list[str | None]:
-    """The sub-models the last car names before a figure make, with those joined to it."""
-    last = before[-1]
-    sub = sub_model(text, last, doc_cars)
-    if not sub:
-        return []
-    out: list[str | None] = [sub]
-    nxt = last
-    for hit in reversed(before[:-1]):
-        earlier = sub_model(text, hit, doc_cars) if hit.car == last.car else None
-        if earlier is None or not _JOINED.fullmatch(text, hit.end, nxt.start):
-            break
-        out.insert(0, earlier)
-        nxt = hit
-    return out
-
-
-# "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
-_COMPARED_CAR = re.compile(
-    r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的)?\s*$", re.I
-)
 
 
 def _name_configurations(

@@ -17,8 +17,9 @@ from ingest.specs.conditions import paired
 from ingest.specs.numbers import Quantity, joined_list, quantities
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.subjects import SENTENCE_START, with_variant
+from ingest.specs.units import KWH100, L100
 from ingest.specs.values import compared, read, rpm_value
-from ingest.specs.vocabulary import Vocabulary, unit_hint
+from ingest.specs.vocabulary import Hint, Vocabulary, unit_hint
 
 # A wrapped line goes on; a blank line or a new list item ends the clause.
 _CLAUSE_END = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n|\n\s*(?:[-*•]|\d+\.)\s")
@@ -281,10 +282,11 @@ def _bind(
         if not values or values[0].start != start:
             return []
         end = values[0].rpm[1] if values[0].rpm else values[0].end
+    per_100km = unit_hint(label) in _PER_100KM  # "百公里电耗为12.5kWh": the label's unit
     return values_of(
         vocab,
         key,
-        "",
+        label if per_100km else "",
         text,
         start,
         end,
@@ -293,6 +295,9 @@ def _bind(
         None,
         single=False,
     )
+
+
+_PER_100KM = (Hint(L100), Hint(KWH100))
 
 
 # An option, pack or package a sentence prices rather than the car

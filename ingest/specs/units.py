@@ -196,6 +196,7 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"ft", FOOT),
     (r"英尺", FOOT),
     (r"tonnes?", TONNE),
+    (r"吨", TONNE),
     (r"mm", MM),
     (r"毫米", MM),
     (r"cm3", CC),  # NFKC turns cm³ into cm3

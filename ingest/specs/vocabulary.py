@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.specs.numbers import first_words_re, fold, quantities, word_grams
-from ingest.specs.units import Unit
+from ingest.specs.units import KWH100, L100, Unit
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _HINT = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
@@ -142,6 +142,8 @@ def normalise(label: str) -> str:
 def unit_hint(label: str) -> Hint | None:
     """The unit a label gives its figures: "(mm)", "(in $1,000)", "City MPG"; else None."""
     folded = fold(label)
+    if "百公里" in folded and ("油耗" in folded or "电耗" in folded):  # "百公里电耗为12.5kWh"
+        return Hint(L100 if "油耗" in folded else KWH100)
     for m in _HINT.finditer(folded):
         hint = read_hint(m.group(1).strip())
         if hint is not None:
