@@ -294,3 +294,17 @@ def test_tonnes_and_seat_counts_in_figures(tmp_path: Path) -> None:
     )
     assert one(specs, "kerb_weight").normalized == 1700.0
     assert one(specs, "seats").numbers == (5.0,)
+
+
+def test_versions_named_in_the_sentence_before_a_fenbie_list(tmp_path: Path) -> None:
+    """'新车推出了标准续航版和长续航版两个版本。两者的续航里程分别为…，售价分别为…': the
+    versions a paragraph named in its sentence before are the names of the 分别 figures;
+    figures joined by 和 ('520km和660km') are never names themselves."""
+    specs = write(
+        tmp_path,
+        "lamando.md",
+        "# 凌渡纯电版上市\n\n新车推出了标准续航版和长续航版两个版本。"
+        "两者的CLTC续航里程分别为520km和660km，售价分别为19．98万元和22．98万元。\n",
+    )
+    assert _by_variant(specs, "electric_range") == {"标准续航版": {520.0}, "长续航版": {660.0}}
+    assert _by_variant(specs, "price") == {"标准续航版": {199800.0}, "长续航版": {229800.0}}

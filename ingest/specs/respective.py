@@ -31,7 +31,7 @@ _ZH_JOIN = re.compile(r"\s*(?:、|,|和|与|以及|及)\s*")
 # what the sentence says before its first name ("新车共推出豪华版" names 豪华版), and a count
 # after its last ("两驱和四驱两种版本" names 四驱)
 _LEAD = re.compile(
-    r"^.*(?:推出|提供|包括|包含|分为|共有|共|有|是|为|的|：|:)"
+    r"^.*(?:推出|提供|包括|包含|分为|共有|共|有|是|为|的|：|:)了?"
     r"|[一二两三四五六七八九十\d]+(?:种|款|个)(?:版本|版|车型)$"
 )
 _ENGINE_NAME = re.compile(r"\d\.\d\s*(?:[TL]|litre|liter)(?![a-z])", re.IGNORECASE)
@@ -48,8 +48,17 @@ def respective(text: str, found: list[Found]) -> list[Found]:
         start = back[-1] if back else max(0, m.start() - 300)
         stop = _SENTENCE_END.search(text, m.end())
         end = stop.start() if stop else len(text)
-        lists = list(_LIST.finditer(text, start, m.start()))
-        zh = list(_ZH_LIST.finditer(text, start, m.start()))
+        # "510km和650km": figures, not names (engine sizes are names: "1.5T、2.0T")
+        figures = [f.value.start for f in out if f.attribute != "displacement"]
+        lists = [
+            n
+            for n in _LIST.finditer(text, start, m.start())
+            if not any(n.start() <= at < n.end() for at in figures)
+        ]
+        # Chinese versions may be named in an earlier sentence of the paragraph
+        zh = list(_ZH_LIST.finditer(text, start, m.start())) or list(
+            _ZH_LIST.finditer(text, text.rfind("\n\n", 0, start) + 1, start)
+        )
         if zh and (not lists or zh[-1].end() > lists[-1].end()):
             lists = zh
             names = [_LEAD.sub("", n) or n for n in _ZH_JOIN.split(zh[-1].group("list"))]
