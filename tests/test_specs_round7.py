@@ -308,3 +308,17 @@ def test_versions_named_in_the_sentence_before_a_fenbie_list(tmp_path: Path) -> 
     )
     assert _by_variant(specs, "electric_range") == {"标准续航版": {520.0}, "长续航版": {660.0}}
     assert _by_variant(specs, "price") == {"标准续航版": {199800.0}, "长续航版": {229800.0}}
+
+
+def test_a_weak_label_word_right_before_its_figure(tmp_path: Path) -> None:
+    """'续航520km', '功率为150kW': 续航, 功率, 扭矩, 价格 are too loose to be labels anywhere in
+    a sentence ('长续航版', '续航焦虑'), but are when their figure follows at once."""
+    specs = write(
+        tmp_path,
+        "jetta.md",
+        "# 捷达纯电版上市\n\n长续航版搭载80kWh电池，续航620km，没有续航焦虑；"
+        "标准版搭载60kWh电池，续航达480公里。\n\n新车功率为150kW，扭矩为310N·m。\n",
+    )
+    assert _by_variant(specs, "electric_range") == {"长续航版": {620.0}, "标准版": {480.0}}
+    assert one(specs, "power").numbers == (150.0,)
+    assert one(specs, "torque").numbers == (310.0,)

@@ -46,7 +46,7 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for m in vocab.find_labels(text)
         if not any(s <= m[0] < e for s, e in skip) and not modified(vocab, text, m)
     ]
-    labels = sorted({*labels, *_topics(vocab, text, skip, labels)})
+    labels = sorted({*labels, *_topics(vocab, text, skip, labels), *_tight(vocab, text, labels)})
     if not labels:
         return []
     figures = _figures_near(vocab, text, labels)
@@ -108,6 +108,22 @@ def _topics(
             if attr is not None and attr.dimension not in ("text", "count"):
                 out.append((m.start(1) + i, m.end(1)))
                 break
+    return out
+
+
+# "续航526km", "功率为150kW": a word too weak to be a label in a sentence is one when its
+# figure follows it at once, past a verb of being at most
+_AT_ONCE = re.compile(r"(?:为|是|达到?|可达|高达|约为?|仅为?|仅需|只有|[:：])?\s*\d")
+
+
+def _tight(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for word in vocab.weak_zh:
+        for m in re.finditer(re.escape(word), text):
+            if _AT_ONCE.match(text, m.end()) and not any(
+                a < m.end() and m.start() < b for a, b in labels
+            ):
+                out.append((m.start(), m.end()))
     return out
 
 

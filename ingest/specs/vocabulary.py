@@ -77,6 +77,7 @@ class Vocabulary:
     labels: dict[str, str] = field(default_factory=dict)  # normalised label → key
     prose_en: set[str] = field(default_factory=set)  # normalised labels for sentences
     prose_zh: list[str] = field(default_factory=list)  # Chinese ones, longest first
+    weak_zh: list[str] = field(default_factory=list)  # Chinese words too weak alone ("续航")
     longest_en: int = 1  # words in the longest English prose label
     first_words: set[str] = field(default_factory=set)
     memo: dict[str, str | None] = field(default_factory=dict)
@@ -233,6 +234,8 @@ def load_vocabulary(path: Path) -> Vocabulary:
                 vocab.label_first.add(_first_word(norm))
             if _strong(str(name), entry.get("dimension", "text")):
                 prose.append(str(name))
+            elif str(name) in _WEAK and not str(name).isascii() and len(str(name)) > 1:
+                vocab.weak_zh.append(str(name))
     for name in _LWH_LABELS:
         vocab.labels.setdefault(normalise(name), "LWH")
         vocab.label_first.add(_first_word(normalise(name)))
