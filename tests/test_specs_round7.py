@@ -322,3 +322,14 @@ def test_a_weak_label_word_right_before_its_figure(tmp_path: Path) -> None:
     assert _by_variant(specs, "electric_range") == {"长续航版": {620.0}, "标准版": {480.0}}
     assert one(specs, "power").numbers == (150.0,)
     assert one(specs, "torque").numbers == (310.0,)
+
+
+def test_an_engine_size_written_right_against_its_engine(tmp_path: Path) -> None:
+    """'由2.0L发动机和电动机组成的混动系统': a size glued to 发动机 is the engine's displacement,
+    as '1.5L自然吸气发动机' is."""
+    specs = write(
+        tmp_path,
+        "camry.md",
+        "# 凯美瑞双擎上市\n\n新车搭载由2．5L发动机和电动机组成的混动系统。\n",
+    )
+    assert one(specs, "displacement").numbers == (2.5,)
