@@ -333,3 +333,19 @@ def test_an_engine_size_written_right_against_its_engine(tmp_path: Path) -> None
         "# 凯美瑞双擎上市\n\n新车搭载由2．5L发动机和电动机组成的混动系统。\n",
     )
     assert one(specs, "displacement").numbers == (2.5,)
+
+
+def test_a_charging_time_names_the_way_its_clause_charges(tmp_path: Path) -> None:
+    """'直流快充……只要35分钟，交流慢充充满电需要9小时': each time is that way of charging's;
+    a time in a clause of its own names none."""
+    specs = write(
+        tmp_path,
+        "sylphy.md",
+        "# 轩逸纯电版上市\n\n直流快充从30%充至80%只要35分钟，交流慢充充满电需要9小时。\n\n"
+        "新车可选装家用充电桩，10小时即可充满电。\n",
+    )
+    assert {f.variant: f.numbers for f in facts(specs, "charging_time")} == {
+        "直流快充": (35.0,),
+        "交流慢充": (9.0,),
+        None: (10.0,),
+    }

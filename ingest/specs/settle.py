@@ -33,7 +33,10 @@ def settle(
     ]
     prose_of = {id(f): p for f, p in kept}
     settled = respective(text, [f for f, _ in kept])
-    out = [(_subject(text, _bracketed(text, f)), prose_of.get(id(f), True)) for f in settled]
+    out = [
+        (_charged_by(text, _subject(text, _bracketed(text, f))), prose_of.get(id(f), True))
+        for f in settled
+    ]
     added = around(vocab, text, [f for f, _ in out])
     theirs = {f.value.start for f in added}  # an earlier generation's figure is not the car's
     return [(f, p) for f, p in out if f.value.start not in theirs] + [(f, True) for f in added]
@@ -82,3 +85,18 @@ def _bracketed(text: str, found: Found) -> Found:
     if bracket is None:
         return found
     return replace(found, variant=bracket[0], end=max(found.end, bracket[1]))
+
+
+# "直流快充从20%充至80%只要35分钟，交流慢充充满电需要8小时": how the car is charged, in the
+# clause before a charging time naming no variant
+_CHARGER = re.compile(r"(?:直流|交流)?(?:快充|慢充)|直流充电|交流充电")
+_CLAUSE = re.compile(r"[，,。；;！？!?\n]")
+
+
+def _charged_by(text: str, found: Found) -> Found:
+    if found.attribute != "charging_time" or found.variant is not None:
+        return found
+    at = found.value.start
+    cuts = [m.end() for m in _CLAUSE.finditer(text, max(0, at - 40), at)]
+    modes = list(_CHARGER.finditer(text, cuts[-1] if cuts else max(0, at - 40), at))
+    return replace(found, variant=modes[-1].group()) if modes else found
