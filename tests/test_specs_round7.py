@@ -349,3 +349,17 @@ def test_a_charging_time_names_the_way_its_clause_charges(tmp_path: Path) -> Non
         "交流慢充": (9.0,),
         None: (10.0,),
     }
+
+
+def test_du_as_kilowatt_hours_of_a_battery(tmp_path: Path) -> None:
+    """'电池容量为72度，' and '达到58度电' are kWh of a battery; the 360度 of a camera is no
+    figure of it."""
+    specs = write(
+        tmp_path,
+        "lamando.md",
+        "# 凌渡纯电版上市\n\n新车的电池容量为72度，配备360度全景影像。\n",
+    )
+    fact = one(specs, "battery_capacity")
+    assert (fact.numbers, fact.unit) == ((72.0,), "kWh")
+    other = write(tmp_path, "lamando_b.md", "# 凌渡纯电版上市\n\n入门版的电池组容量达到58度电。\n")
+    assert one(other, "battery_capacity").numbers == (58.0,)

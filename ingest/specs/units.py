@@ -167,6 +167,8 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"转", RPM),
     (r"kwh", KWH),
     (r"千瓦时", KWH),
+    # "60度电", "容量为75度。": a 度 (kWh) of charge; never an angle ("360度全景")
+    (r"度电|度(?=\s*(?:[，。；,;)）]|$))", KWH),
     (r"kw", KW),
     (r"千瓦", KW),
     (r"ps", PS),
