@@ -22,7 +22,7 @@ from ingest.specs.vocabulary import Vocabulary
 _CLAUSE_STOP = re.compile(r"[，,。；;！？!?\n]")
 _SENTENCE_STOP = re.compile(r"[。；;！？!?\n]")
 _AT = re.compile(r"[在于当]\s*$")
-# between the speed and the label: what turns ("发动机转速"), 下/时/(区间)内, then the verb
+# between the speed and the label: what turns ("发动机转速"), 下/时/(区)间内, then the verb
 _SPEED_TAIL = re.compile(r"[\u4e00-\u9fff]{0,8}?[下时内间][\u4e00-\u9fff]{0,8}")
 # "相比第一代", "较上一代的", "对比老款车型": the earlier car the clause compares with
 _EARLIER = re.compile(
@@ -34,7 +34,7 @@ _EARLIER = re.compile(
 # "，双电机版则为360kW": a clause that opens with a version's name, then a verb of being
 _NEXT_VERSION = re.compile(
     r"\s*[，,；;]\s*(?:而|其中|至于)?\s*(?P<v>(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|"
-    r"超长续航)(?![\u4e00-\u9fff])|[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型))"
+    r"超长续航)(?![版车])|[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型))"
     r"\s*(?:则|的|则是)?\s*(?:为|是|达到|达|可达|仅需|只需|约为|约|则为)\s*"
 )
 

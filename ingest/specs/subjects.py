@@ -82,6 +82,8 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
         return found
     if lead is not None:
         return replace(found, variant=lead.group("v").strip())
+    if found.attribute == "drive" and "\u4e00" <= text[found.value.start] <= "\u9fff":
+        return found  # "两驱版……，四驱为3.9秒": a drive word is no version named before it
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
