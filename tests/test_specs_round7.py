@@ -369,3 +369,16 @@ def test_du_as_kilowatt_hours_of_a_battery(tmp_path: Path) -> None:
     assert (fact.numbers, fact.unit) == ((72.0,), "kWh")
     other = write(tmp_path, "lamando_b.md", "# 凌渡纯电版上市\n\n入门版的电池组容量达到58度电。\n")
     assert one(other, "battery_capacity").numbers == (58.0,)
+
+
+def test_a_bound_that_picks_out_cars_and_cars_in_general(tmp_path: Path) -> None:
+    """'在售价12万元以内的车型中' bounds a class of cars and '不少电动车续航400km' speaks of
+    cars in general: neither is the car's figure; '续航里程可达520km以上' is its own bound."""
+    specs = write(
+        tmp_path,
+        "xingchen.md",
+        "# 星辰纯电版上市\n\n在售价12万元以内的车型中，星辰的配置很丰富。"
+        "如今不少电动车续航400km已很常见，星辰纯电版的续航里程可达520km以上。\n",
+    )
+    assert facts(specs, "price") == []
+    assert _by_variant(specs, "electric_range") == {"星辰纯电版": {520.0}}

@@ -70,8 +70,8 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             before_figure = text[max(m[1], q.start - 12) : q.start]
             if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break
-            if compared(text, q.start, q.end):
-                break
+            if compared(text, q.start, q.end) or _BEYOND.match(text, q.end):
+                break  # "售价10万元以内的车型": a bound of a class of cars, not a value
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
             pair = paired(text, q, figures, partial(_bind_at, vocab, m, text)) if found else []
             if pair:  # "11 kW (standard) or 19.2 kW (optional)": each its version's
@@ -109,6 +109,10 @@ def _topics(
                 out.append((m.start(1) + i, m.end(1)))
                 break
     return out
+
+
+# "10万元以内的车型": a bound that picks out cars ("续航500km以上，" is the car's own bound)
+_BEYOND = re.compile(r"\s*(?:以内|之内|以下|以上)的")
 
 
 # "续航526km", "功率为150kW": a word too weak to be a label in a sentence is one when its
