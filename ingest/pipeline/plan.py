@@ -14,9 +14,11 @@ from ingest.specs import SpecConfig
 # Bump when parsing, chunking or spec extraction changes what a file turns into: every file
 # is then redone. 2: spec facts and the cars of each chunk. 3: a document's repeated chunk
 # texts stored once (`ingest.pipeline.dedup`). 4: spec extraction's third to fifth rounds
-# (stop 23: table cells by column, variant scoping, parts and rivals, hedges). 6: cars no
-# alias file lists, found by a known make and the shape of the model name after it.
-PIPELINE_VERSION = "6"
+# (stop 23: table cells by column, variant scoping, parts and rivals, hedges). 5: the sixth
+# round (conditions, variant headings, Type rows, km/kg). 6: cars no alias file lists, found
+# by a known make and the shape of the model name after it. 7: Chinese prose (a model's own
+# figure, label words, clauses, comparisons).
+PIPELINE_VERSION = "7"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -216,7 +216,7 @@ _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
     + ENGINE_NAMED
     + r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
-    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?发动机)"
+    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=(?:[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?)?发动机)"
     rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
     re.IGNORECASE,
 )
@@ -296,9 +296,9 @@ def _figure_end(text: str, start: int, end: int) -> int:
     return start + (unit.end() if unit else 3)
 
 
-# "两门两座", "潮流版（五座）", "a seven-seat SUV", "5-seater": a seat count
+# "两门两座", "潮流版（五座）", "采用5座布局", "a seven-seat SUV", "5-seater": a seat count
 _SEATS = re.compile(
-    r"(?<![\d一二三四五六七八九十第])(?P<n>[两二三四五六七八九])座(?![椅位舱])"
+    r"(?<![\d一二三四五六七八九十第.])(?P<n>[2-9两二三四五六七八九])座(?![椅位舱])"
     r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
     re.IGNORECASE,
 )

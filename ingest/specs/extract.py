@@ -24,22 +24,21 @@ from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.phrases import phrase_facts
-from ingest.specs.prose import sentences, with_variant
+from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.scope import (
     DocCars,
     Scope,
-    clause_cars,
     document_car,
     record_car,
     section_scope,
-    sub_model,
-    version_after,
     with_own_name,
 )
+from ingest.specs.sentence_cars import sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
+from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
@@ -91,6 +90,7 @@ def _extract(
     rows: dict[str, list[list[Fact]]] = {}  # CSV rows by car: their facts
     learned: dict[str, set[str]] = {}
     bounds: dict[tuple[str, str, str], int] = {}  # facts given as bounds ("over 1,000 HP")
+    named: list[bool] = []  # beside `found`: does the fact's sentence name its car first
     all_spans = _chunk_spans(doc.sections, chunks)
     for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
@@ -110,7 +110,11 @@ def _extract(
         row = []
         for item, from_prose in _read(vocab, section, text, data_sets):
             bound = bound_of(text, item.value.start)
-            for fact in _facts(hits, section, text, item, scope, spans, chunks, doc_cars, record):
+            stated, by_name = _facts(
+                hits, section, text, item, scope, spans, chunks, doc_cars, record
+            )
+            named += [by_name] * len(stated)
+            for fact in stated:
                 found.append((fact, from_prose))
                 if bound:
                     bounds[fact.car, fact.attribute, fact.evidence] = bound
@@ -125,7 +129,7 @@ def _extract(
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
     unified = unify_variants([f for f, _ in found])
     facts = beside_pure_electric(
-        _dedupe([(f, p) for f, (_, p) in zip(unified, found, strict=True)])
+        _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )
     facts = [f for f in without_rounder(facts, bounds) if f.car not in passing]
     renamed = _base_ids(set(rows))
@@ -147,17 +151,19 @@ def _extract(
     )
 
 
-def _dedupe(found: list[tuple[Fact, bool]]) -> list[Fact]:
+def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
     """One fact per car, attribute, variant and value; sentences restating a table's figure,
-    and variant-less restatements of a variant's figure, add nothing."""
+    and variant-less restatements of a variant's figure, add nothing (`repeats`)."""
     seen: set[tuple[str, str, str | None, str]] = set()
     kept = []
-    for fact, from_prose in found:
+    for fact, from_prose, by_name in found:
         key = (fact.car, fact.attribute, fact.variant, fact.value)
         if key not in seen:
             seen.add(key)
-            kept.append((fact, from_prose))
-    return drop_prose_repeats([f for f, _ in kept], [p for _, p in kept])
+            kept.append((fact, from_prose, by_name))
+    return drop_prose_repeats(
+        [f for f, _, _ in kept], [p for _, p, _ in kept], [n for _, _, n in kept]
+    )
 
 
 def _read(
@@ -187,7 +193,7 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in phrase_facts(vocab, text, skip)
     ]
-    return settle(text, found)
+    return settle(vocab, text, found)
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
@@ -219,43 +225,31 @@ def _facts(
     chunks: list[Chunk],
     doc_cars: DocCars,
     record: tuple[str, str] | None,
-) -> list[Fact]:
+) -> tuple[list[Fact], bool]:
     """The fact `found` states, one per sub-model when its sentence names several joined
-    ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown."""
+    ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown. True when its
+    sentence names that car, and no sub-model of it, before the figure."""
     subs: list[str | None] = [None]
+    by_name = False
     car = scope.car_at(found.start)
     if record is None:
-        in_clause = clause_cars(hits, text, found.start, found.end)
-        named = {h.car for h in in_clause}
-        before = [
-            h
-            for h in in_clause
-            if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
-        ]
-        if car is None and len(named) == 1:
-            car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
-            if found.variant is None:  # "…的卡罗拉双擎精英版": the 精英版's price
-                found = replace(found, variant=version_after(text, found.value.end, in_clause))
-        elif car is not None and before and before[-1].car != car:
-            return []  # "比AION Y 10-15万的定位": the figure follows another car's name
-        if car is not None and before and before[-1].car == car:
-            subs = _joined_sub_models(text, before, doc_cars) or subs
-            for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
-                if sub is not None:
-                    doc_cars.sub_models.setdefault(car, set()).add(sub)
+        placed = sentence_car(hits, text, found, car, doc_cars)
+        if placed is None:
+            return [], False
+        car, found, subs, by_name = placed
     if car is None:
-        return []
+        return [], False
     if record is None and other_quantity(
         text, found.attribute, found.start, found.value.start, found.value.end
     ):
-        return []
+        return [], False
     start, end = stripped_span(section.text, found.start, found.end)
     chunk = _chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
         chunk = _chunk_of(spans, start, end, section.text, chunks)
         if chunk is None:
-            return []
+            return [], False
     value = found.value
     written = section.text[value.start : value.end].strip()
     return [
@@ -274,34 +268,7 @@ def _facts(
             chunk_index=chunk,
         )
         for sub in subs
-    ]
-
-
-# "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner
-_JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
-
-
-def _joined_sub_models(text: str, before: list[Hit], doc_cars: DocCars) -> list[str | None]:
-    """The sub-models the last car names before a figure make, with those joined to it."""
-    last = before[-1]
-    sub = sub_model(text, last, doc_cars)
-    if not sub:
-        return []
-    out: list[str | None] = [sub]
-    nxt = last
-    for hit in reversed(before[:-1]):
-        earlier = sub_model(text, hit, doc_cars) if hit.car == last.car else None
-        if earlier is None or not _JOINED.fullmatch(text, hit.end, nxt.start):
-            break
-        out.insert(0, earlier)
-        nxt = hit
-    return out
-
-
-# "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
-_COMPARED_CAR = re.compile(
-    r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的)?\s*$", re.I
-)
+    ], by_name
 
 
 def _name_configurations(

@@ -13,7 +13,7 @@ _MAYBE = re.compile(
     r"one day\s+)?(?:offer|add|get|receive|gain|come|follow|arrive)\b|\bin the future\b|"
     r"\brumou?red\b"
     # cars in general as the clause's subject
-    r"|市场上|很多[^，,。]{0,6}车|许多[^，,。]{0,6}车|大多数|大部分[^，,。]{0,6}车|"
+    r"|市场上|(?:很多|许多|不少)[^，,。]{0,6}车|大多数|大部分[^，,。]{0,6}车|"
     r"\b(?:most|many|other|typical|average)\s+(?:[\w-]+\s+)?(?:evs|cars|vehicles|suvs|rivals|competitors)\b",
     re.IGNORECASE,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ingest.specs.units import MULTIPLIERS, PREFIXES, SUFFIXES, Unit
 
@@ -64,7 +65,8 @@ _QUANTITY = re.compile(
     rf"(?:(?<![a-z])(?P<prefix>{_PREFIX})\s*)?"
     rf"(?<![A-Za-z0-9_.])(?<!\d,)(?P<body>{_NUM}(?:\s*{_MULT})?{_YUAN}(?:{_SEP}{_NUM}(?:\s*{_MULT})?)*)"
     rf"(?:\s*(?P<mult>{_MULT}))?"
-    rf"(?:(?:\s*|{_HYPHENED})(?P<unit>{_SUFFIX}))?",
+    # "1000+公里", "300+ miles": a lower bound's "+" may stand between figure and unit
+    rf"(?:(?:\s*\+?\s*|{_HYPHENED})(?P<unit>{_SUFFIX}))?",
     re.IGNORECASE,
 )
 _PIECE = re.compile(
@@ -159,6 +161,24 @@ def quantities(
             Quantity(m.start(), m.end(), tuple(numbers), unit, is_list, wan, tuple(halves))
         )
     return _ranges(text, found) if len(found) > 1 else found
+
+
+_AND = re.compile(r"\s*(?:,|和|及|以及)\s*")
+
+
+def joined_list(text: str, start: int, stop: int) -> Quantity | None:
+    """ "4900mm、1860mm和1450mm" (folded: "、" is ","): three figures of one unit, joined as a
+    list, starting at `start`, read as the one list "4900/1860/1450mm" would be."""
+    found = quantities(text, start, stop)[:3]
+    if len(found) != 3 or found[0].start != start or found[-1].unit is None:
+        return None
+    if any(q.unit not in (None, found[-1].unit) or len(q.numbers) != 1 for q in found):
+        return None
+    if any(_AND.fullmatch(text, a.end, b.start) is None for a, b in pairwise(found)):
+        return None
+    numbers = tuple(q.numbers[0] for q in found)
+    halves = tuple(q.half_widths[0] for q in found)
+    return Quantity(start, found[-1].end, numbers, found[-1].unit, True, False, halves)
 
 
 # "from approximately 17 km/l up to 24.08 km/l", "between 9 and 11 seconds": a range whose

@@ -81,9 +81,11 @@ _NUMBER_WORD = r"(?:\d{1,2}|four|five|six|seven|eight|nine|ten)"
 _GEARBOX = re.compile(
     rf"\b{_NUMBER_WORD}\s*-?\s*speed\s+(?:(?:dual|twin|double)[- ]clutch(?:\s+automatic)?|"
     r"torque[- ]converter(?:\s+automatic)?|automatic|manual|DCT|DSG|AMT|CVT|sequential)\b"
-    r"|\d{1,2}速(?:手动|自动|双离合|手自一体)(?:变速箱)?"
-    r"|(?<![A-Za-z0-9/])(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z0-9/])(?:\s+automatic)?(?:无级)?"
-    r"(?:变速箱)?",
+    r"|\d{1,2}速(?:湿式|干式)?(?:手动|自动|双离合|手自一体)(?:变速箱|变速器)?"
+    r"|(?<![A-Za-z0-9./])\d{1,2}(?:AT|MT|DCT|WDCT)(?![A-Za-z0-9/])(?:变速箱|变速器)?"  # "8AT"
+    # "Direct Shift-CVT无级变速器": a maker's name joined to the gearbox is part of it
+    r"|(?<![A-Za-z0-9/])(?:[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?-(?=CVT))?"
+    r"(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z0-9/])(?:\s+automatic)?(?:无级)?(?:变速箱|变速器)?",
     re.IGNORECASE,
 )
 _GEAR_CUE = re.compile(
@@ -99,6 +101,7 @@ _DRIVE = re.compile(
 )
 # "两驱、四驱各4个配置版本", "前置前驱单电机布局"
 _ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
+_OWN_VERSION = re.compile(r"版本|版|车型")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
     r"\bstandard|\b(?:is|are))\s+$",
@@ -326,6 +329,12 @@ def _phrases(
             out.append(Found(key, Value(m.start(), m.end()), some[1], some[2], some[0]))
             continue
         variant = None
+        own = _OWN_VERSION.match(text, m.end()) if key == "drive" else None
+        if own is not None:  # "四驱版搭载两台电机": the drive of the version it names
+            out.append(
+                Found(key, Value(m.start(), m.end()), m.start(), own.end(), m.group() + own.group())
+            )
+            continue
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
         paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
         end = m.end()

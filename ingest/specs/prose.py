@@ -14,12 +14,12 @@ from dataclasses import replace
 from functools import partial
 
 from ingest.specs.conditions import paired
-from ingest.specs.counts import ENGINE_NAMED
-from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.outline import described_code, list_variant
+from ingest.specs.numbers import Quantity, joined_list, quantities
 from ingest.specs.shapes import Found, values_of
+from ingest.specs.subjects import SENTENCE_START, with_variant
+from ingest.specs.units import KWH100, L100
 from ingest.specs.values import compared, read, rpm_value
-from ingest.specs.vocabulary import Vocabulary, unit_hint
+from ingest.specs.vocabulary import Hint, Vocabulary, unit_hint
 
 # A wrapped line goes on; a blank line or a new list item ends the clause.
 _CLAUSE_END = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n|\n\s*(?:[-*•]|\d+\.)\s")
@@ -46,10 +46,12 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for m in vocab.find_labels(text)
         if not any(s <= m[0] < e for s, e in skip) and not modified(vocab, text, m)
     ]
-    labels = sorted({*labels, *_topics(vocab, text, skip, labels)})
+    labels = sorted({*labels, *_topics(vocab, text, skip, labels), *_tight(vocab, text, labels)})
     if not labels:
         return []
     figures = _figures_near(vocab, text, labels)
+    # "0-100km/h加速时间为6.9s": a figure inside a label is part of its name, not a value
+    figures = [q for q in figures if not any(a <= q.start and q.end < b for a, b in labels)]
     labels = [m for m in labels if not any(q.start <= m[0] < q.end for q in figures)]
     taken: set[int] = set()
     own: list[tuple[Found, str]] = []  # figures told apart by their own brackets
@@ -68,8 +70,8 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             before_figure = text[max(m[1], q.start - 12) : q.start]
             if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break
-            if compared(text, q.start, q.end):
-                break
+            if compared(text, q.start, q.end) or _BEYOND.match(text, q.end):
+                break  # "售价10万元以内的车型": a bound of a class of cars, not a value
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
             pair = paired(text, q, figures, partial(_bind_at, vocab, m, text)) if found else []
             if pair:  # "11 kW (standard) or 19.2 kW (optional)": each its version's
@@ -85,125 +87,6 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
     return [with_variant(vocab, text, f) for f in out] + [
         replace(f, variant=f"{head} ({v})" if head else v) for head, f, v in listed
     ]
-
-
-# The engine or version a sentence is about, named before the figure in the same sentence:
-# "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
-_ENGINE_NAME = re.compile(
-    rf"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{{0,40}}?){ENGINE_NAMED}", re.I
-)
-_VERSION_NAME = re.compile(r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版)(?![本权面])")
-# 「手动星动版／手动星光版」: a version named in brackets is named whole
-_QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
-# Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
-_NOT_IN_NAME = re.compile(r"其中|而且|以及|[它其了与和及的是在为将把被比较跟同都也即而]")
-# …and a name right after one of these is not the subject: what the subject is compared
-# with ("它与手动基础版相差1万元") or the object of its verb ("它保留了极光X5燃油版的…")
-_NOT_SUBJECT_AFTER = "与比较跟同了"
-# hard-wrapped lines go on; a new list item starts afresh
-_SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n|\n[ \t]*(?:[-*•]|\d+\.)[ \t]")
-
-
-# "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
-_ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?", re.MULTILINE)
-
-
-# "The CVT automatic petrol variant returns …": a variant named as one in its sentence
-_NAMED = re.compile(
-    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\-\s]{1,40}?)\s+"
-    r"(?:variant|version|trim|option|tune)s?\b",
-    re.IGNORECASE,
-)
-# "…, while the petrol IVT automatic returns approximately 18.4 km/l": a later clause's own
-# subject, right before its verb of stating a figure
-_CLAUSE_SUBJECT = re.compile(
-    r"(?:^|[,;]\s*|\b(?:while|whereas|with)\s+)(?:the|a|an)\s+"
-    r"(?P<v>[A-Za-z0-9][\w.\-\s]{1,30}?)\s+"
-    r"(?:returns?|returning|delivers?|delivering|achieves?|achieving|is\s+rated|rated)\b",
-    re.IGNORECASE,
-)
-
-
-# "超长续航双电机"YOU"搭载100kWh电池，NEDC续航606km": the version a Chinese sentence is
-# about, as the subject of its first verb of fitting
-_SUBJECT = re.compile(
-    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?:了|有)?"
-)
-_NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|方面|这款|此款|^[A-Za-z0-9 .-]+$")
-
-
-_LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
-
-
-_SYSTEMS = re.compile(r"\bsystems?$", re.I)
-
-
-def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
-    """`found` with the variant its list, its list item or its sentence names before it."""
-    listed = list_variant(vocab, text, found.value.start)
-    if listed is not None and not (found.variant and _SYSTEMS.search(listed)):
-        return replace(found, variant=listed)  # ("**Four-Wheel Drive Systems:**" over a
-        # fact naming its own variant, "4WD on select trims", is the fact's topic)
-    lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
-    if found.variant is not None:
-        if lead is not None and found.start >= lead.end() and described_code(lead, found.variant):
-            return replace(found, variant=lead.group("v").strip())
-        return found
-    if lead is not None:
-        return replace(found, variant=lead.group("v").strip())
-    back = max(0, found.start - 400)  # a sentence is never longer
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, found.start)]
-    sentence = text[starts[-1] if starts else back : found.start]
-    named = list(_NAMED.finditer(sentence))
-    at_named = {_at(m) for m in named}
-    subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
-    names = (
-        sorted([*named, *subjects], key=_at)
-        or list(_ENGINE_NAME.finditer(sentence))
-        or _versions(sentence)
-    )
-    if not names:
-        subject = _SUBJECT.match(sentence)
-        if subject is None or _NOT_VARIANT.search(subject.group("v")):
-            return found
-        return replace(found, variant=subject.group("v"))
-    last = names[-1]
-    if _OBJECT_OF.search(sentence, 0, last.start()):
-        return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
-    name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
-    return replace(found, variant=name or None)
-
-
-def _at(m: re.Match[str]) -> int:
-    return m.start("v")
-
-
-def _versions(sentence: str) -> list[re.Match[str]]:
-    """The Chinese version names of a sentence in order: bracketed ones whole, others from
-    their last pronoun or particle on, none that follows 与/比 (what it is compared with)."""
-    quoted = list(_QUOTED_VERSION.finditer(sentence))
-    out = list(quoted)
-    for m in _VERSION_NAME.finditer(sentence):
-        if any(q.start() <= m.start("v") < q.end() for q in quoted):
-            continue
-        cuts = list(_NOT_IN_NAME.finditer(sentence, m.start("v"), m.end("v")))
-        cut = cuts[-1] if cuts else None
-        if cut is None:
-            out.append(m)
-        elif cut.group() not in _NOT_SUBJECT_AFTER and cut.end() < m.end("v") - 1:
-            tail = _VERSION_NAME.match(sentence, cut.end())
-            if tail is not None:
-                out.append(tail)
-    return sorted(out, key=_at)
-
-
-# A name right after a verb that joins parts is what the subject is made of, not the subject:
-# "a plug-in hybrid that pairs the 1.5-litre turbo engine with an electric motor".
-_OBJECT_OF = re.compile(
-    r"\b(?:pairs?|pairing|combines?|combining|mates?|mating|couples?|coupling|joins?|"
-    r"teams?|adds?|borrows?)\s+(?:it\s+with\s+)?(?:the|a|an|its)?\s*$",
-    re.IGNORECASE,
-)
 
 
 # "续航方面，…": a topic the next figures are about; a word too weak to be a label in a
@@ -225,6 +108,26 @@ def _topics(
             if attr is not None and attr.dimension not in ("text", "count"):
                 out.append((m.start(1) + i, m.end(1)))
                 break
+    return out
+
+
+# "10万元以内的车型": a bound that picks out cars ("续航500km以上，" is the car's own bound)
+_BEYOND = re.compile(r"\s*(?:以内|之内|以下|以上)的")
+
+
+# "续航526km", "功率为150kW": a word too weak to be a label in a sentence is one when its
+# figure follows it at once, past a verb of being at most
+_AT_ONCE = re.compile(r"(?:为|是|达到?|可达|高达|约为?|仅为?|仅需|只有|[:：])?\s*\d")
+
+
+def _tight(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for word in vocab.weak_zh:
+        for m in re.finditer(re.escape(word), text):
+            if _AT_ONCE.match(text, m.end()) and not any(
+                a < m.end() and m.start() < b for a, b in labels
+            ):
+                out.append((m.start(), m.end()))
     return out
 
 
@@ -387,6 +290,8 @@ def _bind(
     key = vocab.lookup(label)
     if key is None:
         return []
+    joined = joined_list(text, start, start + 60) if key == "LWH" else None
+    end = joined.end if joined is not None else end  # "长宽高分别为4900mm、1860mm和1450mm"
     if key != "LWH":
         attr = vocab.attributes[key]
         if attr.dimension in ("text", "count"):
@@ -397,10 +302,11 @@ def _bind(
         if not values or values[0].start != start:
             return []
         end = values[0].rpm[1] if values[0].rpm else values[0].end
+    per_100km = unit_hint(label) in _PER_100KM  # "百公里电耗为12.5kWh": the label's unit
     return values_of(
         vocab,
         key,
-        "",
+        label if per_100km else "",
         text,
         start,
         end,
@@ -409,6 +315,9 @@ def _bind(
         None,
         single=False,
     )
+
+
+_PER_100KM = (Hint(L100), Hint(KWH100))
 
 
 # An option, pack or package a sentence prices rather than the car
@@ -420,7 +329,7 @@ _OPTION = re.compile(
 
 def _option_priced(text: str, at: int) -> bool:
     back = max(0, at - 200)
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, back, at)]
+    starts = [m.end() for m in SENTENCE_START.finditer(text, back, at)]
     return _OPTION.search(text, starts[-1] if starts else back, at) is not None
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from ingest.specs.model import Fact
 
 
-def drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
+def drop_prose_repeats(facts: list[Fact], prose: list[bool], named: list[bool]) -> list[Fact]:
     """A sentence restating a table's figure ("29 MPG city" under the EPA table) adds no fact,
     and neither does a sentence giving another figure for what a table or a labelled line of
     the same document already states for that car and variant (or, naming no variant, for
     each of the car's variants): such a sentence is about a part or a condition ("the petrol
     engine produces 110 kW on its own" beside the Hybrid's 200 kW system output in the
-    table), not a second spec."""
+    table), not a second spec. A figure naming no variant that one variant also has is that
+    variant's, said again, unless its sentence names the car itself as what has it
+    (`named`): "合创Z03……最大输出功率达到160kW" is the model's, beside "Z潮版搭载了160kW的电机"."""
 
     def key(f: Fact) -> tuple[str, str, object]:
         if f.normalized is not None:  # a range is its two ends, not its low end alone
@@ -27,9 +29,9 @@ def drop_prose_repeats(facts: list[Fact], prose: list[bool]) -> list[Fact]:
     with_variant = {k for k, f in zip(keys, facts, strict=True) if f.variant}
     return [
         f
-        for f, p, k in zip(facts, prose, keys, strict=True)
+        for f, p, n, k in zip(facts, prose, named, keys, strict=True)
         if not (p and (k in structured or _stated(f, stated, by_variant)))
-        and (f.variant or k not in with_variant)
+        and (f.variant or n or k not in with_variant)
     ]
 
 

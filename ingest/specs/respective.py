@@ -2,7 +2,9 @@
 
 "有1.5T、1.5T+48V、2.0T三款动力系统，最大马力分别可以达到168Ps、204Ps、204Ps": the k figures of
 one attribute after 分别 (or before "respectively") are the k names listed before them, in
-order; a listed engine name is its own displacement's variant. With any other count of names
+order ("豪华版、尊贵版和旗舰版的售价分别为…": Chinese version names too, each figure that name's
+even where a sentence reader gave it the list's last name); a listed engine name is its own
+displacement's variant. With any other count of names
 or figures the reader cannot pair them, and the figures keep what the text around them says.
 """
 
@@ -19,6 +21,19 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 _NAME = r"[A-Za-z0-9][A-Za-z0-9.+\-]*(?: [A-Za-z0-9][A-Za-z0-9.+\-]*){0,2}"
 _LIST = re.compile(rf"(?<![A-Za-z0-9.+\-])(?P<list>{_NAME}(?:\s*(?:、|,|/|and|和|与)\s*{_NAME})+)")
 _JOIN = re.compile(r"\s*(?:、|,|/|\band\b|和|与)\s*")
+# "豪华版、尊贵版和旗舰版", "长续航版与超长续航版", "两驱、四驱": Chinese version names listed
+_ZH_NAME = (
+    r"(?:[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型)|两驱|四驱|前驱|后驱|单电机|双电机|"
+    r"标准续航|长续航|超长续航)"
+)
+_ZH_LIST = re.compile(rf"(?P<list>{_ZH_NAME}(?:\s*(?:、|,|和|与|及|以及)\s*{_ZH_NAME})+)")
+_ZH_JOIN = re.compile(r"\s*(?:、|,|和|与|以及|及)\s*")
+# what the sentence says before its first name ("新车共推出豪华版" names 豪华版), and a count
+# after its last ("两驱和四驱两种版本" names 四驱)
+_LEAD = re.compile(
+    r"^.*(?:推出|提供|包括|包含|分为|共有|共|有|是|为|的|：|:)了?"
+    r"|[一二两三四五六七八九十\d]+(?:种|款|个)(?:版本|版|车型)$"
+)
 _ENGINE_NAME = re.compile(r"\d\.\d\s*(?:[TL]|litre|liter)(?![a-z])", re.IGNORECASE)
 
 
@@ -33,11 +48,29 @@ def respective(text: str, found: list[Found]) -> list[Found]:
         start = back[-1] if back else max(0, m.start() - 300)
         stop = _SENTENCE_END.search(text, m.end())
         end = stop.start() if stop else len(text)
-        lists = list(_LIST.finditer(text, start, m.start()))
-        if not lists:
+        # "510km和650km": figures, not names (engine sizes are names: "1.5T、2.0T")
+        figures = [f.value.start for f in out if f.attribute != "displacement"]
+        lists = [
+            n
+            for n in _LIST.finditer(text, start, m.start())
+            if not any(n.start() <= at < n.end() for at in figures)
+        ]
+        # Chinese versions may be named in an earlier sentence of the paragraph
+        zh = list(_ZH_LIST.finditer(text, start, m.start())) or list(
+            _ZH_LIST.finditer(text, text.rfind("\n\n", 0, start) + 1, start)
+        )
+        if zh and (not lists or zh[-1].end() > lists[-1].end()):
+            lists = zh
+            names = [_LEAD.sub("", n) or n for n in _ZH_JOIN.split(zh[-1].group("list"))]
+        elif lists:
+            names = _JOIN.split(lists[-1].group("list"))
+        else:
             continue
-        names = _JOIN.split(lists[-1].group("list"))
-        at = [i for i, f in enumerate(out) if start <= f.value.start < end and f.variant is None]
+        at = [
+            i
+            for i, f in enumerate(out)
+            if start <= f.value.start < end and (f.variant is None or f.variant in names)
+        ]
         after = [i for i in at if out[i].value.start > lists[-1].end()]
         by_attr: dict[str, list[int]] = {}
         for i in after:

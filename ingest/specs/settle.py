@@ -4,7 +4,8 @@ A figure a clause only speculates about goes (`hedges.speculative`), and so does
 economy whose figure names another cycle ("~27 MPG (city)"); figures a sentence gives
 "respectively" get the names it listed (`respective`); a bracket right after a figure names its
 variant ("71.4 kWh (FWD)", `values.own_bracket`), and so does a clause's subject ("hybrid
-models tow up to 3,500 lbs").
+models tow up to 3,500 lbs"); an engine speed before its power or torque, and an earlier
+generation's figure a clause compares with, are added (`around`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ingest.specs.around import around
 from ingest.specs.hedges import speculative
 from ingest.specs.respective import respective
 from ingest.specs.shapes import Found
 from ingest.specs.values import own_bracket
+from ingest.specs.vocabulary import Vocabulary
 
 
-def settle(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
-    """`found` ((fact, from a sentence) pairs) settled against `text`, its section."""
+def settle(
+    vocab: Vocabulary, text: str, found: list[tuple[Found, bool]]
+) -> list[tuple[Found, bool]]:
+    """`found` ((fact, from a sentence) pairs) settled against `text`, its section, with the
+    figures a clause gives around them (`around`)."""
     kept = [
         (f, p)
         for f, p in found
@@ -27,7 +33,13 @@ def settle(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool
     ]
     prose_of = {id(f): p for f, p in kept}
     settled = respective(text, [f for f, _ in kept])
-    return [(_subject(text, _bracketed(text, f)), prose_of.get(id(f), True)) for f in settled]
+    out = [
+        (_charged_by(text, _subject(text, _bracketed(text, f))), prose_of.get(id(f), True))
+        for f in settled
+    ]
+    added = around(vocab, text, [f for f, _ in out])
+    theirs = {f.value.start for f in added}  # an earlier generation's figure is not the car's
+    return [(f, p) for f, p in out if f.value.start not in theirs] + [(f, True) for f in added]
 
 
 # "~27 MPG (city)": a figure that names its own driving cycle
@@ -73,3 +85,18 @@ def _bracketed(text: str, found: Found) -> Found:
     if bracket is None:
         return found
     return replace(found, variant=bracket[0], end=max(found.end, bracket[1]))
+
+
+# "直流快充从20%充至80%只要35分钟，交流慢充充满电需要8小时": how the car is charged, in the
+# clause before a charging time naming no variant
+_CHARGER = re.compile(r"(?:直流|交流)?(?:快充|慢充)|直流充电|交流充电")
+_CLAUSE = re.compile(r"[，,。；;！？!?\n]")
+
+
+def _charged_by(text: str, found: Found) -> Found:
+    if found.attribute != "charging_time" or found.variant is not None:
+        return found
+    at = found.value.start
+    cuts = [m.end() for m in _CLAUSE.finditer(text, max(0, at - 40), at)]
+    modes = list(_CHARGER.finditer(text, cuts[-1] if cuts else max(0, at - 40), at))
+    return replace(found, variant=modes[-1].group()) if modes else found

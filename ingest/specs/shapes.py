@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ingest.specs.conditions import alternatives, qualified
-from ingest.specs.numbers import quantities
+from ingest.specs.numbers import joined_list, quantities
 from ingest.specs.units import MM, to_canonical
 from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import (
@@ -412,6 +412,8 @@ def _lwh(
 ) -> list[Found]:
 
     found = [q for q in quantities(text, start, end) if q.is_list and len(q.numbers) == 3]
+    joined = None if found else joined_list(text, start, end)
+    found = [joined] if joined is not None else found
     if len(found) != 1:
         return []
     q = found[0]

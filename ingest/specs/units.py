@@ -167,6 +167,8 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"转", RPM),
     (r"kwh", KWH),
     (r"千瓦时", KWH),
+    # "60度电", "容量为75度。": a 度 (kWh) of charge; never an angle ("360度全景")
+    (r"度电|度(?=\s*(?:[，。；,;)）]|$))", KWH),
     (r"kw", KW),
     (r"千瓦", KW),
     (r"ps", PS),
@@ -196,6 +198,7 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"ft", FOOT),
     (r"英尺", FOOT),
     (r"tonnes?", TONNE),
+    (r"吨", TONNE),
     (r"mm", MM),
     (r"毫米", MM),
     (r"cm3", CC),  # NFKC turns cm³ into cm3

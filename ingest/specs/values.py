@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from ingest.specs.model import Fact
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.units import CANONICAL, CNY, SUFFIXES, Unit, dimension_of, to_canonical
+from ingest.specs.units import (
+    CANONICAL,
+    CNY,
+    KWH100,
+    L100,
+    SUFFIXES,
+    Unit,
+    dimension_of,
+    to_canonical,
+)
 from ingest.specs.vocabulary import Attribute, Hint
 
 _NO_VALUE = re.compile(r"^(?:n/?a|na|none|-+|—|/|null|nan|\?|tbd|tba|s|o|x|yes|no)$", re.I)
@@ -206,6 +215,8 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
     if unit is None and hint is not None:
         unit = hint.unit
         numbers = tuple(n * hint.multiplier for n in numbers)
+    elif unit is not None and hint is not None and _PER_100KM.get(unit.dimension) == hint.unit:
+        unit = hint.unit  # "百公里油耗为5.2升": litres (or kWh) under a per-100-km label
     if attr.dimension == "count":
         return _count(attr, q, numbers)
     if unit is None:
@@ -220,9 +231,13 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
     normalized, canonical = converted
     if not attr.plausible(normalized) and attr.dimension != "fuel_consumption":
         return None
-    if attr.dimension == "fuel_consumption" and not 1.0 <= normalized <= 40.0:
+    # a plug-in hybrid's combined figure can be under 1 ("WLTC综合油耗为0.8L/100km")
+    if attr.dimension == "fuel_consumption" and not 0.3 <= normalized <= 40.0:
         return None
     return Value(q.start, q.end, numbers, unit.symbol, round(normalized, 4), canonical)
+
+
+_PER_100KM = {"volume": L100, "energy": KWH100}
 
 
 def _plausible_bare(attr: Attribute, number: float) -> bool:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.specs.numbers import first_words_re, fold, quantities, word_grams
-from ingest.specs.units import Unit
+from ingest.specs.units import KWH100, L100, Unit
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _HINT = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
@@ -77,6 +77,7 @@ class Vocabulary:
     labels: dict[str, str] = field(default_factory=dict)  # normalised label → key
     prose_en: set[str] = field(default_factory=set)  # normalised labels for sentences
     prose_zh: list[str] = field(default_factory=list)  # Chinese ones, longest first
+    weak_zh: list[str] = field(default_factory=list)  # Chinese words too weak alone ("续航")
     longest_en: int = 1  # words in the longest English prose label
     first_words: set[str] = field(default_factory=set)
     memo: dict[str, str | None] = field(default_factory=dict)
@@ -142,6 +143,8 @@ def normalise(label: str) -> str:
 def unit_hint(label: str) -> Hint | None:
     """The unit a label gives its figures: "(mm)", "(in $1,000)", "City MPG"; else None."""
     folded = fold(label)
+    if "百公里" in folded and ("油耗" in folded or "电耗" in folded):  # "百公里电耗为12.5kWh"
+        return Hint(L100 if "油耗" in folded else KWH100)
     for m in _HINT.finditer(folded):
         hint = read_hint(m.group(1).strip())
         if hint is not None:
@@ -231,6 +234,8 @@ def load_vocabulary(path: Path) -> Vocabulary:
                 vocab.label_first.add(_first_word(norm))
             if _strong(str(name), entry.get("dimension", "text")):
                 prose.append(str(name))
+            elif str(name) in _WEAK and not str(name).isascii() and len(str(name)) > 1:
+                vocab.weak_zh.append(str(name))
     for name in _LWH_LABELS:
         vocab.labels.setdefault(normalise(name), "LWH")
         vocab.label_first.add(_first_word(normalise(name)))

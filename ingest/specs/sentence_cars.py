@@ -1,0 +1,74 @@
+"""The car a sentence's figure is about, by the cars the sentence names (`sentence_car`).
+
+A figure after a car's name in its sentence is that car's ("A的售价为…，而B的售价为…"), unless
+the name follows 比/than (what the subject is compared with); a figure after another car's name
+than the one the text is about is that other car's, not the text's car's; sub-models named
+and joined before a figure ("G3i 520G和G3i 520N均搭载的是66kWh的电池") each hold it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.cars import Hit
+from ingest.specs.scope import DocCars, clause_cars, sub_model, version_after
+from ingest.specs.shapes import Found
+
+
+def sentence_car(
+    hits: list[Hit], text: str, found: Found, car: str | None, doc_cars: DocCars
+) -> tuple[str | None, Found, list[str | None], bool] | None:
+    """The car of `found` by the cars its sentence names (`car`: its scope's), `found` with
+    the version named after that car, the sub-models the figure holds for, and whether the
+    sentence names the car before the figure; None when it follows another car's name."""
+    in_clause = clause_cars(hits, text, found.start, found.end)
+    named = {h.car for h in in_clause}
+    before = [
+        h
+        for h in in_clause
+        if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
+    ]
+    if car is None and len(named) > 1 and before:
+        car = before[-1].car  # "A的售价为…，而B的售价为…": the car named last before it
+    if car is None and len(named) == 1:
+        car = named.pop()  # "售价14.38万元的卡罗拉双擎精英版": the sentence's own car
+        if found.variant is None:  # "…的卡罗拉双擎精英版": the 精英版's price
+            found = replace(found, variant=version_after(text, found.value.end, in_clause))
+    elif car is not None and before and before[-1].car != car:
+        return None  # "比AION Y 10-15万的定位": the figure follows another car's name
+    subs: list[str | None] = [None]
+    if car is not None and before and before[-1].car == car:
+        subs = _joined_sub_models(text, before, doc_cars) or subs
+        for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
+            if sub is not None:
+                doc_cars.sub_models.setdefault(car, set()).add(sub)
+        return car, found, subs, subs == [None]
+    return car, found, subs, False
+
+
+# "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner
+_JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
+
+
+def _joined_sub_models(text: str, before: list[Hit], doc_cars: DocCars) -> list[str | None]:
+    """The sub-models the last car names before a figure make, with those joined to it."""
+    last = before[-1]
+    sub = sub_model(text, last, doc_cars)
+    if not sub:
+        return []
+    out: list[str | None] = [sub]
+    nxt = last
+    for hit in reversed(before[:-1]):
+        earlier = sub_model(text, hit, doc_cars) if hit.car == last.car else None
+        if earlier is None or not _JOINED.fullmatch(text, hit.end, nxt.start):
+            break
+        out.insert(0, earlier)
+        nxt = hit
+    return out
+
+
+# "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
+_COMPARED_CAR = re.compile(
+    r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的)?\s*$", re.I
+)

@@ -1,0 +1,163 @@
+"""The version a sentence is about, named before its figure (`with_variant`): a list's or
+list item's name, "the CVT automatic petrol variant", a later clause's own subject ("…, while
+the petrol IVT automatic returns …"), an engine ("The 1.5L U2 CRDi diesel engine produces …"),
+a Chinese version ("长续航双电机"WE"版搭载86kWh电池") or the subject of its verb of fitting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.counts import ENGINE_NAMED
+from ingest.specs.outline import described_code, list_variant
+from ingest.specs.shapes import Found
+from ingest.specs.vocabulary import Vocabulary
+
+# The engine or version a sentence is about, named before the figure in the same sentence:
+# "The 1.5L U2 CRDi diesel engine produces …", "长续航双电机"WE"版搭载86kWh电池".
+_ENGINE_NAME = re.compile(
+    rf"\b(?P<v>\d\.\d\s*-?\s*(?:l|litre|liter)\b[^.,;:()]{{0,40}}?){ENGINE_NAMED}", re.I
+)
+# …版, or a drive, motor or range version's 版本/车型 ("双电机版本"; a bare "两种版本" is none)
+_VERSION_NAME = re.compile(
+    r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版(?![本权面])"
+    r"|(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|超长续航)(?:版本|车型))"
+)
+# 「手动星动版／手动星光版」: a version named in brackets is named whole
+_QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
+# Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
+_NOT_IN_NAME = re.compile(r"其中|而且|以及|[它其了与和及的是在为将把被比较跟同都也即而]")
+# …and a name right after one of these is not the subject: what the subject is compared
+# with ("它与手动基础版相差1万元") or the object of its verb ("它保留了极光X5燃油版的…")
+_NOT_SUBJECT_AFTER = "与比较跟同了"
+# hard-wrapped lines go on; a new list item starts afresh
+SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n|\n[ \t]*(?:[-*•]|\d+\.)[ \t]")
+
+
+# "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
+_ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?", re.MULTILINE)
+
+
+# "The CVT automatic petrol variant returns …": a variant named as one in its sentence
+_NAMED = re.compile(
+    r"\b(?:the|a|an|this|its)\s+(?P<v>[A-Za-z0-9][\w.\-\s]{1,40}?)\s+"
+    r"(?:variant|version|trim|option|tune)s?\b",
+    re.IGNORECASE,
+)
+# "…, while the petrol IVT automatic returns approximately 18.4 km/l": a later clause's own
+# subject, right before its verb of stating a figure
+_CLAUSE_SUBJECT = re.compile(
+    r"(?:^|[,;]\s*|\b(?:while|whereas|with)\s+)(?:the|a|an)\s+"
+    r"(?P<v>[A-Za-z0-9][\w.\-\s]{1,30}?)\s+"
+    r"(?:returns?|returning|delivers?|delivering|achieves?|achieving|is\s+rated|rated)\b",
+    re.IGNORECASE,
+)
+
+
+# "超长续航双电机"YOU"搭载100kWh电池，NEDC续航606km": the version a Chinese sentence is
+# about, as the subject of its first verb of fitting
+_SUBJECT = re.compile(
+    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?:了|有)?"
+)
+_NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|方面|这款|此款|^[A-Za-z0-9 .-]+$")
+
+
+_LEAD_WORD = re.compile(r"^(?:其中|而且|而|以及|和|与|对于|至于|分别为|分别是|包括|有)")
+
+
+_SYSTEMS = re.compile(r"\bsystems?$", re.I)
+
+
+def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
+    """`found` with the variant its list, its list item or its sentence names before it."""
+    listed = list_variant(vocab, text, found.value.start)
+    if listed is not None and not (found.variant and _SYSTEMS.search(listed)):
+        return replace(found, variant=listed)  # ("**Four-Wheel Drive Systems:**" over a
+        # fact naming its own variant, "4WD on select trims", is the fact's topic)
+    lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
+    if found.variant is not None:
+        if lead is not None and found.start >= lead.end() and described_code(lead, found.variant):
+            return replace(found, variant=lead.group("v").strip())
+        return found
+    if lead is not None:
+        return replace(found, variant=lead.group("v").strip())
+    if found.attribute == "drive" and "\u4e00" <= text[found.value.start] <= "\u9fff":
+        return found  # "两驱版……，四驱为3.9秒": a drive word is no version named before it
+    back = max(0, found.start - 400)  # a sentence is never longer
+    starts = [m.end() for m in SENTENCE_START.finditer(text, back, found.start)]
+    sentence = text[starts[-1] if starts else back : found.start]
+    named = list(_NAMED.finditer(sentence))
+    at_named = {_at(m) for m in named}
+    subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
+    names = (
+        sorted([*named, *subjects], key=_at)
+        or list(_ENGINE_NAME.finditer(sentence))
+        or _versions(sentence)
+        or (_zh_engines(text, sentence, found.start) if found.attribute != "displacement" else [])
+    )
+    if not names:
+        subject = _SUBJECT.match(sentence)
+        if subject is None or _NOT_VARIANT.search(subject.group("v")):
+            return found
+        return replace(found, variant=subject.group("v"))
+    last = names[-1]
+    if _OBJECT_OF.search(sentence, 0, last.start()):
+        return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
+    name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
+    return replace(found, variant=name or None)
+
+
+def _at(m: re.Match[str]) -> int:
+    return m.start("v")
+
+
+def _versions(sentence: str) -> list[re.Match[str]]:
+    """The Chinese version names of a sentence in order: bracketed ones whole, others from
+    their last pronoun or particle on, none that follows 与/比 (what it is compared with)."""
+    quoted = list(_QUOTED_VERSION.finditer(sentence))
+    out = list(quoted)
+    for m in _VERSION_NAME.finditer(sentence):
+        if any(q.start() <= m.start("v") < q.end() for q in quoted):
+            continue
+        cuts = list(_NOT_IN_NAME.finditer(sentence, m.start("v"), m.end("v")))
+        cut = cuts[-1] if cuts else None
+        if cut is None:
+            out.append(m)
+        elif cut.group() not in _NOT_SUBJECT_AFTER and cut.end() < m.end("v") - 1:
+            tail = _VERSION_NAME.match(sentence, cut.end())
+            if tail is not None:
+                out.append(tail)
+    return sorted(out, key=_at)
+
+
+# A name right after a verb that joins parts is what the subject is made of, not the subject:
+# "a plug-in hybrid that pairs the 1.5-litre turbo engine with an electric motor".
+_OBJECT_OF = re.compile(
+    r"\b(?:pairs?|pairing|combines?|combining|mates?|mating|couples?|coupling|joins?|"
+    r"teams?|adds?|borrows?)\s+(?:it\s+with\s+)?(?:the|a|an|its)?\s*$",
+    re.IGNORECASE,
+)
+
+
+# "其中1.5T发动机最大功率为124kW，2.0T发动机…": an engine size naming a version's engine
+_ZH_ENGINE = re.compile(
+    r"(?<![\d.])(?P<v>\d\.\d[TL](?:\+48V)?)(?=发动机|车型|版本|版|动力|车款|的)"
+)
+_SIZE = re.compile(r"(?<![\d.])\d\.\d[TL]")
+
+
+def _zh_engines(text: str, sentence: str, at: int) -> list[re.Match[str]]:
+    """The engine sizes a Chinese sentence names as versions, when the whole sentence (to its
+    。) names more than one size (a car with one engine has no engine variant)."""
+    window = text[at - len(sentence) : at + 4]  # "1.5T|发动机最大功率": the label may hold 发动机
+    names = [m for m in _ZH_ENGINE.finditer(window) if m.end() <= len(sentence)]
+    if not names:
+        return []
+    stops = [m.end() for m in _FULL_STOP.finditer(text, max(0, at - 400), at)]
+    end = _FULL_STOP.search(text, at)
+    start, stop = (stops[-1] if stops else max(0, at - 400)), (end.start() if end else len(text))
+    return names if len({m.group() for m in _SIZE.finditer(text, start, stop)}) > 1 else []
+
+
+_FULL_STOP = re.compile(r"[。！？!?]|\n\s*\n")
