@@ -131,9 +131,11 @@ class Services:
     def rebuild_derived(self) -> None:
         """After an ingest's writes: the second collection, then the lexical index (whose new
         generation tells searchers that both moved)."""
-        if self.second_collection is not None:
-            self.second_collection.sync(self.store)
-        self.rebuild_lexical()
+        try:
+            if self.second_collection is not None:
+                self.second_collection.sync(self.store)
+        finally:  # BM25 follows the main collection whatever became of the second
+            self.rebuild_lexical()
 
     @cached_property
     def ledger(self) -> Ledger:

@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from generation.chain.grounded import GroundingPolicy
 from generation.chat.memory import Policy
 from generation.guard import GuardPolicy
-from ingest.embedding.model import Backend, Hint
+from ingest.embedding.model import NATIVE, Backend, Hint
 
 # `data/` as a wheel installs it (pyproject.toml maps this package onto the folder).
 DATA_PACKAGE = "specrag_data"
@@ -193,6 +193,13 @@ class Settings(BaseSettings):
     chat_answer_tokens: int = Field(
         default=512, ge=16, le=32_000, description="tokens reserved for each answer"
     )
+
+    @field_validator("second_embed_model")
+    @classmethod
+    def _second_model_known(cls, value: str) -> str:
+        if value and value not in NATIVE:
+            raise ValueError(f"{value!r} is not one of {', '.join(NATIVE)} (or empty: off)")
+        return value
 
     @field_validator("glossary", mode="before")
     @classmethod

@@ -45,6 +45,13 @@ class ModelMismatch(IngestError):
     type = "model_mismatch"
 
 
+class CollectionClash(IngestError):
+    """A derived collection's name is taken by a collection specrag did not derive."""
+
+    status = 409
+    type = "collection_clash"
+
+
 class ModelUnavailable(IngestError):
     """The embedding model cannot be found locally."""
 

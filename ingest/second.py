@@ -30,7 +30,7 @@ import numpy as np
 
 from ingest.embedding import Embedder
 from ingest.embedding.model import NATIVE
-from ingest.errors import ModelMismatch
+from ingest.errors import CollectionClash, ModelMismatch
 from ingest.store import ChromaStore
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 # 99 chunks are over 0.1, 92 over 0.7, every other chunk has none.
 HAN_SHARE = 0.3
 SYNCED = "synced"  # collection metadata: set once the first sync has run
+OWNER = "derived_of"  # collection metadata: the main collection it is derived from
 BATCH = 64
 
 
@@ -101,12 +102,14 @@ class SecondCollection:
     def sync(self, main: ChromaStore) -> SyncStats:
         """Bring the collection in step with `main` (see the module's docstring)."""
         began = time.perf_counter()
+        self._claim(main)
         try:
             held = self._held()
         except ModelMismatch as e:  # another model's vectors: derived, so rebuilt
             log.warning("%s; the second collection is built again", e)
             self.store.drop()
             held = {}
+        self.store.mark(OWNER, main.collection_name)
         wanted = {
             chunk_id: (text, metadata)
             for chunk_id, text, metadata in main.iter_chunks()
@@ -140,6 +143,25 @@ class SecondCollection:
         )
         log.info("second collection %s: %s", self.store.collection_name, stats)
         return stats
+
+    def _claim(self, main: ChromaStore) -> None:
+        """Refuse to touch a collection of this name that is not `main`'s derived one and
+        holds chunks (a user's own collection called `{main}-zh`): a sync deletes and
+        rebuilds what it holds."""
+        found = self.store.existing()
+        if found is None:
+            return
+        metadata, count = found
+        ours = metadata.get(OWNER) == main.collection_name or (
+            OWNER not in metadata and metadata.get(SYNCED) is True
+        )
+        if count and not ours:
+            raise CollectionClash(
+                f"collection {self.store.collection_name!r} holds {count} chunks that are not "
+                f"the second collection of {main.collection_name!r}; name the main collection "
+                "otherwise (SPECRAG_COLLECTION) or turn the second collection off "
+                '(SPECRAG_SECOND_EMBED_MODEL="")'
+            )
 
     def _held(self) -> dict[str, dict[str, Any]]:
         return {chunk_id: metadata for chunk_id, _, metadata in self.store.iter_chunks()}

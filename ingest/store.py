@@ -139,12 +139,21 @@ class ChromaStore:
             self._collection.modify(metadata={**kept, "embed_dim": dimension})
         return self._collection
 
-    def mark(self, key: str) -> None:
-        """Set `key` true in the collection's metadata (a derived collection's "synced")."""
+    def mark(self, key: str, value: str | bool = True) -> None:
+        """Set `key` to `value` in the collection's metadata (a derived collection's "synced",
+        or the collection it is derived from)."""
         found = self.collection().metadata or {}
-        if not found.get(key):
+        if found.get(key) != value:
             kept = {k: v for k, v in found.items() if not k.startswith("hnsw:")}
-            self.collection().modify(metadata={**kept, key: True})
+            self.collection().modify(metadata={**kept, key: value})
+
+    def existing(self) -> tuple[dict[str, Any], int] | None:
+        """The collection's metadata and chunk count as stored, whatever model built it, or
+        None when there is no such collection (nothing is created)."""
+        if self.collection_name not in {c.name for c in self.client.list_collections()}:
+            return None
+        found = self.client.get_collection(self.collection_name)
+        return dict(found.metadata or {}), found.count()
 
     def drop(self) -> None:
         """Delete the collection, whatever model built it (a derived one is built again)."""

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from api.services import Services
 from api.settings import Settings
 from ingest.embedding import Embedder
+from ingest.errors import CollectionClash
 from ingest.second import SecondCollection, mostly_han
 from retrieval.fusion import Weights, leads, rank
 from retrieval.search import Searcher
@@ -125,6 +127,37 @@ def test_another_model_in_the_collection_is_built_again_not_refused(
     assert other.store.collection().metadata["embed_model"] == "multilingual-e5-small@q4"
     again = other.sync(services.store)
     assert (again.embedded, again.retagged, again.deleted) == (0, 0, 0)  # incremental
+
+
+def test_a_users_own_collection_of_that_name_is_refused_not_dropped(
+    tmp_path: Path,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    """A collection the user built and named `{main}-zh` is theirs: syncing must neither drop
+    it (another model's vectors) nor delete its chunks (the same model's), but say why."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "et7_zh.md").write_text(ET7_ZH, encoding="utf-8")
+    index = tmp_path / "index"
+    own = Services(Settings(data_dir=index, workers=0, collection="cars-zh"), embedder=embedder)
+    assert own.pipeline.run([docs]).ok == 1
+    mine = own.store.count()
+    own.close()
+    main = Services(Settings(data_dir=index, workers=0, collection="cars"), embedder=embedder)
+    second = main.second_collection
+    assert second is not None and second.store.collection_name == "cars-zh"
+    with pytest.raises(CollectionClash, match=r"'cars-zh' holds \d+ chunks.*SPECRAG_COLLECTION"):
+        second.sync(main.store)
+    main.close()
+    again = Services(Settings(data_dir=index, workers=0, collection="cars-zh"), embedder=embedder)
+    assert again.store.count() == mine  # untouched, still MiniLM's
+    assert again.store.collection().metadata["embed_model"] == again.embedder.name
+    again.close()
+
+
+def test_an_unknown_second_model_is_named_by_its_setting() -> None:
+    with pytest.raises(ValidationError, match="second_embed_model"):
+        Settings(second_embed_model="use-multilingual")
 
 
 def test_chinese_queries_and_english_ones_about_its_cars_search_it(services: Services) -> None:
