@@ -17,8 +17,8 @@ from ingest.specs import SpecConfig
 # (stop 23: table cells by column, variant scoping, parts and rivals, hedges). 5: the sixth
 # round (conditions, variant headings, Type rows, km/kg). 6: cars no alias file lists, found
 # by a known make and the shape of the model name after it. 7: Chinese prose (a model's own
-# figure, label words, clauses, comparisons).
-PIPELINE_VERSION = "7"
+# figure, label words, clauses, comparisons). 8: an electric row's MPG figures are MPGe.
+PIPELINE_VERSION = "8"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -19,6 +19,7 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
+from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -108,7 +109,7 @@ def _extract(
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
         row = []
-        for item, from_prose in _read(vocab, section, text, data_sets):
+        for item, from_prose in electric_economy(text, _read(vocab, section, text, data_sets)):
             bound = bound_of(text, item.value.start)
             stated, by_name = _facts(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record
@@ -127,7 +128,7 @@ def _extract(
                 learned.setdefault(car, set()).update(names)
     _unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
-    unified = unify_variants([f for f, _ in found])
+    unified = electric_cars(unify_variants([f for f, _ in found]))
     facts = beside_pure_electric(
         _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )

@@ -319,7 +319,7 @@ def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Va
     return out
 
 
-_SAYS_COMBINED = re.compile(r"\bcombined\b|综合", re.IGNORECASE)
+_SAYS_COMBINED = re.compile(r"\b(?:combined|cmb)\b|综合", re.IGNORECASE)  # EPA's "Cmb MPG"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
