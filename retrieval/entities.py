@@ -27,6 +27,7 @@ T = TypeVar("T")
 # no result (each read costs a passage decode and a regex scan)
 OTHERS_READ = 30
 MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
+_HAN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")  # a Chinese model name
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +61,22 @@ class QueryCars:
 
     @classmethod
     def build(cls, index: CarIndex, known: Iterable[KnownCar] = ()) -> QueryCars:
-        """`index` taught the `known` cars it does not list, by their model names."""
+        """`index` taught the `known` cars it does not list, by their model names. A plain
+        word needs its make (`add_models`), but a Chinese model name of two characters or
+        more names its car alone, as the alias file's do ("海豹" for 比亚迪海豹), unless it is
+        also a make's name (理想 is Li Auto's, and "ideal")."""
         models = []
+        alone = []
         for car in known:
             split = next(filter(None, (_split(index, car.id, name) for name in car.names)), None)
-            if split is not None:
+            if split is not None and car.id not in index.model_names:
                 make, model = split
                 models.append((car.id, make, [model]))
+                key = spelled(model).strip()
+                if _HAN_NAME.fullmatch(key) and key not in index.brand_aliases:
+                    alone.append(key)
         add_models(index, models)
+        index.strong.update(alone)
         return cls(index)
 
     def find(self, query: str) -> list[Mention]:

@@ -123,6 +123,21 @@ def test_registry_cars_are_learned_but_everyday_words_need_their_make() -> None:
     assert [m.car for m in cars.find("range of the IONIQ 5")] == ["hyundai-ioniq-5"]
 
 
+def test_a_registry_cars_chinese_model_name_names_it_alone_unless_it_is_a_make() -> None:
+    known = [
+        KnownCar("byd-海豹", ("比亚迪海豹",)),
+        KnownCar("byd-汉", ("比亚迪汉",)),  # one character: too short to stand alone
+        KnownCar("nio-理想", ("蔚来理想",)),  # a model named like a make (Li Auto, "ideal")
+    ]
+    cars = QueryCars.build(load_cars([CARS_TOML]), known)
+    assert [m.car for m in cars.find("海豹的续航是多少？")] == ["byd-海豹"]
+    assert [m.car for m in cars.find("比亚迪海豹的续航是多少？")] == ["byd-海豹"]
+    assert cars.find("汉的续航是多少？") == []
+    assert [m.car for m in cars.find("比亚迪汉的续航")] == ["byd-汉"]
+    assert cars.find("理想的家用车续航是多少？") == []
+    assert [m.car for m in cars.find("蔚来理想的续航")] == ["nio-理想"]
+
+
 def test_model_codes_match_spaced_or_joined_and_a_variant_counts_as_its_base() -> None:
     known = [KnownCar("volvo-xc-90", ("VOLVO XC 90",))]
     cars = QueryCars.build(load_cars([CARS_TOML]), known)
