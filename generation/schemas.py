@@ -53,6 +53,13 @@ class UserProfile(BaseModel):
     budget: str | None = Field(default=None, max_length=50, examples=["15万元以内"])
     interests: list[str] = Field(default_factory=list, max_length=10)
 
+    @field_validator("interests")
+    @classmethod
+    def _no_blank_interests(cls, value: list[str]) -> list[str]:
+        """Blank entries say nothing about the reader: dropped, so an all-blank profile is
+        refused as empty."""
+        return [interest.strip() for interest in value if interest.strip()]
+
 
 class Brief(BaseModel):
     """What to write: the request body of `POST /v1/generate/{business}`."""

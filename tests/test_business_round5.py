@@ -227,6 +227,11 @@ def test_a_chinese_name_is_not_doubled_by_its_versions() -> None:
             "user_profile",
             "is empty",
         ),
+        (
+            {"business": "push_personal", "user_profile": {"interests": ["  ", ""]}},
+            "user_profile",
+            "is empty",
+        ),
     ],
 )
 def test_a_business_missing_its_input_names_the_field(
@@ -302,3 +307,27 @@ def test_a_polished_review_with_an_advertising_claim_is_refused() -> None:
     assert acceptable(zh_claim, zh, guard=guard, **{**options, "language": "zh"}) == (
         "sensitive word"
     )
+
+
+def test_a_hybrids_economy_is_judged_and_an_electric_cars_mpge_is_not() -> None:
+    """Regression (review B7): any battery, or "电"/"electric" in the fuel (油电混合,
+    gasoline-electric), made a car "electric" and its economy was never judged, so a
+    hybrid's strongest point went unsaid; the rule now reads only figures in L/100km."""
+    from generation.facts.verdict import Rule, judge
+
+    economy = Rule("fuel_economy_combined", False, strength=6.0, weakness=10.0, unit="L/100km")
+    hybrid = sheet(
+        "Toyota Corolla Hybrid",
+        fact("fuel_type", "油电混合", None, (), None),
+        measured(fact("battery_capacity", "1.3kWh", None, (1.3,), "kWh"), 1.3, "kWh"),
+        measured(
+            fact("fuel_economy_combined", "4.1L/100km", None, (4.1,), "L/100km"), 4.1, "L/100km"
+        ),
+    )
+    assert judge(hybrid, [economy]).strengths == ("fuel_economy_combined",)
+    leaf = sheet(
+        "Nissan Leaf",
+        measured(fact("fuel_economy_combined", "112", None, (112,), "MPGe"), 18.7, "kWh/100km"),
+    )
+    judged = judge(leaf, [economy])
+    assert judged.strengths == () and judged.weaknesses == ()

@@ -228,3 +228,10 @@ def test_a_found_car_is_listed_searched_and_shown_by_its_chinese_id(
     sheet_json: dict[str, Any] = json.loads(printed.output)
     assert sheet_json["car"]["id"] == "byd-海豹"
     assert {s["attribute"] for s in sheet_json["specs"]} >= {"wheelbase", "power", "price"}
+
+
+def test_a_long_run_of_letters_after_a_make_is_no_model_code() -> None:
+    """Regression (review B5): a title of a make and 300 letters became a 307-character car
+    id that `/v1/cars` listed and `/v1/cars/{id}` refused (its ids are at most 200)."""
+    title = "小米" + "A" * 300
+    assert _taught(title, f"{title}发布，售价21万元。{title}续航700km。") == {}

@@ -14,12 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generation.facts.sheet import FactSheet, SheetFact, unattributed
+from generation.facts.sheet import FactSheet, unattributed
 from generation.schemas import Sentiment
-
-# Words of a fuel type that say the car runs on electricity: its "mpg" figures are MPGe, and
-# its economy is not judged as a petrol car's.
-_ELECTRIC = ("electric", "电")
 
 
 @dataclass(frozen=True)
@@ -30,6 +26,9 @@ class Rule:
     higher_is_better: bool
     strength: float
     weakness: float
+    # the canonical unit the marks are in, when an attribute has more than one ("L/100km" for
+    # fuel economy: an electric car's MPGe is kWh/100km and is not judged by them)
+    unit: str | None = None
 
     @classmethod
     def load(cls, attribute: str, spec: Mapping[str, Any]) -> Rule:
@@ -38,6 +37,7 @@ class Rule:
             higher_is_better=bool(spec.get("higher_is_better", True)),
             strength=float(spec["strength"]),
             weakness=float(spec["weakness"]),
+            unit=spec.get("unit"),
         )
 
 
@@ -62,10 +62,7 @@ def judge(sheet: FactSheet, rules: Sequence[Rule], asked: Sequence[str] = ()) ->
     """The car's strengths and weaknesses by `rules`, and which of `asked` no fact gives."""
     strengths: list[str] = []
     weaknesses: list[str] = []
-    electric = _runs_on_electricity(sheet)
     for rule in rules:
-        if electric and rule.attribute.startswith("fuel_economy"):
-            continue
         best = _best(sheet, rule)
         if best is None:
             continue
@@ -86,14 +83,10 @@ def _best(sheet: FactSheet, rule: Rule) -> float | None:
     values = [
         f.normalized
         for f in sheet.of(rule.attribute)
-        if f.normalized is not None and not unattributed(sheet, f)
+        if f.normalized is not None
+        and rule.unit in (None, f.normalized_unit)
+        and not unattributed(sheet, f)
     ]
     if not values:
         return None
     return max(values) if rule.higher_is_better else min(values)
-
-
-def _runs_on_electricity(sheet: FactSheet) -> bool:
-    fuel: list[SheetFact] = sheet.of("fuel_type")
-    said = " ".join(f.value for f in fuel).casefold()
-    return bool(sheet.of("battery_capacity")) or any(w in said for w in _ELECTRIC)

@@ -47,6 +47,7 @@ _LONGEST = 6  # Chinese characters a model name has at most
 # one word of a Latin model code, and the words that continue it: codes, not English words
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+.]*(?:-[A-Za-z0-9+.]+)*")
 _CODE_MORE = re.compile(r" (?:[A-Za-z]*\d[A-Za-z0-9+.-]*|[A-Z][A-Z0-9+.-]*[a-z]?)(?![A-Za-z0-9])")
+_CODE_MAX = 24  # "Model S Plaid", "ID.4 CROZZ", "e-POWER": a model code is short
 _MARKED = re.compile(r"\d|-|(?<=[a-z])[A-Z]|\s")  # a digit, hyphen, inner capital, two words
 _QUOTE = re.compile(r"[“\"「『《]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
@@ -158,12 +159,21 @@ class _Whole:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._counts: dict[str, int] = {}  # each name is counted once: a long document
+        self._varied: dict[str, bool] = {}  # names a make many times, the same names each time
 
     def count(self, name: str) -> int:
-        return self.text.count(name)
+        if name not in self._counts:
+            self._counts[name] = self.text.count(name)
+        return self._counts[name]
 
     def varied(self, name: str) -> bool:
         """Whether the text after `name` differs between its repeats (a word ends there)."""
+        if name not in self._varied:
+            self._varied[name] = self._differs_after(name)
+        return self._varied[name]
+
+    def _differs_after(self, name: str) -> bool:
         after: set[str] = set()
         at = self.text.find(name)
         while at >= 0 and len(after) < 2:
@@ -267,6 +277,8 @@ def _code(text: str, start: int, *, glued: bool, tail: bool = False) -> str | No
     while more := _CODE_MORE.match(text, end):
         end = more.end()
     code = text[start:end].rstrip(".")
+    if len(code) > _CODE_MAX:
+        return None  # a run of letters, not a model's code (and no id the API could serve)
     if code.isdigit() and (_COUNTER.match(text, start + len(code)) or len(code) == 4):
         return None  # "2023年", "30万辆", a year
     if not _MARKED.search(code) and not (glued and (len(code) > 1 or tail)):
