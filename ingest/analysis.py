@@ -24,8 +24,12 @@ from collections.abc import Iterator
 # Bump whenever the tokens produced for a text change: cached tokens are then redone.
 TOKENIZER_VERSION = "2"
 
-# Han ideographs (CJK unified + extension A + compatibility) and Japanese kana.
-_HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Han ideographs (CJK unified + extension A + compatibility), as the body of a character
+# class: what every "is this Chinese?" in specrag means (ingest, retrieval, generation).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_CHAR = re.compile(f"[{HAN}]")
+# Han and Japanese kana: what BM25 reads as character bigrams.
+_HAN = "\u3040-\u30ff" + HAN
 # A "word" character: a letter or digit that is not Han.
 _W = rf"[^\W_{_HAN}]"
 _TOKEN = re.compile(
@@ -38,6 +42,17 @@ _TOKEN = re.compile(
 # Where a spec token falls apart into parts: not at a decimal point or thousands comma.
 _SPLIT = re.compile(r"[/\-+']|(?<!\d)\.|\.(?!\d)")
 _NUMBER_UNIT = re.compile(r"^(\d[\d.,]*)([^\W\d_]+)$")
+
+
+def has_han(text: str) -> bool:
+    """Whether `text` holds a Han ideograph."""
+    return _HAN_CHAR.search(text) is not None
+
+
+def han_count(text: str) -> int:
+    """How many Han ideographs `text` holds."""
+    return len(_HAN_CHAR.findall(text))
+
 
 # Function words that match everywhere and say nothing about a chunk.
 STOPWORDS = frozenset(

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ingest.analysis import han_count
 from ingest.embedding import Embedder
 from ingest.embedding.model import NATIVE
 from ingest.errors import CollectionClash, ModelMismatch
@@ -35,7 +36,6 @@ from ingest.store import ChromaStore
 
 log = logging.getLogger(__name__)
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 # Han characters among a chunk's Han and Latin letters. The corpus has no middle ground:
 # 99 chunks are over 0.1, 92 over 0.7, every other chunk has none.
@@ -47,7 +47,7 @@ BATCH = 64
 
 def mostly_han(text: str, share: float = HAN_SHARE) -> bool:
     """Whether `text` is written mostly in Chinese (Han characters against Latin letters)."""
-    han = len(_HAN.findall(text))
+    han = han_count(text)
     if not han:
         return False
     return han / (han + len(_LATIN.findall(text))) >= share

@@ -31,11 +31,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ingest.analysis import has_han
 from ingest.specs.numbers import first_words_re, word_grams
 from ingest.specs.vocabulary import Vocabulary, normalise
 from ingest.storage.engine import Database
 from ingest.storage.tables import facts
-from retrieval.glossary import has_han
 
 # Attributes whose values are words (engine type, drive, body type): a query's "type" or
 # "drive" is too loose to point at a fact ("the Civic Type R").

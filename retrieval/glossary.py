@@ -21,11 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def has_han(text: str) -> bool:
-    return bool(_HAN.search(text))
+from ingest.analysis import has_han
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ingest.analysis import has_han
 from ingest.document import chunk_id
 from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
@@ -62,7 +63,7 @@ from retrieval.fusion import (
     rank,
     round_robin,
 )
-from retrieval.glossary import Expansion, Glossary, has_han
+from retrieval.glossary import Expansion, Glossary
 from retrieval.lexical import Concept, LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
 from retrieval.second import SecondSide

@@ -15,12 +15,14 @@ ranking, and a query none of whose cars the hits hold gets none from this side.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from ingest.analysis import has_han
 from ingest.embedding import Embedder
 from ingest.errors import ModelMismatch
 from ingest.second import SecondCollection
@@ -28,9 +30,10 @@ from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
 from retrieval.entities import Mention, Refreshing
 from retrieval.fusion import prefer, round_robin
-from retrieval.glossary import has_han
 from retrieval.lexical import LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,13 @@ class Held:
         """`everywhere`: the main collection's chunks per car. Nothing when the collection is
         another model's (the next ingest builds it again)."""
         here: Counter[str] = Counter()
+        if store.existing() is None:  # an index from before it: a reader creates nothing
+            log.warning(
+                "no second collection %r yet: Chinese queries use the main collection only "
+                "until the next ingest or server start builds it",
+                store.collection_name,
+            )
+            return cls(0, frozenset())
         try:
             rows = list(store.iter_chunks())
         except ModelMismatch:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from api.services import Services
+from ingest.analysis import has_han
 from ingest.embedding.model import QUERY_BATCH
 from ingest.lexical.writer import LexicalIndex
 from ingest.pipeline import Pipeline
@@ -19,7 +20,6 @@ from ingest.pipeline.commit import dirty_marker
 from ingest.pipeline.plan import ChunkOptions
 from retrieval.errors import EmptyQuery, InvalidArgument, InvalidFilter
 from retrieval.filters import Filters
-from retrieval.glossary import has_han
 from retrieval.lexical import LexicalReader
 from retrieval.search import Result, Searcher
 

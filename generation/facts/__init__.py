@@ -19,9 +19,9 @@ from generation.facts.realise import Phrasebook
 from generation.facts.sheet import FactSheet, SheetFact, build_sheet, resolve_car
 from generation.facts.single import Written
 from generation.schemas import Brief, UsedFact
+from ingest.analysis import has_han
 from ingest.specs.cars import CarIndex
 from ingest.specs.registry import CarRegistry
-from retrieval.glossary import has_han
 
 if TYPE_CHECKING:
     from generation.passages import PassageBook

@@ -25,8 +25,8 @@ from generation.facts.sheet import (
 )
 from generation.facts.single import Written, lower_first, write_single
 from generation.schemas import Brief
+from ingest.analysis import has_han
 from ingest.specs.variants import is_model_year
-from retrieval.glossary import has_han
 
 DEFAULT_AUDIENCE = "general car buyers"
 # A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no

@@ -23,9 +23,9 @@ from typing import Any
 from generation.facts.phrasing import value_text, words
 from generation.facts.plan import ROW_NUMBER, Topic
 from generation.facts.sheet import FactSheet, SheetFact, named_by_variant
+from ingest.analysis import has_han
 from ingest.specs.figures import spelled_codes
 from ingest.specs.variants import is_model_year
-from retrieval.glossary import has_han
 
 _FIELDS = string.Formatter()
 _STOP = re.compile(r"([.。!！?？])$")

@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from generation.errors import CarHasNoFacts, UnknownCar
+from ingest.analysis import has_han
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec
 from ingest.specs.variants import fold, merge_variants
-from retrieval.glossary import has_han
 
 # What a trim or engine name never holds: a table row's cell separators, a consumption figure
 # ("Fuel economy (WLTP combined) 5.9 L/100km" read as a variant of the next row's figures).

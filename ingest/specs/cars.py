@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.analysis import HAN
 from ingest.specs.numbers import first_words_re, fold, word_grams
 
-_SLUG = re.compile(r"[^a-z0-9\u3400-\u4dbf\u4e00-\u9fff]+")
+_SLUG = re.compile(f"[^a-z0-9{HAN}]+")
 # Words in a title after the model name that are not part of it.
 _STOP = frozenset(
     {
@@ -81,7 +82,7 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", kept.lower()).strip("-")
 
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK = re.compile(f"[{HAN}]")
 
 
 @dataclass(frozen=True, slots=True)

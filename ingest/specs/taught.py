@@ -35,14 +35,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ingest.analysis import HAN
 from ingest.document import ParsedDocument
 from ingest.specs.cars import GAP, CarIndex, with_models
 from ingest.specs.numbers import fold
 
 _HEADING_LINE = 30  # a line this short with no sentence in it is a heading
 _SENTENCE = re.compile(r"[，。！？,;；!?]")
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
-_CJK_RUN = re.compile(rf"[{_CJK}]+")
+_CJK_RUN = re.compile(f"[{HAN}]+")
 _LONGEST = 6  # Chinese characters a model name has at most
 # one word of a Latin model code, and the words that continue it: codes, not English words
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+.]*(?:-[A-Za-z0-9+.]+)*")
