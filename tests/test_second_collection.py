@@ -5,6 +5,7 @@ Real Chroma, the real packaged models (MiniLM, USE multilingual)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ingest.errors import CollectionClash
 from ingest.second import SecondCollection, mostly_han
 from retrieval.fusion import Weights, leads, rank
 from retrieval.search import Searcher
+from retrieval.second import Held
 
 pytestmark = pytest.mark.slow
 
@@ -198,3 +200,16 @@ def test_bm25s_far_ahead_first_chunk_keeps_rank_1() -> None:
         "other",
         "third",
     ]
+
+
+def test_reading_an_index_without_it_creates_nothing(services: Services) -> None:
+    """Regression (review B2): on a data dir from before the second collection, a search (a
+    reader) created an empty one, a write against the owner rule; it now reads none, and the
+    next sync builds it."""
+    second = services.second_collection
+    assert second is not None
+    second.store.drop()
+    held = Held.read(second.store, lambda: Counter())
+    assert (held.chunks, held.only) == (0, frozenset())
+    assert second.store.existing() is None
+    assert second.sync(services.store).embedded == len(_main_han(services))
