@@ -2,8 +2,7 @@
 
 Step outputs are what the model must answer in JSON; each has a `shape()` example that the
 prompts show the model. Limits that vary per request (a push title's length) are read from the
-validation context, so one model validates every request: `Push.model_validate(data,
-context={"title_max": 20})`.
+validation context, so one model validates every request (`context={"title_max": 20}`).
 """
 
 from __future__ import annotations
@@ -11,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -51,14 +51,9 @@ class UserProfile(BaseModel):
     age_group: str | None = Field(default=None, max_length=30, examples=["25-34"])
     current_car: str | None = Field(default=None, max_length=100)
     budget: str | None = Field(default=None, max_length=50, examples=["15万元以内"])
-    interests: list[str] = Field(default_factory=list, max_length=10)
-
-    @field_validator("interests")
-    @classmethod
-    def _no_blank_interests(cls, value: list[str]) -> list[str]:
-        """Blank entries say nothing about the reader: dropped, so an all-blank profile is
-        refused as empty."""
-        return [interest.strip() for interest in value if interest.strip()]
+    interests: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 class Brief(BaseModel):

@@ -227,11 +227,6 @@ def test_a_chinese_name_is_not_doubled_by_its_versions() -> None:
             "user_profile",
             "is empty",
         ),
-        (
-            {"business": "push_personal", "user_profile": {"interests": ["  ", ""]}},
-            "user_profile",
-            "is empty",
-        ),
     ],
 )
 def test_a_business_missing_its_input_names_the_field(
@@ -331,3 +326,14 @@ def test_a_hybrids_economy_is_judged_and_an_electric_cars_mpge_is_not() -> None:
     )
     judged = judge(leaf, [economy])
     assert judged.strengths == () and judged.weaknesses == ()
+
+
+def test_a_blank_interest_is_refused_naming_it() -> None:
+    """Regression (review B6): `{"interests": ["  "]}` passed the empty-profile check and gave
+    a "personalised" push about nothing of the reader."""
+    with pytest.raises(ValidationError) as e:
+        Brief.model_validate(
+            {"car": "XPeng G3i", "business": "push_personal", "user_profile": {"interests": ["  "]}}
+        )
+    (error,) = e.value.errors()
+    assert error["loc"] == ("user_profile", "interests", 0) and "at least 1" in error["msg"]

@@ -37,6 +37,7 @@ from generation.errors import (
 )
 from generation.guard import GuardHit
 from ingest.errors import (
+    CollectionClash,
     DatabaseUnavailable,
     DiskFull,
     EncodingUnavailable,
@@ -71,6 +72,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     UnsupportedFile: (415, "unsupported_file"),
     ParseError: (422, "parse_error"),
     ModelMismatch: (409, "model_mismatch"),
+    CollectionClash: (409, "collection_clash"),
     ModelUnavailable: (503, "model_unavailable"),
     ExportMissing: (503, "export_missing"),
     ExportFailed: (503, "export_failed"),

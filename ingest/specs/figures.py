@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ingest.specs.numbers import Quantity, fold, quantities
-from ingest.specs.units import CNY, INR, KWH100, L100, LITRE, PREFIXES, SUFFIXES, Unit
+from ingest.specs.units import CNY, INR, KWH, KWH100, L100, LITRE, PREFIXES, SUFFIXES, Unit
 
 UNITS: dict[str, Unit] = {u.symbol: u for _, u in SUFFIXES + PREFIXES}
 
@@ -285,8 +285,8 @@ def _unit(text: str, q: Quantity) -> Unit | None:
         return CNY  # 14.58万 ending a clause, or after 价/售; 1万辆 is a count
     if unit is LITRE and _FUEL_BEFORE.search(before):
         return L100  # 油耗4.5升: a consumption written like a volume
-    if unit is None and after == "度" and _ELECTRIC_BEFORE.search(before):
-        return KWH100
+    if _ELECTRIC_BEFORE.search(before) and (unit is KWH or (unit is None and after == "度")):
+        return KWH100  # 耗电13.4度, 百公里电耗13.4kWh: a consumption written like a charge
     return unit
 
 
