@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from generation.errors import CarHasNoFacts, UnknownCar
 from ingest.analysis import has_han
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec
-from ingest.specs.variants import fold, merge_variants
+from ingest.specs.variants import merge_variants, name_key
 
 # What a trim or engine name never holds: a table row's cell separators, a consumption figure
 # ("Fuel economy (WLTP combined) 5.9 L/100km" read as a variant of the next row's figures).
@@ -154,7 +154,9 @@ def same_value(a: SheetFact, b: SheetFact) -> bool:
     """Two values of one attribute that agree: words alike once folded, figures alike at the
     coarser one's written precision ("1.5 l" and "1 493 cc": 1.5 L covers 1.45-1.55 L)."""
     if a.normalized is None or b.normalized is None:
-        return a.normalized is None and b.normalized is None and fold(a.value) == fold(b.value)
+        return (
+            a.normalized is None and b.normalized is None and name_key(a.value) == name_key(b.value)
+        )
     if a.normalized_unit != b.normalized_unit:
         return False
     if a.normalized == b.normalized:  # 0 g/mi and 0 g/mi
@@ -211,11 +213,11 @@ def _not_a_name(fact: SheetFact) -> bool:
     the fact's own attribute ("Displacement 1,498 cc
     (1.5 L)" as the variant of a displacement)."""
     variant = fact.variant or ""
-    own = fold(fact.attribute.split("_")[0])
+    own = name_key(fact.attribute.split("_")[0])
     return (
         bool(_NOT_A_NAME.search(variant))
         or _NO_VERSION.fullmatch(variant.strip()) is not None
-        or (len(own) >= 5 and own in fold(variant))
+        or (len(own) >= 5 and own in name_key(variant))
     )
 
 
@@ -246,8 +248,8 @@ def named_by_variant(fact: SheetFact) -> bool:
         return re.search(layout, name) is not None or bool(chinese and chinese + "缸" in name)
     if fact.numbers:
         return False
-    value = fold(fact.value)
-    return len(value) >= _MIN_NAMED and value in fold(name)
+    value = name_key(fact.value)
+    return len(value) >= _MIN_NAMED and value in name_key(name)
 
 
 def names_may_agree(a: str, b: str) -> bool:

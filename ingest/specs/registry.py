@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ingest.specs.cars import CarIndex
-from ingest.specs.variants import fold
+from ingest.specs.variants import name_key
 from ingest.specs.vocabulary import Vocabulary
 from ingest.storage.engine import Database
 from ingest.storage.tables import document_cars, documents, facts
@@ -172,9 +172,9 @@ class CarRegistry:
             name = curated.name if curated else max(seen, key=lambda n: (seen[n], -len(n)))
             every = dict.fromkeys((curated.aliases if curated else ()) + tuple(seen))
             every.update(aliases[car_id])
-            distinct: dict[str, str] = {fold(name): name}
+            distinct: dict[str, str] = {name_key(name): name}
             for alias in every:  # "Venue" and "VENUE" are one alias
-                distinct.setdefault(fold(alias), alias)
+                distinct.setdefault(name_key(alias), alias)
             shown = tuple(list(distinct.values())[1:])
             found.append(CarSummary(car_id, name, shown, len(docs[car_id]), counts.get(car_id, 0)))
         return sorted(found, key=lambda car: car.name.casefold())
@@ -190,8 +190,8 @@ class CarRegistry:
         by_name: dict[str, CarSummary] = {}
         for car in cars:
             for name in (car.id, car.name, *car.aliases):
-                by_name.setdefault(fold(name), car)
-        matches = difflib.get_close_matches(fold(text), list(by_name), n=n * 3, cutoff=0.5)
+                by_name.setdefault(name_key(name), car)
+        matches = difflib.get_close_matches(name_key(text), list(by_name), n=n * 3, cutoff=0.5)
         ordered = list({by_name[m].id: by_name[m] for m in matches}.values())
         return (ordered or _search(text, cars))[:n]
 
@@ -236,7 +236,7 @@ class CarRegistry:
             return None
         groups: dict[tuple[str, str], list[StoredFact]] = defaultdict(list)
         for fact in self.facts_of(car_id):
-            groups[(fact.attribute, fold(fact.variant or ""))].append(fact)
+            groups[(fact.attribute, name_key(fact.variant or ""))].append(fact)
         specs: list[Spec] = []
         conflicts: list[Conflict] = []
         for (attribute, _), group in sorted(groups.items(), key=self._group_order):
@@ -280,14 +280,14 @@ class CarRegistry:
 
 
 def _search(query: str, cars: Sequence[CarSummary]) -> list[CarSummary]:
-    wanted = fold(query)
+    wanted = name_key(query)
     if not wanted:
         return list(cars)
     scored: list[tuple[int, int, CarSummary]] = []
     for car in cars:
         best = 0
         for name in (car.id, car.name, *car.aliases):
-            folded = fold(name)
+            folded = name_key(name)
             if not folded:
                 continue
             if folded == wanted:
@@ -304,7 +304,7 @@ def _search(query: str, cars: Sequence[CarSummary]) -> list[CarSummary]:
 
 def _agree(spec: Spec, fact: StoredFact) -> bool:
     if not spec.numbers or not fact.numbers:
-        return fold(spec.value) == fold(fact.value)
+        return name_key(spec.value) == name_key(fact.value)
     if spec.unit is not None and spec.unit == fact.unit:
         return spec.numbers == fact.numbers
     if (

@@ -118,8 +118,9 @@ class Variant(Protocol):
 V = TypeVar("V", bound=Variant)
 
 
-def fold(text: str) -> str:
-    """A name as compared: NFKC, case-folded, without spaces, hyphens and punctuation."""
+def name_key(text: str) -> str:
+    """A name as compared: NFKC, case-folded, without spaces, hyphens and punctuation (not
+    `ingest.specs.numbers.fold`, which only turns full-width forms into ASCII)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
 
@@ -132,8 +133,8 @@ def is_model_year(text: str) -> bool:
 def variant_key(variant: str, names: Sequence[str]) -> str:
     """A variant's name as compared: folded, without the car's own names ("2025 · Aurora X5
     1.5T" and "2025 · 1.5T" are one variant of the Aurora X5)."""
-    folded = fold(variant)
-    for name in sorted((fold(n) for n in names if fold(n)), key=len, reverse=True):
+    folded = name_key(variant)
+    for name in sorted((name_key(n) for n in names if name_key(n)), key=len, reverse=True):
         if len(name) >= 3:
             folded = folded.replace(name, "")
     return folded
