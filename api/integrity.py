@@ -49,7 +49,8 @@ def drift(services: Services) -> Audit:
 
 
 def check(services: Services, *, sample: int = PROBE_SAMPLE) -> dict[str, Any]:
-    """`drift`, plus a vector self-probe of `sample` stored chunks; `ok` when all hold."""
+    """`drift`, a vector self-probe of `sample` stored chunks and the second collection's
+    audit (None when it is off); `ok` when all hold."""
     vector_damage(services)
     held = services.store.all_ids()
     count, lexical_error = lexical_count(services)
@@ -63,11 +64,21 @@ def check(services: Services, *, sample: int = PROBE_SAMPLE) -> dict[str, Any]:
             f"{len(probe.lost)} of {probe.tried} sampled chunks are not found by their own "
             f"vector (e.g. {probe.lost[0]}): vector search cannot reach them"
         )
+    second = services.second_collection
+    derived = second.audit(services.store) if second is not None else None
+    if derived is not None and not derived["ok"]:
+        problems.append(
+            f"the second collection ({derived['model']}, the mostly-Chinese chunks) lacks "
+            f"{derived['missing']} of {derived['expected']} chunk(s), has {derived['outdated']} "
+            f"outdated and {derived['stale']} stale: `specrag repair` (or the next ingest) "
+            "syncs it"
+        )
     return {
         **found.as_json(),
         "ok": not problems,
         "warnings": problems,
         "probe": probe.as_json(),
+        "second": derived,
     }
 
 

@@ -54,6 +54,25 @@ def mostly_han(text: str, share: float = HAN_SHARE) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class Plan:
+    """What a sync would do: the chunks to embed, to rewrite with their vector, to delete."""
+
+    wanted: dict[str, tuple[str, dict[str, Any]]]  # id → (text, metadata) of main's Chinese
+    fresh: list[str]  # new or rewritten in main: embedded
+    retag: list[str]  # metadata alone changed: rewritten with the stored vector
+    stale: list[str]  # no longer in main, or no longer mostly Chinese: deleted
+
+    @property
+    def drift(self) -> dict[str, int]:
+        return {
+            "expected": len(self.wanted),
+            "missing": len(self.fresh),
+            "outdated": len(self.retag),
+            "stale": len(self.stale),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SyncStats:
     chunks: int  # the mostly-Chinese chunks the main collection holds
     embedded: int
@@ -110,16 +129,8 @@ class SecondCollection:
             self.store.drop()
             held = {}
         self.store.mark(OWNER, main.collection_name)
-        wanted = {
-            chunk_id: (text, metadata)
-            for chunk_id, text, metadata in main.iter_chunks()
-            if mostly_han(text, self.share)
-        }
-        fresh = [
-            i for i in wanted if held.get(i, {}).get("text_key") != wanted[i][1].get("text_key")
-        ]
-        retag = [i for i in wanted if i in held and i not in fresh and held[i] != wanted[i][1]]
-        stale = sorted(set(held) - set(wanted))
+        plan = self.plan(main, held)
+        wanted, fresh, retag, stale = plan.wanted, plan.fresh, plan.retag, plan.stale
         for start in range(0, len(fresh), BATCH):
             ids = fresh[start : start + BATCH]
             texts = [wanted[i][0] for i in ids]
@@ -143,6 +154,42 @@ class SecondCollection:
         )
         log.info("second collection %s: %s", self.store.collection_name, stats)
         return stats
+
+    def plan(self, main: ChromaStore, held: dict[str, dict[str, Any]] | None = None) -> Plan:
+        """Compare with `main` (every chunk's text read once); `held` is this collection's
+        metadata by id, read here unless given."""
+        held = self._held() if held is None else held
+        wanted = {
+            chunk_id: (text, metadata)
+            for chunk_id, text, metadata in main.iter_chunks()
+            if mostly_han(text, self.share)
+        }
+        fresh = [
+            i for i in wanted if held.get(i, {}).get("text_key") != wanted[i][1].get("text_key")
+        ]
+        retag = [i for i in wanted if i in held and i not in fresh and held[i] != wanted[i][1]]
+        return Plan(wanted, fresh, retag, sorted(set(held) - set(wanted)))
+
+    def audit(self, main: ChromaStore) -> dict[str, Any]:
+        """Where this collection and `main` disagree, for `specrag check`: a `plan`'s counts,
+        whether a sync ever ran, and `ok`. Reads both collections and writes nothing (a
+        collection not there yet is not created; one of another model counts as empty)."""
+        found = self.store.existing()
+        held: dict[str, dict[str, Any]] = {}
+        synced = False
+        if found is not None:
+            try:
+                held, synced = self._held(), self.synced()
+            except ModelMismatch:  # another model's vectors: the next sync embeds them all
+                held = {}
+        drift = self.plan(main, held).drift
+        return {
+            "model": self.embedder.name,
+            "synced": synced,
+            "chunks": 0 if found is None else found[1],
+            **drift,
+            "ok": not (drift["missing"] or drift["outdated"] or drift["stale"]),
+        }
 
     def _claim(self, main: ChromaStore) -> None:
         """Refuse to touch a collection of this name that is not `main`'s derived one and

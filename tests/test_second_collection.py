@@ -213,3 +213,24 @@ def test_reading_an_index_without_it_creates_nothing(services: Services) -> None
     assert (held.chunks, held.only) == (0, frozenset())
     assert second.store.existing() is None
     assert second.sync(services.store).embedded == len(_main_han(services))
+
+
+def test_check_audits_the_second_collection_and_repair_syncs_it(services: Services) -> None:
+    from api.integrity import check, run_repair
+
+    before = check(services, sample=5)
+    assert before["ok"] and before["second"]["ok"]
+    expected = len(_main_han(services))
+    assert before["second"]["expected"] == before["second"]["chunks"] == expected > 0
+
+    second = services.second_collection
+    assert second is not None
+    lost = sorted(_held(services))[0]
+    second.store.delete([lost])
+    after = check(services, sample=5)
+    assert not after["ok"] and after["second"]["missing"] == 1
+    assert any("second collection" in w and "lacks 1 of" in w for w in after["warnings"])
+
+    run_repair(services)
+    assert _held(services) == _main_han(services)
+    assert check(services, sample=5)["second"]["ok"]

@@ -42,7 +42,8 @@ def _echo(payload: dict[str, Any], as_json: bool) -> None:
 def check_command(
     services: Services, sample: int, car: str | None, file: TextIO | None, as_json: bool
 ) -> None:
-    """Compare ledger, Chroma and lexical index; probe vector search. Exits 1 on any drift.
+    """Compare ledger, Chroma, the lexical index and the second collection; probe vector
+    search. Exits 1 on any drift.
 
     With --car CAR FILE: each figure of FILE ("-": stdin) judged against CAR's facts
     (supported, wrong_car, unsupported); exits 1 unless every figure is supported."""
@@ -59,6 +60,12 @@ def check_command(
     if not as_json:
         probe = payload["probe"]
         click.echo(f"vector self-probe: {probe['found']}/{probe['tried']} chunks found")
+        second = payload["second"]
+        if second is not None:
+            click.echo(
+                f"second collection ({second['model']}): {second['chunks']} of "
+                f"{second['expected']} mostly-Chinese chunks"
+            )
         click.echo("ok" if payload["ok"] else "NOT OK: run `specrag repair`")
     if not payload["ok"]:
         sys.exit(1)
