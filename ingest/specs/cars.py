@@ -20,7 +20,7 @@ from ingest.specs.numbers import first_words_re, fold, word_grams
 
 _SLUG = re.compile(f"[^a-z0-9{HAN}]+")
 # Words in a title after the model name that are not part of it.
-_STOP = frozenset(
+TITLE_WORDS = frozenset(
     {
         "brochure",
         "digital",
@@ -161,8 +161,8 @@ class CarIndex:
             if any(h.car is None and h.brand != hit.brand for h in hits):
                 return None  # "日产e-POWER亮相，五菱NanoEV…": more than one car
             return hit.car or "", hit.name, _year(title)
-        if cars or not hits:
-            return None
+        if cars or not hits or title.isascii():
+            return None  # an English title's unlisted model: `taught_en` read it, or none is
         brands = {h.brand for h in hits}
         if len(brands) != 1:
             return None
@@ -170,7 +170,7 @@ class CarIndex:
         words: list[tuple[str, int]] = []
         for m in _MODEL_WORD.finditer(fold(title), hit.end):
             gap = fold(title)[(words[-1][1] if words else hit.end) : m.start()]
-            if gap.strip() or m.group().lower() in _STOP or len(words) == 4:
+            if gap.strip() or m.group().lower() in TITLE_WORDS or len(words) == 4:
                 break
             words.append((m.group(), m.end()))
         if not words or (len(words) == 1 and _YEAR.fullmatch(words[0][0])):

@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 from ingest.analysis import HAN
 from ingest.document import ParsedDocument
 from ingest.specs.cars import GAP, CarIndex, with_models
 from ingest.specs.numbers import fold
+from ingest.specs.taught_en import EnglishWhole, as_written, english_named
 
 _HEADING_LINE = 30  # a line this short with no sentence in it is a heading
 _SENTENCE = re.compile(r"[，。！？,;；!?]")
@@ -123,9 +125,16 @@ def taught_index(
     whole = _Whole("\n".join([title, *headings, *texts]))
     lines = [line for text in texts for line in text.split("\n") if _heading_like(line)]
     named: dict[tuple[str, str], str] = {}  # (brand, model name) → make as written
-    for place in [title, *headings, *lines]:
-        for brand, make, name in _named(index, place, whole, line=place is not title):
+    stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)  # "kia_ev9_kit"
+    for place in [title, stem, *headings, *lines]:
+        # English prose and headings name rivals and features too: only titles are read
+        english = place is title or place is stem
+        for brand, make, name in _named(index, place, whole, line=not english, english=english):
             named.setdefault((brand, name), make)
+    if not named and not any(hit.car for hit in index.find(f"{title}\n{stem}")):
+        # an English title naming no model ("Subaru unveils the new Outback"): a make and
+        # model its headings and prose write at least twice
+        named.update(_english_repeated(index, [*headings, *lines, *texts], whole))
     repeated: Counter[tuple[str, str]] = Counter()
     known: set[str] = set()  # the listed cars the prose names
     once: dict[tuple[str, str], str] = {}
@@ -154,6 +163,19 @@ def taught_index(
     return index, names, {car_id for car_id, _, _ in passing_models}
 
 
+def _english_repeated(
+    index: CarIndex, texts: list[str], whole: _Whole
+) -> dict[tuple[str, str], str]:
+    seen: Counter[tuple[str, str]] = Counter()
+    makes: dict[tuple[str, str], str] = {}
+    for text in texts:
+        if text.isascii():
+            for brand, make, name in english_named(index, text, whole.english, None):
+                seen[brand, name] += 1
+                makes.setdefault((brand, name), make)
+    return {key: makes[key] for key, n in seen.items() if n >= 2}
+
+
 class _Whole:
     """The document's text, for how often a name recurs and how."""
 
@@ -161,6 +183,7 @@ class _Whole:
         self.text = text
         self._counts: dict[str, int] = {}  # each name is counted once: a long document
         self._varied: dict[str, bool] = {}  # names a make many times, the same names each time
+        self.english = EnglishWhole(self)
 
     def count(self, name: str) -> int:
         if name not in self._counts:
@@ -206,13 +229,15 @@ def _named(
     *,
     line: bool = False,
     known: set[str] | None = None,
+    english: bool = False,
 ) -> list[tuple[str, str, str]]:
     """(brand id, make as written, model name) of each make in `text` followed by a model
     name no alias file lists (`line`: `text` is a heading line); the listed cars it names
-    go to `known`."""
+    go to `known`. English text is read only with `english` (the title: its prose and
+    headings also name rivals and a make's technologies, "Toyota Safety Sense")."""
     out: list[tuple[str, str, str]] = []
-    if text.isascii():
-        return out  # an English make and its model: `CarIndex.from_title` and the alias files
+    if text.isascii():  # English names its models its own way
+        return english_named(index, text, whole.english, known, title=True) if english else out
     for hit in index.find(text):
         if hit.car is not None:
             if known is not None:

@@ -1,0 +1,169 @@
+"""English model names after a known make that no alias file lists (`english_named`).
+
+A headline such as "2025 Mazda CX-50 Hybrid arrives with more power" names the Mazda CX-50;
+read word by word to a list of stop words, it named a car "Mazda CX-50 Hybrid arrives". Where
+an English model name ends is read here from its shape and from how the document repeats it,
+as `ingest.specs.taught` reads a Chinese one:
+
+- the name starts right after the make (and a "New"): a code ("CX-50", "EV9", "ID.4",
+  "F-150", "GV70": a digit, a hyphen, a capital inside, or capitals only) or a capitalised
+  word; a lower-case word ("Kia announced", "Ford's") starts none, nor a word of the maker's
+  organisation ("Ford Motor Company", "Kia America");
+- a plain capitalised word ("Outback", "Telluride") is a name only when the document writes
+  it, capitalised, more than once: a verb of a title ("Kia Unveils …") is not repeated;
+- the name goes on by a word while the document writes the longer name more than once and
+  about as often as the shorter ("Santa Fe", "Equinox EV", "Grand Cherokee"); it ends where
+  it writes it once ("EV9 GT-Line priced") or also writes
+  the shorter alone: "Telluride" against "Telluride SX" (a trim), "CX-50" against
+  "CX-50 Hybrid" (a powertrain).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from ingest.specs.cars import GAP, TITLE_WORDS, CarIndex
+
+# a word of a model name: letters and digits, joined by ".", "+" or "-" ("ID.4", "F-150")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*")
+_NEXT = re.compile(r" (?=[A-Z0-9])")  # one space, then a capital or a digit
+# a code: a digit, a hyphen, a capital after a small letter, or two capitals and no small one
+_CODE = re.compile(r"\d|-|(?<=[a-z])[A-Z]|^[A-Z]{2,}[0-9+]*$")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_WORDS = 4  # words of a model name at most ("Grand Cherokee L", "Model 3 Long Range")
+_LONGER = 0.75  # the longer name's share of the shorter's uses for the name to go on
+# A maker's organisation and markets after its make (any case): a company's words, no model's.
+_ORGANISATION = frozenset(
+    {
+        "motor",
+        "motors",
+        "company",
+        "corporation",
+        "corp",
+        "group",
+        "inc",
+        "ltd",
+        "llc",
+        "automotive",
+        "automobile",
+        "cars",
+        "north",
+        "america",
+        "american",
+        "usa",
+        "us",
+        "uk",
+        "canada",
+        "europe",
+        "india",
+        "japan",
+        "china",
+        "korea",
+        "global",
+        "international",
+        "dealer",
+        "dealers",
+        "financial",
+        "services",
+    }
+)
+# Capitals that follow a make without naming a model: a body type, an officer, a press unit.
+_NOT_CODES = frozenset({"SUV", "SUVS", "MPV", "CEO", "CTO", "CFO", "COO", "VP", "PR", "USA", "EV"})
+
+
+class Counts(Protocol):
+    text: str
+
+
+class EnglishWhole:
+    """How often the document writes a name as a whole word, capitals as given; a line
+    written more than once (the title again as a heading, a running header) counts once."""
+
+    def __init__(self, whole: Counts) -> None:
+        self.text = "\n".join(dict.fromkeys(line.strip() for line in whole.text.split("\n")))
+        self._counts: dict[str, int] = {}
+
+    def count(self, name: str) -> int:
+        if name not in self._counts:
+            bounded = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
+            self._counts[name] = sum(1 for _ in bounded.finditer(self.text))
+        return self._counts[name]
+
+
+def english_named(
+    index: CarIndex, text: str, whole: EnglishWhole, known: set[str] | None, *, title: bool = False
+) -> list[tuple[str, str, str]]:
+    """(brand id, make as written, model name) of each known make in the English `text`
+    followed by a model name no alias file lists; the listed cars it names go to `known`.
+    A `title` may name a model it does not repeat when it is only the make and model, and
+    words titles add ("Kia Hatch", "Toyota Sequoia Specifications")."""
+    out: list[tuple[str, str, str]] = []
+    for hit in index.find(text):
+        if hit.car is not None:
+            if known is not None:
+                known.add(hit.car)
+            continue
+        gap = GAP.match(text, hit.end)
+        start = gap.end() if gap else hit.end
+        if start == hit.end:
+            continue  # "Kia's": nothing after the make starts a name
+        name = model_after(text, start, whole, title=title)
+        if name:
+            out.append((hit.brand, text[hit.start : hit.end].strip(), name))
+    return out
+
+
+def model_after(text: str, start: int, whole: EnglishWhole, *, title: bool = False) -> str | None:
+    """The model name at `start`, right after a make (see the module's docstring)."""
+    m = _WORD.match(text, start)
+    if m is None:
+        return None
+    name = m.group().rstrip(".")
+    end = start + len(name)
+    if not _starts_name(name, whole) and not (
+        title and _could_name(name) and _title_rest(text, end)
+    ):
+        return None
+    for _ in range(_WORDS - 1):
+        space = _NEXT.match(text, end)
+        more = _WORD.match(text, space.end()) if space else None
+        if more is None:
+            break
+        word = more.group().rstrip(".")
+        longer = f"{name} {word}"
+        if word.lower() in _ORGANISATION or word.lower() in TITLE_WORDS:
+            break
+        if whole.count(longer) < max(2, _LONGER * whole.count(name)):  # once says nothing
+            break
+        name, end = longer, more.start() + len(word)
+    return name
+
+
+def _title_rest(text: str, end: int) -> bool:
+    """Whether a title holds after a name only words titles add and years: a plain word
+    before them was the model ("Kia Hatch", "Toyota Sequoia - specifications"), no verb."""
+    return all(w.lower() in TITLE_WORDS or _YEAR.fullmatch(w) for w in _WORD.findall(text, end))
+
+
+def _could_name(word: str) -> bool:
+    """A capitalised word or a code, not a company's, a title's, a body type or a year."""
+    if not (word[0].isupper() or word[0].isdigit()):
+        return False
+    if word.lower() in _ORGANISATION or word.lower() in TITLE_WORDS:  # "Toyota Car Sales"
+        return False
+    return word.upper() not in _NOT_CODES and not (word.isdigit() and _YEAR.fullmatch(word))
+
+
+def _starts_name(word: str, whole: EnglishWhole) -> bool:
+    return _could_name(word) and (bool(_CODE.search(word)) or whole.count(word) >= 2)
+
+
+def as_written(words: str, whole: EnglishWhole) -> str:
+    """`words` (a file name's, in any case: "kia_ev9_press_kit") with each word spelt as
+    the document spells it most often, else capitalised ("Kia EV9 Press Kit")."""
+    spelt = []
+    for word in words.split():
+        found = re.findall(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", whole.text, re.I)
+        spelt.append(max(sorted(set(found)), key=found.count) if found else word.capitalize())
+    return " ".join(spelt)
