@@ -143,6 +143,25 @@ def test_one_engine_two_documents_name_differently_is_written_once(language: str
         assert "1.5升最大功率116英制马力，峰值扭矩250牛·米" in text, text
 
 
+def test_a_figure_two_versions_share_names_neither() -> None:
+    """The Creta's "1.5-litre" 116 hp is within a few per cent of the 115 PS petrol's 84.4 kW
+    and of the 116 PS diesel's 85 kW: which engine it is cannot be told, so neither name
+    replaces it."""
+    s = sheet(
+        "Hyundai Creta",
+        *creta().facts,
+        measured(
+            fact("power", "84.4 kW (115 PS)", "1.5l MPi petrol", (84.4,), "kW", ("doc:3",)),
+            84.4,
+            "kW",
+        ),
+    )
+    text = text_of(write(s))
+    assert "The Hyundai Creta 1.5-litre makes 116 hp" in text, text
+    assert "85 kW (116 PS)" in text, text
+    assert "the Hyundai Creta turbo petrol makes 253 Nm of torque" in text, text  # still one
+
+
 def test_two_drives_of_one_engine_are_two_versions() -> None:
     """The same power in a 2WD and a 4WD row is not one engine named twice: the 4WD's economy
     stays the 4WD's."""

@@ -270,32 +270,39 @@ class Writer:
         """An engine two documents name differently is written under the name the text gave
         it first: the Hyundai Creta's "turbo petrol" (160 hp) and "1.5l Turbo GDi petrol"
         (117.5 kW, 160 PS) are one engine when their names may agree and their power or
-        torque is one figure (`_ENGINE_SAME` apart: 160 hp and 160 PS); its figures the text
-        has said are not said again."""
+        torque is one figure (`_ENGINE_SAME` apart: 160 hp and 160 PS). Its figures the text
+        has said are not said again, unless with the speed they peak at ("delivers 117.5 kW
+        (160 PS) at 5,500 rpm" reads better than "Peak power arrives at 5,500 rpm"); one not
+        yet written takes the other's figures into its sentence ("makes 116 hp and 250 Nm")."""
         kept: list[Topic] = []
         for topic in topics:
             before = [*self.said, *(f for t in kept for f in t.facts)]
             name = self._renamed.get(topic.variant or "")
             if name is None and topic.variant and topic.group in self.plan.per_variant:
-                name = _same_engine(topic, before)
+                name = _same_engine(topic, before, self.sheet.facts)
                 if name is not None:
                     self._renamed[topic.variant] = name
-            if name is not None:
-                theirs = [f for f in before if f.variant == name]
-                facts = tuple(
-                    f for f in topic.facts if not any(_engine_alike(f, o) for o in theirs)
-                )
-                if not facts:
-                    continue
-                host = next(
-                    (i for i, t in enumerate(kept) if t.variant == name and t.group == topic.group),
-                    None,
-                )
-                if host is not None:  # one sentence about it: "makes 116 hp and 250 Nm"
-                    kept[host] = replace(kept[host], facts=kept[host].facts + facts)
-                    continue
-                topic = replace(topic, variant=name, facts=facts)
-            kept.append(topic)
+            if name is None:
+                kept.append(topic)
+                continue
+            theirs = [f for f in before if f.variant == name]
+            attributes = {f.attribute for f in topic.facts}
+            facts = tuple(
+                f
+                for f in topic.facts
+                if f"{f.attribute}_rpm" in attributes
+                or not any(_engine_alike(f, o) for o in theirs)
+            )
+            host = next(
+                (i for i, t in enumerate(kept) if t.variant == name and t.group == topic.group),
+                None,
+            )
+            if host is not None:  # its sentence not yet written: one sentence for both
+                mine = {f.attribute for f in facts}
+                older = tuple(f for f in kept[host].facts if f.attribute not in mine)
+                kept[host] = replace(kept[host], facts=older + facts)
+            elif facts:
+                kept.append(replace(topic, variant=name, facts=facts))
         return kept
 
     def _skip(self, topic: Topic, chosen: Sequence[Topic]) -> bool:
@@ -389,23 +396,37 @@ def _engine_alike(a: SheetFact, b: SheetFact) -> bool:
             return abs(a.normalized - b.normalized) <= _ENGINE_SAME * max(
                 a.normalized, b.normalized
             )
-    return same_value(a, b)
+    return same_value(a, b) or same_value(b, a)  # at the coarser one's precision
 
 
-def _same_engine(topic: Topic, before: Sequence[SheetFact]) -> str | None:
+def _same_engine(
+    topic: Topic, before: Sequence[SheetFact], every: Sequence[SheetFact]
+) -> str | None:
     """The name the text gave `topic`'s engine, when another version said before has its
-    power or torque and no other figure of it disagrees."""
-    variants = dict.fromkeys(f.variant for f in before if f.variant and f.variant != topic.variant)
+    power or torque and no other figure of it disagrees; never when a third version of the
+    car (`every`: the sheet's facts) has that figure too (the Creta's "1.5-litre" 116 hp may be
+    the 115 PS petrol or the 116 PS diesel)."""
+    name = topic.variant or ""
+    variants = dict.fromkeys(f.variant for f in before if f.variant and f.variant != name)
     for other in variants:
-        name = topic.variant or ""
         if other is None or not names_may_agree(name, other):
             continue
         if any(_differ(name, other, marks) for marks in (_DRIVE, _FUEL)):
             continue  # "2WD" and "4WD", "petrol" and "diesel": two versions
         theirs = [f for f in before if f.variant == other]
         shared = [(f, o) for f in topic.facts for o in theirs if f.attribute == o.attribute]
-        identified = any(f.attribute in _ENGINE_FIGURES and _engine_alike(f, o) for f, o in shared)
-        if identified and all(_engine_alike(f, o) for f, o in shared):
+        pairs = [
+            (f, o) for f, o in shared if f.attribute in _ENGINE_FIGURES and _engine_alike(f, o)
+        ]
+        if not pairs or not all(_engine_alike(f, o) for f, o in shared):
+            continue
+        third = {
+            g.variant
+            for f, o in pairs
+            for g in every
+            if g.variant not in (name, other) and (_engine_alike(g, f) or _engine_alike(g, o))
+        }
+        if not third:
             return other
     return None
 
