@@ -49,6 +49,7 @@ def test_chinese_version_names_are_english_in_english_text() -> None:
     assert not has_han(en), en
     assert "standard-range version" in en and "two-wheel drive Comfort version" in en, en
     assert "8-speed automatic gearbox" in en, en
+    assert "in the BYD Seal Max [" in en and "Max version" not in en, en  # "Max版": the Max
     drive = sheet("Li Auto L7", fact("drive", "前后双电机智能四驱", None, (), None))
     en = text_of(write(drive))
     assert "front and rear dual-motor intelligent four-wheel drive" in en, en
