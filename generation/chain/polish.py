@@ -12,6 +12,9 @@ all of these hold, otherwise the realiser's paragraph stands:
 - no loop (a phrase of four words or eight characters repeated three times, or a sentence
   repeated), no echo of the instruction and no talk about the rewrite ("Here is…");
 - a length between half and twice the original's;
+- mostly the original's words: a rewrite whose content words (English words of four letters
+  or more; Chinese characters) are more than a third new says something else (the BYD Seal's
+  "suits drivers who can charge at home" became "enable users to ride bicycles");
 - no sensitive word the original did not have: the realiser's text holds none, and the
   facts-first run has no re-ask to take one out.
 """
@@ -49,6 +52,26 @@ def figures(text: str) -> Counter[str]:
 def talks_about_itself(text: str) -> bool:
     """Does the text talk about the rewrite ("Here is a rewritten version:")?"""
     return _META.search(text) is not None
+
+
+# More than this share of a rewrite's content words new: not the paragraph reworded.
+NEW_WORDS_MAX = 1 / 3
+_CONTENT = re.compile(r"[a-z]{4,}")
+
+
+def _content(text: str, language: str) -> list[str]:
+    """The words a rewrite must mostly keep: English words of four letters or more, compared
+    on their first five letters ("charge", "charging"); in Chinese, its characters."""
+    if language == "zh":
+        return _CJK.findall(text)
+    return [w[:5] for w in _CONTENT.findall(text.lower())]
+
+
+def says_something_else(rewrite: str, original: str, language: str) -> bool:
+    """Are more than `NEW_WORDS_MAX` of the rewrite's content words not the original's?"""
+    words = _content(rewrite, language)
+    known = set(_content(original, language))
+    return bool(words) and sum(w not in known for w in words) > NEW_WORDS_MAX * len(words)
 
 
 def looping(text: str, language: str) -> bool:
@@ -110,6 +133,8 @@ def acceptable(
         return "echo"
     if guard is not None and _words(guard, rewrite) - _words(guard, original):
         return "sensitive word"
+    if says_something_else(rewrite, original, language):
+        return "new words"
     return None
 
 

@@ -32,6 +32,14 @@ DEFAULT_AUDIENCE = "general car buyers"
 # A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no
 # room for a second headline phrase.
 _TITLE_VARIANT_CHARS = 20
+# What identifies an engine across documents, and how far apart two writings of one figure
+# may be: 160 hp is 119.3 kW, the 160 PS of "117.5 kW (160 PS)" 117.5 kW.
+_ENGINE_FIGURES = frozenset({"power", "torque"})
+_ENGINE_SAME = 0.03
+_DRIVE = re.compile(r"(?i)\b(?:[24]wd|awd|fwd|rwd)\b|[两四前后]驱")
+_FUEL = re.compile(
+    r"(?i)\b(?:petrol|gasoline|diesel|hybrid|electric|crdi|tdi)\b|汽油|柴油|混动|纯电"
+)
 # Two lower-case English words in a row: a description, not a name ("coil suspension").
 _ENGLISH_WORDS = re.compile(r"\b[a-z]{3,}\s+[a-z]{3,}\b")
 
@@ -54,6 +62,7 @@ class Writer:
         self.said: list[SheetFact] = []  # what the request's text states, in order
         self.realiser = Realiser(book, sheet, cite=cite, seed=brief.business)
         self.book = book
+        self._renamed: dict[str, str] = {}  # an engine's later name → the name the text gave it
 
     # -- the blog -------------------------------------------------------------------------
 
@@ -135,7 +144,30 @@ class Writer:
             parts.append(phrase)
             if named and len(short) > _TITLE_VARIANT_CHARS:
                 break  # an engine's long name is the title's one phrase
-        return parts
+        return parts or self._other_headline()
+
+    def _other_headline(self) -> list[str]:
+        """A headline figure when the sources give no power, range, boot or price (the Ford
+        F150's EPA rows: its title was the bare name): the most torque, else the engines'
+        sizes ("2.7 L to 5 L engines"), cited."""
+        r, sheet = self.realiser, self.sheet
+        torque = self._top("torque")
+        if torque is not None and not torque.variant:
+            r.cite(torque)
+            value = self.book.value(torque, short=True)
+            return [r.line("blog", "title_torque", torque=value)]
+        sizes = [f for f in sheet.of("displacement") if f.normalized]
+        low = min(sizes, key=lambda f: f.normalized or 0.0, default=None)
+        high = max(sizes, key=lambda f: f.normalized or 0.0, default=None)
+        if low is None or high is None or same_value(low, high):
+            return []
+        r.cite(low)
+        r.cite(high)
+        values = {
+            "low": self.book.value(low, short=True),
+            "high": self.book.value(high, short=True),
+        }
+        return [r.line("blog", "title_displacement_range", **values)]
 
     def _top(self, attribute: str) -> SheetFact | None:
         """The highest figure of `attribute` a variant has (or the car's, when no two
@@ -201,7 +233,12 @@ class Writer:
         )
         if self.book.language != "zh":  # an English title names no version in Chinese
             plain = [t for t in plain if not has_han(t)]
-        candidates = [greeting + t for t in plain if t and greeting] + plain
+        # a figure first: "Toyota Tacoma: up to 323 hp" before "Sam, Toyota Tacoma" (the body
+        # greets the reader too); the car alone only when no figure fits
+        figured = [t for t in plain if t and t != r.car]
+        bare = [r.car]
+        candidates = [greeting + t for t in figured if greeting] + figured
+        candidates += [greeting + t for t in bare if greeting] + bare
         for title in candidates:
             if title and len(title) <= limit:
                 return title.rstrip(" ,，")
@@ -212,14 +249,61 @@ class Writer:
 
     def _short_names(self) -> list[str]:
         """The model's own name, shorter than the car's: an alias the name ends with
-        ("Xingchen" of "Wuling Xingchen")."""
+        ("Xingchen" of "Wuling Xingchen"), else its last word when a word of three characters
+        or more ("Defender" of "Land Rover Defender": no alias file lists it)."""
         car = self.realiser.car
-        return [a for a in self.sheet.car.aliases if a != car and car.endswith(" " + a)]
+        names = [a for a in self.sheet.car.aliases if a != car and car.endswith(" " + a)]
+        last = car.rsplit(" ", 1)[-1]
+        if not names and last != car and len(last) >= 3 and not last.isdigit():
+            names.append(last)
+        return names
 
     # -- helpers --------------------------------------------------------------------------
 
     def topics(self, business: str, part: str, *, first: Sequence[str] = ()) -> list[Topic]:
-        return self.plan.topics(self.sheet, business, part, self.used, first=first, skip=self._skip)
+        topics = self.plan.topics(
+            self.sheet, business, part, self.used, first=first, skip=self._skip
+        )
+        return self._one_name_per_engine(topics)
+
+    def _one_name_per_engine(self, topics: Sequence[Topic]) -> list[Topic]:
+        """An engine two documents name differently is written under the name the text gave
+        it first: the Hyundai Creta's "turbo petrol" (160 hp) and "1.5l Turbo GDi petrol"
+        (117.5 kW, 160 PS) are one engine when their names may agree and their power or
+        torque is one figure (`_ENGINE_SAME` apart: 160 hp and 160 PS). Its figures the text
+        has said are not said again, unless with the speed they peak at ("delivers 117.5 kW
+        (160 PS) at 5,500 rpm" reads better than "Peak power arrives at 5,500 rpm"); one not
+        yet written takes the other's figures into its sentence ("makes 116 hp and 250 Nm")."""
+        kept: list[Topic] = []
+        for topic in topics:
+            before = [*self.said, *(f for t in kept for f in t.facts)]
+            name = self._renamed.get(topic.variant or "")
+            if name is None and topic.variant and topic.group in self.plan.per_variant:
+                name = _same_engine(topic, before, self.sheet.facts)
+                if name is not None:
+                    self._renamed[topic.variant] = name
+            if name is None:
+                kept.append(topic)
+                continue
+            theirs = [f for f in before if f.variant == name]
+            attributes = {f.attribute for f in topic.facts}
+            facts = tuple(
+                f
+                for f in topic.facts
+                if f"{f.attribute}_rpm" in attributes
+                or not any(_engine_alike(f, o) for o in theirs)
+            )
+            host = next(
+                (i for i, t in enumerate(kept) if t.variant == name and t.group == topic.group),
+                None,
+            )
+            if host is not None:  # its sentence not yet written: one sentence for both
+                mine = {f.attribute for f in facts}
+                older = tuple(f for f in kept[host].facts if f.attribute not in mine)
+                kept[host] = replace(kept[host], facts=older + facts)
+            elif facts:
+                kept.append(replace(topic, variant=name, facts=facts))
+        return kept
 
     def _skip(self, topic: Topic, chosen: Sequence[Topic]) -> bool:
         return self._said_before(topic, chosen) or self._unsayable(topic)
@@ -300,6 +384,58 @@ class Writer:
                 self.take(sentence)
                 budget -= 1
         return facts
+
+
+def _engine_alike(a: SheetFact, b: SheetFact) -> bool:
+    """One power or torque figure of one engine as two documents write it (within
+    `_ENGINE_SAME` when written in two units: 160 hp and 117.5 kW (160 PS)), or one value."""
+    if a.attribute != b.attribute:
+        return False
+    if a.attribute in _ENGINE_FIGURES and a.normalized and b.normalized and a.unit != b.unit:
+        if a.normalized_unit == b.normalized_unit:  # one unit as written: one figure exactly
+            return abs(a.normalized - b.normalized) <= _ENGINE_SAME * max(
+                a.normalized, b.normalized
+            )
+    return same_value(a, b) or same_value(b, a)  # at the coarser one's precision
+
+
+def _same_engine(
+    topic: Topic, before: Sequence[SheetFact], every: Sequence[SheetFact]
+) -> str | None:
+    """The name the text gave `topic`'s engine, when another version said before has its
+    power or torque and no other figure of it disagrees; never when a third version of the
+    car (`every`: the sheet's facts) has that figure too (the Creta's "1.5-litre" 116 hp may be
+    the 115 PS petrol or the 116 PS diesel)."""
+    name = topic.variant or ""
+    variants = dict.fromkeys(f.variant for f in before if f.variant and f.variant != name)
+    for other in variants:
+        if other is None or not names_may_agree(name, other):
+            continue
+        if any(_differ(name, other, marks) for marks in (_DRIVE, _FUEL)):
+            continue  # "2WD" and "4WD", "petrol" and "diesel": two versions
+        theirs = [f for f in before if f.variant == other]
+        shared = [(f, o) for f in topic.facts for o in theirs if f.attribute == o.attribute]
+        pairs = [
+            (f, o) for f, o in shared if f.attribute in _ENGINE_FIGURES and _engine_alike(f, o)
+        ]
+        if not pairs or not all(_engine_alike(f, o) for f, o in shared):
+            continue
+        third = {
+            g.variant
+            for f, o in pairs
+            for g in every
+            if g.variant not in (name, other) and (_engine_alike(g, f) or _engine_alike(g, o))
+        }
+        if not third:
+            return other
+    return None
+
+
+def _differ(a: str, b: str, pattern: re.Pattern[str]) -> bool:
+    """Do two versions' names say different drives (or fuels: "2WD" and "四驱", "petrol" and
+    "diesel")? Two rows of one size that do are two versions, not one engine named twice."""
+    ours, theirs = ({m.casefold() for m in pattern.findall(n)} for n in (a, b))
+    return bool(ours and theirs and ours != theirs)
 
 
 def _connective(book: Phrasebook, group: str, seed: str) -> str:

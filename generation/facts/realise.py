@@ -43,6 +43,8 @@ def _attributive(match: re.Match[str]) -> str:
     return f"{match.group(1)}-{_SINGULAR[match.group(2)]} "
 
 
+# 版 after a Latin trim name ("Max版", "Pro版"): the trim's name is the version's in English.
+_LATIN_TRIM = re.compile(r"(?<=[A-Za-z0-9+])\s*版")
 # A name's words: parted by spaces, and where Chinese meets Latin ("路虎Defender": 路虎, Defender).
 _NAME_WORDS = re.compile(r"[\u4e00-\u9fff]+|[^\s\u4e00-\u9fff]+")
 _HEADING_WORDS = re.compile(r"(?i)\s*\b(?:specifications|specs|details)\b\s*$")
@@ -251,8 +253,11 @@ class Realiser:
     def _english(self, rest: str) -> tuple[str, bool]:
         """A Chinese variant name in English, when the term list translates all of it ("四驱版"
         → "four-wheel drive version"; the car's Chinese name as its English one: "全新奇骏" →
-        "all-new Nissan X-Trail"); else as written."""
-        english = rest
+        "all-new Nissan X-Trail"; a Latin trim name's 版 says nothing more: "Max版" → "Max");
+        else as written."""
+        english = _LATIN_TRIM.sub("", rest)
+        if not has_han(english):
+            return english, True  # a trim's own name ("Max"), as the source writes it
         for name in sorted((n for n in self.sheet.names() if has_han(n)), key=len, reverse=True):
             english = english.replace(name, f" {self.car} ")
         english = words(english, "en", self.book.terms)

@@ -228,6 +228,7 @@ _BARE = re.compile(r"\s*[\d.,]+\s*")
 _CHINESE_COUNTS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 8: "八", 10: "十", 12: "十二"}
 # Words a value must have to be found in a name (a "V6" engine is found; an "A" is not).
 _MIN_NAMED = 3
+_MIN_NAMED_HAN = 2
 
 
 def named_by_variant(fact: SheetFact) -> bool:
@@ -249,7 +250,9 @@ def named_by_variant(fact: SheetFact) -> bool:
     if fact.numbers:
         return False
     value = name_key(fact.value)
-    return len(value) >= _MIN_NAMED and value in name_key(name)
+    # two Chinese characters name a drive ("后驱" of "后驱版"), as three letters do ("AWD")
+    shortest = _MIN_NAMED_HAN if has_han(value) else _MIN_NAMED
+    return len(value) >= shortest and value in name_key(name)
 
 
 def names_may_agree(a: str, b: str) -> bool:

@@ -52,7 +52,8 @@ def lower_first(lead: str, text: str) -> str:
     if not lead:
         return text
     first = text.split(" ", 1)[0]
-    if lead.isascii() and first[:1].isupper() and first[1:].islower():  # "Official" → "official"
+    # "Official" → "official", "A 100 kWh battery" → "a 100 kWh battery" (not "NISMO", "I")
+    if lead.isascii() and first[:1].isupper() and (first[1:].islower() or first == "A"):
         text = text[0].lower() + text[1:]
     return lead + text
 
@@ -118,10 +119,13 @@ def _lead_and_facts(
     asks, the boot a family asks) fits, else the fullest after which any fact fits; the lead's
     pieces dropped in `_DROPPED_FIRST` order. No fact fitting at all: the shortest, over the
     limit rather than a push without one."""
-    leads = [full]
+    dropped = [full]
     for name in _DROPPED_FIRST:
-        if any(p == name for p, _ in leads[-1]):
-            leads.append([p for p in leads[-1] if p[0] != name])
+        if any(p == name for p, _ in dropped[-1]):
+            dropped.append([p for p in dropped[-1] if p[0] != name])
+    leads = []
+    for pieces in dropped:  # each lead, then its last piece in its short form
+        leads += [pieces, *([short] if (short := _shortened(w, pieces)) != pieces else [])]
     fallback: tuple[list[tuple[str, str]], list[Sentence]] | None = None
     for pieces in leads:
         chosen = _fit(w, _lead(pieces), options, PUSH_BODY_CHARS)[:most]
@@ -156,12 +160,28 @@ def _personal_pieces(
     return pieces
 
 
+def _shortened(w: Writer, pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The lead with its last piece in its short form (`personal_{name}_short`: "For
+    Manchester: " for "here is one for Manchester. "), tried before the piece is dropped: a
+    long engine sentence then still leaves room for the reader's city (the Land Rover
+    Defender's left none). Only the last: a short form ends the lead ("For Leeds: the…")."""
+    profile = w.brief.user_profile
+    if not pieces or profile is None:
+        return pieces
+    name = pieces[-1][0]
+    if not w.book.phrase("push", f"personal_{name}_short"):
+        return pieces
+    text = w.realiser.line("push", f"personal_{name}_short", **{name: getattr(profile, name)})
+    return [*pieces[:-1], (name, text)]
+
+
 def _lead(pieces: Sequence[tuple[str, str]]) -> str:
-    """The lead's pieces in one: "Alex, " + "On your budget: " → "Alex, on your budget: "."""
+    """The lead's pieces in one: "Alex, " + "On your budget: " → "Alex, on your budget: ";
+    its first letter a capital ("Here is one for Leeds." when no nickname leads it)."""
     lead = ""
     for _, text in pieces:
         lead = lower_first(lead, text) if lead.endswith(", ") else lead + text
-    return lead
+    return lead[:1].upper() + lead[1:]
 
 
 def _fit(w: Writer, lead: str, options: Sequence[Sentence], limit: int) -> list[Sentence]:

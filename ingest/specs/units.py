@@ -149,6 +149,8 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"公里\s*/\s*(?:公斤|千克)", KMKG),
     (r"mpge", MPGE),
     (r"mpg", MPG),
+    # "英里/加仑当量": MPGe as the Chinese phrasebook writes it (an electric car's 94 MPGe)
+    (r"英里\s*/\s*加仑\s*当量", MPGE),
     (r"英里\s*/\s*加仑", MPG),
     (r"miles\s+per\s+(?:us\s+|imperial\s+)?gallon", MPG),
     (r"km\s*/\s*h", KMH),
