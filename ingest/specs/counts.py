@@ -52,7 +52,10 @@ AIRBAGS = re.compile(
 _CEILING = re.compile(r"(?:\bup\s+to|\bupto|最多|多达)\s*$", re.IGNORECASE)
 
 CYLINDERS = re.compile(
-    rf"(?<![\w.])(?P<c>(?P<n>\d{{1,2}}|{_WORDS})\s*-?\s*cyl(?:inders?)?\b)(?:,\s*\d{{1,2}}\s+valves)?"
+    # "4-cylinder", "four cylinders", or an engine's layout and count: "inline-4", "flat-four"
+    rf"(?<![\w.])(?P<c>(?P<lay>in-?line[\s-]*|(?:flat|boxer|straight)-)?"
+    rf"(?P<n>\d{{1,2}}|{_WORDS})(?(lay)(?![\w-])|\s*-?\s*cyl(?:inders?)?\b))"
+    r"(?:,\s*\d{1,2}\s+valves)?"
     r"|(?<![A-Za-z0-9])(?P<v>[VW])(?P<vn>6|8|10|12)(?![A-Za-z0-9])"
     r"|(?P<z>[三四五六八])缸",
     re.IGNORECASE,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.columns import column_car
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
@@ -111,8 +112,9 @@ def _extract(
         row = []
         for item, from_prose in electric_economy(text, _read(vocab, section, text, data_sets)):
             bound = bound_of(text, item.value.start)
+            item, column = column_car(index, item, doc_cars)
             stated, by_name = _facts(
-                hits, section, text, item, scope, spans, chunks, doc_cars, record
+                hits, section, text, item, scope, spans, chunks, doc_cars, record, column
             )
             named += [by_name] * len(stated)
             for fact in stated:
@@ -179,6 +181,12 @@ def _read(
     ]
     table_facts, skip = tables(vocab, text)
     found += [(f, False) for f in table_facts]
+    found += [  # "| Engine | 2.5L 4-cylinder |": its displacement and cylinders
+        (p, False)
+        for e in table_facts
+        if e.attribute == "engine"
+        for p in engine_parts(vocab, text, e)
+    ]
     skip += kv_spans
     rows, row_spans = sheet_rows(vocab, text, skip)
     found += [(f, False) for f in rows]
@@ -226,14 +234,15 @@ def _facts(
     chunks: list[Chunk],
     doc_cars: DocCars,
     record: tuple[str, str] | None,
+    column: str | None = None,
 ) -> tuple[list[Fact], bool]:
     """The fact `found` states, one per sub-model when its sentence names several joined
     ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown. True when its
     sentence names that car, and no sub-model of it, before the figure."""
     subs: list[str | None] = [None]
     by_name = False
-    car = scope.car_at(found.start)
-    if record is None:
+    car = column or scope.car_at(found.start)
+    if record is None and column is None:
         placed = sentence_car(hits, text, found, car, doc_cars)
         if placed is None:
             return [], False
