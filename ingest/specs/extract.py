@@ -43,6 +43,7 @@ from ingest.specs.sheets import sheet_rows
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
+from ingest.specs.traps import not_a_spec
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
@@ -251,6 +252,10 @@ def _facts(
         return [], False
     if record is None and other_quantity(
         text, found.attribute, found.start, found.value.start, found.value.end
+    ):
+        return [], False
+    if record is None and not_a_spec(
+        text, found.attribute, found.value.start, found.value.end, section.heading_path[1:]
     ):
         return [], False
     start, end = stripped_span(section.text, found.start, found.end)
