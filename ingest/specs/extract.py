@@ -44,6 +44,7 @@ from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
 from ingest.specs.traps import not_a_spec
+from ingest.specs.trims import trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
@@ -196,6 +197,9 @@ def _read(
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
+    priced = trim_prices(vocab, text)
+    found += [(f, False) for f in priced]
+    skip += [(f.start, f.end) for f in priced]
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
@@ -203,7 +207,17 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in phrase_facts(vocab, text, skip)
     ]
-    return settle(vocab, text, found)
+    return _per_trim(text, settle(vocab, text, found))
+
+
+def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """A sentence's figure whose subject is a list of trims ("Base and Premium trims use a
+    2.0-liter …") once for each trim."""
+    out = []
+    for f, prose in found:
+        trims = trim_subjects(text, f.value.start) if prose else []
+        out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
+    return out
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
