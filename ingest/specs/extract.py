@@ -26,6 +26,7 @@ from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.phrases import phrase_facts
+from ingest.specs.phrasing import worded_figures
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.scope import (
@@ -197,6 +198,11 @@ def _read(
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
+    worded = worded_figures(vocab, text, skip)
+    found += [(_under_heading(text, f), True) for f in worded]
+    skip += [(f.value.start, f.value.end) for f in worded]
+    if worded:  # "27 mpg city, 34 highway and 29": the figures' run is read
+        skip.append((min(f.value.start for f in worded), max(f.value.end for f in worded)))
     priced = trim_prices(vocab, text)
     found += [(f, False) for f in priced]
     skip += [(f.start, f.end) for f in priced]

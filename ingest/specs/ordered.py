@@ -37,12 +37,14 @@ def ordered_economy(label: str, segment: str) -> list[tuple[str, Value]]:
     return _assigned(lists[0], unit, order)
 
 
-def epa_triple(segment: str, start: int, end: int) -> list[tuple[str, Value]]:
-    """ "26/33/29 mpg" at `segment[start:end]`: EPA's city/highway/combined, in that order."""
-    lists = [q for q in quantities(segment, start, end) if q.is_list and len(q.numbers) == 3]
-    if len(lists) != 1 or lists[0].unit is None or lists[0].unit.symbol != "mpg":
-        return []
-    return _assigned(lists[0], lists[0].unit, EPA_ORDER)
+def epa_triples(segment: str, start: int, end: int) -> list[tuple[str, Value]]:
+    """Each "26/33/29 mpg" in `segment[start:end]`: EPA's city/highway/combined, in order."""
+    return [
+        pair
+        for q in quantities(segment, start, end)
+        if q.is_list and len(q.numbers) == 3 and q.unit is not None and q.unit.symbol == "mpg"
+        for pair in _assigned(q, q.unit, EPA_ORDER)
+    ]
 
 
 def _assigned(q: Quantity, unit: Unit | None, order: tuple[str, ...]) -> list[tuple[str, Value]]:
@@ -59,7 +61,10 @@ def _assigned(q: Quantity, unit: Unit | None, order: tuple[str, ...]) -> list[tu
 
 
 # "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
-_ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combined)\b", re.I)
+# (the unit may stand between the first figure and its word: "27 mpg city, 34 highway")
+_ECONOMY_WORD = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mpg\s+)?(?P<k>city|highway|hwy|combined)\b", re.I
+)
 _ECONOMY_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
 
 
@@ -82,6 +87,8 @@ def economy_word_list(segment: str, hint: Hint | None) -> list[tuple[str, Value]
     if unit is None and tail is not None:
         written = read_hint(tail.group(1))
         unit = written.unit if written else None
+    if unit is None and any(m.group("u") for m in found):
+        unit = MPG
     if unit is None or unit.dimension != "fuel_consumption":
         return []
     out = []
