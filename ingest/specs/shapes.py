@@ -26,9 +26,10 @@ from ingest.specs.vocabulary import (
     unit_hint,
 )
 
+# "Length: 188", and a window sticker's or dealer sheet's leader "FUEL TANK ....... 14.8 GAL"
 _KEY_VALUE = re.compile(
-    r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
-    r"(?P<value>[^\n]*?)[ \t]*$",
+    r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>(?:[^:\n|.…]|\.(?!\.\.)){1,70}?)(?:\*\*)?[ \t]*"
+    r"(?::|\.{3,}|…+)[ \t]*(?:\*\*)?(?P<value>[^\n]*?)[ \t]*$",
     re.MULTILINE,
 )
 
@@ -147,6 +148,8 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
         start, pos = pos, pos + len(line) + 1
         if not line.strip() or (":" in line and not line.rstrip(" *").endswith(":")):
             continue  # blank, or a key: value line
+        if "..." in line or "…" in line:
+            continue  # a key ....... value line
         if re.match(r"\s*[-•]\s|\s*\*\s", line):
             continue  # a list item describes, it does not name a variant
         m = _HEADING_TEXT.match(line)
