@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from ingest.specs.numbers import Quantity, quantities
-from ingest.specs.units import MPG, Unit, to_canonical
+from ingest.specs.units import MPG, MPGE, Unit, to_canonical
 from ingest.specs.values import Value
 from ingest.specs.vocabulary import Hint, economy_order, read_hint, unit_hint
 
@@ -63,7 +63,7 @@ def _assigned(q: Quantity, unit: Unit | None, order: tuple[str, ...]) -> list[tu
 # "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
 # (the unit may stand between the first figure and its word: "27 mpg city, 34 highway")
 _ECONOMY_WORD = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mpg\s+)?(?P<k>city|highway|hwy|combined)\b", re.I
+    r"(?<![/\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mpg\s+)?(?P<k>city|highway|hwy|combined)\b", re.I
 )
 _ECONOMY_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
 
@@ -119,3 +119,52 @@ def city_highway(segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
         value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4), converted[1])
         out.append((key, value))
     return out
+
+
+def two_fuels(
+    key: str, says_kind: bool, segment: str, hint: Hint | None
+) -> list[tuple[str, Value, str | None]]:
+    """A plug-in hybrid's cell under one economy's label ("City MPG | 43/113", EPA's
+    Gasoline/Electricity rows): gasoline's mpg, then electricity's MPGe (its qualifier).
+    `says_kind`: the label names which economy it is, so the pair is no city/highway one."""
+    if not key.startswith("fuel_economy") or not says_kind:
+        return []
+    found = quantities(segment)
+    if len(found) != 1 or not found[0].is_list or len(found[0].numbers) != 2:
+        return []
+    q = found[0]
+    unit = q.unit or (hint.unit if hint else None)
+    gas, electric = q.numbers
+    if unit is None or unit.symbol != "mpg" or electric <= gas:
+        return []
+    out: list[tuple[str, Value, str | None]] = []
+    for number, written, qualifier in ((gas, MPG, None), (electric, MPGE, "electricity")):
+        converted = to_canonical(number, written, written.dimension)
+        if converted is None:
+            return []
+        value = Value(
+            q.start, q.end, (number,), written.symbol, round(converted[0], 4), converted[1]
+        )
+        out.append((key, value, qualifier))
+    return out
+
+
+_SAYS_COMBINED = re.compile(r"\b(?:combined|cmb)\b|综合", re.IGNORECASE)  # EPA's "Cmb MPG"
+
+
+def economy_cell(
+    key: str, label: str, segment: str, hint: Hint | None
+) -> list[tuple[str, Value, str | None]]:
+    """The economies one fuel-economy label's cell holds when it holds several: in the
+    label's order (`ordered_economy`), a plug-in's two fuels (`two_fuels`), a US sheet's
+    city/highway pair under a label that names no one economy ("Fuel Efficiency (MPG)
+    28/39"; "Combined MPG 42/106" is no such pair), or figures each named by its word."""
+    ordered = ordered_economy(label, segment)
+    if ordered:
+        return [(k, v, None) for k, v in ordered]
+    says = key != "fuel_economy_combined" or _SAYS_COMBINED.search(label) is not None
+    fuels = two_fuels(key, says, segment, hint)
+    if fuels or says:
+        return fuels
+    pair = city_highway(segment, hint) or economy_word_list(segment, hint)
+    return [(k, v, None) for k, v in pair]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from ingest.specs.conditions import alternatives, qualified
 from ingest.specs.numbers import joined_list, quantities
-from ingest.specs.ordered import city_highway, economy_word_list, ordered_economy
+from ingest.specs.ordered import economy_cell
 from ingest.specs.units import MM, to_canonical
 from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import (
@@ -290,14 +290,10 @@ def _read_cell(
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
-    ordered = ordered_economy(label, segment) if key.startswith("fuel_economy") else []
-    if ordered:  # "EPA fuel economy (city/highway/combined) | 24/30/27 mpg"
-        return [(k, v, None) for k, v in ordered]
-    if key == "fuel_economy_combined" and not _SAYS_COMBINED.search(label):
-        # "Fuel Efficiency (MPG) 28/39" is city/highway; "Combined MPG 42/106" is not
-        pair = city_highway(segment, hint) or economy_word_list(segment, hint)
-        if pair:
-            return [(k, v, None) for k, v in pair]
+    if key.startswith("fuel_economy"):
+        economies = economy_cell(key, label, segment, hint)
+        if economies:
+            return economies
     if key in _CHARGING:
         split = _charging(vocab, label, segment)
         if split:
@@ -341,7 +337,6 @@ def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Va
     return out
 
 
-_SAYS_COMBINED = re.compile(r"\b(?:combined|cmb)\b|综合", re.IGNORECASE)  # EPA's "Cmb MPG"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
