@@ -45,7 +45,7 @@ from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
 from ingest.specs.traps import not_a_spec
-from ingest.specs.trims import trim_prices, trim_subjects
+from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
@@ -109,6 +109,7 @@ def _extract(
             else with_own_name(index.find(section.text), section.text, doc_cars)
         )
         scope = section_scope(index, section, doc_cars, record, hits)
+        car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
@@ -116,6 +117,7 @@ def _extract(
         for item, from_prose in electric_economy(text, _read(vocab, section, text, data_sets)):
             bound = bound_of(text, item.value.start)
             item, column = column_car(index, item, doc_cars)
+            item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             stated, by_name = _facts(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record, column
             )

@@ -36,7 +36,7 @@ def worded_figures(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) ->
         economies = epa_triples(text, a, b) or economy_words(text, a, b)
         for key, value in economies:
             start = _clause_start(text, a, value.start)
-            out.append(Found(key, value, start, b, _subject(text, start, value.start)))
+            out.append(Found(key, value, start, b, _subject(vocab, text, start, value.start)))
 
         for d in _POSTFIX.finditer(text, a, b):
             key = _DIMENSION[
@@ -70,13 +70,15 @@ _VERB = re.compile(
 _ARTICLE = re.compile(r"^\s*(?:(?:and|while|but|whereas)\s+)?(?:the|a|an|its)\s+", re.IGNORECASE)
 
 
-def _subject(text: str, start: int, at: int) -> str | None:
+def _subject(vocab: Vocabulary, text: str, start: int, at: int) -> str | None:
     """The short name a clause's subject gives its figure ("2.5-liter", "Wilderness"), or
-    None when the clause has no such subject ("It returns …")."""
+    None when the clause has no such subject ("It returns …", "Fuel economy is …")."""
     clause = _ARTICLE.sub("", text[start:at])
     verb = _VERB.search(clause)
     name = clause[: verb.start()].strip() if verb else ""
     name = re.sub(r"\s+(?:engine|model|trim|version)$", "", name)
     if not name or len(name.split()) > 4 or not re.search(r"\d|^[A-Z]", name):
         return None
-    return None if name.lower() in {"it", "this", "that", "they"} else name
+    if name.lower() in {"it", "this", "that", "they"} or vocab.lookup(name) is not None:
+        return None  # a pronoun, or the figure's own label ("Fuel economy is rated at …")
+    return name

@@ -12,7 +12,9 @@ list of trims.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from ingest.specs.cars import Hit
 from ingest.specs.shapes import Found
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
@@ -63,3 +65,52 @@ def trim_prices(vocab: Vocabulary, text: str) -> list[Found]:
             name = m.group("name").strip()
             out.append(Found("price", values[0], m.start("name"), m.end("price"), name))
     return out
+
+
+# what leads a price in prose: "starts at", "is priced from", "at" ("… Premium Plus at $43,300")
+_PRICE_VERB = re.compile(
+    r"(?:\s(?:starts?|starting|is priced|are priced|priced|costs?|retails?(?: for)?)"
+    r"(?:\s+(?:at|from))?|\sat|\sfrom)\s*$",
+    re.IGNORECASE,
+)
+_CLAUSE_CUT = re.compile(r"[.;!?](?=\s)|\n|,|\band\b|\bwhile\b|\bbut\b")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def priced_trim(
+    vocab: Vocabulary,
+    text: str,
+    found: Found,
+    names: tuple[list[tuple[int, int]], set[str]],
+    prose: bool,
+) -> Found:
+    """A price in prose with no variant, whose clause's subject names a trim after the car
+    ("The 2026 CX-50 2.5 S Select starts at $30,500", "the range-topping 2.5 Turbo Premium
+    Plus at $43,300"): that trim's. `names`: spans of the car names in `text` and the
+    words of the document's car names; `prose`: whether `found` was read from a sentence."""
+    if not prose or found.attribute != "price" or found.variant is not None:
+        return found
+    verb = _PRICE_VERB.search(text, 0, found.value.start)
+    if verb is None or found.value.start - verb.end() > 2:
+        return found
+    cuts = [m.end() for m in _CLAUSE_CUT.finditer(text, max(0, verb.start() - 80), verb.start())]
+    start = cuts[-1] if cuts else max(0, verb.start() - 80)
+    spans, car_words = names
+    chars = list(text[start : verb.start()])
+    for a, b in spans:  # the car's own name is no trim
+        for i in range(max(a, start), min(b, verb.start())):
+            chars[i - start] = " "
+    words = [w for w in "".join(chars).split() if w.casefold() not in car_words]
+    while words and (words[0][0].islower() or _YEAR.match(words[0]) or words[0] in ("The", "A")):
+        words = words[1:]
+    name = " ".join(w for w in words if not _YEAR.match(w))
+    if not name or len(words) > 5 or vocab.lookup(name) is not None:
+        return found
+    if name.lower() in {"it", "this", "they", "prices", "pricing"}:
+        return found
+    return replace(found, variant=name)
+
+
+def spans_of(hits: list[Hit]) -> list[tuple[int, int]]:
+    """Where car names stand in a text."""
+    return [(h.start, h.end) for h in hits]
