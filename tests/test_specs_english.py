@@ -24,18 +24,23 @@ def _by_variant(specs: DocumentSpecs, attribute: str) -> dict[str | None, set[fl
 
 def test_a_figure_in_inches_with_its_metric_restatement_is_one_fact(tmp_path: Path) -> None:
     """'185.8 in (4,720 mm)': 'in' ending a cell is an inch, and the bracketed millimetres
-    restate the same length (one fact, in the first unit); 'in' inside a sentence is a word."""
+    restate the same length (one fact, in the first unit); 'in' inside a sentence is a word;
+    a row label qualified after a comma ('Cargo volume, behind 2nd row') is its head's."""
     specs = write(
         tmp_path,
         "comet.md",
         _HEAD + "<table>\n<tr><th>Dimensions</th><th>All models</th></tr>\n"
         "<tr><td>Overall length</td><td>185.8 in (4,720 mm)</td></tr>\n"
-        "<tr><td>Wheelbase</td><td>110.8 in (2,815 mm)</td></tr>\n</table>\n\n"
+        "<tr><td>Wheelbase</td><td>110.8 in (2,815 mm)</td></tr>\n"
+        "<tr><td>Cargo volume, behind 2nd row</td><td>31.4 cu ft (889 L)</td></tr>\n"
+        "</table>\n\n"
         "The Comet arrives in 2026 at dealers.\n",
     )
     length = one(specs, "length")
     assert (length.numbers, length.unit) == ((185.8,), "in")
     assert one(specs, "wheelbase").numbers == (110.8,)
+    boot = one(specs, "boot_volume")  # a row label's head names the attribute
+    assert (boot.numbers, boot.unit) == ((31.4,), "cu ft")
 
 
 def test_an_economy_slash_list_takes_its_order_from_the_label(tmp_path: Path) -> None:
