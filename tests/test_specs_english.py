@@ -143,13 +143,13 @@ def test_money_measurements_and_earlier_figures_are_no_specs(tmp_path: Path) -> 
 def test_a_sentence_whose_subject_lists_trims_states_each_trims_figures(
     tmp_path: Path,
 ) -> None:
-    """'Sport, Limited and Wilderness get a 2.5-liter … with 180 horsepower': the figure is
-    each named trim's; '- **Premium** ($27,840): …' is that trim's price."""
+    """'Sport, Limited and Wilderness get a 2.5-liter flat-four with 180 horsepower': each
+    figure is each named trim's; '- **Premium** ($27,840): …' is that trim's price."""
     specs = write(
         tmp_path,
         "comet.md",
         _HEAD + "Base and Premium trims use a 2.0-liter engine rated at 152 horsepower. "
-        "Sport, Limited and Wilderness get a 2.5-liter engine with 180 horsepower.\n\n"
+        "Sport, Limited and Wilderness get a 2.5-liter flat-four with 180 horsepower.\n\n"
         "- **Base** ($26,540): steel wheels.\n- **Premium** ($27,840): alloy wheels.\n",
     )
     assert _by_variant(specs, "power") == {
@@ -160,6 +160,10 @@ def test_a_sentence_whose_subject_lists_trims_states_each_trims_figures(
         "Wilderness": {180.0},
     }
     assert _by_variant(specs, "price") == {"Base": {26540.0}, "Premium": {27840.0}}
+    # a size named with its layout and output is an engine, though the word is not written
+    trims = {"Sport": {2.5}, "Limited": {2.5}, "Wilderness": {2.5}}
+    assert _by_variant(specs, "displacement") == {"Base": {2.0}, "Premium": {2.0}} | trims
+    assert _by_variant(specs, "cylinders") == {t: {4.0} for t in trims}
 
 
 def test_figures_worded_after_them_in_prose(tmp_path: Path) -> None:

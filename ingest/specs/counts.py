@@ -100,7 +100,14 @@ def count_facts(text: str, covered: object) -> list[Found]:
     out: list[Found] = []
     if "airbag" in lowered or "air bag" in lowered or "气囊" in text:
         out += _airbags(text, covered)
-    if "cyl" in lowered or "缸" in text or re.search(r"\b[vw](?:6|8|10|12)\b", lowered):
+    if (
+        "cyl" in lowered
+        or "缸" in text
+        or re.search(r"\b[vw](?:6|8|10|12)\b", lowered)
+        or (
+            re.search(r"\b(?:in-?line|flat-|boxer-|straight-)", lowered)  # "inline-4", "flat-four"
+        )
+    ):
         out += _cylinders(text, covered)
     if "r1" in lowered or "r2" in lowered or "r 1" in lowered:
         out += _tyres(text, covered)
@@ -213,7 +220,9 @@ _ZH_CLAUSE = r"[^，。；,;！？!?\n]"
 ENGINE_NAMED = (
     r"(?:\s+engine\b|,?\s+(?:which|that)\s+(?:produced|produces|made|makes|delivered|delivers|"
     r"developed|develops|generated|generates)\b|\s+(?:producing|making|delivering|developing|"
-    r"generating)\b)"
+    r"generating)\b"
+    # "a 2.5-liter flat-four with 180 horsepower": its output right after it
+    r"|\s+with\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b))"
 )
 _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
