@@ -111,10 +111,15 @@ def test_a_comparison_tables_columns_are_the_cars_their_headers_name(tmp_path: P
         "We drove the Aurora and the Nimbus for a month.\n\n"
         "| Specification | 2026 Hyundai Aurora | 2026 Kia Nimbus |\n|---|---|---|\n"
         "| Engine | 2.5L 4-cylinder | 1.6L turbo 4-cylinder |\n"
-        "| Horsepower | 187 hp | 180 hp |\n| Length | 183.1 in | 183.5 in |\n",
+        "| Horsepower | 187 hp | 180 hp |\n| Length | 183.1 in | 183.5 in |\n\n"
+        "## Hybrids\n\nThe Nimbus Hybrid makes 232 hp.\n",
     )
     power = {(f.car, f.variant): f.numbers for f in facts(specs, "power")}
-    assert power == {("hyundai-aurora", None): (187.0,), ("kia-nimbus", None): (180.0,)}
+    assert power == {
+        ("hyundai-aurora", None): (187.0,),
+        ("kia-nimbus", None): (180.0,),
+        ("kia-nimbus", "Nimbus Hybrid"): (232.0,),  # a powertrain version, though named once
+    }
     size = {f.car: f.numbers for f in facts(specs, "displacement")}
     assert size == {"hyundai-aurora": (2.5,), "kia-nimbus": (1.6,)}
     assert {f.car: f.numbers for f in facts(specs, "cylinders")} == {

@@ -392,10 +392,13 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     model = written[-1] if hit.brand else " ".join(written)  # "RAV4", or "Aurora X5" whole
     name = f"{model} {m.group('word')}"
     designation = _DESIGNATION.fullmatch(m.group("word")) is not None
+    designation = designation or _POWERTRAIN.fullmatch(m.group("word")) is not None
     return name if designation or doc_cars.names_twice(" ".join(name.split())) else None
 
 
 _DESIGNATION = re.compile(r"[A-Z]|[A-Z0-9-]{2,}|\S*\d\S*")
+# a powertrain named after the model is a version of it even when named once ("Sportage Hybrid")
+_POWERTRAIN = re.compile(r"Hybrid|Plug-in|PHEV|Electric|Diesel", re.IGNORECASE)
 
 
 def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
