@@ -241,3 +241,22 @@ def test_a_plug_in_hybrids_two_fuel_cell_is_mpg_and_mpge(tmp_path: Path) -> None
     assert city == {((43.0,), "mpg"), ((113.0,), "MPGe")}
     combined = {(f.numbers, f.unit) for f in facts(specs, "fuel_economy_combined")}
     assert combined == {((42.0,), "mpg"), ((106.0,), "MPGe")}
+
+
+def test_a_drive_the_car_has_or_comes_with_in_prose(tmp_path: Path) -> None:
+    """'Every one of them has all-wheel drive' and 'comes with a six-speed automatic and
+    i-Activ all-wheel drive as standard' state the car's drive; 'unlike front-wheel-drive
+    rivals' does not."""
+    has = write(tmp_path, "comet.md", _HEAD + "Every one of them has all-wheel drive.\n")
+    assert one(has, "drive").value == "all-wheel drive"
+    comes = write(
+        tmp_path,
+        "comet.md",
+        _HEAD + "Every Comet comes with a six-speed automatic transmission and i-Activ "
+        "all-wheel drive as standard.\n",
+    )
+    assert one(comes, "drive").value == "all-wheel drive"
+    rivals = write(
+        tmp_path, "comet.md", _HEAD + "It handles well, unlike front-wheel-drive rivals.\n"
+    )
+    assert facts(rivals, "drive") == []
