@@ -260,3 +260,22 @@ def test_a_drive_the_car_has_or_comes_with_in_prose(tmp_path: Path) -> None:
         tmp_path, "comet.md", _HEAD + "It handles well, unlike front-wheel-drive rivals.\n"
     )
     assert facts(rivals, "drive") == []
+
+
+def test_a_flex_fuel_pair_and_a_contents_page_are_no_figures(tmp_path: Path) -> None:
+    """A flex-fuel row's 'City MPG | 14/19' (E85, then gasoline) is no plug-in's mpg/MPGe
+    pair; 'Airbags ........ 17' in a table of contents is a page number, not a count."""
+    flex = write(
+        tmp_path,
+        "ram.md",
+        "# 2018 RAM 1500: EPA data\n\n"
+        "| # | Displacement (L) | Transmission | Fuel | City MPG |\n|---|---|---|---|---|\n"
+        "| 1 | 3.6 | Auto-8 | Ethanol/Gas | 14/19 |\n",
+    )
+    assert all(f.unit != "MPGe" for f in facts(flex, "fuel_economy_city"))
+    contents = write(
+        tmp_path,
+        "manual.txt",
+        "ACME COMET OWNER'S MANUAL\n\nAirbags ........ 17\nTyres .......... 112\n",
+    )
+    assert facts(contents, "airbags") == [] and facts(contents, "tyres") == []

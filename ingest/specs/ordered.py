@@ -121,6 +121,11 @@ def city_highway(segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
     return out
 
 
+# A plug-in's MPGe is over twice its gasoline mpg (43/113, 30/61); a flex-fuel car's E85
+# figure is about three quarters of its gasoline one (14/19)
+_ELECTRIC_OVER_GAS = 1.6
+
+
 def two_fuels(
     key: str, says_kind: bool, segment: str, hint: Hint | None
 ) -> list[tuple[str, Value, str | None]]:
@@ -135,8 +140,8 @@ def two_fuels(
     q = found[0]
     unit = q.unit or (hint.unit if hint else None)
     gas, electric = q.numbers
-    if unit is None or unit.symbol != "mpg" or electric <= gas:
-        return []
+    if unit is None or unit.symbol != "mpg" or electric < _ELECTRIC_OVER_GAS * gas:
+        return []  # a flex-fuel row's E85/gasoline pair ("14/19") is no plug-in's
     out: list[tuple[str, Value, str | None]] = []
     for number, written, qualifier in ((gas, MPG, None), (electric, MPGE, "electricity")):
         converted = to_canonical(number, written, written.dimension)

@@ -423,7 +423,8 @@ def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
         return True
     if _DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]):
         return True
-    return bool(_HAS_DRIVE.search(text[a : m.start()]))
+    before = text[a : m.start()]
+    return bool(_HAS_DRIVE.search(before)) and not _IF_YOU.search(before)
 
 
 # "Every one of them has all-wheel drive", "comes with a six-speed automatic and i-Activ
@@ -434,6 +435,9 @@ _HAS_DRIVE = re.compile(
     r"(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+_IF_YOU = re.compile(
+    r"\b(?:if|whether|unless|when|you)\b", re.IGNORECASE
+)  # "if you have an AWD model"
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:

@@ -26,6 +26,7 @@ from ingest.specs.vocabulary import (
     unit_hint,
 )
 
+_PAGE_REFERENCE = re.compile(r"[^\n]*(?:\.{3,}|…+)[ \t]*\d{1,4}[ \t]*$")
 # "Length: 188", and a window sticker's or dealer sheet's leader "FUEL TANK ....... 14.8 GAL"
 _KEY_VALUE = re.compile(
     r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>(?:[^:\n|.…]|\.(?!\.\.)){1,70}?)(?:\*\*)?[ \t]*"
@@ -67,6 +68,8 @@ def key_values(
     if headings:
         out.extend(_heading_displacements(vocab, text, headings))
     for m in matches:
+        if _PAGE_REFERENCE.match(m.group()):
+            continue  # "Airbags ........ 17": a table of contents' page number
         label = m.group("label")
         key = columns.get(label.strip()) or vocab.lookup(label)
         qualifier = None
