@@ -279,3 +279,22 @@ def test_a_flex_fuel_pair_and_a_contents_page_are_no_figures(tmp_path: Path) -> 
         "ACME COMET OWNER'S MANUAL\n\nAirbags ........ 17\nTyres .......... 112\n",
     )
     assert facts(contents, "airbags") == [] and facts(contents, "tyres") == []
+
+
+def test_a_plug_in_rows_electric_figure_survives_its_configuration_name(tmp_path: Path) -> None:
+    """In the EPA guide's CSV a car's rows are named by configuration ('2 L SemiAuto-8
+    Gasoline/Electricity'); the plug-in row's MPGe figure keeps its own name beside the mpg."""
+    header = (
+        "Model,Displ,Cyl,Trans,Drive,Fuel,Cert Region,Stnd,Stnd Description,Underhood ID,"
+        "Veh Class,Air Pollution Score,City MPG,Hwy MPG,Cmb MPG,Greenhouse Gas Score,SmartWay,"
+        "Comb CO2\n"
+    )
+    specs = write(
+        tmp_path,
+        "all_alpha_99.csv",
+        header + "VOLVO XC 90,2,4,SemiAuto-8,4WD,Gasoline,FA,T3B70,Tier 3,X1,standard SUV,"
+        "5,22,28,24,5,No,365\nVOLVO XC 90,2,4,SemiAuto-8,4WD,Gasoline/Electricity,FA,T3B30,"
+        "Tier 3,X2,standard SUV,7,26/63,30/61,27/62,10,Elite,187\n",
+    )
+    combined = {(f.numbers, f.unit) for f in facts(specs, "fuel_economy_combined")}
+    assert combined == {((24.0,), "mpg"), ((27.0,), "mpg"), ((62.0,), "MPGe")}

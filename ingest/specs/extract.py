@@ -320,8 +320,9 @@ def _name_configurations(
             continue
         for row, name in zip(car_rows, names, strict=True):
             for f in row:
-                if name:
-                    renamed[id(f)] = _variant(year, name) or name
+                if name:  # a qualifier the cell gave stays ("43/113": its electricity figure)
+                    fuel = " electricity" if (f.variant or "").endswith("electricity") else ""
+                    renamed[id(f)] = (_variant(year, name) or name) + fuel
     return [(replace(f, variant=renamed[id(f)]) if id(f) in renamed else f, p) for f, p in found]
 
 
