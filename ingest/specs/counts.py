@@ -52,7 +52,10 @@ AIRBAGS = re.compile(
 _CEILING = re.compile(r"(?:\bup\s+to|\bupto|最多|多达)\s*$", re.IGNORECASE)
 
 CYLINDERS = re.compile(
-    rf"(?<![\w.])(?P<c>(?P<n>\d{{1,2}}|{_WORDS})\s*-?\s*cyl(?:inders?)?\b)(?:,\s*\d{{1,2}}\s+valves)?"
+    # "4-cylinder", "four cylinders", or an engine's layout and count: "inline-4", "flat-four"
+    rf"(?<![\w.])(?P<c>(?P<lay>in-?line[\s-]*|(?:flat|boxer|straight)-)?"
+    rf"(?P<n>\d{{1,2}}|{_WORDS})(?(lay)(?![\w-])|\s*-?\s*cyl(?:inders?)?\b))"
+    r"(?:,\s*\d{1,2}\s+valves)?"
     r"|(?<![A-Za-z0-9])(?P<v>[VW])(?P<vn>6|8|10|12)(?![A-Za-z0-9])"
     r"|(?P<z>[三四五六八])缸",
     re.IGNORECASE,
@@ -97,7 +100,14 @@ def count_facts(text: str, covered: object) -> list[Found]:
     out: list[Found] = []
     if "airbag" in lowered or "air bag" in lowered or "气囊" in text:
         out += _airbags(text, covered)
-    if "cyl" in lowered or "缸" in text or re.search(r"\b[vw](?:6|8|10|12)\b", lowered):
+    if (
+        "cyl" in lowered
+        or "缸" in text
+        or re.search(r"\b[vw](?:6|8|10|12)\b", lowered)
+        or (
+            re.search(r"\b(?:in-?line|flat-|boxer-|straight-)", lowered)  # "inline-4", "flat-four"
+        )
+    ):
         out += _cylinders(text, covered)
     if "r1" in lowered or "r2" in lowered or "r 1" in lowered:
         out += _tyres(text, covered)
@@ -210,7 +220,9 @@ _ZH_CLAUSE = r"[^，。；,;！？!?\n]"
 ENGINE_NAMED = (
     r"(?:\s+engine\b|,?\s+(?:which|that)\s+(?:produced|produces|made|makes|delivered|delivers|"
     r"developed|develops|generated|generates)\b|\s+(?:producing|making|delivering|developing|"
-    r"generating)\b)"
+    r"generating)\b"
+    # "a 2.5-liter flat-four with 180 horsepower": its output right after it
+    r"|\s+with\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b))"
 )
 _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"

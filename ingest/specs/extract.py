@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.columns import column_car
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
@@ -25,6 +26,7 @@ from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.phrases import phrase_facts
+from ingest.specs.phrasing import worded_figures
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.scope import (
@@ -42,6 +44,8 @@ from ingest.specs.sheets import sheet_rows
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
+from ingest.specs.traps import not_a_spec
+from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
@@ -105,14 +109,17 @@ def _extract(
             else with_own_name(index.find(section.text), section.text, doc_cars)
         )
         scope = section_scope(index, section, doc_cars, record, hits)
+        car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
         row = []
         for item, from_prose in electric_economy(text, _read(vocab, section, text, data_sets)):
             bound = bound_of(text, item.value.start)
+            item, column = column_car(index, item, doc_cars)
+            item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             stated, by_name = _facts(
-                hits, section, text, item, scope, spans, chunks, doc_cars, record
+                hits, section, text, item, scope, spans, chunks, doc_cars, record, column
             )
             named += [by_name] * len(stated)
             for fact in stated:
@@ -179,6 +186,12 @@ def _read(
     ]
     table_facts, skip = tables(vocab, text)
     found += [(f, False) for f in table_facts]
+    found += [  # "| Engine | 2.5L 4-cylinder |": its displacement and cylinders
+        (p, False)
+        for e in table_facts
+        if e.attribute == "engine"
+        for p in engine_parts(vocab, text, e)
+    ]
     skip += kv_spans
     rows, row_spans = sheet_rows(vocab, text, skip)
     found += [(f, False) for f in rows]
@@ -187,6 +200,14 @@ def _read(
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
+    worded = worded_figures(vocab, text, skip)
+    found += [(_under_heading(text, f), True) for f in worded]
+    skip += [(f.value.start, f.value.end) for f in worded]
+    if worded:  # "27 mpg city, 34 highway and 29": the figures' run is read
+        skip.append((min(f.value.start for f in worded), max(f.value.end for f in worded)))
+    priced = trim_prices(vocab, text)
+    found += [(f, False) for f in priced]
+    skip += [(f.start, f.end) for f in priced]
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
@@ -194,7 +215,17 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in phrase_facts(vocab, text, skip)
     ]
-    return settle(vocab, text, found)
+    return _per_trim(text, settle(vocab, text, found))
+
+
+def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """A sentence's figure whose subject is a list of trims ("Base and Premium trims use a
+    2.0-liter …") once for each trim."""
+    out = []
+    for f, prose in found:
+        trims = trim_subjects(text, f.value.start) if prose else []
+        out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
+    return out
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
@@ -226,14 +257,15 @@ def _facts(
     chunks: list[Chunk],
     doc_cars: DocCars,
     record: tuple[str, str] | None,
+    column: str | None = None,
 ) -> tuple[list[Fact], bool]:
     """The fact `found` states, one per sub-model when its sentence names several joined
     ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown. True when its
     sentence names that car, and no sub-model of it, before the figure."""
     subs: list[str | None] = [None]
     by_name = False
-    car = scope.car_at(found.start)
-    if record is None:
+    car = column or scope.car_at(found.start)
+    if record is None and column is None:
         placed = sentence_car(hits, text, found, car, doc_cars)
         if placed is None:
             return [], False
@@ -242,6 +274,10 @@ def _facts(
         return [], False
     if record is None and other_quantity(
         text, found.attribute, found.start, found.value.start, found.value.end
+    ):
+        return [], False
+    if record is None and not_a_spec(
+        text, found.attribute, found.value.start, found.value.end, section.heading_path[1:]
     ):
         return [], False
     start, end = stripped_span(section.text, found.start, found.end)
@@ -284,8 +320,9 @@ def _name_configurations(
             continue
         for row, name in zip(car_rows, names, strict=True):
             for f in row:
-                if name:
-                    renamed[id(f)] = _variant(year, name) or name
+                if name:  # a qualifier the cell gave stays ("43/113": its electricity figure)
+                    fuel = " electricity" if (f.variant or "").endswith("electricity") else ""
+                    renamed[id(f)] = (_variant(year, name) or name) + fuel
     return [(replace(f, variant=renamed[id(f)]) if id(f) in renamed else f, p) for f, p in found]
 
 

@@ -11,9 +11,10 @@ import re
 
 from ingest.specs.conditions import qualified
 from ingest.specs.numbers import Quantity, quantities
+from ingest.specs.ordered import economy_words
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
-from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found, economy_words
+from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -178,7 +179,7 @@ def _told_apart(
 def _economies(vocab: Vocabulary, text: str, m: re.Match[str], start: int, end: int) -> list[Found]:
     """ "- 2WD: 18 city / 24 highway / 20 combined MPG": each figure names its cycle, the
     line's name (with the heading over it) the variant."""
-    named = economy_words(vocab, text, start, end)
+    named = economy_words(text, start, end)
     if not named:
         return []
     variant = list_variant(vocab, text, named[0][1].start) or _thing(vocab, m.group("name").strip())

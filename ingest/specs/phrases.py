@@ -421,7 +421,23 @@ def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
         return False  # "RWD (318-mile range) or AWD": either, and the reader cannot say which
     if re.match(r"\s+only\b", text[m.end() :], re.I):
         return True
-    return bool(_DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]))
+    if _DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]):
+        return True
+    before = text[a : m.start()]
+    return bool(_HAS_DRIVE.search(before)) and not _IF_YOU.search(before)
+
+
+# "Every one of them has all-wheel drive", "comes with a six-speed automatic and i-Activ
+# all-wheel drive as standard": the car has it, a word or two of its maker's name between
+_HAS_DRIVE = re.compile(
+    r"\b(?:has|have|gets?|uses?)\s+(?:[\w-]+\s+){0,2}$|"
+    r"\b(?:comes?|is|are)\s+(?:standard\s+)?(?:with|equipped with)\s+[^.;:]*\band\s+"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_IF_YOU = re.compile(
+    r"\b(?:if|whether|unless|when|you)\b", re.IGNORECASE
+)  # "if you have an AWD model"
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:

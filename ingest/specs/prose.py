@@ -179,7 +179,14 @@ def _rpm_after(text: str, found: Found, end: int) -> list[Found]:
 _GERUND = re.compile(r"\b[A-Z][a-z]+ing[ \t]+$")
 
 
+# a label that is a verb ("starts at", "priced from") has a subject before it, no modifier:
+# "The Touring starts at $40,395" names a trim ending in -ing
+_VERB_LABEL = re.compile(r"(?:starts?|starting|priced)\b", re.IGNORECASE)
+
+
 def modified(vocab: Vocabulary, text: str, m: tuple[int, int]) -> bool:
+    if _VERB_LABEL.match(text, m[0]):
+        return False
     gerund = _GERUND.search(text, max(0, m[0] - 24), m[0])
     return gerund is not None and vocab.lookup(text[gerund.start() : m[1]]) is None
 

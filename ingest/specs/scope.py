@@ -19,6 +19,7 @@ from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
 from ingest.specs.subheads import TITLE_END, heading_sub_model
+from ingest.specs.titles import as_used
 from ingest.specs.wrap import wrapped
 
 _META = re.compile(
@@ -108,7 +109,11 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if front.get("year") and not found.year:
         found.year = front["year"]
     front_car = _front_car(index, front)
-    candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
+    candidates = [
+        as_used(index, index.from_title(doc.title), doc),
+        front_car,
+        _meta_car(index, doc),
+    ]
     candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
     for candidate in candidates:
         if candidate is not None:
@@ -387,10 +392,13 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     model = written[-1] if hit.brand else " ".join(written)  # "RAV4", or "Aurora X5" whole
     name = f"{model} {m.group('word')}"
     designation = _DESIGNATION.fullmatch(m.group("word")) is not None
+    designation = designation or _POWERTRAIN.fullmatch(m.group("word")) is not None
     return name if designation or doc_cars.names_twice(" ".join(name.split())) else None
 
 
 _DESIGNATION = re.compile(r"[A-Z]|[A-Z0-9-]{2,}|\S*\d\S*")
+# a powertrain named after the model is a version of it even when named once ("Sportage Hybrid")
+_POWERTRAIN = re.compile(r"Hybrid|Plug-in|PHEV|Electric|Diesel", re.IGNORECASE)
 
 
 def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:

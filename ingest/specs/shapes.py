@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from ingest.specs.conditions import alternatives, qualified
 from ingest.specs.numbers import joined_list, quantities
+from ingest.specs.ordered import economy_cell
 from ingest.specs.units import MM, to_canonical
 from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import (
@@ -22,13 +23,14 @@ from ingest.specs.vocabulary import (
     DataSet,
     Hint,
     Vocabulary,
-    read_hint,
     unit_hint,
 )
 
+_PAGE_REFERENCE = re.compile(r"[^\n]*(?:\.{3,}|…+)[ \t]*\d{1,4}[ \t]*$")
+# "Length: 188", and a window sticker's or dealer sheet's leader "FUEL TANK ....... 14.8 GAL"
 _KEY_VALUE = re.compile(
-    r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
-    r"(?P<value>[^\n]*?)[ \t]*$",
+    r"^[ \t]*(?:[-*•]\s+)?(?:\*\*)?(?P<label>(?:[^:\n|.…]|\.(?!\.\.)){1,70}?)(?:\*\*)?[ \t]*"
+    r"(?::|\.{3,}|…+)[ \t]*(?:\*\*)?(?P<value>[^\n]*?)[ \t]*$",
     re.MULTILINE,
 )
 
@@ -62,9 +64,12 @@ def key_values(
                 units, columns = data_set.units, data_set.attributes
                 break
     headings = [] if data_sets else variant_headings(text)
+    trim = _row_trim(matches) if data_sets is not None else None
     if headings:
         out.extend(_heading_displacements(vocab, text, headings))
     for m in matches:
+        if _PAGE_REFERENCE.match(m.group()):
+            continue  # "Airbags ........ 17": a table of contents' page number
         label = m.group("label")
         key = columns.get(label.strip()) or vocab.lookup(label)
         qualifier = None
@@ -74,6 +79,7 @@ def key_values(
         if key is None:
             continue
         variant = _heading_at(headings, m.start()) or _qualifier(key, label, qualifier)
+        variant = _within(trim, variant) if trim else variant
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
@@ -92,6 +98,20 @@ def key_values(
             )
         )
     return out, spans
+
+
+# A data row's column naming the row's trim or version ("Trim: LX", "Grade", "Variant")
+_TRIM_COLUMN = re.compile(
+    r"(?:trim(?: level| name)?|grade|variant|version|edition|package|configuration)", re.I
+)
+
+
+def _row_trim(matches: list[re.Match[str]]) -> str | None:
+    """The trim a data row names in a column of its own: the variant of its figures."""
+    for m in matches:
+        if _TRIM_COLUMN.fullmatch(m.group("label").strip()) and m.group("value").strip():
+            return m.group("value").strip()
+    return None
 
 
 # A line naming an engine, drive or trim that the `key: value` lines below it describe:
@@ -131,6 +151,8 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
         start, pos = pos, pos + len(line) + 1
         if not line.strip() or (":" in line and not line.rstrip(" *").endswith(":")):
             continue  # blank, or a key: value line
+        if "..." in line or "…" in line:
+            continue  # a key ....... value line
         if re.match(r"\s*[-•]\s|\s*\*\s", line):
             continue  # a list item describes, it does not name a variant
         m = _HEADING_TEXT.match(line)
@@ -271,11 +293,10 @@ def _read_cell(
     attr = vocab.attributes.get(key)
     if attr is None:
         return []
-    if key == "fuel_economy_combined" and not _SAYS_COMBINED.search(label):
-        # "Fuel Efficiency (MPG) 28/39" is city/highway; "Combined MPG 42/106" is not
-        pair = _city_highway(vocab, segment, hint) or _economy_words(vocab, segment, hint)
-        if pair:
-            return [(k, v, None) for k, v in pair]
+    if key.startswith("fuel_economy"):
+        economies = economy_cell(key, label, segment, hint)
+        if economies:
+            return economies
     if key in _CHARGING:
         split = _charging(vocab, label, segment)
         if split:
@@ -319,7 +340,6 @@ def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Va
     return out
 
 
-_SAYS_COMBINED = re.compile(r"\b(?:combined|cmb)\b|综合", re.IGNORECASE)  # EPA's "Cmb MPG"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -331,62 +351,6 @@ def _year_in_brackets(segment: str, start: int, end: int) -> bool:
     opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
     closed = max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
     return opened > closed
-
-
-# "41 city / 38 highway / 39 combined MPG": each figure says which economy it is
-_ECONOMY_WORD = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<k>city|highway|hwy|combined)\b", re.I)
-_ECONOMY_KEY = {"city": "city", "highway": "highway", "hwy": "highway", "combined": "combined"}
-
-
-def economy_words(vocab: Vocabulary, text: str, start: int, end: int) -> list[tuple[str, Value]]:
-    """The economies "18 city / 24 highway / 20 combined MPG" in `text[start:end]` names, each
-    by its own word, at their offsets in `text`."""
-    return [
-        (key, replace(v, start=v.start + start, end=v.end + start))
-        for key, v in _economy_words(vocab, text[start:end], None)
-    ]
-
-
-def _economy_words(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
-    found = list(_ECONOMY_WORD.finditer(segment))
-    kinds = [_ECONOMY_KEY[m.group("k").lower()] for m in found]
-    if len(found) < 2 or len(set(kinds)) != len(kinds):
-        return []
-    tail = re.match(r"\s*([A-Za-z][A-Za-z/]{1,8})", segment[found[-1].end() :])
-    unit = hint.unit if hint else None
-    if unit is None and tail is not None:
-        written = read_hint(tail.group(1))
-        unit = written.unit if written else None
-    if unit is None or unit.dimension != "fuel_consumption":
-        return []
-    out = []
-    for m, kind in zip(found, kinds, strict=True):
-        number = float(m.group("n"))
-        converted = to_canonical(number, unit, "fuel_consumption")
-        if converted is None:
-            return []
-        value = Value(m.start("n"), m.end("n"), (number,), unit.symbol, round(converted[0], 4))
-        out.append((f"fuel_economy_{kind}", replace(value, normalized_unit=converted[1])))
-    return out
-
-
-def _city_highway(vocab: Vocabulary, segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
-    """ "Fuel Efficiency (MPG) 28/39": US sheets write city/highway miles per gallon."""
-    found = quantities(segment)
-    if len(found) != 1 or not found[0].is_list or len(found[0].numbers) != 2:
-        return []
-    q = found[0]
-    unit = q.unit or (hint.unit if hint else None)
-    if unit is None or unit.symbol != "mpg":
-        return []
-    out = []
-    for key, number in zip(("fuel_economy_city", "fuel_economy_highway"), q.numbers, strict=True):
-        converted = to_canonical(number, unit, vocab.attributes[key].dimension)
-        if converted is None:
-            return []
-        value = Value(q.start, q.end, (number,), unit.symbol, round(converted[0], 4), converted[1])
-        out.append((key, value))
-    return out
 
 
 def with_rpm(

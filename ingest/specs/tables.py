@@ -139,7 +139,8 @@ def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str])
         if not cells:
             continue
         label = line[cells[0][0] : cells[0][1]]
-        key = vocab.lookup(label)
+        # "Cargo volume, behind 2nd row": a row label's head names its attribute
+        key = vocab.lookup(label) or vocab.lookup(label.split(",", 1)[0])
         if key is None:
             continue
         values = cells[1:]

@@ -119,6 +119,7 @@ def taught_index(
     document, but what is said right after their name is not the document's car's either."""
     if doc.file_type == "csv":
         return index, {}, set()
+    index, rivals = _title_rivals(index, doc.title)
     title = fold(doc.title)
     headings = [fold(h) for h in dict.fromkeys(h for s in doc.sections for h in s.heading_path)]
     texts = [fold(section.text) for section in doc.sections if section.kind != "record"]
@@ -160,7 +161,31 @@ def taught_index(
         joined = f"{make}{name}" if not make[-1].isascii() else f"{make} {name}"
         names[car_id] = {name, joined}
     index = with_models(with_models(index, models), passing_models, alone=False)
-    return index, names, {car_id for car_id, _, _ in passing_models}
+    return index, rivals | names, {car_id for car_id, _, _ in passing_models}
+
+
+# "Hyundai Tucson vs. Kia Sportage", "Civic or Corolla?": a title setting cars side by side
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus|or)\s+|\s*,\s+(?=[A-Z])", re.IGNORECASE)
+
+
+def _title_rivals(index: CarIndex, title: str) -> tuple[CarIndex, dict[str, set[str]]]:
+    """`index` knowing the cars an English title compares ("Hyundai Tucson vs. Kia
+    Sportage"), each make and model by `CarIndex.from_title`, and the names it gives them."""
+    parts = _VERSUS.split(fold(title))
+    if len(parts) < 2 or not title.isascii():
+        return index, {}
+    models: list[tuple[str, str, list[str]]] = []
+    names: dict[str, set[str]] = {}
+    for part in parts:
+        found = index.from_title(part)
+        hits = [h for h in index.find(part) if h.car is None]
+        if found is None or not hits or found[0] in index.model_names:
+            continue
+        make = part[hits[0].start : hits[0].end].strip()
+        model = found[1].split(None, len(make.split()))[-1]
+        models.append((found[0], make, [model]))
+        names[found[0]] = {model, found[1]}
+    return with_models(index, models), names
 
 
 def _english_repeated(

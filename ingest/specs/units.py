@@ -223,6 +223,9 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"升", LITRE),
     (r"t(?=[\s,;.)）/，、]|$|[\u4e00-\u9fff])", LITRE),  # "1.5T": a 1.5-litre turbo
     (r"inch(?:es)?", INCH),
+    # "in" is a word too: an inch only where a cell, line or clause ends after it or a second
+    # unit follows in brackets ("185.8 in (4,720 mm)", "| 75.6 in |", "Length: 195.7 in.")
+    (r"in(?=\.?[ \t]*(?:[(|,;/)\n]|$))", INCH),
     (r"英寸", INCH),
     (r'["”″]', INCH),
     (r"seconds?", SECOND),

@@ -192,7 +192,14 @@ def _restated(found: list[Quantity], i: int, text: str, q: Quantity, value: Valu
 
 
 def _same_dimension(a: Quantity, b: Quantity) -> bool:
-    return a.unit is not None and b.unit is not None and a.unit.dimension == b.unit.dimension
+    """Whether two figures measure one quantity: the same dimension, one read in the other's
+    ("185.8 in (4,720 mm)": inches are a length) or two currencies ("$30,500 (€28,100)")."""
+    if a.unit is None or b.unit is None:
+        return False
+    x, y = a.unit.dimension, b.unit.dimension
+    if x == y or (x.startswith("price") and y.startswith("price")):
+        return True
+    return dimension_of(a.unit, y) is not None or dimension_of(b.unit, x) is not None
 
 
 def _count(attr: Attribute, q: Quantity, numbers: tuple[float, ...]) -> Value | None:

@@ -128,7 +128,34 @@ class Vocabulary:
         if key is None:
             stripped = _EN_HEAD.sub("", _ZH_TAIL.sub("", norm)).strip()
             key = self.labels.get(stripped)
+        if key is None and economy_order(label) is not None:
+            key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
         return key
+
+
+# Economies a label lists in slash order: "EPA fuel economy (city/highway/combined)", "MPG
+# City/Hwy" (`ingest/specs/ordered.py` reads the cell's list in that order).
+_KIND = r"(?:city|urban|highway|hwy|combined|comb|cmb)"
+_ORDER = re.compile(rf"\b{_KIND}(?:\s*/\s*{_KIND}\b)+", re.IGNORECASE)
+_KEYS = {
+    "city": "fuel_economy_city",
+    "urban": "fuel_economy_city",
+    "highway": "fuel_economy_highway",
+    "hwy": "fuel_economy_highway",
+    "combined": "fuel_economy_combined",
+    "comb": "fuel_economy_combined",
+    "cmb": "fuel_economy_combined",
+}
+
+
+def economy_order(label: str) -> tuple[str, ...] | None:
+    """The economy attributes a label lists in slash order ("(city/highway/combined)",
+    "MPG City/Hwy"), or None when it lists no such order."""
+    m = _ORDER.search(label)
+    if m is None:
+        return None
+    keys = tuple(_KEYS[w.lower()] for w in re.split(r"\s*/\s*", m.group()))
+    return keys if len(set(keys)) == len(keys) else None
 
 
 @lru_cache(maxsize=8192)

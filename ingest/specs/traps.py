@@ -1,0 +1,83 @@
+"""English figures near a car's specs that are not its specs (`not_a_spec`).
+
+Reviews, buyer's guides and window stickers set beside the car's own figures money that is
+no price of the car (a destination charge, an option or package, a lease or finance offer,
+a total with options), results a reviewer measured ("we averaged 41 mpg", a road test's
+"Test results" list) and an earlier model's figure the text measures the car against ("down
+from the 182 hp the 2.5-liter made in the 2023 model", "the 2025 model's 187 hp"):
+`tests/specs/README.md`, "What is deliberately left out". Each is read from the words of the
+figure's own clause, by class of wording, never by a document's sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A clause ends at a sentence, line, table cell or semicolon (not a comma, nor a leader of dots).
+_CLAUSE = re.compile(r"(?<![.\s])[.;!?](?=\s|$)|[|\n]")
+_REACH = 90  # characters a clause reaches back from its figure at most
+
+# Money that is not what the car costs: charges, options and offers, totals with options
+_NOT_PRICE = re.compile(
+    r"\b(?:destination|delivery|handling|freight|doc(?:umentation)? fee|fees?|taxe?s?|"
+    r"options?|optional|package|pack|paint|accessor(?:y|ies)|upgrade|add-on|"
+    r"lease|leasing|per month|a month|/mo(?:nth)?|monthly|due at signing|down payment|"
+    r"apr|financing|finance|deposit|rebate|incentive|discount|bonus|savings|credit|"
+    r"total msrp|total price|as[- ]tested|total options)\b",
+    re.IGNORECASE,
+)
+# What a reviewer measured: their tests and their own driving
+_MEASURED = re.compile(
+    r"\b(?:we|our)\b[^.;|\n]{0,40}\b(?:averaged|observed|measured|recorded|saw|got|"
+    r"tested|testing|test|hands|loop|drive)\b|\bobserved\b|\bas[- ]tested\b|"
+    r"\bin (?:our|real-world) (?:testing|hands|driving)\b",
+    re.IGNORECASE,
+)
+# A heading over what a reviewer measured ("Test results", "Measured performance")
+_MEASURED_HEADING = re.compile(
+    r"\btest(?:ed|ing)?\s+(?:results?|data|figures)\b|\bmeasured\b|"
+    r"\bobserved\b|\bas tested\b",
+    re.IGNORECASE,
+)
+# A figure given against an earlier model's: last year's, "up from", a dated model's. (A
+# previous generation the text describes is a variant of its own: the Armada's 5.6-liter V8.)
+_EARLIER = re.compile(
+    r"\blast year'?s\b|\b(?:up|down) from\b|"
+    r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b",
+    re.IGNORECASE,
+)
+
+
+def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str, ...]) -> bool:
+    """Whether an English figure at `text[at:end]` is no spec of the car: money other than
+    its price, a reviewer's measurement or an earlier model's figure, by its clause's words
+    (and, for a measurement, the heading it is under: `headings` without the title)."""
+    if not text.isascii():
+        return False
+    before = _clause_before(text, at)
+    if attribute == "price":
+        own = _since_last_figure(before)
+        if _NOT_PRICE.search(own) or _NOT_PRICE.search(_clause_after(text, end)):
+            return True
+    if _MEASURED.search(before) or any(_MEASURED_HEADING.search(h) for h in headings):
+        return True
+    return _EARLIER.search(before) is not None
+
+
+def _clause_before(text: str, at: int) -> str:
+    start = max(0, at - _REACH)
+    cuts = [m.end() for m in _CLAUSE.finditer(text, start, at)]
+    return text[cuts[-1] if cuts else start : at]
+
+
+def _since_last_figure(clause: str) -> str:
+    """A price's own words start after the figure before it ("$30,500 and … at $43,300")."""
+    figures = list(re.finditer(r"\d[\d,.]*\s*%?", clause))
+    return clause[figures[-1].end() :] if figures else clause
+
+
+def _clause_after(text: str, end: int) -> str:
+    stop = _CLAUSE.search(text, end, end + 40)
+    clause = text[end : stop.start() if stop else end + 40]
+    nxt = re.search(r"[$\d]", clause)  # up to the next figure: its words are its own
+    return clause[: nxt.start()] if nxt else clause
