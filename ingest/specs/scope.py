@@ -19,7 +19,6 @@ from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
 from ingest.specs.subheads import TITLE_END, heading_sub_model
-from ingest.specs.titles import as_used
 from ingest.specs.wrap import wrapped
 
 _META = re.compile(
@@ -109,11 +108,7 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     if front.get("year") and not found.year:
         found.year = front["year"]
     front_car = _front_car(index, front)
-    candidates = [
-        as_used(index, index.from_title(doc.title), doc),
-        front_car,
-        _meta_car(index, doc),
-    ]
+    candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
     candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
     for candidate in candidates:
         if candidate is not None:

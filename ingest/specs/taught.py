@@ -119,23 +119,12 @@ def taught_index(
     document, but what is said right after their name is not the document's car's either."""
     if doc.file_type == "csv":
         return index, {}, set()
-    index, rivals = _title_rivals(index, doc.title)
     title = fold(doc.title)
     headings = [fold(h) for h in dict.fromkeys(h for s in doc.sections for h in s.heading_path)]
     texts = [fold(section.text) for section in doc.sections if section.kind != "record"]
     whole = _Whole("\n".join([title, *headings, *texts]))
     lines = [line for text in texts for line in text.split("\n") if _heading_like(line)]
-    named: dict[tuple[str, str], str] = {}  # (brand, model name) → make as written
-    stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)  # "kia_ev9_kit"
-    for place in [title, stem, *headings, *lines]:
-        # English prose and headings name rivals and features too: only titles are read
-        english = place is title or place is stem
-        for brand, make, name in _named(index, place, whole, line=not english, english=english):
-            named.setdefault((brand, name), make)
-    if not named and not any(hit.car for hit in index.find(f"{title}\n{stem}")):
-        # an English title naming no model ("Subaru unveils the new Outback"): a make and
-        # model its headings and prose write at least twice
-        named.update(_english_repeated(index, [*headings, *lines, *texts], whole))
+    named = _heading_cars(index, doc, title, [*headings, *lines], texts, whole)
     repeated: Counter[tuple[str, str]] = Counter()
     known: set[str] = set()  # the listed cars the prose names
     once: dict[tuple[str, str], str] = {}
@@ -161,31 +150,34 @@ def taught_index(
         joined = f"{make}{name}" if not make[-1].isascii() else f"{make} {name}"
         names[car_id] = {name, joined}
     index = with_models(with_models(index, models), passing_models, alone=False)
-    return index, rivals | names, {car_id for car_id, _, _ in passing_models}
+    return index, names, {car_id for car_id, _, _ in passing_models}
 
 
-# "Hyundai Tucson vs. Kia Sportage", "Civic or Corolla?": a title setting cars side by side
-_VERSUS = re.compile(r"\s+(?:vs\.?|versus|or)\s+|\s*,\s+(?=[A-Z])", re.IGNORECASE)
-
-
-def _title_rivals(index: CarIndex, title: str) -> tuple[CarIndex, dict[str, set[str]]]:
-    """`index` knowing the cars an English title compares ("Hyundai Tucson vs. Kia
-    Sportage"), each make and model by `CarIndex.from_title`, and the names it gives them."""
-    parts = _VERSUS.split(fold(title))
-    if len(parts) < 2 or not title.isascii():
-        return index, {}
-    models: list[tuple[str, str, list[str]]] = []
-    names: dict[str, set[str]] = {}
-    for part in parts:
-        found = index.from_title(part)
-        hits = [h for h in index.find(part) if h.car is None]
-        if found is None or not hits or found[0] in index.model_names:
-            continue
-        make = part[hits[0].start : hits[0].end].strip()
-        model = found[1].split(None, len(make.split()))[-1]
-        models.append((found[0], make, [model]))
-        names[found[0]] = {model, found[1]}
-    return with_models(index, models), names
+def _heading_cars(
+    index: CarIndex,
+    doc: ParsedDocument,
+    title: str,
+    lines: list[str],
+    texts: list[str],
+    whole: _Whole,
+) -> dict[tuple[str, str], str]:
+    """(brand, model name) → make as written, of the cars the title, headings and heading-like
+    `lines` name; an English document's from its title, else its file name, else its prose."""
+    named: dict[tuple[str, str], str] = {}
+    for place in [title, *lines]:
+        # English prose and headings name rivals and features too: only the title is read
+        english = place is title
+        for brand, make, name in _named(index, place, whole, line=not english, english=english):
+            named.setdefault((brand, name), make)
+    stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)  # "kia_ev9_kit"
+    if not named and not any(hit.car for hit in index.find(title)):  # a title naming no car
+        for brand, make, name in _named(index, stem, whole, english=True):
+            named.setdefault((brand, name), make)
+    if not named and not any(hit.car for hit in index.find(f"{title}\n{stem}")):
+        # an English title naming no model ("Subaru unveils the new Outback"): a make and
+        # model its headings and prose write at least twice
+        named.update(_english_repeated(index, [*lines, *texts], whole))
+    return named
 
 
 def _english_repeated(
