@@ -385,7 +385,12 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
 
 # "four-cylinder (enhanced)": a bracket after the last word qualifies the whole engine
 _BRACKET_AFTER = re.compile(r"[ \t]*\(")
-_LITRES = re.compile(r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litres?|liters?)\b", re.IGNORECASE)
+# "1.5L", "2.0-litre"; a Chinese spec list's "1.5T" is a 1.5-litre turbo ("发动机：1.5T 四缸")
+_LITRES = re.compile(
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))",
+    re.IGNORECASE,
+)
+_ZH_COUNT = {"三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "八": 8.0}
 
 
 def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
@@ -407,10 +412,13 @@ def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
         ):
             value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
             out.append(Found("displacement", value, engine.start, b, engine.variant))
-    counts = [m for m in CYLINDERS.finditer(text, a, b) if not m.group("z")]
+    counts = list(CYLINDERS.finditer(text, a, b))
     if len(counts) == 1 and "cylinders" in vocab.attributes:
         m = counts[0]
-        n = float(m.group("vn")) if m.group("v") else _count(m, "n")
+        if m.group("z"):
+            n: float | None = _ZH_COUNT[m.group("z")]
+        else:
+            n = float(m.group("vn")) if m.group("v") else _count(m, "n")
         end = m.end("c") if m.group("c") else m.end()
         if n is not None and 1 <= n <= 16 and not _BRACKET_AFTER.match(text, end):
             out.append(

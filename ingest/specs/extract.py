@@ -39,6 +39,7 @@ from ingest.specs.sentence_cars import sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
+from ingest.specs.slashed import slashed
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
@@ -173,7 +174,7 @@ def _read(
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
     if section.kind == "record":
         return [(f, False) for f in kv]
-    found = [(_listed(vocab, text, f), False) for f in kv]
+    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
