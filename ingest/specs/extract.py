@@ -45,6 +45,7 @@ from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
+from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,9 @@ def _read(
     found += [(f, False) for f in rows]
     skip += row_spans
     skip += [(f.start, f.end) for f, _ in found]
+    versions = version_rows(vocab, text, skip)
+    found += [(f, False) for f in versions]
+    skip += [(f.start, f.end) for f in versions]
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
