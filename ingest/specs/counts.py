@@ -62,8 +62,9 @@ _ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮", re.
 _SIZED = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)\b|(?<![\d.])\d\.\dT", re.I)
 
 _NAME_RUN = re.compile(r"(?:[^.,;:()\n*]|\.(?=\d))*")
-TYRE = re.compile(
-    r"(?<![\d/])(?P<w>[1-3]\d{2})[ \t]*/[ \t]*(?P<a>[2-9][05])[ \t]*Z?R[ \t]*(?P<r>1[2-9]|2[0-4])\b"
+TYRE = re.compile(  # "185/65 R15"; a Chinese word may follow ("255/50 R20轮胎")
+    r"(?<![\d/])(?P<w>[1-3]\d{2})[ \t]*/[ \t]*(?P<a>[2-9][05])[ \t]*Z?R[ \t]*(?P<r>1[2-9]|2[0-4])"
+    r"(?![0-9A-Za-z_])"
 )
 _SPARE = re.compile(r"\bspare\b|备胎", re.IGNORECASE)
 # "Sigma, Delta: 185/65 R15": the trims before a colon on the tyre's own line

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.bare_names import with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
@@ -104,7 +105,12 @@ def _extract(
         hits = (
             []
             if record is not None
-            else with_own_name(index.find(section.text), section.text, doc_cars)
+            else with_designations(
+                with_own_name(index.find(section.text), section.text, doc_cars),
+                section.text,
+                doc_cars,
+                index.model_names,
+            )
         )
         scope = section_scope(index, section, doc_cars, record, hits)
         for ci, start, end in spans:
