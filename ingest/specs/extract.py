@@ -24,6 +24,7 @@ from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
+from ingest.specs.parallel import parallel, version_before
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.prose import sentences
@@ -199,6 +200,8 @@ def _read(
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
+    prose = [version_before(text, f) for f in prose]
+    prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [
