@@ -127,8 +127,8 @@ def _airbags(text: str, covered: object) -> list[Found]:
         if n is None or not 1 <= n <= 12:
             continue
         group = "n" if m.group("n") else "z"
-        value = Value(m.start(group), m.end(group), (n,))
-        out.append(Found("airbags", value, m.start(), m.end()))
+        end = m.end(group) + (text.startswith("个", m.end(group)))  # "7个安全气囊": "7个"
+        out.append(Found("airbags", Value(m.start(group), end, (n,)), m.start(), m.end()))
     return out
 
 

@@ -56,9 +56,9 @@ _CLAUSE_SUBJECT = re.compile(
 
 
 # "超长续航双电机"YOU"搭载100kWh电池，NEDC续航606km": the version a Chinese sentence is
-# about, as the subject of its first verb of fitting
+# about, as the subject of its first verb of fitting; "安全配置上，…" is a topic, no subject
 _SUBJECT = re.compile(
-    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?:了|有)?"
+    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?!上|方面|中)(?:了|有)?"
 )
 _NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|方面|这款|此款|^[A-Za-z0-9 .-]+$")
 
