@@ -330,10 +330,7 @@ def _phrases(
             continue
         variant = None
         own = _OWN_VERSION.match(text, m.end()) if key == "drive" else None
-        if own is not None:  # "四驱版搭载两台电机": the drive of the version it names
-            out.append(
-                Found(key, Value(m.start(), m.end()), m.start(), own.end(), m.group() + own.group())
-            )
+        if own is not None:  # "四驱版搭载两台电机": a version's name, which states no drive
             continue
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
         paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
