@@ -217,8 +217,8 @@ _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
     + ENGINE_NAMED
     + r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
-    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=(?:[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?)?发动机)"
-    rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
+    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=(?:[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?)?(?:发动机|增程器))"
+    rf"|(?:发动机|增程器){_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
     re.IGNORECASE,
 )
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_names import with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.choices import offered
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
@@ -206,7 +207,7 @@ def _read(
     skip += [(f.start, f.end) for f in prose]
     found += [
         (_under_heading(text, with_variant(vocab, text, f)), True)
-        for f in phrase_facts(vocab, text, skip)
+        for f in offered(text, phrase_facts(vocab, text, skip))
     ]
     return settle(vocab, text, found)
 

@@ -83,7 +83,12 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     if lead is not None:
         return replace(found, variant=lead.group("v").strip())
     if found.attribute == "drive" and "\u4e00" <= text[found.value.start] <= "\u9fff":
-        return found  # "两驱版……，四驱为3.9秒": a drive word is no version named before it
+        # "两驱版……，四驱为3.9秒": a drive word is no version named before it; but "2.0T发动机…，
+        # 并且只与智能四驱系统搭配" is the drive of the engine its sentence names
+        back = max(0, found.start - 400)
+        starts = [m.end() for m in SENTENCE_START.finditer(text, back, found.start)]
+        engines = _zh_engines(text, text[starts[-1] if starts else back : found.start], found.start)
+        return replace(found, variant=engines[-1].group("v")) if engines else found
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]
