@@ -38,7 +38,7 @@ from ingest.specs.scope import (
     section_scope,
     with_own_name,
 )
-from ingest.specs.sentence_cars import sentence_car
+from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
@@ -253,6 +253,7 @@ def _facts(
         if placed is None:
             return [], False
         car, found, subs, by_name = placed
+        car = car or paragraph_car(hits, text, found.start)
     if car is None:
         return [], False
     if record is None and other_quantity(
