@@ -1,0 +1,58 @@
+"""Power and torque of one part of a Chinese powertrain (`components`).
+
+A plug-in or range-extended car states its engine's and its motors' output beside the
+system's ("发动机最大功率：110kW" and "系统综合功率：265kW", "增程器：1.5T四缸，最大功率113kW" and
+"系统最大功率：330kW", "1.5T发动机最大功率115kW，电机最大功率160kW"). Each part's figure is
+that part's (the gold's convention: a component is the variant, as the RAV4's "Front
+motor"), so a section that gives power or torque of more than one part, or of a part and the
+whole system, names each part's figure by its part. A figure already of a version ("两驱版")
+keeps it; an engine size never names a motor's figure ("1.5T…，电机最大功率160kW").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.shapes import Found
+
+_PART = re.compile(r"(?:前|后|前置|后置|驱动)?(?:电动机|电机|马达)|发动机|增程器|引擎")
+_SYSTEM = re.compile(r"系统|综合|总功率|总扭矩")
+_CLAUSE = re.compile(r"[，。；,;！？!?\n]")
+_KV_PART = re.compile(r"^[ \t]*(?P<c>" + _PART.pattern + r")[ \t]*:", re.M)
+_ENGINE_SIZE = re.compile(r"^\d\.\d[TL]$")
+_MOTOR = re.compile(r"电动机|电机|马达")
+
+
+def _part(text: str, f: Found) -> str | None:
+    """The part a power or torque figure's own words name, or "" for the whole system."""
+    line = text.rfind("\n", 0, f.value.start) + 1
+    kv = _KV_PART.match(text, line)
+    if kv is not None:
+        return kv.group("c")  # "增程器：1.5T四缸，最大功率113kW"
+    cuts = [m.end() for m in _CLAUSE.finditer(text, max(line, f.value.start - 30), f.value.start)]
+    clause = text[cuts[-1] if cuts else max(line, f.value.start - 30) : f.value.start]
+    if _SYSTEM.search(clause):
+        return ""
+    parts = list(_PART.finditer(clause))
+    return parts[-1].group() if parts else None
+
+
+def components(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """`found` with the figures of a powertrain's parts named by their part."""
+    parts: dict[int, str] = {}
+    for i, (f, _) in enumerate(found):
+        if f.attribute in ("power", "torque"):
+            part = _part(text, f)
+            if part is not None:
+                parts[i] = part
+    if len({p for p in parts.values()}) < 2:
+        return found  # one part only, or the system only: no part to tell apart
+    out = []
+    for i, (f, prose) in enumerate(found):
+        part = parts.get(i)
+        engine_size = f.variant is not None and _ENGINE_SIZE.match(f.variant) is not None
+        if part and (f.variant is None or (engine_size and _MOTOR.search(part))):
+            f = replace(f, variant=part)
+        out.append((f, prose))
+    return out
