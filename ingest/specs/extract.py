@@ -12,7 +12,7 @@ import logging
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
@@ -49,6 +49,7 @@ from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
+from ingest.specs.zh_sections import charging_windows, column_car, heading_version
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 
@@ -126,7 +127,7 @@ def _extract(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record
             )
             named += [by_name] * len(stated)
-            for fact in stated:
+            for fact in map(partial(column_car, index), stated):
                 found.append((fact, from_prose))
                 if bound:
                     bounds[fact.car, fact.attribute, fact.evidence] = bound
@@ -204,6 +205,8 @@ def _read(
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
     prose = [version_before(text, f) for f in prose]
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
+    prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose = heading_version(section.heading_path, text, prose)
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [

@@ -1,0 +1,85 @@
+"""Where a Chinese document says which car or version a block of figures is for.
+
+- A table column headed by a car's name ("| 参数 | 比亚迪海豹 | 特斯拉Model 3 |") holds that
+  car's figures, not a version of the document's car (`column_car`).
+- A section under a heading that names a version ("## 550长续航进阶版：17.58万元") is about that
+  version: its figures of no version, or of a generic one ("入门版本", "这个版本"), are that
+  version's, unless their sentence speaks of every version ("全系") or their paragraph
+  starts a new topic ("**购车建议**：…") (`heading_version`).
+- A state of charge window then a duration ("快充30%-80%仅需15分钟", "30%-80%约需25分钟") is a
+  charging time with no label (`charging_windows`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.cars import CarIndex
+from ingest.specs.model import Fact
+from ingest.specs.shapes import Found
+from ingest.specs.values import read
+from ingest.specs.vocabulary import Vocabulary
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def column_car(index: CarIndex, fact: Fact) -> Fact:
+    """`fact` moved to the car its (table column's) variant names, when that is another car."""
+    if not fact.variant or not _CJK.search(fact.variant):
+        return fact
+    hits = [h for h in index.find(fact.variant) if h.car]
+    if len(hits) != 1 or hits[0].start != 0 or hits[0].car == fact.car:
+        return fact
+    rest = fact.variant[hits[0].end :].strip(" ()（）")
+    return replace(fact, car=hits[0].car, variant=rest or None)
+
+
+_HEAD_VERSION = re.compile(r"^\s*(?P<v>[^\s：:，,。（(]{2,20}?(?:版|型))\s*(?:[：:（(].*)?$")
+_GENERIC = re.compile(r"^(?:入门|顶配|高配|低配|中配|基础|这个|该|此|本|这一)?(?:版本|版|车型|款)$")
+_ALL = re.compile(r"全系|全车系|所有版本|各个?版本|其[他它]版本")
+_TOPIC_LEAD = re.compile(r"\s*\*\*")
+
+
+def heading_version(heading_path: tuple[str, ...], text: str, found: list[Found]) -> list[Found]:
+    """`found` with the version the section's heading names, where their text names none."""
+    if not heading_path:
+        return found
+    m = _HEAD_VERSION.match(heading_path[-1])
+    if m is None or not _CJK.search(m.group("v")) or _GENERIC.match(m.group("v")):
+        return found
+    out = []
+    for f in found:
+        if f.variant is None or _GENERIC.match(f.variant):
+            para = text.rfind("\n\n", 0, f.start)
+            start = para + 2 if para >= 0 else 0
+            end = text.find("\n\n", f.start)
+            paragraph = text[start : end if end >= 0 else len(text)]
+            sentence = re.split(r"[。！？!?]", text[start : f.value.start])[-1]
+            if not _ALL.search(sentence) and not _TOPIC_LEAD.match(paragraph):
+                f = replace(f, variant=m.group("v"))
+        out.append(f)
+    return out
+
+
+_WINDOW = re.compile(
+    r"(?P<soc>\d{1,3}\s*%\s*[-–—~至到]\s*\d{1,3}\s*%)[^，。；,;\d%]{0,6}?"
+    r"(?P<value>(?:约|仅|只|大约|最快)?(?:需要?|用时|耗时|仅需|只需)?\s*"
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>分钟|小时|min|h)(?![A-Za-z]))"
+)
+
+
+def charging_windows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """Charging times given as a state-of-charge window and a duration, outside `skip`."""
+    if "%" not in text or "charging_time" not in vocab.attributes:
+        return []
+    attr = vocab.attributes["charging_time"]
+    out = []
+    for m in _WINDOW.finditer(text):
+        if any(a <= m.start("n") < b for a, b in skip):
+            continue
+        values = read(attr, text, m.start("n"), m.end("u"), None)
+        if len(values) == 1 and values[0].unit is not None:
+            value = replace(values[0], start=m.start("value"))
+            out.append(Found("charging_time", value, m.start("soc"), m.end("value")))
+    return out
