@@ -29,6 +29,9 @@ def sentence_car(
         for h in in_clause
         if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
     ]
+    owner = next((h for h in in_clause if _OWNED_BY.fullmatch(text, found.value.end, h.start)), None)
+    if owner is not None and car is not None and owner.car != car:
+        return None  # "六座的理想L8": the figure describes the car named right after it
     if car is None and len(named) > 1 and before:
         car = before[-1].car  # "A的售价为…，而B的售价为…": the car named last before it
     if car is None and len(named) == 1:
@@ -47,6 +50,8 @@ def sentence_car(
     return car, found, subs, False
 
 
+# "六座的理想L8", "售价14.38万元的卡罗拉": a figure, then 的 and the car it describes
+_OWNED_BY = re.compile(r"[ \t]*的[ \t]*")
 # "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner
 _JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
 
