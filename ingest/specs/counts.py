@@ -57,7 +57,7 @@ CYLINDERS = re.compile(
     r"|(?P<z>[三四五六八])缸",
     re.IGNORECASE,
 )
-_ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮", re.IGNORECASE)
+_ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮|增程器", re.IGNORECASE)
 # a sized engine name: "2.5L", "1.5-litre", "1.5T", up to the word engine or a parenthesis
 _SIZED = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)\b|(?<![\d.])\d\.\dT", re.I)
 
