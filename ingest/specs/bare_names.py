@@ -36,7 +36,7 @@ def with_designations(
         word = _designation(models.get(car, "") or doc_cars.names.get(car, ""))
         if word is not None:
             by_word.setdefault(word.casefold(), set()).add(car)
-    added = []
+    added: list[Hit] = []
     for word, cars in by_word.items():
         if len(cars) != 1:
             continue

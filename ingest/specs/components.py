@@ -46,7 +46,7 @@ def components(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, 
             part = _part(text, f)
             if part is not None:
                 parts[i] = part
-    if len({p for p in parts.values()}) < 2:
+    if len(set(parts.values())) < 2:
         return found  # one part only, or the system only: no part to tell apart
     out = []
     for i, (f, prose) in enumerate(found):

@@ -26,8 +26,8 @@ from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
-from ingest.specs.parallel import parallel, version_before
 from ingest.specs.outline import list_variant, paragraph_variant
+from ingest.specs.parallel import parallel, version_before
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
@@ -49,9 +49,9 @@ from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
-from ingest.specs.zh_sections import charging_windows, column_car, heading_version
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
+from ingest.specs.zh_sections import charging_windows, column_car, heading_version
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Parallel Chinese clauses: one label, then each car or version in turn (`parallel`).
 
 "官方CLTC纯电续航两驱版为240km，四驱版为200km", "L7 Pro售价33.98万元，L7 Max则为37.98万元",
-"官方指导价方面，星越L为13.72万－18.52万元，途观L则为21.58万－28.58万元": after a clause that binds a
-label to its figure, a clause that only names its subject and gives a figure of the same kind
-("四驱版为200km", "途观L则为…") states the same attribute for that subject. The subject is
+"官方指导价方面，星越L为13.72万－18.52万元，途观L则为21.58万－28.58万元": after a clause that
+binds a label to its figure, a clause that only names its subject and gives a figure of the same
+kind ("四驱版为200km", "途观L则为…") states the same attribute for that subject. The subject is
 named in the clause itself: a version ("…版", "…型", a designation such as "380TSI") or a car;
 the car is then the one `sentence_car` finds before the figure.
 """
@@ -19,7 +19,8 @@ from ingest.specs.vocabulary import Vocabulary
 
 # ", <subject>则为 <figure>": a clause naming its subject, a verb of being, then the figure
 _NEXT = re.compile(
-    r"\s*[,;，；]\s*(?:而|但|另外)?\s*(?P<subject>[^\s,;，；。！？!?:：]{1,16}?(?:[ \t][A-Za-z0-9.]{1,12})?)"
+    r"\s*[,;，；]\s*(?:而|但|另外)?\s*"
+    r"(?P<subject>[^\s,;，；。！？!?:：]{1,16}?(?:[ \t][A-Za-z0-9.]{1,12})?)"
     r"\s*(?:则|则是|则为|则要|则需|为|是|仅为|也有|达到|可达|约为)+\s*(?=\d)"
 )
 _VERSION = re.compile(r"(?:版|型|款|车型|版本)$|\d")
@@ -79,8 +80,18 @@ def parallel(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
             if not figures or figures[0].start != 0 or m.end() in taken:
                 break
             fig_end = m.end() + figures[0].end
-            read = values_of(vocab, fact.attribute, "", text, m.end(), fig_end, m.start(
-                "subject"), fig_end, version or None, single=True)
+            read = values_of(
+                vocab,
+                fact.attribute,
+                "",
+                text,
+                m.end(),
+                fig_end,
+                m.start("subject"),
+                fig_end,
+                version or None,
+                single=True,
+            )
             if len(read) != 1 or read[0].value.unit is None:
                 break
             out.append(replace(read[0], variant=version or None))

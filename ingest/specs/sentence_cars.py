@@ -29,7 +29,9 @@ def sentence_car(
         for h in in_clause
         if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
     ]
-    owner = next((h for h in in_clause if _OWNED_BY.fullmatch(text, found.value.end, h.start)), None)
+    owner = next(
+        (h for h in in_clause if _OWNED_BY.fullmatch(text, found.value.end, h.start)), None
+    )
     if owner is not None and car is not None and owner.car != car:
         return None  # "六座的理想L8": the figure describes the car named right after it
     if car is None and len(named) > 1 and before:

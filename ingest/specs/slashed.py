@@ -80,8 +80,9 @@ def slashed(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
             continue
         per_part = []
         for name, (a, b) in zip(names, spans, strict=True):
-            read = values_of(vocab, key, m.group("label"), text, a, b, m.start(), m.end(), name,
-                             single=True)
+            read = values_of(
+                vocab, key, m.group("label"), text, a, b, m.start(), m.end(), name, single=True
+            )
             if len(read) != 1 and not (key == "LWH" and read):
                 break
             per_part.extend(read)

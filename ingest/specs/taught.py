@@ -108,7 +108,8 @@ _NOT_CODES = frozenset({"CEO", "CTO", "CFO", "COO", "VP", "SUV", "MPV", "APP", "
 # A powertrain after a model's name is a version of that model, not part of its name:
 # "比亚迪汉EV", "唐DM-i", "宋PLUS DM-i" are the 汉, the 唐 and the 宋PLUS
 _POWERTRAIN = re.compile(r"(?:EV|PHEV|HEV|REEV|EREV|DM-?[ip]?|DMi|DMp|e)(?![A-Za-z0-9])", re.I)
-# What a make's technology is called, not a car: "比亚迪刀片电池", "吉利雷神混动系统", "长城柠檬平台"
+# What a make's technology is called, not a car: "比亚迪刀片电池", "吉利雷神混动系统",
+# "长城柠檬平台"
 _TECH_END = (
     "电池",
     "技术",
@@ -281,10 +282,10 @@ def _model_after(index: CarIndex, text: str, at: int, whole: _Whole, *, line: bo
             if whole.count(name) >= 2:
                 # "汉EV", "唐DM-i": one character is a name when a powertrain follows it
                 return chars if _POWERTRAIN.fullmatch(name[len(chars) :]) else name
-    name = _chinese_name(text, start, end, chars, whole, line=line)
-    if name is None or name.endswith(_TECH_END) or chars[len(name) :].startswith(_TECH_END):
+    found = _chinese_name(text, start, end, chars, whole, line=line)
+    if found is None or found.endswith(_TECH_END) or chars[len(found) :].startswith(_TECH_END):
         return None  # "比亚迪刀片电池": a technology the make names, not a car
-    return name
+    return found
 
 
 def _chinese_name(

@@ -1,7 +1,8 @@
-"""A line per version, its figures as cells (`version_rows`): "小米SU7 Pro：售价24.59万元｜后驱单电机｜
-最大功率220kW｜CLTC续航830km", "理想L7 Max: 37.98万元 | 双电机四驱 | 续航 210km".
+"""A line per version, its figures as cells (`version_rows`): "小米SU7 Pro：售价24.59万元｜
+后驱单电机｜最大功率220kW｜CLTC续航830km", "理想L7 Max: 37.98万元 | 双电机四驱 | 续航 210km".
 
-The line's name is the version every cell is about: the bracket of "小米SU7（标准版）" (标准版), else
+The line's name is the version every cell is about: the bracket of "小米SU7（标准版）" (标准版),
+else
 the name without the Chinese make in front of a Latin model ("小米SU7 Pro" → "SU7 Pro"); a name
 that is only the car's ("小米SU7") names no version. A cell is a label and its figure ("最大功率
 220kW", "CLTC续航700km"), a bare figure whose unit names its attribute ("37.98万元"), or words
@@ -12,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.phrases import UNIT_ATTRIBUTE
 from ingest.specs.numbers import quantities
+from ingest.specs.phrases import UNIT_ATTRIBUTE
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import Value
 from ingest.specs.vocabulary import Vocabulary
@@ -26,7 +27,9 @@ _ROW = re.compile(
 _BRACKET = re.compile(r"\(([^()]{1,20})\)\s*$")
 _LEADING_ZH = re.compile(r"^[\u4e00-\u9fff]+(?=[A-Za-z0-9])")
 _DRIVE = re.compile(r"前驱|后驱|四驱|两驱|全驱|二驱|[24]WD|AWD|FWD|RWD", re.IGNORECASE)
-_GEARBOX = re.compile(r"变速箱|变速器|双离合|手自一体|无级变速|CVT|DCT|\d+AT\b|\d+速", re.IGNORECASE)
+_GEARBOX = re.compile(
+    r"变速箱|变速器|双离合|手自一体|无级变速|CVT|DCT|\d+AT\b|\d+速", re.IGNORECASE
+)
 _DIGIT = re.compile(r"\d")
 # A bare figure's unit that names its attribute in a version's row ("37.98万元", "150kW")
 _ROW_UNITS = {**UNIT_ATTRIBUTE, "CNY": "price", "kW": "power"}
@@ -64,13 +67,12 @@ def _cell(
         key = _ROW_UNITS.get(found[0].unit.symbol)
         if key is None:
             return []
-    return values_of(vocab, key, label, text, lead + digit.start(), b, row[0], row[1], version,
-                     single=True)
+    return values_of(
+        vocab, key, label, text, lead + digit.start(), b, row[0], row[1], version, single=True
+    )
 
 
-def version_rows(
-    vocab: Vocabulary, text: str, skip: list[tuple[int, int]]
-) -> list[Found]:
+def version_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """The facts of every version row in `text` that no other reader took."""
     out: list[Found] = []
     if "|" not in text:

@@ -29,10 +29,11 @@ def column_car(index: CarIndex, fact: Fact) -> Fact:
     if not fact.variant or not _CJK.search(fact.variant):
         return fact
     hits = [h for h in index.find(fact.variant) if h.car]
-    if len(hits) != 1 or hits[0].start != 0 or hits[0].car == fact.car:
+    car = hits[0].car if len(hits) == 1 and hits[0].start == 0 else None
+    if car is None or car == fact.car:
         return fact
     rest = fact.variant[hits[0].end :].strip(" ()（）")
-    return replace(fact, car=hits[0].car, variant=rest or None)
+    return replace(fact, car=car, variant=rest or None)
 
 
 _HEAD_VERSION = re.compile(r"^\s*(?P<v>[^\s：:，,。（(]{2,20}?(?:版|型))\s*(?:[：:（(].*)?$")
