@@ -24,6 +24,7 @@ _NEXT = re.compile(
     r"\s*(?:则|则是|则为|则要|则需|为|是|仅为|也有|达到|可达|约为)+\s*(?=\d)"
 )
 _VERSION = re.compile(r"(?:版|型|款|车型|版本)$|\d")
+_DRIVE_NAME = re.compile(r"两驱|四驱|前驱|后驱|全驱|单电机|双电机|三电机")
 _NOT_SUBJECT = re.compile(r"[它其这那我你他]|全系|车型$|方面|价格|售价|同级|对手|竞品")
 
 
@@ -36,7 +37,9 @@ def _subject(subject: str) -> str | None:
     last = subject.split()[-1]
     if " " in subject and _VERSION.search(last):
         return last  # "途观L 380TSI": the car, then its version
-    return subject if _VERSION.search(subject) and subject.endswith(("版", "型", "款")) else ""
+    if subject.endswith(("版", "型", "款", "版本", "车型")) or _DRIVE_NAME.fullmatch(subject):
+        return subject  # "四驱版为5.9秒", "四驱为5.9秒": a version named by its drive
+    return ""
 
 
 # "纯电续航两驱版为240km", "星越L 2.0T四驱版为7.7秒": a version named right before 为 and the figure
