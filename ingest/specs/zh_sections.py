@@ -25,14 +25,14 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def column_car(index: CarIndex, fact: Fact) -> Fact:
-    """`fact` moved to the car its (table column's) variant names, when that is another car."""
+    """`fact` moved to the car its (table column's) variant names, the name no variant."""
     if not fact.variant or not _CJK.search(fact.variant):
         return fact
     hits = [h for h in index.find(fact.variant) if h.car]
     car = hits[0].car if len(hits) == 1 and hits[0].start == 0 else None
-    if car is None or car == fact.car:
+    if car is None:
         return fact
-    rest = fact.variant[hits[0].end :].strip(" ()（）")
+    rest = fact.variant[hits[0].end :].strip(" ()（）")  # "比亚迪海豹 冠军版": its 冠军版
     return replace(fact, car=car, variant=rest or None)
 
 
