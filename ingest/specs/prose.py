@@ -46,7 +46,8 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for m in vocab.find_labels(text)
         if not any(s <= m[0] < e for s, e in skip) and not modified(vocab, text, m)
     ]
-    labels = sorted({*labels, *_topics(vocab, text, skip, labels), *_tight(vocab, text, labels)})
+    tight = [m for m in _tight(vocab, text, labels) if not any(s <= m[0] < e for s, e in skip)]
+    labels = sorted({*labels, *_topics(vocab, text, skip, labels), *tight})
     if not labels:
         return []
     figures = _figures_near(vocab, text, labels)
