@@ -27,7 +27,7 @@ from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
 from ingest.specs.outline import list_variant, paragraph_variant
-from ingest.specs.parallel import parallel, version_before
+from ingest.specs.parallel import dimension_run, parallel, version_before
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
@@ -205,6 +205,7 @@ def _read(
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
     prose = [version_before(text, f) for f in prose]
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
+    prose += dimension_run(vocab, text, prose)
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose = heading_version(section.heading_path, text, prose)
     found += [(f, True) for f in prose]

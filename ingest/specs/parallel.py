@@ -101,3 +101,33 @@ def parallel(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
             taken.add(m.end())
             end = read[0].value.end
     return out
+
+
+# "车长为4760mm，宽1930mm，高1903mm": one letter names the next dimension in a run of them
+_DIMENSION = re.compile(r"\s*[,，、]\s*(?P<d>长|宽|高)度?\s*(?:为|是|达到?)?\s*(?=\d)")
+_DIMENSIONS = {"长": "length", "宽": "width", "高": "height"}
+
+
+def dimension_run(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """The width and height (or length) a run of clauses gives after a dimension's figure."""
+    out: list[Found] = []
+    have = {f.value.start for f in found}
+    for fact in found:
+        if fact.attribute not in _DIMENSIONS.values():
+            continue
+        end = fact.value.end
+        while (m := _DIMENSION.match(text, end)) is not None and m.end() not in have:
+            figures = quantities(text[m.end() : m.end() + 20])
+            if not figures or figures[0].start != 0:
+                break
+            key = _DIMENSIONS[m.group("d")]
+            stop = m.end() + figures[0].end
+            read = values_of(
+                vocab, key, "", text, m.end(), stop, m.start("d"), stop, None, single=True
+            )
+            if len(read) != 1 or read[0].value.unit is None:
+                break
+            out.append(replace(read[0], variant=fact.variant))
+            have.add(m.end())
+            end = read[0].value.end
+    return out
