@@ -7,6 +7,9 @@ that part's (the gold's convention: a component is the variant, as the RAV4's "F
 motor"), so a section that gives power or torque of more than one part, or of a part and the
 whole system, names each part's figure by its part. A figure already of a version ("两驱版")
 keeps it; an engine size never names a motor's figure ("1.5T…，电机最大功率160kW").
+
+A plug-in's or range extender's total range ("满油满电状态下的综合续航可达1200km", "综合续航1100km")
+beside its electric range ("纯电续航里程为200km") is no electric range (`without_total_range`).
 """
 
 from __future__ import annotations
@@ -56,3 +59,20 @@ def components(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, 
             f = replace(f, variant=part)
         out.append((f, prose))
     return out
+
+
+_PURE = re.compile(r"纯电")
+_TOTAL = re.compile(r"综合续航|满油满电|油电综合|总续航")
+
+
+def without_total_range(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """`found` less the total ranges of a section that also states an electric range."""
+    kinds = {}
+    for i, (f, _) in enumerate(found):
+        if f.attribute == "electric_range":
+            cuts = list(_CLAUSE.finditer(text, max(0, f.value.start - 30), f.value.start))
+            clause = text[cuts[-1].end() if cuts else max(0, f.value.start - 30) : f.value.start]
+            kinds[i] = "total" if _TOTAL.search(clause) else "pure" if _PURE.search(clause) else ""
+    if "pure" not in kinds.values():
+        return found
+    return [pair for i, pair in enumerate(found) if kinds.get(i) != "total"]

@@ -19,7 +19,7 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_names import with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered
-from ingest.specs.components import components
+from ingest.specs.components import components, without_total_range
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
@@ -214,7 +214,7 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
-    return components(text, settle(vocab, text, found))
+    return without_total_range(text, components(text, settle(vocab, text, found)))
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
