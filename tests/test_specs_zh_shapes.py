@@ -280,3 +280,48 @@ def test_one_character_before_a_powertrain_is_a_model_and_a_technology_is_none(
     )
     _, names, _ = taught_index(index, parse_file(han))
     assert set(names) == {"byd-汉"}
+
+
+def test_a_measurement_holds_for_its_sentence_and_a_run_of_dimensions(tmp_path: Path) -> None:
+    """ "我们实测的百公里加速是10.2秒，油耗在12L/100km上下" is a test; "官方WLTC综合油耗为
+    10.5L/100km" after it is the maker's. "车长为4760mm，宽1930mm，高1903mm": each letter names
+    a dimension."""
+    specs = write(
+        tmp_path,
+        "tank.txt",
+        "坦克300长测报告\n\n坦克300的车长为4760mm，宽1930mm，高1903mm，轴距2750mm。"
+        "我们实测的百公里加速是10.2秒，油耗在12L/100km上下，官方WLTC综合油耗为10.5L/100km。\n",
+    )
+    assert _values(specs, "width") == {None: {1930.0}}
+    assert _values(specs, "height") == {None: {1903.0}}
+    assert _values(specs, "fuel_economy_combined") == {None: {10.5}}
+    assert facts(specs, "acceleration_0_100") == []
+
+
+def test_a_parameter_list_names_its_versions_in_a_line_and_reads_each_line_once(
+    tmp_path: Path,
+) -> None:
+    """ "车型：标准续航版/长续航版" names the versions of the slashed lines below it; a line with
+    one value holds for both, and its label's weak word ("功率") is not read again."""
+    specs = write(
+        tmp_path,
+        "bingo.md",
+        "# 五菱缤果PLUS参数一览\n\n五菱缤果PLUS两款车型参数如下：\n\n车型：标准续航版/长续航版\n"
+        "官方售价：8.98万元/9.98万元\nCLTC续航：300km/410km\n电机最大功率：75kW\n",
+    )
+    assert _values(specs, "price") == {"标准续航版": {89800.0}, "长续航版": {99800.0}}
+    assert _values(specs, "electric_range") == {"标准续航版": {300.0}, "长续航版": {410.0}}
+    assert _values(specs, "power") == {None: {75.0}}
+
+
+def test_a_total_range_beside_an_electric_range_is_none(tmp_path: Path) -> None:
+    """A range extender's "纯电续航里程为200km" is its electric range, even in a sentence about
+    its fuel; "满油满电状态下的综合续航可达1200km" beside it is the total range, no electric
+    range."""
+    specs = write(
+        tmp_path,
+        "sl03.md",
+        "# 深蓝SL03上市\n\n深蓝SL03增程版配备一台1.5L增程器，它只负责发电，纯电续航里程为200km，"
+        "满油满电状态下的综合续航可达1200km。\n",
+    )
+    assert [f.numbers for f in facts(specs, "electric_range")] == [(200.0,)]
