@@ -1,7 +1,8 @@
 """What a Chinese sentence offers as a choice, and the designation a clause is about.
 
-- "新车提供1.5T和2.0T两款发动机", "2.0T车型提供两驱和智能四驱两种版本": the items listed before
-  "两款发动机" / "两种版本|驱动形式" are alternatives. Each engine size is its own version (as
+- "新车提供1.5T和2.0T两款发动机", "提供75kWh和100kWh两种电池包", "2.0T车型提供两驱和智能四驱
+  两种版本": the items listed before "两款发动机" / "两种电池包|版本|驱动形式" are alternatives.
+  Each engine size or battery is its own version (as
   cn05's "有1.5T、1.5T+48V、2.0T三款动力系统"), and drives offered by a subject that names a
   designation ("2.0T车型") are that designation's.
 - "其中380TSI车型标配四驱": a clause whose subject is a designation and 车型/版本 (a name with a
@@ -18,7 +19,7 @@ from ingest.specs.shapes import Found
 _OFFER = re.compile(
     r"(?:(?P<subject>[A-Za-z0-9.+]{2,10})(?:车型|版本|版))?[^，。；,;！？!?\n]{0,8}?"
     r"(?:提供|有|推出|分为|可选|包括)(?:了)?(?P<items>[^，。；,;！？!?\n]{2,40}?)"
-    r"(?:两|三|四|五|[2-5])(?:种|款|个)(?P<what>驱动形式|驱动方式|版本|发动机|动力总成|动力系统|动力)"
+    r"(?:两|三|四|五|[2-5])(?:种|款|个)(?P<what>驱动形式|驱动方式|版本|发动机|动力总成|动力系统|动力|电池包|电池组|电池)"
 )
 # "其中380TSI车型…", "2.0T版本…": a clause's designation subject
 _DESIGNATED = re.compile(
@@ -45,8 +46,9 @@ def _offered(text: str, f: Found, offers: list[re.Match[str]]) -> Found:
     for m in offers:
         if not m.start("items") <= f.value.start < m.end("items"):
             continue
-        if f.attribute == "displacement" and m.group("what") != "驱动形式":
-            return replace(f, variant=text[f.value.start : f.value.end])
+        sized = {"displacement": ("发动机", "动力", "版本"), "battery_capacity": ("电池", "版本")}
+        if m.group("what").startswith(sized.get(f.attribute, ())):
+            return replace(f, variant=text[f.value.start : f.value.end])  # "1.5T", "75kWh"
         if f.attribute == "drive" and m.group("subject"):
             return replace(f, variant=m.group("subject"))
     return f

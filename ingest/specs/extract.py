@@ -203,7 +203,7 @@ def _read(
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
-    prose = [version_before(text, f) for f in prose]
+    prose = offered(text, [version_before(text, f) for f in prose])
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
