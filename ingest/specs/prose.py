@@ -322,8 +322,10 @@ _PER_100KM = (Hint(L100), Hint(KWH100))
 
 
 # An option, pack or package a sentence prices rather than the car
+# an option package (…包), not a battery pack (电池包)
 _OPTION = re.compile(
-    r"选装|选配|套件|[^\s，。]包[（(，,]|\b(?:option(?:al)?|pack(?:age)?|add-on|accessor(?:y|ies))\b",
+    r"选装|选配|套件|(?<!电)[^\s，。]包[（(，,]|"
+    r"\b(?:option(?:al)?|pack(?:age)?|add-on|accessor(?:y|ies))\b",
     re.IGNORECASE,
 )
 
