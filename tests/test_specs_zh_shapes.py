@@ -325,3 +325,24 @@ def test_a_total_range_beside_an_electric_range_is_none(tmp_path: Path) -> None:
         "满油满电状态下的综合续航可达1200km。\n",
     )
     assert [f.numbers for f in facts(specs, "electric_range")] == [(200.0,)]
+
+
+def test_front_and_rear_motors_and_offered_batteries(tmp_path: Path) -> None:
+    """ "前后电机最大功率分别为180kW和300kW" and "前180kW永磁电机加后300kW感应电机" give each motor
+    its power beside the system's; "提供75kWh和100kWh两种电池包，售价分别为…" makes each battery a
+    version and names the prices after it (a battery pack is no option package)."""
+    both = write(
+        tmp_path,
+        "es6.md",
+        "# 蔚来ES6上市\n\n蔚来ES6提供75kWh和100kWh两种电池包，售价分别为33.8万元和38.8万元。"
+        "蔚来ES6前后电机最大功率分别为180kW和300kW，综合最大功率480kW。\n",
+    )
+    assert _values(both, "power") == {"前电机": {180.0}, "后电机": {300.0}, None: {480.0}}
+    assert _values(both, "battery_capacity") == {"75kWh": {75.0}, "100kWh": {100.0}}
+    assert _values(both, "price") == {"75kWh": {338000.0}, "100kWh": {388000.0}}
+    placed = write(
+        tmp_path,
+        "es6_b.md",
+        "# 蔚来ES6上市\n\n蔚来ES6采用前180kW永磁电机加后300kW感应电机的布局，综合最大功率480kW。\n",
+    )
+    assert _values(placed, "power") == {"前电机": {180.0}, "后电机": {300.0}, None: {480.0}}

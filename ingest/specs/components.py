@@ -17,9 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import Found, values_of
+from ingest.specs.vocabulary import Vocabulary
 
 _PART = re.compile(r"(?:前|后|前置|后置|驱动)?(?:电动机|电机|马达)|发动机|增程器|引擎")
+_BOTH_MOTORS = re.compile(r"前后(?:双)?电(?:动)?机")
+_BOTH = "前后"
 _SYSTEM = re.compile(r"系统|综合|总功率|总扭矩")
 _CLAUSE = re.compile(r"[，。；,;！？!?\n]")
 _KV_PART = re.compile(r"^[ \t]*(?P<c>" + _PART.pattern + r")[ \t]*:", re.M)
@@ -37,6 +40,8 @@ def _part(text: str, f: Found) -> str | None:
     clause = text[cuts[-1] if cuts else max(line, f.value.start - 30) : f.value.start]
     if _SYSTEM.search(clause):
         return ""
+    if _BOTH_MOTORS.search(clause) and "分别" in clause:
+        return _BOTH  # "前后电机最大功率分别为180kW和300kW": each motor in turn
     parts = list(_PART.finditer(clause))
     return parts[-1].group() if parts else None
 
@@ -51,6 +56,12 @@ def components(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, 
                 parts[i] = part
     if len(set(parts.values())) < 2:
         return found  # one part only, or the system only: no part to tell apart
+    turn: dict[tuple[str, str], int] = {}
+    for i in sorted(parts, key=lambda i: found[i][0].value.start):
+        if parts[i] == _BOTH:
+            key = (found[i][0].attribute, _BOTH)
+            parts[i] = ("前电机", "后电机")[min(turn.get(key, 0), 1)]
+            turn[key] = turn.get(key, 0) + 1
     out = []
     for i, (f, prose) in enumerate(found):
         part = parts.get(i)
@@ -76,3 +87,33 @@ def without_total_range(text: str, found: list[tuple[Found, bool]]) -> list[tupl
     if "pure" not in kinds.values():
         return found
     return [pair for i, pair in enumerate(found) if kinds.get(i) != "total"]
+
+
+# "前180kW永磁电机加后300kW感应电机": a motor's power written between its place and the word
+_PLACED_MOTOR = re.compile(
+    r"(?P<place>前|后)置?\s*(?P<fig>\d+(?:\.\d+)?\s*kW)[^，。；,;\d]{0,6}?电(?:动)?机", re.I
+)
+
+
+def placed_motors(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """The front and rear motors' power given as "前180kW…电机", outside `skip`."""
+    out: list[Found] = []
+    if "电" not in text or "power" not in vocab.attributes:
+        return out
+    for m in _PLACED_MOTOR.finditer(text):
+        if any(a <= m.start("fig") < b for a, b in skip):
+            continue
+        read = values_of(
+            vocab,
+            "power",
+            "",
+            text,
+            m.start("fig"),
+            m.end("fig"),
+            m.start(),
+            m.end(),
+            f"{m.group('place')}电机",
+            single=True,
+        )
+        out += read[:1]
+    return out

@@ -19,7 +19,7 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_names import with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered
-from ingest.specs.components import components, without_total_range
+from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
@@ -207,6 +207,7 @@ def _read(
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose = heading_version(section.heading_path, text, prose)
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
