@@ -23,7 +23,7 @@ _ENGINE_NAME = re.compile(
 _VERSION_NAME = re.compile(
     r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版(?![本权面])"
     r"|(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|超长续航)(?:版本|车型)"
-    r"|(?<![A-Za-z0-9.])[A-Za-z0-9.]*\d[A-Za-z0-9.]*(?:版本|车型))"  # "75kWh版本", "380TSI车型"
+    r"|(?<![A-Za-z0-9.])[A-Za-z0-9.]*\d[A-Za-z0-9.]*(?=版本|车型))"  # "75kWh版本", "380TSI车型"
 )
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")

@@ -25,7 +25,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def column_car(index: CarIndex, fact: Fact) -> Fact:
-    """`fact` moved to the car its (table column's) variant names, the name no variant."""
+    """`fact` moved to the car its table column's variant names, the name no variant; a
+    sentence's variant that is only its own car's name is none."""
     if not fact.variant or not _CJK.search(fact.variant):
         return fact
     hits = [h for h in index.find(fact.variant) if h.car]
@@ -33,7 +34,9 @@ def column_car(index: CarIndex, fact: Fact) -> Fact:
     if car is None:
         return fact
     rest = fact.variant[hits[0].end :].strip(" ()（）")  # "比亚迪海豹 冠军版": its 冠军版
-    return replace(fact, car=car, variant=rest or None)
+    if not fact.evidence.startswith("|"):  # prose: "蔚来ES6采用…" names the car, no version;
+        return replace(fact, variant=None) if car == fact.car and not rest else fact
+    return replace(fact, car=car, variant=rest or None)  # ("极氪001 LR" is the 001's LR)
 
 
 _HEAD_VERSION = re.compile(r"^\s*(?P<v>[^\s：:，,。（(]{2,20}?(?:版|型))\s*(?:[：:（(].*)?$")
