@@ -346,3 +346,21 @@ def test_front_and_rear_motors_and_offered_batteries(tmp_path: Path) -> None:
         "# 蔚来ES6上市\n\n蔚来ES6采用前180kW永磁电机加后300kW感应电机的布局，综合最大功率480kW。\n",
     )
     assert _values(placed, "power") == {"前电机": {180.0}, "后电机": {300.0}, None: {480.0}}
+
+
+def test_bracket_headers_naming_versions_group_their_parameter_lines(tmp_path: Path) -> None:
+    """【后驱超长续航版】 over `参数：值` lines makes them that version's, to the next header; a
+    header of another kind (【共同参数】) ends it; a drive word in the header states no drive;
+    "· " bullets are list items like "- "."""
+    specs = write(
+        tmp_path,
+        "zeekr007.md",
+        "# 极氪007参数\n\n极氪007两个版本参数如下：\n\n【后驱超长续航版】\n售价：21.99万元\n"
+        "CLTC续航：870km\n\n【四驱性能版】\n售价：25.99万元\nCLTC续航：770km\n\n"
+        "【共同参数】\n轴距：2928mm\n· 最高车速(km/h)：210\n",
+    )
+    assert _values(specs, "price") == {"后驱超长续航版": {219900.0}, "四驱性能版": {259900.0}}
+    assert _values(specs, "electric_range") == {"后驱超长续航版": {870.0}, "四驱性能版": {770.0}}
+    assert _values(specs, "wheelbase") == {None: {2928.0}}
+    assert _values(specs, "top_speed") == {None: {210.0}}
+    assert facts(specs, "drive") == []

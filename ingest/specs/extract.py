@@ -51,7 +51,12 @@ from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, 
 from ingest.specs.variants import unify_variants
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
-from ingest.specs.zh_sections import charging_windows, column_car, heading_version
+from ingest.specs.zh_sections import (
+    bracket_versions,
+    charging_windows,
+    column_car,
+    heading_version,
+)
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +220,8 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
-    return without_total_range(text, components(text, settle(vocab, text, found)))
+    settled = components(text, settle(vocab, text, found))
+    return bracket_versions(text, without_total_range(text, settled))
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

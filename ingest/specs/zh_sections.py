@@ -6,6 +6,10 @@
   version: its figures of no version, or of a generic one ("入门版本", "这个版本"), are that
   version's, unless their sentence speaks of every version ("全系") or their paragraph
   starts a new topic ("**购车建议**：…") (`heading_version`).
+- A bracketed group header that names a version ("【后驱超长续航版】") makes the `参数：值` lines
+  under it, to the next header, that version's; a drive word inside it names the version and
+  states no drive (`bracket_versions`). A header of another kind ("【车身尺寸】", "【共同参数】")
+  ends the version's block.
 - A state of charge window then a duration ("快充30%-80%仅需15分钟", "30%-80%约需25分钟") is a
   charging time with no label (`charging_windows`).
 """
@@ -86,4 +90,30 @@ def charging_windows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) 
         if len(values) == 1 and values[0].unit is not None:
             value = replace(values[0], start=m.start("value"))
             out.append(Found("charging_time", value, m.start("soc"), m.end("value")))
+    return out
+
+
+_BRACKET_HEAD = re.compile(r"^[ \t]*[【\[](?P<v>[^】\]\n]{1,24})[】\]][ \t]*$", re.M)
+_NAMES_VERSION = re.compile(r"(?:版|型|款|版本|车型)$")
+
+
+def bracket_versions(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """`found` with the version each 【…版】 group header names given to its lines."""
+    if "【" not in text and "[" not in text:
+        return found
+    heads = [(m.start(), m.end(), m.group("v").strip()) for m in _BRACKET_HEAD.finditer(text)]
+    if not any(_NAMES_VERSION.search(v) for _, _, v in heads):
+        return found
+    out = []
+    for f, prose in found:
+        inside = next((h for h in heads if h[0] <= f.value.start < h[1]), None)
+        if inside is not None:
+            if f.attribute in ("drive", "transmission"):
+                continue  # "【后驱超长续航版】": a version's name, no drive stated
+        else:
+            above = [h for h in heads if h[1] <= f.start]
+            version = above[-1][2] if above else None
+            if version and _NAMES_VERSION.search(version) and f.variant is None:
+                f = replace(f, variant=version)
+        out.append((f, prose))
     return out
