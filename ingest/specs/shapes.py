@@ -27,7 +27,7 @@ from ingest.specs.vocabulary import (
 )
 
 _KEY_VALUE = re.compile(
-    r"^[ \t]*(?:[-*•·]\s*)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
+    r"^[ \t]*(?:[-*•]\s+|·\s*)?(?:\*\*)?(?P<label>[^:\n|]{1,70}?)(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?"
     r"(?P<value>[^\n]*?)[ \t]*$",
     re.MULTILINE,
 )
