@@ -60,13 +60,14 @@ CYLINDERS = re.compile(
     r"|(?P<z>[三四五六八])缸",
     re.IGNORECASE,
 )
-_ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮", re.IGNORECASE)
+_ENGINE_CUE = re.compile(r"engine|motor|powertrain|发动机|引擎|涡轮|增程器", re.IGNORECASE)
 # a sized engine name: "2.5L", "1.5-litre", "1.5T", up to the word engine or a parenthesis
 _SIZED = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)\b|(?<![\d.])\d\.\dT", re.I)
 
 _NAME_RUN = re.compile(r"(?:[^.,;:()\n*]|\.(?=\d))*")
-TYRE = re.compile(
-    r"(?<![\d/])(?P<w>[1-3]\d{2})[ \t]*/[ \t]*(?P<a>[2-9][05])[ \t]*Z?R[ \t]*(?P<r>1[2-9]|2[0-4])\b"
+TYRE = re.compile(  # "185/65 R15"; a Chinese word may follow ("255/50 R20轮胎")
+    r"(?<![\d/])(?P<w>[1-3]\d{2})[ \t]*/[ \t]*(?P<a>[2-9][05])[ \t]*Z?R[ \t]*(?P<r>1[2-9]|2[0-4])"
+    r"(?![0-9A-Za-z_])"
 )
 _SPARE = re.compile(r"\bspare\b|备胎", re.IGNORECASE)
 # "Sigma, Delta: 185/65 R15": the trims before a colon on the tyre's own line
@@ -136,8 +137,8 @@ def _airbags(text: str, covered: object) -> list[Found]:
         if n is None or not 1 <= n <= 12:
             continue
         group = "n" if m.group("n") else "z"
-        value = Value(m.start(group), m.end(group), (n,))
-        out.append(Found("airbags", value, m.start(), m.end()))
+        end = m.end(group) + (text.startswith("个", m.end(group)))  # "7个安全气囊": "7个"
+        out.append(Found("airbags", Value(m.start(group), end, (n,)), m.start(), m.end()))
     return out
 
 
@@ -228,8 +229,8 @@ _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
     + ENGINE_NAMED
     + r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
-    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=(?:[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?)?发动机)"
-    rf"|发动机{_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
+    rf"|(?<![\d.])(?P<z>\d\.\d)[TL](?=(?:[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?)?(?:发动机|增程器))"
+    rf"|(?:发动机|增程器){_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)T(?![A-Za-z])",
     re.IGNORECASE,
 )
 
@@ -397,7 +398,12 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
 
 # "four-cylinder (enhanced)": a bracket after the last word qualifies the whole engine
 _BRACKET_AFTER = re.compile(r"[ \t]*\(")
-_LITRES = re.compile(r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litres?|liters?)\b", re.IGNORECASE)
+# "1.5L", "2.0-litre"; a Chinese spec list's "1.5T" is a 1.5-litre turbo ("发动机：1.5T 四缸")
+_LITRES = re.compile(
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))",
+    re.IGNORECASE,
+)
+_ZH_COUNT = {"三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "八": 8.0}
 
 
 def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
@@ -419,10 +425,13 @@ def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
         ):
             value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
             out.append(Found("displacement", value, engine.start, b, engine.variant))
-    counts = [m for m in CYLINDERS.finditer(text, a, b) if not m.group("z")]
+    counts = list(CYLINDERS.finditer(text, a, b))
     if len(counts) == 1 and "cylinders" in vocab.attributes:
         m = counts[0]
-        n = float(m.group("vn")) if m.group("v") else _count(m, "n")
+        if m.group("z"):
+            n: float | None = _ZH_COUNT[m.group("z")]
+        else:
+            n = float(m.group("vn")) if m.group("v") else _count(m, "n")
         end = m.end("c") if m.group("c") else m.end()
         if n is not None and 1 <= n <= 16 and not _BRACKET_AFTER.match(text, end):
             out.append(

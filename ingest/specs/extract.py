@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.bare_names import with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
-from ingest.specs.columns import column_car
+from ingest.specs.choices import offered
+from ingest.specs.columns import column_car, headed_by_car
+from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
@@ -25,8 +27,10 @@ from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
 from ingest.specs.outline import list_variant, paragraph_variant
+from ingest.specs.parallel import dimension_run, parallel, version_before
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.phrasing import worded_figures
+from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.scope import (
@@ -37,10 +41,11 @@ from ingest.specs.scope import (
     section_scope,
     with_own_name,
 )
-from ingest.specs.sentence_cars import sentence_car
+from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
+from ingest.specs.slashed import slashed
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
@@ -48,12 +53,17 @@ from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import unify_variants
+from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
+from ingest.specs.zh_sections import (
+    bracket_versions,
+    charging_windows,
+    heading_version,
+)
 
 log = logging.getLogger(__name__)
 
 _DATA = Path(__file__).resolve().parents[2] / "data" / "specs"
-HEADER_SEPARATOR = " > "
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +106,7 @@ def _extract(
     learned: dict[str, set[str]] = {}
     bounds: dict[tuple[str, str, str], int] = {}  # facts given as bounds ("over 1,000 HP")
     named: list[bool] = []  # beside `found`: does the fact's sentence name its car first
-    all_spans = _chunk_spans(doc.sections, chunks)
+    all_spans = chunk_spans(doc.sections, chunks)
     for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
             continue
@@ -106,7 +116,12 @@ def _extract(
         hits = (
             []
             if record is not None
-            else with_own_name(index.find(section.text), section.text, doc_cars)
+            else with_designations(
+                with_own_name(index.find(section.text), section.text, doc_cars),
+                section.text,
+                doc_cars,
+                index.model_names,
+            )
         )
         scope = section_scope(index, section, doc_cars, record, hits)
         car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
@@ -122,7 +137,7 @@ def _extract(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record, column
             )
             named += [by_name] * len(stated)
-            for fact in stated:
+            for fact in map(partial(headed_by_car, index), stated):
                 found.append((fact, from_prose))
                 if bound:
                     bounds[fact.car, fact.attribute, fact.evidence] = bound
@@ -133,7 +148,7 @@ def _extract(
         if record is None:
             for car, names in learned_aliases(index, section.text).items():
                 learned.setdefault(car, set()).update(names)
-    _unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
+    unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
     unified = electric_cars(unify_variants([f for f, _ in found]))
     facts = beside_pure_electric(
@@ -180,7 +195,7 @@ def _read(
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
     if section.kind == "record":
         return [(f, False) for f in kv]
-    found = [(_listed(vocab, text, f), False) for f in kv]
+    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
@@ -197,6 +212,9 @@ def _read(
     found += [(f, False) for f in rows]
     skip += row_spans
     skip += [(f.start, f.end) for f, _ in found]
+    versions = version_rows(vocab, text, skip)
+    found += [(f, False) for f in versions]
+    skip += [(f.start, f.end) for f in versions]
     named = variant_lines(vocab, text, skip)
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
@@ -209,13 +227,20 @@ def _read(
     found += [(f, False) for f in priced]
     skip += [(f.start, f.end) for f in priced]
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
+    prose = offered(text, [version_before(text, f) for f in prose])
+    prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
+    prose += dimension_run(vocab, text, prose)
+    prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose = heading_version(section.heading_path, text, prose)
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [
         (_under_heading(text, with_variant(vocab, text, f)), True)
-        for f in phrase_facts(vocab, text, skip)
+        for f in offered(text, phrase_facts(vocab, text, skip))
     ]
-    return _per_trim(text, settle(vocab, text, found))
+    settled = components(text, settle(vocab, text, found))
+    return _per_trim(text, bracket_versions(text, without_total_range(text, settled)))
 
 
 def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
@@ -270,6 +295,7 @@ def _facts(
         if placed is None:
             return [], False
         car, found, subs, by_name = placed
+        car = car or paragraph_car(hits, text, found.start)
     if car is None:
         return [], False
     if record is None and other_quantity(
@@ -281,10 +307,10 @@ def _facts(
     ):
         return [], False
     start, end = stripped_span(section.text, found.start, found.end)
-    chunk = _chunk_of(spans, start, end, section.text, chunks)
+    chunk = chunk_of(spans, start, end, section.text, chunks)
     if chunk is None:
         start, end = found.value.start, found.value.end
-        chunk = _chunk_of(spans, start, end, section.text, chunks)
+        chunk = chunk_of(spans, start, end, section.text, chunks)
         if chunk is None:
             return [], False
     value = found.value
@@ -369,73 +395,3 @@ def _variant(year: str, variant: str | None) -> str | None:
     if year and variant and not variant.startswith(year):
         return f"{year} · {variant}"
     return variant or (year or None)
-
-
-def _chunk_of(
-    spans: list[tuple[int, int, int]], start: int, end: int, text: str, chunks: list[Chunk]
-) -> int | None:
-    """The first chunk that holds `text[start:end]` as written."""
-    for ci, a, b in spans:
-        if a <= start and end <= b and text[start:end] in chunks[ci].text:
-            return ci
-    return None
-
-
-def _unplaced_chunks(
-    chunk_cars: dict[int, set[str]],
-    chunks: list[Chunk],
-    spans: list[list[tuple[int, int, int]]],
-    doc_cars: DocCars,
-) -> None:
-    """A chunk whose place in its section's text was not found (its overlap joins lines
-    that the text keeps apart) is about the document's car, when the document is about one:
-    the Tiago manual's 243 chunks after its first such chunk were about no car."""
-    if doc_cars.car is None or doc_cars.multi:
-        return
-    placed = {ci for found in spans for ci, _, _ in found}
-    for chunk in chunks:
-        if chunk.index not in placed:
-            chunk_cars.setdefault(chunk.index, set()).add(doc_cars.car)
-
-
-def _chunk_spans(sections: list[Section], chunks: list[Chunk]) -> list[list[tuple[int, int, int]]]:
-    """For each section, (chunk index, start, end) of the chunks cut from its text."""
-    out: list[list[tuple[int, int, int]]] = []
-    ci = 0
-    for section in sections:
-        found: list[tuple[int, int, int]] = []
-        path = HEADER_SEPARATOR.join(section.heading_path)
-        last = 0
-        while ci < len(chunks):
-            chunk = chunks[ci]
-            if chunk.page != section.page or chunk.section != path:
-                break
-            body = chunk.text
-            header = (section.table_header or "").strip("\n")
-            if section.kind == "table" and header and body.startswith(header + "\n"):
-                body = body[len(header) + 1 :]
-            pos = section.text.find(body, last)
-            if pos < 0:
-                pos = section.text.find(body)
-            span = (pos, pos + len(body)) if pos >= 0 else _squeezed_find(section.text, body, last)
-            if span is None:
-                break
-            found.append((chunk.index, *span))
-            last = span[0] + 1
-            ci += 1
-        out.append(found)
-    return out
-
-
-def _squeezed_find(text: str, body: str, after: int) -> tuple[int, int] | None:
-    """Where a chunk whose whitespace the chunker changed lies in its section's text: an
-    overlap chunk may join two paragraphs with no blank line ("吹爆！动力方面")."""
-    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
-    squeezed = "".join(text[i] for i in kept)
-    wanted = "".join(body.split())
-    if not wanted:
-        return None
-    pos = squeezed.find(wanted, bisect_left(kept, after))
-    if pos < 0:
-        return None
-    return kept[pos], kept[pos + len(wanted) - 1] + 1

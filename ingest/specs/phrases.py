@@ -190,7 +190,7 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
     if "drive" in vocab.attributes and "驱" in text:
         out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
-    if "displacement" in vocab.attributes and has("engine", "发动机", "t+", "t动力"):
+    if "displacement" in vocab.attributes and has("engine", "发动机", "增程器", "t+", "t动力"):
         out += engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
         out += seat_counts(text, covered)
@@ -330,10 +330,7 @@ def _phrases(
             continue
         variant = None
         own = _OWN_VERSION.match(text, m.end()) if key == "drive" else None
-        if own is not None:  # "四驱版搭载两台电机": the drive of the version it names
-            out.append(
-                Found(key, Value(m.start(), m.end()), m.start(), own.end(), m.group() + own.group())
-            )
+        if own is not None:  # "四驱版搭载两台电机": a version's name, which states no drive
             continue
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
         paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())

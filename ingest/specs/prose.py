@@ -46,7 +46,8 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
         for m in vocab.find_labels(text)
         if not any(s <= m[0] < e for s, e in skip) and not modified(vocab, text, m)
     ]
-    labels = sorted({*labels, *_topics(vocab, text, skip, labels), *_tight(vocab, text, labels)})
+    tight = [m for m in _tight(vocab, text, labels) if not any(s <= m[0] < e for s, e in skip)]
+    labels = sorted({*labels, *_topics(vocab, text, skip, labels), *tight})
     if not labels:
         return []
     figures = _figures_near(vocab, text, labels)
@@ -328,8 +329,10 @@ _PER_100KM = (Hint(L100), Hint(KWH100))
 
 
 # An option, pack or package a sentence prices rather than the car
+# an option package (…包), not a battery pack (电池包)
 _OPTION = re.compile(
-    r"选装|选配|套件|[^\s，。]包[（(，,]|\b(?:option(?:al)?|pack(?:age)?|add-on|accessor(?:y|ies))\b",
+    r"选装|选配|套件|(?<!电)[^\s，。]包[（(，,]|"
+    r"\b(?:option(?:al)?|pack(?:age)?|add-on|accessor(?:y|ies))\b",
     re.IGNORECASE,
 )
 

@@ -48,8 +48,13 @@ def respective(text: str, found: list[Found]) -> list[Found]:
         start = back[-1] if back else max(0, m.start() - 300)
         stop = _SENTENCE_END.search(text, m.end())
         end = stop.start() if stop else len(text)
-        # "510km和650km": figures, not names (engine sizes are names: "1.5T、2.0T")
-        figures = [f.value.start for f in out if f.attribute != "displacement"]
+        # "510km和650km": figures, not names (engine sizes are names: "1.5T、2.0T", and so are
+        # offered batteries that name their own version: "提供75kWh和100kWh两种电池包")
+        figures = [
+            f.value.start
+            for f in out
+            if f.attribute != "displacement" and f.variant != text[f.value.start : f.value.end]
+        ]
         lists = [
             n
             for n in _LIST.finditer(text, start, m.start())

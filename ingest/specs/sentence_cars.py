@@ -29,6 +29,11 @@ def sentence_car(
         for h in in_clause
         if h.end <= found.value.start and not _COMPARED_CAR.search(text, 0, h.start)
     ]
+    owner = next(
+        (h for h in in_clause if _OWNED_BY.fullmatch(text, found.value.end, h.start)), None
+    )
+    if owner is not None and car is not None and owner.car != car:
+        return None  # "六座的理想L8": the figure describes the car named right after it
     if car is None and len(named) > 1 and before:
         car = before[-1].car  # "A的售价为…，而B的售价为…": the car named last before it
     if car is None and len(named) == 1:
@@ -47,6 +52,8 @@ def sentence_car(
     return car, found, subs, False
 
 
+# "六座的理想L8", "售价14.38万元的卡罗拉": a figure, then 的 and the car it describes
+_OWNED_BY = re.compile(r"[ \t]*的[ \t]*")
 # "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner
 _JOINED = re.compile(r"[ \t]*[A-Za-z0-9-]+[ \t]*(?:和|与|及|、|/|,|，|\band\b|&)[ \t]*", re.I)
 
@@ -72,3 +79,17 @@ def _joined_sub_models(text: str, before: list[Hit], doc_cars: DocCars) -> list[
 _COMPARED_CAR = re.compile(
     r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的)?\s*$", re.I
 )
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def paragraph_car(hits: list[Hit], text: str, at: int) -> str | None:
+    """The car a Chinese sentence naming none is about: the one its paragraph named last
+    before it ("星越L…发动机…。2.0T车型提供两驱和智能四驱两种版本": still the 星越L)."""
+    para = text.rfind("\n\n", 0, at)
+    sentence = text[max(para, at - 30, 0) : at]
+    if not _CJK.search(sentence) or clause_cars(hits, text, at, at + 1):
+        return None  # English, or a sentence naming cars of its own ("同样售价14万的A和B")
+    before = [h for h in hits if h.car and para <= h.start and h.end <= at]
+    return before[-1].car if before else None

@@ -22,7 +22,8 @@ _ENGINE_NAME = re.compile(
 # …版, or a drive, motor or range version's 版本/车型 ("双电机版本"; a bare "两种版本" is none)
 _VERSION_NAME = re.compile(
     r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版(?![本权面])"
-    r"|(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|超长续航)(?:版本|车型))"
+    r"|(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|超长续航)(?:版本|车型)"
+    r"|(?<![A-Za-z0-9.])[A-Za-z0-9.]*\d[A-Za-z0-9.]*(?=版本|车型))"  # "75kWh版本", "380TSI车型"
 )
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
@@ -56,9 +57,9 @@ _CLAUSE_SUBJECT = re.compile(
 
 
 # "超长续航双电机"YOU"搭载100kWh电池，NEDC续航606km": the version a Chinese sentence is
-# about, as the subject of its first verb of fitting
+# about, as the subject of its first verb of fitting; "安全配置上，…" is a topic, no subject
 _SUBJECT = re.compile(
-    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?:了|有)?"
+    r"\s*(?P<v>[^\s，。；、：:,（）()]{2,16}?)(?:搭载|配备|配置|采用|拥有|装备)(?!上|方面|中)(?:了|有)?"
 )
 _NOT_VARIANT = re.compile(r"[车它其我]$|新车|该车|本车|车型|全系|方面|这款|此款|^[A-Za-z0-9 .-]+$")
 
@@ -83,7 +84,12 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     if lead is not None:
         return replace(found, variant=lead.group("v").strip())
     if found.attribute == "drive" and "\u4e00" <= text[found.value.start] <= "\u9fff":
-        return found  # "两驱版……，四驱为3.9秒": a drive word is no version named before it
+        # "两驱版……，四驱为3.9秒": a drive word is no version named before it; but "2.0T发动机…，
+        # 并且只与智能四驱系统搭配" is the drive of the engine its sentence names
+        back = max(0, found.start - 400)
+        starts = [m.end() for m in SENTENCE_START.finditer(text, back, found.start)]
+        engines = _zh_engines(text, text[starts[-1] if starts else back : found.start], found.start)
+        return replace(found, variant=engines[-1].group("v")) if engines else found
     back = max(0, found.start - 400)  # a sentence is never longer
     starts = [m.end() for m in SENTENCE_START.finditer(text, back, found.start)]
     sentence = text[starts[-1] if starts else back : found.start]

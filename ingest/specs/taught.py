@@ -107,6 +107,32 @@ _NOT_NAMES = (
 )
 # the same in Latin letters: a make's officers, a body type, its app ("特斯拉CEO")
 _NOT_CODES = frozenset({"CEO", "CTO", "CFO", "COO", "VP", "SUV", "MPV", "APP", "OTA", "AI"})
+# A powertrain after a model's name is a version of that model, not part of its name:
+# "比亚迪汉EV", "唐DM-i", "宋PLUS DM-i" are the 汉, the 唐 and the 宋PLUS
+_POWERTRAIN = re.compile(r"(?:EV|PHEV|HEV|REEV|EREV|DM-?[ip]?|DMi|DMp|e)(?![A-Za-z0-9])", re.I)
+# What a make's technology is called, not a car: "比亚迪刀片电池", "吉利雷神混动系统",
+# "长城柠檬平台"
+_TECH_END = (
+    "电池",
+    "技术",
+    "平台",
+    "系统",
+    "架构",
+    "芯片",
+    "电机",
+    "电驱",
+    "发动机",
+    "变速箱",
+    "混动",
+    "底盘",
+    "座舱",
+    "智驾",
+    "超充",
+    "充电桩",
+    "工厂",
+    "基地",
+    "专利",
+)
 _GRAMMAR = frozenset("的了和与及在将也都就又还已把被对向从为是等或并而于以让给这那该其之首")
 
 
@@ -296,7 +322,18 @@ def _model_after(index: CarIndex, text: str, at: int, whole: _Whole, *, line: bo
         tail = _code(text, end, glued=True, tail=True)
         for name in (chars + tail, chars + tail.split()[0]) if tail else ():
             if whole.count(name) >= 2:
-                return name
+                # "汉EV", "唐DM-i": one character is a name when a powertrain follows it
+                return chars if _POWERTRAIN.fullmatch(name[len(chars) :]) else name
+    found = _chinese_name(text, start, end, chars, whole, line=line)
+    if found is None or found.endswith(_TECH_END) or chars[len(found) :].startswith(_TECH_END):
+        return None  # "比亚迪刀片电池": a technology the make names, not a car
+    return found
+
+
+def _chinese_name(
+    text: str, start: int, end: int, chars: str, whole: _Whole, *, line: bool
+) -> str | None:
+    """The model name a run of Chinese characters after a make starts with, if any."""
     for k in range(2, len(chars) + 1):  # the shortest start that recurs as a word
         name, longer = chars[:k], text[start : start + k + 1]
         ends = len(longer) == k or not _CJK_RUN.fullmatch(longer)

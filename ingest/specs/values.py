@@ -444,4 +444,5 @@ def other_quantity(text: str, attribute: str, start: int, at: int, end: int) -> 
         return True
     if attribute == "price":
         return discount(text, end)
-    return attribute == "electric_range" and on_fuel(text, start, end)
+    pure = "纯电" in text[max(0, at - 12) : at]  # "…增程器，…，纯电续航里程为200km": electric
+    return attribute == "electric_range" and not pure and on_fuel(text, start, end)

@@ -22,6 +22,11 @@ _HINT = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
 _SPACES = re.compile(r"[\s._\-–/:：]+")
 # Chinese label tails that carry no meaning: "轴距为：", "最大功率达到", "售价约"
 _ZH_TAIL = re.compile(r"(?:为|是|达到?|约|仅|高达|区间|范围|分别为|可达)+$")
+# Heads a Chinese 配置表 puts before the attribute name: who states it or the test cycle
+# ("官方0-100km/h加速(s)", "厂商指导价", "工信部纯电续航里程", "CLTC纯电续航里程(km)")
+_ZH_HEAD = re.compile(r"^(?:官方|厂商|厂家|工信部|国家|(?:cltc|nedc|wltc|wltp|epa)(?:-p)?\s*)+")
+# A measured figure, not a stated one ("实测0-100km/h加速", "实测油耗"): never a spec
+_MEASURED = ("实测", "实际", "测试")
 # Label heads a spec sheet adds in front of the attribute name: "Max. Power", "Overall length"
 _EN_HEAD = re.compile(
     r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed|max|maximum|peak|rated)\s+"
@@ -124,10 +129,12 @@ class Vocabulary:
         norm = normalise(label)
         if not norm:
             return None
+        if norm.startswith(_MEASURED):
+            return None
         key = self.labels.get(norm)
         if key is None:
             stripped = _EN_HEAD.sub("", _ZH_TAIL.sub("", norm)).strip()
-            key = self.labels.get(stripped)
+            key = self.labels.get(stripped) or self.labels.get(_ZH_HEAD.sub("", stripped))
         if key is None and economy_order(label) is not None:
             key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
         return key
@@ -204,7 +211,8 @@ def read_hint(text: str) -> Hint | None:
     q = found[0]
     if q.start != 0 or q.end != len(probe) or q.unit is None:
         return None
-    multiplier = q.numbers[0] if probe is text else 1.0
+    # "(in $1,000)" multiplies by its figure; "(万元)" by its 万 ("官方指导价(万元) | 20.98")
+    multiplier = q.numbers[0] if probe is text or q.wan else 1.0
     return Hint(q.unit, multiplier)
 
 

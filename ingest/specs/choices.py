@@ -1,0 +1,61 @@
+"""What a Chinese sentence offers as a choice, and the designation a clause is about.
+
+- "新车提供1.5T和2.0T两款发动机", "提供75kWh和100kWh两种电池包", "2.0T车型提供两驱和智能四驱
+  两种版本": the items listed before "两款发动机" / "两种电池包|版本|驱动形式" are alternatives.
+  Each engine size or battery is its own version (as
+  cn05's "有1.5T、1.5T+48V、2.0T三款动力系统"), and drives offered by a subject that names a
+  designation ("2.0T车型") are that designation's.
+- "其中380TSI车型标配四驱": a clause whose subject is a designation and 车型/版本 (a name with a
+  digit: "380TSI", "2.0T") is about that version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.shapes import Found
+
+_OFFER = re.compile(
+    r"(?:(?P<subject>[A-Za-z0-9.+]{2,10})(?:车型|版本|版))?[^，。；,;！？!?\n]{0,8}?"
+    r"(?:提供|有|推出|分为|可选|包括)(?:了)?(?P<items>[^，。；,;！？!?\n]{2,40}?)"
+    r"(?:两|三|四|五|[2-5])(?:种|款|个)(?P<what>驱动形式|驱动方式|版本|发动机|动力总成|动力系统|动力|电池包|电池组|电池)"
+)
+# "其中380TSI车型…", "2.0T版本…": a clause's designation subject
+_DESIGNATED = re.compile(
+    r"(?:^|[，。；,;！？!?\n])\s*(?:其中|而|另外)?\s*(?P<d>[A-Za-z0-9.+]*\d[A-Za-z0-9.+]*)(?:车型|版本)"
+)
+_CLAUSE = re.compile(r"[，。；,;！？!?\n]")
+
+
+def offered(text: str, found: list[Found]) -> list[Found]:
+    """`found` with the versions the sentences that offer choices give their facts."""
+    offers = list(_OFFER.finditer(text)) if "提供" in text or "有" in text or "分为" in text else []
+    out = []
+    for f in found:
+        f = _offered(text, f, offers)
+        if f.variant is None and f.attribute in ("drive", "transmission"):
+            f = _designated(text, f)
+        out.append(f)
+    return out
+
+
+def _offered(text: str, f: Found, offers: list[re.Match[str]]) -> Found:
+    if f.variant is not None:
+        return f
+    for m in offers:
+        if not m.start("items") <= f.value.start < m.end("items"):
+            continue
+        sized = {"displacement": ("发动机", "动力", "版本"), "battery_capacity": ("电池", "版本")}
+        if m.group("what").startswith(sized.get(f.attribute, ())):
+            return replace(f, variant=text[f.value.start : f.value.end])  # "1.5T", "75kWh"
+        if f.attribute == "drive" and m.group("subject"):
+            return replace(f, variant=m.group("subject"))
+    return f
+
+
+def _designated(text: str, f: Found) -> Found:
+    cuts = [m.start() for m in _CLAUSE.finditer(text, max(0, f.value.start - 40), f.value.start)]
+    start = cuts[-1] if cuts else max(0, f.value.start - 40)
+    m = _DESIGNATED.match(text, start)
+    return replace(f, variant=m.group("d")) if m is not None else f

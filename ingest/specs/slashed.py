@@ -1,0 +1,91 @@
+"""One `参数：值/值` line for several versions (`slashed`).
+
+A Chinese spec list gives each version's figure in one line, split by "/" in the versions'
+order ("整备质量：2060kg/2195kg", "驱动方式：前置前驱/智能四驱"), and says once which versions
+those are: a note ("“/”前为两驱版，后为四驱版"), a line of their names ("车型：两驱版/四驱版") or
+the sentence that introduces them ("共有两驱版和四驱版两个版本"). Each part is then read as
+that version's value. A unit's own slash ("7.5L/100km", "km/h", "r/min") splits nothing, and
+a line whose parts are not as many as the names is left as the `key: value` reader read it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.shapes import Found, values_of
+from ingest.specs.vocabulary import Vocabulary
+
+_LINE = re.compile(r"^[ \t]*(?P<label>[^:\n|]{1,30}?)[ \t]*:[ \t]*(?P<value>[^\n]+?)[ \t]*$", re.M)
+# A slash inside a unit: "L/100km", "kWh/100km", "km/h", "r/min", "N/m", "转/分"
+_UNIT_SLASH = re.compile(
+    r"(?<=[LlhH度])/(?=\s*100\s*km)|(?<=km)/(?=h)|(?<=[rR])/(?=min)|(?<=转)/(?=分)|(?<=N)/(?=m)"
+)
+# "“/”前为两驱版，后为四驱版", "斜杠前为A，后为B", "/前后分别为A、B"
+_NOTE = re.compile(
+    r"[\"“'‘]?/[\"”'’]?\s*(?:前|左)(?:面|边)?(?:为|是|的为)\s*(?P<a>[^，,；;。、/\s]{1,16}?)"
+    r"\s*[，,；;]\s*(?:后|右)(?:面|边)?(?:为|是|的为)\s*(?P<b>[^，,；;。、/\s)）]{1,16})"
+)
+_VERSIONS_LABEL = re.compile(r"^(?:车型|版本|车型版本|配置|型号|款型)$")
+# "共有两驱版和四驱版两个版本", "分为标准版、长续航版两款车型"
+_INTRO = re.compile(
+    r"(?:共有|分为|提供|推出|包括)(?P<names>[^，,。；;：:]{2,60}?)"
+    r"(?:两|三|四|2|3|4)(?:个|款|种)(?:版本|车型|配置)"
+)
+_VERSION_WORD = re.compile(r"(?:版|型|款)$|^(?:[A-Za-z]+\d*|\d+[A-Za-z]+)$")
+
+
+def version_names(text: str) -> list[str]:
+    """The versions a section's slashed values are for, in order, or [] when it names none."""
+    note = _NOTE.search(text)
+    if note is not None:
+        return [note.group("a"), note.group("b")]
+    for m in _LINE.finditer(text):
+        if _VERSIONS_LABEL.match(m.group("label").strip()):
+            parts = [p.strip() for p in m.group("value").split("/")]
+            if len(parts) > 1 and all(parts):
+                return parts
+    intro = _INTRO.search(text)
+    if intro is not None:
+        names = [n.strip() for n in re.split(r"和|、|与|及|以及|,|，", intro.group("names"))]
+        if len(names) > 1 and all(_VERSION_WORD.search(n) for n in names if n):
+            return [n for n in names if n]
+    return []
+
+
+def _parts(value: str, start: int) -> list[tuple[int, int]]:
+    masked = _UNIT_SLASH.sub("#", value)
+    spans, pos = [], 0
+    for i, ch in enumerate(masked):
+        if ch == "/":
+            spans.append((start + pos, start + i))
+            pos = i + 1
+    spans.append((start + pos, start + len(value)))
+    return spans
+
+
+def slashed(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """`found` with each slashed `参数：值/值` line read once per version it names."""
+    if "/" not in text:
+        return found
+    names = version_names(text)
+    if len(names) < 2:
+        return found
+    out = list(found)
+    for m in _LINE.finditer(text):
+        key = vocab.lookup(m.group("label"))
+        if key is None or _VERSIONS_LABEL.match(m.group("label").strip()):
+            continue
+        spans = _parts(m.group("value"), m.start("value"))
+        if len(spans) != len(names):
+            continue
+        per_part = []
+        for name, (a, b) in zip(names, spans, strict=True):
+            read = values_of(
+                vocab, key, m.group("label"), text, a, b, m.start(), m.end(), name, single=True
+            )
+            if len(read) != 1 and not (key == "LWH" and read):
+                break
+            per_part.extend(read)
+        else:
+            out = [f for f in out if not (m.start() <= f.start < m.end())] + per_part
+    return out

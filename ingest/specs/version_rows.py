@@ -1,0 +1,90 @@
+"""A line per version, its figures as cells (`version_rows`): "小米SU7 Pro：售价24.59万元｜
+后驱单电机｜最大功率220kW｜CLTC续航830km", "理想L7 Max: 37.98万元 | 双电机四驱 | 续航 210km".
+
+The line's name is the version every cell is about: the bracket of "小米SU7（标准版）" (标准版),
+else
+the name without the Chinese make in front of a Latin model ("小米SU7 Pro" → "SU7 Pro"); a name
+that is only the car's ("小米SU7") names no version. A cell is a label and its figure ("最大功率
+220kW", "CLTC续航700km"), a bare figure whose unit names its attribute ("37.98万元"), or words
+naming the drive or the gearbox ("双电机四驱", "8速手自一体"), kept whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.specs.numbers import quantities
+from ingest.specs.phrases import UNIT_ATTRIBUTE
+from ingest.specs.shapes import Found, values_of
+from ingest.specs.values import Value
+from ingest.specs.vocabulary import Vocabulary
+
+_ROW = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n|*]{2,30}?)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*"
+    r"(?P<cells>[^\n|]+(?:\|[^\n|]+){1,12})$",
+    re.MULTILINE,
+)
+_BRACKET = re.compile(r"\(([^()]{1,20})\)\s*$")
+_LEADING_ZH = re.compile(r"^[\u4e00-\u9fff]+(?=[A-Za-z0-9])")
+_DRIVE = re.compile(r"前驱|后驱|四驱|两驱|全驱|二驱|[24]WD|AWD|FWD|RWD", re.IGNORECASE)
+_GEARBOX = re.compile(
+    r"变速箱|变速器|双离合|手自一体|无级变速|CVT|DCT|\d+AT\b|\d+速", re.IGNORECASE
+)
+_DIGIT = re.compile(r"\d")
+# A bare figure's unit that names its attribute in a version's row ("37.98万元", "150kW")
+_ROW_UNITS = {**UNIT_ATTRIBUTE, "CNY": "price", "kW": "power"}
+
+
+def row_version(name: str) -> str | None:
+    """The version a row's name names, or None when it names only the car."""
+    name = name.strip()
+    bracket = _BRACKET.search(name)
+    if bracket is not None:
+        return bracket.group(1).strip() or None
+    if " " not in name.strip():
+        return None  # "小米SU7", "Model3": the car alone
+    return _LEADING_ZH.sub("", name).strip() or None
+
+
+def _cell(
+    vocab: Vocabulary, text: str, a: int, b: int, row: tuple[int, int], version: str | None
+) -> list[Found]:
+    cell = text[a:b].strip()
+    lead = a + len(text[a:b]) - len(text[a:b].lstrip())
+    digit = _DIGIT.search(cell)
+    if digit is None:
+        key = "drive" if _DRIVE.search(cell) else "transmission" if _GEARBOX.search(cell) else None
+        if key is None or len(cell) > 20:
+            return []
+        end = lead + len(cell)
+        return [Found(key, Value(lead, end), row[0], row[1], version)]
+    label = cell[: digit.start()].strip()
+    key = vocab.lookup(label) if label else None
+    if key is None:
+        found = quantities(cell)
+        if len(found) != 1 or found[0].unit is None:
+            return []
+        key = _ROW_UNITS.get(found[0].unit.symbol)
+        if key is None:
+            return []
+    return values_of(
+        vocab, key, label, text, lead + digit.start(), b, row[0], row[1], version, single=True
+    )
+
+
+def version_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """The facts of every version row in `text` that no other reader took."""
+    out: list[Found] = []
+    if "|" not in text:
+        return out
+    for m in _ROW.finditer(text):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        if vocab.lookup(m.group("name")):
+            continue  # "驱动方式：前驱|四驱": a label's line, not a version's
+        version = row_version(m.group("name"))
+        pos = m.start("cells")
+        for cell in m.group("cells").split("|"):
+            out += _cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version)
+            pos += len(cell) + 1
+    return out
