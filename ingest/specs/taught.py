@@ -150,7 +150,7 @@ def taught_index(
     texts = [fold(section.text) for section in doc.sections if section.kind != "record"]
     whole = _Whole("\n".join([title, *headings, *texts]))
     lines = [line for text in texts for line in text.split("\n") if _heading_like(line)]
-    named = _heading_cars(index, doc, title, [*headings, *lines], texts, whole)
+    named = _heading_cars(index, doc, title, (headings, lines), texts, whole)
     repeated: Counter[tuple[str, str]] = Counter()
     known: set[str] = set()  # the listed cars the prose names
     once: dict[tuple[str, str], str] = {}
@@ -183,14 +183,16 @@ def _heading_cars(
     index: CarIndex,
     doc: ParsedDocument,
     title: str,
-    lines: list[str],
+    headings_lines: tuple[list[str], list[str]],
     texts: list[str],
     whole: _Whole,
 ) -> dict[tuple[str, str], str]:
     """(brand, model name) → make as written, of the cars the title, headings and heading-like
-    `lines` name; an English document's from its title, else its file name, else its prose."""
+    lines of `texts` name; an English document's from its title, else its file name, else
+    what its headings and prose write twice."""
+    headings, lines = headings_lines
     named: dict[tuple[str, str], str] = {}
-    for place in [title, *lines]:
+    for place in [title, *headings, *lines]:
         # English prose and headings name rivals and features too: only the title is read
         english = place is title
         for brand, make, name in _named(index, place, whole, line=not english, english=english):
@@ -202,7 +204,7 @@ def _heading_cars(
     if not named and not any(hit.car for hit in index.find(f"{title}\n{stem}")):
         # an English title naming no model ("Subaru unveils the new Outback"): a make and
         # model its headings and prose write at least twice
-        named.update(_english_repeated(index, [*lines, *texts], whole))
+        named.update(_english_repeated(index, [*headings, *texts], whole))  # lines: in texts
     return named
 
 
