@@ -81,7 +81,8 @@ class Settings(BaseSettings):
     # OpenVINO runs the same fp32 weights (same vectors, same index) 4.8x faster than torch
     # here; see BENCHMARKS.md "Encoder backends".
     embed_backend: Backend = Field(
-        default="openvino", description="openvino (default), torch, onnx or onnx-int8"
+        default="openvino",
+        description="openvino (default), openvino-int8, torch, onnx or onnx-int8",
     )
     embed_hint: Hint | None = Field(
         default=None,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
 import resource
 import statistics
@@ -39,6 +40,7 @@ from api.runtime import configure_environment
 from api.services import Services
 from api.settings import Settings
 from bench.ingest import machine, write_section
+from bench.query import load_note
 from ingest.chunk import chunk_document
 from ingest.discover import discover
 from ingest.embedding import Embedder
@@ -183,6 +185,7 @@ def main() -> None:
     if "torch" not in backends:
         backends.insert(0, "torch")  # the reference for ratios and cosines
 
+    load_before = os.getloadavg()[0]
     settings = Settings()
     texts, total = chunk_texts(corpus, settings, args.chunks)
     rows: list[dict[str, Any]] = []
@@ -227,7 +230,7 @@ def main() -> None:
     body = [
         SECTION,
         "",
-        f"Measured {stamp} on {machine()}.",
+        f"Measured {stamp} on {machine()}; {load_note(load_before)}.",
         f"Command: `python -m bench.encoder --corpus {args.corpus}"
         + (" --recall" if args.recall else "")
         + f"`. {len(texts)} chunk texts sampled from the {total} the corpus gives with the "

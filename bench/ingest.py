@@ -29,7 +29,7 @@ from typing import Any
 from api.services import Services
 from api.settings import Settings, with_throughput_hint
 from ingest.embedding import Embedder
-from ingest.embedding.model import Hint
+from ingest.embedding.model import OPENVINO, Hint
 
 SECTION = "## Ingest"
 
@@ -76,10 +76,13 @@ def child(corpus: Path) -> None:
     # batches spread over its streams, as the ingest does), and for OpenVINO also a model
     # compiled with the other hint; the faster of the two counts.
     ceilings = {embedder.hint: encode_alone(embedder, texts)}
-    if embedder.backend == "openvino":
+    if embedder.backend in OPENVINO:
         other: Hint = "latency" if embedder.hint == "throughput" else "throughput"
         second = Embedder(
-            embedder.model_name, batch_size=embedder.batch_size, backend="openvino", hint=other
+            embedder.model_name,
+            batch_size=embedder.batch_size,
+            backend=embedder.backend,
+            hint=other,
         )
         ceilings[other] = encode_alone(second, texts)
     services.close()
@@ -215,7 +218,7 @@ def main() -> None:
         f"Command: `make bench` (`python -m bench.ingest --corpus {args.corpus}`), corpus: "
         f"`{args.corpus}`, default settings (cl100k_base, 256 tokens, overlap 32, "
         f"all-MiniLM-L6-v2 on the {measured['backend']} backend"
-        + (f", hint {measured['hint']}" if measured["backend"] == "openvino" else "")
+        + (f", hint {measured['hint']}" if measured["backend"] in OPENVINO else "")
         + f", {measured.get('streams', 1)} encoder call(s) at once).",
         "",
         "| measure | value |",

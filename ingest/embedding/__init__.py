@@ -24,6 +24,7 @@ from ingest.embedding.model import (
     NATIVE,
     NATIVE_TAG,
     ONE_TEXT_PER_RUN,
+    OPENVINO,
     PRECISION_TAG,
     QUERY_BATCH,
     Backend,
@@ -96,7 +97,7 @@ class Embedder:
         if self.backend == "torch":
             return TorchEncoder(self.path, self.device)
         graph = self.graph_file()
-        runtime: Literal["onnx", "openvino"] = "openvino" if self.backend == "openvino" else "onnx"
+        runtime: Literal["onnx", "openvino"] = "openvino" if self.backend in OPENVINO else "onnx"
         try:
             from ingest.embedding.graph import GraphEncoder
 
@@ -159,7 +160,7 @@ class Embedder:
         """One unit-length row per query, in runs of up to `QUERY_BATCH` texts: four dev
         questions in one OpenVINO run cost ~4 ms of CPU each against ~6 ms alone. In a run a
         text is padded to the longest, which moves its bf16 vector by a cosine of about 1e-6
-        (as bf16 against fp32 does); int8 runs one text at a time (`ONE_TEXT_PER_RUN`)."""
+        (as bf16 against fp32 does); ONNX int8 runs one text at a time (`ONE_TEXT_PER_RUN`)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.asarray(self.model.encode(texts, QUERY_BATCH, query=True), dtype=np.float32)

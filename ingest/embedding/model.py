@@ -11,6 +11,9 @@ Backends, all the same weights:
 - `onnx-int8`: ONNX Runtime on the same graph with int8 weights (dynamic quantisation).
 - `openvino`: OpenVINO on the fused fp32 graph, at the CPU's default inference precision
   (bf16 on CPUs with AVX-512 BF16, else fp32).
+- `openvino-int8`: OpenVINO on an int8 graph of weights and activations (static, NNCF
+  post-training quantisation calibrated on specrag's own sample documents), the rest at the
+  CPU's default precision: the fastest here, vectors within a cosine of about 0.99 of fp32.
 
 The ONNX graphs are exported from the packaged weights once, at install time, by
 `python -m ingest.embedding.export` (see that module); the non-torch backends only read them.
@@ -150,7 +153,7 @@ class WindowCheck:
         return self.limit == UNBOUNDED or self.count(text) <= self.limit
 
 
-Backend = Literal["torch", "onnx", "onnx-int8", "openvino"]
+Backend = Literal["torch", "onnx", "onnx-int8", "openvino", "openvino-int8"]
 # What OpenVINO optimises for: one call at a time on every core ("latency": 3.6 ms a query
 # here), or calls from many threads at once, one core each ("throughput": 6.5 ms a query,
 # but 334 query embeddings/s from 16 threads against 262). The server asks for throughput.
@@ -162,17 +165,27 @@ BACKENDS: tuple[Backend, ...] = get_args(Backend)
 # about 0.99 on corpus chunks) to reorder near ties, so an index is built with one or the
 # other, not a mix: the tag goes into `Embedder.name`, which the store records and the ingest
 # fingerprint includes, so switching to or from int8 re-embeds instead of mixing.
-PRECISION_TAG: dict[Backend, str] = {"torch": "", "onnx": "", "openvino": "", "onnx-int8": "@int8"}
+# The two int8 backends quantise differently (dynamic and static), so their tags differ too.
+PRECISION_TAG: dict[Backend, str] = {
+    "torch": "",
+    "onnx": "",
+    "openvino": "",
+    "onnx-int8": "@int8",
+    "openvino-int8": "@ov-int8",
+}
 
 # The exported graph each non-torch backend runs, inside the model's export folder.
 GRAPH_FILES: dict[Backend, str] = {
     "onnx": "model.onnx",
     "onnx-int8": "model_int8.onnx",
     "openvino": "model.onnx",
+    "openvino-int8": "model_ov_int8.xml",  # OpenVINO IR, weights beside it in .bin
 }
+OPENVINO: frozenset[Backend] = frozenset({"openvino", "openvino-int8"})
 # Dynamic int8 quantisation scales each activation tensor by its own range, so in a batch a
 # text's vector would depend on its neighbours (cosine 0.993 between a text alone and in a
-# batch of 64). These backends run one text at a time: vectors are a function of the text
+# batch of 64); static quantisation (`openvino-int8`) fixes the scales at export, so it
+# batches like fp32. These backends run one text at a time: vectors are a function of the text
 # alone, and ONNX Runtime's int8 path is also fastest that way (no padding to quantise).
 ONE_TEXT_PER_RUN: frozenset[Backend] = frozenset({"onnx-int8"})
 MANIFEST = "export.json"
