@@ -22,6 +22,7 @@ SETS = {
     "zh_blind3": ({"zh"}, 100, 160),
 }
 SETS["en_blind"] = ({"en"}, 150, 260)
+SETS["en_blind2"] = ({"en"}, 120, 200)
 
 
 @pytest.fixture(params=sorted(SETS))
