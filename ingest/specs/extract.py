@@ -26,6 +26,7 @@ from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
+from ingest.specs.one_trim import document_trim
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.parallel import dimension_run, parallel, version_before
 from ingest.specs.phrases import phrase_facts
@@ -98,7 +99,7 @@ def _extract(
     data_sets: list[DataSet],
 ) -> DocumentSpecs:
     index, taught, passing = taught_index(index, doc)  # the cars it names, listed or not
-    doc_cars = document_car(index, doc)
+    doc_cars = _with_trim(doc, document_car(index, doc))
     doc_cars.aliases.update({c: n | doc_cars.aliases.get(c, set()) for c, n in taught.items()})
     found: list[tuple[Fact, bool]] = []  # (fact, from a sentence)
     chunk_cars: dict[int, set[str]] = {}
@@ -172,6 +173,12 @@ def _extract(
         facts=facts,
         chunk_cars={i: tuple(sorted(c)) for i, c in sorted(chunk_cars.items()) if c},
     )
+
+
+def _with_trim(doc: ParsedDocument, doc_cars: DocCars) -> DocCars:
+    if doc_cars.car is not None and not doc_cars.multi:
+        doc_cars.trim = document_trim(doc, doc_cars.names.get(doc_cars.car))
+    return doc_cars
 
 
 def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
@@ -324,7 +331,11 @@ def _facts(
             unit=value.unit,
             normalized=value.normalized,
             normalized_unit=value.normalized_unit,
-            variant=_variant(doc_cars.year, scope.variant_of(car, found.variant, found.start, sub)),
+            variant=_variant(
+                doc_cars.year,
+                scope.variant_of(car, found.variant, found.start, sub)
+                or (doc_cars.trim if car == doc_cars.car else None),
+            ),
             evidence=section.text[start:end],
             page=chunks[chunk].page,
             section=chunks[chunk].section,

@@ -160,12 +160,17 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
             continue  # a sentence
         name = _SPECS_WORD.sub("", m.group("name").strip(" *:"))  # "Hybrid Specifications"
         cue = bool(name) and VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        if _TOPIC_ONLY.fullmatch(name.strip()):
+            cue = False  # "POWERTRAIN", "Engine & Transmission": a form's topic, no variant
         if len(_SIZES.findall(name)) > 1:
             cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
         out.append((start, name if cue else None))
     return out
 
 
+_TOPIC_ONLY = re.compile(
+    r"(?:engines?|powertrains?|trims?|editions?)(?:\s*(?:&|and|/)\s*[a-z]+)?", re.IGNORECASE
+)
 _SPECS_WORD = re.compile(r"\s+(?:specifications|specs|details|overview)$", re.IGNORECASE)
 _SIZES = re.compile(r"(?<![\d.])\d\.\d{1,2}\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 _DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)

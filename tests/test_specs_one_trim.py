@@ -1,0 +1,47 @@
+"""Round nine (facts11): a form's model and trim fields, names in lines written all in
+capitals, and the one trim a single-car English document is about. Invented texts about real
+makes; the real extractor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_specs_extract import one, write
+
+STICKER = """NORTHGATE MOTORS  -  STOCK NOTE
+
+VEHICLE
+YEAR/MAKE/MODEL ......... 2025 KIA VELARO
+TRIM .................... SX TURBO
+
+POWERTRAIN
+HORSEPOWER .............. 195 HP @ 6,000 RPM
+FUEL TANK ............... 13.2 GAL
+"""
+
+ROAD_TEST = """ROAD TEST: 2026 NISSAN FRONTIER PRO-4X
+
+We drove the Frontier PRO-4X for a week. Its 3.8-liter V6 is rated at 310 horsepower, and
+the PRO-4X sits on all-terrain tires. Every Frontier PRO-4X is four-wheel drive.
+"""
+
+
+def test_a_form_names_its_car_in_the_model_field_not_the_dealer_line(tmp_path: Path) -> None:
+    """The model field names the car, and every
+    figure is of the trim its trim field names, not of the "POWERTRAIN" heading."""
+    specs = write(tmp_path, "stock_note.txt", STICKER)
+    assert {c.id for c in specs.cars} == {"kia-velaro"}
+    power = one(specs, "power", "kia-velaro")
+    assert power.numbers == (195.0,)
+    assert power.variant is not None and "SX TURBO" in power.variant
+    assert "POWERTRAIN" not in power.variant
+    assert one(specs, "fuel_tank", "kia-velaro").variant == power.variant
+
+
+def test_a_title_trim_the_text_repeats_is_the_documents_trim(tmp_path: Path) -> None:
+    """ "2026 NISSAN FRONTIER PRO-4X": a model year before the make names the car in a line of
+    capitals, and "PRO-4X", written again in the text, is the trim of its figures."""
+    specs = write(tmp_path, "frontier_test.txt", ROAD_TEST)
+    power = one(specs, "power", "nissan-frontier")
+    assert power.numbers == (310.0,)
+    assert power.variant is not None and power.variant.endswith("PRO-4X")
