@@ -45,3 +45,19 @@ def test_a_title_trim_the_text_repeats_is_the_documents_trim(tmp_path: Path) -> 
     power = one(specs, "power", "nissan-frontier")
     assert power.numbers == (310.0,)
     assert power.variant is not None and power.variant.endswith("PRO-4X")
+
+
+LINEUP = """Make,Model,Trim,Engine,Horsepower
+Ford,Bronco,Big Bend,2.3L EcoBoost I-4,277
+Jeep,Wrangler,Rubicon 392,6.4L HEMI V8,470
+"""
+
+
+def test_a_csv_rows_engine_cell_gives_its_size_and_cylinders(tmp_path: Path) -> None:
+    """A data set's engine cell ("6.4L HEMI V8") states the row's displacement and cylinders,
+    as a spec sheet's engine line does."""
+    specs = write(tmp_path, "lineup.csv", LINEUP)
+    size = one(specs, "displacement", "jeep-wrangler")
+    assert (size.numbers, size.unit, size.variant) == ((6.4,), "L", "Rubicon 392")
+    assert one(specs, "cylinders", "jeep-wrangler").numbers == (8.0,)
+    assert one(specs, "displacement", "ford-bronco").numbers == (2.3,)

@@ -200,8 +200,9 @@ def _read(
     vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet]
 ) -> list[tuple[Found, bool]]:
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
-    if section.kind == "record":
-        return [(f, False) for f in kv]
+    if section.kind == "record":  # a row's engine cell ("2.3L EcoBoost I-4") says its size too
+        parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
+        return [(f, False) for f in [*kv, *parts]]
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
