@@ -55,9 +55,10 @@ Jeep,Wrangler,Rubicon 392,6.4L HEMI V8,470
 
 def test_a_csv_rows_engine_cell_gives_its_size_and_cylinders(tmp_path: Path) -> None:
     """A data set's engine cell ("6.4L HEMI V8") states the row's displacement and cylinders,
-    as a spec sheet's engine line does."""
+    as a spec sheet's engine line does; "I-4" is an inline four's code as "V8" is a V's."""
     specs = write(tmp_path, "lineup.csv", LINEUP)
     size = one(specs, "displacement", "jeep-wrangler")
     assert (size.numbers, size.unit, size.variant) == ((6.4,), "L", "Rubicon 392")
     assert one(specs, "cylinders", "jeep-wrangler").numbers == (8.0,)
     assert one(specs, "displacement", "ford-bronco").numbers == (2.3,)
+    assert one(specs, "cylinders", "ford-bronco").numbers == (4.0,)  # "I-4": an inline four

@@ -56,7 +56,8 @@ CYLINDERS = re.compile(
     rf"(?<![\w.])(?P<c>(?P<lay>in-?line[\s-]*|(?:flat|boxer|straight)-)?"
     rf"(?P<n>\d{{1,2}}|{_WORDS})(?(lay)(?![\w-])|\s*-?\s*cyl(?:inders?)?\b))"
     r"(?:,\s*\d{1,2}\s+valves)?"
-    r"|(?<![A-Za-z0-9])(?P<v>[VW])(?P<vn>6|8|10|12)(?![A-Za-z0-9])"
+    # "V6", "W12", or an inline engine's code: "I-4", "I6"
+    r"|(?<![A-Za-z0-9])(?P<v>[VW](?=6|8|10|12)|I-?(?=[3-6]))(?P<vn>\d\d?)(?![A-Za-z0-9])"
     r"|(?P<z>[三四五六八])缸",
     re.IGNORECASE,
 )
