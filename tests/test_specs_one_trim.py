@@ -62,3 +62,23 @@ def test_a_csv_rows_engine_cell_gives_its_size_and_cylinders(tmp_path: Path) -> 
     assert one(specs, "cylinders", "jeep-wrangler").numbers == (8.0,)
     assert one(specs, "displacement", "ford-bronco").numbers == (2.3,)
     assert one(specs, "cylinders", "ford-bronco").numbers == (4.0,)  # "I-4": an inline four
+
+
+COMPARED = """# Kia Sportage vs. Hyundai Tucson
+
+| Spec | Kia Sportage | Hyundai Tucson |
+|---|---|---|
+| Power | 187 hp | 187 hp |
+| Cargo behind 2nd row | 39.6 cu ft | 38.7 cu ft |
+"""
+
+
+def test_a_label_naming_a_seat_row_gives_its_attribute_and_the_row(tmp_path: Path) -> None:
+    """ "Cargo behind 2nd row" (a table's row label, a form's field) is the cargo volume
+    behind that row: the row is the figure's place, in its variant."""
+    specs = write(tmp_path, "compared.md", COMPARED)
+    cargo = one(specs, "boot_volume", "kia-sportage")
+    assert cargo.numbers == (39.6,)
+    assert cargo.variant is not None and cargo.variant.endswith("behind 2nd row")
+    sticker = write(tmp_path, "note.txt", STICKER + "CARGO BEHIND 2ND ROW .... 26.6 CU FT\n")
+    assert one(sticker, "boot_volume", "kia-velaro").variant == "SX TURBO, behind 2nd row"

@@ -34,6 +34,7 @@ from ingest.specs.phrasing import worded_figures
 from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
+from ingest.specs.row_labels import only_place
 from ingest.specs.scope import (
     DocCars,
     Scope,
@@ -173,6 +174,15 @@ def _extract(
         facts=facts,
         chunk_cars={i: tuple(sorted(c)) for i, c in sorted(chunk_cars.items()) if c},
     )
+
+
+def _trimmed(variant: str | None, car: str, doc_cars: DocCars) -> str | None:
+    """A variant of the document's one trim (`one_trim`): none, or only a place ("behind 2nd
+    row") that trim's figure is measured at."""
+    trim = doc_cars.trim if car == doc_cars.car else None
+    if trim is None or (variant is not None and not only_place(variant)):
+        return variant
+    return f"{trim}, {variant}" if variant else trim
 
 
 def _with_trim(doc: ParsedDocument, doc_cars: DocCars) -> DocCars:
@@ -334,8 +344,7 @@ def _facts(
             normalized_unit=value.normalized_unit,
             variant=_variant(
                 doc_cars.year,
-                scope.variant_of(car, found.variant, found.start, sub)
-                or (doc_cars.trim if car == doc_cars.car else None),
+                _trimmed(scope.variant_of(car, found.variant, found.start, sub), car, doc_cars),
             ),
             evidence=section.text[start:end],
             page=chunks[chunk].page,
