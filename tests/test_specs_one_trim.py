@@ -82,3 +82,25 @@ def test_a_label_naming_a_seat_row_gives_its_attribute_and_the_row(tmp_path: Pat
     assert cargo.variant is not None and cargo.variant.endswith("behind 2nd row")
     sticker = write(tmp_path, "note.txt", STICKER + "CARGO BEHIND 2ND ROW .... 26.6 CU FT\n")
     assert one(sticker, "boot_volume", "kia-velaro").variant == "SX TURBO, behind 2nd row"
+
+
+PRESS = """# 2026 Kia Velaro arrives
+
+| Spec | Kia Velaro |
+|---|---|
+| Power | 195 hp |
+| Transmission | 8-speed automatic |
+
+The Kia Velaro keeps its eight-speed automatic transmission. The EPA rates it at 25 mpg city,
+31 mpg highway and 27 mpg combined. The Kia Velaro is on sale now.
+"""
+
+
+def test_prose_restating_a_table_in_words_and_a_raters_name_add_nothing(tmp_path: Path) -> None:
+    """ "eight-speed automatic" in prose restates the table's "8-speed automatic" (one fact),
+    and "The EPA rates it at …" gives the economies of no variant named "EPA rates it"."""
+    specs = write(tmp_path, "velaro.md", PRESS)
+    assert one(specs, "transmission", "kia-velaro").value == "8-speed automatic"
+    city = [f for f in specs.facts if f.attribute == "fuel_economy_city"]
+    assert city and all(f.numbers == (25.0,) for f in city)
+    assert all(f.variant is None or "EPA" not in f.variant for f in city)
