@@ -104,3 +104,12 @@ def test_prose_restating_a_table_in_words_and_a_raters_name_add_nothing(tmp_path
     city = [f for f in specs.facts if f.attribute == "fuel_economy_city"]
     assert city and all(f.numbers == (25.0,) for f in city)
     assert all(f.variant is None or "EPA" not in f.variant for f in city)
+
+
+def test_seat_as_a_verb_gives_the_seat_count(tmp_path: Path) -> None:
+    """ "the cabin seats five adults": seat as a verb counts the seats; "the rear seats 5
+    inches lower" is a distance, no count."""
+    specs = write(tmp_path, "velaro_cabin.md", PRESS + "\nThe cabin seats five adults.\n")
+    assert one(specs, "seats", "kia-velaro").numbers == (5.0,)
+    lower = write(tmp_path, "velaro_rear.md", PRESS + "\nThe rear seats sit 5 inches lower.\n")
+    assert not [f for f in lower.facts if f.attribute == "seats"]

@@ -23,11 +23,11 @@ from ingest.specs.counts import (
     count_facts,
     engine_sizes,
     heading_cylinders,
-    seat_counts,
     stated_counts,
 )
 from ingest.specs.numbers import quantities
 from ingest.specs.prose import modified
+from ingest.specs.seats import seat_counts
 from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.values import Value, compared, read
