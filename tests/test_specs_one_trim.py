@@ -113,3 +113,19 @@ def test_seat_as_a_verb_gives_the_seat_count(tmp_path: Path) -> None:
     assert one(specs, "seats", "kia-velaro").numbers == (5.0,)
     lower = write(tmp_path, "velaro_rear.md", PRESS + "\nThe rear seats sit 5 inches lower.\n")
     assert not [f for f in lower.facts if f.attribute == "seats"]
+
+
+EV = """# Driving the Chevrolet Voltaro EV
+
+The Chevrolet Voltaro EV 2LT makes 213 hp. We liked the Voltaro on the highway, and the
+Voltaro EV charges quickly. The Voltaro is roomy; the Voltaro rides well. The Voltaro EV has an
+85 kWh battery.
+"""
+
+
+def test_ev_after_a_model_names_the_electric_model(tmp_path: Path) -> None:
+    """ "Voltaro EV" is the car's name even where the text shortens it ("the Voltaro") more
+    often than it writes it whole: EV after a model names the electric model sold under it."""
+    specs = write(tmp_path, "voltaro.md", EV)
+    assert {c.id for c in specs.cars} == {"chevrolet-voltaro-ev"}
+    assert one(specs, "power", "chevrolet-voltaro-ev").numbers == (213.0,)

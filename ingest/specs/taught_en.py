@@ -15,7 +15,9 @@ as `ingest.specs.taught` reads a Chinese one:
   about as often as the shorter ("Santa Fe", "Equinox EV", "Grand Cherokee"); it ends where
   it writes it once ("EV9 GT-Line priced") or also writes
   the shorter alone: "Telluride" against "Telluride SX" (a trim), "CX-50" against
-  "CX-50 Hybrid" (a powertrain);
+  "CX-50 Hybrid" (a powertrain); "EV" after a model goes on however often the text
+  shortens it ("Equinox EV" against "the Equinox"): it names the electric model sold under
+  that name, not a powertrain of the other;
 - in a line written all in capitals ("RIVERBEND SUBARU - USED & NEW"), capitals are the
   writing's, not the name's: a word of capitals only is no code there, unless a model year
   stands before the make ("2026 MITSUBISHI OUTLANDER PHEV") or the document writes it
@@ -156,7 +158,10 @@ def model_after(
         longer = f"{name} {word}"
         if word.lower() in _ORGANISATION or word.lower() in TITLE_WORDS:
             break
-        if whole.count(longer) < max(2, _LONGER * whole.count(name)):  # once says nothing
+        # once says nothing; "EV" after a model names the electric model sold under it
+        # ("Equinox EV", "Blazer EV"), however often the text shortens it ("the Equinox")
+        share = 0.0 if word == "EV" else _LONGER
+        if whole.count(longer) < max(2, share * whole.count(name)):
             break
         name, end = longer, more.start() + len(word)
     return name
