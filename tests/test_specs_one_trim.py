@@ -137,3 +137,20 @@ def test_an_engine_cells_bracket_without_a_figure_keeps_its_cylinders(tmp_path: 
     table = "| Spec | Kia Velaro |\n|---|---|\n| Engine | 3.8-liter V6 (GDI/MPI) |\n"
     specs = write(tmp_path, "velaro_engine.md", PRESS + "\n" + table)
     assert one(specs, "cylinders", "kia-velaro").numbers == (6.0,)
+
+
+RUNS = """ROAD TEST: 2026 KIA VELARO SX
+
+The Velaro SX is quick. The EPA rates it at 25 mpg city, 31 mpg highway and 27 mpg combined.
+
+Off the pavement its 235/60R18 all-terrain tires were never troubled. The Velaro SX is fun.
+
+The bed measures 60 inches long and is nearly 48 inches wide between the wheel wells.
+"""
+
+
+def test_a_worded_run_skips_its_own_sentence_not_the_prose_between(tmp_path: Path) -> None:
+    """The economies' run ("25 mpg city, 31 mpg highway and 27 mpg combined") and a later
+    "60 inches long" are two sentences' runs: the tyres between them are still read."""
+    specs = write(tmp_path, "velaro_test.txt", RUNS)
+    assert one(specs, "tyres", "kia-velaro").value.startswith("235/60R18")

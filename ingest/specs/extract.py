@@ -239,8 +239,10 @@ def _read(
     worded = worded_figures(vocab, text, skip)
     found += [(_under_heading(text, f), True) for f in worded]
     skip += [(f.value.start, f.value.end) for f in worded]
-    if worded:  # "27 mpg city, 34 highway and 29": the figures' run is read
-        skip.append((min(f.value.start for f in worded), max(f.value.end for f in worded)))
+    runs: dict[int, list[Found]] = {}  # "27 mpg city, 34 highway and 29": each sentence's run
+    for f in worded:  # of figures is read (one run per sentence: the prose between is not)
+        runs.setdefault(f.end, []).append(f)
+    skip += [(min(f.value.start for f in r), max(f.value.end for f in r)) for r in runs.values()]
     priced = trim_prices(vocab, text)
     found += [(f, False) for f in priced]
     skip += [(f.start, f.end) for f in priced]
