@@ -154,3 +154,12 @@ def test_a_worded_run_skips_its_own_sentence_not_the_prose_between(tmp_path: Pat
     "60 inches long" are two sentences' runs: the tyres between them are still read."""
     specs = write(tmp_path, "velaro_test.txt", RUNS)
     assert one(specs, "tyres", "kia-velaro").value.startswith("235/60R18")
+
+
+def test_a_drive_the_car_gets_under_its_makers_name(tmp_path: Path) -> None:
+    """ "every SX gets Kia's e-AWD torque-vectoring all-wheel drive": the maker's name for
+    it (a possessive and a code) stands between the verb and the drive."""
+    text = PRESS + "\nEvery Velaro gets Kia's e-AWD torque-vectoring all-wheel drive.\n"
+    assert one(write(tmp_path, "velaro_awd.md", text), "drive", "kia-velaro").value == (
+        "all-wheel drive"
+    )
