@@ -132,8 +132,9 @@ def test_ev_after_a_model_names_the_electric_model(tmp_path: Path) -> None:
 
 
 def test_an_engine_cells_bracket_without_a_figure_keeps_its_cylinders(tmp_path: Path) -> None:
-    """ "3.8-liter V6 (GDI/MPI)": a bracket of words (the injection) holds no count to read
-    instead, so the V6 is the engine's cylinders."""
+    """ "3.8-liter V6 (GDI/MPI)": a bracket of capitals and codes names the engine's
+    injection, it qualifies no figure, so the V6 is the engine's cylinders ("four-cylinder
+    (enhanced)" is left: `test_specs_generalise`)."""
     table = "| Spec | Kia Velaro |\n|---|---|\n| Engine | 3.8-liter V6 (GDI/MPI) |\n"
     specs = write(tmp_path, "velaro_engine.md", PRESS + "\n" + table)
     assert one(specs, "cylinders", "kia-velaro").numbers == (6.0,)

@@ -360,7 +360,9 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
 
 
 # "four-cylinder (enhanced)": a bracket after the last word qualifies the whole engine
-_BRACKET_AFTER = re.compile(r"[ \t]*\((?=[^)\n]*\d)")  # a bracket with a figure: "(16 valves)"
+# a bracket that qualifies a figure ("(16 valves)", "(enhanced)"); one of capitals and codes
+# only names the engine's technology ("3.8-liter V6 (GDI/MPI)", "(FA24)") and leaves it be
+_BRACKET_AFTER = re.compile(r"[ \t]*\((?![A-Z0-9/+ -]+\))")
 # "1.5L", "2.0-litre"; a Chinese spec list's "1.5T" is a 1.5-litre turbo ("发动机：1.5T 四缸")
 _LITRES = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))",
