@@ -1,5 +1,5 @@
-"""Counts and sizes a phrase names without a label: airbags, cylinders, tyre sizes, seats,
-engine sizes.
+"""Counts and sizes a phrase names without a label: airbags, cylinders, tyre sizes, engine
+sizes (seat counts: `seats`).
 
 - Airbags: a count written before the word ("6 Airbags standard", "six airbags as standard",
   "8个安全气囊"). A ceiling ("up to six airbags") is no count of this car's.
@@ -56,7 +56,8 @@ CYLINDERS = re.compile(
     rf"(?<![\w.])(?P<c>(?P<lay>in-?line[\s-]*|(?:flat|boxer|straight)-)?"
     rf"(?P<n>\d{{1,2}}|{_WORDS})(?(lay)(?![\w-])|\s*-?\s*cyl(?:inders?)?\b))"
     r"(?:,\s*\d{1,2}\s+valves)?"
-    r"|(?<![A-Za-z0-9])(?P<v>[VW])(?P<vn>6|8|10|12)(?![A-Za-z0-9])"
+    # "V6", "W12", or an inline engine's code: "I-4", "I6"
+    r"|(?<![A-Za-z0-9])(?P<v>[VW](?=6|8|10|12)|I-?(?=[3-6]))(?P<vn>\d\d?)(?![A-Za-z0-9])"
     r"|(?P<z>[三四五六八])缸",
     re.IGNORECASE,
 )
@@ -309,44 +310,6 @@ def _figure_end(text: str, start: int, end: int) -> int:
     return start + (unit.end() if unit else 3)
 
 
-# "两门两座", "潮流版（五座）", "采用5座布局", "a seven-seat SUV", "5-seater": a seat count
-_SEATS = re.compile(
-    r"(?<![\d一二三四五六七八九十第.])(?P<n>[2-9两二三四五六七八九])座(?![椅位舱])"
-    r"|\b(?P<e>\d|two|four|five|six|seven|eight|nine)[- ]seat(?:er)?s?\b(?!\s*(?:belt|row))",
-    re.IGNORECASE,
-)
-_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_COUNT |= {"two": 2, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-
-
-def seat_counts(text: str, covered: Callable[[int], bool]) -> list[Found]:
-    out = []
-    for m in _SEATS.finditer(text):
-        if covered(m.start()):
-            continue
-        word = (m.group("n") or m.group("e")).lower()
-        n = float(word) if word.isdigit() else float(_COUNT[word])
-        out.append(Found("seats", Value(m.start(), m.end(), (n,)), m.start(), m.end()))
-    for m in _SEATING.finditer(text):  # "two rows of seating for up to five or six passengers"
-        # "up to" is a model's most, so only of a variant a list item names ("- **Defender
-        # 90**: …"), not a line of prose ("Large Families: seating for up to 8 passengers")
-        if not covered(m.start("v")) and _BOLD_ITEM.match(text, text.rfind("\n", 0, m.start()) + 1):
-            word = m.group("e").lower()
-            n = float(word) if word.isdigit() else float(_COUNT[word])
-            value = Value(m.start("v"), m.end("v"), (n,))
-            out.append(Found("seats", value, m.start(), m.end()))
-    return out
-
-
-_BOLD_ITEM = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]+\*\*")
-_SEAT_WORD = r"(?:[2-9]|two|four|five|six|seven|eight|nine)"
-_SEATING = re.compile(
-    rf"\b(?:seating|seats?|room)\s+for\s+(?P<v>(?:up\s+to\s+)?(?P<e>{_SEAT_WORD})"
-    rf"(?:\s+or\s+{_SEAT_WORD})?\s+(?:passengers|people|occupants|adults))\b",
-    re.IGNORECASE,
-)
-
-
 def stated_counts(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
     """ "Seating capacity is five.", "The number of airbags is 6": a count label, a verb
     that states it, and the count in figures or words."""
@@ -397,7 +360,9 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
 
 
 # "four-cylinder (enhanced)": a bracket after the last word qualifies the whole engine
-_BRACKET_AFTER = re.compile(r"[ \t]*\(")
+# a bracket that qualifies a figure ("(16 valves)", "(enhanced)"); one of capitals and codes
+# only names the engine's technology ("3.8-liter V6 (GDI/MPI)", "(FA24)") and leaves it be
+_BRACKET_AFTER = re.compile(r"[ \t]*\((?![A-Z0-9/+ -]+\))")
 # "1.5L", "2.0-litre"; a Chinese spec list's "1.5T" is a 1.5-litre turbo ("发动机：1.5T 四缸")
 _LITRES = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))",

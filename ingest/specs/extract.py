@@ -26,6 +26,7 @@ from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
+from ingest.specs.one_trim import document_trim
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.parallel import dimension_run, parallel, version_before
 from ingest.specs.phrases import phrase_facts
@@ -33,6 +34,7 @@ from ingest.specs.phrasing import worded_figures
 from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
+from ingest.specs.row_labels import only_place
 from ingest.specs.scope import (
     DocCars,
     Scope,
@@ -98,7 +100,7 @@ def _extract(
     data_sets: list[DataSet],
 ) -> DocumentSpecs:
     index, taught, passing = taught_index(index, doc)  # the cars it names, listed or not
-    doc_cars = document_car(index, doc)
+    doc_cars = _with_trim(doc, document_car(index, doc))
     doc_cars.aliases.update({c: n | doc_cars.aliases.get(c, set()) for c, n in taught.items()})
     found: list[tuple[Fact, bool]] = []  # (fact, from a sentence)
     chunk_cars: dict[int, set[str]] = {}
@@ -174,6 +176,21 @@ def _extract(
     )
 
 
+def _trimmed(variant: str | None, car: str, doc_cars: DocCars) -> str | None:
+    """A variant of the document's one trim (`one_trim`): none, or only a place ("behind 2nd
+    row") that trim's figure is measured at."""
+    trim = doc_cars.trim if car == doc_cars.car else None
+    if trim is None or (variant is not None and not only_place(variant)):
+        return variant
+    return f"{trim}, {variant}" if variant else trim
+
+
+def _with_trim(doc: ParsedDocument, doc_cars: DocCars) -> DocCars:
+    if doc_cars.car is not None and not doc_cars.multi:
+        doc_cars.trim = document_trim(doc, doc_cars.names.get(doc_cars.car))
+    return doc_cars
+
+
 def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
     """One fact per car, attribute, variant and value; sentences restating a table's figure,
     and variant-less restatements of a variant's figure, add nothing (`repeats`)."""
@@ -193,8 +210,9 @@ def _read(
     vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet]
 ) -> list[tuple[Found, bool]]:
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
-    if section.kind == "record":
-        return [(f, False) for f in kv]
+    if section.kind == "record":  # a row's engine cell ("2.3L EcoBoost I-4") says its size too
+        parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
+        return [(f, False) for f in [*kv, *parts]]
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
@@ -221,8 +239,10 @@ def _read(
     worded = worded_figures(vocab, text, skip)
     found += [(_under_heading(text, f), True) for f in worded]
     skip += [(f.value.start, f.value.end) for f in worded]
-    if worded:  # "27 mpg city, 34 highway and 29": the figures' run is read
-        skip.append((min(f.value.start for f in worded), max(f.value.end for f in worded)))
+    runs: dict[int, list[Found]] = {}  # "27 mpg city, 34 highway and 29": each sentence's run
+    for f in worded:  # of figures is read (one run per sentence: the prose between is not)
+        runs.setdefault(f.end, []).append(f)
+    skip += [(min(f.value.start for f in r), max(f.value.end for f in r)) for r in runs.values()]
     priced = trim_prices(vocab, text)
     found += [(f, False) for f in priced]
     skip += [(f.start, f.end) for f in priced]
@@ -324,7 +344,10 @@ def _facts(
             unit=value.unit,
             normalized=value.normalized,
             normalized_unit=value.normalized_unit,
-            variant=_variant(doc_cars.year, scope.variant_of(car, found.variant, found.start, sub)),
+            variant=_variant(
+                doc_cars.year,
+                _trimmed(scope.variant_of(car, found.variant, found.start, sub), car, doc_cars),
+            ),
             evidence=section.text[start:end],
             page=chunks[chunk].page,
             section=chunks[chunk].section,

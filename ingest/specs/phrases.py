@@ -23,11 +23,11 @@ from ingest.specs.counts import (
     count_facts,
     engine_sizes,
     heading_cylinders,
-    seat_counts,
     stated_counts,
 )
 from ingest.specs.numbers import quantities
 from ingest.specs.prose import modified
+from ingest.specs.seats import seat_counts
 from ingest.specs.shapes import Found, variant_headings, with_rpm
 from ingest.specs.sheets import column_names, label_prefix
 from ingest.specs.values import Value, compared, read
@@ -425,11 +425,12 @@ def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
 
 
 # "Every one of them has all-wheel drive", "comes with a six-speed automatic and i-Activ
-# all-wheel drive as standard": the car has it, a word or two of its maker's name between
+# all-wheel drive as standard", "gets Honda's i-VTM4 torque-vectoring all-wheel drive": the
+# car has it, a few words of its maker's name for it between
 _HAS_DRIVE = re.compile(
-    r"\b(?:has|have|gets?|uses?)\s+(?:[\w-]+\s+){0,2}$|"
+    r"\b(?:has|have|gets?|uses?)\s+(?:[\w'’-]+\s+){0,3}$|"
     r"\b(?:comes?|is|are)\s+(?:standard\s+)?(?:with|equipped with)\s+[^.;:]*\band\s+"
-    r"(?:[\w-]+\s+){0,2}$",
+    r"(?:[\w'’-]+\s+){0,2}$",
     re.IGNORECASE,
 )
 _IF_YOU = re.compile(

@@ -65,8 +65,11 @@ def _clause_start(text: str, start: int, at: int) -> int:
 
 # the clause's subject ends at its verb: "The 2.5-liter is rated at", "the Wilderness … at"
 _VERB = re.compile(
-    r",|\s(?:is|are|was|were|returns?|gets?|achieves?|manages?|delivers?|rated|earns?|at)\b"
+    r",|\s(?:is|are|was|were|returns?|gets?|achieves?|manages?|delivers?|rated|earns?|at|"
+    r"rates?|quotes?|says|claims?|estimates?|lists?)\b"
 )
+# who rates a figure, not what it is of: "The EPA rates it at …", "WLTP quotes …"
+_RATERS = frozenset({"epa", "wltp", "nedc", "cltc", "we", "the epa", "our test"})
 _ARTICLE = re.compile(r"^\s*(?:(?:and|while|but|whereas)\s+)?(?:the|a|an|its)\s+", re.IGNORECASE)
 
 
@@ -79,6 +82,6 @@ def _subject(vocab: Vocabulary, text: str, start: int, at: int) -> str | None:
     name = re.sub(r"\s+(?:engine|model|trim|version)$", "", name)
     if not name or len(name.split()) > 4 or not re.search(r"\d|^[A-Z]", name):
         return None
-    if name.lower() in {"it", "this", "that", "they"} or vocab.lookup(name) is not None:
+    if name.lower() in {"it", "this", "that", "they"} | _RATERS or vocab.lookup(name):
         return None  # a pronoun, or the figure's own label ("Fuel economy is rated at …")
     return name

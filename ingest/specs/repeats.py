@@ -3,7 +3,24 @@ gives the figure, or another figure for what that table gives (a part's, a condi
 
 from __future__ import annotations
 
+import re
+
 from ingest.specs.model import Fact
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS)})\b", re.IGNORECASE)
+
+
+def _as_digits(value: str) -> str:
+    """A text value with its number words as digits, case and spaces folded: "eight-speed
+    automatic" restates "8-speed automatic"."""
+    digits = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group().lower()], value)
+    return " ".join(digits.casefold().split())
 
 
 def drop_prose_repeats(facts: list[Fact], prose: list[bool], named: list[bool]) -> list[Fact]:
@@ -20,7 +37,7 @@ def drop_prose_repeats(facts: list[Fact], prose: list[bool], named: list[bool]) 
         if f.normalized is not None:  # a range is its two ends, not its low end alone
             return f.car, f.attribute, (f.normalized, len(f.numbers) > 1 and f.numbers[1])
         counted = f.unit is None and len(f.numbers) == 1  # "4-cylinder" restating a "4" cell
-        return f.car, f.attribute, f.numbers if counted else f.value
+        return f.car, f.attribute, f.numbers if counted else _as_digits(f.value)
 
     keys = [key(f) for f in facts]
     structured = {k for k, p in zip(keys, prose, strict=True) if not p}

@@ -19,6 +19,7 @@ from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
 from ingest.specs.subheads import TITLE_END, heading_sub_model
+from ingest.specs.taught_en import model_fields
 from ingest.specs.wrap import wrapped
 
 _META = re.compile(
@@ -79,6 +80,7 @@ class Scope:
 class DocCars:
     car: str | None = None  # the document's own car, when it has one
     year: str = ""
+    trim: str | None = None  # the one trim an English document is about (`one_trim`)
     names: dict[str, str] = field(default_factory=dict)  # car id → display name
     multi: bool = False  # the document is about several cars
     aliases: dict[str, set[str]] = field(default_factory=dict)  # car id → other names used
@@ -109,6 +111,7 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
         found.year = front["year"]
     front_car = _front_car(index, front)
     candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
+    candidates.append(_field_car(index, doc))
     candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
     for candidate in candidates:
         if candidate is not None:
@@ -157,6 +160,12 @@ _TITLE_REPEATS = 3  # times a name must recur in the text to be the document's c
 # What marks a word of a make-less title as a model's name: a digit, a hyphen, a capital
 # inside it ("Aurora X5", "Lumen E2"; a single letter too: "Meridian S").
 _NAME_MARK = re.compile(r"\d|-|(?<=\w)[A-Z]")
+
+
+def _field_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
+    """The car a form's one model field names ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")."""
+    fields = set(model_fields([s.text for s in doc.sections if s.kind != "record"]))
+    return index.from_title(fields.pop()) if len(fields) == 1 else None
 
 
 def _titled_car(doc: ParsedDocument, found: DocCars) -> None:

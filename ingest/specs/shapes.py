@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from ingest.specs.conditions import alternatives, qualified
 from ingest.specs.numbers import joined_list, quantities
 from ingest.specs.ordered import economy_cell
+from ingest.specs.row_labels import placed_label
 from ingest.specs.units import MM, to_canonical
 from ingest.specs.values import Value, read, rpm_value
 from ingest.specs.vocabulary import (
@@ -73,13 +74,18 @@ def key_values(
         label = m.group("label")
         key = columns.get(label.strip()) or vocab.lookup(label)
         qualifier = None
+        placed = None if key else placed_label(vocab, label)  # "CARGO BEHIND 2ND ROW"
+        if placed is not None:
+            key, qualifier = placed
         if key is None and "," in label:  # "Maximum price, premium version (in $1,000)"
             head, _, qualifier = label.partition(",")
             key = vocab.lookup(head + "".join(re.findall(r"\([^)]*\)", qualifier)))
         if key is None:
             continue
-        variant = _heading_at(headings, m.start()) or _qualifier(key, label, qualifier)
-        variant = _within(trim, variant) if trim else variant
+        variant = _heading_at(headings, m.start()) or (
+            qualifier if placed else _qualifier(key, label, qualifier)
+        )
+        variant = within(trim, variant) if trim else variant
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
@@ -160,12 +166,17 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
             continue  # a sentence
         name = _SPECS_WORD.sub("", m.group("name").strip(" *:"))  # "Hybrid Specifications"
         cue = bool(name) and VARIANT_CUE.search(name) is not None and len(name.split()) <= 8
+        if _TOPIC_ONLY.fullmatch(name.strip()):
+            cue = False  # "POWERTRAIN", "Engine & Transmission": a form's topic, no variant
         if len(_SIZES.findall(name)) > 1:
             cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
         out.append((start, name if cue else None))
     return out
 
 
+_TOPIC_ONLY = re.compile(
+    r"(?:engines?|powertrains?|trims?|editions?)(?:\s*(?:&|and|/)\s*[a-z]+)?", re.IGNORECASE
+)
 _SPECS_WORD = re.compile(r"\s+(?:specifications|specs|details|overview)$", re.IGNORECASE)
 _SIZES = re.compile(r"(?<![\d.])\d\.\d{1,2}\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 _DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
@@ -253,12 +264,12 @@ def values_of(
             _CACHE.clear()
         _CACHE[cache_key] = cached
     return [
-        Found(attribute, _shift(value, start), ev_start, ev_end, _within(variant, qualifier))
+        Found(attribute, _shift(value, start), ev_start, ev_end, within(variant, qualifier))
         for attribute, value, qualifier in cached
     ]
 
 
-def _within(variant: str | None, qualifier: str | None) -> str | None:
+def within(variant: str | None, qualifier: str | None) -> str | None:
     if qualifier is None:
         return variant
     return f"{variant} {qualifier}" if variant else qualifier

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.shapes import Found, values_of
+from ingest.specs.row_labels import placed_label
+from ingest.specs.shapes import Found, values_of, within
 from ingest.specs.vocabulary import Vocabulary
 
 _RULE = re.compile(r"^\|?\s*:?-{2,}")
@@ -139,8 +140,10 @@ def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str])
         if not cells:
             continue
         label = line[cells[0][0] : cells[0][1]]
-        # "Cargo volume, behind 2nd row": a row label's head names its attribute
-        key = vocab.lookup(label) or vocab.lookup(label.split(",", 1)[0])
+        # "Cargo volume, behind 2nd row": a row label's head names its attribute, and the
+        # row it names is the place of its figures
+        placed = placed_label(vocab, label)
+        key = placed[0] if placed else vocab.lookup(label) or vocab.lookup(label.split(",", 1)[0])
         if key is None:
             continue
         values = cells[1:]
@@ -148,6 +151,7 @@ def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str])
             if a == b:
                 continue
             variant = variants[i] if len(values) > 1 and i < len(variants) else None
+            variant = within(variant, placed[1] if placed else None)
             out.extend(
                 values_of(
                     vocab,

@@ -40,7 +40,7 @@ from ingest.analysis import HAN
 from ingest.document import ParsedDocument
 from ingest.specs.cars import GAP, CarIndex, with_models
 from ingest.specs.numbers import fold
-from ingest.specs.taught_en import EnglishWhole, as_written, english_named
+from ingest.specs.taught_en import EnglishWhole, as_written, english_named, model_fields
 
 _HEADING_LINE = 30  # a line this short with no sentence in it is a heading
 _SENTENCE = re.compile(r"[，。！？,;；!?]")
@@ -197,6 +197,10 @@ def _heading_cars(
         english = place is title
         for brand, make, name in _named(index, place, whole, line=not english, english=english):
             named.setdefault((brand, name), make)
+    if not named:  # a form's model field ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")
+        for field in model_fields(texts):
+            for brand, make, name in _named(index, field, whole, english=field.isascii()):
+                named.setdefault((brand, name), make)
     stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)  # "kia_ev9_kit"
     if not named and not any(hit.car for hit in index.find(title)):  # a title naming no car
         for brand, make, name in _named(index, stem, whole, english=True):

@@ -15,7 +15,15 @@ as `ingest.specs.taught` reads a Chinese one:
   about as often as the shorter ("Santa Fe", "Equinox EV", "Grand Cherokee"); it ends where
   it writes it once ("EV9 GT-Line priced") or also writes
   the shorter alone: "Telluride" against "Telluride SX" (a trim), "CX-50" against
-  "CX-50 Hybrid" (a powertrain).
+  "CX-50 Hybrid" (a powertrain); "EV" after a model goes on however often the text
+  shortens it ("Equinox EV" against "the Equinox"): it names the electric model sold under
+  that name, not a powertrain of the other;
+- in a line written all in capitals ("RIVERBEND SUBARU - USED & NEW"), capitals are the
+  writing's, not the name's: a word of capitals only is no code there, unless a model year
+  stands before the make ("2026 MITSUBISHI OUTLANDER PHEV") or the document writes it
+  capitalised elsewhere ("Ridgeline");
+- a form's field whose label names the model ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK",
+  "Model: Outback") gives its value as a title does (`model_fields`).
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ _NEXT = re.compile(r" (?=[A-Z0-9])")  # one space, then a capital or a digit
 # a code: a digit, a hyphen, a capital after a small letter, or two capitals and no small one
 _CODE = re.compile(r"\d|-|(?<=[a-z])[A-Z]|^[A-Z]{2,}[0-9+]*$")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# a form's field naming the model: a label with the word "model", dot leaders or a colon
+_MODEL_FIELD = re.compile(
+    r"^[ \t]*[A-Za-z/&, \t]*\bmodel\b[A-Za-z/&, \t]*?(?:[ \t]*\.{2,}[ \t]*|[ \t]*:[ \t]*)(\S.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _WORDS = 4  # words of a model name at most ("Grand Cherokee L", "Model 3 Long Range")
 _LONGER = 0.75  # the longer name's share of the shorter's uses for the name to go on
 # A maker's organisation and markets after its make (any case): a company's words, no model's.
@@ -90,6 +103,11 @@ class EnglishWhole:
             self._counts[name] = sum(1 for _ in bounded.finditer(self.text))
         return self._counts[name]
 
+    def capitalised(self, word: str) -> int:
+        """How often the document writes `word` in any case that starts with a capital."""
+        found = re.findall(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", self.text, re.I)
+        return sum(1 for w in found if w[0].isupper())
+
 
 def english_named(
     index: CarIndex, text: str, whole: EnglishWhole, known: set[str] | None, *, title: bool = False
@@ -108,21 +126,27 @@ def english_named(
         start = gap.end() if gap else hit.end
         if start == hit.end:
             continue  # "Kia's": nothing after the make starts a name
-        name = model_after(text, start, whole, title=title)
+        dated = re.search(r"(?<!\d)(?:19|20)\d\d[ \t]+$", text[: hit.start]) is not None
+        name = model_after(text, start, whole, title=title, dated=dated)
         if name:
             out.append((hit.brand, text[hit.start : hit.end].strip(), name))
     return out
 
 
-def model_after(text: str, start: int, whole: EnglishWhole, *, title: bool = False) -> str | None:
+def model_after(
+    text: str, start: int, whole: EnglishWhole, *, title: bool = False, dated: bool = False
+) -> str | None:
     """The model name at `start`, right after a make (see the module's docstring)."""
     m = _WORD.match(text, start)
     if m is None:
         return None
     name = m.group().rstrip(".")
     end = start + len(name)
-    if not _starts_name(name, whole) and not (
-        title and _could_name(name) and _title_rest(text, end)
+    line_end = text.find("\n", start)
+    line = text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else len(text)]
+    shouted = re.search(r"[a-z]", line) is None and not dated  # "2026 HONDA RIDGELINE": named
+    if not _starts_name(name, whole, shouted=shouted) and not (
+        title and not shouted and _could_name(name) and _title_rest(text, end)
     ):
         return None
     for _ in range(_WORDS - 1):
@@ -134,7 +158,10 @@ def model_after(text: str, start: int, whole: EnglishWhole, *, title: bool = Fal
         longer = f"{name} {word}"
         if word.lower() in _ORGANISATION or word.lower() in TITLE_WORDS:
             break
-        if whole.count(longer) < max(2, _LONGER * whole.count(name)):  # once says nothing
+        # once says nothing; "EV" after a model names the electric model sold under it
+        # ("Equinox EV", "Blazer EV"), however often the text shortens it ("the Equinox")
+        share = 0.0 if word == "EV" else _LONGER
+        if whole.count(longer) < max(2, share * whole.count(name)):
             break
         name, end = longer, more.start() + len(word)
     return name
@@ -155,8 +182,18 @@ def _could_name(word: str) -> bool:
     return word.upper() not in _NOT_CODES and not (word.isdigit() and _YEAR.fullmatch(word))
 
 
-def _starts_name(word: str, whole: EnglishWhole) -> bool:
+def _starts_name(word: str, whole: EnglishWhole, *, shouted: bool = False) -> bool:
+    if shouted:  # "RIDGELINE": a name when also written with a capital elsewhere, in any case
+        return _could_name(word) and (
+            bool(re.search(r"\d|-", word)) or whole.capitalised(word) >= 2
+        )
     return _could_name(word) and (bool(_CODE.search(word)) or whole.count(word) >= 2)
+
+
+def model_fields(texts: list[str]) -> list[str]:
+    """The values of a form's fields that name the model ("YEAR/MAKE/MODEL ..... 2025 SUBARU
+    OUTBACK" → "2025 SUBARU OUTBACK")."""
+    return [m.group(1).strip() for text in texts for m in _MODEL_FIELD.finditer(text)]
 
 
 def as_written(words: str, whole: EnglishWhole) -> str:
