@@ -45,7 +45,7 @@ from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
-from ingest.specs.slashed import slashed
+from ingest.specs.slashed import Declared, declared, slashed
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
@@ -107,6 +107,7 @@ def _extract(
     bounds: dict[tuple[str, str, str], int] = {}  # facts given as bounds ("over 1,000 HP")
     named: list[bool] = []  # beside `found`: does the fact's sentence name its car first
     all_spans = chunk_spans(doc.sections, chunks)
+    versions: Declared = ([], [])  # the versions slashed figures are for, declared so far
     for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
             continue
@@ -128,8 +129,11 @@ def _extract(
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
+        if (own := declared(text))[0]:
+            versions = own
         row = []
-        for item, from_prose in electric_economy(text, _read(vocab, section, text, data_sets)):
+        read = _read(vocab, section, text, data_sets, versions)
+        for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
             item, column = column_car(index, item, doc_cars)
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
@@ -190,12 +194,12 @@ def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
 
 
 def _read(
-    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet]
+    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet], versions: Declared
 ) -> list[tuple[Found, bool]]:
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
-    if section.kind == "record":
-        return [(f, False) for f in kv]
-    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv)]
+    if section.kind == "record":  # a txt's `参数：值` block too: its slashed lines
+        return [(f, False) for f in slashed(vocab, text, kv, versions)]
+    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, versions)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
