@@ -194,12 +194,12 @@ def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
 
 
 def _read(
-    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet], versions: Declared
+    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet], listed: Declared
 ) -> list[tuple[Found, bool]]:
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
     if section.kind == "record":  # a txt's `参数：值` block too: its slashed lines
-        return [(f, False) for f in slashed(vocab, text, kv, versions)]
-    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, versions)]
+        return [(f, False) for f in slashed(vocab, text, kv, listed)]
+    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
@@ -243,7 +243,7 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
-    settled = components(text, settle(vocab, text, found))
+    settled = components(text, settle(vocab, text, found, listed[0]))
     return _per_trim(text, bracket_versions(text, without_total_range(text, settled)))
 
 

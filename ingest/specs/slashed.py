@@ -49,6 +49,11 @@ _INTRO = re.compile(
     r"(?:共有|分为|提供|推出|包括)(?P<names>[^，,。；;：:]{2,60}?)"
     r"(?:两|三|四|2|3|4)(?:个|款|种)(?:版本|车型|配置)"
 )
+# "主要是三款车型：260TURBO 精英版、260TURBO 尊贵版和锐·混动旗舰版" (the count first)
+_COUNTED = re.compile(
+    r"(?:两|三|四|五|2|3|4|5)(?:个|款|种)(?:版本|车型|配置)\s*[:：]\s*"
+    r"(?P<names>[^。；;:：\n]{2,80}?)\s*(?=[。；;\n]|$)"
+)
 _VERSION_WORD = re.compile(r"(?:版|型|款)$|^(?:[A-Za-z]+\d*|\d+[A-Za-z]+)$")
 
 
@@ -72,9 +77,10 @@ def version_names(text: str) -> list[str]:
             parts = [p.strip() for p in m.group("value").split("/")]
             if len(parts) > 1 and all(parts):
                 return parts
-    intro = _INTRO.search(text)
-    if intro is not None:
-        names = [n.strip() for n in re.split(r"和|、|与|及|以及|,|，", intro.group("names"))]
+    for intro in (_INTRO.search(text), _COUNTED.search(text)):
+        if intro is None:
+            continue
+        names = [n.strip() for n in re.split(r"以及|和|、|与|及|,|，", intro.group("names"))]
         if len(names) > 1 and all(_VERSION_WORD.search(n) for n in names if n):
             return [n for n in names if n]
     return []
