@@ -15,7 +15,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
-from ingest.specs.bare_names import with_designations
+from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered
 from ingest.specs.columns import column_car, headed_by_car
@@ -99,6 +99,9 @@ def _extract(
 ) -> DocumentSpecs:
     index, taught, passing = taught_index(index, doc)  # the cars it names, listed or not
     doc_cars = document_car(index, doc)
+    counted_by_designation(
+        doc_cars, [doc.title, *(s.text for s in doc.sections)], index.model_names
+    )
     doc_cars.aliases.update({c: n | doc_cars.aliases.get(c, set()) for c, n in taught.items()})
     found: list[tuple[Fact, bool]] = []  # (fact, from a sentence)
     chunk_cars: dict[int, set[str]] = {}

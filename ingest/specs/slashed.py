@@ -41,9 +41,7 @@ _BRACKET_NOTE = re.compile(
     r"(?:括号|括弧)(?:内|中|里)(?:的)?(?:数值|数据)?(?:为|是)\s*(?P<b>[^，,；;。/\s()]{1,16}?)"
     r"(?:的)?(?:数值|数据|参数)?(?=[，,；;。\s]|$)"
 )
-_VERSIONS_LABEL = re.compile(
-    r"^(?:适用|对应|所列)?(?:车型|版本|车型版本|配置|型号|款型)(?:名称)?$"
-)
+_VERSIONS_LABEL = re.compile(r"^(?:适用|对应|所列)?(?:车型|版本|车型版本|配置|型号|款型)(?:名称)?$")
 # "共有两驱版和四驱版两个版本", "分为标准版、长续航版两款车型"
 _INTRO = re.compile(
     r"(?:共有|分为|提供|推出|包括)(?P<names>[^，,。；;：:]{2,60}?)"
@@ -87,7 +85,7 @@ def version_names(text: str) -> list[str]:
 
 
 def _bracketed(value: str, start: int) -> list[tuple[int, int]]:
-    """"1935kg(2010kg)": the figure before the bracket and the one inside, or [] when the
+    """ "1935kg(2010kg)": the figure before the bracket and the one inside, or [] when the
     value is not of that shape."""
     m = re.fullmatch(r"(?P<a>[^()]+?)\s*\((?P<b>[^()]+)\)", value)
     if m is None:
