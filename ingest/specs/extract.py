@@ -132,8 +132,7 @@ def _extract(
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
-        if (own := declared(text))[0]:
-            versions = own
+        versions = declared(text, versions)
         row = []
         read = _read(vocab, section, text, data_sets, versions)
         for item, from_prose in electric_economy(text, read):

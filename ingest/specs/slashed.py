@@ -107,11 +107,12 @@ def _parts(value: str, start: int) -> list[tuple[int, int]]:
 Declared = tuple[list[str], list[str]]  # the versions in slash order, and in bracket order
 
 
-def declared(folded: str) -> Declared:
-    """The versions a (folded) section declares for its slashed and bracketed figures."""
+def declared(folded: str, before: Declared = ([], [])) -> Declared:
+    """The versions a (folded) section declares for its slashed and bracketed figures, else
+    those declared `before` it."""
     names = version_names(folded)
     if len(names) < 2:
-        return [], []
+        return before
     return names, _bracket_order(folded, names)
 
 
@@ -123,9 +124,7 @@ def slashed(
     (a list's note heads it, its `【动力】` sections follow)."""
     if "/" not in text and "(" not in text:
         return found
-    names, bracket = declared(text)
-    if not names:
-        names, bracket = inherited
+    names, bracket = declared(text, inherited)
     if len(names) < 2:
         return found
     out = list(found)

@@ -1,0 +1,104 @@
+"""Round nine's Chinese mechanisms: versions a list declares once for the whole document,
+versions a sentence counts instead of naming, and bare designations in the document car's count.
+The texts are invented for these tests; the cars are a user's alias file's, as bench.facts --cars.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.chunk import chunk_document
+from ingest.encodings import get_encoding
+from ingest.parse import parse_file
+from ingest.specs import DocumentSpecs, SpecConfig, extract_specs
+from tests.test_specs_extract import facts
+
+_USER_CARS = """
+[models.leapmotor-c11]
+brand = "leapmotor"
+name = "C11"
+aliases = []
+[models.zeekr-7x]
+brand = "zeekr"
+name = "7X"
+aliases = []
+[models.changan-cs75]
+brand = "changan"
+name = "CS75"
+aliases = []
+"""
+
+
+def _extract(tmp_path: Path, name: str, text: str) -> DocumentSpecs:
+    cars = tmp_path / "my_cars.toml"
+    cars.write_text(_USER_CARS, encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    doc = parse_file(path)
+    chunks = chunk_document(doc, max_tokens=256, overlap=32, encoding=get_encoding("cl100k_base"))
+    return extract_specs(doc, chunks, SpecConfig(cars=(*SpecConfig().cars, cars)))
+
+
+def _values(specs: DocumentSpecs, attribute: str) -> dict[str | None, set[float]]:
+    out: dict[str | None, set[float]] = {}
+    for f in facts(specs, attribute):
+        variant = f.variant.split(" · ")[-1] if f.variant else None  # less the model year
+        out.setdefault(variant, set()).update(round(n, 3) for n in f.numbers[:1])
+    return out
+
+
+def test_a_lists_head_declares_its_versions_for_every_section_and_its_brackets(
+    tmp_path: Path,
+) -> None:
+    """A full-width `参数：值` list whose head says "斜杠前为A、斜杠后为B；括号内为B数值": the
+    slashed and bracketed lines of its later 【…】 sections are each version's; a bracket that is
+    no figure of the label ("（下单后可退）") and a tyre size's slash split nothing."""
+    specs = _extract(
+        tmp_path,
+        "c11.txt",
+        "零跑C11 配置表\n\n适用版本：舒享版／智享版\n"
+        "说明：斜杠前为舒享版、斜杠后为智享版；括号内为智享版数值。\n\n"
+        "【价格】\n厂商指导价：１５．９８万元／１８．９８万元\n订金：２０００元（下单后可退）\n\n"
+        "【车身】\n整备质量：１９８０ｋｇ（２０５０ｋｇ）\n\n"
+        "【动力】\n电机总功率：２００ｋＷ／２２０ｋＷ\nＣＬＴＣ纯电续航：５８０ｋｍ（６１０ｋｍ）\n\n"
+        "【底盘】\n轮胎规格：２３５／５５ Ｒ１９\n",
+    )
+    assert _values(specs, "price") == {"舒享版": {159800.0}, "智享版": {189800.0}}
+    assert _values(specs, "kerb_weight") == {"舒享版": {1980.0}, "智享版": {2050.0}}
+    assert _values(specs, "power") == {"舒享版": {200.0}, "智享版": {220.0}}
+    assert _values(specs, "electric_range") == {"舒享版": {580.0}, "智享版": {610.0}}
+    assert [f.value for f in facts(specs, "tyres")] == ["２３５／５５ Ｒ１９"]
+
+
+def test_a_sentence_that_counts_its_versions_is_about_those_the_document_listed(
+    tmp_path: Path,
+) -> None:
+    """ "两款车型的指导价分别为…" under a later heading: its figures go, in order, to the versions
+    the document listed with that count ("两款车型：1.5T 舒适版和1.5T 豪华版")."""
+    specs = _extract(
+        tmp_path,
+        "cs75.md",
+        "# 长安CS75导购\n\n在售的主要是两款车型：1.5T 舒适版和1.5T 豪华版。\n\n"
+        "## 价格\n\n两款车型的指导价分别为12.49万元和13.99万元，差价不大。\n",
+    )
+    assert _values(specs, "price") == {"1.5T 舒适版": {124900.0}, "1.5T 豪华版": {139900.0}}
+
+
+def test_bare_designations_count_when_the_document_car_is_chosen(tmp_path: Path) -> None:
+    """A comparison that names one car whole every time and the other whole once, then by its
+    designation ("极氪7X" … "7X车长4825mm"): it is about both cars, each figure its car's."""
+    specs = _extract(
+        tmp_path,
+        "compare.md",
+        "# 两台中型纯电SUV怎么选\n\n零跑C11和极氪7X都是中型纯电SUV。\n\n"
+        "零跑C11车长4780mm，零跑C11轴距2930mm。7X车长4825mm，7X轴距2925mm。\n\n"
+        "零跑C11的售价为15.98万元起，7X的售价为22.99万元起。\n",
+    )
+    assert {(f.car, f.numbers[0]) for f in facts(specs, "length")} == {
+        ("leapmotor-c11", 4780.0),
+        ("zeekr-7x", 4825.0),
+    }
+    assert {(f.car, f.numbers[0]) for f in facts(specs, "wheelbase")} == {
+        ("leapmotor-c11", 2930.0),
+        ("zeekr-7x", 2925.0),
+    }
