@@ -11,6 +11,7 @@ from ingest.chunk import chunk_document
 from ingest.encodings import get_encoding
 from ingest.parse import parse_file
 from ingest.specs import DocumentSpecs, SpecConfig, extract_specs
+from ingest.specs.vocabulary import load_vocabulary
 from tests.test_specs_extract import facts
 
 _USER_CARS = """
@@ -102,3 +103,13 @@ def test_bare_designations_count_when_the_document_car_is_chosen(tmp_path: Path)
         ("leapmotor-c11", 2930.0),
         ("zeekr-7x", 2925.0),
     }
+
+
+def test_a_labels_footnote_mark_is_no_part_of_it() -> None:
+    """ "CLTC纯电续航(km)<sup>①</sup>", "综合油耗①": the label less its footnote mark; a label the
+    vocabulary does not know stays unknown with one."""
+    vocab = load_vocabulary(Path("data/specs/attributes.toml"))
+    assert vocab.lookup("CLTC纯电续航(km)<sup>①</sup>") == "electric_range"
+    assert vocab.lookup("CLTC纯电续航(km)①") == "electric_range"
+    assert vocab.lookup("最大功率(kW)※") == "power"
+    assert vocab.lookup("限时现金优惠(万元)<sup>②</sup>") is None
