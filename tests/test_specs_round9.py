@@ -113,3 +113,20 @@ def test_a_labels_footnote_mark_is_no_part_of_it() -> None:
     assert vocab.lookup("CLTC纯电续航(km)①") == "electric_range"
     assert vocab.lookup("最大功率(kW)※") == "power"
     assert vocab.lookup("限时现金优惠(万元)<sup>②</sup>") is None
+
+
+def test_a_clause_listing_versions_as_its_subject_gives_each_its_figure(tmp_path: Path) -> None:
+    """ "舒适版使用215/55 R17轮胎，豪华版和尊享版则换上了225/50 R18轮胎": the second size is each
+    listed version's."""
+    specs = _extract(
+        tmp_path,
+        "cs75_tyres.md",
+        "# 长安CS75导购\n\n舒适版使用215/55 R17轮胎，豪华版和尊享版则换上了225/50 R18轮胎。\n",
+    )
+    assert {
+        (f.variant.split(" · ")[-1] if f.variant else None, f.value) for f in facts(specs, "tyres")
+    } == {
+        ("舒适版", "215/55 R17"),
+        ("豪华版", "225/50 R18"),
+        ("尊享版", "225/50 R18"),
+    }

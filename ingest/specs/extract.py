@@ -33,6 +33,7 @@ from ingest.specs.phrasing import worded_figures
 from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
+from ingest.specs.respective import shared_by_listed
 from ingest.specs.scope import (
     DocCars,
     Scope,
@@ -254,9 +255,16 @@ def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, b
     2.0-liter …") once for each trim."""
     out = []
     for f, prose in found:
-        trims = trim_subjects(text, f.value.start) if prose else []
+        trims = (trim_subjects(text, f.value.start) or _shared(text, f)) if prose else []
         out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
     return out
+
+
+def _shared(text: str, found: Found) -> list[str]:
+    """The Chinese versions a clause lists as its subject, when the fact names none of its
+    own beyond them ("尊贵版和旗舰版则换上了235/45 R18轮胎")."""
+    names = shared_by_listed(text, found.value.start)
+    return names if found.variant is None or found.variant in names else []
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

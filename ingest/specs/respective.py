@@ -103,6 +103,25 @@ def respective(text: str, found: list[Found], listed: Sequence[str] = ()) -> lis
     return out
 
 
+# "尊贵版和旗舰版则换上了235/45 R18轮胎": a clause whose subject lists versions, then its verb
+_CLAUSE_START = re.compile(r"[，,。；;！？!?\n]")
+_SHARED = re.compile(
+    rf"\s*(?P<list>{_ZH_NAME}(?:\s*(?:、|,|和|与|以及|及)\s*{_ZH_NAME})+)\s*(?:则|都|均|也|还)*\s*"
+    r"(?:换上|换装|使用|采用|配备|搭载|标配|升级为|升级到|提供|装备)"
+)
+
+
+def shared_by_listed(text: str, at: int) -> list[str]:
+    """The Chinese versions the clause holding `text[at]` lists as its subject, each of them
+    given its figure ("尊贵版和旗舰版则换上了…"); [] for a respective list (分别) or none."""
+    starts = [m.end() for m in _CLAUSE_START.finditer(text, max(0, at - 80), at)]
+    start = starts[-1] if starts else max(0, at - 80)
+    m = _SHARED.match(text, start, at)
+    if m is None or "分别" in text[start:at]:
+        return []
+    return [_LEAD.sub("", n) or n for n in _ZH_JOIN.split(m.group("list"))]
+
+
 def _counted(before: str, listed: Sequence[str]) -> list[str]:
     """The document's listed versions when the words before 分别 count as many ("三款车型")."""
     m = _COUNT.search(before)
