@@ -130,3 +130,16 @@ def test_a_clause_listing_versions_as_its_subject_gives_each_its_figure(tmp_path
         ("豪华版", "225/50 R18"),
         ("尊享版", "225/50 R18"),
     }
+
+
+def test_the_latter_of_a_comparison_is_the_rival_not_the_documents_car(tmp_path: Path) -> None:
+    """ "拿它和同级的某品牌X50对比，后者的最大功率为150kW…，但…": the rival's figures (a car no
+    alias file knows) are not the document's car's; the car's own, before and after, are."""
+    specs = _extract(
+        tmp_path,
+        "cs75_review.md",
+        "# 长安CS75长测\n\n长安CS75的最大功率为141kW。拿它和同级的某品牌X50对比，后者的最大功率为"
+        "150kW，售价13.98万元起，但长安CS75的空间更大。长安CS75的售价为12.49万元。\n",
+    )
+    assert _values(specs, "power") == {None: {141.0}}
+    assert _values(specs, "price") == {None: {124900.0}}

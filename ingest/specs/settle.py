@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from ingest.specs.around import around
 from ingest.specs.hedges import speculative
+from ingest.specs.latter import of_the_other
 from ingest.specs.respective import respective
 from ingest.specs.shapes import Found
 from ingest.specs.values import own_bracket
@@ -31,7 +32,9 @@ def settle(
     kept = [
         (f, p)
         for f, p in found
-        if not speculative(text, f.value.start) and not _other_cycle(text, f)
+        if not speculative(text, f.value.start)
+        and not _other_cycle(text, f)
+        and not of_the_other(text, f.value.start)
     ]
     prose_of = {id(f): p for f, p in kept}
     settled = respective(text, [f for f, _ in kept], listed)
