@@ -143,3 +143,16 @@ def test_the_latter_of_a_comparison_is_the_rival_not_the_documents_car(tmp_path:
     )
     assert _values(specs, "power") == {None: {141.0}}
     assert _values(specs, "price") == {None: {124900.0}}
+
+
+def test_what_both_compared_cars_share_is_each_ones(tmp_path: Path) -> None:
+    """ "两车都是五座布局" after a sentence on each car: the seats are both cars'."""
+    specs = _extract(
+        tmp_path,
+        "compare_seats.md",
+        "# 两台中型纯电SUV怎么选\n\n零跑C11车长4780mm；极氪7X车长4825mm。两车都是五座布局。\n",
+    )
+    assert {(f.car, f.value) for f in facts(specs, "seats")} == {
+        ("leapmotor-c11", "五座"),
+        ("zeekr-7x", "五座"),
+    }

@@ -23,6 +23,7 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
+from ingest.specs.latter import of_both
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -143,6 +144,7 @@ def _extract(
             stated, by_name = _facts(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record, column
             )
+            stated = of_both(text, item.value.start, hits, stated) if from_prose else stated
             named += [by_name] * len(stated)
             for fact in map(partial(headed_by_car, index), stated):
                 found.append((fact, from_prose))
