@@ -156,3 +156,13 @@ def test_what_both_compared_cars_share_is_each_ones(tmp_path: Path) -> None:
         ("leapmotor-c11", "五座"),
         ("zeekr-7x", "五座"),
     }
+
+
+def test_a_weak_label_reaches_its_figure_through_a_verb_of_raising(tmp_path: Path) -> None:
+    """ "长续航版换装88.0kWh电池，续航提升到760km": 续航 is the range's label past 提升到."""
+    specs = _extract(
+        tmp_path,
+        "c11_range.md",
+        "# 零跑C11\n\n长续航版换装88.0kWh电池，续航提升到760km。\n",
+    )
+    assert _values(specs, "electric_range") == {"长续航版": {760.0}}
