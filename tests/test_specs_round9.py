@@ -166,3 +166,21 @@ def test_a_weak_label_reaches_its_figure_through_a_verb_of_raising(tmp_path: Pat
         "# 零跑C11\n\n长续航版换装88.0kWh电池，续航提升到760km。\n",
     )
     assert _values(specs, "electric_range") == {"长续航版": {760.0}}
+
+
+def test_a_one_character_name_under_its_makes_heading_is_a_car(tmp_path: Path) -> None:
+    """ "## 比亚迪唐" heads a section of a document that says 唐 again: 唐 is a car of its own,
+    so its table is not the other car's (宝马iX3's, which the document also names)."""
+    specs = _extract(
+        tmp_path,
+        "params.md",
+        "# 两款SUV参数配置表\n\n本页整理了比亚迪唐和宝马iX3的核心参数。唐的三款配置全系七座。\n\n"
+        "## 比亚迪唐\n\n| 参数 | 唐EV 600km 尊享型 | 唐EV 730km 旗舰型 |\n|---|---|---|\n"
+        "| 最大功率(kW) | 180 | 380 |\n\n"
+        "## 宝马iX3\n\n| 参数 | 领先型 | M运动套装 |\n|---|---|---|\n"
+        "| 最大功率(kW) | 210 | 210 |\n\n"
+        "唐的续航更长，iX3的操控更好。\n",
+    )
+    power = {(f.car, f.numbers[0]) for f in facts(specs, "power")}
+    assert ("bmw-ix3", 180.0) not in power and ("bmw-ix3", 380.0) not in power
+    assert {c for c, n in power if n in (180.0, 380.0)} == {"byd-唐"}
