@@ -184,3 +184,9 @@ def test_a_one_character_name_under_its_makes_heading_is_a_car(tmp_path: Path) -
     power = {(f.car, f.numbers[0]) for f in facts(specs, "power")}
     assert ("bmw-ix3", 180.0) not in power and ("bmw-ix3", 380.0) not in power
     assert {c for c, n in power if n in (180.0, 380.0)} == {"byd-唐"}
+
+
+def test_a_drive_written_long_is_read_in_prose(tmp_path: Path) -> None:
+    """ "零跑C11采用后置单电机后轮驱动": the long form (…轮驱动, with its motors) is a drive too."""
+    specs = _extract(tmp_path, "c11_drive.md", "# 零跑C11\n\n零跑C11采用后置单电机后轮驱动。\n")
+    assert [f.value for f in facts(specs, "drive")] == ["后置单电机后轮驱动"]

@@ -99,8 +99,10 @@ _DRIVE = re.compile(
     rf"|\b{_WHEELS}\b(?:\s+or\s+{_WHEELS}\b)?",  # "front-wheel drive or all-wheel drive"
     re.IGNORECASE,
 )
-# "两驱、四驱各4个配置版本", "前置前驱单电机布局"
-_ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
+# "两驱、四驱各4个配置版本", "前置前驱单电机布局", "后置单电机后轮驱动", "双电机全轮驱动"
+_ZH_DRIVE = re.compile(
+    r"(?:前置|后置|中置)?(?:[单双三]电机)?(?:前驱|后驱|两驱|四驱|全驱|(?:前|后|四|全)轮驱动)"
+)
 _OWN_VERSION = re.compile(r"版本|版|车型")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
