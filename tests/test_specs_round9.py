@@ -190,3 +190,11 @@ def test_a_drive_written_long_is_read_in_prose(tmp_path: Path) -> None:
     """ "零跑C11采用后置单电机后轮驱动": the long form (…轮驱动, with its motors) is a drive too."""
     specs = _extract(tmp_path, "c11_drive.md", "# 零跑C11\n\n零跑C11采用后置单电机后轮驱动。\n")
     assert [f.value for f in facts(specs, "drive")] == ["后置单电机后轮驱动"]
+
+
+def test_a_gearbox_named_with_its_chinese_kind_is_read_whole(tmp_path: Path) -> None:
+    """ "采用E-CVT电子无级变速": the gearbox with its kind, the kind itself the gearbox's cue."""
+    specs = _extract(
+        tmp_path, "c11_gearbox.md", "# 零跑C11\n\n零跑C11采用E-CVT电子无级变速，加速平顺。\n"
+    )
+    assert [f.value for f in facts(specs, "transmission")] == ["E-CVT电子无级变速"]
