@@ -198,3 +198,11 @@ def test_a_gearbox_named_with_its_chinese_kind_is_read_whole(tmp_path: Path) -> 
         tmp_path, "c11_gearbox.md", "# 零跑C11\n\n零跑C11采用E-CVT电子无级变速，加速平顺。\n"
     )
     assert [f.value for f in facts(specs, "transmission")] == ["E-CVT电子无级变速"]
+
+
+def test_a_charging_window_written_with_its_verb(tmp_path: Path) -> None:
+    """ "电量从10%充到80%只需19分钟": a state-of-charge window joined by 充到, then its time."""
+    specs = _extract(
+        tmp_path, "c11_charge.md", "# 零跑C11\n\n零跑C11的电量从10%充到80%只需19分钟。\n"
+    )
+    assert _values(specs, "charging_time") == {None: {19.0}}
