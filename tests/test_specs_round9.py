@@ -206,3 +206,16 @@ def test_a_charging_window_written_with_its_verb(tmp_path: Path) -> None:
         tmp_path, "c11_charge.md", "# 零跑C11\n\n零跑C11的电量从10%充到80%只需19分钟。\n"
     )
     assert _values(specs, "charging_time") == {None: {19.0}}
+
+
+def test_an_engine_speed_clause_with_no_label_is_the_figures_before_it(tmp_path: Path) -> None:
+    """ "峰值扭矩395牛米，在1800-3600转之间就能输出": the speeds are the torque's, the figure
+    right before the clause, not the power's further back."""
+    specs = _extract(
+        tmp_path,
+        "c11_engine.md",
+        "# 长安CS75\n\n长安CS75的发动机最大功率141kW，峰值扭矩300牛米，"
+        "在1500-4000转之间就能输出。\n",
+    )
+    assert [tuple(f.numbers) for f in facts(specs, "torque_rpm")] == [(1500.0, 4000.0)]
+    assert facts(specs, "power_rpm") == []
