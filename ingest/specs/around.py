@@ -3,7 +3,8 @@
 - The engine speed written before the power or torque it belongs to, after 在/于 and before
   下/时: "在4200转/分时输出最大功率95kW", "于1800r/min转速下即可达到280N·m的峰值扭矩".
 - The engine speed of a power or torque given earlier in the sentence, in a clause of its own
-  with the label and no figure: "最大扭矩为260N·m，在1600转时即可达到最大扭矩".
+  with the label and no figure: "最大扭矩为260N·m，在1600转时即可达到最大扭矩"; or with no
+  label, right after the figure: "峰值扭矩395牛米，在1800-3600转之间就能输出".
 - A version's figure in the next clause, which names the version and leaves the label out:
   "单电机版最大功率为180kW，双电机版则为360kW" gives 双电机版 a power.
 - The figure of an earlier generation of the car the sentence compares the fact with, in the
@@ -56,7 +57,7 @@ def around(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
 _SPEED_CLAUSE = re.compile(
     r"[在于当]\s*(?P<rpm>\d[\d,. ]*(?:-\d[\d,. ]*)?\s*(?:rpm|r/min|转/分钟?|转))"
     r"[\u4e00-\u9fff]{0,8}?(?:区间内|范围内|之间|[下时内])(?:即可|就能|便可|就可|可以|可)?"
-    r"(?:达到|输出|爆发出?|迸发出?|实现)?(?:其)?(?P<label>[\u4e00-\u9fff]{2,6})",
+    r"(?:达到|输出|爆发出?|迸发出?|实现)?(?:其)?(?:(?P<label>[\u4e00-\u9fff]{2,6})|(?=[，,。；;！？!?\n]|$))",
     re.IGNORECASE,
 )
 
@@ -64,14 +65,19 @@ _SPEED_CLAUSE = re.compile(
 def _speeds_alone(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
     out = []
     for m in _SPEED_CLAUSE.finditer(text):
+        stops = [s.end() for s in _SENTENCE_STOP.finditer(text, max(0, m.start() - 200), m.start())]
+        start = stops[-1] if stops else max(0, m.start() - 200)
         run = m.group("label")
+        if run is None:  # "峰值扭矩395牛米，在1800-3600转之间就能输出": the figure just before
+            before = sorted(
+                (f for f in found if start <= f.value.start < m.start()), key=lambda f: f.value.end
+            )
+            run = before[-1].attribute if before and before[-1].value.end >= m.start() - 3 else ""
         key = next(
-            (k for j in range(len(run), 1, -1) if (k := vocab.lookup(run[:j])) is not None), None
+            (k for j in range(len(run), 1, -1) if (k := vocab.lookup(run[:j])) is not None), run
         )
         if key not in ("power", "torque") or re.match(r"[为是:：]?\s*\d", text[m.end() :]):
             continue  # another attribute, or the label's own figure follows (`_speed_before`)
-        stops = [s.end() for s in _SENTENCE_STOP.finditer(text, max(0, m.start() - 200), m.start())]
-        start = stops[-1] if stops else max(0, m.start() - 200)
         facts = [f for f in found if f.attribute == key and start <= f.value.start < m.start()]
         value = rpm_value(text, m.start("rpm"), m.end("rpm"))
         if facts and value is not None and not any(f.attribute == f"{key}_rpm" for f in found):

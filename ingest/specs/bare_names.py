@@ -6,6 +6,11 @@ to name a car anywhere (`cars.py` needs the make before "L7"), but inside a docu
 named the car whole it names that car (`with_designations`). Only designations with a digit
 count ("L7", "SL03", "SU7"), so a plain word ("Air", "Max") never becomes a car, and a
 designation two of the document's cars share names neither.
+
+The same holds when the document's own car is chosen by counting its names: a Chinese
+comparison names one car by its make once and then by the bare designation ("小鹏G6" …
+"G6车长4760mm"), so counting only the whole names makes the other car's mentions look few
+and the document one car's (`counted_by_designation` counts the bare designations too).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from ingest.specs.cars import Hit
 from ingest.specs.scope import DocCars
 
 _DESIGNATION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,9}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _designation(name: str) -> str | None:
@@ -46,3 +52,24 @@ def with_designations(
             if not any(h.start < m.end() and m.start() < h.end for h in [*hits, *added]):
                 added.append(Hit(m.start(), m.end(), car, models.get(car, word), ""))
     return sorted([*hits, *added], key=lambda h: h.start) if added else hits
+
+
+def counted_by_designation(doc_cars: DocCars, texts: list[str], models: dict[str, str]) -> None:
+    """Unset the Chinese document's own car when it was chosen among several named ones
+    (`scope.document_car`'s count) and, counting each car's bare designation as a mention,
+    it is no longer named at least twice as often as the next car."""
+    if doc_cars.car is None or len(doc_cars.names) < 2 or not _CJK.search(" ".join(texts)):
+        return
+    by_word: dict[str, list[str]] = {}
+    for car in doc_cars.names:
+        word = _designation(models.get(car, "") or doc_cars.names[car])
+        if word is not None:
+            by_word.setdefault(word.casefold(), []).append(car)
+    counts = {}
+    for word, cars in by_word.items():
+        if len(cars) == 1:
+            pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", re.I)
+            counts[cars[0]] = sum(len(pattern.findall(t)) for t in texts)
+    own = counts.get(doc_cars.car, 0)
+    if any(n * 2 > own for car, n in counts.items() if car != doc_cars.car):
+        doc_cars.car = None

@@ -15,7 +15,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
-from ingest.specs.bare_names import with_designations
+from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered
 from ingest.specs.columns import column_car, headed_by_car
@@ -23,6 +23,7 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
+from ingest.specs.latter import of_both
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -34,6 +35,7 @@ from ingest.specs.phrasing import worded_figures
 from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
+from ingest.specs.respective import shared_by_listed
 from ingest.specs.row_labels import only_place
 from ingest.specs.scope import (
     DocCars,
@@ -47,7 +49,7 @@ from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
-from ingest.specs.slashed import slashed
+from ingest.specs.slashed import Declared, declared, slashed
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
@@ -101,6 +103,9 @@ def _extract(
 ) -> DocumentSpecs:
     index, taught, passing = taught_index(index, doc)  # the cars it names, listed or not
     doc_cars = _with_trim(doc, document_car(index, doc))
+    counted_by_designation(
+        doc_cars, [doc.title, *(s.text for s in doc.sections)], index.model_names
+    )
     doc_cars.aliases.update({c: n | doc_cars.aliases.get(c, set()) for c, n in taught.items()})
     found: list[tuple[Fact, bool]] = []  # (fact, from a sentence)
     chunk_cars: dict[int, set[str]] = {}
@@ -109,6 +114,7 @@ def _extract(
     bounds: dict[tuple[str, str, str], int] = {}  # facts given as bounds ("over 1,000 HP")
     named: list[bool] = []  # beside `found`: does the fact's sentence name its car first
     all_spans = chunk_spans(doc.sections, chunks)
+    versions: Declared = ([], [])  # the versions slashed figures are for, declared so far
     for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
             continue
@@ -130,14 +136,17 @@ def _extract(
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
+        versions = declared(text, versions)
         row = []
-        for item, from_prose in electric_economy(text, _read(vocab, section, text, data_sets)):
+        read = _read(vocab, section, text, data_sets, versions)
+        for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
             item, column = column_car(index, item, doc_cars)
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             stated, by_name = _facts(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record, column
             )
+            stated = of_both(text, item.value.start, hits, stated) if from_prose else stated
             named += [by_name] * len(stated)
             for fact in map(partial(headed_by_car, index), stated):
                 found.append((fact, from_prose))
@@ -207,13 +216,14 @@ def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
 
 
 def _read(
-    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet]
+    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet], listed: Declared
 ) -> list[tuple[Found, bool]]:
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
-    if section.kind == "record":  # a row's engine cell ("2.3L EcoBoost I-4") says its size too
+    if section.kind == "record":  # a txt's `参数：值` block: its slashed lines; a row's
+        kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         return [(f, False) for f in [*kv, *parts]]
-    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv)]
+    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
@@ -259,7 +269,7 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
-    settled = components(text, settle(vocab, text, found))
+    settled = components(text, settle(vocab, text, found, listed[0]))
     return _per_trim(text, bracket_versions(text, without_total_range(text, settled)))
 
 
@@ -268,9 +278,16 @@ def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, b
     2.0-liter …") once for each trim."""
     out = []
     for f, prose in found:
-        trims = trim_subjects(text, f.value.start) if prose else []
+        trims = (trim_subjects(text, f.value.start) or _shared(text, f)) if prose else []
         out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
     return out
+
+
+def _shared(text: str, found: Found) -> list[str]:
+    """The Chinese versions a clause lists as its subject, when the fact names none of its
+    own beyond them ("尊贵版和旗舰版则换上了235/45 R18轮胎")."""
+    names = shared_by_listed(text, found.value.start)
+    return names if found.variant is None or found.variant in names else []
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

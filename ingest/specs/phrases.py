@@ -85,11 +85,13 @@ _GEARBOX = re.compile(
     r"|(?<![A-Za-z0-9./])\d{1,2}(?:AT|MT|DCT|WDCT)(?![A-Za-z0-9/])(?:变速箱|变速器)?"  # "8AT"
     # "Direct Shift-CVT无级变速器": a maker's name joined to the gearbox is part of it
     r"|(?<![A-Za-z0-9/])(?:[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?-(?=CVT))?"
-    r"(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z0-9/])(?:\s+automatic)?(?:无级)?(?:变速箱|变速器)?",
+    r"(?:e-?CVT|CVT|IVT|DCT|DSG|AMT)(?![A-Za-z0-9/])(?:\s+automatic)?"
+    r"(?:(?:电子)?无级变速(?:箱|器)?|变速箱|变速器)?",  # "E-CVT电子无级变速"
     re.IGNORECASE,
 )
 _GEAR_CUE = re.compile(
-    r"transmission|gearbox|gear|mated|paired|coupled|powertrain|变速箱|变速器|动力组合|匹配|搭配",
+    r"transmission|gearbox|gear|mated|paired|coupled|powertrain|变速箱|变速器|无级变速|动力组合|"
+    r"匹配|搭配",
     re.IGNORECASE,
 )
 _WHEELS = r"(?:front|rear|all|four)[- ]wheel[- ]drive"
@@ -99,8 +101,10 @@ _DRIVE = re.compile(
     rf"|\b{_WHEELS}\b(?:\s+or\s+{_WHEELS}\b)?",  # "front-wheel drive or all-wheel drive"
     re.IGNORECASE,
 )
-# "两驱、四驱各4个配置版本", "前置前驱单电机布局"
-_ZH_DRIVE = re.compile(r"(?:前置|后置|中置)?(?:前驱|后驱|两驱|四驱|全驱)")
+# "两驱、四驱各4个配置版本", "前置前驱单电机布局", "后置单电机后轮驱动", "双电机全轮驱动"
+_ZH_DRIVE = re.compile(
+    r"(?:前置|后置|中置)?(?:[单双三]电机)?(?:前驱|后驱|两驱|四驱|全驱|(?:前|后|四|全)轮驱动)"
+)
 _OWN_VERSION = re.compile(r"版本|版|车型")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"

@@ -4,13 +4,16 @@
 one attribute after 分别 (or before "respectively") are the k names listed before them, in
 order ("豪华版、尊贵版和旗舰版的售价分别为…": Chinese version names too, each figure that name's
 even where a sentence reader gave it the list's last name); a listed engine name is its own
-displacement's variant. With any other count of names
+displacement's variant. A sentence that names no list but counts its versions ("三款车型的
+官方指导价分别为…") is about the versions the document listed with that count before
+("主要是三款车型：A、B和C", `slashed.version_names`). With any other count of names
 or figures the reader cannot pair them, and the figures keep what the text around them says.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.specs.shapes import Found
@@ -23,7 +26,7 @@ _LIST = re.compile(rf"(?<![A-Za-z0-9.+\-])(?P<list>{_NAME}(?:\s*(?:、|,|/|and|�
 _JOIN = re.compile(r"\s*(?:、|,|/|\band\b|和|与)\s*")
 # "豪华版、尊贵版和旗舰版", "长续航版与超长续航版", "两驱、四驱": Chinese version names listed
 _ZH_NAME = (
-    r"(?:[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型)|两驱|四驱|前驱|后驱|单电机|双电机|"
+    r"(?:[\u4e00-\u9fffA-Za-z0-9+.\"·]{1,12}?(?:版本|版|车型)|两驱|四驱|前驱|后驱|单电机|双电机|"
     r"标准续航|长续航|超长续航)"
 )
 _ZH_LIST = re.compile(rf"(?P<list>{_ZH_NAME}(?:\s*(?:、|,|和|与|及|以及)\s*{_ZH_NAME})+)")
@@ -34,12 +37,16 @@ _LEAD = re.compile(
     r"^.*(?:推出|提供|包括|包含|分为|共有|共|有|是|为|的|：|:)了?"
     r"|[一二两三四五六七八九十\d]+(?:种|款|个)(?:版本|版|车型)$"
 )
+# "三款车型的…分别为", "这两个版本": a sentence that counts the versions it is about
+_COUNT = re.compile(r"(?P<n>两|三|四|五|[2-5])(?:个|款|种)(?:版本|车型|配置)")
+_NUMERAL = {"两": 2, "三": 3, "四": 4, "五": 5}
 _ENGINE_NAME = re.compile(r"\d\.\d\s*(?:[TL]|litre|liter)(?![a-z])", re.IGNORECASE)
 
 
-def respective(text: str, found: list[Found]) -> list[Found]:
-    """`found` with the figures of each "respectively" sentence given the names it listed,
-    and listed engine names as their displacements' variants."""
+def respective(text: str, found: list[Found], listed: Sequence[str] = ()) -> list[Found]:
+    """`found` with the figures of each "respectively" sentence given the names it listed
+    (or the document's `listed` versions, when it counts them), and listed engine names as
+    their displacements' variants."""
     if not _RESPECTIVE.search(text):
         return found
     out = list(found)
@@ -64,19 +71,24 @@ def respective(text: str, found: list[Found]) -> list[Found]:
         zh = list(_ZH_LIST.finditer(text, start, m.start())) or list(
             _ZH_LIST.finditer(text, text.rfind("\n\n", 0, start) + 1, start)
         )
+        counted = _counted(text[start : m.start()], listed)
         if zh and (not lists or zh[-1].end() > lists[-1].end()):
             lists = zh
             names = [_LEAD.sub("", n) or n for n in _ZH_JOIN.split(zh[-1].group("list"))]
         elif lists:
             names = _JOIN.split(lists[-1].group("list"))
+        elif counted:
+            names, lists = counted, []
         else:
             continue
+        list_end = lists[-1].end() if lists else start
         at = [
             i
             for i, f in enumerate(out)
-            if start <= f.value.start < end and (f.variant is None or f.variant in names)
+            if start <= f.value.start < end
+            and (f.variant is None or any(f.variant in n for n in names))  # or part of one
         ]
-        after = [i for i in at if out[i].value.start > lists[-1].end()]
+        after = [i for i in at if out[i].value.start > list_end]
         by_attr: dict[str, list[int]] = {}
         for i in after:
             by_attr.setdefault(out[i].attribute, []).append(i)
@@ -86,9 +98,37 @@ def respective(text: str, found: list[Found]) -> list[Found]:
             if len(idx) == len(names):
                 for i, name in zip(idx, names, strict=True):
                     out[i] = replace(out[i], variant=name)
-        if all(_ENGINE_NAME.match(n) for n in names):
+        if lists and all(_ENGINE_NAME.match(n) for n in names):
             out += _sizes(out, at, lists[-1], names)
     return out
+
+
+# "尊贵版和旗舰版则换上了235/45 R18轮胎": a clause whose subject lists versions, then its verb
+_CLAUSE_START = re.compile(r"[，,。；;！？!?\n]")
+_SHARED = re.compile(
+    rf"\s*(?P<list>{_ZH_NAME}(?:\s*(?:、|,|和|与|以及|及)\s*{_ZH_NAME})+)\s*(?:则|都|均|也|还)*\s*"
+    r"(?:换上|换装|使用|采用|配备|搭载|标配|升级为|升级到|提供|装备)"
+)
+
+
+def shared_by_listed(text: str, at: int) -> list[str]:
+    """The Chinese versions the clause holding `text[at]` lists as its subject, each of them
+    given its figure ("尊贵版和旗舰版则换上了…"); [] for a respective list (分别) or none."""
+    starts = [m.end() for m in _CLAUSE_START.finditer(text, max(0, at - 80), at)]
+    start = starts[-1] if starts else max(0, at - 80)
+    m = _SHARED.match(text, start, at)
+    if m is None or "分别" in text[start:at]:
+        return []
+    return [_LEAD.sub("", n) or n for n in _ZH_JOIN.split(m.group("list"))]
+
+
+def _counted(before: str, listed: Sequence[str]) -> list[str]:
+    """The document's listed versions when the words before 分别 count as many ("三款车型")."""
+    m = _COUNT.search(before)
+    if m is None or len(listed) < 2:
+        return []
+    n = m.group("n")
+    return list(listed) if _NUMERAL.get(n, int(n) if n.isdigit() else 0) == len(listed) else []
 
 
 def _sizes(out: list[Found], at: list[int], listed: re.Match[str], names: list[str]) -> list[Found]:

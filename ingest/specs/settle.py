@@ -11,10 +11,12 @@ generation's figure a clause compares with, are added (`around`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.specs.around import around
 from ingest.specs.hedges import speculative
+from ingest.specs.latter import of_the_other
 from ingest.specs.respective import respective
 from ingest.specs.shapes import Found
 from ingest.specs.values import own_bracket
@@ -22,17 +24,20 @@ from ingest.specs.vocabulary import Vocabulary
 
 
 def settle(
-    vocab: Vocabulary, text: str, found: list[tuple[Found, bool]]
+    vocab: Vocabulary, text: str, found: list[tuple[Found, bool]], listed: Sequence[str] = ()
 ) -> list[tuple[Found, bool]]:
     """`found` ((fact, from a sentence) pairs) settled against `text`, its section, with the
-    figures a clause gives around them (`around`)."""
+    figures a clause gives around them (`around`); `listed`: the versions the document
+    listed before (`respective`)."""
     kept = [
         (f, p)
         for f, p in found
-        if not speculative(text, f.value.start) and not _other_cycle(text, f)
+        if not speculative(text, f.value.start)
+        and not _other_cycle(text, f)
+        and not of_the_other(text, f.value.start)
     ]
     prose_of = {id(f): p for f, p in kept}
-    settled = respective(text, [f for f, _ in kept])
+    settled = respective(text, [f for f, _ in kept], listed)
     out = [
         (_charged_by(text, _subject(text, _bracketed(text, f))), prose_of.get(id(f), True))
         for f in settled

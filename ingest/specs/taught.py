@@ -346,8 +346,9 @@ def _chinese_name(
         count = whole.count(name)
         if count >= 2 and (ends or count > whole.count(longer)) and whole.varied(name):
             return name
-    # a heading line that is the make and the name only ("比亚迪海豹", "吉利帝豪：上市")
-    if line and len(chars) > 1 and _LINE_END.match(text, end) and whole.count(chars) >= 2:
+    # a heading line that is the make and the name only ("比亚迪海豹", "吉利帝豪：上市"); a
+    # name of one character ("## 比亚迪汉") when the document says it a few times more
+    if line and _LINE_END.match(text, end) and whole.count(chars) >= (2 if len(chars) > 1 else 4):
         return chars
     return None
 

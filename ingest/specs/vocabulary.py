@@ -165,10 +165,17 @@ def economy_order(label: str) -> tuple[str, ...] | None:
     return keys if len(set(keys)) == len(keys) else None
 
 
+# A label's footnote mark: "CLTC纯电续航(km)<sup>①</sup>", "综合油耗①", "续航里程※"
+_FOOTNOTE = re.compile(r"<sup>[^<]{0,6}</sup>|[\u2460-\u2473※]")
+
+
 @lru_cache(maxsize=8192)
 def normalise(label: str) -> str:
-    """Lowercase, unit hints removed, runs of spaces and punctuation as one space."""
-    text = _CAMEL.sub(" ", _HINT.sub(" ", fold(label))).lower()  # "EngineSize", "DriveTrain"
+    """Lowercase, footnote marks and unit hints removed, runs of spaces and punctuation as
+    one space."""
+    text = _CAMEL.sub(
+        " ", _HINT.sub(" ", fold(_FOOTNOTE.sub(" ", label)))
+    ).lower()  # "EngineSize", "DriveTrain"
     text = text.replace("*", " ").replace("^", " ").replace("#", " ")
     return _SPACES.sub(" ", text).strip(" ,;")
 

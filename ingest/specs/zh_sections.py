@@ -53,7 +53,8 @@ def heading_version(heading_path: tuple[str, ...], text: str, found: list[Found]
 
 
 _WINDOW = re.compile(
-    r"(?P<soc>\d{1,3}\s*%\s*[-–—~至到]\s*\d{1,3}\s*%)[^，。；,;\d%]{0,6}?"
+    # "30%-80%", "从10%充到80%"
+    r"(?P<soc>\d{1,3}\s*%\s*(?:充电?)?[-–—~至到]\s*\d{1,3}\s*%)[^，。；,;\d%]{0,6}?"
     r"(?P<value>(?:约|仅|只|大约|最快)?(?:需要?|用时|耗时|仅需|只需)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>分钟|小时|min|h)(?![A-Za-z]))"
 )

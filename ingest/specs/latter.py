@@ -1,0 +1,59 @@
+"""Figures of the other car a Chinese review compares its own with (`of_the_other`).
+
+A review turns to a rival in one sentence: "拿它和同价位的北京BJ40对比，后者的2.0T发动机最大
+功率为164kW，售价19.98万元起". 它 (or 本车, 该车, 这台车) is the document's car; the one it is
+compared with is then 后者 ("the latter"), or 前者 when it comes first ("北京BJ40和它相比，
+前者…"). From that word to the end of the sentence (or a clause turning back with 但, 而, 不过),
+the figures are the rival's, not the car's, even when the rival is a car no alias file knows.
+
+A comparison also states what its two cars share: "两车都是五座布局" (两车, 两台车, 二者 … 都/均)
+is each of the two cars named last before it (`of_both`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.cars import Hit
+from ingest.specs.model import Fact
+
+_SELF = r"(?:它|本车|该车|这台车|这款车|这辆车)"
+_COMPARE = r"(?:对比|相比|比较|比)"
+_RIVAL = re.compile(
+    rf"(?:{_SELF}(?:和|与|跟|同)[^，,。！？!?\n]{{1,24}}?{_COMPARE}[^。！？!?\n]*?[，,；;]\s*后者"
+    rf"|(?:和|与|跟|同){_SELF}{_COMPARE}[^。！？!?\n]*?[，,；;]\s*前者)"
+)
+_END = re.compile(r"[。！？!?\n]|[，,；;]\s*(?:但|而|不过|可是)")
+
+
+def of_the_other(text: str, at: int) -> bool:
+    """Whether `text[at]` is in a clause about the car the document's car is compared with."""
+    line = max(text.rfind(c, 0, at) for c in "。！？!?\n") + 1
+    for m in _RIVAL.finditer(text, line, at):
+        end = _END.search(text, m.end())
+        if end is None or at < end.start():
+            return True
+    return False
+
+
+_BOTH = re.compile(r"(?:两车|两台车|两款车|两辆车|二者|两者)(?:都|均|皆|同样)")
+
+
+def of_both(text: str, at: int, hits: list[Hit], stated: list[Fact]) -> list[Fact]:
+    """`stated` (the facts of `text[at]`), each also the other car's when its sentence says
+    both of the two cars named last before it have it."""
+    start = max(text.rfind(c, 0, at) for c in "。！？!?\n") + 1
+    if not _BOTH.search(text, start, at):
+        return stated
+    cars: list[str] = []
+    for h in sorted((h for h in hits if h.car and h.end <= at), key=lambda h: -h.end):
+        if h.car not in cars:
+            cars.append(h.car)  # type: ignore[arg-type]  # filtered: a car
+    pair = cars[:2]
+    out = []
+    for fact in stated:
+        out.append(fact)
+        if len(pair) == 2 and fact.car in pair:
+            out += [replace(fact, car=c) for c in pair if c != fact.car]
+    return out
