@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.chunk import chunk_document
-from ingest.encodings import get_encoding
-from ingest.parse import parse_file
-from ingest.specs import DocumentSpecs, SpecConfig, extract_specs
+from ingest.specs import DocumentSpecs
 from ingest.specs.vocabulary import load_vocabulary
 from tests.test_specs_extract import facts
+from tests.test_specs_zh_shapes import values, with_cars
 
 _USER_CARS = """
 [models.leapmotor-c11]
@@ -31,21 +29,7 @@ aliases = []
 
 
 def _extract(tmp_path: Path, name: str, text: str) -> DocumentSpecs:
-    cars = tmp_path / "my_cars.toml"
-    cars.write_text(_USER_CARS, encoding="utf-8")
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    doc = parse_file(path)
-    chunks = chunk_document(doc, max_tokens=256, overlap=32, encoding=get_encoding("cl100k_base"))
-    return extract_specs(doc, chunks, SpecConfig(cars=(*SpecConfig().cars, cars)))
-
-
-def _values(specs: DocumentSpecs, attribute: str) -> dict[str | None, set[float]]:
-    out: dict[str | None, set[float]] = {}
-    for f in facts(specs, attribute):
-        variant = f.variant.split(" · ")[-1] if f.variant else None  # less the model year
-        out.setdefault(variant, set()).update(round(n, 3) for n in f.numbers[:1])
-    return out
+    return with_cars(tmp_path, name, text, _USER_CARS)
 
 
 def test_a_lists_head_declares_its_versions_for_every_section_and_its_brackets(
@@ -64,10 +48,10 @@ def test_a_lists_head_declares_its_versions_for_every_section_and_its_brackets(
         "【动力】\n电机总功率：２００ｋＷ／２２０ｋＷ\nＣＬＴＣ纯电续航：５８０ｋｍ（６１０ｋｍ）\n\n"
         "【底盘】\n轮胎规格：２３５／５５ Ｒ１９\n",
     )
-    assert _values(specs, "price") == {"舒享版": {159800.0}, "智享版": {189800.0}}
-    assert _values(specs, "kerb_weight") == {"舒享版": {1980.0}, "智享版": {2050.0}}
-    assert _values(specs, "power") == {"舒享版": {200.0}, "智享版": {220.0}}
-    assert _values(specs, "electric_range") == {"舒享版": {580.0}, "智享版": {610.0}}
+    assert values(specs, "price") == {"舒享版": {159800.0}, "智享版": {189800.0}}
+    assert values(specs, "kerb_weight") == {"舒享版": {1980.0}, "智享版": {2050.0}}
+    assert values(specs, "power") == {"舒享版": {200.0}, "智享版": {220.0}}
+    assert values(specs, "electric_range") == {"舒享版": {580.0}, "智享版": {610.0}}
     assert [f.value for f in facts(specs, "tyres")] == ["２３５／５５ Ｒ１９"]
 
 
@@ -82,7 +66,7 @@ def test_a_sentence_that_counts_its_versions_is_about_those_the_document_listed(
         "# 长安CS75导购\n\n在售的主要是两款车型：1.5T 舒适版和1.5T 豪华版。\n\n"
         "## 价格\n\n两款车型的指导价分别为12.49万元和13.99万元，差价不大。\n",
     )
-    assert _values(specs, "price") == {"1.5T 舒适版": {124900.0}, "1.5T 豪华版": {139900.0}}
+    assert values(specs, "price") == {"1.5T 舒适版": {124900.0}, "1.5T 豪华版": {139900.0}}
 
 
 def test_bare_designations_count_when_the_document_car_is_chosen(tmp_path: Path) -> None:
@@ -141,8 +125,8 @@ def test_the_latter_of_a_comparison_is_the_rival_not_the_documents_car(tmp_path:
         "# 长安CS75长测\n\n长安CS75的最大功率为141kW。拿它和同级的某品牌X50对比，后者的最大功率为"
         "150kW，售价13.98万元起，但长安CS75的空间更大。长安CS75的售价为12.49万元。\n",
     )
-    assert _values(specs, "power") == {None: {141.0}}
-    assert _values(specs, "price") == {None: {124900.0}}
+    assert values(specs, "power") == {None: {141.0}}
+    assert values(specs, "price") == {None: {124900.0}}
 
 
 def test_what_both_compared_cars_share_is_each_ones(tmp_path: Path) -> None:
@@ -165,7 +149,7 @@ def test_a_weak_label_reaches_its_figure_through_a_verb_of_raising(tmp_path: Pat
         "c11_range.md",
         "# 零跑C11\n\n长续航版换装88.0kWh电池，续航提升到760km。\n",
     )
-    assert _values(specs, "electric_range") == {"长续航版": {760.0}}
+    assert values(specs, "electric_range") == {"长续航版": {760.0}}
 
 
 def test_a_one_character_name_under_its_makes_heading_is_a_car(tmp_path: Path) -> None:
@@ -205,7 +189,7 @@ def test_a_charging_window_written_with_its_verb(tmp_path: Path) -> None:
     specs = _extract(
         tmp_path, "c11_charge.md", "# 零跑C11\n\n零跑C11的电量从10%充到80%只需19分钟。\n"
     )
-    assert _values(specs, "charging_time") == {None: {19.0}}
+    assert values(specs, "charging_time") == {None: {19.0}}
 
 
 def test_an_engine_speed_clause_with_no_label_is_the_figures_before_it(tmp_path: Path) -> None:
