@@ -245,3 +245,20 @@ def test_mpge_in_chinese_is_read_as_mpge() -> None:
         (94.0, "MPGe"),
         (38.0, "mpg"),
     ]
+
+
+def test_a_cylinder_count_the_engine_already_names_is_not_said_again() -> None:
+    """Regression (the Aurora X5 sample): "uses a 1.5 L turbo inline-4 …" then "The 2025
+    Aurora X5 Hybrid has 4 cylinders": the count was said twice, once by the engine's name."""
+    hybrid = "2025 · Aurora X5 Hybrid"
+    s = sheet(
+        "Aurora X5",
+        fact("engine", "1.5 L turbo inline-4 + electric motor", hybrid),
+        fact("cylinders", "4", hybrid, (4.0,)),
+        fact("power", "200 kW", hybrid, (200.0,), "kW"),
+        fact("engine", "2.0 L turbo", "2025 · Aurora X5 2.0T", ()),
+        fact("cylinders", "four", "2025 · Aurora X5 2.0T", (4.0,)),
+    )
+    en = text_of(write(s))
+    assert "inline-4" in en and "Hybrid has 4 cylinders" not in en, en
+    assert "4 cylinders" in en, en  # the 2.0T's engine name does not say its count

@@ -22,7 +22,7 @@ from typing import Any
 
 from generation.facts.phrasing import value_text, words
 from generation.facts.plan import ROW_NUMBER, Topic
-from generation.facts.sheet import FactSheet, SheetFact, named_by_variant
+from generation.facts.sheet import FactSheet, SheetFact, named_by_variant, said_by_engine
 from ingest.analysis import has_han
 from ingest.specs.figures import spelled_codes
 from ingest.specs.variants import is_model_year
@@ -146,7 +146,8 @@ class Realiser:
         its facts is named as offered ("The Land Rover Defender is offered with the 5.0L
         supercharged V8"), unless the text has `introduced` it already."""
         named = tuple(f for f in topic.facts if topic.variant and named_by_variant(f))
-        left = {f.attribute: f for f in topic.facts if f not in named}
+        twice = tuple(f for f in topic.facts if said_by_engine(f, self.sheet.facts))  # "inline-4"
+        left = {f.attribute: f for f in topic.facts if f not in named and f not in twice}
         if named and not left:
             template = "" if introduced else str(self.book.phrase("names", "offered"))
             return [self._render(template, named, None, named=topic.variant)] if template else []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from generation.errors import CarHasNoFacts, UnknownCar
@@ -226,6 +227,16 @@ _NAMED_LITRES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litre
 _COUNTS = frozenset({"cylinders", "seats", "airbags"})
 _BARE = re.compile(r"\s*[\d.,]+\s*")
 _CHINESE_COUNTS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 8: "八", 10: "十", 12: "十二"}
+_ENGLISH_COUNTS = {
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    6: "six",
+    8: "eight",
+    10: "ten",
+    12: "twelve",
+}
 # Words a value must have to be found in a name (a "V6" engine is found; an "A" is not).
 _MIN_NAMED = 3
 _MIN_NAMED_HAN = 2
@@ -243,16 +254,38 @@ def named_by_variant(fact: SheetFact) -> bool:
         litres = fact.normalized
         return any(abs(float(m) - litres) < 0.051 for m in _NAMED_LITRES.findall(name))
     if fact.attribute == "cylinders" and fact.numbers:
-        n = int(fact.numbers[0])
-        layout = rf"(?<![a-z0-9])(?:[viwh]|inline|straight|flat)[- ]?{n}(?!\d)|(?<!\d){n}[- ]?cyl"
-        chinese = _CHINESE_COUNTS.get(n)  # "1.5T三缸"
-        return re.search(layout, name) is not None or bool(chinese and chinese + "缸" in name)
+        return _names_cylinders(name, int(fact.numbers[0]))
     if fact.numbers:
         return False
     value = name_key(fact.value)
     # two Chinese characters name a drive ("后驱" of "后驱版"), as three letters do ("AWD")
     shortest = _MIN_NAMED_HAN if has_han(value) else _MIN_NAMED
     return len(value) >= shortest and value in name_key(name)
+
+
+def said_by_engine(fact: SheetFact, facts: Sequence[SheetFact]) -> bool:
+    """Whether an engine fact among `facts` (the sheet's), of the same variant, already says
+    this cylinder count: "a 1.5 L turbo inline-4" then "has 4 cylinders" says it twice."""
+    if fact.attribute != "cylinders" or not fact.numbers:
+        return False
+    n = int(fact.numbers[0])
+    return any(
+        _names_cylinders(unicodedata.normalize("NFKC", e.value).casefold(), n)
+        for e in facts
+        if e.attribute == "engine" and e.variant == fact.variant
+    )
+
+
+def _names_cylinders(name: str, n: int) -> bool:
+    """ "V6", "inline-4", "4-cylinder", "four-cylinder", "三缸" of `n` in a lower-cased name."""
+    layout = rf"(?<![a-z0-9])(?:[viwh]|inline|straight|flat)[- ]?{n}(?!\d)|(?<!\d){n}[- ]?cyl"
+    word = _ENGLISH_COUNTS.get(n)
+    chinese = _CHINESE_COUNTS.get(n)  # "1.5T三缸"
+    return (
+        re.search(layout, name) is not None
+        or bool(word and re.search(rf"(?<![a-z]){word}[- ]cyl", name))
+        or bool(chinese and chinese + "缸" in name)
+    )
 
 
 def names_may_agree(a: str, b: str) -> bool:
