@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.specs import DocumentSpecs
-from tests.test_specs_extract import facts, one, write
+from tests.test_specs_extract import facts, one, specs_of, write
 
 _HEAD = "---\nbrand: Acme\nmodel: Comet\n---\n\n# Acme Comet\n\n"
 
@@ -298,3 +298,14 @@ def test_a_plug_in_rows_electric_figure_survives_its_configuration_name(tmp_path
     )
     combined = {(f.numbers, f.unit) for f in facts(specs, "fuel_economy_combined")}
     assert combined == {((24.0,), "mpg"), ((27.0,), "mpg"), ((62.0,), "MPGe")}
+
+
+def test_a_pdf_row_whose_colon_the_layout_dropped_names_no_variant() -> None:
+    """Regression (the sample brochure, data/samples/meridian_s_brochure.pdf): its row "Fuel
+    economy (WLTP combined) 5.9 L/100km" was a variant heading whose "5.9 L" became the car's
+    displacement, and "Displacement 1,498 cc (1.5 L)" a variant of its own."""
+    brochure = Path(__file__).resolve().parents[1] / "data/samples/meridian_s_brochure.pdf"
+    specs = specs_of(brochure)[0]
+    litres = {round(f.normalized or 0, 3) for f in facts(specs, "displacement", "meridian-s")}
+    assert litres and 5.9 not in litres and litres <= {1.498, 1.5}, litres
+    assert not any(f.variant and f.variant.startswith("Displacement") for f in specs.facts)

@@ -64,7 +64,7 @@ def key_values(
             if data_set.columns <= present:
                 units, columns = data_set.units, data_set.attributes
                 break
-    headings = [] if data_sets else variant_headings(text)
+    headings = [] if data_sets else _unlabelled(vocab, variant_headings(text))
     trim = _row_trim(matches) if data_sets is not None else None
     if headings:
         out.extend(_heading_displacements(vocab, text, headings))
@@ -123,7 +123,7 @@ def _row_trim(matches: list[re.Match[str]]) -> str | None:
 # A line naming an engine, drive or trim that the `key: value` lines below it describe:
 # "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
 VARIANT_CUE = re.compile(
-    r"\d\.\d\s*-?\s*(?:l|liter|litre)\b|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
+    r"\d\.\d\s*-?\s*(?:l|liter|litre)\b(?!\s*/)|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
     r"wheel drive|trim|edition|(?:dc|ac|fast|level\s*\d)\b[\w\s-]{0,12}charging)\b",
     re.IGNORECASE,
 )
@@ -180,6 +180,18 @@ _TOPIC_ONLY = re.compile(
 _SPECS_WORD = re.compile(r"\s+(?:specifications|specs|details|overview)$", re.IGNORECASE)
 _SIZES = re.compile(r"(?<![\d.])\d\.\d{1,2}\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
 _DISPLACEMENT = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litre|liter)(?![a-z])", re.I)
+
+
+def _unlabelled(
+    vocab: Vocabulary, headings: list[tuple[int, str | None]]
+) -> list[tuple[int, str | None]]:
+    """A heading-like line that starts with a label ("Displacement 1,498 cc (1.5 L)", "Fuel
+    economy (WLTP combined) 5.9 L/100km": a PDF row whose colon the layout dropped) is a
+    figure's row, not a variant's name."""
+    return [
+        (start, None if name and any(a == 0 for a, _ in vocab.find_labels(name)) else name)
+        for start, name in headings
+    ]
 
 
 def _heading_displacements(
