@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ingest.specs.numbers import quantities
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import ZH_VERSION_WORDS, Found
 from ingest.specs.values import read, rpm_value
 from ingest.specs.vocabulary import Vocabulary
 
@@ -34,8 +34,8 @@ _EARLIER = re.compile(
 
 # "，双电机版则为360kW": a clause that opens with a version's name, then a verb of being
 _NEXT_VERSION = re.compile(
-    r"\s*[，,；;]\s*(?:而|其中|至于)?\s*(?P<v>(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|"
-    r"超长续航)(?![版车])|[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型))"
+    r"\s*[，,；;]\s*(?:而|其中|至于)?\s*(?P<v>(?:" + ZH_VERSION_WORDS + r")(?![版车])"
+    r"|[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型))"
     r"\s*(?:则|的|则是)?\s*(?:为|是|达到|达|可达|仅需|只需|约为|约|则为)\s*"
 )
 

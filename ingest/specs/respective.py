@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import ZH_VERSION_WORDS, Found
 
 _RESPECTIVE = re.compile(r"分别|\brespectively\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
@@ -25,10 +25,7 @@ _NAME = r"[A-Za-z0-9][A-Za-z0-9.+\-]*(?: [A-Za-z0-9][A-Za-z0-9.+\-]*){0,2}"
 _LIST = re.compile(rf"(?<![A-Za-z0-9.+\-])(?P<list>{_NAME}(?:\s*(?:、|,|/|and|和|与)\s*{_NAME})+)")
 _JOIN = re.compile(r"\s*(?:、|,|/|\band\b|和|与)\s*")
 # "豪华版、尊贵版和旗舰版", "长续航版与超长续航版", "两驱、四驱": Chinese version names listed
-_ZH_NAME = (
-    r"(?:[\u4e00-\u9fffA-Za-z0-9+.\"·]{1,12}?(?:版本|版|车型)|两驱|四驱|前驱|后驱|单电机|双电机|"
-    r"标准续航|长续航|超长续航)"
-)
+_ZH_NAME = r"(?:[\u4e00-\u9fffA-Za-z0-9+.\"·]{1,12}?(?:版本|版|车型)|" + ZH_VERSION_WORDS + ")"
 _ZH_LIST = re.compile(rf"(?P<list>{_ZH_NAME}(?:\s*(?:、|,|和|与|及|以及)\s*{_ZH_NAME})+)")
 _ZH_JOIN = re.compile(r"\s*(?:、|,|和|与|以及|及)\s*")
 # what the sentence says before its first name ("新车共推出豪华版" names 豪华版), and a count

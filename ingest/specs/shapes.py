@@ -122,6 +122,9 @@ def _row_trim(matches: list[re.Match[str]]) -> str | None:
 
 # A line naming an engine, drive or trim that the `key: value` lines below it describe:
 # "2.5L 4-Cylinder Gasoline Engine", "Hybrid Powertrain", "**Front-Wheel Drive (FWD):**".
+# Chinese version names that need no 版: a drive, a motor count or a range class ("四驱",
+# "双电机", "长续航"); the version-naming patterns of `around`, `respective`, `subjects`
+ZH_VERSION_WORDS = "两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|超长续航"
 VARIANT_CUE = re.compile(
     r"\d\.\d\s*-?\s*(?:l|liter|litre)\b(?!\s*/)|\b(?:hybrid|engine|powertrain|fwd|awd|rwd|4wd|2wd|"
     r"wheel drive|trim|edition|(?:dc|ac|fast|level\s*\d)\b[\w\s-]{0,12}charging)\b",

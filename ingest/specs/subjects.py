@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ingest.specs.counts import ENGINE_NAMED
 from ingest.specs.outline import described_code, list_variant
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import ZH_VERSION_WORDS, Found
 from ingest.specs.vocabulary import Vocabulary
 
 # The engine or version a sentence is about, named before the figure in the same sentence:
@@ -22,7 +22,7 @@ _ENGINE_NAME = re.compile(
 # …版, or a drive, motor or range version's 版本/车型 ("双电机版本"; a bare "两种版本" is none)
 _VERSION_NAME = re.compile(
     r"(?P<v>[^\s，。；、：:,（）()「」『』“”/／]{1,14}版(?![本权面])"
-    r"|(?:两驱|四驱|前驱|后驱|单电机|双电机|标准续航|长续航|超长续航)(?:版本|车型)"
+    r"|(?:" + ZH_VERSION_WORDS + r")(?:版本|车型)"
     r"|(?<![A-Za-z0-9.])[A-Za-z0-9.]*\d[A-Za-z0-9.]*(?=版本|车型))"  # "75kWh版本", "380TSI车型"
 )
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
