@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 from ingest.analysis import HAN
@@ -201,10 +202,11 @@ def _heading_cars(
         for field in model_fields(texts):
             for brand, make, name in _named(index, field, whole, english=field.isascii()):
                 named.setdefault((brand, name), make)
-    stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)  # "kia_ev9_kit"
-    if not named and not any(hit.car for hit in index.find(title)):  # a title naming no car
-        for brand, make, name in _named(index, stem, whole, english=True):
-            named.setdefault((brand, name), make)
+    if named or any(hit.car for hit in index.find(title)):
+        return named  # else the title names no car: its file name ("kia_ev9_kit") may
+    stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)
+    for brand, make, name in _named(index, stem, whole, english=True):
+        named.setdefault((brand, name), make)
     if not named and not any(hit.car for hit in index.find(f"{title}\n{stem}")):
         # an English title naming no model ("Subaru unveils the new Outback"): a make and
         # model its headings and prose write at least twice
@@ -232,7 +234,11 @@ class _Whole:
         self.text = text
         self._counts: dict[str, int] = {}  # each name is counted once: a long document
         self._varied: dict[str, bool] = {}  # names a make many times, the same names each time
-        self.english = EnglishWhole(self)
+
+    @cached_property
+    def english(self) -> EnglishWhole:
+        """The same text for English names (built when a document has English to read)."""
+        return EnglishWhole(self)
 
     def count(self, name: str) -> int:
         if name not in self._counts:
