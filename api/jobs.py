@@ -288,14 +288,17 @@ class JobRunner:
         return True
 
     def _persist(self, job: Job) -> None:
-        if self.store is None:
-            return
         with self._lock:
             snapshot = job.as_json()
+        self._save(snapshot)
+
+    def _save(self, snapshot: dict[str, Any]) -> None:
+        if self.store is None:
+            return
         try:
             self.store.save(snapshot)
         except SQLAlchemyError:
-            log.exception("cannot record job %s", job.id)
+            log.exception("cannot record job %s", snapshot["id"])
 
     def _work(self) -> None:
         while True:
@@ -349,9 +352,11 @@ class JobRunner:
                 job.files_done = job.files_total = report.ok + report.failed + report.skipped
             job.status, job.error, job.finished_at = status, error, time.time()
             job.current_file = None
+            # Stored under the lock: no reader sees the job finished in memory while the
+            # store (which `recent` filters by status) still says it runs.
+            self._save(job.as_json())
             self._forget_old()
             self._idle.notify_all()
-        self._persist(job)
         log.info("job %s %s", job.id, job.status)
 
     def _forget_old(self) -> None:
