@@ -262,3 +262,22 @@ def test_a_cylinder_count_the_engine_already_names_is_not_said_again() -> None:
     en = text_of(write(s))
     assert "inline-4" in en and "Hybrid has 4 cylinders" not in en, en
     assert "4 cylinders" in en, en  # the 2.0T's engine name does not say its count
+
+
+def test_a_displacement_the_engine_already_names_is_not_said_again() -> None:
+    """Regression (a UK spec sheet): "uses a 1.5-litre TSI 4-cyl plug-in hybrid (1.5 L) with
+    150 kW": the engine's name already says 1.5 litres. A size the name does not say stays, as
+    does one written more exactly than the name ("1498 cc" of a "1.5T")."""
+    s = sheet(
+        "Skoda Kodiaq",
+        fact("engine", "1.5-litre TSI 4-cyl plug-in hybrid", "SE L iV"),
+        fact("displacement", "1.5-litre", "SE L iV", (1.5,), "L"),
+        fact("power", "150 kW", "SE L iV", (150.0,), "kW"),
+        fact("engine", "2.0T 涡轮增压", "豪华版"),
+        fact("displacement", "2.0-litre", "豪华版", (2.0,), "L"),
+        fact("engine", "TDI diesel", "SE L TDI"),
+        fact("displacement", "2.0-litre", "SE L TDI", (2.0,), "L"),
+    )
+    en = text_of(write(s))
+    assert "plug-in hybrid" in en and "(1.5 L)" not in en and "1.5 L engine" not in en, en
+    assert en.count("2 L") == 1, en  # "2.0T" says its 2.0 litres; "TDI diesel" does not

@@ -132,6 +132,23 @@ def test_a_figure_no_variant_is_named_for_is_not_the_cars() -> None:
     assert write(taycan, language="zh")["title"].endswith("：Turbo GT最大1019英制马力")
 
 
+def test_a_model_years_figure_beside_that_years_versions_is_not_the_cars() -> None:
+    """Regression (a Chinese config table): "驱动形式为四驱" said of the whole car from a
+    "2025" fact, while the table gives each 2025 version its own drive (two front, one four)."""
+    year = "2025"
+    yaoguang = sheet(
+        "星途瑶光",
+        fact("drive", "四驱", year),
+        fact("drive", "前置前驱", f"{year} · 瑶光 1.6T 两驱驭远版"),
+        fact("drive", "前置四驱", f"{year} · 瑶光 2.0T 四驱驭领版"),
+        fact("power", "145kW", f"{year} · 瑶光 1.6T 两驱驭远版", (145,), "kW"),
+        fact("length", "4785 mm", year, (4785,), "mm"),
+    )
+    text = "".join(write(yaoguang, language="zh").values())
+    assert "驱动形式为四驱" not in text and "驱动形式为前置前驱" in text, text
+    assert "4785" in text, text  # a year's figure no version states is still the car's
+
+
 def test_a_longer_name_with_another_figure_is_another_variant() -> None:
     turbo = fact("power", "871 HP", "Taycan Turbo", (871,), "hp")
     gt = fact("power", "1,019 HP", "Taycan Turbo GT", (1019,), "hp")

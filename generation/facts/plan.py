@@ -106,9 +106,9 @@ class Plan:
     def _group(self, sheet: FactSheet, group: str, used: set[str]) -> list[Topic]:
         attributes = self.groups.get(group, ())
         facts = [f for f in sheet.facts if f.attribute in attributes and f.key not in used]
-        if group in self.per_variant:  # an engine's figures are a variant's, or no one's
-            facts = [f for f in facts if not unattributed(sheet, f)]
-        else:
+        # a figure beside two versions' own figures is a version's, or no one's
+        facts = [f for f in facts if not unattributed(sheet, f)]
+        if group not in self.per_variant:
             facts = self._car_wide(sheet, facts, used)
         if not facts:
             return []

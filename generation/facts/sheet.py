@@ -224,6 +224,10 @@ def _not_a_name(fact: SheetFact) -> bool:
 
 # A displacement a variant's name states: "3.5L twin-turbo V6", "4.0-liter V6", "4.6 L SemiAuto-6".
 _NAMED_LITRES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])")
+# ... and one an engine's name states, also as a turbo's "1.5T" / "2.0 t".
+_ENGINE_LITRES = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])|(?<![\d.])(\d\.\d)\s*t(?![a-z])"
+)
 _COUNTS = frozenset({"cylinders", "seats", "airbags"})
 _BARE = re.compile(r"\s*[\d.,]+\s*")
 _CHINESE_COUNTS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 8: "八", 10: "十", 12: "十二"}
@@ -265,15 +269,24 @@ def named_by_variant(fact: SheetFact) -> bool:
 
 def said_by_engine(fact: SheetFact, facts: Sequence[SheetFact]) -> bool:
     """Whether an engine fact among `facts` (the sheet's), of the same variant, already says
-    this cylinder count: "a 1.5 L turbo inline-4" then "has 4 cylinders" says it twice."""
-    if fact.attribute != "cylinders" or not fact.numbers:
-        return False
-    n = int(fact.numbers[0])
-    return any(
-        _names_cylinders(unicodedata.normalize("NFKC", e.value).casefold(), n)
+    this cylinder count or size in litres: "a 1.5 L turbo inline-4" then "has 4 cylinders", or
+    "a 1.5-litre TSI 4-cyl plug-in hybrid (1.5 L)", says it twice."""
+    engines = [
+        unicodedata.normalize("NFKC", e.value).casefold()
         for e in facts
         if e.attribute == "engine" and e.variant == fact.variant
-    )
+    ]
+    if fact.attribute == "cylinders" and fact.numbers:
+        return any(_names_cylinders(name, int(fact.numbers[0])) for name in engines)
+    # a size written in litres, as the name writes it; "1498 cc" says more than "1.5T"
+    if fact.attribute == "displacement" and fact.normalized and fact.unit == "L":
+        litres = fact.normalized
+        return any(
+            abs(float(a or b) - litres) < 0.051
+            for name in engines
+            for a, b in _ENGINE_LITRES.findall(name)
+        )
+    return False
 
 
 def _names_cylinders(name: str, n: int) -> bool:
@@ -319,8 +332,17 @@ def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:
     """A car-level figure of an attribute two or more named variants state with their own
     values: whose it is the sources do not say ("1,000 HP" beside the Taycan Turbo GT's 1,019
     HP and the Turbo's 871 HP), so it is not the car's figure either. Beside one named variant
-    it stays (the car's one engine, its gearbox named two ways)."""
-    if fact.variant is not None:
+    it stays (the car's one engine, its gearbox named two ways). A model year's figure beside
+    two or more of that year's versions ("2025: 四驱" beside "2025 · 1.6T 两驱版: 前驱" and
+    "2025 · 2.0T 四驱版: 前置四驱") is the year's car-level figure, and unattributed alike."""
+    within = "" if fact.variant is None else f"{fact.variant} · "
+    if fact.variant is not None and not any(
+        (o.variant or "").startswith(within) for o in sheet.facts
+    ):
         return False
-    named = {o.variant for o in sheet.facts if o.attribute == fact.attribute and o.variant}
+    named = {
+        o.variant
+        for o in sheet.facts
+        if o.attribute == fact.attribute and o.variant and o.variant.startswith(within)
+    }
     return len(named) >= 2
