@@ -14,6 +14,7 @@ import pytest
 from bench.questions.check import (
     BLIND,
     BLIND2,
+    BLIND3,
     SPECQA,
     TEST,
     TUNE,
@@ -44,8 +45,8 @@ def dev_qa() -> Path:
 
 @pytest.mark.parametrize(
     "questions",
-    [SPECQA, BLIND, TUNE_EXTRA, BLIND2],
-    ids=["specqa", "blind", "tune_extra", "blind2"],
+    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3],
+    ids=["specqa", "blind", "tune_extra", "blind2", "blind3"],
 )
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
@@ -159,3 +160,38 @@ def test_the_supplementary_tune_set_covers_the_types_that_lose_rank_1(corpus: Pa
     assert all((q["lang"] == "en") == q["doc"].startswith("rsshub-cn-auto-news/") for q in cross)
     folders = {d.split("/")[0] for q in questions for d in as_list(q["doc"])}
     assert folders == {p.name for p in corpus.iterdir() if p.is_dir()}
+
+
+def test_the_third_blind_set_repeats_no_question_of_any_earlier_set(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    good = read_jsonl(SPECQA)[0]
+    earlier = {
+        "blind.jsonl": {**good, "id": "b001", "question": "Only the blind set asks this?"},
+        "tune_extra.jsonl": {**good, "id": "t001", "question": "Only tune_extra asks this?"},
+        "blind2.jsonl": {**good, "id": "c001", "question": "Only the second blind set asks this?"},
+    }
+    (tmp_path / "specqa.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n")
+    for name, line in earlier.items():
+        (tmp_path / name).write_text(json.dumps(line, ensure_ascii=False) + "\n")
+    third = tmp_path / "blind3.jsonl"
+    lines = [{**good, "id": "d001"}] + [
+        {**line, "id": f"d{n:03d}"} for n, line in enumerate(earlier.values(), 2)
+    ]
+    third.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
+    problems = check(third, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+    assert "d001: repeats a specqa.jsonl question" in problems
+    assert "d002: repeats a blind.jsonl question" in problems
+    assert "d003: repeats a tune_extra.jsonl question" in problems
+    assert "d004: repeats a blind2.jsonl question" in problems
+    assert "quota Chinese >= 45 not met: 4" in problems
+
+
+def test_the_third_blind_set_asks_both_directions_across_many_documents() -> None:
+    questions = read_jsonl(BLIND3)
+    assert all(str(q["id"]).startswith("d") for q in questions)
+    cross = [q for q in questions if q["type"] == "cross_lingual"]
+    assert {q["lang"] for q in cross} == {"en", "zh"}
+    assert all((q["lang"] == "en") == q["doc"].startswith("rsshub-cn-auto-news/") for q in cross)
+    gold = {d for q in questions for d in as_list(q["doc"])}
+    assert len(gold) >= 50
