@@ -5,12 +5,13 @@ by their bracketed name, the car's name not doubled, and Chinese text in Chinese
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from generation.facts import Facts, FactSheet, SheetFact
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook
-from generation.facts.sheet import same_value
+from generation.facts.sheet import one_engine, same_value
 from generation.schemas import Brief, UserProfile
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation
 from ingest.specs.variants import merge_variants
@@ -382,3 +383,27 @@ def test_a_car_the_alias_file_does_not_list_is_named_in_chinese_by_its_make() ->
     assert facts.chinese_name("land-rover-defender", "Land Rover Defender") == "路虎Defender"
     assert facts.chinese_name("nissan-x-trail", "Nissan X-Trail") == "日产奇骏"
     assert facts.chinese_name("acme-roadster", "Acme Roadster") is None  # a make it does not know
+
+
+def test_versions_named_only_by_the_cars_one_engine_are_the_car() -> None:
+    """Regression (the Meridian S sample brochure): "A 1.5-litre turbocharged engine delivers
+    124 kW … through a 7-speed dual-clutch gearbox" and "Engine 1.5T turbocharged inline-4"
+    made two versions of a one-engine car, and the text named its engine three ways. Beside a
+    second engine of its own ("2.0T" versions) an engine's name stays a version's."""
+    one = sheet(
+        "Meridian S",
+        fact("engine", "1.5T 直列四缸涡轮增压"),
+        fact("power", "124 kW", None, (124,), "kW"),
+        fact("transmission", "7速双离合"),
+        fact("transmission", "7-speed dual-clutch", "1.5-litre turbocharged"),
+        fact("displacement", "1.5-litre", "1.5-litre turbocharged", (1.5,), "L"),
+        fact("cylinders", "inline-4", "1.5T turbocharged inline-4", (4,)),
+        fact("cylinders", "四缸", None, (4,)),
+    )
+    merged = one_engine(one.facts)
+    assert {f.variant for f in merged} == {None}, merged
+    assert [f.value for f in merged if f.attribute == "transmission"] == ["7速双离合"]
+    text = " ".join(write(replace(one, facts=merged)).values())
+    assert "1.5-litre turbocharged" not in text and "inline-4" not in text, text
+    two = [*one.facts, fact("power", "185 kW", "2.0T 豪华版", (185,), "kW")]
+    assert one_engine(two) == two

@@ -21,6 +21,7 @@ from generation.facts.sheet import (
     named_by_variant,
     names_may_agree,
     same_value,
+    two_versions,
     unattributed,
 )
 from generation.facts.single import Written, lower_first, write_single
@@ -36,10 +37,6 @@ _TITLE_VARIANT_CHARS = 20
 # may be: 160 hp is 119.3 kW, the 160 PS of "117.5 kW (160 PS)" 117.5 kW.
 _ENGINE_FIGURES = frozenset({"power", "torque"})
 _ENGINE_SAME = 0.03
-_DRIVE = re.compile(r"(?i)\b(?:[24]wd|awd|fwd|rwd)\b|[两四前后]驱")
-_FUEL = re.compile(
-    r"(?i)\b(?:petrol|gasoline|diesel|hybrid|electric|crdi|tdi)\b|汽油|柴油|混动|纯电"
-)
 # Two lower-case English words in a row: a description, not a name ("coil suspension").
 _ENGLISH_WORDS = re.compile(r"\b[a-z]{3,}\s+[a-z]{3,}\b")
 
@@ -322,16 +319,16 @@ class Writer:
         that version said again (or a twin a reader cannot tell apart from it):
         the 4WD row of an engine the 2WD row gave, the "V6 Engine" of one document beside
         the "3.5L V6" of another, a gearbox named in English and in Chinese ("7-speed
-        dual-clutch", "7速双离合变速箱")."""
+        dual-clutch", "7速双离合变速箱"), a trim's gearbox the car's own sentence named."""
         # what its sentences would state: its name says the rest ("Man-6": the gearbox)
         stated = [f for f in topic.facts if not named_by_variant(f)]
         if topic.variant is None or topic.group not in self.plan.per_variant or not stated:
             return False
         before = [*self.said, *(f for t in chosen for f in t.facts)]
-        others = {f.variant for f in before if f.variant and f.variant != topic.variant}
+        others = {f.variant for f in before if f.variant != topic.variant}  # the car's too
         for other in others:
             theirs = [f for f in before if f.variant == other]
-            if names_may_agree(topic.variant, other) and all(
+            if names_may_agree(topic.variant, other or "") and all(
                 any(self._alike(f, o) for o in theirs) for f in stated
             ):
                 return True
@@ -411,7 +408,7 @@ def _same_engine(
     for other in variants:
         if other is None or not names_may_agree(name, other):
             continue
-        if any(_differ(name, other, marks) for marks in (_DRIVE, _FUEL)):
+        if two_versions(name, other):
             continue  # "2WD" and "4WD", "petrol" and "diesel": two versions
         theirs = [f for f in before if f.variant == other]
         shared = [(f, o) for f in topic.facts for o in theirs if f.attribute == o.attribute]
@@ -429,13 +426,6 @@ def _same_engine(
         if not third:
             return other
     return None
-
-
-def _differ(a: str, b: str, pattern: re.Pattern[str]) -> bool:
-    """Do two versions' names say different drives (or fuels: "2WD" and "四驱", "petrol" and
-    "diesel")? Two rows of one size that do are two versions, not one engine named twice."""
-    ours, theirs = ({m.casefold() for m in pattern.findall(n)} for n in (a, b))
-    return bool(ours and theirs and ours != theirs)
 
 
 def _connective(book: Phrasebook, group: str, seed: str) -> str:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generation.errors import CarHasNoFacts, UnknownCar
 from ingest.analysis import has_han
@@ -120,7 +120,7 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
     names = [car.name, *car.aliases]
     facts = [f for f in facts if not (f.variant and _not_a_name(f)) and not _bare_figure(f)]
     merged = _without_echoes(merge_variants(facts, names, agree=same_value))
-    return FactSheet(car=car, facts=_named_once(merged))
+    return FactSheet(car=car, facts=_named_once(one_engine(merged)))
 
 
 def _settle(specs: list[Spec]) -> Spec | None:
@@ -201,6 +201,45 @@ def _named_once(facts: list[SheetFact]) -> list[SheetFact]:
     ]
 
 
+def one_engine(facts: list[SheetFact]) -> list[SheetFact]:
+    """Versions named only by the car's one engine are the car. A brochure's "A 1.5-litre
+    turbocharged engine delivers 124 kW" and "Engine 1.5T turbocharged inline-4" made versions
+    of a car that has one engine, and the text named it three ways. They are folded into the
+    car when their names and the car's own engine agree (no two sizes, cylinder counts, fuels
+    or drives) and so does every figure they share; the car's own value wins where it has one.
+    A name with any other word ("1.5T 舒适版", "Kappa 1.0 l Turbo GDi") is a version's."""
+    engine_only = {f.variant for f in facts if f.variant and _ENGINE_ONLY.fullmatch(f.variant)}
+    if not engine_only:
+        return facts
+    if any(
+        f.variant not in engine_only and f.attribute in _ENGINE_FACTS for f in facts if f.variant
+    ):
+        return facts  # other versions have engines of their own: "5.0L V8" beside "P400"
+    car = [f for f in facts if f.variant is None]
+    names = sorted(engine_only) + [f.value for f in car if f.attribute == "engine"]
+    if any(not names_may_agree(a, b) or two_versions(a, b) for a in names for b in names):
+        return facts
+    moving = [f for f in facts if f.variant in engine_only]
+    for n, fact in enumerate(moving):
+        if not all(_agree(fact, o) for o in (*car, *moving[:n]) if o.attribute == fact.attribute):
+            return facts
+    out = [f for f in facts if f.variant not in engine_only]
+    for fact in moving:
+        if not any(o.attribute == fact.attribute and o.variant is None for o in out):
+            out.append(replace(fact, variant=None))
+    return out
+
+
+def _agree(a: SheetFact, b: SheetFact) -> bool:
+    """Figures alike; words (a gearbox named in English and in Chinese: "7-speed dual-clutch",
+    "7速双离合") with the same figures in them."""
+    if a.normalized is not None or b.normalized is not None:
+        return same_value(a, b) or same_value(b, a)
+    if a.numbers and b.numbers:  # "inline-4" and "四缸"
+        return a.numbers == b.numbers
+    return re.findall(r"\d+", a.value) == re.findall(r"\d+", b.value)
+
+
 def _bare_figure(fact: SheetFact) -> bool:
     """A figure without its unit where the attribute needs one ("Battery capacity: 60" from
     "BATTERY 60A"): "a 60 battery" says nothing a reader can use. Counts need none."""
@@ -224,10 +263,6 @@ def _not_a_name(fact: SheetFact) -> bool:
 
 # A displacement a variant's name states: "3.5L twin-turbo V6", "4.0-liter V6", "4.6 L SemiAuto-6".
 _NAMED_LITRES = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])")
-# ... and one an engine's name states, also as a turbo's "1.5T" / "2.0 t".
-_ENGINE_LITRES = re.compile(
-    r"(?<![\d.])(\d+(?:\.\d+)?)\s*-?\s*(?:l|liters?|litres?)(?![a-z])|(?<![\d.])(\d\.\d)\s*t(?![a-z])"
-)
 _COUNTS = frozenset({"cylinders", "seats", "airbags"})
 _BARE = re.compile(r"\s*[\d.,]+\s*")
 _CHINESE_COUNTS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 8: "八", 10: "十", 12: "十二"}
@@ -280,12 +315,7 @@ def said_by_engine(fact: SheetFact, facts: Sequence[SheetFact]) -> bool:
         return any(_names_cylinders(name, int(fact.numbers[0])) for name in engines)
     # a size written in litres, as the name writes it; "1498 cc" says more than "1.5T"
     if fact.attribute == "displacement" and fact.normalized and fact.unit == "L":
-        litres = fact.normalized
-        return any(
-            abs(float(a or b) - litres) < 0.051
-            for name in engines
-            for a, b in _ENGINE_LITRES.findall(name)
-        )
+        return any(round(fact.normalized, 1) in _engine_marks(name)[0] for name in engines)
     return False
 
 
@@ -299,6 +329,30 @@ def _names_cylinders(name: str, n: int) -> bool:
         or bool(word and re.search(rf"(?<![a-z]){word}[- ]cyl", name))
         or bool(chinese and chinese + "缸" in name)
     )
+
+
+# The words of an engine's name: a size, a layout, aspiration, fuel ("1.5T turbocharged
+# inline-4 petrol", "1.5升涡轮增压直列四缸发动机"), nothing that names a version.
+_ENGINE_ONLY = re.compile(
+    r"(?i)(?:[\s·,/()（）+-]|\d+(?:\.\d+)?|l\b|t\b|litres?|liters?|turbo(?:charged)?|supercharged"
+    r"|inline|straight|[vi](?=\d)|cyl(?:inders?)?|four|three|six|engine|petrol|gasoline|diesel"
+    r"|升|涡轮增压|自然吸气|直列|[三四六]缸|缸|发动机|汽油|柴油)+"
+)
+_ENGINE_FACTS = frozenset({"engine", "displacement", "cylinders", "power", "torque"})
+_DRIVE = re.compile(r"(?i)\b(?:[24]wd|awd|fwd|rwd)\b|[两四前后]驱")
+_FUEL = re.compile(
+    r"(?i)\b(?:petrol|gasoline|diesel|hybrid|electric|crdi|tdi)\b|汽油|柴油|混动|纯电"
+)
+
+
+def two_versions(a: str, b: str) -> bool:
+    """Do two versions' names say different drives or fuels ("2WD" and "四驱", "petrol" and
+    "diesel")? Two rows of one size that do are two versions, not one engine named twice."""
+    for pattern in (_DRIVE, _FUEL):
+        ours, theirs = ({m.casefold() for m in pattern.findall(n)} for n in (a, b))
+        if ours and theirs and ours != theirs:
+            return True
+    return False
 
 
 def names_may_agree(a: str, b: str) -> bool:
