@@ -42,6 +42,7 @@ class Held:
 
     chunks: int
     only: frozenset[str]  # the cars whose every chunk is here: written about in Chinese only
+    chinese: frozenset[str] = frozenset()  # the cars with a chunk here: some Chinese text
 
     @classmethod
     def read(cls, store: ChromaStore, everywhere: Callable[[], Counter[str]]) -> Held:
@@ -62,7 +63,8 @@ class Held:
         for _, _, metadata in rows:
             here.update(str(car) for car in metadata.get("cars") or ())
         total = everywhere()
-        return cls(len(rows), frozenset(c for c, n in here.items() if n >= total.get(c, 0)))
+        only = frozenset(c for c, n in here.items() if n >= total.get(c, 0))
+        return cls(len(rows), only, frozenset(here))
 
 
 class SecondSide:
@@ -115,6 +117,17 @@ class SecondSide:
         if has_han(query):
             return True
         return self.english_cars and any(held.only.intersection(m.family) for m in mentions)
+
+    def crosses(self, query: str, mentions: Sequence[Mention]) -> bool:
+        """Whether `query` asks about cars the corpus writes about in the other language only:
+        a Chinese query none of whose cars has a chunk here, an English one whose every car
+        has its chunks here only. False for a query naming no car, or with nothing here."""
+        held = self.held()
+        if not mentions or not held.chunks:
+            return False
+        if has_han(query):
+            return all(held.chinese.isdisjoint(m.family) for m in mentions)
+        return all(held.only.intersection(m.family) for m in mentions)
 
     def ranking(
         self,
