@@ -375,7 +375,12 @@ class Searcher:
         return named_in_text(about, ids, named, names, self.lexical.passages)
 
     def _mentions(self, query: str) -> list[Mention]:
-        return self.cars().find(query) if self.cars is not None else []
+        """The cars `query` names; with none, the cars of a make written about in Chinese only
+        that an English query names (`SecondSide.makes`)."""
+        if self.cars is None:
+            return []
+        found = self.cars().find(query)
+        return found or ([] if self.second is None else self.second.makes(query, self.cars()))
 
     def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
