@@ -7,10 +7,12 @@ in the spec vocabulary's words (`data/specs/attributes.toml`: "luggage", "wheelb
 "马力") points at those chunks directly, where BM25 and the vectors only see a passage about
 the car: within one car's chunks the words that pick the right passage are few ("holds more
 luggage" against a paragraph of dimensions that says "Boot space is 318 litres"), and a
-comparison's second car is the one that loses. Search uses it for comparisons only (two or
-more cars named): for one car, on tune, it lifted as many wrong variants' chunks above the
-answer as it lifted answers (r@1 equal, first hits 6 better and 5 worse), and each car's
-first fact chunk ranks first, so the cars are on equal footing.
+comparison's second car is the one that loses; in a cross-lingual query (a Chinese question
+about an English brochure) they are fewer still. Search weighs it by the cars named
+(`Searcher.fact_weight`, `cross_fact_weight`, `single_fact_weight`); for one car it once
+lifted as many wrong variants' chunks above the answer as answers, before the ceiling
+(`ceilings`). Each car's first fact chunk ranks first, so a comparison's cars are on equal
+footing.
 
     attributes = QueryAttributes.build(load_vocabulary(path))
     attributes.find("Which holds more luggage, the Baleno or the Nexon?")  # {"boot_volume"}

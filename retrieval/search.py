@@ -22,9 +22,12 @@ must not outrank the passage that answers), and a fused chunk about other cars o
 "Retrieval": boost 0.3-0.6 and name weight 0.25 are a plateau (recall@5 0.91-0.93); a filter
 with a fallback (boost 1) gave 0.85-0.89.
 
-Facts (`retrieval/facts.py`): a query naming two or more cars and a spec attribute adds a
-third ranking in hybrid, each car's chunks that state its fact of that attribute (`fact_weight`
-1.0, on tune's five cross-validation folds every fold chose it: pairs found@5 17/24 → 20/24).
+Facts (`retrieval/facts.py`): a query naming cars and a spec attribute adds a third ranking
+in hybrid, each car's chunks that state its fact of that attribute: `fact_weight` 1.0 for two
+or more cars (pairs found@5 17/24 → 20/24 on tune), `cross_fact_weight` 1.0 for one car the
+corpus writes about in the other language only (`SecondSide.crosses`: its documents share few
+words with the query), `single_fact_weight` 0.5 for another one car (BENCHMARKS.md "Eighth
+pass": tune + tune_extra held out r@1 0.748 → 0.786, cross-lingual questions most).
 A Chinese query adds the second collection's ranking (`retrieval/second.py`, `second_weight`).
 """
 
@@ -42,7 +45,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ingest.analysis import has_han
-from ingest.document import chunk_id
 from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
@@ -66,6 +68,7 @@ from retrieval.fusion import (
 from retrieval.glossary import Expansion, Glossary
 from retrieval.lexical import Concept, LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
+from retrieval.neighbors import Neighbor, attach
 from retrieval.second import SecondSide
 
 log = logging.getLogger(__name__)
@@ -81,12 +84,6 @@ class Scores(BaseModel):
     lexical: float | None = Field(default=None, description="BM25 score")
     vector_rank: int | None = Field(default=None, description="1-based rank among the vector hits")
     lexical_rank: int | None = Field(default=None, description="1-based rank among the BM25 hits")
-
-
-class Neighbor(BaseModel):
-    chunk_id: str
-    chunk_index: int
-    text: str
 
 
 class Result(BaseModel):
@@ -139,6 +136,8 @@ class Searcher:
         facts: FactSide | None = None,
         fact_weight: float = 1.0,
         fact_ceiling: int = 2,
+        cross_fact_weight: float = 1.0,
+        single_fact_weight: float = 0.5,
         second: SecondSide | None = None,
         second_weight: float = 1.0,
         document_name: Callable[[str], str] | None = None,
@@ -158,6 +157,7 @@ class Searcher:
         self.absent_car_run = absent_car_run
         self.facts = facts
         self.fact_weight, self.fact_ceiling = fact_weight, fact_ceiling
+        self.cross_fact_weight, self.single_fact_weight = cross_fact_weight, single_fact_weight
         self.second, self.second_weight = second, second_weight
         self.glossary = glossary
         self.synonym_weight = synonym_weight
@@ -237,16 +237,14 @@ class Searcher:
             else {}
         )
         ranked = self._rank(vector, lexical, used, mentions, second)
-        if self.facts is not None and used == "hybrid" and len(mentions) > 1:
-            chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
-            caps = ceilings(ranked, chosen, self.lexical.cars_of, self.fact_ceiling)
-            ranked = promote(ranked, chosen, self.fact_weight, self.rrf_k, caps)
+        if used == "hybrid":
+            ranked = self._facts(query, mentions, ranked)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
             results += self._materialise(batch)
         if neighbors:
-            self._attach_neighbors(results, neighbors)
+            attach(results, neighbors, self._chunks)
         timings["total_ms"] = _ms(started)
         if events is not None:
             _emit(
@@ -265,6 +263,20 @@ class Searcher:
                 },
             )
         return results
+
+    def _facts(
+        self, query: str, mentions: list[Mention], ranked: list[tuple[str, float, Part]]
+    ) -> list[tuple[str, float, Part]]:
+        """The fused ranking with the facts side's: for a comparison's cars, and for the car of
+        a cross-lingual query (`SecondSide.crosses`), whose documents share few of its words."""
+        weight = self.fact_weight if len(mentions) > 1 else self.single_fact_weight
+        if len(mentions) == 1 and self.second is not None and self.second.crosses(query, mentions):
+            weight = self.cross_fact_weight
+        if self.facts is None or not mentions or weight <= 0:
+            return ranked
+        chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
+        caps = ceilings(ranked, chosen, self.lexical.cars_of, self.fact_ceiling)
+        return promote(ranked, chosen, weight, self.rrf_k, caps)
 
     def _vector(
         self,
@@ -363,7 +375,12 @@ class Searcher:
         return named_in_text(about, ids, named, names, self.lexical.passages)
 
     def _mentions(self, query: str) -> list[Mention]:
-        return self.cars().find(query) if self.cars is not None else []
+        """The cars `query` names; with none, the cars of a make written about in Chinese only
+        that an English query names (`SecondSide.makes`)."""
+        if self.cars is None:
+            return []
+        found = self.cars().find(query)
+        return found or ([] if self.second is None else self.second.makes(query, self.cars()))
 
     def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
         """Each glossary group the query names, twice: its terms in the query's language as
@@ -412,24 +429,6 @@ class Searcher:
             for chunk_id, score, part in ranked
             if chunk_id in found
         ]
-
-    def _attach_neighbors(self, results: list[Result], n: int) -> None:
-        wanted: list[str] = []
-        for result in results:
-            index, doc_id = result.citation.chunk_index, result.citation.doc_id
-            if index is None or not doc_id:
-                continue
-            wanted.extend(chunk_id(doc_id, i) for i in range(index - n, index + n + 1) if i >= 0)
-        found = self._chunks(list(dict.fromkeys(wanted)))
-        for result in results:
-            index, doc_id = result.citation.chunk_index, result.citation.doc_id
-            if index is None or not doc_id:
-                continue
-            result.neighbors = [
-                Neighbor(chunk_id=near, chunk_index=i, text=found[near][0])
-                for i in range(index - n, index + n + 1)
-                if i != index and (near := chunk_id(doc_id, i)) in found
-            ]
 
 
 def _degraded_note(problem: str) -> str:

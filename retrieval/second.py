@@ -28,7 +28,7 @@ from ingest.errors import ModelMismatch
 from ingest.second import SecondCollection
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
-from retrieval.entities import Mention, Refreshing
+from retrieval.entities import Mention, QueryCars, Refreshing
 from retrieval.fusion import prefer, round_robin
 from retrieval.lexical import LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
@@ -42,6 +42,8 @@ class Held:
 
     chunks: int
     only: frozenset[str]  # the cars whose every chunk is here: written about in Chinese only
+    chinese: frozenset[str] = frozenset()  # the cars with a chunk here: some Chinese text
+    cars: frozenset[str] = frozenset()  # every car the main collection has chunks about
 
     @classmethod
     def read(cls, store: ChromaStore, everywhere: Callable[[], Counter[str]]) -> Held:
@@ -62,7 +64,8 @@ class Held:
         for _, _, metadata in rows:
             here.update(str(car) for car in metadata.get("cars") or ())
         total = everywhere()
-        return cls(len(rows), frozenset(c for c, n in here.items() if n >= total.get(c, 0)))
+        only = frozenset(c for c, n in here.items() if n >= total.get(c, 0))
+        return cls(len(rows), only, frozenset(here), frozenset(total))
 
 
 class SecondSide:
@@ -115,6 +118,36 @@ class SecondSide:
         if has_han(query):
             return True
         return self.english_cars and any(held.only.intersection(m.family) for m in mentions)
+
+    def crosses(self, query: str, mentions: Sequence[Mention]) -> bool:
+        """Whether `query` asks about cars the corpus writes about in the other language only:
+        a Chinese query none of whose cars has a chunk here, an English one whose every car
+        has its chunks here only. False for a query naming no car, or with nothing here."""
+        held = self.held()
+        if not mentions or not held.chunks:
+            return False
+        if has_han(query):
+            return all(held.chinese.isdisjoint(m.family) for m in mentions)
+        return all(held.only.intersection(m.family) for m in mentions)
+
+    def makes(self, query: str, cars: QueryCars) -> list[Mention]:
+        """For an English query that names no car but a make every car of which the index
+        knows is written about in Chinese only ("At what price did Xpeng list?"): those cars,
+        as one mention (`car` the first of them); none otherwise. A make of English documents
+        stays no car: "Toyota" would name every Toyota (tune + tune_extra r@1 0.786 → 0.776)."""
+        held = self.held()
+        if has_han(query) or not held.only:
+            return []
+        index = cars.index
+        for hit in index.find(query):
+            made = sorted(
+                c
+                for c in held.cars
+                if index.model_brand.get(c) == hit.brand or c.startswith(f"{hit.brand}-")
+            )
+            if hit.car is None and made and held.only.issuperset(made):
+                return [Mention(made[0], hit.start, hit.end, tuple(made))]
+        return []
 
     def ranking(
         self,

@@ -176,6 +176,42 @@ def test_chinese_queries_and_english_ones_about_its_cars_search_it(services: Ser
     assert any("585升" in r.text for r in results)
 
 
+def test_a_query_about_cars_written_in_the_other_language_only_crosses(
+    services: Services,
+) -> None:
+    """Cross-lingual is told by the index, not the question: the X-Trail and the ET7 are
+    written about in Chinese only, the Camry in English only."""
+    searcher = services.searcher
+    assert isinstance(searcher, Searcher) and searcher.second is not None
+
+    def crosses(query: str) -> bool:
+        assert searcher.second is not None
+        return searcher.second.crosses(query, searcher._mentions(query))
+
+    assert crosses("How big is the Nissan X-Trail's boot?")  # English about Chinese pages
+    assert crosses("丰田凯美瑞的油耗是多少？")  # Chinese about an English page
+    assert not crosses("Toyota Camry fuel economy") and not crosses("奇骏的后备厢有多大？")
+    assert not crosses("Nissan X-Trail or Toyota Camry: which is bigger?")  # one in English
+    assert not crosses("What is a good family SUV?")  # no car named
+
+
+def test_an_english_query_naming_a_make_written_about_in_chinese_only_names_its_cars(
+    services: Services,
+) -> None:
+    """Regression (t051, t062 of tune_extra: "Xpeng", "Wuling" alone named no car): a bare
+    make names its cars when the index has them in Chinese only; a make of English pages, or a
+    Chinese query, still names none."""
+    searcher = services.searcher
+    assert isinstance(searcher, Searcher) and searcher.second is not None
+    query = "How long did NIO take to build its new flagship?"
+    mentions = searcher._mentions(query)
+    assert [m.family for m in mentions] == [("nio-et7",)]
+    assert query[mentions[0].start : mentions[0].end] == "NIO"
+    assert searcher.second.crosses(query, mentions)
+    assert searcher._mentions("How long did Toyota take to build its new flagship?") == []
+    assert searcher._mentions("蔚来用了多久造出新旗舰？") == []
+
+
 def test_the_main_model_reading_chinese_needs_no_second_collection(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, embed_model="use-multilingual-v3")
     services = Services(settings, embedder=Embedder("use-multilingual-v3"))
