@@ -7,6 +7,9 @@
   designation ("2.0T车型") are that designation's.
 - "其中380TSI车型标配四驱": a clause whose subject is a designation and 车型/版本 (a name with a
   digit: "380TSI", "2.0T") is about that version.
+- "新增的3.0T V6机械增压发动机最大功率280kW，峰值扭矩500N·m": a clause whose subject is an engine
+  size's engine or version is about it, and so are the next clauses of its sentence that name
+  no subject of their own ("电机最大功率160kW" names the motor: not the engine's).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ def offered(text: str, found: list[Found]) -> list[Found]:
         f = _offered(text, f, offers)
         if f.variant is None and f.attribute in ("drive", "transmission"):
             f = _designated(text, f)
+        elif f.variant is None:
+            f = _engine_subject(text, f)
         out.append(f)
     return out
 
@@ -59,3 +64,28 @@ def _designated(text: str, f: Found) -> Found:
     start = cuts[-1] if cuts else max(0, f.value.start - 40)
     m = _DESIGNATED.match(text, start)
     return replace(f, variant=m.group("d")) if m is not None else f
+
+
+# "新增的3.0T V6机械增压发动机", "新款H9的2.0T车型", "2.0T车型为…": an engine size as a subject
+_ENGINE_SUBJECT = re.compile(
+    r"\s*(?:其中|而|另外|[^，。；,;！？!?\n]{0,8}?的)?\s*(?P<d>\d\.\d\s*[TL])(?![A-Za-z0-9])"
+    r"(?:\s*[A-Za-z][A-Za-z0-9]{0,3})?[\u4e00-\u9fff]{0,6}?(?:发动机|车型|版本|版)"
+)
+_SENTENCE = re.compile(r"[。；;！？!?\n]")
+# what makes a clause's subject its own: a component, a version, a model or a car
+_OWN_SUBJECT = re.compile(r"电机|电池|发动机|增程器|车型|版|款|代|[A-Za-z]+\d|\d\.\d")
+
+
+def _engine_subject(text: str, f: Found) -> Found:
+    stops = [m.end() for m in _SENTENCE.finditer(text, max(0, f.value.start - 200), f.value.start)]
+    sentence = stops[-1] if stops else max(0, f.value.start - 200)
+    cuts = [sentence] + [m.end() for m in _CLAUSE.finditer(text, sentence, f.value.start)]
+    end = f.value.start
+    for start in reversed(cuts[-4:]):
+        m = _ENGINE_SUBJECT.match(text, start)
+        if m is not None and m.end() <= end:
+            return replace(f, variant=m.group("d"))
+        if _OWN_SUBJECT.search(text, start, end):
+            return f  # this clause names its own subject ("电机最大功率160kW")
+        end = start
+    return f
