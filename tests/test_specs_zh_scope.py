@@ -146,19 +146,21 @@ def test_the_earlier_models_figures_are_left_out_and_the_new_ones_kept(tmp_path:
 
 def test_an_engine_as_a_clauses_subject_holds_the_figures_of_its_sentence(tmp_path: Path) -> None:
     """ "1.6T涡轮增压发动机最大功率145kW，峰值扭矩290N·m": the engine the clause opens with holds
-    the next clauses' figures too, until a clause names its own subject ("电机最大功率…": the
-    motor's, not the engine's); "2.0T车型为7.9L/100km" after a topic is that version's."""
+    the next clauses' figures too, until a clause names its own subject ("四驱版…"); "2.0T车型为
+    7.9L/100km" after a topic is that version's, and "EV车型电池容量…" the EV's."""
     specs = _extract(
         tmp_path,
         "tiggo8_power.md",
         "# 瑞虎8动力解析\n\n"
         "新车的1.6T涡轮增压发动机最大功率145kW，峰值扭矩290N·m；2.0T发动机最大功率187kW，"
-        "峰值扭矩390N·m，电机最大功率150kW。WLTC综合油耗方面，2.0T车型为7.9L/100km。\n",
+        "峰值扭矩390N·m，四驱版整备质量1750kg。WLTC综合油耗方面，2.0T车型为7.9L/100km。"
+        "EV车型电池容量65kWh，CLTC续航505km。\n",
     )
     assert values(specs, "torque") == {"1.6T": {290.0}, "2.0T": {390.0}}
-    assert values(specs, "power")["1.6T"] == {145.0}
-    assert values(specs, "power").get("2.0T") == {187.0}
+    assert values(specs, "power") == {"1.6T": {145.0}, "2.0T": {187.0}}
+    assert "2.0T" not in values(specs, "kerb_weight")
     assert values(specs, "fuel_economy_combined") == {"2.0T": {7.9}}
+    assert values(specs, "electric_range") == {"EV": {505.0}}
 
 
 def test_a_respective_list_of_names_each_with_its_figure(tmp_path: Path) -> None:
@@ -176,3 +178,16 @@ def test_a_respective_list_of_names_each_with_its_figure(tmp_path: Path) -> None
         "1.6T 尊享版": {142900.0},
         "2.0T 旗舰版": {164900.0},
     }
+
+
+def test_figures_each_followed_by_its_versions_bracket_and_parted_by_a_slash(
+    tmp_path: Path,
+) -> None:
+    """ "纯电续航120km（DM-i 55）／205km（DM-i 120）": each figure is the version its own
+    bracket names (as "11 kW (standard) or 19.2 kW (optional)" in English)."""
+    specs = _extract(
+        tmp_path,
+        "s7_range.md",
+        "# 深蓝S7上市\n\n新车纯电续航120km（DM-i 55）／205km（DM-i 120），车长4750mm。\n",
+    )
+    assert values(specs, "electric_range") == {"DM-i 55": {120.0}, "DM-i 120": {205.0}}

@@ -68,8 +68,11 @@ def _designated(text: str, f: Found) -> Found:
 
 # "新增的3.0T V6机械增压发动机", "新款H9的2.0T车型", "2.0T车型为…": an engine size as a subject
 _ENGINE_SUBJECT = re.compile(
-    r"\s*(?:其中|而|另外|[^，。；,;！？!?\n]{0,8}?的)?\s*(?P<d>\d\.\d\s*[TL])(?![A-Za-z0-9])"
+    r"\s*(?:其中|而|另外|[^，。；,;！？!?\n]{0,8}?的)?\s*(?:(?P<d>\d\.\d\s*[TL])(?![A-Za-z0-9])"
     r"(?:\s*[A-Za-z][A-Za-z0-9]{0,3})?[\u4e00-\u9fff]{0,6}?(?:发动机|车型|版本|版)"
+    # "EV车型电池容量…", "DM-i车型搭载…": a version named by a Latin designation (a class of
+    # body, "SUV车型", is none)
+    r"|(?P<n>(?!(?:SUV|MPV|CUV)(?![A-Za-z]))[A-Z][A-Za-z]{1,5}(?:-[A-Za-z0-9]{1,4})?)(?:车型|版本|版))"
 )
 _SENTENCE = re.compile(r"[。；;！？!?\n]")
 # what makes a clause's subject its own: a component, a version, a model or a car
@@ -79,12 +82,14 @@ _OWN_SUBJECT = re.compile(r"电机|电池|发动机|增程器|车型|版|款|代
 def _engine_subject(text: str, f: Found) -> Found:
     stops = [m.end() for m in _SENTENCE.finditer(text, max(0, f.value.start - 200), f.value.start)]
     sentence = stops[-1] if stops else max(0, f.value.start - 200)
+    if "电机" in text[sentence : f.value.start + 40]:
+        return f  # an engine beside a motor: each named by its part (`components`)
     cuts = [sentence] + [m.end() for m in _CLAUSE.finditer(text, sentence, f.value.start)]
     end = f.value.start
     for start in reversed(cuts[-4:]):
         m = _ENGINE_SUBJECT.match(text, start)
         if m is not None and m.end() <= end:
-            return replace(f, variant=m.group("d"))
+            return replace(f, variant=m.group("d") or m.group("n"))
         if _OWN_SUBJECT.search(text, start, end):
             return f  # this clause names its own subject ("电机最大功率160kW")
         end = start
