@@ -191,3 +191,31 @@ def test_figures_each_followed_by_its_versions_bracket_and_parted_by_a_slash(
         "# 深蓝S7上市\n\n新车纯电续航120km（DM-i 55）／205km（DM-i 120），车长4750mm。\n",
     )
     assert values(specs, "electric_range") == {"DM-i 55": {120.0}, "DM-i 120": {205.0}}
+
+
+def test_a_next_clause_naming_a_version_then_its_figure_and_an_owners_average(
+    tmp_path: Path,
+) -> None:
+    """ "后驱版CLTC续航620km，四驱版560km": the next clause names a version and its figure with no
+    verb between, still that version's range; an owner's "实际平均电耗" is no spec."""
+    specs = _extract(
+        tmp_path,
+        "s7_owner.md",
+        "# 深蓝S7车主一年记\n\n深蓝S7后驱版CLTC续航620km，四驱版560km。"
+        "我一年下来实际平均电耗15.1kWh/100km，官方百公里电耗13.6kWh。\n",
+    )
+    assert values(specs, "electric_range") == {"深蓝S7后驱版": {620.0}, "四驱版": {560.0}}
+    assert {f.numbers[0] for f in facts(specs, "electric_consumption")} == {13.6}
+
+
+def test_the_engine_a_clause_fits_holds_the_figures_after_it(tmp_path: Path) -> None:
+    """ "高配车型搭载的是一台2.0T四缸涡轮增压发动机，最大功率187kW，峰值扭矩390N·m": the engine
+    fitted as the first clause's object holds the bare labels' figures of the next clauses."""
+    specs = _extract(
+        tmp_path,
+        "tiggo8_engine.md",
+        "# 瑞虎8动力\n\n瑞虎8高配车型搭载的是一台2.0T四缸涡轮增压发动机，最大功率187kW，"
+        "峰值扭矩390N·m，与之匹配的是7速双离合变速箱。\n",
+    )
+    assert values(specs, "power") == {"2.0T": {187.0}}
+    assert values(specs, "torque") == {"2.0T": {390.0}}

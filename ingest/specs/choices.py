@@ -8,8 +8,9 @@
 - "其中380TSI车型标配四驱": a clause whose subject is a designation and 车型/版本 (a name with a
   digit: "380TSI", "2.0T") is about that version.
 - "新增的3.0T V6机械增压发动机最大功率280kW，峰值扭矩500N·m": a clause whose subject is an engine
-  size's engine or version is about it, and so are the next clauses of its sentence that name
-  no subject of their own ("电机最大功率160kW" names the motor: not the engine's).
+  size's engine or version (or that fits one engine to some versions: "中高配车型搭载的是一台
+  2.0T…发动机") is about it, and so are the next clauses of its sentence that name no subject
+  of their own; where the text names one engine size only, it names no version.
 """
 
 from __future__ import annotations
@@ -74,6 +75,16 @@ _ENGINE_SUBJECT = re.compile(
     # body, "SUV车型", is none)
     r"|(?P<n>(?!(?:SUV|MPV|CUV)(?![A-Za-z]))[A-Z][A-Za-z]{1,5}(?:-[A-Za-z0-9]{1,4})?)(?:车型|版本|版))"
 )
+# "…车型搭载的是一台2.0T四缸涡轮增压发动机，最大功率…": the engine a clause fits, as its object
+_FITTED = re.compile(
+    r"(?:搭载|配备|采用|装备)(?:了|的是|的)?\s*(?:一台|一款|一具)?\s*(?P<d>\d\.\d\s*[TL])(?![A-Za-z0-9])"
+    r"[^，。；,;！？!?\n\d]{0,12}?发动机"
+)
+# an engine size names a version only where the text names another ("1.5T" and "2.0T"), or
+# where the engine is fitted to some versions ("中高配车型搭载的是一台2.0T…发动机"); one engine
+# of the car's is its own (no variant)
+_SIZE = re.compile(r"(?<![\d.])\d\.\d\s*[TL](?![A-Za-z0-9])")
+_SOME_VERSIONS = re.compile(r"车型|版|[高低中顶]配")
 _SENTENCE = re.compile(r"[。；;！？!?\n]")
 # what makes a clause's subject its own: a component, a version, a model or a car
 _OWN_SUBJECT = re.compile(r"电机|电池|发动机|增程器|车型|版|款|代|[A-Za-z]+\d|\d\.\d")
@@ -82,14 +93,20 @@ _OWN_SUBJECT = re.compile(r"电机|电池|发动机|增程器|车型|版|款|代
 def _engine_subject(text: str, f: Found) -> Found:
     stops = [m.end() for m in _SENTENCE.finditer(text, max(0, f.value.start - 200), f.value.start)]
     sentence = stops[-1] if stops else max(0, f.value.start - 200)
-    if "电机" in text[sentence : f.value.start + 40]:
+    stop = _SENTENCE.search(text, f.value.start)
+    if "电机" in text[sentence : stop.start() if stop else len(text)]:
         return f  # an engine beside a motor: each named by its part (`components`)
     cuts = [sentence] + [m.end() for m in _CLAUSE.finditer(text, sentence, f.value.start)]
     end = f.value.start
+    sizes = len({" ".join(m.group().split()) for m in _SIZE.finditer(text)}) > 1
     for start in reversed(cuts[-4:]):
         m = _ENGINE_SUBJECT.match(text, start)
-        if m is not None and m.end() <= end:
+        if m is not None and m.end() <= end and (sizes or m.group("n")):
             return replace(f, variant=m.group("d") or m.group("n"))
+        m = _FITTED.search(text, start, end if end < f.value.start else f.value.end)
+        if m is not None and (m.end() <= end or m.start("d") == f.value.start):
+            if sizes or _SOME_VERSIONS.search(text, start, m.start()):
+                return replace(f, variant=m.group("d"))
         if _OWN_SUBJECT.search(text, start, end):
             return f  # this clause names its own subject ("电机最大功率160kW")
         end = start
