@@ -219,3 +219,20 @@ def test_the_engine_a_clause_fits_holds_the_figures_after_it(tmp_path: Path) -> 
     )
     assert values(specs, "power") == {"2.0T": {187.0}}
     assert values(specs, "torque") == {"2.0T": {390.0}}
+
+
+def test_the_former_and_the_latter_are_the_two_cars_named_before(tmp_path: Path) -> None:
+    """ "深蓝S7和瑞虎8的价格区间有重叠。前者售价…，车长…；后者售价…": 前者 is the first of the
+    two cars named before it, 后者 the second, each until the next such word (the figures all
+    went to the car named last, the Tiggo)."""
+    specs = _extract(
+        tmp_path,
+        "s7_or_tiggo.md",
+        "# 深蓝S7和瑞虎8怎么选\n\n深蓝S7和瑞虎8的价格区间有重叠。前者售价18.99万元起，车长4750mm；"
+        "后者售价12.99万元起，车长4700mm，油箱容积51升。\n",
+    )
+    assert {(f.car, f.numbers[0]) for f in facts(specs, "length")} == {
+        ("deepal-s7", 4750.0),
+        ("chery-tiggo-8", 4700.0),
+    }
+    assert {f.car for f in facts(specs, "fuel_tank")} == {"chery-tiggo-8"}

@@ -23,7 +23,7 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
-from ingest.specs.latter import of_both
+from ingest.specs.latter import of_both, referred_car
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -334,6 +334,7 @@ def _facts(
     by_name = False
     car = column or scope.car_at(found.start)
     if record is None and column is None:
+        car = referred_car(text, found.value.start, hits) or car  # "…。前者售价…"
         placed = sentence_car(hits, text, found, car, doc_cars)
         if placed is None:
             return [], False
