@@ -236,3 +236,16 @@ def test_the_former_and_the_latter_are_the_two_cars_named_before(tmp_path: Path)
         ("chery-tiggo-8", 4700.0),
     }
     assert {f.car for f in facts(specs, "fuel_tank")} == {"chery-tiggo-8"}
+
+
+def test_a_date_after_a_model_code_is_no_word_of_its_name(tmp_path: Path) -> None:
+    """ "腾势N7 12月限时促销" names the N7, not an "N7 12" (no alias file lists the model: its
+    name is read from its shape, and "12月" is a date)."""
+    specs = with_cars(
+        tmp_path,
+        "n7_prices.txt",
+        "腾势N7 12月限时促销\n\n腾势N7今天到店，新车售价29.98万元起，车长4860mm。"
+        "N7的轴距为2940mm。\n",
+        "",
+    )
+    assert {f.car for f in specs.facts} == {"denza-n7"}
