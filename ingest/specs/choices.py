@@ -80,7 +80,7 @@ _FITTED = re.compile(
     r"(?:搭载|配备|采用|装备)(?:了|的是|的)?\s*(?:一台|一款|一具)?\s*(?P<d>\d\.\d\s*[TL])(?![A-Za-z0-9])"
     r"[^，。；,;！？!?\n\d]{0,12}?发动机"
 )
-# an engine size names a version only where the text names another ("1.5T" and "2.0T"), or
+# an engine size names a version only where its paragraph names another ("1.5T", "2.0T"), or
 # where the engine is fitted to some versions ("中高配车型搭载的是一台2.0T…发动机"); one engine
 # of the car's is its own (no variant)
 _SIZE = re.compile(r"(?<![\d.])\d\.\d\s*[TL](?![A-Za-z0-9])")
@@ -98,7 +98,10 @@ def _engine_subject(text: str, f: Found) -> Found:
         return f  # an engine beside a motor: each named by its part (`components`)
     cuts = [sentence] + [m.end() for m in _CLAUSE.finditer(text, sentence, f.value.start)]
     end = f.value.start
-    sizes = len({" ".join(m.group().split()) for m in _SIZE.finditer(text)}) > 1
+    para = text.rfind("\n\n", 0, f.value.start) + 1
+    para_end = text.find("\n\n", f.value.start)
+    named = _SIZE.finditer(text, para, para_end if para_end >= 0 else len(text))
+    sizes = len({" ".join(m.group().split()) for m in named}) > 1
     for start in reversed(cuts[-4:]):
         m = _ENGINE_SUBJECT.match(text, start)
         if m is not None and m.end() <= end and (sizes or m.group("n")):
