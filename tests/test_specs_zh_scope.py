@@ -249,3 +249,16 @@ def test_a_date_after_a_model_code_is_no_word_of_its_name(tmp_path: Path) -> Non
         "",
     )
     assert {f.car for f in specs.facts} == {"denza-n7"}
+
+
+def test_a_posts_topic_names_its_car_as_a_title_does(tmp_path: Path) -> None:
+    """A Weibo post "#深蓝S7# 今天试驾了深蓝S7…朋友的瑞虎8…新车的轴距为…": its #topic# counts as
+    a title, so the S7 is the post's car and "新车" its figures; the friend's Tiggo is named in
+    passing (its figures were the ones "新车" took: the car named last)."""
+    specs = _extract(
+        tmp_path,
+        "weibo.md",
+        "# 微博\n\n#深蓝S7# 今天试驾了深蓝S7，售价18.99万元起，CLTC续航620km。"
+        "朋友的瑞虎8油耗7.2L/100km，售价12.99万元。新车的轴距为2900mm。\n",
+    )
+    assert {(f.car, f.numbers[0]) for f in facts(specs, "wheelbase")} == {("deepal-s7", 2900.0)}

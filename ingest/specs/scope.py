@@ -134,18 +134,23 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
 
 
 def _counts(index: CarIndex, doc: ParsedDocument, found: DocCars) -> Counter[str]:
-    """How often the document names each car (its title's count twice)."""
+    """How often the document names each car (its title's and a post's #topic#'s twice)."""
     counts: Counter[str] = Counter()
     for section in doc.sections:
+        topics = [m.span() for m in _TOPIC.finditer(section.text)]
         for hit in index.find(section.text):
             if hit.car:
-                counts[hit.car] += 1
+                counts[hit.car] += 1 + any(a <= hit.start < b for a, b in topics)
                 found.names[hit.car] = hit.name
     for hit in index.find(doc.title):
         if hit.car:
             counts[hit.car] += 2
             found.names[hit.car] = hit.name
     return counts
+
+
+# "#比亚迪唐DM-i# 新款正式上市": a post's topic names what it is about, as a title does
+_TOPIC = re.compile(r"#[^#\s]{2,24}#")
 
 
 def _dominant(counts: Counter[str]) -> str | None:
