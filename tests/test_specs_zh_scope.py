@@ -262,3 +262,15 @@ def test_a_posts_topic_names_its_car_as_a_title_does(tmp_path: Path) -> None:
         "朋友的瑞虎8油耗7.2L/100km，售价12.99万元。新车的轴距为2900mm。\n",
     )
     assert {(f.car, f.numbers[0]) for f in facts(specs, "wheelbase")} == {("deepal-s7", 2900.0)}
+
+
+def test_an_engine_size_as_a_versions_subject_states_its_displacement(tmp_path: Path) -> None:
+    """ "1.6T车型最大功率145kW…；2.0T车型最大功率187kW…": each size that heads its version's
+    figures is that version's displacement too."""
+    specs = _extract(
+        tmp_path,
+        "tiggo8_sizes.md",
+        "# 瑞虎8动力\n\n新款瑞虎8的1.6T车型最大功率145kW，峰值扭矩290N·m；2.0T车型最大功率187kW，"
+        "峰值扭矩390N·m。\n",
+    )
+    assert values(specs, "displacement") == {"1.6T": {1.6}, "2.0T": {2.0}}

@@ -19,6 +19,8 @@ import re
 from dataclasses import replace
 
 from ingest.specs.shapes import Found
+from ingest.specs.values import read
+from ingest.specs.vocabulary import Vocabulary
 
 _OFFER = re.compile(
     r"(?:(?P<subject>[A-Za-z0-9.+]{2,10})(?:车型|版本|版))?[^，。；,;！？!?\n]{0,8}?"
@@ -114,3 +116,24 @@ def _engine_subject(text: str, f: Found) -> Found:
             return f  # this clause names its own subject ("电机最大功率160kW")
         end = start
     return f
+
+
+def subject_sizes(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """The displacement an engine size states where it is a clause's subject whose figures
+    are that version's ("2.0T车型最大功率…": a 2.0-litre engine), unless one is read already."""
+    named = {f.variant for f in found if f.variant and _SIZE.fullmatch(f.variant)}
+    attr = vocab.attributes.get("displacement")
+    if not named or attr is None:
+        return []
+    have = {f.variant for f in found if f.attribute == "displacement"}
+    out: list[Found] = []
+    for start in [0, *(m.end() for m in _CLAUSE.finditer(text))]:
+        m = _ENGINE_SUBJECT.match(text, start)
+        size = m.group("d") if m is not None else None
+        if m is None or size is None or size not in named or size in have:
+            continue
+        values = read(attr, text, m.start("d"), m.end("d"), None, bare=False)
+        if values:
+            out.append(Found("displacement", values[0], m.start("d"), m.end("d"), size))
+            have.add(size)
+    return out

@@ -17,7 +17,7 @@ from pathlib import Path
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
-from ingest.specs.choices import offered
+from ingest.specs.choices import offered, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
@@ -275,6 +275,7 @@ def _read(
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
+    found += [(f, True) for f in subject_sizes(vocab, text, [f for f, _ in found])]
     settled = components(text, settle(vocab, text, found, listed[0]))
     return _per_trim(text, bracket_versions(text, without_total_range(text, settled)))
 
