@@ -6,7 +6,7 @@
   with the label and no figure: "最大扭矩为260N·m，在1600转时即可达到最大扭矩"; or with no
   label, right after the figure: "峰值扭矩395牛米，在1800-3600转之间就能输出".
 - A version's figure in the next clause, which names the version and leaves the label out:
-  "单电机版最大功率为180kW，双电机版则为360kW" gives 双电机版 a power.
+  "单电机版最大功率为180kW，双电机版则为360kW" gives 双电机版 a power ("，四驱版630km" too).
 - The figure of an earlier generation of the car the sentence compares the fact with, in the
   fact's unit: "最大扭矩320N·m，相比上一代的290N·m有所提升" gives the 上一代's torque.
 """
@@ -36,7 +36,7 @@ _EARLIER = re.compile(
 _NEXT_VERSION = re.compile(
     r"\s*[，,；;]\s*(?:而|其中|至于)?\s*(?P<v>(?:" + ZH_VERSION_WORDS + r")(?![版车])"
     r"|[\u4e00-\u9fffA-Za-z0-9+.\"]{1,12}?(?:版本|版|车型))"
-    r"\s*(?:则|的|则是)?\s*(?:为|是|达到|达|可达|仅需|只需|约为|约|则为)\s*"
+    r"\s*(?:则|的|则是)?\s*(?P<verb>为|是|达到|达|可达|仅需|只需|约为|约|则为)?\s*"
 )
 
 
@@ -96,6 +96,8 @@ def _next_versions(
         m = _NEXT_VERSION.match(text, fact.value.end)
         if attr is None or m is None or m.end() in taken:
             continue
+        if m.group("verb") is None and attr.dimension in ("text", "count"):
+            continue  # "，四驱版630km" names its figure at once; words need a verb
         values = read(attr, text, m.end(), min(len(text), m.end() + 24), None, bare=False)
         if values and values[0].start == m.end():
             out.append(Found(fact.attribute, values[0], m.start("v"), values[0].end, m.group("v")))

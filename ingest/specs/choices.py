@@ -7,6 +7,10 @@
   designation ("2.0T车型") are that designation's.
 - "其中380TSI车型标配四驱": a clause whose subject is a designation and 车型/版本 (a name with a
   digit: "380TSI", "2.0T") is about that version.
+- "新增的3.0T V6机械增压发动机最大功率280kW，峰值扭矩500N·m": a clause whose subject is an engine
+  size's engine or version (or that fits one engine to some versions: "中高配车型搭载的是一台
+  2.0T…发动机") is about it, and so are the next clauses of its sentence that name no subject
+  of their own; where the text names one engine size only, it names no version.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import re
 from dataclasses import replace
 
 from ingest.specs.shapes import Found
+from ingest.specs.values import read
+from ingest.specs.vocabulary import Vocabulary
 
 _OFFER = re.compile(
     r"(?:(?P<subject>[A-Za-z0-9.+]{2,10})(?:车型|版本|版))?[^，。；,;！？!?\n]{0,8}?"
@@ -36,6 +42,8 @@ def offered(text: str, found: list[Found]) -> list[Found]:
         f = _offered(text, f, offers)
         if f.variant is None and f.attribute in ("drive", "transmission"):
             f = _designated(text, f)
+        elif f.variant is None:
+            f = _engine_subject(text, f)
         out.append(f)
     return out
 
@@ -59,3 +67,73 @@ def _designated(text: str, f: Found) -> Found:
     start = cuts[-1] if cuts else max(0, f.value.start - 40)
     m = _DESIGNATED.match(text, start)
     return replace(f, variant=m.group("d")) if m is not None else f
+
+
+# "新增的3.0T V6机械增压发动机", "新款H9的2.0T车型", "2.0T车型为…": an engine size as a subject
+_ENGINE_SUBJECT = re.compile(
+    r"\s*(?:其中|而|另外|[^，。；,;！？!?\n]{0,8}?的)?\s*(?:(?P<d>\d\.\d\s*[TL])(?![A-Za-z0-9])"
+    r"(?:\s*[A-Za-z][A-Za-z0-9]{0,3})?[\u4e00-\u9fff]{0,6}?(?:发动机|车型|版本|版)"
+    # "EV车型电池容量…", "DM-i车型搭载…": a version named by a Latin designation (a class of
+    # body, "SUV车型", is none)
+    r"|(?P<n>(?!(?:SUV|MPV|CUV)(?![A-Za-z]))[A-Z][A-Za-z]{1,5}(?:-[A-Za-z0-9]{1,4})?)(?:车型|版本|版))"
+)
+# "…车型搭载的是一台2.0T四缸涡轮增压发动机，最大功率…": the engine a clause fits, as its object
+_FITTED = re.compile(
+    r"(?:搭载|配备|采用|装备)(?:了|的是|的)?\s*(?:一台|一款|一具)?\s*(?P<d>\d\.\d\s*[TL])(?![A-Za-z0-9])"
+    r"[^，。；,;！？!?\n\d]{0,12}?发动机"
+)
+# an engine size names a version only where its paragraph names another ("1.5T", "2.0T"), or
+# where the engine is fitted to some versions ("中高配车型搭载的是一台2.0T…发动机"); one engine
+# of the car's is its own (no variant)
+_SIZE = re.compile(r"(?<![\d.])\d\.\d\s*[TL](?![A-Za-z0-9])")
+_SOME_VERSIONS = re.compile(r"车型|版|[高低中顶]配")
+_SENTENCE = re.compile(r"[。；;！？!?\n]")
+# what makes a clause's subject its own: a component, a version, a model or a car
+_OWN_SUBJECT = re.compile(r"电机|电池|发动机|增程器|车型|版|款|代|[A-Za-z]+\d|\d\.\d")
+
+
+def _engine_subject(text: str, f: Found) -> Found:
+    stops = [m.end() for m in _SENTENCE.finditer(text, max(0, f.value.start - 200), f.value.start)]
+    sentence = stops[-1] if stops else max(0, f.value.start - 200)
+    stop = _SENTENCE.search(text, f.value.start)
+    if "电机" in text[sentence : stop.start() if stop else len(text)]:
+        return f  # an engine beside a motor: each named by its part (`components`)
+    cuts = [sentence] + [m.end() for m in _CLAUSE.finditer(text, sentence, f.value.start)]
+    end = f.value.start
+    para = text.rfind("\n\n", 0, f.value.start) + 1
+    para_end = text.find("\n\n", f.value.start)
+    named = _SIZE.finditer(text, para, para_end if para_end >= 0 else len(text))
+    sizes = len({" ".join(m.group().split()) for m in named}) > 1
+    for start in reversed(cuts[-4:]):
+        m = _ENGINE_SUBJECT.match(text, start)
+        if m is not None and m.end() <= end and (sizes or m.group("n")):
+            return replace(f, variant=m.group("d") or m.group("n"))
+        m = _FITTED.search(text, start, end if end < f.value.start else f.value.end)
+        if m is not None and (m.end() <= end or m.start("d") == f.value.start):
+            if sizes or _SOME_VERSIONS.search(text, start, m.start()):
+                return replace(f, variant=m.group("d"))
+        if _OWN_SUBJECT.search(text, start, end):
+            return f  # this clause names its own subject ("电机最大功率160kW")
+        end = start
+    return f
+
+
+def subject_sizes(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """The displacement an engine size states where it is a clause's subject whose figures
+    are that version's ("2.0T车型最大功率…": a 2.0-litre engine), unless one is read already."""
+    named = {f.variant for f in found if f.variant and _SIZE.fullmatch(f.variant)}
+    attr = vocab.attributes.get("displacement")
+    if not named or attr is None:
+        return []
+    have = {f.variant for f in found if f.attribute == "displacement"}
+    out: list[Found] = []
+    for start in [0, *(m.end() for m in _CLAUSE.finditer(text))]:
+        m = _ENGINE_SUBJECT.match(text, start)
+        size = m.group("d") if m is not None else None
+        if m is None or size is None or size not in named or size in have:
+            continue
+        values = read(attr, text, m.start("d"), m.end("d"), None, bare=False)
+        if values:
+            out.append(Found("displacement", values[0], m.start("d"), m.end("d"), size))
+            have.add(size)
+    return out

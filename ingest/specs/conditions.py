@@ -95,7 +95,8 @@ def alternative_condition(text: str, start: int, end: int) -> str | None:
     return " ".join(m.group("q").split()) if m else None
 
 
-_BRACKET_JOIN = re.compile(r"\s*,?\s*(?:or|and)\s+(?:up\s+to\s+)?", re.IGNORECASE)
+# "… or 19.2 kW (optional)", "190km（DM-i 945）／210km（DM-i 970）"
+_BRACKET_JOIN = re.compile(r"\s*,?\s*(?:or|and)\s+(?:up\s+to\s+)?|\s*[/／、]\s*", re.IGNORECASE)
 
 
 def paired(

@@ -17,13 +17,13 @@ from pathlib import Path
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
-from ingest.specs.choices import offered
+from ingest.specs.choices import offered, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
-from ingest.specs.latter import of_both
+from ingest.specs.latter import of_both, referred_car
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -35,7 +35,7 @@ from ingest.specs.phrasing import worded_figures
 from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
-from ingest.specs.respective import shared_by_listed
+from ingest.specs.respective import interleaved, shared_by_listed
 from ingest.specs.row_labels import only_place
 from ingest.specs.scope import (
     DocCars,
@@ -115,6 +115,8 @@ def _extract(
     named: list[bool] = []  # beside `found`: does the fact's sentence name its car first
     all_spans = chunk_spans(doc.sections, chunks)
     versions: Declared = ([], [])  # the versions slashed figures are for, declared so far
+    carry: str | None = None  # the car the last section's text ended on, and its headings
+    path: tuple[str, ...] | None = None
     for section, spans in zip(doc.sections, all_spans, strict=True):
         if not spans:
             continue
@@ -131,7 +133,10 @@ def _extract(
                 index.model_names,
             )
         )
-        scope = section_scope(index, section, doc_cars, record, hits)
+        same_text = section.heading_path == path and doc.file_type != "csv"  # no data rows
+        carried = carry if same_text and record is None else None
+        scope = section_scope(index, section, doc_cars, record, hits, carried)
+        carry, path = scope.car_at(len(section.text)), section.heading_path
         car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
@@ -222,7 +227,8 @@ def _read(
     if section.kind == "record":  # a txt's `参数：值` block: its slashed lines; a row's
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
-        return [(f, False) for f in [*kv, *parts]]
+        rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
+        return [(f, False) for f in [*kv, *parts, *rows]]
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
@@ -262,13 +268,14 @@ def _read(
     prose += dimension_run(vocab, text, prose)
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
-    prose = heading_version(section.heading_path, text, prose)
+    prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [
         (_under_heading(text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
+    found += [(f, True) for f in subject_sizes(vocab, text, [f for f, _ in found])]
     settled = components(text, settle(vocab, text, found, listed[0]))
     return _per_trim(text, bracket_versions(text, without_total_range(text, settled)))
 
@@ -328,6 +335,7 @@ def _facts(
     by_name = False
     car = column or scope.car_at(found.start)
     if record is None and column is None:
+        car = referred_car(text, found.value.start, hits) or car  # "…。前者售价…"
         placed = sentence_car(hits, text, found, car, doc_cars)
         if placed is None:
             return [], False

@@ -7,7 +7,9 @@ compared with is then 后者 ("the latter"), or 前者 when it comes first ("北
 the figures are the rival's, not the car's, even when the rival is a car no alias file knows.
 
 A comparison also states what its two cars share: "两车都是五座布局" (两车, 两台车, 二者 … 都/均)
-is each of the two cars named last before it (`of_both`).
+is each of the two cars named last before it (`of_both`); and where two cars were named, 前者
+and 后者 are the first and the second of them ("A和B的价格有重叠。前者售价…；后者售价…"), each
+until the next such word or the sentence's end (`referred_car`).
 """
 
 from __future__ import annotations
@@ -57,3 +59,32 @@ def of_both(text: str, at: int, hits: list[Hit], stated: list[Fact]) -> list[Fac
         if len(pair) == 2 and fact.car in pair:
             out += [replace(fact, car=c) for c in pair if c != fact.car]
     return out
+
+
+_WHICH = re.compile(r"前者|后者")
+_WHICH_END = re.compile(r"[。！？!?\n]")
+_WHICH_REACH = 300  # characters back to the two cars 前者/后者 point at
+
+
+def referred_car(text: str, at: int, hits: list[Hit]) -> str | None:
+    """The car 前者 or 后者 before `text[at]` in its sentence stands for: the first or the
+    second of the last two cars named before that word; None when there is no such word or
+    no such pair."""
+    start = max(text.rfind(c, 0, at) for c in "。！？!?\n") + 1
+    words = list(_WHICH.finditer(text, start, at))
+    if not words:
+        return None
+    word = words[-1]
+    back = max(0, word.start() - _WHICH_REACH, text.rfind("\n\n", 0, word.start()))
+    pair: list[str] = []
+    for h in sorted(
+        (h for h in hits if h.car and back <= h.start and h.end <= word.start()),
+        key=lambda h: -h.end,
+    ):
+        if h.car not in pair:
+            pair.insert(0, h.car)  # type: ignore[arg-type]  # filtered: a car
+        if len(pair) == 2:
+            break
+    if len(pair) != 2:
+        return None
+    return pair[0] if word.group() == "前者" else pair[1]

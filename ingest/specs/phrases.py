@@ -105,7 +105,8 @@ _DRIVE = re.compile(
 _ZH_DRIVE = re.compile(
     r"(?:前置|后置|中置)?(?:[单双三]电机)?(?:前驱|后驱|两驱|四驱|全驱|(?:前|后|四|全)轮驱动)"
 )
-_OWN_VERSION = re.compile(r"版本|版|车型")
+# "四驱版", "四驱驭领版": a drive opening a version's name ("四驱两种版本" counts, names none)
+_OWN_VERSION = re.compile(r"(?:(?![的是在让使和与及为种个款一二两三四五])\w){0,6}?(?:版|车型|型)")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
     r"\bstandard|\b(?:is|are))\s+$",

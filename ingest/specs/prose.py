@@ -17,6 +17,7 @@ from ingest.specs.conditions import paired
 from ingest.specs.numbers import Quantity, joined_list, quantities
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.subjects import SENTENCE_START, with_variant
+from ingest.specs.traps import earlier_model
 from ingest.specs.units import KWH100, L100
 from ingest.specs.values import compared, read, rpm_value
 from ingest.specs.vocabulary import Hint, Vocabulary, unit_hint
@@ -73,6 +74,8 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
                 break
             if compared(text, q.start, q.end) or _BEYOND.match(text, q.end):
                 break  # "售价10万元以内的车型": a bound of a class of cars, not a value
+            if earlier_model(text, q.start):
+                continue  # "最大功率由老款的185kW提升至195kW": the label's figure is the next
             found = _bind(vocab, m, text, q.start, _value_end(text, q.end), m[0], None)
             pair = paired(text, q, figures, partial(_bind_at, vocab, m, text)) if found else []
             if pair:  # "11 kW (standard) or 19.2 kW (optional)": each its version's

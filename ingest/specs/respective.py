@@ -1,4 +1,6 @@
-"""Names a sentence lists, then figures it gives for them in turn (`respective`).
+"""Names a sentence lists, then figures it gives for them in turn (`respective`), or each
+name with its figure after 分别为 (`interleaved`: "指导价分别为：1.5T 豪华版12.99万元，2.0T 旗舰版
+16.49万元": each item's figure is its name's).
 
 "有1.5T、1.5T+48V、2.0T三款动力系统，最大马力分别可以达到168Ps、204Ps、204Ps": the k figures of
 one attribute after 分别 (or before "respectively") are the k names listed before them, in
@@ -17,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.specs.shapes import ZH_VERSION_WORDS, Found
+from ingest.specs.values import read
+from ingest.specs.vocabulary import Vocabulary
 
 _RESPECTIVE = re.compile(r"分别|\brespectively\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
@@ -160,3 +164,38 @@ def _sizes(out: list[Found], at: list[int], listed: re.Match[str], names: list[s
         )
         extra.append(replace(template, value=value, variant=name))
     return extra
+
+
+# "指导价分别为：": a label's 分别为 and colon, then the first item's name right before its figure
+_ITEMS_OPEN = re.compile(r"分别(?:为|是)\s*:\s*(?P<name>[^,，、;；。:\n]{1,20}?)\s*$")
+_ITEM = re.compile(r"\s*[,，、;；]\s*(?:以及|和|及)?(?P<item>[^,，、;；。:\n]{2,40})")
+
+
+def interleaved(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """`found` with the names of a "分别为：name figure，name figure…" list: the fact read
+    from its first item gets that item's name, and each later item of the same quantity is a
+    fact of its own name."""
+    if "分别" not in text:
+        return found
+    out = []
+    for f in found:
+        m = _ITEMS_OPEN.search(text, f.start, f.value.start) if f.variant is None else None
+        attr = vocab.attributes.get(f.attribute)
+        if m is None or attr is None:
+            out.append(f)
+            continue
+        out.append(replace(f, variant=m.group("name").strip(), start=m.start("name")))
+        end: int | None = f.value.end
+        while end is not None and (item := _ITEM.match(text, end)) is not None:
+            end = None
+            for digit in re.finditer(r"(?<![\d.])\d", item["item"]):
+                at = item.start("item") + digit.start()
+                values = read(attr, text, at, item.end(), None, bare=False)
+                name = text[item.start("item") : at].strip()
+                if values and values[0].start == at and values[0].unit == f.value.unit and name:
+                    out.append(
+                        Found(f.attribute, values[0], item.start("item"), values[0].end, name)
+                    )
+                    end = values[0].end
+                    break
+    return out

@@ -29,6 +29,8 @@ _META = re.compile(
 )
 _HEADING_LINE = 30  # a line this short naming a car is a heading for it
 _SENTENCE_MARK = re.compile(r"[，。！？,;；!?]|\d\s*(?:万|mm|kw|ps|nm)", re.IGNORECASE)
+# "【腾势D9】…": a line that opens with a bracketed name (a car's, when one is named in it)
+_BRACKET_HEAD = re.compile(r"[ \t]*[【\[][^】\]\n]{1,24}[】\]]")
 # a short line that starts with a car's name and a colon heads its part even with a figure
 # in it ("极氪7X：售价22.99万元起")
 _NAME_COLON = re.compile(r"\s*[:：]")
@@ -112,29 +114,51 @@ def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
     front_car = _front_car(index, front)
     candidates = [index.from_title(doc.title), front_car, _meta_car(index, doc)]
     candidates.append(_field_car(index, doc))
-    candidates.append(index.from_title(Path(doc.source).stem.replace("_", " ")))
+    stem = index.from_title(Path(doc.source).stem.replace("_", " "))
+    if stem is not None and len({h.car for h in index.find(doc.title) if h.car}) > 1:
+        # a title naming two cars ("一台大众ID.3、一台吉利博越"): a file name naming one of
+        # them is the document's car only when the text names it far more than the other
+        stem = stem if _dominant(_counts(index, doc, DocCars())) == stem[0] else None
+    candidates.append(stem)
     for candidate in candidates:
         if candidate is not None:
             car_id, name, year = candidate
             found.car, found.names[car_id] = car_id, name
             return found
+    counts = _counts(index, doc, found)
+    found.car = _dominant(counts)
+    found.multi = len(counts) > 1
+    if not counts:
+        _titled_car(doc, found)
+    return found
+
+
+def _counts(index: CarIndex, doc: ParsedDocument, found: DocCars) -> Counter[str]:
+    """How often the document names each car (its title's and a post's #topic#'s twice)."""
     counts: Counter[str] = Counter()
     for section in doc.sections:
+        topics = [m.span() for m in _TOPIC.finditer(section.text)]
         for hit in index.find(section.text):
             if hit.car:
-                counts[hit.car] += 1
+                counts[hit.car] += 1 + any(a <= hit.start < b for a, b in topics)
                 found.names[hit.car] = hit.name
     for hit in index.find(doc.title):
         if hit.car:
             counts[hit.car] += 2
             found.names[hit.car] = hit.name
+    return counts
+
+
+# "#比亚迪唐DM-i# 新款正式上市": a post's topic names what it is about, as a title does
+_TOPIC = re.compile(r"#[^#\s]{2,24}#")
+
+
+def _dominant(counts: Counter[str]) -> str | None:
+    """The car named at least three times and twice as often as any other, if one is."""
     top = counts.most_common(2)
     if top and top[0][1] >= 3 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
-        found.car = top[0][0]
-    found.multi = len(counts) > 1
-    if not counts:
-        _titled_car(doc, found)
-    return found
+        return top[0][0]
+    return None
 
 
 def _front_car(index: CarIndex, front: dict[str, str]) -> tuple[str, str, str] | None:
@@ -261,10 +285,13 @@ def section_scope(
     doc_car: DocCars,
     record: tuple[str, str] | None,
     hits: list[Hit],
+    carried: str | None = None,
 ) -> Scope:
+    """Where each car's part of `section` starts; `carried`: the car whose part the section
+    before, under the same headings, ended in (a text's blocks split by its shape)."""
     if record is not None:
         return Scope([(0, record[0])])
-    base = doc_car.car
+    base = carried or doc_car.car
     for heading in reversed(section.heading_path):
         cars = {h.car for h in index.find(heading) if h.car}
         if len(cars) == 1:
@@ -286,14 +313,20 @@ def section_scope(
         while j < len(hits) and hits[j].end <= end:
             in_line.append(hits[j])
             j += 1
+        head = _BRACKET_HEAD.match(section.text, pos, end)
+        if head is not None:  # "【腾势N7】五座中型SUV，…": a bracketed car heads its part
+            in_line = [h for h in in_line if h.end <= head.end()]
         if (
             in_line
             and stripped
-            and len(stripped) <= _HEADING_LINE
             and (
-                not _SENTENCE_MARK.search(fold(stripped))
-                or _NAME_COLON.match(section.text, in_line[0].end)
-                and not section.text[pos : in_line[0].start].strip()
+                head is not None
+                or len(stripped) <= _HEADING_LINE
+                and (
+                    not _SENTENCE_MARK.search(fold(stripped))
+                    or _NAME_COLON.match(section.text, in_line[0].end)
+                    and not section.text[pos : in_line[0].start].strip()
+                )
             )
         ):
             _heading_line(scope, section.text, in_line, pos, doc_car)
@@ -403,39 +436,3 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
 _DESIGNATION = re.compile(r"[A-Z]|[A-Z0-9-]{2,}|\S*\d\S*")
 # a powertrain named after the model is a version of it even when named once ("Sportage Hybrid")
 _POWERTRAIN = re.compile(r"Hybrid|Plug-in|PHEV|Electric|Diesel", re.IGNORECASE)
-
-
-def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
-    """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
-    if not hits:
-        return []
-    back = max(0, start - _REACH)
-    left = back
-    for m in _STOP.finditer(text, back, start):
-        if not wrapped(text, m.start()):
-            left = m.end()
-    right = min(len(text), end + _REACH)
-    for m in _STOP.finditer(text, end, right):
-        if not wrapped(text, m.start()):
-            right = m.start()
-            break
-    return [h for h in hits if h.car and left <= h.start and h.end <= right]
-
-
-# Where a sentence ends: Chinese stops, ". " (past closing marks: ".** This"), a line break
-_STOP = re.compile(r"[。！？]|[.!?][*_)\]\"'”’]*\s|\n")
-_REACH = 600  # characters a sentence reaches at most
-
-
-# "…的卡罗拉双擎精英版，": a version name right after the car's name, the name ending there
-_VERSION_AFTER = re.compile(r"[\u4e00-\u9fff]{1,6}版(?![\u4e00-\u9fff])")
-
-
-def version_after(text: str, end: int, hits: list[Hit]) -> str | None:
-    """The version a figure ending at `end` is an attribute of, when the car's name follows
-    its 的 and a version name follows the car's ("售价14.38万元的卡罗拉双擎精英版")."""
-    after = [h for h in hits if h.start >= end]
-    if not after or text[end : after[0].start].strip() != "的":
-        return None
-    version = _VERSION_AFTER.match(text, after[0].end)
-    return version.group() if version else None

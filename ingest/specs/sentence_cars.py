@@ -12,8 +12,9 @@ import re
 from dataclasses import replace
 
 from ingest.specs.cars import Hit
-from ingest.specs.scope import DocCars, clause_cars, sub_model, version_after
+from ingest.specs.scope import DocCars, sub_model
 from ingest.specs.shapes import Found
+from ingest.specs.wrap import wrapped
 
 
 def sentence_car(
@@ -93,3 +94,39 @@ def paragraph_car(hits: list[Hit], text: str, at: int) -> str | None:
         return None  # English, or a sentence naming cars of its own ("同样售价14万的A和B")
     before = [h for h in hits if h.car and para <= h.start and h.end <= at]
     return before[-1].car if before else None
+
+
+def clause_cars(hits: list[Hit], text: str, start: int, end: int) -> list[Hit]:
+    """The cars the sentence around `start:end` names, in order (`hits`: the text's cars)."""
+    if not hits:
+        return []
+    back = max(0, start - _REACH)
+    left = back
+    for m in _STOP.finditer(text, back, start):
+        if not wrapped(text, m.start()):
+            left = m.end()
+    right = min(len(text), end + _REACH)
+    for m in _STOP.finditer(text, end, right):
+        if not wrapped(text, m.start()):
+            right = m.start()
+            break
+    return [h for h in hits if h.car and left <= h.start and h.end <= right]
+
+
+# Where a sentence ends: Chinese stops, ". " (past closing marks: ".** This"), a line break
+_STOP = re.compile(r"[。！？]|[.!?][*_)\]\"'”’]*\s|\n")
+_REACH = 600  # characters a sentence reaches at most
+
+
+# "…的卡罗拉双擎精英版，": a version name right after the car's name, the name ending there
+_VERSION_AFTER = re.compile(r"[\u4e00-\u9fff]{1,6}版(?![\u4e00-\u9fff])")
+
+
+def version_after(text: str, end: int, hits: list[Hit]) -> str | None:
+    """The version a figure ending at `end` is an attribute of, when the car's name follows
+    its 的 and a version name follows the car's ("售价14.38万元的卡罗拉双擎精英版")."""
+    after = [h for h in hits if h.start >= end]
+    if not after or text[end : after[0].start].strip() != "的":
+        return None
+    version = _VERSION_AFTER.match(text, after[0].end)
+    return version.group() if version else None

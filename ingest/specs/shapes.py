@@ -173,10 +173,14 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
             cue = False  # "POWERTRAIN", "Engine & Transmission": a form's topic, no variant
         if len(_SIZES.findall(name)) > 1:
             cue = False  # "Model/type 1.05L REVOTORQ 1.2L REVOTRON": a row of engines
+        cue = cue or ZH_VERSION_HEAD.search(name) is not None
         out.append((start, name if cue else None))
     return out
 
 
+# "智己LS6 后驱标准续航Pro版" over "售价：21.99万元" lines: a Chinese version's name alone on its
+# line (a version word at its end, no clause of a sentence in it)
+ZH_VERSION_HEAD = re.compile(r"^[^，,；;。:]{0,24}[\u4e00-\u9fffA-Za-z0-9)）](?:版本|版|车型|型)$")
 _TOPIC_ONLY = re.compile(
     r"(?:engines?|powertrains?|trims?|editions?)(?:\s*(?:&|and|/)\s*[a-z]+)?", re.IGNORECASE
 )

@@ -366,7 +366,9 @@ def _code(text: str, start: int, *, glued: bool, tail: bool = False) -> str | No
     if m is None or (m.end() < len(text) and text[m.end()].isascii() and text[m.end()].isalnum()):
         return None
     end = m.end()
-    while more := _CODE_MORE.match(text, end):
+    while (more := _CODE_MORE.match(text, end)) and not (
+        more.group().strip().isdigit() and _COUNTER.match(text, more.end())
+    ):  # "腾势N7 12月限时促销": a date after the name, no word of it
         end = more.end()
     code = text[start:end].rstrip(".")
     if len(code) > _CODE_MAX:

@@ -51,9 +51,10 @@ _EARLIER = re.compile(
 def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str, ...]) -> bool:
     """Whether an English figure at `text[at:end]` is no spec of the car: money other than
     its price, a reviewer's measurement or an earlier model's figure, by its clause's words
-    (and, for a measurement, the heading it is under: `headings` without the title)."""
+    (and, for a measurement, the heading it is under: `headings` without the title); of a
+    Chinese figure, whether it is the earlier model's (`earlier_model`)."""
     if not text.isascii():
-        return False
+        return earlier_model(text, at)
     before = _clause_before(text, at)
     if attribute == "price":
         own = _since_last_figure(before)
@@ -81,3 +82,34 @@ def _clause_after(text: str, end: int) -> str:
     clause = text[end : stop.start() if stop else end + 40]
     nxt = re.search(r"[$\d]", clause)  # up to the next figure: its words are its own
     return clause[: nxt.start()] if nxt else clause
+
+
+# The model a new one replaces, named as such ("老款", "上一代"); after a word of comparing
+# ("相比上一代的290N·m") it is a variant of its own (`around`), not left out here
+_ZH_EARLIER = re.compile(
+    r"(?<!相比)(?<!相较)(?<!对比)(?<!比起)(?<![较比与])(?:老款|旧款|上一?代|前代)"
+)
+# "由老款的185kW提升至195kW", "从老款的3060mm加长到3090mm": past these the figure is the new one's
+_TO_NEW = re.compile(r"至|到|变为|变成|改为")
+_ZH_CLAUSE = re.compile(r"[，,。；;！？!?\n（(）)]")
+
+
+def earlier_model(text: str, at: int) -> bool:
+    """Whether the Chinese figure at `at` is the earlier model's: its clause names that model
+    before it ("由老款的185kW", "（老款为30.98-50.98万元）"), with no "to" between ("…提升至
+    195kW" is the new one's); a bracket right after the earlier model's name describes it
+    ("取代了老款的2.5T V6（最大功率210kW）")."""
+    cuts = list(_ZH_CLAUSE.finditer(text, max(0, at - 60), at))
+    start = cuts[-1].end() if cuts else max(0, at - 60)
+    if _names_earlier(text, start, at):
+        return True
+    if not cuts or cuts[-1].group() not in "（(":
+        return False
+    opening = cuts[-1].start()  # inside a bracket: what the clause said right before it
+    before = [m.end() for m in _ZH_CLAUSE.finditer(text, max(0, opening - 30), opening)]
+    return _names_earlier(text, before[-1] if before else max(0, opening - 30), opening)
+
+
+def _names_earlier(text: str, start: int, at: int) -> bool:
+    named = list(_ZH_EARLIER.finditer(text, start, at))
+    return bool(named) and _TO_NEW.search(text, named[-1].end(), at) is None

@@ -1,5 +1,7 @@
 """A line per version, its figures as cells (`version_rows`): "小米SU7 Pro：售价24.59万元｜
-后驱单电机｜最大功率220kW｜CLTC续航830km", "理想L7 Max: 37.98万元 | 双电机四驱 | 续航 210km".
+后驱单电机｜最大功率220kW｜CLTC续航830km", "理想L7 Max: 37.98万元 | 双电机四驱 | 续航 210km";
+or, in Chinese, cells parted by commas after a version's name ("N7 四驱智驾版：指导价33.98万元，
+本月优惠1.8万元"): there a cell counts only with a label of its own (the dealer's 优惠 is none).
 
 The line's name is the version every cell is about: the bracket of "小米SU7（标准版）" (标准版),
 else
@@ -24,6 +26,14 @@ _ROW = re.compile(
     r"(?P<cells>[^\n|]+(?:\|[^\n|]+){1,12})$",
     re.MULTILINE,
 )
+# "D9 DM-i 945 四驱旗舰型：指导价43.98万元，本月优惠2.0万元": a Chinese version's line
+_COMMA_ROW = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n|*，,。]{2,30}?)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*"
+    r"(?P<cells>[^\n|:]+)$",
+    re.MULTILINE,
+)
+_COMMA = re.compile(r"[，,；;]")
+_ZH_VERSION_NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9+]*(?:版本|版|车型|型)$")
 _BRACKET = re.compile(r"\(([^()]{1,20})\)\s*$")
 _LEADING_ZH = re.compile(r"^[\u4e00-\u9fff]+(?=[A-Za-z0-9])")
 _DRIVE = re.compile(r"前驱|后驱|四驱|两驱|全驱|二驱|[24]WD|AWD|FWD|RWD", re.IGNORECASE)
@@ -47,7 +57,13 @@ def row_version(name: str) -> str | None:
 
 
 def _cell(
-    vocab: Vocabulary, text: str, a: int, b: int, row: tuple[int, int], version: str | None
+    vocab: Vocabulary,
+    text: str,
+    a: int,
+    b: int,
+    row: tuple[int, int],
+    version: str | None,
+    labelled: bool = False,
 ) -> list[Found]:
     cell = text[a:b].strip()
     lead = a + len(text[a:b]) - len(text[a:b].lstrip())
@@ -60,6 +76,8 @@ def _cell(
         return [Found(key, Value(lead, end), row[0], row[1], version)]
     label = cell[: digit.start()].strip()
     key = vocab.lookup(label) if label else None
+    if key is None and labelled:
+        return []
     if key is None:
         found = quantities(cell)
         if len(found) != 1 or found[0].unit is None:
@@ -74,7 +92,7 @@ def _cell(
 
 def version_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """The facts of every version row in `text` that no other reader took."""
-    out: list[Found] = []
+    out: list[Found] = _comma_rows(vocab, text, skip)
     if "|" not in text:
         return out
     for m in _ROW.finditer(text):
@@ -87,4 +105,27 @@ def version_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         for cell in m.group("cells").split("|"):
             out += _cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version)
             pos += len(cell) + 1
+    return out
+
+
+def _comma_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
+    """The labelled cells of lines that name a Chinese version, then its figures parted by
+    commas; the name must name a version (a version word at its end), not a label."""
+    out: list[Found] = []
+    if ":" not in text:
+        return out
+    for m in _COMMA_ROW.finditer(text):
+        name = m.group("name").strip()
+        if any(a <= m.start() < b for a, b in skip) or not _ZH_VERSION_NAME.search(name):
+            continue
+        if vocab.lookup(name):
+            continue
+        version = name  # as written: "瑞虎8 1.6T 豪华型" is no make before a model
+        row: list[Found] = []
+        pos = m.start("cells")
+        for cell in _COMMA.split(m.group("cells")):
+            row += _cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version, True)
+            pos += len(cell) + 1
+        if any(f.attribute not in ("drive", "transmission") for f in row):
+            out += row  # a figure with its label: not a sentence that names its drive
     return out

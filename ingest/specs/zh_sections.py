@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import ZH_VERSION_HEAD, Found
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
 
@@ -76,12 +76,24 @@ def charging_windows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) 
     return out
 
 
+def _in_version_name(text: str, found: Found) -> bool:
+    if found.attribute not in ("drive", "transmission"):
+        return False
+    start = text.rfind("\n", 0, found.value.start) + 1
+    end = text.find("\n", found.value.end)
+    line = text[start : end if end >= 0 else len(text)].strip(" \t#*")
+    return ZH_VERSION_HEAD.search(line) is not None
+
+
 _BRACKET_HEAD = re.compile(r"^[ \t]*[【\[](?P<v>[^】\]\n]{1,24})[】\]][ \t]*$", re.M)
 _NAMES_VERSION = re.compile(r"(?:版|型|款|版本|车型)$")
 
 
 def bracket_versions(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
-    """`found` with the version each 【…版】 group header names given to its lines."""
+    """`found` with the version each 【…版】 group header names given to its lines, and
+    without the drive or gearbox a version's name says ("智己LS6 四驱超性能Max版" alone on its
+    line, or in a header: a name, no statement)."""
+    found = [(f, p) for f, p in found if not _in_version_name(text, f)]
     if "【" not in text and "[" not in text:
         return found
     heads = [(m.start(), m.end(), m.group("v").strip()) for m in _BRACKET_HEAD.finditer(text)]
