@@ -407,3 +407,20 @@ def test_versions_named_only_by_the_cars_one_engine_are_the_car() -> None:
     assert "1.5-litre turbocharged" not in text and "inline-4" not in text, text
     two = [*one.facts, fact("power", "185 kW", "2.0T 豪华版", (185,), "kW")]
     assert one_engine(two) == two
+
+
+def test_a_turning_circle_is_named_as_its_source_measured_it() -> None:
+    """Regression (the Aurora X5 sample in Chinese): a "Turning circle 11.2 m" was written
+    "转弯半径11.2米", a radius twice the real one. A radius stays a radius in both languages."""
+
+    def with_evidence(name: str, value: float, evidence: str) -> FactSheet:
+        turning = fact("turning_circle", f"{value} m", None, (value,), None)
+        quoted = replace(turning.citation, evidence=evidence)
+        return sheet(name, replace(turning, citation=quoted, citations=(quoted,)))
+
+    circle = with_evidence("Aurora X5", 11.2, "Turning circle 11.2 m")
+    radius = with_evidence("Meridian S", 5.5, "最小转弯半径5.5米")
+    assert "转弯直径11.2" in "".join(write(circle, language="zh").values())
+    assert "turning circle is 11.2" in " ".join(write(circle).values())
+    assert "最小转弯半径5.5" in "".join(write(radius, language="zh").values())
+    assert "turning radius is 5.5" in " ".join(write(radius).values())

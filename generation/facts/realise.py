@@ -28,6 +28,20 @@ from ingest.specs.figures import spelled_codes
 from ingest.specs.variants import is_model_year
 
 _FIELDS = string.Formatter()
+# A turning circle its source gives as a radius ("最小转弯半径5.5米", "turning radius"): a
+# radius is half the circle, so the text names what the source measured.
+_RADIUS = re.compile(r"(?i)radius|半径")
+_CIRCLE = re.compile(r"(?i)circle|diameter|直径")
+
+
+def _worded(fact: SheetFact) -> str:
+    """The phrasebook key for how the source words `fact` ("turning_radius"), else ""."""
+    evidence = fact.citation.evidence
+    if fact.attribute == "turning_circle" and _RADIUS.search(evidence):
+        return "" if _CIRCLE.search(evidence) else "turning_radius"
+    return ""
+
+
 _STOP = re.compile(r"([.。!！?？])$")
 # "a" before a vowel sound: "an 8-speed", "an Electronically Controlled CVT" (not "a U2").
 _ARTICLE = re.compile(r"\b([Aa]) (?=(?:[AEIOaeio]|8|11\b|18\b))")
@@ -168,7 +182,11 @@ class Realiser:
             sentences.append(self._render(template, said, topic.variant))
             templates.remove(template)
         for fact in left.values():
-            template = self.book.single.get(fact.attribute) or self.book.single.get("*", "")
+            template = (
+                self.book.single.get(_worded(fact), "")
+                or self.book.single.get(fact.attribute)
+                or self.book.single.get("*", "")
+            )
             if template:
                 sentences.append(self._render(template, [fact], topic.variant))
         if named and sentences:  # said by the first sentence's subject: used, not cited
