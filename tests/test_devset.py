@@ -19,6 +19,7 @@ from bench.questions.check import (
     TEST,
     TUNE,
     TUNE_EXTRA,
+    TUNE_EXTRA2,
     Piece,
     as_list,
     check,
@@ -45,8 +46,8 @@ def dev_qa() -> Path:
 
 @pytest.mark.parametrize(
     "questions",
-    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3],
-    ids=["specqa", "blind", "tune_extra", "blind2", "blind3"],
+    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2],
+    ids=["specqa", "blind", "tune_extra", "blind2", "blind3", "tune_extra2"],
 )
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
