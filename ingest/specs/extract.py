@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_names import counted_by_designation, with_designations
+from ingest.specs.blocks import Blocks
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered
 from ingest.specs.columns import column_car, headed_by_car
@@ -115,7 +116,9 @@ def _extract(
     named: list[bool] = []  # beside `found`: does the fact's sentence name its car first
     all_spans = chunk_spans(doc.sections, chunks)
     versions: Declared = ([], [])  # the versions slashed figures are for, declared so far
+    blocks = Blocks()  # the version blocks name lines head (`blocks`)
     for section, spans in zip(doc.sections, all_spans, strict=True):
+        blocks.enter(section)
         if not spans:
             continue
         record = record_car(index, section) if section.kind == "record" else None
@@ -141,6 +144,7 @@ def _extract(
         read = _read(vocab, section, text, data_sets, versions)
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
+            item = blocks.variant(text, item)
             item, column = column_car(index, item, doc_cars)
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             stated, by_name = _facts(
