@@ -18,7 +18,8 @@ T = TypeVar("T")
 # "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
 # variant it is for (not a figure restated in another unit: "(120 PS)")
 _QUALIFIER = re.compile(
-    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
+    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d|"
+    r"[A-Z][A-Za-z0-9.\-]{0,8}(?: [A-Za-z0-9\-]{1,12}){0,2}))[)）]"  # a designation: "(Q4 45)"
 )
 # "… at maximum air suspension height", "… with coil suspension", "… on the Defender 90": the
 # condition right after a figure (its unit included), up to the next bracket, comma, "or" or

@@ -57,7 +57,7 @@ from ingest.specs.taught import taught_index
 from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
-from ingest.specs.variants import unify_variants
+from ingest.specs.variants import after_own_name, unify_variants
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 from ingest.specs.zh_sections import (
@@ -165,7 +165,7 @@ def _extract(
                 learned.setdefault(car, set()).update(names)
     unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
-    unified = electric_cars(unify_variants([f for f, _ in found]))
+    unified = electric_cars(unify_variants(after_own_name([f for f, _ in found], doc_cars.names)))
     facts = beside_pure_electric(
         _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )

@@ -329,7 +329,7 @@ def _read_cell(
             return split
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
     if any(v.unit for v in values):  # "302 horsepower (2025)", "(… with 2025 update)"
-        values = [v for v in values if v.unit or not _year_in_brackets(segment, v.start, v.end)]
+        values = [v for v in values if v.unit or not _in_brackets(segment, v.start, v.end)]
     if attr.dimension == "text" and len(values) == 1:
         values = alternatives(key, values[0], segment)
         if len(values) > 1:
@@ -366,17 +366,19 @@ def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Va
     return out
 
 
-_YEAR = re.compile(r"(?:19|20)\d\d")
-
-
-def _year_in_brackets(segment: str, start: int, end: int) -> bool:
-    """Whether `segment[start:end]` is a model year inside a bracketed remark: no figure of
-    the label's quantity, whatever else the remark says."""
-    if not _YEAR.fullmatch(segment, start, end):
-        return False
+def _in_brackets(segment: str, start: int, end: int) -> bool:
+    """Whether `segment[start:end]`, a figure with no unit beside figures with one, is inside
+    a bracketed remark (a model year, a version's designation: "(Q4 45)"): no figure of the
+    label's quantity, whatever else the remark says."""
     opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
     closed = max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
-    return opened > closed
+    if opened <= closed:
+        return False
+    named = re.search(r"[A-Za-z]\w*\s+$", segment[opened + 1 : start]) is not None  # "(Q4 45)"
+    return named or _YEAR.fullmatch(segment, start, end) is not None
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def with_rpm(

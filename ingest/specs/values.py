@@ -319,7 +319,11 @@ def on_fuel(text: str, start: int, end: int) -> bool:
     return bool(_ON_FUEL.search(text, cuts[-1] if cuts else back, stop.start() if stop else end))
 
 
-_OWN_BRACKET = re.compile(r"[ \t]*[(（](?P<v>[A-Za-z][A-Za-z .\-]{0,22}|[\u4e00-\u9fff]{1,8})[)）]")
+# a bracket's name: words, a Chinese name, or a designation ("Q4 40", "Hybrid 136")
+_OWN_BRACKET = re.compile(
+    r"[ \t]*[(（](?P<v>[A-Za-z][A-Za-z .\-]{0,22}|[A-Z][A-Za-z0-9.\-]{0,8} \d{1,3}[A-Za-z]{0,3}|"
+    r"[\u4e00-\u9fff]{1,8})[)）]"
+)
 # what a bracket says of how or for what a figure was measured, not which variant it is
 _NO_VARIANT = re.compile(
     r"\b(?:usable|gross|net|approx\w*|est\w*|epa|wltp|nedc|cltc|claimed|rated|max\w*|peak|"
