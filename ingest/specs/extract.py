@@ -51,6 +51,7 @@ from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.slashed import Declared, declared, slashed
+from ingest.specs.spoken import Spoken
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
@@ -117,6 +118,8 @@ def _extract(
     all_spans = chunk_spans(doc.sections, chunks)
     versions: Declared = ([], [])  # the versions slashed figures are for, declared so far
     blocks = Blocks()  # the version blocks name lines head (`blocks`)
+    own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
+    spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:
@@ -141,7 +144,7 @@ def _extract(
         text = fold(section.text)
         versions = declared(text, versions)
         row = []
-        read = _read(vocab, section, text, data_sets, versions)
+        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions))
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
             item = blocks.variant(text, item)

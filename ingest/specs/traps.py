@@ -17,6 +17,7 @@ import re
 
 # A clause ends at a sentence, line, table cell or semicolon (not a comma, nor a leader of dots).
 _CLAUSE = re.compile(r"(?<![.\s])[.;!?](?=\s|$)|[|\n]")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _REACH = 90  # characters a clause reaches back from its figure at most
 
 # Money that is not what the car costs: charges, options and offers, totals with options
@@ -58,7 +59,7 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
     """Whether an English figure at `text[at:end]` is no spec of the car: money other than
     its price, a reviewer's measurement or an earlier model's figure, by its clause's words
     (and, for a measurement, the heading it is under: `headings` without the title)."""
-    if not text.isascii():
+    if _CJK.search(text):  # English words only ("£", "€" and dashes are English writing's too)
         return False
     before = _clause_before(text, at)
     if _BACK.match(before) and len(before) < at:  # "…; its 82 kWh battery": the clause before
