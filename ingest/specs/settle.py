@@ -3,7 +3,7 @@
 A figure a clause only speculates about goes (`hedges.speculative`), and so does a combined
 economy whose figure names another cycle ("~27 MPG (city)"); figures a sentence gives
 "respectively" get the names it listed (`respective`); a bracket right after a figure names its
-variant ("71.4 kWh (FWD)", `values.own_bracket`), and so does a clause's subject ("hybrid
+variant ("71.4 kWh (FWD)", `conditions.own_bracket`), and so does a clause's subject ("hybrid
 models tow up to 3,500 lbs"); an engine speed before its power or torque, and an earlier
 generation's figure a clause compares with, are added (`around`).
 """
@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.specs.around import around
+from ingest.specs.conditions import own_bracket
 from ingest.specs.hedges import speculative
 from ingest.specs.latter import of_the_other
 from ingest.specs.respective import respective
 from ingest.specs.shapes import Found
-from ingest.specs.values import own_bracket
 from ingest.specs.vocabulary import Vocabulary
 
 
