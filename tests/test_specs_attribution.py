@@ -162,3 +162,28 @@ def test_an_outgoing_models_figures_are_not_the_cars(tmp_path: Path) -> None:
     )
     assert _by_variant(specs, "battery_capacity") == {None: (90.0,)}
     assert _by_variant(specs, "electric_range") == {None: (500.0,)}
+
+
+def test_a_ruled_listing_row_is_about_the_car_its_model_cell_names(tmp_path: Path) -> None:
+    """A fleet guide: one car per line under a ruler of dashes; the make and capitalised
+    words name the car ("Toyota Grand Highlander", not the listed Highlander), the rest of
+    the cell (even past its column) is the trim; "19/26 mpg" is city/highway."""
+    specs = write(
+        tmp_path,
+        "fleet.txt",
+        "FLEET GUIDE\n\n"
+        "CODE  MODEL                             SPECS                          RATE\n"
+        "----  --------------------------------  -----------------------------  -------\n"
+        "MVAR  Kia Carnival EX                   290 hp, 8 seats, 19/26 mpg     $99/day\n"
+        "LFAR  Toyota Grand Highlander Hybrid XLE 250 hp, 7 seats, 35/33 mpg    $120/day\n"
+        "\nChild seats $14/day.\n",
+    )
+    power = {(f.car, f.variant): f.numbers for f in facts(specs, "power")}
+    assert power == {
+        ("kia-carnival", "EX"): (290.0,),
+        ("toyota-grand-highlander", "Hybrid XLE"): (250.0,),
+    }
+    city = {(f.car, f.numbers) for f in facts(specs, "fuel_economy_city")}
+    assert city == {("kia-carnival", (19.0,)), ("toyota-grand-highlander", (35.0,))}
+    assert {f.numbers for f in facts(specs, "fuel_economy_highway")} == {(26.0,), (33.0,)}
+    assert not facts(specs, "fuel_economy_combined")

@@ -25,6 +25,7 @@ from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.latter import of_both
+from ingest.specs.listing import in_row, listing_rows
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -138,6 +139,7 @@ def _extract(
             )
         )
         scope = section_scope(index, section, doc_cars, record, hits)
+        listed = listing_rows(index, section.text) if record is None else []
         car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
@@ -149,6 +151,8 @@ def _extract(
             bound = bound_of(text, item.value.start)
             item = blocks.variant(text, item)
             item, column = column_car(index, item, doc_cars)
+            item, row_car = in_row(listed, item, doc_cars.names)
+            column = column or row_car
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             stated, by_name = _facts(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record, column

@@ -38,12 +38,13 @@ def ordered_economy(label: str, segment: str) -> list[tuple[str, Value]]:
 
 
 def epa_triples(segment: str, start: int, end: int) -> list[tuple[str, Value]]:
-    """Each "26/33/29 mpg" in `segment[start:end]`: EPA's city/highway/combined, in order."""
+    """Each "26/33/29 mpg" in `segment[start:end]`: EPA's city/highway/combined, in order;
+    a pair ("28/37 mpg") is city/highway, as US sheets write it."""
     return [
         pair
         for q in quantities(segment, start, end)
-        if q.is_list and len(q.numbers) == 3 and q.unit is not None and q.unit.symbol == "mpg"
-        for pair in _assigned(q, q.unit, EPA_ORDER)
+        if q.is_list and len(q.numbers) in (2, 3) and q.unit is not None and q.unit.symbol == "mpg"
+        for pair in _assigned(q, q.unit, EPA_ORDER[: len(q.numbers)])
     ]
 
 
