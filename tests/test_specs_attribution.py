@@ -187,3 +187,18 @@ def test_a_ruled_listing_row_is_about_the_car_its_model_cell_names(tmp_path: Pat
     assert city == {("kia-carnival", (19.0,)), ("toyota-grand-highlander", (35.0,))}
     assert {f.numbers for f in facts(specs, "fuel_economy_highway")} == {(26.0,), (33.0,)}
     assert not facts(specs, "fuel_economy_combined")
+
+
+def test_two_labelled_pairs_on_one_line_and_a_braked_trailer_weight(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "acme_ranger.txt",
+        "BRAND: Acme\nMODEL: Ranger\n\n"
+        "Length: 4,400 mm; wheelbase: 2,650 mm\n"
+        "Maximum braked trailer weight: 1500 kg\n"
+        "Traction battery: 60 kWh\n",
+    )
+    assert _by_variant(specs, "length") == {None: (4400.0,)}
+    assert _by_variant(specs, "wheelbase") == {None: (2650.0,)}
+    assert _by_variant(specs, "towing_capacity") == {None: (1500.0,)}
+    assert _by_variant(specs, "battery_capacity") == {None: (60.0,)}

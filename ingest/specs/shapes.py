@@ -89,21 +89,31 @@ def key_values(
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
-        out.extend(
-            values_of(
-                vocab,
-                key,
-                label,
-                text,
-                m.start("value"),
-                m.end("value"),
-                m.start("label"),
-                m.end(),
-                variant,
-                single=True,
+        pairs = [(key, label, m.start("value"), m.end("value"))]
+        for more in _NEXT_PAIR.finditer(text, m.start("value"), m.end("value")):
+            # "Length: 4,588 mm; wheelbase: 2,764 mm": a second pair after a semicolon
+            if (more_key := vocab.lookup(more.group("label"))) is not None:
+                pairs[-1] = (*pairs[-1][:3], more.start())
+                pairs.append((more_key, more.group("label"), more.start("value"), more.end()))
+        for key_of, label_of, a, b in pairs:
+            out.extend(
+                values_of(
+                    vocab,
+                    key_of,
+                    label_of,
+                    text,
+                    a,
+                    b,
+                    m.start("label"),
+                    m.end(),
+                    variant,
+                    single=True,
+                )
             )
-        )
     return out, spans
+
+
+_NEXT_PAIR = re.compile(r";[ \t]*(?P<label>[A-Za-z][^:;\n]{1,30}):[ \t]*(?P<value>[^;\n]+)")
 
 
 # A data row's column naming the row's trim or version ("Trim: LX", "Grade", "Variant")
