@@ -89,12 +89,7 @@ def key_values(
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
-        pairs = [(key, label, m.start("value"), m.end("value"))]
-        for more in _NEXT_PAIR.finditer(text, m.start("value"), m.end("value")):
-            # "Length: 4,588 mm; wheelbase: 2,764 mm": a second pair after a semicolon
-            if (more_key := vocab.lookup(more.group("label"))) is not None:
-                pairs[-1] = (*pairs[-1][:3], more.start())
-                pairs.append((more_key, more.group("label"), more.start("value"), more.end()))
+        pairs = _pairs(vocab, key, label, m)
         for key_of, label_of, a, b in pairs:
             out.extend(
                 values_of(
@@ -111,6 +106,19 @@ def key_values(
                 )
             )
     return out, spans
+
+
+def _pairs(
+    vocab: Vocabulary, key: str, label: str, m: re.Match[str]
+) -> list[tuple[str, str, int, int]]:
+    """(key, label, value start, value end) of a `key: value` line, and of each further pair
+    after a semicolon ("Length: 4,588 mm; wheelbase: 2,764 mm")."""
+    pairs = [(key, label, m.start("value"), m.end("value"))]
+    for more in _NEXT_PAIR.finditer(m.string, m.start("value"), m.end("value")):
+        if (more_key := vocab.lookup(more.group("label"))) is not None:
+            pairs[-1] = (*pairs[-1][:3], more.start())
+            pairs.append((more_key, more.group("label"), more.start("value"), more.end()))
+    return pairs
 
 
 _NEXT_PAIR = re.compile(r";[ \t]*(?P<label>[A-Za-z][^:;\n]{1,30}):[ \t]*(?P<value>[^;\n]+)")
