@@ -202,3 +202,18 @@ def test_two_labelled_pairs_on_one_line_and_a_braked_trailer_weight(tmp_path: Pa
     assert _by_variant(specs, "wheelbase") == {None: (2650.0,)}
     assert _by_variant(specs, "towing_capacity") == {None: (1500.0,)}
     assert _by_variant(specs, "battery_capacity") == {None: (60.0,)}
+
+
+def test_a_place_is_no_version_and_two_fuels_are_no_city_highway_pair(tmp_path: Path) -> None:
+    """Regressions: "in the United States" (twice) named a version; EPA's "43/113 MPG city"
+    (gasoline/electricity) read as a city/highway pair."""
+    text = "Sold in the United States only. The manual is gone in the United States. the end"
+    assert Spoken([text], set()).full == {}
+    specs = write(
+        tmp_path,
+        "acme_volt.md",
+        "---\nbrand: Acme\nmodel: Volt\n---\n# Acme Volt\n\n"
+        "EPA fuel economy is 40/110 MPG city, 38/98 MPG highway and 39/104 MPG combined.\n",
+    )
+    assert not [f for f in facts(specs, "fuel_economy_highway") if f.numbers == (110.0,)]
+    assert not [f for f in facts(specs, "fuel_economy_city") if f.numbers == (38.0,)]

@@ -8,7 +8,8 @@ version's name is read from its shape and repetition, not from a list:
 
 - a run of two to four capitalised words the document writes at least twice, without the
   words the document also writes in lower case before it ("The", "In") and without the car's
-  own name ("Grand Cherokee", "Volvo");
+  own name ("Grand Cherokee", "Volvo"), and not only ever after a preposition (a place:
+  "in the United States");
 - a run that ends a longer version's name is that version shortened ("the Extended Range"
   for "the Single Motor Extended Range"); one that starts it is a version of its own ("the
   Single Motor").
@@ -29,7 +30,7 @@ from dataclasses import replace
 from ingest.specs.shapes import Found
 
 _RUN = re.compile(r"(?<![\w-])[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){1,4}(?![\w-])")
-_CLAUSE = re.compile(r"[.!?;:](?=\s|$)|\n")
+_CLAUSE = re.compile(r"[.!?;:][*_)\]\"'”’]*(?=\s|$)|\n")
 _JOINER = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?$", re.IGNORECASE)
 _FOR = re.compile(r"\s+for\s+(?:the\s+)?", re.IGNORECASE)
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
@@ -49,7 +50,7 @@ class Spoken:
                 words = words[1:]
             if len(words) >= 2 and not any(w.casefold() in car_words for w in words):
                 counts[" ".join(words)] += 1
-        names = {n for n, c in counts.items() if c >= _TIMES}
+        names = {n for n, c in counts.items() if c >= _TIMES and _subject(n, whole)}
         self.full = {n: self._longer(n, names) for n in names}
         # longest first, so "Single Motor Extended Range" is read before "Single Motor"
         self._pattern = (
@@ -106,3 +107,17 @@ def _wrap(text: str, at: int) -> bool:
 
 
 _GOES_ON = re.compile(r"[ \t]*[A-Za-z0-9(£$€]")
+
+
+def _subject(name: str, text: str) -> bool:
+    """Whether the text names `name` once other than after a preposition: a place ("in the
+    United States", every time) is no version; "The Single Motor uses …" is one."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+        if _AFTER_PREPOSITION.search(text, max(0, m.start() - 20), m.start()) is None:
+            return True
+    return False
+
+
+_AFTER_PREPOSITION = re.compile(
+    r"\b(?:in|at|from|across|throughout|within|outside|to)\s+(?:the\s+)?$", re.IGNORECASE
+)
