@@ -217,3 +217,20 @@ def test_a_place_is_no_version_and_two_fuels_are_no_city_highway_pair(tmp_path: 
     )
     assert not [f for f in facts(specs, "fuel_economy_highway") if f.numbers == (110.0,)]
     assert not [f for f in facts(specs, "fuel_economy_city") if f.numbers == (38.0,)]
+
+
+def test_prose_after_a_trim_table_names_its_trims_whole_or_by_their_code(tmp_path: Path) -> None:
+    """A table with trims as rows declares them; a sentence about "the GT iX" or, shortened
+    to its code, "the iX" is that trim's, and so is the clause after it that says "it"."""
+    specs = write(
+        tmp_path,
+        "acme_ranger_prices.md",
+        "---\nbrand: Acme\nmodel: Ranger\n---\n# Acme Ranger prices\n\n"
+        "| Trim | Power | Price |\n|---|---|---|\n"
+        "| GT 1.5 TSX | 110 kW | £30,000 |\n| GT iX | 150 kW | £36,000 |\n\n"
+        "The GT iX's battery holds 19.7 kWh; it gives an electric range of 80 km. The iX's\n"
+        "fuel tank is smaller at 40 litres.\n",
+    )
+    assert _by_variant(specs, "battery_capacity") == {"GT iX": (19.7,)}
+    assert _by_variant(specs, "electric_range") == {"GT iX": (80.0,)}
+    assert _by_variant(specs, "fuel_tank") == {"GT iX": (40.0,)}

@@ -32,9 +32,16 @@ from ingest.specs.shapes import Found
 _RUN = re.compile(r"(?<![\w-])[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){1,4}(?![\w-])")
 _CLAUSE = re.compile(r"[.!?;:][*_)\]\"'”’]*(?=\s|$)|\n")
 _JOINER = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?$", re.IGNORECASE)
+_PRONOUN = re.compile(r"\s*(?:it|its|they|their)\b", re.IGNORECASE)
 _FOR = re.compile(r"\s+for\s+(?:the\s+)?", re.IGNORECASE)
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
 _TIMES = 2  # a name the document writes this often is a version's
+# a table whose first column names its rows' trims: "| Trim | Engine | Power |"
+_TRIM_HEAD = re.compile(
+    r"^\|\s*(?:trim|version|variant|grade|derivative|edition)s?\s*\|", re.I | re.M
+)
+# a last word that is a code, so it names its trim alone: "iV", "TDI", "e-TEC" (not "Sport")
+_CODE = re.compile(r"\s(?:\S*[a-z]\S*[A-Z]\S*|[A-Z]{2,}|\S+-\S+)$")
 
 
 class Spoken:
@@ -52,6 +59,13 @@ class Spoken:
                 counts[" ".join(words)] += 1
         names = {n for n, c in counts.items() if c >= _TIMES and _subject(n, whole)}
         self.full = {n: self._longer(n, names) for n in names}
+        rows = _row_names(whole)  # a table's trims, and their last words where only theirs
+        self.full.update({n: n for n in rows})
+        lasts = Counter(n.split()[-1] for n in rows if len(n.split()) > 1)
+        self.full.update(
+            {n.split()[-1]: n for n in rows if lasts[n.split()[-1]] == 1 and _CODE.search(n)}
+        )
+        names = set(self.full)
         # longest first, so "Single Motor Extended Range" is read before "Single Motor"
         self._pattern = (
             re.compile("|".join(rf"\b{re.escape(n)}\b" for n in sorted(names, key=len)[::-1]))
@@ -92,6 +106,9 @@ class Spoken:
         ]
         start = cuts[-1] if cuts else 0
         hits = list(self._pattern.finditer(text, start, found.value.start))
+        if not hits and cuts and _PRONOUN.match(text, start):
+            # "…; it charges at up to 11 kW": the clause before names what "it" is
+            hits = list(self._pattern.finditer(text, cuts[-2] if len(cuts) > 1 else 0, start))
         if not hits:
             return []
         for a, b in zip(hits, hits[1:], strict=False):
@@ -107,6 +124,19 @@ def _wrap(text: str, at: int) -> bool:
 
 
 _GOES_ON = re.compile(r"[ \t]*[A-Za-z0-9(£$€]")
+
+
+def _row_names(text: str) -> set[str]:
+    """The first cells of the rows of each table whose head names its rows' trims."""
+    out: set[str] = set()
+    for head in _TRIM_HEAD.finditer(text):
+        for line in text[head.end() :].split("\n")[1:]:
+            if not line.startswith("|"):
+                break
+            cell = line.split("|")[1].strip()
+            if cell and not set(cell) <= set("-: "):
+                out.add(cell)
+    return out
 
 
 def _subject(name: str, text: str) -> bool:
