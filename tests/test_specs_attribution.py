@@ -174,8 +174,8 @@ def test_a_ruled_listing_row_is_about_the_car_its_model_cell_names(tmp_path: Pat
         "FLEET GUIDE\n\n"
         "CODE  MODEL                             SPECS                          RATE\n"
         "----  --------------------------------  -----------------------------  -------\n"
-        "MVAR  Kia Carnival EX                   290 hp, 8 seats, 19/26 mpg     $99/day\n"
-        "LFAR  Toyota Grand Highlander Hybrid XLE 250 hp, 7 seats, 35/33 mpg    $120/day\n"
+        "MVAR  Kia Carnival EX                   290 hp, FWD, 8 seats, 19/26 mpg  $99/day\n"
+        "LFAR  Toyota Grand Highlander Hybrid XLE 2.4L 4cyl, 250 hp, AWD, 35/33 mpg  $120/day\n"
         "\nChild seats $14/day.\n",
     )
     power = {(f.car, f.variant): f.numbers for f in facts(specs, "power")}
@@ -187,6 +187,13 @@ def test_a_ruled_listing_row_is_about_the_car_its_model_cell_names(tmp_path: Pat
     assert city == {("kia-carnival", (19.0,)), ("toyota-grand-highlander", (35.0,))}
     assert {f.numbers for f in facts(specs, "fuel_economy_highway")} == {(26.0,), (33.0,)}
     assert not facts(specs, "fuel_economy_combined")
+    assert {(f.car, f.value) for f in facts(specs, "drive")} == {
+        ("kia-carnival", "FWD"),
+        ("toyota-grand-highlander", "AWD"),
+    }
+    assert {(f.car, f.numbers) for f in facts(specs, "displacement")} == {
+        ("toyota-grand-highlander", (2.4,))
+    }
 
 
 def test_two_labelled_pairs_on_one_line_and_a_braked_trailer_weight(tmp_path: Path) -> None:

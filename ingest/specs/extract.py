@@ -25,7 +25,7 @@ from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.latter import of_both
-from ingest.specs.listing import in_row, listing_rows
+from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -147,6 +147,7 @@ def _extract(
         versions = declared(text, versions)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions))
+        read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
             item = blocks.variant(text, item)

@@ -15,11 +15,18 @@ import re
 from dataclasses import dataclass, replace
 
 from ingest.specs.cars import CarIndex
+from ingest.specs.counts import engine_parts
 from ingest.specs.shapes import Found
+from ingest.specs.values import Value
+from ingest.specs.version_rows import row_cell
+from ingest.specs.vocabulary import Vocabulary
 
 _RULER = re.compile(r"^[ \t]*-{3,}(?:[ \t]+-{3,})+[ \t]*$", re.MULTILINE)
 _RUN = re.compile(r"-{3,}")
 _MODEL_WORD = re.compile(r"[A-Z][a-z]+")
+# a row's cells: runs of text between commas or gaps of two spaces (a rate column after them)
+_CELLS = re.compile(r"[^,\s](?:[^,\n]*?[^,\s])?(?=\s*,|\s{2,}|\s*$)", re.MULTILINE)
+_LITRES = re.compile(r"(?<![\d.])\d\.\d\s*-?\s*(?:l|litres?|liters?)\b", re.IGNORECASE)
 _POWERTRAIN = re.compile(r"hybrid|plug-in|phev|electric|diesel", re.IGNORECASE)
 
 
@@ -30,6 +37,7 @@ class Row:
     car: str
     name: str
     trim: str | None
+    after: int = 0  # where the model cell ends: the row's own figures follow
 
 
 def listing_rows(index: CarIndex, text: str) -> list[Row]:
@@ -46,14 +54,14 @@ def listing_rows(index: CarIndex, text: str) -> list[Row]:
                 break
             row = _row(index, line, columns)
             if row is not None:
-                out.append(Row(pos, end, *row))
+                out.append(Row(pos, end, *row[:3], pos + row[3]))
             pos = end + 1
     return out
 
 
 def _row(
     index: CarIndex, line: str, columns: list[tuple[int, int]]
-) -> tuple[str, str, str | None] | None:
+) -> tuple[str, str, str | None, int] | None:
     for a, b in columns:
         while b < len(line) and not line[b].isspace():
             b += 1  # a name longer than its column runs on into the gap
@@ -72,7 +80,7 @@ def _row(
             return None
         car, name = index.car(make, " ".join(model))
         trim = " ".join(words[len(model) :]) or None
-        return car, name, trim
+        return car, name, trim, b
     return None
 
 
@@ -84,3 +92,18 @@ def in_row(rows: list[Row], found: Found, names: dict[str, str]) -> tuple[Found,
         return found, None
     names.setdefault(row.car, row.name)
     return (replace(found, variant=row.trim) if found.variant is None else found), row.car
+
+
+def row_cells(vocab: Vocabulary, text: str, rows: list[Row]) -> list[Found]:
+    """The figures a row's comma list gives after its model cell ("2.0L 4cyl turbo, 201 hp,
+    FWD, 28/37 mpg"): an engine's size and cylinders, and each cell a version row reads."""
+    out: list[Found] = []
+    for row in rows:
+        for cell in _CELLS.finditer(text, row.after, row.end):
+            a, b = cell.start(), cell.end()
+            if _LITRES.search(text, a, b):
+                engine = Found("engine", Value(a, b), row.start, row.end)
+                out += engine_parts(vocab, text, engine)
+            else:
+                out += row_cell(vocab, text, a, b, (row.start, row.end), None)
+    return out

@@ -12,11 +12,15 @@ version's name is read from its shape and repetition, not from a list:
   "in the United States");
 - a run that ends a longer version's name is that version shortened ("the Extended Range"
   for "the Single Motor Extended Range"); one that starts it is a version of its own ("the
-  Single Motor").
+  Single Motor");
+- a table whose first column heads its rows' trims ("| Trim | Engine | …") declares them
+  whatever their case ("SE L iV"), and a trim's last word, when a code only it ends with,
+  names it shortened ("the iV's fuel tank").
 
 A figure of no version in a clause whose subject names versions is theirs: one version, or
 several joined by "and" or commas ("The Single Motor and Single Motor Extended Range both
-produce …"), each; a figure "for the …" a version is that version's. A clause naming two
+produce …"), each; a figure "for the …" a version is that version's; a clause opening with
+"it" or "its" is about the versions the clause before named. A clause naming two
 versions apart ("The Twin Motor Performance, which has the battery of the Extended Range,
 …") gives none: a figure not surely a version's keeps no version.
 """

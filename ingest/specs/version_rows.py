@@ -59,7 +59,7 @@ def row_version(name: str) -> str | None:
     return _LEADING_ZH.sub("", name).strip() or None
 
 
-def _cell(
+def row_cell(
     vocab: Vocabulary, text: str, a: int, b: int, row: tuple[int, int], version: str | None
 ) -> list[Found]:
     cell = text[a:b].strip()
@@ -115,6 +115,6 @@ def version_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         version = row_version(m.group("name"))
         pos = m.start("cells")
         for cell in m.group("cells").split(bar):
-            out += _cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version)
+            out += row_cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version)
             pos += len(cell) + len(bar)
     return out
