@@ -11,14 +11,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ingest.specs.numbers import Quantity
-from ingest.specs.values import Value, own_bracket
+from ingest.specs.values import Value
 
 T = TypeVar("T")
 
 # "(MT)", "(Petrol Mode)", "(2025)": words or a year in brackets after a figure name the
 # variant it is for (not a figure restated in another unit: "(120 PS)")
 _QUALIFIER = re.compile(
-    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d))[)）]"
+    r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d|"
+    r"[A-Z][A-Za-z0-9.\-]{0,8}(?: [A-Za-z0-9\-]{1,12}){0,2}))[)）]"  # a designation: "(Q4 45)"
 )
 # "… at maximum air suspension height", "… with coil suspension", "… on the Defender 90": the
 # condition right after a figure (its unit included), up to the next bracket, comma, "or" or
@@ -126,3 +127,26 @@ def paired(
         return []
     out = [(fact, name) for q, name in found for fact in bind(q)[:1]]
     return out if len(out) == len(found) else []
+
+
+_OWN_BRACKET = re.compile(  # words, a Chinese name or a designation ("Q4 40", "Hybrid 136")
+    r"[ \t]*[(（](?P<v>[A-Za-z][A-Za-z0-9 .\-]{0,22}|[A-Z][A-Za-z0-9.\-]{0,8} \d{1,3}[A-Za-z]{0,3}|"
+    r"[\u4e00-\u9fff]{1,8})[)）]"
+)
+# what a bracket says of how or for what a figure was measured, not which variant it is
+_NO_VARIANT = re.compile(
+    r"\b(?:usable|gross|net|approx\w*|est\w*|epa|wltp|nedc|cltc|claimed|rated|max\w*|peak|"
+    r"combined|city|highway|hwy|typical\w*|about|around|min\w*|avg|average|sae|din|all|"
+    r"every|both|each|full|total|only|see|note|incl\w*|excl\w*|with|without|per|at)\b"
+    r"|约|左右|综合|市区|高速|可用|全系|标配",
+    re.IGNORECASE,
+)
+
+
+def own_bracket(text: str, end: int) -> tuple[str, int] | None:
+    """The variant a bracket right after a figure ending at `end` names, and where it ends:
+    "71.4 kWh (FWD)", "19.2 kW (optional)"; not "(usable)", "(approx.)", "(all variants)"."""
+    m = _OWN_BRACKET.match(text, end)
+    if m is None or _NO_VARIANT.search(m.group("v")):
+        return None
+    return m.group("v").strip(), m.end()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_names import counted_by_designation, with_designations
+from ingest.specs.blocks import Blocks
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
@@ -24,6 +25,7 @@ from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.latter import of_both, referred_car
+from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -50,13 +52,14 @@ from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.slashed import Declared, declared, slashed
+from ingest.specs.spoken import Spoken
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import configuration_names, tables
 from ingest.specs.taught import taught_index
 from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
-from ingest.specs.variants import unify_variants
+from ingest.specs.variants import after_own_name, unify_variants
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 from ingest.specs.zh_sections import (
@@ -117,7 +120,11 @@ def _extract(
     versions: Declared = ([], [])  # the versions slashed figures are for, declared so far
     carry: str | None = None  # the car the last section's text ended on, and its headings
     path: tuple[str, ...] | None = None
+    blocks = Blocks()  # the version blocks name lines head (`blocks`)
+    own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
+    spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
     for section, spans in zip(doc.sections, all_spans, strict=True):
+        blocks.enter(section)
         if not spans:
             continue
         record = record_car(index, section) if section.kind == "record" else None
@@ -137,16 +144,21 @@ def _extract(
         carried = carry if same_text and record is None else None
         scope = section_scope(index, section, doc_cars, record, hits, carried)
         carry, path = scope.car_at(len(section.text)), section.heading_path
+        listed = listing_rows(index, section.text) if record is None else []
         car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
         versions = declared(text, versions)
         row = []
-        read = _read(vocab, section, text, data_sets, versions)
+        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions))
+        read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
+            item = blocks.variant(text, item)
             item, column = column_car(index, item, doc_cars)
+            item, row_car = in_row(listed, item, doc_cars.names)
+            column = column or row_car
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             stated, by_name = _facts(
                 hits, section, text, item, scope, spans, chunks, doc_cars, record, column
@@ -166,7 +178,7 @@ def _extract(
                 learned.setdefault(car, set()).update(names)
     unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
     found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
-    unified = electric_cars(unify_variants([f for f, _ in found]))
+    unified = electric_cars(unify_variants(after_own_name([f for f, _ in found], doc_cars.names)))
     facts = beside_pure_electric(
         _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )

@@ -38,13 +38,26 @@ def ordered_economy(label: str, segment: str) -> list[tuple[str, Value]]:
 
 
 def epa_triples(segment: str, start: int, end: int) -> list[tuple[str, Value]]:
-    """Each "26/33/29 mpg" in `segment[start:end]`: EPA's city/highway/combined, in order."""
+    """Each "26/33/29 mpg" in `segment[start:end]`: EPA's city/highway/combined, in order;
+    a pair ("28/37 mpg") is city/highway, as US sheets write it, unless a cycle's word
+    follows it ("43/113 MPG city": two fuels) or its figures are too far apart for one fuel."""
     return [
         pair
         for q in quantities(segment, start, end)
-        if q.is_list and len(q.numbers) == 3 and q.unit is not None and q.unit.symbol == "mpg"
-        for pair in _assigned(q, q.unit, EPA_ORDER)
+        if q.is_list
+        and (len(q.numbers) == 3 or len(q.numbers) == 2 and _one_fuel(q, segment))
+        and q.unit is not None
+        and q.unit.symbol == "mpg"
+        for pair in _assigned(q, q.unit, EPA_ORDER[: len(q.numbers)])
     ]
+
+
+_CYCLE_AFTER = re.compile(r"\s*(?:city|highway|hwy|combined|cmb)\b", re.IGNORECASE)
+
+
+def _one_fuel(q: Quantity, segment: str) -> bool:
+    low, high = sorted(q.numbers)
+    return _CYCLE_AFTER.match(segment, q.end) is None and low > 0 and high / low <= 1.7
 
 
 def _assigned(q: Quantity, unit: Unit | None, order: tuple[str, ...]) -> list[tuple[str, Value]]:

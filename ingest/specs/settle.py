@@ -3,7 +3,7 @@
 A figure a clause only speculates about goes (`hedges.speculative`), and so does a combined
 economy whose figure names another cycle ("~27 MPG (city)"); figures a sentence gives
 "respectively" get the names it listed (`respective`); a bracket right after a figure names its
-variant ("71.4 kWh (FWD)", `values.own_bracket`), and so does a clause's subject ("hybrid
+variant ("71.4 kWh (FWD)", `conditions.own_bracket`), and so does a clause's subject ("hybrid
 models tow up to 3,500 lbs"); an engine speed before its power or torque, and an earlier
 generation's figure a clause compares with, are added (`around`).
 """
@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ingest.specs.around import around
+from ingest.specs.conditions import own_bracket
 from ingest.specs.hedges import speculative
 from ingest.specs.latter import of_the_other
 from ingest.specs.respective import respective
 from ingest.specs.shapes import Found
-from ingest.specs.values import own_bracket
 from ingest.specs.vocabulary import Vocabulary
 
 
@@ -39,7 +39,10 @@ def settle(
     prose_of = {id(f): p for f, p in kept}
     settled = respective(text, [f for f, _ in kept], listed)
     out = [
-        (_charged_by(text, _subject(text, _bracketed(text, f))), prose_of.get(id(f), True))
+        (
+            _charged_by(text, _subject(text, _named_in_full(text, _bracketed(text, f)))),
+            prose_of.get(id(f), True),
+        )
         for f in settled
     ]
     added = around(vocab, text, [f for f, _ in out])
@@ -83,13 +86,52 @@ def _subject(text: str, found: Found) -> Found:
 
 
 def _bracketed(text: str, found: Found) -> Found:
-    """`found` with the variant a bracket right after its figure names ("71.4 kWh (FWD)")."""
-    if found.variant is not None or found.value.rpm is not None or not found.value.numbers:
+    """`found` with the variant a bracket right after its figure names ("71.4 kWh (FWD)").
+    A version's designation in the bracket ("135 kW (Q4 40)" in a list item "DC charging")
+    names it even where the item names a variant: the version's, in full when the section's
+    list names it with more words ("- Q4 40 e-tron: …")."""
+    if found.value.rpm is not None or not found.value.numbers:
         return found
     bracket = own_bracket(text, found.value.end)
     if bracket is None:
         return found
-    return replace(found, variant=bracket[0], end=max(found.end, bracket[1]))
+    end = max(found.end, bracket[1])
+    if found.variant is None:
+        return replace(found, variant=_in_full(text, bracket[0]), end=end)
+    if _DESIGNATION.search(bracket[0]) is None or bracket[0] in found.variant:
+        return found
+    return replace(found, variant=f"{found.variant} {_in_full(text, bracket[0])}", end=end)
+
+
+# a version's designation: a capitalised word, then a word with a digit ("Q4 40", "Hybrid 136")
+_DESIGNATION = re.compile(r"^[A-Z][\w-]*(?: [\w-]+)*? [\w-]*\d[\w-]*$")
+_LIST_NAME = re.compile(
+    r"^[ \t]*[-*•][ \t]+(?:\*\*)?(?P<name>[^:\n*]{2,40}?)(?:\*\*)?[ \t]*:", re.M
+)
+
+
+def _named_in_full(text: str, found: Found) -> Found:
+    """`found` whose variant ends in a designation ("Q4 40", from a bracket a cell's figure
+    has) with the name the section's list gives it in full."""
+    words = (found.variant or "").split()
+    for k in (2, 3):
+        tail = " ".join(words[-k:])
+        if len(words) >= k and _DESIGNATION.match(tail):
+            full = _in_full(text, tail)
+            if full != tail:
+                return replace(found, variant=" ".join([*words[:-k], full]))
+    return found
+
+
+def _in_full(text: str, written: str) -> str:
+    """`written` ("Q4 40"), or the one list item's name in `text` it starts ("Q4 40 e-tron")."""
+    words = written.casefold().split()
+    full = {
+        m.group("name").strip()
+        for m in _LIST_NAME.finditer(text)
+        if m.group("name").casefold().split()[: len(words)] == words
+    }
+    return full.pop() if len(full) == 1 else written
 
 
 # "直流快充从20%充至80%只要35分钟，交流慢充充满电需要8小时": how the car is charged, in the

@@ -89,21 +89,39 @@ def key_values(
         if label.strip() in units:
             label = f"{label} ({units[label.strip()]})"
         spans.append((m.start(), m.end()))
-        out.extend(
-            values_of(
-                vocab,
-                key,
-                label,
-                text,
-                m.start("value"),
-                m.end("value"),
-                m.start("label"),
-                m.end(),
-                variant,
-                single=True,
+        pairs = _pairs(vocab, key, label, m)
+        for key_of, label_of, a, b in pairs:
+            out.extend(
+                values_of(
+                    vocab,
+                    key_of,
+                    label_of,
+                    text,
+                    a,
+                    b,
+                    m.start("label"),
+                    m.end(),
+                    variant,
+                    single=True,
+                )
             )
-        )
     return out, spans
+
+
+def _pairs(
+    vocab: Vocabulary, key: str, label: str, m: re.Match[str]
+) -> list[tuple[str, str, int, int]]:
+    """(key, label, value start, value end) of a `key: value` line, and of each further pair
+    after a semicolon ("Length: 4,588 mm; wheelbase: 2,764 mm")."""
+    pairs = [(key, label, m.start("value"), m.end("value"))]
+    for more in _NEXT_PAIR.finditer(m.string, m.start("value"), m.end("value")):
+        if (more_key := vocab.lookup(more.group("label"))) is not None:
+            pairs[-1] = (*pairs[-1][:3], more.start())
+            pairs.append((more_key, more.group("label"), more.start("value"), more.end()))
+    return pairs
+
+
+_NEXT_PAIR = re.compile(r";[ \t]*(?P<label>[A-Za-z][^:;\n]{1,30}):[ \t]*(?P<value>[^;\n]+)")
 
 
 # A data row's column naming the row's trim or version ("Trim: LX", "Grade", "Variant")
@@ -333,7 +351,7 @@ def _read_cell(
             return split
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
     if any(v.unit for v in values):  # "302 horsepower (2025)", "(… with 2025 update)"
-        values = [v for v in values if v.unit or not _year_in_brackets(segment, v.start, v.end)]
+        values = [v for v in values if v.unit or not _in_brackets(segment, v.start, v.end)]
     if attr.dimension == "text" and len(values) == 1:
         values = alternatives(key, values[0], segment)
         if len(values) > 1:
@@ -370,17 +388,19 @@ def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Va
     return out
 
 
-_YEAR = re.compile(r"(?:19|20)\d\d")
-
-
-def _year_in_brackets(segment: str, start: int, end: int) -> bool:
-    """Whether `segment[start:end]` is a model year inside a bracketed remark: no figure of
-    the label's quantity, whatever else the remark says."""
-    if not _YEAR.fullmatch(segment, start, end):
-        return False
+def _in_brackets(segment: str, start: int, end: int) -> bool:
+    """Whether `segment[start:end]`, a figure with no unit beside figures with one, is inside
+    a bracketed remark (a model year, a version's designation: "(Q4 45)"): no figure of the
+    label's quantity, whatever else the remark says."""
     opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
     closed = max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
-    return opened > closed
+    if opened <= closed:
+        return False
+    named = re.search(r"[A-Za-z]\w*\s+$", segment[opened + 1 : start]) is not None  # "(Q4 45)"
+    return named or _YEAR.fullmatch(segment, start, end) is not None
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def with_rpm(

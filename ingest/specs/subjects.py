@@ -37,7 +37,12 @@ SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n|\n[ \t]*(?:[-*•]|
 
 
 # "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
-_ITEM_LEAD = re.compile(r"^\s*(?:[-*•]\s+)?\*\*(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?", re.MULTILINE)
+# (not a news dateline: "**Ingolstadt, 2 December 2026** — Audi has …", a place and a date)
+_ITEM_LEAD = re.compile(
+    r"^\s*(?:[-*•]\s+)?\*\*(?![^*\n]*,[^*\n]*(?:19|20)\d\d\*\*\s*[—–-])"
+    r"(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?",
+    re.MULTILINE,
+)
 
 
 # "The CVT automatic petrol variant returns …": a variant named as one in its sentence

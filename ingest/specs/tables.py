@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.engine_rows import engine_row, newest_year, of_engine_row
 from ingest.specs.row_labels import placed_label
 from ingest.specs.shapes import Found, values_of, within
+from ingest.specs.values import Value
 from ingest.specs.vocabulary import Vocabulary
 
 _RULE = re.compile(r"^\|?\s*:?-{2,}")
@@ -134,8 +136,9 @@ def configuration_names(rows: list[dict[str, str]]) -> list[str | None] | None:
 
 
 def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str]) -> list[Found]:
-    variants = [label.strip() or None for label in labels[1:]]
+    variants, dropped = newest_year([label.strip() or None for label in labels[1:]])
     out: list[Found] = []
+    engines: dict[str, list[str | None]] = {}  # an engine row's label → each column's engine
     for pos, line, cells in rows[1:]:
         if not cells:
             continue
@@ -144,14 +147,22 @@ def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str])
         # row it names is the place of its figures
         placed = placed_label(vocab, label)
         key = placed[0] if placed else vocab.lookup(label) or vocab.lookup(label.split(",", 1)[0])
+        values = cells[1:]
+        named = engine_row(vocab, label, [line[a:b] for a, b in values])
+        if named is not None:
+            engines[" ".join(label.split()).casefold()] = named
+            out += _engine_cells(vocab, text, pos, line, values, named, dropped)
+            continue
+        row_engines, key = of_engine_row(vocab, label, engines, key)
         if key is None:
             continue
-        values = cells[1:]
         for i, (a, b) in enumerate(values):
-            if a == b:
+            if a == b or i in dropped:
                 continue
             variant = variants[i] if len(values) > 1 and i < len(variants) else None
             variant = within(variant, placed[1] if placed else None)
+            if row_engines and i < len(row_engines) and row_engines[i]:
+                variant = row_engines[i]
             out.extend(
                 values_of(
                     vocab,
@@ -165,5 +176,29 @@ def _by_column(vocab: Vocabulary, text: str, rows: list[Row], labels: list[str])
                     variant,
                     single=True,
                 )
+            )
+    return out
+
+
+def _engine_cells(
+    vocab: Vocabulary,
+    text: str,
+    pos: int,
+    line: str,
+    values: list[tuple[int, int]],
+    names: list[str | None],
+    dropped: set[int],
+) -> list[Found]:
+    """An engine row's cells ("3.0L Hurricane I6, 420 hp"): the engine, and the output its
+    cell gives after the name, each of the engine its cell names."""
+    out: list[Found] = []
+    for i, ((a, b), name) in enumerate(zip(values, names, strict=False)):
+        if name is None or i in dropped:
+            continue
+        end = pos + a + len(name)
+        out.append(Found("engine", Value(pos + a, end, ()), pos, pos + len(line), name))
+        for key in ("power", "torque"):
+            out += values_of(
+                vocab, key, key, text, end, pos + b, pos, pos + len(line), name, single=True
             )
     return out

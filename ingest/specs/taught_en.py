@@ -17,7 +17,8 @@ as `ingest.specs.taught` reads a Chinese one:
   the shorter alone: "Telluride" against "Telluride SX" (a trim), "CX-50" against
   "CX-50 Hybrid" (a powertrain); "EV" after a model goes on however often the text
   shortens it ("Equinox EV" against "the Equinox"): it names the electric model sold under
-  that name, not a powertrain of the other;
+  that name, not a powertrain of the other; so does a lower-case code of one letter and a
+  hyphen ("Q4 e-tron", written twice), while "Q4 40" and "Q4 45" shorten its versions;
 - in a line written all in capitals ("RIVERBEND SUBARU - USED & NEW"), capitals are the
   writing's, not the name's: a word of capitals only is no code there, unless a model year
   stands before the make ("2026 MITSUBISHI OUTLANDER PHEV") or the document writes it
@@ -35,7 +36,9 @@ from ingest.specs.cars import GAP, TITLE_WORDS, CarIndex
 
 # a word of a model name: letters and digits, joined by ".", "+" or "-" ("ID.4", "F-150")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*")
-_NEXT = re.compile(r" (?=[A-Z0-9])")  # one space, then a capital or a digit
+# one space, then a capital or a digit, or a lower-case code of one letter and a hyphen
+_NEXT = re.compile(r" (?=[A-Z0-9]|[a-z]-[A-Za-z0-9])")
+_GLUED = re.compile(r"[a-z]-[A-Za-z0-9]+")  # "e-tron": a maker's family word, never a verb
 # a code: a digit, a hyphen, a capital after a small letter, or two capitals and no small one
 _CODE = re.compile(r"\d|-|(?<=[a-z])[A-Z]|^[A-Z]{2,}[0-9+]*$")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -160,7 +163,7 @@ def model_after(
             break
         # once says nothing; "EV" after a model names the electric model sold under it
         # ("Equinox EV", "Blazer EV"), however often the text shortens it ("the Equinox")
-        share = 0.0 if word == "EV" else _LONGER
+        share = 0.0 if word == "EV" or _GLUED.fullmatch(word) else _LONGER
         if whole.count(longer) < max(2, share * whole.count(name)):
             break
         name, end = longer, more.start() + len(word)
@@ -198,9 +201,12 @@ def model_fields(texts: list[str]) -> list[str]:
 
 def as_written(words: str, whole: EnglishWhole) -> str:
     """`words` (a file name's, in any case: "kia_ev9_press_kit") with each word spelt as
-    the document spells it most often, else capitalised ("Kia EV9 Press Kit")."""
+    the document spells it most often, hyphens included ("etron" → "e-tron"), else
+    capitalised ("Kia EV9 Press Kit")."""
     spelt = []
     for word in words.split():
-        found = re.findall(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", whole.text, re.I)
+        # a file name drops the hyphens a name is written with ("cx50", "etron" for "e-tron")
+        loose = "-?".join(map(re.escape, word))
+        found = re.findall(rf"(?<![A-Za-z0-9-]){loose}(?![A-Za-z0-9-])", whole.text, re.I)
         spelt.append(max(sorted(set(found)), key=found.count) if found else word.capitalize())
     return " ".join(spelt)

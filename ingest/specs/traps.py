@@ -4,7 +4,9 @@ Reviews, buyer's guides and window stickers set beside the car's own figures mon
 no price of the car (a destination charge, an option or package, a lease or finance offer,
 a total with options), results a reviewer measured ("we averaged 41 mpg", a road test's
 "Test results" list) and an earlier model's figure the text measures the car against ("down
-from the 182 hp the 2.5-liter made in the 2023 model", "the 2025 model's 187 hp"):
+from the 182 hp the 2.5-liter made in the 2023 model", "the 2025 model's 187 hp", "the
+outgoing model had 210 kW; its 82 kWh battery …": a clause opening with "its" is about the
+subject of the clause before):
 `tests/specs/README.md`, "What is deliberately left out". Each is read from the words of the
 figure's own clause, by class of wording, never by a document's sentence.
 """
@@ -15,6 +17,7 @@ import re
 
 # A clause ends at a sentence, line, table cell or semicolon (not a comma, nor a leader of dots).
 _CLAUSE = re.compile(r"(?<![.\s])[.;!?](?=\s|$)|[|\n]")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _REACH = 90  # characters a clause reaches back from its figure at most
 
 # Money that is not what the car costs: charges, options and offers, totals with options
@@ -42,10 +45,14 @@ _MEASURED_HEADING = re.compile(
 # A figure given against an earlier model's: last year's, "up from", a dated model's. (A
 # previous generation the text describes is a variant of its own: the Armada's 5.6-liter V8.)
 _EARLIER = re.compile(
-    r"\blast year'?s\b|\b(?:up|down) from\b|"
+    r"\blast year'?s\b|\b(?:up|down) from\b|\boutgoing\b|\bpredecessor\b|"
     r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b",
     re.IGNORECASE,
 )
+
+
+# a clause whose subject is a pronoun: what it refers to is the clause before's subject
+_BACK = re.compile(r"\s*(?:its|it|their|they)\b", re.IGNORECASE)
 
 
 def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str, ...]) -> bool:
@@ -53,9 +60,11 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
     its price, a reviewer's measurement or an earlier model's figure, by its clause's words
     (and, for a measurement, the heading it is under: `headings` without the title); of a
     Chinese figure, whether it is the earlier model's (`earlier_model`)."""
-    if not text.isascii():
+    if _CJK.search(text):  # English words only ("£", "€" and dashes are English writing's too)
         return earlier_model(text, at)
     before = _clause_before(text, at)
+    if _BACK.match(before) and len(before) < at:  # "…; its 82 kWh battery": the clause before
+        before = _clause_before(text, at - len(before) - 1) + " " + before  # is its subject
     if attribute == "price":
         own = _since_last_figure(before)
         if _NOT_PRICE.search(own) or _NOT_PRICE.search(_clause_after(text, end)):

@@ -319,28 +319,6 @@ def on_fuel(text: str, start: int, end: int) -> bool:
     return bool(_ON_FUEL.search(text, cuts[-1] if cuts else back, stop.start() if stop else end))
 
 
-_OWN_BRACKET = re.compile(
-    r"[ \t]*[(（](?P<v>[A-Za-z][A-Za-z0-9 .\-]{0,22}|[\u4e00-\u9fff]{1,8})[)）]"
-)
-# what a bracket says of how or for what a figure was measured, not which variant it is
-_NO_VARIANT = re.compile(
-    r"\b(?:usable|gross|net|approx\w*|est\w*|epa|wltp|nedc|cltc|claimed|rated|max\w*|peak|"
-    r"combined|city|highway|hwy|typical\w*|about|around|min\w*|avg|average|sae|din|all|"
-    r"every|both|each|full|total|only|see|note|incl\w*|excl\w*|with|without|per|at)\b"
-    r"|约|左右|综合|市区|高速|可用|全系|标配",
-    re.IGNORECASE,
-)
-
-
-def own_bracket(text: str, end: int) -> tuple[str, int] | None:
-    """The variant a bracket right after a figure ending at `end` names, and where it ends:
-    "71.4 kWh (FWD)", "19.2 kW (optional)"; not "(usable)", "(approx.)", "(all variants)"."""
-    m = _OWN_BRACKET.match(text, end)
-    if m is None or _NO_VARIANT.search(m.group("v")):
-        return None
-    return m.group("v").strip(), m.end()
-
-
 _PURE = re.compile(r"纯电|electric[- ]only|all[- ]electric|battery[- ]only", re.I)
 _COMBINED = re.compile(r"综合")
 

@@ -192,3 +192,20 @@ def merge_variants(
         moved = fact if variant == fact.variant else replace(fact, variant=variant)  # type: ignore[type-var]
         kept.setdefault(ident, (n, moved))
     return [fact for _, fact in sorted(kept.values(), key=lambda item: item[0])]
+
+
+def after_own_name(facts: list[Fact], names: dict[str, str]) -> list[Fact]:
+    """`facts` whose variant holds its car's whole name ("Spec box: Audi Q4 e-tron Q4 40
+    e-tron", from a heading about the car over a list of its versions) with only what
+    follows the name: the heading was about the car, the words before its name the heading's
+    topic, not a version's."""
+    out = []
+    for fact in facts:
+        name = names.get(fact.car, "")
+        at = fact.variant.find(name) if fact.variant and len(name.split()) > 1 else -1
+        if fact.variant is None or at <= 0:
+            out.append(fact)
+            continue
+        rest = fact.variant[at + len(name) :].strip(" ·:,-")
+        out.append(replace(fact, variant=rest or None))
+    return out

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ingest.specs.numbers import quantities
+from ingest.specs.outline import names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.values import Value
@@ -34,9 +35,21 @@ _COMMA_ROW = re.compile(
 )
 _COMMA = re.compile(r"[，,；;]")
 _ZH_VERSION_NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9+]*(?:版本|版|车型|型)$")
+# an English list item: a version's name, then its figures split by commas ("- Q4 40 e-tron:
+# rear-wheel drive, 150 kW (204 PS), 310 Nm, 0-100 km/h in 8.5 s"); three cells at least
+_EN_ROW = re.compile(
+    r"^[ \t]*[-*•][ \t]+(?:\*\*)?(?P<name>[A-Za-z0-9][^:\n|*,]{1,30}?)(?:\*\*)?[ \t]*:"
+    r"(?:\*\*)?[ \t]*(?P<cells>[^\n,;|]+(?:, [^\n,;|]+){2,12})$",
+    re.MULTILINE,
+)
+_LABEL_IN = re.compile(r"(?P<label>\S.*?)\s+in\s+(?=\d)")  # "0-100 km/h in 8.5 s"
 _BRACKET = re.compile(r"\(([^()]{1,20})\)\s*$")
+_RESTATED = re.compile(r"\s*\([^()]*\)\s*$")
 _LEADING_ZH = re.compile(r"^[\u4e00-\u9fff]+(?=[A-Za-z0-9])")
-_DRIVE = re.compile(r"前驱|后驱|四驱|两驱|全驱|二驱|[24]WD|AWD|FWD|RWD", re.IGNORECASE)
+_DRIVE = re.compile(
+    r"前驱|后驱|四驱|两驱|全驱|二驱|[24]WD|AWD|FWD|RWD|(?:front|rear|all|four)-wheel drive",
+    re.IGNORECASE,
+)
 _GEARBOX = re.compile(
     r"变速箱|变速器|双离合|手自一体|无级变速|CVT|DCT|\d+AT\b|\d+速", re.IGNORECASE
 )
@@ -56,7 +69,7 @@ def row_version(name: str) -> str | None:
     return _LEADING_ZH.sub("", name).strip() or None
 
 
-def _cell(
+def row_cell(
     vocab: Vocabulary,
     text: str,
     a: int,
@@ -76,10 +89,16 @@ def _cell(
         return [Found(key, Value(lead, end), row[0], row[1], version)]
     label = cell[: digit.start()].strip()
     key = vocab.lookup(label) if label else None
+    within = _LABEL_IN.match(cell)
+    if key is None and within is not None and vocab.lookup(within.group("label")):
+        label, key = within.group("label"), vocab.lookup(within.group("label"))
+        digit = re.compile(r"\d").search(cell, within.end())
+        if digit is None:
+            return []
     if key is None and labelled:
         return []
     if key is None:
-        found = quantities(cell)
+        found = quantities(_RESTATED.sub("", cell))  # "150 kW (204 PS)": one figure
         if len(found) != 1 or found[0].unit is None:
             return []
         key = _ROW_UNITS.get(found[0].unit.symbol)
@@ -90,21 +109,32 @@ def _cell(
     )
 
 
+_CELL = 30  # characters of an English row's cell at most: a figure and its unit, no prose
+
+
+def _english_row(vocab: Vocabulary, name: str, cells: str) -> bool:
+    """A comma list is a version's row when its name names a thing ("Q4 40 e-tron", not
+    "EPA rating") and every cell is short: a figure, not a clause of prose."""
+    return names_thing(vocab, name) and all(len(c.strip()) <= _CELL for c in cells.split(", "))
+
+
 def version_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """The facts of every version row in `text` that no other reader took."""
     out: list[Found] = _comma_rows(vocab, text, skip)
-    if "|" not in text:
-        return out
-    for m in _ROW.finditer(text):
+    rows = [(m, "|") for m in _ROW.finditer(text)] if "|" in text else []
+    rows += [(m, ", ") for m in _EN_ROW.finditer(text)]
+    for m, bar in rows:
         if any(a <= m.start() < b for a, b in skip):
             continue
         if vocab.lookup(m.group("name")):
             continue  # "驱动方式：前驱|四驱": a label's line, not a version's
+        if bar != "|" and not _english_row(vocab, m.group("name"), m.group("cells")):
+            continue
         version = row_version(m.group("name"))
         pos = m.start("cells")
-        for cell in m.group("cells").split("|"):
-            out += _cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version)
-            pos += len(cell) + 1
+        for cell in m.group("cells").split(bar):
+            out += row_cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version)
+            pos += len(cell) + len(bar)
     return out
 
 
@@ -124,7 +154,7 @@ def _comma_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> li
         row: list[Found] = []
         pos = m.start("cells")
         for cell in _COMMA.split(m.group("cells")):
-            row += _cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version, True)
+            row += row_cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version, True)
             pos += len(cell) + 1
         if any(f.attribute not in ("drive", "transmission") for f in row):
             out += row  # a figure with its label: not a sentence that names its drive
