@@ -243,7 +243,7 @@ class Realiser:
         make = self._make_before(rest)
         if not named and make is not None:  # "Taycan Turbo" → "Porsche Taycan Turbo"
             rest = f"{make}{'' if has_han(make[-1:]) else ' '}{rest}"
-        elif not named and (year or translated or len(rest.split()) <= 2):
+        elif not named and (year or translated or len(rest.replace(" / ", "/").split()) <= 2):
             rest = self._joined(rest) if rest else self.car
         if year:
             template = str(self.book.phrase("names", "model_year") or "{year} {car}")
