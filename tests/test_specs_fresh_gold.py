@@ -26,6 +26,7 @@ SETS["en_blind"] = ({"en"}, 150, 260)
 SETS["en_blind2"] = ({"en"}, 120, 200)
 SETS["zh_blind4"] = ({"zh"}, 150, 230)
 SETS["en_blind3"] = ({"en"}, 150, 220)
+SETS["en_blind4"] = ({"en"}, 150, 210)
 
 
 @pytest.fixture(params=sorted(SETS))
