@@ -114,10 +114,11 @@ class QueryCars:
         makes = {h.brand for h in hits if h.car is None}
         taken = [(h.start, h.end) for h in hits]
         folded = fold(query)
+        trims = {h.end + (folded[h.end : h.end + 1] in " -") for h in hits if h.car is not None}
         found: list[tuple[int, int, str, bool]] = []
         for start, end, alias in scan.scan(folded.lower()):
-            if any(s < end and start < e for s, e in taken):
-                continue
+            if start in trims or any(s < end and start < e for s, e in taken):
+                continue  # a word just after a car is its trim ("Mustang GT"), not a car
             ids = self.index.model_aliases.get(alias, [])
             ours = [i for i in ids if self.index.model_brand.get(i) in makes]
             if len(ours) == 1:
@@ -181,15 +182,16 @@ def _overlap(a: Hit, b: Hit) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+_CAPITALISED = re.compile(r"[A-Z][a-z0-9]")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{4,}")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。！？:：]\s*)$")
 
 
 def _proper(text: str, start: int, end: int) -> bool:
-    """Is `text[start:end]` written as a proper name: a capital first letter, and in an
-    English text not where a sentence starts, in a sentence (a lowercase word of four letters
+    """Is `text[start:end]` written as a proper name: a capital, then a lowercase letter or
+    a digit, and in an English text not where a sentence starts, in a sentence (a lowercase word of four letters
     or more), not a title?"""
-    if not text[start].isupper():
+    if not _CAPITALISED.match(text, start):  # "Tacoma", "M3"; not "GT", a trim's letters
         return False
     if has_han(text):  # Latin words in a Chinese sentence are names
         return True

@@ -71,3 +71,17 @@ def test_a_plural_names_its_car(cars: QueryCars) -> None:
         "norvik-fjord",
         "calder-heron",
     ]
+
+
+def test_a_trim_after_a_car_or_a_code_in_capitals_is_no_other_car() -> None:
+    known = [*KNOWN, KnownCar("calder-gt", ("Calder GT",))]
+    cars = QueryCars.build(load_cars([CARS_TOML]), known)
+    # "GT" after the Moth is its trim, though Calder makes a GT and is named
+    assert _cars(cars, "Is the Calder Moth GT quicker than the Fjord?") == [
+        "calder-moth",
+        "norvik-fjord",
+    ]
+    # letters in capitals are a trim's, not a proper name
+    assert _cars(cars, "Is the Norvik Fjord quicker than a GT with the big engine?") == [
+        "norvik-fjord"
+    ]
