@@ -189,8 +189,8 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?。！？:：]\s*)$")
 
 def _proper(text: str, start: int, end: int) -> bool:
     """Is `text[start:end]` written as a proper name: a capital, then a lowercase letter or
-    a digit, and in an English text not where a sentence starts, in a sentence (a lowercase word of four letters
-    or more), not a title?"""
+    a digit; in an English text, not where a sentence starts, and in a sentence (a lowercase
+    word of four letters or more), not a title?"""
     if not _CAPITALISED.match(text, start):  # "Tacoma", "M3"; not "GT", a trim's letters
         return False
     if has_han(text):  # Latin words in a Chinese sentence are names
