@@ -123,7 +123,7 @@ class QueryCars:
             ours = [i for i in ids if self.index.model_brand.get(i) in makes]
             if len(ours) == 1:
                 found.append((start, end, ours[0], True))
-            elif len(ids) == 1 and _proper(folded, start, end):
+            elif len(ids) == 1 and _proper(folded, start):
                 found.append((start, end, ids[0], False))
         return found
 
@@ -187,8 +187,8 @@ _LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{4,}")
 _SENTENCE_START = re.compile(r"(?:^|[.!?。！？:：]\s*)$")
 
 
-def _proper(text: str, start: int, end: int) -> bool:
-    """Is `text[start:end]` written as a proper name: a capital, then a lowercase letter or
+def _proper(text: str, start: int) -> bool:
+    """Is the name at `start` of `text` written as a proper name: a capital, then a lowercase letter or
     a digit; in an English text, not where a sentence starts, and in a sentence (a lowercase
     word of four letters or more), not a title?"""
     if not _CAPITALISED.match(text, start):  # "Tacoma", "M3"; not "GT", a trim's letters
