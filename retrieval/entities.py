@@ -188,9 +188,9 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?。！？:：]\s*)$")
 
 
 def _proper(text: str, start: int) -> bool:
-    """Is the name at `start` of `text` written as a proper name: a capital, then a lowercase letter or
-    a digit; in an English text, not where a sentence starts, and in a sentence (a lowercase
-    word of four letters or more), not a title?"""
+    """Is the name at `start` of `text` written as a proper name: a capital, then a
+    lowercase letter or a digit; in an English text, not where a sentence starts, and in a
+    sentence (a lowercase word of four letters or more), not a title?"""
     if not _CAPITALISED.match(text, start):  # "Tacoma", "M3"; not "GT", a trim's letters
         return False
     if has_han(text):  # Latin words in a Chinese sentence are names
