@@ -19,6 +19,7 @@ from bench.questions.check import (
     TEST,
     TUNE,
     TUNE_EXTRA,
+    TUNE_EXTRA2,
     Piece,
     as_list,
     check,
@@ -45,8 +46,8 @@ def dev_qa() -> Path:
 
 @pytest.mark.parametrize(
     "questions",
-    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3],
-    ids=["specqa", "blind", "tune_extra", "blind2", "blind3"],
+    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2],
+    ids=["specqa", "blind", "tune_extra", "blind2", "blind3", "tune_extra2"],
 )
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
@@ -195,3 +196,43 @@ def test_the_third_blind_set_asks_both_directions_across_many_documents() -> Non
     assert all((q["lang"] == "en") == q["doc"].startswith("rsshub-cn-auto-news/") for q in cross)
     gold = {d for q in questions for d in as_list(q["doc"])}
     assert len(gold) >= 50
+
+
+def test_the_second_supplementary_tune_set_repeats_no_question_of_any_earlier_set(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    good = read_jsonl(SPECQA)[0]
+    earlier = {
+        "blind.jsonl": {**good, "id": "b001", "question": "Only the blind set asks this?"},
+        "tune_extra.jsonl": {**good, "id": "t001", "question": "Only tune_extra asks this?"},
+        "blind2.jsonl": {**good, "id": "c001", "question": "Only the second blind set asks this?"},
+        "blind3.jsonl": {**good, "id": "d001", "question": "Only the third blind set asks this?"},
+    }
+    (tmp_path / "specqa.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n")
+    for name, line in earlier.items():
+        (tmp_path / name).write_text(json.dumps(line, ensure_ascii=False) + "\n")
+    extra2 = tmp_path / "tune_extra2.jsonl"
+    lines = [{**good, "id": "u001"}] + [
+        {**line, "id": f"u{n:03d}"} for n, line in enumerate(earlier.values(), 2)
+    ]
+    extra2.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
+    problems = check(extra2, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+    assert "u001: repeats a specqa.jsonl question" in problems
+    assert "u002: repeats a blind.jsonl question" in problems
+    assert "u003: repeats a tune_extra.jsonl question" in problems
+    assert "u004: repeats a blind2.jsonl question" in problems
+    assert "u005: repeats a blind3.jsonl question" in problems
+    assert "quota two-car comparisons >= 35 not met: 0" in problems
+    assert not any("CSV-row" in p or "quota Chinese >=" in p for p in problems)
+
+
+def test_the_second_supplementary_tune_set_compares_across_documents_in_both_languages() -> None:
+    questions = read_jsonl(TUNE_EXTRA2)
+    assert all(str(q["id"]).startswith("u") for q in questions)
+    cross = [q for q in questions if q["type"] == "cross_lingual"]
+    assert {q["lang"] for q in cross} == {"en", "zh"}
+    assert all((q["lang"] == "en") == q["doc"].startswith("rsshub-cn-auto-news/") for q in cross)
+    pairs = [q for q in questions if q["type"] == "comparison"]
+    assert {q["lang"] for q in pairs} == {"en", "zh"}
+    across = [q for q in pairs if len(set(q["doc"])) == 2]
+    assert len(across) >= 30
