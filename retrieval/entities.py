@@ -104,7 +104,8 @@ class QueryCars:
     def _unmade(self, query: str, hits: Sequence[Hit]) -> list[tuple[int, int, str, bool]]:
         """The cars named by a model name that needs its make but stands apart from it
         (`CarIndex.find` reads a make only just before its model): a model of a make the
-        query names elsewhere ("the Toyota trucks: the Tundra SR or the Tacoma SR"), or the
+        query names elsewhere ("the Toyota trucks: the Tundra SR or the Tacoma SR"; not a
+        bare number, more often a quantity), or the
         one car of a name written as a proper name, capitalised inside a sentence of
         lowercase words ("the F-150 PowerBoost or the Tacoma i-FORCE MAX"); the flag is False
         for the latter."""
@@ -119,6 +120,8 @@ class QueryCars:
         for start, end, alias in scan.scan(folded.lower()):
             if start in trims or any(s < end and start < e for s, e in taken):
                 continue  # a word just after a car is its trim ("Mustang GT"), not a car
+            if alias.replace(" ", "").isdigit():
+                continue  # "100" is more often kW than the Audi 100: a number needs its make
             ids = self.index.model_aliases.get(alias, [])
             ours = [i for i in ids if self.index.model_brand.get(i) in makes]
             if len(ours) == 1:

@@ -85,3 +85,13 @@ def test_a_trim_after_a_car_or_a_code_in_capitals_is_no_other_car() -> None:
     assert _cars(cars, "Is the Norvik Fjord quicker than a GT with the big engine?") == [
         "norvik-fjord"
     ]
+
+
+def test_a_number_apart_from_its_make_is_a_number() -> None:
+    known = [*KNOWN, KnownCar("calder-100", ("Calder 100",))]
+    cars = QueryCars.build(load_cars([CARS_TOML]), known)
+    assert _cars(cars, "Which Calder makes more than 100 kW, the Moth or the Heron?") == [
+        "calder-moth",
+        "calder-heron",
+    ]
+    assert _cars(cars, "Is the Calder 100 longer than the Fjord?") == ["calder-100", "norvik-fjord"]
