@@ -4,6 +4,9 @@ Names come from the car index (`data/specs/cars.toml`: makes, models and their a
 English and Chinese) taught the cars of the registry that the alias file does not list (their
 names as the documents give them, "Hyundai Venue" → "Venue"). "凯美瑞的油耗" names
 toyota-camry, "the Venue" hyundai-venue, "Venue vs Creta" both; a bare make names no car.
+A model name that needs its make ("Tacoma") also names its car apart from it: when the query
+names that make elsewhere, or, beside another car, when it is written as a proper name
+("the F-150 PowerBoost or the Tacoma"); a plural names its car ("older Honda Accords").
 
     cars = QueryCars(index)
     cars.find("丰田凯美瑞的油耗")   # [Mention(car="toyota-camry", start=0, end=5)]
@@ -18,7 +21,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from ingest.specs.cars import CarIndex, add_models, slug
+from ingest.analysis import has_han
+from ingest.specs.cars import CarIndex, Hit, add_models, slug
 from ingest.specs.numbers import fold
 
 T = TypeVar("T")
@@ -79,16 +83,52 @@ class QueryCars:
         index.strong.update(alone)
         return cls(index)
 
-    def find(self, query: str) -> list[Mention]:
-        """Each car the query names, once, in order of first mention (up to `MAX_CARS`)."""
+    def find(self, query: str, *, proper_alone: bool = False) -> list[Mention]:
+        """Each car the query names, once, in order of first mention (up to `MAX_CARS`).
+        A name that needs its make counts without it where `_unmade` says; by the proper-name
+        rule only beside another car unless `proper_alone`."""
         mentions: list[Mention] = []
         seen: set[str] = set()
-        for hit in self.index.find(query):
-            if hit.car is None or hit.car in seen:
+        hits = _merged(self.index.find(query), self.index.find(_singular(query)))
+        named = [(h.start, h.end, h.car, True) for h in hits if h.car is not None]
+        unmade = self._unmade(query, hits)
+        if not proper_alone and len({u[2] for u in named + unmade}) < 2:
+            unmade = [u for u in unmade if u[3]]
+        for start, end, car, _ in sorted(named + unmade):
+            if car in seen:
                 continue
-            seen.add(hit.car)
-            mentions.append(Mention(hit.car, hit.start, hit.end, self.family(hit.car)))
+            seen.add(car)
+            mentions.append(Mention(car, start, end, self.family(car)))
         return mentions[:MAX_CARS]
+
+    def _unmade(self, query: str, hits: Sequence[Hit]) -> list[tuple[int, int, str, bool]]:
+        """The cars named by a model name that needs its make but stands apart from it
+        (`CarIndex.find` reads a make only just before its model): a model of a make the
+        query names elsewhere ("the Toyota trucks: the Tundra SR or the Tacoma SR"; not a
+        bare number, more often a quantity), or the
+        one car of a name written as a proper name, capitalised inside a sentence of
+        lowercase words ("the F-150 PowerBoost or the Tacoma i-FORCE MAX"); the flag is False
+        for the latter."""
+        scan = self.index.model_names_scan
+        if scan is None:
+            return []
+        makes = {h.brand for h in hits if h.car is None}
+        taken = [(h.start, h.end) for h in hits]
+        folded = fold(query)
+        trims = {h.end + (folded[h.end : h.end + 1] in " -") for h in hits if h.car is not None}
+        found: list[tuple[int, int, str, bool]] = []
+        for start, end, alias in scan.scan(folded.lower()):
+            if start in trims or any(s < end and start < e for s, e in taken):
+                continue  # a word just after a car is its trim ("Mustang GT"), not a car
+            if alias.replace(" ", "").isdigit():
+                continue  # "100" is more often kW than the Audi 100: a number needs its make
+            ids = self.index.model_aliases.get(alias, [])
+            ours = [i for i in ids if self.index.model_brand.get(i) in makes]
+            if len(ours) == 1:
+                found.append((start, end, ours[0], True))
+            elif len(ids) == 1 and _proper(folded, start):
+                found.append((start, end, ids[0], False))
+        return found
 
     def names(self, cars: Iterable[str]) -> re.Pattern[str] | None:
         """A pattern finding, in a text lowercased and folded (`spelled`), a name that alone
@@ -122,6 +162,45 @@ class QueryCars:
         parts = car.split("-")
         bases = ("-".join(parts[:n]) for n in range(len(parts) - 1, 1, -1))
         return (car, *(base for base in bases if base in self.index.model_names))
+
+
+_PLURAL = re.compile(r"(?<=[a-z0-9])s(?![a-z0-9])")  # "Accords", "F-150s"
+
+
+def _singular(text: str) -> str:
+    """`text` with each word's plural "s" blanked, offsets kept ("older Honda Accords")."""
+    return _PLURAL.sub(" ", text)
+
+
+def _merged(hits: list[Hit], more: list[Hit]) -> list[Hit]:
+    """`hits` and the cars of `more` that overlap none of their cars (a make only named
+    there gives way to its car)."""
+    cars = [h for h in hits if h.car is not None]
+    added = [h for h in more if h.car is not None and not any(_overlap(h, c) for c in cars)]
+    kept = [h for h in hits if h.car is not None or not any(_overlap(h, a) for a in added)]
+    return sorted(kept + added, key=lambda h: h.start)
+
+
+def _overlap(a: Hit, b: Hit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+_CAPITALISED = re.compile(r"[A-Z][a-z0-9]")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]{4,}")
+_SENTENCE_START = re.compile(r"(?:^|[.!?。！？:：]\s*)$")
+
+
+def _proper(text: str, start: int) -> bool:
+    """Is the name at `start` of `text` written as a proper name: a capital, then a
+    lowercase letter or a digit; in an English text, not where a sentence starts, and in a
+    sentence (a lowercase word of four letters or more), not a title?"""
+    if not _CAPITALISED.match(text, start):  # "Tacoma", "M3"; not "GT", a trim's letters
+        return False
+    if has_han(text):  # Latin words in a Chinese sentence are names
+        return True
+    if _SENTENCE_START.search(text[:start].rstrip(" \"'(")):
+        return False
+    return _LOWER_WORD.search(text) is not None
 
 
 def _split(index: CarIndex, car_id: str, name: str) -> tuple[str, str] | None:

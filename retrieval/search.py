@@ -132,6 +132,7 @@ class Searcher:
         car_name_weight: float = 0.25,
         other_car_penalty: float = 0.3,
         car_pool: int = 10,
+        proper_alone: bool = False,
         absent_car_run: bool = False,
         facts: FactSide | None = None,
         fact_weight: float = 1.0,
@@ -151,7 +152,7 @@ class Searcher:
         self.car_boost = car_boost
         self.car_name_weight = car_name_weight
         self.other_car_penalty = other_car_penalty
-        self.car_pool = car_pool
+        self.car_pool, self.proper_alone = car_pool, proper_alone
         # True: a named car the pooled nearest chunks hold none of is ranked by those chunks
         # (the third and fourth passes' behaviour); False: that car has no vector ranking
         self.absent_car_run = absent_car_run
@@ -379,7 +380,7 @@ class Searcher:
         that an English query names (`SecondSide.makes`)."""
         if self.cars is None:
             return []
-        found = self.cars().find(query)
+        found = self.cars().find(query, proper_alone=self.proper_alone)
         return found or ([] if self.second is None else self.second.makes(query, self.cars()))
 
     def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
