@@ -75,10 +75,12 @@ class QueryCars:
             split = next(filter(None, (_split(index, car.id, name) for name in car.names)), None)
             if split is not None and car.id not in index.model_names:
                 make, model = split
-                models.append((car.id, make, [model]))
-                key = spelled(model).strip()
-                if _HAN_NAME.fullmatch(key) and key not in index.brand_aliases:
-                    alone.append(key)
+                # and its Chinese names (the alias file's [names]: "塔科马" of the Toyota Tacoma)
+                chinese = [n for n in car.names if _HAN_NAME.fullmatch(spelled(n).strip())]
+                models.append((car.id, make, [model, *chinese]))
+                for key in (spelled(n).strip() for n in [model, *chinese]):
+                    if _HAN_NAME.fullmatch(key) and key not in index.brand_aliases:
+                        alone.append(key)
         add_models(index, models)
         index.strong.update(alone)
         return cls(index)

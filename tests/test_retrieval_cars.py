@@ -12,6 +12,7 @@ from api.services import Services
 from api.settings import Settings, shipped_data
 from ingest.lexical.boilerplate import Boilerplate, Rule
 from ingest.specs.cars import load_cars
+from ingest.specs.registry import curated_cars
 from retrieval.entities import KnownCar, QueryCars, without
 from retrieval.search import Result, Searcher
 
@@ -236,3 +237,21 @@ def test_a_car_the_pooled_nearest_chunks_lack_gets_no_vector_ranking(searcher) -
     # vectors alone still ask Chroma for the car's chunks, and find them
     alone = narrow().search(query, k=1, mode="vector")[0]
     assert "xtrail" in _name(alone)
+
+
+def test_a_cars_chinese_market_name_from_the_alias_files_names_section(tmp_path: Path) -> None:
+    """`[names.<id>]` gives a car specrag finds by itself its Chinese name: the registry shows
+    it (GET /v1/cars?q=塔科马) and a question names the car by it alone, while extraction's
+    index lists no model for it (a listed English name would make every English mention of
+    it one of a text's cars)."""
+    extra = tmp_path / "names.toml"
+    extra.write_text('[names.toyota-tacoma]\naliases = ["塔科马"]\n', encoding="utf-8")
+    index = load_cars([CARS_TOML, extra])
+    assert index.other_names["toyota-tacoma"] == ["塔科马"]
+    assert "toyota-tacoma" not in index.model_names and "塔科马" not in index.model_aliases
+    curated = curated_cars(index)["toyota-tacoma"]
+    assert curated.name == "" and "塔科马" in curated.aliases
+    known = [KnownCar("toyota-tacoma", ("Toyota Tacoma", *curated.aliases))]
+    cars = QueryCars.build(load_cars([CARS_TOML, extra]), known)
+    assert [m.car for m in cars.find("塔科马的最大牵引重量")] == ["toyota-tacoma"]
+    assert [m.car for m in cars.find("towing of the Toyota Tacoma")] == ["toyota-tacoma"]

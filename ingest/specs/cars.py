@@ -105,6 +105,10 @@ class CarIndex:
     model_aliases: dict[str, list[str]] = field(default_factory=dict)  # lower alias → car ids
     strong: set[str] = field(default_factory=set)  # aliases that match without the make
     model_display: dict[str, list[str]] = field(default_factory=dict)  # car id → aliases as written
+    # [names.<id>]: names the registry shows and questions use, for cars extraction finds by
+    # itself; extraction never reads them (a listed model's English name would make every
+    # English mention of it, a rival's included, one of the text's cars)
+    other_names: dict[str, list[str]] = field(default_factory=dict)
     brand_names_scan: _Names | None = None
     model_names_scan: _Names | None = None
 
@@ -238,6 +242,9 @@ def load_cars(paths: Iterable[Path]) -> CarIndex:
                         ids.append(car_id)
                     if _distinctive(lowered):
                         index.strong.add(lowered)
+        for car_id, entry in data.get("names", {}).items():
+            known = index.other_names.setdefault(car_id, [])
+            known.extend(str(a) for a in entry.get("aliases", ()) if str(a) not in known)
     index.brand_names_scan = _names(index.brand_aliases)
     index.model_names_scan = _names(index.model_aliases)
     return index

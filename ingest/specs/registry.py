@@ -32,7 +32,8 @@ TOLERANCE = 0.01
 
 @dataclass(frozen=True, slots=True)
 class CuratedCar:
-    """A car of the curated alias file: its display name and every other name for it."""
+    """A car of the curated alias file: its display name ("": the name its documents give
+    it, for a car listed only under `[names]`) and every other name for it."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -102,10 +103,14 @@ class SpecSheet:
 
 def curated_cars(index: CarIndex) -> dict[str, CuratedCar]:
     """The curated alias files' cars (`ingest.specs.cars.load_cars`), for the registry."""
-    return {
+    curated = {
         car_id: CuratedCar(name, tuple(index.model_display.get(car_id, ())))
         for car_id, name in index.model_names.items()
     }
+    for car_id, names in index.other_names.items():  # named as the documents name it
+        known = curated.get(car_id, CuratedCar(""))
+        curated[car_id] = CuratedCar(known.name, (*known.aliases, *names))
+    return curated
 
 
 def attribute_labels(vocabulary: Vocabulary) -> dict[str, str]:
@@ -169,7 +174,7 @@ class CarRegistry:
         for car_id in names:
             curated = self._curated.get(car_id)
             seen = names[car_id]
-            name = curated.name if curated else max(seen, key=lambda n: (seen[n], -len(n)))
+            name = curated.name if curated and curated.name else max(seen, key=_most_seen(seen))
             every = dict.fromkeys((curated.aliases if curated else ()) + tuple(seen))
             every.update(aliases[car_id])
             distinct: dict[str, str] = {name_key(name): name}
@@ -337,3 +342,8 @@ def _stored(row: Mapping[str, Any], name: Callable[[str], str]) -> StoredFact:
             document=name(row["source"]),
         ),
     )
+
+
+def _most_seen(seen: Mapping[str, int]) -> Callable[[str], tuple[int, int]]:
+    """The name the documents write most often, the shorter first on a tie."""
+    return lambda name: (seen[name], -len(name))
