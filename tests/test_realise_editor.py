@@ -371,7 +371,7 @@ def test_rows_that_disagree_on_the_body_give_the_car_none() -> None:
 
 def test_a_car_the_alias_file_does_not_list_is_named_in_chinese_by_its_make() -> None:
     """Chinese text names an imported car by the make's Chinese name and the model's own
-    ("日产Patrol"), whether or not the alias file lists the model; the longest make wins."""
+    ("日产Armada"), whether or not the alias file lists the model; the longest make wins."""
     from ingest.specs import SpecConfig
     from ingest.specs.cars import load_cars
 
@@ -379,8 +379,11 @@ def test_a_car_the_alias_file_does_not_list_is_named_in_chinese_by_its_make() ->
         raise AssertionError("naming a car reads no registry")
 
     facts = Facts(no_registry, Plan.load(REALISE / "plan.toml"), {}, load_cars(SpecConfig().cars))
-    assert facts.chinese_name("nissan-patrol", "Nissan Patrol") == "日产Patrol"
-    assert facts.chinese_name("land-rover-defender", "Land Rover Defender") == "路虎Defender"
+    assert facts.chinese_name("nissan-armada", "Nissan Armada") == "日产Armada"
+    assert facts.chinese_name("land-rover-velar", "Land Rover Velar") == "路虎Velar"
+    # a Chinese market name from the alias file's [names] ("途乐"; "路虎卫士" holds its make)
+    assert facts.chinese_name("nissan-patrol", "Nissan Patrol") == "日产途乐"
+    assert facts.chinese_name("land-rover-defender", "Land Rover Defender") == "路虎卫士"
     assert facts.chinese_name("nissan-x-trail", "Nissan X-Trail") == "日产奇骏"
     assert facts.chinese_name("acme-roadster", "Acme Roadster") is None  # a make it does not know
 

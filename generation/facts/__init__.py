@@ -76,7 +76,8 @@ class Facts:
 
     def chinese_name(self, car_id: str, display: str = "") -> str | None:
         """The make's Chinese name and the model's ("极氪" + "001"), when the alias file has
-        a Chinese name for the make: how Chinese text names an imported car. A car the alias
+        a Chinese name for the make: how Chinese text names an imported car (its Chinese
+        market name, from the alias file's models or [names]: "丰田塔科马"). A car the alias
         file does not list is known by its display name, whose make leads it ("Nissan
         Patrol" → "日产Patrol")."""
         if car_id in self._zh or self.index is None:
@@ -87,7 +88,8 @@ class Facts:
             brand_zh = next(
                 (a for a, b in index.brand_aliases.items() if b == brand and has_han(a)), None
             )
-            model_zh = next((a for a in index.model_display.get(car_id, []) if has_han(a)), None)
+            names = [*index.model_display.get(car_id, []), *index.other_names.get(car_id, [])]
+            model_zh = next((a for a in names if has_han(a)), None)
             full = index.model_names.get(car_id, display)
             brand_name = index.brand_names.get(brand, "")
             model = model_zh or full.removeprefix(brand_name).strip()
