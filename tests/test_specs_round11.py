@@ -1,0 +1,50 @@
+"""Round eleven's English mechanisms: which car and which trim a document's blocks are about
+(makes the alias file lacked, an export's snake_case columns with their units, ...). The texts
+are invented for these tests; no alias file names their models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.specs import DocumentSpecs
+from tests.test_specs_extract import facts, write
+from tests.test_specs_zh_shapes import values
+
+
+def _cars(specs: DocumentSpecs) -> set[str]:
+    return {c.id for c in specs.cars}
+
+
+def test_a_make_of_the_wider_market_names_its_model(tmp_path: Path) -> None:
+    """Makes sold in Europe and Australia (Renault, Opel, Isuzu) are known makes: their models
+    are found as the listed makes' are."""
+    specs = write(
+        tmp_path,
+        "clio.md",
+        "# Renault Clio and Opel Corsa: which small car?\n\n"
+        "The Renault Clio has a 1.0-litre engine making 90PS. The Opel Corsa makes 100PS.\n\n"
+        "The Clio and the Corsa are close; the Renault Clio costs less.\n",
+    )
+    assert {"renault-clio", "opel-corsa"} <= _cars(specs)
+    assert values(specs, "power")  # figures reach a car
+
+
+def test_an_exports_snake_case_columns_give_attribute_unit_and_version(tmp_path: Path) -> None:
+    """A configurator export names its columns in snake_case with the unit as the last word
+    ("power_ps", "boot_l", "otr_gbp", "accel_0_62_s"): each is its attribute in that unit, the
+    `derivative` column names the row's version, and a column the vocabulary does not know
+    with a unit ("vat_gbp", "basic_gbp") gives nothing."""
+    specs = write(
+        tmp_path,
+        "export.csv",
+        "brand,model,derivative,power_ps,torque_nm,accel_0_62_s,boot_l,basic_gbp,vat_gbp,otr_gbp\n"
+        'Fiat,Panda,Pop Hybrid 70,70,92,14.7,225,"13,329.17","2,665.83","15,995"\n'
+        'Fiat,Panda,Cross Hybrid 70,70,92,14.9,225,"14,995.83","2,999.17","17,995"\n',
+    )
+    assert _cars(specs) == {"fiat-panda"}
+    assert values(specs, "power") == {"Pop Hybrid 70": {70.0}, "Cross Hybrid 70": {70.0}}
+    assert {f.unit for f in facts(specs, "power")} == {"PS"}
+    assert values(specs, "acceleration_0_100")["Pop Hybrid 70"] == {14.7}
+    assert {f.unit for f in facts(specs, "boot_volume")} == {"L"}
+    assert values(specs, "price") == {"Pop Hybrid 70": {15995.0}, "Cross Hybrid 70": {17995.0}}
