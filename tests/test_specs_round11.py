@@ -48,3 +48,25 @@ def test_an_exports_snake_case_columns_give_attribute_unit_and_version(tmp_path:
     assert values(specs, "acceleration_0_100")["Pop Hybrid 70"] == {14.7}
     assert {f.unit for f in facts(specs, "boot_volume")} == {"L"}
     assert values(specs, "price") == {"Pop Hybrid 70": {15995.0}, "Cross Hybrid 70": {17995.0}}
+
+
+def test_a_listings_dated_heading_names_its_car_and_trim(tmp_path: Path) -> None:
+    """A stock page's listings are headed by model year, make, model and trim ("2022 Ford
+    Escape Titanium AWD"); the text under each names no car. Each heading's car is found
+    though written once (a model year before a make makes the next word a model), and the
+    words after the model are the trim of every figure under it (the drive left out)."""
+    specs = write(
+        tmp_path,
+        "stock.md",
+        "# Used SUVs in stock\n\nFour vehicles shown.\n\n"
+        "## 2022 Ford Escape Titanium AWD\n\n**$24,990** · 31,000 mi\n\n"
+        "- Engine: 2.0L Turbo 4-Cylinder\n- Transmission: 8-Speed Automatic\n- Seating: 5\n\n"
+        "## 2021 Volkswagen Tiguan SE\n\n**$21,500** · 40,200 mi\n\n"
+        "- Engine: 2.0L Turbo 4-Cylinder\n- Transmission: 8-Speed Automatic\n- Seating: 7\n",
+    )
+    assert {"ford-escape", "volkswagen-tiguan"} <= _cars(specs)
+    seats = {(f.car, f.variant, f.numbers[0]) for f in facts(specs, "seats")}
+    assert seats == {
+        ("ford-escape", "Escape Titanium", 5.0),
+        ("volkswagen-tiguan", "Tiguan SE", 7.0),
+    }

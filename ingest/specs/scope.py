@@ -18,7 +18,7 @@ from pathlib import Path
 from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
-from ingest.specs.subheads import TITLE_END, heading_sub_model
+from ingest.specs.subheads import TITLE_END, dated_trim, heading_sub_model, model_words
 from ingest.specs.taught_en import model_fields
 from ingest.specs.wrap import wrapped
 
@@ -372,7 +372,8 @@ def _sub_models(index: CarIndex, headings: tuple[str, ...], doc_car: DocCars) ->
         named: dict[str, set[str]] = {}
         for hit in with_own_name(index.find(heading), heading, doc_car):
             if hit.car is not None and hit.car not in out:
-                named.setdefault(hit.car, set()).add(sub_model(heading, hit, doc_car) or "")
+                sub = dated_trim(heading, hit) or sub_model(heading, hit, doc_car)
+                named.setdefault(hit.car, set()).add(sub or "")
         for car, subs in named.items():  # "" is the car itself; two: "…GTI and Golf R?"
             out[car] = subs.pop() if len(subs) == 1 else ""
     return {car: name for car, name in out.items() if name}
@@ -423,10 +424,9 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     wrap = text.find("\n", hit.end, m.start("word"))
     if wrap >= 0 and not wrapped(text, wrap):
         return None  # "Model: Lumen E2\nBody style: …": the next line's first word
-    written = text[hit.start : hit.end].split()
-    if not written:
+    model = model_words(text, hit)  # "RAV4", "Santa Fe", or "Aurora X5" whole
+    if not model:
         return None
-    model = written[-1] if hit.brand else " ".join(written)  # "RAV4", or "Aurora X5" whole
     name = f"{model} {m.group('word')}"
     designation = _DESIGNATION.fullmatch(m.group("word")) is not None
     designation = designation or _POWERTRAIN.fullmatch(m.group("word")) is not None

@@ -126,7 +126,8 @@ _NEXT_PAIR = re.compile(r";[ \t]*(?P<label>[A-Za-z][^:;\n]{1,30}):[ \t]*(?P<valu
 
 # A data row's column naming the row's trim or version ("Trim: LX", "Grade", "Variant")
 _TRIM_COLUMN = re.compile(
-    r"(?:trim(?: level| name)?|grade|variant|version|edition|package|configuration|derivative)", re.I
+    r"(?:trim(?: level| name)?|grade|variant|version|edition|package|configuration|derivative)",
+    re.I,
 )
 
 

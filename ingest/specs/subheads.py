@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.cars import Hit
+from ingest.specs.cars import Hit, slug
 
 # "Toyota Camry – Specifications", "Venue Brochure": where a title stops naming the car
 TITLE_END = re.compile(
@@ -42,3 +42,34 @@ def heading_sub_model(text: str, hit: Hit) -> str | None:
     written = text[hit.start : hit.end].split()
     model = written[-1] if hit.brand or len(written) == 1 else " ".join(written)
     return f"{model} {m.group('rest')}"
+
+
+def model_words(text: str, hit: Hit) -> str:
+    """The model's words of the name `hit` writes: its make's words left out ("Hyundai Santa
+    Fe" → "Santa Fe", "Land Rover Defender" → "Defender"); a name without its make whole."""
+    written = text[hit.start : hit.end].split()
+    make = set(hit.brand.split("-")) | {hit.brand}
+    while len(written) > 1 and slug(written[0]) in make:
+        written = written[1:]
+    return " ".join(written)
+
+
+# a listing's heading: a model year, the car's name, then its trim and drive
+_YEAR_BEFORE = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+$")
+_TRIM_REST = re.compile(r"[ \t]+([A-Za-z0-9][\w.+/-]*(?:[ \t]+[A-Za-z0-9][\w.+/-]*){0,3})[ \t*]*$")
+_DRIVE_WORDS = re.compile(
+    r"(?:[ \t]+(?:AWD|FWD|RWD|4WD|2WD|4x4|4x2|4MATIC|xDrive|quattro))+$", re.I
+)
+
+
+def dated_trim(heading: str, hit: Hit) -> str | None:
+    """The trim a listing's heading names after the car ("2025 Hyundai Santa Fe Calligraphy
+    AWD" → "Santa Fe Calligraphy"): a model year opens the heading, the car's name follows and
+    the heading ends in up to four words, the drive left out (it is a fact of its own)."""
+    if _YEAR_BEFORE.fullmatch(heading, 0, hit.start) is None:
+        return None
+    m = _TRIM_REST.match(heading, hit.end)
+    rest = _DRIVE_WORDS.sub("", m.group(1)) if m else ""
+    if not rest or TITLE_END.match(" " + rest):
+        return None
+    return f"{model_words(heading, hit)} {rest}"
