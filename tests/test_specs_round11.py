@@ -70,3 +70,22 @@ def test_a_listings_dated_heading_names_its_car_and_trim(tmp_path: Path) -> None
         ("ford-escape", "Escape Titanium", 5.0),
         ("volkswagen-tiguan", "Tiguan SE", 7.0),
     }
+
+
+def test_a_spec_panels_heading_names_its_version(tmp_path: Path) -> None:
+    """A twin test ends with a spec panel per car, each headed by the car's name and the
+    version tested ("### Peugeot e-208 GT 136hp"): every line of a panel is that version's.
+    A heading of a topic after a car's name ("Opel Corsa: verdict") names no version."""
+    specs = write(
+        tmp_path,
+        "twin.md",
+        "# Twin test: Peugeot e-208 vs Opel Corsa Electric\n\n"
+        "## Verdict\n\nThe Peugeot e-208 is the sharper drive; the Opel Corsa Electric is cheaper.\n\n"
+        "## Specifications\n\n### Peugeot e-208 GT 156hp\n\n- Power: 156PS\n- Battery: 51kWh\n\n"
+        "### Opel Corsa Electric GS 136hp\n\n- Power: 136PS\n- Battery: 46kWh\n",
+    )
+    battery = {(f.car, f.variant, f.numbers[0]) for f in facts(specs, "battery_capacity")}
+    assert battery == {
+        ("peugeot-e-208", "e-208 GT 156hp", 51.0),
+        ("opel-corsa-electric", "Corsa Electric GS 136hp", 46.0),
+    }

@@ -18,7 +18,7 @@ from pathlib import Path
 from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
-from ingest.specs.subheads import TITLE_END, dated_trim, heading_sub_model, model_words
+from ingest.specs.subheads import TITLE_END, heading_sub_model, heading_trim, model_words
 from ingest.specs.taught_en import model_fields
 from ingest.specs.wrap import wrapped
 
@@ -372,7 +372,7 @@ def _sub_models(index: CarIndex, headings: tuple[str, ...], doc_car: DocCars) ->
         named: dict[str, set[str]] = {}
         for hit in with_own_name(index.find(heading), heading, doc_car):
             if hit.car is not None and hit.car not in out:
-                sub = dated_trim(heading, hit) or sub_model(heading, hit, doc_car)
+                sub = heading_trim(heading, hit) or sub_model(heading, hit, doc_car)
                 named.setdefault(hit.car, set()).add(sub or "")
         for car, subs in named.items():  # "" is the car itself; two: "…GTI and Golf R?"
             out[car] = subs.pop() if len(subs) == 1 else ""

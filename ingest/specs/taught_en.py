@@ -179,8 +179,8 @@ def _title_rest(text: str, end: int) -> bool:
 
 def _could_name(word: str) -> bool:
     """A capitalised word or a code, not a company's, a title's, a body type or a year."""
-    if not (word[0].isupper() or word[0].isdigit()):
-        return False
+    if not (word[0].isupper() or word[0].isdigit() or re.search(r"\d|[A-Z]", word)):
+        return False  # "Kia announced"; a code may start lower-case ("e-208", "bZ4X", "iX3")
     if word.lower() in _ORGANISATION or word.lower() in TITLE_WORDS:  # "Toyota Car Sales"
         return False
     return word.upper() not in _NOT_CODES and not (word.isdigit() and _YEAR.fullmatch(word))
