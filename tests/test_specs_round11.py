@@ -89,3 +89,22 @@ def test_a_spec_panels_heading_names_its_version(tmp_path: Path) -> None:
         ("peugeot-e-208", "e-208 GT 156hp", 51.0),
         ("opel-corsa-electric", "Corsa Electric GS 136hp", 46.0),
     }
+
+
+def test_a_panels_bracketed_aside_and_its_charging_line(tmp_path: Path) -> None:
+    """A panel's price with the tester's price in brackets ("£31,995 (as tested £33,090)") is
+    the list price; a "Charging:" line names each power by its current after it and the time
+    by its window before it, each its own variant."""
+    specs = write(
+        tmp_path,
+        "panel.md",
+        "# Peugeot e-208 long test\n\nThe Peugeot e-208 is small. The Peugeot e-208 is quick.\n\n"
+        "### Peugeot e-208 GT 156hp\n\n- Price: £31,995 (as tested £33,090)\n"
+        "- Charging: 100kW DC, 11kW AC; 10-80% in 30min\n",
+    )
+    assert values(specs, "price") == {"e-208 GT 156hp": {31995.0}}
+    assert values(specs, "charging_power") == {
+        "e-208 GT 156hp DC": {100.0},
+        "e-208 GT 156hp AC": {11.0},
+    }
+    assert values(specs, "charging_time") == {"e-208 GT 156hp 10-80%": {30.0}}

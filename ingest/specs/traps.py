@@ -89,7 +89,9 @@ def _since_last_figure(clause: str) -> str:
 def _clause_after(text: str, end: int) -> str:
     stop = _CLAUSE.search(text, end, end + 40)
     clause = text[end : stop.start() if stop else end + 40]
-    nxt = re.search(r"[$\d]", clause)  # up to the next figure: its words are its own
+    # up to the next figure: its words are its own, and so is a bracket's ("£27,995 (as
+    # tested £29,090)": the bracket names what the price in it is)
+    nxt = re.search(r"[$\d(（]", clause)
     return clause[: nxt.start()] if nxt else clause
 
 
