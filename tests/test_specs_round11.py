@@ -108,3 +108,25 @@ def test_a_panels_bracketed_aside_and_its_charging_line(tmp_path: Path) -> None:
         "e-208 GT 156hp AC": {11.0},
     }
     assert values(specs, "charging_time") == {"e-208 GT 156hp 10-80%": {30.0}}
+
+
+def test_an_engine_named_by_its_size_or_a_group_of_grades_is_the_sentences_variant(
+    tmp_path: Path,
+) -> None:
+    """ "The 1.9-litre, fitted only to …, makes 110kW at 3600rpm": kW after a verb of output
+    whose sentence names an engine (or at an engine speed) is power, and the engine named by
+    its size is the variant; "The petrol 2.0i grades keep …" gives its group's name."""
+    specs = write(
+        tmp_path,
+        "mux.md",
+        "# Isuzu MU-X towing guide\n\nThe Isuzu MU-X tows. The Isuzu MU-X seats seven.\n\n"
+        "## Engines\n\nThe 1.9-litre, fitted only to the LS-M, makes 110kW at 3600rpm and 350Nm. "
+        "The 3.0-litre in everything else makes 140kW and 450Nm. The charger takes 11kW.\n\n"
+        "The petrol 2.0i grades keep a 2.0-litre engine producing 115kW.\n",
+    )
+    assert values(specs, "power") == {
+        "1.9-litre": {110.0},
+        "3.0-litre": {140.0},
+        "2.0i": {115.0},
+    }
+    assert values(specs, "power_rpm") == {"1.9-litre": {3600.0}}

@@ -25,6 +25,14 @@ _VERSION_NAME = re.compile(
     r"|(?:" + ZH_VERSION_WORDS + r")(?:版本|车型)"
     r"|(?<![A-Za-z0-9.])[A-Za-z0-9.]*\d[A-Za-z0-9.]*(?=版本|车型))"  # "75kWh版本", "380TSI车型"
 )
+# A sentence's subject that is an engine by its size ("The 1.9-litre, fitted only to …, makes")
+# or a group of trims by a shared name ("The petrol 2.5i grades keep …", "The three Hybrid
+# grades add …")
+_GROUP_SUBJECT = re.compile(
+    r"\s*(?:The|All)\s+(?:(?P<v>\d\.\d\s*-?\s*(?:litre|liter|l))(?=\s*,|\s+(?:in|on|with|makes|"
+    r"produces|develops|has|gets|is|comes)\b)|(?:[a-z]+\s+)?(?P<g>[A-Z0-9][\w.+-]*)\s+"
+    r"(?:grades|trims|variants|versions|models)\b)"
+)
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
 # Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
@@ -103,6 +111,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
     names = (
         sorted([*named, *subjects], key=_at)
+        or [m for m in [_GROUP_SUBJECT.match(sentence)] if m]  # the subject before an object
         or list(_ENGINE_NAME.finditer(sentence))
         or _versions(sentence)
         or (_zh_engines(text, sentence, found.start) if found.attribute != "displacement" else [])
@@ -115,7 +124,8 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     last = names[-1]
     if _OBJECT_OF.search(sentence, 0, last.start()):
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
-    name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
+    group = last.groupdict().get("g")
+    name = _LEAD_WORD.sub("", " ".join((group or last.group("v")).split()))
     return replace(found, variant=name or None)
 
 
