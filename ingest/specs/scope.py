@@ -402,7 +402,7 @@ def _named_sub_models(section: Section, doc_car: DocCars) -> dict[str, str]:
     """ "### Hybrid system" after "… as the Aurora X5 Hybrid": a heading that names a
     sub-model the document named before by its last word is about that sub-model."""
     out: dict[str, str] = {}
-    for heading in reversed(section.heading_path):
+    for heading in reversed(section.heading_path[1:]):  # the title is the whole document's
         words = set(re.findall(r"[\w-]+", heading.casefold()))
         for car, names in doc_car.sub_models.items():
             found = {n for n in names if n.split()[-1].casefold() in words}
