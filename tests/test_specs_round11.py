@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.specs import DocumentSpecs
+from ingest.specs.given_for import given_for
 from tests.test_specs_extract import facts, write
 from tests.test_specs_zh_shapes import values
 
@@ -80,7 +81,8 @@ def test_a_spec_panels_heading_names_its_version(tmp_path: Path) -> None:
         tmp_path,
         "twin.md",
         "# Twin test: Peugeot e-208 vs Opel Corsa Electric\n\n"
-        "## Verdict\n\nThe Peugeot e-208 is the sharper drive; the Opel Corsa Electric is cheaper.\n\n"
+        "## Verdict\n\nThe Peugeot e-208 is the sharper drive; "
+        "the Opel Corsa Electric is cheaper.\n\n"
         "## Specifications\n\n### Peugeot e-208 GT 156hp\n\n- Power: 156PS\n- Battery: 51kWh\n\n"
         "### Opel Corsa Electric GS 136hp\n\n- Power: 136PS\n- Battery: 46kWh\n",
     )
@@ -130,3 +132,22 @@ def test_an_engine_named_by_its_size_or_a_group_of_grades_is_the_sentences_varia
         "2.0i": {115.0},
     }
     assert values(specs, "power_rpm") == {"1.9-litre": {3600.0}}
+
+
+def test_a_figure_given_for_a_version_and_the_next_for_another(tmp_path: Path) -> None:
+    """ "7.4L/100km for the 2.5i grades and 6.2L/100km for the hybrid": each figure is its
+    version's; a figure joined to one given so, with no label of its own, is the same
+    attribute for the version it is given for; "for the money" names no version."""
+    specs = write(
+        tmp_path,
+        "outback.md",
+        "# Subaru Outback price\n\nThe Subaru Outback is here. The Subaru Outback is big.\n\n"
+        "## Engines\n\nOfficial combined fuel consumption is 7.4L/100km for the 2.5i grades "
+        "and 6.2L/100km for the hybrid.\n\nBraked towing capacity is 1800kg for the 2.5i grades "
+        "and 1200kg for the hybrid.\n",
+    )
+    assert values(specs, "fuel_economy_combined") == {"2.5i": {7.4}, "hybrid": {6.2}}
+    assert values(specs, "towing_capacity") == {"2.5i": {1800.0}, "hybrid": {1200.0}}
+    text = "It is $41,990 for the money, or 1,200kg for the UK market."
+    assert given_for(text, text.index(" for")) is None
+    assert given_for(text, text.index(" for the UK")) is None

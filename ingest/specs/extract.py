@@ -24,6 +24,7 @@ from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.electric import electric_cars, electric_economy
+from ingest.specs.given_for import given_after, given_for
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
@@ -278,6 +279,7 @@ def _read(
     prose = offered(text, [version_before(text, f) for f in prose])
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
+    prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))
@@ -321,7 +323,9 @@ def _under_heading(text: str, found: Found) -> Found:
     """A sentence's fact of no variant under a heading that names one is that variant's; an
     alternative figure ("…, or up to 450 horsepower in high-output applications") is its
     variant's under that condition."""
-    variant = found.variant or paragraph_variant(text, found.start)
+    variant = (
+        found.variant or given_for(text, found.value.end) or paragraph_variant(text, found.start)
+    )
     condition = alternative_condition(text, found.value.start, found.value.end)
     if condition is not None:
         variant = f"{variant} {condition}" if variant else condition
