@@ -151,3 +151,22 @@ def test_a_figure_given_for_a_version_and_the_next_for_another(tmp_path: Path) -
     text = "It is $41,990 for the money, or 1,200kg for the UK market."
     assert given_for(text, text.index(" for")) is None
     assert given_for(text, text.index(" for the UK")) is None
+
+
+def test_a_long_term_tests_title_version_and_a_versions_number_after_the_model(
+    tmp_path: Path,
+) -> None:
+    """A long-term test's title names the car and the version run ("CUPRA BORN 79 EDITION",
+    the text writing "Born 79" again): figures naming no version are that version's; "The
+    Born 58 has a 58kWh battery" gives the 58's figures; "It lists at £39,995" is a price of
+    no trim of its own."""
+    specs = write(
+        tmp_path,
+        "born.txt",
+        "LONG-TERM TEST: CUPRA BORN 79 EDITION\n\nThe Cupra Born 79 is our car. It has a "
+        "79kWh battery. It lists at £39,995 in Edition trim.\n\nThe Born 79 charges "
+        "quickly.\n\nThe Born 58 has a 58kWh battery.\n",
+    )
+    battery = {(f.variant or "").casefold(): f.numbers[0] for f in facts(specs, "battery_capacity")}
+    assert battery == {"79 edition": 79.0, "born 58": 58.0}
+    assert {(f.variant or "").casefold() for f in facts(specs, "price")} == {"79 edition"}

@@ -358,9 +358,14 @@ def _heading_line(scope: Scope, text: str, in_line: list[Hit], pos: int, doc_car
 # "What is the RAV4 Prime and how does it differ…", "G3i 460G": a capitalised word or a model
 # code right after a car's name makes a sub-model of it, unless it says what the text is
 # ("RAV4 Specifications")
+# a version's number after the model ("The Elroq 60 has …"), not a figure ("Elroq 60 kW")
+_UNIT_WORD = (
+    r"(?:mph|mpg|kw|kwh|hp|bhp|ps|nm|km|mi|miles?|kg|lbs?|mm|in|l|litres?|liters?|cc|"
+    r"percent|per|seconds?|sec|s|x|and|or|to)\b"
+)
 _SUB_MODEL = re.compile(
     r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|(?![AI]\b)[A-Z]|"
-    r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
+    r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*|\d{2,3}(?![\d.,]|[ \t]*(?:[^\w\s]|" + _UNIT_WORD + r")))"
     r"(?![A-Za-z0-9_-])"  # "Baleno CNG_Brochure": a file name, no model word
 )
 
