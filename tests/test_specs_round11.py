@@ -170,3 +170,16 @@ def test_a_long_term_tests_title_version_and_a_versions_number_after_the_model(
     battery = {(f.variant or "").casefold(): f.numbers[0] for f in facts(specs, "battery_capacity")}
     assert battery == {"79 edition": 79.0, "born 58": 58.0}
     assert {(f.variant or "").casefold() for f in facts(specs, "price")} == {"79 edition"}
+
+
+def test_an_engine_lines_output_and_a_later_models_figure(tmp_path: Path) -> None:
+    """ "Engine: 2.0L Turbo 4-Cylinder, 250 hp / 273 lb-ft": the engine's line states its
+    power and torque too; "The 2026 redesign moves to a 285-hp engine" is a later model's."""
+    specs = write(
+        tmp_path,
+        "stock.md",
+        "# Used SUVs\n\n## 2023 Mazda CX-50 Turbo AWD\n\n- Engine: 2.0L Turbo 4-Cylinder, "
+        "250 hp / 273 lb-ft\n- Seating: 5\n\nThe 2026 redesign moves to a 285-hp engine.\n",
+    )
+    assert {f.numbers[0] for f in facts(specs, "power")} == {250.0}
+    assert {f.numbers[0] for f in facts(specs, "torque")} == {273.0}

@@ -42,11 +42,14 @@ _MEASURED_HEADING = re.compile(
     r"\bobserved\b|\bas tested\b",
     re.IGNORECASE,
 )
-# A figure given against an earlier model's: last year's, "up from", a dated model's. (A
-# previous generation the text describes is a variant of its own: the Armada's 5.6-liter V8.)
+# A figure given against an earlier model's (or a later one's): last year's, "up from", a
+# dated model's. (A previous generation the text describes is a variant of its own: the
+# Armada's 5.6-liter V8.)
 _EARLIER = re.compile(
     r"\blast year'?s\b|\b(?:up|down) from\b|\boutgoing\b|\bpredecessor\b|"
-    r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b",
+    r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b|"
+    # …or a later one's: "The 2026 redesign moves to a 285-hp engine", "the next generation"
+    r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b",
     re.IGNORECASE,
 )
 
