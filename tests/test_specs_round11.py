@@ -183,3 +183,18 @@ def test_an_engine_lines_output_and_a_later_models_figure(tmp_path: Path) -> Non
     )
     assert {f.numbers[0] for f in facts(specs, "power")} == {250.0}
     assert {f.numbers[0] for f in facts(specs, "torque")} == {273.0}
+
+
+def test_a_price_tables_newest_year_column_in_an_australian_document(tmp_path: Path) -> None:
+    """A price table with grades as rows and this year's price beside last year's ("| Grade |
+    2026 price | 2025 price |"): the newest column is each grade's price, the older is left
+    out; an Australian document's bare "$" ("before on-road costs") is the Australian dollar."""
+    specs = write(
+        tmp_path,
+        "rav4.md",
+        "# 2026 Toyota RAV4 price and specs\n\nAll prices are before on-road costs.\n\n"
+        "| Grade | 2026 price | 2025 price | Change |\n|---|---|---|---|\n"
+        "| RAV4 GX | $41,990 | $40,990 | +$1000 |\n| RAV4 XSE | $46,990 | $45,990 | +$1000 |\n",
+    )
+    assert values(specs, "price") == {"2026 · RAV4 GX": {41990.0}, "2026 · RAV4 XSE": {46990.0}}
+    assert {f.unit for f in facts(specs, "price")} == {"AUD"}

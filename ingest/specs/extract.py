@@ -27,6 +27,7 @@ from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
+from ingest.specs.market import local_dollars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -184,6 +185,7 @@ def _extract(
         _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )
     facts = [f for f in without_rounder(facts, bounds) if f.car not in passing]
+    facts = local_dollars("\n".join([doc.title, *(s.text for s in doc.sections)]), facts)
     renamed = base_ids(set(rows))
     for ci, cars_of in chunk_cars.items():
         chunk_cars[ci] = {renamed.get(c, c) for c in cars_of} - passing
