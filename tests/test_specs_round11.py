@@ -198,3 +198,22 @@ def test_a_price_tables_newest_year_column_in_an_australian_document(tmp_path: P
     )
     assert values(specs, "price") == {"2026 · RAV4 GX": {41990.0}, "2026 · RAV4 XSE": {46990.0}}
     assert {f.unit for f in facts(specs, "price")} == {"AUD"}
+
+
+def test_a_make_alone_and_a_version_named_as_a_clauses_subject(tmp_path: Path) -> None:
+    """A twin test calls its cars by their makes ("the Renault", "The Hyundai") and names their
+    cheaper versions as a clause's subject ("the 120hp Evolution uses a 40kWh battery"): the
+    figures are that car's version's, though the spec panels give the tested versions'."""
+    specs = write(
+        tmp_path,
+        "twin.md",
+        "# Twin test: Renault 5 vs Hyundai Inster\n\n## The contenders\n\nWe have got the Renault "
+        "in 150hp Iconic Five trim. There is a cheaper way in: the 120hp Evolution uses a 40kWh "
+        "battery. The Hyundai is the Inster 02 Long Range. Its cheaper sibling, the 01 Standard "
+        "Range, has a 42kWh battery.\n\n## Specifications\n\n### Renault 5 E-Tech 150hp Iconic "
+        "Five\n\n- Battery: 52kWh\n\n### Hyundai Inster 02 Long Range\n\n- Battery: 49kWh\n",
+    )
+    battery = {(f.car, f.variant, f.numbers[0]) for f in facts(specs, "battery_capacity")}
+    assert ("renault-5", "120hp Evolution", 40.0) in battery
+    assert ("hyundai-inster", "01 Standard Range", 42.0) in battery
+    assert ("renault-5", "5 E-Tech 150hp Iconic Five", 52.0) in battery

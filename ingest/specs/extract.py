@@ -14,6 +14,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
@@ -124,6 +125,7 @@ def _extract(
     path: tuple[str, ...] | None = None
     blocks = Blocks()  # the version blocks name lines head (`blocks`)
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
+    own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
     spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
@@ -136,7 +138,11 @@ def _extract(
             []
             if record is not None
             else with_designations(
-                with_own_name(index.find(section.text), section.text, doc_cars),
+                with_own_name(
+                    with_bare_makes(index.find(section.text), index, own_cars, section.text),
+                    section.text,
+                    doc_cars,
+                ),
                 section.text,
                 doc_cars,
                 index.model_names,

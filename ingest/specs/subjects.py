@@ -33,6 +33,12 @@ _GROUP_SUBJECT = re.compile(
     r"produces|develops|has|gets|is|comes)\b)|(?:[a-z]+\s+)?(?P<g>[A-Z0-9][\w.+-]*)\s+"
     r"(?:grades|trims|variants|versions|models)\b)"
 )
+# A version named by its number and name as a clause's subject: "the 120hp Evolution uses a
+# 40kWh battery", "Its cheaper sibling, the 01 Standard Range, has a 42kWh battery"
+_VERSION_SUBJECT = re.compile(
+    r"(?:^|[\s:;,])the\s+(?P<v>\d[\w.]*\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}),?\s+"
+    r"(?:uses|has|gets|costs|comes|offers|adds|makes)\b"
+)
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
 # Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
@@ -112,6 +118,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     names = (
         sorted([*named, *subjects], key=_at)
         or [m for m in [_GROUP_SUBJECT.match(sentence)] if m]  # the subject before an object
+        or list(_VERSION_SUBJECT.finditer(sentence))
         or list(_ENGINE_NAME.finditer(sentence))
         or _versions(sentence)
         or (_zh_engines(text, sentence, found.start) if found.attribute != "displacement" else [])
