@@ -217,3 +217,15 @@ def test_a_make_alone_and_a_version_named_as_a_clauses_subject(tmp_path: Path) -
     assert ("renault-5", "120hp Evolution", 40.0) in battery
     assert ("hyundai-inster", "01 Standard Range", 42.0) in battery
     assert ("renault-5", "5 E-Tech 150hp Iconic Five", 52.0) in battery
+
+
+def test_a_motor_line_names_its_drive(tmp_path: Path) -> None:
+    """ "Motor: single, front-mounted; front-wheel drive": a line about the motors or the
+    powertrain gives the drive it names (the phrase alone)."""
+    specs = write(
+        tmp_path,
+        "panel.md",
+        "# Peugeot e-208 test\n\nThe Peugeot e-208 is small. The Peugeot e-208 is quick.\n\n"
+        "### Peugeot e-208 GT 156hp\n\n- Motor: single, front-mounted; front-wheel drive\n",
+    )
+    assert [f.value for f in facts(specs, "drive")] == ["front-wheel drive"]

@@ -109,12 +109,21 @@ def key_values(
     return out, spans
 
 
+# a line naming the car's motors or powertrain, whose value may say its drive
+_POWERTRAIN_LABEL = re.compile(r"motors?|powertrain|drive ?train|layout", re.IGNORECASE)
+_DRIVE_PHRASE = re.compile(
+    r"\b(?:front|rear|all|four)[- ]wheel[- ]drive\b|\b(?:AWD|FWD|RWD|4WD)\b", re.IGNORECASE
+)
+
+
 def _line_key(vocab: Vocabulary, label: str, value: str) -> str | None:
     """The attribute a line's label names; a bare "Charging:" only over figures on its line
     (`charging.py` names each by its current or window), not as a heading of lines below."""
     key = vocab.lookup(label)
     if key is None and re.search(r"\d", value):
         key = LINE_LABELS.get(label.strip().lower())
+    if key is None and _POWERTRAIN_LABEL.fullmatch(label.strip()) and _DRIVE_PHRASE.search(value):
+        key = "drive"  # "Motor: single, front-mounted; front-wheel drive": its drive
     return key
 
 
@@ -123,6 +132,9 @@ def _pairs(
 ) -> list[tuple[str, str, int, int]]:
     """(key, label, value start, value end) of a `key: value` line, and of each further pair
     after a semicolon ("Length: 4,588 mm; wheelbase: 2,764 mm")."""
+    drive = _DRIVE_PHRASE.search(m.string, m.start("value"), m.end("value"))
+    if key == "drive" and drive and vocab.lookup(label) is None:  # the drive a "Motor:" names
+        return [(key, label, drive.start(), drive.end())]
     pairs = [(key, label, m.start("value"), m.end("value"))]
     for more in _NEXT_PAIR.finditer(m.string, m.start("value"), m.end("value")):
         if (more_key := vocab.lookup(more.group("label"))) is not None:
