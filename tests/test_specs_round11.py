@@ -229,3 +229,18 @@ def test_a_motor_line_names_its_drive(tmp_path: Path) -> None:
         "### Peugeot e-208 GT 156hp\n\n- Motor: single, front-mounted; front-wheel drive\n",
     )
     assert [f.value for f in facts(specs, "drive")] == ["front-wheel drive"]
+
+
+def test_a_bold_versions_sentence_and_a_real_world_range(tmp_path: Path) -> None:
+    """ "The **2.5i Sport** swaps to … 225/55 R18 tyres": a version set in bold as the
+    sentence's subject is its figures' variant; "a real-world range of about 262 miles" is a
+    tester's measurement, no spec."""
+    specs = write(
+        tmp_path,
+        "outback.md",
+        "# Subaru Outback price\n\nThe Subaru Outback is here. The Subaru Outback is big.\n\n"
+        "## Equipment\n\nThe **2.5i Sport** swaps to 18-inch alloys with 225/55 R18 tyres.\n\n"
+        "The official range is 300 miles; we saw a real-world range of about 262 miles.\n",
+    )
+    assert [f.variant for f in facts(specs, "tyres")] == ["2.5i Sport"]
+    assert {f.numbers[0] for f in facts(specs, "electric_range")} <= {300.0}

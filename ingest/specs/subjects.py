@@ -39,6 +39,8 @@ _VERSION_SUBJECT = re.compile(
     r"(?:^|[\s:;,])the\s+(?P<v>\d[\w.]*\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}),?\s+"
     r"(?:uses|has|gets|costs|comes|offers|adds|makes)\b"
 )
+# A version set in bold as its sentence's subject: "The **2.5i Sport** swaps to … 225/55 R18"
+_BOLD_SUBJECT = re.compile(r"(?:^|\s)(?:The|the)\s+\*\*(?P<v>[^*\n]{1,30}?)\*\*\s+[a-z]")
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
 # Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
@@ -119,6 +121,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
         sorted([*named, *subjects], key=_at)
         or [m for m in [_GROUP_SUBJECT.match(sentence)] if m]  # the subject before an object
         or list(_VERSION_SUBJECT.finditer(sentence))
+        or list(_BOLD_SUBJECT.finditer(sentence))
         or list(_ENGINE_NAME.finditer(sentence))
         or _versions(sentence)
         or (_zh_engines(text, sentence, found.start) if found.attribute != "displacement" else [])

@@ -33,7 +33,7 @@ _NOT_PRICE = re.compile(
 _MEASURED = re.compile(
     r"\b(?:we|our)\b[^.;|\n]{0,40}\b(?:averaged|observed|measured|recorded|saw|got|"
     r"tested|testing|test|hands|loop|drive)\b|\bobserved\b|\bas[- ]tested\b|"
-    r"\bin (?:our|real-world) (?:testing|hands|driving)\b",
+    r"\bin (?:our|real-world) (?:testing|hands|driving)\b|\breal[- ]world\b",
     re.IGNORECASE,
 )
 # A heading over what a reviewer measured ("Test results", "Measured performance")
