@@ -244,3 +244,17 @@ def test_a_bold_versions_sentence_and_a_real_world_range(tmp_path: Path) -> None
     )
     assert [f.variant for f in facts(specs, "tyres")] == ["2.5i Sport"]
     assert {f.numbers[0] for f in facts(specs, "electric_range")} <= {300.0}
+
+
+def test_gearboxes_named_by_version_with_the_verb_given_once(tmp_path: Path) -> None:
+    """ "The SX 4x2 gets a six-speed manual and the LS-M 4x2 a six-speed automatic": each
+    gearbox is the version named right before it."""
+    specs = write(
+        tmp_path,
+        "mux.md",
+        "# Isuzu MU-X guide\n\nThe Isuzu MU-X tows. The Isuzu MU-X seats seven.\n\n"
+        "## Gearboxes\n\nThe SX 4x2 gets a six-speed manual and the LS-M 4x2 a six-speed "
+        "automatic.\n",
+    )
+    gearboxes = {(f.variant, f.value) for f in facts(specs, "transmission")}
+    assert gearboxes == {("SX 4x2", "six-speed manual"), ("LS-M 4x2", "six-speed automatic")}

@@ -39,6 +39,12 @@ _VERSION_SUBJECT = re.compile(
     r"(?:^|[\s:;,])the\s+(?P<v>\d[\w.]*\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}),?\s+"
     r"(?:uses|has|gets|costs|comes|offers|adds|makes)\b"
 )
+# The version right before its gearbox, its verb given once ("The SX 4x2 gets a six-speed
+# manual and the LS-U 4x2 a six-speed automatic")
+_GAPPED = re.compile(
+    r"(?:^|\s)(?:The|the)\s+(?P<v>[A-Z][\w-]*(?:\s+[A-Z0-9][\w-]*){0,3})\s+"
+    r"(?:(?:gets|has|uses|offers|comes with)\s+)?an?\s+$"
+)
 # A version set in bold as its sentence's subject: "The **2.5i Sport** swaps to … 225/55 R18"
 _BOLD_SUBJECT = re.compile(r"(?:^|\s)(?:The|the)\s+\*\*(?P<v>[^*\n]{1,30}?)\*\*\s+[a-z]")
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
@@ -118,7 +124,8 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     at_named = {_at(m) for m in named}
     subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
     names = (
-        sorted([*named, *subjects], key=_at)
+        [m for m in [_GAPPED.search(sentence)] if m and found.attribute == "transmission"]
+        or sorted([*named, *subjects], key=_at)
         or [m for m in [_GROUP_SUBJECT.match(sentence)] if m]  # the subject before an object
         or list(_VERSION_SUBJECT.finditer(sentence))
         or list(_BOLD_SUBJECT.finditer(sentence))
