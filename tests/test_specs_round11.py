@@ -258,3 +258,17 @@ def test_gearboxes_named_by_version_with_the_verb_given_once(tmp_path: Path) -> 
     )
     gearboxes = {(f.variant, f.value) for f in facts(specs, "transmission")}
     assert gearboxes == {("SX 4x2", "six-speed manual"), ("LS-M 4x2", "six-speed automatic")}
+
+
+def test_an_acceleration_label_that_is_a_figure_and_a_bracketed_version(tmp_path: Path) -> None:
+    """ "0-62mph in 6.6 seconds": a label that reads as a figure ("0-62mph") is the label, the
+    time after it its value; "(Turbo S: 0-60 mph in 2.4 seconds)" is the Turbo S's."""
+    specs = write(
+        tmp_path,
+        "ev6.md",
+        "# Kia EV6 test\n\nThe Kia EV6 is fast. The Kia EV6 is big.\n\n"
+        "Kia quotes 0-62mph in 6.6 seconds.\n\n"
+        "- Quick off the line (GT: 0-60 mph in 3.4 seconds)\n",
+    )
+    assert values(specs, "acceleration_0_100") == {None: {6.6}}
+    assert values(specs, "acceleration_0_60") == {"GT": {3.4}}

@@ -45,6 +45,10 @@ _GAPPED = re.compile(
     r"(?:^|\s)(?:The|the)\s+(?P<v>[A-Z][\w-]*(?:\s+[A-Z0-9][\w-]*){0,3})\s+"
     r"(?:(?:gets|has|uses|offers|comes with)\s+)?an?\s+$"
 )
+# A version named at a bracket's start, before its figure: "(Turbo S: 0-60 mph in 2.4 seconds)"
+_BRACKET_LEAD = re.compile(
+    r"[(\[]\s*(?P<v>[A-Z][\w+-]*(?:\s+[A-Z0-9][\w+-]*){0,2})\s*:\s*[^()\[\]:]*$"
+)
 # A version set in bold as its sentence's subject: "The **2.5i Sport** swaps to … 225/55 R18"
 _BOLD_SUBJECT = re.compile(r"(?:^|\s)(?:The|the)\s+\*\*(?P<v>[^*\n]{1,30}?)\*\*\s+[a-z]")
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
@@ -125,6 +129,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
     names = (
         [m for m in [_GAPPED.search(sentence)] if m and found.attribute == "transmission"]
+        or [m for m in [_BRACKET_LEAD.search(sentence)] if m]
         or sorted([*named, *subjects], key=_at)
         or [m for m in [_GROUP_SUBJECT.match(sentence)] if m]  # the subject before an object
         or list(_VERSION_SUBJECT.finditer(sentence))
