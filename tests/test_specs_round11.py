@@ -272,3 +272,13 @@ def test_an_acceleration_label_that_is_a_figure_and_a_bracketed_version(tmp_path
     )
     assert values(specs, "acceleration_0_100") == {None: {6.6}}
     assert values(specs, "acceleration_0_60") == {"GT": {3.4}}
+
+
+def test_a_counts_bracketed_remark(tmp_path: Path) -> None:
+    """ "Seating: 6 (2nd-row captain's chairs)": the count before a bracketed remark."""
+    specs = write(
+        tmp_path,
+        "stock.md",
+        "# Used SUVs\n\n## 2024 Kia Telluride SX AWD\n\n- Seating: 6 (2nd-row captain's chairs)\n",
+    )
+    assert [f.numbers[0] for f in facts(specs, "seats")] == [6.0]

@@ -165,9 +165,17 @@ def without_asides(segment: str, values: list[Value]) -> list[Value]:
     bracket whose words say it is a tester's or a part's ("(as tested £29,090)")."""
     if any(v.unit for v in values):
         values = [v for v in values if v.unit or not _in_brackets(segment, v.start, v.end)]
-    if len(values) < 2:
+    elif len(values) > 1 and not _inside(segment, values[0].start):  # "6 (2nd-row captain's
+        values = [v for v in values if not _inside(segment, v.start)]  # chairs)": a count's
+    if len(values) < 2:  # remark in brackets after it
         return values
     return [v for v in values if not _aside(segment, v.start)]
+
+
+def _inside(segment: str, start: int) -> bool:
+    """Whether `segment[start]` is inside a bracket."""
+    opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
+    return opened > max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
 
 
 def _aside(segment: str, start: int) -> bool:
