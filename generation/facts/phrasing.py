@@ -23,8 +23,8 @@ _COUNT_NOUNS = {
     "en": {"seats": "seats", "airbags": "airbags", "cylinders": "cylinders"},
     "zh": {"seats": "座", "airbags": "个安全气囊", "cylinders": "缸"},
 }
-_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
-_CURRENCY_ZH = {"USD": "美元", "EUR": "欧元", "GBP": "英镑", "INR": "卢比"}
+_CURRENCY = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "AUD": "A$"}
+_CURRENCY_ZH = {"USD": "美元", "EUR": "欧元", "GBP": "英镑", "INR": "卢比", "AUD": "澳元"}
 
 
 def number(value: float, language: str) -> str:

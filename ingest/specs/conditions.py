@@ -150,3 +150,53 @@ def own_bracket(text: str, end: int) -> tuple[str, int] | None:
     if m is None or _NO_VARIANT.search(m.group("v")):
         return None
     return m.group("v").strip(), m.end()
+
+
+# A bracket's words that make its figure no spec of the car: what a tester's car cost or did,
+# the share of a battery usable ("£27,995 (as tested £29,090)", "82kWh (77kWh usable)")
+_ASIDE = re.compile(
+    r"\b(?:as[- ]tested|tested|with options|options?|usable|real[- ]world|observed)\b", re.I
+)
+
+
+def without_asides(segment: str, values: list[Value]) -> list[Value]:
+    """A cell's figures without those a bracketed remark gives: a figure with no unit beside
+    figures with one ("302 horsepower (2025)", "(… with 2025 update)"), and any figure in a
+    bracket whose words say it is a tester's or a part's ("(as tested £29,090)")."""
+    if any(v.unit for v in values):
+        values = [v for v in values if v.unit or not _in_brackets(segment, v.start, v.end)]
+    elif len(values) > 1 and not _inside(segment, values[0].start):  # "6 (2nd-row captain's
+        values = [v for v in values if not _inside(segment, v.start)]  # chairs)": a count's
+    if len(values) < 2:  # remark in brackets after it
+        return values
+    return [v for v in values if not _aside(segment, v.start)]
+
+
+def _inside(segment: str, start: int) -> bool:
+    """Whether `segment[start]` is inside a bracket."""
+    opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
+    return opened > max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
+
+
+def _aside(segment: str, start: int) -> bool:
+    opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
+    closed = max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
+    if opened <= closed:
+        return False
+    shut = [i for i in (segment.find(")", start), segment.find("）", start)) if i >= 0]
+    return _ASIDE.search(segment[opened : min(shut) if shut else len(segment)]) is not None
+
+
+def _in_brackets(segment: str, start: int, end: int) -> bool:
+    """Whether `segment[start:end]`, a figure with no unit beside figures with one, is inside
+    a bracketed remark (a model year, a version's designation: "(Q4 45)"): no figure of the
+    label's quantity, whatever else the remark says."""
+    opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
+    closed = max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
+    if opened <= closed:
+        return False
+    named = re.search(r"[A-Za-z]\w*\s+$", segment[opened + 1 : start]) is not None  # "(Q4 45)"
+    return named or _MODEL_YEAR.fullmatch(segment, start, end) is not None
+
+
+_MODEL_YEAR = re.compile(r"(?:19|20)\d\d")

@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ingest.specs.numbers import quantities
 from ingest.specs.shapes import Found
 from ingest.specs.units import LITRE, to_canonical
-from ingest.specs.values import Value, compared
+from ingest.specs.values import Value, compared, read
 from ingest.specs.vocabulary import Vocabulary
 from ingest.specs.wrap import line_start as wrapped_start
 
@@ -402,4 +403,26 @@ def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
             out.append(
                 Found("cylinders", Value(m.start(), end, (n,)), engine.start, b, engine.variant)
             )
+    return out + _outputs(vocab, text, engine)
+
+
+def _outputs(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
+    """The power and torque an engine's value states after its name ("2.5L Turbo 4-Cylinder,
+    281 hp / 311 lb-ft"): the first figure of each, when each is stated once (a restatement
+    in another unit in brackets after it: "150PS (110kW)")."""
+    out = []
+    for key in ("power", "torque"):
+        attr = vocab.attributes.get(key)
+        found = [
+            q
+            for q in quantities(text, engine.value.start, engine.value.end)
+            if q.unit is not None and q.unit.dimension == key and len(q.numbers) == 1
+        ]
+        if attr is None or not found or any(_BRACKET_AFTER.match(text, q.end) for q in found):
+            continue
+        if len(found) > 1 and not all(text[q.start - 1] in "(（" for q in found[1:]):
+            continue
+        values = read(attr, text, found[0].start, found[0].end, None, bare=False)
+        if len(values) == 1:
+            out.append(Found(key, values[0], engine.start, engine.value.end, engine.variant))
     return out

@@ -64,3 +64,23 @@ def of_engine_row(
             if rest is not None:
                 return names, rest
     return None, key
+
+
+def newest_labels(labels: list[str]) -> tuple[list[str], set[int]]:
+    """Header labels that name one attribute in different model years ("| Grade | 2026 price |
+    2025 price | Change |"): the newest column's label without its year, and the indices of
+    the older columns (last year's figures, left out); other labels as they are."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for i, label in enumerate(labels):
+        years = _MODEL_YEAR.findall(label)
+        rest = " ".join(_MODEL_YEAR.sub(" ", label).split()).casefold()
+        if len(years) == 1 and rest:
+            groups.setdefault(rest, []).append((years[0], i))
+    out, older = list(labels), set()
+    for columns in groups.values():
+        if len(columns) < 2 or len({y for y, _ in columns}) != len(columns):
+            continue
+        newest = max(columns)[1]
+        out[newest] = " ".join(_MODEL_YEAR.sub(" ", labels[newest]).split())
+        older |= {i for _, i in columns if i != newest}
+    return out, older

@@ -9,12 +9,12 @@ that lie inside one chunk, so the evidence is an exact substring of that chunk's
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
@@ -23,9 +23,12 @@ from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
+from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.electric import electric_cars, electric_economy
+from ingest.specs.given_for import given_after, given_for
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
+from ingest.specs.market import local_dollars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.numbers import fold
@@ -54,7 +57,7 @@ from ingest.specs.sheets import sheet_rows
 from ingest.specs.slashed import Declared, declared, slashed
 from ingest.specs.spoken import Spoken
 from ingest.specs.subjects import with_variant
-from ingest.specs.tables import configuration_names, tables
+from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
 from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
@@ -122,6 +125,7 @@ def _extract(
     path: tuple[str, ...] | None = None
     blocks = Blocks()  # the version blocks name lines head (`blocks`)
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
+    own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
     spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
@@ -134,7 +138,11 @@ def _extract(
             []
             if record is not None
             else with_designations(
-                with_own_name(index.find(section.text), section.text, doc_cars),
+                with_own_name(
+                    with_bare_makes(index.find(section.text), index, own_cars, section.text),
+                    section.text,
+                    doc_cars,
+                ),
                 section.text,
                 doc_cars,
                 index.model_names,
@@ -177,13 +185,14 @@ def _extract(
             for car, names in learned_aliases(index, section.text).items():
                 learned.setdefault(car, set()).update(names)
     unplaced_chunks(chunk_cars, chunks, all_spans, doc_cars)
-    found = _base_models(_name_configurations(found, rows, doc_cars.year), rows, doc_cars)
+    found = base_models(name_configurations(found, rows, doc_cars.year), rows, doc_cars)
     unified = electric_cars(unify_variants(after_own_name([f for f, _ in found], doc_cars.names)))
     facts = beside_pure_electric(
         _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )
     facts = [f for f in without_rounder(facts, bounds) if f.car not in passing]
-    renamed = _base_ids(set(rows))
+    facts = local_dollars("\n".join([doc.title, *(s.text for s in doc.sections)]), facts)
+    renamed = base_ids(set(rows))
     for ci, cars_of in chunk_cars.items():
         chunk_cars[ci] = {renamed.get(c, c) for c in cars_of} - passing
     used = {f.car for f in facts} | {c for cars in chunk_cars.values() for c in cars}
@@ -278,6 +287,7 @@ def _read(
     prose = offered(text, [version_before(text, f) for f in prose])
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
+    prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))
@@ -321,7 +331,9 @@ def _under_heading(text: str, found: Found) -> Found:
     """A sentence's fact of no variant under a heading that names one is that variant's; an
     alternative figure ("…, or up to 450 horsepower in high-output applications") is its
     variant's under that condition."""
-    variant = found.variant or paragraph_variant(text, found.start)
+    variant = (
+        found.variant or given_for(text, found.value.end) or paragraph_variant(text, found.start)
+    )
     condition = alternative_condition(text, found.value.start, found.value.end)
     if condition is not None:
         variant = f"{variant} {condition}" if variant else condition
@@ -381,7 +393,7 @@ def _facts(
             unit=value.unit,
             normalized=value.normalized,
             normalized_unit=value.normalized_unit,
-            variant=_variant(
+            variant=with_year(
                 doc_cars.year,
                 _trimmed(scope.variant_of(car, found.variant, found.start, sub), car, doc_cars),
             ),
@@ -392,66 +404,3 @@ def _facts(
         )
         for sub in subs
     ], by_name
-
-
-def _name_configurations(
-    found: list[tuple[Fact, bool]], rows: dict[str, list[list[Fact]]], year: str
-) -> list[tuple[Fact, bool]]:
-    """CSV rows of one car that are engine configurations get them as variants."""
-    renamed: dict[int, str] = {}
-    for car_rows in rows.values():
-        fields = [{f.attribute: f.value for f in row} for row in car_rows]
-        names = configuration_names(fields)
-        if names is None:
-            continue
-        for row, name in zip(car_rows, names, strict=True):
-            for f in row:
-                if name:  # a qualifier the cell gave stays ("43/113": its electricity figure)
-                    fuel = " electricity" if (f.variant or "").endswith("electricity") else ""
-                    renamed[id(f)] = (_variant(year, name) or name) + fuel
-    return [(replace(f, variant=renamed[id(f)]) if id(f) in renamed else f, p) for f, p in found]
-
-
-_DRIVE_TRIM = re.compile(r"(?:awd|fwd|rwd|4wd|2wd|4x4|4matic|xdrive|quattro)(?:-|$)")
-
-
-def _base_ids(cars: set[str]) -> dict[str, str]:
-    """Row cars whose id extends another row car's id by a drive and trim ("acura-tlx" and
-    "acura-tlx-awd-a-spec"; not "chevrolet-lumina-apv", a model of its own): each mapped to
-    the shortest such base."""
-    out = {}
-    for car in cars:
-        bases = [c for c in cars if car.startswith(c + "-") and _DRIVE_TRIM.match(car, len(c) + 1)]
-        if bases:
-            out[car] = min(bases, key=len)
-    return out
-
-
-def _base_models(
-    found: list[tuple[Fact, bool]], rows: dict[str, list[list[Fact]]], doc_cars: DocCars
-) -> list[tuple[Fact, bool]]:
-    """Data-set rows whose model name is another row's model plus a trim (EPA's "TLX AWD
-    A-SPEC" beside "TLX") are that model, the trim leading their variant."""
-    renamed = _base_ids(set(rows))
-    if not renamed:
-        return found
-    out = []
-    for fact, prose in found:
-        base = renamed.get(fact.car)
-        if base is None:
-            out.append((fact, prose))
-            continue
-        long, short = doc_cars.names.get(fact.car, ""), doc_cars.names.get(base, "")
-        if short and long.lower().startswith(short.lower() + " "):
-            trim = long[len(short) :].strip()
-        else:
-            trim = fact.car[len(base) + 1 :].replace("-", " ").upper()
-        variant = f"{trim} {fact.variant}" if fact.variant else trim
-        out.append((replace(fact, car=base, variant=variant), prose))
-    return out
-
-
-def _variant(year: str, variant: str | None) -> str | None:
-    if year and variant and not variant.startswith(year):
-        return f"{year} · {variant}"
-    return variant or (year or None)

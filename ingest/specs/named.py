@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.charging import CHARGING_KEYS, CHARGING_WAY
 from ingest.specs.conditions import qualified
 from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.ordered import economy_words
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
-from ingest.specs.shapes import CHARGING_KEYS, CHARGING_WAY, Found
+from ingest.specs.shapes import Found
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
 

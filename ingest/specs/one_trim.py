@@ -43,10 +43,18 @@ def _title_trim(title: str, model: str, body: str) -> str | None:
         return None  # nothing after the name, or a dash, a colon, a bracket: no trim there
     spelt = []
     for word in words:
-        if word.casefold() in TITLE_WORDS or word[0].isdigit() or word[0].islower():
+        if word.casefold() in TITLE_WORDS or word[0].islower():
             return None
+        if word[0].isdigit() and not _after_model(body, model, word):
+            return None  # a figure or a year, not a version's number ("Elroq 85", written so)
         found = re.findall(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", body, re.I)
         if len(found) < 2:
             return None  # written once more at most: the title's word, not the car's trim
         spelt.append(max(sorted(set(found)), key=found.count))
     return " ".join(spelt)
+
+
+def _after_model(body: str, model: str, word: str) -> bool:
+    """Whether the body writes `word` right after the model more than once ("Elroq 85")."""
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(model)}\s+{re.escape(word)}(?![A-Za-z0-9])"
+    return len(re.findall(pattern, body, re.I)) >= 2

@@ -25,6 +25,7 @@ from ingest.specs.counts import (
     heading_cylinders,
     stated_counts,
 )
+from ingest.specs.engine_output import engine_kw
 from ingest.specs.numbers import quantities
 from ingest.specs.prose import modified
 from ingest.specs.seats import seat_counts
@@ -71,9 +72,6 @@ _RESTATED = re.compile(
     r"\d[\w.,/@ ]{0,16}?\s(?:or|/|[(（=])\s*(?:approx\.?|about|around|~)?\s*$"
     r"|\d\s*[A-Za-z]{1,3}\s*[(（]\s*$",
     re.IGNORECASE,
-)
-_POWER_VERB = re.compile(
-    r"\bengine\s+(?:produces|develops|delivers|generates|makes|puts\s+out)\s*$", re.I
 )
 _CONSUMPTION = re.compile(r"\b(?:city|highway|hwy|urban|extra[- ]urban|市区|市郊|高速)\b", re.I)
 
@@ -276,11 +274,7 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
         return None
     q = found[0]
     key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
-    if (
-        q.unit is not None
-        and q.unit.symbol == "kW"
-        and _POWER_VERB.search(text, max(0, q.start - 40), q.start)
-    ):
+    if q.unit is not None and q.unit.symbol == "kW" and engine_kw(text, q.start, q.end):
         key = "power"  # kW is power or charging; an engine's "produces 85 kW" is power
     attr = vocab.attributes.get(key) if key else None
     if attr is None or _CHANGE.search(text[max(0, q.start - 24) : q.start]):

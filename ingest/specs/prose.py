@@ -52,8 +52,9 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
     if not labels:
         return []
     figures = _figures_near(vocab, text, labels)
-    # "0-100km/h加速时间为6.9s": a figure inside a label is part of its name, not a value
-    figures = [q for q in figures if not any(a <= q.start and q.end < b for a, b in labels)]
+    # "0-100km/h加速时间为6.9s", "0-62mph in 6.6 seconds": a figure inside a label (or the
+    # whole of it) is part of its name, not a value
+    figures = [q for q in figures if not any(a <= q.start and q.end <= b for a, b in labels)]
     labels = [m for m in labels if not any(q.start <= m[0] < q.end for q in figures)]
     taken: set[int] = set()
     own: list[tuple[Found, str]] = []  # figures told apart by their own brackets

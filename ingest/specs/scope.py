@@ -18,7 +18,7 @@ from pathlib import Path
 from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
-from ingest.specs.subheads import TITLE_END, heading_sub_model
+from ingest.specs.subheads import TITLE_END, heading_sub_model, heading_trim, model_words
 from ingest.specs.taught_en import model_fields
 from ingest.specs.wrap import wrapped
 
@@ -358,9 +358,14 @@ def _heading_line(scope: Scope, text: str, in_line: list[Hit], pos: int, doc_car
 # "What is the RAV4 Prime and how does it differ…", "G3i 460G": a capitalised word or a model
 # code right after a car's name makes a sub-model of it, unless it says what the text is
 # ("RAV4 Specifications")
+# a version's number after the model ("The Elroq 60 has …"), not a figure ("Elroq 60 kW")
+_UNIT_WORD = (
+    r"(?:mph|mpg|kw|kwh|hp|bhp|ps|nm|km|mi|miles?|kg|lbs?|mm|in|l|litres?|liters?|cc|"
+    r"percent|per|seconds?|sec|s|x|and|or|to)\b"
+)
 _SUB_MODEL = re.compile(
     r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|(?![AI]\b)[A-Z]|"
-    r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*)"
+    r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*|\d{2,3}(?![\d.,]|[ \t]*(?:[^\w\s]|" + _UNIT_WORD + r")))"
     r"(?![A-Za-z0-9_-])"  # "Baleno CNG_Brochure": a file name, no model word
 )
 
@@ -372,7 +377,8 @@ def _sub_models(index: CarIndex, headings: tuple[str, ...], doc_car: DocCars) ->
         named: dict[str, set[str]] = {}
         for hit in with_own_name(index.find(heading), heading, doc_car):
             if hit.car is not None and hit.car not in out:
-                named.setdefault(hit.car, set()).add(sub_model(heading, hit, doc_car) or "")
+                sub = heading_trim(heading, hit) or sub_model(heading, hit, doc_car)
+                named.setdefault(hit.car, set()).add(sub or "")
         for car, subs in named.items():  # "" is the car itself; two: "…GTI and Golf R?"
             out[car] = subs.pop() if len(subs) == 1 else ""
     return {car: name for car, name in out.items() if name}
@@ -401,7 +407,7 @@ def _named_sub_models(section: Section, doc_car: DocCars) -> dict[str, str]:
     """ "### Hybrid system" after "… as the Aurora X5 Hybrid": a heading that names a
     sub-model the document named before by its last word is about that sub-model."""
     out: dict[str, str] = {}
-    for heading in reversed(section.heading_path):
+    for heading in reversed(section.heading_path[1:]):  # the title is the whole document's
         words = set(re.findall(r"[\w-]+", heading.casefold()))
         for car, names in doc_car.sub_models.items():
             found = {n for n in names if n.split()[-1].casefold() in words}
@@ -423,10 +429,9 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     wrap = text.find("\n", hit.end, m.start("word"))
     if wrap >= 0 and not wrapped(text, wrap):
         return None  # "Model: Lumen E2\nBody style: …": the next line's first word
-    written = text[hit.start : hit.end].split()
-    if not written:
+    model = model_words(text, hit)  # "RAV4", "Santa Fe", or "Aurora X5" whole
+    if not model:
         return None
-    model = written[-1] if hit.brand else " ".join(written)  # "RAV4", or "Aurora X5" whole
     name = f"{model} {m.group('word')}"
     designation = _DESIGNATION.fullmatch(m.group("word")) is not None
     designation = designation or _POWERTRAIN.fullmatch(m.group("word")) is not None

@@ -86,12 +86,12 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def paragraph_car(hits: list[Hit], text: str, at: int) -> str | None:
-    """The car a Chinese sentence naming none is about: the one its paragraph named last
-    before it ("星越L…发动机…。2.0T车型提供两驱和智能四驱两种版本": still the 星越L)."""
+    """The car a sentence naming none is about: the one its paragraph named last before it
+    ("星越L…发动机…。2.0T车型提供两驱和智能四驱两种版本": still the 星越L; "We've got the
+    Renault in Iconic Five trim. … the 120hp Evolution uses a 40kWh battery": the Renault's)."""
     para = text.rfind("\n\n", 0, at)
-    sentence = text[max(para, at - 30, 0) : at]
-    if not _CJK.search(sentence) or clause_cars(hits, text, at, at + 1):
-        return None  # English, or a sentence naming cars of its own ("同样售价14万的A和B")
+    if clause_cars(hits, text, at, at + 1):
+        return None  # a sentence naming cars of its own ("同样售价14万的A和B")
     before = [h for h in hits if h.car and para <= h.start and h.end <= at]
     return before[-1].car if before else None
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ingest.specs.conditions import alternatives, qualified
+from ingest.specs.charging import CHARGING, LINE_LABELS, charging_cell
+from ingest.specs.conditions import alternatives, qualified, without_asides
 from ingest.specs.numbers import joined_list, quantities
 from ingest.specs.ordered import economy_cell
 from ingest.specs.row_labels import placed_label
@@ -72,7 +73,7 @@ def key_values(
         if _PAGE_REFERENCE.match(m.group()):
             continue  # "Airbags ........ 17": a table of contents' page number
         label = m.group("label")
-        key = columns.get(label.strip()) or vocab.lookup(label)
+        key = columns.get(label.strip()) or _line_key(vocab, label, m.group("value"))
         qualifier = None
         placed = None if key else placed_label(vocab, label)  # "CARGO BEHIND 2ND ROW"
         if placed is not None:
@@ -108,11 +109,32 @@ def key_values(
     return out, spans
 
 
+# a line naming the car's motors or powertrain, whose value may say its drive
+_POWERTRAIN_LABEL = re.compile(r"motors?|powertrain|drive ?train|layout", re.IGNORECASE)
+_DRIVE_PHRASE = re.compile(
+    r"\b(?:front|rear|all|four)[- ]wheel[- ]drive\b|\b(?:AWD|FWD|RWD|4WD)\b", re.IGNORECASE
+)
+
+
+def _line_key(vocab: Vocabulary, label: str, value: str) -> str | None:
+    """The attribute a line's label names; a bare "Charging:" only over figures on its line
+    (`charging.py` names each by its current or window), not as a heading of lines below."""
+    key = vocab.lookup(label)
+    if key is None and re.search(r"\d", value):
+        key = LINE_LABELS.get(label.strip().lower())
+    if key is None and _POWERTRAIN_LABEL.fullmatch(label.strip()) and _DRIVE_PHRASE.search(value):
+        key = "drive"  # "Motor: single, front-mounted; front-wheel drive": its drive
+    return key
+
+
 def _pairs(
     vocab: Vocabulary, key: str, label: str, m: re.Match[str]
 ) -> list[tuple[str, str, int, int]]:
     """(key, label, value start, value end) of a `key: value` line, and of each further pair
     after a semicolon ("Length: 4,588 mm; wheelbase: 2,764 mm")."""
+    drive = _DRIVE_PHRASE.search(m.string, m.start("value"), m.end("value"))
+    if key == "drive" and drive and vocab.lookup(label) is None:  # the drive a "Motor:" names
+        return [(key, label, drive.start(), drive.end())]
     pairs = [(key, label, m.start("value"), m.end("value"))]
     for more in _NEXT_PAIR.finditer(m.string, m.start("value"), m.end("value")):
         if (more_key := vocab.lookup(more.group("label"))) is not None:
@@ -126,7 +148,8 @@ _NEXT_PAIR = re.compile(r";[ \t]*(?P<label>[A-Za-z][^:;\n]{1,30}):[ \t]*(?P<valu
 
 # A data row's column naming the row's trim or version ("Trim: LX", "Grade", "Variant")
 _TRIM_COLUMN = re.compile(
-    r"(?:trim(?: level| name)?|grade|variant|version|edition|package|configuration)", re.I
+    r"(?:trim(?: level| name)?|grade|variant|version|edition|package|configuration|derivative)",
+    re.I,
 )
 
 
@@ -345,13 +368,12 @@ def _read_cell(
         economies = economy_cell(key, label, segment, hint)
         if economies:
             return economies
-    if key in _CHARGING:
-        split = _charging(vocab, label, segment)
+    if key in CHARGING:
+        split = charging_cell(vocab, label, segment)
         if split:
             return split
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
-    if any(v.unit for v in values):  # "302 horsepower (2025)", "(… with 2025 update)"
-        values = [v for v in values if v.unit or not _in_brackets(segment, v.start, v.end)]
+    values = without_asides(segment, values)  # "(2025)", "(as tested £29,090)"
     if attr.dimension == "text" and len(values) == 1:
         values = alternatives(key, values[0], segment)
         if len(values) > 1:
@@ -364,43 +386,6 @@ def _read_cell(
         for value, qualifier in zip(values, qualifiers, strict=True)
         for f in with_rpm(attr, value, segment, 0, 0, None)
     ]
-
-
-# "DC Fast Charging: 80% charge in ~30 minutes with a 150 kW charger": a way of charging,
-# then a time and a power, each its own attribute by its unit; the label names the variant
-_CHARGING = {"charging_time": "time", "charging_power": "power"}
-CHARGING_WAY = re.compile(r"\b(?:dc|ac|level\s*\d|fast|rapid)\b[\w\s-]{0,12}charg", re.IGNORECASE)
-CHARGING_KEYS = {"time": "charging_time", "power": "charging_power"}
-
-
-def _charging(vocab: Vocabulary, label: str, segment: str) -> list[tuple[str, Value, str | None]]:
-    way = CHARGING_WAY.search(label)
-    if way is None:
-        return []
-    out: list[tuple[str, Value, str | None]] = []
-    for q in quantities(segment):
-        key = next((k for k, d in _CHARGING.items() if q.unit and q.unit.dimension == d), None)
-        if key is None or key in {k for k, _, _ in out}:
-            continue
-        values = read(vocab.attributes[key], segment, q.start, q.end, None, bare=False)
-        if values:
-            out.append((key, values[0], label.strip()))
-    return out
-
-
-def _in_brackets(segment: str, start: int, end: int) -> bool:
-    """Whether `segment[start:end]`, a figure with no unit beside figures with one, is inside
-    a bracketed remark (a model year, a version's designation: "(Q4 45)"): no figure of the
-    label's quantity, whatever else the remark says."""
-    opened = max(segment.rfind("(", 0, start), segment.rfind("（", 0, start))
-    closed = max(segment.rfind(")", 0, start), segment.rfind("）", 0, start))
-    if opened <= closed:
-        return False
-    named = re.search(r"[A-Za-z]\w*\s+$", segment[opened + 1 : start]) is not None  # "(Q4 45)"
-    return named or _YEAR.fullmatch(segment, start, end) is not None
-
-
-_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def with_rpm(

@@ -25,6 +25,32 @@ _VERSION_NAME = re.compile(
     r"|(?:" + ZH_VERSION_WORDS + r")(?:版本|车型)"
     r"|(?<![A-Za-z0-9.])[A-Za-z0-9.]*\d[A-Za-z0-9.]*(?=版本|车型))"  # "75kWh版本", "380TSI车型"
 )
+# A sentence's subject that is an engine by its size ("The 1.9-litre, fitted only to …, makes")
+# or a group of trims by a shared name ("The petrol 2.5i grades keep …", "The three Hybrid
+# grades add …")
+_GROUP_SUBJECT = re.compile(
+    r"\s*(?:The|All)\s+(?:(?P<v>\d\.\d\s*-?\s*(?:litre|liter|l))(?=\s*,|\s+(?:in|on|with|makes|"
+    r"produces|develops|has|gets|is|comes)\b)|(?:[a-z]+\s+)?(?P<g>[A-Z0-9][\w.+-]*)\s+"
+    r"(?:grades|trims|variants|versions|models)\b)"
+)
+# A version named by its number and name as a clause's subject: "the 120hp Evolution uses a
+# 40kWh battery", "Its cheaper sibling, the 01 Standard Range, has a 42kWh battery"
+_VERSION_SUBJECT = re.compile(
+    r"(?:^|[\s:;,])the\s+(?P<v>\d[\w.]*\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}),?\s+"
+    r"(?:uses|has|gets|costs|comes|offers|adds|makes)\b"
+)
+# The version right before its gearbox, its verb given once ("The SX 4x2 gets a six-speed
+# manual and the LS-U 4x2 a six-speed automatic")
+_GAPPED = re.compile(
+    r"(?:^|\s)(?:The|the)\s+(?P<v>[A-Z][\w-]*(?:\s+[A-Z0-9][\w-]*){0,3})\s+"
+    r"(?:(?:gets|has|uses|offers|comes with)\s+)?an?\s+$"
+)
+# A version named at a bracket's start, before its figure: "(Turbo S: 0-60 mph in 2.4 seconds)"
+_BRACKET_LEAD = re.compile(
+    r"[(\[]\s*(?P<v>[A-Z][\w+-]*(?:\s+[A-Z0-9][\w+-]*){0,2})\s*:\s*[^()\[\]:]*$"
+)
+# A version set in bold as its sentence's subject: "The **2.5i Sport** swaps to … 225/55 R18"
+_BOLD_SUBJECT = re.compile(r"(?:^|\s)(?:The|the)\s+\*\*(?P<v>[^*\n]{1,30}?)\*\*\s+[a-z]")
 # 「手动星动版／手动星光版」: a version named in brackets is named whole
 _QUOTED_VERSION = re.compile(r"[「『“](?P<v>[^」』”\n]{1,24}?版)[」』”]")
 # Words a Chinese version name never holds: pronouns and particles before it ("它保留了…版")
@@ -102,7 +128,12 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     at_named = {_at(m) for m in named}
     subjects = [m for m in _CLAUSE_SUBJECT.finditer(sentence) if _at(m) not in at_named]
     names = (
-        sorted([*named, *subjects], key=_at)
+        [m for m in [_GAPPED.search(sentence)] if m and found.attribute == "transmission"]
+        or [m for m in [_BRACKET_LEAD.search(sentence)] if m]
+        or sorted([*named, *subjects], key=_at)
+        or [m for m in [_GROUP_SUBJECT.match(sentence)] if m]  # the subject before an object
+        or list(_VERSION_SUBJECT.finditer(sentence))
+        or list(_BOLD_SUBJECT.finditer(sentence))
         or list(_ENGINE_NAME.finditer(sentence))
         or _versions(sentence)
         or (_zh_engines(text, sentence, found.start) if found.attribute != "displacement" else [])
@@ -115,7 +146,8 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     last = names[-1]
     if _OBJECT_OF.search(sentence, 0, last.start()):
         return found  # "pairs the 1.5-litre turbo engine with … an 18.4 kWh battery": an object
-    name = _LEAD_WORD.sub("", " ".join(last.group("v").split()))
+    group = last.groupdict().get("g")
+    name = _LEAD_WORD.sub("", " ".join((group or last.group("v")).split()))
     return replace(found, variant=name or None)
 
 

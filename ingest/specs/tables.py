@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.specs.engine_rows import engine_row, newest_year, of_engine_row
+from ingest.specs.engine_rows import engine_row, newest_labels, newest_year, of_engine_row
 from ingest.specs.row_labels import placed_label
 from ingest.specs.shapes import Found, values_of, within
 from ingest.specs.values import Value
@@ -55,13 +55,23 @@ def _table(vocab: Vocabulary, text: str, lines: list[tuple[int, str]]) -> list[F
         return []
     _, head_line, head_cells = rows[0]
     labels = [head_line[a:b] for a, b in head_cells]
-    keys = [vocab.lookup(label) for label in labels]
-    if sum(k is not None for k in keys) >= 2:
-        return _by_row(vocab, text, rows, labels, keys)
+    dated, older = newest_labels(labels)  # "| Grade | 2026 price | 2025 price |": this year's
+    keys = [None if i in older else vocab.lookup(label) for i, label in enumerate(dated)]
+    if sum(k is not None for k in keys) >= 2 or (
+        keys[0] is None and any(keys) and _named_rows(vocab, rows[1:])
+    ):
+        return _by_row(vocab, text, rows, dated, keys)
     return _by_column(vocab, text, rows, labels)
 
 
 Row = tuple[int, str, list[tuple[int, int]]]  # line offset, line, cell spans
+
+
+def _named_rows(vocab: Vocabulary, body: list[Row]) -> bool:
+    """Whether each row's first cell names a row, none an attribute ("| Forester 2.5i |
+    $37,490 |"): a table of rows under one attribute's column, not of attributes."""
+    firsts = [line[c[0][0] : c[0][1]].strip() if c else "" for _, line, c in body]
+    return len(body) > 1 and all(f and vocab.lookup(f) is None for f in firsts)
 
 
 def _by_row(

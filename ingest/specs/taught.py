@@ -55,6 +55,7 @@ _MARKED = re.compile(r"\d|-|(?<=[a-z])[A-Z]|\s")  # a digit, hyphen, inner capit
 _QUOTE = re.compile(r"[“\"「『《]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _LINE_END = re.compile(r"\s*(?:[:：]|$)")  # a heading line's name ends at its end or colon
+_DATED = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+[A-Z]")  # a heading opening with a model year
 _YEAR_MODEL = re.compile(r"(?:19|20)\d\d\s*款")  # "2024款海豹": the model year, then the name
 # a counter or unit after a number: a quantity, not a model ("2023年", "30万辆")
 _COUNTER = re.compile(r"\s*[年月日号款万千百亿元辆台家个位名座门项代次倍%]")
@@ -198,6 +199,10 @@ def _heading_cars(
         english = place is title
         for brand, make, name in _named(index, place, whole, line=not english, english=english):
             named.setdefault((brand, name), make)
+    for heading in headings:  # "2023 Honda Passport EX-L": a listing's heading names its car
+        if heading.isascii() and _DATED.match(heading):
+            for brand, make, name in english_named(index, heading, whole.english, None):
+                named.setdefault((brand, name), make)
     if not named:  # a form's model field ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")
         for field in model_fields(texts):
             for brand, make, name in _named(index, field, whole, english=field.isascii()):

@@ -10,7 +10,8 @@ as `ingest.specs.taught` reads a Chinese one:
   word; a lower-case word ("Kia announced", "Ford's") starts none, nor a word of the maker's
   organisation ("Ford Motor Company", "Kia America");
 - a plain capitalised word ("Outback", "Telluride") is a name only when the document writes
-  it, capitalised, more than once: a verb of a title ("Kia Unveils …") is not repeated;
+  it, capitalised, more than once (a verb of a title, "Kia Unveils …", is not repeated), or
+  after a model year ("2023 Honda Passport EX-L", a listing's heading: no verb has a year);
 - the name goes on by a word while the document writes the longer name more than once and
   about as often as the shorter ("Santa Fe", "Equinox EV", "Grand Cherokee"); it ends where
   it writes it once ("EV9 GT-Line priced") or also writes
@@ -149,7 +150,7 @@ def model_after(
     line = text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else len(text)]
     shouted = re.search(r"[a-z]", line) is None and not dated  # "2026 HONDA RIDGELINE": named
     if not _starts_name(name, whole, shouted=shouted) and not (
-        title and not shouted and _could_name(name) and _title_rest(text, end)
+        (dated or title and _title_rest(text, end)) and not shouted and _could_name(name)
     ):
         return None
     for _ in range(_WORDS - 1):
@@ -178,8 +179,8 @@ def _title_rest(text: str, end: int) -> bool:
 
 def _could_name(word: str) -> bool:
     """A capitalised word or a code, not a company's, a title's, a body type or a year."""
-    if not (word[0].isupper() or word[0].isdigit()):
-        return False
+    if not (word[0].isupper() or word[0].isdigit() or re.search(r"\d|[A-Z]", word)):
+        return False  # "Kia announced"; a code may start lower-case ("e-208", "bZ4X", "iX3")
     if word.lower() in _ORGANISATION or word.lower() in TITLE_WORDS:  # "Toyota Car Sales"
         return False
     return word.upper() not in _NOT_CODES and not (word.isdigit() and _YEAR.fullmatch(word))

@@ -33,7 +33,7 @@ _NOT_PRICE = re.compile(
 _MEASURED = re.compile(
     r"\b(?:we|our)\b[^.;|\n]{0,40}\b(?:averaged|observed|measured|recorded|saw|got|"
     r"tested|testing|test|hands|loop|drive)\b|\bobserved\b|\bas[- ]tested\b|"
-    r"\bin (?:our|real-world) (?:testing|hands|driving)\b",
+    r"\bin (?:our|real-world) (?:testing|hands|driving)\b|\breal[- ]world\b",
     re.IGNORECASE,
 )
 # A heading over what a reviewer measured ("Test results", "Measured performance")
@@ -42,11 +42,14 @@ _MEASURED_HEADING = re.compile(
     r"\bobserved\b|\bas tested\b",
     re.IGNORECASE,
 )
-# A figure given against an earlier model's: last year's, "up from", a dated model's. (A
-# previous generation the text describes is a variant of its own: the Armada's 5.6-liter V8.)
+# A figure given against an earlier model's (or a later one's): last year's, "up from", a
+# dated model's. (A previous generation the text describes is a variant of its own: the
+# Armada's 5.6-liter V8.)
 _EARLIER = re.compile(
     r"\blast year'?s\b|\b(?:up|down) from\b|\boutgoing\b|\bpredecessor\b|"
-    r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b",
+    r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b|"
+    # …or a later one's: "The 2026 redesign moves to a 285-hp engine", "the next generation"
+    r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b",
     re.IGNORECASE,
 )
 
@@ -89,7 +92,9 @@ def _since_last_figure(clause: str) -> str:
 def _clause_after(text: str, end: int) -> str:
     stop = _CLAUSE.search(text, end, end + 40)
     clause = text[end : stop.start() if stop else end + 40]
-    nxt = re.search(r"[$\d]", clause)  # up to the next figure: its words are its own
+    # up to the next figure: its words are its own, and so is a bracket's ("£27,995 (as
+    # tested £29,090)": the bracket names what the price in it is)
+    nxt = re.search(r"[$\d(（]", clause)
     return clause[: nxt.start()] if nxt else clause
 
 

@@ -77,6 +77,9 @@ _CLAUSE_CUT = re.compile(r"[.;!?](?=\s)|\n|,|\band\b|\bwhile\b|\bbut\b")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
+_PRONOUNS = frozenset({"It", "This", "They", "These", "Its", "Which"})
+
+
 def priced_trim(
     vocab: Vocabulary,
     text: str,
@@ -106,8 +109,8 @@ def priced_trim(
     name = " ".join(w for w in words if not _YEAR.match(w))
     if not name or len(words) > 5 or vocab.lookup(name) is not None:
         return found
-    if name.lower() in {"it", "this", "they", "prices", "pricing"}:
-        return found
+    if name.lower() in {"it", "this", "they", "prices", "pricing"} or words[0] in _PRONOUNS:
+        return found  # "It lists at £43,950": the car itself
     return replace(found, variant=name)
 
 

@@ -63,6 +63,7 @@ CNY = Unit("price_cny", "CNY")
 USD = Unit("price_usd", "USD")
 EUR = Unit("price_eur", "EUR")
 GBP = Unit("price_gbp", "GBP")
+AUD = Unit("price_aud", "AUD")
 INR = Unit("price_inr", "INR")
 # Grown for spec sheets (Cars93, the EPA guide, US articles): imperial units and MPGe.
 FOOT = Unit("length", "ft", (304.8,))
@@ -97,6 +98,7 @@ CANONICAL: dict[str, str] = {
     "price_usd": "USD",
     "price_eur": "EUR",
     "price_gbp": "GBP",
+    "price_aud": "AUD",
     "price_inr": "INR",
     "gas_economy": "km/kg",
 }
@@ -255,6 +257,7 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"€", EUR),
     (r"gbp", GBP),
     (r"£", GBP),
+    (r"aud", AUD),
     (r"inr", INR),
     (r"rupees?", INR),
 ]
@@ -262,6 +265,8 @@ SUFFIXES: list[tuple[str, Unit]] = [
 PREFIXES: list[tuple[str, Unit]] = [
     (r"us\$", USD),
     (r"usd", USD),
+    (r"au?\$", AUD),
+    (r"aud", AUD),
     (r"\$", USD),
     (r"eur", EUR),
     (r"€", EUR),

@@ -29,7 +29,7 @@ _ZH_HEAD = re.compile(r"^(?:官方|厂商|厂家|工信部|国家|(?:cltc|nedc|w
 _MEASURED = ("实测", "实际", "测试")
 # Label heads a spec sheet adds in front of the attribute name: "Max. Power", "Overall length"
 _EN_HEAD = re.compile(
-    r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed|max|maximum|peak|rated)\s+"
+    r"^(?:the|a|an|vehicle|car|total|approx|approximately|claimed|max|maximum|peak|rated|wltp|epa|nedc)\s+"
 )
 # Three dimensions in one figure: "长宽高为：4312/1760/1613毫米", "L x W x H (mm)"
 LWH = ("length", "width", "height")
@@ -137,6 +137,15 @@ class Vocabulary:
             key = self.labels.get(stripped) or self.labels.get(_ZH_HEAD.sub("", stripped))
         if key is None and economy_order(label) is not None:
             key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
+        if key is None and (named := column_unit(label)) is not None:
+            key = self._unit_fits(self.lookup(named[0]), named[1])
+        return key
+
+    def _unit_fits(self, key: str | None, hint: Hint) -> str | None:
+        """`key` when a column's unit word measures it ("power_ps": power), else None."""
+        attribute = self.attributes.get(key) if key else None
+        if attribute is None or not hint.unit.dimension.startswith(attribute.dimension):
+            return None
         return key
 
 
@@ -180,9 +189,28 @@ def normalise(label: str) -> str:
     return _SPACES.sub(" ", text).strip(" ,;")
 
 
+# A data file's column named in snake_case, its unit the last word: "power_ps", "boot_l"
+_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+@lru_cache(maxsize=4096)
+def column_unit(label: str) -> tuple[str, Hint] | None:
+    """(the name, the unit) of a snake_case column whose last word is a unit ("otr_gbp" →
+    "otr", GBP; "accel_0_62_s" → "accel 0-62", s), else None: an export's columns name
+    their units so, however short ("l", "s")."""
+    label = label.strip()
+    if not _SNAKE.fullmatch(label):
+        return None
+    head, _, tail = label.rpartition("_")
+    hint = read_hint(tail)
+    return (re.sub(r"(?<=\d)_(?=\d)", "-", head).replace("_", " "), hint) if hint else None
+
+
 @lru_cache(maxsize=4096)
 def unit_hint(label: str) -> Hint | None:
     """The unit a label gives its figures: "(mm)", "(in $1,000)", "City MPG"; else None."""
+    if (named := column_unit(label)) is not None:
+        return named[1]
     folded = fold(label)
     if "百公里" in folded and ("油耗" in folded or "电耗" in folded):  # "百公里电耗为12.5kWh"
         return Hint(L100 if "油耗" in folded else KWH100)
