@@ -11,7 +11,7 @@ from pathlib import Path
 from generation.facts import Facts, FactSheet, SheetFact
 from generation.facts.plan import Plan
 from generation.facts.realise import Phrasebook
-from generation.facts.sheet import one_engine, same_value
+from generation.facts.sheet import one_engine, one_version, same_value
 from generation.schemas import Brief, UserProfile
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation
 from ingest.specs.variants import merge_variants
@@ -427,3 +427,24 @@ def test_a_turning_circle_is_named_as_its_source_measured_it() -> None:
     assert "turning circle is 11.2" in " ".join(write(circle).values())
     assert "最小转弯半径5.5" in "".join(write(radius, language="zh").values())
     assert "turning radius is 5.5" in " ".join(write(radius).values())
+
+
+def test_one_gearbox_written_two_ways_does_not_split_a_version() -> None:
+    """Regression (the Aurora X5 sample): the table's "Hybrid" has a "6-speed DCT with
+    e-motor", the prose under it gives the "2025 · Hybrid" a "6-speed dual-clutch"; the two
+    stayed apart, so the blog said the Hybrid's gearbox twice and split its performance."""
+    facts = [
+        fact("transmission", "6-speed DCT with e-motor", "Hybrid"),
+        fact("transmission", "6-speed dual-clutch", "2025 · Hybrid"),
+        fact("top_speed", "195 km/h", "2025 · Hybrid", (195,), None),
+        fact("transmission", "7-speed dual-clutch", "2025 · 1.5T"),
+        fact("transmission", "7-speed DCT", "1.5T"),
+        fact("transmission", "8-speed automatic", "2025 · 2.0T"),
+        fact("transmission", "6-speed automatic", "2.0T"),
+    ]
+    merged = merge_variants(facts, ["Aurora X5"], agree=one_version)
+    assert {f.variant for f in merged} == {"Hybrid", "1.5T", "2.0T", "2025 · 2.0T"}
+    assert [f.value for f in merged if f.variant == "Hybrid"] == [
+        "6-speed DCT with e-motor",
+        "195 km/h",
+    ]

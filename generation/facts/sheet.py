@@ -119,7 +119,7 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
             facts.append(_fact(f"{attribute}|{variant}", chosen))
     names = [car.name, *car.aliases]
     facts = [f for f in facts if not (f.variant and _not_a_name(f)) and not _bare_figure(f)]
-    merged = _without_echoes(merge_variants(facts, names, agree=same_value))
+    merged = _without_echoes(merge_variants(facts, names, agree=one_version))
     return FactSheet(car=car, facts=_named_once(one_engine(merged)))
 
 
@@ -228,6 +228,16 @@ def one_engine(facts: list[SheetFact]) -> list[SheetFact]:
         if not any(o.attribute == fact.attribute and o.variant is None for o in out):
             out.append(replace(fact, variant=None))
     return out
+
+
+def one_version(a: SheetFact, b: SheetFact) -> bool:
+    """Two values one version may have: alike (`same_value`), or one gearbox written two
+    ways with one count of speeds ("6-speed DCT with e-motor" in a table, "6-speed
+    dual-clutch" in the prose under it)."""
+    if same_value(a, b):
+        return True
+    speeds = [re.findall(r"\d+", f.value) for f in (a, b)]
+    return a.attribute == "transmission" and bool(speeds[0]) and speeds[0] == speeds[1]
 
 
 def _agree(a: SheetFact, b: SheetFact) -> bool:
