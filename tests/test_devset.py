@@ -163,24 +163,34 @@ def test_the_supplementary_tune_set_covers_the_types_that_lose_rank_1(corpus: Pa
     assert folders == {p.name for p in corpus.iterdir() if p.is_dir()}
 
 
+def _repeated_in(
+    tmp_path: Path,
+    earlier: dict[str, str],
+    name: str,
+    letter: str,
+    corpus: Path,
+    dev_qa: Path,
+    chunker: Chunker,
+) -> list[str]:
+    """The checker's problems for a file `name` whose questions repeat specqa's first one and
+    one question of each `earlier` file (file name → that file's id letter)."""
+    good = read_jsonl(SPECQA)[0]
+    (tmp_path / "specqa.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n")
+    lines = [{**good, "id": f"{letter}001"}]
+    for n, (file, first) in enumerate(earlier.items(), 2):
+        line = {**good, "id": f"{first}001", "question": f"Only {file} asks this?"}
+        (tmp_path / file).write_text(json.dumps(line, ensure_ascii=False) + "\n")
+        lines.append({**line, "id": f"{letter}{n:03d}"})
+    target = tmp_path / name
+    target.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
+    return check(target, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+
+
 def test_the_third_blind_set_repeats_no_question_of_any_earlier_set(
     tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
 ) -> None:
-    good = read_jsonl(SPECQA)[0]
-    earlier = {
-        "blind.jsonl": {**good, "id": "b001", "question": "Only the blind set asks this?"},
-        "tune_extra.jsonl": {**good, "id": "t001", "question": "Only tune_extra asks this?"},
-        "blind2.jsonl": {**good, "id": "c001", "question": "Only the second blind set asks this?"},
-    }
-    (tmp_path / "specqa.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n")
-    for name, line in earlier.items():
-        (tmp_path / name).write_text(json.dumps(line, ensure_ascii=False) + "\n")
-    third = tmp_path / "blind3.jsonl"
-    lines = [{**good, "id": "d001"}] + [
-        {**line, "id": f"d{n:03d}"} for n, line in enumerate(earlier.values(), 2)
-    ]
-    third.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
-    problems = check(third, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+    earlier = {"blind.jsonl": "b", "tune_extra.jsonl": "t", "blind2.jsonl": "c"}
+    problems = _repeated_in(tmp_path, earlier, "blind3.jsonl", "d", corpus, dev_qa, chunker)
     assert "d001: repeats a specqa.jsonl question" in problems
     assert "d002: repeats a blind.jsonl question" in problems
     assert "d003: repeats a tune_extra.jsonl question" in problems
@@ -201,22 +211,13 @@ def test_the_third_blind_set_asks_both_directions_across_many_documents() -> Non
 def test_the_second_supplementary_tune_set_repeats_no_question_of_any_earlier_set(
     tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
 ) -> None:
-    good = read_jsonl(SPECQA)[0]
     earlier = {
-        "blind.jsonl": {**good, "id": "b001", "question": "Only the blind set asks this?"},
-        "tune_extra.jsonl": {**good, "id": "t001", "question": "Only tune_extra asks this?"},
-        "blind2.jsonl": {**good, "id": "c001", "question": "Only the second blind set asks this?"},
-        "blind3.jsonl": {**good, "id": "d001", "question": "Only the third blind set asks this?"},
+        "blind.jsonl": "b",
+        "tune_extra.jsonl": "t",
+        "blind2.jsonl": "c",
+        "blind3.jsonl": "d",
     }
-    (tmp_path / "specqa.jsonl").write_text(json.dumps(good, ensure_ascii=False) + "\n")
-    for name, line in earlier.items():
-        (tmp_path / name).write_text(json.dumps(line, ensure_ascii=False) + "\n")
-    extra2 = tmp_path / "tune_extra2.jsonl"
-    lines = [{**good, "id": "u001"}] + [
-        {**line, "id": f"u{n:03d}"} for n, line in enumerate(earlier.values(), 2)
-    ]
-    extra2.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in lines))
-    problems = check(extra2, corpus=corpus, dev_qa=dev_qa, chunks=chunker)
+    problems = _repeated_in(tmp_path, earlier, "tune_extra2.jsonl", "u", corpus, dev_qa, chunker)
     assert "u001: repeats a specqa.jsonl question" in problems
     assert "u002: repeats a blind.jsonl question" in problems
     assert "u003: repeats a tune_extra.jsonl question" in problems
