@@ -316,6 +316,8 @@ def said_by_engine(fact: SheetFact, facts: Sequence[SheetFact]) -> bool:
     """Whether an engine fact among `facts` (the sheet's), of the same variant, already says
     this cylinder count or size in litres: "a 1.5 L turbo inline-4" then "has 4 cylinders", or
     "a 1.5-litre TSI 4-cyl plug-in hybrid (1.5 L)", says it twice."""
+    if fact.attribute not in ("cylinders", "displacement"):
+        return False  # the common case, without a scan of the sheet
     engines = [
         unicodedata.normalize("NFKC", e.value).casefold()
         for e in facts
@@ -399,11 +401,7 @@ def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:
     it stays (the car's one engine, its gearbox named two ways). A model year's figure beside
     two or more of that year's versions ("2025: 四驱" beside "2025 · 1.6T 两驱版: 前驱" and
     "2025 · 2.0T 四驱版: 前置四驱") is the year's car-level figure, and unattributed alike."""
-    within = "" if fact.variant is None else f"{fact.variant} · "
-    if fact.variant is not None and not any(
-        (o.variant or "").startswith(within) for o in sheet.facts
-    ):
-        return False
+    within = "" if fact.variant is None else f"{fact.variant} · "  # a year's own versions
     named = {
         o.variant
         for o in sheet.facts
