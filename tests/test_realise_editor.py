@@ -448,3 +448,17 @@ def test_one_gearbox_written_two_ways_does_not_split_a_version() -> None:
         "6-speed DCT with e-motor",
         "195 km/h",
     ]
+
+
+def test_every_gearbox_code_of_the_epa_guide_reads_in_both_languages() -> None:
+    """ "AutoMan-7" (the guide's automated manual) was left as written, and so was the whole
+    Chinese version name around it ("1.6 L AutoMan-7 2WD" beside "2升6速手自一体两驱")."""
+    kona = sheet(
+        "Hyundai Kona",
+        fact("cylinders", "4", "1.6 L AutoMan-7 2WD", (4,), None),
+        fact("fuel_economy_city", "28", "1.6 L AutoMan-7 2WD", (28,), "mpg"),
+    )
+    en = " ".join(write(kona).values())
+    zh = " ".join(write(kona, language="zh").values())
+    assert "1.6 L 7-speed automated manual 2WD" in en and "AutoMan" not in en
+    assert "1.6升7速AMT两驱" in zh and "AutoMan" not in zh

@@ -316,7 +316,8 @@ _GEARBOX_CODES = (
     (re.compile(r"(?i)\bauto-1\b"), "single-speed", "单速"),
     (re.compile(r"(?i)\bauto-(\d+)\b"), "{n}-speed automatic", "{n}速自动"),
     (re.compile(r"(?i)\bman-(\d+)\b"), "{n}-speed manual", "{n}速手动"),
-    (re.compile(r"(?i)\b(?:ams|am-s)-?(\d+)\b"), "{n}-speed automated manual", "{n}速AMT"),
+    # the EPA guide's "AutoMan-7": an automated manual, like its "AMS-7" (selectable)
+    (re.compile(r"(?i)\b(?:ams|am-s|automan)-?(\d+)\b"), "{n}-speed automated manual", "{n}速AMT"),
     # a CVT with steps to select: its step count is no gearbox's speeds
     (re.compile(r"(?i)\b(?:av-s|scv-)(\d+)\b"), "CVT with select shift", "手自一体CVT"),
 )
