@@ -140,7 +140,7 @@ def test_one_engine_two_documents_name_differently_is_written_once(language: str
         assert "the Hyundai Creta turbo petrol makes 253 Nm of torque" in text, text
         assert "The Hyundai Creta 1.5-litre is good for 116 hp and 250 Nm" in text, text
     else:
-        assert "涡轮增压汽油峰值扭矩253牛·米" in text, text
+        assert "涡轮增压汽油版峰值扭矩253牛·米" in text, text
         assert "1.5升最大功率116英制马力，峰值扭矩250牛·米" in text, text
 
 

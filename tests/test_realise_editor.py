@@ -462,3 +462,16 @@ def test_every_gearbox_code_of_the_epa_guide_reads_in_both_languages() -> None:
     zh = " ".join(write(kona, language="zh").values())
     assert "1.6 L 7-speed automated manual 2WD" in en and "AutoMan" not in en
     assert "1.6升7速AMT两驱" in zh and "AutoMan" not in zh
+
+
+def test_a_chinese_version_named_by_one_word_is_called_a_version() -> None:
+    """ "塔塔Tiago汽油的最大功率" read as the petrol's power of a car called "Tiago汽油"."""
+    tiago = sheet(
+        "Tata Tiago",
+        fact("power", "85 PS", "Petrol", (83.8,), "hp"),
+        fact("power", "70 PS", "Diesel", (69.0,), "hp"),
+        fact("power", "72 PS", "高配版", (71.0,), "hp"),
+    )
+    zh = " ".join(write(tiago, language="zh").values())
+    assert "Tata Tiago汽油版" in zh and "Tata Tiago柴油版" in zh, zh
+    assert "高配版版" not in zh

@@ -59,6 +59,9 @@ def _attributive(match: re.Match[str]) -> str:
 
 # 版 after a Latin trim name ("Max版", "Pro版"): the trim's name is the version's in English.
 _LATIN_TRIM = re.compile(r"(?<=[A-Za-z0-9+])\s*版")
+# a Chinese version's name that is only a word of what it has ("Petrol" → "汽油", "四驱") is
+# called a version ("汽油版"); one already saying what it is (版, 款, 型, 配) stays
+_BARE_VERSION = re.compile(r"[\u4e00-\u9fff]+(?<![版款型配])")
 # A name's words: parted by spaces, and where Chinese meets Latin ("路虎Defender": 路虎, Defender).
 _NAME_WORDS = re.compile(r"[\u4e00-\u9fff]+|[^\s\u4e00-\u9fff]+")
 _HEADING_WORDS = re.compile(r"(?i)\s*\b(?:specifications|specs|details)\b\s*$")
@@ -233,7 +236,7 @@ class Realiser:
             return self.car
         year, rest = self._year_and_name(variant)
         if self.book.language == "zh":  # "1.5-litre turbocharged" → "1.5升涡轮增压"
-            rest = words(rest, "zh", self.book.terms)
+            rest = _versioned(words(rest, "zh", self.book.terms))
         else:  # "3.6 L Auto-8 2WD" → "3.6 L 8-speed automatic 2WD"
             rest = spelled_codes(rest, "en")
         translated = False
@@ -256,7 +259,7 @@ class Realiser:
         "Turbo GT")."""
         _, rest = self._year_and_name(variant)
         if self.book.language == "zh":
-            rest = words(rest, "zh", self.book.terms)
+            rest = _versioned(words(rest, "zh", self.book.terms))
         elif has_han(rest):
             rest = self._english(rest)[0]
         for name in sorted(self._names(), key=len, reverse=True):
@@ -359,3 +362,9 @@ def shared_citation(facts: Sequence[SheetFact]) -> list[SheetFact]:
         best = max(options, key=lambda c: counts[c.chunk_id])  # the first among equals
         chosen.append(fact if best is fact.citation else replace(fact, citation=best))
     return chosen
+
+
+def _versioned(name: str) -> str:
+    """A Chinese version's name as a version: "汽油" → "汽油版" (塔塔Tiago汽油版, not
+    塔塔Tiago汽油), "四驱" → "四驱版"; "1.5T" and "高配版" as written."""
+    return f"{name}版" if _BARE_VERSION.fullmatch(name) else name
