@@ -15,6 +15,7 @@ from bench.questions.check import (
     BLIND,
     BLIND2,
     BLIND3,
+    BLIND4,
     SPECQA,
     TEST,
     TUNE,
@@ -46,8 +47,8 @@ def dev_qa() -> Path:
 
 @pytest.mark.parametrize(
     "questions",
-    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2],
-    ids=["specqa", "blind", "tune_extra", "blind2", "blind3", "tune_extra2"],
+    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2, BLIND4],
+    ids=["specqa", "blind", "tune_extra", "blind2", "blind3", "tune_extra2", "blind4"],
 )
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
@@ -237,3 +238,36 @@ def test_the_second_supplementary_tune_set_compares_across_documents_in_both_lan
     assert {q["lang"] for q in pairs} == {"en", "zh"}
     across = [q for q in pairs if len(set(q["doc"])) == 2]
     assert len(across) >= 30
+
+
+def test_the_fourth_blind_set_repeats_no_question_of_any_earlier_set(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    earlier = {
+        "blind.jsonl": "b",
+        "tune_extra.jsonl": "t",
+        "blind2.jsonl": "c",
+        "blind3.jsonl": "d",
+        "tune_extra2.jsonl": "u",
+    }
+    problems = _repeated_in(tmp_path, earlier, "blind4.jsonl", "e", corpus, dev_qa, chunker)
+    assert "e001: repeats a specqa.jsonl question" in problems
+    assert "e002: repeats a blind.jsonl question" in problems
+    assert "e003: repeats a tune_extra.jsonl question" in problems
+    assert "e004: repeats a blind2.jsonl question" in problems
+    assert "e005: repeats a blind3.jsonl question" in problems
+    assert "e006: repeats a tune_extra2.jsonl question" in problems
+    assert "quota CSV-row lookups >= 15 not met: 0" in problems
+
+
+def test_the_fourth_blind_set_asks_both_directions_across_many_documents() -> None:
+    questions = read_jsonl(BLIND4)
+    assert all(str(q["id"]).startswith("e") and q["origin"] == "hand" for q in questions)
+    cross = [q for q in questions if q["type"] == "cross_lingual"]
+    assert {q["lang"] for q in cross} == {"en", "zh"}
+    assert all((q["lang"] == "en") == q["doc"].startswith("rsshub-cn-auto-news/") for q in cross)
+    pairs = [q for q in questions if q["type"] == "comparison"]
+    assert {q["lang"] for q in pairs} == {"en", "zh"}
+    assert all(len(set(q["doc"])) == 2 for q in pairs)
+    gold = {d for q in questions for d in as_list(q["doc"])}
+    assert len(gold) >= 50

@@ -3,11 +3,12 @@
     python -m bench.questions.check [QUESTIONS] [--corpus DIR] [--dev-qa FILE]
 
 Every line of specqa.jsonl (or blind.jsonl, tune_extra.jsonl, blind2.jsonl, blind3.jsonl,
-tune_extra2.jsonl) must parse and carry the fields below; the quotas of issue 16 (or of the blind
-set, tune_extra, blind2, blind3 or tune_extra2) must hold; ids and questions must be unique and no
-question may repeat one of dev-qa.jsonl (nor, for blind.jsonl, of specqa.jsonl; nor, for
-tune_extra.jsonl, of specqa.jsonl or blind.jsonl; nor, for blind2.jsonl, of any of those three;
-nor, for blind3.jsonl, of any of those four; nor, for tune_extra2.jsonl, of any of those five); each
+tune_extra2.jsonl, blind4.jsonl) must parse and carry the fields below; the quotas of issue 16
+(or of the blind set, tune_extra, blind2, blind3, tune_extra2 or blind4) must hold; ids and
+questions must be unique and no question may repeat one of dev-qa.jsonl (nor, for blind.jsonl,
+of specqa.jsonl; nor, for tune_extra.jsonl, of specqa.jsonl or blind.jsonl; nor, for
+blind2.jsonl, of any of those three; nor, for blind3.jsonl, of any of those four; nor, for
+tune_extra2.jsonl, of any of those five; nor, for blind4.jsonl, of any of those six); each
 evidence must lie inside one chunk of its gold document (and each `alt_docs` evidence inside
 one chunk of that document) as the ingest pipeline chunks it (`parse_file` +
 `chunk_document` with the configured chunk size, overlap, encoding and embedding window), on
@@ -36,6 +37,7 @@ TUNE_EXTRA = HERE / "tune_extra.jsonl"
 BLIND2 = HERE / "blind2.jsonl"
 BLIND3 = HERE / "blind3.jsonl"
 TUNE_EXTRA2 = HERE / "tune_extra2.jsonl"
+BLIND4 = HERE / "blind4.jsonl"
 TUNE = HERE / "tune.jsonl"
 TEST = HERE / "test.jsonl"
 ROOT = HERE.parent.parent
@@ -106,6 +108,7 @@ MINIMUMS = {
     BLIND2.name: BLIND2_MINIMUM,
     BLIND3.name: BLIND2_MINIMUM,  # the third blind set's brief asked for blind2's quotas
     TUNE_EXTRA2.name: TUNE_EXTRA2_MINIMUM,
+    BLIND4.name: BLIND2_MINIMUM,  # the fourth blind set's brief asked for blind2's quotas too
 }
 # the sets a file may not repeat a question of (besides dev-qa.jsonl), by file name
 EARLIER = {
@@ -114,6 +117,14 @@ EARLIER = {
     BLIND2.name: (SPECQA.name, BLIND.name, TUNE_EXTRA.name),
     BLIND3.name: (SPECQA.name, BLIND.name, TUNE_EXTRA.name, BLIND2.name),
     TUNE_EXTRA2.name: (SPECQA.name, BLIND.name, TUNE_EXTRA.name, BLIND2.name, BLIND3.name),
+    BLIND4.name: (
+        SPECQA.name,
+        BLIND.name,
+        TUNE_EXTRA.name,
+        BLIND2.name,
+        BLIND3.name,
+        TUNE_EXTRA2.name,
+    ),
 }
 
 
