@@ -20,7 +20,8 @@ footing.
     chunks.holding(("tata-nexon",), {"boot_volume"})  # the Nexon's boot-volume chunk ids
 
 The vocabulary is the one spec extraction reads documents with, written for the documents'
-labels, not for any question set.
+labels, with its `asked` words (how questions name an attribute no document labels so:
+"heavier", 多少钱), general words, not any question set's.
 """
 
 from __future__ import annotations
@@ -46,28 +47,51 @@ _WORD_VALUED = frozenset({"text"})
 
 @dataclass(slots=True)
 class QueryAttributes:
-    """Finds the spec attributes a query names, by the vocabulary's labels: English labels as
-    whole words (longest first), Chinese labels of two or more characters as substrings."""
+    """Finds the spec attributes a query names, by the vocabulary: its labels and its `asked`
+    words (how questions name an attribute: "how far", 多少钱), English ones as whole words
+    (longest first), Chinese ones of two or more characters as substrings (not one inside a
+    longer one named: 油耗 in 高速油耗). Where none is named, the Chinese labels of
+    word-valued attributes (变速箱: a Chinese label is no loose "type"; 发动机马力 asks the
+    power, not the engine); where still none, a one-character Chinese label after a word of
+    degree (多宽, 更重: how wide, heavier). `labels` and `english_terms` are
+    an attribute's English words, for a Chinese query's English rewrite."""
 
     english: dict[str, str] = field(default_factory=dict)  # normalised label → attribute
     chinese: dict[str, str] = field(default_factory=dict)
     longest: int = 1
     first: re.Pattern[str] | None = None  # the first words of the English labels
+    single: dict[str, str] = field(default_factory=dict)  # one-character Chinese labels
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # attribute → English
+    display: dict[str, str] = field(default_factory=dict)  # attribute → its English label
+    degree: bool = True  # the second step (one-character labels after a word of degree)
+    worded_zh: dict[str, str] = field(default_factory=dict)  # word-valued attributes' labels
+    words_zh: bool = True  # whether Chinese labels of word-valued attributes count
 
     @classmethod
     def build(cls, vocabulary: Vocabulary) -> QueryAttributes:
         found = cls()
-        for label, key in vocabulary.labels.items():
+        terms: dict[str, list[str]] = defaultdict(list)
+        for label, key in [*vocabulary.labels.items(), *vocabulary.asked.items()]:
             attribute = vocabulary.attributes.get(key)
-            if attribute is None or attribute.dimension in _WORD_VALUED:
+            if attribute is not None and attribute.dimension in _WORD_VALUED:
+                if has_han(label) and len(label) >= 2:
+                    found.worded_zh.setdefault(label, key)
+                continue
+            if attribute is None:
                 continue
             if has_han(label):
                 if len(label) >= 2:
                     found.chinese.setdefault(label, key)
+                else:
+                    found.single.setdefault(label, key)
             elif label.isascii() and label[:1].isalpha():
                 found.english.setdefault(label, key)
                 found.longest = max(found.longest, len(label.split()))
+                if label in vocabulary.labels:
+                    terms[key].append(label)
         found.first = first_words_re(set(found.english))
+        found.terms = {key: tuple(words) for key, words in terms.items()}
+        found.display = {key: a.label for key, a in vocabulary.attributes.items() if a.label}
         return found
 
     def find(self, query: str) -> set[str]:
@@ -78,8 +102,40 @@ class QueryAttributes:
             grams = word_grams(text, self.first, set(self.english), self.longest)
             keys.update(self.english[gram] for _, _, gram in grams)
         if has_han(text):
-            keys.update(key for label, key in self.chinese.items() if label in text)
+            keys.update(_longest(self.chinese, text))
+            if not keys and self.words_zh:
+                keys.update(_longest(self.worded_zh, text))
+            if not keys and self.degree:
+                keys.update(
+                    self.single[m.group(1)]
+                    for m in _DEGREE.finditer(text)
+                    if m.group(1) in self.single
+                )
         return keys
+
+    def labels(self, keys: Iterable[str]) -> tuple[str, ...]:
+        """The English display labels of `keys` ("Overall width", "Seats")."""
+        return tuple(self.display[key] for key in sorted(keys) if key in self.display)
+
+    def english_terms(self, keys: Iterable[str]) -> tuple[str, ...]:
+        """The English labels of `keys`, the attribute's own label first."""
+        return tuple(dict.fromkeys(t for key in sorted(keys) for t in self.terms.get(key, ())))
+
+
+def _longest(labels: Mapping[str, str], text: str) -> set[str]:
+    """The attributes of the `labels` in `text`, but for a label inside a longer one named
+    (油耗 in 高速油耗: the highway figure is asked, not the combined one)."""
+    named = {label: key for label, key in labels.items() if label in text}
+    return {
+        key
+        for label, key in named.items()
+        if not any(label != other and label in other for other in named)
+    }
+
+
+# Chinese words of degree before a one-character adjective: 多宽 (how wide), 更重 (heavier),
+# 最长 (longest), 较高 (higher)
+_DEGREE = re.compile(r"[多更最较]([\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +184,11 @@ class FactSide:
     chunks: Callable[[], FactChunks]
 
     def ranking(
-        self, query: str, families: Sequence[Sequence[str]], fused: Sequence[str]
+        self, asked: set[str], families: Sequence[Sequence[str]], fused: Sequence[str]
     ) -> dict[str, int]:
-        """The chunks stating each named car's asked attributes (none unless the query names
-        both a car and an attribute), ordered by `fact_ranking`."""
-        if not families:
-            return {}
-        asked = self.attributes.find(query)
-        if not asked:
+        """The chunks stating each named car's `asked` attributes (`QueryAttributes.find`;
+        none unless the query names both a car and an attribute), ordered by `fact_ranking`."""
+        if not families or not asked:
             return {}
         held = self.chunks()
         return fact_ranking([held.holding(family, asked) for family in families], fused)

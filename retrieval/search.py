@@ -3,15 +3,14 @@
 Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under the same
 filters; `retrieval.fusion` ranks the union (chunks a side scores equally share a rank).
 
-A glossary (`retrieval/glossary.py`) widens the query before either side runs: BM25 also
-scores the synonyms of the spec terms the query names as if the query had said them, and
-their translations as one concept each (a concept's best term, by mean token score: four
-Chinese characters are three bigrams, and must not outvote one English word), both at weight
-1.0 (translations had half weight, chosen on tune alone; on tune + tune_extra's
-cross-validation folds 1.0 gains r@1 0.686 → 0.700, cross-lingual questions most:
-BENCHMARKS.md "Fifth pass"); a Chinese question also asks the vector side in English, and
-only in English when the encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.695). On the
-dev questions this took hybrid recall@5 from 0.81 to 0.93 (Chinese 0.80 → 1.00).
+A glossary (`retrieval/glossary.py`) widens the query before either side runs
+(`retrieval/rewrite.py`): BM25 also scores the synonyms of the spec terms the query names,
+and their translations as one concept each, both at weight 1.0 (BENCHMARKS.md "Fifth pass": r@1
+0.686 → 0.700 held out); a Chinese question asks the vector side in English only when the
+encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.695), with the English labels of the
+attributes it asks (`asked_vector`), which BM25 scores as one concept at `asked_weight` 0.5
+(BENCHMARKS.md "Tenth pass"). On the dev questions the glossary took hybrid recall@5 from
+0.81 to 0.93.
 
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
 chunks about that car (chunk metadata `cars`, a car with the base model it is a variant of)
@@ -34,7 +33,6 @@ A Chinese query adds the second collection's ranking (`retrieval/second.py`, `se
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, fields, replace
@@ -44,7 +42,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ingest.analysis import has_han
 from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
@@ -69,12 +66,13 @@ from retrieval.glossary import Expansion, Glossary
 from retrieval.lexical import Concept, LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
 from retrieval.neighbors import Neighbor, attach
+from retrieval.rewrite import concepts, encoder_texts
 from retrieval.second import SecondSide
 
 log = logging.getLogger(__name__)
 
-_HAN_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 Events = Callable[[str, Mapping[str, Any]], None]
+Ranked = list[tuple[str, float, Part]]
 
 
 class Scores(BaseModel):
@@ -139,6 +137,8 @@ class Searcher:
         fact_ceiling: int = 2,
         cross_fact_weight: float = 1.0,
         single_fact_weight: float = 0.5,
+        asked_vector: bool = True,
+        asked_weight: float = 0.5,
         second: SecondSide | None = None,
         second_weight: float = 1.0,
         document_name: Callable[[str], str] | None = None,
@@ -159,6 +159,7 @@ class Searcher:
         self.facts = facts
         self.fact_weight, self.fact_ceiling = fact_weight, fact_ceiling
         self.cross_fact_weight, self.single_fact_weight = cross_fact_weight, single_fact_weight
+        self.asked_vector, self.asked_weight = asked_vector, asked_weight  # `_texts`, `_concepts`
         self.second, self.second_weight = second, second_weight
         self.glossary = glossary
         self.synonym_weight = synonym_weight
@@ -206,6 +207,7 @@ class Searcher:
         timings: dict[str, float] = {}
 
         expansion = self.glossary.expand(query) if self.glossary else Expansion()
+        asked = self.facts.attributes.find(query) if self.facts is not None else set()
         # The cars the query names (unless a filter already chose them): each side prefers
         # the chunks about each car, one ranking per car, interleaved.
         mentions = self._mentions(query) if conditions.car is None else []
@@ -223,14 +225,14 @@ class Searcher:
                 without(query, mentions),
                 k=depth,
                 filters=conditions.conditions(),
-                expansions=self._concepts(query, expansion, mentions),
+                expansions=self._concepts(query, expansion, mentions, asked),
                 cars=[m.family for m in mentions],
                 boost=self.car_boost,
             )
             timings["lexical_ms"] = _ms(began)
         if used in ("vector", "hybrid"):
             vector = self._vector(
-                query, expansion, conditions, mentions, depth, timings, used == "hybrid"
+                query, expansion, conditions, mentions, depth, timings, used == "hybrid", asked
             )
         second = (  # a Chinese query's ranking in the second collection
             self.second.ranking(query, conditions.where(), depth, mentions, self.car_boost)
@@ -239,7 +241,7 @@ class Searcher:
         )
         ranked = self._rank(vector, lexical, used, mentions, second)
         if used == "hybrid":
-            ranked = self._facts(query, mentions, ranked)
+            ranked = self._facts(query, mentions, ranked, asked)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -266,8 +268,8 @@ class Searcher:
         return results
 
     def _facts(
-        self, query: str, mentions: list[Mention], ranked: list[tuple[str, float, Part]]
-    ) -> list[tuple[str, float, Part]]:
+        self, query: str, mentions: list[Mention], ranked: Ranked, asked: set[str]
+    ) -> Ranked:
         """The fused ranking with the facts side's: for a comparison's cars, and for the car of
         a cross-lingual query (`SecondSide.crosses`), whose documents share few of its words."""
         weight = self.fact_weight if len(mentions) > 1 else self.single_fact_weight
@@ -275,7 +277,7 @@ class Searcher:
             weight = self.cross_fact_weight
         if self.facts is None or not mentions or weight <= 0:
             return ranked
-        chosen = self.facts.ranking(query, [m.family for m in mentions], [r[0] for r in ranked])
+        chosen = self.facts.ranking(asked, [m.family for m in mentions], [r[0] for r in ranked])
         caps = ceilings(ranked, chosen, self.lexical.cars_of, self.fact_ceiling)
         return promote(ranked, chosen, weight, self.rrf_k, caps)
 
@@ -288,6 +290,7 @@ class Searcher:
         depth: int,
         timings: dict[str, float],
         hybrid: bool,
+        asked: set[str],
     ) -> list[list[Hit]]:
         """The vector side's rankings, one per named car (or one): the nearest chunks, those
         about the car preferred. In hybrid the car's chunks are taken, by their metadata,
@@ -296,7 +299,7 @@ class Searcher:
         tune r@5 0.876 → 0.771). A car the pool holds none of gets no vector ranking: the
         nearest chunks about other cars stood in for it and took rank 1 (BENCHMARKS.md
         "Fifth pass": tune + tune_extra r@1 0.681 → 0.686, every fold chose it)."""
-        texts = self._texts(query, expansion)
+        texts = self._texts(query, expansion, asked)
         pooled = bool(mentions) and hybrid
         wheres = [conditions.where()]
         wheres += (
@@ -327,14 +330,11 @@ class Searcher:
             for own in owns
         ]
 
-    def _texts(self, query: str, expansion: Expansion) -> list[str]:
-        """What the encoder reads for `query`: a Chinese question also in English (its Latin
-        words and the glossary's English terms), and only in English when the encoder reads
-        no Chinese (its vector of the Chinese text is noise)."""
-        if not (expansion.english and has_han(query)):
-            return [query]
-        english = " ".join([_HAN_RUN.sub(" ", query).strip(), *expansion.english])
-        return [english] if not self.embedder.multilingual else [query, english]
+    def _texts(self, query: str, expansion: Expansion, asked: set[str]) -> list[str]:
+        """What the encoder reads (`retrieval.rewrite.encoder_texts`): a Chinese question in
+        English carries the glossary's terms and the asked attributes' labels."""
+        labels = self.facts.attributes.labels(asked) if self.facts and self.asked_vector else ()
+        return encoder_texts(query, [*expansion.english, *labels], self.embedder.multilingual)
 
     def _rank(
         self,
@@ -383,22 +383,22 @@ class Searcher:
         found = self.cars().find(query, proper_alone=self.proper_alone)
         return found or ([] if self.second is None else self.second.makes(query, self.cars()))
 
-    def _concepts(self, query: str, expansion: Expansion, mentions: list[Mention]) -> list[Concept]:
-        """Each glossary group the query names, twice: its terms in the query's language as
-        synonyms (scored like query words), the others as translations (one concept, scored by
-        its best term's mean token score, not by the number of its bigrams). The car names,
-        taken out of the query, come back at `car_name_weight`."""
-        concepts = [
-            Concept(self.car_name_weight, (query[m.start : m.end],))
-            for m in mentions
-            if self.car_name_weight > 0
-        ]
-        for same, other in expansion.split(has_han(query)):
-            if same:
-                concepts.append(Concept(self.synonym_weight, same))
-            if other:
-                concepts.append(Concept(self.translation_weight, other, per_token=True))
-        return concepts
+    def _concepts(
+        self, query: str, expansion: Expansion, mentions: list[Mention], asked: set[str]
+    ) -> list[Concept]:
+        """BM25's concepts (`retrieval.rewrite.concepts`): car names, glossary groups, and
+        the attributes a Chinese query asks in English, each at its weight."""
+        attributes = self.facts.attributes if self.facts is not None else None
+        return concepts(
+            query,
+            expansion,
+            [query[m.start : m.end] for m in mentions],
+            [attributes.english_terms({key}) for key in sorted(asked)] if attributes else [],
+            name_weight=self.car_name_weight,
+            synonym_weight=self.synonym_weight,
+            translation_weight=self.translation_weight,
+            asked_weight=self.asked_weight,
+        )
 
     def _chunks(self, ids: list[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
         """Text and metadata of the chunks with these ids. From the lexical index while it is

@@ -56,3 +56,19 @@ def test_a_grid_is_the_product_of_json_values() -> None:
         {"rrf_k": 10, "car_boost": 0.5},
     ]
     assert parse_grid([]) == [{}]
+
+
+def test_a_setting_may_name_a_part_of_a_part() -> None:
+    """`facts.attributes.degree`: a grid reaches the attributes the facts side reads."""
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from bench.questions.cv import _get, _set
+
+    searcher = cast(
+        Any,
+        SimpleNamespace(rrf_k=5, facts=SimpleNamespace(attributes=SimpleNamespace(degree=True))),
+    )
+    _set(searcher, "facts.attributes.degree", False)
+    _set(searcher, "rrf_k", 10)
+    assert _get(searcher, "facts.attributes.degree") is False and searcher.rrf_k == 10

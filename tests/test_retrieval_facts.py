@@ -189,3 +189,26 @@ def test_the_facts_side_lifts_a_chunk_no_higher_than_one_both_sides_agree_on() -
     assert [i for i, _, _ in promote(ranked, chosen, 1.0, 5)][0] == "table"  # uncapped
     assert ceilings(ranked, chosen, cars_of, 0) == {}
     assert ceilings(ranked, {"line": 1}, cars_of, 2) == {}  # none agreed on but itself
+
+
+def test_a_chinese_comparison_of_english_pages_finds_each_cars_asked_line(
+    searcher: Searcher,
+) -> None:
+    """ "哪个更长" shares no word with "Length: 3990 mm": the vocabulary's one-character label
+    after a word of degree names the length, so the facts side brings each car's line and
+    the encoder reads the question as "Baleno Nexon Overall length"."""
+    query = "Baleno和Nexon，哪个更长？"
+    lines = {"Length: 3990 mm", "Length: 3993 mm"}
+
+    def found(k: int) -> set[str]:
+        texts = [r.text for r in searcher.search(query, k=k)]
+        return {line for text in texts for line in text.splitlines() if line in lines}
+
+    assert found(2) == lines
+    attributes = searcher.facts.attributes if searcher.facts is not None else None
+    assert attributes is not None
+    attributes.degree = False
+    try:
+        assert found(2) != lines
+    finally:
+        attributes.degree = True

@@ -131,15 +131,25 @@ def parse_grid(items: Sequence[str]) -> list[dict[str, Any]]:
     return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
 
 
+def _owner(searcher: Searcher, name: str) -> tuple[Any, str]:
+    """The object a setting's last name is an attribute of: the searcher, or a part of it
+    (`second.english_cars`, `facts.attributes.degree`)."""
+    *path, attribute = name.split(".")
+    owner: Any = searcher
+    for part in path:
+        owner = getattr(owner, part)
+    return owner, attribute
+
+
 def _get(searcher: Searcher, name: str) -> Any:
-    """A setting: a Searcher attribute, or one of its part's (`second.english_cars`)."""
-    owner, _, attribute = name.rpartition(".")
-    return getattr(getattr(searcher, owner) if owner else searcher, attribute)
+    """A setting: a Searcher attribute, or one of its parts' (`second.english_cars`)."""
+    owner, attribute = _owner(searcher, name)
+    return getattr(owner, attribute)
 
 
 def _set(searcher: Searcher, name: str, value: Any) -> None:
-    owner, _, attribute = name.rpartition(".")
-    setattr(getattr(searcher, owner) if owner else searcher, attribute, value)
+    owner, attribute = _owner(searcher, name)
+    setattr(owner, attribute, value)
 
 
 def main(argv: list[str] | None = None) -> None:

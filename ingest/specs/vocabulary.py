@@ -88,6 +88,9 @@ class Vocabulary:
     memo: dict[str, str | None] = field(default_factory=dict)
     first_re: re.Pattern[str] | None = None
     label_first: set[str] = field(default_factory=set)  # first words of every label
+    # how questions name an attribute where documents do not label it so ("how far", 多少钱):
+    # `asked` / `asked_zh` in the file, read by retrieval only, never by extraction
+    asked: dict[str, str] = field(default_factory=dict)
 
     def may_start_label(self, word: str) -> bool:
         """Whether a line starting with `word` can start with a label (a fast pre-check)."""
@@ -306,6 +309,8 @@ def load_vocabulary(path: Path) -> Vocabulary:
                 prose.append(str(name))
             elif str(name) in _WEAK and not str(name).isascii() and len(str(name)) > 1:
                 vocab.weak_zh.append(str(name))
+        for name in [*entry.get("asked", ()), *entry.get("asked_zh", ())]:
+            vocab.asked.setdefault(normalise(str(name)), key)
     for name in _LWH_LABELS:
         vocab.labels.setdefault(normalise(name), "LWH")
         vocab.label_first.add(_first_word(normalise(name)))
