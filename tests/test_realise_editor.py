@@ -5,6 +5,7 @@ by their bracketed name, the car's name not doubled, and Chinese text in Chinese
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -475,3 +476,17 @@ def test_a_chinese_version_named_by_one_word_is_called_a_version() -> None:
     zh = " ".join(write(tiago, language="zh").values())
     assert "Tata Tiago汽油版" in zh and "Tata Tiago柴油版" in zh, zh
     assert "高配版版" not in zh
+
+
+def test_an_english_sentence_names_a_chinese_trim_in_english_or_pinyin() -> None:
+    """ "The Hycan Z03 潮流版 sells for …": an English blog wrote trims' Chinese names."""
+    z03 = sheet(
+        "Hycan Z03",
+        fact("price", "13万-14万元", "潮流版", (130000, 140000), "CNY"),
+        fact("power", "160 kW", "4座Z潮版", (214.6,), "hp"),
+        fact("power", "150 kW", "豪华型", (201.2,), "hp"),
+    )
+    text = " ".join(write(z03).values())
+    assert "Hycan Z03 Chaoliu version" in text and "4-seat Z Chao version" in text, text
+    assert "Hycan Z03 Luxury version" in text, text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text

@@ -280,7 +280,8 @@ def test_the_sample_meridian_s_reads_as_chinese_with_its_gearbox_once(
 
 def test_an_english_title_names_no_version_in_chinese() -> None:
     """Regression: the Hycan Z03's push title "Hycan Z03 4座Z潮版: 160 kW" and blog title "…up
-    to 160 kW in the 4座Z潮版"; the text still says whose figure it is."""
+    to 160 kW in the 4座Z潮版"; the text still says whose figure it is, in pinyin where no term
+    translates the name (a title names no such version)."""
     z03 = sheet(
         "Hycan Z03",
         fact("power", "160 kW", "4座Z潮版", (214.6,), "hp"),
@@ -288,6 +289,6 @@ def test_an_english_title_names_no_version_in_chinese() -> None:
     )
     blog = write(z03)
     assert blog["title"] == "Hycan Z03: up to 214.6 hp"
-    assert "The Hycan Z03 4座Z潮版 makes 214.6 hp" in blog["opening"]
+    assert "The Hycan Z03 4-seat Z Chao version makes 214.6 hp" in blog["opening"]
     assert write(z03, "push_ops")["title"] == "Hycan Z03: up to 214.6 hp"
     assert write(z03, language="zh")["title"].endswith("4座Z潮版最大214.6英制马力")

@@ -127,8 +127,8 @@ class Writer:
             variant = fact.variant if attribute in ("power", "electric_range") else None
             value = self.book.value(fact, short=True)
             short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() if variant else ""
-            if short and self.book.language != "zh" and has_han(short):
-                variant = None  # an English title names no version in Chinese ("4座Z潮版")
+            if variant and self.book.language != "zh" and has_han(r.short(variant, pinyin=False)):
+                variant = None  # an English title names no version in pinyin ("4-seat Z Chao")
             if variant and not is_model_year(variant):
                 if named:
                     continue  # a title names one version

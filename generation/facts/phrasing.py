@@ -152,3 +152,24 @@ _GLOSS = re.compile(r"(\S+?)\s*[(（]\s*\1\s*[)）]")
 def _unglossed(text: str) -> str:
     """ "前驱(前驱)" → "前驱": a word and its translated gloss that came out the same."""
     return _GLOSS.sub(r"\1", text)
+
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def romanised(text: str) -> str:
+    """`text` with each run of Chinese characters left in it written in pinyin, one
+    capitalised word per run ("潮流 version" → "Chaoliu version", "4-seat Z潮 version" →
+    "4-seat Z Chao version"): how an English sentence names a Chinese trim no term
+    translates."""
+    if not _HAN_RUN.search(text):
+        return text
+    from pypinyin import lazy_pinyin  # its dictionaries load on first use
+
+    def word(match: re.Match[str]) -> str:
+        start, end = match.span()
+        before = " " if start and text[start - 1].isalnum() else ""
+        after = " " if end < len(text) and text[end].isalnum() else ""
+        return f"{before}{''.join(lazy_pinyin(match.group())).capitalize()}{after}"
+
+    return _HAN_RUN.sub(word, text)

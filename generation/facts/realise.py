@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generation.facts.phrasing import value_text, words
+from generation.facts.phrasing import romanised, value_text, words
 from generation.facts.plan import ROW_NUMBER, Topic
 from generation.facts.sheet import FactSheet, SheetFact, named_by_variant, said_by_engine
 from ingest.analysis import has_han
@@ -239,9 +239,9 @@ class Realiser:
             rest = _versioned(words(rest, "zh", self.book.terms))
         else:  # "3.6 L Auto-8 2WD" → "3.6 L 8-speed automatic 2WD"
             rest = spelled_codes(rest, "en")
-        translated = False
-        if self.book.language == "en" and has_han(rest):
-            rest, translated = self._english(rest)
+        translated = self.book.language == "en" and has_han(rest)
+        if translated:
+            rest = self._english(rest)
         named = any(n.casefold() in rest.casefold() for n in self._names())
         make = self._make_before(rest)
         if not named and make is not None:  # "Taycan Turbo" → "Porsche Taycan Turbo"
@@ -253,7 +253,7 @@ class Realiser:
             return template.format(year=year, car=rest)
         return rest
 
-    def short(self, variant: str) -> str:
+    def short(self, variant: str, *, pinyin: bool = True) -> str:
         """A variant as a title names it, without its model year or the car's own name
         ("2025 · Aurora X5 Hybrid" → "Hybrid"; the Porsche Taycan's "Taycan Turbo GT" →
         "Turbo GT")."""
@@ -261,7 +261,7 @@ class Realiser:
         if self.book.language == "zh":
             rest = _versioned(words(rest, "zh", self.book.terms))
         elif has_han(rest):
-            rest = self._english(rest)[0]
+            rest = self._english(rest, pinyin=pinyin)
         for name in sorted(self._names(), key=len, reverse=True):
             if rest.casefold().startswith(name.casefold() + " "):
                 return rest[len(name) :].strip()
@@ -272,18 +272,21 @@ class Realiser:
                 return trim
         return rest
 
-    def _english(self, rest: str) -> tuple[str, bool]:
-        """A Chinese variant name in English, when the term list translates all of it ("四驱版"
-        → "four-wheel drive version"; the car's Chinese name as its English one: "全新奇骏" →
-        "all-new Nissan X-Trail"; a Latin trim name's 版 says nothing more: "Max版" → "Max");
-        else as written."""
+    def _english(self, rest: str, *, pinyin: bool = True) -> str:
+        """A Chinese variant name in English: by the term list ("四驱版" → "four-wheel drive
+        version"; the car's Chinese name as its English one: "全新奇骏" → "all-new Nissan
+        X-Trail"; a Latin trim name's 版 says nothing more: "Max版" → "Max"), what no term
+        translates in pinyin ("潮流版" → "Chaoliu version"), or left in Chinese (`pinyin`
+        False: a title names no such version)."""
         english = _LATIN_TRIM.sub("", rest)
         if not has_han(english):
-            return english, True  # a trim's own name ("Max"), as the source writes it
+            return english  # a trim's own name ("Max"), as the source writes it
         for name in sorted((n for n in self.sheet.names() if has_han(n)), key=len, reverse=True):
             english = english.replace(name, f" {self.car} ")
+        # what the term list cannot translate is a trim's own name: in pinyin, as English
+        # press writes it ("潮流版" → "Chaoliu version"), never Chinese in an English sentence
         english = words(english, "en", self.book.terms)
-        return (rest, False) if has_han(english) else (english, True)
+        return romanised(english) if pinyin else english
 
     def _joined(self, rest: str) -> str:
         """The car's name and a variant's: "Nissan Patrol NISMO", "极氪001四驱版" (in Chinese,
