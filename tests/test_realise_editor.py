@@ -490,3 +490,19 @@ def test_an_english_sentence_names_a_chinese_trim_in_english_or_pinyin() -> None
     assert "Hycan Z03 Chaoliu version" in text and "4-seat Z Chao version" in text, text
     assert "Hycan Z03 Luxury version" in text, text
     assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+def test_a_generation_named_as_a_version_comes_before_the_car() -> None:
+    """ "Peak torque comes at 2,000 rpm in the Changan CS55 PLUS Diyidai" (第一代 in pinyin,
+    after the car) and "长安CS55 PLUS第一代版"."""
+    cs55 = sheet(
+        "Changan CS55 PLUS",
+        fact("torque", "300 N·m", None, (300,), "Nm"),
+        fact("power", "120 kW", "第一代", (160.9,), "hp"),
+    )
+    cs55.chinese = "长安CS55 PLUS"
+    en = " ".join(write(cs55).values())
+    zh = " ".join(write(cs55, language="zh").values())
+    assert "first-generation Changan CS55 PLUS" in en and "Diyidai" not in en, en
+    assert "generation" not in write(cs55)["title"]  # the model before's figure: no headline
+    assert "第一代长安CS55 PLUS" in zh and "第一代版" not in zh, zh

@@ -125,6 +125,8 @@ class Writer:
             if fact is None or len(parts) >= 2:
                 continue
             variant = fact.variant if attribute in ("power", "electric_range") else None
+            if variant and r.generation(variant):
+                continue  # the model before this one's figure is no headline
             value = self.book.value(fact, short=True)
             short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() if variant else ""
             if variant and self.book.language != "zh" and has_han(r.short(variant, pinyin=False)):

@@ -61,7 +61,9 @@ def _attributive(match: re.Match[str]) -> str:
 _LATIN_TRIM = re.compile(r"(?<=[A-Za-z0-9+])\s*版")
 # a Chinese version's name that is only a word of what it has ("Petrol" → "汽油", "四驱") is
 # called a version ("汽油版"); one already saying what it is (版, 款, 型, 配) stays
-_BARE_VERSION = re.compile(r"[\u4e00-\u9fff]+(?<![版款型配])")
+# a Chinese version's name that says which generation it is comes before the car's in English
+_GENERATION = re.compile(r"(?:[a-z]+-generation|previous|new)|[\u4e00-\u9fff]*代")
+_BARE_VERSION = re.compile(r"[\u4e00-\u9fff]+(?<![版款型配代])")
 # A name's words: parted by spaces, and where Chinese meets Latin ("路虎Defender": 路虎, Defender).
 _NAME_WORDS = re.compile(r"[\u4e00-\u9fff]+|[^\s\u4e00-\u9fff]+")
 _HEADING_WORDS = re.compile(r"(?i)\s*\b(?:specifications|specs|details)\b\s*$")
@@ -246,12 +248,21 @@ class Realiser:
         make = self._make_before(rest)
         if not named and make is not None:  # "Taycan Turbo" → "Porsche Taycan Turbo"
             rest = f"{make}{'' if has_han(make[-1:]) else ' '}{rest}"
+        elif not named and _GENERATION.fullmatch(rest):  # "第一代" → "第一代长安CS55 PLUS",
+            rest = f"{rest}{' ' if translated else ''}{self.car}"  # "first-generation Changan …"
         elif not named and (year or translated or len(rest.replace(" / ", "/").split()) <= 2):
             rest = self._joined(rest) if rest else self.car
         if year:
             template = str(self.book.phrase("names", "model_year") or "{year} {car}")
             return template.format(year=year, car=rest)
         return rest
+
+    def generation(self, variant: str) -> bool:
+        """Whether `variant` names a generation of the car ("第一代", "初代"): its figure is
+        the model before this one's, never a headline's."""
+        _, rest = self._year_and_name(variant)
+        english = self._english(rest) if has_han(rest) else rest
+        return bool(_GENERATION.fullmatch(rest) or _GENERATION.fullmatch(english))
 
     def short(self, variant: str, *, pinyin: bool = True) -> str:
         """A variant as a title names it, without its model year or the car's own name
