@@ -266,7 +266,7 @@ class Searcher:
         self, mentions: list[Mention], ranked: Ranked, asked: set[str], crosses: bool
     ) -> Ranked:
         """The fused ranking with the facts side's: for a comparison's cars, and for the car of
-        a cross-lingual query (`crosses`), whose documents share few of its words."""
+        a cross-lingual query (`crosses`: its fact's chunk first at the ceiling, `promote`)."""
         weight = self.fact_weight if len(mentions) > 1 else self.single_fact_weight
         if len(mentions) == 1 and crosses:
             weight = self.cross_fact_weight
@@ -274,7 +274,7 @@ class Searcher:
             return ranked
         chosen = self.facts.ranking(asked, [m.family for m in mentions], [r[0] for r in ranked])
         caps = ceilings(ranked, chosen, self.lexical.cars_of, self.fact_ceiling)
-        return promote(ranked, chosen, weight, self.rrf_k, caps)
+        return promote(ranked, chosen, weight, self.rrf_k, caps, ahead=crosses)
 
     def _vector(
         self,

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from ingest.store import Hit
 from retrieval.crossing import crossed_weights, into_chinese
-from retrieval.fusion import Weights, promote, rank
+from retrieval.fusion import Part, Weights, promote, rank
 
 
 def _searcher(multilingual: bool) -> SimpleNamespace:
@@ -25,16 +25,16 @@ def test_only_an_english_query_about_chinese_pages_crosses_into_chinese() -> Non
 
 def test_fusion_weights_of_a_query_into_chinese_drop_an_english_only_encoder() -> None:
     own = Weights(vector_weight=0.7, lexical_weight=1.0, lead=2.0)
-    weights, second = crossed_weights(own, 1.0, _searcher(False), into=True)  # type: ignore[arg-type]
+    weights, second = crossed_weights(own, 1.0, _searcher(False), into=True)
     assert (weights.vector_weight, weights.lexical_weight, weights.lead, second) == (
         0.0,
         1.0,
         2.0,
         3.0,
     )
-    weights, second = crossed_weights(own, 1.0, _searcher(True), into=True)  # type: ignore[arg-type]
+    weights, second = crossed_weights(own, 1.0, _searcher(True), into=True)
     assert (weights.vector_weight, second) == (0.7, 3.0)  # a multilingual encoder reads them
-    assert crossed_weights(own, 1.0, _searcher(False), into=False) == (own, 1.0)  # type: ignore[arg-type]
+    assert crossed_weights(own, 1.0, _searcher(False), into=False) == (own, 1.0)
 
 
 def test_fusion_into_chinese_ranks_by_the_side_that_reads_both_languages() -> None:
@@ -49,7 +49,28 @@ def test_fusion_into_chinese_ranks_by_the_side_that_reads_both_languages() -> No
             Weights(rrf_k=5),
             1.0,
             _searcher(False),
-            into=into,  # type: ignore[arg-type]
+            into=into,
         )
         ranked = promote(rank(vector, lexical, "hybrid", weights), second, weight, 5)
         assert ranked[0][0] == first
+
+
+def test_fusion_puts_a_cross_lingual_fact_chunk_stopped_at_its_ceiling_first() -> None:
+    """Invented: both sides put a brochure's overview first (they read the Chinese question
+    through a few translated words); the facts side lifts the chunk its torque fact cites to
+    the overview's score, its ceiling. A cross-lingual query (`ahead`) ranks the cited chunk
+    first; any other keeps the sides' agreement first on the tie."""
+    ranked = [
+        ("overview", 0.3, Part(vector_rank=1, lexical_rank=1)),
+        ("torque", 0.2, Part(vector_rank=2, lexical_rank=2)),
+        ("other", 0.1, Part(vector_rank=3, lexical_rank=3)),
+    ]
+    caps = {"torque": 0.3}
+    plain = promote(ranked, {"torque": 1}, 1.0, 5, caps)
+    assert [r[0] for r in plain] == ["overview", "torque", "other"]
+    assert plain[1][1] == 0.3  # stopped at the ceiling, not above it
+    crossed = promote(ranked, {"torque": 1}, 1.0, 5, caps, ahead=True)
+    assert [r[0] for r in crossed] == ["torque", "overview", "other"]
+    assert crossed[0][1] == crossed[1][1] == 0.3
+    below = promote(ranked, {"other": 3}, 0.1, 5, {"other": 0.3}, ahead=True)
+    assert [r[0] for r in below] == ["overview", "torque", "other"]  # not at its ceiling

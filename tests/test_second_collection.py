@@ -18,6 +18,7 @@ from ingest.embedding import Embedder
 from ingest.errors import CollectionClash
 from ingest.second import SecondCollection, mostly_han
 from retrieval.fusion import Weights, leads, rank
+from retrieval.nearest import Answer, Ask
 from retrieval.search import Searcher
 from retrieval.second import Held
 
@@ -187,7 +188,12 @@ def test_a_named_car_is_ranked_on_the_second_side_by_what_the_query_asks_of_it(
     second, held = searcher.second, _held(services)
     asked: list[str] = []
     nearest = second._nearest
-    second.__dict__["_nearest"] = lambda asks: asked.extend(a.text for a in asks) or nearest(asks)
+
+    def spy(asks: list[Ask]) -> list[Answer]:
+        asked.extend(a.text for a in asks)
+        return nearest(asks)
+
+    second.__dict__["_nearest"] = spy
     for query, answer in [
         ("How big is the Nissan X-Trail's boot?", "585升"),
         ("How much torque does the Nissan X-Trail make?", "300牛米"),
