@@ -206,7 +206,6 @@ class Searcher:
         # the chunks about each car, one ranking per car, interleaved.
         mentions = self._mentions(query) if conditions.car is None else []
         cars = [m.car for m in mentions]
-        crosses = self.second is not None and self.second.crosses(query, mentions)
         vector: list[list[Hit]] = [[]]
         lexical: list[list[tuple[str, float]]] = [[]]
         used: Mode = mode
@@ -214,6 +213,9 @@ class Searcher:
         if degraded is not None:  # never rank by, or quote from, an index that failed its checks
             used = "vector"
             log.warning("hybrid search answered from vectors only: %s", degraded)
+        crosses = (
+            used == "hybrid" and self.second is not None and self.second.crosses(query, mentions)
+        )
         if used in ("lexical", "hybrid"):
             began = time.perf_counter()
             lexical = self.lexical.search_cars(
