@@ -204,22 +204,31 @@ def promote(
     weight: float,
     rrf_k: int,
     caps: Mapping[str, float] | None = None,
+    *,
+    ahead: bool = False,
 ) -> list[tuple[str, float, Part]]:
     """The fused ranking with a third side added: `weight / (rrf_k + rank)` for each chunk of
     `chosen` (chunk id → rank; the chunks stating a named car's asked attribute,
     `retrieval.facts`), those neither side found joining with that alone; a chunk of `caps`
-    is lifted no higher than its cap (never lowered)."""
+    is lifted no higher than its cap (never lowered), and with `ahead` a chunk so stopped
+    ranks before the chunks whose score it reached (a cross-lingual query's sides agree on
+    a chunk they can barely read: the fact's own chunk goes first)."""
     if not chosen or weight <= 0:
         return ranked
     bonus = {chunk_id: weight / (rrf_k + n) for chunk_id, n in chosen.items()}
     caps = caps or {}
+    stopped: set[str] = set()
 
     def lifted(chunk_id: str, score: float) -> float:
         new = score + bonus.pop(chunk_id, 0.0)
         cap = caps.get(chunk_id)
-        return new if cap is None or new <= cap else max(score, cap)
+        if cap is None or new <= cap:
+            return new
+        if ahead and cap > score:
+            stopped.add(chunk_id)
+        return max(score, cap)
 
     raised = [(chunk_id, lifted(chunk_id, score), part) for chunk_id, score, part in ranked]
     raised += [(chunk_id, score, Part()) for chunk_id, score in bonus.items()]
-    raised.sort(key=lambda r: (-r[1], best_rank(r[2]), r[0]))
+    raised.sort(key=lambda r: (-r[1], r[0] not in stopped, best_rank(r[2]), r[0]))
     return raised

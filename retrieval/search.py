@@ -4,13 +4,11 @@ Each side fetches a deep candidate list (`max(depth, depth_factor * k)`) under t
 filters; `retrieval.fusion` ranks the union (chunks a side scores equally share a rank).
 
 A glossary (`retrieval/glossary.py`) widens the query before either side runs
-(`retrieval/rewrite.py`): BM25 also scores the synonyms of the spec terms the query names,
-and their translations as one concept each, both at weight 1.0 (BENCHMARKS.md "Fifth pass": r@1
-0.686 → 0.700 held out); a Chinese question asks the vector side in English only when the
-encoder reads no Chinese (MiniLM: tune r@1 0.667 → 0.695), with the English labels of the
-attributes it asks (`asked_vector`), which BM25 scores as one concept at `asked_weight` 0.5
-(BENCHMARKS.md "Tenth pass"). On the dev questions the glossary took hybrid recall@5 from
-0.81 to 0.93.
+(`retrieval/rewrite.py`): BM25 also scores the synonyms of the spec terms the query names, and
+their translations as one concept each, at 1.0 (BENCHMARKS.md "Fifth pass"); a Chinese
+question asks the vector side in English only when the encoder reads no Chinese, with the
+English labels of the attributes it asks (`asked_vector`), which BM25 scores as one concept at
+`asked_weight` 0.5 (BENCHMARKS.md "Tenth pass").
 
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
 chunks about that car (chunk metadata `cars`, a car with the base model it is a variant of)
@@ -27,7 +25,8 @@ or more cars (pairs found@5 17/24 → 20/24 on tune), `cross_fact_weight` 1.0 fo
 corpus writes about in the other language only (`SecondSide.crosses`: its documents share few
 words with the query), `single_fact_weight` 0.5 for another one car (BENCHMARKS.md "Eighth
 pass": tune + tune_extra held out r@1 0.748 → 0.786, cross-lingual questions most).
-A Chinese query adds the second collection's ranking (`retrieval/second.py`, `second_weight`).
+A Chinese query adds the second collection's ranking (`retrieval/second.py`, `second_weight`;
+an English one about Chinese pages, `crossed_second_weight`: `retrieval/crossing.py`).
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ from ingest.embedding import Embedder
 from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
+from retrieval.crossing import crossed_weights, into_chinese
 from retrieval.entities import Mention, QueryCars, named_in_text, without
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.facts import FactSide, ceilings
@@ -141,6 +141,7 @@ class Searcher:
         asked_weight: float = 0.5,
         second: SecondSide | None = None,
         second_weight: float = 1.0,
+        crossed_second_weight: float = 3.0,
         document_name: Callable[[str], str] | None = None,
         stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -148,9 +149,7 @@ class Searcher:
         self.document_name = document_name or (lambda source: Path(source).name)  # for citations
         # a `source` filter's values (names as citations give them) → the paths chunks hold
         self.stored_sources = stored_sources
-        self.cars = cars
-        self.car_boost = car_boost
-        self.car_name_weight = car_name_weight
+        self.cars, self.car_boost, self.car_name_weight = cars, car_boost, car_name_weight
         self.other_car_penalty = other_car_penalty
         self.car_pool, self.proper_alone = car_pool, proper_alone
         # True: a named car the pooled nearest chunks hold none of is ranked by those chunks
@@ -161,19 +160,14 @@ class Searcher:
         self.cross_fact_weight, self.single_fact_weight = cross_fact_weight, single_fact_weight
         self.asked_vector, self.asked_weight = asked_vector, asked_weight  # `_texts`, `_concepts`
         self.second, self.second_weight = second, second_weight
+        self.crossed_second_weight = crossed_second_weight  # `retrieval.crossing`
         self.glossary = glossary
-        self.synonym_weight = synonym_weight
-        self.translation_weight = translation_weight
-        self.embedder = embedder
-        self.lexical = lexical
-        self.rrf_k = rrf_k
-        self.vector_weight = vector_weight
-        self.lexical_weight = lexical_weight
+        self.synonym_weight, self.translation_weight = synonym_weight, translation_weight
+        self.embedder, self.lexical = embedder, lexical
+        self.rrf_k, self.vector_weight, self.lexical_weight = rrf_k, vector_weight, lexical_weight
         self.ties, self.lead, self.lead_bonus = ties, lead, lead_bonus
-        self.depth = depth
-        self.depth_factor = depth_factor
-        self.max_k = max_k
-        self.max_neighbors = max_neighbors
+        self.depth, self.depth_factor = depth, depth_factor
+        self.max_k, self.max_neighbors = max_k, max_neighbors
 
     def search(
         self,
@@ -219,6 +213,9 @@ class Searcher:
         if degraded is not None:  # never rank by, or quote from, an index that failed its checks
             used = "vector"
             log.warning("hybrid search answered from vectors only: %s", degraded)
+        crosses = (
+            used == "hybrid" and self.second is not None and self.second.crosses(query, mentions)
+        )
         if used in ("lexical", "hybrid"):
             began = time.perf_counter()
             lexical = self.lexical.search_cars(
@@ -235,13 +232,13 @@ class Searcher:
                 query, expansion, conditions, mentions, depth, timings, used == "hybrid", asked
             )
         second = (  # a Chinese query's ranking in the second collection
-            self.second.ranking(query, conditions.where(), depth, mentions, self.car_boost)
+            self.second.ranking(query, conditions.where(), depth, mentions, self.car_pool)
             if self.second is not None and used != "lexical"
             else {}
         )
-        ranked = self._rank(vector, lexical, used, mentions, second)
+        ranked = self._rank(vector, lexical, used, mentions, second, into_chinese(query, crosses))
         if used == "hybrid":
-            ranked = self._facts(query, mentions, ranked, asked)
+            ranked = self._facts(mentions, ranked, asked, crosses)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -268,18 +265,18 @@ class Searcher:
         return results
 
     def _facts(
-        self, query: str, mentions: list[Mention], ranked: Ranked, asked: set[str]
+        self, mentions: list[Mention], ranked: Ranked, asked: set[str], crosses: bool
     ) -> Ranked:
         """The fused ranking with the facts side's: for a comparison's cars, and for the car of
-        a cross-lingual query (`SecondSide.crosses`), whose documents share few of its words."""
+        a cross-lingual query (`crosses`: its fact's chunk first at the ceiling, `promote`)."""
         weight = self.fact_weight if len(mentions) > 1 else self.single_fact_weight
-        if len(mentions) == 1 and self.second is not None and self.second.crosses(query, mentions):
+        if len(mentions) == 1 and crosses:
             weight = self.cross_fact_weight
         if self.facts is None or not mentions or weight <= 0:
             return ranked
         chosen = self.facts.ranking(asked, [m.family for m in mentions], [r[0] for r in ranked])
         caps = ceilings(ranked, chosen, self.lexical.cars_of, self.fact_ceiling)
-        return promote(ranked, chosen, weight, self.rrf_k, caps)
+        return promote(ranked, chosen, weight, self.rrf_k, caps, ahead=crosses)
 
     def _vector(
         self,
@@ -343,19 +340,22 @@ class Searcher:
         mode: Mode,
         mentions: list[Mention],
         second: Mapping[str, int],
+        into: bool,
     ) -> list[tuple[str, float, Part]]:
         """Each side's rankings (one per named car) interleaved, then fused (with the second
-        collection's ranking; fusing per car, then interleaving lost pairs on tune). BM25's
-        far-ahead first chunk (`lead`) is no lead when it is about other cars only."""
+        collection's ranking; fusing per car, then interleaving lost pairs on tune; a query
+        `into` Chinese pages: `retrieval.crossing`). BM25's far-ahead first chunk (`lead`) is
+        no lead when it is about other cars only."""
         bm25 = round_robin(lexical, key=lambda hit: hit[0], limit=max(map(len, lexical)))
-        weights = Weights(**{f.name: getattr(self, f.name) for f in fields(Weights)})
+        own = Weights(**{f.name: getattr(self, f.name) for f in fields(Weights)})
+        weights, second_weight = crossed_weights(own, self.second_weight, self, into=into)
         named = {c for m in mentions for c in m.family}
         leader = self._about([bm25[0][0]], named).get(bm25[0][0], ()) if named and bm25 else ()
         if leader and named.isdisjoint(leader):  # about other cars only
             weights = replace(weights, lead=0.0)
         vectors = round_robin(vector, key=lambda hit: hit.id, limit=max(map(len, vector)))
         ranked = rank(vectors, bm25, mode, weights)
-        ranked = promote(ranked, second, self.second_weight, self.rrf_k)
+        ranked = promote(ranked, second, second_weight, self.rrf_k)
         if mentions and self.other_car_penalty > 0:
             about = self._about([chunk_id for chunk_id, _, _ in ranked], named)
             ranked = penalise(ranked, about, named, self.other_car_penalty)

@@ -8,9 +8,11 @@ written. English questions do not ask it (the query p50 target is for them, and 
 encoder run and Chroma call cost ~2-3 ms), unless `english_cars` is on and they name a car
 the corpus writes about in Chinese only (an English question about a Chinese article).
 
-When the query names cars, the car's chunks among the hits are preferred as on the main
-side (`car_boost`; one ranking per car, interleaved); a car the hits hold none of gets no
-ranking, and a query none of whose cars the hits hold gets none from this side.
+When the query names cars, each car is ranked by its own chunks among `car_pool` times as
+many nearest chunks to the query without the names, as the main side pools them (one ranking
+per car, interleaved); a car the hits hold none of gets no ranking, and a query none of whose
+cars the hits hold gets none from this side. An English question about cars written about in
+Chinese only weighs this side `crossed_second_weight` (`retrieval/crossing.py`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from ingest.analysis import has_han
 from ingest.embedding import Embedder
 from ingest.errors import ModelMismatch
 from ingest.second import SecondCollection
-from ingest.store import ChromaStore, Hit
+from ingest.store import ChromaStore
 from retrieval.batching import Coalescer
-from retrieval.entities import Mention, QueryCars, Refreshing
-from retrieval.fusion import prefer, round_robin
+from retrieval.entities import Mention, QueryCars, Refreshing, without
+from retrieval.fusion import round_robin
 from retrieval.lexical import LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
 
@@ -155,22 +157,29 @@ class SecondSide:
         where: dict[str, Any] | None,
         depth: int,
         mentions: Sequence[Mention],
-        boost: float,
+        pool: int = 1,
     ) -> dict[str, int]:
-        """Chunk id → 1-based rank of the nearest chunks to `query`, each named car's
-        preferred (`boost`, as `retrieval.fusion.prefer`), interleaved across cars; empty
-        when the query does not ask this side (`asked`)."""
+        """Chunk id → 1-based rank of the nearest chunks to `query`; empty when the query
+        does not ask this side (`asked`). A query naming cars: each car's own chunks among
+        `pool` times as many nearest chunks to what the query asks of it (the query without
+        the names, `retrieval.entities.without`), interleaved across cars. Among one car's
+        chunks the names only pull the ones that repeat them (an introduction): the Xingchen's
+        rivals, asked in English, ranked the article's opening first (BENCHMARKS.md "Eleventh
+        pass": tune files r@1 0.712 → 0.722, every fold chose it)."""
         if not self.asked(query, mentions):
             return {}
-        hits = self._nearest([Ask(query, where, min(depth, self.held().chunks))])[0].hits
-        runs: list[list[Hit]] = [hits]
-        if mentions:
+        held = self.held().chunks
+        if not mentions:
+            runs = [self._nearest([Ask(query, where, min(depth, held))])[0].hits]
+        else:
+            text = without(query, mentions)
+            hits = self._nearest([Ask(text, where, min(depth * pool, held))])[0].hits
             about = self.cars_of([hit.id for hit in hits])
-            owns = [[h for h in hits if set(m.family) & set(about.get(h.id, ()))] for m in mentions]
             # a car none of the hits is about gets no ranking, and a query whose cars none
             # is about none at all: the nearest Chinese chunks about other cars would vote
             # for an English document's car (丰田凯美瑞的油耗 → an NIO page)
-            runs = [prefer(own, hits, boost) for own in owns if own]
+            owns = [[h for h in hits if set(m.family) & set(about.get(h.id, ()))] for m in mentions]
+            runs = [own[:depth] for own in owns if own]
         if not runs:
             return {}
         merged = round_robin(runs, key=lambda hit: hit.id, limit=depth)

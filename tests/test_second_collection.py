@@ -18,6 +18,7 @@ from ingest.embedding import Embedder
 from ingest.errors import CollectionClash
 from ingest.second import SecondCollection, mostly_han
 from retrieval.fusion import Weights, leads, rank
+from retrieval.nearest import Answer, Ask
 from retrieval.search import Searcher
 from retrieval.second import Held
 
@@ -169,11 +170,40 @@ def test_chinese_queries_and_english_ones_about_its_cars_search_it(services: Ser
     assert searcher.second.asked("How much luggage does the Nissan X-Trail hold?", mentions)
     camry = searcher._mentions("Toyota Camry fuel economy")
     assert not searcher.second.asked("Toyota Camry fuel economy", camry)  # no encoder run
-    ranking = searcher.second.ranking("奇骏的行李箱能放多少东西？", None, 10, [], 0.5)
+    ranking = searcher.second.ranking("奇骏的行李箱能放多少东西？", None, 10, [])
     first = min(ranking, key=ranking.__getitem__)
     assert "585升" in _held(services)[first]  # USE reads the paraphrase; no word is shared
     results = searcher.search("奇骏的行李箱能放多少东西？", k=3)
     assert any("585升" in r.text for r in results)
+
+
+def test_a_named_car_is_ranked_on_the_second_side_by_what_the_query_asks_of_it(
+    services: Services,
+) -> None:
+    """Eleventh pass: each named car's own chunks, ranked by the query without its names (the
+    names pulled the chunk that repeats them most); another car's chunks are not in its
+    ranking. An English question about a car written about in Chinese only."""
+    searcher = services.searcher
+    assert isinstance(searcher, Searcher) and searcher.second is not None
+    second, held = searcher.second, _held(services)
+    asked: list[str] = []
+    nearest = second._nearest
+
+    def spy(asks: list[Ask]) -> list[Answer]:
+        asked.extend(a.text for a in asks)
+        return nearest(asks)
+
+    second.__dict__["_nearest"] = spy
+    for query, answer in [
+        ("How big is the Nissan X-Trail's boot?", "585升"),
+        ("How much torque does the Nissan X-Trail make?", "300牛米"),
+    ]:
+        ranking = second.ranking(query, None, 10, searcher._mentions(query), searcher.car_pool)
+        ordered = sorted(ranking, key=ranking.__getitem__)
+        assert answer in held[ordered[0]]
+        assert ordered and all("奇骏" in held[i] for i in ordered)  # not the ET7's chunk
+        assert "X-Trail" not in asked[-1] and "boot" in asked[0]
+        assert answer in searcher.search(query, k=1)[0].text
 
 
 def test_a_query_about_cars_written_in_the_other_language_only_crosses(
