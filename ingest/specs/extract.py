@@ -63,6 +63,7 @@ from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import after_own_name, unify_variants
+from ingest.specs.version_columns import sheet_columns, version_cells
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 from ingest.specs.zh_sections import (
@@ -127,6 +128,7 @@ def _extract(
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
     own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
     spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
+    columns = sheet_columns(vocab, doc)  # a CSV whose columns are versions: their names
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:
@@ -159,7 +161,7 @@ def _extract(
         text = fold(section.text)
         versions = declared(text, versions)
         row = []
-        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions))
+        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, columns))
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
@@ -242,8 +244,15 @@ def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
 
 
 def _read(
-    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet], listed: Declared
+    vocab: Vocabulary,
+    section: Section,
+    text: str,
+    data_sets: list[DataSet],
+    listed: Declared,
+    columns: tuple[str, ...] = (),
 ) -> list[tuple[Found, bool]]:
+    if columns:  # a row of a sheet whose columns are versions
+        return [(f, False) for f in version_cells(vocab, text, columns)]
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
     if section.kind == "record":  # a txt's `参数：值` block: its slashed lines; a row's
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too

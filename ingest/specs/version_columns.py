@@ -1,0 +1,84 @@
+"""A configuration sheet whose columns are versions (`sheet_columns`, `version_cells`).
+
+A maker's configuration table exported as CSV puts the parameter in the first column and one
+column per version: `参数,2025款 1.5L 手动风尚版,2025款 1.5L 自动豪华版`. `parse_file` renders
+each row as a record section, `参数: 最大功率(kW)` and then `version: cell` lines, so the keys
+of those lines are versions, not attributes, and the record reader finds nothing in them.
+
+The shape is read from the document, not from its words: a CSV whose rows all open with the
+same first column, whose other column names are no attribute label, and whose first cells
+name attributes in at least two rows. Then each row's cells are that row's attribute, each
+the figure of the version its column names (the row label carries the unit: `排量(mL)`,
+`厂商指导价(万元)`). A cell of marks (`●` standard, `○` optional, `-` none, `标配`, `选装`)
+says whether a version has a feature: no figure. A row holding one value where the sheet has
+several versions (a merged cell: the value written once for all) is the car's, no version's.
+An option's price row (`运动套件选装价格(元)`) prices an option, not the car.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.document import ParsedDocument
+from ingest.specs.shapes import Found, values_of
+from ingest.specs.vocabulary import Vocabulary
+
+_LINE = re.compile(r"^(?P<key>[^:\n]{1,80}): (?P<value>[^\n]*)$", re.MULTILINE)
+# cells that only mark a feature as standard, optional or absent
+_MARKS = re.compile(
+    r"[\s●○◎•·\-–—/／✓✔✗✕]*|标配|选装|选配|无|有|不支持|支持|暂无|未公布|N/?A", re.IGNORECASE
+)
+_BOTH_AXLES = re.compile(r"^前\s*[/／、]?\s*后")  # "前/后轮胎规格": front and rear alike
+_OPTION = re.compile(r"选装|选配|套件|option", re.IGNORECASE)  # an option's price, not the car's
+_MIN_ATTRIBUTE_ROWS = 2
+
+
+def sheet_columns(vocab: Vocabulary, doc: ParsedDocument) -> tuple[str, ...]:
+    """The version column names of a CSV whose columns are versions, else ()."""
+    if doc.file_type != "csv" or len(doc.sections) < _MIN_ATTRIBUTE_ROWS:
+        return ()
+    firsts: set[str] = set()
+    columns: dict[str, None] = {}
+    labelled = 0
+    for section in doc.sections:
+        lines = list(_LINE.finditer(section.text))
+        if section.kind != "record" or not lines:
+            return ()
+        firsts.add(lines[0].group("key"))
+        columns.update(dict.fromkeys(m.group("key") for m in lines[1:]))
+        labelled += len(lines) > 1 and row_key(vocab, lines[0].group("value")) is not None
+    if len(firsts) != 1 or len(columns) < 2 or labelled < _MIN_ATTRIBUTE_ROWS:
+        return ()
+    if any(vocab.lookup(name) is not None for name in columns):
+        return ()  # attributes as columns: a data file's rows, read as records
+    return tuple(columns)
+
+
+def row_key(vocab: Vocabulary, label: str) -> str | None:
+    """The attribute a sheet row's label names; none for an option's price."""
+    key = vocab.lookup(label) or vocab.lookup(_BOTH_AXLES.sub("", label.strip()))
+    if key == "price" and _OPTION.search(label):
+        return None
+    return key
+
+
+def version_cells(vocab: Vocabulary, text: str, columns: tuple[str, ...]) -> list[Found]:
+    """The figures of one row (`参数: label`, then `version: cell` lines) of a sheet whose
+    columns are `columns` (`sheet_columns`), each of its column's version."""
+    lines = list(_LINE.finditer(text))
+    if not columns or len(lines) < 2:
+        return []
+    label = lines[0].group("value")
+    key = row_key(vocab, label)
+    if key is None:
+        return []
+    cells = [m for m in lines[1:] if m.group("key") in columns]
+    shared = len(cells) == 1 and len(columns) > 1  # one value written for every version
+    out: list[Found] = []
+    for m in cells:
+        if _MARKS.fullmatch(m.group("value").strip()):
+            continue
+        variant = None if shared else m.group("key")
+        start, end = m.span("value")
+        out += values_of(vocab, key, label, text, start, end, 0, len(text), variant, single=True)
+    return out

@@ -1,0 +1,67 @@
+"""Round sixteen's Chinese mechanisms: which version a figure belongs to in a configuration
+sheet whose columns are versions, in a spoken script, and in prose that names versions in
+groups. Every text is invented for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_specs_extract import facts
+from tests.test_specs_zh_shapes import values, with_cars
+
+_SHEET = (
+    "参数,途观L 2.0T 两驱舒享版,途观L 2.0T 四驱旗舰版\n"
+    "厂商指导价(万元),21.58,27.98\n"
+    "长×宽×高(mm),4735×1859×1682,4735×1859×1702\n"
+    "排量(mL),1984,1984\n"
+    "最大功率(kW),137,162\n"
+    "驱动方式,前置前驱,前置四驱\n"
+    "前/后轮胎规格,235/55 R18,255/45 R20\n"
+    "轴距(mm),2791,,\n"
+    "全景天窗,○,●\n"
+    "四驱,-,●\n"
+    "延保套餐选装价格(元),3000,标配\n"
+    "扬声器数量(个),6,9\n"
+    "注：●标配 ○选装 -无,,\n"
+)
+
+
+def test_a_csv_whose_columns_are_versions_gives_each_cell_its_version(tmp_path: Path) -> None:
+    """A configuration sheet exported as CSV (`参数` column, one column per version): each
+    row's label is its attribute and unit, each cell the figure of its column's version; the
+    `长×宽×高` cell gives three figures; the car is the one the headers name."""
+    specs = with_cars(tmp_path, "sheet.csv", _SHEET)
+    assert {f.car for f in specs.facts} == {"volkswagen-tiguan-l"}
+    low, top = "2.0T 两驱舒享版", "2.0T 四驱旗舰版"
+    prices = {v.split("途观L ")[-1]: n for v, n in values(specs, "price").items() if v}
+    assert prices == {low: {215800.0}, top: {279800.0}}
+    assert {v.split("途观L ")[-1]: n for v, n in values(specs, "height").items() if v} == {
+        low: {1682.0},
+        top: {1702.0},
+    }
+    assert {f.unit for f in facts(specs, "displacement")} == {"cc"}
+    assert {n for ns in values(specs, "power").values() for n in ns} == {137.0, 162.0}
+    assert {f.value for f in facts(specs, "tyres")} == {"235/55 R18", "255/45 R20"}
+    assert len(facts(specs, "drive")) == 2
+
+
+def test_marks_option_prices_and_a_merged_cell(tmp_path: Path) -> None:
+    """`●/○/-` cells mark features, not figures; an option's price row prices no car; a row
+    holding one value where the sheet has two versions holds for the car, no version."""
+    specs = with_cars(tmp_path, "sheet.csv", _SHEET)
+    assert len(facts(specs, "price")) == 2  # not the option's 3000
+    assert all(f.value not in {"●", "○", "-"} for f in specs.facts)
+    assert values(specs, "wheelbase") == {None: {2791.0}}
+
+
+def test_a_data_file_of_car_rows_is_not_a_version_sheet(tmp_path: Path) -> None:
+    """Rows that are cars (attributes as columns) stay records: the reader of version columns
+    leaves them alone."""
+    specs = with_cars(
+        tmp_path,
+        "rows.csv",
+        "Make,Model,Power (kW),Wheelbase (mm)\nVolkswagen,Tiguan L,137,2791\n"
+        "Volkswagen,Tiguan L,162,2791\n",
+    )
+    assert values(specs, "power") == {None: {137.0, 162.0}}
+    assert values(specs, "wheelbase") == {None: {2791.0}}
