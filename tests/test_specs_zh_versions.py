@@ -65,3 +65,15 @@ def test_a_data_file_of_car_rows_is_not_a_version_sheet(tmp_path: Path) -> None:
     )
     assert values(specs, "power") == {None: {137.0, 162.0}}
     assert values(specs, "wheelbase") == {None: {2791.0}}
+
+
+def test_fenbie_pairs_only_the_figures_of_its_own_clause(tmp_path: Path) -> None:
+    """分别 pairs the figures right after it with the names listed before; a later clause's
+    figures ("，最高车速…") keep the version their own clause names."""
+    specs = with_cars(
+        tmp_path,
+        "tiguan.txt",
+        "途观L提供两驱版和四驱版。四驱版前、后电机功率分别为100kW和120kW，最高车速190km/h；"
+        "两驱版为单电机，最高车速180km/h。\n",
+    )
+    assert values(specs, "top_speed") == {"四驱版": {190.0}, "两驱版": {180.0}}
