@@ -77,3 +77,25 @@ def test_fenbie_pairs_only_the_figures_of_its_own_clause(tmp_path: Path) -> None
         "两驱版为单电机，最高车速180km/h。\n",
     )
     assert values(specs, "top_speed") == {"四驱版": {190.0}, "两驱版": {180.0}}
+
+
+def test_a_script_speaks_of_versions_in_groups(tmp_path: Path) -> None:
+    """ "X的两个版本，…" makes the figures after it, to the next group, X's; "两款Y" gives its
+    figure to Y; "A和B用的是…" once to each of A and B; a battery "加大到" a figure is read."""
+    specs = with_cars(
+        tmp_path,
+        "script.txt",
+        "【口播脚本】途观L四个版本怎么选\n\n【镜头3｜口播】\n"
+        "咱们说说不同的地方。50KM的两个版本，电池是9.5度，驱动电机功率100千瓦；"
+        "150KM的两个版本，电池加大到18.3度。\n"
+        "再看轮胎。舒享型和豪华型用的是215/60 R17的轮胎，两款旗舰型都换成了235/50 R19。\n"
+        "这台途观L我们下期接着聊。\n",
+    )
+    assert values(specs, "battery_capacity") == {"50KM": {9.5}, "150KM": {18.3}}
+    assert values(specs, "power") == {"50KM": {100.0}}
+    tyres = {(f.variant, f.value) for f in facts(specs, "tyres")}
+    assert tyres == {
+        ("舒享型", "215/60 R17"),
+        ("豪华型", "215/60 R17"),
+        ("旗舰型", "235/50 R19"),
+    }

@@ -26,6 +26,7 @@ from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
+from ingest.specs.groups import group_versions
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
@@ -316,7 +317,11 @@ def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, b
     2.0-liter …") once for each trim."""
     out = []
     for f, prose in found:
-        trims = (trim_subjects(text, f.value.start) or _shared(text, f)) if prose else []
+        trims = (
+            (trim_subjects(text, f.value.start) or _shared(text, f) or _group(text, f))
+            if prose
+            else []
+        )
         out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
     return out
 
@@ -326,6 +331,14 @@ def _shared(text: str, found: Found) -> list[str]:
     own beyond them ("尊贵版和旗舰版则换上了235/45 R18轮胎")."""
     names = shared_by_listed(text, found.value.start)
     return names if found.variant is None or found.variant in names else []
+
+
+def _group(text: str, found: Found) -> list[str]:
+    """The versions a sentence speaks of as a group ("80KM的两个版本，电池是…", `groups`), for
+    a figure of no version or only a motor's."""
+    if found.variant is not None and not found.variant.endswith("电机"):
+        return []
+    return group_versions(text, found.value.start)
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

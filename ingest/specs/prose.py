@@ -120,11 +120,12 @@ def _topics(
 _BEYOND = re.compile(r"\s*(?:以内|之内|以下|以上)的")
 
 
-# "续航526km", "功率为150kW", "续航提升到760km": a word too weak to be a label in a sentence
-# is one when its figure follows it at once, past a verb of being or of reaching at most
+# "续航526km", "功率为150kW", "续航提升到760km", "电池也加大到15.87度": a word too weak to be
+# a label in a sentence is one when its figure follows it at once, past a verb of being or of
+# reaching at most
 _AT_ONCE = re.compile(
     r"(?:为|是|达到?|可达|高达|约为?|仅为?|仅需|只有|[:：]"
-    r"|(?:提升|提高|增加|增长|延长|缩短|降低|下降|升级)?(?:到|至))?\s*\d"
+    r"|(?:也|还|则)?(?:提升|提高|增加|增长|延长|缩短|降低|下降|升级|加大|增大|扩大)?(?:到|至))?\s*\d"
 )
 
 
