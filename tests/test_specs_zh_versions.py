@@ -99,3 +99,16 @@ def test_a_script_speaks_of_versions_in_groups(tmp_path: Path) -> None:
         ("豪华型", "215/60 R17"),
         ("旗舰型", "235/50 R19"),
     }
+
+
+def test_a_sentence_about_last_years_model_gives_no_fact(tmp_path: Path) -> None:
+    """A text about the 2025款 that turns to the 2024款 ("2024款起售价是…") gives that
+    sentence's figures to no version of this year's car, up to a turn back ("今年…")."""
+    specs = with_cars(
+        tmp_path,
+        "tiguan.txt",
+        "2025款途观L官方指导价21.58万，最大功率137千瓦。\n"
+        "和2024款比呢？2024款起售价是22.28万，功率只有132千瓦，今年功率提升到137千瓦。\n",
+    )
+    assert {n for ns in values(specs, "price").values() for n in ns} == {215800.0}
+    assert {n for ns in values(specs, "power").values() for n in ns} == {137.0}

@@ -23,7 +23,7 @@ _OF_NAME = re.compile(
 )
 # "两款超越型", "两个Max版": a count, then the name the versions share
 _COUNTED = re.compile(rf"{_COUNT}(?:款|个)(?P<v>{_ZH_NAME}|{_LATIN_NAME}(?:版|型)?)")
-_GENERIC = re.compile(r"^(?:车型?|版本?|车款|车|型|新车|车系)$")
+_GENERIC = re.compile(r"^(?:.*车型|.*配置|版本?|车款|车|型|新车|车系)$")  # "三款配置车型": all
 # "领先型和卓越型用的是…": two or more version names as a clause's subject, then its verb
 _LISTED = re.compile(
     rf"(?P<list>{_ZH_NAME}(?:\s*(?:和|与|、|及)\s*{_ZH_NAME})+)\s*(?:都|均|则|也)*\s*"

@@ -14,6 +14,7 @@ figure's own clause, by class of wording, never by a document's sentence.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A clause ends at a sentence, line, table cell or semicolon (not a comma, nor a leader of dots).
 _CLAUSE = re.compile(r"(?<![.\s])[.;!?](?=\s|$)|[|\n]")
@@ -115,13 +116,35 @@ def earlier_model(text: str, at: int) -> bool:
     ("取代了老款的2.5T V6（最大功率210kW）")."""
     cuts = list(_ZH_CLAUSE.finditer(text, max(0, at - 60), at))
     start = cuts[-1].end() if cuts else max(0, at - 60)
-    if _names_earlier(text, start, at):
+    if _names_earlier(text, start, at) or _older_year(text, at):
         return True
     if not cuts or cuts[-1].group() not in "（(":
         return False
     opening = cuts[-1].start()  # inside a bracket: what the clause said right before it
     before = [m.end() for m in _ZH_CLAUSE.finditer(text, max(0, opening - 30), opening)]
     return _names_earlier(text, before[-1] if before else max(0, opening - 30), opening)
+
+
+_YEAR_MODEL = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*款")
+_ZH_SENTENCE = re.compile(r"[。！？!?\n]")
+_THIS_YEAR = re.compile(r"今年|新款|现款|本款|新车")  # the sentence turns back to the new one
+
+
+@lru_cache(maxsize=32)
+def _newest_year(text: str) -> int:
+    return max((int(y) for y in _YEAR_MODEL.findall(text)), default=0)
+
+
+def _older_year(text: str, at: int) -> bool:
+    """Whether the sentence holding `at` is about an older model year than the newest the
+    text names ("2025款秦L…" then "2024款起售价是10.58万"), up to a turn back to this one."""
+    if "款" not in text:
+        return False
+    start = max((m.end() for m in _ZH_SENTENCE.finditer(text, max(0, at - 120), at)), default=0)
+    named = list(_YEAR_MODEL.finditer(text, max(start, at - 120), at))
+    if not named or int(named[-1].group(1)) >= _newest_year(text):
+        return False
+    return _THIS_YEAR.search(text, named[-1].end(), at) is None
 
 
 def _names_earlier(text: str, start: int, at: int) -> bool:
