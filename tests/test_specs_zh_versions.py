@@ -112,3 +112,32 @@ def test_a_sentence_about_last_years_model_gives_no_fact(tmp_path: Path) -> None
     )
     assert {n for ns in values(specs, "price").values() for n in ns} == {215800.0}
     assert {n for ns in values(specs, "power").values() for n in ns} == {137.0}
+
+
+def test_an_appraisals_model_field_names_its_car(tmp_path: Path) -> None:
+    """A used-car report names its car once, in a `品牌型号` field ("| 品牌型号 | 丰田云岚 2022款
+    …"): with the model written once more, that is the car no alias file lists, and the
+    report's figures are its; a sentence about another model year than the one its heading
+    names is not."""
+    specs = with_cars(
+        tmp_path,
+        "report.md",
+        "# 二手车鉴定评估报告\n\n## 一、车辆基本信息\n\n| 项目 | 内容 |\n|---|---|\n"
+        "| 品牌型号 | 丰田云岚 2022款 1.5L 精英版 |\n| 排量 | 1.5L |\n\n"
+        "## 二、原厂参数（按2022款出厂资料核对）\n\n该车新车官方指导价为12.98万元，轴距2700mm。\n\n"
+        "备注：现款2024款云岚指导价已调整为11.98万元，不属于本车参数。\n",
+    )
+    assert {c.id for c in specs.cars} == {"toyota-云岚"}
+    assert values(specs, "wheelbase") == {None: {2700.0}}
+    assert values(specs, "price") == {None: {129800.0}}  # not the 2024款's, under a 2022款 head
+
+
+def test_an_engine_size_after_a_model_code_is_no_part_of_its_name(tmp_path: Path) -> None:
+    """ "奇瑞瑞虎9 2.0T" names the 瑞虎9 and its 2.0T engine, not a car called "瑞虎9 2.0T"."""
+    specs = with_cars(
+        tmp_path,
+        "batch.txt",
+        "申报解读：奇瑞瑞虎9 2.0T亮相\n\n【奇瑞瑞虎9 2.0T】\n\n"
+        "瑞虎9此次申报的是2.0T车型，最大功率192kW，轴距2800mm。\n",
+    )
+    assert {c.id for c in specs.cars} == {"chery-瑞虎9"}

@@ -19,6 +19,7 @@ from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
 from ingest.specs.subheads import TITLE_END, heading_sub_model, heading_trim, model_words
+from ingest.specs.taught import zh_model_fields
 from ingest.specs.taught_en import model_fields
 from ingest.specs.wrap import wrapped
 
@@ -187,8 +188,10 @@ _NAME_MARK = re.compile(r"\d|-|(?<=\w)[A-Z]")
 
 
 def _field_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
-    """The car a form's one model field names ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")."""
-    fields = set(model_fields([s.text for s in doc.sections if s.kind != "record"]))
+    """The car a form's one model field names ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK",
+    "| 品牌型号 | 丰田锋兰达 2023款 … |")."""
+    texts = [s.text for s in doc.sections if s.kind != "record"]
+    fields = set(model_fields(texts)) or set(zh_model_fields(texts))
     return index.from_title(fields.pop()) if len(fields) == 1 else None
 
 
