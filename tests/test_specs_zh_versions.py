@@ -141,3 +141,32 @@ def test_an_engine_size_after_a_model_code_is_no_part_of_its_name(tmp_path: Path
         "瑞虎9此次申报的是2.0T车型，最大功率192kW，轴距2800mm。\n",
     )
     assert {c.id for c in specs.cars} == {"chery-瑞虎9"}
+
+
+def test_a_digests_numbered_car_headers_name_no_version(tmp_path: Path) -> None:
+    """A digest's `【一、途观L：新增两款版本】` header is a car's section title (numbered, a colon,
+    a count of versions), not a version's name; "两款车均为…" under it is that car's versions,
+    not the car of the title's other header."""
+    specs = with_cars(
+        tmp_path,
+        "digest.txt",
+        "申报解读：途观L新版本、星越L亮相\n\n"
+        "【一、途观L：新增两款版本】\n\n新车轴距2791mm，两款车均为前置四驱布局。\n\n"
+        "【二、星越L：小改款】\n\n星越L轴距2845mm。\n",
+    )
+    wheelbases = {(f.car, f.variant, f.numbers[0]) for f in facts(specs, "wheelbase")}
+    assert wheelbases == {("volkswagen-tiguan-l", None, 2791.0), ("geely-xingyue-l", None, 2845.0)}
+    assert {f.car for f in facts(specs, "drive")} == {"volkswagen-tiguan-l"}
+
+
+def test_a_sentence_whose_subject_is_the_engine_gives_its_figures_the_engine(
+    tmp_path: Path,
+) -> None:
+    """ "发动机都是同一台…，最大功率74千瓦" beside a motor's power: the engine's figure is the
+    engine's, as "发动机最大功率…" is."""
+    specs = with_cars(
+        tmp_path,
+        "script.txt",
+        "途观L插混版怎么样？\n发动机都是同一台1.5T四缸，最大功率110千瓦。驱动电机功率150千瓦。\n",
+    )
+    assert ("发动机", 110.0) in {(f.variant, f.numbers[0]) for f in facts(specs, "power")}

@@ -7,9 +7,10 @@ compared with is then 后者 ("the latter"), or 前者 when it comes first ("北
 the figures are the rival's, not the car's, even when the rival is a car no alias file knows.
 
 A comparison also states what its two cars share: "两车都是五座布局" (两车, 两台车, 二者 … 都/均)
-is each of the two cars named last before it (`of_both`); and where two cars were named, 前者
-and 后者 are the first and the second of them ("A和B的价格有重叠。前者售价…；后者售价…"), each
-until the next such word or the sentence's end (`referred_car`).
+is each of the two cars named last before it in its block (from the last `【…】` or `#`
+heading line: "两款车均为…" under one car's header is its versions) (`of_both`); and where
+two cars were named, 前者 and 后者 are the first and the second of them ("A和B的价格有重叠。
+前者售价…；后者售价…"), each until the next such word or the sentence's end (`referred_car`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ def of_both(text: str, at: int, hits: list[Hit], stated: list[Fact]) -> list[Fac
     if not _BOTH.search(text, start, at):
         return stated
     cars: list[str] = []
-    for h in sorted((h for h in hits if h.car and h.end <= at), key=lambda h: -h.end):
+    block = max(text.rfind(c, 0, start) for c in ("\n【", "\n#", "\n\n【"))  # its block's
+    for h in sorted(
+        (h for h in hits if h.car and block < h.start and h.end <= at), key=lambda h: -h.end
+    ):
         if h.car not in cars:
             cars.append(h.car)  # type: ignore[arg-type]  # filtered: a car
     pair = cars[:2]

@@ -87,6 +87,11 @@ def _in_version_name(text: str, found: Found) -> bool:
 
 _BRACKET_HEAD = re.compile(r"^[ \t]*[【\[](?P<v>[^】\]\n]{1,24})[】\]][ \t]*$", re.M)
 _NAMES_VERSION = re.compile(r"(?:版|型|款|版本|车型)$")
+# "【一、小鹏MONA M03：新增两款版本】": a numbered section's title, a car and what it brings
+# (a colon, a count of versions), not the name of one version
+_NOT_ONE_VERSION = re.compile(
+    r"[：:]|^[一二三四五六七八九十\d]+[、.．]|[两二三四五六\d]\s*[款个种]"
+)
 
 
 def bracket_versions(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
@@ -96,7 +101,11 @@ def bracket_versions(text: str, found: list[tuple[Found, bool]]) -> list[tuple[F
     found = [(f, p) for f, p in found if not _in_version_name(text, f)]
     if "【" not in text and "[" not in text:
         return found
-    heads = [(m.start(), m.end(), m.group("v").strip()) for m in _BRACKET_HEAD.finditer(text)]
+    heads = [
+        (m.start(), m.end(), m.group("v").strip())
+        for m in _BRACKET_HEAD.finditer(text)
+        if not _NOT_ONE_VERSION.search(m.group("v"))
+    ]
     if not any(_NAMES_VERSION.search(v) for _, _, v in heads):
         return found
     out = []
