@@ -170,3 +170,18 @@ def test_a_sentence_whose_subject_is_the_engine_gives_its_figures_the_engine(
         "途观L插混版怎么样？\n发动机都是同一台1.5T四缸，最大功率110千瓦。驱动电机功率150千瓦。\n",
     )
     assert ("发动机", 110.0) in {(f.variant, f.numbers[0]) for f in facts(specs, "power")}
+
+
+def test_a_pair_of_versions_then_former_and_latter(tmp_path: Path) -> None:
+    """ "它提供1.5T和2.0T两种动力，前者最大功率…，后者为…": 前者 and 后者 are the two versions the
+    sentence offered as a pair; "顶配为…" names the top version by its level; a bound that
+    picks out a class of cars ("售价跌破20万元的车型") is no price."""
+    specs = with_cars(
+        tmp_path,
+        "rank.md",
+        "# 月度销量榜\n\n**第一名：途观L**\n\n"
+        "途观L是前五中唯一一款售价跌破20万元的车型，其入门版官方指导价为18.99万元，顶配为"
+        "25.99万元。它提供1.5T和2.0T两种动力，前者最大功率118kW，后者为162kW。\n",
+    )
+    assert values(specs, "power") == {"1.5T": {118.0}, "2.0T": {162.0}}
+    assert values(specs, "price") == {"入门版": {189900.0}, "顶配": {259900.0}}

@@ -26,7 +26,7 @@ from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
-from ingest.specs.groups import group_versions
+from ingest.specs.groups import group_versions, level_version, paired_version
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
@@ -334,11 +334,14 @@ def _shared(text: str, found: Found) -> list[str]:
 
 
 def _group(text: str, found: Found) -> list[str]:
-    """The versions a sentence speaks of as a group ("80KM的两个版本，电池是…", `groups`), for
-    a figure of no version or only a motor's."""
+    """The versions a sentence speaks of as a group ("80KM的两个版本，电池是…"), as one of a
+    pair (前者/后者) or by level ("顶配为…") (`groups`), for a figure of no version or only a
+    motor's."""
     if found.variant is not None and not found.variant.endswith("电机"):
         return []
-    return group_versions(text, found.value.start)
+    at = found.value.start
+    one = paired_version(text, at) or level_version(text, at)
+    return group_versions(text, at) or ([one] if one else [])
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

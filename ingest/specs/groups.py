@@ -8,6 +8,10 @@ to the next group, is the group's: named as the text names the group ("80KM", "�
 fact per listed name. The shape is read, not the words: a name (Latin letters and digits, or
 a short Chinese word ending in 版/型) before "的" and a count of versions, or a count then the
 name, or two names joined by 和/、 before a verb.
+
+Two versions offered as a pair ("它提供1.4T和1.6L两种动力，前者最大功率117kW，后者为94kW") are
+前者 and 后者 after it in that sentence (`paired_version`); a clause naming a version by its
+level ("顶配为9.39万元", "入门款那台…") is that level's (`level_version`).
 """
 
 from __future__ import annotations
@@ -58,3 +62,36 @@ def _listed_subject(text: str, at: int) -> list[str]:
     if m is None or "分别" in text[start:at]:
         return []
     return _JOIN.split(m.group("list"))
+
+
+_NAME = r"(?:\d+(?:\.\d+)?[A-Za-z]+|[A-Za-z][A-Za-z0-9.+-]*|[\u4e00-\u9fff]{1,4}?(?:版|型))"
+# "提供1.4T和1.6L两种动力", "55KM与120KM两个版本": two versions offered as a pair
+_PAIR = re.compile(
+    rf"(?<![A-Za-z0-9.])(?P<a>{_NAME})\s*(?:和|与|、|及)\s*(?P<b>{_NAME})\s*(?:两种|两款|两个)"
+)
+_WHICH = re.compile(r"前者|后者")
+
+
+def paired_version(text: str, at: int) -> str | None:
+    """The version 前者 or 后者 before `text[at]` stands for, when its sentence offered two
+    as a pair before it; else None."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, at - 200), at)), default=0)
+    words = list(_WHICH.finditer(text, max(start, at - 200), at))
+    if not words:
+        return None
+    pairs = list(_PAIR.finditer(text, max(start, at - 200), words[-1].start()))
+    if not pairs:
+        return None
+    return pairs[-1].group("a" if words[-1].group() == "前者" else "b")
+
+
+# "顶配为9.39万元", "入门款那台…", "最低配的指导价…": a version named by its level
+_LEVEL = re.compile(r"(?:最)?(?:顶配|高配|中配|低配)(?:版|款|车型)?|入门(?:版|款|车型)|基础版|丐版")
+
+
+def level_version(text: str, at: int) -> str | None:
+    """The version the clause holding `text[at]` names by its level before it, if one."""
+    clauses = [m.end() for m in _CLAUSE.finditer(text, max(0, at - 40), at)]
+    start = clauses[-1] if clauses else max(0, at - 40)
+    levels = list(_LEVEL.finditer(text, start, at))
+    return levels[-1].group() if levels else None

@@ -73,7 +73,11 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             before_figure = text[max(m[1], q.start - 12) : q.start]
             if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break
-            if compared(text, q.start, q.end) or _BEYOND.match(text, q.end):
+            if (
+                compared(text, q.start, q.end)
+                or _BEYOND.match(text, q.end)
+                or _class_bound(text, q)
+            ):
                 break  # "售价10万元以内的车型": a bound of a class of cars, not a value
             if earlier_model(text, q.start):
                 continue  # "最大功率由老款的185kW提升至195kW": the label's figure is the next
@@ -118,6 +122,14 @@ def _topics(
 
 # "10万元以内的车型": a bound that picks out cars ("续航500km以上，" is the car's own bound)
 _BEYOND = re.compile(r"\s*(?:以内|之内|以下|以上)的")
+# "唯一一款售价跌破7万元的车型": a bound before a figure that qualifies a noun picks out cars
+_BOUND_BEFORE = re.compile(r"(?:跌破|低于|高于|超过|不到|不足|突破)\s*$")
+
+
+def _class_bound(text: str, q: Quantity) -> bool:
+    return text.startswith("的", q.end) and bool(
+        _BOUND_BEFORE.search(text, max(0, q.start - 4), q.start)
+    )
 
 
 # "续航526km", "功率为150kW", "续航提升到760km", "电池也加大到15.87度": a word too weak to be
