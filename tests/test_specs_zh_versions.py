@@ -185,3 +185,32 @@ def test_a_pair_of_versions_then_former_and_latter(tmp_path: Path) -> None:
     )
     assert values(specs, "power") == {"1.5T": {118.0}, "2.0T": {162.0}}
     assert values(specs, "price") == {"入门版": {189900.0}, "顶配": {259900.0}}
+
+
+def test_a_script_speaks_its_units_and_short_version_names(tmp_path: Path) -> None:
+    """Spoken figures: "长宽高4750、1890、1680毫米" (the unit once, after three figures joined by
+    、), "1.5升自然吸气" (a displacement), "油耗每百公里5.1升" (litres per 100 km), "零百" (0-100);
+    "50的零百是8.1秒，150的是7.6秒": the versions the text names 50KM and 150KM, said short."""
+    specs = with_cars(
+        tmp_path,
+        "script.txt",
+        "【口播脚本】途观L怎么选\n\n"
+        "价格是50KM版15.98万，150KM版18.98万。车身长宽高4750、1890、1680毫米。"
+        "发动机是1.5升自然吸气四缸，官方油耗每百公里5.1升。"
+        "加速方面，50的零百是8.1秒，150的是7.6秒。\n",
+    )
+    assert {n for ns in values(specs, "length").values() for n in ns} == {4750.0}
+    assert {n for ns in values(specs, "height").values() for n in ns} == {1680.0}
+    assert {n for ns in values(specs, "displacement").values() for n in ns} == {1.5}
+    assert {f.unit for f in facts(specs, "fuel_economy_combined")} == {"L/100km"}
+    assert values(specs, "acceleration_0_100") == {"50KM": {8.1}, "150KM": {7.6}}
+
+
+def test_a_long_term_tests_consumption_is_no_spec(tmp_path: Path) -> None:
+    """ "长测平均油耗是13.1升每百公里" / "…跑下来": a measurement of the tester's, not the maker's."""
+    specs = with_cars(
+        tmp_path,
+        "review.txt",
+        "途观L长测报告\n\n工信部综合油耗为8.2L/100km，我们半年跑下来，长测平均油耗是10.1升。\n",
+    )
+    assert {n for ns in values(specs, "fuel_economy_combined").values() for n in ns} == {8.2}

@@ -26,7 +26,7 @@ from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
-from ingest.specs.groups import group_versions, level_version, paired_version
+from ingest.specs.groups import group_versions, level_version, paired_version, short_version
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
@@ -340,7 +340,7 @@ def _group(text: str, found: Found) -> list[str]:
     if found.variant is not None and not found.variant.endswith("电机"):
         return []
     at = found.value.start
-    one = paired_version(text, at) or level_version(text, at)
+    one = paired_version(text, at) or level_version(text, at) or short_version(text, at)
     return group_versions(text, at) or ([one] if one else [])
 
 

@@ -11,7 +11,9 @@ name, or two names joined by 和/、 before a verb.
 
 Two versions offered as a pair ("它提供1.4T和1.6L两种动力，前者最大功率117kW，后者为94kW") are
 前者 and 后者 after it in that sentence (`paired_version`); a clause naming a version by its
-level ("顶配为9.39万元", "入门款那台…") is that level's (`level_version`).
+level ("顶配为9.39万元", "入门款那台…") is that level's (`level_version`); a spoken short form
+("80的零百是7.9秒" where the text names the 80KM) is the version whose name it starts
+(`short_version`).
 """
 
 from __future__ import annotations
@@ -95,3 +97,19 @@ def level_version(text: str, at: int) -> str | None:
     start = clauses[-1] if clauses else max(0, at - 40)
     levels = list(_LEVEL.finditer(text, start, at))
     return levels[-1].group() if levels else None
+
+
+_SHORT = re.compile(r"(?<![\d.A-Za-z])(?P<n>\d{2,4})的")
+
+
+def short_version(text: str, at: int) -> str | None:
+    """The version a bare number before 的 in the clause holding `text[at]` stands for: the
+    one name the text writes as that number and letters ("80" for "80KM")."""
+    clauses = [m.end() for m in _CLAUSE.finditer(text, max(0, at - 30), at)]
+    start = clauses[-1] if clauses else max(0, at - 30)
+    short = list(_SHORT.finditer(text, start, at))
+    if not short:
+        return None
+    n = short[-1].group("n")
+    names = set(re.findall(rf"(?<![\d.]){n}[A-Za-z]{{1,3}}(?![A-Za-z])", text))
+    return names.pop() if len(names) == 1 else None

@@ -230,7 +230,11 @@ def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -
     figures: list[Quantity] = []
     for a, b in merged:
         a = _figure_start(text, a)
-        figures.extend(q for q in quantities(text, a, b) if q.unit is not None or q.wan)
+        for q in quantities(text, a, b):
+            if q.unit is not None or q.wan:
+                figures.append(q)
+            elif text.startswith(",", q.end) and (joined := joined_list(text, q.start, b)):
+                figures.append(joined)  # "长宽高4830、1900、1495毫米": the unit once, at the end
     return figures
 
 
@@ -326,6 +330,13 @@ def _bind(
             return []  # only measured values are read from sentences
         if attr.dimension == "price" and _option_priced(text, min(m[0], start)):
             return []  # "可选装越级舒享包……，售价10000元": the option's price, not the car's
+        if (
+            unit_hint(label) is None
+            and key.startswith("fuel_economy")
+            and _HAN.search(label)
+            and _LITRES.match(text, start)
+        ):
+            label = _PER_100KM_LABEL  # "亏电油耗每百公里2.9升": litres are per 100 km in Chinese
         values = read(attr, text, start, end, unit_hint(label), bare=False)
         if not values or values[0].start != start:
             return []
@@ -346,6 +357,8 @@ def _bind(
 
 
 _PER_100KM = (Hint(L100), Hint(KWH100))
+_PER_100KM_LABEL = "百公里油耗"
+_LITRES = re.compile(r"\d+(?:\.\d+)?\s*升(?!\s*[/每])")  # "2.9升", not "13.1升每百公里"
 
 
 # An option, pack or package a sentence prices rather than the car
