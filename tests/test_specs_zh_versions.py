@@ -207,7 +207,8 @@ def test_a_script_speaks_its_units_and_short_version_names(tmp_path: Path) -> No
 
 
 def test_a_long_term_tests_consumption_is_no_spec(tmp_path: Path) -> None:
-    """ "长测平均油耗是13.1升每百公里" / "…跑下来": a measurement of the tester's, not the maker's."""
+    """A long-term test's consumption ("长测平均油耗是13.1升", "…跑下来") is the tester's
+    measurement, not the maker's figure."""
     specs = with_cars(
         tmp_path,
         "review.txt",
