@@ -37,20 +37,21 @@ def sheet_columns(vocab: Vocabulary, doc: ParsedDocument) -> tuple[str, ...]:
     """The version column names of a CSV whose columns are versions, else ()."""
     if doc.file_type != "csv" or len(doc.sections) < _MIN_ATTRIBUTE_ROWS:
         return ()
-    firsts: set[str] = set()
+    first = ""
     columns: dict[str, None] = {}
     labelled = 0
     for section in doc.sections:
         lines = list(_LINE.finditer(section.text))
-        if section.kind != "record" or not lines:
-            return ()
-        firsts.add(lines[0].group("key"))
-        columns.update(dict.fromkeys(m.group("key") for m in lines[1:]))
+        if section.kind != "record" or not lines or first not in ("", lines[0].group("key")):
+            return ()  # rows that open with different columns: no such sheet
+        first = lines[0].group("key")
+        new = [m.group("key") for m in lines[1:] if m.group("key") not in columns]
+        if any(vocab.lookup(name) is not None for name in new):
+            return ()  # attributes as columns: a data file's rows, read as records
+        columns.update(dict.fromkeys(new))
         labelled += len(lines) > 1 and row_key(vocab, lines[0].group("value")) is not None
-    if len(firsts) != 1 or len(columns) < 2 or labelled < _MIN_ATTRIBUTE_ROWS:
+    if len(columns) < 2 or labelled < _MIN_ATTRIBUTE_ROWS:
         return ()
-    if any(vocab.lookup(name) is not None for name in columns):
-        return ()  # attributes as columns: a data file's rows, read as records
     return tuple(columns)
 
 
