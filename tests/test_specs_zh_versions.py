@@ -215,3 +215,16 @@ def test_a_long_term_tests_consumption_is_no_spec(tmp_path: Path) -> None:
         "途观L长测报告\n\n工信部综合油耗为8.2L/100km，我们半年跑下来，长测平均油耗是10.1升。\n",
     )
     assert {n for ns in values(specs, "fuel_economy_combined").values() for n in ns} == {8.2}
+
+
+def test_fenbie_after_versions_that_opened_clauses_in_turn(tmp_path: Path) -> None:
+    """ "A版…；B版…。整备质量分别为1650kg和1720kg": with no list of names, 分别 pairs its figures
+    with the versions the paragraph's clauses opened with, in turn."""
+    specs = with_cars(
+        tmp_path,
+        "digest.txt",
+        "途观L新增两个版本\n\n"
+        "动力方面，两款车均为前驱。标准续航版电机功率150kW，最高车速170km/h；长续航版的电机功率"
+        "提升到180kW。整备质量分别为1650kg和1720kg。\n",
+    )
+    assert values(specs, "kerb_weight") == {"标准续航版": {1650.0}, "长续航版": {1720.0}}

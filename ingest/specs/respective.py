@@ -72,7 +72,7 @@ def respective(text: str, found: list[Found], listed: Sequence[str] = ()) -> lis
         zh = list(_ZH_LIST.finditer(text, start, m.start())) or list(
             _ZH_LIST.finditer(text, text.rfind("\n\n", 0, start) + 1, start)
         )
-        counted = _counted(text[start : m.start()], listed)
+        counted = _counted(text[start : m.start()], listed) or _in_turn(text, start)
         if zh and (not lists or zh[-1].end() > lists[-1].end()):
             lists = zh
             names = [_LEAD.sub("", n) or n for n in _ZH_JOIN.split(zh[-1].group("list"))]
@@ -105,6 +105,19 @@ def respective(text: str, found: list[Found], listed: Sequence[str] = ()) -> lis
 
 
 _CLAUSE_CUT = re.compile(r"[，,；;]")
+# "磷酸铁锂电池版驱动电机峰值功率160kW…；三元锂电池版的电机…": a version opening a clause
+_OPENS = re.compile(
+    r"(?:^|(?<=[，,。；;\n]))\s*(?![一两二三四五六七八九十\d]+[个款种])"
+    r"(?P<n>[\u4e00-\u9fffA-Za-z0-9+.]{1,12}?(?:版|型))(?!本)"
+)
+
+
+def _in_turn(text: str, start: int) -> list[str]:
+    """The versions the clauses of the paragraph before `start` open with, in turn, when it
+    names no list: "A版…；B版…。整备质量分别为…" gives A版 and B版 their figures."""
+    para = max(text.rfind("\n\n", 0, start) + 2, start - 300, 0)
+    names = list(dict.fromkeys(m.group("n") for m in _OPENS.finditer(text, para, start)))
+    return names if len(names) >= 2 else []
 
 
 def _run_end(text: str, word: re.Match[str], found: list[Found], end: int) -> int:
