@@ -228,3 +228,14 @@ def test_fenbie_after_versions_that_opened_clauses_in_turn(tmp_path: Path) -> No
         "提升到180kW。整备质量分别为1650kg和1720kg。\n",
     )
     assert values(specs, "kerb_weight") == {"标准续航版": {1650.0}, "长续航版": {1720.0}}
+
+
+def test_ranges_offered_as_versions_are_each_their_own(tmp_path: Path) -> None:
+    """ "提供60KM和150KM两种纯电续航版本": each range is a fact of the version it names."""
+    specs = with_cars(
+        tmp_path,
+        "rank.md",
+        "# 销量榜\n\n**第二名：途观L**\n\n途观L插混版售价18.98-22.58万元，提供60KM和150KM两种纯电续航"
+        "版本。\n",
+    )
+    assert values(specs, "electric_range") == {"60KM": {60.0}, "150KM": {150.0}}

@@ -18,7 +18,7 @@ from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
-from ingest.specs.choices import offered, subject_sizes
+from ingest.specs.choices import offered, offered_ranges, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
@@ -295,6 +295,7 @@ def _read(
     skip += [(f.start, f.end) for f in priced]
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
     prose = offered(text, [version_before(text, f) for f in prose])
+    prose = offered_ranges(vocab, text, prose)  # "提供55KM和120KM两种纯电续航版本"
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
