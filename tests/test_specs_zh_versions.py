@@ -235,7 +235,23 @@ def test_ranges_offered_as_versions_are_each_their_own(tmp_path: Path) -> None:
     specs = with_cars(
         tmp_path,
         "rank.md",
-        "# 销量榜\n\n**第二名：途观L**\n\n途观L插混版售价18.98-22.58万元，提供60KM和150KM两种纯电续航"
-        "版本。\n",
+        "# 销量榜\n\n**第二名：途观L**\n\n"
+        "途观L插混版售价18.98-22.58万元，提供60KM和150KM两种纯电续航版本。\n",
     )
     assert values(specs, "electric_range") == {"60KM": {60.0}, "150KM": {150.0}}
+
+
+def test_a_comparison_tables_engine_size_and_what_both_cars_share(tmp_path: Path) -> None:
+    """ "| 发动机 | 1.5L | 1.5T |": an engine cell that is only its size is each column's
+    displacement; "两车都是常规五座布局" in a sentence naming no car is each of the two cars'."""
+    specs = with_cars(
+        tmp_path,
+        "vs.md",
+        "# 途观L对比星越L\n\n## 空间\n\n两台车尺寸接近，途观L更方正，星越L更低矮。\n\n"
+        "后备厢方面，两车都是常规五座布局。\n\n## 参数\n\n"
+        "| 参数 | 途观L 330TSI | 星越L 2.0TD |\n|---|---|---|\n"
+        "| 发动机 | 1.5L | 2.0T |\n| 轴距(mm) | 2791 | 2845 |\n",
+    )
+    sizes = {(f.car, f.numbers[0]) for f in facts(specs, "displacement")}
+    assert sizes == {("volkswagen-tiguan-l", 1.5), ("geely-xingyue-l", 2.0)}
+    assert {f.car for f in facts(specs, "seats")} == {"volkswagen-tiguan-l", "geely-xingyue-l"}

@@ -171,10 +171,12 @@ def _extract(
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
-            stated, by_name = _facts(
-                hits, section, text, item, scope, spans, chunks, doc_cars, record, column
+            facts_of = partial(
+                _facts, hits, section, text, item, scope, spans, chunks, doc_cars, record
             )
-            stated = of_both(text, item.value.start, hits, stated) if from_prose else stated
+            stated, by_name = facts_of(column)
+            at = item.value.start
+            stated = of_both(text, at, hits, stated, facts_of) if from_prose else stated
             named += [by_name] * len(stated)
             for fact in map(partial(headed_by_car, index), stated):
                 found.append((fact, from_prose))
