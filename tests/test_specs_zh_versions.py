@@ -255,3 +255,18 @@ def test_a_comparison_tables_engine_size_and_what_both_cars_share(tmp_path: Path
     sizes = {(f.car, f.numbers[0]) for f in facts(specs, "displacement")}
     assert sizes == {("volkswagen-tiguan-l", 1.5), ("geely-xingyue-l", 2.0)}
     assert {f.car for f in facts(specs, "seats")} == {"volkswagen-tiguan-l", "geely-xingyue-l"}
+
+
+def test_a_clause_a_version_opens_and_bracketed_pairs(tmp_path: Path) -> None:
+    """ "四驱版搭载一台2.0T四缸发动机": the cylinders are the 四驱版's (the version the clause
+    opens with beats the engine's name); "两驱版为前置前驱": the drive is the 两驱版's;
+    "分别为1650kg（两驱版）和1720kg（四驱版）": each figure is its bracket's version's."""
+    specs = with_cars(
+        tmp_path,
+        "digest.txt",
+        "途观L提供两驱版和四驱版。四驱版搭载一台2.0T四缸发动机，最高车速200km/h；两驱版为前置前驱。"
+        "整备质量分别为1650kg（两驱版）和1720kg（四驱版）。\n",
+    )
+    assert {f.variant for f in facts(specs, "cylinders")} == {"四驱版"}
+    assert {f.variant for f in facts(specs, "drive")} == {"两驱版"}
+    assert values(specs, "kerb_weight") == {"两驱版": {1650.0}, "四驱版": {1720.0}}
