@@ -270,3 +270,15 @@ def test_a_clause_a_version_opens_and_bracketed_pairs(tmp_path: Path) -> None:
     assert {f.variant for f in facts(specs, "cylinders")} == {"四驱版"}
     assert {f.variant for f in facts(specs, "drive")} == {"两驱版"}
     assert values(specs, "kerb_weight") == {"两驱版": {1650.0}, "四驱版": {1720.0}}
+
+
+def test_a_version_sheet_whose_rows_name_no_car_is_its_file_names(tmp_path: Path) -> None:
+    """ "途观L配置表.csv" whose version columns name no car ("2.0T 两驱舒享版"): the car its file
+    name names."""
+    specs = with_cars(
+        tmp_path,
+        "途观L配置表.csv",
+        "参数,2.0T 两驱舒享版,2.0T 四驱旗舰版\n最大功率(kW),137,162\n轴距(mm),2791,2791\n",
+    )
+    assert {f.car for f in specs.facts} == {"volkswagen-tiguan-l"}
+    assert values(specs, "power") == {"2.0T 两驱舒享版": {137.0}, "2.0T 四驱旗舰版": {162.0}}

@@ -64,7 +64,7 @@ from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import after_own_name, unify_variants
-from ingest.specs.version_columns import sheet_columns, version_cells
+from ingest.specs.version_columns import sheet_car, sheet_columns, version_cells
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 from ingest.specs.zh_sections import (
@@ -130,6 +130,7 @@ def _extract(
     own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
     spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
     columns = sheet_columns(vocab, doc)  # a CSV whose columns are versions: their names
+    sheet_car(index, doc, columns, doc_cars)  # "朗逸配置表.csv": its rows name no car
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:

@@ -12,7 +12,8 @@ the figure of the version its column names (the row label carries the unit: `排
 `厂商指导价(万元)`). A cell of marks (`●` standard, `○` optional, `-` none, `标配`, `选装`)
 says whether a version has a feature: no figure. A row holding one value where the sheet has
 several versions (a merged cell: the value written once for all) is the car's, no version's.
-An option's price row (`运动套件选装价格(元)`) prices an option, not the car.
+An option's price row (`运动套件选装价格(元)`) prices an option, not the car. A sheet whose rows
+name no car is about the car its title (its file name) names (`sheet_car`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import re
 
 from ingest.document import ParsedDocument
+from ingest.specs.cars import CarIndex
+from ingest.specs.scope import DocCars
 from ingest.specs.shapes import Found, values_of
 from ingest.specs.vocabulary import Vocabulary
 
@@ -83,3 +86,15 @@ def version_cells(vocab: Vocabulary, text: str, columns: tuple[str, ...]) -> lis
         start, end = m.span("value")
         out += values_of(vocab, key, label, text, start, end, 0, len(text), variant, single=True)
     return out
+
+
+def sheet_car(
+    index: CarIndex, doc: ParsedDocument, columns: tuple[str, ...], cars: DocCars
+) -> None:
+    """A version sheet (of `columns`) whose rows name no car is about the car its title (its
+    file name: "朗逸配置表") names: `cars` gets it as the document's car."""
+    if not columns or any(hit.car for s in doc.sections[:1] for hit in index.find(s.text)):
+        return
+    named = index.from_title(doc.title)
+    if named and named[0]:
+        cars.car, cars.names[named[0]], cars.multi = named[0], named[1], False
