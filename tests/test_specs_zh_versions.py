@@ -282,3 +282,19 @@ def test_a_version_sheet_whose_rows_name_no_car_is_its_file_names(tmp_path: Path
     )
     assert {f.car for f in specs.facts} == {"volkswagen-tiguan-l"}
     assert values(specs, "power") == {"2.0T 两驱舒享版": {137.0}, "2.0T 四驱旗舰版": {162.0}}
+
+
+def test_a_csv_whose_rows_are_versions_names_each_rows_figures(tmp_path: Path) -> None:
+    """`车型,厂商指导价(万元),最大功率(kW)` with one row per version and no make or model column:
+    each row's figures are the version its first cell names."""
+    specs = with_cars(
+        tmp_path,
+        "rows.csv",
+        "车型,厂商指导价(万元),最大功率(kW),全景天窗\n"
+        "途观L 两驱舒享版,21.58,137,-\n途观L 四驱旗舰版,27.98,162,●\n",
+    )
+    powers = {
+        (f.variant or "").split("途观L")[-1].strip(): f.numbers[0] for f in facts(specs, "power")
+    }
+    assert powers == {"两驱舒享版": 137.0, "四驱旗舰版": 162.0}
+    assert len(facts(specs, "price")) == 2

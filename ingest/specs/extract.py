@@ -64,7 +64,13 @@ from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import after_own_name, unify_variants
-from ingest.specs.version_columns import sheet_car, sheet_columns, version_cells
+from ingest.specs.version_columns import (
+    row_named,
+    rows_named,
+    sheet_car,
+    sheet_columns,
+    version_cells,
+)
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 from ingest.specs.zh_sections import (
@@ -131,6 +137,7 @@ def _extract(
     spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
     columns = sheet_columns(vocab, doc)  # a CSV whose columns are versions: their names
     sheet_car(index, doc, columns, doc_cars)  # "朗逸配置表.csv": its rows name no car
+    named_rows = rows_named(vocab, doc, columns)  # a CSV whose rows are versions
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:
@@ -164,6 +171,7 @@ def _extract(
         versions = declared(text, versions)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, columns))
+        read = row_named(read, section.heading_path, named_rows)
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)

@@ -14,11 +14,16 @@ says whether a version has a feature: no figure. A row holding one value where t
 several versions (a merged cell: the value written once for all) is the car's, no version's.
 An option's price row (`运动套件选装价格(元)`) prices an option, not the car. A sheet whose rows
 name no car is about the car its title (its file name) names (`sheet_car`).
+
+The other way round, a CSV whose rows are versions (`车型,厂商指导价(万元),最大功率(kW)` with
+`朗逸 1.5L 自动新逸版,11.39,83`) and no make or model column: each row's figures are the
+version its first cell names (`row_named`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.document import ParsedDocument
 from ingest.specs.cars import CarIndex
@@ -98,3 +103,31 @@ def sheet_car(
     named = index.from_title(doc.title)
     if named and named[0]:
         cars.car, cars.names[named[0]], cars.multi = named[0], named[1], False
+
+
+def rows_named(vocab: Vocabulary, doc: ParsedDocument, columns: tuple[str, ...]) -> bool:
+    """Whether `doc` is a CSV whose rows are versions named by their first cell, its other
+    columns attributes (not a version sheet: `columns` is empty)."""
+    if columns or doc.file_type != "csv" or len(doc.sections) < 2:
+        return False
+    first = doc.sections[0]
+    lines = list(_LINE.finditer(first.text))
+    if first.kind != "record" or len(lines) < 3 or not first.heading_path:
+        return False
+    keys = [m.group("key") for m in lines]
+    if any(_MAKE_MODEL.fullmatch(k.strip()) for k in keys) or vocab.lookup(keys[0]) is not None:
+        return False  # a data file's make and model columns name each row's car
+    named = sum(vocab.lookup(k) is not None for k in keys[1:])
+    return named >= 2 and lines[0].group("value") == first.heading_path[0]
+
+
+_MAKE_MODEL = re.compile(r"make|model|manufacturer|brand|品牌|厂商|厂家|生产厂商", re.IGNORECASE)
+
+
+def row_named(
+    found: list[tuple[Found, bool]], section_path: tuple[str, ...], on: bool
+) -> list[tuple[Found, bool]]:
+    """`found` of a row (`rows_named`), each of no version given the row's first cell."""
+    if not on or not section_path:
+        return found
+    return [(f if f.variant else replace(f, variant=section_path[0]), p) for f, p in found]
