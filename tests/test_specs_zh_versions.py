@@ -298,3 +298,14 @@ def test_a_csv_whose_rows_are_versions_names_each_rows_figures(tmp_path: Path) -
     }
     assert powers == {"两驱舒享版": 137.0, "四驱旗舰版": 162.0}
     assert len(facts(specs, "price")) == 2
+
+
+def test_a_charging_window_named_by_its_version_and_the_next_versions_time(tmp_path: Path) -> None:
+    """ "途观L长续航版快充30%-80%只要25分钟，标准续航版则需要30分钟": the window's time is the
+    version named before it; the next clause's time, its window left unsaid, the other's."""
+    specs = with_cars(
+        tmp_path,
+        "charge.md",
+        "# 途观L补能\n\n途观L长续航版快充30%-80%只要25分钟，标准续航版则需要30分钟。\n",
+    )
+    assert values(specs, "charging_time") == {"长续航版": {25.0}, "标准续航版": {30.0}}

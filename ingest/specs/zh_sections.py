@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from ingest.specs.shapes import ZH_VERSION_HEAD, Found
 from ingest.specs.values import read
-from ingest.specs.vocabulary import Vocabulary
+from ingest.specs.vocabulary import Attribute, Vocabulary
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -72,8 +72,33 @@ def charging_windows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) 
         values = read(attr, text, m.start("n"), m.end("u"), None)
         if len(values) == 1 and values[0].unit is not None:
             value = replace(values[0], start=m.start("value"))
-            out.append(Found("charging_time", value, m.start("soc"), m.end("value")))
+            named = _WINDOW_VERSION.search(text, max(0, m.start() - 16), m.start())
+            version = named.group("v") if named else None
+            out.append(Found("charging_time", value, m.start("soc"), m.end("value"), version))
+            out += _other_version(attr, text, m.end(), version)
     return out
+
+
+# "深蓝S7纯电版快充30%-80%…": the version right before a window; "，增程版则需要30分钟": another
+# version's time in the next clause, the window left unsaid
+_WINDOW_VERSION = re.compile(
+    r"(?P<v>[\u4e00-\u9fff]{1,6}(?:版|型))\s*(?:直流|交流)?(?:快充|慢充)?\s*$"
+)
+_OTHER_VERSION = re.compile(
+    r"\s*[，,；;]\s*(?:而)?(?P<v>[\u4e00-\u9fffA-Za-z0-9]{1,6}?(?:版|型))(?:则|也)?\s*"
+    r"(?P<value>(?:约|仅|只|大约)?(?:需要?|要|用时)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?:分钟|小时))"
+)
+
+
+def _other_version(attr: Attribute, text: str, at: int, version: str | None) -> list[Found]:
+    m = _OTHER_VERSION.match(text, at) if version else None
+    if m is None or m.group("v") == version:
+        return []
+    values = read(attr, text, m.start("n"), m.end("value"), None)
+    if len(values) != 1 or values[0].unit is None:
+        return []
+    value = replace(values[0], start=m.start("value"))
+    return [Found("charging_time", value, m.start("v"), m.end("value"), m.group("v"))]
 
 
 def _in_version_name(text: str, found: Found) -> bool:
