@@ -309,3 +309,17 @@ def test_a_charging_window_named_by_its_version_and_the_next_versions_time(tmp_p
         "# 途观L补能\n\n途观L长续航版快充30%-80%只要25分钟，标准续航版则需要30分钟。\n",
     )
     assert values(specs, "charging_time") == {"长续航版": {25.0}, "标准续航版": {30.0}}
+
+
+def test_a_digests_numbered_block_of_an_unlisted_make_is_no_earlier_cars(tmp_path: Path) -> None:
+    """Without an alias for its make, "【二、云岚梦想号：…】" starts a block whose car is
+    unknown: its figures are not the car of the block before (a wrong car's fact is worse
+    than none)."""
+    specs = with_cars(
+        tmp_path,
+        "digest.txt",
+        "申报解读：途观L、星越L和云岚梦想号\n\n【一、途观L：新增版本】\n\n新车轴距2791mm。\n\n"
+        "【二、云岚梦想号：七座MPV】\n\n新车轴距3200mm。\n\n【三、星越L：小改款】\n\n星越L轴距2845mm。\n",
+    )
+    wheelbases = {(f.car, f.numbers[0]) for f in facts(specs, "wheelbase")}
+    assert wheelbases == {("volkswagen-tiguan-l", 2791.0), ("geely-xingyue-l", 2845.0)}

@@ -32,6 +32,9 @@ _HEADING_LINE = 30  # a line this short naming a car is a heading for it
 _SENTENCE_MARK = re.compile(r"[，。！？,;；!?]|\d\s*(?:万|mm|kw|ps|nm)", re.IGNORECASE)
 # "【腾势D9】…": a line that opens with a bracketed name (a car's, when one is named in it)
 _BRACKET_HEAD = re.compile(r"[ \t]*[【\[][^】\]\n]{1,24}[】\]]")
+_NUMBERED = re.compile(
+    r"[ \t]*[【\[][一二三四五六七八九十\d]{1,3}[、.．]"
+)  # a digest's "【二、…】"
 # a short line that starts with a car's name and a colon heads its part even with a figure
 # in it ("极氪7X：售价22.99万元起")
 _NAME_COLON = re.compile(r"\s*[:：]")
@@ -333,6 +336,8 @@ def section_scope(
             )
         ):
             _heading_line(scope, section.text, in_line, pos, doc_car)
+        elif head and not in_line and doc_car.multi and _NUMBERED.match(section.text, pos, end):
+            scope.changes.append((pos, None))  # "【二、岚图梦想家：…】": a car no file lists
         pos = end + 1
     return scope
 
