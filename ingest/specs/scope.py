@@ -32,9 +32,8 @@ _HEADING_LINE = 30  # a line this short naming a car is a heading for it
 _SENTENCE_MARK = re.compile(r"[，。！？,;；!?]|\d\s*(?:万|mm|kw|ps|nm)", re.IGNORECASE)
 # "【腾势D9】…": a line that opens with a bracketed name (a car's, when one is named in it)
 _BRACKET_HEAD = re.compile(r"[ \t]*[【\[][^】\]\n]{1,24}[】\]]")
-_NUMBERED = re.compile(
-    r"[ \t]*[【\[][一二三四五六七八九十\d]{1,3}[、.．]"
-)  # a digest's "【二、…】"
+# a digest's numbered block header ("【二、岚图梦想家：…】")
+_NUMBERED = re.compile(r"[ \t]*[【\[][一二三四五六七八九十\d]{1,3}[、.．]")
 # a short line that starts with a car's name and a colon heads its part even with a figure
 # in it ("极氪7X：售价22.99万元起")
 _NAME_COLON = re.compile(r"\s*[:：]")
@@ -191,10 +190,9 @@ _NAME_MARK = re.compile(r"\d|-|(?<=\w)[A-Z]")
 
 
 def _field_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
-    """The car a form's one model field names ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK",
-    "| 品牌型号 | 丰田锋兰达 2023款 … |")."""
+    """The car a form's one model field names ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")."""
     texts = [s.text for s in doc.sections if s.kind != "record"]
-    fields = set(model_fields(texts)) or set(zh_model_fields(texts))
+    fields = set(model_fields(texts)) or set(zh_model_fields(texts))  # "| 品牌型号 | 丰田锋兰达 |"
     return index.from_title(fields.pop()) if len(fields) == 1 else None
 
 
