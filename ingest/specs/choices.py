@@ -137,3 +137,28 @@ def subject_sizes(vocab: Vocabulary, text: str, found: list[Found]) -> list[Foun
             out.append(Found("displacement", values[0], m.start("d"), m.end("d"), size))
             have.add(size)
     return out
+
+
+# "提供55KM和120KM两种纯电续航版本": ranges offered as versions, each named by its own range
+_OFFERED_RANGES = re.compile(
+    r"(?:提供|有|推出|分为|可选|包括)了?(?P<items>[^，。；,;！？!?\n]{2,40}?)"
+    r"(?:两|三|四|五|[2-5])(?:种|款|个)(?:CLTC|NEDC|WLTC)?(?:纯电)?续航(?:里程)?(?:版本|版|车型)"
+)
+
+
+def offered_ranges(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]:
+    """`found` with the electric ranges a sentence offers as versions, each its own version
+    (any other reading of those figures dropped)."""
+    if "续航" not in text or "electric_range" not in vocab.attributes:
+        return found
+    attr = vocab.attributes["electric_range"]
+    for m in _OFFERED_RANGES.finditer(text):
+        a, b = m.span("items")
+        values = [v for v in read(attr, text, a, b, None) if v.unit]
+        if len(values) < 2:
+            continue
+        found = [f for f in found if not a <= f.value.start < b]
+        found += [
+            Found("electric_range", v, m.start(), m.end(), text[v.start : v.end]) for v in values
+        ]
+    return found

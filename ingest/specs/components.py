@@ -28,6 +28,7 @@ _CLAUSE = re.compile(r"[，。；,;！？!?\n]")
 _KV_PART = re.compile(r"^[ \t]*(?P<c>" + _PART.pattern + r")[ \t]*:", re.M)
 _ENGINE_SIZE = re.compile(r"^\d\.\d[TL]$")
 _MOTOR = re.compile(r"电动机|电机|马达")
+_SUBJECT_PART = re.compile(r"\s*(?P<c>" + _PART.pattern + r")(?:都|均|则|也)?(?:是|为|采用|使用)")
 
 
 def _part(text: str, f: Found) -> str | None:
@@ -43,7 +44,12 @@ def _part(text: str, f: Found) -> str | None:
     if _BOTH_MOTORS.search(clause) and "分别" in clause:
         return _BOTH  # "前后电机最大功率分别为180kW和300kW": each motor in turn
     parts = list(_PART.finditer(clause))
-    return parts[-1].group() if parts else None
+    if parts:
+        return parts[-1].group()
+    # "发动机都是同一台1.5升自然吸气四缸，最大功率74千瓦": the sentence's subject is the part
+    start = max(text.rfind(c, 0, f.value.start) for c in "。！？!?\n") + 1
+    subject = _SUBJECT_PART.match(text, start, f.value.start)
+    return subject.group("c") if subject else None
 
 
 def components(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:

@@ -97,7 +97,9 @@ def alternative_condition(text: str, start: int, end: int) -> str | None:
 
 
 # "… or 19.2 kW (optional)", "190km（DM-i 945）／210km（DM-i 970）"
-_BRACKET_JOIN = re.compile(r"\s*,?\s*(?:or|and)\s+(?:up\s+to\s+)?|\s*[/／、]\s*", re.IGNORECASE)
+_BRACKET_JOIN = re.compile(
+    r"\s*,?\s*(?:or|and)\s+(?:up\s+to\s+)?|\s*(?:[/／、]|和|与|及|以及)\s*", re.IGNORECASE
+)  # "2780kg（纯电版）和2690kg（插混版）"
 
 
 def paired(

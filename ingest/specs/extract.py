@@ -18,7 +18,7 @@ from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
-from ingest.specs.choices import offered, subject_sizes
+from ingest.specs.choices import offered, offered_ranges, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
@@ -26,6 +26,7 @@ from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
+from ingest.specs.groups import group_versions, level_version, paired_version, short_version
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
@@ -63,6 +64,13 @@ from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import after_own_name, unify_variants
+from ingest.specs.version_columns import (
+    row_named,
+    rows_named,
+    sheet_car,
+    sheet_columns,
+    version_cells,
+)
 from ingest.specs.version_rows import version_rows
 from ingest.specs.vocabulary import DataSet, Vocabulary, load_columns, load_vocabulary
 from ingest.specs.zh_sections import (
@@ -127,6 +135,9 @@ def _extract(
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
     own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
     spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
+    columns = sheet_columns(vocab, doc)  # a CSV whose columns are versions: their names
+    sheet_car(index, doc, columns, doc_cars)  # "朗逸配置表.csv": its rows name no car
+    named_rows = rows_named(vocab, doc, columns)  # a CSV whose rows are versions
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:
@@ -159,7 +170,8 @@ def _extract(
         text = fold(section.text)
         versions = declared(text, versions)
         row = []
-        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions))
+        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, columns))
+        read = row_named(read, section.heading_path, named_rows)
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
@@ -168,10 +180,12 @@ def _extract(
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
-            stated, by_name = _facts(
-                hits, section, text, item, scope, spans, chunks, doc_cars, record, column
+            facts_of = partial(
+                _facts, hits, section, text, item, scope, spans, chunks, doc_cars, record
             )
-            stated = of_both(text, item.value.start, hits, stated) if from_prose else stated
+            stated, by_name = facts_of(column)
+            at = item.value.start
+            stated = of_both(text, at, hits, stated, facts_of) if from_prose else stated
             named += [by_name] * len(stated)
             for fact in map(partial(headed_by_car, index), stated):
                 found.append((fact, from_prose))
@@ -242,8 +256,15 @@ def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
 
 
 def _read(
-    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet], listed: Declared
+    vocab: Vocabulary,
+    section: Section,
+    text: str,
+    data_sets: list[DataSet],
+    listed: Declared,
+    columns: tuple[str, ...] = (),
 ) -> list[tuple[Found, bool]]:
+    if columns:  # a row of a sheet whose columns are versions
+        return [(f, False) for f in version_cells(vocab, text, columns)]
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
     if section.kind == "record":  # a txt's `参数：值` block: its slashed lines; a row's
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
@@ -285,6 +306,7 @@ def _read(
     skip += [(f.start, f.end) for f in priced]
     prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
     prose = offered(text, [version_before(text, f) for f in prose])
+    prose = offered_ranges(vocab, text, prose)  # "提供55KM和120KM两种纯电续航版本"
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
@@ -307,7 +329,11 @@ def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, b
     2.0-liter …") once for each trim."""
     out = []
     for f, prose in found:
-        trims = (trim_subjects(text, f.value.start) or _shared(text, f)) if prose else []
+        trims = (
+            (trim_subjects(text, f.value.start) or _shared(text, f) or _group(text, f))
+            if prose
+            else []
+        )
         out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
     return out
 
@@ -317,6 +343,17 @@ def _shared(text: str, found: Found) -> list[str]:
     own beyond them ("尊贵版和旗舰版则换上了235/45 R18轮胎")."""
     names = shared_by_listed(text, found.value.start)
     return names if found.variant is None or found.variant in names else []
+
+
+def _group(text: str, found: Found) -> list[str]:
+    """The versions a sentence speaks of as a group ("80KM的两个版本，电池是…"), as one of a
+    pair (前者/后者) or by level ("顶配为…") (`groups`), for a figure of no version or only a
+    motor's."""
+    if found.variant is not None and not found.variant.endswith("电机"):
+        return []
+    at = found.value.start
+    one = paired_version(text, at) or level_version(text, at) or short_version(text, at)
+    return group_versions(text, at) or ([one] if one else [])
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

@@ -26,7 +26,7 @@ _CLAUSE = re.compile(r"[，,。；;！？!?\n]|\.(?:\s|$)")
 
 # A measurement holds for its whole sentence ("我们实测的百公里加速是10.2秒，油耗在12L/100km上下")
 # until the maker's figure is named again ("…，官方数据为9.5秒")
-_MEASURED = re.compile(r"实测|实际测|我们测|测试中|实际跑|实际开")
+_MEASURED = re.compile(r"实测|实际测|我们测|测试中|实际跑|实际开|长测|跑下来")
 _SENTENCE = re.compile(r"[。！？!?\n]")
 _OFFICIAL = re.compile(r"官方|厂家|工信部")
 

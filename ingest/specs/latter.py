@@ -7,14 +7,16 @@ compared with is then 后者 ("the latter"), or 前者 when it comes first ("北
 the figures are the rival's, not the car's, even when the rival is a car no alias file knows.
 
 A comparison also states what its two cars share: "两车都是五座布局" (两车, 两台车, 二者 … 都/均)
-is each of the two cars named last before it (`of_both`); and where two cars were named, 前者
-and 后者 are the first and the second of them ("A和B的价格有重叠。前者售价…；后者售价…"), each
-until the next such word or the sentence's end (`referred_car`).
+is each of the two cars named last before it in its block (from the last `【…】` or `#`
+heading line: "两款车均为…" under one car's header is its versions) (`of_both`); and where
+two cars were named, 前者 and 后者 are the first and the second of them ("A和B的价格有重叠。
+前者售价…；后者售价…"), each until the next such word or the sentence's end (`referred_car`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from ingest.specs.cars import Hit
@@ -42,23 +44,41 @@ def of_the_other(text: str, at: int) -> bool:
 _BOTH = re.compile(r"(?:两车|两台车|两款车|两辆车|二者|两者)(?:都|均|皆|同样)")
 
 
-def of_both(text: str, at: int, hits: list[Hit], stated: list[Fact]) -> list[Fact]:
+def of_both(
+    text: str,
+    at: int,
+    hits: list[Hit],
+    stated: list[Fact],
+    facts_of: Callable[[str | None], tuple[list[Fact], bool]],
+) -> list[Fact]:
     """`stated` (the facts of `text[at]`), each also the other car's when its sentence says
-    both of the two cars named last before it have it."""
-    start = max(text.rfind(c, 0, at) for c in "。！？!?\n") + 1
-    if not _BOTH.search(text, start, at):
-        return stated
-    cars: list[str] = []
-    for h in sorted((h for h in hits if h.car and h.end <= at), key=lambda h: -h.end):
-        if h.car not in cars:
-            cars.append(h.car)  # type: ignore[arg-type]  # filtered: a car
-    pair = cars[:2]
+    both of the two cars named last before it have it; when it names no car of its own
+    ("两车都是常规五座布局"), each of the two's (`facts_of`: the facts of `text[at]` for a car)."""
+    pair = both_cars(text, at, hits)
+    if not stated:
+        return [fact for car in pair for fact in facts_of(car)[0]]
     out = []
     for fact in stated:
         out.append(fact)
-        if len(pair) == 2 and fact.car in pair:
+        if fact.car in pair:
             out += [replace(fact, car=c) for c in pair if c != fact.car]
     return out
+
+
+def both_cars(text: str, at: int, hits: list[Hit]) -> list[str]:
+    """The two cars named last before `text[at]` in its block, when its sentence says both
+    have what it states ("两车都是常规五座布局"); else []."""
+    start = max(text.rfind(c, 0, at) for c in "。！？!?\n") + 1
+    if not _BOTH.search(text, start, at):
+        return []
+    cars: list[str] = []
+    block = max(text.rfind(c, 0, start) for c in ("\n【", "\n#", "\n\n【"))  # its block's
+    for h in sorted(
+        (h for h in hits if h.car and block < h.start and h.end <= at), key=lambda h: -h.end
+    ):
+        if h.car not in cars:
+            cars.append(h.car)  # type: ignore[arg-type]  # filtered: a car
+    return cars[:2] if len(cars) >= 2 else []
 
 
 _WHICH = re.compile(r"前者|后者")

@@ -169,7 +169,7 @@ _AND = re.compile(r"\s*(?:,|和|及|以及)\s*")
 def joined_list(text: str, start: int, stop: int) -> Quantity | None:
     """ "4900mm、1860mm和1450mm" (folded: "、" is ","): three figures of one unit, joined as a
     list, starting at `start`, read as the one list "4900/1860/1450mm" would be."""
-    found = quantities(text, start, stop)[:3]
+    found = _comma_list(text, start, stop) or quantities(text, start, stop)[:3]
     if len(found) != 3 or found[0].start != start or found[-1].unit is None:
         return None
     if any(q.unit not in (None, found[-1].unit) or len(q.numbers) != 1 for q in found):
@@ -179,6 +179,28 @@ def joined_list(text: str, start: int, stop: int) -> Quantity | None:
     numbers = tuple(q.numbers[0] for q in found)
     halves = tuple(q.half_widths[0] for q in found)
     return Quantity(start, found[-1].end, numbers, found[-1].unit, True, False, halves)
+
+
+# "4830、1900、1495毫米" (folded "4830,1900,1495毫米"): no thousands groups, each of 4+ digits
+_COMMA_LIST = re.compile(r"\d{4,}(?:\.\d+)?(?:,\d{4,}(?:\.\d+)?){2}(?![\d,])")
+
+
+def _comma_list(text: str, start: int, stop: int) -> list[Quantity]:
+    """Three figures a "、" joins (the last with the unit), each read alone."""
+    m = _COMMA_LIST.match(text, start, stop)
+    if m is None:
+        return []
+    out: list[Quantity] = []
+    at = start
+    for part in m.group().split(","):
+        piece = text[at:stop] if at == m.end() - len(part) else text[at : at + len(part)]
+        read = quantities(piece, 0)[:1]
+        out += [
+            Quantity(q.start + at, q.end + at, q.numbers, q.unit, False, False, q.half_widths)
+            for q in read
+        ]
+        at += len(part) + 1
+    return out
 
 
 # "from approximately 17 km/l up to 24.08 km/l", "between 9 and 11 seconds": a range whose

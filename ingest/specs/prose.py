@@ -73,7 +73,11 @@ def sentences(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list
             before_figure = text[max(m[1], q.start - 12) : q.start]
             if _DELTA.search(before_label) or _DELTA.search(before_figure):
                 break
-            if compared(text, q.start, q.end) or _BEYOND.match(text, q.end):
+            if (
+                compared(text, q.start, q.end)
+                or _BEYOND.match(text, q.end)
+                or _class_bound(text, q)
+            ):
                 break  # "售价10万元以内的车型": a bound of a class of cars, not a value
             if earlier_model(text, q.start):
                 continue  # "最大功率由老款的185kW提升至195kW": the label's figure is the next
@@ -118,13 +122,22 @@ def _topics(
 
 # "10万元以内的车型": a bound that picks out cars ("续航500km以上，" is the car's own bound)
 _BEYOND = re.compile(r"\s*(?:以内|之内|以下|以上)的")
+# "唯一一款售价跌破7万元的车型": a bound before a figure that qualifies a noun picks out cars
+_BOUND_BEFORE = re.compile(r"(?:跌破|低于|高于|超过|不到|不足|突破)\s*$")
 
 
-# "续航526km", "功率为150kW", "续航提升到760km": a word too weak to be a label in a sentence
-# is one when its figure follows it at once, past a verb of being or of reaching at most
+def _class_bound(text: str, q: Quantity) -> bool:
+    return text.startswith("的", q.end) and bool(
+        _BOUND_BEFORE.search(text, max(0, q.start - 4), q.start)
+    )
+
+
+# "续航526km", "功率为150kW", "续航提升到760km", "电池也加大到15.87度": a word too weak to be
+# a label in a sentence is one when its figure follows it at once, past a verb of being or of
+# reaching at most
 _AT_ONCE = re.compile(
     r"(?:为|是|达到?|可达|高达|约为?|仅为?|仅需|只有|[:：]"
-    r"|(?:提升|提高|增加|增长|延长|缩短|降低|下降|升级)?(?:到|至))?\s*\d"
+    r"|(?:也|还|则)?(?:提升|提高|增加|增长|延长|缩短|降低|下降|升级|加大|增大|扩大)?(?:到|至))?\s*\d"
 )
 
 
@@ -217,7 +230,11 @@ def _figures_near(vocab: Vocabulary, text: str, labels: list[tuple[int, int]]) -
     figures: list[Quantity] = []
     for a, b in merged:
         a = _figure_start(text, a)
-        figures.extend(q for q in quantities(text, a, b) if q.unit is not None or q.wan)
+        for q in quantities(text, a, b):
+            if q.unit is not None or q.wan:
+                figures.append(q)
+            elif text.startswith(",", q.end) and (joined := joined_list(text, q.start, b)):
+                figures.append(joined)  # "长宽高4830、1900、1495毫米": the unit once, at the end
     return figures
 
 
@@ -313,6 +330,13 @@ def _bind(
             return []  # only measured values are read from sentences
         if attr.dimension == "price" and _option_priced(text, min(m[0], start)):
             return []  # "可选装越级舒享包……，售价10000元": the option's price, not the car's
+        if (
+            unit_hint(label) is None
+            and key.startswith("fuel_economy")
+            and _HAN.search(label)
+            and _LITRES.match(text, start)
+        ):
+            label = _PER_100KM_LABEL  # "亏电油耗每百公里2.9升": litres are per 100 km in Chinese
         values = read(attr, text, start, end, unit_hint(label), bare=False)
         if not values or values[0].start != start:
             return []
@@ -333,6 +357,8 @@ def _bind(
 
 
 _PER_100KM = (Hint(L100), Hint(KWH100))
+_PER_100KM_LABEL = "百公里油耗"
+_LITRES = re.compile(r"\d+(?:\.\d+)?\s*升(?!\s*[/每])")  # "2.9升", not "13.1升每百公里"
 
 
 # An option, pack or package a sentence prices rather than the car

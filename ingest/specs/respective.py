@@ -55,7 +55,7 @@ def respective(text: str, found: list[Found], listed: Sequence[str] = ()) -> lis
         back = [e.end() for e in _SENTENCE_END.finditer(text, max(0, m.start() - 300), m.start())]
         start = back[-1] if back else max(0, m.start() - 300)
         stop = _SENTENCE_END.search(text, m.end())
-        end = stop.start() if stop else len(text)
+        end = _run_end(text, m, out, stop.start() if stop else len(text))
         # "510km和650km": figures, not names (engine sizes are names: "1.5T、2.0T", and so are
         # offered batteries that name their own version: "提供75kWh和100kWh两种电池包")
         figures = [
@@ -72,7 +72,7 @@ def respective(text: str, found: list[Found], listed: Sequence[str] = ()) -> lis
         zh = list(_ZH_LIST.finditer(text, start, m.start())) or list(
             _ZH_LIST.finditer(text, text.rfind("\n\n", 0, start) + 1, start)
         )
-        counted = _counted(text[start : m.start()], listed)
+        counted = _counted(text[start : m.start()], listed) or _in_turn(text, start)
         if zh and (not lists or zh[-1].end() > lists[-1].end()):
             lists = zh
             names = [_LEAD.sub("", n) or n for n in _ZH_JOIN.split(zh[-1].group("list"))]
@@ -102,6 +102,38 @@ def respective(text: str, found: list[Found], listed: Sequence[str] = ()) -> lis
         if lists and all(_ENGINE_NAME.match(n) for n in names):
             out += _sizes(out, at, lists[-1], names)
     return out
+
+
+_CLAUSE_CUT = re.compile(r"[，,；;]")
+# "磷酸铁锂电池版驱动电机峰值功率160kW…；三元锂电池版的电机…": a version opening a clause
+_OPENS = re.compile(
+    r"(?:^|(?<=[，,。；;\n]))\s*(?![一两二三四五六七八九十\d]+[个款种])"
+    r"(?P<n>[\u4e00-\u9fffA-Za-z0-9+.]{1,12}?(?:版|型))(?!本)"
+)
+
+
+def _in_turn(text: str, start: int) -> list[str]:
+    """The versions the clauses of the paragraph before `start` open with, in turn, when it
+    names no list: "A版…；B版…。整备质量分别为…" gives A版 and B版 their figures."""
+    para = max(text.rfind("\n\n", 0, start) + 2, start - 300, 0)
+    names = list(dict.fromkeys(m.group("n") for m in _OPENS.finditer(text, para, start)))
+    return names if len(names) >= 2 else []
+
+
+def _run_end(text: str, word: re.Match[str], found: list[Found], end: int) -> int:
+    """Where the figures 分别 pairs end: at the clause break after its first figure ("前、后电机
+    功率分别为160kW和200kW，最高车速180km/h": the top speed is no part of it); "respectively"
+    comes after its figures and keeps its sentence. A break before another bare figure
+    ("分别为17.98万元，16.49万元") goes on with the run."""
+    if word.group() != "分别":
+        return end
+    first = min((f.value.end for f in found if word.end() <= f.value.start < end), default=None)
+    if first is None:
+        return end
+    for cut in _CLAUSE_CUT.finditer(text, first, end):
+        if not text[cut.end() : cut.end() + 2].strip()[:1].isdigit():  # "…，16.49万元": on
+            return cut.start()
+    return end
 
 
 # "尊贵版和旗舰版则换上了235/45 R18轮胎": a clause whose subject lists versions, then its verb

@@ -19,6 +19,7 @@ from ingest.document import ParsedDocument, Section
 from ingest.specs.cars import CarIndex, Hit, _year, slug
 from ingest.specs.numbers import fold
 from ingest.specs.subheads import TITLE_END, heading_sub_model, heading_trim, model_words
+from ingest.specs.taught import zh_model_fields
 from ingest.specs.taught_en import model_fields
 from ingest.specs.wrap import wrapped
 
@@ -31,6 +32,8 @@ _HEADING_LINE = 30  # a line this short naming a car is a heading for it
 _SENTENCE_MARK = re.compile(r"[，。！？,;；!?]|\d\s*(?:万|mm|kw|ps|nm)", re.IGNORECASE)
 # "【腾势D9】…": a line that opens with a bracketed name (a car's, when one is named in it)
 _BRACKET_HEAD = re.compile(r"[ \t]*[【\[][^】\]\n]{1,24}[】\]]")
+# a digest's numbered block header ("【二、岚图梦想家：…】")
+_NUMBERED = re.compile(r"[ \t]*[【\[][一二三四五六七八九十\d]{1,3}[、.．]")
 # a short line that starts with a car's name and a colon heads its part even with a figure
 # in it ("极氪7X：售价22.99万元起")
 _NAME_COLON = re.compile(r"\s*[:：]")
@@ -188,7 +191,8 @@ _NAME_MARK = re.compile(r"\d|-|(?<=\w)[A-Z]")
 
 def _field_car(index: CarIndex, doc: ParsedDocument) -> tuple[str, str, str] | None:
     """The car a form's one model field names ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")."""
-    fields = set(model_fields([s.text for s in doc.sections if s.kind != "record"]))
+    texts = [s.text for s in doc.sections if s.kind != "record"]
+    fields = set(model_fields(texts)) or set(zh_model_fields(texts))  # "| 品牌型号 | 丰田锋兰达 |"
     return index.from_title(fields.pop()) if len(fields) == 1 else None
 
 
@@ -330,6 +334,8 @@ def section_scope(
             )
         ):
             _heading_line(scope, section.text, in_line, pos, doc_car)
+        elif head and not in_line and doc_car.multi and _NUMBERED.match(section.text, pos, end):
+            scope.changes.append((pos, None))  # "【二、岚图梦想家：…】": a car no file lists
         pos = end + 1
     return scope
 

@@ -203,8 +203,8 @@ def variant_headings(text: str) -> list[tuple[int, str | None]]:
             continue  # blank, or a key: value line
         if "..." in line or "…" in line:
             continue  # a key ....... value line
-        if re.match(r"\s*[-•]\s|\s*\*\s", line):
-            continue  # a list item describes, it does not name a variant
+        if re.match(r"\s*[-•|]\s|\s*\*\s", line):
+            continue  # a list item describes, it does not name a variant; a table row's cells
         m = _HEADING_TEXT.match(line)
         if m is None or re.search(r"[.!?。]\s*$", m.group("name")):
             continue  # a sentence
@@ -336,6 +336,7 @@ def within(variant: str | None, qualifier: str | None) -> str | None:
 
 
 _CACHE: dict[tuple[int, str, str, str, bool], list[tuple[str, Value, str | None]]] = {}
+_BARE_SIZE = re.compile(r"\s*\d\.\d\s*[LT]\s*", re.IGNORECASE)  # an engine cell that is its size
 _CACHE_SIZE = 20_000
 
 
@@ -373,6 +374,8 @@ def _read_cell(
         if split:
             return split
     values = read(attr, segment, 0, len(segment), hint, group_spaces=single)
+    if key == "engine" and not values and _BARE_SIZE.fullmatch(segment):
+        return _read_cell(vocab, "displacement", label, segment, single)  # "| 发动机 | 1.5L |"
     values = without_asides(segment, values)  # "(2025)", "(as tested £29,090)"
     if attr.dimension == "text" and len(values) == 1:
         values = alternatives(key, values[0], segment)

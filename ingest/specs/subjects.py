@@ -103,6 +103,9 @@ _SYSTEMS = re.compile(r"\bsystems?$", re.I)
 
 def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     """`found` with the variant its list, its list item or its sentence names before it."""
+    opened = _zh_opened(text, found)
+    if opened is not None:
+        return replace(found, variant=opened)
     listed = list_variant(vocab, text, found.value.start)
     if listed is not None and not (found.variant and _SYSTEMS.search(listed)):
         return replace(found, variant=listed)  # ("**Four-Wheel Drive Systems:**" over a
@@ -204,3 +207,26 @@ def _zh_engines(text: str, sentence: str, at: int) -> list[re.Match[str]]:
 
 
 _FULL_STOP = re.compile(r"[。！？!?]|\n\s*\n")
+
+
+# "插混版搭载一台1.5T四缸发动机", "纯电版为前后双电机四驱": a clause a version opens, its verb
+_ZH_OPENED = re.compile(
+    r"\s*(?P<v>[\u4e00-\u9fffA-Za-z0-9+.]{1,10}?(?:版|(?<!车)型))(?:则|都|均|也)?"
+    r"(?:为|是|采用|搭载|配备|配有|用的是)(?:了|一台|一套|的是)?"
+)
+_ENGINE_NAMED = re.compile(r"^\d\.\d[TL]")  # a variant that is an engine's name ("1.5T四缸")
+_ZH_CLAUSE = re.compile(r"[，,。；;！？!?\n]")
+_NOT_ONE = re.compile(r"^[一两二三四\d]+[个款种]|[和与及、]")
+
+
+def _zh_opened(text: str, found: Found) -> str | None:
+    """The version a Chinese clause opens with, when `found` is a phrase of that clause right
+    after its verb (within a few characters) and names no version but an engine."""
+    if found.variant is not None and not _ENGINE_NAMED.match(found.variant):
+        return None
+    cuts = [m.end() for m in _ZH_CLAUSE.finditer(text, max(0, found.start - 30), found.start)]
+    start = cuts[-1] if cuts else max(0, found.start - 30)
+    m = _ZH_OPENED.match(text, start, found.value.end)
+    if m is None or found.start - m.end() > 8 or _NOT_ONE.search(m.group("v")):
+        return None  # a count ("两款车型") or a list ("舒享型和豪华型": `groups`) is no one version
+    return m.group("v")

@@ -56,7 +56,15 @@ _QUOTE = re.compile(r"[“\"「『《]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _LINE_END = re.compile(r"\s*(?:[:：]|$)")  # a heading line's name ends at its end or colon
 _DATED = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+[A-Z]")  # a heading opening with a model year
-_YEAR_MODEL = re.compile(r"(?:19|20)\d\d\s*款")  # "2024款海豹": the model year, then the name
+_YEAR_MODEL = re.compile(r"(?:19|20)\d\d\s*款")
+# a form's field naming the car's make and model: "| 品牌型号 | 丰田锋兰达 2023款 |", "车型：…"
+_ZH_MODEL_FIELD = re.compile(
+    r"^[ \t|*]*(?:品牌型号|厂牌型号|车辆型号|车型名称|品牌车型|车辆名称|车型)[ \t*]*[|:：][ \t]*"
+    r"(?P<v>[^|\n]{2,40})",
+    re.MULTILINE,
+)
+# an engine's size after a model's code is no part of its name ("艾瑞泽8 2.0T")
+_ENGINE_SIZE = re.compile(r" \d\.\d\s*[TL]?")  # "2024款海豹": the model year, then the name
 # a counter or unit after a number: a quantity, not a model ("2023年", "30万辆")
 _COUNTER = re.compile(r"\s*[年月日号款万千百亿元辆台家个位名座门项代次倍%]")
 # What follows a make in news text without naming a model: the maker's organisation and
@@ -203,10 +211,8 @@ def _heading_cars(
         if heading.isascii() and _DATED.match(heading):
             for brand, make, name in english_named(index, heading, whole.english, None):
                 named.setdefault((brand, name), make)
-    if not named:  # a form's model field ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")
-        for field in model_fields(texts):
-            for brand, make, name in _named(index, field, whole, english=field.isascii()):
-                named.setdefault((brand, name), make)
+    if not named:
+        named = _field_cars(index, texts, whole)
     if named or any(hit.car for hit in index.find(title)):
         return named  # else the title names no car: its file name ("kia_ev9_kit") may
     stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)
@@ -217,6 +223,25 @@ def _heading_cars(
         # model its headings and prose write at least twice
         named.update(_english_repeated(index, [*headings, *texts], whole))  # lines: in texts
     return named
+
+
+def _field_cars(index: CarIndex, texts: list[str], whole: _Whole) -> dict[tuple[str, str], str]:
+    """The cars a form's model field names ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK",
+    "| 品牌型号 | 丰田锋兰达 2023款 … |")."""
+    named: dict[tuple[str, str], str] = {}
+    for field in model_fields(texts):
+        for brand, make, name in _named(index, field, whole, english=field.isascii()):
+            named.setdefault((brand, name), make)
+    for field in zh_model_fields(texts):
+        for brand, make, name in _named(index, field, whole, line=True):
+            named.setdefault((brand, name), make)
+    return named
+
+
+def zh_model_fields(texts: list[str]) -> list[str]:
+    """The values of a Chinese form's field naming the car ("| 品牌型号 | 丰田锋兰达 2023款 …
+    |", an appraisal's or a listing's)."""
+    return [m.group("v").strip() for text in texts for m in _ZH_MODEL_FIELD.finditer(text)]
 
 
 def _english_repeated(
@@ -371,9 +396,11 @@ def _code(text: str, start: int, *, glued: bool, tail: bool = False) -> str | No
     if m is None or (m.end() < len(text) and text[m.end()].isascii() and text[m.end()].isalnum()):
         return None
     end = m.end()
-    while (more := _CODE_MORE.match(text, end)) and not (
-        more.group().strip().isdigit() and _COUNTER.match(text, more.end())
-    ):  # "腾势N7 12月限时促销": a date after the name, no word of it
+    while (
+        (more := _CODE_MORE.match(text, end))
+        and not (more.group().strip().isdigit() and _COUNTER.match(text, more.end()))
+        and not _ENGINE_SIZE.fullmatch(more.group())
+    ):  # "腾势N7 12月限时促销": a date after the name, no word of it; "艾瑞泽8 2.0T": a size
         end = more.end()
     code = text[start:end].rstrip(".")
     if len(code) > _CODE_MAX:

@@ -14,6 +14,7 @@ figure's own clause, by class of wording, never by a document's sentence.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A clause ends at a sentence, line, table cell or semicolon (not a comma, nor a leader of dots).
 _CLAUSE = re.compile(r"(?<![.\s])[.;!?](?=\s|$)|[|\n]")
@@ -64,7 +65,7 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
     (and, for a measurement, the heading it is under: `headings` without the title); of a
     Chinese figure, whether it is the earlier model's (`earlier_model`)."""
     if _CJK.search(text):  # English words only ("£", "€" and dashes are English writing's too)
-        return earlier_model(text, at)
+        return earlier_model(text, at) or _other_year(text, at, headings)
     before = _clause_before(text, at)
     if _BACK.match(before) and len(before) < at:  # "…; its 82 kWh battery": the clause before
         before = _clause_before(text, at - len(before) - 1) + " " + before  # is its subject
@@ -122,6 +123,34 @@ def earlier_model(text: str, at: int) -> bool:
     opening = cuts[-1].start()  # inside a bracket: what the clause said right before it
     before = [m.end() for m in _ZH_CLAUSE.finditer(text, max(0, opening - 30), opening)]
     return _names_earlier(text, before[-1] if before else max(0, opening - 30), opening)
+
+
+_YEAR_MODEL = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*款")
+_ZH_SENTENCE = re.compile(r"[。！？!?\n]")
+_THIS_YEAR = re.compile(r"今年|新款|现款|本款|新车")  # the sentence turns back to the new one
+
+
+@lru_cache(maxsize=32)
+def _newest_year(text: str) -> int:
+    return max((int(y) for y in _YEAR_MODEL.findall(text)), default=0)
+
+
+def _other_year(text: str, at: int, headings: tuple[str, ...]) -> bool:
+    """Whether the sentence holding `at` is about another model year than the text's own,
+    up to a turn back to it: its own is the one its headings name ("原厂参数（按2023款出厂资料
+    核对）", an appraisal's car), else the newest it names ("2025款秦L…" then "2024款起售价是
+    10.58万")."""
+    if "款" not in text:
+        return False
+    start = max((m.end() for m in _ZH_SENTENCE.finditer(text, max(0, at - 120), at)), default=0)
+    named = list(_YEAR_MODEL.finditer(text, max(start, at - 120), at))
+    if not named:
+        return False
+    headed = [int(y) for h in headings for y in _YEAR_MODEL.findall(h)]
+    own = headed[-1] if headed else _newest_year(text)
+    if int(named[-1].group(1)) == own:
+        return False
+    return _THIS_YEAR.search(text, named[-1].end(), at) is None
 
 
 def _names_earlier(text: str, start: int, at: int) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from ingest.specs.shapes import ZH_VERSION_HEAD, Found
 from ingest.specs.values import read
-from ingest.specs.vocabulary import Vocabulary
+from ingest.specs.vocabulary import Attribute, Vocabulary
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -72,8 +72,33 @@ def charging_windows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) 
         values = read(attr, text, m.start("n"), m.end("u"), None)
         if len(values) == 1 and values[0].unit is not None:
             value = replace(values[0], start=m.start("value"))
-            out.append(Found("charging_time", value, m.start("soc"), m.end("value")))
+            named = _WINDOW_VERSION.search(text, max(0, m.start() - 16), m.start())
+            version = named.group("v") if named else None
+            out.append(Found("charging_time", value, m.start("soc"), m.end("value"), version))
+            out += _other_version(attr, text, m.end(), version)
     return out
+
+
+# "深蓝S7纯电版快充30%-80%…": the version right before a window; "，增程版则需要30分钟": another
+# version's time in the next clause, the window left unsaid
+_WINDOW_VERSION = re.compile(
+    r"(?P<v>[\u4e00-\u9fff]{1,6}(?:版|型))\s*(?:直流|交流)?(?:快充|慢充)?\s*$"
+)
+_OTHER_VERSION = re.compile(
+    r"\s*[，,；;]\s*(?:而)?(?P<v>[\u4e00-\u9fffA-Za-z0-9]{1,6}?(?:版|型))(?:则|也)?\s*"
+    r"(?P<value>(?:约|仅|只|大约)?(?:需要?|要|用时)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?:分钟|小时))"
+)
+
+
+def _other_version(attr: Attribute, text: str, at: int, version: str | None) -> list[Found]:
+    m = _OTHER_VERSION.match(text, at) if version else None
+    if m is None or m.group("v") == version:
+        return []
+    values = read(attr, text, m.start("n"), m.end("value"), None)
+    if len(values) != 1 or values[0].unit is None:
+        return []
+    value = replace(values[0], start=m.start("value"))
+    return [Found("charging_time", value, m.start("v"), m.end("value"), m.group("v"))]
 
 
 def _in_version_name(text: str, found: Found) -> bool:
@@ -87,6 +112,11 @@ def _in_version_name(text: str, found: Found) -> bool:
 
 _BRACKET_HEAD = re.compile(r"^[ \t]*[【\[](?P<v>[^】\]\n]{1,24})[】\]][ \t]*$", re.M)
 _NAMES_VERSION = re.compile(r"(?:版|型|款|版本|车型)$")
+# "【一、小鹏MONA M03：新增两款版本】": a numbered section's title, a car and what it brings
+# (a colon, a count of versions), not the name of one version
+_NOT_ONE_VERSION = re.compile(
+    r"[：:]|^[一二三四五六七八九十\d]+[、.．]|[两二三四五六\d]\s*[款个种]"
+)
 
 
 def bracket_versions(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
@@ -96,7 +126,11 @@ def bracket_versions(text: str, found: list[tuple[Found, bool]]) -> list[tuple[F
     found = [(f, p) for f, p in found if not _in_version_name(text, f)]
     if "【" not in text and "[" not in text:
         return found
-    heads = [(m.start(), m.end(), m.group("v").strip()) for m in _BRACKET_HEAD.finditer(text)]
+    heads = [
+        (m.start(), m.end(), m.group("v").strip())
+        for m in _BRACKET_HEAD.finditer(text)
+        if not _NOT_ONE_VERSION.search(m.group("v"))
+    ]
     if not any(_NAMES_VERSION.search(v) for _, _, v in heads):
         return found
     out = []
