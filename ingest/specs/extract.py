@@ -27,6 +27,7 @@ from ingest.specs.data_rows import base_ids, base_models, name_configurations, w
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
 from ingest.specs.latter import of_both, referred_car
+from ingest.specs.lead_cars import only_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
@@ -108,7 +109,7 @@ def _extract(
     data_sets: list[DataSet],
 ) -> DocumentSpecs:
     index, taught, passing = taught_index(index, doc)  # the cars it names, listed or not
-    doc_cars = _with_trim(doc, document_car(index, doc))
+    doc_cars = _with_trim(doc, only_car(document_car(index, doc), taught, passing))
     counted_by_designation(
         doc_cars, [doc.title, *(s.text for s in doc.sections)], index.model_names
     )

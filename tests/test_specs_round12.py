@@ -1,0 +1,109 @@
+"""Round twelve's English mechanisms: which cars a document of a new shape is about (a title's
+first part naming the model once, bold paragraph leads and headings that are car names, a
+model code written apart from its make) and which version a column names. The texts are
+invented for these tests; no alias file names their models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.specs import DocumentSpecs
+from tests.test_specs_extract import facts, write
+from tests.test_specs_zh_shapes import values
+
+
+def _cars(specs: DocumentSpecs) -> set[str]:
+    return {c.id for c in specs.cars}
+
+
+def test_a_titles_first_part_names_the_model_it_never_repeats(tmp_path: Path) -> None:
+    """ "SKODA Kodiaq: press information" writes the model once, in the title's first part
+    before a colon: that part is the make and the model, and the spec table is that car's."""
+    specs = write(
+        tmp_path,
+        "kit.md",
+        "# SKODA Kodiaq: press information\n\n## Technical data\n\n"
+        "| | |\n|---|---|\n| Length (mm) | 4,758 |\n| Wheelbase (mm) | 2,791 |\n",
+    )
+    assert _cars(specs) == {"skoda-kodiaq"}
+    assert values(specs, "length") == {None: {4758.0}}
+
+
+def test_a_titles_first_part_ending_in_a_word_the_text_writes_lower_case_is_no_model(
+    tmp_path: Path,
+) -> None:
+    """ "Ford Recall: what owners need to know": the text writes "recall" in lower case, so
+    the word is a noun, not a model's name."""
+    specs = write(
+        tmp_path,
+        "recall.md",
+        "# Ford Recall: what owners need to know\n\nThe recall covers 1,200 trucks. "
+        "Dealers replace a 2.5-litre engine's sensor free of charge.\n",
+    )
+    assert not any(c.id.startswith("ford-recall") for c in specs.cars)
+
+
+def test_bold_paragraph_leads_name_the_cars_of_a_roundup(tmp_path: Path) -> None:
+    """A show report with one bold-led paragraph per stand and no headings: each lead that is
+    nothing but a make and model ("**Kia Sportage.**", "**Nissan Frontier and Toyota
+    Tacoma.**") names a car, and each paragraph's figures are the car it is about."""
+    specs = write(
+        tmp_path,
+        "show.md",
+        "# Three debuts from the Detroit show floor\n\n"
+        "*Show report*\n\n"
+        "**Skoda Elroq.** The Elroq is the brand's small EV. Every Elroq uses a 77-kWh "
+        "battery, and the Elroq makes 282 hp.\n\n"
+        "**Mitsubishi Outlander Sport.** The Outlander Sport keeps its 2.0-liter engine with "
+        "148 hp. The Outlander Sport is priced from $24,995.\n\n"
+        "**A word on tickets.** Tickets are $20 at the door and the show runs to Sunday.\n",
+    )
+    assert {"skoda-elroq", "mitsubishi-outlander-sport"} <= _cars(specs)
+    assert {f.numbers[0] for f in facts(specs, "power", "skoda-elroq")} == {282.0}
+    assert {f.numbers[0] for f in facts(specs, "power", "mitsubishi-outlander-sport")} == {148.0}
+
+
+def test_a_heading_with_other_words_than_car_names_names_no_car(tmp_path: Path) -> None:
+    """ "## How the Nissan Frontier compares" names a rival in passing: not a car of the
+    document (its figures are not the document's car's either)."""
+    specs = write(
+        tmp_path,
+        "review.md",
+        "# Skoda Elroq review\n\nThe Elroq makes 282 hp.\n\n"
+        "## How the Nissan Frontier compares\n\nThe Frontier is a truck, not an EV.\n",
+    )
+    assert "nissan-frontier" not in _cars(specs)
+
+
+def test_a_model_code_written_apart_from_its_make_names_the_document_car(
+    tmp_path: Path,
+) -> None:
+    """An owners' Q&A that writes its make alone ("Honda says", "Honda's own figures") and its
+    model by its code alone ("Every ZR-4 …"): it is about that make's car of that code; the
+    rival named with its make once is not its car."""
+    specs = write(
+        tmp_path,
+        "qa.md",
+        "# Owners' corner, spring issue\n\n"
+        '### "Is the newer car quicker?"\n\n'
+        "Honda says yes. Every ZR-4 uses a 1.5-liter engine with 180 hp. The ZR-4 is "
+        "front-wheel drive.\n\n"
+        '### "What about rivals?"\n\n'
+        "Honda's own figures are quoted. For comparison, a Toyota GR86 with 228 hp costs "
+        "$30,000.\n",
+    )
+    assert _cars(specs) == {"honda-zr-4"}
+    assert {f.numbers[0] for f in facts(specs, "power", "honda-zr-4")} == {180.0}
+
+
+def test_two_codes_written_as_often_name_no_car(tmp_path: Path) -> None:
+    """Two codes written apart as often as each other: which one the make's car is, the text
+    does not say."""
+    specs = write(
+        tmp_path,
+        "two.md",
+        "# Club notes\n\nHonda says the ZR-4 and the QX-2 differ. The ZR-4 makes 180 hp and "
+        "the QX-2 makes 150 hp; Honda prices both.\n",
+    )
+    assert not specs.cars
