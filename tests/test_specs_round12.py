@@ -107,3 +107,39 @@ def test_two_codes_written_as_often_name_no_car(tmp_path: Path) -> None:
         "the QX-2 makes 150 hp; Honda prices both.\n",
     )
     assert not specs.cars
+
+
+def test_engine_columns_with_two_units_in_a_label_and_sizes_in_cubic_cm(tmp_path: Path) -> None:
+    """A press kit's appendix with engines as columns: "Max power PS (kW)" gives each cell's
+    first figure in PS (the bracketed kW restates it), "Max torque Nm" ends in its unit, and
+    an engine cell "1,395cc, 4-cyl turbo petrol" gives its size in cc."""
+    specs = write(
+        tmp_path,
+        "appendix.md",
+        "# SKODA Kodiaq: press information\n\n## Engines\n\n"
+        "| | 1.4 TSI 125PS | 2.0 TDI 190PS 4x4 |\n|---|---|---|\n"
+        "| Engine | 1,395cc, 4-cyl turbo petrol | 1,968cc, 4-cyl turbo diesel |\n"
+        "| Max power PS (kW) | 125 (92) | 190 (140) |\n"
+        "| Max torque Nm | 200 | 400 |\n",
+    )
+    assert values(specs, "power") == {"1.4 TSI 125PS": {125.0}, "2.0 TDI 190PS 4x4": {190.0}}
+    assert {f.unit for f in facts(specs, "power")} == {"PS"}
+    assert values(specs, "torque") == {"1.4 TSI 125PS": {200.0}, "2.0 TDI 190PS 4x4": {400.0}}
+    assert values(specs, "displacement") == {
+        "1.4 TSI 125PS": {1395.0},
+        "2.0 TDI 190PS 4x4": {1968.0},
+    }
+
+
+def test_a_dimension_cells_bracketed_exception_is_the_version_it_names(tmp_path: Path) -> None:
+    """ "Fuel tank (litres) | 58 (iV: 45)": 58 litres for every version, 45 for the iV; a
+    bracketed figure under a label of one unit with no name before it says nothing."""
+    specs = write(
+        tmp_path,
+        "dims.md",
+        "# SKODA Kodiaq: press information\n\n## Dimensions (all versions unless stated)\n\n"
+        "| | |\n|---|---|\n| Fuel tank (litres) | 58 (iV: 45) |\n"
+        "| Height (mm) | 1,681 (1,690) |\n",
+    )
+    assert values(specs, "fuel_tank") == {None: {58.0}, "iV": {45.0}}
+    assert not facts(specs, "height")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from ingest.specs.numbers import quantities
 from ingest.specs.shapes import Found
-from ingest.specs.units import LITRE, to_canonical
+from ingest.specs.units import CC, LITRE, to_canonical
 from ingest.specs.values import Value, compared, read
 from ingest.specs.vocabulary import Vocabulary
 from ingest.specs.wrap import line_start as wrapped_start
@@ -366,7 +366,8 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
 _BRACKET_AFTER = re.compile(r"[ \t]*\((?![A-Z0-9/+ -]+\))")
 # "1.5L", "2.0-litre"; a Chinese spec list's "1.5T" is a 1.5-litre turbo ("发动机：1.5T 四缸")
 _LITRES = re.compile(
-    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))",
+    r"(?<![\d.])(?:(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))"
+    r"|(?P<cc>\d,?\d{3})\s*(?:cc|cm3|cm³)(?![a-z0-9]))",  # "1,498cc": a size in cubic cm
     re.IGNORECASE,
 )
 _ZH_COUNT = {"三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "八": 8.0}
@@ -383,13 +384,15 @@ def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
     attr = vocab.attributes.get("displacement")
     if len(sizes) == 1 and attr is not None:
         m = sizes[0]
-        converted = to_canonical(float(m.group("size")), LITRE, attr.dimension)
+        size, unit = (m.group("size"), LITRE) if m.group("size") else (m.group("cc"), CC)
+        number = float(size.replace(",", ""))
+        converted = to_canonical(number, unit, attr.dimension)
         if (
             converted is not None
             and attr.plausible(converted[0])
             and not _BRACKET_AFTER.match(text, m.end())
         ):
-            value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
+            value = Value(m.start(), m.end(), (number,), unit.symbol, *converted)
             out.append(Found("displacement", value, engine.start, b, engine.variant))
     counts = list(CYLINDERS.finditer(text, a, b))
     if len(counts) == 1 and "cylinders" in vocab.attributes:

@@ -137,7 +137,7 @@ class Vocabulary:
             key = self.labels.get(stripped) or self.labels.get(_ZH_HEAD.sub("", stripped))
         if key is None and economy_order(label) is not None:
             key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
-        if key is None and (named := column_unit(label)) is not None:
+        if key is None and (named := column_unit(label) or _unit_last(norm)) is not None:
             key = self._unit_fits(self.lookup(named[0]), named[1])
         return key
 
@@ -214,6 +214,8 @@ def unit_hint(label: str) -> Hint | None:
     folded = fold(label)
     if "百公里" in folded and ("油耗" in folded or "电耗" in folded):  # "百公里电耗为12.5kWh"
         return Hint(L100 if "油耗" in folded else KWH100)
+    if (hint := two_units(label)) is not None:  # "Max power PS (kW)": PS, kW in brackets
+        return hint
     for m in _HINT.finditer(folded):
         hint = read_hint(m.group(1).strip())
         if hint is not None:
@@ -228,6 +230,30 @@ def unit_hint(label: str) -> Hint | None:
 
 _AT_RPM = re.compile(r"\s*@\s*(?:rpm|r/min)$", re.IGNORECASE)
 # Words that read as units but in a label name the attribute: "Max. Torque", "Height"
+# a unit word right before a bracketed unit: the cell's first figure is in it ("150 (110)")
+_UNIT_BEFORE = re.compile(r"([A-Za-z][A-Za-z0-9/.-]*)\s*[(\[]([^()\[\]]{1,12})[)\]]")
+
+
+@lru_cache(maxsize=4096)
+def two_units(label: str) -> Hint | None:
+    """The first unit of a label naming two, the second in brackets ("Max power PS (kW)":
+    PS), else None."""
+    before = _UNIT_BEFORE.search(fold(label))
+    if before is None or before.group(1).lower() in _NOT_UNITS:
+        return None
+    hint = read_hint(before.group(1))
+    return hint if hint is not None and read_hint(before.group(2)) is not None else None
+
+
+def _unit_last(norm: str) -> tuple[str, Hint] | None:
+    """(the name, the unit) of a label ending in a unit word ("max torque nm": "max torque",
+    Nm), else None."""
+    head, _, last = norm.rpartition(" ")
+    if not head or last in _NOT_UNITS or (hint := read_hint(last)) is None:
+        return None
+    return head, hint
+
+
 _NOT_UNITS = frozenset({"in", "to", "at", "per", "of", "hours", "time", "s"})
 
 
