@@ -143,3 +143,37 @@ def test_a_dimension_cells_bracketed_exception_is_the_version_it_names(tmp_path:
     )
     assert values(specs, "fuel_tank") == {None: {58.0}, "iV": {45.0}}
     assert not facts(specs, "height")
+
+
+def test_a_review_of_two_versions_gives_each_sentence_the_version_it_names(
+    tmp_path: Path,
+) -> None:
+    """A transcript comparing two trims its title names ("Kodiaq SEL v LX"): a figure is the
+    version its sentence names last before it, to a semicolon ("on the SEL", "the LX dual
+    cab is")."""
+    specs = write(
+        tmp_path,
+        "video.txt",
+        "Skoda Kodiaq SEL v LX - which one? | Full review\n\n"
+        "[00:10] G'day. Every Kodiaq in the range has 4WD. We've got the SEL on the left and "
+        "the LX on the right.\n"
+        "[01:20] Payload on the LX dual cab is 1,050kg; payload on the SEL is 880kg. Kerb "
+        "weight on the SEL is 1,900kg.\n"
+        "[02:30] The LX manual wagon is $39,990 and the SEL is $54,990.\n",
+    )
+    assert values(specs, "payload") == {"LX dual cab": {1050.0}, "SEL": {880.0}}
+    assert values(specs, "kerb_weight") == {"SEL": {1900.0}}
+
+
+def test_a_name_the_text_also_writes_in_lower_case_is_no_version(tmp_path: Path) -> None:
+    """ "the Club" of a club's newsletter that also writes "the club inbox" is the club, not a
+    version: with one version name left, the document compares none."""
+    specs = write(
+        tmp_path,
+        "club.txt",
+        "Skoda Kodiaq Club notes: the RF question\n\n"
+        "Write to the club inbox. Every Kodiaq is welcome. The Club meets monthly. "
+        "Kerb weight on the RF is 1,800kg. "
+        "The RF is heavier than the Club says.\n",
+    )
+    assert values(specs, "kerb_weight") == {None: {1800.0}}

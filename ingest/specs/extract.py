@@ -24,6 +24,7 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
+from ingest.specs.doc_versions import DocVersions
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
 from ingest.specs.latter import of_both, referred_car
@@ -127,7 +128,10 @@ def _extract(
     blocks = Blocks()  # the version blocks name lines head (`blocks`)
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
     own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
-    spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
+    prose_texts = [doc.title, *(s.text for s in doc.sections if s.kind != "record")]
+    spoken = Spoken(prose_texts, own_words)
+    heads = [doc.title, *(h for s in doc.sections for h in s.heading_path)]
+    compared = DocVersions(prose_texts, heads, own_words)  # "the GSR", "the GLX cab chassis"
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:
@@ -164,6 +168,7 @@ def _extract(
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
+            item = compared.variant(text, item) if from_prose else item
             item = blocks.variant(text, item)
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)

@@ -92,6 +92,7 @@ _ORGANISATION = frozenset(
 )
 # Capitals that follow a make without naming a model: a body type, an officer, a press unit.
 _NOT_CODES = frozenset({"SUV", "SUVS", "MPV", "CEO", "CTO", "CFO", "COO", "VP", "PR", "USA", "EV"})
+NOT_NAMES = _ORGANISATION | _NOT_CODES  # words after a make or "the" that name no model or trim
 
 
 class Counts(Protocol):

@@ -1,0 +1,80 @@
+"""The versions an English document compares, and the one a sentence's figure is about.
+
+A review of two trims side by side, a transcript or an owners' Q&A names its versions the way
+it names a car: "the GSR", "the GLX cab chassis", "the RF". A name is a version when the
+document names it in its title or a heading ("TRITON GSR v GLX", "How much heavier is the
+RF?") and writes it after "the" at least twice (a capitals-only code or a capitalised word,
+neither written in lower case elsewhere, nor a word of its cars' names or makes, nor a
+company's or a body type's), and the document names at least two such: one name alone is as
+often a rival or an organisation ("the EPA").
+
+A figure no reader gave a version is then the version its sentence names last before it
+(to a ";"): "Payload on the GLX cab chassis is 1,155kg; the GSR's is 980kg", "GSR's on
+265/60 R18 all-terrains, the GLX on 245/75 R16". The name runs on over capitalised words
+("the RF Grand Touring") and, when a verb follows within three lower-case words, over them
+("the GLX manual cab chassis is $43,690").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+
+from ingest.specs.shapes import Found
+from ingest.specs.taught_en import NOT_NAMES
+
+_THE = re.compile(r"(?<![A-Za-z])[Tt]he\s+(?P<n>[A-Z][A-Za-z]*|[A-Z]{2,5})(?![\w-])")
+_MORE_CAPS = re.compile(r"(?:[ \t]+[A-Z][A-Za-z]+)*")
+_LOWER_TO_VERB = re.compile(
+    r"(?P<w>(?:[ \t]+[a-z]+){0,3}?)(?:'s)?\s+(?:is|are|sits|gets|has|makes|costs|comes|starts|"
+    r"runs|uses|offers|weighs|returns|tows|rides)\b"
+)
+_CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
+_MIN_USES = 2
+_REACH = 300
+
+
+class DocVersions:
+    """The versions one document names (see the module's docstring)."""
+
+    def __init__(self, texts: list[str], heads: list[str], car_words: set[str]) -> None:
+        whole = "\n".join(texts)
+        named = set(re.findall(r"[A-Za-z]+", " ".join(heads)))
+        seen: Counter[str] = Counter(m.group("n") for m in _THE.finditer(whole))
+        self.names = {
+            name
+            for name, n in seen.items()
+            if n >= _MIN_USES
+            and name in named
+            and name.casefold() not in car_words
+            and name.upper() not in NOT_NAMES
+            and name.lower() not in NOT_NAMES
+            and re.search(rf"(?<![A-Za-z]){re.escape(name.lower())}(?![A-Za-z])", whole) is None
+        }
+        if len(self.names) < 2:
+            self.names = set()
+
+    def variant(self, text: str, found: Found) -> Found:
+        """`found` with the version its sentence names last before it, when it has none."""
+        if not self.names or found.variant is not None:
+            return found
+        back = max(0, found.value.start - _REACH)
+        stops = [m.end() for m in _CLAUSE_STOP.finditer(text, back, found.value.start)]
+        start = stops[-1] if stops else back
+        last = None
+        for m in re.finditer(
+            rf"(?<![\w-])(?P<n>{'|'.join(map(re.escape, sorted(self.names)))})(?![\w-])",
+            text[start : found.value.start],
+        ):
+            last = m
+        if last is None:
+            return found
+        at = start + last.end()
+        caps = _MORE_CAPS.match(text, at)
+        at = caps.end() if caps else at
+        lower = _LOWER_TO_VERB.match(text, at)
+        if lower is not None and at + len(lower.group("w")) <= found.value.start:
+            at += len(lower.group("w"))
+        name = " ".join(text[start + last.start() : at].split())
+        return replace(found, variant=name)
