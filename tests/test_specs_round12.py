@@ -177,3 +177,22 @@ def test_a_name_the_text_also_writes_in_lower_case_is_no_version(tmp_path: Path)
         "The RF is heavier than the Club says.\n",
     )
     assert values(specs, "kerb_weight") == {None: {1800.0}}
+
+
+def test_an_engine_named_by_its_size_before_its_output_is_their_version(tmp_path: Path) -> None:
+    """ "the 2.0-litre TSI is up to 190 hp", "a 1.5-litre turbo of 150 hp": the engine its
+    size names gives its displacement, and the output right after it is that engine's; "a
+    1.0-litre three-cylinder" is an engine's size by its cylinders."""
+    specs = write(
+        tmp_path,
+        "news.md",
+        "# Skoda Karoq review\n\nThe Karoq's 2.0-litre TSI is up to 190 hp with all-wheel "
+        "drive. The Karoq also comes with a 1.5-litre turbo of 150 hp. The cheapest Karoq uses "
+        "a 1.0-litre three-cylinder.\n",
+    )
+    assert values(specs, "power") == {"2.0-litre TSI": {190.0}, "1.5-litre turbo": {150.0}}
+    assert values(specs, "displacement") == {
+        "2.0-litre TSI": {2.0},
+        "1.5-litre turbo": {1.5},
+        "1.0-litre three-cylinder": {1.0},
+    }

@@ -224,8 +224,12 @@ ENGINE_NAMED = (
     r"(?:\s+engine\b|,?\s+(?:which|that)\s+(?:produced|produces|made|makes|delivered|delivers|"
     r"developed|develops|generated|generates)\b|\s+(?:producing|making|delivering|developing|"
     r"generating)\b"
-    # "a 2.5-liter flat-four with 180 horsepower": its output right after it
-    r"|\s+with\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b))"
+    # "a 2.5-liter flat-four with 180 horsepower", "a 2.5-liter turbo of 281 hp", "the
+    # 2.0-liter EcoBoost is up to 250 hp", "its 2.5-liter hybrid now makes 191 hp": its output
+    # right after it ("a 2.0-liter four-cylinder" is an engine's size by its cylinders)
+    r"|\s+(?:now\s+)?(?:with|of|makes|produces|develops|delivers|is\s+(?:up\s+to|good\s+for|"
+    r"rated\s+at))\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b|$))"  # $: a sentence
+    # read up to its figure (`subjects`)
 )
 _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
@@ -237,12 +241,24 @@ _ENGINE_SIZE = re.compile(
 )
 
 
+# "a 2.0-liter four-cylinder", "a 2.4-litre bi-turbo diesel four-cylinder": an engine's size by
+# its cylinders, where nothing above names it
+_CYLINDER_SIZE = re.compile(
+    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()\n]{0,30}?cylinder)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+
+
 def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
     """The displacement an engine's name states; the name (in a sentence) is the variant."""
     attr = vocab.attributes["displacement"]
     out = []
-    for m in _ENGINE_SIZE.finditer(text):
-        zh = next((g for g in ("t", "z", "y") if m.group(g)), None)
+    named = list(_ENGINE_SIZE.finditer(text))
+    starts = {m.start() for m in named}
+    named += [m for m in _CYLINDER_SIZE.finditer(text) if m.start() not in starts]
+    for m in named:
+        zh = next((g for g in ("t", "z", "y") if m.groupdict().get(g)), None)
         at = m.start(zh) if zh else m.start()
         if covered(at) or (zh and compared(text, at)):
             continue

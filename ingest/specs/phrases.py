@@ -193,7 +193,8 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
     if "drive" in vocab.attributes and "驱" in text:
         out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
-    if "displacement" in vocab.attributes and has("engine", "发动机", "增程器", "t+", "t动力"):
+    sized = ("engine", "liter", "litre", "发动机", "增程器", "t+", "t动力")
+    if "displacement" in vocab.attributes and has(*sized):
         out += engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
         out += seat_counts(text, covered)
