@@ -196,3 +196,22 @@ def test_an_engine_named_by_its_size_before_its_output_is_their_version(tmp_path
         "1.5-litre turbo": {1.5},
         "1.0-litre three-cylinder": {1.0},
     }
+
+
+def test_an_engines_list_item_gives_its_size_in_cc_and_its_cylinder_count(
+    tmp_path: Path,
+) -> None:
+    """ "- **1.0 TSI petrol**: 999cc, three cylinders, 110PS and 200Nm": an item naming an
+    engine, its size first: the size in cc and the count of cylinders are that engine's, as
+    its outputs are."""
+    specs = write(
+        tmp_path,
+        "guide.md",
+        "# Skoda Karoq every version explained\n\n## Engines\n\n"
+        "- **1.0 TSI petrol**: 999cc, three cylinders, 110PS and 200Nm, with a six-speed manual.\n"
+        "- **2.0 TDI diesel**: 1968cc, four cylinders, 150PS and 340Nm, with a seven-speed DSG.\n"
+        "\nThe Karoq is a family SUV. The Karoq is roomy.\n",
+    )
+    assert values(specs, "displacement") == {"1.0 TSI petrol": {999.0}, "2.0 TDI diesel": {1968.0}}
+    assert values(specs, "cylinders") == {"1.0 TSI petrol": {3.0}, "2.0 TDI diesel": {4.0}}
+    assert values(specs, "power") == {"1.0 TSI petrol": {110.0}, "2.0 TDI diesel": {150.0}}

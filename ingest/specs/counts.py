@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from ingest.specs.numbers import quantities
 from ingest.specs.shapes import Found
+from ingest.specs.sized import CYLINDER_SIZE, SIZED_ITEM
 from ingest.specs.units import CC, LITRE, to_canonical
 from ingest.specs.values import Value, compared, read
 from ingest.specs.vocabulary import Vocabulary
@@ -158,10 +159,12 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         cue = _ENGINE_CUE.search(text, line_start, line_end) or under_engine_heading(
             text, m.start()
         )
-        if not cue or compared(text, m.start()):
+        # "- **1.0 TSI petrol**: 999cc, three cylinders, …": an item naming an engine by its size
+        item = SIZED_ITEM.match(text, line_start, m.start()) is not None
+        if not (cue or item) or compared(text, m.start()):
             continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
         variant, ev_start = _engine_name(text, line_start, m.start())
-        if ev_start == m.start() and not m.group("z"):
+        if ev_start == m.start() and not m.group("z") and not item:
             continue  # "a twin-turbo V6", "from V8 to V6": no sized engine it belongs to
         end = m.end("c") if m.group("c") else m.end()
         value = Value(m.start(), end, (n,))
@@ -241,22 +244,13 @@ _ENGINE_SIZE = re.compile(
 )
 
 
-# "a 2.0-liter four-cylinder", "a 2.4-litre bi-turbo diesel four-cylinder": an engine's size by
-# its cylinders, where nothing above names it
-_CYLINDER_SIZE = re.compile(
-    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()\n]{0,30}?cylinder)"
-    r"(?![\w-])",
-    re.IGNORECASE,
-)
-
-
 def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -> list[Found]:
     """The displacement an engine's name states; the name (in a sentence) is the variant."""
     attr = vocab.attributes["displacement"]
     out = []
     named = list(_ENGINE_SIZE.finditer(text))
     starts = {m.start() for m in named}
-    named += [m for m in _CYLINDER_SIZE.finditer(text) if m.start() not in starts]
+    named += [m for m in CYLINDER_SIZE.finditer(text) if m.start() not in starts]
     for m in named:
         zh = next((g for g in ("t", "z", "y") if m.groupdict().get(g)), None)
         at = m.start(zh) if zh else m.start()
