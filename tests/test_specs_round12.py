@@ -215,3 +215,17 @@ def test_an_engines_list_item_gives_its_size_in_cc_and_its_cylinder_count(
     assert values(specs, "displacement") == {"1.0 TSI petrol": {999.0}, "2.0 TDI diesel": {1968.0}}
     assert values(specs, "cylinders") == {"1.0 TSI petrol": {3.0}, "2.0 TDI diesel": {4.0}}
     assert values(specs, "power") == {"1.0 TSI petrol": {110.0}, "2.0 TDI diesel": {150.0}}
+
+
+def test_model_years_as_a_clauses_subject_are_its_figures_version(tmp_path: Path) -> None:
+    """ "The 2019-2021 cars make 150 hp …; from 2022 on, the same engine makes 160 hp": the
+    years are the version of the figures after them (a single year is no such subject), and
+    "a 1.5-litre four-cylinder" gives its cylinders as an engine's."""
+    specs = write(
+        tmp_path,
+        "club.md",
+        "# Skoda Karoq: owners' notes\n\nEvery Karoq uses a 1.5-litre four-cylinder. The "
+        "2019-2021 cars make 150 hp and 250 Nm; from 2022 on, the same engine makes 160 hp.\n",
+    )
+    assert values(specs, "power") == {"2019-2021": {150.0}, "2022 on": {160.0}}
+    assert values(specs, "cylinders") == {"1.5-litre four-cylinder": {4.0}}

@@ -161,12 +161,13 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         )
         # "- **1.0 TSI petrol**: 999cc, three cylinders, …": an item naming an engine by its size
         item = SIZED_ITEM.match(text, line_start, m.start()) is not None
+        end = m.end("c") if m.group("c") else m.end()  # "a 2.0-liter four-cylinder": sized
+        cue = cue or any(c.end() == end for c in CYLINDER_SIZE.finditer(text, line_start, end))
         if not (cue or item) or compared(text, m.start()):
             continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
         variant, ev_start = _engine_name(text, line_start, m.start())
         if ev_start == m.start() and not m.group("z") and not item:
             continue  # "a twin-turbo V6", "from V8 to V6": no sized engine it belongs to
-        end = m.end("c") if m.group("c") else m.end()
         value = Value(m.start(), end, (n,))
         out.append(Found("cylinders", value, min(ev_start, m.start()), end, variant))
     return out

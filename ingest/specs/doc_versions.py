@@ -8,11 +8,12 @@ neither written in lower case elsewhere, nor a word of its cars' names or makes,
 company's or a body type's), and the document names at least two such: one name alone is as
 often a rival or an organisation ("the EPA").
 
-A figure no reader gave a version is then the version its sentence names last before it
-(to a ";"): "Payload on the GLX cab chassis is 1,155kg; the GSR's is 980kg", "GSR's on
-265/60 R18 all-terrains, the GLX on 245/75 R16". The name runs on over capitalised words
-("the RF Grand Touring") and, when a verb follows within three lower-case words, over them
-("the GLX manual cab chassis is $43,690").
+A figure no reader gave a version is the model years its clause names as its subject ("The
+2016-2018 cars make 155 hp", "from 2019 on, the same engine makes 181 hp"), else the version
+its sentence names last before it (to a ";"): "Payload on the GLX cab chassis is 1,155kg;
+the GSR's is 980kg", "GSR's on 265/60 R18 all-terrains, the GLX on 245/75 R16". The name
+runs on over capitalised words ("the RF Grand Touring") and, when a verb follows within three
+lower-case words, over them ("the GLX manual cab chassis is $43,690").
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ _MORE_CAPS = re.compile(r"(?:[ \t]+[A-Z][A-Za-z]+)*")
 _LOWER_TO_VERB = re.compile(
     r"(?P<w>(?:[ \t]+[a-z]+){0,3}?)(?:'s)?\s+(?:is|are|sits|gets|has|makes|costs|comes|starts|"
     r"runs|uses|offers|weighs|returns|tows|rides)\b"
+)
+# model years as a clause's subject: a range or an open one ("The 2016-2018 cars", "the
+# 2019-on models", "from 2019 on,"); one year alone is as often the document's own
+_YEARS_SUBJECT = re.compile(
+    r"\b[Tt]he\s+(?P<v>(?:19|20)\d\d\s*(?:[-–]\s*(?:(?:19|20)?\d\d|on)))\s+"
+    r"(?:cars?|models?|versions?|trucks?|examples)\b"
+    r"|\b[Ff]rom\s+(?P<o>(?:19|20)\d\d\s+on(?:wards?)?)\b"
 )
 _CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
 _MIN_USES = 2
@@ -57,11 +65,17 @@ class DocVersions:
 
     def variant(self, text: str, found: Found) -> Found:
         """`found` with the version its sentence names last before it, when it has none."""
-        if not self.names or found.variant is not None:
+        if found.variant is not None:
             return found
         back = max(0, found.value.start - _REACH)
         stops = [m.end() for m in _CLAUSE_STOP.finditer(text, back, found.value.start)]
         start = stops[-1] if stops else back
+        years = list(_YEARS_SUBJECT.finditer(text, start, found.value.start))
+        if years:  # "The 2016-2018 cars make 155 hp", "from 2019 on, the same engine makes …"
+            last = years[-1]
+            return replace(found, variant=" ".join((last.group("v") or last.group("o")).split()))
+        if not self.names:
+            return found
         last = None
         for m in re.finditer(
             rf"(?<![\w-])(?P<n>{'|'.join(map(re.escape, sorted(self.names)))})(?![\w-])",
