@@ -62,6 +62,8 @@ class DocVersions:
         }
         if len(self.names) < 2:
             self.names = set()
+        alternatives = "|".join(map(re.escape, sorted(self.names, key=len, reverse=True)))
+        self._names = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
     def variant(self, text: str, found: Found) -> Found:
         """`found` with the version its sentence names last before it, when it has none."""
@@ -72,18 +74,14 @@ class DocVersions:
         start = stops[-1] if stops else back
         years = list(_YEARS_SUBJECT.finditer(text, start, found.value.start))
         if years:  # "The 2016-2018 cars make 155 hp", "from 2019 on, the same engine makes …"
-            last = years[-1]
-            return replace(found, variant=" ".join((last.group("v") or last.group("o")).split()))
+            year = years[-1]
+            return replace(found, variant=" ".join((year.group("v") or year.group("o")).split()))
         if not self.names:
             return found
-        last = None
-        for m in re.finditer(
-            rf"(?<![\w-])(?P<n>{'|'.join(map(re.escape, sorted(self.names)))})(?![\w-])",
-            text[start : found.value.start],
-        ):
-            last = m
-        if last is None:
+        named = list(self._names.finditer(text[start : found.value.start]))
+        if not named:
             return found
+        last = named[-1]
         at = start + last.end()
         caps = _MORE_CAPS.match(text, at)
         at = caps.end() if caps else at
