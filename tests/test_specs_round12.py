@@ -229,3 +229,21 @@ def test_model_years_as_a_clauses_subject_are_its_figures_version(tmp_path: Path
     )
     assert values(specs, "power") == {"2019-2021": {150.0}, "2022 on": {160.0}}
     assert values(specs, "cylinders") == {"1.5-litre four-cylinder": {4.0}}
+
+
+def test_a_qa_question_names_its_car_when_the_answers_name_the_model_alone(
+    tmp_path: Path,
+) -> None:
+    """An owners' FAQ whose title names no car: "### What engine does the Kia Sorento use?"
+    names the Sorento, which the answer calls "the Sorento"; "### Does it have Toyota
+    Safety Sense?" names a technology the text never writes without its make."""
+    specs = write(
+        tmp_path,
+        "faq.md",
+        "# Your questions answered\n\n"
+        "### What engine does the Kia Sorento use?\n\nThe Sorento uses a 2.5-litre engine with "
+        "191 hp.\n\n### Does it have Toyota Safety Sense?\n\nNo, Toyota Safety Sense is a "
+        "Toyota system.\n",
+    )
+    assert _cars(specs) == {"kia-sorento"}
+    assert values(specs, "power") == {"2.5-litre": {191.0}}

@@ -2,9 +2,11 @@
 
 - A heading, or a paragraph's bold lead ("**Hyundai Ioniq 9.** Hyundai's biggest EV …"), that
   is nothing but makes and model names ("## Kia EV3", "**Ford Maverick and Hyundai Santa
-  Cruz.**") names the cars the text under it is about, as a title does (`lead_cars`). A
-  heading with other words in it ("Toyota Safety Sense explained", "How the Honda compares")
-  names a feature or a rival in passing, and is not read.
+  Cruz.**") names the cars the text under it is about, as a title does (`lead_cars`); so
+  does a Q&A's question ("What engine does the Kia Sorento use?") of a model the text also
+  names alone ("the Sorento's hybrid": not "Toyota Safety Sense"). Another heading with
+  other words in it ("Toyota Safety Sense explained", "How the Honda compares") names a
+  feature or a rival in passing, and is not read.
 - A document that writes one make alone, never right before a model, and one model code
   alone, never after a make ("Mazda reworked it …", "Every MX-5 is rear-wheel drive", "the
   MX-5's tank") is about that make's car of that code (`coded_car`): an owners' club
@@ -28,6 +30,7 @@ _LEAD = re.compile(r"^[ \t>*+-]*\*\*([^*\n]{3,80}?)\*\*", re.MULTILINE)
 # what may join car names in a heading besides the names: conjunctions, articles, a year
 _JOINERS = frozenset({"and", "vs", "versus", "v", "or", "the", "new", "all"})
 _REST_WORD = re.compile(r"[A-Za-z]+")
+_QUESTION = re.compile(r"\?[\s\"'”*]*$")  # a heading asking a question
 # a model code: letters, then a number ("MX-5", "XC90", "ID.4", "F-150", "GR86")
 _CODE = re.compile(r"(?<![\w/.\-])([A-Z][A-Za-z]{0,3}[-.]?\d{1,3}[A-Za-z]?)(?![\w\-]|\.\d)")
 _DATED = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+[A-Z]")  # a heading opening with a model year
@@ -51,6 +54,8 @@ def lead_cars(
         found = english_named(index, place, whole, None)
         if found and _only_names(place, found):
             out += found
+        elif _QUESTION.search(place):  # a Q&A's question ("Is the Kia Sorento hybrid worth it?")
+            out += [f for f in found if whole.count(f[2]) > whole.count(f"{f[1]} {f[2]}")]
     return out
 
 
