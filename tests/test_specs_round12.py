@@ -247,3 +247,10 @@ def test_a_qa_question_names_its_car_when_the_answers_name_the_model_alone(
     )
     assert _cars(specs) == {"kia-sorento"}
     assert values(specs, "power") == {"2.5-litre": {191.0}}
+
+
+def test_makes_of_newer_marques_name_their_models(tmp_path: Path) -> None:
+    """Lotus, VinFast, Omoda, Jaecoo and Fisker are makes: a title naming one of their models
+    finds the car as it does a long-listed make's."""
+    specs = write(tmp_path, "vf.md", "# VinFast VF 8 review\n\nThe VF 8 makes 402 hp.\n")
+    assert _cars(specs) == {"vinfast-vf-8"}
