@@ -254,3 +254,14 @@ def test_makes_of_newer_marques_name_their_models(tmp_path: Path) -> None:
     finds the car as it does a long-listed make's."""
     specs = write(tmp_path, "vf.md", "# VinFast VF 8 review\n\nThe VF 8 makes 402 hp.\n")
     assert _cars(specs) == {"vinfast-vf-8"}
+
+
+def test_a_label_naming_its_attribute_twice_is_that_attribute(tmp_path: Path) -> None:
+    """ "OTR list price (£)": "OTR" and "list price" both name the price."""
+    specs = write(
+        tmp_path,
+        "fleet.csv",
+        "Manufacturer,Model,Derivative,Power (bhp),OTR list price (£)\n"
+        "Skoda,Elroq,85 Edition,282,41950\n",
+    )
+    assert values(specs, "price") == {"85 Edition": {41950.0}}

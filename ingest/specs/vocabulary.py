@@ -139,7 +139,17 @@ class Vocabulary:
             key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
         if key is None and (named := column_unit(label) or _unit_last(norm)) is not None:
             key = self._unit_fits(self.lookup(named[0]), named[1])
-        return key
+        return key or self._doubled(norm)
+
+    def _doubled(self, norm: str) -> str | None:
+        """The attribute a label names twice over ("OTR list price": "otr" and "list price"
+        both name the price), else None."""
+        words = norm.split()
+        for i in range(1, len(words)):
+            key = self.labels.get(" ".join(words[i:]))
+            if key is not None and self.labels.get(" ".join(words[:i])) == key:
+                return key
+        return None
 
     def _unit_fits(self, key: str | None, hint: Hint) -> str | None:
         """`key` when a column's unit word measures it ("power_ps": power), else None."""
