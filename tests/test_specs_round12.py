@@ -265,3 +265,38 @@ def test_a_label_naming_its_attribute_twice_is_that_attribute(tmp_path: Path) ->
         "Skoda,Elroq,85 Edition,282,41950\n",
     )
     assert values(specs, "price") == {"85 Edition": {41950.0}}
+
+
+def test_a_section_headed_by_a_versions_code_is_that_versions(tmp_path: Path) -> None:
+    """A buyer's guide with one section per trim ("## SE2", "## SL3 Plus"): a figure no
+    sentence gives a version is its section's; a topic's heading ("## The engines") names
+    none."""
+    specs = write(
+        tmp_path,
+        "ladder.md",
+        "# Skoda Karoq: every version explained\n\nThe Karoq comes in two trims.\n\n"
+        "## The engines\n\nThe Karoq has a 110PS petrol.\n\n"
+        "## SE2\n\nThis trim rides on 205/60 R16 tyres.\n\n"
+        "## SL3 Plus\n\nFrom here the car rides on 225/45 R18 tyres.\n",
+    )
+    assert values(specs, "power") == {None: {110.0}}
+    assert {f.variant for f in facts(specs, "tyres")} == {"SE2", "SL3 Plus"}
+
+
+def test_a_figure_with_or_as_a_gearbox_is_that_gearboxs(tmp_path: Path) -> None:
+    """ "20.6 km/L with the manual and 21.2 km/L with the AMT", "as a manual": the gearbox
+    named right after a figure is its version (also across a hard-wrapped line), as "for the
+    automatic with this engine" is; "with the optional spare wheel" names none."""
+    specs = write(
+        tmp_path,
+        "economy.md",
+        "# Skoda Karoq review\n\nSkoda quotes 20.6 km/L with the\nmanual and 21.2 km/L "
+        "with the AMT. Skoda claims 18.9 km/L for the automatic with this engine. The boot "
+        "holds 521 litres with the optional spare wheel.\n",
+    )
+    assert values(specs, "fuel_economy_combined") == {
+        "manual": {20.6},
+        "AMT": {21.2},
+        "automatic": {18.9},
+    }
+    assert values(specs, "boot_volume") == {None: {521.0}}

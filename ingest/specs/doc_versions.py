@@ -13,7 +13,9 @@ A figure no reader gave a version is the model years its clause names as its sub
 its sentence names last before it (to a ";"): "Payload on the GLX cab chassis is 1,155kg;
 the GSR's is 980kg", "GSR's on 265/60 R18 all-terrains, the GLX on 245/75 R16". The name
 runs on over capitalised words ("the RF Grand Touring") and, when a verb follows within three
-lower-case words, over them ("the GLX manual cab chassis is $43,690").
+lower-case words, over them ("the GLX manual cab chassis is $43,690"). In a document about one
+car, a section whose heading is a version's code ("## MX1", "## AX7 L") is about it: its
+figures no sentence gives another version are that version's.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ _YEARS_SUBJECT = re.compile(
     r"(?:cars?|models?|versions?|trucks?|examples)\b"
     r"|\b[Ff]rom\s+(?P<o>(?:19|20)\d\d\s+on(?:wards?)?)\b"
 )
+_VERSION_HEADING = re.compile(r"[A-Z][A-Za-z]*\d[A-Za-z0-9-]*(?:[ \t]+(?:[A-Z][A-Za-z]*|\d+)){0,2}")
 _CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
 _MIN_USES = 2
 _REACH = 300
@@ -65,22 +68,29 @@ class DocVersions:
         alternatives = "|".join(map(re.escape, sorted(self.names, key=len, reverse=True)))
         self._names = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
-    def variant(self, text: str, found: Found) -> Found:
-        """`found` with the version its sentence names last before it, when it has none."""
+    def variant(self, text: str, found: Found, heading: str | None = None) -> Found:
+        """`found` with the version its sentence names last before it, when it has none, else
+        the one its section's heading names (`version_heading`)."""
         if found.variant is not None:
             return found
+        named = self._named(text, found)
+        if named is None and heading is not None:
+            return replace(found, variant=heading)
+        return found if named is None else replace(found, variant=named)
+
+    def _named(self, text: str, found: Found) -> str | None:
         back = max(0, found.value.start - _REACH)
         stops = [m.end() for m in _CLAUSE_STOP.finditer(text, back, found.value.start)]
         start = stops[-1] if stops else back
         years = list(_YEARS_SUBJECT.finditer(text, start, found.value.start))
         if years:  # "The 2016-2018 cars make 155 hp", "from 2019 on, the same engine makes …"
             year = years[-1]
-            return replace(found, variant=" ".join((year.group("v") or year.group("o")).split()))
+            return " ".join((year.group("v") or year.group("o")).split())
         if not self.names:
-            return found
+            return None
         named = list(self._names.finditer(text[start : found.value.start]))
         if not named:
-            return found
+            return None
         last = named[-1]
         at = start + last.end()
         caps = _MORE_CAPS.match(text, at)
@@ -88,5 +98,17 @@ class DocVersions:
         lower = _LOWER_TO_VERB.match(text, at)
         if lower is not None and at + len(lower.group("w")) <= found.value.start:
             at += len(lower.group("w"))
-        name = " ".join(text[start + last.start() : at].split())
-        return replace(found, variant=name)
+        return " ".join(text[start + last.start() : at].split())
+
+
+def version_heading(path: tuple[str, ...], car_words: set[str]) -> str | None:
+    """The version a section's own heading names in a document about one car: a code with a
+    number, perhaps a word or a letter after it ("## MX1", "## AX7 L", "## MX2 Pro"); a
+    topic's heading ("## The engines", "## Which one to buy?") names none."""
+    if len(path) < 2:
+        return None
+    heading = path[-1].strip(" #*:")
+    words = heading.split()
+    if not _VERSION_HEADING.fullmatch(heading) or words[0].casefold() in car_words:
+        return None
+    return heading

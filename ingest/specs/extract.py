@@ -24,7 +24,7 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
-from ingest.specs.doc_versions import DocVersions
+from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
 from ingest.specs.latter import of_both, referred_car
@@ -163,12 +163,13 @@ def _extract(
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
         versions = declared(text, versions)
+        headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions))
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
-            item = compared.variant(text, item) if from_prose else item
+            item = compared.variant(text, item, headed) if from_prose else item
             item = blocks.variant(text, item)
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
