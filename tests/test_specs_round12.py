@@ -300,3 +300,16 @@ def test_a_figure_with_or_as_a_gearbox_is_that_gearboxs(tmp_path: Path) -> None:
         "automatic": {18.9},
     }
     assert values(specs, "boot_volume") == {None: {521.0}}
+
+
+def test_last_years_figure_in_a_bracket_is_neither_a_fact_nor_a_variant(tmp_path: Path) -> None:
+    """ "250 hp and 277 lb-ft (from 238 hp last year)": the bracket's figure is the earlier
+    model's, and the bracket names no version of the torque before it."""
+    specs = write(
+        tmp_path,
+        "news.md",
+        "# Skoda Karoq review\n\nThe Karoq is up to 250 hp and 277 lb-ft (from 238 hp last "
+        "year) with all-wheel drive.\n",
+    )
+    assert values(specs, "power") == {None: {250.0}}
+    assert values(specs, "torque") == {None: {277.0}}

@@ -54,6 +54,11 @@ _EARLIER = re.compile(
 )
 
 
+# …or said after the figure, before the clause goes on: "(from 238 hp last year)", "250 hp
+# previously"
+_EARLIER_AFTER = re.compile(r"[^,;.()\n\d]{0,12}?\b(?:last year|previously)\b", re.IGNORECASE)
+
+
 # a clause whose subject is a pronoun: what it refers to is the clause before's subject
 _BACK = re.compile(r"\s*(?:its|it|their|they)\b", re.IGNORECASE)
 
@@ -74,7 +79,7 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
             return True
     if _MEASURED.search(before) or any(_MEASURED_HEADING.search(h) for h in headings):
         return True
-    return _EARLIER.search(before) is not None
+    return _EARLIER.search(before) is not None or _EARLIER_AFTER.match(text, end) is not None
 
 
 def _clause_before(text: str, at: int) -> str:
