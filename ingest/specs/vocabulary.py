@@ -137,9 +137,19 @@ class Vocabulary:
             key = self.labels.get(stripped) or self.labels.get(_ZH_HEAD.sub("", stripped))
         if key is None and economy_order(label) is not None:
             key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
-        if key is None and (named := column_unit(label) or _unit_last(norm)) is not None:
+        if key is None and (named := column_unit(label)) is not None:
             key = self._unit_fits(self.lookup(named[0]), named[1])
-        return key or self._doubled(norm)
+        return key or self._unit_last(norm) or self._doubled(norm)
+
+    def _unit_last(self, norm: str) -> str | None:
+        """The attribute of a label ending in a unit word that measures it ("max torque nm":
+        torque, in Nm), else None."""
+        head, _, last = norm.rpartition(" ")
+        key = self.labels.get(head) or self.labels.get(_EN_HEAD.sub("", head).strip())
+        if not head or last in _NOT_UNITS or key is None:
+            return None
+        hint = read_hint(last)
+        return self._unit_fits(key, hint) if hint is not None else None
 
     def _doubled(self, norm: str) -> str | None:
         """The attribute a label names twice over ("OTR list price": "otr" and "list price"
@@ -253,15 +263,6 @@ def two_units(label: str) -> Hint | None:
         return None
     hint = read_hint(before.group(1))
     return hint if hint is not None and read_hint(before.group(2)) is not None else None
-
-
-def _unit_last(norm: str) -> tuple[str, Hint] | None:
-    """(the name, the unit) of a label ending in a unit word ("max torque nm": "max torque",
-    Nm), else None."""
-    head, _, last = norm.rpartition(" ")
-    if not head or last in _NOT_UNITS or (hint := read_hint(last)) is None:
-        return None
-    return head, hint
 
 
 _NOT_UNITS = frozenset({"in", "to", "at", "per", "of", "hours", "time", "s"})
