@@ -313,3 +313,24 @@ def test_last_years_figure_in_a_bracket_is_neither_a_fact_nor_a_variant(tmp_path
     )
     assert values(specs, "power") == {None: {250.0}}
     assert values(specs, "torque") == {None: {277.0}}
+
+
+def test_a_joined_clause_gives_the_same_attribute_for_the_version_it_names(
+    tmp_path: Path,
+) -> None:
+    """ "Payload on the SE is 1,155kg; the SEL's is 980kg", "$29,730 for the S; the SE is
+    $34,040 and the SEL Premium\\n$39,750", "the SEL dual cab sits a little lower at 222mm":
+    a clause joined to a figure, naming a version as its subject and giving a figure in the
+    same unit, states the same attribute for that version; a rival named so does not."""
+    specs = write(
+        tmp_path,
+        "review.md",
+        "# Skoda Karoq SE v SEL review\n\nEvery Karoq is front-drive. Payload on the SE is "
+        "1,155kg; the SEL's is 980kg. Ground clearance on the SE is 228mm; the SEL dual cab sits "
+        "a little lower at 222mm. The range "
+        "starts at $29,730 for the S; the SE is $34,040 and the SEL Premium\n$39,750. Payload "
+        "is 1,000kg and the Ford Ranger's is 1,100kg.\n",
+    )
+    assert values(specs, "payload") == {"SE": {1155.0}, "SEL": {980.0}, None: {1000.0}}
+    assert values(specs, "ground_clearance") == {"SE": {228.0}, "SEL dual cab": {222.0}}
+    assert values(specs, "price") == {"S": {29730.0}, "SE": {34040.0}, "SEL Premium": {39750.0}}

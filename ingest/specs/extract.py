@@ -61,6 +61,7 @@ from ingest.specs.spoken import Spoken
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
+from ingest.specs.then_the import then_the
 from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
@@ -165,7 +166,7 @@ def _extract(
         versions = declared(text, versions)
         headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
-        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions))
+        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index))
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
@@ -249,7 +250,12 @@ def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
 
 
 def _read(
-    vocab: Vocabulary, section: Section, text: str, data_sets: list[DataSet], listed: Declared
+    vocab: Vocabulary,
+    section: Section,
+    text: str,
+    data_sets: list[DataSet],
+    listed: Declared,
+    index: CarIndex,
 ) -> list[tuple[Found, bool]]:
     kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
     if section.kind == "record":  # a txt's `参数：值` block: its slashed lines; a row's
@@ -295,6 +301,9 @@ def _read(
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
+    prose += [  # "Payload on the GLX is 1,155kg; the GSR's is 980kg": a version's, not a car's
+        f for f in then_the(vocab, text, prose) if not f.variant or not index.find(f.variant)
+    ]
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))
