@@ -334,3 +334,14 @@ def test_a_joined_clause_gives_the_same_attribute_for_the_version_it_names(
     assert values(specs, "payload") == {"SE": {1155.0}, "SEL": {980.0}, None: {1000.0}}
     assert values(specs, "ground_clearance") == {"SE": {228.0}, "SEL dual cab": {222.0}}
     assert values(specs, "price") == {"S": {29730.0}, "SE": {34040.0}, "SEL Premium": {39750.0}}
+
+
+def test_a_mass_said_braked_or_unbraked_is_a_towing_capacity(tmp_path: Path) -> None:
+    """ "Skoda says 2000kg braked and 750kg unbraked": only a trailer's weight is braked; the
+    unbraked one is the towing capacity of version "unbraked"."""
+    specs = write(
+        tmp_path,
+        "tow.md",
+        "# Skoda Karoq review\n\nSkoda says 2000kg braked and 750kg unbraked for the Karoq.\n",
+    )
+    assert values(specs, "towing_capacity") == {None: {2000.0}, "unbraked": {750.0}}

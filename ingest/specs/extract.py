@@ -17,6 +17,7 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
+from ingest.specs.braked import braked
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
@@ -306,6 +307,7 @@ def _read(
     ]
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += braked(vocab, text, [*skip, *((f.start, f.end) for f in prose)])  # "750kg unbraked"
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
