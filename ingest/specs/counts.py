@@ -231,8 +231,8 @@ ENGINE_NAMED = (
     # "a 2.5-liter flat-four with 180 horsepower", "a 2.5-liter turbo of 281 hp", "the
     # 2.0-liter EcoBoost is up to 250 hp", "its 2.5-liter hybrid now makes 191 hp": its output
     # right after it ("a 2.0-liter four-cylinder" is an engine's size by its cylinders)
-    r"|\s+(?:now\s+)?(?:with|of|makes|produces|develops|delivers|is\s+(?:up\s+to|good\s+for|"
-    r"rated\s+at))\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b|$))"  # $: a sentence
+    r"|\s+(?:now\s+)?(?:with|of|makes|produces|develops|delivers|is\s+(?:up\s+to|good\s+for))"
+    r"\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b|$))"  # $: a sentence
     # read up to its figure (`subjects`)
 )
 _ENGINE_SIZE = re.compile(

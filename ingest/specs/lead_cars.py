@@ -35,7 +35,6 @@ _QUESTION = re.compile(r"\?[\s\"'”*]*$")  # a heading asking a question
 _CODE = re.compile(r"(?<![\w/.\-])([A-Z][A-Za-z]{0,3}[-.]?\d{1,3}[A-Za-z]?)(?![\w\-]|\.\d)")
 _DATED = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+[A-Z]")  # a heading opening with a model year
 _TYRE = re.compile(r"\d{3}/\d{2}\s*$")  # "245/75 R16": a rim size, no model
-_MAKE_GAP = re.compile(r"[ \t]*$")
 
 
 def lead_cars(
@@ -85,15 +84,15 @@ def coded_car(index: CarIndex, texts: list[str]) -> tuple[str, str, str] | None:
                 makes[hit.brand] += 1
                 written.setdefault(hit.brand, text[hit.start : hit.end].strip())
         for m in _CODE.finditer(text):
-            before = text[: m.start()]
-            gap = _MAKE_GAP.search(before)
-            if gap is not None and gap.start() in ends:
-                makes_named = [h for h in hits if h.end == gap.start() and h.car is None]
-                for hit in makes_named:  # "Toyota GR86": a make before a code names that car
-                    makes[hit.brand] -= 1
+            gap = m.start()
+            while gap > 0 and text[gap - 1] in " \t":
+                gap -= 1
+            if gap in ends:
+                for hit in hits:  # "Toyota GR86": a make before a code names that car
+                    if hit.end == gap and hit.car is None:
+                        makes[hit.brand] -= 1
                 codes[m.group(1)] -= 99  # a code written after its make is a named car's
-                continue
-            if not _TYRE.search(before):
+            elif not _TYRE.search(text, max(0, m.start() - 12), m.start()):
                 codes[m.group(1)] += 1
     make = _only_most(makes)
     code = _only_most(codes)
