@@ -345,3 +345,16 @@ def test_a_mass_said_braked_or_unbraked_is_a_towing_capacity(tmp_path: Path) -> 
         "# Skoda Karoq review\n\nSkoda says 2000kg braked and 750kg unbraked for the Karoq.\n",
     )
     assert values(specs, "towing_capacity") == {None: {2000.0}, "unbraked": {750.0}}
+
+
+def test_a_powertrain_before_the_models_name_is_its_version(tmp_path: Path) -> None:
+    """ "The hybrid Karoq starts at $28,145": the hybrid's price; "The old Octavia's 2.4 made
+    133kW and 430Nm" is an earlier model's."""
+    specs = write(
+        tmp_path,
+        "news.md",
+        "# Skoda Karoq review\n\nThe hybrid Karoq starts at $28,145. The old Octavia's 2.4 "
+        "made 133kW and 430Nm.\n",
+    )
+    assert values(specs, "price") == {"hybrid": {28145.0}}
+    assert not facts(specs, "torque")

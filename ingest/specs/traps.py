@@ -47,6 +47,7 @@ _MEASURED_HEADING = re.compile(
 # Armada's 5.6-liter V8.)
 _EARLIER = re.compile(
     r"\blast year'?s\b|\b(?:up|down) from\b|\boutgoing\b|\bpredecessor\b|"
+    r"\bthe old [A-Z][\w-]*'s\b|"  # "The old Triton's single-turbo 2.4 made 133kW and 430Nm"
     r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b|"
     # …or a later one's: "The 2026 redesign moves to a 285-hp engine", "the next generation"
     r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b",
