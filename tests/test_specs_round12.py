@@ -358,3 +358,14 @@ def test_a_powertrain_before_the_models_name_is_its_version(tmp_path: Path) -> N
     )
     assert values(specs, "price") == {"hybrid": {28145.0}}
     assert not facts(specs, "torque")
+
+
+def test_a_gearbox_as_a_clauses_subject_is_its_figures_version(tmp_path: Path) -> None:
+    """ "The manual is rated at 29 mpg combined; the automatic gets 30 mpg combined"."""
+    specs = write(
+        tmp_path,
+        "economy.md",
+        "# Skoda Karoq review\n\nThe manual is rated at 29 mpg combined; the automatic gets "
+        "30 mpg combined.\n",
+    )
+    assert values(specs, "fuel_economy_combined") == {"manual": {29.0}, "automatic": {30.0}}

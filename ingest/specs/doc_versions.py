@@ -9,7 +9,8 @@ company's or a body type's), and the document names at least two such: one name 
 often a rival or an organisation ("the EPA").
 
 A figure no reader gave a version is the model years its clause names as its subject ("The
-2016-2018 cars make 155 hp", "from 2019 on, the same engine makes 181 hp"), else the version
+2016-2018 cars make 155 hp", "from 2019 on, the same engine makes 181 hp"), or the gearbox or
+powertrain ("the automatic gets 30 mpg combined"), else the version
 its sentence names last before it (to a ";"): "Payload on the GLX cab chassis is 1,155kg;
 the GSR's is 980kg", "GSR's on 265/60 R18 all-terrains, the GLX on 245/75 R16". The name
 runs on over capitalised words ("the RF Grand Touring") and, when a verb follows within three
@@ -41,6 +42,11 @@ _YEARS_SUBJECT = re.compile(
     r"|\b[Ff]rom\s+(?P<o>(?:19|20)\d\d\s+on(?:wards?)?)\b"
 )
 _VERSION_HEADING = re.compile(r"[A-Z][A-Za-z]*\d[A-Za-z0-9-]*(?:[ \t]+(?:[A-Z][A-Za-z]*|\d+)){0,2}")
+# a gearbox or a powertrain as a clause's subject: "the automatic gets 30 mpg combined"
+_KIND_SUBJECT = re.compile(
+    r"\b[Tt]he\s+(?P<v>manual|automatic|auto|hybrid|diesel|petrol|plug-in)\s+"
+    r"(?:gets|returns|does|manages|achieves|makes|has)\b"
+)
 _CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
 _MIN_USES = 2
 _REACH = 300
@@ -86,6 +92,9 @@ class DocVersions:
         if years:  # "The 2016-2018 cars make 155 hp", "from 2019 on, the same engine makes …"
             year = years[-1]
             return " ".join((year.group("v") or year.group("o")).split())
+        kinds = list(_KIND_SUBJECT.finditer(text, start, found.value.start))
+        if kinds:  # "…; the automatic gets 30 mpg combined"
+            return kinds[-1].group("v")
         if not self.names:
             return None
         named = list(self._names.finditer(text[start : found.value.start]))
