@@ -139,7 +139,8 @@ _OWN_BRACKET = re.compile(  # words, a Chinese name or a designation ("Q4 40", "
 _NO_VARIANT = re.compile(
     r"\b(?:usable|gross|net|approx\w*|est\w*|epa|wltp|nedc|cltc|claimed|rated|max\w*|peak|"
     r"combined|city|highway|hwy|typical\w*|about|around|min\w*|avg|average|sae|din|all|"
-    r"every|both|each|full|total|only|see|note|incl\w*|excl\w*|with|without|per|at)\b"
+    r"every|both|each|full|total|only|see|note|incl\w*|excl\w*|with|without|per|at|"
+    r"from|last|previous\w*)\b"  # "(from 238 hp last year)": an earlier figure, no variant
     r"|约|左右|综合|市区|高速|可用|全系|标配",
     re.IGNORECASE,
 )

@@ -22,7 +22,8 @@ from collections.abc import Callable
 
 from ingest.specs.numbers import quantities
 from ingest.specs.shapes import Found
-from ingest.specs.units import LITRE, to_canonical
+from ingest.specs.sized import CYLINDER_SIZE, SIZED_ITEM
+from ingest.specs.units import CC, LITRE, to_canonical
 from ingest.specs.values import Value, compared, read
 from ingest.specs.vocabulary import Vocabulary
 from ingest.specs.wrap import line_start as wrapped_start
@@ -158,12 +159,15 @@ def _cylinders(text: str, covered: object) -> list[Found]:
         cue = _ENGINE_CUE.search(text, line_start, line_end) or under_engine_heading(
             text, m.start()
         )
-        if not cue or compared(text, m.start()):
+        # "- **1.0 TSI petrol**: 999cc, three cylinders, …": an item naming an engine by its size
+        item = SIZED_ITEM.match(text, line_start, m.start()) is not None
+        end = m.end("c") if m.group("c") else m.end()  # "a 2.0-liter four-cylinder": sized
+        cue = cue or any(c.end() == end for c in CYLINDER_SIZE.finditer(text, line_start, end))
+        if not (cue or item) or compared(text, m.start()):
             continue  # "a V6" in passing, "比同等动力的V6发动机": not this engine's count
         variant, ev_start = _engine_name(text, line_start, m.start())
-        if ev_start == m.start() and not m.group("z"):
+        if ev_start == m.start() and not m.group("z") and not item:
             continue  # "a twin-turbo V6", "from V8 to V6": no sized engine it belongs to
-        end = m.end("c") if m.group("c") else m.end()
         value = Value(m.start(), end, (n,))
         out.append(Found("cylinders", value, min(ev_start, m.start()), end, variant))
     return out
@@ -224,8 +228,12 @@ ENGINE_NAMED = (
     r"(?:\s+engine\b|,?\s+(?:which|that)\s+(?:produced|produces|made|makes|delivered|delivers|"
     r"developed|develops|generated|generates)\b|\s+(?:producing|making|delivering|developing|"
     r"generating)\b"
-    # "a 2.5-liter flat-four with 180 horsepower": its output right after it
-    r"|\s+with\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b))"
+    # "a 2.5-liter flat-four with 180 horsepower", "a 2.5-liter turbo of 281 hp", "the
+    # 2.0-liter EcoBoost is up to 250 hp", "its 2.5-liter hybrid now makes 191 hp": its output
+    # right after it ("a 2.0-liter four-cylinder" is an engine's size by its cylinders)
+    r"|\s+(?:now\s+)?(?:with|of|makes|produces|develops|delivers|is\s+(?:up\s+to|good\s+for))"
+    r"\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b|$))"  # $: a sentence
+    # read up to its figure (`subjects`)
 )
 _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
@@ -242,8 +250,11 @@ def engine_sizes(vocab: Vocabulary, text: str, covered: Callable[[int], bool]) -
     """The displacement an engine's name states; the name (in a sentence) is the variant."""
     attr = vocab.attributes["displacement"]
     out = []
-    for m in _ENGINE_SIZE.finditer(text):
-        zh = next((g for g in ("t", "z", "y") if m.group(g)), None)
+    named = list(_ENGINE_SIZE.finditer(text))
+    starts = {m.start() for m in named}
+    named += [m for m in CYLINDER_SIZE.finditer(text) if m.start() not in starts]
+    for m in named:
+        zh = next((g for g in ("t", "z", "y") if m.groupdict().get(g)), None)
         at = m.start(zh) if zh else m.start()
         if covered(at) or (zh and compared(text, at)):
             continue
@@ -367,7 +378,8 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
 _BRACKET_AFTER = re.compile(r"[ \t]*\((?![A-Z0-9/+ -]+\))")
 # "1.5L", "2.0-litre"; a Chinese spec list's "1.5T" is a 1.5-litre turbo ("发动机：1.5T 四缸")
 _LITRES = re.compile(
-    r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))",
+    r"(?<![\d.])(?:(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))"
+    r"|(?P<cc>\d,?\d{3})\s*(?:cc|cm3|cm³)(?![a-z0-9]))",  # "1,498cc": a size in cubic cm
     re.IGNORECASE,
 )
 _ZH_COUNT = {"三": 3.0, "四": 4.0, "五": 5.0, "六": 6.0, "八": 8.0}
@@ -384,13 +396,15 @@ def engine_parts(vocab: Vocabulary, text: str, engine: Found) -> list[Found]:
     attr = vocab.attributes.get("displacement")
     if len(sizes) == 1 and attr is not None:
         m = sizes[0]
-        converted = to_canonical(float(m.group("size")), LITRE, attr.dimension)
+        size, unit = (m.group("size"), LITRE) if m.group("size") else (m.group("cc"), CC)
+        number = float(size.replace(",", ""))
+        converted = to_canonical(number, unit, attr.dimension)
         if (
             converted is not None
             and attr.plausible(converted[0])
             and not _BRACKET_AFTER.match(text, m.end())
         ):
-            value = Value(m.start(), m.end(), (float(m.group("size")),), "L", *converted)
+            value = Value(m.start(), m.end(), (number,), unit.symbol, *converted)
             out.append(Found("displacement", value, engine.start, b, engine.variant))
     counts = list(CYLINDERS.finditer(text, a, b))
     if len(counts) == 1 and "cylinders" in vocab.attributes:

@@ -17,6 +17,7 @@ from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
+from ingest.specs.braked import braked
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered, offered_ranges, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
@@ -24,10 +25,12 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
+from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
-from ingest.specs.groups import group_versions, level_version, paired_version, short_version
+from ingest.specs.groups import per_trim
 from ingest.specs.latter import of_both, referred_car
+from ingest.specs.lead_cars import only_car
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
@@ -41,7 +44,7 @@ from ingest.specs.phrasing import worded_figures
 from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
-from ingest.specs.respective import interleaved, shared_by_listed
+from ingest.specs.respective import interleaved
 from ingest.specs.row_labels import only_place
 from ingest.specs.scope import (
     DocCars,
@@ -60,8 +63,9 @@ from ingest.specs.spoken import Spoken
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
+from ingest.specs.then_the import then_the
 from ingest.specs.traps import not_a_spec
-from ingest.specs.trims import priced_trim, spans_of, trim_prices, trim_subjects
+from ingest.specs.trims import priced_trim, spans_of, trim_prices
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
 from ingest.specs.variants import after_own_name, unify_variants
 from ingest.specs.version_columns import (
@@ -116,7 +120,7 @@ def _extract(
     data_sets: list[DataSet],
 ) -> DocumentSpecs:
     index, taught, passing = taught_index(index, doc)  # the cars it names, listed or not
-    doc_cars = _with_trim(doc, document_car(index, doc))
+    doc_cars = _with_trim(doc, only_car(document_car(index, doc), taught, passing))
     counted_by_designation(
         doc_cars, [doc.title, *(s.text for s in doc.sections)], index.model_names
     )
@@ -134,7 +138,10 @@ def _extract(
     blocks = Blocks()  # the version blocks name lines head (`blocks`)
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
     own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
-    spoken = Spoken([doc.title, *(s.text for s in doc.sections if s.kind != "record")], own_words)
+    prose_texts = [doc.title, *(s.text for s in doc.sections if s.kind != "record")]
+    spoken = Spoken(prose_texts, own_words)
+    heads = [doc.title, *(h for s in doc.sections for h in s.heading_path)]
+    compared = DocVersions(prose_texts, heads, own_words)  # "the GSR", "the GLX cab chassis"
     columns = sheet_columns(vocab, doc)  # a CSV whose columns are versions: their names
     sheet_car(index, doc, columns, doc_cars)  # "朗逸配置表.csv": its rows name no car
     named_rows = rows_named(vocab, doc, columns)  # a CSV whose rows are versions
@@ -169,12 +176,14 @@ def _extract(
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
         versions = declared(text, versions)
+        headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
-        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, columns))
+        read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
         read = row_named(read, section.heading_path, named_rows)
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
+            item = compared.variant(text, item, headed) if from_prose else item
             item = blocks.variant(text, item)
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
@@ -261,6 +270,7 @@ def _read(
     text: str,
     data_sets: list[DataSet],
     listed: Declared,
+    index: CarIndex,
     columns: tuple[str, ...] = (),
 ) -> list[tuple[Found, bool]]:
     if columns:  # a row of a sheet whose columns are versions
@@ -310,8 +320,12 @@ def _read(
     prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
+    prose += [  # "Payload on the GLX is 1,155kg; the GSR's is 980kg": a version's, not a car's
+        f for f in then_the(vocab, text, prose) if not f.variant or not index.find(f.variant)
+    ]
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += braked(vocab, text, [*skip, *((f.start, f.end) for f in prose)])  # "750kg unbraked"
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
@@ -321,39 +335,7 @@ def _read(
     ]
     found += [(f, True) for f in subject_sizes(vocab, text, [f for f, _ in found])]
     settled = components(text, settle(vocab, text, found, listed[0]))
-    return _per_trim(text, bracket_versions(text, without_total_range(text, settled)))
-
-
-def _per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
-    """A sentence's figure whose subject is a list of trims ("Base and Premium trims use a
-    2.0-liter …") once for each trim."""
-    out = []
-    for f, prose in found:
-        trims = (
-            (trim_subjects(text, f.value.start) or _shared(text, f) or _group(text, f))
-            if prose
-            else []
-        )
-        out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
-    return out
-
-
-def _shared(text: str, found: Found) -> list[str]:
-    """The Chinese versions a clause lists as its subject, when the fact names none of its
-    own beyond them ("尊贵版和旗舰版则换上了235/45 R18轮胎")."""
-    names = shared_by_listed(text, found.value.start)
-    return names if found.variant is None or found.variant in names else []
-
-
-def _group(text: str, found: Found) -> list[str]:
-    """The versions a sentence speaks of as a group ("80KM的两个版本，电池是…"), as one of a
-    pair (前者/后者) or by level ("顶配为…") (`groups`), for a figure of no version or only a
-    motor's."""
-    if found.variant is not None and not found.variant.endswith("电机"):
-        return []
-    at = found.value.start
-    one = paired_version(text, at) or level_version(text, at) or short_version(text, at)
-    return group_versions(text, at) or ([one] if one else [])
+    return per_trim(text, bracket_versions(text, without_total_range(text, settled)))
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:

@@ -2,7 +2,9 @@
 and 6.2L/100km for the hybrid", "8.1L/100km for the 3.0-litre", "1800kg for the 2.5i grades".
 
 The name is a model code or a capitalised word (with one more such word, or a gearbox:
-"1.9-litre automatic"), or a powertrain in any case ("the hybrid"); a group word after it
+"1.9-litre automatic"), or a powertrain or a gearbox in any case ("the hybrid", "the
+manual"); a figure "with the AMT" or "as a manual" is given for that gearbox or powertrain
+alone (not "with the optional wheels"); a group word after it
 ("grades", "trims") is left out, and the name ends the clause: "for the UK market" names a
 market, "for the money" nothing.
 """
@@ -18,9 +20,10 @@ from ingest.specs.vocabulary import Vocabulary
 _WORD = r"[A-Za-z0-9](?:[\w+-]|\.(?=\w))*"  # "2.5i", "3.0-litre"; no sentence's full stop
 _GROUP = r"(?:grades?|trims?|variants?|versions?|models?)\b"
 _FOR = re.compile(
-    rf"[ \t]+for[ \t]+the[ \t]+(?P<v>{_WORD}(?:[ \t]+(?!{_GROUP}){_WORD})?)"
+    rf"\s+(?:for\s+the|(?P<as>with\s+the|as\s+an?))\s+"
+    rf"(?P<v>{_WORD}(?:[ \t]+(?!{_GROUP}){_WORD})?)"
     rf"(?:[ \t]+{_GROUP})?"
-    r"(?=[ \t]*(?:[,;.)]|\band\b|\bbut\b|\bversus\b|$))",
+    r"(?=[ \t]*(?:[,;.)]|\band\b|\bbut\b|\bversus\b|\bwith\b|$))",
     re.MULTILINE,
 )
 _POWERTRAIN = frozenset({"hybrid", "diesel", "petrol", "electric", "plug-in", "phev", "ev"})
@@ -35,13 +38,15 @@ def given_for(text: str, end: int) -> str | None:
     words = m.group("v").split()
     if not _names(words[0]):
         return None
+    if m.group("as") and not (words[0].lower() in _POWERTRAIN | _GEARBOX or words[0].isupper()):
+        return None  # "… with the AMT", "… as a manual": a gearbox or a powertrain only
     if len(words) == 2 and not (_names(words[1]) or words[1].lower() in _GEARBOX):
         return None
     return " ".join(words)
 
 
 def _names(word: str) -> bool:
-    return bool(re.search(r"\d|[A-Z]", word)) or word.lower() in _POWERTRAIN
+    return bool(re.search(r"\d|[A-Z]", word)) or word.lower() in _POWERTRAIN | _GEARBOX
 
 
 # "… and 1200kg for the hybrid": a further figure of the clause, given for another version

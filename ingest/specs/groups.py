@@ -19,6 +19,11 @@ level ("顶配为9.39万元", "入门款那台…") is that level's (`level_vers
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+from ingest.specs.respective import shared_by_listed
+from ingest.specs.shapes import Found
+from ingest.specs.trims import trim_subjects
 
 _COUNT = r"(?:两|三|四|五|[2-5])"
 _LATIN_NAME = r"[A-Za-z0-9][A-Za-z0-9.+]*"
@@ -113,3 +118,35 @@ def short_version(text: str, at: int) -> str | None:
     n = short[-1].group("n")
     names = set(re.findall(rf"(?<![\d.]){n}[A-Za-z]{{1,3}}(?![A-Za-z])", text))
     return names.pop() if len(names) == 1 else None
+
+
+def per_trim(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """A sentence's figure whose subject is a list of trims ("Base and Premium trims use a
+    2.0-liter …") once for each trim."""
+    out = []
+    for f, prose in found:
+        trims = (
+            (trim_subjects(text, f.value.start) or _shared(text, f) or _group(text, f))
+            if prose
+            else []
+        )
+        out += [(replace(f, variant=t), prose) for t in trims] or [(f, prose)]
+    return out
+
+
+def _shared(text: str, found: Found) -> list[str]:
+    """The Chinese versions a clause lists as its subject, when the fact names none of its
+    own beyond them ("尊贵版和旗舰版则换上了235/45 R18轮胎")."""
+    names = shared_by_listed(text, found.value.start)
+    return names if found.variant is None or found.variant in names else []
+
+
+def _group(text: str, found: Found) -> list[str]:
+    """The versions a sentence speaks of as a group ("80KM的两个版本，电池是…"), as one of a
+    pair (前者/后者) or by level ("顶配为…") (`groups`), for a figure of no version or only a
+    motor's."""
+    if found.variant is not None and not found.variant.endswith("电机"):
+        return []
+    at = found.value.start
+    one = paired_version(text, at) or level_version(text, at) or short_version(text, at)
+    return group_versions(text, at) or ([one] if one else [])

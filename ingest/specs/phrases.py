@@ -47,8 +47,9 @@ UNIT_ATTRIBUTE = {
     "kWh": "battery_capacity",
     "MPGe": "electric_consumption",
 }
+_PROSE_UNITS = {"cc": "displacement"}  # "1197cc, three cylinders": cc size nothing else
 _UNIT_CUE = re.compile(
-    r"\d(?:\s*|-(?=h))(?:kw\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
+    r"\d(?:\s*|-(?=h))(?:kw\b|cc\b|hp|bhp|ps|horsepower|n\s*[·.]?\s*m|lb[\s.-]*ft|pound[\s-]*feet|kwh(?!\s*/)|"
     r"km\s*/\s*(?:l|kg)|kmpl|kilomet(?:re|er)s?\s+(?:per|a)\s+(?:lit|kilo)|mpge?|l\s*/\s*100\s*km|马力|牛)",
     re.IGNORECASE,
 )
@@ -193,7 +194,8 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
         out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
     if "drive" in vocab.attributes and "驱" in text:
         out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
-    if "displacement" in vocab.attributes and has("engine", "发动机", "增程器", "t+", "t动力"):
+    sized = ("engine", "liter", "litre", "发动机", "增程器", "t+", "t动力")
+    if "displacement" in vocab.attributes and has(*sized):
         out += engine_sizes(vocab, text, covered)
     if "seats" in vocab.attributes and has("座", "seat"):
         out += seat_counts(text, covered)
@@ -273,7 +275,7 @@ def _unit_figure(vocab: Vocabulary, text: str, at: int, cue_end: int) -> Found |
     if not found or found[0].unit is None or found[0].is_list:
         return None
     q = found[0]
-    key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+    key = {**UNIT_ATTRIBUTE, **_PROSE_UNITS}.get(q.unit.symbol) if q.unit else None
     if q.unit is not None and q.unit.symbol == "kW" and engine_kw(text, q.start, q.end):
         key = "power"  # kW is power or charging; an engine's "produces 85 kW" is power
     attr = vocab.attributes.get(key) if key else None

@@ -44,6 +44,10 @@ def sentence_car(
     elif car is not None and before and before[-1].car != car:
         return None  # "比AION Y 10-15万的定位": the figure follows another car's name
     subs: list[str | None] = [None]
+    if car is not None and before and before[-1].car == car and found.variant is None:
+        kind = _KIND_BEFORE.search(text, max(0, before[-1].start - 24), before[-1].start)
+        if kind is not None:  # "The hybrid Maverick starts at $28,145": the hybrid's price
+            found = replace(found, variant=kind.group("v"))
     if car is not None and before and before[-1].car == car:
         subs = _joined_sub_models(text, before, doc_cars) or subs
         for sub in subs:  # "the Aurora X5 Hybrid … 18.4 kWh battery"
@@ -53,6 +57,12 @@ def sentence_car(
     return car, found, subs, False
 
 
+# "the hybrid Maverick", "a diesel Ranger": a powertrain named right before the car's name
+_KIND_BEFORE = re.compile(
+    r"\b(?:the|a|an)[ \t]+(?P<v>hybrid|plug-in(?:[ \t]+hybrid)?|diesel|petrol|gasoline|electric|"
+    r"PHEV|EV)[ \t]+$",
+    re.IGNORECASE,
+)
 # "六座的理想L8", "售价14.38万元的卡罗拉": a figure, then 的 and the car it describes
 _OWNED_BY = re.compile(r"[ \t]*的[ \t]*")
 # "G3i 520G和G3i 520N": two sub-models joined, the first one's model word then a joiner

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ingest.specs.bracket_cells import bracket_pairs
 from ingest.specs.charging import CHARGING, LINE_LABELS, charging_cell
 from ingest.specs.conditions import alternatives, qualified, without_asides
 from ingest.specs.numbers import joined_list, quantities
@@ -377,6 +378,8 @@ def _read_cell(
     if key == "engine" and not values and _BARE_SIZE.fullmatch(segment):
         return _read_cell(vocab, "displacement", label, segment, single)  # "| 发动机 | 1.5L |"
     values = without_asides(segment, values)  # "(2025)", "(as tested £29,090)"
+    if (pairs := bracket_pairs(label, segment, values)) is not None:  # "150 (110)"
+        return [(f.attribute, f.value, q) for v, q in pairs for f in with_rpm(attr, v, segment)]
     if attr.dimension == "text" and len(values) == 1:
         values = alternatives(key, values[0], segment)
         if len(values) > 1:
@@ -392,7 +395,12 @@ def _read_cell(
 
 
 def with_rpm(
-    attr: Attribute, value: Value, text: str, start: int, end: int, variant: str | None
+    attr: Attribute,
+    value: Value,
+    text: str,
+    start: int = 0,
+    end: int = 0,
+    variant: str | None = None,
 ) -> list[Found]:
     found = [Found(attr.key, value, start, end, variant)]
     if value.rpm is not None and attr.key in ("power", "torque"):

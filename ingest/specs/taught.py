@@ -40,6 +40,7 @@ from pathlib import Path
 from ingest.analysis import HAN
 from ingest.document import ParsedDocument
 from ingest.specs.cars import GAP, CarIndex, with_models
+from ingest.specs.lead_cars import coded_car, lead_cars
 from ingest.specs.numbers import fold
 from ingest.specs.taught_en import EnglishWhole, as_written, english_named, model_fields
 
@@ -55,7 +56,6 @@ _MARKED = re.compile(r"\d|-|(?<=[a-z])[A-Z]|\s")  # a digit, hyphen, inner capit
 _QUOTE = re.compile(r"[“\"「『《]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _LINE_END = re.compile(r"\s*(?:[:：]|$)")  # a heading line's name ends at its end or colon
-_DATED = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+[A-Z]")  # a heading opening with a model year
 _YEAR_MODEL = re.compile(r"(?:19|20)\d\d\s*款")
 # a form's field naming the car's make and model: "| 品牌型号 | 丰田锋兰达 2023款 |", "车型：…"
 _ZH_MODEL_FIELD = re.compile(
@@ -207,11 +207,9 @@ def _heading_cars(
         english = place is title
         for brand, make, name in _named(index, place, whole, line=not english, english=english):
             named.setdefault((brand, name), make)
-    for heading in headings:  # "2023 Honda Passport EX-L": a listing's heading names its car
-        if heading.isascii() and _DATED.match(heading):
-            for brand, make, name in english_named(index, heading, whole.english, None):
-                named.setdefault((brand, name), make)
-    if not named:
+    for brand, make, name in lead_cars(index, headings, texts, whole.english):
+        named.setdefault((brand, name), make)
+    if not named:  # a form's model field ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK")
         named = _field_cars(index, texts, whole)
     if named or any(hit.car for hit in index.find(title)):
         return named  # else the title names no car: its file name ("kia_ev9_kit") may
@@ -222,6 +220,9 @@ def _heading_cars(
         # an English title naming no model ("Subaru unveils the new Outback"): a make and
         # model its headings and prose write at least twice
         named.update(_english_repeated(index, [*headings, *texts], whole))  # lines: in texts
+    if not named and (coded := coded_car(index, [title, *headings, *texts])) is not None:
+        brand, make, code = coded  # "Mazda lists …", "Every MX-5 …": the make's car of that code
+        named[brand, code] = make
     return named
 
 

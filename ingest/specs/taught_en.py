@@ -24,6 +24,9 @@ as `ingest.specs.taught` reads a Chinese one:
   writing's, not the name's: a word of capitals only is no code there, unless a model year
   stands before the make ("2026 MITSUBISHI OUTLANDER PHEV") or the document writes it
   capitalised elsewhere ("Ridgeline");
+- a title's first part may be the make and the model alone ("CUPRA Formentor: UK press kit"):
+  a capitalised word before a colon or a spaced dash names the model when the document never
+  writes it in lower case;
 - a form's field whose label names the model ("YEAR/MAKE/MODEL ..... 2025 SUBARU OUTBACK",
   "Model: Outback") gives its value as a title does (`model_fields`).
 """
@@ -43,6 +46,8 @@ _GLUED = re.compile(r"[a-z]-[A-Za-z0-9]+")  # "e-tron": a maker's family word, n
 # a code: a digit, a hyphen, a capital after a small letter, or two capitals and no small one
 _CODE = re.compile(r"\d|-|(?<=[a-z])[A-Z]|^[A-Z]{2,}[0-9+]*$")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# what ends a title's first part: a colon, a dash or bar between spaces ("Kia Hatch: review")
+_SEPARATOR = re.compile(r"[ \t]*(?::|[ \t][-–—|][ \t]|[|–—])")
 # a form's field naming the model: a label with the word "model", dot leaders or a colon
 _MODEL_FIELD = re.compile(
     r"^[ \t]*[A-Za-z/&, \t]*\bmodel\b[A-Za-z/&, \t]*?(?:[ \t]*\.{2,}[ \t]*|[ \t]*:[ \t]*)(\S.*)$",
@@ -87,6 +92,7 @@ _ORGANISATION = frozenset(
 )
 # Capitals that follow a make without naming a model: a body type, an officer, a press unit.
 _NOT_CODES = frozenset({"SUV", "SUVS", "MPV", "CEO", "CTO", "CFO", "COO", "VP", "PR", "USA", "EV"})
+NOT_NAMES = _ORGANISATION | _NOT_CODES  # words after a make or "the" that name no model or trim
 
 
 class Counts(Protocol):
@@ -150,7 +156,9 @@ def model_after(
     line = text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else len(text)]
     shouted = re.search(r"[a-z]", line) is None and not dated  # "2026 HONDA RIDGELINE": named
     if not _starts_name(name, whole, shouted=shouted) and not (
-        (dated or title and _title_rest(text, end)) and not shouted and _could_name(name)
+        (dated or title and _title_rest(text, end, name, whole))
+        and not shouted
+        and _could_name(name)
     ):
         return None
     for _ in range(_WORDS - 1):
@@ -171,9 +179,15 @@ def model_after(
     return name
 
 
-def _title_rest(text: str, end: int) -> bool:
+def _title_rest(text: str, end: int, name: str, whole: EnglishWhole) -> bool:
     """Whether a title holds after a name only words titles add and years: a plain word
-    before them was the model ("Kia Hatch", "Toyota Sequoia - specifications"), no verb."""
+    before them was the model ("Kia Hatch", "Toyota Sequoia - specifications"), no verb. A
+    title's first part may end at the name ("CUPRA Formentor: UK press kit", "Kia Hatch |
+    Owners' notes"): the make and the model are that part, when the document never writes
+    the word in lower case (a verb or a noun is: "Ford Recall: …", "a recall")."""
+    cut = _SEPARATOR.match(text, end)
+    if cut is not None and whole.count(name.lower()) == 0:
+        return True
     return all(w.lower() in TITLE_WORDS or _YEAR.fullmatch(w) for w in _WORD.findall(text, end))
 
 

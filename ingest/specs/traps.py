@@ -48,11 +48,17 @@ _MEASURED_HEADING = re.compile(
 # Armada's 5.6-liter V8.)
 _EARLIER = re.compile(
     r"\blast year'?s\b|\b(?:up|down) from\b|\boutgoing\b|\bpredecessor\b|"
+    r"\bthe old [A-Z][\w-]*'s\b|"  # "The old Triton's single-turbo 2.4 made 133kW and 430Nm"
     r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b|"
     # …or a later one's: "The 2026 redesign moves to a 285-hp engine", "the next generation"
     r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b",
     re.IGNORECASE,
 )
+
+
+# …or said after the figure, before the clause goes on: "(from 238 hp last year)", "250 hp
+# previously"
+_EARLIER_AFTER = re.compile(r"[^,;.()\n\d]{0,12}?\b(?:last year|previously)\b", re.IGNORECASE)
 
 
 # a clause whose subject is a pronoun: what it refers to is the clause before's subject
@@ -75,7 +81,7 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
             return True
     if _MEASURED.search(before) or any(_MEASURED_HEADING.search(h) for h in headings):
         return True
-    return _EARLIER.search(before) is not None
+    return _EARLIER.search(before) is not None or _EARLIER_AFTER.match(text, end) is not None
 
 
 def _clause_before(text: str, at: int) -> str:

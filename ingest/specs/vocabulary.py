@@ -142,7 +142,27 @@ class Vocabulary:
             key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
         if key is None and (named := column_unit(label)) is not None:
             key = self._unit_fits(self.lookup(named[0]), named[1])
-        return key
+        return key or self._unit_last(norm) or self._doubled(norm)
+
+    def _unit_last(self, norm: str) -> str | None:
+        """The attribute of a label ending in a unit word that measures it ("max torque nm":
+        torque, in Nm), else None."""
+        head, _, last = norm.rpartition(" ")
+        key = self.labels.get(head) or self.labels.get(_EN_HEAD.sub("", head).strip())
+        if not head or last in _NOT_UNITS or key is None:
+            return None
+        hint = read_hint(last)
+        return self._unit_fits(key, hint) if hint is not None else None
+
+    def _doubled(self, norm: str) -> str | None:
+        """The attribute a label names twice over ("OTR list price": "otr" and "list price"
+        both name the price), else None."""
+        words = norm.split()
+        for i in range(1, len(words)):
+            key = self.labels.get(" ".join(words[i:]))
+            if key is not None and self.labels.get(" ".join(words[:i])) == key:
+                return key
+        return None
 
     def _unit_fits(self, key: str | None, hint: Hint) -> str | None:
         """`key` when a column's unit word measures it ("power_ps": power), else None."""
@@ -217,6 +237,8 @@ def unit_hint(label: str) -> Hint | None:
     folded = fold(label)
     if "百公里" in folded and ("油耗" in folded or "电耗" in folded):  # "百公里电耗为12.5kWh"
         return Hint(L100 if "油耗" in folded else KWH100)
+    if (hint := two_units(label)) is not None:  # "Max power PS (kW)": PS, kW in brackets
+        return hint
     for m in _HINT.finditer(folded):
         hint = read_hint(m.group(1).strip())
         if hint is not None:
@@ -231,6 +253,21 @@ def unit_hint(label: str) -> Hint | None:
 
 _AT_RPM = re.compile(r"\s*@\s*(?:rpm|r/min)$", re.IGNORECASE)
 # Words that read as units but in a label name the attribute: "Max. Torque", "Height"
+# a unit word right before a bracketed unit: the cell's first figure is in it ("150 (110)")
+_UNIT_BEFORE = re.compile(r"([A-Za-z][A-Za-z0-9/.-]*)\s*[(\[]([^()\[\]]{1,12})[)\]]")
+
+
+@lru_cache(maxsize=4096)
+def two_units(label: str) -> Hint | None:
+    """The first unit of a label naming two, the second in brackets ("Max power PS (kW)":
+    PS), else None."""
+    before = _UNIT_BEFORE.search(fold(label))
+    if before is None or before.group(1).lower() in _NOT_UNITS:
+        return None
+    hint = read_hint(before.group(1))
+    return hint if hint is not None and read_hint(before.group(2)) is not None else None
+
+
 _NOT_UNITS = frozenset({"in", "to", "at", "per", "of", "hours", "time", "s"})
 
 

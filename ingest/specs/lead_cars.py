@@ -1,0 +1,125 @@
+"""Cars an English document names where a heading would, or only by a code beside its make.
+
+- A heading, or a paragraph's bold lead ("**Hyundai Ioniq 9.** Hyundai's biggest EV …"), that
+  is nothing but makes and model names ("## Kia EV3", "**Ford Maverick and Hyundai Santa
+  Cruz.**") names the cars the text under it is about, as a title does (`lead_cars`); so
+  does a Q&A's question ("What engine does the Kia Sorento use?") of a model the text also
+  names alone ("the Sorento's hybrid": not "Toyota Safety Sense"). Another heading with
+  other words in it ("Toyota Safety Sense explained", "How the Honda compares") names a
+  feature or a rival in passing, and is not read.
+- A document that writes one make alone, never right before a model, and one model code
+  alone, never after a make ("Mazda reworked it …", "Every MX-5 is rear-wheel drive", "the
+  MX-5's tank") is about that make's car of that code (`coded_car`): an owners' club
+  newsletter or a Q&A names its car the way its readers do. A code is letters then a number
+  ("MX-5", "EV9", "XC90", "ID.4", "F-150"), written at least twice; the make and the code
+  must each be the document's only one so written, as often as anything else: two candidates
+  say the document is about more than one thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from ingest.specs.cars import CarIndex
+from ingest.specs.taught_en import EnglishWhole, english_named
+
+if TYPE_CHECKING:  # scope reads the cars taught here (taught → lead_cars): no import cycle
+    from ingest.specs.scope import DocCars
+
+# a bold lead at a line's start ("**Hyundai Ioniq 9.**", "- **Mazda CX-70:**")
+_LEAD = re.compile(r"^[ \t>*+-]*\*\*([^*\n]{3,80}?)\*\*", re.MULTILINE)
+# what may join car names in a heading besides the names: conjunctions, articles, a year
+_JOINERS = frozenset({"and", "vs", "versus", "v", "or", "the", "new", "all"})
+_REST_WORD = re.compile(r"[A-Za-z]+")
+_QUESTION = re.compile(r"\?[\s\"'”*]*$")  # a heading asking a question
+# a model code: letters, then a number ("MX-5", "XC90", "ID.4", "F-150", "GR86")
+_CODE = re.compile(r"(?<![\w/.\-])([A-Z][A-Za-z]{0,3}[-.]?\d{1,3}[A-Za-z]?)(?![\w\-]|\.\d)")
+_DATED = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+[A-Z]")  # a heading opening with a model year
+_TYRE = re.compile(r"\d{3}/\d{2}\s*$")  # "245/75 R16": a rim size, no model
+
+
+def lead_cars(
+    index: CarIndex, headings: list[str], texts: list[str], whole: EnglishWhole
+) -> list[tuple[str, str, str]]:
+    """(brand id, make as written, model name) of the cars English headings and bold leads
+    name: a listing's heading opening with a model year ("2023 Honda Passport EX-L"), and a
+    heading or lead that is nothing but makes and model names (the module's docstring)."""
+    out: list[tuple[str, str, str]] = []
+    for heading in headings:
+        if heading.isascii() and _DATED.match(heading):
+            out += english_named(index, heading, whole, None)
+    for place in [*headings, *(m.group(1).strip() for t in texts for m in _LEAD.finditer(t))]:
+        if not place.isascii():
+            continue
+        found = english_named(index, place, whole, None)
+        if found and _only_names(place, found):
+            out += found
+        elif _QUESTION.search(place):  # a Q&A's question ("Is the Kia Sorento hybrid worth it?")
+            out += [f for f in found if whole.count(f[2]) > whole.count(f"{f[1]} {f[2]}")]
+    return out
+
+
+def _only_names(place: str, found: list[tuple[str, str, str]]) -> bool:
+    rest = place
+    for _, make, name in found:
+        rest = rest.replace(f"{make} {name}", " ", 1)
+    return all(
+        w.lower() in _JOINERS or (w.lower() == "s" and "'" in rest)
+        for w in _REST_WORD.findall(rest)
+    )
+
+
+def coded_car(index: CarIndex, texts: list[str]) -> tuple[str, str, str] | None:
+    """(brand id, make as written, model code) of the car a document names only by its code
+    and, apart, its make (see the module's docstring); None when it names no such pair."""
+    makes: Counter[str] = Counter()
+    written: dict[str, str] = {}
+    codes: Counter[str] = Counter()
+    for text in texts:
+        if not text.isascii():
+            continue
+        hits = index.find(text)
+        ends = {h.end for h in hits}
+        for hit in hits:
+            if hit.car is None:
+                makes[hit.brand] += 1
+                written.setdefault(hit.brand, text[hit.start : hit.end].strip())
+        for m in _CODE.finditer(text):
+            gap = m.start()
+            while gap > 0 and text[gap - 1] in " \t":
+                gap -= 1
+            if gap in ends:
+                for hit in hits:  # "Toyota GR86": a make before a code names that car
+                    if hit.end == gap and hit.car is None:
+                        makes[hit.brand] -= 1
+                codes[m.group(1)] -= 99  # a code written after its make is a named car's
+            elif not _TYRE.search(text, max(0, m.start() - 12), m.start()):
+                codes[m.group(1)] += 1
+    make = _only_most(makes)
+    code = _only_most(codes)
+    if make is None or code is None:
+        return None
+    return make, written[make], code
+
+
+def _only_most(counts: Counter[str]) -> str | None:
+    """The one key counted most, at least twice; None when another is counted as often."""
+    ranked = counts.most_common(2)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0]
+
+
+def only_car(doc_cars: DocCars, taught: dict[str, set[str]], passing: set[str]) -> DocCars:
+    """A document whose title names no car, and which names one car besides those it names
+    in passing, is about that car ("Every MX-5 …" in a club newsletter: the rival "Toyota
+    GR86" written once is not its car)."""
+    if doc_cars.car is not None:
+        return doc_cars
+    cars = {*taught, *doc_cars.names} - passing
+    if len(cars) == 1 and taught:
+        car = next(iter(cars))
+        doc_cars.car, doc_cars.multi = car, False
+    return doc_cars
