@@ -44,6 +44,14 @@ _SPLIT = re.compile(r"[/\-+']|(?<!\d)\.|\.(?!\d)")
 _NUMBER_UNIT = re.compile(r"^(\d[\d.,]*)([^\W\d_]+)$")
 
 
+def pinyin(text: str) -> str:
+    """Chinese characters in pinyin, without tones, as one word ("海豹" → "haibao"; other
+    characters as they are): how an id or an English sentence writes a Chinese name."""
+    from pypinyin import lazy_pinyin  # its dictionaries load on first use
+
+    return "".join(lazy_pinyin(text))
+
+
 def has_han(text: str) -> bool:
     """Whether `text` holds a Han ideograph."""
     return _HAN_CHAR.search(text) is not None

@@ -62,11 +62,11 @@ def test_a_chinese_model_name_ends_where_the_document_stops_repeating_it(tmp_pat
     """The title's "比亚迪海豹正式上市" recurs, "海豹" alone three times more: the car is 海豹, its
     figures are its own, and a rival's figure in the same sentence stays the rival's."""
     specs = write(tmp_path, "seal.md", SEAL)
-    (car,) = [c for c in specs.cars if c.id == "byd-海豹"]
+    (car,) = [c for c in specs.cars if c.id == "byd-haibao"]
     assert car.name == "BYD 海豹" and {"海豹", "比亚迪海豹"} <= set(car.aliases)
-    assert one(specs, "wheelbase", "byd-海豹").numbers == (2920.0,)
-    assert one(specs, "power", "byd-海豹").numbers == (230.0,)
-    assert one(specs, "price", "byd-海豹").numbers == (212800.0, 286800.0)
+    assert one(specs, "wheelbase", "byd-haibao").numbers == (2920.0,)
+    assert one(specs, "power", "byd-haibao").numbers == (230.0,)
+    assert one(specs, "price", "byd-haibao").numbers == (212800.0, 286800.0)
     assert not facts(specs, "wheelbase", "tesla-model-3") or one(
         specs, "wheelbase", "tesla-model-3"
     ).numbers == (2875.0,)
@@ -78,14 +78,14 @@ def test_each_section_of_an_auto_show_report_gives_its_figures_to_its_own_car(
     specs = write(tmp_path, "show.md", SHOW)
     wheelbase = {f.car: f.numbers for f in facts(specs, "wheelbase")}
     assert wheelbase == {
-        "geely-星越l": (2845.0,),
+        "geely-xingyue-l": (2845.0,),
         "xiaomi-su7": (3000.0,),
         "li-auto-l7": (3005.0,),
     }
-    assert one(specs, "price", "geely-星越l").numbers == (137200.0,)
+    assert one(specs, "price", "geely-xingyue-l").numbers == (137200.0,)
     assert one(specs, "electric_range", "xiaomi-su7").numbers == (700.0,)
     names = {c.id: c.name for c in specs.cars}
-    assert names["xiaomi-su7"] == "Xiaomi SU7" and names["geely-星越l"] == "Geely 星越L"
+    assert names["xiaomi-su7"] == "Xiaomi SU7" and names["geely-xingyue-l"] == "Geely 星越L"
 
 
 def test_a_section_headed_by_a_name_and_its_price_is_that_car_s(tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_a_heading_naming_the_model_alone_is_the_car_its_prose_names_once(
         "<p><strong>哈弗H6</strong></p><p>新车轴距为2738mm。</p>\n",
     )
     assert {f.car: f.numbers for f in facts(specs, "wheelbase")} == {
-        "geely-星越l": (2845.0,),
+        "geely-xingyue-l": (2845.0,),
         "haval-h6": (2738.0,),
     }
 
@@ -175,7 +175,7 @@ def test_a_listed_car_written_shorter_is_that_car(tmp_path: Path) -> None:
 
 def test_a_model_year_before_the_name_and_english_makes_are_left_alone() -> None:
     assert _taught("比亚迪2024款海豹上市", "2024款海豹的续航更长，海豹售价不变。") == {
-        "byd-海豹": {"海豹", "比亚迪海豹"}
+        "byd-haibao": {"海豹", "比亚迪海豹"}
     }
     english = "Hyundai MOTOR INDIA LTD printed this. Hyundai MOTOR INDIA LTD owns it."
     assert _taught("Brochure", english) == {}
@@ -189,15 +189,18 @@ def test_a_name_stops_where_another_make_starts() -> None:
 
 def test_a_name_in_quotes_or_after_a_middle_dot() -> None:
     text = "“海豹”的轴距为2920mm，海豹售价21万元。"
-    assert _taught("比亚迪“海豹”正式上市", text) == {"byd-海豹": {"海豹", "比亚迪海豹"}}
+    assert _taught("比亚迪“海豹”正式上市", text) == {"byd-haibao": {"海豹", "比亚迪海豹"}}
     assert _taught("长安·启源A07上市", "启源A07的续航为710km。") == {
-        "changan-启源a07": {"启源A07", "长安启源A07"}
+        "changan-qiyuan-a07": {"启源A07", "长安启源A07"}
     }
 
 
-def test_ids_keep_chinese_characters() -> None:
-    assert slug("BYD 海豹") == "byd-海豹"
-    assert slug("Geely 星越L") == "geely-星越l"
+def test_ids_spell_chinese_names_in_pinyin() -> None:
+    """An id a URL carries as it is, and the one most Chinese models' own Latin names spell
+    (found without an alias file, a car with a Chinese id never matched `byd-qin-l`)."""
+    assert slug("BYD 海豹") == "byd-haibao"
+    assert slug("Geely 星越L") == "geely-xingyue-l"
+    assert slug("Changan 启源A07") == "changan-qiyuan-a07"
     assert slug("Citroën C5 Aircross") == "citroen-c5-aircross"
 
 
@@ -212,21 +215,21 @@ def services(make_settings: Any, embedder: Any, tmp_path: Path) -> Iterator[Serv
     services.close()
 
 
-def test_a_found_car_is_listed_searched_and_shown_by_its_chinese_id(
+def test_a_found_car_is_listed_searched_and_shown_by_its_pinyin_id(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with TestClient(create_app(services.settings, services=services)) as client:
         found = client.get("/v1/cars", params={"q": "海豹"}).json()["cars"]
-        assert found[0]["id"] == "byd-海豹" and "海豹" in found[0]["aliases"]
-        sheet = client.get(f"/v1/cars/{quote('byd-海豹')}")
+        assert found[0]["id"] == "byd-haibao" and "海豹" in found[0]["aliases"]
+        sheet = client.get(f"/v1/cars/{quote('byd-haibao')}")
         assert sheet.status_code == 200, sheet.text
         wheelbase = next(s for s in sheet.json()["specs"] if s["attribute"] == "wheelbase")
         assert wheelbase["value"] == "2920mm" and wheelbase["citations"][0]["evidence"]
     monkeypatch.setenv("SPECRAG_DATA_DIR", str(services.settings.data_dir))
-    printed = CliRunner().invoke(cli, ["specs", "byd-海豹", "--json"])
+    printed = CliRunner().invoke(cli, ["specs", "byd-haibao", "--json"])
     assert printed.exit_code == 0, printed.output
     sheet_json: dict[str, Any] = json.loads(printed.output)
-    assert sheet_json["car"]["id"] == "byd-海豹"
+    assert sheet_json["car"]["id"] == "byd-haibao"
     assert {s["attribute"] for s in sheet_json["specs"]} >= {"wheelbase", "power", "price"}
 
 

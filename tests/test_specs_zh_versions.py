@@ -127,7 +127,7 @@ def test_an_appraisals_model_field_names_its_car(tmp_path: Path) -> None:
         "## 二、原厂参数（按2022款出厂资料核对）\n\n该车新车官方指导价为12.98万元，轴距2700mm。\n\n"
         "备注：现款2024款云岚指导价已调整为11.98万元，不属于本车参数。\n",
     )
-    assert {c.id for c in specs.cars} == {"toyota-云岚"}
+    assert {c.id for c in specs.cars} == {"toyota-yunlan"}
     assert values(specs, "wheelbase") == {None: {2700.0}}
     assert values(specs, "price") == {None: {129800.0}}  # not the 2024款's, under a 2022款 head
 
@@ -140,7 +140,7 @@ def test_an_engine_size_after_a_model_code_is_no_part_of_its_name(tmp_path: Path
         "申报解读：奇瑞瑞虎9 2.0T亮相\n\n【奇瑞瑞虎9 2.0T】\n\n"
         "瑞虎9此次申报的是2.0T车型，最大功率192kW，轴距2800mm。\n",
     )
-    assert {c.id for c in specs.cars} == {"chery-瑞虎9"}
+    assert {c.id for c in specs.cars} == {"chery-ruihu-9"}
 
 
 def test_a_digests_numbered_car_headers_name_no_version(tmp_path: Path) -> None:

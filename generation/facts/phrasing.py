@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from generation.facts.sheet import SheetFact
+from ingest.analysis import pinyin
 from ingest.specs.figures import LAYOUT, spelled_codes
 from ingest.specs.numbers import fold, quantities
 from ingest.specs.units import UNITS_BY_SYMBOL
@@ -164,12 +165,11 @@ def romanised(text: str) -> str:
     translates."""
     if not _HAN_RUN.search(text):
         return text
-    from pypinyin import lazy_pinyin  # its dictionaries load on first use
 
     def word(match: re.Match[str]) -> str:
         start, end = match.span()
         before = " " if start and text[start - 1].isalnum() else ""
         after = " " if end < len(text) and text[end].isalnum() else ""
-        return f"{before}{''.join(lazy_pinyin(match.group())).capitalize()}{after}"
+        return f"{before}{pinyin(match.group()).capitalize()}{after}"
 
     return _HAN_RUN.sub(word, text)
