@@ -56,11 +56,12 @@ def model_words(text: str, hit: Hit) -> str:
 
 # a heading's version after the car's name: a model year before the name ("2025 Hyundai Santa
 # Fe Calligraphy AWD"), or a figure in it ("Renault 5 E-Tech electric 150hp Iconic Five")
-_YEAR_BEFORE = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+$")
-_OPEN = re.compile(r"[ \t#*]*$")
-_TRIM_REST = re.compile(
-    r"[ \t]+([A-Za-z0-9][\w.+/-]*(?:[ \t]+[A-Za-z0-9][\w.+/-]*){0,5})[ \t*]*:?[ \t*]*$"
+# a numbered label may open it ("Lot 112 — 2023 Lotus Emira V6", a catalogue's lot)
+_YEAR_BEFORE = re.compile(
+    r"[ \t#*]*(?:[A-Za-z]+\.?[ \t]*\d+[ \t]*[-–—:|.][ \t]*)?(?:19|20)\d\d[ \t]+$"
 )
+_OPEN = re.compile(r"[ \t#*]*$")
+_TRIM_REST = re.compile(r"[ \t]+([^\W_][\w.+/-]*(?:[ \t]+[^\W_][\w.+/-]*){0,5})[ \t*]*:?[ \t*]*$")
 _DRIVE_WORDS = re.compile(
     r"(?:[ \t]+(?:AWD|FWD|RWD|4WD|2WD|4x4|4x2|4MATIC|xDrive|quattro))+$", re.IGNORECASE
 )
