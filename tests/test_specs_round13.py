@@ -107,10 +107,27 @@ def test_an_exports_columns_are_read_by_their_words_and_their_unit(tmp_path: Pat
         "guide.csv",
         "make,model,variant,usable_battery_kwh,dc_peak_kw,dc_10_80_min,"
         "price_aud_before_oncosts,home_charge_cost_aud\n"
-        "Kia,EV3,Air Standard Range,58.3,102,31,\"$47,600\",17.40\n"
-        "Kia,EV3,GT-Line Long Range,81.4,128,31,\"$63,950\",24.30\n",
+        'Kia,EV3,Air Standard Range,58.3,102,31,"$47,600",17.40\n'
+        'Kia,EV3,GT-Line Long Range,81.4,128,31,"$63,950",24.30\n',
     )
     assert facts(specs, "battery_capacity")[0].numbers == (58.3,)
     assert {f.numbers[0] for f in facts(specs, "charging_power")} == {102.0, 128.0}
     assert {f.numbers[0] for f in facts(specs, "charging_time")} == {31.0}
     assert {f.numbers[0] for f in facts(specs, "price")} == {47600.0, 63950.0}
+
+
+def test_a_list_items_name_before_its_dash_is_the_version_of_its_lines(tmp_path: Path) -> None:
+    """An offer list: each item is a version's name, a dash and its price, its engine's
+    figures on the indented lines below; an item named by a label ("Towing — …") is none."""
+    specs = write(
+        tmp_path,
+        "deal.txt",
+        "DEAL: TATA ALTROZ\n\nChoose from two engines:\n\n"
+        "* XZ 1.2 Petrol — ex-showroom Rs 8.10 lakh\n"
+        "  The 1199cc three-cylinder petrol makes 87 bhp and 115 Nm.\n\n"
+        "* XZ 1.5 Diesel — ex-showroom Rs 9.60 lakh\n"
+        "  The 1497cc four-cylinder diesel makes 89 bhp and 200 Nm.\n\n"
+        "* Towing — the Altroz tows 500 kg.\n",
+    )
+    power = {f.variant: f.numbers[0] for f in facts(specs, "power")}
+    assert power == {"XZ 1.2 Petrol": 87.0, "XZ 1.5 Diesel": 89.0}
