@@ -77,6 +77,11 @@ def test_an_emails_heading_lines_in_capitals_start_each_cars_offer(tmp_path: Pat
     )
     assert _cars(specs) == {"tata-altroz", "tata-harrier"}
     assert _by_car(specs, "power") == {"tata-altroz": {87.0}, "tata-harrier": {168.0}}
+    # the words after the model on a labelled heading line are its version
+    assert all(
+        (f.variant or "").startswith("HARRIER FEARLESS PLUS AT")
+        for f in facts(specs, "power", "tata-harrier")
+    )
 
 
 def test_suzuki_is_a_make_of_its_own_beside_maruti_suzuki(tmp_path: Path) -> None:
