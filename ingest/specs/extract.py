@@ -24,6 +24,7 @@ from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
+from ingest.specs.dashed_items import dashed_item
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
@@ -305,7 +306,7 @@ def _read(
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
     worded = worded_figures(vocab, text, skip)
-    found += [(_under_heading(text, f), True) for f in worded]
+    found += [(_under_heading(vocab, text, f), True) for f in worded]
     skip += [(f.value.start, f.value.end) for f in worded]
     runs: dict[int, list[Found]] = {}  # "27 mpg city, 34 highway and 29": each sentence's run
     for f in worded:  # of figures is read (one run per sentence: the prose between is not)
@@ -314,10 +315,10 @@ def _read(
     priced = trim_prices(vocab, text)
     found += [(f, False) for f in priced]
     skip += [(f.start, f.end) for f in priced]
-    prose = [_under_heading(text, f) for f in headed(text, sentences(vocab, text, skip))]
+    prose = [_under_heading(vocab, text, f) for f in headed(text, sentences(vocab, text, skip))]
     prose = offered(text, [version_before(text, f) for f in prose])
     prose = offered_ranges(vocab, text, prose)  # "提供55KM和120KM两种纯电续航版本"
-    prose += [_under_heading(text, f) for f in parallel(vocab, text, prose)]
+    prose += [_under_heading(vocab, text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
     prose += [  # "Payload on the GLX is 1,155kg; the GSR's is 980kg": a version's, not a car's
@@ -330,7 +331,7 @@ def _read(
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [
-        (_under_heading(text, with_variant(vocab, text, f)), True)
+        (_under_heading(vocab, text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
     found += [(f, True) for f in subject_sizes(vocab, text, [f for f, _ in found])]
@@ -346,12 +347,15 @@ def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
     return replace(found, variant=list_variant(vocab, text, found.value.start))
 
 
-def _under_heading(text: str, found: Found) -> Found:
+def _under_heading(vocab: Vocabulary, text: str, found: Found) -> Found:
     """A sentence's fact of no variant under a heading that names one is that variant's; an
     alternative figure ("…, or up to 450 horsepower in high-output applications") is its
     variant's under that condition."""
     variant = (
-        found.variant or given_for(text, found.value.end) or paragraph_variant(text, found.start)
+        found.variant
+        or given_for(text, found.value.end)
+        or dashed_item(vocab, text, found.start)  # "* Delta+ 1.2 AGS — …" / "  … 89 bhp"
+        or paragraph_variant(text, found.start)
     )
     condition = alternative_condition(text, found.value.start, found.value.end)
     if condition is not None:

@@ -36,7 +36,10 @@ _REST_WORD = re.compile(r"[A-Za-z]+")
 _QUESTION = re.compile(r"\?[\s\"'”*]*$")  # a heading asking a question
 # a model code: letters, then a number ("MX-5", "XC90", "ID.4", "F-150", "GR86")
 _CODE = re.compile(r"(?<![\w/.\-])([A-Z][A-Za-z]{0,3}[-.]?\d{1,3}[A-Za-z]?)(?![\w\-]|\.\d)")
-_DATED = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+[A-Z]")  # a heading opening with a model year
+# a heading opening with a model year, after a numbered label ("Lot 112 — 2023 Lotus Emira")
+_DATED = re.compile(
+    r"[ \t#*]*(?:[A-Za-z]+\.?[ \t]*\d+[ \t]*[-–—:|.][ \t]*)?(?:19|20)\d\d[ \t]+[A-Z]"
+)
 _TYRE = re.compile(r"\d{3}/\d{2}\s*$")  # "245/75 R16": a rim size, no model
 
 

@@ -29,6 +29,7 @@ _META = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _HEADING_LINE = 30  # a line this short naming a car is a heading for it
+_SHOUTED = re.compile(r"[A-Z0-9 \t:;.,+&/()'—–-]{31,60}").fullmatch  # or "DEAL 3: TATA …"
 _SENTENCE_MARK = re.compile(r"[，。！？,;；!?]|\d\s*(?:万|mm|kw|ps|nm)", re.IGNORECASE)
 # "【腾势D9】…": a line that opens with a bracketed name (a car's, when one is named in it)
 _BRACKET_HEAD = re.compile(r"[ \t]*[【\[][^】\]\n]{1,24}[】\]]")
@@ -325,7 +326,7 @@ def section_scope(
             and stripped
             and (
                 head is not None
-                or len(stripped) <= _HEADING_LINE
+                or (len(stripped) <= _HEADING_LINE or pos and _SHOUTED(stripped))  # not a title
                 and (
                     not _SENTENCE_MARK.search(fold(stripped))
                     or _NAME_COLON.match(section.text, in_line[0].end)

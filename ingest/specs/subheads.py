@@ -17,7 +17,10 @@ TITLE_END = re.compile(
 
 # "**Taycan Cross Turismo:**": a heading line of the car's name and up to three title-case
 # words or codes after it, nothing else
-_WORD = r"(?:[A-Z][A-Za-z0-9-]*|\d[A-Za-z0-9-]*)"
+_WORD = r"(?:[A-Z][A-Za-z0-9+-]*|\d[A-Za-z0-9+-]*)"
+# a numbered label before the name ("DEAL 2: HYUNDAI EXTER SX CNG", "Lot 112 — 2023 …")
+_LABEL = r"(?:[A-Za-z]+\.?[ \t]*\d+[ \t]*[-–—:|.][ \t]*)?"
+_LABELLED = re.compile(rf"[ \t#*]*{_LABEL}")
 _HEADING_REST = re.compile(
     rf"[ \t]+(?P<rest>{_WORD}(?:[ \t]+{_WORD}){{0,2}})[ \t]*(?:\*\*)?:?(?:\*\*)?[ \t]*$",
     re.MULTILINE,
@@ -34,7 +37,7 @@ _GROUPS = re.compile(
 def heading_sub_model(text: str, hit: Hit) -> str | None:
     """The sub-model a heading line names whole ("**Taycan Cross Turismo:**"), or None."""
     line_start = text.rfind("\n", 0, hit.start) + 1
-    if text[line_start : hit.start].strip(" \t*#"):
+    if _LABELLED.fullmatch(text, line_start, hit.start) is None:
         return None  # words before the car's name: not a heading of its sub-model
     m = _HEADING_REST.match(text, hit.end)
     if m is None or TITLE_END.match(" " + m.group("rest")) or _GROUPS.search(m.group("rest")):
@@ -56,11 +59,10 @@ def model_words(text: str, hit: Hit) -> str:
 
 # a heading's version after the car's name: a model year before the name ("2025 Hyundai Santa
 # Fe Calligraphy AWD"), or a figure in it ("Renault 5 E-Tech electric 150hp Iconic Five")
-_YEAR_BEFORE = re.compile(r"[ \t#*]*(?:19|20)\d\d[ \t]+$")
+# a numbered label may open it ("Lot 112 — 2023 Lotus Emira V6", a catalogue's lot)
+_YEAR_BEFORE = re.compile(rf"[ \t#*]*{_LABEL}(?:19|20)\d\d[ \t]+$")
 _OPEN = re.compile(r"[ \t#*]*$")
-_TRIM_REST = re.compile(
-    r"[ \t]+([A-Za-z0-9][\w.+/-]*(?:[ \t]+[A-Za-z0-9][\w.+/-]*){0,5})[ \t*]*:?[ \t*]*$"
-)
+_TRIM_REST = re.compile(r"[ \t]+([^\W_][\w.+/-]*(?:[ \t]+[^\W_][\w.+/-]*){0,5})[ \t*]*:?[ \t*]*$")
 _DRIVE_WORDS = re.compile(
     r"(?:[ \t]+(?:AWD|FWD|RWD|4WD|2WD|4x4|4x2|4MATIC|xDrive|quattro))+$", re.IGNORECASE
 )

@@ -216,10 +216,14 @@ def _heading_cars(
     stem = as_written(Path(doc.source).stem.replace("_", " "), whole.english)
     for brand, make, name in _named(index, stem, whole, english=True):
         named.setdefault((brand, name), make)
-    if not named and not any(hit.car for hit in index.find(f"{title}\n{stem}")):
+    titled = any(hit.car for hit in index.find(f"{title}\n{stem}"))
+    if not named and not titled and not doc.metadata.get("model"):  # front matter: its car
         # an English title naming no model ("Subaru unveils the new Outback"): a make and
-        # model its headings and prose write at least twice
-        named.update(_english_repeated(index, [*headings, *texts], whole))  # lines: in texts
+        # model its headings and prose write at least twice, or write once and the model
+        # again alone ("## Lot 112 — 2023 Lotus Emira V6" … "The Emira"); an email's header
+        # record counts ("Subject: … Fronx, Exter and Punch")
+        records = [fold(s.text) for s in doc.sections if s.kind == "record"]
+        named.update(_english_repeated(index, [*headings, *texts], whole, records))
     if not named and (coded := coded_car(index, [title, *headings, *texts])) is not None:
         brand, make, code = coded  # "Mazda lists …", "Every MX-5 …": the make's car of that code
         named[brand, code] = make
@@ -246,16 +250,31 @@ def zh_model_fields(texts: list[str]) -> list[str]:
 
 
 def _english_repeated(
-    index: CarIndex, texts: list[str], whole: _Whole
+    index: CarIndex, texts: list[str], whole: _Whole, records: list[str]
 ) -> dict[tuple[str, str], str]:
+    """(brand, model) → make of the makes and models English `texts` write twice, or,
+    where they name no listed car, once with the model written again (capitalised, alone or
+    in a header `records` holds): a deal's heading in capitals ("DEAL 2: HYUNDAI EXTER SX")."""
     seen: Counter[tuple[str, str]] = Counter()
     makes: dict[tuple[str, str], str] = {}
+    spelt: dict[tuple[str, str], str] = {}  # a model as written, capitals of a heading last
+    full = EnglishWhole(_Whole("\n".join([whole.text, *records]))) if records else whole.english
+    known: set[str] = set()  # a listed car named: the document's cars are found, not these
     for text in texts:
         if text.isascii():
-            for brand, make, name in english_named(index, text, whole.english, None):
-                seen[brand, name] += 1
-                makes.setdefault((brand, name), make)
-    return {key: makes[key] for key, n in seen.items() if n >= 2}
+            for brand, make, name in english_named(index, text, full, known):
+                key = brand, name.casefold()
+                seen[key] += 1
+                makes.setdefault(key, make)
+                if key not in spelt or spelt[key].isupper():
+                    spelt[key] = name
+    return {
+        (key[0], spelt[key]): makes[key]
+        for key, n in seen.items()
+        if n >= 2
+        or not known
+        and (re.search("[A-Za-z]", key[1]) and full.capitalised(spelt[key]) >= 2)
+    }
 
 
 class _Whole:

@@ -109,7 +109,8 @@ class EnglishWhole:
 
     def count(self, name: str) -> int:
         if name not in self._counts:
-            bounded = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
+            # a word joined on by a hyphen is another word ("GR" is not in "GR-Four")
+            bounded = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9]|-\w)")
             self._counts[name] = sum(1 for _ in bounded.finditer(self.text))
         return self._counts[name]
 

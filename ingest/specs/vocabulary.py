@@ -88,6 +88,7 @@ class Vocabulary:
     memo: dict[str, str | None] = field(default_factory=dict)
     first_re: re.Pattern[str] | None = None
     label_first: set[str] = field(default_factory=set)  # first words of every label
+    label_words: dict[str, set[str]] = field(default_factory=dict)  # English word → keys
     # how questions name an attribute where documents do not label it so ("how far", 多少钱):
     # `asked` / `asked_zh` in the file, read by retrieval only, never by extraction
     asked: dict[str, str] = field(default_factory=dict)
@@ -141,8 +142,21 @@ class Vocabulary:
         if key is None and economy_order(label) is not None:
             key = "fuel_economy_combined"  # a list of economies: read by `ordered.py`
         if key is None and (named := column_unit(label)) is not None:
-            key = self._unit_fits(self.lookup(named[0]), named[1])
+            key = self._unit_fits(self.lookup(named[0]), named[1]) or self._by_words(*named)
         return key or self._unit_last(norm) or self._doubled(norm)
+
+    def _by_words(self, name: str, hint: Hint) -> str | None:
+        """The one attribute of the unit's dimension that every word of a column's name
+        known from labels names ("usable battery" kWh, "dc peak" kW: battery_capacity,
+        charging_power); None when a word names only other dimensions' ("home full charge
+        cost", AUD: "charge" is a time's) or none is known."""
+        found: set[str] | None = None
+        for word in normalise(name).split():
+            keys = self.label_words.get(word)
+            if keys:
+                fits = {k for k in keys if self._unit_fits(k, hint)}
+                found = fits if found is None else found & fits
+        return found.pop() if found and len(found) == 1 else None
 
     def _unit_last(self, norm: str) -> str | None:
         """The attribute of a label ending in a unit word that measures it ("max torque nm":
@@ -226,6 +240,9 @@ def column_unit(label: str) -> tuple[str, Hint] | None:
         return None
     head, _, tail = label.rpartition("_")
     hint = read_hint(tail)
+    while hint is None and "_" in head:  # "price_aud_before_oncosts": words after the unit
+        head, _, tail = head.rpartition("_")
+        hint = read_hint(tail)
     return (re.sub(r"(?<=\d)_(?=\d)", "-", head).replace("_", " "), hint) if hint else None
 
 
@@ -342,6 +359,8 @@ def load_vocabulary(path: Path) -> Vocabulary:
             if norm:
                 vocab.labels.setdefault(norm, key)
                 vocab.label_first.add(_first_word(norm))
+                for word in norm.split() if norm.isascii() else ():
+                    vocab.label_words.setdefault(word, set()).add(key)
             if _strong(str(name), entry.get("dimension", "text")):
                 prose.append(str(name))
             elif str(name) in _WEAK and not str(name).isascii() and len(str(name)) > 1:
