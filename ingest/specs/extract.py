@@ -45,6 +45,7 @@ from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.respective import interleaved
+from ingest.specs.reviews import review_version
 from ingest.specs.row_labels import only_place
 from ingest.specs.scope import (
     DocCars,
@@ -64,6 +65,8 @@ from ingest.specs.subjects import with_variant
 from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
 from ingest.specs.then_the import then_the
+from ingest.specs.timed import entry_version
+from ingest.specs.topic_lines import prose_lines, without_runs
 from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
@@ -184,7 +187,7 @@ def _extract(
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
             item = compared.variant(text, item, headed) if from_prose else item
-            item = blocks.variant(text, item)
+            item = review_version(text, entry_version(text, blocks.variant(text, item)))
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
@@ -275,12 +278,14 @@ def _read(
 ) -> list[tuple[Found, bool]]:
     if columns:  # a row of a sheet whose columns are versions
         return [(f, False) for f in version_cells(vocab, text, columns)]
-    kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
-    if section.kind == "record":  # a txt's `参数：值` block: its slashed lines; a row's
+    record = section.kind == "record" and not prose_lines(text)  # "1️⃣尺寸：车长…，宽…"
+    kv, kv_spans = key_values(vocab, text, data_sets if record else None)
+    if record:  # a txt's `参数：值` block: its slashed lines; a row's
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
         return [(f, False) for f in [*kv, *parts, *rows]]
+    kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
