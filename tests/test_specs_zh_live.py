@@ -121,3 +121,43 @@ def test_numbered_topic_lines_are_read_as_prose(tmp_path: Path) -> None:
     assert values(specs, "width") == {None: {1976.0}}
     assert values(specs, "power") == {None: {135.0}}
     assert values(specs, "fuel_tank") == {None: {80.0}}
+
+
+def test_prices_read_out_version_by_version(tmp_path: Path) -> None:
+    """A host reads the price list aloud, each version a clause of its own and its price in
+    万 the next ("2.4T进取型，20.98万；…"): each price is its version's; a deposit in 元 is
+    none."""
+    text = (
+        "[20:01:12] 主播：今天只讲哈弗H9，定金99元。\n\n"
+        "[20:02:40] 主播：一共三个版本。2.4T进取型，20.98万；2.4T旗舰型，23.98万；"
+        "3.0T旗舰型，27.98万。别拍错了。\n"
+    )
+    specs = with_cars(tmp_path, "live.txt", text, _CARS)
+    assert values(specs, "price") == {
+        "2.4T进取型": {209800.0},
+        "2.4T旗舰型": {239800.0},
+        "3.0T旗舰型": {279800.0},
+    }
+
+
+def test_a_price_in_australian_dollars_written_in_chinese(tmp_path: Path) -> None:
+    """ "47,990澳元" is a price in AUD, not in yuan nor a bare number."""
+    text = "# 哈弗H9登陆澳洲\n\n哈弗H9在澳洲售价为47,990澳元起。\n"
+    specs = with_cars(tmp_path, "au.md", text, _CARS)
+    assert {(f.unit, f.numbers[0]) for f in specs.facts if f.attribute == "price"} == {
+        ("AUD", 47990.0)
+    }
+
+
+def test_latin_versions_a_chinese_text_declares_open_their_clauses(tmp_path: Path) -> None:
+    """ "推出Base和Pro两个版本" declares two versions by Latin names: a clause that opens with
+    one ("Base为后驱，Pro为四驱", "Pro为10.2L/100km") gives its figure that version; a clause
+    opening with a Latin word no version has ("WLTP续航…") keeps the car's."""
+    text = (
+        "# 哈弗H9登陆澳洲\n\n"
+        "哈弗H9在澳洲推出Base和Pro两个版本。Base综合油耗9.8L/100km，Pro为10.2L/100km。"
+        "WLTP续航无从谈起，油箱80L。\n"
+    )
+    specs = with_cars(tmp_path, "au2.md", text, _CARS)
+    assert values(specs, "fuel_economy_combined") == {"Base": {9.8}, "Pro": {10.2}}
+    assert values(specs, "fuel_tank") == {None: {80.0}}

@@ -35,6 +35,7 @@ from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
+from ingest.specs.named_versions import declared_version
 from ingest.specs.numbers import fold
 from ingest.specs.one_trim import document_trim
 from ingest.specs.outline import list_variant, paragraph_variant
@@ -61,6 +62,7 @@ from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.slashed import Declared, declared, slashed
 from ingest.specs.spoken import Spoken
+from ingest.specs.spoken_prices import spoken_prices
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
@@ -172,13 +174,14 @@ def _extract(
         same_text = section.heading_path == path and doc.file_type != "csv"  # no data rows
         carried = carry if same_text and record is None else None
         scope = section_scope(index, section, doc_cars, record, hits, carried)
+        other_car = carry not in (None, scope.car_at(len(section.text)))  # its own versions
         carry, path = scope.car_at(len(section.text)), section.heading_path
         listed = listing_rows(index, section.text) if record is None else []
         car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
-        versions = declared(text, versions)
+        versions = declared(text, ([], []) if other_car else versions)
         headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
@@ -188,6 +191,7 @@ def _extract(
             bound = bound_of(text, item.value.start)
             item = compared.variant(text, item, headed) if from_prose else item
             item = review_version(text, entry_version(text, blocks.variant(text, item)))
+            item = declared_version(text, item)  # "Urban为前驱，Ultimate为适时四驱"
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
@@ -329,6 +333,7 @@ def _read(
         f for f in then_the(vocab, text, prose) if not f.variant or not index.find(f.variant)
     ]
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += spoken_prices(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += braked(vocab, text, [*skip, *((f.start, f.end) for f in prose)])  # "750kg unbraked"
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))
