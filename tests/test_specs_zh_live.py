@@ -161,3 +161,14 @@ def test_latin_versions_a_chinese_text_declares_open_their_clauses(tmp_path: Pat
     specs = with_cars(tmp_path, "au2.md", text, _CARS)
     assert values(specs, "fuel_economy_combined") == {"Base": {9.8}, "Pro": {10.2}}
     assert values(specs, "fuel_tank") == {None: {80.0}}
+
+
+def test_a_drive_word_naming_versions_states_no_drive(tmp_path: Path) -> None:
+    """"加速两驱8.2秒、四驱8.6秒" and "两驱的两款用235/55 R19" name versions by their drive:
+    no drive fact of the car comes from them; "全系前驱" states one."""
+    text = (
+        "# 哈弗H9 展厅话术\n\n"
+        "哈弗H9加速两驱8.2秒、四驱8.6秒破百。两驱的两款用235/55 R19。\n\n哈弗H9全系前驱。\n"
+    )
+    specs = with_cars(tmp_path, "drive.md", text, _CARS)
+    assert {f.value for f in specs.facts if f.attribute == "drive"} == {"前驱"}

@@ -22,6 +22,7 @@ _DECLARED = re.compile(
     r"(?:等)?[两三四五六\d]+(?:个|款|种)(?:版本|车型|配置)"
 )
 _NAME = re.compile(_LATIN)
+_COUNTED = re.compile(r"[个款种](?:版本|车型|配置)")
 _CLAUSE = re.compile(r"[，,。；;!！?？\n]")
 
 
@@ -46,6 +47,8 @@ def declared_version(text: str, found: Found) -> Found:
 
 @lru_cache(maxsize=8)
 def _declared(text: str) -> frozenset[str]:
+    if not _COUNTED.search(text):
+        return frozenset()
     return frozenset(
         n.group() for m in _DECLARED.finditer(text) for n in _NAME.finditer(m.group("names"))
     )

@@ -44,6 +44,8 @@ def review_version(text: str, found: Found) -> Found:
 
 @lru_cache(maxsize=8)
 def _version(text: str) -> str | None:
+    if "|" not in text and "｜" not in text:
+        return None
     for line in _FIELDS_LINE.finditer(text):
         fields = [_FIELD.match(f) for f in re.split(r"[|｜]", line.group("line"))]
         if not all(fields):

@@ -24,6 +24,8 @@ _MIN_PAIRS = 2  # one pair is a sentence, two or more a list
 
 def spoken_prices(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> list[Found]:
     """The prices of a list of `version，price` pairs that no other reader took."""
+    if "万" not in text:
+        return []
     pairs = [m for m in _PAIR.finditer(text) if not any(a <= m.start("fig") < b for a, b in skip)]
     if len(pairs) < _MIN_PAIRS:
         return []

@@ -15,6 +15,7 @@ import re
 from ingest.specs.shapes import Found
 
 _LINE = re.compile(r"^[^:\n]{1,14}:(?P<value>[^\n]+)$", re.M)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSES = re.compile(r"[,，;；]")
 _RUN_CLAUSE = re.compile(r"[\u4e00-\u9fff][^\d]*\d|\d[^,，;；]*[\u4e00-\u9fff]")
 
@@ -25,6 +26,8 @@ def _run(value: str) -> bool:
 
 def prose_lines(text: str) -> bool:
     """Whether most `key：value` lines of a record's (folded) `text` are runs of clauses."""
+    if not _CJK.search(text):
+        return False  # a data file's row
     lines = [m.group("value") for m in _LINE.finditer(text)]
     return len(lines) >= 3 and 2 * sum(map(_run, lines)) > len(lines)
 
