@@ -164,7 +164,7 @@ def test_latin_versions_a_chinese_text_declares_open_their_clauses(tmp_path: Pat
 
 
 def test_a_drive_word_naming_versions_states_no_drive(tmp_path: Path) -> None:
-    """"加速两驱8.2秒、四驱8.6秒" and "两驱的两款用235/55 R19" name versions by their drive:
+    """ "加速两驱8.2秒、四驱8.6秒" and "两驱的两款用235/55 R19" name versions by their drive:
     no drive fact of the car comes from them; "全系前驱" states one."""
     text = (
         "# 哈弗H9 展厅话术\n\n"
