@@ -36,6 +36,7 @@ from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
+from ingest.specs.named_versions import declared_version
 from ingest.specs.numbers import fold
 from ingest.specs.one_trim import document_trim
 from ingest.specs.outline import list_variant, paragraph_variant
@@ -46,6 +47,7 @@ from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
 from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.respective import interleaved
+from ingest.specs.reviews import review_version
 from ingest.specs.row_labels import only_place
 from ingest.specs.scope import (
     DocCars,
@@ -61,10 +63,13 @@ from ingest.specs.shapes import Found, headed, key_values, stripped_span
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.slashed import Declared, declared, slashed
 from ingest.specs.spoken import Spoken
+from ingest.specs.spoken_prices import spoken_prices
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
 from ingest.specs.then_the import then_the
+from ingest.specs.timed import entry_version
+from ingest.specs.topic_lines import prose_lines, without_runs
 from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices
 from ingest.specs.values import beside_pure_electric, bound_of, other_quantity, without_rounder
@@ -170,13 +175,14 @@ def _extract(
         same_text = section.heading_path == path and doc.file_type != "csv"  # no data rows
         carried = carry if same_text and record is None else None
         scope = section_scope(index, section, doc_cars, record, hits, carried)
+        other_car = carry not in (None, scope.car_at(len(section.text)))  # its own versions
         carry, path = scope.car_at(len(section.text)), section.heading_path
         listed = listing_rows(index, section.text) if record is None else []
         car_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
-        versions = declared(text, versions)
+        versions = declared(text, ([], []) if other_car else versions)
         headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
@@ -185,7 +191,8 @@ def _extract(
         for item, from_prose in electric_economy(text, read):
             bound = bound_of(text, item.value.start)
             item = compared.variant(text, item, headed) if from_prose else item
-            item = blocks.variant(text, item)
+            item = review_version(text, entry_version(text, blocks.variant(text, item)))
+            item = declared_version(text, item)  # "Urban为前驱，Ultimate为适时四驱"
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
@@ -276,12 +283,14 @@ def _read(
 ) -> list[tuple[Found, bool]]:
     if columns:  # a row of a sheet whose columns are versions
         return [(f, False) for f in version_cells(vocab, text, columns)]
-    kv, kv_spans = key_values(vocab, text, data_sets if section.kind == "record" else None)
-    if section.kind == "record":  # a txt's `参数：值` block: its slashed lines; a row's
+    record = section.kind == "record" and not prose_lines(text)  # "1️⃣尺寸：车长…，宽…"
+    kv, kv_spans = key_values(vocab, text, data_sets if record else None)
+    if record:  # a txt's `参数：值` block: its slashed lines; a row's
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
         return [(f, False) for f in [*kv, *parts, *rows]]
+    kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
@@ -325,6 +334,7 @@ def _read(
         f for f in then_the(vocab, text, prose) if not f.variant or not index.find(f.variant)
     ]
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += spoken_prices(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += braked(vocab, text, [*skip, *((f.start, f.end) for f in prose)])  # "750kg unbraked"
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))

@@ -15,13 +15,14 @@ from ingest.specs.numbers import Quantity, quantities
 from ingest.specs.ordered import economy_words
 from ingest.specs.outline import list_variant, names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE, Covered
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import ZH_VERSION_HEAD, Found
 from ingest.specs.values import read
 from ingest.specs.vocabulary import Vocabulary
 
 # "Base Model (LE): Starting at $26,000": a line naming a variant, then its figure
 _NAMED_LINE = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[^:\n*]{2,40}?(?:[ \t]*\([^():\n*]{1,60}\))?)"
+    r"^[ \t]*(?:(?:[-*•]|\d{1,2}[.、])[ \t]+|\d\ufe0f?\u20e3)?"  # "- ", "1. ", "1️⃣"
+    r"(?:\*\*)?(?P<name>[^:\n*]{2,40}?(?:[ \t]*\([^():\n*]{1,60}\))?)"
     r"(?:\*\*)?[ \t]*:(?:\*\*)?"
     r"(?P<value>[^\n]*\d[^\n]*)$",
     re.MULTILINE,
@@ -140,6 +141,8 @@ def _named_figures(
             key = f"fuel_economy_{_QUALIFIER_KEY[qualified.group(1).lower()]}"
         elif len(found) > 1 or key is None:
             key = UNIT_ATTRIBUTE.get(q.unit.symbol) if q.unit else None
+            if key is None and q.unit is not None and q.unit.symbol == "CNY" and _priced(name):
+                key = "price"  # "- 1.5T 两驱旅行版：12.99万元": a version's one figure in 元
         if key is None and q.unit is not None and CHARGING_WAY.search(name):
             key = CHARGING_KEYS.get(q.unit.dimension)  # "Level 2 Charger: Full charge in ~9 hours"
         attr = vocab.attributes.get(key) if key else None
@@ -186,6 +189,15 @@ def _economies(vocab: Vocabulary, text: str, m: re.Match[str], start: int, end: 
     variant = list_variant(vocab, text, named[0][1].start) or _thing(vocab, m.group("name").strip())
     line_end = min(m.end(), end)  # the whole line is the evidence, up to its aside
     return [Found(key, v, m.start(), line_end, variant) for key, v in named]
+
+
+# a Chinese version's name: a version word at its end ("两驱精英型"), or a code and Chinese words
+# ("C-DM 四驱"); not a sum's name ("置换补贴：5000元")
+_ZH_CODED = re.compile(r"[A-Za-z0-9][\w.+-]*[ \t]*[\u4e00-\u9fff]")
+
+
+def _priced(name: str) -> bool:
+    return bool(ZH_VERSION_HEAD.search(name) or _ZH_CODED.search(name))
 
 
 def _thing(vocab: Vocabulary, name: str) -> str | None:

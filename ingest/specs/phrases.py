@@ -105,6 +105,7 @@ _ZH_DRIVE = re.compile(
     r"(?:前置|后置|中置)?(?:[单双三]电机)?(?:前驱|后驱|两驱|四驱|全驱|(?:前|后|四|全)轮驱动)"
 )
 # "四驱版", "四驱驭领版": a drive opening a version's name ("四驱两种版本" counts, names none)
+_ZH_NAMING = re.compile(r"(?<=[\u4e00-\u9fff])(?:\d|的[两三四\d]款)")
 _OWN_VERSION = re.compile(r"(?:(?![的是在让使和与及为种个款一二两三四五])\w){0,6}?(?:版|车型|型)")
 _DRIVE_OFFER = re.compile(
     r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
@@ -331,8 +332,8 @@ def _phrases(
             continue
         variant = None
         own = _OWN_VERSION.match(text, m.end()) if key == "drive" else None
-        if own is not None:  # "四驱版搭载两台电机": a version's name, which states no drive
-            continue
+        if own is not None or key == "drive" and _ZH_NAMING.match(text, m.end()):
+            continue  # "四驱版搭载两台电机", "两驱8.2秒", "两驱的两款": versions' names, no drive
         after = _GEAR_WORD.match(text, m.end()) if key == "transmission" else None
         paren = _PAREN_VARIANT.match(text, after.end() if after else m.end())
         end = m.end()

@@ -32,7 +32,8 @@ from ingest.specs.vocabulary import (
 _PAGE_REFERENCE = re.compile(r"[^\n]*(?:\.{3,}|…+)[ \t]*\d{1,4}[ \t]*$")
 # "Length: 188", and a window sticker's or dealer sheet's leader "FUEL TANK ....... 14.8 GAL"
 _KEY_VALUE = re.compile(
-    r"^[ \t]*(?:[-*•]\s+|·\s*)?(?:\*\*)?(?P<label>(?:[^:\n|.…]|\.(?!\.\.)){1,70}?)(?:\*\*)?[ \t]*"
+    r"^[ \t]*(?:[-*•]\s+|·\s*|\d\ufe0f?\u20e3\s*)?"  # "1️⃣价格：…", a keycap's number
+    r"(?:\*\*)?(?P<label>(?:[^:\n|.…]|\.(?!\.\.)){1,70}?)(?:\*\*)?[ \t]*"
     r"(?::|\.{3,}|…+)[ \t]*(?:\*\*)?(?P<value>[^\n]*?)[ \t]*$",
     re.MULTILINE,
 )

@@ -63,9 +63,10 @@ SENTENCE_START = re.compile(r"[。！？；;!?]|\.\s|\n\s*\n|\n[ \t]*(?:[-*•]|
 
 
 # "- **SE Standard Range**: The entry-level trim featuring a 63 kWh battery …"
-# (not a news dateline: "**Ingolstadt, 2 December 2026** — Audi has …", a place and a date)
+# (not a news dateline: "**Ingolstadt, 2 December 2026** — Audi has …", a place and a date;
+# nor a live blog's time stamp: "**19:22** 2.0T车型：…")
 _ITEM_LEAD = re.compile(
-    r"^\s*(?:[-*•]\s+)?\*\*(?![^*\n]*,[^*\n]*(?:19|20)\d\d\*\*\s*[—–-])"
+    r"^\s*(?:[-*•]\s+)?\*\*(?![^*\n]*,[^*\n]*(?:19|20)\d\d\*\*\s*[—–-])(?!\s*\d{1,2}:\d\d\*\*)"
     r"(?P<v>[^*\n]{1,40}?)\s*:?\*\*\s*:?",
     re.MULTILINE,
 )
@@ -111,6 +112,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
         return replace(found, variant=listed)  # ("**Four-Wheel Drive Systems:**" over a
         # fact naming its own variant, "4WD on select trims", is the fact's topic)
     lead = _ITEM_LEAD.match(text, text.rfind("\n", 0, found.start) + 1)
+    lead = None if lead is None or _zh_topic(lead.group("v")) else lead
     if found.variant is not None:
         if lead is not None and found.start >= lead.end() and described_code(lead, found.variant):
             return replace(found, variant=lead.group("v").strip())
@@ -214,6 +216,19 @@ _ZH_OPENED = re.compile(
     r"\s*(?P<v>[\u4e00-\u9fffA-Za-z0-9+.]{1,10}?(?:版|(?<!车)型))(?:则|都|均|也)?"
     r"(?:为|是|采用|搭载|配备|配有|用的是)(?:了|一台|一套|的是)?"
 )
+# A Chinese bold lead that names a place or a topic ("**发动机舱**：", "**车头（45度角）**："),
+# not a version: Chinese words only, none a version's (a version word at its end, a drive, a
+# powertrain)
+_ZH_WORDS = re.compile(r"[\u4e00-\u9fff]+")
+_ZH_VERSION_WORD = re.compile(r"(?:版|型|款|版本)$|驱|增程|纯电|插混|混动|燃油")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+
+
+def _zh_topic(lead: str) -> bool:
+    name = _BRACKETED.sub("", lead).strip(" ：:")
+    return bool(_ZH_WORDS.fullmatch(name)) and not _ZH_VERSION_WORD.search(name)
+
+
 _ENGINE_NAMED = re.compile(r"^\d\.\d[TL]")  # a variant that is an engine's name ("1.5T四缸")
 _ZH_CLAUSE = re.compile(r"[，,。；;！？!?\n]")
 _NOT_ONE = re.compile(r"^[一两二三四\d]+[个款种]|[和与及、]")

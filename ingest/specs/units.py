@@ -246,6 +246,10 @@ SUFFIXES: list[tuple[str, Unit]] = [
     (r"kilograms?", KG),
     (r"公斤", KG),
     (r"千克", KG),
+    (r"澳元|澳币", AUD),  # a Chinese story's foreign prices: "47,990澳元" is no yuan
+    (r"美元|美金", USD),
+    (r"欧元", EUR),
+    (r"英镑", GBP),
     (r"元(?:人民币)?", CNY),
     (r"人民币", CNY),
     (r"rmb", CNY),
