@@ -209,6 +209,13 @@ def test_the_third_blind_set_asks_both_directions_across_many_documents() -> Non
     assert len(gold) >= 50
 
 
+def _each_earlier_set_named(problems: list[str], prefix: str, earlier: dict[str, str]) -> None:
+    """The n-th question (a copy of one question of each earlier set, specqa first) is
+    reported as repeating that set's question."""
+    for n, name in enumerate(["specqa.jsonl", *earlier], start=1):
+        assert f"{prefix}{n:03d}: repeats a {name} question" in problems, problems
+
+
 def test_the_second_supplementary_tune_set_repeats_no_question_of_any_earlier_set(
     tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
 ) -> None:
@@ -219,11 +226,7 @@ def test_the_second_supplementary_tune_set_repeats_no_question_of_any_earlier_se
         "blind3.jsonl": "d",
     }
     problems = _repeated_in(tmp_path, earlier, "tune_extra2.jsonl", "u", corpus, dev_qa, chunker)
-    assert "u001: repeats a specqa.jsonl question" in problems
-    assert "u002: repeats a blind.jsonl question" in problems
-    assert "u003: repeats a tune_extra.jsonl question" in problems
-    assert "u004: repeats a blind2.jsonl question" in problems
-    assert "u005: repeats a blind3.jsonl question" in problems
+    _each_earlier_set_named(problems, "u", earlier)
     assert "quota two-car comparisons >= 35 not met: 0" in problems
     assert not any("CSV-row" in p or "quota Chinese >=" in p for p in problems)
 
@@ -251,12 +254,7 @@ def test_the_fourth_blind_set_repeats_no_question_of_any_earlier_set(
         "tune_extra2.jsonl": "u",
     }
     problems = _repeated_in(tmp_path, earlier, "blind4.jsonl", "e", corpus, dev_qa, chunker)
-    assert "e001: repeats a specqa.jsonl question" in problems
-    assert "e002: repeats a blind.jsonl question" in problems
-    assert "e003: repeats a tune_extra.jsonl question" in problems
-    assert "e004: repeats a blind2.jsonl question" in problems
-    assert "e005: repeats a blind3.jsonl question" in problems
-    assert "e006: repeats a tune_extra2.jsonl question" in problems
+    _each_earlier_set_named(problems, "e", earlier)
     assert "quota CSV-row lookups >= 15 not met: 0" in problems
 
 
