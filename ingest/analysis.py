@@ -28,6 +28,7 @@ TOKENIZER_VERSION = "2"
 # class: what every "is this Chinese?" in specrag means (ingest, retrieval, generation).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_CHAR = re.compile(f"[{HAN}]")
+HAN_RUN = re.compile(f"[{HAN}]+")  # a run of Chinese: what `pinyin` writes as one word
 # Han and Japanese kana: what BM25 reads as character bigrams.
 _HAN = "\u3040-\u30ff" + HAN
 # A "word" character: a letter or digit that is not Han.

@@ -128,9 +128,12 @@ class Writer:
             if variant and r.generation(variant):
                 continue  # the model before this one's figure is no headline
             value = self.book.value(fact, short=True)
-            short = re.sub(r"\s*\([^()]*\)", "", r.short(variant)).strip() if variant else ""
-            if variant and self.book.language != "zh" and has_han(r.short(variant, pinyin=False)):
-                variant = None  # an English title names no version in pinyin ("4-seat Z Chao")
+            # as written where no term translates it: an English title names no version in
+            # pinyin ("4-seat Z Chao"), and a name with nothing to romanise reads the same
+            short = re.sub(r"\s*\([^()]*\)", "", r.short(variant, pinyin=False)) if variant else ""
+            short = short.strip()
+            if short and self.book.language != "zh" and has_han(short):
+                variant = None
             if variant and not is_model_year(variant):
                 if named:
                     continue  # a title names one version

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from generation.facts.sheet import SheetFact
-from ingest.analysis import pinyin
+from ingest.analysis import HAN_RUN, pinyin
 from ingest.specs.figures import LAYOUT, spelled_codes
 from ingest.specs.numbers import fold, quantities
 from ingest.specs.units import UNITS_BY_SYMBOL
@@ -155,16 +155,11 @@ def _unglossed(text: str) -> str:
     return _GLOSS.sub(r"\1", text)
 
 
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-
-
 def romanised(text: str) -> str:
     """`text` with each run of Chinese characters left in it written in pinyin, one
     capitalised word per run ("潮流 version" → "Chaoliu version", "4-seat Z潮 version" →
     "4-seat Z Chao version"): how an English sentence names a Chinese trim no term
     translates."""
-    if not _HAN_RUN.search(text):
-        return text
 
     def word(match: re.Match[str]) -> str:
         start, end = match.span()
@@ -172,4 +167,4 @@ def romanised(text: str) -> str:
         after = " " if end < len(text) and text[end].isalnum() else ""
         return f"{before}{pinyin(match.group()).capitalize()}{after}"
 
-    return _HAN_RUN.sub(word, text)
+    return HAN_RUN.sub(word, text)

@@ -59,10 +59,11 @@ def _attributive(match: re.Match[str]) -> str:
 
 # 版 after a Latin trim name ("Max版", "Pro版"): the trim's name is the version's in English.
 _LATIN_TRIM = re.compile(r"(?<=[A-Za-z0-9+])\s*版")
-# a Chinese version's name that is only a word of what it has ("Petrol" → "汽油", "四驱") is
-# called a version ("汽油版"); one already saying what it is (版, 款, 型, 配) stays
-# a Chinese version's name that says which generation it is comes before the car's in English
+# a version's name that says which generation it is comes before the car's ("第一代" →
+# "the first-generation Changan CS55 PLUS", "第一代长安CS55 PLUS")
 _GENERATION = re.compile(r"(?:[a-z]+-generation|previous|new)|[\u4e00-\u9fff]*代")
+# a Chinese version's name that is only a word of what it has ("Petrol" → "汽油", "四驱") is
+# called a version ("汽油版"); one already saying what it is (版, 款, 型, 配, 代) stays
 _BARE_VERSION = re.compile(r"[\u4e00-\u9fff]+(?<![版款型配代])")
 # A name's words: parted by spaces, and where Chinese meets Latin ("路虎Defender": 路虎, Defender).
 _NAME_WORDS = re.compile(r"[\u4e00-\u9fff]+|[^\s\u4e00-\u9fff]+")
@@ -261,7 +262,7 @@ class Realiser:
         """Whether `variant` names a generation of the car ("第一代", "初代"): its figure is
         the model before this one's, never a headline's."""
         _, rest = self._year_and_name(variant)
-        english = self._english(rest) if has_han(rest) else rest
+        english = self._english(rest, pinyin=False) if has_han(rest) else rest
         return bool(_GENERATION.fullmatch(rest) or _GENERATION.fullmatch(english))
 
     def short(self, variant: str, *, pinyin: bool = True) -> str:

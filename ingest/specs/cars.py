@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.analysis import HAN, pinyin
+from ingest.analysis import HAN_RUN, pinyin
 from ingest.specs.numbers import first_words_re, fold, word_grams
 
 _SLUG = re.compile("[^a-z0-9]+")
-_HAN_RUN = re.compile(f"[{HAN}]+")
 # Words in a title after the model name that are not part of it.
 TITLE_WORDS = frozenset(
     {
@@ -79,7 +78,7 @@ def slug(text: str) -> str:
     "byd-haibao", "Geely 星越L" → "geely-xingyue-l": an id a URL carries as it is, and the
     one most Chinese models' own Latin names spell), runs of anything else one "-"; accents
     and other scripts dropped ("Citroën" → "citroen")."""
-    text = _HAN_RUN.sub(lambda m: f" {pinyin(m.group())} ", text)
+    text = HAN_RUN.sub(lambda m: f" {pinyin(m.group())} ", text)
     kept = "".join(c for c in unicodedata.normalize("NFKD", text) if c.isascii())
     return _SLUG.sub("-", kept.lower()).strip("-")
 
