@@ -506,3 +506,20 @@ def test_a_generation_named_as_a_version_comes_before_the_car() -> None:
     assert "first-generation Changan CS55 PLUS" in en and "Diyidai" not in en, en
     assert "generation" not in write(cs55)["title"]  # the model before's figure: no headline
     assert "第一代长安CS55 PLUS" in zh and "第一代版" not in zh, zh
+
+
+def test_a_figure_beside_one_named_variants_other_value_is_not_the_cars() -> None:
+    """A review names one version's torque ("the diesel makes 550 Nm") and gives another
+    figure with no version ("…a motor for 500 Nm"): the car-level 500 Nm is some unnamed
+    version's, so the blog does not say the car makes it; a car-level figure equal to the
+    one version's stays."""
+    cx = sheet(
+        "Mazda CX-80",
+        fact("torque", "500 Nm", None, (500,), "Nm", ("doc:1",)),
+        fact("torque", "550 Nm", "diesel", (550,), "Nm", ("doc:1",)),
+        fact("power", "187 kW", None, (251,), "hp", ("doc:1",)),
+        fact("power", "187 kW", "diesel", (251,), "hp", ("doc:1",)),
+    )
+    text = " ".join(write(cx).values())
+    assert "550 Nm" in text and "500 Nm" not in text, text
+    assert "187" in text or "251" in text, text

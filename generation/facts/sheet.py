@@ -400,11 +400,15 @@ def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:
     HP and the Turbo's 871 HP), so it is not the car's figure either. Beside one named variant
     it stays (the car's one engine, its gearbox named two ways). A model year's figure beside
     two or more of that year's versions ("2025: 四驱" beside "2025 · 1.6T 两驱版: 前驱" and
-    "2025 · 2.0T 四驱版: 前置四驱") is the year's car-level figure, and unattributed alike."""
+    "2025 · 2.0T 四驱版: 前置四驱") is the year's car-level figure, and unattributed alike.
+    Beside one named variant with another value ("500Nm" beside "diesel: 550Nm") it is some
+    other version's, unnamed: the car had one figure, the variant would state it."""
     within = "" if fact.variant is None else f"{fact.variant} · "  # a year's own versions
-    named = {
-        o.variant
+    named = [
+        o
         for o in sheet.facts
         if o.attribute == fact.attribute and o.variant and o.variant.startswith(within)
-    }
-    return len(named) >= 2
+    ]
+    if len({o.variant for o in named}) >= 2:
+        return True
+    return bool(named) and not any(same_value(o, fact) for o in named)
