@@ -136,3 +136,18 @@ def test_a_list_items_name_before_its_dash_is_the_version_of_its_lines(tmp_path:
     )
     power = {f.variant: f.numbers[0] for f in facts(specs, "power")}
     assert power == {"XZ 1.2 Petrol": 87.0, "XZ 1.5 Diesel": 89.0}
+
+
+def test_a_taught_cars_name_is_its_make_and_model_never_its_id(tmp_path: Path) -> None:
+    """Cars no alias file lists, named in numbered Chinese headings with a two-word model
+    ("一、北汽EU5 PLUS（…申报）"), are stored under their make's name and the model, not
+    under their id: the registry and `specrag cars` show what is stored."""
+    specs = write(
+        tmp_path,
+        "list.txt",
+        "准入车型公示\n\n一、荣威D7 EV（上汽申报）\n整备质量：1700千克\n动力电池容量：56kWh\n\n"
+        "二、北汽EU5 PLUS（北汽申报）\n整备质量：1680千克\n动力电池容量：60.2kWh\n",
+    )
+    names = {c.id: c.name for c in specs.cars}
+    assert names and all(name != car_id for car_id, name in names.items()), names
+    assert {"Roewe D7 EV", "BAIC EU5 PLUS"} <= set(names.values()), names

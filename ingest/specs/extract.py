@@ -230,7 +230,7 @@ def _extract(
     cars = [
         CarRef(
             car,
-            doc_cars.names.get(car, car),
+            doc_cars.names.get(car) or index.model_names.get(car, car),
             tuple(sorted(learned.get(car, set()) | doc_cars.aliases.get(car, set()))),
         )
         for car in sorted(used)
