@@ -389,9 +389,7 @@ class Services:
 
         searcher = self.searcher
         cars = searcher.cars if isinstance(searcher, Searcher) else None
-        return Topics.build(
-            cars, load_vocabulary(self.spec_config.attributes), self.generation.facts
-        )
+        return Topics(cars, load_vocabulary(self.spec_config.attributes))
 
     @cached_property
     def generation(self) -> Generation:

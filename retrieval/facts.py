@@ -66,6 +66,7 @@ class QueryAttributes:
     degree: bool = True  # the second step (one-character labels after a word of degree)
     worded_zh: dict[str, str] = field(default_factory=dict)  # word-valued attributes' labels
     words_zh: bool = True  # whether Chinese labels of word-valued attributes count
+    asked: frozenset[str] = frozenset()  # the vocabulary's `asked` words, normalised
 
     @classmethod
     def build(cls, vocabulary: Vocabulary) -> QueryAttributes:
@@ -92,6 +93,7 @@ class QueryAttributes:
         found.first = first_words_re(set(found.english))
         found.terms = {key: tuple(words) for key, words in terms.items()}
         found.display = {key: a.label for key, a in vocabulary.attributes.items() if a.label}
+        found.asked = frozenset(vocabulary.asked)
         return found
 
     def find(self, query: str) -> set[str]:
@@ -112,6 +114,27 @@ class QueryAttributes:
                     if m.group(1) in self.single
                 )
         return keys
+
+    def asking(self, query: str) -> list[tuple[int, str]]:
+        """(offset in `normalise(query)`, attribute) of each way `query` asks for an attribute
+        that no document labels so: an `asked` word ("how far", 多少钱) or a word of degree
+        (多宽), each only where `find` reads that attribute. Chat reads a turn's attributes by
+        their labels itself and by this reading of how questions ask."""
+        keys = self.find(query)
+        text = normalise(query)
+        found: list[tuple[int, str]] = []
+        if self.first is not None:
+            grams = word_grams(text, self.first, set(self.english), self.longest)
+            found += [(start, self.english[g]) for start, _, g in grams if g in self.asked]
+        found += [
+            (text.find(w), k) for w, k in self.chinese.items() if w in self.asked and w in text
+        ]
+        found += [
+            (m.start(), self.single[m.group(1)])
+            for m in _DEGREE.finditer(text)
+            if m.group(1) in self.single
+        ]
+        return sorted((at, key) for at, key in found if key in keys)
 
     def labels(self, keys: Iterable[str]) -> tuple[str, ...]:
         """The English display labels of `keys` ("Overall width", "Seats")."""
