@@ -211,6 +211,7 @@ class Services:
                 Refreshing(
                     lambda: FactChunks.load(self.ledger.database), lambda: lexical.generation
                 ),
+                lexical.passages,
             ),
             second=None if second is None else SecondSide.of(second, lexical),
             document_name=self.naming.document,
