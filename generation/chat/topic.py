@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from generation.chat.memory import Turn
 from generation.chat.quote import content_words, plain
-from generation.facts import Facts
 from ingest.specs.vocabulary import LWH, Vocabulary
 from retrieval.entities import QueryCars, without
 from retrieval.facts import QueryAttributes
