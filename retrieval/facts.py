@@ -276,6 +276,7 @@ class FactSide:
     # the text of candidate chunks (the lexical index's), for the chunks restating a fact
     texts: Callable[[list[str]], Mapping[str, tuple[str, Any]]] | None = None
     restated: bool = True  # `restating`
+    reach: int = 50  # how many of the fused candidates `restating` reads
     specific: bool = True  # `FactChunks.holding`
 
     def ranking(
@@ -304,8 +305,10 @@ class FactSide:
         attribute's labels. Extraction cites a fact once per document, in the first chunk
         holding it (an EPA rendering's summary table), where a later sentence says the
         same ("Combined tailpipe CO2 is 170 grams per mile"): both are the fact's chunks,
-        and the fused ranking orders them."""
-        ids = [i for i in fused if i.rpartition(":")[0] in documents]
+        and the fused ranking orders them. Only the first `reach` candidates are read (the
+        cost: a car's CSV holds thousands of rows; on the 546 questions of the tune files,
+        blind3, test and dev-qa no hit moved)."""
+        ids = [i for i in fused[: self.reach] if i.rpartition(":")[0] in documents]
         if not ids or self.texts is None:
             return []
         texts = self.texts(ids)
@@ -314,12 +317,9 @@ class FactSide:
             if chunk_id not in texts:
                 continue
             written = numbers_in(texts[chunk_id][0])
-            text = normalise(texts[chunk_id][0])
-            stated = documents[chunk_id.rpartition(":")[0]]
-            if any(
-                written & numbers and self.attributes.states(key, text)
-                for key, numbers in stated.items()
-            ):
+            keys = [k for k, n in documents[chunk_id.rpartition(":")[0]].items() if written & n]
+            text = normalise(texts[chunk_id][0]) if keys else ""
+            if any(self.attributes.states(key, text) for key in keys):
                 found.append(chunk_id)
         return found
 
