@@ -124,10 +124,10 @@ class QueryAttributes:
         return keys
 
     def asking(self, query: str) -> list[tuple[int, str]]:
-        """(offset in `normalise(query)`, attribute) of each way `query` asks for an attribute
-        that no document labels so: an `asked` word ("how far", 多少钱) or a word of degree
-        (多宽), each only where `find` reads that attribute. Chat reads a turn's attributes by
-        their labels itself and by this reading of how questions ask."""
+        """(offset in the query as `find` reads it, attribute) of each way `query` asks for an
+        attribute that no document labels so: an `asked` word ("how far", 多少钱) or a word
+        of degree (多宽), each only where `find` reads that attribute. Chat reads a turn's
+        attributes by their labels itself and by this reading of how questions ask."""
         keys = self.find(query)
         text = _query_text(query)
         found: list[tuple[int, str]] = []
@@ -227,26 +227,32 @@ class FactChunks:
             {key: {d: frozenset(n) for d, n in docs.items() if n} for key, docs in values.items()},
         )
 
+    def answering(
+        self, family: Sequence[str], attributes: Sequence[str], specific: bool
+    ) -> list[str]:
+        """The cars of `family` with a fact of one of `attributes`; with `specific`, only the
+        first (the most specific: the variant before the model it extends): the Subaru WRX's
+        rows do not answer for the WRX STI Type RA."""
+        cars = [c for c in family if any((c, a) in self.by_fact for a in attributes)]
+        return cars[:1] if specific else cars
+
     def holding(
         self, family: Sequence[str], attributes: Iterable[str], specific: bool = True
     ) -> list[str]:
-        """The chunks stating a fact of one of `attributes` about a car of `family`; with
-        `specific`, of its first car (the most specific: the variant before the model it
-        extends) that has any: the Subaru WRX's rows do not answer for the WRX STI Type RA."""
+        """The chunks stating a fact of one of `attributes` about the cars of `family` that
+        `answering` gives."""
         wanted = list(attributes)
-        cars = [c for c in family if any((c, a) in self.by_fact for a in wanted)]
-        cars = cars[:1] if specific else cars
+        cars = self.answering(family, wanted, specific)
         ids = (i for car in cars for a in wanted for i in self.by_fact.get((car, a), ()))
         return list(dict.fromkeys(ids))
 
     def documents(
-        self, family: Sequence[str], attributes: Iterable[str]
+        self, family: Sequence[str], attributes: Iterable[str], specific: bool = True
     ) -> dict[str, dict[str, frozenset[float]]]:
         """Doc id → attribute → the numbers of the facts `holding` reads, by document."""
         wanted = list(attributes)
-        cars = [c for c in family if any((c, a) in self.by_fact for a in wanted)][:1]
         found: dict[str, dict[str, frozenset[float]]] = defaultdict(dict)
-        for car in cars:
+        for car in self.answering(family, wanted, specific):
             for a in wanted:
                 for doc, numbers in self.values.get((car, a), {}).items():
                     found[doc][a] = found[doc].get(a, frozenset()) | numbers
@@ -292,7 +298,11 @@ class FactSide:
         if self.restated and self.texts is not None:
             per_car = [
                 ids
-                + [i for i in self.restating(held.documents(family, asked), fused) if i not in ids]
+                + [
+                    i
+                    for i in self.restating(held.documents(family, asked, self.specific), fused)
+                    if i not in ids
+                ]
                 for ids, family in zip(per_car, families, strict=True)
             ]
         return fact_ranking(per_car, fused)
