@@ -211,6 +211,7 @@ class Services:
                 Refreshing(
                     lambda: FactChunks.load(self.ledger.database), lambda: lexical.generation
                 ),
+                lexical.passages,
             ),
             second=None if second is None else SecondSide.of(second, lexical),
             document_name=self.naming.document,
@@ -389,9 +390,7 @@ class Services:
 
         searcher = self.searcher
         cars = searcher.cars if isinstance(searcher, Searcher) else None
-        return Topics.build(
-            cars, load_vocabulary(self.spec_config.attributes), self.generation.facts
-        )
+        return Topics(cars, load_vocabulary(self.spec_config.attributes))
 
     @cached_property
     def generation(self) -> Generation:

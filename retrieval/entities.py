@@ -30,6 +30,8 @@ T = TypeVar("T")
 # `named_in_text` reads the first of the fused order: further down, a restored score is still
 # no result (each read costs a passage decode and a regex scan)
 OTHERS_READ = 30
+_WORDS = re.compile(r"[a-z0-9]+")
+_GLUE = re.compile(r"[ -]?[a-z0-9]+(?:[ -][a-z0-9]+){0,2}")  # words just after a name
 MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
 _HAN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")  # a Chinese model name
 
@@ -96,12 +98,29 @@ class QueryCars:
         unmade = self._unmade(query, hits)
         if not proper_alone and len({u[2] for u in named + unmade}) < 2:
             unmade = [u for u in unmade if u[3]]
+        folded = fold(query).lower()
         for start, end, car, _ in sorted(named + unmade):
+            car, end = self._variant(folded, car, end)
             if car in seen:
                 continue
             seen.add(car)
             mentions.append(Mention(car, start, end, self.family(car)))
         return mentions[:MAX_CARS]
+
+    def _variant(self, folded: str, car: str, end: int) -> tuple[str, int]:
+        """`car`, or the known variant whose id is `car`'s and the words just after its name
+        (大切诺基TrackHawk: jeep-grand-cherokee-trackhawk; the Chinese name has no English
+        variant's alias to match), with the mention's new end."""
+        words = list(_WORDS.finditer(folded, end, min(len(folded), end + 40)))
+        for n in range(min(3, len(words)), 0, -1):
+            run = words[:n]
+            joined = folded[end : run[-1].end()]
+            if _GLUE.fullmatch(joined) is None:
+                continue
+            longer = f"{car}-{slug(' '.join(w.group() for w in run))}"
+            if longer in self.index.model_names:
+                return longer, run[-1].end()
+        return car, end
 
     def _unmade(self, query: str, hits: Sequence[Hit]) -> list[tuple[int, int, str, bool]]:
         """The cars named by a model name that needs its make but stands apart from it

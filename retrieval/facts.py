@@ -26,10 +26,12 @@ labels, with its `asked` words (how questions name an attribute no document labe
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,6 +68,8 @@ class QueryAttributes:
     degree: bool = True  # the second step (one-character labels after a word of degree)
     worded_zh: dict[str, str] = field(default_factory=dict)  # word-valued attributes' labels
     words_zh: bool = True  # whether Chinese labels of word-valued attributes count
+    asked: frozenset[str] = frozenset()  # the vocabulary's `asked` words, normalised
+    written: dict[str, tuple[str, ...]] = field(default_factory=dict)  # attribute → labels
 
     @classmethod
     def build(cls, vocabulary: Vocabulary) -> QueryAttributes:
@@ -92,11 +96,17 @@ class QueryAttributes:
         found.first = first_words_re(set(found.english))
         found.terms = {key: tuple(words) for key, words in terms.items()}
         found.display = {key: a.label for key, a in vocabulary.attributes.items() if a.label}
+        found.asked = frozenset(vocabulary.asked)
+        written: dict[str, list[str]] = defaultdict(list)
+        for label, key in vocabulary.labels.items():
+            if len(label) >= 2 and key in vocabulary.attributes:
+                written[key].append(label)
+        found.written = {key: tuple(labels) for key, labels in written.items()}
         return found
 
     def find(self, query: str) -> set[str]:
         """The attribute keys `query` names."""
-        text = normalise(query)
+        text = _query_text(query)
         keys: set[str] = set()
         if self.first is not None:
             grams = word_grams(text, self.first, set(self.english), self.longest)
@@ -112,6 +122,34 @@ class QueryAttributes:
                     if m.group(1) in self.single
                 )
         return keys
+
+    def asking(self, query: str) -> list[tuple[int, str]]:
+        """(offset in the query as `find` reads it, attribute) of each way `query` asks for an
+        attribute that no document labels so: an `asked` word ("how far", 多少钱) or a word
+        of degree (多宽), each only where `find` reads that attribute. Chat reads a turn's
+        attributes by their labels itself and by this reading of how questions ask."""
+        keys = self.find(query)
+        text = _query_text(query)
+        found: list[tuple[int, str]] = []
+        if self.first is not None:
+            grams = word_grams(text, self.first, set(self.english), self.longest)
+            found += [(start, self.english[g]) for start, _, g in grams if g in self.asked]
+        found += [
+            (text.find(w), k) for w, k in self.chinese.items() if w in self.asked and w in text
+        ]
+        found += [
+            (m.start(), self.single[m.group(1)])
+            for m in _DEGREE.finditer(text)
+            if m.group(1) in self.single
+        ]
+        return sorted((at, key) for at, key in found if key in keys)
+
+    def states(self, key: str, text: str) -> bool:
+        """Whether `text` (normalised) names attribute `key` by one of its labels."""
+        return any(
+            (label in text) if has_han(label) else bool(_word(label).search(text))
+            for label in self.written.get(key, ())
+        )
 
     def labels(self, keys: Iterable[str]) -> tuple[str, ...]:
         """The English display labels of `keys` ("Overall width", "Seats")."""
@@ -133,6 +171,31 @@ def _longest(labels: Mapping[str, str], text: str) -> set[str]:
     }
 
 
+# A word written in camel case: a name ("PowerBoost", "EcoBoost"), not two words
+_CAMEL_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z][A-Z][A-Za-z]*")
+
+
+def _query_text(query: str) -> str:
+    """`query` normalised as labels are, but a word in camel case kept whole: `normalise`
+    splits a column name ("EngineSize"); in a question it is a name, and the F-150's
+    "PowerBoost" hybrid does not ask for the power."""
+    return normalise(_CAMEL_WORD.sub(lambda m: m.group().lower(), query))
+
+
+@lru_cache(maxsize=4096)
+def _word(label: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(label)}(?![a-z0-9])")
+
+
+# A number as documents write it: "1,940", "7.1", "170"
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def numbers_in(text: str) -> set[float]:
+    """The numbers `text` writes ("1,940 pounds" is 1940)."""
+    return {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
+
+
 # Chinese words of degree before a one-character adjective: 多宽 (how wide), 更重 (heavier),
 # 最长 (longest), 较高 (higher)
 _DEGREE = re.compile(r"[多更最较]([\u4e00-\u9fff])")
@@ -140,26 +203,60 @@ _DEGREE = re.compile(r"[多更最较]([\u4e00-\u9fff])")
 
 @dataclass(frozen=True, slots=True)
 class FactChunks:
-    """The chunk ids holding each car's facts of each attribute, in ingest order."""
+    """The chunk ids holding each car's facts of each attribute, in ingest order, and the
+    numbers of those facts by document (`values`: (car, attribute) → doc id → numbers)."""
 
     by_fact: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    values: dict[tuple[str, str], dict[str, frozenset[float]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, database: Database) -> FactChunks:
-        rows = sa.select(facts.c.car_id, facts.c.attribute, facts.c.chunk_id).where(
-            facts.c.chunk_id.is_not(None)
-        )
+        rows = sa.select(
+            facts.c.car_id, facts.c.attribute, facts.c.chunk_id, facts.c.doc_id, facts.c.numbers
+        ).where(facts.c.chunk_id.is_not(None))
         found: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+        values: dict[tuple[str, str], dict[str, set[float]]] = defaultdict(lambda: defaultdict(set))
         with database.read() as connection:
-            for car, attribute, chunk_id in connection.execute(rows.order_by(facts.c.id)):
+            for car, attribute, chunk_id, doc, numbers in connection.execute(
+                rows.order_by(facts.c.id)
+            ):
                 found[(car, attribute)][chunk_id] = None
-        return cls({key: tuple(ids) for key, ids in found.items()})
+                values[(car, attribute)][doc].update(float(n) for n in json.loads(numbers or "[]"))
+        return cls(
+            {key: tuple(ids) for key, ids in found.items()},
+            {key: {d: frozenset(n) for d, n in docs.items() if n} for key, docs in values.items()},
+        )
 
-    def holding(self, family: Iterable[str], attributes: Iterable[str]) -> list[str]:
-        """The chunks stating a fact of one of `attributes` about a car of `family`."""
+    def answering(
+        self, family: Sequence[str], attributes: Sequence[str], specific: bool
+    ) -> list[str]:
+        """The cars of `family` with a fact of one of `attributes`; with `specific`, only the
+        first (the most specific: the variant before the model it extends): the Subaru WRX's
+        rows do not answer for the WRX STI Type RA."""
+        cars = [c for c in family if any((c, a) in self.by_fact for a in attributes)]
+        return cars[:1] if specific else cars
+
+    def holding(
+        self, family: Sequence[str], attributes: Iterable[str], specific: bool = True
+    ) -> list[str]:
+        """The chunks stating a fact of one of `attributes` about the cars of `family` that
+        `answering` gives."""
         wanted = list(attributes)
-        ids = (i for car in family for a in wanted for i in self.by_fact.get((car, a), ()))
+        cars = self.answering(family, wanted, specific)
+        ids = (i for car in cars for a in wanted for i in self.by_fact.get((car, a), ()))
         return list(dict.fromkeys(ids))
+
+    def documents(
+        self, family: Sequence[str], attributes: Iterable[str], specific: bool = True
+    ) -> dict[str, dict[str, frozenset[float]]]:
+        """Doc id → attribute → the numbers of the facts `holding` reads, by document."""
+        wanted = list(attributes)
+        found: dict[str, dict[str, frozenset[float]]] = defaultdict(dict)
+        for car in self.answering(family, wanted, specific):
+            for a in wanted:
+                for doc, numbers in self.values.get((car, a), {}).items():
+                    found[doc][a] = found[doc].get(a, frozenset()) | numbers
+        return found
 
 
 def fact_ranking(per_car: Sequence[list[str]], fused: Sequence[str]) -> dict[str, int]:
@@ -175,23 +272,66 @@ def fact_ranking(per_car: Sequence[list[str]], fused: Sequence[str]) -> dict[str
     return ranks
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FactSide:
     """The third ranking of a hybrid search: what the query names (`attributes`) looked up in
     the stored facts (`chunks`, read again after each ingest)."""
 
     attributes: QueryAttributes
     chunks: Callable[[], FactChunks]
+    # the text of candidate chunks (the lexical index's), for the chunks restating a fact
+    texts: Callable[[list[str]], Mapping[str, tuple[str, Any]]] | None = None
+    restated: bool = True  # `restating`
+    reach: int = 50  # how many of the fused candidates `restating` reads
+    specific: bool = True  # `FactChunks.holding`
 
     def ranking(
         self, asked: set[str], families: Sequence[Sequence[str]], fused: Sequence[str]
     ) -> dict[str, int]:
         """The chunks stating each named car's `asked` attributes (`QueryAttributes.find`;
-        none unless the query names both a car and an attribute), ordered by `fact_ranking`."""
+        none unless the query names both a car and an attribute), ordered by `fact_ranking`,
+        with the candidates that restate one of them (`restating`)."""
         if not families or not asked:
             return {}
         held = self.chunks()
-        return fact_ranking([held.holding(family, asked) for family in families], fused)
+        per_car = [held.holding(family, asked, self.specific) for family in families]
+        if self.restated and self.texts is not None:
+            per_car = [
+                ids
+                + [
+                    i
+                    for i in self.restating(held.documents(family, asked, self.specific), fused)
+                    if i not in ids
+                ]
+                for ids, family in zip(per_car, families, strict=True)
+            ]
+        return fact_ranking(per_car, fused)
+
+    def restating(
+        self, documents: Mapping[str, Mapping[str, frozenset[float]]], fused: Sequence[str]
+    ) -> list[str]:
+        """The candidates (`fused`) of a document that states a fact (`documents`: doc id →
+        attribute → numbers) which state it again: one of its numbers with one of the
+        attribute's labels. Extraction cites a fact once per document, in the first chunk
+        holding it (an EPA rendering's summary table), where a later sentence says the
+        same ("Combined tailpipe CO2 is 170 grams per mile"): both are the fact's chunks,
+        and the fused ranking orders them. Only the first `reach` candidates are read (the
+        cost: a car's CSV holds thousands of rows; on the 546 questions of the tune files,
+        blind3, test and dev-qa no hit moved)."""
+        ids = [i for i in fused[: self.reach] if i.rpartition(":")[0] in documents]
+        if not ids or self.texts is None:
+            return []
+        texts = self.texts(ids)
+        found = []
+        for chunk_id in ids:
+            if chunk_id not in texts:
+                continue
+            written = numbers_in(texts[chunk_id][0])
+            keys = [k for k, n in documents[chunk_id.rpartition(":")[0]].items() if written & n]
+            text = normalise(texts[chunk_id][0]) if keys else ""
+            if any(self.attributes.states(key, text) for key in keys):
+                found.append(chunk_id)
+        return found
 
 
 def ceilings(

@@ -122,6 +122,19 @@ def test_topics_read_attributes_in_english_and_chinese(settings: Settings) -> No
     assert topics.attributes_in("How does it drive in the city?") == []  # too loose to ask
 
 
+def test_topics_read_how_questions_ask_as_search_does(settings: Settings) -> None:
+    """The ways a question asks for an attribute no document labels so are the vocabulary's
+    `asked` words and words of degree, read by search's `QueryAttributes` (no second list)."""
+    topics = Topics(None, load_vocabulary(settings.spec_attributes))
+    assert topics.attributes_in("How far does it go, and how fast?") == [
+        "electric_range",
+        "top_speed",
+    ]
+    assert topics.attributes_in("它多重？车身多宽？") == ["kerb_weight", "width"]
+    assert topics.attributes_in("What does the Ioniq cost, and its torque?") == ["price", "torque"]
+    assert topics.attributes_in("它最多能拖多重？") == ["towing_capacity"]  # 能拖, not 多重
+
+
 def test_a_fact_lookup_follow_ups_and_a_new_car_on_the_embedded_model(
     client: TestClient, services: Services
 ) -> None:

@@ -149,6 +149,22 @@ def test_model_codes_match_spaced_or_joined_and_a_variant_counts_as_its_base() -
     assert [m.family for m in cars.find("Toyota Corolla mileage")] == [("toyota-corolla",)]
 
 
+def test_a_variants_words_after_its_models_chinese_name_name_the_variant() -> None:
+    """大切诺基 names the Grand Cherokee; the variant's word just after it names the variant,
+    whose id is the model's and that word (no alias of the variant is written so)."""
+    known = [
+        KnownCar("jeep-grand-cherokee", ("Jeep Grand Cherokee", "大切诺基")),
+        KnownCar("jeep-grand-cherokee-trackhawk", ("Jeep Grand Cherokee Trackhawk",)),
+        KnownCar("jeep-grand-cherokee-srt", ("Jeep Grand Cherokee SRT",)),
+    ]
+    cars = QueryCars.build(load_cars([CARS_TOML]), known)
+    found = cars.find("2018款Jeep大切诺基TrackHawk每英里排放多少克二氧化碳？")
+    assert [m.family for m in found] == [("jeep-grand-cherokee-trackhawk", "jeep-grand-cherokee")]
+    assert [m.car for m in cars.find("Jeep大切诺基 SRT的马力")] == ["jeep-grand-cherokee-srt"]
+    assert [m.car for m in cars.find("Jeep大切诺基四驱版")] == ["jeep-grand-cherokee"]
+    assert [m.car for m in cars.find("Jeep Grand Cherokee 4WD")] == ["jeep-grand-cherokee"]
+
+
 # -- search -------------------------------------------------------------------------------
 
 

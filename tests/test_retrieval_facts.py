@@ -10,8 +10,8 @@ import pytest
 
 from api.services import Services
 from api.settings import Settings, shipped_data
-from ingest.specs.vocabulary import load_vocabulary
-from retrieval.facts import QueryAttributes, fact_ranking
+from ingest.specs.vocabulary import Vocabulary, load_vocabulary
+from retrieval.facts import FactChunks, FactSide, QueryAttributes, fact_ranking
 from retrieval.fusion import Part, Weights, fuse, promote
 from retrieval.search import Searcher
 
@@ -212,3 +212,45 @@ def test_a_chinese_comparison_of_english_pages_finds_each_cars_asked_line(
         assert found(2) != lines
     finally:
         attributes.degree = True
+
+
+def test_a_name_in_camel_case_asks_for_no_attribute() -> None:
+    attributes = QueryAttributes.build(_vocabulary())
+    assert attributes.find("Which is thriftier, the F-150 PowerBoost or the Tundra?") == set()
+    assert attributes.find("How much power does the F-150 PowerBoost make?") == {"power"}
+
+
+def test_the_most_specific_car_with_the_fact_answers_for_its_family() -> None:
+    chunks = FactChunks(
+        {("wrx", "mpg"): ("w:1", "w:2"), ("wrx-sti", "mpg"): ("w:7",), ("wrx", "co2"): ("w:3",)}
+    )
+    assert chunks.holding(("wrx-sti", "wrx"), {"mpg"}) == ["w:7"]  # not the WRX's rows
+    assert chunks.holding(("wrx-sti", "wrx"), {"mpg"}, specific=False) == ["w:7", "w:1", "w:2"]
+    assert chunks.holding(("wrx-sti", "wrx"), {"co2"}) == ["w:3"]  # the variant has none
+
+
+def test_a_chunk_restating_a_fact_of_its_document_is_a_fact_chunk() -> None:
+    """Extraction cites the summary table; a later sentence of the same document says the
+    same figure with the attribute's label, and the fused order chooses between them."""
+    texts = {
+        "d:1": "| # | Displ | CO2 |\n| 1 | 1.8 | 170 |",
+        "d:2": "Configuration 1: a 1.8-liter engine. Combined tailpipe CO2 is 170 grams per mile.",
+        "d:3": "Configuration 2: 170 horsepower at 6,000 rpm.",  # the number, not the label
+        "d:4": "Combined tailpipe CO2 is 1,940 grams per mile.",  # the label, not the number
+        "e:2": "Combined tailpipe CO2 is 170 grams per mile.",  # another document
+    }
+    side = FactSide(
+        QueryAttributes.build(_vocabulary()),
+        lambda: FactChunks(
+            {("prius", "co2"): ("d:1",)}, {("prius", "co2"): {"d": frozenset({170.0})}}
+        ),
+        lambda ids: {i: (texts[i], {}) for i in ids},
+    )
+    fused = ["d:3", "d:2", "e:2", "d:4", "d:1"]
+    assert side.ranking({"co2"}, [("prius",)], fused) == {"d:2": 1, "d:1": 2}
+    side.restated = False
+    assert side.ranking({"co2"}, [("prius",)], fused) == {"d:1": 1}
+
+
+def _vocabulary() -> Vocabulary:
+    return load_vocabulary(shipped_data() / "specs" / "attributes.toml")

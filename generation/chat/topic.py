@@ -9,21 +9,23 @@ the whole conversation.
 
 The attributes are the vocabulary's labels and synonyms (`data/specs/attributes.toml`, English
 and Chinese) found in the message, longest first: "fuel tank capacity" over "fuel", "续航里程"
-over "续航"; "dimensions" / "尺寸" ask for length, width and height.
+over "续航"; "dimensions" / "尺寸" ask for length, width and height; and the ways questions
+ask for an attribute that no document labels so ("how far", 多少钱, 多宽), read as search reads
+them (`retrieval.facts.QueryAttributes.asking`, the vocabulary's `asked` words).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from generation.chat.memory import Turn
 from generation.chat.quote import content_words, plain
-from generation.facts import Facts
-from ingest.specs.vocabulary import LWH, Vocabulary, normalise
+from ingest.specs.vocabulary import LWH, Vocabulary
 from retrieval.entities import QueryCars, without
+from retrieval.facts import QueryAttributes
 from retrieval.filters import Filters, parse_filters
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -62,10 +64,10 @@ class Topics:
         self,
         cars: Callable[[], QueryCars] | None,
         vocabulary: Vocabulary,
-        asks: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._cars = cars
         self.vocabulary = vocabulary
+        self.asked = QueryAttributes.build(vocabulary)  # how questions ask, as search reads it
         self.names: dict[str, list[str]] = defaultdict(list)  # attribute → its names, folded
         for label, key in vocabulary.labels.items():
             loose = label in _LOOSE or (len(label) == 1 and _CJK.match(label))
@@ -74,8 +76,6 @@ class Topics:
                     self.names[attribute].append(label)
         self._by_name = {n: k for k, ns in self.names.items() for n in ns}
         self._lwh = {n for n, key in vocabulary.labels.items() if key == "LWH"}
-        for key, phrases in (asks or {}).items():  # "how long", "多重": questions, not labels
-            self._by_name.update({normalise(p): key for p in phrases if normalise(p)})
         names = sorted(self._by_name, key=len, reverse=True)
         english = "|".join(re.escape(n) for n in names if not _CJK.search(n))
         chinese = "|".join(re.escape(n) for n in names if _CJK.search(n))
@@ -83,17 +83,6 @@ class Topics:
         self._pattern = re.compile(
             rf"(?<![a-z0-9])(?P<en>{english})(?:e?s)?(?![a-z0-9])|(?P<zh>{chinese})"
         )
-
-    @classmethod
-    def build(
-        cls, cars: Callable[[], QueryCars] | None, vocabulary: Vocabulary, facts: Facts | None
-    ) -> Topics:
-        """Topics with the question phrases of the phrasebooks (`[chat.asks]`) too."""
-        asks: dict[str, list[str]] = defaultdict(list)
-        for book in facts.books.values() if facts else ():
-            for key, phrases in (book.phrase("chat", "asks") or {}).items():
-                asks[key] += phrases
-        return cls(cars, vocabulary, asks)
 
     def cars_in(self, text: str) -> list[str]:
         """The cars `text` names, in order of mention."""
@@ -103,11 +92,17 @@ class Topics:
 
     def attributes_in(self, text: str) -> list[str]:
         """The attributes `text` asks for, in order, once each."""
-        found: list[str] = []
+        named: list[tuple[int, str]] = []
         for match in self._pattern.finditer(plain(text)):
             name = match.group("en") or match.group("zh")
-            keys = LWH if name in self._lwh else (self._by_name[name],)
-            found.extend(k for k in keys if k not in found)
+            named += [
+                (match.start(), k) for k in (LWH if name in self._lwh else (self._by_name[name],))
+            ]
+        named += self.asked.asking(text)
+        found: list[str] = []
+        for _, key in sorted(named, key=lambda pair: pair[0]):
+            if key not in found:
+                found.append(key)
         return found
 
     def words(self, message: str) -> tuple[str, ...]:
