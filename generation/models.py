@@ -156,8 +156,11 @@ class ModelRegistry:
         try:
             return self.models[key]
         except KeyError:
+            ready = [n for n, s in self.models.items() if s.unavailable() is None]
+            waiting = [n for n in self.models if n not in ready]
             raise UnknownModel(
-                f"unknown model {key!r}; available: {', '.join(self.names())}"
+                f"unknown model {key!r}; usable now: {', '.join(ready) or 'none'}"
+                + (f" (configured, need their keys: {', '.join(waiting)})" if waiting else "")
             ) from None
 
     def usable(self, name: str | None = None) -> ModelSpec:

@@ -102,7 +102,7 @@ def test_shipped_models_cover_the_four_kinds_with_separate_prices() -> None:
 
 def test_unknown_model_is_a_422_naming_the_choices() -> None:
     registry = ModelRegistry.load(REPO / "data" / "models.toml")
-    with pytest.raises(UnknownModel, match="gpt-5.*available: local, gpt-4o") as caught:
+    with pytest.raises(UnknownModel, match="gpt-5.*usable now: local.*gpt-4o") as caught:
         registry.get("gpt-5")
     assert caught.value.status == 422
 

@@ -154,6 +154,18 @@ def test_cars_api_lists_searches_and_shows_a_sheet_with_close_matches_on_404(
         assert error["type"] == "unknown_car" and "tata-zephyr" in error["message"]
         assert error["detail"]["close_matches"][0]["id"] == "tata-zephyr"  # the closest first
 
+        # a search filtered by a car no document is about: 422 naming the field, not 0 hits
+        unknown = client.post(
+            "/v1/query", json={"query": "length", "filters": {"car": ["tata-orbit", "tata-zefyr"]}}
+        )
+        assert unknown.status_code == 422
+        error = unknown.json()["error"]
+        assert error["type"] == "unknown_car" and error["message"].startswith("filters.car:")
+        assert "tata-zefyr" in error["message"]
+        assert "tata-zephyr" in error["detail"]["close_matches"]
+        known = client.post("/v1/query", json={"query": "length", "filters": {"car": "tata-orbit"}})
+        assert known.status_code == 200 and known.json()["results"]
+
 
 def test_cli_lists_cars_and_prints_a_sheet(
     services: Services, library: Path, monkeypatch: pytest.MonkeyPatch

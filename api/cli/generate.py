@@ -122,12 +122,15 @@ def blog(
     try:
         brief = Brief.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, x['loc']))}: {x['msg'].removeprefix('Value error, ')}"
+            for x in e.errors()
+        )
         raise click.UsageError(problems) from e
     try:
         response = asyncio.run(generate_once(services.generation, services.searcher, brief))
     except GenerationError as e:
-        raise click.ClickException(f"{type(e).__name__}: {e}") from e
+        raise click.ClickException(str(e)) from e  # the message names what and why
     if as_json:
         click.echo(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
     else:

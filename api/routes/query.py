@@ -11,7 +11,8 @@ import anyio
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.deps import Authorized, SearcherDep, SearchLimiterDep
+from api.deps import Authorized, SearcherDep, SearchLimiterDep, ServicesDep
+from api.errors import ApiError
 from api.validation import filters_are_text, require_text
 from retrieval.filters import Filters
 from retrieval.fusion import Mode
@@ -63,10 +64,12 @@ class QueryResponse(BaseModel):
 
 @router.post("/v1/query")
 async def query(
-    body: QueryRequest, searcher: SearcherDep, limiter: SearchLimiterDep
+    body: QueryRequest, searcher: SearcherDep, limiter: SearchLimiterDep, services: ServicesDep
 ) -> QueryResponse:
     """Search the index: the `k` best chunks with scores and citations."""
     started = time.perf_counter()
+    if body.filters is not None and body.filters.car is not None:
+        await anyio.to_thread.run_sync(_known_cars, services, body.filters.car)
     trace: list[TraceEvent] = []
 
     def record(event: str, data: Mapping[str, Any]) -> None:
@@ -91,3 +94,19 @@ async def query(
         took_ms=round((time.perf_counter() - started) * 1000, 3),
         trace=trace,
     )
+
+
+def _known_cars(services: ServicesDep, cars: str | list[str]) -> None:
+    """A `filters.car` no document is about is a 422 naming the field and close matches, not
+    an empty result that looks like "nothing relevant"."""
+    registry = services.cars
+    for car_id in [cars] if isinstance(cars, str) else cars:
+        if registry.car(car_id) is None:
+            close = [c.id for c in registry.close_matches(car_id)]
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ApiError(
+                422,
+                "unknown_car",
+                f"filters.car: no car with id {car_id!r} (ids: GET /v1/cars){hint}",
+                detail={"field": "filters.car", "close_matches": close},
+            )
