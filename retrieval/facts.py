@@ -37,7 +37,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ingest.analysis import has_han
-from ingest.specs.numbers import first_words_re, word_grams
+from ingest.specs.numbers import first_words_re, fold, quantities, word_grams
+from ingest.specs.units import MULTIPLIERS
 from ingest.specs.vocabulary import Vocabulary, normalise
 from ingest.storage.engine import Database
 from ingest.storage.tables import facts
@@ -191,9 +192,29 @@ def _word(label: str) -> re.Pattern[str]:
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
-def numbers_in(text: str) -> set[float]:
-    """The numbers `text` writes ("1,940 pounds" is 1940)."""
-    return {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
+def numbers_in(text: str, scaled: bool = True) -> set[float]:
+    """The numbers `text` writes ("1,940 pounds" is 1940); with `scaled`, also as extraction
+    reads them where a multiplier is written (`ingest.specs.numbers.quantities`: "18.58万元"
+    is 185799.99999999997, as its price fact is: the same reading, the same float)."""
+    written = {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
+    if scaled and any(word in text for word in _SCALES):  # most chunks write none
+        written.update(n for q in quantities(fold(text)) for n in q.numbers)
+    return written
+
+
+# The multipliers extraction reads (万, lakh, crore, million), as a chunk may write them
+_SCALES = tuple({form for w in MULTIPLIERS for form in (w, w.capitalize(), w.upper())})
+
+
+def _worded(values: frozenset[float | str]) -> bool:
+    """Whether a fact's `values` hold a word-valued one."""
+    return any(isinstance(v, str) for v in values)
+
+
+def _words_in(values: frozenset[float | str], text: str) -> bool:
+    """Whether `text` (normalised) writes one of a word-valued fact's `values` ("AutoMan-6")
+    as a whole word."""
+    return any(isinstance(v, str) and bool(_word(v).search(text)) for v in values)
 
 
 # Chinese words of degree before a one-character adjective: 多宽 (how wide), 更重 (heavier),
@@ -204,24 +225,34 @@ _DEGREE = re.compile(r"[多更最较]([\u4e00-\u9fff])")
 @dataclass(frozen=True, slots=True)
 class FactChunks:
     """The chunk ids holding each car's facts of each attribute, in ingest order, and the
-    numbers of those facts by document (`values`: (car, attribute) → doc id → numbers)."""
+    values of those facts by document (`values`: (car, attribute) → doc id → the numbers,
+    rounded, and a word-valued fact's value normalised: "AutoMan-6" → "automan-6")."""
 
     by_fact: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
-    values: dict[tuple[str, str], dict[str, frozenset[float]]] = field(default_factory=dict)
+    values: dict[tuple[str, str], dict[str, frozenset[float | str]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, database: Database) -> FactChunks:
         rows = sa.select(
-            facts.c.car_id, facts.c.attribute, facts.c.chunk_id, facts.c.doc_id, facts.c.numbers
+            facts.c.car_id,
+            facts.c.attribute,
+            facts.c.chunk_id,
+            facts.c.doc_id,
+            facts.c.numbers,
+            facts.c.value,
         ).where(facts.c.chunk_id.is_not(None))
         found: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
-        values: dict[tuple[str, str], dict[str, set[float]]] = defaultdict(lambda: defaultdict(set))
+        values: dict[tuple[str, str], dict[str, set[float | str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
         with database.read() as connection:
-            for car, attribute, chunk_id, doc, numbers in connection.execute(
+            for car, attribute, chunk_id, doc, numbers, value in connection.execute(
                 rows.order_by(facts.c.id)
             ):
                 found[(car, attribute)][chunk_id] = None
-                values[(car, attribute)][doc].update(float(n) for n in json.loads(numbers or "[]"))
+                held = [float(n) for n in json.loads(numbers or "[]")]
+                words = normalise(value or "") if not held else ""
+                values[(car, attribute)][doc].update([*held, *([words] if len(words) >= 3 else [])])
         return cls(
             {key: tuple(ids) for key, ids in found.items()},
             {key: {d: frozenset(n) for d, n in docs.items() if n} for key, docs in values.items()},
@@ -248,10 +279,10 @@ class FactChunks:
 
     def documents(
         self, family: Sequence[str], attributes: Iterable[str], specific: bool = True
-    ) -> dict[str, dict[str, frozenset[float]]]:
-        """Doc id → attribute → the numbers of the facts `holding` reads, by document."""
+    ) -> dict[str, dict[str, frozenset[float | str]]]:
+        """Doc id → attribute → the values of the facts `holding` reads, by document."""
         wanted = list(attributes)
-        found: dict[str, dict[str, frozenset[float]]] = defaultdict(dict)
+        found: dict[str, dict[str, frozenset[float | str]]] = defaultdict(dict)
         for car in self.answering(family, wanted, specific):
             for a in wanted:
                 for doc, numbers in self.values.get((car, a), {}).items():
@@ -284,6 +315,8 @@ class FactSide:
     restated: bool = True  # `restating`
     reach: int = 50  # how many of the fused candidates `restating` reads
     specific: bool = True  # `FactChunks.holding`
+    words: bool = True  # `restating` reads word-valued facts' values
+    scaled: bool = True  # `restating` reads numbers with their multipliers (`numbers_in`)
 
     def ranking(
         self, asked: set[str], families: Sequence[Sequence[str]], fused: Sequence[str]
@@ -308,16 +341,16 @@ class FactSide:
         return fact_ranking(per_car, fused)
 
     def restating(
-        self, documents: Mapping[str, Mapping[str, frozenset[float]]], fused: Sequence[str]
+        self, documents: Mapping[str, Mapping[str, frozenset[float | str]]], fused: Sequence[str]
     ) -> list[str]:
         """The candidates (`fused`) of a document that states a fact (`documents`: doc id →
-        attribute → numbers) which state it again: one of its numbers with one of the
-        attribute's labels. Extraction cites a fact once per document, in the first chunk
-        holding it (an EPA rendering's summary table), where a later sentence says the
-        same ("Combined tailpipe CO2 is 170 grams per mile"): both are the fact's chunks,
-        and the fused ranking orders them. Only the first `reach` candidates are read (the
-        cost: a car's CSV holds thousands of rows; on the 546 questions of the tune files,
-        blind3, test and dev-qa no hit moved)."""
+        attribute → values) which state it again: one of its numbers (or, with `words`, a
+        word-valued fact's value: "AutoMan-6") with one of the attribute's labels.
+        Extraction cites a fact once per document, in the first chunk holding it (an EPA
+        rendering's summary table), where a later sentence says the same ("Combined tailpipe
+        CO2 is 170 grams per mile"; "AutoMan-6 (automated manual, 6-speed) transmission"):
+        both are the fact's chunks, and the fused ranking orders them. Only the first
+        `reach` candidates are read (the cost: a car's CSV holds thousands of rows)."""
         ids = [i for i in fused[: self.reach] if i.rpartition(":")[0] in documents]
         if not ids or self.texts is None:
             return []
@@ -326,9 +359,13 @@ class FactSide:
         for chunk_id in ids:
             if chunk_id not in texts:
                 continue
-            written = numbers_in(texts[chunk_id][0])
-            keys = [k for k, n in documents[chunk_id.rpartition(":")[0]].items() if written & n]
-            text = normalise(texts[chunk_id][0]) if keys else ""
+            raw = texts[chunk_id][0]
+            held = documents[chunk_id.rpartition(":")[0]]
+            written = numbers_in(raw, self.scaled)
+            keys = [k for k, n in held.items() if written & n]
+            worded = [k for k, n in held.items() if self.words and k not in keys and _worded(n)]
+            text = normalise(raw) if keys or worded else ""
+            keys += [k for k in worded if _words_in(held[k], text)]
             if any(self.attributes.states(key, text) for key in keys):
                 found.append(chunk_id)
         return found

@@ -11,7 +11,7 @@ import pytest
 from api.services import Services
 from api.settings import Settings, shipped_data
 from ingest.specs.vocabulary import Vocabulary, load_vocabulary
-from retrieval.facts import FactChunks, FactSide, QueryAttributes, fact_ranking
+from retrieval.facts import FactChunks, FactSide, QueryAttributes, fact_ranking, numbers_in
 from retrieval.fusion import Part, Weights, fuse, promote
 from retrieval.search import Searcher
 
@@ -250,6 +250,54 @@ def test_a_chunk_restating_a_fact_of_its_document_is_a_fact_chunk() -> None:
     assert side.ranking({"co2"}, [("prius",)], fused) == {"d:2": 1, "d:1": 2}
     side.restated = False
     assert side.ranking({"co2"}, [("prius",)], fused) == {"d:1": 1}
+
+
+def test_a_chunk_restating_a_word_valued_fact_is_a_fact_chunk() -> None:
+    """A word-valued fact (a gearbox's name) has no number: a later chunk of the document
+    that writes the value and the attribute's label restates it; the value alone, or the
+    label alone, does not."""
+    texts = {
+        "k:1": "| # | Displ | Trans |\n| 1 | 1.6 | ShiftMax-7 |",
+        "k:2": "Configuration 1: a 1.6-liter engine and a ShiftMax-7 (7-speed) transmission.",
+        "k:3": "ShiftMax-7 owners report a smooth ride.",  # the value, not the label
+        "k:4": "Configuration 2: a CVT transmission.",  # the label, another value
+    }
+    side = FactSide(
+        QueryAttributes.build(_vocabulary()),
+        lambda: FactChunks(
+            {("kestrel", "transmission"): ("k:1",)},
+            {("kestrel", "transmission"): {"k": frozenset({"shift max 7"})}},
+        ),
+        lambda ids: {i: (texts[i], {}) for i in ids},
+    )
+    fused = ["k:4", "k:3", "k:2", "k:1"]
+    assert side.ranking({"transmission"}, [("kestrel",)], fused) == {"k:2": 1, "k:1": 2}
+    side.words = False
+    assert side.ranking({"transmission"}, [("kestrel",)], fused) == {"k:1": 1}
+
+
+def test_a_price_written_in_wan_restates_its_fact() -> None:
+    """Extraction keeps "15.68万元" as 156800 yuan; a chunk restating it is read the same
+    way (multipliers applied), not as 15.68."""
+    assert {156800.0, 15.68, 3000.0} <= numbers_in("新车售价15.68万元，选装包3000元")
+    assert 156800.0 not in numbers_in("新车售价15.68万元", scaled=False)
+    texts = {
+        "p:0": "星河X共三款，售价区间为13.98-15.68万元。",
+        "p:1": "星河X Pro：15.68万元，可选装舒适包，售价8000元。",
+        "p:2": "星河X Pro的轴距为2700mm。",
+    }
+    side = FactSide(
+        QueryAttributes.build(_vocabulary()),
+        lambda: FactChunks(
+            {("xinghe-x", "price"): ("p:0",)},
+            {("xinghe-x", "price"): {"p": frozenset({139800.0, 156800.0})}},
+        ),
+        lambda ids: {i: (texts[i], {}) for i in ids},
+    )
+    fused = ["p:1", "p:2", "p:0"]
+    assert side.ranking({"price"}, [("xinghe-x",)], fused) == {"p:1": 1, "p:0": 2}
+    side.scaled = False
+    assert side.ranking({"price"}, [("xinghe-x",)], fused) == {"p:0": 1}
 
 
 def _vocabulary() -> Vocabulary:
