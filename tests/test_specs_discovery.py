@@ -62,11 +62,11 @@ def test_a_chinese_model_name_ends_where_the_document_stops_repeating_it(tmp_pat
     """The title's "比亚迪海豹正式上市" recurs, "海豹" alone three times more: the car is 海豹, its
     figures are its own, and a rival's figure in the same sentence stays the rival's."""
     specs = write(tmp_path, "seal.md", SEAL)
-    (car,) = [c for c in specs.cars if c.id == "byd-haibao"]
-    assert car.name == "BYD 海豹" and {"海豹", "比亚迪海豹"} <= set(car.aliases)
-    assert one(specs, "wheelbase", "byd-haibao").numbers == (2920.0,)
-    assert one(specs, "power", "byd-haibao").numbers == (230.0,)
-    assert one(specs, "price", "byd-haibao").numbers == (212800.0, 286800.0)
+    (car,) = [c for c in specs.cars if c.id == "byd-seal"]
+    assert car.name == "BYD Seal" and {"海豹", "比亚迪海豹"} <= set(car.aliases)  # the line's name
+    assert one(specs, "wheelbase", "byd-seal").numbers == (2920.0,)
+    assert one(specs, "power", "byd-seal").numbers == (230.0,)
+    assert one(specs, "price", "byd-seal").numbers == (212800.0, 286800.0)
     assert not facts(specs, "wheelbase", "tesla-model-3") or one(
         specs, "wheelbase", "tesla-model-3"
     ).numbers == (2875.0,)
@@ -85,7 +85,7 @@ def test_each_section_of_an_auto_show_report_gives_its_figures_to_its_own_car(
     assert one(specs, "price", "geely-xingyue-l").numbers == (137200.0,)
     assert one(specs, "electric_range", "xiaomi-su7").numbers == (700.0,)
     names = {c.id: c.name for c in specs.cars}
-    assert names["xiaomi-su7"] == "Xiaomi SU7" and names["geely-xingyue-l"] == "Geely 星越L"
+    assert names["xiaomi-su7"] == "Xiaomi SU7" and names["geely-xingyue-l"] == "Geely Xingyue L"
 
 
 def test_a_section_headed_by_a_name_and_its_price_is_that_car_s(tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def test_a_listed_car_written_shorter_is_that_car(tmp_path: Path) -> None:
 
 def test_a_model_year_before_the_name_and_english_makes_are_left_alone() -> None:
     assert _taught("比亚迪2024款海豹上市", "2024款海豹的续航更长，海豹售价不变。") == {
-        "byd-haibao": {"海豹", "比亚迪海豹"}
+        "byd-seal": {"海豹", "比亚迪海豹"}
     }
     english = "Hyundai MOTOR INDIA LTD printed this. Hyundai MOTOR INDIA LTD owns it."
     assert _taught("Brochure", english) == {}
@@ -189,7 +189,7 @@ def test_a_name_stops_where_another_make_starts() -> None:
 
 def test_a_name_in_quotes_or_after_a_middle_dot() -> None:
     text = "“海豹”的轴距为2920mm，海豹售价21万元。"
-    assert _taught("比亚迪“海豹”正式上市", text) == {"byd-haibao": {"海豹", "比亚迪海豹"}}
+    assert _taught("比亚迪“海豹”正式上市", text) == {"byd-seal": {"海豹", "比亚迪海豹"}}
     assert _taught("长安·启源A07上市", "启源A07的续航为710km。") == {
         "changan-qiyuan-a07": {"启源A07", "长安启源A07"}
     }
@@ -220,16 +220,16 @@ def test_a_found_car_is_listed_searched_and_shown_by_its_pinyin_id(
 ) -> None:
     with TestClient(create_app(services.settings, services=services)) as client:
         found = client.get("/v1/cars", params={"q": "海豹"}).json()["cars"]
-        assert found[0]["id"] == "byd-haibao" and "海豹" in found[0]["aliases"]
-        sheet = client.get(f"/v1/cars/{quote('byd-haibao')}")
+        assert found[0]["id"] == "byd-seal" and "海豹" in found[0]["aliases"]
+        sheet = client.get(f"/v1/cars/{quote('byd-seal')}")
         assert sheet.status_code == 200, sheet.text
         wheelbase = next(s for s in sheet.json()["specs"] if s["attribute"] == "wheelbase")
         assert wheelbase["value"] == "2920mm" and wheelbase["citations"][0]["evidence"]
     monkeypatch.setenv("SPECRAG_DATA_DIR", str(services.settings.data_dir))
-    printed = CliRunner().invoke(cli, ["specs", "byd-haibao", "--json"])
+    printed = CliRunner().invoke(cli, ["specs", "byd-seal", "--json"])
     assert printed.exit_code == 0, printed.output
     sheet_json: dict[str, Any] = json.loads(printed.output)
-    assert sheet_json["car"]["id"] == "byd-haibao"
+    assert sheet_json["car"]["id"] == "byd-seal"
     assert {s["attribute"] for s in sheet_json["specs"]} >= {"wheelbase", "power", "price"}
 
 

@@ -140,7 +140,7 @@ def test_an_engine_size_after_a_model_code_is_no_part_of_its_name(tmp_path: Path
         "申报解读：奇瑞瑞虎9 2.0T亮相\n\n【奇瑞瑞虎9 2.0T】\n\n"
         "瑞虎9此次申报的是2.0T车型，最大功率192kW，轴距2800mm。\n",
     )
-    assert {c.id for c in specs.cars} == {"chery-ruihu-9"}
+    assert {c.id for c in specs.cars} == {"chery-tiggo-9"}  # the gazetteer's English name of 瑞虎9
 
 
 def test_a_digests_numbered_car_headers_name_no_version(tmp_path: Path) -> None:

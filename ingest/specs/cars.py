@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.analysis import HAN_RUN, pinyin
+from ingest.specs.lines import Lines, line_key, load_lines
 from ingest.specs.numbers import first_words_re, fold, word_grams
 
 _SLUG = re.compile("[^a-z0-9]+")
@@ -109,6 +110,7 @@ class CarIndex:
     other_names: dict[str, list[str]] = field(default_factory=dict)
     brand_names_scan: _Names | None = None
     model_names_scan: _Names | None = None
+    lines: Lines = field(default_factory=Lines)  # the model-line gazetteer: candidates only
 
     def find(self, text: str) -> list[Hit]:
         """Every car (or bare make) named in `text`, left to right, overlaps resolved."""
@@ -152,6 +154,16 @@ class CarIndex:
                 return car_id, self.model_names[car_id]
         make_name = self.brand_names.get(brand, make.strip()) if brand else make.strip()
         model_name = _model_case(model.strip())
+        if brand:  # a line of the gazetteer: its name ("宋PLUS", "F150" → "Song PLUS", "F-150")
+            line = self.lines.line(brand, model_name)
+            if line is None and not make.isascii():  # listed with its make ("极狐阿尔法S")
+                line = self.lines.line(brand, make.strip() + model_name)
+            cut = None if line else self.lines.after(brand, model_name, 0)
+            if cut is not None:  # "718 Cayman GTS 4.0": the 718 Cayman ("EU5 PLUS" kept whole)
+                written = model_name[: cut[0]]
+                line = cut[1] if self.lines.line(brand, written) == cut[1] else None
+                model_name = written
+            model_name = line.name if line else model_name
         return slug(f"{make_name} {model_name}"), f"{make_name} {model_name}"
 
     def from_title(self, title: str) -> tuple[str, str, str] | None:
@@ -199,6 +211,29 @@ def _model_case(model: str) -> str:
     return model
 
 
+# a data row's cell naming its car: make, model and version in one ("car: Porsche 718 …"), or
+# the model and version ("Model: FORD F150 PICKUP 2WD", "Model: Golf SportWagen")
+_CAR_CELL = re.compile(
+    r"^[ \t]*(?:car|model)[ \t]*:[ \t]*(?P<value>[^\n]{1,60}?)[ \t]*$", re.I | re.M
+)
+
+
+def row_version(text: str, name: str) -> str | None:
+    """The version a row's car or model cell writes after its car's line ("Porsche 718 Cayman
+    GTS 4.0" of the Porsche 718 Cayman: "GTS 4.0"; "F150 PICKUP 2WD" of the Ford F-150:
+    "PICKUP 2WD"); None when it writes none, or names the car otherwise."""
+    m = _CAR_CELL.search(text)
+    if m is None:
+        return None
+    words = name.split()  # the name, or its model alone ("F-150"), as the cell may start
+    wanted = {line_key(" ".join(words[n:])) for n in range(len(words))}
+    cell = m.group("value")
+    for space in re.finditer(r"\s+", cell):
+        if line_key(cell[: space.start()]) in wanted:
+            return cell[space.end() :].strip() or None
+    return None
+
+
 def learned_aliases(index: CarIndex, text: str) -> dict[str, set[str]]:
     """Names a text gives a known car.
 
@@ -217,9 +252,11 @@ def learned_aliases(index: CarIndex, text: str) -> dict[str, set[str]]:
 
 def load_cars(paths: Iterable[Path]) -> CarIndex:
     index = CarIndex()
+    line_tables = []
     for path in paths:
         with path.open("rb") as f:
             data = tomllib.load(f)
+        line_tables.append(data.get("lines", {}))
         for brand_id, entry in data.get("brands", {}).items():
             name = str(entry.get("name", brand_id))
             index.brand_names.setdefault(brand_id, name)
@@ -245,6 +282,7 @@ def load_cars(paths: Iterable[Path]) -> CarIndex:
             known.extend(str(a) for a in entry.get("aliases", ()) if str(a) not in known)
     index.brand_names_scan = _names(index.brand_aliases)
     index.model_names_scan = _names(index.model_aliases)
+    index.lines = load_lines(line_tables, index.brand_names)
     return index
 
 
@@ -348,7 +386,10 @@ def add_models(
         written = [str(n).strip() for n in names if str(n).strip()]
         if not written:
             continue
-        index.model_names[car_id] = f"{index.brand_names[brand]} {written[0]}"
+        line = index.lines.line(brand, written[0])  # "EXPLORER" shown as the line's "Explorer"
+        index.model_names[car_id] = (
+            f"{index.brand_names[brand]} {line.name if line else written[0]}"
+        )
         index.model_brand[car_id] = brand
         index.model_display[car_id] = list(dict.fromkeys(written))
         for name in written:
@@ -381,6 +422,7 @@ def with_models(
         {alias: list(ids) for alias, ids in index.model_aliases.items()},
         set(index.strong),
         {car: list(names) for car, names in index.model_display.items()},
+        lines=index.lines,
     )
     add_models(copy, models, alone=alone)
     return copy

@@ -18,7 +18,7 @@ from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
 from ingest.specs.braked import braked
-from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
+from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars, row_version
 from ingest.specs.choices import offered, offered_ranges, subject_sizes
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
@@ -158,6 +158,7 @@ def _extract(
         record = record_car(index, section) if section.kind == "record" else None
         if record is not None:
             doc_cars.names.setdefault(*record)
+        version = row_version(section.text, record[1]) if record else None  # "GTS 4.0"
         hits = (
             []
             if record is not None
@@ -205,6 +206,7 @@ def _extract(
             stated = of_both(text, at, hits, stated, facts_of) if from_prose else stated
             named += [by_name] * len(stated)
             for fact in map(partial(headed_by_car, index), stated):
+                fact = replace(fact, variant=version) if version and not fact.variant else fact
                 found.append((fact, from_prose))
                 if bound:
                     bounds[fact.car, fact.attribute, fact.evidence] = bound

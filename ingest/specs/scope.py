@@ -24,7 +24,7 @@ from ingest.specs.taught_en import model_fields
 from ingest.specs.wrap import wrapped
 
 _META = re.compile(
-    r"^[ \t]*(?:[-*]\s+)?(?P<key>brand|make|manufacturer|model)(?:\s*\([^)\n]*\))?[ \t]*[:：]"
+    r"^[ \t]*(?:[-*]\s+)?(?P<key>brand|make|manufacturer|model|car)(?:\s*\([^)\n]*\))?[ \t]*[:：]"
     r"[ \t]*(?P<value>[^\n]{1,60}?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -250,7 +250,7 @@ def record_car(index: CarIndex, section: Section) -> tuple[str, str] | None:
     for m in _META.finditer(section.text):
         meta.setdefault(m.group("key").lower(), m.group("value").strip())
     make = meta.get("manufacturer") or meta.get("brand") or meta.get("make")
-    model = meta.get("model")
+    model = meta.get("model") or meta.get("car")  # a "car" column: make and model in one
     return _record_car(index, make, model)
 
 

@@ -41,6 +41,7 @@ from ingest.analysis import HAN
 from ingest.document import ParsedDocument
 from ingest.specs.cars import GAP, CarIndex, with_models
 from ingest.specs.lead_cars import coded_car, lead_cars
+from ingest.specs.line_cars import chinese_lines, english_lines, superseded
 from ingest.specs.numbers import fold
 from ingest.specs.taught_en import EnglishWhole, as_written, english_named, model_fields
 
@@ -172,6 +173,15 @@ def taught_index(
         # repeated after its make, or a model code the text repeats alone ("星越L")
         if repeated[brand, name] > 1 or (_LATIN.search(name) and whole.count(name) > 1):
             named.setdefault((brand, name), make)
+    # the gazetteer's lines written without their make (`line_cars`)
+    lined = chinese_lines(index, [title, *headings, *lines])
+    for key in superseded(lined, [*named, *once]):  # "旅行" read by shape: the line's "旅行者"
+        named.pop(key, None), once.pop(key, None)
+    for brand, make, name in [
+        *english_lines(index, [title, *headings], texts, whole.english),
+        *lined,
+    ]:
+        named.setdefault((brand, name), make)
     models: list[tuple[str, str, list[str]]] = []
     passing_models: list[tuple[str, str, list[str]]] = []
     names: dict[str, set[str]] = {}

@@ -138,7 +138,11 @@ def english_named(
         if start == hit.end:
             continue  # "Kia's": nothing after the make starts a name
         dated = re.search(r"(?<!\d)(?:19|20)\d\d[ \t]+$", text[: hit.start]) is not None
-        name = model_after(text, start, whole, title=title, dated=dated)
+        # a line of the make's in the gazetteer is a name, and ends where the line does
+        # ("TOYOTA HILUX", "Porsche 718 Cayman GTS 4.0": the rest is a version)
+        line = index.lines.after(hit.brand, text, start)
+        name = text[start : line[0]] if line else None
+        name = name or model_after(text, start, whole, title=title, dated=dated)
         if name:
             out.append((hit.brand, text[hit.start : hit.end].strip(), name))
     return out
