@@ -387,6 +387,11 @@ def test_a_car_the_alias_file_does_not_list_is_named_in_chinese_by_its_make() ->
     assert facts.chinese_name("land-rover-defender", "Land Rover Defender") == "路虎卫士"
     assert facts.chinese_name("nissan-x-trail", "Nissan X-Trail") == "日产奇骏"
     assert facts.chinese_name("acme-roadster", "Acme Roadster") is None  # a make it does not know
+    # a car its documents name in Chinese ("BYD 宋L", "宋L"; the registry's display name is the
+    # gazetteer's English "BYD Song L"): Chinese text uses that name, the make's overlap once
+    assert facts.chinese_name("byd-song-l", "BYD Song L", ("BYD 宋L", "宋L")) == "比亚迪宋L"
+    galaxy = ("Geely Galaxy 银河L7", "银河L7")
+    assert facts.chinese_name("geely-galaxy-l7", "Geely Galaxy L7", galaxy) == "吉利银河L7"
 
 
 def test_versions_named_only_by_the_cars_one_engine_are_the_car() -> None:

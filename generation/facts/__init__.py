@@ -8,7 +8,7 @@ hands a `compose.Writer` for the brief's language. Plans and phrasebooks are dat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,18 +68,21 @@ class Facts:
         """The car `car` names and its facts: UnknownCar (404) or CarHasNoFacts (422)."""
         summary = resolve_car(self.registry, car)
         sheet = build_sheet(self.registry, summary)
-        sheet.chinese = self.chinese_name(summary.id, summary.name)
+        sheet.chinese = self.chinese_name(summary.id, summary.name, summary.aliases)
         return sheet
 
     def writer(self, sheet: FactSheet, brief: Brief, cite: Callable[[SheetFact], int]) -> Writer:
         return Writer(self.plan, self.books[brief.language], sheet, brief, cite)
 
-    def chinese_name(self, car_id: str, display: str = "") -> str | None:
+    def chinese_name(
+        self, car_id: str, display: str = "", aliases: Sequence[str] = ()
+    ) -> str | None:
         """The make's Chinese name and the model's ("极氪" + "001"), when the alias file has
         a Chinese name for the make: how Chinese text names an imported car (its Chinese
-        market name, from the alias file's models or [names]: "丰田塔科马"). A car the alias
-        file does not list is known by its display name, whose make leads it ("Nissan
-        Patrol" → "日产Patrol")."""
+        market name, from the alias file's models or [names]: "丰田塔科马", else the name
+        its documents give it, `aliases`: "宋L" of the BYD Song L). A car known by no
+        Chinese name is known by its display name, whose make leads it ("Nissan Patrol" →
+        "日产Patrol")."""
         if car_id in self._zh or self.index is None:
             return self._zh.get(car_id)
         index, name = self.index, None
@@ -88,13 +91,18 @@ class Facts:
             brand_zh = next(
                 (a for a, b in index.brand_aliases.items() if b == brand and has_han(a)), None
             )
-            names = [*index.model_display.get(car_id, []), *index.other_names.get(car_id, [])]
+            brand_name = index.brand_names.get(brand, "")
+            written = [a.removeprefix(brand_name).strip() for a in aliases if has_han(a)]
+            names = [
+                *index.model_display.get(car_id, []),
+                *index.other_names.get(car_id, []),
+                *sorted((a for a in written if has_han(a[:1])), key=len),
+            ]
             model_zh = next((a for a in names if has_han(a)), None)
             full = index.model_names.get(car_id, display)
-            brand_name = index.brand_names.get(brand, "")
             model = model_zh or full.removeprefix(brand_name).strip()
             if brand_zh and model and not (model_zh and model_zh.startswith(brand_zh)):
-                name = f"{brand_zh}{model}"
+                name = _joined(brand_zh, model)
             elif model_zh:
                 name = model_zh
         self._zh[car_id] = name
@@ -105,6 +113,15 @@ class Facts:
         Defender"), found by the alias file's own name matcher."""
         hits = self.index.find(display) if self.index is not None else []
         return next((h.brand for h in hits if h.start == 0 and h.brand), None)
+
+
+def _joined(make: str, model: str) -> str:
+    """The make's Chinese name before the model's, written once where they overlap ("吉利银河"
+    and "银河L7" are "吉利银河L7", not "吉利银河银河L7")."""
+    for n in range(min(len(make), len(model)), 0, -1):
+        if make.endswith(model[:n]) and has_han(model[:n]):
+            return make + model[n:]
+    return make + model
 
 
 def used_fact(fact: SheetFact, *, n: int, step: str, document: str) -> UsedFact:
