@@ -45,7 +45,12 @@ _VERSION_HEADING = re.compile(r"[A-Z][A-Za-z]*\d[A-Za-z0-9-]*(?:[ \t]+(?:[A-Z][A
 # a gearbox or a powertrain as a clause's subject: "the automatic gets 30 mpg combined"
 _KIND_SUBJECT = re.compile(
     r"\b[Tt]he\s+(?P<v>manual|automatic|auto|hybrid|diesel|petrol|plug-in)\s+"
-    r"(?:gets|returns|does|manages|achieves|makes|has)\b"
+    r"(?:gets|returns|does|manages|achieves|makes|has|is|pairs|uses|adds|produces|develops)\b"
+)
+# a powertrain the text names by its code in a bracket: "a turbo-diesel (the D50e)", "a
+# plug-in hybrid (the P50e)"; the section's "the diesel" and "the plug-in" are those codes
+_KIND_CODE = re.compile(
+    r"\b(?P<k>(?:[\w-]*\s+)?[\w-]*)\s*\((?:the\s+)?(?P<c>[A-Z][A-Za-z]*\d[\w-]*)\)"
 )
 _CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
 _MIN_USES = 2
@@ -94,7 +99,7 @@ class DocVersions:
             return " ".join((year.group("v") or year.group("o")).split())
         kinds = list(_KIND_SUBJECT.finditer(text, start, found.value.start))
         if kinds:  # "…; the automatic gets 30 mpg combined"
-            return kinds[-1].group("v")
+            return _kind_code(text, kinds[-1].group("v"))
         if not self.names:
             return None
         named = list(self._names.finditer(text[start : found.value.start]))
@@ -108,6 +113,17 @@ class DocVersions:
         if lower is not None and at + len(lower.group("w")) <= found.value.start:
             at += len(lower.group("w"))
         return " ".join(text[start + last.start() : at].split())
+
+
+def _kind_code(text: str, kind: str) -> str:
+    """The code `text` gives the powertrain `kind` ("diesel" → "D50e"), else `kind`."""
+    codes = {
+        m.group("c")
+        for m in _KIND_CODE.finditer(text)
+        if kind.casefold() in re.split(r"[\s-]+", m.group("k").casefold())
+        or kind.casefold() in m.group("k").casefold().split()
+    }
+    return codes.pop() if len(codes) == 1 else kind
 
 
 def version_heading(path: tuple[str, ...], car_words: set[str]) -> str | None:

@@ -33,10 +33,15 @@ def worded_figures(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) ->
         a, b = m.start(), m.end()
         if any(s < b and a < e for s, e in skip):
             continue
-        economies = epa_triples(text, a, b) or economy_words(text, a, b)
+        economies = epa_triples(text, a, b)
         for key, value in economies:
             start = _clause_start(text, a, value.start)
             out.append(Found(key, value, start, b, _subject(vocab, text, start, value.start)))
+        run = [] if economies else economy_words(text, a, b)
+        if run:  # "rated 25 city, 32 highway": one clause, its subject before the first figure
+            start = _clause_start(text, a, run[0][1].start)
+            subject = _subject(vocab, text, start, run[0][1].start)
+            out += [Found(key, value, start, b, subject) for key, value in run]
 
         for d in _POSTFIX.finditer(text, a, b):
             key = _DIMENSION[
@@ -70,6 +75,7 @@ _VERB = re.compile(
 )
 # who rates a figure, not what it is of: "The EPA rates it at …", "WLTP quotes …"
 _RATERS = frozenset({"epa", "wltp", "nedc", "cltc", "we", "the epa", "our test"})
+_RATING_VERB = re.compile(r"rates|quotes|says|claims|estimates|lists", re.IGNORECASE)
 _ARTICLE = re.compile(r"^\s*(?:(?:and|while|but|whereas)\s+)?(?:the|a|an|its)\s+", re.IGNORECASE)
 
 
@@ -78,6 +84,8 @@ def _subject(vocab: Vocabulary, text: str, start: int, at: int) -> str | None:
     None when the clause has no such subject ("It returns …", "Fuel economy is …")."""
     clause = _ARTICLE.sub("", text[start:at])
     verb = _VERB.search(clause)
+    if verb is not None and _RATING_VERB.fullmatch(verb.group().strip()):
+        return None  # "Mazda rates my trim at …": who rates the figure, not what it is of
     name = clause[: verb.start()].strip() if verb else ""
     name = re.sub(r"\s+(?:engine|model|trim|version)$", "", name)
     if not name or len(name.split()) > 4 or not re.search(r"\d|^[A-Z]", name):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ingest.document import Section
 from ingest.specs.cars import CarIndex, Hit
+from ingest.specs.leads import lead_trims
 from ingest.specs.numbers import fold
 from ingest.specs.subheads import TITLE_END, heading_sub_model, heading_trim, model_words
 from ingest.specs.wrap import wrapped
@@ -34,7 +35,8 @@ class Scope:
 
     changes: list[tuple[int, str | None]] = field(default_factory=list)
     sub_models: dict[str, str] = field(default_factory=dict)  # car id → "RAV4 Prime"
-    # offsets where a heading line ("**Golf R:**") starts a car's sub-model, or ends one
+    # offsets where a heading line ("**Golf R:**") or a post's lead ("2025 Sienna XLE AWD, …")
+    # starts a car's sub-model or trim, or ends one
     sub_changes: list[tuple[int, str, str | None]] = field(default_factory=list)
 
     def variant_of(
@@ -147,6 +149,9 @@ def section_scope(
         elif head and not in_line and doc_car.multi and _NUMBERED.match(section.text, pos, end):
             scope.changes.append((pos, None))  # "【二、岚图梦想家：…】": a car no file lists
         pos = end + 1
+    leads = lead_trims(section.text, hits)  # "2025 Toyota Sienna XLE AWD, …" over a post
+    if leads:
+        scope.sub_changes = sorted([*scope.sub_changes, *leads], key=lambda c: c[0])
     return scope
 
 
@@ -251,9 +256,12 @@ def sub_model(text: str, hit: Hit, doc_cars: DocCars) -> str | None:
     name = f"{model} {m.group('word')}"
     designation = _DESIGNATION.fullmatch(m.group("word")) is not None
     designation = designation or _POWERTRAIN.fullmatch(m.group("word")) is not None
+    designation = designation or _SUBJECT_VERB.match(text, m.end()) is not None
     return name if designation or doc_cars.names_twice(" ".join(name.split())) else None
 
 
+# a word after the model that a verb follows is the sentence's subject: "The EV9 Air has …"
+_SUBJECT_VERB = re.compile(r"[ \t]+(?:has|gets|adds|makes|uses|costs|offers)\b")
 _DESIGNATION = re.compile(r"[A-Z]|[A-Z0-9-]{2,}|\S*\d\S*")
 # a powertrain named after the model is a version of it even when named once ("Sportage Hybrid")
 _POWERTRAIN = re.compile(r"Hybrid|Plug-in|PHEV|Electric|Diesel", re.IGNORECASE)

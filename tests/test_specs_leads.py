@@ -1,0 +1,107 @@
+"""Trims scoped by structure (facts19): a trim a post's or paragraph's lead names once holds
+for that car's figures until the post ends; a car named only as what another is compared with
+owns no figure; an economy run with no unit takes the mpg its text writes elsewhere. The
+texts are invented for these tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_specs_extract import facts, write
+
+_RULE = "-" * 40
+
+
+def _by(specs: object, attribute: str) -> dict[tuple[str, str | None], set[str]]:
+    out: dict[tuple[str, str | None], set[str]] = {}
+    for f in facts(specs, attribute):  # type: ignore[arg-type]
+        out.setdefault((f.car, f.variant), set()).add(f.value)
+    return out
+
+
+def test_a_posts_lead_names_the_trim_of_the_figures_under_it(tmp_path: Path) -> None:
+    """Each forum post names its car and trim once at its head; the figures after it are
+    that trim's, and the trim ends with the post: the next post's figures for the same car
+    are not the first poster's trim."""
+    specs = write(
+        tmp_path,
+        "thread.txt",
+        "Wagon owners' thread\n\n"
+        f"{_RULE}\n#1  alder  (Member)\n\n"
+        "2024 Subaru Outback Touring XT, Autumn Green. It has a 2.4L turbo four with\n"
+        "260 hp and 277 lb-ft.\n\n"
+        f"{_RULE}\n#2  birch  (Member)\n\n"
+        "Ours is the 2024 Honda Odyssey Elite. Its 3.5L V6 makes 280 hp; Honda Odyssey\n"
+            "owners will know it.\n\n"
+        f"{_RULE}\n#3  alder  (Member)\n\n"
+        "To answer the question about the Outback: its towing capacity is 3,500 lb.\n",
+    )
+    power = {(f.car, f.value): f.variant or "" for f in facts(specs, "power")}
+    assert "Outback Touring XT" in power[("subaru-outback", "260 hp")]
+    assert "Odyssey Elite" in power[("honda-odyssey", "280 hp")]
+    towing = facts(specs, "towing_capacity", "subaru-outback")
+    assert [f.variant for f in towing] == [None]
+
+
+def test_a_later_paragraph_naming_the_car_again_ends_its_lead_trim(tmp_path: Path) -> None:
+    """ "My last car was a 2016 Outback with the CVT": a paragraph whose head names the car
+    with no trim is not the trim the paragraph before named."""
+    specs = write(
+        tmp_path,
+        "notes.txt",
+        "Garage notes\n\n"
+        "I drive a 2024 Subaru Outback Wilderness. It makes 260 hp.\n\n"
+        "My last car was a 2016 Outback with the old engine, and it made 175 hp.\n",
+    )
+    power = _by(specs, "power")
+    assert power.get(("subaru-outback", "Outback Wilderness")) == {"260 hp"}
+    assert "175 hp" not in power.get(("subaru-outback", "Outback Wilderness"), set())
+
+
+def test_a_car_named_as_what_the_figure_is_compared_with_does_not_own_it(
+    tmp_path: Path,
+) -> None:
+    """ "22.1 cu ft, less than the Forester": the Forester is what the subject is compared
+    with; the figure is not the Forester's."""
+    specs = write(
+        tmp_path,
+        "compare.txt",
+        "Subaru Outback and Subaru Forester, side by side\n\n"
+        "The Forester is the taller car. The Forester is the cheaper car. The Forester rides "
+        "higher.\n\n"
+        "To fill in the Outback numbers: cargo behind the rear seat is 32.5 cu ft, more than "
+        "the Forester.\n",
+    )
+    assert not facts(specs, "boot_volume", "subaru-forester")
+    assert [f.value for f in facts(specs, "boot_volume", "subaru-outback")] == ["32.5 cu ft"]
+
+
+def test_a_unitless_city_highway_run_takes_the_mpg_its_text_writes(tmp_path: Path) -> None:
+    """ "EPA is 25 city / 31 highway / 27 combined" in a post that writes "mpg" elsewhere (and
+    no other economy unit): the three are miles per gallon; a text with no "mpg" gets none."""
+    text = (
+        "Owner notes\n\n"
+        "We bought a 2024 Honda CR-V EX. EPA is 28 city / 34 highway / 30 combined. "
+        "I see about 29 mpg on the school run.\n"
+    )
+    specs = write(tmp_path, "crv.txt", text)
+    city = facts(specs, "fuel_economy_city", "honda-cr-v")
+    assert [(f.numbers, f.unit) for f in city] == [((28.0,), "mpg")]
+    assert facts(specs, "fuel_economy_combined", "honda-cr-v")[0].variant == "CR-V EX"
+    bare = write(tmp_path, "bare.txt", text.replace("29 mpg", "29"))
+    assert not facts(bare, "fuel_economy_city", "honda-cr-v")
+
+
+def test_a_powertrain_the_section_names_by_its_code_is_that_code(tmp_path: Path) -> None:
+    """ "a turbo-diesel (the T40d) or a plug-in hybrid (the E60h)" then "The diesel makes
+    …": the diesel's figures are the T40d's."""
+    specs = write(
+        tmp_path,
+        "guide.md",
+        "# Family SUVs\n\n## Mazda CX-90\n\n"
+        "The CX-90 comes as a turbo-diesel (the T40d) or a plug-in hybrid (the E60h). "
+        "The diesel makes 187kW and 550Nm.\n",
+    )
+    torque = _by(specs, "torque")
+    assert any(variant and "T40d" in variant for _, variant in torque), torque
