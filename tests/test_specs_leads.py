@@ -33,7 +33,7 @@ def test_a_posts_lead_names_the_trim_of_the_figures_under_it(tmp_path: Path) -> 
         "260 hp and 277 lb-ft.\n\n"
         f"{_RULE}\n#2  birch  (Member)\n\n"
         "Ours is the 2024 Honda Odyssey Elite. Its 3.5L V6 makes 280 hp; Honda Odyssey\n"
-            "owners will know it.\n\n"
+        "owners will know it.\n\n"
         f"{_RULE}\n#3  alder  (Member)\n\n"
         "To answer the question about the Outback: its towing capacity is 3,500 lb.\n",
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from ingest.specs.cars import Hit
-from ingest.specs.subheads import TITLE_END, model_words
+from ingest.specs.subheads import GROUP_WORDS, TITLE_END, model_words
 
 # Where a paragraph starts: a blank line, a rule line, a list item's marker
 _PARAGRAPH = re.compile(r"\n[ \t]*\n[ \t]*|\n[ \t]*(?=[-*•][ \t]|\d{1,2}[.)][ \t])")
@@ -79,4 +79,6 @@ def _trim(text: str, hit: Hit) -> str | None:
     trim = m.group("trim")
     if _NOT_TRIM.match(trim) or any(TITLE_END.match(f" {w}") for w in trim.split()):
         return None  # "Toyota Sienna Review": what the text is, not a trim
+    if GROUP_WORDS.search(trim):
+        return None  # "**Zephyr Trims:**" groups versions, names none
     return f"{m.group('size')}{trim}" if m.group("size") else trim
