@@ -105,3 +105,19 @@ def test_a_powertrain_the_section_names_by_its_code_is_that_code(tmp_path: Path)
     )
     torque = _by(specs, "torque")
     assert any(variant and "T40d" in variant for _, variant in torque), torque
+
+
+def test_a_dimension_worded_after_its_figure_is_its_clause_subjects(tmp_path: Path) -> None:
+    """ "The XJ10 is 4,100 mm long …; the XJ20's longer bumpers take it to 4,300 mm long": each
+    length is its own clause's version, the second named by its possessive over a wrap."""
+    specs = write(
+        tmp_path,
+        "toyota_rav4.md",
+        "# Toyota RAV4\n\n## Sizes\n\n"
+        "The XJ10 is 4,100 mm long and 1,800 mm wide; the XJ20's longer\n"
+        "bumpers take it to 4,300 mm long. Rated at 30 mpg, it seats five.\n",
+    )
+    assert _by(specs, "length") == {
+        ("toyota-rav4", "XJ10"): {"4,100 mm"},
+        ("toyota-rav4", "XJ20"): {"4,300 mm"},
+    }
