@@ -121,3 +121,21 @@ def test_a_dimension_worded_after_its_figure_is_its_clause_subjects(tmp_path: Pa
         ("toyota-rav4", "XJ10"): {"4,100 mm"},
         ("toyota-rav4", "XJ20"): {"4,300 mm"},
     }
+
+
+def test_a_trim_named_as_a_clauses_subject_owns_its_figures(tmp_path: Path) -> None:
+    """ "The LX gets 180 hp …; the dual-motor Summit, with all-wheel drive, makes 400 hp": each
+    clause's subject is one trim's name (an aside in commas between it and its verb); a
+    subject that is the car itself ("The RAV4 has") names no trim."""
+    specs = write(
+        tmp_path,
+        "toyota_rav4.md",
+        "# Toyota RAV4\n\n## Versions\n\n"
+        "The LX gets 180 hp from a single motor; the dual-motor Summit, with all-wheel\n"
+        "drive, makes 400 hp. The RAV4 has 450 Nm in every version.\n",
+    )
+    assert _by(specs, "power") == {
+        ("toyota-rav4", "LX"): {"180 hp"},
+        ("toyota-rav4", "Summit"): {"400 hp"},
+    }
+    assert [f.variant for f in facts(specs, "torque")] == [None]

@@ -52,6 +52,13 @@ _KIND_SUBJECT = re.compile(
 _KIND_CODE = re.compile(
     r"\b(?P<k>(?:[\w-]*\s+)?[\w-]*)\s*\((?:the\s+)?(?P<c>[A-Z][A-Za-z]*\d[\w-]*)\)"
 )
+# a trim as a clause's subject, named by one capitalised word or code after "the" and its
+# lower-case modifiers, an aside in commas allowed: "The S gets 215 hp", "the dual-motor
+# Calligraphy, with all-wheel drive, makes 422 hp", "The GT-Line adds a front motor, 283kW"
+_TRIM_SUBJECT = re.compile(
+    r"(?<![\w-])[Tt]he\s+(?:[a-z][\w-]*\s+){0,2}(?P<v>[A-Z][A-Za-z0-9]*(?:-[A-Z][\w]*)?)"
+    r"(?:\s*,[^,.;]{1,40},)?\s+(?:gets|makes|has|uses|adds|produces|develops|offers)\b"
+)
 _CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
 _MIN_USES = 2
 _REACH = 300
@@ -62,6 +69,7 @@ class DocVersions:
 
     def __init__(self, texts: list[str], heads: list[str], car_words: set[str]) -> None:
         whole = "\n".join(texts)
+        self.car_words = car_words
         named = set(re.findall(r"[A-Za-z]+", " ".join(heads)))
         seen: Counter[str] = Counter(m.group("n") for m in _THE.finditer(whole))
         self.names = {
@@ -100,6 +108,14 @@ class DocVersions:
         kinds = list(_KIND_SUBJECT.finditer(text, start, found.value.start))
         if kinds:  # "…; the automatic gets 30 mpg combined"
             return _kind_code(text, kinds[-1].group("v"))
+        trims = [
+            m.group("v")
+            for m in _TRIM_SUBJECT.finditer(text, start, found.value.start)
+            if m.group("v").casefold() not in self.car_words
+            and m.group("v").upper() not in NOT_NAMES
+        ]
+        if trims:  # "The S gets 215 hp", "the dual-motor Calligraphy, with AWD, makes 422 hp"
+            return trims[-1]
         if not self.names:
             return None
         named = list(self._names.finditer(text[start : found.value.start]))
