@@ -139,3 +139,22 @@ def test_a_trim_named_as_a_clauses_subject_owns_its_figures(tmp_path: Path) -> N
         ("toyota-rav4", "Summit"): {"400 hp"},
     }
     assert [f.variant for f in facts(specs, "torque")] == [None]
+
+
+def test_a_post_about_a_car_no_file_knows_gives_the_thread_car_nothing(tmp_path: Path) -> None:
+    """A thread about one known car, where one post's lead names a make whose model no alias
+    file lists ("Ours is the 2024 Kia Zephyrine SX"): that post's figures are not the thread
+    car's; the next post's are again."""
+    specs = write(
+        tmp_path,
+        "thread.txt",
+        "Subaru Outback owners' thread\n\n"
+        f"{_RULE}\n#1  alder\n\n"
+        "2024 Subaru Outback Touring XT, green. Its 2.4L turbo makes 260 hp.\n\n"
+        f"{_RULE}\n#2  birch\n\n"
+        "Ours is the 2024 Kia Zephyrine SX. Its 3.5L V6 makes 287 hp.\n\n"
+        f"{_RULE}\n#3  cedar\n\n"
+        "Back to the Subaru Outback: the towing capacity is 3,500 lb.\n",
+    )
+    assert {f.value for f in facts(specs, "power")} == {"260 hp"}
+    assert [f.value for f in facts(specs, "towing_capacity", "subaru-outback")] == ["3,500 lb"]

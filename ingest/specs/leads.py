@@ -10,6 +10,10 @@ punctuation mark: those words are the trim. It holds for that car's figures unti
 ends (a rule line: "-----"), or a later paragraph names the car again at its head (with
 another trim, or none: "My previous van was a 2016 Odyssey …" is not the EX-L). The section's
 end ends it too: each section has its own scope.
+
+A post whose lead names a make whose model no alias file knows ("Ours is the 2024 Kia Carnival
+SX") is about a car the text cannot name: its figures are no known car's (`unknown_posts`),
+not the thread's car's, until the post ends.
 """
 
 from __future__ import annotations
@@ -70,6 +74,29 @@ def lead_trims(text: str, hits: list[Hit]) -> list[tuple[int, str, str | None]]:
             out.append((hit.start, hit.car, _ENDED))
             open_cars.discard(hit.car)
     return [(at, car, None if name == _ENDED else name) for at, car, name in out]
+
+
+def unknown_posts(text: str, hits: list[Hit]) -> list[tuple[int, int]]:
+    """(start, end) of each post (a part between rule lines) whose lead names only a make,
+    one no car the post names belongs to."""
+    rules = [m.start() for m in _RULE.finditer(text)]
+    if not rules:
+        return []
+    out = []
+    bounds = [*rules, len(text)]
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        in_post = [h for h in hits if start <= h.start < end]
+        brands = {h.brand for h in in_post if h.car}
+        for para in [start, *(m.end() for m in _PARAGRAPH.finditer(text, start, end))]:
+            first = next((h for h in in_post if h.start >= para), None)
+            if first is None:
+                break
+            if _FIGURE.search(text, para, first.start) or text.find("\n\n", para, first.start) >= 0:
+                continue  # a figure before it, or not this paragraph's
+            if first.car is None and first.brand and first.brand not in brands:
+                out.append((first.start, end))
+            break
+    return out
 
 
 def _trim(text: str, hit: Hit) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ingest.document import Section
 from ingest.specs.cars import CarIndex, Hit
-from ingest.specs.leads import lead_trims
+from ingest.specs.leads import lead_trims, unknown_posts
 from ingest.specs.numbers import fold
 from ingest.specs.subheads import TITLE_END, heading_sub_model, heading_trim, model_words
 from ingest.specs.wrap import wrapped
@@ -149,9 +149,18 @@ def section_scope(
         elif head and not in_line and doc_car.multi and _NUMBERED.match(section.text, pos, end):
             scope.changes.append((pos, None))  # "【二、岚图梦想家：…】": a car no file lists
         pos = end + 1
-    leads = lead_trims(section.text, hits)  # "2025 Toyota Sienna XLE AWD, …" over a post
+    return _with_leads(scope, section.text, hits)
+
+
+def _with_leads(scope: Scope, text: str, hits: list[Hit]) -> Scope:
+    """`scope` with the trims posts' and paragraphs' leads name ("2025 Toyota Sienna XLE AWD,
+    …"), and no car over a post whose lead names a car no file knows ("a Kia Carnival SX")."""
+    leads = lead_trims(text, hits)
     if leads:
         scope.sub_changes = sorted([*scope.sub_changes, *leads], key=lambda c: c[0])
+    for start, end in unknown_posts(text, hits):
+        back = scope.car_at(end)
+        scope.changes = sorted([*scope.changes, (start, None), (end, back)], key=lambda c: c[0])
     return scope
 
 
