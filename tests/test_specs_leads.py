@@ -158,3 +158,17 @@ def test_a_post_about_a_car_no_file_knows_gives_the_thread_car_nothing(tmp_path:
     )
     assert {f.value for f in facts(specs, "power")} == {"260 hp"}
     assert [f.value for f in facts(specs, "towing_capacity", "subaru-outback")] == ["3,500 lb"]
+
+
+def test_a_lower_case_code_after_the_model_and_an_added_figure(tmp_path: Path) -> None:
+    """ "the four-cylinder Elise i4, which uses a 1,991cc engine": a lower-case code after the
+    model ("i4") is a sub-model; "The facelift added 19PS" is a difference, not a power."""
+    specs = write(
+        tmp_path,
+        "lotus_elise.md",
+        "# Lotus Elise\n\n## Lot 7 — 2020 Lotus Elise Sport 220\n\n"
+        "The supercharged engine develops 220PS. The 2021 facelift added 19PS. Lotus later\n"
+        "sold the four-cylinder Elise i4, which uses a 1,991cc turbo engine.\n",
+    )
+    assert {f.value for f in facts(specs, "power")} == {"220PS"}
+    assert [f.variant for f in facts(specs, "displacement")] == ["Elise i4"]

@@ -195,6 +195,7 @@ _UNIT_WORD = (
 )
 _SUB_MODEL = re.compile(
     r"[ \t]*\n?[ \t]*(?<=\s)(?P<word>[A-Z][A-Za-z0-9-]{1,20}|(?![AI]\b)[A-Z]|"
+    r"[a-z]{1,2}\d[A-Za-z0-9]*|"  # "Emira i4", "X5 xDrive40i"
     r"\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*|\d{2,3}(?![\d.,]|[ \t]*(?:[^\w\s]|" + _UNIT_WORD + r")))"
     r"(?![A-Za-z0-9_-])"  # "Baleno CNG_Brochure": a file name, no model word
 )
