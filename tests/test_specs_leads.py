@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.specs.model import Fact
+from ingest.specs.repeats import drop_prose_repeats
 from tests.test_specs_extract import facts, write
 
 _RULE = "-" * 40
@@ -172,3 +174,28 @@ def test_a_lower_case_code_after_the_model_and_an_added_figure(tmp_path: Path) -
     )
     assert {f.value for f in facts(specs, "power")} == {"220PS"}
     assert [f.variant for f in facts(specs, "displacement")] == ["Elise i4"]
+
+
+def test_a_figure_of_the_documents_year_alone_beside_a_versions_is_that_versions() -> None:
+    """In a document about one model year, a sentence's figure that a version's sentence also
+    gives ("2026 · Tornado six": 20 mpg) is not stated again for the year alone ("2026"); a
+    table's figure of the year alone stays."""
+
+    def fact(variant: str | None) -> Fact:
+        return Fact(
+            car="toyota-tundra",
+            attribute="fuel_economy_city",
+            value="20 mpg",
+            numbers=(20.0,),
+            unit="mpg",
+            normalized=11.76,
+            normalized_unit="L/100km",
+            variant=variant,
+            evidence="20 mpg city",
+        )
+
+    versioned, year_only = fact("2026 · Tornado six"), fact("2026")
+    kept = drop_prose_repeats([versioned, year_only], [True, True], [False, False])
+    assert kept == [versioned]
+    kept = drop_prose_repeats([versioned, year_only], [True, False], [False, False])
+    assert year_only in kept
