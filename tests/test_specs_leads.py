@@ -199,3 +199,19 @@ def test_a_figure_of_the_documents_year_alone_beside_a_versions_is_that_versions
     assert kept == [versioned]
     kept = drop_prose_repeats([versioned, year_only], [True, False], [False, False])
     assert year_only in kept
+
+
+def test_an_engines_own_phrase_under_a_powertrain_subject_is_that_powertrains(
+    tmp_path: Path,
+) -> None:
+    """ "The hybrid is the one to buy: a 2.5-litre turbo four-cylinder …": the displacement's
+    own phrase names the engine, and the clause's subject the version it is of."""
+    specs = write(
+        tmp_path,
+        "toyota_rav4.md",
+        "# Toyota RAV4\n\n## Engines\n\n"
+        "The RAV4 comes with a choice of engines.\n"
+        "The hybrid is the one to buy: a 2.5-litre turbo four-cylinder with two motors.\n",
+    )
+    variants = [f.variant or "" for f in facts(specs, "displacement")]
+    assert len(variants) == 1 and "hybrid" in variants[0] and "2.5-litre" in variants[0]

@@ -91,7 +91,11 @@ class DocVersions:
         """`found` with the version its sentence names last before it, when it has none, else
         the one its section's heading names (`version_heading`)."""
         if found.variant is not None:
-            return found
+            if text[found.value.start : found.value.end] not in found.variant:
+                return found
+            named = self._named(text, found)  # "the hybrid is …: a 2.5-litre turbo four": the
+            joined = f"{named} {found.variant}"  # figure's own phrase, of the subject's version
+            return found if named is None else replace(found, variant=joined)
         named = self._named(text, found)
         if named is None and heading is not None:
             return replace(found, variant=heading)
