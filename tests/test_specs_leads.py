@@ -215,3 +215,17 @@ def test_an_engines_own_phrase_under_a_powertrain_subject_is_that_powertrains(
     )
     variants = [f.variant or "" for f in facts(specs, "displacement")]
     assert len(variants) == 1 and "hybrid" in variants[0] and "2.5-litre" in variants[0]
+
+
+def test_a_rumoured_or_asked_figure_is_no_spec(tmp_path: Path) -> None:
+    """ "There's a rumor the 2027 RAV4 gets … around 265 hp" and "does the RAV4 really only
+    do 30\\nmpg on gas?" state no figure; "It makes 203 hp." does."""
+    specs = write(
+        tmp_path,
+        "toyota_rav4.txt",
+        "Toyota RAV4 owners\n\n"
+        "Our Toyota RAV4 makes 203 hp. There's a rumor the 2027 RAV4 gets around 265 hp.\n\n"
+        "@owner does the Toyota RAV4 really only do 30\nmpg on gas? Asking for a friend.\n",
+    )
+    assert {f.value for f in facts(specs, "power")} == {"203 hp"}
+    assert not facts(specs, "fuel_economy_combined")
