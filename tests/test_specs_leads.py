@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.specs.counts import engine_sizes
+from ingest.specs.extract import SpecConfig
 from ingest.specs.model import Fact
 from ingest.specs.repeats import drop_prose_repeats
+from ingest.specs.vocabulary import load_vocabulary
 from tests.test_specs_extract import facts, write
 
 _RULE = "-" * 40
@@ -229,3 +232,12 @@ def test_a_rumoured_or_asked_figure_is_no_spec(tmp_path: Path) -> None:
     )
     assert {f.value for f in facts(specs, "power")} == {"203 hp"}
     assert not facts(specs, "fuel_economy_combined")
+
+
+def test_an_engine_size_whose_output_follows_a_comma() -> None:
+    """ "Old-school 3.5L V6, 280 hp and 262 lb-ft": the size names an engine by the output
+    right after its comma; "a 3.5L bottle, 12 of them" names none."""
+    vocab = load_vocabulary(SpecConfig().attributes)
+    found = engine_sizes(vocab, "Old-school 3.5L V6, 280 hp and 262 lb-ft.", lambda _: False)
+    assert [(f.value.numbers, f.variant) for f in found] == [((3.5,), "3.5L V6")]
+    assert not engine_sizes(vocab, "A 3.5L bottle, 12 of them.", lambda _: False)
