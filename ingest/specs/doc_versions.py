@@ -56,7 +56,8 @@ _KIND_CODE = re.compile(
 # lower-case modifiers, an aside in commas allowed: "The S gets 215 hp", "the dual-motor
 # Calligraphy, with all-wheel drive, makes 422 hp", "The GT-Line adds a front motor, 283kW"
 _TRIM_SUBJECT = re.compile(
-    r"(?<![\w-])[Tt]he\s+(?:[a-z][\w-]*\s+){0,2}(?P<v>[A-Z][A-Za-z0-9]*(?:-[A-Z][\w]*)?)"
+    r"(?<![\w-])[Tt]he\s+(?:[a-z][\w-]*\s+){0,2}(?![VWIH]-?\d{1,2}\b)"  # an engine: "V6"
+    r"(?P<v>[A-Z][A-Za-z0-9]*(?:-[A-Z][\w]*)?)"
     r"(?:\s*,[^,.;]{1,40},)?\s+(?:gets|makes|has|uses|adds|produces|develops|offers)\b"
 )
 _CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
