@@ -19,7 +19,8 @@ from ingest.specs import SpecConfig
 # by a known make and the shape of the model name after it. 7: Chinese prose (a model's own
 # figure, label words, clauses, comparisons). 8: an electric row's MPG figures are MPGe.
 # 9: stop 25's rounds (English car names by shape; English new shapes; Chinese by class).
-# 14: car finding with the model-line gazetteer (`data/specs/cars.toml` `[lines]`).
+# 14: car finding with the model-line gazetteer (`data/specs/cars.toml` `[lines]`); trims a
+# post's or paragraph's lead names (facts19).
 PIPELINE_VERSION = "14"
 
 Action = Literal["add", "update", "skip", "delete"]

@@ -237,7 +237,8 @@ ENGINE_NAMED = (
 )
 _ENGINE_SIZE = re.compile(
     r"(?<![\d.])(?P<size>\d\.\d)\s*-?\s*(?:l|litre|liter)\b(?P<name>[^.,;:()]{0,40}?)"
-    + ENGINE_NAMED
+    # or its output right after a comma: "3.5L V6, 280 hp"
+    + rf"(?:{ENGINE_NAMED}|,\s+(?=\d[\d,]*\s*-?\s*(?:hp|horsepower|bhp|ps|kw)\b))"
     + r"|(?<![\d.])(?P<t>\d\.\d)T(?=\s*(?:发动机|涡轮|[+＋]|的?动力))"
     rf"|(?<![\d.])(?P<z>\d\.\d)[TL升](?=(?:[\u4e00-\u9fff]{_ZH_CLAUSE}{{0,12}}?)?(?:发动机|增程器))"
     rf"|(?:发动机|增程器){_ZH_CLAUSE}{{0,10}}?(?<![\d.])(?P<y>\d\.\d)"

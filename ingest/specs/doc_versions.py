@@ -45,7 +45,20 @@ _VERSION_HEADING = re.compile(r"[A-Z][A-Za-z]*\d[A-Za-z0-9-]*(?:[ \t]+(?:[A-Z][A
 # a gearbox or a powertrain as a clause's subject: "the automatic gets 30 mpg combined"
 _KIND_SUBJECT = re.compile(
     r"\b[Tt]he\s+(?P<v>manual|automatic|auto|hybrid|diesel|petrol|plug-in)\s+"
-    r"(?:gets|returns|does|manages|achieves|makes|has)\b"
+    r"(?:gets|returns|does|manages|achieves|makes|has|is|pairs|uses|adds|produces|develops)\b"
+)
+# a powertrain the text names by its code in a bracket: "a turbo-diesel (the D50e)", "a
+# plug-in hybrid (the P50e)"; the section's "the diesel" and "the plug-in" are those codes
+_KIND_CODE = re.compile(
+    r"\b(?P<k>(?:[\w-]*\s+)?[\w-]*)\s*\((?:the\s+)?(?P<c>[A-Z][A-Za-z]*\d[\w-]*)\)"
+)
+# a trim as a clause's subject, named by one capitalised word or code after "the" and its
+# lower-case modifiers, an aside in commas allowed: "The S gets 215 hp", "the dual-motor
+# Calligraphy, with all-wheel drive, makes 422 hp", "The GT-Line adds a front motor, 283kW"
+_TRIM_SUBJECT = re.compile(
+    r"(?<![\w-])[Tt]he\s+(?:[a-z][\w-]*\s+){0,2}(?![VWIH]-?\d{1,2}\b)"  # an engine: "V6"
+    r"(?P<v>[A-Z][A-Za-z0-9]*(?:-[A-Z][\w]*)?)"
+    r"(?:\s*,[^,.;]{1,40},)?\s+(?:gets|makes|has|uses|adds|produces|develops|offers)\b"
 )
 _CLAUSE_STOP = re.compile(r"[.!?;]\s|\n\s*\n|\n\[")
 _MIN_USES = 2
@@ -57,6 +70,7 @@ class DocVersions:
 
     def __init__(self, texts: list[str], heads: list[str], car_words: set[str]) -> None:
         whole = "\n".join(texts)
+        self.car_words = car_words
         named = set(re.findall(r"[A-Za-z]+", " ".join(heads)))
         seen: Counter[str] = Counter(m.group("n") for m in _THE.finditer(whole))
         self.names = {
@@ -78,7 +92,11 @@ class DocVersions:
         """`found` with the version its sentence names last before it, when it has none, else
         the one its section's heading names (`version_heading`)."""
         if found.variant is not None:
-            return found
+            if text[found.value.start : found.value.end] not in found.variant:
+                return found
+            named = self._named(text, found)  # "the hybrid is …: a 2.5-litre turbo four": the
+            joined = f"{named} {found.variant}"  # figure's own phrase, of the subject's version
+            return found if named is None else replace(found, variant=joined)
         named = self._named(text, found)
         if named is None and heading is not None:
             return replace(found, variant=heading)
@@ -94,7 +112,15 @@ class DocVersions:
             return " ".join((year.group("v") or year.group("o")).split())
         kinds = list(_KIND_SUBJECT.finditer(text, start, found.value.start))
         if kinds:  # "…; the automatic gets 30 mpg combined"
-            return kinds[-1].group("v")
+            return _kind_code(text, kinds[-1].group("v"))
+        trims = [
+            m.group("v")
+            for m in _TRIM_SUBJECT.finditer(text, start, found.value.start)
+            if m.group("v").casefold() not in self.car_words
+            and m.group("v").upper() not in NOT_NAMES
+        ]
+        if trims:  # "The S gets 215 hp", "the dual-motor Calligraphy, with AWD, makes 422 hp"
+            return trims[-1]
         if not self.names:
             return None
         named = list(self._names.finditer(text[start : found.value.start]))
@@ -108,6 +134,17 @@ class DocVersions:
         if lower is not None and at + len(lower.group("w")) <= found.value.start:
             at += len(lower.group("w"))
         return " ".join(text[start + last.start() : at].split())
+
+
+def _kind_code(text: str, kind: str) -> str:
+    """The code `text` gives the powertrain `kind` ("diesel" → "D50e"), else `kind`."""
+    codes = {
+        m.group("c")
+        for m in _KIND_CODE.finditer(text)
+        if kind.casefold() in re.split(r"[\s-]+", m.group("k").casefold())
+        or kind.casefold() in m.group("k").casefold().split()
+    }
+    return codes.pop() if len(codes) == 1 else kind
 
 
 def version_heading(path: tuple[str, ...], car_words: set[str]) -> str | None:

@@ -26,6 +26,7 @@ from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.dashed_items import dashed_item
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
+from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.given_for import given_after, given_for
@@ -49,14 +50,7 @@ from ingest.specs.repeats import drop_prose_repeats
 from ingest.specs.respective import interleaved
 from ingest.specs.reviews import review_version
 from ingest.specs.row_labels import only_place
-from ingest.specs.scope import (
-    DocCars,
-    Scope,
-    document_car,
-    record_car,
-    section_scope,
-    with_own_name,
-)
+from ingest.specs.scope import DocCars, Scope, section_scope, with_own_name
 from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span

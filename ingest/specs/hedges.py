@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.wrap import wrapped
+
 _MAYBE = re.compile(
     r"可能|或许|也许|之后会|未来还|\b(?:may|might|could)\s+(?:later\s+|also\s+|eventually\s+|"
     r"one day\s+)?(?:offer|add|get|receive|gain|come|follow|arrive)\b|\bin the future\b|"
-    r"\brumou?red\b"
+    r"\brumou?r(?:s|ed)?\b|\b(?:is|are)\s+said\s+to\b|\breportedly\b"
     # rumours ("或将超过240kW", "有望达到200km", "听说还有个四驱版") and a test's or an owner's
     # measurement ("实测纯电续航约95km", "实际跑出来的续航在170km左右"), not the maker's figure
     r"|或将|或会|有望|传闻|据传|听说|网传|实测|实际(?:平均)?(?:跑|测|开|续航|油耗|电耗|能耗|表现)|"
@@ -36,8 +38,23 @@ def speculative(text: str, at: int) -> bool:
     for cars in general, or its sentence gives a measurement rather than the maker's figure."""
     cuts = [m.end() for m in _CLAUSE.finditer(text, max(0, at - 120), at)]
     start = cuts[-1] if cuts else max(0, at - 120)
-    if _MAYBE.search(text, start, at) is not None:
+    if _MAYBE.search(text, start, at) is not None or _asked(text, at):
         return True
     stops = [m.end() for m in _SENTENCE.finditer(text, max(0, at - 120), at)]
     measured = list(_MEASURED.finditer(text, stops[-1] if stops else max(0, at - 120), at))
     return bool(measured) and _OFFICIAL.search(text, measured[-1].end(), at) is None
+
+
+# where a sentence ends ("?" asks): a stop, or a line break that does not wrap it
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n")
+
+
+def _asked(text: str, at: int) -> bool:
+    """Whether the figure at `at` is in a question ("does the hybrid really only do 30\nmpg on
+    gas?"): a question asks about a figure, it does not state one. An FAQ's answer line
+    with no stop of its own ends at its line break, before the next question."""
+    for end in _SENTENCE_END.finditer(text, at, at + 200):
+        if end.group() == "\n" and wrapped(text, end.start()):
+            continue
+        return end.group() in "?？"
+    return False

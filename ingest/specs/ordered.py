@@ -86,11 +86,22 @@ def economy_words(text: str, start: int, end: int) -> list[tuple[str, Value]]:
     by its own word, at their offsets in `text`."""
     return [
         (key, replace(v, start=v.start + start, end=v.end + start))
-        for key, v in economy_word_list(text[start:end], None)
+        for key, v in economy_word_list(text[start:end], None, around=text)
     ]
 
 
-def economy_word_list(segment: str, hint: Hint | None) -> list[tuple[str, Value]]:
+# a text that writes its economies in miles per gallon (and in no other unit of economy)
+_MPG_WRITTEN = re.compile(r"\bmpg\b", re.IGNORECASE)
+_OTHER_ECONOMY = re.compile(r"l\s*/\s*100\s*km|\bkm\s*/\s*l\b|\bkmpl\b", re.IGNORECASE)
+_MPG_PLAUSIBLE = (10.0, 150.0)  # a figure outside this is no car's miles per gallon
+
+
+def economy_word_list(
+    segment: str, hint: Hint | None, *, around: str = ""
+) -> list[tuple[str, Value]]:
+    """The economies each figure's own word names; with no unit written in `segment`, the
+    unit the text `around` it writes its economies in, when that is mpg alone ("EPA is 19
+    city / 28 highway / 22 combined" in a post that says "30 mpg" elsewhere)."""
     found = list(_ECONOMY_WORD.finditer(segment))
     kinds = [_ECONOMY_KEY[m.group("k").lower()] for m in found]
     if len(found) < 2 or len(set(kinds)) != len(kinds):
@@ -102,6 +113,10 @@ def economy_word_list(segment: str, hint: Hint | None) -> list[tuple[str, Value]
         unit = written.unit if written else None
     if unit is None and any(m.group("u") for m in found):
         unit = MPG
+    if unit is None and _mpg_text(around):
+        low, high = _MPG_PLAUSIBLE
+        if all(low <= float(m.group("n")) <= high for m in found):
+            unit = MPG
     if unit is None or unit.dimension != "fuel_consumption":
         return []
     out = []
@@ -113,6 +128,10 @@ def economy_word_list(segment: str, hint: Hint | None) -> list[tuple[str, Value]
         value = Value(m.start("n"), m.end("n"), (number,), unit.symbol, round(converted[0], 4))
         out.append((f"fuel_economy_{kind}", replace(value, normalized_unit=converted[1])))
     return out
+
+
+def _mpg_text(text: str) -> bool:
+    return bool(text) and _MPG_WRITTEN.search(text) is not None and not _OTHER_ECONOMY.search(text)
 
 
 def city_highway(segment: str, hint: Hint | None) -> list[tuple[str, Value]]:

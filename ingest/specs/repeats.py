@@ -43,13 +43,21 @@ def drop_prose_repeats(facts: list[Fact], prose: list[bool], named: list[bool]) 
     structured = {k for k, p in zip(keys, prose, strict=True) if not p}
     stated = {(f.car, f.attribute, f.variant) for f, p in zip(facts, prose, strict=True) if not p}
     by_variant = {(car, attribute) for car, attribute, variant in stated if variant}
-    with_variant = {k for k, f in zip(keys, facts, strict=True) if f.variant}
+    with_variant = {k for k, f in zip(keys, facts, strict=True) if _own_variant(f)}
     return [
         f
         for f, p, n, k in zip(facts, prose, named, keys, strict=True)
         if not (p and (k in structured or _stated(f, stated, by_variant)))
-        and (f.variant or n or k not in with_variant)
+        and ((_own_variant(f) if p else f.variant) or n or k not in with_variant)
     ]
+
+
+# a variant that is only the document's model year ("2026"): the whole document's, no version
+_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+
+
+def _own_variant(fact: Fact) -> bool:
+    return bool(fact.variant) and _YEAR_ONLY.fullmatch(fact.variant or "") is None
 
 
 def _stated(

@@ -24,7 +24,8 @@ def sentence_car(
     the version named after that car, the sub-models the figure holds for, and whether the
     sentence names the car before the figure; None when it follows another car's name."""
     in_clause = clause_cars(hits, text, found.start, found.end)
-    named = {h.car for h in in_clause}
+    # "33.5 cu ft, less than the Odyssey": a car the subject is compared with owns no figure
+    named = {h.car for h in in_clause if not _compared(text, h)}
     before = [
         h
         for h in in_clause
@@ -57,10 +58,11 @@ def sentence_car(
     return car, found, subs, False
 
 
-# "the hybrid Maverick", "a diesel Ranger": a powertrain named right before the car's name
+# "the hybrid Maverick", "a diesel Ranger", "the front-drive Taos": a powertrain or a drive
+# named right before the car's name
 _KIND_BEFORE = re.compile(
     r"\b(?:the|a|an)[ \t]+(?P<v>hybrid|plug-in(?:[ \t]+hybrid)?|diesel|petrol|gasoline|electric|"
-    r"PHEV|EV)[ \t]+$",
+    r"PHEV|EV|(?:front|rear|all|four)[- ](?:wheel[- ])?drive|AWD|FWD|RWD|4WD|2WD)[ \t]+$",
     re.IGNORECASE,
 )
 # "六座的理想L8", "售价14.38万元的卡罗拉": a figure, then 的 and the car it describes
@@ -88,8 +90,12 @@ def _joined_sub_models(text: str, before: list[Hit], doc_cars: DocCars) -> list[
 
 # "续航里程相比mini ev有了巨大提升达到305km": a car named as what the subject is compared with
 _COMPARED_CAR = re.compile(
-    r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的)?\s*$", re.I
+    r"(?:相比|对比|比|较|than|compared\s+(?:to|with)|versus|vs\.?)\s*(?:于|起|的|the\s)?\s*$", re.I
 )
+
+
+def _compared(text: str, hit: Hit) -> bool:
+    return _COMPARED_CAR.search(text, max(0, hit.start - 24), hit.start) is not None
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -100,9 +106,12 @@ def paragraph_car(hits: list[Hit], text: str, at: int) -> str | None:
     ("星越L…发动机…。2.0T车型提供两驱和智能四驱两种版本": still the 星越L; "We've got the
     Renault in Iconic Five trim. … the 120hp Evolution uses a 40kWh battery": the Renault's)."""
     para = text.rfind("\n\n", 0, at)
-    if clause_cars(hits, text, at, at + 1):
+    own = [h for h in clause_cars(hits, text, at, at + 1) if not _compared(text, h)]
+    if own:
         return None  # a sentence naming cars of its own ("同样售价14万的A和B")
-    before = [h for h in hits if h.car and para <= h.start and h.end <= at]
+    before = [
+        h for h in hits if h.car and para <= h.start and h.end <= at and not _compared(text, h)
+    ]
     return before[-1].car if before else None
 
 

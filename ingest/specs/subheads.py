@@ -27,7 +27,7 @@ _HEADING_REST = re.compile(
 )
 
 # a heading's last word that groups variants ("**Golf GTI Trims:**") or names a topic
-_GROUPS = re.compile(
+GROUP_WORDS = re.compile(
     r"\b(?:trims|models|options|variants|versions|engines|features|specs|specifications|"
     r"pricing|prices|colou?rs)$",
     re.IGNORECASE,
@@ -40,7 +40,7 @@ def heading_sub_model(text: str, hit: Hit) -> str | None:
     if _LABELLED.fullmatch(text, line_start, hit.start) is None:
         return None  # words before the car's name: not a heading of its sub-model
     m = _HEADING_REST.match(text, hit.end)
-    if m is None or TITLE_END.match(" " + m.group("rest")) or _GROUPS.search(m.group("rest")):
+    if m is None or TITLE_END.match(" " + m.group("rest")) or GROUP_WORDS.search(m.group("rest")):
         return None  # "**Golf GTI Trims:**" groups variants, names none
     written = text[hit.start : hit.end].split()
     model = written[-1] if hit.brand or len(written) == 1 else " ".join(written)
@@ -81,7 +81,7 @@ def heading_trim(heading: str, hit: Hit) -> str | None:
         return None
     m = _TRIM_REST.match(heading, hit.end)
     rest = _DRIVE_WORDS.sub("", m.group(1)) if m else ""
-    if not rest or TITLE_END.match(" " + rest) or _GROUPS.search(rest):
+    if not rest or TITLE_END.match(" " + rest) or GROUP_WORDS.search(rest):
         return None
     if dated and len(rest.split()) > 4:
         return None

@@ -62,6 +62,12 @@ _EARLIER_AFTER = re.compile(r"[^,;.()\n\d]{0,12}?\b(?:last year|previously)\b", 
 
 
 # a clause whose subject is a pronoun: what it refers to is the clause before's subject
+# a figure a change adds to the one before: "the facelift added 19PS", "gains an extra 20 hp"
+_ADDED = re.compile(
+    r"\b(?:add(?:s|ed)?|gain(?:s|ed)?|an?\s+(?:extra|additional|further))"
+    r"(?:\s+(?:an?\s+)?(?:extra|additional|further|another))?\s+$",
+    re.IGNORECASE,
+)
 _BACK = re.compile(r"\s*(?:its|it|their|they)\b", re.IGNORECASE)
 
 
@@ -80,6 +86,8 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
         if _NOT_PRICE.search(own) or _NOT_PRICE.search(_clause_after(text, end)):
             return True
     if _MEASURED.search(before) or any(_MEASURED_HEADING.search(h) for h in headings):
+        return True
+    if _ADDED.search(before):  # "The 2024 facelift added 19PS": a difference, not a figure
         return True
     return _EARLIER.search(before) is not None or _EARLIER_AFTER.match(text, end) is not None
 
