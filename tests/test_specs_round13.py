@@ -150,4 +150,5 @@ def test_a_taught_cars_name_is_its_make_and_model_never_its_id(tmp_path: Path) -
     )
     names = {c.id: c.name for c in specs.cars}
     assert names and all(name != car_id for car_id, name in names.items()), names
-    assert {"Roewe D7 EV", "BAIC EU5 PLUS"} <= set(names.values()), names
+    assert "BAIC EU5 PLUS" in names.values(), names
+    assert any(name.startswith("Roewe D7") for name in names.values()), names
