@@ -60,6 +60,7 @@ from ingest.specs.scope import (
 from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
+from ingest.specs.shared_columns import shared_cells
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.slashed import Declared, declared, slashed
 from ingest.specs.spoken import Spoken
@@ -156,6 +157,7 @@ def _extract(
         if not spans:
             continue
         record = record_car(index, section) if section.kind == "record" else None
+        data_row = record is not None or (section.kind == "record" and doc.file_type == "csv")
         if record is not None:
             doc_cars.names.setdefault(*record)
         hits = (
@@ -198,7 +200,7 @@ def _extract(
             column = column or row_car
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             facts_of = partial(
-                _facts, hits, section, text, item, scope, spans, chunks, doc_cars, record
+                _facts, hits, section, text, item, scope, spans, chunks, doc_cars, data_row
             )
             stated, by_name = facts_of(column)
             at = item.value.start
@@ -289,6 +291,7 @@ def _read(
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
+        rows += shared_cells(vocab, text, kv_spans)  # "综合油耗/CLTC续航: 430km": a range
         return [(f, False) for f in [*kv, *parts, *rows]]
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
@@ -382,16 +385,17 @@ def _facts(
     spans: list[tuple[int, int, int]],
     chunks: list[Chunk],
     doc_cars: DocCars,
-    record: tuple[str, str] | None,
+    data_row: bool,
     column: str | None = None,
 ) -> tuple[list[Fact], bool]:
     """The fact `found` states, one per sub-model when its sentence names several joined
     ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown. True when its
-    sentence names that car, and no sub-model of it, before the figure."""
+    sentence names that car, and no sub-model of it, before the figure. A data file's row
+    (`data_row`) has no sentence to place its car or screen its figures."""
     subs: list[str | None] = [None]
     by_name = False
     car = column or scope.car_at(found.start)
-    if record is None and column is None:
+    if not data_row and column is None:
         car = referred_car(text, found.value.start, hits) or car  # "…。前者售价…"
         placed = sentence_car(hits, text, found, car, doc_cars)
         if placed is None:
@@ -400,11 +404,11 @@ def _facts(
         car = car or paragraph_car(hits, text, found.start)
     if car is None:
         return [], False
-    if record is None and other_quantity(
+    if not data_row and other_quantity(
         text, found.attribute, found.start, found.value.start, found.value.end
     ):
         return [], False
-    if record is None and not_a_spec(
+    if not data_row and not_a_spec(
         text, found.attribute, found.value.start, found.value.end, section.heading_path[1:]
     ):
         return [], False
