@@ -28,6 +28,8 @@ from ingest.specs.dashed_items import dashed_item
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
+from ingest.specs.former_latter import former_latter
+from ingest.specs.generations import of_past, past_generations
 from ingest.specs.given_for import given_after, given_for
 from ingest.specs.groups import per_trim
 from ingest.specs.latter import of_both, referred_car
@@ -152,12 +154,14 @@ def _extract(
     columns = sheet_columns(vocab, doc)  # a CSV whose columns are versions: their names
     sheet_car(index, doc, columns, doc_cars)  # "朗逸配置表.csv": its rows name no car
     named_rows = rows_named(vocab, doc, columns)  # a CSV whose rows are versions
+    past = past_generations(doc)  # sections about generations no longer built
+    rows_of_cars = doc.file_type == "csv" and not columns  # a data file, not a version sheet
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:
             continue
         record = record_car(index, section) if section.kind == "record" else None
-        data_row = record is not None or (section.kind == "record" and doc.file_type == "csv")
+        data_row = record is not None or (rows_of_cars and section.kind == "record")
         if record is not None:
             doc_cars.names.setdefault(*record)
         hits = (
@@ -188,6 +192,8 @@ def _extract(
         headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
+        read = [] if of_past(section.heading_path, past) else read  # "### 第一代（2016-2021）"
+        read = former_latter(text, read, versions[0])  # "两个版本：A和B。前者…；后者…"
         read = row_named(read, section.heading_path, named_rows)
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):

@@ -398,7 +398,7 @@ def _some_variants(text: str, m: re.Match[str]) -> tuple[str, int, int] | None:
 
 
 def _zh_drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
-    return not compared(text, m.start())
+    return not compared(text, m.start()) and text[m.end() : m.end() + 1] != "的"  # "四驱的…"
 
 
 def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:

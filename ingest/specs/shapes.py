@@ -158,10 +158,8 @@ TRIM_COLUMN = re.compile(
 
 def row_trim(matches: list[re.Match[str]]) -> str | None:
     """The trim a data row names in a column of its own: the variant of its figures."""
-    for m in matches:
-        if TRIM_COLUMN.fullmatch(m.group("label").strip()) and m.group("value").strip():
-            return m.group("value").strip()
-    return None
+    named = (m for m in matches if TRIM_COLUMN.fullmatch(m.group("label").strip()))
+    return next((v for m in named if (v := m.group("value").strip())), None)
 
 
 # A line naming an engine, drive or trim that the `key: value` lines below it describe:
