@@ -114,3 +114,37 @@ def test_a_version_items_bare_first_figure_is_its_price_a_paid_one_is_not(
         "**购买车型：旗舰版｜裸车价：14.58万｜购车时间：2025年3月**\n",
     )
     assert _values(specs, "price") == {("先锋版", 139800.0), ("旗舰版", 159800.0)}
+
+
+def test_a_blocks_line_of_labelled_clauses_is_read_clause_by_clause(tmp_path: Path) -> None:
+    """A notice's block (a record section): "车身尺寸：长…，宽…，高…；轴距…" gives each clause's
+    figure; a clause led by a version's name is that version's, of the label it names or of
+    the clause before; "磷酸铁锂" and the notice's date ("2026年第二批") name nothing."""
+    specs = write(
+        tmp_path,
+        "mulu.txt",
+        "2026年第二批准入车型目录\n\n一、日产轩逸（东风日产申报）\n"
+        "车身尺寸：长4652毫米，宽1815毫米，高1445毫米；轴距2712毫米\n座位数：5座\n"
+        "驱动电机：单电机，最大功率100kW\n"
+        "动力电池：三元锂，e动版电池容量为38.5kWh，e智版为42.1kWh\n",
+    )
+    assert _values(specs, "length") == {(None, 4652.0)}
+    assert _values(specs, "wheelbase") == {(None, 2712.0)}
+    assert _values(specs, "height") == {(None, 1445.0)}
+    assert _values(specs, "power") == {(None, 100.0)}
+    assert _values(specs, "battery_capacity") == {("e动版", 38.5), ("e智版", 42.1)}
+
+
+def test_versions_named_by_their_drive_are_the_former_and_the_latter(tmp_path: Path) -> None:
+    """ "分为Urban后驱和Ultimate四驱两个版本": two versions a drive word ends, whose figures
+    "前者…，后者…" then give; a later paragraph's "后者" after a rival car means the car."""
+    specs = write(
+        tmp_path,
+        "ariya.md",
+        "# 日产艾睿雅澳洲上市\n\n日产艾睿雅在澳洲分为Urban后驱和Ultimate四驱两个版本，售价分别为"
+        "59,990澳元、69,990澳元。\n\n两个版本都搭载87kWh电池。前者最大功率178kW，后者综合功率"
+        "225kW。\n\n媒体拿它和丰田bZ4X比较，后者的最大功率为160kW。\n",
+    )
+    power = _values(specs, "power")
+    assert ("Urban后驱", 178.0) in power and ("Ultimate四驱", 225.0) in power
+    assert not {(None, 160.0), ("Ultimate四驱", 160.0)} & power  # bZ4X's, not a version's

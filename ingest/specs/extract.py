@@ -20,6 +20,7 @@ from ingest.specs.blocks import Blocks
 from ingest.specs.braked import braked
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars
 from ingest.specs.choices import offered, offered_ranges, subject_sizes
+from ingest.specs.clause_lines import clause_cells
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
@@ -297,7 +298,7 @@ def _read(
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
-        rows += shared_cells(vocab, text, kv_spans)  # "综合油耗/CLTC续航: 430km": a range
+        rows += shared_cells(vocab, text, kv_spans) + clause_cells(vocab, text, [*kv, *rows])
         return [(f, False) for f in [*kv, *parts, *rows]]
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]

@@ -52,7 +52,7 @@ _COUNTED = re.compile(
     r"(?:两|三|四|五|2|3|4|5)(?:个|款|种)(?:版本|车型|配置)\s*[:：]\s*"
     r"(?P<names>[^。；;:：\n]{2,80}?)\s*(?=[。；;\n]|$)"
 )
-_VERSION_WORD = re.compile(r"(?:版|型|款)$|^(?:[A-Za-z]+\d*|\d+[A-Za-z]+)$")
+_VERSION_WORD = re.compile(r"(?:版|型|款|[两四前后]驱)$|^(?:[A-Za-z]+\d*|\d+[A-Za-z]+)$")
 # "**2.0T 燃油四驱领航版**：指导价19.98万。…": a paragraph a Chinese version's name leads
 _LEAD = re.compile(r"^[ \t]*\*\*(?P<name>[^*\n:]{2,30}?(?:版本|版|车型))\*\*[ \t]*:", re.M)
 
