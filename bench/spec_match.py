@@ -115,10 +115,7 @@ def _table() -> tuple[dict[str, Unit], list[tuple[re.Pattern[str], Unit]]]:
 
 def unit_of(symbol: str) -> Unit | None:
     """A unit symbol ("kW", "cm3", "万元", "kUSD") as a dimension and conversion, or None."""
-    text = unicodedata.normalize("NFKC", symbol).strip()
-    scale = 1.0
-    if text[:1] in ("万", "亿"):
-        scale, text = (1e4 if text[0] == "万" else 1e8), text[1:]
+    scale, text = _multiplied(unicodedata.normalize("NFKC", symbol).strip())
     key = text.lower()
     by_symbol, forms = _table()
     if key in _DERIVED:
@@ -133,6 +130,18 @@ def unit_of(symbol: str) -> Unit | None:
     if unit is None or scale == 1.0:
         return unit
     return Unit(unit.dimension, tuple(f * scale for f in unit.factors), unit.inverse)
+
+
+def _multiplied(text: str) -> tuple[float, str]:
+    """A unit written after a multiplier ("lakh INR", "万元") as (its scale, the unit), with
+    the units module's multipliers (the extractor's), so both sides scale alike."""
+    multipliers = getattr(units_module(), "MULTIPLIERS", None) or {"万": 1e4, "亿": 1e8}
+    for word, scale in sorted(multipliers.items(), key=lambda item: -len(item[0])):
+        head = text[: len(word)]
+        rest = text[len(word) :]
+        if head.lower() == word and rest and (not word.isascii() or rest[0] == " "):
+            return float(scale), rest.strip()
+    return 1.0, text
 
 
 def _canonical(numbers: tuple[float, ...], unit: Unit) -> list[tuple[float, ...]]:

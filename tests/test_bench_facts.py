@@ -91,6 +91,24 @@ def test_us_units_the_table_lacks_still_convert() -> None:
     assert unit_of("kUSD") is not None and unit_of("furlongs") is None
 
 
+def test_a_unit_after_a_multiplier_word_scales_as_the_extractor_does(
+    gold: list[GoldFact],
+) -> None:
+    """A gold price written "lakh INR [7.79]" is the extractor's "INR [779000]": the scorer
+    reads the multiplier with the units module's table (lakh, crore, 万, 亿)."""
+    lakh, inr, crore = unit_of("lakh INR"), unit_of("INR"), unit_of("crore INR")
+    assert lakh is not None and inr is not None and crore is not None
+    assert lakh.dimension == inr.dimension == crore.dimension
+    assert lakh.factors[0] == pytest.approx(1e5 * inr.factors[0])
+    assert crore.factors[0] == pytest.approx(1e7 * inr.factors[0])
+    price = replace(one(gold, KICKS, "price"), numbers=(7.79,), unit="lakh INR")
+    assert values_agree(price, as_fact(price, numbers=(779000.0,), unit="INR"))
+    assert not values_agree(price, as_fact(price, numbers=(77900.0,), unit="INR"))
+    usd, millions = unit_of("USD"), unit_of("million USD")
+    assert usd is not None and millions is not None
+    assert millions.factors[0] == pytest.approx(1e6 * usd.factors[0])
+
+
 def test_text_values_fold_case_space_and_containment(gold: list[GoldFact]) -> None:
     manual = one(gold, VENUE, "transmission", "Kappa 1.2 l MPi")  # "5 - speed manual"
     assert values_agree(manual, as_fact(manual, value="5-Speed Manual", numbers=()))

@@ -20,7 +20,8 @@ from ingest.specs import SpecConfig
 # figure, label words, clauses, comparisons). 8: an electric row's MPG figures are MPGe.
 # 9: stop 25's rounds (English car names by shape; English new shapes; Chinese by class).
 # 14: car finding with the model-line gazetteer (`data/specs/cars.toml` `[lines]`); trims a
-# post's or paragraph's lead names (facts19).
+# post's or paragraph's lead names; a data row's version and shared columns (stock lists),
+# past generations' sections, versions led by a bold name, 前者/后者.
 PIPELINE_VERSION = "14"
 
 Action = Literal["add", "update", "skip", "delete"]

@@ -67,7 +67,7 @@ _LEARN = re.compile(
     re.IGNORECASE,
 )
 _LEARN_CUE = re.compile(r"国内|即|又称|aka|known as", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)(?!\s*年(?!款))")  # "2026年第二批": a date
 
 
 def _key(name: str) -> str:

@@ -379,7 +379,7 @@ def _stated(vocab: Vocabulary) -> re.Pattern[str] | None:
 _BRACKET_AFTER = re.compile(r"[ \t]*\((?![A-Z0-9/+ -]+\))")
 # "1.5L", "2.0-litre"; a Chinese spec list's "1.5T" is a 1.5-litre turbo ("发动机：1.5T 四缸")
 _LITRES = re.compile(
-    r"(?<![\d.])(?:(?P<size>\d\.\d)\s*-?\s*(?:(?:l|litres?|liters?)\b|t(?![a-z0-9]))"
+    r"(?<![\d.])(?:(?P<size>\d\.\d)\s*-?\s*(?:l|litres?|liters?|t)(?![a-z0-9])"
     r"|(?P<cc>\d,?\d{3})\s*(?:cc|cm3|cm³)(?![a-z0-9]))",  # "1,498cc": a size in cubic cm
     re.IGNORECASE,
 )

@@ -20,6 +20,7 @@ from ingest.specs.blocks import Blocks
 from ingest.specs.braked import braked
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars, row_version
 from ingest.specs.choices import offered, offered_ranges, subject_sizes
+from ingest.specs.clause_lines import clause_cells
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.conditions import alternative_condition
@@ -29,6 +30,8 @@ from ingest.specs.data_rows import base_ids, base_models, name_configurations, w
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
+from ingest.specs.former_latter import former_latter
+from ingest.specs.generations import of_past, past_generations
 from ingest.specs.given_for import given_after, given_for
 from ingest.specs.groups import per_trim
 from ingest.specs.latter import of_both, referred_car
@@ -54,6 +57,7 @@ from ingest.specs.scope import DocCars, Scope, section_scope, with_own_name
 from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
+from ingest.specs.shared_columns import shared_cells
 from ingest.specs.sheets import sheet_rows
 from ingest.specs.slashed import Declared, declared, slashed
 from ingest.specs.spoken import Spoken
@@ -145,11 +149,14 @@ def _extract(
     columns = sheet_columns(vocab, doc)  # a CSV whose columns are versions: their names
     sheet_car(index, doc, columns, doc_cars)  # "朗逸配置表.csv": its rows name no car
     named_rows = rows_named(vocab, doc, columns)  # a CSV whose rows are versions
+    past = past_generations(doc)  # sections about generations no longer built
+    rows_of_cars = doc.file_type == "csv" and not columns  # a data file, not a version sheet
     for section, spans in zip(doc.sections, all_spans, strict=True):
         blocks.enter(section)
         if not spans:
             continue
         record = record_car(index, section) if section.kind == "record" else None
+        data_row = record is not None or (rows_of_cars and section.kind == "record")
         if record is not None:
             doc_cars.names.setdefault(*record)
         version = row_version(section.text, record[1]) if record else None  # "GTS 4.0"
@@ -181,6 +188,8 @@ def _extract(
         headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
+        read = [] if of_past(section.heading_path, past) else read  # "### 第一代（2016-2021）"
+        read = former_latter(text, read, versions[0])  # "两个版本：A和B。前者…；后者…"
         read = row_named(read, section.heading_path, named_rows)
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
@@ -193,7 +202,7 @@ def _extract(
             column = column or row_car
             item = priced_trim(vocab, text, item, (spans_of(hits), car_words), from_prose)
             facts_of = partial(
-                _facts, hits, section, text, item, scope, spans, chunks, doc_cars, record
+                _facts, hits, section, text, item, scope, spans, chunks, doc_cars, data_row
             )
             stated, by_name = facts_of(column)
             at = item.value.start
@@ -285,6 +294,7 @@ def _read(
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
+        rows += shared_cells(vocab, text, kv_spans) + clause_cells(vocab, text, [*kv, *rows])
         return [(f, False) for f in [*kv, *parts, *rows]]
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
@@ -378,16 +388,17 @@ def _facts(
     spans: list[tuple[int, int, int]],
     chunks: list[Chunk],
     doc_cars: DocCars,
-    record: tuple[str, str] | None,
+    data_row: bool,
     column: str | None = None,
 ) -> tuple[list[Fact], bool]:
     """The fact `found` states, one per sub-model when its sentence names several joined
     ("G3i 520G和G3i 520N均搭载的是66kWh的电池"); none when its car is unknown. True when its
-    sentence names that car, and no sub-model of it, before the figure."""
+    sentence names that car, and no sub-model of it, before the figure. A data file's row
+    (`data_row`) has no sentence to place its car or screen its figures."""
     subs: list[str | None] = [None]
     by_name = False
     car = column or scope.car_at(found.start)
-    if record is None and column is None:
+    if not data_row and column is None:
         car = referred_car(text, found.value.start, hits) or car  # "…。前者售价…"
         placed = sentence_car(hits, text, found, car, doc_cars)
         if placed is None:
@@ -396,11 +407,11 @@ def _facts(
         car = car or paragraph_car(hits, text, found.start)
     if car is None:
         return [], False
-    if record is None and other_quantity(
+    if not data_row and other_quantity(
         text, found.attribute, found.start, found.value.start, found.value.end
     ):
         return [], False
-    if record is None and not_a_spec(
+    if not data_row and not_a_spec(
         text, found.attribute, found.value.start, found.value.end, section.heading_path[1:]
     ):
         return [], False

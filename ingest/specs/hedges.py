@@ -17,7 +17,7 @@ _MAYBE = re.compile(
     # rumours ("或将超过240kW", "有望达到200km", "听说还有个四驱版") and a test's or an owner's
     # measurement ("实测纯电续航约95km", "实际跑出来的续航在170km左右"), not the maker's figure
     r"|或将|或会|有望|传闻|据传|听说|网传|实测|实际(?:平均)?(?:跑|测|开|续航|油耗|电耗|能耗|表现)|"
-    r"测试(?:中|下来|结果)"
+    r"测试(?:中|下来|结果)|看仪表|仪表(?:显示|上)"  # a reading of the car's own dashboard
     # cars in general as the clause's subject
     r"|市场上|(?:很多|许多|不少)[^，,。]{0,6}车|大多数|大部分[^，,。]{0,6}车|"
     r"\b(?:most|many|other|typical|average)\s+(?:[\w-]+\s+)?(?:evs|cars|vehicles|suvs|rivals|competitors)\b",

@@ -25,6 +25,7 @@ from ingest.specs.counts import (
     heading_cylinders,
     stated_counts,
 )
+from ingest.specs.drive_checks import ON_SOME, WHEELS, drive_ok
 from ingest.specs.engine_output import engine_kw
 from ingest.specs.numbers import quantities
 from ingest.specs.prose import modified
@@ -93,11 +94,10 @@ _GEAR_CUE = re.compile(
     r"匹配|搭配",
     re.IGNORECASE,
 )
-_WHEELS = r"(?:front|rear|all|four)[- ]wheel[- ]drive"
 _DRIVE = re.compile(
     r"\b(?:(?:single|dual|twin|tri)[- ]motor\s+)?(?:AWD|RWD|FWD|4WD|2WD)\b(?:-e\b)?"
-    rf"(?:\s*\({_WHEELS}\))?"
-    rf"|\b{_WHEELS}\b(?:\s+or\s+{_WHEELS}\b)?",  # "front-wheel drive or all-wheel drive"
+    rf"(?:\s*\({WHEELS}\))?"
+    rf"|\b{WHEELS}\b(?:\s+or\s+{WHEELS}\b)?",  # "front-wheel drive or all-wheel drive"
     re.IGNORECASE,
 )
 # "两驱、四驱各4个配置版本", "前置前驱单电机布局", "后置单电机后轮驱动", "双电机全轮驱动"
@@ -107,33 +107,6 @@ _ZH_DRIVE = re.compile(
 # "四驱版", "四驱驭领版": a drive opening a version's name ("四驱两种版本" counts, names none)
 _ZH_NAMING = re.compile(r"(?<=[\u4e00-\u9fff])(?:\d|的[两三四\d]款)")
 _OWN_VERSION = re.compile(r"(?:(?![的是在让使和与及为种个款一二两三四五])\w){0,6}?(?:版|车型|型)")
-_DRIVE_OFFER = re.compile(
-    r"(?:\b(?:available|offered|comes?|sold)\s+(?:only\s+)?(?:in|with)|\bfeaturing|\bfeatures|"
-    r"\bstandard|\b(?:is|are))\s+$",
-    re.I,
-)
-_HEADING_LINE = re.compile(r"[ \t]*(?:#+[ \t]*)?\*\*[^*\n]{2,60}\*\*:?[ \t]*")
-# a list item that names a trim, then at most two words before the drive its text opens with
-_ITEM_OPENS = re.compile(r"[ \t]*[-*•][ \t]+\*\*[^*\n]{1,40}\*\*[ \t]*:[ \t]*(?:[\w-]+[ \t]+){0,2}")
-_QUESTION = re.compile(r"[^.;!?。\n]*[?？]")  # the rest of its line asks
-_OR_ANOTHER = re.compile(
-    rf"[^.;\n]{{0,40}}?\bor\s+(?:the\s+)?(?:AWD|RWD|FWD|4WD|2WD|{_WHEELS})\b", re.I
-)
-# "Standard all-wheel drive on most hybrid trims": offered on some, no spec of the car's
-_SOME_TRIMS = re.compile(
-    r"\b(?:most|some|select|certain|higher|lower|upper)\s+(?:[\w-]+\s+)?"
-    r"(?:trims?|models?|variants?|versions?|grades?)\b",
-    re.I,
-)
-# "AWD is available on select trims", "offers 4WD on select trims": a drive some versions
-# have, whose variant is the versions the text names that way ("standard on most hybrid
-# trims" hedges how many, as "up to" does, and stays unread)
-_ON_SOME = re.compile(
-    r"(?:\s+(?:is|are)\s+(?:also\s+)?(?:available|offered|optional|standard))?\s+(?:on|in|for)\s+"
-    r"(?P<v>(?:some|select|selected|certain)\s+(?:[\w-]+\s+)?"
-    r"(?:trims?|models?|variants?|versions?|grades?))\b",
-    re.I,
-)
 _ZH_SOME = re.compile(r"(?P<v>(?:部分|高配|顶配)(?:车型|版本|配置))[^，,。；;！？]{0,8}$")
 _CLAUSE_STOP = re.compile(r"[。；;!?]|\.(?:\s|$)|\n\s*\n")
 _ON_VARIANTS = re.compile(
@@ -192,7 +165,7 @@ def phrase_facts(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> l
     if "transmission" in vocab.attributes and has("speed", "cvt", "dct", "dsg", "amt", "ivt", "速"):
         out += _phrases(text, covered, _GEARBOX, "transmission", _gearbox_ok)
     if "drive" in vocab.attributes and has("awd", "rwd", "fwd", "4wd", "2wd", "wheel drive"):
-        out += _phrases(text, covered, _DRIVE, "drive", _drive_ok)
+        out += _phrases(text, covered, _DRIVE, "drive", drive_ok)
     if "drive" in vocab.attributes and "驱" in text:
         out += _phrases(text, covered, _ZH_DRIVE, "drive", _zh_drive_ok)
     sized = ("engine", "liter", "litre", "发动机", "增程器", "t+", "t动力")
@@ -390,7 +363,7 @@ def _gearbox_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
 def _some_variants(text: str, m: re.Match[str]) -> tuple[str, int, int] | None:
     """The versions a drive is offered on when the text names them only as some of them
     ("on select trims", "部分车型"), with the evidence's span; else None."""
-    on = _ON_SOME.match(text, m.end())
+    on = ON_SOME.match(text, m.end())
     if on is not None:
         return on.group("v"), m.start(), on.end()
     zh = _ZH_SOME.search(text, max(0, m.start() - 16), m.start())
@@ -398,46 +371,7 @@ def _some_variants(text: str, m: re.Match[str]) -> tuple[str, int, int] | None:
 
 
 def _zh_drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
-    return not compared(text, m.start())
-
-
-def _drive_ok(text: str, m: re.Match[str], a: int, b: int) -> bool:
-    if re.match(r"\s*:", text[m.end() : m.end() + 2]):
-        return False  # "RWD: 220 miles": a variant's name heading its figures
-    line_start = text.rfind("\n", 0, m.start()) + 1
-    line_end = text.find("\n", m.end())
-    if _HEADING_LINE.fullmatch(text, line_start, len(text) if line_end < 0 else line_end):
-        return False  # "**Dual-Motor AWD System:**": a topic, not a car's drive
-    if re.match(r"(?:single|dual|twin|tri)", m.group(), re.I):
-        return True
-    if _ITEM_OPENS.fullmatch(text, line_start, m.start()):
-        return True  # "- **Taycan 4S**: All-wheel drive with 536 HP": what the trim is
-    if _ON_SOME.match(text, m.end()):
-        return True  # "AWD is available on select trims": a drive of those versions
-    if _SOME_TRIMS.search(text, a, b) or _QUESTION.match(text, m.end()):
-        return False  # offered on some trims; a question states nothing
-    if _OR_ANOTHER.match(text, m.end(), b):
-        return False  # "RWD (318-mile range) or AWD": either, and the reader cannot say which
-    if re.match(r"\s+only\b", text[m.end() :], re.I):
-        return True
-    if _DRIVE_OFFER.search(text[max(a, m.start() - 30) : m.start()]):
-        return True
-    before = text[a : m.start()]
-    return bool(_HAS_DRIVE.search(before)) and not _IF_YOU.search(before)
-
-
-# "Every one of them has all-wheel drive", "comes with a six-speed automatic and i-Activ
-# all-wheel drive as standard", "gets Honda's i-VTM4 torque-vectoring all-wheel drive": the
-# car has it, a few words of its maker's name for it between
-_HAS_DRIVE = re.compile(
-    r"\b(?:has|have|gets?|uses?)\s+(?:[\w'’-]+\s+){0,3}$|"
-    r"\b(?:comes?|is|are)\s+(?:standard\s+)?(?:with|equipped with)\s+[^.;:]*\band\s+"
-    r"(?:[\w'’-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
-_IF_YOU = re.compile(
-    r"\b(?:if|whether|unless|when|you)\b", re.IGNORECASE
-)  # "if you have an AWD model"
+    return not compared(text, m.start()) and text[m.end() : m.end() + 1] != "的"  # "四驱的…"
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:

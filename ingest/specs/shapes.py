@@ -68,7 +68,7 @@ def key_values(
                 units, columns = data_set.units, data_set.attributes
                 break
     headings = [] if data_sets else _unlabelled(vocab, variant_headings(text))
-    trim = _row_trim(matches) if data_sets is not None else None
+    trim = row_trim(matches) if data_sets is not None else None
     if headings:
         out.extend(_heading_displacements(vocab, text, headings))
     for m in matches:
@@ -149,18 +149,17 @@ _NEXT_PAIR = re.compile(r";[ \t]*(?P<label>[A-Za-z][^:;\n]{1,30}):[ \t]*(?P<valu
 
 
 # A data row's column naming the row's trim or version ("Trim: LX", "Grade", "Variant")
-_TRIM_COLUMN = re.compile(
-    r"(?:trim(?: level| name)?|grade|variant|version|edition|package|configuration|derivative)",
+TRIM_COLUMN = re.compile(
+    r"(?:trim(?: level| name)?|grade|variant|version|edition|package|configuration|derivative"
+    r"|版本|车款)",
     re.I,
 )
 
 
-def _row_trim(matches: list[re.Match[str]]) -> str | None:
+def row_trim(matches: list[re.Match[str]]) -> str | None:
     """The trim a data row names in a column of its own: the variant of its figures."""
-    for m in matches:
-        if _TRIM_COLUMN.fullmatch(m.group("label").strip()) and m.group("value").strip():
-            return m.group("value").strip()
-    return None
+    named = (m for m in matches if TRIM_COLUMN.fullmatch(m.group("label").strip()))
+    return next((v for m in named if (v := m.group("value").strip())), None)
 
 
 # A line naming an engine, drive or trim that the `key: value` lines below it describe:

@@ -52,7 +52,9 @@ _COUNTED = re.compile(
     r"(?:两|三|四|五|2|3|4|5)(?:个|款|种)(?:版本|车型|配置)\s*[:：]\s*"
     r"(?P<names>[^。；;:：\n]{2,80}?)\s*(?=[。；;\n]|$)"
 )
-_VERSION_WORD = re.compile(r"(?:版|型|款)$|^(?:[A-Za-z]+\d*|\d+[A-Za-z]+)$")
+_VERSION_WORD = re.compile(r"(?:版|型|款|[两四前后]驱)$|^(?:[A-Za-z]+\d*|\d+[A-Za-z]+)$")
+# "**2.0T 燃油四驱领航版**：指导价19.98万。…": a paragraph a Chinese version's name leads
+_LEAD = re.compile(r"^[ \t]*\*\*(?P<name>[^*\n:]{2,30}?(?:版本|版|车型))\*\*[ \t]*:", re.M)
 
 
 def _bracket_order(folded: str, names: list[str]) -> list[str]:
@@ -81,7 +83,8 @@ def version_names(text: str) -> list[str]:
         names = [n.strip() for n in re.split(r"以及|和|、|与|及|,|，", intro.group("names"))]
         if len(names) > 1 and all(_VERSION_WORD.search(n) for n in names if n):
             return [n for n in names if n]
-    return []
+    leads = [m.group("name").strip() for m in _LEAD.finditer(text)]
+    return leads if len(leads) > 1 else []
 
 
 def _bracketed(value: str, start: int) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ a figure with no unit at all is kept as written with `unit=None`, never converte
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.specs.model import Fact
 from ingest.specs.numbers import Quantity, quantities
@@ -94,7 +94,7 @@ def read(
     values: list[Value] = []
     i = 0
     while i < len(found):
-        q = found[i]
+        q = _per_100km(attr, found[i], text)
         value = _figure(attr, q, hint, bare)
         if value is None or (
             value.unit is None
@@ -245,6 +245,15 @@ def _figure(attr: Attribute, q: Quantity, hint: Hint | None, bare: bool) -> Valu
 
 
 _PER_100KM = {"volume": L100, "energy": KWH100}
+
+
+def _per_100km(attr: Attribute, q: Quantity, text: str) -> Quantity:
+    """Litres (kWh) read as a consumption are per 100 km ("综合油耗5.6L"), written as litres or
+    升, not as an engine's "2.0T"."""
+    per = _PER_100KM.get(q.unit.dimension) if q.unit is not None else None
+    if per is None or per.dimension != attr.dimension or text[q.end - 1 : q.end] in "Tt":
+        return q
+    return replace(q, unit=per)
 
 
 def _plausible_bare(attr: Attribute, number: float) -> bool:

@@ -28,7 +28,7 @@ from dataclasses import replace
 from ingest.document import ParsedDocument
 from ingest.specs.cars import CarIndex
 from ingest.specs.scope import DocCars
-from ingest.specs.shapes import Found, values_of
+from ingest.specs.shapes import TRIM_COLUMN, Found, values_of
 from ingest.specs.vocabulary import Vocabulary
 
 _LINE = re.compile(r"^(?P<key>[^:\n]{1,80}): (?P<value>[^\n]*)$", re.MULTILINE)
@@ -117,10 +117,16 @@ def rows_named(vocab: Vocabulary, doc: ParsedDocument, columns: tuple[str, ...])
     keys = [m.group("key") for m in lines]
     if any(_MAKE_MODEL.fullmatch(k.strip()) for k in keys) or vocab.lookup(keys[0]) is not None:
         return False  # a data file's make and model columns name each row's car
+    if _ROW_ID.search(keys[0]) or any(TRIM_COLUMN.fullmatch(k.strip()) for k in keys):
+        return False  # a stock list's: its first column numbers rows, a version column names
     named = sum(vocab.lookup(k) is not None for k in keys[1:])
     return named >= 2 and lines[0].group("value") == first.heading_path[0]
 
 
+# a column of row numbers or codes (a stock number, a VIN): no version's name
+_ROW_ID = re.compile(
+    r"(?<!型)号$|序号|编码|代码|VIN|^(?:id|no\.?|#|stock(?: no\.?| number)?|s/?n)$", re.I
+)
 _MAKE_MODEL = re.compile(r"make|model|manufacturer|brand|品牌|厂商|厂家|生产厂商", re.IGNORECASE)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.specs.counts import engine_parts
 from ingest.specs.numbers import quantities
 from ingest.specs.outline import names_thing
 from ingest.specs.phrases import UNIT_ATTRIBUTE
@@ -33,7 +34,9 @@ _COMMA_ROW = re.compile(
     r"(?P<cells>[^\n|:]+)$",
     re.MULTILINE,
 )
-_COMMA = re.compile(r"[，,；;]")
+_NUMBERED = re.compile(r"^\d{1,2}[.、)）](?!\d)\s*")  # "1. 2.4T 两驱进取版": an item's number
+_COUNTING = re.compile(r"[一二两三四五六七八九十\d]+(?:个|款|种)(?:版本|车型|配置)$")
+_COMMA = re.compile(r"[，,；;。]")
 _ZH_VERSION_NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9+]*(?:版本|版|车型|型)$")
 # an English list item: a version's name, then its figures split by commas ("- Q4 40 e-tron:
 # rear-wheel drive, 150 kW (204 PS), 310 Nm, 0-100 km/h in 8.5 s"); three cells at least
@@ -96,17 +99,39 @@ def row_cell(
         if digit is None:
             return []
     if key is None and labelled:
-        return []
+        return _unlabelled(vocab, text, lead, lead + len(cell), row, version)
     if key is None:
         found = quantities(_RESTATED.sub("", cell))  # "150 kW (204 PS)": one figure
-        if len(found) != 1 or found[0].unit is None:
-            return []
-        key = _ROW_UNITS.get(found[0].unit.symbol)
+        if len(found) != 1 or (found[0].unit is None and (label or not found[0].wan)):
+            return []  # a bare "11.98万" is a price; "裸车价：11.98万" what a buyer paid
+        key = _ROW_UNITS.get(found[0].unit.symbol) if found[0].unit else "price"  # "11.98万"
         if key is None:
             return []
     return values_of(
         vocab, key, label, text, lead + digit.start(), b, row[0], row[1], version, single=True
     )
+
+
+_ENGINE_WORD = re.compile(r"发动机|引擎")
+_FITTED = re.compile(r"^(?:配备|搭配|匹配|采用|配)")  # "配爱信8AT": fitted with
+
+
+def _unlabelled(
+    vocab: Vocabulary, text: str, a: int, b: int, row: tuple[int, int], version: str | None
+) -> list[Found]:
+    """A figure of a version's comma row with no label of its own that still says what it
+    is: the engine it names ("2.0T四缸发动机": its size and cylinders) or its gearbox
+    ("配爱信8AT")."""
+    cell = text[a:b]
+    if len(cell) > 20:
+        return []
+    engine = _ENGINE_WORD.search(cell)
+    if engine and _DIGIT.search(cell, 0, engine.start()):  # not "发动机功率140kW": a label
+        return engine_parts(vocab, text, Found("engine", Value(a, b), row[0], row[1], version))
+    if _GEARBOX.search(cell) and not _DRIVE.search(cell):
+        fitted = _FITTED.match(cell)
+        return [Found("transmission", Value(a + (fitted.end() if fitted else 0), b), *row, version)]
+    return []
 
 
 _CELL = 30  # characters of an English row's cell at most: a figure and its unit, no prose
@@ -148,13 +173,18 @@ def _comma_rows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) -> li
         name = m.group("name").strip()
         if any(a <= m.start() < b for a, b in skip) or not _ZH_VERSION_NAME.search(name):
             continue
+        if _COUNTING.search(name):
+            continue  # "它一共三个版本：A、B、C，指导价分别为…": a count, not a version's name
         if vocab.lookup(name):
             continue
-        version = name  # as written: "瑞虎8 1.6T 豪华型" is no make before a model
+        version = _NUMBERED.sub("", name)  # as written ("瑞虎8 1.6T 豪华型"), past "1. "
         row: list[Found] = []
         pos = m.start("cells")
-        for cell in _COMMA.split(m.group("cells")):
-            row += row_cell(vocab, text, pos, pos + len(cell), (m.start(), m.end()), version, True)
+        for i, cell in enumerate(_COMMA.split(m.group("cells"))):
+            labelled = i > 0  # "510 舒享版：11.98万，电池56.2kWh": a first bare price is its own
+            row += row_cell(
+                vocab, text, pos, pos + len(cell), (m.start(), m.end()), version, labelled
+            )
             pos += len(cell) + 1
         if any(f.attribute not in ("drive", "transmission") for f in row):
             out += row  # a figure with its label: not a sentence that names its drive
