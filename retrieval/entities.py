@@ -70,18 +70,21 @@ class QueryCars:
         """`index` taught the `known` cars it does not list, by their model names. A plain
         word needs its make (`add_models`), but a Chinese model name of two characters or
         more names its car alone, as the alias file's do ("海豹" for 比亚迪海豹), unless it is
-        also a make's name (理想 is Li Auto's, and "ideal")."""
+        also a make's name (理想 is Li Auto's, and "ideal"); so does a name holding one
+        written with Latin letters ("极光X5插电混动版", the name a Chinese document gives the
+        Aurora X5 Hybrid)."""
         models = []
         alone = []
         for car in known:
             split = next(filter(None, (_split(index, car.id, name) for name in car.names)), None)
             if split is not None and car.id not in index.model_names:
                 make, model = split
-                # and its Chinese names (the alias file's [names]: "塔科马" of the Toyota Tacoma)
-                chinese = [n for n in car.names if _HAN_NAME.fullmatch(spelled(n).strip())]
+                # and its Chinese names (the alias file's [names]: "塔科马" of the Toyota Tacoma;
+                # a document's "极光X5插电混动版", Latin letters inside)
+                chinese = [n for n in car.names if _HAN_NAME.search(spelled(n))]
                 models.append((car.id, make, [model, *chinese]))
                 for key in (spelled(n).strip() for n in [model, *chinese]):
-                    if _HAN_NAME.fullmatch(key) and key not in index.brand_aliases:
+                    if _HAN_NAME.search(key) and key not in index.brand_aliases:
                         alone.append(key)
         add_models(index, models)
         index.strong.update(alone)
