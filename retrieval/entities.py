@@ -34,6 +34,8 @@ _WORDS = re.compile(r"[a-z0-9]+")
 _GLUE = re.compile(r"[ -]?[a-z0-9]+(?:[ -][a-z0-9]+){0,2}")  # words just after a name
 MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
 _HAN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")  # a Chinese model name
+# a Chinese make, then the model's code: "极光x5插电混动版"
+_MADE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff]{2,})([a-z0-9]+).*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,15 @@ class QueryCars:
                     if _HAN_NAME.search(key) and key not in index.brand_aliases:
                         alone.append(key)
         add_models(index, models)
+        # a Chinese name written as a make and the model's code ("极光X5插电混动版" of the Aurora
+        # X5 Hybrid) spells the make in Chinese: 极光 names Aurora, so "极光X7" is its make's
+        for car_id, _, (model, *chinese) in models:
+            code = _WORDS.match(spelled(model))
+            for name in chinese:
+                made = _MADE.fullmatch(spelled(name).strip())
+                if code and made and made.group(2) == code.group() and car_id in index.model_brand:
+                    index.brand_aliases.setdefault(made.group(1), index.model_brand[car_id])
+        add_models(index, [])  # the scans again, with those makes
         index.strong.update(alone)
         return cls(index)
 

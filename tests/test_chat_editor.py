@@ -77,6 +77,9 @@ def test_a_registry_name_written_with_latin_letters_names_its_car() -> None:
     )
     assert [m.car for m in cars.find("云雀Q7混动版多少钱？")] == ["nimbus-q7-hybrid"]
     assert [m.car for m in cars.find("How much is the Nimbus Q7 Hybrid?")] == ["nimbus-q7-hybrid"]
+    # the Chinese name spells the make before the model's code: 云雀 is Nimbus
+    [make] = cars.index.find("云雀Q9多少钱？")
+    assert (make.car, make.brand, make.end) == (None, "nimbus", 2)
 
 
 def test_the_car_a_message_names_in_chinese_is_its_topic(
@@ -102,10 +105,15 @@ def test_a_car_nobody_indexed_is_not_answered_with_the_last_one(
     """A make the index knows with a model it does not ("the Lumen E9") is a car chat cannot
     resolve: said so, never answered with the Lumen E2 of the turn before."""
     first = ask(client, "How much is the Lumen E2?")
-    reply = ask(client, "How much is the Lumen E9?", first["session_id"])
-    assert reply["cars"] == [] and reply["facts"] == []
-    assert reply["answer"].startswith("The documents don't cover the Lumen E9."), reply["answer"]
-    assert not any(p.value in reply["answer"] for p in facts_of(services, "lumen-e2", "price"))
+    prices = facts_of(services, "lumen-e2", "price")
+    for message, said in [
+        ("How much is the Lumen E9?", "The documents don't cover the Lumen E9."),
+        ("极光X7多少钱？", "资料中没有关于极光X7的内容。"),  # 极光: the Aurora X5 Hybrid's make
+    ]:
+        reply = ask(client, message, first["session_id"])
+        assert reply["cars"] == [] and reply["facts"] == []
+        assert reply["answer"].startswith(said), reply["answer"]
+        assert not any(p.value in reply["answer"] for p in prices)
 
 
 def test_an_attribute_named_by_its_word_outranks_a_question_phrase() -> None:
