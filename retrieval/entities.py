@@ -34,6 +34,8 @@ _WORDS = re.compile(r"[a-z0-9]+")
 _GLUE = re.compile(r"[ -]?[a-z0-9]+(?:[ -][a-z0-9]+){0,2}")  # words just after a name
 MAX_CARS = 4  # a query naming more is a list, not a comparison: the first four are searched
 _HAN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")  # a Chinese model name
+# a Chinese make, then the model's code: "极光x5插电混动版"
+_MADE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff]{2,})([a-z0-9]+).*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +72,32 @@ class QueryCars:
         """`index` taught the `known` cars it does not list, by their model names. A plain
         word needs its make (`add_models`), but a Chinese model name of two characters or
         more names its car alone, as the alias file's do ("海豹" for 比亚迪海豹), unless it is
-        also a make's name (理想 is Li Auto's, and "ideal")."""
+        also a make's name (理想 is Li Auto's, and "ideal"); so does a name holding one
+        written with Latin letters ("极光X5插电混动版", the name a Chinese document gives the
+        Aurora X5 Hybrid)."""
         models = []
         alone = []
         for car in known:
             split = next(filter(None, (_split(index, car.id, name) for name in car.names)), None)
             if split is not None and car.id not in index.model_names:
                 make, model = split
-                # and its Chinese names (the alias file's [names]: "塔科马" of the Toyota Tacoma)
-                chinese = [n for n in car.names if _HAN_NAME.fullmatch(spelled(n).strip())]
+                # and its Chinese names (the alias file's [names]: "塔科马" of the Toyota Tacoma;
+                # a document's "极光X5插电混动版", Latin letters inside)
+                chinese = [n for n in car.names if _HAN_NAME.search(spelled(n))]
                 models.append((car.id, make, [model, *chinese]))
                 for key in (spelled(n).strip() for n in [model, *chinese]):
-                    if _HAN_NAME.fullmatch(key) and key not in index.brand_aliases:
+                    if _HAN_NAME.search(key) and key not in index.brand_aliases:
                         alone.append(key)
         add_models(index, models)
+        # a Chinese name written as a make and the model's code ("极光X5插电混动版" of the Aurora
+        # X5 Hybrid) spells the make in Chinese: 极光 names Aurora, so "极光X7" is its make's
+        for car_id, _, (model, *chinese) in models:
+            code = _WORDS.match(spelled(model))
+            for name in chinese:
+                made = _MADE.fullmatch(spelled(name).strip())
+                if code and made and made.group(2) == code.group() and car_id in index.model_brand:
+                    index.brand_aliases.setdefault(made.group(1), index.model_brand[car_id])
+        add_models(index, [])  # the scans again, with those makes
         index.strong.update(alone)
         return cls(index)
 

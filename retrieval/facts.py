@@ -124,26 +124,27 @@ class QueryAttributes:
                 )
         return keys
 
-    def asking(self, query: str) -> list[tuple[int, str]]:
-        """(offset in the query as `find` reads it, attribute) of each way `query` asks for an
-        attribute that no document labels so: an `asked` word ("how far", 多少钱) or a word
-        of degree (多宽), each only where `find` reads that attribute. Chat reads a turn's
-        attributes by their labels itself and by this reading of how questions ask."""
+    def asking(self, query: str) -> list[tuple[int, str, str]]:
+        """(offset in the query as `find` reads it, attribute, the words that ask) of each way
+        `query` asks for an attribute that no document labels so: an `asked` word ("how far",
+        多少钱, "charge") or a word of degree (多宽), each only where `find` reads that
+        attribute. Chat reads a turn's attributes by their labels itself and by this reading
+        of how questions ask."""
         keys = self.find(query)
         text = _query_text(query)
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, str]] = []
         if self.first is not None:
             grams = word_grams(text, self.first, set(self.english), self.longest)
-            found += [(start, self.english[g]) for start, _, g in grams if g in self.asked]
+            found += [(start, self.english[g], g) for start, _, g in grams if g in self.asked]
         found += [
-            (text.find(w), k) for w, k in self.chinese.items() if w in self.asked and w in text
+            (text.find(w), k, w) for w, k in self.chinese.items() if w in self.asked and w in text
         ]
         found += [
-            (m.start(), self.single[m.group(1)])
+            (m.start(), self.single[m.group(1)], m.group())
             for m in _DEGREE.finditer(text)
             if m.group(1) in self.single
         ]
-        return sorted((at, key) for at, key in found if key in keys)
+        return sorted(item for item in found if item[1] in keys)
 
     def states(self, key: str, text: str) -> bool:
         """Whether `text` (normalised) names attribute `key` by one of its labels."""

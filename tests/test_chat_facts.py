@@ -22,11 +22,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.services import Services
 from api.settings import Settings
-from generation.chat.lookup import TurnFacts
 from generation.chat.quote import content_words, matching, naming
 from generation.chat.topic import Topics
 from generation.facts import SheetFact
-from generation.passages import Passage
 from ingest.specs.vocabulary import load_vocabulary
 from tests.fake_openai import FakeOpenAI
 
@@ -262,21 +260,6 @@ def test_chat_completions_carry_the_topic_from_the_client_messages(
     assert torque.citation.chunk_id in {c["chunk_id"] for c in body["citations"] if c["cited"]}
     assert body["usage"]["completion_tokens"] == 0
     assert body["grounding"]["checked"] >= 1 and body["grounding"]["unsupported"] == []
-
-
-def test_an_unsupported_figure_of_the_embedded_model_gives_way() -> None:
-    passage = Passage(1, "doc:0", "Boot volume: 330 litres", "lumen_e2.txt", None, "chat")
-    facts = TurnFacts(fallback="The documents don't say.")
-    text, writer, used, grounding = facts.settle(
-        "It holds 999 litres [1].", [passage], step="chat", replace=True
-    )
-    assert (text, writer, used) == ("The documents don't say.", "facts", [])
-    assert grounding.checked == 0
-    # streamed already: it stays, flagged
-    text, writer, _, grounding = facts.settle(
-        "It holds 999 litres [1].", [passage], step="chat", replace=False
-    )
-    assert writer == "model" and [u.text for u in grounding.unsupported] == ["999 litres"]
 
 
 def test_another_cars_figure_in_a_chat_answer_is_wrong_car(

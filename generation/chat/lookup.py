@@ -8,12 +8,12 @@ realised sentence itself ("The Lumen E2's boot holds 330 litres [3]." / "Meridia
 versions differ; an attribute without a fact is quoted from the car's passage that names it,
 another question from the passage sentence that answers it (`generation.chat.quote`), "Tell me
 about the Lumen E2" with its headline facts; when nothing answers, it says the documents don't.
-A remote model gets the numbered facts in its prompt and answers freely.
+A message about no car it knows ("hello") is told what chat answers (`about`). A remote model
+gets the numbered facts in its prompt and answers freely.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,9 +32,8 @@ from generation.schemas import CarInfo, StepGrounding, UsedFact
 from ingest.specs.registry import CarRegistry
 from ingest.specs.vocabulary import Vocabulary
 
-log = logging.getLogger(__name__)
-
 CHAT_STEP = "chat"  # what a chat turn's retrieval and passages are labelled with
+MAX_LISTED = 4  # the cars a message about none is told of, by name
 MAX_FACT_LINES = 60  # a prompt's facts: the asked ones first, then the car's others
 # What answers a question about an attribute the sheet lacks: brochures list their engines as
 # the versions of the power figures ("Kappa 1.0 l Turbo GDi: 88.3 kW").
@@ -173,13 +172,30 @@ class ChatWriter:
         """A passage's sentence, quoted as what the documents say, with its number."""
         return self._phrase("quote").format(car=car, text=text, n=n)
 
-    def dont_say(self, car: str | None = None, attribute: str | None = None) -> str:
-        """The documents don't say (what the car's attribute is)."""
-        if car and attribute:
+    def dont_say(self, car: str, attribute: str | None = None) -> str:
+        """The documents on the car don't say (what its attribute is)."""
+        if attribute:
             return self._phrase("dont_say").format(car=car, label=self.label(attribute))
-        if car:
-            return self._phrase("dont_say_car").format(car=car)
-        return self._phrase("dont_say_any")
+        return self._phrase("dont_say_car").format(car=car)
+
+    def unknown_car(self, name: str) -> str:
+        """The documents don't cover the car named `name` ("" for no name)."""
+        return self._phrase("unknown_car").format(car=name) if name else ""
+
+    def listing(self, names: Sequence[str], more: int) -> str:
+        """The names as one list: "A, B and C" (and `more` others)."""
+        items = [*names, *([self._phrase("more").format(n=more)] if more else [])]
+        if len(items) < 2:
+            return "".join(items)
+        return self._phrase("list_sep").join(items[:-1]) + self._phrase("list_and") + items[-1]
+
+    def about(self, cars: Sequence[str], more: int, example: FactSheet | None) -> str:
+        """What chat answers: the indexed cars' specifications, with an example question."""
+        if example is None or not example.facts:
+            return self._phrase("about_none")
+        car, label = example.name(self.language), self.label(example.facts[0].attribute)
+        question = self._phrase("example").format(car=car, label=label)
+        return self._phrase("about").format(cars=self.listing(cars, more), example=question)
 
     def join(self, sentences: Sequence[str]) -> str:
         return self.sep.join(s for s in sentences if s)
@@ -188,35 +204,25 @@ class ChatWriter:
 @dataclass
 class TurnFacts:
     """What the facts give one turn: numbered lines for the prompt, the facts they show, and
-    for the embedded model the answer written without it (`direct`) and the one that stands
-    in for its answer when a figure of it is unsupported (`fallback`)."""
+    for the embedded model the answer written without it (`direct`)."""
 
     lines: list[str] = field(default_factory=list)
     shown: list[UsedFact] = field(default_factory=list)
     cars: list[CarInfo] = field(default_factory=list)
     direct: str | None = None
-    used: list[UsedFact] = field(default_factory=list)  # the facts `direct` / `fallback` state
-    fallback: str | None = None
+    used: list[UsedFact] = field(default_factory=list)  # the facts `direct` states
     registry: CarRegistry | None = None  # judges figures against every car's facts
     asked: int = 0  # the first `lines`: the asked facts, kept before any passage
     about: set[str] = field(default_factory=set)  # chunks about the topic cars
 
     def settle(
-        self, text: str, passages: Sequence[Passage], *, step: str, replace: bool
+        self, text: str, passages: Sequence[Passage], *, step: str
     ) -> tuple[str, Literal["facts", "model"], list[UsedFact], StepGrounding]:
         """The answer, who wrote it, the facts it states and its figures checked like
-        generation's (`generation.grounding`). The embedded model's answer (to a question
-        about no car) with a figure unsupported or another car's gives way to `fallback`
-        (the documents don't say) unless `replace` is False (it was streamed already)."""
+        generation's (`generation.grounding`)."""
         grounding = self.check(step, text, passages)
         if self.direct is not None:
             return text, "facts", self.used, grounding
-        wrong = [*grounding.unsupported, *grounding.wrong_car]
-        if wrong and self.fallback and replace:
-            why = ", ".join(u.text for u in wrong)
-            log.warning("the embedded model's chat answer gave way to the facts: %s", why)
-            grounding = self.check(step, self.fallback, passages)
-            return self.fallback, "facts", self.used, grounding
         cited = cited_numbers(text)
         used = [f for f in self.shown if f.n in cited and _states(text, f)]
         return text, "model", used, grounding
@@ -277,8 +283,8 @@ async def turn_facts(
     if not local:
         return found
     writer = ChatWriter(facts.books[language], topics.vocabulary)
-    if not cars:  # an answer with an unsupported figure says the documents don't say
-        found.fallback = writer.dont_say()
+    if not cars:  # what chat answers, not the small model's free writing
+        found.direct = writer.join([writer.unknown_car(topic.unknown), about(facts, writer)])
         return found
     by_id = {s.car.id: s for s in sheets.sheets}
     names = [by_id[c].name(language) if c in by_id else car_name(facts, c) for c in cars]
@@ -298,7 +304,12 @@ async def turn_facts(
                 stated += [(sheet, f) for f in of]
                 continue
             # no fact: the passage sentence that names it, else the documents don't say
-            quote = _first(naming(t, topics.names.get(attribute, ())) for t in texts)
+            # by its labels or own words ("DC charging"), a spec row labelled so first
+            names = topics.names.get(attribute, [])
+            own = topics.own_words.get(attribute, [])
+            quote = _first(naming(t, names, words=own, labelled=True) for t in texts) or _first(
+                naming(t, names, words=own) for t in texts
+            )
             if quote is not None:
                 said.append(writer.quote(name, car_passages[quote[0]].n, quote[1]))
             else:
@@ -320,6 +331,21 @@ async def turn_facts(
     found.direct = writer.join(said + unsaid)
     found.used = sheets.used(stated)
     return found
+
+
+def about(facts: Facts, writer: ChatWriter) -> str:
+    """What chat answers on the embedded model, for a message about no car it knows ("hello",
+    "What is a plug-in hybrid?"): the cars with facts, most facts first, and a question about
+    the first one's first fact."""
+    cars = sorted((c for c in facts.registry.cars() if c.facts), key=lambda c: -c.facts)
+    sheets = []
+    for car in cars[:MAX_LISTED]:
+        try:
+            sheets.append(facts.sheet(car.id))
+        except (UnknownCar, CarHasNoFacts):
+            continue  # removed since it was listed
+    names = [s.name(writer.language) for s in sheets]
+    return writer.about(names, len(cars) - len(names), sheets[0] if sheets else None)
 
 
 def _first(found: Iterable[str | None]) -> tuple[int, str] | None:

@@ -53,20 +53,32 @@ def tidy(piece: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
 
 
-def _has(plain_text: str, word: str) -> bool:
+def _has(plain_text: str, word: str, *, whole: bool = False) -> bool:
+    """Whether `plain_text` holds `word` at a word's start (a label's plural counts), or as a
+    whole word with `whole`."""
     if _CJK.search(word):
         return word in plain_text
-    return re.search(rf"(?<![a-z0-9]){re.escape(word)}", plain_text) is not None
+    end = "(?![a-z0-9])" if whole else ""
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}{end}", plain_text) is not None
 
 
-def naming(text: str, names: Iterable[str]) -> str | None:
-    """The first sentence of `text` that names an attribute by one of `names` (folded) and
-    says more than the name: a figure, or some words ("Engine" alone is a heading); None when
-    none does."""
-    names = list(names)
+def naming(
+    text: str, names: Iterable[str], *, words: Iterable[str] = (), labelled: bool = False
+) -> str | None:
+    """The first sentence of `text` that names an attribute by one of `names` (folded) or,
+    as whole words, `words` (its own words: "tow" is not "town"), and says more than the
+    name: a figure, or some words ("Engine" alone is a heading); with `labelled`, only a row
+    naming it in its label ("DC charging: 80 kW peak, 10-80% in 28 minutes", not a sentence
+    mentioning "fast charging" by the way); None when none does."""
+    names, words = list(names), list(words)
     for piece in sentences(text):
-        flat = plain(piece)
+        label, colon, _ = piece.partition(":") if ":" in piece else piece.partition("：")
+        if labelled and not colon:
+            continue
+        flat = plain(label if labelled else piece)
         named = [n for n in names if _has(flat, n)]
+        named += [w for w in words if _has(flat, w, whole=True)]
+        flat = plain(piece)
         rest = re.sub(r"\W", "", flat.replace(max(named, key=len), "")) if named else ""
         if len(rest) >= MIN_QUOTE or re.search(r"\d", rest):
             return tidy(piece)

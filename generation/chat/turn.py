@@ -21,7 +21,8 @@ after the previous user message are searched (`generation.passages.PassageBook`)
 results interleaved by rank, `k` in all, among the chunks about the turn's topic cars
 (`generation.chat.topic`: the cars the message names, else those named last) when there are
 any. The topic cars' facts are numbered in the same citation list (`generation.chat.lookup`);
-the embedded model's answer to a fact lookup is written from them without a model call. The
+the embedded model's answer is written from them (or, about no car, says what chat answers)
+without a model call. The
 passages and facts get the context window's room left after the system prompt, message and
 reserve, ceding up to half of it to the memory; the lowest-ranked passages go first.
 """
@@ -420,7 +421,7 @@ class Conversation(AnswerFlow[PreparedTurn, ChatAnswer]):
     ) -> ChatAnswer:
         """The answer with its grounding (`lookup.TurnFacts.settle`)."""
         text, writer, used, grounding = prepared.facts.settle(
-            text, prepared.passages, step=CHAT_STEP, replace=not incremental
+            text, prepared.passages, step=CHAT_STEP
         )
         return ChatAnswer(
             answer=text,
