@@ -147,7 +147,7 @@ class ChatWriter:
             return realiser.cited(template.format(car=car, label=label, value=value), same)
         items = []
         for value, same in values.items():
-            variant = same[0].variant or car
+            variant = realiser.version(same[0].variant) if same[0].variant else car
             item = self._phrase("version").format(variant=variant, value=value)
             marks = "".join(f"[{n}]" for n in dict.fromkeys(number(f) for f in same))
             items.append(f"{item}{self.sep}{marks}")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from generation.facts.plan import Plan, Topic
+from generation.facts.powertrain import electric, plug_in
 from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
 from generation.facts.sheet import (
     FactSheet,
@@ -138,10 +139,12 @@ class Writer:
                 if named:
                     continue  # a title names one version
                 short = short or variant
-                phrase = r.line("blog", f"title_{attribute}_variant", value=value, variant=short)
+                key = r.worded(f"title_{attribute}_variant", fact.variant)
+                phrase = r.line("blog", key, value=value, variant=short)
                 named = True
             else:
-                phrase = r.line("blog", f"title_{attribute}", **{attribute: value})
+                key = r.worded(f"title_{attribute}", fact.variant)
+                phrase = r.line("blog", key, **{attribute: value})
             r.cite(fact)  # the title's figures are cited like the text's
             parts.append(phrase)
             if named and len(short) > _TITLE_VARIANT_CHARS:
@@ -179,12 +182,17 @@ class Writer:
         return max(found, key=lambda f: f.normalized or 0.0, default=None)
 
     def _suits(self) -> str:
+        """The ending's angle, from what drives the car (`powertrain`): electric, a plug-in
+        hybrid as a whole, else (a petrol family with one hybrid version too) its room, its
+        choice of engines, its size."""
         sheet = self.sheet
         boot = sheet.first("boot_volume")
         seats = sheet.first("seats")
         length = sheet.first("length")
-        if sheet.of("battery_capacity") or sheet.of("charging_time"):
-            return "suits_electric"  # a range alone may be a tank's
+        if electric(sheet.facts):
+            return "suits_electric"
+        if plug_in(sheet.facts, None):
+            return "suits_plug_in"
         if (seats and seats.numbers and seats.numbers[0] >= 7) or (
             boot and (boot.normalized or 0) >= 400
         ):

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from generation.facts.sheet import SheetFact
-from ingest.analysis import HAN_RUN, pinyin
+from ingest.analysis import HAN_RUN, has_han, pinyin
 from ingest.specs.figures import LAYOUT, spelled_codes
 from ingest.specs.numbers import fold, quantities
 from ingest.specs.units import UNITS_BY_SYMBOL
@@ -99,16 +99,46 @@ def value_text(
         noun = _COUNT_NOUNS[language][fact.attribute]
         count = number(fact.numbers[0], language)
         return f"{count}{noun}" if language == "zh" else f"{count} {noun}"
-    return words(fact.value, language, terms)
+    text = words(fact.value, language, terms, units=units)
+    if language != "en":
+        return text
+    pattern, said = _COUNT_CLAUSES["en"]
+    return pattern.sub(said, english_only(text))
 
 
-def words(value: str, language: str, terms: Mapping[str, str]) -> str:
+# A clause of a word value that is only a count ("5-door hatchback, 5 seats"): no sentence
+# in Chinese ("五门两厢车，5座"), and a list in English; said as what the count gives.
+_COUNT_CLAUSES = {
+    "en": (re.compile(r",\s*(\d+) seats$"), r" with \1 seats"),
+    "zh": (re.compile(r"(?<=[，；])(\d+)座(?=$|[，；])"), r"可坐\1人"),
+}
+# A clause of a value: parted by commas and semicolons; a bracketed aside.
+_CLAUSE = re.compile(r"\s*[,，;；]\s*")
+_ASIDE = re.compile(r"\s*[(（][^()（）]*[)）]")
+
+
+def english_only(text: str) -> str:
+    """A value for an English sentence without what the term list could not translate: a
+    Chinese source's clause or aside left in Chinese ("1.5T inline four-cylinder turbocharged,
+    排量1498 cc", "6-speed dual-clutch (集成电动机)") is left out, never Han characters or
+    a Chinese comma in English copy; "" when nothing of it is English."""
+    if not has_han(text):
+        return text
+    text = _ASIDE.sub(lambda m: "" if has_han(m.group()) else m.group(), text)
+    kept = [c for c in _CLAUSE.split(text) if c.strip() and not has_han(c)]
+    return ", ".join(c.strip() for c in kept).strip(" ,;:-")
+
+
+def words(
+    value: str, language: str, terms: Mapping[str, str], *, units: Mapping[str, str] | None = None
+) -> str:
     """A word value as written, its layout tidied ("6 - speed" → "6-speed", a tyre size
     "205 / 65 R16" → "205/65 R16", a gloss that repeats its word dropped) and a data set's
     gearbox codes spelled out ("Man-6" → "6-speed manual" / "6速手动"); in Chinese translated
     by the term list when every word of it has a translation ("7-speed dual-clutch" →
     "7速双离合") or is a code ("GDi", "U2"), else kept as written (a half-translated "1.5 L
-    turbo + 纯电 motor" reads worse than the English name)."""
+    turbo + 纯电 motor" reads worse than the English name); a figure's unit in Chinese by
+    `units` ("排量1498 cc" → "排量1498毫升"), its punctuation full-width beside Chinese."""
     text = unicodedata.normalize("NFKC", value).strip().strip("。.;；,，")
     text = re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", text))
     text = _TYRE.sub(r"\1/\2 \3\4", text)
@@ -125,8 +155,9 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
                 text = text.replace(word, f" {english} ")
         text = re.sub(r"(\d)\s+-(?=[a-z])", r"\1-", re.sub(r"\s+", " ", text)).strip()
         return _unglossed(text)
+    text = _chinese_units(text, units or {})
     if not re.search(r"[A-Za-z]", text):
-        return _unglossed(text)
+        return _chinese_clauses(_unglossed(text))
     translated = re.sub(r"(?i)(\d+)-speed\b\s*", r"\1速", text)  # "6-speed manual" → "6速手动"
     translated = LAYOUT.sub(r"直列\1缸", translated)  # "inline-4" → "直列4缸", as figures read it
     translated = re.sub(r"(?i)(\d+)-cylinders?\b\s*", r"\1缸", translated)  # "4-cylinder" → "4缸"
@@ -136,10 +167,41 @@ def words(value: str, language: str, terms: Mapping[str, str]) -> str:
         translated = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", chinese, translated)
     left = re.findall(r"[A-Za-z][A-Za-z0-9-]*", translated)
     if any(re.search(r"[A-Za-z]{2,}", w) and not _CODE.fullmatch(w) for w in left):
-        return text
+        return _chinese_clauses(text)
     # no space beside a Chinese character; two codes keep theirs ("U2 CRDi")
     tight = re.sub(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+", "", translated)
-    return _unglossed(tight.replace(",", "，"))
+    return _chinese_clauses(_unglossed(tight))
+
+
+def _chinese_units(text: str, units: Mapping[str, str]) -> str:
+    """A figure's Latin unit in Chinese by the unit table ("1498 cc" → "1498毫升"), when the
+    text around it is Chinese (an English engine name keeps its "1.5 L")."""
+    if not has_han(text):
+        return text
+    for symbol in sorted((u for u in units if u.isascii() and u.isalpha()), key=len, reverse=True):
+        if not has_han(units[symbol]):
+            continue
+        pattern = rf"(?<=\d)\s*{re.escape(symbol)}(?![A-Za-z])"
+        text = re.sub(pattern, units[symbol], text)
+    return text
+
+
+def _chinese_clauses(text: str) -> str:
+    """Chinese punctuation beside Chinese text: a comma, a semicolon or a colon full-width
+    (not a thousands comma), brackets round Chinese full-width, no space after any; a clause
+    that is only a count said as what it gives ("，5座" → "，可坐5人")."""
+    if not has_han(text):
+        return text
+    text = re.sub(r"(?<!\d),|,(?!\d)", "，", text)
+    text = text.replace(";", "；").replace(":", "：")
+    text = re.sub(
+        r"\(([^()]*)\)",
+        lambda m: f"（{m.group(1)}）" if has_han(m.group(1)) else m.group(),
+        text,
+    )
+    text = re.sub(r"\s*([，；：（）])\s*", r"\1", text)
+    pattern, said = _COUNT_CLAUSES["zh"]
+    return pattern.sub(said, text)
 
 
 # A tyre size: "205 / 65 R16", "P235/65R17".

@@ -22,6 +22,7 @@ from typing import Any
 
 from generation.facts.phrasing import romanised, value_text, words
 from generation.facts.plan import ROW_NUMBER, Topic
+from generation.facts.powertrain import plug_in
 from generation.facts.sheet import FactSheet, SheetFact, named_by_variant, said_by_engine
 from ingest.analysis import has_han
 from ingest.specs.figures import spelled_codes
@@ -167,12 +168,17 @@ class Realiser:
         supercharged V8"), unless the text has `introduced` it already."""
         named = tuple(f for f in topic.facts if topic.variant and named_by_variant(f))
         twice = tuple(f for f in topic.facts if said_by_engine(f, self.sheet.facts))  # "inline-4"
-        left = {f.attribute: f for f in topic.facts if f not in named and f not in twice}
+        # a value with nothing the language can say (a Chinese clause in English) is not said
+        left = {
+            f.attribute: f
+            for f in topic.facts
+            if f not in named and f not in twice and self.book.value(f)
+        }
         if named and not left:
             template = "" if introduced else str(self.book.phrase("names", "offered"))
             return [self._render(template, named, None, named=topic.variant)] if template else []
         sentences: list[Sentence] = []
-        templates = list(self.book.groups.get(topic.group, []))
+        templates = list(self.book.groups.get(self.worded(topic.group, topic.variant), []))
         while left:
             usable = [
                 t
@@ -190,6 +196,7 @@ class Realiser:
         for fact in left.values():
             template = (
                 self.book.single.get(_worded(fact), "")
+                or self.book.single.get(self.worded(fact.attribute, topic.variant))
                 or self.book.single.get(fact.attribute)
                 or self.book.single.get("*", "")
             )
@@ -216,7 +223,8 @@ class Realiser:
             values.setdefault("label", facts[0].label)
             values.setdefault("value", self.book.value(facts[0]))
         car = self.car
-        if variant and not is_model_year(variant) and "{variant}" not in template:
+        whose = variant and not is_model_year(variant) and subject != self.car
+        if whose and "{variant}" not in template:
             # say whose figure it is (a bare model year is the car itself)
             if "{car}" in template:
                 car = subject
@@ -235,7 +243,7 @@ class Realiser:
         """Who a sentence is about: the variant, the car when there is none, and the car's
         name with a model year or a short trim name ("the 2025 Aurora X5 1.5T", "the Honda
         Civic Sport", "2018款福特F150"); a long engine name stands alone."""
-        if not variant:
+        if not variant or self.several(variant):
             return self.car
         year, rest = self._year_and_name(variant)
         if self.book.language == "zh":  # "1.5-litre turbocharged" → "1.5升涡轮增压"
@@ -257,6 +265,46 @@ class Realiser:
             template = str(self.book.phrase("names", "model_year") or "{year} {car}")
             return template.format(year=year, car=rest)
         return rest
+
+    def version(self, variant: str) -> str:
+        """A version as a list of the car's versions names it, without the car's name: its
+        model year and its own name ("2025 · 舒适版" → "2025款舒适版", "2025 Comfort version"),
+        never the sheet's key; the car's name where it names no one version."""
+        if self.several(variant):
+            return self.car
+        year, _ = self._year_and_name(variant)
+        name = self.short(variant)
+        if not name:
+            return self.subject(variant)
+        if year:
+            template = str(self.book.phrase("names", "model_year") or "{year} {car}")
+            return template.format(year=year, car=name)
+        return name
+
+    def several(self, variant: str) -> bool:
+        """Whether `variant` names two or more of the car's versions at once (a table's column
+        "Aurora X5 1.5T / 2.0T" beside the "1.5T" and "2.0T AWD" rows): its figures are
+        what those versions share, the car's to say, not a version called "1.5T / 2.0T"."""
+        _, rest = self._year_and_name(variant)
+        parts = [p.strip() for p in re.split(r"\s*/\s*|\s+(?:and|&)\s+|、|和", rest) if p.strip()]
+        if len(parts) < 2:
+            return False
+        others = [v for v in self.sheet.variants() if v != variant]
+        return all(
+            any(re.search(rf"(?<![\w.]){re.escape(p)}(?![\w.])", o, re.IGNORECASE) for o in others)
+            for p in (_strip_names(part, self._names()) for part in parts)
+            if p
+        )
+
+    def worded(self, name: str, variant: str | None) -> str:
+        """The phrasebook's key for `name` as this car's powertrain words it: "ev_plug_in"
+        for a plug-in hybrid's battery (its range is electric), else `name`."""
+        if not plug_in(self.sheet.facts, variant):
+            return name
+        key = f"{name}_plug_in"
+        book = self.book
+        known = key in book.groups or key in book.single or bool(book.phrase("blog", key))
+        return key if known else name
 
     def generation(self, variant: str) -> bool:
         """Whether `variant` names a generation of the car ("第一代", "初代"): its figure is
@@ -377,6 +425,14 @@ def shared_citation(facts: Sequence[SheetFact]) -> list[SheetFact]:
         best = max(options, key=lambda c: counts[c.chunk_id])  # the first among equals
         chosen.append(fact if best is fact.citation else replace(fact, citation=best))
     return chosen
+
+
+def _strip_names(part: str, names: Sequence[str]) -> str:
+    """A version's name without the car's ("Aurora X5 1.5T" → "1.5T")."""
+    for name in sorted(names, key=len, reverse=True):
+        if part.casefold().startswith(name.casefold()):
+            return part[len(name) :].strip()
+    return part
 
 
 def _versioned(name: str) -> str:

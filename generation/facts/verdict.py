@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from generation.facts.powertrain import plug_in
 from generation.facts.sheet import FactSheet, unattributed
 from generation.schemas import Sentiment
 
@@ -29,6 +30,9 @@ class Rule:
     # the canonical unit the marks are in, when an attribute has more than one ("L/100km" for
     # fuel economy: an electric car's MPGe is kWh/100km and is not judged by them)
     unit: str | None = None
+    # "electric": judged on electric cars only (a plug-in hybrid's 80 km on electricity alone
+    # is no short range by an electric car's marks: its engine goes on)
+    powertrain: str | None = None
 
     @classmethod
     def load(cls, attribute: str, spec: Mapping[str, Any]) -> Rule:
@@ -38,6 +42,7 @@ class Rule:
             strength=float(spec["strength"]),
             weakness=float(spec["weakness"]),
             unit=spec.get("unit"),
+            powertrain=spec.get("powertrain"),
         )
 
 
@@ -86,6 +91,7 @@ def _best(sheet: FactSheet, rule: Rule) -> float | None:
         if f.normalized is not None
         and rule.unit in (None, f.normalized_unit)
         and not unattributed(sheet, f)
+        and not (rule.powertrain == "electric" and plug_in(sheet.facts, f.variant))
     ]
     if not values:
         return None
