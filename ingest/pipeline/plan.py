@@ -19,7 +19,8 @@ from ingest.specs import SpecConfig
 # by a known make and the shape of the model name after it. 7: Chinese prose (a model's own
 # figure, label words, clauses, comparisons). 8: an electric row's MPG figures are MPGe.
 # 9: stop 25's rounds (English car names by shape; English new shapes; Chinese by class).
-PIPELINE_VERSION = "13"
+# 14: the samples' sheets (a label's other measure, a plug-in's parts, slash-list figures).
+PIPELINE_VERSION = "14"
 
 Action = Literal["add", "update", "skip", "delete"]
 
