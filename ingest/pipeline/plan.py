@@ -21,7 +21,8 @@ from ingest.specs import SpecConfig
 # 9: stop 25's rounds (English car names by shape; English new shapes; Chinese by class).
 # 14: car finding with the model-line gazetteer (`data/specs/cars.toml` `[lines]`); trims a
 # post's or paragraph's lead names; a data row's version and shared columns (stock lists),
-# past generations' sections, versions led by a bold name, 前者/后者.
+# past generations' sections, versions led by a bold name, 前者/后者; the
+# samples' sheets (a label's other measure, a plug-in's parts, slash-list figures).
 PIPELINE_VERSION = "14"
 
 Action = Literal["add", "update", "skip", "delete"]

@@ -19,7 +19,8 @@ T = TypeVar("T")
 # variant it is for (not a figure restated in another unit: "(120 PS)")
 _QUALIFIER = re.compile(
     r"[(（](?P<q>(?:[A-Za-z\u4e00-\u9fff][^()（）\d\n]{0,30}|(?:19|20)\d\d|"
-    r"[A-Z][A-Za-z0-9.\-]{0,8}(?: [A-Za-z0-9\-]{1,12}){0,2}))[)）]"  # a designation: "(Q4 45)"
+    r"[A-Z][A-Za-z0-9.\-]{0,8}(?: [A-Za-z0-9\-]{1,12}){0,2}|"  # a designation: "(Q4 45)"
+    r"\d\.\d[A-Za-z]{1,3}(?: [A-Za-z0-9\-]{1,12}){0,2}))[)）]"  # an engine's: "(2.0T AWD)"
 )
 # "… at maximum air suspension height", "… with coil suspension", "… on the Defender 90": the
 # condition right after a figure (its unit included), up to the next bracket, comma, "or" or
@@ -48,6 +49,14 @@ def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
     if None in conditions or len(set(conditions)) != len(conditions):
         return out
     return conditions
+
+
+def narrows(variant: str, qualifier: str) -> bool:
+    """Whether a figure's bracket names one of the versions its column is for: "(2.0T AWD)"
+    in a "1.5T / 2.0T" column is that version's, not the column's and a condition."""
+    parts = [p.split() for p in variant.casefold().split("/")]
+    head = qualifier.casefold().split()[:1]
+    return len(parts) > 1 and any(p[-1:] == head for p in parts if p)
 
 
 def _condition(text: str, start: int, stop: int) -> str | None:

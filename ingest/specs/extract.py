@@ -36,8 +36,10 @@ from ingest.specs.given_for import given_after, given_for
 from ingest.specs.groups import per_trim
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.lead_cars import only_car
+from ingest.specs.list_items import own_item
 from ingest.specs.listing import in_row, listing_rows, row_cells
 from ingest.specs.market import local_dollars
+from ingest.specs.measures import other_measures
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
 from ingest.specs.named_versions import declared_version
@@ -67,6 +69,7 @@ from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
 from ingest.specs.then_the import then_the
 from ingest.specs.timed import entry_version
+from ingest.specs.title_names import title_alias
 from ingest.specs.topic_lines import prose_lines, without_runs
 from ingest.specs.traps import not_a_spec
 from ingest.specs.trims import priced_trim, spans_of, trim_prices
@@ -259,7 +262,7 @@ def _trimmed(variant: str | None, car: str, doc_cars: DocCars) -> str | None:
 def _with_trim(doc: ParsedDocument, doc_cars: DocCars) -> DocCars:
     if doc_cars.car is not None and not doc_cars.multi:
         doc_cars.trim = document_trim(doc, doc_cars.names.get(doc_cars.car))
-    return doc_cars
+    return title_alias(doc.title, doc_cars)  # "子午线S（Meridian S）参数配置详解"
 
 
 def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
@@ -295,7 +298,8 @@ def _read(
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
         rows += shared_cells(vocab, text, kv_spans) + clause_cells(vocab, text, [*kv, *rows])
-        return [(f, False) for f in [*kv, *parts, *rows]]
+        read = [(f, False) for f in [*kv, *parts, *rows]]
+        return other_measures(text, components(text, read))  # "电动机最大功率："
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
     found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
     found += [
@@ -352,7 +356,8 @@ def _read(
     ]
     found += [(f, True) for f in subject_sizes(vocab, text, [f for f, _ in found])]
     settled = components(text, settle(vocab, text, found, listed[0]))
-    return per_trim(text, bracket_versions(text, without_total_range(text, settled)))
+    settled = other_measures(text, without_total_range(text, settled))
+    return per_trim(text, bracket_versions(text, settled))
 
 
 def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
@@ -423,7 +428,8 @@ def _facts(
         if chunk is None:
             return [], False
     value = found.value
-    written = section.text[value.start : value.end].strip()
+    written = section.text[slice(*own_item(section.text, value.start, value.end, value.numbers))]
+    written = written.strip()
     return [
         Fact(
             car=car,

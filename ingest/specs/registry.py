@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -253,7 +254,7 @@ class CarRegistry:
                     Conflict(attribute, self._label(attribute), values[0].variant, values)
                 )
             specs.extend(values)
-        return SpecSheet(car, specs, conflicts)
+        return SpecSheet(car, _years_merged(specs), conflicts)
 
     def _group_order(self, item: tuple[tuple[str, str], list[StoredFact]]) -> tuple[int, str, str]:
         (attribute, variant), _ = item
@@ -307,7 +308,35 @@ def _search(query: str, cars: Sequence[CarSummary]) -> list[CarSummary]:
     return [car for _, _, car in scored]
 
 
-def _agree(spec: Spec, fact: StoredFact) -> bool:
+# "2025", "2025 · Hybrid": a variant a document's model year heads (`data_rows.with_year`)
+_DATED = re.compile(r"(?:19|20)\d\d(?: · (?P<rest>.+))?")
+
+
+def _years_merged(specs: list[Spec]) -> list[Spec]:
+    """A spec of a document's model year ("2025", "2025 · Hybrid") that agrees with the car's
+    spec of no year ("", "Hybrid") is that spec again: one spec, both citations (a year's
+    figure that differs stays that year's)."""
+    out = []
+    for spec in specs:
+        dated = None if spec.conflict else _DATED.fullmatch((spec.variant or "").strip())
+        undated = name_key(dated.group("rest") or "") if dated else None
+        same = [
+            p
+            for p in specs
+            if undated is not None
+            and p.attribute == spec.attribute
+            and _DATED.fullmatch((p.variant or "").strip()) is None
+            and name_key(p.variant or "") == undated
+            and _agree(p, spec)
+        ]
+        if same:
+            same[0].citations.extend(c for c in spec.citations if c not in same[0].citations)
+        else:
+            out.append(spec)
+    return out
+
+
+def _agree(spec: Spec, fact: Spec | StoredFact) -> bool:
     if not spec.numbers or not fact.numbers:
         return name_key(spec.value) == name_key(fact.value)
     if spec.unit is not None and spec.unit == fact.unit:

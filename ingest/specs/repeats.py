@@ -43,12 +43,18 @@ def drop_prose_repeats(facts: list[Fact], prose: list[bool], named: list[bool]) 
     structured = {k for k, p in zip(keys, prose, strict=True) if not p}
     stated = {(f.car, f.attribute, f.variant) for f, p in zip(facts, prose, strict=True) if not p}
     by_variant = {(car, attribute) for car, attribute, variant in stated if variant}
-    with_variant = {k for k, f in zip(keys, facts, strict=True) if _own_variant(f)}
+    kept = [
+        not (p and (k in structured or _stated(f, stated, by_variant)))
+        for f, p, k in zip(facts, prose, keys, strict=True)
+    ]
+    # only a variant's figure that stays makes a variant-less one its restatement: a sentence
+    # restating a labelled line ("delivers 124 kW" beside "Maximum power 124 kW") drops, and
+    # the line it restates stays the car's
+    with_variant = {k for k, f, s in zip(keys, facts, kept, strict=True) if _own_variant(f) and s}
     return [
         f
-        for f, p, n, k in zip(facts, prose, named, keys, strict=True)
-        if not (p and (k in structured or _stated(f, stated, by_variant)))
-        and ((_own_variant(f) if p else f.variant) or n or k not in with_variant)
+        for f, p, n, k, s in zip(facts, prose, named, keys, kept, strict=True)
+        if s and ((_own_variant(f) if p else f.variant) or n or k not in with_variant)
     ]
 
 

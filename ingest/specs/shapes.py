@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from ingest.specs.bracket_cells import bracket_pairs
 from ingest.specs.charging import CHARGING, LINE_LABELS, charging_cell
-from ingest.specs.conditions import alternatives, qualified, without_asides
+from ingest.specs.conditions import alternatives, narrows, qualified, without_asides
 from ingest.specs.numbers import joined_list, quantities
 from ingest.specs.ordered import economy_cell
 from ingest.specs.row_labels import placed_label
@@ -333,7 +333,7 @@ def values_of(
 def within(variant: str | None, qualifier: str | None) -> str | None:
     if qualifier is None:
         return variant
-    return f"{variant} {qualifier}" if variant else qualifier
+    return f"{variant} {qualifier}" if variant and not narrows(variant, qualifier) else qualifier
 
 
 _CACHE: dict[tuple[int, str, str, str, bool], list[tuple[str, Value, str | None]]] = {}

@@ -113,6 +113,8 @@ def read(
             if nxt.unit is not None and value.unit is not None and _same_dimension(q, nxt):
                 close = re.match(r"\s*[)）]", text[nxt.end :])
                 stop = nxt.end + (close.end() if close else 0)
+                if nxt.unit == q.unit:  # "330 litres (1,050 litres with …)": another measure
+                    stop = q.end
                 i += 1
         rpm = _speed(found, i + 1, text, stop, hint)
         if rpm is not None:

@@ -1,0 +1,65 @@
+"""Another measure under a car's attribute, told by its label (`other_measures`).
+
+A spec sheet gives, beside the car's figure, a figure of the same attribute measured another
+way: a city cycle's range beside the WLTP range ("Range (WLTP): 320 km" / "Range (WLTP city):
+410 km"), the boot with the rear seats folded beside the boot ("| Boot volume (seats folded) |
+1,560 L |"), a plug-in's battery-depleted economy beside its weighted one ("加权百公里油耗：
+1.3 L/100km" / "亏电百公里油耗：4.5 L/100km"). Each is the car's figure under that condition,
+so its label's words become (part of) its variant, and it no longer conflicts with the car's
+own figure. A depleted economy alone stays the car's combined economy (the gold's
+convention): only beside a weighted one is it a condition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.shapes import Found
+
+# the words of a label (the text from its line's start to the figure) that name the measure
+_CITY = re.compile(r"\b(?:(?:WLTP|EPA|CLTC|NEDC)[ \t]+)?(?:city|urban)\b|市区|城市工况", re.I)
+_FOLDED = re.compile(
+    r"\b(?:(?:rear[ \t]+)?seats?[ \t]+(?:down|folded)|(?:rear[ \t]+)?seats?[ \t]+fold(?:ed)?)\b"
+    r"|座椅放倒|后排放倒",
+    re.I,
+)
+_DEPLETED = re.compile(r"亏电|馈电|\bbattery[ \t-]+depleted\b|\bcharge[ \t-]+sustaining\b", re.I)
+_WEIGHTED = re.compile(r"加权|\bweighted\b", re.I)
+_BY_ATTRIBUTE = {"electric_range": _CITY, "boot_volume": _FOLDED}
+
+
+def _label(text: str, found: Found) -> str:
+    """The words before `found`'s figure on its line."""
+    return text[text.rfind("\n", 0, found.value.start) + 1 : found.value.start]
+
+
+def _as_condition(found: Found, words: str) -> Found:
+    words = " ".join(words.split())
+    variant = f"{found.variant}, {words}" if found.variant else words
+    return replace(found, variant=variant)
+
+
+def other_measures(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
+    """`found` with each figure whose label names another measure of its attribute (a city
+    cycle's range, a folded-seats boot, a depleted economy beside a weighted one) that
+    measure's, as its variant."""
+    weighted = any(
+        f.attribute == "fuel_economy_combined" and _WEIGHTED.search(_label(text, f))
+        for f, prose in found
+        if not prose
+    )
+    out: list[tuple[Found, bool]] = []
+    for f, prose in found:
+        if prose:  # a sentence's words before its figure may be another clause's
+            out.append((f, prose))
+            continue
+        label = _label(text, f)
+        words = _BY_ATTRIBUTE.get(f.attribute)
+        hit = words.search(label) if words is not None else None
+        if hit is None and weighted and f.attribute == "fuel_economy_combined":
+            hit = _DEPLETED.search(label)
+        if hit is not None and (f.variant is None or hit.group() not in f.variant):
+            f = _as_condition(f, hit.group())
+        out.append((f, prose))
+    return out
