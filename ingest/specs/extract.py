@@ -51,7 +51,7 @@ from ingest.specs.phrases import phrase_facts
 from ingest.specs.phrasing import worded_figures
 from ingest.specs.placing import chunk_of, chunk_spans, unplaced_chunks
 from ingest.specs.prose import sentences
-from ingest.specs.repeats import drop_prose_repeats
+from ingest.specs.repeats import dedupe
 from ingest.specs.respective import interleaved
 from ingest.specs.reviews import review_version
 from ingest.specs.row_labels import only_place
@@ -227,7 +227,7 @@ def _extract(
     found = base_models(name_configurations(found, rows, doc_cars.year), rows, doc_cars)
     unified = electric_cars(unify_variants(after_own_name([f for f, _ in found], doc_cars.names)))
     facts = beside_pure_electric(
-        _dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
+        dedupe([(f, p, n) for f, (_, p), n in zip(unified, found, named, strict=True)])
     )
     facts = [f for f in without_rounder(facts, bounds) if f.car not in passing]
     facts = local_dollars("\n".join([doc.title, *(s.text for s in doc.sections)]), facts)
@@ -263,21 +263,6 @@ def _with_trim(doc: ParsedDocument, doc_cars: DocCars) -> DocCars:
     if doc_cars.car is not None and not doc_cars.multi:
         doc_cars.trim = document_trim(doc, doc_cars.names.get(doc_cars.car))
     return title_alias(doc.title, doc_cars)  # "子午线S（Meridian S）参数配置详解"
-
-
-def _dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
-    """One fact per car, attribute, variant and value; sentences restating a table's figure,
-    and variant-less restatements of a variant's figure, add nothing (`repeats`)."""
-    seen: set[tuple[str, str, str | None, str]] = set()
-    kept = []
-    for fact, from_prose, by_name in found:
-        key = (fact.car, fact.attribute, fact.variant, fact.value)
-        if key not in seen:
-            seen.add(key)
-            kept.append((fact, from_prose, by_name))
-    return drop_prose_repeats(
-        [f for f, _, _ in kept], [p for _, p, _ in kept], [n for _, _, n in kept]
-    )
 
 
 def _read(

@@ -79,3 +79,18 @@ def _stated(
         return True
     spread = len(fact.numbers) > 1
     return fact.variant is None and not spread and (fact.car, fact.attribute) in by_variant
+
+
+def dedupe(found: list[tuple[Fact, bool, bool]]) -> list[Fact]:
+    """One fact per car, attribute, variant and value; sentences restating a table's figure,
+    and variant-less restatements of a variant's figure, add nothing (`repeats`)."""
+    seen: set[tuple[str, str, str | None, str]] = set()
+    kept = []
+    for fact, from_prose, by_name in found:
+        key = (fact.car, fact.attribute, fact.variant, fact.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append((fact, from_prose, by_name))
+    return drop_prose_repeats(
+        [f for f, _, _ in kept], [p for _, p, _ in kept], [n for _, _, n in kept]
+    )
