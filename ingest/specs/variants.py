@@ -200,8 +200,16 @@ def after_own_name(facts: list[Fact], names: dict[str, str]) -> list[Fact]:
     follows the name: the heading was about the car, the words before its name the heading's
     topic, not a version's."""
     out = []
+    versions: dict[tuple[str, str], set[str | None]] = {}
+    for fact in facts:
+        versions.setdefault((fact.car, fact.attribute), set()).add(fact.variant)
     for fact in facts:
         name = names.get(fact.car, "")
+        alone = len(versions[fact.car, fact.attribute]) == 1  # "(Q4 e-tron)" beside "(Sportback)"
+        if alone and fact.variant and _names_the_car(fact.variant.rpartition(" · ")[2], name):
+            year = fact.variant.rpartition(" · ")[0]  # "The Corolla was 3,845 mm long"
+            out.append(replace(fact, variant=year or None))
+            continue
         at = fact.variant.find(name) if fact.variant and len(name.split()) > 1 else -1
         if fact.variant is None or at <= 0:
             out.append(fact)
@@ -209,3 +217,11 @@ def after_own_name(facts: list[Fact], names: dict[str, str]) -> list[Fact]:
         rest = fact.variant[at + len(name) :].strip(" ·:,-")
         out.append(replace(fact, variant=rest or None))
     return out
+
+
+def _names_the_car(variant: str, name: str) -> bool:
+    """Whether `variant` is the car's whole name or its model's, after a make of one or two
+    words ("Corolla" of "Toyota Corolla"): a clause whose subject is the car names no
+    version of it, unless the document sets it against another version of the figure."""
+    words, own = variant.casefold().split(), name.casefold().split()
+    return bool(words) and words in (own, own[1:], own[2:])
