@@ -127,3 +127,13 @@ def test_a_rival_line_in_prose_takes_nothing_from_the_documents_car(tmp_path: Pa
     specs = write(tmp_path, "mach-e.md", text)
     assert {f.car for f in specs.facts} == {"ford-mustang-mach-e"}
     assert one(specs, "power", "ford-mustang-mach-e").numbers == (346.0,)
+
+
+def test_a_chinese_line_followed_by_a_model_code_is_another_model() -> None:
+    """"极光" is the Range Rover Evoque's Chinese line name; "极光X5" (another make's model,
+    the sample corpus's Aurora X5) and "海豹06" are other models, while "汉EV", "唐DM-i" and
+    "旅行者2026款" are the line with a suffix or a model year."""
+    lines = _index().lines
+    assert lines.chinese("极光X5插电混动版车型介绍") == []
+    assert [line.name for _, _, line in lines.chinese("新款极光到店")] != []
+    assert [line.name for _, _, line in lines.chinese("捷途旅行者2026款")] != []

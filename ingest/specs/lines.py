@@ -28,6 +28,9 @@ _HAN = re.compile(f"[{HAN}]")
 _SPACE = re.compile(r"[\s\-]+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+:]*(?:-[A-Za-z0-9.+:]+)*")  # "F-150", "PRO-4X"
 _CODE_END = r"(?![A-Za-z0-9])"  # "宋L" is not in "宋LX"; "旅行者" is in "旅行者2026款"
+# a Chinese name followed by a model code is another model: "极光" is not in "极光X5" nor
+# "海豹" in "海豹06"; "汉EV", "唐DM-i", "旅行者2026款" keep theirs (no code, or a year's 款)
+_HAN_END = r"(?![A-Za-z]{0,3}\d(?!\d{3}款))"
 # A word after a line that makes another line of it, as Chinese-market names do ("EU5 PLUS",
 # "CS75 PLUS", "Song Pro", "Xiaolong MAX"), and "EV": the electric model sold under the name
 # ("Bolt EV", `ingest.specs.taught_en`): no version, part of the name.
@@ -120,7 +123,7 @@ class Lines:
         if self._zh is None:
             names = sorted(self.chinese_names, key=len, reverse=True)
             self._zh = re.compile(
-                "|".join(re.escape(n) + (_CODE_END if n[-1].isascii() else "") for n in names),
+                "|".join(re.escape(n) + (_CODE_END if n[-1].isascii() else _HAN_END) for n in names),
                 re.IGNORECASE,
             )
         found = []
