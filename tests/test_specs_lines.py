@@ -130,7 +130,7 @@ def test_a_rival_line_in_prose_takes_nothing_from_the_documents_car(tmp_path: Pa
 
 
 def test_a_chinese_line_followed_by_a_model_code_is_another_model() -> None:
-    """"极光" is the Range Rover Evoque's Chinese line name; "极光X5" (another make's model,
+    """ "极光" is the Range Rover Evoque's Chinese line name; "极光X5" (another make's model,
     the sample corpus's Aurora X5) and "海豹06" are other models, while "汉EV", "唐DM-i" and
     "旅行者2026款" are the line with a suffix or a model year."""
     lines = _index().lines

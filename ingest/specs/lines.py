@@ -123,7 +123,9 @@ class Lines:
         if self._zh is None:
             names = sorted(self.chinese_names, key=len, reverse=True)
             self._zh = re.compile(
-                "|".join(re.escape(n) + (_CODE_END if n[-1].isascii() else _HAN_END) for n in names),
+                "|".join(
+                    re.escape(n) + (_CODE_END if n[-1].isascii() else _HAN_END) for n in names
+                ),
                 re.IGNORECASE,
             )
         found = []
