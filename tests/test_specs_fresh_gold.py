@@ -31,6 +31,7 @@ SETS["zh_blind5"] = ({"zh"}, 140, 210)
 SETS["en_blind5"] = ({"en"}, 150, 220)
 SETS["zh_blind6"] = ({"zh"}, 150, 230)
 SETS["en_blind6"] = ({"en"}, 150, 230)
+SETS["zh_blind7"] = ({"zh"}, 150, 230)
 
 
 @pytest.fixture(params=sorted(SETS))
