@@ -16,6 +16,7 @@ from bench.questions.check import (
     BLIND2,
     BLIND3,
     BLIND4,
+    BLIND5,
     SPECQA,
     TEST,
     TUNE,
@@ -47,8 +48,8 @@ def dev_qa() -> Path:
 
 @pytest.mark.parametrize(
     "questions",
-    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2, BLIND4],
-    ids=["specqa", "blind", "tune_extra", "blind2", "blind3", "tune_extra2", "blind4"],
+    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2, BLIND4, BLIND5],
+    ids=["specqa", "blind", "tune_extra", "blind2", "blind3", "tune_extra2", "blind4", "blind5"],
 )
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
@@ -258,9 +259,14 @@ def test_the_fourth_blind_set_repeats_no_question_of_any_earlier_set(
     assert "quota CSV-row lookups >= 15 not met: 0" in problems
 
 
-def test_the_fourth_blind_set_asks_both_directions_across_many_documents() -> None:
-    questions = read_jsonl(BLIND4)
-    assert all(str(q["id"]).startswith("e") and q["origin"] == "hand" for q in questions)
+@pytest.mark.parametrize(
+    ("path", "letter"), [(BLIND4, "e"), (BLIND5, "f")], ids=["blind4", "blind5"]
+)
+def test_the_fourth_and_fifth_blind_sets_ask_both_directions_across_many_documents(
+    path: Path, letter: str
+) -> None:
+    questions = read_jsonl(path)
+    assert all(str(q["id"]).startswith(letter) and q["origin"] == "hand" for q in questions)
     cross = [q for q in questions if q["type"] == "cross_lingual"]
     assert {q["lang"] for q in cross} == {"en", "zh"}
     assert all((q["lang"] == "en") == q["doc"].startswith("rsshub-cn-auto-news/") for q in cross)
@@ -269,3 +275,19 @@ def test_the_fourth_blind_set_asks_both_directions_across_many_documents() -> No
     assert all(len(set(q["doc"])) == 2 for q in pairs)
     gold = {d for q in questions for d in as_list(q["doc"])}
     assert len(gold) >= 50
+
+
+def test_the_fifth_blind_set_repeats_no_question_of_any_earlier_set(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    earlier = {
+        "blind.jsonl": "b",
+        "tune_extra.jsonl": "t",
+        "blind2.jsonl": "c",
+        "blind3.jsonl": "d",
+        "tune_extra2.jsonl": "u",
+        "blind4.jsonl": "e",
+    }
+    problems = _repeated_in(tmp_path, earlier, "blind5.jsonl", "f", corpus, dev_qa, chunker)
+    _each_earlier_set_named(problems, "f", earlier)
+    assert "quota paraphrases >= 20 not met: 0" in problems

@@ -3,17 +3,18 @@
     python -m bench.questions.check [QUESTIONS] [--corpus DIR] [--dev-qa FILE]
 
 Every line of specqa.jsonl (or blind.jsonl, tune_extra.jsonl, blind2.jsonl, blind3.jsonl,
-tune_extra2.jsonl, blind4.jsonl) must parse and carry the fields below; the quotas of issue 16
-(or of the blind set, tune_extra, blind2, blind3, tune_extra2 or blind4) must hold; ids and
-questions must be unique and no question may repeat one of dev-qa.jsonl (nor, for blind.jsonl,
-of specqa.jsonl; nor, for tune_extra.jsonl, of specqa.jsonl or blind.jsonl; nor, for
+tune_extra2.jsonl, blind4.jsonl, blind5.jsonl) must parse and carry the fields below; the quotas
+of issue 16 (or of the blind set, tune_extra, blind2, blind3, tune_extra2, blind4 or blind5) must
+hold; ids and questions must be unique and no question may repeat one of dev-qa.jsonl (nor, for
+blind.jsonl, of specqa.jsonl; nor, for tune_extra.jsonl, of specqa.jsonl or blind.jsonl; nor, for
 blind2.jsonl, of any of those three; nor, for blind3.jsonl, of any of those four; nor, for
-tune_extra2.jsonl, of any of those five; nor, for blind4.jsonl, of any of those six); each
-evidence must lie inside one chunk of its gold document (and each `alt_docs` evidence inside
-one chunk of that document) as the ingest pipeline chunks it (`parse_file` +
-`chunk_document` with the configured chunk size, overlap, encoding and embedding window), on
-the stated page when one is given; a `csv_row` evidence must pick out one row (every chunk of
-the CSV holding it belongs to the same car); tune.jsonl and test.jsonl must split specqa.jsonl.
+tune_extra2.jsonl, of any of those five; nor, for blind4.jsonl, of any of those six; nor, for
+blind5.jsonl, of any of those seven); each evidence must lie inside one chunk of its gold
+document (and each `alt_docs` evidence inside one chunk of that document) as the ingest pipeline
+chunks it (`parse_file` + `chunk_document` with the configured chunk size, overlap, encoding and
+embedding window), on the stated page when one is given; a `csv_row` evidence must pick out one
+row (every chunk of the CSV holding it belongs to the same car); tune.jsonl and test.jsonl must
+split specqa.jsonl.
 Exits 1 and lists the problems when any check fails.
 """
 
@@ -38,6 +39,7 @@ BLIND2 = HERE / "blind2.jsonl"
 BLIND3 = HERE / "blind3.jsonl"
 TUNE_EXTRA2 = HERE / "tune_extra2.jsonl"
 BLIND4 = HERE / "blind4.jsonl"
+BLIND5 = HERE / "blind5.jsonl"
 TUNE = HERE / "tune.jsonl"
 TEST = HERE / "test.jsonl"
 ROOT = HERE.parent.parent
@@ -109,6 +111,7 @@ MINIMUMS = {
     BLIND3.name: BLIND2_MINIMUM,  # the third blind set's brief asked for blind2's quotas
     TUNE_EXTRA2.name: TUNE_EXTRA2_MINIMUM,
     BLIND4.name: BLIND2_MINIMUM,  # the fourth blind set's brief asked for blind2's quotas too
+    BLIND5.name: BLIND2_MINIMUM,  # and so did the fifth's
 }
 # the sets a file may not repeat a question of (besides dev-qa.jsonl), by file name
 EARLIER = {
@@ -124,6 +127,15 @@ EARLIER = {
         BLIND2.name,
         BLIND3.name,
         TUNE_EXTRA2.name,
+    ),
+    BLIND5.name: (
+        SPECQA.name,
+        BLIND.name,
+        TUNE_EXTRA.name,
+        BLIND2.name,
+        BLIND3.name,
+        TUNE_EXTRA2.name,
+        BLIND4.name,
     ),
 }
 
