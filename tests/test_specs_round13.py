@@ -152,3 +152,16 @@ def test_a_taught_cars_name_is_its_make_and_model_never_its_id(tmp_path: Path) -
     assert names and all(name != car_id for car_id, name in names.items()), names
     assert "BAIC EU5 PLUS" in names.values(), names
     assert any(name.startswith("Roewe D7") for name in names.values()), names
+
+
+def test_a_count_of_versions_names_no_version(tmp_path: Path) -> None:
+    """ "standard on all four versions" says how many versions share the gearbox, not a
+    version called "four"."""
+    specs = write(
+        tmp_path,
+        "orbit.md",
+        "# Tata Orbit review\n\nThe Tata Orbit has a 1.2-litre engine. A five-speed manual is "
+        "standard on all four versions; the top two add a CVT.\n",
+    )
+    variants = {f.variant for f in facts(specs, "transmission")}
+    assert variants and not any(v and "four" in v for v in variants), variants

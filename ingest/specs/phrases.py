@@ -115,8 +115,10 @@ _ON_VARIANTS = re.compile(
     re.IGNORECASE,
 )
 # "depending on the engine and trim chosen": words that name no variant
-_NOT_NAME = re.compile(
-    r"\b(?:and|or|engine|engines|each|every|other|some|most|higher|lower)\b", re.I
+_NOT_NAME = re.compile(  # nor a count of versions: "standard on all four versions"
+    r"\b(?:and|or|engine|engines|each|every|other|some|most|higher|lower|all|both|"
+    r"two|three|four|five|six|seven|eight|nine|ten)\b",
+    re.I,
 )
 _SENTENCE = re.compile(r"[。！？；;!?]|\.(?:\s|$)|\n\s*\n")
 # "iVT (Intelligent variable transmission)", "DCT (Dual-clutch transmission)": a legend
