@@ -42,7 +42,7 @@ def test_kept_as_written_when_a_word_has_no_translation(value: str) -> None:
     [
         ("Ethanol/Gas", "乙醇汽油"),
         ("Gasoline/Electricity", "油电混合"),
-        ("3.5L V6 Gasoline Engine (Optional)", "3.5升V6汽油发动机(选装)"),
+        ("3.5L V6 Gasoline Engine (Optional)", "3.5升V6汽油发动机（选装）"),
         ("Turbocharged 2.0-liter four-cylinder", "涡轮增压2.0升四缸"),
         ("6-speed automatic or 6-speed manual", "6速自动或6速手动"),
         ("Dual-Motor AWD System", "双电机全轮驱动系统"),
