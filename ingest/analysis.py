@@ -126,3 +126,18 @@ def tokenize(text: str) -> list[str]:
 def query_tokens(text: str) -> list[str]:
     """The tokens of a query: as `tokenize`, each kept once, in first-seen order."""
     return list(dict.fromkeys(tokenize(text)))
+
+
+def romanised(text: str) -> str:
+    """`text` with each run of Chinese characters left in it written in pinyin, one
+    capitalised word per run ("潮流 version" → "Chaoliu version", "4-seat Z潮 version" →
+    "4-seat Z Chao version"): how an English sentence names a Chinese trim no term
+    translates."""
+
+    def word(match: re.Match[str]) -> str:
+        start, end = match.span()
+        before = " " if start and text[start - 1].isalnum() else ""
+        after = " " if end < len(text) and text[end].isalnum() else ""
+        return f"{before}{pinyin(match.group()).capitalize()}{after}"
+
+    return HAN_RUN.sub(word, text)

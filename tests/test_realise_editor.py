@@ -528,3 +528,12 @@ def test_a_figure_beside_one_named_variants_other_value_is_not_the_cars() -> Non
     text = " ".join(write(cx).values())
     assert "550 Nm" in text and "500 Nm" not in text, text
     assert "187" in text or "251" in text, text
+
+
+def test_a_car_known_only_by_its_chinese_model_name_is_named_in_pinyin_in_english() -> None:
+    """ "Volkswagen 探岳" (the registry's name when no English name is known): English copy
+    writes "Volkswagen Tanyue", Chinese copy the Chinese name; no Han characters in English."""
+    tanyue = sheet("Volkswagen 探岳", fact("torque", "350 Nm", None, (350,), "Nm"))
+    text = " ".join(write(tanyue).values())
+    assert "Volkswagen Tanyue" in text and not re.search(r"[\u4e00-\u9fff]", text), text
+    assert "Volkswagen Tanyue" in tanyue.names()

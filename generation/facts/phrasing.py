@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from generation.facts.sheet import SheetFact
-from ingest.analysis import HAN_RUN, has_han, pinyin
+from ingest.analysis import has_han
 from ingest.specs.figures import LAYOUT, spelled_codes
 from ingest.specs.numbers import fold, quantities
 from ingest.specs.units import UNITS_BY_SYMBOL
@@ -215,18 +215,3 @@ _GLOSS = re.compile(r"(\S+?)\s*[(（]\s*\1\s*[)）]")
 def _unglossed(text: str) -> str:
     """ "前驱(前驱)" → "前驱": a word and its translated gloss that came out the same."""
     return _GLOSS.sub(r"\1", text)
-
-
-def romanised(text: str) -> str:
-    """`text` with each run of Chinese characters left in it written in pinyin, one
-    capitalised word per run ("潮流 version" → "Chaoliu version", "4-seat Z潮 version" →
-    "4-seat Z Chao version"): how an English sentence names a Chinese trim no term
-    translates."""
-
-    def word(match: re.Match[str]) -> str:
-        start, end = match.span()
-        before = " " if start and text[start - 1].isalnum() else ""
-        after = " " if end < len(text) and text[end].isalnum() else ""
-        return f"{before}{pinyin(match.group()).capitalize()}{after}"
-
-    return HAN_RUN.sub(word, text)

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generation.facts.phrasing import romanised, value_text, words
+from generation.facts.phrasing import value_text, words
 from generation.facts.plan import ROW_NUMBER, Topic
 from generation.facts.powertrain import plug_in
 from generation.facts.sheet import FactSheet, SheetFact, named_by_variant, said_by_engine
-from ingest.analysis import has_han
+from ingest.analysis import has_han, romanised
 from ingest.specs.figures import spelled_codes
 from ingest.specs.variants import is_model_year
 

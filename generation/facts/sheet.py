@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from generation.errors import CarHasNoFacts, UnknownCar
-from ingest.analysis import has_han
+from ingest.analysis import has_han, romanised
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec
 from ingest.specs.variants import merge_variants, name_key
 
@@ -71,11 +71,20 @@ class FactSheet:
             if chinese and not has_han(self.car.name):
                 # the longest Chinese name is the most complete ("日产奇骏" over "奇骏")
                 return max(chinese, key=len)
-        return self.car.name
+            return self.car.name
+        # English names a model known only by its Chinese name in pinyin ("Volkswagen 探岳" →
+        # "Volkswagen Tanyue"), as its id does: no Chinese characters in English copy
+        return romanised(self.car.name)
 
     def names(self) -> list[str]:
         """Every name of the car (for checks that the car survives a rewrite)."""
-        return [self.car.name, *self.car.aliases, *([self.chinese] if self.chinese else [])]
+        roman = romanised(self.car.name)
+        return [
+            self.car.name,
+            *self.car.aliases,
+            *([self.chinese] if self.chinese else []),
+            *([roman] if roman != self.car.name else []),
+        ]
 
     def of(self, attribute: str) -> list[SheetFact]:
         return [f for f in self.facts if f.attribute == attribute]
