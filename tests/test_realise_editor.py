@@ -537,3 +537,20 @@ def test_a_car_known_only_by_its_chinese_model_name_is_named_in_pinyin_in_englis
     text = " ".join(write(tanyue).values())
     assert "Volkswagen Tanyue" in text and not re.search(r"[\u4e00-\u9fff]", text), text
     assert "Volkswagen Tanyue" in tanyue.names()
+
+
+def test_a_figure_measured_another_way_names_its_measure_not_a_version() -> None:
+    """A folded-seats boot of a column naming two versions ("1.5T / 2.0T, seats folded") is
+    the car's boot with its seats folded: said with the measure in brackets, never as a
+    version called "1.5T / 2.0T, seats folded"."""
+    x5 = sheet(
+        "Aurora X5",
+        fact("boot_volume", "520 L", "1.5T / 2.0T", (520,), "L", ("doc:1",)),
+        fact("boot_volume", "1,560 L", "1.5T / 2.0T, seats folded", (1560,), "L", ("doc:1",)),
+        fact("power", "130 kW", "1.5T", (174,), "hp", ("doc:2",)),
+        fact("power", "185 kW", "2.0T AWD", (248,), "hp", ("doc:2",)),
+    )
+    text = " ".join(write(x5).values())
+    assert "1.5T / 2.0T, seats folded" not in text and "(seats folded)" in text, text
+    zh = "".join(write(x5, language="zh").values())
+    assert "seats folded" not in zh, zh

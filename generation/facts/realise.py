@@ -26,6 +26,7 @@ from generation.facts.powertrain import plug_in
 from generation.facts.sheet import FactSheet, SheetFact, named_by_variant, said_by_engine
 from ingest.analysis import has_han, romanised
 from ingest.specs.figures import spelled_codes
+from ingest.specs.measures import measured_under
 from ingest.specs.variants import is_model_year
 
 _FIELDS = string.Formatter()
@@ -242,7 +243,15 @@ class Realiser:
     def subject(self, variant: str | None) -> str:
         """Who a sentence is about: the variant, the car when there is none, and the car's
         name with a model year or a short trim name ("the 2025 Aurora X5 1.5T", "the Honda
-        Civic Sport", "2018款福特F150"); a long engine name stands alone."""
+        Civic Sport", "2018款福特F150"); a long engine name stands alone. A figure measured
+        another way names its measure after its version ("1.5T / 2.0T, seats folded" → "the
+        Aurora X5 (seats folded)")."""
+        if variant:
+            version, measure = measured_under(variant)
+            if measure is not None:
+                en = self.book.language == "en"
+                said = self._english(measure) if en else words(measure, "zh", self.book.terms)
+                return f"{self.subject(version or None)}{f' ({said})' if en else f'（{said}）'}"
         if not variant or self.several(variant):
             return self.car
         year, rest = self._year_and_name(variant)

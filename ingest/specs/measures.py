@@ -63,3 +63,17 @@ def other_measures(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Fou
             f = _as_condition(f, hit.group())
         out.append((f, prose))
     return out
+
+
+_MEASURES = "|".join(f"(?:{p.pattern})" for p in (_CITY, _FOLDED, _DEPLETED))
+_CONDITION = re.compile(rf"(?:^|,[ \t]*|[ \t]·[ \t])(?P<c>{_MEASURES})$", re.I)
+
+
+def measured_under(variant: str) -> tuple[str, str | None]:
+    """`variant` split into the version it names and the measure `other_measures` added to it
+    ("1.5T / 2.0T, seats folded" → ("1.5T / 2.0T", "seats folded"); "WLTP city" → ("", "WLTP
+    city")); (variant, None) when it names no other measure."""
+    m = _CONDITION.search(variant)
+    if m is None:
+        return variant, None
+    return variant[: m.start()].strip(" ,·"), m.group("c")
