@@ -156,7 +156,7 @@ class ModelRegistry:
         try:
             return self.models[key]
         except KeyError:
-            ready = [n for n, s in self.models.items() if s.unavailable() is None]
+            ready = self.ready()
             waiting = [n for n in self.models if n not in ready]
             raise UnknownModel(
                 f"unknown model {key!r}; usable now: {', '.join(ready) or 'none'}"
@@ -170,7 +170,7 @@ class ModelRegistry:
         reason = spec.unavailable()
         if reason is None:
             return spec
-        others = [n for n, s in self.models.items() if n != spec.name and s.unavailable() is None]
+        others = [n for n in self.ready() if n != spec.name]
         raise UnavailableModel(
             f"model {spec.name!r} is unavailable: {reason}"
             + (f"; available: {', '.join(others)}" if others else ""),
@@ -181,3 +181,7 @@ class ModelRegistry:
 
     def names(self) -> list[str]:
         return list(self.models)
+
+    def ready(self) -> list[str]:
+        """The models usable as configured (their keys set)."""
+        return [n for n, s in self.models.items() if s.unavailable() is None]

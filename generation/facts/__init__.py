@@ -101,7 +101,7 @@ class Facts:
             model_zh = next((a for a in names if has_han(a)), None)
             full = index.model_names.get(car_id, display)
             model = model_zh or full.removeprefix(brand_name).strip()
-            if brand_zh and model and not (model_zh and model_zh.startswith(brand_zh)):
+            if brand_zh and model:  # "路虎卫士" holds its make: `_joined` writes it once
                 name = _joined(brand_zh, model)
             elif model_zh:
                 name = model_zh
