@@ -181,10 +181,12 @@ class Realiser:
         sentences: list[Sentence] = []
         templates = list(self.book.groups.get(self.worded(topic.group, topic.variant), []))
         while left:
+            # a figure its source words its own way (a turning radius) is said by its own
+            plain = {a for a, f in left.items() if not _worded(f)}
             usable = [
                 t
                 for t in templates
-                if (names := set(fields_of(t)) - {"car", "variant"}) and names <= set(left)
+                if (names := set(fields_of(t)) - {"car", "variant"}) and names <= plain
             ]
             if not usable:
                 break
