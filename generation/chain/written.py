@@ -133,13 +133,14 @@ async def _finish(
         if better is not None:
             fields[name] = better
             run.polished.append(f"{step}.{name}" if len(written.prose) > 1 else step)
-    output = published(run, model.model_validate(fields, context={"title_max": brief.title_max}))
+    output = model.model_validate(fields, context={"title_max": brief.title_max})
+    # the step's sources are the passages its text cites (a stream shows them with the part)
+    cited = set().union(*(cited_numbers(t) for t in output.texts().values()))
+    output = published(run, output)
     reference = reference_for(chain.facts, run.sheet, run.book.shown.values())
     grounding = check_step(step, output, reference, chain.options.grounding)
     run.facts_used.extend(used(run, step, written.facts))
     record_step(run, run.callbacks.child(step=step), chain.llm.name, trace, grounding, started)
-    # the step's sources are the passages its text cites (a stream shows them with the part)
-    cited = set().union(*(cited_numbers(t) for t in output.texts().values()))
     sources = sorted((p for p in run.book.shown.values() if p.n in cited), key=lambda p: p.n)
     return StepDone(step, output, trace, grounding, sources)
 
@@ -196,7 +197,10 @@ def common_fields(chain: Chain, run: ChainRun, outputs: list[Any]) -> dict[str, 
         "facts": run.facts_used,
         "polished": run.polished,
         "citations": run.book.citations(
-            [*(t for o in outputs for t in o.texts().values()), *(f"[{n}]" for n in run.cited_apart)]
+            [
+                *(t for o in outputs for t in o.texts().values()),
+                *(f"[{n}]" for n in run.cited_apart),
+            ]
         ),
         "grounding": summarize(
             run.grounding, chain.options.grounding, chain.options.grounding_policy

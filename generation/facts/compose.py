@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from generation.facts.drafting import Written, lower_first, units
 from generation.facts.plan import Plan, Topic
 from generation.facts.powertrain import electric, plug_in
 from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
@@ -25,14 +26,13 @@ from generation.facts.sheet import (
     two_versions,
     unattributed,
 )
-from generation.facts.drafting import Written, lower_first, units
 from generation.facts.single import write_single
 from generation.schemas import STEP_SHARE, Brief
 from ingest.analysis import has_han
 from ingest.specs.variants import is_model_year
 
 DEFAULT_AUDIENCE = Brief.model_fields["audience"].default
-DEFAULT_LENGTH = Brief.model_fields["length"].default
+DEFAULT_LENGTH: int = Brief.model_fields["length"].default
 # A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no
 # room for a second headline phrase.
 _TITLE_VARIANT_CHARS = 20

@@ -237,6 +237,7 @@ def push_title(w: Writer) -> str:
         words.pop()
     return " ".join(words)[:limit]
 
+
 def _short_names(w: Writer) -> list[str]:
     """The model's own name, shorter than the car's: an alias the name ends with
     ("Xingchen" of "Wuling Xingchen"), else its last word when a word of three characters
@@ -247,4 +248,3 @@ def _short_names(w: Writer) -> list[str]:
     if not names and last != car and len(last) >= 3 and not last.isdigit():
         names.append(last)
     return names
-
