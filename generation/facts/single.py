@@ -81,7 +81,8 @@ def comment(w: Writer) -> Written:
     facts = w.write(backing, sentences, "main")
     sentences.append(Sentence(r.line("comment", f"buyers_{stance.removesuffix('_unpriced')}")))
     text = r.join([s.text for s in sentences if s.text])
-    return Written({"text": text, "sentiment": judgement.sentiment}, facts, ("text",))
+    # not offered for polish: a rewrite that loses the stance or its backing is no comment
+    return Written({"text": text, "sentiment": judgement.sentiment}, facts, ())
 
 
 def _stance(judgement: Judgement) -> str:
