@@ -29,6 +29,7 @@ from generation.facts.sheet import (
 from generation.facts.single import write_single
 from generation.schemas import STEP_SHARE, Brief
 from ingest.analysis import has_han
+from ingest.specs.measures import measured_under
 from ingest.specs.variants import is_model_year
 
 DEFAULT_AUDIENCE = Brief.model_fields["audience"].default
@@ -181,6 +182,8 @@ class Writer:
         variants name theirs)."""
         sheet = self.sheet
         found = [f for f in sheet.of(attribute) if not unattributed(sheet, f)]
+        # a figure measured another way (a WLTP city range) is no headline beside the standard
+        found = [f for f in found if measured_under(f.variant or "")[1] is None] or found
         return max(found, key=lambda f: f.normalized or 0.0, default=None)
 
     def _suits(self) -> str:

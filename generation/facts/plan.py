@@ -22,6 +22,7 @@ from generation.facts.sheet import (
     unattributed,
 )
 from generation.facts.verdict import Rule
+from ingest.specs.measures import measured_under
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,10 +225,12 @@ def _cheapest(topic: Topic) -> float:
     return min((f.normalized for f in topic.facts if f.normalized is not None), default=1e18)
 
 
-def _headline(topic: Topic) -> tuple[float, int]:
-    """The most powerful variant first (then the one with the most facts)."""
+def _headline(topic: Topic) -> tuple[bool, float, int]:
+    """The most powerful variant first (then the one with the most facts); a figure measured
+    another way (the range of the WLTP city cycle) after those of the standard measure."""
     power = max((f.normalized or 0.0 for f in topic.facts if f.attribute == "power"), default=0.0)
     rng = max(
         (f.normalized or 0.0 for f in topic.facts if f.attribute == "electric_range"), default=0.0
     )
-    return (-(power or rng), -len(topic.facts))
+    measured = measured_under(topic.variant or "")[1] is not None
+    return (measured, -(power or rng), -len(topic.facts))
