@@ -39,6 +39,9 @@ BUSINESSES: dict[str, tuple[str, ...]] = {
 }
 
 WEIBO_MAX_CHARS = 140
+# Each blog step's share of the brief's length (the realiser's and a model's alike).
+STEP_SHARE = {"opening": 0.2, "middle": 0.6, "ending": 0.2}
+_MARKS = re.compile(r"\s?(?:\[\d+\])+")
 
 
 class UserProfile(BaseModel):
@@ -69,9 +72,7 @@ class Brief(BaseModel):
     )
     language: Language = "en"
     business: str = "car_blog"
-    model: str | None = Field(
-        None, description="a model from data/models.toml (default: its default)"
-    )
+    model: str | None = Field(None, description="a model from data/models.toml (its default)")
     # validated even when left out, so that a business missing its input is named by the field
     region: str | None = Field(
         default=None, max_length=100, validate_default=True, description="weibo_region: the region"
@@ -133,6 +134,9 @@ class StepOutput(BaseModel):
     example: ClassVar[dict[str, Any]] = {}
     # Whether a model without JSON mode may answer in plain text (read by `from_plain`).
     plain: ClassVar[bool] = False
+    # Whether the published text keeps its [n] markers (a Weibo post does not: they go to the
+    # response's citations, `generation.chain.written.published`).
+    inline_citations: ClassVar[bool] = True
 
     @classmethod
     def shape(cls) -> str:
@@ -187,12 +191,8 @@ class Middle(StepOutput):
     plain = True
 
 
-class Ending(StepOutput):
+class Ending(Middle):
     """Step 3: the conclusion."""
-
-    text: str = Field(min_length=1)
-    example = {"text": "…"}
-    plain = True
 
 
 class Push(StepOutput):
@@ -214,20 +214,20 @@ class Push(StepOutput):
 
 
 class WeiboPost(StepOutput):
-    """A regional Weibo post: at most 140 characters, hashtags apart."""
+    """A regional Weibo post: at most 140 characters as published (its [n] markers go to the
+    citations, hashtags apart)."""
 
     text: str = Field(min_length=1)
     hashtags: list[str] = Field(default_factory=list, max_length=5)
 
     example = {"text": "…", "hashtags": ["…"]}
+    inline_citations = False
 
     @field_validator("text")
     @classmethod
     def _fits(cls, value: str) -> str:
-        if len(value) > WEIBO_MAX_CHARS:
-            raise ValueError(
-                f"the post has {len(value)} characters; at most {WEIBO_MAX_CHARS} allowed"
-            )
+        if (n := len(_MARKS.sub("", value))) > WEIBO_MAX_CHARS:
+            raise ValueError(f"the post has {n} characters; at most {WEIBO_MAX_CHARS} allowed")
         return value
 
     @field_validator("hashtags")

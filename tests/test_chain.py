@@ -477,7 +477,12 @@ def test_weibo_post_with_region_and_length_limit(fake_openai: FakeOpenAI) -> Non
         chain, Brief(car="极光X5", business="weibo_region", region="成都", language="zh")
     )
     assert isinstance(response, SingleResponse)
-    assert response.output == {"text": good["text"], "hashtags": ["极光X5", "成都"]}
+    # published without its [6]: the passage is cited in the citations (a post is read on a phone)
+    assert response.output == {
+        "text": "成都的雨天通勤，极光X5百公里油耗4.5升。",
+        "hashtags": ["极光X5", "成都"],
+    }
+    assert [c.n for c in response.citations if c.cited] == [6]
     assert "成都" in user_message(fake_openai, 0)
     assert "at most 140 allowed" in fake_openai.messages(1)[-1]["content"]
     assert response.trace[0].prompt_template == "weibo_region/main.j2"

@@ -59,6 +59,7 @@ from generation.prompts import PromptLibrary
 from generation.schemas import (
     BUSINESSES,
     STEP_MODELS,
+    STEP_SHARE,
     BlogResponse,
     Brief,
     GenerationResponse,
@@ -71,8 +72,6 @@ from generation.schemas import (
 )
 
 DEFAULT_TOPICS = ("engine and performance", "dimensions and space", "fuel economy and price")
-# Share of the brief's length per blog step.
-SPLIT = {"opening": 0.2, "middle": 0.6, "ending": 0.2}
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,7 @@ class ChainRun:
     facts_used: list[UsedFact] = field(default_factory=list)
     polished: list[str] = field(default_factory=list)
     step: str = ""  # the step being written (facts-first runs)
+    cited_apart: set[int] = field(default_factory=set)  # cited outside the text (a Weibo post)
 
 
 @dataclass(kw_only=True)
@@ -344,6 +344,11 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
             grounding = check_step(step, output, reference, self.options.grounding, grounding)
         if self.options.grounding == "reask":  # what is still unbacked: dropped, flagged or 422
             output = apply_policy(output, grounding, self.options.grounding_policy)
+        if not model.inline_citations:  # figures read where the published text has them
+            output = written.published(run, output)
+            dropped = grounding.dropped
+            grounding = check_step(step, output, reference, self.options.grounding, grounding)
+            grounding.dropped = dropped
 
         for c in completions:
             trace.prompt_tokens += c.prompt_tokens
@@ -402,7 +407,7 @@ class Chain(AnswerFlow[PreparedStep, StepDone]):
     def _words(brief: Brief, step: str) -> int:
         if brief.business != "car_blog":
             return brief.length
-        return max(30, round(brief.length * SPLIT[step]))
+        return max(30, round(brief.length * STEP_SHARE[step]))
 
     @staticmethod
     def _max_tokens(words: int, brief: Brief) -> int:

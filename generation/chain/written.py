@@ -22,7 +22,7 @@ from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
 from generation.facts import FactSheet, SheetFact, Writer, Written, cite_fact, used_fact
 from generation.facts.sheet import unattributed
-from generation.passages import Passage, cited_numbers
+from generation.passages import Passage, cited_numbers, uncited
 from generation.schemas import (
     BUSINESSES,
     STEP_MODELS,
@@ -134,14 +134,26 @@ async def _finish(
             fields[name] = better
             run.polished.append(f"{step}.{name}" if len(written.prose) > 1 else step)
     output = model.model_validate(fields, context={"title_max": brief.title_max})
+    # the step's sources are the passages its text cites (a stream shows them with the part)
+    cited = set().union(*(cited_numbers(t) for t in output.texts().values()))
+    output = published(run, output)
     reference = reference_for(chain.facts, run.sheet, run.book.shown.values())
     grounding = check_step(step, output, reference, chain.options.grounding)
     run.facts_used.extend(used(run, step, written.facts))
     record_step(run, run.callbacks.child(step=step), chain.llm.name, trace, grounding, started)
-    # the step's sources are the passages its text cites (a stream shows them with the part)
-    cited = set().union(*(cited_numbers(t) for t in output.texts().values()))
     sources = sorted((p for p in run.book.shown.values() if p.n in cited), key=lambda p: p.n)
     return StepDone(step, output, trace, grounding, sources)
+
+
+def published(run: ChainRun, output: StepOutput) -> StepOutput:
+    """`output` as its reader sees it: a business whose text carries no [n] (a Weibo post, read
+    on a phone: `inline_citations`) has its markers taken out, the passages they named marked
+    cited in the response's `citations` all the same (`ChainRun.cited_apart`)."""
+    if type(output).inline_citations:
+        return output
+    texts = output.texts()
+    run.cited_apart.update(*(cited_numbers(t) for t in texts.values()))
+    return output.model_copy(update={name: uncited(text) for name, text in texts.items()})
 
 
 def record_step(
@@ -184,7 +196,12 @@ def common_fields(chain: Chain, run: ChainRun, outputs: list[Any]) -> dict[str, 
         "writer": "facts" if run.written else "model",
         "facts": run.facts_used,
         "polished": run.polished,
-        "citations": run.book.citations(t for o in outputs for t in o.texts().values()),
+        "citations": run.book.citations(
+            [
+                *(t for o in outputs for t in o.texts().values()),
+                *(f"[{n}]" for n in run.cited_apart),
+            ]
+        ),
         "grounding": summarize(
             run.grounding, chain.options.grounding, chain.options.grounding_policy
         ),

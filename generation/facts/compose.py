@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from generation.facts.drafting import Written, lower_first, units
 from generation.facts.plan import Plan, Topic
 from generation.facts.powertrain import electric, plug_in
 from generation.facts.realise import Phrasebook, Realiser, Sentence, pick
@@ -25,12 +26,14 @@ from generation.facts.sheet import (
     two_versions,
     unattributed,
 )
-from generation.facts.single import Written, lower_first, write_single
-from generation.schemas import Brief
+from generation.facts.single import write_single
+from generation.schemas import STEP_SHARE, Brief
 from ingest.analysis import has_han
+from ingest.specs.measures import measured_under
 from ingest.specs.variants import is_model_year
 
-DEFAULT_AUDIENCE = "general car buyers"
+DEFAULT_AUDIENCE = Brief.model_fields["audience"].default
+DEFAULT_LENGTH: int = Brief.model_fields["length"].default
 # A variant a title names in more characters than this ("3.5L V6 Gasoline Engine") leaves no
 # room for a second headline phrase.
 _TITLE_VARIANT_CHARS = 20
@@ -118,8 +121,8 @@ class Writer:
         price = min(sheet.of("price"), key=_price_key, default=None)
         named = False
         for attribute, fact in (
-            ("power", self._top("power")),
-            ("electric_range", self._top("electric_range")),
+            ("power", self.top("power")),
+            ("electric_range", self.top("electric_range")),
             ("boot_volume", sheet.first("boot_volume")),
             ("price", price and replace(price, numbers=price.numbers[:1])),
         ):
@@ -156,7 +159,7 @@ class Writer:
         F150's EPA rows: its title was the bare name): the most torque, else the engines'
         sizes ("2.7 L to 5 L engines"), cited."""
         r, sheet = self.realiser, self.sheet
-        torque = self._top("torque")
+        torque = self.top("torque")
         if torque is not None and not torque.variant:
             r.cite(torque)
             value = self.book.value(torque, short=True)
@@ -174,11 +177,13 @@ class Writer:
         }
         return [r.line("blog", "title_displacement_range", **values)]
 
-    def _top(self, attribute: str) -> SheetFact | None:
+    def top(self, attribute: str) -> SheetFact | None:
         """The highest figure of `attribute` a variant has (or the car's, when no two
         variants name theirs)."""
         sheet = self.sheet
         found = [f for f in sheet.of(attribute) if not unattributed(sheet, f)]
+        # a figure measured another way (a WLTP city range) is no headline beside the standard
+        found = [f for f in found if measured_under(f.variant or "")[1] is None] or found
         return max(found, key=lambda f: f.normalized or 0.0, default=None)
 
     def _suits(self) -> str:
@@ -208,71 +213,12 @@ class Writer:
     def single(self) -> Written:
         return write_single(self)
 
-    def push_title(self) -> str:
-        """The car and a headline figure within `title_max`, the fullest that fits: the first
-        headline phrase, the version and its power, the car's top power without the version's
-        name, the other headline phrases; each with the model's own name when the car's is too
-        long ("Xingchen: from RMB 69,800"); then the car alone. A personal push greets its
-        reader first when that fits."""
-        r, limit, brief = self.realiser, self.brief.title_max, self.brief
-        headline = self.headline()
-        phrases = headline[:1]
-        power = self._top("power")
-        version = power.variant if power is not None else None
-        extra: list[str] = []
-        if power is not None and version and not is_model_year(version):
-            # shorter than "up to 496 hp in the NISMO": "Nissan Patrol NISMO: 496 hp", when
-            # the version's name says the car's ("Kappa 1.0 l Turbo GDi" alone does not)
-            subject = r.subject(version)
-            if any(n.casefold() in subject.casefold() for n in self.sheet.names() if n):
-                value = self.book.value(power, short=True)
-                extra.append(r.line("push", "title_variant", version=subject, power=value))
-            phrases.append(r.line("blog", "title_power", power=self.book.value(power, short=True)))
-        phrases += headline[1:]
-        names = [r.car, *self._short_names()]
-        plain = [r.line("push", "title", a=phrases[0])] if phrases else []
-        plain += extra + [
-            r.line("push", "title", a=p).replace(r.car, name, 1) for name in names for p in phrases
-        ]
-        plain.append(r.car)
-        profile = brief.user_profile
-        greeting = (
-            r.line("push", "personal_nickname", nickname=profile.nickname)
-            if profile is not None and profile.nickname
-            else ""
-        )
-        if self.book.language != "zh":  # an English title names no version in Chinese
-            plain = [t for t in plain if not has_han(t)]
-        # a figure first: "Toyota Tacoma: up to 323 hp" before "Sam, Toyota Tacoma" (the body
-        # greets the reader too); the car alone only when no figure fits
-        figured = [t for t in plain if t and t != r.car]
-        bare = [r.car]
-        candidates = [greeting + t for t in figured if greeting] + figured
-        candidates += [greeting + t for t in bare if greeting] + bare
-        for title in candidates:
-            if title and len(title) <= limit:
-                return title.rstrip(" ,，")
-        words = r.car.split()
-        while len(" ".join(words)) > limit and len(words) > 1:
-            words.pop()
-        return " ".join(words)[:limit]
-
-    def _short_names(self) -> list[str]:
-        """The model's own name, shorter than the car's: an alias the name ends with
-        ("Xingchen" of "Wuling Xingchen"), else its last word when a word of three characters
-        or more ("Defender" of "Land Rover Defender": no alias file lists it)."""
-        car = self.realiser.car
-        names = [a for a in self.sheet.car.aliases if a != car and car.endswith(" " + a)]
-        last = car.rsplit(" ", 1)[-1]
-        if not names and last != car and len(last) >= 3 and not last.isdigit():
-            names.append(last)
-        return names
-
     # -- helpers --------------------------------------------------------------------------
 
     def topics(self, business: str, part: str, *, first: Sequence[str] = ()) -> list[Topic]:
+        scale = self.scale if part == "middle" else 1.0  # the opening keeps to its headline
         topics = self.plan.topics(
-            self.sheet, business, part, self.used, first=first, skip=self._skip
+            self.sheet, business, part, self.used, first=first, skip=self._skip, scale=scale
         )
         return self._one_name_per_engine(topics)
 
@@ -314,6 +260,20 @@ class Writer:
             elif facts:
                 kept.append(replace(topic, variant=name, facts=facts))
         return kept
+
+    @property
+    def scale(self) -> float:
+        """How many times the default length a blog is asked to be (1 for the other
+        businesses: their limits are characters, not the brief's length)."""
+        if self.brief.business != "car_blog":
+            return 1.0
+        return self.brief.length / DEFAULT_LENGTH
+
+    def room(self, part: str) -> float:
+        """A blog part's share of the brief's length, in its units (words, Chinese
+        characters); no limit beyond the sentence budget for the other businesses."""
+        share = STEP_SHARE.get(part) if self.brief.business == "car_blog" else None
+        return self.brief.length * share if share else float("inf")
 
     def _skip(self, topic: Topic, chosen: Sequence[Topic]) -> bool:
         return self._said_before(topic, chosen) or self._unsayable(topic)
@@ -376,13 +336,19 @@ class Writer:
         *,
         connect: bool = False,
     ) -> list[SheetFact]:
-        """Write `topics` into `out` up to the part's sentence budget; mark their facts used."""
-        budget = self.plan.part(self.brief.business, part).sentences
+        """Write `topics` into `out` up to the part's sentence budget and, in a blog, its share
+        of the brief's length (a sentence goes in while half of it fits); mark their facts
+        used. A longer text has more sentences (`scale`); a shorter one, as many as fit."""
+        sentences = self.plan.part(self.brief.business, part).sentences
+        budget = round(sentences * max(self.scale, 1.0))
+        room = self.room(part)
         facts: list[SheetFact] = []
         seen_groups: set[str] = set()
+        language = self.book.language
         for topic in topics:
             for n, sentence in enumerate(self.sentences(topic)):
-                if budget <= 0:
+                said = sum(units(s.text, language) for s in out)
+                if budget <= 0 or (facts and said + units(sentence.text, language) / 2 > room):
                     return facts
                 text = sentence.text
                 if connect and n == 0 and topic.group not in seen_groups:

@@ -22,6 +22,7 @@ from generation.facts.sheet import (
     unattributed,
 )
 from generation.facts.verdict import Rule
+from ingest.specs.measures import measured_under
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class Plan:
     cheapest_first: frozenset[str] = frozenset()
     each_version: frozenset[str] = frozenset()
     judgements: tuple[Rule, ...] = ()  # a review's strong and weak points
+    regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # theme → groups
+    places: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # theme → its places
 
     @classmethod
     def load(cls, path: Path) -> Plan:
@@ -69,6 +72,8 @@ class Plan:
             cheapest_first=frozenset(data.get("cheapest_first", [])),
             each_version=frozenset(data.get("each_version", [])),
             judgements=tuple(Rule.load(a, r) for a, r in data.get("judgements", {}).items()),
+            regions={t: tuple(v["groups"]) for t, v in data.get("regions", {}).items()},
+            places={t: tuple(v["places"]) for t, v in data.get("regions", {}).items()},
         )
 
     def part(self, business: str, part: str) -> Part:
@@ -83,25 +88,54 @@ class Plan:
         *,
         first: Iterable[str] = (),
         skip: Callable[[Topic, Sequence[Topic]], bool] | None = None,
+        scale: float = 1.0,
     ) -> list[Topic]:
         """The topics of one part, facts in `used` left out; groups in `first` go first.
         `skip(topic, chosen)`: a topic that says nothing new (the writer's judgement, given
-        the topics chosen before it) is neither chosen nor counted in a group's limit."""
+        the topics chosen before it) is neither chosen nor counted in a group's limit.
+        `scale`: how many times the default length the text is; a group's limit ("engine:3"
+        versions) grows and shrinks with it, one version at least."""
         spec = self.part(business, part)
-        wanted = [g for g in first if g not in spec.groups] + list(spec.groups)
-        ordered = sorted(wanted, key=lambda g: g.split(":")[0] not in set(first))
+        first = list(dict.fromkeys(first))
+        wanted = list(dict.fromkeys([g for g in first if g not in spec.groups] + list(spec.groups)))
+        leading = [g.split(":")[0] for g in first]
+        ordered = sorted(
+            wanted, key=lambda g: leading.index(n) if (n := g.split(":")[0]) in leading else 99
+        )
         found: list[Topic] = []
+        taken: set[str] = set()
         for entry in ordered:
             group, _, limit = entry.partition(":")
+            most = max(1, round(int(limit) * scale)) if limit else 0
             for topic in self._group(sheet, group, used):
-                if any(t.facts == topic.facts for t in found):
-                    continue  # "engine" a reader's interest put first, then the plan's "engine:1"
+                # a fact two groups hold ("power" a reader's interest put first, then the
+                # plan's "engine:1") is said by the first
+                fresh = tuple(f for f in topic.facts if f.key not in taken)
+                if not fresh:
+                    continue
+                topic = replace(topic, facts=fresh) if fresh != topic.facts else topic
                 if any(_same_row(t, topic) for t in found) or (skip and skip(topic, found)):
                     continue
+                taken.update(f.key for f in fresh)
+                host = self._host(found, topic)
+                if host is not None:  # the rest of a version's battery, right after its range
+                    found.insert(host + 1, topic)
+                    continue
                 found.append(topic)
-                if limit and sum(t.group == group for t in found) >= int(limit):
+                if most and sum(t.group == group for t in found) >= most:
                     break
         return found
+
+    def _host(self, found: Sequence[Topic], topic: Topic) -> int | None:
+        """A topic found before of the same version whose group shares attributes with
+        `topic`'s (the "range" a reader asked for, then the plan's "ev"): `topic` is said
+        after it, so that one version's figures are read together."""
+        mine = set(self.groups.get(topic.group, ()))
+        for n, t in enumerate(found):
+            if t.variant == topic.variant and t.group != topic.group:
+                if mine & set(self.groups.get(t.group, ())):
+                    return n
+        return None
 
     def _group(self, sheet: FactSheet, group: str, used: set[str]) -> list[Topic]:
         attributes = self.groups.get(group, ())
@@ -155,9 +189,21 @@ class Plan:
         return out
 
     def groups_for_interests(self, interests: Iterable[str]) -> list[str]:
-        """The groups a reader's interests point at ("动力" → engine)."""
-        text = " ".join(interests).casefold()
-        return [g for g, words in self.interests.items() if any(w in text for w in words)]
+        """The groups a reader's interests point at ("动力" → power), the reader's first
+        interest first."""
+        found = [
+            g
+            for interest in interests
+            for g, words in self.interests.items()
+            if any(w in interest.casefold() for w in words)
+        ]
+        return list(dict.fromkeys(found))
+
+    def themes(self, region: str) -> list[str]:
+        """The driving themes of a region the plan knows ("哈尔滨", "Harbin": cold), in the
+        plan's order; none for a region it does not."""
+        place = region.casefold()
+        return [t for t, places in self.places.items() if any(p in place for p in places)]
 
 
 # A data set's row number: "2.7 L SemiAuto-10 2WD #2" is another row of "…2WD #1"; no part
@@ -179,10 +225,12 @@ def _cheapest(topic: Topic) -> float:
     return min((f.normalized for f in topic.facts if f.normalized is not None), default=1e18)
 
 
-def _headline(topic: Topic) -> tuple[float, int]:
-    """The most powerful variant first (then the one with the most facts)."""
+def _headline(topic: Topic) -> tuple[bool, float, int]:
+    """The most powerful variant first (then the one with the most facts); a figure measured
+    another way (the range of the WLTP city cycle) after those of the standard measure."""
     power = max((f.normalized or 0.0 for f in topic.facts if f.attribute == "power"), default=0.0)
     rng = max(
         (f.normalized or 0.0 for f in topic.facts if f.attribute == "electric_range"), default=0.0
     )
-    return (-(power or rng), -len(topic.facts))
+    measured = measured_under(topic.variant or "")[1] is not None
+    return (measured, -(power or rng), -len(topic.facts))

@@ -181,11 +181,9 @@ class Realiser:
         sentences: list[Sentence] = []
         templates = list(self.book.groups.get(self.worded(topic.group, topic.variant), []))
         while left:
-            usable = [
-                t
-                for t in templates
-                if (names := set(fields_of(t)) - {"car", "variant"}) and names <= set(left)
-            ]
+            plain = {a for a, f in left.items() if not _worded(f)}  # a radius: said alone
+            names = ({n for n in fields_of(t) if n not in ("car", "variant")} for t in templates)
+            usable = [t for t, n in zip(templates, names, strict=True) if n and n <= plain]
             if not usable:
                 break
             most = max(len(fields_of(t)) for t in usable)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from generation.errors import CarHasNoFacts, UnknownCar
 from ingest.analysis import has_han, romanised
+from ingest.specs.measures import measured_under
 from ingest.specs.registry import CarRegistry, CarSummary, FactCitation, Spec
 from ingest.specs.variants import merge_variants, name_key
 
@@ -416,7 +417,10 @@ def unattributed(sheet: FactSheet, fact: SheetFact) -> bool:
     named = [
         o
         for o in sheet.facts
-        if o.attribute == fact.attribute and o.variant and o.variant.startswith(within)
+        if o.attribute == fact.attribute
+        and o.variant
+        and o.variant.startswith(within)
+        and measured_under(o.variant)[1] is None  # "2025 · WLTP city" is a measure, no version
     ]
     if len({o.variant for o in named}) >= 2:
         return True

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generation.facts.powertrain import plug_in
-from generation.facts.sheet import FactSheet, unattributed
+from generation.facts.sheet import FactSheet, SheetFact, unattributed
 from generation.schemas import Sentiment
+from ingest.specs.measures import measured_under
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Judgement:
     strengths: tuple[str, ...] = ()  # attributes, best first
     weaknesses: tuple[str, ...] = ()
     missing: tuple[str, ...] = field(default=())  # attributes a buyer asks for that no source gives
+    backing: tuple[SheetFact, ...] = ()  # the figure each point was judged by, in their order
 
     @property
     def sentiment(self) -> Sentiment:
@@ -65,18 +67,23 @@ class Judgement:
 
 def judge(sheet: FactSheet, rules: Sequence[Rule], asked: Sequence[str] = ()) -> Judgement:
     """The car's strengths and weaknesses by `rules`, and which of `asked` no fact gives."""
-    strengths: list[str] = []
-    weaknesses: list[str] = []
+    strengths: list[SheetFact] = []
+    weaknesses: list[SheetFact] = []
     for rule in rules:
         best = _best(sheet, rule)
-        if best is None:
+        if best is None or best.normalized is None:
             continue
-        if _at_least(best, rule.strength, rule):
-            strengths.append(rule.attribute)
-        elif not _at_least(best, rule.weakness, rule):
-            weaknesses.append(rule.attribute)
+        if _at_least(best.normalized, rule.strength, rule):
+            strengths.append(best)
+        elif not _at_least(best.normalized, rule.weakness, rule):
+            weaknesses.append(best)
     missing = tuple(a for a in asked if not sheet.of(a))
-    return Judgement(tuple(strengths), tuple(weaknesses), missing)
+    return Judgement(
+        tuple(f.attribute for f in strengths),
+        tuple(f.attribute for f in weaknesses),
+        missing,
+        (*strengths, *weaknesses),
+    )
 
 
 def _at_least(value: float, mark: float, rule: Rule) -> bool:
@@ -84,15 +91,18 @@ def _at_least(value: float, mark: float, rule: Rule) -> bool:
     return value >= mark if rule.higher_is_better else value <= mark
 
 
-def _best(sheet: FactSheet, rule: Rule) -> float | None:
-    values = [
-        f.normalized
+def _best(sheet: FactSheet, rule: Rule) -> SheetFact | None:
+    """The car's best figure of the rule's attribute (its biggest boot, its quickest version)."""
+    facts = [
+        f
         for f in sheet.of(rule.attribute)
         if f.normalized is not None
         and rule.unit in (None, f.normalized_unit)
         and not unattributed(sheet, f)
+        and measured_under(f.variant or "")[1] is None  # not a boot with the seats folded
         and not (rule.powertrain == "electric" and plug_in(sheet.facts, f.variant))
     ]
-    if not values:
+    if not facts:
         return None
-    return max(values) if rule.higher_is_better else min(values)
+    pick = max if rule.higher_is_better else min
+    return pick(facts, key=lambda f: f.normalized or 0.0)
