@@ -63,6 +63,7 @@ class Dictionary:
     when asked: cleaning all of them cost ~3 s a load)."""
 
     entries: dict[str, str] = field(default_factory=dict)
+    _glossed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `english`, once a word
 
     @classmethod
     def parse(cls, lines: Iterable[str]) -> Dictionary:
@@ -99,10 +100,12 @@ class Dictionary:
     def english(self, word: str) -> tuple[str, ...]:
         """`word`'s glosses; none for a question word (a sense CC-CEDICT ends with "?":
         多少 "how much?", 哪里 "where?"), which asks rather than names."""
-        senses = self.entries.get(word)
-        if senses is None or "?" in senses:
-            return ()
-        return glosses(senses.split("/"))
+        found = self._glossed.get(word)
+        if found is None:
+            senses = self.entries.get(word)
+            found = () if senses is None or "?" in senses else glosses(senses.split("/"))
+            self._glossed[word] = found  # a race only cleans the same senses twice
+        return found
 
     def _cut(self, run: str) -> list[str]:
         """`run` in the fewest pieces, each a dictionary word or one character; of equal
