@@ -146,6 +146,13 @@ class QueryAttributes:
         ]
         return sorted(item for item in found if item[1] in keys)
 
+    def chinese_named(self, query: str) -> list[str]:
+        """The Chinese labels and `asked` words of two characters or more in `query`."""
+        text = _query_text(query)
+        if not has_han(text):
+            return []
+        return [w for w in (*self.chinese, *self.worded_zh) if w in text]
+
     def states(self, key: str, text: str) -> bool:
         """Whether `text` (normalised) names attribute `key` by one of its labels."""
         return any(

@@ -26,9 +26,11 @@ from ingest.analysis import has_han
 
 @dataclass(frozen=True, slots=True)
 class Expansion:
-    """What a query adds: for each glossary group it mentions, the group's other terms."""
+    """What a query adds: for each glossary group it mentions, the group's other terms;
+    `named`, the terms it mentions (normalised)."""
 
     groups: tuple[tuple[str, ...], ...] = ()
+    named: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -108,7 +110,7 @@ class Glossary:
             variants = self._variant_groups(text, found)
         indexes = sorted(variants | {i for term in found for i in self._by_term[term]})
         groups = (tuple(t for t in self.groups[i] if t not in found) for i in indexes)
-        return Expansion(tuple(g for g in groups if g))
+        return Expansion(tuple(g for g in groups if g), tuple(sorted(found)))
 
     def _variant_groups(self, text: str, found: set[str]) -> set[int]:
         """Groups a run of the text names one character apart from a term, when that run

@@ -8,7 +8,8 @@ A glossary (`retrieval/glossary.py`) widens the query before either side runs
 their translations as one concept each, at 1.0 (BENCHMARKS.md "Fifth pass"); a Chinese
 question asks the vector side in English only when the encoder reads no Chinese, with the
 English labels of the attributes it asks (`asked_vector`), which BM25 scores as one concept at
-`asked_weight` 0.5 (BENCHMARKS.md "Tenth pass").
+`asked_weight` 0.5 (BENCHMARKS.md "Tenth pass"), and its other words' dictionary glosses
+(`retrieval/dictionary.py`, `dictionary_weight`, `dictionary_vector`: "Fourteenth pass").
 
 Cars (`retrieval/entities.py`): when a query names cars, each side ranks once per car with the
 chunks about that car (chunk metadata `cars`, a car with the base model it is a variant of)
@@ -46,6 +47,7 @@ from ingest.store import ChromaStore, Hit
 from retrieval.batching import Coalescer
 from retrieval.citations import Citation, citation
 from retrieval.crossing import crossed_weights, into_chinese
+from retrieval.dictionary import Dictionary, packaged
 from retrieval.entities import Mention, QueryCars, named_in_text, without
 from retrieval.errors import EmptyQuery, InvalidArgument
 from retrieval.facts import FactSide, ceilings
@@ -62,11 +64,11 @@ from retrieval.fusion import (
     rank,
     round_robin,
 )
-from retrieval.glossary import Expansion, Glossary
-from retrieval.lexical import Concept, LexicalReader
+from retrieval.glossary import Glossary
+from retrieval.lexical import LexicalReader
 from retrieval.nearest import Answer, Ask, coalescer
 from retrieval.neighbors import Neighbor, attach
-from retrieval.rewrite import concepts, encoder_texts
+from retrieval.rewrite import read
 from retrieval.second import SecondSide
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,9 @@ class Searcher:
         second: SecondSide | None = None,
         second_weight: float = 1.0,
         crossed_second_weight: float = 3.0,
+        dictionary: Callable[[], Dictionary | None] | None = packaged,
+        dictionary_weight: float = 1.0,
+        dictionary_vector: int = 3,
         document_name: Callable[[str], str] | None = None,
         stored_sources: Callable[[list[str]], list[str]] | None = None,
     ) -> None:
@@ -158,9 +163,11 @@ class Searcher:
         self.facts = facts
         self.fact_weight, self.fact_ceiling = fact_weight, fact_ceiling
         self.cross_fact_weight, self.single_fact_weight = cross_fact_weight, single_fact_weight
-        self.asked_vector, self.asked_weight = asked_vector, asked_weight  # `_texts`, `_concepts`
+        self.asked_vector, self.asked_weight = asked_vector, asked_weight  # `rewrite.read`
         self.second, self.second_weight = second, second_weight
         self.crossed_second_weight = crossed_second_weight  # `retrieval.crossing`
+        self.dictionary, self.dictionary_weight = dictionary, dictionary_weight
+        self.dictionary_vector = dictionary_vector
         self.glossary = glossary
         self.synonym_weight, self.translation_weight = synonym_weight, translation_weight
         self.embedder, self.lexical = embedder, lexical
@@ -200,8 +207,6 @@ class Searcher:
         depth = max(self.depth, self.depth_factor * k)
         timings: dict[str, float] = {}
 
-        expansion = self.glossary.expand(query) if self.glossary else Expansion()
-        asked = self.facts.attributes.find(query) if self.facts is not None else set()
         # The cars the query names (unless a filter already chose them): each side prefers
         # the chunks about each car, one ranking per car, interleaved.
         mentions = self._mentions(query) if conditions.car is None else []
@@ -216,20 +221,21 @@ class Searcher:
         crosses = (
             used == "hybrid" and self.second is not None and self.second.crosses(query, mentions)
         )
+        reading = read(self, query, mentions)  # the glossary's, vocabulary's, dictionary's
         if used in ("lexical", "hybrid"):
             began = time.perf_counter()
             lexical = self.lexical.search_cars(
                 without(query, mentions),
                 k=depth,
                 filters=conditions.conditions(),
-                expansions=self._concepts(query, expansion, mentions, asked),
+                expansions=reading.concepts,
                 cars=[m.family for m in mentions],
                 boost=self.car_boost,
             )
             timings["lexical_ms"] = _ms(began)
         if used in ("vector", "hybrid"):
             vector = self._vector(
-                query, expansion, conditions, mentions, depth, timings, used == "hybrid", asked
+                reading.texts, conditions, mentions, depth, timings, used == "hybrid"
             )
         second = (  # a Chinese query's ranking in the second collection
             self.second.ranking(query, conditions.where(), depth, mentions, self.car_pool)
@@ -238,7 +244,7 @@ class Searcher:
         )
         ranked = self._rank(vector, lexical, used, mentions, second, into_chinese(query, crosses))
         if used == "hybrid":
-            ranked = self._facts(mentions, ranked, asked, crosses)
+            ranked = self._facts(mentions, ranked, reading.asked, crosses)
         results: list[Result] = []
         while len(results) < k and ranked:  # more than one round only if ids were dropped
             batch, ranked = ranked[: k - len(results)], ranked[k - len(results) :]
@@ -280,14 +286,12 @@ class Searcher:
 
     def _vector(
         self,
-        query: str,
-        expansion: Expansion,
+        texts: list[str],
         conditions: Filters,
         mentions: list[Mention],
         depth: int,
         timings: dict[str, float],
         hybrid: bool,
-        asked: set[str],
     ) -> list[list[Hit]]:
         """The vector side's rankings, one per named car (or one): the nearest chunks, those
         about the car preferred. In hybrid the car's chunks are taken, by their metadata,
@@ -296,7 +300,6 @@ class Searcher:
         tune r@5 0.876 → 0.771). A car the pool holds none of gets no vector ranking: the
         nearest chunks about other cars stood in for it and took rank 1 (BENCHMARKS.md
         "Fifth pass": tune + tune_extra r@1 0.681 → 0.686, every fold chose it)."""
-        texts = self._texts(query, expansion, asked)
         pooled = bool(mentions) and hybrid
         wheres = [conditions.where()]
         wheres += (
@@ -326,12 +329,6 @@ class Searcher:
             prefer(own, run[:depth], self.car_boost) if own or self.absent_car_run else []
             for own in owns
         ]
-
-    def _texts(self, query: str, expansion: Expansion, asked: set[str]) -> list[str]:
-        """What the encoder reads (`retrieval.rewrite.encoder_texts`): a Chinese question in
-        English carries the glossary's terms and the asked attributes' labels."""
-        labels = self.facts.attributes.labels(asked) if self.facts and self.asked_vector else ()
-        return encoder_texts(query, [*expansion.english, *labels], self.embedder.multilingual)
 
     def _rank(
         self,
@@ -382,23 +379,6 @@ class Searcher:
             return []
         found = self.cars().find(query, proper_alone=self.proper_alone)
         return found or ([] if self.second is None else self.second.makes(query, self.cars()))
-
-    def _concepts(
-        self, query: str, expansion: Expansion, mentions: list[Mention], asked: set[str]
-    ) -> list[Concept]:
-        """BM25's concepts (`retrieval.rewrite.concepts`): car names, glossary groups, and
-        the attributes a Chinese query asks in English, each at its weight."""
-        attributes = self.facts.attributes if self.facts is not None else None
-        return concepts(
-            query,
-            expansion,
-            [query[m.start : m.end] for m in mentions],
-            [attributes.english_terms({key}) for key in sorted(asked)] if attributes else [],
-            name_weight=self.car_name_weight,
-            synonym_weight=self.synonym_weight,
-            translation_weight=self.translation_weight,
-            asked_weight=self.asked_weight,
-        )
 
     def _chunks(self, ids: list[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
         """Text and metadata of the chunks with these ids. From the lexical index while it is

@@ -70,7 +70,8 @@ def _han(term: str) -> bool:
 def searchers(
     tmp_path_factory: pytest.TempPathFactory, embedder
 ) -> Iterator[tuple[Searcher, Searcher]]:  # type: ignore[no-untyped-def]
-    """The samples indexed once; one searcher without the glossary and one with it."""
+    """The samples indexed once; one searcher without the glossary (nor the dictionary, which
+    translates 轴距 too: `tests/test_retrieval_dictionary.py`) and one with it."""
     from api.services import Services
     from api.settings import Settings
     from tests.test_search import _build
@@ -78,6 +79,7 @@ def searchers(
     root = tmp_path_factory.mktemp("glossary")
     services = Services(Settings(data_dir=root / "index", workers=0), embedder=embedder)
     plain = _build(services, root / "samples")
+    plain.dictionary = None
     expanded = Searcher(
         store=plain.store,
         embedder=plain.embedder,
@@ -95,6 +97,14 @@ def test_a_chinese_query_reaches_english_specs_through_the_glossary(searchers) -
     assert all(_han(r.text) for r in plain.search(query, k=10, mode="lexical"))
     english = [r for r in expanded.search(query, k=10, mode="lexical") if not _han(r.text)]
     assert english and all("wheelbase" in r.text.lower() for r in english)
+
+
+@pytest.mark.slow
+def test_without_a_glossary_the_dictionary_reaches_the_english_spec_line(searchers) -> None:  # type: ignore[no-untyped-def]
+    plain, _ = searchers
+    glossed = Searcher(store=plain.store, embedder=plain.embedder, lexical=plain.lexical)
+    english = [r for r in glossed.search("轴距是多少", k=10, mode="lexical") if not _han(r.text)]
+    assert english and "wheelbase" in english[0].text.lower()
 
 
 @pytest.mark.slow
