@@ -53,6 +53,7 @@ from ingest.errors import (
     StoreUnavailable,
     UnsupportedFile,
 )
+from ingest.specs.registry import CarSummary
 from retrieval.errors import (
     EmptyQuery,
     IndexUnavailable,
@@ -113,6 +114,7 @@ ATTEMPTS = [{"n": 1, "error": "not JSON"}]
 REASON = "set OPENAI_API_KEY to use gpt-4o"
 USAGE = {"prompt_tokens": 12, "completion_tokens": 3, "cost": 0.0}
 FIGURES = [{"text": "433 litres", "verdict": "wrong_car"}]
+VENUE = CarSummary("hyundai-venue", "Hyundai Venue", ("Venue",), 2, 40)
 HIT = GuardHit(word="最好", text="最 好", start=3, end=6, list="zh", field="car")
 
 
@@ -136,7 +138,7 @@ def make(cls: type[Exception]) -> Exception:
             message, model="gpt-4o", reason=REASON, api_key_env="OPENAI_API_KEY"
         )
     if cls is UnknownCar:
-        return UnknownCar("Hyundai Venu", close_matches=["Hyundai Venue"])
+        return UnknownCar("Hyundai Venu", close_matches=[VENUE])
     if cls is CarHasNoFacts:
         return CarHasNoFacts("tata-orbit", "Tata Orbit")
     if cls is UngroundedFigures:
@@ -158,7 +160,17 @@ DETAIL: dict[type[Exception], Any] = {
     MessageTooLong: {"tokens": 900, "budget": 512},
     UnavailableModel: {"model": "gpt-4o", "reason": REASON, "api_key_env": "OPENAI_API_KEY"},
     DiskFull: {"data_dir": "/data"},
-    UnknownCar: {"close_matches": ["Hyundai Venue"]},
+    UnknownCar: {
+        "close_matches": [
+            {
+                "id": "hyundai-venue",
+                "name": "Hyundai Venue",
+                "aliases": ["Venue"],
+                "documents": 2,
+                "facts": 40,
+            }
+        ]
+    },
     UngroundedFigures: {"figures": FIGURES},
     UnsupportedLanguage: {"model": "en-only", "language": "zh"},
     StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},
