@@ -112,6 +112,15 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  #
     return data_dir
 
 
+@pytest.fixture(scope="session")
+def samples(sample_index: Path, embedder):  # type: ignore[no-untyped-def]
+    """The indexed samples as a test's own data dir: `samples.services(settings)`,
+    `samples.client(settings)`, `samples.served(settings)` (tests/samples.py)."""
+    from tests.samples import Samples
+
+    return Samples(sample_index, embedder)
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Settings for a fresh data dir under tmp_path, with overrides. Files parse in this
