@@ -99,8 +99,8 @@ def parsed_corpus(corpus: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
     """A data dir holding data/samples indexed (embedded Chroma, the default collection),
-    built once for the session. A test copies it into its own data dir with
-    `shutil.copytree` instead of embedding the samples again."""
+    built once for the session. A test copies it into its own data dir (the `samples`
+    fixture, tests/samples.py) instead of embedding the samples again."""
     from api.services import Services
     from api.settings import Settings
 

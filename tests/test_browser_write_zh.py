@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser import default_app
+from tests.samples import Samples
 
 pytestmark = pytest.mark.slow
 
@@ -35,9 +36,9 @@ SHOWN = """
 
 @pytest.fixture
 def base_url(
-    make_settings: Any, embedder: Any, sample_index: Any, monkeypatch: pytest.MonkeyPatch
+    make_settings: Any, samples: Samples, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    with default_app(make_settings, embedder, sample_index, monkeypatch) as url:
+    with default_app(make_settings, samples, monkeypatch) as url:
         yield url
 
 
