@@ -210,6 +210,7 @@ class UnknownCarFilter(UnknownCar):
     where an unknown car a route is about is not found (404)."""
 
     status = 422
+    type = "unknown_car"
 
 
 class CarHasNoFacts(GenerationError):

@@ -32,6 +32,7 @@ from generation.errors import (
     UngroundedFigures,
     UnknownBusiness,
     UnknownCar,
+    UnknownCarFilter,
     UnknownModel,
     UnsupportedLanguage,
 )
@@ -105,6 +106,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     PromptNotFound: (500, "prompt_not_found"),
     PromptError: (500, "prompt_error"),
     UnknownCar: (404, "unknown_car"),
+    UnknownCarFilter: (422, "unknown_car"),
     CarHasNoFacts: (422, "car_has_no_facts"),
     UngroundedFigures: (422, "ungrounded_figures"),
     UnsupportedLanguage: (422, "unsupported_language"),
@@ -137,8 +139,9 @@ def make(cls: type[Exception]) -> Exception:
         return UnavailableModel(
             message, model="gpt-4o", reason=REASON, api_key_env="OPENAI_API_KEY"
         )
-    if cls is UnknownCar:
-        return UnknownCar("Hyundai Venu", close_matches=[VENUE])
+    if issubclass(cls, UnknownCar):  # and UnknownCarFilter, which names its field
+        field = "filters.car" if cls is UnknownCarFilter else None
+        return cls("Hyundai Venu", close_matches=[VENUE], field=field)
     if cls is CarHasNoFacts:
         return CarHasNoFacts("tata-orbit", "Tata Orbit")
     if cls is UngroundedFigures:
@@ -170,6 +173,18 @@ DETAIL: dict[type[Exception], Any] = {
                 "facts": 40,
             }
         ]
+    },
+    UnknownCarFilter: {
+        "close_matches": [
+            {
+                "id": "hyundai-venue",
+                "name": "Hyundai Venue",
+                "aliases": ["Venue"],
+                "documents": 2,
+                "facts": 40,
+            }
+        ],
+        "field": "filters.car",
     },
     UngroundedFigures: {"figures": FIGURES},
     UnsupportedLanguage: {"model": "en-only", "language": "zh"},
