@@ -43,6 +43,7 @@ const WORDS = {
     // a brief field's default, as the server declares it (English)
     defaultText: (v) => v.text,
     unavailable: (v) => `${v.id} — unavailable: ${v.reason}`,
+    unavailableWhy: (v) => v.reason,
     titleMax: "Title max characters", region: "Region", regionHint: "a city or province",
     profile: "Reader profile", nickname: "Nickname", city: "City", ageGroup: "Age group",
     currentCar: "Current car", budget: "Budget", interests: "Interests",
@@ -141,7 +142,9 @@ const WORDS = {
       "an overview of the car for buyers": "面向购车者的车型概览",
       "general car buyers": "普通购车者",
     })[v.text] ?? "留空即用服务器的默认值",
-    unavailable: (v) => `${v.id} — 不可用：${v.reason}`,
+    unavailable: (v) => `${v.id} — 不可用：${t("unavailableWhy", v)}`,
+    // the server says why in English: its key variable unset (named), else its model file
+    unavailableWhy: (v) => (v.key ? `未设置环境变量 ${v.key}` : "模型文件缺失或无法读取"),
     titleMax: "标题最多字数", region: "地区", regionHint: "城市或省份",
     profile: "读者画像", nickname: "昵称", city: "城市", ageGroup: "年龄段", currentCar: "现有车型",
     budget: "预算", interests: "兴趣", interestsHint: "用逗号分隔", generate: "生成",

@@ -304,12 +304,17 @@ function useWriteDefaults(fields) {
 // The models: the server's default first, each configured chat model, unavailable ones greyed
 // with the reason.
 function fillWriteModels(models, defaultModel) {
+  const why = (m) => ({ id: m.id, reason: m.reason || "", key: m.api_key_env });
   const first = el("option", { value: "" }, t("serverDefaultIs", { model: defaultModel || "?" }));
   const options = models
     .filter((m) => m.type !== "embedding")
     .map((m) =>
       m.available === false
-        ? el("option", { value: m.id, disabled: "", class: "unavailable", title: m.reason || "" }, t("unavailable", { id: m.id, reason: m.reason || "" }))
+        ? el(
+            "option",
+            { value: m.id, disabled: "", class: "unavailable", title: t("unavailableWhy", why(m)) },
+            t("unavailable", why(m)),
+          )
         : el("option", { value: m.id }, m.id),
     );
   const chosen = $("write-model").value;
