@@ -11,6 +11,7 @@ from onnxruntime import SessionOptions
 from torch.nn import Module
 
 from api.jobs import JobRunner
+from api.protocol import SpecragHttp
 from api.routes.documents import Deleted
 from api.routes.generate import PromptList
 from api.routes.openai.chat import AnswerMessage, Choice
@@ -63,6 +64,7 @@ _Reducer.handle_starttag  # html.parser.HTMLParser
 _Reducer.handle_endtag
 Module.forward  # ingest.embedding.export.export_transformer's wrapper
 SessionOptions.log_severity_level  # ingest.embedding.graph
+SpecragHttp.send_400_response  # uvicorn's protocol calls it on a request it cannot parse
 
 # used by the tests and the benchmarks
 JobRunner.wait_idle

@@ -87,30 +87,59 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> tuple[str, str]:
     return where, ".".join(str(p) for p in parts)
 
 
-def validation_detail(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
-    """(type, message, detail) for a request that failed validation."""
+def _position(body: Any, at: int) -> str:
+    """Where character `at` of the request body is: "line 2, column 7 (character 14)"."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if not isinstance(text, str):
+        return f"character {at}"
+    before = text[:at]
+    line = before.count("\n") + 1
+    column = at - (before.rfind("\n") + 1) + 1
+    return f"line {line}, column {column} (character {at})"
+
+
+def validation_detail(exc: RequestValidationError) -> tuple[int, str, str, list[dict[str, Any]]]:
+    """(status, type, message, detail) for a request that failed validation: a body that is
+    not JSON at all (empty, or broken at some character) is a 400 `malformed_json` naming
+    where and why; JSON whose fields are wrong is a 422 naming the fields."""
     problems: list[dict[str, Any]] = []
     for err in exc.errors():
         where, field = _field(err.get("loc", ()))
         kind = str(err.get("type", "invalid"))
-        if kind == "json_invalid":
-            reason = (err.get("ctx") or {}).get("error", "invalid JSON")
-            return (
-                "malformed_json",
-                f"the request body is not valid JSON: {reason} (at character {field or 0})",
-                [{"location": "body", "field": "", "type": kind, "message": str(reason)}],
-            )
+        if kind == "json_invalid" or (kind == "missing" and list(err.get("loc", ())) == ["body"]):
+            return _not_json(exc.body, err)
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         if kind == "extra_forbidden":
             message = "unknown field"
         problems.append({"location": where, "field": field, "type": kind, "message": message})
     if not problems:
-        return "validation_error", "the request is invalid", []
+        return 422, "validation_error", "the request is invalid", []
     named = "; ".join(
         f"{p['field'] or p['location'] or 'request'}: {p['message']}" for p in problems[:5]
     )
     more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-    return "validation_error", f"invalid request: {named}{more}", problems
+    return 422, "validation_error", f"invalid request: {named}{more}", problems
+
+
+def _not_json(body: Any, err: Any) -> tuple[int, str, str, list[dict[str, Any]]]:
+    """The 400 for a body that is not JSON: empty, or broken at a character."""
+    if err.get("type") == "missing":
+        reason, where = "the body is empty", "send a JSON object"
+        empty = {"location": "body", "field": "", "type": "json_invalid", "message": reason}
+        return 400, "malformed_json", f"the request body is not JSON: {reason}; {where}", [empty]
+    loc = list(err.get("loc", ()))
+    at = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+    reason = str((err.get("ctx") or {}).get("error", "invalid JSON"))
+    position = _position(body, at)
+    problem: dict[str, Any] = {
+        "location": "body",
+        "field": "",
+        "type": "json_invalid",
+        "message": reason,
+        "position": at,
+    }
+    message = f"the request body is not valid JSON: {reason} at {position}"
+    return 400, "malformed_json", message, [problem]
 
 
 def named(request: Request, body: dict[str, Any]) -> dict[str, Any]:
@@ -139,8 +168,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    kind, message, detail = validation_detail(exc)
-    return error_response(422, kind, message, detail)
+    status, kind, message, detail = validation_detail(exc)
+    return error_response(status, kind, message, detail)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

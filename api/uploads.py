@@ -10,7 +10,11 @@ character. Names are stored NFC-normalised and compared after NFC and case foldi
 - a name the folder holds with the same bytes is that document: nothing is written or re-run;
 - a name the folder holds with other bytes is a 409 naming the document there, unless the
   upload says `replace=true`; then the new bytes replace that document's file (it keeps its
-  name and id) and are ingested again.
+  name and id) and are ingested again;
+- a name a document ingested from a folder of the server already has (as responses name it,
+  `api.naming`) is that document with the same bytes, else a 409 naming it even with
+  `replace=true`: an upload never writes into an ingest root, and two documents of one name
+  would count the car's facts twice. Its file is changed where it lies, then re-ingested.
 
 Files are written under a hidden temporary name and renamed into place while the folder's
 lock is held, so two uploads of one name never both win, and ingest never sees half a file.
@@ -23,7 +27,7 @@ import hashlib
 import os
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +101,17 @@ class Staged:
 
 
 @dataclass(frozen=True, slots=True)
+class Indexed:
+    """A document ingested from a folder of the server (not an upload), by the name
+    responses give it."""
+
+    name: str
+    doc_id: str
+    sha256: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
 class Placed:
     name: str
     path: Path
@@ -129,14 +144,17 @@ class UploadFolder:
             raise
         return Staged(name, temporary, digest.hexdigest(), written)
 
-    def place(self, staged: list[Staged], *, replace: bool) -> list[Placed]:
+    def place(
+        self, staged: list[Staged], *, replace: bool, indexed: Mapping[str, Indexed] | None = None
+    ) -> list[Placed]:
         """Rename the staged files into place, all or none: a conflict (another document
-        under the same name, other bytes, no `replace`) is a 409 before anything moves.
-        The temporary files are gone afterwards either way."""
+        under the same name, other bytes, no `replace`; or a document of `indexed`, by
+        `name_key`, with other bytes) is a 409 before anything moves. The temporary files
+        are gone afterwards either way."""
         try:
             with self._locked():
                 held = self._documents()
-                plan = [self._decide(s, held.get(name_key(s.name)), replace) for s in staged]
+                plan = [self._decide(s, held, indexed or {}, replace) for s in staged]
                 placed = []
                 for item, (target, placement) in zip(staged, plan, strict=True):
                     if placement != "unchanged":
@@ -158,7 +176,17 @@ class UploadFolder:
                 found[name_key(entry.name)] = entry
         return found
 
-    def _decide(self, item: Staged, existing: Path | None, replace: bool) -> tuple[Path, Placement]:
+    def _decide(
+        self,
+        item: Staged,
+        held: Mapping[str, Path],
+        indexed: Mapping[str, Indexed],
+        replace: bool,
+    ) -> tuple[Path, Placement]:
+        key = name_key(item.name)
+        existing = held.get(key)
+        if existing is None and key in indexed:
+            return _beside(item, indexed[key])
         if existing is None:
             return self.folder / item.name, "saved"
         if existing.stat().st_size == item.size and sha256_of(existing) == item.sha256:
@@ -190,3 +218,24 @@ class UploadFolder:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _beside(item: Staged, document: Indexed) -> tuple[Path, Placement]:
+    """An upload named as a document ingested from a folder: that document when the bytes
+    are the same, else a 409 (`replace` or not) saying how to change it instead."""
+    if item.sha256 == document.sha256:
+        return document.path, "unchanged"
+    raise ApiError(
+        409,
+        "name_conflict",
+        f"{item.name}: the document {document.name!r} (doc_id {document.doc_id}) already has "
+        "this name with other content, ingested from a folder on the server; an upload cannot "
+        "replace it (replace=true neither): change the file there and re-ingest it (POST "
+        f"/v1/documents/{document.doc_id}/reingest), or delete it first (DELETE "
+        f"/v1/documents/{document.doc_id}), or upload under another name",
+        detail={
+            "field": "files",
+            "file": item.name,
+            "existing": {"name": document.name, "doc_id": document.doc_id},
+        },
+    )

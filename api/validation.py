@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BeforeValidator
+
 from retrieval.filters import Filters
 
 MAX_CONTENT_CHARS = 100_000  # per OpenAI-style message or embedding input
@@ -21,3 +25,15 @@ def filters_are_text(value: Filters | None) -> Filters | None:
         for item in accepted:
             require_text(item, f"filter {field}")
     return value
+
+
+def not_blank(what: str) -> BeforeValidator:
+    """A text field's check that it holds something: "" and "   " are one error, `what` "is
+    empty" (a value_error naming the field, 422), before any length limit is looked at."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(f"{what} is empty")
+        return value
+
+    return BeforeValidator(check)

@@ -7,10 +7,12 @@ number). `detail` is the error's structured `detail`, None unless a class says m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from generation.guard import GuardHit
+    from ingest.specs.registry import CarRegistry, CarSummary
 
 
 class GenerationError(Exception):
@@ -164,19 +166,51 @@ class PromptError(GenerationError):
 
 
 class UnknownCar(GenerationError):
-    """The brief names a car no indexed document is about."""
+    """A request names a car no indexed document is about. The one "did you mean" of every
+    caller (the generate and grounding routes, `GET /v1/cars/{id}`, `filters.car`, the CLI):
+    `UnknownCar.among(registry, text)` asks the registry for the close matches, and the
+    message and `detail.close_matches` name them one way, as `GET /v1/cars` lists a car."""
 
     status = 404
     type = "unknown_car"
 
-    def __init__(self, car: str, *, close_matches: list[str]):
-        hint = f"; did you mean {', '.join(close_matches)}?" if close_matches else ""
-        super().__init__(f"no indexed document is about the car {car!r}{hint}")
-        self.close_matches = close_matches
+    def __init__(
+        self, car: str, *, close_matches: Sequence[CarSummary] = (), field: str | None = None
+    ):
+        names = ", ".join(f"{c.name} ({c.id})" for c in close_matches)
+        hint = f"; did you mean {names}?" if names else ""
+        named = f"{field}: " if field else ""
+        super().__init__(f"{named}no indexed document is about the car {car!r}{hint}")
+        self.car = car
+        self.close_matches = list(close_matches)
+        self.field = field
+
+    @classmethod
+    def among(cls, registry: CarRegistry, car: str, *, field: str | None = None) -> UnknownCar:
+        """The error for `car`, with the registry's closest cars to it."""
+        return cls(car, close_matches=registry.close_matches(car), field=field)
 
     @property
     def detail(self) -> Any:
-        return {"close_matches": self.close_matches}
+        close = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "aliases": list(c.aliases),
+                "documents": c.documents,
+                "facts": c.facts,
+            }
+            for c in self.close_matches
+        ]
+        return {"close_matches": close, **({"field": self.field} if self.field else {})}
+
+
+class UnknownCarFilter(UnknownCar):
+    """A search filter (`filters.car`) names no car: the request's field is invalid (422),
+    where an unknown car a route is about is not found (404)."""
+
+    status = 422
+    type = "unknown_car"
 
 
 class CarHasNoFacts(GenerationError):

@@ -17,9 +17,7 @@ from typing import Any
 
 import pytest
 
-from api.app import create_app
-from api.services import Services
-from tests.serving import served
+from tests.samples import Samples
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -82,7 +80,7 @@ def page(base_url: str, tmp_path: Path) -> Iterator[Any]:
 
 @contextmanager
 def default_app(
-    make_settings: Any, embedder: Any, sample_index: Path, monkeypatch: pytest.MonkeyPatch
+    make_settings: Any, samples: Samples, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """The app as `make run` serves it, on loopback: the shipped model table and its default
     (the embedded `local` model), no API key, no model key (every key variable of the table
@@ -94,13 +92,8 @@ def default_app(
     for model in table["models"].values():
         if "api_key_env" in model:
             monkeypatch.delenv(model["api_key_env"], raising=False)
-    shutil.copytree(sample_index, settings.data_dir)
-    services = Services(settings, embedder=embedder)
-    try:
-        with served(create_app(services=services)) as url:
-            yield url
-    finally:
-        services.close()
+    with samples.served(settings) as url:
+        yield url
 
 
 def outside_loopback(page: Any, base_url: str) -> list[str]:

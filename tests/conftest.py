@@ -99,8 +99,8 @@ def parsed_corpus(corpus: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  # type: ignore[no-untyped-def]
     """A data dir holding data/samples indexed (embedded Chroma, the default collection),
-    built once for the session. A test copies it into its own data dir with
-    `shutil.copytree` instead of embedding the samples again."""
+    built once for the session. A test copies it into its own data dir (the `samples`
+    fixture, tests/samples.py) instead of embedding the samples again."""
     from api.services import Services
     from api.settings import Settings
 
@@ -110,6 +110,15 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:  #
     assert (report.ok, report.failed) == (len(list(SAMPLES.iterdir())), 0), report.errors
     services.close()
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def samples(sample_index: Path, embedder):  # type: ignore[no-untyped-def]
+    """The indexed samples as a test's own data dir: `samples.services(settings)`,
+    `samples.client(settings)`, `samples.served(settings)` (tests/samples.py)."""
+    from tests.samples import Samples
+
+    return Samples(sample_index, embedder)
 
 
 @pytest.fixture

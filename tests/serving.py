@@ -12,6 +12,8 @@ from typing import Any
 import tenacity
 import uvicorn
 
+from api.protocol import SpecragHttp
+
 
 def wait_until(ready: Callable[[], bool], *, seconds: float, every: float = 0.2) -> bool:
     """Call `ready` every `every` seconds until it is true (True) or `seconds` pass (False).
@@ -27,9 +29,10 @@ def wait_until(ready: Callable[[], bool], *, seconds: float, every: float = 0.2)
 
 @contextmanager
 def served(app: Any, *, start_seconds: float = 60, port: int = 0) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL, `http://127.0.0.1:PORT` (a free
-    port, unless `port` names one)."""
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    """Serve `app` until the block ends, with the HTTP protocol `specrag serve` runs; yields
+    its base URL, `http://127.0.0.1:PORT` (a free port, unless `port` names one)."""
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", http=SpecragHttp)
+    server = uvicorn.Server(config)
     sock = socket.socket()
     sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]

@@ -491,8 +491,8 @@ def test_ingest_with_prune_removes_files_gone_from_the_folder(
 @pytest.mark.parametrize(
     ("body", "type_", "needle"),
     [
-        ({"query": ""}, "validation_error", "query"),
-        ({"query": "   "}, "empty_query", "empty"),
+        ({"query": ""}, "validation_error", "query: the query is empty"),
+        ({"query": "   "}, "validation_error", "query: the query is empty"),
         ({"query": "x" * 2001}, "validation_error", "query"),
         ({"query": "battery", "k": 0}, "validation_error", "k"),
         ({"query": "battery", "k": 51}, "validation_error", "k"),
@@ -542,7 +542,7 @@ def test_malformed_json_wrong_content_type_and_oversized_body(client: TestClient
         client.post(
             "/v1/query", content=b'{"query": "x",', headers={"content-type": "application/json"}
         ),
-        422,
+        400,
         "malformed_json",
         "not valid JSON",
     )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.app import create_app
-from api.services import Services
 from tests.fake_openai import FakeOpenAI
+from tests.samples import Samples
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +34,12 @@ def models_file(tmp_path: Path, fake_openai: FakeOpenAI) -> Path:
 
 @pytest.fixture
 def client(
-    make_settings, embedder, sample_index: Path, models_file: Path, monkeypatch: pytest.MonkeyPatch
+    make_settings, samples: Samples, models_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
     monkeypatch.setenv("SPECRAG_TEST_LLM_KEY", "sk-test")
     settings = make_settings(models_file=models_file, llm_retries=0)
-    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-    services = Services(settings, embedder=embedder)
-    with TestClient(create_app(services=services)) as test_client:
+    with samples.client(settings) as test_client:  # data/samples, indexed
         yield test_client
-    services.close()
 
 
 def test_blog_end_to_end_with_citations_trace_usage_and_cost(

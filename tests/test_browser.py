@@ -9,18 +9,15 @@ The README's screenshot is taken on the default model instead, by `tests/test_br
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from api.app import create_app
-from api.services import Services
 from tests.browser import outside_loopback
 from tests.fake_openai import FakeOpenAI
-from tests.serving import served
+from tests.samples import Samples
 
 pytestmark = pytest.mark.slow
 
@@ -47,22 +44,13 @@ def models_file(tmp_path: Path, fake_openai: FakeOpenAI) -> Path:
 
 @pytest.fixture
 def base_url(
-    make_settings: Any,
-    embedder: Any,
-    sample_index: Path,
-    models_file: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    make_settings: Any, samples: Samples, models_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """The app, with an API key, served by uvicorn from a thread on a free loopback port."""
     monkeypatch.setenv("SPECRAG_TEST_LLM_KEY", "sk-test")
     settings = make_settings(models_file=models_file, llm_retries=0, api_key=KEY)
-    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-    services = Services(settings, embedder=embedder)
-    try:
-        with served(create_app(services=services)) as url:
-            yield url
-    finally:
-        services.close()
+    with samples.served(settings) as url:  # data/samples, indexed
+        yield url
 
 
 def _answer(body: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.browser import default_app, keep_screenshot, outside_loopback
+from tests.samples import Samples
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +35,9 @@ SENTENCE = re.compile(r".+?(?:[.!?](?=\s|$)|$)", re.DOTALL)
 
 @pytest.fixture
 def base_url(
-    make_settings: Any, embedder: Any, sample_index: Path, monkeypatch: pytest.MonkeyPatch
+    make_settings: Any, samples: Samples, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    with default_app(make_settings, embedder, sample_index, monkeypatch) as url:
+    with default_app(make_settings, samples, monkeypatch) as url:
         yield url
 
 

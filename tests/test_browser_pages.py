@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.browser import default_app, keep_screenshot, outside_loopback
+from tests.samples import Samples
 
 pytestmark = pytest.mark.slow
 
@@ -59,9 +60,9 @@ PICKED_TEXT = "Halcyon R7 service notes: the cabin filter is changed every 20,00
 
 @pytest.fixture
 def base_url(
-    make_settings: Any, embedder: Any, sample_index: Path, monkeypatch: pytest.MonkeyPatch
+    make_settings: Any, samples: Samples, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    with default_app(make_settings, embedder, sample_index, monkeypatch) as url:
+    with default_app(make_settings, samples, monkeypatch) as url:
         yield url
 
 

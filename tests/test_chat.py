@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.cli.chat import chat as chat_command
 from api.services import Services
 from api.settings import Settings
@@ -33,6 +31,7 @@ from generation.models import ModelRegistry
 from ingest.storage import tables
 from ingest.storage.engine import database_url, open_engine
 from tests.fake_openai import FakeOpenAI
+from tests.samples import Samples, app_client
 
 pytestmark = pytest.mark.slow
 
@@ -121,16 +120,14 @@ def settings(
 
 
 @pytest.fixture(scope="module")
-def services(settings: Settings, embedder: Any, sample_index: Path) -> Iterator[Services]:
-    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-    built = Services(settings, embedder=embedder)
-    yield built
-    built.close()
+def services(settings: Settings, samples: Samples) -> Iterator[Services]:
+    with samples.services(settings) as built:  # data/samples, indexed
+        yield built
 
 
 @pytest.fixture(scope="module")
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services=services)) as test_client:
+    with app_client(services) as test_client:
         yield test_client
 
 
@@ -337,9 +334,8 @@ def test_a_small_window_bounds_every_part(
 def test_chat_searches_share_the_query_limiter(
     services: Services,
     settings: Settings,
-    embedder: Any,
     fake: FakeOpenAI,
-    sample_index: Path,
+    samples: Samples,
     tmp_path: Path,
 ) -> None:
     """Regression: chat's searches ran on asyncio's default executor, outside the limiter that
@@ -347,7 +343,6 @@ def test_chat_searches_share_the_query_limiter(
     borrowed: list[float] = []
     searcher = services.searcher
     # A server of its own data dir: the module's server holds the shared one.
-    shutil.copytree(sample_index, tmp_path / "index")
     settings = settings.model_copy(update={"data_dir": tmp_path / "index"})
 
     class Watching:
@@ -355,14 +350,12 @@ def test_chat_searches_share_the_query_limiter(
             borrowed.append(app_state(watched.app).search_limiter.borrowed_tokens)
             return searcher.search(*args, **kwargs)
 
-    parts = Services(settings, embedder=embedder, searcher=Watching())  # type: ignore[arg-type]
-    with TestClient(create_app(services=parts)) as watched:
+    with samples.client(settings, searcher=Watching()) as watched:
         reply = watched.post("/v1/chat", json={"message": question(1)})
         completion = watched.post(
             "/v1/chat/completions",
             json={"model": "remote", "messages": [{"role": "user", "content": question(2)}]},
         )
-    parts.close()
     assert reply.status_code == 200 and completion.status_code == 200, completion.text
     assert len(borrowed) == 2 and all(n >= 1 for n in borrowed)
 

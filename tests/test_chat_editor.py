@@ -9,7 +9,6 @@ Expected figures come from the registry's fact sheets, not from this file.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.services import Services
 from api.settings import Settings
 from generation.chat.quote import naming
@@ -26,24 +24,21 @@ from generation.facts import SheetFact
 from ingest.specs.cars import load_cars
 from ingest.specs.vocabulary import load_vocabulary
 from retrieval.entities import KnownCar, QueryCars
+from tests.samples import Samples, app_client
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def services(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Any, sample_index: Path
-) -> Iterator[Services]:
+def services(tmp_path_factory: pytest.TempPathFactory, samples: Samples) -> Iterator[Services]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("chat-editor") / "index", workers=0)
-    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-    built = Services(settings, embedder=embedder)
-    yield built
-    built.close()
+    with samples.services(settings) as built:  # data/samples, indexed
+        yield built
 
 
 @pytest.fixture(scope="module")
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services=services)) as test_client:
+    with app_client(services) as test_client:
         yield test_client
 
 

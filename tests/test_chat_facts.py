@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.services import Services
 from api.settings import Settings
 from generation.chat.quote import content_words, matching, naming
@@ -27,6 +25,7 @@ from generation.chat.topic import Topics
 from generation.facts import SheetFact
 from ingest.specs.vocabulary import load_vocabulary
 from tests.fake_openai import FakeOpenAI
+from tests.samples import Samples, app_client
 
 pytestmark = pytest.mark.slow
 
@@ -56,16 +55,14 @@ def settings(
 
 
 @pytest.fixture(scope="module")
-def services(settings: Settings, embedder: Any, sample_index: Path) -> Iterator[Services]:
-    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-    built = Services(settings, embedder=embedder)
-    yield built
-    built.close()
+def services(settings: Settings, samples: Samples) -> Iterator[Services]:
+    with samples.services(settings) as built:  # data/samples, indexed
+        yield built
 
 
 @pytest.fixture(scope="module")
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services=services)) as test_client:
+    with app_client(services) as test_client:
         yield test_client
 
 

@@ -6,20 +6,19 @@ the index consistent. Real model, real Chroma."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from api.integrity import check
-from api.services import Services
 from ingest.discover import doc_id_for
 from ingest.document import Chunk
 from ingest.integrity import audit, self_probe
 from ingest.pipeline.dedup import collapse, dedup_key, occurrence_metadata, repoint_specs
 from ingest.specs.model import DocumentSpecs, Fact
 from tests.reliability import record
+from tests.samples import Samples
 
 pytestmark = pytest.mark.slow
 TOPICS = [
@@ -56,12 +55,10 @@ def _flood(folder: Path) -> Path:
 
 
 def test_repeated_texts_are_stored_once_and_every_document_stays_reachable(
-    make_settings: Any, embedder: Any, sample_index: Path, tmp_path: Path
+    make_settings: Any, samples: Samples, tmp_path: Path
 ) -> None:
     settings = make_settings()
-    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-    services = Services(settings, embedder=embedder)
-    try:
+    with samples.services(settings) as services:  # data/samples, indexed
         flood = _flood(tmp_path / "flood")
         report = services.pipeline.run([flood])
         assert (report.ok, report.failed) == (1, 0), report.errors
@@ -104,8 +101,6 @@ def test_repeated_texts_are_stored_once_and_every_document_stays_reachable(
                 "unreachable": len(probe.lost),
             },
         )
-    finally:
-        services.close()
 
 
 def test_collapse_keeps_first_occurrences_and_names_the_others() -> None:

@@ -32,6 +32,7 @@ from generation.errors import (
     UngroundedFigures,
     UnknownBusiness,
     UnknownCar,
+    UnknownCarFilter,
     UnknownModel,
     UnsupportedLanguage,
 )
@@ -53,6 +54,7 @@ from ingest.errors import (
     StoreUnavailable,
     UnsupportedFile,
 )
+from ingest.specs.registry import CarSummary
 from retrieval.errors import (
     EmptyQuery,
     IndexUnavailable,
@@ -104,6 +106,7 @@ PINNED: dict[type[Exception], tuple[int, str]] = {
     PromptNotFound: (500, "prompt_not_found"),
     PromptError: (500, "prompt_error"),
     UnknownCar: (404, "unknown_car"),
+    UnknownCarFilter: (422, "unknown_car"),
     CarHasNoFacts: (422, "car_has_no_facts"),
     UngroundedFigures: (422, "ungrounded_figures"),
     UnsupportedLanguage: (422, "unsupported_language"),
@@ -113,6 +116,7 @@ ATTEMPTS = [{"n": 1, "error": "not JSON"}]
 REASON = "set OPENAI_API_KEY to use gpt-4o"
 USAGE = {"prompt_tokens": 12, "completion_tokens": 3, "cost": 0.0}
 FIGURES = [{"text": "433 litres", "verdict": "wrong_car"}]
+VENUE = CarSummary("hyundai-venue", "Hyundai Venue", ("Venue",), 2, 40)
 HIT = GuardHit(word="最好", text="最 好", start=3, end=6, list="zh", field="car")
 
 
@@ -135,8 +139,9 @@ def make(cls: type[Exception]) -> Exception:
         return UnavailableModel(
             message, model="gpt-4o", reason=REASON, api_key_env="OPENAI_API_KEY"
         )
-    if cls is UnknownCar:
-        return UnknownCar("Hyundai Venu", close_matches=["Hyundai Venue"])
+    if issubclass(cls, UnknownCar):  # and UnknownCarFilter, which names its field
+        field = "filters.car" if cls is UnknownCarFilter else None
+        return cls("Hyundai Venu", close_matches=[VENUE], field=field)
     if cls is CarHasNoFacts:
         return CarHasNoFacts("tata-orbit", "Tata Orbit")
     if cls is UngroundedFigures:
@@ -158,7 +163,29 @@ DETAIL: dict[type[Exception], Any] = {
     MessageTooLong: {"tokens": 900, "budget": 512},
     UnavailableModel: {"model": "gpt-4o", "reason": REASON, "api_key_env": "OPENAI_API_KEY"},
     DiskFull: {"data_dir": "/data"},
-    UnknownCar: {"close_matches": ["Hyundai Venue"]},
+    UnknownCar: {
+        "close_matches": [
+            {
+                "id": "hyundai-venue",
+                "name": "Hyundai Venue",
+                "aliases": ["Venue"],
+                "documents": 2,
+                "facts": 40,
+            }
+        ]
+    },
+    UnknownCarFilter: {
+        "close_matches": [
+            {
+                "id": "hyundai-venue",
+                "name": "Hyundai Venue",
+                "aliases": ["Venue"],
+                "documents": 2,
+                "facts": 40,
+            }
+        ],
+        "field": "filters.car",
+    },
     UngroundedFigures: {"figures": FIGURES},
     UnsupportedLanguage: {"model": "en-only", "language": "zh"},
     StoreCorrupt: {"store": "jobs", "path": "/data/specrag.jobs.sqlite3"},

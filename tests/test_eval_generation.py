@@ -4,8 +4,6 @@ measures come from the real responses, and the detectors judge real outputs."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ from generation.evaluation.metrics import (
     repeated_sentences,
     right_language,
 )
+from tests.samples import Samples
 
 CAR = "Aurora X5"
 # Outputs of the facts-first writer on the corpus (Hyundai Creta, Chinese push and review):
@@ -40,9 +39,8 @@ GOLF_ENGINES = (
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, sample_index: Path) -> dict[str, str]:
-    data_dir = tmp_path_factory.mktemp("evalgen") / "index"
-    shutil.copytree(sample_index, data_dir)  # data/samples, indexed
+def env(tmp_path_factory: pytest.TempPathFactory, samples: Samples) -> dict[str, str]:
+    data_dir = samples.copy(tmp_path_factory.mktemp("evalgen") / "index")  # data/samples
     return {"SPECRAG_DATA_DIR": str(data_dir), "SPECRAG_WORKERS": "0"}
 
 

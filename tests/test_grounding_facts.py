@@ -193,7 +193,7 @@ def test_http_check(services: Services) -> None:
         assert unknown.status_code == 404
         error = unknown.json()["error"]
         assert "Hyundai Venue" in error["message"]
-        assert error["detail"]["close_matches"][0] == "Hyundai Venue"
+        assert error["detail"]["close_matches"][0]["name"] == "Hyundai Venue"
 
         empty = client.post("/v1/grounding/check", json={"car": "hyundai-venue", "text": "  "})
         assert empty.status_code == 422

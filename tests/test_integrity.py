@@ -25,6 +25,7 @@ from api.services import Services
 from api.state import app_state
 from ingest.discover import doc_id_for
 from tests.reliability import record
+from tests.samples import Samples
 from tests.serving import served
 
 pytestmark = pytest.mark.slow
@@ -127,13 +128,12 @@ def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
 
 
 def test_lost_chroma_database_status_warns_then_ingest_restores_everything(
-    sample_index: Path, tmp_path: Path
+    samples: Samples, tmp_path: Path
 ) -> None:
     """Issue 13: after `chroma.sqlite3` was lost, `ingest` said "skipped" and restored
     nothing, and `status` showed 5 documents ok and 0 chunks without a warning."""
-    data_dir = tmp_path / "index"
-    shutil.copytree(sample_index, data_dir)
-    code, out = _cli({"SPECRAG_DATA_DIR": str(sample_index)}, "status", "--json")
+    data_dir = samples.copy(tmp_path / "index")
+    code, out = _cli({"SPECRAG_DATA_DIR": str(samples.index)}, "status", "--json")
     before = json.loads(out)
     assert before["drift"]["ok"] and before["chunks"] > 5
     # Lost before this process opens the copy (Chroma keeps one client per path in-process).
@@ -166,12 +166,11 @@ def test_lost_chroma_database_status_warns_then_ingest_restores_everything(
 
 
 def test_repair_removes_orphans_and_restores_lost_chunks(
-    built: Any, sample_index: Path, tmp_path: Path
+    built: Any, samples: Samples, tmp_path: Path
 ) -> None:
     """`check` names the drift (chunks Chroma lost, chunks no document owns) and `repair`
     puts both right, with the lexical index rebuilt to match."""
-    data_dir = tmp_path / "index"
-    shutil.copytree(sample_index, data_dir)
+    data_dir = samples.copy(tmp_path / "index")
     services = built(data_dir=data_dir)
     total = services.store.count()
     victim = next(r for r in services.ledger.all() if r.source.endswith("lumen_e2.txt"))
@@ -272,12 +271,11 @@ def test_a_cli_ingest_on_a_served_data_dir_is_handed_to_the_server(
 
 
 def test_uncommitted_chunks_are_removed_at_start_and_delete_works_without_a_ledger_row(
-    built: Any, sample_index: Path, tmp_path: Path
+    built: Any, samples: Samples, tmp_path: Path
 ) -> None:
     """Issue 13: chunks of a half-written document (no ledger row) were returned by search,
     not listed by /v1/documents, and DELETE answered 404."""
-    data_dir = tmp_path / "index"
-    shutil.copytree(sample_index, data_dir)
+    data_dir = samples.copy(tmp_path / "index")
     services = built(data_dir=data_dir)
     dimension = services.embedder.dimension
     vector = services.embedder.embed_query("Lumen E2 battery capacity")

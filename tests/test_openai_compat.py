@@ -3,9 +3,7 @@ the app served by uvicorn on a loopback port; the remote model is the scripted f
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +16,7 @@ from api.app import create_app
 from api.services import Services
 from api.settings import Settings
 from tests.fake_openai import FakeOpenAI
+from tests.samples import Samples
 from tests.serving import served
 
 pytestmark = pytest.mark.slow
@@ -31,8 +30,7 @@ ANSWER = "The Aurora X5 1.5T makes 130 kW [1]."
 def services(
     tmp_path_factory: pytest.TempPathFactory,
     fake_openai_server: FakeOpenAI,
-    embedder: Any,
-    sample_index: Path,
+    samples: Samples,
 ) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("compat")
     models = fake_openai_server.models_file(
@@ -52,10 +50,8 @@ def services(
             generation_k=2,
             api_key=API_KEY,
         )
-        shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-        built = Services(settings, embedder=embedder)
-        yield built
-        built.close()
+        with samples.services(settings) as built:  # data/samples, indexed
+            yield built
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ here; the README's samples are checked against the real index of `data/samples`.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from generation.chat.lookup import ChatWriter
 from generation.facts import Facts, FactSheet, SheetFact
 from generation.schemas import Brief
 from ingest.specs.vocabulary import load_vocabulary
+from tests.samples import Samples
 from tests.test_realise_editor import BOOKS, PLAN, fact, sheet
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -197,17 +197,13 @@ def _readme_sample(heading: str) -> tuple[str, str]:
     ],
 )
 def test_the_readme_samples_are_what_the_realiser_writes(
-    make_settings, embedder, sample_index: Path, car: str, language: str, heading: str
+    make_settings, samples: Samples, car: str, language: str, heading: str
 ) -> None:
     """The README's "unedited" sample blogs are what the writer prints from the index of
     data/samples (the embedded model's rewrites are refused, so the realiser's text stands):
     the Chinese Meridian S had drifted from what `specrag blog` printed."""
-    from api.services import Services
-
     settings = make_settings()
-    shutil.copytree(sample_index, settings.data_dir)
-    services = Services(settings, embedder=embedder)
-    try:
+    with samples.services(settings) as services:
         facts = services.generation.facts
         assert facts is not None
         s = facts.sheet(car)
@@ -219,8 +215,6 @@ def test_the_readme_samples_are_what_the_realiser_writes(
         writer = facts.writer(s, Brief(car=car, language=language), number)
         opening = writer.opening().fields
         parts = [opening["text"], writer.middle().fields["text"], writer.ending().fields["text"]]
-    finally:
-        services.close()
     title, body = _readme_sample(heading)
     assert title == opening["title"]
     assert body == "\n\n".join(parts)

@@ -7,8 +7,6 @@ and a heading's years or a data set's row number are no part of a version's name
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -19,6 +17,7 @@ from generation.grounding import fact_figures
 from ingest.specs.figures import figures
 from ingest.specs.registry import CarSummary, StoredFact
 from ingest.specs.variants import merge_variants
+from tests.samples import Samples
 from tests.test_realise_editor import BOOKS, cite, fact, sheet, write
 
 
@@ -249,16 +248,12 @@ def test_a_dated_name_is_the_same_version_across_documents() -> None:
 
 @pytest.mark.slow
 def test_the_sample_meridian_s_reads_as_chinese_with_its_gearbox_once(
-    make_settings, embedder, sample_index: Path
+    make_settings, samples: Samples
 ) -> None:
     """The README's sample blog of the Meridian S in Chinese, from the real index of
     data/samples: its displacement in a Chinese unit, its gearbox said once."""
-    from api.services import Services
-
     settings = make_settings()
-    shutil.copytree(sample_index, settings.data_dir)
-    services = Services(settings, embedder=embedder)
-    try:
+    with samples.services(settings) as services:
         facts = services.generation.facts
         assert facts is not None
         from generation.schemas import Brief
@@ -272,8 +267,6 @@ def test_the_sample_meridian_s_reads_as_chinese_with_its_gearbox_once(
 
         writer = facts.writer(s, brief, number)
         text = writer.opening().fields["text"] + writer.middle().fields["text"]
-    finally:
-        services.close()
     assert " cc" not in text and "1498毫升" in text, text
     assert text.count("7速双离合") == 1, text
 

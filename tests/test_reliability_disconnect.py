@@ -11,21 +11,18 @@ nobody saw answered. Bounded waits, no timed assertions.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from api.app import create_app
-from api.services import Services
 from tests.fake_openai import FakeOpenAI
 from tests.reliability import record
-from tests.serving import served, wait_until
+from tests.samples import Samples
+from tests.serving import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -38,9 +35,8 @@ CASES: list[dict[str, Any]] = []
 @pytest.fixture(scope="module")
 def app_url(
     tmp_path_factory: pytest.TempPathFactory,
-    embedder: Any,
     fake_openai_server: FakeOpenAI,
-    sample_index: Path,
+    samples: Samples,
 ) -> Iterator[str]:
     from api.settings import Settings
 
@@ -55,13 +51,10 @@ def app_url(
         llm_timeout=HELD * 2,
         llm_retries=0,
     )
-    shutil.copytree(sample_index, settings.data_dir)
-    services = Services(settings, embedder=embedder)
     with pytest.MonkeyPatch.context() as patch:  # a model whose key is unset is unavailable
         patch.setenv("SPECRAG_DISCONNECT_KEY", "sk-disconnect")
-        with served(create_app(settings, services=services)) as url:
+        with samples.served(settings) as url:
             yield url
-    services.close()
     record("disconnect", {"held_s": HELD, "cases": CASES})
 
 

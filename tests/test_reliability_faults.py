@@ -32,6 +32,7 @@ from ingest.segments import check_vector_segments
 from ingest.store import ChromaStore
 from retrieval.lexical import LexicalReader
 from tests.reliability import record
+from tests.samples import Samples
 from tests.serving import wait_until
 
 pytestmark = pytest.mark.slow
@@ -40,8 +41,8 @@ REPAIR_SECONDS = 120.0
 
 
 @pytest.fixture
-def data_dir(sample_index: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(sample_index, tmp_path / "index"))
+def data_dir(samples: Samples, tmp_path: Path) -> Path:
+    return samples.copy(tmp_path / "index")
 
 
 @pytest.fixture
@@ -237,11 +238,11 @@ def _fill(disk: Path, *, leave: int) -> None:
 
 
 def test_ingest_on_a_full_disk_exits_with_the_data_dir_named_and_the_index_stays_readable(
-    sample_index: Path, small_disk: Path, tmp_path: Path
+    samples: Samples, small_disk: Path, tmp_path: Path
 ) -> None:
     """Regression: a full disk gave a raw Chroma traceback ("Error in compaction: Failed to
     apply logs…") and left the index unreadable until space was freed."""
-    data_dir = Path(shutil.copytree(sample_index, small_disk / "index"))
+    data_dir = samples.copy(small_disk / "index")
     new = tmp_path / "new"
     new.mkdir()
     (new / "venue.md").write_text("# Venue\n\n" + "The Venue boot holds 350 litres. " * 400)
@@ -266,10 +267,10 @@ def test_ingest_on_a_full_disk_exits_with_the_data_dir_named_and_the_index_stays
 
 
 def test_the_server_starts_on_a_full_disk_names_it_and_recovers_when_room_is_made(
-    sample_index: Path, small_disk: Path, started: Any
+    samples: Samples, small_disk: Path, started: Any
 ) -> None:
     """Regression: with the disk full the server would not start (a raw Chroma error)."""
-    data_dir = Path(shutil.copytree(sample_index, small_disk / "index"))
+    data_dir = samples.copy(small_disk / "index")
     _fill(small_disk, leave=0)
     client = started(data_dir)  # Chroma and the ledger cannot open: it starts without them
     assert client.get("/healthz").status_code == 200
@@ -297,9 +298,9 @@ def test_the_server_starts_on_a_full_disk_names_it_and_recovers_when_room_is_mad
 
 
 def test_upload_hitting_enospc_mid_write_is_507(
-    sample_index: Path, small_disk: Path, started: Any
+    samples: Samples, small_disk: Path, started: Any
 ) -> None:
-    data_dir = Path(shutil.copytree(sample_index, small_disk / "index"))
+    data_dir = samples.copy(small_disk / "index")
     client = started(data_dir)
     _fill(small_disk, leave=100_000)  # the job store is open; the 300 KB file cannot fit
     upload = client.post("/v1/documents", files={"files": ("big.txt", b"y" * 300_000)})

@@ -18,12 +18,10 @@ Raw sockets where a test must control what is sent when; bounded waits, no timed
 from __future__ import annotations
 
 import fcntl
-import shutil
 import socket
 import threading
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +32,7 @@ from api.app import create_app
 from api.services import Services
 from retrieval.filters import MAX_FILTER_VALUES
 from tests.reliability import record
+from tests.samples import Samples
 from tests.serving import served, wait_until
 
 pytestmark = pytest.mark.slow
@@ -74,18 +73,16 @@ def guarded(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator
 
 
 @pytest.fixture(scope="module")
-def world(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Any, sample_index: Path
-) -> Iterator[dict[str, Any]]:
+def world(tmp_path_factory: pytest.TempPathFactory, samples: Samples) -> Iterator[dict[str, Any]]:
     """A served app over the indexed samples, without a key."""
     from api.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("http") / "index", workers=0)
-    shutil.copytree(sample_index, settings.data_dir)
-    services = Services(settings, embedder=embedder)
-    with served(create_app(settings, services=services)) as url:
+    with (
+        samples.services(settings) as services,
+        served(create_app(settings, services=services)) as url,
+    ):
         yield {"url": url, "services": services}
-    services.close()
 
 
 # -- raw HTTP ----------------------------------------------------------------------------------

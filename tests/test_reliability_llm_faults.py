@@ -16,22 +16,19 @@ import asyncio
 import json
 import logging
 import re
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.services import Services
 from generation.errors import LLMTimeout
 from generation.llm import build_llm
 from generation.models import ModelSpec
 from tests.fake_openai import FakeOpenAI
 from tests.reliability import LONG, record
+from tests.samples import Samples
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +48,8 @@ FIGURES: list[dict[str, Any]] = []
 @pytest.fixture(scope="module")
 def client(
     tmp_path_factory: pytest.TempPathFactory,
-    embedder: Any,
     fake_openai_server: FakeOpenAI,
-    sample_index: Path,
+    samples: Samples,
 ) -> Iterator[TestClient]:
     from api.settings import Settings
 
@@ -68,13 +64,10 @@ def client(
         llm_timeout=TIMEOUT,
         llm_retries=RETRIES,
     )
-    shutil.copytree(sample_index, settings.data_dir)  # data/samples, indexed
-    services = Services(settings, embedder=embedder)
     with pytest.MonkeyPatch.context() as patch:  # a model whose key is unset is unavailable
         patch.setenv("SPECRAG_FAULTS_KEY", "sk-faults")
-        with TestClient(create_app(settings, services=services)) as test_client:
+        with samples.client(settings) as test_client:  # data/samples, indexed
             yield test_client
-    services.close()
     record("llm_faults", {"timeout_s": TIMEOUT, "retries": RETRIES, "cases": FIGURES})
 
 

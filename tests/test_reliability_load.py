@@ -35,6 +35,7 @@ import pytest
 
 from api.services import Services
 from tests.reliability import long_or_short, record
+from tests.samples import Samples
 from tests.serving import wait_until
 
 pytestmark = pytest.mark.slow
@@ -76,15 +77,14 @@ def _rss_mb(process: psutil.Process) -> float:
 
 
 def test_concurrent_queries_during_ingest_and_delete(
-    tmp_path: Path, corpus: Path, make_settings: Any, embedder: Any, sample_index: Path
+    tmp_path: Path, corpus: Path, make_settings: Any, embedder: Any, samples: Samples
 ) -> None:
     root = tmp_path / "root"
     incoming = root / "incoming"
     incoming.mkdir(parents=True)
     for name in INCOMING:
         shutil.copy(corpus / name, incoming / Path(name).name)
-    data_dir = tmp_path / "index"
-    shutil.copytree(sample_index, data_dir)  # data/samples, indexed: S0
+    data_dir = samples.copy(tmp_path / "index")  # data/samples, indexed: S0
     services = Services(make_settings(data_dir=data_dir), embedder=embedder)
     before = {r.doc_id: r.source for r in services.ledger.all() if r.status == "ok"}
     services.close()

@@ -298,6 +298,7 @@ def serve(services: Services, host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.protocol import SpecragHttp
 
     click.echo(
         f"specrag: serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)", err=True
@@ -312,6 +313,7 @@ def serve(services: Services, host: str, port: int) -> None:
         create_app(settings, address=address),
         host=host,
         port=port,
+        http=SpecragHttp,  # httptools; raw UTF-8 targets read, a refused request in JSON
         log_level="info",
         timeout_graceful_shutdown=settings.shutdown_seconds,
         limit_concurrency=settings.max_connections,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import Any
 
 import click
 
 from api.services import Services
+from generation.errors import UnknownCar
 from ingest.specs.registry import CarSummary, Spec, SpecSheet
 
 
@@ -34,8 +36,14 @@ def cars(services: Services, query: str | None, as_json: bool) -> None:
         click.echo(_car_line(car))
 
 
+def _line(text: str) -> str:
+    """`text` on one line: a value, label or quote holding a newline (a table cell read from
+    a PDF) would break the sheet's layout."""
+    return " ".join(text.split())
+
+
 def _value(spec: Spec) -> str:
-    shown = spec.value
+    shown = _line(spec.value)
     if spec.unit and not any(ch.isalpha() or ch in "%$¥€£" for ch in spec.value):
         shown += f" {spec.unit}"  # the unit was in the label: "Fuel tank capacity (l)  45"
     if spec.normalized is not None and spec.normalized_unit and spec.unit != spec.normalized_unit:
@@ -50,13 +58,26 @@ def _print_sheet(sheet: SpecSheet) -> None:
         click.echo(f"also: {', '.join(car.aliases)}")
     click.echo(f"{car.documents} documents, {car.facts} facts")
     for spec in sheet.specs:
-        variant = f" [{spec.variant}]" if spec.variant else ""
+        variant = f" [{_line(spec.variant)}]" if spec.variant else ""
         flag = "  ! conflict" if spec.conflict else ""
-        click.echo(f"  {spec.label}{variant}: {_value(spec)}{flag}")
+        click.echo(f"  {_line(spec.label)}{variant}: {_value(spec)}{flag}")
         for citation in spec.citations:
             page = f" p.{citation.page}" if citation.page else ""
-            quote = " ".join(citation.evidence.split())[:120]
-            click.echo(f"      {citation.source}{page}: “{quote}”")
+            quote = _line(citation.evidence)[:120]
+            click.echo(f"      {citation.document}{page}: “{quote}”")
+
+
+def _named(value: Any) -> Any:
+    """The sheet as JSON, each citation's `source` its document's name, as the API gives
+    it (`GET /v1/cars/{id}`): never a path of the server's."""
+    if isinstance(value, dict):
+        shown = {k: _named(v) for k, v in value.items()}
+        if "document" in shown and "source" in shown:
+            shown["source"] = shown["document"]
+        return shown
+    if isinstance(value, list):
+        return [_named(v) for v in value]
+    return value
 
 
 @click.command()
@@ -71,10 +92,8 @@ def specs(services: Services, car: str, as_json: bool) -> None:
         found = registry.search(car)
         sheet = registry.sheet(found[0].id) if found else None
     if sheet is None:
-        close = ", ".join(c.id for c in registry.close_matches(car))
-        hint = f"; did you mean {close}?" if close else ""
-        raise click.ClickException(f"no car matches {car!r}{hint}")
+        raise click.ClickException(str(UnknownCar.among(registry, car)))
     if as_json:
-        click.echo(json.dumps(asdict(sheet), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_named(asdict(sheet)), ensure_ascii=False, indent=2))
     else:
         _print_sheet(sheet)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import Authorized, ServicesDep
-from api.errors import ApiError
+from generation.errors import UnknownCar
 from ingest.specs.registry import CarSummary, FactCitation, Spec
 
 router = APIRouter(tags=["cars"], dependencies=Authorized)
@@ -142,14 +142,7 @@ def car_specs(
     registry = services.cars
     sheet = registry.sheet(car_id)
     if sheet is None:
-        close = registry.close_matches(car_id)
-        hint = f"; did you mean {', '.join(c.id for c in close)}?" if close else ""
-        raise ApiError(
-            404,
-            "unknown_car",
-            f"no car with id {car_id!r}{hint}",
-            detail={"close_matches": [_car(c).model_dump() for c in close]},
-        )
+        raise UnknownCar.among(registry, car_id)
     return SpecSheetOut(
         **_car(sheet.car).model_dump(),
         specs=[_spec(s) for s in sheet.specs],

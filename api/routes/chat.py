@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, ChatDep, GenerationDep, ServicesDep, SettingsDep
 from api.disconnect import until_client_leaves
-from api.validation import filters_are_text, require_text
+from api.validation import filters_are_text, not_blank, require_text
 from generation.chat.memory import MemoryConfig
 from generation.chat.session import CHAT_BUSINESSES, ChatReply
 from generation.schemas import Citation, Usage
@@ -34,7 +34,9 @@ class ChatRequest(BaseModel):
     session_id: str | None = Field(
         default=None, max_length=64, description="continue this session (new one when omitted)"
     )
-    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    message: Annotated[str, not_blank("the message")] = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS
+    )
     business: str | None = Field(
         default=None, description=f"guard policy and usage label: {', '.join(CHAT_BUSINESSES)}"
     )
@@ -50,8 +52,6 @@ class ChatRequest(BaseModel):
     @field_validator("message")
     @classmethod
     def _message_is_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the message is empty")
         require_text(value, "the message")
         return value
 

@@ -27,7 +27,7 @@ from api.naming import Naming
 from api.schemas import JobAccepted, JobOut
 from api.services import Services
 from api.settings import Settings
-from api.uploads import Placement, UploadFolder, name_key, safe_name
+from api.uploads import Indexed, Placement, UploadFolder, name_key, safe_name
 from ingest.ledger import Record
 from ingest.parse import SUPPORTED_EXTENSIONS
 from retrieval.citations import Citation, citation
@@ -222,6 +222,19 @@ def _source_in_chroma(services: Services, doc_id: str) -> str | None:
     return str(hits[0].metadata.get("source", "")) if hits else ""
 
 
+def _indexed(services: Services, naming: Naming) -> dict[str, Indexed]:
+    """The documents ingested from the server's folders (not uploads), by `name_key` of
+    the name responses give them: an upload of one of these names is that document."""
+    uploads = uploads_dir(services.settings).resolve()
+    found: dict[str, Indexed] = {}
+    for record in services.ledger.all():
+        path = Path(record.source)
+        if path.parent != uploads:
+            name = naming.document(record.source)
+            found[name_key(name)] = Indexed(name, record.doc_id, record.sha256, path)
+    return found
+
+
 def _size(upload: UploadFile) -> int:
     if upload.size is not None:
         return upload.size
@@ -276,7 +289,10 @@ def _check(files: list[UploadFile], max_bytes: int) -> list[str]:
     responses={
         200: {"description": "every file is already there with the same bytes: no job"},
         400: {"description": "unsafe file name"},
-        409: {"description": "another document has this name (NFC, case folded), other bytes"},
+        409: {
+            "description": "another document has this name (NFC, case folded), other bytes "
+            "(an upload without replace=true, or a document ingested from a folder)"
+        },
         413: {"description": "a file or the request is too large"},
         415: {"description": "file type not supported"},
         422: {"description": "a control, format or bidi character in a file name"},
@@ -285,6 +301,7 @@ def _check(files: list[UploadFile], max_bytes: int) -> list[str]:
 def upload_documents(
     files: Annotated[list[UploadFile], File(description="pdf, md, txt, csv or json files")],
     settings: SettingsDep,
+    services: ServicesDep,
     jobs: JobsDep,
     naming: NamingDep,
     response: Response,
@@ -306,7 +323,9 @@ def upload_documents(
         for item in staged:
             item.temporary.unlink(missing_ok=True)
         raise
-    placed = folder.place(staged, replace=replace_query or replace_form)
+    placed = folder.place(
+        staged, replace=replace_query or replace_form, indexed=_indexed(services, naming)
+    )
     saved = [
         UploadedFile(
             name=p.name,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Authorized, SearcherDep, SearchLimiterDep, ServicesDep
-from api.errors import ApiError
-from api.validation import filters_are_text, require_text
+from api.validation import filters_are_text, not_blank, require_text
+from generation.errors import UnknownCarFilter
 from retrieval.filters import Filters
 from retrieval.fusion import Mode
 from retrieval.search import Result
@@ -28,7 +28,9 @@ router = APIRouter(tags=["query"], dependencies=Authorized)
 class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question")
+    query: Annotated[str, not_blank("the query")] = Field(
+        min_length=1, max_length=MAX_QUERY_CHARS, description="the question"
+    )
     k: int = Field(5, ge=1, le=MAX_K, description="results to return")
     filters: Filters | None = Field(None, description="exact-match metadata conditions")
     mode: Mode = Field("hybrid", description="hybrid (RRF of both), vector or lexical")
@@ -102,11 +104,4 @@ def _known_cars(services: ServicesDep, cars: str | list[str]) -> None:
     registry = services.cars
     for car_id in [cars] if isinstance(cars, str) else cars:
         if registry.car(car_id) is None:
-            close = [c.id for c in registry.close_matches(car_id)]
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ApiError(
-                422,
-                "unknown_car",
-                f"filters.car: no car with id {car_id!r} (ids: GET /v1/cars){hint}",
-                detail={"field": "filters.car", "close_matches": close},
-            )
+            raise UnknownCarFilter.among(registry, car_id, field="filters.car")

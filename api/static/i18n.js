@@ -40,7 +40,10 @@ const WORDS = {
     bizNews: "News comment", car: "Car", carHint: "a car of the library (see Cars)", angle: "Angle",
     audience: "Audience", length: "Length", language: "Language", english: "English", chinese: "Chinese", model: "Model", serverDefault: "server default",
     serverDefaultIs: (v) => `server default (${v.model})`,
+    // a brief field's default, as the server declares it (English)
+    defaultText: (v) => v.text,
     unavailable: (v) => `${v.id} — unavailable: ${v.reason}`,
+    unavailableWhy: (v) => v.reason,
     titleMax: "Title max characters", region: "Region", regionHint: "a city or province",
     profile: "Reader profile", nickname: "Nickname", city: "City", ageGroup: "Age group",
     currentCar: "Current car", budget: "Budget", interests: "Interests",
@@ -133,7 +136,15 @@ const WORDS = {
     audience: "读者", length: "篇幅", language: "语言",
     english: "英文", chinese: "中文", model: "模型", serverDefault: "服务器默认",
     serverDefaultIs: (v) => `服务器默认（${v.model}）`,
-    unavailable: (v) => `${v.id} — 不可用：${v.reason}`,
+    // the server declares its defaults in English: the ones it ships with, translated; any
+    // other says what an empty field means
+    defaultText: (v) => ({
+      "an overview of the car for buyers": "面向购车者的车型概览",
+      "general car buyers": "普通购车者",
+    })[v.text] ?? "留空即用服务器的默认值",
+    unavailable: (v) => `${v.id} — 不可用：${t("unavailableWhy", v)}`,
+    // the server says why in English: its key variable unset (named), else its model file
+    unavailableWhy: (v) => (v.key ? `未设置环境变量 ${v.key}` : "模型文件缺失或无法读取"),
     titleMax: "标题最多字数", region: "地区", regionHint: "城市或省份",
     profile: "读者画像", nickname: "昵称", city: "城市", ageGroup: "年龄段", currentCar: "现有车型",
     budget: "预算", interests: "兴趣", interestsHint: "用逗号分隔", generate: "生成",

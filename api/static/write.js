@@ -273,6 +273,16 @@ function downloadMarkdown() {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+// The server's defaults of the free-text fields, shown (in the page's language) by the empty
+// fields.
+let writeDefaults = {};
+
+function showWriteDefaults() {
+  for (const [name, text] of Object.entries(writeDefaults)) {
+    $(`write-${name}`).placeholder = t("defaultText", { text });
+  }
+}
+
 // The brief's defaults and limits as the server declares them (its OpenAPI schema of the
 // request): the empty fields show what the server will use.
 function useWriteDefaults(fields) {
@@ -285,20 +295,26 @@ function useWriteDefaults(fields) {
   number("write-length", fields.length);
   number("write-title-max", fields.title_max);
   for (const name of ["angle", "audience"]) {
-    if (fields[name] && fields[name].default) $(`write-${name}`).placeholder = fields[name].default;
+    if (fields[name] && fields[name].default) writeDefaults[name] = fields[name].default;
   }
+  showWriteDefaults();
   if (fields.language && fields.language.default) $("write-language").value = fields.language.default;
 }
 
 // The models: the server's default first, each configured chat model, unavailable ones greyed
 // with the reason.
 function fillWriteModels(models, defaultModel) {
+  const why = (m) => ({ id: m.id, reason: m.reason || "", key: m.api_key_env });
   const first = el("option", { value: "" }, t("serverDefaultIs", { model: defaultModel || "?" }));
   const options = models
     .filter((m) => m.type !== "embedding")
     .map((m) =>
       m.available === false
-        ? el("option", { value: m.id, disabled: "", class: "unavailable", title: m.reason || "" }, t("unavailable", { id: m.id, reason: m.reason || "" }))
+        ? el(
+            "option",
+            { value: m.id, disabled: "", class: "unavailable", title: t("unavailableWhy", why(m)) },
+            t("unavailable", why(m)),
+          )
         : el("option", { value: m.id }, m.id),
     );
   const chosen = $("write-model").value;
@@ -312,6 +328,7 @@ function wireWrite() {
   $("write-copy").addEventListener("click", copyMarkdown);
   $("write-download").addEventListener("click", downloadMarkdown);
   businessChanged();
+  onLanguage(showWriteDefaults);
   onLanguage(() => {
     if (writing && writing.response) {
       for (const step of writing.steps) part(step).querySelector(".step-name").textContent = t(`step_${step}`);

@@ -107,8 +107,7 @@ def resolve_car(registry: CarRegistry, text: str) -> CarSummary:
         found = registry.search(text)
         car = found[0] if found else None
     if car is None:
-        close = [c.name for c in registry.close_matches(text)]
-        raise UnknownCar(text, close_matches=close)
+        raise UnknownCar.among(registry, text)
     if car.facts == 0:
         raise CarHasNoFacts(car.id, car.name)
     return car
@@ -118,7 +117,7 @@ def build_sheet(registry: CarRegistry, car: CarSummary) -> FactSheet:
     """The car's publishable facts: one value per attribute and variant."""
     sheet = registry.sheet(car.id)
     if sheet is None:  # removed since it was resolved
-        raise UnknownCar(car.name, close_matches=[])
+        raise UnknownCar(car.name)
     groups: dict[tuple[str, str], list[Spec]] = defaultdict(list)
     for spec in sheet.specs:
         groups[(spec.attribute, (spec.variant or "").casefold())].append(spec)

@@ -26,6 +26,11 @@ class ModelCard(BaseModel):
     reason: str | None = Field(
         default=None, description="specrag: why not, e.g. the key variable to set"
     )
+    api_key_env: str | None = Field(
+        default=None,
+        description="specrag: an unavailable model's key variable (none: a local model, its "
+        "file is why), as a refusal's detail names it; the page says why in its language",
+    )
 
 
 class ModelList(BaseModel):
@@ -44,6 +49,7 @@ def _cards(generation: Generation, services: Any) -> list[ModelCard]:
                 context_window=spec.context_window,
                 available=reason is None,
                 reason=reason,
+                api_key_env=spec.api_key_env if reason else None,  # as UnavailableModel's
             )
         )
     embedder = services.embedder
