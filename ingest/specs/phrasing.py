@@ -77,10 +77,11 @@ def _clause_start(text: str, start: int, at: int) -> int:
     return start + cuts[-1] if cuts else start
 
 
-# the clause's subject ends at its verb: "The 2.5-liter is rated at", "the Wilderness … at"
+# the clause's subject ends at its verb: "The 2.5-liter is rated at", "the Wilderness … at",
+# "The Nexon measures"; a comma ends it too, but not one inside a figure ("3,995 mm")
 _VERB = re.compile(
-    r",|\s(?:is|are|was|were|returns?|gets?|achieves?|manages?|delivers?|rated|earns?|at|"
-    r"rates?|quotes?|says|claims?|estimates?|lists?)\b"
+    r",(?!\d{3}\b)|\s(?:is|are|was|were|returns?|gets?|achieves?|manages?|delivers?|rated|"
+    r"earns?|at|rates?|quotes?|says|claims?|estimates?|lists?|measures?|stands?|spans?)\b"
 )
 # who rates a figure, not what it is of: "The EPA rates it at …", "WLTP quotes …"
 _RATERS = frozenset({"epa", "wltp", "nedc", "cltc", "we", "the epa", "our test"})

@@ -200,12 +200,15 @@ def after_own_name(facts: list[Fact], names: dict[str, str]) -> list[Fact]:
     follows the name: the heading was about the car, the words before its name the heading's
     topic, not a version's."""
     out = []
-    versions: dict[tuple[str, str], set[str | None]] = {}
+    versions: dict[tuple[str, str], set[tuple[str | None, tuple[float, ...]]]] = {}
     for fact in facts:
-        versions.setdefault((fact.car, fact.attribute), set()).add(fact.variant)
+        versions.setdefault((fact.car, fact.attribute), set()).add((fact.variant, fact.numbers))
     for fact in facts:
         name = names.get(fact.car, "")
-        alone = len(versions[fact.car, fact.attribute]) == 1  # "(Q4 e-tron)" beside "(Sportback)"
+        # "(Q4 e-tron)" beside "(Sportback)" is no car itself; another reader's same figure
+        # with no version ("The Nexon measures 3,995 mm …, 1,804 mm in width") is no other one
+        others = versions[fact.car, fact.attribute] - {(fact.variant, fact.numbers)}
+        alone = all(v is None and n == fact.numbers for v, n in others)
         if alone and fact.variant and _names_the_car(fact.variant.rpartition(" · ")[2], name):
             year = fact.variant.rpartition(" · ")[0]  # "The Corolla was 3,845 mm long"
             out.append(replace(fact, variant=year or None))
