@@ -65,12 +65,17 @@ def _condition(text: str, start: int, stop: int) -> str | None:
 
 
 # "6-speed automatic or 6-speed manual": gearboxes offered as alternatives, each a whole one
-_GEARBOX = re.compile(r"\d+\s*-?\s*speed\b|\b(?:e-?CVT|CVT|DCT|DSG|IVT|AMT)\b", re.IGNORECASE)
-_OR = re.compile(r"\s*,?\s+or\s+", re.IGNORECASE)
+_GEARBOX = re.compile(
+    r"\d+\s*-?\s*speed\b|\b(?:e-?CVT|CVT|DCT|DSG|IVT|AMT)\b"
+    r"|\b\d{1,2}-?(?:MT|AT|AMT|DCT|DCA|DSG|IVT)\b",  # "6MT / 7DCA", "8AT": a count and a code
+    re.IGNORECASE,
+)
+_OR = re.compile(r"\s*,?\s+or\s+|[ \t]+/[ \t]+", re.IGNORECASE)  # "6MT / 7DCA": a cell's two
 
 
 def alternatives(key: str, value: Value, text: str) -> list[Value]:
-    """A transmission cell of gearboxes joined by "or", one value each; else `value`."""
+    """A transmission cell of gearboxes joined by "or" (or a spaced slash), one value each;
+    else `value`."""
     if key != "transmission":
         return [value]
     out: list[Value] = []

@@ -28,6 +28,7 @@ from ingest.specs.data_rows import base_ids, base_models, name_configurations, w
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
+from ingest.specs.engine_lines import engine_line_figures
 from ingest.specs.former_latter import former_latter
 from ingest.specs.generations import of_past, past_generations
 from ingest.specs.given_for import given_after
@@ -279,6 +280,7 @@ def _read(
     if record:  # a txt's `参数：值` block: its slashed lines; a row's
         kv = slashed(vocab, text, kv, listed)  # engine cell ("2.3L EcoBoost I-4"): its size too
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
+        parts += engine_line_figures(vocab, text, kv)  # "Engine: 2.0-litre, 118kW @ …"
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
         rows += shared_cells(vocab, text, kv_spans) + clause_cells(vocab, text, [*kv, *rows])
         read = [(f, False) for f in [*kv, *parts, *rows]]

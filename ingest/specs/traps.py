@@ -3,7 +3,8 @@
 Reviews, buyer's guides and window stickers set beside the car's own figures money that is
 no price of the car (a destination charge, an option or package, a lease or finance offer,
 a total with options), results a reviewer measured ("we averaged 41 mpg", a road test's
-"Test results" list) and an earlier model's figure the text measures the car against ("down
+"Test results" list), a reading right after the verb that took it ("tested 512", "showed
+8.4L/100km") and an earlier model's figure the text measures the car against ("down
 from the 182 hp the 2.5-liter made in the 2023 model", "the 2025 model's 187 hp", "the
 outgoing model had 210 kW; its 82 kWh battery …": a clause opening with "its" is about the
 subject of the clause before):
@@ -35,6 +36,12 @@ _MEASURED = re.compile(
     r"\b(?:we|our)\b[^.;|\n]{0,40}\b(?:averaged|observed|measured|recorded|saw|got|"
     r"tested|testing|test|hands|loop|drive)\b|\bobserved\b|\bas[- ]tested\b|"
     r"\bin (?:our|real-world) (?:testing|hands|driving)\b|\breal[- ]world\b",
+    re.IGNORECASE,
+)
+# A reading: a figure right after the verb that read it off ("tested 512", "the trip computer
+# showed 8.4L/100km", "measured at 182mm"), an inspection's or a test's, not the maker's
+_READING = re.compile(
+    r"\b(?:tested|measured|read|reads|showed|shows|showing|logged|clocked)(?:\s+(?:at|as))?\s*$",
     re.IGNORECASE,
 )
 # A heading over what a reviewer measured ("Test results", "Measured performance")
@@ -86,6 +93,8 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
         if _NOT_PRICE.search(own) or _NOT_PRICE.search(_clause_after(text, end)):
             return True
     if _MEASURED.search(before) or any(_MEASURED_HEADING.search(h) for h in headings):
+        return True
+    if _READING.search(before):
         return True
     if _ADDED.search(before):  # "The 2024 facelift added 19PS": a difference, not a figure
         return True
