@@ -47,8 +47,22 @@ def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
         for v, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True)
     ]
     if None in conditions or len(set(conditions)) != len(conditions):
-        return out
+        return _worded(values, text, end) or out
     return conditions
+
+
+# the words after a figure up to a semicolon or the cell's end: "1.3 L/100km weighted; 4.5
+# L/100km battery depleted"
+_WORDS_AFTER = re.compile(r"[ \t]+(?P<q>[A-Za-z][A-Za-z -]{1,30}?)[ \t]*(?:;|$)")
+
+
+def _worded(values: list[Value], text: str, end: int) -> list[str | None] | None:
+    """The words each figure of a cell of `;`-parted figures has after it, when every one
+    has its own; else None."""
+    stops = [*(v.start for v in values[1:]), end]
+    words = [_WORDS_AFTER.match(text[:stop], v.end) for v, stop in zip(values, stops, strict=True)]
+    named = [" ".join(m.group("q").split()) if m else None for m in words]
+    return named if None not in named and len(set(named)) == len(named) else None
 
 
 def narrows(variant: str, qualifier: str) -> bool:

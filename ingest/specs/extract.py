@@ -290,6 +290,7 @@ def _read(
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
+    found += [(f, False) for f in engine_line_figures(vocab, text, kv)]
     table_facts, skip = tables(vocab, text)
     found += [(f, False) for f in table_facts]
     found += [  # "| Engine | 2.5L 4-cylinder |": its displacement and cylinders

@@ -1,0 +1,183 @@
+"""Round fifteen's English shapes and the registry's version cars: a maker's results release
+whose table names its cars in a Model column (rows of model × powertrain), an inspection
+report (its vehicle line's trim, an engine line of figures, a reading left out), a cell of
+two economies each named by its words, a Chinese bracket giving the folded-seats boot, and a
+version whose name makes a car another document is about. The texts are invented for these
+tests; no alias file names their models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.ledger import Ledger
+from ingest.specs import DocumentSpecs
+from ingest.specs.model import CarRef
+from ingest.specs.registry import CarRegistry
+from ingest.specs.variant_cars import variant_car
+from tests.test_specs_extract import facts, write
+from tests.test_specs_registry import fact, save
+
+
+def _values(specs: DocumentSpecs, attribute: str) -> dict[tuple[str, str | None], list[float]]:
+    out: dict[tuple[str, str | None], list[float]] = {}
+    for f in facts(specs, attribute):
+        out.setdefault((f.car, f.variant), []).extend(f.numbers[:1])
+    return out
+
+
+RELEASE = (
+    "# Skoda Auto India reports a record half year\n\n"
+    "**Pune, 2 October 2026**: revenue rose 12% and the plant built 61,000 cars.\n\n"
+    "## Line-up\n\n"
+    "| Model | Powertrain | Power | Torque | Gearbox | H1 volume | Ex-showroom from |\n"
+    "|---|---|---|---|---|---|---|\n"
+    "| Kushaq | 1.0 TSI petrol | 115PS | 178Nm | 6MT / 6AT | 12,400 | ₹11.20 lakh |\n"
+    "| Kushaq | 1.5 TSI petrol | 150PS | 250Nm | 7DSG | 5,100 | ₹16.40 lakh |\n"
+    "| Slavia | 1.0 TSI petrol | 115PS | 178Nm | 6MT | 9,300 | ₹10.70 lakh |\n\n"
+    "The next model, due in 2028, is expected to offer 200PS.\n"
+)
+
+
+def test_a_results_release_table_names_its_cars_and_versions_by_its_model_column(
+    tmp_path: Path,
+) -> None:
+    """ "| Model | Powertrain | …" over "| Kushaq | 1.0 TSI petrol | …": the make is written
+    once in the title, each row's model is a line of that make (a car), the powertrain cell
+    its version (and the engine's size); the volume column is no figure of the car, a
+    "6MT / 6AT" cell two gearboxes, an "Ex-showroom from" cell the price, and a figure a
+    coming model "is expected to offer" nobody's."""
+    specs = write(tmp_path, "release.md", RELEASE)
+    assert {c.id for c in specs.cars} == {"skoda-kushaq", "skoda-slavia"}
+    assert _values(specs, "power") == {
+        ("skoda-kushaq", "1.0 TSI petrol"): [115.0],
+        ("skoda-kushaq", "1.5 TSI petrol"): [150.0],
+        ("skoda-slavia", "1.0 TSI petrol"): [115.0],
+    }
+    assert _values(specs, "displacement")[("skoda-kushaq", "1.5 TSI petrol")] == [1.5]
+    gearboxes = {f.value for f in facts(specs, "transmission", "skoda-kushaq")}
+    assert gearboxes == {"6MT", "6AT", "7DSG"}
+    assert _values(specs, "price")[("skoda-kushaq", "1.0 TSI petrol")] == [1120000.0]
+
+
+def test_a_model_column_of_a_make_the_text_never_writes_names_no_car(tmp_path: Path) -> None:
+    """The same table under a title naming no make: a model line alone is no car."""
+    specs = write(tmp_path, "table.md", RELEASE.replace("Skoda Auto India", "A maker"))
+    assert specs.cars == []
+
+
+def test_an_inspection_reports_vehicle_line_engine_line_and_readings(tmp_path: Path) -> None:
+    """A report names its car and trim on a dated line of its own ("2023 Mazda CX-5
+    Touring"): the factory figures are that trim's; an "Engine:" line of figures gives the
+    size, cylinders, power and torque; a battery "tested 498 CCA" and the trip computer's
+    "showed 9.1L/100km" are readings, not the car's figures."""
+    specs = write(
+        tmp_path,
+        "inspection.txt",
+        "VEHICLE INSPECTION\n\nVEHICLE\n2023 Mazda CX-5 Touring\nOdometer: 41,200 km\n\n"
+        "FACTORY SPECIFICATION\n"
+        "Engine: 2.5-litre four-cylinder petrol, 140kW @ 6,000rpm, 252Nm @ 4,000rpm\n"
+        "Fuel tank: 58L\n\n"
+        "READINGS\n"
+        "Battery: 12V, tested 498 CCA\n"
+        "Road test: the trip computer showed 9.1L/100km\n\n"
+        "NOTES\nThe Touring is the grade above the Maxx Sport.\n",
+    )
+    assert {c.id for c in specs.cars} == {"mazda-cx-5"}
+    figures = {
+        a: [(f.variant, f.numbers[0]) for f in facts(specs, a)]
+        for a in ("power", "torque", "displacement", "fuel_tank")
+    }
+    assert {a: [n for _, n in v] for a, v in figures.items()} == {
+        "power": [140.0],
+        "torque": [252.0],
+        "displacement": [2.5],
+        "fuel_tank": [58.0],
+    }
+    assert all((v or "").endswith("Touring") for f in figures.values() for v, _ in f), figures
+    assert facts(specs, "battery_capacity") == []
+    assert facts(specs, "fuel_economy_combined") == []
+
+
+def test_a_cell_of_two_economies_each_named_by_its_words(tmp_path: Path) -> None:
+    """ "1.6 L/100km weighted; 5.2 L/100km battery depleted": two figures, each its own
+    measure, not a cell too unclear to read."""
+    specs = write(
+        tmp_path,
+        "sheet.md",
+        "# Kia Sorento specifications\n\n"
+        "| Version | Power | Fuel economy (WLTP combined) |\n|---|---|---|\n"
+        "| Sorento 2.2D | 148 kW | 7.9 L/100km |\n"
+        "| Sorento PHEV | 195 kW | 1.6 L/100km weighted; 5.2 L/100km battery depleted |\n",
+    )
+    economy = {(f.variant, f.numbers[0]) for f in facts(specs, "fuel_economy_combined")}
+    assert ("Sorento PHEV weighted", 1.6) in economy
+    assert ("Sorento PHEV battery depleted", 5.2) in economy
+
+
+def test_a_chinese_bracket_gives_the_folded_seats_boot(tmp_path: Path) -> None:
+    """ "后备厢容积：410 L（后排座椅放倒后1380 L）": the car's boot, and the boot with the seats
+    folded as that measure's."""
+    specs = write(
+        tmp_path,
+        "xingyue_zh.txt",
+        "吉利星越L车型介绍\n\n车身尺寸\n\n轴距：2845 mm\n后备厢容积：410 L（后排座椅放倒后1380 L）\n",
+    )
+    boots = {(f.variant, f.numbers[0]) for f in facts(specs, "boot_volume")}
+    assert boots == {(None, 410.0), ("座椅放倒", 1380.0)}
+
+
+def test_a_versions_name_that_makes_a_known_car_is_that_car() -> None:
+    known = {"kestrel-k7-phev"}
+    assert variant_car("kestrel-k7", "PHEV", known) == ("kestrel-k7-phev", None)
+    assert variant_car("kestrel-k7", "2026 · PHEV", known) == ("kestrel-k7-phev", "2026")
+    assert variant_car("kestrel-k7", "PHEV, seats folded", known) == (
+        "kestrel-k7-phev",
+        "seats folded",
+    )
+    assert variant_car("kestrel-k7", "2.0T", known) is None
+    assert variant_car("kestrel-k7", "PHEV", set()) is None  # no document is about that car
+
+
+@pytest.fixture
+def ledger(database: Callable[[str], Path | str]) -> Iterator[Ledger]:
+    ledger = Ledger(database("ledger"))
+    yield ledger
+    ledger.close()
+
+
+def test_the_registry_gives_a_version_car_its_base_documents_figures(ledger: Ledger) -> None:
+    """A brochure of the Kestrel K7 gives its PHEV's range as a version's; a second document
+    is about the "Kestrel K7 PHEV": that car's sheet holds both documents' figures, the
+    K7's keeps its version."""
+    k7 = CarRef("kestrel-k7", "Kestrel K7")
+    phev = CarRef("kestrel-k7-phev", "Kestrel K7 PHEV")
+    brochure = DocumentSpecs(
+        cars=[k7],
+        facts=[
+            fact(k7, "electric_range", "90 km", (90.0,), "km", variant="PHEV"),
+            fact(k7, "power", "180 kW", (180.0,), "kW", variant="2.0T"),
+        ],
+    )
+    save(ledger, "brochure", brochure)
+    save(
+        ledger,
+        "leaflet",
+        DocumentSpecs(cars=[phev], facts=[fact(phev, "power", "220 kW", (220.0,), "kW")]),
+    )
+    registry = CarRegistry(ledger.database)
+    sheet = registry.sheet("kestrel-k7-phev")
+    assert sheet is not None
+    assert {(s.attribute, s.variant, s.value) for s in sheet.specs} == {
+        ("electric_range", None, "90 km"),
+        ("power", None, "220 kW"),
+    }
+    base = registry.sheet("kestrel-k7")
+    assert base is not None
+    assert {(s.attribute, s.variant) for s in base.specs} == {
+        ("electric_range", "PHEV"),
+        ("power", "2.0T"),
+    }
