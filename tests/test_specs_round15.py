@@ -124,7 +124,8 @@ def test_a_chinese_bracket_gives_the_folded_seats_boot(tmp_path: Path) -> None:
     specs = write(
         tmp_path,
         "xingyue_zh.txt",
-        "吉利星越L车型介绍\n\n车身尺寸\n\n轴距：2845 mm\n后备厢容积：410 L（后排座椅放倒后1380 L）\n",
+        "吉利星越L车型介绍\n\n车身尺寸\n\n轴距：2845 mm\n"
+        "后备厢容积：410 L（后排座椅放倒后1380 L）\n",
     )
     boots = {(f.variant, f.numbers[0]) for f in facts(specs, "boot_volume")}
     assert boots == {(None, 410.0), ("座椅放倒", 1380.0)}
@@ -181,3 +182,52 @@ def test_the_registry_gives_a_version_car_its_base_documents_figures(ledger: Led
         ("electric_range", "PHEV"),
         ("power", "2.0T"),
     }
+
+
+def test_a_tuners_stage_figures_are_not_the_cars(tmp_path: Path) -> None:
+    """A tuning shop's page: the factory figures in prose are the car's; a "Stage 1" row or
+    list item, a remapped figure and a rolling road's reading are the tuner's."""
+    specs = write(
+        tmp_path,
+        "remaps.md",
+        "# Kia Stinger remaps\n\n"
+        "The Kia Stinger GT leaves the factory with 370PS and 510Nm.\n\n"
+        "| Stinger GT | Power | Torque | Price |\n|---|---|---|---|\n"
+        "| Stage 1 | 420PS | 600Nm | £699 |\n\n"
+        "- Stage 2, with downpipes (£1,900): 450PS and 640Nm.\n\n"
+        "Our demo car made 377PS on the rollers before we touched it.\n",
+    )
+    assert {f.numbers[0] for f in facts(specs, "power")} == {370.0}
+    assert {f.numbers[0] for f in facts(specs, "torque")} == {510.0}
+
+
+def test_versions_listed_after_a_colon_are_the_subjects_of_the_sentences_they_open(
+    tmp_path: Path,
+) -> None:
+    """ "We stock two Octavias: the 1.5 TSI and the 2.0 TDI Sport." Then a sentence opening
+    "The 1.5 TSI …" gives that version's figures, one opening "The 2.0 TDI Sport …" the
+    other's, to the end of its paragraph."""
+    specs = write(
+        tmp_path,
+        "stock.md",
+        "# Skoda Octavia stock\n\nWe stock two Octavias: the 1.5 TSI and the 2.0 TDI Sport.\n\n"
+        "The 1.5 TSI makes 150PS and 250Nm through a 7-speed DSG.\n\n"
+        "Diesel buyers have a different choice. The 2.0 TDI Sport makes 150PS and 360Nm.\n",
+    )
+    torque = {(f.variant, f.numbers[0]) for f in facts(specs, "torque")}
+    assert torque == {("1.5 TSI", 250.0), ("2.0 TDI Sport", 360.0)}
+
+
+def test_a_leads_trim_may_hold_an_engine_size(tmp_path: Path) -> None:
+    """ "Learners drive the Toyota Yaris Icon 1.5 (116PS). It is …": the paragraph's figures
+    are the Icon 1.5's."""
+    specs = write(
+        tmp_path,
+        "school.txt",
+        "OUR CARS\n\nLESSONS: TOYOTA YARIS\n\n"
+        "Learners drive the Toyota Yaris Icon 1.5 (116PS). It is a 1.5-litre hybrid "
+        "making 116PS and 141Nm.\n",
+    )
+    (torque,) = facts(specs, "torque")
+    assert torque.numbers == (141.0,)
+    assert (torque.variant or "").startswith("Yaris Icon 1.5"), torque.variant

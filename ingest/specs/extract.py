@@ -379,7 +379,12 @@ def _facts(
     ):
         return [], False
     if not data_row and not_a_spec(
-        text, found.attribute, found.value.start, found.value.end, section.heading_path[1:]
+        text,
+        found.attribute,
+        found.value.start,
+        found.value.end,
+        section.heading_path[1:],
+        found.variant,
     ):
         return [], False
     start, end = stripped_span(section.text, found.start, found.end)

@@ -30,8 +30,8 @@ _RULE = re.compile(r"^[ \t]*(?:([-=_*~─━])[ \t]*)\1(?:[ \t]*\1){2,}[ \t]*$",
 # What may come before a lead's car in its paragraph: no figure but a model year
 _FIGURE = re.compile(r"(?<![\w#@])(?!(?:19|20)\d\d\b)\d")
 # The trim after the car's name: capitalised words or codes ("XLE AWD", "EX-L", "Plug-In
-# Hybrid Pinnacle", "Touring L"), then a punctuation mark or the line's end
-_TRIM_WORD = r"(?:[A-Z][A-Za-z0-9+'-]*|\d[\w+-]*[A-Za-z][\w+-]*)"
+# Hybrid Pinnacle", "Touring L", "Design 1.2"), then a punctuation mark or the line's end
+_TRIM_WORD = r"(?:[A-Z][A-Za-z0-9+'-]*|\d[\w+-]*[A-Za-z][\w+-]*|\d\.\d(?![\w.]))"  # or a size
 _TRIM = re.compile(
     rf"(?:[ \t]*,[ \t]*(?:the|a|an)[ \t]+(?P<size>\d\.\d[ \t]+)?|[ \t]+)"  # "the Mazda, the 2.5 S"
     rf"(?P<trim>{_TRIM_WORD}(?:[ \t]+{_TRIM_WORD}){{0,3}})[ \t]*(?:[,.:;!?()—–]|\s-\s|$)",

@@ -4,7 +4,8 @@ Reviews, buyer's guides and window stickers set beside the car's own figures mon
 no price of the car (a destination charge, an option or package, a lease or finance offer,
 a total with options), results a reviewer measured ("we averaged 41 mpg", a road test's
 "Test results" list), a reading right after the verb that took it ("tested 512", "showed
-8.4L/100km") and an earlier model's figure the text measures the car against ("down
+8.4L/100km"), a tuner's figure (a remap stage's, a rolling road's: its clause or its row's
+version says so) and an earlier model's figure the text measures the car against ("down
 from the 182 hp the 2.5-liter made in the 2023 model", "the 2025 model's 187 hp", "the
 outgoing model had 210 kW; its 82 kWh battery …": a clause opening with "its" is about the
 subject of the clause before):
@@ -44,6 +45,13 @@ _READING = re.compile(
     r"\b(?:tested|measured|read|reads|showed|shows|showing|logged|clocked)(?:\s+(?:at|as))?\s*$",
     re.IGNORECASE,
 )
+# A tuner's figure: a remap stage's ("Stage 1: 240PS", a table's "| Stage 2 | 390PS |"), a
+# map's or a rolling road's ("it lands at 345PS once remapped", "243PS on the rollers")
+_TUNED = re.compile(
+    r"\bstage[ \t]*[1-4]\b|\bremap(?:s|ped)?\b|\b(?:re)?mapped\b|\bon[ \t]+the[ \t]+"
+    r"(?:rollers|dyno|rolling[ \t]+road)\b|\bdyno(?:ed)?\b",
+    re.IGNORECASE,
+)
 # A heading over what a reviewer measured ("Test results", "Measured performance")
 _MEASURED_HEADING = re.compile(
     r"\btest(?:ed|ing)?\s+(?:results?|data|figures)\b|\bmeasured\b|"
@@ -78,9 +86,17 @@ _ADDED = re.compile(
 _BACK = re.compile(r"\s*(?:its|it|their|they)\b", re.IGNORECASE)
 
 
-def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str, ...]) -> bool:
+def not_a_spec(
+    text: str,
+    attribute: str,
+    at: int,
+    end: int,
+    headings: tuple[str, ...],
+    variant: str | None = None,
+) -> bool:
     """Whether an English figure at `text[at:end]` is no spec of the car: money other than
-    its price, a reviewer's measurement or an earlier model's figure, by its clause's words
+    its price, a reviewer's measurement, a tuner's or an earlier model's figure, by its
+    clause's words (and its version's: `variant`, a table row's "Stage 1")
     (and, for a measurement, the heading it is under: `headings` without the title); of a
     Chinese figure, whether it is the earlier model's (`earlier_model`)."""
     if _CJK.search(text):  # English words only ("£", "€" and dashes are English writing's too)
@@ -98,7 +114,15 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
         return True
     if _ADDED.search(before):  # "The 2024 facelift added 19PS": a difference, not a figure
         return True
+    if _TUNED.search(f"{before} {_clause_after(text, end)} {variant or ''} {_row_head(text, at)}"):
+        return True  # a tuner's stage, map or rolling road: not the maker's figure
     return _EARLIER.search(before) is not None or _EARLIER_AFTER.match(text, end) is not None
+
+
+def _row_head(text: str, at: int) -> str:
+    """The first cell of the table row holding `at` ("| Stage 1 | 420PS |"), else ""."""
+    line = text[text.rfind("\n", 0, at) + 1 : at]
+    return line.split("|")[1] if line.lstrip().startswith("|") and line.count("|") > 1 else ""
 
 
 def _clause_before(text: str, at: int) -> str:
