@@ -231,3 +231,17 @@ def test_a_leads_trim_may_hold_an_engine_size(tmp_path: Path) -> None:
     (torque,) = facts(specs, "torque")
     assert torque.numbers == (141.0,)
     assert (torque.variant or "").startswith("Yaris Icon 1.5"), torque.variant
+
+
+def test_a_line_that_opens_against_a_rival_gives_the_rivals_figures(tmp_path: Path) -> None:
+    """A video's chapter "14:10 Vs Suzuki Jimny - 102PS, 130Nm": the rival's figures, not
+    the reviewed car's; the chapter before it is the car's."""
+    specs = write(
+        tmp_path,
+        "video.txt",
+        "Toyota Land Cruiser FJ review\n\nCHAPTERS\n00:00 Intro\n"
+        "02:10 Engine - 2.7-litre petrol, 163PS and 246Nm\n"
+        "14:10 Vs Suzuki Jimny - 102PS, 130Nm\n15:00 Verdict\n",
+    )
+    assert {f.numbers[0] for f in facts(specs, "power")} == {163.0}
+    assert {f.numbers[0] for f in facts(specs, "torque")} == {246.0}

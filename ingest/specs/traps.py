@@ -5,10 +5,10 @@ no price of the car (a destination charge, an option or package, a lease or fina
 a total with options), results a reviewer measured ("we averaged 41 mpg", a road test's
 "Test results" list), a reading right after the verb that took it ("tested 512", "showed
 8.4L/100km"), a tuner's figure (a remap stage's, a rolling road's: its clause or its row's
-version says so) and an earlier model's figure the text measures the car against ("down
-from the 182 hp the 2.5-liter made in the 2023 model", "the 2025 model's 187 hp", "the
-outgoing model had 210 kW; its 82 kWh battery …": a clause opening with "its" is about the
-subject of the clause before):
+version says so), a rival's (a line opening "Vs …") and an earlier model's figure the text
+measures the car against ("down from the 182 hp the 2.5-liter made in the 2023 model", "the
+2025 model's 187 hp", "the outgoing model had 210 kW; its 82 kWh battery …": a clause opening
+with "its" is about the subject of the clause before):
 `tests/specs/README.md`, "What is deliberately left out". Each is read from the words of the
 figure's own clause, by class of wording, never by a document's sentence.
 """
@@ -52,6 +52,9 @@ _TUNED = re.compile(
     r"(?:rollers|dyno|rolling[ \t]+road)\b|\bdyno(?:ed)?\b",
     re.IGNORECASE,
 )
+# A line or clause that opens by setting a rival against the car ("13:05 Vs Force Gurkha -
+# 140PS, 320Nm", "- versus the Jimny: 102PS"): its figures are the rival's
+_RIVAL_LEAD = re.compile(r"[\s\d:.*•>#-]*(?:vs\.?|versus)[ \t]+(?:the[ \t]+)?[A-Z]", re.IGNORECASE)
 # A heading over what a reviewer measured ("Test results", "Measured performance")
 _MEASURED_HEADING = re.compile(
     r"\btest(?:ed|ing)?\s+(?:results?|data|figures)\b|\bmeasured\b|"
@@ -111,6 +114,8 @@ def not_a_spec(
     if _MEASURED.search(before) or any(_MEASURED_HEADING.search(h) for h in headings):
         return True
     if _READING.search(before):
+        return True
+    if _RIVAL_LEAD.match(before):
         return True
     if _ADDED.search(before):  # "The 2024 facelift added 19PS": a difference, not a figure
         return True
