@@ -245,3 +245,26 @@ def test_a_line_that_opens_against_a_rival_gives_the_rivals_figures(tmp_path: Pa
     )
     assert {f.numbers[0] for f in facts(specs, "power")} == {163.0}
     assert {f.numbers[0] for f in facts(specs, "torque")} == {246.0}
+
+
+def test_a_plan_pages_trims_named_at_paragraph_heads(tmp_path: Path) -> None:
+    """A multi-car page: a section whose prose names one car is that car's throughout; "The
+    Mazda CX-30 Select uses …" leads with its trim (a verb ends the name); the next paragraph
+    opening "The Turbo Premium gets …" names another trim of that car alone; "our 2023 cars
+    had the 2.0L with 155 hp" is an earlier model's."""
+    specs = write(
+        tmp_path,
+        "plans.md",
+        "# Our plans\n\n| Plan | Monthly | Cars |\n|---|---|---|\n"
+        "| Basic | $499 | Mazda CX-30 Select |\n| Extra | $599 | Ford Bronco Sport Badlands |\n\n"
+        "## Basic plan\n\n"
+        "The Mazda CX-30 Select uses a 2.5L four-cylinder with 191 hp and 186 lb-ft.\n\n"
+        "Need more? The Turbo Premium gets a 2.5L turbo making 250 hp and 320 lb-ft. Our 2023 "
+        "cars had the 2.0L engine with 155 hp.\n\n"
+        "## Extra plan\n\nThe Ford Bronco Sport Badlands has 250 hp.\n",
+    )
+    power = {(f.car, f.variant, f.numbers[0]) for f in facts(specs, "power")}
+    assert ("mazda-cx-30", "CX-30 Turbo Premium 2.5L turbo", 250.0) in power, power
+    assert any(car == "mazda-cx-30" and (v or "").startswith("CX-30 Select") and n == 191.0
+               for car, v, n in power), power  # fmt: skip
+    assert not any(n == 155.0 for _, _, n in power), power

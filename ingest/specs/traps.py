@@ -69,7 +69,9 @@ _EARLIER = re.compile(
     r"\bthe old [A-Z][\w-]*'s\b|"  # "The old Triton's single-turbo 2.4 made 133kW and 430Nm"
     r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b|"
     # …or a later one's: "The 2026 redesign moves to a 285-hp engine", "the next generation"
-    r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b",
+    r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b|"
+    # …or a dated one's, told in the past: "Our 2024 Trailblazers had the 1.2L engine"
+    r"\b(?:19|20)\d\d\b[^.;|\n]{0,40}\b(?:had|was|were|used to)\b",
     re.IGNORECASE,
 )
 
