@@ -268,3 +268,22 @@ def test_a_plan_pages_trims_named_at_paragraph_heads(tmp_path: Path) -> None:
     assert any(car == "mazda-cx-30" and (v or "").startswith("CX-30 Select") and n == 191.0
                for car, v, n in power), power  # fmt: skip
     assert not any(n == 155.0 for _, _, n in power), power
+
+
+def test_a_reference_cards_row_labels_are_the_versions_of_their_figures(tmp_path: Path) -> None:
+    """A card of label, gap and value rows, a value's further line indented under it: a
+    label naming no attribute ("GLX (2.4L)") is the version of its row's figures; a label
+    naming one ("Fuel tank") is not; a wheel nut's torque is no engine torque."""
+    specs = write(
+        tmp_path,
+        "card.txt",
+        "MITSUBISHI TRITON - QUICK REFERENCE\n\nENGINE\n"
+        "GLX (2.4L)            2.4L 4-cylinder turbo-diesel\n"
+        "                      135 kW @ 3,500 rpm / 470 Nm @ 1,500 rpm\n"
+        "GLS and GSR           6-speed automatic, part-time 4WD\n"
+        "Fuel tank             75 L\n"
+        "Wheel nut torque: 100 N.m.\n",
+    )
+    assert {(f.variant, f.numbers[0]) for f in facts(specs, "power")} == {("GLX (2.4L)", 135.0)}
+    assert 100.0 not in {f.numbers[0] for f in facts(specs, "torque")}
+    assert {f.variant for f in facts(specs, "fuel_tank")} == {None}

@@ -9,6 +9,7 @@ from dataclasses import replace
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.dashed_items import dashed_item
 from ingest.specs.declared_subjects import declared_subject
+from ingest.specs.gap_rows import gap_label
 from ingest.specs.given_for import given_for
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.shapes import Found
@@ -33,7 +34,8 @@ def under_heading(vocab: Vocabulary, text: str, found: Found) -> Found:
         or dashed_item(vocab, text, found.start)  # "* Delta+ 1.2 AGS — …" / "  … 89 bhp"
         or paragraph_variant(text, found.start)
         or declared_subject(text, found.start)  # "…: the 1.5 eTSI and the 2.0 TSI VZ." / "The 1.5
-    )  # eTSI is …"
+        or gap_label(vocab, text, found.value.start)  # eTSI is …"; "SR5      6-speed automatic"
+    )
 
     condition = alternative_condition(text, found.value.start, found.value.end)
     if condition is not None:

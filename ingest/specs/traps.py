@@ -55,6 +55,8 @@ _TUNED = re.compile(
 # A line or clause that opens by setting a rival against the car ("13:05 Vs Force Gurkha -
 # 140PS, 320Nm", "- versus the Jimny: 102PS"): its figures are the rival's
 _RIVAL_LEAD = re.compile(r"[\s\d:.*•>#-]*(?:vs\.?|versus)[ \t]+(?:the[ \t]+)?[A-Z]", re.IGNORECASE)
+# a fastener's tightening torque, not the engine's ("Wheel nut torque: 105 N.m")
+_FASTENER = re.compile(r"\b(?:nuts?|bolts?|lugs?|tightening)[ \t]+torque\b", re.IGNORECASE)
 # A heading over what a reviewer measured ("Test results", "Measured performance")
 _MEASURED_HEADING = re.compile(
     r"\btest(?:ed|ing)?\s+(?:results?|data|figures)\b|\bmeasured\b|"
@@ -117,8 +119,8 @@ def not_a_spec(
         return True
     if _READING.search(before):
         return True
-    if _RIVAL_LEAD.match(before):
-        return True
+    if _RIVAL_LEAD.match(before) or (attribute == "torque" and _FASTENER.search(before)):
+        return True  # a rival's figure; a wheel nut's torque
     if _ADDED.search(before):  # "The 2024 facelift added 19PS": a difference, not a figure
         return True
     if _TUNED.search(f"{before} {_clause_after(text, end)} {variant or ''} {_row_head(text, at)}"):
