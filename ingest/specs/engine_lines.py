@@ -18,6 +18,8 @@ def engine_line_figures(vocab: Vocabulary, text: str, read: list[Found]) -> list
     """The figures of the engine lines of `text` of which the `label: value` reader took
     nothing (`read`: its facts)."""
     out: list[Found] = []
+    if "ngine" not in text and "ENGINE" not in text:  # the label's words ("Engine", "Engine type")
+        return out
     for m in KEY_VALUE.finditer(text):
         if vocab.lookup(m.group("label")) != "engine" or any(
             m.start() <= f.start < m.end() for f in read

@@ -35,6 +35,7 @@ _TRIM_WORD = r"(?:[A-Z][A-Za-z0-9+'-]*|\d[\w+-]*[A-Za-z][\w+-]*|\d\.\d(?![\w.]))
 # …or the verb of the sentence the car and trim are the subject of ("The Kia K4 LXS uses …")
 _VERBS = "is|has|uses|carries|gets|makes|comes|offers|pairs|runs|swaps|adds"
 _VERB = rf"(?<=[ \t])(?:{_VERBS})\b"
+_VERB_ENDS = tuple(_VERBS.split("|"))
 _TRIM = re.compile(
     rf"(?:[ \t]*,[ \t]*(?:the|a|an)[ \t]+(?P<size>\d\.\d[ \t]+)?|[ \t]+)"  # "the Mazda, the 2.5 S"
     rf"(?P<trim>{_TRIM_WORD}(?:[ \t]+{_TRIM_WORD}){{0,3}})[ \t]*(?:[,.:;!?()—–]|\s-\s|$|{_VERB})",
@@ -78,6 +79,8 @@ def lead_trims(text: str, hits: list[Hit]) -> list[tuple[int, str, str | None]]:
             models[hit.car] = model_words(text, hit)
             out.append((hit.start, hit.car, f"{models[hit.car]} {trim}"))
             open_cars.add(hit.car)
+            if _verb_ended(text, hit):  # "The Taycan Turbo S has …": its own paragraph's
+                out.append((end, hit.car, _ENDED))  # subject only (a post's lead ends in a stop)
         elif hit.car in open_cars:
             out.append((hit.start, hit.car, _ENDED))
             open_cars.discard(hit.car)
@@ -124,6 +127,11 @@ def _other_trim(text: str, start: int) -> str | None:
     if _NOT_TRIM.match(trim) or GROUP_WORDS.search(trim):
         return None
     return trim
+
+
+def _verb_ended(text: str, hit: Hit) -> bool:
+    m = _TRIM.match(text, hit.end)
+    return m is not None and m.group().endswith(_VERB_ENDS)
 
 
 def _trim(text: str, hit: Hit) -> str | None:

@@ -26,17 +26,17 @@ Named = tuple[str, str, str]  # (brand id, make as the index names it, model as 
 def column_cars(index: CarIndex, texts: list[str]) -> list[Named]:
     """(brand, make, line's name) of the cars the model columns of the tables in `texts` name
     (see the module's docstring)."""
-    brands = sorted({h.brand for t in texts for h in index.find(t) if h.brand and not h.car})
     out: list[Named] = []
-    if not brands:
+    cells = [cell for text in texts if "|" in text for cell in _model_cells(text)]
+    if not cells:
         return out
-    for text in texts:
-        for cell in _model_cells(text):
-            for brand in brands:
-                line = _line(index, brand, cell)
-                if line is not None:
-                    out.append((brand, index.brand_names[brand], line.name))
-                    break
+    brands = sorted({h.brand for t in texts for h in index.find(t) if h.brand and not h.car})
+    for cell in cells:
+        for brand in brands:
+            line = _line(index, brand, cell)
+            if line is not None:
+                out.append((brand, index.brand_names[brand], line.name))
+                break
     return out
 
 
