@@ -7,23 +7,26 @@ line names is no version of it)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.shapes import KEY_VALUE, Found
 from ingest.specs.vocabulary import Vocabulary
 
+# a line that opens with an engine's label (the cheap test before `KEY_VALUE` reads it)
+_ENGINE_LABEL = re.compile(r"^[ \t*•-]*(?:engine|发动机)", re.IGNORECASE | re.MULTILINE)
+
 
 def engine_line_figures(vocab: Vocabulary, text: str, read: list[Found]) -> list[Found]:
     """The figures of the engine lines of `text` of which the `label: value` reader took
     nothing (`read`: its facts)."""
     out: list[Found] = []
-    if "ngine" not in text and "ENGINE" not in text:  # the label's words ("Engine", "Engine type")
-        return out
-    for m in KEY_VALUE.finditer(text):
-        if vocab.lookup(m.group("label")) != "engine" or any(
-            m.start() <= f.start < m.end() for f in read
-        ):
+    for line in _ENGINE_LABEL.finditer(text):
+        m = KEY_VALUE.match(text, line.start())
+        if m is None or vocab.lookup(m.group("label")) != "engine":
+            continue
+        if any(m.start() <= f.start < m.end() for f in read):
             continue
         skip = [(0, m.start("value")), (m.end(), len(text))]
         out += [replace(f, variant=None) for f in phrase_facts(vocab, text, skip)]
