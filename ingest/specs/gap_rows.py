@@ -8,7 +8,8 @@ the value, the value's further lines indented under it:
     SR5                   6-speed automatic only, part-time 4WD
 
 A label that names no attribute ("Fuel tank" does) is the version the row's figures are
-for. Only a text laid out so (three such rows at least) is read this way.
+for. Only a text laid out so (three such rows at least) is read this way, and not a listing
+whose columns stand under a ruler of dashes (`listing` reads its rows).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import lru_cache
 from ingest.specs.vocabulary import Vocabulary
 
 _ROW = re.compile(r"^(?P<label>[A-Za-z][^\n]{0,40}?[^\s:])[ \t]{3,}(?P<value>\S[^\n]*)$", re.M)
+_RULER = re.compile(r"^[ \t]*-{3,}(?:[ \t]+-{3,})+[ \t]*$", re.M)  # "-----  -------  ----"
 _GOES_ON = re.compile(r"[ \t]{8,}\S")  # a value's further line, indented under it
 _ROWS = 3  # rows of the layout at least
 _WORDS = 5  # a version's label's words at most
@@ -26,6 +28,8 @@ _WORDS = 5  # a version's label's words at most
 
 @lru_cache(maxsize=16)
 def _laid_out(text: str) -> bool:
+    if _RULER.search(text):
+        return False  # a listing under a ruler of columns: its cells are read by `listing`
     return sum(1 for _ in zip(range(_ROWS), _ROW.finditer(text), strict=False)) >= _ROWS
 
 
