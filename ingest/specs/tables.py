@@ -130,7 +130,7 @@ def _with_second(body: list[Row], keys: list[str | None]) -> list[str | None] | 
     with words ("1.2 Revotron turbo-petrol", "45 kWh"; not a column of counts)."""
     if len(keys) < 2 or keys[1] is not None:
         return None
-    names = []
+    names: list[str | None] = []
     for _, line, cells in body:
         if len(cells) < 2:
             return None
