@@ -51,18 +51,26 @@ def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
     return conditions
 
 
-# the words after a figure up to a semicolon or the cell's end: "1.3 L/100km weighted; 4.5
-# L/100km battery depleted"
-_WORDS_AFTER = re.compile(r"[ \t]+(?P<q>[A-Za-z][A-Za-z -]{1,30}?)[ \t]*(?:;|$)")
+# the words after a figure up to a semicolon (the cell's last figure: up to its end): "1.3
+# L/100km weighted; 4.5 L/100km battery depleted"; not a joining word ("2,100 kg or …")
+_WORDS_AFTER = re.compile(
+    r"[ \t]+(?!(?:or|and|on|in|at|with|for|to|from)\b)"
+    r"(?P<q>[A-Za-z][A-Za-z -]{1,30}?)[ \t]*(?P<stop>;|$)"
+)
 
 
 def _worded(values: list[Value], text: str, end: int) -> list[str | None] | None:
     """The words each figure of a cell of `;`-parted figures has after it, when every one
     has its own; else None."""
-    stops = [*(v.start for v in values[1:]), end]
-    words = [_WORDS_AFTER.match(text[:stop], v.end) for v, stop in zip(values, stops, strict=True)]
-    named = [" ".join(m.group("q").split()) if m else None for m in words]
-    return named if None not in named and len(set(named)) == len(named) else None
+    named: list[str | None] = []
+    for n, value in enumerate(values):
+        stop = values[n + 1].start if n + 1 < len(values) else end
+        m = _WORDS_AFTER.match(text[:stop], value.end)
+        last = n + 1 == len(values)
+        if m is None or (m.group("stop") == ";") == last:
+            return None  # no words, or figures not parted by semicolons
+        named.append(" ".join(m.group("q").split()))
+    return named if len(set(named)) == len(named) else None
 
 
 def narrows(variant: str, qualifier: str) -> bool:
