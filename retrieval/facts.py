@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from ingest.analysis import has_han
 from ingest.specs.numbers import first_words_re, fold, quantities, word_grams
 from ingest.specs.units import MULTIPLIERS
+from ingest.specs.variant_cars import variant_car
 from ingest.specs.vocabulary import Vocabulary, normalise
 from ingest.storage.engine import Database
 from ingest.storage.tables import facts
@@ -248,19 +249,24 @@ class FactChunks:
             facts.c.doc_id,
             facts.c.numbers,
             facts.c.value,
+            facts.c.variant,
         ).where(facts.c.chunk_id.is_not(None))
         found: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
         values: dict[tuple[str, str], dict[str, set[float | str]]] = defaultdict(
             lambda: defaultdict(set)
         )
         with database.read() as connection:
-            for car, attribute, chunk_id, doc, numbers, value in connection.execute(
-                rows.order_by(facts.c.id)
-            ):
-                found[(car, attribute)][chunk_id] = None
+            stored = list(connection.execute(rows.order_by(facts.c.id)))
+        known = {row[0] for row in stored}
+        for car, attribute, chunk_id, doc, numbers, value, variant in stored:
+            named = variant_car(car, variant, known)  # the "Aurora X5"'s "Hybrid" version is
+            for about in (car, *(named[:1] if named else ())):  # the "Aurora X5 Hybrid" too
+                found[(about, attribute)][chunk_id] = None
                 held = [float(n) for n in json.loads(numbers or "[]")]
                 words = normalise(value or "") if not held else ""
-                values[(car, attribute)][doc].update([*held, *([words] if len(words) >= 3 else [])])
+                values[(about, attribute)][doc].update(
+                    [*held, *([words] if len(words) >= 3 else [])]
+                )
         return cls(
             {key: tuple(ids) for key, ids in found.items()},
             {key: {d: frozenset(n) for d, n in docs.items() if n} for key, docs in values.items()},

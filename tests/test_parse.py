@@ -411,3 +411,15 @@ def test_unsupported_extension_is_refused_by_type(tmp_path: Path) -> None:
 def test_extension_case_does_not_matter(tmp_path: Path) -> None:
     path = bad_inputs.make_pdf(tmp_path / "SPEC.PDF", ["Top speed 180 km/h"])
     assert parse_file(path).sections[0].text == "Top speed 180 km/h"
+
+
+def test_markdown_keeps_the_blank_line_after_a_list(tmp_path: Path) -> None:
+    """A list's last item and the paragraph after it stay two paragraphs: the blank line
+    between them (which the list's own source range takes in) still parts them."""
+    path = tmp_path / "list.md"
+    path.write_text(
+        "# Versions\n\nTwo engines:\n\n- 1.6 petrol\n- 2.0 diesel\n\nAll models seat five.\n",
+        encoding="utf-8",
+    )
+    (section,) = parse_file(path).sections
+    assert section.text == "Two engines:\n\n- 1.6 petrol\n- 2.0 diesel\n\nAll models seat five."

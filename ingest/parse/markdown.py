@@ -108,6 +108,8 @@ class _Builder:
         first = tokens[0]
         assert first.map is not None
         start, end = first.map
+        while end > start + 1 and not self.lines[end - 1].strip():
+            end -= 1  # a list's map takes in the blank line after it: that line parts blocks
         if first.type == "heading_open":
             self._flush()
             self._heading(int(first.tag[1:]), tokens[1])

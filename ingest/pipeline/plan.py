@@ -23,7 +23,9 @@ from ingest.specs import SpecConfig
 # post's or paragraph's lead names; a data row's version and shared columns (stock lists),
 # past generations' sections, versions led by a bold name, 前者/后者; the
 # samples' sheets (a label's other measure, a plug-in's parts, slash-list figures).
-PIPELINE_VERSION = "14"
+# 15: a table's model column names its cars (rows of model × powertrain); an engine line of
+# figures; a report's vehicle line's trim; readings left out; a bracket's folded-seats boot.
+PIPELINE_VERSION = "15"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -25,6 +25,7 @@ from ingest.specs.shapes import Found
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)(?:\s*(?:MY|model year))?", re.IGNORECASE)
 _LEFT = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_JOINED = re.compile(r"[.-][a-z]+\b")  # a suffix joined to the car's name: its version's name
 
 
 def column_car(index: CarIndex, found: Found, doc_cars: DocCars) -> tuple[Found, str | None]:
@@ -36,6 +37,8 @@ def column_car(index: CarIndex, found: Found, doc_cars: DocCars) -> tuple[Found,
     if len({h.car for h in hits}) != 1:
         return found, None
     rest = found.variant
+    if any(_JOINED.match(rest, h.end) for h in hits):  # "Kylaq.ev 45 kWh": a version's name
+        return found, hits[0].car
     for hit in sorted(hits, key=lambda h: h.start, reverse=True):
         rest = rest[: hit.start] + " " + rest[hit.end :]
     rest = _LEFT.sub("", " ".join(_YEAR.sub(" ", rest).split()))

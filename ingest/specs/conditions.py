@@ -47,8 +47,30 @@ def qualified(values: list[Value], text: str, end: int) -> list[str | None]:
         for v, stop in zip(values, [*(v.start for v in values[1:]), end], strict=True)
     ]
     if None in conditions or len(set(conditions)) != len(conditions):
-        return out
+        return _worded(values, text, end) or out
     return conditions
+
+
+# the words after a figure up to a semicolon (the cell's last figure: up to its end): "1.3
+# L/100km weighted; 4.5 L/100km battery depleted"; not a joining word ("2,100 kg or …")
+_WORDS_AFTER = re.compile(
+    r"[ \t]+(?!(?:or|and|on|in|at|with|for|to|from)\b)"
+    r"(?P<q>[A-Za-z][A-Za-z -]{1,30}?)[ \t]*(?P<stop>;|$)"
+)
+
+
+def _worded(values: list[Value], text: str, end: int) -> list[str | None] | None:
+    """The words each figure of a cell of `;`-parted figures has after it, when every one
+    has its own; else None."""
+    named: list[str | None] = []
+    for n, value in enumerate(values):
+        stop = values[n + 1].start if n + 1 < len(values) else end
+        m = _WORDS_AFTER.match(text[:stop], value.end)
+        last = n + 1 == len(values)
+        if m is None or (m.group("stop") == ";") == last:
+            return None  # no words, or figures not parted by semicolons
+        named.append(" ".join(m.group("q").split()))
+    return named if len(set(named)) == len(named) else None
 
 
 def narrows(variant: str, qualifier: str) -> bool:
@@ -65,12 +87,17 @@ def _condition(text: str, start: int, stop: int) -> str | None:
 
 
 # "6-speed automatic or 6-speed manual": gearboxes offered as alternatives, each a whole one
-_GEARBOX = re.compile(r"\d+\s*-?\s*speed\b|\b(?:e-?CVT|CVT|DCT|DSG|IVT|AMT)\b", re.IGNORECASE)
-_OR = re.compile(r"\s*,?\s+or\s+", re.IGNORECASE)
+_GEARBOX = re.compile(
+    r"\d+\s*-?\s*speed\b|\b(?:e-?CVT|CVT|DCT|DSG|IVT|AMT)\b"
+    r"|\b\d{1,2}-?(?:MT|AT|AMT|DCT|DCA|DSG|IVT)\b",  # "6MT / 7DCA", "8AT": a count and a code
+    re.IGNORECASE,
+)
+_OR = re.compile(r"\s*,?\s+or\s+|[ \t]+/[ \t]+", re.IGNORECASE)  # "6MT / 7DCA": a cell's two
 
 
 def alternatives(key: str, value: Value, text: str) -> list[Value]:
-    """A transmission cell of gearboxes joined by "or", one value each; else `value`."""
+    """A transmission cell of gearboxes joined by "or" (or a spaced slash), one value each;
+    else `value`."""
     if key != "transmission":
         return [value]
     out: list[Value] = []

@@ -1,5 +1,6 @@
 """Figures a text only speculates about ("官方称未来还有可能配置2.0T的动力版本", "新车或许之后会
-推出2.0T动力版本", "Nissan may later offer a 2.0-litre"), or says of cars in general
+推出2.0T动力版本", "Nissan may later offer a 2.0-litre", "is expected to offer a range of
+around 500 km"), or says of cars in general
 ("市场上很多纯电动车的真实续航里程也就400km左右", "most EVs on the market manage 250 miles"):
 neither is a spec of the car the text is about (tests/specs/README.md, "What is
 deliberately left out")."""
@@ -13,7 +14,7 @@ from ingest.specs.wrap import wrapped
 _MAYBE = re.compile(
     r"可能|或许|也许|之后会|未来还|\b(?:may|might|could)\s+(?:later\s+|also\s+|eventually\s+|"
     r"one day\s+)?(?:offer|add|get|receive|gain|come|follow|arrive)\b|\bin the future\b|"
-    r"\brumou?r(?:s|ed)?\b|\b(?:is|are)\s+said\s+to\b|\breportedly\b"
+    r"\brumou?r(?:s|ed)?\b|\b(?:is|are)\s+(?:said|expected|tipped|likely)\s+to\b|\breportedly\b"
     # rumours ("或将超过240kW", "有望达到200km", "听说还有个四驱版") and a test's or an owner's
     # measurement ("实测纯电续航约95km", "实际跑出来的续航在170km左右"), not the maker's figure
     r"|或将|或会|有望|传闻|据传|听说|网传|实测|实际(?:平均)?(?:跑|测|开|续航|油耗|电耗|能耗|表现)|"

@@ -30,11 +30,15 @@ _RULE = re.compile(r"^[ \t]*(?:([-=_*~─━])[ \t]*)\1(?:[ \t]*\1){2,}[ \t]*$",
 # What may come before a lead's car in its paragraph: no figure but a model year
 _FIGURE = re.compile(r"(?<![\w#@])(?!(?:19|20)\d\d\b)\d")
 # The trim after the car's name: capitalised words or codes ("XLE AWD", "EX-L", "Plug-In
-# Hybrid Pinnacle", "Touring L"), then a punctuation mark or the line's end
-_TRIM_WORD = r"(?:[A-Z][A-Za-z0-9+'-]*|\d[\w+-]*[A-Za-z][\w+-]*)"
+# Hybrid Pinnacle", "Touring L", "Design 1.2"), then a punctuation mark or the line's end
+_TRIM_WORD = r"(?:[A-Z][A-Za-z0-9+'-]*|\d[\w+-]*[A-Za-z][\w+-]*|\d\.\d(?![\w.]))"  # or a size
+# …or the verb of the sentence the car and trim are the subject of ("The Kia K4 LXS uses …")
+_VERBS = "is|has|uses|carries|gets|makes|comes|offers|pairs|runs|swaps|adds"
+_VERB = rf"(?<=[ \t])(?:{_VERBS})\b"
+_VERB_ENDS = tuple(_VERBS.split("|"))
 _TRIM = re.compile(
     rf"(?:[ \t]*,[ \t]*(?:the|a|an)[ \t]+(?P<size>\d\.\d[ \t]+)?|[ \t]+)"  # "the Mazda, the 2.5 S"
-    rf"(?P<trim>{_TRIM_WORD}(?:[ \t]+{_TRIM_WORD}){{0,3}})[ \t]*(?:[,.:;!?()—–]|\s-\s|$)",
+    rf"(?P<trim>{_TRIM_WORD}(?:[ \t]+{_TRIM_WORD}){{0,3}})[ \t]*(?:[,.:;!?()—–]|\s-\s|$|{_VERB})",
     re.MULTILINE,
 )
 # a word that starts a clause, not a trim's ("…Sienna Is …" in a shouted line)
@@ -49,6 +53,7 @@ def lead_trims(text: str, hits: list[Hit]) -> list[tuple[int, str, str | None]]:
         return []
     out: list[tuple[int, str, str | None]] = []
     open_cars: set[str] = set()
+    models: dict[str, str] = {}  # an open car's model words, as its lead wrote them
     rules = [m.start() for m in _RULE.finditer(text)]
     starts = sorted({0, *(m.end() for m in _PARAGRAPH.finditer(text)), *rules})
     i = 0
@@ -61,6 +66,9 @@ def lead_trims(text: str, hits: list[Hit]) -> list[tuple[int, str, str | None]]:
         while i < len(named) and named[i].start < start:
             i += 1
         if i >= len(named) or named[i].start >= end:
+            if len(open_cars) == 1 and (other := _other_trim(text, start)) is not None:
+                car = next(iter(open_cars))  # "The GT-Line Turbo swaps in …": the open car's
+                out.append((start, car, f"{models[car]} {other}"))  # other trim, named alone
             continue
         hit = named[i]
         assert hit.car is not None
@@ -68,8 +76,11 @@ def lead_trims(text: str, hits: list[Hit]) -> list[tuple[int, str, str | None]]:
             continue  # "your 245 hp Sienna": a figure's car, not the paragraph's lead
         trim = _trim(text, hit)
         if trim is not None:
-            out.append((hit.start, hit.car, f"{model_words(text, hit)} {trim}"))
+            models[hit.car] = model_words(text, hit)
+            out.append((hit.start, hit.car, f"{models[hit.car]} {trim}"))
             open_cars.add(hit.car)
+            if _verb_ended(text, hit):  # "The Taycan Turbo S has …": its own paragraph's
+                out.append((end, hit.car, _ENDED))  # subject only (a post's lead ends in a stop)
         elif hit.car in open_cars:
             out.append((hit.start, hit.car, _ENDED))
             open_cars.discard(hit.car)
@@ -97,6 +108,30 @@ def unknown_posts(text: str, hits: list[Hit]) -> list[tuple[int, int]]:
                 out.append((first.start, end))
             break
     return out
+
+
+# a paragraph opening with "The" and a trim alone, then its verb: "The GT-Line Turbo swaps in"
+_THE_TRIM = re.compile(
+    rf"[ \t]*(?:[A-Z][\w ,?!'-]{{0,60}}[?!][ \t]+)?The[ \t]+"  # after a question: "More punch?"
+    rf"(?P<trim>{_TRIM_WORD}(?:[ \t]+{_TRIM_WORD}){{0,3}})[ \t]+(?:{_VERBS})\b"
+)
+
+
+def _other_trim(text: str, start: int) -> str | None:
+    """The trim a paragraph that names no car opens with as its subject ("Want more punch?
+    The GT-Line Turbo swaps in …"): another trim of the car whose lead is open."""
+    m = _THE_TRIM.match(text, start)
+    if m is None:
+        return None
+    trim = m.group("trim")
+    if _NOT_TRIM.match(trim) or GROUP_WORDS.search(trim):
+        return None
+    return trim
+
+
+def _verb_ended(text: str, hit: Hit) -> bool:
+    m = _TRIM.match(text, hit.end)
+    return m is not None and m.group().endswith(_VERB_ENDS)
 
 
 def _trim(text: str, hit: Hit) -> str | None:

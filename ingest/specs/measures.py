@@ -15,18 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ingest.specs.measure_words import CITY, DEPLETED, FOLDED, WEIGHTED
 from ingest.specs.shapes import Found
 
-# the words of a label (the text from its line's start to the figure) that name the measure
-_CITY = re.compile(r"\b(?:(?:WLTP|EPA|CLTC|NEDC)[ \t]+)?(?:city|urban)\b|市区|城市工况", re.I)
-_FOLDED = re.compile(
-    r"\b(?:(?:rear[ \t]+)?seats?[ \t]+(?:down|folded)|(?:rear[ \t]+)?seats?[ \t]+fold(?:ed)?)\b"
-    r"|座椅放倒|后排放倒",
-    re.I,
-)
-_DEPLETED = re.compile(r"亏电|馈电|\bbattery[ \t-]+depleted\b|\bcharge[ \t-]+sustaining\b", re.I)
-_WEIGHTED = re.compile(r"加权|\bweighted\b", re.I)
-_BY_ATTRIBUTE = {"electric_range": _CITY, "boot_volume": _FOLDED}
+_BY_ATTRIBUTE = {"electric_range": CITY, "boot_volume": FOLDED}
 
 
 def _label(text: str, found: Found) -> str:
@@ -45,7 +37,7 @@ def other_measures(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Fou
     cycle's range, a folded-seats boot, a depleted economy beside a weighted one) that
     measure's, as its variant."""
     weighted = any(
-        f.attribute == "fuel_economy_combined" and _WEIGHTED.search(_label(text, f))
+        f.attribute == "fuel_economy_combined" and WEIGHTED.search(_label(text, f))
         for f, prose in found
         if not prose
     )
@@ -58,14 +50,14 @@ def other_measures(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Fou
         words = _BY_ATTRIBUTE.get(f.attribute)
         hit = words.search(label) if words is not None else None
         if hit is None and weighted and f.attribute == "fuel_economy_combined":
-            hit = _DEPLETED.search(label)
+            hit = DEPLETED.search(label)
         if hit is not None and (f.variant is None or hit.group() not in f.variant):
             f = _as_condition(f, hit.group())
         out.append((f, prose))
     return out
 
 
-_MEASURES = "|".join(f"(?:{p.pattern})" for p in (_CITY, _FOLDED, _DEPLETED))
+_MEASURES = "|".join(f"(?:{p.pattern})" for p in (CITY, FOLDED, DEPLETED))
 _CONDITION = re.compile(rf"(?:^|,[ \t]*|[ \t]·[ \t])(?P<c>{_MEASURES})$", re.I)
 
 

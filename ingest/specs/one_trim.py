@@ -1,7 +1,9 @@
 """The one trim an English document about a single car is written about: a window sticker's
 or inventory note's trim field ("TRIM ........ LIMITED XT", "Trim: Limited XT"), else the
 words its title adds after the car's name when the document writes them again ("ROAD TEST:
-2026 HONDA RIDGELINE TRAILSPORT", then "every TrailSport gets …"). A figure of that car
+2026 HONDA RIDGELINE TRAILSPORT", then "every TrailSport gets …"), else those a line of its
+own that is a model year and the car's name adds (an inspection report's "VEHICLE" section:
+"2024 Mazda CX-5 Touring"), the same way. A figure of that car
 that names no variant of its own is that trim's."""
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ _FIELD = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _MAX_WORDS = 3  # a trim's words at most ("Limited XT", "Wilderness Edition")
+# a line of its own that is a model year and the car's name: a report's or a listing's vehicle
+_DATED = re.compile(r"^[ \t]*(?:19|20)\d\d[ \t]+([A-Za-z][^\n]{2,60}?)[ \t]*$", re.MULTILINE)
 
 
 def document_trim(doc: ParsedDocument, car_name: str | None) -> str | None:
@@ -29,7 +33,14 @@ def document_trim(doc: ParsedDocument, car_name: str | None) -> str | None:
         return value if len(_WORD.findall(value)) <= _MAX_WORDS else None
     if values or not car_name or not doc.title.isascii():
         return None
-    return _title_trim(doc.title, car_name.split()[-1], "\n".join(texts))
+    body = "\n".join(texts)
+    model = car_name.split()[-1]
+    if (trim := _title_trim(doc.title, model, body)) is not None:
+        return trim
+    dated = {
+        m.group(1) for m in _DATED.finditer(body) if car_name.casefold() in m.group(1).casefold()
+    }
+    return _title_trim(dated.pop(), model, body) if len(dated) == 1 else None
 
 
 def _title_trim(title: str, model: str, body: str) -> str | None:

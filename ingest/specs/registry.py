@@ -14,13 +14,14 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from ingest.specs.cars import CarIndex
+from ingest.specs.variant_cars import bases, variant_car
 from ingest.specs.variants import name_key
 from ingest.specs.vocabulary import Vocabulary
 from ingest.storage.engine import Database
@@ -210,14 +211,24 @@ class CarRegistry:
             return {doc: int(n) for doc, n in connection.execute(tally)}
 
     def facts_of(self, car_id: str) -> list[StoredFact]:
+        """The car's facts, and those a base car's document gives a version whose name makes
+        this car (`variant_cars`: the "Aurora X5"'s "Hybrid" is the "Aurora X5 Hybrid")."""
         query = (
             sa.select(facts, documents.c.source, documents.c.title)
             .join(documents, documents.c.doc_id == facts.c.doc_id)
-            .where(facts.c.car_id == car_id)
+            .where(facts.c.car_id.in_([car_id, *bases(car_id)]))
             .order_by(documents.c.source, facts.c.id)
         )
+        found = []
         with self._db.read() as connection:
-            return [_stored(dict(row._mapping), self._name) for row in connection.execute(query)]
+            for row in connection.execute(query):
+                fact = _stored(dict(row._mapping), self._name)
+                if row.car_id != car_id:
+                    if (named := variant_car(row.car_id, fact.variant, {car_id})) is None:
+                        continue
+                    fact = replace(fact, variant=named[1])
+                found.append(fact)
+        return found
 
     def all_facts(self) -> dict[str, list[StoredFact]]:
         """Every car's facts by car id (for grounding's wrong-car check), read again only

@@ -117,6 +117,9 @@ def section_scope(
     scope = Scope([(0, base)], subs)
     if not hits:
         return scope
+    named = {h.car for h in hits}
+    if base is None and doc_car.multi and len(named) == 1 and None not in named:
+        scope.changes.append((hits[0].start, hits[0].car))  # a section of one car's prose: its
     pos = 0
     i = 0
     for line in section.text.split("\n"):

@@ -31,7 +31,7 @@ from ingest.specs.vocabulary import (
 
 _PAGE_REFERENCE = re.compile(r"[^\n]*(?:\.{3,}|…+)[ \t]*\d{1,4}[ \t]*$")
 # "Length: 188", and a window sticker's or dealer sheet's leader "FUEL TANK ....... 14.8 GAL"
-_KEY_VALUE = re.compile(
+KEY_VALUE = re.compile(
     r"^[ \t]*(?:[-*•]\s+|·\s*|\d\ufe0f?\u20e3\s*)?"  # "1️⃣价格：…", a keycap's number
     r"(?:\*\*)?(?P<label>(?:[^:\n|.…]|\.(?!\.\.)){1,70}?)(?:\*\*)?[ \t]*"
     r"(?::|\.{3,}|…+)[ \t]*(?:\*\*)?(?P<value>[^\n]*?)[ \t]*$",
@@ -58,7 +58,7 @@ def key_values(
     `data_sets`: known data files whose column units apply when a row has their columns."""
     out: list[Found] = []
     spans: list[tuple[int, int]] = []
-    matches = list(_KEY_VALUE.finditer(text))
+    matches = list(KEY_VALUE.finditer(text))
     units: dict[str, str] = {}
     columns: dict[str, str] = {}
     if data_sets:

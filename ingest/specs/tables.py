@@ -81,6 +81,8 @@ def _by_row(
     names = _row_names(body, labels, keys)
     out: list[Found] = []
     for (pos, line, cells), name in zip(body, names, strict=True):
+        if name is not None and len(cells) > 1 and keys[1] is None:
+            out += _powertrain_cell(vocab, text, pos, line, cells[1], name)
         for (a, b), label, key in zip(cells, labels, keys, strict=False):
             if key is None or a == b:
                 continue
@@ -112,12 +114,59 @@ def _row_names(body: list[Row], labels: list[str], keys: list[str | None]) -> li
     named = all(f and re.search(r"[^\W\d_]", f) for f in firsts)  # not a "#" column
     if keys[0] is None and len(body) > 1 and named and len(set(firsts)) == len(firsts):
         return firsts  # a column naming each row ("Aurora X5 1.5T") beats a made-up name
+    if keys[0] is None and len(body) > 1 and named and (pairs := _with_second(body, keys)):
+        return pairs  # "| Curvv | 1.2 turbo-petrol |", "| Curvv | 1.5 diesel |": the two cells
     names = configuration_names(rows)
     if names is not None:
         return names
     if keys[0] is None:
         return firsts if len(body) > 1 else [None]
     return [None] * len(body)
+
+
+def _with_second(body: list[Row], keys: list[str | None]) -> list[str | None] | None:
+    """Each row's first two cells as its name, where the first repeats over rows (a model
+    with several powertrains) and the second, under no attribute's header, tells them apart
+    with words ("1.2 Revotron turbo-petrol", "45 kWh"; not a column of counts)."""
+    if len(keys) < 2 or keys[1] is not None:
+        return None
+    names: list[str | None] = []
+    for _, line, cells in body:
+        if len(cells) < 2:
+            return None
+        first, second = (line[a:b].strip() for a, b in cells[:2])
+        if not re.search(r"[^\W\d_]", second):
+            return None
+        names.append(f"{first} {second}")
+    return names if len(set(names)) == len(names) else None
+
+
+# a powertrain cell opening with its engine's size ("1.2 Revotron turbo-petrol") or a battery
+_SIZED = re.compile(r"(\d\.\d)(?:\s*(?:l|litres?|liters?))?\s+[A-Za-z]", re.IGNORECASE)
+_BATTERY = re.compile(r"\d+(?:\.\d+)?\s*kWh\b")
+
+
+def _powertrain_cell(
+    vocab: Vocabulary, text: str, pos: int, line: str, cell: tuple[int, int], name: str
+) -> list[Found]:
+    """What a row's naming cell under no attribute's header says of its powertrain (the
+    second cell `_with_second` names rows by): the engine size it opens with, or a battery's
+    kWh, of the row's version."""
+    a, b = cell
+    written = line[a:b]
+    found = []
+    if (sized := _SIZED.match(written)) is not None and "displacement" in vocab.attributes:
+        end = pos + a + sized.end(1)
+        found += values_of(
+            vocab, "displacement", "Displacement (L)", text, pos + a, end, pos, pos + len(line),
+            name, single=True,
+        )  # fmt: skip
+    if (battery := _BATTERY.search(written)) is not None and "battery_capacity" in vocab.attributes:
+        found += values_of(
+            vocab, "battery_capacity", "Battery", text, pos + a + battery.start(),
+            pos + a + battery.end(), pos, pos + len(line), name, single=True,
+        )  # fmt: skip
+    return found
 
 
 def configuration_names(rows: list[dict[str, str]]) -> list[str | None] | None:

@@ -3,10 +3,12 @@
 Reviews, buyer's guides and window stickers set beside the car's own figures money that is
 no price of the car (a destination charge, an option or package, a lease or finance offer,
 a total with options), results a reviewer measured ("we averaged 41 mpg", a road test's
-"Test results" list) and an earlier model's figure the text measures the car against ("down
-from the 182 hp the 2.5-liter made in the 2023 model", "the 2025 model's 187 hp", "the
-outgoing model had 210 kW; its 82 kWh battery …": a clause opening with "its" is about the
-subject of the clause before):
+"Test results" list), a reading right after the verb that took it ("tested 512", "showed
+8.4L/100km"), a tuner's figure (a remap stage's, a rolling road's: its clause or its row's
+version says so), a rival's (a line opening "Vs …") and an earlier model's figure the text
+measures the car against ("down from the 182 hp the 2.5-liter made in the 2023 model", "the
+2025 model's 187 hp", "the outgoing model had 210 kW; its 82 kWh battery …": a clause opening
+with "its" is about the subject of the clause before):
 `tests/specs/README.md`, "What is deliberately left out". Each is read from the words of the
 figure's own clause, by class of wording, never by a document's sentence.
 """
@@ -37,6 +39,24 @@ _MEASURED = re.compile(
     r"\bin (?:our|real-world) (?:testing|hands|driving)\b|\breal[- ]world\b",
     re.IGNORECASE,
 )
+# A reading: a figure right after the verb that read it off ("tested 512", "the trip computer
+# showed 8.4L/100km", "measured at 182mm"), an inspection's or a test's, not the maker's
+_READING = re.compile(
+    r"\b(?:tested|measured|read|reads|showed|shows|showing|logged|clocked)(?:\s+(?:at|as))?\s*$",
+    re.IGNORECASE,
+)
+# A tuner's figure: a remap stage's ("Stage 1: 240PS", a table's "| Stage 2 | 390PS |"), a
+# map's or a rolling road's ("it lands at 345PS once remapped", "243PS on the rollers")
+_TUNED = re.compile(
+    r"\bstage[ \t]*[1-4]\b|\bremap(?:s|ped)?\b|\b(?:re)?mapped\b|\bon[ \t]+the[ \t]+"
+    r"(?:rollers|dyno|rolling[ \t]+road)\b|\bdyno(?:ed)?\b",
+    re.IGNORECASE,
+)
+# A line or clause that opens by setting a rival against the car ("13:05 Vs Force Gurkha -
+# 140PS, 320Nm", "- versus the Jimny: 102PS"): its figures are the rival's
+_RIVAL_LEAD = re.compile(r"[\s\d:.*•>#-]*(?:vs\.?|versus)[ \t]+(?:the[ \t]+)?[A-Z]", re.IGNORECASE)
+# a fastener's tightening torque, not the engine's ("Wheel nut torque: 105 N.m")
+_FASTENER = re.compile(r"\b(?:nuts?|bolts?|lugs?|tightening)[ \t]+torque\b", re.IGNORECASE)
 # A heading over what a reviewer measured ("Test results", "Measured performance")
 _MEASURED_HEADING = re.compile(
     r"\btest(?:ed|ing)?\s+(?:results?|data|figures)\b|\bmeasured\b|"
@@ -51,7 +71,9 @@ _EARLIER = re.compile(
     r"\bthe old [A-Z][\w-]*'s\b|"  # "The old Triton's single-turbo 2.4 made 133kW and 430Nm"
     r"\b(?:19|20)\d\d\s+model'?s\b|\bin the (?:19|20)\d\d model\b|"
     # …or a later one's: "The 2026 redesign moves to a 285-hp engine", "the next generation"
-    r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b",
+    r"\b(?:19|20)\d\d\s+(?:redesign|refresh|facelift)\b|\bnext[- ]generation\b|\bupcoming\b|"
+    # …or a dated one's, told in the past: "Our 2024 Trailblazers had the 1.2L engine"
+    r"\b(?:19|20)\d\d\b[^.;|\n]{0,40}\b(?:had|was|were|used to)\b",
     re.IGNORECASE,
 )
 
@@ -71,9 +93,17 @@ _ADDED = re.compile(
 _BACK = re.compile(r"\s*(?:its|it|their|they)\b", re.IGNORECASE)
 
 
-def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str, ...]) -> bool:
+def not_a_spec(
+    text: str,
+    attribute: str,
+    at: int,
+    end: int,
+    headings: tuple[str, ...],
+    variant: str | None = None,
+) -> bool:
     """Whether an English figure at `text[at:end]` is no spec of the car: money other than
-    its price, a reviewer's measurement or an earlier model's figure, by its clause's words
+    its price, a reviewer's measurement, a tuner's or an earlier model's figure, by its
+    clause's words (and its version's: `variant`, a table row's "Stage 1")
     (and, for a measurement, the heading it is under: `headings` without the title); of a
     Chinese figure, whether it is the earlier model's (`earlier_model`)."""
     if _CJK.search(text):  # English words only ("£", "€" and dashes are English writing's too)
@@ -87,9 +117,21 @@ def not_a_spec(text: str, attribute: str, at: int, end: int, headings: tuple[str
             return True
     if _MEASURED.search(before) or any(_MEASURED_HEADING.search(h) for h in headings):
         return True
+    if _READING.search(before):
+        return True
+    if _RIVAL_LEAD.match(before) or (attribute == "torque" and _FASTENER.search(before)):
+        return True  # a rival's figure; a wheel nut's torque
     if _ADDED.search(before):  # "The 2024 facelift added 19PS": a difference, not a figure
         return True
+    if _TUNED.search(f"{before} {_clause_after(text, end)} {variant or ''} {_row_head(text, at)}"):
+        return True  # a tuner's stage, map or rolling road: not the maker's figure
     return _EARLIER.search(before) is not None or _EARLIER_AFTER.match(text, end) is not None
+
+
+def _row_head(text: str, at: int) -> str:
+    """The first cell of the table row holding `at` ("| Stage 1 | 420PS |"), else ""."""
+    line = text[text.rfind("\n", 0, at) + 1 : at]
+    return line.split("|")[1] if line.lstrip().startswith("|") and line.count("|") > 1 else ""
 
 
 def _clause_before(text: str, at: int) -> str:
