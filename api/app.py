@@ -61,6 +61,9 @@ def _open(services: Services) -> None:
     if reader is not None:
         reader.problem  # noqa: B018
     services.open_side_stores()
+    dictionary = services.searcher.dictionary
+    if dictionary is not None:  # CC-CEDICT's glosses now, not at the first Chinese question
+        dictionary()
     try:
         recover(services)
     except (StoreCorrupt, DiskFull) as e:  # served without the ledger: see the lifespan
