@@ -72,3 +72,19 @@ def test_a_setting_may_name_a_part_of_a_part() -> None:
     _set(searcher, "facts.attributes.degree", False)
     _set(searcher, "rrf_k", 10)
     assert _get(searcher, "facts.attributes.degree") is False and searcher.rrf_k == 10
+
+
+def test_strata_give_each_columns_rank_one_by_type_and_language() -> None:
+    """Rank 1 by (type, lang), by type, and overall, for each column, matched by question id
+    (the held-out outcomes come fold by fold, not in the questions' order)."""
+    from bench.questions.cv import strata
+
+    questions = _questions()  # 12 English lookups, 6 Chinese, 7 English comparisons
+    first = [Outcome(q, 1 if q.lang == "zh" else 2, {1: 0, 5: 1, 10: 1}) for q in questions]
+    lexical = [Outcome(q, 1 if q.type == "comparison" else None, {}) for q in questions]
+    rows = {name: (n, values) for name, n, values in strata([("a", first[::-1]), ("b", lexical)])}
+    assert rows["all"] == (25, [6 / 25, 7 / 25])
+    assert rows["lookup"] == (18, [6 / 18, 0.0])
+    assert rows["lookup/zh"] == (6, [1.0, 0.0])
+    assert rows["comparison/en"] == (7, [0.0, 1.0])
+    assert "comparison/zh" not in rows

@@ -15,6 +15,10 @@ held-out figures estimate what choosing on tune gives on unseen questions, and t
 shows how often each setting is chosen. The objective is `r@1 + r@5 + pairs found@5 rate`
 over the training folds; ties go to the first setting listed (list the current one first).
 
+`--strata` also prints r@1 by question type and language: the held-out outcomes', the first
+setting's and lexical alone's on the same questions (issue 16: rank 1 at least as good as the
+best single side, per kind of question, not only overall).
+
 The vector side's nearest chunks are cached per query text, filter and depth (the index does
 not change during a run), so a grid costs one encoder run per distinct text.
 """
@@ -122,6 +126,24 @@ def cross_validate(
     return held, picks
 
 
+def strata(
+    columns: Sequence[tuple[str, Sequence[Outcome]]],
+) -> list[tuple[str, int, list[float]]]:
+    """r@1 of each column's outcomes by (type, lang) and by type alone, sorted by name: one
+    row per stratum, (name, questions, one r@1 per column). The columns' outcomes may be in
+    any order; they are matched by question id."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for outcome in columns[0][1]:
+        kind = outcome.question.type.replace("-", "_")
+        for name in (kind, f"{kind}/{outcome.question.lang}", "all"):
+            groups[name].add(outcome.question.id)
+    firsts = [{o.question.id: o.first_hit == 1 for o in outcomes} for _, outcomes in columns]
+    return [
+        (name, len(ids), [sum(first[i] for i in ids) / len(ids) for first in firsts])
+        for name, ids in sorted(groups.items())
+    ]
+
+
 def parse_grid(items: Sequence[str]) -> list[dict[str, Any]]:
     names, values = [], []
     for item in items:
@@ -158,6 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--mode", default="hybrid")
     parser.add_argument("--grid", nargs="*", default=[], help="NAME=V1,V2 (JSON values)")
+    parser.add_argument("--strata", action="store_true", help="r@1 by type and language")
     args = parser.parse_args(argv)
     questions = [q for path in args.questions for q in load_questions(path)]
     services = Services(Settings())
@@ -178,6 +201,17 @@ def main(argv: list[str] | None = None) -> None:
     cv = score(held)
     print("cross-validated (held-out folds):", " ".join(f"{k} {v:.3f}" for k, v in cv.items()))
     print("chosen per fold:", *chosen, sep="\n  ")
+    if args.strata:
+        for name, value in baseline.items():  # lexical alone with the settings as they were
+            _set(searcher, name, value)
+        columns = [
+            ("held out", held),
+            ("first", results[0]),
+            ("lexical", outcomes_of(searcher, questions, "lexical")),
+        ]
+        print("r@1 by type and language:", *(title for title, _ in columns), sep="  ")
+        for name, n, values in strata(columns):
+            print(f"  {name:24} {n:4}", *(f"{v:.3f}" for v in values))
     services.close()
 
 
