@@ -14,6 +14,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.bare_dimensions import bare_dimensions
 from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
@@ -26,6 +27,7 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.dashed_items import dashed_item
+from ingest.specs.declared_lines import LineVersions, bracketed_version
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
@@ -143,6 +145,7 @@ def _extract(
     carry: str | None = None  # the car the last section's text ended on, and its headings
     path: tuple[str, ...] | None = None
     blocks = Blocks()  # the version blocks name lines head (`blocks`)
+    declaring = LineVersions()  # "采购版本：2026款 1.5L 手动 驾校版。"
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
     own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
     prose_texts = [doc.title, *(s.text for s in doc.sections if s.kind != "record")]
@@ -187,6 +190,7 @@ def _extract(
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
+        declaring.enter(section.heading_path, text)
         versions = declared(text, ([], []) if other_car else versions)
         headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
@@ -200,6 +204,7 @@ def _extract(
             item = compared.variant(text, item, headed) if from_prose else item
             item = review_version(text, entry_version(text, blocks.variant(text, item)))
             item = declared_version(text, item)  # "Urban为前驱，Ultimate为适时四驱"
+            item = declaring.variant(bracketed_version(text, item))
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
@@ -283,6 +288,7 @@ def _read(
         parts = [p for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)]
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
         rows += shared_cells(vocab, text, kv_spans) + clause_cells(vocab, text, [*kv, *rows])
+        rows += bare_dimensions(vocab, text, [*kv, *parts, *rows])  # "车身尺寸：长4680毫米，宽…"
         read = [(f, False) for f in [*kv, *parts, *rows]]
         return other_measures(text, components(text, read))  # "电动机最大功率："
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
@@ -324,6 +330,7 @@ def _read(
     prose = offered_ranges(vocab, text, prose)  # "提供55KM和120KM两种纯电续航版本"
     prose += [_under_heading(vocab, text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
+    prose += bare_dimensions(vocab, text, [*prose, *(f for f, _ in found)])  # "车身：长…，宽…"
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
     prose += [  # "Payload on the GLX is 1,155kg; the GSR's is 980kg": a version's, not a car's
         f for f in then_the(vocab, text, prose) if not f.variant or not index.find(f.variant)

@@ -1,0 +1,79 @@
+"""Where a Chinese section says once which version its figures are for.
+
+- A line of its own that declares the version ("采购版本：2026款 1.5L 手动 驾校版。", "版本：
+  2025款 四驱旗舰版", "- **测试车款**：…") makes the figures after it, in its section and in the
+  sections that go on under the same heading, that version's, when they name none of their own
+  (`LineVersions`).
+- A figure in brackets right after a version's name is that version's, whatever the section
+  declares: "该车的1.4T 双离合版本（最大功率104kW）不在本次采购范围内", "一台奕炫 1.5T版本（最大功率
+  132kW）" (`bracketed_version`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.specs.shapes import Found
+
+# the label (a short qualifier, then 版本 or 车款), a colon, the name to the line's end
+_LINE = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<label>[\u4e00-\u9fff]{0,4}(?:版本|车款))(?:\*\*)?[ \t]*"
+    r"[：:](?:\*\*)?[ \t]*(?P<v>[^\n。；;：:]{2,30}?)[ \t]*[。.]?[ \t]*$",
+    re.M,
+)
+# a name of one version: a model year, a 版/型 ending or a designation with a figure
+_ONE_VERSION = re.compile(r"\d{4}款|(?:版|型|版本)$|[A-Za-z0-9.]*\d[A-Za-z0-9.]*")
+_NOT_ONE = re.compile(r"全系|所有|各|[两二三四五六\d]\s*(?:个|款|种)(?:版本|车型|配置)|[、/／和及或]")
+
+
+class LineVersions:
+    """The version a declaring line gives its section, carried over the sections that go on
+    under the same heading (a list's or a paragraph's own section)."""
+
+    def __init__(self) -> None:
+        self._path: tuple[str, ...] | None = None
+        self._carried: str | None = None
+        self._lines: list[tuple[int, str]] = []
+
+    def enter(self, heading_path: tuple[str, ...], text: str) -> None:
+        """Start a section: read its declaring lines, or carry the heading's version on."""
+        carried = self._lines[-1][1] if self._lines else self._carried
+        self._carried = carried if heading_path == self._path else None
+        self._path = heading_path
+        self._lines = [
+            (m.end(), name)
+            for m in _LINE.finditer(text)
+            if _ONE_VERSION.search(name := m.group("v").strip()) and not _NOT_ONE.search(name)
+        ]
+
+    def variant(self, found: Found) -> Found:
+        """`found` with the version declared above it, when it names none."""
+        if found.variant is not None:
+            return found
+        above = [name for end, name in self._lines if end <= found.start]
+        version = above[-1] if above else self._carried
+        return found if version is None else replace(found, variant=version)
+
+
+# a version's name ending in 版本/版/车型, right before the bracket
+_NAME_BEFORE = re.compile(r"(?P<v>[^，。；、：:,;（）()\n的台辆个款]{1,20}?(?:版本|版|车型))\s*$")
+_DESIGNATED = re.compile(r"[A-Za-z0-9]")
+_REACH = 40
+
+
+def bracketed_version(text: str, found: Found) -> Found:
+    """`found` with the version whose name its bracket follows, if it sits in one."""
+    at = max(text.rfind("（", 0, found.value.start), text.rfind("(", 0, found.value.start))
+    if at < 0 or found.value.start - at > _REACH:
+        return found
+    inside = re.search(r"[（）()\n]", text[at + 1 : found.value.end + _REACH])
+    if inside is None or inside.group() not in "）)" or at + 1 + inside.start() < found.value.end:
+        return found  # the bracket closed before the figure, or never does
+    m = _NAME_BEFORE.search(text, max(0, at - 24), at)
+    if m is None:
+        return found
+    words = m.group("v").split()
+    while len(words) > 1 and not _DESIGNATED.search(words[0]):
+        words = words[1:]  # "奕炫 1.5T版本": the car's name before the version's
+    return replace(found, variant=" ".join(words))
