@@ -77,3 +77,36 @@ def bracketed_version(text: str, found: Found) -> Found:
     while len(words) > 1 and not _DESIGNATED.search(words[0]):
         words = words[1:]  # "奕炫 1.5T版本": the car's name before the version's
     return replace(found, variant=" ".join(words))
+
+
+# a sentence (after its label's colon) that opens with a version's designation and a verb of
+# being or fitting: "330TSI为2.0T发动机，最大功率137kW，…；380TSI同样是2.0T，功率提升到162kW"
+_SUBJECT = re.compile(
+    r"\s*(?:其中|而)?(?P<v>(?<![A-Za-z0-9.])[A-Za-z0-9.+]*\d[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9+]*)"
+    r"(?:车型|版本|版)?\s*(?:则|也|同样|都)?(?:为|是|采用|搭载|配备|用的是)"
+)
+# a version's name right before its figure, alone in its clause: "综合油耗：两驱版7.1升/百公里，
+# 四驱版7.9升/百公里"
+_RIGHT_BEFORE = re.compile(
+    r"\s*(?P<v>[\u4e00-\u9fffA-Za-z0-9]{1,8}?(?:版|型))\s*(?:为|是|约为|约)?\s*$"
+)
+_SENTENCE = re.compile(r"[。；;！？!?\n：:]")
+_CLAUSE = re.compile(r"[，,、。；;！？!?\n：:]")
+_NOT_NAME = re.compile(r"车型$|^[这该此本各全]|^(?:入门|顶配|高配|低配)")
+
+
+def clause_version(text: str, found: Found) -> Found:
+    """`found` with the version its sentence opens with, or that its clause names right before
+    it, when it names none."""
+    if found.variant is not None:
+        return found
+    back = max(0, found.value.start - 120)
+    clauses = [m.end() for m in _CLAUSE.finditer(text, back, found.value.start)]
+    named = _RIGHT_BEFORE.fullmatch(text, clauses[-1] if clauses else back, found.value.start)
+    if named is not None and not _NOT_NAME.search(named.group("v")):
+        return replace(found, variant=named.group("v"))
+    stops = [m.end() for m in _SENTENCE.finditer(text, back, found.value.start)]
+    opened = _SUBJECT.match(text, stops[-1] if stops else back)
+    if opened is None or opened.end("v") > found.value.start:
+        return found
+    return replace(found, variant=opened.group("v"))

@@ -27,7 +27,7 @@ from ingest.specs.components import components, placed_motors, without_total_ran
 from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
 from ingest.specs.dashed_items import dashed_item
-from ingest.specs.declared_lines import LineVersions, bracketed_version
+from ingest.specs.declared_lines import LineVersions, bracketed_version, clause_version
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
@@ -204,7 +204,7 @@ def _extract(
             item = compared.variant(text, item, headed) if from_prose else item
             item = review_version(text, entry_version(text, blocks.variant(text, item)))
             item = declared_version(text, item)  # "Urban为前驱，Ultimate为适时四驱"
-            item = declaring.variant(bracketed_version(text, item))
+            item = declaring.variant(clause_version(text, bracketed_version(text, item)))
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
