@@ -24,18 +24,17 @@ from ingest.specs.choices import offered, offered_ranges, subject_sizes
 from ingest.specs.clause_lines import clause_cells
 from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
-from ingest.specs.conditions import alternative_condition
 from ingest.specs.counts import engine_parts
-from ingest.specs.dashed_items import dashed_item
-from ingest.specs.declared_lines import LineVersions, bracketed_version, clause_version
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
+from ingest.specs.declared_lines import LineVersions, bracketed_version, clause_version
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.former_latter import former_latter
 from ingest.specs.generations import of_past, past_generations
-from ingest.specs.given_for import given_after, given_for
+from ingest.specs.given_for import given_after
 from ingest.specs.groups import per_trim
+from ingest.specs.headed_variants import listed_variant, under_heading
 from ingest.specs.latter import of_both, referred_car
 from ingest.specs.lead_cars import only_car
 from ingest.specs.list_items import own_item
@@ -47,7 +46,6 @@ from ingest.specs.named import variant_lines
 from ingest.specs.named_versions import declared_version
 from ingest.specs.numbers import fold
 from ingest.specs.one_trim import document_trim
-from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.parallel import dimension_run, parallel, version_before
 from ingest.specs.phrases import phrase_facts
 from ingest.specs.phrasing import worded_figures
@@ -292,7 +290,7 @@ def _read(
         read = [(f, False) for f in [*kv, *parts, *rows]]
         return other_measures(text, components(text, read))  # "电动机最大功率："
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
-    found = [(_listed(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
+    found = [(listed_variant(vocab, text, f), False) for f in slashed(vocab, text, kv, listed)]
     found += [
         (p, True) for e in kv if e.attribute == "engine" for p in engine_parts(vocab, text, e)
     ]
@@ -316,7 +314,7 @@ def _read(
     found += [(f, False) for f in named]
     skip += [(f.start, f.end) for f in named]
     worded = worded_figures(vocab, text, skip)
-    found += [(_under_heading(vocab, text, f), True) for f in worded]
+    found += [(under_heading(vocab, text, f), True) for f in worded]
     skip += [(f.value.start, f.value.end) for f in worded]
     runs: dict[int, list[Found]] = {}  # "27 mpg city, 34 highway and 29": each sentence's run
     for f in worded:  # of figures is read (one run per sentence: the prose between is not)
@@ -325,10 +323,10 @@ def _read(
     priced = trim_prices(vocab, text)
     found += [(f, False) for f in priced]
     skip += [(f.start, f.end) for f in priced]
-    prose = [_under_heading(vocab, text, f) for f in headed(text, sentences(vocab, text, skip))]
+    prose = [under_heading(vocab, text, f) for f in headed(text, sentences(vocab, text, skip))]
     prose = offered(text, [version_before(text, f) for f in prose])
     prose = offered_ranges(vocab, text, prose)  # "提供55KM和120KM两种纯电续航版本"
-    prose += [_under_heading(vocab, text, f) for f in parallel(vocab, text, prose)]
+    prose += [under_heading(vocab, text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
     prose += bare_dimensions(vocab, text, [*prose, *(f for f, _ in found)])  # "车身：长…，宽…"
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
@@ -343,37 +341,13 @@ def _read(
     found += [(f, True) for f in prose]
     skip += [(f.start, f.end) for f in prose]
     found += [
-        (_under_heading(vocab, text, with_variant(vocab, text, f)), True)
+        (under_heading(vocab, text, with_variant(vocab, text, f)), True)
         for f in offered(text, phrase_facts(vocab, text, skip))
     ]
     found += [(f, True) for f in subject_sizes(vocab, text, [f for f, _ in found])]
     settled = components(text, settle(vocab, text, found, listed[0]))
     settled = other_measures(text, without_total_range(text, settled))
     return per_trim(text, bracket_versions(text, settled))
-
-
-def _listed(vocab: Vocabulary, text: str, found: Found) -> Found:
-    """A list item's `key: value` of no variant under a heading that names one ("**2010-2024
-    Model Years:**" / "- City driving: 16-18L/100km") is that variant's."""
-    if found.variant is not None:
-        return found
-    return replace(found, variant=list_variant(vocab, text, found.value.start))
-
-
-def _under_heading(vocab: Vocabulary, text: str, found: Found) -> Found:
-    """A sentence's fact of no variant under a heading that names one is that variant's; an
-    alternative figure ("…, or up to 450 horsepower in high-output applications") is its
-    variant's under that condition."""
-    variant = (
-        found.variant
-        or given_for(text, found.value.end)
-        or dashed_item(vocab, text, found.start)  # "* Delta+ 1.2 AGS — …" / "  … 89 bhp"
-        or paragraph_variant(text, found.start)
-    )
-    condition = alternative_condition(text, found.value.start, found.value.end)
-    if condition is not None:
-        variant = f"{variant} {condition}" if variant else condition
-    return found if variant == found.variant else replace(found, variant=variant)
 
 
 def _facts(
