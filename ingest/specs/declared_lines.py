@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.specs.shapes import Found
+from ingest.specs.shapes import ZH_VERSION_WORDS, Found
 
 # the label (a short qualifier, then 版本 or 车款), a colon, the name to the line's end
 _LINE = re.compile(
@@ -24,7 +24,9 @@ _LINE = re.compile(
 )
 # a name of one version: a model year, a 版/型 ending or a designation with a figure
 _ONE_VERSION = re.compile(r"\d{4}款|(?:版|型|版本)$|[A-Za-z0-9.]*\d[A-Za-z0-9.]*")
-_NOT_ONE = re.compile(r"全系|所有|各|[两二三四五六\d]\s*(?:个|款|种)(?:版本|车型|配置)|[、/／和及或]")
+_NOT_ONE = re.compile(
+    r"全系|所有|各|[两二三四五六\d]\s*(?:个|款|种)(?:版本|车型|配置)|[、/／和及或]"
+)
 
 
 class LineVersions:
@@ -82,8 +84,9 @@ def bracketed_version(text: str, found: Found) -> Found:
 # a sentence (after its label's colon) that opens with a version's designation and a verb of
 # being or fitting: "330TSI为2.0T发动机，最大功率137kW，…；380TSI同样是2.0T，功率提升到162kW"
 _SUBJECT = re.compile(
-    r"\s*(?:其中|而)?(?P<v>(?<![A-Za-z0-9.])[A-Za-z0-9.+]*\d[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9+]*)"
-    r"(?:车型|版本|版)?\s*(?:则|也|同样|都)?(?:为|是|采用|搭载|配备|用的是)"
+    r"\s*(?:其中|而)?(?P<v>(?<![A-Za-z0-9.])[A-Za-z0-9.+]*\d[A-Za-z0-9.+]*[A-Za-z][A-Za-z0-9+]*"
+    r"(?:车型|版本|版)?|(?:" + ZH_VERSION_WORDS + r")版?)"
+    r"\s*(?:则|也|同样|都)?(?:为|是|采用|搭载|配备|用的是)"
 )
 # a version's name right before its figure, alone in its clause: "综合油耗：两驱版7.1升/百公里，
 # 四驱版7.9升/百公里"
@@ -97,9 +100,10 @@ _NOT_NAME = re.compile(r"车型$|^[这该此本各全]|^(?:入门|顶配|高配|
 
 def clause_version(text: str, found: Found) -> Found:
     """`found` with the version its sentence opens with, or that its clause names right before
-    it, when it names none."""
+    it, when it names none (or one its text names before that sentence: "两个后驱版都是…；四驱是
+    前后双电机，总功率365kW")."""
     if found.variant is not None:
-        return found
+        return _reopened(text, found)
     back = max(0, found.value.start - 120)
     clauses = [m.end() for m in _CLAUSE.finditer(text, back, found.value.start)]
     named = _RIGHT_BEFORE.fullmatch(text, clauses[-1] if clauses else back, found.value.start)
@@ -110,3 +114,33 @@ def clause_version(text: str, found: Found) -> Found:
     if opened is None or opened.end("v") > found.value.start:
         return found
     return replace(found, variant=opened.group("v"))
+
+
+def _reopened(text: str, found: Found) -> Found:
+    assert found.variant is not None
+    back = max(0, found.value.start - 120)
+    stops = [m.end() for m in _SENTENCE.finditer(text, back, found.value.start)]
+    opened = _SUBJECT.match(text, stops[-1] if stops else back)
+    if opened is None or opened.end("v") > found.value.start or opened.group("v") == found.variant:
+        return found
+    named_at = text.rfind(found.variant, 0, found.value.start)
+    return (
+        found
+        if named_at < 0 or named_at >= opened.start("v")
+        else replace(found, variant=opened.group("v"))
+    )
+
+
+# a drive word opening its clause as the subject: "四驱是前后双电机", "四驱那个推背感确实猛"
+_DRIVE_SUBJECT = re.compile(r"(?:版)?\s*(?:则|也|都)?(?:是|为|那个|那台|这个|的)")
+_OPENS = re.compile(r"(?:^|[，,。；;！？!?\n：:])\s*(?:而|但)?\s*$")
+
+
+def names_a_version(text: str, found: Found) -> bool:
+    """Whether a drive `found` reads is a version's name as its clause's subject, no drive
+    stated of the car."""
+    if found.attribute != "drive":
+        return False
+    if _DRIVE_SUBJECT.match(text, found.value.end) is None:
+        return False
+    return _OPENS.search(text, max(0, found.value.start - 4), found.value.start) is not None

@@ -26,11 +26,17 @@ from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
-from ingest.specs.declared_lines import LineVersions, bracketed_version, clause_version
+from ingest.specs.declared_lines import (
+    LineVersions,
+    bracketed_version,
+    clause_version,
+    names_a_version,
+)
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.former_latter import former_latter
+from ingest.specs.full_names import full_name, full_names, subject_names
 from ingest.specs.generations import of_past, past_generations
 from ingest.specs.given_for import given_after
 from ingest.specs.groups import per_trim
@@ -195,6 +201,13 @@ def _extract(
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
         read = [] if of_past(section.heading_path, past) else read  # "### 第一代（2016-2021）"
         read = former_latter(text, read, versions[0])  # "两个版本：A和B。前者…；后者…"
+        read = [  # "两个后驱版", "后驱长航和四驱都支持…": the listed versions they stand for
+            (h, p)
+            for f, p in read
+            if not names_a_version(text, f)  # "四驱是前后双电机": a version's name
+            for g in full_names(f, versions[0])
+            for h in subject_names(text, g, versions[0])
+        ]
         read = row_named(read, section.heading_path, named_rows)
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
@@ -203,6 +216,7 @@ def _extract(
             item = review_version(text, entry_version(text, blocks.variant(text, item)))
             item = declared_version(text, item)  # "Urban为前驱，Ultimate为适时四驱"
             item = declaring.variant(clause_version(text, bracketed_version(text, item)))
+            item = full_name(item, versions[0])  # "Pro：电池82kWh" of "Pro后驱版"
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
