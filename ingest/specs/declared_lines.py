@@ -102,13 +102,14 @@ def clause_version(text: str, found: Found) -> Found:
     """`found` with the version its sentence opens with, or that its clause names right before
     it, when it names none (or one its text names before that sentence: "两个后驱版都是…；四驱是
     前后双电机，总功率365kW")."""
-    if found.variant is not None:
-        return _reopened(text, found)
     back = max(0, found.value.start - 120)
     clauses = [m.end() for m in _CLAUSE.finditer(text, back, found.value.start)]
     named = _RIGHT_BEFORE.fullmatch(text, clauses[-1] if clauses else back, found.value.start)
     if named is not None and not _NOT_NAME.search(named.group("v")):
-        return replace(found, variant=named.group("v"))
+        if found.variant is None or named.group("v") not in found.variant:  # "标准版49.8kWh"
+            return replace(found, variant=named.group("v"))
+    if found.variant is not None:
+        return _reopened(text, found)
     stops = [m.end() for m in _SENTENCE.finditer(text, back, found.value.start)]
     opened = _SUBJECT.match(text, stops[-1] if stops else back)
     if opened is None or opened.end("v") > found.value.start:
