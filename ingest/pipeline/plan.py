@@ -23,7 +23,9 @@ from ingest.specs import SpecConfig
 # post's or paragraph's lead names; a data row's version and shared columns (stock lists),
 # past generations' sections, versions led by a bold name, 前者/后者; the
 # samples' sheets (a label's other measure, a plug-in's parts, slash-list figures).
-PIPELINE_VERSION = "14"
+# 15: a Chinese section's declared version line, short version names read in full, bracketed
+# and clause-opening versions, dimension runs opened by bare 长; Voyah and 风神 lines.
+PIPELINE_VERSION = "15"
 
 Action = Literal["add", "update", "skip", "delete"]
 
