@@ -59,8 +59,10 @@ class LineVersions:
 
 
 # a version's name ending in 版本/版/车型, right before the bracket
+_ENDS = re.compile(r".(?:版本|版|车型)$")
 _NAME_BEFORE = re.compile(r"(?P<v>[^，。；、：:,;（）()\n的台辆个款]{1,20}?(?:版本|版|车型))\s*$")
 _DESIGNATED = re.compile(r"[A-Za-z0-9]")
+_PARTICLE = re.compile(r"分别|其中|[为是和与及了在将把被比跟同都也即而]")
 _REACH = 40
 
 
@@ -75,10 +77,13 @@ def bracketed_version(text: str, found: Found) -> Found:
     m = _NAME_BEFORE.search(text, max(0, at - 24), at)
     if m is None:
         return found
-    words = m.group("v").split()
+    name = m.group("v")
+    cuts = list(_PARTICLE.finditer(name))
+    name = name[cuts[-1].end() :] if cuts else name  # "分别为舒适版（七座）和运动版（五座）"
+    words = name.split()
     while len(words) > 1 and not _DESIGNATED.search(words[0]):
         words = words[1:]  # "奕炫 1.5T版本": the car's name before the version's
-    return replace(found, variant=" ".join(words))
+    return replace(found, variant=" ".join(words)) if words and _ENDS.search(words[-1]) else found
 
 
 # a sentence (after its label's colon) that opens with a version's designation and a verb of
