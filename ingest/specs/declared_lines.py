@@ -96,7 +96,7 @@ _SUBJECT = re.compile(
 # a version's name right before its figure, alone in its clause: "综合油耗：两驱版7.1升/百公里，
 # 四驱版7.9升/百公里"
 _RIGHT_BEFORE = re.compile(
-    r"\s*(?P<v>[\u4e00-\u9fffA-Za-z0-9]{1,8}?(?:版|型))\s*(?:为|是|约为|约)?\s*$"
+    r"\s*(?:而|但|其中)?(?P<v>[\u4e00-\u9fffA-Za-z0-9]{1,8}?(?:版|型))\s*(?:为|是|约为|约)?\s*$"
 )
 _SENTENCE = re.compile(r"[。；;！？!?\n：:]")
 _CLAUSE = re.compile(r"[，,、。；;！？!?\n：:]")

@@ -18,11 +18,13 @@ _ASIDE = re.compile(r"^(?:我(?:的|家|这台|这辆|那台)?|这台|那台|这
 _COUNTED = re.compile(r"^(?P<n>[两二三四五2-5])(?:个|款|台|种)(?P<core>.+)$")
 _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
 _ENDING = re.compile(r"(?:版本|版|型|车型)$")
+_PARTICLES = re.compile(r"其中|分别|[了的是为而和与及]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def full_names(found: Found, listed: list[str]) -> list[Found]:
     """`found` with its short version named in full, once per version of a counted group."""
+    listed = [_PARTICLES.split(n)[-1] for n in listed]  # "推出了标准续航版": 标准续航版
     if found.variant is None or len(listed) < 2 or found.variant in listed:
         return [found]
     if not any(_CJK.search(n) for n in listed):
@@ -63,6 +65,7 @@ _SENTENCE = re.compile(r"[。；;！？!?\n：:]")
 def subject_names(text: str, found: Found, listed: list[str]) -> list[Found]:
     """`found`, of no version, once for each listed version its sentence's subject names by a
     short form; else `found` alone."""
+    listed = [_PARTICLES.split(n)[-1] for n in listed]
     if found.variant is not None or len(listed) < 2 or not any(_CJK.search(n) for n in listed):
         return [found]
     back = max(0, found.value.start - 80)
