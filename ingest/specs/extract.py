@@ -35,7 +35,7 @@ from ingest.specs.declared_lines import (
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
-from ingest.specs.former_latter import former_latter
+from ingest.specs.former_latter import former_latter, latter_figures
 from ingest.specs.full_names import full_name, full_names, subject_names
 from ingest.specs.generations import of_past, past_generations
 from ingest.specs.given_for import given_after
@@ -201,6 +201,7 @@ def _extract(
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
         read = [] if of_past(section.heading_path, past) else read  # "### 第一代（2016-2021）"
         read = former_latter(text, read, versions[0])  # "两个版本：A和B。前者…；后者…"
+        read += [(f, True) for f in latter_figures(vocab, text, [f for f, _ in read], versions[0])]
         read = [  # "两个后驱版", "后驱长航和四驱都支持…": the listed versions they stand for
             (h, p)
             for f, p in read
