@@ -302,6 +302,7 @@ def _read(
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
         rows += shared_cells(vocab, text, kv_spans) + clause_cells(vocab, text, [*kv, *rows])
         rows += bare_dimensions(vocab, text, [*kv, *parts, *rows])  # "车身尺寸：长4680毫米，宽…"
+        rows += charging_windows(vocab, text, [(f.value.start, f.value.end) for f in kv + rows])
         read = [(f, False) for f in [*kv, *parts, *rows]]
         return other_measures(text, components(text, read))  # "电动机最大功率："
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
