@@ -87,3 +87,26 @@ def test_fengshen_lines_are_found_without_an_alias_file(tmp_path: Path) -> None:
         "# 东风风神E70介绍\n\n东风风神E70的轴距为2700毫米，CLTC续航420公里。\n",
     )
     assert {f.car for f in specs.facts} == {"dongfeng-fengshen-e70"}
+
+
+def test_the_latter_and_a_bracketed_window(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "mg5.md",
+        "# 名爵MG5\n\n名爵MG5有两个动力版本：1.5L 青春版和1.5T 旗舰版。\n\n"
+        "两个版本的整备质量，前者1260千克，后者1330千克。\n",
+    )
+    assert _values(specs, "kerb_weight") == {("1.5L 青春版", 1260.0), ("1.5T 旗舰版", 1330.0)}
+
+
+def test_a_duration_with_its_window_in_brackets_is_a_charging_time(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "list.csv",
+        "序号,生产企业,品牌,车型,版本,驱动电机最大功率(kW),快充时间\n"
+        "1,上汽通用五菱,五菱,Bingo,333km版,50,40分钟(30%-80%)\n"
+        "2,上汽通用五菱,五菱,Bingo,410km版,75,-\n",
+    )
+    assert {f.car for f in specs.facts} == {"wuling-bingo"}  # 品牌 and 车型, no alias file
+    assert _values(specs, "charging_time") == {("333km版", 40.0)}
+    assert _values(specs, "power") == {("333km版", 50.0), ("410km版", 75.0)}
