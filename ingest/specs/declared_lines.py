@@ -53,7 +53,7 @@ class LineVersions:
         """`found` with the version declared above it, when it names none."""
         if found.variant is not None:
             return found
-        above = [name for end, name in self._lines if end <= found.start]
+        above = [name for end, name in self._lines if end <= found.start] if self._lines else []
         version = above[-1] if above else self._carried
         return found if version is None else replace(found, variant=version)
 
@@ -68,7 +68,8 @@ _REACH = 40
 
 def bracketed_version(text: str, found: Found) -> Found:
     """`found` with the version whose name its bracket follows, if it sits in one."""
-    at = max(text.rfind("（", 0, found.value.start), text.rfind("(", 0, found.value.start))
+    back = max(0, found.value.start - _REACH)
+    at = max(text.rfind("（", back, found.value.start), text.rfind("(", back, found.value.start))
     if at < 0 or found.value.start - at > _REACH:
         return found
     inside = re.search(r"[（）()\n]", text[at + 1 : found.value.end + _REACH])
@@ -100,6 +101,7 @@ _RIGHT_BEFORE = re.compile(
 )
 _SENTENCE = re.compile(r"[。；;！？!?\n：:]")
 _CLAUSE = re.compile(r"[，,、。；;！？!?\n：:]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_NAME = re.compile(r"车型$|^[这该此本各全]|^(?:入门|顶配|高配|低配)")
 
 
@@ -108,6 +110,8 @@ def clause_version(text: str, found: Found) -> Found:
     it, when it names none (or one its text names before that sentence: "两个后驱版都是…；四驱是
     前后双电机，总功率365kW")."""
     back = max(0, found.value.start - 120)
+    if _HAN.search(text, back, found.value.start) is None:
+        return found  # both shapes are Chinese: an English sentence has none
     clauses = [m.end() for m in _CLAUSE.finditer(text, back, found.value.start)]
     named = _RIGHT_BEFORE.fullmatch(text, clauses[-1] if clauses else back, found.value.start)
     if named is not None and not _NOT_NAME.search(named.group("v")):
@@ -129,7 +133,7 @@ def _reopened(text: str, found: Found) -> Found:
     opened = _SUBJECT.match(text, stops[-1] if stops else back)
     if opened is None or opened.end("v") > found.value.start or opened.group("v") == found.variant:
         return found
-    named_at = text.rfind(found.variant, 0, found.value.start)
+    named_at = text.rfind(found.variant, max(0, back - 400), found.value.start)
     return (
         found
         if named_at < 0 or named_at >= opened.start("v")
