@@ -110,3 +110,15 @@ def test_a_duration_with_its_window_in_brackets_is_a_charging_time(tmp_path: Pat
     assert {f.car for f in specs.facts} == {"wuling-bingo"}  # 品牌 and 车型, no alias file
     assert _values(specs, "charging_time") == {("333km版", 40.0)}
     assert _values(specs, "power") == {("333km版", 50.0), ("410km版", 75.0)}
+
+
+def test_a_form_field_naming_the_car_is_no_passing_mention(tmp_path: Path) -> None:
+    """"中标品牌型号：红旗HS3 2025款，…" declares the car the figures below are about."""
+    specs = write(
+        tmp_path,
+        "tender.md",
+        "# 采购结果公告\n\n中标品牌型号：红旗HS3 2025款，共20辆\n\n"
+        "- 车身尺寸（长×宽×高）：4655×1890×1668mm，轴距2770mm\n",
+    )
+    assert {f.car for f in specs.facts} == {"hongqi-hs3"}
+    assert _values(specs, "length") == {(None, 4655.0)}
