@@ -113,7 +113,7 @@ def test_a_duration_with_its_window_in_brackets_is_a_charging_time(tmp_path: Pat
 
 
 def test_a_form_field_naming_the_car_is_no_passing_mention(tmp_path: Path) -> None:
-    """"中标品牌型号：红旗HS3 2025款，…" declares the car the figures below are about."""
+    """A form field ("中标品牌型号：红旗HS3 2025款，…") declares the car the figures are about."""
     specs = write(
         tmp_path,
         "tender.md",
