@@ -25,7 +25,9 @@ from ingest.specs import SpecConfig
 # samples' sheets (a label's other measure, a plug-in's parts, slash-list figures).
 # 15: a table's model column names its cars (rows of model × powertrain); an engine line of
 # figures; a report's vehicle line's trim; readings left out; a bracket's folded-seats boot.
-PIPELINE_VERSION = "15"
+# 16: a Chinese section's declared version line, short version names read in full, bracketed
+# and clause-opening versions, dimension runs opened by bare 长; Voyah and 风神 lines.
+PIPELINE_VERSION = "16"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -171,9 +171,15 @@ def record_car(index: CarIndex, section: Section) -> tuple[str, str] | None:
         meta.setdefault(m.group("key").lower(), m.group("value").strip())
     make = meta.get("manufacturer") or meta.get("brand") or meta.get("make")
     model = meta.get("model") or meta.get("car")  # a "car" column: make and model in one
+    if model is None:  # a Chinese list's row: "品牌: 长安", "车型: Lumin"
+        zh = {m.group("key"): m.group("value").strip() for m in _ZH_META.finditer(section.text)}
+        make, model = zh.get("品牌") or make, zh.get("车型") or zh.get("车系")
     return _record_car(index, make, model)
 
 
+_ZH_META = re.compile(
+    r"^[ \t]*(?P<key>品牌|车型|车系)[ \t]*[:：][ \t]*(?P<value>[^\n]{1,30}?)[ \t]*$", re.MULTILINE
+)
 _RECORD_CARS: dict[tuple[int, str | None, str | None], tuple[str, str] | None] = {}
 
 

@@ -14,6 +14,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
+from ingest.specs.bare_dimensions import bare_dimensions
 from ingest.specs.bare_makes import with_bare_makes
 from ingest.specs.bare_names import counted_by_designation, with_designations
 from ingest.specs.blocks import Blocks
@@ -25,11 +26,18 @@ from ingest.specs.columns import column_car, headed_by_car
 from ingest.specs.components import components, placed_motors, without_total_range
 from ingest.specs.counts import engine_parts
 from ingest.specs.data_rows import base_ids, base_models, name_configurations, with_year
+from ingest.specs.declared_lines import (
+    LineVersions,
+    bracketed_version,
+    clause_version,
+    names_a_version,
+)
 from ingest.specs.doc_car import document_car, record_car
 from ingest.specs.doc_versions import DocVersions, version_heading
 from ingest.specs.electric import electric_cars, electric_economy
 from ingest.specs.engine_lines import engine_line_figures
-from ingest.specs.former_latter import former_latter
+from ingest.specs.former_latter import former_latter, latter_figures
+from ingest.specs.full_names import full_name, full_names, subject_names
 from ingest.specs.generations import of_past, past_generations
 from ingest.specs.given_for import given_after
 from ingest.specs.groups import per_trim
@@ -142,6 +150,7 @@ def _extract(
     carry: str | None = None  # the car the last section's text ended on, and its headings
     path: tuple[str, ...] | None = None
     blocks = Blocks()  # the version blocks name lines head (`blocks`)
+    declaring = LineVersions()  # "采购版本：2026款 1.5L 手动 驾校版。"
     own_words = {w.casefold() for n in doc_cars.names.values() for w in n.split()}
     own_cars = {*taught, *doc_cars.names} - passing  # a make alone may name one of them
     prose_texts = [doc.title, *(s.text for s in doc.sections if s.kind != "record")]
@@ -186,12 +195,21 @@ def _extract(
         for ci, start, end in spans:
             chunk_cars.setdefault(ci, set()).update(scope.cars_between(start, end))
         text = fold(section.text)
+        declaring.enter(section.heading_path, text)
         versions = declared(text, ([], []) if other_car else versions)
         headed = None if doc_cars.multi else version_heading(section.heading_path, own_words)
         row = []
         read = spoken.spoken(text, _read(vocab, section, text, data_sets, versions, index, columns))
         read = [] if of_past(section.heading_path, past) else read  # "### 第一代（2016-2021）"
         read = former_latter(text, read, versions[0])  # "两个版本：A和B。前者…；后者…"
+        read += [(f, True) for f in latter_figures(vocab, text, [f for f, _ in read], versions[0])]
+        read = [  # "两个后驱版", "后驱长航和四驱都支持…": the listed versions they stand for
+            (h, p)
+            for f, p in read
+            if not names_a_version(text, f)  # "四驱是前后双电机": a version's name
+            for g in full_names(f, versions[0])
+            for h in subject_names(text, g, versions[0])
+        ]
         read = row_named(read, section.heading_path, named_rows)
         read += [(f, False) for f in row_cells(vocab, text, listed)]
         for item, from_prose in electric_economy(text, read):
@@ -199,6 +217,8 @@ def _extract(
             item = compared.variant(text, item, headed) if from_prose else item
             item = review_version(text, entry_version(text, blocks.variant(text, item)))
             item = declared_version(text, item)  # "Urban为前驱，Ultimate为适时四驱"
+            item = declaring.variant(clause_version(text, bracketed_version(text, item)))
+            item = full_name(item, versions[0])  # "Pro：电池82kWh" of "Pro后驱版"
             item, column = column_car(index, item, doc_cars)
             item, row_car = in_row(listed, item, doc_cars.names)
             column = column or row_car
@@ -283,6 +303,8 @@ def _read(
         parts += engine_line_figures(vocab, text, kv)  # "Engine: 2.0-litre, 118kW @ …"
         rows = version_rows(vocab, text, kv_spans)  # "N7 四驱智驾版：指导价…，本月优惠…"
         rows += shared_cells(vocab, text, kv_spans) + clause_cells(vocab, text, [*kv, *rows])
+        rows += bare_dimensions(vocab, text, [*kv, *parts, *rows])  # "车身尺寸：长4680毫米，宽…"
+        rows += charging_windows(vocab, text, [(f.value.start, f.value.end) for f in kv + rows])
         read = [(f, False) for f in [*kv, *parts, *rows]]
         return other_measures(text, components(text, read))  # "电动机最大功率："
     kv, kv_spans = without_runs(text, kv, kv_spans)  # "价格：增程版15.58万起，纯电版16.98万起"
@@ -325,6 +347,7 @@ def _read(
     prose = offered_ranges(vocab, text, prose)  # "提供55KM和120KM两种纯电续航版本"
     prose += [under_heading(vocab, text, f) for f in parallel(vocab, text, prose)]
     prose += dimension_run(vocab, text, prose)
+    prose += bare_dimensions(vocab, text, [*prose, *(f for f, _ in found)])  # "车身：长…，宽…"
     prose += given_after(vocab, text, prose)  # "1800kg for the 2.5i and 1200kg for the hybrid"
     prose += [  # "Payload on the GLX is 1,155kg; the GSR's is 980kg": a version's, not a car's
         f for f in then_the(vocab, text, prose) if not f.variant or not index.find(f.variant)

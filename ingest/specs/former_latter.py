@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.specs.shapes import Found
+from ingest.specs.numbers import quantities
+from ingest.specs.shapes import Found, values_of
+from ingest.specs.vocabulary import Vocabulary
 
 _WORD = re.compile(r"前者|后者")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -45,4 +47,32 @@ def former_latter(
             if _SENTENCE_END.search(text, word.end(), f.value.start) is None:
                 f = replace(f, variant=names[0] if word.group() == "前者" else names[1])
         out.append((f, prose))
+    return out
+
+
+# "前者1565千克，后者1490千克": the latter's figure of the same label, the label left out
+_LATTER = re.compile(r"\s*[，,；;]\s*(?:而)?后者\s*(?:则)?(?:为|是)?\s*(?=\d)")
+
+
+def latter_figures(
+    vocab: Vocabulary, text: str, found: list[Found], names: list[str]
+) -> list[Found]:
+    """The figure a "，后者…" clause gives right after the former's, of the same attribute."""
+    if len(names) != 2 or "后者" not in text:
+        return []
+    out = []
+    have = {f.value.start for f in found}
+    for f in found:
+        m = _LATTER.match(text, f.value.end)
+        if f.variant != names[0] or m is None or m.end() in have:
+            continue
+        figures = quantities(text[m.end() : m.end() + 20])
+        if not figures or figures[0].start != 0:
+            continue
+        stop = m.end() + figures[0].end
+        read = values_of(
+            vocab, f.attribute, "", text, m.end(), stop, m.start(), stop, names[1], single=True
+        )
+        if len(read) == 1 and read[0].value.unit is not None:
+            out.append(read[0])
     return out

@@ -118,7 +118,7 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
             return replace(found, variant=lead.group("v").strip())
         return found
     if lead is not None:
-        return replace(found, variant=lead.group("v").strip())
+        return replace(found, variant=_own_version(text, lead, found) or lead.group("v").strip())
     if found.attribute == "drive" and "\u4e00" <= text[found.value.start] <= "\u9fff":
         # "两驱版……，四驱为3.9秒": a drive word is no version named before it; but "2.0T发动机…，
         # 并且只与智能四驱系统搭配" is the drive of the engine its sentence names
@@ -154,6 +154,16 @@ def with_variant(vocab: Vocabulary, text: str, found: Found) -> Found:
     group = last.groupdict().get("g")
     name = _LEAD_WORD.sub("", " ".join((group or last.group("v")).split()))
     return replace(found, variant=name or None)
+
+
+def _own_version(text: str, lead: re.Match[str], found: Found) -> str | None:
+    """The Chinese version the figure's own sentence names after a bold lead that names none
+    (a car's: "**阿维塔12**：…。增程后驱版电池容量39.05kWh")."""
+    if _ZH_VERSION_WORD.search(lead.group("v")) or found.start < lead.end():
+        return None
+    starts = [m.end() for m in SENTENCE_START.finditer(text, lead.end(), found.start)]
+    named = _versions(text[starts[-1] if starts else lead.end() : found.start])
+    return named[-1].group("v") if named else None
 
 
 def _at(m: re.Match[str]) -> int:

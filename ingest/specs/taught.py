@@ -59,9 +59,11 @@ _QUOTE = re.compile(r"[“\"「『《]")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _LINE_END = re.compile(r"\s*(?:[:：]|$)")  # a heading line's name ends at its end or colon
 _YEAR_MODEL = re.compile(r"(?:19|20)\d\d\s*款")
-# a form's field naming the car's make and model: "| 品牌型号 | 丰田锋兰达 2023款 |", "车型：…"
+# a form's field naming the car's make and model: "| 品牌型号 | 丰田锋兰达 2023款 |", "车型：…",
+# "中标品牌型号：…" (a short qualifier before the longer labels)
 _ZH_MODEL_FIELD = re.compile(
-    r"^[ \t|*]*(?:品牌型号|厂牌型号|车辆型号|车型名称|品牌车型|车辆名称|车型)[ \t*]*[|:：][ \t]*"
+    r"^[ \t|*]*(?:[\u4e00-\u9fff]{0,4}?(?:品牌型号|厂牌型号|车辆型号|车型名称|品牌车型)"
+    r"|车辆名称|车型)[ \t*]*[|:：][ \t]*"
     r"(?P<v>[^|\n]{2,40})",
     re.MULTILINE,
 )
@@ -162,6 +164,7 @@ def taught_index(
     texts = [fold(section.text) for section in doc.sections if section.kind != "record"]
     whole = _Whole("\n".join([title, *headings, *texts]))
     lines = [line for text in texts for line in text.split("\n") if _heading_like(line)]
+    lines += [_SENTENCE.split(v)[0] for v in zh_model_fields(texts)]  # "中标品牌型号：红旗…，…"
     named = _heading_cars(index, doc, title, (headings, lines), texts, whole)
     repeated: Counter[tuple[str, str]] = Counter()
     known: set[str] = set()  # the listed cars the prose names

@@ -91,7 +91,11 @@ def row_cell(
         end = lead + len(cell)
         return [Found(key, Value(lead, end), row[0], row[1], version)]
     label = cell[: digit.start()].strip()
-    key = vocab.lookup(label) if label else None
+    key = (vocab.lookup(label) or vocab.lookup(_OFFICIAL.sub("", label))) if label else None
+    if key is None:  # "官方0-100公里/小时加速6.5秒": a label that holds figures of its own
+        later = _later_label(vocab, cell, digit.start())
+        if later is not None:
+            label, key, digit = later
     within = _LABEL_IN.match(cell)
     if key is None and within is not None and vocab.lookup(within.group("label")):
         label, key = within.group("label"), vocab.lookup(within.group("label"))
@@ -112,6 +116,16 @@ def row_cell(
     )
 
 
+def _later_label(vocab: Vocabulary, cell: str, first: int) -> tuple[str, str, re.Match[str]] | None:
+    """The label a cell names before a later figure, when its first digits are the label's."""
+    for m in list(_DIGIT_RUN.finditer(cell, first + 1))[::-1]:
+        if (key := vocab.lookup(cell[: m.start()].strip())) is not None:
+            return cell[: m.start()].strip(), key, m
+    return None
+
+
+_OFFICIAL = re.compile(r"^(?:原厂|官方|标配|厂商)")  # "原厂轮胎245/40 R19": the maker's own
+_DIGIT_RUN = re.compile(r"(?<![\d.])\d")
 _ENGINE_WORD = re.compile(r"发动机|引擎")
 _FITTED = re.compile(r"^(?:配备|搭配|匹配|采用|配)")  # "配爱信8AT": fitted with
 

@@ -76,7 +76,19 @@ def charging_windows(vocab: Vocabulary, text: str, skip: list[tuple[int, int]]) 
             version = named.group("v") if named else None
             out.append(Found("charging_time", value, m.start("soc"), m.end("value"), version))
             out += _other_version(attr, text, m.end(), version)
+    for m in _WINDOW_AFTER.finditer(text):  # "30分钟(30%-80%)": the duration, its window after
+        if any(a <= m.start("n") < b for a, b in skip):
+            continue
+        values = read(attr, text, m.start("n"), m.end("u"), None)
+        if len(values) == 1 and values[0].unit is not None:
+            out.append(Found("charging_time", values[0], m.start(), m.end()))
     return out
+
+
+_WINDOW_AFTER = re.compile(
+    r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<u>分钟|小时|min|h)\s*[（(]\s*(?:SOC\s*)?"
+    r"\d{1,3}\s*%\s*[-–—~至到]\s*\d{1,3}\s*%\s*[）)]"
+)
 
 
 # "深蓝S7纯电版快充30%-80%…": the version right before a window; "，增程版则需要30分钟": another
