@@ -24,6 +24,7 @@ from api.settings import Settings
 from api.state import AppState, attach
 from generation.service import Generation
 from ingest.errors import DiskFull, StoreCorrupt, StoreUnavailable
+from retrieval.dictionary import packaged
 
 log = logging.getLogger("specrag")
 
@@ -61,9 +62,7 @@ def _open(services: Services) -> None:
     if reader is not None:
         reader.problem  # noqa: B018
     services.open_side_stores()
-    dictionary = services.searcher.dictionary
-    if dictionary is not None:  # CC-CEDICT's glosses now, not at the first Chinese question
-        dictionary()
+    packaged()  # CC-CEDICT's glosses now (once a process), not at the first Chinese question
     try:
         recover(services)
     except (StoreCorrupt, DiskFull) as e:  # served without the ledger: see the lifespan
