@@ -25,9 +25,10 @@ _META = re.compile(
 )
 
 
-# a title's year that dates the piece, not a model: "… SUVs of 2026", "(December 2026)"
+# a title's year that dates the piece, not a model: "… SUVs of 2026", "(December 2026)",
+# "WINTER 2026"
 _DATED = re.compile(
-    r"(?i)\b(?:of|in|(?:jan|febr)uary|march|april|may|june|july|august|september|october|"
+    r"(?i)\b(?:of|in|winter|spring|summer|autumn|fall|(?:jan|febr)uary|march|april|may|june|july|august|september|october|"
     r"november|december)\s+(?:19|20)\d\d\b"
 )
 

@@ -49,6 +49,7 @@ from ingest.specs.market import local_dollars
 from ingest.specs.measures import other_measures
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
+from ingest.specs.named_prices import named_prices
 from ingest.specs.named_versions import declared_version
 from ingest.specs.numbers import fold
 from ingest.specs.one_trim import document_trim
@@ -341,6 +342,7 @@ def _read(
     ]
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += spoken_prices(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += named_prices(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += braked(vocab, text, [*skip, *((f.start, f.end) for f in prose)])  # "750kg unbraked"
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))

@@ -32,18 +32,19 @@ _GEARBOX = frozenset({"automatic", "manual", "auto"})
 
 # "162PS and 330Nm with the manual": further figures of the clause before the version, which
 # then holds for each of them
-_CHAIN = re.compile(r"(?:[ \t]*(?:,[ \t]*|[ \t]+and[ \t]+)\d[\d,.]*[ \t]*-?[ \t]*[A-Za-z/%]{1,10}\b)*")
+_CHAIN = re.compile(
+    r"(?:[ \t]*(?:,[ \t]*|[ \t]+and[ \t]+)\d[\d,.]*[ \t]*-?[ \t]*[A-Za-z/%]{1,10}\b)*"
+)
 # "152PS and 330Nm manual, 175PS and 370Nm automatic": a gearbox's bare name right after them
 _BARE = re.compile(r"[ \t]+(?P<v>manual|automatic)(?=[ \t]*(?:[,;.]|$))", re.MULTILINE)
-
-_SPEEDS = re.compile(r"(?i)speed$")  # "a 6-speed manual": the gearbox itself
 
 
 def given_for(text: str, end: int) -> str | None:
     """The version the figure ending at `end` (and the figures an "and" joins to it) is given
     for, else None."""
     end = _CHAIN.match(text, end).end()  # type: ignore[union-attr]  # matches empty
-    if (bare := _BARE.match(text, end)) is not None and not _SPEEDS.search(text, 0, end):
+    bare = _BARE.match(text, end)
+    if bare is not None and text[max(0, end - 5) : end].lower() != "speed":  # "6-speed manual"
         return _engine_of(text, end, bare.group("v"))
     m = _FOR.match(text, end)
     if m is None:
@@ -72,10 +73,8 @@ _ENGINE_LABEL = re.compile(
 def _engine_of(text: str, end: int, gearbox: str) -> str:
     """`gearbox`, after the name of the engine the label of the figure's line names."""
     start = text.rfind("\n", 0, end) + 1
-    label = None
-    for label in _ENGINE_LABEL.finditer(text, start, end):
-        pass
-    return f"{label.group('name')} {gearbox}" if label else gearbox
+    labels = list(_ENGINE_LABEL.finditer(text, start, end))
+    return f"{labels[-1].group('name')} {gearbox}" if labels else gearbox
 
 
 def _names(word: str) -> bool:
@@ -125,4 +124,18 @@ _RIDES_ON = re.compile(
 def rides_on(text: str, start: int) -> str | None:
     """The version named right before the "on" that leads to the tyres starting at `start`."""
     m = _RIDES_ON.search(text, max(0, start - 40), start)
+    return m.group("v") if m else None
+
+
+# "sold as the Elite Hybrid ($75,000) and the Calligraphy Hybrid ($87,500)": a bracket that
+# opens with the figure, right after a version's capitalised name
+_NAMED_BEFORE = re.compile(
+    r"(?<![\w-])the[ \t]+(?P<v>[A-Z][\w+-]*(?:[ \t]+(?:[A-Z][\w+-]*|\d[\w.+-]*)){0,3})"
+    r"[ \t]*\([ \t]*$"
+)
+
+
+def bracketed_after(text: str, start: int) -> str | None:
+    """The version whose name the bracket the figure at `start` opens follows."""
+    m = _NAMED_BEFORE.search(text, max(0, start - 60), start)
     return m.group("v") if m else None
