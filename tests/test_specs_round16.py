@@ -120,3 +120,14 @@ def test_a_seasons_year_in_a_title_is_no_model_year(tmp_path: Path) -> None:
         "# Fleet guide, winter 2026\n\nThe Toyota Camry Hybrid XLE makes 225 hp.\n",
     )
     assert all("2026" not in (f.variant or "") for f in specs.facts)
+
+
+def test_a_boot_measured_with_the_seats_up_says_so(tmp_path: Path) -> None:
+    specs = write(
+        tmp_path,
+        "polo.md",
+        "# Volkswagen Polo FAQ\n\nThe Volkswagen Polo's boot holds 350 litres with the rear "
+        "seats up. The Volkswagen Polo produces 70 kW (95 PS) and 175 Nm.\n",
+    )
+    assert _values(specs, "boot_volume") == {("rear seats up", 350.0)}
+    assert {n for _, n in _values(specs, "power")} == {70.0}

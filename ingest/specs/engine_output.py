@@ -23,7 +23,9 @@ _ENGINE_WORD = re.compile(
 _AT_SPEED = re.compile(r"\s*(?:at|@)\s*[\d,]+(?:\s*[-–]\s*[\d,]+)?\s*(?:rpm|r/min)\b", re.I)
 # "245kW and 460Nm combined", "one 160kW, 350Nm motor": a torque beside it, as a pair
 _TORQUE = r"\d[\d,.]*\s*(?:Nm|N·m|N\.m|lb[\s.-]*ft)\b"
-_WITH_TORQUE = re.compile(rf"\s*(?:,|/|and|,\s*and)\s*{_TORQUE}", re.IGNORECASE)
+_WITH_TORQUE = re.compile(  # "200 kW (272 hp) and 343 Nm": its restatement between
+    rf"(?:\s*\([^()\n]{{1,16}}\))?\s*(?:,|/|and|,\s*and)\s*{_TORQUE}", re.IGNORECASE
+)
 _AFTER_TORQUE = re.compile(rf"{_TORQUE}\s*(?:,|/|and|,\s*and)\s*$", re.IGNORECASE)
 
 
