@@ -27,7 +27,10 @@ from ingest.specs import SpecConfig
 # figures; a report's vehicle line's trim; readings left out; a bracket's folded-seats boot.
 # 16: a Chinese section's declared version line, short version names read in full, bracketed
 # and clause-opening versions, dimension runs opened by bare 长; Voyah and 风神 lines.
-PIPELINE_VERSION = "16"
+# 17: a version after a run of figures ("… with the manual"), a code before its tyres, a
+# version's bracketed or "costs" price, kW paired with a torque, a rival's line as an owner,
+# a title's dating year.
+PIPELINE_VERSION = "17"
 
 Action = Literal["add", "update", "skip", "delete"]
 

@@ -70,6 +70,6 @@ def base_models(
 
 
 def with_year(year: str, variant: str | None) -> str | None:
-    if year and variant and not variant.startswith(year):
+    if year and variant and not variant.startswith(year) and year not in variant.split():
         return f"{year} · {variant}"
     return variant or (year or None)

@@ -25,8 +25,16 @@ _META = re.compile(
 )
 
 
+# a title's year that dates the piece, not a model: "… SUVs of 2026", "(December 2026)",
+# "WINTER 2026"
+_DATED = re.compile(
+    r"(?i)\b(?:of|in|winter|spring|summer|autumn|fall|(?:jan|febr)uary|march|april|may|june|july|august|september|october|"
+    r"november|december)\s+(?:19|20)\d\d\b"
+)
+
+
 def document_car(index: CarIndex, doc: ParsedDocument) -> DocCars:
-    found = DocCars(year=_year(doc.title))
+    found = DocCars(year="" if _DATED.search(doc.title) else _year(doc.title))
     if doc.file_type == "csv":
         found.multi = True
         return found

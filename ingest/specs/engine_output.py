@@ -21,11 +21,19 @@ _ENGINE_WORD = re.compile(
     re.IGNORECASE,
 )
 _AT_SPEED = re.compile(r"\s*(?:at|@)\s*[\d,]+(?:\s*[-–]\s*[\d,]+)?\s*(?:rpm|r/min)\b", re.I)
+# "245kW and 460Nm combined", "one 160kW, 350Nm motor": a torque beside it, as a pair
+_TORQUE = r"\d[\d,.]*\s*(?:Nm|N·m|N\.m|lb[\s.-]*ft)\b"
+_WITH_TORQUE = re.compile(  # "200 kW (272 hp) and 343 Nm": its restatement between
+    rf"(?:\s*\([^()\n]{{1,16}}\))?\s*(?:,|/|and|,\s*and)\s*{_TORQUE}", re.IGNORECASE
+)
+_AFTER_TORQUE = re.compile(rf"{_TORQUE}\s*(?:,|/|and|,\s*and)\s*$", re.IGNORECASE)
 
 
 def engine_kw(text: str, start: int, end: int) -> bool:
     """Whether a kW figure is an engine's output (not a charger's)."""
     if _POWER_VERB.search(text, max(0, start - 40), start) or _AT_SPEED.match(text, end):
+        return True
+    if _WITH_TORQUE.match(text, end) or _AFTER_TORQUE.search(text, max(0, start - 24), start):
         return True
     verb = _OUTPUT_VERB.search(text, max(0, start - 16), start)
     if verb is None:

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from ingest.document import Chunk, ParsedDocument, Section
 from ingest.specs.bare_dimensions import bare_dimensions
-from ingest.specs.bare_makes import with_bare_makes
-from ingest.specs.bare_names import counted_by_designation, with_designations
+from ingest.specs.bare_names import counted_by_designation
 from ingest.specs.blocks import Blocks
 from ingest.specs.braked import braked
 from ingest.specs.cars import CarIndex, Hit, learned_aliases, load_cars, row_version
@@ -50,6 +49,7 @@ from ingest.specs.market import local_dollars
 from ingest.specs.measures import other_measures
 from ingest.specs.model import CarRef, DocumentSpecs, Fact
 from ingest.specs.named import variant_lines
+from ingest.specs.named_prices import named_prices
 from ingest.specs.named_versions import declared_version
 from ingest.specs.numbers import fold
 from ingest.specs.one_trim import document_trim
@@ -62,7 +62,7 @@ from ingest.specs.repeats import dedupe
 from ingest.specs.respective import interleaved
 from ingest.specs.reviews import review_version
 from ingest.specs.row_labels import only_place
-from ingest.specs.scope import DocCars, Scope, section_scope, with_own_name
+from ingest.specs.scope import DocCars, Scope, section_scope
 from ingest.specs.sentence_cars import paragraph_car, sentence_car
 from ingest.specs.settle import settle
 from ingest.specs.shapes import Found, headed, key_values, stripped_span
@@ -74,6 +74,7 @@ from ingest.specs.spoken_prices import spoken_prices
 from ingest.specs.subjects import with_variant
 from ingest.specs.tables import tables
 from ingest.specs.taught import taught_index
+from ingest.specs.text_hits import text_hits
 from ingest.specs.then_the import then_the
 from ingest.specs.timed import entry_version
 from ingest.specs.title_names import title_alias
@@ -171,20 +172,7 @@ def _extract(
         if record is not None:
             doc_cars.names.setdefault(*record)
         version = row_version(section.text, record[1]) if record else None  # "GTS 4.0"
-        hits = (
-            []
-            if record is not None
-            else with_designations(
-                with_own_name(
-                    with_bare_makes(index.find(section.text), index, own_cars, section.text),
-                    section.text,
-                    doc_cars,
-                ),
-                section.text,
-                doc_cars,
-                index.model_names,
-            )
-        )
+        hits = [] if record is not None else text_hits(index, section.text, own_cars, doc_cars)
         same_text = section.heading_path == path and doc.file_type != "csv"  # no data rows
         carried = carry if same_text and record is None else None
         scope = section_scope(index, section, doc_cars, record, hits, carried)
@@ -354,6 +342,7 @@ def _read(
     ]
     prose += charging_windows(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += spoken_prices(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
+    prose += named_prices(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += placed_motors(vocab, text, [*skip, *((f.start, f.end) for f in prose)])
     prose += braked(vocab, text, [*skip, *((f.start, f.end) for f in prose)])  # "750kg unbraked"
     prose = heading_version(section.heading_path, text, interleaved(vocab, text, prose))

@@ -30,8 +30,22 @@ _POWERTRAIN = frozenset({"hybrid", "diesel", "petrol", "electric", "plug-in", "p
 _GEARBOX = frozenset({"automatic", "manual", "auto"})
 
 
+# "162PS and 330Nm with the manual": further figures of the clause before the version, which
+# then holds for each of them
+_CHAIN = re.compile(
+    r"(?:[ \t]*(?:,[ \t]*|[ \t]+and[ \t]+)\d[\d,.]*[ \t]*-?[ \t]*[A-Za-z/%]{1,10}\b)*"
+)
+# "152PS and 330Nm manual, 175PS and 370Nm automatic": a gearbox's bare name right after them
+_BARE = re.compile(r"[ \t]+(?P<v>manual|automatic)(?=[ \t]*(?:[,;.]|$))", re.MULTILINE)
+
+
 def given_for(text: str, end: int) -> str | None:
-    """The version the figure ending at `end` is given for, else None."""
+    """The version the figure ending at `end` (and the figures an "and" joins to it) is given
+    for, else None."""
+    end = _CHAIN.match(text, end).end()  # type: ignore[union-attr]  # matches empty
+    bare = _BARE.match(text, end)
+    if bare is not None and text[max(0, end - 5) : end].lower() != "speed":  # "6-speed manual"
+        return _engine_of(text, end, bare.group("v"))
     m = _FOR.match(text, end)
     if m is None:
         return None
@@ -42,7 +56,25 @@ def given_for(text: str, end: int) -> str | None:
         return None  # "… with the AMT", "… as a manual": a gearbox or a powertrain only
     if len(words) == 2 and not (_names(words[1]) or words[1].lower() in _GEARBOX):
         return None
+    if len(words) == 1 and words[0].lower() in _GEARBOX:
+        return _engine_of(text, end, words[0])
     return " ".join(words)
+
+
+# "2.2-litre mHawk diesel: 152PS … manual": the engine a line's label names, its displacement
+# first, heads the gearbox its figures are given for (a chapter's "Engines - " before it)
+_ENGINE_LABEL = re.compile(
+    r"(?:^|[ \t][-–][ \t])[ \t]*\d\.\d[ \t-]?(?:litre|liter|l)\b[ \t]*"
+    r"(?P<name>[A-Za-z][\w+-]*(?:[ \t][A-Za-z][\w+-]*){0,2}):[ \t]",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _engine_of(text: str, end: int, gearbox: str) -> str:
+    """`gearbox`, after the name of the engine the label of the figure's line names."""
+    start = text.rfind("\n", 0, end) + 1
+    labels = list(_ENGINE_LABEL.finditer(text, start, end))
+    return f"{labels[-1].group('name')} {gearbox}" if labels else gearbox
 
 
 def _names(word: str) -> bool:
@@ -77,3 +109,33 @@ def given_after(vocab: Vocabulary, text: str, found: list[Found]) -> list[Found]
             taken.add(nxt.start("fig"))
             end = values[0].end
     return out
+
+
+# "MX1 on 235/65 R18, AX7L on 255/60 R19": a version that rides on the tyres after it, its
+# name a code (a digit or two capitals in its first word) opening the clause
+_RIDES_ON = re.compile(
+    r"(?:^|[,;:(]|[ \t][-–])[ \t]*(?:the[ \t]+)?"
+    r"(?P<v>(?=[A-Za-z]*\d|[a-z]*[A-Z][a-z]*[A-Z])[A-Za-z0-9][\w+-]*(?:[ \t]+[A-Z0-9][\w+-]*)?)"
+    r"[ \t]+(?:rides[ \t]+|sits[ \t]+)?on[ \t]+$",
+    re.MULTILINE,
+)
+
+
+def rides_on(text: str, start: int) -> str | None:
+    """The version named right before the "on" that leads to the tyres starting at `start`."""
+    m = _RIDES_ON.search(text, max(0, start - 40), start)
+    return m.group("v") if m else None
+
+
+# "sold as the Elite Hybrid ($75,000) and the Calligraphy Hybrid ($87,500)": a bracket that
+# opens with the figure, right after a version's capitalised name
+_NAMED_BEFORE = re.compile(
+    r"(?<![\w-])the[ \t]+(?P<v>[A-Z][\w+-]*(?:[ \t]+(?:[A-Z][\w+-]*|\d[\w.+-]*)){0,3})"
+    r"[ \t]*\([ \t]*$"
+)
+
+
+def bracketed_after(text: str, start: int) -> str | None:
+    """The version whose name the bracket the figure at `start` opens follows."""
+    m = _NAMED_BEFORE.search(text, max(0, start - 60), start)
+    return m.group("v") if m else None

@@ -10,7 +10,7 @@ from ingest.specs.conditions import alternative_condition
 from ingest.specs.dashed_items import dashed_item
 from ingest.specs.declared_subjects import declared_subject
 from ingest.specs.gap_rows import gap_label
-from ingest.specs.given_for import given_for
+from ingest.specs.given_for import bracketed_after, given_for, rides_on
 from ingest.specs.outline import list_variant, paragraph_variant
 from ingest.specs.shapes import Found
 from ingest.specs.vocabulary import Vocabulary
@@ -35,6 +35,8 @@ def under_heading(vocab: Vocabulary, text: str, found: Found) -> Found:
         or paragraph_variant(text, found.start)
         or declared_subject(text, found.start)  # "…: the 1.5 eTSI and the 2.0 TSI VZ." / "The 1.5
         or gap_label(vocab, text, found.value.start)  # eTSI is …"; "SR5      6-speed automatic"
+        or (rides_on(text, found.value.start) if found.attribute == "tyres" else None)
+        or bracketed_after(text, found.value.start)  # "the Elite Hybrid ($75,000)"
     )
 
     condition = alternative_condition(text, found.value.start, found.value.end)

@@ -32,6 +32,15 @@ def _as_condition(found: Found, words: str) -> Found:
     return replace(found, variant=variant)
 
 
+# a sentence's boot "with the rear seats up" ("… folded", "… in place"): measured so
+_SEATS_AFTER = re.compile(
+    r"[ \t]+with[ \t]+(?:the|all|both)[ \t]+(?P<c>(?:(?:rear|back|second-row|third-row|"
+    r"2nd-row|3rd-row)[ \t]+)?seats?[ \t]+(?:up|upright|raised|in[ \t]+place|"
+    r"folded(?:[ \t]+(?:down|flat))?|down))\b",
+    re.IGNORECASE,
+)
+
+
 def other_measures(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Found, bool]]:
     """`found` with each figure whose label names another measure of its attribute (a city
     cycle's range, a folded-seats boot, a depleted economy beside a weighted one) that
@@ -44,7 +53,8 @@ def other_measures(text: str, found: list[tuple[Found, bool]]) -> list[tuple[Fou
     out: list[tuple[Found, bool]] = []
     for f, prose in found:
         if prose:  # a sentence's words before its figure may be another clause's
-            out.append((f, prose))
+            seats = _SEATS_AFTER.match(text, f.value.end) if f.attribute == "boot_volume" else None
+            out.append((_as_condition(f, seats.group("c")) if seats else f, prose))
             continue
         label = _label(text, f)
         words = _BY_ATTRIBUTE.get(f.attribute)
