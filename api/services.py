@@ -199,18 +199,20 @@ class Services:
             self.lexical_dir, dirty_marker=self._in_step_marker(), on_problem=self.repair_lexical
         )
         second = self.second_collection
+        # the registry grows with each ingest, which writes a new lexical generation
+        chunks = Refreshing(
+            lambda: FactChunks.load(self.ledger.database), lambda: lexical.generation
+        )
+        lexical.versions = lambda: chunks().versions  # a car's version's chunks are its too
         return Searcher(
             store=self.store,
             embedder=self.embedder,
             lexical=lexical,
             glossary=Glossary.load(glossary) if glossary else None,
-            # the registry grows with each ingest, which writes a new lexical generation
             cars=Refreshing(self._query_cars, lambda: lexical.generation),
             facts=FactSide(
                 QueryAttributes.build(load_vocabulary(self.spec_config.attributes)),
-                Refreshing(
-                    lambda: FactChunks.load(self.ledger.database), lambda: lexical.generation
-                ),
+                chunks,
                 lexical.passages,
             ),
             second=None if second is None else SecondSide.of(second, lexical),

@@ -92,7 +92,9 @@ class Dictionary:
     def translations(self, text: str, named: Iterable[str] = ()) -> list[tuple[str, ...]]:
         """The glosses of each word of `text` that none of `named` (the labels, terms and
         names read already) covers, one tuple per word that has any."""
-        for term in sorted(set(named), key=len, reverse=True):
+        # longest first, then by text: terms of one length that overlap (坐几个人, 几个人)
+        # must be taken out in the same order in every process (a set's order is not)
+        for term in sorted(set(named), key=lambda term: (-len(term), term)):
             text = text.replace(term, " ")
         found = (self.english(word) for word in self.words(text))
         return [english for english in found if english]

@@ -239,6 +239,7 @@ class FactChunks:
 
     by_fact: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     values: dict[tuple[str, str], dict[str, frozenset[float | str]]] = field(default_factory=dict)
+    versions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `retrieval.versions`
 
     @classmethod
     def load(cls, database: Database) -> FactChunks:
@@ -258,9 +259,12 @@ class FactChunks:
         with database.read() as connection:
             stored = list(connection.execute(rows.order_by(facts.c.id)))
         known = {row[0] for row in stored}
+        versions: dict[str, dict[str, None]] = defaultdict(dict)  # chunk → the cars it versions
         for car, attribute, chunk_id, doc, numbers, value, variant in stored:
             named = variant_car(car, variant, known)  # the "Aurora X5"'s "Hybrid" version is
-            for about in (car, *(named[:1] if named else ())):  # the "Aurora X5 Hybrid" too
+            if named:  # the "Aurora X5 Hybrid" too
+                versions[chunk_id][named[0]] = None
+            for about in (car, *(named[:1] if named else ())):
                 found[(about, attribute)][chunk_id] = None
                 held = [float(n) for n in json.loads(numbers or "[]")]
                 words = normalise(value or "") if not held else ""
@@ -270,6 +274,7 @@ class FactChunks:
         return cls(
             {key: tuple(ids) for key, ids in found.items()},
             {key: {d: frozenset(n) for d, n in docs.items() if n} for key, docs in values.items()},
+            {chunk_id: tuple(cars) for chunk_id, cars in versions.items()},
         )
 
     def answering(

@@ -41,8 +41,10 @@ from ingest.lexical.format import (
     read_current,
     read_manifest,
 )
+from retrieval import versions as stated
 from retrieval.bm25 import Postings, top
 from retrieval.errors import IndexUnavailable, InvalidFilter
+from retrieval.versions import Versions
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,7 @@ class LexicalReader:
         self._snapshot = _Snapshot(generation=None)
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self.versions: Callable[[], Versions] | None = None  # `retrieval.versions`
 
     @property
     def generation(self) -> str | None:
@@ -230,12 +233,8 @@ class LexicalReader:
         expansions: Sequence[Concept] = (),
     ) -> list[tuple[str, float]]:
         """Up to `k` (chunk id, BM25 score) pairs, best first; only chunks sharing a term.
-
-        Args:
-            filters: field → accepted values (exact match), as `Filters.conditions()` gives.
-            expansions: concepts the query names in other words (a glossary's synonyms and
-                translations); each adds `weight` times its best-scoring alternative.
-        """
+        `filters`: field → accepted values (exact match, `Filters.conditions()`);
+        `expansions`: concepts the query names in other words (`Concept`)."""
         return self.search_cars(query, k=k, filters=filters, expansions=expansions)[0]
 
     def search_cars(
@@ -271,7 +270,7 @@ class LexicalReader:
             return [_top(snap, scores, scores, k)]
         ranked: list[list[tuple[str, float]]] = []
         for car in cars:
-            about = _car_rows(snap, car)
+            about = _car_rows(snap, car, self.versions() if self.versions else {})
             if boost >= 1.0:
                 lift = float(scores.max()) + 1.0
                 keyed = np.where(about & (scores > 0), scores + lift, scores)
@@ -303,8 +302,9 @@ class LexicalReader:
                 found[chunk_id] = (text, _row_metadata(snap, row))
         return found
 
-    def cars_of(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-        """The cars each of `ids` is about (none for an id the index does not hold)."""
+    def cars_of(self, ids: Sequence[str], *, versions: bool = True) -> dict[str, tuple[str, ...]]:
+        """The cars each of `ids` is about (none for an id the index does not hold), with
+        the cars whose version it states unless `versions` is off (`retrieval.versions`)."""
         snap = self._current()
         codes = snap.codes.get("cars")
         if codes is None or "cars" not in snap.values:
@@ -315,10 +315,11 @@ class LexicalReader:
         position = snap.position
         rows = [position.get(chunk_id, -1) for chunk_id in ids]
         held = codes[np.asarray(rows, dtype=np.intp)].tolist() if rows else []
-        return {
+        found = {
             chunk_id: lists[code] if row >= 0 else ()
             for chunk_id, row, code in zip(ids, rows, held, strict=True)
         }
+        return stated.about(found, self.versions()) if self.versions and versions else found
 
     def car_counts(self) -> Counter[str]:
         """How many chunks are about each car (read once per generation by its callers)."""
@@ -330,7 +331,8 @@ class LexicalReader:
         counts: Counter[str] = Counter()
         for code, n in enumerate(np.bincount(codes, minlength=len(lists)).tolist()):
             counts.update(dict.fromkeys(lists[code], n))
-        return counts
+        more = self.versions() if self.versions else {}
+        return stated.counted(counts, more, self.cars_of(list(more), versions=False))
 
     def metadata(self, chunk_id: str) -> dict[str, Any] | None:
         """The filterable metadata stored for `chunk_id` (None if it is not indexed)."""
@@ -416,14 +418,16 @@ def _top(
     return [(ids[i], s) for i, s in zip(rows.tolist(), scores[rows].tolist(), strict=True)]
 
 
-def _car_rows(snap: _Snapshot, car: Sequence[str]) -> NDArray[np.bool_]:
-    """The rows about any of the ids of `car`, computed once per generation and car."""
+def _car_rows(snap: _Snapshot, car: Sequence[str], versions: Versions) -> NDArray[np.bool_]:
+    """The rows about any of the ids of `car` (or stating its version), once per generation
+    and car."""
     key = tuple(car)
-    rows = snap.car_rows.get(key)
-    if rows is None:
-        rows = _mask(snap, {"car": list(key)})
-        snap.car_rows[key] = rows  # a race only computes the same array twice
-    return rows
+    found = snap.car_rows.get(key)
+    if found is None:
+        found = _mask(snap, {"car": list(key)})
+        found |= stated.rows(snap.position, snap.count, key, versions)
+        snap.car_rows[key] = found  # a race only computes the same array twice
+    return found
 
 
 def _mask(snap: _Snapshot, filters: Mapping[str, Sequence[str]]) -> NDArray[np.bool_]:
