@@ -5,12 +5,12 @@
 Every line of specqa.jsonl (or blind.jsonl, tune_extra.jsonl, blind2.jsonl, blind3.jsonl,
 tune_extra2.jsonl, blind4.jsonl, blind5.jsonl, blind6.jsonl) must parse and carry the fields
 below; the quotas of issue 16 (or of the blind set, tune_extra, blind2, blind3, tune_extra2,
-blind4, blind5 or blind6) must
-hold; ids and questions must be unique and no question may repeat one of dev-qa.jsonl (nor, for
-blind.jsonl, of specqa.jsonl; nor, for tune_extra.jsonl, of specqa.jsonl or blind.jsonl; nor, for
-blind2.jsonl, of any of those three; nor, for blind3.jsonl, of any of those four; nor, for
-tune_extra2.jsonl, of any of those five; nor, for blind4.jsonl, of any of those six; nor, for
-blind5.jsonl, of any of those seven; nor, for blind6.jsonl, of any of those eight); each evidence must lie inside one chunk of its gold
+blind4, blind5 or blind6) must hold; ids and questions must be unique and no question may repeat
+one of dev-qa.jsonl (nor, for blind.jsonl, of specqa.jsonl; nor, for tune_extra.jsonl, of
+specqa.jsonl or blind.jsonl; nor, for blind2.jsonl, of any of those three; nor, for
+blind3.jsonl, of any of those four; nor, for tune_extra2.jsonl, of any of those five; nor, for
+blind4.jsonl, of any of those six; nor, for blind5.jsonl, of any of those seven; nor, for
+blind6.jsonl, of any of those eight); each evidence must lie inside one chunk of its gold
 document (and each `alt_docs` evidence inside one chunk of that document) as the ingest pipeline
 chunks it (`parse_file` + `chunk_document` with the configured chunk size, overlap, encoding and
 embedding window), on the stated page when one is given; a `csv_row` evidence must pick out one
