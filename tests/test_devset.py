@@ -17,6 +17,7 @@ from bench.questions.check import (
     BLIND3,
     BLIND4,
     BLIND5,
+    BLIND6,
     SPECQA,
     TEST,
     TUNE,
@@ -48,8 +49,18 @@ def dev_qa() -> Path:
 
 @pytest.mark.parametrize(
     "questions",
-    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2, BLIND4, BLIND5],
-    ids=["specqa", "blind", "tune_extra", "blind2", "blind3", "tune_extra2", "blind4", "blind5"],
+    [SPECQA, BLIND, TUNE_EXTRA, BLIND2, BLIND3, TUNE_EXTRA2, BLIND4, BLIND5, BLIND6],
+    ids=[
+        "specqa",
+        "blind",
+        "tune_extra",
+        "blind2",
+        "blind3",
+        "tune_extra2",
+        "blind4",
+        "blind5",
+        "blind6",
+    ],
 )
 def test_every_question_parses_meets_the_quotas_and_its_evidence_survives_ingest(
     questions: Path, corpus: Path, dev_qa: Path, chunker: Chunker
@@ -260,9 +271,11 @@ def test_the_fourth_blind_set_repeats_no_question_of_any_earlier_set(
 
 
 @pytest.mark.parametrize(
-    ("path", "letter"), [(BLIND4, "e"), (BLIND5, "f")], ids=["blind4", "blind5"]
+    ("path", "letter"),
+    [(BLIND4, "e"), (BLIND5, "f"), (BLIND6, "g")],
+    ids=["blind4", "blind5", "blind6"],
 )
-def test_the_fourth_and_fifth_blind_sets_ask_both_directions_across_many_documents(
+def test_the_fourth_fifth_and_sixth_blind_sets_ask_both_directions_across_many_documents(
     path: Path, letter: str
 ) -> None:
     questions = read_jsonl(path)
@@ -291,3 +304,20 @@ def test_the_fifth_blind_set_repeats_no_question_of_any_earlier_set(
     problems = _repeated_in(tmp_path, earlier, "blind5.jsonl", "f", corpus, dev_qa, chunker)
     _each_earlier_set_named(problems, "f", earlier)
     assert "quota paraphrases >= 20 not met: 0" in problems
+
+
+def test_the_sixth_blind_set_repeats_no_question_of_any_earlier_set(
+    tmp_path: Path, corpus: Path, dev_qa: Path, chunker: Chunker
+) -> None:
+    earlier = {
+        "blind.jsonl": "b",
+        "tune_extra.jsonl": "t",
+        "blind2.jsonl": "c",
+        "blind3.jsonl": "d",
+        "tune_extra2.jsonl": "u",
+        "blind4.jsonl": "e",
+        "blind5.jsonl": "f",
+    }
+    problems = _repeated_in(tmp_path, earlier, "blind6.jsonl", "g", corpus, dev_qa, chunker)
+    _each_earlier_set_named(problems, "g", earlier)
+    assert "quota two-car comparisons >= 20 not met: 0" in problems

@@ -3,13 +3,14 @@
     python -m bench.questions.check [QUESTIONS] [--corpus DIR] [--dev-qa FILE]
 
 Every line of specqa.jsonl (or blind.jsonl, tune_extra.jsonl, blind2.jsonl, blind3.jsonl,
-tune_extra2.jsonl, blind4.jsonl, blind5.jsonl) must parse and carry the fields below; the quotas
-of issue 16 (or of the blind set, tune_extra, blind2, blind3, tune_extra2, blind4 or blind5) must
-hold; ids and questions must be unique and no question may repeat one of dev-qa.jsonl (nor, for
-blind.jsonl, of specqa.jsonl; nor, for tune_extra.jsonl, of specqa.jsonl or blind.jsonl; nor, for
-blind2.jsonl, of any of those three; nor, for blind3.jsonl, of any of those four; nor, for
-tune_extra2.jsonl, of any of those five; nor, for blind4.jsonl, of any of those six; nor, for
-blind5.jsonl, of any of those seven); each evidence must lie inside one chunk of its gold
+tune_extra2.jsonl, blind4.jsonl, blind5.jsonl, blind6.jsonl) must parse and carry the fields
+below; the quotas of issue 16 (or of the blind set, tune_extra, blind2, blind3, tune_extra2,
+blind4, blind5 or blind6) must hold; ids and questions must be unique and no question may repeat
+one of dev-qa.jsonl (nor, for blind.jsonl, of specqa.jsonl; nor, for tune_extra.jsonl, of
+specqa.jsonl or blind.jsonl; nor, for blind2.jsonl, of any of those three; nor, for
+blind3.jsonl, of any of those four; nor, for tune_extra2.jsonl, of any of those five; nor, for
+blind4.jsonl, of any of those six; nor, for blind5.jsonl, of any of those seven; nor, for
+blind6.jsonl, of any of those eight); each evidence must lie inside one chunk of its gold
 document (and each `alt_docs` evidence inside one chunk of that document) as the ingest pipeline
 chunks it (`parse_file` + `chunk_document` with the configured chunk size, overlap, encoding and
 embedding window), on the stated page when one is given; a `csv_row` evidence must pick out one
@@ -40,6 +41,7 @@ BLIND3 = HERE / "blind3.jsonl"
 TUNE_EXTRA2 = HERE / "tune_extra2.jsonl"
 BLIND4 = HERE / "blind4.jsonl"
 BLIND5 = HERE / "blind5.jsonl"
+BLIND6 = HERE / "blind6.jsonl"
 TUNE = HERE / "tune.jsonl"
 TEST = HERE / "test.jsonl"
 ROOT = HERE.parent.parent
@@ -112,6 +114,7 @@ MINIMUMS = {
     TUNE_EXTRA2.name: TUNE_EXTRA2_MINIMUM,
     BLIND4.name: BLIND2_MINIMUM,  # the fourth blind set's brief asked for blind2's quotas too
     BLIND5.name: BLIND2_MINIMUM,  # and so did the fifth's
+    BLIND6.name: BLIND2_MINIMUM,  # and the sixth's
 }
 # the sets a file may not repeat a question of (besides dev-qa.jsonl), by file name
 EARLIER = {
@@ -136,6 +139,16 @@ EARLIER = {
         BLIND3.name,
         TUNE_EXTRA2.name,
         BLIND4.name,
+    ),
+    BLIND6.name: (
+        SPECQA.name,
+        BLIND.name,
+        TUNE_EXTRA.name,
+        BLIND2.name,
+        BLIND3.name,
+        TUNE_EXTRA2.name,
+        BLIND4.name,
+        BLIND5.name,
     ),
 }
 
