@@ -27,7 +27,9 @@ from ingest.specs import SpecConfig
 # figures; a report's vehicle line's trim; readings left out; a bracket's folded-seats boot.
 # 16: a Chinese section's declared version line, short version names read in full, bracketed
 # and clause-opening versions, dimension runs opened by bare 长; Voyah and 风神 lines.
-PIPELINE_VERSION = "16"
+# 18: a table's header cells, a heading or a line's lead naming a make and a gazetteer line
+# (a trim after it) name that car; a rival's column is the rival's; a letter's long question.
+PIPELINE_VERSION = "18"
 
 Action = Literal["add", "update", "skip", "delete"]
 
