@@ -112,7 +112,7 @@ def test_headings_and_leads_naming_make_line_and_trim_are_their_cars(tmp_path: P
 
 
 def test_a_heading_of_words_after_a_make_names_no_car(tmp_path: Path) -> None:
-    """"Toyota Safety Sense Explained": no line of the make's, so no car."""
-    text = "# Safety notes\n\n## Toyota Safety Sense Explained\n\nThe system works up to 180 km/h.\n"
+    """A heading of a make and words ("Toyota Safety Sense Explained") names no car."""
+    text = "# Safety notes\n\n## Toyota Safety Sense Explained\n\nIt works up to 180 km/h.\n"
     specs = write(tmp_path, "safety.md", text)
     assert specs.facts == []

@@ -61,8 +61,8 @@ def header_cars(index: CarIndex, texts: list[str]) -> list[Named]:
 
 def _made_line(index: CarIndex, cell: str) -> Named | None:
     """The make and line a header cell opens with, if it opens with a make of no listed car."""
-    start = _YEAR.match(cell)
-    at = start.end() if start else 0
+    year = _YEAR.match(cell)
+    at = year.end() if year else 0
     hits = index.find(cell)
     if not hits or hits[0].start != at or hits[0].car is not None:
         return None
