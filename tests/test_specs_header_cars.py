@@ -116,3 +116,19 @@ def test_a_heading_of_words_after_a_make_names_no_car(tmp_path: Path) -> None:
     text = "# Safety notes\n\n## Toyota Safety Sense Explained\n\nIt works up to 180 km/h.\n"
     specs = write(tmp_path, "safety.md", text)
     assert specs.facts == []
+
+
+def test_a_question_naming_lines_alone_names_cars_of_makes_the_text_writes(
+    tmp_path: Path,
+) -> None:
+    """A question "Q: Slavia or Amaze?" with Skoda and Honda written in the letter names the two
+    cars, each figure the one its sentence names; a line of a make never written is none."""
+    text = (
+        "# Readers ask\n\n"
+        "**Q: Slavia or Amaze?** Our budget fits a Skoda or a Honda saloon.\n\n"
+        "A: The Slavia makes 115PS. The Amaze makes 90PS.\n\n"
+        "**Q: Is a Seltos worth the wait?**\n\n"
+        "A: The Seltos makes 140PS.\n"
+    )
+    specs = write(tmp_path, "ask.md", text)
+    assert _cars(specs, "power") == {("skoda-slavia", None, 115.0), ("honda-amaze", None, 90.0)}

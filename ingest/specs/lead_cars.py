@@ -23,6 +23,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from ingest.specs.cars import CarIndex
+from ingest.specs.lines import line_key
 from ingest.specs.taught_en import EnglishWhole, english_named
 
 if TYPE_CHECKING:  # scope reads the cars taught here (taught → lead_cars): no import cycle
@@ -68,7 +69,37 @@ def lead_cars(
             out += found
         elif _QUESTION.search(place):  # a Q&A's question ("Is the Kia Sorento hybrid worth it?")
             out += [f for f in found if whole.count(f[2]) > whole.count(f"{f[1]} {f[2]}")]
+            out += [] if found else asked_lines(index, place, whole)
     return out
+
+
+def asked_lines(index: CarIndex, question: str, whole: EnglishWhole) -> list[Named]:
+    """(brand, make, line as written) of the gazetteer's lines a question names without a
+    make ("**Q: Exter or Punch?**"), each one make's line, distinctive, capitalised, and of
+    a make the document writes: a letter asks about the cars its answer gives figures of."""
+    out: list[Named] = []
+    if index.find(question):
+        return out  # a make or a listed car written: read as names are
+    taken = 0  # where the last line found ends ("Grand Vitara": no "Vitara" again)
+    for m in _LINE_WORD.finditer(question):
+        if m.start() < taken:
+            continue
+        for n in range(_TRIM_WORDS, 0, -1):
+            words = _LINE_WORD.findall(question, m.start())[:n]
+            written = " ".join(words)
+            line = index.lines.alone(written) if len(words) == n else None
+            if line is None or not question.startswith(written, m.start()):
+                continue
+            make = index.brand_names[line.brand]
+            if whole.count(make) and (written[0].isupper() or written[0].isdigit()):
+                out.append((line.brand, make, written))
+                taken = m.start() + len(written)
+            break
+    return out
+
+
+_LINE_WORD = re.compile(r"(?<![\w-])[A-Za-z0-9][\w.+-]*")
+Named = tuple[str, str, str]
 
 
 def _trimmed_line(index: CarIndex, place: str, named: int) -> bool:
@@ -82,6 +113,8 @@ def _trimmed_line(index: CarIndex, place: str, named: int) -> bool:
     found = index.lines.after(hits[0].brand, place, hits[0].end + 1)
     if found is None or place[hits[0].end : hits[0].end + 1] != " ":
         return False
+    if line_key(place[hits[0].end + 1 : found[0]]) != line_key(found[1].name):
+        return False  # "VW ID.4 Pro S": a "Pro" after the line is a trim's word or a line's
     words = place[found[0] :].strip(" .:").split()
     return 0 < len(words) <= _TRIM_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words)
 

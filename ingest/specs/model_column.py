@@ -72,7 +72,8 @@ def _made_line(index: CarIndex, cell: str) -> Named | None:
     found = index.lines.after(hit.brand, cell, start)
     if found is None or start == hit.end:
         return None  # "Kia's": no line after the make
-    return hit.brand, cell[hit.start : hit.end].strip(), cell[start : found[0]]
+    # the line's own name: a "Pro" after it is a trim's word here ("VW ID.4 Pro S")
+    return hit.brand, cell[hit.start : hit.end].strip(), found[1].name
 
 
 def _header_cells(text: str) -> list[str]:
