@@ -30,11 +30,15 @@ _JOINED = re.compile(r"[.-][a-z]+\b")  # a suffix joined to the car's name: its 
 
 def column_car(index: CarIndex, found: Found, doc_cars: DocCars) -> tuple[Found, str | None]:
     """`found` without the car its variant (a column header) names, and that car, when the
-    document is about several cars and the header names exactly one; else (`found`, None)."""
-    if found.variant is None or not doc_cars.multi:
+    header names exactly one and the document is about several cars, or about one car and
+    the header names another (a rival's column: its figures are the rival's, whatever the
+    title says); else (`found`, None)."""
+    if found.variant is None:
         return found, None
     hits = [h for h in index.find(found.variant) if h.car]
     if len({h.car for h in hits}) != 1:
+        return found, None
+    if not doc_cars.multi and hits[0].car == doc_cars.car:  # its own car: left as it was
         return found, None
     rest = found.variant
     if any(_JOINED.match(rest, h.end) for h in hits):  # "Kylaq.ev 45 kWh": a version's name

@@ -23,13 +23,19 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from ingest.specs.cars import CarIndex
+from ingest.specs.lines import line_key
 from ingest.specs.taught_en import EnglishWhole, english_named
 
 if TYPE_CHECKING:  # scope reads the cars taught here (taught → lead_cars): no import cycle
     from ingest.specs.scope import DocCars
 
 # a bold lead at a line's start ("**Hyundai Ioniq 9.**", "- **Mazda CX-70:**")
-_LEAD = re.compile(r"^[ \t>*+-]*\*\*([^*\n]{3,80}?)\*\*", re.MULTILINE)
+# a bold lead at a line's start, read for its last sentence: a letter's question runs on
+# ("**Q: We are retiring and want a small automatic. Is the Hyundai i20 better than …?**")
+_LONG_LEAD = re.compile(r"^[ \t>*+-]*\*\*([^*\n]{3,300}?)\*\*", re.MULTILINE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+# a line's lead before a colon ("Renault Kiger RXT: power 100 PS", "- **Nissan Magnite XV**:")
+_COLON_LEAD = re.compile(r"^[ \t>*+-]*(?:\*\*)?([A-Z0-9][^:*\n]{2,48}?)(?:\*\*)?[ \t]*:", re.M)
 # what may join car names in a heading besides the names: conjunctions, articles, a year
 _JOINERS = frozenset({"and", "vs", "versus", "v", "or", "the", "new", "all"})
 _REST_WORD = re.compile(r"[A-Za-z]+")
@@ -53,15 +59,76 @@ def lead_cars(
     for heading in headings:
         if heading.isascii() and _DATED.match(heading):
             out += english_named(index, heading, whole, None)
-    for place in [*headings, *(m.group(1).strip() for t in texts for m in _LEAD.finditer(t))]:
+    leads = [m.group(1).strip() for t in texts for m in _LONG_LEAD.finditer(t)]
+    named = [m.group(1).strip() for t in texts if t.isascii() for m in _COLON_LEAD.finditer(t)]
+    for place in [*headings, *(_last_sentence(lead) for lead in leads), *named]:
         if not place.isascii():
             continue
         found = english_named(index, place, whole, None)
-        if found and _only_names(place, found):
+        if found and (_only_names(place, found) or _trimmed_line(index, place, len(found))):
             out += found
         elif _QUESTION.search(place):  # a Q&A's question ("Is the Kia Sorento hybrid worth it?")
             out += [f for f in found if whole.count(f[2]) > whole.count(f"{f[1]} {f[2]}")]
+            out += [] if found else asked_lines(index, place, whole)
     return out
+
+
+def asked_lines(index: CarIndex, question: str, whole: EnglishWhole) -> list[Named]:
+    """(brand, make, line as written) of the gazetteer's lines a question names without a
+    make ("**Q: Exter or Punch?**"), each one make's line, distinctive, capitalised, and of
+    a make the document writes: a letter asks about the cars its answer gives figures of."""
+    out: list[Named] = []
+    if index.find(question):
+        return out  # a make or a listed car written: read as names are
+    taken = 0  # where the last line found ends ("Grand Vitara": no "Vitara" again)
+    for m in _LINE_WORD.finditer(question):
+        if m.start() < taken:
+            continue
+        for n in range(_TRIM_WORDS, 0, -1):
+            words = _LINE_WORD.findall(question, m.start())[:n]
+            written = " ".join(words)
+            line = index.lines.alone(written) if len(words) == n else None
+            if line is None or not question.startswith(written, m.start()):
+                continue
+            make = index.brand_names[line.brand]
+            if whole.count(make) and (written[0].isupper() or written[0].isdigit()):
+                out.append((line.brand, make, written))
+                taken = m.start() + len(written)
+            break
+    return out
+
+
+_LINE_WORD = re.compile(r"(?<![\w-])[A-Za-z0-9][\w.+-]*")
+Named = tuple[str, str, str]
+
+
+def _trimmed_line(index: CarIndex, place: str, named: int) -> bool:
+    """Whether `place` is a make, a line of it (the gazetteer's) and a trim's few words in
+    capitals or codes after it ("Renault Kiger RXT", "2025 Skoda Slavia Style")."""
+    year = _YEAR.match(place)
+    at = year.end() if year else 0
+    hits = index.find(place)
+    if named != 1 or not hits or hits[0].start != at or hits[0].car is not None:
+        return False
+    found = index.lines.after(hits[0].brand, place, hits[0].end + 1)
+    if found is None or place[hits[0].end : hits[0].end + 1] != " ":
+        return False
+    if line_key(place[hits[0].end + 1 : found[0]]) != line_key(found[1].name):
+        return False  # "VW ID.4 Pro S": a "Pro" after the line is a trim's word or a line's
+    words = place[found[0] :].strip(" .:").split()
+    return 0 < len(words) <= _TRIM_WORDS and all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+_TRIM_WORDS = 3  # words of a trim after a line's name at most
+_YEAR = re.compile(r"(?:19|20)\d\d[ \t]+")
+
+
+def _last_sentence(lead: str) -> str:
+    """A bold lead's last sentence: a short lead ("**Hyundai Ioniq 9.**") is its one."""
+    return _SENTENCE_END.split(lead)[-1] if len(lead) > _SHORT_LEAD else lead
+
+
+_SHORT_LEAD = 80  # characters of a lead read whole
 
 
 def _only_names(place: str, found: list[tuple[str, str, str]]) -> bool:

@@ -42,7 +42,7 @@ from ingest.document import ParsedDocument
 from ingest.specs.cars import GAP, CarIndex, with_models
 from ingest.specs.lead_cars import coded_car, lead_cars
 from ingest.specs.line_cars import chinese_lines, english_lines, superseded
-from ingest.specs.model_column import column_cars
+from ingest.specs.model_column import column_cars, header_cars
 from ingest.specs.numbers import fold
 from ingest.specs.taught_en import EnglishWhole, as_written, english_named, model_fields
 
@@ -185,6 +185,7 @@ def taught_index(
         *english_lines(index, [title, *headings], texts, whole.english),
         *lined,
         *column_cars(index, [title, *texts]),  # "| Model | Power |" over "| Kylaq | 120PS |"
+        *header_cars(index, texts),  # "| Parameter | Renault Kiger RXT | Nissan Magnite XV |"
     ]:
         named.setdefault((brand, name), make)
     models: list[tuple[str, str, list[str]]] = []
