@@ -1,9 +1,9 @@
 """The hand-written fresh sets of spec-fact extraction (tests/specs/zh_fresh, zh_blind2, zh_blind3,
 zh_blind4, zh_blind5, zh_blind6, zh_blind7, zh_blind8, en_blind, en_blind2, en_blind3, en_blind4,
-en_blind5, en_blind6, en_blind7, en_blind8: invented documents about cars the corpus lacks) are sound: every
-gold line is well formed and quotes its document as `parse_file` reads it, every document has gold
-lines, and their cars are new to the main gold. No extractor runs here: the lead scores them with
-`bench.facts` (each folder's README.md)."""
+en_blind5, en_blind6, en_blind7, en_blind8: invented documents about cars the corpus lacks) are
+sound: every gold line is well formed and quotes its document as `parse_file` reads it, every
+document has gold lines, and their cars are new to the main gold. No extractor runs here: the
+lead scores them with `bench.facts` (each folder's README.md)."""
 
 from __future__ import annotations
 
