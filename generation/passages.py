@@ -27,7 +27,6 @@ from generation.callbacks import Callbacks
 from generation.schemas import Citation
 
 _CITATION = re.compile(r"\[(\d{1,3})\]")
-_MARKERS = re.compile(r"\s?(?:\[\d+\])+")
 
 
 class Searcher(Protocol):
@@ -200,11 +199,6 @@ def cite(passages: Iterable[Passage], texts: Iterable[str]) -> list[Citation]:
         )
         for p in passages
     ]
-
-
-def uncited(text: str) -> str:
-    """`text` without its [n] markers (and the space before them): "220 Nm [1]." → "220 Nm."."""
-    return _MARKERS.sub("", text)
 
 
 def cited_numbers(text: str) -> set[int]:

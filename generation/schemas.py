@@ -23,6 +23,7 @@ from pydantic import (
 
 from generation.grounding import FigureCheck, ResponseVerdict
 from generation.guard import GuardReport
+from generation.markers import uncited
 
 Language = Literal["en", "zh"]
 Sentiment = Literal["positive", "neutral", "negative"]
@@ -41,7 +42,6 @@ BUSINESSES: dict[str, tuple[str, ...]] = {
 WEIBO_MAX_CHARS = 140
 # Each blog step's share of the brief's length (the realiser's and a model's alike).
 STEP_SHARE = {"opening": 0.2, "middle": 0.6, "ending": 0.2}
-_MARKS = re.compile(r"\s?(?:\[\d+\])+")
 
 
 class UserProfile(BaseModel):
@@ -226,7 +226,7 @@ class WeiboPost(StepOutput):
     @field_validator("text")
     @classmethod
     def _fits(cls, value: str) -> str:
-        if (n := len(_MARKS.sub("", value))) > WEIBO_MAX_CHARS:
+        if (n := len(uncited(value))) > WEIBO_MAX_CHARS:
             raise ValueError(f"the post has {n} characters; at most {WEIBO_MAX_CHARS} allowed")
         return value
 

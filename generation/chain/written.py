@@ -22,7 +22,8 @@ from generation.chain.grounded import check_step, reference_for, summarize
 from generation.chain.polish import polish
 from generation.facts import FactSheet, SheetFact, Writer, Written, cite_fact, used_fact
 from generation.facts.sheet import unattributed
-from generation.passages import Passage, cited_numbers, uncited
+from generation.markers import uncited
+from generation.passages import Passage, cited_numbers
 from generation.schemas import (
     BUSINESSES,
     STEP_MODELS,

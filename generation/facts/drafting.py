@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from generation.facts.realise import Sentence
 from generation.facts.sheet import SheetFact
+from generation.markers import uncited
 
 if TYPE_CHECKING:
     from generation.facts.compose import Writer
 
-MARKS = re.compile(r"\s?(?:\[\d+\])+")
 _NUMBER = re.compile(r"(?<![A-Za-z\-\d.,])\d[\d,]*(?:\.\d+)?(?![A-Za-z\d])")
 
 
@@ -47,7 +47,7 @@ def lower_first(lead: str, text: str) -> str:
 def units(text: str, language: str) -> int:
     """How long `text` is as a brief's `length` counts it: words in English, characters in
     Chinese (spaces and citation markers left out)."""
-    bare = MARKS.sub("", text)
+    bare = uncited(text)
     if language == "zh":
         return len(re.sub(r"\s+", "", bare))
     return len(bare.split())
@@ -69,7 +69,7 @@ def draft(w: Writer) -> Iterator[None]:
 
 def cited(w: Writer, sentence: Sentence) -> Sentence:
     """A drafted sentence with the request's citation numbers, in the order the text says it."""
-    text = MARKS.sub("", sentence.text)
+    text = uncited(sentence.text)
     return replace(sentence, text=w.realiser.cited(text, sentence.facts))
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from generation.facts.drafting import MARKS, Written, cited, draft, joined
+from generation.facts.drafting import Written, cited, draft, joined
 from generation.facts.realise import Sentence
+from generation.markers import uncited
 from generation.schemas import WEIBO_MAX_CHARS
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def weibo(w: Writer) -> Written:
 
 def _length(text: str) -> int:
     """The post's length as published: without its [n] markers."""
-    return len(MARKS.sub("", text))
+    return len(uncited(text))
 
 
 def _post(w: Writer, lead: str, named: str, said: Sequence[Sentence], closing: str) -> str:
